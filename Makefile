@@ -1,0 +1,50 @@
+# Quick start: `make run` serves the demo portal, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run test lint format demo bench clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	touch $@
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo --if-empty
+	@echo ""
+	@echo "  ABE Portal: http://$(HOST):$(PORT)/"
+	@echo "  Logins: admin / marketing / sales / viewer, password: $${ABE_DEMO_PASSWORD:-demo}"
+	@echo "  API docs: http://$(HOST):$(PORT)/api/docs/"
+	@echo ""
+	@if [ -n "$$REDIS_URL" ]; then \
+	  echo "  REDIS_URL is set: starting a Celery worker with beat (log: celery.log)"; \
+	  $(VENV)/bin/celery -A abe worker -B --loglevel=INFO --concurrency=2 > celery.log 2>&1 & \
+	  trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
+	  $(PY) manage.py runserver $(HOST):$(PORT); \
+	else \
+	  $(PY) manage.py runserver $(HOST):$(PORT); \
+	fi
+
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: install
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+demo: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo --reset
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,29 @@
+"""JSON errors with field-level messages; Django validation and integrity errors become 400s, not 500s."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from rest_framework import status
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+def django_validation_detail(exc: DjangoValidationError) -> Any:
+    if hasattr(exc, "error_dict"):
+        return {field: [str(m) for m in messages] for field, messages in exc.message_dict.items()}
+    return {"non_field_errors": [str(m) for m in exc.messages]}
+
+
+def exception_handler(exc: Exception, context: dict) -> Response | None:
+    if isinstance(exc, DjangoValidationError):
+        exc = ValidationError(detail=django_validation_detail(exc))
+    elif isinstance(exc, IntegrityError):
+        return Response(
+            {"non_field_errors": ["This change conflicts with existing data (a duplicate?)."]},
+            status=status.HTTP_409_CONFLICT,
+        )
+    return drf_exception_handler(exc, context)

@@ -1,0 +1,58 @@
+"""The demo workspace: shared context for each app's ``demo.build(ctx)`` step (see ``load_demo``)."""
+
+from __future__ import annotations
+
+import os
+import random
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from .models import Membership, Role, Workspace
+
+DEMO_SLUG = "demo"
+DEMO_USERS = [
+    # username, first, last, role
+    ("admin", "Alex", "Admin", Role.ADMIN),
+    ("marketing", "Maria", "Marketing", Role.MARKETING),
+    ("sales", "Sam", "Sales", Role.SALES),
+    ("viewer", "Vera", "Viewer", Role.VIEWER),
+    ("ana.ae", "Ana", "Ortega", Role.SALES),
+    ("ben.ae", "Ben", "Okafor", Role.SALES),
+    ("carla.sdr", "Carla", "Rossi", Role.SALES),
+]
+
+
+@dataclass
+class DemoContext:
+    workspace: Workspace
+    rng: random.Random
+    users: dict[str, object]
+    today: date
+    now: datetime
+    data: dict = field(default_factory=dict)  # what one step leaves for the next (ids, lists)
+
+
+def demo_password() -> str:
+    return os.environ.get("ABE_DEMO_PASSWORD", "demo")
+
+
+@transaction.atomic
+def demo_workspace_create(*, seed: int = 42) -> DemoContext:
+    workspace = Workspace.objects.create(name="Demo Co", slug=DEMO_SLUG)
+    User = get_user_model()
+    users = {}
+    for username, first, last, role in DEMO_USERS:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = User.objects.create_user(
+                username=username, password=demo_password(), first_name=first, last_name=last,
+                email=f"{username}@demo.example", is_staff=(role == Role.ADMIN), is_superuser=(role == Role.ADMIN),
+            )  # fmt: skip
+        Membership.objects.create(user=user, workspace=workspace, role=role)
+        users[username] = user
+    now = timezone.now()
+    return DemoContext(workspace=workspace, rng=random.Random(seed), users=users, today=now.date(), now=now)

@@ -1,0 +1,55 @@
+"""Build the demo workspace: each installed app's ``demo.build(ctx)`` runs in dependency order.
+
+Deterministic for a given day (seeded random numbers; dates are relative to today). Refuses to run twice
+unless ``--reset`` drops the existing demo workspace first; ``--if-empty`` makes it a no-op when the
+database already has a workspace (what ``make run`` uses).
+"""
+
+from __future__ import annotations
+
+import importlib
+import time
+
+from django.apps import apps
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from abe.demo import DEMO_SLUG, DEMO_USERS, demo_password, demo_workspace_create
+from abe.models import Workspace
+
+
+class Command(BaseCommand):
+    help = "Load the deterministic demo workspace 'demo' (accounts, committees, teams, opportunities...)."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--reset", action="store_true", help="Delete the existing demo workspace first.")
+        parser.add_argument("--if-empty", action="store_true", help="Do nothing if any workspace exists.")
+        parser.add_argument("--seed", type=int, default=42)
+
+    @transaction.atomic
+    def handle(self, *args, reset: bool, if_empty: bool, seed: int, **options) -> None:
+        if if_empty and Workspace.objects.exists():
+            self.stdout.write("Database already has data; demo not loaded.")
+            return
+        existing = Workspace.objects.filter(slug=DEMO_SLUG).first()
+        if existing is not None:
+            if not reset:
+                raise CommandError("The demo workspace exists already; use --reset to rebuild it.")
+            existing.delete()
+        started = time.monotonic()
+        ctx = demo_workspace_create(seed=seed)
+        for config in apps.get_app_configs():
+            try:
+                module = importlib.import_module(f"{config.name}.demo")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{config.name}.demo":
+                    raise
+                continue
+            if not hasattr(module, "build"):
+                continue
+            step_started = time.monotonic()
+            summary = module.build(ctx)
+            self.stdout.write(f"  {config.label:<12} {summary}  ({time.monotonic() - step_started:.1f}s)")
+        self.stdout.write(self.style.SUCCESS(f"Demo workspace ready in {time.monotonic() - started:.1f}s."))
+        logins = ", ".join(username for username, *_ in DEMO_USERS[:4])
+        self.stdout.write(f"Log in as {logins} with password “{demo_password()}”.")

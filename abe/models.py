@@ -1,0 +1,134 @@
+"""Tenancy and access: workspaces, memberships with roles, API keys, and the base class of every domain row.
+
+Every domain model derives from :class:`WorkspaceOwned`, whose manager offers the one scoping entry point,
+``Model.objects.for_workspace(ws)``. Selectors and API views start from it, so an object of another
+workspace is simply absent (a 404), never a 403 that confirms it exists.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "Admin"
+    MARKETING = "marketing", "Marketing"
+    SALES = "sales", "Sales"
+    VIEWER = "viewer", "Viewer"
+
+
+class Workspace(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=60, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.VIEWER)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "workspace"], name="membership_unique_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.workspace} ({self.role})"
+
+    @property
+    def can_write_everything(self) -> bool:
+        return self.role in (Role.ADMIN, Role.MARKETING)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+
+class WorkspaceQuerySet(models.QuerySet):
+    def for_workspace(self, workspace: Workspace | int) -> WorkspaceQuerySet:
+        workspace_id = workspace if isinstance(workspace, int) else workspace.pk
+        return self.filter(workspace_id=workspace_id)
+
+
+WorkspaceManager = models.Manager.from_queryset(WorkspaceQuerySet)
+
+
+class WorkspaceOwned(models.Model):
+    """Abstract base of every domain row: it belongs to exactly one workspace."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+
+    objects = WorkspaceManager()
+
+    class Meta:
+        abstract = True
+
+
+class TimeStamped(models.Model):
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class ApiScope(models.TextChoices):
+    READ = "read", "Read"
+    WRITE = "write", "Write"
+    EVENTS = "events", "Events"
+
+
+API_KEY_PREFIX = "abe_"
+
+
+def api_key_hash(raw: str) -> str:
+    # Keys are 256-bit random strings, so a fast unsalted hash is enough: nothing to brute-force.
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiKey(WorkspaceOwned):
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=16, help_text="The first characters of the key, shown to recognise it.")
+    key_hash = models.CharField(max_length=64, unique=True)
+    scopes = models.JSONField(default=list)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in self.scopes
+
+    @staticmethod
+    def generate_raw() -> str:
+        return API_KEY_PREFIX + secrets.token_urlsafe(32)
+
+    def mark_used(self) -> None:
+        now = timezone.now()
+        # Write at most once a minute per key: the hot path of ingestion must not update a row per request.
+        if self.last_used_at is None or (now - self.last_used_at).total_seconds() > 60:
+            ApiKey.objects.filter(pk=self.pk).update(last_used_at=now)
+            self.last_used_at = now

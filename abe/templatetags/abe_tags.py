@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from django import template
+from django.urls import NoReverseMatch, reverse
+
+register = template.Library()
+
+
+@register.simple_tag
+def url_if_exists(name: str) -> str:
+    """The URL of a named page, or "" while the app that serves it is not installed."""
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return ""
+
+
+@register.filter
+def percent(value: float | None, digits: int = 0) -> str:
+    if value is None:
+        return "—"
+    return f"{value * 100:.{digits}f}%"
+
+
+@register.filter
+def compact_money(value) -> str:
+    if value is None or value == "":
+        return "—"
+    amount = float(value)
+    for threshold, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(amount) >= threshold:
+            return f"${amount / threshold:.1f}{suffix}"
+    return f"${amount:,.0f}"
+
+
+@register.filter
+def get_item(mapping: dict, key):
+    return mapping.get(key) if mapping else None
+
+
+@register.simple_tag(takes_context=True)
+def sort_query(context, key: str) -> str:
+    """The query string that sorts by ``key`` (toggling direction if already sorted by it), on page 1."""
+    request = context["request"]
+    current = context.get("sort") or ""
+    params = request.GET.copy()
+    params["sort"] = f"-{key}" if current == key else key
+    params.pop("page", None)
+    return "?" + params.urlencode()
+
+
+@register.filter
+def person(user) -> str:
+    """A user's full name, else username, else an em dash."""
+    if user is None:
+        return "—"
+    return user.get_full_name() or user.username

@@ -1,0 +1,41 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from . import views
+
+settings_patterns = (
+    [
+        path("", views.settings_index, name="index"),
+        path("api-keys/new/", views.api_key_new, name="api_key_new"),
+        path("api-keys/<int:pk>/revoke/", views.api_key_revoke_view, name="api_key_revoke"),
+        path("members/", views.member_set, name="member_set"),
+        path("members/<int:pk>/remove/", views.member_remove, name="member_remove"),
+    ],
+    "settings",
+)
+
+api_v1 = [
+    path("", include("personas.api.urls")),
+    path("", include("accounts.api.urls")),
+    path("", include("content.api.urls")),
+]
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="accounts:list", permanent=False)),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("workspace/switch/", views.workspace_switch, name="workspace_switch"),
+    path("settings/", include(settings_patterns)),
+    path("accounts/", include("accounts.urls")),
+    path("personas/", include("personas.urls")),
+    path("content/", include("content.urls")),
+    path("analytics/", include("analytics.urls")),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+    path("admin/", admin.site.urls),
+]

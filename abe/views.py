@@ -1,0 +1,130 @@
+"""Workspace switching, settings (members and API keys), and the decorators pages share."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from . import permissions as rules
+from .middleware import SESSION_KEY
+from .models import ApiScope, Membership, Role
+from .selectors import api_key_list, membership_list
+from .services import api_key_create, api_key_revoke, membership_remove, membership_set
+
+
+def workspace_required(view: Callable) -> Callable:
+    """Logged in and a member of some workspace; otherwise the login page or a clear 403."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.workspace is None:
+            raise PermissionDenied("You are not a member of any workspace yet. Ask an admin to invite you.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def admin_required(view: Callable) -> Callable:
+    @workspace_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not rules.can_admin(request):
+            raise PermissionDenied("Only workspace admins can do this.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@require_POST
+@login_required
+def workspace_switch(request: HttpRequest) -> HttpResponse:
+    membership = Membership.objects.filter(user=request.user, workspace_id=request.POST.get("workspace")).first()
+    if membership is None:
+        raise Http404("No such workspace.")
+    request.session[SESSION_KEY] = membership.workspace_id
+    messages.success(request, f"Switched to {membership.workspace.name}.")
+    return redirect("/")
+
+
+@workspace_required
+def settings_index(request: HttpRequest) -> HttpResponse:
+    context = {
+        "memberships": membership_list(workspace=request.workspace),
+        "keys": api_key_list(workspace=request.workspace) if rules.can_admin(request) else [],
+        "role_choices": Role.choices,
+        "scope_choices": ApiScope.choices,
+    }
+    return render(request, "settings/index.html", context)
+
+
+class ApiKeyForm(forms.Form):
+    name = forms.CharField(max_length=100, help_text="What uses the key, e.g. “Salesforce sync”.")
+    scopes = forms.MultipleChoiceField(choices=ApiScope.choices, widget=forms.CheckboxSelectMultiple, initial=["read"])
+
+
+@admin_required
+def api_key_new(request: HttpRequest) -> HttpResponse:
+    form = ApiKeyForm(request.POST or None)
+    raw = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            _, raw = api_key_create(workspace=request.workspace, created_by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+    return render(request, "settings/api_key_new.html", {"form": form, "raw_key": raw})
+
+
+@require_POST
+@admin_required
+def api_key_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
+    key = get_object_or_404(api_key_list(workspace=request.workspace), pk=pk)
+    api_key_revoke(key=key)
+    messages.success(request, f"Key “{key.name}” revoked; requests with it are now refused.")
+    return redirect("settings:index")
+
+
+class MemberForm(forms.Form):
+    username = forms.CharField(max_length=150)
+    role = forms.ChoiceField(choices=Role.choices)
+
+    def clean_username(self) -> object:
+        user = get_user_model().objects.filter(username=self.cleaned_data["username"]).first()
+        if user is None:
+            raise forms.ValidationError("No user with this username.")
+        return user
+
+
+@require_POST
+@admin_required
+def member_set(request: HttpRequest) -> HttpResponse:
+    form = MemberForm(request.POST)
+    if form.is_valid():
+        membership_set(workspace=request.workspace, user=form.cleaned_data["username"], role=form.cleaned_data["role"])
+        messages.success(request, f"{form.cleaned_data['username']} is now {form.cleaned_data['role']}.")
+    else:
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+    return redirect("settings:index")
+
+
+@require_POST
+@admin_required
+def member_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = get_object_or_404(membership_list(workspace=request.workspace), pk=pk)
+    try:
+        membership_remove(membership=membership)
+        messages.success(request, f"{membership.user} removed from the workspace.")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("settings:index")

@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from rest_framework import serializers
+
+from abe.api.base import WorkspaceRelatedField
+from personas.models import Persona
+
+from ..models import Account, AccountTeamMember, Contact, Opportunity
+
+
+class WorkspaceUserField(serializers.PrimaryKeyRelatedField):
+    """A user id limited to members of the request's workspace."""
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        workspace = getattr(request, "workspace", None)
+        users = get_user_model().objects
+        return users.none() if workspace is None else users.filter(memberships__workspace=workspace)
+
+
+class AccountSerializer(serializers.ModelSerializer):
+    parent = WorkspaceRelatedField(Account, required=False, allow_null=True)
+    owner = WorkspaceUserField(required=False, allow_null=True)
+    technologies = serializers.ListField(child=serializers.CharField(max_length=100), required=False)
+
+    class Meta:
+        model = Account
+        fields = [
+            "id", "name", "domain", "industry", "country", "region", "city", "employees", "annual_revenue",
+            "founded_year", "ownership_type", "number_of_offices", "technologies", "parent", "lifecycle",
+            "owner", "external_id", "fit_score", "fit_grade", "win_probability", "priority", "tier",
+            "tier_locked", "engagement_score", "engagement_momentum", "journey_stage", "created_at", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = [
+            "fit_score", "fit_grade", "win_probability", "priority", "tier", "tier_locked", "engagement_score",
+            "engagement_momentum", "journey_stage", "created_at", "updated_at",
+        ]  # fmt: skip
+        # Uniqueness is checked per workspace by the services, with a field-level message.
+        validators: list = []
+
+
+class ContactSerializer(serializers.ModelSerializer):
+    account = WorkspaceRelatedField(Account)
+    persona = WorkspaceRelatedField(Persona, required=False, allow_null=True)
+
+    class Meta:
+        model = Contact
+        fields = [
+            "id", "account", "first_name", "last_name", "email", "title", "department", "seniority",
+            "buying_role", "persona", "do_not_contact", "external_id", "engagement_score", "last_engaged_at",
+            "created_at", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = ["engagement_score", "last_engaged_at", "created_at", "updated_at"]
+        validators: list = []
+
+
+class AccountTeamMemberSerializer(serializers.ModelSerializer):
+    account = WorkspaceRelatedField(Account)
+    user = WorkspaceUserField()
+    username = serializers.CharField(source="user.username", read_only=True)
+
+    class Meta:
+        model = AccountTeamMember
+        fields = ["id", "account", "user", "username", "team_role", "created_at"]
+        read_only_fields = ["created_at"]
+        validators: list = []
+
+
+class OpportunitySerializer(serializers.ModelSerializer):
+    account = WorkspaceRelatedField(Account)
+
+    class Meta:
+        model = Opportunity
+        fields = [
+            "id", "account", "name", "amount", "stage", "type", "created_date", "close_date", "status",
+            "external_id", "created_at", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = ["created_at", "updated_at"]
+        validators: list = []

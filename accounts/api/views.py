@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+import django_filters
+
+from abe.api.base import WorkspaceModelViewSet
+
+from .. import selectors, services
+from ..models import Account, Opportunity
+from .serializers import AccountSerializer, AccountTeamMemberSerializer, ContactSerializer, OpportunitySerializer
+
+
+class AccountFilter(django_filters.FilterSet):
+    employees_min = django_filters.NumberFilter(field_name="employees", lookup_expr="gte")
+    employees_max = django_filters.NumberFilter(field_name="employees", lookup_expr="lte")
+    revenue_min = django_filters.NumberFilter(field_name="annual_revenue", lookup_expr="gte")
+    revenue_max = django_filters.NumberFilter(field_name="annual_revenue", lookup_expr="lte")
+
+    class Meta:
+        model = Account
+        fields = ["industry", "country", "region", "lifecycle", "tier", "owner", "domain", "external_id", "parent"]
+
+
+class AccountViewSet(WorkspaceModelViewSet):
+    """Target accounts. Filter by firmographics, search by name/domain/city, order by any listed field."""
+
+    serializer_class = AccountSerializer
+    filterset_class = AccountFilter
+    search_fields = ["name", "domain", "city"]
+    ordering_fields = [
+        "name", "employees", "annual_revenue", "created_at", "updated_at", "fit_score", "priority",
+        "engagement_score",
+    ]  # fmt: skip
+    ordering = ["name", "id"]
+    selector = staticmethod(selectors.account_list)
+    create_service = staticmethod(services.account_create)
+    update_service = staticmethod(services.account_update)
+    delete_service = staticmethod(services.account_delete)
+
+    def check_can_create(self, request, data):
+        # Any writing role may add an account; sales users may only edit the ones they own or team.
+        return None
+
+
+class ContactViewSet(WorkspaceModelViewSet):
+    serializer_class = ContactSerializer
+    filterset_fields = ["account", "buying_role", "seniority", "department", "persona", "do_not_contact", "email"]
+    search_fields = ["first_name", "last_name", "email", "title"]
+    ordering_fields = ["last_name", "first_name", "email", "created_at", "engagement_score"]
+    ordering = ["last_name", "first_name", "id"]
+    selector = staticmethod(selectors.contact_list)
+    create_service = staticmethod(services.contact_create)
+    update_service = staticmethod(services.contact_update)
+    delete_service = staticmethod(services.contact_delete)
+
+
+class AccountTeamMemberViewSet(WorkspaceModelViewSet):
+    serializer_class = AccountTeamMemberSerializer
+    filterset_fields = ["account", "user", "team_role"]
+    search_fields = ["user__username", "account__name"]
+    ordering_fields = ["team_role", "created_at"]
+    ordering = ["account_id", "team_role", "id"]
+    selector = staticmethod(selectors.team_member_list)
+    create_service = staticmethod(services.team_member_create)
+    update_service = staticmethod(services.team_member_update)
+    delete_service = staticmethod(services.team_member_delete)
+
+
+class OpportunityFilter(django_filters.FilterSet):
+    created_after = django_filters.DateFilter(field_name="created_date", lookup_expr="gte")
+    created_before = django_filters.DateFilter(field_name="created_date", lookup_expr="lte")
+    closed_after = django_filters.DateFilter(field_name="close_date", lookup_expr="gte")
+    closed_before = django_filters.DateFilter(field_name="close_date", lookup_expr="lte")
+
+    class Meta:
+        model = Opportunity
+        fields = ["account", "status", "type", "stage", "external_id"]
+
+
+class OpportunityViewSet(WorkspaceModelViewSet):
+    serializer_class = OpportunitySerializer
+    filterset_class = OpportunityFilter
+    search_fields = ["name", "account__name"]
+    ordering_fields = ["created_date", "close_date", "amount", "name"]
+    ordering = ["-created_date", "id"]
+    selector = staticmethod(selectors.opportunity_list)
+    create_service = staticmethod(services.opportunity_create)
+    update_service = staticmethod(services.opportunity_update)
+    delete_service = staticmethod(services.opportunity_delete)

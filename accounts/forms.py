@@ -1,0 +1,117 @@
+"""Forms only validate input shapes; the services own the rules (uniqueness, workspace, roles)."""
+
+from __future__ import annotations
+
+from django import forms
+
+from abe.models import Workspace
+from personas.models import Persona
+
+from .models import Account, AccountTeamMember, Contact, Lifecycle, Opportunity, Tier
+from .selectors import workspace_users
+
+
+class AccountForm(forms.ModelForm):
+    technologies = forms.CharField(
+        required=False, help_text="Comma-separated, e.g. Salesforce, HubSpot, Snowflake.", max_length=2000
+    )
+
+    class Meta:
+        model = Account
+        fields = [
+            "name", "domain", "industry", "country", "region", "city", "employees", "annual_revenue",
+            "founded_year", "ownership_type", "number_of_offices", "technologies", "parent", "lifecycle",
+            "owner", "external_id",
+        ]  # fmt: skip
+        labels = {"external_id": "CRM id", "annual_revenue": "Annual revenue (USD)"}
+
+    def __init__(self, *args, workspace: Workspace, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = Account.objects.for_workspace(workspace).order_by("name")
+        self.fields["owner"].queryset = workspace_users(workspace=workspace)
+        if self.instance.pk:
+            self.fields["parent"].queryset = self.fields["parent"].queryset.exclude(pk=self.instance.pk)
+            self.initial["technologies"] = ", ".join(self.instance.technologies or [])
+        # A select over thousands of accounts is unusable; the parent is chosen by id from the API or CRM.
+        self.fields["parent"].widget = forms.NumberInput(attrs={"placeholder": "Parent account id"})
+        self.fields["parent"].help_text = "Id of the parent account (optional)."
+        self.fields["country"].help_text = "Two-letter code, e.g. US, DE, ES."
+
+    def clean_technologies(self) -> list[str]:
+        raw = self.cleaned_data.get("technologies") or ""
+        return [t.strip() for t in raw.split(",") if t.strip()]
+
+    def clean_country(self) -> str:
+        value = (self.cleaned_data.get("country") or "").strip().upper()
+        if value and (len(value) != 2 or not value.isalpha()):
+            raise forms.ValidationError("Use the two-letter country code (e.g. US).")
+        return value
+
+    def _post_clean(self) -> None:  # the service validates the model; skip ModelForm's unique checks
+        pass
+
+
+class ContactForm(forms.ModelForm):
+    class Meta:
+        model = Contact
+        fields = [
+            "first_name", "last_name", "email", "title", "department", "seniority", "buying_role", "persona",
+            "do_not_contact", "external_id",
+        ]  # fmt: skip
+        labels = {"external_id": "CRM id"}
+
+    def __init__(self, *args, workspace: Workspace, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["persona"].queryset = Persona.objects.for_workspace(workspace)
+
+    def _post_clean(self) -> None:
+        pass
+
+
+class TeamMemberForm(forms.ModelForm):
+    class Meta:
+        model = AccountTeamMember
+        fields = ["user", "team_role"]
+
+    def __init__(self, *args, workspace: Workspace, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = workspace_users(workspace=workspace)
+
+    def _post_clean(self) -> None:
+        pass
+
+
+class OpportunityForm(forms.ModelForm):
+    class Meta:
+        model = Opportunity
+        fields = ["name", "amount", "stage", "type", "status", "created_date", "close_date", "external_id"]
+        widgets = {
+            "created_date": forms.DateInput(attrs={"type": "date"}),
+            "close_date": forms.DateInput(attrs={"type": "date"}),
+        }
+        labels = {"external_id": "CRM id"}
+
+    def _post_clean(self) -> None:
+        pass
+
+
+class AccountFilterForm(forms.Form):
+    q = forms.CharField(
+        required=False,
+        label="Search",
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Name, domain or city"}),
+    )
+    industry = forms.ChoiceField(required=False)
+    country = forms.ChoiceField(required=False)
+    lifecycle = forms.ChoiceField(required=False, choices=[("", "Any lifecycle"), *Lifecycle.choices])
+    tier = forms.ChoiceField(required=False, choices=[("", "Any tier"), *Tier.choices])
+    owner = forms.ChoiceField(required=False)
+    sort = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, options: dict[str, list[str]], users, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["industry"].choices = [("", "Any industry")] + [(i, i) for i in sorted(options["industries"])]
+        self.fields["country"].choices = [("", "Any country")] + [(c, c) for c in sorted(options["countries"])]
+        self.fields["owner"].choices = [("", "Any owner"), ("me", "My accounts")] + [
+            (str(u.pk), u.get_full_name() or u.username) for u in users
+        ]

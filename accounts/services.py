@@ -1,0 +1,237 @@
+"""Writes on accounts, contacts, account teams and opportunities. Every one validates and is atomic."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from abe.models import Membership, Workspace
+
+from .models import Account, AccountTeamMember, Contact, Opportunity
+from .normalise import normalise_domain, normalise_email
+
+ACCOUNT_FIELDS = {
+    "name", "domain", "industry", "country", "region", "city", "employees", "annual_revenue", "founded_year",
+    "ownership_type", "number_of_offices", "technologies", "parent", "lifecycle", "owner", "external_id",
+}  # fmt: skip
+CONTACT_FIELDS = {
+    "account", "first_name", "last_name", "email", "title", "department", "seniority", "buying_role",
+    "persona", "do_not_contact", "external_id",
+}  # fmt: skip
+OPPORTUNITY_FIELDS = {
+    "account", "name", "amount", "stage", "type", "created_date", "close_date", "status", "external_id",
+}  # fmt: skip
+
+
+def _unknown(data: dict[str, Any], allowed: set[str]) -> None:
+    extra = set(data) - allowed
+    if extra:
+        raise ValidationError({field: "Unknown field." for field in sorted(extra)})
+
+
+def _check_same_workspace(workspace: Workspace, **related: Any) -> None:
+    for field, obj in related.items():
+        if obj is not None and getattr(obj, "workspace_id", workspace.pk) != workspace.pk:
+            raise ValidationError({field: "Not found in this workspace."})
+
+
+def _check_member(workspace: Workspace, field: str, user: AbstractBaseUser | None) -> None:
+    if user is not None and not Membership.objects.filter(workspace=workspace, user=user).exists():
+        raise ValidationError({field: "This user is not a member of the workspace."})
+
+
+def _clean_account(account: Account) -> None:
+    account.name = (account.name or "").strip()
+    account.domain = normalise_domain(account.domain) if account.domain else ""
+    account.country = (account.country or "").strip().upper()
+    account.technologies = sorted({str(t).strip() for t in (account.technologies or []) if str(t).strip()})
+    errors: dict[str, str] = {}
+    if not account.name:
+        errors["name"] = "An account needs a name."
+    if account.parent_id and account.parent_id == account.pk:
+        errors["parent"] = "An account cannot be its own parent."
+    if account.domain:
+        clash = Account.objects.for_workspace(account.workspace_id).filter(domain=account.domain)
+        if account.pk:
+            clash = clash.exclude(pk=account.pk)
+        if clash.exists():
+            errors["domain"] = f"Another account already uses the domain {account.domain}."
+    if account.external_id:
+        clash = Account.objects.for_workspace(account.workspace_id).filter(external_id=account.external_id)
+        if account.pk:
+            clash = clash.exclude(pk=account.pk)
+        if clash.exists():
+            errors["external_id"] = "Another account already has this CRM id."
+    if errors:
+        raise ValidationError(errors)
+    account.full_clean(exclude=["workspace", "parent", "owner"], validate_unique=False, validate_constraints=False)
+
+
+@transaction.atomic
+def account_create(*, workspace: Workspace, by: AbstractBaseUser | None = None, **data: Any) -> Account:
+    _unknown(data, ACCOUNT_FIELDS)
+    _check_same_workspace(workspace, parent=data.get("parent"))
+    _check_member(workspace, "owner", data.get("owner"))
+    account = Account(workspace=workspace, **data)
+    _clean_account(account)
+    account.save()
+    return account
+
+
+@transaction.atomic
+def account_update(account: Account, *, by: AbstractBaseUser | None = None, **data: Any) -> Account:
+    _unknown(data, ACCOUNT_FIELDS)
+    _check_same_workspace(account.workspace, parent=data.get("parent"))
+    if "owner" in data:
+        _check_member(account.workspace, "owner", data["owner"])
+    for field, value in data.items():
+        setattr(account, field, value)
+    _clean_account(account)
+    account.save()
+    return account
+
+
+@transaction.atomic
+def account_delete(account: Account, *, by: AbstractBaseUser | None = None) -> None:
+    account.delete()
+
+
+def _clean_contact(contact: Contact) -> None:
+    contact.email = normalise_email(contact.email)
+    contact.first_name = (contact.first_name or "").strip()
+    contact.last_name = (contact.last_name or "").strip()
+    errors: dict[str, str] = {}
+    if not (contact.first_name or contact.last_name or contact.email):
+        errors["last_name"] = "Give the contact a name or an email address."
+    if contact.email:
+        clash = Contact.objects.for_workspace(contact.workspace_id).filter(email=contact.email)
+        if contact.pk:
+            clash = clash.exclude(pk=contact.pk)
+        if clash.exists():
+            errors["email"] = f"Another contact already uses {contact.email}."
+    if contact.external_id:
+        clash = Contact.objects.for_workspace(contact.workspace_id).filter(external_id=contact.external_id)
+        if contact.pk:
+            clash = clash.exclude(pk=contact.pk)
+        if clash.exists():
+            errors["external_id"] = "Another contact already has this CRM id."
+    if errors:
+        raise ValidationError(errors)
+    contact.full_clean(exclude=["workspace", "account", "persona"], validate_unique=False, validate_constraints=False)
+
+
+@transaction.atomic
+def contact_create(*, workspace: Workspace, by: AbstractBaseUser | None = None, **data: Any) -> Contact:
+    _unknown(data, CONTACT_FIELDS)
+    if data.get("account") is None:
+        raise ValidationError({"account": "A contact belongs to an account."})
+    _check_same_workspace(workspace, account=data.get("account"), persona=data.get("persona"))
+    contact = Contact(workspace=workspace, **data)
+    _clean_contact(contact)
+    contact.save()
+    return contact
+
+
+@transaction.atomic
+def contact_update(contact: Contact, *, by: AbstractBaseUser | None = None, **data: Any) -> Contact:
+    _unknown(data, CONTACT_FIELDS)
+    _check_same_workspace(contact.workspace, account=data.get("account"), persona=data.get("persona"))
+    for field, value in data.items():
+        setattr(contact, field, value)
+    _clean_contact(contact)
+    contact.save()
+    return contact
+
+
+@transaction.atomic
+def contact_delete(contact: Contact, *, by: AbstractBaseUser | None = None) -> None:
+    contact.delete()
+
+
+@transaction.atomic
+def team_member_create(
+    *, workspace: Workspace, account: Account, user: AbstractBaseUser, team_role: str,
+    by: AbstractBaseUser | None = None,
+) -> AccountTeamMember:  # fmt: skip
+    _check_same_workspace(workspace, account=account)
+    _check_member(workspace, "user", user)
+    if AccountTeamMember.objects.filter(account=account, user=user, team_role=team_role).exists():
+        raise ValidationError({"user": "This person already has that role on the account team."})
+    member = AccountTeamMember(workspace=workspace, account=account, user=user, team_role=team_role)
+    member.full_clean(exclude=["workspace", "account", "user"], validate_unique=False, validate_constraints=False)
+    member.save()
+    return member
+
+
+@transaction.atomic
+def team_member_update(
+    member: AccountTeamMember, *, by: AbstractBaseUser | None = None, **data: Any
+) -> AccountTeamMember:
+    _unknown(data, {"account", "user", "team_role"})
+    _check_same_workspace(member.workspace, account=data.get("account"))
+    if "user" in data:
+        _check_member(member.workspace, "user", data["user"])
+    for field, value in data.items():
+        setattr(member, field, value)
+    clash = AccountTeamMember.objects.filter(
+        account=member.account, user=member.user, team_role=member.team_role
+    ).exclude(pk=member.pk)
+    if clash.exists():
+        raise ValidationError({"user": "This person already has that role on the account team."})
+    member.save()
+    return member
+
+
+@transaction.atomic
+def team_member_delete(member: AccountTeamMember, *, by: AbstractBaseUser | None = None) -> None:
+    member.delete()
+
+
+def _clean_opportunity(opportunity: Opportunity) -> None:
+    errors: dict[str, str] = {}
+    if not (opportunity.name or "").strip():
+        errors["name"] = "An opportunity needs a name."
+    if opportunity.amount is not None and opportunity.amount < 0:
+        errors["amount"] = "The amount cannot be negative."
+    if opportunity.close_date and opportunity.created_date and opportunity.close_date < opportunity.created_date:
+        errors["close_date"] = "The close date cannot be before the created date."
+    if opportunity.external_id:
+        clash = Opportunity.objects.for_workspace(opportunity.workspace_id).filter(external_id=opportunity.external_id)
+        if opportunity.pk:
+            clash = clash.exclude(pk=opportunity.pk)
+        if clash.exists():
+            errors["external_id"] = "Another opportunity already has this CRM id."
+    if errors:
+        raise ValidationError(errors)
+    opportunity.full_clean(exclude=["workspace", "account"], validate_unique=False, validate_constraints=False)
+
+
+@transaction.atomic
+def opportunity_create(*, workspace: Workspace, by: AbstractBaseUser | None = None, **data: Any) -> Opportunity:
+    _unknown(data, OPPORTUNITY_FIELDS)
+    if data.get("account") is None:
+        raise ValidationError({"account": "An opportunity belongs to an account."})
+    _check_same_workspace(workspace, account=data.get("account"))
+    opportunity = Opportunity(workspace=workspace, **data)
+    _clean_opportunity(opportunity)
+    opportunity.save()
+    return opportunity
+
+
+@transaction.atomic
+def opportunity_update(opportunity: Opportunity, *, by: AbstractBaseUser | None = None, **data: Any) -> Opportunity:
+    _unknown(data, OPPORTUNITY_FIELDS)
+    _check_same_workspace(opportunity.workspace, account=data.get("account"))
+    for field, value in data.items():
+        setattr(opportunity, field, value)
+    _clean_opportunity(opportunity)
+    opportunity.save()
+    return opportunity
+
+
+@transaction.atomic
+def opportunity_delete(opportunity: Opportunity, *, by: AbstractBaseUser | None = None) -> None:
+    opportunity.delete()

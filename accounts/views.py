@@ -1,0 +1,219 @@
+"""Browser pages for accounts: the list (htmx filters, sorting, pagination), the account page, and forms.
+
+Views only check access, validate forms and call the same services as the API.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+
+from abe import permissions as rules
+from abe.forms import form_add_service_errors
+from abe.views import workspace_required
+
+from . import selectors, services
+from .forms import AccountFilterForm, AccountForm, ContactForm, OpportunityForm, TeamMemberForm
+from .models import Account
+
+PAGE_SIZE = 25
+
+
+def _account_or_404(request: HttpRequest, pk: int) -> Account:
+    return get_object_or_404(selectors.account_list(workspace=request.workspace), pk=pk)
+
+
+def _require_edit(request: HttpRequest, account: Account) -> None:
+    if not rules.can_edit_object(request, account):
+        raise PermissionDenied("You can only edit accounts you own or are on the team of.")
+
+
+@workspace_required
+def account_list_view(request: HttpRequest) -> HttpResponse:
+    users = list(selectors.workspace_users(workspace=request.workspace))
+    form = AccountFilterForm(
+        request.GET or None, options=selectors.account_filter_options(workspace=request.workspace), users=users
+    )
+    data = form.cleaned_data if form.is_valid() else {}
+    owner = data.get("owner") or ""
+    owner_id = request.user.pk if owner == "me" else (int(owner) if owner.isdigit() else None)
+    sort = data.get("sort") or "name"
+    filters = selectors.AccountFilters(
+        q=data.get("q", ""), industry=data.get("industry", ""), country=data.get("country", ""),
+        lifecycle=data.get("lifecycle", ""), tier=data.get("tier", ""), owner_id=owner_id, sort=sort,
+    )  # fmt: skip
+    page_obj = Paginator(selectors.account_search(workspace=request.workspace, filters=filters), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    context = {
+        "form": form,
+        "page_obj": page_obj,
+        "sort": sort,
+        "filtered": any(
+            [filters.q, filters.industry, filters.country, filters.lifecycle, filters.tier, filters.owner_id]
+        ),
+    }
+    template = "accounts/partials/account_table.html" if request.htmx else "accounts/list.html"
+    return render(request, template, context)
+
+
+@workspace_required
+def account_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        account = selectors.account_detail(workspace=request.workspace, pk=pk)
+    except Account.DoesNotExist:
+        raise Http404("No such account.") from None
+    context = {
+        "account": account,
+        "contacts": selectors.account_contacts(account=account),
+        "team": selectors.account_team(account=account),
+        "opportunities": selectors.account_opportunities(account=account),
+        "can_edit": rules.can_edit_object(request, account),
+    }
+    return render(request, "accounts/detail.html", context)
+
+
+@workspace_required
+def account_create_view(request: HttpRequest) -> HttpResponse:
+    if not rules.can_write(request):
+        raise PermissionDenied("Viewers cannot add accounts.")
+    form = AccountForm(request.POST or None, workspace=request.workspace, initial={"owner": request.user.pk})
+    if request.method == "POST" and form.is_valid():
+        try:
+            account = services.account_create(workspace=request.workspace, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form_add_service_errors(form, exc)
+        else:
+            messages.success(request, f"Account “{account.name}” created.")
+            return redirect("accounts:detail", pk=account.pk)
+    return render(request, "accounts/form.html", {"form": form, "title": "New account"})
+
+
+@workspace_required
+def account_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    account = _account_or_404(request, pk)
+    _require_edit(request, account)
+    form = AccountForm(request.POST or None, instance=account, workspace=request.workspace)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.account_update(account, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form_add_service_errors(form, exc)
+        else:
+            messages.success(request, "Account saved.")
+            return redirect("accounts:detail", pk=account.pk)
+    return render(request, "accounts/form.html", {"form": form, "title": f"Edit {account.name}", "account": account})
+
+
+@workspace_required
+def account_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+    account = _account_or_404(request, pk)
+    _require_edit(request, account)
+    if request.method == "POST":
+        services.account_delete(account, by=request.user)
+        messages.success(request, f"Account “{account.name}” deleted.")
+        return redirect("accounts:list")
+    return render(request, "confirm_delete.html", {
+        "object": account, "kind": "account", "cancel_url": reverse("accounts:detail", args=[account.pk]),
+        "consequence": "Its contacts, team assignments and opportunities are deleted with it.",
+    })  # fmt: skip
+
+
+def _child_form_view(request, account, form_class, title, service, instance=None, **form_kwargs):
+    form = form_class(request.POST or None, instance=instance, **form_kwargs)
+    if request.method == "POST" and form.is_valid():
+        try:
+            service(form.cleaned_data)
+        except ValidationError as exc:
+            form_add_service_errors(form, exc)
+        else:
+            messages.success(request, f"{title.split(' ', 1)[0].capitalize()}: saved.")
+            return redirect("accounts:detail", pk=account.pk)
+    return render(request, "accounts/child_form.html", {"form": form, "title": title, "account": account})
+
+
+@workspace_required
+def contact_form_view(request: HttpRequest, pk: int, contact_pk: int | None = None) -> HttpResponse:
+    account = _account_or_404(request, pk)
+    _require_edit(request, account)
+    contact = get_object_or_404(account.contacts.all(), pk=contact_pk) if contact_pk else None
+    if contact is None:
+
+        def save(data):
+            return services.contact_create(workspace=request.workspace, by=request.user, account=account, **data)
+
+        title = f"Add contact to {account.name}"
+    else:
+
+        def save(data):
+            return services.contact_update(contact, by=request.user, **data)
+
+        title = f"Edit contact {contact}"
+    return _child_form_view(request, account, ContactForm, title, save, instance=contact, workspace=request.workspace)
+
+
+@workspace_required
+def contact_delete_view(request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse:
+    account = _account_or_404(request, pk)
+    _require_edit(request, account)
+    contact = get_object_or_404(account.contacts.all(), pk=contact_pk)
+    if request.method == "POST":
+        services.contact_delete(contact, by=request.user)
+        messages.success(request, f"Contact {contact} removed.")
+        return redirect("accounts:detail", pk=account.pk)
+    return render(request, "confirm_delete.html", {
+        "object": contact, "kind": "contact", "cancel_url": reverse("accounts:detail", args=[account.pk]),
+        "consequence": f"{contact} leaves the buying committee of {account.name}.",
+    })  # fmt: skip
+
+
+@workspace_required
+def team_member_add_view(request: HttpRequest, pk: int) -> HttpResponse:
+    account = _account_or_404(request, pk)
+    _require_edit(request, account)
+
+    def save(data):
+        return services.team_member_create(workspace=request.workspace, account=account, by=request.user, **data)
+
+    return _child_form_view(
+        request, account, TeamMemberForm, f"Add to the team of {account.name}", save, workspace=request.workspace
+    )
+
+
+@workspace_required
+def team_member_remove_view(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
+    account = _account_or_404(request, pk)
+    _require_edit(request, account)
+    member = get_object_or_404(account.team_members.select_related("user"), pk=member_pk)
+    if request.method == "POST":
+        services.team_member_delete(member, by=request.user)
+        messages.success(request, f"{member.user} removed from the account team.")
+        return redirect("accounts:detail", pk=account.pk)
+    return render(request, "confirm_delete.html", {
+        "object": member, "kind": "team assignment", "cancel_url": reverse("accounts:detail", args=[account.pk]),
+        "consequence": f"{member.user} will no longer be on the team of {account.name}.",
+    })  # fmt: skip
+
+
+@workspace_required
+def opportunity_form_view(request: HttpRequest, pk: int, opportunity_pk: int | None = None) -> HttpResponse:
+    account = _account_or_404(request, pk)
+    _require_edit(request, account)
+    opportunity = get_object_or_404(account.opportunities.all(), pk=opportunity_pk) if opportunity_pk else None
+    if opportunity is None:
+
+        def save(data):
+            return services.opportunity_create(workspace=request.workspace, by=request.user, account=account, **data)
+
+        title = f"New opportunity for {account.name}"
+    else:
+
+        def save(data):
+            return services.opportunity_update(opportunity, by=request.user, **data)
+
+        title = f"Edit opportunity {opportunity}"
+    return _child_form_view(request, account, OpportunityForm, title, save, instance=opportunity)

@@ -1,0 +1,31 @@
+from django import forms
+
+from personas.models import Persona
+
+from .models import ContentAsset
+
+TIER_CHOICES = [("strategic", "Strategic"), ("priority", "Priority"), ("standard", "Standard")]
+
+
+class ContentAssetForm(forms.ModelForm):
+    tiers = forms.MultipleChoiceField(
+        choices=TIER_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Leave empty for every tier.",
+    )
+
+    class Meta:
+        model = ContentAsset
+        fields = ["title", "url", "format", "stage", "effort", "tiers", "personas", "description"]
+        widgets = {
+            "personas": forms.CheckboxSelectMultiple,
+            "description": forms.Textarea(attrs={"rows": 3, "full": True}),
+        }
+
+    def __init__(self, *args, workspace, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["personas"].queryset = Persona.objects.for_workspace(workspace)
+
+    def _post_clean(self) -> None:
+        pass

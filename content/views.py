@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from abe import permissions as rules
+from abe.forms import form_add_service_errors
+from abe.views import workspace_required
+
+from . import selectors, services
+from .forms import ContentAssetForm
+from .models import BuyingStage, ContentFormat, Effort
+
+
+@workspace_required
+def content_list_view(request: HttpRequest) -> HttpResponse:
+    qs = selectors.content_asset_list(workspace=request.workspace)
+    chosen = {k: request.GET.get(k, "") for k in ("stage", "effort", "format")}
+    for field, value in chosen.items():
+        if value:
+            qs = qs.filter(**{field: value})
+    page_obj = Paginator(qs.order_by("title", "pk"), 25).get_page(request.GET.get("page"))
+    return render(request, "content/list.html", {
+        "page_obj": page_obj, "chosen": chosen, "stages": BuyingStage.choices, "efforts": Effort.choices,
+        "formats": ContentFormat.choices, "can_edit_content": rules.can_write_everything(request),
+    })  # fmt: skip
+
+
+@workspace_required
+def content_form_view(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    if not rules.can_write_everything(request):
+        raise PermissionDenied("Only marketing and admins edit the content library.")
+    asset = get_object_or_404(selectors.content_asset_list(workspace=request.workspace), pk=pk) if pk else None
+    form = ContentAssetForm(request.POST or None, instance=asset, workspace=request.workspace)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data["personas"] = list(data.get("personas") or [])
+        try:
+            if asset is None:
+                asset = services.content_asset_create(workspace=request.workspace, by=request.user, **data)
+            else:
+                services.content_asset_update(asset, by=request.user, **data)
+        except ValidationError as exc:
+            form_add_service_errors(form, exc)
+        else:
+            messages.success(request, f"“{asset.title}” saved.")
+            return redirect("content:list")
+    return render(request, "content/form.html", {"form": form, "title": f"Edit {asset}" if asset else "New content"})

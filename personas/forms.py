@@ -1,0 +1,23 @@
+from django import forms
+
+from .models import Channel, Persona
+
+
+class PersonaForm(forms.ModelForm):
+    preferred_channels = forms.MultipleChoiceField(
+        choices=Channel.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = Persona
+        fields = [
+            "name", "department", "seniority", "typical_buying_role", "challenges", "goals", "career_goals",
+            "information_sources", "preferred_channels",
+        ]  # fmt: skip
+        widgets = {
+            f: forms.Textarea(attrs={"rows": 3, "full": True})
+            for f in ["challenges", "goals", "career_goals", "information_sources"]
+        }
+
+    def _post_clean(self) -> None:
+        pass

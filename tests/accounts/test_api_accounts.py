@@ -1,0 +1,58 @@
+import pytest
+
+from accounts.models import Account
+from tests.factories import AccountFactory, ContactFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_create_account_normalises_domain_and_returns_it(marketing_api, workspace):
+    response = marketing_api.post(
+        "/api/v1/accounts/", {"name": "Globex", "domain": "https://WWW.Globex.com/about"}, format="json"
+    )
+
+    assert response.status_code == 201, response.json()
+    assert response.json()["domain"] == "globex.com"
+    assert Account.objects.for_workspace(workspace).get().domain == "globex.com"
+
+
+def test_duplicate_domain_is_a_field_error_not_a_500(marketing_api, workspace):
+    AccountFactory(workspace=workspace, domain="globex.com")
+
+    response = marketing_api.post("/api/v1/accounts/", {"name": "Globex 2", "domain": "globex.com"}, format="json")
+
+    assert response.status_code == 400
+    assert "domain" in response.json()
+
+
+def test_bad_input_gives_field_level_errors(marketing_api):
+    response = marketing_api.post(
+        "/api/v1/accounts/", {"name": "", "employees": "many", "lifecycle": "zombie"}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert set(response.json()) >= {"name", "employees", "lifecycle"}
+
+
+def test_list_filters_searches_orders_and_paginates(viewer_api, workspace):
+    AccountFactory(workspace=workspace, name="Alpha", industry="Software", employees=10)
+    AccountFactory(workspace=workspace, name="Beta", industry="Retail", employees=900)
+    AccountFactory(workspace=workspace, name="Gamma", industry="Software", employees=300)
+
+    filtered = viewer_api.get("/api/v1/accounts/?industry=Software&ordering=-employees").json()
+    searched = viewer_api.get("/api/v1/accounts/?search=bet").json()
+    paged = viewer_api.get("/api/v1/accounts/?page_size=2").json()
+
+    assert [a["name"] for a in filtered["results"]] == ["Gamma", "Alpha"]
+    assert [a["name"] for a in searched["results"]] == ["Beta"]
+    assert paged["count"] == 3 and len(paged["results"]) == 2 and paged["next"]
+
+
+def test_list_query_count_does_not_grow_with_rows(viewer_api, workspace, django_assert_max_num_queries):
+    for _ in range(30):
+        ContactFactory(account=AccountFactory(workspace=workspace))
+
+    with django_assert_max_num_queries(8):
+        response = viewer_api.get("/api/v1/accounts/?page_size=30")
+
+    assert response.status_code == 200 and len(response.json()["results"]) == 30

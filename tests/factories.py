@@ -1,0 +1,111 @@
+"""factory_boy factories for every domain model; each row lands in the workspace it is given."""
+
+from __future__ import annotations
+
+import datetime
+
+import factory
+from django.contrib.auth import get_user_model
+
+from abe.models import Membership, Role, Workspace
+from accounts.models import Account, AccountTeamMember, Contact, Opportunity, TeamRole
+from content.models import ContentAsset
+from personas.models import BuyingRole, Persona
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.com")
+    password = factory.PostGenerationMethodCall("set_password", "pw")
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):  # noqa: N805
+        if create:
+            obj.save()
+
+
+class WorkspaceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Workspace
+
+    name = factory.Sequence(lambda n: f"Workspace {n}")
+    slug = factory.Sequence(lambda n: f"ws-{n}")
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    workspace = factory.SubFactory(WorkspaceFactory)
+    role = Role.VIEWER
+
+
+class PersonaFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Persona
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    name = factory.Sequence(lambda n: f"Persona {n}")
+    department = "marketing"
+    seniority = "director"
+
+
+class AccountFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Account
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    name = factory.Sequence(lambda n: f"Account {n}")
+    domain = factory.Sequence(lambda n: f"account{n}.example.com")
+    industry = "Software"
+    country = "US"
+    employees = 500
+
+
+class ContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Contact
+
+    account = factory.SubFactory(AccountFactory)
+    workspace = factory.LazyAttribute(lambda o: o.account.workspace)
+    first_name = "Pat"
+    last_name = factory.Sequence(lambda n: f"Person{n}")
+    email = factory.Sequence(lambda n: f"person{n}@example.com")
+    buying_role = BuyingRole.INFLUENCER
+
+
+class AccountTeamMemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AccountTeamMember
+
+    account = factory.SubFactory(AccountFactory)
+    workspace = factory.LazyAttribute(lambda o: o.account.workspace)
+    user = factory.SubFactory(UserFactory)
+    team_role = TeamRole.ACCOUNT_EXECUTIVE
+
+
+class OpportunityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Opportunity
+
+    account = factory.SubFactory(AccountFactory)
+    workspace = factory.LazyAttribute(lambda o: o.account.workspace)
+    name = factory.Sequence(lambda n: f"Deal {n}")
+    amount = 50000
+    created_date = factory.LazyFunction(lambda: datetime.date.today() - datetime.timedelta(days=90))
+    status = "open"
+
+
+class ContentAssetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ContentAsset
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    title = factory.Sequence(lambda n: f"Asset {n}")
+    format = "report"
