@@ -5,6 +5,7 @@ Views only check access, validate forms and call the same services as the API.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -73,6 +74,7 @@ def account_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         "team": selectors.account_team(account=account),
         "opportunities": selectors.account_opportunities(account=account),
         "can_edit": rules.can_edit_object(request, account),
+        "panels": [reverse(name, kwargs={"pk": account.pk}) for name in settings.ABE_ACCOUNT_PANELS],
     }
     return render(request, "accounts/detail.html", context)
 

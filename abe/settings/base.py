@@ -184,6 +184,10 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ABE Portal <noreply@l
 # ``account_ids: list[int]``. Later apps register here so that ``engagement`` never imports them.
 ABE_AFTER_SCORING_TASKS: list[str] = []
 
+# Extra panels on the account page, as URL names taking the account ``pk``; each is loaded with htmx, so the
+# accounts app shows what later apps know about an account without importing them.
+ABE_ACCOUNT_PANELS: list[str] = []
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
