@@ -364,12 +364,12 @@ OCCURRENCE_CONDITIONS: dict[str, Callable[[Rule, Account, datetime], list[Occurr
 }
 
 DEFAULT_ACTIONS = {
-    ConditionType.SCORE_THRESHOLD: "Call the most engaged contact this week and propose a meeting on the topics they read.",
-    ConditionType.SPIKE: "Find out what drove the spike (see the latest interactions) and reach out while interest is high.",
+    ConditionType.SCORE_THRESHOLD: "Call the most engaged contact this week; propose a meeting on what they read.",
+    ConditionType.SPIKE: "Find out what drove the spike (see the latest interactions) and reach out while it is warm.",
     ConditionType.COMMITTEE_BREADTH: "The committee is forming: map the missing roles and propose a joint session.",
     ConditionType.ROLE_ENGAGED: "Contact this person within 24 hours with content that matches what they looked at.",
     ConditionType.STAGE_ENTERED: "Review the account plan for the new stage and agree the next step with marketing.",
     ConditionType.TRIGGER_EVENT: "Congratulate or acknowledge the news and connect it to the value you bring.",
-    ConditionType.ENGAGEMENT_DROP: "Schedule an executive check-in and review open support issues: this customer is cooling.",
-    ConditionType.MISSING_ROLE: "Identify the economic buyer and get an introduction through your champion.",
+    ConditionType.ENGAGEMENT_DROP: "Book an executive check-in and review open support issues: this customer cools.",
+    ConditionType.MISSING_ROLE: "Identify the missing person and get an introduction through your champion.",
 }

@@ -141,7 +141,9 @@ class AssignForm(forms.Form):
 
 class WebhookSubscriptionForm(forms.ModelForm):
     secret = forms.CharField(
-        required=False, max_length=100, help_text="Signing secret. Leave empty to generate one (or keep the current one)."
+        required=False,
+        max_length=100,
+        help_text="Signing secret. Leave empty to generate one (or keep the current one).",
     )
 
     class Meta:

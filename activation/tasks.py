@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from celery import shared_task
 from django.db import OperationalError
+from django.utils import timezone
 
 from .models import TIME_BASED_CONDITIONS
 from .services import alerts, evaluation, outbox
@@ -93,8 +94,6 @@ def webhook_delivery_send_task(self, delivery_id: int) -> str:
 @shared_task(name="activation.tasks.deliveries_sweep", acks_late=True, time_limit=60)
 def deliveries_sweep_task() -> dict:
     """Beat: publish again what is due and unsent (broker was down, or retries ran out of the queue). Safe to repeat."""
-    from django.utils import timezone
-
     email_ids, webhook_ids = outbox.deliveries_due(now=timezone.now())
     outbox.deliveries_publish(email_ids=email_ids, webhook_ids=webhook_ids)
     return {"emails": len(email_ids), "webhooks": len(webhook_ids)}

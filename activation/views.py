@@ -30,8 +30,10 @@ from .services import rules as rule_services
 from .services import webhooks as webhook_services
 
 PAGE_SIZE = 25
-STATUS_FILTERS = [("active", "Open & acknowledged"), ("open", "Open"), ("acknowledged", "Acknowledged"),
-                  ("snoozed", "Snoozed"), ("resolved", "Resolved"), ("dismissed", "Dismissed"), ("all", "All")]  # fmt: skip
+STATUS_FILTERS = [
+    ("active", "Open & acknowledged"), ("open", "Open"), ("acknowledged", "Acknowledged"), ("snoozed", "Snoozed"),
+    ("resolved", "Resolved"), ("dismissed", "Dismissed"), ("all", "All"),
+]  # fmt: skip
 QUICK_SNOOZE = timedelta(days=1)
 
 
@@ -61,7 +63,7 @@ def inbox_view(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "status_filters": STATUS_FILTERS,
         "severities": Severity.choices,
-        "rules": selectors.rule_list(workspace=request.workspace).only("id", "name"),
+        "rules": Rule.objects.for_workspace(request.workspace).only("id", "name").order_by("name"),
         "can_see_all": role_rules.can_write_everything(request),
         "preference_form": PreferenceForm(
             initial={"email_mode": selectors.email_mode(workspace=request.workspace, user=request.user)}
@@ -275,4 +277,3 @@ def webhook_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
         "object": subscription, "kind": "webhook subscription", "cancel_url": reverse("activation:webhooks"),
         "consequence": "Its delivery log is deleted with it.",
     })  # fmt: skip
-

@@ -114,7 +114,9 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         alert = self._alert_for_change(request, pk)
         serializer = AlertAssignInput(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
-        alert = alert_services.alert_assign(alert=alert, assignee=serializer.validated_data["assignee"], by=request.user)
+        alert = alert_services.alert_assign(
+            alert=alert, assignee=serializer.validated_data["assignee"], by=request.user
+        )
         return self._answer(alert)
 
 

@@ -161,7 +161,10 @@ def test_slack_urls_get_a_slack_message(workspace, account, receiver):
     payload = json.loads(receiver.requests[0]["body"])
     assert payload["text"].startswith("Globex crossed engagement")
     assert payload["blocks"][0]["type"] == "section" and "What to do" in payload["blocks"][0]["text"]["text"]
-    assert WebhookSubscriptionFactory.build(url="https://hooks.slack.com/services/T/B/X", format="auto").effective_format == "slack"
+    assert (
+        WebhookSubscriptionFactory.build(url="https://hooks.slack.com/services/T/B/X", format="auto").effective_format
+        == "slack"
+    )
 
 
 def test_send_test_is_signed_and_logged(workspace, receiver, django_capture_on_commit_callbacks):
@@ -171,7 +174,9 @@ def test_send_test_is_signed_and_logged(workspace, receiver, django_capture_on_c
         delivery = webhook_test_send(subscription=sub)
 
     delivery.refresh_from_db()
-    assert delivery.status == DeliveryStatus.SENT and json.loads(receiver.requests[0]["body"])["event"] == "webhook.test"
+    assert (
+        delivery.status == DeliveryStatus.SENT and json.loads(receiver.requests[0]["body"])["event"] == "webhook.test"
+    )
 
 
 def test_subscriptions_below_their_minimum_severity_get_nothing(workspace, account, receiver):
