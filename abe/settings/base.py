@@ -202,6 +202,9 @@ ABE_DIGEST_HOUR_UTC = int(os.environ.get("ABE_DIGEST_HOUR_UTC", "7"))
 ABE_WEBHOOK_DISABLE_AFTER = int(os.environ.get("ABE_WEBHOOK_DISABLE_AFTER", "10"))
 ABE_WEBHOOK_TIMEOUT = float(os.environ.get("ABE_WEBHOOK_TIMEOUT", "10"))
 ABE_DELIVERY_MAX_ATTEMPTS = int(os.environ.get("ABE_DELIVERY_MAX_ATTEMPTS", "8"))
+# A worker's claim on a delivery it is sending (longer than the send task's 60 s time limit); the outbox sweep
+# also leaves new rows this long to the task published at commit.
+ABE_DELIVERY_LEASE_SECONDS = int(os.environ.get("ABE_DELIVERY_LEASE_SECONDS", "90"))
 
 LOGGING = {
     "version": 1,

@@ -64,9 +64,13 @@ logger = logging.getLogger(__name__)
 
 User = get_user_model()
 
-# The task published at commit normally sends first; the sweep only picks up rows older than this.
-SWEEP_GRACE = timedelta(seconds=60)
-CLAIM_LEASE = timedelta(seconds=90)
+
+
+def lease() -> timedelta:
+    """How long a worker holds a delivery it is sending, and how long the sweep leaves a new row to the task
+    published at commit. Longer than the task's time limit, so a live worker never loses its claim."""
+    return timedelta(seconds=settings.ABE_DELIVERY_LEASE_SECONDS)
+
 TEMPORARY_HTTP = {408, 425, 429}
 
 
@@ -141,7 +145,7 @@ def alert_deliveries_create(*, alert: Alert, recipients: list, now: datetime, ou
         email = EmailDelivery.objects.create(
             workspace_id=alert.workspace_id, alert=alert, user=user, kind=EmailKind.ALERT, to=user.email,
             subject=subject, body=body, idempotency_key=f"alert:{alert.id}:user:{user.pk}",
-            next_attempt_at=now + SWEEP_GRACE, created_at=now,
+            next_attempt_at=now + lease(), created_at=now,
         )  # fmt: skip
         outbox.email_ids.append(email.id)
     if alert.kind != AlertKind.RULE:
@@ -155,7 +159,7 @@ def alert_deliveries_create(*, alert: Alert, recipients: list, now: datetime, ou
         delivery = WebhookDelivery.objects.create(
             workspace_id=alert.workspace_id, subscription=subscription, alert=alert, event="alert.created",
             payload=payload, idempotency_key=f"alert:{alert.id}:sub:{subscription.id}",
-            next_attempt_at=now + SWEEP_GRACE, created_at=now,
+            next_attempt_at=now + lease(), created_at=now,
         )  # fmt: skip
         outbox.webhook_ids.append(delivery.id)
 
@@ -181,7 +185,7 @@ def _claim(model: type[models.Model], delivery_id: int, now: datetime) -> models
     claimed = (
         model.objects.filter(pk=delivery_id, status=DeliveryStatus.PENDING, sent_at__isnull=True)
         .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-        .update(claimed_until=now + CLAIM_LEASE, attempts=F("attempts") + 1)
+        .update(claimed_until=now + lease(), attempts=F("attempts") + 1)
     )
     return model.objects.get(pk=delivery_id) if claimed else None
 
@@ -375,7 +379,7 @@ def _digest_for(*, pref_id: int, now: datetime, today_digest: datetime) -> int:
         workspace_id=pref.workspace_id, user=pref.user, kind=EmailKind.DIGEST, to=pref.user.email,
         subject=f"[ABE] Your daily digest: {len(alerts)} new alert{'s' if len(alerts) != 1 else ''}",
         body=body, idempotency_key=f"digest:{pref.user_id}:{now.date().isoformat()}",
-        next_attempt_at=now + SWEEP_GRACE, created_at=now,
+        next_attempt_at=now + lease(), created_at=now,
     )  # fmt: skip
     outbox = Outbox()
     outbox.email_ids.append(email.id)

@@ -78,7 +78,9 @@ class Receiver:
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                receiver.requests.append({"headers": dict(self.headers), "body": body, "path": self.path})
+                receiver.requests.append(
+                    {"headers": {k.lower(): v for k, v in self.headers.items()}, "body": body, "path": self.path}
+                )
                 code = receiver.script.pop(0) if receiver.script else 200
                 self.send_response(code)
                 self.end_headers()
