@@ -65,11 +65,11 @@ logger = logging.getLogger(__name__)
 User = get_user_model()
 
 
-
 def lease() -> timedelta:
     """How long a worker holds a delivery it is sending, and how long the sweep leaves a new row to the task
     published at commit. Longer than the task's time limit, so a live worker never loses its claim."""
     return timedelta(seconds=settings.ABE_DELIVERY_LEASE_SECONDS)
+
 
 TEMPORARY_HTTP = {408, 425, 429}
 
