@@ -67,6 +67,8 @@ def _event_fact(event: EngagementEvent) -> dict:
     return {
         "id": event.id,
         "type": event.type,
+        "type_label": EVENT_LABELS.get(event.type, event.type),
+        "when": _when(event.occurred_at),
         "contact_id": event.contact_id,
         "contact": _person(event.contact) if event.contact_id else None,
         "occurred_at": event.occurred_at.isoformat(),
@@ -214,7 +216,7 @@ def role_engaged(rule: Rule, account: Account, now: datetime) -> list[Occurrence
     if event_type:
         events = events.filter(type=event_type)
     role_label = ROLE_LABELS.get(role, role)
-    what = EVENT_LABELS.get(event_type, "engaged").lower() if event_type else "engaged"
+    what = EVENT_LABELS.get(event_type, event_type).lower()
     occurrences = []
     for event in events.order_by("occurred_at", "id"):
         occurrences.append(
@@ -222,9 +224,9 @@ def role_engaged(rule: Rule, account: Account, now: datetime) -> list[Occurrence
                 source=f"e{event.id}",
                 title=f"{role_label} at {account.name}: {EVENT_LABELS.get(event.type, event.type).lower()}",
                 message=(
-                    f"{_event_line(event)} (source {event.source}). The rule watches for a {role_label.lower()} "
-                    f"who {what if event_type else 'engages'}; account engagement score "
-                    f"{account.engagement_score:.1f}, {_momentum_text(account)}."
+                    f"{_event_line(event)} (source {event.source}). The rule watches for "
+                    f"{'a ' + what if event_type else 'any interaction'} by a {role_label.lower()}; account "
+                    f"engagement score {account.engagement_score:.1f}, {_momentum_text(account)}."
                 ),
                 contact_ids=[event.contact_id],
                 facts={"event": _event_fact(event), "buying_role": role, "score": round(account.engagement_score, 2)},
@@ -373,3 +375,35 @@ DEFAULT_ACTIONS = {
     ConditionType.ENGAGEMENT_DROP: "Book an executive check-in and review open support issues: this customer cools.",
     ConditionType.MISSING_ROLE: "Identify the missing person and get an introduction through your champion.",
 }
+
+
+def condition_summary(rule: Rule) -> str:
+    """The condition in one line of plain words, for lists."""
+    p = rule.params or {}
+    kind = rule.condition_type
+    if kind == ConditionType.SCORE_THRESHOLD:
+        return f"{'Any contact' if p.get('subject') == 'contact' else 'Account'} score reaches {p.get('threshold'):g}"
+    if kind == ConditionType.SPIKE:
+        return f"Momentum ≥ {p.get('ratio'):g}× the usual week" + (
+            f", score ≥ {p['min_score']:g}" if p.get("min_score") else ""
+        )
+    if kind == ConditionType.COMMITTEE_BREADTH:
+        return f"{p.get('members')}+ committee members engaged within {p.get('days')} days"
+    if kind == ConditionType.ROLE_ENGAGED:
+        what = (
+            EVENT_LABELS.get(p.get("event_type"), "any interaction").lower()
+            if p.get("event_type")
+            else "any interaction"
+        )
+        return f"{ROLE_LABELS.get(p.get('buying_role'), p.get('buying_role'))}: {what} (last {p.get('days')} days)"
+    if kind == ConditionType.STAGE_ENTERED:
+        return f"Enters the “{p.get('stage')}” stage"
+    if kind == ConditionType.TRIGGER_EVENT:
+        kinds = ", ".join(KIND_LABELS.get(k, k) for k in p.get("kinds") or []) or "Any trigger event"
+        return f"{kinds} (last {p.get('days')} days)"
+    if kind == ConditionType.ENGAGEMENT_DROP:
+        return f"Interactions drop {p.get('percent'):g}% over {p.get('days')} days (customers)"
+    if kind == ConditionType.MISSING_ROLE:
+        role = ROLE_LABELS.get(p.get("buying_role"), p.get("buying_role")).lower()
+        return f"No engaged {role} after {p.get('days')} days"
+    return rule.get_condition_type_display()

@@ -104,8 +104,10 @@ def test_marketing_creates_a_rule_in_the_editor(client, marketing_user, workspac
         "threshold": "99", "filter_tiers": ["strategic"],
     })  # fmt: skip
 
+    listing = client.get(reverse("activation:rules")).content.decode()
+
     assert 'data-for="trigger_event"' in form
-    assert response.status_code == 302
+    assert response.status_code == 302 and "Funding round, Acquisition (last 5 days)" in listing
     rule = Rule.objects.get(name="Funding news")
     assert rule.params == {"kinds": ["funding", "acquisition"], "days": 5} and rule.filter_tiers == ["strategic"]
 
