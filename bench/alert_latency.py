@@ -78,6 +78,8 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for each alert")
     parser.add_argument("--concurrency", type=int, default=2, help="Celery worker processes")
     args = parser.parse_args()
+    # Turn SIGTERM (e.g. from `timeout`) into an exit, so the worker and server we started are stopped too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if not os.environ.get("REDIS_URL") or not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         raise SystemExit("Set DATABASE_URL (PostgreSQL) and REDIS_URL: the bench needs a real worker and database.")
 
@@ -162,7 +164,7 @@ def main() -> None:
     finally:
         for process in (server, worker):
             if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
+                os.kill(process.pid, signal.SIGTERM)  # the worker's main process: a warm shutdown
         for process in (server, worker):
             try:
                 process.wait(timeout=20)

@@ -252,3 +252,16 @@ def test_inactive_rules_and_other_workspaces_are_ignored(workspace, other_worksp
     score(account, 5)
 
     assert evaluate(account).fired == []
+
+
+def test_the_after_scoring_hook_names_an_importable_task_taking_account_ids(settings, workspace, account):
+    from django.utils.module_loading import import_string
+
+    RuleFactory(workspace=workspace, params={"threshold": 1})
+    score(account, 5)
+    tasks = [import_string(path) for path in settings.ABE_AFTER_SCORING_TASKS]
+
+    for task in tasks:
+        task.delay([account.id])  # exactly what engagement does after a scoring pass
+
+    assert rules_evaluate_task in tasks and Alert.objects.count() == 1
