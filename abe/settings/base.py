@@ -165,7 +165,13 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 600
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Activation: time-based conditions, snoozes, the outbox sweep and the daily digest.
+    "activation-evaluate-time-based": {"task": "activation.tasks.rules_evaluate_scheduled", "schedule": 3600.0},
+    "activation-wake-snoozed": {"task": "activation.tasks.alerts_wake_snoozed", "schedule": 300.0},
+    "activation-sweep-outbox": {"task": "activation.tasks.deliveries_sweep", "schedule": 60.0},
+    "activation-daily-digest": {"task": "activation.tasks.digests_send", "schedule": 3600.0},
+}
 
 CACHES = (
     {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
@@ -187,7 +193,18 @@ ABE_AFTER_SCORING_TASKS: list[str] = ["activation.tasks.rules_evaluate_task"]
 
 # Extra panels on the account page, as URL names taking the account ``pk``; each is loaded with htmx, so the
 # accounts app shows what later apps know about an account without importing them.
-ABE_ACCOUNT_PANELS: list[str] = []
+ABE_ACCOUNT_PANELS: list[str] = ["activation:account_panel"]
+
+# Activation: links in emails and webhooks point here; the digest goes out at this UTC hour; a webhook
+# subscription is turned off after this many consecutive failed deliveries.
+ABE_SITE_URL = os.environ.get("ABE_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+ABE_DIGEST_HOUR_UTC = int(os.environ.get("ABE_DIGEST_HOUR_UTC", "7"))
+ABE_WEBHOOK_DISABLE_AFTER = int(os.environ.get("ABE_WEBHOOK_DISABLE_AFTER", "10"))
+ABE_WEBHOOK_TIMEOUT = float(os.environ.get("ABE_WEBHOOK_TIMEOUT", "10"))
+ABE_DELIVERY_MAX_ATTEMPTS = int(os.environ.get("ABE_DELIVERY_MAX_ATTEMPTS", "8"))
+# A worker's claim on a delivery it is sending (longer than the send task's 60 s time limit); the outbox sweep
+# also leaves new rows this long to the task published at commit.
+ABE_DELIVERY_LEASE_SECONDS = int(os.environ.get("ABE_DELIVERY_LEASE_SECONDS", "90"))
 
 LOGGING = {
     "version": 1,
@@ -198,28 +215,3 @@ LOGGING = {
 }
 
 FORMS_URLFIELD_ASSUME_HTTPS = True
-
-
-# Activation ---------------------------------------------------------------------------------------------------
-# Schedules: time-based conditions, snoozes that ran out, the outbox sweep, and the daily digest (hourly; it
-# sends once a day after ABE_DIGEST_HOUR_UTC). The alerts panel on the account page.
-CELERY_BEAT_SCHEDULE.update(
-    {
-        "activation-evaluate-time-based": {"task": "activation.tasks.rules_evaluate_scheduled", "schedule": 3600.0},
-        "activation-wake-snoozed": {"task": "activation.tasks.alerts_wake_snoozed", "schedule": 300.0},
-        "activation-sweep-outbox": {"task": "activation.tasks.deliveries_sweep", "schedule": 60.0},
-        "activation-daily-digest": {"task": "activation.tasks.digests_send", "schedule": 3600.0},
-    }
-)
-ABE_ACCOUNT_PANELS.append("activation:account_panel")
-# Links in emails and webhooks point at ABE_SITE_URL. A webhook subscription is turned off after
-# ABE_WEBHOOK_DISABLE_AFTER failed attempts in a row; a delivery gives up after ABE_DELIVERY_MAX_ATTEMPTS
-# (exponential backoff from 30 s, about two hours). ABE_DELIVERY_LEASE_SECONDS: a worker's claim on a delivery
-# it is sending (longer than the send task's 60 s time limit); the outbox sweep also leaves new rows this long
-# to the task published at commit.
-ABE_SITE_URL = os.environ.get("ABE_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
-ABE_DIGEST_HOUR_UTC = int(os.environ.get("ABE_DIGEST_HOUR_UTC", "7"))
-ABE_WEBHOOK_DISABLE_AFTER = int(os.environ.get("ABE_WEBHOOK_DISABLE_AFTER", "10"))
-ABE_WEBHOOK_TIMEOUT = float(os.environ.get("ABE_WEBHOOK_TIMEOUT", "10"))
-ABE_DELIVERY_MAX_ATTEMPTS = int(os.environ.get("ABE_DELIVERY_MAX_ATTEMPTS", "8"))
-ABE_DELIVERY_LEASE_SECONDS = int(os.environ.get("ABE_DELIVERY_LEASE_SECONDS", "90"))
