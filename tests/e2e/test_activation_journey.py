@@ -59,7 +59,7 @@ def test_badge_updates_and_the_kam_acknowledges_the_alert(page, screenshot):
     assert page.locator(".nav .badge").count() == 0
 
     scoring_pass_with_pricing_visit(account, dora)
-    page.wait_for_selector(".nav .badge:has-text('1')", timeout=15_000)  # htmx polls the badge every 10 s
+    page.wait_for_selector(".nav .badge:has-text('1')", timeout=25_000)  # htmx polls the badge every 10 s
     screenshot("activation-badge")
 
     page.click(".nav a:has-text('Alerts')")
