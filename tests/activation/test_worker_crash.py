@@ -96,7 +96,7 @@ def test_worker_killed_mid_delivery_loses_nothing_and_duplicates_no_alert(
     database_url = urlunsplit(
         urlsplit(os.environ["DATABASE_URL"])._replace(path=f"/{connection.settings_dict['NAME']}")
     )
-    publisher = Celery(broker=redis_url)
+    publisher = Celery(broker=redis_url, set_as_current=False)  # never replace the eager app of the other tests
     with publisher.connection_for_write() as conn:
         conn.default_channel.client.flushdb()  # our own Redis database: no message from an earlier run
     receiver = HangingReceiver()
