@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -187,3 +188,19 @@ def test_subscriptions_below_their_minimum_severity_get_nothing(workspace, accou
     rules_evaluate(account_ids=[account.id])
 
     assert Alert.objects.count() == 1 and not WebhookDelivery.objects.exists()
+
+
+def test_the_standalone_verifier_in_the_docs_accepts_a_real_delivery(workspace, account, receiver):
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "activation.md").read_text()
+    sample = next(block for block in docs.split("```python")[1:] if "def verify_abe_webhook" in block)
+    namespace: dict = {}
+    exec(sample.split("```")[0], namespace)  # noqa: S102 - our own documentation sample
+    verify = namespace["verify_abe_webhook"]
+    sub, delivery = fire_alert(workspace, account, receiver.url)
+    outbox.webhook_delivery_send(delivery_id=delivery.id)
+    request = receiver.requests[0]
+
+    verify(sub.secret, request["body"], request["headers"]["x-abe-timestamp"], request["headers"]["x-abe-signature"])
+    with pytest.raises(ValueError, match="bad signature"):
+        verify("whsec_wrong_secret_000000", request["body"], request["headers"]["x-abe-timestamp"],
+               request["headers"]["x-abe-signature"])  # fmt: skip
