@@ -68,7 +68,6 @@ def inbox_view(request: HttpRequest) -> HttpResponse:
         "preference_form": PreferenceForm(
             initial={"email_mode": selectors.email_mode(workspace=request.workspace, user=request.user)}
         ),
-        "unread": selectors.unread_count(workspace=request.workspace, user=request.user),
     }
     template = "activation/partials/alert_table.html" if request.htmx else "activation/inbox.html"
     return render(request, template, context)
