@@ -9,7 +9,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_persona_list_has_bounded_queries(admin_client, workspace, django_assert_max_num_queries):
-    for i in range(20):
+    for _ in range(20):
         ContactFactory(account=AccountFactory(workspace=workspace), persona=PersonaFactory(workspace=workspace))
 
     with django_assert_max_num_queries(10):
@@ -19,7 +19,7 @@ def test_persona_list_has_bounded_queries(admin_client, workspace, django_assert
 
 
 def test_content_list_filters_and_has_bounded_queries(admin_client, workspace, django_assert_max_num_queries):
-    for i in range(20):
+    for _ in range(20):
         ContentAssetFactory(workspace=workspace, stage="prospecting").personas.add(PersonaFactory(workspace=workspace))
     ContentAssetFactory(workspace=workspace, title="Customer summit", stage="post_sale")
 
