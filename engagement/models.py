@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from abe.models import WorkspaceOwned
+from abe.models import Workspace, WorkspaceOwned
 from accounts.models import Account, Contact
 from content.models import ContentAsset
 
@@ -56,9 +56,11 @@ class Channel(models.TextChoices):
 
 
 class EngagementEvent(WorkspaceOwned):
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="engagement_events")
+    # Covered by the composite indexes below: a separate index per foreign key would only slow ingestion.
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+", db_index=False)
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="engagement_events", db_index=False)
     contact = models.ForeignKey(
-        Contact, null=True, blank=True, on_delete=models.CASCADE, related_name="engagement_events"
+        Contact, null=True, blank=True, on_delete=models.CASCADE, related_name="engagement_events", db_index=False
     )
     type = models.CharField(max_length=32, choices=EventType.choices)
     channel = models.CharField(max_length=20, choices=Channel.choices, blank=True)
@@ -144,7 +146,9 @@ class EngagementDay(WorkspaceOwned):
     the event table again; also the source of momentum, breadth and the trend backfill.
     """
 
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    # Covered by the composite indexes below: a separate index per foreign key would only slow ingestion.
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+", db_index=False)
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+", db_index=False)
     contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     contact_key = models.BigIntegerField(default=0)
     type = models.CharField(max_length=32, choices=EventType.choices)
@@ -168,7 +172,8 @@ class ScoreComponent(WorkspaceOwned):
     ``exp(log_sum − ln2 · (T − R) / h)``. Weights and multipliers apply when reading, not here.
     """
 
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+", db_index=False)
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+", db_index=False)
     contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     contact_key = models.BigIntegerField(default=0)
     type = models.CharField(max_length=32, choices=EventType.choices)
@@ -197,7 +202,8 @@ class AccountEngagement(WorkspaceOwned):
 class AccountScoreSnapshot(WorkspaceOwned):
     """An account's score, momentum and stage at the end of one UTC day (the trend chart)."""
 
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="score_snapshots")
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+", db_index=False)
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="score_snapshots", db_index=False)
     day = models.DateField()
     score = models.FloatField()
     momentum = models.FloatField(null=True, blank=True)

@@ -33,7 +33,7 @@ from ..models import (
     ScoreComponent,
 )
 from ..rules import ScoringRules, breadth_window_start, day_of, momentum, momentum_windows
-from . import store
+from . import bulk, store
 
 CHUNK = 1000
 CHANGE_EPSILON = 1e-9
@@ -181,38 +181,35 @@ def _write(
 ) -> list[int]:
     """Store one chunk's results; the caller holds the account rows locked. Returns the changed account ids."""
     current = Account.objects.select_for_update().filter(pk__in=list(accounts)).order_by("pk")
-    changed_accounts, stage_changes, changed_ids = [], [], []
-    for account in current.only("pk", "engagement_score", "engagement_momentum", "journey_stage"):
-        result = accounts[account.pk]
-        stage_moved = account.journey_stage != result.stage
+    account_rows, stage_changes, changed_ids = [], [], []
+    for pk, score, momentum_, stage, stage_at in current.values_list(
+        "pk", "engagement_score", "engagement_momentum", "journey_stage", "journey_stage_changed_at"
+    ):
+        result = accounts[pk]
+        stage_moved = stage != result.stage
         if stage_moved:
-            stage_changes.append(JourneyStageChange(
-                workspace=workspace, account_id=account.pk, from_stage=account.journey_stage, to_stage=result.stage,
-                changed_at=now,
-            ))  # fmt: skip
-            account.journey_stage, account.journey_stage_changed_at = result.stage, now
-        if (
-            stage_moved
-            or _changed(account.engagement_score, result.score)
-            or _changed(account.engagement_momentum, result.momentum)
-        ):
-            account.engagement_score, account.engagement_momentum = result.score, result.momentum
-            changed_accounts.append(account)
-            changed_ids.append(account.pk)
-    Account.objects.bulk_update(
-        changed_accounts,
-        ["engagement_score", "engagement_momentum", "journey_stage", "journey_stage_changed_at"],
-        batch_size=500,
+            stage_changes.append(
+                JourneyStageChange(
+                    workspace=workspace, account_id=pk, from_stage=stage, to_stage=result.stage, changed_at=now
+                )
+            )
+            stage_at = now
+        if stage_moved or _changed(score, result.score) or _changed(momentum_, result.momentum):
+            account_rows.append((pk, result.score, result.momentum, result.stage, stage_at))
+            changed_ids.append(pk)
+    bulk.rows_update(
+        Account, ["engagement_score", "engagement_momentum", "journey_stage", "journey_stage_changed_at"], account_rows
     )
     JourneyStageChange.objects.bulk_create(stage_changes)
 
-    changed_contacts = []
-    for contact in Contact.objects.filter(pk__in=list(contacts)).only("pk", "engagement_score", "last_engaged_at"):
-        result = contacts[contact.pk]
-        if _changed(contact.engagement_score, result.score) or contact.last_engaged_at != result.last_engaged_at:
-            contact.engagement_score, contact.last_engaged_at = result.score, result.last_engaged_at
-            changed_contacts.append(contact)
-    Contact.objects.bulk_update(changed_contacts, ["engagement_score", "last_engaged_at"], batch_size=1000)
+    contact_rows = []
+    for pk, score, last_at in Contact.objects.filter(pk__in=list(contacts)).values_list(
+        "pk", "engagement_score", "last_engaged_at"
+    ):
+        result = contacts[pk]
+        if _changed(score, result.score) or last_at != result.last_engaged_at:
+            contact_rows.append((pk, result.score, result.last_engaged_at))
+    bulk.rows_update(Contact, ["engagement_score", "last_engaged_at"], contact_rows)
 
     AccountEngagement.objects.bulk_create(
         [
@@ -302,16 +299,18 @@ def workspace_rescore(*, workspace: Workspace, now: datetime | None = None) -> l
     return accounts_score(workspace=workspace, account_ids=list(ids), now=now)
 
 
-def scores_recompute(*, workspace: Workspace, now: datetime | None = None) -> list[int]:
+def scores_recompute(*, workspace: Workspace, now: datetime | None = None, rebuild_days: bool = True) -> list[int]:
     """Full recompute: recount days and components from every event, then rescore every account.
 
-    Holds the workspace's scoring lock exclusively, so no batch is half-applied under it.
+    Holds the workspace's scoring lock exclusively, so no batch is half-applied under it. ``rebuild_days=False``
+    skips recounting the days, for a caller that has just done it (the demo loader).
     """
     now = now or timezone.now()
     with transaction.atomic():
         config = store.config_lock(workspace=workspace, exclusive=True)
         rules = ScoringRules.from_config(config)
-        store.days_rebuild(workspace=workspace)
+        if rebuild_days:
+            store.days_rebuild(workspace=workspace)
         store.components_rebuild(workspace=workspace, rules=rules)
         ids = Account.objects.for_workspace(workspace).values_list("pk", flat=True)
         return _score_in_transaction(workspace=workspace, account_ids=list(ids), rules=rules, now=now)

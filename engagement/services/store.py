@@ -14,17 +14,17 @@ On PostgreSQL the day counts and components are additive upserts (``count = coun
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
+import numpy as np
 from django.db import connection
 
 from abe.models import Workspace
 
 from ..models import EngagementConfig, EngagementDay, EngagementEvent, ScoreComponent, contact_key
-from ..rules import ScoringRules, day_of, log_add
+from ..rules import LN2, REFERENCE, REFERENCE_DAY, ScoringRules, day_of, log_add
 
 
 @dataclass(frozen=True)
@@ -290,64 +290,79 @@ def days_rebuild(*, workspace: Workspace) -> int:
         GROUP BY e.workspace_id, e.account_id, e.contact_id, e.type, {day_sql}
     """
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The GROUP BY sorts every event of the workspace: let it sort in memory (this transaction only).
+            cursor.execute("SET LOCAL work_mem = '256MB'")
         cursor.execute(sql, [workspace.pk])
         return cursor.rowcount
 
 
+MICROSECOND = timedelta(microseconds=1)
 ComponentValue = tuple[int, int | None, str, float | None, int, datetime]
 
 
 def components_compute(*, workspace: Workspace, rules: ScoringRules) -> list[ComponentValue]:
     """Every component of the workspace computed from the day counts with ``rules`` (no write).
 
-    Returns ``(account_id, contact_id, type, log_sum, events, last_at)`` tuples.
+    Returns ``(account_id, contact_id, type, log_sum, events, last_at)`` tuples. Vectorised: a log-sum-exp per
+    (account, contact, type) group over its capped, reference-weighted day counts.
     """
-    grouped: dict[tuple, list] = {}
-    rows = EngagementDay.objects.for_workspace(workspace).values_list(
-        "account_id", "contact_id", "type", "day", "count", "last_at"
+    rows = list(
+        EngagementDay.objects.for_workspace(workspace).values_list(
+            "account_id", "contact_id", "type", "day", "count", "last_at"
+        )
     )
-    for account_id, contact_id, event_type, day, count, last_at in rows.iterator(chunk_size=20_000):
-        key = (account_id, contact_key(contact_id), event_type)
-        capped = rules.capped(event_type, count)
-        term = math.log(capped) + rules.day_exponent(event_type, day) if capped > 0 else None
-        entry = grouped.get(key)
-        if entry is None:
-            grouped[key] = [contact_id, [term] if term is not None else [], count, last_at]
-        else:
-            if term is not None:
-                entry[1].append(term)
-            entry[2] += count
-            entry[3] = max(entry[3], last_at)
+    if not rows:
+        return []
+    types = list(rules.weights)
+    code_of = {t: i for i, t in enumerate(types)}
+    caps = np.array([rules.caps[t] for t in types], dtype=float)
+    half_lives = np.array([rules.half_lives[t] for t in types])
+    account = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+    contact = np.fromiter((r[1] or 0 for r in rows), dtype=np.int64, count=len(rows))
+    code = np.fromiter((code_of[r[2]] for r in rows), dtype=np.int64, count=len(rows))
+    days = np.fromiter(((r[3] - REFERENCE_DAY).days for r in rows), dtype=float, count=len(rows))
+    count = np.fromiter((r[4] for r in rows), dtype=float, count=len(rows))
+    last = np.fromiter(((r[5] - REFERENCE) // MICROSECOND for r in rows), dtype=np.int64, count=len(rows))
+    capped = np.minimum(count, caps[code])
+    with np.errstate(divide="ignore"):
+        terms = np.log(capped) + LN2 * days / half_lives[code]  # -inf where nothing counts (cap 0 never occurs)
+    order = np.lexsort((code, contact, account))
+    account, contact, code, terms, count, last = (a[order] for a in (account, contact, code, terms, count, last))
+    boundary = np.ones(len(order), dtype=bool)
+    boundary[1:] = (account[1:] != account[:-1]) | (contact[1:] != contact[:-1]) | (code[1:] != code[:-1])
+    starts = np.flatnonzero(boundary)
+    group = np.cumsum(boundary) - 1
+    high = np.maximum.reduceat(terms, starts)
+    with np.errstate(invalid="ignore"):
+        sums = np.add.reduceat(np.exp(terms - high[group]), starts)
+    log_sums = high + np.log(sums)
+    events = np.add.reduceat(count, starts)
+    last_at = np.maximum.reduceat(last, starts)
     return [
-        (account_id, contact_id, event_type, _log_sum_exp(terms), events, last_at)
-        for (account_id, _, event_type), (contact_id, terms, events, last_at) in grouped.items()
+        (
+            int(account[i]),
+            int(contact[i]) or None,
+            types[code[i]],
+            float(log_sums[g]) if np.isfinite(log_sums[g]) else None,
+            int(events[g]),
+            REFERENCE + timedelta(microseconds=int(last_at[g])),
+        )
+        for g, i in enumerate(starts)
     ]
 
 
 def components_rebuild(*, workspace: Workspace, rules: ScoringRules) -> int:
     """Recompute every component from the day counts with the current caps and half-lives."""
+    from .bulk import rows_copy
+
     ScoreComponent.objects.for_workspace(workspace).delete()
-    components = [
-        ScoreComponent(
-            workspace=workspace,
-            account_id=account_id,
-            contact_id=contact_id,
-            contact_key=contact_key(contact_id),
-            type=event_type,
-            log_sum=log_sum,
-            events=events,
-            last_at=last_at,
-        )  # fmt: skip
+    rows = [
+        (workspace.pk, account_id, contact_id, contact_key(contact_id), event_type, log_sum, events, last_at)
         for account_id, contact_id, event_type, log_sum, events, last_at in components_compute(
             workspace=workspace, rules=rules
         )
     ]
-    ScoreComponent.objects.bulk_create(components, batch_size=5000)
-    return len(components)
-
-
-def _log_sum_exp(terms: list[float]) -> float | None:
-    if not terms:
-        return None
-    high = max(terms)
-    return high + math.log(math.fsum(math.exp(t - high) for t in terms))
+    columns = ["workspace_id", "account_id", "contact_id", "contact_key", "type", "log_sum", "events", "last_at"]
+    rows_copy(ScoreComponent, columns, rows)
+    return len(rows)
