@@ -22,6 +22,7 @@ api_v1 = [
     path("", include("accounts.api.urls")),
     path("", include("content.api.urls")),
     path("", include("engagement.api.urls")),
+    path("", include("activation.api.urls")),
 ]
 
 urlpatterns = [
@@ -35,6 +36,7 @@ urlpatterns = [
     path("content/", include("content.urls")),
     path("engagement/", include("engagement.urls")),
     path("analytics/", include("analytics.urls")),
+    path("alerts/", include("activation.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

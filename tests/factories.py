@@ -109,3 +109,30 @@ class ContentAssetFactory(factory.django.DjangoModelFactory):
     workspace = factory.SubFactory(WorkspaceFactory)
     title = factory.Sequence(lambda n: f"Asset {n}")
     format = "report"
+
+
+# Activation ------------------------------------------------------------------------------------------------
+
+
+class RuleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "activation.Rule"
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    name = factory.Sequence(lambda n: f"Rule {n}")
+    condition_type = "score_threshold"
+    params = factory.LazyFunction(lambda: {"subject": "account", "threshold": 50.0})
+    severity = "medium"
+    cooldown_hours = 0
+    notify_owner = True
+
+
+class WebhookSubscriptionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "activation.WebhookSubscription"
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    name = factory.Sequence(lambda n: f"Receiver {n}")
+    url = "http://127.0.0.1:9/hook"
+    secret = "whsec_test_secret_0123456789"
+    format = "json"

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "accounts",
     "content",
     "engagement",
+    "activation",
     "analytics",
 ]
 
@@ -161,7 +162,13 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 600
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Activation: time-based conditions, snoozes, the outbox sweep and the daily digest.
+    "activation-evaluate-time-based": {"task": "activation.tasks.rules_evaluate_scheduled", "schedule": 3600.0},
+    "activation-wake-snoozed": {"task": "activation.tasks.alerts_wake_snoozed", "schedule": 300.0},
+    "activation-sweep-outbox": {"task": "activation.tasks.deliveries_sweep", "schedule": 60.0},
+    "activation-daily-digest": {"task": "activation.tasks.digests_send", "schedule": 3600.0},
+}
 
 CACHES = (
     {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
@@ -179,11 +186,22 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ABE Portal <noreply@l
 
 # Tasks run after every engagement scoring pass, as dotted paths to Celery tasks taking
 # ``account_ids: list[int]``. Later apps register here so that ``engagement`` never imports them.
-ABE_AFTER_SCORING_TASKS: list[str] = []
+ABE_AFTER_SCORING_TASKS: list[str] = ["activation.tasks.rules_evaluate"]
 
 # Extra panels on the account page, as URL names taking the account ``pk``; each is loaded with htmx, so the
 # accounts app shows what later apps know about an account without importing them.
-ABE_ACCOUNT_PANELS: list[str] = []
+ABE_ACCOUNT_PANELS: list[str] = ["activation:account_panel"]
+
+# Activation: links in emails and webhooks point here; the digest goes out at this UTC hour; a webhook
+# subscription is turned off after this many consecutive failed deliveries.
+ABE_SITE_URL = os.environ.get("ABE_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+ABE_DIGEST_HOUR_UTC = int(os.environ.get("ABE_DIGEST_HOUR_UTC", "7"))
+ABE_WEBHOOK_DISABLE_AFTER = int(os.environ.get("ABE_WEBHOOK_DISABLE_AFTER", "10"))
+ABE_WEBHOOK_TIMEOUT = float(os.environ.get("ABE_WEBHOOK_TIMEOUT", "10"))
+ABE_DELIVERY_MAX_ATTEMPTS = int(os.environ.get("ABE_DELIVERY_MAX_ATTEMPTS", "8"))
+# A worker's claim on a delivery it is sending (longer than the send task's 60 s time limit); the outbox sweep
+# also leaves new rows this long to the task published at commit.
+ABE_DELIVERY_LEASE_SECONDS = int(os.environ.get("ABE_DELIVERY_LEASE_SECONDS", "90"))
 
 LOGGING = {
     "version": 1,

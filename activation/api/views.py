@@ -1,0 +1,153 @@
+"""Activation API: rules CRUD (admins and marketing), alerts list/filter/transitions, webhook subscriptions.
+
+Views only check access and call services; reads come from ``activation.selectors``.
+"""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from abe import permissions as role_rules
+from abe.api.base import WorkspaceModelViewSet
+from abe.models import Role
+
+from .. import selectors
+from ..models import Alert, AlertStatus
+from ..permissions import can_act_on_alert
+from ..services import alerts as alert_services
+from ..services import rules as rule_services
+from ..services import webhooks as webhook_services
+from .serializers import (
+    AlertAssignInput,
+    AlertDetailSerializer,
+    AlertSerializer,
+    AlertTransitionInput,
+    RuleSerializer,
+    WebhookDeliverySerializer,
+    WebhookSubscriptionSerializer,
+)
+
+
+class RuleViewSet(WorkspaceModelViewSet):
+    """Activation rules: a condition, the accounts it applies to (tier, lifecycle, owner), severity, cool-down,
+    recommended action and who is told. Admins and marketing edit them."""
+
+    serializer_class = RuleSerializer
+    filterset_fields = ["condition_type", "severity", "is_active"]
+    search_fields = ["name", "description"]
+    ordering_fields = ["name", "created_at", "severity"]
+    ordering = ["name", "id"]
+    write_roles = (Role.ADMIN, Role.MARKETING)
+    selector = staticmethod(selectors.rule_list)
+    create_service = staticmethod(rule_services.rule_create)
+    update_service = staticmethod(rule_services.rule_update)
+    delete_service = staticmethod(rule_services.rule_delete)
+
+    def check_can_create(self, request, data):
+        return None
+
+
+class AlertFilter(django_filters.FilterSet):
+    mine = django_filters.BooleanFilter(method="filter_mine", help_text="Only alerts in my inbox or assigned to me.")
+    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+
+    class Meta:
+        model = Alert
+        fields = ["status", "severity", "rule", "account", "assignee", "kind"]
+
+    def filter_mine(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
+        user = self.request.user
+        if not value or not user.is_authenticated:
+            return queryset
+        return queryset.filter(Q(recipients__user=user) | Q(assignee=user)).distinct()
+
+
+class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Alerts, newest first. Filter by status, severity, rule, account, assignee, ``mine``; move them along
+    their lifecycle (acknowledge, resolve, dismiss, snooze until a date, reopen) and assign them."""
+
+    filterset_class = AlertFilter
+    search_fields = ["title", "account__name"]
+    ordering_fields = ["created_at", "severity", "status"]
+    ordering = ["-created_at", "-id"]
+
+    def get_queryset(self) -> QuerySet:
+        qs = selectors.alert_list(workspace=self.request.workspace, user=self.request.user)
+        if "status" not in self.request.query_params:
+            qs = qs.exclude(status=AlertStatus.SUPPRESSED)
+        return qs
+
+    def get_serializer_class(self):
+        return AlertDetailSerializer if self.action == "retrieve" else AlertSerializer
+
+    def _alert_for_change(self, request: Request, pk: str) -> Alert:
+        alert = get_object_or_404(self.get_queryset(), pk=pk)
+        if not role_rules.can_write(request) or not can_act_on_alert(request, alert):
+            raise PermissionDenied("Only the account team (or marketing and admins) act on this alert.")
+        return alert
+
+    def _answer(self, alert: Alert) -> Response:
+        fresh = selectors.alert_detail(workspace=self.request.workspace, user=self.request.user, pk=alert.pk)
+        return Response(AlertDetailSerializer(fresh, context={"request": self.request}).data)
+
+    @extend_schema(request=AlertTransitionInput, responses=AlertDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def transition(self, request: Request, pk: str | None = None) -> Response:
+        alert = self._alert_for_change(request, pk)
+        serializer = AlertTransitionInput(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        alert = alert_services.alert_transition(alert=alert, by=request.user, **serializer.validated_data)
+        return self._answer(alert)
+
+    @extend_schema(request=AlertAssignInput, responses=AlertDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def assign(self, request: Request, pk: str | None = None) -> Response:
+        alert = self._alert_for_change(request, pk)
+        serializer = AlertAssignInput(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        alert = alert_services.alert_assign(
+            alert=alert, assignee=serializer.validated_data["assignee"], by=request.user
+        )
+        return self._answer(alert)
+
+
+class WebhookSubscriptionViewSet(WorkspaceModelViewSet):
+    """Outbound webhooks (admins only): each alert is POSTed, signed with HMAC-SHA256 over ``timestamp.body``
+    (headers ``X-ABE-Timestamp`` and ``X-ABE-Signature: v1=<hex>``). Send a test; read the delivery log."""
+
+    serializer_class = WebhookSubscriptionSerializer
+    filterset_fields = ["is_active", "format"]
+    ordering = ["name", "id"]
+    admin_only = True
+    selector = staticmethod(selectors.webhook_subscription_list)
+    create_service = staticmethod(webhook_services.webhook_subscription_create)
+    update_service = staticmethod(webhook_services.webhook_subscription_update)
+    delete_service = staticmethod(webhook_services.webhook_subscription_delete)
+
+    def check_can_create(self, request, data):
+        return None
+
+    @extend_schema(request=None, responses={202: WebhookDeliverySerializer})
+    @action(detail=True, methods=["post"])
+    def test(self, request: Request, pk: str | None = None) -> Response:
+        subscription = self.get_object()
+        delivery = webhook_services.webhook_test_send(subscription=subscription, by=request.user)
+        delivery.refresh_from_db()
+        return Response(WebhookDeliverySerializer(delivery).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(responses=WebhookDeliverySerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def deliveries(self, request: Request, pk: str | None = None) -> Response:
+        subscription = self.get_object()
+        qs = selectors.webhook_delivery_list(workspace=request.workspace, subscription=subscription)
+        page = self.paginate_queryset(qs)
+        return self.get_paginated_response(WebhookDeliverySerializer(page, many=True).data)

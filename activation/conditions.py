@@ -1,0 +1,409 @@
+"""The eight rule conditions, as reads over one account: what is true now, and the figures that say why.
+
+Two shapes:
+- a *level* condition (threshold, spike, committee breadth, engagement drop, missing role) answers
+  "is it above the line now?" for the account, or for each contact; the evaluation keeps the state and
+  fires on the way up only;
+- an *occurrence* condition (role engaged, stage entered, trigger event) lists the source rows (events,
+  stage changes) that match within the look-back window; each row fires at most once (its id is in the
+  alert's dedupe key).
+
+Nothing here writes. Messages name the events and figures, so whoever reads the alert knows why it fired.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from accounts.models import Account, Contact, Lifecycle, Tier
+from engagement.models import EngagementEvent, EventType, JourneyStageChange, TriggerKind
+from personas.models import BuyingRole
+
+from .models import ConditionType, Rule
+
+EVENT_LABELS = dict(EventType.choices)
+ROLE_LABELS = dict(BuyingRole.choices)
+KIND_LABELS = dict(TriggerKind.choices)
+
+
+@dataclass
+class Level:
+    """A level condition's reading for the account (``contact`` None) or one contact."""
+
+    active: bool
+    value: float | None
+    title: str
+    message: str
+    contact: Contact | None = None
+    contact_ids: list[int] = field(default_factory=list)
+    facts: dict = field(default_factory=dict)
+
+
+@dataclass
+class Occurrence:
+    """One source row that matches an occurrence condition; ``source`` is unique per row (``e12``, ``s7``)."""
+
+    source: str
+    title: str
+    message: str
+    contact_ids: list[int] = field(default_factory=list)
+    facts: dict = field(default_factory=dict)
+
+
+def _when(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _person(contact: Contact | None) -> str:
+    if contact is None:
+        return "Someone at the account"
+    role = ROLE_LABELS.get(contact.buying_role, "")
+    return f"{contact.full_name or contact.email}" + (f" ({role})" if role else "")
+
+
+def _event_fact(event: EngagementEvent) -> dict:
+    return {
+        "id": event.id,
+        "type": event.type,
+        "type_label": EVENT_LABELS.get(event.type, event.type),
+        "when": _when(event.occurred_at),
+        "contact_id": event.contact_id,
+        "contact": _person(event.contact) if event.contact_id else None,
+        "occurred_at": event.occurred_at.isoformat(),
+        "source": event.source,
+        "kind": (event.metadata or {}).get("kind"),
+    }
+
+
+def _event_line(event: EngagementEvent) -> str:
+    who = _person(event.contact) if event.contact_id else "Account-level"
+    return f"{who}: {EVENT_LABELS.get(event.type, event.type).lower()} on {_when(event.occurred_at)}"
+
+
+def _recent_events(account: Account, now: datetime, days: int = 7, limit: int = 5) -> list[EngagementEvent]:
+    return list(
+        EngagementEvent.objects.filter(
+            account=account, occurred_at__gte=now - timedelta(days=days), occurred_at__lte=now
+        )
+        .select_related("contact")
+        .order_by("-occurred_at", "-id")[:limit]
+    )
+
+
+def _momentum_text(account: Account) -> str:
+    if account.engagement_momentum is None:
+        return "no momentum baseline yet"
+    return f"momentum {account.engagement_momentum:.1f}× (this week against the 4 weeks before)"
+
+
+def _recent_block(events: list[EngagementEvent]) -> str:
+    if not events:
+        return ""
+    return " Latest interactions: " + "; ".join(_event_line(e) for e in events) + "."
+
+
+def score_threshold(rule: Rule, account: Account, now: datetime) -> list[Level]:
+    threshold = float(rule.params["threshold"])
+    if rule.params.get("subject", "account") == "account":
+        score = account.engagement_score
+        events = _recent_events(account, now)
+        message = (
+            f"{account.name}'s engagement score is {score:.1f}, at or above the threshold of {threshold:g} "
+            f"({_momentum_text(account)}).{_recent_block(events)}"
+        )
+        return [
+            Level(
+                active=score >= threshold,
+                value=score,
+                title=f"{account.name} crossed engagement {threshold:g}",
+                message=message,
+                contact_ids=sorted({e.contact_id for e in events if e.contact_id}),
+                facts={
+                    "score": round(score, 2),
+                    "threshold": threshold,
+                    "momentum": account.engagement_momentum,
+                    "events": [_event_fact(e) for e in events],
+                },
+            )
+        ]
+    levels = []
+    for contact in Contact.objects.filter(account=account, engagement_score__gte=threshold).order_by("id"):
+        events = list(
+            EngagementEvent.objects.filter(contact=contact, occurred_at__lte=now)
+            .select_related("contact")
+            .order_by("-occurred_at", "-id")[:5]
+        )
+        levels.append(
+            Level(
+                active=True,
+                value=contact.engagement_score,
+                contact=contact,
+                contact_ids=[contact.id],
+                title=f"{contact.full_name or contact.email} at {account.name} crossed engagement {threshold:g}",
+                message=(
+                    f"{_person(contact)} reached an engagement score of {contact.engagement_score:.1f}, "
+                    f"at or above the threshold of {threshold:g}.{_recent_block(events)}"
+                ),
+                facts={
+                    "score": round(contact.engagement_score, 2),
+                    "threshold": threshold,
+                    "events": [_event_fact(e) for e in events],
+                },
+            )
+        )
+    return levels
+
+
+def spike(rule: Rule, account: Account, now: datetime) -> list[Level]:
+    ratio = float(rule.params["ratio"])
+    min_score = float(rule.params.get("min_score") or 0)
+    momentum = account.engagement_momentum
+    active = momentum is not None and momentum >= ratio and account.engagement_score >= min_score
+    events = _recent_events(account, now) if active else []
+    return [
+        Level(
+            active=active,
+            value=momentum,
+            title=f"Engagement spike at {account.name}: {momentum or 0:.1f}× the usual week",
+            message=(
+                f"Engagement at {account.name} over the last 7 days is {momentum or 0:.1f}× the weekly average "
+                f"of the 4 weeks before (the rule fires at {ratio:g}×); engagement score "
+                f"{account.engagement_score:.1f}.{_recent_block(events)}"
+            ),
+            contact_ids=sorted({e.contact_id for e in events if e.contact_id}),
+            facts={
+                "momentum": momentum,
+                "ratio": ratio,
+                "score": round(account.engagement_score, 2),
+                "events": [_event_fact(e) for e in events],
+            },
+        )
+    ]
+
+
+def committee_breadth(rule: Rule, account: Account, now: datetime) -> list[Level]:
+    members, days = int(rule.params["members"]), int(rule.params["days"])
+    engaged = list(
+        Contact.objects.filter(account=account, last_engaged_at__gte=now - timedelta(days=days)).order_by(
+            "-engagement_score", "id"
+        )
+    )
+    names = ", ".join(_person(c) for c in engaged[:8]) + ("…" if len(engaged) > 8 else "")
+    roles = sorted({ROLE_LABELS.get(c.buying_role, "") for c in engaged if c.buying_role})
+    return [
+        Level(
+            active=len(engaged) >= members,
+            value=float(len(engaged)),
+            title=f"{len(engaged)} committee members engaged at {account.name}",
+            message=(
+                f"{len(engaged)} distinct members of {account.name}'s buying committee engaged in the last {days} "
+                f"days (the rule fires at {members}): {names}. Roles covered: {', '.join(roles) or 'none mapped'}."
+            ),
+            contact_ids=[c.id for c in engaged],
+            facts={"engaged": len(engaged), "members": members, "days": days, "roles": roles},
+        )
+    ]
+
+
+def role_engaged(rule: Rule, account: Account, now: datetime) -> list[Occurrence]:
+    role, event_type = rule.params["buying_role"], rule.params.get("event_type") or ""
+    days = int(rule.params.get("days") or 2)
+    events = EngagementEvent.objects.filter(
+        account=account, contact__buying_role=role, occurred_at__gte=now - timedelta(days=days), occurred_at__lte=now
+    ).select_related("contact")
+    if event_type:
+        events = events.filter(type=event_type)
+    role_label = ROLE_LABELS.get(role, role)
+    what = EVENT_LABELS.get(event_type, event_type).lower()
+    occurrences = []
+    for event in events.order_by("occurred_at", "id"):
+        occurrences.append(
+            Occurrence(
+                source=f"e{event.id}",
+                title=f"{role_label} at {account.name}: {EVENT_LABELS.get(event.type, event.type).lower()}",
+                message=(
+                    f"{_event_line(event)} (source {event.source}). The rule watches for "
+                    f"{'a ' + what if event_type else 'any interaction'} by a {role_label.lower()}; account "
+                    f"engagement score {account.engagement_score:.1f}, {_momentum_text(account)}."
+                ),
+                contact_ids=[event.contact_id],
+                facts={"event": _event_fact(event), "buying_role": role, "score": round(account.engagement_score, 2)},
+            )
+        )
+    return occurrences
+
+
+def stage_entered(rule: Rule, account: Account, now: datetime) -> list[Occurrence]:
+    stage, days = rule.params["stage"], int(rule.params.get("days") or 7)
+    changes = JourneyStageChange.objects.filter(
+        account=account, to_stage=stage, changed_at__gte=now - timedelta(days=days), changed_at__lte=now
+    ).order_by("changed_at", "id")
+    occurrences = []
+    for change in changes:
+        events = _recent_events(account, change.changed_at + timedelta(seconds=1), days=14, limit=5)
+        occurrences.append(
+            Occurrence(
+                source=f"s{change.id}",
+                title=f"{account.name} entered the {stage} stage",
+                message=(
+                    f"{account.name} moved from {change.from_stage or 'no stage'} to {stage} on "
+                    f"{_when(change.changed_at)}; engagement score {account.engagement_score:.1f}, "
+                    f"{_momentum_text(account)}.{_recent_block(events)}"
+                ),
+                contact_ids=sorted({e.contact_id for e in events if e.contact_id}),
+                facts={
+                    "from_stage": change.from_stage,
+                    "to_stage": stage,
+                    "changed_at": change.changed_at.isoformat(),
+                    "events": [_event_fact(e) for e in events],
+                },
+            )
+        )
+    return occurrences
+
+
+def trigger_event(rule: Rule, account: Account, now: datetime) -> list[Occurrence]:
+    kinds = list(rule.params.get("kinds") or [])
+    days = int(rule.params.get("days") or 7)
+    events = EngagementEvent.objects.filter(
+        account=account, type=EventType.TRIGGER_EVENT, occurred_at__gte=now - timedelta(days=days), occurred_at__lte=now
+    ).select_related("contact")
+    if kinds:
+        events = events.filter(metadata__kind__in=kinds)
+    occurrences = []
+    for event in events.order_by("occurred_at", "id"):
+        metadata = event.metadata or {}
+        kind = KIND_LABELS.get(metadata.get("kind"), metadata.get("kind") or "Trigger event")
+        detail = metadata.get("title") or metadata.get("summary") or metadata.get("description") or ""
+        occurrences.append(
+            Occurrence(
+                source=f"e{event.id}",
+                title=f"{kind} at {account.name}",
+                message=(
+                    f"{kind} reported for {account.name} on {_when(event.occurred_at)} (source {event.source})"
+                    + (f": {detail}" if detail else "")
+                    + f". Engagement score {account.engagement_score:.1f}, {_momentum_text(account)}."
+                ),
+                contact_ids=[event.contact_id] if event.contact_id else [],
+                facts={"event": _event_fact(event), "metadata": metadata},
+            )
+        )
+    return occurrences
+
+
+def engagement_drop(rule: Rule, account: Account, now: datetime) -> list[Level]:
+    percent, days = float(rule.params["percent"]), int(rule.params["days"])
+    min_events = int(rule.params.get("min_events") or 3)
+    window = timedelta(days=days)
+    events = EngagementEvent.objects.filter(account=account, occurred_at__lte=now)
+    recent = events.filter(occurred_at__gt=now - window).count()
+    previous = events.filter(occurred_at__gt=now - 2 * window, occurred_at__lte=now - window).count()
+    drop = (1 - recent / previous) * 100 if previous else 0.0
+    # Churn risk is about customers: a prospect going quiet is a different conversation.
+    active = account.lifecycle == Lifecycle.CUSTOMER and previous >= min_events and drop >= percent
+    return [
+        Level(
+            active=active,
+            value=drop,
+            title=f"Engagement at {account.name} fell {drop:.0f}% in {days} days",
+            message=(
+                f"Churn risk: {account.name} had {previous} interactions in the {days} days before and {recent} in "
+                f"the last {days} days, a drop of {drop:.0f}% (the rule fires at {percent:g}%). Engagement score "
+                f"now {account.engagement_score:.1f}."
+            ),
+            facts={"previous": previous, "recent": recent, "drop_percent": round(drop, 1), "days": days},
+        )
+    ]
+
+
+def missing_role(rule: Rule, account: Account, now: datetime) -> list[Level]:
+    role, days = rule.params.get("buying_role") or BuyingRole.ECONOMIC_BUYER, int(rule.params["days"])
+    role_label = ROLE_LABELS.get(role, role).lower()
+    age_days = (now - account.created_at).days
+    mapped = list(Contact.objects.filter(account=account, buying_role=role).order_by("id"))
+    since = now - timedelta(days=days)
+    engaged = [c for c in mapped if c.last_engaged_at and c.last_engaged_at >= since]
+    if mapped:
+        who = "; ".join(
+            f"{c.full_name or c.email} (last engaged {c.last_engaged_at:%Y-%m-%d})"
+            if c.last_engaged_at
+            else f"{c.full_name or c.email} (never engaged)"
+            for c in mapped
+        )
+        mapped_text = f"{len(mapped)} mapped: {who}"
+    else:
+        mapped_text = f"no {role_label} is mapped in the buying committee"
+    # Without a tier filter the rule watches strategic accounts, the 1:1 ones where a missing role hurts most.
+    in_scope = account.tier in (rule.filter_tiers or [Tier.STRATEGIC])
+    return [
+        Level(
+            active=in_scope and age_days >= days and not engaged,
+            value=float(len(engaged)),
+            title=f"No engaged {role_label} at {account.name}",
+            message=(
+                f"{account.name} ({account.get_tier_display()}) has been a target account for {age_days} days and "
+                f"no {role_label} has engaged in the last {days} days ({mapped_text})."
+            ),
+            contact_ids=[c.id for c in mapped],
+            facts={"age_days": age_days, "days": days, "mapped": len(mapped), "engaged": len(engaged), "role": role},
+        )
+    ]
+
+
+LEVEL_CONDITIONS: dict[str, Callable[[Rule, Account, datetime], list[Level]]] = {
+    ConditionType.SCORE_THRESHOLD: score_threshold,
+    ConditionType.SPIKE: spike,
+    ConditionType.COMMITTEE_BREADTH: committee_breadth,
+    ConditionType.ENGAGEMENT_DROP: engagement_drop,
+    ConditionType.MISSING_ROLE: missing_role,
+}
+OCCURRENCE_CONDITIONS: dict[str, Callable[[Rule, Account, datetime], list[Occurrence]]] = {
+    ConditionType.ROLE_ENGAGED: role_engaged,
+    ConditionType.STAGE_ENTERED: stage_entered,
+    ConditionType.TRIGGER_EVENT: trigger_event,
+}
+
+DEFAULT_ACTIONS = {
+    ConditionType.SCORE_THRESHOLD: "Call the most engaged contact this week; propose a meeting on what they read.",
+    ConditionType.SPIKE: "Find out what drove the spike (see the latest interactions) and reach out while it is warm.",
+    ConditionType.COMMITTEE_BREADTH: "The committee is forming: map the missing roles and propose a joint session.",
+    ConditionType.ROLE_ENGAGED: "Contact this person within 24 hours with content that matches what they looked at.",
+    ConditionType.STAGE_ENTERED: "Review the account plan for the new stage and agree the next step with marketing.",
+    ConditionType.TRIGGER_EVENT: "Congratulate or acknowledge the news and connect it to the value you bring.",
+    ConditionType.ENGAGEMENT_DROP: "Book an executive check-in and review open support issues: this customer cools.",
+    ConditionType.MISSING_ROLE: "Identify the missing person and get an introduction through your champion.",
+}
+
+
+def condition_summary(rule: Rule) -> str:
+    """The condition in one line of plain words, for lists."""
+    p = rule.params or {}
+    kind = rule.condition_type
+    if kind == ConditionType.SCORE_THRESHOLD:
+        return f"{'Any contact' if p.get('subject') == 'contact' else 'Account'} score reaches {p.get('threshold'):g}"
+    if kind == ConditionType.SPIKE:
+        return f"Momentum ≥ {p.get('ratio'):g}× the usual week" + (
+            f", score ≥ {p['min_score']:g}" if p.get("min_score") else ""
+        )
+    if kind == ConditionType.COMMITTEE_BREADTH:
+        return f"{p.get('members')}+ committee members engaged within {p.get('days')} days"
+    if kind == ConditionType.ROLE_ENGAGED:
+        what = (
+            EVENT_LABELS.get(p.get("event_type"), "any interaction").lower()
+            if p.get("event_type")
+            else "any interaction"
+        )
+        return f"{ROLE_LABELS.get(p.get('buying_role'), p.get('buying_role'))}: {what} (last {p.get('days')} days)"
+    if kind == ConditionType.STAGE_ENTERED:
+        return f"Enters the “{p.get('stage')}” stage"
+    if kind == ConditionType.TRIGGER_EVENT:
+        kinds = ", ".join(KIND_LABELS.get(k, k) for k in p.get("kinds") or []) or "Any trigger event"
+        return f"{kinds} (last {p.get('days')} days)"
+    if kind == ConditionType.ENGAGEMENT_DROP:
+        return f"Interactions drop {p.get('percent'):g}% over {p.get('days')} days (customers)"
+    if kind == ConditionType.MISSING_ROLE:
+        role = ROLE_LABELS.get(p.get("buying_role"), p.get("buying_role")).lower()
+        return f"No engaged {role} after {p.get('days')} days"
+    return rule.get_condition_type_display()

@@ -1,0 +1,126 @@
+"""Demo activation: eight sensible rules, an inactive local webhook, and a first evaluation over the demo accounts.
+
+Runs after the engagement step and works whatever scores exist: thresholds follow the demo's own score
+distribution, and when the engagement step left no recent buying signal on the key-account managers'
+accounts, a few plausible ones are recorded (a decision maker on the pricing page, a funding round) so the
+inboxes of ``sales``, ``ana.ae`` and ``ben.ae`` show alerts with their reasons. Demo users get the daily digest
+rather than instant emails, so loading the demo prints no mail.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from abe.demo import DemoContext
+from accounts.models import Account, Contact, TeamRole
+from engagement.models import EngagementEvent, EventType, TriggerKind
+from personas.models import BuyingRole
+
+from .models import Alert, AlertStatus, ConditionType, EmailMode, NotificationPreference, Severity
+from .services.evaluation import rules_evaluate
+from .services.rules import rule_create
+from .services.webhooks import webhook_subscription_create
+
+KAMS = ("sales", "ana.ae", "ben.ae")
+
+
+def _threshold(ws) -> float:
+    """About the 90th percentile of positive account scores (so a tenth of engaged accounts are "hot"), or 50."""
+    scores = sorted(
+        Account.objects.for_workspace(ws).filter(engagement_score__gt=0).values_list("engagement_score", flat=True)
+    )
+    if len(scores) < 10:
+        return 50.0
+    return float(round(scores[int(len(scores) * 0.9)], 0)) or 50.0
+
+
+def _rules(ctx: DemoContext) -> list:
+    ws, by = ctx.workspace, ctx.users["marketing"]
+    threshold = _threshold(ws)
+    specs = [
+        dict(name="Decision maker on the pricing page", condition_type=ConditionType.ROLE_ENGAGED,
+             params={"buying_role": BuyingRole.DECISION_MAKER, "event_type": EventType.PRICING_PAGE_VISIT, "days": 7},
+             severity=Severity.HIGH, cooldown_hours=48, notify_team_roles=[TeamRole.SDR],
+             recommended_action="Call the decision maker within 24 hours; offer a tailored ROI case and a pricing walk-through."),
+        dict(name="Account entered MQA", condition_type=ConditionType.STAGE_ENTERED, params={"stage": "mqa", "days": 14},
+             severity=Severity.MEDIUM, cooldown_hours=24, notify_team_roles=[TeamRole.MARKETING_SPECIALIST],
+             recommended_action="Agree the hand-off with marketing today and book a discovery call with the champion."),
+        dict(name="Hot account", condition_type=ConditionType.SCORE_THRESHOLD,
+             params={"subject": "account", "threshold": threshold}, severity=Severity.MEDIUM, cooldown_hours=72,
+             filter_tiers=["strategic", "priority"]),
+        dict(name="Engagement spike", condition_type=ConditionType.SPIKE, params={"ratio": 2.0, "min_score": 1},
+             severity=Severity.HIGH, cooldown_hours=72),
+        dict(name="Buying committee forming", condition_type=ConditionType.COMMITTEE_BREADTH,
+             params={"members": 3, "days": 30}, severity=Severity.MEDIUM, cooldown_hours=168,
+             notify_team_roles=[TeamRole.SDR]),
+        dict(name="Funding or leadership change", condition_type=ConditionType.TRIGGER_EVENT,
+             params={"kinds": [TriggerKind.FUNDING, TriggerKind.EXECUTIVE_CHANGE, TriggerKind.EXECUTIVE_HIRE,
+                               TriggerKind.ACQUISITION], "days": 14},
+             severity=Severity.HIGH, cooldown_hours=24),
+        dict(name="Customer going quiet", condition_type=ConditionType.ENGAGEMENT_DROP,
+             params={"percent": 60, "days": 30, "min_events": 4}, severity=Severity.CRITICAL, cooldown_hours=168,
+             filter_lifecycles=["customer"]),
+        dict(name="No engaged economic buyer", condition_type=ConditionType.MISSING_ROLE,
+             params={"buying_role": BuyingRole.ECONOMIC_BUYER, "days": 30}, severity=Severity.MEDIUM,
+             cooldown_hours=720, filter_tiers=["strategic"]),
+    ]  # fmt: skip
+    return [rule_create(workspace=ws, by=by, **spec) for spec in specs]
+
+
+def _signals(ctx: DemoContext) -> int:
+    """Record a few buying signals on the KAMs' key accounts when the engagement step left none recent."""
+    ws, rng, now = ctx.workspace, ctx.rng, ctx.now
+    recent = EngagementEvent.objects.for_workspace(ws).filter(occurred_at__gte=now - timedelta(days=6))
+    created = 0
+    for username in KAMS:
+        owner = ctx.users[username]
+        owned = Account.objects.for_workspace(ws).filter(owner=owner)
+        key = owned.filter(tier__in=["strategic", "priority"])
+        accounts = key if key.exists() else owned  # before tiering has run, every account is "standard"
+        if not recent.filter(type=EventType.PRICING_PAGE_VISIT, account__owner=owner,
+                             contact__buying_role=BuyingRole.DECISION_MAKER).exists():  # fmt: skip
+            dms = list(
+                Contact.objects.filter(account__in=accounts, buying_role=BuyingRole.DECISION_MAKER).order_by("id")[:50]
+            )
+            for contact in rng.sample(dms, min(2, len(dms))):
+                EngagementEvent.objects.create(
+                    workspace=ws, account_id=contact.account_id, contact=contact, type=EventType.PRICING_PAGE_VISIT,
+                    channel="web", occurred_at=now - timedelta(hours=rng.randint(2, 40)), source="demo-activation",
+                    external_id=f"demo-act-pricing-{contact.id}", metadata={"url": "/pricing"},
+                )  # fmt: skip
+                created += 1
+        if not recent.filter(type=EventType.TRIGGER_EVENT, account__owner=owner).exists():
+            picks = list(accounts.order_by("id")[:40])
+            for account in rng.sample(picks, min(1, len(picks))):
+                EngagementEvent.objects.create(
+                    workspace=ws, account=account, type=EventType.TRIGGER_EVENT, channel="third_party",
+                    occurred_at=now - timedelta(days=rng.randint(1, 5)), source="demo-activation",
+                    external_id=f"demo-act-trigger-{account.id}",
+                    metadata={"kind": TriggerKind.FUNDING, "title": f"{account.name} raises a Series C to expand in Europe"},
+                )  # fmt: skip
+                created += 1
+    return created
+
+
+def build(ctx: DemoContext) -> str:
+    ws = ctx.workspace
+    for user in ctx.users.values():
+        NotificationPreference.objects.update_or_create(
+            workspace=ws, user=user, defaults={"email_mode": EmailMode.DIGEST}
+        )
+    rules = _rules(ctx)
+    webhook_subscription_create(
+        workspace=ws, by=ctx.users["admin"], name="Local receiver (example)", url="http://127.0.0.1:8765/abe-webhook",
+        is_active=False, min_severity=Severity.HIGH,
+    )  # fmt: skip
+    signals = _signals(ctx)
+    ids = list(Account.objects.for_workspace(ws).exclude(owner=None).values_list("id", flat=True))
+    result = rules_evaluate(account_ids=ids, now=ctx.now)
+    inboxes = {
+        username: Alert.objects.for_workspace(ws)
+        .filter(recipients__user=ctx.users[username], status=AlertStatus.OPEN)
+        .count()
+        for username in KAMS
+    }
+    in_boxes = ", ".join(f"{u} {n}" for u, n in inboxes.items())
+    return f"{len(rules)} rules, {signals} demo signals, {len(result.fired)} alerts ({in_boxes}), 1 webhook (off)"

@@ -1,0 +1,165 @@
+"""Browser forms for activation. They only validate input shapes; the services check meaning and save."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+
+from accounts.models import Lifecycle, TeamRole, Tier
+from engagement.models import EventType, TriggerKind
+from personas.models import BuyingRole
+
+from .models import ConditionType, EmailMode, Rule, Severity, WebhookFormat, WebhookSubscription
+from .services.rules import PARAM_SPECS
+
+# Form field -> (condition types it belongs to, params key). The editor shows only the current type's fields.
+PARAM_FIELDS: dict[str, tuple[tuple[str, ...], str]] = {
+    "subject": ((ConditionType.SCORE_THRESHOLD,), "subject"),
+    "threshold": ((ConditionType.SCORE_THRESHOLD,), "threshold"),
+    "ratio": ((ConditionType.SPIKE,), "ratio"),
+    "min_score": ((ConditionType.SPIKE,), "min_score"),
+    "members": ((ConditionType.COMMITTEE_BREADTH,), "members"),
+    "buying_role": ((ConditionType.ROLE_ENGAGED, ConditionType.MISSING_ROLE), "buying_role"),
+    "event_type": ((ConditionType.ROLE_ENGAGED,), "event_type"),
+    "stage": ((ConditionType.STAGE_ENTERED,), "stage"),
+    "kinds": ((ConditionType.TRIGGER_EVENT,), "kinds"),
+    "percent": ((ConditionType.ENGAGEMENT_DROP,), "percent"),
+    "min_events": ((ConditionType.ENGAGEMENT_DROP,), "min_events"),
+    "days": (tuple(PARAM_SPECS), "days"),
+}
+STAGE_SUGGESTIONS = ["aware", "engaged", "mqa", "opportunity", "customer"]
+
+
+class RuleForm(forms.ModelForm):
+    subject = forms.ChoiceField(
+        choices=[("account", "Account score"), ("contact", "Any contact's score")], required=False, initial="account"
+    )
+    threshold = forms.FloatField(required=False, min_value=0, help_text="Fires when the score rises to this or above.")
+    ratio = forms.FloatField(required=False, min_value=1, help_text="Momentum: 2 means twice the usual week.")
+    min_score = forms.FloatField(required=False, min_value=0, help_text="Ignore spikes on accounts below this score.")
+    members = forms.IntegerField(required=False, min_value=1, help_text="Distinct committee members engaged.")
+    days = forms.IntegerField(
+        required=False, min_value=1, max_value=365, help_text="Window in days (look-back, or grace period)."
+    )
+    buying_role = forms.ChoiceField(choices=[("", "—")] + BuyingRole.choices, required=False)
+    event_type = forms.ChoiceField(choices=[("", "Any interaction")] + EventType.choices, required=False)
+    stage = forms.CharField(required=False, max_length=40, help_text="Journey stage key, e.g. mqa.")
+    kinds = forms.MultipleChoiceField(
+        choices=TriggerKind.choices, required=False, widget=forms.CheckboxSelectMultiple, help_text="None = any kind."
+    )
+    percent = forms.FloatField(required=False, min_value=1, max_value=100, help_text="Drop in interactions, in %.")
+    min_events = forms.IntegerField(required=False, min_value=1, help_text="Ignore accounts quieter than this before.")
+    filter_tiers = forms.MultipleChoiceField(choices=Tier.choices, required=False, widget=forms.CheckboxSelectMultiple)
+    filter_lifecycles = forms.MultipleChoiceField(
+        choices=Lifecycle.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    notify_team_roles = forms.MultipleChoiceField(
+        choices=TeamRole.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = Rule
+        fields = [
+            "name", "condition_type", "severity", "cooldown_hours", "is_active", "description", "recommended_action",
+            "filter_owner", "notify_owner",
+        ]  # fmt: skip
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 2}),
+            "recommended_action": forms.Textarea(attrs={"rows": 2}),
+        }
+        help_texts = {
+            "cooldown_hours": "At most one alert per account within this many hours (0 = no cool-down).",
+            "recommended_action": "What the account team should do; a sensible default is used when empty.",
+        }
+
+    def __init__(self, *args, workspace=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["filter_owner"].queryset = (
+            get_user_model().objects.filter(memberships__workspace=workspace).order_by("username")
+        )
+        self.fields["filter_owner"].required = False
+        self.fields["filter_owner"].label = "Only accounts owned by"
+        self.fields["notify_owner"].label = "Notify the account owner"
+        self.fields["notify_team_roles"].label = "…and these account-team roles"
+        self.fields["filter_tiers"].label = "Tiers (none = all)"
+        self.fields["filter_lifecycles"].label = "Lifecycles (none = all)"
+        self.fields["condition_type"].widget.attrs["data-condition-select"] = "1"
+        self.fields["stage"].widget.attrs["list"] = "stage-suggestions"
+        if self.instance.pk:
+            for name in ("filter_tiers", "filter_lifecycles", "notify_team_roles"):
+                self.initial[name] = getattr(self.instance, name)
+            for name, (_, key) in PARAM_FIELDS.items():
+                if key in (self.instance.params or {}):
+                    self.initial[name] = self.instance.params[key]
+        for name, (types, _) in PARAM_FIELDS.items():
+            self.fields[name].widget.attrs["data-for"] = " ".join(types)
+
+    def param_fields(self) -> list:
+        return [self[name] for name in PARAM_FIELDS]
+
+    def filter_fields(self) -> list:
+        return [self[n] for n in ("filter_tiers", "filter_lifecycles", "filter_owner")]
+
+    def delivery_fields(self) -> list:
+        return [self[n] for n in ("notify_owner", "notify_team_roles", "recommended_action")]
+
+    def rule_data(self) -> dict:
+        """The cleaned data as the service takes it: params of the chosen condition only."""
+        data = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        condition = data["condition_type"]
+        params = {}
+        for name, (types, key) in PARAM_FIELDS.items():
+            value = self.cleaned_data.get(name)
+            if condition in types and key in PARAM_SPECS[condition] and value not in (None, "", []):
+                params[key] = value
+        data["params"] = params
+        for name in ("filter_tiers", "filter_lifecycles", "notify_team_roles"):
+            data[name] = list(self.cleaned_data.get(name) or [])
+        return data
+
+    def _post_clean(self) -> None:
+        pass
+
+
+class PreferenceForm(forms.Form):
+    email_mode = forms.ChoiceField(choices=EmailMode.choices, label="Email me")
+
+
+class SnoozeForm(forms.Form):
+    until = forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(queryset=None, required=False, empty_label="Nobody")
+
+    def __init__(self, *args, workspace=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = (
+            get_user_model().objects.filter(memberships__workspace=workspace).order_by("username")
+        )
+
+
+class WebhookSubscriptionForm(forms.ModelForm):
+    secret = forms.CharField(
+        required=False,
+        max_length=100,
+        help_text="Signing secret. Leave empty to generate one (or keep the current one).",
+    )
+
+    class Meta:
+        model = WebhookSubscription
+        fields = ["name", "url", "format", "min_severity", "secret", "is_active"]
+        help_texts = {
+            "url": "Your endpoint, or a Slack incoming-webhook URL (hooks.slack.com).",
+            "min_severity": "Only alerts of this severity or above are sent.",
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["format"].choices = WebhookFormat.choices
+        self.fields["min_severity"].choices = Severity.choices
+        if self.instance.pk:
+            self.initial["secret"] = ""
+
+    def _post_clean(self) -> None:
+        pass

@@ -1,0 +1,130 @@
+"""Reads for activation pages and the API: rules, the inbox, alerts, webhooks. Every selector takes the workspace."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+
+from abe.models import Workspace
+
+from .models import (
+    ACTIVE_STATUSES,
+    Alert,
+    AlertRecipient,
+    AlertStatus,
+    AlertTransition,
+    EmailMode,
+    NotificationPreference,
+    Rule,
+    WebhookDelivery,
+    WebhookSubscription,
+)
+
+
+def rule_list(*, workspace: Workspace) -> QuerySet[Rule]:
+    return (
+        Rule.objects.for_workspace(workspace)
+        .select_related("filter_owner")
+        .annotate(
+            fired_count=Count("alerts", filter=~Q(alerts__status=AlertStatus.SUPPRESSED), distinct=True),
+            suppressed_count=Count("alerts", filter=Q(alerts__status=AlertStatus.SUPPRESSED), distinct=True),
+        )
+    )
+
+
+@dataclass(frozen=True)
+class AlertFilters:
+    status: str = "active"  # "active" (open + acknowledged), "all", or one AlertStatus
+    severity: str = ""
+    rule_id: int | None = None
+    account_id: int | None = None
+    assignee_id: int | None = None
+    mine: bool = True
+    q: str = ""
+
+
+def alert_list(*, workspace: Workspace, user: AbstractBaseUser | None = None) -> QuerySet[Alert]:
+    """Alerts of the workspace, newest first, with what a list shows; ``unread`` for ``user`` when given."""
+    qs = (
+        Alert.objects.for_workspace(workspace)
+        .select_related("account", "account__owner", "rule", "assignee")
+        .prefetch_related("contacts")
+    )
+    if user is not None and user.is_authenticated:
+        qs = qs.annotate(
+            unread=Exists(AlertRecipient.objects.filter(alert=OuterRef("pk"), user=user, read_at__isnull=True))
+        )
+    return qs
+
+
+def alert_search(*, workspace: Workspace, user: AbstractBaseUser, filters: AlertFilters) -> QuerySet[Alert]:
+    qs = alert_list(workspace=workspace, user=user)
+    if filters.mine:
+        qs = qs.filter(Q(recipients__user=user) | Q(assignee=user)).distinct()
+    if filters.status == "active":
+        qs = qs.filter(status__in=ACTIVE_STATUSES)
+    elif filters.status and filters.status != "all":
+        qs = qs.filter(status=filters.status)
+    elif filters.status == "all":
+        qs = qs.exclude(status=AlertStatus.SUPPRESSED)
+    if filters.severity:
+        qs = qs.filter(severity=filters.severity)
+    if filters.rule_id:
+        qs = qs.filter(rule_id=filters.rule_id)
+    if filters.account_id:
+        qs = qs.filter(account_id=filters.account_id)
+    if filters.assignee_id:
+        qs = qs.filter(assignee_id=filters.assignee_id)
+    if filters.q:
+        qs = qs.filter(Q(title__icontains=filters.q) | Q(account__name__icontains=filters.q))
+    return qs
+
+
+def alert_detail(*, workspace: Workspace, user: AbstractBaseUser, pk: int) -> Alert:
+    return (
+        alert_list(workspace=workspace, user=user)
+        .prefetch_related(Prefetch("transitions", queryset=AlertTransition.objects.select_related("by")))
+        .get(pk=pk)
+    )
+
+
+def unread_count(*, workspace: Workspace, user: AbstractBaseUser) -> int:
+    """The badge: alerts in the user's inbox that are open and not yet read."""
+    return AlertRecipient.objects.filter(
+        workspace=workspace, user=user, read_at__isnull=True, alert__status=AlertStatus.OPEN
+    ).count()
+
+
+def account_alerts(*, workspace: Workspace, account_id: int, limit: int = 10) -> list[Alert]:
+    return list(
+        Alert.objects.for_workspace(workspace)
+        .filter(account_id=account_id)
+        .exclude(status=AlertStatus.SUPPRESSED)
+        .select_related("rule", "assignee")
+        .order_by("-created_at")[:limit]
+    )
+
+
+def email_mode(*, workspace: Workspace, user: AbstractBaseUser) -> str:
+    pref = NotificationPreference.objects.filter(workspace=workspace, user=user).first()
+    return pref.email_mode if pref else EmailMode.INSTANT
+
+
+def webhook_subscription_list(*, workspace: Workspace) -> QuerySet[WebhookSubscription]:
+    return WebhookSubscription.objects.for_workspace(workspace).annotate(
+        delivered_count=Count("deliveries", filter=Q(deliveries__status="sent")),
+        failed_count=Count("deliveries", filter=Q(deliveries__status="failed")),
+        pending_count=Count("deliveries", filter=Q(deliveries__status="pending")),
+    )
+
+
+def webhook_delivery_list(*, workspace: Workspace, subscription: WebhookSubscription) -> QuerySet[WebhookDelivery]:
+    return (
+        WebhookDelivery.objects.for_workspace(workspace)
+        .filter(subscription=subscription)
+        .select_related("alert")
+        .prefetch_related("attempt_log")
+        .order_by("-created_at", "-id")
+    )

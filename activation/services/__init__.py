@@ -1,0 +1,1 @@
+"""Activation writes, one module per topic: ``rules``, ``evaluation``, ``alerts``, ``outbox``, ``webhooks``."""

@@ -1,0 +1,111 @@
+"""Celery entry points for activation: thin, each calls a service. Every task is safe to repeat (see each).
+
+``rules_evaluate`` is listed in ``settings.ABE_AFTER_SCORING_TASKS``: engagement publishes it after each
+scoring pass commits, with the ids of the accounts it scored.
+"""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.db import OperationalError
+from django.utils import timezone
+
+from .models import TIME_BASED_CONDITIONS
+from .services import alerts, evaluation, outbox
+
+SCHEDULED_CHUNK = 500
+
+
+@shared_task(
+    name="activation.tasks.rules_evaluate",
+    bind=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    time_limit=300,
+    soft_time_limit=280,
+)
+def rules_evaluate_task(self, account_ids: list[int]) -> dict:
+    """Safe to repeat: a crossing already fired is recorded in the rule state and the alert's dedupe key."""
+    result = evaluation.rules_evaluate(account_ids=account_ids)
+    return {"accounts": result.accounts, "fired": len(result.fired), "suppressed": len(result.suppressed)}
+
+
+@shared_task(
+    name="activation.tasks.rules_evaluate_time_based",
+    bind=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    time_limit=600,
+    soft_time_limit=580,
+)
+def rules_evaluate_time_based_task(self, account_ids: list[int]) -> dict:
+    """Safe to repeat, as ``rules_evaluate``; evaluates only the conditions that change with time alone."""
+    result = evaluation.rules_evaluate(account_ids=account_ids, condition_types=TIME_BASED_CONDITIONS)
+    return {"accounts": result.accounts, "fired": len(result.fired), "suppressed": len(result.suppressed)}
+
+
+@shared_task(name="activation.tasks.rules_evaluate_scheduled", acks_late=True, time_limit=120)
+def rules_evaluate_scheduled_task() -> int:
+    """Beat: fan the time-based rules out in chunks of accounts. Safe to repeat (the chunks are)."""
+    ids = evaluation.time_based_account_ids(condition_types=TIME_BASED_CONDITIONS)
+    for start in range(0, len(ids), SCHEDULED_CHUNK):
+        rules_evaluate_time_based_task.delay(ids[start : start + SCHEDULED_CHUNK])
+    return len(ids)
+
+
+@shared_task(
+    name="activation.tasks.email_delivery_send",
+    bind=True,
+    autoretry_for=(outbox.TemporaryDeliveryError,),
+    retry_backoff=30,
+    retry_backoff_max=3600,
+    retry_jitter=False,
+    max_retries=7,
+    acks_late=True,
+    time_limit=60,
+)
+def email_delivery_send_task(self, delivery_id: int) -> str:
+    """Safe to repeat: a delivery already sent (or held by another worker) is skipped."""
+    return outbox.email_delivery_send(delivery_id=delivery_id)
+
+
+@shared_task(
+    name="activation.tasks.webhook_delivery_send",
+    bind=True,
+    autoretry_for=(outbox.TemporaryDeliveryError,),
+    retry_backoff=30,
+    retry_backoff_max=3600,
+    retry_jitter=False,
+    max_retries=7,
+    acks_late=True,
+    time_limit=60,
+)
+def webhook_delivery_send_task(self, delivery_id: int) -> str:
+    """Safe to repeat: a delivery already sent (or held by another worker) is skipped."""
+    return outbox.webhook_delivery_send(delivery_id=delivery_id)
+
+
+@shared_task(name="activation.tasks.deliveries_sweep", acks_late=True, time_limit=60)
+def deliveries_sweep_task() -> dict:
+    """Beat: publish again what is due and unsent (broker was down, or retries ran out of the queue). Safe to repeat."""
+    email_ids, webhook_ids = outbox.deliveries_due(now=timezone.now())
+    outbox.deliveries_publish(email_ids=email_ids, webhook_ids=webhook_ids)
+    return {"emails": len(email_ids), "webhooks": len(webhook_ids)}
+
+
+@shared_task(name="activation.tasks.alerts_wake_snoozed", acks_late=True, time_limit=120)
+def alerts_wake_snoozed_task() -> int:
+    """Beat: reopen alerts whose snooze ran out. Safe to repeat."""
+    return alerts.alerts_wake_snoozed()
+
+
+@shared_task(name="activation.tasks.digests_send", acks_late=True, time_limit=300)
+def digests_send_task() -> int:
+    """Beat (hourly): the daily digest once the digest hour has passed. Safe to repeat: once per user and day."""
+    return outbox.digests_send()

@@ -1,0 +1,279 @@
+"""Browser pages: the alert inbox (htmx filters, one-click actions, live unread badge), alert detail, the rule
+editor (admins and marketing), webhook subscriptions (admins) and the alerts panel on the account page.
+
+Views check access, validate forms and call the same services as the API.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from abe import permissions as role_rules
+from abe.forms import form_add_service_errors
+from abe.views import admin_required, workspace_required
+
+from . import selectors
+from .forms import STAGE_SUGGESTIONS, AssignForm, PreferenceForm, RuleForm, SnoozeForm, WebhookSubscriptionForm
+from .models import Alert, AlertAction, ConditionType, Rule, Severity
+from .permissions import can_act_on_alert
+from .services import alerts as alert_services
+from .services import rules as rule_services
+from .services import webhooks as webhook_services
+
+PAGE_SIZE = 25
+STATUS_FILTERS = [
+    ("active", "Open & acknowledged"), ("open", "Open"), ("acknowledged", "Acknowledged"), ("snoozed", "Snoozed"),
+    ("resolved", "Resolved"), ("dismissed", "Dismissed"), ("all", "All"),
+]  # fmt: skip
+QUICK_SNOOZE = timedelta(days=1)
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+def _filters(request: HttpRequest) -> selectors.AlertFilters:
+    status = request.GET.get("status") or "active"
+    if status not in dict(STATUS_FILTERS):
+        status = "active"
+    severity = request.GET.get("severity") or ""
+    scope_all = request.GET.get("scope") == "all" and role_rules.can_write_everything(request)
+    return selectors.AlertFilters(
+        status=status, severity=severity if severity in Severity.values else "", rule_id=_int(request.GET.get("rule")),
+        account_id=_int(request.GET.get("account")), mine=not scope_all, q=request.GET.get("q", "").strip()[:100],
+    )  # fmt: skip
+
+
+@workspace_required
+def inbox_view(request: HttpRequest) -> HttpResponse:
+    filters = _filters(request)
+    qs = selectors.alert_search(workspace=request.workspace, user=request.user, filters=filters)
+    page_obj = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page_obj": page_obj,
+        "filters": filters,
+        "status_filters": STATUS_FILTERS,
+        "severities": Severity.choices,
+        "rules": Rule.objects.for_workspace(request.workspace).only("id", "name").order_by("name"),
+        "can_see_all": role_rules.can_write_everything(request),
+        "preference_form": PreferenceForm(
+            initial={"email_mode": selectors.email_mode(workspace=request.workspace, user=request.user)}
+        ),
+        "unread": selectors.unread_count(workspace=request.workspace, user=request.user),
+    }
+    template = "activation/partials/alert_table.html" if request.htmx else "activation/inbox.html"
+    return render(request, template, context)
+
+
+@workspace_required
+def badge_view(request: HttpRequest) -> HttpResponse:
+    count = selectors.unread_count(workspace=request.workspace, user=request.user)
+    return render(request, "activation/partials/badge.html", {"count": count})
+
+
+def _alert_or_404(request: HttpRequest, pk: int) -> Alert:
+    try:
+        return selectors.alert_detail(workspace=request.workspace, user=request.user, pk=pk)
+    except Alert.DoesNotExist:
+        raise Http404("No such alert.") from None
+
+
+@workspace_required
+def alert_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    alert = _alert_or_404(request, pk)
+    alert_services.alert_mark_read(alert=alert, user=request.user)
+    context = {
+        "alert": alert,
+        "can_act": role_rules.can_write(request) and can_act_on_alert(request, alert),
+        "snooze_form": SnoozeForm(initial={"until": (timezone.now() + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")}),
+        "assign_form": AssignForm(workspace=request.workspace, initial={"assignee": alert.assignee_id}),
+    }
+    return render(request, "activation/alert_detail.html", context)
+
+
+@require_POST
+@workspace_required
+def alert_action_view(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    alert = _alert_or_404(request, pk)
+    if action not in (AlertAction.ACKNOWLEDGE, AlertAction.RESOLVE, AlertAction.DISMISS, AlertAction.SNOOZE,
+                      AlertAction.REOPEN):  # fmt: skip
+        raise Http404("No such action.")
+    if not role_rules.can_write(request) or not can_act_on_alert(request, alert):
+        raise PermissionDenied("Only the account team, marketing and admins act on this alert.")
+    until = None
+    if action == AlertAction.SNOOZE:
+        form = SnoozeForm(request.POST)
+        until = form.cleaned_data["until"] if form.is_valid() else timezone.now() + QUICK_SNOOZE
+    try:
+        alert_services.alert_transition(alert=alert, action=action, by=request.user, until=until,
+                                        note=request.POST.get("note", ""))  # fmt: skip
+    except ValidationError as exc:
+        if request.htmx:
+            return HttpResponse(" ".join(exc.messages), status=409)
+        messages.error(request, " ".join(exc.messages))
+        return redirect("activation:detail", pk=alert.pk)
+    alert = _alert_or_404(request, pk)
+    if request.htmx:
+        response = render(request, "activation/partials/alert_row.html", {"alert": alert, "can_act_rows": True})
+        response["HX-Trigger"] = "alerts-changed"
+        return response
+    messages.success(request, f"Alert {alert.get_status_display().lower()}.")
+    return redirect(request.POST.get("next") or reverse("activation:detail", args=[alert.pk]))
+
+
+@require_POST
+@workspace_required
+def alert_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
+    alert = _alert_or_404(request, pk)
+    if not role_rules.can_write(request) or not can_act_on_alert(request, alert):
+        raise PermissionDenied("Only the account team, marketing and admins act on this alert.")
+    form = AssignForm(request.POST, workspace=request.workspace)
+    if form.is_valid():
+        alert_services.alert_assign(alert=alert, assignee=form.cleaned_data["assignee"], by=request.user)
+        messages.success(request, "Assignee saved.")
+    return redirect("activation:detail", pk=alert.pk)
+
+
+@require_POST
+@workspace_required
+def preference_view(request: HttpRequest) -> HttpResponse:
+    form = PreferenceForm(request.POST)
+    if form.is_valid():
+        alert_services.notification_preference_set(
+            workspace_id=request.workspace.pk, user=request.user, email_mode=form.cleaned_data["email_mode"]
+        )
+        messages.success(request, f"Email preference saved: {form.cleaned_data['email_mode']}.")
+    return redirect("activation:inbox")
+
+
+@workspace_required
+def account_panel_view(request: HttpRequest, pk: int) -> HttpResponse:
+    alerts = selectors.account_alerts(workspace=request.workspace, account_id=pk)
+    return render(request, "activation/partials/account_panel.html", {"alerts": alerts, "account_id": pk})
+
+
+# Rules --------------------------------------------------------------------------------------------------------
+
+
+def _require_rule_editor(request: HttpRequest) -> None:
+    if not role_rules.can_write_everything(request):
+        raise PermissionDenied("Only marketing and admins edit activation rules.")
+
+
+@workspace_required
+def rule_list_view(request: HttpRequest) -> HttpResponse:
+    rules = selectors.rule_list(workspace=request.workspace).order_by("-is_active", "name")
+    return render(request, "activation/rule_list.html", {
+        "rules": rules, "can_edit_rules": role_rules.can_write_everything(request),
+    })  # fmt: skip
+
+
+@workspace_required
+def rule_form_view(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    _require_rule_editor(request)
+    rule = get_object_or_404(Rule.objects.for_workspace(request.workspace), pk=pk) if pk else None
+    form = RuleForm(request.POST or None, instance=rule, workspace=request.workspace,
+                    initial=None if rule else {"condition_type": ConditionType.SCORE_THRESHOLD, "cooldown_hours": 24,
+                                               "is_active": True, "notify_owner": True})  # fmt: skip
+    if request.method == "POST" and form.is_valid():
+        try:
+            if rule is None:
+                rule = rule_services.rule_create(workspace=request.workspace, by=request.user, **form.rule_data())
+            else:
+                rule_services.rule_update(rule, by=request.user, **form.rule_data())
+        except ValidationError as exc:
+            form_add_service_errors(form, exc)
+        else:
+            messages.success(request, f"Rule “{rule.name}” saved. It is evaluated after the next scoring pass.")
+            return redirect("activation:rules")
+    return render(request, "activation/rule_form.html", {
+        "form": form, "rule": rule, "title": f"Edit {rule.name}" if rule else "New activation rule",
+        "stage_suggestions": STAGE_SUGGESTIONS,
+    })  # fmt: skip
+
+
+@workspace_required
+def rule_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_rule_editor(request)
+    rule = get_object_or_404(Rule.objects.for_workspace(request.workspace), pk=pk)
+    if request.method == "POST":
+        rule_services.rule_delete(rule, by=request.user)
+        messages.success(request, f"Rule “{rule.name}” deleted; its past alerts stay.")
+        return redirect("activation:rules")
+    return render(request, "confirm_delete.html", {
+        "object": rule, "kind": "rule", "cancel_url": reverse("activation:rules"),
+        "consequence": "Past alerts stay in the inboxes; to pause the rule instead, untick “Is active”.",
+    })  # fmt: skip
+
+
+# Webhooks -----------------------------------------------------------------------------------------------------
+
+
+@admin_required
+def webhook_list_view(request: HttpRequest) -> HttpResponse:
+    subscriptions = selectors.webhook_subscription_list(workspace=request.workspace)
+    return render(request, "activation/webhook_list.html", {"subscriptions": subscriptions})
+
+
+@admin_required
+def webhook_form_view(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    subscription = (
+        get_object_or_404(selectors.webhook_subscription_list(workspace=request.workspace), pk=pk) if pk else None
+    )
+    form = WebhookSubscriptionForm(request.POST or None, instance=subscription)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            if subscription is None:
+                subscription = webhook_services.webhook_subscription_create(
+                    workspace=request.workspace, by=request.user, **data
+                )
+            else:
+                webhook_services.webhook_subscription_update(subscription, by=request.user, **data)
+        except ValidationError as exc:
+            form_add_service_errors(form, exc)
+        else:
+            messages.success(request, f"Webhook “{subscription.name}” saved.")
+            return redirect("activation:webhook_detail", pk=subscription.pk)
+    title = f"Edit {subscription.name}" if subscription else "New webhook subscription"
+    return render(request, "activation/webhook_form.html", {"form": form, "subscription": subscription, "title": title})
+
+
+@admin_required
+def webhook_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    subscription = get_object_or_404(selectors.webhook_subscription_list(workspace=request.workspace), pk=pk)
+    deliveries = Paginator(
+        selectors.webhook_delivery_list(workspace=request.workspace, subscription=subscription), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    return render(request, "activation/webhook_detail.html", {"subscription": subscription, "page_obj": deliveries})
+
+
+@require_POST
+@admin_required
+def webhook_test_view(request: HttpRequest, pk: int) -> HttpResponse:
+    subscription = get_object_or_404(selectors.webhook_subscription_list(workspace=request.workspace), pk=pk)
+    webhook_services.webhook_test_send(subscription=subscription, by=request.user)
+    messages.success(request, "Test delivery queued: it shows in the log below within seconds.")
+    return redirect("activation:webhook_detail", pk=subscription.pk)
+
+
+@admin_required
+def webhook_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+    subscription = get_object_or_404(selectors.webhook_subscription_list(workspace=request.workspace), pk=pk)
+    if request.method == "POST":
+        webhook_services.webhook_subscription_delete(subscription, by=request.user)
+        messages.success(request, f"Webhook “{subscription.name}” deleted.")
+        return redirect("activation:webhooks")
+    return render(request, "confirm_delete.html", {
+        "object": subscription, "kind": "webhook subscription", "cancel_url": reverse("activation:webhooks"),
+        "consequence": "Its delivery log is deleted with it.",
+    })  # fmt: skip

@@ -1,0 +1,155 @@
+"""Browser pages: inbox with filters and one-click actions, the badge, alert detail, rule editor, webhooks."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from activation.models import Alert, AlertStatus, EmailMode, NotificationPreference, Rule, WebhookDelivery
+from activation.services.evaluation import rules_evaluate
+from tests.factories import AccountFactory, RuleFactory, WebhookSubscriptionFactory
+
+from .conftest import score
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def kam_client(client, kam):
+    client.force_login(kam)
+    return client
+
+
+@pytest.fixture
+def fired(workspace, account):
+    RuleFactory(workspace=workspace, name="Hot account", params={"threshold": 1}, severity="high")
+    score(account, 5)
+    rules_evaluate(account_ids=[account.id])
+    return Alert.objects.get()
+
+
+def test_badge_counts_unread_open_alerts_and_is_empty_at_zero(kam_client, fired):
+    assert kam_client.get(reverse("activation:badge")).content.decode().strip() == (
+        '<span class="badge" id="alerts-badge" title="1 unread open alert">1</span>'
+    )
+
+    kam_client.get(reverse("activation:detail", args=[fired.pk]))
+
+    assert kam_client.get(reverse("activation:badge")).content.decode().strip() == ""
+
+
+def test_inbox_lists_my_alerts_with_why_and_what_to_do(kam_client, fired):
+    page = kam_client.get(reverse("activation:inbox")).content.decode()
+
+    assert "Globex crossed engagement 1" in page and "To do:" in page and 'class="unread"' in page
+
+
+def test_inbox_filters_by_status_with_htmx_partial(kam_client, fired):
+    response = kam_client.get(reverse("activation:inbox") + "?status=resolved", HTTP_HX_REQUEST="true")
+
+    assert response.status_code == 200 and "<html" not in response.content.decode()
+    assert "No alerts match these filters" in response.content.decode()
+
+
+def test_one_click_acknowledge_returns_the_updated_row(kam_client, fired):
+    response = kam_client.post(reverse("activation:action", args=[fired.pk, "acknowledge"]), HTTP_HX_REQUEST="true")
+
+    fired.refresh_from_db()
+    assert fired.status == AlertStatus.ACKNOWLEDGED and fired.acknowledged_at
+    assert response["HX-Trigger"] == "alerts-changed" and "Acknowledged" in response.content.decode()
+
+
+def test_quick_snooze_and_invalid_moves(kam_client, fired):
+    kam_client.post(reverse("activation:action", args=[fired.pk, "snooze"]), HTTP_HX_REQUEST="true")
+    fired.refresh_from_db()
+    again = kam_client.post(reverse("activation:action", args=[fired.pk, "snooze"]), HTTP_HX_REQUEST="true")
+
+    assert fired.status == AlertStatus.SNOOZED and fired.snoozed_until
+    assert again.status_code == 409
+
+
+def test_viewers_cannot_act_and_other_workspaces_are_404(client, viewer_user, other_admin, fired):
+    client.force_login(viewer_user)
+    assert client.post(reverse("activation:action", args=[fired.pk, "resolve"])).status_code == 403
+    client.force_login(other_admin)
+    assert client.get(reverse("activation:detail", args=[fired.pk])).status_code == 404
+
+
+def test_inbox_query_count_is_bounded(kam_client, workspace, kam, django_assert_max_num_queries):
+    RuleFactory(workspace=workspace, params={"threshold": 1})
+    accounts = [AccountFactory(workspace=workspace, owner=kam) for _ in range(25)]
+    for account in accounts:
+        score(account, 5)
+    rules_evaluate(account_ids=[a.id for a in accounts])
+
+    with django_assert_max_num_queries(16):
+        response = kam_client.get(reverse("activation:inbox"))
+
+    assert response.content.decode().count('<tr id="alert-') == 25
+
+
+def test_email_preference_is_saved(kam_client, workspace, kam):
+    kam_client.post(reverse("activation:preferences"), {"email_mode": "digest"})
+
+    assert NotificationPreference.objects.get(workspace=workspace, user=kam).email_mode == EmailMode.DIGEST
+
+
+def test_marketing_creates_a_rule_in_the_editor(client, marketing_user, workspace):
+    client.force_login(marketing_user)
+    form = client.get(reverse("activation:rule_create")).content.decode()
+
+    response = client.post(reverse("activation:rule_create"), {
+        "name": "Funding news", "condition_type": "trigger_event", "severity": "high", "cooldown_hours": "24",
+        "is_active": "on", "notify_owner": "on", "kinds": ["funding", "acquisition"], "days": "5",
+        "threshold": "99", "filter_tiers": ["strategic"],
+    })  # fmt: skip
+
+    listing = client.get(reverse("activation:rules")).content.decode()
+
+    assert 'data-for="trigger_event"' in form
+    assert response.status_code == 302 and "Funding round, Acquisition (last 5 days)" in listing
+    rule = Rule.objects.get(name="Funding news")
+    assert rule.params == {"kinds": ["funding", "acquisition"], "days": 5} and rule.filter_tiers == ["strategic"]
+
+
+def test_rule_editor_shows_param_errors(client, admin_user):
+    client.force_login(admin_user)
+
+    response = client.post(reverse("activation:rule_create"), {
+        "name": "No threshold", "condition_type": "score_threshold", "severity": "low", "cooldown_hours": "0",
+        "notify_owner": "on",
+    })  # fmt: skip
+
+    assert response.status_code == 200 and "threshold: This setting is required" in response.content.decode()
+
+
+def test_sales_cannot_open_the_rule_editor(client, sales_user):
+    client.force_login(sales_user)
+
+    assert client.get(reverse("activation:rule_create")).status_code == 403
+    assert client.get(reverse("activation:rules")).status_code == 200
+
+
+def test_admin_sends_a_test_webhook_from_the_page(
+    admin_client, workspace, receiver, django_capture_on_commit_callbacks
+):
+    sub = WebhookSubscriptionFactory(workspace=workspace, url=receiver.url)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(reverse("activation:webhook_test", args=[sub.pk]))
+    page = admin_client.get(reverse("activation:webhook_detail", args=[sub.pk])).content.decode()
+
+    assert WebhookDelivery.objects.get().status == "sent" and len(receiver.requests) == 1
+    assert "webhook.test" in page and ">200<" in page
+
+
+def test_webhook_pages_are_admin_only(client, marketing_user):
+    client.force_login(marketing_user)
+
+    assert client.get(reverse("activation:webhooks")).status_code == 403
+
+
+def test_account_panel_lists_the_accounts_alerts(kam_client, fired, account):
+    response = kam_client.get(reverse("activation:account_panel", args=[account.pk]))
+
+    assert "Globex crossed engagement" in response.content.decode()
