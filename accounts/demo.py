@@ -377,14 +377,18 @@ def build_prospecting(ctx: DemoContext) -> str:
     from .prospecting import services as prospecting
 
     ws, admin = ctx.workspace, ctx.users["admin"]
-    prospecting.prospecting_settings_update(workspace=ws, by=admin, rescore=False, fit_weight=0.4, predictive_weight=0.6)
+    prospecting.prospecting_settings_update(
+        workspace=ws, by=admin, rescore=False, fit_weight=0.4, predictive_weight=0.6
+    )
     prospecting.icp_save(workspace=ws, by=admin, criteria=DEMO_ICP, name="Mid-market B2B SaaS buyers",
                          note="First draft from the marketing workshop", rescore=False)  # fmt: skip
     # Fit first (the fit baseline of the backtest needs it), tiers once the model is in.
     prospecting.prospecting_rescore(workspace=ws, by=admin, reason="Demo ICP", tiering=False)
     model = prospecting.model_train(workspace=ws, by=admin, activate=True, rescore=False)
     summary = prospecting.prospecting_rescore(workspace=ws, by=admin, reason=f"Model v{model.number}")
-    pinned = Account.objects.filter(workspace=ws, tier="standard", owner=ctx.users["ana.ae"]).order_by("-fit_score").first()
+    pinned = (
+        Account.objects.filter(workspace=ws, tier="standard", owner=ctx.users["ana.ae"]).order_by("-fit_score").first()
+    )
     if pinned is not None:
         prospecting.tier_override(account=pinned, tier="strategic", by=ctx.users["ana.ae"],
                                   reason="Board-level sponsor met at our user conference")  # fmt: skip

@@ -407,4 +407,9 @@ class ImportJob(WorkspaceOwned):
         return int(100 * self.processed_rows / self.total_rows) if self.total_rows else 0
 
     def summary(self) -> dict[str, int]:
-        return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged, "rejected": self.rejected}
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+        }

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -164,7 +165,12 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 600
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    "accounts-models-retrain-weekly": {
+        "task": "accounts.tasks.models_retrain_weekly_task",
+        "schedule": crontab(minute=0, hour=3, day_of_week="mon"),
+    },
+}
 
 CACHES = (
     {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
@@ -186,7 +192,7 @@ ABE_AFTER_SCORING_TASKS: list[str] = []
 
 # Extra panels on the account page, as URL names taking the account ``pk``; each is loaded with htmx, so the
 # accounts app shows what later apps know about an account without importing them.
-ABE_ACCOUNT_PANELS: list[str] = []
+ABE_ACCOUNT_PANELS: list[str] = ["accounts:panel_fit", "accounts:panel_win", "accounts:panel_tier"]
 
 LOGGING = {
     "version": 1,

@@ -58,7 +58,12 @@ class ImportResult:
             self.errors.append({"line": line, "reason": reason})
 
     def summary(self) -> dict[str, int]:
-        return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged, "rejected": self.rejected}
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+        }
 
 
 # ----- cleaning: raw cells (target field -> text) -> typed values, or CellError -------------------------------
@@ -346,7 +351,9 @@ def import_rows(
     unknown = [t for t in mapping if t not in parsers]
     missing = [s for s in mapping.values() if s not in headers]
     if unknown or missing:
-        raise ValidationError({"mapping": [f"Unknown field {t}" for t in unknown] + [f"No column {s}" for s in missing]})
+        raise ValidationError(
+            {"mapping": [f"Unknown field {t}" for t in unknown] + [f"No column {s}" for s in missing]}
+        )
     positions = {target: headers.index(source) for target, source in mapping.items()}
     result = ImportResult()
     upserter = UPSERTERS[kind](workspace, result, timezone.localdate())
@@ -557,4 +564,3 @@ def import_file(
     if mapping is None:
         mapping = preset_mapping(PRESETS[preset], kind, headers)
     return import_rows(workspace=workspace, kind=kind, headers=headers, rows=rows, mapping=mapping), preset
-

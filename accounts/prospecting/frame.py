@@ -27,8 +27,10 @@ def _techs(value: object) -> frozenset[str]:
 
 def accounts_frame(rows: list[tuple] | list[dict], *, today: date | None = None) -> pd.DataFrame:
     """A DataFrame over account rows (``FRAME_FIELDS`` order), with typed numeric columns."""
-    frame = pd.DataFrame.from_records(rows, columns=FRAME_FIELDS) if rows and isinstance(rows[0], tuple) else (
-        pd.DataFrame(rows, columns=FRAME_FIELDS)
+    frame = (
+        pd.DataFrame.from_records(rows, columns=FRAME_FIELDS)
+        if rows and isinstance(rows[0], tuple)
+        else (pd.DataFrame(rows, columns=FRAME_FIELDS))
     )
     for column in ("employees", "annual_revenue", "founded_year", "number_of_offices", "fit_score", "priority"):
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)

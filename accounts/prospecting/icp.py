@@ -83,7 +83,11 @@ def _condition_errors(attribute: str, condition: Any) -> str | None:
         if lo is not None and hi is not None and lo > hi:
             return f"{attribute}: min is above max."
     else:
-        if not isinstance(condition, dict) or len(condition) != 1 or next(iter(condition)) not in ("any", "all", "none"):
+        if (
+            not isinstance(condition, dict)
+            or len(condition) != 1
+            or next(iter(condition)) not in ("any", "all", "none")
+        ):
             return "technologies: give exactly one of {'any': [...]}, {'all': [...]}, {'none': [...]}."
         values = next(iter(condition.values()))
         if not isinstance(values, list) or not values or not all(isinstance(v, str) for v in values):
@@ -135,8 +139,8 @@ def icp_validate(criteria: Any, grade_thresholds: Any = None) -> tuple[list[dict
                 if problem:
                     errors.append(f"{where}, band {k}: {problem}")
             label = str(band.get("label") or "").strip() or f"Band {k}"
-            clean_bands.append({"label": label[:120], "points": float(points) if isinstance(points, int | float) else 0.0,
-                                "when": when})  # fmt: skip
+            numeric_points = float(points) if isinstance(points, int | float) else 0.0
+            clean_bands.append({"label": label[:120], "points": numeric_points, "when": when})
         label = str(criterion.get("label") or "").strip() or key.replace("_", " ").capitalize()
         clean.append({"key": key, "label": label[:120], "weight": weight, "bands": clean_bands})
     thresholds = dict(DEFAULT_GRADES)
@@ -165,7 +169,7 @@ def _mask(frame: pd.DataFrame, attribute: str, condition: Any) -> np.ndarray:
         if condition.get("max") is not None:
             mask &= np.nan_to_num(values, nan=np.inf) <= condition["max"]
         return mask
-    (mode, names), = condition.items()
+    ((mode, names),) = condition.items()
     wanted = frozenset(n.strip().lower() for n in names)
     lowered = [frozenset(t.lower() for t in ts) for ts in frame["technologies"]]
     if mode == "any":

@@ -205,9 +205,10 @@ def model_train(*, frame: pd.DataFrame, outcomes: pd.DataFrame) -> TrainedModel:
         platt = LogisticRegression().fit(fit[:split].reshape(-1, 1), y_train)
         p_fit = platt.predict_proba(fit[split:].reshape(-1, 1))[:, 1]
         metrics["fit_score"] = {
-            "roc_auc": float(roc_auc_score(y_test, fit[split:])), "precision_top10": precision_at_top(y_test, fit[split:]),
+            "roc_auc": float(roc_auc_score(y_test, fit[split:])),
+            "precision_top10": precision_at_top(y_test, fit[split:]),
             "brier": float(brier_score_loss(y_test, p_fit)),
-        }  # fmt: skip
+        }
     else:
         metrics["fit_score"] = None
 

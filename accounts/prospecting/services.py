@@ -181,7 +181,9 @@ def model_train(
 
 
 @transaction.atomic
-def model_activate(*, model: PredictiveModel, by: AbstractBaseUser | None = None, rescore: bool = True) -> PredictiveModel:
+def model_activate(
+    *, model: PredictiveModel, by: AbstractBaseUser | None = None, rescore: bool = True
+) -> PredictiveModel:
     PredictiveModel.objects.for_workspace(model.workspace_id).filter(is_active=True).update(is_active=False)
     model.is_active = True
     model.activated_at = timezone.now()
@@ -197,7 +199,9 @@ def _receipts(criteria: list[dict], bands: np.ndarray, points: np.ndarray) -> li
     band_rows, point_rows = bands.tolist(), np.round(points, 2).tolist()
     out = []
     for band_row, point_row in zip(band_rows, point_rows, strict=True):
-        out.append([[k, lab[b] if b >= 0 else None, p] for k, lab, b, p in zip(keys, labels, band_row, point_row)])
+        out.append(
+            [[k, lab[b] if b >= 0 else None, p] for k, lab, b, p in zip(keys, labels, band_row, point_row, strict=True)]
+        )
     return out
 
 
@@ -372,8 +376,10 @@ def accounts_bulk_assign_owner(
 ) -> int:
     if owner is not None and not Membership.objects.filter(workspace=workspace, user=owner).exists():
         raise ValidationError({"owner": "This user is not a member of the workspace."})
-    return Account.objects.for_workspace(workspace).filter(pk__in=account_ids).update(
-        owner=owner, updated_at=timezone.now()
+    return (
+        Account.objects.for_workspace(workspace)
+        .filter(pk__in=account_ids)
+        .update(owner=owner, updated_at=timezone.now())
     )
 
 
@@ -390,7 +396,9 @@ def accounts_bulk_tier(
         TierChange(workspace=workspace, account=a, old_tier=a.tier, new_tier=tier, source=TierChangeSource.MANUAL,
                    reason=reason.strip()[:500], by=by) for a in accounts
     ])  # fmt: skip
-    Account.objects.filter(pk__in=[a.pk for a in accounts]).update(tier=tier, tier_locked=True, updated_at=timezone.now())
+    Account.objects.filter(pk__in=[a.pk for a in accounts]).update(
+        tier=tier, tier_locked=True, updated_at=timezone.now()
+    )
     TierProposal.objects.filter(account_id__in=[a.pk for a in accounts], status=ProposalStatus.PENDING).update(
         status=ProposalStatus.SUPERSEDED, decided_at=timezone.now(), decided_by=by
     )
