@@ -39,7 +39,10 @@ def test_bands_give_full_partial_or_no_points_and_explain_each_criterion():
 
     assert result.score.tolist() == [100.0, 30.0, 40.0, 30.0]
     assert result.grade.tolist() == ["A", "E", "D", "E"]
-    assert result.explanation(criteria, 0) == [["territory", "North-east, 10-50 people", 60.0], ["stack", "Uses Slack", 40.0]]
+    assert result.explanation(criteria, 0) == [
+        ["territory", "North-east, 10-50 people", 60.0],
+        ["stack", "Uses Slack", 40.0],
+    ]
     assert result.explanation(criteria, 2) == [["territory", None, 0.0], ["stack", "Uses Slack", 40.0]]
     assert result.met_mask.tolist() == [0b11, 0b01, 0b10, 0b01]
 

@@ -81,7 +81,9 @@ def test_bad_rows_are_reported_by_line_and_the_rest_imported(workspace):
 def test_update_fills_cells_without_clearing_and_counts_updates(workspace):
     import_file(workspace=workspace, kind="accounts", data=b"external_id,name,industry,city\nX1,One,Software,Paris\n")
 
-    result, _ = import_file(workspace=workspace, kind="accounts", data=b"external_id,name,industry,city\nX1,One,Retail,\n")
+    result, _ = import_file(
+        workspace=workspace, kind="accounts", data=b"external_id,name,industry,city\nX1,One,Retail,\n"
+    )
 
     account = Account.objects.for_workspace(workspace).get(external_id="X1")
     assert result.summary() == {"created": 0, "updated": 1, "unchanged": 0, "rejected": 0}

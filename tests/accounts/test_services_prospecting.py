@@ -43,7 +43,9 @@ def test_rescore_scores_explains_and_fills_tiers_within_capacity(workspace, admi
     assert TierChange.objects.filter(account=top).get().source == "automatic"
 
 
-def test_saving_the_icp_keeps_versions_and_rescores_after_commit(workspace, admin_user, django_capture_on_commit_callbacks):
+def test_saving_the_icp_keeps_versions_and_rescores_after_commit(
+    workspace, admin_user, django_capture_on_commit_callbacks
+):
     account = AccountFactory(workspace=workspace, industry="Retail", employees=10)
     services.icp_save(workspace=workspace, criteria=SOFTWARE_ICP, by=admin_user, rescore=False)
     changed = [dict(c) for c in SOFTWARE_ICP]
@@ -68,7 +70,9 @@ def test_pinned_and_high_tier_accounts_get_proposals_instead_of_silent_moves(wor
     c = AccountFactory(workspace=workspace, industry="Retail", employees=10)
     services.icp_save(workspace=workspace, criteria=SOFTWARE_ICP, by=admin_user, rescore=False)
     services.prospecting_rescore(workspace=workspace)
-    services.tier_override(account=Account.objects.get(pk=c.pk), tier=Tier.STRATEGIC, reason="Board sponsor", by=sales_user)
+    services.tier_override(
+        account=Account.objects.get(pk=c.pk), tier=Tier.STRATEGIC, reason="Board sponsor", by=sales_user
+    )
     # Now Retail becomes the best fit: a rescore would demote a (strategic) and move the pinned c.
     services.icp_save(workspace=workspace, by=admin_user, rescore=False, criteria=[
         {"key": "retail", "weight": 1, "bands": [{"label": "Retail", "when": {"industry": ["Retail"]}}]}])  # fmt: skip
