@@ -57,7 +57,10 @@ def tier_board_view(request: HttpRequest) -> HttpResponse:
     qs = selectors.tier_board(workspace=ws, filters=filters)
     if request.GET.get("export") == "csv":
         return accounts_csv_response(qs, "tier-board.csv")
-    page_obj = Paginator(qs, BOARD_PAGE_SIZE).get_page(request.GET.get("page"))
+    page_number = request.GET.get("page", "1")
+    page_obj = selectors.tier_board_page(
+        workspace=ws, filters=filters, page=int(page_number) if page_number.isdigit() else 1, per_page=BOARD_PAGE_SIZE
+    )
     conf = selectors.prospecting_settings(workspace=ws)
     counts = selectors.tier_counts(workspace=ws)
     export_query = request.GET.copy()

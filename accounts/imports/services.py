@@ -33,7 +33,8 @@ from ..models import (
     Opportunity,
     OpportunityStatus,
 )
-from ..prospecting.bulk import bulk_update_columns
+from ..prospecting.bulk import bulk_insert, bulk_update_columns
+from ..prospecting.selectors import board_stats_invalidate
 from . import parsing as p
 from .presets import PRESETS, TARGET_FIELDS, preset_detect, preset_mapping
 
@@ -375,6 +376,8 @@ def import_rows(
             flush()
     if chunk or done == 0:
         flush()
+    if kind == "accounts" and (result.created or result.updated):
+        board_stats_invalidate(workspace=workspace)
     return result
 
 
@@ -404,7 +407,7 @@ def _write_chunk(upserter: _Upserter, parsers, positions: dict[str, int], chunk)
             upserter.after_update(pk, changes)
     model = upserter.model
     if creates:
-        objs = model.objects.bulk_create([obj for _, obj in creates], batch_size=2000)
+        objs = bulk_insert(model, [obj for _, obj in creates])
         for obj in objs:
             upserter.after_create(obj)
         result.created += len(objs)

@@ -39,6 +39,7 @@ from . import icp as icp_maths
 from .bulk import bulk_update_columns
 from .frame import workspace_accounts_frame
 from .predictive import TrainedModel
+from .selectors import board_stats_invalidate
 from .predictive import model_train as predictive_train
 from .tiering import priority_blend, tier_plan
 
@@ -63,6 +64,12 @@ def _after_commit(task_path: str, *args: Any) -> None:
         getattr(tasks, task_path).delay(*args)
 
     transaction.on_commit(send)
+
+
+def _stats_changed(workspace: Workspace | int) -> None:
+    """Drop the cached tier counts now and again after commit (a reader may refill it before the commit)."""
+    board_stats_invalidate(workspace=workspace)
+    transaction.on_commit(lambda: board_stats_invalidate(workspace=workspace))
 
 
 def _workspace_lock(workspace: Workspace) -> None:
@@ -273,6 +280,7 @@ def prospecting_rescore(
         "proposals": proposals, "tiers": {t: int(np.sum(plan.tier == t)) for t in Tier.values},
         "score_seconds": round(scored - started, 3), "write_seconds": round(written - scored, 3),
     })  # fmt: skip
+    _stats_changed(workspace)
     conf.last_rescored_at = timezone.now()
     conf.last_rescore_summary = summary
     conf.save(update_fields=["last_rescored_at", "last_rescore_summary", "updated_at"])
@@ -328,6 +336,7 @@ def tier_override(*, account: Account, tier: str, reason: str, by: AbstractBaseU
     )  # fmt: skip
     account.tier, account.tier_locked = tier, True
     account.save(update_fields=["tier", "tier_locked", "updated_at"])
+    _stats_changed(account.workspace_id)
     TierProposal.objects.filter(account=account, status=ProposalStatus.PENDING).update(
         status=ProposalStatus.SUPERSEDED, decided_at=timezone.now(), decided_by=by
     )
@@ -347,6 +356,7 @@ def tier_unpin(*, account: Account, by: AbstractBaseUser | None, reason: str = "
     )  # fmt: skip
     account.tier_locked = False
     account.save(update_fields=["tier_locked", "updated_at"])
+    _stats_changed(account.workspace_id)
     return account
 
 
@@ -367,6 +377,7 @@ def tier_proposal_decide(*, proposal: TierProposal, accept: bool, by: AbstractBa
         )  # fmt: skip
         account.tier, account.tier_locked = proposal.proposed_tier, False
         account.save(update_fields=["tier", "tier_locked", "updated_at"])
+        _stats_changed(account.workspace_id)
     return proposal
 
 
@@ -402,6 +413,7 @@ def accounts_bulk_tier(
     TierProposal.objects.filter(account_id__in=[a.pk for a in accounts], status=ProposalStatus.PENDING).update(
         status=ProposalStatus.SUPERSEDED, decided_at=timezone.now(), decided_by=by
     )
+    _stats_changed(workspace)
     return len(accounts)
 
 
