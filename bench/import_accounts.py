@@ -22,9 +22,9 @@ import django  # noqa: E402
 
 django.setup()
 
+from _prospecting_data import account_dicts, cleanup  # noqa: E402
 from django.db import connection  # noqa: E402
 
-from _prospecting_data import account_dicts, cleanup  # noqa: E402
 from abe.models import Workspace  # noqa: E402
 from accounts.imports.services import import_file  # noqa: E402
 from accounts.models import Account  # noqa: E402

@@ -21,9 +21,9 @@ import django  # noqa: E402
 
 django.setup()
 
+from _prospecting_data import BENCH_ICP, account_dicts, cleanup, closed_deals  # noqa: E402
 from django.db import connection  # noqa: E402
 
-from _prospecting_data import BENCH_ICP, account_dicts, cleanup, closed_deals  # noqa: E402
 from abe.models import Workspace  # noqa: E402
 from accounts.models import Account, Opportunity  # noqa: E402
 from accounts.prospecting import services  # noqa: E402

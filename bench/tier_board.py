@@ -22,12 +22,12 @@ import django  # noqa: E402
 
 django.setup()
 
+from _prospecting_data import BENCH_ICP, account_dicts, cleanup  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from _prospecting_data import BENCH_ICP, account_dicts, cleanup  # noqa: E402
 from abe.models import Membership, Role, Workspace  # noqa: E402
 from accounts.models import Account  # noqa: E402
 from accounts.prospecting import services  # noqa: E402
@@ -36,8 +36,19 @@ from accounts.prospecting.bulk import bulk_insert  # noqa: E402
 SMALL, LARGE = 2000, int(os.environ.get("BENCH_ACCOUNTS", "100000"))
 RUNS = 7
 PAGES = {"default": "/accounts/tiers/", "filtered": "/accounts/tiers/?grade=A&country=US&page=2&sort=-fit"}
-FIELDS = ("external_id", "name", "domain", "industry", "country", "region", "city", "employees", "annual_revenue",
-          "technologies", "number_of_offices")  # fmt: skip
+FIELDS = (
+    "external_id",
+    "name",
+    "domain",
+    "industry",
+    "country",
+    "region",
+    "city",
+    "employees",
+    "annual_revenue",
+    "technologies",
+    "number_of_offices",
+)
 
 
 def measure(client: Client, url: str) -> dict:
@@ -58,8 +69,13 @@ def measure(client: Client, url: str) -> dict:
 
 def add_accounts(workspace: Workspace, owner, start: int, n: int) -> None:
     rows = account_dicts(n, start=start, seed=start + 1)
-    bulk_insert(Account, [Account(workspace=workspace, owner=owner if i % 3 == 0 else None,
-                                  **{f: r[f] for f in FIELDS}) for i, r in enumerate(rows)])  # fmt: skip
+    bulk_insert(
+        Account,
+        [
+            Account(workspace=workspace, owner=owner if i % 3 == 0 else None, **{f: r[f] for f in FIELDS})
+            for i, r in enumerate(rows)
+        ],
+    )
     services.prospecting_rescore(workspace=workspace)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE accounts_account")
@@ -85,10 +101,13 @@ def main() -> None:
     for name in PAGES:
         small, large = results["small"][name], results["large"][name]
         out[name] = {
-            "queries_at_small": small["queries"], "queries_at_large": large["queries"],
-            "ms_at_small": small["ms"], "ms_at_large": large["ms"],
-            "query_ratio": round(large["queries"] / small["queries"], 2), "time_ratio": round(large["ms"] / small["ms"], 2),
-        }  # fmt: skip
+            "queries_at_small": small["queries"],
+            "queries_at_large": large["queries"],
+            "ms_at_small": small["ms"],
+            "ms_at_large": large["ms"],
+            "query_ratio": round(large["queries"] / small["queries"], 2),
+            "time_ratio": round(large["ms"] / small["ms"], 2),
+        }
     print(json.dumps(out))
 
 

@@ -122,9 +122,17 @@ def closed_deal_history(workspace, *, accounts: int = 120, seed: int = 7) -> lis
     for i in range(accounts):
         industry = rng.choice(["Software", "Retail"])
         techs = ["Salesforce"] if rng.random() < 0.5 else []
-        rows.append(Account(workspace=workspace, name=f"Hist {i}", domain=f"hist{i}.example.com", industry=industry,
-                            country=rng.choice(["US", "DE"]), employees=rng.choice([80, 600, 3000]),
-                            technologies=techs))  # fmt: skip
+        rows.append(
+            Account(
+                workspace=workspace,
+                name=f"Hist {i}",
+                domain=f"hist{i}.example.com",
+                industry=industry,
+                country=rng.choice(["US", "DE"]),
+                employees=rng.choice([80, 600, 3000]),
+                technologies=techs,
+            )
+        )
     created = Account.objects.bulk_create(rows)
     today = datetime.date.today()
     deals = []
@@ -132,7 +140,15 @@ def closed_deal_history(workspace, *, accounts: int = 120, seed: int = 7) -> lis
         p = 0.15 + 0.45 * (account.industry == "Software") + 0.3 * bool(account.technologies)
         won = rng.random() < p
         opened = today - datetime.timedelta(days=400 - i * 3)
-        deals.append(Opportunity(workspace=workspace, account=account, name=f"Deal {i}", created_date=opened,
-                                 close_date=opened + datetime.timedelta(days=30), status="won" if won else "lost"))  # fmt: skip
+        deals.append(
+            Opportunity(
+                workspace=workspace,
+                account=account,
+                name=f"Deal {i}",
+                created_date=opened,
+                close_date=opened + datetime.timedelta(days=30),
+                status="won" if won else "lost",
+            )
+        )
     Opportunity.objects.bulk_create(deals)
     return created

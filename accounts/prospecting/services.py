@@ -39,8 +39,8 @@ from . import icp as icp_maths
 from .bulk import bulk_update_columns
 from .frame import workspace_accounts_frame
 from .predictive import TrainedModel
-from .selectors import board_stats_invalidate
 from .predictive import model_train as predictive_train
+from .selectors import board_stats_invalidate
 from .tiering import priority_blend, tier_plan
 
 logger = logging.getLogger(__name__)

@@ -10,8 +10,12 @@ from tests.factories import AccountFactory, AccountTeamMemberFactory, closed_dea
 
 pytestmark = pytest.mark.django_db
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "salesforce"
-ICP = {"name": "Software", "criteria": [
-    {"key": "industry", "weight": 1, "bands": [{"label": "Software", "when": {"industry": ["Software"]}}]}]}  # fmt: skip
+ICP = {
+    "name": "Software",
+    "criteria": [
+        {"key": "industry", "weight": 1, "bands": [{"label": "Software", "when": {"industry": ["Software"]}}]}
+    ],
+}
 
 
 def test_admin_saves_icp_versions_and_others_only_read(
@@ -32,8 +36,9 @@ def test_admin_saves_icp_versions_and_others_only_read(
 
 
 def test_invalid_icp_is_a_field_error(admin_api):
-    response = admin_api.post("/api/v1/icp-versions/", {"criteria": [{"key": "x", "weight": -1, "bands": []}]},
-                              format="json")  # fmt: skip
+    response = admin_api.post(
+        "/api/v1/icp-versions/", {"criteria": [{"key": "x", "weight": -1, "bands": []}]}, format="json"
+    )
 
     assert response.status_code == 400
     assert "weight" in " ".join(response.json()["criteria"])
@@ -112,8 +117,11 @@ def test_import_job_api_reports_status_counts_and_row_errors(
 
     with django_capture_on_commit_callbacks(execute=True):
         created = marketing_api.post("/api/v1/import-jobs/", {"kind": "accounts", "file": upload}, format="multipart")
-    forbidden = sales_api.post("/api/v1/import-jobs/", {"kind": "accounts", "file": SimpleUploadedFile(
-        "b.csv", b"name\nX\n")}, format="multipart")  # fmt: skip
+    forbidden = sales_api.post(
+        "/api/v1/import-jobs/",
+        {"kind": "accounts", "file": SimpleUploadedFile("b.csv", b"name\nX\n")},
+        format="multipart",
+    )
 
     assert created.status_code == 201, created.json()
     job = marketing_api.get(f"/api/v1/import-jobs/{created.json()['id']}/").json()
@@ -146,6 +154,12 @@ def test_account_export_endpoint_is_filtered_and_safe(viewer_api, workspace):
 def test_schema_lists_prospecting_endpoints(viewer_api):
     schema = viewer_api.get("/api/schema/?format=json").json()
 
-    for path in ("/api/v1/icp-versions/", "/api/v1/predictive-models/train/", "/api/v1/accounts/{id}/tier/",
-                 "/api/v1/tier-proposals/{id}/accept/", "/api/v1/import-jobs/", "/api/v1/prospecting/settings/"):  # fmt: skip
+    for path in (
+        "/api/v1/icp-versions/",
+        "/api/v1/predictive-models/train/",
+        "/api/v1/accounts/{id}/tier/",
+        "/api/v1/tier-proposals/{id}/accept/",
+        "/api/v1/import-jobs/",
+        "/api/v1/prospecting/settings/",
+    ):
         assert path in schema["paths"], path

@@ -8,21 +8,50 @@ from accounts.prospecting.frame import accounts_frame
 from accounts.prospecting.icp import fit_score, icp_validate
 
 SEED_003 = [
-    {"key": "territory", "label": "Territory and size", "weight": 60, "bands": [
-        {"label": "North-east, 10-50 people", "points": 1.0,
-         "when": {"country": ["US"], "region": ["NY", "MA"], "employees": {"min": 10, "max": 50}}},
-        {"label": "Rest of the US", "points": 0.5, "when": {"country": ["US"]}},
-    ]},
-    {"key": "stack", "label": "Complementary tool", "weight": 40, "bands": [
-        {"label": "Uses Slack", "points": 1.0, "when": {"technologies": {"any": ["slack"]}}},
-    ]},
-]  # fmt: skip
+    {
+        "key": "territory",
+        "label": "Territory and size",
+        "weight": 60,
+        "bands": [
+            {
+                "label": "North-east, 10-50 people",
+                "points": 1.0,
+                "when": {"country": ["US"], "region": ["NY", "MA"], "employees": {"min": 10, "max": 50}},
+            },
+            {"label": "Rest of the US", "points": 0.5, "when": {"country": ["US"]}},
+        ],
+    },
+    {
+        "key": "stack",
+        "label": "Complementary tool",
+        "weight": 40,
+        "bands": [
+            {"label": "Uses Slack", "points": 1.0, "when": {"technologies": {"any": ["slack"]}}},
+        ],
+    },
+]
 
 
 def _frame(*rows):
-    base = dict(id=0, industry="", country="", region="", city="", employees=None, annual_revenue=None,
-                founded_year=None, ownership_type="", number_of_offices=None, technologies=[], lifecycle="prospect",
-                trigger_event_date=None, fit_score=None, priority=None, tier="standard", tier_locked=False)  # fmt: skip
+    base = dict(
+        id=0,
+        industry="",
+        country="",
+        region="",
+        city="",
+        employees=None,
+        annual_revenue=None,
+        founded_year=None,
+        ownership_type="",
+        number_of_offices=None,
+        technologies=[],
+        lifecycle="prospect",
+        trigger_event_date=None,
+        fit_score=None,
+        priority=None,
+        tier="standard",
+        tier_locked=False,
+    )
     return accounts_frame([base | {"id": i + 1} | r for i, r in enumerate(rows)])
 
 
@@ -49,11 +78,23 @@ def test_bands_give_full_partial_or_no_points_and_explain_each_criterion():
 
 def test_absent_technology_and_numeric_bands_and_custom_grades():
     criteria, thresholds = icp_validate(
-        [{"key": "no_competitor", "weight": 1, "bands": [{"label": "No Marketo", "when": {"technologies": {"none": ["Marketo"]}}}]},
-         {"key": "revenue", "weight": 1, "bands": [{"label": "Big", "when": {"annual_revenue": {"min": 1e9}}},
-                                                    {"label": "Mid", "points": 0.5, "when": {"annual_revenue": {"min": 1e8}}}]}],
+        [
+            {
+                "key": "no_competitor",
+                "weight": 1,
+                "bands": [{"label": "No Marketo", "when": {"technologies": {"none": ["Marketo"]}}}],
+            },
+            {
+                "key": "revenue",
+                "weight": 1,
+                "bands": [
+                    {"label": "Big", "when": {"annual_revenue": {"min": 1e9}}},
+                    {"label": "Mid", "points": 0.5, "when": {"annual_revenue": {"min": 1e8}}},
+                ],
+            },
+        ],
         {"A": 90, "B": 80, "C": 70, "D": 60, "E": 50},
-    )  # fmt: skip
+    )
     frame = _frame({"technologies": ["Marketo"], "annual_revenue": 2e9}, {"annual_revenue": 5e8}, {})
 
     result = fit_score(frame, criteria, thresholds)

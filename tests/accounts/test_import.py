@@ -1,4 +1,4 @@
-"""CSV import: the real Salesforce Data Loader files, re-import without duplicates, rejected lines, the command, export."""
+"""CSV import: the real Salesforce files, re-import without duplicates, rejected lines, the command, export."""
 
 import io
 import json
@@ -46,8 +46,9 @@ def test_salesforce_opportunities_link_by_account_id_and_map_won(workspace):
     assert second.summary()["unchanged"] == 38
     opps = Opportunity.objects.for_workspace(workspace)
     assert dict(opps.values_list("status").annotate(n=__import__("django").db.models.Count("id"))) == {
-        "won": 8, "open": 30,
-    }  # fmt: skip
+        "won": 8,
+        "open": 30,
+    }
     won = opps.get(external_id="006x0000001YtCrAAK")
     assert won.account.external_id == "001x0000002xLD0AAM" and won.amount == Decimal("500000.00")
     assert won.created_date <= won.close_date
@@ -55,15 +56,15 @@ def test_salesforce_opportunities_link_by_account_id_and_map_won(workspace):
 
 def test_bad_rows_are_reported_by_line_and_the_rest_imported(workspace):
     data = (
-        "name,domain,country,employees,annual_revenue\n"
-        "Good Co,good.com,United States,120,1.5E6\n"
-        ",nameless.com,US,1,1\n"
-        "Bad Country,bad.com,Atlantis,5,1\n"
-        "Bad Number,num.com,DE,lots,1\n"
-        "Dup Co,good.com,US,3,1\n"
-        '"Multi\nline",multi.com,GB,7,1\n'
-        "After,after.com,gb,8,2\n"
-    ).encode()
+        b"name,domain,country,employees,annual_revenue\n"
+        b"Good Co,good.com,United States,120,1.5E6\n"
+        b",nameless.com,US,1,1\n"
+        b"Bad Country,bad.com,Atlantis,5,1\n"
+        b"Bad Number,num.com,DE,lots,1\n"
+        b"Dup Co,good.com,US,3,1\n"
+        b'"Multi\nline",multi.com,GB,7,1\n'
+        b"After,after.com,gb,8,2\n"
+    )
 
     result, preset = import_file(workspace=workspace, kind="accounts", data=data)
 
@@ -92,7 +93,10 @@ def test_update_fills_cells_without_clearing_and_counts_updates(workspace):
 
 def test_contacts_upsert_by_email_and_find_their_account(workspace):
     import_file(workspace=workspace, kind="accounts", data=b"external_id,name,domain\nA1,Globex,globex.com\n")
-    data = b"first_name,last_name,email,account_external_id\nAna,Ortega,ANA@globex.com,A1\nBo,Li,bo@globex.com,\nNo,One,x@nowhere.org,\n"
+    data = (
+        b"first_name,last_name,email,account_external_id\n"
+        b"Ana,Ortega,ANA@globex.com,A1\nBo,Li,bo@globex.com,\nNo,One,x@nowhere.org,\n"
+    )
 
     first, _ = import_file(workspace=workspace, kind="contacts", data=data)
     second, _ = import_file(workspace=workspace, kind="contacts", data=data)
@@ -106,18 +110,42 @@ def test_contacts_upsert_by_email_and_find_their_account(workspace):
 def test_command_prints_a_json_summary_on_its_last_line(workspace):
     out, err = io.StringIO(), io.StringIO()
 
-    call_command("import_csv", "accounts", str(FIXTURES / "accountData.csv"), "--workspace", workspace.slug,
-                 "--preset", "salesforce_dataloader", stdout=out, stderr=err)  # fmt: skip
+    call_command(
+        "import_csv",
+        "accounts",
+        str(FIXTURES / "accountData.csv"),
+        "--workspace",
+        workspace.slug,
+        "--preset",
+        "salesforce_dataloader",
+        stdout=out,
+        stderr=err,
+    )
 
     summary = json.loads(out.getvalue().strip().splitlines()[-1])
-    assert summary | {} == {"kind": "accounts", "preset": "salesforce_dataloader", "created": 423, "updated": 0,
-                            "unchanged": 0, "rejected": 0}  # fmt: skip
+    assert summary | {} == {
+        "kind": "accounts",
+        "preset": "salesforce_dataloader",
+        "created": 423,
+        "updated": 0,
+        "unchanged": 0,
+        "rejected": 0,
+    }
 
 
 @pytest.mark.parametrize(
     "value, expected",
-    [("=1+1", "'=1+1"), ("+33 1", "'+33 1"), ("-2", "'-2"), ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"),
-     ("\rx", "'\rx"), ("Acme", "Acme"), (None, ""), (["a", "b"], "a; b")],
-)  # fmt: skip
+    [
+        ("=1+1", "'=1+1"),
+        ("+33 1", "'+33 1"),
+        ("-2", "'-2"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("Acme", "Acme"),
+        (None, ""),
+        (["a", "b"], "a; b"),
+    ],
+)
 def test_export_neutralises_spreadsheet_formulas(value, expected):
     assert csv_safe(value) == expected

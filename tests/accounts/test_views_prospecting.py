@@ -11,8 +11,14 @@ from tests.factories import AccountFactory, closed_deal_history
 
 pytestmark = pytest.mark.django_db
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "salesforce"
-ICP = [{"key": "software", "label": "Software", "weight": 1,
-        "bands": [{"label": "Software", "when": {"industry": ["Software"]}}]}]  # fmt: skip
+ICP = [
+    {
+        "key": "software",
+        "label": "Software",
+        "weight": 1,
+        "bands": [{"label": "Software", "when": {"industry": ["Software"]}}],
+    }
+]
 
 
 @pytest.fixture
@@ -67,8 +73,10 @@ def test_bulk_pin_with_reason_and_sales_only_changes_its_own(client, sales_user,
     other = Account.objects.filter(workspace=workspace).exclude(pk=own.pk).first()
     client.force_login(sales_user)
 
-    client.post("/accounts/tiers/bulk/", {"action": "tier", "tier": "strategic", "reason": "Q3 push",
-                                          "account": [own.pk, other.pk]})  # fmt: skip
+    client.post(
+        "/accounts/tiers/bulk/",
+        {"action": "tier", "tier": "strategic", "reason": "Q3 push", "account": [own.pk, other.pk]},
+    )
 
     own.refresh_from_db()
     other.refresh_from_db()
@@ -129,8 +137,15 @@ def test_icp_settings_and_model_pages_render_and_save(
     client.force_login(admin_user)
 
     with django_capture_on_commit_callbacks(execute=True):  # the rescore after the save gives the fit baseline
-        saved = client.post("/accounts/icp/", {"name": "Software ICP", "criteria": '[{"key": "software", "weight": 1, '
-                        '"bands": [{"label": "Software", "when": {"industry": ["Software"]}}]}]', "note": "v1"})  # fmt: skip
+        saved = client.post(
+            "/accounts/icp/",
+            {
+                "name": "Software ICP",
+                "criteria": '[{"key": "software", "weight": 1, '
+                '"bands": [{"label": "Software", "when": {"industry": ["Software"]}}]}]',
+                "note": "v1",
+            },
+        )
     bad = client.post("/accounts/icp/", {"name": "x", "criteria": "[{"})
     trained = client.post("/accounts/model/train/", follow=True)
 
