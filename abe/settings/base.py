@@ -191,7 +191,7 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ABE Portal <noreply@l
 
 # Tasks run after every engagement scoring pass, as dotted paths to Celery tasks taking
 # ``account_ids: list[int]``. Later apps register here so that ``engagement`` never imports them.
-ABE_AFTER_SCORING_TASKS: list[str] = ["activation.tasks.rules_evaluate"]
+ABE_AFTER_SCORING_TASKS: list[str] = ["activation.tasks.rules_evaluate_task"]
 
 # Extra panels on the account page, as URL names taking the account ``pk``; each is loaded with htmx, so the
 # accounts app shows what later apps know about an account without importing them.
