@@ -5,3 +5,6 @@ class AbeConfig(AppConfig):
     name = "abe"
     verbose_name = "Workspaces and access"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from .api import schema  # noqa: F401  (registers the OpenAPI extension)

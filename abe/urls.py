@@ -21,6 +21,7 @@ api_v1 = [
     path("", include("personas.api.urls")),
     path("", include("accounts.api.urls")),
     path("", include("content.api.urls")),
+    path("", include("engagement.api.urls")),
     path("", include("activation.api.urls")),
 ]
 
@@ -33,6 +34,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("personas/", include("personas.urls")),
     path("content/", include("content.urls")),
+    path("engagement/", include("engagement.urls")),
     path("analytics/", include("analytics.urls")),
     path("alerts/", include("activation.urls")),
     path("api/v1/", include(api_v1)),

@@ -333,4 +333,66 @@ def build(ctx: DemoContext) -> str:
     Account.objects.filter(pk__in=won_accounts - churned).update(lifecycle=Lifecycle.CUSTOMER)
     Account.objects.filter(pk__in=churned).update(lifecycle=Lifecycle.FORMER_CUSTOMER)
     ctx.data["account_ids"] = [a.pk for a in accounts]
-    return f"{len(accounts)} accounts, {len(contacts)} contacts, {len(team)} team seats, {len(opportunities)} opportunities"
+    prospecting_summary = build_prospecting(ctx)
+    return f"{prospecting_summary}; {len(accounts)} accounts, {len(contacts)} contacts, {len(team)} team seats, {len(opportunities)} opportunities"
+
+
+# The demo's ICP is what a marketing team would write by hand before looking at the data: partly right
+# (industry, size, complementary tools) and partly folklore (big revenue, many offices, manufacturing), so
+# the predictive model trained on the real outcomes has something to add over the fit score.
+DEMO_ICP = [
+    {"key": "industry", "label": "Industry we serve", "weight": 25, "bands": [
+        {"label": "Core: software, financial services", "points": 1.0,
+         "when": {"industry": ["Software", "Financial Services"]}},
+        {"label": "Adjacent: manufacturing, healthcare, telecom", "points": 0.6,
+         "when": {"industry": ["Manufacturing", "Healthcare", "Telecommunications"]}},
+    ]},
+    {"key": "territory", "label": "Territory and size (seed 003)", "weight": 20, "bands": [
+        {"label": "US north-east, 200-5,000 people", "points": 1.0,
+         "when": {"country": ["US"], "region": ["NY", "MA", "PA", "NJ"], "employees": {"min": 200, "max": 5000}}},
+        {"label": "Rest of North America", "points": 0.6, "when": {"country": ["US", "CA"]}},
+        {"label": "Western Europe", "points": 0.4, "when": {"country": ["GB", "DE", "FR", "ES"]}},
+    ]},
+    {"key": "revenue", "label": "Annual revenue", "weight": 20, "bands": [
+        {"label": "$1B and more", "points": 1.0, "when": {"annual_revenue": {"min": 1_000_000_000}}},
+        {"label": "$100M-$1B", "points": 0.6, "when": {"annual_revenue": {"min": 100_000_000}}},
+        {"label": "$20M-$100M", "points": 0.3, "when": {"annual_revenue": {"min": 20_000_000}}},
+    ]},
+    {"key": "offices", "label": "Number of offices", "weight": 10, "bands": [
+        {"label": "10 or more", "points": 1.0, "when": {"number_of_offices": {"min": 10}}},
+        {"label": "3 to 9", "points": 0.5, "when": {"number_of_offices": {"min": 3}}},
+    ]},
+    {"key": "complementary", "label": "Uses a tool we integrate with", "weight": 15, "bands": [
+        {"label": "Salesforce, Snowflake, Segment or Slack", "points": 1.0,
+         "when": {"technologies": {"any": COMPLEMENTARY}}},
+    ]},
+    {"key": "no_competitor", "label": "No competitor in place", "weight": 10, "bands": [
+        {"label": "No Marketo or Demandbase", "points": 1.0, "when": {"technologies": {"none": COMPETITORS}}},
+    ]},
+]  # fmt: skip
+
+
+def build_prospecting(ctx: DemoContext) -> str:
+    """ICP, fit scores, a model trained on the demo history, win probabilities and tiers, plus one pin."""
+    from .prospecting import services as prospecting
+
+    ws, admin = ctx.workspace, ctx.users["admin"]
+    prospecting.prospecting_settings_update(
+        workspace=ws, by=admin, rescore=False, fit_weight=0.4, predictive_weight=0.6
+    )
+    prospecting.icp_save(workspace=ws, by=admin, criteria=DEMO_ICP, name="Mid-market B2B SaaS buyers",
+                         note="First draft from the marketing workshop", rescore=False)  # fmt: skip
+    # Fit first (the fit baseline of the backtest needs it), tiers once the model is in.
+    prospecting.prospecting_rescore(workspace=ws, by=admin, reason="Demo ICP", tiering=False)
+    model = prospecting.model_train(workspace=ws, by=admin, activate=True, rescore=False)
+    summary = prospecting.prospecting_rescore(workspace=ws, by=admin, reason=f"Model v{model.number}")
+    pinned = (
+        Account.objects.filter(workspace=ws, tier="standard", owner=ctx.users["ana.ae"]).order_by("-fit_score").first()
+    )
+    if pinned is not None:
+        prospecting.tier_override(account=pinned, tier="strategic", by=ctx.users["ana.ae"],
+                                  reason="Board-level sponsor met at our user conference")  # fmt: skip
+    auc = model.metrics["model"]["roc_auc"]
+    fit_auc = (model.metrics.get("fit_score") or {}).get("roc_auc")
+    return (f"ICP v1, model v{model.number} (holdout AUC {auc:.3f} vs fit {fit_auc:.3f} vs base rate 0.5), "
+            f"tiers {summary['tiers']}, {summary['proposals']} proposals")  # fmt: skip

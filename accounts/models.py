@@ -63,6 +63,14 @@ class Account(WorkspaceOwned, TimeStamped):
     priority = models.FloatField(null=True, blank=True)
     tier = models.CharField(max_length=20, choices=Tier.choices, default=Tier.STANDARD)
     tier_locked = models.BooleanField(default=False, help_text="Pinned by hand; automatic tiering leaves it.")
+    # The fit "receipt": [[criterion key, band label or null, points], ...] from the ICP version that scored it.
+    fit_explanation = models.JSONField(default=list, blank=True)
+    fit_criteria_met = models.BigIntegerField(default=0, help_text="Bit i set: ICP criterion i gave points.")
+    fit_icp_version = models.PositiveIntegerField(null=True, blank=True)
+    # Top contributions to the win probability: [[feature label, contribution in log-odds], ...].
+    win_drivers = models.JSONField(default=list, blank=True)
+    trigger_event = models.CharField(max_length=200, blank=True, help_text="Latest trigger event, e.g. funding")
+    trigger_event_date = models.DateField(null=True, blank=True)
 
     # Engagement summary, kept current by the scoring workers.
     engagement_score = models.FloatField(default=0.0)
@@ -85,6 +93,7 @@ class Account(WorkspaceOwned, TimeStamped):
             models.Index(fields=["workspace", "tier", "-priority"], name="account_ws_tier_priority"),
             models.Index(fields=["workspace", "owner"], name="account_ws_owner"),
             models.Index(fields=["workspace", "-engagement_score"], name="account_ws_engagement"),
+            models.Index(fields=["workspace", "-priority", "id"], name="account_ws_priority"),
         ]
 
     def __str__(self) -> str:
@@ -204,3 +213,201 @@ class Opportunity(WorkspaceOwned, TimeStamped):
 
     def sales_can_edit(self, user) -> bool:
         return self.account.sales_can_edit(user)
+
+
+# Prospecting: ICP versions, settings, predictive models, tier history and proposals, import jobs.
+
+
+class IcpVersion(WorkspaceOwned):
+    """One saved version of the workspace's Ideal Customer Profile; exactly one version is active.
+
+    ``criteria`` is a list of weighted criteria, each with ordered bands (see ``accounts.prospecting.icp``).
+    Versions are never edited: a change saves a new version, so history and reverts are exact.
+    """
+
+    number = models.PositiveIntegerField()
+    name = models.CharField(max_length=200, default="Ideal Customer Profile")
+    criteria = models.JSONField(default=list)
+    grade_thresholds = models.JSONField(default=dict, blank=True)
+    note = models.CharField(max_length=500, blank=True)
+    is_active = models.BooleanField(default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "number"], name="icp_version_unique_number"),
+            models.UniqueConstraint(fields=["workspace"], condition=Q(is_active=True), name="icp_one_active"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} v{self.number}"
+
+
+class ProspectingSettings(WorkspaceOwned):
+    """Per-workspace blend of fit and win probability into priority, and tier capacities."""
+
+    fit_weight = models.FloatField(default=0.5)
+    predictive_weight = models.FloatField(default=0.5)
+    strategic_capacity = models.PositiveIntegerField(default=50)
+    priority_capacity = models.PositiveIntegerField(default=200)
+    last_rescored_at = models.DateTimeField(null=True, blank=True)
+    last_rescore_summary = models.JSONField(default=dict, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workspace"], name="prospecting_settings_one")]
+        verbose_name_plural = "prospecting settings"
+
+    def __str__(self) -> str:
+        return f"Prospecting settings of workspace {self.workspace_id}"
+
+
+class PredictiveModel(WorkspaceOwned):
+    """A trained win-probability model: the fitted pipeline (pickled) with its holdout metrics."""
+
+    number = models.PositiveIntegerField()
+    algorithm = models.CharField(max_length=60, default="logistic_regression")
+    features = models.JSONField(default=list)
+    metrics = models.JSONField(default=dict)
+    n_train = models.PositiveIntegerField(default=0)
+    n_test = models.PositiveIntegerField(default=0)
+    n_won = models.PositiveIntegerField(default=0)
+    n_lost = models.PositiveIntegerField(default=0)
+    # Pickled from this application's own training code only; never load a blob from elsewhere.
+    blob = models.BinaryField()
+    is_active = models.BooleanField(default=False)
+    trained_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    activated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "number"], name="predictive_model_unique_number"),
+            models.UniqueConstraint(fields=["workspace"], condition=Q(is_active=True), name="predictive_one_active"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Model v{self.number}"
+
+
+class TierChangeSource(models.TextChoices):
+    AUTOMATIC = "automatic", "Automatic tiering"
+    MANUAL = "manual", "Pinned by hand"
+    UNPIN = "unpin", "Unpinned"
+    PROPOSAL = "proposal", "Accepted proposal"
+
+
+class TierChange(WorkspaceOwned):
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="tier_changes")
+    old_tier = models.CharField(max_length=20, choices=Tier.choices)
+    new_tier = models.CharField(max_length=20, choices=Tier.choices)
+    source = models.CharField(max_length=20, choices=TierChangeSource.choices)
+    reason = models.CharField(max_length=500, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["account", "-created_at"], name="tier_change_account")]
+
+    def __str__(self) -> str:
+        return f"{self.account_id}: {self.old_tier} -> {self.new_tier}"
+
+
+class ProposalStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    ACCEPTED = "accepted", "Accepted"
+    REJECTED = "rejected", "Rejected"
+    SUPERSEDED = "superseded", "Superseded"
+
+
+class TierProposal(WorkspaceOwned):
+    """A tier move that a rescore would make on a pinned or high-tier account, waiting for a person."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="tier_proposals")
+    current_tier = models.CharField(max_length=20, choices=Tier.choices)
+    proposed_tier = models.CharField(max_length=20, choices=Tier.choices)
+    priority = models.FloatField(null=True, blank=True)
+    reason = models.CharField(max_length=500)
+    status = models.CharField(max_length=20, choices=ProposalStatus.choices, default=ProposalStatus.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account"], condition=Q(status="pending"), name="tier_proposal_one_pending"
+            ),
+        ]
+        indexes = [models.Index(fields=["workspace", "status"], name="tier_proposal_ws_status")]
+
+    def __str__(self) -> str:
+        return f"{self.account_id}: {self.current_tier} -> {self.proposed_tier} ({self.status})"
+
+
+class ImportKind(models.TextChoices):
+    ACCOUNTS = "accounts", "Accounts"
+    CONTACTS = "contacts", "Contacts"
+    OPPORTUNITIES = "opportunities", "Opportunities"
+
+
+class ImportStatus(models.TextChoices):
+    UPLOADED = "uploaded", "Uploaded, waiting for the mapping"
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class ImportJob(WorkspaceOwned):
+    kind = models.CharField(max_length=20, choices=ImportKind.choices)
+    filename = models.CharField(max_length=255)
+    file = models.FileField(upload_to="imports/%Y/%m/")
+    preset = models.CharField(max_length=40, blank=True)
+    mapping = models.JSONField(default=dict, blank=True, help_text="Target field -> source column")
+    status = models.CharField(max_length=20, choices=ImportStatus.choices, default=ImportStatus.UPLOADED)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True, help_text="[{line, reason}], the first 1,000")
+    message = models.CharField(max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Import {self.pk} ({self.kind}, {self.status})"
+
+    @property
+    def progress_percent(self) -> int:
+        if self.status == ImportStatus.DONE:
+            return 100
+        return int(100 * self.processed_rows / self.total_rows) if self.total_rows else 0
+
+    def summary(self) -> dict[str, int]:
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+        }

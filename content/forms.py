@@ -8,6 +8,7 @@ TIER_CHOICES = [("strategic", "Strategic"), ("priority", "Priority"), ("standard
 
 
 class ContentAssetForm(forms.ModelForm):
+    url = forms.URLField(required=False, max_length=500, assume_scheme="https", label="URL")
     tiers = forms.MultipleChoiceField(
         choices=TIER_CHOICES,
         required=False,

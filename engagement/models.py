@@ -7,9 +7,10 @@ pages never aggregate this table.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
-from abe.models import WorkspaceOwned
+from abe.models import Workspace, WorkspaceOwned
 from accounts.models import Account, Contact
 from content.models import ContentAsset
 
@@ -55,9 +56,11 @@ class Channel(models.TextChoices):
 
 
 class EngagementEvent(WorkspaceOwned):
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="engagement_events")
+    # Covered by the composite indexes below: a separate index per foreign key would only slow ingestion.
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+", db_index=False)
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="engagement_events", db_index=False)
     contact = models.ForeignKey(
-        Contact, null=True, blank=True, on_delete=models.CASCADE, related_name="engagement_events"
+        Contact, null=True, blank=True, on_delete=models.CASCADE, related_name="engagement_events", db_index=False
     )
     type = models.CharField(max_length=32, choices=EventType.choices)
     channel = models.CharField(max_length=20, choices=Channel.choices, blank=True)
@@ -98,3 +101,115 @@ class JourneyStageChange(WorkspaceOwned):
 
     def __str__(self) -> str:
         return f"{self.account_id}: {self.from_stage or '—'} → {self.to_stage}"
+
+
+def contact_key(contact_id: int | None) -> int:
+    """The non-null stand-in for a contact in unique keys: account-level signals (no contact) use 0."""
+    return contact_id or 0
+
+
+class EngagementConfig(WorkspaceOwned):
+    """A workspace's scoring and journey-stage configuration (one row per workspace; see docs).
+
+    Dictionaries are keyed by ``EventType`` / ``BuyingRole`` / ``Seniority`` values; a missing key falls back to
+    the defaults of ``engagement.rules``. ``version`` grows on every save, so a full recompute can tell which
+    configuration it applied.
+    """
+
+    weights = models.JSONField(default=dict, blank=True)
+    half_lives = models.JSONField(default=dict, blank=True, help_text="Days, per event type.")
+    daily_caps = models.JSONField(default=dict, blank=True, help_text="Events counted per contact, type and day.")
+    role_multipliers = models.JSONField(default=dict, blank=True)
+    seniority_multipliers = models.JSONField(default=dict, blank=True)
+    breadth_bonus_per_role = models.FloatField(default=0.15)
+    stages = models.JSONField(default=list, blank=True)
+    create_unknown_contacts = models.BooleanField(
+        default=True, help_text="Create a contact for an unknown email at a known account domain."
+    )
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workspace"], name="engagement_config_one_per_workspace")]
+
+    def __str__(self) -> str:
+        return f"Engagement config of {self.workspace_id} (v{self.version})"
+
+
+class EngagementDay(WorkspaceOwned):
+    """How many events of one type one contact (or the account itself) had on one UTC day.
+
+    Config-independent (exact counts), so caps and half-lives can change and be re-applied without reading
+    the event table again; also the source of momentum, breadth and the trend backfill.
+    """
+
+    # Covered by the composite indexes below: a separate index per foreign key would only slow ingestion.
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+", db_index=False)
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+", db_index=False)
+    contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    contact_key = models.BigIntegerField(default=0)
+    type = models.CharField(max_length=32, choices=EventType.choices)
+    day = models.DateField()
+    count = models.PositiveIntegerField(default=0)
+    last_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "contact_key", "type", "day"], name="engagement_day_key")
+        ]
+        indexes = [models.Index(fields=["workspace", "day"], name="engagement_day_ws_day")]
+
+
+class ScoreComponent(WorkspaceOwned):
+    """The decayed, capped event count of one (account, contact, type), stored as a log-sum-exp.
+
+    ``log_sum = ln(Σ min(count_d, cap) · 2^((d − R) / h))`` over the days ``d`` of the bucket rows, with the
+    reference time ``R`` of ``engagement.rules.REFERENCE``. New events only add a non-negative term, so
+    ingestion updates it with ``logaddexp`` and never rewrites old terms; the value at time ``T`` is
+    ``exp(log_sum − ln2 · (T − R) / h)``. Weights and multipliers apply when reading, not here.
+    """
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+", db_index=False)
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+", db_index=False)
+    contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    contact_key = models.BigIntegerField(default=0)
+    type = models.CharField(max_length=32, choices=EventType.choices)
+    log_sum = models.FloatField(null=True, blank=True, help_text="None: every event was over its daily cap.")
+    events = models.PositiveIntegerField(default=0, help_text="Events received (before caps).")
+    last_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "contact_key", "type"], name="score_component_key")]
+        indexes = [models.Index(fields=["workspace", "account"], name="score_component_ws_account")]
+
+
+class AccountEngagement(WorkspaceOwned):
+    """What the last scoring pass knew about an account beyond its score: breadth and the momentum inputs."""
+
+    account = models.OneToOneField(Account, on_delete=models.CASCADE, related_name="engagement")
+    breadth = models.PositiveSmallIntegerField(default=0, help_text="Distinct buying roles engaged, last 30 days.")
+    roles = models.JSONField(default=list, blank=True)
+    engaged_contacts = models.PositiveIntegerField(default=0)
+    points_7d = models.FloatField(default=0.0)
+    baseline_weekly = models.FloatField(default=0.0)
+    scored_at = models.DateTimeField()
+    config_version = models.PositiveIntegerField(default=0)
+
+
+class AccountScoreSnapshot(WorkspaceOwned):
+    """An account's score, momentum and stage at the end of one UTC day (the trend chart)."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+", db_index=False)
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="score_snapshots", db_index=False)
+    day = models.DateField()
+    score = models.FloatField()
+    momentum = models.FloatField(null=True, blank=True)
+    stage = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["day"]
+        constraints = [models.UniqueConstraint(fields=["account", "day"], name="score_snapshot_account_day")]
+        indexes = [models.Index(fields=["workspace", "day"], name="score_snapshot_ws_day")]

@@ -136,3 +136,46 @@ class WebhookSubscriptionFactory(factory.django.DjangoModelFactory):
     url = "http://127.0.0.1:9/hook"
     secret = "whsec_test_secret_0123456789"
     format = "json"
+
+
+def closed_deal_history(workspace, *, accounts: int = 120, seed: int = 7) -> list[Account]:
+    """Accounts with won/lost deals whose outcome follows industry and a complementary tool (learnable signal)."""
+    import random
+
+    from accounts.models import Opportunity
+
+    rng = random.Random(seed)
+    rows = []
+    for i in range(accounts):
+        industry = rng.choice(["Software", "Retail"])
+        techs = ["Salesforce"] if rng.random() < 0.5 else []
+        rows.append(
+            Account(
+                workspace=workspace,
+                name=f"Hist {i}",
+                domain=f"hist{i}.example.com",
+                industry=industry,
+                country=rng.choice(["US", "DE"]),
+                employees=rng.choice([80, 600, 3000]),
+                technologies=techs,
+            )
+        )
+    created = Account.objects.bulk_create(rows)
+    today = datetime.date.today()
+    deals = []
+    for i, account in enumerate(created):
+        p = 0.15 + 0.45 * (account.industry == "Software") + 0.3 * bool(account.technologies)
+        won = rng.random() < p
+        opened = today - datetime.timedelta(days=400 - i * 3)
+        deals.append(
+            Opportunity(
+                workspace=workspace,
+                account=account,
+                name=f"Deal {i}",
+                created_date=opened,
+                close_date=opened + datetime.timedelta(days=30),
+                status="won" if won else "lost",
+            )
+        )
+    Opportunity.objects.bulk_create(deals)
+    return created

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -149,10 +150,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "APPEND_COMPONENTS": {
-        "securitySchemes": {"ApiKey": {"type": "http", "scheme": "bearer", "description": "Workspace API key"}}
-    },
-    "SECURITY": [{"ApiKey": []}],
+    "ENUM_NAME_OVERRIDES": {"BuyingRoleEnum": "personas.models.BuyingRole"},
 }
 
 # Celery: the real broker when REDIS_URL is set, in-process execution otherwise.
@@ -171,6 +169,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     "activation-wake-snoozed": {"task": "activation.tasks.alerts_wake_snoozed", "schedule": 300.0},
     "activation-sweep-outbox": {"task": "activation.tasks.deliveries_sweep", "schedule": 60.0},
     "activation-daily-digest": {"task": "activation.tasks.digests_send", "schedule": 3600.0},
+    "accounts-models-retrain-weekly": {
+        "task": "accounts.tasks.models_retrain_weekly_task",
+        "schedule": crontab(minute=0, hour=3, day_of_week="mon"),
+    },
 }
 
 CACHES = (
@@ -193,7 +195,12 @@ ABE_AFTER_SCORING_TASKS: list[str] = ["activation.tasks.rules_evaluate_task"]
 
 # Extra panels on the account page, as URL names taking the account ``pk``; each is loaded with htmx, so the
 # accounts app shows what later apps know about an account without importing them.
-ABE_ACCOUNT_PANELS: list[str] = ["activation:account_panel"]
+ABE_ACCOUNT_PANELS: list[str] = [
+    "accounts:panel_fit",
+    "accounts:panel_win",
+    "accounts:panel_tier",
+    "activation:account_panel",
+]
 
 # Activation: links in emails and webhooks point here; the digest goes out at this UTC hour; a webhook
 # subscription is turned off after this many consecutive failed deliveries.
@@ -213,5 +220,3 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
-
-FORMS_URLFIELD_ASSUME_HTTPS = True

@@ -31,10 +31,13 @@ class AccountSerializer(serializers.ModelSerializer):
             "founded_year", "ownership_type", "number_of_offices", "technologies", "parent", "lifecycle",
             "owner", "external_id", "fit_score", "fit_grade", "win_probability", "priority", "tier",
             "tier_locked", "engagement_score", "engagement_momentum", "journey_stage", "created_at", "updated_at",
+            "fit_explanation", "fit_criteria_met", "fit_icp_version", "win_drivers", "trigger_event",
+            "trigger_event_date",
         ]  # fmt: skip
         read_only_fields = [
             "fit_score", "fit_grade", "win_probability", "priority", "tier", "tier_locked", "engagement_score",
-            "engagement_momentum", "journey_stage", "created_at", "updated_at",
+            "engagement_momentum", "journey_stage", "created_at", "updated_at", "fit_explanation",
+            "fit_criteria_met", "fit_icp_version", "win_drivers",
         ]  # fmt: skip
         # Uniqueness is checked per workspace by the services, with a field-level message.
         validators: list = []

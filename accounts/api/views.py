@@ -1,10 +1,14 @@
 from __future__ import annotations
 
 import django_filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.decorators import action
 
 from abe.api.base import WorkspaceModelViewSet
 
 from .. import selectors, services
+from ..imports.export import accounts_csv_response
 from ..models import Account, Opportunity
 from .serializers import AccountSerializer, AccountTeamMemberSerializer, ContactSerializer, OpportunitySerializer
 
@@ -17,7 +21,10 @@ class AccountFilter(django_filters.FilterSet):
 
     class Meta:
         model = Account
-        fields = ["industry", "country", "region", "lifecycle", "tier", "owner", "domain", "external_id", "parent"]
+        fields = [
+            "industry", "country", "region", "lifecycle", "tier", "owner", "domain", "external_id", "parent",
+            "fit_grade", "tier_locked",
+        ]  # fmt: skip
 
 
 class AccountViewSet(WorkspaceModelViewSet):
@@ -28,7 +35,7 @@ class AccountViewSet(WorkspaceModelViewSet):
     search_fields = ["name", "domain", "city"]
     ordering_fields = [
         "name", "employees", "annual_revenue", "created_at", "updated_at", "fit_score", "priority",
-        "engagement_score",
+        "engagement_score", "win_probability",
     ]  # fmt: skip
     ordering = ["name", "id"]
     selector = staticmethod(selectors.account_list)
@@ -39,6 +46,12 @@ class AccountViewSet(WorkspaceModelViewSet):
     def check_can_create(self, request, data):
         # Any writing role may add an account; sales users may only edit the ones they own or team.
         return None
+
+    @extend_schema(responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="CSV file")})
+    @action(detail=False, methods=["get"], pagination_class=None)
+    def export(self, request):
+        """The filtered list as CSV (same filters, search and ordering), spreadsheet formulas neutralised."""
+        return accounts_csv_response(self.filter_queryset(self.get_queryset()), "accounts.csv")
 
 
 class ContactViewSet(WorkspaceModelViewSet):

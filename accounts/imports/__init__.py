@@ -1,0 +1,1 @@
+"""CSV import (accounts, contacts, opportunities) with recognised CRM presets, and CSV export of lists."""

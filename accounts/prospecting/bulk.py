@@ -1,0 +1,137 @@
+"""Write many rows' columns at once: a temporary table filled by COPY, then one ``UPDATE ... FROM``.
+
+On PostgreSQL this is what makes rescoring 100,000 accounts take seconds; other databases (SQLite in the
+embedded default) use Django's ``bulk_update`` in large batches.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+NULL = r"\N"
+
+
+def _cell(value: Any, field: models.Field) -> str:
+    if value is None:
+        return NULL
+    if isinstance(field, models.JSONField):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    if isinstance(field, models.BooleanField):
+        return "t" if value else "f"
+    if isinstance(value, float) and value != value:  # NaN
+        return NULL
+    return str(value)
+
+
+def bulk_update_columns(model: type[models.Model], rows: Sequence[Sequence[Any]], fields: list[str]) -> int:
+    """Set ``fields`` of each row ``(pk, value1, value2, ...)``; returns the number of rows written."""
+    if not rows:
+        return 0
+    meta = model._meta
+    field_objs = [meta.get_field(f) for f in fields]
+    if connection.vendor != "postgresql":
+        objs = []
+        for row in rows:
+            obj = model(pk=row[0])
+            for field, value in zip(field_objs, row[1:], strict=True):
+                setattr(obj, field.attname, None if isinstance(value, float) and value != value else value)
+            objs.append(obj)
+        model.objects.bulk_update(objs, fields, batch_size=1000)
+        return len(objs)
+    table = meta.db_table
+    temp = f"tmp_{table}_bulk"
+    columns = [f.column for f in field_objs]
+    qn = connection.ops.quote_name
+    # The temporary table lives only inside this transaction (ON COMMIT DROP).
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {temp}")
+        cursor.execute(
+            f"CREATE TEMP TABLE {temp} ON COMMIT DROP AS SELECT {qn(meta.pk.column)}, "
+            f"{', '.join(qn(c) for c in columns)} FROM {qn(table)} WITH NO DATA"
+        )
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        for row in rows:
+            writer.writerow([row[0], *(_cell(v, f) for v, f in zip(row[1:], field_objs, strict=True))])
+        buffer.seek(0)
+        cursor.cursor.copy_expert(f"COPY {temp} FROM STDIN WITH (FORMAT csv, NULL '{NULL}')", buffer)
+        cursor.execute(f"ANALYZE {temp}")
+        assignments = ", ".join(f"{qn(c)} = t.{qn(c)}" for c in columns)
+        # Rows whose values did not change are not rewritten: no new tuple, no index churn.
+        before = ", ".join(f"a.{qn(c)}" for c in columns)
+        after = ", ".join(f"t.{qn(c)}" for c in columns)
+        cursor.execute(
+            f"UPDATE {qn(table)} AS a SET {assignments} FROM {temp} AS t WHERE a.{qn(meta.pk.column)} = t."
+            f"{qn(meta.pk.column)} AND ({before}) IS DISTINCT FROM ({after})"
+        )
+        count = cursor.rowcount
+        cursor.execute(f"DROP TABLE {temp}")
+    return count
+
+
+def bulk_insert(model: type[models.Model], objs: list[models.Model]) -> list[models.Model]:
+    """Insert new rows and set their primary keys; COPY on PostgreSQL (ids reserved from the sequence first).
+
+    Django's ``bulk_create`` builds one parameter per cell, which dominates when importing 100,000 wide rows;
+    COPY streams them as text. ``auto_now``/``auto_now_add`` timestamps are set as ``save()`` would.
+    """
+    if not objs:
+        return objs
+    if connection.vendor != "postgresql":
+        return model.objects.bulk_create(objs, batch_size=2000)
+    meta = model._meta
+    fields = list(meta.local_concrete_fields)
+    now = timezone.now()
+    plan = []
+    for field in fields:
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            plan.append((field.attname, "now"))
+        elif isinstance(field, models.JSONField):
+            plan.append((field.attname, "json"))
+        elif isinstance(field, models.BooleanField):
+            plan.append((field.attname, "bool"))
+        else:
+            plan.append((field.attname, "plain"))
+    qn = connection.ops.quote_name
+    dumps = json.dumps
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [meta.db_table, meta.pk.column, len(objs)],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        for obj, pk in zip(objs, ids, strict=True):
+            obj.pk = pk
+            values = obj.__dict__
+            cells = []
+            for attname, kind in plan:
+                if kind == "now":
+                    values[attname] = now
+                value = values[attname]
+                if value is None:
+                    cells.append(NULL)
+                elif kind == "json":
+                    cells.append(dumps(value, ensure_ascii=False, separators=(",", ":")))
+                elif kind == "bool":
+                    cells.append("t" if value else "f")
+                else:
+                    cells.append(value)
+            writer.writerow(cells)
+        buffer.seek(0)
+        columns = ", ".join(qn(f.column) for f in fields)
+        cursor.cursor.copy_expert(
+            f"COPY {qn(meta.db_table)} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '{NULL}')", buffer
+        )
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = "default"
+    return objs

@@ -1,0 +1,227 @@
+"""The Ideal Customer Profile: weighted criteria with ordered sub-criteria bands, and the fit score.
+
+A criterion looks at one or more account attributes and has a ``weight`` (its share of the 100 points) and
+ordered ``bands``; the first band whose conditions all hold gives ``points`` (a fraction 0..1 of the weight).
+No band: no points. A band's ``when`` maps attributes to conditions:
+
+- categorical attributes (industry, country, region, city, ownership_type, lifecycle): a list of values
+  (case-insensitive);
+- numeric attributes (employees, annual_revenue, number_of_offices, founded_year, trigger_event_age_days):
+  ``{"min": x, "max": y}`` (both inclusive, either optional);
+- ``technologies``: ``{"any": [...]}`` (at least one in use), ``{"all": [...]}`` or ``{"none": [...]}``.
+
+Example after seed 003 (prefer 10-50 employees in the US north-east, accept the rest of the US for less)::
+
+    {"key": "territory", "label": "Territory and size", "weight": 30, "bands": [
+        {"label": "North-east, 10-50 people", "points": 1.0,
+         "when": {"country": ["US"], "region": ["NY", "MA", "PA"], "employees": {"min": 10, "max": 50}}},
+        {"label": "Rest of the US", "points": 0.5, "when": {"country": ["US"]}}]}
+
+fit = 100 * sum(weight_i * points_i) / sum(weight_i); grades come from thresholds (A >= 85, B >= 70 ...).
+Everything is computed over a whole DataFrame of accounts at once (numpy), never row by row.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from django.core.exceptions import ValidationError
+
+CATEGORICAL = ("industry", "country", "region", "city", "ownership_type", "lifecycle")
+NUMERIC = ("employees", "annual_revenue", "number_of_offices", "founded_year", "trigger_event_age_days")
+SET_ATTRIBUTES = ("technologies",)
+ATTRIBUTES = CATEGORICAL + NUMERIC + SET_ATTRIBUTES
+ATTRIBUTE_LABELS = {
+    "industry": "Industry", "country": "Country", "region": "Region / state", "city": "City",
+    "ownership_type": "Ownership", "lifecycle": "Lifecycle", "employees": "Employees",
+    "annual_revenue": "Annual revenue", "number_of_offices": "Offices", "founded_year": "Founded",
+    "trigger_event_age_days": "Days since trigger event", "technologies": "Technologies",
+}  # fmt: skip
+DEFAULT_GRADES = {"A": 85.0, "B": 70.0, "C": 55.0, "D": 40.0, "E": 25.0}  # below E: F
+GRADES = ("A", "B", "C", "D", "E", "F")
+MAX_CRITERIA = 40
+KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+
+
+@dataclass(frozen=True)
+class FitResult:
+    """Per-account results, aligned with the input frame's rows."""
+
+    score: np.ndarray  # float 0..100
+    grade: np.ndarray  # object, "A".."F"
+    met_mask: np.ndarray  # int64 bitmask of criteria that gave points
+    points: np.ndarray  # float (n_accounts, n_criteria)
+    band: np.ndarray  # int (n_accounts, n_criteria), -1 when no band matched
+
+    def explanation(self, criteria: list[dict], row: int) -> list[list[Any]]:
+        """The compact receipt of one account: [[key, band label or None, points], ...]."""
+        out = []
+        for j, criterion in enumerate(criteria):
+            b = int(self.band[row, j])
+            out.append([criterion["key"], criterion["bands"][b]["label"] if b >= 0 else None,
+                        round(float(self.points[row, j]), 2)])  # fmt: skip
+        return out
+
+
+def _condition_errors(attribute: str, condition: Any) -> str | None:
+    if attribute not in ATTRIBUTES:
+        return f"Unknown attribute “{attribute}”. Use one of: {', '.join(ATTRIBUTES)}."
+    if attribute in CATEGORICAL:
+        if not isinstance(condition, list) or not condition or not all(isinstance(v, str) for v in condition):
+            return f"{attribute}: give a non-empty list of values."
+    elif attribute in NUMERIC:
+        if not isinstance(condition, dict) or not set(condition) <= {"min", "max"} or not condition:
+            return f"{attribute}: give {{'min': x, 'max': y}} (either may be left out)."
+        for bound in condition.values():
+            if bound is not None and (isinstance(bound, bool) or not isinstance(bound, int | float)):
+                return f"{attribute}: bounds must be numbers."
+        lo, hi = condition.get("min"), condition.get("max")
+        if lo is not None and hi is not None and lo > hi:
+            return f"{attribute}: min is above max."
+    else:
+        if (
+            not isinstance(condition, dict)
+            or len(condition) != 1
+            or next(iter(condition)) not in ("any", "all", "none")
+        ):
+            return "technologies: give exactly one of {'any': [...]}, {'all': [...]}, {'none': [...]}."
+        values = next(iter(condition.values()))
+        if not isinstance(values, list) or not values or not all(isinstance(v, str) for v in values):
+            return "technologies: give a non-empty list of technology names."
+    return None
+
+
+def icp_validate(criteria: Any, grade_thresholds: Any = None) -> tuple[list[dict], dict[str, float]]:
+    """Check and normalise criteria (and grade thresholds); raise a ValidationError naming each problem."""
+    errors: list[str] = []
+    if not isinstance(criteria, list):
+        raise ValidationError({"criteria": "Give a list of criteria."})
+    if len(criteria) > MAX_CRITERIA:
+        errors.append(f"At most {MAX_CRITERIA} criteria.")
+    clean: list[dict] = []
+    keys: set[str] = set()
+    for i, criterion in enumerate(criteria, start=1):
+        where = f"Criterion {i}"
+        if not isinstance(criterion, dict):
+            errors.append(f"{where}: must be an object.")
+            continue
+        key = str(criterion.get("key") or "").strip()
+        if not KEY_RE.match(key):
+            errors.append(f"{where}: key must be lower-case letters, digits or _ (e.g. “industry”).")
+        elif key in keys:
+            errors.append(f"{where}: the key “{key}” is used twice.")
+        keys.add(key)
+        weight = criterion.get("weight")
+        if isinstance(weight, bool) or not isinstance(weight, int | float) or weight <= 0 or weight > 1000:
+            errors.append(f"{where}: weight must be a number above 0 (and at most 1000).")
+        bands = criterion.get("bands")
+        if not isinstance(bands, list) or not bands:
+            errors.append(f"{where}: give at least one band.")
+            bands = []
+        clean_bands = []
+        for k, band in enumerate(bands, start=1):
+            if not isinstance(band, dict):
+                errors.append(f"{where}, band {k}: must be an object.")
+                continue
+            points = band.get("points", 1.0)
+            if isinstance(points, bool) or not isinstance(points, int | float) or not 0 <= points <= 1:
+                errors.append(f"{where}, band {k}: points must be between 0 and 1 (a share of the weight).")
+            when = band.get("when")
+            if not isinstance(when, dict) or not when:
+                errors.append(f"{where}, band {k}: give at least one condition in “when”.")
+                when = {}
+            for attribute, condition in when.items():
+                problem = _condition_errors(attribute, condition)
+                if problem:
+                    errors.append(f"{where}, band {k}: {problem}")
+            label = str(band.get("label") or "").strip() or f"Band {k}"
+            numeric_points = float(points) if isinstance(points, int | float) else 0.0
+            clean_bands.append({"label": label[:120], "points": numeric_points, "when": when})
+        label = str(criterion.get("label") or "").strip() or key.replace("_", " ").capitalize()
+        clean.append({"key": key, "label": label[:120], "weight": weight, "bands": clean_bands})
+    thresholds = dict(DEFAULT_GRADES)
+    if grade_thresholds:
+        if not isinstance(grade_thresholds, dict) or not set(grade_thresholds) <= set(DEFAULT_GRADES):
+            errors.append("Grade thresholds: give scores for A, B, C, D and E.")
+        else:
+            thresholds.update({g: float(v) for g, v in grade_thresholds.items()})
+            ordered = [thresholds[g] for g in DEFAULT_GRADES]
+            if ordered != sorted(ordered, reverse=True) or not all(0 <= v <= 100 for v in ordered):
+                errors.append("Grade thresholds must fall from A to E, between 0 and 100.")
+    if errors:
+        raise ValidationError({"criteria": errors})
+    return clean, thresholds
+
+
+def _mask(frame: pd.DataFrame, attribute: str, condition: Any) -> np.ndarray:
+    if attribute in CATEGORICAL:
+        wanted = {str(v).strip().lower() for v in condition}
+        return frame[attribute].astype(str).str.lower().isin(wanted).to_numpy()
+    if attribute in NUMERIC:
+        values = frame[attribute].to_numpy(dtype=float)
+        mask = ~np.isnan(values)
+        if condition.get("min") is not None:
+            mask &= np.nan_to_num(values, nan=-np.inf) >= condition["min"]
+        if condition.get("max") is not None:
+            mask &= np.nan_to_num(values, nan=np.inf) <= condition["max"]
+        return mask
+    ((mode, names),) = condition.items()
+    wanted = frozenset(n.strip().lower() for n in names)
+    lowered = [frozenset(t.lower() for t in ts) for ts in frame["technologies"]]
+    if mode == "any":
+        return np.fromiter((not wanted.isdisjoint(ts) for ts in lowered), bool, len(lowered))
+    if mode == "all":
+        return np.fromiter((wanted <= ts for ts in lowered), bool, len(lowered))
+    return np.fromiter((wanted.isdisjoint(ts) for ts in lowered), bool, len(lowered))
+
+
+def grade_of(scores: np.ndarray, thresholds: dict[str, float] | None = None) -> np.ndarray:
+    thresholds = thresholds or DEFAULT_GRADES
+    conditions = [scores >= thresholds[g] for g in DEFAULT_GRADES]
+    return np.select(conditions, list(DEFAULT_GRADES), default="F").astype(object)
+
+
+def fit_score(frame: pd.DataFrame, criteria: list[dict], grade_thresholds: dict[str, float] | None = None) -> FitResult:
+    """Score every row of ``frame`` against ``criteria`` (already validated), vectorised over accounts."""
+    n, m = len(frame), len(criteria)
+    points = np.zeros((n, m))
+    band_index = np.full((n, m), -1, dtype=np.int64)
+    met = np.zeros(n, dtype=np.int64)
+    total_weight = float(sum(c["weight"] for c in criteria)) or 1.0
+    for j, criterion in enumerate(criteria):
+        masks = []
+        for band in criterion["bands"]:
+            mask = np.ones(n, dtype=bool)
+            for attribute, condition in band["when"].items():
+                mask &= _mask(frame, attribute, condition)
+            masks.append(mask)
+        band_points = np.array([b["points"] for b in criterion["bands"]], dtype=float)
+        chosen = np.select(masks, np.arange(len(masks)), default=-1) if masks else np.full(n, -1)
+        band_index[:, j] = chosen
+        got = np.where(chosen >= 0, band_points[np.clip(chosen, 0, None)], 0.0) * criterion["weight"]
+        points[:, j] = got * 100.0 / total_weight
+        met |= np.where(got > 0, np.int64(1) << np.int64(j), np.int64(0))
+    score = np.round(points.sum(axis=1), 2) if m else np.zeros(n)
+    return FitResult(score=score, grade=grade_of(score, grade_thresholds), met_mask=met, points=points,
+                     band=band_index)  # fmt: skip
+
+
+def explanation_rows(criteria: list[dict], receipt: list[list[Any]]) -> list[dict[str, Any]]:
+    """A stored receipt joined with its criteria, for display: label, band, points and maximum."""
+    by_key = {c["key"]: c for c in criteria}
+    total_weight = float(sum(c["weight"] for c in criteria)) or 1.0
+    rows = []
+    for key, band, points in receipt:
+        criterion = by_key.get(key)
+        if criterion is None:
+            continue
+        rows.append({
+            "key": key, "label": criterion["label"], "band": band, "points": points,
+            "max_points": round(criterion["weight"] * 100.0 / total_weight, 2),
+            "attributes": sorted({a for b in criterion["bands"] for a in b["when"]}),
+        })  # fmt: skip
+    return rows

@@ -1,0 +1,219 @@
+"""Reads for prospecting pages and the API: the tier board, ICP versions, models, history, proposals, imports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.db.models import Count, F, Q, QuerySet
+
+from abe.models import Workspace
+
+from ..models import (
+    Account,
+    IcpVersion,
+    ImportJob,
+    PredictiveModel,
+    ProposalStatus,
+    ProspectingSettings,
+    TierChange,
+    TierProposal,
+)
+from .icp import explanation_rows
+
+BOARD_SORTS = {
+    "priority": ("priority", "id"), "-priority": ("-priority", "-id"), "fit": ("fit_score", "id"),
+    "-fit": ("-fit_score", "-id"), "win": ("win_probability", "id"), "-win": ("-win_probability", "-id"),
+    "name": ("name", "id"), "-name": ("-name", "-id"), "employees": ("employees", "id"),
+    "-employees": ("-employees", "-id"), "revenue": ("annual_revenue", "id"), "-revenue": ("-annual_revenue", "-id"),
+    "grade": ("fit_grade", "-priority", "id"), "-grade": ("-fit_grade", "priority", "-id"),
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class BoardFilters:
+    q: str = ""
+    tier: str = ""
+    grade: str = ""
+    industry: str = ""
+    country: str = ""
+    lifecycle: str = ""
+    owner_id: int | None = None
+    unowned: bool = False
+    criterion: int | None = None  # index of an ICP criterion the account must meet
+    pinned: bool = False
+    sort: str = "-priority"
+
+    @property
+    def active(self) -> bool:
+        return bool(self.q or self.tier or self.grade or self.industry or self.country or self.lifecycle
+                    or self.owner_id or self.unowned or self.criterion is not None or self.pinned)  # fmt: skip
+
+
+def tier_board(*, workspace: Workspace, filters: BoardFilters) -> QuerySet[Account]:
+    """Accounts for the tier board: one query per page whatever the filters (the owner is joined)."""
+    qs = Account.objects.for_workspace(workspace).select_related("owner").only(
+        "id", "name", "domain", "industry", "country", "region", "city", "employees", "annual_revenue",
+        "lifecycle", "tier", "tier_locked", "fit_score", "fit_grade", "win_probability", "priority",
+        "fit_criteria_met", "owner__id", "owner__username", "owner__first_name", "owner__last_name",
+    )  # fmt: skip
+    if filters.q:
+        qs = qs.filter(Q(name__icontains=filters.q) | Q(domain__icontains=filters.q))
+    for field in ("tier", "industry", "country", "lifecycle"):
+        if getattr(filters, field):
+            qs = qs.filter(**{field: getattr(filters, field)})
+    if filters.grade:
+        qs = qs.filter(fit_grade=filters.grade)
+    if filters.owner_id:
+        qs = qs.filter(owner_id=filters.owner_id)
+    if filters.unowned:
+        qs = qs.filter(owner__isnull=True)
+    if filters.pinned:
+        qs = qs.filter(tier_locked=True)
+    if filters.criterion is not None and 0 <= filters.criterion < 63:
+        qs = qs.annotate(_met=F("fit_criteria_met").bitand(1 << filters.criterion)).filter(_met__gt=0)
+    return qs.order_by(*BOARD_SORTS.get(filters.sort, BOARD_SORTS["-priority"]))
+
+
+# Workspace-wide aggregates scan every account (about 0.1 s each at 100,000): they are cached, and every
+# service that moves tiers or adds accounts drops the cache (``board_stats_invalidate``).
+BOARD_STATS_TTL = 300
+
+
+def _stats_key(workspace: Workspace | int) -> str:
+    # The creation time makes the key unique per workspace even where ids are reused (test databases, restores).
+    if isinstance(workspace, int):
+        workspace = Workspace.objects.only("created_at").get(pk=workspace)
+    return f"accounts:board-stats:{workspace.pk}:{workspace.created_at.timestamp():.6f}"
+
+
+def board_stats_invalidate(*, workspace: Workspace | int) -> None:
+    cache.delete(_stats_key(workspace))
+
+
+def board_stats(*, workspace: Workspace) -> dict:
+    """Accounts and pinned accounts per tier, and the industries and countries present (cached)."""
+    stats = cache.get(_stats_key(workspace))
+    if stats is None:
+        base = Account.objects.for_workspace(workspace).order_by()
+        rows = base.values("tier").annotate(n=Count("id"), pinned=Count("id", filter=Q(tier_locked=True)))
+        stats = {
+            "tiers": {r["tier"]: {"count": r["n"], "pinned": r["pinned"]} for r in rows},
+            "industries": sorted(base.exclude(industry="").values_list("industry", flat=True).distinct()),
+            "countries": sorted(base.exclude(country="").values_list("country", flat=True).distinct()),
+        }
+        cache.set(_stats_key(workspace), stats, BOARD_STATS_TTL)
+    return stats
+
+
+def tier_counts(*, workspace: Workspace) -> dict[str, dict[str, int]]:
+    return board_stats(workspace=workspace)["tiers"]
+
+
+def board_filter_options(*, workspace: Workspace) -> dict[str, list[str]]:
+    stats = board_stats(workspace=workspace)
+    return {"industries": stats["industries"], "countries": stats["countries"]}
+
+
+COUNT_CAP = 10_000
+
+
+@dataclass
+class BoardPage:
+    """One page of the board. ``total`` is exact up to ``COUNT_CAP``; above it, ``total_capped`` is set."""
+
+    object_list: list[Account]
+    number: int
+    per_page: int
+    has_next: bool
+    total: int
+    total_capped: bool
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+    def __len__(self) -> int:
+        return len(self.object_list)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def start_index(self) -> int:
+        return (self.number - 1) * self.per_page + 1 if self.object_list else 0
+
+    @property
+    def end_index(self) -> int:
+        return (self.number - 1) * self.per_page + len(self.object_list)
+
+
+def tier_board_page(*, workspace: Workspace, filters: BoardFilters, page: int, per_page: int) -> BoardPage:
+    """The page fetched with one extra row (to know if there is a next page) and a bounded count.
+
+    The count comes from the cached tier counts when only the tier is filtered; otherwise it counts at most
+    ``COUNT_CAP + 1`` rows, so a broad filter over 100,000 accounts never scans them all to say "10,000+".
+    """
+    qs = tier_board(workspace=workspace, filters=filters)
+    page = max(1, page)
+    rows = list(qs[(page - 1) * per_page : page * per_page + 1])
+    only_tier = filters == BoardFilters(tier=filters.tier, sort=filters.sort)
+    if only_tier:
+        counts = tier_counts(workspace=workspace)
+        total = (
+            counts.get(filters.tier, {}).get("count", 0) if filters.tier else sum(c["count"] for c in counts.values())
+        )
+        capped = False
+    else:
+        total = qs.order_by()[: COUNT_CAP + 1].count()
+        capped = total > COUNT_CAP
+        total = min(total, COUNT_CAP)
+    return BoardPage(object_list=rows[:per_page], number=page, per_page=per_page, has_next=len(rows) > per_page,
+                     total=total, total_capped=capped)  # fmt: skip
+
+
+def prospecting_settings(*, workspace: Workspace) -> ProspectingSettings:
+    """The workspace's settings, or the unsaved defaults when nobody has changed them yet."""
+    return ProspectingSettings.objects.for_workspace(workspace).first() or ProspectingSettings(workspace=workspace)
+
+
+def icp_versions(*, workspace: Workspace) -> QuerySet[IcpVersion]:
+    return IcpVersion.objects.for_workspace(workspace).select_related("created_by").order_by("-number")
+
+
+def icp_active(*, workspace: Workspace) -> IcpVersion | None:
+    return IcpVersion.objects.for_workspace(workspace).filter(is_active=True).first()
+
+
+def model_list(*, workspace: Workspace) -> QuerySet[PredictiveModel]:
+    return PredictiveModel.objects.for_workspace(workspace).select_related("trained_by").defer("blob")
+
+
+def model_active(*, workspace: Workspace) -> PredictiveModel | None:
+    return PredictiveModel.objects.for_workspace(workspace).filter(is_active=True).first()
+
+
+def tier_history(*, account: Account) -> QuerySet[TierChange]:
+    return account.tier_changes.select_related("by").order_by("-created_at", "-id")
+
+
+def tier_change_list(*, workspace: Workspace) -> QuerySet[TierChange]:
+    return TierChange.objects.for_workspace(workspace).select_related("by", "account").order_by("-created_at", "-id")
+
+
+def proposal_list(*, workspace: Workspace, status: str | None = ProposalStatus.PENDING) -> QuerySet[TierProposal]:
+    qs = TierProposal.objects.for_workspace(workspace).select_related("account", "account__owner", "decided_by")
+    return (qs.filter(status=status) if status else qs).order_by("-priority", "id")
+
+
+def import_job_list(*, workspace: Workspace) -> QuerySet[ImportJob]:
+    return ImportJob.objects.for_workspace(workspace).select_related("created_by")
+
+
+def account_fit_receipt(*, workspace: Workspace, account: Account) -> dict:
+    """The fit explanation of one account, joined with the ICP version that scored it."""
+    version = None
+    if account.fit_icp_version:
+        version = IcpVersion.objects.for_workspace(workspace).filter(number=account.fit_icp_version).first()
+    rows = explanation_rows(version.criteria, account.fit_explanation or []) if version else []
+    return {"version": version, "rows": rows, "total": round(sum(r["points"] for r in rows), 2)}

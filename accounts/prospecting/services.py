@@ -1,0 +1,429 @@
+"""Every prospecting write: ICP versions, rescoring, model training and activation, tiers, proposals, bulk edits.
+
+Lock order: a rescore takes the workspace's advisory lock (PostgreSQL) before touching accounts, so two
+rescores of one workspace never interleave; per-account writes (pin, accept) lock the account row only.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import zlib
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+
+from abe import permissions as rules
+from abe.models import Membership, Workspace
+
+from ..models import (
+    Account,
+    IcpVersion,
+    Opportunity,
+    OpportunityStatus,
+    PredictiveModel,
+    ProposalStatus,
+    ProspectingSettings,
+    Tier,
+    TierChange,
+    TierChangeSource,
+    TierProposal,
+)
+from . import icp as icp_maths
+from .bulk import bulk_update_columns
+from .frame import workspace_accounts_frame
+from .predictive import TrainedModel
+from .predictive import model_train as predictive_train
+from .selectors import board_stats_invalidate
+from .tiering import priority_blend, tier_plan
+
+logger = logging.getLogger(__name__)
+SCORE_FIELDS = [
+    "fit_score", "fit_grade", "fit_explanation", "fit_criteria_met", "fit_icp_version", "win_probability",
+    "win_drivers", "priority", "tier",
+]  # fmt: skip
+PROPOSAL_REASONS = {
+    "pinned": "Pinned to {current}; by priority {priority:.0f} it would be {proposed}.",
+    "high_tier": "Priority is now {priority:.0f}; automatic tiering would move it from {current} to {proposed}.",
+    "no_capacity": "Priority {priority:.0f} earns {proposed}, but that tier is full until a slot is freed.",
+}
+
+
+def _after_commit(task_path: str, *args: Any) -> None:
+    """Enqueue a task once the surrounding transaction commits, so the worker sees the committed rows."""
+
+    def send() -> None:
+        from .. import tasks
+
+        getattr(tasks, task_path).delay(*args)
+
+    transaction.on_commit(send)
+
+
+def _stats_changed(workspace: Workspace | int) -> None:
+    """Drop the cached tier counts now and again after commit (a reader may refill it before the commit)."""
+    board_stats_invalidate(workspace=workspace)
+    transaction.on_commit(lambda: board_stats_invalidate(workspace=workspace))
+
+
+def _workspace_lock(workspace: Workspace) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [zlib.crc32(b"rescore"), workspace.pk])
+
+
+def prospecting_settings_get(*, workspace: Workspace) -> ProspectingSettings:
+    obj, _ = ProspectingSettings.objects.get_or_create(workspace=workspace)
+    return obj
+
+
+@transaction.atomic
+def prospecting_settings_update(
+    *, workspace: Workspace, by: AbstractBaseUser | None = None, rescore: bool = True, **data: Any
+) -> ProspectingSettings:
+    """Change the priority blend or tier capacities; the accounts are rescored and retiered afterwards."""
+    allowed = {"fit_weight", "predictive_weight", "strategic_capacity", "priority_capacity"}
+    unknown = set(data) - allowed
+    if unknown:
+        raise ValidationError({field: "Unknown field." for field in sorted(unknown)})
+    obj = prospecting_settings_get(workspace=workspace)
+    for field, value in data.items():
+        setattr(obj, field, value)
+    errors = {}
+    for field in ("fit_weight", "predictive_weight"):
+        if getattr(obj, field) < 0 or getattr(obj, field) > 100:
+            errors[field] = "Use a weight between 0 and 100."
+    if obj.fit_weight + obj.predictive_weight <= 0:
+        errors["fit_weight"] = "At least one of the two weights must be above 0."
+    if obj.strategic_capacity > 100_000 or obj.priority_capacity > 100_000:
+        errors["strategic_capacity"] = "Capacities above 100,000 make tiers meaningless."
+    if errors:
+        raise ValidationError(errors)
+    obj.save()
+    if rescore:
+        _after_commit("prospecting_rescore_task", workspace.pk, "Settings changed")
+    return obj
+
+
+@transaction.atomic
+def icp_save(
+    *, workspace: Workspace, criteria: Any, by: AbstractBaseUser | None = None, name: str = "Ideal Customer Profile",
+    grade_thresholds: Any = None, note: str = "", rescore: bool = True,
+) -> IcpVersion:  # fmt: skip
+    """Save the ICP as a new active version (the old one stays in the history) and rescore in the background."""
+    clean, thresholds = icp_maths.icp_validate(criteria, grade_thresholds)
+    if not (name or "").strip():
+        raise ValidationError({"name": "Give the profile a name."})
+    # Lock the workspace's versions so two admins saving at once get consecutive numbers.
+    current = list(IcpVersion.objects.for_workspace(workspace).select_for_update().values_list("number", flat=True))
+    IcpVersion.objects.for_workspace(workspace).filter(is_active=True).update(is_active=False)
+    version = IcpVersion.objects.create(
+        workspace=workspace, number=max(current, default=0) + 1, name=name.strip()[:200], criteria=clean,
+        grade_thresholds=thresholds, note=(note or "")[:500], is_active=True, created_by=by,
+    )  # fmt: skip
+    if rescore:
+        _after_commit("prospecting_rescore_task", workspace.pk, f"ICP v{version.number} saved")
+    return version
+
+
+@transaction.atomic
+def icp_activate(*, version: IcpVersion, by: AbstractBaseUser | None = None, rescore: bool = True) -> IcpVersion:
+    """Make an older version the active one again (a revert) and rescore."""
+    IcpVersion.objects.for_workspace(version.workspace_id).filter(is_active=True).update(is_active=False)
+    version.is_active = True
+    version.save(update_fields=["is_active"])
+    if rescore:
+        _after_commit("prospecting_rescore_task", version.workspace_id, f"ICP v{version.number} reactivated")
+    return version
+
+
+@transaction.atomic
+def icp_version_delete(*, version: IcpVersion, by: AbstractBaseUser | None = None) -> None:
+    if version.is_active:
+        raise ValidationError({"is_active": "The active version cannot be deleted; activate another one first."})
+    version.delete()
+
+
+def _outcomes(workspace: Workspace) -> pd.DataFrame:
+    rows = (
+        Opportunity.objects.for_workspace(workspace)
+        .filter(status__in=[OpportunityStatus.WON, OpportunityStatus.LOST], close_date__isnull=False)
+        .values_list("account_id", "status", "close_date")
+    )
+    frame = pd.DataFrame.from_records(list(rows), columns=["account_id", "status", "close_date"])
+    frame["won"] = (frame["status"] == OpportunityStatus.WON).astype(int)
+    return frame
+
+
+def model_train(
+    *, workspace: Workspace, by: AbstractBaseUser | None = None, activate: bool | None = None, rescore: bool = True
+) -> PredictiveModel:
+    """Train a new model version on the closed opportunities; raises ValidationError when there are too few.
+
+    ``activate=None`` activates it when there is no active model or its holdout AUC is at least the active one's.
+    """
+    frame = workspace_accounts_frame(workspace=workspace)
+    trained = predictive_train(frame=frame, outcomes=_outcomes(workspace))
+    with transaction.atomic():
+        number = (PredictiveModel.objects.for_workspace(workspace).aggregate(n=Max("number"))["n"] or 0) + 1
+        model = PredictiveModel.objects.create(
+            workspace=workspace, number=number, features=trained.feature_names, metrics=trained.metrics,
+            n_train=trained.n_train, n_test=trained.n_test, n_won=trained.n_won, n_lost=trained.n_lost,
+            blob=trained.dumps(), trained_by=by,
+        )  # fmt: skip
+        active = PredictiveModel.objects.for_workspace(workspace).filter(is_active=True).first()
+        if activate is None:
+            new_auc = trained.metrics["model"]["roc_auc"] or 0.0
+            old_auc = ((active.metrics.get("model") or {}).get("roc_auc") or 0.0) if active else -1.0
+            activate = new_auc >= old_auc
+        if activate:
+            model_activate(model=model, by=by, rescore=rescore)
+    return model
+
+
+@transaction.atomic
+def model_activate(
+    *, model: PredictiveModel, by: AbstractBaseUser | None = None, rescore: bool = True
+) -> PredictiveModel:
+    PredictiveModel.objects.for_workspace(model.workspace_id).filter(is_active=True).update(is_active=False)
+    model.is_active = True
+    model.activated_at = timezone.now()
+    model.save(update_fields=["is_active", "activated_at"])
+    if rescore:
+        _after_commit("prospecting_rescore_task", model.workspace_id, f"Model v{model.number} activated")
+    return model
+
+
+def _receipts(criteria: list[dict], bands: np.ndarray, points: np.ndarray) -> list[list[list[Any]]]:
+    keys = [c["key"] for c in criteria]
+    labels = [[b["label"] for b in c["bands"]] for c in criteria]
+    band_rows, point_rows = bands.tolist(), np.round(points, 2).tolist()
+    out = []
+    for band_row, point_row in zip(band_rows, point_rows, strict=True):
+        out.append(
+            [[k, lab[b] if b >= 0 else None, p] for k, lab, b, p in zip(keys, labels, band_row, point_row, strict=True)]
+        )
+    return out
+
+
+@transaction.atomic
+def prospecting_rescore(
+    *, workspace: Workspace, by: AbstractBaseUser | None = None, reason: str = "", tiering: bool = True
+) -> dict:
+    """Recompute fit, win probability, priority and (unless ``tiering=False``) tiers of every account, in bulk.
+
+    Safe to repeat: a second run with nothing changed writes the same values and creates no history.
+    """
+    started = time.monotonic()
+    _workspace_lock(workspace)
+    frame = workspace_accounts_frame(workspace=workspace)
+    n = len(frame)
+    summary: dict[str, Any] = {"accounts": n, "reason": reason}
+    if n == 0:
+        return summary
+    version = IcpVersion.objects.for_workspace(workspace).filter(is_active=True).first()
+    if version is not None and version.criteria:
+        fit = icp_maths.fit_score(frame, version.criteria, version.grade_thresholds)
+        fit_values, grades, met = fit.score.astype(float), fit.grade, fit.met_mask
+        receipts = _receipts(version.criteria, fit.band, fit.points)
+        icp_number = version.number
+    else:
+        fit_values, grades, met = np.full(n, np.nan), np.full(n, "", dtype=object), np.zeros(n, dtype=np.int64)
+        receipts, icp_number = [[] for _ in range(n)], None
+    frame["fit_score"] = fit_values
+    active = PredictiveModel.objects.for_workspace(workspace).filter(is_active=True).first()
+    if active is not None:
+        trained = TrainedModel.loads(active.blob)
+        p_win = np.round(trained.predict(frame), 4)
+        drivers = trained.top_drivers(frame)
+    else:
+        p_win, drivers = np.full(n, np.nan), [[] for _ in range(n)]
+    conf = prospecting_settings_get(workspace=workspace)
+    priority = priority_blend(fit_values, p_win, fit_weight=conf.fit_weight, predictive_weight=conf.predictive_weight)
+    ids = frame["id"].to_numpy()
+    current = frame["tier"].to_numpy(dtype=object)
+    plan = tier_plan(
+        ids=ids, current=current, locked=np.ones(n, dtype=bool), priority=priority, fit=fit_values,
+        strategic_capacity=0, priority_capacity=0,
+    ) if not tiering else tier_plan(
+        ids=ids, current=current, locked=frame["tier_locked"].to_numpy(dtype=bool), priority=priority,
+        fit=fit_values, strategic_capacity=conf.strategic_capacity, priority_capacity=conf.priority_capacity,
+    )  # fmt: skip
+    scored = time.monotonic()
+
+    def num(x: float) -> float | None:
+        return None if np.isnan(x) else float(x)
+
+    rows = [
+        (int(ids[i]), num(fit_values[i]), grades[i], receipts[i], int(met[i]), icp_number, num(p_win[i]),
+         drivers[i], num(priority[i]), plan.tier[i])
+        for i in range(n)
+    ]  # fmt: skip
+    bulk_update_columns(Account, rows, SCORE_FIELDS)
+    moved = np.flatnonzero(plan.tier != current)
+    TierChange.objects.bulk_create(
+        [TierChange(workspace=workspace, account_id=int(ids[i]), old_tier=current[i], new_tier=plan.tier[i],
+                    source=TierChangeSource.AUTOMATIC, reason=f"Automatic tiering (priority {priority[i]:.0f})"
+                    + (f" after: {reason}" if reason else ""), by=by) for i in moved],
+        batch_size=2000,
+    )  # fmt: skip
+    proposals = _proposals_refresh(workspace, plan, ids, current, priority) if tiering else 0
+    written = time.monotonic()
+    summary.update({
+        "icp_version": icp_number, "model_version": active.number if active else None, "tier_moves": len(moved),
+        "proposals": proposals, "tiers": {t: int(np.sum(plan.tier == t)) for t in Tier.values},
+        "score_seconds": round(scored - started, 3), "write_seconds": round(written - scored, 3),
+    })  # fmt: skip
+    _stats_changed(workspace)
+    conf.last_rescored_at = timezone.now()
+    conf.last_rescore_summary = summary
+    conf.save(update_fields=["last_rescored_at", "last_rescore_summary", "updated_at"])
+    return summary
+
+
+def _proposals_refresh(workspace: Workspace, plan, ids: np.ndarray, current: np.ndarray, priority: np.ndarray) -> int:
+    """Replace the pending proposals with this pass's; identical ones are kept, rejected ones not offered again."""
+    pending = {
+        p.account_id: p for p in TierProposal.objects.for_workspace(workspace).filter(status=ProposalStatus.PENDING)
+    }
+    rejected = set(
+        TierProposal.objects.for_workspace(workspace)
+        .filter(status=ProposalStatus.REJECTED)
+        .values_list("account_id", "current_tier", "proposed_tier")
+    )
+    wanted: dict[int, tuple[str, str, str]] = {}
+    for proposal in plan.proposals:
+        account_id = int(ids[proposal.row])
+        key = (account_id, str(current[proposal.row]), proposal.proposed)
+        if key in rejected:
+            continue
+        text = PROPOSAL_REASONS[proposal.reason].format(
+            current=Tier(key[1]).label, proposed=Tier(key[2]).label, priority=float(priority[proposal.row])
+        )
+        wanted[account_id] = (key[1], key[2], text, float(priority[proposal.row]))
+    stale = [p.pk for a, p in pending.items() if a not in wanted or wanted[a][:2] != (p.current_tier, p.proposed_tier)]
+    TierProposal.objects.filter(pk__in=stale).update(status=ProposalStatus.SUPERSEDED, decided_at=timezone.now())
+    fresh = [
+        TierProposal(workspace=workspace, account_id=a, current_tier=c, proposed_tier=t, reason=text, priority=pr)
+        for a, (c, t, text, pr) in wanted.items()
+        if a not in pending or pending[a].pk in stale
+    ]
+    TierProposal.objects.bulk_create(fresh, batch_size=1000)
+    return len(wanted)
+
+
+def _check_tier(tier: str) -> None:
+    if tier not in Tier.values:
+        raise ValidationError({"tier": f"Choose one of: {', '.join(Tier.values)}."})
+
+
+@transaction.atomic
+def tier_override(*, account: Account, tier: str, reason: str, by: AbstractBaseUser | None) -> Account:
+    """Pin an account to a tier; the automatic tiering leaves it there until it is unpinned."""
+    _check_tier(tier)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "Say why this account is moved by hand."})
+    account = Account.objects.select_for_update().get(pk=account.pk)
+    TierChange.objects.create(
+        workspace_id=account.workspace_id, account=account, old_tier=account.tier, new_tier=tier,
+        source=TierChangeSource.MANUAL, reason=reason.strip()[:500], by=by,
+    )  # fmt: skip
+    account.tier, account.tier_locked = tier, True
+    account.save(update_fields=["tier", "tier_locked", "updated_at"])
+    _stats_changed(account.workspace_id)
+    TierProposal.objects.filter(account=account, status=ProposalStatus.PENDING).update(
+        status=ProposalStatus.SUPERSEDED, decided_at=timezone.now(), decided_by=by
+    )
+    return account
+
+
+@transaction.atomic
+def tier_unpin(*, account: Account, by: AbstractBaseUser | None, reason: str = "") -> Account:
+    """Let automatic tiering manage the account again (its tier changes at the next rescore)."""
+    account = Account.objects.select_for_update().get(pk=account.pk)
+    if not account.tier_locked:
+        raise ValidationError({"tier_locked": "This account is not pinned."})
+    TierChange.objects.create(
+        workspace_id=account.workspace_id, account=account, old_tier=account.tier, new_tier=account.tier,
+        source=TierChangeSource.UNPIN, reason=(reason or "Unpinned: automatic tiering decides again").strip()[:500],
+        by=by,
+    )  # fmt: skip
+    account.tier_locked = False
+    account.save(update_fields=["tier_locked", "updated_at"])
+    _stats_changed(account.workspace_id)
+    return account
+
+
+@transaction.atomic
+def tier_proposal_decide(*, proposal: TierProposal, accept: bool, by: AbstractBaseUser | None) -> TierProposal:
+    """Accept (the account moves, and is unpinned) or reject (it stays; the same move is not offered again)."""
+    proposal = TierProposal.objects.select_for_update().select_related("account").get(pk=proposal.pk)
+    if proposal.status != ProposalStatus.PENDING:
+        raise ValidationError({"status": f"This proposal is already {proposal.get_status_display().lower()}."})
+    proposal.status = ProposalStatus.ACCEPTED if accept else ProposalStatus.REJECTED
+    proposal.decided_by, proposal.decided_at = by, timezone.now()
+    proposal.save(update_fields=["status", "decided_by", "decided_at"])
+    if accept:
+        account = Account.objects.select_for_update().get(pk=proposal.account_id)
+        TierChange.objects.create(
+            workspace_id=account.workspace_id, account=account, old_tier=account.tier,
+            new_tier=proposal.proposed_tier, source=TierChangeSource.PROPOSAL, reason=proposal.reason, by=by,
+        )  # fmt: skip
+        account.tier, account.tier_locked = proposal.proposed_tier, False
+        account.save(update_fields=["tier", "tier_locked", "updated_at"])
+        _stats_changed(account.workspace_id)
+    return proposal
+
+
+@transaction.atomic
+def accounts_bulk_assign_owner(
+    *, workspace: Workspace, account_ids: list[int], owner: AbstractBaseUser | None, by: AbstractBaseUser | None
+) -> int:
+    if owner is not None and not Membership.objects.filter(workspace=workspace, user=owner).exists():
+        raise ValidationError({"owner": "This user is not a member of the workspace."})
+    return (
+        Account.objects.for_workspace(workspace)
+        .filter(pk__in=account_ids)
+        .update(owner=owner, updated_at=timezone.now())
+    )
+
+
+@transaction.atomic
+def accounts_bulk_tier(
+    *, workspace: Workspace, account_ids: list[int], tier: str, reason: str, by: AbstractBaseUser | None
+) -> int:
+    """Pin many accounts to one tier with one reason; each gets its own history line."""
+    _check_tier(tier)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "Say why these accounts are moved by hand."})
+    accounts = list(Account.objects.for_workspace(workspace).filter(pk__in=account_ids).select_for_update())
+    TierChange.objects.bulk_create([
+        TierChange(workspace=workspace, account=a, old_tier=a.tier, new_tier=tier, source=TierChangeSource.MANUAL,
+                   reason=reason.strip()[:500], by=by) for a in accounts
+    ])  # fmt: skip
+    Account.objects.filter(pk__in=[a.pk for a in accounts]).update(
+        tier=tier, tier_locked=True, updated_at=timezone.now()
+    )
+    TierProposal.objects.filter(account_id__in=[a.pk for a in accounts], status=ProposalStatus.PENDING).update(
+        status=ProposalStatus.SUPERSEDED, decided_at=timezone.now(), decided_by=by
+    )
+    _stats_changed(workspace)
+    return len(accounts)
+
+
+def editable_account_ids(*, request: Any, workspace: Workspace, account_ids: list[int]) -> list[int]:
+    """The subset of ``account_ids`` the request may change (sales: owned or on the team)."""
+    qs = Account.objects.for_workspace(workspace).filter(pk__in=account_ids)
+    role = rules.request_role(request)
+    if role in ("admin", "marketing"):
+        return list(qs.values_list("pk", flat=True))
+    if role == "sales":
+        user = request.user
+        return list(qs.filter(Q(owner=user) | Q(team_members__user=user)).values_list("pk", flat=True).distinct())
+    raise PermissionDenied("Viewers cannot change accounts.")

@@ -1,0 +1,102 @@
+"""Forms of the prospecting pages: they validate shapes; the services own the rules."""
+
+from __future__ import annotations
+
+import json
+
+from django import forms
+
+from .imports.presets import PRESETS
+from .models import ImportKind, Lifecycle, Tier
+from .prospecting.icp import GRADES
+
+
+class BoardFilterForm(forms.Form):
+    q = forms.CharField(required=False, label="Search",
+                        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Name or domain"}))  # fmt: skip
+    tier = forms.ChoiceField(required=False, choices=[("", "Any tier"), *Tier.choices])
+    grade = forms.ChoiceField(required=False, choices=[("", "Any grade")] + [(g, g) for g in GRADES])
+    industry = forms.ChoiceField(required=False)
+    country = forms.ChoiceField(required=False)
+    lifecycle = forms.ChoiceField(required=False, choices=[("", "Any lifecycle"), *Lifecycle.choices])
+    owner = forms.ChoiceField(required=False)
+    criterion = forms.ChoiceField(required=False, label="ICP criterion met")
+    pinned = forms.BooleanField(required=False, label="Pinned only")
+    sort = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, options: dict, users, criteria: list[dict], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["industry"].choices = [("", "Any industry")] + [(i, i) for i in options["industries"]]
+        self.fields["country"].choices = [("", "Any country")] + [(c, c) for c in options["countries"]]
+        self.fields["owner"].choices = [("", "Any owner"), ("me", "My accounts"), ("none", "No owner")] + [
+            (str(u.pk), u.get_full_name() or u.username) for u in users
+        ]
+        self.fields["criterion"].choices = [("", "Any")] + [(str(i), c["label"]) for i, c in enumerate(criteria)]
+
+
+class TierPinForm(forms.Form):
+    tier = forms.ChoiceField(choices=Tier.choices)
+    reason = forms.CharField(max_length=500, widget=forms.TextInput(attrs={"placeholder": "Why, for the history"}))
+
+
+class BulkForm(forms.Form):
+    ACTIONS = [("owner", "Assign owner"), ("tier", "Pin to tier")]
+    action = forms.ChoiceField(choices=ACTIONS)
+    ids = forms.CharField(widget=forms.HiddenInput, required=False)
+    owner = forms.ChoiceField(required=False)
+    tier = forms.ChoiceField(required=False, choices=[("", "—"), *Tier.choices])
+    reason = forms.CharField(required=False, max_length=500)
+
+    def __init__(self, *args, users, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].choices = [("", "No owner")] + [
+            (str(u.pk), u.get_full_name() or u.username) for u in users
+        ]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        account_ids = []
+        for part in self.data.getlist("account") if hasattr(self.data, "getlist") else []:
+            if str(part).isdigit():
+                account_ids.append(int(part))
+        if not account_ids:
+            raise forms.ValidationError("Select at least one account.")
+        data["account_ids"] = account_ids
+        if data.get("action") == "tier" and not data.get("tier"):
+            self.add_error("tier", "Choose the tier.")
+        return data
+
+
+class IcpForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    criteria = forms.CharField(widget=forms.Textarea(attrs={"rows": 22, "spellcheck": "false", "class": "code"}),
+                               help_text="A JSON list of criteria; see the reference beside the editor.")  # fmt: skip
+    note = forms.CharField(max_length=500, required=False, label="What changed (for the history)")
+
+    def clean_criteria(self) -> list:
+        try:
+            value = json.loads(self.cleaned_data["criteria"])
+        except json.JSONDecodeError as exc:
+            raise forms.ValidationError(
+                f"Not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."
+            ) from None
+        return value
+
+
+class ProspectingSettingsForm(forms.Form):
+    fit_weight = forms.FloatField(min_value=0, max_value=100, label="Weight of fit")
+    predictive_weight = forms.FloatField(min_value=0, max_value=100, label="Weight of win probability")
+    strategic_capacity = forms.IntegerField(min_value=0, max_value=100_000, label="Strategic capacity")
+    priority_capacity = forms.IntegerField(min_value=0, max_value=100_000, label="Priority capacity")
+
+
+class ImportUploadForm(forms.Form):
+    kind = forms.ChoiceField(choices=ImportKind.choices, label="What the file holds")
+    file = forms.FileField(
+        label="CSV file", help_text="Salesforce (Data Loader or report), HubSpot or this portal's CSV."
+    )
+    preset = forms.ChoiceField(
+        required=False,
+        label="Format",
+        choices=[("", "Recognise automatically")] + [(k, p.label) for k, p in PRESETS.items()],
+    )

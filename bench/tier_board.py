@@ -1,0 +1,115 @@
+"""Benchmark: one tier-board page (the default view, sorted by priority, and a filtered one) at 2,000 and at
+100,000 accounts: query count and median time, and their ratio (the count must not grow; time nearly flat).
+
+Run: DATABASE_URL=postgres://... python bench/tier_board.py   (prints one JSON object on its last line)
+Creates its own workspace and user, rendered through Django's test client, and deletes them afterwards.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "abe.settings.local")
+
+import django  # noqa: E402
+
+django.setup()
+
+from _prospecting_data import BENCH_ICP, account_dicts, cleanup  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from abe.models import Membership, Role, Workspace  # noqa: E402
+from accounts.models import Account  # noqa: E402
+from accounts.prospecting import services  # noqa: E402
+from accounts.prospecting.bulk import bulk_insert  # noqa: E402
+
+SMALL, LARGE = 2000, int(os.environ.get("BENCH_ACCOUNTS", "100000"))
+RUNS = 7
+PAGES = {"default": "/accounts/tiers/", "filtered": "/accounts/tiers/?grade=A&country=US&page=2&sort=-fit"}
+FIELDS = (
+    "external_id",
+    "name",
+    "domain",
+    "industry",
+    "country",
+    "region",
+    "city",
+    "employees",
+    "annual_revenue",
+    "technologies",
+    "number_of_offices",
+)
+
+
+def measure(client: Client, url: str) -> dict:
+    client.get(url)  # warm caches
+    times, queries = [], 0
+    for _ in range(RUNS):
+        with CaptureQueriesContext(connection) as ctx:
+            started = time.perf_counter()
+            response = client.get(url)
+            times.append(time.perf_counter() - started)
+        assert response.status_code == 200, response.status_code
+        queries = len(ctx.captured_queries)
+    if os.environ.get("BENCH_VERBOSE"):
+        for q in ctx.captured_queries:
+            print(f"{float(q['time']) * 1000:8.1f} ms  {q['sql'][:160]}", file=sys.stderr)
+    return {"queries": queries, "ms": round(statistics.median(times) * 1000, 1)}
+
+
+def add_accounts(workspace: Workspace, owner, start: int, n: int) -> None:
+    rows = account_dicts(n, start=start, seed=start + 1)
+    bulk_insert(
+        Account,
+        [
+            Account(workspace=workspace, owner=owner if i % 3 == 0 else None, **{f: r[f] for f in FIELDS})
+            for i, r in enumerate(rows)
+        ],
+    )
+    services.prospecting_rescore(workspace=workspace)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE accounts_account")
+
+
+def main() -> None:
+    workspace = Workspace.objects.create(name="Bench board", slug=f"bench-board-{os.getpid()}")
+    user = get_user_model().objects.create_user(username=f"bench-board-{os.getpid()}", password="x")
+    Membership.objects.create(user=user, workspace=workspace, role=Role.ADMIN)
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(user)
+    results = {}
+    try:
+        services.icp_save(workspace=workspace, criteria=BENCH_ICP, rescore=False)
+        add_accounts(workspace, user, 0, SMALL)
+        results["small"] = {name: measure(client, url) for name, url in PAGES.items()}
+        add_accounts(workspace, user, SMALL, LARGE - SMALL)
+        results["large"] = {name: measure(client, url) for name, url in PAGES.items()}
+    finally:
+        cleanup(workspace)
+        user.delete()
+    out = {"bench": "tier_board", "database": connection.vendor, "small_accounts": SMALL, "large_accounts": LARGE}
+    for name in PAGES:
+        small, large = results["small"][name], results["large"][name]
+        out[name] = {
+            "queries_at_small": small["queries"],
+            "queries_at_large": large["queries"],
+            "ms_at_small": small["ms"],
+            "ms_at_large": large["ms"],
+            "query_ratio": round(large["queries"] / small["queries"], 2),
+            "time_ratio": round(large["ms"] / small["ms"], 2),
+        }
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,159 @@
+"""Writes on a workspace's scoring configuration; a saved change triggers one full recompute after commit."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from abe.models import Workspace
+from personas.models import BuyingRole, Seniority
+
+from ..models import EngagementConfig, EventType
+from ..rules import DEFAULT_STAGES, OPPORTUNITY_CONDITIONS, ScoringRules
+
+CONFIG_FIELDS = {
+    "weights", "half_lives", "daily_caps", "role_multipliers", "seniority_multipliers", "breadth_bonus_per_role",
+    "stages", "create_unknown_contacts",
+}  # fmt: skip
+
+
+def engagement_config_get(*, workspace: Workspace) -> EngagementConfig:
+    config, _ = EngagementConfig.objects.get_or_create(workspace=workspace)
+    return config
+
+
+def _numbers(
+    name: str,
+    values: Mapping[str, Any],
+    keys: set[str],
+    errors: dict,
+    *,
+    low: float,
+    high: float,
+    integer: bool = False,
+) -> dict:
+    cleaned = {}
+    for key, value in (values or {}).items():
+        if key not in keys:
+            errors[name] = f"Unknown key “{key}”."
+            continue
+        try:
+            number = int(value) if integer else float(value)
+        except (TypeError, ValueError):
+            errors[name] = f"“{key}” must be a number."
+            continue
+        if not math.isfinite(number) or not low <= number <= high:
+            errors[name] = f"“{key}” must be between {low:g} and {high:g}."
+            continue
+        cleaned[key] = number
+    return cleaned
+
+
+def stages_clean(stages: Any) -> list[dict[str, Any]]:
+    """Check a stage list: unique keys, known conditions, and a last stage that always matches."""
+    if not stages:
+        return [dict(s) for s in DEFAULT_STAGES]
+    if not isinstance(stages, list):
+        raise ValidationError({"stages": "Give a list of stages, top stage first."})
+    cleaned, keys = [], set()
+    for i, stage in enumerate(stages):
+        key = str(stage.get("key", "")).strip()
+        name = str(stage.get("name", "")).strip() or key.capitalize()
+        if not key or not key.replace("_", "").isalnum() or len(key) > 40:
+            raise ValidationError({"stages": f"Stage {i + 1}: a key of letters, digits and underscores is required."})
+        if key in keys:
+            raise ValidationError({"stages": f"Stage key “{key}” is used twice."})
+        keys.add(key)
+        opportunity = stage.get("opportunity") or ""
+        if opportunity not in OPPORTUNITY_CONDITIONS:
+            raise ValidationError({"stages": f"Stage “{name}”: the opportunity condition must be won, open or empty."})
+        min_score = stage.get("min_score")
+        min_breadth = stage.get("min_breadth")
+        try:
+            min_score = None if min_score in (None, "") else float(min_score)
+            min_breadth = None if min_breadth in (None, "") else int(min_breadth)
+        except (TypeError, ValueError):
+            raise ValidationError({"stages": f"Stage “{name}”: thresholds must be numbers."}) from None
+        if (min_score is not None and min_score < 0) or (min_breadth is not None and min_breadth < 0):
+            raise ValidationError({"stages": f"Stage “{name}”: thresholds cannot be negative."})
+        cleaned.append(
+            {"key": key, "name": name, "opportunity": opportunity, "min_score": min_score, "min_breadth": min_breadth}
+        )
+    last = cleaned[-1]
+    if last["opportunity"] or last["min_score"] or last["min_breadth"]:
+        raise ValidationError({"stages": "The last stage must have no condition, so every account has a stage."})
+    return cleaned
+
+
+def engagement_config_clean(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Validate a (partial) configuration; raises ValidationError with one message per field."""
+    unknown = set(data) - CONFIG_FIELDS
+    if unknown:
+        raise ValidationError({"non_field_errors": f"Unknown setting(s): {', '.join(sorted(unknown))}."})
+    errors: dict[str, str] = {}
+    cleaned: dict[str, Any] = {}
+    types = set(EventType.values)
+    if "weights" in data:
+        cleaned["weights"] = _numbers("weights", data["weights"], types, errors, low=0, high=1000)
+    if "half_lives" in data:
+        cleaned["half_lives"] = _numbers("half_lives", data["half_lives"], types, errors, low=0.25, high=3650)
+    if "daily_caps" in data:
+        cleaned["daily_caps"] = _numbers(
+            "daily_caps", data["daily_caps"], types, errors, low=1, high=10_000, integer=True
+        )
+    if "role_multipliers" in data:
+        cleaned["role_multipliers"] = _numbers(
+            "role_multipliers", data["role_multipliers"], set(BuyingRole.values), errors, low=0, high=10
+        )
+    if "seniority_multipliers" in data:
+        cleaned["seniority_multipliers"] = _numbers(
+            "seniority_multipliers", data["seniority_multipliers"], set(Seniority.values), errors, low=0, high=10
+        )
+    if "breadth_bonus_per_role" in data:
+        bonus = _numbers("breadth_bonus_per_role", {"b": data["breadth_bonus_per_role"]}, {"b"}, errors, low=0, high=5)
+        if "b" in bonus:
+            cleaned["breadth_bonus_per_role"] = bonus["b"]
+    if "stages" in data:
+        try:
+            cleaned["stages"] = stages_clean(data["stages"])
+        except ValidationError as exc:
+            errors.update({k: " ".join(v) for k, v in exc.message_dict.items()})
+    if "create_unknown_contacts" in data:
+        cleaned["create_unknown_contacts"] = bool(data["create_unknown_contacts"])
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def engagement_config_rules(*, config: EngagementConfig, data: Mapping[str, Any]) -> ScoringRules:
+    """The rules ``config`` would have with ``data`` applied (for a preview; nothing is saved)."""
+    cleaned = engagement_config_clean(data)
+    values = {f: getattr(config, f) for f in CONFIG_FIELDS - {"create_unknown_contacts"}}
+    values.update({k: v for k, v in cleaned.items() if k != "create_unknown_contacts"})
+    return ScoringRules.from_values(daily_caps=values.pop("daily_caps"), version=config.version, **values)
+
+
+@transaction.atomic
+def engagement_config_update(
+    *, workspace: Workspace, by: AbstractBaseUser | None = None, **data: Any
+) -> EngagementConfig:
+    """Save scoring settings; a change to the maths triggers one full recompute once committed."""
+    cleaned = engagement_config_clean(data)
+    config = EngagementConfig.objects.select_for_update().get(pk=engagement_config_get(workspace=workspace).pk)
+    maths_changed = any(getattr(config, k) != v for k, v in cleaned.items() if k != "create_unknown_contacts")
+    for key, value in cleaned.items():
+        setattr(config, key, value)
+    config.updated_by = by if by is not None and by.is_authenticated else None
+    if maths_changed:
+        config.version += 1
+    config.save()
+    if maths_changed:
+        from ..tasks import engagement_recompute as engagement_recompute_task
+
+        transaction.on_commit(lambda: engagement_recompute_task.delay(workspace.pk))
+    return config

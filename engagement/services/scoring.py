@@ -1,0 +1,353 @@
+"""Scoring passes: contact and account scores, breadth, momentum, journey stages and today's snapshot.
+
+A pass reads the stored score components (see ``ScoreComponent``), never the event table, so its cost grows
+with the accounts it scores, not with history. The full recompute first rebuilds day counts and components
+from the events (used when the configuration changes, and to prove the incremental path right).
+
+After a pass commits, every task named in ``settings.ABE_AFTER_SCORING_TASKS`` gets the ids of the accounts
+whose score, momentum or stage changed.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import partial
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from abe.models import Workspace
+from accounts.models import Account, Contact, Opportunity, OpportunityStatus
+
+from ..models import (
+    AccountEngagement,
+    AccountScoreSnapshot,
+    EngagementConfig,
+    EngagementDay,
+    JourneyStageChange,
+    ScoreComponent,
+)
+from ..rules import ScoringRules, breadth_window_start, day_of, momentum, momentum_windows
+from . import bulk, store
+
+CHUNK = 1000
+CHANGE_EPSILON = 1e-9
+
+
+@dataclass
+class AccountResult:
+    account_id: int
+    score: float = 0.0
+    momentum: float = 0.0
+    stage: str = ""
+    breadth: int = 0
+    roles: list[str] = field(default_factory=list)
+    engaged_contacts: int = 0
+    points_7d: float = 0.0
+    baseline_weekly: float = 0.0
+
+
+@dataclass
+class ContactResult:
+    contact_id: int
+    score: float = 0.0
+    last_engaged_at: datetime | None = None
+
+
+def scoring_rules(*, workspace: Workspace) -> ScoringRules:
+    config, _ = EngagementConfig.objects.get_or_create(workspace=workspace)
+    return ScoringRules.from_config(config)
+
+
+def scores_evaluate(
+    *,
+    workspace: Workspace,
+    account_ids: Sequence[int],
+    rules: ScoringRules,
+    now: datetime,
+    components: Sequence[tuple] | None = None,
+) -> tuple[dict[int, AccountResult], dict[int, ContactResult]]:
+    """Compute (without writing) the scores of these accounts and of their contacts at ``now``.
+
+    ``components`` (``(account_id, contact_id, type, log_sum, last_at)`` rows) replaces the stored ones, for a
+    preview of a configuration that is not saved yet.
+    """
+    ids = list(account_ids)
+    accounts = {pk: AccountResult(pk) for pk in ids}
+    people = {
+        pk: (role, seniority)
+        for pk, role, seniority in Contact.objects.for_workspace(workspace)
+        .filter(account_id__in=ids)
+        .values_list("pk", "buying_role", "seniority")
+    }
+    contacts = {pk: ContactResult(pk) for pk in people}
+    if components is None:
+        components = list(
+            ScoreComponent.objects.for_workspace(workspace)
+            .filter(account_id__in=ids)
+            .values_list("account_id", "contact_id", "type", "log_sum", "last_at")
+        )
+    moved = {c for _, c, _, _, _ in components if c and c not in people}
+    if moved:  # a contact moved to another account keeps the events it had here
+        people.update(
+            {
+                pk: (r, s)
+                for pk, r, s in Contact.objects.filter(pk__in=moved).values_list("pk", "buying_role", "seniority")
+            }
+        )
+    multiplier = {pk: rules.contact_multiplier(role, seniority) for pk, (role, seniority) in people.items()}
+    from_contacts: dict[int, float] = defaultdict(float)
+    from_account: dict[int, float] = defaultdict(float)
+    for account_id, contact_id, event_type, log_sum, last_at in components:
+        points = rules.points(event_type, log_sum, now) if log_sum is not None else 0.0
+        if contact_id is None:
+            from_account[account_id] += points
+            continue
+        from_contacts[account_id] += points * multiplier[contact_id]
+        result = contacts.get(contact_id)
+        if result is not None:
+            result.score += points * multiplier[contact_id]
+            if result.last_engaged_at is None or last_at > result.last_engaged_at:
+                result.last_engaged_at = last_at
+
+    today = day_of(now)
+    recent_start, baseline_start, _ = momentum_windows(today)
+    breadth_start = breadth_window_start(today)
+    roles: dict[int, set[str]] = defaultdict(set)
+    engaged: dict[int, set[int]] = defaultdict(set)
+    recent: dict[int, float] = defaultdict(float)
+    baseline: dict[int, float] = defaultdict(float)
+    days = (
+        EngagementDay.objects.for_workspace(workspace)
+        .filter(account_id__in=ids, day__gte=min(baseline_start, breadth_start), day__lte=today)
+        .values_list("account_id", "contact_id", "type", "day", "count")
+    )
+    for account_id, contact_id, event_type, day, count in days:
+        weight = rules.weights[event_type]
+        if weight <= 0:
+            continue
+        points = rules.capped(event_type, count) * weight * (multiplier.get(contact_id, 1.0) if contact_id else 1.0)
+        if day >= recent_start:
+            recent[account_id] += points
+        elif day >= baseline_start:
+            baseline[account_id] += points
+        if contact_id and day >= breadth_start:
+            engaged[account_id].add(contact_id)
+            role = people.get(contact_id, ("", ""))[0]
+            if role:
+                roles[account_id].add(role)
+
+    flags = set(
+        Opportunity.objects.for_workspace(workspace)
+        .filter(account_id__in=ids, status__in=[OpportunityStatus.WON, OpportunityStatus.OPEN])
+        .values_list("account_id", "status")
+        .distinct()
+    )
+    for account_id, result in accounts.items():
+        result.roles = sorted(roles[account_id])
+        result.breadth = len(result.roles)
+        result.engaged_contacts = len(engaged[account_id])
+        result.score = rules.breadth_multiplier(result.breadth) * from_contacts[account_id] + from_account[account_id]
+        result.points_7d = recent[account_id]
+        result.baseline_weekly = baseline[account_id] / 4.0
+        result.momentum = momentum(result.points_7d, result.baseline_weekly)
+        result.stage = rules.stage_for(
+            score=result.score,
+            breadth=result.breadth,
+            has_won=(account_id, OpportunityStatus.WON) in flags,
+            has_open=(account_id, OpportunityStatus.OPEN) in flags,
+        )
+    return accounts, contacts
+
+
+def _changed(old: float | None, new: float | None) -> bool:
+    if old is None or new is None:
+        return old is not new
+    return abs(old - new) > CHANGE_EPSILON * max(1.0, abs(old))
+
+
+def _write(
+    *,
+    workspace: Workspace,
+    rules: ScoringRules,
+    now: datetime,
+    accounts: dict[int, AccountResult],
+    contacts: dict[int, ContactResult],
+) -> list[int]:
+    """Store one chunk's results; the caller holds the account rows locked. Returns the changed account ids."""
+    current = Account.objects.select_for_update().filter(pk__in=list(accounts)).order_by("pk")
+    account_rows, stage_changes, changed_ids = [], [], []
+    for pk, score, momentum_, stage, stage_at in current.values_list(
+        "pk", "engagement_score", "engagement_momentum", "journey_stage", "journey_stage_changed_at"
+    ):
+        result = accounts[pk]
+        stage_moved = stage != result.stage
+        if stage_moved:
+            stage_changes.append(
+                JourneyStageChange(
+                    workspace=workspace, account_id=pk, from_stage=stage, to_stage=result.stage, changed_at=now
+                )
+            )
+            stage_at = now
+        if stage_moved or _changed(score, result.score) or _changed(momentum_, result.momentum):
+            account_rows.append((pk, result.score, result.momentum, result.stage, stage_at))
+            changed_ids.append(pk)
+    bulk.rows_update(
+        Account, ["engagement_score", "engagement_momentum", "journey_stage", "journey_stage_changed_at"], account_rows
+    )
+    JourneyStageChange.objects.bulk_create(stage_changes)
+
+    contact_rows = []
+    for pk, score, last_at in Contact.objects.filter(pk__in=list(contacts)).values_list(
+        "pk", "engagement_score", "last_engaged_at"
+    ):
+        result = contacts[pk]
+        if _changed(score, result.score) or last_at != result.last_engaged_at:
+            contact_rows.append((pk, result.score, result.last_engaged_at))
+    bulk.rows_update(Contact, ["engagement_score", "last_engaged_at"], contact_rows)
+
+    AccountEngagement.objects.bulk_create(
+        [
+            AccountEngagement(
+                workspace=workspace,
+                account_id=r.account_id,
+                breadth=r.breadth,
+                roles=r.roles,
+                engaged_contacts=r.engaged_contacts,
+                points_7d=r.points_7d,
+                baseline_weekly=r.baseline_weekly,
+                scored_at=now,
+                config_version=rules.version,
+            )  # fmt: skip
+            for r in accounts.values()
+        ],
+        update_conflicts=True,
+        unique_fields=["account"],
+        update_fields=[
+            "breadth",
+            "roles",
+            "engaged_contacts",
+            "points_7d",
+            "baseline_weekly",
+            "scored_at",
+            "config_version",
+        ],
+    )
+    today = day_of(now)
+    AccountScoreSnapshot.objects.bulk_create(
+        [
+            AccountScoreSnapshot(
+                workspace=workspace,
+                account_id=r.account_id,
+                day=today,
+                score=r.score,
+                momentum=r.momentum,
+                stage=r.stage,
+            )  # fmt: skip
+            for r in accounts.values()
+        ],
+        update_conflicts=True,
+        unique_fields=["account", "day"],
+        update_fields=["score", "momentum", "stage"],
+    )
+    return changed_ids
+
+
+def _chunks(ids: Sequence[int]) -> Iterable[list[int]]:
+    for start in range(0, len(ids), CHUNK):
+        yield list(ids[start : start + CHUNK])
+
+
+def _score_in_transaction(
+    *, workspace: Workspace, account_ids: Iterable[int], rules: ScoringRules, now: datetime
+) -> list[int]:
+    ids = sorted(
+        set(Account.objects.for_workspace(workspace).filter(pk__in=list(account_ids)).values_list("pk", flat=True))
+    )
+    changed: list[int] = []
+    for chunk in _chunks(ids):
+        accounts, contacts = scores_evaluate(workspace=workspace, account_ids=chunk, rules=rules, now=now)
+        changed += _write(workspace=workspace, rules=rules, now=now, accounts=accounts, contacts=contacts)
+    if changed:
+        _after_scoring(changed)
+    return changed
+
+
+def _after_scoring(account_ids: list[int]) -> None:
+    # Registered by later apps (activation); they run once the scores they read are committed.
+    for path in settings.ABE_AFTER_SCORING_TASKS:
+        task = import_string(path)
+        transaction.on_commit(partial(task.delay, account_ids=list(account_ids)))
+
+
+def accounts_score(*, workspace: Workspace, account_ids: Iterable[int], now: datetime | None = None) -> list[int]:
+    """Rescore these accounts from their stored components; returns the ids whose score, momentum or stage changed."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        rules = scoring_rules(workspace=workspace)
+        return _score_in_transaction(workspace=workspace, account_ids=account_ids, rules=rules, now=now)
+
+
+def workspace_rescore(*, workspace: Workspace, now: datetime | None = None) -> list[int]:
+    """Rescore every account: decay, momentum, breadth windows and stages move with time, not only with events."""
+    ids = Account.objects.for_workspace(workspace).values_list("pk", flat=True)
+    return accounts_score(workspace=workspace, account_ids=list(ids), now=now)
+
+
+def scores_recompute(*, workspace: Workspace, now: datetime | None = None, rebuild_days: bool = True) -> list[int]:
+    """Full recompute: recount days and components from every event, then rescore every account.
+
+    Holds the workspace's scoring lock exclusively, so no batch is half-applied under it. ``rebuild_days=False``
+    skips recounting the days, for a caller that has just done it (the demo loader).
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        config = store.config_lock(workspace=workspace, exclusive=True)
+        rules = ScoringRules.from_config(config)
+        if rebuild_days:
+            store.days_rebuild(workspace=workspace)
+        store.components_rebuild(workspace=workspace, rules=rules)
+        ids = Account.objects.for_workspace(workspace).values_list("pk", flat=True)
+        return _score_in_transaction(workspace=workspace, account_ids=list(ids), rules=rules, now=now)
+
+
+@dataclass
+class StagePreview:
+    stages: list[tuple[str, str, int, int]]  # key, name, accounts now, accounts with the candidate rules
+    entering: dict[str, int]  # stage key -> accounts that would move into it
+    leaving: dict[str, int]
+
+
+def scores_preview(*, workspace: Workspace, rules: ScoringRules, now: datetime | None = None) -> StagePreview:
+    """What a candidate configuration would do: accounts per stage now and with ``rules`` (nothing written)."""
+    now = now or timezone.now()
+    components = [
+        (a, c, t, log_sum, last_at)
+        for a, c, t, log_sum, _, last_at in store.components_compute(workspace=workspace, rules=rules)
+    ]
+    current = dict(Account.objects.for_workspace(workspace).values_list("pk", "journey_stage"))
+    results, _ = scores_evaluate(
+        workspace=workspace, account_ids=list(current), rules=rules, now=now, components=components
+    )
+    before: dict[str, int] = defaultdict(int)
+    after: dict[str, int] = defaultdict(int)
+    entering: dict[str, int] = defaultdict(int)
+    leaving: dict[str, int] = defaultdict(int)
+    for account_id, stage in current.items():
+        new = results[account_id].stage
+        before[stage] += 1
+        after[new] += 1
+        if new != stage:
+            entering[new] += 1
+            leaving[stage] += 1
+    names = rules.stage_names()
+    return StagePreview(
+        stages=[(key, name, before[key], after[key]) for key, name in names.items()],
+        entering=dict(entering),
+        leaving=dict(leaving),
+    )

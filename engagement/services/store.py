@@ -1,0 +1,368 @@
+"""Set-based writes of events, day counts and score components: one statement per table and batch.
+
+Lock order, kept by every writer so that concurrent batches cannot deadlock:
+1. the workspace's ``EngagementConfig`` row (ingestion: ``FOR SHARE``; full recompute: ``FOR UPDATE``, so a
+   recompute never interleaves with a batch half-applied);
+2. event rows (the unique index on ``(workspace, source, external_id)`` makes a concurrent duplicate wait);
+3. ``EngagementDay`` rows, then ``ScoreComponent`` rows, each in key order.
+
+On PostgreSQL the day counts and components are additive upserts (``count = count + EXCLUDED.count``,
+``log_sum = logaddexp(log_sum, EXCLUDED.log_sum)``), so concurrent batches never lose an increment. SQLite
+(the embedded default, one writer at a time) reads, adds and writes back.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import numpy as np
+from django.db import connection
+
+from abe.models import Workspace
+
+from ..models import EngagementConfig, EngagementDay, EngagementEvent, ScoreComponent, contact_key
+from ..rules import LN2, REFERENCE, REFERENCE_DAY, ScoringRules, day_of, log_add
+
+
+@dataclass(frozen=True)
+class EventRow:
+    """One validated, resolved event ready to be written."""
+
+    account_id: int
+    contact_id: int | None
+    type: str
+    channel: str
+    content_asset_id: int | None
+    occurred_at: datetime
+    source: str
+    external_id: str
+    metadata: dict
+
+
+@dataclass
+class DayDelta:
+    account_id: int
+    contact_id: int | None
+    type: str
+    day: date
+    added: int
+    last_at: datetime
+
+
+def config_lock(*, workspace: Workspace, exclusive: bool) -> EngagementConfig:
+    """Take the workspace's scoring lock (see the lock order above) and return its configuration."""
+    config, _ = EngagementConfig.objects.get_or_create(workspace=workspace)
+    if connection.vendor == "postgresql":
+        mode = "UPDATE" if exclusive else "SHARE"
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT id FROM engagement_engagementconfig WHERE id = %s FOR {mode}", [config.pk])
+        config.refresh_from_db()
+    return config
+
+
+def events_insert(*, workspace: Workspace, rows: Sequence[EventRow]) -> list[EventRow]:
+    """Insert the rows whose ``(source, external_id)`` is new; return exactly those (duplicates are skipped)."""
+    if not rows:
+        return []
+    if connection.vendor == "postgresql":
+        return _events_insert_postgresql(workspace, rows)
+    existing = set(
+        EngagementEvent.objects.for_workspace(workspace)
+        .filter(external_id__in={r.external_id for r in rows})
+        .values_list("source", "external_id")
+    )
+    fresh = [r for r in rows if (r.source, r.external_id) not in existing]
+    EngagementEvent.objects.bulk_create(
+        [
+            EngagementEvent(
+                workspace=workspace,
+                account_id=r.account_id,
+                contact_id=r.contact_id,
+                type=r.type,
+                channel=r.channel,
+                content_asset_id=r.content_asset_id,
+                occurred_at=r.occurred_at,
+                source=r.source,
+                external_id=r.external_id,
+                metadata=r.metadata,
+            )  # fmt: skip
+            for r in fresh
+        ],
+        batch_size=1000,
+    )
+    return fresh
+
+
+def _events_insert_postgresql(workspace: Workspace, rows: Sequence[EventRow]) -> list[EventRow]:
+    # One statement for the whole batch; RETURNING tells which rows were new, so counts stay exact.
+    sql = """
+        INSERT INTO engagement_engagementevent
+            (workspace_id, account_id, contact_id, type, channel, content_asset_id, occurred_at, source,
+             external_id, metadata, received_at)
+        SELECT %s, u.a, u.c, u.t, u.ch, u.ca, u.o, u.s, u.e, u.m::jsonb, now()
+        FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::text[], %s::bigint[], %s::timestamptz[],
+                    %s::text[], %s::text[], %s::text[]) AS u(a, c, t, ch, ca, o, s, e, m)
+        ON CONFLICT (workspace_id, source, external_id) DO NOTHING
+        RETURNING source, external_id
+    """
+    params = [
+        workspace.pk,
+        [r.account_id for r in rows],
+        [r.contact_id for r in rows],
+        [r.type for r in rows],
+        [r.channel for r in rows],
+        [r.content_asset_id for r in rows],
+        [r.occurred_at for r in rows],
+        [r.source for r in rows],
+        [r.external_id for r in rows],
+        [json.dumps(r.metadata, separators=(",", ":")) for r in rows],
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        inserted = set(cursor.fetchall())
+    return [r for r in rows if (r.source, r.external_id) in inserted]
+
+
+def day_deltas(rows: Iterable[EventRow]) -> list[DayDelta]:
+    """Group new events by (account, contact, type, UTC day), in key order (the lock order)."""
+    grouped: dict[tuple, DayDelta] = {}
+    for r in rows:
+        key = (r.account_id, contact_key(r.contact_id), r.type, day_of(r.occurred_at))
+        delta = grouped.get(key)
+        if delta is None:
+            grouped[key] = DayDelta(r.account_id, r.contact_id, r.type, key[3], 1, r.occurred_at)
+        else:
+            delta.added += 1
+            delta.last_at = max(delta.last_at, r.occurred_at)
+    return [grouped[k] for k in sorted(grouped)]
+
+
+def days_add(*, workspace: Workspace, deltas: Sequence[DayDelta]) -> list[tuple[DayDelta, int]]:
+    """Add the new events to the day counts; return each delta with the count it found before."""
+    if not deltas:
+        return []
+    if connection.vendor == "postgresql":
+        sql = """
+            INSERT INTO engagement_engagementday AS d
+                (workspace_id, account_id, contact_id, contact_key, type, day, count, last_at)
+            SELECT %s, u.a, u.c, u.k, u.t, u.d, u.n, u.l
+            FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::text[], %s::date[], %s::int[],
+                        %s::timestamptz[]) AS u(a, c, k, t, d, n, l)
+            ON CONFLICT (account_id, contact_key, type, day)
+            DO UPDATE SET count = d.count + EXCLUDED.count, last_at = GREATEST(d.last_at, EXCLUDED.last_at)
+            RETURNING account_id, contact_key, type, day, count
+        """
+        params = [
+            workspace.pk,
+            [d.account_id for d in deltas],
+            [d.contact_id for d in deltas],
+            [contact_key(d.contact_id) for d in deltas],
+            [d.type for d in deltas],
+            [d.day for d in deltas],
+            [d.added for d in deltas],
+            [d.last_at for d in deltas],
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            after = {(a, k, t, day): n for a, k, t, day, n in cursor.fetchall()}
+        return [(d, after[(d.account_id, contact_key(d.contact_id), d.type, d.day)] - d.added) for d in deltas]
+    existing = {
+        (row.account_id, row.contact_key, row.type, row.day): row
+        for row in EngagementDay.objects.filter(
+            account_id__in={d.account_id for d in deltas}, day__in={d.day for d in deltas}
+        )
+    }
+    result, upserts = [], []
+    for d in deltas:
+        row = existing.get((d.account_id, contact_key(d.contact_id), d.type, d.day))
+        before = row.count if row else 0
+        last_at = max(row.last_at, d.last_at) if row else d.last_at
+        result.append((d, before))
+        upserts.append(EngagementDay(
+            workspace=workspace, account_id=d.account_id, contact_id=d.contact_id,
+            contact_key=contact_key(d.contact_id), type=d.type, day=d.day, count=before + d.added, last_at=last_at,
+        ))  # fmt: skip
+    EngagementDay.objects.bulk_create(
+        upserts,
+        update_conflicts=True,
+        unique_fields=["account", "contact_key", "type", "day"],
+        update_fields=["count", "last_at"],
+    )
+    return result
+
+
+@dataclass
+class ComponentDelta:
+    account_id: int
+    contact_id: int | None
+    type: str
+    log_sum: float | None  # None: the new events were all over the daily cap
+    events: int
+    last_at: datetime
+
+
+def component_deltas(*, rules: ScoringRules, days: Iterable[tuple[DayDelta, int]]) -> list[ComponentDelta]:
+    """What the new day counts add to each (account, contact, type) component, capped per day."""
+    grouped: dict[tuple, ComponentDelta] = {}
+    for d, before in days:
+        key = (d.account_id, contact_key(d.contact_id), d.type)
+        term = rules.component_log_delta(d.type, d.day, before, before + d.added)
+        delta = grouped.get(key)
+        if delta is None:
+            grouped[key] = ComponentDelta(d.account_id, d.contact_id, d.type, term, d.added, d.last_at)
+        else:
+            delta.log_sum = log_add(delta.log_sum, term)
+            delta.events += d.added
+            delta.last_at = max(delta.last_at, d.last_at)
+    return [grouped[k] for k in sorted(grouped)]
+
+
+def components_add(*, workspace: Workspace, deltas: Sequence[ComponentDelta]) -> None:
+    if not deltas:
+        return
+    if connection.vendor == "postgresql":
+        # logaddexp in SQL: max + ln(1 + exp(min − max)); a NULL side stands for ln 0.
+        sql = """
+            INSERT INTO engagement_scorecomponent AS s
+                (workspace_id, account_id, contact_id, contact_key, type, log_sum, events, last_at)
+            SELECT %s, u.a, u.c, u.k, u.t, u.ls, u.n, u.l
+            FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::text[], %s::float8[], %s::int[],
+                        %s::timestamptz[]) AS u(a, c, k, t, ls, n, l)
+            ON CONFLICT (account_id, contact_key, type) DO UPDATE SET
+                log_sum = CASE
+                    WHEN EXCLUDED.log_sum IS NULL THEN s.log_sum
+                    WHEN s.log_sum IS NULL THEN EXCLUDED.log_sum
+                    ELSE GREATEST(s.log_sum, EXCLUDED.log_sum)
+                         + LN(1 + EXP(LEAST(s.log_sum, EXCLUDED.log_sum) - GREATEST(s.log_sum, EXCLUDED.log_sum)))
+                END,
+                events = s.events + EXCLUDED.events,
+                last_at = GREATEST(s.last_at, EXCLUDED.last_at)
+        """
+        params = [
+            workspace.pk,
+            [d.account_id for d in deltas],
+            [d.contact_id for d in deltas],
+            [contact_key(d.contact_id) for d in deltas],
+            [d.type for d in deltas],
+            [d.log_sum for d in deltas],
+            [d.events for d in deltas],
+            [d.last_at for d in deltas],
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+        return
+    existing = {
+        (row.account_id, row.contact_key, row.type): row
+        for row in ScoreComponent.objects.filter(account_id__in={d.account_id for d in deltas})
+    }
+    upserts = []
+    for d in deltas:
+        row = existing.get((d.account_id, contact_key(d.contact_id), d.type))
+        upserts.append(ScoreComponent(
+            workspace=workspace, account_id=d.account_id, contact_id=d.contact_id,
+            contact_key=contact_key(d.contact_id), type=d.type,
+            log_sum=log_add(row.log_sum, d.log_sum) if row else d.log_sum,
+            events=(row.events if row else 0) + d.events,
+            last_at=max(row.last_at, d.last_at) if row else d.last_at,
+        ))  # fmt: skip
+    ScoreComponent.objects.bulk_create(
+        upserts,
+        update_conflicts=True,
+        unique_fields=["account", "contact_key", "type"],
+        update_fields=["log_sum", "events", "last_at"],
+    )
+
+
+def days_rebuild(*, workspace: Workspace) -> int:
+    """Recount every day bucket of the workspace from the event table (one INSERT … SELECT)."""
+    EngagementDay.objects.for_workspace(workspace).delete()
+    day_sql = "(e.occurred_at AT TIME ZONE 'UTC')::date" if connection.vendor == "postgresql" else "date(e.occurred_at)"
+    sql = f"""
+        INSERT INTO engagement_engagementday (workspace_id, account_id, contact_id, contact_key, type, day, count,
+                                              last_at)
+        SELECT e.workspace_id, e.account_id, e.contact_id, COALESCE(e.contact_id, 0), e.type, {day_sql}, COUNT(*),
+               MAX(e.occurred_at)
+        FROM engagement_engagementevent e
+        WHERE e.workspace_id = %s
+        GROUP BY e.workspace_id, e.account_id, e.contact_id, e.type, {day_sql}
+    """
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The GROUP BY sorts every event of the workspace: let it sort in memory (this transaction only).
+            cursor.execute("SET LOCAL work_mem = '256MB'")
+        cursor.execute(sql, [workspace.pk])
+        return cursor.rowcount
+
+
+MICROSECOND = timedelta(microseconds=1)
+ComponentValue = tuple[int, int | None, str, float | None, int, datetime]
+
+
+def components_compute(*, workspace: Workspace, rules: ScoringRules) -> list[ComponentValue]:
+    """Every component of the workspace computed from the day counts with ``rules`` (no write).
+
+    Returns ``(account_id, contact_id, type, log_sum, events, last_at)`` tuples. Vectorised: a log-sum-exp per
+    (account, contact, type) group over its capped, reference-weighted day counts.
+    """
+    rows = list(
+        EngagementDay.objects.for_workspace(workspace).values_list(
+            "account_id", "contact_id", "type", "day", "count", "last_at"
+        )
+    )
+    if not rows:
+        return []
+    types = list(rules.weights)
+    code_of = {t: i for i, t in enumerate(types)}
+    caps = np.array([rules.caps[t] for t in types], dtype=float)
+    half_lives = np.array([rules.half_lives[t] for t in types])
+    account = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+    contact = np.fromiter((r[1] or 0 for r in rows), dtype=np.int64, count=len(rows))
+    code = np.fromiter((code_of[r[2]] for r in rows), dtype=np.int64, count=len(rows))
+    days = np.fromiter(((r[3] - REFERENCE_DAY).days for r in rows), dtype=float, count=len(rows))
+    count = np.fromiter((r[4] for r in rows), dtype=float, count=len(rows))
+    last = np.fromiter(((r[5] - REFERENCE) // MICROSECOND for r in rows), dtype=np.int64, count=len(rows))
+    capped = np.minimum(count, caps[code])
+    with np.errstate(divide="ignore"):
+        terms = np.log(capped) + LN2 * days / half_lives[code]  # -inf where nothing counts (cap 0 never occurs)
+    order = np.lexsort((code, contact, account))
+    account, contact, code, terms, count, last = (a[order] for a in (account, contact, code, terms, count, last))
+    boundary = np.ones(len(order), dtype=bool)
+    boundary[1:] = (account[1:] != account[:-1]) | (contact[1:] != contact[:-1]) | (code[1:] != code[:-1])
+    starts = np.flatnonzero(boundary)
+    group = np.cumsum(boundary) - 1
+    high = np.maximum.reduceat(terms, starts)
+    with np.errstate(invalid="ignore"):
+        sums = np.add.reduceat(np.exp(terms - high[group]), starts)
+    log_sums = high + np.log(sums)
+    events = np.add.reduceat(count, starts)
+    last_at = np.maximum.reduceat(last, starts)
+    return [
+        (
+            int(account[i]),
+            int(contact[i]) or None,
+            types[code[i]],
+            float(log_sums[g]) if np.isfinite(log_sums[g]) else None,
+            int(events[g]),
+            REFERENCE + timedelta(microseconds=int(last_at[g])),
+        )
+        for g, i in enumerate(starts)
+    ]
+
+
+def components_rebuild(*, workspace: Workspace, rules: ScoringRules) -> int:
+    """Recompute every component from the day counts with the current caps and half-lives."""
+    from .bulk import rows_copy
+
+    ScoreComponent.objects.for_workspace(workspace).delete()
+    rows = [
+        (workspace.pk, account_id, contact_id, contact_key(contact_id), event_type, log_sum, events, last_at)
+        for account_id, contact_id, event_type, log_sum, events, last_at in components_compute(
+            workspace=workspace, rules=rules
+        )
+    ]
+    columns = ["workspace_id", "account_id", "contact_id", "contact_key", "type", "log_sum", "events", "last_at"]
+    rows_copy(ScoreComponent, columns, rows)
+    return len(rows)

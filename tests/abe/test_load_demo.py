@@ -1,0 +1,53 @@
+"""The demo workspace: realistic volumes, users per role, and outcomes that depend on firmographics."""
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db.models import Count, Q
+
+from abe.models import Membership, Workspace
+from accounts.models import Account, AccountTeamMember, Contact, Opportunity
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _win_rate(qs) -> float:
+    counts = qs.aggregate(won=Count("id", filter=Q(status="won")), lost=Count("id", filter=Q(status="lost")))
+    return counts["won"] / (counts["won"] + counts["lost"])
+
+
+def test_load_demo_builds_a_realistic_workspace(capsys):
+    call_command("load_demo")
+
+    ws = Workspace.objects.get(slug="demo")
+    accounts = Account.objects.for_workspace(ws)
+    opportunities = Opportunity.objects.for_workspace(ws)
+    assert accounts.count() == 2000
+    assert 10_000 <= Contact.objects.for_workspace(ws).count() <= 14_000
+    assert AccountTeamMember.objects.for_workspace(ws).count() > 1000
+    assert opportunities.count() == 3000
+    assert accounts.values("industry").distinct().count() >= 8
+    assert accounts.values("country").distinct().count() >= 8
+    assert not Contact.objects.for_workspace(ws).filter(buying_role="").exists()
+    assert {m.role for m in Membership.objects.filter(workspace=ws)} == {"admin", "marketing", "sales", "viewer"}
+    for username in ("admin", "marketing", "sales", "viewer"):
+        assert authenticate(username=username, password="demo") is not None
+    # Outcomes carry signal: the favoured segment wins clearly more often than the rest.
+    closed = opportunities.exclude(status="open")
+    favoured = closed.filter(account__industry="Software", account__employees__range=(200, 5000))
+    others = closed.exclude(account__industry__in=["Software", "Financial Services"])
+    assert _win_rate(favoured) > _win_rate(others) + 0.2
+    assert "Demo workspace ready" in capsys.readouterr().out
+
+    with pytest.raises(CommandError, match="exists already"):
+        call_command("load_demo")
+    call_command("load_demo", "--if-empty")
+    assert Workspace.objects.count() == 1
+
+    # Deterministic: a rebuild gives the same accounts.
+    fields = ("external_id", "name", "domain", "employees", "industry", "country", "owner__username")
+    before = list(accounts.order_by("external_id").values_list(*fields))
+    call_command("load_demo", "--reset")
+    after = list(Account.objects.filter(workspace__slug="demo").order_by("external_id").values_list(*fields))
+    assert before == after

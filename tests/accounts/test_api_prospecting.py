@@ -1,0 +1,165 @@
+"""Prospecting API: role rules, workspace isolation, ICP versions, pins, proposals, models and import jobs."""
+
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from accounts.models import Account, IcpVersion, Tier
+from tests.factories import AccountFactory, AccountTeamMemberFactory, closed_deal_history
+
+pytestmark = pytest.mark.django_db
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "salesforce"
+ICP = {
+    "name": "Software",
+    "criteria": [
+        {"key": "industry", "weight": 1, "bands": [{"label": "Software", "when": {"industry": ["Software"]}}]}
+    ],
+}
+
+
+def test_admin_saves_icp_versions_and_others_only_read(
+    admin_api, marketing_api, viewer_api, workspace, django_capture_on_commit_callbacks
+):
+    AccountFactory(workspace=workspace, industry="Software")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        created = admin_api.post("/api/v1/icp-versions/", ICP, format="json")
+    refused = marketing_api.post("/api/v1/icp-versions/", ICP, format="json")
+    listed = viewer_api.get("/api/v1/icp-versions/")
+    active = viewer_api.get("/api/v1/icp-versions/active/")
+
+    assert created.status_code == 201, created.json()
+    assert refused.status_code == 403
+    assert listed.json()["results"][0]["number"] == 1 and active.json()["is_active"] is True
+    assert Account.objects.get(workspace=workspace).fit_score == 100.0  # rescored (eager task)
+
+
+def test_invalid_icp_is_a_field_error(admin_api):
+    response = admin_api.post(
+        "/api/v1/icp-versions/", {"criteria": [{"key": "x", "weight": -1, "bands": []}]}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert "weight" in " ".join(response.json()["criteria"])
+
+
+def test_keys_never_change_the_icp(key_client):
+    response = key_client("read", "write").post("/api/v1/icp-versions/", ICP, format="json")
+
+    assert response.status_code == 403
+
+
+def test_sales_pins_only_accounts_it_owns_or_teams(sales_api, sales_user, workspace):
+    own = AccountFactory(workspace=workspace, owner=sales_user)
+    teamed = AccountFactory(workspace=workspace)
+    AccountTeamMemberFactory(account=teamed, user=sales_user)
+    other = AccountFactory(workspace=workspace)
+    body = {"tier": "strategic", "reason": "Exec sponsor"}
+
+    assert sales_api.post(f"/api/v1/accounts/{own.pk}/tier/", body, format="json").status_code == 200
+    assert sales_api.post(f"/api/v1/accounts/{teamed.pk}/tier/", body, format="json").status_code == 200
+    assert sales_api.post(f"/api/v1/accounts/{other.pk}/tier/", body, format="json").status_code == 403
+    assert Account.objects.get(pk=own.pk).tier_locked is True
+    history = sales_api.get(f"/api/v1/tier-changes/?account={own.pk}").json()["results"]
+    assert history[0]["reason"] == "Exec sponsor" and history[0]["by"] == "sales1"
+
+
+def test_viewer_cannot_pin_and_other_workspace_is_404(viewer_api, admin_api, other_workspace):
+    foreign = AccountFactory(workspace=other_workspace)
+    body = {"tier": "strategic", "reason": "x"}
+
+    assert admin_api.post(f"/api/v1/accounts/{foreign.pk}/tier/", body, format="json").status_code == 404
+    assert viewer_api.post(f"/api/v1/accounts/{foreign.pk}/tier/", body, format="json").status_code in (403, 404)
+    own = AccountFactory(workspace=IcpVersion._meta.apps.get_model("abe", "Workspace").objects.get(slug="acme"))
+    assert viewer_api.post(f"/api/v1/accounts/{own.pk}/tier/", body, format="json").status_code == 403
+
+
+def test_model_train_refuses_then_trains_and_lists_metrics(
+    admin_api, sales_api, workspace, django_capture_on_commit_callbacks
+):
+    refused = admin_api.post("/api/v1/predictive-models/train/")
+    closed_deal_history(workspace)
+    forbidden = sales_api.post("/api/v1/predictive-models/train/")
+    with django_capture_on_commit_callbacks(execute=True):
+        trained = admin_api.post("/api/v1/predictive-models/train/")
+    listed = sales_api.get("/api/v1/predictive-models/").json()
+
+    assert refused.status_code == 400 and "at least 30" in str(refused.json())
+    assert forbidden.status_code == 403
+    assert trained.status_code == 201 and trained.json()["is_active"] is True
+    assert set(listed["results"][0]["metrics"]) >= {"model", "base_rate", "fit_score"}
+    assert Account.objects.filter(workspace=workspace, win_probability__isnull=False).count() == 120
+
+
+def test_settings_capacities_and_proposals(admin_api, viewer_api, workspace, django_capture_on_commit_callbacks):
+    for _ in range(3):
+        AccountFactory(workspace=workspace, industry="Software")
+    admin_api.post("/api/v1/icp-versions/", ICP, format="json")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        patched = admin_api.patch(
+            "/api/v1/prospecting/settings/", {"strategic_capacity": 1, "priority_capacity": 1}, format="json"
+        )
+    denied = viewer_api.patch("/api/v1/prospecting/settings/", {"strategic_capacity": 5}, format="json")
+
+    assert patched.status_code == 200 and patched.json()["strategic_capacity"] == 1
+    assert denied.status_code == 403
+    tiers = sorted(Account.objects.filter(workspace=workspace).values_list("tier", flat=True))
+    assert tiers == [Tier.PRIORITY, Tier.STANDARD, Tier.STRATEGIC]
+    assert viewer_api.get("/api/v1/tier-proposals/").status_code == 200
+
+
+def test_import_job_api_reports_status_counts_and_row_errors(
+    marketing_api, sales_api, workspace, django_capture_on_commit_callbacks
+):
+    upload = SimpleUploadedFile("a.csv", b"name,country\nGood,US\nBad,Atlantis\n", content_type="text/csv")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        created = marketing_api.post("/api/v1/import-jobs/", {"kind": "accounts", "file": upload}, format="multipart")
+    forbidden = sales_api.post(
+        "/api/v1/import-jobs/",
+        {"kind": "accounts", "file": SimpleUploadedFile("b.csv", b"name\nX\n")},
+        format="multipart",
+    )
+
+    assert created.status_code == 201, created.json()
+    job = marketing_api.get(f"/api/v1/import-jobs/{created.json()['id']}/").json()
+    assert (job["status"], job["created"], job["rejected"]) == ("done", 1, 1)
+    assert job["errors"] == [{"line": 3, "reason": "Unknown country “Atlantis”"}]
+    assert forbidden.status_code == 403
+
+
+def test_salesforce_file_through_the_api_uses_its_recognised_preset(marketing_api, django_capture_on_commit_callbacks):
+    upload = SimpleUploadedFile("accountData.csv", (FIXTURES / "accountData.csv").read_bytes())
+
+    with django_capture_on_commit_callbacks(execute=True):
+        created = marketing_api.post("/api/v1/import-jobs/", {"kind": "accounts", "file": upload}, format="multipart")
+    job = marketing_api.get(f"/api/v1/import-jobs/{created.json()['id']}/").json()
+
+    assert (job["preset"], job["created"], job["rejected"], job["total_rows"]) == ("salesforce_dataloader", 423, 0, 423)
+
+
+def test_account_export_endpoint_is_filtered_and_safe(viewer_api, workspace):
+    AccountFactory(workspace=workspace, name="=HYPERLINK(evil)", industry="Software")
+    AccountFactory(workspace=workspace, name="Retailer", industry="Retail")
+
+    response = viewer_api.get("/api/v1/accounts/export/?industry=Software")
+
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    assert "'=HYPERLINK(evil)" in body and "Retailer" not in body
+
+
+def test_schema_lists_prospecting_endpoints(viewer_api):
+    schema = viewer_api.get("/api/schema/?format=json").json()
+
+    for path in (
+        "/api/v1/icp-versions/",
+        "/api/v1/predictive-models/train/",
+        "/api/v1/accounts/{id}/tier/",
+        "/api/v1/tier-proposals/{id}/accept/",
+        "/api/v1/import-jobs/",
+        "/api/v1/prospecting/settings/",
+    ):
+        assert path in schema["paths"], path

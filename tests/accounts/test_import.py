@@ -1,0 +1,151 @@
+"""CSV import: the real Salesforce files, re-import without duplicates, rejected lines, the command, export."""
+
+import io
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from accounts.imports.export import csv_safe
+from accounts.imports.services import import_file
+from accounts.models import Account, Contact, Opportunity
+
+pytestmark = pytest.mark.django_db
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "salesforce"
+
+
+def _import(workspace, kind, name):
+    return import_file(workspace=workspace, kind=kind, data=(FIXTURES / name).read_bytes())
+
+
+def test_salesforce_accounts_import_cleanly_and_twice_without_duplicates(workspace):
+    first, preset = _import(workspace, "accounts", "accountData.csv")
+    second, _ = _import(workspace, "accounts", "accountData.csv")
+
+    assert preset == "salesforce_dataloader"
+    assert first.summary() == {"created": 423, "updated": 0, "unchanged": 0, "rejected": 0}
+    assert second.summary() == {"created": 0, "updated": 0, "unchanged": 423, "rejected": 0}
+    accounts = Account.objects.for_workspace(workspace)
+    assert accounts.count() == 423
+    assert not accounts.exclude(country="").exclude(country__regex=r"^[A-Z]{2}$").exists()
+    assert accounts.filter(country="US").count() == 365  # US, United States and USA
+    acme = accounts.get(domain="acme.com")
+    assert (acme.annual_revenue, acme.employees) == (Decimal("84800000000.00"), 68000)
+    assert accounts.filter(name__startswith="????").count() == 5
+
+
+def test_salesforce_opportunities_link_by_account_id_and_map_won(workspace):
+    _import(workspace, "accounts", "accountData.csv")
+
+    first, _ = _import(workspace, "opportunities", "opportunityData.csv")
+    second, _ = _import(workspace, "opportunities", "opportunityData.csv")
+
+    assert first.summary() == {"created": 38, "updated": 0, "unchanged": 0, "rejected": 0}
+    assert second.summary()["unchanged"] == 38
+    opps = Opportunity.objects.for_workspace(workspace)
+    assert dict(opps.values_list("status").annotate(n=__import__("django").db.models.Count("id"))) == {
+        "won": 8,
+        "open": 30,
+    }
+    won = opps.get(external_id="006x0000001YtCrAAK")
+    assert won.account.external_id == "001x0000002xLD0AAM" and won.amount == Decimal("500000.00")
+    assert won.created_date <= won.close_date
+
+
+def test_bad_rows_are_reported_by_line_and_the_rest_imported(workspace):
+    data = (
+        b"name,domain,country,employees,annual_revenue\n"
+        b"Good Co,good.com,United States,120,1.5E6\n"
+        b",nameless.com,US,1,1\n"
+        b"Bad Country,bad.com,Atlantis,5,1\n"
+        b"Bad Number,num.com,DE,lots,1\n"
+        b"Dup Co,good.com,US,3,1\n"
+        b'"Multi\nline",multi.com,GB,7,1\n'
+        b"After,after.com,gb,8,2\n"
+    )
+
+    result, preset = import_file(workspace=workspace, kind="accounts", data=data)
+
+    assert preset == "abe"
+    assert result.summary() == {"created": 3, "updated": 0, "unchanged": 0, "rejected": 4}
+    assert [(e["line"], e["reason"]) for e in result.errors] == [
+        (3, "A new account needs a name"),
+        (4, "Unknown country “Atlantis”"),
+        (5, "Employees “lots” is not a number"),
+        (6, "Same CRM id or domain as line 2"),
+    ]
+    assert Account.objects.for_workspace(workspace).get(domain="after.com").country == "GB"
+
+
+def test_update_fills_cells_without_clearing_and_counts_updates(workspace):
+    import_file(workspace=workspace, kind="accounts", data=b"external_id,name,industry,city\nX1,One,Software,Paris\n")
+
+    result, _ = import_file(
+        workspace=workspace, kind="accounts", data=b"external_id,name,industry,city\nX1,One,Retail,\n"
+    )
+
+    account = Account.objects.for_workspace(workspace).get(external_id="X1")
+    assert result.summary() == {"created": 0, "updated": 1, "unchanged": 0, "rejected": 0}
+    assert (account.industry, account.city) == ("Retail", "Paris")
+
+
+def test_contacts_upsert_by_email_and_find_their_account(workspace):
+    import_file(workspace=workspace, kind="accounts", data=b"external_id,name,domain\nA1,Globex,globex.com\n")
+    data = (
+        b"first_name,last_name,email,account_external_id\n"
+        b"Ana,Ortega,ANA@globex.com,A1\nBo,Li,bo@globex.com,\nNo,One,x@nowhere.org,\n"
+    )
+
+    first, _ = import_file(workspace=workspace, kind="contacts", data=data)
+    second, _ = import_file(workspace=workspace, kind="contacts", data=data)
+
+    assert first.summary() == {"created": 2, "updated": 0, "unchanged": 0, "rejected": 1}
+    assert first.errors[0]["line"] == 4 and "No account" in first.errors[0]["reason"]
+    assert second.summary()["unchanged"] == 2
+    assert Contact.objects.for_workspace(workspace).get(email="ana@globex.com").account.name == "Globex"
+
+
+def test_command_prints_a_json_summary_on_its_last_line(workspace):
+    out, err = io.StringIO(), io.StringIO()
+
+    call_command(
+        "import_csv",
+        "accounts",
+        str(FIXTURES / "accountData.csv"),
+        "--workspace",
+        workspace.slug,
+        "--preset",
+        "salesforce_dataloader",
+        stdout=out,
+        stderr=err,
+    )
+
+    summary = json.loads(out.getvalue().strip().splitlines()[-1])
+    assert summary | {} == {
+        "kind": "accounts",
+        "preset": "salesforce_dataloader",
+        "created": 423,
+        "updated": 0,
+        "unchanged": 0,
+        "rejected": 0,
+    }
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("=1+1", "'=1+1"),
+        ("+33 1", "'+33 1"),
+        ("-2", "'-2"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("Acme", "Acme"),
+        (None, ""),
+        (["a", "b"], "a; b"),
+    ],
+)
+def test_export_neutralises_spreadsheet_formulas(value, expected):
+    assert csv_safe(value) == expected

@@ -1,0 +1,156 @@
+"""Prospecting pages: tier board (bounded queries, filters, export, bulk), import flow, panels, ICP and model pages."""
+
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from accounts.models import Account, ImportJob, Tier
+from accounts.prospecting import services
+from tests.factories import AccountFactory, closed_deal_history
+
+pytestmark = pytest.mark.django_db
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "salesforce"
+ICP = [
+    {
+        "key": "software",
+        "label": "Software",
+        "weight": 1,
+        "bands": [{"label": "Software", "when": {"industry": ["Software"]}}],
+    }
+]
+
+
+@pytest.fixture
+def scored(workspace, admin_user):
+    for i in range(60):
+        AccountFactory(
+            workspace=workspace, industry="Software" if i % 2 else "Retail", owner=admin_user if i < 5 else None
+        )
+    services.icp_save(workspace=workspace, criteria=ICP, by=admin_user, rescore=False)
+    services.prospecting_rescore(workspace=workspace)
+
+
+def test_tier_board_query_count_does_not_grow_with_rows(
+    client, admin_user, workspace, scored, django_assert_max_num_queries
+):
+    client.force_login(admin_user)
+
+    with django_assert_max_num_queries(14) as small:
+        client.get("/accounts/tiers/")
+    for _ in range(60):
+        AccountFactory(workspace=workspace, owner=admin_user)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        response = client.get("/accounts/tiers/?sort=-fit")
+
+    assert response.status_code == 200 and b"tier-table" in response.content
+
+
+def test_tier_board_filters_by_grade_criterion_and_my_accounts(client, admin_user, workspace, scored):
+    client.force_login(admin_user)
+
+    by_grade = client.get("/accounts/tiers/?grade=A", HTTP_HX_REQUEST="true")
+    by_criterion = client.get("/accounts/tiers/?criterion=0")
+    mine = client.get("/accounts/tiers/?owner=me")
+
+    assert {a.fit_grade for a in by_grade.context["page_obj"]} == {"A"}
+    assert by_grade.templates[0].name == "accounts/partials/tier_table.html"
+    assert by_criterion.context["page_obj"].total == 30
+    assert mine.context["page_obj"].total == 5
+
+
+def test_tier_board_exports_the_filtered_list_as_csv(client, viewer_user, workspace, scored):
+    client.force_login(viewer_user)
+
+    response = client.get("/accounts/tiers/?industry=Software&export=csv")
+
+    lines = b"".join(response.streaming_content).decode("utf-8-sig").strip().splitlines()
+    assert lines[0].startswith("external_id,name,domain") and len(lines) == 31
+
+
+def test_bulk_pin_with_reason_and_sales_only_changes_its_own(client, sales_user, workspace, scored):
+    own = AccountFactory(workspace=workspace, owner=sales_user)
+    other = Account.objects.filter(workspace=workspace).exclude(pk=own.pk).first()
+    client.force_login(sales_user)
+
+    client.post(
+        "/accounts/tiers/bulk/",
+        {"action": "tier", "tier": "strategic", "reason": "Q3 push", "account": [own.pk, other.pk]},
+    )
+
+    own.refresh_from_db()
+    other.refresh_from_db()
+    assert (own.tier, own.tier_locked) == (Tier.STRATEGIC, True)
+    assert other.tier_locked is False
+    assert own.tier_changes.get().reason == "Q3 push"
+
+
+def test_browser_import_preview_mapping_confirm_and_report(client, marketing_user, django_capture_on_commit_callbacks):
+    client.force_login(marketing_user)
+    upload = SimpleUploadedFile("accountData.csv", (FIXTURES / "accountData.csv").read_bytes())
+
+    uploaded = client.post("/accounts/import/", {"kind": "accounts", "file": upload})
+    job = ImportJob.objects.get()
+    mapping_page = client.get(uploaded.url)
+    fields = {f"map_{k}": v for k, v in job.mapping.items()}
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(uploaded.url, {"preset": job.preset, **fields})
+    report = client.get(uploaded.url)
+
+    assert b"Salesforce Data Loader export" in mapping_page.content and b"Gravity Investments" in mapping_page.content
+    job.refresh_from_db()
+    assert (job.status, job.created, job.rejected) == ("done", 423, 0)
+    assert b"Import report" in report.content and b"None: every row was imported." in report.content
+
+
+def test_viewer_cannot_import_and_sales_cannot_change_the_icp(client, viewer_user, sales_user):
+    client.force_login(viewer_user)
+    assert client.post("/accounts/import/", {"kind": "accounts"}).status_code == 403
+    client.force_login(sales_user)
+    assert client.post("/accounts/icp/", {"name": "x", "criteria": "[]"}).status_code == 403
+
+
+def test_account_panels_show_the_fit_receipt_drivers_and_history(client, admin_user, workspace):
+    closed_deal_history(workspace)
+    services.icp_save(workspace=workspace, criteria=ICP, by=admin_user, rescore=False)
+    services.prospecting_rescore(workspace=workspace)
+    services.model_train(workspace=workspace, rescore=False)
+    services.prospecting_rescore(workspace=workspace)
+    account = Account.objects.filter(workspace=workspace, industry="Software").first()
+    client.force_login(admin_user)
+
+    detail = client.get(f"/accounts/{account.pk}/")
+    fit = client.get(f"/accounts/{account.pk}/panels/fit/")
+    win = client.get(f"/accounts/{account.pk}/panels/win/")
+    pinned = client.post(f"/accounts/{account.pk}/panels/tier/", {"tier": "strategic", "reason": "Met the CFO"})
+
+    assert b"/panels/fit/" in detail.content and b"/panels/tier/" in detail.content
+    assert b"Fit score receipt" in fit.content and b"100.0" in fit.content and b"ICP v1" in fit.content
+    assert b"Win probability" in win.content and b"model v1" in win.content
+    assert b"Met the CFO" in pinned.content and b"Pinned" in pinned.content
+
+
+def test_icp_settings_and_model_pages_render_and_save(
+    client, admin_user, workspace, django_capture_on_commit_callbacks
+):
+    closed_deal_history(workspace)
+    client.force_login(admin_user)
+
+    with django_capture_on_commit_callbacks(execute=True):  # the rescore after the save gives the fit baseline
+        saved = client.post(
+            "/accounts/icp/",
+            {
+                "name": "Software ICP",
+                "criteria": '[{"key": "software", "weight": 1, '
+                '"bands": [{"label": "Software", "when": {"industry": ["Software"]}}]}]',
+                "note": "v1",
+            },
+        )
+    bad = client.post("/accounts/icp/", {"name": "x", "criteria": "[{"})
+    trained = client.post("/accounts/model/train/", follow=True)
+
+    assert saved.status_code == 302
+    assert b"Not valid JSON" in bad.content
+    assert (
+        b"Holdout metrics against the baselines" in trained.content and b"Baseline: fit score alone" in trained.content
+    )

@@ -1,0 +1,13 @@
+"""A task registered in ABE_AFTER_SCORING_TASKS by a test: it records what it sees when it runs."""
+
+from celery import shared_task
+
+from accounts.models import Account
+
+SEEN: list = []
+
+
+@shared_task
+def record_scores(account_ids: list[int]) -> None:
+    scored = list(Account.objects.filter(pk__in=account_ids, engagement_score__gt=0).values_list("pk", flat=True))
+    SEEN.append((account_ids, scored, Account.objects.filter(pk__in=account_ids, journey_stage="aware").exists()))

@@ -1,0 +1,111 @@
+"""The ingest API: scopes, single and batch answers, batch limits, rate limiting, query counts."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+
+from engagement.models import EngagementEvent
+from tests.factories import AccountFactory, ContactFactory
+
+from .conftest import NOW, event
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_one_event_is_created_then_reported_as_duplicate(key_client, workspace):
+    account = AccountFactory(workspace=workspace, domain="globex.com")
+    client = key_client("events")
+    payload = event(
+        account_domain="globex.com", at=NOW, type="pricing_page_visit", channel="web", metadata={"url": "/pricing"}
+    )
+
+    first = client.post("/api/v1/events/", payload, format="json")
+    again = client.post("/api/v1/events/", payload, format="json")
+
+    assert first.status_code == 201 and first.json() == {"accepted": 1, "duplicates": 0, "rejected": []}
+    assert again.status_code == 200 and again.json()["duplicates"] == 1
+    stored = EngagementEvent.objects.get()
+    assert (stored.account_id, stored.metadata, stored.channel) == (account.pk, {"url": "/pricing"}, "web")
+
+
+def test_one_bad_event_gets_field_errors(key_client):
+    response = key_client("events").post("/api/v1/events/", {"type": "nope"}, format="json")
+
+    assert response.status_code == 400
+    assert {"source", "external_id", "type", "occurred_at", "account_id"} <= set(response.json())
+
+
+def test_batch_answers_counts_and_rejected_rows(key_client, workspace):
+    contact = ContactFactory(account=AccountFactory(workspace=workspace))
+    events = [event(contact_email=contact.email) for _ in range(3)] + [event(contact_email=contact.email, type="x")]
+
+    response = key_client("events").post("/api/v1/events/batch/", {"events": events}, format="json")
+
+    assert response.status_code == 200
+    assert response.json() == {
+        "accepted": 3,
+        "duplicates": 0,
+        "rejected": [{"index": 3, "errors": {"type": [response.json()["rejected"][0]["errors"]["type"][0]]}}],
+    }
+
+
+def test_batch_must_be_a_list_of_at_most_5000(key_client):
+    client = key_client("events")
+
+    not_a_list = client.post("/api/v1/events/batch/", {"events": "x"}, format="json")
+    too_many = client.post("/api/v1/events/batch/", {"events": [{}] * 5001}, format="json")
+
+    assert not_a_list.status_code == 400 and too_many.status_code == 400
+    assert "5000" in too_many.json()["events"][0]
+
+
+@pytest.mark.parametrize("scopes", [("read",), ("write",)])
+def test_keys_without_the_events_scope_are_refused(key_client, scopes):
+    response = key_client(*scopes).post("/api/v1/events/batch/", {"events": []}, format="json")
+
+    assert response.status_code == 403
+
+
+def test_writing_users_may_ingest_but_viewers_may_not(marketing_api, viewer_api, workspace):
+    account = AccountFactory(workspace=workspace)
+
+    ok = marketing_api.post("/api/v1/events/", event(account_id=account.pk), format="json")
+    refused = viewer_api.post("/api/v1/events/", event(account_id=account.pk), format="json")
+
+    assert (ok.status_code, refused.status_code) == (201, 403)
+
+
+def test_rate_limit_is_per_key_and_answers_429_with_retry_after(key_client, settings, workspace):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"events": "2/min"}}
+    first, second = key_client("events"), key_client("events")
+
+    answers = [first.post("/api/v1/events/batch/", {"events": []}, format="json").status_code for _ in range(3)]
+    other_key = second.post("/api/v1/events/batch/", {"events": []}, format="json")
+    limited = first.post("/api/v1/events/batch/", {"events": []}, format="json")
+
+    assert answers == [200, 200, 429]
+    assert other_key.status_code == 200
+    assert int(limited["Retry-After"]) > 0
+
+
+def test_batch_query_count_does_not_grow_with_rows(key_client, workspace, django_assert_max_num_queries):
+    accounts = [AccountFactory(workspace=workspace) for _ in range(5)]
+    contacts = [ContactFactory(account=a) for a in accounts for _ in range(4)]
+    events = [event(contact_email=contacts[i % 20].email, external_id=f"q{i}") for i in range(1000)]
+    client = key_client("events")
+    # One INSERT per batch on PostgreSQL; SQLite splits it by its bound-parameter limit (11 per event row).
+    inserts = 1 if connection.vendor == "postgresql" else -(-1000 // (connection.features.max_query_params // 11))
+
+    with django_assert_max_num_queries(19 + inserts):
+        response = client.post("/api/v1/events/batch/", {"events": events}, format="json")
+
+    assert response.json()["accepted"] == 1000

@@ -1,0 +1,128 @@
+"""Ingestion: idempotent replay, partial batches, account and contact resolution, contact creation."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from accounts.models import Contact
+from engagement.models import EngagementDay, EngagementEvent, ScoreComponent
+from engagement.services import engagement_config_update, events_ingest
+from tests.factories import AccountFactory, ContactFactory
+
+from .conftest import NOW, event
+
+pytestmark = pytest.mark.django_db
+
+
+def test_replaying_a_batch_adds_nothing(workspace):
+    contact = ContactFactory(account=AccountFactory(workspace=workspace))
+    batch = [event(contact_email=contact.email, at=NOW - timedelta(hours=h)) for h in range(5)]
+    events_ingest(workspace=workspace, events=batch, now=NOW)
+    state = sorted(EngagementDay.objects.values_list("day", "count")), list(ScoreComponent.objects.values("log_sum"))
+
+    replay = events_ingest(workspace=workspace, events=batch, now=NOW)
+
+    assert (replay.accepted, replay.duplicates, replay.rejected) == (0, 5, [])
+    assert EngagementEvent.objects.count() == 5
+    assert (
+        sorted(EngagementDay.objects.values_list("day", "count")),
+        list(ScoreComponent.objects.values("log_sum")),
+    ) == state
+
+
+def test_bad_rows_are_reported_by_index_and_good_rows_commit(workspace):
+    account = AccountFactory(workspace=workspace, domain="globex.com")
+    batch = [
+        event(account_domain="globex.com"),
+        event(account_domain="globex.com", type="telepathy"),
+        event(account_id=999_999),
+        event(account_domain="globex.com", occurred_at="yesterday"),
+        event(account_domain="globex.com", type="trigger_event", metadata={"kind": "funding"}),
+        event(account_domain="globex.com", type="trigger_event", metadata={}),
+        "not an object",
+        event(account_id=account.pk, external_id="dup"),
+        event(account_id=account.pk, external_id="dup"),
+    ]
+    batch[3]["occurred_at"] = "yesterday"
+
+    result = events_ingest(workspace=workspace, events=batch, now=NOW)
+
+    assert (result.accepted, result.duplicates) == (3, 1)
+    assert [(r["index"], sorted(r["errors"])) for r in result.rejected] == [
+        (1, ["type"]), (2, ["account_id"]), (3, ["occurred_at"]), (5, ["metadata"]), (6, ["non_field_errors"]),
+    ]  # fmt: skip
+    assert EngagementEvent.objects.filter(account=account).count() == 3
+    assert sum(EngagementDay.objects.values_list("count", flat=True)) == 3
+
+
+def test_contact_is_matched_by_email_or_external_id_and_implies_the_account(workspace):
+    contact = ContactFactory(account=AccountFactory(workspace=workspace), email="ana@globex.com", external_id="C-1")
+
+    result = events_ingest(
+        workspace=workspace,
+        events=[event(contact_email="ANA@globex.com "), event(contact_external_id="C-1")],
+        now=NOW,
+    )
+
+    assert result.accepted == 2
+    assert set(EngagementEvent.objects.values_list("account_id", "contact_id")) == {(contact.account_id, contact.pk)}
+
+
+def test_contact_of_another_account_is_rejected(workspace):
+    contact = ContactFactory(account=AccountFactory(workspace=workspace))
+    other = AccountFactory(workspace=workspace)
+
+    result = events_ingest(
+        workspace=workspace, events=[event(account_id=other.pk, contact_email=contact.email)], now=NOW
+    )
+
+    assert result.accepted == 0 and result.rejected[0]["errors"] == {
+        "contact_email": ["This contact belongs to another account."]
+    }
+
+
+def test_unknown_contact_at_a_known_domain_is_created_when_the_workspace_allows_it(workspace):
+    account = AccountFactory(workspace=workspace, domain="initech.com")
+
+    result = events_ingest(
+        workspace=workspace,
+        events=[event(contact_email="new.person@initech.com"), event(contact_email="new.person@initech.com")],
+        now=NOW,
+    )
+
+    contact = Contact.objects.get(email="new.person@initech.com")
+    assert (result.accepted, result.contacts_created, contact.account_id) == (2, 1, account.pk)
+    assert EngagementEvent.objects.filter(contact=contact).count() == 2
+
+
+def test_unknown_contact_is_rejected_when_creation_is_off(workspace):
+    AccountFactory(workspace=workspace, domain="initech.com")
+    engagement_config_update(workspace=workspace, create_unknown_contacts=False)
+
+    result = events_ingest(workspace=workspace, events=[event(contact_email="new.person@initech.com")], now=NOW)
+
+    assert result.accepted == 0 and "contact_email" in result.rejected[0]["errors"]
+    assert not Contact.objects.filter(email="new.person@initech.com").exists()
+
+
+def test_other_workspaces_accounts_are_invisible(workspace, other_workspace):
+    foreign = AccountFactory(workspace=other_workspace, domain="foreign.com")
+
+    result = events_ingest(
+        workspace=workspace, events=[event(account_id=foreign.pk), event(account_domain="foreign.com")], now=NOW
+    )
+
+    assert result.accepted == 0 and len(result.rejected) == 2
+    assert not EngagementEvent.objects.exists()
+
+
+def test_events_far_in_the_future_are_rejected(workspace):
+    account = AccountFactory(workspace=workspace)
+
+    result = events_ingest(
+        workspace=workspace, events=[event(account_id=account.pk, at=NOW + timedelta(days=3))], now=NOW
+    )
+
+    assert result.rejected[0]["errors"] == {"occurred_at": ["Lies more than a day in the future."]}
