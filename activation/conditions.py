@@ -92,10 +92,22 @@ def _recent_events(account: Account, now: datetime, days: int = 7, limit: int = 
     )
 
 
+def weekly_ratio(account: Account) -> float | None:
+    """This week's engagement as a multiple of the usual week (the 4 weeks before).
+
+    Engagement stores momentum as the relative change, ``(recent - baseline) / baseline`` (0.5 = +50%), so the
+    multiple is ``momentum + 1``; None while there is no baseline.
+    """
+    return None if account.engagement_momentum is None else account.engagement_momentum + 1
+
+
 def _momentum_text(account: Account) -> str:
     if account.engagement_momentum is None:
         return "no momentum baseline yet"
-    return f"momentum {account.engagement_momentum:.1f}× (this week against the 4 weeks before)"
+    return (
+        f"momentum {account.engagement_momentum:+.0%} "
+        f"({weekly_ratio(account):.1f}× the usual week, against the 4 weeks before)"
+    )
 
 
 def _recent_block(events: list[EngagementEvent]) -> str:
@@ -159,22 +171,23 @@ def score_threshold(rule: Rule, account: Account, now: datetime) -> list[Level]:
 def spike(rule: Rule, account: Account, now: datetime) -> list[Level]:
     ratio = float(rule.params["ratio"])
     min_score = float(rule.params.get("min_score") or 0)
-    momentum = account.engagement_momentum
-    active = momentum is not None and momentum >= ratio and account.engagement_score >= min_score
+    multiple = weekly_ratio(account)
+    active = multiple is not None and multiple >= ratio and account.engagement_score >= min_score
     events = _recent_events(account, now) if active else []
     return [
         Level(
             active=active,
-            value=momentum,
-            title=f"Engagement spike at {account.name}: {momentum or 0:.1f}× the usual week",
+            value=multiple,
+            title=f"Engagement spike at {account.name}: {multiple or 0:.1f}× the usual week",
             message=(
-                f"Engagement at {account.name} over the last 7 days is {momentum or 0:.1f}× the weekly average "
+                f"Engagement at {account.name} over the last 7 days is {multiple or 0:.1f}× the weekly average "
                 f"of the 4 weeks before (the rule fires at {ratio:g}×); engagement score "
                 f"{account.engagement_score:.1f}.{_recent_block(events)}"
             ),
             contact_ids=sorted({e.contact_id for e in events if e.contact_id}),
             facts={
-                "momentum": momentum,
+                "momentum": account.engagement_momentum,
+                "weekly_ratio": multiple,
                 "ratio": ratio,
                 "score": round(account.engagement_score, 2),
                 "events": [_event_fact(e) for e in events],

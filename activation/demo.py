@@ -22,6 +22,8 @@ from .services.rules import rule_create
 from .services.webhooks import webhook_subscription_create
 
 KAMS = ("sales", "ana.ae", "ben.ae")
+# The 1:1 and 1:few accounts, where an alert gets personal attention; standard accounts are left to automation.
+KEY_TIERS = ["strategic", "priority"]
 
 
 def _threshold(ws) -> float:
@@ -40,7 +42,7 @@ def _rules(ctx: DemoContext) -> list:
     specs = [
         dict(name="Decision maker on the pricing page", condition_type=ConditionType.ROLE_ENGAGED,
              params={"buying_role": BuyingRole.DECISION_MAKER, "event_type": EventType.PRICING_PAGE_VISIT, "days": 7},
-             severity=Severity.HIGH, cooldown_hours=48, notify_team_roles=[TeamRole.SDR],
+             severity=Severity.HIGH, cooldown_hours=48, filter_tiers=KEY_TIERS, notify_team_roles=[TeamRole.SDR],
              recommended_action="Call the decision maker within 24 hours; offer a tailored ROI case and a pricing walk-through."),
         dict(name="Account entered MQA", condition_type=ConditionType.STAGE_ENTERED, params={"stage": "mqa", "days": 14},
              severity=Severity.MEDIUM, cooldown_hours=24, notify_team_roles=[TeamRole.MARKETING_SPECIALIST],
@@ -48,11 +50,11 @@ def _rules(ctx: DemoContext) -> list:
         dict(name="Hot account", condition_type=ConditionType.SCORE_THRESHOLD,
              params={"subject": "account", "threshold": threshold}, severity=Severity.MEDIUM, cooldown_hours=72,
              filter_tiers=["strategic", "priority"]),
-        dict(name="Engagement spike", condition_type=ConditionType.SPIKE, params={"ratio": 2.0, "min_score": 1},
-             severity=Severity.HIGH, cooldown_hours=72),
+        dict(name="Engagement spike", condition_type=ConditionType.SPIKE, params={"ratio": 3.0, "min_score": 1},
+             severity=Severity.HIGH, cooldown_hours=72, filter_tiers=KEY_TIERS),
         dict(name="Buying committee forming", condition_type=ConditionType.COMMITTEE_BREADTH,
-             params={"members": 3, "days": 30}, severity=Severity.MEDIUM, cooldown_hours=168,
-             notify_team_roles=[TeamRole.SDR]),
+             params={"members": 5, "days": 14}, severity=Severity.MEDIUM, cooldown_hours=168,
+             filter_tiers=KEY_TIERS, notify_team_roles=[TeamRole.SDR]),
         dict(name="Funding or leadership change", condition_type=ConditionType.TRIGGER_EVENT,
              params={"kinds": [TriggerKind.FUNDING, TriggerKind.EXECUTIVE_CHANGE, TriggerKind.EXECUTIVE_HIRE,
                                TriggerKind.ACQUISITION], "days": 14},

@@ -59,9 +59,9 @@ def test_contact_threshold_fires_per_contact(workspace, account):
 
 def test_spike_fires_at_the_momentum_ratio(workspace, account):
     RuleFactory(workspace=workspace, condition_type="spike", params={"ratio": 2.0})
-    score(account, 40, engagement_momentum=1.5)
+    score(account, 40, engagement_momentum=0.5)  # engagement stores the relative change: +50% is 1.5×
     calm = evaluate(account)
-    score(account, 55, engagement_momentum=2.4)
+    score(account, 55, engagement_momentum=1.4)
 
     spike = evaluate(account)
 
