@@ -150,7 +150,17 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"BuyingRoleEnum": "personas.models.BuyingRole"},
+    "ENUM_NAME_OVERRIDES": {
+        "BuyingRoleEnum": "personas.models.BuyingRole",
+        "TierEnum": "accounts.models.Tier",
+        "LifecycleEnum": "accounts.models.Lifecycle",
+        "TeamRoleEnum": "accounts.models.TeamRole",
+        "SeverityEnum": "activation.models.Severity",
+        "AlertStatusEnum": "activation.models.AlertStatus",
+        "AlertKindEnum": "activation.models.AlertKind",
+        "ImportKindEnum": "accounts.models.ImportKind",
+        "DeliveryStatusEnum": "activation.models.DeliveryStatus",
+    },
 }
 
 # Celery: the real broker when REDIS_URL is set, in-process execution otherwise.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.api.serializers import WorkspaceUserField
@@ -84,8 +86,13 @@ class AlertTransitionInput(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
 
 
+@extend_schema_field(OpenApiTypes.INT)
+class _AssigneeField(WorkspaceUserField):
+    """A member's user id (null to unassign)."""
+
+
 class AlertAssignInput(serializers.Serializer):
-    assignee = WorkspaceUserField(allow_null=True)
+    assignee = _AssigneeField(allow_null=True)
 
 
 class WebhookSubscriptionSerializer(serializers.ModelSerializer):
