@@ -9,9 +9,9 @@ from django.core import mail
 from django.utils import timezone
 
 from accounts.models import Account
-from activation.models import Alert, AlertRecipient, AlertStatus, EmailDelivery, RuleState
-from activation.services.evaluation import rules_evaluate
-from activation.tasks import rules_evaluate_task
+from activation.models import TIME_BASED_CONDITIONS, Alert, AlertRecipient, AlertStatus, EmailDelivery, RuleState
+from activation.services.evaluation import rules_evaluate, time_based_account_ids
+from activation.tasks import rules_evaluate_scheduled_task, rules_evaluate_task
 from tests.factories import AccountFactory, ContactFactory, RuleFactory
 
 from .conftest import event, score, stage_change
@@ -265,3 +265,26 @@ def test_the_after_scoring_hook_names_an_importable_task_taking_account_ids(sett
         task.delay([account.id])  # exactly what engagement does after a scoring pass
 
     assert rules_evaluate_task in tasks and Alert.objects.count() == 1
+
+
+def test_the_schedule_rearms_time_based_rules_so_a_later_crossing_fires_again(workspace, account):
+    RuleFactory(
+        workspace=workspace, condition_type="committee_breadth", params={"members": 2, "days": 7},
+        filter_tiers=["strategic"],
+    )  # fmt: skip
+    AccountFactory(workspace=workspace, tier="standard")
+    now = timezone.now()
+    ann = ContactFactory(account=account, first_name="Ann", last_engaged_at=now)
+    bob = ContactFactory(account=account, first_name="Bob", last_engaged_at=now)
+    first = evaluate(account, now=now)
+
+    in_scope = time_based_account_ids(condition_types=TIME_BASED_CONDITIONS)
+    quiet = rules_evaluate(account_ids=in_scope, condition_types=TIME_BASED_CONDITIONS, now=now + timedelta(days=10))
+    later = now + timedelta(days=11)
+    for contact in (ann, bob):
+        score(contact, 5, last_engaged_at=later)
+    again = rules_evaluate(account_ids=in_scope, condition_types=TIME_BASED_CONDITIONS, now=later)
+
+    assert in_scope == [account.id] and rules_evaluate_scheduled_task() == 1
+    assert (len(first.fired), len(quiet.fired), len(again.fired)) == (1, 0, 1)
+    assert RuleState.objects.get().crossings == 2
