@@ -23,6 +23,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -121,8 +122,8 @@ def main() -> None:
 
     port = free_port()
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="abe.settings.local", ABE_EVENTS_RATE="100000/min", DEBUG="0")
-    logs = ROOT / "bench" / "logs"
-    logs.mkdir(exist_ok=True)
+    logs = Path(tempfile.mkdtemp(prefix="abe-alert-latency-"))
+    print(f"server and worker logs: {logs}", file=sys.stderr)
     server = subprocess.Popen(
         [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"], cwd=ROOT, env=env,
         stdout=(logs / "latency-server.log").open("w"), stderr=subprocess.STDOUT, start_new_session=True,
