@@ -262,7 +262,7 @@ def test_the_after_scoring_hook_names_an_importable_task_taking_account_ids(sett
     tasks = [import_string(path) for path in settings.ABE_AFTER_SCORING_TASKS]
 
     for task in tasks:
-        task.delay([account.id])  # exactly what engagement does after a scoring pass
+        task.delay(account_ids=[account.id])  # exactly what engagement does after a scoring pass
 
     assert rules_evaluate_task in tasks and Alert.objects.count() == 1
 
