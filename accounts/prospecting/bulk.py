@@ -18,11 +18,15 @@ from django.utils import timezone
 NULL = r"\N"
 
 
+class Serialized(str):
+    """A JSON value already serialised (built in bulk by the caller); written as is."""
+
+
 def _cell(value: Any, field: models.Field) -> str:
     if value is None:
         return NULL
     if isinstance(field, models.JSONField):
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        return value if isinstance(value, Serialized) else json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     if isinstance(field, models.BooleanField):
         return "t" if value else "f"
     if isinstance(value, float) and value != value:  # NaN
@@ -62,7 +66,6 @@ def bulk_update_columns(model: type[models.Model], rows: Sequence[Sequence[Any]]
             writer.writerow([row[0], *(_cell(v, f) for v, f in zip(row[1:], field_objs, strict=True))])
         buffer.seek(0)
         cursor.cursor.copy_expert(f"COPY {temp} FROM STDIN WITH (FORMAT csv, NULL '{NULL}')", buffer)
-        cursor.execute(f"ANALYZE {temp}")
         assignments = ", ".join(f"{qn(c)} = t.{qn(c)}" for c in columns)
         # Rows whose values did not change are not rewritten: no new tuple, no index churn.
         before = ", ".join(f"a.{qn(c)}" for c in columns)

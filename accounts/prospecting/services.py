@@ -6,6 +6,7 @@ rescores of one workspace never interleave; per-account writes (pin, accept) loc
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 import zlib
@@ -36,7 +37,7 @@ from ..models import (
     TierProposal,
 )
 from . import icp as icp_maths
-from .bulk import bulk_update_columns
+from .bulk import Serialized, bulk_update_columns
 from .frame import workspace_accounts_frame
 from .predictive import TrainedModel
 from .predictive import model_train as predictive_train
@@ -200,16 +201,23 @@ def model_activate(
     return model
 
 
-def _receipts(criteria: list[dict], bands: np.ndarray, points: np.ndarray) -> list[list[list[Any]]]:
-    keys = [c["key"] for c in criteria]
-    labels = [[b["label"] for b in c["bands"]] for c in criteria]
+def _receipts(criteria: list[dict], bands: np.ndarray, points: np.ndarray) -> list[Serialized]:
+    """Every account's receipt as JSON text, assembled from pre-serialised pieces (no json.dumps per account)."""
+    pieces = [
+        [json.dumps([c["key"], b["label"]], ensure_ascii=False)[:-1] + "," for b in c["bands"]]
+        + [json.dumps([c["key"], None])[:-1] + ","]
+        for c in criteria
+    ]  # pieces[j][-1] is "no band matched"
     band_rows, point_rows = bands.tolist(), np.round(points, 2).tolist()
     out = []
     for band_row, point_row in zip(band_rows, point_rows, strict=True):
-        out.append(
-            [[k, lab[b] if b >= 0 else None, p] for k, lab, b, p in zip(keys, labels, band_row, point_row, strict=True)]
-        )
+        parts = [pieces[j][b] + repr(p) + "]" for j, (b, p) in enumerate(zip(band_row, point_row, strict=True))]
+        out.append(Serialized("[" + ",".join(parts) + "]"))
     return out
+
+
+def _nullable(values: np.ndarray) -> list[float | None]:
+    return np.where(np.isnan(values), None, values.astype(object)).tolist()
 
 
 @transaction.atomic
@@ -257,14 +265,11 @@ def prospecting_rescore(
     )  # fmt: skip
     scored = time.monotonic()
 
-    def num(x: float) -> float | None:
-        return None if np.isnan(x) else float(x)
-
-    rows = [
-        (int(ids[i]), num(fit_values[i]), grades[i], receipts[i], int(met[i]), icp_number, num(p_win[i]),
-         drivers[i], num(priority[i]), plan.tier[i])
-        for i in range(n)
-    ]  # fmt: skip
+    driver_json = [Serialized(json.dumps(d, ensure_ascii=False, separators=(",", ":"))) for d in drivers]
+    rows = list(zip(
+        ids.tolist(), _nullable(fit_values), grades.tolist(), receipts, met.tolist(), [icp_number] * n,
+        _nullable(p_win), driver_json, _nullable(priority), plan.tier.tolist(), strict=True,
+    ))  # fmt: skip
     bulk_update_columns(Account, rows, SCORE_FIELDS)
     moved = np.flatnonzero(plan.tier != current)
     TierChange.objects.bulk_create(
