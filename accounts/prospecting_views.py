@@ -192,6 +192,15 @@ ICP_REFERENCE = {
 }
 
 
+def _readable(criteria: list[dict]) -> list[dict]:
+    """Criteria with their keys in reading order (the database's JSON does not keep it)."""
+    return [
+        {"key": c["key"], "label": c["label"], "weight": c["weight"],
+         "bands": [{"label": b["label"], "points": b["points"], "when": b["when"]} for b in c["bands"]]}
+        for c in criteria
+    ]  # fmt: skip
+
+
 @workspace_required
 def icp_settings_view(request: HttpRequest) -> HttpResponse:
     """ICP editor, priority weights and tier capacities (admins change them; everyone may read)."""
@@ -200,7 +209,7 @@ def icp_settings_view(request: HttpRequest) -> HttpResponse:
     conf = selectors.prospecting_settings(workspace=ws)
     icp_form = IcpForm(initial={
         "name": active.name if active else "Ideal Customer Profile",
-        "criteria": json.dumps(active.criteria if active else [], indent=2, ensure_ascii=False),
+        "criteria": json.dumps(_readable(active.criteria) if active else [], indent=2, ensure_ascii=False),
     })  # fmt: skip
     settings_form = ProspectingSettingsForm(initial={
         "fit_weight": conf.fit_weight, "predictive_weight": conf.predictive_weight,

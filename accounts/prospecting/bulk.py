@@ -45,6 +45,8 @@ def bulk_update_columns(model: type[models.Model], rows: Sequence[Sequence[Any]]
         for row in rows:
             obj = model(pk=row[0])
             for field, value in zip(field_objs, row[1:], strict=True):
+                if isinstance(value, Serialized):
+                    value = json.loads(value)
                 setattr(obj, field.attname, None if isinstance(value, float) and value != value else value)
             objs.append(obj)
         model.objects.bulk_update(objs, fields, batch_size=1000)
