@@ -22,18 +22,6 @@ class Serialized(str):
     """A JSON value already serialised (built in bulk by the caller); written as is."""
 
 
-def _cell(value: Any, field: models.Field) -> str:
-    if value is None:
-        return NULL
-    if isinstance(field, models.JSONField):
-        return value if isinstance(value, Serialized) else json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    if isinstance(field, models.BooleanField):
-        return "t" if value else "f"
-    if isinstance(value, float) and value != value:  # NaN
-        return NULL
-    return str(value)
-
-
 def bulk_update_columns(model: type[models.Model], rows: Sequence[Sequence[Any]], fields: list[str]) -> int:
     """Set ``fields`` of each row ``(pk, value1, value2, ...)``; returns the number of rows written."""
     if not rows:
@@ -64,8 +52,21 @@ def bulk_update_columns(model: type[models.Model], rows: Sequence[Sequence[Any]]
         )
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
+        kinds = ["json" if isinstance(f, models.JSONField) else "bool" if isinstance(f, models.BooleanField) else ""
+                 for f in field_objs]  # fmt: skip
+        dumps = json.dumps
         for row in rows:
-            writer.writerow([row[0], *(_cell(v, f) for v, f in zip(row[1:], field_objs, strict=True))])
+            cells = [row[0]]
+            for value, kind in zip(row[1:], kinds, strict=True):
+                if value is None or (value != value and isinstance(value, float)):
+                    cells.append(NULL)
+                elif kind == "json":
+                    cells.append(value if isinstance(value, Serialized) else dumps(value, separators=(",", ":")))
+                elif kind == "bool":
+                    cells.append("t" if value else "f")
+                else:
+                    cells.append(value)
+            writer.writerow(cells)
         buffer.seek(0)
         cursor.cursor.copy_expert(f"COPY {temp} FROM STDIN WITH (FORMAT csv, NULL '{NULL}')", buffer)
         assignments = ", ".join(f"{qn(c)} = t.{qn(c)}" for c in columns)

@@ -247,11 +247,10 @@ def prospecting_rescore(
     frame["fit_score"] = fit_values
     active = PredictiveModel.objects.for_workspace(workspace).filter(is_active=True).first()
     if active is not None:
-        trained = TrainedModel.loads(active.blob)
-        p_win = np.round(trained.predict(frame), 4)
-        drivers = trained.top_drivers(frame)
+        p_win, driver_json = TrainedModel.loads(active.blob).score(frame)
+        p_win, driver_json = np.round(p_win, 4), [Serialized(d) for d in driver_json]
     else:
-        p_win, drivers = np.full(n, np.nan), [[] for _ in range(n)]
+        p_win, driver_json = np.full(n, np.nan), [Serialized("[]")] * n
     conf = prospecting_settings_get(workspace=workspace)
     priority = priority_blend(fit_values, p_win, fit_weight=conf.fit_weight, predictive_weight=conf.predictive_weight)
     ids = frame["id"].to_numpy()
@@ -265,7 +264,6 @@ def prospecting_rescore(
     )  # fmt: skip
     scored = time.monotonic()
 
-    driver_json = [Serialized(json.dumps(d, ensure_ascii=False, separators=(",", ":"))) for d in drivers]
     rows = list(zip(
         ids.tolist(), _nullable(fit_values), grades.tolist(), receipts, met.tolist(), [icp_number] * n,
         _nullable(p_win), driver_json, _nullable(priority), plan.tier.tolist(), strict=True,

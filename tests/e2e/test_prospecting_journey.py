@@ -12,7 +12,10 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "salesforce" / "accountData.csv"
 
 
-def test_import_salesforce_then_pin_an_account_from_the_tier_board(page, screenshot, marketing_user):
+def test_import_salesforce_then_pin_an_account_from_the_tier_board(
+    page, screenshot, marketing_user, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
     login(page, "marketing1")
 
     page.goto("/accounts/import/")
