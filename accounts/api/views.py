@@ -9,7 +9,7 @@ from abe.api.base import WorkspaceModelViewSet
 
 from .. import selectors, services
 from ..imports.export import accounts_csv_response
-from ..models import Account, Opportunity
+from ..models import Account, AccountTeamMember, Contact, Opportunity
 from .serializers import AccountSerializer, AccountTeamMemberSerializer, ContactSerializer, OpportunitySerializer
 
 
@@ -30,6 +30,7 @@ class AccountFilter(django_filters.FilterSet):
 class AccountViewSet(WorkspaceModelViewSet):
     """Target accounts. Filter by firmographics, search by name/domain/city, order by any listed field."""
 
+    queryset = Account.objects.none()  # for the schema; get_queryset scopes by workspace
     serializer_class = AccountSerializer
     filterset_class = AccountFilter
     search_fields = ["name", "domain", "city"]
@@ -55,6 +56,7 @@ class AccountViewSet(WorkspaceModelViewSet):
 
 
 class ContactViewSet(WorkspaceModelViewSet):
+    queryset = Contact.objects.none()  # for the schema; get_queryset scopes by workspace
     serializer_class = ContactSerializer
     filterset_fields = ["account", "buying_role", "seniority", "department", "persona", "do_not_contact", "email"]
     search_fields = ["first_name", "last_name", "email", "title"]
@@ -67,6 +69,7 @@ class ContactViewSet(WorkspaceModelViewSet):
 
 
 class AccountTeamMemberViewSet(WorkspaceModelViewSet):
+    queryset = AccountTeamMember.objects.none()  # for the schema; get_queryset scopes by workspace
     serializer_class = AccountTeamMemberSerializer
     filterset_fields = ["account", "user", "team_role"]
     search_fields = ["user__username", "account__name"]
@@ -90,6 +93,7 @@ class OpportunityFilter(django_filters.FilterSet):
 
 
 class OpportunityViewSet(WorkspaceModelViewSet):
+    queryset = Opportunity.objects.none()  # for the schema; get_queryset scopes by workspace
     serializer_class = OpportunitySerializer
     filterset_class = OpportunityFilter
     search_fields = ["name", "account__name"]
