@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import django_filters
+from django.db.models import F
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.decorators import action
@@ -18,6 +19,15 @@ class AccountFilter(django_filters.FilterSet):
     employees_max = django_filters.NumberFilter(field_name="employees", lookup_expr="lte")
     revenue_min = django_filters.NumberFilter(field_name="annual_revenue", lookup_expr="gte")
     revenue_max = django_filters.NumberFilter(field_name="annual_revenue", lookup_expr="lte")
+    icp_criterion = django_filters.NumberFilter(
+        method="filter_icp_criterion", label="Index of an active ICP criterion the account meets (0-based)"
+    )
+
+    def filter_icp_criterion(self, queryset, name, value):
+        index = int(value)
+        if not 0 <= index < 63:
+            return queryset.none()
+        return queryset.annotate(_met=F("fit_criteria_met").bitand(1 << index)).filter(_met__gt=0)
 
     class Meta:
         model = Account
