@@ -255,32 +255,33 @@ def prospecting_rescore(
     priority = priority_blend(fit_values, p_win, fit_weight=conf.fit_weight, predictive_weight=conf.predictive_weight)
     ids = frame["id"].to_numpy()
     current = frame["tier"].to_numpy(dtype=object)
-    plan = tier_plan(
-        ids=ids, current=current, locked=np.ones(n, dtype=bool), priority=priority, fit=fit_values,
-        strategic_capacity=0, priority_capacity=0,
-    ) if not tiering else tier_plan(
-        ids=ids, current=current, locked=frame["tier_locked"].to_numpy(dtype=bool), priority=priority,
-        fit=fit_values, strategic_capacity=conf.strategic_capacity, priority_capacity=conf.priority_capacity,
-    )  # fmt: skip
+    plan = None
+    new_tiers = current
+    if tiering:
+        plan = tier_plan(
+            ids=ids, current=current, locked=frame["tier_locked"].to_numpy(dtype=bool), priority=priority,
+            fit=fit_values, strategic_capacity=conf.strategic_capacity, priority_capacity=conf.priority_capacity,
+        )  # fmt: skip
+        new_tiers = plan.tier
     scored = time.monotonic()
 
     rows = list(zip(
         ids.tolist(), _nullable(fit_values), grades.tolist(), receipts, met.tolist(), [icp_number] * n,
-        _nullable(p_win), driver_json, _nullable(priority), plan.tier.tolist(), strict=True,
+        _nullable(p_win), driver_json, _nullable(priority), new_tiers.tolist(), strict=True,
     ))  # fmt: skip
     bulk_update_columns(Account, rows, SCORE_FIELDS)
-    moved = np.flatnonzero(plan.tier != current)
+    moved = np.flatnonzero(new_tiers != current)
     TierChange.objects.bulk_create(
-        [TierChange(workspace=workspace, account_id=int(ids[i]), old_tier=current[i], new_tier=plan.tier[i],
+        [TierChange(workspace=workspace, account_id=int(ids[i]), old_tier=current[i], new_tier=new_tiers[i],
                     source=TierChangeSource.AUTOMATIC, reason=f"Automatic tiering (priority {priority[i]:.0f})"
                     + (f" after: {reason}" if reason else ""), by=by) for i in moved],
         batch_size=2000,
     )  # fmt: skip
-    proposals = _proposals_refresh(workspace, plan, ids, current, priority) if tiering else 0
+    proposals = _proposals_refresh(workspace, plan, ids, current, priority) if plan is not None else 0
     written = time.monotonic()
     summary.update({
         "icp_version": icp_number, "model_version": active.number if active else None, "tier_moves": len(moved),
-        "proposals": proposals, "tiers": {t: int(np.sum(plan.tier == t)) for t in Tier.values},
+        "proposals": proposals, "tiers": {t: int(np.sum(new_tiers == t)) for t in Tier.values},
         "score_seconds": round(scored - started, 3), "write_seconds": round(written - scored, 3),
     })  # fmt: skip
     _stats_changed(workspace)
