@@ -76,7 +76,7 @@ def _stats_changed(workspace: Workspace | int) -> None:
 def _workspace_lock(workspace: Workspace) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [zlib.crc32(b"rescore"), workspace.pk])
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [zlib.crc32(b"rescore") & 0x7FFFFFFF, workspace.pk])
 
 
 def prospecting_settings_get(*, workspace: Workspace) -> ProspectingSettings:
