@@ -1,6 +1,16 @@
 from django.contrib import admin
 
-from .models import Account, AccountTeamMember, Contact, Opportunity
+from .models import (
+    Account,
+    AccountTeamMember,
+    Contact,
+    IcpVersion,
+    ImportJob,
+    Opportunity,
+    PredictiveModel,
+    TierChange,
+    TierProposal,
+)
 
 
 @admin.register(Account)
@@ -35,3 +45,48 @@ class OpportunityAdmin(admin.ModelAdmin):
     search_fields = ["name", "external_id"]
     raw_id_fields = ["account"]
     list_select_related = ["account"]
+
+
+@admin.register(IcpVersion)
+class IcpVersionAdmin(admin.ModelAdmin):
+    list_display = ["workspace", "number", "name", "is_active", "created_by", "created_at"]
+    list_filter = ["workspace", "is_active"]
+
+
+@admin.register(PredictiveModel)
+class PredictiveModelAdmin(admin.ModelAdmin):
+    list_display = ["workspace", "number", "algorithm", "is_active", "n_won", "n_lost", "created_at"]
+    list_filter = ["workspace", "is_active"]
+    exclude = ["blob"]
+
+
+@admin.register(TierChange)
+class TierChangeAdmin(admin.ModelAdmin):
+    list_display = ["account", "old_tier", "new_tier", "source", "by", "created_at"]
+    list_filter = ["workspace", "source"]
+    raw_id_fields = ["account", "by"]
+    list_select_related = ["account", "by"]
+
+
+@admin.register(TierProposal)
+class TierProposalAdmin(admin.ModelAdmin):
+    list_display = ["account", "current_tier", "proposed_tier", "status", "created_at"]
+    list_filter = ["workspace", "status"]
+    raw_id_fields = ["account", "decided_by"]
+    list_select_related = ["account"]
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    list_display = [
+        "filename",
+        "workspace",
+        "kind",
+        "status",
+        "created",
+        "updated",
+        "unchanged",
+        "rejected",
+        "created_at",
+    ]
+    list_filter = ["workspace", "kind", "status"]

@@ -8,6 +8,7 @@ in core markets that use a complementary tool win more; competitor users and ver
 from __future__ import annotations
 
 import math
+import time
 from datetime import timedelta
 from decimal import Decimal
 
@@ -376,7 +377,8 @@ def build_prospecting(ctx: DemoContext) -> str:
     """ICP, fit scores, a model trained on the demo history, win probabilities and tiers, plus one pin."""
     from .prospecting import services as prospecting
 
-    ws, admin = ctx.workspace, ctx.users["admin"]
+    started = time.monotonic()
+    ws, admin, kam = ctx.workspace, ctx.users["admin"], ctx.users["ana.ae"]
     prospecting.prospecting_settings_update(
         workspace=ws, by=admin, rescore=False, fit_weight=0.4, predictive_weight=0.6
     )
@@ -385,14 +387,14 @@ def build_prospecting(ctx: DemoContext) -> str:
     # Fit first (the fit baseline of the backtest needs it), tiers once the model is in.
     prospecting.prospecting_rescore(workspace=ws, by=admin, reason="Demo ICP", tiering=False)
     model = prospecting.model_train(workspace=ws, by=admin, activate=True, rescore=False)
-    summary = prospecting.prospecting_rescore(workspace=ws, by=admin, reason=f"Model v{model.number}")
-    pinned = (
-        Account.objects.filter(workspace=ws, tier="standard", owner=ctx.users["ana.ae"]).order_by("-fit_score").first()
-    )
+    # A KAM's pin before the tiering: it uses a strategic slot, and its mismatch with the scores is a proposal.
+    pinned = Account.objects.filter(workspace=ws, owner=kam).order_by("fit_score", "id").first()
     if pinned is not None:
-        prospecting.tier_override(account=pinned, tier="strategic", by=ctx.users["ana.ae"],
+        prospecting.tier_override(account=pinned, tier="strategic", by=kam,
                                   reason="Board-level sponsor met at our user conference")  # fmt: skip
+    summary = prospecting.prospecting_rescore(workspace=ws, by=admin, reason=f"Model v{model.number}")
     auc = model.metrics["model"]["roc_auc"]
     fit_auc = (model.metrics.get("fit_score") or {}).get("roc_auc")
     return (f"ICP v1, model v{model.number} (holdout AUC {auc:.3f} vs fit {fit_auc:.3f} vs base rate 0.5), "
-            f"tiers {summary['tiers']}, {summary['proposals']} proposals")  # fmt: skip
+            f"tiers {summary['tiers']}, {summary['proposals']} proposal(s), "
+            f"prospecting {time.monotonic() - started:.1f}s")  # fmt: skip

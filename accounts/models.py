@@ -94,6 +94,9 @@ class Account(WorkspaceOwned, TimeStamped):
             models.Index(fields=["workspace", "owner"], name="account_ws_owner"),
             models.Index(fields=["workspace", "-engagement_score"], name="account_ws_engagement"),
             models.Index(fields=["workspace", "-priority", "id"], name="account_ws_priority"),
+            # Tier-board filters and sorts at 100,000 accounts: by grade within priority, and by fit.
+            models.Index(fields=["workspace", "fit_grade", "-priority"], name="account_ws_grade_priority"),
+            models.Index(fields=["workspace", "-fit_score"], name="account_ws_fit"),
         ]
 
     def __str__(self) -> str:

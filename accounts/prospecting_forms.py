@@ -68,10 +68,17 @@ class BulkForm(forms.Form):
 
 
 class IcpForm(forms.Form):
-    name = forms.CharField(max_length=200)
-    criteria = forms.CharField(widget=forms.Textarea(attrs={"rows": 22, "spellcheck": "false", "class": "code"}),
-                               help_text="A JSON list of criteria; see the reference beside the editor.")  # fmt: skip
-    note = forms.CharField(max_length=500, required=False, label="What changed (for the history)")
+    name = forms.CharField(max_length=200, widget=forms.TextInput(attrs={"full": "1"}))
+    criteria = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 24, "spellcheck": "false", "class": "code", "full": "1"}),
+        help_text="A JSON list of criteria; see the reference beside the editor.",
+    )
+    note = forms.CharField(
+        max_length=500,
+        required=False,
+        label="What changed (for the history)",
+        widget=forms.TextInput(attrs={"full": "1"}),
+    )
 
     def clean_criteria(self) -> list:
         try:

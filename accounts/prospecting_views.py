@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from abe import permissions as rules
@@ -90,7 +91,10 @@ def tier_bulk_view(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("Viewers cannot change accounts.")
     users = list(account_selectors.workspace_users(workspace=request.workspace))
     form = BulkForm(request.POST, users=users)
-    back = reverse("accounts:tier_board") + ("?" + request.POST["next"] if request.POST.get("next") else "")
+    # Back to the board as the user sees it: htmx keeps the filtered URL in the address bar (the Referer).
+    referer = request.META.get("HTTP_REFERER", "")
+    safe = "/accounts/tiers/" in referer and url_has_allowed_host_and_scheme(referer, {request.get_host()})
+    back = referer if safe else reverse("accounts:tier_board")
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
         return redirect(back)
@@ -140,6 +144,11 @@ def tier_panel_view(request: HttpRequest, pk: int) -> HttpResponse:
                 except ValidationError as exc:
                     form.add_error(None, exc.messages)
         account.refresh_from_db()
+        if request.htmx and not form.errors:
+            # The tier shows in the page header too: reload the page rather than leave it stale.
+            response = HttpResponse(status=204)
+            response["HX-Refresh"] = "true"
+            return response
     context = {
         "account": account, "form": form, "history": selectors.tier_history(account=account)[:50],
         "can_pin": rules.can_edit_object(request, account),
@@ -192,6 +201,15 @@ ICP_REFERENCE = {
 }
 
 
+def _readable(criteria: list[dict]) -> list[dict]:
+    """Criteria with their keys in reading order (the database's JSON does not keep it)."""
+    return [
+        {"key": c["key"], "label": c["label"], "weight": c["weight"],
+         "bands": [{"label": b["label"], "points": b["points"], "when": b["when"]} for b in c["bands"]]}
+        for c in criteria
+    ]  # fmt: skip
+
+
 @workspace_required
 def icp_settings_view(request: HttpRequest) -> HttpResponse:
     """ICP editor, priority weights and tier capacities (admins change them; everyone may read)."""
@@ -200,7 +218,7 @@ def icp_settings_view(request: HttpRequest) -> HttpResponse:
     conf = selectors.prospecting_settings(workspace=ws)
     icp_form = IcpForm(initial={
         "name": active.name if active else "Ideal Customer Profile",
-        "criteria": json.dumps(active.criteria if active else [], indent=2, ensure_ascii=False),
+        "criteria": json.dumps(_readable(active.criteria) if active else [], indent=2, ensure_ascii=False),
     })  # fmt: skip
     settings_form = ProspectingSettingsForm(initial={
         "fit_weight": conf.fit_weight, "predictive_weight": conf.predictive_weight,

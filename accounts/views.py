@@ -19,6 +19,7 @@ from abe.views import workspace_required
 
 from . import selectors, services
 from .forms import AccountFilterForm, AccountForm, ContactForm, OpportunityForm, TeamMemberForm
+from .imports.export import accounts_csv_response
 from .models import Account
 
 PAGE_SIZE = 25
@@ -47,12 +48,20 @@ def account_list_view(request: HttpRequest) -> HttpResponse:
         q=data.get("q", ""), industry=data.get("industry", ""), country=data.get("country", ""),
         lifecycle=data.get("lifecycle", ""), tier=data.get("tier", ""), owner_id=owner_id, sort=sort,
     )  # fmt: skip
+    if request.GET.get("export") == "csv":
+        return accounts_csv_response(
+            selectors.account_search(workspace=request.workspace, filters=filters), "accounts.csv"
+        )
     page_obj = Paginator(selectors.account_search(workspace=request.workspace, filters=filters), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    export_query = request.GET.copy()
+    export_query.pop("page", None)
+    export_query["export"] = "csv"
     context = {
         "form": form,
         "page_obj": page_obj,
+        "export_url": "?" + export_query.urlencode(),
         "sort": sort,
         "filtered": any(
             [filters.q, filters.industry, filters.country, filters.lifecycle, filters.tier, filters.owner_id]

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import django_filters
+from django.db.models import F
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.decorators import action
@@ -9,7 +10,7 @@ from abe.api.base import WorkspaceModelViewSet
 
 from .. import selectors, services
 from ..imports.export import accounts_csv_response
-from ..models import Account, Opportunity
+from ..models import Account, AccountTeamMember, Contact, Opportunity
 from .serializers import AccountSerializer, AccountTeamMemberSerializer, ContactSerializer, OpportunitySerializer
 
 
@@ -18,6 +19,15 @@ class AccountFilter(django_filters.FilterSet):
     employees_max = django_filters.NumberFilter(field_name="employees", lookup_expr="lte")
     revenue_min = django_filters.NumberFilter(field_name="annual_revenue", lookup_expr="gte")
     revenue_max = django_filters.NumberFilter(field_name="annual_revenue", lookup_expr="lte")
+    icp_criterion = django_filters.NumberFilter(
+        method="filter_icp_criterion", label="Index of an active ICP criterion the account meets (0-based)"
+    )
+
+    def filter_icp_criterion(self, queryset, name, value):
+        index = int(value)
+        if not 0 <= index < 63:
+            return queryset.none()
+        return queryset.annotate(_met=F("fit_criteria_met").bitand(1 << index)).filter(_met__gt=0)
 
     class Meta:
         model = Account
@@ -30,6 +40,7 @@ class AccountFilter(django_filters.FilterSet):
 class AccountViewSet(WorkspaceModelViewSet):
     """Target accounts. Filter by firmographics, search by name/domain/city, order by any listed field."""
 
+    queryset = Account.objects.none()  # for the schema; get_queryset scopes by workspace
     serializer_class = AccountSerializer
     filterset_class = AccountFilter
     search_fields = ["name", "domain", "city"]
@@ -55,6 +66,7 @@ class AccountViewSet(WorkspaceModelViewSet):
 
 
 class ContactViewSet(WorkspaceModelViewSet):
+    queryset = Contact.objects.none()  # for the schema; get_queryset scopes by workspace
     serializer_class = ContactSerializer
     filterset_fields = ["account", "buying_role", "seniority", "department", "persona", "do_not_contact", "email"]
     search_fields = ["first_name", "last_name", "email", "title"]
@@ -67,6 +79,7 @@ class ContactViewSet(WorkspaceModelViewSet):
 
 
 class AccountTeamMemberViewSet(WorkspaceModelViewSet):
+    queryset = AccountTeamMember.objects.none()  # for the schema; get_queryset scopes by workspace
     serializer_class = AccountTeamMemberSerializer
     filterset_fields = ["account", "user", "team_role"]
     search_fields = ["user__username", "account__name"]
@@ -90,6 +103,7 @@ class OpportunityFilter(django_filters.FilterSet):
 
 
 class OpportunityViewSet(WorkspaceModelViewSet):
+    queryset = Opportunity.objects.none()  # for the schema; get_queryset scopes by workspace
     serializer_class = OpportunitySerializer
     filterset_class = OpportunityFilter
     search_fields = ["name", "account__name"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 ISO2 = set(
     "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY "
@@ -48,6 +49,7 @@ def _fold(text: str) -> str:
     return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)).strip().lower()
 
 
+@lru_cache(maxsize=4096)
 def country_to_iso2(value: str | None) -> str | None:
     """The ISO-2 code, ``""`` for an empty value, or ``None`` when the value is not a country we know."""
     text = (value or "").strip()

@@ -33,7 +33,7 @@ from ..models import (
     Opportunity,
     OpportunityStatus,
 )
-from ..prospecting.bulk import bulk_insert, bulk_update_columns
+from ..prospecting.bulk import bulk_insert_rows, bulk_update_columns
 from ..prospecting.selectors import board_stats_invalidate
 from . import parsing as p
 from .presets import PRESETS, TARGET_FIELDS, preset_detect, preset_mapping
@@ -124,6 +124,15 @@ class _Upserter:
     def __init__(self, workspace: Workspace, result: ImportResult, today: date) -> None:
         self.workspace, self.result, self.today = workspace, result, today
         self.seen: dict[Any, int] = {}  # key -> line, to spot duplicates inside the file
+        self.defaults = {f.attname: f.get_default() for f in self.model._meta.concrete_fields}
+
+    def new_row(self, values: dict[str, Any]) -> dict[str, Any]:
+        """A new record as ``{attname: value}``; ``bulk_insert_rows`` fills the other columns' defaults."""
+        return {"workspace_id": self.workspace.pk, **values}
+
+    def created(self, pk: int, row: dict[str, Any]) -> dict[str, Any]:
+        """The match-index entry of a just-created record: every tracked field, defaults included."""
+        return {f: row.get(f, self.defaults.get(f)) for f in self.fields} | {"id": pk}
 
     def seen_before(self, keys: Iterable[Any], line: int) -> int | None:
         for key in keys:
@@ -168,7 +177,7 @@ class AccountUpserter(_Upserter):
         if pk is None:
             if not values.get("name"):
                 raise p.CellError("A new account needs a name")
-            return "create", Account(workspace=self.workspace, **values)
+            return "create", self.new_row(values)
         existing = self.by_id[pk]
         if dom and dom != existing["domain"] and self.by_domain.get(dom, pk) != pk:
             raise p.CellError(f"Another account already uses the domain {dom}")
@@ -177,13 +186,12 @@ class AccountUpserter(_Upserter):
             return None
         return "update", (pk, changes)
 
-    def after_create(self, obj: Account) -> None:
-        row = {f: getattr(obj, f) for f in self.fields} | {"id": obj.pk}
-        self.by_id[obj.pk] = row
-        if obj.external_id:
-            self.by_external[obj.external_id] = obj.pk
-        if obj.domain:
-            self.by_domain[obj.domain] = obj.pk
+    def after_create(self, pk: int, values: dict[str, Any]) -> None:
+        row = self.by_id[pk] = self.created(pk, values)
+        if row["external_id"]:
+            self.by_external[row["external_id"]] = pk
+        if row["domain"]:
+            self.by_domain[row["domain"]] = pk
 
     def after_update(self, pk: int, changes: dict[str, Any]) -> None:
         row = self.by_id[pk]
@@ -224,11 +232,11 @@ class _ChildUpserter(_Upserter):
             raise p.CellError(f"No account with the domain {dom}")
         return None
 
-    def after_create(self, obj: Any) -> None:
-        self.by_id[obj.pk] = {f: getattr(obj, f) for f in self.fields} | {"id": obj.pk}
-        if obj.external_id:
-            self.by_external[obj.external_id] = obj.pk
-        self.index(obj.pk, self.by_id[obj.pk])
+    def after_create(self, pk: int, values: dict[str, Any]) -> None:
+        row = self.by_id[pk] = self.created(pk, values)
+        if row["external_id"]:
+            self.by_external[row["external_id"]] = pk
+        self.index(pk, row)
 
     def after_update(self, pk: int, changes: dict[str, Any]) -> None:
         self.by_id[pk].update(changes)
@@ -268,7 +276,7 @@ class ContactUpserter(_ChildUpserter):
                 raise p.CellError("No account for this contact: give the account's CRM id or domain")
             if not (values.get("first_name") or values.get("last_name") or email):
                 raise p.CellError("A contact needs a name or an email address")
-            return "create", Contact(workspace=self.workspace, **values)
+            return "create", self.new_row(values)
         if email and self.by_email.get(email, pk) != pk:
             raise p.CellError(f"Another contact already uses {email}")
         changes = _changes(self.by_id[pk], values)
@@ -329,7 +337,7 @@ class OpportunityUpserter(_ChildUpserter):
                 raise p.CellError("An opportunity needs a name")
             created = created or close or self.today
             values["created_date"] = min(created, close) if close else created
-            return "create", Opportunity(workspace=self.workspace, **values)
+            return "create", self.new_row(values)
         existing = self.by_id[pk]
         if created or close:
             created, close = created or existing["created_date"], close or existing["close_date"]
@@ -407,10 +415,10 @@ def _write_chunk(upserter: _Upserter, parsers, positions: dict[str, int], chunk)
             upserter.after_update(pk, changes)
     model = upserter.model
     if creates:
-        objs = bulk_insert(model, [obj for _, obj in creates])
-        for obj in objs:
-            upserter.after_create(obj)
-        result.created += len(objs)
+        ids = bulk_insert_rows(model, [row for _, row in creates])
+        for pk, (_, row) in zip(ids, creates, strict=True):
+            upserter.after_create(pk, row)
+        result.created += len(ids)
     if updates:
         fields = sorted({f for changes in updates.values() for f in changes})
         rows = [(pk, *[upserter.by_id[pk][f] for f in fields]) for pk in updates]

@@ -14,6 +14,7 @@ the training part). The stored model is then refitted on every closed opportunit
 
 from __future__ import annotations
 
+import json
 import math
 import pickle
 from dataclasses import dataclass, field
@@ -137,18 +138,31 @@ class TrainedModel:
         x = self.pipeline.named_steps["features"].transform(feature_frame(frame, self.tech_vocabulary))
         return (np.asarray(x) - self.feature_means) * self.pipeline.named_steps["model"].coef_[0]
 
-    def top_drivers(self, frame: pd.DataFrame, k: int = 3) -> list[list[list[Any]]]:
-        """For every row, the k features that move its log-odds most: [[label, contribution], ...]."""
+    def score(self, frame: pd.DataFrame, k: int = 3) -> tuple[np.ndarray, list[str]]:
+        """Win probability of every row and its top-k drivers as JSON text ``[[label, contribution], ...]``.
+
+        One feature transform serves both: p = sigmoid(intercept + x . coef), contributions as above.
+        """
         if frame.empty:
-            return []
-        contrib = self.contributions(frame)
-        labels = [feature_label(n) for n in self.feature_names]
+            return np.zeros(0), []
+        model = self.pipeline.named_steps["model"]
+        x = np.asarray(self.pipeline.named_steps["features"].transform(feature_frame(frame, self.tech_vocabulary)))
+        coef = model.coef_[0]
+        p = 1.0 / (1.0 + np.exp(-(x @ coef + model.intercept_[0])))
+        contrib = (x - self.feature_means) * coef
         k = min(k, contrib.shape[1])
         top = np.argsort(-np.abs(contrib), axis=1)[:, :k]
-        rows = []
-        for i in range(contrib.shape[0]):
-            rows.append([[labels[j], round(float(contrib[i, j]), 3)] for j in top[i] if abs(contrib[i, j]) >= 0.005])
-        return rows
+        values = np.round(np.take_along_axis(contrib, top, axis=1), 3)
+        labels = [json.dumps(feature_label(n), ensure_ascii=False) for n in self.feature_names]
+        drivers = []
+        for idx_row, val_row in zip(top.tolist(), values.tolist(), strict=True):
+            parts = [f"[{labels[j]},{v!r}]" for j, v in zip(idx_row, val_row, strict=True) if abs(v) >= 0.005]
+            drivers.append("[" + ",".join(parts) + "]")
+        return p, drivers
+
+    def top_drivers(self, frame: pd.DataFrame, k: int = 3) -> list[list[list[Any]]]:
+        """For every row, the k features that move its log-odds most: [[label, contribution], ...]."""
+        return [json.loads(d) for d in self.score(frame, k)[1]]
 
 
 def feature_label(name: str) -> str:

@@ -6,6 +6,7 @@ rescores of one workspace never interleave; per-account writes (pin, accept) loc
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 import zlib
@@ -36,7 +37,7 @@ from ..models import (
     TierProposal,
 )
 from . import icp as icp_maths
-from .bulk import bulk_update_columns
+from .bulk import Serialized, bulk_update_columns
 from .frame import workspace_accounts_frame
 from .predictive import TrainedModel
 from .predictive import model_train as predictive_train
@@ -75,7 +76,7 @@ def _stats_changed(workspace: Workspace | int) -> None:
 def _workspace_lock(workspace: Workspace) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [zlib.crc32(b"rescore"), workspace.pk])
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [zlib.crc32(b"rescore") & 0x7FFFFFFF, workspace.pk])
 
 
 def prospecting_settings_get(*, workspace: Workspace) -> ProspectingSettings:
@@ -200,16 +201,23 @@ def model_activate(
     return model
 
 
-def _receipts(criteria: list[dict], bands: np.ndarray, points: np.ndarray) -> list[list[list[Any]]]:
-    keys = [c["key"] for c in criteria]
-    labels = [[b["label"] for b in c["bands"]] for c in criteria]
+def _receipts(criteria: list[dict], bands: np.ndarray, points: np.ndarray) -> list[Serialized]:
+    """Every account's receipt as JSON text, assembled from pre-serialised pieces (no json.dumps per account)."""
+    pieces = [
+        [json.dumps([c["key"], b["label"]], ensure_ascii=False)[:-1] + "," for b in c["bands"]]
+        + [json.dumps([c["key"], None])[:-1] + ","]
+        for c in criteria
+    ]  # pieces[j][-1] is "no band matched"
     band_rows, point_rows = bands.tolist(), np.round(points, 2).tolist()
     out = []
     for band_row, point_row in zip(band_rows, point_rows, strict=True):
-        out.append(
-            [[k, lab[b] if b >= 0 else None, p] for k, lab, b, p in zip(keys, labels, band_row, point_row, strict=True)]
-        )
+        parts = [pieces[j][b] + repr(p) + "]" for j, (b, p) in enumerate(zip(band_row, point_row, strict=True))]
+        out.append(Serialized("[" + ",".join(parts) + "]"))
     return out
+
+
+def _nullable(values: np.ndarray) -> list[float | None]:
+    return np.where(np.isnan(values), None, values.astype(object)).tolist()
 
 
 @transaction.atomic
@@ -239,45 +247,41 @@ def prospecting_rescore(
     frame["fit_score"] = fit_values
     active = PredictiveModel.objects.for_workspace(workspace).filter(is_active=True).first()
     if active is not None:
-        trained = TrainedModel.loads(active.blob)
-        p_win = np.round(trained.predict(frame), 4)
-        drivers = trained.top_drivers(frame)
+        p_win, driver_json = TrainedModel.loads(active.blob).score(frame)
+        p_win, driver_json = np.round(p_win, 4), [Serialized(d) for d in driver_json]
     else:
-        p_win, drivers = np.full(n, np.nan), [[] for _ in range(n)]
+        p_win, driver_json = np.full(n, np.nan), [Serialized("[]")] * n
     conf = prospecting_settings_get(workspace=workspace)
     priority = priority_blend(fit_values, p_win, fit_weight=conf.fit_weight, predictive_weight=conf.predictive_weight)
     ids = frame["id"].to_numpy()
     current = frame["tier"].to_numpy(dtype=object)
-    plan = tier_plan(
-        ids=ids, current=current, locked=np.ones(n, dtype=bool), priority=priority, fit=fit_values,
-        strategic_capacity=0, priority_capacity=0,
-    ) if not tiering else tier_plan(
-        ids=ids, current=current, locked=frame["tier_locked"].to_numpy(dtype=bool), priority=priority,
-        fit=fit_values, strategic_capacity=conf.strategic_capacity, priority_capacity=conf.priority_capacity,
-    )  # fmt: skip
+    plan = None
+    new_tiers = current
+    if tiering:
+        plan = tier_plan(
+            ids=ids, current=current, locked=frame["tier_locked"].to_numpy(dtype=bool), priority=priority,
+            fit=fit_values, strategic_capacity=conf.strategic_capacity, priority_capacity=conf.priority_capacity,
+        )  # fmt: skip
+        new_tiers = plan.tier
     scored = time.monotonic()
 
-    def num(x: float) -> float | None:
-        return None if np.isnan(x) else float(x)
-
-    rows = [
-        (int(ids[i]), num(fit_values[i]), grades[i], receipts[i], int(met[i]), icp_number, num(p_win[i]),
-         drivers[i], num(priority[i]), plan.tier[i])
-        for i in range(n)
-    ]  # fmt: skip
+    rows = list(zip(
+        ids.tolist(), _nullable(fit_values), grades.tolist(), receipts, met.tolist(), [icp_number] * n,
+        _nullable(p_win), driver_json, _nullable(priority), new_tiers.tolist(), strict=True,
+    ))  # fmt: skip
     bulk_update_columns(Account, rows, SCORE_FIELDS)
-    moved = np.flatnonzero(plan.tier != current)
+    moved = np.flatnonzero(new_tiers != current)
     TierChange.objects.bulk_create(
-        [TierChange(workspace=workspace, account_id=int(ids[i]), old_tier=current[i], new_tier=plan.tier[i],
+        [TierChange(workspace=workspace, account_id=int(ids[i]), old_tier=current[i], new_tier=new_tiers[i],
                     source=TierChangeSource.AUTOMATIC, reason=f"Automatic tiering (priority {priority[i]:.0f})"
                     + (f" after: {reason}" if reason else ""), by=by) for i in moved],
         batch_size=2000,
     )  # fmt: skip
-    proposals = _proposals_refresh(workspace, plan, ids, current, priority) if tiering else 0
+    proposals = _proposals_refresh(workspace, plan, ids, current, priority) if plan is not None else 0
     written = time.monotonic()
     summary.update({
         "icp_version": icp_number, "model_version": active.number if active else None, "tier_moves": len(moved),
-        "proposals": proposals, "tiers": {t: int(np.sum(plan.tier == t)) for t in Tier.values},
+        "proposals": proposals, "tiers": {t: int(np.sum(new_tiers == t)) for t in Tier.values},
         "score_seconds": round(scored - started, 3), "write_seconds": round(written - scored, 3),
     })  # fmt: skip
     _stats_changed(workspace)

@@ -163,3 +163,52 @@ def test_schema_lists_prospecting_endpoints(viewer_api):
         "/api/v1/prospecting/settings/",
     ):
         assert path in schema["paths"], path
+
+
+def test_history_and_proposal_lists_have_bounded_queries(
+    admin_api, admin_user, workspace, django_assert_max_num_queries
+):
+    from accounts.prospecting import services
+
+    for i in range(25):
+        services.tier_override(
+            account=AccountFactory(workspace=workspace), tier="priority", reason=f"r{i}", by=admin_user
+        )
+
+    with django_assert_max_num_queries(8):
+        changes = admin_api.get("/api/v1/tier-changes/?page_size=50")
+    with django_assert_max_num_queries(8):
+        proposals = admin_api.get("/api/v1/tier-proposals/?status=all")
+
+    assert len(changes.json()["results"]) == 25 and proposals.status_code == 200
+
+
+def test_weekly_retrain_task_trains_each_workspace_with_history(workspace, other_workspace):
+    from accounts.models import PredictiveModel
+    from accounts.tasks import models_retrain_weekly_task
+
+    closed_deal_history(workspace)
+
+    scheduled = models_retrain_weekly_task.delay().get()
+
+    assert scheduled == 1
+    assert PredictiveModel.objects.filter(workspace=workspace, is_active=True).count() == 1
+    assert not PredictiveModel.objects.filter(workspace=other_workspace).exists()
+
+
+def test_accounts_api_filters_by_grade_pin_and_icp_criterion(admin_api, admin_user, workspace):
+    from accounts.prospecting import services
+
+    AccountFactory(workspace=workspace, industry="Software")
+    retail = AccountFactory(workspace=workspace, industry="Retail")
+    services.icp_save(workspace=workspace, criteria=ICP["criteria"], by=admin_user, rescore=False)
+    services.prospecting_rescore(workspace=workspace)
+    services.tier_override(account=retail, tier="priority", reason="Partner referral", by=admin_user)
+
+    met = admin_api.get("/api/v1/accounts/?icp_criterion=0").json()["results"]
+    grade_f = admin_api.get("/api/v1/accounts/?fit_grade=F").json()["results"]
+    pinned = admin_api.get("/api/v1/accounts/?tier_locked=true&ordering=-priority").json()["results"]
+
+    assert [a["industry"] for a in met] == ["Software"]
+    assert [a["id"] for a in grade_f] == [retail.pk] == [a["id"] for a in pinned]
+    assert met[0]["fit_explanation"] == [["industry", "Software", 100.0]]

@@ -154,3 +154,14 @@ def test_icp_settings_and_model_pages_render_and_save(
     assert (
         b"Holdout metrics against the baselines" in trained.content and b"Baseline: fit score alone" in trained.content
     )
+
+
+def test_accounts_list_exports_its_filtered_rows_with_formulas_neutralised(client, viewer_user, workspace):
+    AccountFactory(workspace=workspace, name="+cmd|' /C calc'!A0", industry="Software")
+    AccountFactory(workspace=workspace, name="Retail Co", industry="Retail")
+    client.force_login(viewer_user)
+
+    response = client.get("/accounts/?industry=Software&export=csv")
+
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert "'+cmd" in body and "Retail Co" not in body
