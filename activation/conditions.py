@@ -17,11 +17,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.db.models import Count, Q, QuerySet
+
 from accounts.models import Account, Contact, Lifecycle, Tier
 from engagement.models import EngagementEvent, EventType, JourneyStageChange, TriggerKind
 from personas.models import BuyingRole
 
-from .models import ConditionType, Rule
+from .models import ConditionType, Rule, RuleState
 
 EVENT_LABELS = dict(EventType.choices)
 ROLE_LABELS = dict(BuyingRole.choices)
@@ -420,3 +422,77 @@ def condition_summary(rule: Rule) -> str:
         role = ROLE_LABELS.get(p.get("buying_role"), p.get("buying_role")).lower()
         return f"No engaged {role} after {p.get('days')} days"
     return rule.get_condition_type_display()
+
+
+def candidate_accounts(rule: Rule, accounts: QuerySet[Account], now: datetime) -> QuerySet[Account]:
+    """The accounts among ``accounts`` on which evaluating ``rule`` could change anything, in one query.
+
+    A superset, never a subset: an occurrence condition needs a qualifying row in its window; a level condition
+    needs its value possibly above the line, or a state still active that may have to re-arm. Evaluation skips
+    the rest, so a pass over thousands of accounts only opens a transaction where something can happen.
+    """
+    qs = accounts.filter(workspace_id=rule.workspace_id)
+    if rule.filter_tiers:
+        qs = qs.filter(tier__in=rule.filter_tiers)
+    if rule.filter_lifecycles:
+        qs = qs.filter(lifecycle__in=rule.filter_lifecycles)
+    if rule.filter_owner_id:
+        qs = qs.filter(owner_id=rule.filter_owner_id)
+    params = rule.params or {}
+    kind = rule.condition_type
+    if kind in OCCURRENCE_CONDITIONS:
+        days = int(params.get("days") or (2 if kind == ConditionType.ROLE_ENGAGED else 7))
+        since = now - timedelta(days=days)
+        if kind == ConditionType.STAGE_ENTERED:
+            rows = JourneyStageChange.objects.filter(to_stage=params.get("stage"), changed_at__gte=since)
+        else:
+            rows = EngagementEvent.objects.filter(occurred_at__gte=since, occurred_at__lte=now)
+            if kind == ConditionType.TRIGGER_EVENT:
+                rows = rows.filter(type=EventType.TRIGGER_EVENT)
+                if params.get("kinds"):
+                    rows = rows.filter(metadata__kind__in=list(params["kinds"]))
+            else:
+                rows = rows.filter(contact__buying_role=params.get("buying_role"))
+                if params.get("event_type"):
+                    rows = rows.filter(type=params["event_type"])
+        return qs.filter(pk__in=rows.filter(workspace_id=rule.workspace_id).values("account_id"))
+    possible, exact = Q(), False  # exact: ``possible`` is precisely "the condition is active"
+    if kind == ConditionType.SCORE_THRESHOLD:
+        threshold = float(params["threshold"])
+        if params.get("subject", "account") == "account":
+            possible, exact = Q(engagement_score__gte=threshold), True
+        else:
+            possible = Q(pk__in=Contact.objects.filter(engagement_score__gte=threshold).values("account_id"))
+    elif kind == ConditionType.SPIKE:
+        min_score = float(params.get("min_score") or 0)
+        possible = Q(engagement_momentum__gte=float(params["ratio"]) - 1, engagement_score__gte=min_score)
+        exact = True
+    elif kind == ConditionType.COMMITTEE_BREADTH:
+        since = now - timedelta(days=int(params["days"]))
+        engaged = (
+            Contact.objects.filter(workspace_id=rule.workspace_id, last_engaged_at__gte=since)
+            .values("account_id")
+            .annotate(n=Count("id"))
+            .filter(n__gte=int(params["members"]))
+        )
+        possible, exact = Q(pk__in=engaged.values("account_id")), True
+    elif kind == ConditionType.ENGAGEMENT_DROP:
+        # It fires only on customers with at least ``min_events`` interactions in the window before the last.
+        window = timedelta(days=int(params["days"]))
+        busy_before = (
+            EngagementEvent.objects.filter(
+                workspace_id=rule.workspace_id, occurred_at__gt=now - 2 * window, occurred_at__lte=now - window
+            )
+            .values("account_id")
+            .annotate(n=Count("id"))
+            .filter(n__gte=int(params.get("min_events") or 3))
+        )
+        possible = Q(lifecycle=Lifecycle.CUSTOMER, pk__in=busy_before.values("account_id"))
+    elif kind == ConditionType.MISSING_ROLE:
+        possible = Q(
+            tier__in=rule.filter_tiers or [Tier.STRATEGIC], created_at__lte=now - timedelta(days=int(params["days"]))
+        )
+    active_state = Q(pk__in=RuleState.objects.filter(rule=rule, active=True).values("account_id"))
+    if exact:  # only where the state must change: a new crossing, or a fall back below the line
+        return qs.filter((possible & ~active_state) | (~possible & active_state))
+    return qs.filter(possible | active_state)

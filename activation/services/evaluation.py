@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from accounts.models import Account
 
-from ..conditions import DEFAULT_ACTIONS, LEVEL_CONDITIONS, OCCURRENCE_CONDITIONS
+from ..conditions import DEFAULT_ACTIONS, LEVEL_CONDITIONS, OCCURRENCE_CONDITIONS, candidate_accounts
 from ..models import Alert, AlertStatus, Rule, RuleState
 from .alerts import alert_fire
 from .outbox import Outbox
@@ -168,11 +168,18 @@ def rules_evaluate(
     ids = sorted(set(account_ids))
     workspace_of = dict(Account.objects.filter(pk__in=ids).values_list("id", "workspace_id"))
     rules = active_rules(workspace_ids=workspace_of.values(), condition_types=condition_types)
+    # One query per rule finds the accounts where it could fire or re-arm; the others are not even locked.
+    rules_for: dict[int, list[Rule]] = defaultdict(list)
+    for workspace_rules in rules.values():
+        for rule in workspace_rules:
+            for account_id in candidate_accounts(rule, Account.objects.filter(pk__in=ids), now).values_list(
+                "id", flat=True
+            ):
+                rules_for[account_id].append(rule)
     result = EvaluationResult()
     for account_id in ids:
-        workspace_rules = rules.get(workspace_of.get(account_id, -1))
-        if workspace_rules:
-            account_rules_evaluate(account_id=account_id, rules=workspace_rules, now=now, result=result)
+        if rules_for.get(account_id):
+            account_rules_evaluate(account_id=account_id, rules=rules_for[account_id], now=now, result=result)
     return result
 
 
