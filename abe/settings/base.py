@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -164,7 +165,18 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 600
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Close each UTC day with a snapshot of every account (the trend), decay applied.
+    "engagement-daily-snapshots": {
+        "task": "engagement.tasks.engagement_rescore_all",
+        "schedule": crontab(hour=23, minute=55),
+    },
+    # Scores decay and momentum windows slide without new events: re-evaluate stages through the day.
+    "engagement-stage-reevaluation": {
+        "task": "engagement.tasks.engagement_rescore_all",
+        "schedule": crontab(hour="*/6", minute=17),
+    },
+}
 
 CACHES = (
     {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
@@ -186,7 +198,11 @@ ABE_AFTER_SCORING_TASKS: list[str] = []
 
 # Extra panels on the account page, as URL names taking the account ``pk``; each is loaded with htmx, so the
 # accounts app shows what later apps know about an account without importing them.
-ABE_ACCOUNT_PANELS: list[str] = []
+ABE_ACCOUNT_PANELS: list[str] = [
+    "engagement:account_receipt",
+    "engagement:account_trend",
+    "engagement:account_timeline",
+]
 
 LOGGING = {
     "version": 1,
