@@ -64,8 +64,9 @@ class EngagementEvent(WorkspaceOwned):
     )
     type = models.CharField(max_length=32, choices=EventType.choices)
     channel = models.CharField(max_length=20, choices=Channel.choices, blank=True)
+    # No index: only deleting an asset looks events up by it (rare; one scan), and every ingest would pay for it.
     content_asset = models.ForeignKey(
-        ContentAsset, null=True, blank=True, on_delete=models.SET_NULL, related_name="engagement_events"
+        ContentAsset, null=True, blank=True, on_delete=models.SET_NULL, related_name="engagement_events", db_index=False
     )
     occurred_at = models.DateTimeField()
     source = models.CharField(max_length=64)

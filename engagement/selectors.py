@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from abe.models import Workspace
 from accounts.models import Account, Contact
+from personas.models import BuyingRole
 
 from .models import (
     AccountEngagement,
@@ -97,6 +98,7 @@ class Receipt:
     by_type: list[ReceiptLine]
     account_level: list[ReceiptLine]
     stage_names: dict[str, str]
+    role_labels: list[str] = field(default_factory=list)
 
 
 def account_receipt(*, account: Account, at: datetime | None = None, rules: ScoringRules | None = None) -> Receipt:
@@ -161,6 +163,7 @@ def account_receipt(*, account: Account, at: datetime | None = None, rules: Scor
         at=at, total=total, people_points=people_points, breadth=breadth, roles=state.roles if state else [],
         breadth_multiplier=multiplier, by_contact=by_contact, by_type=by_type, account_level=account_level,
         stage_names=rules.stage_names(),
+        role_labels=[dict(BuyingRole.choices).get(r, r) for r in (state.roles if state else [])],
     )  # fmt: skip
 
 

@@ -11,9 +11,11 @@ decayed per type with one recursion over days on an ``accounts × days`` array.
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, date, datetime, time, timedelta
 
 import numpy as np
+import pandas as pd
 from django.db import connection, transaction
 
 from abe.models import Workspace
@@ -153,11 +155,16 @@ def history_backfill(*, workspace: Workspace, until: date, days: int = 180) -> i
     finals = [
         (int(pk), keys[window[i, -1]], last_change.get(int(pk))) for i, pk in enumerate(account_ids) if window.shape[1]
     ]
-    snapshots = [
-        (int(account_ids[i]), first_day + timedelta(days=start + d), float(scores[i, start + d]),
-         float(momenta[i, start + d]), keys[window[i, d]])
-        for i in range(n_accounts) for d in range(window.shape[1])
-    ]  # fmt: skip
+    width = window.shape[1]
+    snapshots = pd.DataFrame({
+        "workspace_id": workspace.pk,
+        "account_id": np.repeat(account_ids, width),
+        "day": np.tile(np.array([first_day + timedelta(days=start + d) for d in range(width)], dtype="datetime64[D]"),
+                       n_accounts),
+        "score": scores[:, start:].ravel(),
+        "momentum": momenta[:, start:].ravel(),
+        "stage": np.array(keys, dtype=object)[window.ravel()],
+    })  # fmt: skip
 
     AccountScoreSnapshot.objects.for_workspace(workspace).filter(day__lt=until).delete()
     JourneyStageChange.objects.for_workspace(workspace).filter(
@@ -169,13 +176,10 @@ def history_backfill(*, workspace: Workspace, until: date, days: int = 180) -> i
     return len(snapshots)
 
 
-def _snapshots_write(workspace: Workspace, rows: list[tuple]) -> None:
+def _snapshots_write(workspace: Workspace, rows: pd.DataFrame) -> None:
     if connection.vendor == "postgresql":
-        import io
-
         buffer = io.StringIO()
-        for account_id, day, score, momentum, stage in rows:
-            buffer.write(f"{workspace.pk}\t{account_id}\t{day.isoformat()}\t{score!r}\t{momentum!r}\t{stage}\n")
+        rows.to_csv(buffer, sep="\t", header=False, index=False, float_format="%.17g")
         buffer.seek(0)
         with connection.cursor() as cursor:
             cursor.copy_expert(
@@ -186,8 +190,8 @@ def _snapshots_write(workspace: Workspace, rows: list[tuple]) -> None:
         return
     AccountScoreSnapshot.objects.bulk_create(
         [
-            AccountScoreSnapshot(workspace=workspace, account_id=a, day=d, score=s, momentum=m, stage=st)
-            for a, d, s, m, st in rows
+            AccountScoreSnapshot(workspace=workspace, account_id=a, day=d.date(), score=s, momentum=m, stage=st)
+            for _, a, d, s, m, st in rows.itertuples(index=False)
         ],
         batch_size=5000,
     )
