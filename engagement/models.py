@@ -147,10 +147,17 @@ class EngagementDay(WorkspaceOwned):
     the event table again; also the source of momentum, breadth and the trend backfill.
     """
 
-    # Covered by the composite indexes below: a separate index per foreign key would only slow ingestion.
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+", db_index=False)
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+", db_index=False)
-    contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    # Derived state, rebuilt from the events by a full recompute and written only next to the validated events
+    # it counts: Django cascades deletes, and no database trigger checks every row of every batch.
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    account = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     contact_key = models.BigIntegerField(default=0)
     type = models.CharField(max_length=32, choices=EventType.choices)
     day = models.DateField()
@@ -158,10 +165,11 @@ class EngagementDay(WorkspaceOwned):
     last_at = models.DateTimeField()
 
     class Meta:
+        # The key's index serves the per-account reads of scoring; workspace-wide reads (recompute, backfill)
+        # are rare full scans, not worth an index that every ingested batch would update.
         constraints = [
             models.UniqueConstraint(fields=["account", "contact_key", "type", "day"], name="engagement_day_key")
         ]
-        indexes = [models.Index(fields=["workspace", "day"], name="engagement_day_ws_day")]
 
 
 class ScoreComponent(WorkspaceOwned):
@@ -173,9 +181,16 @@ class ScoreComponent(WorkspaceOwned):
     ``exp(log_sum − ln2 · (T − R) / h)``. Weights and multipliers apply when reading, not here.
     """
 
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+", db_index=False)
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+", db_index=False)
-    contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    # Derived state like EngagementDay: no database-level foreign key checks.
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    account = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     contact_key = models.BigIntegerField(default=0)
     type = models.CharField(max_length=32, choices=EventType.choices)
     log_sum = models.FloatField(null=True, blank=True, help_text="None: every event was over its daily cap.")
@@ -184,7 +199,6 @@ class ScoreComponent(WorkspaceOwned):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["account", "contact_key", "type"], name="score_component_key")]
-        indexes = [models.Index(fields=["workspace", "account"], name="score_component_ws_account")]
 
 
 class AccountEngagement(WorkspaceOwned):

@@ -156,7 +156,7 @@ def event_clean(raw: Any, index: int, *, now: datetime) -> tuple[_Clean | None, 
         metadata = {}
     if not isinstance(metadata, dict):
         errors["metadata"] = ["Must be a JSON object."]
-    elif len(json.dumps(metadata, default=str)) > MAX_METADATA_BYTES:
+    elif metadata and len(json.dumps(metadata, default=str)) > MAX_METADATA_BYTES:
         errors["metadata"] = [f"At most {MAX_METADATA_BYTES} bytes of JSON."]
     elif event_type == EventType.TRIGGER_EVENT and metadata.get("kind") not in TRIGGER_KINDS:
         errors["metadata"] = [f"A trigger event needs metadata.kind, one of: {', '.join(sorted(TRIGGER_KINDS))}."]
