@@ -22,6 +22,7 @@ from accounts.models import Account
 
 from . import selectors
 from .forms import EventUploadForm, ScoringSettingsForm, TimelineFilterForm
+from .rules import MOMENTUM_BASELINE_WEEKS, MOMENTUM_RECENT_DAYS
 from .services import engagement_config_get, engagement_config_rules, engagement_config_update, scores_preview
 from .services.csv_import import events_import_csv
 
@@ -69,10 +70,16 @@ def account_timeline_panel(request: HttpRequest, pk: int) -> HttpResponse:
 def account_trend_panel(request: HttpRequest, pk: int) -> HttpResponse:
     account = _account(request, pk)
     snapshots = selectors.account_trend(account=account)
+    # Momentum compares a week with the four before: the first five weeks of a trend have no full baseline, and
+    # their values (against a partial one) would dwarf the rest of the line, so the chart starts it after them.
+    hidden = MOMENTUM_RECENT_DAYS + 7 * MOMENTUM_BASELINE_WEEKS - 1
     series = {
         "days": [s.day.isoformat() for s in snapshots],
         "scores": [round(s.score, 2) for s in snapshots],
-        "momentum": [round(s.momentum * 100, 1) if s.momentum is not None else None for s in snapshots],
+        "momentum": [
+            round(s.momentum * 100, 1) if s.momentum is not None and i >= hidden else None
+            for i, s in enumerate(snapshots)
+        ],
     }
     return render(
         request,
