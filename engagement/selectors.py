@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Min, QuerySet
 from django.utils import timezone
 
 from abe.models import Workspace
@@ -21,6 +21,7 @@ from .models import (
     AccountEngagement,
     AccountScoreSnapshot,
     EngagementConfig,
+    EngagementDay,
     EngagementEvent,
     EventType,
     ScoreComponent,
@@ -63,6 +64,11 @@ def account_engaged_contacts(*, account: Account) -> QuerySet[Contact]:
     return account.contacts.order_by("-engagement_score", "last_name").only(
         "pk", "account_id", "first_name", "last_name", "email", "engagement_score"
     )
+
+
+def account_first_event_day(*, account: Account) -> date | None:
+    """The first day the account had any event (from the day counts, through their key's index)."""
+    return EngagementDay.objects.filter(account=account).aggregate(first=Min("day"))["first"]
 
 
 def account_trend(*, account: Account, days: int = 180) -> list[AccountScoreSnapshot]:

@@ -7,7 +7,7 @@ The panels are fragments the account page loads with htmx (``settings.ABE_ACCOUN
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -70,15 +70,18 @@ def account_timeline_panel(request: HttpRequest, pk: int) -> HttpResponse:
 def account_trend_panel(request: HttpRequest, pk: int) -> HttpResponse:
     account = _account(request, pk)
     snapshots = selectors.account_trend(account=account)
-    # Momentum compares a week with the four before: the first five weeks of a trend have no full baseline, and
-    # their values (against a partial one) would dwarf the rest of the line, so the chart starts it after them.
-    hidden = MOMENTUM_RECENT_DAYS + 7 * MOMENTUM_BASELINE_WEEKS - 1
+    # Momentum compares a week with the four before: in the first five weeks after an account's first event there
+    # is no full baseline, and values against a partial one would dwarf the rest of the line: the chart skips them.
+    first = selectors.account_first_event_day(account=account)
+    baseline_from = first + timedelta(days=MOMENTUM_RECENT_DAYS + 7 * MOMENTUM_BASELINE_WEEKS - 1) if first else None
     series = {
         "days": [s.day.isoformat() for s in snapshots],
         "scores": [round(s.score, 2) for s in snapshots],
         "momentum": [
-            round(s.momentum * 100, 1) if s.momentum is not None and i >= hidden else None
-            for i, s in enumerate(snapshots)
+            round(s.momentum * 100, 1)
+            if s.momentum is not None and baseline_from is not None and s.day >= baseline_from
+            else None
+            for s in snapshots
         ],
     }
     return render(

@@ -90,7 +90,7 @@ def test_panels_query_count_does_not_grow_with_events(
 ):
     client.force_login(viewer_user)
 
-    for panel, limit in (("timeline", 9), ("trend", 6), ("receipt", 9)):
+    for panel, limit in (("timeline", 9), ("trend", 7), ("receipt", 9)):
         with django_assert_max_num_queries(limit):
             assert client.get(f"/engagement/accounts/{engaged_account.pk}/{panel}/").status_code == 200
 
