@@ -228,3 +228,15 @@ class AccountScoreSnapshot(WorkspaceOwned):
         ordering = ["day"]
         constraints = [models.UniqueConstraint(fields=["account", "day"], name="score_snapshot_account_day")]
         indexes = [models.Index(fields=["workspace", "day"], name="score_snapshot_ws_day")]
+
+
+class PendingBatch(WorkspaceOwned):
+    """The day-count increments of one ingested batch, waiting for its scoring task to fold them in.
+
+    Written in the ingest transaction (one row per batch, next to the events it summarises), deleted in the
+    transaction that adds it to the day counts and components: each batch is applied exactly once, in any order.
+    ``deltas``: ``[[account_id, contact_id or null, type, "YYYY-MM-DD", events, last occurred_at], ...]``.
+    """
+
+    deltas = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)

@@ -1,9 +1,10 @@
 """Event ingestion: validate each row, resolve its account and contact, write the good rows in one transaction.
 
-A batch never half-writes: the good rows (events, their day counts and score components) commit together
-or not at all, and a bad row is reported by index without blocking the others. Replaying any batch adds
-nothing (idempotent on ``(workspace, source, external_id)``). One scoring task per batch is enqueued after
-commit for the accounts that received new events.
+A batch never half-writes: the good rows commit together (with the summary of what they add to the day
+counts, a ``PendingBatch``) or not at all, and a bad row is reported by index without blocking the others.
+Replaying any batch adds nothing (idempotent on ``(workspace, source, external_id)``). One scoring task per
+batch is enqueued after commit for the accounts that received new events; it folds the batch into the day
+counts and score components, then rescores those accounts.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from accounts.services import contact_create
 from content.models import ContentAsset
 
 from ..models import Channel, EventType, TriggerKind
-from ..rules import ScoringRules
 from . import store
 
 MAX_BATCH = 5000
@@ -303,9 +303,8 @@ def events_ingest(
         inserted = store.events_insert(workspace=workspace, rows=rows)
         result.accepted = len(inserted)
         result.duplicates += len(rows) - len(inserted)
-        rules = ScoringRules.from_config(config)
-        days = store.days_add(workspace=workspace, deltas=store.day_deltas(inserted))
-        store.components_add(workspace=workspace, deltas=store.component_deltas(rules=rules, days=days))
+        # Day counts and components are folded in by the batch's scoring task (one row here, not thousands).
+        store.pending_add(workspace=workspace, deltas=store.day_deltas(inserted))
         result.account_ids = sorted({r.account_id for r in inserted})
         if result.account_ids:
             _enqueue_scoring(workspace.pk, result.account_ids)

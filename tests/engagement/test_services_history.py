@@ -12,6 +12,7 @@ from engagement.rules import log_add
 from engagement.services import engagement_config_update, events_ingest
 from engagement.services.history import history_backfill
 from engagement.services.scoring import scores_evaluate, scoring_rules
+from engagement.services.store import pending_apply
 from tests.factories import AccountFactory, ContactFactory, OpportunityFactory
 
 from .conftest import NOW, event
@@ -56,6 +57,7 @@ def test_backfilled_snapshots_equal_a_pass_at_the_end_of_each_day(workspace):
         for i in range(400)
     ]
     events_ingest(workspace=workspace, events=events, now=NOW)
+    pending_apply(workspace=workspace)
     OpportunityFactory(account=accounts[2], status="won", created_date=(NOW - timedelta(days=40)).date(),
                        close_date=(NOW - timedelta(days=20)).date())  # fmt: skip
     until = NOW.date()
