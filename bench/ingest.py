@@ -3,10 +3,10 @@
 Run: ``DATABASE_URL=postgres://... .venv/bin/python bench/ingest.py [--events 100000]``. Makes two workspaces with
 the same accounts and contacts, posts the events in batches of 5,000 to ``POST /api/v1/events/batch/`` with an
 ``events`` key (Django's test client: the whole request, authentication, JSON parsing, validation, resolution
-and the committed writes of events, day counts and score components), then COPYs the same rows (resolved ids,
-one COPY and commit per 5,000) into the other workspace. The scoring pass is a Celery task per batch run by a
-worker; here it is only enqueued (its cost is what ``bench/scoring.py`` measures). Cleans up and prints one
-JSON object on its last line.
+and the committed write of the events and of the batch's day-count increments), and COPYs the same rows
+(resolved ids, one COPY and commit per 5,000) into the other workspace, alternating batch by batch. Folding a
+batch into the score components and rescoring is the batch's Celery task, run by a worker; here it is only
+enqueued (its cost is what ``bench/scoring.py`` measures). Cleans up and prints one JSON object on its last line.
 """
 
 from __future__ import annotations
@@ -131,7 +131,7 @@ def main() -> None:
         "endpoint_seconds": round(api_seconds, 2), "copy_seconds": round(copy_seconds, 2),
         "replay_of_a_batch": {"accepted": replay["accepted"], "duplicates": replay["duplicates"],
                               "seconds": round(replay_seconds, 3)},
-        "scoring": "one Celery task per batch, enqueued (see bench/scoring.py)",
+        "scoring": "one Celery task per batch, enqueued: it folds the batch into components (see bench/scoring.py)",
         "load_average": os.getloadavg()[0],
     }))  # fmt: skip
 

@@ -184,3 +184,17 @@ def test_viewers_cannot_upload_events(client, viewer_user):
     client.force_login(viewer_user)
 
     assert client.get("/engagement/events/upload/").status_code == 403
+
+
+def test_django_admin_lists_events_read_only(client, engaged_account):
+    from tests.factories import EngagementEventFactory, UserFactory
+
+    EngagementEventFactory(account=engaged_account)
+    staff = UserFactory(username="root", is_staff=True, is_superuser=True)
+    client.force_login(staff)
+
+    listing = client.get("/admin/engagement/engagementevent/")
+    adding = client.get("/admin/engagement/engagementevent/add/")
+
+    assert listing.status_code == 200 and "Globex" in listing.content.decode()
+    assert adding.status_code == 403
