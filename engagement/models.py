@@ -165,11 +165,12 @@ class EngagementDay(WorkspaceOwned):
     last_at = models.DateTimeField()
 
     class Meta:
-        # The key's index serves the per-account reads of scoring; workspace-wide reads (recompute, backfill)
-        # are rare full scans, not worth an index that every ingested batch would update.
+        # (account, day) serves the scoring pass (the last 35 days of some accounts); workspace-wide reads
+        # (recompute, backfill) are rare full scans, not worth one more index to update.
         constraints = [
             models.UniqueConstraint(fields=["account", "contact_key", "type", "day"], name="engagement_day_key")
         ]
+        indexes = [models.Index(fields=["account", "day"], name="engagement_day_account_day")]
 
 
 class ScoreComponent(WorkspaceOwned):
