@@ -12,10 +12,10 @@ decayed per type with one recursion over days on an ``accounts × days`` array.
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 import numpy as np
-import pandas as pd
 from django.db import connection, transaction
 
 from abe.models import Workspace
@@ -156,15 +156,14 @@ def history_backfill(*, workspace: Workspace, until: date, days: int = 180) -> i
         (int(pk), keys[window[i, -1]], last_change.get(int(pk))) for i, pk in enumerate(account_ids) if window.shape[1]
     ]
     width = window.shape[1]
-    snapshots = pd.DataFrame({
-        "workspace_id": workspace.pk,
-        "account_id": np.repeat(account_ids, width),
-        "day": np.tile(np.array([first_day + timedelta(days=start + d) for d in range(width)], dtype="datetime64[D]"),
-                       n_accounts),
-        "score": scores[:, start:].ravel(),
-        "momentum": momenta[:, start:].ravel(),
-        "stage": np.array(keys, dtype=object)[window.ravel()],
-    })  # fmt: skip
+    day_labels = [(first_day + timedelta(days=start + d)).isoformat() for d in range(width)]
+    snapshots = _Snapshots(
+        accounts=np.repeat(account_ids, width).tolist(),
+        days=day_labels * n_accounts,
+        scores=scores[:, start:].ravel().tolist(),
+        momenta=momenta[:, start:].ravel().tolist(),
+        stages=[keys[k] for k in window.ravel().tolist()],
+    )
 
     AccountScoreSnapshot.objects.for_workspace(workspace).filter(day__lt=until).delete()
     JourneyStageChange.objects.for_workspace(workspace).filter(
@@ -176,10 +175,26 @@ def history_backfill(*, workspace: Workspace, until: date, days: int = 180) -> i
     return len(snapshots)
 
 
-def _snapshots_write(workspace: Workspace, rows: pd.DataFrame) -> None:
+@dataclass
+class _Snapshots:
+    """Columns of the snapshots to write (lists: formatting them is the slow part)."""
+
+    accounts: list[int]
+    days: list[str]
+    scores: list[float]
+    momenta: list[float]
+    stages: list[str]
+
+    def __len__(self) -> int:
+        return len(self.accounts)
+
+
+def _snapshots_write(workspace: Workspace, rows: _Snapshots) -> None:
+    columns = (rows.accounts, rows.days, rows.scores, rows.momenta, rows.stages)
     if connection.vendor == "postgresql":
         buffer = io.StringIO()
-        rows.to_csv(buffer, sep="\t", header=False, index=False, float_format="%.17g")
+        ws = workspace.pk
+        buffer.writelines(f"{ws}\t{a}\t{d}\t{s!r}\t{m!r}\t{st}\n" for a, d, s, m, st in zip(*columns, strict=True))
         buffer.seek(0)
         with connection.cursor() as cursor:
             cursor.copy_expert(
@@ -190,8 +205,10 @@ def _snapshots_write(workspace: Workspace, rows: pd.DataFrame) -> None:
         return
     AccountScoreSnapshot.objects.bulk_create(
         [
-            AccountScoreSnapshot(workspace=workspace, account_id=a, day=d.date(), score=s, momentum=m, stage=st)
-            for _, a, d, s, m, st in rows.itertuples(index=False)
+            AccountScoreSnapshot(
+                workspace=workspace, account_id=a, day=date.fromisoformat(d), score=s, momentum=m, stage=st
+            )
+            for a, d, s, m, st in zip(*columns, strict=True)
         ],
         batch_size=5000,
     )
