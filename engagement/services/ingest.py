@@ -67,6 +67,7 @@ class _Clean:
     channel: str
     content_asset_id: int | None
     metadata: dict
+    metadata_json: str
 
 
 def _text(raw: Mapping, name: str, errors: dict, *, max_length: int, required: bool = False) -> str:
@@ -79,6 +80,9 @@ def _text(raw: Mapping, name: str, errors: dict, *, max_length: int, required: b
         errors[name] = ["Must be a string."]
         return ""
     text = str(value).strip()
+    if "\x00" in text:  # PostgreSQL text cannot hold NUL: a field error, not a failed batch
+        errors[name] = ["Contains a NUL character."]
+        return ""
     if required and not text:
         errors[name] = ["This field is required."]
     elif len(text) > max_length:
@@ -122,7 +126,7 @@ def event_clean(raw: Any, index: int, *, now: datetime) -> tuple[_Clean | None, 
     if not isinstance(raw, Mapping):
         return None, {"non_field_errors": ["Each event must be a JSON object."]}
     errors: dict[str, list[str]] = {}
-    unknown = sorted(set(raw) - FIELDS)
+    unknown = sorted(raw.keys() - FIELDS)
     if unknown:
         errors["non_field_errors"] = [f"Unknown field(s): {', '.join(map(str, unknown))}."]
     source = _text(raw, "source", errors, max_length=64, required=True)
@@ -154,19 +158,24 @@ def event_clean(raw: Any, index: int, *, now: datetime) -> tuple[_Clean | None, 
     metadata = raw.get("metadata")
     if metadata is None:
         metadata = {}
+    metadata_json = "{}"
+    if metadata and isinstance(metadata, dict):
+        metadata_json = json.dumps(metadata, separators=(",", ":"), default=str)
     if not isinstance(metadata, dict):
         errors["metadata"] = ["Must be a JSON object."]
-    elif metadata and len(json.dumps(metadata, default=str)) > MAX_METADATA_BYTES:
+    elif "\\u0000" in metadata_json:
+        errors["metadata"] = ["Contains a NUL character (\\u0000), which cannot be stored."]
+    elif len(metadata_json) > MAX_METADATA_BYTES:
         errors["metadata"] = [f"At most {MAX_METADATA_BYTES} bytes of JSON."]
     elif event_type == EventType.TRIGGER_EVENT and metadata.get("kind") not in TRIGGER_KINDS:
         errors["metadata"] = [f"A trigger event needs metadata.kind, one of: {', '.join(sorted(TRIGGER_KINDS))}."]
-    if not (account_id or account_domain or contact_email or contact_external_id) and "account" not in errors:
+    if not (account_id or account_domain or contact_email or contact_external_id):
         errors.setdefault("account_id", ["Give account_id, account_domain, contact_email or contact_external_id."])
     if errors:
         return None, errors
     return _Clean(
         index, source, external_id, event_type, occurred_at, account_id, account_domain, contact_email,
-        contact_external_id, channel, content_asset_id, metadata,
+        contact_external_id, channel, content_asset_id, metadata, metadata_json,
     ), {}  # fmt: skip
 
 
@@ -298,7 +307,7 @@ def events_ingest(
             seen.add(key)
             rows.append(store.EventRow(
                 account_id, contact_id or created.get(to_create), row.type, row.channel, row.content_asset_id,
-                row.occurred_at, row.source, row.external_id, row.metadata,
+                row.occurred_at, row.source, row.external_id, row.metadata, row.metadata_json,
             ))  # fmt: skip
         inserted = store.events_insert(workspace=workspace, rows=rows)
         result.accepted = len(inserted)

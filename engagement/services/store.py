@@ -45,6 +45,7 @@ class EventRow:
     source: str
     external_id: str
     metadata: dict
+    metadata_json: str = ""  # the metadata as JSON text, when the caller has it already
 
 
 @dataclass
@@ -123,7 +124,7 @@ def _events_insert_postgresql(workspace: Workspace, rows: Sequence[EventRow]) ->
         [r.occurred_at for r in rows],
         [r.source for r in rows],
         [r.external_id for r in rows],
-        [json.dumps(r.metadata, separators=(",", ":")) for r in rows],
+        [r.metadata_json or json.dumps(r.metadata, separators=(",", ":")) for r in rows],
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

@@ -145,3 +145,20 @@ def test_a_batch_is_folded_in_once_whatever_the_order_of_its_scoring_tasks(works
     assert (first.accepted, second.accepted, applied) == (2, 3, [2, 0])
     assert list(EngagementDay.objects.values_list("count", flat=True)) == [5]
     assert ScoreComponent.objects.get().events == 5
+
+
+def test_nul_characters_are_field_errors_not_a_failed_batch(workspace):
+    account = AccountFactory(workspace=workspace)
+
+    result = events_ingest(
+        workspace=workspace,
+        events=[
+            event(account_id=account.pk, external_id="a\x00b"),
+            event(account_id=account.pk, metadata={"note": "x\x00y"}),
+            event(account_id=account.pk),
+        ],
+        now=NOW,
+    )
+
+    assert result.accepted == 1
+    assert [(r["index"], list(r["errors"])) for r in result.rejected] == [(0, ["external_id"]), (1, ["metadata"])]
