@@ -64,8 +64,9 @@ class EngagementEvent(WorkspaceOwned):
     )
     type = models.CharField(max_length=32, choices=EventType.choices)
     channel = models.CharField(max_length=20, choices=Channel.choices, blank=True)
+    # No index: only deleting an asset looks events up by it (rare; one scan), and every ingest would pay for it.
     content_asset = models.ForeignKey(
-        ContentAsset, null=True, blank=True, on_delete=models.SET_NULL, related_name="engagement_events"
+        ContentAsset, null=True, blank=True, on_delete=models.SET_NULL, related_name="engagement_events", db_index=False
     )
     occurred_at = models.DateTimeField()
     source = models.CharField(max_length=64)
@@ -77,10 +78,11 @@ class EngagementEvent(WorkspaceOwned):
         constraints = [
             models.UniqueConstraint(fields=["workspace", "source", "external_id"], name="event_idempotency_key")
         ]
+        # Time-range scans of a workspace use the BRIN index on occurred_at (migration 0003): a B-tree on
+        # (workspace, occurred_at) would cost every ingested row one more index insert for what BRIN does.
         indexes = [
             models.Index(fields=["account", "occurred_at"], name="event_account_time"),
             models.Index(fields=["contact", "occurred_at"], name="event_contact_time"),
-            models.Index(fields=["workspace", "occurred_at"], name="event_ws_time"),
         ]
 
     def __str__(self) -> str:
@@ -146,10 +148,17 @@ class EngagementDay(WorkspaceOwned):
     the event table again; also the source of momentum, breadth and the trend backfill.
     """
 
-    # Covered by the composite indexes below: a separate index per foreign key would only slow ingestion.
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+", db_index=False)
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+", db_index=False)
-    contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    # Derived state, rebuilt from the events by a full recompute and written only next to the validated events
+    # it counts: Django cascades deletes, and no database trigger checks every row of every batch.
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    account = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     contact_key = models.BigIntegerField(default=0)
     type = models.CharField(max_length=32, choices=EventType.choices)
     day = models.DateField()
@@ -157,10 +166,12 @@ class EngagementDay(WorkspaceOwned):
     last_at = models.DateTimeField()
 
     class Meta:
+        # (account, day) serves the scoring pass (the last 35 days of some accounts); workspace-wide reads
+        # (recompute, backfill) are rare full scans, not worth one more index to update.
         constraints = [
             models.UniqueConstraint(fields=["account", "contact_key", "type", "day"], name="engagement_day_key")
         ]
-        indexes = [models.Index(fields=["workspace", "day"], name="engagement_day_ws_day")]
+        indexes = [models.Index(fields=["account", "day"], name="engagement_day_account_day")]
 
 
 class ScoreComponent(WorkspaceOwned):
@@ -172,9 +183,16 @@ class ScoreComponent(WorkspaceOwned):
     ``exp(log_sum − ln2 · (T − R) / h)``. Weights and multipliers apply when reading, not here.
     """
 
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+", db_index=False)
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+", db_index=False)
-    contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    # Derived state like EngagementDay: no database-level foreign key checks.
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    account = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     contact_key = models.BigIntegerField(default=0)
     type = models.CharField(max_length=32, choices=EventType.choices)
     log_sum = models.FloatField(null=True, blank=True, help_text="None: every event was over its daily cap.")
@@ -183,7 +201,6 @@ class ScoreComponent(WorkspaceOwned):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["account", "contact_key", "type"], name="score_component_key")]
-        indexes = [models.Index(fields=["workspace", "account"], name="score_component_ws_account")]
 
 
 class AccountEngagement(WorkspaceOwned):
@@ -213,3 +230,15 @@ class AccountScoreSnapshot(WorkspaceOwned):
         ordering = ["day"]
         constraints = [models.UniqueConstraint(fields=["account", "day"], name="score_snapshot_account_day")]
         indexes = [models.Index(fields=["workspace", "day"], name="score_snapshot_ws_day")]
+
+
+class PendingBatch(WorkspaceOwned):
+    """The day-count increments of one ingested batch, waiting for its scoring task to fold them in.
+
+    Written in the ingest transaction (one row per batch, next to the events it summarises), deleted in the
+    transaction that adds it to the day counts and components: each batch is applied exactly once, in any order.
+    ``deltas``: ``[[account_id, contact_id or null, type, "YYYY-MM-DD", events, last occurred_at], ...]``.
+    """
+
+    deltas = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)

@@ -69,7 +69,7 @@ DEFAULT_SENIORITY_MULTIPLIERS: dict[str, float] = {
     Seniority.INDIVIDUAL: 0.8,
 }
 DEFAULT_BREADTH_BONUS = 0.15
-OPPORTUNITY_CONDITIONS = {"": "—", "won": "Won opportunity", "open": "Open opportunity"}
+OPPORTUNITY_CONDITIONS = {"": "—", "won": "Won", "open": "Open"}
 DEFAULT_STAGES: list[dict[str, Any]] = [
     {"key": "customer", "name": "Customer", "opportunity": "won", "min_score": None, "min_breadth": None},
     {"key": "opportunity", "name": "Opportunity", "opportunity": "open", "min_score": None, "min_breadth": None},

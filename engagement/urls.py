@@ -1,2 +1,13 @@
+from django.urls import path
+
+from . import views
+
 app_name = "engagement"
-urlpatterns = []
+urlpatterns = [
+    path("accounts/<int:pk>/timeline/", views.account_timeline_panel, name="account_timeline"),
+    path("accounts/<int:pk>/trend/", views.account_trend_panel, name="account_trend"),
+    path("accounts/<int:pk>/receipt/", views.account_receipt_panel, name="account_receipt"),
+    path("settings/", views.scoring_settings_view, name="settings"),
+    path("settings/preview/", views.scoring_preview_view, name="settings_preview"),
+    path("events/upload/", views.events_upload_view, name="upload"),
+]

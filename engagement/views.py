@@ -1,0 +1,145 @@
+"""Engagement pages: the account panels (timeline, trend, receipt), scoring settings with a preview, CSV upload.
+
+The panels are fragments the account page loads with htmx (``settings.ABE_ACCOUNT_PANELS``): each answers a
+``<section class="card">``. Views check access, validate forms and call the same services as the API.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from abe import permissions as rules
+from abe.forms import form_add_service_errors
+from abe.views import admin_required, workspace_required
+from accounts.models import Account
+
+from . import selectors
+from .forms import EventUploadForm, ScoringSettingsForm, TimelineFilterForm
+from .rules import MOMENTUM_BASELINE_WEEKS, MOMENTUM_RECENT_DAYS
+from .services import engagement_config_get, engagement_config_rules, engagement_config_update, scores_preview
+from .services.csv_import import events_import_csv
+
+
+def _account(request: HttpRequest, pk: int) -> Account:
+    try:
+        return selectors.account_for_engagement(workspace=request.workspace, pk=pk)
+    except Account.DoesNotExist:
+        raise Http404("No such account.") from None
+
+
+def _cursor(value: str) -> tuple[datetime, int] | None:
+    at, _, pk = value.partition("|")
+    try:
+        return datetime.fromisoformat(at), int(pk)
+    except ValueError:
+        return None
+
+
+@require_GET
+@workspace_required
+def account_timeline_panel(request: HttpRequest, pk: int) -> HttpResponse:
+    account = _account(request, pk)
+    contacts = [(c.pk, str(c)) for c in selectors.account_engaged_contacts(account=account)]
+    form = TimelineFilterForm(request.GET or None, contacts=contacts)
+    data = form.cleaned_data if form.is_valid() else {}
+    before = _cursor(data.get("before") or "")
+    events = selectors.account_timeline(
+        account=account, contact_id=data.get("contact"), event_type=data.get("type") or "", before=before,
+        limit=selectors.TIMELINE_PAGE + 1,
+    )  # fmt: skip
+    more = len(events) > selectors.TIMELINE_PAGE
+    events = events[: selectors.TIMELINE_PAGE]
+    older = ""
+    if more:
+        params = request.GET.copy()
+        params["before"] = f"{events[-1].occurred_at.isoformat()}|{events[-1].pk}"
+        older = params.urlencode()
+    context = {"account": account, "form": form, "events": events, "older": older, "paged": before is not None}
+    return render(request, "engagement/partials/timeline.html", context)
+
+
+@require_GET
+@workspace_required
+def account_trend_panel(request: HttpRequest, pk: int) -> HttpResponse:
+    account = _account(request, pk)
+    snapshots = selectors.account_trend(account=account)
+    # Momentum compares a week with the four before: in the first five weeks after an account's first event there
+    # is no full baseline, and values against a partial one would dwarf the rest of the line: the chart skips them.
+    first = selectors.account_first_event_day(account=account)
+    baseline_from = first + timedelta(days=MOMENTUM_RECENT_DAYS + 7 * MOMENTUM_BASELINE_WEEKS - 1) if first else None
+    series = {
+        "days": [s.day.isoformat() for s in snapshots],
+        "scores": [round(s.score, 2) for s in snapshots],
+        "momentum": [
+            round(s.momentum * 100, 1)
+            if s.momentum is not None and baseline_from is not None and s.day >= baseline_from
+            else None
+            for s in snapshots
+        ],
+    }
+    return render(
+        request,
+        "engagement/partials/trend.html",
+        {"account": account, "series": json.dumps(series), "has_data": bool(snapshots)},
+    )
+
+
+@require_GET
+@workspace_required
+def account_receipt_panel(request: HttpRequest, pk: int) -> HttpResponse:
+    account = _account(request, pk)
+    receipt = selectors.account_receipt(account=account)
+    return render(request, "engagement/partials/receipt.html", {"account": account, "receipt": receipt})
+
+
+@admin_required
+def scoring_settings_view(request: HttpRequest) -> HttpResponse:
+    config = engagement_config_get(workspace=request.workspace)
+    form = ScoringSettingsForm(request.POST or None, config=config)
+    if request.method == "POST" and form.is_valid():
+        try:
+            engagement_config_update(workspace=request.workspace, by=request.user, **form.config_data())
+        except ValidationError as exc:
+            form_add_service_errors(form, exc)
+        else:
+            messages.success(request, "Scoring settings saved. Every account is being rescored with them.")
+            return redirect("engagement:settings")
+    return render(request, "engagement/settings.html", {"form": form, "config": config})
+
+
+@require_POST
+@admin_required
+def scoring_preview_view(request: HttpRequest) -> HttpResponse:
+    config = engagement_config_get(workspace=request.workspace)
+    form = ScoringSettingsForm(request.POST, config=config)
+    preview, error = None, ""
+    if form.is_valid():
+        try:
+            candidate = engagement_config_rules(config=config, data=form.config_data())
+            preview = scores_preview(workspace=request.workspace, rules=candidate)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+    else:
+        error = "Fix the highlighted values first."
+    return render(request, "engagement/partials/preview.html", {"preview": preview, "error": error})
+
+
+@workspace_required
+def events_upload_view(request: HttpRequest) -> HttpResponse:
+    if not rules.can_write(request):
+        raise PermissionDenied("Viewers cannot import events.")
+    form = EventUploadForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = events_import_csv(workspace=request.workspace, file=form.cleaned_data["file"], by=request.user)
+        except ValidationError as exc:
+            form_add_service_errors(form, exc)
+    return render(request, "engagement/upload.html", {"form": form, "result": result})

@@ -179,3 +179,18 @@ def closed_deal_history(workspace, *, accounts: int = 120, seed: int = 7) -> lis
         )
     Opportunity.objects.bulk_create(deals)
     return created
+
+
+class EngagementEventFactory(factory.django.DjangoModelFactory):
+    """A raw event row (tests of later apps); ingestion itself goes through ``engagement.services.events_ingest``."""
+
+    class Meta:
+        model = "engagement.EngagementEvent"
+
+    account = factory.SubFactory(AccountFactory)
+    workspace = factory.LazyAttribute(lambda o: o.account.workspace)
+    contact = None
+    type = "web_visit"
+    occurred_at = factory.LazyFunction(lambda: datetime.datetime.now(datetime.UTC))
+    source = "test"
+    external_id = factory.Sequence(lambda n: f"evt-{n}")

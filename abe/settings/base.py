@@ -183,6 +183,16 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "accounts.tasks.models_retrain_weekly_task",
         "schedule": crontab(minute=0, hour=3, day_of_week="mon"),
     },
+    # Close each UTC day with a snapshot of every account (the trend), decay applied.
+    "engagement-daily-snapshots": {
+        "task": "engagement.tasks.engagement_rescore_all",
+        "schedule": crontab(hour=23, minute=55),
+    },
+    # Scores decay and momentum windows slide without new events: re-evaluate stages through the day.
+    "engagement-stage-reevaluation": {
+        "task": "engagement.tasks.engagement_rescore_all",
+        "schedule": crontab(hour="*/6", minute=17),
+    },
 }
 
 CACHES = (
@@ -209,7 +219,10 @@ ABE_ACCOUNT_PANELS: list[str] = [
     "accounts:panel_fit",
     "accounts:panel_win",
     "accounts:panel_tier",
+    "engagement:account_receipt",
+    "engagement:account_trend",
     "activation:account_panel",
+    "engagement:account_timeline",
 ]
 
 # Activation: links in emails and webhooks point here; the digest goes out at this UTC hour; a webhook

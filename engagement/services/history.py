@@ -11,6 +11,8 @@ decayed per type with one recursion over days on an ``accounts × days`` array.
 
 from __future__ import annotations
 
+import io
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 import numpy as np
@@ -153,11 +155,15 @@ def history_backfill(*, workspace: Workspace, until: date, days: int = 180) -> i
     finals = [
         (int(pk), keys[window[i, -1]], last_change.get(int(pk))) for i, pk in enumerate(account_ids) if window.shape[1]
     ]
-    snapshots = [
-        (int(account_ids[i]), first_day + timedelta(days=start + d), float(scores[i, start + d]),
-         float(momenta[i, start + d]), keys[window[i, d]])
-        for i in range(n_accounts) for d in range(window.shape[1])
-    ]  # fmt: skip
+    width = window.shape[1]
+    day_labels = [(first_day + timedelta(days=start + d)).isoformat() for d in range(width)]
+    snapshots = _Snapshots(
+        accounts=np.repeat(account_ids, width).tolist(),
+        days=day_labels * n_accounts,
+        scores=scores[:, start:].ravel().tolist(),
+        momenta=momenta[:, start:].ravel().tolist(),
+        stages=[keys[k] for k in window.ravel().tolist()],
+    )
 
     AccountScoreSnapshot.objects.for_workspace(workspace).filter(day__lt=until).delete()
     JourneyStageChange.objects.for_workspace(workspace).filter(
@@ -169,13 +175,26 @@ def history_backfill(*, workspace: Workspace, until: date, days: int = 180) -> i
     return len(snapshots)
 
 
-def _snapshots_write(workspace: Workspace, rows: list[tuple]) -> None:
-    if connection.vendor == "postgresql":
-        import io
+@dataclass
+class _Snapshots:
+    """Columns of the snapshots to write (lists: formatting them is the slow part)."""
 
+    accounts: list[int]
+    days: list[str]
+    scores: list[float]
+    momenta: list[float]
+    stages: list[str]
+
+    def __len__(self) -> int:
+        return len(self.accounts)
+
+
+def _snapshots_write(workspace: Workspace, rows: _Snapshots) -> None:
+    columns = (rows.accounts, rows.days, rows.scores, rows.momenta, rows.stages)
+    if connection.vendor == "postgresql":
         buffer = io.StringIO()
-        for account_id, day, score, momentum, stage in rows:
-            buffer.write(f"{workspace.pk}\t{account_id}\t{day.isoformat()}\t{score!r}\t{momentum!r}\t{stage}\n")
+        ws = workspace.pk
+        buffer.writelines(f"{ws}\t{a}\t{d}\t{s!r}\t{m!r}\t{st}\n" for a, d, s, m, st in zip(*columns, strict=True))
         buffer.seek(0)
         with connection.cursor() as cursor:
             cursor.copy_expert(
@@ -186,8 +205,10 @@ def _snapshots_write(workspace: Workspace, rows: list[tuple]) -> None:
         return
     AccountScoreSnapshot.objects.bulk_create(
         [
-            AccountScoreSnapshot(workspace=workspace, account_id=a, day=d, score=s, momentum=m, stage=st)
-            for a, d, s, m, st in rows
+            AccountScoreSnapshot(
+                workspace=workspace, account_id=a, day=date.fromisoformat(d), score=s, momentum=m, stage=st
+            )
+            for a, d, s, m, st in zip(*columns, strict=True)
         ],
         batch_size=5000,
     )

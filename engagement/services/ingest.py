@@ -1,9 +1,10 @@
 """Event ingestion: validate each row, resolve its account and contact, write the good rows in one transaction.
 
-A batch never half-writes: the good rows (events, their day counts and score components) commit together
-or not at all, and a bad row is reported by index without blocking the others. Replaying any batch adds
-nothing (idempotent on ``(workspace, source, external_id)``). One scoring task per batch is enqueued after
-commit for the accounts that received new events.
+A batch never half-writes: the good rows commit together (with the summary of what they add to the day
+counts, a ``PendingBatch``) or not at all, and a bad row is reported by index without blocking the others.
+Replaying any batch adds nothing (idempotent on ``(workspace, source, external_id)``). One scoring task per
+batch is enqueued after commit for the accounts that received new events; it folds the batch into the day
+counts and score components, then rescores those accounts.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from accounts.services import contact_create
 from content.models import ContentAsset
 
 from ..models import Channel, EventType, TriggerKind
-from ..rules import ScoringRules
 from . import store
 
 MAX_BATCH = 5000
@@ -67,6 +67,7 @@ class _Clean:
     channel: str
     content_asset_id: int | None
     metadata: dict
+    metadata_json: str
 
 
 def _text(raw: Mapping, name: str, errors: dict, *, max_length: int, required: bool = False) -> str:
@@ -79,6 +80,9 @@ def _text(raw: Mapping, name: str, errors: dict, *, max_length: int, required: b
         errors[name] = ["Must be a string."]
         return ""
     text = str(value).strip()
+    if "\x00" in text:  # PostgreSQL text cannot hold NUL: a field error, not a failed batch
+        errors[name] = ["Contains a NUL character."]
+        return ""
     if required and not text:
         errors[name] = ["This field is required."]
     elif len(text) > max_length:
@@ -122,7 +126,7 @@ def event_clean(raw: Any, index: int, *, now: datetime) -> tuple[_Clean | None, 
     if not isinstance(raw, Mapping):
         return None, {"non_field_errors": ["Each event must be a JSON object."]}
     errors: dict[str, list[str]] = {}
-    unknown = sorted(set(raw) - FIELDS)
+    unknown = sorted(raw.keys() - FIELDS)
     if unknown:
         errors["non_field_errors"] = [f"Unknown field(s): {', '.join(map(str, unknown))}."]
     source = _text(raw, "source", errors, max_length=64, required=True)
@@ -154,19 +158,24 @@ def event_clean(raw: Any, index: int, *, now: datetime) -> tuple[_Clean | None, 
     metadata = raw.get("metadata")
     if metadata is None:
         metadata = {}
+    metadata_json = "{}"
+    if metadata and isinstance(metadata, dict):
+        metadata_json = json.dumps(metadata, separators=(",", ":"), default=str)
     if not isinstance(metadata, dict):
         errors["metadata"] = ["Must be a JSON object."]
-    elif len(json.dumps(metadata, default=str)) > MAX_METADATA_BYTES:
+    elif "\\u0000" in metadata_json:
+        errors["metadata"] = ["Contains a NUL character (\\u0000), which cannot be stored."]
+    elif len(metadata_json) > MAX_METADATA_BYTES:
         errors["metadata"] = [f"At most {MAX_METADATA_BYTES} bytes of JSON."]
     elif event_type == EventType.TRIGGER_EVENT and metadata.get("kind") not in TRIGGER_KINDS:
         errors["metadata"] = [f"A trigger event needs metadata.kind, one of: {', '.join(sorted(TRIGGER_KINDS))}."]
-    if not (account_id or account_domain or contact_email or contact_external_id) and "account" not in errors:
+    if not (account_id or account_domain or contact_email or contact_external_id):
         errors.setdefault("account_id", ["Give account_id, account_domain, contact_email or contact_external_id."])
     if errors:
         return None, errors
     return _Clean(
         index, source, external_id, event_type, occurred_at, account_id, account_domain, contact_email,
-        contact_external_id, channel, content_asset_id, metadata,
+        contact_external_id, channel, content_asset_id, metadata, metadata_json,
     ), {}  # fmt: skip
 
 
@@ -298,14 +307,13 @@ def events_ingest(
             seen.add(key)
             rows.append(store.EventRow(
                 account_id, contact_id or created.get(to_create), row.type, row.channel, row.content_asset_id,
-                row.occurred_at, row.source, row.external_id, row.metadata,
+                row.occurred_at, row.source, row.external_id, row.metadata, row.metadata_json,
             ))  # fmt: skip
         inserted = store.events_insert(workspace=workspace, rows=rows)
         result.accepted = len(inserted)
         result.duplicates += len(rows) - len(inserted)
-        rules = ScoringRules.from_config(config)
-        days = store.days_add(workspace=workspace, deltas=store.day_deltas(inserted))
-        store.components_add(workspace=workspace, deltas=store.component_deltas(rules=rules, days=days))
+        # Day counts and components are folded in by the batch's scoring task (one row here, not thousands).
+        store.pending_add(workspace=workspace, deltas=store.day_deltas(inserted))
         result.account_ids = sorted({r.account_id for r in inserted})
         if result.account_ids:
             _enqueue_scoring(workspace.pk, result.account_ids)

@@ -30,6 +30,7 @@ from ..models import (
     EngagementConfig,
     EngagementDay,
     JourneyStageChange,
+    PendingBatch,
     ScoreComponent,
 )
 from ..rules import ScoringRules, breadth_window_start, day_of, momentum, momentum_windows
@@ -289,6 +290,7 @@ def accounts_score(*, workspace: Workspace, account_ids: Iterable[int], now: dat
     """Rescore these accounts from their stored components; returns the ids whose score, momentum or stage changed."""
     now = now or timezone.now()
     with transaction.atomic():
+        store.pending_apply(workspace=workspace)  # this pass's batch, and any other still waiting
         rules = scoring_rules(workspace=workspace)
         return _score_in_transaction(workspace=workspace, account_ids=account_ids, rules=rules, now=now)
 
@@ -309,6 +311,8 @@ def scores_recompute(*, workspace: Workspace, now: datetime | None = None, rebui
     with transaction.atomic():
         config = store.config_lock(workspace=workspace, exclusive=True)
         rules = ScoringRules.from_config(config)
+        # Every committed batch is in the events: rebuilding from them counts the pending ones too.
+        PendingBatch.objects.for_workspace(workspace).delete()
         if rebuild_days:
             store.days_rebuild(workspace=workspace)
         store.components_rebuild(workspace=workspace, rules=rules)

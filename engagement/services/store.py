@@ -1,10 +1,15 @@
 """Set-based writes of events, day counts and score components: one statement per table and batch.
 
+Ingestion writes the events and one ``PendingBatch`` (the batch's day-count increments); the batch's scoring
+task folds pending batches into the day counts and components (``pending_apply``), deleting each batch row in
+the same transaction, so every batch counts exactly once whatever the order or the retries.
+
 Lock order, kept by every writer so that concurrent batches cannot deadlock:
-1. the workspace's ``EngagementConfig`` row (ingestion: ``FOR SHARE``; full recompute: ``FOR UPDATE``, so a
-   recompute never interleaves with a batch half-applied);
+1. the workspace's ``EngagementConfig`` row (ingestion and ``pending_apply``: ``FOR SHARE``; full recompute:
+   ``FOR UPDATE``, so a recompute sees every committed batch and no batch commits in the middle of it);
 2. event rows (the unique index on ``(workspace, source, external_id)`` makes a concurrent duplicate wait);
-3. ``EngagementDay`` rows, then ``ScoreComponent`` rows, each in key order.
+3. ``PendingBatch`` rows (``SKIP LOCKED``: two workers take different batches);
+4. ``EngagementDay`` rows, then ``ScoreComponent`` rows, each in key order.
 
 On PostgreSQL the day counts and components are additive upserts (``count = count + EXCLUDED.count``,
 ``log_sum = logaddexp(log_sum, EXCLUDED.log_sum)``), so concurrent batches never lose an increment. SQLite
@@ -19,11 +24,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import numpy as np
-from django.db import connection
+from django.db import connection, transaction
 
 from abe.models import Workspace
 
-from ..models import EngagementConfig, EngagementDay, EngagementEvent, ScoreComponent, contact_key
+from ..models import EngagementConfig, EngagementDay, EngagementEvent, PendingBatch, ScoreComponent, contact_key
 from ..rules import LN2, REFERENCE, REFERENCE_DAY, ScoringRules, day_of, log_add
 
 
@@ -40,6 +45,7 @@ class EventRow:
     source: str
     external_id: str
     metadata: dict
+    metadata_json: str = ""  # the metadata as JSON text, when the caller has it already
 
 
 @dataclass
@@ -118,7 +124,7 @@ def _events_insert_postgresql(workspace: Workspace, rows: Sequence[EventRow]) ->
         [r.occurred_at for r in rows],
         [r.source for r in rows],
         [r.external_id for r in rows],
-        [json.dumps(r.metadata, separators=(",", ":")) for r in rows],
+        [r.metadata_json or json.dumps(r.metadata, separators=(",", ":")) for r in rows],
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -138,6 +144,51 @@ def day_deltas(rows: Iterable[EventRow]) -> list[DayDelta]:
             delta.added += 1
             delta.last_at = max(delta.last_at, r.occurred_at)
     return [grouped[k] for k in sorted(grouped)]
+
+
+def pending_add(*, workspace: Workspace, deltas: Sequence[DayDelta]) -> None:
+    if deltas:
+        PendingBatch.objects.create(
+            workspace=workspace,
+            deltas=[
+                [d.account_id, d.contact_id, d.type, d.day.isoformat(), d.added, d.last_at.isoformat()] for d in deltas
+            ],
+        )
+
+
+def pending_apply(*, workspace: Workspace) -> int:
+    """Fold the workspace's pending batches into day counts and components; returns how many batches."""
+    with transaction.atomic():
+        config = config_lock(workspace=workspace, exclusive=False)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "DELETE FROM engagement_pendingbatch WHERE id IN (SELECT id FROM engagement_pendingbatch"
+                    " WHERE workspace_id = %s ORDER BY id FOR UPDATE SKIP LOCKED) RETURNING deltas",
+                    [workspace.pk],
+                )
+                batches = [json.loads(d) if isinstance(d, str) else d for (d,) in cursor.fetchall()]
+        else:
+            rows = list(PendingBatch.objects.for_workspace(workspace).order_by("pk"))
+            PendingBatch.objects.filter(pk__in=[r.pk for r in rows]).delete()
+            batches = [r.deltas for r in rows]
+        if not batches:
+            return 0
+        merged: dict[tuple, DayDelta] = {}
+        for batch in batches:
+            for account_id, contact_id, event_type, day, added, last_at in batch:
+                key = (account_id, contact_key(contact_id), event_type, date.fromisoformat(day))
+                moment = datetime.fromisoformat(last_at)
+                delta = merged.get(key)
+                if delta is None:
+                    merged[key] = DayDelta(account_id, contact_id, event_type, key[3], added, moment)
+                else:
+                    delta.added += added
+                    delta.last_at = max(delta.last_at, moment)
+        rules = ScoringRules.from_config(config)
+        days = days_add(workspace=workspace, deltas=[merged[k] for k in sorted(merged)])
+        components_add(workspace=workspace, deltas=component_deltas(rules=rules, days=days))
+        return len(batches)
 
 
 def days_add(*, workspace: Workspace, deltas: Sequence[DayDelta]) -> list[tuple[DayDelta, int]]:

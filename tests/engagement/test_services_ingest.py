@@ -9,6 +9,7 @@ import pytest
 from accounts.models import Contact
 from engagement.models import EngagementDay, EngagementEvent, ScoreComponent
 from engagement.services import engagement_config_update, events_ingest
+from engagement.services.store import pending_apply
 from tests.factories import AccountFactory, ContactFactory
 
 from .conftest import NOW, event
@@ -20,11 +21,13 @@ def test_replaying_a_batch_adds_nothing(workspace):
     contact = ContactFactory(account=AccountFactory(workspace=workspace))
     batch = [event(contact_email=contact.email, at=NOW - timedelta(hours=h)) for h in range(5)]
     events_ingest(workspace=workspace, events=batch, now=NOW)
+    assert pending_apply(workspace=workspace) == 1
     state = sorted(EngagementDay.objects.values_list("day", "count")), list(ScoreComponent.objects.values("log_sum"))
 
     replay = events_ingest(workspace=workspace, events=batch, now=NOW)
 
     assert (replay.accepted, replay.duplicates, replay.rejected) == (0, 5, [])
+    assert pending_apply(workspace=workspace) == 0  # nothing new: no batch to fold in
     assert EngagementEvent.objects.count() == 5
     assert (
         sorted(EngagementDay.objects.values_list("day", "count")),
@@ -48,6 +51,7 @@ def test_bad_rows_are_reported_by_index_and_good_rows_commit(workspace):
     batch[3]["occurred_at"] = "yesterday"
 
     result = events_ingest(workspace=workspace, events=batch, now=NOW)
+    pending_apply(workspace=workspace)
 
     assert (result.accepted, result.duplicates) == (3, 1)
     assert [(r["index"], sorted(r["errors"])) for r in result.rejected] == [
@@ -126,3 +130,35 @@ def test_events_far_in_the_future_are_rejected(workspace):
     )
 
     assert result.rejected[0]["errors"] == {"occurred_at": ["Lies more than a day in the future."]}
+
+
+def test_a_batch_is_folded_in_once_whatever_the_order_of_its_scoring_tasks(workspace):
+    account = AccountFactory(workspace=workspace)
+    day = NOW.replace(hour=9)
+    first = events_ingest(workspace=workspace, events=[event(account_id=account.pk, at=day) for _ in range(2)], now=NOW)
+    second = events_ingest(
+        workspace=workspace, events=[event(account_id=account.pk, at=day) for _ in range(3)], now=NOW
+    )
+
+    applied = [pending_apply(workspace=workspace), pending_apply(workspace=workspace)]  # a task, then its retry
+
+    assert (first.accepted, second.accepted, applied) == (2, 3, [2, 0])
+    assert list(EngagementDay.objects.values_list("count", flat=True)) == [5]
+    assert ScoreComponent.objects.get().events == 5
+
+
+def test_nul_characters_are_field_errors_not_a_failed_batch(workspace):
+    account = AccountFactory(workspace=workspace)
+
+    result = events_ingest(
+        workspace=workspace,
+        events=[
+            event(account_id=account.pk, external_id="a\x00b"),
+            event(account_id=account.pk, metadata={"note": "x\x00y"}),
+            event(account_id=account.pk),
+        ],
+        now=NOW,
+    )
+
+    assert result.accepted == 1
+    assert [(r["index"], list(r["errors"])) for r in result.rejected] == [(0, ["external_id"]), (1, ["metadata"])]

@@ -1,0 +1,153 @@
+"""Scoring cost: the incremental update after 10,000 new events on top of 1,000,000, against a full recompute.
+
+Run: ``DATABASE_URL=postgres://... .venv/bin/python bench/scoring.py [--base 1000000 --new 10000]``. Makes a
+workspace (2,000 accounts, 12,000 contacts), COPYs the base events, recomputes once (the starting state),
+then times:
+
+- incremental: ``events_ingest`` of the new events in batches of 5,000 plus what their scoring tasks run:
+  folding the batches into day counts and score components, and rescoring the accounts they touched;
+- full: ``scores_recompute`` (day counts and components rebuilt from every event, every account rescored).
+
+It also checks that both give the same scores. Cleans up and prints one JSON object on its last line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "abe.settings.local")
+
+import django  # noqa: E402
+
+django.setup()
+
+import numpy as np  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+
+from abe.celery import app as celery_app  # noqa: E402
+from abe.models import Workspace  # noqa: E402
+from abe.services import workspace_create  # noqa: E402
+from accounts.models import Account, Contact  # noqa: E402
+from engagement.models import EngagementEvent, EventType  # noqa: E402
+from engagement.services import accounts_score, events_ingest, scores_recompute  # noqa: E402
+from engagement.services.bulk import bulk_load  # noqa: E402
+from engagement.services.scoring import scores_evaluate, scoring_rules  # noqa: E402
+
+ROLES = ["decision_maker", "economic_buyer", "champion", "influencer", "technical_evaluator", "end_user"]
+SENIORITIES = ["c_level", "vp", "director", "manager", "individual"]
+TYPES = [t for t in EventType.values if t != EventType.TRIGGER_EVENT]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--base", type=int, default=1_000_000)
+    parser.add_argument("--new", type=int, default=10_000)
+    args = parser.parse_args()
+    if connection.vendor != "postgresql":
+        sys.exit("Set DATABASE_URL to a PostgreSQL database.")
+    celery_app.conf.task_always_eager = False  # the pass is timed here, not run again by an eager task
+    celery_app.conf.broker_url = "memory://"
+    rng = np.random.default_rng(7)
+    ws = workspace_create(name="Bench scoring", slug=f"bench-scoring-{os.getpid()}")
+    try:
+        Account.objects.bulk_create(
+            [Account(workspace=ws, name=f"Bench {i}", domain=f"bs{i}.example.com") for i in range(2000)],
+            batch_size=2000,
+        )
+        accounts = np.array(Account.objects.for_workspace(ws).order_by("pk").values_list("pk", flat=True))
+        Contact.objects.bulk_create(
+            [
+                Contact(workspace=ws, account_id=int(a), email=f"p{j}@bs{i}.example.com", buying_role=ROLES[j % 6],
+                        seniority=SENIORITIES[(i + j) % 5])
+                for i, a in enumerate(accounts) for j in range(6)
+            ],
+            batch_size=5000,
+        )  # fmt: skip
+        people = list(Contact.objects.for_workspace(ws).order_by("pk").values_list("pk", "account_id", "email"))
+        now = datetime.now(UTC)
+        # Skewed like real engagement: a tenth of the people make most of the events.
+        weights = rng.pareto(1.2, len(people)) + 0.05
+        weights /= weights.sum()
+
+        def draw(n: int, span_days: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            who = rng.choice(len(people), size=n, p=weights)
+            kinds = rng.choice(len(TYPES), size=n)
+            ages = rng.uniform(0, span_days * 86400, size=n)
+            return who, kinds, ages
+
+        who, kinds, ages = draw(args.base, 180)
+        started = time.perf_counter()
+        with transaction.atomic(), bulk_load([EngagementEvent]):
+            buffer = io.StringIO()
+            stamp = now.isoformat()
+            for i, (w, k, a) in enumerate(zip(who.tolist(), kinds.tolist(), ages.tolist(), strict=True)):
+                contact, account, _ = people[w]
+                at = (now - timedelta(seconds=a)).isoformat()
+                buffer.write(f"{ws.pk}\t{account}\t{contact}\t{TYPES[k]}\tweb\t\\N\t{at}\tbase\tb{i}\t{{}}\t{stamp}\n")
+            buffer.seek(0)
+            with connection.cursor() as cursor:
+                cursor.copy_expert(
+                    "COPY engagement_engagementevent (workspace_id, account_id, contact_id, type, channel,"
+                    " content_asset_id, occurred_at, source, external_id, metadata, received_at) FROM STDIN",
+                    buffer,
+                )
+        load_seconds = time.perf_counter() - started
+        scores_recompute(workspace=ws, now=now)  # the starting state: every score current
+
+        who, kinds, ages = draw(args.new, 2)  # new activity: the last two days
+        new_events = [
+            {"source": "new", "external_id": f"n{i}", "type": TYPES[k], "contact_email": people[w][2],
+             "occurred_at": (now - timedelta(seconds=a)).isoformat()}
+            for i, (w, k, a) in enumerate(zip(who.tolist(), kinds.tolist(), ages.tolist(), strict=True))
+        ]  # fmt: skip
+        started = time.perf_counter()
+        touched: set[int] = set()
+        for start in range(0, len(new_events), 5000):
+            result = events_ingest(workspace=ws, events=new_events[start : start + 5000], now=now)
+            touched.update(result.account_ids)
+        ingest_seconds = time.perf_counter() - started
+        started = time.perf_counter()
+        accounts_score(workspace=ws, account_ids=sorted(touched), now=now)
+        pass_seconds = time.perf_counter() - started
+        incremental_seconds = ingest_seconds + pass_seconds
+        incremental = dict(Account.objects.for_workspace(ws).values_list("pk", "engagement_score"))
+
+        started = time.perf_counter()
+        scores_recompute(workspace=ws, now=now)
+        full_seconds = time.perf_counter() - started
+        # Compare with the scores the rebuilt components give (a pass stores a score only when it moves by more
+        # than 1e-9 relative, so the stored ones would hide smaller differences).
+        rules = scoring_rules(workspace=ws)
+        full = {}
+        for start in range(0, len(incremental), 1000):
+            results, _ = scores_evaluate(
+                workspace=ws, account_ids=sorted(incremental)[start : start + 1000], rules=rules, now=now
+            )
+            full.update({pk: r.score for pk, r in results.items()})
+        max_rel_diff = max(abs(full[k] - incremental[k]) / max(abs(full[k]), 1e-12) for k in full)
+        events = EngagementEvent.objects.for_workspace(ws).count()
+    finally:
+        Workspace.objects.filter(pk=ws.pk).delete()
+    print(json.dumps({
+        "bench": "scoring", "base_events": args.base, "new_events": args.new, "events_after": events,
+        "accounts": 2000, "contacts": len(people), "accounts_touched": len(touched),
+        "incremental_seconds": round(incremental_seconds, 3),
+        "incremental_breakdown": {"ingest_events_and_pending_batches": round(ingest_seconds, 3),
+                                  "fold_batches_and_rescore_touched_accounts": round(pass_seconds, 3)},
+        "full_recompute_seconds": round(full_seconds, 3),
+        "ratio_full_to_incremental": round(full_seconds / incremental_seconds, 1),
+        "max_relative_difference_incremental_vs_full": max_rel_diff,
+        "base_load_copy_seconds": round(load_seconds, 1), "load_average": os.getloadavg()[0],
+    }))  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
