@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from accounts.models import Account, Contact, Lifecycle, Tier
 from engagement.models import EngagementEvent, EventType, JourneyStageChange, TriggerKind
@@ -477,17 +477,22 @@ def candidate_accounts(rule: Rule, accounts: QuerySet[Account], now: datetime) -
         )
         possible, exact = Q(pk__in=engaged.values("account_id")), True
     elif kind == ConditionType.ENGAGEMENT_DROP:
-        # It fires only on customers with at least ``min_events`` interactions in the window before the last.
+        # Customers with at least ``min_events`` interactions in the window before the last, and a drop of at
+        # least ``percent`` since (a hair of slack keeps float rounding on the side of evaluating).
         window = timedelta(days=int(params["days"]))
-        busy_before = (
+        kept = 1 - float(params["percent"]) / 100
+        dropping = (
             EngagementEvent.objects.filter(
-                workspace_id=rule.workspace_id, occurred_at__gt=now - 2 * window, occurred_at__lte=now - window
+                workspace_id=rule.workspace_id, occurred_at__gt=now - 2 * window, occurred_at__lte=now
             )
             .values("account_id")
-            .annotate(n=Count("id"))
-            .filter(n__gte=int(params.get("min_events") or 3))
+            .annotate(
+                before=Count("id", filter=Q(occurred_at__lte=now - window)),
+                recent=Count("id", filter=Q(occurred_at__gt=now - window)),
+            )
+            .filter(before__gte=int(params.get("min_events") or 3), recent__lte=F("before") * kept + 1e-6)
         )
-        possible = Q(lifecycle=Lifecycle.CUSTOMER, pk__in=busy_before.values("account_id"))
+        possible = Q(lifecycle=Lifecycle.CUSTOMER, pk__in=dropping.values("account_id"))
     elif kind == ConditionType.MISSING_ROLE:
         possible = Q(
             tier__in=rule.filter_tiers or [Tier.STRATEGIC], created_at__lte=now - timedelta(days=int(params["days"]))

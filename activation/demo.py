@@ -72,15 +72,22 @@ def _rules(ctx: DemoContext) -> list:
 def _signals(ctx: DemoContext) -> int:
     """Record a few buying signals on the KAMs' key accounts when the engagement step left none recent."""
     ws, rng, now = ctx.workspace, ctx.rng, ctx.now
-    recent = EngagementEvent.objects.for_workspace(ws).filter(occurred_at__gte=now - timedelta(days=6))
+    # One read of the last six days' buying signals: (type, account owner, buying role) triples.
+    recent = set(
+        EngagementEvent.objects.for_workspace(ws)
+        .filter(
+            occurred_at__gte=now - timedelta(days=6),
+            type__in=[EventType.PRICING_PAGE_VISIT, EventType.TRIGGER_EVENT],
+        )
+        .values_list("type", "account__owner_id", "contact__buying_role")
+    )
     created = 0
     for username in KAMS:
         owner = ctx.users[username]
         owned = Account.objects.for_workspace(ws).filter(owner=owner)
         key = owned.filter(tier__in=["strategic", "priority"])
         accounts = key if key.exists() else owned  # before tiering has run, every account is "standard"
-        if not recent.filter(type=EventType.PRICING_PAGE_VISIT, account__owner=owner,
-                             contact__buying_role=BuyingRole.DECISION_MAKER).exists():  # fmt: skip
+        if (EventType.PRICING_PAGE_VISIT, owner.id, BuyingRole.DECISION_MAKER) not in recent:
             dms = list(
                 Contact.objects.filter(account__in=accounts, buying_role=BuyingRole.DECISION_MAKER).order_by("id")[:50]
             )
@@ -91,7 +98,7 @@ def _signals(ctx: DemoContext) -> int:
                     external_id=f"demo-act-pricing-{contact.id}", metadata={"url": "/pricing"},
                 )  # fmt: skip
                 created += 1
-        if not recent.filter(type=EventType.TRIGGER_EVENT, account__owner=owner).exists():
+        if not any(kind == EventType.TRIGGER_EVENT and owner_id == owner.id for kind, owner_id, _ in recent):
             picks = list(accounts.order_by("id")[:40])
             for account in rng.sample(picks, min(1, len(picks))):
                 EngagementEvent.objects.create(
