@@ -2,7 +2,7 @@
 
 Everything that turns counts into scores lives here so that the incremental path (ingestion), the full
 recompute, the settings preview and the trend backfill all apply exactly the same formulas. See
-``docs/scoring-engagement.md`` for the derivation.
+``docs/scoring.md`` for the derivation.
 
 - An event of type ``t`` counts from the start (00:00 UTC) of its day ``d``; per (contact, type, day) only
   the first ``cap_t`` events count.
