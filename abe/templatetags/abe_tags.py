@@ -55,3 +55,12 @@ def person(user) -> str:
     if user is None:
         return "—"
     return user.get_full_name() or user.username
+
+
+@register.filter
+def stage_label(key: str | None) -> str:
+    """A journey-stage key as people read it: ``mqa`` -> ``MQA``, ``sales_ready`` -> ``Sales ready``."""
+    if not key:
+        return "—"
+    text = key.replace("_", " ").strip()
+    return text.upper() if len(text) <= 3 else text[:1].upper() + text[1:]
