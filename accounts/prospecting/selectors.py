@@ -56,7 +56,8 @@ def tier_board(*, workspace: Workspace, filters: BoardFilters) -> QuerySet[Accou
     qs = Account.objects.for_workspace(workspace).select_related("owner").only(
         "id", "name", "domain", "industry", "country", "region", "city", "employees", "annual_revenue",
         "lifecycle", "tier", "tier_locked", "fit_score", "fit_grade", "win_probability", "priority",
-        "fit_criteria_met", "engagement_score", "engagement_momentum", "journey_stage", "owner__id", "owner__username", "owner__first_name", "owner__last_name",
+        "fit_criteria_met", "engagement_score", "engagement_momentum", "journey_stage",
+        "owner__id", "owner__username", "owner__first_name", "owner__last_name",
     )  # fmt: skip
     if filters.q:
         qs = qs.filter(Q(name__icontains=filters.q) | Q(domain__icontains=filters.q))
