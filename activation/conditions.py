@@ -424,6 +424,18 @@ def condition_summary(rule: Rule) -> str:
     return rule.get_condition_type_display()
 
 
+def rule_scope(rule: Rule) -> Q:
+    """The accounts a rule watches, by its filters (workspace, tier, lifecycle, owner), as a query condition."""
+    scope = Q(workspace_id=rule.workspace_id)
+    if rule.filter_tiers:
+        scope &= Q(tier__in=rule.filter_tiers)
+    if rule.filter_lifecycles:
+        scope &= Q(lifecycle__in=rule.filter_lifecycles)
+    if rule.filter_owner_id:
+        scope &= Q(owner_id=rule.filter_owner_id)
+    return scope
+
+
 def candidate_accounts(rule: Rule, accounts: QuerySet[Account], now: datetime) -> QuerySet[Account]:
     """The accounts among ``accounts`` on which evaluating ``rule`` could change anything, in one query.
 
@@ -431,13 +443,7 @@ def candidate_accounts(rule: Rule, accounts: QuerySet[Account], now: datetime) -
     needs its value possibly above the line, or a state still active that may have to re-arm. Evaluation skips
     the rest, so a pass over thousands of accounts only opens a transaction where something can happen.
     """
-    qs = accounts.filter(workspace_id=rule.workspace_id)
-    if rule.filter_tiers:
-        qs = qs.filter(tier__in=rule.filter_tiers)
-    if rule.filter_lifecycles:
-        qs = qs.filter(lifecycle__in=rule.filter_lifecycles)
-    if rule.filter_owner_id:
-        qs = qs.filter(owner_id=rule.filter_owner_id)
+    qs = accounts.filter(rule_scope(rule))
     params = rule.params or {}
     kind = rule.condition_type
     if kind in OCCURRENCE_CONDITIONS:

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from accounts.models import Account
 
-from ..conditions import DEFAULT_ACTIONS, LEVEL_CONDITIONS, OCCURRENCE_CONDITIONS, candidate_accounts
+from ..conditions import DEFAULT_ACTIONS, LEVEL_CONDITIONS, OCCURRENCE_CONDITIONS, candidate_accounts, rule_scope
 from ..models import Alert, AlertStatus, Rule, RuleState
 from .alerts import alert_fire
 from .outbox import Outbox
@@ -187,12 +187,5 @@ def time_based_account_ids(*, condition_types: Iterable[str]) -> list[int]:
     """Accounts that some active time-based rule applies to (by its filters), for the scheduled pass."""
     scope = Q(pk__in=[])
     for rule in Rule.objects.filter(is_active=True, condition_type__in=list(condition_types)):
-        clause = Q(workspace_id=rule.workspace_id)
-        if rule.filter_tiers:
-            clause &= Q(tier__in=rule.filter_tiers)
-        if rule.filter_lifecycles:
-            clause &= Q(lifecycle__in=rule.filter_lifecycles)
-        if rule.filter_owner_id:
-            clause &= Q(owner_id=rule.filter_owner_id)
-        scope |= clause
+        scope |= rule_scope(rule)
     return list(Account.objects.filter(scope).order_by("id").values_list("id", flat=True))
