@@ -5,9 +5,7 @@ from .permissions import can_admin, can_write
 
 def workspace(request: HttpRequest) -> dict:
     membership = getattr(request, "membership", None)
-    workspaces = []
-    if membership is not None:
-        workspaces = [m.workspace for m in request.user.memberships.select_related("workspace")]
+    workspaces = [m.workspace for m in getattr(request, "memberships", [])] if membership is not None else []
     return {
         "current_workspace": getattr(request, "workspace", None),
         "current_membership": membership,

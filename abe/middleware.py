@@ -23,15 +23,18 @@ class WorkspaceMiddleware:
         request.workspace = None
         request.membership = None
         request.api_key = None
+        request.memberships = []
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            memberships = Membership.objects.filter(user=user).select_related("workspace")
+            # One query for every membership: the switcher lists them, and the current one is among them.
+            memberships = list(
+                Membership.objects.filter(user=user).select_related("workspace").order_by("workspace__name")
+            )
             wanted = request.session.get(SESSION_KEY)
-            membership = None
-            if wanted:
-                membership = memberships.filter(workspace_id=wanted).first()
-            if membership is None:
-                membership = memberships.order_by("workspace__name").first()
+            membership = next((m for m in memberships if m.workspace_id == wanted), None) or next(
+                iter(memberships), None
+            )
+            request.memberships = memberships
             if membership is not None:
                 request.membership = membership
                 request.workspace = membership.workspace
