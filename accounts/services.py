@@ -43,6 +43,12 @@ def _check_member(workspace: Workspace, field: str, user: AbstractBaseUser | Non
         raise ValidationError({field: "This user is not a member of the workspace."})
 
 
+def _taken(obj: Account | Contact | Opportunity, field: str) -> bool:
+    """Whether another row of the same workspace already holds ``obj``'s value of ``field``."""
+    others = type(obj).objects.for_workspace(obj.workspace_id).filter(**{field: getattr(obj, field)})
+    return others.exclude(pk=obj.pk).exists() if obj.pk else others.exists()
+
+
 def _clean_account(account: Account) -> None:
     account.name = (account.name or "").strip()
     account.domain = normalise_domain(account.domain) if account.domain else ""
@@ -53,18 +59,10 @@ def _clean_account(account: Account) -> None:
         errors["name"] = "An account needs a name."
     if account.parent_id and account.parent_id == account.pk:
         errors["parent"] = "An account cannot be its own parent."
-    if account.domain:
-        clash = Account.objects.for_workspace(account.workspace_id).filter(domain=account.domain)
-        if account.pk:
-            clash = clash.exclude(pk=account.pk)
-        if clash.exists():
-            errors["domain"] = f"Another account already uses the domain {account.domain}."
-    if account.external_id:
-        clash = Account.objects.for_workspace(account.workspace_id).filter(external_id=account.external_id)
-        if account.pk:
-            clash = clash.exclude(pk=account.pk)
-        if clash.exists():
-            errors["external_id"] = "Another account already has this CRM id."
+    if account.domain and _taken(account, "domain"):
+        errors["domain"] = f"Another account already uses the domain {account.domain}."
+    if account.external_id and _taken(account, "external_id"):
+        errors["external_id"] = "Another account already has this CRM id."
     if errors:
         raise ValidationError(errors)
     account.full_clean(exclude=["workspace", "parent", "owner"], validate_unique=False, validate_constraints=False)
@@ -106,18 +104,10 @@ def _clean_contact(contact: Contact) -> None:
     errors: dict[str, str] = {}
     if not (contact.first_name or contact.last_name or contact.email):
         errors["last_name"] = "Give the contact a name or an email address."
-    if contact.email:
-        clash = Contact.objects.for_workspace(contact.workspace_id).filter(email=contact.email)
-        if contact.pk:
-            clash = clash.exclude(pk=contact.pk)
-        if clash.exists():
-            errors["email"] = f"Another contact already uses {contact.email}."
-    if contact.external_id:
-        clash = Contact.objects.for_workspace(contact.workspace_id).filter(external_id=contact.external_id)
-        if contact.pk:
-            clash = clash.exclude(pk=contact.pk)
-        if clash.exists():
-            errors["external_id"] = "Another contact already has this CRM id."
+    if contact.email and _taken(contact, "email"):
+        errors["email"] = f"Another contact already uses {contact.email}."
+    if contact.external_id and _taken(contact, "external_id"):
+        errors["external_id"] = "Another contact already has this CRM id."
     if errors:
         raise ValidationError(errors)
     contact.full_clean(exclude=["workspace", "account", "persona"], validate_unique=False, validate_constraints=False)
@@ -198,12 +188,8 @@ def _clean_opportunity(opportunity: Opportunity) -> None:
         errors["amount"] = "The amount cannot be negative."
     if opportunity.close_date and opportunity.created_date and opportunity.close_date < opportunity.created_date:
         errors["close_date"] = "The close date cannot be before the created date."
-    if opportunity.external_id:
-        clash = Opportunity.objects.for_workspace(opportunity.workspace_id).filter(external_id=opportunity.external_id)
-        if opportunity.pk:
-            clash = clash.exclude(pk=opportunity.pk)
-        if clash.exists():
-            errors["external_id"] = "Another opportunity already has this CRM id."
+    if opportunity.external_id and _taken(opportunity, "external_id"):
+        errors["external_id"] = "Another opportunity already has this CRM id."
     if errors:
         raise ValidationError(errors)
     opportunity.full_clean(exclude=["workspace", "account"], validate_unique=False, validate_constraints=False)
