@@ -20,6 +20,7 @@ settings_patterns = (
 api_v1 = [
     path("", include("personas.api.urls")),
     path("", include("accounts.api.urls")),
+    path("", include("work.api.urls")),
     path("", include("content.api.urls")),
     path("", include("engagement.api.urls")),
     path("", include("activation.api.urls")),

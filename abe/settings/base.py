@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "abe",
     "personas",
     "accounts",
+    "work",
     "content",
     "engagement",
     "activation",

@@ -1,0 +1,133 @@
+"""Writes on tasks. Every one validates and is atomic; upper apps create their tasks through these."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from abe.models import Membership, Workspace
+
+from .models import Task, TaskSource, TaskStatus
+
+TASK_FIELDS = {"title", "description", "account", "contact", "assignee", "due_date", "source", "source_ref"}
+
+
+def _clean_task(task: Task) -> None:
+    task.title = (task.title or "").strip()
+    errors: dict[str, str] = {}
+    if not task.title:
+        errors["title"] = "Say what needs doing."
+    if task.account_id and task.account.workspace_id != task.workspace_id:
+        errors["account"] = "Not found in this workspace."
+    if task.contact_id is not None:
+        if task.contact.workspace_id != task.workspace_id:
+            errors["contact"] = "Not found in this workspace."
+        elif task.contact.account_id != task.account_id:
+            errors["contact"] = "This contact belongs to another account."
+    if (
+        task.assignee_id is not None
+        and not Membership.objects.filter(workspace_id=task.workspace_id, user_id=task.assignee_id).exists()
+    ):
+        errors["assignee"] = "This user is not a member of the workspace."
+    if task.source not in TaskSource.values:
+        errors["source"] = f"Choose one of: {', '.join(TaskSource.values)}."
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def task_create(
+    *,
+    workspace: Workspace,
+    title: str,
+    account: Any,
+    by: AbstractBaseUser | None = None,
+    contact: Any = None,
+    assignee: AbstractBaseUser | None = None,
+    due_date: dt.date | None = None,
+    description: str = "",
+    source: str = TaskSource.MANUAL,
+    source_ref: str = "",
+) -> Task:
+    task = Task(
+        workspace=workspace,
+        title=title,
+        account=account,
+        contact=contact,
+        assignee=assignee,
+        due_date=due_date,
+        description=description or "",
+        source=source,
+        source_ref=source_ref or "",
+        created_by=by,
+    )
+    _clean_task(task)
+    task.save()
+    return task
+
+
+@transaction.atomic
+def task_update(task: Task, *, by: AbstractBaseUser | None = None, **fields: Any) -> Task:
+    unknown = set(fields) - TASK_FIELDS - {"status", "outcome"}
+    if unknown:
+        raise ValidationError({name: "Unknown field." for name in sorted(unknown)})
+    status = fields.pop("status", None)
+    outcome = fields.pop("outcome", None)
+    for name, value in fields.items():
+        setattr(task, name, value)
+    _clean_task(task)
+    task.save()
+    if status is not None and status != task.status:
+        if status == TaskStatus.DONE:
+            return task_complete(task=task, by=by, outcome=outcome if outcome is not None else task.outcome)
+        if status == TaskStatus.CANCELLED:
+            return task_cancel(task=task, by=by)
+        return task_reopen(task=task, by=by)
+    if outcome is not None and outcome != task.outcome:
+        task.outcome = outcome
+        task.save(update_fields=["outcome", "updated_at"])
+    return task
+
+
+@transaction.atomic
+def task_complete(*, task: Task, by: AbstractBaseUser | None = None, outcome: str = "") -> Task:
+    """Mark a task done. Completing an already completed task keeps its first completion time."""
+    if task.status == TaskStatus.DONE:
+        if outcome and outcome != task.outcome:
+            task.outcome = outcome
+            task.save(update_fields=["outcome", "updated_at"])
+        return task
+    task.status = TaskStatus.DONE
+    task.outcome = outcome or task.outcome
+    task.completed_at = timezone.now()
+    task.completed_by = by if by is not None and by.is_authenticated else None
+    task.save(update_fields=["status", "outcome", "completed_at", "completed_by", "updated_at"])
+    return task
+
+
+@transaction.atomic
+def task_cancel(*, task: Task, by: AbstractBaseUser | None = None) -> Task:
+    task.status = TaskStatus.CANCELLED
+    task.completed_at = timezone.now()
+    task.completed_by = by if by is not None and by.is_authenticated else None
+    task.save(update_fields=["status", "completed_at", "completed_by", "updated_at"])
+    return task
+
+
+@transaction.atomic
+def task_reopen(*, task: Task, by: AbstractBaseUser | None = None) -> Task:
+    task.status = TaskStatus.OPEN
+    task.completed_at = None
+    task.completed_by = None
+    task.save(update_fields=["status", "completed_at", "completed_by", "updated_at"])
+    return task
+
+
+@transaction.atomic
+def task_delete(task: Task, *, by: AbstractBaseUser | None = None) -> None:
+    task.delete()
