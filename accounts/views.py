@@ -5,7 +5,6 @@ Views only check access, validate forms and call the same services as the API.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -15,6 +14,7 @@ from django.urls import reverse
 
 from abe import permissions as rules
 from abe.forms import form_add_service_errors
+from abe.registry import account_panels
 from abe.views import workspace_required
 
 from . import selectors, services
@@ -83,7 +83,7 @@ def account_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         "team": selectors.account_team(account=account),
         "opportunities": selectors.account_opportunities(account=account),
         "can_edit": rules.can_edit_object(request, account),
-        "panels": [reverse(name, kwargs={"pk": account.pk}) for name in settings.ABE_ACCOUNT_PANELS],
+        "panels": [reverse(name, kwargs={"pk": account.pk}) for name in account_panels()],
     }
     return render(request, "accounts/detail.html", context)
 

@@ -1,6 +1,6 @@
 """Celery entry points for activation: thin, each calls a service. Every task is safe to repeat (see each).
 
-``rules_evaluate`` is listed in ``settings.ABE_AFTER_SCORING_TASKS``: engagement publishes it after each
+``rules_evaluate`` is registered in ``ActivationConfig.ready``: engagement publishes it after each
 scoring pass commits, with the ids of the accounts it scored.
 """
 

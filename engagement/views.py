@@ -1,6 +1,6 @@
 """Engagement pages: the account panels (timeline, trend, receipt), scoring settings with a preview, CSV upload.
 
-The panels are fragments the account page loads with htmx (``settings.ABE_ACCOUNT_PANELS``): each answers a
+The panels are fragments the account page loads with htmx (registered in ``EngagementConfig.ready``): each answers a
 ``<section class="card">``. Views check access, validate forms and call the same services as the API.
 """
 

@@ -210,22 +210,6 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ABE Portal <noreply@localhost>")
 
-# Tasks run after every engagement scoring pass, as dotted paths to Celery tasks taking
-# ``account_ids: list[int]``. Later apps register here so that ``engagement`` never imports them.
-ABE_AFTER_SCORING_TASKS: list[str] = ["activation.tasks.rules_evaluate_task"]
-
-# Extra panels on the account page, as URL names taking the account ``pk``; each is loaded with htmx, so the
-# accounts app shows what later apps know about an account without importing them.
-ABE_ACCOUNT_PANELS: list[str] = [
-    "accounts:panel_fit",
-    "accounts:panel_win",
-    "accounts:panel_tier",
-    "engagement:account_receipt",
-    "engagement:account_trend",
-    "activation:account_panel",
-    "engagement:account_timeline",
-]
-
 # Activation: links in emails and webhooks point here; the digest goes out at this UTC hour; a webhook
 # subscription is turned off after this many consecutive failed deliveries.
 ABE_SITE_URL = os.environ.get("ABE_SITE_URL", "http://127.0.0.1:8000").rstrip("/")

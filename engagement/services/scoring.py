@@ -4,7 +4,7 @@ A pass reads the stored score components (see ``ScoreComponent``), never the eve
 with the accounts it scores, not with history. The full recompute first rebuilds day counts and components
 from the events (used when the configuration changes, and to prove the incremental path right).
 
-After a pass commits, every task named in ``settings.ABE_AFTER_SCORING_TASKS`` gets the ids of the accounts
+After a pass commits, every task registered with ``abe.registry.after_scoring_register`` gets the ids of the accounts
 whose score, momentum or stage changed.
 """
 
@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from abe.models import Workspace
+from abe.registry import after_scoring_tasks
 from accounts.models import Account, Contact, Opportunity, OpportunityStatus
 
 from ..models import (
@@ -281,7 +281,7 @@ def _score_in_transaction(
 
 def _after_scoring(account_ids: list[int]) -> None:
     # Registered by later apps (activation); they run once the scores they read are committed.
-    for path in settings.ABE_AFTER_SCORING_TASKS:
+    for path in after_scoring_tasks():
         task = import_string(path)
         transaction.on_commit(partial(task.delay, account_ids=list(account_ids)))
 

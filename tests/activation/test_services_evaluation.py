@@ -254,12 +254,14 @@ def test_inactive_rules_and_other_workspaces_are_ignored(workspace, other_worksp
     assert evaluate(account).fired == []
 
 
-def test_the_after_scoring_hook_names_an_importable_task_taking_account_ids(settings, workspace, account):
+def test_the_after_scoring_hook_names_an_importable_task_taking_account_ids(workspace, account):
     from django.utils.module_loading import import_string
+
+    from abe.registry import after_scoring_tasks
 
     RuleFactory(workspace=workspace, params={"threshold": 1})
     score(account, 5)
-    tasks = [import_string(path) for path in settings.ABE_AFTER_SCORING_TASKS]
+    tasks = [import_string(path) for path in after_scoring_tasks()]
 
     for task in tasks:
         task.delay(account_ids=[account.id])  # exactly what engagement does after a scoring pass

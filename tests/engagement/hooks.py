@@ -1,4 +1,4 @@
-"""A task registered in ABE_AFTER_SCORING_TASKS by a test: it records what it sees when it runs."""
+"""A task registered as an after-scoring task by a test: it records what it sees when it runs."""
 
 from celery import shared_task
 

@@ -107,8 +107,10 @@ def test_each_batch_enqueues_one_scoring_task(workspace, django_capture_on_commi
     delay.assert_called_once_with(workspace.pk, [account.pk])
 
 
-def test_scores_are_written_before_after_scoring_tasks_run(workspace, run_on_commit, settings):
-    settings.ABE_AFTER_SCORING_TASKS = ["tests.engagement.hooks.record_scores"]
+def test_scores_are_written_before_after_scoring_tasks_run(workspace, run_on_commit, monkeypatch):
+    from abe import registry
+
+    monkeypatch.setattr(registry._registry, "after_scoring", {"tests.engagement.hooks.record_scores": 0})
     account = AccountFactory(workspace=workspace)
     from tests.engagement import hooks
 

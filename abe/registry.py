@@ -1,0 +1,131 @@
+"""Plug-in points: how an upper app shows or triggers something in a lower one without being imported by it.
+
+Each app registers its entries in its ``AppConfig.ready()``; the lower app reads the registry at request or
+task time. Settings hold configuration only, not wiring.
+
+- :func:`account_panel_register`: a URL name taking the account ``pk``; the account page loads it with htmx.
+- :func:`nav_register`: an entry of the main navigation.
+- :func:`settings_link_register`: a link on the settings page, shown only to the roles that may use it.
+- :func:`home_section_register`: a fragment (URL name, no arguments) the home page loads with htmx for the
+  given roles.
+- :func:`after_scoring_register`: a dotted path to a Celery task called with ``workspace_id`` and
+  ``account_ids`` after an engagement scoring pass commits.
+
+Entries are kept in ``order`` (then registration order); registering the same name twice replaces it, so
+``ready()`` may run more than once (tests) without duplicates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+ALL_ROLES: tuple[str, ...] = ("admin", "marketing", "sales", "viewer")
+
+
+@dataclass(frozen=True)
+class AccountPanel:
+    url_name: str
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    label: str
+    url_name: str
+    # The URL namespaces (or "namespace:url_name" prefixes) under which this entry is highlighted.
+    active_prefixes: tuple[str, ...] = ()
+    order: int = 100
+    roles: tuple[str, ...] = ALL_ROLES
+    badge_url_name: str = ""
+
+
+@dataclass(frozen=True)
+class SettingsLink:
+    label: str
+    url_name: str
+    description: str = ""
+    order: int = 100
+    roles: tuple[str, ...] = ALL_ROLES
+
+
+@dataclass(frozen=True)
+class HomeSection:
+    url_name: str
+    title: str
+    order: int = 100
+    roles: tuple[str, ...] = ALL_ROLES
+
+
+@dataclass
+class _Registry:
+    account_panels: dict[str, AccountPanel] = field(default_factory=dict)
+    nav: dict[str, NavEntry] = field(default_factory=dict)
+    settings_links: dict[str, SettingsLink] = field(default_factory=dict)
+    home_sections: dict[str, HomeSection] = field(default_factory=dict)
+    after_scoring: dict[str, int] = field(default_factory=dict)
+
+
+_registry = _Registry()
+
+
+def account_panel_register(url_name: str, *, order: int = 100) -> None:
+    _registry.account_panels[url_name] = AccountPanel(url_name=url_name, order=order)
+
+
+def account_panels() -> list[str]:
+    return [p.url_name for p in sorted(_registry.account_panels.values(), key=lambda p: p.order)]
+
+
+def nav_register(
+    label: str,
+    url_name: str,
+    *,
+    active_prefixes: Iterable[str] = (),
+    order: int = 100,
+    roles: Iterable[str] = ALL_ROLES,
+    badge_url_name: str = "",
+) -> None:
+    _registry.nav[url_name] = NavEntry(
+        label=label,
+        url_name=url_name,
+        active_prefixes=tuple(active_prefixes),
+        order=order,
+        roles=tuple(roles),
+        badge_url_name=badge_url_name,
+    )
+
+
+def nav_entries(role: str | None = None) -> list[NavEntry]:
+    entries = sorted(_registry.nav.values(), key=lambda e: e.order)
+    return [e for e in entries if role is None or role in e.roles]
+
+
+def settings_link_register(
+    label: str, url_name: str, *, description: str = "", order: int = 100, roles: Iterable[str] = ALL_ROLES
+) -> None:
+    _registry.settings_links[url_name] = SettingsLink(
+        label=label, url_name=url_name, description=description, order=order, roles=tuple(roles)
+    )
+
+
+def settings_links(role: str | None = None) -> list[SettingsLink]:
+    links = sorted(_registry.settings_links.values(), key=lambda link: link.order)
+    return [link for link in links if role is None or role in link.roles]
+
+
+def home_section_register(url_name: str, *, title: str, order: int = 100, roles: Iterable[str] = ALL_ROLES) -> None:
+    _registry.home_sections[url_name] = HomeSection(url_name=url_name, title=title, order=order, roles=tuple(roles))
+
+
+def home_sections(role: str | None = None) -> list[HomeSection]:
+    sections = sorted(_registry.home_sections.values(), key=lambda s: s.order)
+    return [s for s in sections if role is None or role in s.roles]
+
+
+def after_scoring_register(task_path: str, *, order: int = 100) -> None:
+    _registry.after_scoring[task_path] = order
+
+
+def after_scoring_tasks() -> list[str]:
+    return [path for path, _ in sorted(_registry.after_scoring.items(), key=lambda item: item[1])]
