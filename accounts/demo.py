@@ -12,6 +12,7 @@ import time
 from datetime import timedelta
 from decimal import Decimal
 
+from abe.bulk import objects_insert, rows_update
 from abe.demo import DemoContext
 from personas.models import BuyingRole
 
@@ -260,11 +261,11 @@ def build(ctx: DemoContext) -> str:
             number_of_offices=max(1, int(employees / rng.randint(150, 900))), technologies=sorted(techs),
             owner=reps[i % len(reps)] if rng.random() < 0.8 else None, external_id=f"DEMO-ACC-{i + 1:05d}",
         ))  # fmt: skip
-    accounts = Account.objects.bulk_create(accounts, batch_size=1000)
+    accounts = objects_insert(Account, accounts)
     # A few subsidiaries, to show the hierarchy.
     for child, parent in zip(accounts[10:40], accounts[1900:1930], strict=True):
         child.parent = parent
-    Account.objects.bulk_update(accounts[10:40], ["parent"])
+    rows_update(Account, ["parent"], [(a.pk, a.parent_id) for a in accounts[10:40]])
 
     personas = ctx.data.get("personas", {})
     contacts, used_emails = [], set()
@@ -283,7 +284,7 @@ def build(ctx: DemoContext) -> str:
                 department=dept, seniority=seniority, buying_role=role, persona=personas.get(persona_name),
                 do_not_contact=rng.random() < 0.03,
             ))  # fmt: skip
-    Contact.objects.bulk_create(contacts, batch_size=2000)
+    objects_insert(Contact, contacts)
 
     team_roles = [TeamRole.ACCOUNT_EXECUTIVE, TeamRole.SDR, TeamRole.MARKETING_SPECIALIST]
     team = []
@@ -297,7 +298,7 @@ def build(ctx: DemoContext) -> str:
             team.append(
                 AccountTeamMember(workspace=ws, account=account, user=ctx.users["marketing"], team_role=team_roles[2])
             )
-    AccountTeamMember.objects.bulk_create(team, batch_size=2000)
+    objects_insert(AccountTeamMember, team)
 
     opportunities, won_accounts, churned = [], set(), set()
     with_history = rng.sample(accounts, 1500)
@@ -330,7 +331,7 @@ def build(ctx: DemoContext) -> str:
             stage=stage, type=kind, created_date=created, close_date=close, status=status,
             external_id=f"DEMO-OPP-{n + 1:05d}",
         ))  # fmt: skip
-    Opportunity.objects.bulk_create(opportunities, batch_size=2000)
+    objects_insert(Opportunity, opportunities)
     Account.objects.filter(pk__in=won_accounts - churned).update(lifecycle=Lifecycle.CUSTOMER)
     Account.objects.filter(pk__in=churned).update(lifecycle=Lifecycle.FORMER_CUSTOMER)
     ctx.data["account_ids"] = [a.pk for a in accounts]

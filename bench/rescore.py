@@ -24,10 +24,10 @@ django.setup()
 from _prospecting_data import BENCH_ICP, account_dicts, cleanup, closed_deals  # noqa: E402
 from django.db import connection  # noqa: E402
 
+from abe.bulk import objects_insert  # noqa: E402
 from abe.models import Workspace  # noqa: E402
 from accounts.models import Account, Opportunity  # noqa: E402
 from accounts.prospecting import services  # noqa: E402
-from accounts.prospecting.bulk import bulk_insert  # noqa: E402
 
 ACCOUNTS = int(os.environ.get("BENCH_ACCOUNTS", "100000"))
 FIELDS = ("external_id", "name", "domain", "industry", "country", "region", "city", "employees", "annual_revenue",
@@ -38,7 +38,7 @@ def main() -> None:
     workspace = Workspace.objects.create(name="Bench rescore", slug=f"bench-rescore-{os.getpid()}")
     try:
         rows = account_dicts(ACCOUNTS)
-        accounts = bulk_insert(Account, [Account(workspace=workspace, **{f: r[f] for f in FIELDS}) for r in rows])
+        accounts = objects_insert(Account, [Account(workspace=workspace, **{f: r[f] for f in FIELDS}) for r in rows])
         deals = closed_deals([a.pk for a in accounts], rows, 3000)
         Opportunity.objects.bulk_create([Opportunity(workspace=workspace, **d) for d in deals], batch_size=2000)
         services.icp_save(workspace=workspace, criteria=BENCH_ICP, rescore=False)

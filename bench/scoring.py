@@ -32,13 +32,13 @@ django.setup()
 import numpy as np  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
+from abe.bulk import bulk_load  # noqa: E402
 from abe.celery import app as celery_app  # noqa: E402
 from abe.models import Workspace  # noqa: E402
 from abe.services import workspace_create  # noqa: E402
 from accounts.models import Account, Contact  # noqa: E402
 from engagement.models import EngagementEvent, EventType  # noqa: E402
 from engagement.services import accounts_score, events_ingest, scores_recompute  # noqa: E402
-from engagement.services.bulk import bulk_load  # noqa: E402
 from engagement.services.scoring import scores_evaluate, scoring_rules  # noqa: E402
 
 ROLES = ["decision_maker", "economic_buyer", "champion", "influencer", "technical_evaluator", "end_user"]

@@ -28,10 +28,10 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from abe.bulk import objects_insert  # noqa: E402
 from abe.models import Membership, Role, Workspace  # noqa: E402
 from accounts.models import Account  # noqa: E402
 from accounts.prospecting import services  # noqa: E402
-from accounts.prospecting.bulk import bulk_insert  # noqa: E402
 
 SMALL, LARGE = 2000, int(os.environ.get("BENCH_ACCOUNTS", "100000"))
 RUNS = 7
@@ -69,7 +69,7 @@ def measure(client: Client, url: str) -> dict:
 
 def add_accounts(workspace: Workspace, owner, start: int, n: int) -> None:
     rows = account_dicts(n, start=start, seed=start + 1)
-    bulk_insert(
+    objects_insert(
         Account,
         [
             Account(workspace=workspace, owner=owner if i % 3 == 0 else None, **{f: r[f] for f in FIELDS})

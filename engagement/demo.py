@@ -9,7 +9,6 @@ ingest API, so replaying them through ``events_ingest`` adds nothing.
 
 from __future__ import annotations
 
-import io
 import json
 from dataclasses import dataclass
 from datetime import UTC, timedelta
@@ -17,6 +16,7 @@ from datetime import UTC, timedelta
 import numpy as np
 from django.db import connection
 
+from abe.bulk import bulk_load, lines_copy
 from abe.demo import DemoContext
 from accounts.models import Contact
 from content.models import ContentAsset
@@ -33,7 +33,6 @@ from .models import (
     TriggerKind,
 )
 from .services import store
-from .services.bulk import bulk_load
 from .services.history import history_backfill
 from .services.scoring import scores_recompute
 
@@ -204,21 +203,18 @@ def _load(ctx: DemoContext) -> int:
     if connection.vendor == "postgresql":
         times = np.datetime_as_string(columns.micros.astype("datetime64[us]"), unit="us", timezone="UTC").tolist()
         now = ctx.now.isoformat()
-        buffer = io.StringIO()
-        buffer.writelines(
-            f"{ws}\t{a}\t{c or NULL}\t{types[t]}\t{channels[t]}\t{x or NULL}\t{at}\t{sources[t]}\tdemo-{i:07d}\t"
-            f"{metas[m]}\t{now}\n"
-            for i, (a, c, t, x, at, m) in enumerate(
-                zip(columns.account, columns.contact, columns.type, columns.asset, times, columns.meta, strict=True)
-            )
-        )
-        buffer.seek(0)
-        with connection.cursor() as cursor:
-            cursor.copy_expert(
-                "COPY engagement_engagementevent (workspace_id, account_id, contact_id, type, channel, content_asset_id,"
-                " occurred_at, source, external_id, metadata, received_at) FROM STDIN",
-                buffer,
-            )
+        lines_copy(
+            EngagementEvent,
+            ["workspace", "account", "contact", "type", "channel", "content_asset", "occurred_at", "source",
+             "external_id", "metadata", "received_at"],
+            (
+                f"{ws}\t{a}\t{c or NULL}\t{types[t]}\t{channels[t]}\t{x or NULL}\t{at}\t{sources[t]}\tdemo-{i:07d}\t"
+                f"{metas[m]}\t{now}\n"
+                for i, (a, c, t, x, at, m) in enumerate(
+                    zip(columns.account, columns.contact, columns.type, columns.asset, times, columns.meta, strict=True)
+                )
+            ),
+        )  # fmt: skip
         return len(times)
     # Django keeps SQLite datetimes as naive UTC text ("YYYY-MM-DD HH:MM:SS.ffffff"); write them the same way.
     times = np.datetime_as_string(columns.micros.astype("datetime64[us]"), unit="us").tolist()

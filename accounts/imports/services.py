@@ -22,6 +22,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from abe.bulk import rows_insert, rows_update
 from abe.models import Workspace
 
 from ..models import (
@@ -33,7 +34,6 @@ from ..models import (
     Opportunity,
     OpportunityStatus,
 )
-from ..prospecting.bulk import bulk_insert_rows, bulk_update_columns
 from ..prospecting.selectors import board_stats_invalidate
 from . import parsing as p
 from .presets import PRESETS, TARGET_FIELDS, preset_detect, preset_mapping
@@ -415,7 +415,7 @@ def _write_chunk(upserter: _Upserter, parsers, positions: dict[str, int], chunk)
             upserter.after_update(pk, changes)
     model = upserter.model
     if creates:
-        ids = bulk_insert_rows(model, [row for _, row in creates])
+        ids = rows_insert(model, [row for _, row in creates])
         for pk, (_, row) in zip(ids, creates, strict=True):
             upserter.after_create(pk, row)
         result.created += len(ids)
@@ -426,8 +426,7 @@ def _write_chunk(upserter: _Upserter, parsers, positions: dict[str, int], chunk)
         if "updated_at" not in fields and hasattr(model, "updated_at"):
             fields.append("updated_at")
             rows = [(*r, now) for r in rows]
-        bulk_update_columns(model, rows, [f.removesuffix("_id") if f.endswith("_id") and f != "external_id"
-                                          else f for f in fields])  # fmt: skip
+        rows_update(model, fields, rows)
 
 
 # ----- jobs -------------------------------------------------------------------------------------------------

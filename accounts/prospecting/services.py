@@ -21,6 +21,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from abe import permissions as rules
+from abe.bulk import Serialized, rows_update
 from abe.models import Membership, Workspace
 
 from ..models import (
@@ -37,7 +38,6 @@ from ..models import (
     TierProposal,
 )
 from . import icp as icp_maths
-from .bulk import Serialized, bulk_update_columns
 from .frame import workspace_accounts_frame
 from .predictive import TrainedModel
 from .predictive import model_train as predictive_train
@@ -269,7 +269,7 @@ def prospecting_rescore(
         ids.tolist(), _nullable(fit_values), grades.tolist(), receipts, met.tolist(), [icp_number] * n,
         _nullable(p_win), driver_json, _nullable(priority), new_tiers.tolist(), strict=True,
     ))  # fmt: skip
-    bulk_update_columns(Account, rows, SCORE_FIELDS)
+    rows_update(Account, SCORE_FIELDS, rows)
     moved = np.flatnonzero(new_tiers != current)
     TierChange.objects.bulk_create(
         [TierChange(workspace=workspace, account_id=int(ids[i]), old_tier=current[i], new_tier=new_tiers[i],

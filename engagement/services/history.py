@@ -11,19 +11,18 @@ decayed per type with one recursion over days on an ``accounts × days`` array.
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 import numpy as np
 from django.db import connection, transaction
 
+from abe.bulk import lines_copy, rows_update
 from abe.models import Workspace
 from accounts.models import Account, Contact, Opportunity, OpportunityStatus
 
 from ..models import AccountScoreSnapshot, EngagementDay, JourneyStageChange
 from ..rules import BREADTH_WINDOW_DAYS, MOMENTUM_BASELINE_WEEKS, MOMENTUM_FLOOR, MOMENTUM_RECENT_DAYS, ScoringRules
-from .bulk import rows_update
 from .scoring import scoring_rules
 
 
@@ -192,16 +191,12 @@ class _Snapshots:
 def _snapshots_write(workspace: Workspace, rows: _Snapshots) -> None:
     columns = (rows.accounts, rows.days, rows.scores, rows.momenta, rows.stages)
     if connection.vendor == "postgresql":
-        buffer = io.StringIO()
         ws = workspace.pk
-        buffer.writelines(f"{ws}\t{a}\t{d}\t{s!r}\t{m!r}\t{st}\n" for a, d, s, m, st in zip(*columns, strict=True))
-        buffer.seek(0)
-        with connection.cursor() as cursor:
-            cursor.copy_expert(
-                "COPY engagement_accountscoresnapshot (workspace_id, account_id, day, score, momentum, stage)"
-                " FROM STDIN",
-                buffer,
-            )
+        lines_copy(
+            AccountScoreSnapshot,
+            ["workspace", "account", "day", "score", "momentum", "stage"],
+            (f"{ws}\t{a}\t{d}\t{s!r}\t{m!r}\t{st}\n" for a, d, s, m, st in zip(*columns, strict=True)),
+        )
         return
     AccountScoreSnapshot.objects.bulk_create(
         [

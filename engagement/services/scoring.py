@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from abe import bulk
 from abe.models import Workspace
 from abe.registry import after_scoring_tasks
 from accounts.models import Account, Contact, Opportunity, OpportunityStatus
@@ -34,7 +35,7 @@ from ..models import (
     ScoreComponent,
 )
 from ..rules import ScoringRules, breadth_window_start, day_of, momentum, momentum_windows
-from . import bulk, store
+from . import store
 
 CHUNK = 1000
 CHANGE_EPSILON = 1e-9

@@ -405,7 +405,7 @@ def components_compute(*, workspace: Workspace, rules: ScoringRules) -> list[Com
 
 def components_rebuild(*, workspace: Workspace, rules: ScoringRules) -> int:
     """Recompute every component from the day counts with the current caps and half-lives."""
-    from .bulk import rows_copy
+    from abe.bulk import rows_copy
 
     ScoreComponent.objects.for_workspace(workspace).delete()
     rows = [

@@ -1,0 +1,332 @@
+"""The one bulk-write helper: many rows in, or many rows' columns changed, in a few statements.
+
+Every bulk path of the portal (imports, prospecting rescore, engagement scoring and history, the demo loaders)
+writes through these functions, so there is one place that knows how to talk COPY to PostgreSQL:
+
+- ``rows_insert`` / ``objects_insert``: new rows with their ids (ids reserved from the sequence, then COPY).
+- ``rows_copy`` / ``lines_copy``: new rows without ids coming back (COPY; ``lines_copy`` takes lines the caller
+  already formatted in COPY's text format, for the demo's millions of rows).
+- ``rows_update``: set some columns of many rows given as ``(pk, value, ...)``, writing only the rows whose
+  values change (no new tuple, no index churn for the others). Small sets: one ``UPDATE ... FROM unnest(...)``;
+  large sets: COPY into a temporary table, then one ``UPDATE ... FROM``.
+- ``bulk_load``: a context for loading millions of rows: foreign keys and plain indexes dropped for the load and
+  rebuilt once at the end (PostgreSQL manual, "Populating a Database").
+
+Other databases (SQLite in the embedded default) get the same results through ``bulk_create``, a temporary table
+with ``executemany`` or ``bulk_update``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+NULL = r"\N"
+# Below this many rows an UPDATE takes its values from arrays in one statement; above, COPY into a temp table
+# wins (a temp table costs a few catalog writes, arrays cost parameter parsing per cell).
+SMALL_UPDATE = 2000
+
+
+class Serialized(str):
+    """A JSON value already serialised (built in bulk by the caller); written as is."""
+
+
+def _kind(field: models.Field) -> str:
+    if isinstance(field, models.JSONField):
+        return "json"
+    if isinstance(field, models.BooleanField):
+        return "bool"
+    return "plain"
+
+
+def _cell(value: Any, kind: str) -> Any:
+    """One value as COPY (csv format) or an array element wants it; NaN is NULL."""
+    if value is None or (isinstance(value, float) and value != value):
+        return NULL
+    if kind == "json":
+        return (
+            value
+            if isinstance(value, Serialized | str)
+            else json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        )
+    if kind == "bool":
+        return "t" if value else "f"
+    return value
+
+
+def _copy_csv(cursor: Any, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    buffer.seek(0)
+    qn = connection.ops.quote_name
+    names = ", ".join(qn(c) for c in columns)
+    cursor.copy_expert(f"COPY {qn(table)} ({names}) FROM STDIN WITH (FORMAT csv, NULL '{NULL}')", buffer)
+
+
+def _reserve_ids(cursor: Any, model: type[models.Model], n: int) -> list[int]:
+    meta = model._meta
+    cursor.execute(
+        "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+        [meta.db_table, meta.pk.column, n],
+    )
+    return [row[0] for row in cursor.fetchall()]
+
+
+def lines_copy(model: type[models.Model], columns: Sequence[str], lines: Iterable[str]) -> None:
+    """PostgreSQL only: COPY lines already in COPY's text format (tab-separated, ``\\N`` for NULL, ending in a
+    newline) into ``columns`` (model field attnames). For generated data where formatting is the cost."""
+    if connection.vendor != "postgresql":
+        raise NotImplementedError("lines_copy needs PostgreSQL; use rows_copy.")
+    buffer = io.StringIO()
+    buffer.writelines(lines)
+    buffer.seek(0)
+    meta = model._meta
+    qn = connection.ops.quote_name
+    names = ", ".join(qn(meta.get_field(c).column) for c in columns)
+    with connection.cursor() as cursor:
+        cursor.copy_expert(f"COPY {qn(meta.db_table)} ({names}) FROM STDIN", buffer)
+
+
+def rows_copy(model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> int:
+    """Insert rows given as tuples in the order of ``columns`` (field attnames); no ids come back."""
+    if not rows:
+        return 0
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create([model(**dict(zip(columns, row, strict=True))) for row in rows], batch_size=2000)
+        return len(rows)
+    fields = [model._meta.get_field(c) for c in columns]
+    kinds = [_kind(f) for f in fields]
+    cells = ([_cell(v, k) for v, k in zip(row, kinds, strict=True)] for row in rows)
+    with connection.cursor() as cursor:
+        _copy_csv(cursor, model._meta.db_table, [f.column for f in fields], cells)
+    return len(rows)
+
+
+def rows_insert(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> list[int]:
+    """Insert rows given as ``{attname: value}`` (fields left out take their defaults; ``auto_now(_add)`` fields
+    get now); returns the new ids in order. No model instance per row: ``Model.__init__`` costs more than COPY."""
+    if not rows:
+        return []
+    if connection.vendor != "postgresql":
+        objs = model.objects.bulk_create([model(**row) for row in rows], batch_size=2000)
+        return [obj.pk for obj in objs]
+    meta = model._meta
+    fields = [f for f in meta.local_concrete_fields if f is not meta.pk]
+    now = timezone.now()
+    plan = []
+    for field in fields:
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            plan.append((field.attname, "now", now))
+        else:
+            plan.append((field.attname, _kind(field), field.get_default()))
+    with transaction.atomic(), connection.cursor() as cursor:
+        ids = _reserve_ids(cursor, model, len(rows))
+        cells = (
+            [pk, *(_cell(default if kind == "now" else row.get(name, default), kind) for name, kind, default in plan)]
+            for row, pk in zip(rows, ids, strict=True)
+        )
+        _copy_csv(cursor, meta.db_table, [meta.pk.column, *(f.column for f in fields)], cells)
+    return ids
+
+
+def objects_insert(model: type[models.Model], objs: list[models.Model]) -> list[models.Model]:
+    """Insert unsaved instances and set their primary keys (``bulk_create`` elsewhere); ``auto_now(_add)``
+    timestamps are set as ``save()`` would."""
+    if not objs:
+        return objs
+    if connection.vendor != "postgresql":
+        return model.objects.bulk_create(objs, batch_size=2000)
+    meta = model._meta
+    fields = list(meta.local_concrete_fields)
+    now = timezone.now()
+    plan = []
+    for field in fields:
+        stamped = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+        plan.append((field.attname, "now" if stamped else _kind(field)))
+    with transaction.atomic(), connection.cursor() as cursor:
+        ids = _reserve_ids(cursor, model, len(objs))
+        rows = []
+        for obj, pk in zip(objs, ids, strict=True):
+            obj.pk = pk
+            values = obj.__dict__
+            for attname, kind in plan:
+                if kind == "now":
+                    values[attname] = now
+            rows.append([_cell(values[attname], "plain" if kind == "now" else kind) for attname, kind in plan])
+        _copy_csv(cursor, meta.db_table, [f.column for f in fields], rows)
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = "default"
+    return objs
+
+
+def rows_update(model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequence[Any]]) -> int:
+    """Set ``fields`` (attnames) of each row ``(pk, value1, value2, ...)``; only rows whose values change are
+    written. Returns the number of rows written (on backends other than PostgreSQL and SQLite: rows given)."""
+    if not rows:
+        return 0
+    meta = model._meta
+    field_objs = [meta.get_field(f) for f in fields]
+    if connection.vendor == "postgresql":
+        if len(rows) <= SMALL_UPDATE:
+            return _update_unnest(model, field_objs, rows)
+        return _update_copy(model, field_objs, rows)
+    if connection.vendor == "sqlite":
+        return _update_sqlite(model, field_objs, rows)
+    objs = []
+    for row in rows:
+        obj = model(pk=row[0])
+        for field, value in zip(field_objs, row[1:], strict=True):
+            if isinstance(value, Serialized):
+                value = json.loads(value)
+            setattr(obj, field.attname, None if isinstance(value, float) and value != value else value)
+        objs.append(obj)
+    model.objects.bulk_update(objs, [f.name for f in field_objs], batch_size=1000)
+    return len(objs)
+
+
+def _changed_sql(columns: Sequence[str], left: str, right: str) -> str:
+    qn = connection.ops.quote_name
+    before = ", ".join(f"{left}.{qn(c)}" for c in columns)
+    after = ", ".join(f"{right}.{qn(c)}" for c in columns)
+    return f"ROW({before}) IS DISTINCT FROM ROW({after})"
+
+
+def _update_unnest(model: type[models.Model], field_objs: list[models.Field], rows: Sequence[Sequence[Any]]) -> int:
+    meta = model._meta
+    qn = connection.ops.quote_name
+    columns = [f.column for f in field_objs]
+    kinds = [_kind(f) for f in field_objs]
+    types = [f.db_type(connection).split("(")[0].strip() for f in field_objs]
+    pk_type = meta.pk.db_type(connection).split("(")[0].strip()
+    arrays = ", ".join(f"%s::{t}[]" for t in [pk_type, *types])
+    names = ", ".join(qn(c) for c in [meta.pk.column, *columns])
+    assignments = ", ".join(f"{qn(c)} = t.{qn(c)}" for c in columns)
+    sql = (
+        f"UPDATE {qn(meta.db_table)} AS a SET {assignments} FROM unnest({arrays}) AS t({names}) "
+        f"WHERE a.{qn(meta.pk.column)} = t.{qn(meta.pk.column)} AND {_changed_sql(columns, 'a', 't')}"
+    )
+
+    def element(value: Any, kind: str) -> Any:
+        cell = _cell(value, kind)
+        return None if cell is NULL else cell
+
+    params = [[row[0] for row in rows]]
+    params += [[element(row[i + 1], kind) for row in rows] for i, kind in enumerate(kinds)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+def _update_copy(model: type[models.Model], field_objs: list[models.Field], rows: Sequence[Sequence[Any]]) -> int:
+    meta = model._meta
+    qn = connection.ops.quote_name
+    table, pk = meta.db_table, meta.pk.column
+    temp = f"tmp_{table}_bulk"
+    columns = [f.column for f in field_objs]
+    kinds = [_kind(f) for f in field_objs]
+    # The temporary table lives only inside this transaction (ON COMMIT DROP).
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {temp}")
+        cursor.execute(
+            f"CREATE TEMP TABLE {temp} ON COMMIT DROP AS SELECT {qn(pk)}, "
+            f"{', '.join(qn(c) for c in columns)} FROM {qn(table)} WITH NO DATA"
+        )
+        cells = ([row[0], *(_cell(v, k) for v, k in zip(row[1:], kinds, strict=True))] for row in rows)
+        _copy_csv(cursor, temp, [pk, *columns], cells)
+        assignments = ", ".join(f"{qn(c)} = t.{qn(c)}" for c in columns)
+        cursor.execute(
+            f"UPDATE {qn(table)} AS a SET {assignments} FROM {temp} AS t "
+            f"WHERE a.{qn(pk)} = t.{qn(pk)} AND {_changed_sql(columns, 'a', 't')}"
+        )
+        count = cursor.rowcount
+        cursor.execute(f"DROP TABLE {temp}")
+    return count
+
+
+def _update_sqlite(model: type[models.Model], field_objs: list[models.Field], rows: Sequence[Sequence[Any]]) -> int:
+    """SQLite (3.33+): the same temporary table and ``UPDATE ... FROM``, filled with ``executemany``."""
+    meta = model._meta
+    qn = connection.ops.quote_name
+    table, pk = meta.db_table, meta.pk.column
+    temp = f"tmp_{table}_bulk"
+    columns = [f.column for f in field_objs]
+
+    def prep(value: Any, field: models.Field) -> Any:
+        if value is None or (isinstance(value, float) and value != value):
+            return None
+        if isinstance(field, models.JSONField):
+            return value if isinstance(value, Serialized | str) else json.dumps(value, separators=(",", ":"))
+        return field.get_db_prep_save(value, connection)
+
+    params = [[row[0], *(prep(v, f) for v, f in zip(row[1:], field_objs, strict=True))] for row in rows]
+    # JSON is text in SQLite, written with or without spaces: compare the minified forms.
+    same = " AND ".join(
+        f"json({qn(table)}.{qn(f.column)}) IS json(t.{qn(f.column)})"
+        if isinstance(f, models.JSONField)
+        else f"{qn(table)}.{qn(f.column)} IS t.{qn(f.column)}"
+        for f in field_objs
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS temp.{temp}")
+        cursor.execute(f"CREATE TEMP TABLE {temp} (id INTEGER PRIMARY KEY, {', '.join(qn(c) for c in columns)})")
+        placeholders = ", ".join(["%s"] * (len(columns) + 1))
+        cursor.executemany(f"INSERT INTO {temp} VALUES ({placeholders})", params)
+        assignments = ", ".join(f"{qn(c)} = t.{qn(c)}" for c in columns)
+        cursor.execute(
+            f"UPDATE {qn(table)} SET {assignments} FROM {temp} AS t WHERE {qn(table)}.{qn(pk)} = t.id AND NOT ({same})"
+        )
+        count = cursor.rowcount
+        cursor.execute(f"DROP TABLE temp.{temp}")
+    return count
+
+
+@contextmanager
+def bulk_load(models_: Sequence[type[models.Model]]) -> Iterator[None]:
+    """Check foreign keys and build the plain indexes of ``models_`` once for the whole body, not once per row.
+
+    PostgreSQL checks a foreign key with a trigger per inserted row and updates every index per row; for the
+    demo's millions of rows that is most of the load time. The foreign keys and non-unique indexes are dropped
+    for the body and created again at the end: each constraint then validates every row in one join, each index
+    is built in one sort. The same guarantees, checked in bulk. Unique indexes stay (upserts need them). Needs
+    the table owner (the role that ran the migrations); other backends run the body unchanged.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    tables = [m._meta.db_table for m in models_]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint"
+            " WHERE contype = 'f' AND conrelid = ANY(%s::regclass[])",
+            [tables],
+        )
+        constraints = cursor.fetchall()
+        cursor.execute(
+            "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i"
+            " WHERE i.indrelid = ANY(%s::regclass[]) AND NOT i.indisunique AND NOT i.indisprimary",
+            [tables],
+        )
+        indexes = cursor.fetchall()
+        # Pending checks of earlier inserts (deferred until commit) would block ALTER TABLE: run them now.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        for table, name, _ in constraints:
+            cursor.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
+        for name, _ in indexes:
+            cursor.execute(f"DROP INDEX {name}")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        yield
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        for _, definition in indexes:
+            cursor.execute(definition)
+        for table, name, definition in constraints:
+            cursor.execute(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")

@@ -1,0 +1,89 @@
+"""The one bulk-write helper (abe.bulk): inserts with ids, COPY, updates that write only changed rows."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from abe import bulk
+from accounts.models import Account, Contact
+from engagement.models import AccountScoreSnapshot
+from tests.factories import AccountFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_rows_insert_returns_ids_and_fills_defaults(workspace):
+    # given two new accounts as plain dicts, one of them with a JSON list
+    # when they are inserted
+    ids = bulk.rows_insert(
+        Account,
+        [
+            {"workspace_id": workspace.pk, "name": "Acme", "domain": "acme.test", "technologies": ["Slack"]},
+            {"workspace_id": workspace.pk, "name": "Globex", "domain": "globex.test"},
+        ],
+    )
+    # then the ids come back in order and the left-out fields took their defaults
+    acme, globex = (Account.objects.get(pk=pk) for pk in ids)
+    assert (acme.name, acme.technologies, acme.tier_locked) == ("Acme", ["Slack"], False)
+    assert (globex.name, globex.technologies, globex.engagement_score) == ("Globex", [], 0.0)
+    assert acme.created_at is not None
+
+
+def test_objects_insert_sets_primary_keys(workspace):
+    # given unsaved accounts and, after they are stored, contacts pointing at them
+    accounts = bulk.objects_insert(Account, [Account(workspace=workspace, name=f"A{i}") for i in range(3)])
+    contacts = bulk.objects_insert(
+        Contact, [Contact(workspace=workspace, account=a, email=f"x@a{a.pk}.test") for a in accounts]
+    )
+    # then every object has its id and the rows are there
+    assert all(a.pk for a in accounts) and all(c.pk for c in contacts)
+    assert set(Contact.objects.filter(pk__in=[c.pk for c in contacts]).values_list("account_id", flat=True)) == {
+        a.pk for a in accounts
+    }
+
+
+@pytest.mark.parametrize("many", [False, True], ids=["arrays", "temp-table"])
+def test_rows_update_writes_only_rows_that_change(workspace, monkeypatch, many):
+    # given three accounts (both PostgreSQL strategies: arrays for small sets, COPY into a temp table for large)
+    if many:
+        monkeypatch.setattr(bulk, "SMALL_UPDATE", 0)
+    a, b, c = (AccountFactory(workspace=workspace, fit_score=50.0, fit_explanation=[["k", "x", 1.0]]) for _ in "abc")
+    # when one keeps its values, one gets a new score and NaN (-> NULL) priority, one a new JSON receipt
+    written = bulk.rows_update(
+        Account,
+        ["fit_score", "fit_explanation", "priority"],
+        [
+            (a.pk, 50.0, bulk.Serialized('[["k","x",1.0]]'), None),
+            (b.pk, 75.5, [["k", "x", 1.0]], float("nan")),
+            (c.pk, 50.0, [["k", "y", 0.5]], None),
+        ],
+    )
+    # then only the two rows whose values changed were written
+    assert written == 2
+    b.refresh_from_db()
+    c.refresh_from_db()
+    assert (b.fit_score, b.priority) == (75.5, None)
+    assert c.fit_explanation == [["k", "y", 0.5]]
+
+
+def test_rows_copy_and_lines_copy(workspace):
+    # given an account
+    account = AccountFactory(workspace=workspace)
+    # when snapshots are copied as tuples
+    bulk.rows_copy(
+        AccountScoreSnapshot,
+        ["workspace_id", "account_id", "day", "score", "momentum", "stage"],
+        [(workspace.pk, account.pk, "2026-03-01", 12.5, None, "aware")],
+    )
+    # then the row is stored (NULL momentum)
+    snap = AccountScoreSnapshot.objects.get(account=account)
+    assert (snap.score, snap.momentum, snap.stage) == (12.5, None, "aware")
+    if connection.vendor == "postgresql":
+        # and pre-formatted COPY text lines go into the same table
+        bulk.lines_copy(
+            AccountScoreSnapshot,
+            ["workspace", "account", "day", "score", "momentum", "stage"],
+            [f"{workspace.pk}\t{account.pk}\t2026-03-02\t13.0\t\\N\taware\n"],
+        )
+        assert AccountScoreSnapshot.objects.filter(account=account).count() == 2
