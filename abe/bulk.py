@@ -61,6 +61,18 @@ def _cell(value: Any, kind: str) -> Any:
     return value
 
 
+def _cells_by_column(rows: Sequence[Sequence[Any]], kinds: Sequence[str]) -> Iterable[Sequence[Any]]:
+    """``(pk, *cells)`` rows, converted column by column (one comprehension per column, not a call per cell)."""
+    columns: list[list[Any]] = [[row[0] for row in rows]]
+    for i, kind in enumerate(kinds, 1):
+        values = [row[i] for row in rows]
+        if kind == "plain":
+            columns.append([NULL if v is None or v != v else v for v in values])  # v != v: NaN
+        else:
+            columns.append([_cell(v, kind) for v in values])
+    return zip(*columns, strict=True)
+
+
 def _copy_csv(cursor: Any, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerows(rows)
@@ -239,8 +251,7 @@ def _update_copy(model: type[models.Model], field_objs: list[models.Field], rows
             f"CREATE TEMP TABLE {temp} ON COMMIT DROP AS SELECT {qn(pk)}, "
             f"{', '.join(qn(c) for c in columns)} FROM {qn(table)} WITH NO DATA"
         )
-        cells = ([row[0], *(_cell(v, k) for v, k in zip(row[1:], kinds, strict=True))] for row in rows)
-        _copy_csv(cursor, temp, [pk, *columns], cells)
+        _copy_csv(cursor, temp, [pk, *columns], _cells_by_column(rows, kinds))
         assignments = ", ".join(f"{qn(c)} = t.{qn(c)}" for c in columns)
         cursor.execute(
             f"UPDATE {qn(table)} AS a SET {assignments} FROM {temp} AS t "

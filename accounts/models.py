@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from abe.models import TimeStamped, WorkspaceOwned
+from abe.models import TimeStamped, Workspace, WorkspaceOwned
 from personas.models import BuyingRole, Department, Persona, Seniority
 
 
@@ -37,6 +37,9 @@ class Tier(models.TextChoices):
 
 
 class Account(WorkspaceOwned, TimeStamped):
+    # No single-column index on the workspace: every (workspace, ...) index below serves it, and each index is
+    # one more write per account a rescore touches (see docs/performance.md).
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+", db_index=False)
     name = models.CharField(max_length=255)
     domain = models.CharField(max_length=255, blank=True, help_text="Normalised: example.com")
     industry = models.CharField(max_length=100, blank=True)
@@ -51,9 +54,10 @@ class Account(WorkspaceOwned, TimeStamped):
     technologies = models.JSONField(default=list, blank=True)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="subsidiaries")
     lifecycle = models.CharField(max_length=20, choices=Lifecycle.choices, default=Lifecycle.PROSPECT)
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_accounts"
-    )
+    owner = models.ForeignKey(  # indexed with the workspace (account_ws_owner), not alone
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_accounts",
+        db_index=False,
+    )  # fmt: skip
     external_id = models.CharField(max_length=64, blank=True, help_text="Id in the CRM")
 
     # Prospecting (fit, prediction, priority, tier).

@@ -7,6 +7,8 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
+from django.db.models import FloatField, TextField
+from django.db.models.functions import Cast
 
 from abe.models import Workspace
 
@@ -20,9 +22,22 @@ FRAME_FIELDS = [
 
 
 def _techs(value: object) -> frozenset[str]:
-    if isinstance(value, str):  # a raw JSON string (raw cursor on some backends)
+    if isinstance(value, str):  # the JSON text (see workspace_accounts_frame)
         value = json.loads(value or "[]")
     return frozenset(str(t) for t in (value or []))
+
+
+def _techs_column(values: list[object]) -> list[frozenset[str]]:
+    """Few distinct technology lists repeat over many accounts: decode each distinct one once."""
+    seen: dict[object, frozenset[str]] = {}
+    out = []
+    for value in values:
+        key = value if isinstance(value, str) else tuple(value or ())
+        techs = seen.get(key)
+        if techs is None:
+            techs = seen[key] = _techs(value)
+        out.append(techs)
+    return out
 
 
 def accounts_frame(rows: list[tuple] | list[dict], *, today: date | None = None) -> pd.DataFrame:
@@ -36,7 +51,7 @@ def accounts_frame(rows: list[tuple] | list[dict], *, today: date | None = None)
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
     for column in ("industry", "country", "region", "city", "ownership_type", "lifecycle", "tier"):
         frame[column] = frame[column].fillna("").astype(object)
-    frame["technologies"] = [_techs(v) for v in frame["technologies"]]
+    frame["technologies"] = _techs_column(frame["technologies"].tolist())
     today = today or date.today()
     frame["trigger_event_age_days"] = [
         float((today - d).days) if d is not None and not pd.isna(d) else np.nan for d in frame["trigger_event_date"]
@@ -49,4 +64,8 @@ def workspace_accounts_frame(*, workspace: Workspace, ids: list[int] | None = No
     qs = Account.objects.for_workspace(workspace).order_by("id")
     if ids is not None:
         qs = qs.filter(id__in=ids)
-    return accounts_frame(list(qs.values_list(*FRAME_FIELDS)))
+    # The JSON list as text and the revenue as a float, straight from the database: decoding and converting
+    # them per row in Python was a third of a 100,000-account rescore.
+    qs = qs.annotate(frame_techs=Cast("technologies", TextField()), frame_revenue=Cast("annual_revenue", FloatField()))
+    renamed = {"technologies": "frame_techs", "annual_revenue": "frame_revenue"}
+    return accounts_frame(list(qs.values_list(*(renamed.get(f, f) for f in FRAME_FIELDS))))

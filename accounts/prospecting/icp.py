@@ -159,8 +159,11 @@ def icp_validate(criteria: Any, grade_thresholds: Any = None) -> tuple[list[dict
 
 def _mask(frame: pd.DataFrame, attribute: str, condition: Any) -> np.ndarray:
     if attribute in CATEGORICAL:
+        # Decide once per distinct value (a few dozen), not once per account.
         wanted = {str(v).strip().lower() for v in condition}
-        return frame[attribute].astype(str).str.lower().isin(wanted).to_numpy()
+        codes, uniques = pd.factorize(frame[attribute].to_numpy(dtype=object))
+        decided = np.array([str(u).lower() in wanted for u in uniques] + [False], dtype=bool)
+        return decided[codes]  # code -1 (a missing value) picks the trailing False
     if attribute in NUMERIC:
         values = frame[attribute].to_numpy(dtype=float)
         mask = ~np.isnan(values)
@@ -171,12 +174,17 @@ def _mask(frame: pd.DataFrame, attribute: str, condition: Any) -> np.ndarray:
         return mask
     ((mode, names),) = condition.items()
     wanted = frozenset(n.strip().lower() for n in names)
-    lowered = [frozenset(t.lower() for t in ts) for ts in frame["technologies"]]
-    if mode == "any":
-        return np.fromiter((not wanted.isdisjoint(ts) for ts in lowered), bool, len(lowered))
-    if mode == "all":
-        return np.fromiter((wanted <= ts for ts in lowered), bool, len(lowered))
-    return np.fromiter((wanted.isdisjoint(ts) for ts in lowered), bool, len(lowered))
+    techs = frame["technologies"].tolist()
+    decided: dict[frozenset[str], bool] = {}  # per distinct technology set: accounts share a few hundred
+    for ts in set(techs):
+        lowered = frozenset(t.lower() for t in ts)
+        if mode == "any":
+            decided[ts] = not wanted.isdisjoint(lowered)
+        elif mode == "all":
+            decided[ts] = wanted <= lowered
+        else:
+            decided[ts] = wanted.isdisjoint(lowered)
+    return np.fromiter((decided[ts] for ts in techs), bool, len(techs))
 
 
 def grade_of(scores: np.ndarray, thresholds: dict[str, float] | None = None) -> np.ndarray:
