@@ -4,6 +4,8 @@ Every bulk path of the portal (imports, prospecting rescore, engagement scoring 
 writes through these functions, so there is one place that knows how to talk COPY to PostgreSQL:
 
 - ``rows_insert`` / ``objects_insert``: new rows with their ids (ids reserved from the sequence, then COPY).
+- ``rows_insert_new``: rows whose unique key is new (COPY; if some key exists, COPY into a temporary table,
+  then ``INSERT ... ON CONFLICT DO NOTHING RETURNING``): idempotent ingestion.
 - ``rows_copy`` / ``lines_copy``: new rows without ids coming back (COPY; ``lines_copy`` takes lines the caller
   already formatted in COPY's text format, for the demo's millions of rows).
 - ``rows_update``: set some columns of many rows given as ``(pk, value, ...)``, writing only the rows whose
@@ -25,7 +27,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from django.db import connection, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
 NULL = r"\N"
@@ -79,7 +81,8 @@ def _copy_csv(cursor: Any, table: str, columns: Sequence[str], rows: Iterable[Se
     buffer.seek(0)
     qn = connection.ops.quote_name
     names = ", ".join(qn(c) for c in columns)
-    cursor.copy_expert(f"COPY {qn(table)} ({names}) FROM STDIN WITH (FORMAT csv, NULL '{NULL}')", buffer)
+    with connection.wrap_database_errors:  # psycopg2's errors as Django's (IntegrityError...)
+        cursor.copy_expert(f"COPY {qn(table)} ({names}) FROM STDIN WITH (FORMAT csv, NULL '{NULL}')", buffer)
 
 
 def _reserve_ids(cursor: Any, model: type[models.Model], n: int) -> list[int]:
@@ -102,7 +105,7 @@ def lines_copy(model: type[models.Model], columns: Sequence[str], lines: Iterabl
     meta = model._meta
     qn = connection.ops.quote_name
     names = ", ".join(qn(meta.get_field(c).column) for c in columns)
-    with connection.cursor() as cursor:
+    with connection.cursor() as cursor, connection.wrap_database_errors:
         cursor.copy_expert(f"COPY {qn(meta.db_table)} ({names}) FROM STDIN", buffer)
 
 
@@ -119,6 +122,66 @@ def rows_copy(model: type[models.Model], columns: Sequence[str], rows: Sequence[
     with connection.cursor() as cursor:
         _copy_csv(cursor, model._meta.db_table, [f.column for f in fields], cells)
     return len(rows)
+
+
+def rows_insert_new(
+    model: type[models.Model],
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    conflict: Sequence[str],
+    returning: Sequence[str],
+) -> list[tuple[Any, ...]]:
+    """PostgreSQL: insert the rows whose ``conflict`` key (a unique constraint's columns) is new; return the
+    ``returning`` columns (among ``columns``) of exactly the rows inserted. A plain COPY when every key is new;
+    otherwise COPY into a temporary table, then one ``INSERT ... SELECT ... ON CONFLICT DO NOTHING RETURNING``
+    (idempotent ingestion: a replay inserts nothing).
+    ``auto_now_add`` fields not in ``columns`` take now() as ``save()`` would. Columns are field attnames."""
+    if connection.vendor != "postgresql":
+        raise NotImplementedError("rows_insert_new needs PostgreSQL.")
+    if not rows:
+        return []
+    meta = model._meta
+    qn = connection.ops.quote_name
+    fields = [meta.get_field(c) for c in columns]
+    kinds = [_kind(f) for f in fields]
+    names = [f.column for f in fields]
+    stamped = [
+        f.column
+        for f in meta.local_concrete_fields
+        if f.column not in names and (getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False))
+    ]
+    returned = [columns.index(c) if c in columns else columns.index(meta.get_field(c).attname) for c in returning]
+    now = timezone.now()
+    cells = [[*(_cell(v, k) for v, k in zip(row, kinds, strict=True)), *([now] * len(stamped))] for row in rows]
+    # Optimistic first: new rows are the rule (a replay is a client's retry), and a plain COPY into the table is
+    # the cheapest write there is. A key that exists already fails the COPY inside a savepoint; then the rows go
+    # the careful way. (Foreign keys are checked at commit, so an IntegrityError here is a unique key.)
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            _copy_csv(cursor, meta.db_table, [*names, *stamped], cells)
+        return [tuple(row[i] for i in returned) for row in rows]
+    except IntegrityError:
+        pass
+    temp = f"tmp_{meta.db_table}_new"
+    target = ", ".join(qn(c) for c in [*names, *stamped])
+    source = ", ".join([*(qn(c) for c in names), *(["now()"] * len(stamped))])
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {temp}")
+        cursor.execute(
+            f"CREATE TEMP TABLE {temp} ON COMMIT DROP AS SELECT {', '.join(qn(c) for c in names)} "
+            f"FROM {qn(meta.db_table)} WITH NO DATA"
+        )
+        _copy_csv(cursor, temp, names, (row[: len(names)] for row in cells))
+        conflict_cols = ", ".join(qn(meta.get_field(c).column) for c in conflict)
+        back = ", ".join(qn(meta.get_field(c).column) for c in returning)
+        cursor.execute(
+            f"INSERT INTO {qn(meta.db_table)} ({target}) SELECT {source} FROM {temp} "
+            f"ON CONFLICT ({conflict_cols}) DO NOTHING RETURNING {back}"
+        )
+        inserted = cursor.fetchall()
+        cursor.execute(f"DROP TABLE {temp}")
+    return inserted
 
 
 def rows_insert(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> list[int]:

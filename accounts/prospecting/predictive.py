@@ -18,16 +18,17 @@ import json
 import math
 import pickle
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 from django.core.exceptions import ValidationError
-from sklearn.compose import ColumnTransformer
-from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import brier_score_loss, roc_auc_score
-from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+if TYPE_CHECKING:
+    from sklearn.pipeline import Pipeline
+
+# scikit-learn (and the SciPy it loads) is imported where a model is trained: importing it costs seconds, and
+# every web process imports this module through the URLconf (the first request of each worker paid for it).
 
 MIN_OUTCOMES = 30
 MIN_TECH_COUNT = 5
@@ -88,6 +89,11 @@ def tech_vocabulary(frame: pd.DataFrame) -> list[str]:
 
 
 def _pipeline(tech_columns: list[str]) -> Pipeline:
+    from sklearn.compose import ColumnTransformer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
     encoder = OneHotEncoder(handle_unknown="ignore", min_frequency=5, sparse_output=False)
     columns = ColumnTransformer(
         [("cat", encoder, CATEGORICAL_FEATURES), ("num", StandardScaler(), NUMERIC_FEATURES),
@@ -105,6 +111,8 @@ def precision_at_top(y: np.ndarray, scores: np.ndarray, share: float = 0.10) -> 
 
 
 def _metrics(y: np.ndarray, p: np.ndarray) -> dict[str, float | None]:
+    from sklearn.metrics import brier_score_loss, roc_auc_score
+
     auc = float(roc_auc_score(y, p)) if len(set(y.tolist())) == 2 else None
     return {"roc_auc": auc, "precision_top10": precision_at_top(y, p), "brier": float(brier_score_loss(y, p))}
 
@@ -202,6 +210,9 @@ def model_train(*, frame: pd.DataFrame, outcomes: pd.DataFrame) -> TrainedModel:
     vocabulary = tech_vocabulary(rows.iloc[:split])
     tech_columns = [f"tech::{t}" for t in vocabulary]
     features = feature_frame(rows, vocabulary)
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import brier_score_loss, roc_auc_score
+
     backtest = _pipeline(tech_columns).fit(features.iloc[:split], y_train)
     p_model = backtest.predict_proba(features.iloc[split:])[:, 1]
 

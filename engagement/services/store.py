@@ -26,6 +26,7 @@ from datetime import date, datetime, timedelta
 import numpy as np
 from django.db import connection, transaction
 
+from abe import bulk
 from abe.models import Workspace
 
 from ..models import EngagementConfig, EngagementDay, EngagementEvent, PendingBatch, ScoreComponent, contact_key
@@ -103,32 +104,23 @@ def events_insert(*, workspace: Workspace, rows: Sequence[EventRow]) -> list[Eve
 
 
 def _events_insert_postgresql(workspace: Workspace, rows: Sequence[EventRow]) -> list[EventRow]:
-    # One statement for the whole batch; RETURNING tells which rows were new, so counts stay exact.
-    sql = """
-        INSERT INTO engagement_engagementevent
-            (workspace_id, account_id, contact_id, type, channel, content_asset_id, occurred_at, source,
-             external_id, metadata, received_at)
-        SELECT %s, u.a, u.c, u.t, u.ch, u.ca, u.o, u.s, u.e, u.m::jsonb, now()
-        FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::text[], %s::bigint[], %s::timestamptz[],
-                    %s::text[], %s::text[], %s::text[]) AS u(a, c, t, ch, ca, o, s, e, m)
-        ON CONFLICT (workspace_id, source, external_id) DO NOTHING
-        RETURNING source, external_id
-    """
-    params = [
-        workspace.pk,
-        [r.account_id for r in rows],
-        [r.contact_id for r in rows],
-        [r.type for r in rows],
-        [r.channel for r in rows],
-        [r.content_asset_id for r in rows],
-        [r.occurred_at for r in rows],
-        [r.source for r in rows],
-        [r.external_id for r in rows],
-        [r.metadata_json or json.dumps(r.metadata, separators=(",", ":")) for r in rows],
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        inserted = set(cursor.fetchall())
+    # COPY into a temporary table and one INSERT ... ON CONFLICT DO NOTHING RETURNING: the rows that were new
+    # come back, so counts stay exact and a replayed batch inserts nothing.
+    ws = workspace.pk
+    inserted = set(
+        bulk.rows_insert_new(
+            EngagementEvent,
+            ["workspace_id", "account_id", "contact_id", "type", "channel", "content_asset_id", "occurred_at",
+             "source", "external_id", "metadata"],
+            [
+                (ws, r.account_id, r.contact_id, r.type, r.channel, r.content_asset_id, r.occurred_at, r.source,
+                 r.external_id, bulk.Serialized(r.metadata_json or json.dumps(r.metadata, separators=(",", ":"))))
+                for r in rows
+            ],
+            conflict=["workspace", "source", "external_id"],
+            returning=["source", "external_id"],
+        )
+    )  # fmt: skip
     return [r for r in rows if (r.source, r.external_id) in inserted]
 
 

@@ -87,3 +87,30 @@ def test_rows_copy_and_lines_copy(workspace):
             [f"{workspace.pk}\t{account.pk}\t2026-03-02\t13.0\t\\N\taware\n"],
         )
         assert AccountScoreSnapshot.objects.filter(account=account).count() == 2
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY and ON CONFLICT: PostgreSQL only")
+def test_rows_insert_new_skips_existing_keys(workspace):
+    # given one event already stored
+    from engagement.models import EngagementEvent
+
+    account = AccountFactory(workspace=workspace)
+    columns = ["workspace_id", "account_id", "type", "channel", "occurred_at", "source", "external_id", "metadata"]
+
+    def row(external_id: str) -> tuple:
+        return (workspace.pk, account.pk, "web_visit", "", "2026-03-01T10:00:00+00:00", "web", external_id, {"a": 1})
+
+    def insert(rows: list[tuple]) -> list[tuple]:
+        return bulk.rows_insert_new(
+            EngagementEvent, columns, rows, conflict=["workspace", "source", "external_id"],
+            returning=["source", "external_id"],
+        )  # fmt: skip
+
+    # when a batch of new keys goes in (the plain COPY), then a batch mixing an old and a new key
+    assert insert([row("e1")]) == [("web", "e1")]
+    second = insert([row("e1"), row("e2")])
+    # then only the new one is inserted and returned, with its received_at stamped
+    assert second == [("web", "e2")]
+    events = EngagementEvent.objects.filter(account=account).order_by("external_id")
+    assert [e.external_id for e in events] == ["e1", "e2"]
+    assert all(e.received_at is not None and e.metadata == {"a": 1} for e in events)
