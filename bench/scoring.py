@@ -1,8 +1,9 @@
-"""Scoring cost: the incremental update after 10,000 new events on top of 1,000,000, against a full recompute.
+"""Scoring cost: the incremental update after 10,000 new events on top of 2,000,000, against a full recompute.
 
-Run: ``DATABASE_URL=postgres://... .venv/bin/python bench/scoring.py [--base 1000000 --new 10000]``. Makes a
-workspace (2,000 accounts, 12,000 contacts), COPYs the base events, recomputes once (the starting state),
-then times:
+Run: ``DATABASE_URL=postgres://... .venv/bin/python bench/scoring.py [--accounts 100000 --base 2000000 --new 10000
+--touched 0.02]`` (develop at e.g. ``--accounts 10000 --base 200000 --new 1000``). Makes a workspace (the
+accounts, six contacts each), COPYs the base events, recomputes once (the starting state), draws the new events
+from the people of ``--touched`` of the accounts (2%: what a day of activity touches), then times:
 
 - incremental: ``events_ingest`` of the new events in batches of 5,000 plus what their scoring tasks run:
   folding the batches into day counts and score components, and rescoring the accounts they touched;
@@ -48,8 +49,10 @@ TYPES = [t for t in EventType.values if t != EventType.TRIGGER_EVENT]
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--base", type=int, default=1_000_000)
+    parser.add_argument("--accounts", type=int, default=100_000)
+    parser.add_argument("--base", type=int, default=2_000_000)
     parser.add_argument("--new", type=int, default=10_000)
+    parser.add_argument("--touched", type=float, default=0.02, help="share of the accounts the new events touch")
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("Set DATABASE_URL to a PostgreSQL database.")
@@ -59,8 +62,8 @@ def main() -> None:
     ws = workspace_create(name="Bench scoring", slug=f"bench-scoring-{os.getpid()}")
     try:
         Account.objects.bulk_create(
-            [Account(workspace=ws, name=f"Bench {i}", domain=f"bs{i}.example.com") for i in range(2000)],
-            batch_size=2000,
+            [Account(workspace=ws, name=f"Bench {i}", domain=f"bs{i}.example.com") for i in range(args.accounts)],
+            batch_size=5000,
         )
         accounts = np.array(Account.objects.for_workspace(ws).order_by("pk").values_list("pk", flat=True))
         Contact.objects.bulk_create(
@@ -102,7 +105,12 @@ def main() -> None:
         load_seconds = time.perf_counter() - started
         scores_recompute(workspace=ws, now=now)  # the starting state: every score current
 
-        who, kinds, ages = draw(args.new, 2)  # new activity: the last two days
+        # New activity, the last two days, from the people of a random ``--touched`` share of the accounts.
+        hot = set(rng.choice(accounts, size=max(1, int(len(accounts) * args.touched)), replace=False).tolist())
+        hot_people = np.array([i for i, (_, account, _) in enumerate(people) if account in hot])
+        who = hot_people[rng.integers(0, len(hot_people), size=args.new)]
+        kinds = rng.choice(len(TYPES), size=args.new)
+        ages = rng.uniform(0, 2 * 86400, size=args.new)
         new_events = [
             {"source": "new", "external_id": f"n{i}", "type": TYPES[k], "contact_email": people[w][2],
              "occurred_at": (now - timedelta(seconds=a)).isoformat()}
@@ -138,7 +146,7 @@ def main() -> None:
         Workspace.objects.filter(pk=ws.pk).delete()
     print(json.dumps({
         "bench": "scoring", "base_events": args.base, "new_events": args.new, "events_after": events,
-        "accounts": 2000, "contacts": len(people), "accounts_touched": len(touched),
+        "accounts": args.accounts, "contacts": len(people), "accounts_touched": len(touched),
         "incremental_seconds": round(incremental_seconds, 3),
         "incremental_breakdown": {"ingest_events_and_pending_batches": round(ingest_seconds, 3),
                                   "fold_batches_and_rescore_touched_accounts": round(pass_seconds, 3)},
