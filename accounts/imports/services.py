@@ -517,7 +517,7 @@ def import_job_start(*, job: ImportJob, by: AbstractBaseUser | None = None) -> I
         locked.save(update_fields=["status"])
 
         def send() -> None:
-            from ..tasks import import_job_run_task
+            from .tasks import import_job_run_task
 
             import_job_run_task.delay(job.pk)
 
@@ -554,7 +554,7 @@ def import_job_run(*, job_id: int) -> dict:
         processed_rows=job.total_rows,
     )  # fmt: skip
     if job.kind == ImportKind.ACCOUNTS and (result.created or result.updated):
-        from ..tasks import prospecting_rescore_task
+        from ..prospecting.tasks import prospecting_rescore_task
 
         transaction.on_commit(lambda: prospecting_rescore_task.delay(job.workspace_id, f"Import {job.pk}"))
     return result.summary()

@@ -386,6 +386,24 @@ def tier_proposal_decide(*, proposal: TierProposal, accept: bool, by: AbstractBa
 
 
 @transaction.atomic
+def tier_proposals_decide(
+    *, workspace: Workspace, proposal_ids: list[int], accept: bool, by: AbstractBaseUser | None
+) -> int:
+    """Decide many pending proposals of one workspace at once; the count decided (others are skipped)."""
+    pending = TierProposal.objects.for_workspace(workspace).filter(pk__in=proposal_ids, status=ProposalStatus.PENDING)
+    decided = 0
+    for proposal in pending.order_by("-priority", "id"):
+        tier_proposal_decide(proposal=proposal, accept=accept, by=by)
+        decided += 1
+    return decided
+
+
+def prospecting_rescore_enqueue(*, workspace: Workspace, reason: str) -> None:
+    """Rescore every account of the workspace in the background, once the current transaction commits."""
+    _after_commit("prospecting_rescore_task", workspace.pk, reason)
+
+
+@transaction.atomic
 def accounts_bulk_assign_owner(
     *, workspace: Workspace, account_ids: list[int], owner: AbstractBaseUser | None, by: AbstractBaseUser | None
 ) -> int:
