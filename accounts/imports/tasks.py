@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 
 
-@shared_task(name="accounts.tasks.import_job_run_task", time_limit=3600, acks_late=True)
+@shared_task(time_limit=3600)
 def import_job_run_task(job_id: int) -> dict:
     """Safe to repeat: rows are upserted, so a second run of a finished job changes nothing."""
     from .services import import_job_run

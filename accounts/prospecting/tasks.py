@@ -13,7 +13,7 @@ from abe.models import Workspace
 logger = logging.getLogger(__name__)
 
 
-@shared_task(name="accounts.tasks.prospecting_rescore_task", time_limit=1800, acks_late=True)
+@shared_task(time_limit=1800)
 def prospecting_rescore_task(workspace_id: int, reason: str = "") -> dict:
     """Safe to repeat: a rescore recomputes everything from the current ICP, model and settings."""
     from .services import prospecting_rescore
@@ -24,7 +24,7 @@ def prospecting_rescore_task(workspace_id: int, reason: str = "") -> dict:
     return prospecting_rescore(workspace=workspace, reason=reason)
 
 
-@shared_task(name="accounts.tasks.model_train_task", time_limit=1800, acks_late=True)
+@shared_task(time_limit=1800)
 def model_train_task(workspace_id: int, user_id: int | None = None) -> int | None:
     """A repeat trains one more version; harmless, as only a version at least as good is activated."""
     from .services import model_train
@@ -40,7 +40,7 @@ def model_train_task(workspace_id: int, user_id: int | None = None) -> int | Non
         return None
 
 
-@shared_task(name="accounts.tasks.models_retrain_weekly_task", time_limit=600)
+@shared_task(time_limit=600)
 def models_retrain_weekly_task() -> int:
     """The weekly schedule: one training task per workspace that has a model or any closed deals."""
     from ..models import Opportunity, PredictiveModel
