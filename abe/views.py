@@ -10,11 +10,12 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from . import permissions as rules
+from .http import MemberRequest, WorkspaceRequest
 from .middleware import SESSION_KEY
 from .models import ApiScope, Membership, Role
 from .selectors import api_key_list, membership_list
@@ -26,7 +27,7 @@ def workspace_required(view: Callable) -> Callable:
 
     @login_required
     @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def wrapper(request: MemberRequest, *args, **kwargs) -> HttpResponse:
         if request.workspace is None:
             raise PermissionDenied("You are not a member of any workspace yet. Ask an admin to invite you.")
         return view(request, *args, **kwargs)
@@ -38,7 +39,7 @@ def workspace_required(view: Callable) -> Callable:
 def admin_required(view: Callable) -> Callable:
     @workspace_required
     @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def wrapper(request: MemberRequest, *args, **kwargs) -> HttpResponse:
         if not rules.can_admin(request):
             raise PermissionDenied("Only workspace admins can do this.")
         return view(request, *args, **kwargs)
@@ -48,7 +49,7 @@ def admin_required(view: Callable) -> Callable:
 
 @require_POST
 @login_required
-def workspace_switch(request: HttpRequest) -> HttpResponse:
+def workspace_switch(request: WorkspaceRequest) -> HttpResponse:
     membership = Membership.objects.filter(user=request.user, workspace_id=request.POST.get("workspace")).first()
     if membership is None:
         raise Http404("No such workspace.")
@@ -58,7 +59,7 @@ def workspace_switch(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_required
-def settings_index(request: HttpRequest) -> HttpResponse:
+def settings_index(request: MemberRequest) -> HttpResponse:
     context = {
         "memberships": membership_list(workspace=request.workspace),
         "keys": api_key_list(workspace=request.workspace) if rules.can_admin(request) else [],
@@ -74,7 +75,7 @@ class ApiKeyForm(forms.Form):
 
 
 @admin_required
-def api_key_new(request: HttpRequest) -> HttpResponse:
+def api_key_new(request: MemberRequest) -> HttpResponse:
     form = ApiKeyForm(request.POST or None)
     raw = None
     if request.method == "POST" and form.is_valid():
@@ -88,7 +89,7 @@ def api_key_new(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @admin_required
-def api_key_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
+def api_key_revoke_view(request: MemberRequest, pk: int) -> HttpResponse:
     key = get_object_or_404(api_key_list(workspace=request.workspace), pk=pk)
     api_key_revoke(key=key)
     messages.success(request, f"Key “{key.name}” revoked; requests with it are now refused.")
@@ -108,7 +109,7 @@ class MemberForm(forms.Form):
 
 @require_POST
 @admin_required
-def member_set(request: HttpRequest) -> HttpResponse:
+def member_set(request: MemberRequest) -> HttpResponse:
     form = MemberForm(request.POST)
     if form.is_valid():
         membership_set(workspace=request.workspace, user=form.cleaned_data["username"], role=form.cleaned_data["role"])
@@ -121,7 +122,7 @@ def member_set(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @admin_required
-def member_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def member_remove(request: MemberRequest, pk: int) -> HttpResponse:
     membership = get_object_or_404(membership_list(workspace=request.workspace), pk=pk)
     try:
         membership_remove(membership=membership)

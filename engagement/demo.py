@@ -50,7 +50,7 @@ PROFILES = {
     "cooling": (0.12, 2.2, 0.5),
     "quiet": (0.48, 0.22, 0.25),
 }
-# type: (share of person-level events, channel, source)
+# per event type: (share of person-level events, channel, source)
 PERSON_TYPES = {
     EventType.EMAIL_OPEN: (0.30, Channel.EMAIL, "marketo"),
     EventType.WEB_VISIT: (0.28, Channel.WEB, "web"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -46,9 +46,9 @@ def task_create(
     workspace: Workspace,
     title: str,
     account: Any,
-    by: AbstractBaseUser | None = None,
+    by: User | None = None,
     contact: Any = None,
-    assignee: AbstractBaseUser | None = None,
+    assignee: User | None = None,
     due_date: dt.date | None = None,
     description: str = "",
     source: str = TaskSource.MANUAL,
@@ -72,7 +72,7 @@ def task_create(
 
 
 @transaction.atomic
-def task_update(task: Task, *, by: AbstractBaseUser | None = None, **fields: Any) -> Task:
+def task_update(task: Task, *, by: User | None = None, **fields: Any) -> Task:
     unknown = set(fields) - TASK_FIELDS - {"status", "outcome"}
     if unknown:
         raise ValidationError({name: "Unknown field." for name in sorted(unknown)})
@@ -95,7 +95,7 @@ def task_update(task: Task, *, by: AbstractBaseUser | None = None, **fields: Any
 
 
 @transaction.atomic
-def task_complete(*, task: Task, by: AbstractBaseUser | None = None, outcome: str = "") -> Task:
+def task_complete(*, task: Task, by: User | None = None, outcome: str = "") -> Task:
     """Mark a task done. Completing an already completed task keeps its first completion time."""
     if task.status == TaskStatus.DONE:
         if outcome and outcome != task.outcome:
@@ -111,7 +111,7 @@ def task_complete(*, task: Task, by: AbstractBaseUser | None = None, outcome: st
 
 
 @transaction.atomic
-def task_cancel(*, task: Task, by: AbstractBaseUser | None = None) -> Task:
+def task_cancel(*, task: Task, by: User | None = None) -> Task:
     task.status = TaskStatus.CANCELLED
     task.completed_at = timezone.now()
     task.completed_by = by if by is not None and by.is_authenticated else None
@@ -120,7 +120,7 @@ def task_cancel(*, task: Task, by: AbstractBaseUser | None = None) -> Task:
 
 
 @transaction.atomic
-def task_reopen(*, task: Task, by: AbstractBaseUser | None = None) -> Task:
+def task_reopen(*, task: Task, by: User | None = None) -> Task:
     task.status = TaskStatus.OPEN
     task.completed_at = None
     task.completed_by = None
@@ -129,5 +129,5 @@ def task_reopen(*, task: Task, by: AbstractBaseUser | None = None) -> Task:
 
 
 @transaction.atomic
-def task_delete(task: Task, *, by: AbstractBaseUser | None = None) -> None:
+def task_delete(task: Task, *, by: User | None = None) -> None:
     task.delete()

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import Model, QuerySet
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import NotAuthenticated, PermissionDenied
@@ -97,7 +97,7 @@ class WorkspaceScopedMixin:
         serializer.is_valid(raise_exception=True)
         return dict(serializer.validated_data)
 
-    def actor(self) -> AbstractBaseUser | None:
+    def actor(self) -> User | None:
         user = self.request.user
         return user if user.is_authenticated else None  # type: ignore[return-value]
 

@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -453,7 +453,7 @@ def import_preview(*, data: bytes, kind: str) -> dict[str, Any]:
 
 @transaction.atomic
 def import_job_create(
-    *, workspace: Workspace, kind: str, filename: str, data: bytes, by: AbstractBaseUser | None = None,
+    *, workspace: Workspace, kind: str, filename: str, data: bytes, by: User | None = None,
     preset: str = "", mapping: dict[str, str] | None = None,
 ) -> ImportJob:  # fmt: skip
     """Store the upload; the mapping comes from ``mapping``, else the given or recognised preset."""
@@ -506,7 +506,7 @@ def import_job_set_mapping(*, job: ImportJob, mapping: dict[str, str], preset: s
     return job
 
 
-def import_job_start(*, job: ImportJob, by: AbstractBaseUser | None = None) -> ImportJob:
+def import_job_start(*, job: ImportJob, by: User | None = None) -> ImportJob:
     """Queue the job; the worker runs it (in-process when there is no broker)."""
     key = {"accounts": ("name", "external_id", "domain"), "contacts": ("email", "external_id"),
            "opportunities": ("external_id", "name")}[job.kind]  # fmt: skip

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import Max, Q
@@ -77,7 +77,7 @@ def prospecting_settings_get(*, workspace: Workspace) -> ProspectingSettings:
 
 @transaction.atomic
 def prospecting_settings_update(
-    *, workspace: Workspace, by: AbstractBaseUser | None = None, rescore: bool = True, **data: Any
+    *, workspace: Workspace, by: User | None = None, rescore: bool = True, **data: Any
 ) -> ProspectingSettings:
     """Change the priority blend or tier capacities; the accounts are rescored and retiered afterwards."""
     allowed = {"fit_weight", "predictive_weight", "strategic_capacity", "priority_capacity"}
@@ -105,7 +105,7 @@ def prospecting_settings_update(
 
 @transaction.atomic
 def icp_save(
-    *, workspace: Workspace, criteria: Any, by: AbstractBaseUser | None = None, name: str = "Ideal Customer Profile",
+    *, workspace: Workspace, criteria: Any, by: User | None = None, name: str = "Ideal Customer Profile",
     grade_thresholds: Any = None, note: str = "", rescore: bool = True,
 ) -> IcpVersion:  # fmt: skip
     """Save the ICP as a new active version (the old one stays in the history) and rescore in the background."""
@@ -125,7 +125,7 @@ def icp_save(
 
 
 @transaction.atomic
-def icp_activate(*, version: IcpVersion, by: AbstractBaseUser | None = None, rescore: bool = True) -> IcpVersion:
+def icp_activate(*, version: IcpVersion, by: User | None = None, rescore: bool = True) -> IcpVersion:
     """Make an older version the active one again (a revert) and rescore."""
     IcpVersion.objects.for_workspace(version.workspace_id).filter(is_active=True).update(is_active=False)
     version.is_active = True
@@ -136,7 +136,7 @@ def icp_activate(*, version: IcpVersion, by: AbstractBaseUser | None = None, res
 
 
 @transaction.atomic
-def icp_version_delete(*, version: IcpVersion, by: AbstractBaseUser | None = None) -> None:
+def icp_version_delete(*, version: IcpVersion, by: User | None = None) -> None:
     if version.is_active:
         raise ValidationError({"is_active": "The active version cannot be deleted; activate another one first."})
     version.delete()
@@ -154,7 +154,7 @@ def _outcomes(workspace: Workspace) -> pd.DataFrame:
 
 
 def model_train(
-    *, workspace: Workspace, by: AbstractBaseUser | None = None, activate: bool | None = None, rescore: bool = True
+    *, workspace: Workspace, by: User | None = None, activate: bool | None = None, rescore: bool = True
 ) -> PredictiveModel:
     """Train a new model version on the closed opportunities; raises ValidationError when there are too few.
 
@@ -180,9 +180,7 @@ def model_train(
 
 
 @transaction.atomic
-def model_activate(
-    *, model: PredictiveModel, by: AbstractBaseUser | None = None, rescore: bool = True
-) -> PredictiveModel:
+def model_activate(*, model: PredictiveModel, by: User | None = None, rescore: bool = True) -> PredictiveModel:
     PredictiveModel.objects.for_workspace(model.workspace_id).filter(is_active=True).update(is_active=False)
     model.is_active = True
     model.activated_at = timezone.now()
@@ -213,7 +211,7 @@ def _nullable(values: np.ndarray) -> list[float | None]:
 
 @transaction.atomic
 def prospecting_rescore(
-    *, workspace: Workspace, by: AbstractBaseUser | None = None, reason: str = "", tiering: bool = True
+    *, workspace: Workspace, by: User | None = None, reason: str = "", tiering: bool = True
 ) -> dict:
     """Recompute fit, win probability, priority and (unless ``tiering=False``) tiers of every account, in bulk.
 
@@ -319,7 +317,7 @@ def _check_tier(tier: str) -> None:
 
 
 @transaction.atomic
-def tier_override(*, account: Account, tier: str, reason: str, by: AbstractBaseUser | None) -> Account:
+def tier_override(*, account: Account, tier: str, reason: str, by: User | None) -> Account:
     """Pin an account to a tier; the automatic tiering leaves it there until it is unpinned."""
     _check_tier(tier)
     if not (reason or "").strip():
@@ -339,7 +337,7 @@ def tier_override(*, account: Account, tier: str, reason: str, by: AbstractBaseU
 
 
 @transaction.atomic
-def tier_unpin(*, account: Account, by: AbstractBaseUser | None, reason: str = "") -> Account:
+def tier_unpin(*, account: Account, by: User | None, reason: str = "") -> Account:
     """Let automatic tiering manage the account again (its tier changes at the next rescore)."""
     account = Account.objects.select_for_update().get(pk=account.pk)
     if not account.tier_locked:
@@ -356,7 +354,7 @@ def tier_unpin(*, account: Account, by: AbstractBaseUser | None, reason: str = "
 
 
 @transaction.atomic
-def tier_proposal_decide(*, proposal: TierProposal, accept: bool, by: AbstractBaseUser | None) -> TierProposal:
+def tier_proposal_decide(*, proposal: TierProposal, accept: bool, by: User | None) -> TierProposal:
     """Accept (the account moves, and is unpinned) or reject (it stays; the same move is not offered again)."""
     proposal = TierProposal.objects.select_for_update().select_related("account").get(pk=proposal.pk)
     if proposal.status != ProposalStatus.PENDING:
@@ -377,9 +375,7 @@ def tier_proposal_decide(*, proposal: TierProposal, accept: bool, by: AbstractBa
 
 
 @transaction.atomic
-def tier_proposals_decide(
-    *, workspace: Workspace, proposal_ids: list[int], accept: bool, by: AbstractBaseUser | None
-) -> int:
+def tier_proposals_decide(*, workspace: Workspace, proposal_ids: list[int], accept: bool, by: User | None) -> int:
     """Decide many pending proposals of one workspace at once; the count decided (others are skipped)."""
     pending = TierProposal.objects.for_workspace(workspace).filter(pk__in=proposal_ids, status=ProposalStatus.PENDING)
     decided = 0
@@ -396,7 +392,7 @@ def prospecting_rescore_enqueue(*, workspace: Workspace, reason: str) -> None:
 
 @transaction.atomic
 def accounts_bulk_assign_owner(
-    *, workspace: Workspace, account_ids: list[int], owner: AbstractBaseUser | None, by: AbstractBaseUser | None
+    *, workspace: Workspace, account_ids: list[int], owner: User | None, by: User | None
 ) -> int:
     if owner is not None and not Membership.objects.filter(workspace=workspace, user=owner).exists():
         raise ValidationError({"owner": "This user is not a member of the workspace."})
@@ -408,9 +404,7 @@ def accounts_bulk_assign_owner(
 
 
 @transaction.atomic
-def accounts_bulk_tier(
-    *, workspace: Workspace, account_ids: list[int], tier: str, reason: str, by: AbstractBaseUser | None
-) -> int:
+def accounts_bulk_tier(*, workspace: Workspace, account_ids: list[int], tier: str, reason: str, by: User | None) -> int:
     """Pin many accounts to one tier with one reason; each gets its own history line."""
     _check_tier(tier)
     if not (reason or "").strip():

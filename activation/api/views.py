@@ -98,7 +98,7 @@ class AlertViewSet(WorkspaceReadOnlyModelViewSet):
         return alert
 
     def _answer(self, alert: Alert) -> Response:
-        fresh = selectors.alert_detail(workspace=self.request.workspace, user=self.request.user, pk=alert.pk)
+        fresh = selectors.alert_detail(workspace=self.workspace, user=self.request.user, pk=alert.pk)
         return Response(AlertDetailSerializer(fresh, context={"request": self.request}).data)
 
     @extend_schema(request=AlertTransitionInput, responses=AlertDetailSerializer)
@@ -150,6 +150,6 @@ class WebhookSubscriptionViewSet(WorkspaceModelViewSet):
     @action(detail=True, methods=["get"])
     def deliveries(self, request: Request, pk: str | None = None) -> Response:
         subscription = self.get_object()
-        qs = selectors.webhook_delivery_list(workspace=request.workspace, subscription=subscription)
+        qs = selectors.webhook_delivery_list(workspace=self.workspace, subscription=subscription)
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(WebhookDeliverySerializer(page, many=True).data)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -123,7 +123,7 @@ def alert_transition(
     *,
     alert: Alert,
     action: str,
-    by: AbstractBaseUser | None,
+    by: User | None,
     until: datetime | None = None,
     note: str = "",
     now: datetime | None = None,
@@ -165,7 +165,7 @@ def alert_transition(
 
 
 @transaction.atomic
-def alert_assign(*, alert: Alert, assignee: AbstractBaseUser | None, by: AbstractBaseUser | None) -> Alert:
+def alert_assign(*, alert: Alert, assignee: User | None, by: User | None) -> Alert:
     now = timezone.now()
     if assignee is not None and not Membership.objects.filter(workspace_id=alert.workspace_id, user=assignee).exists():
         raise ValidationError({"assignee": "The assignee must be a member of this workspace."})
@@ -183,7 +183,7 @@ def alert_assign(*, alert: Alert, assignee: AbstractBaseUser | None, by: Abstrac
     return alert
 
 
-def alert_mark_read(*, alert: Alert, user: AbstractBaseUser) -> None:
+def alert_mark_read(*, alert: Alert, user: User) -> None:
     AlertRecipient.objects.filter(alert=alert, user=user, read_at__isnull=True).update(read_at=timezone.now())
 
 
@@ -209,7 +209,7 @@ def alerts_wake_snoozed(*, now: datetime | None = None) -> int:
 
 
 @transaction.atomic
-def notification_preference_set(*, workspace_id: int, user: AbstractBaseUser, email_mode: str) -> None:
+def notification_preference_set(*, workspace_id: int, user: User, email_mode: str) -> None:
     if email_mode not in EmailMode.values:
         raise ValidationError({"email_mode": f"Unknown email mode “{email_mode}”."})
     NotificationPreference.objects.update_or_create(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -168,7 +168,7 @@ def _check_fields(data: dict) -> None:
 
 
 @transaction.atomic
-def rule_create(*, workspace: Workspace, by: AbstractBaseUser | None = None, **data: Any) -> Rule:
+def rule_create(*, workspace: Workspace, by: User | None = None, **data: Any) -> Rule:
     _check_fields(data)
     rule = Rule(workspace=workspace, created_by=by if by is not None and by.is_authenticated else None, **data)
     _clean_rule(rule)
@@ -177,7 +177,7 @@ def rule_create(*, workspace: Workspace, by: AbstractBaseUser | None = None, **d
 
 
 @transaction.atomic
-def rule_update(rule: Rule, *, by: AbstractBaseUser | None = None, **data: Any) -> Rule:
+def rule_update(rule: Rule, *, by: User | None = None, **data: Any) -> Rule:
     _check_fields(data)
     condition_before, params_before = rule.condition_type, dict(rule.params)
     for name, value in data.items():
@@ -192,5 +192,5 @@ def rule_update(rule: Rule, *, by: AbstractBaseUser | None = None, **data: Any) 
 
 
 @transaction.atomic
-def rule_delete(rule: Rule, *, by: AbstractBaseUser | None = None) -> None:
+def rule_delete(rule: Rule, *, by: User | None = None) -> None:
     rule.delete()

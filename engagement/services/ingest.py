@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -268,7 +268,7 @@ def _resolve(row: _Clean, d: _Directory, *, create_contacts: bool) -> tuple[int,
 
 
 def events_ingest(
-    *, workspace: Workspace, events: Sequence[Any], by: AbstractBaseUser | None = None, now: datetime | None = None
+    *, workspace: Workspace, events: Sequence[Any], by: User | None = None, now: datetime | None = None
 ) -> IngestResult:
     """Ingest up to ``MAX_BATCH`` events; bad rows are reported by index and the good ones committed."""
     if len(events) > MAX_BATCH:
@@ -323,7 +323,7 @@ def events_ingest(
 
 
 def _contacts_create(
-    workspace: Workspace, by: AbstractBaseUser | None, resolved: list[tuple[_Clean, int, int | None, str]]
+    workspace: Workspace, by: User | None, resolved: list[tuple[_Clean, int, int | None, str]]
 ) -> tuple[dict[str, int], dict[str, list[str]]]:
     """Create the unknown contacts at known accounts (rare: usually none), through the accounts service."""
     wanted: dict[str, int] = {}
