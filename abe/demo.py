@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -30,7 +31,7 @@ DEMO_USERS = [
 class DemoContext:
     workspace: Workspace
     rng: random.Random
-    users: dict[str, object]
+    users: dict[str, User]
     today: date
     now: datetime
     data: dict = field(default_factory=dict)  # what one step leaves for the next (ids, lists)

@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from . import permissions as rules
-from .http import MemberRequest, WorkspaceRequest
+from .http import MemberRequest, SignedInRequest
 from .middleware import SESSION_KEY
 from .models import ApiScope, Membership, Role
 from .selectors import api_key_list, membership_list
@@ -49,8 +49,10 @@ def admin_required(view: Callable) -> Callable:
 
 @require_POST
 @login_required
-def workspace_switch(request: WorkspaceRequest) -> HttpResponse:
-    membership = Membership.objects.filter(user=request.user, workspace_id=request.POST.get("workspace")).first()
+def workspace_switch(request: SignedInRequest) -> HttpResponse:
+    raw = request.POST.get("workspace", "")
+    wanted = Membership.objects.filter(user=request.user, workspace_id=int(raw)) if raw.isdigit() else None
+    membership = wanted.first() if wanted is not None else None
     if membership is None:
         raise Http404("No such workspace.")
     request.session[SESSION_KEY] = membership.workspace_id
@@ -116,7 +118,7 @@ def member_set(request: MemberRequest) -> HttpResponse:
         messages.success(request, f"{form.cleaned_data['username']} is now {form.cleaned_data['role']}.")
     else:
         for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
+            messages.error(request, " ".join(str(error) for error in errors))
     return redirect("settings:index")
 
 

@@ -54,10 +54,9 @@ class WorkspaceRelatedField(serializers.PrimaryKeyRelatedField):
         return self.model.objects.for_workspace(workspace)  # type: ignore[attr-defined]
 
 
-class WorkspaceScopedMixin:
+class WorkspaceScopedMixin(APIView):
     """What every API view shares: the request's workspace, the scoped queryset, input validation, the actor."""
 
-    request: Request
     #: The model of the rows, for schema generation (which runs without a workspace).
     scoped_model: ClassVar[type[Model] | None] = None
 
@@ -88,7 +87,7 @@ class WorkspaceScopedMixin:
     def _schema_model(self) -> type[Model]:
         if self.scoped_model is not None:
             return self.scoped_model
-        serializer_class = getattr(self, "get_serializer_class", lambda: None)()
+        serializer_class: Any = getattr(self, "get_serializer_class", lambda: None)()
         return serializer_class.Meta.model
 
     def validated(self, serializer_class: type[serializers.Serializer], data: Any) -> dict:
@@ -98,11 +97,12 @@ class WorkspaceScopedMixin:
         return dict(serializer.validated_data)
 
     def actor(self) -> User | None:
+        """The signed-in user, or None for an API key (keys act without a user)."""
         user = self.request.user
-        return user if user.is_authenticated else None  # type: ignore[return-value]
+        return user if isinstance(user, User) and user.is_authenticated else None
 
 
-class WorkspaceApiView(WorkspaceScopedMixin, APIView):
+class WorkspaceApiView(WorkspaceScopedMixin):
     """A thin API view (no model CRUD): validate with ``self.validated``, call one service, answer."""
 
 
