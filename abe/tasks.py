@@ -63,6 +63,12 @@ class BaseTask(Task):
             cls.soft_time_limit = max(1, int(cls.time_limit * SOFT_LIMIT_SHARE))
 
 
+class SweptTask(BaseTask):
+    """A task whose work a beat sweep publishes again (the activation outbox): a failed publish is only logged."""
+
+    publish_failure_swept = True
+
+
 def task_name(module: str, function_name: str) -> str:
     """The registered name of a task: ``<app>.tasks.<entity>_<action>`` (see the module docstring)."""
     app = module.split(".", 1)[0]
@@ -81,7 +87,7 @@ def enqueue_on_commit(task: Task, *args: Any, **kwargs: Any) -> None:
 
     The rows the task reads are committed by then; if the transaction rolls back nothing is published.
 
-    A task declared with ``publish_failure_swept=True`` (its rows are found again by a beat sweep, as the
+    A task declared with ``base=SweptTask`` (its rows are found again by a beat sweep, as the
     activation outbox's are) only logs a failed publish: the transaction has committed, so raising would turn a
     saved change into an error page. Any other publish failure is raised.
     """

@@ -47,7 +47,7 @@ class AlertFilters:
 
 def alert_list(*, workspace: Workspace, user: User | None = None) -> QuerySet[Alert]:
     """Alerts of the workspace, newest first, with what a list shows; ``unread`` for ``user`` when given."""
-    qs = (
+    qs: QuerySet[Alert] = (
         Alert.objects.for_workspace(workspace)
         .select_related("account", "account__owner", "rule", "assignee")
         .prefetch_related("contacts")
@@ -82,7 +82,7 @@ def alert_search(*, workspace: Workspace, user: User, filters: AlertFilters) -> 
     return qs
 
 
-def alert_detail(*, workspace: Workspace, user: User, pk: int) -> Alert:
+def alert_detail(*, workspace: Workspace, user: User | None, pk: int) -> Alert:
     return (
         alert_list(workspace=workspace, user=user)
         .prefetch_related(Prefetch("transitions", queryset=AlertTransition.objects.select_related("by")))

@@ -10,6 +10,8 @@ from celery import shared_task
 from django.db import OperationalError
 from django.utils import timezone
 
+from abe.tasks import SweptTask
+
 from .models import TIME_BASED_CONDITIONS
 from .services import alerts, evaluation, outbox
 
@@ -63,8 +65,8 @@ def rules_evaluate_scheduled_task() -> int:
 
 @shared_task(
     name="activation.tasks.email_delivery_send",
+    base=SweptTask,
     bind=True,
-    publish_failure_swept=True,
     autoretry_for=(outbox.TemporaryDeliveryError,),
     retry_backoff=30,
     retry_backoff_max=3600,
@@ -80,8 +82,8 @@ def email_delivery_send_task(self, delivery_id: int) -> str:
 
 @shared_task(
     name="activation.tasks.webhook_delivery_send",
+    base=SweptTask,
     bind=True,
-    publish_failure_swept=True,
     autoretry_for=(outbox.TemporaryDeliveryError,),
     retry_backoff=30,
     retry_backoff_max=3600,

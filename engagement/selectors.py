@@ -154,7 +154,7 @@ def account_receipt(*, account: Account, at: datetime | None = None, rules: Scor
     total = multiplier * people_points + sum(line.points for line in account_level)
     by_contact = sorted(per_contact.values(), key=lambda line: -line.points)
     by_type = sorted(
-        (ReceiptLine(labels.get(t, t), p * multiplier, n) for t, (p, n) in per_type.items()),
+        (ReceiptLine(labels.get(t, t), p * multiplier, int(n)) for t, (p, n) in per_type.items()),
         key=lambda line: -line.points,
     )
     for line in by_contact:

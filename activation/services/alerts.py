@@ -36,7 +36,7 @@ TRANSITIONS: dict[str, tuple[set[str], str]] = {
     AlertAction.SNOOZE: ({AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED}, AlertStatus.SNOOZED),
     AlertAction.REOPEN: ({AlertStatus.RESOLVED, AlertStatus.DISMISSED, AlertStatus.SNOOZED}, AlertStatus.OPEN),
 }
-STAMPS = {
+STAMPS: dict[str, str] = {
     AlertAction.ACKNOWLEDGE: "acknowledged_at",
     AlertAction.RESOLVE: "resolved_at",
     AlertAction.DISMISS: "dismissed_at",
@@ -50,8 +50,8 @@ def alert_recipients(*, rule: Rule, account: Account) -> list:
     Only members of the workspace receive alerts. An account with nobody to tell goes to the admins, so a
     firing rule is never silent.
     """
-    users = []
-    if rule.notify_owner and account.owner_id:
+    users: list[User] = []
+    if rule.notify_owner and account.owner is not None:
         users.append(account.owner)
     if rule.notify_team_roles:
         team = AccountTeamMember.objects.filter(account=account, team_role__in=rule.notify_team_roles)

@@ -21,11 +21,12 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -185,14 +186,17 @@ def system_notice_create(
     return alert
 
 
-def _claim(model: type[models.Model], delivery_id: int, now: datetime) -> models.Model | None:
+_Delivery = TypeVar("_Delivery", EmailDelivery, WebhookDelivery)
+
+
+def _claim(model: type[_Delivery], delivery_id: int, now: datetime) -> _Delivery | None:
     """Take the delivery for one attempt, or None if it is sent, failed, or being sent by another worker."""
     claimed = (
-        model.objects.filter(pk=delivery_id, status=DeliveryStatus.PENDING, sent_at__isnull=True)
+        model._default_manager.filter(pk=delivery_id, status=DeliveryStatus.PENDING, sent_at__isnull=True)
         .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
         .update(claimed_until=now + lease(), attempts=F("attempts") + 1)
     )
-    return model.objects.get(pk=delivery_id) if claimed else None
+    return model._default_manager.get(pk=delivery_id) if claimed else None
 
 
 def _after_failure(delivery: EmailDelivery | WebhookDelivery, *, error: str, temporary: bool, now: datetime) -> bool:

@@ -174,6 +174,7 @@ def event_clean(raw: Any, index: int, *, now: datetime) -> tuple[_Clean | None, 
         errors.setdefault("account_id", ["Give account_id, account_domain, contact_email or contact_external_id."])
     if errors:
         return None, errors
+    assert event_type is not None and occurred_at is not None  # validated above
     return _Clean(
         index, source, external_id, event_type, occurred_at, account_id, account_domain, contact_email,
         contact_external_id, channel, content_asset_id, metadata, metadata_json,
@@ -226,7 +227,7 @@ def _directory(workspace: Workspace, rows: Sequence[_Clean]) -> _Directory:
     )
 
 
-def _resolve(row: _Clean, d: _Directory, *, create_contacts: bool) -> tuple[int, int | None, str, dict]:
+def _resolve(row: _Clean, d: _Directory, *, create_contacts: bool) -> tuple[int | None, int | None, str, dict]:
     """(account id, contact id, email of a contact to create or "", errors) for one clean row."""
     errors: dict[str, list[str]] = {}
     account_id = None
@@ -278,7 +279,7 @@ def events_ingest(
     clean: list[_Clean] = []
     for index, raw in enumerate(events):
         row, errors = event_clean(raw, index, now=now)
-        if errors:
+        if errors or row is None:
             result.rejected.append({"index": index, "errors": errors})
         else:
             clean.append(row)
@@ -290,7 +291,7 @@ def events_ingest(
             account_id, contact_id, to_create, errors = _resolve(
                 row, directory, create_contacts=config.create_unknown_contacts
             )
-            if errors:
+            if errors or account_id is None:
                 result.rejected.append({"index": row.index, "errors": errors})
             else:
                 resolved.append((row, account_id, contact_id, to_create))

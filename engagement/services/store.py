@@ -22,6 +22,7 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import numpy as np
 from django.db import connection, transaction
@@ -114,7 +115,7 @@ def _events_insert_postgresql(workspace: Workspace, rows: Sequence[EventRow]) ->
         ON CONFLICT (workspace_id, source, external_id) DO NOTHING
         RETURNING source, external_id
     """
-    params = [
+    params: list[Any] = [
         workspace.pk,
         [r.account_id for r in rows],
         [r.contact_id for r in rows],
@@ -206,7 +207,7 @@ def days_add(*, workspace: Workspace, deltas: Sequence[DayDelta]) -> list[tuple[
             DO UPDATE SET count = d.count + EXCLUDED.count, last_at = GREATEST(d.last_at, EXCLUDED.last_at)
             RETURNING account_id, contact_key, type, day, count
         """
-        params = [
+        params: list[Any] = [
             workspace.pk,
             [d.account_id for d in deltas],
             [d.contact_id for d in deltas],
@@ -292,7 +293,7 @@ def components_add(*, workspace: Workspace, deltas: Sequence[ComponentDelta]) ->
                 events = s.events + EXCLUDED.events,
                 last_at = GREATEST(s.last_at, EXCLUDED.last_at)
         """
-        params = [
+        params: list[Any] = [
             workspace.pk,
             [d.account_id for d in deltas],
             [d.contact_id for d in deltas],
