@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
@@ -36,7 +37,7 @@ def _require_edit(request: MemberRequest, account: Account) -> None:
 
 
 @workspace_required
-def account_list_view(request: MemberRequest) -> HttpResponse:
+def account_list_view(request: MemberRequest) -> HttpResponseBase:
     users = list(selectors.workspace_users(workspace=request.workspace))
     form = AccountFilterForm(
         request.GET or None, options=selectors.account_filter_options(workspace=request.workspace), users=users

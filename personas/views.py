@@ -60,5 +60,5 @@ def persona_delete_view(request: MemberRequest, pk: int) -> HttpResponse:
         return redirect("personas:list")
     return render(request, "confirm_delete.html", {
         "object": persona, "kind": "persona", "cancel_url": reverse("personas:list"),
-        "consequence": f"{persona.contact_count} contact(s) keep their data but lose this persona.",
+        "consequence": f"{getattr(persona, 'contact_count', 0)} contact(s) keep their data but lose this persona.",
     })  # fmt: skip

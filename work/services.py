@@ -24,10 +24,11 @@ def _clean_task(task: Task) -> None:
         errors["title"] = "Say what needs doing."
     if task.account_id and task.account.workspace_id != task.workspace_id:
         errors["account"] = "Not found in this workspace."
-    if task.contact_id is not None:
-        if task.contact.workspace_id != task.workspace_id:
+    contact = task.contact if task.contact_id is not None else None
+    if contact is not None:
+        if contact.workspace_id != task.workspace_id:
             errors["contact"] = "Not found in this workspace."
-        elif task.contact.account_id != task.account_id:
+        elif contact.account_id != task.account_id:
             errors["contact"] = "This contact belongs to another account."
     if (
         task.assignee_id is not None

@@ -121,13 +121,24 @@ class _Upserter:
     """One import run over one workspace: keeps the match indexes (CRM id, domain/email) current as it goes."""
 
     kind: str
-    model: type
+    model: type[Any]
     fields: list[str]
+    by_id: dict[int, dict[str, Any]]
 
     def __init__(self, workspace: Workspace, result: ImportResult, today: date) -> None:
         self.workspace, self.result, self.today = workspace, result, today
         self.seen: dict[Any, int] = {}  # key -> line, to spot duplicates inside the file
         self.defaults = {f.attname: f.get_default() for f in self.model._meta.concrete_fields}
+
+    def prepare(self, line: int, values: dict[str, Any]) -> tuple[str, Any] | None:
+        """("create", row) or ("update", (pk, changes)) for one cleaned row; None when nothing changes."""
+        raise NotImplementedError
+
+    def after_create(self, pk: int, values: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    def after_update(self, pk: int, changes: dict[str, Any]) -> None:
+        raise NotImplementedError
 
     def new_row(self, values: dict[str, Any]) -> dict[str, Any]:
         """A new record as ``{attname: value}``; ``bulk_insert_rows`` fills the other columns' defaults."""
@@ -210,7 +221,7 @@ class AccountUpserter(_Upserter):
 class _ChildUpserter(_Upserter):
     """Contacts and opportunities: rows hang on an account found by its CRM id or domain."""
 
-    model: type
+    model: type[Any]
     account_required = "A contact"
 
     def __init__(self, workspace: Workspace, result: ImportResult, today: date) -> None:

@@ -53,7 +53,7 @@ class BoardFilters:
 
 def tier_board(*, workspace: Workspace, filters: BoardFilters) -> QuerySet[Account]:
     """Accounts for the tier board: one query per page whatever the filters (the owner is joined)."""
-    qs = Account.objects.for_workspace(workspace).select_related("owner").only(
+    qs: QuerySet[Account] = Account.objects.for_workspace(workspace).select_related("owner").only(
         "id", "name", "domain", "industry", "country", "region", "city", "employees", "annual_revenue",
         "lifecycle", "tier", "tier_locked", "fit_score", "fit_grade", "win_probability", "priority",
         "fit_criteria_met", "engagement_score", "engagement_momentum", "journey_stage",
@@ -197,7 +197,7 @@ def model_active(*, workspace: Workspace) -> PredictiveModel | None:
 
 def model_weights(*, model: PredictiveModel, limit: int = 15) -> list[dict]:
     """The model's strongest coefficients, largest magnitude first, with readable labels (the model page)."""
-    trained = TrainedModel.loads(model.blob)
+    trained = TrainedModel.loads(bytes(model.blob))
     coef = trained.pipeline.named_steps["model"].coef_[0]
     order = sorted(range(len(coef)), key=lambda j: -abs(coef[j]))[:limit]
     return [

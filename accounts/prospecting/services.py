@@ -10,7 +10,7 @@ import json
 import logging
 import time
 import zlib
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -206,7 +206,7 @@ def _receipts(criteria: list[dict], bands: np.ndarray, points: np.ndarray) -> li
 
 
 def _nullable(values: np.ndarray) -> list[float | None]:
-    return np.where(np.isnan(values), None, values.astype(object)).tolist()
+    return np.where(np.isnan(values), cast(Any, None), values.astype(object)).tolist()
 
 
 @transaction.atomic
@@ -232,11 +232,11 @@ def prospecting_rescore(
         icp_number = version.number
     else:
         fit_values, grades, met = np.full(n, np.nan), np.full(n, "", dtype=object), np.zeros(n, dtype=np.int64)
-        receipts, icp_number = [[] for _ in range(n)], None
+        receipts, icp_number = cast(list[Serialized], [[] for _ in range(n)]), None
     frame["fit_score"] = fit_values
     active = PredictiveModel.objects.for_workspace(workspace).filter(is_active=True).first()
     if active is not None:
-        p_win, driver_json = TrainedModel.loads(active.blob).score(frame)
+        p_win, driver_json = TrainedModel.loads(bytes(active.blob)).score(frame)
         p_win, driver_json = np.round(p_win, 4), [Serialized(d) for d in driver_json]
     else:
         p_win, driver_json = np.full(n, np.nan), [Serialized("[]")] * n
@@ -290,7 +290,7 @@ def _proposals_refresh(workspace: Workspace, plan, ids: np.ndarray, current: np.
         .filter(status=ProposalStatus.REJECTED)
         .values_list("account_id", "current_tier", "proposed_tier")
     )
-    wanted: dict[int, tuple[str, str, str]] = {}
+    wanted: dict[int, tuple[str, str, str, float]] = {}
     for proposal in plan.proposals:
         account_id = int(ids[proposal.row])
         key = (account_id, str(current[proposal.row]), proposal.proposed)

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -45,7 +46,7 @@ def _board_filters(request: MemberRequest, form: BoardFilterForm) -> selectors.B
 
 
 @workspace_required
-def tier_board_view(request: MemberRequest) -> HttpResponse:
+def tier_board_view(request: MemberRequest) -> HttpResponseBase:
     ws = request.workspace
     icp = selectors.icp_active(workspace=ws)
     criteria = icp.criteria if icp else []
@@ -95,7 +96,7 @@ def tier_bulk_view(request: MemberRequest) -> HttpResponse:
     safe = "/accounts/tiers/" in referer and url_has_allowed_host_and_scheme(referer, {request.get_host()})
     back = referer if safe else reverse("accounts:tier_board")
     if not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect(back)
     wanted = form.cleaned_data["account_ids"]
     allowed = services.editable_account_ids(request=request, workspace=request.workspace, account_ids=wanted)
