@@ -6,6 +6,7 @@ import os
 import random
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
@@ -34,7 +35,7 @@ class DemoContext:
     users: dict[str, User]
     today: date
     now: datetime
-    data: dict = field(default_factory=dict)  # what one step leaves for the next (ids, lists)
+    data: dict[str, Any] = field(default_factory=dict[str, Any])  # what one step leaves for the next (ids, lists)
 
 
 def demo_password() -> str:

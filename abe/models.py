@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import models
@@ -75,7 +75,7 @@ class WorkspaceQuerySet(models.QuerySet[_M]):
         return clone
 
 
-def queryset_workspace_id(queryset: models.QuerySet) -> int | None:
+def queryset_workspace_id(queryset: models.QuerySet[Any]) -> int | None:
     """The workspace a queryset was scoped to with ``for_workspace`` (None: not scoped)."""
     return getattr(queryset, "_scoped_workspace_id", None)
 

@@ -44,7 +44,7 @@ QUEUES: tuple[str, ...] = ("deliveries", "scoring", "imports", "default")
 SOFT_LIMIT_SHARE = 0.9
 
 
-class BaseTask(Task):
+class BaseTask(Task):  # type: ignore[type-arg]
     autoretry_for = TEMPORARY_ERRORS
     retry_backoff = 5
     retry_backoff_max = 600
@@ -82,7 +82,7 @@ class AbeCelery(Celery):
         return super().gen_task_name(name, module)
 
 
-def enqueue_on_commit(task: Task, *args: Any, **kwargs: Any) -> None:
+def enqueue_on_commit(task: Task[Any, Any], *args: Any, **kwargs: Any) -> None:
     """Publish ``task(*args, **kwargs)`` once the current transaction commits (at once outside one).
 
     The rows the task reads are committed by then; if the transaction rolls back nothing is published.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -22,7 +23,7 @@ from .selectors import api_key_list, membership_list
 from .services import api_key_create, api_key_revoke, membership_remove, membership_set
 
 
-def workspace_required(view: Callable) -> Callable:
+def workspace_required(view: Callable[..., Any]) -> Callable[..., Any]:
     """Logged in and a member of some workspace; otherwise the login page or a clear 403."""
 
     @login_required
@@ -36,7 +37,7 @@ def workspace_required(view: Callable) -> Callable:
     return wrapper
 
 
-def admin_required(view: Callable) -> Callable:
+def admin_required(view: Callable[..., Any]) -> Callable[..., Any]:
     @workspace_required
     @wraps(view)
     def wrapper(request: MemberRequest, *args, **kwargs) -> HttpResponse:

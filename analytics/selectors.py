@@ -11,7 +11,7 @@ from abe.models import Workspace
 from accounts.models import Account, Lifecycle, Opportunity, OpportunityStatus, Tier
 
 
-def programme_overview(*, workspace: Workspace) -> dict:
+def programme_overview(*, workspace: Workspace) -> dict[str, Any]:
     accounts = Account.objects.for_workspace(workspace)
     by_tier = dict(accounts.order_by().values_list("tier").annotate(n=Count("id")).values_list("tier", "n"))
     by_lifecycle = dict(

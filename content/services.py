@@ -15,7 +15,7 @@ from .models import ContentAsset
 TIERS = {"strategic", "priority", "standard"}
 
 
-def _clean(asset: ContentAsset, personas: list | None) -> None:
+def _clean(asset: ContentAsset, personas: list[Any] | None) -> None:
     asset.title = (asset.title or "").strip()
     errors: dict[str, str] = {}
     if not asset.title:
@@ -32,7 +32,7 @@ def _clean(asset: ContentAsset, personas: list | None) -> None:
 
 @transaction.atomic
 def content_asset_create(
-    *, workspace: Workspace, by: User | None = None, personas: list | None = None, **data: Any
+    *, workspace: Workspace, by: User | None = None, personas: list[Any] | None = None, **data: Any
 ) -> ContentAsset:
     asset = ContentAsset(workspace=workspace, **data)
     _clean(asset, personas)
@@ -44,7 +44,7 @@ def content_asset_create(
 
 @transaction.atomic
 def content_asset_update(
-    asset: ContentAsset, *, by: User | None = None, personas: list | None = None, **data: Any
+    asset: ContentAsset, *, by: User | None = None, personas: list[Any] | None = None, **data: Any
 ) -> ContentAsset:
     for field, value in data.items():
         setattr(asset, field, value)

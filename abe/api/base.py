@@ -28,7 +28,7 @@ class UnscopedQuerySetError(RuntimeError):
     """A view produced rows of a workspace-owned model without scoping them to the request's workspace."""
 
 
-def assert_scoped(queryset: QuerySet, workspace: Workspace) -> QuerySet:
+def assert_scoped(queryset: QuerySet[Any], workspace: Workspace) -> QuerySet[Any]:
     """``queryset`` unchanged if it is scoped to ``workspace`` (or not of a workspace-owned model); else raise."""
     model = queryset.model
     if model is not None and issubclass(model, WorkspaceOwned) and queryset_workspace_id(queryset) != workspace.pk:
@@ -38,7 +38,7 @@ def assert_scoped(queryset: QuerySet, workspace: Workspace) -> QuerySet:
     return queryset
 
 
-class WorkspaceRelatedField(serializers.PrimaryKeyRelatedField):
+class WorkspaceRelatedField(serializers.PrimaryKeyRelatedField):  # type: ignore[type-arg]
     """A primary key limited to the request's workspace: another workspace's id reads as “does not exist”."""
 
     def __init__(self, model: type[Model], **kwargs: Any) -> None:
@@ -46,7 +46,7 @@ class WorkspaceRelatedField(serializers.PrimaryKeyRelatedField):
         kwargs.setdefault("queryset", model.objects.none())  # type: ignore[attr-defined]
         super().__init__(**kwargs)
 
-    def get_queryset(self) -> QuerySet:
+    def get_queryset(self) -> QuerySet[Any]:
         request = self.context.get("request")
         workspace = getattr(request, "workspace", None)
         if workspace is None:
@@ -74,10 +74,10 @@ class WorkspaceScopedMixin(APIView):
             raise NotAuthenticated("This needs a workspace: log in or use an API key.")
         return workspace
 
-    def get_workspace_queryset(self, workspace: Workspace) -> QuerySet:
+    def get_workspace_queryset(self, workspace: Workspace) -> QuerySet[Any]:
         raise NotImplementedError(f"{type(self).__name__} lists no rows.")
 
-    def get_queryset(self) -> QuerySet:
+    def get_queryset(self) -> QuerySet[Any]:
         """Final: the subclass's rows, checked to be scoped to the request's workspace."""
         if getattr(self, "swagger_fake_view", False):  # schema generation has no workspace
             return self._schema_model().objects.none()  # type: ignore[attr-defined]
@@ -90,7 +90,7 @@ class WorkspaceScopedMixin(APIView):
         serializer_class: Any = getattr(self, "get_serializer_class", lambda: None)()
         return serializer_class.Meta.model
 
-    def validated(self, serializer_class: type[serializers.Serializer], data: Any) -> dict:
+    def validated(self, serializer_class: type[serializers.Serializer[Any]], data: Any) -> dict[str, Any]:
         """The input validated by ``serializer_class`` (a 400 with field messages otherwise)."""
         serializer = serializer_class(data=data, context={"request": self.request})
         serializer.is_valid(raise_exception=True)
@@ -106,7 +106,7 @@ class WorkspaceApiView(WorkspaceScopedMixin):
     """A thin API view (no model CRUD): validate with ``self.validated``, call one service, answer."""
 
 
-class WorkspaceGenericViewSet(WorkspaceScopedMixin, viewsets.GenericViewSet):
+class WorkspaceGenericViewSet(WorkspaceScopedMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
     """A viewset over one workspace's rows; add the DRF mixins it needs and ``get_workspace_queryset``."""
 
 
@@ -129,26 +129,26 @@ class WorkspaceModelViewSet(
     account a new row hangs on, so that check applies to creation too.
     """
 
-    selector: Callable[..., QuerySet]
+    selector: Callable[..., QuerySet[Any]]
     create_service: Callable[..., Model]
     update_service: Callable[..., Model]
     delete_service: Callable[..., None]
 
-    def get_workspace_queryset(self, workspace: Workspace) -> QuerySet:
+    def get_workspace_queryset(self, workspace: Workspace) -> QuerySet[Any]:
         return type(self).selector(workspace=workspace)
 
-    def check_can_create(self, request: Request, data: dict) -> None:
+    def check_can_create(self, request: Request, data: dict[str, Any]) -> None:
         account = data.get("account")
         if account is not None and not rules.can_edit_object(request, account):
             raise PermissionDenied("You can only add to accounts you own or are on the team of.")
 
-    def perform_create(self, serializer: serializers.BaseSerializer) -> None:
+    def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
         self.check_can_create(self.request, serializer.validated_data)
         serializer.instance = type(self).create_service(
             workspace=self.workspace, by=self.actor(), **serializer.validated_data
         )
 
-    def perform_update(self, serializer: serializers.BaseSerializer) -> None:
+    def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
         if "account" in serializer.validated_data:
             self.check_can_create(self.request, serializer.validated_data)
         serializer.instance = type(self).update_service(

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import template
 from django.urls import NoReverseMatch, reverse
 
@@ -34,7 +36,7 @@ def compact_money(value) -> str:
 
 
 @register.filter
-def get_item(mapping: dict, key):
+def get_item(mapping: dict[str, Any], key):
     return mapping.get(key) if mapping else None
 
 

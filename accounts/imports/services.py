@@ -534,7 +534,7 @@ def import_job_start(*, job: ImportJob, by: User | None = None) -> ImportJob:
     return job
 
 
-def import_job_run(*, job_id: int) -> dict:
+def import_job_run(*, job_id: int) -> dict[str, Any]:
     """Run a queued job to the end, saving progress after each chunk. Safe to repeat (upserts)."""
     job = ImportJob.objects.filter(pk=job_id).select_related("workspace").first()
     if job is None or job.status not in (ImportStatus.QUEUED, ImportStatus.RUNNING):

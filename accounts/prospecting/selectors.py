@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.cache import cache
 from django.db.models import Count, F, Q, QuerySet
@@ -93,7 +94,7 @@ def board_stats_invalidate(*, workspace: Workspace | int) -> None:
     cache.delete(_stats_key(workspace))
 
 
-def board_stats(*, workspace: Workspace) -> dict:
+def board_stats(*, workspace: Workspace) -> dict[str, Any]:
     """Accounts and pinned accounts per tier, and the industries and countries present (cached)."""
     stats = cache.get(_stats_key(workspace))
     if stats is None:
@@ -195,7 +196,7 @@ def model_active(*, workspace: Workspace) -> PredictiveModel | None:
     return PredictiveModel.objects.for_workspace(workspace).filter(is_active=True).first()
 
 
-def model_weights(*, model: PredictiveModel, limit: int = 15) -> list[dict]:
+def model_weights(*, model: PredictiveModel, limit: int = 15) -> list[dict[str, Any]]:
     """The model's strongest coefficients, largest magnitude first, with readable labels (the model page)."""
     trained = TrainedModel.loads(bytes(model.blob))
     coef = trained.pipeline.named_steps["model"].coef_[0]
@@ -210,7 +211,7 @@ def model_weights(*, model: PredictiveModel, limit: int = 15) -> list[dict]:
     ]
 
 
-def model_metric_rows(*, model: PredictiveModel) -> list[dict]:
+def model_metric_rows(*, model: PredictiveModel) -> list[dict[str, Any]]:
     """The model's holdout metrics beside its two baselines (fit score alone, base rate)."""
     labels = (
         ("model", f"Model v{model.number}"),
@@ -234,7 +235,7 @@ def proposal_list(*, workspace: Workspace, status: str | None = ProposalStatus.P
     return (qs.filter(status=status) if status else qs).order_by("-priority", "id")
 
 
-def account_fit_receipt(*, workspace: Workspace, account: Account) -> dict:
+def account_fit_receipt(*, workspace: Workspace, account: Account) -> dict[str, Any]:
     """The fit explanation of one account, joined with the ICP version that scored it."""
     version = None
     if account.fit_icp_version:

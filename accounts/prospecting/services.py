@@ -190,7 +190,7 @@ def model_activate(*, model: PredictiveModel, by: User | None = None, rescore: b
     return model
 
 
-def _receipts(criteria: list[dict], bands: np.ndarray, points: np.ndarray) -> list[Serialized]:
+def _receipts(criteria: list[dict[str, Any]], bands: np.ndarray, points: np.ndarray) -> list[Serialized]:
     """Every account's receipt as JSON text, assembled from pre-serialised pieces (no json.dumps per account)."""
     pieces = [
         [json.dumps([c["key"], b["label"]], ensure_ascii=False)[:-1] + "," for b in c["bands"]]
@@ -212,7 +212,7 @@ def _nullable(values: np.ndarray) -> list[float | None]:
 @transaction.atomic
 def prospecting_rescore(
     *, workspace: Workspace, by: User | None = None, reason: str = "", tiering: bool = True
-) -> dict:
+) -> dict[str, Any]:
     """Recompute fit, win probability, priority and (unless ``tiering=False``) tiers of every account, in bulk.
 
     Safe to repeat: a second run with nothing changed writes the same values and creates no history.

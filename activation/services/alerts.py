@@ -8,6 +8,7 @@ dismissal and snooze are also stamped on the alert, so response times are one su
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -44,7 +45,7 @@ STAMPS: dict[str, str] = {
 }
 
 
-def alert_recipients(*, rule: Rule, account: Account) -> list:
+def alert_recipients(*, rule: Rule, account: Account) -> list[Any]:
     """The account team this rule speaks to: the owner (if asked) and members in the chosen team roles.
 
     Only members of the workspace receive alerts. An account with nobody to tell goes to the admins, so a
@@ -80,7 +81,7 @@ def alert_fire(
     title: str,
     message: str,
     recommended_action: str,
-    facts: dict,
+    facts: dict[str, Any],
     contact_ids: list[int],
     now: datetime,
     outbox: Outbox,

@@ -21,7 +21,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -115,7 +115,7 @@ def deliveries_publish(*, email_ids: Iterable[int], webhook_ids: Iterable[int]) 
                 logger.warning("Could not publish %s(%s); the outbox sweep will retry", task.name, delivery_id)
 
 
-def _workspace_admins(workspace_id: int) -> list:
+def _workspace_admins(workspace_id: int) -> list[Any]:
     return [
         m.user
         for m in Membership.objects.filter(workspace_id=workspace_id, role=Role.ADMIN)
@@ -135,7 +135,7 @@ def alert_email_render(alert: Alert) -> tuple[str, str]:
     return subject, body
 
 
-def alert_deliveries_create(*, alert: Alert, recipients: list, now: datetime, outbox: Outbox) -> None:
+def alert_deliveries_create(*, alert: Alert, recipients: list[Any], now: datetime, outbox: Outbox) -> None:
     """Inbox rows, instant emails and webhook deliveries for a new alert, in the caller's transaction."""
     recipients = list({u.pk: u for u in recipients}.values())
     AlertRecipient.objects.bulk_create(

@@ -90,7 +90,7 @@ def _param(kind: str, value: Any) -> Any:
     raise ValueError("unknown parameter kind")
 
 
-def rule_params_clean(condition_type: str, params: dict | None) -> dict:
+def rule_params_clean(condition_type: str, params: dict[str, Any] | None) -> dict[str, Any]:
     """The condition's parameters with defaults filled in; ValidationError naming each bad parameter."""
     spec = PARAM_SPECS.get(condition_type)
     if spec is None:
@@ -161,7 +161,7 @@ def _clean_rule(rule: Rule) -> None:
         raise ValidationError(errors)
 
 
-def _check_fields(data: dict) -> None:
+def _check_fields(data: dict[str, Any]) -> None:
     extra = set(data) - RULE_FIELDS
     if extra:
         raise ValidationError({f: "Unknown field." for f in extra})

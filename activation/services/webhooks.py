@@ -42,7 +42,7 @@ def _clean(subscription: WebhookSubscription) -> None:
         raise ValidationError(errors)
 
 
-def _check_fields(data: dict) -> None:
+def _check_fields(data: dict[str, Any]) -> None:
     extra = set(data) - SUBSCRIPTION_FIELDS
     if extra:
         raise ValidationError({f: "Unknown field." for f in extra})

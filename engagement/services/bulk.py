@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import cast
+from typing import Any, cast
 
 from django.db import connection, models, transaction
 
@@ -63,7 +63,7 @@ def _copy_value(value: object) -> str:
     return str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
-def rows_copy(model: type[models.Model], columns: Sequence[str], rows: Sequence[tuple]) -> None:
+def rows_copy(model: type[models.Model], columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
     """Insert many rows: PostgreSQL COPY, else ``bulk_create`` (``columns`` are model field attnames)."""
     if not rows:
         return
@@ -84,7 +84,7 @@ def rows_copy(model: type[models.Model], columns: Sequence[str], rows: Sequence[
         cursor.copy_expert(f'COPY "{model._meta.db_table}" ({names}) FROM STDIN', buffer)
 
 
-def rows_update(model: type[models.Model], fields: Sequence[str], rows: Sequence[tuple]) -> None:
+def rows_update(model: type[models.Model], fields: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
     """Set ``fields`` of many rows given as ``(pk, value, ...)``: one ``UPDATE … FROM unnest`` on PostgreSQL."""
     if not rows:
         return
@@ -105,8 +105,8 @@ def rows_update(model: type[models.Model], fields: Sequence[str], rows: Sequence
         cursor.execute(sql, params)
 
 
-def _field(model: type[models.Model], name: str) -> models.Field:
-    return cast(models.Field, model._meta.get_field(name))
+def _field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
+    return cast(models.Field[Any, Any], model._meta.get_field(name))
 
 
 def _quote_name(name: str | None) -> str:

@@ -32,12 +32,12 @@ def _numbers(
     name: str,
     values: Mapping[str, Any],
     keys: set[str],
-    errors: dict,
+    errors: dict[str, Any],
     *,
     low: float,
     high: float,
     integer: bool = False,
-) -> dict:
+) -> dict[str, Any]:
     cleaned = {}
     for key, value in (values or {}).items():
         if key not in keys:

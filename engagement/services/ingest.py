@@ -67,11 +67,11 @@ class _Clean:
     contact_external_id: str
     channel: str
     content_asset_id: int | None
-    metadata: dict
+    metadata: dict[str, Any]
     metadata_json: str
 
 
-def _text(raw: Mapping, name: str, errors: dict, *, max_length: int, required: bool = False) -> str:
+def _text(raw: Mapping[str, Any], name: str, errors: dict[str, Any], *, max_length: int, required: bool = False) -> str:
     value = raw.get(name)
     if value is None or value == "":
         if required:
@@ -91,7 +91,7 @@ def _text(raw: Mapping, name: str, errors: dict, *, max_length: int, required: b
     return text
 
 
-def _int(raw: Mapping, name: str, errors: dict) -> int | None:
+def _int(raw: Mapping[str, Any], name: str, errors: dict[str, Any]) -> int | None:
     value = raw.get(name)
     if value is None or value == "":
         return None
@@ -227,7 +227,9 @@ def _directory(workspace: Workspace, rows: Sequence[_Clean]) -> _Directory:
     )
 
 
-def _resolve(row: _Clean, d: _Directory, *, create_contacts: bool) -> tuple[int | None, int | None, str, dict]:
+def _resolve(
+    row: _Clean, d: _Directory, *, create_contacts: bool
+) -> tuple[int | None, int | None, str, dict[str, Any]]:
     """(account id, contact id, email of a contact to create or "", errors) for one clean row."""
     errors: dict[str, list[str]] = {}
     account_id = None

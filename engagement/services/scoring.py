@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -71,7 +72,7 @@ def scores_evaluate(
     account_ids: Sequence[int],
     rules: ScoringRules,
     now: datetime,
-    components: Sequence[tuple] | None = None,
+    components: Sequence[tuple[Any, ...]] | None = None,
 ) -> tuple[dict[int, AccountResult], dict[int, ContactResult]]:
     """Compute (without writing) the scores of these accounts and of their contacts at ``now``.
 

@@ -45,7 +45,7 @@ class EventRow:
     occurred_at: datetime
     source: str
     external_id: str
-    metadata: dict
+    metadata: dict[str, Any]
     metadata_json: str = ""  # the metadata as JSON text, when the caller has it already
 
 
@@ -135,7 +135,7 @@ def _events_insert_postgresql(workspace: Workspace, rows: Sequence[EventRow]) ->
 
 def day_deltas(rows: Iterable[EventRow]) -> list[DayDelta]:
     """Group new events by (account, contact, type, UTC day), in key order (the lock order)."""
-    grouped: dict[tuple, DayDelta] = {}
+    grouped: dict[tuple[Any, ...], DayDelta] = {}
     for r in rows:
         key = (r.account_id, contact_key(r.contact_id), r.type, day_of(r.occurred_at))
         delta = grouped.get(key)
@@ -175,7 +175,7 @@ def pending_apply(*, workspace: Workspace) -> int:
             batches = [r.deltas for r in rows]
         if not batches:
             return 0
-        merged: dict[tuple, DayDelta] = {}
+        merged: dict[tuple[Any, ...], DayDelta] = {}
         for batch in batches:
             for account_id, contact_id, event_type, day, added, last_at in batch:
                 key = (account_id, contact_key(contact_id), event_type, date.fromisoformat(day))
@@ -258,7 +258,7 @@ class ComponentDelta:
 
 def component_deltas(*, rules: ScoringRules, days: Iterable[tuple[DayDelta, int]]) -> list[ComponentDelta]:
     """What the new day counts add to each (account, contact, type) component, capped per day."""
-    grouped: dict[tuple, ComponentDelta] = {}
+    grouped: dict[tuple[Any, ...], ComponentDelta] = {}
     for d, before in days:
         key = (d.account_id, contact_key(d.contact_id), d.type)
         term = rules.component_log_delta(d.type, d.day, before, before + d.added)
