@@ -28,10 +28,11 @@ def workspace_required(view: Callable[..., Any]) -> Callable[..., Any]:
 
     @login_required
     @wraps(view)
-    def wrapper(request: MemberRequest, *args, **kwargs) -> HttpResponse:
+    def wrapper(request: MemberRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.workspace is None:
             raise PermissionDenied("You are not a member of any workspace yet. Ask an admin to invite you.")
-        return view(request, *args, **kwargs)
+        response: HttpResponse = view(request, *args, **kwargs)
+        return response
 
     wrapper.workspace_scoped = True  # type: ignore[attr-defined]  # read by tests/abe/test_scoping.py
     return wrapper
@@ -40,10 +41,11 @@ def workspace_required(view: Callable[..., Any]) -> Callable[..., Any]:
 def admin_required(view: Callable[..., Any]) -> Callable[..., Any]:
     @workspace_required
     @wraps(view)
-    def wrapper(request: MemberRequest, *args, **kwargs) -> HttpResponse:
+    def wrapper(request: MemberRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not rules.can_admin(request):
             raise PermissionDenied("Only workspace admins can do this.")
-        return view(request, *args, **kwargs)
+        response: HttpResponse = view(request, *args, **kwargs)
+        return response
 
     return wrapper
 

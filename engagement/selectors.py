@@ -68,7 +68,8 @@ def account_engaged_contacts(*, account: Account) -> QuerySet[Contact]:
 
 def account_first_event_day(*, account: Account) -> date | None:
     """The first day the account had any event (from the day counts, through their key's index)."""
-    return EngagementDay.objects.filter(account=account).aggregate(first=Min("day"))["first"]
+    first: date | None = EngagementDay.objects.filter(account=account).aggregate(first=Min("day"))["first"]
+    return first
 
 
 def account_trend(*, account: Account, days: int = 180) -> list[AccountScoreSnapshot]:

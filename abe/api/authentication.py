@@ -7,13 +7,14 @@ from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
 from abe.http import WorkspaceRequest
+from abe.models import ApiKey
 from abe.selectors import api_key_by_raw
 
 
 class ApiKeyAuthentication(authentication.BaseAuthentication):
     keyword = "Bearer"
 
-    def authenticate(self, request: Request):
+    def authenticate(self, request: Request) -> tuple[AnonymousUser, ApiKey] | None:
         header = authentication.get_authorization_header(request).decode("latin-1")
         if not header:
             return None

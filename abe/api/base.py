@@ -43,15 +43,15 @@ class WorkspaceRelatedField(serializers.PrimaryKeyRelatedField):  # type: ignore
 
     def __init__(self, model: type[Model], **kwargs: Any) -> None:
         self.model = model
-        kwargs.setdefault("queryset", model.objects.none())  # type: ignore[attr-defined]
+        kwargs.setdefault("queryset", model._default_manager.none())
         super().__init__(**kwargs)
 
     def get_queryset(self) -> QuerySet[Any]:
         request = self.context.get("request")
         workspace = getattr(request, "workspace", None)
-        if workspace is None:
-            return self.model.objects.none()  # type: ignore[attr-defined]
-        return self.model.objects.for_workspace(workspace)  # type: ignore[attr-defined]
+        manager: Any = self.model._default_manager
+        rows: QuerySet[Any] = manager.none() if workspace is None else manager.for_workspace(workspace)
+        return rows
 
 
 class WorkspaceScopedMixin(APIView):
@@ -69,7 +69,7 @@ class WorkspaceScopedMixin(APIView):
 
     @property
     def workspace(self) -> Workspace:
-        workspace = getattr(self.request, "workspace", None)
+        workspace: Workspace | None = getattr(self.request, "workspace", None)
         if workspace is None:  # the permission classes refuse these first; this is the last line
             raise NotAuthenticated("This needs a workspace: log in or use an API key.")
         return workspace
@@ -80,7 +80,7 @@ class WorkspaceScopedMixin(APIView):
     def get_queryset(self) -> QuerySet[Any]:
         """Final: the subclass's rows, checked to be scoped to the request's workspace."""
         if getattr(self, "swagger_fake_view", False):  # schema generation has no workspace
-            return self._schema_model().objects.none()  # type: ignore[attr-defined]
+            return self._schema_model()._default_manager.none()
         workspace = self.workspace
         return assert_scoped(self.get_workspace_queryset(workspace), workspace)
 
@@ -88,7 +88,8 @@ class WorkspaceScopedMixin(APIView):
         if self.scoped_model is not None:
             return self.scoped_model
         serializer_class: Any = getattr(self, "get_serializer_class", lambda: None)()
-        return serializer_class.Meta.model
+        model: type[Model] = serializer_class.Meta.model
+        return model
 
     def validated(self, serializer_class: type[serializers.Serializer[Any]], data: Any) -> dict[str, Any]:
         """The input validated by ``serializer_class`` (a 400 with field messages otherwise)."""

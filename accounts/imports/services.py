@@ -318,7 +318,7 @@ class OpportunityUpserter(_ChildUpserter):
         if closed:
             return OpportunityStatus.LOST
         if given in OpportunityStatus.values:
-            return given
+            return str(given)
         if "closedwon" in stage:
             return OpportunityStatus.WON
         if "closedlost" in stage:
@@ -403,7 +403,12 @@ def import_rows(
     return result
 
 
-def _write_chunk(upserter: _Upserter, parsers, positions: dict[str, int], chunk) -> None:
+def _write_chunk(
+    upserter: _Upserter,
+    parsers: dict[str, Callable[[str], Any]],
+    positions: dict[str, int],
+    chunk: list[tuple[int, list[str]]],
+) -> None:
     result = upserter.result
     creates: list[tuple[int, Any]] = []
     updates: dict[int, dict[str, Any]] = {}

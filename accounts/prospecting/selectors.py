@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -106,11 +107,12 @@ def board_stats(*, workspace: Workspace) -> dict[str, Any]:
             "countries": sorted(base.exclude(country="").values_list("country", flat=True).distinct()),
         }
         cache.set(_stats_key(workspace), stats, BOARD_STATS_TTL)
-    return stats
+    return dict(stats)
 
 
 def tier_counts(*, workspace: Workspace) -> dict[str, dict[str, int]]:
-    return board_stats(workspace=workspace)["tiers"]
+    tiers: dict[str, dict[str, int]] = board_stats(workspace=workspace)["tiers"]
+    return tiers
 
 
 def board_filter_options(*, workspace: Workspace) -> dict[str, list[str]]:
@@ -132,7 +134,7 @@ class BoardPage:
     total: int
     total_capped: bool
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Account]:
         return iter(self.object_list)
 
     def __len__(self) -> int:

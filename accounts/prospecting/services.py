@@ -44,7 +44,7 @@ from .predictive import TrainedModel
 from .predictive import model_train as predictive_train
 from .selectors import board_stats_invalidate
 from .tasks import prospecting_rescore_task
-from .tiering import priority_blend, tier_plan
+from .tiering import TierPlan, priority_blend, tier_plan
 
 logger = logging.getLogger(__name__)
 SCORE_FIELDS = [
@@ -206,7 +206,8 @@ def _receipts(criteria: list[dict[str, Any]], bands: np.ndarray, points: np.ndar
 
 
 def _nullable(values: np.ndarray) -> list[float | None]:
-    return np.where(np.isnan(values), cast(Any, None), values.astype(object)).tolist()
+    values_or_none: list[float | None] = np.where(np.isnan(values), cast(Any, None), values.astype(object)).tolist()
+    return values_or_none
 
 
 @transaction.atomic
@@ -280,7 +281,9 @@ def prospecting_rescore(
     return summary
 
 
-def _proposals_refresh(workspace: Workspace, plan, ids: np.ndarray, current: np.ndarray, priority: np.ndarray) -> int:
+def _proposals_refresh(
+    workspace: Workspace, plan: TierPlan, ids: np.ndarray, current: np.ndarray, priority: np.ndarray
+) -> int:
     """Replace the pending proposals with this pass's; identical ones are kept, rejected ones not offered again."""
     pending = {
         p.account_id: p for p in TierProposal.objects.for_workspace(workspace).filter(status=ProposalStatus.PENDING)

@@ -233,7 +233,7 @@ def email_delivery_send(*, delivery_id: int, now: datetime | None = None) -> str
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     # A redirected POST would be replayed as a GET without its body: treat a redirect as the answer instead.
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: ANN001, ANN201
+    def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str) -> None:
         return None
 
 

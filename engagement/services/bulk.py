@@ -59,7 +59,7 @@ def _copy_value(value: object) -> str:
     if isinstance(value, float):
         return repr(value)
     if hasattr(value, "isoformat"):
-        return value.isoformat()
+        return str(value.isoformat())
     return str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 

@@ -346,7 +346,7 @@ def days_rebuild(*, workspace: Workspace) -> int:
             # The GROUP BY sorts every event of the workspace: let it sort in memory (this transaction only).
             cursor.execute("SET LOCAL work_mem = '256MB'")
         cursor.execute(sql, [workspace.pk])
-        return cursor.rowcount
+        return int(cursor.rowcount)
 
 
 MICROSECOND = timedelta(microseconds=1)
