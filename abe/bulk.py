@@ -25,7 +25,7 @@ import io
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar, cast
 
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
@@ -36,11 +36,36 @@ NULL = r"\N"
 SMALL_UPDATE = 2000
 
 
+M = TypeVar("M", bound=models.Model)
+if TYPE_CHECKING:
+    AnyField: TypeAlias = models.Field[Any, Any]
+else:
+    AnyField = models.Field
+
+
 class Serialized(str):
     """A JSON value already serialised (built in bulk by the caller); written as is."""
 
 
-def _kind(field: models.Field) -> str:
+def _qn(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def _field(model: type[models.Model], name: str) -> AnyField:
+    return cast(AnyField, model._meta.get_field(name))
+
+
+def _pk(model: type[models.Model]) -> AnyField:
+    pk = model._meta.pk
+    assert pk is not None
+    return pk
+
+
+def _col(field: AnyField) -> str:
+    return cast(str, field.column)
+
+
+def _kind(field: AnyField) -> str:
     if isinstance(field, models.JSONField):
         return "json"
     if isinstance(field, models.BooleanField):
@@ -79,7 +104,7 @@ def _copy_csv(cursor: Any, table: str, columns: Sequence[str], rows: Iterable[Se
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerows(rows)
     buffer.seek(0)
-    qn = connection.ops.quote_name
+    qn = _qn
     names = ", ".join(qn(c) for c in columns)
     with connection.wrap_database_errors:  # psycopg2's errors as Django's (IntegrityError...)
         cursor.copy_expert(f"COPY {qn(table)} ({names}) FROM STDIN WITH (FORMAT csv, NULL '{NULL}')", buffer)
@@ -89,7 +114,7 @@ def _reserve_ids(cursor: Any, model: type[models.Model], n: int) -> list[int]:
     meta = model._meta
     cursor.execute(
         "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-        [meta.db_table, meta.pk.column, n],
+        [meta.db_table, _col(_pk(model)), n],
     )
     return [row[0] for row in cursor.fetchall()]
 
@@ -103,8 +128,8 @@ def lines_copy(model: type[models.Model], columns: Sequence[str], lines: Iterabl
     buffer.writelines(lines)
     buffer.seek(0)
     meta = model._meta
-    qn = connection.ops.quote_name
-    names = ", ".join(qn(meta.get_field(c).column) for c in columns)
+    qn = _qn
+    names = ", ".join(qn(_col(_field(model, c))) for c in columns)
     with connection.cursor() as cursor, connection.wrap_database_errors:
         cursor.copy_expert(f"COPY {qn(meta.db_table)} ({names}) FROM STDIN", buffer)
 
@@ -114,13 +139,15 @@ def rows_copy(model: type[models.Model], columns: Sequence[str], rows: Sequence[
     if not rows:
         return 0
     if connection.vendor != "postgresql":
-        model.objects.bulk_create([model(**dict(zip(columns, row, strict=True))) for row in rows], batch_size=2000)
+        model._default_manager.bulk_create(
+            [model(**dict(zip(columns, row, strict=True))) for row in rows], batch_size=2000
+        )
         return len(rows)
-    fields = [model._meta.get_field(c) for c in columns]
+    fields = [_field(model, c) for c in columns]
     kinds = [_kind(f) for f in fields]
     cells = ([_cell(v, k) for v, k in zip(row, kinds, strict=True)] for row in rows)
     with connection.cursor() as cursor:
-        _copy_csv(cursor, model._meta.db_table, [f.column for f in fields], cells)
+        _copy_csv(cursor, model._meta.db_table, [_col(f) for f in fields], cells)
     return len(rows)
 
 
@@ -142,16 +169,16 @@ def rows_insert_new(
     if not rows:
         return []
     meta = model._meta
-    qn = connection.ops.quote_name
-    fields = [meta.get_field(c) for c in columns]
+    qn = _qn
+    fields = [_field(model, c) for c in columns]
     kinds = [_kind(f) for f in fields]
-    names = [f.column for f in fields]
+    names = [_col(f) for f in fields]
     stamped = [
-        f.column
+        _col(f)
         for f in meta.local_concrete_fields
-        if f.column not in names and (getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False))
+        if _col(f) not in names and (getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False))
     ]
-    returned = [columns.index(c) if c in columns else columns.index(meta.get_field(c).attname) for c in returning]
+    returned = [columns.index(c) if c in columns else columns.index(_field(model, c).attname) for c in returning]
     now = timezone.now()
     cells = [[*(_cell(v, k) for v, k in zip(row, kinds, strict=True)), *([now] * len(stamped))] for row in rows]
     # Optimistic first: new rows are the rule (a replay is a client's retry), and a plain COPY into the table is
@@ -173,13 +200,13 @@ def rows_insert_new(
             f"FROM {qn(meta.db_table)} WITH NO DATA"
         )
         _copy_csv(cursor, temp, names, (row[: len(names)] for row in cells))
-        conflict_cols = ", ".join(qn(meta.get_field(c).column) for c in conflict)
-        back = ", ".join(qn(meta.get_field(c).column) for c in returning)
+        conflict_cols = ", ".join(qn(_col(_field(model, c))) for c in conflict)
+        back = ", ".join(qn(_col(_field(model, c))) for c in returning)
         cursor.execute(
             f"INSERT INTO {qn(meta.db_table)} ({target}) SELECT {source} FROM {temp} "
             f"ON CONFLICT ({conflict_cols}) DO NOTHING RETURNING {back}"
         )
-        inserted = cursor.fetchall()
+        inserted: list[tuple[Any, ...]] = cursor.fetchall()
         cursor.execute(f"DROP TABLE {temp}")
     return inserted
 
@@ -190,10 +217,10 @@ def rows_insert(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> li
     if not rows:
         return []
     if connection.vendor != "postgresql":
-        objs = model.objects.bulk_create([model(**row) for row in rows], batch_size=2000)
+        objs = model._default_manager.bulk_create([model(**row) for row in rows], batch_size=2000)
         return [obj.pk for obj in objs]
     meta = model._meta
-    fields = [f for f in meta.local_concrete_fields if f is not meta.pk]
+    fields = [f for f in meta.local_concrete_fields if f is not _pk(model)]
     now = timezone.now()
     plan = []
     for field in fields:
@@ -207,19 +234,19 @@ def rows_insert(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> li
             [pk, *(_cell(default if kind == "now" else row.get(name, default), kind) for name, kind, default in plan)]
             for row, pk in zip(rows, ids, strict=True)
         )
-        _copy_csv(cursor, meta.db_table, [meta.pk.column, *(f.column for f in fields)], cells)
+        _copy_csv(cursor, meta.db_table, [_col(_pk(model)), *(_col(f) for f in fields)], cells)
     return ids
 
 
-def objects_insert(model: type[models.Model], objs: list[models.Model]) -> list[models.Model]:
+def objects_insert(model: type[M], objs: list[M]) -> list[M]:
     """Insert unsaved instances and set their primary keys (``bulk_create`` elsewhere); ``auto_now(_add)``
     timestamps are set as ``save()`` would."""
     if not objs:
         return objs
     if connection.vendor != "postgresql":
-        return model.objects.bulk_create(objs, batch_size=2000)
+        return list(model._default_manager.bulk_create(objs, batch_size=2000))
     meta = model._meta
-    fields = list(meta.local_concrete_fields)
+    fields = cast(list[AnyField], list(meta.local_concrete_fields))
     now = timezone.now()
     plan = []
     for field in fields:
@@ -235,7 +262,7 @@ def objects_insert(model: type[models.Model], objs: list[models.Model]) -> list[
                 if kind == "now":
                     values[attname] = now
             rows.append([_cell(values[attname], "plain" if kind == "now" else kind) for attname, kind in plan])
-        _copy_csv(cursor, meta.db_table, [f.column for f in fields], rows)
+        _copy_csv(cursor, meta.db_table, [_col(f) for f in fields], rows)
     for obj in objs:
         obj._state.adding = False
         obj._state.db = "default"
@@ -247,8 +274,7 @@ def rows_update(model: type[models.Model], fields: Sequence[str], rows: Sequence
     written. Returns the number of rows written (on backends other than PostgreSQL and SQLite: rows given)."""
     if not rows:
         return 0
-    meta = model._meta
-    field_objs = [meta.get_field(f) for f in fields]
+    field_objs = [_field(model, f) for f in fields]
     if connection.vendor == "postgresql":
         if len(rows) <= SMALL_UPDATE:
             return _update_unnest(model, field_objs, rows)
@@ -263,30 +289,30 @@ def rows_update(model: type[models.Model], fields: Sequence[str], rows: Sequence
                 value = json.loads(value)
             setattr(obj, field.attname, None if isinstance(value, float) and value != value else value)
         objs.append(obj)
-    model.objects.bulk_update(objs, [f.name for f in field_objs], batch_size=1000)
+    model._default_manager.bulk_update(objs, [f.name for f in field_objs], batch_size=1000)
     return len(objs)
 
 
 def _changed_sql(columns: Sequence[str], left: str, right: str) -> str:
-    qn = connection.ops.quote_name
+    qn = _qn
     before = ", ".join(f"{left}.{qn(c)}" for c in columns)
     after = ", ".join(f"{right}.{qn(c)}" for c in columns)
     return f"ROW({before}) IS DISTINCT FROM ROW({after})"
 
 
-def _update_unnest(model: type[models.Model], field_objs: list[models.Field], rows: Sequence[Sequence[Any]]) -> int:
+def _update_unnest(model: type[models.Model], field_objs: list[AnyField], rows: Sequence[Sequence[Any]]) -> int:
     meta = model._meta
-    qn = connection.ops.quote_name
-    columns = [f.column for f in field_objs]
+    qn = _qn
+    columns = [_col(f) for f in field_objs]
     kinds = [_kind(f) for f in field_objs]
-    types = [f.db_type(connection).split("(")[0].strip() for f in field_objs]
-    pk_type = meta.pk.db_type(connection).split("(")[0].strip()
+    types = [(f.db_type(connection) or "").split("(")[0].strip() for f in field_objs]
+    pk_type = (_pk(model).db_type(connection) or "").split("(")[0].strip()
     arrays = ", ".join(f"%s::{t}[]" for t in [pk_type, *types])
-    names = ", ".join(qn(c) for c in [meta.pk.column, *columns])
+    names = ", ".join(qn(c) for c in [_col(_pk(model)), *columns])
     assignments = ", ".join(f"{qn(c)} = t.{qn(c)}" for c in columns)
     sql = (
         f"UPDATE {qn(meta.db_table)} AS a SET {assignments} FROM unnest({arrays}) AS t({names}) "
-        f"WHERE a.{qn(meta.pk.column)} = t.{qn(meta.pk.column)} AND {_changed_sql(columns, 'a', 't')}"
+        f"WHERE a.{qn(_col(_pk(model)))} = t.{qn(_col(_pk(model)))} AND {_changed_sql(columns, 'a', 't')}"
     )
 
     def element(value: Any, kind: str) -> Any:
@@ -297,15 +323,15 @@ def _update_unnest(model: type[models.Model], field_objs: list[models.Field], ro
     params += [[element(row[i + 1], kind) for row in rows] for i, kind in enumerate(kinds)]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.rowcount
+        return int(cursor.rowcount)
 
 
-def _update_copy(model: type[models.Model], field_objs: list[models.Field], rows: Sequence[Sequence[Any]]) -> int:
+def _update_copy(model: type[models.Model], field_objs: list[AnyField], rows: Sequence[Sequence[Any]]) -> int:
     meta = model._meta
-    qn = connection.ops.quote_name
-    table, pk = meta.db_table, meta.pk.column
+    qn = _qn
+    table, pk = meta.db_table, _col(_pk(model))
     temp = f"tmp_{table}_bulk"
-    columns = [f.column for f in field_objs]
+    columns = [_col(f) for f in field_objs]
     kinds = [_kind(f) for f in field_objs]
     # The temporary table lives only inside this transaction (ON COMMIT DROP).
     with transaction.atomic(), connection.cursor() as cursor:
@@ -320,20 +346,20 @@ def _update_copy(model: type[models.Model], field_objs: list[models.Field], rows
             f"UPDATE {qn(table)} AS a SET {assignments} FROM {temp} AS t "
             f"WHERE a.{qn(pk)} = t.{qn(pk)} AND {_changed_sql(columns, 'a', 't')}"
         )
-        count = cursor.rowcount
+        count = int(cursor.rowcount)
         cursor.execute(f"DROP TABLE {temp}")
     return count
 
 
-def _update_sqlite(model: type[models.Model], field_objs: list[models.Field], rows: Sequence[Sequence[Any]]) -> int:
+def _update_sqlite(model: type[models.Model], field_objs: list[AnyField], rows: Sequence[Sequence[Any]]) -> int:
     """SQLite (3.33+): the same temporary table and ``UPDATE ... FROM``, filled with ``executemany``."""
     meta = model._meta
-    qn = connection.ops.quote_name
-    table, pk = meta.db_table, meta.pk.column
+    qn = _qn
+    table, pk = meta.db_table, _col(_pk(model))
     temp = f"tmp_{table}_bulk"
-    columns = [f.column for f in field_objs]
+    columns = [_col(f) for f in field_objs]
 
-    def prep(value: Any, field: models.Field) -> Any:
+    def prep(value: Any, field: AnyField) -> Any:
         if value is None or (isinstance(value, float) and value != value):
             return None
         if isinstance(field, models.JSONField):
@@ -343,9 +369,9 @@ def _update_sqlite(model: type[models.Model], field_objs: list[models.Field], ro
     params = [[row[0], *(prep(v, f) for v, f in zip(row[1:], field_objs, strict=True))] for row in rows]
     # JSON is text in SQLite, written with or without spaces: compare the minified forms.
     same = " AND ".join(
-        f"json({qn(table)}.{qn(f.column)}) IS json(t.{qn(f.column)})"
+        f"json({qn(table)}.{qn(_col(f))}) IS json(t.{qn(_col(f))})"
         if isinstance(f, models.JSONField)
-        else f"{qn(table)}.{qn(f.column)} IS t.{qn(f.column)}"
+        else f"{qn(table)}.{qn(_col(f))} IS t.{qn(_col(f))}"
         for f in field_objs
     )
     with transaction.atomic(), connection.cursor() as cursor:
@@ -357,7 +383,7 @@ def _update_sqlite(model: type[models.Model], field_objs: list[models.Field], ro
         cursor.execute(
             f"UPDATE {qn(table)} SET {assignments} FROM {temp} AS t WHERE {qn(table)}.{qn(pk)} = t.id AND NOT ({same})"
         )
-        count = cursor.rowcount
+        count = int(cursor.rowcount)
         cursor.execute(f"DROP TABLE temp.{temp}")
     return count
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -21,15 +22,15 @@ FRAME_FIELDS = [
 ]  # fmt: skip
 
 
-def _techs(value: object) -> frozenset[str]:
+def _techs(value: Any) -> frozenset[str]:
     if isinstance(value, str):  # the JSON text (see workspace_accounts_frame)
         value = json.loads(value or "[]")
     return frozenset(str(t) for t in (value or []))
 
 
-def _techs_column(values: list[object]) -> list[frozenset[str]]:
+def _techs_column(values: list[Any]) -> list[frozenset[str]]:
     """Few distinct technology lists repeat over many accounts: decode each distinct one once."""
-    seen: dict[object, frozenset[str]] = {}
+    seen: dict[Any, frozenset[str]] = {}
     out = []
     for value in values:
         key = value if isinstance(value, str) else tuple(value or ())
@@ -61,11 +62,14 @@ def accounts_frame(rows: list[tuple] | list[dict], *, today: date | None = None)
 
 
 def workspace_accounts_frame(*, workspace: Workspace, ids: list[int] | None = None) -> pd.DataFrame:
-    qs = Account.objects.for_workspace(workspace).order_by("id")
-    if ids is not None:
-        qs = qs.filter(id__in=ids)
     # The JSON list as text and the revenue as a float, straight from the database: decoding and converting
     # them per row in Python was a third of a 100,000-account rescore.
-    qs = qs.annotate(frame_techs=Cast("technologies", TextField()), frame_revenue=Cast("annual_revenue", FloatField()))
+    qs = (
+        Account.objects.for_workspace(workspace)
+        .order_by("id")
+        .annotate(frame_techs=Cast("technologies", TextField()), frame_revenue=Cast("annual_revenue", FloatField()))
+    )
+    if ids is not None:
+        qs = qs.filter(id__in=ids)
     renamed = {"technologies": "frame_techs", "annual_revenue": "frame_revenue"}
     return accounts_frame(list(qs.values_list(*(renamed.get(f, f) for f in FRAME_FIELDS))))

@@ -162,8 +162,8 @@ def _mask(frame: pd.DataFrame, attribute: str, condition: Any) -> np.ndarray:
         # Decide once per distinct value (a few dozen), not once per account.
         wanted = {str(v).strip().lower() for v in condition}
         codes, uniques = pd.factorize(frame[attribute].to_numpy(dtype=object))
-        decided = np.array([str(u).lower() in wanted for u in uniques] + [False], dtype=bool)
-        return decided[codes]  # code -1 (a missing value) picks the trailing False
+        matches = np.array([str(u).lower() in wanted for u in uniques] + [False], dtype=bool)
+        return matches[codes]  # code -1 (a missing value) picks the trailing False
     if attribute in NUMERIC:
         values = frame[attribute].to_numpy(dtype=float)
         mask = ~np.isnan(values)
@@ -173,17 +173,17 @@ def _mask(frame: pd.DataFrame, attribute: str, condition: Any) -> np.ndarray:
             mask &= np.nan_to_num(values, nan=np.inf) <= condition["max"]
         return mask
     ((mode, names),) = condition.items()
-    wanted = frozenset(n.strip().lower() for n in names)
+    wanted_tech = frozenset(n.strip().lower() for n in names)
     techs = frame["technologies"].tolist()
     decided: dict[frozenset[str], bool] = {}  # per distinct technology set: accounts share a few hundred
     for ts in set(techs):
         lowered = frozenset(t.lower() for t in ts)
         if mode == "any":
-            decided[ts] = not wanted.isdisjoint(lowered)
+            decided[ts] = not wanted_tech.isdisjoint(lowered)
         elif mode == "all":
-            decided[ts] = wanted <= lowered
+            decided[ts] = wanted_tech <= lowered
         else:
-            decided[ts] = wanted.isdisjoint(lowered)
+            decided[ts] = wanted_tech.isdisjoint(lowered)
     return np.fromiter((decided[ts] for ts in techs), bool, len(techs))
 
 
