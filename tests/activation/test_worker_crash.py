@@ -67,17 +67,39 @@ class HangingReceiver(Receiver):
 
 def start_worker(redis_url: str, database_url: str, log: Path) -> subprocess.Popen:
     env = dict(os.environ)
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "abe.settings.local", "DATABASE_URL": database_url, "REDIS_URL": redis_url,
-        "DB_CONN_MAX_AGE": "0", "ABE_DELIVERY_LEASE_SECONDS": "3", "EMAIL_BACKEND":
-        "django.core.mail.backends.console.EmailBackend",
-    })  # fmt: skip
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "abe.settings.local",
+            "DATABASE_URL": database_url,
+            "REDIS_URL": redis_url,
+            "DB_CONN_MAX_AGE": "0",
+            "ABE_DELIVERY_LEASE_SECONDS": "3",
+            "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",
+        }
+    )
     return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "abe", "worker", "--pool=prefork", "--concurrency=1",
-         "--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat",
-         "-n", f"crashtest-{os.getpid()}@%h"],
-        cwd=ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "abe",
+            "worker",
+            "--pool=prefork",
+            "--concurrency=1",
+            "--loglevel=INFO",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-n",
+            f"crashtest-{os.getpid()}@%h",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
 
 
 def kill_worker(process: subprocess.Popen) -> None:
@@ -149,7 +171,9 @@ def test_worker_killed_mid_delivery_loses_nothing_and_duplicates_no_alert(
     assert ids == {str(delivery.id)}, "the receiver can dedupe the repeat on X-ABE-Delivery"
     last = receiver.requests[-1]
     webhook_signature_verify(
-        secret=subscription.secret, body=last["body"], timestamp=last["headers"]["x-abe-timestamp"],
+        secret=subscription.secret,
+        body=last["body"],
+        timestamp=last["headers"]["x-abe-timestamp"],
         signature=last["headers"]["x-abe-signature"],
-    )  # fmt: skip
+    )
     assert EmailDelivery.objects.get().to == "kam@example.com"
