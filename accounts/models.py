@@ -55,9 +55,13 @@ class Account(WorkspaceOwned, TimeStamped):
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="subsidiaries")
     lifecycle = models.CharField(max_length=20, choices=Lifecycle.choices, default=Lifecycle.PROSPECT)
     owner = models.ForeignKey(  # indexed with the workspace (account_ws_owner), not alone
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_accounts",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_accounts",
         db_index=False,
-    )  # fmt: skip
+    )
     external_id = models.CharField(max_length=64, blank=True, help_text="Id in the CRM")
 
     # Prospecting (fit, prediction, priority, tier).
@@ -168,7 +172,11 @@ class AccountTeamMember(WorkspaceOwned):
 
     class Meta:
         ordering = ["team_role", "user__username"]
-        constraints = [models.UniqueConstraint(fields=["account", "user", "team_role"], name="team_member_unique_role")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "user", "team_role", "workspace"], name="team_member_unique_role"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_team_role_display()}) on {self.account}"
@@ -354,7 +362,7 @@ class TierProposal(WorkspaceOwned):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["account"], condition=Q(status="pending"), name="tier_proposal_one_pending"
+                fields=["account", "workspace"], condition=Q(status="pending"), name="tier_proposal_one_pending"
             ),
         ]
         indexes = [models.Index(fields=["workspace", "status"], name="tier_proposal_ws_status")]

@@ -137,10 +137,20 @@ def main() -> None:
     connections.close_all()
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="abe.settings.local", DEBUG="0")
     server = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "abe.wsgi:application", "--bind", f"127.0.0.1:{args.port}",
-         "--workers", str(args.workers), "--log-level", "warning"],
-        cwd=ROOT, env=env, start_new_session=True,
-    )  # fmt: skip
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "abe.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{args.port}",
+            "--workers",
+            str(args.workers),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
     base = f"http://127.0.0.1:{args.port}"
     results = {}
     try:
@@ -166,12 +176,21 @@ def main() -> None:
             except subprocess.TimeoutExpired:
                 os.killpg(server.pid, signal.SIGKILL)
     p95s = [r["p95_ms"] for r in results.values() if r["p95_ms"] is not None]
-    print(json.dumps({
-        "bench": "http_load", "workers": args.workers, "clients": args.clients, "seconds_per_url": args.seconds,
-        "p95_ms_max": max(p95s) if p95s else None, "target_p95_ms": 300, "urls": results,
-        "demo_load_seconds": demo_seconds,
-        "load_average": os.getloadavg()[0],
-    }))  # fmt: skip
+    print(
+        json.dumps(
+            {
+                "bench": "http_load",
+                "workers": args.workers,
+                "clients": args.clients,
+                "seconds_per_url": args.seconds,
+                "p95_ms_max": max(p95s) if p95s else None,
+                "target_p95_ms": 300,
+                "urls": results,
+                "demo_load_seconds": demo_seconds,
+                "load_average": os.getloadavg()[0],
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -86,17 +86,24 @@ def main() -> None:
     try:
         # Warm up both paths once, untimed: the first request of a process imports the URLconf and its views,
         # the first COPY primes the connection; a steady-state rate should not carry that one-off cost.
-        warm = {"source": "warmup", "external_id": "w-0", "type": "web_visit", "occurred_at": now.isoformat(),
-                "contact_email": api_people[0][2]}  # fmt: skip
+        warm = {
+            "source": "warmup",
+            "external_id": "w-0",
+            "type": "web_visit",
+            "occurred_at": now.isoformat(),
+            "contact_email": api_people[0][2],
+        }
         response = client.post("/api/v1/events/batch/", json.dumps({"events": [warm]}), content_type="application/json")
         assert response.status_code == 200, response.content[:300]
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.copy_expert(
                 "COPY engagement_engagementevent (workspace_id, account_id, contact_id, type, channel,"
                 " content_asset_id, occurred_at, source, external_id, metadata, received_at) FROM STDIN",
-                io.StringIO(f"{copy_ws.pk}\t{copy_people[0][1]}\t{copy_people[0][0]}\tweb_visit\tweb\t\\N\t"
-                            f"{now.isoformat()}\twarmup\tw-0\t{{}}\t{now.isoformat()}\n"),
-            )  # fmt: skip
+                io.StringIO(
+                    f"{copy_ws.pk}\t{copy_people[0][1]}\t{copy_people[0][0]}\tweb_visit\tweb\t\\N\t"
+                    f"{now.isoformat()}\twarmup\tw-0\t{{}}\t{now.isoformat()}\n"
+                ),
+            )
         # Batch by batch, alternating, so that load from anything else on the machine hits both alike.
         for number, batch in enumerate(batches):
             first = number * BATCH
@@ -118,11 +125,21 @@ def main() -> None:
                 )
             copy_seconds += time.perf_counter() - started
             # b) The HTTP batch endpoint, same rows (contact by email, as integrations send them).
-            body = json.dumps({"events": [
-                {"source": "bench", "external_id": f"b-{i}", "type": kind, "occurred_at": at.isoformat(),
-                 "contact_email": api_people[who][2], "channel": "web"}
-                for i, (who, kind, at) in enumerate(batch, first)
-            ]})  # fmt: skip
+            body = json.dumps(
+                {
+                    "events": [
+                        {
+                            "source": "bench",
+                            "external_id": f"b-{i}",
+                            "type": kind,
+                            "occurred_at": at.isoformat(),
+                            "contact_email": api_people[who][2],
+                            "channel": "web",
+                        }
+                        for i, (who, kind, at) in enumerate(batch, first)
+                    ]
+                }
+            )
             started = time.perf_counter()
             response = client.post("/api/v1/events/batch/", body, content_type="application/json")
             api_seconds += time.perf_counter() - started
@@ -137,16 +154,29 @@ def main() -> None:
     finally:
         Workspace.objects.filter(pk__in=[api_ws.pk, copy_ws.pk]).delete()
     copy_rate, api_rate = len(plan) / copy_seconds, len(plan) / api_seconds
-    print(json.dumps({
-        "bench": "ingest", "events": len(plan), "batch": BATCH,
-        "endpoint_events_per_s": round(api_rate), "copy_events_per_s": round(copy_rate),
-        "ratio_endpoint_to_copy": round(api_rate / copy_rate, 3),
-        "endpoint_seconds": round(api_seconds, 2), "copy_seconds": round(copy_seconds, 2),
-        "replay_of_a_batch": {"accepted": replay["accepted"], "duplicates": replay["duplicates"],
-                              "seconds": round(replay_seconds, 3)},
-        "scoring": "one Celery task per batch, enqueued: it folds the batch into components (see bench/scoring.py)",
-        "load_average": os.getloadavg()[0],
-    }))  # fmt: skip
+    print(
+        json.dumps(
+            {
+                "bench": "ingest",
+                "events": len(plan),
+                "batch": BATCH,
+                "endpoint_events_per_s": round(api_rate),
+                "copy_events_per_s": round(copy_rate),
+                "ratio_endpoint_to_copy": round(api_rate / copy_rate, 3),
+                "endpoint_seconds": round(api_seconds, 2),
+                "copy_seconds": round(copy_seconds, 2),
+                "replay_of_a_batch": {
+                    "accepted": replay["accepted"],
+                    "duplicates": replay["duplicates"],
+                    "seconds": round(replay_seconds, 3),
+                },
+                "scoring": (
+                    "one Celery task per batch, enqueued: it folds the batch into components (see bench/scoring.py)"
+                ),
+                "load_average": os.getloadavg()[0],
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

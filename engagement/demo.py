@@ -134,10 +134,12 @@ def _generate(ctx: DemoContext) -> _Columns:
     person_codes = np.array([i for i, t in enumerate(EVENT_TYPES[:-1]) if i != intent])
     type_p = np.array([PERSON_TYPES[EVENT_TYPES[i]][0] for i in person_codes])
     type_p /= type_p.sum()
-    with_asset = np.array([
-        EVENT_TYPES[i] in (EventType.CONTENT_DOWNLOAD, EventType.WEBINAR_REGISTRATION, EventType.WEBINAR_ATTENDANCE)
-        for i in range(len(EVENT_TYPES))
-    ])  # fmt: skip
+    with_asset = np.array(
+        [
+            EVENT_TYPES[i] in (EventType.CONTENT_DOWNLOAD, EventType.WEBINAR_REGISTRATION, EventType.WEBINAR_ATTENDANCE)
+            for i in range(len(EVENT_TYPES))
+        ]
+    )
     in_sessions = np.array([t in SESSION_TYPES for t in EVENT_TYPES])
     session_mean = 1 / SESSION_P
     mean_session = sum(PERSON_TYPES[t][0] * (session_mean if t in SESSION_TYPES else 1.0) for t in PERSON_TYPES) / sum(
@@ -205,8 +207,19 @@ def _load(ctx: DemoContext) -> int:
         now = ctx.now.isoformat()
         lines_copy(
             EngagementEvent,
-            ["workspace", "account", "contact", "type", "channel", "content_asset", "occurred_at", "source",
-             "external_id", "metadata", "received_at"],
+            [
+                "workspace",
+                "account",
+                "contact",
+                "type",
+                "channel",
+                "content_asset",
+                "occurred_at",
+                "source",
+                "external_id",
+                "metadata",
+                "received_at",
+            ],
             (
                 f"{ws}\t{a}\t{c or NULL}\t{types[t]}\t{channels[t]}\t{x or NULL}\t{at}\t{sources[t]}\tdemo-{i:07d}\t"
                 f"{metas[m]}\t{now}\n"
@@ -214,7 +227,7 @@ def _load(ctx: DemoContext) -> int:
                     zip(columns.account, columns.contact, columns.type, columns.asset, times, columns.meta, strict=True)
                 )
             ),
-        )  # fmt: skip
+        )
         return len(times)
     # Django keeps SQLite datetimes as naive UTC text ("YYYY-MM-DD HH:MM:SS.ffffff"); write them the same way.
     times = np.datetime_as_string(columns.micros.astype("datetime64[us]"), unit="us").tolist()

@@ -102,9 +102,12 @@ def test_rows_insert_new_skips_existing_keys(workspace):
 
     def insert(rows: list[tuple]) -> list[tuple]:
         return bulk.rows_insert_new(
-            EngagementEvent, columns, rows, conflict=["workspace", "source", "external_id"],
+            EngagementEvent,
+            columns,
+            rows,
+            conflict=["workspace", "source", "external_id"],
             returning=["source", "external_id"],
-        )  # fmt: skip
+        )
 
     # when a batch of new keys goes in (the plain COPY), then a batch mixing an old and a new key
     assert insert([row("e1")]) == [("web", "e1")]
