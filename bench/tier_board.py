@@ -1,5 +1,7 @@
-"""Benchmark: one tier-board page (the default view, sorted by priority, and a filtered one) at 2,000 and at
-100,000 accounts: query count and median time, and their ratio (the count must not grow; time nearly flat).
+"""Benchmark: tier-board and accounts-list pages (the default view, a filtered one, then every sort and every
+filter of both, one at a time) at 2,000 and at 100,000 accounts: query count and median time, their ratios, and
+``worst_time_ratio`` / ``max_query_ratio`` over all pages (the count must not grow; time nearly flat).
+Knobs: ``BENCH_ACCOUNTS`` (large size), ``BENCH_RUNS`` (timed requests per page), ``BENCH_ONLY_TWO=1``.
 
 Run: DATABASE_URL=postgres://... python bench/tier_board.py   (prints one JSON object on its last line)
 Creates its own workspace and user, rendered through Django's test client, and deletes them afterwards.
@@ -34,8 +36,67 @@ from accounts.models import Account  # noqa: E402
 from accounts.prospecting import services  # noqa: E402
 
 SMALL, LARGE = 2000, int(os.environ.get("BENCH_ACCOUNTS", "100000"))
-RUNS = 7
+RUNS = int(os.environ.get("BENCH_RUNS", "5"))
 PAGES = {"default": "/accounts/tiers/", "filtered": "/accounts/tiers/?grade=A&country=US&page=2&sort=-fit"}
+# Every sort and every filter of the tier board and of the accounts list (one at a time, page 1).
+BOARD_SORTS = [
+    "priority",
+    "-priority",
+    "fit",
+    "-fit",
+    "win",
+    "-win",
+    "name",
+    "-name",
+    "employees",
+    "-employees",
+    "revenue",
+    "-revenue",
+    "grade",
+    "-grade",
+    "engagement",
+    "-engagement",
+]
+BOARD_FILTERS = [
+    "q=Bench+Company+1",
+    "tier=priority",
+    "grade=A",
+    "industry=Software",
+    "country=US",
+    "lifecycle=prospect",
+    "owner=me",
+    "owner=none",
+    "criterion=0",
+    "pinned=on",
+]
+LIST_SORTS = [
+    "name",
+    "-name",
+    "employees",
+    "-employees",
+    "revenue",
+    "-revenue",
+    "country",
+    "-country",
+    "industry",
+    "-industry",
+    "tier",
+    "-tier",
+    "fit",
+    "-fit",
+    "priority",
+    "-priority",
+    "engagement",
+    "-engagement",
+    "updated",
+    "-updated",
+]
+LIST_FILTERS = ["q=Bench+Company+1", "industry=Software", "country=US", "lifecycle=prospect", "tier=priority"]
+if not os.environ.get("BENCH_ONLY_TWO"):
+    PAGES.update({f"board sort={x}": f"/accounts/tiers/?sort={x}" for x in BOARD_SORTS})
+    PAGES.update({f"board {x}": f"/accounts/tiers/?{x}" for x in BOARD_FILTERS})
+    PAGES.update({f"list sort={x}": f"/accounts/?sort={x}" for x in LIST_SORTS})
+    PAGES.update({f"list {x}": f"/accounts/?{x}" for x in LIST_FILTERS})
 FIELDS = (
     "external_id",
     "name",
@@ -108,6 +169,11 @@ def main() -> None:
             "query_ratio": round(large["queries"] / small["queries"], 2),
             "time_ratio": round(large["ms"] / small["ms"], 2),
         }
+    out["worst_time_ratio"] = max(v["time_ratio"] for k, v in out.items() if isinstance(v, dict))
+    out["worst_time_ratio_page"] = max(
+        (k for k, v in out.items() if isinstance(v, dict)), key=lambda k: out[k]["time_ratio"]
+    )
+    out["max_query_ratio"] = max(v["query_ratio"] for k, v in out.items() if isinstance(v, dict))
     print(json.dumps(out))
 
 
