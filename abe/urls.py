@@ -24,6 +24,7 @@ api_v1 = [
     path("", include("content.api.urls")),
     path("", include("engagement.api.urls")),
     path("", include("activation.api.urls")),
+    path("", include("keyaccounts.api.urls")),
 ]
 
 urlpatterns = [
@@ -38,6 +39,7 @@ urlpatterns = [
     path("engagement/", include("engagement.urls")),
     path("analytics/", include("analytics.urls")),
     path("alerts/", include("activation.urls")),
+    path("key-accounts/", include("keyaccounts.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

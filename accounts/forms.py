@@ -7,7 +7,7 @@ from django import forms
 from abe.models import Workspace
 from personas.models import Persona
 
-from .models import Account, AccountTeamMember, Contact, Lifecycle, Opportunity, Tier
+from .models import Account, AccountTeamMember, Contact, Lifecycle, Opportunity, Product, Tier
 from .selectors import workspace_users
 
 
@@ -84,12 +84,25 @@ class TeamMemberForm(forms.ModelForm):
 class OpportunityForm(forms.ModelForm):
     class Meta:
         model = Opportunity
-        fields = ["name", "amount", "stage", "type", "status", "created_date", "close_date", "external_id"]
+        fields = [
+            "name", "amount", "stage", "type", "status", "created_date", "close_date", "external_id",
+            "product", "gross_margin", "gross_margin_pct", "contract_start", "contract_end",
+        ]  # fmt: skip
         widgets = {
             "created_date": forms.DateInput(attrs={"type": "date"}),
             "close_date": forms.DateInput(attrs={"type": "date"}),
+            "contract_start": forms.DateInput(attrs={"type": "date"}),
+            "contract_end": forms.DateInput(attrs={"type": "date"}),
         }
-        labels = {"external_id": "CRM id"}
+        labels = {
+            "external_id": "CRM id",
+            "gross_margin": "Gross margin (amount)",
+            "gross_margin_pct": "Gross margin (%)",
+        }
+
+    def __init__(self, *args, workspace: Workspace, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["product"].queryset = Product.objects.for_workspace(workspace).filter(is_active=True)
 
     def _post_clean(self) -> None:
         pass

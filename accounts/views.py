@@ -227,4 +227,6 @@ def opportunity_form_view(request: HttpRequest, pk: int, opportunity_pk: int | N
             return services.opportunity_update(opportunity, by=request.user, **data)
 
         title = f"Edit opportunity {opportunity}"
-    return _child_form_view(request, account, OpportunityForm, title, save, instance=opportunity)
+    return _child_form_view(
+        request, account, OpportunityForm, title, save, instance=opportunity, workspace=request.workspace
+    )

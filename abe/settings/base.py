@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "content",
     "engagement",
     "activation",
+    "keyaccounts",
     "analytics",
 ]
 
@@ -227,4 +228,14 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+# Key accounts: news feeds are fetched hourly with this timeout and size limit; plan reviews, post-sale
+# activities and health scores are checked daily.
+ABE_NEWS_TIMEOUT = float(os.environ.get("ABE_NEWS_TIMEOUT", "10"))
+ABE_NEWS_MAX_BYTES = int(os.environ.get("ABE_NEWS_MAX_BYTES", str(2 * 1024 * 1024)))
+CELERY_BEAT_SCHEDULE["keyaccounts-news-fetch"] = {"task": "keyaccounts.tasks.news_fetch_all", "schedule": 3600.0}
+CELERY_BEAT_SCHEDULE["keyaccounts-daily"] = {
+    "task": "keyaccounts.tasks.key_accounts_daily_all",
+    "schedule": crontab(hour=5, minute=30),
 }

@@ -11,7 +11,7 @@ from .prospecting import (
     TierChangeViewSet,
     TierProposalViewSet,
 )
-from .views import AccountTeamMemberViewSet, AccountViewSet, ContactViewSet, OpportunityViewSet
+from .views import AccountTeamMemberViewSet, AccountViewSet, ContactViewSet, OpportunityViewSet, ProductViewSet
 
 router = SimpleRouter()
 router.register("accounts", AccountViewSet, basename="account")
@@ -23,6 +23,7 @@ router.register("predictive-models", PredictiveModelViewSet, basename="predictiv
 router.register("tier-changes", TierChangeViewSet, basename="tier-change")
 router.register("tier-proposals", TierProposalViewSet, basename="tier-proposal")
 router.register("import-jobs", ImportJobViewSet, basename="import-job")
+router.register("products", ProductViewSet, basename="product")
 
 urlpatterns = [
     path("accounts/<int:pk>/tier/", AccountTierApi.as_view(), name="account-tier"),
