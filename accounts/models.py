@@ -216,9 +216,7 @@ class Opportunity(WorkspaceOwned, TimeStamped):
     external_id = models.CharField(max_length=64, blank=True)
     # Revenue detail (key accounts): what is sold, its margin (an amount, or a percentage of the amount),
     # and the contract period of recurring revenue (renewals fall due at contract_end).
-    product = models.ForeignKey(
-        Product, null=True, blank=True, on_delete=models.SET_NULL, related_name="opportunities"
-    )
+    product = models.ForeignKey(Product, null=True, blank=True, on_delete=models.SET_NULL, related_name="opportunities")
     gross_margin = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
     gross_margin_pct = models.DecimalField(
         max_digits=5, decimal_places=2, null=True, blank=True, help_text="Gross margin as % of the amount"

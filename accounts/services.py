@@ -194,9 +194,17 @@ def _clean_opportunity(opportunity: Opportunity) -> None:
         errors["external_id"] = "Another opportunity already has this CRM id."
     if opportunity.gross_margin_pct is not None and not (-100 <= opportunity.gross_margin_pct <= 100):
         errors["gross_margin_pct"] = "A margin percentage lies between -100 and 100."
-    if opportunity.gross_margin is not None and opportunity.amount is not None and opportunity.gross_margin > opportunity.amount:
+    if (
+        opportunity.gross_margin is not None
+        and opportunity.amount is not None
+        and opportunity.gross_margin > opportunity.amount
+    ):
         errors["gross_margin"] = "The gross margin cannot exceed the amount."
-    if opportunity.contract_start and opportunity.contract_end and opportunity.contract_end < opportunity.contract_start:
+    if (
+        opportunity.contract_start
+        and opportunity.contract_end
+        and opportunity.contract_end < opportunity.contract_start
+    ):
         errors["contract_end"] = "The contract cannot end before it starts."
     if opportunity.product_id is not None and opportunity.product.workspace_id != opportunity.workspace_id:
         errors["product"] = "Not found in this workspace."

@@ -202,9 +202,7 @@ class BantItem(WorkspaceOwned, TimeStamped):
     class Meta:
         ordering = ["opportunity", "criterion"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["workspace", "opportunity", "criterion"], name="bant_item_unique_criterion"
-            )
+            models.UniqueConstraint(fields=["workspace", "opportunity", "criterion"], name="bant_item_unique_criterion")
         ]
 
     def sales_can_edit(self, user) -> bool:
@@ -301,9 +299,7 @@ class NewsEntry(WorkspaceOwned):
 
     class Meta:
         ordering = ["-published_at", "-id"]
-        constraints = [
-            models.UniqueConstraint(fields=["workspace", "feed", "entry_key"], name="news_entry_unique_key")
-        ]
+        constraints = [models.UniqueConstraint(fields=["workspace", "feed", "entry_key"], name="news_entry_unique_key")]
 
     def __str__(self) -> str:
         return self.title
@@ -317,7 +313,5 @@ class NewsMatch(WorkspaceOwned):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        constraints = [
-            models.UniqueConstraint(fields=["workspace", "entry", "account"], name="news_match_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["workspace", "entry", "account"], name="news_match_unique")]
         indexes = [models.Index(fields=["account", "-created_at"], name="news_match_account")]

@@ -40,7 +40,6 @@ from .models import (
     AccountPlan,
     AccountPlanChange,
     BantCriterion,
-    BantItem,
     BantStatus,
     KeyAccountSettings,
     NewsFeed,
@@ -118,11 +117,15 @@ def whitespace_grid(*, account: Account) -> dict[str, Any]:
     from accounts.models import Product
 
     units = [account, *Account.objects.filter(workspace_id=account.workspace_id, parent=account).order_by("name")]
-    products = list(Product.objects.for_workspace(account.workspace_id).filter(is_active=True).order_by("family", "name"))
+    products = list(
+        Product.objects.for_workspace(account.workspace_id).filter(is_active=True).order_by("family", "name")
+    )
     cells: dict[tuple[int, int], dict[str, Any]] = {}
-    opps = Opportunity.objects.filter(
-        workspace_id=account.workspace_id, account__in=units, product__isnull=False
-    ).values("account_id", "product_id", "status").annotate(total=Sum("amount"), n=Count("id"))
+    opps = (
+        Opportunity.objects.filter(workspace_id=account.workspace_id, account__in=units, product__isnull=False)
+        .values("account_id", "product_id", "status")
+        .annotate(total=Sum("amount"), n=Count("id"))
+    )
     for row in opps:
         cell = cells.setdefault((row["product_id"], row["account_id"]), {"won": Decimal(0), "open": Decimal(0)})
         if row["status"] == OpportunityStatus.WON:
@@ -232,9 +235,7 @@ BANT_ORDER = [c.value for c in BantCriterion]
 
 def bant_for(*, opportunity: Opportunity) -> list[dict[str, Any]]:
     items = {i.criterion: i for i in opportunity.bant_items.select_related("contact", "checked_by")}
-    return [
-        {"criterion": c, "label": BantCriterion(c).label, "item": items.get(c)} for c in BANT_ORDER
-    ]
+    return [{"criterion": c, "label": BantCriterion(c).label, "item": items.get(c)} for c in BANT_ORDER]
 
 
 def qualification_label(confirmed: int, not_met: int) -> str:
@@ -289,9 +290,7 @@ def pre_bant_checks(*, account: Account) -> list[dict[str, Any]]:
         ("industry", "Industry", {"industry"}),
         ("size", "Size", SIZE_ATTRIBUTES),
     ):
-        relevant = [
-            c for c in criteria if any(set(band.get("when", {})) & attributes for band in c.get("bands", []))
-        ]
+        relevant = [c for c in criteria if any(set(band.get("when", {})) & attributes for band in c.get("bands", []))]
         if not relevant:
             checks.append({"key": key, "label": label, "status": "unknown", "why": "The ICP has no criterion on it."})
             continue
@@ -324,7 +323,11 @@ def renewals_due(*, workspace: Workspace, within_days: int = 180) -> list[dict[s
     today = timezone.localdate()
     opps = (
         Opportunity.objects.for_workspace(workspace)
-        .filter(status=OpportunityStatus.WON, contract_end__gte=today, contract_end__lte=today + dt.timedelta(days=within_days))
+        .filter(
+            status=OpportunityStatus.WON,
+            contract_end__gte=today,
+            contract_end__lte=today + dt.timedelta(days=within_days),
+        )
         .select_related("account", "product")
         .order_by("contract_end", "id")
     )
@@ -333,8 +336,21 @@ def renewals_due(*, workspace: Workspace, within_days: int = 180) -> list[dict[s
         days = (o.contract_end - today).days
         bucket = next(b for b in (30, 60, 90, 180) if days <= b) if days <= 180 else None
         momentum = o.account.engagement_momentum
-        trend = "no baseline" if momentum is None else ("falling" if momentum < -0.1 else ("rising" if momentum > 0.1 else "flat"))
-        rows.append({"opportunity": o, "account": o.account, "days": days, "bucket": bucket, "momentum": momentum, "trend": trend})
+        trend = (
+            "no baseline"
+            if momentum is None
+            else ("falling" if momentum < -0.1 else ("rising" if momentum > 0.1 else "flat"))
+        )
+        rows.append(
+            {
+                "opportunity": o,
+                "account": o.account,
+                "days": days,
+                "bucket": bucket,
+                "momentum": momentum,
+                "trend": trend,
+            }
+        )
     return rows
 
 

@@ -4,7 +4,6 @@ settings (cadence, news feeds), product catalogue, and the account-page panels a
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -40,7 +39,7 @@ from .forms import (
     RiskForm,
     SettingsForm,
 )
-from .models import AccountNewsTerms, AccountPlan, NewsFeed, PlanObjective, PlanRisk, PlanStatus
+from .models import AccountNewsTerms, AccountPlan, NewsFeed, PlanObjective, PlanRisk, PlanStatus, RiskStatus
 from .services import news, plans, postsale, qualification
 
 PAGE_SIZE = 25
@@ -73,7 +72,9 @@ def _errors(form, exc: ValidationError) -> None:
 @workspace_required
 def index_view(request: HttpRequest) -> HttpResponse:
     ws = request.workspace
-    plan_qs = selectors.account_plan_list(workspace=ws).filter(status=PlanStatus.CURRENT).order_by("next_review_due", "id")
+    plan_qs = (
+        selectors.account_plan_list(workspace=ws).filter(status=PlanStatus.CURRENT).order_by("next_review_due", "id")
+    )
     page = Paginator(plan_qs, PAGE_SIZE).get_page(request.GET.get("page"))
     key_accounts_without_plan = (
         account_list(workspace=ws)
@@ -81,10 +82,17 @@ def index_view(request: HttpRequest) -> HttpResponse:
         .exclude(account_plans__status=PlanStatus.CURRENT)
         .order_by("tier", "-priority", "name")[:10]
     )
-    return render(request, "keyaccounts/index.html", {
-        "page_obj": page, "plans": page.object_list, "today": timezone.localdate(),
-        "without_plan": key_accounts_without_plan,
-    })  # fmt: skip
+    return render(
+        request,
+        "keyaccounts/index.html",
+        {
+            "page_obj": page,
+            "plans": page.object_list,
+            "today": timezone.localdate(),
+            "soon": timezone.localdate() + dt.timedelta(days=14),
+            "without_plan": key_accounts_without_plan,
+        },
+    )
 
 
 @workspace_required
@@ -98,7 +106,9 @@ def plan_create_view(request: HttpRequest, account_pk: int) -> HttpResponse:
     form = AccountPlanForm(request.POST or None, workspace=request.workspace, initial={"owner": account.owner})
     if request.method == "POST" and form.is_valid():
         try:
-            plan = plans.account_plan_create(workspace=request.workspace, account=account, by=request.user, **form.cleaned_data)
+            plan = plans.account_plan_create(
+                workspace=request.workspace, account=account, by=request.user, **form.cleaned_data
+            )
         except ValidationError as exc:
             _errors(form, exc)
         else:
@@ -110,7 +120,9 @@ def plan_create_view(request: HttpRequest, account_pk: int) -> HttpResponse:
 def _plan_context(request: HttpRequest, plan: AccountPlan) -> dict:
     account = plan.account
     return {
-        "plan": plan, "account": account, "today": timezone.localdate(),
+        "plan": plan,
+        "account": account,
+        "today": timezone.localdate(),
         "can_edit": rules.can_edit_object(request, plan),
         "stakeholders": selectors.stakeholder_map(account=account),
         "whitespace": selectors.whitespace_grid(account=account),
@@ -120,20 +132,29 @@ def _plan_context(request: HttpRequest, plan: AccountPlan) -> dict:
         "reviews": list(plan.reviews.select_related("reviewed_by")[:10]),
         "history": selectors.plan_history(plan=plan, limit=30),
         "review_days": selectors.key_account_settings(workspace=request.workspace).review_days(account.tier),
-    }  # fmt: skip
+        "risk_statuses": RiskStatus.choices,
+    }
 
 
 @workspace_required
 def plan_view(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
     context = _plan_context(request, plan)
-    context.update({
-        "plan_form": AccountPlanForm(workspace=request.workspace, initial={
-            **{f: getattr(plan, f) for f in ("goals", "plans", "challenges", "stakes", "timeline")}, "owner": plan.owner,
-        }),
-        "objective_form": ObjectiveForm(), "risk_form": RiskForm(),
-        "action_form": ActionForm(workspace=request.workspace), "review_form": ReviewForm(),
-    })  # fmt: skip
+    context.update(
+        {
+            "plan_form": AccountPlanForm(
+                workspace=request.workspace,
+                initial={
+                    **{f: getattr(plan, f) for f in ("goals", "plans", "challenges", "stakes", "timeline")},
+                    "owner": plan.owner,
+                },
+            ),
+            "objective_form": ObjectiveForm(),
+            "risk_form": RiskForm(),
+            "action_form": ActionForm(workspace=request.workspace),
+            "review_form": ReviewForm(),
+        }
+    )
     return render(request, "keyaccounts/plan.html", context)
 
 
@@ -187,13 +208,21 @@ def plan_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             _errors(form, exc)
     context = _plan_context(request, plan)
-    context.update({
-        "plan_form": AccountPlanForm(workspace=request.workspace, initial={
-            **{f: getattr(plan, f) for f in ("goals", "plans", "challenges", "stakes", "timeline")}, "owner": plan.owner,
-        }),
-        "objective_form": ObjectiveForm(), "risk_form": RiskForm(),
-        "action_form": ActionForm(workspace=request.workspace), "review_form": ReviewForm(),
-    })  # fmt: skip
+    context.update(
+        {
+            "plan_form": AccountPlanForm(
+                workspace=request.workspace,
+                initial={
+                    **{f: getattr(plan, f) for f in ("goals", "plans", "challenges", "stakes", "timeline")},
+                    "owner": plan.owner,
+                },
+            ),
+            "objective_form": ObjectiveForm(),
+            "risk_form": RiskForm(),
+            "action_form": ActionForm(workspace=request.workspace),
+            "review_form": ReviewForm(),
+        }
+    )
     context[f"{kind}_form"] = form
     context["open_form"] = kind
     return render(request, "keyaccounts/plan.html", context, status=400)
@@ -239,60 +268,101 @@ def plan_item_view(request: HttpRequest, pk: int, kind: str, item_pk: int) -> Ht
 def panel_plan_view(request: HttpRequest, pk: int) -> HttpResponse:
     account = _account(request, pk)
     plan = selectors.account_plan_current(account=account)
-    return render(request, "keyaccounts/panels/plan.html", {
-        "account": account, "plan": plan, "today": timezone.localdate(),
-        "can_edit": rules.can_edit_object(request, account),
-        "open_actions": selectors.open_plan_tasks_count(plan=plan) if plan else 0,
-        "opportunities": list(selectors.opportunities_with_qualification(workspace=request.workspace).filter(account=account).order_by("-created_date")[:8]),
-        "checks": selectors.pre_bant_checks(account=account),
-        "labels": selectors.QUALIFICATION_LABELS,
-    })  # fmt: skip
+    return render(
+        request,
+        "keyaccounts/panels/plan.html",
+        {
+            "account": account,
+            "plan": plan,
+            "today": timezone.localdate(),
+            "can_edit": rules.can_edit_object(request, account),
+            "open_actions": selectors.open_plan_tasks_count(plan=plan) if plan else 0,
+            "opportunities": list(
+                selectors.opportunities_with_qualification(workspace=request.workspace)
+                .filter(account=account)
+                .order_by("-created_date")[:8]
+            ),
+            "checks": selectors.pre_bant_checks(account=account),
+            "labels": selectors.QUALIFICATION_LABELS,
+        },
+    )
 
 
 @workspace_required
 def panel_postsale_view(request: HttpRequest, pk: int) -> HttpResponse:
     account = _account(request, pk)
     can_edit = rules.can_edit_object(request, account)
-    form = RecurringActivityForm(request.POST or None, workspace=request.workspace,
-                                 initial={"next_due": timezone.localdate() + dt.timedelta(days=7), "assignee": account.owner})  # fmt: skip
+    form = RecurringActivityForm(
+        request.POST or None,
+        workspace=request.workspace,
+        initial={"next_due": timezone.localdate() + dt.timedelta(days=7), "assignee": account.owner},
+    )
     if request.method == "POST":
         _require_edit(request, account)
         if form.is_valid():
             try:
-                postsale.recurring_activity_create(workspace=request.workspace, account=account, by=request.user, **form.cleaned_data)
+                postsale.recurring_activity_create(
+                    workspace=request.workspace, account=account, by=request.user, **form.cleaned_data
+                )
                 form = RecurringActivityForm(workspace=request.workspace, initial=form.initial)
             except ValidationError as exc:
                 _errors(form, exc)
     health = selectors.health_latest(account=account)
-    return render(request, "keyaccounts/panels/postsale.html", {
-        "account": account, "can_edit": can_edit, "form": form, "health": health,
-        "activities": list(selectors.recurring_activities(workspace=request.workspace, account=account)),
-        "check_ins": selectors.check_in_tasks(account=account),
-        "expansion": list(selectors.expansion_pipeline(workspace=request.workspace, account=account)),
-        "renewals": [r for r in selectors.renewals_due(workspace=request.workspace, within_days=365) if r["account"].pk == account.pk],
-    })  # fmt: skip
+    return render(
+        request,
+        "keyaccounts/panels/postsale.html",
+        {
+            "account": account,
+            "can_edit": can_edit,
+            "form": form,
+            "health": health,
+            "activities": list(selectors.recurring_activities(workspace=request.workspace, account=account)),
+            "check_ins": selectors.check_in_tasks(account=account),
+            "expansion": list(selectors.expansion_pipeline(workspace=request.workspace, account=account)),
+            "renewals": [
+                r
+                for r in selectors.renewals_due(workspace=request.workspace, within_days=365)
+                if r["account"].pk == account.pk
+            ],
+        },
+    )
 
 
 @workspace_required
 def panel_news_view(request: HttpRequest, pk: int) -> HttpResponse:
     account = _account(request, pk)
     terms = AccountNewsTerms.objects.filter(workspace=request.workspace, account=account).first()
-    form = NewsTermsForm(request.POST or None, initial={
-        "aliases": ", ".join(terms.aliases) if terms else "", "exclusions": ", ".join(terms.exclusions) if terms else "",
-    })  # fmt: skip
+    form = NewsTermsForm(
+        request.POST or None,
+        initial={
+            "aliases": ", ".join(terms.aliases) if terms else "",
+            "exclusions": ", ".join(terms.exclusions) if terms else "",
+        },
+    )
     if request.method == "POST":
         _require_edit(request, account)
         if form.is_valid():
             split = lambda s: [p.strip() for p in s.split(",") if p.strip()]  # noqa: E731
             try:
-                terms = news.account_news_terms_set(account=account, aliases=split(form.cleaned_data["aliases"]),
-                                                    exclusions=split(form.cleaned_data["exclusions"]), by=request.user)  # fmt: skip
+                terms = news.account_news_terms_set(
+                    account=account,
+                    aliases=split(form.cleaned_data["aliases"]),
+                    exclusions=split(form.cleaned_data["exclusions"]),
+                    by=request.user,
+                )
             except ValidationError as exc:
                 _errors(form, exc)
-    return render(request, "keyaccounts/panels/news.html", {
-        "account": account, "matches": selectors.account_news(account=account), "form": form, "terms": terms,
-        "can_edit": rules.can_edit_object(request, account),
-    })  # fmt: skip
+    return render(
+        request,
+        "keyaccounts/panels/news.html",
+        {
+            "account": account,
+            "matches": selectors.account_news(account=account),
+            "form": form,
+            "terms": terms,
+            "can_edit": rules.can_edit_object(request, account),
+        },
+    )
 
 
 @workspace_required
@@ -303,9 +373,15 @@ def home_reviews_view(request: HttpRequest) -> HttpResponse:
     plans_due = list(qs[:10])
     if mine and not plans_due:
         plans_due, mine = list(selectors.plan_reviews_due(workspace=request.workspace)[:10]), False
-    return render(request, "keyaccounts/partials/home_reviews.html", {
-        "plans": plans_due, "today": timezone.localdate(), "mine": mine,
-    })  # fmt: skip
+    return render(
+        request,
+        "keyaccounts/partials/home_reviews.html",
+        {
+            "plans": plans_due,
+            "today": timezone.localdate(),
+            "mine": mine,
+        },
+    )
 
 
 # Pareto
@@ -325,11 +401,23 @@ def pareto_view(request: HttpRequest) -> HttpResponse:
     page_obj = paginator.get_page(request.GET.get("page"))
     curve = [[row["rank"], round(row["cumulative_share"] * 100, 1)] for row in page.accounts]
     step = max(1, len(curve) // 400)  # at most ~400 points on the chart
-    return render(request, "keyaccounts/pareto.html", {
-        "form": form, "page": page, "result": page.result, "rows": page_obj.object_list, "page_obj": page_obj,
-        "start": start, "end": end, "by": by, "curve_json": json.dumps(curve[::step] + (curve[-1:] if curve else [])),
-        "propose_form": ProposeForm(), "can_propose": rules.can_write(request),
-    })  # fmt: skip
+    return render(
+        request,
+        "keyaccounts/pareto.html",
+        {
+            "form": form,
+            "page": page,
+            "result": page.result,
+            "rows": page_obj.object_list,
+            "page_obj": page_obj,
+            "start": start,
+            "end": end,
+            "by": by,
+            "curve": curve[::step] + (curve[-1:] if curve else []),
+            "propose_form": ProposeForm(),
+            "can_propose": rules.can_write(request),
+        },
+    )
 
 
 @require_POST
@@ -342,7 +430,9 @@ def propose_view(request: HttpRequest, account_pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             tier_proposal_create(account=account, by=request.user, **form.cleaned_data)
-            messages.success(request, f"{account.name} proposed as a key account; decide it on the tier proposals page.")
+            messages.success(
+                request, f"{account.name} proposed as a key account; decide it on the tier proposals page."
+            )
         except ValidationError as exc:
             messages.error(request, f"{account.name}: " + " ".join(exc.messages))
     else:
@@ -359,9 +449,16 @@ def qualification_view(request: HttpRequest) -> HttpResponse:
     qs = selectors.opportunities_with_qualification(workspace=request.workspace).filter(status="open")
     qs = selectors.filter_qualification(qs, value).order_by("close_date", "id")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "keyaccounts/qualification.html", {
-        "page_obj": page, "opportunities": page.object_list, "value": value, "labels": selectors.QUALIFICATION_LABELS,
-    })  # fmt: skip
+    return render(
+        request,
+        "keyaccounts/qualification.html",
+        {
+            "page_obj": page,
+            "opportunities": page.object_list,
+            "value": value,
+            "labels": selectors.QUALIFICATION_LABELS,
+        },
+    )
 
 
 @workspace_required
@@ -389,18 +486,31 @@ def opportunity_view(request: HttpRequest, pk: int) -> HttpResponse:
         if bound is not None and bound.data.get("criterion") == row["criterion"]:
             row["form"] = bound
         else:
-            row["form"] = BantForm(contacts=contacts, initial={
-                "criterion": row["criterion"], "status": item.status if item else "unknown",
-                "evidence": item.evidence if item else "", "contact": item.contact_id if item else None,
-                "checked_on": item.checked_on if item else None,
-            })  # fmt: skip
+            row["form"] = BantForm(
+                contacts=contacts,
+                initial={
+                    "criterion": row["criterion"],
+                    "status": item.status if item else "unknown",
+                    "evidence": item.evidence if item else "",
+                    "contact": item.contact_id if item else None,
+                    "checked_on": item.checked_on if item else None,
+                },
+            )
     confirmed = sum(1 for r in rows if r["item"] and r["item"].status == "confirmed")
     not_met = sum(1 for r in rows if r["item"] and r["item"].status == "not_met")
-    return render(request, "keyaccounts/opportunity.html", {
-        "opportunity": opportunity, "account": account, "rows": rows, "can_edit": can_edit,
-        "checks": selectors.pre_bant_checks(account=account),
-        "qualification": selectors.QUALIFICATION_LABELS[selectors.qualification_label(confirmed, not_met)],
-    }, status=400 if bound is not None else 200)  # fmt: skip
+    return render(
+        request,
+        "keyaccounts/opportunity.html",
+        {
+            "opportunity": opportunity,
+            "account": account,
+            "rows": rows,
+            "can_edit": can_edit,
+            "checks": selectors.pre_bant_checks(account=account),
+            "qualification": selectors.QUALIFICATION_LABELS[selectors.qualification_label(confirmed, not_met)],
+        },
+        status=400 if bound is not None else 200,
+    )
 
 
 # Post-sale
@@ -412,14 +522,22 @@ def postsale_view(request: HttpRequest) -> HttpResponse:
     within_days = int(within) if within in {"30", "60", "90", "180"} else 180
     renewals = selectors.renewals_due(workspace=request.workspace, within_days=within_days)
     buckets = {b: sum(1 for r in renewals if r["bucket"] == b) for b in (30, 60, 90, 180)}
-    return render(request, "keyaccounts/postsale.html", {
-        "renewals": renewals, "within": within_days, "buckets": buckets,
-        "expansion": list(selectors.expansion_pipeline(workspace=request.workspace)[:50]),
-        "winback": list(selectors.winback_candidates(workspace=request.workspace)[:50]),
-        "settings": selectors.key_account_settings(workspace=request.workspace),
-        "customers_without_activity": account_list(workspace=request.workspace)
-        .filter(lifecycle=Lifecycle.CUSTOMER).exclude(recurring_activities__is_active=True).order_by("name")[:10],
-    })  # fmt: skip
+    return render(
+        request,
+        "keyaccounts/postsale.html",
+        {
+            "renewals": renewals,
+            "within": within_days,
+            "buckets": buckets,
+            "expansion": list(selectors.expansion_pipeline(workspace=request.workspace)[:50]),
+            "winback": list(selectors.winback_candidates(workspace=request.workspace)[:50]),
+            "settings": selectors.key_account_settings(workspace=request.workspace),
+            "customers_without_activity": account_list(workspace=request.workspace)
+            .filter(lifecycle=Lifecycle.CUSTOMER)
+            .exclude(recurring_activities__is_active=True)
+            .order_by("name")[:10],
+        },
+    )
 
 
 # Settings, feeds and products
@@ -429,10 +547,12 @@ def postsale_view(request: HttpRequest) -> HttpResponse:
 def settings_view(request: HttpRequest) -> HttpResponse:
     row = plans.key_account_settings_get(workspace=request.workspace)
     initial = {
-        "strategic_review_days": row.strategic_review_days, "priority_review_days": row.priority_review_days,
-        "standard_review_days": row.standard_review_days, "winback_after_days": row.winback_after_days,
+        "strategic_review_days": row.strategic_review_days,
+        "priority_review_days": row.priority_review_days,
+        "standard_review_days": row.standard_review_days,
+        "winback_after_days": row.winback_after_days,
         "news_ignored_names": "\n".join(row.news_ignored_names),
-    }  # fmt: skip
+    }
     form = SettingsForm(initial=initial)
     feed_form = FeedForm()
     status = 200
@@ -458,9 +578,16 @@ def settings_view(request: HttpRequest) -> HttpResponse:
                 except ValidationError as exc:
                     _errors(form, exc)
         status = 400
-    return render(request, "keyaccounts/settings.html", {
-        "form": form, "feed_form": feed_form, "feeds": selectors.news_feed_list(workspace=request.workspace),
-    }, status=status)  # fmt: skip
+    return render(
+        request,
+        "keyaccounts/settings.html",
+        {
+            "form": form,
+            "feed_form": feed_form,
+            "feeds": selectors.news_feed_list(workspace=request.workspace),
+        },
+        status=status,
+    )
 
 
 @require_POST
@@ -498,9 +625,17 @@ def products_view(request: HttpRequest) -> HttpResponse:
             except ValidationError as exc:
                 _errors(form, exc)
     page = Paginator(product_list(workspace=request.workspace), 50).get_page(request.GET.get("page"))
-    return render(request, "keyaccounts/products.html", {
-        "form": form, "products": page.object_list, "page_obj": page, "can_edit": can_edit,
-    }, status=400 if form.is_bound and form.errors else 200)  # fmt: skip
+    return render(
+        request,
+        "keyaccounts/products.html",
+        {
+            "form": form,
+            "products": page.object_list,
+            "page_obj": page,
+            "can_edit": can_edit,
+        },
+        status=400 if form.is_bound and form.errors else 200,
+    )
 
 
 @workspace_required

@@ -7,7 +7,6 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.decorators import action
 
 from abe.api.base import WorkspaceModelViewSet
-
 from abe.models import Role
 
 from .. import selectors, services

@@ -90,7 +90,17 @@ class BantItemSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = BantItem
-        fields = ["id", "opportunity", "criterion", "status", "evidence", "contact", "checked_on", "checked_by", "updated_at"]
+        fields = [
+            "id",
+            "opportunity",
+            "criterion",
+            "status",
+            "evidence",
+            "contact",
+            "checked_on",
+            "checked_by",
+            "updated_at",
+        ]
         read_only_fields = ["checked_by", "updated_at"]
         validators: list = []
 

@@ -208,7 +208,9 @@ class QualificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return BantItem.opportunity.field.related_model.objects.none()
-        return selectors.opportunities_with_qualification(workspace=self.request.workspace).order_by("-created_date", "id")
+        return selectors.opportunities_with_qualification(workspace=self.request.workspace).order_by(
+            "-created_date", "id"
+        )
 
 
 class BantItemViewSet(WorkspaceModelViewSet):

@@ -51,10 +51,15 @@ class FetchResult:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "feed": self.feed_id, "url": self.url, "status": self.status, "entries": self.entries,
-            "new_entries": self.new_entries, "new_matches": self.new_matches, "not_modified": self.not_modified,
+            "feed": self.feed_id,
+            "url": self.url,
+            "status": self.status,
+            "entries": self.entries,
+            "new_entries": self.new_entries,
+            "new_matches": self.new_matches,
+            "not_modified": self.not_modified,
             "error": self.error,
-        }  # fmt: skip
+        }
 
 
 @transaction.atomic
@@ -112,15 +117,22 @@ def workspace_matcher(*, workspace: Workspace) -> Matcher:
     settings_row = KeyAccountSettings.objects.filter(workspace=workspace).first()
     ignored = {n.lower() for n in (settings_row.news_ignored_names if settings_row else [])}
     extra = {
-        t.account_id: t for t in AccountNewsTerms.objects.for_workspace(workspace).only("account_id", "aliases", "exclusions")
+        t.account_id: t
+        for t in AccountNewsTerms.objects.for_workspace(workspace).only("account_id", "aliases", "exclusions")
     }
     terms = []
     for account_id, name, domain in Account.objects.for_workspace(workspace).values_list("id", "name", "domain"):
         t = extra.get(account_id)
-        terms.append(terms_for(
-            account_id=account_id, name=name, domain=domain, aliases=t.aliases if t else [],
-            exclusions=t.exclusions if t else [], ignored_names=ignored,
-        ))  # fmt: skip
+        terms.append(
+            terms_for(
+                account_id=account_id,
+                name=name,
+                domain=domain,
+                aliases=t.aliases if t else [],
+                exclusions=t.exclusions if t else [],
+                ignored_names=ignored,
+            )
+        )
     return Matcher(terms)
 
 
@@ -143,7 +155,16 @@ def _fail(feed: NewsFeed, result: FetchResult, error: str, now: dt.datetime) -> 
     feed.consecutive_failures += 1
     if feed.consecutive_failures >= DISABLE_AFTER_FAILURES:
         feed.is_active = False  # quarantined: shown on the feeds page until an admin turns it back on
-    feed.save(update_fields=["last_error", "last_fetched_at", "last_status", "consecutive_failures", "is_active", "updated_at"])
+    feed.save(
+        update_fields=[
+            "last_error",
+            "last_fetched_at",
+            "last_status",
+            "consecutive_failures",
+            "is_active",
+            "updated_at",
+        ]
+    )
     result.error = error
     return result
 
@@ -159,7 +180,9 @@ def news_feed_fetch(*, feed: NewsFeed, matcher: Matcher | None = None, now: dt.d
         headers["If-Modified-Since"] = feed.last_modified
     max_bytes = settings.ABE_NEWS_MAX_BYTES
     try:
-        response = outbound_request("GET", feed.url, headers=headers, timeout=settings.ABE_NEWS_TIMEOUT, max_bytes=max_bytes)
+        response = outbound_request(
+            "GET", feed.url, headers=headers, timeout=settings.ABE_NEWS_TIMEOUT, max_bytes=max_bytes
+        )
     except UnsafeUrlError as exc:
         return _fail(feed, result, "Refused: " + "; ".join(exc.messages), now)
     except OutboundError as exc:
@@ -189,10 +212,15 @@ def news_feed_fetch(*, feed: NewsFeed, matcher: Matcher | None = None, now: dt.d
             key = hashlib.sha256(ident.encode("utf-8", "replace")).hexdigest()
             link = (entry.get("link") or "")[:1000]
             rows[key] = NewsEntry(
-                workspace_id=feed.workspace_id, feed=feed, entry_key=key, title=_text(entry.get("title", ""))[:500] or "(untitled)",
-                link=link if link.startswith(("http://", "https://")) else "", summary=_text(entry.get("summary", ""))[:5000],
-                published_at=_published(entry, now), fetched_at=now,
-            )  # fmt: skip
+                workspace_id=feed.workspace_id,
+                feed=feed,
+                entry_key=key,
+                title=_text(entry.get("title", ""))[:500] or "(untitled)",
+                link=link if link.startswith(("http://", "https://")) else "",
+                summary=_text(entry.get("summary", ""))[:5000],
+                published_at=_published(entry, now),
+                fetched_at=now,
+            )
         known = set(
             NewsEntry.objects.filter(workspace_id=feed.workspace_id, feed=feed, entry_key__in=list(rows)).values_list(
                 "entry_key", flat=True
@@ -210,22 +238,33 @@ def news_feed_fetch(*, feed: NewsFeed, matcher: Matcher | None = None, now: dt.d
         matches: list[NewsMatch] = []
         for entry in stored.values():
             for account_id, term in matcher.match(f"{entry.title}\n{entry.summary}"):
-                matches.append(NewsMatch(
-                    workspace_id=feed.workspace_id, entry=entry, account_id=account_id, term=term[:255], created_at=now,
-                ))  # fmt: skip
+                matches.append(
+                    NewsMatch(
+                        workspace_id=feed.workspace_id,
+                        entry=entry,
+                        account_id=account_id,
+                        term=term[:255],
+                        created_at=now,
+                    )
+                )
         NewsMatch.objects.bulk_create(matches, ignore_conflicts=True)
         events = [
             {
-                "source": "news", "external_id": f"news:{m.entry.entry_key[:48]}:{m.account_id}",
-                "type": EventType.TRIGGER_EVENT, "occurred_at": m.entry.published_at.isoformat(),
+                "source": "news",
+                "external_id": f"news:{m.entry.entry_key[:48]}:{m.account_id}",
+                "type": EventType.TRIGGER_EVENT,
+                "occurred_at": m.entry.published_at.isoformat(),
                 "account_id": m.account_id,
                 "metadata": {
-                    "kind": TriggerKind.NEWS, "title": m.entry.title[:300], "link": m.entry.link,
-                    "feed": feed.name or feed.url, "term": m.term,
+                    "kind": TriggerKind.NEWS,
+                    "title": m.entry.title[:300],
+                    "link": m.entry.link,
+                    "feed": feed.name or feed.url,
+                    "term": m.term,
                 },
             }
             for m in matches
-        ]  # fmt: skip
+        ]
         for start in range(0, len(events), 500):
             ingest = events_ingest(workspace=feed.workspace, events=events[start : start + 500], now=now)
             result.new_matches += ingest.accepted

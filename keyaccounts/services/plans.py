@@ -67,8 +67,8 @@ def key_account_settings_update(
     for name, value in data.items():
         setattr(row, name, value)
     row.save()
-    for plan in AccountPlan.objects.for_workspace(workspace).filter(status=PlanStatus.CURRENT).select_related(
-        "account"
+    for plan in (
+        AccountPlan.objects.for_workspace(workspace).filter(status=PlanStatus.CURRENT).select_related("account")
     ):
         _schedule_review(plan, row)
         plan.save(update_fields=["next_review_due", "updated_at"])
@@ -128,9 +128,7 @@ def account_plan_create(
         raise ValidationError(errors)
     if AccountPlan.objects.filter(workspace=workspace, account=account, status=PlanStatus.CURRENT).exists():
         raise PlanConflictError({"account": f"{account.name} already has a current account plan; edit that one."})
-    plan = AccountPlan(
-        workspace=workspace, account=account, owner=owner or account.owner, created_by=by, **data
-    )
+    plan = AccountPlan(workspace=workspace, account=account, owner=owner or account.owner, created_by=by, **data)
     plan.created_at = timezone.now()
     _schedule_review(plan, key_account_settings_get(workspace=workspace))
     try:
@@ -246,7 +244,9 @@ def plan_objective_create(
 
 
 @transaction.atomic
-def plan_objective_update(objective: PlanObjective, *, by: AbstractBaseUser | None = None, **data: Any) -> PlanObjective:
+def plan_objective_update(
+    objective: PlanObjective, *, by: AbstractBaseUser | None = None, **data: Any
+) -> PlanObjective:
     allowed = {"title", "metric", "baseline", "target", "current", "due_date", "plan"}
     unknown = set(data) - allowed
     if unknown:
@@ -288,7 +288,9 @@ def _clean_risk(risk: PlanRisk) -> None:
 
 
 @transaction.atomic
-def plan_risk_create(*, workspace: Workspace, plan: AccountPlan, by: AbstractBaseUser | None = None, **data: Any) -> PlanRisk:
+def plan_risk_create(
+    *, workspace: Workspace, plan: AccountPlan, by: AbstractBaseUser | None = None, **data: Any
+) -> PlanRisk:
     if plan.workspace_id != workspace.pk:
         raise ValidationError({"plan": "Not found in this workspace."})
     unknown = set(data) - {"title", "likelihood", "impact", "mitigation", "status"}

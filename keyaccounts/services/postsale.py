@@ -32,9 +32,10 @@ def _clean_activity(activity: RecurringActivity) -> None:
         errors["every_days"] = "Repeat every 7 to 730 days (91 is quarterly)."
     if activity.next_due is None:
         errors["next_due"] = "Give the date of the next occurrence."
-    if activity.assignee_id and not Membership.objects.filter(
-        workspace_id=activity.workspace_id, user_id=activity.assignee_id
-    ).exists():
+    if (
+        activity.assignee_id
+        and not Membership.objects.filter(workspace_id=activity.workspace_id, user_id=activity.assignee_id).exists()
+    ):
         errors["assignee"] = "This user is not a member of the workspace."
     if errors:
         raise ValidationError(errors)
@@ -60,7 +61,9 @@ def recurring_activity_create(
 
 
 @transaction.atomic
-def recurring_activity_update(activity: RecurringActivity, *, by: AbstractBaseUser | None = None, **data: Any) -> RecurringActivity:
+def recurring_activity_update(
+    activity: RecurringActivity, *, by: AbstractBaseUser | None = None, **data: Any
+) -> RecurringActivity:
     unknown = set(data) - {"kind", "title", "every_days", "next_due", "assignee", "is_active", "account"}
     if unknown:
         raise ValidationError({name: "Unknown field." for name in sorted(unknown)})
@@ -98,12 +101,16 @@ def recurring_activities_schedule(
                 ref = f"recurring:{activity.pk}:{activity.next_due.isoformat()}"
                 if not Task.objects.filter(workspace=workspace, source=TaskSource.CHECK_IN, source_ref=ref).exists():
                     task_create(
-                        workspace=workspace, title=f"{activity}: {activity.account.name}", account=activity.account,
-                        assignee=activity.assignee, due_date=activity.next_due, source=TaskSource.CHECK_IN,
+                        workspace=workspace,
+                        title=f"{activity}: {activity.account.name}",
+                        account=activity.account,
+                        assignee=activity.assignee,
+                        due_date=activity.next_due,
+                        source=TaskSource.CHECK_IN,
                         source_ref=ref,
                         description=f"{activity.get_kind_display()}, every {activity.every_days} days. "
                         "Record the outcome when you complete it.",
-                    )  # fmt: skip
+                    )
                     created += 1
                 activity.next_due += dt.timedelta(days=activity.every_days)
                 steps += 1
@@ -115,9 +122,12 @@ def account_health_inputs(*, account: Account, today: dt.date | None = None) -> 
     today = today or timezone.localdate()
     now = timezone.now()
     check_ins = Task.objects.filter(
-        workspace_id=account.workspace_id, account=account, source=TaskSource.CHECK_IN,
-        due_date__gte=today - dt.timedelta(days=180), due_date__lte=today,
-    ).exclude(status=TaskStatus.CANCELLED)  # fmt: skip
+        workspace_id=account.workspace_id,
+        account=account,
+        source=TaskSource.CHECK_IN,
+        due_date__gte=today - dt.timedelta(days=180),
+        due_date__lte=today,
+    ).exclude(status=TaskStatus.CANCELLED)
     due = check_ins.count()
     done = check_ins.filter(status=TaskStatus.DONE).count()
     roles = (
@@ -137,9 +147,13 @@ def account_health_inputs(*, account: Account, today: dt.date | None = None) -> 
         account=account, status=OpportunityStatus.OPEN, type=OpportunityType.RENEWAL
     ).exists()
     return HealthInputs(
-        momentum=account.engagement_momentum, check_ins_due=due, check_ins_done=done, roles_engaged=roles,
-        renewal_days=(renewal - today).days if renewal else None, renewal_open=renewal_open,
-    )  # fmt: skip
+        momentum=account.engagement_momentum,
+        check_ins_due=due,
+        check_ins_done=done,
+        roles_engaged=roles,
+        renewal_days=(renewal - today).days if renewal else None,
+        renewal_open=renewal_open,
+    )
 
 
 @transaction.atomic
@@ -163,7 +177,10 @@ def accounts_health_compute(*, workspace: Workspace) -> int:
 def _plan_recipients(plan: AccountPlan) -> list:
     users = [u for u in (plan.owner, plan.account.owner) if u is not None]
     if not users:
-        users = [m.user for m in Membership.objects.filter(workspace_id=plan.workspace_id, role=Role.ADMIN).select_related("user")]
+        users = [
+            m.user
+            for m in Membership.objects.filter(workspace_id=plan.workspace_id, role=Role.ADMIN).select_related("user")
+        ]
     return users
 
 
@@ -184,15 +201,20 @@ def plan_reviews_alert_overdue(*, workspace: Workspace, now: dt.datetime | None 
         outbox = Outbox()
         with transaction.atomic():
             alert = Alert.objects.create(
-                workspace_id=workspace.pk, kind=AlertKind.SYSTEM, account=plan.account, dedupe_key=key,
-                severity=Severity.MEDIUM, title=f"Account-plan review overdue: {plan.account.name}",
+                workspace_id=workspace.pk,
+                kind=AlertKind.SYSTEM,
+                account=plan.account,
+                dedupe_key=key,
+                severity=Severity.MEDIUM,
+                title=f"Account-plan review overdue: {plan.account.name}",
                 message=(
-                    f"The account plan of {plan.account.name} ({plan.account.get_tier_display()}) was due for review on "
-                    f"{plan.next_review_due:%Y-%m-%d}, {(today - plan.next_review_due).days} days ago."
+                    f"The account plan of {plan.account.name} ({plan.account.get_tier_display()}) was due for "
+                    f"review on {plan.next_review_due:%Y-%m-%d}, {(today - plan.next_review_due).days} days ago."
                 ),
                 recommended_action="Review the plan with the account team and record the review on the plan page.",
-                facts={"plan": plan.pk, "next_review_due": plan.next_review_due.isoformat()}, created_at=now,
-            )  # fmt: skip
+                facts={"plan": plan.pk, "next_review_due": plan.next_review_due.isoformat()},
+                created_at=now,
+            )
             alert_deliveries_create(alert=alert, recipients=_plan_recipients(plan), now=now, outbox=outbox)
             outbox.publish_on_commit()
         created += 1
