@@ -109,7 +109,7 @@ class SettingsForm(forms.Form):
 
 
 class FeedForm(forms.Form):
-    url = forms.URLField(max_length=500, label="Feed URL (RSS or Atom, https)")
+    url = forms.URLField(max_length=500, label="Feed URL (RSS or Atom, https)", assume_scheme="https")
     name = forms.CharField(max_length=200, required=False)
 
 
