@@ -99,7 +99,11 @@ def test_actions_are_tasks_with_owner_and_due_date(workspace, admin_api, sales_u
     assert created.status_code == 201, created.content
     task = Task.objects.get()
     assert (task.source, task.source_ref, task.assignee, task.due_date.isoformat()) == (
-        TaskSource.ACCOUNT_PLAN, f"account_plan:{plan_id}", sales_user, due)
+        TaskSource.ACCOUNT_PLAN,
+        f"account_plan:{plan_id}",
+        sales_user,
+        due,
+    )
     assert [t["title"] for t in listed] == ["Map the EMEA committee"]
     assert admin_api.get(f"/api/v1/tasks/?assignee={sales_user.pk}").json()["count"] == 1
 
