@@ -10,8 +10,13 @@ from work.models import Task, TaskSource
 
 pytestmark = pytest.mark.django_db
 
-PLAN = {"goals": "Cut churn 20%", "plans": "Roll out to EMEA", "challenges": "Legacy BI", "stakes": "Board KPI",
-        "timeline": "By Q3"}  # fmt: skip
+PLAN = {
+    "goals": "Cut churn 20%",
+    "plans": "Roll out to EMEA",
+    "challenges": "Legacy BI",
+    "stakes": "Board KPI",
+    "timeline": "By Q3",
+}
 
 
 def test_post_creates_the_plan_and_a_second_one_is_a_conflict(workspace, admin_api):
@@ -47,8 +52,11 @@ def test_bad_input_is_a_field_error_never_a_500(workspace, other_workspace, admi
 
     missing = admin_api.post("/api/v1/account-plans/", {"goals": "x"}, format="json")
     foreign_account = admin_api.post("/api/v1/account-plans/", {"account": foreign.pk, **PLAN}, format="json")
-    not_text = admin_api.post("/api/v1/account-plans/", {"account": AccountFactory(workspace=workspace).pk,
-                                                         "goals": "x" * 10001}, format="json")  # fmt: skip
+    not_text = admin_api.post(
+        "/api/v1/account-plans/",
+        {"account": AccountFactory(workspace=workspace).pk, "goals": "x" * 10001},
+        format="json",
+    )
 
     assert missing.status_code == 400 and "account" in missing.json()
     assert foreign_account.status_code == 400 and "account" in foreign_account.json()
@@ -91,9 +99,11 @@ def test_actions_are_tasks_with_owner_and_due_date(workspace, admin_api, sales_u
     plan_id = admin_api.post("/api/v1/account-plans/", {"account": account.pk, **PLAN}, format="json").json()["id"]
     due = (timezone.localdate() + dt.timedelta(days=10)).isoformat()
 
-    created = admin_api.post(f"/api/v1/account-plans/{plan_id}/actions/",
-                             {"title": "Map the EMEA committee", "assignee": sales_user.pk, "due_date": due},
-                             format="json")  # fmt: skip
+    created = admin_api.post(
+        f"/api/v1/account-plans/{plan_id}/actions/",
+        {"title": "Map the EMEA committee", "assignee": sales_user.pk, "due_date": due},
+        format="json",
+    )
     listed = admin_api.get(f"/api/v1/account-plans/{plan_id}/actions/").json()
 
     assert created.status_code == 201, created.content
@@ -124,12 +134,17 @@ def test_objectives_and_risks(workspace, admin_api):
     account = AccountFactory(workspace=workspace)
     plan_id = admin_api.post("/api/v1/account-plans/", {"account": account.pk, **PLAN}, format="json").json()["id"]
 
-    objective = admin_api.post("/api/v1/account-plan-objectives/", {
-        "plan": plan_id, "title": "Seats", "metric": "seats", "baseline": 100, "target": 300, "current": 150},
-        format="json")  # fmt: skip
+    objective = admin_api.post(
+        "/api/v1/account-plan-objectives/",
+        {"plan": plan_id, "title": "Seats", "metric": "seats", "baseline": 100, "target": 300, "current": 150},
+        format="json",
+    )
     no_target = admin_api.post("/api/v1/account-plan-objectives/", {"plan": plan_id, "title": "Vague"}, format="json")
-    risk = admin_api.post("/api/v1/account-plan-risks/", {"plan": plan_id, "title": "Champion leaving",
-                                                          "likelihood": "high", "impact": "high"}, format="json")  # fmt: skip
+    risk = admin_api.post(
+        "/api/v1/account-plan-risks/",
+        {"plan": plan_id, "title": "Champion leaving", "likelihood": "high", "impact": "high"},
+        format="json",
+    )
 
     assert objective.status_code == 201 and objective.json()["progress"] == 0.25
     assert no_target.status_code == 400 and "target" in no_target.json()
@@ -149,7 +164,8 @@ def test_an_admin_of_another_workspace_cannot_be_owner(workspace, admin_api):
     MembershipFactory(user=outsider, workspace=AccountFactory().workspace, role=Role.ADMIN)
     account = AccountFactory(workspace=workspace)
 
-    response = admin_api.post("/api/v1/account-plans/", {"account": account.pk, "owner": outsider.pk, **PLAN},
-                              format="json")  # fmt: skip
+    response = admin_api.post(
+        "/api/v1/account-plans/", {"account": account.pk, "owner": outsider.pk, **PLAN}, format="json"
+    )
 
     assert response.status_code == 400 and "owner" in response.json()

@@ -86,8 +86,12 @@ def test_entries_are_deduplicated_by_id_even_when_the_feed_changes(workspace, ac
 def test_a_news_match_becomes_an_alert_through_the_trigger_rule(
     workspace, accounts, feed_server, admin_user, django_capture_on_commit_callbacks
 ):
-    RuleFactory(workspace=workspace, name="News on key accounts", condition_type="trigger_event",
-                params={"kinds": ["news"], "days": 7})  # fmt: skip
+    RuleFactory(
+        workspace=workspace,
+        name="News on key accounts",
+        condition_type="trigger_event",
+        params={"kinds": ["news"], "days": 7},
+    )
     accounts["initech"].owner = admin_user
     accounts["initech"].save()
     when = format_datetime(timezone.now(), usegmt=True)
@@ -161,11 +165,21 @@ def test_atom_feeds_are_read(workspace, feed_server):
 
 
 def test_matching_is_whole_word_case_insensitive_with_exclusions():
-    matcher = Matcher([
-        terms_for(account_id=1, name="Acme", domain="acme.io", aliases=["ACME Labs"], exclusions=["Acme Anvil"],
-                  ignored_names=set()),
-        terms_for(account_id=2, name="Apple", domain="apple.com", aliases=[], exclusions=[], ignored_names={"apple"}),
-    ])  # fmt: skip
+    matcher = Matcher(
+        [
+            terms_for(
+                account_id=1,
+                name="Acme",
+                domain="acme.io",
+                aliases=["ACME Labs"],
+                exclusions=["Acme Anvil"],
+                ignored_names=set(),
+            ),
+            terms_for(
+                account_id=2, name="Apple", domain="apple.com", aliases=[], exclusions=[], ignored_names={"apple"}
+            ),
+        ]
+    )
 
     assert matcher.match("acme raises money") == [(1, "acme")]
     assert matcher.match("Acmeville fair") == []

@@ -26,8 +26,14 @@ def test_pareto_rank_marks_the_top_20_percent_and_the_80_percent_line():
 
 
 def won(account, amount, days_ago=30, **kw):
-    return OpportunityFactory(account=account, amount=amount, status="won", created_date=TODAY - dt.timedelta(days=days_ago + 30),
-                              close_date=TODAY - dt.timedelta(days=days_ago), **kw)  # fmt: skip
+    return OpportunityFactory(
+        account=account,
+        amount=amount,
+        status="won",
+        created_date=TODAY - dt.timedelta(days=days_ago + 30),
+        close_date=TODAY - dt.timedelta(days=days_ago),
+        **kw,
+    )
 
 
 def test_pareto_endpoint_ranks_by_won_revenue_with_the_figures(workspace, admin_api, django_assert_max_num_queries):
@@ -80,8 +86,11 @@ def test_pareto_by_margin_and_bad_periods(workspace, admin_api):
 def test_propose_as_key_account_creates_a_tier_proposal_with_the_reason(workspace, admin_api, viewer_api):
     account = AccountFactory(workspace=workspace, tier="standard")
 
-    response = admin_api.post("/api/v1/key-accounts/propose/",
-                              {"account": account.pk, "reason": "Pareto: rank 1, 42% of won revenue"}, format="json")  # fmt: skip
+    response = admin_api.post(
+        "/api/v1/key-accounts/propose/",
+        {"account": account.pk, "reason": "Pareto: rank 1, 42% of won revenue"},
+        format="json",
+    )
     again = admin_api.post("/api/v1/key-accounts/propose/", {"account": account.pk, "reason": "again"}, format="json")
     no_reason = admin_api.post("/api/v1/key-accounts/propose/", {"account": account.pk, "reason": ""}, format="json")
     viewer = viewer_api.post("/api/v1/key-accounts/propose/", {"account": account.pk, "reason": "x"}, format="json")

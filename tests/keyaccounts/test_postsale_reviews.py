@@ -22,8 +22,11 @@ TODAY = dt.date.today()
 
 
 def test_health_receipt_adds_up_to_the_score():
-    score, receipt = health_score(HealthInputs(momentum=-0.25, check_ins_due=4, check_ins_done=3, roles_engaged=2,
-                                               renewal_days=45, renewal_open=False))  # fmt: skip
+    score, receipt = health_score(
+        HealthInputs(
+            momentum=-0.25, check_ins_due=4, check_ins_done=3, roles_engaged=2, renewal_days=45, renewal_open=False
+        )
+    )
 
     assert [r[0] for r in receipt] == ["Engagement trend", "Check-ins kept", "Committee coverage", "Renewal proximity"]
     assert [r[1] for r in receipt] == [7.5, 18.8, 12.5, 12.5]
@@ -35,8 +38,13 @@ def test_health_receipt_adds_up_to_the_score():
 def test_recurring_activities_become_tasks_once_per_occurrence(workspace, admin_user):
     account = AccountFactory(workspace=workspace, lifecycle="customer", owner=admin_user)
 
-    activity = recurring_activity_create(workspace=workspace, account=account, kind="executive_check_in",
-                                         every_days=91, next_due=TODAY + dt.timedelta(days=3))  # fmt: skip
+    activity = recurring_activity_create(
+        workspace=workspace,
+        account=account,
+        kind="executive_check_in",
+        every_days=91,
+        next_due=TODAY + dt.timedelta(days=3),
+    )
     again = recurring_activities_schedule(workspace=workspace)
 
     task = Task.objects.get()
@@ -64,9 +72,14 @@ def test_recurring_activity_validation(workspace):
 def test_health_compute_explains_each_component(workspace):
     account = AccountFactory(workspace=workspace, lifecycle="customer", engagement_momentum=0.1)
     ContactFactory(account=account, buying_role="champion", last_engaged_at=timezone.now())
-    OpportunityFactory(account=account, status="won", contract_start=TODAY - dt.timedelta(days=300),
-                       contract_end=TODAY + dt.timedelta(days=30), close_date=TODAY - dt.timedelta(days=300),
-                       created_date=TODAY - dt.timedelta(days=330))  # fmt: skip
+    OpportunityFactory(
+        account=account,
+        status="won",
+        contract_start=TODAY - dt.timedelta(days=300),
+        contract_end=TODAY + dt.timedelta(days=30),
+        close_date=TODAY - dt.timedelta(days=300),
+        created_date=TODAY - dt.timedelta(days=330),
+    )
 
     health = account_health_compute(account=account)
 
@@ -101,12 +114,21 @@ def test_cadence_per_tier_and_settings_recompute_due_dates(workspace, admin_user
 
 
 def test_home_fragment_lists_reviews_due_and_overdue(workspace, admin_user, admin_client):
-    due = AccountPlanFactory(account=AccountFactory(workspace=workspace, name="Due Co"), owner=admin_user,
-                             next_review_due=TODAY + dt.timedelta(days=3))  # fmt: skip
-    AccountPlanFactory(account=AccountFactory(workspace=workspace, name="Late Co"), owner=admin_user,
-                       next_review_due=TODAY - dt.timedelta(days=1))  # fmt: skip
-    AccountPlanFactory(account=AccountFactory(workspace=workspace, name="Later Co"), owner=admin_user,
-                       next_review_due=TODAY + dt.timedelta(days=60))  # fmt: skip
+    due = AccountPlanFactory(
+        account=AccountFactory(workspace=workspace, name="Due Co"),
+        owner=admin_user,
+        next_review_due=TODAY + dt.timedelta(days=3),
+    )
+    AccountPlanFactory(
+        account=AccountFactory(workspace=workspace, name="Late Co"),
+        owner=admin_user,
+        next_review_due=TODAY - dt.timedelta(days=1),
+    )
+    AccountPlanFactory(
+        account=AccountFactory(workspace=workspace, name="Later Co"),
+        owner=admin_user,
+        next_review_due=TODAY + dt.timedelta(days=60),
+    )
 
     html = admin_client.get("/key-accounts/home/reviews/").content.decode()
 
@@ -125,8 +147,9 @@ def test_the_home_section_is_registered():
 def test_daily_task_is_safe_to_repeat(workspace, admin_user):
     account = AccountFactory(workspace=workspace, lifecycle="customer", owner=admin_user)
     AccountPlanFactory(account=account, owner=admin_user, next_review_due=TODAY - dt.timedelta(days=1))
-    RecurringActivity.objects.create(workspace=workspace, account=account, kind="training", every_days=30,
-                                     next_due=TODAY)  # fmt: skip
+    RecurringActivity.objects.create(
+        workspace=workspace, account=account, kind="training", every_days=30, next_due=TODAY
+    )
 
     first = key_accounts_daily_task(workspace.pk)
     second = key_accounts_daily_task(workspace.pk)
@@ -138,8 +161,13 @@ def test_daily_task_is_safe_to_repeat(workspace, admin_user):
 def test_renewals_endpoint_buckets_and_trend(workspace, admin_api):
     account = AccountFactory(workspace=workspace, lifecycle="customer", engagement_momentum=-0.4)
     for days in (10, 45, 80, 150, 300):
-        OpportunityFactory(account=account, status="won", contract_end=TODAY + dt.timedelta(days=days),
-                           close_date=TODAY - dt.timedelta(days=10), created_date=TODAY - dt.timedelta(days=40))  # fmt: skip
+        OpportunityFactory(
+            account=account,
+            status="won",
+            contract_end=TODAY + dt.timedelta(days=days),
+            close_date=TODAY - dt.timedelta(days=10),
+            created_date=TODAY - dt.timedelta(days=40),
+        )
 
     within_90 = admin_api.get("/api/v1/key-accounts/renewals/?within=90").json()["results"]
     bad = admin_api.get("/api/v1/key-accounts/renewals/?within=7")
@@ -153,11 +181,19 @@ def test_lost_accounts_come_back_as_win_back_candidates_after_the_delay(workspac
     from keyaccounts.selectors import winback_candidates
 
     old = AccountFactory(workspace=workspace, name="Lost long ago")
-    OpportunityFactory(account=old, status="lost", close_date=TODAY - dt.timedelta(days=200),
-                       created_date=TODAY - dt.timedelta(days=260))  # fmt: skip
+    OpportunityFactory(
+        account=old,
+        status="lost",
+        close_date=TODAY - dt.timedelta(days=200),
+        created_date=TODAY - dt.timedelta(days=260),
+    )
     recent = AccountFactory(workspace=workspace, name="Lost last month")
-    OpportunityFactory(account=recent, status="lost", close_date=TODAY - dt.timedelta(days=30),
-                       created_date=TODAY - dt.timedelta(days=60))  # fmt: skip
+    OpportunityFactory(
+        account=recent,
+        status="lost",
+        close_date=TODAY - dt.timedelta(days=30),
+        created_date=TODAY - dt.timedelta(days=60),
+    )
 
     names = [a.name for a in winback_candidates(workspace=workspace)]
 

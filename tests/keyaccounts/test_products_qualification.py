@@ -9,8 +9,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_product_catalogue_api_is_edited_by_marketing_and_admins(workspace, marketing_api, sales_api):
-    created = marketing_api.post("/api/v1/products/", {"name": "Analytics Cloud", "family": "Analytics",
-                                                        "list_price": "24000.00"}, format="json")  # fmt: skip
+    created = marketing_api.post(
+        "/api/v1/products/", {"name": "Analytics Cloud", "family": "Analytics", "list_price": "24000.00"}, format="json"
+    )
     duplicate = marketing_api.post("/api/v1/products/", {"name": "Analytics Cloud"}, format="json")
     negative = marketing_api.post("/api/v1/products/", {"name": "Cheap", "list_price": "-1"}, format="json")
     by_sales = sales_api.post("/api/v1/products/", {"name": "Other"}, format="json")
@@ -26,13 +27,28 @@ def test_opportunities_carry_product_margin_and_contract(workspace, other_worksp
     account = AccountFactory(workspace=workspace)
     product = ProductFactory(workspace=workspace)
     foreign = ProductFactory(workspace=other_workspace)
-    base = {"account": account.pk, "name": "Renewal 2027", "amount": "100000", "created_date": "2026-01-01",
-            "type": "renewal"}  # fmt: skip
+    base = {
+        "account": account.pk,
+        "name": "Renewal 2027",
+        "amount": "100000",
+        "created_date": "2026-01-01",
+        "type": "renewal",
+    }
 
-    ok = admin_api.post("/api/v1/opportunities/", {**base, "product": product.pk, "gross_margin_pct": "35",
-                        "contract_start": "2026-02-01", "contract_end": "2027-01-31"}, format="json")  # fmt: skip
-    backwards = admin_api.post("/api/v1/opportunities/", {**base, "contract_start": "2026-02-01",
-                               "contract_end": "2026-01-01"}, format="json")  # fmt: skip
+    ok = admin_api.post(
+        "/api/v1/opportunities/",
+        {
+            **base,
+            "product": product.pk,
+            "gross_margin_pct": "35",
+            "contract_start": "2026-02-01",
+            "contract_end": "2027-01-31",
+        },
+        format="json",
+    )
+    backwards = admin_api.post(
+        "/api/v1/opportunities/", {**base, "contract_start": "2026-02-01", "contract_end": "2026-01-01"}, format="json"
+    )
     bad_pct = admin_api.post("/api/v1/opportunities/", {**base, "gross_margin_pct": "150"}, format="json")
     too_much = admin_api.post("/api/v1/opportunities/", {**base, "gross_margin": "200000"}, format="json")
     other_product = admin_api.post("/api/v1/opportunities/", {**base, "product": foreign.pk}, format="json")
@@ -58,17 +74,39 @@ def test_bant_is_recorded_per_criterion_and_filterable(workspace, admin_api, dja
     cfo = ContactFactory(account=account, buying_role="economic_buyer")
     qualified, partly, untouched = (OpportunityFactory(account=account) for _ in range(3))
     for criterion in ("budget", "authority", "need", "timeline"):
-        response = admin_api.post("/api/v1/bant-items/", {
-            "opportunity": qualified.pk, "criterion": criterion, "status": "confirmed",
-            "evidence": f"{criterion} confirmed in the call", "contact": cfo.pk, "checked_on": "2026-11-30"},
-            format="json")  # fmt: skip
+        response = admin_api.post(
+            "/api/v1/bant-items/",
+            {
+                "opportunity": qualified.pk,
+                "criterion": criterion,
+                "status": "confirmed",
+                "evidence": f"{criterion} confirmed in the call",
+                "contact": cfo.pk,
+                "checked_on": "2026-11-30",
+            },
+            format="json",
+        )
         assert response.status_code == 201, response.content
-    admin_api.post("/api/v1/bant-items/", {"opportunity": partly.pk, "criterion": "need", "status": "confirmed",
-                                           "evidence": "Pain named by the champion"}, format="json")  # fmt: skip
-    replaced = admin_api.post("/api/v1/bant-items/", {"opportunity": partly.pk, "criterion": "need",
-                                                      "status": "partial", "evidence": "Only one team"}, format="json")  # fmt: skip
-    no_evidence = admin_api.post("/api/v1/bant-items/", {"opportunity": untouched.pk, "criterion": "budget",
-                                                         "status": "confirmed"}, format="json")  # fmt: skip
+    admin_api.post(
+        "/api/v1/bant-items/",
+        {
+            "opportunity": partly.pk,
+            "criterion": "need",
+            "status": "confirmed",
+            "evidence": "Pain named by the champion",
+        },
+        format="json",
+    )
+    replaced = admin_api.post(
+        "/api/v1/bant-items/",
+        {"opportunity": partly.pk, "criterion": "need", "status": "partial", "evidence": "Only one team"},
+        format="json",
+    )
+    no_evidence = admin_api.post(
+        "/api/v1/bant-items/",
+        {"opportunity": untouched.pk, "criterion": "budget", "status": "confirmed"},
+        format="json",
+    )
 
     with django_assert_max_num_queries(6):
         only_qualified = admin_api.get("/api/v1/qualification/?qualification=qualified").json()
@@ -85,16 +123,33 @@ def test_bant_is_recorded_per_criterion_and_filterable(workspace, admin_api, dja
 def test_opportunity_page_shows_bant_and_pre_bant_checks(workspace, admin_client):
     from accounts.models import IcpVersion
 
-    IcpVersion.objects.create(workspace=workspace, number=1, is_active=True, criteria=[
-        {"key": "geo", "label": "Territory", "weight": 50, "bands": [{"label": "US", "points": 1, "when": {"country": ["US"]}}]},
-        {"key": "ind", "label": "Industry", "weight": 50, "bands": [{"label": "Software", "points": 1, "when": {"industry": ["Software"]}}]},
-    ])  # fmt: skip
+    IcpVersion.objects.create(
+        workspace=workspace,
+        number=1,
+        is_active=True,
+        criteria=[
+            {
+                "key": "geo",
+                "label": "Territory",
+                "weight": 50,
+                "bands": [{"label": "US", "points": 1, "when": {"country": ["US"]}}],
+            },
+            {
+                "key": "ind",
+                "label": "Industry",
+                "weight": 50,
+                "bands": [{"label": "Software", "points": 1, "when": {"industry": ["Software"]}}],
+            },
+        ],
+    )
     account = AccountFactory(workspace=workspace, fit_explanation=[["geo", "US", 1.0], ["ind", None, 0.0]])
     opportunity = OpportunityFactory(account=account)
 
     page = admin_client.get(f"/key-accounts/opportunities/{opportunity.pk}/")
-    saved = admin_client.post(f"/key-accounts/opportunities/{opportunity.pk}/", {
-        "criterion": "budget", "status": "confirmed", "evidence": "Approved", "checked_on": dt.date.today()})  # fmt: skip
+    saved = admin_client.post(
+        f"/key-accounts/opportunities/{opportunity.pk}/",
+        {"criterion": "budget", "status": "confirmed", "evidence": "Approved", "checked_on": dt.date.today()},
+    )
     invalid = admin_client.post(
         f"/key-accounts/opportunities/{opportunity.pk}/", {"criterion": "budget", "status": "confirmed"}
     )
