@@ -56,9 +56,25 @@ class Membership(models.Model):
 
 
 class WorkspaceQuerySet(models.QuerySet):
+    """Rows of one model; ``for_workspace`` scopes them and remembers it (the API's fail-closed check reads it)."""
+
+    _scoped_workspace_id: int | None = None
+
     def for_workspace(self, workspace: Workspace | int) -> WorkspaceQuerySet:
         workspace_id = workspace if isinstance(workspace, int) else workspace.pk
-        return self.filter(workspace_id=workspace_id)
+        qs = self.filter(workspace_id=workspace_id)
+        qs._scoped_workspace_id = workspace_id
+        return qs
+
+    def _clone(self) -> WorkspaceQuerySet:
+        clone = super()._clone()  # type: ignore[misc]
+        clone._scoped_workspace_id = self._scoped_workspace_id
+        return clone
+
+
+def queryset_workspace_id(queryset: models.QuerySet) -> int | None:
+    """The workspace a queryset was scoped to with ``for_workspace`` (None: not scoped)."""
+    return getattr(queryset, "_scoped_workspace_id", None)
 
 
 WorkspaceManager = models.Manager.from_queryset(WorkspaceQuerySet)

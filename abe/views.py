@@ -31,6 +31,7 @@ def workspace_required(view: Callable) -> Callable:
             raise PermissionDenied("You are not a member of any workspace yet. Ask an admin to invite you.")
         return view(request, *args, **kwargs)
 
+    wrapper.workspace_scoped = True  # type: ignore[attr-defined]  # read by tests/abe/test_scoping.py
     return wrapper
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from abe.forms import ServiceModelForm
 from abe.models import Workspace
 from personas.models import Persona
 
@@ -11,7 +12,7 @@ from .models import Account, AccountTeamMember, Contact, Lifecycle, Opportunity,
 from .selectors import workspace_users
 
 
-class AccountForm(forms.ModelForm):
+class AccountForm(ServiceModelForm):
     technologies = forms.CharField(
         required=False, help_text="Comma-separated, e.g. Salesforce, HubSpot, Snowflake.", max_length=2000
     )
@@ -47,11 +48,8 @@ class AccountForm(forms.ModelForm):
             raise forms.ValidationError("Use the two-letter country code (e.g. US).")
         return value
 
-    def _post_clean(self) -> None:  # the service validates the model; skip ModelForm's unique checks
-        pass
 
-
-class ContactForm(forms.ModelForm):
+class ContactForm(ServiceModelForm):
     class Meta:
         model = Contact
         fields = [
@@ -64,11 +62,8 @@ class ContactForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["persona"].queryset = Persona.objects.for_workspace(workspace)
 
-    def _post_clean(self) -> None:
-        pass
 
-
-class TeamMemberForm(forms.ModelForm):
+class TeamMemberForm(ServiceModelForm):
     class Meta:
         model = AccountTeamMember
         fields = ["user", "team_role"]
@@ -77,11 +72,8 @@ class TeamMemberForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = workspace_users(workspace=workspace)
 
-    def _post_clean(self) -> None:
-        pass
 
-
-class OpportunityForm(forms.ModelForm):
+class OpportunityForm(ServiceModelForm):
     class Meta:
         model = Opportunity
         fields = [
@@ -103,9 +95,6 @@ class OpportunityForm(forms.ModelForm):
     def __init__(self, *args, workspace: Workspace, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["product"].queryset = Product.objects.for_workspace(workspace).filter(is_active=True)
-
-    def _post_clean(self) -> None:
-        pass
 
 
 class AccountFilterForm(forms.Form):

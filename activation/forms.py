@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import get_user_model
 
+from abe.forms import ServiceModelForm
 from accounts.models import Lifecycle, TeamRole, Tier
 from engagement.models import EventType, TriggerKind
 from personas.models import BuyingRole
@@ -30,7 +31,7 @@ PARAM_FIELDS: dict[str, tuple[tuple[str, ...], str]] = {
 STAGE_SUGGESTIONS = ["aware", "engaged", "mqa", "opportunity", "customer"]
 
 
-class RuleForm(forms.ModelForm):
+class RuleForm(ServiceModelForm):
     subject = forms.ChoiceField(
         choices=[("account", "Account score"), ("contact", "Any contact's score")], required=False, initial="account"
     )
@@ -117,9 +118,6 @@ class RuleForm(forms.ModelForm):
             data[name] = list(self.cleaned_data.get(name) or [])
         return data
 
-    def _post_clean(self) -> None:
-        pass
-
 
 class PreferenceForm(forms.Form):
     email_mode = forms.ChoiceField(choices=EmailMode.choices, label="Email me")
@@ -139,7 +137,7 @@ class AssignForm(forms.Form):
         )
 
 
-class WebhookSubscriptionForm(forms.ModelForm):
+class WebhookSubscriptionForm(ServiceModelForm):
     secret = forms.CharField(
         required=False,
         max_length=100,
@@ -160,6 +158,3 @@ class WebhookSubscriptionForm(forms.ModelForm):
         self.fields["min_severity"].choices = Severity.choices
         if self.instance.pk:
             self.initial["secret"] = ""
-
-    def _post_clean(self) -> None:
-        pass

@@ -27,9 +27,11 @@ SCHEDULED_CHUNK = 500
     time_limit=300,
     soft_time_limit=280,
 )
-def rules_evaluate_task(self, account_ids: list[int]) -> dict:
-    """Safe to repeat: a crossing already fired is recorded in the rule state and the alert's dedupe key."""
-    result = evaluation.rules_evaluate(account_ids=account_ids)
+def rules_evaluate_task(self, workspace_id: int, account_ids: list[int]) -> dict:
+    """The after-scoring hook (``workspace_id``, ``account_ids``): evaluate the rules on the accounts of that
+    workspace that a scoring pass changed. Safe to repeat: a crossing already fired is recorded in the rule state
+    and the alert's dedupe key."""
+    result = evaluation.rules_evaluate(account_ids=account_ids, workspace_id=workspace_id)
     return {"accounts": result.accounts, "fired": len(result.fired), "suppressed": len(result.suppressed)}
 
 
@@ -62,6 +64,7 @@ def rules_evaluate_scheduled_task() -> int:
 @shared_task(
     name="activation.tasks.email_delivery_send",
     bind=True,
+    publish_failure_swept=True,
     autoretry_for=(outbox.TemporaryDeliveryError,),
     retry_backoff=30,
     retry_backoff_max=3600,
@@ -78,6 +81,7 @@ def email_delivery_send_task(self, delivery_id: int) -> str:
 @shared_task(
     name="activation.tasks.webhook_delivery_send",
     bind=True,
+    publish_failure_swept=True,
     autoretry_for=(outbox.TemporaryDeliveryError,),
     retry_backoff=30,
     retry_backoff_max=3600,

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from abe.models import Workspace
+from abe.tasks import enqueue_on_commit
 
 from ..models import (
     Account,
@@ -35,8 +36,10 @@ from ..models import (
 )
 from ..prospecting.bulk import bulk_insert_rows, bulk_update_columns
 from ..prospecting.selectors import board_stats_invalidate
+from ..prospecting.tasks import prospecting_rescore_task
 from . import parsing as p
 from .presets import PRESETS, TARGET_FIELDS, preset_detect, preset_mapping
+from .tasks import import_job_run_task
 
 logger = logging.getLogger(__name__)
 CHUNK = 5000
@@ -515,13 +518,7 @@ def import_job_start(*, job: ImportJob, by: AbstractBaseUser | None = None) -> I
             raise ValidationError({"status": "This import has already been started."})
         locked.status = ImportStatus.QUEUED
         locked.save(update_fields=["status"])
-
-        def send() -> None:
-            from ..tasks import import_job_run_task
-
-            import_job_run_task.delay(job.pk)
-
-        transaction.on_commit(send)
+        enqueue_on_commit(import_job_run_task, job.pk)
     job.refresh_from_db()
     return job
 
@@ -554,9 +551,7 @@ def import_job_run(*, job_id: int) -> dict:
         processed_rows=job.total_rows,
     )  # fmt: skip
     if job.kind == ImportKind.ACCOUNTS and (result.created or result.updated):
-        from ..tasks import prospecting_rescore_task
-
-        transaction.on_commit(lambda: prospecting_rescore_task.delay(job.workspace_id, f"Import {job.pk}"))
+        enqueue_on_commit(prospecting_rescore_task, job.workspace_id, f"Import {job.pk}")
     return result.summary()
 
 

@@ -12,7 +12,6 @@ from abe.models import Workspace
 from ..models import (
     Account,
     IcpVersion,
-    ImportJob,
     PredictiveModel,
     ProposalStatus,
     ProspectingSettings,
@@ -20,6 +19,7 @@ from ..models import (
     TierProposal,
 )
 from .icp import explanation_rows
+from .predictive import TrainedModel, feature_label
 
 BOARD_SORTS = {
     "priority": ("priority", "id"), "-priority": ("-priority", "-id"), "fit": ("fit_score", "id"),
@@ -195,6 +195,32 @@ def model_active(*, workspace: Workspace) -> PredictiveModel | None:
     return PredictiveModel.objects.for_workspace(workspace).filter(is_active=True).first()
 
 
+def model_weights(*, model: PredictiveModel, limit: int = 15) -> list[dict]:
+    """The model's strongest coefficients, largest magnitude first, with readable labels (the model page)."""
+    trained = TrainedModel.loads(model.blob)
+    coef = trained.pipeline.named_steps["model"].coef_[0]
+    order = sorted(range(len(coef)), key=lambda j: -abs(coef[j]))[:limit]
+    return [
+        {
+            "label": feature_label(trained.feature_names[j]),
+            "value": float(coef[j]),
+            "width": min(100, abs(float(coef[j])) * 60),
+        }
+        for j in order
+    ]
+
+
+def model_metric_rows(*, model: PredictiveModel) -> list[dict]:
+    """The model's holdout metrics beside its two baselines (fit score alone, base rate)."""
+    labels = (
+        ("model", f"Model v{model.number}"),
+        ("fit_score", "Baseline: fit score alone"),
+        ("base_rate", "Baseline: base rate"),
+    )
+    metrics = model.metrics or {}
+    return [{"label": label, **metrics[key]} for key, label in labels if metrics.get(key)]
+
+
 def tier_history(*, account: Account) -> QuerySet[TierChange]:
     return account.tier_changes.select_related("by").order_by("-created_at", "-id")
 
@@ -206,10 +232,6 @@ def tier_change_list(*, workspace: Workspace) -> QuerySet[TierChange]:
 def proposal_list(*, workspace: Workspace, status: str | None = ProposalStatus.PENDING) -> QuerySet[TierProposal]:
     qs = TierProposal.objects.for_workspace(workspace).select_related("account", "account__owner", "decided_by")
     return (qs.filter(status=status) if status else qs).order_by("-priority", "id")
-
-
-def import_job_list(*, workspace: Workspace) -> QuerySet[ImportJob]:
-    return ImportJob.objects.for_workspace(workspace).select_related("created_by")
 
 
 def account_fit_receipt(*, workspace: Workspace, account: Account) -> dict:

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from abe import permissions as rules
 from abe.models import Membership, Workspace
+from abe.tasks import enqueue_on_commit
 
 from ..models import (
     Account,
@@ -42,6 +43,7 @@ from .frame import workspace_accounts_frame
 from .predictive import TrainedModel
 from .predictive import model_train as predictive_train
 from .selectors import board_stats_invalidate
+from .tasks import prospecting_rescore_task
 from .tiering import priority_blend, tier_plan
 
 logger = logging.getLogger(__name__)
@@ -54,17 +56,6 @@ PROPOSAL_REASONS = {
     "high_tier": "Priority is now {priority:.0f}; automatic tiering would move it from {current} to {proposed}.",
     "no_capacity": "Priority {priority:.0f} earns {proposed}, but that tier is full until a slot is freed.",
 }
-
-
-def _after_commit(task_path: str, *args: Any) -> None:
-    """Enqueue a task once the surrounding transaction commits, so the worker sees the committed rows."""
-
-    def send() -> None:
-        from .. import tasks
-
-        getattr(tasks, task_path).delay(*args)
-
-    transaction.on_commit(send)
 
 
 def _stats_changed(workspace: Workspace | int) -> None:
@@ -108,7 +99,7 @@ def prospecting_settings_update(
         raise ValidationError(errors)
     obj.save()
     if rescore:
-        _after_commit("prospecting_rescore_task", workspace.pk, "Settings changed")
+        enqueue_on_commit(prospecting_rescore_task, workspace.pk, "Settings changed")
     return obj
 
 
@@ -129,7 +120,7 @@ def icp_save(
         grade_thresholds=thresholds, note=(note or "")[:500], is_active=True, created_by=by,
     )  # fmt: skip
     if rescore:
-        _after_commit("prospecting_rescore_task", workspace.pk, f"ICP v{version.number} saved")
+        enqueue_on_commit(prospecting_rescore_task, workspace.pk, f"ICP v{version.number} saved")
     return version
 
 
@@ -140,7 +131,7 @@ def icp_activate(*, version: IcpVersion, by: AbstractBaseUser | None = None, res
     version.is_active = True
     version.save(update_fields=["is_active"])
     if rescore:
-        _after_commit("prospecting_rescore_task", version.workspace_id, f"ICP v{version.number} reactivated")
+        enqueue_on_commit(prospecting_rescore_task, version.workspace_id, f"ICP v{version.number} reactivated")
     return version
 
 
@@ -197,7 +188,7 @@ def model_activate(
     model.activated_at = timezone.now()
     model.save(update_fields=["is_active", "activated_at"])
     if rescore:
-        _after_commit("prospecting_rescore_task", model.workspace_id, f"Model v{model.number} activated")
+        enqueue_on_commit(prospecting_rescore_task, model.workspace_id, f"Model v{model.number} activated")
     return model
 
 
@@ -383,6 +374,24 @@ def tier_proposal_decide(*, proposal: TierProposal, accept: bool, by: AbstractBa
         account.save(update_fields=["tier", "tier_locked", "updated_at"])
         _stats_changed(account.workspace_id)
     return proposal
+
+
+@transaction.atomic
+def tier_proposals_decide(
+    *, workspace: Workspace, proposal_ids: list[int], accept: bool, by: AbstractBaseUser | None
+) -> int:
+    """Decide many pending proposals of one workspace at once; the count decided (others are skipped)."""
+    pending = TierProposal.objects.for_workspace(workspace).filter(pk__in=proposal_ids, status=ProposalStatus.PENDING)
+    decided = 0
+    for proposal in pending.order_by("-priority", "id"):
+        tier_proposal_decide(proposal=proposal, accept=accept, by=by)
+        decided += 1
+    return decided
+
+
+def prospecting_rescore_enqueue(*, workspace: Workspace, reason: str) -> None:
+    """Rescore every account of the workspace in the background, once the current transaction commits."""
+    enqueue_on_commit(prospecting_rescore_task, workspace.pk, reason)
 
 
 @transaction.atomic

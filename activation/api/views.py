@@ -9,15 +9,15 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from abe import permissions as role_rules
-from abe.api.base import WorkspaceModelViewSet
-from abe.models import Role
+from abe.api.base import WorkspaceModelViewSet, WorkspaceReadOnlyModelViewSet
+from abe.models import Role, Workspace
 
 from .. import selectors
 from ..models import Alert, AlertStatus
@@ -71,7 +71,7 @@ class AlertFilter(django_filters.FilterSet):
         return queryset.filter(Q(recipients__user=user) | Q(assignee=user)).distinct()
 
 
-class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class AlertViewSet(WorkspaceReadOnlyModelViewSet):
     """Alerts, newest first. Filter by status, severity, rule, account, assignee, ``mine``; move them along
     their lifecycle (acknowledge, resolve, dismiss, snooze until a date, reopen) and assign them."""
 
@@ -80,10 +80,10 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     ordering_fields = ["created_at", "severity", "status"]
     ordering = ["-created_at", "-id"]
 
-    def get_queryset(self) -> QuerySet:
-        if getattr(self, "swagger_fake_view", False):  # schema generation: no request workspace
-            return Alert.objects.none()
-        qs = selectors.alert_list(workspace=self.request.workspace, user=self.request.user)
+    scoped_model = Alert
+
+    def get_workspace_queryset(self, workspace: Workspace) -> QuerySet:
+        qs = selectors.alert_list(workspace=workspace, user=self.request.user)
         if "status" not in self.request.query_params:
             qs = qs.exclude(status=AlertStatus.SUPPRESSED)
         return qs

@@ -31,6 +31,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from abe.models import Membership, Role
+from abe.tasks import enqueue_on_commit
 
 from ..models import (
     SEVERITY_RANK,
@@ -91,9 +92,13 @@ class Outbox:
         self.webhook_ids: list[int] = []
 
     def publish_on_commit(self) -> None:
-        if self.email_ids or self.webhook_ids:
-            email_ids, webhook_ids = list(self.email_ids), list(self.webhook_ids)
-            transaction.on_commit(lambda: deliveries_publish(email_ids=email_ids, webhook_ids=webhook_ids))
+        """One send task per delivery once the transaction commits; a failed publish is logged (the tasks are
+        ``publish_failure_swept``): the rows are committed, and the beat sweep publishes them again."""
+        from ..tasks import email_delivery_send_task, webhook_delivery_send_task
+
+        for task, ids in ((email_delivery_send_task, self.email_ids), (webhook_delivery_send_task, self.webhook_ids)):
+            for delivery_id in ids:
+                enqueue_on_commit(task, delivery_id)
 
 
 def deliveries_publish(*, email_ids: Iterable[int], webhook_ids: Iterable[int]) -> None:

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from abe.models import Workspace
+from abe.tasks import enqueue_on_commit
 from personas.models import BuyingRole, Seniority
 
 from ..models import EngagementConfig, EventType
@@ -153,7 +154,7 @@ def engagement_config_update(
         config.version += 1
     config.save()
     if maths_changed:
-        from ..tasks import engagement_recompute as engagement_recompute_task
+        from ..tasks import engagement_recompute_task
 
-        transaction.on_commit(lambda: engagement_recompute_task.delay(workspace.pk))
+        enqueue_on_commit(engagement_recompute_task, workspace.pk)
     return config

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from abe.models import Workspace
+from abe.tasks import enqueue_on_commit
 from accounts.models import Account, Contact
 from accounts.normalise import normalise_domain, normalise_email
 from accounts.services import contact_create
@@ -341,7 +342,7 @@ def _contacts_create(
 
 
 def _enqueue_scoring(workspace_id: int, account_ids: list[int]) -> None:
-    from ..tasks import engagement_score_accounts as engagement_score_accounts_task
+    from ..tasks import engagement_score_accounts_task
 
     # After commit: the worker must see the rows this batch wrote.
-    transaction.on_commit(lambda: engagement_score_accounts_task.delay(workspace_id, account_ids))
+    enqueue_on_commit(engagement_score_accounts_task, workspace_id, account_ids)

@@ -14,7 +14,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
@@ -22,6 +21,7 @@ from django.utils.module_loading import import_string
 
 from abe.models import Workspace
 from abe.registry import after_scoring_tasks
+from abe.tasks import enqueue_on_commit
 from accounts.models import Account, Contact, Opportunity, OpportunityStatus
 
 from ..models import (
@@ -275,15 +275,14 @@ def _score_in_transaction(
         accounts, contacts = scores_evaluate(workspace=workspace, account_ids=chunk, rules=rules, now=now)
         changed += _write(workspace=workspace, rules=rules, now=now, accounts=accounts, contacts=contacts)
     if changed:
-        _after_scoring(changed)
+        _after_scoring(workspace.pk, changed)
     return changed
 
 
-def _after_scoring(account_ids: list[int]) -> None:
+def _after_scoring(workspace_id: int, account_ids: list[int]) -> None:
     # Registered by later apps (activation); they run once the scores they read are committed.
     for path in after_scoring_tasks():
-        task = import_string(path)
-        transaction.on_commit(partial(task.delay, account_ids=list(account_ids)))
+        enqueue_on_commit(import_string(path), workspace_id=workspace_id, account_ids=list(account_ids))
 
 
 def accounts_score(*, workspace: Workspace, account_ids: Iterable[int], now: datetime | None = None) -> list[int]:

@@ -6,9 +6,8 @@ import json
 
 from django import forms
 
-from .imports.presets import PRESETS
-from .models import ImportKind, Lifecycle, Tier
-from .prospecting.icp import GRADES
+from ..models import Lifecycle, Tier
+from .icp import GRADES
 
 
 class BoardFilterForm(forms.Form):
@@ -95,15 +94,3 @@ class ProspectingSettingsForm(forms.Form):
     predictive_weight = forms.FloatField(min_value=0, max_value=100, label="Weight of win probability")
     strategic_capacity = forms.IntegerField(min_value=0, max_value=100_000, label="Strategic capacity")
     priority_capacity = forms.IntegerField(min_value=0, max_value=100_000, label="Priority capacity")
-
-
-class ImportUploadForm(forms.Form):
-    kind = forms.ChoiceField(choices=ImportKind.choices, label="What the file holds")
-    file = forms.FileField(
-        label="CSV file", help_text="Salesforce (Data Loader or report), HubSpot or this portal's CSV."
-    )
-    preset = forms.ChoiceField(
-        required=False,
-        label="Format",
-        choices=[("", "Recognise automatically")] + [(k, p.label) for k, p in PRESETS.items()],
-    )

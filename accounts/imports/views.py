@@ -11,11 +11,11 @@ from abe import permissions as rules
 from abe.forms import form_add_service_errors
 from abe.views import workspace_required
 
-from .imports import services
-from .imports.presets import PRESETS, TARGET_FIELDS, preset_mapping
-from .models import ImportStatus
-from .prospecting.selectors import import_job_list
-from .prospecting_forms import ImportUploadForm
+from ..models import ImportStatus
+from . import services
+from .forms import ImportUploadForm
+from .presets import PRESETS, TARGET_FIELDS, preset_mapping
+from .selectors import import_job_list
 
 
 def _require_import(request: HttpRequest) -> None:

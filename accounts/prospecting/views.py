@@ -20,14 +20,12 @@ from django.views.decorators.http import require_POST
 from abe import permissions as rules
 from abe.views import admin_required, workspace_required
 
-from . import selectors as account_selectors
-from .imports.export import accounts_csv_response
-from .models import Account, ProposalStatus, Tier
-from .prospecting import selectors, services
-from .prospecting.icp import ATTRIBUTE_LABELS, ATTRIBUTES, CATEGORICAL, NUMERIC
-from .prospecting.predictive import TrainedModel, feature_label
-from .prospecting_forms import BoardFilterForm, BulkForm, IcpForm, ProspectingSettingsForm, TierPinForm
-from .tasks import prospecting_rescore_task
+from .. import selectors as account_selectors
+from ..imports.export import accounts_csv_response
+from ..models import Account, ProposalStatus, Tier
+from . import selectors, services
+from .forms import BoardFilterForm, BulkForm, IcpForm, ProspectingSettingsForm, TierPinForm
+from .icp import ATTRIBUTE_LABELS, ATTRIBUTES, CATEGORICAL, NUMERIC
 
 BOARD_PAGE_SIZE = 50
 
@@ -181,10 +179,7 @@ def proposal_list_view(request: HttpRequest) -> HttpResponse:
             raise PermissionDenied("Only marketing and admins decide tier proposals.")
         accept = request.POST.get("decision") == "accept"
         ids = [int(i) for i in request.POST.getlist("proposal") if i.isdigit()]
-        decided = 0
-        for proposal in selectors.proposal_list(workspace=ws).filter(pk__in=ids):
-            services.tier_proposal_decide(proposal=proposal, accept=accept, by=request.user)
-            decided += 1
+        decided = services.tier_proposals_decide(workspace=ws, proposal_ids=ids, accept=accept, by=request.user)
         messages.success(request, f"{decided} proposal(s) {'accepted' if accept else 'rejected'}.")
         return redirect("accounts:tier_proposals")
     page_obj = Paginator(selectors.proposal_list(workspace=ws), 100).get_page(request.GET.get("page"))
@@ -266,7 +261,7 @@ def icp_activate_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @admin_required
 def rescore_view(request: HttpRequest) -> HttpResponse:
-    prospecting_rescore_task.delay(request.workspace.pk, f"Requested by {request.user.username}")
+    services.prospecting_rescore_enqueue(workspace=request.workspace, reason=f"Requested by {request.user.username}")
     messages.success(request, "Rescore started.")
     return redirect(request.POST.get("next") or "accounts:tier_board")
 
@@ -275,20 +270,8 @@ def rescore_view(request: HttpRequest) -> HttpResponse:
 def model_page_view(request: HttpRequest) -> HttpResponse:
     ws = request.workspace
     active = selectors.model_active(workspace=ws)
-    weights = []
-    if active is not None:
-        trained = TrainedModel.loads(active.blob)
-        coef = trained.pipeline.named_steps["model"].coef_[0]
-        order = sorted(range(len(coef)), key=lambda j: -abs(coef[j]))[:15]
-        weights = [{"label": feature_label(trained.feature_names[j]), "value": float(coef[j]),
-                    "width": min(100, abs(float(coef[j])) * 60)} for j in order]  # fmt: skip
-    rows = []
-    if active is not None:
-        m = active.metrics
-        for key, label in (("model", f"Model v{active.number}"), ("fit_score", "Baseline: fit score alone"),
-                           ("base_rate", "Baseline: base rate")):  # fmt: skip
-            if m.get(key):
-                rows.append({"label": label, **m[key]})
+    weights = selectors.model_weights(model=active) if active is not None else []
+    rows = selectors.model_metric_rows(model=active) if active is not None else []
     return render(request, "accounts/model.html", {
         "active": active, "models": selectors.model_list(workspace=ws)[:30], "rows": rows, "weights": weights,
     })  # fmt: skip
