@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
+from abe.forms import ServiceModelForm
 from abe.models import Workspace
 from accounts.models import Product, Tier
 from accounts.selectors import workspace_users
@@ -118,10 +119,7 @@ class NewsTermsForm(forms.Form):
     exclusions = forms.CharField(required=False, help_text="Comma-separated phrases that mean another thing")
 
 
-class ProductForm(forms.ModelForm):
+class ProductForm(ServiceModelForm):
     class Meta:
         model = Product
         fields = ["name", "family", "list_price", "is_active"]
-
-    def _post_clean(self) -> None:
-        pass

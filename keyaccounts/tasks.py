@@ -1,18 +1,18 @@
-"""Celery entry points for key accounts: thin, each calls a service; periodic work fans out per workspace."""
+"""Celery entry points for key accounts: thin, each calls a service; periodic work fans out per workspace.
+
+Retries, backoff and time limits come from ``abe.tasks.BaseTask``; names follow ``keyaccounts.tasks.<name>``.
+"""
 
 from __future__ import annotations
 
-from typing import Any
-
 from celery import shared_task
-from django.db import OperationalError
 
 from abe.models import Workspace
 
 from .services import news, plans, postsale
 
 
-@shared_task(name="keyaccounts.tasks.news_fetch_all", time_limit=60)
+@shared_task(time_limit=60)
 def news_fetch_all_task() -> int:
     """Fan out: one task per workspace with active feeds, so one failing workspace never stops the others."""
     from .models import NewsFeed
@@ -23,17 +23,8 @@ def news_fetch_all_task() -> int:
     return len(ids)
 
 
-@shared_task(
-    name="keyaccounts.tasks.news_fetch_workspace",
-    bind=True,
-    autoretry_for=(OperationalError,),
-    retry_backoff=True,
-    max_retries=3,
-    acks_late=True,
-    time_limit=900,
-    soft_time_limit=880,
-)
-def news_fetch_workspace_task(self: Any, workspace_id: int) -> dict:
+@shared_task(time_limit=900)
+def news_fetch_workspace_task(workspace_id: int) -> dict:
     """Safe to repeat: entries, matches and trigger events are each stored once (see services.news)."""
     workspace = Workspace.objects.filter(pk=workspace_id).first()
     if workspace is None:
@@ -41,7 +32,7 @@ def news_fetch_workspace_task(self: Any, workspace_id: int) -> dict:
     return news.news_fetch_workspace(workspace=workspace)
 
 
-@shared_task(name="keyaccounts.tasks.key_accounts_daily_all", time_limit=60)
+@shared_task(time_limit=60)
 def key_accounts_daily_all_task() -> int:
     ids = list(Workspace.objects.values_list("id", flat=True))
     for workspace_id in ids:
@@ -49,17 +40,8 @@ def key_accounts_daily_all_task() -> int:
     return len(ids)
 
 
-@shared_task(
-    name="keyaccounts.tasks.key_accounts_daily",
-    bind=True,
-    autoretry_for=(OperationalError,),
-    retry_backoff=True,
-    max_retries=3,
-    acks_late=True,
-    time_limit=1800,
-    soft_time_limit=1780,
-)
-def key_accounts_daily_task(self: Any, workspace_id: int) -> dict:
+@shared_task(time_limit=1800)
+def key_accounts_daily_task(workspace_id: int) -> dict:
     """Safe to repeat: tasks per occurrence, and alerts per plan and due date, are deduplicated."""
     workspace = Workspace.objects.filter(pk=workspace_id).first()
     if workspace is None:

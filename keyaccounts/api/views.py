@@ -8,15 +8,16 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from abe import permissions as rules
-from abe.api.base import WorkspaceApiView, WorkspaceModelViewSet
+from abe.api.base import WorkspaceApiView, WorkspaceModelViewSet, WorkspaceReadOnlyModelViewSet
 from abe.models import Role
+from accounts.models import Opportunity
 from accounts.prospecting.services import tier_proposal_create
 from accounts.selectors import account_list
 from work.api.serializers import TaskSerializer
@@ -193,11 +194,11 @@ class QualificationFilter(django_filters.FilterSet):
         return selectors.filter_qualification(queryset, value)
 
     class Meta:
-        model = BantItem.opportunity.field.related_model
+        model = Opportunity
         fields = ["account", "status", "type"]
 
 
-class QualificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class QualificationViewSet(WorkspaceReadOnlyModelViewSet):
     """Opportunities with their BANT summary; filter with ``qualification`` = qualified, partly, unqualified,
     disqualified."""
 
@@ -205,12 +206,8 @@ class QualificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
     filterset_class = QualificationFilter
     ordering = ["-created_date", "id"]
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return BantItem.opportunity.field.related_model.objects.none()
-        return selectors.opportunities_with_qualification(workspace=self.request.workspace).order_by(
-            "-created_date", "id"
-        )
+    def get_workspace_queryset(self, workspace):
+        return selectors.opportunities_with_qualification(workspace=workspace).order_by("-created_date", "id")
 
 
 class BantItemViewSet(WorkspaceModelViewSet):
@@ -271,15 +268,15 @@ class NewsFeedViewSet(WorkspaceModelViewSet):
         return Response(news.news_feed_fetch(feed=feed).as_dict())
 
 
-class NewsMatchViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class NewsMatchViewSet(WorkspaceReadOnlyModelViewSet):
+    """News entries matched to accounts (each also recorded as a ``news`` trigger event)."""
+
     serializer_class = NewsMatchSerializer
     filterset_fields = ["account"]
     ordering = ["-created_at", "-id"]
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return NewsMatch.objects.none()
-        return NewsMatch.objects.for_workspace(self.request.workspace).select_related("entry", "entry__feed")
+    def get_workspace_queryset(self, workspace):
+        return NewsMatch.objects.for_workspace(workspace).select_related("entry", "entry__feed")
 
 
 class RenewalsApi(WorkspaceApiView):
