@@ -12,6 +12,13 @@ from .models import ActivityKind, BantCriterion, BantStatus, PlanObjective, Plan
 TEXTAREA = {"rows": 3}
 
 
+class PersonChoiceField(forms.ModelChoiceField):
+    """A workspace member, shown by full name (else username)."""
+
+    def label_from_instance(self, obj) -> str:
+        return obj.get_full_name() or obj.username
+
+
 class AccountPlanForm(forms.Form):
     goals = forms.CharField(required=False, widget=forms.Textarea(attrs={**TEXTAREA, "full": True}),
                             help_text="What the customer wants to achieve")  # fmt: skip
@@ -23,7 +30,7 @@ class AccountPlanForm(forms.Form):
                              help_text="What is at stake for them (and for us)")  # fmt: skip
     timeline = forms.CharField(required=False, widget=forms.Textarea(attrs={**TEXTAREA, "full": True}),
                                help_text="When things must happen")  # fmt: skip
-    owner = forms.ModelChoiceField(queryset=None, required=False)
+    owner = PersonChoiceField(queryset=None, required=False)
 
     def __init__(self, *args, workspace: Workspace, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -46,7 +53,7 @@ class RiskForm(forms.ModelForm):
 
 class ActionForm(forms.Form):
     title = forms.CharField(max_length=200)
-    assignee = forms.ModelChoiceField(queryset=None, required=False, label="Owner")
+    assignee = PersonChoiceField(queryset=None, required=False, label="Owner")
     due_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, workspace: Workspace, **kwargs) -> None:
@@ -91,7 +98,7 @@ class RecurringActivityForm(forms.Form):
     kind = forms.ChoiceField(choices=ActivityKind.choices)
     every_days = forms.IntegerField(min_value=7, max_value=730, initial=91, label="Every (days)")
     next_due = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Next on")
-    assignee = forms.ModelChoiceField(queryset=None, required=False, label="Owner")
+    assignee = PersonChoiceField(queryset=None, required=False, label="Owner")
 
     def __init__(self, *args, workspace: Workspace, **kwargs) -> None:
         super().__init__(*args, **kwargs)

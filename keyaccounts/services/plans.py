@@ -349,6 +349,6 @@ def plan_action_create(
         workspace=plan.workspace, title=title, account=plan.account, by=by, contact=contact, assignee=assignee,
         due_date=due_date, description=description, source=TaskSource.ACCOUNT_PLAN, source_ref=plan_source_ref(plan),
     )  # fmt: skip
-    who = getattr(assignee, "username", "nobody")
+    who = (assignee.get_full_name() or assignee.username) if assignee is not None else "nobody"
     _log(plan, "action added", "", f"{task.title} (owner {who}, due {due_date or 'no date'})", by)
     return task
