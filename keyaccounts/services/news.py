@@ -202,72 +202,10 @@ def news_feed_fetch(*, feed: NewsFeed, matcher: Matcher | None = None, now: dt.d
         return _fail(feed, result, f"Not an RSS or Atom feed: {parsed.get('bozo_exception')}", now)
     entries = parsed.entries[:MAX_ENTRIES_PER_FETCH]
     result.entries = len(entries)
-    matcher = matcher or workspace_matcher(workspace=feed.workspace)
     with transaction.atomic():
-        rows: dict[str, NewsEntry] = {}
-        for entry in entries:
-            ident = entry.get("id") or entry.get("link") or entry.get("title") or ""
-            if not ident:
-                continue
-            key = hashlib.sha256(ident.encode("utf-8", "replace")).hexdigest()
-            link = (entry.get("link") or "")[:1000]
-            rows[key] = NewsEntry(
-                workspace_id=feed.workspace_id,
-                feed=feed,
-                entry_key=key,
-                title=_text(entry.get("title", ""))[:500] or "(untitled)",
-                link=link if link.startswith(("http://", "https://")) else "",
-                summary=_text(entry.get("summary", ""))[:5000],
-                published_at=_published(entry, now),
-                fetched_at=now,
-            )
-        known = set(
-            NewsEntry.objects.filter(workspace_id=feed.workspace_id, feed=feed, entry_key__in=list(rows)).values_list(
-                "entry_key", flat=True
-            )
+        result.new_entries, result.new_matches = news_entries_record(
+            feed=feed, entries=entries, matcher=matcher or workspace_matcher(workspace=feed.workspace), now=now
         )
-        fresh = [row for key, row in rows.items() if key not in known]
-        NewsEntry.objects.bulk_create(fresh, ignore_conflicts=True)
-        stored = {
-            e.entry_key: e
-            for e in NewsEntry.objects.filter(
-                workspace_id=feed.workspace_id, feed=feed, entry_key__in=[r.entry_key for r in fresh]
-            )
-        }
-        result.new_entries = len(stored)
-        matches: list[NewsMatch] = []
-        for entry in stored.values():
-            for account_id, term in matcher.match(f"{entry.title}\n{entry.summary}"):
-                matches.append(
-                    NewsMatch(
-                        workspace_id=feed.workspace_id,
-                        entry=entry,
-                        account_id=account_id,
-                        term=term[:255],
-                        created_at=now,
-                    )
-                )
-        NewsMatch.objects.bulk_create(matches, ignore_conflicts=True)
-        events = [
-            {
-                "source": "news",
-                "external_id": f"news:{m.entry.entry_key[:48]}:{m.account_id}",
-                "type": EventType.TRIGGER_EVENT,
-                "occurred_at": m.entry.published_at.isoformat(),
-                "account_id": m.account_id,
-                "metadata": {
-                    "kind": TriggerKind.NEWS,
-                    "title": m.entry.title[:300],
-                    "link": m.entry.link,
-                    "feed": feed.name or feed.url,
-                    "term": m.term,
-                },
-            }
-            for m in matches
-        ]
-        for start in range(0, len(events), 500):
-            ingest = events_ingest(workspace=feed.workspace, events=events[start : start + 500], now=now)
-            result.new_matches += ingest.accepted
         feed.etag = (response.headers.get("etag") or "")[:500]
         feed.last_modified = (response.headers.get("last-modified") or "")[:100]
         feed.last_fetched_at, feed.last_status, feed.last_error, feed.consecutive_failures = now, 200, "", 0
@@ -275,6 +213,73 @@ def news_feed_fetch(*, feed: NewsFeed, matcher: Matcher | None = None, now: dt.d
             feed.name = _text(parsed.feed.get("title"))[:200]
         feed.save()
     return result
+
+
+@transaction.atomic
+def news_entries_record(*, feed: NewsFeed, entries: list[Any], matcher: Matcher, now: dt.datetime) -> tuple[int, int]:
+    """Store the feed's new entries (parsed, ``feedparser`` shape), match them, record the trigger events.
+
+    Returns (new entries, new matches). Entries already stored for the feed (same id) are skipped.
+    """
+    rows: dict[str, NewsEntry] = {}
+    for entry in entries:
+        ident = entry.get("id") or entry.get("link") or entry.get("title") or ""
+        if not ident:
+            continue
+        key = hashlib.sha256(ident.encode("utf-8", "replace")).hexdigest()
+        link = (entry.get("link") or "")[:1000]
+        rows[key] = NewsEntry(
+            workspace_id=feed.workspace_id,
+            feed=feed,
+            entry_key=key,
+            title=_text(entry.get("title", ""))[:500] or "(untitled)",
+            link=link if link.startswith(("http://", "https://")) else "",
+            summary=_text(entry.get("summary", ""))[:5000],
+            published_at=entry.get("published_at") or _published(entry, now),
+            fetched_at=now,
+        )
+    known = set(
+        NewsEntry.objects.filter(workspace_id=feed.workspace_id, feed=feed, entry_key__in=list(rows)).values_list(
+            "entry_key", flat=True
+        )
+    )
+    fresh = [row for key, row in rows.items() if key not in known]
+    NewsEntry.objects.bulk_create(fresh, ignore_conflicts=True)
+    stored = NewsEntry.objects.filter(
+        workspace_id=feed.workspace_id, feed=feed, entry_key__in=[r.entry_key for r in fresh]
+    )
+    stored = list(stored)
+    matches: list[NewsMatch] = []
+    for entry in stored:
+        for account_id, term in matcher.match(f"{entry.title}\n{entry.summary}"):
+            matches.append(
+                NewsMatch(
+                    workspace_id=feed.workspace_id, entry=entry, account_id=account_id, term=term[:255], created_at=now
+                )  # fmt: skip
+            )
+    NewsMatch.objects.bulk_create(matches, ignore_conflicts=True)
+    events = [
+        {
+            "source": "news",
+            "external_id": f"news:{m.entry.entry_key[:48]}:{m.account_id}",
+            "type": EventType.TRIGGER_EVENT,
+            "occurred_at": m.entry.published_at.isoformat(),
+            "account_id": m.account_id,
+            "metadata": {
+                "kind": TriggerKind.NEWS,
+                "title": m.entry.title[:300],
+                "link": m.entry.link,
+                "feed": feed.name or feed.url,
+                "term": m.term,
+            },
+        }
+        for m in matches
+    ]
+    new_matches = 0
+    for start in range(0, len(events), 500):
+        ingest = events_ingest(workspace=feed.workspace, events=events[start : start + 500], now=now)
+        new_matches += ingest.accepted
+    return len(stored), new_matches
 
 
 def news_fetch_workspace(*, workspace: Workspace, feeds: list[NewsFeed] | None = None) -> dict[str, Any]:
