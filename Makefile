@@ -37,9 +37,12 @@ run: install
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# Guardrails (docs/architecture.md): style, the layer contract between apps, and types.
 lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(PY) -m mypy .
 
 format: install
 	$(PY) -m ruff format .

@@ -4,7 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 
-class ServiceModelForm(forms.ModelForm):
+class ServiceModelForm(forms.ModelForm):  # type: ignore[type-arg]
     """A ModelForm that only validates input shapes (fields, widgets and labels from the model).
 
     It neither copies the input onto ``instance`` nor runs the model's validation (``full_clean``, unique

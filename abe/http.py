@@ -3,6 +3,7 @@
 Annotate views with these instead of ``HttpRequest`` so the type checker knows ``request.workspace``:
 
 - :class:`WorkspaceRequest`: any request (``workspace`` and ``membership`` may be None);
+- :class:`SignedInRequest`: behind ``login_required``: ``user`` is a real user;
 - :class:`MemberRequest`: behind ``workspace_required`` / ``admin_required``: a signed-in member of the
   current workspace, so ``workspace`` and ``membership`` are set and ``user`` is a real user.
 
@@ -30,7 +31,10 @@ class WorkspaceRequest(HttpRequest):
     htmx: HtmxDetails
 
 
-class MemberRequest(WorkspaceRequest):
+class SignedInRequest(WorkspaceRequest):
+    user: User
+
+
+class MemberRequest(SignedInRequest):
     workspace: Workspace
     membership: Membership
-    user: User  # type: ignore[assignment]

@@ -44,7 +44,7 @@ QUEUES: tuple[str, ...] = ("deliveries", "scoring", "imports", "default")
 SOFT_LIMIT_SHARE = 0.9
 
 
-class BaseTask(Task):
+class BaseTask(Task):  # type: ignore[type-arg]
     autoretry_for = TEMPORARY_ERRORS
     retry_backoff = 5
     retry_backoff_max = 600
@@ -63,6 +63,12 @@ class BaseTask(Task):
             cls.soft_time_limit = max(1, int(cls.time_limit * SOFT_LIMIT_SHARE))
 
 
+class SweptTask(BaseTask):
+    """A task whose work a beat sweep publishes again (the activation outbox): a failed publish is only logged."""
+
+    publish_failure_swept = True
+
+
 def task_name(module: str, function_name: str) -> str:
     """The registered name of a task: ``<app>.tasks.<entity>_<action>`` (see the module docstring)."""
     app = module.split(".", 1)[0]
@@ -76,12 +82,12 @@ class AbeCelery(Celery):
         return super().gen_task_name(name, module)
 
 
-def enqueue_on_commit(task: Task, *args: Any, **kwargs: Any) -> None:
+def enqueue_on_commit(task: Task[Any, Any], *args: Any, **kwargs: Any) -> None:
     """Publish ``task(*args, **kwargs)`` once the current transaction commits (at once outside one).
 
     The rows the task reads are committed by then; if the transaction rolls back nothing is published.
 
-    A task declared with ``publish_failure_swept=True`` (its rows are found again by a beat sweep, as the
+    A task declared with ``base=SweptTask`` (its rows are found again by a beat sweep, as the
     activation outbox's are) only logs a failed publish: the transaction has committed, so raising would turn a
     saved change into an error page. Any other publish failure is raised.
     """

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 
 from abe.forms import ServiceModelForm
@@ -28,10 +30,11 @@ class AccountForm(ServiceModelForm):
 
     def __init__(self, *args, workspace: Workspace, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["parent"].queryset = Account.objects.for_workspace(workspace).order_by("name")
-        self.fields["owner"].queryset = workspace_users(workspace=workspace)
+        parents = Account.objects.for_workspace(workspace).order_by("name")
+        parent = cast(forms.ModelChoiceField, self.fields["parent"])
+        parent.queryset = parents.exclude(pk=self.instance.pk) if self.instance.pk else parents
+        cast(forms.ModelChoiceField, self.fields["owner"]).queryset = workspace_users(workspace=workspace)
         if self.instance.pk:
-            self.fields["parent"].queryset = self.fields["parent"].queryset.exclude(pk=self.instance.pk)
             self.initial["technologies"] = ", ".join(self.instance.technologies or [])
         # A select over thousands of accounts is unusable; the parent is chosen by id from the API or CRM.
         self.fields["parent"].widget = forms.NumberInput(attrs={"placeholder": "Parent account id"})
@@ -60,7 +63,7 @@ class ContactForm(ServiceModelForm):
 
     def __init__(self, *args, workspace: Workspace, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["persona"].queryset = Persona.objects.for_workspace(workspace)
+        cast(forms.ModelChoiceField, self.fields["persona"]).queryset = Persona.objects.for_workspace(workspace)
 
 
 class TeamMemberForm(ServiceModelForm):
@@ -70,7 +73,7 @@ class TeamMemberForm(ServiceModelForm):
 
     def __init__(self, *args, workspace: Workspace, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = workspace_users(workspace=workspace)
+        cast(forms.ModelChoiceField, self.fields["user"]).queryset = workspace_users(workspace=workspace)
 
 
 class OpportunityForm(ServiceModelForm):
@@ -112,8 +115,12 @@ class AccountFilterForm(forms.Form):
 
     def __init__(self, *args, options: dict[str, list[str]], users, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["industry"].choices = [("", "Any industry")] + [(i, i) for i in sorted(options["industries"])]
-        self.fields["country"].choices = [("", "Any country")] + [(c, c) for c in sorted(options["countries"])]
-        self.fields["owner"].choices = [("", "Any owner"), ("me", "My accounts")] + [
+        cast(forms.ChoiceField, self.fields["industry"]).choices = [("", "Any industry")] + [
+            (i, i) for i in sorted(options["industries"])
+        ]
+        cast(forms.ChoiceField, self.fields["country"]).choices = [("", "Any country")] + [
+            (c, c) for c in sorted(options["countries"])
+        ]
+        cast(forms.ChoiceField, self.fields["owner"]).choices = [("", "Any owner"), ("me", "My accounts")] + [
             (str(u.pk), u.get_full_name() or u.username) for u in users
         ]

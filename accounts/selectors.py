@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet
@@ -108,5 +109,5 @@ def product_list(*, workspace: Workspace) -> QuerySet[Product]:
     return Product.objects.for_workspace(workspace).order_by("family", "name")
 
 
-def workspace_users(*, workspace: Workspace) -> QuerySet:
+def workspace_users(*, workspace: Workspace) -> QuerySet[Any]:
     return get_user_model().objects.filter(memberships__workspace=workspace).order_by("username")

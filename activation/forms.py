@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.contrib.auth import get_user_model
 
@@ -77,7 +79,7 @@ class RuleForm(ServiceModelForm):
 
     def __init__(self, *args, workspace=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["filter_owner"].queryset = (
+        cast(forms.ModelChoiceField, self.fields["filter_owner"]).queryset = (
             get_user_model().objects.filter(memberships__workspace=workspace).order_by("username")
         )
         self.fields["filter_owner"].required = False
@@ -130,11 +132,11 @@ class SnoozeForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    assignee = forms.ModelChoiceField(queryset=None, required=False, empty_label="Nobody")
+    assignee: forms.ModelChoiceField = forms.ModelChoiceField(queryset=None, required=False, empty_label="Nobody")
 
     def __init__(self, *args, workspace=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = (
+        cast(forms.ModelChoiceField, self.fields["assignee"]).queryset = (
             get_user_model().objects.filter(memberships__workspace=workspace).order_by("username")
         )
 
@@ -156,7 +158,7 @@ class WebhookSubscriptionForm(ServiceModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["format"].choices = WebhookFormat.choices
-        self.fields["min_severity"].choices = Severity.choices
+        cast(forms.ChoiceField, self.fields["format"]).choices = WebhookFormat.choices
+        cast(forms.ChoiceField, self.fields["min_severity"]).choices = Severity.choices
         if self.instance.pk:
             self.initial["secret"] = ""

@@ -1,3 +1,5 @@
+from typing import cast
+
 from django import forms
 
 from abe.forms import ServiceModelForm
@@ -27,4 +29,4 @@ class ContentAssetForm(ServiceModelForm):
 
     def __init__(self, *args, workspace, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["personas"].queryset = Persona.objects.for_workspace(workspace)
+        cast(forms.ModelChoiceField, self.fields["personas"]).queryset = Persona.objects.for_workspace(workspace)

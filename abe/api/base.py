@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import Model, QuerySet
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import NotAuthenticated, PermissionDenied
@@ -28,7 +28,7 @@ class UnscopedQuerySetError(RuntimeError):
     """A view produced rows of a workspace-owned model without scoping them to the request's workspace."""
 
 
-def assert_scoped(queryset: QuerySet, workspace: Workspace) -> QuerySet:
+def assert_scoped(queryset: QuerySet[Any], workspace: Workspace) -> QuerySet[Any]:
     """``queryset`` unchanged if it is scoped to ``workspace`` (or not of a workspace-owned model); else raise."""
     model = queryset.model
     if model is not None and issubclass(model, WorkspaceOwned) and queryset_workspace_id(queryset) != workspace.pk:
@@ -38,26 +38,25 @@ def assert_scoped(queryset: QuerySet, workspace: Workspace) -> QuerySet:
     return queryset
 
 
-class WorkspaceRelatedField(serializers.PrimaryKeyRelatedField):
+class WorkspaceRelatedField(serializers.PrimaryKeyRelatedField):  # type: ignore[type-arg]
     """A primary key limited to the request's workspace: another workspace's id reads as “does not exist”."""
 
     def __init__(self, model: type[Model], **kwargs: Any) -> None:
         self.model = model
-        kwargs.setdefault("queryset", model.objects.none())  # type: ignore[attr-defined]
+        kwargs.setdefault("queryset", model._default_manager.none())
         super().__init__(**kwargs)
 
-    def get_queryset(self) -> QuerySet:
+    def get_queryset(self) -> QuerySet[Any]:
         request = self.context.get("request")
         workspace = getattr(request, "workspace", None)
-        if workspace is None:
-            return self.model.objects.none()  # type: ignore[attr-defined]
-        return self.model.objects.for_workspace(workspace)  # type: ignore[attr-defined]
+        manager: Any = self.model._default_manager
+        rows: QuerySet[Any] = manager.none() if workspace is None else manager.for_workspace(workspace)
+        return rows
 
 
-class WorkspaceScopedMixin:
+class WorkspaceScopedMixin(APIView):
     """What every API view shares: the request's workspace, the scoped queryset, input validation, the actor."""
 
-    request: Request
     #: The model of the rows, for schema generation (which runs without a workspace).
     scoped_model: ClassVar[type[Model] | None] = None
 
@@ -70,43 +69,45 @@ class WorkspaceScopedMixin:
 
     @property
     def workspace(self) -> Workspace:
-        workspace = getattr(self.request, "workspace", None)
+        workspace: Workspace | None = getattr(self.request, "workspace", None)
         if workspace is None:  # the permission classes refuse these first; this is the last line
             raise NotAuthenticated("This needs a workspace: log in or use an API key.")
         return workspace
 
-    def get_workspace_queryset(self, workspace: Workspace) -> QuerySet:
+    def get_workspace_queryset(self, workspace: Workspace) -> QuerySet[Any]:
         raise NotImplementedError(f"{type(self).__name__} lists no rows.")
 
-    def get_queryset(self) -> QuerySet:
+    def get_queryset(self) -> QuerySet[Any]:
         """Final: the subclass's rows, checked to be scoped to the request's workspace."""
         if getattr(self, "swagger_fake_view", False):  # schema generation has no workspace
-            return self._schema_model().objects.none()  # type: ignore[attr-defined]
+            return self._schema_model()._default_manager.none()
         workspace = self.workspace
         return assert_scoped(self.get_workspace_queryset(workspace), workspace)
 
     def _schema_model(self) -> type[Model]:
         if self.scoped_model is not None:
             return self.scoped_model
-        serializer_class = getattr(self, "get_serializer_class", lambda: None)()
-        return serializer_class.Meta.model
+        serializer_class: Any = getattr(self, "get_serializer_class", lambda: None)()
+        model: type[Model] = serializer_class.Meta.model
+        return model
 
-    def validated(self, serializer_class: type[serializers.Serializer], data: Any) -> dict:
+    def validated(self, serializer_class: type[serializers.Serializer[Any]], data: Any) -> dict[str, Any]:
         """The input validated by ``serializer_class`` (a 400 with field messages otherwise)."""
         serializer = serializer_class(data=data, context={"request": self.request})
         serializer.is_valid(raise_exception=True)
         return dict(serializer.validated_data)
 
-    def actor(self) -> AbstractBaseUser | None:
+    def actor(self) -> User | None:
+        """The signed-in user, or None for an API key (keys act without a user)."""
         user = self.request.user
-        return user if user.is_authenticated else None  # type: ignore[return-value]
+        return user if isinstance(user, User) and user.is_authenticated else None
 
 
-class WorkspaceApiView(WorkspaceScopedMixin, APIView):
+class WorkspaceApiView(WorkspaceScopedMixin):
     """A thin API view (no model CRUD): validate with ``self.validated``, call one service, answer."""
 
 
-class WorkspaceGenericViewSet(WorkspaceScopedMixin, viewsets.GenericViewSet):
+class WorkspaceGenericViewSet(WorkspaceScopedMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
     """A viewset over one workspace's rows; add the DRF mixins it needs and ``get_workspace_queryset``."""
 
 
@@ -129,26 +130,26 @@ class WorkspaceModelViewSet(
     account a new row hangs on, so that check applies to creation too.
     """
 
-    selector: Callable[..., QuerySet]
+    selector: Callable[..., QuerySet[Any]]
     create_service: Callable[..., Model]
     update_service: Callable[..., Model]
     delete_service: Callable[..., None]
 
-    def get_workspace_queryset(self, workspace: Workspace) -> QuerySet:
+    def get_workspace_queryset(self, workspace: Workspace) -> QuerySet[Any]:
         return type(self).selector(workspace=workspace)
 
-    def check_can_create(self, request: Request, data: dict) -> None:
+    def check_can_create(self, request: Request, data: dict[str, Any]) -> None:
         account = data.get("account")
         if account is not None and not rules.can_edit_object(request, account):
             raise PermissionDenied("You can only add to accounts you own or are on the team of.")
 
-    def perform_create(self, serializer: serializers.BaseSerializer) -> None:
+    def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
         self.check_can_create(self.request, serializer.validated_data)
         serializer.instance = type(self).create_service(
             workspace=self.workspace, by=self.actor(), **serializer.validated_data
         )
 
-    def perform_update(self, serializer: serializers.BaseSerializer) -> None:
+    def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
         if "account" in serializer.validated_data:
             self.check_can_create(self.request, serializer.validated_data)
         serializer.instance = type(self).update_service(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import cast
 
 from django import forms
 
@@ -25,12 +26,20 @@ class BoardFilterForm(forms.Form):
 
     def __init__(self, *args, options: dict, users, criteria: list[dict], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["industry"].choices = [("", "Any industry")] + [(i, i) for i in options["industries"]]
-        self.fields["country"].choices = [("", "Any country")] + [(c, c) for c in options["countries"]]
-        self.fields["owner"].choices = [("", "Any owner"), ("me", "My accounts"), ("none", "No owner")] + [
-            (str(u.pk), u.get_full_name() or u.username) for u in users
+        cast(forms.ChoiceField, self.fields["industry"]).choices = [("", "Any industry")] + [
+            (i, i) for i in options["industries"]
         ]
-        self.fields["criterion"].choices = [("", "Any")] + [(str(i), c["label"]) for i, c in enumerate(criteria)]
+        cast(forms.ChoiceField, self.fields["country"]).choices = [("", "Any country")] + [
+            (c, c) for c in options["countries"]
+        ]
+        cast(forms.ChoiceField, self.fields["owner"]).choices = [
+            ("", "Any owner"),
+            ("me", "My accounts"),
+            ("none", "No owner"),
+        ] + [(str(u.pk), u.get_full_name() or u.username) for u in users]
+        cast(forms.ChoiceField, self.fields["criterion"]).choices = [("", "Any")] + [
+            (str(i), c["label"]) for i, c in enumerate(criteria)
+        ]
 
 
 class TierPinForm(forms.Form):
@@ -48,12 +57,13 @@ class BulkForm(forms.Form):
 
     def __init__(self, *args, users, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].choices = [("", "No owner")] + [
+        cast(forms.ChoiceField, self.fields["owner"]).choices = [("", "No owner")] + [
             (str(u.pk), u.get_full_name() or u.username) for u in users
         ]
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         account_ids = []
         for part in self.data.getlist("account") if hasattr(self.data, "getlist") else []:
             if str(part).isdigit():

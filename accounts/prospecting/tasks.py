@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from celery import shared_task
 from django.contrib.auth import get_user_model
@@ -14,7 +15,7 @@ logger = logging.getLogger(__name__)
 
 
 @shared_task(time_limit=1800)
-def prospecting_rescore_task(workspace_id: int, reason: str = "") -> dict:
+def prospecting_rescore_task(workspace_id: int, reason: str = "") -> dict[str, Any]:
     """Safe to repeat: a rescore recomputes everything from the current ICP, model and settings."""
     from .services import prospecting_rescore
 

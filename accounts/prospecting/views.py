@@ -11,13 +11,15 @@ import json
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from abe import permissions as rules
+from abe.http import MemberRequest
 from abe.views import admin_required, workspace_required
 
 from .. import selectors as account_selectors
@@ -30,7 +32,7 @@ from .icp import ATTRIBUTE_LABELS, ATTRIBUTES, CATEGORICAL, NUMERIC
 BOARD_PAGE_SIZE = 50
 
 
-def _board_filters(request: HttpRequest, form: BoardFilterForm) -> selectors.BoardFilters:
+def _board_filters(request: MemberRequest, form: BoardFilterForm) -> selectors.BoardFilters:
     data = form.cleaned_data if form.is_valid() else {}
     owner = data.get("owner") or ""
     criterion = data.get("criterion") or ""
@@ -44,7 +46,7 @@ def _board_filters(request: HttpRequest, form: BoardFilterForm) -> selectors.Boa
 
 
 @workspace_required
-def tier_board_view(request: HttpRequest) -> HttpResponse:
+def tier_board_view(request: MemberRequest) -> HttpResponseBase:
     ws = request.workspace
     icp = selectors.icp_active(workspace=ws)
     criteria = icp.criteria if icp else []
@@ -84,7 +86,7 @@ def tier_board_view(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @workspace_required
-def tier_bulk_view(request: HttpRequest) -> HttpResponse:
+def tier_bulk_view(request: MemberRequest) -> HttpResponse:
     if not rules.can_write(request):
         raise PermissionDenied("Viewers cannot change accounts.")
     users = list(account_selectors.workspace_users(workspace=request.workspace))
@@ -94,7 +96,7 @@ def tier_bulk_view(request: HttpRequest) -> HttpResponse:
     safe = "/accounts/tiers/" in referer and url_has_allowed_host_and_scheme(referer, {request.get_host()})
     back = referer if safe else reverse("accounts:tier_board")
     if not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect(back)
     wanted = form.cleaned_data["account_ids"]
     allowed = services.editable_account_ids(request=request, workspace=request.workspace, account_ids=wanted)
@@ -117,12 +119,12 @@ def tier_bulk_view(request: HttpRequest) -> HttpResponse:
     return redirect(back)
 
 
-def _account(request: HttpRequest, pk: int) -> Account:
+def _account(request: MemberRequest, pk: int) -> Account:
     return get_object_or_404(account_selectors.account_list(workspace=request.workspace), pk=pk)
 
 
 @workspace_required
-def tier_panel_view(request: HttpRequest, pk: int) -> HttpResponse:
+def tier_panel_view(request: MemberRequest, pk: int) -> HttpResponse:
     """Account-page panel: the tier, whether it is pinned, the pin form and the history (who, when, why)."""
     account = _account(request, pk)
     form = TierPinForm(initial={"tier": account.tier})
@@ -156,14 +158,14 @@ def tier_panel_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @workspace_required
-def fit_panel_view(request: HttpRequest, pk: int) -> HttpResponse:
+def fit_panel_view(request: MemberRequest, pk: int) -> HttpResponse:
     account = _account(request, pk)
     receipt = selectors.account_fit_receipt(workspace=request.workspace, account=account)
     return render(request, "accounts/panels/fit.html", {"account": account, **receipt})
 
 
 @workspace_required
-def win_panel_view(request: HttpRequest, pk: int) -> HttpResponse:
+def win_panel_view(request: MemberRequest, pk: int) -> HttpResponse:
     account = _account(request, pk)
     model = selectors.model_active(workspace=request.workspace)
     drivers = [{"label": label, "value": value, "width": min(100, abs(value) * 60)}
@@ -172,7 +174,7 @@ def win_panel_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @workspace_required
-def proposal_list_view(request: HttpRequest) -> HttpResponse:
+def proposal_list_view(request: MemberRequest) -> HttpResponse:
     ws = request.workspace
     if request.method == "POST":
         if not rules.can_write_everything(request):
@@ -206,7 +208,7 @@ def _readable(criteria: list[dict]) -> list[dict]:
 
 
 @workspace_required
-def icp_settings_view(request: HttpRequest) -> HttpResponse:
+def icp_settings_view(request: MemberRequest) -> HttpResponse:
     """ICP editor, priority weights and tier capacities (admins change them; everyone may read)."""
     ws = request.workspace
     active = selectors.icp_active(workspace=ws)
@@ -251,7 +253,7 @@ def icp_settings_view(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @admin_required
-def icp_activate_view(request: HttpRequest, pk: int) -> HttpResponse:
+def icp_activate_view(request: MemberRequest, pk: int) -> HttpResponse:
     version = get_object_or_404(selectors.icp_versions(workspace=request.workspace), pk=pk)
     services.icp_activate(version=version, by=request.user)
     messages.success(request, f"ICP v{version.number} is active again; accounts are being rescored.")
@@ -260,14 +262,14 @@ def icp_activate_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @admin_required
-def rescore_view(request: HttpRequest) -> HttpResponse:
+def rescore_view(request: MemberRequest) -> HttpResponse:
     services.prospecting_rescore_enqueue(workspace=request.workspace, reason=f"Requested by {request.user.username}")
     messages.success(request, "Rescore started.")
     return redirect(request.POST.get("next") or "accounts:tier_board")
 
 
 @workspace_required
-def model_page_view(request: HttpRequest) -> HttpResponse:
+def model_page_view(request: MemberRequest) -> HttpResponse:
     ws = request.workspace
     active = selectors.model_active(workspace=ws)
     weights = selectors.model_weights(model=active) if active is not None else []
@@ -279,7 +281,7 @@ def model_page_view(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @admin_required
-def model_train_view(request: HttpRequest) -> HttpResponse:
+def model_train_view(request: MemberRequest) -> HttpResponse:
     try:
         model = services.model_train(workspace=request.workspace, by=request.user)
     except ValidationError as exc:
@@ -293,7 +295,7 @@ def model_train_view(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @admin_required
-def model_activate_view(request: HttpRequest, pk: int) -> HttpResponse:
+def model_activate_view(request: MemberRequest, pk: int) -> HttpResponse:
     model = get_object_or_404(selectors.model_list(workspace=request.workspace), pk=pk)
     services.model_activate(model=model, by=request.user)
     messages.success(request, f"Model v{model.number} is active; accounts are being rescored.")

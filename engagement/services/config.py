@@ -6,7 +6,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -32,12 +32,12 @@ def _numbers(
     name: str,
     values: Mapping[str, Any],
     keys: set[str],
-    errors: dict,
+    errors: dict[str, Any],
     *,
     low: float,
     high: float,
     integer: bool = False,
-) -> dict:
+) -> dict[str, Any]:
     cleaned = {}
     for key, value in (values or {}).items():
         if key not in keys:
@@ -140,9 +140,7 @@ def engagement_config_rules(*, config: EngagementConfig, data: Mapping[str, Any]
 
 
 @transaction.atomic
-def engagement_config_update(
-    *, workspace: Workspace, by: AbstractBaseUser | None = None, **data: Any
-) -> EngagementConfig:
+def engagement_config_update(*, workspace: Workspace, by: User | None = None, **data: Any) -> EngagementConfig:
     """Save scoring settings; a change to the maths triggers one full recompute once committed."""
     cleaned = engagement_config_clean(data)
     config = EngagementConfig.objects.select_for_update().get(pk=engagement_config_get(workspace=workspace).pk)

@@ -73,17 +73,17 @@ class IcpVersionViewSet(
     @extend_schema(request=IcpInput, responses={201: IcpVersionSerializer})
     def create(self, request: Request) -> Response:
         data = self.validated(IcpInput, request.data)
-        version = services.icp_save(workspace=self.workspace, by=request.user, **data)
+        version = services.icp_save(workspace=self.workspace, by=self.actor(), **data)
         return Response(IcpVersionSerializer(version).data, status=status.HTTP_201_CREATED)
 
     def perform_destroy(self, instance: IcpVersion) -> None:
-        services.icp_version_delete(version=instance, by=self.request.user)
+        services.icp_version_delete(version=instance, by=self.actor())
 
     @extend_schema(request=None, responses=IcpVersionSerializer)
     @action(detail=True, methods=["post"])
     def activate(self, request: Request, pk: int | None = None) -> Response:
         """Make this version active again (a revert) and rescore."""
-        version = services.icp_activate(version=self.get_object(), by=request.user)
+        version = services.icp_activate(version=self.get_object(), by=self.actor())
         return Response(IcpVersionSerializer(version).data)
 
     @extend_schema(responses={200: IcpVersionSerializer, 404: OpenApiResponse(description="No ICP yet")})
@@ -110,7 +110,7 @@ class ProspectingSettingsApi(WorkspaceApiView):
         serializer = ProspectingSettingsSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         obj = services.prospecting_settings_update(
-            workspace=self.workspace, by=request.user, **serializer.validated_data
+            workspace=self.workspace, by=self.actor(), **serializer.validated_data
         )
         return Response(ProspectingSettingsSerializer(obj).data)
 
@@ -143,14 +143,14 @@ class PredictiveModelViewSet(WorkspaceReadOnlyModelViewSet):
     @action(detail=False, methods=["post"])
     def train(self, request: Request) -> Response:
         """Train a new version; 400 with a clear message when there are fewer than 30 won or 30 lost deals."""
-        model = services.model_train(workspace=self.workspace, by=request.user)
+        model = services.model_train(workspace=self.workspace, by=self.actor())
         return Response(PredictiveModelSerializer(model).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=PredictiveModelSerializer)
     @action(detail=True, methods=["post"])
     def activate(self, request: Request, pk: int | None = None) -> Response:
         """Activate this version (or revert to it) and rescore."""
-        model = services.model_activate(model=self.get_object(), by=request.user)
+        model = services.model_activate(model=self.get_object(), by=self.actor())
         return Response(PredictiveModelSerializer(model).data)
 
 
@@ -206,11 +206,11 @@ class TierProposalViewSet(WorkspaceReadOnlyModelViewSet):
     @extend_schema(request=None, responses=TierProposalSerializer)
     @action(detail=True, methods=["post"])
     def accept(self, request: Request, pk: int | None = None) -> Response:
-        proposal = services.tier_proposal_decide(proposal=self.get_object(), accept=True, by=request.user)
+        proposal = services.tier_proposal_decide(proposal=self.get_object(), accept=True, by=self.actor())
         return Response(TierProposalSerializer(proposal).data)
 
     @extend_schema(request=None, responses=TierProposalSerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request: Request, pk: int | None = None) -> Response:
-        proposal = services.tier_proposal_decide(proposal=self.get_object(), accept=False, by=request.user)
+        proposal = services.tier_proposal_decide(proposal=self.get_object(), accept=False, by=self.actor())
         return Response(TierProposalSerializer(proposal).data)
