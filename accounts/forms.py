@@ -97,7 +97,9 @@ class OpportunityForm(ServiceModelForm):
 
     def __init__(self, *args, workspace: Workspace, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["product"].queryset = Product.objects.for_workspace(workspace).filter(is_active=True)
+        cast(forms.ModelChoiceField, self.fields["product"]).queryset = Product.objects.for_workspace(workspace).filter(
+            is_active=True
+        )
 
 
 class AccountFilterForm(forms.Form):

@@ -204,7 +204,7 @@ def _clean_opportunity(opportunity: Opportunity) -> None:
         and opportunity.contract_end < opportunity.contract_start
     ):
         errors["contract_end"] = "The contract cannot end before it starts."
-    if opportunity.product_id is not None and opportunity.product.workspace_id != opportunity.workspace_id:
+    if opportunity.product is not None and opportunity.product.workspace_id != opportunity.workspace_id:
         errors["product"] = "Not found in this workspace."
     if errors:
         raise ValidationError(errors)
@@ -254,7 +254,7 @@ def _clean_product(product: Product) -> None:
 
 
 @transaction.atomic
-def product_create(*, workspace: Workspace, by: AbstractBaseUser | None = None, **data: Any) -> Product:
+def product_create(*, workspace: Workspace, by: User | None = None, **data: Any) -> Product:
     _unknown(data, PRODUCT_FIELDS)
     product = Product(workspace=workspace, **data)
     _clean_product(product)
@@ -263,7 +263,7 @@ def product_create(*, workspace: Workspace, by: AbstractBaseUser | None = None, 
 
 
 @transaction.atomic
-def product_update(product: Product, *, by: AbstractBaseUser | None = None, **data: Any) -> Product:
+def product_update(product: Product, *, by: User | None = None, **data: Any) -> Product:
     _unknown(data, PRODUCT_FIELDS)
     for field, value in data.items():
         setattr(product, field, value)
@@ -273,6 +273,6 @@ def product_update(product: Product, *, by: AbstractBaseUser | None = None, **da
 
 
 @transaction.atomic
-def product_delete(product: Product, *, by: AbstractBaseUser | None = None) -> None:
+def product_delete(product: Product, *, by: User | None = None) -> None:
     """Delete a product; its opportunities keep their figures and lose the product link."""
     product.delete()

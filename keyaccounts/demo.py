@@ -77,7 +77,8 @@ def _revenue_detail(ctx: DemoContext, products: list[Product]) -> int:
     else:  # SQLite's date arithmetic yields text with a time part: do it in Python (the embedded demo is small)
         rows = list(won.only("id", "close_date"))
         for o in rows:
-            o.contract_start, o.contract_end = o.close_date, o.close_date + timedelta(days=365)
+            if o.close_date is not None:
+                o.contract_start, o.contract_end = o.close_date, o.close_date + timedelta(days=365)
         Opportunity.objects.bulk_update(rows, ["contract_start", "contract_end"], batch_size=500)
     return opps.count()
 

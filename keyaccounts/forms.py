@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 
 from abe.forms import ServiceModelForm
 from abe.models import Workspace
-from accounts.models import Product, Tier
+from accounts.models import Contact, Product, Tier
 from accounts.selectors import workspace_users
 
 from .models import ActivityKind, BantCriterion, BantStatus, PlanObjective, PlanRisk
@@ -34,7 +36,7 @@ class AccountPlanForm(forms.Form):
 
     def __init__(self, *args, workspace: Workspace, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = workspace_users(workspace=workspace)
+        cast(forms.ModelChoiceField, self.fields["owner"]).queryset = workspace_users(workspace=workspace)
 
 
 class ObjectiveForm(forms.ModelForm):
@@ -58,7 +60,7 @@ class ActionForm(forms.Form):
 
     def __init__(self, *args, workspace: Workspace, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = workspace_users(workspace=workspace)
+        cast(forms.ModelChoiceField, self.fields["assignee"]).queryset = workspace_users(workspace=workspace)
 
 
 class ReviewForm(forms.Form):
@@ -69,12 +71,12 @@ class BantForm(forms.Form):
     criterion = forms.ChoiceField(choices=BantCriterion.choices, widget=forms.HiddenInput)
     status = forms.ChoiceField(choices=BantStatus.choices)
     evidence = forms.CharField(required=False, widget=forms.TextInput(attrs={"placeholder": "What confirms it"}))
-    contact = forms.ModelChoiceField(queryset=None, required=False, label="Who (at the customer)")
+    contact = forms.ModelChoiceField(queryset=Contact.objects.none(), required=False, label="Who (at the customer)")
     checked_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="When")
 
-    def __init__(self, *args, contacts, **kwargs) -> None:
+    def __init__(self, *args: Any, contacts: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["contact"].queryset = contacts
+        cast(forms.ModelChoiceField, self.fields["contact"]).queryset = contacts
 
 
 class ProposeForm(forms.Form):
@@ -87,8 +89,8 @@ class ParetoForm(forms.Form):
     end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     by = forms.ChoiceField(choices=[("revenue", "Won revenue"), ("margin", "Gross margin")], required=False)
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         if data.get("start") and data.get("end") and data["start"] > data["end"]:
             raise forms.ValidationError("The start lies after the end.")
         return data
@@ -102,7 +104,7 @@ class RecurringActivityForm(forms.Form):
 
     def __init__(self, *args, workspace: Workspace, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = workspace_users(workspace=workspace)
+        cast(forms.ModelChoiceField, self.fields["assignee"]).queryset = workspace_users(workspace=workspace)
 
 
 class SettingsForm(forms.Form):

@@ -199,7 +199,7 @@ def pareto_selection(
         )
         .filter(revenue__gt=0)
     )
-    figures = {r["account_id"]: r for r in rows}
+    figures: dict[int, dict[str, Any]] = {r["account_id"]: dict(r) for r in rows}
     key = "margin" if by == "margin" else "revenue"
     result = pareto_rank({a: float(r[key] or 0) for a, r in figures.items()})
     ranked = result.rows[:limit] if limit else result.rows
@@ -264,15 +264,14 @@ def opportunities_with_qualification(*, workspace: Workspace) -> QuerySet[Opport
 
 
 def filter_qualification(qs: QuerySet[Opportunity], value: str) -> QuerySet[Opportunity]:
-    if value == "qualified":
-        return qs.filter(bant_confirmed=4, bant_not_met=0)
-    if value == "partly":
-        return qs.filter(bant_confirmed__gt=0, bant_confirmed__lt=4, bant_not_met=0)
-    if value == "unqualified":
-        return qs.filter(bant_confirmed=0, bant_not_met=0)
-    if value == "disqualified":
-        return qs.filter(bant_not_met__gt=0)
-    return qs
+    # Q objects: the annotations of ``opportunities_with_qualification`` are not model fields.
+    conditions = {
+        "qualified": Q(bant_confirmed=4, bant_not_met=0),
+        "partly": Q(bant_confirmed__gt=0, bant_confirmed__lt=4, bant_not_met=0),
+        "unqualified": Q(bant_confirmed=0, bant_not_met=0),
+        "disqualified": Q(bant_not_met__gt=0),
+    }
+    return qs.filter(conditions[value]) if value in conditions else qs
 
 
 SIZE_ATTRIBUTES = {"employees", "annual_revenue", "number_of_offices"}
@@ -333,6 +332,8 @@ def renewals_due(*, workspace: Workspace, within_days: int = 180) -> list[dict[s
     )
     rows = []
     for o in opps:
+        if o.contract_end is None:  # excluded by the filter; for the type checker
+            continue
         days = (o.contract_end - today).days
         bucket = next(b for b in (30, 60, 90, 180) if days <= b) if days <= 180 else None
         momentum = o.account.engagement_momentum

@@ -5,6 +5,8 @@ Retries, backoff and time limits come from ``abe.tasks.BaseTask``; names follow 
 
 from __future__ import annotations
 
+from typing import Any
+
 from celery import shared_task
 
 from abe.models import Workspace
@@ -24,7 +26,7 @@ def news_fetch_all_task() -> int:
 
 
 @shared_task(time_limit=900)
-def news_fetch_workspace_task(workspace_id: int) -> dict:
+def news_fetch_workspace_task(workspace_id: int) -> dict[str, Any]:
     """Safe to repeat: entries, matches and trigger events are each stored once (see services.news)."""
     workspace = Workspace.objects.filter(pk=workspace_id).first()
     if workspace is None:
@@ -41,7 +43,7 @@ def key_accounts_daily_all_task() -> int:
 
 
 @shared_task(time_limit=1800)
-def key_accounts_daily_task(workspace_id: int) -> dict:
+def key_accounts_daily_task(workspace_id: int) -> dict[str, Any]:
     """Safe to repeat: tasks per occurrence, and alerts per plan and due date, are deduplicated."""
     workspace = Workspace.objects.filter(pk=workspace_id).first()
     if workspace is None:

@@ -8,13 +8,14 @@ import datetime as dt
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from abe import permissions as rules
+from abe.http import MemberRequest
 from abe.views import admin_required, workspace_required
 from accounts import services as account_services
 from accounts.models import Account, Lifecycle, Opportunity, Product, Tier
@@ -45,15 +46,15 @@ from .services import news, plans, postsale, qualification
 PAGE_SIZE = 25
 
 
-def _account(request: HttpRequest, pk: int) -> Account:
+def _account(request: MemberRequest, pk: int) -> Account:
     return get_object_or_404(account_list(workspace=request.workspace), pk=pk)
 
 
-def _plan(request: HttpRequest, pk: int) -> AccountPlan:
+def _plan(request: MemberRequest, pk: int) -> AccountPlan:
     return get_object_or_404(selectors.account_plan_list(workspace=request.workspace), pk=pk)
 
 
-def _require_edit(request: HttpRequest, obj) -> None:
+def _require_edit(request: MemberRequest, obj) -> None:
     if not rules.can_edit_object(request, obj):
         raise PermissionDenied("You can only change key-account work of accounts you own or are on the team of.")
 
@@ -70,7 +71,7 @@ def _errors(form, exc: ValidationError) -> None:
 
 
 @workspace_required
-def index_view(request: HttpRequest) -> HttpResponse:
+def index_view(request: MemberRequest) -> HttpResponse:
     ws = request.workspace
     plan_qs = (
         selectors.account_plan_list(workspace=ws).filter(status=PlanStatus.CURRENT).order_by("next_review_due", "id")
@@ -96,7 +97,7 @@ def index_view(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_required
-def plan_create_view(request: HttpRequest, account_pk: int) -> HttpResponse:
+def plan_create_view(request: MemberRequest, account_pk: int) -> HttpResponse:
     account = _account(request, account_pk)
     _require_edit(request, account)
     existing = selectors.account_plan_current(account=account)
@@ -117,7 +118,7 @@ def plan_create_view(request: HttpRequest, account_pk: int) -> HttpResponse:
     return render(request, "keyaccounts/plan_form.html", {"account": account, "form": form})
 
 
-def _plan_context(request: HttpRequest, plan: AccountPlan) -> dict:
+def _plan_context(request: MemberRequest, plan: AccountPlan) -> dict:
     account = plan.account
     return {
         "plan": plan,
@@ -137,7 +138,7 @@ def _plan_context(request: HttpRequest, plan: AccountPlan) -> dict:
 
 
 @workspace_required
-def plan_view(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_view(request: MemberRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
     context = _plan_context(request, plan)
     context.update(
@@ -159,7 +160,7 @@ def plan_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @workspace_required
-def plan_print_view(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_print_view(request: MemberRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
     context = _plan_context(request, plan)
     context["health"] = selectors.health_latest(account=plan.account)
@@ -169,7 +170,7 @@ def plan_print_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @workspace_required
-def plan_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_edit_view(request: MemberRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
     _require_edit(request, plan)
     kind = request.POST.get("form")
@@ -230,7 +231,7 @@ def plan_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @workspace_required
-def plan_item_view(request: HttpRequest, pk: int, kind: str, item_pk: int) -> HttpResponse:
+def plan_item_view(request: MemberRequest, pk: int, kind: str, item_pk: int) -> HttpResponse:
     """Small updates from the plan page: objective progress, risk status, completing an action, deleting."""
     plan = _plan(request, pk)
     _require_edit(request, plan)
@@ -265,7 +266,7 @@ def plan_item_view(request: HttpRequest, pk: int, kind: str, item_pk: int) -> Ht
 
 
 @workspace_required
-def panel_plan_view(request: HttpRequest, pk: int) -> HttpResponse:
+def panel_plan_view(request: MemberRequest, pk: int) -> HttpResponse:
     account = _account(request, pk)
     plan = selectors.account_plan_current(account=account)
     return render(
@@ -289,7 +290,7 @@ def panel_plan_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @workspace_required
-def panel_postsale_view(request: HttpRequest, pk: int) -> HttpResponse:
+def panel_postsale_view(request: MemberRequest, pk: int) -> HttpResponse:
     account = _account(request, pk)
     can_edit = rules.can_edit_object(request, account)
     form = RecurringActivityForm(
@@ -329,7 +330,7 @@ def panel_postsale_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @workspace_required
-def panel_news_view(request: HttpRequest, pk: int) -> HttpResponse:
+def panel_news_view(request: MemberRequest, pk: int) -> HttpResponse:
     account = _account(request, pk)
     terms = AccountNewsTerms.objects.filter(workspace=request.workspace, account=account).first()
     form = NewsTermsForm(
@@ -366,7 +367,7 @@ def panel_news_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @workspace_required
-def home_reviews_view(request: HttpRequest) -> HttpResponse:
+def home_reviews_view(request: MemberRequest) -> HttpResponse:
     """Home-page fragment: account-plan reviews due in the next 14 days or overdue (mine first, then all)."""
     mine = request.GET.get("all") != "1"
     qs = selectors.plan_reviews_due(workspace=request.workspace, user=request.user if mine else None)
@@ -388,7 +389,7 @@ def home_reviews_view(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_required
-def pareto_view(request: HttpRequest) -> HttpResponse:
+def pareto_view(request: MemberRequest) -> HttpResponse:
     form = ParetoForm(request.GET or None)
     today = timezone.localdate()
     start, end, by = today - dt.timedelta(days=365), today, "revenue"
@@ -422,7 +423,7 @@ def pareto_view(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @workspace_required
-def propose_view(request: HttpRequest, account_pk: int) -> HttpResponse:
+def propose_view(request: MemberRequest, account_pk: int) -> HttpResponse:
     account = _account(request, account_pk)
     if not rules.can_write(request):
         raise PermissionDenied("Viewers cannot propose tier moves.")
@@ -444,7 +445,7 @@ def propose_view(request: HttpRequest, account_pk: int) -> HttpResponse:
 
 
 @workspace_required
-def qualification_view(request: HttpRequest) -> HttpResponse:
+def qualification_view(request: MemberRequest) -> HttpResponse:
     value = request.GET.get("qualification", "")
     qs = selectors.opportunities_with_qualification(workspace=request.workspace).filter(status="open")
     qs = selectors.filter_qualification(qs, value).order_by("close_date", "id")
@@ -462,7 +463,7 @@ def qualification_view(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_required
-def opportunity_view(request: HttpRequest, pk: int) -> HttpResponse:
+def opportunity_view(request: MemberRequest, pk: int) -> HttpResponse:
     opportunity = get_object_or_404(
         Opportunity.objects.for_workspace(request.workspace).select_related("account", "product"), pk=pk
     )
@@ -517,7 +518,7 @@ def opportunity_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @workspace_required
-def postsale_view(request: HttpRequest) -> HttpResponse:
+def postsale_view(request: MemberRequest) -> HttpResponse:
     within = request.GET.get("within", "180")
     within_days = int(within) if within in {"30", "60", "90", "180"} else 180
     renewals = selectors.renewals_due(workspace=request.workspace, within_days=within_days)
@@ -544,7 +545,7 @@ def postsale_view(request: HttpRequest) -> HttpResponse:
 
 
 @admin_required
-def settings_view(request: HttpRequest) -> HttpResponse:
+def settings_view(request: MemberRequest) -> HttpResponse:
     row = plans.key_account_settings_get(workspace=request.workspace)
     initial = {
         "strategic_review_days": row.strategic_review_days,
@@ -592,7 +593,7 @@ def settings_view(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @admin_required
-def feed_action_view(request: HttpRequest, pk: int) -> HttpResponse:
+def feed_action_view(request: MemberRequest, pk: int) -> HttpResponse:
     feed = get_object_or_404(NewsFeed.objects.for_workspace(request.workspace), pk=pk)
     action = request.POST.get("action")
     if action == "fetch":
@@ -611,7 +612,7 @@ def feed_action_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @workspace_required
-def products_view(request: HttpRequest) -> HttpResponse:
+def products_view(request: MemberRequest) -> HttpResponse:
     can_edit = rules.can_write_everything(request)
     form = ProductForm(request.POST or None)
     if request.method == "POST":
@@ -639,7 +640,7 @@ def products_view(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_required
-def product_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+def product_edit_view(request: MemberRequest, pk: int) -> HttpResponse:
     if not rules.can_write_everything(request):
         raise PermissionDenied("Only marketing and admins edit the product catalogue.")
     product = get_object_or_404(Product.objects.for_workspace(request.workspace), pk=pk)

@@ -440,9 +440,7 @@ def editable_account_ids(*, request: Any, workspace: Workspace, account_ids: lis
 
 
 @transaction.atomic
-def tier_proposal_create(
-    *, account: Account, proposed_tier: str, reason: str, by: AbstractBaseUser | None = None
-) -> TierProposal:
+def tier_proposal_create(*, account: Account, proposed_tier: str, reason: str, by: User | None = None) -> TierProposal:
     """Propose a tier move by hand (e.g. "Propose as key account" from the Pareto page); a person decides it.
 
     A pending proposal for another tier is superseded by this one; the same move already pending is an error.

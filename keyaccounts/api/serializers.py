@@ -121,7 +121,7 @@ class QualifiedOpportunitySerializer(serializers.ModelSerializer):
     def get_qualification(self, opportunity: Opportunity) -> str:
         from ..selectors import qualification_label
 
-        return qualification_label(opportunity.bant_confirmed, opportunity.bant_not_met)
+        return qualification_label(getattr(opportunity, "bant_confirmed", 0), getattr(opportunity, "bant_not_met", 0))
 
 
 class ProposeKeyAccountInput(serializers.Serializer):

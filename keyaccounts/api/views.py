@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import django_filters
 from django.core.exceptions import ValidationError
+from django.db.models import Model
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -71,7 +73,8 @@ class AccountPlanViewSet(WorkspaceModelViewSet):
         """Record a review; the next one falls due after the cadence of the account's tier."""
         plan = self.get_object()
         self._check_edit(plan)
-        review = plans.account_plan_review(plan=plan, by=self.actor(), note=str(request.data.get("note", "")))
+        note = self.validated(PlanReviewInput, request.data)["note"]
+        review = plans.account_plan_review(plan=plan, by=self.actor(), note=note)
         return Response(PlanReviewSerializer(review).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=AccountPlanSerializer)
@@ -109,7 +112,19 @@ def _plan_selector(model):
     return select
 
 
-class PlanObjectiveViewSet(WorkspaceModelViewSet):
+class PlanReviewInput(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
+
+
+class _PlanChildViewSet(WorkspaceModelViewSet):
+    """Objectives and risks: created on a plan whose account the user may edit."""
+
+    def check_can_create(self, request: Request, data: dict[str, Any]) -> None:
+        if "plan" in data and not rules.can_edit_object(request, data["plan"]):
+            raise PermissionDenied("You can only change plans of accounts you own or are on the team of.")
+
+
+class PlanObjectiveViewSet(_PlanChildViewSet):
     queryset = PlanObjective.objects.none()
     serializer_class = PlanObjectiveSerializer
     filterset_fields = ["plan"]
@@ -118,12 +133,8 @@ class PlanObjectiveViewSet(WorkspaceModelViewSet):
     update_service = staticmethod(plans.plan_objective_update)
     delete_service = staticmethod(plans.plan_objective_delete)
 
-    def check_can_create(self, request, data) -> None:
-        if "plan" in data and not rules.can_edit_object(request, data["plan"]):
-            raise PermissionDenied("You can only change plans of accounts you own or are on the team of.")
 
-
-class PlanRiskViewSet(PlanObjectiveViewSet):
+class PlanRiskViewSet(_PlanChildViewSet):
     queryset = PlanRisk.objects.none()
     serializer_class = PlanRiskSerializer
     filterset_fields = ["plan", "status"]
@@ -161,7 +172,7 @@ class ParetoApi(WorkspaceApiView):
     def get(self, request: Request) -> Response:
         """Accounts ranked by won revenue (or margin) with the cumulative share and the top-20% share (0-1)."""
         data = self.validated(self.InputSerializer, request.query_params)
-        page = selectors.pareto_selection(workspace=request.workspace, **data)
+        page = selectors.pareto_selection(workspace=self.workspace, **data)
         r = page.result
         return Response({
             "start": page.start, "end": page.end, "by": page.by, "total": round(r.total, 2),
@@ -228,7 +239,7 @@ class BantItemViewSet(WorkspaceModelViewSet):
             raise PermissionDenied("You can only qualify opportunities of accounts you own or are on the team of.")
         serializer.instance = qualification.bant_set(by=self.actor(), **serializer.validated_data)
 
-    def perform_destroy(self, instance: BantItem) -> None:
+    def perform_destroy(self, instance: Model) -> None:
         instance.delete()
 
 
@@ -256,7 +267,7 @@ class NewsFeedViewSet(WorkspaceModelViewSet):
 
     def perform_create(self, serializer) -> None:
         serializer.instance = news.news_feed_add(
-            workspace=self.request.workspace, by=self.actor(), url=serializer.validated_data["url"],
+            workspace=self.workspace, by=self.actor(), url=serializer.validated_data["url"],
             name=serializer.validated_data.get("name", ""),
         )  # fmt: skip
 
@@ -287,7 +298,7 @@ class RenewalsApi(WorkspaceApiView):
         within = request.query_params.get("within", "180")
         if within not in {"30", "60", "90", "180"}:
             raise ValidationError({"within": "Choose one of: 30, 60, 90, 180."})
-        rows = selectors.renewals_due(workspace=request.workspace, within_days=int(within))
+        rows = selectors.renewals_due(workspace=self.workspace, within_days=int(within))
         return Response({"results": [
             {"opportunity": r["opportunity"].pk, "name": r["opportunity"].name, "account": r["account"].pk,
              "account_name": r["account"].name, "contract_end": r["opportunity"].contract_end, "days": r["days"],
@@ -301,7 +312,7 @@ class AccountHealthApi(WorkspaceApiView):
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request: Request, pk: int) -> Response:
         """The latest health score of the account, explained point by point."""
-        account = get_object_or_404(account_list(workspace=request.workspace), pk=pk)
+        account = get_object_or_404(account_list(workspace=self.workspace), pk=pk)
         latest = selectors.health_latest(account=account)
         if latest is None:
             return Response({"account": account.pk, "score": None, "explanation": [], "computed_at": None})

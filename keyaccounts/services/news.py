@@ -18,7 +18,7 @@ from typing import Any
 
 import feedparser
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -63,7 +63,7 @@ class FetchResult:
 
 
 @transaction.atomic
-def news_feed_add(*, workspace: Workspace, url: str, name: str = "", by: AbstractBaseUser | None = None) -> NewsFeed:
+def news_feed_add(*, workspace: Workspace, url: str, name: str = "", by: User | None = None) -> NewsFeed:
     url = (url or "").strip()
     url_check_public(url)  # raises UnsafeUrlError (a ValidationError on "url")
     if len(url) > 500:
@@ -74,7 +74,7 @@ def news_feed_add(*, workspace: Workspace, url: str, name: str = "", by: Abstrac
 
 
 @transaction.atomic
-def news_feed_update(feed: NewsFeed, *, by: AbstractBaseUser | None = None, **data: Any) -> NewsFeed:
+def news_feed_update(feed: NewsFeed, *, by: User | None = None, **data: Any) -> NewsFeed:
     unknown = set(data) - {"url", "name", "is_active"}
     if unknown:
         raise ValidationError({name: "Unknown field." for name in sorted(unknown)})
@@ -90,13 +90,13 @@ def news_feed_update(feed: NewsFeed, *, by: AbstractBaseUser | None = None, **da
 
 
 @transaction.atomic
-def news_feed_delete(feed: NewsFeed, *, by: AbstractBaseUser | None = None) -> None:
+def news_feed_delete(feed: NewsFeed, *, by: User | None = None) -> None:
     feed.delete()
 
 
 @transaction.atomic
 def account_news_terms_set(
-    *, account: Account, aliases: list[str], exclusions: list[str], by: AbstractBaseUser | None = None
+    *, account: Account, aliases: list[str], exclusions: list[str], by: User | None = None
 ) -> AccountNewsTerms:
     def clean(values: Any, name: str) -> list[str]:
         if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
@@ -245,10 +245,9 @@ def news_entries_record(*, feed: NewsFeed, entries: list[Any], matcher: Matcher,
     )
     fresh = [row for key, row in rows.items() if key not in known]
     NewsEntry.objects.bulk_create(fresh, ignore_conflicts=True)
-    stored = NewsEntry.objects.filter(
-        workspace_id=feed.workspace_id, feed=feed, entry_key__in=[r.entry_key for r in fresh]
+    stored = list(
+        NewsEntry.objects.filter(workspace_id=feed.workspace_id, feed=feed, entry_key__in=[r.entry_key for r in fresh])
     )
-    stored = list(stored)
     matches: list[NewsMatch] = []
     for entry in stored:
         for account_id, term in matcher.match(f"{entry.title}\n{entry.summary}"):
@@ -263,7 +262,7 @@ def news_entries_record(*, feed: NewsFeed, entries: list[Any], matcher: Matcher,
             "source": "news",
             "external_id": f"news:{m.entry.entry_key[:48]}:{m.account_id}",
             "type": EventType.TRIGGER_EVENT,
-            "occurred_at": m.entry.published_at.isoformat(),
+            "occurred_at": (m.entry.published_at or now).isoformat(),
             "account_id": m.account_id,
             "metadata": {
                 "kind": TriggerKind.NEWS,

@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -42,9 +42,7 @@ def key_account_settings_get(*, workspace: Workspace) -> KeyAccountSettings:
 
 
 @transaction.atomic
-def key_account_settings_update(
-    *, workspace: Workspace, by: AbstractBaseUser | None = None, **data: Any
-) -> KeyAccountSettings:
+def key_account_settings_update(*, workspace: Workspace, by: User | None = None, **data: Any) -> KeyAccountSettings:
     row = key_account_settings_get(workspace=workspace)
     allowed = {
         "strategic_review_days", "priority_review_days", "standard_review_days", "winback_after_days",
@@ -94,12 +92,12 @@ def _clean_text(data: dict[str, Any], errors: dict[str, str]) -> None:
             data[name] = value.strip()
 
 
-def _check_owner(workspace: Workspace, owner: AbstractBaseUser | None, errors: dict[str, str]) -> None:
+def _check_owner(workspace: Workspace, owner: User | None, errors: dict[str, str]) -> None:
     if owner is not None and not Membership.objects.filter(workspace=workspace, user=owner).exists():
         errors["owner"] = "This user is not a member of the workspace."
 
 
-def _log(plan: AccountPlan, field: str, old: Any, new: Any, by: AbstractBaseUser | None) -> None:
+def _log(plan: AccountPlan, field: str, old: Any, new: Any, by: User | None) -> None:
     AccountPlanChange.objects.create(
         workspace_id=plan.workspace_id, plan=plan, field=field, old="" if old is None else str(old),
         new="" if new is None else str(new), by=by if by is not None and by.is_authenticated else None,
@@ -111,8 +109,8 @@ def account_plan_create(
     *,
     workspace: Workspace,
     account: Account,
-    by: AbstractBaseUser | None = None,
-    owner: AbstractBaseUser | None = None,
+    by: User | None = None,
+    owner: User | None = None,
     **data: Any,
 ) -> AccountPlan:
     """Start the account's plan; an account has one current plan (a second raises :class:`PlanConflictError`)."""
@@ -141,7 +139,7 @@ def account_plan_create(
 
 
 @transaction.atomic
-def account_plan_update(plan: AccountPlan, *, by: AbstractBaseUser | None = None, **data: Any) -> AccountPlan:
+def account_plan_update(plan: AccountPlan, *, by: User | None = None, **data: Any) -> AccountPlan:
     unknown = set(data) - set(PLAN_TEXT_FIELDS) - {"owner", "account"}
     if unknown:
         raise ValidationError({name: "Unknown field." for name in sorted(unknown)})
@@ -163,7 +161,7 @@ def account_plan_update(plan: AccountPlan, *, by: AbstractBaseUser | None = None
 
 
 @transaction.atomic
-def account_plan_archive(*, plan: AccountPlan, by: AbstractBaseUser | None = None) -> AccountPlan:
+def account_plan_archive(*, plan: AccountPlan, by: User | None = None) -> AccountPlan:
     if plan.status == PlanStatus.ARCHIVED:
         return plan
     plan.status = PlanStatus.ARCHIVED
@@ -173,12 +171,12 @@ def account_plan_archive(*, plan: AccountPlan, by: AbstractBaseUser | None = Non
 
 
 @transaction.atomic
-def account_plan_delete(plan: AccountPlan, *, by: AbstractBaseUser | None = None) -> None:
+def account_plan_delete(plan: AccountPlan, *, by: User | None = None) -> None:
     plan.delete()
 
 
 @transaction.atomic
-def account_plan_review(*, plan: AccountPlan, by: AbstractBaseUser | None = None, note: str = "") -> PlanReview:
+def account_plan_review(*, plan: AccountPlan, by: User | None = None, note: str = "") -> PlanReview:
     """Record a review (e.g. the quarterly business review); the next one falls due after the tier's cadence."""
     if plan.status != PlanStatus.CURRENT:
         raise ValidationError({"plan": "Only the current plan is reviewed."})
@@ -228,7 +226,7 @@ def _clean_objective(objective: PlanObjective) -> None:
 
 @transaction.atomic
 def plan_objective_create(
-    *, workspace: Workspace, plan: AccountPlan, by: AbstractBaseUser | None = None, **data: Any
+    *, workspace: Workspace, plan: AccountPlan, by: User | None = None, **data: Any
 ) -> PlanObjective:
     if plan.workspace_id != workspace.pk:
         raise ValidationError({"plan": "Not found in this workspace."})
@@ -244,9 +242,7 @@ def plan_objective_create(
 
 
 @transaction.atomic
-def plan_objective_update(
-    objective: PlanObjective, *, by: AbstractBaseUser | None = None, **data: Any
-) -> PlanObjective:
+def plan_objective_update(objective: PlanObjective, *, by: User | None = None, **data: Any) -> PlanObjective:
     allowed = {"title", "metric", "baseline", "target", "current", "due_date", "plan"}
     unknown = set(data) - allowed
     if unknown:
@@ -265,7 +261,7 @@ def plan_objective_update(
 
 
 @transaction.atomic
-def plan_objective_delete(objective: PlanObjective, *, by: AbstractBaseUser | None = None) -> None:
+def plan_objective_delete(objective: PlanObjective, *, by: User | None = None) -> None:
     _log(objective.plan, "objective removed", objective.title, "", by)
     objective.delete()
 
@@ -288,9 +284,7 @@ def _clean_risk(risk: PlanRisk) -> None:
 
 
 @transaction.atomic
-def plan_risk_create(
-    *, workspace: Workspace, plan: AccountPlan, by: AbstractBaseUser | None = None, **data: Any
-) -> PlanRisk:
+def plan_risk_create(*, workspace: Workspace, plan: AccountPlan, by: User | None = None, **data: Any) -> PlanRisk:
     if plan.workspace_id != workspace.pk:
         raise ValidationError({"plan": "Not found in this workspace."})
     unknown = set(data) - {"title", "likelihood", "impact", "mitigation", "status"}
@@ -304,7 +298,7 @@ def plan_risk_create(
 
 
 @transaction.atomic
-def plan_risk_update(risk: PlanRisk, *, by: AbstractBaseUser | None = None, **data: Any) -> PlanRisk:
+def plan_risk_update(risk: PlanRisk, *, by: User | None = None, **data: Any) -> PlanRisk:
     unknown = set(data) - {"title", "likelihood", "impact", "mitigation", "status", "plan"}
     if unknown:
         raise ValidationError({name: "Unknown field." for name in sorted(unknown)})
@@ -322,7 +316,7 @@ def plan_risk_update(risk: PlanRisk, *, by: AbstractBaseUser | None = None, **da
 
 
 @transaction.atomic
-def plan_risk_delete(risk: PlanRisk, *, by: AbstractBaseUser | None = None) -> None:
+def plan_risk_delete(risk: PlanRisk, *, by: User | None = None) -> None:
     _log(risk.plan, "risk removed", risk.title, "", by)
     risk.delete()
 
@@ -339,8 +333,8 @@ def plan_action_create(
     *,
     plan: AccountPlan,
     title: str,
-    by: AbstractBaseUser | None = None,
-    assignee: AbstractBaseUser | None = None,
+    by: User | None = None,
+    assignee: User | None = None,
     due_date: dt.date | None = None,
     contact: Contact | None = None,
     description: str = "",

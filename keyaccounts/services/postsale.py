@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -44,7 +44,7 @@ def _clean_activity(activity: RecurringActivity) -> None:
 
 @transaction.atomic
 def recurring_activity_create(
-    *, workspace: Workspace, account: Account, by: AbstractBaseUser | None = None, **data: Any
+    *, workspace: Workspace, account: Account, by: User | None = None, **data: Any
 ) -> RecurringActivity:
     unknown = set(data) - {"kind", "title", "every_days", "next_due", "assignee", "is_active"}
     if unknown:
@@ -61,9 +61,7 @@ def recurring_activity_create(
 
 
 @transaction.atomic
-def recurring_activity_update(
-    activity: RecurringActivity, *, by: AbstractBaseUser | None = None, **data: Any
-) -> RecurringActivity:
+def recurring_activity_update(activity: RecurringActivity, *, by: User | None = None, **data: Any) -> RecurringActivity:
     unknown = set(data) - {"kind", "title", "every_days", "next_due", "assignee", "is_active", "account"}
     if unknown:
         raise ValidationError({name: "Unknown field." for name in sorted(unknown)})
@@ -77,7 +75,7 @@ def recurring_activity_update(
 
 
 @transaction.atomic
-def recurring_activity_delete(activity: RecurringActivity, *, by: AbstractBaseUser | None = None) -> None:
+def recurring_activity_delete(activity: RecurringActivity, *, by: User | None = None) -> None:
     activity.delete()
 
 
@@ -174,7 +172,7 @@ def accounts_health_compute(*, workspace: Workspace) -> int:
     return count
 
 
-def _plan_recipients(plan: AccountPlan) -> list:
+def _plan_recipients(plan: AccountPlan) -> list[User]:
     users = [u for u in (plan.owner, plan.account.owner) if u is not None]
     if not users:
         users = [
@@ -195,7 +193,10 @@ def plan_reviews_alert_overdue(*, workspace: Workspace, now: dt.datetime | None 
         .select_related("account", "owner", "account__owner")
     )
     for plan in plans:
-        key = f"plan_review:{plan.pk}:{plan.next_review_due.isoformat()}"
+        due = plan.next_review_due
+        if due is None:  # excluded by the filter; for the type checker
+            continue
+        key = f"plan_review:{plan.pk}:{due.isoformat()}"
         if Alert.objects.filter(workspace_id=workspace.pk, dedupe_key=key).exists():
             continue
         outbox = Outbox()
@@ -209,10 +210,10 @@ def plan_reviews_alert_overdue(*, workspace: Workspace, now: dt.datetime | None 
                 title=f"Account-plan review overdue: {plan.account.name}",
                 message=(
                     f"The account plan of {plan.account.name} ({plan.account.get_tier_display()}) was due for "
-                    f"review on {plan.next_review_due:%Y-%m-%d}, {(today - plan.next_review_due).days} days ago."
+                    f"review on {due:%Y-%m-%d}, {(today - due).days} days ago."
                 ),
                 recommended_action="Review the plan with the account team and record the review on the plan page.",
-                facts={"plan": plan.pk, "next_review_due": plan.next_review_due.isoformat()},
+                facts={"plan": plan.pk, "next_review_due": due.isoformat()},
                 created_at=now,
             )
             alert_deliveries_create(alert=alert, recipients=_plan_recipients(plan), now=now, outbox=outbox)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -23,7 +23,7 @@ def bant_set(
     evidence: str = "",
     contact: Contact | None = None,
     checked_on: dt.date | None = None,
-    by: AbstractBaseUser | None = None,
+    by: User | None = None,
 ) -> BantItem:
     """Record one BANT criterion of an opportunity (creating or replacing its row)."""
     errors: dict[str, str] = {}
