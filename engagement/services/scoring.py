@@ -231,7 +231,7 @@ def _write(
             for r in accounts.values()
         ],
         update_conflicts=True,
-        unique_fields=["account"],
+        unique_fields=["account", "workspace"],
         update_fields=[
             "breadth",
             "roles",
@@ -256,7 +256,7 @@ def _write(
             for r in accounts.values()
         ],
         update_conflicts=True,
-        unique_fields=["account", "day"],
+        unique_fields=["account", "day", "workspace"],
         update_fields=["score", "momentum", "stage"],
     )
     return changed_ids

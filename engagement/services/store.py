@@ -203,7 +203,7 @@ def days_add(*, workspace: Workspace, deltas: Sequence[DayDelta]) -> list[tuple[
             SELECT %s, u.a, u.c, u.k, u.t, u.d, u.n, u.l
             FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::text[], %s::date[], %s::int[],
                         %s::timestamptz[]) AS u(a, c, k, t, d, n, l)
-            ON CONFLICT (account_id, contact_key, type, day)
+            ON CONFLICT (account_id, contact_key, type, day, workspace_id)
             DO UPDATE SET count = d.count + EXCLUDED.count, last_at = GREATEST(d.last_at, EXCLUDED.last_at)
             RETURNING account_id, contact_key, type, day, count
         """
@@ -240,7 +240,7 @@ def days_add(*, workspace: Workspace, deltas: Sequence[DayDelta]) -> list[tuple[
     EngagementDay.objects.bulk_create(
         upserts,
         update_conflicts=True,
-        unique_fields=["account", "contact_key", "type", "day"],
+        unique_fields=["account", "contact_key", "type", "day", "workspace"],
         update_fields=["count", "last_at"],
     )
     return result
@@ -283,7 +283,7 @@ def components_add(*, workspace: Workspace, deltas: Sequence[ComponentDelta]) ->
             SELECT %s, u.a, u.c, u.k, u.t, u.ls, u.n, u.l
             FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::text[], %s::float8[], %s::int[],
                         %s::timestamptz[]) AS u(a, c, k, t, ls, n, l)
-            ON CONFLICT (account_id, contact_key, type) DO UPDATE SET
+            ON CONFLICT (account_id, contact_key, type, workspace_id) DO UPDATE SET
                 log_sum = CASE
                     WHEN EXCLUDED.log_sum IS NULL THEN s.log_sum
                     WHEN s.log_sum IS NULL THEN EXCLUDED.log_sum
@@ -323,7 +323,7 @@ def components_add(*, workspace: Workspace, deltas: Sequence[ComponentDelta]) ->
     ScoreComponent.objects.bulk_create(
         upserts,
         update_conflicts=True,
-        unique_fields=["account", "contact_key", "type"],
+        unique_fields=["account", "contact_key", "type", "workspace"],
         update_fields=["log_sum", "events", "last_at"],
     )
 
