@@ -162,6 +162,12 @@ SPECTACULAR_SETTINGS = {
         "AlertKindEnum": "activation.models.AlertKind",
         "ImportKindEnum": "accounts.models.ImportKind",
         "DeliveryStatusEnum": "activation.models.DeliveryStatus",
+        "OpportunityTypeEnum": "accounts.models.OpportunityType",
+        "OpportunityStatusEnum": "accounts.models.OpportunityStatus",
+        "RiskLevelEnum": "keyaccounts.models.RiskLevel",
+        "RiskStatusEnum": "keyaccounts.models.RiskStatus",
+        "PlanStatusEnum": "keyaccounts.models.PlanStatus",
+        "BantStatusEnum": "keyaccounts.models.BantStatus",
     },
 }
 

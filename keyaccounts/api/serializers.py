@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from abe.api.base import WorkspaceRelatedField
@@ -56,9 +58,14 @@ class PlanChangeSerializer(serializers.ModelSerializer):
         fields = ["id", "field", "old", "new", "by", "at"]
 
 
+@extend_schema_field(OpenApiTypes.INT)
+class UserIdField(WorkspaceUserField):
+    """A workspace member's user id (typed for the schema where there is no model to read it from)."""
+
+
 class PlanActionInput(serializers.Serializer):
     title = serializers.CharField(max_length=200)
-    assignee = WorkspaceUserField(required=False, allow_null=True)
+    assignee = UserIdField(required=False, allow_null=True)
     due_date = serializers.DateField(required=False, allow_null=True)
     contact = WorkspaceRelatedField(Contact, required=False, allow_null=True)
     description = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)

@@ -124,3 +124,27 @@ def test_a_news_item_becomes_an_alert(page, screenshot, monkeypatch):
         screenshot("keyaccounts-news-alert")
     finally:
         server.close()
+
+
+def test_pareto_page_ranks_accounts_and_proposes_a_key_account(page, screenshot):
+    from accounts.models import TierProposal
+    from tests.factories import OpportunityFactory
+
+    workspace = WorkspaceFactory(name="Acme Marketing", slug="acme")
+    kam = UserFactory(username="kam")
+    MembershipFactory(user=kam, workspace=workspace, role=Role.SALES)
+    today = timezone.localdate()
+    for i, amount in enumerate([900_000, 400_000, 120_000, 80_000, 60_000, 40_000, 30_000, 20_000, 10_000, 5_000]):
+        account = AccountFactory(workspace=workspace, name=f"Customer {i + 1:02d}", tier="standard", owner=kam)
+        OpportunityFactory(account=account, amount=amount, status="won", close_date=today - dt.timedelta(days=20 + i),
+                           created_date=today - dt.timedelta(days=90))  # fmt: skip
+
+    login(page, "kam")
+    page.goto("/key-accounts/pareto/")
+    page.wait_for_selector("#pareto-chart")
+    assert page.inner_text("#top20-share") == "79%"  # 1.3M of 1.665M
+    screenshot("keyaccounts-pareto")
+    page.locator("#pareto-table tbody tr").first.locator("button:has-text('Propose as key account')").click()
+    page.wait_for_selector("text=proposed as a key account")
+    proposal = TierProposal.objects.get()
+    assert proposal.account.name == "Customer 01" and proposal.reason.startswith("Pareto: rank 1")

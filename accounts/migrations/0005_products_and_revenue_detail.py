@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('abe', '0001_initial'),
-        ('accounts', '0003_tier_board_indexes'),
+        ('accounts', '0004_unique_constraints_include_workspace'),
     ]
 
     operations = [
