@@ -521,13 +521,16 @@ def opportunity_view(request: MemberRequest, pk: int) -> HttpResponse:
 def postsale_view(request: MemberRequest) -> HttpResponse:
     within = request.GET.get("within", "180")
     within_days = int(within) if within in {"30", "60", "90", "180"} else 180
-    renewals = selectors.renewals_due(workspace=request.workspace, within_days=within_days)
-    buckets = {b: sum(1 for r in renewals if r["bucket"] == b) for b in (30, 60, 90, 180)}
+    upcoming = selectors.renewals_due(workspace=request.workspace, within_days=180)
+    buckets = {b: sum(1 for r in upcoming if r["days"] <= b) for b in (30, 60, 90, 180)}
+    renewals = [r for r in upcoming if r["days"] <= within_days]
+    page = Paginator(renewals, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "keyaccounts/postsale.html",
         {
-            "renewals": renewals,
+            "renewals": page.object_list,
+            "page_obj": page,
             "within": within_days,
             "buckets": buckets,
             "expansion": list(selectors.expansion_pipeline(workspace=request.workspace)[:50]),

@@ -144,7 +144,9 @@ def test_pareto_page_ranks_accounts_and_proposes_a_key_account(page, screenshot)
     page.wait_for_selector("#pareto-chart")
     assert page.inner_text("#top20-share") == "78%"  # 1.3M of 1.665M
     screenshot("keyaccounts-pareto")
-    page.locator("#pareto-table tbody tr").first.locator("button:has-text('Propose as key account')").click()
+    first = page.locator("#pareto-table tbody tr").first
+    first.locator("summary:has-text('Propose')").click()
+    first.locator("button:has-text('Propose as key account')").click()
     page.wait_for_selector("text=proposed as a key account")
     proposal = TierProposal.objects.get()
     assert proposal.account.name == "Customer 01" and proposal.reason.startswith("Pareto: rank 1")
