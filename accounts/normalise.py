@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://")
 
@@ -26,3 +27,14 @@ def normalise_domain(value: str | None) -> str:
 
 def normalise_email(value: str | None) -> str:
     return (value or "").strip().lower()
+
+
+def normalise_name(value: str | None) -> str:
+    """Company names as matched on import: case, accents, punctuation and spacing ignored.
+
+    ``Acme, Inc.`` = ``ACME Inc`` = ``acme inc``; ``Café & Co`` = ``cafe and co``. Legal suffixes are kept
+    (``Acme Inc`` and ``Acme Ltd`` stay two companies).
+    """
+    text = "".join(ch for ch in unicodedata.normalize("NFKD", value or "") if not unicodedata.combining(ch))
+    text = text.lower().replace("&", " and ")
+    return re.sub(r"[\W_]+", " ", text).strip()

@@ -11,3 +11,15 @@ class EngagementConfig(AppConfig):
         account_panel_register("engagement:account_receipt", order=40)
         account_panel_register("engagement:account_trend", order=50)
         account_panel_register("engagement:account_timeline", order=90)
+
+        from accounts.signals import accounts_changed
+
+        accounts_changed.connect(_rescore_changed_accounts, dispatch_uid="engagement_rescore_changed_accounts")
+
+
+def _rescore_changed_accounts(sender, *, workspace_id: int, account_ids: list[int], **kwargs) -> None:
+    """Imported deals move journey stages (won/open deal conditions): rescore those accounts in the background."""
+    from .tasks import engagement_score_accounts
+
+    for start in range(0, len(account_ids), 5000):
+        engagement_score_accounts.delay(workspace_id, account_ids[start : start + 5000])

@@ -15,18 +15,19 @@ TARGET_FIELDS: dict[str, list[tuple[str, str]]] = {
         ("annual_revenue", "Annual revenue"), ("ownership_type", "Ownership"), ("number_of_offices", "Offices"),
         ("founded_year", "Founded"), ("technologies", "Technologies"), ("lifecycle", "Lifecycle / type"),
         ("owner", "Owner (email or username)"), ("trigger_event", "Trigger event"),
-        ("trigger_event_date", "Trigger event date"),
+        ("trigger_event_date", "Trigger event date"), ("parent_name", "Parent company (name)"),
+        ("parent_external_id", "Parent company (CRM id)"),
     ],
     "contacts": [
         ("external_id", "CRM id"), ("first_name", "First name"), ("last_name", "Last name"), ("email", "Email"),
         ("title", "Job title"), ("account_external_id", "Account CRM id"), ("account_domain", "Account domain"),
-        ("do_not_contact", "Do not contact / opted out"),
+        ("do_not_contact", "Do not contact / opted out"), ("account_name", "Account name"),
     ],
     "opportunities": [
         ("external_id", "CRM id"), ("name", "Name"), ("account_external_id", "Account CRM id"),
         ("account_domain", "Account domain"), ("amount", "Amount"), ("stage", "Stage"), ("type", "Type"),
         ("created_date", "Created date"), ("close_date", "Close date"), ("is_won", "Won?"), ("is_closed", "Closed?"),
-        ("status", "Status (open/won/lost)"),
+        ("status", "Status (open/won/lost)"), ("account_name", "Account name"),
     ],
 }  # fmt: skip
 
