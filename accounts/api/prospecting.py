@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 
+from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
@@ -23,6 +24,7 @@ from abe.api.permissions import WorkspaceRolePermission
 
 from .. import selectors as account_selectors
 from ..imports import services as import_services
+from ..imports.export import import_problems_response
 from ..models import (
     IcpVersion,
     ImportJob,
@@ -283,10 +285,23 @@ class TierProposalViewSet(viewsets.ReadOnlyModelViewSet):
 class ImportJobSerializer(serializers.ModelSerializer):
     class Meta:
         model = ImportJob
-        fields = ["id", "kind", "filename", "preset", "mapping", "status", "total_rows", "processed_rows",
-                  "progress_percent", "created", "updated", "unchanged", "rejected", "errors", "message",
-                  "created_at", "started_at", "finished_at"]  # fmt: skip
+        fields = ["id", "kind", "filename", "preset", "mapping", "stage_map", "scales", "status", "total_rows",
+                  "processed_rows", "progress_percent", "created", "updated", "unchanged", "rejected", "warned",
+                  "duplicates", "errors", "problems_count", "message", "created_at", "started_at",
+                  "finished_at"]  # fmt: skip
         read_only_fields = fields
+
+    errors = serializers.SerializerMethodField(
+        help_text="The first 1,000 problems [{line, kind: rejected|warning, reason}]; all of them, with the "
+        "original rows, at problems/ (CSV)"
+    )
+    problems_count = serializers.SerializerMethodField()
+
+    def get_errors(self, job: ImportJob) -> list[dict]:
+        return job.errors[:1000]
+
+    def get_problems_count(self, job: ImportJob) -> int:
+        return len(job.errors)
 
 
 class ImportJobInput(serializers.Serializer):
@@ -299,18 +314,39 @@ class ImportJobInput(serializers.Serializer):
         default="",
         help_text='JSON {"target field": "source column"}; default: preset',
     )
+    stage_map = serializers.CharField(
+        required=False, allow_blank=True, default="",
+        help_text='JSON {"stage value": "open|won|lost"}; default: synonyms (Closed Won, Ganado, Ganho...)',
+    )  # fmt: skip
+    scales = serializers.CharField(
+        required=False, allow_blank=True, default="",
+        help_text='JSON {"numeric field": factor}, e.g. {"annual_revenue": 1000000} for revenue in millions',
+    )  # fmt: skip
     start = serializers.BooleanField(default=True, help_text="Start at once (false: set the mapping first)")
 
-    def validate_mapping(self, value: str) -> dict | None:
+    @staticmethod
+    def _object(value: str, shape: str) -> dict | None:
         if not value:
             return None
         try:
-            mapping = json.loads(value)
+            parsed = json.loads(value)
         except json.JSONDecodeError:
             raise serializers.ValidationError("Not valid JSON.") from None
-        if not isinstance(mapping, dict) or not all(isinstance(v, str) for v in mapping.values()):
+        if not isinstance(parsed, dict) or not all(isinstance(v, str | int | float) for v in parsed.values()):
+            raise serializers.ValidationError(f"Give an object {shape}.")
+        return parsed
+
+    def validate_mapping(self, value: str) -> dict | None:
+        mapping = self._object(value, '{"target field": "source column"}')
+        if mapping and not all(isinstance(v, str) for v in mapping.values()):
             raise serializers.ValidationError('Give an object {"target field": "source column"}.')
         return mapping
+
+    def validate_stage_map(self, value: str) -> dict | None:
+        return self._object(value, '{"stage value": "open|won|lost"}')
+
+    def validate_scales(self, value: str) -> dict | None:
+        return self._object(value, '{"numeric field": factor}')
 
 
 class ImportJobViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -333,6 +369,7 @@ class ImportJobViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         job = import_services.import_job_create(
             workspace=request.workspace, kind=data["kind"], filename=upload.name, data=upload.read(),
             by=request.user if request.user.is_authenticated else None, preset=data["preset"], mapping=data["mapping"],
+            stage_map=data["stage_map"], scales=data["scales"],
         )  # fmt: skip
         if data["start"]:
             job = import_services.import_job_start(job=job)
@@ -345,3 +382,10 @@ class ImportJobViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         job = import_services.import_job_start(job=self.get_object())
         job.refresh_from_db()
         return Response(ImportJobSerializer(job).data)
+
+    @extend_schema(request=None, responses={(200, "text/csv"): OpenApiResponse(description="Problems CSV")})
+    @action(detail=True, methods=["get"])
+    def problems(self, request: Request, pk: int | None = None) -> StreamingHttpResponse:
+        """Every rejected and warned line: line, problem, reason, then the original row's cells (CSV)."""
+        job = self.get_object()
+        return import_problems_response(job)

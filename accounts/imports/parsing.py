@@ -146,6 +146,7 @@ def text(value: str, limit: int) -> str:
 _NUMBER_JUNK = re.compile(r"[\s\u00a0\u202f'$€£¥%]|USD|EUR|GBP", re.IGNORECASE)
 _THOUSANDS_COMMA = re.compile(r"^-?\d{1,3}(,\d{3})+$")
 _THOUSANDS_DOT = re.compile(r"^-?\d{1,3}(\.\d{3}){2,}$")
+_THOUSANDS_DOT_ONE = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
 
 
 def plain_number(value: str, decimal_comma: bool = False) -> str:
@@ -153,7 +154,8 @@ def plain_number(value: str, decimal_comma: bool = False) -> str:
 
     With both separators the last one is the decimal mark. A lone comma is a decimal comma in files whose
     delimiter is ``;`` (European Excel, ``decimal_comma``) and unless it groups thousands (``1,234,567``)
-    otherwise; dots grouping thousands twice or more (``1.234.567``) are thousands separators.
+    otherwise; dots grouping thousands twice or more (``1.234.567``), or once in a decimal-comma file
+    (``1.200``), are thousands separators.
     """
     v = _NUMBER_JUNK.sub("", value or "")
     if "," in v and "." in v:
@@ -166,7 +168,7 @@ def plain_number(value: str, decimal_comma: bool = False) -> str:
             v = v.replace(",", "")
         else:
             v = v.replace(",", ".")
-    elif _THOUSANDS_DOT.match(v):
+    elif _THOUSANDS_DOT.match(v) or (decimal_comma and _THOUSANDS_DOT_ONE.match(v)):
         v = v.replace(".", "")
     return v
 

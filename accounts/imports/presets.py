@@ -133,6 +133,7 @@ def preset_detect(kind: str, headers: list[str]) -> Preset | None:
             continue
         score = sum(2.0 if source in exact and source in columns[field] else 1.0 for field, source in mapping.items())
         score /= max(1, len(columns))
-        if len(mapping) >= 2 and score > best_score:
+        every_column = len(set(mapping.values())) == len([h for h in headers if h])
+        if (len(mapping) >= 2 or every_column) and score > best_score:
             best, best_score = preset, score
     return best
