@@ -161,7 +161,7 @@ class PredictiveModelSerializer(serializers.ModelSerializer):
     class Meta:
         model = PredictiveModel
         fields = ["id", "number", "algorithm", "metrics", "n_train", "n_test", "n_won", "n_lost", "is_active",
-                  "trained_by", "created_at", "activated_at", "features"]  # fmt: skip
+                  "beats_baselines", "verdict", "trained_by", "created_at", "activated_at", "features"]  # fmt: skip
         read_only_fields = fields
 
 
@@ -183,11 +183,16 @@ class PredictiveModelViewSet(viewsets.ReadOnlyModelViewSet):
         model = services.model_train(workspace=request.workspace, by=request.user)
         return Response(PredictiveModelSerializer(model).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses=PredictiveModelSerializer)
+    @extend_schema(
+        request=inline_serializer("ModelActivateInput", {"confirm": serializers.BooleanField(required=False)}),
+        responses=PredictiveModelSerializer,
+    )
     @action(detail=True, methods=["post"])
     def activate(self, request: Request, pk: int | None = None) -> Response:
-        """Activate this version (or revert to it) and rescore."""
-        model = services.model_activate(model=self.get_object(), by=request.user)
+        """Activate this version (or revert to it) and rescore. A version that does not beat the baselines
+        needs ``{"confirm": true}``; without it the 400 names its metrics."""
+        confirm = str(request.data.get("confirm", "")).lower() in ("1", "true", "yes", "on")
+        model = services.model_activate(model=self.get_object(), by=request.user, confirm=confirm)
         return Response(PredictiveModelSerializer(model).data)
 
 
