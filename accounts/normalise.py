@@ -29,12 +29,19 @@ def normalise_email(value: str | None) -> str:
     return (value or "").strip().lower()
 
 
+_NON_WORD = re.compile(r"[\W_]+")
+
+
 def normalise_name(value: str | None) -> str:
     """Company names as matched on import: case, accents, punctuation and spacing ignored.
 
     ``Acme, Inc.`` = ``ACME Inc`` = ``acme inc``; ``Café & Co`` = ``cafe and co``. Legal suffixes are kept
     (``Acme Inc`` and ``Acme Ltd`` stay two companies).
     """
-    text = "".join(ch for ch in unicodedata.normalize("NFKD", value or "") if not unicodedata.combining(ch))
-    text = text.lower().replace("&", " and ")
-    return re.sub(r"[\W_]+", " ", text).strip()
+    text = value or ""
+    if not text.isascii():
+        text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+    text = text.lower()
+    if "&" in text:
+        text = text.replace("&", " and ")
+    return _NON_WORD.sub(" ", text).strip()

@@ -58,7 +58,8 @@ def main() -> None:
         "seconds": round(first_seconds, 2), "rows_per_second": round(ROWS / first_seconds),
         "summary": first.summary(), "reimport_seconds": round(second_seconds, 2),
         "reimport_rows_per_second": round(ROWS / second_seconds), "reimport_summary": second.summary(),
-        "accounts_stored": stored,
+        "accounts_stored": stored, "rows_per_s_new": round(ROWS / first_seconds),
+        "rows_per_s_unchanged": round(ROWS / second_seconds),
     }))  # fmt: skip
 
 

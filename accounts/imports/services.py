@@ -345,7 +345,7 @@ class AccountUpserter(_Upserter):
             self.by_external[record["external_id"]] = record
         if record["domain"]:
             self.by_domain[record["domain"]] = record
-        key = _norm(record["name"])
+        key = record["_name"] = _norm(record["name"])
         if key:
             self.by_name.setdefault(key, []).append(record)
 
@@ -354,8 +354,8 @@ class AccountUpserter(_Upserter):
             self.by_external.pop(record["external_id"], None)
         if record["domain"]:
             self.by_domain.pop(record["domain"], None)
-        same = self.by_name.get(_norm(record["name"]), [])
-        if record in same:
+        same = self.by_name.get(record.get("_name", ""), [])
+        if any(r is record for r in same):
             same[:] = [r for r in same if r is not record]
 
     def records_by_pk(self) -> dict[int, Record]:
