@@ -134,11 +134,6 @@ def read_checked(data: bytes) -> tuple[str, list[str], Iterator[tuple[int, list[
     return text, headers, itertools.chain([first], rows)
 
 
-def count_rows(text: str) -> int:
-    _, rows = read_csv(text)
-    return sum(1 for _ in rows)
-
-
 def text(value: str, limit: int) -> str:
     return value.strip()[:limit]
 

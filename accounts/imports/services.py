@@ -29,13 +29,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
 from abe.models import Workspace
+from abe.tasks import enqueue_on_commit
 
 from ..models import (
     Account,
@@ -50,9 +51,11 @@ from ..models import (
 from ..normalise import normalise_name
 from ..prospecting.bulk import bulk_insert_rows, bulk_update_columns
 from ..prospecting.selectors import board_stats_invalidate
+from ..prospecting.tasks import prospecting_rescore_task
 from . import parsing as p
 from .presets import PRESETS, TARGET_FIELDS, preset_detect, preset_mapping
 from .stages import stage_map_clean, stage_status, stage_values
+from .tasks import import_job_run_task
 
 logger = logging.getLogger(__name__)
 CHUNK = 5000
@@ -205,7 +208,7 @@ class _Upserter:
     """One import run over one workspace: its match indexes include the records it is about to insert."""
 
     kind: str
-    model: type
+    model: type[Any]
     fields: list[str]
     noun = "record"
 
@@ -289,13 +292,13 @@ class _Upserter:
         if self.dirty:
             fields = sorted({f for changes in self.dirty.values() for f in changes})
             by_pk = self.records_by_pk()
-            rows = [(pk, *[by_pk[pk][f] for f in fields]) for pk in self.dirty]
+            updates: list[tuple[Any, ...]] = [(pk, *[by_pk[pk][f] for f in fields]) for pk in self.dirty]
             if hasattr(model, "updated_at"):
                 now = timezone.now()
                 fields.append("updated_at")
-                rows = [(*r, now) for r in rows]
+                updates = [(*r, now) for r in updates]
             columns = [f.removesuffix("_id") if f.endswith("_id") and f != "external_id" else f for f in fields]
-            bulk_update_columns(model, rows, columns)
+            bulk_update_columns(model, updates, columns)
             for pk in self.dirty:
                 self.written(by_pk[pk])
             self.dirty = {}
@@ -547,7 +550,7 @@ class OpportunityUpserter(_ChildUpserter):
             return OpportunityStatus.LOST
         if given:
             if given in OpportunityStatus.values:
-                return given
+                return str(given)
             return stage_status(given, self.stage_map)
         if values.get("stage"):
             return stage_status(values["stage"], self.stage_map)
@@ -762,7 +765,9 @@ def _decimal_comma(text: str) -> bool:
     return p.file_delimiter(text) == ";"
 
 
-def import_stage_values(*, headers: list[str], rows: Iterable[tuple[int, list[str]]], column: str) -> list[dict]:
+def import_stage_values(
+    *, headers: list[str], rows: Iterable[tuple[int, list[str]]], column: str
+) -> list[dict[str, object]]:
     """Distinct values of the stage column with counts and their suggested status (for the mapping step)."""
     if column not in headers:
         return []
@@ -789,7 +794,7 @@ def import_preview(*, data: bytes, kind: str, mapping: dict[str, str] | None = N
 
 @transaction.atomic
 def import_job_create(
-    *, workspace: Workspace, kind: str, filename: str, data: bytes, by: AbstractBaseUser | None = None,
+    *, workspace: Workspace, kind: str, filename: str, data: bytes, by: User | None = None,
     preset: str = "", mapping: dict[str, str] | None = None, stage_map: dict[str, str] | None = None,
     scales: dict[str, Any] | None = None,
 ) -> ImportJob:  # fmt: skip
@@ -851,7 +856,7 @@ REQUIRED_KEYS = {"accounts": ("name", "external_id", "domain"), "contacts": ("em
                  "opportunities": ("external_id", "name")}  # fmt: skip
 
 
-def import_job_start(*, job: ImportJob, by: AbstractBaseUser | None = None) -> ImportJob:
+def import_job_start(*, job: ImportJob, by: User | None = None) -> ImportJob:
     """Queue the job; the worker runs it (in-process when there is no broker)."""
     key = REQUIRED_KEYS[job.kind]
     if not any(k in job.mapping for k in key):
@@ -862,13 +867,7 @@ def import_job_start(*, job: ImportJob, by: AbstractBaseUser | None = None) -> I
             raise ValidationError({"status": "This import has already been started."})
         locked.status = ImportStatus.QUEUED
         locked.save(update_fields=["status"])
-
-        def send() -> None:
-            from ..tasks import import_job_run_task
-
-            import_job_run_task.delay(job.pk)
-
-        transaction.on_commit(send)
+        enqueue_on_commit(import_job_run_task, job.pk)
     job.refresh_from_db()
     return job
 
@@ -881,7 +880,6 @@ def import_derived_refresh(*, workspace: Workspace, kind: str, result: ImportRes
     enqueued on commit, the same path as any other change.
     """
     from ..signals import accounts_changed
-    from ..tasks import prospecting_rescore_task
 
     changed = result.created or result.updated
     if not changed:
@@ -899,18 +897,16 @@ def import_derived_refresh(*, workspace: Workspace, kind: str, result: ImportRes
             )
     if kind == ImportKind.CONTACTS:
         return  # contacts change no firmographics and no deal: nothing derived moves
-    transaction.on_commit(lambda: prospecting_rescore_task.delay(workspace.pk, reason))
+    enqueue_on_commit(prospecting_rescore_task, workspace.pk, reason)
     if kind == ImportKind.OPPORTUNITIES and account_ids:
-        transaction.on_commit(
-            lambda: accounts_changed.send(sender=Account, workspace_id=workspace.pk, account_ids=account_ids)
-        )
+        accounts_changed.send(sender=Account, workspace_id=workspace.pk, account_ids=account_ids)
 
 
 def _job_options(job: ImportJob, text: str) -> dict[str, Any]:
     return {"stage_map": job.stage_map, "scales": job.scales, "decimal_comma": _decimal_comma(text)}
 
 
-def import_job_run(*, job_id: int) -> dict:
+def import_job_run(*, job_id: int) -> dict[str, Any]:
     """Run a queued job to the end, saving progress after each chunk. Safe to repeat (upserts)."""
     job = ImportJob.objects.filter(pk=job_id).select_related("workspace").first()
     if job is None or job.status not in (ImportStatus.QUEUED, ImportStatus.RUNNING):

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
 from abe.services import workspace_create
 
@@ -20,7 +20,7 @@ from abe.services import workspace_create
 class Command(BaseCommand):
     help = "Create a workspace and make an existing user its admin."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("slug", help="Short name, e.g. acme-eu (lower-case letters, digits, hyphens)")
         parser.add_argument("--name", required=True, help="Display name")
         parser.add_argument("--admin", required=True, metavar="USERNAME", help="An existing user (username or email)")

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
 from abe.models import Workspace
@@ -42,7 +42,7 @@ def _pairs(values: list[str] | None, option: str) -> dict[str, str]:
 class Command(BaseCommand):
     help = "Import accounts, contacts or opportunities from a CSV file (any CRM export; see docs/import.md)."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("kind", choices=ImportKind.values)
         parser.add_argument("file")
         parser.add_argument("--workspace", required=True, help="Workspace slug")

@@ -13,7 +13,7 @@ import sys
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
 from abe.models import Workspace
 from accounts.prospecting.services import model_train
@@ -22,7 +22,7 @@ from accounts.prospecting.services import model_train
 class Command(BaseCommand):
     help = "Train the predictive win model of a workspace; activate it only when it beats the baselines."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--workspace", required=True, help="Workspace slug")
         parser.add_argument("--activate", action="store_true", help="Activate even if not better than baselines")
 

@@ -2,31 +2,34 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from abe import permissions as rules
 from abe.forms import form_add_service_errors
+from abe.http import MemberRequest
 from abe.views import workspace_required
 
-from .imports import services
-from .imports.export import import_problems_response
-from .imports.presets import PRESETS, TARGET_FIELDS, preset_mapping
-from .imports.stages import stage_key
-from .models import ImportJob, ImportStatus
-from .prospecting.selectors import import_job_list
-from .prospecting_forms import ImportUploadForm
+from ..models import ImportJob, ImportStatus
+from . import services
+from .export import import_problems_response
+from .forms import ImportUploadForm
+from .presets import PRESETS, TARGET_FIELDS, preset_mapping
+from .selectors import import_job_list
+from .stages import stage_key
 
 
-def _require_import(request: HttpRequest) -> None:
+def _require_import(request: MemberRequest) -> None:
     if not rules.can_write_everything(request):
         raise PermissionDenied("Only marketing and admins import data.")
 
 
 @workspace_required
-def import_list_view(request: HttpRequest) -> HttpResponse:
+def import_list_view(request: MemberRequest) -> HttpResponse:
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
         _require_import(request)
@@ -45,7 +48,7 @@ def import_list_view(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/import_list.html", {"form": form, "jobs": jobs})
 
 
-def _report(job: ImportJob) -> dict:
+def _report(job: ImportJob) -> dict[str, Any]:
     return {"job": job, "problems_shown": job.errors[: services.PROBLEMS_SHOWN]}
 
 
@@ -54,7 +57,7 @@ SCALE_CHOICES = [("", "as written"), ("1000", "× 1,000 (in thousands)"), ("1000
 
 
 @workspace_required
-def import_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+def import_detail_view(request: MemberRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(import_job_list(workspace=request.workspace), pk=pk)
     if job.status != ImportStatus.UPLOADED:
         return render(request, "accounts/import_detail.html", _report(job))
@@ -102,14 +105,14 @@ def import_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @workspace_required
-def import_progress_view(request: HttpRequest, pk: int) -> HttpResponse:
+def import_progress_view(request: MemberRequest, pk: int) -> HttpResponse:
     """The progress card, polled by htmx every second while the job runs; the report when it is done."""
     job = get_object_or_404(import_job_list(workspace=request.workspace), pk=pk)
     return render(request, "accounts/partials/import_progress.html", _report(job))
 
 
 @workspace_required
-def import_problems_view(request: HttpRequest, pk: int) -> StreamingHttpResponse:
+def import_problems_view(request: MemberRequest, pk: int) -> StreamingHttpResponse:
     """Every rejected and warned line, with the original row and the reason, as CSV."""
     job = get_object_or_404(import_job_list(workspace=request.workspace), pk=pk)
     return import_problems_response(job)
