@@ -106,7 +106,7 @@ def rows_update(model: type[models.Model], fields: Sequence[str], rows: Sequence
 
 
 def _field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
-    return cast(models.Field[Any, Any], model._meta.get_field(name))
+    return cast("models.Field[Any, Any]", model._meta.get_field(name))
 
 
 def _quote_name(name: str | None) -> str:
