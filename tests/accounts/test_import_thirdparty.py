@@ -237,3 +237,17 @@ def test_dates_and_created_after_close_are_kept_consistent(workspace):
     assert (first.created, second.unchanged) == (1, 1)
     opp = Opportunity.objects.for_workspace(workspace).get()
     assert (opp.created_date, opp.close_date) == (date(2024, 3, 1), date(2024, 3, 1))
+
+
+def test_contacts_reference_their_account_by_name_and_accounts_their_parent_by_crm_id(workspace):
+    import_file(
+        workspace=workspace, kind="accounts", data=b"external_id,name,parent_external_id\nP1,Holding,\nS1,Sub,P1\n"
+    )
+    data = b"first_name,last_name,email,account_name\nAna,Ortega,ana@sub.example,sub\nBo,Li,bo@x.example,Nobody\n"
+
+    result, _ = import_file(workspace=workspace, kind="contacts", data=data)
+
+    assert (result.created, result.rejected) == (1, 1)
+    assert result.errors == [{"line": 3, "reason": "No account named “Nobody”"}]
+    sub = Account.objects.for_workspace(workspace).get(external_id="S1")
+    assert sub.parent.external_id == "P1" and sub.contacts.get().email == "ana@sub.example"
