@@ -144,9 +144,11 @@ def member_remove(request: MemberRequest, pk: int) -> HttpResponse:
 class WorkspaceForm(forms.Form):
     name = forms.CharField(max_length=200, label="Name", help_text="Your company or team, e.g. “Acme Europe”.")
     slug = forms.CharField(
-        max_length=60, required=False, label="Short name (optional)",
+        max_length=60,
+        required=False,
+        label="Short name (optional)",
         help_text="Used on the command line (--workspace); made from the name when left empty.",
-    )  # fmt: skip
+    )
 
 
 @login_required

@@ -31,9 +31,13 @@ class UnreadableFile(ValueError):
 _MAGIC = {
     b"PK\x03\x04": "an Excel workbook or a zip archive (save it as CSV)",
     b"\xd0\xcf\x11\xe0": "an old Excel workbook (save it as CSV)",
-    b"%PDF": "a PDF", b"\x89PNG": "a PNG image", b"\xff\xd8\xff": "a JPEG image", b"GIF8": "a GIF image",
-    b"\x1f\x8b": "a gzip archive", b"SQLite format": "a SQLite database",
-}  # fmt: skip
+    b"%PDF": "a PDF",
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"GIF8": "a GIF image",
+    b"\x1f\x8b": "a gzip archive",
+    b"SQLite format": "a SQLite database",
+}
 
 
 def decode(data: bytes) -> str:
@@ -258,11 +262,17 @@ def email(value: str) -> str:
 
 
 _OWNERSHIP = {
-    "public": OwnershipType.PUBLIC, "private": OwnershipType.PRIVATE, "subsidiary": OwnershipType.SUBSIDIARY,
-    "government": OwnershipType.GOVERNMENT, "non-profit": OwnershipType.NON_PROFIT,
-    "nonprofit": OwnershipType.NON_PROFIT, "non profit": OwnershipType.NON_PROFIT, "other": OwnershipType.OTHER,
-    "public_company": OwnershipType.PUBLIC, "private_company": OwnershipType.PRIVATE,
-}  # fmt: skip
+    "public": OwnershipType.PUBLIC,
+    "private": OwnershipType.PRIVATE,
+    "subsidiary": OwnershipType.SUBSIDIARY,
+    "government": OwnershipType.GOVERNMENT,
+    "non-profit": OwnershipType.NON_PROFIT,
+    "nonprofit": OwnershipType.NON_PROFIT,
+    "non profit": OwnershipType.NON_PROFIT,
+    "other": OwnershipType.OTHER,
+    "public_company": OwnershipType.PUBLIC,
+    "private_company": OwnershipType.PRIVATE,
+}
 
 
 def ownership(value: str) -> str:

@@ -111,9 +111,13 @@ class ImportResult:
 
     def summary(self) -> dict[str, int]:
         return {
-            "created": self.created, "updated": self.updated, "unchanged": self.unchanged,
-            "rejected": self.rejected, "warned": self.warned, "duplicates": self.duplicates,
-        }  # fmt: skip
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+            "warned": self.warned,
+            "duplicates": self.duplicates,
+        }
 
 
 # ----- cleaning: raw cells (target field -> text) -> typed values, or CellError -------------------------------
@@ -124,42 +128,62 @@ def _parsers(kind: str, decimal_comma: bool = False) -> dict[str, Callable[[str]
     text = p.text
     if kind == "accounts":
         return {
-            "external_id": lambda v: text(v, 64), "name": lambda v: text(v, 255), "domain": p.domain,
-            "industry": lambda v: text(v, 100), "country": p.country, "region": lambda v: text(v, 100),
-            "city": lambda v: text(v, 100), "employees": lambda v: p.integer(v, "Employees", decimal_comma=dc),
-            "annual_revenue": lambda v: p.money(v, "Annual revenue", dc), "ownership_type": p.ownership,
+            "external_id": lambda v: text(v, 64),
+            "name": lambda v: text(v, 255),
+            "domain": p.domain,
+            "industry": lambda v: text(v, 100),
+            "country": p.country,
+            "region": lambda v: text(v, 100),
+            "city": lambda v: text(v, 100),
+            "employees": lambda v: p.integer(v, "Employees", decimal_comma=dc),
+            "annual_revenue": lambda v: p.money(v, "Annual revenue", dc),
+            "ownership_type": p.ownership,
             "number_of_offices": lambda v: p.integer(v, "Offices", decimal_comma=dc),
-            "founded_year": lambda v: _year(v), "technologies": p.technologies, "lifecycle": p.lifecycle,
-            "trigger_event": lambda v: text(v, 200), "trigger_event_date": lambda v: p.day(v, "Trigger event date"),
-            "owner": lambda v: v.strip().lower(), "parent_name": lambda v: text(v, 255),
+            "founded_year": lambda v: _year(v),
+            "technologies": p.technologies,
+            "lifecycle": p.lifecycle,
+            "trigger_event": lambda v: text(v, 200),
+            "trigger_event_date": lambda v: p.day(v, "Trigger event date"),
+            "owner": lambda v: v.strip().lower(),
+            "parent_name": lambda v: text(v, 255),
             "parent_external_id": lambda v: text(v, 64),
-        }  # fmt: skip
+        }
     if kind == "contacts":
         return {
-            "external_id": lambda v: text(v, 64), "first_name": lambda v: text(v, 100),
-            "last_name": lambda v: text(v, 100), "email": p.email, "title": lambda v: text(v, 200),
-            "account_external_id": lambda v: text(v, 64), "account_domain": p.domain,
-            "account_name": lambda v: text(v, 255), "do_not_contact": lambda v: p.boolean(v, "Do not contact"),
-        }  # fmt: skip
+            "external_id": lambda v: text(v, 64),
+            "first_name": lambda v: text(v, 100),
+            "last_name": lambda v: text(v, 100),
+            "email": p.email,
+            "title": lambda v: text(v, 200),
+            "account_external_id": lambda v: text(v, 64),
+            "account_domain": p.domain,
+            "account_name": lambda v: text(v, 255),
+            "do_not_contact": lambda v: p.boolean(v, "Do not contact"),
+        }
     return {
-        "external_id": lambda v: text(v, 64), "name": lambda v: text(v, 255),
-        "account_external_id": lambda v: text(v, 64), "account_domain": p.domain,
-        "account_name": lambda v: text(v, 255), "amount": lambda v: p.money(v, "Amount", dc),
-        "stage": lambda v: text(v, 80), "type": p.opportunity_type,
-        "created_date": lambda v: p.day(v, "Created date"), "close_date": lambda v: p.day(v, "Close date"),
-        "is_won": lambda v: p.boolean(v, "Won"), "is_closed": lambda v: p.boolean(v, "Closed"),
+        "external_id": lambda v: text(v, 64),
+        "name": lambda v: text(v, 255),
+        "account_external_id": lambda v: text(v, 64),
+        "account_domain": p.domain,
+        "account_name": lambda v: text(v, 255),
+        "amount": lambda v: p.money(v, "Amount", dc),
+        "stage": lambda v: text(v, 80),
+        "type": p.opportunity_type,
+        "created_date": lambda v: p.day(v, "Created date"),
+        "close_date": lambda v: p.day(v, "Close date"),
+        "is_won": lambda v: p.boolean(v, "Won"),
+        "is_closed": lambda v: p.boolean(v, "Closed"),
         "status": lambda v: v.strip().lower(),
-    }  # fmt: skip
+    }
 
 
 PARSERS = {kind: _parsers(kind) for kind in ("accounts", "contacts", "opportunities")}
 # A problem in one of these cells blanks the cell and warns; anywhere else it rejects the row.
 OPTIONAL = {
-    "accounts": {"country", "employees", "annual_revenue", "number_of_offices", "founded_year",
-                 "trigger_event_date"},
+    "accounts": {"country", "employees", "annual_revenue", "number_of_offices", "founded_year", "trigger_event_date"},
     "contacts": set(),
     "opportunities": {"amount", "close_date"},
-}  # fmt: skip
+}
 
 
 def _year(value: str) -> int | None:
@@ -170,9 +194,12 @@ def _year(value: str) -> int | None:
 
 
 def _clean(
-    parsers: dict[str, Callable[[str], Any]], raw: dict[str, str], optional: set[str] = frozenset(),  # type: ignore[assignment]
-    scales: dict[str, float] | None = None, warnings: list[str] | None = None,
-) -> dict[str, Any]:  # fmt: skip
+    parsers: dict[str, Callable[[str], Any]],
+    raw: dict[str, str],
+    optional: set[str] = frozenset(),  # type: ignore[assignment]
+    scales: dict[str, float] | None = None,
+    warnings: list[str] | None = None,
+) -> dict[str, Any]:
     """Typed values of the non-empty cells; a bad required cell raises CellError, a bad optional one warns."""
     out: dict[str, Any] = {}
     for target, value in raw.items():
@@ -189,8 +216,11 @@ def _clean(
             continue
         if scales and target in scales:
             factor = scales[target]
-            parsed = (parsed * Decimal(repr(factor))).quantize(Decimal("0.01")) if isinstance(parsed, Decimal) \
-                else int(round(parsed * factor))  # fmt: skip
+            parsed = (
+                (parsed * Decimal(repr(factor))).quantize(Decimal("0.01"))
+                if isinstance(parsed, Decimal)
+                else int(round(parsed * factor))
+            )
         out[target] = parsed
     return out
 
@@ -325,8 +355,9 @@ class AccountUpserter(_Upserter):
     model = Account
     noun = "account"
     fields = [f for f, _ in TARGET_FIELDS["accounts"] if f not in ("owner", "parent_name", "parent_external_id")] + [
-        "owner_id", "parent_id",
-    ]  # fmt: skip
+        "owner_id",
+        "parent_id",
+    ]
 
     def __init__(self, workspace: Workspace, result: ImportResult, today: date) -> None:
         super().__init__(workspace, result, today)
@@ -370,10 +401,12 @@ class AccountUpserter(_Upserter):
     def name_candidates(self, name: str, ext: str = "", dom: str = "", exclude: Record | None = None) -> list[Record]:
         """Accounts with this normalised name that could be the same company (no other CRM id or domain)."""
         return [
-            r for r in self.by_name.get(_norm(name), [])
-            if r is not exclude and not (ext and r["external_id"] and r["external_id"] != ext)
+            r
+            for r in self.by_name.get(_norm(name), [])
+            if r is not exclude
+            and not (ext and r["external_id"] and r["external_id"] != ext)
             and not (dom and r["domain"] and r["domain"] != dom)
-        ]  # fmt: skip
+        ]
 
     def match(self, line: int, values: dict[str, Any]) -> tuple[Record | None, dict[str, Any]]:
         warnings = values.pop("_warnings")
@@ -393,8 +426,10 @@ class AccountUpserter(_Upserter):
         if record is None and name:
             candidates = self.name_candidates(name, ext, dom)
             if len(candidates) > 1:
-                raise p.CellError(f"The name “{name}” matches {len(candidates)} accounts: " + ", ".join(
-                    self.describe_full(r) for r in candidates[:5]))  # fmt: skip
+                raise p.CellError(
+                    f"The name “{name}” matches {len(candidates)} accounts: "
+                    + ", ".join(self.describe_full(r) for r in candidates[:5])
+                )
             record = candidates[0] if candidates else None
         if record is None and not name:
             raise p.CellError("A new account needs a name")
@@ -574,10 +609,11 @@ class OpportunityUpserter(_ChildUpserter):
             values["created_date"] = close
         if record is None and account_id is not None and values.get("name"):
             candidates = [
-                r for r in self.by_name.get((account_id, values["name"]), [])
+                r
+                for r in self.by_name.get((account_id, values["name"]), [])
                 if not (ext and r["external_id"] and r["external_id"] != ext)
                 and not (values.get("created_date") and r["created_date"] != values["created_date"])
-            ]  # fmt: skip
+            ]
             if len(candidates) > 1:
                 raise p.CellError(
                     f"{len(candidates)} opportunities named “{values['name']}” on this account; give a CRM id or "
@@ -609,11 +645,18 @@ UPSERTERS = {"accounts": AccountUpserter, "contacts": ContactUpserter, "opportun
 
 
 def import_rows(
-    *, workspace: Workspace, kind: str, headers: list[str], rows: Iterable[tuple[int, list[str]]],
-    mapping: dict[str, str], progress: Callable[[int, ImportResult], None] | None = None,
-    stage_map: dict[str, str] | None = None, scales: dict[str, float] | None = None, decimal_comma: bool = False,
+    *,
+    workspace: Workspace,
+    kind: str,
+    headers: list[str],
+    rows: Iterable[tuple[int, list[str]]],
+    mapping: dict[str, str],
+    progress: Callable[[int, ImportResult], None] | None = None,
+    stage_map: dict[str, str] | None = None,
+    scales: dict[str, float] | None = None,
+    decimal_comma: bool = False,
     chunk_size: int = CHUNK,
-) -> ImportResult:  # fmt: skip
+) -> ImportResult:
     """Upsert CSV rows (line number, cells) of ``kind`` using ``mapping`` (target field -> source column)."""
     if kind not in UPSERTERS:
         raise ValidationError({"kind": f"Choose one of: {', '.join(UPSERTERS)}."})
@@ -659,9 +702,14 @@ def import_rows(
 
 
 def _decide_row(
-    upserter: _Upserter, parsers: dict[str, Callable[[str], Any]], optional: set[str], scales: dict[str, float],
-    positions: dict[str, int], line: int, cells: list[str],
-) -> None:  # fmt: skip
+    upserter: _Upserter,
+    parsers: dict[str, Callable[[str], Any]],
+    optional: set[str],
+    scales: dict[str, float],
+    positions: dict[str, int],
+    line: int,
+    cells: list[str],
+) -> None:
     result = upserter.result
     if not cells:
         result.reject(line, "This line cannot be read as CSV (unbalanced quotes?)")
@@ -786,18 +834,29 @@ def import_preview(*, data: bytes, kind: str, mapping: dict[str, str] | None = N
     if kind == ImportKind.OPPORTUNITIES and mapping.get("stage"):
         stages = import_stage_values(headers=headers, rows=rows, column=mapping["stage"])
     return {
-        "headers": headers, "rows": [cells for _, cells in rows[:PREVIEW_ROWS]],
-        "preset": preset.name if preset else "", "mapping": mapping, "stages": stages,
-        "delimiter": p.file_delimiter(text), "decimal_comma": _decimal_comma(text),
-    }  # fmt: skip
+        "headers": headers,
+        "rows": [cells for _, cells in rows[:PREVIEW_ROWS]],
+        "preset": preset.name if preset else "",
+        "mapping": mapping,
+        "stages": stages,
+        "delimiter": p.file_delimiter(text),
+        "decimal_comma": _decimal_comma(text),
+    }
 
 
 @transaction.atomic
 def import_job_create(
-    *, workspace: Workspace, kind: str, filename: str, data: bytes, by: User | None = None,
-    preset: str = "", mapping: dict[str, str] | None = None, stage_map: dict[str, str] | None = None,
+    *,
+    workspace: Workspace,
+    kind: str,
+    filename: str,
+    data: bytes,
+    by: User | None = None,
+    preset: str = "",
+    mapping: dict[str, str] | None = None,
+    stage_map: dict[str, str] | None = None,
     scales: dict[str, Any] | None = None,
-) -> ImportJob:  # fmt: skip
+) -> ImportJob:
     """Store the upload; the mapping comes from ``mapping``, else the given or recognised preset."""
     if kind not in ImportKind.values:
         raise ValidationError({"kind": f"Choose one of: {', '.join(ImportKind.values)}."})
@@ -813,9 +872,14 @@ def import_job_create(
     if mapping is None:
         mapping = preset_mapping(PRESETS[preset], kind, headers) if preset else {}
     job = ImportJob(
-        workspace=workspace, kind=kind, filename=(filename or "upload.csv")[:255], preset=preset, mapping={},
-        total_rows=total, created_by=by,
-    )  # fmt: skip
+        workspace=workspace,
+        kind=kind,
+        filename=(filename or "upload.csv")[:255],
+        preset=preset,
+        mapping={},
+        total_rows=total,
+        created_by=by,
+    )
     job.file.save(f"ws{workspace.pk}-{kind}.csv", ContentFile(data), save=False)
     job.save()
     import_job_set_mapping(job=job, mapping=mapping, preset=preset, stage_map=stage_map, scales=scales)
@@ -829,9 +893,13 @@ def import_job_headers(*, job: ImportJob) -> list[str]:
 
 
 def import_job_set_mapping(
-    *, job: ImportJob, mapping: dict[str, str], preset: str = "", stage_map: dict[str, str] | None = None,
+    *,
+    job: ImportJob,
+    mapping: dict[str, str],
+    preset: str = "",
+    stage_map: dict[str, str] | None = None,
     scales: dict[str, Any] | None = None,
-) -> ImportJob:  # fmt: skip
+) -> ImportJob:
     if job.status not in (ImportStatus.UPLOADED,):
         raise ValidationError({"status": "This import has started; its mapping can no longer change."})
     headers = import_job_headers(job=job)
@@ -852,8 +920,11 @@ def import_job_set_mapping(
     return job
 
 
-REQUIRED_KEYS = {"accounts": ("name", "external_id", "domain"), "contacts": ("email", "external_id"),
-                 "opportunities": ("external_id", "name")}  # fmt: skip
+REQUIRED_KEYS = {
+    "accounts": ("name", "external_id", "domain"),
+    "contacts": ("email", "external_id"),
+    "opportunities": ("external_id", "name"),
+}
 
 
 def import_job_start(*, job: ImportJob, by: User | None = None) -> ImportJob:
@@ -920,9 +991,14 @@ def import_job_run(*, job_id: int) -> dict[str, Any]:
             ImportJob.objects.filter(pk=job.pk).update(processed_rows=done, **result.summary())
 
         result = import_rows(
-            workspace=job.workspace, kind=job.kind, headers=headers, rows=rows, mapping=job.mapping,
-            progress=progress, **_job_options(job, text),
-        )  # fmt: skip
+            workspace=job.workspace,
+            kind=job.kind,
+            headers=headers,
+            rows=rows,
+            mapping=job.mapping,
+            progress=progress,
+            **_job_options(job, text),
+        )
     except Exception as exc:  # the job page must say what happened, whatever it was
         logger.exception("Import job %s failed", job.pk)
         message = " ".join(exc.messages) if isinstance(exc, ValidationError) else f"Unexpected error: {exc}"
@@ -932,17 +1008,27 @@ def import_job_run(*, job_id: int) -> dict[str, Any]:
         return {}
     with transaction.atomic():
         ImportJob.objects.filter(pk=job.pk).update(
-            status=ImportStatus.DONE, errors=result.problems, finished_at=timezone.now(), **result.summary(),
+            status=ImportStatus.DONE,
+            errors=result.problems,
+            finished_at=timezone.now(),
+            **result.summary(),
             processed_rows=job.total_rows,
-        )  # fmt: skip
+        )
         import_derived_refresh(workspace=job.workspace, kind=job.kind, result=result, reason=f"Import {job.pk}")
     return result.summary()
 
 
 def import_file(
-    *, workspace: Workspace, kind: str, data: bytes, preset: str = "", mapping: dict[str, str] | None = None,
-    stage_map: dict[str, str] | None = None, scales: dict[str, Any] | None = None, chunk_size: int = CHUNK,
-) -> tuple[ImportResult, str]:  # fmt: skip
+    *,
+    workspace: Workspace,
+    kind: str,
+    data: bytes,
+    preset: str = "",
+    mapping: dict[str, str] | None = None,
+    stage_map: dict[str, str] | None = None,
+    scales: dict[str, Any] | None = None,
+    chunk_size: int = CHUNK,
+) -> tuple[ImportResult, str]:
     """Import a file synchronously (the management command): the result and the preset used.
 
     ``mapping`` (target field -> column) overrides or completes the preset's; without either, the preset is
@@ -962,16 +1048,27 @@ def import_file(
     full.update(mapping or {})
     full = {t: s for t, s in full.items() if s}
     if not any(k in full for k in REQUIRED_KEYS[kind]):
-        raise ValidationError({"mapping": f"Map at least one of: {', '.join(REQUIRED_KEYS[kind])} "
-                                          f"(columns of this file: {', '.join(headers)})."})  # fmt: skip
+        raise ValidationError(
+            {
+                "mapping": f"Map at least one of: {', '.join(REQUIRED_KEYS[kind])} "
+                f"(columns of this file: {', '.join(headers)})."
+            }
+        )
     try:
         clean_stages = stage_map_clean(stage_map or {})
     except ValueError as exc:
         raise ValidationError({"stage_map": str(exc)}) from None
     result = import_rows(
-        workspace=workspace, kind=kind, headers=headers, rows=rows, mapping=full, stage_map=clean_stages,
-        scales=scales, decimal_comma=_decimal_comma(text), chunk_size=chunk_size,
-    )  # fmt: skip
+        workspace=workspace,
+        kind=kind,
+        headers=headers,
+        rows=rows,
+        mapping=full,
+        stage_map=clean_stages,
+        scales=scales,
+        decimal_comma=_decimal_comma(text),
+        chunk_size=chunk_size,
+    )
     return result, preset
 
 

@@ -37,9 +37,13 @@ def import_list_view(request: MemberRequest) -> HttpResponse:
             upload = form.cleaned_data["file"]
             try:
                 job = services.import_job_create(
-                    workspace=request.workspace, kind=form.cleaned_data["kind"], filename=upload.name,
-                    data=upload.read(), by=request.user, preset=form.cleaned_data["preset"],
-                )  # fmt: skip
+                    workspace=request.workspace,
+                    kind=form.cleaned_data["kind"],
+                    filename=upload.name,
+                    data=upload.read(),
+                    by=request.user,
+                    preset=form.cleaned_data["preset"],
+                )
             except ValidationError as exc:
                 form_add_service_errors(form, exc)
             else:
@@ -52,8 +56,12 @@ def _report(job: ImportJob) -> dict[str, Any]:
     return {"job": job, "problems_shown": job.errors[: services.PROBLEMS_SHOWN]}
 
 
-SCALE_CHOICES = [("", "as written"), ("1000", "× 1,000 (in thousands)"), ("1000000", "× 1,000,000 (in millions)"),
-                 ("1000000000", "× 1,000,000,000 (in billions)")]  # fmt: skip
+SCALE_CHOICES = [
+    ("", "as written"),
+    ("1000", "× 1,000 (in thousands)"),
+    ("1000000", "× 1,000,000 (in millions)"),
+    ("1000000000", "× 1,000,000,000 (in billions)"),
+]
 
 
 @workspace_required
@@ -90,18 +98,35 @@ def import_detail_view(request: MemberRequest, pk: int) -> HttpResponse:
             messages.success(request, f"Import of {job.filename} started.")
             return redirect("accounts:import_detail", pk=job.pk)
     fields = [
-        {"name": f, "label": label, "source": job.mapping.get(f, ""), "scalable": f in services.SCALABLE[job.kind],
-         "scale": str(int(job.scales[f])) if f in job.scales and job.scales[f] == int(job.scales[f]) else ""}
+        {
+            "name": f,
+            "label": label,
+            "source": job.mapping.get(f, ""),
+            "scalable": f in services.SCALABLE[job.kind],
+            "scale": str(int(job.scales[f])) if f in job.scales and job.scales[f] == int(job.scales[f]) else "",
+        }
         for f, label in TARGET_FIELDS[job.kind]
-    ]  # fmt: skip
+    ]
     chosen = {stage_key(k): v for k, v in job.stage_map.items()}
-    stages = [s | {"index": i, "chosen": chosen.get(stage_key(s["value"]), s["suggested"])}
-              for i, s in enumerate(preview["stages"])]  # fmt: skip
-    return render(request, "accounts/import_mapping.html", {
-        "job": job, "preview": preview, "fields": fields, "presets": PRESETS.values(), "errors": errors,
-        "recognised": PRESETS.get(preview["preset"]), "stages": stages, "scale_choices": SCALE_CHOICES,
-        "unknown_stages": [s["value"] for s in stages if not s["known"]],
-    })  # fmt: skip
+    stages = [
+        s | {"index": i, "chosen": chosen.get(stage_key(s["value"]), s["suggested"])}
+        for i, s in enumerate(preview["stages"])
+    ]
+    return render(
+        request,
+        "accounts/import_mapping.html",
+        {
+            "job": job,
+            "preview": preview,
+            "fields": fields,
+            "presets": PRESETS.values(),
+            "errors": errors,
+            "recognised": PRESETS.get(preview["preset"]),
+            "stages": stages,
+            "scale_choices": SCALE_CHOICES,
+            "unknown_stages": [s["value"] for s in stages if not s["known"]],
+        },
+    )
 
 
 @workspace_required

@@ -48,10 +48,16 @@ EMPLOYEE_BANDS = [0, 50, 200, 1000, 5000, 20000, math.inf]
 REVENUE_BANDS = [0, 1e7, 5e7, 2.5e8, 1e9, 1e10, math.inf]
 OFFICE_BANDS = [0, 1, 3, 10, 50, math.inf]
 FEATURE_LABELS = {
-    "industry": "Industry", "country": "Country", "ownership_type": "Ownership", "employees_band": "Employees",
-    "revenue_band": "Revenue", "offices_band": "Offices", "log_employees": "Company size",
-    "log_revenue": "Revenue size", "tech": "Uses",
-}  # fmt: skip
+    "industry": "Industry",
+    "country": "Country",
+    "ownership_type": "Ownership",
+    "employees_band": "Employees",
+    "revenue_band": "Revenue",
+    "offices_band": "Offices",
+    "log_employees": "Company size",
+    "log_revenue": "Revenue size",
+    "tech": "Uses",
+}
 
 
 class TooFewOutcomes(ValidationError):
@@ -124,10 +130,13 @@ def tech_vocabulary(frame: pd.DataFrame) -> list[str]:
 def _pipeline(tech_columns: list[str]) -> Pipeline:
     encoder = OneHotEncoder(handle_unknown="ignore", sparse_output=False)
     columns = ColumnTransformer(
-        [("cat", encoder, CATEGORICAL_FEATURES), ("num", StandardScaler(), NUMERIC_FEATURES),
-         ("tech", "passthrough", tech_columns)],
+        [
+            ("cat", encoder, CATEGORICAL_FEATURES),
+            ("num", StandardScaler(), NUMERIC_FEATURES),
+            ("tech", "passthrough", tech_columns),
+        ],
         verbose_feature_names_out=True,
-    )  # fmt: skip
+    )
     model = LogisticRegression(C=0.5, max_iter=2000)
     return Pipeline([("features", columns), ("model", model)])
 
@@ -219,8 +228,10 @@ class TrainedModel:
         top = np.argsort(-np.abs(contrib), axis=1)[:, :k]
         values = np.round(np.take_along_axis(contrib, top, axis=1), 3)
         raw = _raw_features(frame, self.tech_vocabulary)
-        columns = {name: (raw[name].to_numpy() if name in raw else None, pooled[name].to_numpy()
-                          if name in pooled else None) for name in names}  # fmt: skip
+        columns = {
+            name: (raw[name].to_numpy() if name in raw else None, pooled[name].to_numpy() if name in pooled else None)
+            for name in names
+        }
         cache: dict[tuple[int, Any, Any], str] = {}
         drivers = []
         for row, (idx_row, val_row) in enumerate(zip(top.tolist(), values.tolist(), strict=True)):
@@ -298,11 +309,16 @@ def model_train(*, frame: pd.DataFrame, outcomes: pd.DataFrame) -> TrainedModel:
     base_rate = float(y_train.mean())
     metrics: dict[str, Any] = {
         "model": _metrics(y_test, p_model),
-        "base_rate": {"roc_auc": 0.5, "precision_top10": float(y_test.mean()),
-                      "brier": float(brier_score_loss(y_test, np.full(len(y_test), base_rate)))},
-        "test_base_rate": float(y_test.mean()), "train_base_rate": base_rate,
-        "train_until": str(data["close_date"].iloc[split - 1]), "test_from": str(data["close_date"].iloc[split]),
-    }  # fmt: skip
+        "base_rate": {
+            "roc_auc": 0.5,
+            "precision_top10": float(y_test.mean()),
+            "brier": float(brier_score_loss(y_test, np.full(len(y_test), base_rate))),
+        },
+        "test_base_rate": float(y_test.mean()),
+        "train_base_rate": base_rate,
+        "train_until": str(data["close_date"].iloc[split - 1]),
+        "test_from": str(data["close_date"].iloc[split]),
+    }
     fit = rows["fit_score"].to_numpy(dtype=float)
     fit_test = None
     if not np.isnan(fit).all():
@@ -327,10 +343,17 @@ def model_train(*, frame: pd.DataFrame, outcomes: pd.DataFrame) -> TrainedModel:
     final = _pipeline(tech_columns).fit(features, y)
     transformed = np.asarray(final.named_steps["features"].transform(features))
     return TrainedModel(
-        pipeline=final, tech_vocabulary=vocabulary, feature_means=transformed.mean(axis=0),
-        feature_names=list(final.named_steps["features"].get_feature_names_out()), metrics=metrics,
-        n_train=split, n_test=len(y) - split, n_won=n_won, n_lost=n_lost, levels=levels,
-    )  # fmt: skip
+        pipeline=final,
+        tech_vocabulary=vocabulary,
+        feature_means=transformed.mean(axis=0),
+        feature_names=list(final.named_steps["features"].get_feature_names_out()),
+        metrics=metrics,
+        n_train=split,
+        n_test=len(y) - split,
+        n_won=n_won,
+        n_lost=n_lost,
+        levels=levels,
+    )
 
 
 def _auc(y: np.ndarray, scores: np.ndarray) -> float:
@@ -384,6 +407,12 @@ def compare_to_baselines(
             f"or lies below it, so the difference may be noise."
         )
     return {
-        "auc": auc, "base_rate_auc": 0.5, "fit_only_auc": fit_auc, "auc_margin_low": low, "auc_margin_high": high,
-        "bootstrap_samples": samples, "beats_baselines": beats, "reason": reason,
-    }  # fmt: skip
+        "auc": auc,
+        "base_rate_auc": 0.5,
+        "fit_only_auc": fit_auc,
+        "auc_margin_low": low,
+        "auc_margin_high": high,
+        "bootstrap_samples": samples,
+        "beats_baselines": beats,
+        "reason": reason,
+    }

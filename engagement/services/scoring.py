@@ -227,11 +227,11 @@ def _write(
                 baseline_weekly=r.baseline_weekly,
                 scored_at=now,
                 config_version=rules.version,
-            )  # fmt: skip
+            )
             for r in accounts.values()
         ],
         update_conflicts=True,
-        unique_fields=["account"],
+        unique_fields=["account", "workspace"],
         update_fields=[
             "breadth",
             "roles",
@@ -252,11 +252,11 @@ def _write(
                 score=r.score,
                 momentum=r.momentum,
                 stage=r.stage,
-            )  # fmt: skip
+            )
             for r in accounts.values()
         ],
         update_conflicts=True,
-        unique_fields=["account", "day"],
+        unique_fields=["account", "day", "workspace"],
         update_fields=["score", "momentum", "stage"],
     )
     return changed_ids

@@ -95,7 +95,7 @@ def events_insert(*, workspace: Workspace, rows: Sequence[EventRow]) -> list[Eve
                 source=r.source,
                 external_id=r.external_id,
                 metadata=r.metadata,
-            )  # fmt: skip
+            )
             for r in fresh
         ],
         batch_size=1000,
@@ -203,7 +203,7 @@ def days_add(*, workspace: Workspace, deltas: Sequence[DayDelta]) -> list[tuple[
             SELECT %s, u.a, u.c, u.k, u.t, u.d, u.n, u.l
             FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::text[], %s::date[], %s::int[],
                         %s::timestamptz[]) AS u(a, c, k, t, d, n, l)
-            ON CONFLICT (account_id, contact_key, type, day)
+            ON CONFLICT (account_id, contact_key, type, day, workspace_id)
             DO UPDATE SET count = d.count + EXCLUDED.count, last_at = GREATEST(d.last_at, EXCLUDED.last_at)
             RETURNING account_id, contact_key, type, day, count
         """
@@ -233,14 +233,22 @@ def days_add(*, workspace: Workspace, deltas: Sequence[DayDelta]) -> list[tuple[
         before = row.count if row else 0
         last_at = max(row.last_at, d.last_at) if row else d.last_at
         result.append((d, before))
-        upserts.append(EngagementDay(
-            workspace=workspace, account_id=d.account_id, contact_id=d.contact_id,
-            contact_key=contact_key(d.contact_id), type=d.type, day=d.day, count=before + d.added, last_at=last_at,
-        ))  # fmt: skip
+        upserts.append(
+            EngagementDay(
+                workspace=workspace,
+                account_id=d.account_id,
+                contact_id=d.contact_id,
+                contact_key=contact_key(d.contact_id),
+                type=d.type,
+                day=d.day,
+                count=before + d.added,
+                last_at=last_at,
+            )
+        )
     EngagementDay.objects.bulk_create(
         upserts,
         update_conflicts=True,
-        unique_fields=["account", "contact_key", "type", "day"],
+        unique_fields=["account", "contact_key", "type", "day", "workspace"],
         update_fields=["count", "last_at"],
     )
     return result
@@ -283,7 +291,7 @@ def components_add(*, workspace: Workspace, deltas: Sequence[ComponentDelta]) ->
             SELECT %s, u.a, u.c, u.k, u.t, u.ls, u.n, u.l
             FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::text[], %s::float8[], %s::int[],
                         %s::timestamptz[]) AS u(a, c, k, t, ls, n, l)
-            ON CONFLICT (account_id, contact_key, type) DO UPDATE SET
+            ON CONFLICT (account_id, contact_key, type, workspace_id) DO UPDATE SET
                 log_sum = CASE
                     WHEN EXCLUDED.log_sum IS NULL THEN s.log_sum
                     WHEN s.log_sum IS NULL THEN EXCLUDED.log_sum
@@ -313,17 +321,22 @@ def components_add(*, workspace: Workspace, deltas: Sequence[ComponentDelta]) ->
     upserts = []
     for d in deltas:
         row = existing.get((d.account_id, contact_key(d.contact_id), d.type))
-        upserts.append(ScoreComponent(
-            workspace=workspace, account_id=d.account_id, contact_id=d.contact_id,
-            contact_key=contact_key(d.contact_id), type=d.type,
-            log_sum=log_add(row.log_sum, d.log_sum) if row else d.log_sum,
-            events=(row.events if row else 0) + d.events,
-            last_at=max(row.last_at, d.last_at) if row else d.last_at,
-        ))  # fmt: skip
+        upserts.append(
+            ScoreComponent(
+                workspace=workspace,
+                account_id=d.account_id,
+                contact_id=d.contact_id,
+                contact_key=contact_key(d.contact_id),
+                type=d.type,
+                log_sum=log_add(row.log_sum, d.log_sum) if row else d.log_sum,
+                events=(row.events if row else 0) + d.events,
+                last_at=max(row.last_at, d.last_at) if row else d.last_at,
+            )
+        )
     ScoreComponent.objects.bulk_create(
         upserts,
         update_conflicts=True,
-        unique_fields=["account", "contact_key", "type"],
+        unique_fields=["account", "contact_key", "type", "workspace"],
         update_fields=["log_sum", "events", "last_at"],
     )
 

@@ -152,7 +152,7 @@ def test_import_job_api_reports_status_counts_and_row_errors(
         (b"name,domain\r\n", "The file has a header row but no data rows."),
         (bytes(range(256)) * 4, "This file is not a CSV: it contains binary data."),
     ],
-)  # fmt: skip
+)
 def test_unreadable_uploads_are_a_400_with_a_clear_message(marketing_api, content, message):
     upload = SimpleUploadedFile("x.csv", content, content_type="text/csv")
 
@@ -167,15 +167,28 @@ def test_api_import_with_mapping_stage_map_and_scales(marketing_api, workspace, 
     deals = SimpleUploadedFile("d.csv", b"Id\rDeal\rCompany\rPhase\r".replace(b"\r", b",", 3) + b"7,Big,Acme,Signed\r")
 
     with django_capture_on_commit_callbacks(execute=True):
-        first = marketing_api.post("/api/v1/import-jobs/", {
-            "kind": "accounts", "file": accounts,
-            "mapping": json.dumps({"name": "Company", "annual_revenue": "Revenue (M)"}),
-            "scales": json.dumps({"annual_revenue": 1000000}),
-        }, format="multipart")  # fmt: skip
-        second = marketing_api.post("/api/v1/import-jobs/", {
-            "kind": "opportunities", "file": deals, "stage_map": json.dumps({"Signed": "won"}),
-            "mapping": json.dumps({"external_id": "Id", "name": "Deal", "account_name": "Company", "stage": "Phase"}),
-        }, format="multipart")  # fmt: skip
+        first = marketing_api.post(
+            "/api/v1/import-jobs/",
+            {
+                "kind": "accounts",
+                "file": accounts,
+                "mapping": json.dumps({"name": "Company", "annual_revenue": "Revenue (M)"}),
+                "scales": json.dumps({"annual_revenue": 1000000}),
+            },
+            format="multipart",
+        )
+        second = marketing_api.post(
+            "/api/v1/import-jobs/",
+            {
+                "kind": "opportunities",
+                "file": deals,
+                "stage_map": json.dumps({"Signed": "won"}),
+                "mapping": json.dumps(
+                    {"external_id": "Id", "name": "Deal", "account_name": "Company", "stage": "Phase"}
+                ),
+            },
+            format="multipart",
+        )
 
     assert (first.status_code, second.status_code) == (201, 201), (first.json(), second.json())
     acme = Account.objects.get(workspace=workspace, name="Acme")

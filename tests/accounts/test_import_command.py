@@ -12,15 +12,41 @@ from accounts.models import Account, Opportunity
 pytestmark = pytest.mark.django_db
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "thirdparty"
 ACCOUNT_ARGS = [
-    "--map", "name=account", "--map", "industry=sector", "--map", "founded_year=year_established",
-    "--map", "annual_revenue=revenue", "--map", "employees=employees", "--map", "country=office_location",
-    "--map", "parent_name=subsidiary_of", "--scale", "annual_revenue=1000000",
-]  # fmt: skip
+    "--map",
+    "name=account",
+    "--map",
+    "industry=sector",
+    "--map",
+    "founded_year=year_established",
+    "--map",
+    "annual_revenue=revenue",
+    "--map",
+    "employees=employees",
+    "--map",
+    "country=office_location",
+    "--map",
+    "parent_name=subsidiary_of",
+    "--scale",
+    "annual_revenue=1000000",
+]
 OPPORTUNITY_ARGS = [
-    "--map", "external_id=opportunity_id", "--map", "name=product", "--map", "account_name=account",
-    "--map", "stage=deal_stage", "--map", "created_date=engage_date", "--map", "close_date=close_date",
-    "--map", "amount=close_value", "--stage", "Engaging=open",
-]  # fmt: skip
+    "--map",
+    "external_id=opportunity_id",
+    "--map",
+    "name=product",
+    "--map",
+    "account_name=account",
+    "--map",
+    "stage=deal_stage",
+    "--map",
+    "created_date=engage_date",
+    "--map",
+    "close_date=close_date",
+    "--map",
+    "amount=close_value",
+    "--stage",
+    "Engaging=open",
+]
 
 
 def _run(*args):
@@ -41,8 +67,18 @@ def test_third_party_files_with_a_mapping_exit_0_then_1_when_rows_are_rejected(w
     )
 
     assert code == 0
-    assert summary == {"kind": "accounts", "preset": "", "rows": 18, "created": 17, "updated": 0, "unchanged": 1,
-                       "rejected": 0, "warned": 4, "duplicates": 1, "dry_run": False}  # fmt: skip
+    assert summary == {
+        "kind": "accounts",
+        "preset": "",
+        "rows": 18,
+        "created": 17,
+        "updated": 0,
+        "unchanged": 1,
+        "rejected": 0,
+        "warned": 4,
+        "duplicates": 1,
+        "dry_run": False,
+    }
     assert "line 13: warning: Unknown country “Atlantis”: left blank" in err
     assert code_o == 1
     assert (summary_o["created"], summary_o["rejected"], summary_o["rows"]) == (13, 4, 18)
@@ -62,9 +98,15 @@ def test_dry_run_reports_and_writes_nothing(workspace):
 
 def test_a_wrong_preset_rejects_every_row_and_exits_1(workspace):
     code, summary, _ = _run(
-        "opportunities", FIXTURES / "opportunities.csv", "--workspace", workspace.slug, "--preset", "hubspot",
-        "--map", "name=product",
-    )  # fmt: skip
+        "opportunities",
+        FIXTURES / "opportunities.csv",
+        "--workspace",
+        workspace.slug,
+        "--preset",
+        "hubspot",
+        "--map",
+        "name=product",
+    )
 
     assert code == 1 and summary["rejected"] == 18 and summary["created"] == 0
     assert not Opportunity.objects.for_workspace(workspace).exists()
@@ -86,8 +128,13 @@ def test_a_wrong_preset_rejects_every_row_and_exits_1(workspace):
     ],
 )
 def test_unreadable_files_and_bad_options_exit_2_with_one_clear_line(workspace, name, extra, message):
-    code, summary, err = _run("opportunities" if "opportunities" in name else "accounts", FIXTURES / name,
-                              "--workspace", workspace.slug, *extra)  # fmt: skip
+    code, summary, err = _run(
+        "opportunities" if "opportunities" in name else "accounts",
+        FIXTURES / name,
+        "--workspace",
+        workspace.slug,
+        *extra,
+    )
 
     assert code == 2 and summary is None
     assert message in err and "Traceback" not in err and len(err.strip().splitlines()) == 1

@@ -12,8 +12,14 @@ from tests.accounts.test_import_thirdparty import ACCOUNT_MAP, OPPORTUNITY_MAP
 
 pytestmark = pytest.mark.django_db
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "thirdparty"
-ICP = [{"key": "software", "label": "Software", "weight": 100, "bands": [
-    {"label": "Software", "points": 1.0, "when": {"industry": ["software"]}}]}]  # fmt: skip
+ICP = [
+    {
+        "key": "software",
+        "label": "Software",
+        "weight": 100,
+        "bands": [{"label": "Software", "points": 1.0, "when": {"industry": ["software"]}}],
+    }
+]
 
 
 def _upload(api, kind, name, mapping, **extra):

@@ -18,13 +18,23 @@ from accounts.models import Account, Opportunity
 pytestmark = pytest.mark.django_db
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "thirdparty"
 ACCOUNT_MAP = {
-    "name": "account", "industry": "sector", "founded_year": "year_established", "annual_revenue": "revenue",
-    "employees": "employees", "country": "office_location", "parent_name": "subsidiary_of",
-}  # fmt: skip
+    "name": "account",
+    "industry": "sector",
+    "founded_year": "year_established",
+    "annual_revenue": "revenue",
+    "employees": "employees",
+    "country": "office_location",
+    "parent_name": "subsidiary_of",
+}
 OPPORTUNITY_MAP = {
-    "external_id": "opportunity_id", "name": "product", "account_name": "account", "stage": "deal_stage",
-    "created_date": "engage_date", "close_date": "close_date", "amount": "close_value",
-}  # fmt: skip
+    "external_id": "opportunity_id",
+    "name": "product",
+    "account_name": "account",
+    "stage": "deal_stage",
+    "created_date": "engage_date",
+    "close_date": "close_date",
+    "amount": "close_value",
+}
 MILLIONS = {"annual_revenue": "1000000"}
 
 
@@ -56,8 +66,7 @@ def test_name_only_accounts_import_with_exact_counts_and_twice_without_duplicate
     first = _accounts(workspace)
     second = _accounts(workspace)
 
-    assert first.summary() == {"created": 17, "updated": 0, "unchanged": 1, "rejected": 0, "warned": 4,
-                               "duplicates": 1}  # fmt: skip
+    assert first.summary() == {"created": 17, "updated": 0, "unchanged": 1, "rejected": 0, "warned": 4, "duplicates": 1}
     assert first.rows == 18
     assert [(w["line"], w["reason"]) for w in first.warnings] == [
         (9, "No parent account “Genco Pharmaceuticals”: parent left blank"),
@@ -65,8 +74,14 @@ def test_name_only_accounts_import_with_exact_counts_and_twice_without_duplicate
         (16, "Duplicate of line 15: counted once"),
         (18, "Employees “n/a” is not a number: left blank"),
     ]
-    assert second.summary() == {"created": 0, "updated": 0, "unchanged": 18, "rejected": 0, "warned": 4,
-                                "duplicates": 1}  # fmt: skip
+    assert second.summary() == {
+        "created": 0,
+        "updated": 0,
+        "unchanged": 18,
+        "rejected": 0,
+        "warned": 4,
+        "duplicates": 1,
+    }
     accounts = Account.objects.for_workspace(workspace)
     assert accounts.count() == 17
     acme = accounts.get(name="Acme Corporation")
@@ -84,8 +99,7 @@ def test_opportunities_reference_accounts_by_name_and_distinct_ids_are_never_mer
     first = _opportunities(workspace)
     second = _opportunities(workspace)
 
-    assert first.summary() == {"created": 13, "updated": 0, "unchanged": 1, "rejected": 4, "warned": 1,
-                               "duplicates": 1}  # fmt: skip
+    assert first.summary() == {"created": 13, "updated": 0, "unchanged": 1, "rejected": 4, "warned": 1, "duplicates": 1}
     assert first.rows == 18
     assert [(e["line"], e["reason"]) for e in first.errors] == [
         (7, "No account named “Ron-tech”"),
@@ -93,8 +107,14 @@ def test_opportunities_reference_accounts_by_name_and_distinct_ids_are_never_mer
         (11, "No account for this opportunity: give the account's CRM id, domain or name"),
         (15, "No account for this opportunity: give the account's CRM id, domain or name"),
     ]
-    assert second.summary() == {"created": 0, "updated": 0, "unchanged": 14, "rejected": 4, "warned": 1,
-                                "duplicates": 1}  # fmt: skip
+    assert second.summary() == {
+        "created": 0,
+        "updated": 0,
+        "unchanged": 14,
+        "rejected": 4,
+        "warned": 1,
+        "duplicates": 1,
+    }
     opps = Opportunity.objects.for_workspace(workspace)
     statuses = {s: opps.filter(status=s).count() for s in ("won", "lost", "open")}
     assert statuses == {"won": 7, "lost": 3, "open": 3}
@@ -149,8 +169,9 @@ def test_utf8_bom_tab_delimited_with_a_quoted_newline(workspace):
 
     assert result.created == 2 and result.rejected == 0
     assert dict(Account.objects.for_workspace(workspace).values_list("name", "country")) == {
-        "Tabbed Ltd": "PT", "Quoted\nNewline Inc": "PE",
-    }  # fmt: skip
+        "Tabbed Ltd": "PT",
+        "Quoted\nNewline Inc": "PE",
+    }
 
 
 @pytest.mark.parametrize(
@@ -175,8 +196,9 @@ def test_nul_bytes_never_fail_the_other_rows(workspace):
 
     assert result.created == 2
     assert dict(Account.objects.for_workspace(workspace).values_list("name", "industry")) == {
-        "Good One": "Software", "Other": "Retail",
-    }  # fmt: skip
+        "Good One": "Software",
+        "Other": "Retail",
+    }
 
 
 def test_a_name_matching_several_accounts_rejects_the_row_naming_them(workspace):
@@ -204,8 +226,7 @@ def test_stage_mapping_synonyms_and_explicit_choices(workspace):
         b"3,D3,Acme,Ganho,2024-01-02\n4,D4,Acme,Closed Lost,2024-01-02\n5,D5,Acme,Signed off,2024-01-02\n"
         b"6,D6,Acme,Prospecting,\n"
     )
-    mapping = {"external_id": "id", "name": "deal", "account_name": "account", "stage": "stage",
-               "close_date": "closed"}  # fmt: skip
+    mapping = {"external_id": "id", "name": "deal", "account_name": "account", "stage": "stage", "close_date": "closed"}
 
     import_file(workspace=workspace, kind="opportunities", data=data, mapping=mapping, stage_map={"Signed off": "won"})
 
@@ -216,11 +237,17 @@ def test_stage_mapping_synonyms_and_explicit_choices(workspace):
 @pytest.mark.parametrize(
     "text, decimal_comma, expected",
     [
-        ("1,234.56", False, 1234.56), ("1.234,56", False, 1234.56), ("1,5", False, 1.5), ("1,234", False, 1234),
-        ("1,234", True, 1.234), ("1.200", True, 1200), ("1.234.567", False, 1234567), ("$ 8.48E10", False, 8.48e10),
+        ("1,234.56", False, 1234.56),
+        ("1.234,56", False, 1234.56),
+        ("1,5", False, 1.5),
+        ("1,234", False, 1234),
+        ("1,234", True, 1.234),
+        ("1.200", True, 1200),
+        ("1.234.567", False, 1234567),
+        ("$ 8.48E10", False, 8.48e10),
         ("1 234,5 €", True, 1234.5),
     ],
-)  # fmt: skip
+)
 def test_numbers_as_spreadsheets_write_them(text, decimal_comma, expected):
     assert parsing.number(text, "X", decimal_comma) == pytest.approx(expected)
 
@@ -228,8 +255,14 @@ def test_numbers_as_spreadsheets_write_them(text, decimal_comma, expected):
 def test_dates_and_created_after_close_are_kept_consistent(workspace):
     import_file(workspace=workspace, kind="accounts", data=b"name\nAcme\n")
     data = b"id,deal,account,created,closed,stage\n1,D1,Acme,2024-05-01,2024-03-01,Won\n"
-    mapping = {"external_id": "id", "name": "deal", "account_name": "account", "created_date": "created",
-               "close_date": "closed", "stage": "stage"}  # fmt: skip
+    mapping = {
+        "external_id": "id",
+        "name": "deal",
+        "account_name": "account",
+        "created_date": "created",
+        "close_date": "closed",
+        "stage": "stage",
+    }
 
     first, _ = import_file(workspace=workspace, kind="opportunities", data=data, mapping=mapping)
     second, _ = import_file(workspace=workspace, kind="opportunities", data=data, mapping=mapping)

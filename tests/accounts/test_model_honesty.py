@@ -22,11 +22,16 @@ def noise_history(workspace, *, accounts: int = 320, seed: int = 3) -> None:
     """Firmographics and outcomes drawn independently: there is nothing to learn."""
     rng = random.Random(seed)
     rows = [
-        Account(workspace=workspace, name=f"Noise {i}", industry=rng.choice(["Software", "Retail", "Health"]),
-                country=rng.choice(["US", "DE", "FR"]), employees=rng.choice([50, 400, 2500, 9000]),
-                annual_revenue=rng.choice([5e6, 4e7, 3e8]))
+        Account(
+            workspace=workspace,
+            name=f"Noise {i}",
+            industry=rng.choice(["Software", "Retail", "Health"]),
+            country=rng.choice(["US", "DE", "FR"]),
+            employees=rng.choice([50, 400, 2500, 9000]),
+            annual_revenue=rng.choice([5e6, 4e7, 3e8]),
+        )
         for i in range(accounts)
-    ]  # fmt: skip
+    ]
     rows.append(Account(workspace=workspace, name="Lonely", industry="Software", country="JO", employees=400))
     created = Account.objects.bulk_create(rows)
     today = datetime.date.today()
@@ -137,7 +142,16 @@ def test_model_train_command_prints_the_verdict_as_json_last(workspace):
     call_command("model_train", "--workspace", workspace.slug, stdout=out)
 
     summary = json.loads(out.getvalue().strip().splitlines()[-1])
-    assert set(summary) >= {"version", "activated", "auc", "base_rate_auc", "fit_only_auc", "auc_margin_low",
-                            "auc_margin_high", "n_train", "n_test"}  # fmt: skip
+    assert set(summary) >= {
+        "version",
+        "activated",
+        "auc",
+        "base_rate_auc",
+        "fit_only_auc",
+        "auc_margin_low",
+        "auc_margin_high",
+        "n_train",
+        "n_test",
+    }
     assert (summary["version"], summary["activated"], summary["base_rate_auc"]) == (1, False, 0.5)
     assert summary["n_train"] + summary["n_test"] == 321

@@ -34,9 +34,15 @@ def test_third_party_export_upload_map_stages_report_and_problems_download(
 
     _upload(page, "accounts", "accounts.csv")
     expect(page.locator("#preview")).to_contain_text("Acme Corporation")
-    for field, column in [("name", "account"), ("industry", "sector"), ("founded_year", "year_established"),
-                          ("annual_revenue", "revenue"), ("employees", "employees"), ("country", "office_location"),
-                          ("parent_name", "subsidiary_of")]:  # fmt: skip
+    for field, column in [
+        ("name", "account"),
+        ("industry", "sector"),
+        ("founded_year", "year_established"),
+        ("annual_revenue", "revenue"),
+        ("employees", "employees"),
+        ("country", "office_location"),
+        ("parent_name", "subsidiary_of"),
+    ]:
         page.select_option(f"#map_{field}", column)
     page.select_option("#scale_annual_revenue", "1000000")
     page.click("#confirm-import")
@@ -47,9 +53,15 @@ def test_third_party_export_upload_map_stages_report_and_problems_download(
     screenshot("import-accounts-report")
 
     _upload(page, "opportunities", "opportunities.csv")
-    for field, column in [("external_id", "opportunity_id"), ("name", "product"), ("account_name", "account"),
-                          ("stage", "deal_stage"), ("created_date", "engage_date"), ("close_date", "close_date"),
-                          ("amount", "close_value")]:  # fmt: skip
+    for field, column in [
+        ("external_id", "opportunity_id"),
+        ("name", "product"),
+        ("account_name", "account"),
+        ("stage", "deal_stage"),
+        ("created_date", "engage_date"),
+        ("close_date", "close_date"),
+        ("amount", "close_value"),
+    ]:
         page.select_option(f"#map_{field}", column)
     page.click("#show-stages")
     stages = page.locator("#stage-mapping")

@@ -38,5 +38,8 @@ class Command(BaseCommand):
         except ValidationError as exc:
             self.stderr.write(f"create_workspace: {' '.join(exc.messages)}")
             sys.exit(2)
-        self.stdout.write(json.dumps({"id": workspace.pk, "slug": workspace.slug, "name": workspace.name,
-                                      "admin": user.get_username()}))  # fmt: skip
+        self.stdout.write(
+            json.dumps(
+                {"id": workspace.pk, "slug": workspace.slug, "name": workspace.name, "admin": user.get_username()}
+            )
+        )

@@ -16,9 +16,29 @@ class ImportJobSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ImportJob
-        fields = ["id", "kind", "filename", "preset", "mapping", "stage_map", "scales", "status", "total_rows",
-                  "processed_rows", "progress_percent", "created", "updated", "unchanged", "rejected", "warned",
-                  "duplicates", "message", "created_at", "started_at", "finished_at"]  # fmt: skip
+        fields = [
+            "id",
+            "kind",
+            "filename",
+            "preset",
+            "mapping",
+            "stage_map",
+            "scales",
+            "status",
+            "total_rows",
+            "processed_rows",
+            "progress_percent",
+            "created",
+            "updated",
+            "unchanged",
+            "rejected",
+            "warned",
+            "duplicates",
+            "message",
+            "created_at",
+            "started_at",
+            "finished_at",
+        ]
         read_only_fields = fields
 
     def to_representation(self, instance: ImportJob) -> dict[str, Any]:
@@ -51,13 +71,17 @@ class ImportJobInput(serializers.Serializer):
         help_text='JSON {"target field": "source column"}; default: preset',
     )
     stage_map = serializers.CharField(
-        required=False, allow_blank=True, default="",
+        required=False,
+        allow_blank=True,
+        default="",
         help_text='JSON {"stage value": "open|won|lost"}; default: synonyms (Closed Won, Ganado, Ganho...)',
-    )  # fmt: skip
+    )
     scales = serializers.CharField(
-        required=False, allow_blank=True, default="",
+        required=False,
+        allow_blank=True,
+        default="",
         help_text='JSON {"numeric field": factor}, e.g. {"annual_revenue": 1000000} for revenue in millions',
-    )  # fmt: skip
+    )
     start = serializers.BooleanField(default=True, help_text="Start at once (false: set the mapping first)")
 
     def validate_mapping(self, value: str) -> dict[str, Any] | None:

@@ -70,9 +70,14 @@ class Command(BaseCommand):
             scales = _pairs(options.get("scale"), "--scale")
             with transaction.atomic():
                 result, used = import_file(
-                    workspace=ws, kind=kind, data=path.read_bytes(), preset=preset or "", mapping=mapping or None,
-                    stage_map=stage_map, scales=scales,
-                )  # fmt: skip
+                    workspace=ws,
+                    kind=kind,
+                    data=path.read_bytes(),
+                    preset=preset or "",
+                    mapping=mapping or None,
+                    stage_map=stage_map,
+                    scales=scales,
+                )
                 if options["dry_run"]:
                     raise _DryRun
                 if not options["no_rescore"]:
@@ -85,8 +90,13 @@ class Command(BaseCommand):
             return self.fail(f"Cannot read {file}: {exc.strerror}")
         for problem in result.problems:
             self.stderr.write(f"line {problem['line']}: {problem['kind']}: {problem['reason']}")
-        summary = {"kind": kind, "preset": used, "rows": result.rows, **result.summary(),
-                   "dry_run": bool(options["dry_run"])}  # fmt: skip
+        summary = {
+            "kind": kind,
+            "preset": used,
+            "rows": result.rows,
+            **result.summary(),
+            "dry_run": bool(options["dry_run"]),
+        }
         self.stdout.write(json.dumps(summary))
         if result.rejected:
             sys.exit(1)

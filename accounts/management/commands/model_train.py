@@ -38,10 +38,20 @@ class Command(BaseCommand):
             sys.exit(2)
         comparison = model.metrics["comparison"]
         self.stdout.write(model.verdict)
-        self.stdout.write(json.dumps({
-            "version": model.number, "activated": model.is_active, "beats_baselines": model.beats_baselines,
-            "auc": comparison["auc"], "base_rate_auc": comparison["base_rate_auc"],
-            "fit_only_auc": comparison["fit_only_auc"], "auc_margin_low": comparison["auc_margin_low"],
-            "auc_margin_high": comparison["auc_margin_high"], "n_train": model.n_train, "n_test": model.n_test,
-            "reason": comparison["reason"],
-        }))  # fmt: skip
+        self.stdout.write(
+            json.dumps(
+                {
+                    "version": model.number,
+                    "activated": model.is_active,
+                    "beats_baselines": model.beats_baselines,
+                    "auc": comparison["auc"],
+                    "base_rate_auc": comparison["base_rate_auc"],
+                    "fit_only_auc": comparison["fit_only_auc"],
+                    "auc_margin_low": comparison["auc_margin_low"],
+                    "auc_margin_high": comparison["auc_margin_high"],
+                    "n_train": model.n_train,
+                    "n_test": model.n_test,
+                    "reason": comparison["reason"],
+                }
+            )
+        )
