@@ -22,10 +22,23 @@ class AccountForm(ServiceModelForm):
     class Meta:
         model = Account
         fields = [
-            "name", "domain", "industry", "country", "region", "city", "employees", "annual_revenue",
-            "founded_year", "ownership_type", "number_of_offices", "technologies", "parent", "lifecycle",
-            "owner", "external_id",
-        ]  # fmt: skip
+            "name",
+            "domain",
+            "industry",
+            "country",
+            "region",
+            "city",
+            "employees",
+            "annual_revenue",
+            "founded_year",
+            "ownership_type",
+            "number_of_offices",
+            "technologies",
+            "parent",
+            "lifecycle",
+            "owner",
+            "external_id",
+        ]
         labels = {"external_id": "CRM id", "annual_revenue": "Annual revenue (USD)"}
 
     def __init__(self, *args, workspace: Workspace, **kwargs) -> None:
@@ -56,9 +69,17 @@ class ContactForm(ServiceModelForm):
     class Meta:
         model = Contact
         fields = [
-            "first_name", "last_name", "email", "title", "department", "seniority", "buying_role", "persona",
-            "do_not_contact", "external_id",
-        ]  # fmt: skip
+            "first_name",
+            "last_name",
+            "email",
+            "title",
+            "department",
+            "seniority",
+            "buying_role",
+            "persona",
+            "do_not_contact",
+            "external_id",
+        ]
         labels = {"external_id": "CRM id"}
 
     def __init__(self, *args, workspace: Workspace, **kwargs) -> None:
@@ -80,9 +101,20 @@ class OpportunityForm(ServiceModelForm):
     class Meta:
         model = Opportunity
         fields = [
-            "name", "amount", "stage", "type", "status", "created_date", "close_date", "external_id",
-            "product", "gross_margin", "gross_margin_pct", "contract_start", "contract_end",
-        ]  # fmt: skip
+            "name",
+            "amount",
+            "stage",
+            "type",
+            "status",
+            "created_date",
+            "close_date",
+            "external_id",
+            "product",
+            "gross_margin",
+            "gross_margin_pct",
+            "contract_start",
+            "contract_end",
+        ]
         widgets = {
             "created_date": forms.DateInput(attrs={"type": "date"}),
             "close_date": forms.DateInput(attrs={"type": "date"}),

@@ -16,12 +16,17 @@ class KeyAccountsConfig(AppConfig):
         account_panel_register("keyaccounts:panel_news", order=70)
         nav_register("Key accounts", "keyaccounts:index", active_prefixes=("keyaccounts",), order=35)
         settings_link_register(
-            "Key accounts", "keyaccounts:settings",
+            "Key accounts",
+            "keyaccounts:settings",
             description="Review cadence per tier, win-back delay, news feeds and ambiguous names.",
-            order=70, roles=("admin",),
-        )  # fmt: skip
+            order=70,
+            roles=("admin",),
+        )
         settings_link_register(
-            "Product catalogue", "keyaccounts:products", description="Products that opportunities sell.", order=71,
+            "Product catalogue",
+            "keyaccounts:products",
+            description="Products that opportunities sell.",
+            order=71,
             roles=("admin", "marketing"),
-        )  # fmt: skip
+        )
         home_section_register("keyaccounts:home_reviews", title="Account-plan reviews due", order=40)

@@ -35,20 +35,30 @@ from .services.plans import account_plan_review, key_account_settings_get, plan_
 from .services.postsale import account_health_compute, plan_reviews_alert_overdue
 
 PRODUCTS = [
-    ("Analytics Cloud", "Analytics", 48000), ("Analytics Embedded", "Analytics", 22000),
-    ("Data Pipeline", "Data platform", 36000), ("Governance Suite", "Data platform", 28000),
-    ("Premium Support", "Services", 12000), ("Training Academy", "Services", 6000),
-]  # fmt: skip
+    ("Analytics Cloud", "Analytics", 48000),
+    ("Analytics Embedded", "Analytics", 22000),
+    ("Data Pipeline", "Data platform", 36000),
+    ("Governance Suite", "Data platform", 28000),
+    ("Premium Support", "Services", 12000),
+    ("Training Academy", "Services", 6000),
+]
 
 PLANS = [
-    ("Consolidate reporting on one platform and cut BI licence cost by 25%",
-     "Retire two legacy BI tools by year end; roll out self-service dashboards to finance and operations",
-     "Legacy contracts renew in Q3; a sceptical IT architecture board", "The CFO's cost programme; our renewal",
-     "Board decision in 90 days; rollout over two quarters"),
-    ("Launch a customer-facing data product in the next 12 months",
-     "Embed analytics in their partner portal; pilot with three partners", "No in-house data engineering team",
-     "First-mover advantage against two competitors", "Pilot in 60 days, launch in 9 months"),
-]  # fmt: skip
+    (
+        "Consolidate reporting on one platform and cut BI licence cost by 25%",
+        "Retire two legacy BI tools by year end; roll out self-service dashboards to finance and operations",
+        "Legacy contracts renew in Q3; a sceptical IT architecture board",
+        "The CFO's cost programme; our renewal",
+        "Board decision in 90 days; rollout over two quarters",
+    ),
+    (
+        "Launch a customer-facing data product in the next 12 months",
+        "Embed analytics in their partner portal; pilot with three partners",
+        "No in-house data engineering team",
+        "First-mover advantage against two competitors",
+        "Pilot in 60 days, launch in 9 months",
+    ),
+]
 
 
 def _products(ctx: DemoContext) -> list[Product]:
@@ -89,17 +99,27 @@ def _plans(ctx: DemoContext) -> list[AccountPlan]:
         Account.objects.for_workspace(ws).filter(tier=Tier.STRATEGIC, owner__isnull=False).order_by("-priority")[:8]
     )
     if len(key_accounts) < 4:  # the tiering may leave few strategic owners; fall back on the priority tier
-        key_accounts += list(Account.objects.for_workspace(ws).filter(tier=Tier.PRIORITY, owner__isnull=False)
-                             .order_by("-priority")[: 8 - len(key_accounts)])  # fmt: skip
+        key_accounts += list(
+            Account.objects.for_workspace(ws)
+            .filter(tier=Tier.PRIORITY, owner__isnull=False)
+            .order_by("-priority")[: 8 - len(key_accounts)]
+        )
     settings_row = key_account_settings_get(workspace=ws)
     plans = []
     for i, account in enumerate(key_accounts):
         goals, plans_text, challenges, stakes, timeline = PLANS[i % len(PLANS)]
         created = ctx.now - timedelta(days=20 + 10 * i)
         plan = AccountPlan(
-            workspace=ws, account=account, owner=account.owner, created_by=account.owner, goals=goals,
-            plans=plans_text, challenges=challenges, stakes=stakes, timeline=timeline,
-        )  # fmt: skip
+            workspace=ws,
+            account=account,
+            owner=account.owner,
+            created_by=account.owner,
+            goals=goals,
+            plans=plans_text,
+            challenges=challenges,
+            stakes=stakes,
+            timeline=timeline,
+        )
         plan.save()
         # Staggered cadence: due soon for some, overdue for one, so the home page and the alert show something.
         days = settings_row.review_days(account.tier)
@@ -107,20 +127,50 @@ def _plans(ctx: DemoContext) -> list[AccountPlan]:
         AccountPlan.objects.filter(pk=plan.pk).update(created_at=created, next_review_due=due)
         plan.next_review_due = due
         del days
-        PlanObjective.objects.bulk_create([
-            PlanObjective(workspace=ws, plan=plan, title="Active users of the platform", metric="users",
-                          baseline=Decimal(120), target=Decimal(600), current=Decimal(rng.randint(150, 450)),
-                          due_date=ctx.today + timedelta(days=180)),
-            PlanObjective(workspace=ws, plan=plan, title="Annual recurring revenue", metric="EUR",
-                          baseline=Decimal(200000), target=Decimal(350000), current=Decimal(rng.randint(210, 320) * 1000),
-                          due_date=ctx.today + timedelta(days=365)),
-        ])  # fmt: skip
-        PlanRisk.objects.create(workspace=ws, plan=plan, title="Champion may move to another role", likelihood="medium",
-                                impact="high", mitigation="Build a second relationship with the economic buyer")  # fmt: skip
-        for title, offset in (("Executive briefing with the sponsor", 7), ("Map the EMEA buying committee", 14),
-                              ("Prepare the quarterly business review deck", -2)):  # fmt: skip
-            plan_action_create(plan=plan, title=title, by=account.owner, assignee=account.owner,
-                               due_date=ctx.today + timedelta(days=offset))  # fmt: skip
+        PlanObjective.objects.bulk_create(
+            [
+                PlanObjective(
+                    workspace=ws,
+                    plan=plan,
+                    title="Active users of the platform",
+                    metric="users",
+                    baseline=Decimal(120),
+                    target=Decimal(600),
+                    current=Decimal(rng.randint(150, 450)),
+                    due_date=ctx.today + timedelta(days=180),
+                ),
+                PlanObjective(
+                    workspace=ws,
+                    plan=plan,
+                    title="Annual recurring revenue",
+                    metric="EUR",
+                    baseline=Decimal(200000),
+                    target=Decimal(350000),
+                    current=Decimal(rng.randint(210, 320) * 1000),
+                    due_date=ctx.today + timedelta(days=365),
+                ),
+            ]
+        )
+        PlanRisk.objects.create(
+            workspace=ws,
+            plan=plan,
+            title="Champion may move to another role",
+            likelihood="medium",
+            impact="high",
+            mitigation="Build a second relationship with the economic buyer",
+        )
+        for title, offset in (
+            ("Executive briefing with the sponsor", 7),
+            ("Map the EMEA buying committee", 14),
+            ("Prepare the quarterly business review deck", -2),
+        ):
+            plan_action_create(
+                plan=plan,
+                title=title,
+                by=account.owner,
+                assignee=account.owner,
+                due_date=ctx.today + timedelta(days=offset),
+            )
         if i % 3 == 0:
             account_plan_review(plan=plan, by=account.owner, note="Quarterly business review held with the sponsor.")
             AccountPlan.objects.filter(pk=plan.pk).update(next_review_due=due)
@@ -136,9 +186,11 @@ def _bant(ctx: DemoContext) -> int:
         .select_related("account")[:60]
     )
     evidence = {
-        "budget": "Budget line approved in the annual plan", "authority": "The CFO signs; met in the discovery call",
-        "need": "Two legacy tools to retire; pain named by the champion", "timeline": "Decision before the Q3 board",
-    }  # fmt: skip
+        "budget": "Budget line approved in the annual plan",
+        "authority": "The CFO signs; met in the discovery call",
+        "need": "Two legacy tools to retire; pain named by the champion",
+        "timeline": "Decision before the Q3 board",
+    }
     rows = []
     for o in opps:
         known = rng.randint(0, 4)
@@ -146,9 +198,17 @@ def _bant(ctx: DemoContext) -> int:
             if n >= known:
                 break
             status = BantStatus.CONFIRMED if rng.random() < 0.75 else BantStatus.PARTIAL
-            rows.append(BantItem(workspace=ws, opportunity=o, criterion=criterion, status=status,
-                                 evidence=evidence[criterion], checked_on=ctx.today - timedelta(days=rng.randint(1, 40)),
-                                 checked_by=o.account.owner))  # fmt: skip
+            rows.append(
+                BantItem(
+                    workspace=ws,
+                    opportunity=o,
+                    criterion=criterion,
+                    status=status,
+                    evidence=evidence[criterion],
+                    checked_on=ctx.today - timedelta(days=rng.randint(1, 40)),
+                    checked_by=o.account.owner,
+                )
+            )
     BantItem.objects.bulk_create(rows)
     return len(rows)
 
@@ -162,19 +222,32 @@ def _post_sale(ctx: DemoContext) -> tuple[int, int]:
     )
     activities, tasks = [], []
     for account in customers:
-        activities.append(RecurringActivity(workspace=ws, account=account, kind=ActivityKind.EXECUTIVE_CHECK_IN,
-                                            every_days=91, next_due=ctx.today + timedelta(days=rng.randint(3, 80)),
-                                            assignee=account.owner))  # fmt: skip
+        activities.append(
+            RecurringActivity(
+                workspace=ws,
+                account=account,
+                kind=ActivityKind.EXECUTIVE_CHECK_IN,
+                every_days=91,
+                next_due=ctx.today + timedelta(days=rng.randint(3, 80)),
+                assignee=account.owner,
+            )
+        )
         for back in (91, 182):  # the last two quarterly check-ins: most kept, some missed
             kept = rng.random() < 0.75
-            tasks.append(Task(
-                workspace=ws, account=account, assignee=account.owner, title=f"Executive check-in: {account.name}",
-                due_date=ctx.today - timedelta(days=back), source=TaskSource.CHECK_IN,
-                source_ref=f"demo-history:{account.pk}:{back}",
-                status=TaskStatus.DONE if kept else TaskStatus.OPEN,
-                completed_at=ctx.now - timedelta(days=back) if kept else None,
-                outcome="Sponsor confirmed priorities; expansion to a second unit discussed." if kept else "",
-            ))  # fmt: skip
+            tasks.append(
+                Task(
+                    workspace=ws,
+                    account=account,
+                    assignee=account.owner,
+                    title=f"Executive check-in: {account.name}",
+                    due_date=ctx.today - timedelta(days=back),
+                    source=TaskSource.CHECK_IN,
+                    source_ref=f"demo-history:{account.pk}:{back}",
+                    status=TaskStatus.DONE if kept else TaskStatus.OPEN,
+                    completed_at=ctx.now - timedelta(days=back) if kept else None,
+                    outcome="Sponsor confirmed priorities; expansion to a second unit discussed." if kept else "",
+                )
+            )
     RecurringActivity.objects.bulk_create(activities)
     Task.objects.bulk_create(tasks)
     for account in customers:
@@ -184,12 +257,19 @@ def _post_sale(ctx: DemoContext) -> tuple[int, int]:
 
 def _news(ctx: DemoContext) -> int:
     ws = ctx.workspace
-    names = list(Account.objects.for_workspace(ws).filter(tier=Tier.STRATEGIC).order_by("-priority")
-                 .values_list("name", flat=True)[:4])  # fmt: skip
+    names = list(
+        Account.objects.for_workspace(ws)
+        .filter(tier=Tier.STRATEGIC)
+        .order_by("-priority")
+        .values_list("name", flat=True)[:4]
+    )
     feed = NewsFeed.objects.create(
-        workspace=ws, url="https://news.example.org/press.rss", name="Sample press feed (demo entries, not fetched)",
-        is_active=False, last_error="Demo feed: add a real RSS or Atom feed under Key accounts › Settings.",
-    )  # fmt: skip
+        workspace=ws,
+        url="https://news.example.org/press.rss",
+        name="Sample press feed (demo entries, not fetched)",
+        is_active=False,
+        last_error="Demo feed: add a real RSS or Atom feed under Key accounts › Settings.",
+    )
     templates = [
         ("{} appoints a new Chief Data Officer", "The company named a CDO to lead its analytics programme."),
         ("{} opens a regional hub in Lisbon", "Expansion into southern Europe with 200 new roles."),
@@ -197,11 +277,23 @@ def _news(ctx: DemoContext) -> int:
         ("{} announces a partnership with a cloud provider", "A multi-year agreement covering data services."),
     ]
     entries = [
-        {"id": f"demo-press-{i}", "title": t.format(name), "summary": s, "link": f"https://news.example.org/{i}",
-         "published_at": ctx.now - timedelta(hours=6 + 20 * i)}
+        {
+            "id": f"demo-press-{i}",
+            "title": t.format(name),
+            "summary": s,
+            "link": f"https://news.example.org/{i}",
+            "published_at": ctx.now - timedelta(hours=6 + 20 * i),
+        }
         for i, (name, (t, s)) in enumerate(zip(names, templates, strict=False))
-    ] + [{"id": "demo-press-x", "title": "Industry survey: data budgets rise in 2026", "summary": "No company named.",
-          "link": "https://news.example.org/survey", "published_at": ctx.now - timedelta(days=2)}]  # fmt: skip
+    ] + [
+        {
+            "id": "demo-press-x",
+            "title": "Industry survey: data budgets rise in 2026",
+            "summary": "No company named.",
+            "link": "https://news.example.org/survey",
+            "published_at": ctx.now - timedelta(days=2),
+        }
+    ]
     _, matches = news_entries_record(feed=feed, entries=entries, matcher=workspace_matcher(workspace=ws), now=ctx.now)
     return matches
 

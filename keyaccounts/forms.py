@@ -22,16 +22,27 @@ class PersonChoiceField(forms.ModelChoiceField):
 
 
 class AccountPlanForm(forms.Form):
-    goals = forms.CharField(required=False, widget=forms.Textarea(attrs={**TEXTAREA, "full": True}),
-                            help_text="What the customer wants to achieve")  # fmt: skip
-    plans = forms.CharField(required=False, widget=forms.Textarea(attrs={**TEXTAREA, "full": True}),
-                            help_text="How they intend to get there")  # fmt: skip
-    challenges = forms.CharField(required=False, widget=forms.Textarea(attrs={**TEXTAREA, "full": True}),
-                                 help_text="What stands in the way")  # fmt: skip
-    stakes = forms.CharField(required=False, widget=forms.Textarea(attrs={**TEXTAREA, "full": True}),
-                             help_text="What is at stake for them (and for us)")  # fmt: skip
-    timeline = forms.CharField(required=False, widget=forms.Textarea(attrs={**TEXTAREA, "full": True}),
-                               help_text="When things must happen")  # fmt: skip
+    goals = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={**TEXTAREA, "full": True}),
+        help_text="What the customer wants to achieve",
+    )
+    plans = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={**TEXTAREA, "full": True}),
+        help_text="How they intend to get there",
+    )
+    challenges = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={**TEXTAREA, "full": True}), help_text="What stands in the way"
+    )
+    stakes = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={**TEXTAREA, "full": True}),
+        help_text="What is at stake for them (and for us)",
+    )
+    timeline = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={**TEXTAREA, "full": True}), help_text="When things must happen"
+    )
     owner = PersonChoiceField(queryset=None, required=False)
 
     def __init__(self, *args, workspace: Workspace, **kwargs) -> None:
@@ -113,9 +124,10 @@ class SettingsForm(forms.Form):
     standard_review_days = forms.IntegerField(min_value=1, max_value=3650, label="Standard: review every (days)")
     winback_after_days = forms.IntegerField(min_value=1, max_value=3650, label="Win-back after (days)")
     news_ignored_names = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text="One per line: account names too common to match news on their own (aliases still match).",
-    )  # fmt: skip
+    )
 
 
 class FeedForm(forms.Form):

@@ -55,6 +55,9 @@ def pareto_rank(values: dict[int, float]) -> ParetoResult:
         rows.append(row)
     top20 = sum(r.value for r in rows[:top_n])
     return ParetoResult(
-        rows=rows, total=total, top20_count=top_n, top20_share=top20 / total if total else 0.0,
+        rows=rows,
+        total=total,
+        top20_count=top_n,
+        top20_share=top20 / total if total else 0.0,
         accounts_for_80=accounts_for_80,
-    )  # fmt: skip
+    )

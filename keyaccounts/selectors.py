@@ -100,15 +100,17 @@ def stakeholder_map(*, account: Account) -> list[dict[str, Any]]:
     names = {f.name for f in Contact._meta.get_fields()}
     rows = []
     for c in account.contacts.select_related("persona").order_by("buying_role", "last_name", "first_name"):
-        rows.append({
-            "contact": c,
-            "role": c.get_buying_role_display() if c.buying_role else "",
-            "influence": getattr(c, "get_influence_display", lambda: "")() if "influence" in names else "",
-            "stance": getattr(c, "get_stance_display", lambda: "")() if "stance" in names else "",
-            "left": bool(getattr(c, "left_at", None)) if "left_at" in names else False,
-            "engagement": c.engagement_score,
-            "last_engaged_at": c.last_engaged_at,
-        })  # fmt: skip
+        rows.append(
+            {
+                "contact": c,
+                "role": c.get_buying_role_display() if c.buying_role else "",
+                "influence": getattr(c, "get_influence_display", lambda: "")() if "influence" in names else "",
+                "stance": getattr(c, "get_stance_display", lambda: "")() if "stance" in names else "",
+                "left": bool(getattr(c, "left_at", None)) if "left_at" in names else False,
+                "engagement": c.engagement_score,
+                "last_engaged_at": c.last_engaged_at,
+            }
+        )
     return rows
 
 
@@ -210,20 +212,30 @@ def pareto_selection(
         f, account = figures[row.account_id], accounts[row.account_id]
         prev = float(f["prev_revenue"] or 0)
         decided = f["won"] + f["lost"]
-        out.append({
-            "rank": row.rank, "id": account.pk, "name": account.name, "tier": account.tier,
-            "lifecycle": account.lifecycle, "value": round(row.value, 2),
-            "revenue": float(f["revenue"] or 0), "margin": float(f["margin"]) if f["margin"] is not None else None,
-            "share": round(row.share, 4), "cumulative_share": round(row.cumulative_share, 4),
-            "in_top20": row.in_top20, "within_80": row.within_80,
-            "tenure_days": (today - f["first_won"]).days if f["first_won"] else None,
-            "previous_revenue": prev,
-            "growth": round(float(f["revenue"] or 0) / prev - 1, 4) if prev else None,
-            "engagement_score": round(account.engagement_score, 1),
-            "engagement_momentum": account.engagement_momentum,
-            "win_rate": round(f["won"] / decided, 4) if decided else None,
-            "won": f["won"], "lost": f["lost"],
-        })  # fmt: skip
+        out.append(
+            {
+                "rank": row.rank,
+                "id": account.pk,
+                "name": account.name,
+                "tier": account.tier,
+                "lifecycle": account.lifecycle,
+                "value": round(row.value, 2),
+                "revenue": float(f["revenue"] or 0),
+                "margin": float(f["margin"]) if f["margin"] is not None else None,
+                "share": round(row.share, 4),
+                "cumulative_share": round(row.cumulative_share, 4),
+                "in_top20": row.in_top20,
+                "within_80": row.within_80,
+                "tenure_days": (today - f["first_won"]).days if f["first_won"] else None,
+                "previous_revenue": prev,
+                "growth": round(float(f["revenue"] or 0) / prev - 1, 4) if prev else None,
+                "engagement_score": round(account.engagement_score, 1),
+                "engagement_momentum": account.engagement_momentum,
+                "win_rate": round(f["won"] / decided, 4) if decided else None,
+                "won": f["won"],
+                "lost": f["lost"],
+            }
+        )
     return ParetoPage(start=start, end=end, by=key, result=result, accounts=out)
 
 
@@ -247,9 +259,11 @@ def qualification_label(confirmed: int, not_met: int) -> str:
 
 
 QUALIFICATION_LABELS = {
-    "qualified": "Qualified (4/4)", "partly": "Partly qualified", "unqualified": "Not qualified yet",
+    "qualified": "Qualified (4/4)",
+    "partly": "Partly qualified",
+    "unqualified": "Not qualified yet",
     "disqualified": "A criterion not met",
-}  # fmt: skip
+}
 
 
 def opportunities_with_qualification(*, workspace: Workspace) -> QuerySet[Opportunity]:

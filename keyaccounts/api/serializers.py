@@ -32,9 +32,22 @@ class AccountPlanSerializer(serializers.ModelSerializer):
     class Meta:
         model = AccountPlan
         fields = [
-            "id", "account", "account_name", "status", "goals", "plans", "challenges", "stakes", "timeline", "owner",
-            "last_reviewed_at", "next_review_due", "review_overdue", "created_at", "updated_at",
-        ]  # fmt: skip
+            "id",
+            "account",
+            "account_name",
+            "status",
+            "goals",
+            "plans",
+            "challenges",
+            "stakes",
+            "timeline",
+            "owner",
+            "last_reviewed_at",
+            "next_review_due",
+            "review_overdue",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["status", "last_reviewed_at", "next_review_due", "created_at", "updated_at"]
 
     def get_review_overdue(self, plan: AccountPlan) -> bool:
@@ -121,9 +134,19 @@ class QualifiedOpportunitySerializer(serializers.ModelSerializer):
     class Meta:
         model = Opportunity
         fields = [
-            "id", "account", "account_name", "name", "amount", "stage", "type", "status", "close_date",
-            "bant_confirmed", "bant_not_met", "qualification",
-        ]  # fmt: skip
+            "id",
+            "account",
+            "account_name",
+            "name",
+            "amount",
+            "stage",
+            "type",
+            "status",
+            "close_date",
+            "bant_confirmed",
+            "bant_not_met",
+            "qualification",
+        ]
 
     def get_qualification(self, opportunity: Opportunity) -> str:
         from ..selectors import qualification_label
@@ -150,9 +173,16 @@ class NewsFeedSerializer(serializers.ModelSerializer):
     class Meta:
         model = NewsFeed
         fields = [
-            "id", "url", "name", "is_active", "last_fetched_at", "last_status", "last_error", "consecutive_failures",
+            "id",
+            "url",
+            "name",
+            "is_active",
+            "last_fetched_at",
+            "last_status",
+            "last_error",
+            "consecutive_failures",
             "created_at",
-        ]  # fmt: skip
+        ]
         read_only_fields = ["last_fetched_at", "last_status", "last_error", "consecutive_failures", "created_at"]
         validators: list = []
 

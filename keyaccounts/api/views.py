@@ -66,8 +66,10 @@ class AccountPlanViewSet(WorkspaceModelViewSet):
         if not rules.can_edit_object(self.request, plan):
             raise PermissionDenied("You can only change plans of accounts you own or are on the team of.")
 
-    @extend_schema(request=inline_serializer("PlanReviewInput", {"note": serializers.CharField(required=False)}),
-                   responses=PlanReviewSerializer)  # fmt: skip
+    @extend_schema(
+        request=inline_serializer("PlanReviewInput", {"note": serializers.CharField(required=False)}),
+        responses=PlanReviewSerializer,
+    )
     @action(detail=True, methods=["post"])
     def review(self, request: Request, pk: str | None = None) -> Response:
         """Record a review; the next one falls due after the cadence of the account's tier."""
@@ -174,11 +176,19 @@ class ParetoApi(WorkspaceApiView):
         data = self.validated(self.InputSerializer, request.query_params)
         page = selectors.pareto_selection(workspace=self.workspace, **data)
         r = page.result
-        return Response({
-            "start": page.start, "end": page.end, "by": page.by, "total": round(r.total, 2),
-            "accounts_count": len(r.rows), "top20_count": r.top20_count, "top20_share": round(r.top20_share, 4),
-            "accounts_for_80pct": r.accounts_for_80, "accounts": page.accounts,
-        })  # fmt: skip
+        return Response(
+            {
+                "start": page.start,
+                "end": page.end,
+                "by": page.by,
+                "total": round(r.total, 2),
+                "accounts_count": len(r.rows),
+                "top20_count": r.top20_count,
+                "top20_share": round(r.top20_share, 4),
+                "accounts_for_80pct": r.accounts_for_80,
+                "accounts": page.accounts,
+            }
+        )
 
 
 class ProposeKeyAccountApi(WorkspaceApiView):
@@ -190,10 +200,16 @@ class ProposeKeyAccountApi(WorkspaceApiView):
         data = self.validated(ProposeKeyAccountInput, request.data)
         proposal = tier_proposal_create(by=request.user if request.user.is_authenticated else None, **data)
         return Response(
-            {"id": proposal.pk, "account": proposal.account_id, "current_tier": proposal.current_tier,
-             "proposed_tier": proposal.proposed_tier, "reason": proposal.reason, "status": proposal.status},
+            {
+                "id": proposal.pk,
+                "account": proposal.account_id,
+                "current_tier": proposal.current_tier,
+                "proposed_tier": proposal.proposed_tier,
+                "reason": proposal.reason,
+                "status": proposal.status,
+            },
             status=status.HTTP_201_CREATED,
-        )  # fmt: skip
+        )
 
 
 class QualificationFilter(django_filters.FilterSet):
@@ -267,9 +283,11 @@ class NewsFeedViewSet(WorkspaceModelViewSet):
 
     def perform_create(self, serializer) -> None:
         serializer.instance = news.news_feed_add(
-            workspace=self.workspace, by=self.actor(), url=serializer.validated_data["url"],
+            workspace=self.workspace,
+            by=self.actor(),
+            url=serializer.validated_data["url"],
             name=serializer.validated_data.get("name", ""),
-        )  # fmt: skip
+        )
 
     @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
     @action(detail=True, methods=["post"])
@@ -291,21 +309,34 @@ class NewsMatchViewSet(WorkspaceReadOnlyModelViewSet):
 
 
 class RenewalsApi(WorkspaceApiView):
-    @extend_schema(parameters=[OpenApiParameter("within", OpenApiTypes.INT, enum=[30, 60, 90, 180])],
-                   responses=OpenApiTypes.OBJECT)  # fmt: skip
+    @extend_schema(
+        parameters=[OpenApiParameter("within", OpenApiTypes.INT, enum=[30, 60, 90, 180])], responses=OpenApiTypes.OBJECT
+    )
     def get(self, request: Request) -> Response:
         """Won contracts ending within 30/60/90/180 days, with the account's engagement trend."""
         within = request.query_params.get("within", "180")
         if within not in {"30", "60", "90", "180"}:
             raise ValidationError({"within": "Choose one of: 30, 60, 90, 180."})
         rows = selectors.renewals_due(workspace=self.workspace, within_days=int(within))
-        return Response({"results": [
-            {"opportunity": r["opportunity"].pk, "name": r["opportunity"].name, "account": r["account"].pk,
-             "account_name": r["account"].name, "contract_end": r["opportunity"].contract_end, "days": r["days"],
-             "bucket": r["bucket"], "amount": r["opportunity"].amount, "engagement_momentum": r["momentum"],
-             "trend": r["trend"]}
-            for r in rows
-        ]})  # fmt: skip
+        return Response(
+            {
+                "results": [
+                    {
+                        "opportunity": r["opportunity"].pk,
+                        "name": r["opportunity"].name,
+                        "account": r["account"].pk,
+                        "account_name": r["account"].name,
+                        "contract_end": r["opportunity"].contract_end,
+                        "days": r["days"],
+                        "bucket": r["bucket"],
+                        "amount": r["opportunity"].amount,
+                        "engagement_momentum": r["momentum"],
+                        "trend": r["trend"],
+                    }
+                    for r in rows
+                ]
+            }
+        )
 
 
 class AccountHealthApi(WorkspaceApiView):
@@ -316,7 +347,11 @@ class AccountHealthApi(WorkspaceApiView):
         latest = selectors.health_latest(account=account)
         if latest is None:
             return Response({"account": account.pk, "score": None, "explanation": [], "computed_at": None})
-        return Response({
-            "account": account.pk, "score": latest.score, "computed_at": latest.computed_at,
-            "explanation": [{"component": c, "points": p, "max": m, "why": w} for c, p, m, w in latest.explanation],
-        })  # fmt: skip
+        return Response(
+            {
+                "account": account.pk,
+                "score": latest.score,
+                "computed_at": latest.computed_at,
+                "explanation": [{"component": c, "points": p, "max": m, "why": w} for c, p, m, w in latest.explanation],
+            }
+        )

@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('abe', '0001_initial'),
-        ('accounts', '0005_products_and_revenue_detail'),
+        ('accounts', '0006_products_and_revenue_detail'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -254,7 +254,7 @@ def news_entries_record(*, feed: NewsFeed, entries: list[Any], matcher: Matcher,
             matches.append(
                 NewsMatch(
                     workspace_id=feed.workspace_id, entry=entry, account_id=account_id, term=term[:255], created_at=now
-                )  # fmt: skip
+                )
             )
     NewsMatch.objects.bulk_create(matches, ignore_conflicts=True)
     events = [

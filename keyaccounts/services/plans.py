@@ -45,9 +45,12 @@ def key_account_settings_get(*, workspace: Workspace) -> KeyAccountSettings:
 def key_account_settings_update(*, workspace: Workspace, by: User | None = None, **data: Any) -> KeyAccountSettings:
     row = key_account_settings_get(workspace=workspace)
     allowed = {
-        "strategic_review_days", "priority_review_days", "standard_review_days", "winback_after_days",
+        "strategic_review_days",
+        "priority_review_days",
+        "standard_review_days",
+        "winback_after_days",
         "news_ignored_names",
-    }  # fmt: skip
+    }
     unknown = set(data) - allowed
     if unknown:
         raise ValidationError({name: "Unknown field." for name in sorted(unknown)})
@@ -99,9 +102,13 @@ def _check_owner(workspace: Workspace, owner: User | None, errors: dict[str, str
 
 def _log(plan: AccountPlan, field: str, old: Any, new: Any, by: User | None) -> None:
     AccountPlanChange.objects.create(
-        workspace_id=plan.workspace_id, plan=plan, field=field, old="" if old is None else str(old),
-        new="" if new is None else str(new), by=by if by is not None and by.is_authenticated else None,
-    )  # fmt: skip
+        workspace_id=plan.workspace_id,
+        plan=plan,
+        field=field,
+        old="" if old is None else str(old),
+        new="" if new is None else str(new),
+        by=by if by is not None and by.is_authenticated else None,
+    )
 
 
 @transaction.atomic
@@ -182,9 +189,12 @@ def account_plan_review(*, plan: AccountPlan, by: User | None = None, note: str 
         raise ValidationError({"plan": "Only the current plan is reviewed."})
     now = timezone.now()
     review = PlanReview.objects.create(
-        workspace_id=plan.workspace_id, plan=plan, note=(note or "").strip()[:MAX_TEXT],
-        reviewed_by=by if by is not None and by.is_authenticated else None, reviewed_at=now,
-    )  # fmt: skip
+        workspace_id=plan.workspace_id,
+        plan=plan,
+        note=(note or "").strip()[:MAX_TEXT],
+        reviewed_by=by if by is not None and by.is_authenticated else None,
+        reviewed_at=now,
+    )
     old_due = plan.next_review_due
     plan.last_reviewed_at = now
     _schedule_review(plan, key_account_settings_get(workspace=plan.workspace))
@@ -340,9 +350,17 @@ def plan_action_create(
     description: str = "",
 ) -> Task:
     task = task_create(
-        workspace=plan.workspace, title=title, account=plan.account, by=by, contact=contact, assignee=assignee,
-        due_date=due_date, description=description, source=TaskSource.ACCOUNT_PLAN, source_ref=plan_source_ref(plan),
-    )  # fmt: skip
+        workspace=plan.workspace,
+        title=title,
+        account=plan.account,
+        by=by,
+        contact=contact,
+        assignee=assignee,
+        due_date=due_date,
+        description=description,
+        source=TaskSource.ACCOUNT_PLAN,
+        source_ref=plan_source_ref(plan),
+    )
     who = (assignee.get_full_name() or assignee.username) if assignee is not None else "nobody"
     _log(plan, "action added", "", f"{task.title} (owner {who}, due {due_date or 'no date'})", by)
     return task

@@ -41,11 +41,15 @@ def bant_set(
     if errors:
         raise ValidationError(errors)
     item, _ = BantItem.objects.update_or_create(
-        workspace_id=opportunity.workspace_id, opportunity=opportunity, criterion=criterion,
+        workspace_id=opportunity.workspace_id,
+        opportunity=opportunity,
+        criterion=criterion,
         defaults={
-            "status": status, "evidence": evidence, "contact": contact,
+            "status": status,
+            "evidence": evidence,
+            "contact": contact,
             "checked_on": checked_on or (timezone.localdate() if status != BantStatus.UNKNOWN else None),
             "checked_by": by if by is not None and by.is_authenticated else None,
         },
-    )  # fmt: skip
+    )
     return item

@@ -37,8 +37,9 @@ def test_build_an_account_plan_assign_actions_and_see_the_review_fall_due(page, 
     MembershipFactory(user=kam, workspace=workspace, role=Role.SALES)
     sdr = UserFactory(username="sdr", first_name="Sam", last_name="Diaz")
     MembershipFactory(user=sdr, workspace=workspace, role=Role.SALES)
-    account = AccountFactory(workspace=workspace, name="Umbrella Software", owner=kam, tier="strategic",
-                             lifecycle="customer")  # fmt: skip
+    account = AccountFactory(
+        workspace=workspace, name="Umbrella Software", owner=kam, tier="strategic", lifecycle="customer"
+    )
     ContactFactory(account=account, first_name="Dora", last_name="Diaz", buying_role="decision_maker")
     ProductFactory(workspace=workspace, name="Analytics Cloud")
 
@@ -95,10 +96,16 @@ def test_a_news_item_becomes_an_alert(page, screenshot, monkeypatch):
         workspace = WorkspaceFactory(name="Acme Marketing", slug="acme")
         admin = UserFactory(username="boss", first_name="Ada", last_name="Admin")
         MembershipFactory(user=admin, workspace=workspace, role=Role.ADMIN)
-        account = AccountFactory(workspace=workspace, name="Initech", domain="initech.com", owner=admin,
-                                 tier="strategic")  # fmt: skip
-        RuleFactory(workspace=workspace, name="News about key accounts", condition_type="trigger_event",
-                    params={"kinds": ["news"], "days": 7}, severity="high")  # fmt: skip
+        account = AccountFactory(
+            workspace=workspace, name="Initech", domain="initech.com", owner=admin, tier="strategic"
+        )
+        RuleFactory(
+            workspace=workspace,
+            name="News about key accounts",
+            condition_type="trigger_event",
+            params={"kinds": ["news"], "days": 7},
+            severity="high",
+        )
         server.bodies["/wire.xml"] = (
             "<rss version='2.0'><channel><title>Business wire</title><item><guid>w-1</guid>"
             "<title>Initech acquires Globex's analytics unit</title><link>https://wire.example.org/1</link>"
@@ -136,8 +143,13 @@ def test_pareto_page_ranks_accounts_and_proposes_a_key_account(page, screenshot)
     today = timezone.localdate()
     for i, amount in enumerate([900_000, 400_000, 120_000, 80_000, 60_000, 40_000, 30_000, 20_000, 10_000, 5_000]):
         account = AccountFactory(workspace=workspace, name=f"Customer {i + 1:02d}", tier="standard", owner=kam)
-        OpportunityFactory(account=account, amount=amount, status="won", close_date=today - dt.timedelta(days=20 + i),
-                           created_date=today - dt.timedelta(days=90))  # fmt: skip
+        OpportunityFactory(
+            account=account,
+            amount=amount,
+            status="won",
+            close_date=today - dt.timedelta(days=20 + i),
+            created_date=today - dt.timedelta(days=90),
+        )
 
     login(page, "kam")
     page.goto("/key-accounts/pareto/")

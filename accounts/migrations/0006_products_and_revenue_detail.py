@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('abe', '0001_initial'),
-        ('accounts', '0004_unique_constraints_include_workspace'),
+        ('accounts', '0005_import_problems_stage_map_model_verdict'),
     ]
 
     operations = [
