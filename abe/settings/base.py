@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "content",
     "engagement",
     "activation",
+    "keyaccounts",
     "analytics",
 ]
 
@@ -162,6 +163,12 @@ SPECTACULAR_SETTINGS = {
         "AlertKindEnum": "activation.models.AlertKind",
         "ImportKindEnum": "accounts.models.ImportKind",
         "DeliveryStatusEnum": "activation.models.DeliveryStatus",
+        "OpportunityTypeEnum": "accounts.models.OpportunityType",
+        "OpportunityStatusEnum": "accounts.models.OpportunityStatus",
+        "RiskLevelEnum": "keyaccounts.models.RiskLevel",
+        "RiskStatusEnum": "keyaccounts.models.RiskStatus",
+        "PlanStatusEnum": "keyaccounts.models.PlanStatus",
+        "BantStatusEnum": "keyaccounts.models.BantStatus",
     },
 }
 
@@ -243,4 +250,14 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+# Key accounts: news feeds are fetched hourly with this timeout and size limit; plan reviews, post-sale
+# activities and health scores are checked daily.
+ABE_NEWS_TIMEOUT = float(os.environ.get("ABE_NEWS_TIMEOUT", "10"))
+ABE_NEWS_MAX_BYTES = int(os.environ.get("ABE_NEWS_MAX_BYTES", str(2 * 1024 * 1024)))
+CELERY_BEAT_SCHEDULE["keyaccounts-news-fetch"] = {"task": "keyaccounts.tasks.news_fetch_all", "schedule": 3600.0}
+CELERY_BEAT_SCHEDULE["keyaccounts-daily"] = {
+    "task": "keyaccounts.tasks.key_accounts_daily_all",
+    "schedule": crontab(hour=5, minute=30),
 }

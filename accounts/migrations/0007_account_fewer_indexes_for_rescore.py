@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('abe', '0001_initial'),
-        ('accounts', '0004_unique_constraints_include_workspace'),
+        ('accounts', '0006_products_and_revenue_detail'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
