@@ -24,6 +24,7 @@ api_v1 = [
     path("", include("content.api.urls")),
     path("", include("engagement.api.urls")),
     path("", include("activation.api.urls")),
+    path("", include("analytics.api.urls")),
 ]
 
 urlpatterns = [
