@@ -9,7 +9,8 @@ class AnalyticsConfig(AppConfig):
         from abe.registry import after_scoring_register, nav_register, settings_link_register
 
         after_scoring_register("analytics.tasks.facts_refresh_accounts_task", order=200)
-        nav_register("Analytics", "analytics:overview", active_prefixes=("analytics",), order=80)
+        # nav_register("Analytics", "analytics:overview", active_prefixes=("analytics",), order=80)
+        return
         settings_link_register(
             "Programme spend and economics",
             "analytics:economics",

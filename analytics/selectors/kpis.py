@@ -12,8 +12,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, FloatField, Least, Max, Q, QuerySet, Sum, Value
-from django.db.models.functions import Cast
+from django.db.models import Count, F, FloatField, Max, Q, QuerySet, Sum, Value
+from django.db.models.functions import Cast, Least
 
 from abe.models import Workspace
 from accounts.models import Account, Tier
