@@ -9,8 +9,7 @@ class AnalyticsConfig(AppConfig):
         from abe.registry import after_scoring_register, nav_register, settings_link_register
 
         after_scoring_register("analytics.tasks.facts_refresh_accounts_task", order=200)
-        # nav_register("Analytics", "analytics:overview", active_prefixes=("analytics",), order=80)
-        return
+        nav_register("Analytics", "analytics:overview", active_prefixes=("analytics",), order=80)
         settings_link_register(
             "Programme spend and economics",
             "analytics:economics",
