@@ -68,7 +68,12 @@ for _name, _field in _measure_fields().items():
 class AccountDayFact(WorkspaceOwned, FactMeasures):
     # Derived state, rebuilt from the sources: no database foreign keys to check on every rollup insert.
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+", db_index=False)
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    # The unique key (workspace, account, day) serves the per-account refresh: no separate index to maintain.
+    # DO_NOTHING: deleting an account must not scan this table; its facts go with the next rebuild (nightly)
+    # and readers join the account, so orphans never count. A workspace's deletion removes them by workspace.
+    account = models.ForeignKey(
+        Account, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False
+    )
     day = models.DateField()
 
     class Meta:
@@ -194,3 +199,19 @@ class TierDaySnapshot(WorkspaceOwned):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["workspace", "day", "tier"], name="tier_day_snapshot_key")]
+
+
+class RolloutStep(WorkspaceOwned):
+    """One of the 13 steps of the account-based rollout plan (seed 001), with its owner and dates."""
+
+    number = models.PositiveSmallIntegerField()
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    due_date = models.DateField(null=True, blank=True)
+    done_at = models.DateField(null=True, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [models.UniqueConstraint(fields=["workspace", "number"], name="rollout_step_unique_number")]

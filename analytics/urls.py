@@ -10,5 +10,6 @@ urlpatterns = [
     path("response/", views.response_view, name="response"),
     path("impact/", views.impact_view, name="impact"),
     path("economics/", views.economics_view, name="economics"),
+    path("maturity/", views.maturity_view, name="maturity"),
     path("economics/spend/<int:pk>/delete/", views.spend_delete_view, name="spend_delete"),
 ]

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_POST
 
 from abe import permissions as role_rules
@@ -19,13 +20,16 @@ from abe.views import workspace_required
 from accounts.imports.export import csv_safe
 from accounts.models import Tier
 
+from . import maturity
 from .forms import EconomicsSettingsForm, SpendEntryForm
 from .models import SpendEntry
 from .selectors import dashboards
 from .selectors.filters import KpiFilters, kpi_filters_parse
 from .selectors.impact import programme_impact
 from .selectors.kpis import analytics_settings, engagement_trend
+from .selectors.maturity import abs_fit, maturity_assessment_list, maturity_evidence, rollout_tracker
 from .services.economics import analytics_settings_update, spend_entry_create, spend_entry_delete
+from .services.maturity import maturity_assessment_create, rollout_step_update
 
 PAGES = [
     ("overview", "Coverage & pipeline"),
@@ -270,3 +274,63 @@ def spend_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
     spend_entry_delete(entry=entry)
     messages.success(request, "Spend entry deleted.")
     return redirect("analytics:economics")
+
+
+@workspace_required
+def maturity_view(request: HttpRequest) -> HttpResponse:
+    """The 5 x 5 grid as a questionnaire, the radar of the last assessments, next steps and history;
+    "is account-based selling for us?" and the rollout tracker."""
+    ws = request.workspace
+    can_edit = role_rules.can_write_everything(request)
+    evidence = maturity_evidence(workspace=ws)
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied("Only admins and marketing can record an assessment or edit the rollout plan.")
+        try:
+            if request.POST.get("form") == "rollout":
+                number = int(request.POST.get("number") or 0)
+                owner = request.POST.get("owner") or None
+                due = parse_date(request.POST.get("due_date") or "") if request.POST.get("due_date") else None
+                rollout_step_update(
+                    workspace=ws, number=number, owner_id=int(owner) if owner else None, due_date=due,
+                    done=request.POST.get("done") == "on", note=request.POST.get("note", ""),
+                )  # fmt: skip
+                messages.success(request, f"Rollout step {number} saved.")
+            else:
+                stages: dict[str, Any] = {}
+                for d in maturity.DIMENSIONS:
+                    raw = request.POST.get(d.key, "")
+                    stages[d.key] = int(raw) if raw.isdigit() else raw
+                maturity_assessment_create(workspace=ws, stages=stages, notes=request.POST.get("notes", ""),
+                                           by=request.user)  # fmt: skip
+                messages.success(request, "Assessment saved.")
+            return redirect("analytics:maturity")
+        except (ValueError, ValidationError) as exc:
+            errors = exc.message_dict if isinstance(exc, ValidationError) and hasattr(exc, "error_dict") else {
+                "form": [str(exc) if not isinstance(exc, ValidationError) else " ".join(exc.messages)]}
+    history = list(maturity_assessment_list(workspace=ws)[:20])
+    latest = history[0] if history else None
+    grid = []
+    for d in maturity.DIMENSIONS:
+        current = latest.stages.get(d.key) if latest else None
+        suggested = evidence[d.key]["stage"]
+        grid.append({
+            "dimension": d, "descriptors": list(enumerate(d.descriptors, 1)), "evidence": evidence[d.key],
+            "selected": current or suggested, "current": current,
+            "next_step": maturity.next_step(d, current or suggested),
+        })  # fmt: skip
+    radar = {
+        "labels": [d.name for d in maturity.DIMENSIONS],
+        "datasets": [
+            {"label": f"{a.created_at:%Y-%m-%d}", "data": [a.stages.get(k) for k in maturity.DIMENSION_KEYS]}
+            for a in history[:3]
+        ] + [{"label": "Suggested by the data", "data": [evidence[k]["stage"] for k in maturity.DIMENSION_KEYS]}],
+    }
+    context = {
+        "page": "maturity", "pages": PAGES, "title": "ABM maturity", "grid": grid, "history": history,
+        "stages": maturity.STAGES, "radar_json": json.dumps(radar), "fit": abs_fit(workspace=ws),
+        "rollout": rollout_tracker(workspace=ws), "owners": dashboards.member_choices(workspace=ws),
+        "can_edit": can_edit, "errors": errors, "dimension_keys": maturity.DIMENSION_KEYS,
+    }  # fmt: skip
+    return render(request, "analytics/maturity.html", context)
