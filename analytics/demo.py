@@ -10,23 +10,29 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.db.models import Count, Q, Sum
+
 from abe.demo import DemoContext
-from accounts.models import TierChange
+from accounts.models import Opportunity, TierChange
 
 from .models import AnalyticsSettings, SpendCategory, SpendEntry
 from .services.rollups import facts_rebuild
 
 PROGRAMME_AGE_DAYS = 300
-# Quarterly spend (USD) per tier and category: 1:1 accounts get research and people, 1:many advertising.
-QUARTERLY_SPEND = {
-    ("strategic", SpendCategory.PEOPLE): 60_000,
-    ("strategic", SpendCategory.RESEARCH): 12_000,
-    ("strategic", SpendCategory.EVENTS): 18_000,
-    ("priority", SpendCategory.CONTENT): 20_000,
-    ("priority", SpendCategory.CONTACT_DISCOVERY): 9_000,
-    ("standard", SpendCategory.ADVERTISING): 35_000,
-    ("", SpendCategory.CONTENT): 15_000,
+GROSS_MARGIN, ANNUAL_CHURN = 0.78, 0.12
+# How spend splits over tiers and categories: 1:1 accounts get research and people, 1:many advertising.
+SPEND_MIX = {
+    ("strategic", SpendCategory.PEOPLE): 0.22,
+    ("strategic", SpendCategory.RESEARCH): 0.06,
+    ("strategic", SpendCategory.EVENTS): 0.08,
+    ("priority", SpendCategory.CONTENT): 0.14,
+    ("priority", SpendCategory.CONTACT_DISCOVERY): 0.07,
+    ("standard", SpendCategory.ADVERTISING): 0.33,
+    ("", SpendCategory.CONTENT): 0.10,
 }
+# The demo's story (seed 001): LTV:CAC starts near 2:1 two years ago and reaches about 4:1 now. Spend per
+# quarter is sized from the demo's own new-business revenue so that the ratio follows that path.
+RATIO_PATH = (2.1, 2.3, 2.6, 2.9, 3.2, 3.5, 3.8, 4.1)
 
 
 def _quarter_starts(today: date, count: int) -> list[date]:
@@ -44,15 +50,26 @@ def build(ctx: DemoContext) -> str:
     ws = ctx.workspace
     started = ctx.now - timedelta(days=PROGRAMME_AGE_DAYS)
     moved = TierChange.objects.for_workspace(ws).filter(source="automatic").update(created_at=started)
-    AnalyticsSettings.objects.update_or_create(workspace=ws, defaults={"gross_margin": 0.78, "annual_churn": 0.12})
+    AnalyticsSettings.objects.update_or_create(
+        workspace=ws, defaults={"gross_margin": GROSS_MARGIN, "annual_churn": ANNUAL_CHURN}
+    )
+    won = Opportunity.objects.for_workspace(ws).filter(status="won", close_date__isnull=False)
     entries = []
-    for start in _quarter_starts(ctx.today, 8):
+    for start, ratio in zip(_quarter_starts(ctx.today, len(RATIO_PATH)), RATIO_PATH, strict=True):
         end = date(start.year + (start.month == 10), (start.month + 2) % 12 + 1, 1) - timedelta(days=1)
-        for (tier, category), amount in QUARTERLY_SPEND.items():
-            jitter = Decimal(ctx.rng.randint(85, 115)) / 100
+        quarter = won.filter(close_date__range=(start, end)).aggregate(
+            n=Count("id", filter=Q(type="new_business")), deals=Count("id"), amount=Sum("amount")
+        )
+        if not quarter["n"] or not quarter["amount"]:
+            continue
+        acv = float(quarter["amount"]) / quarter["deals"]
+        # CAC = LTV / ratio, and spend = CAC x new customers.
+        total = acv * GROSS_MARGIN / ANNUAL_CHURN / ratio * quarter["n"]
+        for (tier, category), share in SPEND_MIX.items():
+            jitter = ctx.rng.uniform(0.92, 1.08)
             entries.append(SpendEntry(
                 workspace=ws, period_start=start, period_end=end, tier=tier, category=category,
-                amount=(Decimal(amount) * jitter).quantize(Decimal("1")), created_by=ctx.users["marketing"],
+                amount=Decimal(round(total * share * jitter)), created_by=ctx.users["marketing"],
             ))  # fmt: skip
     SpendEntry.objects.bulk_create(entries)
     result = facts_rebuild(workspace=ws, now=ctx.now)

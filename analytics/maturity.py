@@ -21,41 +21,63 @@ class Dimension:
 
 
 DIMENSIONS: tuple[Dimension, ...] = (
-    Dimension("data_accounts", "Data & accounts", (
-        "Identifying which kinds of accounts and key characteristics make sense for the business.",
-        "Accounts selected jointly by marketing, sales, support and services.",
-        "Predictive models and/or intent data refine the selection; contact data for the target accounts' buyers is checked.",
-        "A mature selection process with enrichment and data hygiene; account-based work extends to cross-sell, up-sell and retention.",
-        "Account selection is dynamic (it adjusts with engagement) and drives the whole company's go-to-market.",
-    )),
-    Dimension("content", "Messages & content", (
-        "Identifying personas and content gaps: is there relevant content for every persona?",
-        "Developing and re-purposing content for key buyers, with more personalisation.",
-        "Content for every persona, personalised and delivered at the right moment.",
-        "Personalised content for every persona at the right time, across the journey.",
-        "New account-specific content every month for each buying group, updated with sales from measured results.",
-    )),
-    Dimension("programs", "Programs", (
-        "Identifying the best channels and programs.",
-        "Some digital programs and the basic program concepts.",
-        "Programs optimised for the different personas (channel, timing).",
-        "A mix of digital and offline programs (e.g. web personalisation and direct mail).",
-        "Account-centred programs across the whole buying cycle, uniting every sales and marketing effort.",
-    )),
-    Dimension("metrics", "Metrics", (
-        "Making sure each lifecycle stage can be measured; account activity is tracked in the CRM and automation.",
-        "Engagement per account, click-through, inquiries and MQAs in tier-1 targets are tracked.",
-        "Meetings with the right people, velocity, and opportunity creation in target accounts are tracked.",
-        "KPIs are met: revenue won in target accounts, cross-sell, up-sell and renewal.",
-        "Return on the programme is measured at account and buying-group level and steers investment.",
-    )),
-    Dimension("team", "Team", (
-        "Identifying the key players and the sales champion.",
-        "Buy-in of the stakeholders across the organisation.",
-        "Tight synchronisation with the sales development reps and the sales team.",
-        "Tight synchronisation across teams and regions: SDRs, sales, support, services.",
-        "Sales, marketing and customer success work as one account team under a single leadership.",
-    )),
+    Dimension(
+        "data_accounts",
+        "Data & accounts",
+        (
+            "Identifying which kinds of accounts and key characteristics make sense for the business.",
+            "Accounts selected jointly by marketing, sales, support and services.",
+            "Predictive models and/or intent data refine the selection; "
+            "contact data for the target accounts' buyers is checked.",
+            "A mature selection process with enrichment and data hygiene; "
+            "account-based work extends to cross-sell, up-sell and retention.",
+            "Account selection is dynamic (it adjusts with engagement) and drives the whole company's go-to-market.",
+        ),
+    ),
+    Dimension(
+        "content",
+        "Messages & content",
+        (
+            "Identifying personas and content gaps: is there relevant content for every persona?",
+            "Developing and re-purposing content for key buyers, with more personalisation.",
+            "Content for every persona, personalised and delivered at the right moment.",
+            "Personalised content for every persona at the right time, across the journey.",
+            "New account-specific content every month for each buying group, updated with sales from measured results.",
+        ),
+    ),
+    Dimension(
+        "programs",
+        "Programs",
+        (
+            "Identifying the best channels and programs.",
+            "Some digital programs and the basic program concepts.",
+            "Programs optimised for the different personas (channel, timing).",
+            "A mix of digital and offline programs (e.g. web personalisation and direct mail).",
+            "Account-centred programs across the whole buying cycle, uniting every sales and marketing effort.",
+        ),
+    ),
+    Dimension(
+        "metrics",
+        "Metrics",
+        (
+            "Making sure each lifecycle stage can be measured; account activity is tracked in the CRM and automation.",
+            "Engagement per account, click-through, inquiries and MQAs in tier-1 targets are tracked.",
+            "Meetings with the right people, velocity, and opportunity creation in target accounts are tracked.",
+            "KPIs are met: revenue won in target accounts, cross-sell, up-sell and renewal.",
+            "Return on the programme is measured at account and buying-group level and steers investment.",
+        ),
+    ),
+    Dimension(
+        "team",
+        "Team",
+        (
+            "Identifying the key players and the sales champion.",
+            "Buy-in of the stakeholders across the organisation.",
+            "Tight synchronisation with the sales development reps and the sales team.",
+            "Tight synchronisation across teams and regions: SDRs, sales, support, services.",
+            "Sales, marketing and customer success work as one account team under a single leadership.",
+        ),
+    ),
 )
 DIMENSION_KEYS = tuple(d.key for d in DIMENSIONS)
 
@@ -104,6 +126,7 @@ def fit_verdict(
     expansion_share: float | None,
 ) -> dict[str, Any]:
     """Each criterion as yes / no / unknown with the figure behind it, and an explained verdict."""
+
     def answer(value: float | None, ok: bool) -> str:
         return "unknown" if value is None else ("yes" if ok else "no")
 
@@ -117,7 +140,8 @@ def fit_verdict(
          "threshold": f"≥ {FIT_STAKEHOLDERS} known contacts per account with a deal",
          "answer": answer(mean_stakeholders, (mean_stakeholders or 0) >= FIT_STAKEHOLDERS)},
         {"key": "sales_cycle", "question": "Does the sales cycle last 3 months or more?", "value": mean_cycle_days,
-         "threshold": f"≥ {FIT_CYCLE_DAYS} days", "answer": answer(mean_cycle_days, (mean_cycle_days or 0) >= FIT_CYCLE_DAYS)},
+         "threshold": f"≥ {FIT_CYCLE_DAYS} days",
+         "answer": answer(mean_cycle_days, (mean_cycle_days or 0) >= FIT_CYCLE_DAYS)},
         {"key": "room_to_grow", "question": "Subscription with room to grow (cross-sell, up-sell, renewal)?",
          "value": expansion_share, "threshold": "≥ 20% of won deals are expansion or renewal",
          "answer": answer(expansion_share, (expansion_share or 0) >= 0.2)},
@@ -129,8 +153,12 @@ def fit_verdict(
     elif yes >= 4:
         verdict, text = "yes", f"{yes} of 5 signs point to account-based selling: large, complex, long, growing deals."
     elif yes >= 2:
-        verdict, text = "partly", (
-            f"{yes} of 5 signs: start small with a 'tiger team' on the best-fit accounts and measure before widening."
+        verdict, text = (
+            "partly",
+            (
+                f"{yes} of 5 signs: start small with a 'tiger team' on the best-fit accounts "
+                "and measure before widening."
+            ),
         )
     else:
         verdict, text = "no", f"Only {yes} of 5 signs: a high-volume approach probably fits better for now."

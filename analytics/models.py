@@ -29,6 +29,7 @@ MEASURES: dict[str, str] = {
     "pipeline_created": "Amount of the opportunities created that day.",
     "opps_won": "Opportunities won (closed) that day.",
     "won_amount": "Amount won that day.",
+    "new_customers_won": "New-business opportunities won that day (the customers CAC divides by).",
     "opps_lost": "Opportunities lost (closed) that day.",
     "won_cycle_days": "Sum of created-to-close days of the opportunities won that day.",
     "alerts_created": "Alerts raised (suppressed ones excluded).",
@@ -80,6 +81,9 @@ class AccountDayFact(WorkspaceOwned, FactMeasures):
         constraints = [models.UniqueConstraint(fields=["workspace", "account", "day"], name="account_day_fact_key")]
         indexes = [models.Index(fields=["workspace", "day"], name="account_day_fact_ws_day")]
 
+    def __str__(self) -> str:
+        return f"{self.account_id} on {self.day}"
+
 
 class SegmentDayFact(WorkspaceOwned, FactMeasures):
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+", db_index=False)
@@ -95,6 +99,9 @@ class SegmentDayFact(WorkspaceOwned, FactMeasures):
                 fields=["workspace", "day", "tier", "owner_key", "industry"], name="segment_day_fact_key"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.tier}/{self.owner_key}/{self.industry}"
 
 
 class RollupState(WorkspaceOwned):

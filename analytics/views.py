@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.dateparse import parse_date
@@ -166,8 +167,11 @@ def impact_view(request: HttpRequest) -> HttpResponse:
             out = []
             for lift in lifts:
                 money_like = lift["name"] in ("revenue_per_account", "acv")
-                fmt = dashboards.money if money_like else (
-                    dashboards.pct if lift["name"] == "win_rate" else (lambda v: dashboards.num(v, 2)))
+                fmt = (
+                    dashboards.money
+                    if money_like
+                    else (dashboards.pct if lift["name"] == "win_rate" else (lambda v: dashboards.num(v, 2)))
+                )
                 verdict = {
                     "lift": "Lift found", "drop": "Worse", "no_clear_difference": "No clear difference",
                     "not_enough_data": "Not enough data",
@@ -185,26 +189,57 @@ def impact_view(request: HttpRequest) -> HttpResponse:
             "impact": impact,
             "chart_config": _line(
                 [lift["label"] for lift in tvs],
-                [{"label": "Measured lift (%)", "data": [round(lift["relative"] * 100, 1) if lift["relative"] is not None
-                  and lift["status"] != "not_enough_data" else None for lift in tvs], "color": "#3b5bdb"},
-                 {"label": "Cited lift (%)", "data": [round(lift["cited"] * 100) for lift in tvs], "color": "#ced4da"}],
-                y_title="%", kind="bar",
+                [
+                    {
+                        "label": "Measured lift (%)",
+                        "data": [
+                            round(lift["relative"] * 100, 1)
+                            if lift["relative"] is not None and lift["status"] != "not_enough_data"
+                            else None
+                            for lift in tvs
+                        ],
+                        "color": "#3b5bdb",
+                    },
+                    {
+                        "label": "Cited lift (%)",
+                        "data": [round(lift["cited"] * 100) for lift in tvs],
+                        "color": "#ced4da",
+                    },
+                ],
+                y_title="%",
+                kind="bar",
             ),  # fmt: skip
             "chart_title": "Measured lifts beside the cited ones",
             "tables": [
                 dashboards.table(
                     "Target (strategic + priority) against standard accounts",
-                    ["Measure", "Target", "Standard", "Lift", "95% interval of the difference", "Cited lift",
-                     "Verdict", "n (target / standard)"],
+                    [
+                        "Measure",
+                        "Target",
+                        "Standard",
+                        "Lift",
+                        "95% interval of the difference",
+                        "Cited lift",
+                        "Verdict",
+                        "n (target / standard)",
+                    ],
                     rows(tvs, "target_mean", "standard_mean"),
                     note="A lift is claimed only when the interval of the difference excludes zero and each group "
-                         "has at least 10 observations. Velocity: a shorter sales cycle counts as a lift.",
+                    "has at least 10 observations. Velocity: a shorter sales cycle counts as a lift.",
                 ),  # fmt: skip
                 dashboards.table(
                     f"Before and after entering a target tier ({ba['accounts']} accounts, windows of up to "
                     f"{ba['window_days']} days)",
-                    ["Measure", "Before", "After", "Lift", "95% interval of the difference", "Cited lift",
-                     "Verdict", "n (accounts)"],
+                    [
+                        "Measure",
+                        "Before",
+                        "After",
+                        "Lift",
+                        "95% interval of the difference",
+                        "Cited lift",
+                        "Verdict",
+                        "n (accounts)",
+                    ],
                     rows(ba["lifts"], "before_mean", "after_mean"),
                     note="Equal windows before and after each account's first move into a target tier.",
                 ),  # fmt: skip
@@ -260,7 +295,9 @@ def economics_view(request: HttpRequest) -> HttpResponse:
         data["chart_title"] = "LTV:CAC by quarter against the 2:1 → 4:1 band"
         return data
 
-    spend = SpendEntry.objects.for_workspace(ws).select_related("created_by")[:200]
+    spend = Paginator(SpendEntry.objects.for_workspace(ws).order_by("-period_start", "tier", "id"), 12).get_page(
+        request.GET.get("spend_page")
+    )
     extra = {"spend_entries": spend, "spend_form": spend_form, "settings_form": settings_form, "can_edit": can_edit}
     return _render(request, "economics", build, extra)
 
@@ -307,8 +344,11 @@ def maturity_view(request: HttpRequest) -> HttpResponse:
                 messages.success(request, "Assessment saved.")
             return redirect("analytics:maturity")
         except (ValueError, ValidationError) as exc:
-            errors = exc.message_dict if isinstance(exc, ValidationError) and hasattr(exc, "error_dict") else {
-                "form": [str(exc) if not isinstance(exc, ValidationError) else " ".join(exc.messages)]}
+            errors = (
+                exc.message_dict
+                if isinstance(exc, ValidationError) and hasattr(exc, "error_dict")
+                else {"form": [str(exc) if not isinstance(exc, ValidationError) else " ".join(exc.messages)]}
+            )
     history = list(maturity_assessment_list(workspace=ws)[:20])
     latest = history[0] if history else None
     grid = []
@@ -325,7 +365,8 @@ def maturity_view(request: HttpRequest) -> HttpResponse:
         "datasets": [
             {"label": f"{a.created_at:%Y-%m-%d}", "data": [a.stages.get(k) for k in maturity.DIMENSION_KEYS]}
             for a in history[:3]
-        ] + [{"label": "Suggested by the data", "data": [evidence[k]["stage"] for k in maturity.DIMENSION_KEYS]}],
+        ]
+        + [{"label": "Suggested by the data", "data": [evidence[k]["stage"] for k in maturity.DIMENSION_KEYS]}],
     }
     context = {
         "page": "maturity", "pages": PAGES, "title": "ABM maturity", "grid": grid, "history": history,

@@ -12,11 +12,10 @@ from abe.models import Role
 
 from .. import maturity
 from ..models import MaturityAssessment
-from ..selectors.maturity import maturity_assessment_list
-from ..services.maturity import maturity_assessment_create
-
 from ..selectors.filters import kpi_filters_parse
 from ..selectors.kpis import kpi_summary
+from ..selectors.maturity import maturity_assessment_list
+from ..services.maturity import maturity_assessment_create
 
 FILTER_PARAMETERS = [
     OpenApiParameter("from", OpenApiTypes.DATE, description="First day of the period (default: 89 days ago)."),

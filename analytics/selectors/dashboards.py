@@ -53,9 +53,11 @@ def table(title: str, columns: list[str], rows: list[list[Any]], note: str = "")
 
 
 def member_choices(*, workspace: Workspace) -> list[tuple[int, str]]:
-    users = get_user_model().objects.filter(
-        pk__in=Membership.objects.filter(workspace=workspace).values("user_id")
-    ).order_by("username")
+    users = (
+        get_user_model()
+        .objects.filter(pk__in=Membership.objects.filter(workspace=workspace).values("user_id"))
+        .order_by("username")
+    )
     return [(u.pk, u.get_full_name() or u.username) for u in users]
 
 
@@ -188,15 +190,25 @@ def journey(*, workspace: Workspace, filters: KpiFilters) -> dict[str, Any]:
     return {
         "chart": {
             "labels": [r[0] for r in month_rows],
-            "series": {"Advanced": [months[m]["stage_advances"] for m in sorted(months)],
-                       "Regressed": [months[m]["stage_regressions"] for m in sorted(months)],
-                       "MQA entries": [months[m]["mqa_entries"] for m in sorted(months)]},
+            "series": {
+                "Advanced": [months[m]["stage_advances"] for m in sorted(months)],
+                "Regressed": [months[m]["stage_regressions"] for m in sorted(months)],
+                "MQA entries": [months[m]["mqa_entries"] for m in sorted(months)],
+            },
         },  # fmt: skip
         "tables": [
             table(
                 "Journey moves by month",
-                ["Month", "Stage changes", "Advanced", "Regressed", "MQA entries", "Opps created", "Won",
-                 "Opps per MQA"],  # fmt: skip
+                [
+                    "Month",
+                    "Stage changes",
+                    "Advanced",
+                    "Regressed",
+                    "MQA entries",
+                    "Opps created",
+                    "Won",
+                    "Opps per MQA",
+                ],  # fmt: skip
                 month_rows,
                 note="From recorded stage changes, grouped by the month they happened (monthly cohorts of moves).",
             ),
@@ -224,16 +236,26 @@ def top_of_funnel(*, workspace: Workspace, filters: KpiFilters) -> dict[str, Any
                "Attempt → conversation", "Conversation → meeting"]  # fmt: skip
     by_tier = rows_for("tier", lambda t: TIER_LABELS.get(t, t))
     return {
-        "chart": {"labels": [r[0] for r in by_tier], "series": {
-            "Attempts": [float(r[1].replace(",", "")) for r in by_tier],
-            "Conversations": [float(r[2].replace(",", "")) for r in by_tier],
-            "Meetings": [float(r[3].replace(",", "")) for r in by_tier],
-        }},  # fmt: skip
+        "chart": {
+            "labels": [r[0] for r in by_tier],
+            "series": {
+                "Attempts": [float(r[1].replace(",", "")) for r in by_tier],
+                "Conversations": [float(r[2].replace(",", "")) for r in by_tier],
+                "Meetings": [float(r[3].replace(",", "")) for r in by_tier],
+            },
+        },  # fmt: skip
         "tables": [
-            table("Top of funnel by tier", ["Tier", *columns[1:]], by_tier,
-                  note="Attempts are outbound touches that landed (email opens and clicks)."),  # fmt: skip
-            table("Top of funnel by owner", ["Owner", *columns[1:]],
-                  rows_for("owner_key", lambda k: names.get(k, "No owner"))),  # fmt: skip
+            table(
+                "Top of funnel by tier",
+                ["Tier", *columns[1:]],
+                by_tier,
+                note="Attempts are outbound touches that landed (email opens and clicks).",
+            ),  # fmt: skip
+            table(
+                "Top of funnel by owner",
+                ["Owner", *columns[1:]],
+                rows_for("owner_key", lambda k: names.get(k, "No owner")),
+            ),  # fmt: skip
         ],
     }
 
@@ -254,9 +276,11 @@ def response_and_team(*, workspace: Workspace, filters: KpiFilters) -> dict[str,
             num(res / 3600 if res is not None else None, 1),
         ])  # fmt: skip
     # Alerts are operational rows (not events): grouped by rule and severity with the database's aggregates.
-    alerts = Alert.objects.for_workspace(workspace).filter(
-        created_at__date__range=(filters.start, filters.end), account__in=_accounts(workspace, filters)
-    ).exclude(status="suppressed")
+    alerts = (
+        Alert.objects.for_workspace(workspace)
+        .filter(created_at__date__range=(filters.start, filters.end), account__in=_accounts(workspace, filters))
+        .exclude(status="suppressed")
+    )
     to_ack = ExpressionWrapper(F("acknowledged_at") - F("created_at"), output_field=DurationField())
     from django.db.models import Avg
 
@@ -281,9 +305,7 @@ def response_and_team(*, workspace: Workspace, filters: KpiFilters) -> dict[str,
         person_rows.append([names.get(row["assignee_id"], "Unassigned"), num(row["n"]), num(_hours(row["ack"]), 1)])
     today = timezone.now().date()
     accounts = _accounts(workspace, filters)
-    per_owner = {
-        r["owner_id"]: r["n"] for r in accounts.order_by().values("owner_id").annotate(n=Count("id"))
-    }
+    per_owner = {r["owner_id"]: r["n"] for r in accounts.order_by().values("owner_id").annotate(n=Count("id"))}
     facts = {r["owner_key"]: r for r in segment_rows(workspace=workspace, filters=filters, by=("owner_key",))}
     tasks = {
         r["assignee_id"]: r
@@ -308,15 +330,44 @@ def response_and_team(*, workspace: Workspace, filters: KpiFilters) -> dict[str,
         ])  # fmt: skip
     return {
         "tables": [
-            table("Alert response by tier against its SLA",
-                  ["Tier", "Raised", "Acknowledged", "Mean hours to acknowledge", "SLA (hours)", "Verdict",
-                   "Resolved", "Mean hours to resolve"], tier_rows),  # fmt: skip
-            table("Alert response by rule and severity",
-                  ["Rule", "Severity", "Raised", "Acknowledged", "Mean hours to acknowledge"], rule_rows),
-            table("Alert response by person (assignee)", ["Person", "Acknowledged", "Mean hours to acknowledge"],
-                  person_rows),
-            table("Team", ["Owner", "Accounts", "Active account-days", "Stage advances", "Stage regressions",
-                           "Opportunities created", "Tasks done", "Tasks overdue now"], team_rows),  # fmt: skip
+            table(
+                "Alert response by tier against its SLA",
+                [
+                    "Tier",
+                    "Raised",
+                    "Acknowledged",
+                    "Mean hours to acknowledge",
+                    "SLA (hours)",
+                    "Verdict",
+                    "Resolved",
+                    "Mean hours to resolve",
+                ],
+                tier_rows,
+            ),  # fmt: skip
+            table(
+                "Alert response by rule and severity",
+                ["Rule", "Severity", "Raised", "Acknowledged", "Mean hours to acknowledge"],
+                rule_rows,
+            ),
+            table(
+                "Alert response by person (assignee)",
+                ["Person", "Acknowledged", "Mean hours to acknowledge"],
+                person_rows,
+            ),
+            table(
+                "Team",
+                [
+                    "Owner",
+                    "Accounts",
+                    "Active account-days",
+                    "Stage advances",
+                    "Stage regressions",
+                    "Opportunities created",
+                    "Tasks done",
+                    "Tasks overdue now",
+                ],
+                team_rows,
+            ),  # fmt: skip
         ]
     }
 
@@ -349,10 +400,11 @@ def economics(*, workspace: Workspace, filters: KpiFilters) -> dict[str, Any]:
     per_day = segment_rows(workspace=workspace, filters=history, by=("day",))
     quarter_rows = []
     for start, end in quarters:
-        won = sum(float(r["opps_won"] or 0) for r in per_day if start <= r["day"] <= end)
+        won = sum(float(r["new_customers_won"] or 0) for r in per_day if start <= r["day"] <= end)
+        deals = sum(float(r["opps_won"] or 0) for r in per_day if start <= r["day"] <= end)
         amount = sum(float(r["won_amount"] or 0) for r in per_day if start <= r["day"] <= end)
         spend = spend_by_group(workspace=workspace, start=start, end=end)["all"]
-        acv = kpis.ratio(amount, won)
+        acv = kpis.ratio(amount, deals)
         ltv = kpis.ltv(acv=acv, gross_margin=settings_row.gross_margin, annual_churn=settings_row.annual_churn)
         cac = kpis.ratio(spend, won) if spend else None
         ratio = kpis.ratio(ltv, cac) if ltv is not None and cac else None
@@ -360,15 +412,23 @@ def economics(*, workspace: Workspace, filters: KpiFilters) -> dict[str, Any]:
                              money(ltv), num(ratio, 1), kpis.ltv_cac_band(ratio) or "—"])  # fmt: skip
     return {
         "summary": summary,
-        "chart": {"labels": [r[0] for r in quarter_rows],
-                  "values": [float(r[5].replace(",", "")) if r[5] != "—" else None for r in quarter_rows]},  # fmt: skip
+        "chart": {
+            "labels": [r[0] for r in quarter_rows],
+            "values": [float(r[5].replace(",", "")) if r[5] != "—" else None for r in quarter_rows],
+        },  # fmt: skip
         "tables": [
-            table("Unit economics in the period",
-                  ["Group", "Spend", "Customers won", "CAC", "ACV", "LTV", "LTV:CAC", "Band", "Payback (months)"],
-                  rows, note=f"LTV = ACV × gross margin {settings_row.gross_margin:.0%} ÷ churn "
-                             f"{settings_row.annual_churn:.0%} a year. Spend without a tier counts in All only."),
-            table("LTV:CAC by quarter (all accounts)",
-                  ["Quarter", "Spend", "Customers won", "CAC", "LTV", "LTV:CAC", "Band (2:1 → 4:1)"], quarter_rows),
+            table(
+                "Unit economics in the period",
+                ["Group", "Spend", "New customers won", "CAC", "ACV", "LTV", "LTV:CAC", "Band", "Payback (months)"],
+                rows,
+                note=f"LTV = ACV × gross margin {settings_row.gross_margin:.0%} ÷ churn "
+                f"{settings_row.annual_churn:.0%} a year. Spend without a tier counts in All only.",
+            ),
+            table(
+                "LTV:CAC by quarter (all accounts)",
+                ["Quarter", "Spend", "New customers won", "CAC", "LTV", "LTV:CAC", "Band (2:1 → 4:1)"],
+                quarter_rows,
+            ),
         ],  # fmt: skip
     }
 

@@ -176,6 +176,3 @@ def before_after_tier_entry(*, workspace: Workspace, today: date, window_days: i
         row["after_mean"] = kpis.ratio(sum(sums[a][after] for a in windows), len(windows))
         results.append(row)
     return {"accounts": len(windows), "window_days": window_days, "lifts": results}
-
-
-

@@ -21,7 +21,7 @@ from engagement.models import AccountEngagement
 
 from .. import kpis
 from ..models import MEASURES, AccountDayFact, AnalyticsSettings, SegmentDayFact, SpendEntry, TierDaySnapshot
-from .filters import NON_TARGET_TIERS, TARGET_TIERS, KpiFilters
+from .filters import TARGET_TIERS, KpiFilters
 
 GROUPS = ("target", "non_target", "all")
 # Committee-coverage PROXY until committee templates land (issue 12): the share of these key buying roles
@@ -188,8 +188,12 @@ def kpi_summary(*, workspace: Workspace, filters: KpiFilters) -> dict[str, Any]:
             "gross_margin": settings_row.gross_margin,
             "annual_churn": settings_row.annual_churn,
         }
-        cac = kpis.ratio(spend[group], f["opps_won"]) if spend[group] else None
-        out["cac"][group] = {"value": cac, "spend": round(spend[group], 2), "customers_won": int(f["opps_won"])}
+        cac = kpis.ratio(spend[group], f["new_customers_won"]) if spend[group] else None
+        out["cac"][group] = {
+            "value": cac,
+            "spend": round(spend[group], 2),
+            "customers_won": int(f["new_customers_won"]),
+        }
         ltv_cac = kpis.ratio(ltv, cac) if ltv is not None and cac else None
         out["ltv_cac"][group] = {
             "value": ltv_cac,

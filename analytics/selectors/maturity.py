@@ -113,9 +113,7 @@ def rollout_tracker(*, workspace: Workspace) -> dict[str, Any]:
     """The 13 steps with owners and dates, and the share of the sales team that owns target accounts."""
     stored = {s.number: s for s in RolloutStep.objects.for_workspace(workspace).select_related("owner")}
     steps = [{"number": i, "title": title, "row": stored.get(i)} for i, title in enumerate(maturity.ROLLOUT_STEPS, 1)]
-    sellers = set(
-        Membership.objects.filter(workspace=workspace, role=Role.SALES).values_list("user_id", flat=True)
-    )
+    sellers = set(Membership.objects.filter(workspace=workspace, role=Role.SALES).values_list("user_id", flat=True))
     on_targets = set(
         Account.objects.for_workspace(workspace)
         .filter(tier__in=TARGET_TIERS, owner_id__in=sellers)

@@ -31,8 +31,9 @@ from work.models import Task
 
 from ..models import MEASURES, AccountDayFact, RollupState
 
-# Days re-rolled for the accounts of a scoring pass: new events land in the recent past.
-SCORING_WINDOW_DAYS = 35
+# Days re-rolled for the accounts of a scoring pass: new events land in the recent past. Older backfills (a CSV
+# of last quarter's events) reach the rollups with the nightly reconciliation.
+SCORING_WINDOW_DAYS = 7
 ACCOUNT_CHUNK = 2000
 
 TOUCH_TYPES = ("email_open", "email_click")
@@ -132,6 +133,7 @@ def _account_facts_sql(
     select = _row({
         "opps_won": "CASE WHEN status = 'won' THEN 1 ELSE 0 END",
         "won_amount": "CASE WHEN status = 'won' THEN COALESCE(amount, 0) ELSE 0 END",
+        "new_customers_won": "CASE WHEN status = 'won' AND type = 'new_business' THEN 1 ELSE 0 END",
         "opps_lost": "CASE WHEN status = 'lost' THEN 1 ELSE 0 END",
         "won_cycle_days": f"CASE WHEN status = 'won' THEN {cycle} ELSE 0 END",
     })  # fmt: skip
@@ -241,7 +243,12 @@ def _stage_keys(workspace: Workspace) -> list[str]:
 
 @transaction.atomic
 def facts_refresh(
-    *, workspace: Workspace, start: date, end: date, account_ids: Sequence[int] | None = None, snapshots_from: date | None = None
+    *,
+    workspace: Workspace,
+    start: date,
+    end: date,
+    account_ids: Sequence[int] | None = None,
+    snapshots_from: date | None = None,
 ) -> int:
     """Rebuild the facts of ``[start, end]`` (of these accounts, or all) and the segment rows of those days.
 
@@ -253,6 +260,9 @@ def facts_refresh(
     from ..models import SegmentDayFact, TierDaySnapshot
 
     stages = _stage_keys(workspace)
+    if connection.vendor == "postgresql":
+        # The grouping of a whole workspace's day counts spills to disk at the default 4 MB; this transaction only.
+        _execute("SET LOCAL work_mem = '64MB'", [])
     chunks: list[Sequence[int] | None] = [None]
     if account_ids is not None:
         ids = sorted(set(account_ids))

@@ -36,9 +36,7 @@ def test_rebuild_rolls_every_source_into_account_and_segment_days(workspace, sal
         workspace=workspace, account=account, dedupe_key="a", title="t", message="m",
         created_at=at(day, 8), acknowledged_at=at(day, 10), status="acknowledged",
     )  # fmt: skip
-    Task.objects.create(
-        workspace=workspace, account=account, title="Call", status="done", completed_at=at(day, 12)
-    )
+    Task.objects.create(workspace=workspace, account=account, title="Call", status="done", completed_at=at(day, 12))
     JourneyStageChange.objects.create(
         workspace=workspace, account=account, from_stage="engaged", to_stage="mqa", changed_at=at(day)
     )

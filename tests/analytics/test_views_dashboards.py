@@ -24,7 +24,9 @@ def some_data(workspace, sales_user):
 
 
 @pytest.mark.parametrize("path", PAGES)
-def test_every_dashboard_renders_with_filters_and_exports_csv(client, viewer_user, some_data, path, django_assert_max_num_queries):
+def test_every_dashboard_renders_with_filters_and_exports_csv(
+    client, viewer_user, some_data, path, django_assert_max_num_queries
+):
     client.force_login(viewer_user)
 
     with django_assert_max_num_queries(45):
@@ -62,8 +64,20 @@ def test_marketing_adds_and_deletes_spend_viewer_cannot(client, marketing_user, 
     client.force_login(marketing_user)
     today = dt.date.today()
 
-    bad = client.post("/analytics/economics/", {"form": "spend", "period_start": today, "period_end": today - dt.timedelta(days=1), "category": "events", "amount": "10"})  # noqa: E501
-    ok = client.post("/analytics/economics/", {"form": "spend", "period_start": today, "period_end": today, "category": "events", "amount": "1000"})  # noqa: E501
+    bad = client.post(
+        "/analytics/economics/",
+        {
+            "form": "spend",
+            "period_start": today,
+            "period_end": today - dt.timedelta(days=1),
+            "category": "events",
+            "amount": "10",
+        },
+    )  # noqa: E501
+    ok = client.post(
+        "/analytics/economics/",
+        {"form": "spend", "period_start": today, "period_end": today, "category": "events", "amount": "1000"},
+    )  # noqa: E501
 
     assert bad.status_code == 200 and b"The period must end on or after its start." in bad.content
     assert ok.status_code == 302
@@ -78,8 +92,28 @@ def test_marketing_adds_and_deletes_spend_viewer_cannot(client, marketing_user, 
 def test_economics_settings_validate(client, admin_user, workspace):
     client.force_login(admin_user)
 
-    bad = client.post("/analytics/economics/", {"form": "settings", "gross_margin": "7", "annual_churn": "0.1", "sla_strategic": 4, "sla_priority": 24, "sla_standard": 72})  # noqa: E501
-    ok = client.post("/analytics/economics/", {"form": "settings", "gross_margin": "0.7", "annual_churn": "0.1", "sla_strategic": 2, "sla_priority": 24, "sla_standard": 72})  # noqa: E501
+    bad = client.post(
+        "/analytics/economics/",
+        {
+            "form": "settings",
+            "gross_margin": "7",
+            "annual_churn": "0.1",
+            "sla_strategic": 4,
+            "sla_priority": 24,
+            "sla_standard": 72,
+        },
+    )  # noqa: E501
+    ok = client.post(
+        "/analytics/economics/",
+        {
+            "form": "settings",
+            "gross_margin": "0.7",
+            "annual_churn": "0.1",
+            "sla_strategic": 2,
+            "sla_priority": 24,
+            "sla_standard": 72,
+        },
+    )  # noqa: E501
 
     assert bad.status_code == 200
     assert ok.status_code == 302
