@@ -73,3 +73,22 @@ def facts_rebuild_all() -> int:
     for workspace_id in ids:
         facts_rebuild_task.delay(workspace_id)
     return len(ids)
+
+
+@shared_task(name="analytics.tasks.digests_send_task", acks_late=True, time_limit=600)
+def digests_send_task(workspace_id: int) -> int:
+    """Safe to repeat: a subscription sent in the last 6 days is skipped."""
+    from .services.digest import digests_send
+
+    workspace = Workspace.objects.filter(pk=workspace_id).first()
+    return 0 if workspace is None else digests_send(workspace=workspace)
+
+
+@shared_task(name="analytics.tasks.digests_send_all", acks_late=True, time_limit=300)
+def digests_send_all() -> int:
+    from .models import DigestSubscription
+
+    ids = list(DigestSubscription.objects.values_list("workspace_id", flat=True).distinct())
+    for workspace_id in ids:
+        digests_send_task.delay(workspace_id)
+    return len(ids)

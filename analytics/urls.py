@@ -11,5 +11,6 @@ urlpatterns = [
     path("impact/", views.impact_view, name="impact"),
     path("economics/", views.economics_view, name="economics"),
     path("maturity/", views.maturity_view, name="maturity"),
+    path("digest/", views.digest_toggle_view, name="digest_toggle"),
     path("economics/spend/<int:pk>/delete/", views.spend_delete_view, name="spend_delete"),
 ]

@@ -23,12 +23,13 @@ from accounts.models import Tier
 
 from . import maturity
 from .forms import EconomicsSettingsForm, SpendEntryForm
-from .models import SpendEntry
+from .models import DigestSubscription, SpendEntry
 from .selectors import dashboards
 from .selectors.filters import KpiFilters, kpi_filters_parse
 from .selectors.impact import programme_impact
 from .selectors.kpis import analytics_settings, engagement_trend
 from .selectors.maturity import abs_fit, maturity_assessment_list, maturity_evidence, rollout_tracker
+from .services.digest import DIGEST_ROLES, digest_subscription_set
 from .services.economics import analytics_settings_update, spend_entry_create, spend_entry_delete
 from .services.maturity import maturity_assessment_create, rollout_step_update
 
@@ -88,6 +89,8 @@ def _render(
         "csv_query": "&".join(f"{k}={v}" for k, v in query.items()),
         "data": data,
         "chart_json": json.dumps(data.get("chart_config")) if data.get("chart_config") else "",
+        "can_digest": role_rules.request_role(request) in DIGEST_ROLES,
+        "digest_on": DigestSubscription.objects.for_workspace(request.workspace).filter(user=request.user).exists(),
         **(extra or {}),
     }
     template = "analytics/partials/body.html" if request.htmx else "analytics/dashboard.html"
@@ -375,3 +378,15 @@ def maturity_view(request: HttpRequest) -> HttpResponse:
         "can_edit": can_edit, "errors": errors, "dimension_keys": maturity.DIMENSION_KEYS,
     }  # fmt: skip
     return render(request, "analytics/maturity.html", context)
+
+
+@workspace_required
+@require_POST
+def digest_toggle_view(request: HttpRequest) -> HttpResponse:
+    subscribed = request.POST.get("subscribed") == "1"
+    try:
+        digest_subscription_set(workspace=request.workspace, user=request.user, subscribed=subscribed)
+    except ValidationError as exc:
+        raise PermissionDenied(" ".join(exc.messages)) from None
+    messages.success(request, "Weekly digest on." if subscribed else "Weekly digest off.")
+    return redirect("analytics:overview")
