@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from accounts.models import Tier
@@ -15,8 +17,8 @@ class SpendEntryForm(forms.Form):
     amount = forms.DecimalField(max_digits=16, decimal_places=2, min_value=0)
     note = forms.CharField(max_length=200, required=False)
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         if data.get("period_start") and data.get("period_end") and data["period_end"] < data["period_start"]:
             self.add_error("period_end", "The period must end on or after its start.")
         return data

@@ -79,7 +79,13 @@ class AccountDayFact(WorkspaceOwned, FactMeasures):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["workspace", "account", "day"], name="account_day_fact_key")]
-        indexes = [models.Index(fields=["workspace", "day"], name="account_day_fact_ws_day")]
+        indexes = [
+            models.Index(fields=["workspace", "day"], name="account_day_fact_ws_day"),
+            # Accounts engaged in a period: an index-only scan of the active days.
+            models.Index(
+                fields=["workspace", "day", "account"], condition=Q(events__gt=0), name="account_day_fact_active"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.account_id} on {self.day}"
@@ -163,7 +169,7 @@ class AnalyticsSettings(WorkspaceOwned):
         constraints = [models.UniqueConstraint(fields=["workspace"], name="analytics_settings_one")]
 
     def sla_hours(self, tier: str) -> float:
-        defaults = {Tier.STRATEGIC: 4.0, Tier.PRIORITY: 24.0, Tier.STANDARD: 72.0}
+        defaults: dict[str, float] = {"strategic": 4.0, "priority": 24.0, "standard": 72.0}
         return float(self.ack_sla_hours.get(tier, defaults.get(tier, 72.0)))
 
 

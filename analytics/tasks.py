@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from celery import shared_task
 from django.db import OperationalError
 
@@ -52,7 +54,7 @@ def facts_refresh_changes_task(workspace_id: int) -> int:
     acks_late=True,
     time_limit=3600,
 )
-def facts_rebuild_task(workspace_id: int) -> dict:
+def facts_rebuild_task(workspace_id: int) -> dict[str, Any]:
     """Nightly reconciliation of one workspace. Safe to repeat: a rebuild replaces every fact."""
     workspace = Workspace.objects.filter(pk=workspace_id).first()
     return {} if workspace is None else rollups.facts_rebuild(workspace=workspace)

@@ -11,12 +11,13 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_POST
 
 from abe import permissions as role_rules
+from abe.http import MemberRequest
 from abe.views import workspace_required
 from accounts.imports.export import csv_safe
 from accounts.models import Tier
@@ -45,7 +46,7 @@ PERIODS = [(30, "30 days"), (90, "90 days"), (180, "180 days"), (365, "12 months
 TIER_COLOURS = {"strategic": "#3b5bdb", "priority": "#e67700", "standard": "#868e96"}
 
 
-def _filters(request: HttpRequest) -> tuple[KpiFilters, dict[str, Any]]:
+def _filters(request: MemberRequest) -> tuple[KpiFilters, dict[str, Any]]:
     try:
         return kpi_filters_parse(request.GET), {}
     except ValidationError as exc:
@@ -69,7 +70,7 @@ def _csv(name: str, filters: KpiFilters, tables: list[dict[str, Any]]) -> HttpRe
 
 
 def _render(
-    request: HttpRequest, name: str, build: Callable[[KpiFilters], dict[str, Any]], extra: dict | None = None
+    request: MemberRequest, name: str, build: Callable[[KpiFilters], dict[str, Any]], extra: dict | None = None
 ) -> HttpResponse:
     filters, errors = _filters(request)
     data = build(filters)
@@ -102,7 +103,7 @@ def _line(labels: list[str], datasets: list[dict[str, Any]], *, y_title: str = "
 
 
 @workspace_required
-def overview_view(request: HttpRequest) -> HttpResponse:
+def overview_view(request: MemberRequest) -> HttpResponse:
     def build(filters: KpiFilters) -> dict[str, Any]:
         data = dashboards.overview(workspace=request.workspace, filters=filters)
         trend = engagement_trend(workspace=request.workspace, filters=filters)
@@ -123,7 +124,7 @@ def overview_view(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_required
-def journey_view(request: HttpRequest) -> HttpResponse:
+def journey_view(request: MemberRequest) -> HttpResponse:
     def build(filters: KpiFilters) -> dict[str, Any]:
         data = dashboards.journey(workspace=request.workspace, filters=filters)
         colours = ["#2f9e44", "#e03131", "#3b5bdb"]
@@ -140,7 +141,7 @@ def journey_view(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_required
-def funnel_view(request: HttpRequest) -> HttpResponse:
+def funnel_view(request: MemberRequest) -> HttpResponse:
     def build(filters: KpiFilters) -> dict[str, Any]:
         data = dashboards.top_of_funnel(workspace=request.workspace, filters=filters)
         colours = ["#868e96", "#3b5bdb", "#2f9e44"]
@@ -157,12 +158,12 @@ def funnel_view(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_required
-def response_view(request: HttpRequest) -> HttpResponse:
+def response_view(request: MemberRequest) -> HttpResponse:
     return _render(request, "response", lambda f: dashboards.response_and_team(workspace=request.workspace, filters=f))
 
 
 @workspace_required
-def impact_view(request: HttpRequest) -> HttpResponse:
+def impact_view(request: MemberRequest) -> HttpResponse:
     def build(filters: KpiFilters) -> dict[str, Any]:
         impact = programme_impact(workspace=request.workspace, filters=filters)
 
@@ -253,7 +254,7 @@ def impact_view(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_required
-def economics_view(request: HttpRequest) -> HttpResponse:
+def economics_view(request: MemberRequest) -> HttpResponse:
     ws = request.workspace
     can_edit = role_rules.can_write_everything(request)
     settings_row = analytics_settings(workspace=ws)
@@ -307,7 +308,7 @@ def economics_view(request: HttpRequest) -> HttpResponse:
 
 @workspace_required
 @require_POST
-def spend_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+def spend_delete_view(request: MemberRequest, pk: int) -> HttpResponse:
     if not role_rules.can_write_everything(request):
         raise PermissionDenied("Only admins and marketing can change programme spend.")
     entry = get_object_or_404(SpendEntry.objects.for_workspace(request.workspace), pk=pk)
@@ -317,7 +318,7 @@ def spend_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @workspace_required
-def maturity_view(request: HttpRequest) -> HttpResponse:
+def maturity_view(request: MemberRequest) -> HttpResponse:
     """The 5 x 5 grid as a questionnaire, the radar of the last assessments, next steps and history;
     "is account-based selling for us?" and the rollout tracker."""
     ws = request.workspace
@@ -382,7 +383,7 @@ def maturity_view(request: HttpRequest) -> HttpResponse:
 
 @workspace_required
 @require_POST
-def digest_toggle_view(request: HttpRequest) -> HttpResponse:
+def digest_toggle_view(request: MemberRequest) -> HttpResponse:
     subscribed = request.POST.get("subscribed") == "1"
     try:
         digest_subscription_set(workspace=request.workspace, user=request.user, subscribed=subscribed)

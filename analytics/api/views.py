@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -31,8 +33,8 @@ class AnalyticsSummaryApi(WorkspaceApiView):
     def get(self, request: Request) -> Response:
         """Headline KPIs of a period from the rollups, split target / non_target / all, with the previous period."""
         filters = kpi_filters_parse(request.query_params)
-        current = kpi_summary(workspace=request.workspace, filters=filters)
-        previous = kpi_summary(workspace=request.workspace, filters=filters.previous())
+        current = kpi_summary(workspace=self.workspace, filters=filters)
+        previous = kpi_summary(workspace=self.workspace, filters=filters.previous())
         current["previous_period"] = previous["period"]
         current["previous"] = {
             key: previous[key] for key in ("coverage", "mqas", "pipeline", "win_rate", "velocity_days", "acv")
@@ -62,16 +64,16 @@ class MaturityAssessmentListCreateApi(WorkspaceApiView):
 
     @extend_schema(responses=MaturityAssessmentOutput(many=True))
     def get(self, request: Request) -> Response:
-        qs = maturity_assessment_list(workspace=request.workspace)
+        qs = maturity_assessment_list(workspace=self.workspace)
         paginator = StandardPagination()
-        page = paginator.paginate_queryset(qs, request, view=self)
+        page: list[Any] = paginator.paginate_queryset(qs, request, view=self) or []
         return paginator.get_paginated_response(MaturityAssessmentOutput(page, many=True).data)
 
     @extend_schema(request=InputSerializer, responses={201: MaturityAssessmentOutput})
     def post(self, request: Request) -> Response:
         data = self.validated(self.InputSerializer, request.data)
         assessment = maturity_assessment_create(
-            workspace=request.workspace, stages=data["stages"], notes=data.get("notes", ""),
-            by=request.user if request.user.is_authenticated else None,
+            workspace=self.workspace, stages=data["stages"], notes=data.get("notes", ""),
+            by=self.actor(),
         )  # fmt: skip
         return Response(MaturityAssessmentOutput(assessment).data, status=status.HTTP_201_CREATED)

@@ -169,8 +169,8 @@ def journey(*, workspace: Workspace, filters: KpiFilters) -> dict[str, Any]:
     now = timezone.now()
     stalled_before = now - timedelta(days=STALLED_DAYS)
     accounts = _accounts(workspace, filters)
-    counts = {
-        row["journey_stage"]: row
+    counts: dict[str, dict[str, Any]] = {
+        row["journey_stage"]: dict(row)
         for row in accounts.order_by()
         .values("journey_stage")
         .annotate(n=Count("id"), stalled=Count("id", filter=Q(journey_stage_changed_at__lt=stalled_before)))
@@ -185,7 +185,7 @@ def journey(*, workspace: Workspace, filters: KpiFilters) -> dict[str, Any]:
             known = row["n"] if stage.key != "unaware" else 0
             if known:
                 pick = list(middle[known // 2 : known // 2 + 1])
-                median = (now - pick[0]).days if pick else None
+                median = (now - pick[0]).days if pick and pick[0] is not None else None
         stage_rows.append([stage.name, num(row["n"]), num(row["stalled"]), num(median)])
     return {
         "chart": {
@@ -285,24 +285,26 @@ def response_and_team(*, workspace: Workspace, filters: KpiFilters) -> dict[str,
     from django.db.models import Avg
 
     rule_rows = []
-    for row in (
+    for rule_row in (
         alerts.order_by()
         .values("rule__name", "severity")
         .annotate(n=Count("id"), acked=Count("id", filter=Q(acknowledged_at__isnull=False)), ack=Avg(to_ack))
         .order_by("rule__name", "severity")
     ):
-        hours = _hours(row["ack"])
-        rule_rows.append([row["rule__name"] or "System", row["severity"], num(row["n"]), num(row["acked"]),
-                          num(hours, 1)])  # fmt: skip
+        hours = _hours(rule_row["ack"])
+        rule_rows.append([rule_row["rule__name"] or "System", rule_row["severity"], num(rule_row["n"]),
+                          num(rule_row["acked"]), num(hours, 1)])  # fmt: skip
     person_rows = []
-    for row in (
+    for person in (
         alerts.filter(acknowledged_at__isnull=False)
         .order_by()
         .values("assignee_id")
         .annotate(n=Count("id"), ack=Avg(to_ack))
         .order_by("assignee_id")
     ):
-        person_rows.append([names.get(row["assignee_id"], "Unassigned"), num(row["n"]), num(_hours(row["ack"]), 1)])
+        person_rows.append(
+            [names.get(person["assignee_id"], "Unassigned"), num(person["n"]), num(_hours(person["ack"]), 1)]
+        )
     today = timezone.now().date()
     accounts = _accounts(workspace, filters)
     per_owner = {r["owner_id"]: r["n"] for r in accounts.order_by().values("owner_id").annotate(n=Count("id"))}
@@ -321,8 +323,8 @@ def response_and_team(*, workspace: Workspace, filters: KpiFilters) -> dict[str,
     team_rows = []
     for owner in sorted(set(per_owner) | set(facts), key=lambda k: names.get(k or 0, "~")):
         key = owner or 0
-        f = facts.get(key, {})
-        t = tasks.get(owner, {})
+        f: dict[str, Any] = dict(facts.get(key, {}))
+        t: dict[str, Any] = dict(tasks.get(owner, {}))
         team_rows.append([
             names.get(key, "No owner"), num(per_owner.get(owner, 0)), num(f.get("accounts_active")),
             num(f.get("stage_advances")), num(f.get("stage_regressions")), num(f.get("opps_created")),

@@ -73,7 +73,9 @@ def _deal_stats(workspace: Workspace, filters: KpiFilters) -> dict[str, dict[str
             amount_sq=Sum(amount * amount, filter=won),
         )
     )
-    out = {g: {"won": 0, "lost": 0, "amount": [0, 0.0, 0.0], "cycle": [0, 0.0, 0.0]} for g in ("target", "non_target")}
+    out: dict[str, dict[str, Any]] = {
+        g: {"won": 0, "lost": 0, "amount": [0, 0.0, 0.0], "cycle": [0, 0.0, 0.0]} for g in ("target", "non_target")
+    }
     for row in rows:
         g = out["target" if row["account__tier"] in TARGET_TIERS else "non_target"]
         g["won"] += row["won"]
@@ -82,6 +84,8 @@ def _deal_stats(workspace: Workspace, filters: KpiFilters) -> dict[str, dict[str
                        g["amount"][2] + (row["amount_sq"] or 0)]  # fmt: skip
     # Cycle days: date arithmetic differs by database, so read the (few) won deals' two dates.
     for tier, created, closed in qs.filter(won).values_list("account__tier", "created_date", "close_date"):
+        if closed is None:
+            continue
         g = out["target" if tier in TARGET_TIERS else "non_target"]
         days = float((closed - created).days)
         g["cycle"] = [g["cycle"][0] + 1, g["cycle"][1] + days, g["cycle"][2] + days * days]

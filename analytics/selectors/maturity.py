@@ -96,7 +96,8 @@ def abs_fit(*, workspace: Workspace) -> dict[str, Any]:
     won = Opportunity.objects.for_workspace(workspace).filter(status="won")
     stats = won.aggregate(mean=Avg("amount"), n=Count("id"),
                           expansion=Count("id", filter=Q(type__in=EXPANSION_TYPES)))  # fmt: skip
-    cycles = [(c - o).days for o, c in won.exclude(close_date=None).values_list("created_date", "close_date")[:5000]]
+    pairs = won.exclude(close_date=None).values_list("created_date", "close_date")[:5000]
+    cycles = [(closed - opened).days for opened, closed in pairs if closed is not None]
     with_deals = Account.objects.for_workspace(workspace).filter(opportunities__isnull=False).distinct()
     contacts = Contact.objects.for_workspace(workspace).filter(account__in=with_deals).count()
     n_with_deals = with_deals.count()
@@ -112,7 +113,9 @@ def abs_fit(*, workspace: Workspace) -> dict[str, Any]:
 def rollout_tracker(*, workspace: Workspace) -> dict[str, Any]:
     """The 13 steps with owners and dates, and the share of the sales team that owns target accounts."""
     stored = {s.number: s for s in RolloutStep.objects.for_workspace(workspace).select_related("owner")}
-    steps = [{"number": i, "title": title, "row": stored.get(i)} for i, title in enumerate(maturity.ROLLOUT_STEPS, 1)]
+    steps: list[dict[str, Any]] = [
+        {"number": i, "title": title, "row": stored.get(i)} for i, title in enumerate(maturity.ROLLOUT_STEPS, 1)
+    ]
     sellers = set(Membership.objects.filter(workspace=workspace, role=Role.SALES).values_list("user_id", flat=True))
     on_targets = set(
         Account.objects.for_workspace(workspace)

@@ -79,7 +79,7 @@ def digest_body(*, workspace: Workspace, now: datetime) -> tuple[str, str]:
 def digests_send(*, workspace: Workspace, now: datetime | None = None) -> int:
     now = now or timezone.now()
     sent = 0
-    subject = body = None
+    subject = body = ""
     for subscription in DigestSubscription.objects.for_workspace(workspace).select_related("user"):
         with transaction.atomic():
             row = DigestSubscription.objects.select_for_update().get(pk=subscription.pk)
@@ -90,7 +90,7 @@ def digests_send(*, workspace: Workspace, now: datetime | None = None) -> int:
             ).exists()
             if not still_allowed or not row.user.email:
                 continue
-            if body is None:
+            if not body:
                 subject, body = digest_body(workspace=workspace, now=now)
             send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [row.user.email], fail_silently=False)
             row.last_sent_at = now

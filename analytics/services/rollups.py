@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Min
+from django.db.models import Min, QuerySet
 from django.utils import timezone
 
 from abe.models import Workspace
@@ -234,7 +234,7 @@ def _tier_snapshot_sql(*, workspace_id: int, start: date, end: date) -> tuple[st
 def _execute(statement: str, params: list[Any]) -> int:
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
-        return cursor.rowcount
+        return int(cursor.rowcount)
 
 
 def _stage_keys(workspace: Workspace) -> list[str]:
@@ -351,7 +351,7 @@ def facts_refresh_changes(*, workspace: Workspace, now: datetime | None = None) 
         return -1
     accounts: set[int] = set()
     first: date = now.date()
-    changed = [
+    changed: list[tuple[QuerySet[Any], str]] = [
         (Opportunity.objects.for_workspace(workspace).filter(updated_at__gt=since), "created_date"),
         (Alert.objects.for_workspace(workspace).filter(updated_at__gt=since, account__isnull=False), "created_at"),
         (Task.objects.for_workspace(workspace).filter(updated_at__gt=since), "created_at"),
