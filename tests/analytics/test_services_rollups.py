@@ -97,6 +97,6 @@ def test_a_scoring_pass_refreshes_the_facts_through_the_after_scoring_hook(works
     )
     from analytics.tasks import facts_refresh_accounts_task
 
-    facts_refresh_accounts_task(account_ids=[account.pk])
+    facts_refresh_accounts_task(workspace_id=workspace.pk, account_ids=[account.pk])
 
     assert AccountDayFact.objects.get(account=account, day=TODAY).events == 2
