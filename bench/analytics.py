@@ -79,7 +79,7 @@ def fold_day_counts(ws: Workspace, prefix: str) -> None:
             " last_at) SELECT workspace_id, account_id, NULL, 0, type, (occurred_at AT TIME ZONE 'UTC')::date,"
             " COUNT(*), MAX(occurred_at) FROM engagement_engagementevent WHERE workspace_id = %s AND external_id"
             " LIKE %s GROUP BY workspace_id, account_id, type, (occurred_at AT TIME ZONE 'UTC')::date"
-            " ON CONFLICT (account_id, contact_key, type, day) DO UPDATE SET count = engagement_engagementday.count"
+            " ON CONFLICT (account_id, contact_key, type, day, workspace_id) DO UPDATE SET count = engagement_engagementday.count"
             " + EXCLUDED.count, last_at = GREATEST(engagement_engagementday.last_at, EXCLUDED.last_at)",
             [ws.pk, f"{prefix}-%"],
         )
@@ -182,7 +182,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--seed", type=int, default=5)
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--clean", action="store_true", help="Only remove workspaces left by interrupted runs.")
     args = parser.parse_args()
+    if args.clean:
+        for leftover in Workspace.objects.filter(slug__startswith="bench-analytics-"):
+            cleanup(leftover)
+        return
     if connection.vendor != "postgresql":
         sys.exit("Set DATABASE_URL to a PostgreSQL database.")
     settings.ALLOWED_HOSTS = ["*"]
