@@ -7,6 +7,7 @@ import io
 import json
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -87,7 +88,7 @@ def _render(
         "tiers": Tier.choices,
         "owners": dashboards.member_choices(workspace=request.workspace),
         "industries": dashboards.industry_choices(workspace=request.workspace),
-        "csv_query": "&".join(f"{k}={v}" for k, v in query.items()),
+        "csv_query": urlencode(query),
         "data": data,
         "chart_json": json.dumps(data.get("chart_config")) if data.get("chart_config") else "",
         "can_digest": role_rules.request_role(request) in DIGEST_ROLES,

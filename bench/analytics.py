@@ -79,8 +79,9 @@ def fold_day_counts(ws: Workspace, prefix: str) -> None:
             " last_at) SELECT workspace_id, account_id, NULL, 0, type, (occurred_at AT TIME ZONE 'UTC')::date,"
             " COUNT(*), MAX(occurred_at) FROM engagement_engagementevent WHERE workspace_id = %s AND external_id"
             " LIKE %s GROUP BY workspace_id, account_id, type, (occurred_at AT TIME ZONE 'UTC')::date"
-            " ON CONFLICT (account_id, contact_key, type, day, workspace_id) DO UPDATE SET count = engagement_engagementday.count"
-            " + EXCLUDED.count, last_at = GREATEST(engagement_engagementday.last_at, EXCLUDED.last_at)",
+            " ON CONFLICT (account_id, contact_key, type, day, workspace_id) DO UPDATE"
+            " SET count = engagement_engagementday.count + EXCLUDED.count,"
+            " last_at = GREATEST(engagement_engagementday.last_at, EXCLUDED.last_at)",
             [ws.pk, f"{prefix}-%"],
         )
 
