@@ -24,10 +24,18 @@ def content_list_view(request: MemberRequest) -> HttpResponse:
         if value:
             qs = qs.filter(**{field: value})
     page_obj = Paginator(qs.order_by("title", "pk"), 25).get_page(request.GET.get("page"))
-    return render(request, "content/list.html", {
-        "page_obj": page_obj, "chosen": chosen, "stages": BuyingStage.choices, "efforts": Effort.choices,
-        "formats": ContentFormat.choices, "can_edit_content": rules.can_write_everything(request),
-    })  # fmt: skip
+    return render(
+        request,
+        "content/list.html",
+        {
+            "page_obj": page_obj,
+            "chosen": chosen,
+            "stages": BuyingStage.choices,
+            "efforts": Effort.choices,
+            "formats": ContentFormat.choices,
+            "can_edit_content": rules.can_write_everything(request),
+        },
+    )
 
 
 @workspace_required

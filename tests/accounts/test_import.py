@@ -25,8 +25,22 @@ def test_salesforce_accounts_import_cleanly_and_twice_without_duplicates(workspa
     second, _ = _import(workspace, "accounts", "accountData.csv")
 
     assert preset == "salesforce_dataloader"
-    assert first.summary() == {"created": 423, "updated": 0, "unchanged": 0, "rejected": 0}
-    assert second.summary() == {"created": 0, "updated": 0, "unchanged": 423, "rejected": 0}
+    assert first.summary() == {
+        "created": 423,
+        "updated": 0,
+        "unchanged": 0,
+        "rejected": 0,
+        "warned": 0,
+        "duplicates": 0,
+    }
+    assert second.summary() == {
+        "created": 0,
+        "updated": 0,
+        "unchanged": 423,
+        "rejected": 0,
+        "warned": 0,
+        "duplicates": 0,
+    }
     accounts = Account.objects.for_workspace(workspace)
     assert accounts.count() == 423
     assert not accounts.exclude(country="").exclude(country__regex=r"^[A-Z]{2}$").exists()
@@ -42,7 +56,7 @@ def test_salesforce_opportunities_link_by_account_id_and_map_won(workspace):
     first, _ = _import(workspace, "opportunities", "opportunityData.csv")
     second, _ = _import(workspace, "opportunities", "opportunityData.csv")
 
-    assert first.summary() == {"created": 38, "updated": 0, "unchanged": 0, "rejected": 0}
+    assert first.summary() == {"created": 38, "updated": 0, "unchanged": 0, "rejected": 0, "warned": 0, "duplicates": 0}
     assert second.summary()["unchanged"] == 38
     opps = Opportunity.objects.for_workspace(workspace)
     assert dict(opps.values_list("status").annotate(n=__import__("django").db.models.Count("id"))) == {
@@ -69,12 +83,14 @@ def test_bad_rows_are_reported_by_line_and_the_rest_imported(workspace):
     result, preset = import_file(workspace=workspace, kind="accounts", data=data)
 
     assert preset == "abe"
-    assert result.summary() == {"created": 3, "updated": 0, "unchanged": 0, "rejected": 4}
+    assert result.summary() == {"created": 5, "updated": 0, "unchanged": 0, "rejected": 2, "warned": 2, "duplicates": 0}
     assert [(e["line"], e["reason"]) for e in result.errors] == [
         (3, "A new account needs a name"),
-        (4, "Unknown country “Atlantis”"),
-        (5, "Employees “lots” is not a number"),
-        (6, "Same CRM id or domain as line 2"),
+        (6, "Same account as line 2 (Good Co); a file may change each account once"),
+    ]
+    assert [(e["line"], e["reason"]) for e in result.warnings] == [
+        (4, "Unknown country “Atlantis”: left blank"),
+        (5, "Employees “lots” is not a number: left blank"),
     ]
     assert Account.objects.for_workspace(workspace).get(domain="after.com").country == "GB"
 
@@ -87,7 +103,7 @@ def test_update_fills_cells_without_clearing_and_counts_updates(workspace):
     )
 
     account = Account.objects.for_workspace(workspace).get(external_id="X1")
-    assert result.summary() == {"created": 0, "updated": 1, "unchanged": 0, "rejected": 0}
+    assert result.summary() == {"created": 0, "updated": 1, "unchanged": 0, "rejected": 0, "warned": 0, "duplicates": 0}
     assert (account.industry, account.city) == ("Retail", "Paris")
 
 
@@ -101,7 +117,7 @@ def test_contacts_upsert_by_email_and_find_their_account(workspace):
     first, _ = import_file(workspace=workspace, kind="contacts", data=data)
     second, _ = import_file(workspace=workspace, kind="contacts", data=data)
 
-    assert first.summary() == {"created": 2, "updated": 0, "unchanged": 0, "rejected": 1}
+    assert first.summary() == {"created": 2, "updated": 0, "unchanged": 0, "rejected": 1, "warned": 0, "duplicates": 0}
     assert first.errors[0]["line"] == 4 and "No account" in first.errors[0]["reason"]
     assert second.summary()["unchanged"] == 2
     assert Contact.objects.for_workspace(workspace).get(email="ana@globex.com").account.name == "Globex"
@@ -130,6 +146,10 @@ def test_command_prints_a_json_summary_on_its_last_line(workspace):
         "updated": 0,
         "unchanged": 0,
         "rejected": 0,
+        "warned": 0,
+        "duplicates": 0,
+        "rows": 423,
+        "dry_run": False,
     }
 
 
@@ -154,15 +174,27 @@ def test_export_neutralises_spreadsheet_formulas(value, expected):
 @pytest.mark.parametrize(
     "kind, header, preset, expected",
     [
-        ("accounts", "Record ID,Company name,Company Domain Name,Country/Region,Number of Employees", "hubspot",
-         {"external_id": "Record ID", "name": "Company name", "domain": "Company Domain Name"}),
-        ("accounts", "Account ID,Account Name,Website,Billing Country,Employees", "salesforce_report",
-         {"external_id": "Account ID", "name": "Account Name", "country": "Billing Country"}),
-        ("opportunities", "Record ID,Deal Name,Deal Stage,Amount,Close Date,Associated Company ID", "hubspot",
-         {"name": "Deal Name", "stage": "Deal Stage", "account_external_id": "Associated Company ID"}),
+        (
+            "accounts",
+            "Record ID,Company name,Company Domain Name,Country/Region,Number of Employees",
+            "hubspot",
+            {"external_id": "Record ID", "name": "Company name", "domain": "Company Domain Name"},
+        ),
+        (
+            "accounts",
+            "Account ID,Account Name,Website,Billing Country,Employees",
+            "salesforce_report",
+            {"external_id": "Account ID", "name": "Account Name", "country": "Billing Country"},
+        ),
+        (
+            "opportunities",
+            "Record ID,Deal Name,Deal Stage,Amount,Close Date,Associated Company ID",
+            "hubspot",
+            {"name": "Deal Name", "stage": "Deal Stage", "account_external_id": "Associated Company ID"},
+        ),
         ("accounts", "external_id,name,domain", "abe", {"external_id": "external_id", "name": "name"}),
     ],
-)  # fmt: skip
+)
 def test_presets_are_recognised_from_the_header_row(kind, header, preset, expected):
     from accounts.imports.presets import preset_detect, preset_mapping
 
@@ -174,9 +206,11 @@ def test_presets_are_recognised_from_the_header_row(kind, header, preset, expect
 
 def test_hubspot_deals_map_closed_won_stage_to_won(workspace):
     import_file(workspace=workspace, kind="accounts", data=b"Record ID,Company name\n11,Initech\n")
-    data = b"Record ID,Deal Name,Deal Stage,Amount,Close Date,Create Date,Associated Company ID\n" \
-           b"901,Initech renewal,Closed Won,12000,2025-03-01,2025-01-10,11\n" \
-           b"902,Initech upsell,closedlost,5000,2025-04-01,2025-02-10,11\n"  # fmt: skip
+    data = (
+        b"Record ID,Deal Name,Deal Stage,Amount,Close Date,Create Date,Associated Company ID\n"
+        b"901,Initech renewal,Closed Won,12000,2025-03-01,2025-01-10,11\n"
+        b"902,Initech upsell,closedlost,5000,2025-04-01,2025-02-10,11\n"
+    )
 
     result, preset = import_file(workspace=workspace, kind="opportunities", data=data)
 
