@@ -67,10 +67,17 @@ def build(ctx: DemoContext) -> str:
         total = acv * GROSS_MARGIN / ANNUAL_CHURN / ratio * quarter["n"]
         for (tier, category), share in SPEND_MIX.items():
             jitter = ctx.rng.uniform(0.92, 1.08)
-            entries.append(SpendEntry(
-                workspace=ws, period_start=start, period_end=end, tier=tier, category=category,
-                amount=Decimal(round(total * share * jitter)), created_by=ctx.users["marketing"],
-            ))  # fmt: skip
+            entries.append(
+                SpendEntry(
+                    workspace=ws,
+                    period_start=start,
+                    period_end=end,
+                    tier=tier,
+                    category=category,
+                    amount=Decimal(round(total * share * jitter)),
+                    created_by=ctx.users["marketing"],
+                )
+            )
     SpendEntry.objects.bulk_create(entries)
     result = facts_rebuild(workspace=ws, now=ctx.now)
     return f"{len(entries)} spend entries, {moved} tier entries dated back, {result['rows']} account-day facts"

@@ -131,21 +131,42 @@ def fit_verdict(
         return "unknown" if value is None else ("yes" if ok else "no")
 
     criteria = [
-        {"key": "large_customers", "question": "Do you sell to large companies rather than small ones?",
-         "value": median_employees, "threshold": f"median ≥ {FIT_LARGE_EMPLOYEES:,} employees",
-         "answer": answer(median_employees, (median_employees or 0) >= FIT_LARGE_EMPLOYEES)},
-        {"key": "deal_size", "question": "Is the average deal above $50k?", "value": mean_deal,
-         "threshold": f"≥ ${FIT_DEAL_SIZE:,}", "answer": answer(mean_deal, (mean_deal or 0) >= FIT_DEAL_SIZE)},
-        {"key": "stakeholders", "question": "Are many stakeholders involved per deal?", "value": mean_stakeholders,
-         "threshold": f"≥ {FIT_STAKEHOLDERS} known contacts per account with a deal",
-         "answer": answer(mean_stakeholders, (mean_stakeholders or 0) >= FIT_STAKEHOLDERS)},
-        {"key": "sales_cycle", "question": "Does the sales cycle last 3 months or more?", "value": mean_cycle_days,
-         "threshold": f"≥ {FIT_CYCLE_DAYS} days",
-         "answer": answer(mean_cycle_days, (mean_cycle_days or 0) >= FIT_CYCLE_DAYS)},
-        {"key": "room_to_grow", "question": "Subscription with room to grow (cross-sell, up-sell, renewal)?",
-         "value": expansion_share, "threshold": "≥ 20% of won deals are expansion or renewal",
-         "answer": answer(expansion_share, (expansion_share or 0) >= 0.2)},
-    ]  # fmt: skip
+        {
+            "key": "large_customers",
+            "question": "Do you sell to large companies rather than small ones?",
+            "value": median_employees,
+            "threshold": f"median ≥ {FIT_LARGE_EMPLOYEES:,} employees",
+            "answer": answer(median_employees, (median_employees or 0) >= FIT_LARGE_EMPLOYEES),
+        },
+        {
+            "key": "deal_size",
+            "question": "Is the average deal above $50k?",
+            "value": mean_deal,
+            "threshold": f"≥ ${FIT_DEAL_SIZE:,}",
+            "answer": answer(mean_deal, (mean_deal or 0) >= FIT_DEAL_SIZE),
+        },
+        {
+            "key": "stakeholders",
+            "question": "Are many stakeholders involved per deal?",
+            "value": mean_stakeholders,
+            "threshold": f"≥ {FIT_STAKEHOLDERS} known contacts per account with a deal",
+            "answer": answer(mean_stakeholders, (mean_stakeholders or 0) >= FIT_STAKEHOLDERS),
+        },
+        {
+            "key": "sales_cycle",
+            "question": "Does the sales cycle last 3 months or more?",
+            "value": mean_cycle_days,
+            "threshold": f"≥ {FIT_CYCLE_DAYS} days",
+            "answer": answer(mean_cycle_days, (mean_cycle_days or 0) >= FIT_CYCLE_DAYS),
+        },
+        {
+            "key": "room_to_grow",
+            "question": "Subscription with room to grow (cross-sell, up-sell, renewal)?",
+            "value": expansion_share,
+            "threshold": "≥ 20% of won deals are expansion or renewal",
+            "answer": answer(expansion_share, (expansion_share or 0) >= 0.2),
+        },
+    ]
     yes = sum(1 for c in criteria if c["answer"] == "yes")
     known = sum(1 for c in criteria if c["answer"] != "unknown")
     if known < 3:

@@ -115,10 +115,15 @@ def overview_view(request: MemberRequest) -> HttpResponse:
         ]
         data["chart_config"] = _line(trend["days"], datasets, y_title="Mean engagement score")
         data["chart_title"] = "Engagement trend by tier"
-        rows = [[day, *[trend["series"][t][i] if trend["series"][t][i] is not None else "—" for t in Tier.values]]
-                for i, day in enumerate(trend["days"])]  # fmt: skip
-        data["tables"].append(dashboards.table("Engagement trend by tier (chart data)",
-                                               ["Day", *[label for _, label in Tier.choices]], rows))  # fmt: skip
+        rows = [
+            [day, *[trend["series"][t][i] if trend["series"][t][i] is not None else "—" for t in Tier.values]]
+            for i, day in enumerate(trend["days"])
+        ]
+        data["tables"].append(
+            dashboards.table(
+                "Engagement trend by tier (chart data)", ["Day", *[label for _, label in Tier.choices]], rows
+            )
+        )
         return data
 
     return _render(request, "overview", build)
@@ -133,8 +138,9 @@ def journey_view(request: MemberRequest) -> HttpResponse:
         data["chart_config"] = _line(
             data["chart"]["labels"],
             [{"label": k, "data": v, "color": c} for (k, v), c in zip(series.items(), colours, strict=True)],
-            y_title="Accounts", kind="bar",
-        )  # fmt: skip
+            y_title="Accounts",
+            kind="bar",
+        )
         data["chart_title"] = "Stage moves by month"
         return data
 
@@ -150,8 +156,9 @@ def funnel_view(request: MemberRequest) -> HttpResponse:
         data["chart_config"] = _line(
             data["chart"]["labels"],
             [{"label": k, "data": v, "color": c} for (k, v), c in zip(series.items(), colours, strict=True)],
-            y_title="Count", kind="bar",
-        )  # fmt: skip
+            y_title="Count",
+            kind="bar",
+        )
         data["chart_title"] = "Attempts, conversations and meetings by tier"
         return data
 
@@ -178,14 +185,23 @@ def impact_view(request: MemberRequest) -> HttpResponse:
                     else (dashboards.pct if lift["name"] == "win_rate" else (lambda v: dashboards.num(v, 2)))
                 )
                 verdict = {
-                    "lift": "Lift found", "drop": "Worse", "no_clear_difference": "No clear difference",
+                    "lift": "Lift found",
+                    "drop": "Worse",
+                    "no_clear_difference": "No clear difference",
                     "not_enough_data": "Not enough data",
-                }[lift["status"]]  # fmt: skip
-                out.append([
-                    lift["label"], fmt(lift.get(a)), fmt(lift.get(b)), dashboards.pct(lift["relative"]),
-                    dashboards.interval(lift["interval"], fmt) if lift["interval"] else "—",
-                    dashboards.pct(lift["cited"]), verdict, f"{lift['n'][0]} / {lift['n'][1]}",
-                ])  # fmt: skip
+                }[lift["status"]]
+                out.append(
+                    [
+                        lift["label"],
+                        fmt(lift.get(a)),
+                        fmt(lift.get(b)),
+                        dashboards.pct(lift["relative"]),
+                        dashboards.interval(lift["interval"], fmt) if lift["interval"] else "—",
+                        dashboards.pct(lift["cited"]),
+                        verdict,
+                        f"{lift['n'][0]} / {lift['n'][1]}",
+                    ]
+                )
             return out
 
         tvs = impact["target_vs_standard"]
@@ -213,7 +229,7 @@ def impact_view(request: MemberRequest) -> HttpResponse:
                 ],
                 y_title="%",
                 kind="bar",
-            ),  # fmt: skip
+            ),
             "chart_title": "Measured lifts beside the cited ones",
             "tables": [
                 dashboards.table(
@@ -231,7 +247,7 @@ def impact_view(request: MemberRequest) -> HttpResponse:
                     rows(tvs, "target_mean", "standard_mean"),
                     note="A lift is claimed only when the interval of the difference excludes zero and each group "
                     "has at least 10 observations. Velocity: a shorter sales cycle counts as a lift.",
-                ),  # fmt: skip
+                ),
                 dashboards.table(
                     f"Before and after entering a target tier ({ba['accounts']} accounts, windows of up to "
                     f"{ba['window_days']} days)",
@@ -247,7 +263,7 @@ def impact_view(request: MemberRequest) -> HttpResponse:
                     ],
                     rows(ba["lifts"], "before_mean", "after_mean"),
                     note="Equal windows before and after each account's first move into a target tier.",
-                ),  # fmt: skip
+                ),
             ],
         }
 
@@ -260,10 +276,13 @@ def economics_view(request: MemberRequest) -> HttpResponse:
     can_edit = role_rules.can_write_everything(request)
     settings_row = analytics_settings(workspace=ws)
     spend_form = SpendEntryForm()
-    settings_form = EconomicsSettingsForm(initial={
-        "gross_margin": settings_row.gross_margin, "annual_churn": settings_row.annual_churn,
-        **{f"sla_{tier}": settings_row.sla_hours(tier) for tier in Tier.values},
-    })  # fmt: skip
+    settings_form = EconomicsSettingsForm(
+        initial={
+            "gross_margin": settings_row.gross_margin,
+            "annual_churn": settings_row.annual_churn,
+            **{f"sla_{tier}": settings_row.sla_hours(tier) for tier in Tier.values},
+        }
+    )
     if request.method == "POST":
         if not can_edit:
             raise PermissionDenied("Only admins and marketing can change programme spend and economics.")
@@ -272,9 +291,11 @@ def economics_view(request: MemberRequest) -> HttpResponse:
             if settings_form.is_valid():
                 data = settings_form.cleaned_data
                 analytics_settings_update(
-                    workspace=ws, gross_margin=data["gross_margin"], annual_churn=data["annual_churn"],
+                    workspace=ws,
+                    gross_margin=data["gross_margin"],
+                    annual_churn=data["annual_churn"],
                     ack_sla_hours={tier: data[f"sla_{tier}"] for tier in Tier.values},
-                )  # fmt: skip
+                )
                 messages.success(request, "Economics settings saved.")
                 return redirect("analytics:economics")
         else:
@@ -292,11 +313,15 @@ def economics_view(request: MemberRequest) -> HttpResponse:
     def build(filters: KpiFilters) -> dict[str, Any]:
         data = dashboards.economics(workspace=ws, filters=filters)
         labels = data["chart"]["labels"]
-        data["chart_config"] = _line(labels, [
-            {"label": "LTV:CAC", "data": data["chart"]["values"], "color": "#3b5bdb"},
-            {"label": "2:1 (floor)", "data": [2] * len(labels), "color": "#e03131", "dash": True},
-            {"label": "4:1 (on track)", "data": [4] * len(labels), "color": "#2f9e44", "dash": True},
-        ], y_title="LTV:CAC")  # fmt: skip
+        data["chart_config"] = _line(
+            labels,
+            [
+                {"label": "LTV:CAC", "data": data["chart"]["values"], "color": "#3b5bdb"},
+                {"label": "2:1 (floor)", "data": [2] * len(labels), "color": "#e03131", "dash": True},
+                {"label": "4:1 (on track)", "data": [4] * len(labels), "color": "#2f9e44", "dash": True},
+            ],
+            y_title="LTV:CAC",
+        )
         data["chart_title"] = "LTV:CAC by quarter against the 2:1 → 4:1 band"
         return data
 
@@ -335,17 +360,22 @@ def maturity_view(request: MemberRequest) -> HttpResponse:
                 owner = request.POST.get("owner") or None
                 due = parse_date(request.POST.get("due_date") or "") if request.POST.get("due_date") else None
                 rollout_step_update(
-                    workspace=ws, number=number, owner_id=int(owner) if owner else None, due_date=due,
-                    done=request.POST.get("done") == "on", note=request.POST.get("note", ""),
-                )  # fmt: skip
+                    workspace=ws,
+                    number=number,
+                    owner_id=int(owner) if owner else None,
+                    due_date=due,
+                    done=request.POST.get("done") == "on",
+                    note=request.POST.get("note", ""),
+                )
                 messages.success(request, f"Rollout step {number} saved.")
             else:
                 stages: dict[str, Any] = {}
                 for d in maturity.DIMENSIONS:
                     raw = request.POST.get(d.key, "")
                     stages[d.key] = int(raw) if raw.isdigit() else raw
-                maturity_assessment_create(workspace=ws, stages=stages, notes=request.POST.get("notes", ""),
-                                           by=request.user)  # fmt: skip
+                maturity_assessment_create(
+                    workspace=ws, stages=stages, notes=request.POST.get("notes", ""), by=request.user
+                )
                 messages.success(request, "Assessment saved.")
             return redirect("analytics:maturity")
         except (ValueError, ValidationError) as exc:
@@ -360,11 +390,16 @@ def maturity_view(request: MemberRequest) -> HttpResponse:
     for d in maturity.DIMENSIONS:
         current = latest.stages.get(d.key) if latest else None
         suggested = evidence[d.key]["stage"]
-        grid.append({
-            "dimension": d, "descriptors": list(enumerate(d.descriptors, 1)), "evidence": evidence[d.key],
-            "selected": current or suggested, "current": current,
-            "next_step": maturity.next_step(d, current or suggested),
-        })  # fmt: skip
+        grid.append(
+            {
+                "dimension": d,
+                "descriptors": list(enumerate(d.descriptors, 1)),
+                "evidence": evidence[d.key],
+                "selected": current or suggested,
+                "current": current,
+                "next_step": maturity.next_step(d, current or suggested),
+            }
+        )
     radar = {
         "labels": [d.name for d in maturity.DIMENSIONS],
         "datasets": [
@@ -374,11 +409,20 @@ def maturity_view(request: MemberRequest) -> HttpResponse:
         + [{"label": "Suggested by the data", "data": [evidence[k]["stage"] for k in maturity.DIMENSION_KEYS]}],
     }
     context = {
-        "page": "maturity", "pages": PAGES, "title": "ABM maturity", "grid": grid, "history": history,
-        "stages": maturity.STAGES, "radar_json": json.dumps(radar), "fit": abs_fit(workspace=ws),
-        "rollout": rollout_tracker(workspace=ws), "owners": dashboards.member_choices(workspace=ws),
-        "can_edit": can_edit, "errors": errors, "dimension_keys": maturity.DIMENSION_KEYS,
-    }  # fmt: skip
+        "page": "maturity",
+        "pages": PAGES,
+        "title": "ABM maturity",
+        "grid": grid,
+        "history": history,
+        "stages": maturity.STAGES,
+        "radar_json": json.dumps(radar),
+        "fit": abs_fit(workspace=ws),
+        "rollout": rollout_tracker(workspace=ws),
+        "owners": dashboards.member_choices(workspace=ws),
+        "can_edit": can_edit,
+        "errors": errors,
+        "dimension_keys": maturity.DIMENSION_KEYS,
+    }
     return render(request, "analytics/maturity.html", context)
 
 

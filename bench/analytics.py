@@ -42,13 +42,39 @@ from abe.services import workspace_create  # noqa: E402
 from accounts.models import Account, Opportunity  # noqa: E402
 from analytics.services.rollups import facts_rebuild, facts_refresh_accounts  # noqa: E402
 
-TYPES = ["email_open", "email_click", "web_visit", "pricing_page_visit", "content_download", "meeting", "reply",
-         "form_submission"]  # fmt: skip
-INDUSTRIES = ["Software", "Financial Services", "Manufacturing", "Healthcare", "Retail", "Telecommunications",
-              "Logistics", "Energy", "Education", "Media"]  # fmt: skip
+TYPES = [
+    "email_open",
+    "email_click",
+    "web_visit",
+    "pricing_page_visit",
+    "content_download",
+    "meeting",
+    "reply",
+    "form_submission",
+]
+INDUSTRIES = [
+    "Software",
+    "Financial Services",
+    "Manufacturing",
+    "Healthcare",
+    "Retail",
+    "Telecommunications",
+    "Logistics",
+    "Energy",
+    "Education",
+    "Media",
+]
 STAGES = ["unaware", "aware", "engaged", "mqa", "opportunity", "customer"]
-PAGES = ["/analytics/", "/analytics/journey/", "/analytics/funnel/", "/analytics/response/", "/analytics/impact/",
-         "/analytics/economics/", "/analytics/maturity/", "/api/v1/analytics/summary/"]  # fmt: skip
+PAGES = [
+    "/analytics/",
+    "/analytics/journey/",
+    "/analytics/funnel/",
+    "/analytics/response/",
+    "/analytics/impact/",
+    "/analytics/economics/",
+    "/analytics/maturity/",
+    "/api/v1/analytics/summary/",
+]
 
 
 def copy_rows(table: str, columns: str, rows: io.StringIO) -> None:
@@ -65,10 +91,16 @@ def copy_events(ws: Workspace, accounts: list[int], n: int, *, days: int, seed: 
         buffer = io.StringIO()
         for i in range(start, min(n, start + chunk)):
             at = now - timedelta(seconds=rng.randrange(0, days * 86400))
-            buffer.write(f"{ws.pk}\t{rng.choice(accounts)}\t\\N\t{rng.choice(TYPES)}\temail\t\\N\t{at.isoformat()}\t"
-                         f"bench\t{prefix}-{i}\t{{}}\t{now.isoformat()}\n")  # fmt: skip
-        copy_rows("engagement_engagementevent", "workspace_id, account_id, contact_id, type, channel, content_asset_id,"
-                  " occurred_at, source, external_id, metadata, received_at", buffer)  # fmt: skip
+            buffer.write(
+                f"{ws.pk}\t{rng.choice(accounts)}\t\\N\t{rng.choice(TYPES)}\temail\t\\N\t{at.isoformat()}\t"
+                f"bench\t{prefix}-{i}\t{{}}\t{now.isoformat()}\n"
+            )
+        copy_rows(
+            "engagement_engagementevent",
+            "workspace_id, account_id, contact_id, type, channel, content_asset_id,"
+            " occurred_at, source, external_id, metadata, received_at",
+            buffer,
+        )
 
 
 def fold_day_counts(ws: Workspace, prefix: str) -> None:
@@ -102,24 +134,37 @@ def build(scale: float, seed: int) -> tuple[Workspace, object, list[int]]:
     accounts = []
     for i in range(n_accounts):
         tier = "strategic" if i % 100 == 0 else ("priority" if i % 20 == 1 else "standard")
-        accounts.append(Account(
-            workspace=ws, name=f"Bench {i}", domain=f"bench-an-{i}.example.com", tier=tier,
-            owner_id=rng.choice(owners), industry=rng.choice(INDUSTRIES), employees=rng.randint(50, 20000),
-            journey_stage=rng.choice(STAGES),
-            journey_stage_changed_at=datetime.now(UTC) - timedelta(days=rng.randint(1, 200)),
-            engagement_score=rng.random() * 300,
-        ))  # fmt: skip
+        accounts.append(
+            Account(
+                workspace=ws,
+                name=f"Bench {i}",
+                domain=f"bench-an-{i}.example.com",
+                tier=tier,
+                owner_id=rng.choice(owners),
+                industry=rng.choice(INDUSTRIES),
+                employees=rng.randint(50, 20000),
+                journey_stage=rng.choice(STAGES),
+                journey_stage_changed_at=datetime.now(UTC) - timedelta(days=rng.randint(1, 200)),
+                engagement_score=rng.random() * 300,
+            )
+        )
     Account.objects.bulk_create(accounts, batch_size=5000)
     ids = list(Account.objects.for_workspace(ws).values_list("pk", flat=True))
     opps = []
     for i in range(int(n_accounts * 1.5)):
         created = today - timedelta(days=rng.randint(20, 365))
         status = rng.choice(["won", "lost", "lost", "open"])
-        opps.append(Opportunity(
-            workspace=ws, account_id=rng.choice(ids), name=f"Deal {i}", amount=rng.randint(10, 200) * 1000,
-            created_date=created, status=status,
-            close_date=None if status == "open" else min(today, created + timedelta(days=rng.randint(10, 200))),
-        ))  # fmt: skip
+        opps.append(
+            Opportunity(
+                workspace=ws,
+                account_id=rng.choice(ids),
+                name=f"Deal {i}",
+                amount=rng.randint(10, 200) * 1000,
+                created_date=created,
+                status=status,
+                close_date=None if status == "open" else min(today, created + timedelta(days=rng.randint(10, 200))),
+            )
+        )
     Opportunity.objects.bulk_create(opps, batch_size=5000)
     buffer = io.StringIO()
     for account in ids[: len(ids) // 2]:
@@ -169,10 +214,19 @@ def timed(sql: str, params: list, repeat: int) -> tuple[float, list]:
 
 def cleanup(ws: Workspace) -> None:
     with transaction.atomic(), connection.cursor() as cursor:
-        for table in ("engagement_engagementevent", "engagement_engagementday", "engagement_accountscoresnapshot",
-                      "engagement_journeystagechange", "analytics_accountdayfact", "analytics_segmentdayfact",
-                      "analytics_tierdaysnapshot", "analytics_rollupstate", "analytics_analyticssettings",
-                      "analytics_maturityassessment", "accounts_opportunity"):  # fmt: skip
+        for table in (
+            "engagement_engagementevent",
+            "engagement_engagementday",
+            "engagement_accountscoresnapshot",
+            "engagement_journeystagechange",
+            "analytics_accountdayfact",
+            "analytics_segmentdayfact",
+            "analytics_tierdaysnapshot",
+            "analytics_rollupstate",
+            "analytics_analyticssettings",
+            "analytics_maturityassessment",
+            "accounts_opportunity",
+        ):
             cursor.execute(f"DELETE FROM {table} WHERE workspace_id = %s", [ws.pk])
     ws.delete()
 
@@ -222,8 +276,11 @@ def main() -> None:
         copy_events(ws, ids, 10_000, days=2, seed=args.seed + 1, prefix="fresh")
         fold_day_counts(ws, "fresh")
         with connection.cursor() as cursor:
-            cursor.execute("SELECT DISTINCT account_id FROM engagement_engagementevent WHERE workspace_id = %s AND"
-                           " external_id LIKE 'fresh-%%'", [ws.pk])  # fmt: skip
+            cursor.execute(
+                "SELECT DISTINCT account_id FROM engagement_engagementevent WHERE workspace_id = %s AND"
+                " external_id LIKE 'fresh-%%'",
+                [ws.pk],
+            )
             touched = [row[0] for row in cursor.fetchall()]
         t = time.perf_counter()
         facts_refresh_accounts(workspace=ws, account_ids=touched)

@@ -73,7 +73,9 @@ class MaturityAssessmentListCreateApi(WorkspaceApiView):
     def post(self, request: Request) -> Response:
         data = self.validated(self.InputSerializer, request.data)
         assessment = maturity_assessment_create(
-            workspace=self.workspace, stages=data["stages"], notes=data.get("notes", ""),
+            workspace=self.workspace,
+            stages=data["stages"],
+            notes=data.get("notes", ""),
             by=self.actor(),
-        )  # fmt: skip
+        )
         return Response(MaturityAssessmentOutput(assessment).data, status=status.HTTP_201_CREATED)

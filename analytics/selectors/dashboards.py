@@ -114,21 +114,39 @@ def overview(*, workspace: Workspace, filters: KpiFilters) -> dict[str, Any]:
     for tier, values in now["engagement_by_tier"].items():
         cov = coverage.get(tier)
         accounts = values["accounts"] or None
-        tier_rows.append([
-            TIER_LABELS[tier], num(values["accounts"]), num(values["mean_score"], 1), num(values["engaged"]),
-            num(values["mqa_now"]), num(values["events"]),
-            pct(kpis.ratio(cov["coverage_sum"], accounts)) if cov and accounts else "—",
-        ])  # fmt: skip
+        tier_rows.append(
+            [
+                TIER_LABELS[tier],
+                num(values["accounts"]),
+                num(values["mean_score"], 1),
+                num(values["engaged"]),
+                num(values["mqa_now"]),
+                num(values["events"]),
+                pct(kpis.ratio(cov["coverage_sum"], accounts)) if cov and accounts else "—",
+            ]
+        )
     cards = [
-        ("Engaged target accounts", num(now["coverage"]["target"]["engaged_accounts"]),
-         delta(now["coverage"]["target"]["engaged_accounts"], before["coverage"]["target"]["engaged_accounts"])),
-        ("Pipeline created", money(now["pipeline"]["all"]["pipeline_created"]),
-         delta(now["pipeline"]["all"]["pipeline_created"], before["pipeline"]["all"]["pipeline_created"])),
-        ("Revenue won", money(now["pipeline"]["all"]["won_amount"]),
-         delta(now["pipeline"]["all"]["won_amount"], before["pipeline"]["all"]["won_amount"])),
-        ("Win rate (target)", pct(win["target"]["value"]) if win["target"]["status"] == "ok" else "not enough data",
-         f"n = {win['target']['n']}"),
-    ]  # fmt: skip
+        (
+            "Engaged target accounts",
+            num(now["coverage"]["target"]["engaged_accounts"]),
+            delta(now["coverage"]["target"]["engaged_accounts"], before["coverage"]["target"]["engaged_accounts"]),
+        ),
+        (
+            "Pipeline created",
+            money(now["pipeline"]["all"]["pipeline_created"]),
+            delta(now["pipeline"]["all"]["pipeline_created"], before["pipeline"]["all"]["pipeline_created"]),
+        ),
+        (
+            "Revenue won",
+            money(now["pipeline"]["all"]["won_amount"]),
+            delta(now["pipeline"]["all"]["won_amount"], before["pipeline"]["all"]["won_amount"]),
+        ),
+        (
+            "Win rate (target)",
+            pct(win["target"]["value"]) if win["target"]["status"] == "ok" else "not enough data",
+            f"n = {win['target']['n']}",
+        ),
+    ]
     return {
         "summary": now,
         "cards": cards,
@@ -154,15 +172,21 @@ def journey(*, workspace: Workspace, filters: KpiFilters) -> dict[str, Any]:
     months: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     for row in segment_rows(workspace=workspace, filters=filters, by=("day",)):
         bucket = months[row["day"].strftime("%Y-%m")]
-        for key in ("stage_entries", "stage_advances", "stage_regressions", "mqa_entries", "opps_created",
-                    "opps_won"):  # fmt: skip
+        for key in ("stage_entries", "stage_advances", "stage_regressions", "mqa_entries", "opps_created", "opps_won"):
             bucket[key] += float(row[key] or 0)
     month_rows = [
-        [month, num(v["stage_entries"]), num(v["stage_advances"]), num(v["stage_regressions"]),
-         num(v["mqa_entries"]), num(v["opps_created"]), num(v["opps_won"]),
-         pct(kpis.ratio(v["opps_created"], v["mqa_entries"]))]
+        [
+            month,
+            num(v["stage_entries"]),
+            num(v["stage_advances"]),
+            num(v["stage_regressions"]),
+            num(v["mqa_entries"]),
+            num(v["opps_created"]),
+            num(v["opps_won"]),
+            pct(kpis.ratio(v["opps_created"], v["mqa_entries"])),
+        ]
         for month, v in sorted(months.items())
-    ]  # fmt: skip
+    ]
     from engagement.services.scoring import scoring_rules
 
     stages = scoring_rules(workspace=workspace).stages
@@ -195,7 +219,7 @@ def journey(*, workspace: Workspace, filters: KpiFilters) -> dict[str, Any]:
                 "Regressed": [months[m]["stage_regressions"] for m in sorted(months)],
                 "MQA entries": [months[m]["mqa_entries"] for m in sorted(months)],
             },
-        },  # fmt: skip
+        },
         "tables": [
             table(
                 "Journey moves by month",
@@ -208,7 +232,7 @@ def journey(*, workspace: Workspace, filters: KpiFilters) -> dict[str, Any]:
                     "Opps created",
                     "Won",
                     "Opps per MQA",
-                ],  # fmt: skip
+                ],
                 month_rows,
                 note="From recorded stage changes, grouped by the month they happened (monthly cohorts of moves).",
             ),
@@ -232,8 +256,14 @@ def top_of_funnel(*, workspace: Workspace, filters: KpiFilters) -> dict[str, Any
             out.append([label(row[key]), num(t), num(c), num(m), pct(kpis.ratio(c, t)), pct(kpis.ratio(m, c))])
         return out
 
-    columns = ["", "Attempts (opens + clicks)", "Conversations (replies + forms)", "Meetings",
-               "Attempt → conversation", "Conversation → meeting"]  # fmt: skip
+    columns = [
+        "",
+        "Attempts (opens + clicks)",
+        "Conversations (replies + forms)",
+        "Meetings",
+        "Attempt → conversation",
+        "Conversation → meeting",
+    ]
     by_tier = rows_for("tier", lambda t: TIER_LABELS.get(t, t))
     return {
         "chart": {
@@ -243,19 +273,19 @@ def top_of_funnel(*, workspace: Workspace, filters: KpiFilters) -> dict[str, Any
                 "Conversations": [float(r[2].replace(",", "")) for r in by_tier],
                 "Meetings": [float(r[3].replace(",", "")) for r in by_tier],
             },
-        },  # fmt: skip
+        },
         "tables": [
             table(
                 "Top of funnel by tier",
                 ["Tier", *columns[1:]],
                 by_tier,
                 note="Attempts are outbound touches that landed (email opens and clicks).",
-            ),  # fmt: skip
+            ),
             table(
                 "Top of funnel by owner",
                 ["Owner", *columns[1:]],
                 rows_for("owner_key", lambda k: names.get(k, "No owner")),
-            ),  # fmt: skip
+            ),
         ],
     }
 
@@ -270,11 +300,18 @@ def response_and_team(*, workspace: Workspace, filters: KpiFilters) -> dict[str,
         res = kpis.ratio(row["resolve_seconds"], row["alerts_resolved"])
         sla = settings_row.sla_hours(row["tier"])
         verdict = "—" if ack is None else ("within SLA" if ack / 3600 <= sla else "over SLA")
-        tier_rows.append([
-            TIER_LABELS[row["tier"]], num(row["alerts_created"]), num(row["alerts_acknowledged"]),
-            num(ack / 3600 if ack is not None else None, 1), num(sla, 0), verdict, num(row["alerts_resolved"]),
-            num(res / 3600 if res is not None else None, 1),
-        ])  # fmt: skip
+        tier_rows.append(
+            [
+                TIER_LABELS[row["tier"]],
+                num(row["alerts_created"]),
+                num(row["alerts_acknowledged"]),
+                num(ack / 3600 if ack is not None else None, 1),
+                num(sla, 0),
+                verdict,
+                num(row["alerts_resolved"]),
+                num(res / 3600 if res is not None else None, 1),
+            ]
+        )
     # Alerts are operational rows (not events): grouped by rule and severity with the database's aggregates.
     alerts = (
         Alert.objects.for_workspace(workspace)
@@ -292,8 +329,15 @@ def response_and_team(*, workspace: Workspace, filters: KpiFilters) -> dict[str,
         .order_by("rule__name", "severity")
     ):
         hours = _hours(rule_row["ack"])
-        rule_rows.append([rule_row["rule__name"] or "System", rule_row["severity"], num(rule_row["n"]),
-                          num(rule_row["acked"]), num(hours, 1)])  # fmt: skip
+        rule_rows.append(
+            [
+                rule_row["rule__name"] or "System",
+                rule_row["severity"],
+                num(rule_row["n"]),
+                num(rule_row["acked"]),
+                num(hours, 1),
+            ]
+        )
     person_rows = []
     for person in (
         alerts.filter(acknowledged_at__isnull=False)
@@ -325,11 +369,18 @@ def response_and_team(*, workspace: Workspace, filters: KpiFilters) -> dict[str,
         key = owner or 0
         f: dict[str, Any] = dict(facts.get(key, {}))
         t: dict[str, Any] = dict(tasks.get(owner, {}))
-        team_rows.append([
-            names.get(key, "No owner"), num(per_owner.get(owner, 0)), num(f.get("accounts_active")),
-            num(f.get("stage_advances")), num(f.get("stage_regressions")), num(f.get("opps_created")),
-            num(t.get("done")), num(t.get("overdue")),
-        ])  # fmt: skip
+        team_rows.append(
+            [
+                names.get(key, "No owner"),
+                num(per_owner.get(owner, 0)),
+                num(f.get("accounts_active")),
+                num(f.get("stage_advances")),
+                num(f.get("stage_regressions")),
+                num(f.get("opps_created")),
+                num(t.get("done")),
+                num(t.get("overdue")),
+            ]
+        )
     return {
         "tables": [
             table(
@@ -345,7 +396,7 @@ def response_and_team(*, workspace: Workspace, filters: KpiFilters) -> dict[str,
                     "Mean hours to resolve",
                 ],
                 tier_rows,
-            ),  # fmt: skip
+            ),
             table(
                 "Alert response by rule and severity",
                 ["Rule", "Severity", "Raised", "Acknowledged", "Mean hours to acknowledge"],
@@ -369,7 +420,7 @@ def response_and_team(*, workspace: Workspace, filters: KpiFilters) -> dict[str,
                     "Tasks overdue now",
                 ],
                 team_rows,
-            ),  # fmt: skip
+            ),
         ]
     }
 
@@ -387,16 +438,24 @@ def economics(*, workspace: Workspace, filters: KpiFilters) -> dict[str, Any]:
     summary = kpi_summary(workspace=workspace, filters=filters)
     rows = []
     for group, label in (("target", "Target"), ("non_target", "Standard"), ("all", "All")):
-        rows.append([
-            label, money(summary["cac"][group]["spend"]), num(summary["cac"][group]["customers_won"]),
-            money(summary["cac"][group]["value"]), money(summary["acv"][group]["value"]),
-            money(summary["ltv"][group]["value"]), num(summary["ltv_cac"][group]["value"], 1),
-            summary["ltv_cac"][group]["band"] or "—", num(summary["ltv_cac"][group]["payback_months"], 1),
-        ])  # fmt: skip
+        rows.append(
+            [
+                label,
+                money(summary["cac"][group]["spend"]),
+                num(summary["cac"][group]["customers_won"]),
+                money(summary["cac"][group]["value"]),
+                money(summary["acv"][group]["value"]),
+                money(summary["ltv"][group]["value"]),
+                num(summary["ltv_cac"][group]["value"], 1),
+                summary["ltv_cac"][group]["band"] or "—",
+                num(summary["ltv_cac"][group]["payback_months"], 1),
+            ]
+        )
     settings_row = analytics_settings(workspace=workspace)
     quarters = _quarters(filters.end, 8)
-    history = KpiFilters(start=quarters[0][0], end=quarters[-1][1], tier=filters.tier, owner=filters.owner,
-                         industry=filters.industry)  # fmt: skip
+    history = KpiFilters(
+        start=quarters[0][0], end=quarters[-1][1], tier=filters.tier, owner=filters.owner, industry=filters.industry
+    )
     from .kpis import spend_by_group
 
     per_day = segment_rows(workspace=workspace, filters=history, by=("day",))
@@ -410,14 +469,23 @@ def economics(*, workspace: Workspace, filters: KpiFilters) -> dict[str, Any]:
         ltv = kpis.ltv(acv=acv, gross_margin=settings_row.gross_margin, annual_churn=settings_row.annual_churn)
         cac = kpis.ratio(spend, won) if spend else None
         ratio = kpis.ratio(ltv, cac) if ltv is not None and cac else None
-        quarter_rows.append([f"{start.year} Q{(start.month - 1) // 3 + 1}", money(spend), num(won), money(cac),
-                             money(ltv), num(ratio, 1), kpis.ltv_cac_band(ratio) or "—"])  # fmt: skip
+        quarter_rows.append(
+            [
+                f"{start.year} Q{(start.month - 1) // 3 + 1}",
+                money(spend),
+                num(won),
+                money(cac),
+                money(ltv),
+                num(ratio, 1),
+                kpis.ltv_cac_band(ratio) or "—",
+            ]
+        )
     return {
         "summary": summary,
         "chart": {
             "labels": [r[0] for r in quarter_rows],
             "values": [float(r[5].replace(",", "")) if r[5] != "—" else None for r in quarter_rows],
-        },  # fmt: skip
+        },
         "tables": [
             table(
                 "Unit economics in the period",
@@ -431,7 +499,7 @@ def economics(*, workspace: Workspace, filters: KpiFilters) -> dict[str, Any]:
                 ["Quarter", "Spend", "New customers won", "CAC", "LTV", "LTV:CAC", "Band (2:1 → 4:1)"],
                 quarter_rows,
             ),
-        ],  # fmt: skip
+        ],
     }
 
 

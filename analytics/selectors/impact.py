@@ -80,8 +80,11 @@ def _deal_stats(workspace: Workspace, filters: KpiFilters) -> dict[str, dict[str
         g = out["target" if row["account__tier"] in TARGET_TIERS else "non_target"]
         g["won"] += row["won"]
         g["lost"] += row["lost"]
-        g["amount"] = [g["amount"][0] + row["amount_n"], g["amount"][1] + (row["amount_sum"] or 0),
-                       g["amount"][2] + (row["amount_sq"] or 0)]  # fmt: skip
+        g["amount"] = [
+            g["amount"][0] + row["amount_n"],
+            g["amount"][1] + (row["amount_sum"] or 0),
+            g["amount"][2] + (row["amount_sq"] or 0),
+        ]
     # Cycle days: date arithmetic differs by database, so read the (few) won deals' two dates.
     for tier, created, closed in qs.filter(won).values_list("account__tier", "created_date", "close_date"):
         if closed is None:
@@ -102,20 +105,42 @@ def programme_impact(*, workspace: Workspace, filters: KpiFilters) -> dict[str, 
     win_diff = kpis.proportion_difference(dt_["won"], dt_["won"] + dt_["lost"], ds["won"], ds["won"] + ds["lost"])
     velocity = kpis.mean_difference(cycle_s, cycle_t)  # shorter cycles in target accounts are a positive lift
     target_vs_standard = [
-        kpis.lift(name="opportunities_per_account", label="Opportunities created per account",
-                  measured=kpis.mean_difference(t["opps"], s["opps"]), baseline=s["opps"].mean,
-                  n=(t["opps"].n, s["opps"].n)),
-        kpis.lift(name="revenue_per_account", label="Revenue won per account",
-                  measured=kpis.mean_difference(t["won"], s["won"]), baseline=s["won"].mean,
-                  n=(t["won"].n, s["won"].n)),
-        kpis.lift(name="win_rate", label="Win rate", measured=win_diff,
-                  baseline=kpis.ratio(ds["won"], ds["won"] + ds["lost"]),
-                  n=(dt_["won"] + dt_["lost"], ds["won"] + ds["lost"])),
-        kpis.lift(name="acv", label="Average contract value", measured=kpis.mean_difference(amount_t, amount_s),
-                  baseline=amount_s.mean, n=(amount_t.n, amount_s.n)),
-        kpis.lift(name="velocity", label="Deal velocity (shorter sales cycle)", measured=velocity,
-                  baseline=cycle_s.mean, n=(cycle_t.n, cycle_s.n)),
-    ]  # fmt: skip
+        kpis.lift(
+            name="opportunities_per_account",
+            label="Opportunities created per account",
+            measured=kpis.mean_difference(t["opps"], s["opps"]),
+            baseline=s["opps"].mean,
+            n=(t["opps"].n, s["opps"].n),
+        ),
+        kpis.lift(
+            name="revenue_per_account",
+            label="Revenue won per account",
+            measured=kpis.mean_difference(t["won"], s["won"]),
+            baseline=s["won"].mean,
+            n=(t["won"].n, s["won"].n),
+        ),
+        kpis.lift(
+            name="win_rate",
+            label="Win rate",
+            measured=win_diff,
+            baseline=kpis.ratio(ds["won"], ds["won"] + ds["lost"]),
+            n=(dt_["won"] + dt_["lost"], ds["won"] + ds["lost"]),
+        ),
+        kpis.lift(
+            name="acv",
+            label="Average contract value",
+            measured=kpis.mean_difference(amount_t, amount_s),
+            baseline=amount_s.mean,
+            n=(amount_t.n, amount_s.n),
+        ),
+        kpis.lift(
+            name="velocity",
+            label="Deal velocity (shorter sales cycle)",
+            measured=velocity,
+            baseline=cycle_s.mean,
+            n=(cycle_t.n, cycle_s.n),
+        ),
+    ]
     for row, (a, b) in zip(
         target_vs_standard,
         ((t["opps"], s["opps"]), (t["won"], s["won"]), (None, None), (amount_t, amount_s), (cycle_t, cycle_s)),
@@ -173,9 +198,12 @@ def before_after_tier_entry(*, workspace: Workspace, today: date, window_days: i
         moments = Moments(len(diffs), sum(diffs), sum(d * d for d in diffs))
         baseline = kpis.ratio(sum(sums[a][before] for a in windows), len(windows))
         row = kpis.lift(
-            name=name, label=label, measured=kpis.paired_difference(moments), baseline=baseline,
+            name=name,
+            label=label,
+            measured=kpis.paired_difference(moments),
+            baseline=baseline,
             n=(len(windows), len(windows)),
-        )  # fmt: skip
+        )
         row["before_mean"] = baseline
         row["after_mean"] = kpis.ratio(sum(sums[a][after] for a in windows), len(windows))
         results.append(row)

@@ -103,9 +103,12 @@ def _engaged_by_tier(workspace: Workspace, filters: KpiFilters) -> dict[str, int
         day__range=(filters.start, filters.end), events__gt=0
     )
     rows = (
-        _accounts(workspace, filters).filter(id__in=active.values("account_id")).order_by().values("tier")
+        _accounts(workspace, filters)
+        .filter(id__in=active.values("account_id"))
+        .order_by()
+        .values("tier")
         .annotate(n=Count("id"))
-    )  # fmt: skip
+    )
     return {row["tier"]: row["n"] for row in rows}
 
 

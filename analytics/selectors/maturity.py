@@ -32,16 +32,20 @@ def maturity_evidence(*, workspace: Workspace) -> dict[str, dict[str, Any]]:
     n_target = target.count()
     has_icp = IcpVersion.objects.for_workspace(workspace).filter(is_active=True).exists()
     has_model = PredictiveModel.objects.for_workspace(workspace).filter(is_active=True).exists()
-    contacts_per_target = (Contact.objects.for_workspace(workspace).filter(account__tier__in=TARGET_TIERS).count()
-                           / n_target) if n_target else 0.0  # fmt: skip
+    contacts_per_target = (
+        (Contact.objects.for_workspace(workspace).filter(account__tier__in=TARGET_TIERS).count() / n_target)
+        if n_target
+        else 0.0
+    )
     expansion = Opportunity.objects.for_workspace(workspace).filter(type__in=EXPANSION_TYPES).exists()
     data_stage = 1 + sum([has_icp and n_target > 0, has_model and contacts_per_target >= 3, expansion])
     personas = Persona.objects.for_workspace(workspace).count()
     assets = ContentAsset.objects.for_workspace(workspace)
     personas_covered = Persona.objects.for_workspace(workspace).filter(content_assets__isnull=False).distinct().count()
     stages_covered = assets.values("stage").distinct().count()
-    content_stage = 1 + sum([assets.count() > 0 and personas > 0, personas > 0 and personas_covered == personas,
-                             stages_covered >= 4])  # fmt: skip
+    content_stage = 1 + sum(
+        [assets.count() > 0 and personas > 0, personas > 0 and personas_covered == personas, stages_covered >= 4]
+    )
     since = timezone.now().date() - timedelta(days=90)
     event_types = EngagementDay.objects.for_workspace(workspace).filter(day__gte=since).values("type").distinct()
     n_types = event_types.count()
@@ -49,39 +53,72 @@ def maturity_evidence(*, workspace: Workspace) -> dict[str, dict[str, Any]]:
     programs_stage = 1 + sum([n_types >= 3, rules >= 3, n_types >= 6])
     recent = SegmentDayFact.objects.for_workspace(workspace).filter(day__gte=since, tier__in=TARGET_TIERS)
     sums = recent.aggregate(
-        events=Count("id", filter=Q(events__gt=0)), mqa=Count("id", filter=Q(mqa_entries__gt=0)),
-        meetings=Count("id", filter=Q(meetings__gt=0)), opps=Count("id", filter=Q(opps_created__gt=0)),
+        events=Count("id", filter=Q(events__gt=0)),
+        mqa=Count("id", filter=Q(mqa_entries__gt=0)),
+        meetings=Count("id", filter=Q(meetings__gt=0)),
+        opps=Count("id", filter=Q(opps_created__gt=0)),
         won=Count("id", filter=Q(opps_won__gt=0)),
-    )  # fmt: skip
+    )
     spend = SpendEntry.objects.for_workspace(workspace).exists()
-    kpis_with_data = [name for name, ok in (
-        ("engagement in target accounts", sums["events"]), ("MQAs", sums["mqa"]), ("meetings", sums["meetings"]),
-        ("opportunities in target accounts", sums["opps"]), ("revenue won in target accounts", sums["won"]),
-        ("programme spend (CAC, LTV:CAC)", spend),
-    ) if ok]  # fmt: skip
-    metrics_stage = 1 + sum([bool(sums["events"] and sums["mqa"]), bool(sums["meetings"] and sums["opps"]),
-                             bool(sums["won"]), bool(spend and sums["won"])])  # fmt: skip
+    kpis_with_data = [
+        name
+        for name, ok in (
+            ("engagement in target accounts", sums["events"]),
+            ("MQAs", sums["mqa"]),
+            ("meetings", sums["meetings"]),
+            ("opportunities in target accounts", sums["opps"]),
+            ("revenue won in target accounts", sums["won"]),
+            ("programme spend (CAC, LTV:CAC)", spend),
+        )
+        if ok
+    ]
+    metrics_stage = 1 + sum(
+        [
+            bool(sums["events"] and sums["mqa"]),
+            bool(sums["meetings"] and sums["opps"]),
+            bool(sums["won"]),
+            bool(spend and sums["won"]),
+        ]
+    )
     seats = AccountTeamMember.objects.for_workspace(workspace).filter(account__tier__in=TARGET_TIERS)
     roles_on_teams = seats.values("team_role").distinct().count()
     owned_share = (target.exclude(owner=None).count() / n_target) if n_target else 0.0
     team_stage = 1 + sum([owned_share >= 0.8, roles_on_teams >= 2, roles_on_teams >= 4])
     return {
-        "data_accounts": {"stage": min(data_stage, 5), "facts": [
-            f"Active ICP: {'yes' if has_icp else 'no'}", f"Target accounts (strategic + priority): {n_target}",
-            f"Predictive model: {'active' if has_model else 'none'}",
-            f"Contacts per target account: {contacts_per_target:.1f}",
-            f"Cross-sell / up-sell / renewal opportunities: {'yes' if expansion else 'none'}"]},
-        "content": {"stage": min(content_stage, 5), "facts": [
-            f"Personas: {personas}, with content: {personas_covered}", f"Content assets: {assets.count()}",
-            f"Buying stages with content: {stages_covered} of 4"]},
-        "programs": {"stage": min(programs_stage, 5), "facts": [
-            f"Engagement types seen in 90 days: {n_types}", f"Active activation rules: {rules}"]},
-        "metrics": {"stage": min(metrics_stage, 5), "facts": [
-            "KPIs with data in 90 days: " + (", ".join(kpis_with_data) or "none")]},
-        "team": {"stage": min(team_stage, 5), "facts": [
-            f"Target accounts with an owner: {owned_share:.0%}",
-            f"Distinct team roles on target accounts: {roles_on_teams}"]},
-    }  # fmt: skip
+        "data_accounts": {
+            "stage": min(data_stage, 5),
+            "facts": [
+                f"Active ICP: {'yes' if has_icp else 'no'}",
+                f"Target accounts (strategic + priority): {n_target}",
+                f"Predictive model: {'active' if has_model else 'none'}",
+                f"Contacts per target account: {contacts_per_target:.1f}",
+                f"Cross-sell / up-sell / renewal opportunities: {'yes' if expansion else 'none'}",
+            ],
+        },
+        "content": {
+            "stage": min(content_stage, 5),
+            "facts": [
+                f"Personas: {personas}, with content: {personas_covered}",
+                f"Content assets: {assets.count()}",
+                f"Buying stages with content: {stages_covered} of 4",
+            ],
+        },
+        "programs": {
+            "stage": min(programs_stage, 5),
+            "facts": [f"Engagement types seen in 90 days: {n_types}", f"Active activation rules: {rules}"],
+        },
+        "metrics": {
+            "stage": min(metrics_stage, 5),
+            "facts": ["KPIs with data in 90 days: " + (", ".join(kpis_with_data) or "none")],
+        },
+        "team": {
+            "stage": min(team_stage, 5),
+            "facts": [
+                f"Target accounts with an owner: {owned_share:.0%}",
+                f"Distinct team roles on target accounts: {roles_on_teams}",
+            ],
+        },
+    }
 
 
 def maturity_assessment_list(*, workspace: Workspace):
@@ -94,8 +131,7 @@ def abs_fit(*, workspace: Workspace) -> dict[str, Any]:
     employees = sorted(e for e in customers.values_list("employees", flat=True) if e is not None)
     median = float(employees[len(employees) // 2]) if employees else None
     won = Opportunity.objects.for_workspace(workspace).filter(status="won")
-    stats = won.aggregate(mean=Avg("amount"), n=Count("id"),
-                          expansion=Count("id", filter=Q(type__in=EXPANSION_TYPES)))  # fmt: skip
+    stats = won.aggregate(mean=Avg("amount"), n=Count("id"), expansion=Count("id", filter=Q(type__in=EXPANSION_TYPES)))
     pairs = won.exclude(close_date=None).values_list("created_date", "close_date")[:5000]
     cycles = [(closed - opened).days for opened, closed in pairs if closed is not None]
     with_deals = Account.objects.for_workspace(workspace).filter(opportunities__isnull=False).distinct()

@@ -56,13 +56,19 @@ def digest_body(*, workspace: Workspace, now: datetime) -> tuple[str, str]:
         f"Programme digest for {workspace.name}, {filters.start:%d %b} – {filters.end:%d %b %Y}",
         "",
         "Target accounts (strategic + priority):",
-        _line("Engaged accounts", cur["coverage"][t]["engaged_accounts"], prev["coverage"][pt]["engaged_accounts"],
-              num),
+        _line(
+            "Engaged accounts", cur["coverage"][t]["engaged_accounts"], prev["coverage"][pt]["engaged_accounts"], num
+        ),
         _line("MQA entries", cur["mqas"][t]["entries"], prev["mqas"][pt]["entries"], num),
-        _line("Opportunities created", cur["pipeline"][t]["opportunities_created"],
-              prev["pipeline"][pt]["opportunities_created"], num),
-        _line("Pipeline created", cur["pipeline"][t]["pipeline_created"], prev["pipeline"][pt]["pipeline_created"],
-              money),
+        _line(
+            "Opportunities created",
+            cur["pipeline"][t]["opportunities_created"],
+            prev["pipeline"][pt]["opportunities_created"],
+            num,
+        ),
+        _line(
+            "Pipeline created", cur["pipeline"][t]["pipeline_created"], prev["pipeline"][pt]["pipeline_created"], money
+        ),
         _line("Revenue won", cur["pipeline"][t]["won_amount"], prev["pipeline"][pt]["won_amount"], money),
         "",
         "All accounts:",
@@ -72,7 +78,7 @@ def digest_body(*, workspace: Workspace, now: datetime) -> tuple[str, str]:
         _line("Alerts raised", cur["alert_response"]["all"]["raised"], prev["alert_response"]["all"]["raised"], num),
         "",
         "Dashboards: /analytics/ · Stop this email: the digest switch on the analytics page.",
-    ]  # fmt: skip
+    ]
     return f"[ABE] Weekly programme digest: {workspace.name}", "\n".join(lines)
 
 

@@ -39,9 +39,15 @@ def spend_entry_create(
     if errors:
         raise ValidationError(errors)
     return SpendEntry.objects.create(
-        workspace=workspace, period_start=period_start, period_end=period_end, category=category, amount=amount,
-        tier=tier, note=note, created_by=by,
-    )  # fmt: skip
+        workspace=workspace,
+        period_start=period_start,
+        period_end=period_end,
+        category=category,
+        amount=amount,
+        tier=tier,
+        note=note,
+        created_by=by,
+    )
 
 
 @transaction.atomic

@@ -130,13 +130,15 @@ def _account_facts_sql(
         f"SELECT account_id, created_date AS day, {select} FROM {opp} WHERE {scope()} AND {between('created_date')}"
     )
     cycle = sql.days_between("close_date", "created_date")
-    select = _row({
-        "opps_won": "CASE WHEN status = 'won' THEN 1 ELSE 0 END",
-        "won_amount": "CASE WHEN status = 'won' THEN COALESCE(amount, 0) ELSE 0 END",
-        "new_customers_won": "CASE WHEN status = 'won' AND type = 'new_business' THEN 1 ELSE 0 END",
-        "opps_lost": "CASE WHEN status = 'lost' THEN 1 ELSE 0 END",
-        "won_cycle_days": f"CASE WHEN status = 'won' THEN {cycle} ELSE 0 END",
-    })  # fmt: skip
+    select = _row(
+        {
+            "opps_won": "CASE WHEN status = 'won' THEN 1 ELSE 0 END",
+            "won_amount": "CASE WHEN status = 'won' THEN COALESCE(amount, 0) ELSE 0 END",
+            "new_customers_won": "CASE WHEN status = 'won' AND type = 'new_business' THEN 1 ELSE 0 END",
+            "opps_lost": "CASE WHEN status = 'lost' THEN 1 ELSE 0 END",
+            "won_cycle_days": f"CASE WHEN status = 'won' THEN {cycle} ELSE 0 END",
+        }
+    )
     branches.append(
         f"SELECT account_id, close_date AS day, {select} FROM {opp} "
         f"WHERE {scope()} AND status IN ('won', 'lost') AND close_date IS NOT NULL AND {between('close_date')}"

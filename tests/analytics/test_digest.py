@@ -17,9 +17,13 @@ def test_opted_in_marketing_gets_the_weekly_digest_once(client, workspace, marke
     marketing_user.save()
     viewer_user.save()
     today = dt.date.today()
-    OpportunityFactory(account=AccountFactory(workspace=workspace, tier="strategic"), status="won",
-                       created_date=today - dt.timedelta(days=30), close_date=today - dt.timedelta(days=2),
-                       amount=Decimal(25_000))  # fmt: skip
+    OpportunityFactory(
+        account=AccountFactory(workspace=workspace, tier="strategic"),
+        status="won",
+        created_date=today - dt.timedelta(days=30),
+        close_date=today - dt.timedelta(days=2),
+        amount=Decimal(25_000),
+    )
     facts_rebuild(workspace=workspace)
     client.force_login(marketing_user)
     assert client.post("/analytics/digest/", {"subscribed": "1"}).status_code == 302

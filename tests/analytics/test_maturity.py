@@ -19,12 +19,15 @@ def test_the_grid_has_five_stages_of_five_dimensions_with_a_next_step():
 
 
 def test_fit_verdict_explains_each_criterion():
-    big = maturity.fit_verdict(median_employees=5000, mean_deal=80_000, mean_stakeholders=6, mean_cycle_days=120,
-                               expansion_share=0.3)  # fmt: skip
-    small = maturity.fit_verdict(median_employees=40, mean_deal=5_000, mean_stakeholders=1, mean_cycle_days=20,
-                                 expansion_share=0.0)  # fmt: skip
-    unknown = maturity.fit_verdict(median_employees=None, mean_deal=None, mean_stakeholders=None,
-                                   mean_cycle_days=90, expansion_share=None)  # fmt: skip
+    big = maturity.fit_verdict(
+        median_employees=5000, mean_deal=80_000, mean_stakeholders=6, mean_cycle_days=120, expansion_share=0.3
+    )
+    small = maturity.fit_verdict(
+        median_employees=40, mean_deal=5_000, mean_stakeholders=1, mean_cycle_days=20, expansion_share=0.0
+    )
+    unknown = maturity.fit_verdict(
+        median_employees=None, mean_deal=None, mean_stakeholders=None, mean_cycle_days=90, expansion_share=None
+    )
 
     assert (big["verdict"], big["yes"]) == ("yes", 5)
     assert (small["verdict"], small["yes"]) == ("no", 0)
@@ -48,8 +51,9 @@ def test_api_lists_and_creates_assessments_with_evidence(workspace, marketing_ap
 
 
 def test_maturity_page_saves_an_assessment_and_a_rollout_step(client, workspace, admin_user, sales_user):
-    OpportunityFactory(account=AccountFactory(workspace=workspace, tier="priority", owner=sales_user), status="won",
-                       amount=90_000)  # fmt: skip
+    OpportunityFactory(
+        account=AccountFactory(workspace=workspace, tier="priority", owner=sales_user), status="won", amount=90_000
+    )
     client.force_login(admin_user)
 
     page = client.get("/analytics/maturity/")

@@ -28,9 +28,12 @@ def _plant(workspace, *, target_opps, standard_opps, target_win, standard_win, s
                 created = TODAY - dt.timedelta(days=rng.randint(60, 170))
                 closed = created + dt.timedelta(days=rng.randint(20, 50))
                 OpportunityFactory(
-                    account=account, amount=Decimal(rng.randint(40, 60) * 1000), created_date=created,
-                    close_date=closed, status="won" if rng.random() < win else "lost",
-                )  # fmt: skip
+                    account=account,
+                    amount=Decimal(rng.randint(40, 60) * 1000),
+                    created_date=created,
+                    close_date=closed,
+                    status="won" if rng.random() < win else "lost",
+                )
     facts_rebuild(workspace=workspace)
 
 

@@ -35,13 +35,21 @@ def programme(workspace):
     day = TODAY - dt.timedelta(days=5)
     # Target: 2 won (100k after 40 days, 60k after 20 days), 1 lost. Non-target: 1 won (20k after 90 days), 3 lost.
     for account, amount, cycle, status in (
-        (s1, 100_000, 40, "won"), (s2, 60_000, 20, "won"), (s1, 10_000, 10, "lost"),
-        (n1, 20_000, 90, "won"), (n1, 5_000, 10, "lost"), (n2, 5_000, 10, "lost"), (n2, 5_000, 10, "lost"),
-    ):  # fmt: skip
+        (s1, 100_000, 40, "won"),
+        (s2, 60_000, 20, "won"),
+        (s1, 10_000, 10, "lost"),
+        (n1, 20_000, 90, "won"),
+        (n1, 5_000, 10, "lost"),
+        (n2, 5_000, 10, "lost"),
+        (n2, 5_000, 10, "lost"),
+    ):
         OpportunityFactory(
-            account=account, amount=Decimal(amount), status=status,
-            created_date=day - dt.timedelta(days=cycle), close_date=day,
-        )  # fmt: skip
+            account=account,
+            amount=Decimal(amount),
+            status=status,
+            created_date=day - dt.timedelta(days=cycle),
+            close_date=day,
+        )
     OpportunityFactory(account=s2, amount=Decimal(30_000), created_date=day)  # open, created in the period
     EngagementDay.objects.create(workspace=workspace, account=s1, type="web_visit", day=day, count=5, last_at=at(day))
     EngagementDay.objects.create(workspace=workspace, account=n1, type="meeting", day=day, count=1, last_at=at(day))
@@ -53,14 +61,31 @@ def programme(workspace):
     # Alerts on target accounts: acknowledged after 2 h and 4 h; one resolved after 10 h.
     for key, hours, resolved in (("a", 2, None), ("b", 4, 10)):
         Alert.objects.create(
-            workspace=workspace, account=s1, dedupe_key=key, title="t", message="m", created_at=at(day, 6),
-            acknowledged_at=at(day, 6 + hours), resolved_at=at(day, 6 + resolved) if resolved else None,
-        )  # fmt: skip
+            workspace=workspace,
+            account=s1,
+            dedupe_key=key,
+            title="t",
+            message="m",
+            created_at=at(day, 6),
+            acknowledged_at=at(day, 6 + hours),
+            resolved_at=at(day, 6 + resolved) if resolved else None,
+        )
     # Spend: 32,000 on target tiers over the period, 9,000 untiered over 60 days (half of it in the period).
-    SpendEntry.objects.create(workspace=workspace, period_start=START, period_end=TODAY, tier="strategic",
-                              category="events", amount=Decimal(32_000))  # fmt: skip
-    SpendEntry.objects.create(workspace=workspace, period_start=START - dt.timedelta(days=30), period_end=TODAY,
-                              category="content", amount=Decimal(9_000))  # fmt: skip
+    SpendEntry.objects.create(
+        workspace=workspace,
+        period_start=START,
+        period_end=TODAY,
+        tier="strategic",
+        category="events",
+        amount=Decimal(32_000),
+    )
+    SpendEntry.objects.create(
+        workspace=workspace,
+        period_start=START - dt.timedelta(days=30),
+        period_end=TODAY,
+        category="content",
+        amount=Decimal(9_000),
+    )
     AnalyticsSettings.objects.create(workspace=workspace, gross_margin=0.8, annual_churn=0.2)
     facts_rebuild(workspace=workspace)
     return KpiFilters(start=START, end=TODAY)
@@ -71,8 +96,12 @@ def test_pipeline_win_rate_acv_and_velocity(workspace, programme):
 
     # Created in the period: the open 30k, the 60k won after 20 days and the 10k lost after 10 days.
     assert summary["pipeline"]["target"] == {
-        "opportunities_created": 3, "pipeline_created": 100000.0, "won": 2, "lost": 1, "won_amount": 160000.0,
-    }  # fmt: skip
+        "opportunities_created": 3,
+        "pipeline_created": 100000.0,
+        "won": 2,
+        "lost": 1,
+        "won_amount": 160000.0,
+    }
     assert summary["pipeline"]["non_target"]["won_amount"] == 20000.0
     assert summary["win_rate"]["target"]["value"] == pytest.approx(2 / 3, abs=1e-4)
     assert summary["win_rate"]["target"]["n"] == 3
@@ -106,9 +135,12 @@ def test_coverage_engagement_mqas_and_alert_response(workspace, programme):
     summary = kpi_summary(workspace=workspace, filters=programme)
 
     assert summary["coverage"]["target"] == {
-        "accounts": 2, "engaged_accounts": 1, "engaged_share": 0.5,
-        "committee_coverage": 0.75, "accounts_with_3_roles": 1,
-    }  # fmt: skip
+        "accounts": 2,
+        "engaged_accounts": 1,
+        "engaged_share": 0.5,
+        "committee_coverage": 0.75,
+        "accounts_with_3_roles": 1,
+    }
     assert summary["coverage"]["non_target"]["committee_coverage"] == 0.125
     assert summary["engagement_by_tier"]["strategic"]["events"] == 5
     assert summary["engagement_by_tier"]["standard"]["events"] == 1
@@ -133,8 +165,19 @@ def test_summary_endpoint_returns_every_key_and_rejects_bad_input(workspace, pro
 
     assert response.status_code == 200
     body = response.json()
-    for key in ("coverage", "engagement_by_tier", "mqas", "pipeline", "win_rate", "velocity_days", "acv", "ltv",
-                "cac", "ltv_cac", "alert_response"):  # fmt: skip
+    for key in (
+        "coverage",
+        "engagement_by_tier",
+        "mqas",
+        "pipeline",
+        "win_rate",
+        "velocity_days",
+        "acv",
+        "ltv",
+        "cac",
+        "ltv_cac",
+        "alert_response",
+    ):
         assert key in body
     assert body["acv"]["target"]["value"] == 80000.0
     assert body["previous"]["pipeline"]["all"]["won"] == 0

@@ -33,9 +33,15 @@ def test_rebuild_rolls_every_source_into_account_and_segment_days(workspace, sal
         account=account, created_date=day - dt.timedelta(days=30), close_date=day, status="won", amount=Decimal("500")
     )
     Alert.objects.create(
-        workspace=workspace, account=account, dedupe_key="a", title="t", message="m",
-        created_at=at(day, 8), acknowledged_at=at(day, 10), status="acknowledged",
-    )  # fmt: skip
+        workspace=workspace,
+        account=account,
+        dedupe_key="a",
+        title="t",
+        message="m",
+        created_at=at(day, 8),
+        acknowledged_at=at(day, 10),
+        status="acknowledged",
+    )
     Task.objects.create(workspace=workspace, account=account, title="Call", status="done", completed_at=at(day, 12))
     JourneyStageChange.objects.create(
         workspace=workspace, account=account, from_stage="engaged", to_stage="mqa", changed_at=at(day)

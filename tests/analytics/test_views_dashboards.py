@@ -18,8 +18,13 @@ def some_data(workspace, sales_user):
     today = dt.date.today()
     for tier in (Tier.STRATEGIC, Tier.STANDARD):
         account = AccountFactory(workspace=workspace, tier=tier, owner=sales_user, industry="Software")
-        OpportunityFactory(account=account, created_date=today - dt.timedelta(days=40), close_date=today,
-                           status="won", amount=Decimal(42_000))  # fmt: skip
+        OpportunityFactory(
+            account=account,
+            created_date=today - dt.timedelta(days=40),
+            close_date=today,
+            status="won",
+            amount=Decimal(42_000),
+        )
     facts_rebuild(workspace=workspace)
 
 

@@ -25,11 +25,21 @@ def test_marketer_filters_the_overview_and_records_maturity(page, screenshot):
     today = dt.date.today()
     for i, tier in enumerate(["strategic", "priority", "standard", "standard"]):
         account = AccountFactory(workspace=ws, tier=tier, industry="Software")
-        OpportunityFactory(account=account, created_date=today - dt.timedelta(days=50), status="won",
-                           close_date=today - dt.timedelta(days=5), amount=Decimal(30_000 + 10_000 * i))  # fmt: skip
+        OpportunityFactory(
+            account=account,
+            created_date=today - dt.timedelta(days=50),
+            status="won",
+            close_date=today - dt.timedelta(days=5),
+            amount=Decimal(30_000 + 10_000 * i),
+        )
         for d in range(10):
-            AccountScoreSnapshot.objects.create(workspace=ws, account=account, day=today - dt.timedelta(days=d),
-                                                score=50.0 + 10 * i + d, stage="engaged")  # fmt: skip
+            AccountScoreSnapshot.objects.create(
+                workspace=ws,
+                account=account,
+                day=today - dt.timedelta(days=d),
+                score=50.0 + 10 * i + d,
+                stage="engaged",
+            )
     facts_rebuild(workspace=ws)
     login(page, "mia")
 
