@@ -25,6 +25,7 @@ api_v1 = [
     path("", include("engagement.api.urls")),
     path("", include("activation.api.urls")),
     path("", include("keyaccounts.api.urls")),
+    path("", include("analytics.api.urls")),
 ]
 
 urlpatterns = [

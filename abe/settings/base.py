@@ -217,6 +217,13 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "engagement.tasks.engagement_rescore_all",
         "schedule": crontab(hour="*/6", minute=17),
     },
+    # Analytics: opportunity, alert, task and stage changes rolled up every 5 minutes; a nightly reconciliation.
+    "analytics-refresh-changes": {"task": "analytics.tasks.facts_refresh_changes_all", "schedule": 300.0},
+    "analytics-nightly-rebuild": {"task": "analytics.tasks.facts_rebuild_all", "schedule": crontab(hour=0, minute=40)},
+    "analytics-weekly-digest": {
+        "task": "analytics.tasks.digests_send_all",
+        "schedule": crontab(hour=7, minute=0, day_of_week="mon"),
+    },
 }
 
 CACHES = (
