@@ -242,3 +242,9 @@ class PendingBatch(WorkspaceOwned):
 
     deltas = models.JSONField()
     created_at = models.DateTimeField(auto_now_add=True)
+    # A batch whose fold fails is retried with backoff (``retry_at``), then quarantined: it no longer blocks or
+    # slows the batches after it, and admins see its error on the scoring settings page.
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    retry_at = models.DateTimeField(null=True, blank=True)
+    quarantined_at = models.DateTimeField(null=True, blank=True)

@@ -22,8 +22,15 @@ from accounts.models import Account
 
 from . import selectors
 from .forms import EventUploadForm, ScoringSettingsForm, TimelineFilterForm
+from .models import PendingBatch
 from .rules import MOMENTUM_BASELINE_WEEKS, MOMENTUM_RECENT_DAYS
-from .services import engagement_config_get, engagement_config_rules, engagement_config_update, scores_preview
+from .services import (
+    engagement_config_get,
+    engagement_config_rules,
+    engagement_config_update,
+    pending_batch_retry,
+    scores_preview,
+)
 from .services.csv_import import events_import_csv
 
 
@@ -111,7 +118,22 @@ def scoring_settings_view(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "Scoring settings saved. Every account is being rescored with them.")
             return redirect("engagement:settings")
-    return render(request, "engagement/settings.html", {"form": form, "config": config})
+    health = selectors.scoring_health(workspace=request.workspace)
+    return render(request, "engagement/settings.html", {"form": form, "config": config, "health": health})
+
+
+@require_POST
+@admin_required
+def pending_batch_retry_view(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        folded = pending_batch_retry(workspace=request.workspace, batch_id=pk)
+    except PendingBatch.DoesNotExist:
+        raise Http404("No such batch.") from None
+    if folded:
+        messages.success(request, "The batch was scored.")
+    else:
+        messages.error(request, "The batch failed again; its error is shown below.")
+    return redirect("engagement:settings")
 
 
 @require_POST

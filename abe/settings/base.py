@@ -228,3 +228,24 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Reliability and security (issue 10) -------------------------------------------------------------------
+# Ingest accepts events inside this window around the time they arrive; outside it a row is rejected (per row).
+ABE_EVENT_MAX_AGE_DAYS = int(os.environ.get("ABE_EVENT_MAX_AGE_DAYS", str(5 * 365 + 1)))
+ABE_EVENT_MAX_FUTURE_HOURS = int(os.environ.get("ABE_EVENT_MAX_FUTURE_HOURS", "24"))
+# A pending scoring batch that fails is retried with exponential backoff, then quarantined (shown to admins).
+ABE_SCORING_BATCH_MAX_ATTEMPTS = int(os.environ.get("ABE_SCORING_BATCH_MAX_ATTEMPTS", "5"))
+CELERY_BEAT_SCHEDULE["engagement-pending-sweep"] = {
+    "task": "engagement.tasks.engagement_pending_sweep",
+    "schedule": 120.0,
+}
+# Request bodies: the largest documented event batch (5,000 events with 1 KB of metadata each, about 7 MB of
+# JSON) fits; beyond the limit the answer is a JSON 413 (abe.middleware.RequestBodyLimitMiddleware).
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("ABE_MAX_BODY_BYTES", str(12 * 1024 * 1024)))
+ABE_MAX_UPLOAD_BYTES = int(os.environ.get("ABE_MAX_UPLOAD_BYTES", str(100 * 1024 * 1024)))
+MIDDLEWARE += ["abe.middleware.RequestBodyLimitMiddleware"]
+REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
+    "abe.api.parsers.SafeJSONParser",
+    "rest_framework.parsers.FormParser",
+    "rest_framework.parsers.MultiPartParser",
+]

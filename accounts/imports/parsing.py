@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
+from django.core.exceptions import ValidationError
+
 from ..models import Lifecycle, OpportunityType, OwnershipType
 from ..normalise import normalise_domain, normalise_email
 from .countries import country_to_iso2
@@ -24,7 +26,12 @@ class CellError(ValueError):
 
 
 def decode(data: bytes) -> str:
-    """UTF-8 (with or without BOM), else Windows-1252, which is what Salesforce's samples and Excel write."""
+    """UTF-8 (with or without BOM), else Windows-1252, which is what Salesforce's samples and Excel write.
+
+    A NUL byte means a binary file (a spreadsheet, an image): a field error, not a CSV parser crash.
+    """
+    if b"\x00" in data:
+        raise ValidationError({"file": "This is a binary file, not a CSV text file (save it as CSV, UTF-8)."})
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:

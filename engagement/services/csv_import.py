@@ -35,8 +35,8 @@ def _row(record: dict[str, str]) -> dict[str, Any] | str:
     if "metadata" in event:
         try:
             event["metadata"] = json.loads(event["metadata"])
-        except ValueError:
-            return "metadata is not valid JSON."
+        except (ValueError, RecursionError):
+            return "metadata is not valid JSON (or is nested too deeply)."
     return event
 
 

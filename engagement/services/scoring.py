@@ -295,6 +295,15 @@ def accounts_score(*, workspace: Workspace, account_ids: Iterable[int], now: dat
         return _score_in_transaction(workspace=workspace, account_ids=account_ids, rules=rules, now=now)
 
 
+def pending_batch_retry(*, workspace: Workspace, batch_id: int) -> int:
+    """An admin retries a quarantined batch: fold it now and rescore its accounts (it is quarantined again if it
+    fails again). Returns how many batches were folded."""
+    batch = store.pending_retry(workspace=workspace, batch_id=batch_id)
+    account_ids = sorted({row[0] for row in batch.deltas})
+    accounts_score(workspace=workspace, account_ids=account_ids)
+    return int(not PendingBatch.objects.filter(pk=batch.pk).exists())
+
+
 def workspace_rescore(*, workspace: Workspace, now: datetime | None = None) -> list[int]:
     """Rescore every account: decay, momentum, breadth windows and stages move with time, not only with events."""
     ids = Account.objects.for_workspace(workspace).values_list("pk", flat=True)
