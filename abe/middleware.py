@@ -68,3 +68,35 @@ class RequestBodyLimitMiddleware:
                 return JsonResponse({"detail": message}, status=413)
             return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
+
+
+class ServiceUnavailableMiddleware:
+    """A lost broker or cache connection that escapes a view is a 503 with a clear message, not a 500.
+
+    Ingest and the pages that only read the cache handle these themselves (see ``abe.cache``); this catches
+    the rest, e.g. a button that queues a task while Redis is down.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        import logging
+
+        from django.http import JsonResponse
+        from kombu.exceptions import OperationalError as BrokerError
+        from redis.exceptions import ConnectionError as RedisConnectionError
+        from redis.exceptions import TimeoutError as RedisTimeoutError
+
+        if not isinstance(exception, BrokerError | RedisConnectionError | RedisTimeoutError):
+            return None
+        logging.getLogger(__name__).error("Background service unavailable: %s", exception)
+        message = "The background job service is unavailable; nothing was queued. Try again in a few minutes."
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": message}, status=503, headers={"Retry-After": "60"})
+        return HttpResponse(
+            message, status=503, content_type="text/plain; charset=utf-8", headers={"Retry-After": "60"}
+        )

@@ -249,3 +249,29 @@ REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
     "rest_framework.parsers.FormParser",
     "rest_framework.parsers.MultiPartParser",
 ]
+# The cache is an accelerator: with Redis down reads miss and writes are skipped (abe.cache); short timeouts.
+if REDIS_URL:
+    CACHES["default"]["BACKEND"] = "abe.cache.ResilientRedisCache"
+    CACHES["default"]["OPTIONS"] = {"socket_connect_timeout": 1, "socket_timeout": 2}
+MIDDLEWARE += ["abe.middleware.ServiceUnavailableMiddleware"]
+# Celery: a task killed with its worker (kill -9) goes back to the queue after the visibility timeout, which is
+# just above the default task time limit (10 min) instead of kombu's hour. Tasks with longer limits (the full
+# recompute) are safe to repeat; a redelivery waits on the workspace's scoring lock. Late ack + prefetch 1.
+ABE_CELERY_VISIBILITY_TIMEOUT = int(os.environ.get("ABE_CELERY_VISIBILITY_TIMEOUT", "660"))
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_TIME_LIMIT = 600
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": ABE_CELERY_VISIBILITY_TIMEOUT,
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Publishing while the broker is down gives up quickly (ingest logs it; the pending sweep catches up).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
+CELERY_BEAT_SCHEDULE["abe-worker-heartbeat"] = {"task": "abe.health.worker_heartbeat", "schedule": 30.0}
+# PostgreSQL statement_timeout (abe.db): web requests, then workers; 0 turns it off.
+ABE_DB_STATEMENT_TIMEOUT_MS = int(os.environ.get("ABE_DB_STATEMENT_TIMEOUT_MS", "30000"))
+ABE_DB_WORKER_STATEMENT_TIMEOUT_MS = int(os.environ.get("ABE_DB_WORKER_STATEMENT_TIMEOUT_MS", "900000"))
