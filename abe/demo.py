@@ -50,7 +50,7 @@ def demo_workspace_create(*, seed: int = 42) -> DemoContext:
         if user is None:
             user = User.objects.create_user(
                 username=username, password=demo_password(), first_name=first, last_name=last,
-                email=f"{username}@demo.example", is_staff=(role == Role.ADMIN), is_superuser=(role == Role.ADMIN),
+                email=f"{username}@demo.example", is_staff=False, is_superuser=False,
             )  # fmt: skip
         Membership.objects.create(user=user, workspace=workspace, role=role)
         users[username] = user

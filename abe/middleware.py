@@ -35,6 +35,10 @@ class WorkspaceMiddleware:
                 iter(memberships), None
             )
             request.memberships = memberships
+            if membership is not None and wanted != membership.workspace_id:
+                # Pin the workspace in the session: a membership added later (in a workspace whose name sorts
+                # first) must not move the user; only the user switches their workspace.
+                request.session[SESSION_KEY] = membership.workspace_id
             if membership is not None:
                 request.membership = membership
                 request.workspace = membership.workspace

@@ -13,6 +13,8 @@ settings_patterns = (
         path("api-keys/<int:pk>/revoke/", views.api_key_revoke_view, name="api_key_revoke"),
         path("members/", views.member_set, name="member_set"),
         path("members/<int:pk>/remove/", views.member_remove, name="member_remove"),
+        path("members/invite/", views.member_invite, name="member_invite"),
+        path("invitations/<int:pk>/withdraw/", views.invitation_withdraw_view, name="invitation_withdraw"),
     ],
     "settings",
 )
@@ -43,6 +45,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
     path("admin/", admin.site.urls),
+    path("invitations/<str:token>/", views.invitation_accept_view, name="invitation_accept"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
 ]

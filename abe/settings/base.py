@@ -6,6 +6,7 @@ Celery runs tasks in-process (the embedded default), so ``make run`` works on a 
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -275,3 +276,17 @@ CELERY_BEAT_SCHEDULE["abe-worker-heartbeat"] = {"task": "abe.health.worker_heart
 # PostgreSQL statement_timeout (abe.db): web requests, then workers; 0 turns it off.
 ABE_DB_STATEMENT_TIMEOUT_MS = int(os.environ.get("ABE_DB_STATEMENT_TIMEOUT_MS", "30000"))
 ABE_DB_WORKER_STATEMENT_TIMEOUT_MS = int(os.environ.get("ABE_DB_WORKER_STATEMENT_TIMEOUT_MS", "900000"))
+# Membership invitations: how long the emailed link stays valid.
+ABE_INVITATION_DAYS = int(os.environ.get("ABE_INVITATION_DAYS", "7"))
+# Login throttling (django-axes): after ABE_LOGIN_FAILURE_LIMIT failures for one username, or from one IP
+# address, logins from it are refused for ABE_LOGIN_COOLOFF_MINUTES with a clear message (abe.views).
+INSTALLED_APPS += ["axes"]
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
+AXES_FAILURE_LIMIT = int(os.environ.get("ABE_LOGIN_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("ABE_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "abe.views.login_locked_out"
+AXES_IPWARE_PROXY_COUNT = int(os.environ.get("ABE_PROXY_COUNT", "0")) or None
+AXES_VERBOSE = False
