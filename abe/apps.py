@@ -14,3 +14,9 @@ class AbeConfig(AppConfig):
         from .db import on_connection_created
 
         connection_created.connect(on_connection_created, dispatch_uid="abe-statement-timeout")
+
+        from django.contrib.auth.signals import user_logged_in
+
+        from .middleware import workspace_pin_on_login
+
+        user_logged_in.connect(workspace_pin_on_login, dispatch_uid="abe-workspace-pin")

@@ -35,10 +35,6 @@ class WorkspaceMiddleware:
                 iter(memberships), None
             )
             request.memberships = memberships
-            if membership is not None and wanted != membership.workspace_id:
-                # Pin the workspace in the session: a membership added later (in a workspace whose name sorts
-                # first) must not move the user; only the user switches their workspace.
-                request.session[SESSION_KEY] = membership.workspace_id
             if membership is not None:
                 request.membership = membership
                 request.workspace = membership.workspace
@@ -104,3 +100,18 @@ class ServiceUnavailableMiddleware:
         return HttpResponse(
             message, status=503, content_type="text/plain; charset=utf-8", headers={"Retry-After": "60"}
         )
+
+
+def workspace_pin_on_login(sender: object, request: HttpRequest, user: object, **kwargs: object) -> None:
+    """At login, pin the current workspace in the session (the first by name, as the switcher shows them).
+
+    Without it the current workspace would be recomputed per request, and a membership added later in a
+    workspace whose name sorts first would move the user there; only the user switches their workspace.
+    """
+    if request is None or not hasattr(request, "session") or request.session.get(SESSION_KEY):
+        return
+    first = (
+        Membership.objects.filter(user=user).order_by("workspace__name").values_list("workspace_id", flat=True).first()
+    )
+    if first is not None:
+        request.session[SESSION_KEY] = first

@@ -241,6 +241,8 @@ def webhook_form_view(request: HttpRequest, pk: int | None = None) -> HttpRespon
         except ValidationError as exc:
             form_add_service_errors(form, exc)
         else:
+            if pk is None or data.get("secret"):
+                _secret_reveal_once(request, subscription)
             messages.success(request, f"Webhook “{subscription.name}” saved.")
             return redirect("activation:webhook_detail", pk=subscription.pk)
     title = f"Edit {subscription.name}" if subscription else "New webhook subscription"
@@ -253,15 +255,36 @@ def webhook_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     deliveries = Paginator(
         selectors.webhook_delivery_list(workspace=request.workspace, subscription=subscription), PAGE_SIZE
     ).get_page(request.GET.get("page"))
-    return render(request, "activation/webhook_detail.html", {"subscription": subscription, "page_obj": deliveries})
+    revealed = request.session.pop(f"webhook-secret-{subscription.pk}", None)
+    context = {"subscription": subscription, "page_obj": deliveries, "revealed_secret": revealed}
+    return render(request, "activation/webhook_detail.html", context)
+
+
+def _secret_reveal_once(request: HttpRequest, subscription) -> None:
+    # The next detail page shows the full secret once (then pops it); every other view shows it masked.
+    request.session[f"webhook-secret-{subscription.pk}"] = subscription.secret
+
+
+@require_POST
+@admin_required
+def webhook_rotate_view(request: HttpRequest, pk: int) -> HttpResponse:
+    subscription = get_object_or_404(selectors.webhook_subscription_list(workspace=request.workspace), pk=pk)
+    subscription, _ = webhook_services.webhook_secret_rotate(subscription, by=request.user)
+    _secret_reveal_once(request, subscription)
+    messages.success(request, "New secret generated; the previous one keeps signing for 24 hours.")
+    return redirect("activation:webhook_detail", pk=subscription.pk)
 
 
 @require_POST
 @admin_required
 def webhook_test_view(request: HttpRequest, pk: int) -> HttpResponse:
     subscription = get_object_or_404(selectors.webhook_subscription_list(workspace=request.workspace), pk=pk)
-    webhook_services.webhook_test_send(subscription=subscription, by=request.user)
-    messages.success(request, "Test delivery queued: it shows in the log below within seconds.")
+    try:
+        webhook_services.webhook_test_send(subscription=subscription, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Test delivery queued: it shows in the log below within seconds.")
     return redirect("activation:webhook_detail", pk=subscription.pk)
 
 

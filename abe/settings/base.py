@@ -290,3 +290,4 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "abe.views.login_locked_out"
 AXES_IPWARE_PROXY_COUNT = int(os.environ.get("ABE_PROXY_COUNT", "0")) or None
 AXES_VERBOSE = False
+LOGGING["loggers"]["axes"] = {"level": "WARNING"}

@@ -97,8 +97,15 @@ class AlertAssignInput(serializers.Serializer):
 
 class WebhookSubscriptionSerializer(serializers.ModelSerializer):
     secret = serializers.CharField(
-        required=False, allow_blank=True, max_length=100, help_text="Signing secret; leave empty to generate one."
+        required=False,
+        allow_blank=True,
+        max_length=100,
+        write_only=True,
+        help_text="Signing secret; leave empty to generate one. Returned once, in the creation answer "
+        "(``secret``); afterwards only ``secret_masked``. Setting a new one rotates it (the old one keeps signing "
+        "for 24 hours).",
     )
+    secret_masked = serializers.CharField(read_only=True)
     delivered_count = serializers.IntegerField(read_only=True)
     failed_count = serializers.IntegerField(read_only=True)
     pending_count = serializers.IntegerField(read_only=True)
@@ -106,11 +113,17 @@ class WebhookSubscriptionSerializer(serializers.ModelSerializer):
     class Meta:
         model = WebhookSubscription
         fields = [
-            "id", "name", "url", "secret", "format", "min_severity", "is_active", "consecutive_failures",
-            "disabled_at", "disabled_reason", "delivered_count", "failed_count", "pending_count", "created_at",
-            "updated_at",
+            "id", "name", "url", "secret", "secret_masked", "format", "min_severity", "is_active",
+            "consecutive_failures", "disabled_at", "disabled_reason", "delivered_count", "failed_count",
+            "pending_count", "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = ["consecutive_failures", "disabled_at", "disabled_reason", "created_at", "updated_at"]
+
+
+class WebhookSubscriptionCreatedSerializer(WebhookSubscriptionSerializer):
+    """The creation (or rotation) answer: the one time the full secret is shown."""
+
+    secret = serializers.CharField(read_only=True, help_text="The signing secret; store it now, it is not shown again.")
 
 
 class WebhookAttemptSerializer(serializers.ModelSerializer):

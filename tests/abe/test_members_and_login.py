@@ -101,8 +101,7 @@ def test_forged_and_expired_invitations_are_refused(client, admin_user, workspac
 def test_being_added_to_another_workspace_does_not_switch_the_users_workspace(client, workspace):
     user = UserFactory(username="worker")
     MembershipFactory(user=user, workspace=workspace, role=Role.MARKETING)
-    client.force_login(user)
-    client.get("/settings/")  # the current workspace is now Acme Marketing, pinned in the session
+    client.force_login(user)  # the current workspace is now Acme Marketing, pinned in the session at login
     first_by_name = WorkspaceFactory(name="AAA First", slug="aaa")
     MembershipFactory(user=user, workspace=first_by_name, role=Role.VIEWER)
 

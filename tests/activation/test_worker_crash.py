@@ -143,6 +143,6 @@ def test_worker_killed_mid_delivery_loses_nothing_and_duplicates_no_alert(
     last = receiver.requests[-1]
     webhook_signature_verify(
         secret=subscription.secret, body=last["body"], timestamp=last["headers"]["x-abe-timestamp"],
-        signature=last["headers"]["x-abe-signature"],
+        delivery_id=last["headers"]["x-abe-delivery"], signature=last["headers"]["x-abe-signature"],
     )  # fmt: skip
     assert EmailDelivery.objects.get().to == "kam@example.com"
