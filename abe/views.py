@@ -227,3 +227,15 @@ def login_locked_out(request: HttpRequest, credentials: dict | None = None, *arg
         "locked_message": f"Too many failed logins. Wait {minutes} minutes, then try again (or ask an admin).",
     }
     return render(request, "registration/login.html", context, status=429)
+
+
+def safe_next(request: HttpRequest, fallback: str) -> str:
+    """The ``next`` a form posted, if it points into this site; ``fallback`` otherwise (no open redirects)."""
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback

@@ -18,7 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from abe import permissions as rules
-from abe.views import admin_required, workspace_required
+from abe.views import admin_required, safe_next, workspace_required
 
 from . import selectors as account_selectors
 from .imports.export import accounts_csv_response
@@ -268,7 +268,7 @@ def icp_activate_view(request: HttpRequest, pk: int) -> HttpResponse:
 def rescore_view(request: HttpRequest) -> HttpResponse:
     prospecting_rescore_task.delay(request.workspace.pk, f"Requested by {request.user.username}")
     messages.success(request, "Rescore started.")
-    return redirect(request.POST.get("next") or "accounts:tier_board")
+    return redirect(safe_next(request, reverse("accounts:tier_board")))
 
 
 @workspace_required

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from abe import permissions as role_rules
 from abe.forms import form_add_service_errors
-from abe.views import admin_required, workspace_required
+from abe.views import admin_required, safe_next, workspace_required
 
 from . import selectors
 from .forms import STAGE_SUGGESTIONS, AssignForm, PreferenceForm, RuleForm, SnoozeForm, WebhookSubscriptionForm
@@ -126,7 +126,7 @@ def alert_action_view(request: HttpRequest, pk: int, action: str) -> HttpRespons
         response["HX-Trigger"] = "alerts-changed"
         return response
     messages.success(request, f"Alert {alert.get_status_display().lower()}.")
-    return redirect(request.POST.get("next") or reverse("activation:detail", args=[alert.pk]))
+    return redirect(safe_next(request, reverse("activation:detail", args=[alert.pk])))
 
 
 @require_POST

@@ -291,3 +291,8 @@ AXES_LOCKOUT_CALLABLE = "abe.views.login_locked_out"
 AXES_IPWARE_PROXY_COUNT = int(os.environ.get("ABE_PROXY_COUNT", "0")) or None
 AXES_VERBOSE = False
 LOGGING["loggers"]["axes"] = {"level": "WARNING"}
+# Id filters (?account=, ?assignee=) only know the request workspace's rows: a foreign id reads as a missing one.
+REST_FRAMEWORK["DEFAULT_FILTER_BACKENDS"] = [
+    "abe.api.filters.WorkspaceFilterBackend" if b == "django_filters.rest_framework.DjangoFilterBackend" else b
+    for b in REST_FRAMEWORK["DEFAULT_FILTER_BACKENDS"]
+]
