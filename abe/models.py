@@ -87,6 +87,7 @@ class ApiScope(models.TextChoices):
     READ = "read", "Read"
     WRITE = "write", "Write"
     EVENTS = "events", "Events"
+    ADMIN = "admin", "Admin"  # admin-only operations (webhooks, scoring settings...), as a workspace admin would
 
 
 API_KEY_PREFIX = "abe_"

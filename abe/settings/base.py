@@ -296,3 +296,8 @@ REST_FRAMEWORK["DEFAULT_FILTER_BACKENDS"] = [
     "abe.api.filters.WorkspaceFilterBackend" if b == "django_filters.rest_framework.DjangoFilterBackend" else b
     for b in REST_FRAMEWORK["DEFAULT_FILTER_BACKENDS"]
 ]
+# OpenAPI: every operation documents its 400/401/403/404/409/413/429 answers (abe.api.schema).
+SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
+    "drf_spectacular.hooks.postprocess_schema_enums",
+    "abe.api.schema.error_responses_hook",
+]

@@ -242,7 +242,7 @@ class TierChangeViewSet(viewsets.ReadOnlyModelViewSet):
 
 class TierProposalSerializer(serializers.ModelSerializer):
     account_name = serializers.CharField(source="account.name", read_only=True)
-    decided_by = serializers.CharField(source="decided_by.username", read_only=True, default=None)
+    decided_by = serializers.CharField(source="decided_by.username", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = TierProposal
@@ -270,13 +270,15 @@ class TierProposalViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=None, responses=TierProposalSerializer)
     @action(detail=True, methods=["post"])
     def accept(self, request: Request, pk: int | None = None) -> Response:
-        proposal = services.tier_proposal_decide(proposal=self.get_object(), accept=True, by=request.user)
+        by = request.user if request.user.is_authenticated else None  # an API key decides as nobody in particular
+        proposal = services.tier_proposal_decide(proposal=self.get_object(), accept=True, by=by)
         return Response(TierProposalSerializer(proposal).data)
 
     @extend_schema(request=None, responses=TierProposalSerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request: Request, pk: int | None = None) -> Response:
-        proposal = services.tier_proposal_decide(proposal=self.get_object(), accept=False, by=request.user)
+        by = request.user if request.user.is_authenticated else None
+        proposal = services.tier_proposal_decide(proposal=self.get_object(), accept=False, by=by)
         return Response(TierProposalSerializer(proposal).data)
 
 

@@ -56,10 +56,10 @@ class AlertTransitionSerializer(serializers.ModelSerializer):
 
 
 class AlertSerializer(serializers.ModelSerializer):
-    rule_name = serializers.CharField(source="rule.name", read_only=True, default=None)
+    rule_name = serializers.CharField(source="rule.name", read_only=True, default=None, allow_null=True)
     account_name = serializers.CharField(source="account.name", read_only=True, default=None)
     contacts = AlertContactSerializer(many=True, read_only=True)
-    assignee = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    assignee = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     unread = serializers.BooleanField(read_only=True, default=False)
 
     class Meta:
