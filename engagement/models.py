@@ -64,7 +64,8 @@ class EngagementEvent(WorkspaceOwned):
     )
     type = models.CharField(max_length=32, choices=EventType.choices)
     channel = models.CharField(max_length=20, choices=Channel.choices, blank=True)
-    # No index: only deleting an asset looks events up by it (rare; one scan), and every ingest would pay for it.
+    # Deleting an asset sets its events' asset to NULL: a partial index (rows with an asset only, so events without
+    # one cost ingest nothing) makes that a lookup instead of a scan of the whole event table.
     content_asset = models.ForeignKey(
         ContentAsset, null=True, blank=True, on_delete=models.SET_NULL, related_name="engagement_events", db_index=False
     )
@@ -83,6 +84,9 @@ class EngagementEvent(WorkspaceOwned):
         indexes = [
             models.Index(fields=["account", "occurred_at"], name="event_account_time"),
             models.Index(fields=["contact", "occurred_at"], name="event_contact_time"),
+            models.Index(
+                fields=["content_asset"], name="event_content_asset", condition=models.Q(content_asset__isnull=False)
+            ),
         ]
 
     def __str__(self) -> str:

@@ -225,3 +225,20 @@ def test_the_sweep_scores_batches_whose_task_was_never_published(workspace):
     assert not PendingBatch.objects.exists()
     account.refresh_from_db()
     assert account.engagement_score > 0
+
+
+@pytest.mark.skipif("postgresql" not in __import__("django.db").db.connection.vendor, reason="PostgreSQL only")
+def test_deleting_a_content_asset_finds_its_events_by_index(workspace):
+    from django.db import connection
+
+    from content.models import ContentAsset
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(
+            "EXPLAIN UPDATE engagement_engagementevent SET content_asset_id = NULL WHERE content_asset_id = 1"
+        )
+        plan = " ".join(row[0] for row in cursor.fetchall())
+
+    assert "event_content_asset" in plan
+    assert ContentAsset._meta.get_field("engagement_events").on_delete.__name__ == "SET_NULL"
