@@ -389,7 +389,8 @@ def _contacts_create(
 ) -> tuple[dict[str, int], dict[str, list[str]]]:
     """Create the unknown contacts at known accounts (rare: usually none), through the accounts service."""
     wanted: dict[str, int] = {}
-    for _, account_id, _, email in resolved:
+    # Created in account order: each insert key-share-locks its account (see the lock order in ``store``).
+    for _, account_id, _, email in sorted(resolved, key=lambda r: (r[1], r[3])):
         if email and email not in wanted:
             wanted[email] = account_id
     created: dict[str, int] = {}

@@ -181,7 +181,9 @@ def _write(
     contacts: dict[int, ContactResult],
 ) -> list[int]:
     """Store one chunk's results; the caller holds the account rows locked. Returns the changed account ids."""
-    current = Account.objects.select_for_update().filter(pk__in=list(accounts)).order_by("pk")
+    # FOR NO KEY UPDATE, in pk order: it does not conflict with the FOR KEY SHARE locks that inserting events and
+    # contacts takes on their account rows (foreign keys), so a scoring pass and a large upload cannot deadlock.
+    current = Account.objects.select_for_update(no_key=True).filter(pk__in=list(accounts)).order_by("pk")
     account_rows, stage_changes, changed_ids = [], [], []
     for pk, score, momentum_, stage, stage_at in current.values_list(
         "pk", "engagement_score", "engagement_momentum", "journey_stage", "journey_stage_changed_at"

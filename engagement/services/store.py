@@ -11,6 +11,9 @@ Lock order, kept by every writer so that concurrent batches cannot deadlock:
 3. ``PendingBatch`` rows (``SKIP LOCKED``, in id order: two workers take different batches);
 4. ``EngagementDay`` rows, then ``ScoreComponent`` rows, each in key order.
 
+Account rows: event inserts take ``FOR KEY SHARE`` on them (foreign keys) in account-id order; the scoring pass
+takes ``FOR NO KEY UPDATE`` (which does not conflict with it) in id order.
+
 On PostgreSQL the day counts and components are additive upserts (``count = count + EXCLUDED.count``,
 ``log_sum = logaddexp(log_sum, EXCLUDED.log_sum)``), so concurrent batches never lose an increment. SQLite
 (the embedded default, one writer at a time) reads, adds and writes back.
@@ -109,7 +112,10 @@ def events_insert(*, workspace: Workspace, rows: Sequence[EventRow]) -> list[Eve
 
 
 def _events_insert_postgresql(workspace: Workspace, rows: Sequence[EventRow]) -> list[EventRow]:
-    # One statement for the whole batch; RETURNING tells which rows were new, so counts stay exact.
+    # One statement for the whole batch; RETURNING tells which rows were new, so counts stay exact. Rows go in
+    # account order: each insert key-share-locks its account (foreign key), so concurrent batches lock accounts
+    # in the same (pk) order as the scoring pass and cannot deadlock on them.
+    rows = sorted(rows, key=lambda r: (r.account_id, r.contact_id or 0))
     sql = """
         INSERT INTO engagement_engagementevent
             (workspace_id, account_id, contact_id, type, channel, content_asset_id, occurred_at, source,
