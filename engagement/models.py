@@ -252,3 +252,47 @@ class PendingBatch(WorkspaceOwned):
     last_error = models.TextField(blank=True)
     retry_at = models.DateTimeField(null=True, blank=True)
     quarantined_at = models.DateTimeField(null=True, blank=True)
+
+
+class EventImportStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class EventImport(WorkspaceOwned):
+    """A CSV upload of events, run by a worker in chunks of up to 5,000 rows, each its own transaction.
+
+    The counters are updated after each committed chunk, so the report always says exactly what was saved:
+    ``processed_rows`` lines are done (accepted, duplicates or rejected), the rest were not read yet. A repeated
+    task resumes after ``processed_rows`` (and ingest is idempotent anyway).
+    """
+
+    file = models.FileField(upload_to="event-imports/%Y/%m/")
+    filename = models.CharField(max_length=255)
+    status = models.CharField(max_length=10, choices=EventImportStatus.choices, default=EventImportStatus.QUEUED)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    accepted = models.PositiveIntegerField(default=0)
+    duplicates = models.PositiveIntegerField(default=0)
+    rejected_count = models.PositiveIntegerField(default=0)
+    rejected = models.JSONField(default=list, blank=True, help_text="[[line, {field: [messages]}]], the first 1,000.")
+    message = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    @property
+    def progress_percent(self) -> int:
+        return 100 if not self.total_rows else min(100, round(100 * self.processed_rows / self.total_rows))
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (EventImportStatus.DONE, EventImportStatus.FAILED)

@@ -23,6 +23,7 @@ from .models import (
     EngagementConfig,
     EngagementDay,
     EngagementEvent,
+    EventImport,
     EventType,
     PendingBatch,
     ScoreComponent,
@@ -204,3 +205,7 @@ def scoring_health(*, workspace: Workspace) -> ScoringHealth:
             .only("pk", "created_at", "attempts", "last_error", "quarantined_at")[:50]
         ),
     )
+
+
+def event_import_list(*, workspace: Workspace) -> QuerySet[EventImport]:
+    return EventImport.objects.for_workspace(workspace).select_related("created_by").defer("rejected")

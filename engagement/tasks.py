@@ -16,6 +16,7 @@ from abe.models import Workspace
 
 from .models import PendingBatch
 from .services import accounts_score, scores_recompute, workspace_rescore
+from .services.csv_import import event_import_run as event_import_run_service
 
 logger = logging.getLogger(__name__)
 # A batch's own task normally folds it within seconds; older ones lost their task (broker down, worker killed).
@@ -86,3 +87,10 @@ def engagement_pending_sweep() -> int:
         except Exception:
             logger.exception("Catch-up scoring of workspace %s failed", workspace_id)
     return len(accounts)
+
+
+@shared_task(acks_late=True, time_limit=3600)
+def event_import_run(job_id: int) -> str:
+    """A CSV upload of events. Safe to repeat: it resumes after the committed chunks, and ingest is idempotent."""
+    job = event_import_run_service(job_id=job_id)
+    return job.status if job else "missing"

@@ -22,7 +22,7 @@ from accounts.models import Account
 
 from . import selectors
 from .forms import EventUploadForm, ScoringSettingsForm, TimelineFilterForm
-from .models import PendingBatch
+from .models import EventImport, PendingBatch
 from .rules import MOMENTUM_BASELINE_WEEKS, MOMENTUM_RECENT_DAYS
 from .services import (
     engagement_config_get,
@@ -31,7 +31,7 @@ from .services import (
     pending_batch_retry,
     scores_preview,
 )
-from .services.csv_import import events_import_csv
+from .services.csv_import import event_import_create
 
 
 def _account(request: HttpRequest, pk: int) -> Account:
@@ -155,13 +155,30 @@ def scoring_preview_view(request: HttpRequest) -> HttpResponse:
 
 @workspace_required
 def events_upload_view(request: HttpRequest) -> HttpResponse:
+    """Store the file and hand it to a worker; the job page shows progress and the exact report."""
     if not rules.can_write(request):
         raise PermissionDenied("Viewers cannot import events.")
     form = EventUploadForm(request.POST or None, request.FILES or None)
-    result = None
     if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
         try:
-            result = events_import_csv(workspace=request.workspace, file=form.cleaned_data["file"], by=request.user)
+            job = event_import_create(
+                workspace=request.workspace, data=upload.read(), filename=upload.name, by=request.user
+            )
         except ValidationError as exc:
             form_add_service_errors(form, exc)
-    return render(request, "engagement/upload.html", {"form": form, "result": result})
+        else:
+            return redirect("engagement:upload_detail", pk=job.pk)
+    jobs = selectors.event_import_list(workspace=request.workspace)[:10]
+    return render(request, "engagement/upload.html", {"form": form, "jobs": jobs})
+
+
+@require_GET
+@workspace_required
+def event_import_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        job = selectors.event_import_list(workspace=request.workspace).get(pk=pk)
+    except EventImport.DoesNotExist:
+        raise Http404("No such upload.") from None
+    template = "engagement/partials/import_job.html" if request.htmx else "engagement/import_detail.html"
+    return render(request, template, {"job": job})
