@@ -30,8 +30,8 @@ HEARTBEAT_STALE_SECONDS = 120
 DEFAULT_QUEUES = ("celery", "default", "deliveries", "scoring", "imports")
 
 
-@shared_task(time_limit=10, ignore_result=True)
-def worker_heartbeat() -> float:
+@shared_task(name="abe.tasks.worker_heartbeat", time_limit=10, ignore_result=True)
+def worker_heartbeat_task() -> float:
     """Beat, every 30 s. Safe to repeat: it only stamps the time."""
     now = time.time()
     cache.set(HEARTBEAT_KEY, now, HEARTBEAT_STALE_SECONDS * 10)

@@ -22,7 +22,7 @@ from .models import Role
 def request_role(request: Any) -> str | None:
     membership = getattr(request, "membership", None)
     if membership is not None:
-        return membership.role
+        return str(membership.role)
     key = getattr(request, "api_key", None)
     if key is not None:
         if key.has_scope("admin"):

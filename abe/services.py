@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, User
 from django.contrib.auth.password_validation import validate_password
 from django.core import signing
 from django.core.exceptions import ValidationError
@@ -22,7 +22,7 @@ from .models import ApiKey, ApiScope, Invitation, Membership, Role, Workspace, a
 
 
 @transaction.atomic
-def workspace_create(*, name: str, slug: str | None = None, owner: AbstractBaseUser | None = None) -> Workspace:
+def workspace_create(*, name: str, slug: str | None = None, owner: User | None = None) -> Workspace:
     slug = slug or slugify(name)[:60]
     if not slug:
         raise ValidationError({"name": "Give the workspace a name with letters or digits."})
@@ -35,7 +35,7 @@ def workspace_create(*, name: str, slug: str | None = None, owner: AbstractBaseU
 
 
 @transaction.atomic
-def membership_set(*, workspace: Workspace, user: AbstractBaseUser, role: str) -> Membership:
+def membership_set(*, workspace: Workspace, user: User, role: str) -> Membership:
     if role not in Role.values:
         raise ValidationError({"role": f"Choose one of: {', '.join(Role.values)}."})
     others = Membership.objects.filter(workspace=workspace, role=Role.ADMIN).exclude(user=user)
@@ -67,7 +67,7 @@ def _clean_scopes(scopes: Iterable[str]) -> list[str]:
 
 @transaction.atomic
 def api_key_create(
-    *, workspace: Workspace, name: str, scopes: Iterable[str], created_by: AbstractBaseUser | None = None
+    *, workspace: Workspace, name: str, scopes: Iterable[str], created_by: User | None = None
 ) -> tuple[ApiKey, str]:
     """Make a key; the raw key is returned once and only its hash is stored."""
     if not name.strip():
@@ -172,13 +172,13 @@ def invitation_accept(*, token: str, user: AbstractBaseUser) -> Membership:
 def invitation_accept_new_user(*, token: str, username: str, password: str) -> tuple[AbstractBaseUser, Membership]:
     """An invitee without an account creates one (with the invited address) and joins."""
     invitation = invitation_from_token(token=token)
-    User = get_user_model()  # noqa: N806
+    user_model = get_user_model()
     username = (username or "").strip()
     if not username:
         raise ValidationError({"username": "Choose a username."})
-    if User.objects.filter(username__iexact=username).exists():
+    if user_model.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": "This username is taken; choose another."})
-    user = User(username=username, email=invitation.email)
+    user = user_model(username=username, email=invitation.email)
     try:
         validate_password(password, user)
     except ValidationError as exc:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from . import permissions as rules
 from .forms import form_add_service_errors
+from .http import MemberRequest, SignedInRequest
 from .middleware import SESSION_KEY
 from .models import ApiScope, Membership, Role
 from .selectors import api_key_list, invitation_list, membership_list
@@ -32,34 +34,39 @@ from .services import (
 )
 
 
-def workspace_required(view: Callable) -> Callable:
+def workspace_required(view: Callable[..., Any]) -> Callable[..., Any]:
     """Logged in and a member of some workspace; otherwise the login page or a clear 403."""
 
     @login_required
     @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def wrapper(request: MemberRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.workspace is None:
             raise PermissionDenied("You are not a member of any workspace yet. Ask an admin to invite you.")
-        return view(request, *args, **kwargs)
+        response: HttpResponse = view(request, *args, **kwargs)
+        return response
 
+    wrapper.workspace_scoped = True  # type: ignore[attr-defined]  # read by tests/abe/test_scoping.py
     return wrapper
 
 
-def admin_required(view: Callable) -> Callable:
+def admin_required(view: Callable[..., Any]) -> Callable[..., Any]:
     @workspace_required
     @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def wrapper(request: MemberRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not rules.can_admin(request):
             raise PermissionDenied("Only workspace admins can do this.")
-        return view(request, *args, **kwargs)
+        response: HttpResponse = view(request, *args, **kwargs)
+        return response
 
     return wrapper
 
 
 @require_POST
 @login_required
-def workspace_switch(request: HttpRequest) -> HttpResponse:
-    membership = Membership.objects.filter(user=request.user, workspace_id=request.POST.get("workspace")).first()
+def workspace_switch(request: SignedInRequest) -> HttpResponse:
+    raw = request.POST.get("workspace", "")
+    wanted = Membership.objects.filter(user=request.user, workspace_id=int(raw)) if raw.isdigit() else None
+    membership = wanted.first() if wanted is not None else None
     if membership is None:
         raise Http404("No such workspace.")
     request.session[SESSION_KEY] = membership.workspace_id
@@ -68,7 +75,7 @@ def workspace_switch(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_required
-def settings_index(request: HttpRequest) -> HttpResponse:
+def settings_index(request: MemberRequest) -> HttpResponse:
     context = {
         "memberships": membership_list(workspace=request.workspace),
         "invitations": invitation_list(workspace=request.workspace).filter(accepted_at=None, withdrawn_at=None)
@@ -87,7 +94,7 @@ class ApiKeyForm(forms.Form):
 
 
 @admin_required
-def api_key_new(request: HttpRequest) -> HttpResponse:
+def api_key_new(request: MemberRequest) -> HttpResponse:
     form = ApiKeyForm(request.POST or None)
     raw = None
     if request.method == "POST" and form.is_valid():
@@ -101,7 +108,7 @@ def api_key_new(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @admin_required
-def api_key_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
+def api_key_revoke_view(request: MemberRequest, pk: int) -> HttpResponse:
     key = get_object_or_404(api_key_list(workspace=request.workspace), pk=pk)
     api_key_revoke(key=key)
     messages.success(request, f"Key “{key.name}” revoked; requests with it are now refused.")
@@ -115,7 +122,7 @@ class MemberRoleForm(forms.Form):
 
 @require_POST
 @admin_required
-def member_set(request: HttpRequest) -> HttpResponse:
+def member_set(request: MemberRequest) -> HttpResponse:
     """Change the role of someone who is already a member (people join only by accepting an invitation)."""
     form = MemberRoleForm(request.POST)
     if not form.is_valid():
@@ -141,7 +148,7 @@ class InviteForm(forms.Form):
 
 @require_POST
 @admin_required
-def member_invite(request: HttpRequest) -> HttpResponse:
+def member_invite(request: MemberRequest) -> HttpResponse:
     form = InviteForm(request.POST)
     if form.is_valid():
         try:
@@ -153,13 +160,13 @@ def member_invite(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
     else:
         for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
+            messages.error(request, " ".join(str(error) for error in errors))
     return redirect("settings:index")
 
 
 @require_POST
 @admin_required
-def invitation_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
+def invitation_withdraw_view(request: MemberRequest, pk: int) -> HttpResponse:
     invitation = get_object_or_404(invitation_list(workspace=request.workspace), pk=pk)
     invitation_withdraw(invitation=invitation)
     messages.success(request, f"Invitation of {invitation.email} withdrawn.")
@@ -205,7 +212,7 @@ def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_POST
 @admin_required
-def member_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def member_remove(request: MemberRequest, pk: int) -> HttpResponse:
     membership = get_object_or_404(membership_list(workspace=request.workspace), pk=pk)
     try:
         membership_remove(membership=membership)

@@ -9,31 +9,34 @@ import logging
 from datetime import timedelta
 
 from celery import shared_task
-from django.db import OperationalError
 from django.utils import timezone
 
 from abe.models import Workspace
+from abe.tasks import SweptTask
 
 from .models import PendingBatch
 from .services import accounts_score, scores_recompute, workspace_rescore
-from .services.csv_import import event_import_run as event_import_run_service
+from .services.csv_import import event_import_run
 
 logger = logging.getLogger(__name__)
 # A batch's own task normally folds it within seconds; older ones lost their task (broker down, worker killed).
 SWEEP_AFTER = timedelta(minutes=2)
 
 
-@shared_task(acks_late=True, time_limit=300, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
-def engagement_score_accounts(workspace_id: int, account_ids: list[int]) -> int:
-    """One per ingested batch: rescore the accounts that received events. Safe to repeat."""
+@shared_task(base=SweptTask, time_limit=300)
+def engagement_score_accounts_task(workspace_id: int, account_ids: list[int]) -> int:
+    """One per ingested batch: rescore the accounts that received events. Safe to repeat.
+
+    A failed publish is only logged: the batch waits in ``PendingBatch`` and ``engagement_pending_sweep`` scores it.
+    """
     workspace = Workspace.objects.filter(pk=workspace_id).first()
     if workspace is None:
         return 0
     return len(accounts_score(workspace=workspace, account_ids=account_ids))
 
 
-@shared_task(acks_late=True, time_limit=3600)
-def engagement_recompute(workspace_id: int) -> int:
+@shared_task(time_limit=3600)
+def engagement_recompute_task(workspace_id: int) -> int:
     """After a configuration change: rebuild components from the events and rescore everything. Safe to repeat."""
     workspace = Workspace.objects.filter(pk=workspace_id).first()
     if workspace is None:
@@ -41,8 +44,8 @@ def engagement_recompute(workspace_id: int) -> int:
     return len(scores_recompute(workspace=workspace))
 
 
-@shared_task(acks_late=True, time_limit=1800, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
-def engagement_rescore_workspace(workspace_id: int) -> int:
+@shared_task(time_limit=1800)
+def engagement_rescore_workspace_task(workspace_id: int) -> int:
     """Rescore one workspace (decay, momentum windows, today's snapshot). Safe to repeat: snapshots are upserted."""
     workspace = Workspace.objects.filter(pk=workspace_id).first()
     if workspace is None:
@@ -50,8 +53,8 @@ def engagement_rescore_workspace(workspace_id: int) -> int:
     return len(workspace_rescore(workspace=workspace))
 
 
-@shared_task(acks_late=True, time_limit=120)
-def engagement_rescore_all() -> int:
+@shared_task(time_limit=120)
+def engagement_rescore_all_task() -> int:
     """Beat: one rescore task per workspace, so one failing workspace never stops the others.
 
     Safe to repeat: each workspace task is.
@@ -59,15 +62,15 @@ def engagement_rescore_all() -> int:
     published = 0
     for workspace_id in Workspace.objects.order_by("pk").values_list("pk", flat=True):
         try:
-            engagement_rescore_workspace.delay(workspace_id)
+            engagement_rescore_workspace_task.delay(workspace_id)
             published += 1
         except Exception:  # eager mode runs the task here: its failure must not stop the next workspace
             logger.exception("Rescore of workspace %s failed", workspace_id)
     return published
 
 
-@shared_task(acks_late=True, time_limit=120)
-def engagement_pending_sweep() -> int:
+@shared_task(time_limit=120)
+def engagement_pending_sweep_task() -> int:
     """Beat: score the batches whose task never ran or failed (broker down, worker killed, retry due).
 
     Safe to repeat: folding takes each batch once (row locks), and scoring again writes the same result.
@@ -83,14 +86,14 @@ def engagement_pending_sweep() -> int:
         accounts.setdefault(workspace_id, set()).update(row[0] for row in deltas)
     for workspace_id, ids in sorted(accounts.items()):
         try:
-            engagement_score_accounts.delay(workspace_id, sorted(ids))
+            engagement_score_accounts_task.delay(workspace_id, sorted(ids))
         except Exception:
             logger.exception("Catch-up scoring of workspace %s failed", workspace_id)
     return len(accounts)
 
 
-@shared_task(acks_late=True, time_limit=3600)
-def event_import_run(job_id: int) -> str:
+@shared_task(time_limit=3600)
+def event_import_run_task(job_id: int) -> str:
     """A CSV upload of events. Safe to repeat: it resumes after the committed chunks, and ingest is idempotent."""
-    job = event_import_run_service(job_id=job_id)
+    job = event_import_run(job_id=job_id)
     return job.status if job else "missing"

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -111,7 +112,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
+STATIC_ROOT: Path | None = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -175,6 +176,21 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 600
 CELERY_TIMEZONE = "UTC"
+# Named queues, each served by its own worker pool (docker-compose.yml, `make run`); see abe/tasks.py.
+CELERY_TASK_DEFAULT_QUEUE = "default"
+# A worker started without -Q serves them all; production runs one pool per queue with -Q.
+CELERY_TASK_QUEUES = [Queue(name) for name in ("deliveries", "scoring", "imports", "default")]
+CELERY_TASK_ROUTES = {
+    "activation.tasks.email_delivery_send": {"queue": "deliveries"},
+    "activation.tasks.webhook_delivery_send": {"queue": "deliveries"},
+    "activation.tasks.deliveries_sweep": {"queue": "deliveries"},
+    "activation.tasks.digests_send": {"queue": "deliveries"},
+    "activation.tasks.rules_evaluate*": {"queue": "scoring"},
+    "engagement.tasks.*": {"queue": "scoring"},
+    "accounts.tasks.prospecting_rescore": {"queue": "scoring"},
+    "accounts.tasks.model_train": {"queue": "scoring"},
+    "accounts.tasks.import_job_run": {"queue": "imports"},
+}
 CELERY_BEAT_SCHEDULE: dict = {
     # Activation: time-based conditions, snoozes, the outbox sweep and the daily digest.
     "activation-evaluate-time-based": {"task": "activation.tasks.rules_evaluate_scheduled", "schedule": 3600.0},
@@ -182,7 +198,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     "activation-sweep-outbox": {"task": "activation.tasks.deliveries_sweep", "schedule": 60.0},
     "activation-daily-digest": {"task": "activation.tasks.digests_send", "schedule": 3600.0},
     "accounts-models-retrain-weekly": {
-        "task": "accounts.tasks.models_retrain_weekly_task",
+        "task": "accounts.tasks.models_retrain_weekly",
         "schedule": crontab(minute=0, hour=3, day_of_week="mon"),
     },
     # Close each UTC day with a snapshot of every account (the trend), decay applied.
@@ -272,7 +288,9 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Publishing while the broker is down gives up quickly (ingest logs it; the pending sweep catches up).
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
-CELERY_BEAT_SCHEDULE["abe-worker-heartbeat"] = {"task": "abe.health.worker_heartbeat", "schedule": 30.0}
+CELERY_BEAT_SCHEDULE["abe-worker-heartbeat"] = {"task": "abe.tasks.worker_heartbeat", "schedule": 30.0}
+# Event CSV uploads run with the other imports, not behind scoring (an exact name wins over the glob).
+CELERY_TASK_ROUTES["engagement.tasks.event_import_run"] = {"queue": "imports"}
 # PostgreSQL statement_timeout (abe.db): web requests, then workers; 0 turns it off.
 ABE_DB_STATEMENT_TIMEOUT_MS = int(os.environ.get("ABE_DB_STATEMENT_TIMEOUT_MS", "30000"))
 ABE_DB_WORKER_STATEMENT_TIMEOUT_MS = int(os.environ.get("ABE_DB_WORKER_STATEMENT_TIMEOUT_MS", "900000"))

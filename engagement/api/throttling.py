@@ -8,6 +8,7 @@ With the cache unreachable the limit fails open with a logged warning: ingest ke
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
@@ -22,7 +23,8 @@ class EventsRateThrottle(SimpleRateThrottle):
 
     def get_rate(self) -> str | None:
         # Read at request time (not import time), so a deployment or a test can change it.
-        return settings.REST_FRAMEWORK.get("DEFAULT_THROTTLE_RATES", {}).get(self.scope)
+        config: dict[str, Any] = settings.REST_FRAMEWORK
+        return config.get("DEFAULT_THROTTLE_RATES", {}).get(self.scope)
 
     def get_cache_key(self, request, view) -> str:
         key = getattr(request, "api_key", None)

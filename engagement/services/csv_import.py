@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 import pandas as pd
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -55,7 +55,7 @@ def _row(record: dict[str, str]) -> dict[str, Any] | str:
     return event
 
 
-def _frames(file: IO, *, chunksize: int | None = None) -> Iterator[pd.DataFrame]:
+def _frames(file: IO[Any], *, chunksize: int | None = None) -> Iterator[pd.DataFrame]:
     chunksize = chunksize or MAX_BATCH
     try:
         reader = pd.read_csv(file, dtype=str, keep_default_na=False, encoding="utf-8-sig", chunksize=chunksize)
@@ -78,9 +78,7 @@ def _frames(file: IO, *, chunksize: int | None = None) -> Iterator[pd.DataFrame]
         raise ValidationError({"file": f"Not a readable CSV file ({exc})."}) from None
 
 
-def _chunk_ingest(
-    workspace: Workspace, frame: pd.DataFrame, first_line: int, by: AbstractBaseUser | None
-) -> CsvImportResult:
+def _chunk_ingest(workspace: Workspace, frame: pd.DataFrame, first_line: int, by: User | None) -> CsvImportResult:
     """Ingest one chunk (its own transaction); lines are numbered from ``first_line``."""
     result = CsvImportResult(rows=len(frame))
     chunk, lines = [], []
@@ -99,7 +97,7 @@ def _chunk_ingest(
     return result
 
 
-def events_import_csv(*, workspace: Workspace, file: IO, by: AbstractBaseUser | None = None) -> CsvImportResult:
+def events_import_csv(*, workspace: Workspace, file: IO[Any], by: User | None = None) -> CsvImportResult:
     """Import synchronously (the management command)."""
     result = CsvImportResult()
     line = 2
@@ -119,9 +117,7 @@ def _count_rows(data: bytes) -> int:
 
 
 @transaction.atomic
-def event_import_create(
-    *, workspace: Workspace, data: bytes, filename: str, by: AbstractBaseUser | None
-) -> EventImport:
+def event_import_create(*, workspace: Workspace, data: bytes, filename: str, by: User | None) -> EventImport:
     """Store an upload (after checking its header) and queue it for a worker."""
     if not data:
         raise ValidationError({"file": "The file is empty."})
@@ -129,14 +125,16 @@ def event_import_create(
         raise ValidationError({"file": "This is a binary file, not a CSV text file (save it as CSV, UTF-8)."})
     next(_frames(io.BytesIO(data), chunksize=10), None)  # header and encoding checks: a field error now, not later
     job = EventImport(
-        workspace=workspace, filename=(filename or "events.csv")[:255], total_rows=_count_rows(data),
+        workspace=workspace,
+        filename=(filename or "events.csv")[:255],
+        total_rows=_count_rows(data),
         created_by=by if by is not None and by.is_authenticated else None,
-    )  # fmt: skip
+    )
     job.file.save(f"ws{workspace.pk}-events.csv", ContentFile(data), save=False)
     job.save()
 
     def publish() -> None:
-        from ..tasks import event_import_run as event_import_run_task
+        from ..tasks import event_import_run_task
 
         try:
             event_import_run_task.delay(job.pk)

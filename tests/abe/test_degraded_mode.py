@@ -54,7 +54,7 @@ def broker_down(monkeypatch):
     def refuse(*args, **kwargs):
         raise BrokerError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
-    monkeypatch.setattr(engagement_tasks.engagement_score_accounts, "delay", refuse)
+    monkeypatch.setattr(engagement_tasks.engagement_score_accounts_task, "delay", refuse)
 
 
 def _event(account, external_id="e1"):
@@ -96,7 +96,7 @@ def test_the_sweep_scores_what_was_ingested_while_the_broker_was_down(
     monkeypatch.undo()  # the broker is back
     PendingBatch.objects.update(created_at=datetime.now(UTC) - timedelta(minutes=5))
 
-    engagement_tasks.engagement_pending_sweep()
+    engagement_tasks.engagement_pending_sweep_task()
 
     account.refresh_from_db()
     assert account.engagement_score > 0 and not PendingBatch.objects.exists()

@@ -47,23 +47,32 @@ def test_delivery_is_signed_and_the_receiver_verifies_it(workspace, account, rec
     request = receiver.requests[0]
     headers = {k.lower(): v for k, v in request["headers"].items()}
     webhook_signature_verify(
-        secret=sub.secret, body=request["body"], timestamp=headers[TIMESTAMP_HEADER.lower()],
-        delivery_id=headers["x-abe-delivery"], signature=headers[SIGNATURE_HEADER.lower()],
-    )  # fmt: skip
+        secret=sub.secret,
+        body=request["body"],
+        timestamp=headers[TIMESTAMP_HEADER.lower()],
+        delivery_id=headers["x-abe-delivery"],
+        signature=headers[SIGNATURE_HEADER.lower()],
+    )
     payload = json.loads(request["body"])
     assert payload["event"] == "alert.created"
     assert payload["alert"]["account"]["name"] == "Globex" and "threshold" in payload["alert"]["message"]
     assert headers["x-abe-delivery"] == str(delivery.id)
     with pytest.raises(WebhookSignatureError):
         webhook_signature_verify(
-            secret="whsec_someone_else_entirely", body=request["body"], delivery_id=headers["x-abe-delivery"],
-            timestamp=headers[TIMESTAMP_HEADER.lower()], signature=headers[SIGNATURE_HEADER.lower()],
-        )  # fmt: skip
+            secret="whsec_someone_else_entirely",
+            body=request["body"],
+            delivery_id=headers["x-abe-delivery"],
+            timestamp=headers[TIMESTAMP_HEADER.lower()],
+            signature=headers[SIGNATURE_HEADER.lower()],
+        )
     with pytest.raises(WebhookSignatureError):
         webhook_signature_verify(
-            secret=sub.secret, body=request["body"] + b" ", timestamp=headers[TIMESTAMP_HEADER.lower()],
-            delivery_id=headers["x-abe-delivery"], signature=headers[SIGNATURE_HEADER.lower()],
-        )  # fmt: skip
+            secret=sub.secret,
+            body=request["body"] + b" ",
+            timestamp=headers[TIMESTAMP_HEADER.lower()],
+            delivery_id=headers["x-abe-delivery"],
+            signature=headers[SIGNATURE_HEADER.lower()],
+        )
 
 
 def test_receivers_reject_old_timestamps():
@@ -207,7 +216,12 @@ def test_the_standalone_verifier_in_the_docs_accepts_a_real_delivery(workspace, 
         sub.secret, request["body"], headers["x-abe-timestamp"], headers["x-abe-delivery"], headers["x-abe-signature"]
     )
     with pytest.raises(ValueError, match="bad signature"):
-        verify("whsec_wrong_secret_000000", request["body"], headers["x-abe-timestamp"], headers["x-abe-delivery"],
-               headers["x-abe-signature"])  # fmt: skip
+        verify(
+            "whsec_wrong_secret_000000",
+            request["body"],
+            headers["x-abe-timestamp"],
+            headers["x-abe-delivery"],
+            headers["x-abe-signature"],
+        )
     with pytest.raises(ValueError, match="bad signature"):  # the delivery id is signed: no replay under another id
         verify(sub.secret, request["body"], headers["x-abe-timestamp"], "999999", headers["x-abe-signature"])

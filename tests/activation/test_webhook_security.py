@@ -121,9 +121,12 @@ def test_rotation_signs_with_both_secrets_during_the_overlap(workspace, account,
     assert headers["x-abe-signature"].count("v1=") == 2
     for secret in (old, new):
         webhook_signature_verify(
-            secret=secret, body=request["body"], timestamp=headers["x-abe-timestamp"],
-            delivery_id=headers["x-abe-delivery"], signature=headers["x-abe-signature"],
-        )  # fmt: skip
+            secret=secret,
+            body=request["body"],
+            timestamp=headers["x-abe-timestamp"],
+            delivery_id=headers["x-abe-delivery"],
+            signature=headers["x-abe-signature"],
+        )
     assert sub.signing_secrets() == [new, old]
 
 
@@ -143,6 +146,9 @@ def test_after_the_overlap_only_the_new_secret_signs(workspace, account, receive
     assert headers["x-abe-signature"].count("v1=") == 1
     with pytest.raises(WebhookSignatureError):
         webhook_signature_verify(
-            secret=old, body=receiver.requests[0]["body"], timestamp=headers["x-abe-timestamp"],
-            delivery_id=headers["x-abe-delivery"], signature=headers["x-abe-signature"],
-        )  # fmt: skip
+            secret=old,
+            body=receiver.requests[0]["body"],
+            timestamp=headers["x-abe-timestamp"],
+            delivery_id=headers["x-abe-delivery"],
+            signature=headers["x-abe-signature"],
+        )

@@ -113,10 +113,13 @@ def test_a_single_event_with_a_surrogate_gets_field_errors(events_client):
 def test_the_largest_documented_batch_fits_the_body_limit(events_client, workspace):
     account = AccountFactory(workspace=workspace)
     events = [
-        {**event(account_id=account.pk, external_id=f"big-{i}"), "occurred_at": "2026-12-01T00:00:00Z",
-         "metadata": {"note": "x" * 1000}}
+        {
+            **event(account_id=account.pk, external_id=f"big-{i}"),
+            "occurred_at": "2026-12-01T00:00:00Z",
+            "metadata": {"note": "x" * 1000},
+        }
         for i in range(5000)
-    ]  # fmt: skip
+    ]
 
     response = _batch(events_client, events)
 

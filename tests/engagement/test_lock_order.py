@@ -29,9 +29,12 @@ def test_ingest_is_not_blocked_by_a_scoring_pass_holding_the_account_rows():
         try:
             with transaction.atomic():
                 _write(
-                    workspace=workspace, rules=ScoringRules.defaults(), now=NOW,
-                    accounts={account.pk: AccountResult(account.pk, stage="unaware")}, contacts={},
-                )  # fmt: skip
+                    workspace=workspace,
+                    rules=ScoringRules.defaults(),
+                    now=NOW,
+                    accounts={account.pk: AccountResult(account.pk, stage="unaware")},
+                    contacts={},
+                )
                 locked.set()
                 release.wait(10)
         finally:

@@ -208,7 +208,7 @@ def test_the_periodic_rescore_fans_out_and_one_failing_workspace_stops_no_other(
     monkeypatch.setattr(tasks, "workspace_rescore", rescore)
     events_ingest(workspace=later, events=[event(account_id=account.pk, at=datetime.now(UTC))])
 
-    published = tasks.engagement_rescore_all()
+    published = tasks.engagement_rescore_all_task()
 
     assert published == 1
     account.refresh_from_db()
@@ -220,7 +220,7 @@ def test_the_sweep_scores_batches_whose_task_was_never_published(workspace):
     events_ingest(workspace=workspace, events=[event(account_id=account.pk, at=datetime.now(UTC))])
     PendingBatch.objects.update(created_at=datetime.now(UTC) - timedelta(minutes=10))
 
-    assert tasks.engagement_pending_sweep() == 1
+    assert tasks.engagement_pending_sweep_task() == 1
 
     assert not PendingBatch.objects.exists()
     account.refresh_from_db()

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
         ('abe', '0002_invitations'),
         ('accounts', '0003_tier_board_indexes'),
         ('content', '0001_initial'),
-        ('engagement', '0004_pending_batch_retry_and_quarantine'),
+        ('engagement', '0005_pending_batch_retry_and_quarantine'),
     ]
 
     operations = [

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('abe', '0002_invitations'),
-        ('engagement', '0005_event_content_asset_index'),
+        ('engagement', '0006_event_content_asset_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

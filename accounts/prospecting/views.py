@@ -11,42 +11,48 @@ import json
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from abe import permissions as rules
+from abe.http import MemberRequest
 from abe.views import admin_required, safe_next, workspace_required
 
-from . import selectors as account_selectors
-from .imports.export import accounts_csv_response
-from .models import Account, ProposalStatus, Tier
-from .prospecting import selectors, services
-from .prospecting.icp import ATTRIBUTE_LABELS, ATTRIBUTES, CATEGORICAL, NUMERIC
-from .prospecting.predictive import TrainedModel, feature_label
-from .prospecting_forms import BoardFilterForm, BulkForm, IcpForm, ProspectingSettingsForm, TierPinForm
-from .tasks import prospecting_rescore_task
+from .. import selectors as account_selectors
+from ..imports.export import accounts_csv_response
+from ..models import Account, ProposalStatus, Tier
+from . import selectors, services
+from .forms import BoardFilterForm, BulkForm, IcpForm, ProspectingSettingsForm, TierPinForm
+from .icp import ATTRIBUTE_LABELS, ATTRIBUTES, CATEGORICAL, NUMERIC
 
 BOARD_PAGE_SIZE = 50
 
 
-def _board_filters(request: HttpRequest, form: BoardFilterForm) -> selectors.BoardFilters:
+def _board_filters(request: MemberRequest, form: BoardFilterForm) -> selectors.BoardFilters:
     data = form.cleaned_data if form.is_valid() else {}
     owner = data.get("owner") or ""
     criterion = data.get("criterion") or ""
     return selectors.BoardFilters(
-        q=(data.get("q") or "").strip(), tier=data.get("tier", ""), grade=data.get("grade", ""),
-        industry=data.get("industry", ""), country=data.get("country", ""), lifecycle=data.get("lifecycle", ""),
+        q=(data.get("q") or "").strip(),
+        tier=data.get("tier", ""),
+        grade=data.get("grade", ""),
+        industry=data.get("industry", ""),
+        country=data.get("country", ""),
+        lifecycle=data.get("lifecycle", ""),
         owner_id=request.user.pk if owner == "me" else (int(owner) if owner.isdigit() else None),
-        unowned=owner == "none", criterion=int(criterion) if criterion.isdigit() else None,
-        pinned=bool(data.get("pinned")), sort=data.get("sort") or "-priority",
-    )  # fmt: skip
+        unowned=owner == "none",
+        criterion=int(criterion) if criterion.isdigit() else None,
+        pinned=bool(data.get("pinned")),
+        sort=data.get("sort") or "-priority",
+    )
 
 
 @workspace_required
-def tier_board_view(request: HttpRequest) -> HttpResponse:
+def tier_board_view(request: MemberRequest) -> HttpResponseBase:
     ws = request.workspace
     icp = selectors.icp_active(workspace=ws)
     criteria = icp.criteria if icp else []
@@ -68,25 +74,35 @@ def tier_board_view(request: HttpRequest) -> HttpResponse:
     export_query.pop("page", None)
     export_query["export"] = "csv"
     context = {
-        "form": form, "page_obj": page_obj, "sort": filters.sort, "filtered": filters.active,
-        "export_url": "?" + export_query.urlencode(), "criteria": criteria,
-        "bulk_form": BulkForm(users=users), "can_bulk": rules.can_write(request),
+        "form": form,
+        "page_obj": page_obj,
+        "sort": filters.sort,
+        "filtered": filters.active,
+        "export_url": "?" + export_query.urlencode(),
+        "criteria": criteria,
+        "bulk_form": BulkForm(users=users),
+        "can_bulk": rules.can_write(request),
         "can_import": rules.can_write_everything(request),
         "tiers": [
-            {"value": t.value, "label": t.label, "count": counts.get(t.value, {}).get("count", 0),
-             "pinned": counts.get(t.value, {}).get("pinned", 0),
-             "capacity": {"strategic": conf.strategic_capacity, "priority": conf.priority_capacity}.get(t.value)}
+            {
+                "value": t.value,
+                "label": t.label,
+                "count": counts.get(t.value, {}).get("count", 0),
+                "pinned": counts.get(t.value, {}).get("pinned", 0),
+                "capacity": {"strategic": conf.strategic_capacity, "priority": conf.priority_capacity}.get(t.value),
+            }
             for t in Tier
         ],
-        "pending_proposals": selectors.proposal_list(workspace=ws).count(), "settings": conf,
-    }  # fmt: skip
+        "pending_proposals": selectors.proposal_list(workspace=ws).count(),
+        "settings": conf,
+    }
     template = "accounts/partials/tier_table.html" if request.htmx else "accounts/tier_board.html"
     return render(request, template, context)
 
 
 @require_POST
 @workspace_required
-def tier_bulk_view(request: HttpRequest) -> HttpResponse:
+def tier_bulk_view(request: MemberRequest) -> HttpResponse:
     if not rules.can_write(request):
         raise PermissionDenied("Viewers cannot change accounts.")
     users = list(account_selectors.workspace_users(workspace=request.workspace))
@@ -96,7 +112,7 @@ def tier_bulk_view(request: HttpRequest) -> HttpResponse:
     safe = "/accounts/tiers/" in referer and url_has_allowed_host_and_scheme(referer, {request.get_host()})
     back = referer if safe else reverse("accounts:tier_board")
     if not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect(back)
     wanted = form.cleaned_data["account_ids"]
     allowed = services.editable_account_ids(request=request, workspace=request.workspace, account_ids=wanted)
@@ -104,13 +120,18 @@ def tier_bulk_view(request: HttpRequest) -> HttpResponse:
     try:
         if form.cleaned_data["action"] == "owner":
             owner = next((u for u in users if str(u.pk) == form.cleaned_data["owner"]), None)
-            n = services.accounts_bulk_assign_owner(workspace=request.workspace, account_ids=allowed, owner=owner,
-                                                    by=request.user)  # fmt: skip
+            n = services.accounts_bulk_assign_owner(
+                workspace=request.workspace, account_ids=allowed, owner=owner, by=request.user
+            )
             messages.success(request, f"Owner set on {n} account(s).")
         else:
-            n = services.accounts_bulk_tier(workspace=request.workspace, account_ids=allowed,
-                                            tier=form.cleaned_data["tier"], reason=form.cleaned_data["reason"],
-                                            by=request.user)  # fmt: skip
+            n = services.accounts_bulk_tier(
+                workspace=request.workspace,
+                account_ids=allowed,
+                tier=form.cleaned_data["tier"],
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
             messages.success(request, f"{n} account(s) pinned to {Tier(form.cleaned_data['tier']).label}.")
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -119,12 +140,12 @@ def tier_bulk_view(request: HttpRequest) -> HttpResponse:
     return redirect(back)
 
 
-def _account(request: HttpRequest, pk: int) -> Account:
+def _account(request: MemberRequest, pk: int) -> Account:
     return get_object_or_404(account_selectors.account_list(workspace=request.workspace), pk=pk)
 
 
 @workspace_required
-def tier_panel_view(request: HttpRequest, pk: int) -> HttpResponse:
+def tier_panel_view(request: MemberRequest, pk: int) -> HttpResponse:
     """Account-page panel: the tier, whether it is pinned, the pin form and the history (who, when, why)."""
     account = _account(request, pk)
     form = TierPinForm(initial={"tier": account.tier})
@@ -150,48 +171,55 @@ def tier_panel_view(request: HttpRequest, pk: int) -> HttpResponse:
             response["HX-Refresh"] = "true"
             return response
     context = {
-        "account": account, "form": form, "history": selectors.tier_history(account=account)[:50],
+        "account": account,
+        "form": form,
+        "history": selectors.tier_history(account=account)[:50],
         "can_pin": rules.can_edit_object(request, account),
         "proposal": account.tier_proposals.filter(status=ProposalStatus.PENDING).first(),
-    }  # fmt: skip
+    }
     return render(request, "accounts/panels/tier.html", context)
 
 
 @workspace_required
-def fit_panel_view(request: HttpRequest, pk: int) -> HttpResponse:
+def fit_panel_view(request: MemberRequest, pk: int) -> HttpResponse:
     account = _account(request, pk)
     receipt = selectors.account_fit_receipt(workspace=request.workspace, account=account)
     return render(request, "accounts/panels/fit.html", {"account": account, **receipt})
 
 
 @workspace_required
-def win_panel_view(request: HttpRequest, pk: int) -> HttpResponse:
+def win_panel_view(request: MemberRequest, pk: int) -> HttpResponse:
     account = _account(request, pk)
     model = selectors.model_active(workspace=request.workspace)
-    drivers = [{"label": label, "value": value, "width": min(100, abs(value) * 60)}
-               for label, value in (account.win_drivers or [])]  # fmt: skip
+    drivers = [
+        {"label": label, "value": value, "width": min(100, abs(value) * 60)}
+        for label, value in (account.win_drivers or [])
+    ]
     return render(request, "accounts/panels/win.html", {"account": account, "model": model, "drivers": drivers})
 
 
 @workspace_required
-def proposal_list_view(request: HttpRequest) -> HttpResponse:
+def proposal_list_view(request: MemberRequest) -> HttpResponse:
     ws = request.workspace
     if request.method == "POST":
         if not rules.can_write_everything(request):
             raise PermissionDenied("Only marketing and admins decide tier proposals.")
         accept = request.POST.get("decision") == "accept"
         ids = [int(i) for i in request.POST.getlist("proposal") if i.isdigit()]
-        decided = 0
-        for proposal in selectors.proposal_list(workspace=ws).filter(pk__in=ids):
-            services.tier_proposal_decide(proposal=proposal, accept=accept, by=request.user)
-            decided += 1
+        decided = services.tier_proposals_decide(workspace=ws, proposal_ids=ids, accept=accept, by=request.user)
         messages.success(request, f"{decided} proposal(s) {'accepted' if accept else 'rejected'}.")
         return redirect("accounts:tier_proposals")
     page_obj = Paginator(selectors.proposal_list(workspace=ws), 100).get_page(request.GET.get("page"))
     recent = selectors.proposal_list(workspace=ws, status=None).exclude(status=ProposalStatus.PENDING)[:20]
-    return render(request, "accounts/tier_proposals.html", {
-        "page_obj": page_obj, "recent": recent, "can_decide": rules.can_write_everything(request),
-    })  # fmt: skip
+    return render(
+        request,
+        "accounts/tier_proposals.html",
+        {
+            "page_obj": page_obj,
+            "recent": recent,
+            "can_decide": rules.can_write_everything(request),
+        },
+    )
 
 
 ICP_REFERENCE = {
@@ -204,26 +232,36 @@ ICP_REFERENCE = {
 def _readable(criteria: list[dict]) -> list[dict]:
     """Criteria with their keys in reading order (the database's JSON does not keep it)."""
     return [
-        {"key": c["key"], "label": c["label"], "weight": c["weight"],
-         "bands": [{"label": b["label"], "points": b["points"], "when": b["when"]} for b in c["bands"]]}
+        {
+            "key": c["key"],
+            "label": c["label"],
+            "weight": c["weight"],
+            "bands": [{"label": b["label"], "points": b["points"], "when": b["when"]} for b in c["bands"]],
+        }
         for c in criteria
-    ]  # fmt: skip
+    ]
 
 
 @workspace_required
-def icp_settings_view(request: HttpRequest) -> HttpResponse:
+def icp_settings_view(request: MemberRequest) -> HttpResponse:
     """ICP editor, priority weights and tier capacities (admins change them; everyone may read)."""
     ws = request.workspace
     active = selectors.icp_active(workspace=ws)
     conf = selectors.prospecting_settings(workspace=ws)
-    icp_form = IcpForm(initial={
-        "name": active.name if active else "Ideal Customer Profile",
-        "criteria": json.dumps(_readable(active.criteria) if active else [], indent=2, ensure_ascii=False),
-    })  # fmt: skip
-    settings_form = ProspectingSettingsForm(initial={
-        "fit_weight": conf.fit_weight, "predictive_weight": conf.predictive_weight,
-        "strategic_capacity": conf.strategic_capacity, "priority_capacity": conf.priority_capacity,
-    })  # fmt: skip
+    icp_form = IcpForm(
+        initial={
+            "name": active.name if active else "Ideal Customer Profile",
+            "criteria": json.dumps(_readable(active.criteria) if active else [], indent=2, ensure_ascii=False),
+        }
+    )
+    settings_form = ProspectingSettingsForm(
+        initial={
+            "fit_weight": conf.fit_weight,
+            "predictive_weight": conf.predictive_weight,
+            "strategic_capacity": conf.strategic_capacity,
+            "priority_capacity": conf.priority_capacity,
+        }
+    )
     if request.method == "POST":
         if not rules.can_admin(request):
             raise PermissionDenied("Only workspace admins change the ICP, weights and capacities.")
@@ -248,15 +286,23 @@ def icp_settings_view(request: HttpRequest) -> HttpResponse:
                 else:
                     messages.success(request, "Weights and capacities saved; accounts are being retiered.")
                     return redirect("accounts:icp_settings")
-    return render(request, "accounts/icp_settings.html", {
-        "active": active, "versions": selectors.icp_versions(workspace=ws)[:30], "icp_form": icp_form,
-        "settings_form": settings_form, "settings": conf, "reference": ICP_REFERENCE,
-    })  # fmt: skip
+    return render(
+        request,
+        "accounts/icp_settings.html",
+        {
+            "active": active,
+            "versions": selectors.icp_versions(workspace=ws)[:30],
+            "icp_form": icp_form,
+            "settings_form": settings_form,
+            "settings": conf,
+            "reference": ICP_REFERENCE,
+        },
+    )
 
 
 @require_POST
 @admin_required
-def icp_activate_view(request: HttpRequest, pk: int) -> HttpResponse:
+def icp_activate_view(request: MemberRequest, pk: int) -> HttpResponse:
     version = get_object_or_404(selectors.icp_versions(workspace=request.workspace), pk=pk)
     services.icp_activate(version=version, by=request.user)
     messages.success(request, f"ICP v{version.number} is active again; accounts are being rescored.")
@@ -265,38 +311,33 @@ def icp_activate_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @admin_required
-def rescore_view(request: HttpRequest) -> HttpResponse:
-    prospecting_rescore_task.delay(request.workspace.pk, f"Requested by {request.user.username}")
+def rescore_view(request: MemberRequest) -> HttpResponse:
+    services.prospecting_rescore_enqueue(workspace=request.workspace, reason=f"Requested by {request.user.username}")
     messages.success(request, "Rescore started.")
     return redirect(safe_next(request, reverse("accounts:tier_board")))
 
 
 @workspace_required
-def model_page_view(request: HttpRequest) -> HttpResponse:
+def model_page_view(request: MemberRequest) -> HttpResponse:
     ws = request.workspace
     active = selectors.model_active(workspace=ws)
-    weights = []
-    if active is not None:
-        trained = TrainedModel.loads(active.blob)
-        coef = trained.pipeline.named_steps["model"].coef_[0]
-        order = sorted(range(len(coef)), key=lambda j: -abs(coef[j]))[:15]
-        weights = [{"label": feature_label(trained.feature_names[j]), "value": float(coef[j]),
-                    "width": min(100, abs(float(coef[j])) * 60)} for j in order]  # fmt: skip
-    rows = []
-    if active is not None:
-        m = active.metrics
-        for key, label in (("model", f"Model v{active.number}"), ("fit_score", "Baseline: fit score alone"),
-                           ("base_rate", "Baseline: base rate")):  # fmt: skip
-            if m.get(key):
-                rows.append({"label": label, **m[key]})
-    return render(request, "accounts/model.html", {
-        "active": active, "models": selectors.model_list(workspace=ws)[:30], "rows": rows, "weights": weights,
-    })  # fmt: skip
+    weights = selectors.model_weights(model=active) if active is not None else []
+    rows = selectors.model_metric_rows(model=active) if active is not None else []
+    return render(
+        request,
+        "accounts/model.html",
+        {
+            "active": active,
+            "models": selectors.model_list(workspace=ws)[:30],
+            "rows": rows,
+            "weights": weights,
+        },
+    )
 
 
 @require_POST
 @admin_required
-def model_train_view(request: HttpRequest) -> HttpResponse:
+def model_train_view(request: MemberRequest) -> HttpResponse:
     try:
         model = services.model_train(workspace=request.workspace, by=request.user)
     except ValidationError as exc:
@@ -310,7 +351,7 @@ def model_train_view(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @admin_required
-def model_activate_view(request: HttpRequest, pk: int) -> HttpResponse:
+def model_activate_view(request: MemberRequest, pk: int) -> HttpResponse:
     model = get_object_or_404(selectors.model_list(workspace=request.workspace), pk=pk)
     services.model_activate(model=model, by=request.user)
     messages.success(request, f"Model v{model.number} is active; accounts are being rescored.")
