@@ -40,7 +40,7 @@ class ResilientRedisCache(RedisCache):
             _warn("get", exc)
             return default
 
-    def get_many(self, keys: Any, version: int | None = None) -> dict:
+    def get_many(self, keys: Any, version: int | None = None) -> dict[Any, Any]:
         try:
             return super().get_many(keys, version)
         except RedisError as exc:
@@ -53,7 +53,7 @@ class ResilientRedisCache(RedisCache):
         except RedisError as exc:
             _warn("set", exc)
 
-    def set_many(self, data: dict, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> list:
+    def set_many(self, data: dict[Any, Any], timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> list[Any]:
         try:
             return super().set_many(data, timeout, version)
         except RedisError as exc:
@@ -89,11 +89,11 @@ class ResilientRedisCache(RedisCache):
 def window_hit(key: str, window_seconds: int) -> int:
     """Count one hit in a fixed time window (the key carries the window); raises ``CacheUnavailable``."""
     if isinstance(cache, ResilientRedisCache) or hasattr(cache, "window_hit"):
-        return cache.window_hit(key, window_seconds)
+        return int(cache.window_hit(key, window_seconds))
     try:
         # Local-memory cache (embedded default, tests): add + incr run under the cache's lock.
         cache.add(key, 0, window_seconds + 1)
-        return cache.incr(key)
+        return int(cache.incr(key))
     except ValueError:  # expired between add and incr
         cache.add(key, 1, window_seconds + 1)
         return 1

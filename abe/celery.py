@@ -18,7 +18,7 @@ app.autodiscover_tasks()
 
 @worker_init.connect
 @worker_process_init.connect
-def _worker_statement_timeout(**kwargs) -> None:
+def _worker_statement_timeout(**kwargs: object) -> None:
     from abe.db import process_role_set
 
     process_role_set("worker")  # the longer statement_timeout of workers

@@ -7,6 +7,7 @@ requests get theirs from the key during DRF authentication (``abe.api.authentica
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
@@ -103,7 +104,7 @@ class ServiceUnavailableMiddleware:
         )
 
 
-def workspace_pin_on_login(sender: object, request: HttpRequest, user: object, **kwargs: object) -> None:
+def workspace_pin_on_login(sender: object, request: HttpRequest | None, user: Any, **kwargs: object) -> None:
     """At login, pin the current workspace in the session (the first by name, as the switcher shows them).
 
     Without it the current workspace would be recomputed per request, and a membership added later in a

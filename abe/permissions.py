@@ -42,9 +42,9 @@ def can_write_everything(request: HttpRequest | Any) -> bool:
 def can_admin(request: HttpRequest | Any) -> bool:
     membership = getattr(request, "membership", None)
     if membership is not None:
-        return membership.role == Role.ADMIN
+        return bool(membership.role == Role.ADMIN)
     key = getattr(request, "api_key", None)
-    return key is not None and key.has_scope("admin")
+    return key is not None and bool(key.has_scope("admin"))
 
 
 def can_edit_object(request: HttpRequest | Any, obj: Any) -> bool:

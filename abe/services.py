@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser, User
+from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
 from django.core import signing
 from django.core.exceptions import ValidationError
@@ -101,7 +101,7 @@ def invitation_token(invitation: Invitation) -> str:
 
 @transaction.atomic
 def invitation_create(
-    *, workspace: Workspace, email: str, role: str = Role.VIEWER, by: AbstractBaseUser | None = None
+    *, workspace: Workspace, email: str, role: str = Role.VIEWER, by: User | None = None
 ) -> Invitation:
     """Invite an address (new members default to viewer) and email it a signed link valid for a few days.
 
@@ -150,7 +150,7 @@ def invitation_from_token(*, token: str) -> Invitation:
 
 
 @transaction.atomic
-def invitation_accept(*, token: str, user: AbstractBaseUser) -> Membership:
+def invitation_accept(*, token: str, user: User) -> Membership:
     """The invitee (logged in with the invited address) joins the workspace with the invited role."""
     invitation = invitation_from_token(token=token)
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
@@ -169,7 +169,7 @@ def invitation_accept(*, token: str, user: AbstractBaseUser) -> Membership:
 
 
 @transaction.atomic
-def invitation_accept_new_user(*, token: str, username: str, password: str) -> tuple[AbstractBaseUser, Membership]:
+def invitation_accept_new_user(*, token: str, username: str, password: str) -> tuple[User, Membership]:
     """An invitee without an account creates one (with the invited address) and joins."""
     invitation = invitation_from_token(token=token)
     user_model = get_user_model()

@@ -127,7 +127,7 @@ def member_set(request: MemberRequest) -> HttpResponse:
     form = MemberRoleForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
+            messages.error(request, " ".join(str(e) for e in errors))
         return redirect("settings:index")
     membership = get_object_or_404(membership_list(workspace=request.workspace), pk=form.cleaned_data["membership"])
     try:
@@ -222,7 +222,9 @@ def member_remove(request: MemberRequest, pk: int) -> HttpResponse:
     return redirect("settings:index")
 
 
-def login_locked_out(request: HttpRequest, credentials: dict | None = None, *args, **kwargs) -> HttpResponse:
+def login_locked_out(
+    request: HttpRequest, credentials: dict[str, Any] | None = None, *args: Any, **kwargs: Any
+) -> HttpResponse:
     """django-axes calls this once a username or an address has too many failed logins: a 429 with the reason."""
     from django.conf import settings
     from django.contrib.auth.forms import AuthenticationForm

@@ -16,19 +16,22 @@ from django_filters import ModelChoiceFilter, ModelMultipleChoiceFilter
 from django_filters.rest_framework import DjangoFilterBackend
 
 
-def _scoped(queryset: QuerySet, workspace: Any) -> QuerySet:
+def _scoped(queryset: QuerySet[Any], workspace: Any) -> QuerySet[Any]:
     model = queryset.model
     if workspace is None:
-        return model.objects.none()
+        nothing: QuerySet[Any] = model.objects.none()
+        return nothing
     if hasattr(model.objects, "for_workspace"):
-        return model.objects.for_workspace(workspace)
+        scoped: QuerySet[Any] = model.objects.for_workspace(workspace)
+        return scoped
     if model is get_user_model():
-        return model.objects.filter(memberships__workspace=workspace)
+        members: QuerySet[Any] = model.objects.filter(memberships__workspace=workspace)
+        return members
     return queryset
 
 
 class WorkspaceFilterBackend(DjangoFilterBackend):
-    def get_filterset(self, request: Any, queryset: QuerySet, view: Any) -> Any:
+    def get_filterset(self, request: Any, queryset: QuerySet[Any], view: Any) -> Any:
         filterset = super().get_filterset(request, queryset, view)
         if filterset is None:
             return None

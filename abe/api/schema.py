@@ -24,7 +24,7 @@ ERROR_RESPONSES = {
 }
 
 
-def error_responses_hook(result: dict, generator: object, request: object, public: bool) -> dict:
+def error_responses_hook(result: dict[str, Any], generator: object, request: object, public: bool) -> dict[str, Any]:
     """Postprocessing hook: every operation documents the errors the API can answer (a shared ``Error`` schema).
 
     Operations keep any error response they already describe (with its own schema) and gain the missing ones.

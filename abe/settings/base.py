@@ -268,8 +268,13 @@ REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
 ]
 # The cache is an accelerator: with Redis down reads miss and writes are skipped (abe.cache); short timeouts.
 if REDIS_URL:
-    CACHES["default"]["BACKEND"] = "abe.cache.ResilientRedisCache"
-    CACHES["default"]["OPTIONS"] = {"socket_connect_timeout": 1, "socket_timeout": 2}
+    CACHES = {
+        "default": {
+            "BACKEND": "abe.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},  # type: ignore[dict-item]
+        }
+    }
 MIDDLEWARE += ["abe.middleware.ServiceUnavailableMiddleware"]
 # Celery: a task killed with its worker (kill -9) goes back to the queue after the visibility timeout, which is
 # just above the default task time limit (10 min) instead of kombu's hour. Tasks with longer limits (the full
@@ -308,7 +313,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "abe.views.login_locked_out"
 AXES_IPWARE_PROXY_COUNT = int(os.environ.get("ABE_PROXY_COUNT", "0")) or None
 AXES_VERBOSE = False
-LOGGING["loggers"]["axes"] = {"level": "WARNING"}
+LOGGING = {**LOGGING, "loggers": {**LOGGING["loggers"], "axes": {"level": "WARNING"}}}  # type: ignore[dict-item]
 # Id filters (?account=, ?assignee=) only know the request workspace's rows: a foreign id reads as a missing one.
 REST_FRAMEWORK["DEFAULT_FILTER_BACKENDS"] = [
     "abe.api.filters.WorkspaceFilterBackend" if b == "django_filters.rest_framework.DjangoFilterBackend" else b

@@ -154,7 +154,7 @@ class WebhookSubscriptionViewSet(WorkspaceModelViewSet):
     @action(detail=True, methods=["post"], url_path="rotate-secret")
     def rotate_secret(self, request: Request, pk: str | None = None) -> Response:
         """A new secret, shown once; the old one keeps signing (a second ``v1=``) for 24 hours."""
-        subscription, _ = webhook_services.webhook_secret_rotate(self.get_object(), by=request.user)
+        subscription, _ = webhook_services.webhook_secret_rotate(self.get_object(), by=self.actor())
         return Response(WebhookSubscriptionCreatedSerializer(subscription, context=self.get_serializer_context()).data)
 
     @extend_schema(request=None, responses={202: WebhookDeliverySerializer})

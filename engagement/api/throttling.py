@@ -40,16 +40,19 @@ class EventsRateThrottle(SimpleRateThrottle):
         self.rate = self.get_rate()
         if self.rate is None:
             return True
-        self.num_requests, self.duration = self.parse_rate(self.rate)
+        num_requests, duration = self.parse_rate(self.rate)
+        if num_requests is None or duration is None:
+            return True
+        self.num_requests, self.duration = num_requests, duration
         now = self.timer()
-        window = int(now // self.duration)
-        self.wait_seconds = (window + 1) * self.duration - now
+        window = int(now // duration)
+        self.wait_seconds = (window + 1) * duration - now
         try:
-            count = window_hit(f"{self.get_cache_key(request, view)}:{window}", self.duration)
+            count = window_hit(f"{self.get_cache_key(request, view)}:{window}", duration)
         except CacheUnavailable as exc:
             logger.warning("Rate limit not applied (cache unavailable: %s); request let through", exc)
             return True
-        return count <= self.num_requests
+        return count <= num_requests
 
     def wait(self) -> float | None:
         return max(1.0, self.wait_seconds)

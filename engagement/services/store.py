@@ -225,8 +225,8 @@ def _batch_failed(*, pk: int, error: Exception, now: datetime) -> None:
     batch.save(update_fields=["attempts", "last_error", "retry_at", "quarantined_at"])
 
 
-def _batches_fold(*, workspace: Workspace, rules: ScoringRules, batches: Sequence[list]) -> None:
-    merged: dict[tuple, DayDelta] = {}
+def _batches_fold(*, workspace: Workspace, rules: ScoringRules, batches: Sequence[list[Any]]) -> None:
+    merged: dict[tuple[Any, ...], DayDelta] = {}
     for batch in batches:
         for account_id, contact_id, event_type, day, added, last_at in batch:
             key = (account_id, contact_key(contact_id), event_type, date.fromisoformat(day))
