@@ -324,3 +324,8 @@ SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
     "drf_spectacular.hooks.postprocess_schema_enums",
     "abe.api.schema.error_responses_hook",
 ]
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
+    **SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"],  # type: ignore[dict-item]
+    "WebhookFormatEnum": "activation.models.WebhookFormat",
+    "ContentFormatEnum": "content.models.ContentFormat",
+}

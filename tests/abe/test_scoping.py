@@ -31,7 +31,19 @@ from tests.factories import AccountFactory
 
 # Served without a workspace on purpose: sign-in, the switcher (it reads only the user's own memberships),
 # the API schema and docs (no data), and Django's admin (staff only, its own permission system).
-PUBLIC_NAMES = {"login", "logout", "workspace_switch", "schema", "api-docs", "api-redoc"}
+# Also the invitation page (the signed token is the credential; it reads only its own invitation) and the
+# monitoring endpoints (no workspace data: health and queue depths).
+PUBLIC_NAMES = {
+    "login",
+    "logout",
+    "workspace_switch",
+    "schema",
+    "api-docs",
+    "api-redoc",
+    "invitation_accept",
+    "healthz",
+    "readyz",
+}
 PUBLIC_PREFIXES = ("admin/",)
 
 
