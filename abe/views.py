@@ -31,6 +31,7 @@ from .services import (
     invitation_withdraw,
     membership_remove,
     membership_set,
+    workspace_create,
 )
 
 
@@ -41,7 +42,10 @@ def workspace_required(view: Callable[..., Any]) -> Callable[..., Any]:
     @wraps(view)
     def wrapper(request: MemberRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.workspace is None:
-            raise PermissionDenied("You are not a member of any workspace yet. Ask an admin to invite you.")
+            raise PermissionDenied(
+                "You are not a member of any workspace yet. Ask an admin to invite you, or create one at "
+                "/workspace/new/."
+            )
         response: HttpResponse = view(request, *args, **kwargs)
         return response
 
@@ -248,3 +252,31 @@ def safe_next(request: HttpRequest, fallback: str) -> str:
     ):
         return target
     return fallback
+
+
+class WorkspaceForm(forms.Form):
+    name = forms.CharField(max_length=200, label="Name", help_text="Your company or team, e.g. “Acme Europe”.")
+    slug = forms.CharField(
+        max_length=60,
+        required=False,
+        label="Short name (optional)",
+        help_text="Used on the command line (--workspace); made from the name when left empty.",
+    )
+
+
+@login_required
+def workspace_create_view(request: SignedInRequest) -> HttpResponse:
+    """Any signed-in user can create a workspace; they become its admin and switch to it."""
+    form = WorkspaceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            workspace = workspace_create(
+                name=form.cleaned_data["name"], slug=form.cleaned_data["slug"] or None, owner=request.user
+            )
+        except ValidationError as exc:
+            form_add_service_errors(form, exc)
+        else:
+            request.session[SESSION_KEY] = workspace.pk
+            messages.success(request, f"Workspace {workspace.name} created; you are its admin.")
+            return redirect("/")
+    return render(request, "settings/workspace_new.html", {"form": form})

@@ -30,9 +30,10 @@ from accounts.models import Account
 from tests.factories import AccountFactory
 
 # Served without a workspace on purpose: sign-in, the switcher (it reads only the user's own memberships),
-# the API schema and docs (no data), and Django's admin (staff only, its own permission system).
-# Also the invitation page (the signed token is the credential; it reads only its own invitation) and the
-# monitoring endpoints (no workspace data: health and queue depths).
+# the API schema and docs (no data), Django's admin (staff only, its own permission system), and creating a
+# workspace (a signed-in user with no workspace yet must be able to; it reads no workspace's data). Also the
+# invitation page (the signed token is the credential; it reads only its own invitation) and the monitoring
+# endpoints (no workspace data: health and queue depths).
 PUBLIC_NAMES = {
     "login",
     "logout",
@@ -40,6 +41,7 @@ PUBLIC_NAMES = {
     "schema",
     "api-docs",
     "api-redoc",
+    "workspace_create",
     "invitation_accept",
     "healthz",
     "readyz",

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('activation', '0002_unique_constraints_include_workspace'),
+        ('activation', '0003_key_account_warning_signs'),
     ]
 
     operations = [
