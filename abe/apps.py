@@ -7,4 +7,16 @@ class AbeConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.db.backends.signals import connection_created
+
+        from . import health  # noqa: F401  (registers the worker heartbeat task)
         from .api import schema  # noqa: F401  (registers the OpenAPI extension)
+        from .db import on_connection_created
+
+        connection_created.connect(on_connection_created, dispatch_uid="abe-statement-timeout")
+
+        from django.contrib.auth.signals import user_logged_in
+
+        from .middleware import workspace_pin_on_login
+
+        user_logged_in.connect(workspace_pin_on_login, dispatch_uid="abe-workspace-pin")

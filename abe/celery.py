@@ -5,6 +5,8 @@ Every task derives from ``abe.tasks.BaseTask`` and is named by ``abe.tasks.task_
 
 import os
 
+from celery.signals import worker_init, worker_process_init
+
 from abe.tasks import AbeCelery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "abe.settings.local")
@@ -12,3 +14,11 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "abe.settings.local")
 app = AbeCelery("abe", task_cls="abe.tasks:BaseTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@worker_init.connect
+@worker_process_init.connect
+def _worker_statement_timeout(**kwargs: object) -> None:
+    from abe.db import process_role_set
+
+    process_role_set("worker")  # the longer statement_timeout of workers

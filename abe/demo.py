@@ -56,8 +56,8 @@ def demo_workspace_create(*, seed: int = 42) -> DemoContext:
                 first_name=first,
                 last_name=last,
                 email=f"{username}@demo.example",
-                is_staff=(role == Role.ADMIN),
-                is_superuser=(role == Role.ADMIN),
+                is_staff=False,
+                is_superuser=False,
             )
         Membership.objects.create(user=user, workspace=workspace, role=role)
         users[username] = user

@@ -7,6 +7,7 @@ requests get theirs from the key during DRF authentication (``abe.api.authentica
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
@@ -40,3 +41,79 @@ class WorkspaceMiddleware:
                 request.membership = membership
                 request.workspace = membership.workspace
         return self.get_response(request)
+
+
+class RequestBodyLimitMiddleware:
+    """Answer 413 (JSON for the API) to a body larger than the limits, before anything reads it.
+
+    Non-file bodies (JSON, forms) are limited by ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (sized for the largest
+    documented event batch), multipart uploads by ``ABE_MAX_UPLOAD_BYTES``. Without this, Django answers a
+    bare HTML 400 when the body is first read.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.conf import settings
+        from django.http import JsonResponse
+
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        multipart = request.META.get("CONTENT_TYPE", "").startswith("multipart/")
+        limit = settings.ABE_MAX_UPLOAD_BYTES if multipart else settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if limit is not None and length > limit:
+            message = f"The request body is {length} bytes; at most {limit} are accepted."
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": message}, status=413)
+            return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
+
+
+class ServiceUnavailableMiddleware:
+    """A lost broker or cache connection that escapes a view is a 503 with a clear message, not a 500.
+
+    Ingest and the pages that only read the cache handle these themselves (see ``abe.cache``); this catches
+    the rest, e.g. a button that queues a task while Redis is down.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        import logging
+
+        from django.http import JsonResponse
+        from kombu.exceptions import OperationalError as BrokerError
+        from redis.exceptions import ConnectionError as RedisConnectionError
+        from redis.exceptions import TimeoutError as RedisTimeoutError
+
+        if not isinstance(exception, BrokerError | RedisConnectionError | RedisTimeoutError):
+            return None
+        logging.getLogger(__name__).error("Background service unavailable: %s", exception)
+        message = "The background job service is unavailable; nothing was queued. Try again in a few minutes."
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": message}, status=503, headers={"Retry-After": "60"})
+        return HttpResponse(
+            message, status=503, content_type="text/plain; charset=utf-8", headers={"Retry-After": "60"}
+        )
+
+
+def workspace_pin_on_login(sender: object, request: HttpRequest | None, user: Any, **kwargs: object) -> None:
+    """At login, pin the current workspace in the session (the first by name, as the switcher shows them).
+
+    Without it the current workspace would be recomputed per request, and a membership added later in a
+    workspace whose name sorts first would move the user there; only the user switches their workspace.
+    """
+    if request is None or not hasattr(request, "session") or request.session.get(SESSION_KEY):
+        return
+    first = (
+        Membership.objects.filter(user=user).order_by("workspace__name").values_list("workspace_id", flat=True).first()
+    )
+    if first is not None:
+        request.session[SESSION_KEY] = first

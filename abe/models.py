@@ -106,6 +106,7 @@ class ApiScope(models.TextChoices):
     READ = "read", "Read"
     WRITE = "write", "Write"
     EVENTS = "events", "Events"
+    ADMIN = "admin", "Admin"  # admin-only operations (webhooks, scoring settings...), as a workspace admin would
 
 
 API_KEY_PREFIX = "abe_"
@@ -151,3 +152,36 @@ class ApiKey(WorkspaceOwned):
         if self.last_used_at is None or (now - self.last_used_at).total_seconds() > 60:
             ApiKey.objects.filter(pk=self.pk).update(last_used_at=now)
             self.last_used_at = now
+
+
+class Invitation(models.Model):
+    """An admin's invitation of an email address to a workspace, accepted by whoever reads that mailbox.
+
+    The link carries a signed, timestamped token (``abe.services.invitation_create``); the row makes it
+    one-time and lets admins see and withdraw pending invitations. Nothing about existing users is revealed
+    to the inviting admin: an invitation is sent whether or not the address has an account.
+    """
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.VIEWER)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.email} to {self.workspace} ({self.role})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.accepted_at is None and self.withdrawn_at is None and self.expires_at > timezone.now()

@@ -6,7 +6,8 @@
 - admin only: members, API keys and workspace settings.
 
 An API key acts with its scopes: ``read`` for safe methods, ``write`` for changes (as marketing would),
-``events`` for ingestion. Keys never manage members or keys.
+``events`` for ingestion, ``admin`` for admin-only operations (the key acts as an admin). Keys never manage
+members or keys (those are pages, not API operations).
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ def request_role(request: Any) -> str | None:
         return str(membership.role)
     key = getattr(request, "api_key", None)
     if key is not None:
+        if key.has_scope("admin"):
+            return Role.ADMIN
         return Role.MARKETING if key.has_scope("write") else Role.VIEWER
     return None
 
@@ -38,7 +41,10 @@ def can_write_everything(request: HttpRequest | Any) -> bool:
 
 def can_admin(request: HttpRequest | Any) -> bool:
     membership = getattr(request, "membership", None)
-    return membership is not None and membership.role == Role.ADMIN
+    if membership is not None:
+        return bool(membership.role == Role.ADMIN)
+    key = getattr(request, "api_key", None)
+    return key is not None and bool(key.has_scope("admin"))
 
 
 def can_edit_object(request: HttpRequest | Any, obj: Any) -> bool:

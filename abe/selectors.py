@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from .models import ApiKey, Membership, Workspace, api_key_hash
+from .models import ApiKey, Invitation, Membership, Workspace, api_key_hash
 
 
 def membership_list(*, workspace: Workspace) -> QuerySet[Membership]:
@@ -17,3 +17,7 @@ def api_key_list(*, workspace: Workspace) -> QuerySet[ApiKey]:
 
 def api_key_by_raw(*, raw: str) -> ApiKey | None:
     return ApiKey.objects.select_related("workspace").filter(key_hash=api_key_hash(raw)).first()
+
+
+def invitation_list(*, workspace: Workspace) -> QuerySet[Invitation]:
+    return Invitation.objects.filter(workspace=workspace).select_related("created_by").order_by("-created_at")

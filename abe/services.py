@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
+from django.contrib.auth.password_validation import validate_password
+from django.core import signing
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from .models import ApiKey, ApiScope, Membership, Role, Workspace, api_key_hash
+from .models import ApiKey, ApiScope, Invitation, Membership, Role, Workspace, api_key_hash
 
 
 @transaction.atomic
@@ -39,6 +47,9 @@ def workspace_create(*, name: str, slug: str | None = None, owner: User | None =
 def membership_set(*, workspace: Workspace, user: User, role: str) -> Membership:
     if role not in Role.values:
         raise ValidationError({"role": f"Choose one of: {', '.join(Role.values)}."})
+    others = Membership.objects.filter(workspace=workspace, role=Role.ADMIN).exclude(user=user)
+    if role != Role.ADMIN and not others.exists():
+        raise ValidationError("A workspace keeps at least one admin.")
     membership, _ = Membership.objects.update_or_create(workspace=workspace, user=user, defaults={"role": role})
     return membership
 
@@ -88,3 +99,107 @@ def api_key_revoke(*, key: ApiKey) -> ApiKey:
         key.revoked_at = timezone.now()
         key.save(update_fields=["revoked_at"])
     return key
+
+
+INVITATION_SALT = "abe.invitation"
+
+
+def invitation_token(invitation: Invitation) -> str:
+    return signing.dumps({"id": invitation.pk, "email": invitation.email}, salt=INVITATION_SALT)
+
+
+@transaction.atomic
+def invitation_create(
+    *, workspace: Workspace, email: str, role: str = Role.VIEWER, by: User | None = None
+) -> Invitation:
+    """Invite an address (new members default to viewer) and email it a signed link valid for a few days.
+
+    The answer is the same whether or not the address has an account, so invitations reveal no users.
+    """
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ValidationError({"email": "Enter a valid email address."}) from None
+    if role not in Role.values:
+        raise ValidationError({"role": f"Choose one of: {', '.join(Role.values)}."})
+    days = settings.ABE_INVITATION_DAYS
+    invitation = Invitation.objects.create(
+        workspace=workspace, email=email, role=role, created_by=by, expires_at=timezone.now() + timedelta(days=days)
+    )
+    link = f"{settings.ABE_SITE_URL}{reverse('invitation_accept', args=[invitation_token(invitation)])}"
+    inviter = getattr(by, "get_full_name", lambda: "")() or getattr(by, "username", "An admin")
+    transaction.on_commit(
+        lambda: send_mail(
+            subject=f"You are invited to {workspace.name} on the ABE Portal",
+            message=f"{inviter} invited you to join {workspace.name} as {invitation.get_role_display()}.\n\n"
+            f"Accept within {days} days: {link}\n\nIf you did not expect this, ignore this email.",
+            from_email=None,
+            recipient_list=[email],
+            fail_silently=True,
+        )
+    )
+    return invitation
+
+
+def invitation_from_token(*, token: str) -> Invitation:
+    """The open invitation a link stands for; ValidationError if forged, expired, used or withdrawn."""
+    try:
+        data = signing.loads(token, salt=INVITATION_SALT, max_age=timedelta(days=settings.ABE_INVITATION_DAYS))
+    except signing.SignatureExpired:
+        raise ValidationError("This invitation has expired; ask an admin for a new one.") from None
+    except signing.BadSignature:
+        raise ValidationError("This invitation link is not valid.") from None
+    invitation = (
+        Invitation.objects.select_related("workspace").filter(pk=data.get("id"), email=data.get("email")).first()
+    )
+    if invitation is None or not invitation.is_open:
+        raise ValidationError("This invitation was already used, withdrawn or has expired.")
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, token: str, user: User) -> Membership:
+    """The invitee (logged in with the invited address) joins the workspace with the invited role."""
+    invitation = invitation_from_token(token=token)
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if not invitation.is_open:
+        raise ValidationError("This invitation was already used, withdrawn or has expired.")
+    if (user.email or "").strip().lower() != invitation.email:
+        raise ValidationError(
+            f"This invitation was sent to another address. Log in with the account of {invitation.email}."
+        )
+    membership = Membership.objects.filter(workspace=invitation.workspace, user=user).first()
+    if membership is None:
+        membership = Membership.objects.create(workspace=invitation.workspace, user=user, role=invitation.role)
+    invitation.accepted_at, invitation.accepted_by = timezone.now(), user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    return membership
+
+
+@transaction.atomic
+def invitation_accept_new_user(*, token: str, username: str, password: str) -> tuple[User, Membership]:
+    """An invitee without an account creates one (with the invited address) and joins."""
+    invitation = invitation_from_token(token=token)
+    user_model = get_user_model()
+    username = (username or "").strip()
+    if not username:
+        raise ValidationError({"username": "Choose a username."})
+    if user_model.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": "This username is taken; choose another."})
+    user = user_model(username=username, email=invitation.email)
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from None
+    user.set_password(password)
+    user.save()
+    return user, invitation_accept(token=token, user=user)
+
+
+@transaction.atomic
+def invitation_withdraw(*, invitation: Invitation) -> Invitation:
+    if invitation.withdrawn_at is None and invitation.accepted_at is None:
+        invitation.withdrawn_at = timezone.now()
+        invitation.save(update_fields=["withdrawn_at"])
+    return invitation

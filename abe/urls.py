@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from . import views
+from . import health, views
 
 settings_patterns = (
     [
@@ -13,6 +13,8 @@ settings_patterns = (
         path("api-keys/<int:pk>/revoke/", views.api_key_revoke_view, name="api_key_revoke"),
         path("members/", views.member_set, name="member_set"),
         path("members/<int:pk>/remove/", views.member_remove, name="member_remove"),
+        path("members/invite/", views.member_invite, name="member_invite"),
+        path("invitations/<int:pk>/withdraw/", views.invitation_withdraw_view, name="invitation_withdraw"),
     ],
     "settings",
 )
@@ -47,4 +49,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
     path("admin/", admin.site.urls),
+    path("invitations/<str:token>/", views.invitation_accept_view, name="invitation_accept"),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
 ]

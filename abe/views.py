@@ -8,10 +8,10 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth import get_user_model
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -20,8 +20,19 @@ from .forms import form_add_service_errors
 from .http import MemberRequest, SignedInRequest
 from .middleware import SESSION_KEY
 from .models import ApiScope, Membership, Role
-from .selectors import api_key_list, membership_list
-from .services import api_key_create, api_key_revoke, membership_remove, membership_set, workspace_create
+from .selectors import api_key_list, invitation_list, membership_list
+from .services import (
+    api_key_create,
+    api_key_revoke,
+    invitation_accept,
+    invitation_accept_new_user,
+    invitation_create,
+    invitation_from_token,
+    invitation_withdraw,
+    membership_remove,
+    membership_set,
+    workspace_create,
+)
 
 
 def workspace_required(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -71,6 +82,9 @@ def workspace_switch(request: SignedInRequest) -> HttpResponse:
 def settings_index(request: MemberRequest) -> HttpResponse:
     context = {
         "memberships": membership_list(workspace=request.workspace),
+        "invitations": invitation_list(workspace=request.workspace).filter(accepted_at=None, withdrawn_at=None)
+        if rules.can_admin(request)
+        else [],
         "keys": api_key_list(workspace=request.workspace) if rules.can_admin(request) else [],
         "role_choices": Role.choices,
         "scope_choices": ApiScope.choices,
@@ -105,28 +119,99 @@ def api_key_revoke_view(request: MemberRequest, pk: int) -> HttpResponse:
     return redirect("settings:index")
 
 
-class MemberForm(forms.Form):
-    username = forms.CharField(max_length=150)
+class MemberRoleForm(forms.Form):
+    membership = forms.IntegerField()
     role = forms.ChoiceField(choices=Role.choices)
-
-    def clean_username(self) -> object:
-        user = get_user_model().objects.filter(username=self.cleaned_data["username"]).first()
-        if user is None:
-            raise forms.ValidationError("No user with this username.")
-        return user
 
 
 @require_POST
 @admin_required
 def member_set(request: MemberRequest) -> HttpResponse:
-    form = MemberForm(request.POST)
+    """Change the role of someone who is already a member (people join only by accepting an invitation)."""
+    form = MemberRoleForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(str(e) for e in errors))
+        return redirect("settings:index")
+    membership = get_object_or_404(membership_list(workspace=request.workspace), pk=form.cleaned_data["membership"])
+    try:
+        membership_set(workspace=request.workspace, user=membership.user, role=form.cleaned_data["role"])
+        messages.success(request, f"{membership.user} is now {form.cleaned_data['role']}.")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("settings:index")
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(max_length=254)
+    role = forms.ChoiceField(choices=Role.choices, required=False)
+
+    def clean_role(self) -> str:
+        return self.cleaned_data.get("role") or Role.VIEWER  # new members are viewers unless chosen otherwise
+
+
+@require_POST
+@admin_required
+def member_invite(request: MemberRequest) -> HttpResponse:
+    form = InviteForm(request.POST)
     if form.is_valid():
-        membership_set(workspace=request.workspace, user=form.cleaned_data["username"], role=form.cleaned_data["role"])
-        messages.success(request, f"{form.cleaned_data['username']} is now {form.cleaned_data['role']}.")
+        try:
+            invitation_create(workspace=request.workspace, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            # The same answer whether or not the address has an account: invitations reveal no users.
+            messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
     else:
         for errors in form.errors.values():
             messages.error(request, " ".join(str(error) for error in errors))
     return redirect("settings:index")
+
+
+@require_POST
+@admin_required
+def invitation_withdraw_view(request: MemberRequest, pk: int) -> HttpResponse:
+    invitation = get_object_or_404(invitation_list(workspace=request.workspace), pk=pk)
+    invitation_withdraw(invitation=invitation)
+    messages.success(request, f"Invitation of {invitation.email} withdrawn.")
+    return redirect("settings:index")
+
+
+class InvitationSignupForm(forms.Form):
+    username = forms.CharField(max_length=150)
+    password = forms.CharField(widget=forms.PasswordInput, min_length=8)
+
+
+def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
+    """The invitee's page: join with the account they are logged in with, or create one for the invited address."""
+    try:
+        invitation = invitation_from_token(token=token)
+    except ValidationError as exc:
+        return render(request, "settings/invitation.html", {"error": " ".join(exc.messages)}, status=400)
+    form = InvitationSignupForm(request.POST or None) if not request.user.is_authenticated else None
+    error = ""
+    if request.method == "POST":
+        try:
+            if request.user.is_authenticated:
+                membership = invitation_accept(token=token, user=request.user)
+            elif form is not None and form.is_valid():
+                user, membership = invitation_accept_new_user(token=token, **form.cleaned_data)
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            else:
+                membership = None
+        except ValidationError as exc:
+            if form is not None and hasattr(exc, "error_dict"):
+                form_add_service_errors(form, exc)
+            else:
+                error = " ".join(exc.messages)
+        else:
+            if membership is not None:
+                # The user's own action: they switch to the workspace they just joined.
+                request.session[SESSION_KEY] = membership.workspace_id
+                messages.success(request, f"Welcome to {membership.workspace.name}.")
+                return redirect("/")
+    context = {"invitation": invitation, "form": form, "error": error, "token": token}
+    return render(request, "settings/invitation.html", context)
 
 
 @require_POST
@@ -139,6 +224,34 @@ def member_remove(request: MemberRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("settings:index")
+
+
+def login_locked_out(
+    request: HttpRequest, credentials: dict[str, Any] | None = None, *args: Any, **kwargs: Any
+) -> HttpResponse:
+    """django-axes calls this once a username or an address has too many failed logins: a 429 with the reason."""
+    from django.conf import settings
+    from django.contrib.auth.forms import AuthenticationForm
+
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    context = {
+        "form": AuthenticationForm(request),
+        "next": request.GET.get("next", ""),
+        "locked_message": f"Too many failed logins. Wait {minutes} minutes, then try again (or ask an admin).",
+    }
+    return render(request, "registration/login.html", context, status=429)
+
+
+def safe_next(request: HttpRequest, fallback: str) -> str:
+    """The ``next`` a form posted, if it points into this site; ``fallback`` otherwise (no open redirects)."""
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
 
 
 class WorkspaceForm(forms.Form):

@@ -9,6 +9,7 @@ rather than instant emails, so loading the demo prints no mail.
 
 from __future__ import annotations
 
+import secrets
 from datetime import timedelta
 
 from abe.demo import DemoContext
@@ -16,10 +17,17 @@ from accounts.models import Account, Contact, TeamRole
 from engagement.models import EngagementEvent, EventType, TriggerKind
 from personas.models import BuyingRole
 
-from .models import Alert, AlertStatus, ConditionType, EmailMode, NotificationPreference, Severity
+from .models import (
+    Alert,
+    AlertStatus,
+    ConditionType,
+    EmailMode,
+    NotificationPreference,
+    Severity,
+    WebhookSubscription,
+)
 from .services.evaluation import rules_evaluate
 from .services.rules import rule_create
-from .services.webhooks import webhook_subscription_create
 
 KAMS = ("sales", "ana.ae", "ben.ae")
 # The 1:1 and 1:few accounts, where an alert gets personal attention; standard accounts are left to automation.
@@ -181,11 +189,14 @@ def build(ctx: DemoContext) -> str:
             workspace=ws, user=user, defaults={"email_mode": EmailMode.DIGEST}
         )
     rules = _rules(ctx)
-    webhook_subscription_create(
+    # Written directly, off: a loopback URL passes the save-time check only with ABE_ALLOW_PRIVATE_URLS=1, and every
+    # delivery is checked again, so turning it on (or sending to it) needs that setting too.
+    WebhookSubscription.objects.create(
         workspace=ws,
-        by=ctx.users["admin"],
+        created_by=ctx.users["admin"],
         name="Local receiver (example)",
         url="http://127.0.0.1:8765/abe-webhook",
+        secret="whsec_" + secrets.token_urlsafe(32),
         is_active=False,
         min_severity=Severity.HIGH,
     )

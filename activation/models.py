@@ -14,9 +14,12 @@ Invariants:
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from abe.models import TimeStamped, WorkspaceOwned
 from accounts.models import Account, Contact
@@ -279,6 +282,10 @@ class WebhookSubscription(WorkspaceOwned, TimeStamped):
     name = models.CharField(max_length=120)
     url = models.URLField(max_length=500)
     secret = models.CharField(max_length=100)
+    # After a rotation the old secret keeps signing (a second ``v1=``) until ``previous_secret_expires_at``, so
+    # receivers can switch without losing deliveries.
+    previous_secret = models.CharField(max_length=100, blank=True)
+    previous_secret_expires_at = models.DateTimeField(null=True, blank=True)
     format = models.CharField(max_length=10, choices=WebhookFormat.choices, default=WebhookFormat.AUTO)
     min_severity = models.CharField(max_length=10, choices=Severity.choices, default=Severity.LOW)
     is_active = models.BooleanField(default=True)
@@ -294,6 +301,19 @@ class WebhookSubscription(WorkspaceOwned, TimeStamped):
 
     def __str__(self) -> str:
         return self.name
+
+    def signing_secrets(self, now: datetime | None = None) -> list[str]:
+        """The secrets that sign a delivery now: the current one, then the previous one during the overlap."""
+        now = now or timezone.now()
+        secrets = [self.secret]
+        if self.previous_secret and self.previous_secret_expires_at and self.previous_secret_expires_at > now:
+            secrets.append(self.previous_secret)
+        return secrets
+
+    @property
+    def secret_masked(self) -> str:
+        """What pages and the API show after creation: enough to recognise the secret, not to use it."""
+        return f"{self.secret[:6]}…{self.secret[-4:]}" if len(self.secret) > 12 else "…"
 
     @property
     def effective_format(self) -> str:

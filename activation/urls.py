@@ -20,5 +20,6 @@ urlpatterns = [
     path("webhooks/<int:pk>/", views.webhook_detail_view, name="webhook_detail"),
     path("webhooks/<int:pk>/edit/", views.webhook_form_view, name="webhook_edit"),
     path("webhooks/<int:pk>/test/", views.webhook_test_view, name="webhook_test"),
+    path("webhooks/<int:pk>/rotate-secret/", views.webhook_rotate_view, name="webhook_rotate"),
     path("webhooks/<int:pk>/delete/", views.webhook_delete_view, name="webhook_delete"),
 ]

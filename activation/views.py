@@ -20,11 +20,11 @@ from django.views.decorators.http import require_POST
 from abe import permissions as role_rules
 from abe.forms import form_add_service_errors
 from abe.http import MemberRequest
-from abe.views import admin_required, workspace_required
+from abe.views import admin_required, safe_next, workspace_required
 
 from . import selectors
 from .forms import STAGE_SUGGESTIONS, AssignForm, PreferenceForm, RuleForm, SnoozeForm, WebhookSubscriptionForm
-from .models import Alert, AlertAction, ConditionType, Rule, Severity
+from .models import Alert, AlertAction, ConditionType, Rule, Severity, WebhookSubscription
 from .permissions import can_act_on_alert
 from .services import alerts as alert_services
 from .services import rules as rule_services
@@ -142,7 +142,7 @@ def alert_action_view(request: MemberRequest, pk: int, action: str) -> HttpRespo
         response["HX-Trigger"] = "alerts-changed"
         return response
     messages.success(request, f"Alert {alert.get_status_display().lower()}.")
-    return redirect(request.POST.get("next") or reverse("activation:detail", args=[alert.pk]))
+    return redirect(safe_next(request, reverse("activation:detail", args=[alert.pk])))
 
 
 @require_POST
@@ -284,6 +284,8 @@ def webhook_form_view(request: MemberRequest, pk: int | None = None) -> HttpResp
         except ValidationError as exc:
             form_add_service_errors(form, exc)
         else:
+            if pk is None or data.get("secret"):
+                _secret_reveal_once(request, subscription)
             messages.success(request, f"Webhook “{subscription.name}” saved.")
             return redirect("activation:webhook_detail", pk=subscription.pk)
     title = f"Edit {subscription.name}" if subscription else "New webhook subscription"
@@ -296,15 +298,36 @@ def webhook_detail_view(request: MemberRequest, pk: int) -> HttpResponse:
     deliveries = Paginator(
         selectors.webhook_delivery_list(workspace=request.workspace, subscription=subscription), PAGE_SIZE
     ).get_page(request.GET.get("page"))
-    return render(request, "activation/webhook_detail.html", {"subscription": subscription, "page_obj": deliveries})
+    revealed = request.session.pop(f"webhook-secret-{subscription.pk}", None)
+    context = {"subscription": subscription, "page_obj": deliveries, "revealed_secret": revealed}
+    return render(request, "activation/webhook_detail.html", context)
+
+
+def _secret_reveal_once(request: MemberRequest, subscription: WebhookSubscription) -> None:
+    # The next detail page shows the full secret once (then pops it); every other view shows it masked.
+    request.session[f"webhook-secret-{subscription.pk}"] = subscription.secret
+
+
+@require_POST
+@admin_required
+def webhook_rotate_view(request: MemberRequest, pk: int) -> HttpResponse:
+    subscription = get_object_or_404(selectors.webhook_subscription_list(workspace=request.workspace), pk=pk)
+    subscription, _ = webhook_services.webhook_secret_rotate(subscription, by=request.user)
+    _secret_reveal_once(request, subscription)
+    messages.success(request, "New secret generated; the previous one keeps signing for 24 hours.")
+    return redirect("activation:webhook_detail", pk=subscription.pk)
 
 
 @require_POST
 @admin_required
 def webhook_test_view(request: MemberRequest, pk: int) -> HttpResponse:
     subscription = get_object_or_404(selectors.webhook_subscription_list(workspace=request.workspace), pk=pk)
-    webhook_services.webhook_test_send(subscription=subscription, by=request.user)
-    messages.success(request, "Test delivery queued: it shows in the log below within seconds.")
+    try:
+        webhook_services.webhook_test_send(subscription=subscription, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Test delivery queued: it shows in the log below within seconds.")
     return redirect("activation:webhook_detail", pk=subscription.pk)
 
 

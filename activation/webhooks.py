@@ -1,8 +1,11 @@
 """Webhook payloads and signatures: what we send, how it is signed, and how a receiver verifies it.
 
-Each request carries ``X-ABE-Timestamp`` (Unix seconds) and ``X-ABE-Signature: v1=<hex>``, where ``<hex>`` is
-HMAC-SHA256 of ``f"{timestamp}.{body}"`` keyed with the subscription's secret. A receiver recomputes it over
-the raw body, compares in constant time, and rejects timestamps older than a few minutes (replays).
+Each request carries ``X-ABE-Timestamp`` (Unix seconds), ``X-ABE-Delivery`` (the delivery id, the same on
+every retry) and ``X-ABE-Signature: v1=<hex>[,v1=<hex>]``, where each ``<hex>`` is HMAC-SHA256 of
+``f"{timestamp}.{delivery_id}.{body}"`` keyed with one active secret of the subscription (two during the
+overlap after a rotation). The delivery id is signed, so a captured request cannot be replayed under another
+id to slip past the receiver's deduplication. A receiver recomputes the HMAC over the raw body, compares in
+constant time against any ``v1=`` value, and rejects timestamps older than a few minutes (replays).
 :func:`webhook_signature_verify` is that receiver, usable as is; ``docs/activation.md`` shows it standalone.
 """
 
@@ -39,9 +42,16 @@ def webhook_body(payload: dict) -> bytes:
     return json.dumps(payload, separators=(",", ":"), sort_keys=True, ensure_ascii=False).encode()
 
 
-def webhook_signature(*, secret: str, timestamp: int | str, body: bytes) -> str:
-    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
-    return f"v1={digest}"
+def webhook_signature(*, secret: str, timestamp: int | str, delivery_id: int | str, body: bytes) -> str:
+    signed = f"{timestamp}.{delivery_id}.".encode() + body
+    return f"v1={hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()}"
+
+
+def webhook_signature_header(*, secrets: list[str], timestamp: int | str, delivery_id: int | str, body: bytes) -> str:
+    """One ``v1=`` per active secret (the current one first)."""
+    return ",".join(
+        webhook_signature(secret=s, timestamp=timestamp, delivery_id=delivery_id, body=body) for s in secrets
+    )
 
 
 def webhook_signature_verify(
@@ -49,11 +59,12 @@ def webhook_signature_verify(
     secret: str,
     body: bytes,
     timestamp: str,
+    delivery_id: str,
     signature: str,
     tolerance: int = DEFAULT_TOLERANCE_SECONDS,
     now: float | None = None,
 ) -> None:
-    """Raise :class:`WebhookSignatureError` unless ``signature`` signs ``timestamp.body`` and is recent enough.
+    """Raise :class:`WebhookSignatureError` unless ``signature`` signs ``timestamp.delivery_id.body`` recently.
 
     ``signature`` is the header value; several comma-separated ``v1=`` values are accepted (secret rotation).
     """
@@ -61,10 +72,12 @@ def webhook_signature_verify(
         sent_at = int(timestamp)
     except (TypeError, ValueError):
         raise WebhookSignatureError("missing or malformed timestamp") from None
+    if not str(delivery_id or "").strip():
+        raise WebhookSignatureError("missing delivery id")
     current = time.time() if now is None else now
     if abs(current - sent_at) > tolerance:
         raise WebhookSignatureError(f"timestamp outside the {tolerance}s tolerance (replay?)")
-    expected = webhook_signature(secret=secret, timestamp=sent_at, body=body)
+    expected = webhook_signature(secret=secret, timestamp=sent_at, delivery_id=delivery_id, body=body)
     candidates = [part.strip() for part in (signature or "").split(",") if part.strip().startswith("v1=")]
     if not any(hmac.compare_digest(expected, candidate) for candidate in candidates):
         raise WebhookSignatureError("signature does not match")

@@ -65,7 +65,8 @@ class EngagementEvent(WorkspaceOwned):
     )
     type = models.CharField(max_length=32, choices=EventType.choices)
     channel = models.CharField(max_length=20, choices=Channel.choices, blank=True)
-    # No index: only deleting an asset looks events up by it (rare; one scan), and every ingest would pay for it.
+    # Deleting an asset sets its events' asset to NULL: a partial index (rows with an asset only, so events without
+    # one cost ingest nothing) makes that a lookup instead of a scan of the whole event table.
     content_asset = models.ForeignKey(
         ContentAsset, null=True, blank=True, on_delete=models.SET_NULL, related_name="engagement_events", db_index=False
     )
@@ -84,6 +85,9 @@ class EngagementEvent(WorkspaceOwned):
         indexes = [
             models.Index(fields=["account", "occurred_at"], name="event_account_time"),
             models.Index(fields=["contact", "occurred_at"], name="event_contact_time"),
+            models.Index(
+                fields=["content_asset"], name="event_content_asset", condition=models.Q(content_asset__isnull=False)
+            ),
         ]
 
     def __str__(self) -> str:
@@ -253,3 +257,53 @@ class PendingBatch(WorkspaceOwned):
 
     deltas = models.JSONField()
     created_at = models.DateTimeField(auto_now_add=True)
+    # A batch whose fold fails is retried with backoff (``retry_at``), then quarantined: it no longer blocks or
+    # slows the batches after it, and admins see its error on the scoring settings page.
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    retry_at = models.DateTimeField(null=True, blank=True)
+    quarantined_at = models.DateTimeField(null=True, blank=True)
+
+
+class EventImportStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class EventImport(WorkspaceOwned):
+    """A CSV upload of events, run by a worker in chunks of up to 5,000 rows, each its own transaction.
+
+    The counters are updated after each committed chunk, so the report always says exactly what was saved:
+    ``processed_rows`` lines are done (accepted, duplicates or rejected), the rest were not read yet. A repeated
+    task resumes after ``processed_rows`` (and ingest is idempotent anyway).
+    """
+
+    file = models.FileField(upload_to="event-imports/%Y/%m/")
+    filename = models.CharField(max_length=255)
+    status = models.CharField(max_length=10, choices=EventImportStatus.choices, default=EventImportStatus.QUEUED)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    accepted = models.PositiveIntegerField(default=0)
+    duplicates = models.PositiveIntegerField(default=0)
+    rejected_count = models.PositiveIntegerField(default=0)
+    rejected = models.JSONField(default=list, blank=True, help_text="[[line, {field: [messages]}]], the first 1,000.")
+    message = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    @property
+    def progress_percent(self) -> int:
+        return 100 if not self.total_rows else min(100, round(100 * self.processed_rows / self.total_rows))
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (EventImportStatus.DONE, EventImportStatus.FAILED)

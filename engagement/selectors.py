@@ -23,7 +23,9 @@ from .models import (
     EngagementConfig,
     EngagementDay,
     EngagementEvent,
+    EventImport,
     EventType,
+    PendingBatch,
     ScoreComponent,
 )
 from .rules import ScoringRules
@@ -186,3 +188,32 @@ def _role_label(contact: Contact) -> str:
     if contact.seniority:
         parts.append(contact.get_seniority_display())
     return ", ".join(parts)
+
+
+@dataclass
+class ScoringHealth:
+    """What an admin needs to know about the scoring backlog of a workspace."""
+
+    pending: int
+    oldest_pending_at: datetime | None
+    retrying: int
+    quarantined: list[PendingBatch]
+
+
+def scoring_health(*, workspace: Workspace) -> ScoringHealth:
+    batches = PendingBatch.objects.for_workspace(workspace)
+    waiting = batches.filter(quarantined_at__isnull=True)
+    return ScoringHealth(
+        pending=waiting.count(),
+        oldest_pending_at=waiting.aggregate(oldest=Min("created_at"))["oldest"],
+        retrying=waiting.filter(attempts__gt=0).count(),
+        quarantined=list(
+            batches.filter(quarantined_at__isnull=False)
+            .order_by("-quarantined_at")
+            .only("pk", "created_at", "attempts", "last_error", "quarantined_at")[:50]
+        ),
+    )
+
+
+def event_import_list(*, workspace: Workspace) -> QuerySet[EventImport]:
+    return EventImport.objects.for_workspace(workspace).select_related("created_by").defer("rejected")

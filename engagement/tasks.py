@@ -5,16 +5,30 @@ Every task is safe to repeat: a scoring pass recomputes from stored state and wr
 
 from __future__ import annotations
 
+import logging
+from datetime import timedelta
+
 from celery import shared_task
+from django.utils import timezone
 
 from abe.models import Workspace
+from abe.tasks import SweptTask
 
+from .models import PendingBatch
 from .services import accounts_score, scores_recompute, workspace_rescore
+from .services.csv_import import event_import_run
+
+logger = logging.getLogger(__name__)
+# A batch's own task normally folds it within seconds; older ones lost their task (broker down, worker killed).
+SWEEP_AFTER = timedelta(minutes=2)
 
 
-@shared_task(time_limit=300)
+@shared_task(base=SweptTask, time_limit=300)
 def engagement_score_accounts_task(workspace_id: int, account_ids: list[int]) -> int:
-    """One per ingested batch: rescore the accounts that received events. Safe to repeat."""
+    """One per ingested batch: rescore the accounts that received events. Safe to repeat.
+
+    A failed publish is only logged: the batch waits in ``PendingBatch`` and ``engagement_pending_sweep`` scores it.
+    """
     workspace = Workspace.objects.filter(pk=workspace_id).first()
     if workspace is None:
         return 0
@@ -30,13 +44,56 @@ def engagement_recompute_task(workspace_id: int) -> int:
     return len(scores_recompute(workspace=workspace))
 
 
-@shared_task(time_limit=3600)
-def engagement_rescore_all_task() -> int:
-    """Beat: decay, momentum windows and time-based stages move without events; also writes today's snapshot.
+@shared_task(time_limit=1800)
+def engagement_rescore_workspace_task(workspace_id: int) -> int:
+    """Rescore one workspace (decay, momentum windows, today's snapshot). Safe to repeat: snapshots are upserted."""
+    workspace = Workspace.objects.filter(pk=workspace_id).first()
+    if workspace is None:
+        return 0
+    return len(workspace_rescore(workspace=workspace))
 
-    Safe to repeat: the snapshot of a day is upserted.
+
+@shared_task(time_limit=120)
+def engagement_rescore_all_task() -> int:
+    """Beat: one rescore task per workspace, so one failing workspace never stops the others.
+
+    Safe to repeat: each workspace task is.
     """
-    changed = 0
-    for workspace in Workspace.objects.all():
-        changed += len(workspace_rescore(workspace=workspace))
-    return changed
+    published = 0
+    for workspace_id in Workspace.objects.order_by("pk").values_list("pk", flat=True):
+        try:
+            engagement_rescore_workspace_task.delay(workspace_id)
+            published += 1
+        except Exception:  # eager mode runs the task here: its failure must not stop the next workspace
+            logger.exception("Rescore of workspace %s failed", workspace_id)
+    return published
+
+
+@shared_task(time_limit=120)
+def engagement_pending_sweep_task() -> int:
+    """Beat: score the batches whose task never ran or failed (broker down, worker killed, retry due).
+
+    Safe to repeat: folding takes each batch once (row locks), and scoring again writes the same result.
+    """
+    now = timezone.now()
+    due = (
+        PendingBatch.objects.filter(quarantined_at__isnull=True, created_at__lt=now - SWEEP_AFTER)
+        .exclude(retry_at__gt=now)
+        .values_list("workspace_id", "deltas")
+    )
+    accounts: dict[int, set[int]] = {}
+    for workspace_id, deltas in due.iterator():
+        accounts.setdefault(workspace_id, set()).update(row[0] for row in deltas)
+    for workspace_id, ids in sorted(accounts.items()):
+        try:
+            engagement_score_accounts_task.delay(workspace_id, sorted(ids))
+        except Exception:
+            logger.exception("Catch-up scoring of workspace %s failed", workspace_id)
+    return len(accounts)
+
+
+@shared_task(time_limit=3600)
+def event_import_run_task(job_id: int) -> str:
+    """A CSV upload of events. Safe to repeat: it resumes after the committed chunks, and ingest is idempotent."""
+    job = event_import_run(job_id=job_id)
+    return job.status if job else "missing"

@@ -23,9 +23,16 @@ from accounts.models import Account
 
 from . import selectors
 from .forms import EventUploadForm, ScoringSettingsForm, TimelineFilterForm
+from .models import EventImport, PendingBatch
 from .rules import MOMENTUM_BASELINE_WEEKS, MOMENTUM_RECENT_DAYS
-from .services import engagement_config_get, engagement_config_rules, engagement_config_update, scores_preview
-from .services.csv_import import events_import_csv
+from .services import (
+    engagement_config_get,
+    engagement_config_rules,
+    engagement_config_update,
+    pending_batch_retry,
+    scores_preview,
+)
+from .services.csv_import import event_import_create
 
 
 def _account(request: MemberRequest, pk: int) -> Account:
@@ -115,7 +122,22 @@ def scoring_settings_view(request: MemberRequest) -> HttpResponse:
         else:
             messages.success(request, "Scoring settings saved. Every account is being rescored with them.")
             return redirect("engagement:settings")
-    return render(request, "engagement/settings.html", {"form": form, "config": config})
+    health = selectors.scoring_health(workspace=request.workspace)
+    return render(request, "engagement/settings.html", {"form": form, "config": config, "health": health})
+
+
+@require_POST
+@admin_required
+def pending_batch_retry_view(request: MemberRequest, pk: int) -> HttpResponse:
+    try:
+        folded = pending_batch_retry(workspace=request.workspace, batch_id=pk)
+    except PendingBatch.DoesNotExist:
+        raise Http404("No such batch.") from None
+    if folded:
+        messages.success(request, "The batch was scored.")
+    else:
+        messages.error(request, "The batch failed again; its error is shown below.")
+    return redirect("engagement:settings")
 
 
 @require_POST
@@ -137,13 +159,30 @@ def scoring_preview_view(request: MemberRequest) -> HttpResponse:
 
 @workspace_required
 def events_upload_view(request: MemberRequest) -> HttpResponse:
+    """Store the file and hand it to a worker; the job page shows progress and the exact report."""
     if not rules.can_write(request):
         raise PermissionDenied("Viewers cannot import events.")
     form = EventUploadForm(request.POST or None, request.FILES or None)
-    result = None
     if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
         try:
-            result = events_import_csv(workspace=request.workspace, file=form.cleaned_data["file"], by=request.user)
+            job = event_import_create(
+                workspace=request.workspace, data=upload.read(), filename=upload.name, by=request.user
+            )
         except ValidationError as exc:
             form_add_service_errors(form, exc)
-    return render(request, "engagement/upload.html", {"form": form, "result": result})
+        else:
+            return redirect("engagement:upload_detail", pk=job.pk)
+    jobs = selectors.event_import_list(workspace=request.workspace)[:10]
+    return render(request, "engagement/upload.html", {"form": form, "jobs": jobs})
+
+
+@require_GET
+@workspace_required
+def event_import_detail_view(request: MemberRequest, pk: int) -> HttpResponse:
+    try:
+        job = selectors.event_import_list(workspace=request.workspace).get(pk=pk)
+    except EventImport.DoesNotExist:
+        raise Http404("No such upload.") from None
+    template = "engagement/partials/import_job.html" if request.htmx else "engagement/import_detail.html"
+    return render(request, template, {"job": job})

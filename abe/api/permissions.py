@@ -25,8 +25,8 @@ class WorkspaceRolePermission(permissions.BasePermission):
         if key is not None:
             scope = getattr(view, "required_scope", None) or ("read" if safe else "write")
             if getattr(view, "admin_only", False):
-                return False
-            return bool(key.has_scope(scope))
+                return bool(key.has_scope("admin"))
+            return bool(key.has_scope(scope) or (key.has_scope("admin") and scope in ("read", "write")))
         if getattr(view, "admin_only", False):
             return rules.can_admin(request)
         if safe:

@@ -11,3 +11,43 @@ class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
 
     def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
         return {"type": "http", "scheme": "bearer", "description": "Workspace API key: `Authorization: Bearer <key>`"}
+
+
+ERROR_RESPONSES = {
+    "400": "Invalid input: field errors as `{field: [messages]}` (or `detail`).",
+    "401": "No or an invalid API key / session.",
+    "403": "The key's scopes or the user's role do not allow this.",
+    "404": "Not found in this workspace (another workspace's objects are never visible).",
+    "409": "Conflicts with existing data (a duplicate, or a state that no longer allows it).",
+    "413": "The request body is larger than the limit.",
+    "429": "Rate limited; retry after the `Retry-After` header.",
+}
+
+
+def error_responses_hook(result: dict[str, Any], generator: object, request: object, public: bool) -> dict[str, Any]:
+    """Postprocessing hook: every operation documents the errors the API can answer (a shared ``Error`` schema).
+
+    Operations keep any error response they already describe (with its own schema) and gain the missing ones.
+    """
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas.setdefault(
+        "Error",
+        {
+            "type": "object",
+            "description": "An error: `detail` for request-level errors, else one list of messages per field.",
+            "properties": {"detail": {"type": "string"}},
+            "additionalProperties": True,
+        },
+    )
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for operations in result.get("paths", {}).values():
+        for method, operation in operations.items():
+            if method not in ("get", "post", "put", "patch", "delete"):
+                continue
+            responses = operation.setdefault("responses", {})
+            for code, description in ERROR_RESPONSES.items():
+                if code not in responses:
+                    responses[code] = {"description": description, "content": error}
+                elif "content" not in responses[code]:
+                    responses[code]["content"] = error
+    return result

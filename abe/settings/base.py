@@ -6,6 +6,7 @@ Celery runs tasks in-process (the embedded default), so ``make run`` works on a 
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -259,6 +260,89 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
+# --- Reliability and security (issue 10) -------------------------------------------------------------------
+# Ingest accepts events inside this window around the time they arrive; outside it a row is rejected (per row).
+ABE_EVENT_MAX_AGE_DAYS = int(os.environ.get("ABE_EVENT_MAX_AGE_DAYS", str(5 * 365 + 1)))
+ABE_EVENT_MAX_FUTURE_HOURS = int(os.environ.get("ABE_EVENT_MAX_FUTURE_HOURS", "24"))
+# A pending scoring batch that fails is retried with exponential backoff, then quarantined (shown to admins).
+ABE_SCORING_BATCH_MAX_ATTEMPTS = int(os.environ.get("ABE_SCORING_BATCH_MAX_ATTEMPTS", "5"))
+CELERY_BEAT_SCHEDULE["engagement-pending-sweep"] = {
+    "task": "engagement.tasks.engagement_pending_sweep",
+    "schedule": 120.0,
+}
+# Request bodies: the largest documented event batch (5,000 events with 1 KB of metadata each, about 7 MB of
+# JSON) fits; beyond the limit the answer is a JSON 413 (abe.middleware.RequestBodyLimitMiddleware).
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("ABE_MAX_BODY_BYTES", str(12 * 1024 * 1024)))
+ABE_MAX_UPLOAD_BYTES = int(os.environ.get("ABE_MAX_UPLOAD_BYTES", str(100 * 1024 * 1024)))
+MIDDLEWARE += ["abe.middleware.RequestBodyLimitMiddleware"]
+REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
+    "abe.api.parsers.SafeJSONParser",
+    "rest_framework.parsers.FormParser",
+    "rest_framework.parsers.MultiPartParser",
+]
+# The cache is an accelerator: with Redis down reads miss and writes are skipped (abe.cache); short timeouts.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "abe.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},  # type: ignore[dict-item]
+        }
+    }
+MIDDLEWARE += ["abe.middleware.ServiceUnavailableMiddleware"]
+# Celery: a task killed with its worker (kill -9) goes back to the queue after the visibility timeout, which is
+# just above the default task time limit (10 min) instead of kombu's hour. Tasks with longer limits (the full
+# recompute) are safe to repeat; a redelivery waits on the workspace's scoring lock. Late ack + prefetch 1.
+ABE_CELERY_VISIBILITY_TIMEOUT = int(os.environ.get("ABE_CELERY_VISIBILITY_TIMEOUT", "660"))
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_TIME_LIMIT = 600
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": ABE_CELERY_VISIBILITY_TIMEOUT,
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Publishing while the broker is down gives up quickly (ingest logs it; the pending sweep catches up).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
+CELERY_BEAT_SCHEDULE["abe-worker-heartbeat"] = {"task": "abe.tasks.worker_heartbeat", "schedule": 30.0}
+# Event CSV uploads run with the other imports, not behind scoring (an exact name wins over the glob).
+CELERY_TASK_ROUTES["engagement.tasks.event_import_run"] = {"queue": "imports"}
+# PostgreSQL statement_timeout (abe.db): web requests, then workers; 0 turns it off.
+ABE_DB_STATEMENT_TIMEOUT_MS = int(os.environ.get("ABE_DB_STATEMENT_TIMEOUT_MS", "30000"))
+ABE_DB_WORKER_STATEMENT_TIMEOUT_MS = int(os.environ.get("ABE_DB_WORKER_STATEMENT_TIMEOUT_MS", "900000"))
+# Membership invitations: how long the emailed link stays valid.
+ABE_INVITATION_DAYS = int(os.environ.get("ABE_INVITATION_DAYS", "7"))
+# Login throttling (django-axes): after ABE_LOGIN_FAILURE_LIMIT failures for one username, or from one IP
+# address, logins from it are refused for ABE_LOGIN_COOLOFF_MINUTES with a clear message (abe.views).
+INSTALLED_APPS += ["axes"]
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
+AXES_FAILURE_LIMIT = int(os.environ.get("ABE_LOGIN_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("ABE_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "abe.views.login_locked_out"
+AXES_IPWARE_PROXY_COUNT = int(os.environ.get("ABE_PROXY_COUNT", "0")) or None
+AXES_VERBOSE = False
+LOGGING = {**LOGGING, "loggers": {**LOGGING["loggers"], "axes": {"level": "WARNING"}}}  # type: ignore[dict-item]
+# Id filters (?account=, ?assignee=) only know the request workspace's rows: a foreign id reads as a missing one.
+REST_FRAMEWORK["DEFAULT_FILTER_BACKENDS"] = [
+    "abe.api.filters.WorkspaceFilterBackend" if b == "django_filters.rest_framework.DjangoFilterBackend" else b
+    for b in REST_FRAMEWORK["DEFAULT_FILTER_BACKENDS"]
+]
+# OpenAPI: every operation documents its 400/401/403/404/409/413/429 answers (abe.api.schema).
+SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
+    "drf_spectacular.hooks.postprocess_schema_enums",
+    "abe.api.schema.error_responses_hook",
+]
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
+    **SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"],  # type: ignore[dict-item]
+    "WebhookFormatEnum": "activation.models.WebhookFormat",
+    "ContentFormatEnum": "content.models.ContentFormat",
+}
 # Key accounts: news feeds are fetched hourly with this timeout and size limit; plan reviews, post-sale
 # activities and health scores are checked daily.
 ABE_NEWS_TIMEOUT = float(os.environ.get("ABE_NEWS_TIMEOUT", "10"))

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from abe import permissions as rules
 from abe.http import MemberRequest
-from abe.views import admin_required, workspace_required
+from abe.views import admin_required, safe_next, workspace_required
 
 from .. import selectors as account_selectors
 from ..imports.export import accounts_csv_response
@@ -314,7 +314,7 @@ def icp_activate_view(request: MemberRequest, pk: int) -> HttpResponse:
 def rescore_view(request: MemberRequest) -> HttpResponse:
     services.prospecting_rescore_enqueue(workspace=request.workspace, reason=f"Requested by {request.user.username}")
     messages.success(request, "Rescore started.")
-    return redirect(request.POST.get("next") or "accounts:tier_board")
+    return redirect(safe_next(request, reverse("accounts:tier_board")))
 
 
 @workspace_required

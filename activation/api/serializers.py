@@ -71,10 +71,12 @@ class AlertTransitionSerializer(serializers.ModelSerializer):
 
 
 class AlertSerializer(serializers.ModelSerializer):
-    rule_name = serializers.CharField(source="rule.name", read_only=True, default=None)
+    rule_name = serializers.CharField(source="rule.name", read_only=True, default=None, allow_null=True)
     account_name = serializers.CharField(source="account.name", read_only=True, default=None)
     contacts = AlertContactSerializer(many=True, read_only=True)
-    assignee: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    assignee: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
     unread = serializers.BooleanField(read_only=True, default=False)
 
     class Meta:
@@ -130,8 +132,15 @@ class AlertAssignInput(serializers.Serializer):
 
 class WebhookSubscriptionSerializer(serializers.ModelSerializer):
     secret = serializers.CharField(
-        required=False, allow_blank=True, max_length=100, help_text="Signing secret; leave empty to generate one."
+        required=False,
+        allow_blank=True,
+        max_length=100,
+        write_only=True,
+        help_text="Signing secret; leave empty to generate one. Returned once, in the creation answer "
+        "(``secret``); afterwards only ``secret_masked``. Setting a new one rotates it (the old one keeps signing "
+        "for 24 hours).",
     )
+    secret_masked = serializers.CharField(read_only=True)
     delivered_count = serializers.IntegerField(read_only=True)
     failed_count = serializers.IntegerField(read_only=True)
     pending_count = serializers.IntegerField(read_only=True)
@@ -143,6 +152,7 @@ class WebhookSubscriptionSerializer(serializers.ModelSerializer):
             "name",
             "url",
             "secret",
+            "secret_masked",
             "format",
             "min_severity",
             "is_active",
@@ -156,6 +166,12 @@ class WebhookSubscriptionSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["consecutive_failures", "disabled_at", "disabled_reason", "created_at", "updated_at"]
+
+
+class WebhookSubscriptionCreatedSerializer(WebhookSubscriptionSerializer):
+    """The creation (or rotation) answer: the one time the full secret is shown."""
+
+    secret = serializers.CharField(read_only=True, help_text="The signing secret; store it now, it is not shown again.")
 
 
 class WebhookAttemptSerializer(serializers.ModelSerializer):

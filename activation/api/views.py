@@ -32,6 +32,7 @@ from .serializers import (
     AlertTransitionInput,
     RuleSerializer,
     WebhookDeliverySerializer,
+    WebhookSubscriptionCreatedSerializer,
     WebhookSubscriptionSerializer,
 )
 
@@ -123,8 +124,10 @@ class AlertViewSet(WorkspaceReadOnlyModelViewSet):
 
 
 class WebhookSubscriptionViewSet(WorkspaceModelViewSet):
-    """Outbound webhooks (admins only): each alert is POSTed, signed with HMAC-SHA256 over ``timestamp.body``
-    (headers ``X-ABE-Timestamp`` and ``X-ABE-Signature: v1=<hex>``). Send a test; read the delivery log."""
+    """Outbound webhooks (admins only): each alert is POSTed, signed with HMAC-SHA256
+    over ``timestamp.delivery_id.body`` (headers ``X-ABE-Timestamp``, ``X-ABE-Delivery`` and
+    ``X-ABE-Signature: v1=<hex>``, one ``v1=`` per active secret). The secret is shown once; send a test (active
+    subscriptions only); read the delivery log."""
 
     serializer_class = WebhookSubscriptionSerializer
     filterset_fields = ["is_active", "format"]
@@ -137,6 +140,22 @@ class WebhookSubscriptionViewSet(WorkspaceModelViewSet):
 
     def check_can_create(self, request, data):
         return None
+
+    @extend_schema(responses={201: WebhookSubscriptionCreatedSerializer})
+    def create(self, request: Request, *args, **kwargs) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        self.perform_create(serializer)
+        # The one time the secret leaves the server (besides a rotation): every later read is masked.
+        data = WebhookSubscriptionCreatedSerializer(serializer.instance, context=self.get_serializer_context()).data
+        return Response(data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={200: WebhookSubscriptionCreatedSerializer})
+    @action(detail=True, methods=["post"], url_path="rotate-secret")
+    def rotate_secret(self, request: Request, pk: str | None = None) -> Response:
+        """A new secret, shown once; the old one keeps signing (a second ``v1=``) for 24 hours."""
+        subscription, _ = webhook_services.webhook_secret_rotate(self.get_object(), by=self.actor())
+        return Response(WebhookSubscriptionCreatedSerializer(subscription, context=self.get_serializer_context()).data)
 
     @extend_schema(request=None, responses={202: WebhookDeliverySerializer})
     @action(detail=True, methods=["post"])

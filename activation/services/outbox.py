@@ -17,8 +17,6 @@ from __future__ import annotations
 import logging
 import smtplib
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
@@ -32,6 +30,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from abe.models import Membership, Role
+from abe.outbound import OutboundError, UnsafeUrlError, outbound_request
 from abe.tasks import enqueue_on_commit
 
 from ..models import (
@@ -59,7 +58,7 @@ from ..webhooks import (
     alert_url,
     slack_payload,
     webhook_body,
-    webhook_signature,
+    webhook_signature_header,
 )
 
 logger = logging.getLogger(__name__)
@@ -249,15 +248,6 @@ def email_delivery_send(*, delivery_id: int, now: datetime | None = None) -> str
     return "sent"
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    # A redirected POST would be replayed as a GET without its body: treat a redirect as the answer instead.
-    def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str) -> None:
-        return None
-
-
-_opener = urllib.request.build_opener(_NoRedirect)
-
-
 def webhook_request_body(delivery: WebhookDelivery) -> bytes:
     payload = delivery.payload
     if delivery.subscription.effective_format == WebhookFormat.SLACK:
@@ -266,31 +256,37 @@ def webhook_request_body(delivery: WebhookDelivery) -> bytes:
 
 
 def webhook_post(*, subscription: WebhookSubscription, delivery: WebhookDelivery) -> tuple[int | None, str, int]:
-    """POST the signed body; (status code or None, error text, duration in ms). Never raises for HTTP trouble."""
+    """POST the signed body; (status code or None, error text, duration in ms). Never raises for HTTP trouble.
+
+    Through ``abe.outbound``: the URL is checked again (https, every resolved address public), the connection
+    goes to the checked address and redirects are not followed. A refused address is reported without any
+    detail of what (if anything) answers there.
+    """
     body = webhook_request_body(delivery)
     timestamp = str(int(time.time()))
-    request = urllib.request.Request(
-        subscription.url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "User-Agent": "ABE-Portal-Webhooks/1.0",
-            TIMESTAMP_HEADER: timestamp,
-            SIGNATURE_HEADER: webhook_signature(secret=subscription.secret, timestamp=timestamp, body=body),
-            DELIVERY_HEADER: str(delivery.id),
-            EVENT_HEADER: delivery.event,
-        },
-    )
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "ABE-Portal-Webhooks/1.0",
+        TIMESTAMP_HEADER: timestamp,
+        SIGNATURE_HEADER: webhook_signature_header(
+            secrets=subscription.signing_secrets(), timestamp=timestamp, delivery_id=delivery.id, body=body
+        ),
+        DELIVERY_HEADER: str(delivery.id),
+        EVENT_HEADER: delivery.event,
+    }
     started = time.monotonic()
     code, error = None, ""
     try:
-        with _opener.open(request, timeout=settings.ABE_WEBHOOK_TIMEOUT) as response:
-            code = response.status
-    except urllib.error.HTTPError as exc:
-        code, error = exc.code, f"HTTP {exc.code} {exc.reason}"
-    except (urllib.error.URLError, TimeoutError, OSError, ValueError) as exc:
-        error = f"{type(exc).__name__}: {getattr(exc, 'reason', exc)}"
+        response = outbound_request(
+            "POST", subscription.url, body=body, headers=headers, timeout=settings.ABE_WEBHOOK_TIMEOUT, max_bytes=4096
+        )
+        code = response.status
+        if not 200 <= code < 300:
+            error = f"HTTP {code}"
+    except UnsafeUrlError:
+        raise
+    except OutboundError as exc:
+        error = str(exc)[:300]
     return code, error, int((time.monotonic() - started) * 1000)
 
 
@@ -301,10 +297,20 @@ def webhook_delivery_send(*, delivery_id: int, now: datetime | None = None) -> s
     if delivery is None:
         return "skipped"
     subscription = delivery.subscription
-    if not subscription.is_active and delivery.event != "webhook.test":
+    if not subscription.is_active:  # tests included: "Send test" is for active subscriptions only
         _after_failure(delivery, error="The subscription is turned off.", temporary=False, now=now)
         return "failed"
-    code, error, duration = webhook_post(subscription=subscription, delivery=delivery)
+    try:
+        code, error, duration = webhook_post(subscription=subscription, delivery=delivery)
+    except UnsafeUrlError:
+        # Permanent: the address is (now) private or does not resolve; nothing was sent, nothing is revealed.
+        refused = "Refused: the URL no longer resolves to a public https address."
+        WebhookAttempt.objects.create(
+            workspace_id=delivery.workspace_id, delivery=delivery, attempted_at=timezone.now(), error=refused
+        )
+        _subscription_failure(subscription_id=subscription.pk, error=refused, now=timezone.now())
+        _after_failure(delivery, error=refused, temporary=False, now=timezone.now())
+        return "failed"
     attempted_at = timezone.now()
     WebhookAttempt.objects.create(
         workspace_id=delivery.workspace_id,

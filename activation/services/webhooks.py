@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 
 from abe.models import Workspace
+from abe.outbound import UnsafeUrlError, url_check_public
 
 from ..models import Severity, WebhookDelivery, WebhookFormat, WebhookSubscription
 from ..webhooks import ping_payload
@@ -27,9 +28,10 @@ def _clean(subscription: WebhookSubscription) -> None:
     if not subscription.name:
         errors["name"] = "Name the receiving system, e.g. “CRM tasks” or “#key-accounts Slack”."
     try:
-        URLValidator(schemes=["http", "https"])(subscription.url or "")
-    except ValidationError:
-        errors["url"] = "Enter a full http(s) URL."
+        # https only, and every address the host resolves to must be public (again at each delivery).
+        url_check_public(subscription.url or "")
+    except UnsafeUrlError as exc:
+        errors["url"] = " ".join(exc.message_dict.get("url", exc.messages))
     if not subscription.secret:
         subscription.secret = "whsec_" + secrets.token_urlsafe(32)
     elif len(subscription.secret) < 16:
@@ -67,8 +69,12 @@ def webhook_subscription_update(
     was_active = subscription.is_active
     for name, value in data.items():
         setattr(subscription, name, value)
-    if "secret" in data and not data["secret"]:
-        subscription.secret = WebhookSubscription.objects.get(pk=subscription.pk).secret  # empty keeps the secret
+    if "secret" in data:
+        current = WebhookSubscription.objects.get(pk=subscription.pk).secret
+        if not data["secret"]:
+            subscription.secret = current  # empty keeps the secret
+        elif data["secret"] != current:
+            _rotate(subscription, old=current, new=data["secret"])
     if subscription.is_active and not was_active:
         # Turned back on by hand: the failure streak starts again from zero.
         subscription.consecutive_failures, subscription.disabled_at, subscription.disabled_reason = 0, None, ""
@@ -82,9 +88,33 @@ def webhook_subscription_delete(subscription: WebhookSubscription, *, by: User |
     subscription.delete()
 
 
+SECRET_OVERLAP = timedelta(hours=24)
+
+
+def _rotate(subscription: WebhookSubscription, *, old: str, new: str) -> None:
+    subscription.secret = new
+    subscription.previous_secret = old
+    subscription.previous_secret_expires_at = timezone.now() + SECRET_OVERLAP
+
+
+@transaction.atomic
+def webhook_secret_rotate(
+    subscription: WebhookSubscription, *, by: User | None = None
+) -> tuple[WebhookSubscription, str]:
+    """A new generated secret; the old one keeps signing (a second ``v1=``) for 24 hours. Returns the new secret,
+    which is shown this once."""
+    subscription = WebhookSubscription.objects.select_for_update().get(pk=subscription.pk)
+    new = "whsec_" + secrets.token_urlsafe(32)
+    _rotate(subscription, old=subscription.secret, new=new)
+    subscription.save(update_fields=["secret", "previous_secret", "previous_secret_expires_at", "updated_at"])
+    return subscription, new
+
+
 @transaction.atomic
 def webhook_test_send(*, subscription: WebhookSubscription, by: User | None = None) -> WebhookDelivery:
-    """Queue a signed ``webhook.test`` delivery (sent even while the subscription is off, to check it first)."""
+    """Queue a signed ``webhook.test`` delivery to an active subscription (an inactive one is not contacted)."""
+    if not subscription.is_active:
+        raise ValidationError({"is_active": "Turn the subscription on first: tests go only to active subscriptions."})
     now = timezone.now()
     delivery = WebhookDelivery.objects.create(
         workspace_id=subscription.workspace_id,

@@ -8,6 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from abe.api.base import WorkspaceApiView
+from abe.api.parsers import SafeJSONParser
 
 from ..services import MAX_BATCH, events_ingest
 from .serializers import EventBatchInput, EventInput, IngestOutput
@@ -17,6 +18,7 @@ from .throttling import EventsRateThrottle
 class _IngestApi(WorkspaceApiView):
     required_scope = "events"
     throttle_classes = [EventsRateThrottle]
+    parser_classes = [SafeJSONParser]  # JSON only: the schema must not advertise form or multipart bodies
 
 
 class EventIngestApi(_IngestApi):

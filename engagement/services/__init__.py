@@ -2,7 +2,7 @@
 
 from .config import engagement_config_get, engagement_config_rules, engagement_config_update
 from .ingest import MAX_BATCH, IngestResult, events_ingest
-from .scoring import accounts_score, scores_preview, scores_recompute, workspace_rescore
+from .scoring import accounts_score, pending_batch_retry, scores_preview, scores_recompute, workspace_rescore
 
 __all__ = [
     "MAX_BATCH",
@@ -12,6 +12,7 @@ __all__ = [
     "engagement_config_rules",
     "engagement_config_update",
     "events_ingest",
+    "pending_batch_retry",
     "scores_preview",
     "scores_recompute",
     "workspace_rescore",

@@ -3,23 +3,38 @@
 Columns are the ingest API's field names; ``metadata`` is a JSON object in one cell. Rows go through
 ``events_ingest`` in batches of 5,000, so a re-import adds nothing and each rejected line is reported with
 its line number (the header is line 1).
+
+Browser uploads run as a background job (:class:`EventImport`): the file is stored, a worker ingests it chunk
+by chunk (each chunk its own transaction) and updates the job's counters after each, so the page shows progress
+and, whatever happens, exactly what was saved.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import logging
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
 import pandas as pd
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
 
 from abe.models import Workspace
 
-from .ingest import FIELDS, MAX_BATCH, events_ingest
+from ..models import EventImport, EventImportStatus
+from .ingest import FIELDS, MAX_BATCH, PUBLISH_ERRORS, events_ingest
 
+logger = logging.getLogger(__name__)
 REQUIRED_COLUMNS = {"source", "external_id", "type", "occurred_at"}
+REJECTED_KEPT = 1000
 
 
 @dataclass
@@ -35,35 +50,146 @@ def _row(record: dict[str, str]) -> dict[str, Any] | str:
     if "metadata" in event:
         try:
             event["metadata"] = json.loads(event["metadata"])
-        except ValueError:
-            return "metadata is not valid JSON."
+        except (ValueError, RecursionError):
+            return "metadata is not valid JSON (or is nested too deeply)."
     return event
 
 
-def events_import_csv(*, workspace: Workspace, file: IO[Any], by: User | None = None) -> CsvImportResult:
+def _frames(file: IO[Any], *, chunksize: int | None = None) -> Iterator[pd.DataFrame]:
+    chunksize = chunksize or MAX_BATCH
     try:
-        frame = pd.read_csv(file, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        reader = pd.read_csv(file, dtype=str, keep_default_na=False, encoding="utf-8-sig", chunksize=chunksize)
+        first = next(reader, None)
     except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
         raise ValidationError({"file": f"Not a readable CSV file ({exc})."}) from None
-    frame.columns = [str(c).strip().lower() for c in frame.columns]
-    missing = REQUIRED_COLUMNS - set(frame.columns)
+    if first is None:
+        return
+    columns = [str(c).strip().lower() for c in first.columns]
+    missing = REQUIRED_COLUMNS - set(columns)
     if missing:
         raise ValidationError({"file": f"Missing column(s): {', '.join(sorted(missing))}."})
+    first.columns = columns
+    yield first
+    try:
+        for frame in reader:
+            frame.columns = columns
+            yield frame
+    except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise ValidationError({"file": f"Not a readable CSV file ({exc})."}) from None
+
+
+def _chunk_ingest(workspace: Workspace, frame: pd.DataFrame, first_line: int, by: User | None) -> CsvImportResult:
+    """Ingest one chunk (its own transaction); lines are numbered from ``first_line``."""
     result = CsvImportResult(rows=len(frame))
-    records = frame.to_dict("records")
-    for start in range(0, len(records), MAX_BATCH):
-        chunk, lines = [], []
-        for offset, record in enumerate(records[start : start + MAX_BATCH]):
-            line = start + offset + 2
-            row = _row(record)
-            if isinstance(row, str):
-                result.rejected.append((line, {"metadata": [row]}))
-                continue
-            chunk.append(row)
-            lines.append(line)
-        outcome = events_ingest(workspace=workspace, events=chunk, by=by)
-        result.accepted += outcome.accepted
-        result.duplicates += outcome.duplicates
-        result.rejected += [(lines[r["index"]], r["errors"]) for r in outcome.rejected]
+    chunk, lines = [], []
+    for offset, record in enumerate(frame.to_dict("records")):
+        line = first_line + offset
+        row = _row(record)
+        if isinstance(row, str):
+            result.rejected.append((line, {"metadata": [row]}))
+            continue
+        chunk.append(row)
+        lines.append(line)
+    outcome = events_ingest(workspace=workspace, events=chunk, by=by)
+    result.accepted, result.duplicates = outcome.accepted, outcome.duplicates
+    result.rejected += [(lines[r["index"]], r["errors"]) for r in outcome.rejected]
     result.rejected.sort(key=lambda item: item[0])
     return result
+
+
+def events_import_csv(*, workspace: Workspace, file: IO[Any], by: User | None = None) -> CsvImportResult:
+    """Import synchronously (the management command)."""
+    result = CsvImportResult()
+    line = 2
+    for frame in _frames(file):
+        part = _chunk_ingest(workspace, frame, line, by)
+        line += len(frame)
+        result.rows += part.rows
+        result.accepted += part.accepted
+        result.duplicates += part.duplicates
+        result.rejected += part.rejected
+    return result
+
+
+def _count_rows(data: bytes) -> int:
+    text = data.decode("utf-8-sig", errors="replace")
+    return max(0, sum(1 for _ in csv.reader(io.StringIO(text))) - 1)
+
+
+@transaction.atomic
+def event_import_create(*, workspace: Workspace, data: bytes, filename: str, by: User | None) -> EventImport:
+    """Store an upload (after checking its header) and queue it for a worker."""
+    if not data:
+        raise ValidationError({"file": "The file is empty."})
+    if b"\x00" in data:
+        raise ValidationError({"file": "This is a binary file, not a CSV text file (save it as CSV, UTF-8)."})
+    next(_frames(io.BytesIO(data), chunksize=10), None)  # header and encoding checks: a field error now, not later
+    job = EventImport(
+        workspace=workspace,
+        filename=(filename or "events.csv")[:255],
+        total_rows=_count_rows(data),
+        created_by=by if by is not None and by.is_authenticated else None,
+    )
+    job.file.save(f"ws{workspace.pk}-events.csv", ContentFile(data), save=False)
+    job.save()
+
+    def publish() -> None:
+        from ..tasks import event_import_run_task
+
+        try:
+            event_import_run_task.delay(job.pk)
+        except PUBLISH_ERRORS:
+            logger.warning("Event import %s not queued (broker down)", job.pk, exc_info=True)
+            EventImport.objects.filter(pk=job.pk).update(message="Waiting for the job service; retry shortly.")
+
+    transaction.on_commit(publish)
+    return job
+
+
+def event_import_run(*, job_id: int) -> EventImport | None:
+    """Run (or resume) an upload: chunk by chunk, counters updated after each committed chunk."""
+    job = EventImport.objects.select_related("workspace", "created_by").filter(pk=job_id).first()
+    if job is None or job.is_finished:
+        return job
+    EventImport.objects.filter(pk=job.pk).update(status=EventImportStatus.RUNNING, started_at=timezone.now())
+    done = job.processed_rows  # a repeated task resumes after the chunks already committed
+    line = 2
+    try:
+        with job.file.open("rb") as fh:
+            for frame in _frames(fh):
+                if line - 2 + len(frame) <= done:
+                    line += len(frame)
+                    continue
+                part = _chunk_ingest(job.workspace, frame, line, job.created_by)
+                line += len(frame)
+                kept = list(job.rejected)
+                kept += [[n, e] for n, e in part.rejected][: max(0, REJECTED_KEPT - len(kept))]
+                job.rejected = kept
+                EventImport.objects.filter(pk=job.pk).update(
+                    processed_rows=line - 2,
+                    accepted=F("accepted") + part.accepted,
+                    duplicates=F("duplicates") + part.duplicates,
+                    rejected_count=F("rejected_count") + len(part.rejected),
+                    rejected=kept,
+                )
+    except ValidationError as exc:
+        _finish(job, EventImportStatus.FAILED, " ".join(exc.messages))
+    except Exception as exc:  # report what was saved whatever went wrong, then let the task log it
+        _finish(job, EventImportStatus.FAILED, f"Stopped by an error ({type(exc).__name__}).")
+        raise
+    else:
+        _finish(job, EventImportStatus.DONE, "")
+    job.refresh_from_db()
+    return job
+
+
+def _finish(job: EventImport, status: str, message: str) -> None:
+    job.refresh_from_db()
+    if status == EventImportStatus.FAILED:
+        message = (
+            f"{message} Saved before it stopped: lines 2–{job.processed_rows + 1} processed "
+            f"({job.accepted} accepted, {job.duplicates} already received, {job.rejected_count} rejected); "
+            f"the remaining {max(0, job.total_rows - job.processed_rows)} lines were not read. Uploading the file "
+            "again adds only what is missing."
+        )
+    EventImport.objects.filter(pk=job.pk).update(status=status, message=message, finished_at=timezone.now())

@@ -10,15 +10,18 @@ counts and score components, then rescores those accounts.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from abe.models import Workspace
 from abe.tasks import enqueue_on_commit
@@ -32,7 +35,7 @@ from . import store
 
 MAX_BATCH = 5000
 MAX_METADATA_BYTES = 8192
-FUTURE_TOLERANCE = timedelta(days=1)
+MAX_METADATA_DEPTH = 16
 FIELDS = {
     "source",
     "external_id",
@@ -49,6 +52,52 @@ FIELDS = {
 EVENT_TYPES = frozenset(EventType.values)
 CHANNELS = frozenset(Channel.values)
 TRIGGER_KINDS = frozenset(TriggerKind.values)
+logger = logging.getLogger(__name__)
+PUBLISH_ERRORS = (KombuOperationalError, ConnectionError, OSError)
+
+
+def event_time_window(now: datetime) -> tuple[datetime, datetime]:
+    """The accepted ``occurred_at`` range at ``now`` (settings ``ABE_EVENT_MAX_AGE_DAYS``/``_MAX_FUTURE_HOURS``).
+
+    Bounded on both sides so that the scoring maths (log-weights against a fixed reference time) stays in the
+    range of a double and of PostgreSQL's float8 for every stored event.
+    """
+    return (
+        now - timedelta(days=settings.ABE_EVENT_MAX_AGE_DAYS),
+        now + timedelta(hours=settings.ABE_EVENT_MAX_FUTURE_HOURS),
+    )
+
+
+def _has_surrogate(text: str) -> bool:
+    """A lone UTF-16 surrogate (``\\ud800``) cannot be encoded as UTF-8, so PostgreSQL cannot store it."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _json_problem(value: Any) -> str:
+    """Why a metadata value cannot be stored ("" if it can): too deep, NUL or a lone surrogate in a string.
+
+    Iterative, so a hostile 1,000-level nesting is an error message and not a RecursionError.
+    """
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth > MAX_METADATA_DEPTH:
+                return f"Nested more than {MAX_METADATA_DEPTH} levels deep."
+            children = [*item.keys(), *item.values()] if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+        elif isinstance(item, str):
+            if "\x00" in item:
+                return "Contains a NUL character (\\u0000), which cannot be stored."
+            if _has_surrogate(item):
+                return "Contains an invalid Unicode character (a lone surrogate)."
+        elif isinstance(item, float) and (item != item or item in (float("inf"), float("-inf"))):
+            return "Contains NaN or Infinity, which JSON cannot hold."
+    return ""
 
 
 @dataclass
@@ -93,6 +142,9 @@ def _text(raw: Mapping[str, Any], name: str, errors: dict[str, Any], *, max_leng
     if "\x00" in text:  # PostgreSQL text cannot hold NUL: a field error, not a failed batch
         errors[name] = ["Contains a NUL character."]
         return ""
+    if _has_surrogate(text):
+        errors[name] = ["Contains an invalid Unicode character (a lone surrogate)."]
+        return ""
     if required and not text:
         errors[name] = ["This field is required."]
     elif len(text) > max_length:
@@ -124,11 +176,12 @@ def parse_time(value: Any) -> datetime:
         raise ValueError("Give an ISO 8601 date-time, e.g. 2026-05-01T09:30:00Z.")
     try:
         moment = datetime.fromisoformat(value.strip())
-    except ValueError:
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        # Year 0001 or 9999 with an offset falls outside datetime's range once moved to UTC.
+        return moment.astimezone(UTC)
+    except (ValueError, OverflowError):
         raise ValueError("Give an ISO 8601 date-time, e.g. 2026-05-01T09:30:00Z.") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
 
 
 def event_clean(raw: Any, index: int, *, now: datetime) -> tuple[_Clean | None, dict[str, list[str]]]:
@@ -138,43 +191,53 @@ def event_clean(raw: Any, index: int, *, now: datetime) -> tuple[_Clean | None, 
     errors: dict[str, list[str]] = {}
     unknown = sorted(raw.keys() - FIELDS)
     if unknown:
-        errors["non_field_errors"] = [f"Unknown field(s): {', '.join(map(str, unknown))}."]
+        names = ", ".join(str(k).encode("utf-8", "backslashreplace").decode() for k in unknown)
+        errors["non_field_errors"] = [f"Unknown field(s): {names}."]
     source = _text(raw, "source", errors, max_length=64, required=True)
     external_id = _text(raw, "external_id", errors, max_length=128, required=True)
     event_type = raw.get("type")
-    if event_type not in EVENT_TYPES:
+    if not isinstance(event_type, str) or event_type not in EVENT_TYPES:
         errors["type"] = [f"Choose one of: {', '.join(sorted(EVENT_TYPES))}."]
     occurred_at = None
     try:
         occurred_at = parse_time(raw.get("occurred_at"))
-        if occurred_at > now + FUTURE_TOLERANCE:
-            errors["occurred_at"] = ["Lies more than a day in the future."]
+        earliest, latest = event_time_window(now)
+        if occurred_at > latest:
+            hours = settings.ABE_EVENT_MAX_FUTURE_HOURS
+            ahead = "a day" if hours == 24 else f"{hours} hours"
+            errors["occurred_at"] = [f"Lies more than {ahead} in the future."]
+        elif occurred_at < earliest:
+            errors["occurred_at"] = [
+                f"Older than {settings.ABE_EVENT_MAX_AGE_DAYS} days (before {earliest:%Y-%m-%d}): too old to score."
+            ]
     except ValueError as exc:
         errors["occurred_at"] = [str(exc)]
     account_id = _int(raw, "account_id", errors)
     account_domain = ""
     if raw.get("account_domain"):
-        account_domain = normalise_domain(str(raw.get("account_domain")))
-        if not account_domain:
+        raw_domain = _text(raw, "account_domain", errors, max_length=253)
+        account_domain = normalise_domain(raw_domain) if raw_domain else ""
+        if not account_domain and "account_domain" not in errors:
             errors["account_domain"] = ["Not a domain name (e.g. example.com)."]
     contact_email = normalise_email(_text(raw, "contact_email", errors, max_length=254))
     if contact_email and ("@" not in contact_email or " " in contact_email):
         errors["contact_email"] = ["Not an email address."]
     contact_external_id = _text(raw, "contact_external_id", errors, max_length=64)
     channel = raw.get("channel") or ""
-    if channel not in CHANNELS and channel != "":
+    if not isinstance(channel, str) or (channel not in CHANNELS and channel != ""):
         errors["channel"] = [f"Choose one of: {', '.join(sorted(CHANNELS))}."]
     content_asset_id = _int(raw, "content_asset_id", errors)
     metadata = raw.get("metadata")
     if metadata is None:
         metadata = {}
     metadata_json = "{}"
-    if metadata and isinstance(metadata, dict):
+    problem = _json_problem(metadata) if isinstance(metadata, dict) else ""
+    if metadata and isinstance(metadata, dict) and not problem:
         metadata_json = json.dumps(metadata, separators=(",", ":"), default=str)
     if not isinstance(metadata, dict):
         errors["metadata"] = ["Must be a JSON object."]
-    elif "\\u0000" in metadata_json:
-        errors["metadata"] = ["Contains a NUL character (\\u0000), which cannot be stored."]
+    elif problem:
+        errors["metadata"] = [problem]
     elif len(metadata_json) > MAX_METADATA_BYTES:
         errors["metadata"] = [f"At most {MAX_METADATA_BYTES} bytes of JSON."]
     elif event_type == EventType.TRIGGER_EVENT and metadata.get("kind") not in TRIGGER_KINDS:
@@ -360,7 +423,8 @@ def _contacts_create(
 ) -> tuple[dict[str, int], dict[str, list[str]]]:
     """Create the unknown contacts at known accounts (rare: usually none), through the accounts service."""
     wanted: dict[str, int] = {}
-    for _, account_id, _, email in resolved:
+    # Created in account order: each insert key-share-locks its account (see the lock order in ``store``).
+    for _, account_id, _, email in sorted(resolved, key=lambda r: (r[1], r[3])):
         if email and email not in wanted:
             wanted[email] = account_id
     created: dict[str, int] = {}
@@ -377,5 +441,6 @@ def _contacts_create(
 def _enqueue_scoring(workspace_id: int, account_ids: list[int]) -> None:
     from ..tasks import engagement_score_accounts_task
 
-    # After commit: the worker must see the rows this batch wrote.
+    # After commit: the worker must see the rows this batch wrote. A SweptTask: with the broker down the publish
+    # failure is logged, the events and their PendingBatch are saved, and the pending sweep scores them later.
     enqueue_on_commit(engagement_score_accounts_task, workspace_id, account_ids)

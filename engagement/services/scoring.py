@@ -185,7 +185,9 @@ def _write(
     contacts: dict[int, ContactResult],
 ) -> list[int]:
     """Store one chunk's results; the caller holds the account rows locked. Returns the changed account ids."""
-    current = Account.objects.select_for_update().filter(pk__in=list(accounts)).order_by("pk")
+    # FOR NO KEY UPDATE, in pk order: it does not conflict with the FOR KEY SHARE locks that inserting events and
+    # contacts takes on their account rows (foreign keys), so a scoring pass and a large upload cannot deadlock.
+    current = Account.objects.select_for_update(no_key=True).filter(pk__in=list(accounts)).order_by("pk")
     account_rows, stage_changes, changed_ids = [], [], []
     for pk, score, momentum_, stage, stage_at in current.values_list(
         "pk", "engagement_score", "engagement_momentum", "journey_stage", "journey_stage_changed_at"
@@ -296,6 +298,15 @@ def accounts_score(*, workspace: Workspace, account_ids: Iterable[int], now: dat
         store.pending_apply(workspace=workspace)  # this pass's batch, and any other still waiting
         rules = scoring_rules(workspace=workspace)
         return _score_in_transaction(workspace=workspace, account_ids=account_ids, rules=rules, now=now)
+
+
+def pending_batch_retry(*, workspace: Workspace, batch_id: int) -> int:
+    """An admin retries a quarantined batch: fold it now and rescore its accounts (it is quarantined again if it
+    fails again). Returns how many batches were folded."""
+    batch = store.pending_retry(workspace=workspace, batch_id=batch_id)
+    account_ids = sorted({row[0] for row in batch.deltas})
+    accounts_score(workspace=workspace, account_ids=account_ids)
+    return int(not PendingBatch.objects.filter(pk=batch.pk).exists())
 
 
 def workspace_rescore(*, workspace: Workspace, now: datetime | None = None) -> list[int]:

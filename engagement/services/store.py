@@ -8,8 +8,11 @@ Lock order, kept by every writer so that concurrent batches cannot deadlock:
 1. the workspace's ``EngagementConfig`` row (ingestion and ``pending_apply``: ``FOR SHARE``; full recompute:
    ``FOR UPDATE``, so a recompute sees every committed batch and no batch commits in the middle of it);
 2. event rows (the unique index on ``(workspace, source, external_id)`` makes a concurrent duplicate wait);
-3. ``PendingBatch`` rows (``SKIP LOCKED``: two workers take different batches);
+3. ``PendingBatch`` rows (``SKIP LOCKED``, in id order: two workers take different batches);
 4. ``EngagementDay`` rows, then ``ScoreComponent`` rows, each in key order.
+
+Account rows: event inserts take ``FOR KEY SHARE`` on them (foreign keys) in account-id order; the scoring pass
+takes ``FOR NO KEY UPDATE`` (which does not conflict with it) in id order.
 
 On PostgreSQL the day counts and components are additive upserts (``count = count + EXCLUDED.count``,
 ``log_sum = logaddexp(log_sum, EXCLUDED.log_sum)``), so concurrent batches never lose an increment. SQLite
@@ -19,19 +22,25 @@ On PostgreSQL the day counts and components are additive upserts (``count = coun
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
 import numpy as np
-from django.db import connection, transaction
+from django.conf import settings
+from django.db import DataError, IntegrityError, connection, transaction
+from django.db.models import Q
+from django.utils import timezone
 
 from abe import bulk
 from abe.models import Workspace
 
 from ..models import EngagementConfig, EngagementDay, EngagementEvent, PendingBatch, ScoreComponent, contact_key
 from ..rules import LN2, REFERENCE, REFERENCE_DAY, ScoringRules, day_of, log_add
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -105,8 +114,11 @@ def events_insert(*, workspace: Workspace, rows: Sequence[EventRow]) -> list[Eve
 
 
 def _events_insert_postgresql(workspace: Workspace, rows: Sequence[EventRow]) -> list[EventRow]:
-    # COPY into a temporary table and one INSERT ... ON CONFLICT DO NOTHING RETURNING: the rows that were new
-    # come back, so counts stay exact and a replayed batch inserts nothing.
+    # COPY (or, when a key exists, a temporary table and one INSERT ... ON CONFLICT DO NOTHING RETURNING): the
+    # rows that were new come back, so counts stay exact and a replayed batch inserts nothing. Rows go in account
+    # order: each insert key-share-locks its account (foreign key), so concurrent batches lock accounts in the
+    # same (pk) order as the scoring pass and cannot deadlock on them.
+    rows = sorted(rows, key=lambda r: (r.account_id, r.contact_id or 0))
     ws = workspace.pk
     inserted = set(
         bulk.rows_insert_new(
@@ -169,39 +181,84 @@ def pending_add(*, workspace: Workspace, deltas: Sequence[DayDelta]) -> None:
         )
 
 
-def pending_apply(*, workspace: Workspace) -> int:
-    """Fold the workspace's pending batches into day counts and components; returns how many batches."""
+def pending_apply(*, workspace: Workspace, now: datetime | None = None) -> int:
+    """Fold the workspace's pending batches into day counts and components; returns how many were folded.
+
+    All due batches are folded together; if that fails, each one is folded on its own (a savepoint each), so a
+    failing batch is set aside (retried later with backoff, quarantined after ``ABE_SCORING_BATCH_MAX_ATTEMPTS``)
+    and never blocks the batches after it.
+    """
+    now = now or timezone.now()
     with transaction.atomic():
         config = config_lock(workspace=workspace, exclusive=False)
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "DELETE FROM engagement_pendingbatch WHERE id IN (SELECT id FROM engagement_pendingbatch"
-                    " WHERE workspace_id = %s ORDER BY id FOR UPDATE SKIP LOCKED) RETURNING deltas",
-                    [workspace.pk],
-                )
-                batches = [json.loads(d) if isinstance(d, str) else d for (d,) in cursor.fetchall()]
-        else:
-            rows = list(PendingBatch.objects.for_workspace(workspace).order_by("pk"))
-            PendingBatch.objects.filter(pk__in=[r.pk for r in rows]).delete()
-            batches = [r.deltas for r in rows]
-        if not batches:
+        claimed = list(
+            PendingBatch.objects.for_workspace(workspace)
+            .filter(quarantined_at__isnull=True)
+            .filter(Q(retry_at__isnull=True) | Q(retry_at__lte=now))
+            .select_for_update(skip_locked=True)
+            .order_by("pk")
+            .values_list("pk", "deltas")
+        )
+        if not claimed:
             return 0
-        merged: dict[tuple[Any, ...], DayDelta] = {}
-        for batch in batches:
-            for account_id, contact_id, event_type, day, added, last_at in batch:
-                key = (account_id, contact_key(contact_id), event_type, date.fromisoformat(day))
-                moment = datetime.fromisoformat(last_at)
-                delta = merged.get(key)
-                if delta is None:
-                    merged[key] = DayDelta(account_id, contact_id, event_type, key[3], added, moment)
-                else:
-                    delta.added += added
-                    delta.last_at = max(delta.last_at, moment)
         rules = ScoringRules.from_config(config)
-        days = days_add(workspace=workspace, deltas=[merged[k] for k in sorted(merged)])
-        components_add(workspace=workspace, deltas=component_deltas(rules=rules, days=days))
-        return len(batches)
+        folded: list[int] = []
+        try:
+            with transaction.atomic():
+                _batches_fold(workspace=workspace, rules=rules, batches=[d for _, d in claimed])
+            folded = [pk for pk, _ in claimed]
+        except BATCH_ERRORS:
+            logger.warning("Scoring batches of workspace %s failed together; folding them one by one", workspace.pk)
+            for pk, deltas in claimed:
+                try:
+                    with transaction.atomic():
+                        _batches_fold(workspace=workspace, rules=rules, batches=[deltas])
+                    folded.append(pk)
+                except BATCH_ERRORS as exc:
+                    _batch_failed(pk=pk, error=exc, now=now)
+        PendingBatch.objects.filter(pk__in=folded).delete()
+        return len(folded)
+
+
+# What folding a batch can raise on bad data; anything else (a lost connection) fails the whole task, to retry.
+BATCH_ERRORS = (DataError, IntegrityError, ValueError, TypeError, KeyError, ArithmeticError)
+
+
+def _batch_failed(*, pk: int, error: Exception, now: datetime) -> None:
+    batch = PendingBatch.objects.get(pk=pk)
+    batch.attempts += 1
+    batch.last_error = f"{type(error).__name__}: {error}"[:2000]
+    if batch.attempts >= settings.ABE_SCORING_BATCH_MAX_ATTEMPTS:
+        batch.quarantined_at, batch.retry_at = now, None
+        logger.error("Scoring batch %s quarantined after %s attempts: %s", pk, batch.attempts, batch.last_error)
+    else:
+        batch.retry_at = now + timedelta(minutes=2**batch.attempts)  # 2, 4, 8, 16 minutes
+        logger.warning("Scoring batch %s failed (attempt %s): %s", pk, batch.attempts, batch.last_error)
+    batch.save(update_fields=["attempts", "last_error", "retry_at", "quarantined_at"])
+
+
+def _batches_fold(*, workspace: Workspace, rules: ScoringRules, batches: Sequence[list[Any]]) -> None:
+    merged: dict[tuple[Any, ...], DayDelta] = {}
+    for batch in batches:
+        for account_id, contact_id, event_type, day, added, last_at in batch:
+            key = (account_id, contact_key(contact_id), event_type, date.fromisoformat(day))
+            moment = datetime.fromisoformat(last_at)
+            delta = merged.get(key)
+            if delta is None:
+                merged[key] = DayDelta(account_id, contact_id, event_type, key[3], added, moment)
+            else:
+                delta.added += added
+                delta.last_at = max(delta.last_at, moment)
+    days = days_add(workspace=workspace, deltas=[merged[k] for k in sorted(merged)])
+    components_add(workspace=workspace, deltas=component_deltas(rules=rules, days=days))
+
+
+def pending_retry(*, workspace: Workspace, batch_id: int) -> PendingBatch:
+    """Take a quarantined batch out of quarantine: the next scoring pass or sweep folds it again."""
+    batch = PendingBatch.objects.for_workspace(workspace).get(pk=batch_id)
+    batch.quarantined_at, batch.retry_at, batch.attempts = None, None, 0
+    batch.save(update_fields=["quarantined_at", "retry_at", "attempts"])
+    return batch
 
 
 def days_add(*, workspace: Workspace, deltas: Sequence[DayDelta]) -> list[tuple[DayDelta, int]]:
@@ -296,7 +353,9 @@ def components_add(*, workspace: Workspace, deltas: Sequence[ComponentDelta]) ->
     if not deltas:
         return
     if connection.vendor == "postgresql":
-        # logaddexp in SQL: max + ln(1 + exp(min − max)); a NULL side stands for ln 0.
+        # logaddexp in SQL: max + ln(1 + exp(min − max)); a NULL side stands for ln 0. PostgreSQL raises
+        # "value out of range: underflow" for EXP below about −745 instead of returning 0 (Python's math.exp
+        # returns 0.0): a term that far below the other adds nothing a double can hold, so it is skipped.
         sql = """
             INSERT INTO engagement_scorecomponent AS s
                 (workspace_id, account_id, contact_id, contact_key, type, log_sum, events, last_at)
@@ -307,6 +366,8 @@ def components_add(*, workspace: Workspace, deltas: Sequence[ComponentDelta]) ->
                 log_sum = CASE
                     WHEN EXCLUDED.log_sum IS NULL THEN s.log_sum
                     WHEN s.log_sum IS NULL THEN EXCLUDED.log_sum
+                    WHEN LEAST(s.log_sum, EXCLUDED.log_sum) - GREATEST(s.log_sum, EXCLUDED.log_sum) < -700
+                        THEN GREATEST(s.log_sum, EXCLUDED.log_sum)
                     ELSE GREATEST(s.log_sum, EXCLUDED.log_sum)
                          + LN(1 + EXP(LEAST(s.log_sum, EXCLUDED.log_sum) - GREATEST(s.log_sum, EXCLUDED.log_sum)))
                 END,

@@ -5,7 +5,7 @@ from ..models import Channel, Persona
 
 class PersonaSerializer(serializers.ModelSerializer):
     preferred_channels = serializers.ListField(child=serializers.ChoiceField(choices=Channel.choices), required=False)
-    contact_count = serializers.IntegerField(read_only=True)
+    contact_count = serializers.IntegerField(read_only=True, default=0)
 
     class Meta:
         model = Persona

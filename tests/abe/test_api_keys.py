@@ -24,7 +24,7 @@ def test_create_api_key_command_rejects_unknown_workspace_and_scope(workspace):
     with pytest.raises(CommandError, match="No workspace"):
         call_command("create_api_key", "--workspace", "nope")
     with pytest.raises(CommandError, match="Unknown scope"):
-        call_command("create_api_key", "--workspace", workspace.slug, "--scopes", "read,admin")
+        call_command("create_api_key", "--workspace", workspace.slug, "--scopes", "read,superuser")
 
 
 def test_bearer_key_reads_its_workspace_only(workspace, other_workspace, key_client):

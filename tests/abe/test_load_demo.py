@@ -5,6 +5,7 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import Count, Q
+from django.test import RequestFactory
 
 from abe.models import Membership, Workspace
 from accounts.models import Account, AccountTeamMember, Contact, Opportunity
@@ -32,7 +33,8 @@ def test_load_demo_builds_a_realistic_workspace(capsys):
     assert not Contact.objects.for_workspace(ws).filter(buying_role="").exists()
     assert {m.role for m in Membership.objects.filter(workspace=ws)} == {"admin", "marketing", "sales", "viewer"}
     for username in ("admin", "marketing", "sales", "viewer"):
-        assert authenticate(username=username, password="demo") is not None
+        # Logins go through the throttling backend (django-axes), which needs the request.
+        assert authenticate(RequestFactory().post("/login/"), username=username, password="demo") is not None
     # Outcomes carry signal: the favoured segment wins clearly more often than the rest.
     closed = opportunities.exclude(status="open")
     favoured = closed.filter(account__industry="Software", account__employees__range=(200, 5000))

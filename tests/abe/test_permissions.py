@@ -55,14 +55,14 @@ def test_sales_cannot_edit_personas(sales_api, workspace):
 
 
 def test_only_admins_manage_members(client, admin_user, marketing_user, workspace):
-    newcomer = UserFactory(username="newcomer")
+    membership = Membership.objects.get(user=marketing_user, workspace=workspace)
     client.force_login(marketing_user)
-    assert client.post("/settings/members/", {"username": "newcomer", "role": "sales"}).status_code == 403
+    assert client.post("/settings/members/", {"membership": membership.pk, "role": "admin"}).status_code == 403
 
     client.force_login(admin_user)
-    client.post("/settings/members/", {"username": "newcomer", "role": "sales"})
+    client.post("/settings/members/", {"membership": membership.pk, "role": "sales"})
 
-    assert Membership.objects.get(user=newcomer, workspace=workspace).role == Role.SALES
+    assert Membership.objects.get(user=marketing_user, workspace=workspace).role == Role.SALES
 
 
 def test_last_admin_cannot_be_removed(admin_client, admin_user, workspace):

@@ -31,8 +31,21 @@ from tests.factories import AccountFactory
 
 # Served without a workspace on purpose: sign-in, the switcher (it reads only the user's own memberships),
 # the API schema and docs (no data), Django's admin (staff only, its own permission system), and creating a
-# workspace (a signed-in user with no workspace yet must be able to; it reads no workspace's data).
-PUBLIC_NAMES = {"login", "logout", "workspace_switch", "schema", "api-docs", "api-redoc", "workspace_create"}
+# workspace (a signed-in user with no workspace yet must be able to; it reads no workspace's data). Also the
+# invitation page (the signed token is the credential; it reads only its own invitation) and the monitoring
+# endpoints (no workspace data: health and queue depths).
+PUBLIC_NAMES = {
+    "login",
+    "logout",
+    "workspace_switch",
+    "schema",
+    "api-docs",
+    "api-redoc",
+    "workspace_create",
+    "invitation_accept",
+    "healthz",
+    "readyz",
+}
 PUBLIC_PREFIXES = ("admin/",)
 
 

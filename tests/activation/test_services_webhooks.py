@@ -50,6 +50,7 @@ def test_delivery_is_signed_and_the_receiver_verifies_it(workspace, account, rec
         secret=sub.secret,
         body=request["body"],
         timestamp=headers[TIMESTAMP_HEADER.lower()],
+        delivery_id=headers["x-abe-delivery"],
         signature=headers[SIGNATURE_HEADER.lower()],
     )
     payload = json.loads(request["body"])
@@ -60,6 +61,7 @@ def test_delivery_is_signed_and_the_receiver_verifies_it(workspace, account, rec
         webhook_signature_verify(
             secret="whsec_someone_else_entirely",
             body=request["body"],
+            delivery_id=headers["x-abe-delivery"],
             timestamp=headers[TIMESTAMP_HEADER.lower()],
             signature=headers[SIGNATURE_HEADER.lower()],
         )
@@ -68,6 +70,7 @@ def test_delivery_is_signed_and_the_receiver_verifies_it(workspace, account, rec
             secret=sub.secret,
             body=request["body"] + b" ",
             timestamp=headers[TIMESTAMP_HEADER.lower()],
+            delivery_id=headers["x-abe-delivery"],
             signature=headers[SIGNATURE_HEADER.lower()],
         )
 
@@ -75,11 +78,13 @@ def test_delivery_is_signed_and_the_receiver_verifies_it(workspace, account, rec
 def test_receivers_reject_old_timestamps():
     body, secret = b'{"event":"alert.created"}', "whsec_0123456789abcdef"
     old = int(time.time()) - 3600
-    signature = webhook_signature(secret=secret, timestamp=old, body=body)
+    signature = webhook_signature(secret=secret, timestamp=old, delivery_id=7, body=body)
 
     with pytest.raises(WebhookSignatureError, match="tolerance"):
-        webhook_signature_verify(secret=secret, body=body, timestamp=str(old), signature=signature)
-    webhook_signature_verify(secret=secret, body=body, timestamp=str(old), signature=signature, now=old + 10)
+        webhook_signature_verify(secret=secret, body=body, timestamp=str(old), delivery_id="7", signature=signature)
+    webhook_signature_verify(
+        secret=secret, body=body, timestamp=str(old), delivery_id="7", signature=signature, now=old + 10
+    )
 
 
 def test_temporary_failures_are_retried_with_exponential_backoff_until_success(workspace, account, receiver):
@@ -175,7 +180,7 @@ def test_slack_urls_get_a_slack_message(workspace, account, receiver):
 
 
 def test_send_test_is_signed_and_logged(workspace, receiver, django_capture_on_commit_callbacks):
-    sub = WebhookSubscriptionFactory(workspace=workspace, url=receiver.url, is_active=False)
+    sub = WebhookSubscriptionFactory(workspace=workspace, url=receiver.url, is_active=True)
 
     with django_capture_on_commit_callbacks(execute=True):
         delivery = webhook_test_send(subscription=sub)
@@ -206,11 +211,17 @@ def test_the_standalone_verifier_in_the_docs_accepts_a_real_delivery(workspace, 
     outbox.webhook_delivery_send(delivery_id=delivery.id)
     request = receiver.requests[0]
 
-    verify(sub.secret, request["body"], request["headers"]["x-abe-timestamp"], request["headers"]["x-abe-signature"])
+    headers = request["headers"]
+    verify(
+        sub.secret, request["body"], headers["x-abe-timestamp"], headers["x-abe-delivery"], headers["x-abe-signature"]
+    )
     with pytest.raises(ValueError, match="bad signature"):
         verify(
             "whsec_wrong_secret_000000",
             request["body"],
-            request["headers"]["x-abe-timestamp"],
-            request["headers"]["x-abe-signature"],
+            headers["x-abe-timestamp"],
+            headers["x-abe-delivery"],
+            headers["x-abe-signature"],
         )
+    with pytest.raises(ValueError, match="bad signature"):  # the delivery id is signed: no replay under another id
+        verify(sub.secret, request["body"], headers["x-abe-timestamp"], "999999", headers["x-abe-signature"])

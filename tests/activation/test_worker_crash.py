@@ -174,6 +174,7 @@ def test_worker_killed_mid_delivery_loses_nothing_and_duplicates_no_alert(
         secret=subscription.secret,
         body=last["body"],
         timestamp=last["headers"]["x-abe-timestamp"],
+        delivery_id=last["headers"]["x-abe-delivery"],
         signature=last["headers"]["x-abe-signature"],
     )
     assert EmailDelivery.objects.get().to == "kam@example.com"

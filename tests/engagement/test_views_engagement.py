@@ -160,7 +160,9 @@ def test_saving_settings_rescores_every_account(
     assert Account.objects.get(pk=engaged_account.pk).journey_stage == "mqa"
 
 
-def test_csv_upload_reports_bad_lines_and_never_duplicates(client, marketing_user, workspace):
+def test_csv_upload_reports_bad_lines_and_never_duplicates(
+    client, marketing_user, workspace, django_capture_on_commit_callbacks
+):
     account = AccountFactory(workspace=workspace, domain="globex.com")
     csv = (
         b"source,external_id,type,occurred_at,account_domain,metadata\n"
@@ -171,12 +173,18 @@ def test_csv_upload_reports_bad_lines_and_never_duplicates(client, marketing_use
     )
     client.force_login(marketing_user)
 
-    first = client.post("/engagement/events/upload/", {"file": SimpleUploadedFile("e.csv", csv)})
-    again = client.post("/engagement/events/upload/", {"file": SimpleUploadedFile("e.csv", csv)})
+    with django_capture_on_commit_callbacks(execute=True):  # the worker runs the job after the upload commits
+        first = client.post("/engagement/events/upload/", {"file": SimpleUploadedFile("e.csv", csv)}, follow=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        again = client.post("/engagement/events/upload/", {"file": SimpleUploadedFile("e.csv", csv)}, follow=True)
 
-    result = first.context["result"]
-    assert (result.accepted, [line for line, _ in result.rejected]) == (2, [3, 5])
-    assert again.context["result"].duplicates == 2
+    job = first.context["job"]
+    job.refresh_from_db()
+    assert (job.status, job.accepted, [line for line, _ in job.rejected]) == ("done", 2, [3, 5])
+    assert "2</strong> accepted" in client.get(f"/engagement/events/upload/{job.pk}/").content.decode()
+    second = again.context["job"]
+    second.refresh_from_db()
+    assert second.duplicates == 2
     assert EngagementEvent.objects.filter(account=account).count() == 2
 
 

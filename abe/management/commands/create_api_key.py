@@ -12,7 +12,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--workspace", required=True, help="Workspace slug")
-        parser.add_argument("--scopes", default="read", help="Comma-separated: read,write,events")
+        parser.add_argument("--scopes", default="read", help="Comma-separated: read,write,events,admin")
         parser.add_argument("--name", default="Command-line key")
 
     def handle(self, *args: Any, workspace: str, scopes: str, name: str, **options: Any) -> None:

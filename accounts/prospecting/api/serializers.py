@@ -88,7 +88,7 @@ class TierChangeSerializer(serializers.ModelSerializer):
 
 class TierProposalSerializer(serializers.ModelSerializer):
     account_name = serializers.CharField(source="account.name", read_only=True)
-    decided_by = serializers.CharField(source="decided_by.username", read_only=True, default=None)
+    decided_by = serializers.CharField(source="decided_by.username", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = TierProposal
