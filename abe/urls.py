@@ -38,6 +38,7 @@ urlpatterns = [
     path("engagement/", include("engagement.urls")),
     path("analytics/", include("analytics.urls")),
     path("alerts/", include("activation.urls")),
+    path("tasks/", include("work.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

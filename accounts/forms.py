@@ -56,13 +56,19 @@ class ContactForm(forms.ModelForm):
         model = Contact
         fields = [
             "first_name", "last_name", "email", "title", "department", "seniority", "buying_role", "persona",
-            "do_not_contact", "external_id",
+            "do_not_contact", "external_id", "influence", "stance", "reports_to", "left_at",
         ]  # fmt: skip
-        labels = {"external_id": "CRM id"}
+        labels = {"external_id": "CRM id", "left_at": "Left the company on"}
+        widgets = {"left_at": forms.DateInput(attrs={"type": "date"})}
 
-    def __init__(self, *args, workspace: Workspace, **kwargs) -> None:
+    def __init__(self, *args, workspace: Workspace, account: Account | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["persona"].queryset = Persona.objects.for_workspace(workspace)
+        account_id = account.pk if account is not None else self.instance.account_id
+        managers = Contact.objects.for_workspace(workspace).filter(account_id=account_id)
+        if self.instance.pk:
+            managers = managers.exclude(pk=self.instance.pk)
+        self.fields["reports_to"].queryset = managers
 
     def _post_clean(self) -> None:
         pass

@@ -110,6 +110,19 @@ class Account(WorkspaceOwned, TimeStamped):
         return self.team_members.filter(user_id=user.pk).exists()
 
 
+class Influence(models.TextChoices):
+    HIGH = "high", "High"
+    MEDIUM = "medium", "Medium"
+    LOW = "low", "Low"
+
+
+class Stance(models.TextChoices):
+    CHAMPION = "champion", "Champion"
+    SUPPORTER = "supporter", "Supporter"
+    NEUTRAL = "neutral", "Neutral"
+    DETRACTOR = "detractor", "Detractor"
+
+
 class Contact(WorkspaceOwned, TimeStamped):
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="contacts")
     first_name = models.CharField(max_length=100, blank=True)
@@ -125,6 +138,15 @@ class Contact(WorkspaceOwned, TimeStamped):
 
     engagement_score = models.FloatField(default=0.0)
     last_engaged_at = models.DateTimeField(null=True, blank=True)
+
+    # The committee map: how much weight the person carries, where they stand, whom they report to, and the
+    # date they left the company (kept for history; a contact who left fills no committee role).
+    influence = models.CharField(max_length=10, choices=Influence.choices, blank=True)
+    stance = models.CharField(max_length=12, choices=Stance.choices, blank=True)
+    reports_to = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="direct_reports"
+    )
+    left_at = models.DateField(null=True, blank=True, help_text="The day the person left the company.")
 
     class Meta:
         ordering = ["last_name", "first_name"]

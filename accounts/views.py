@@ -164,7 +164,9 @@ def contact_form_view(request: HttpRequest, pk: int, contact_pk: int | None = No
             return services.contact_update(contact, by=request.user, **data)
 
         title = f"Edit contact {contact}"
-    return _child_form_view(request, account, ContactForm, title, save, instance=contact, workspace=request.workspace)
+    return _child_form_view(
+        request, account, ContactForm, title, save, instance=contact, workspace=request.workspace, account=account
+    )
 
 
 @workspace_required

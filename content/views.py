@@ -49,3 +49,18 @@ def content_form_view(request: HttpRequest, pk: int | None = None) -> HttpRespon
             messages.success(request, f"“{asset.title}” saved.")
             return redirect("content:list")
     return render(request, "content/form.html", {"form": form, "title": f"Edit {asset}" if asset else "New content"})
+
+
+@workspace_required
+def content_performance_view(request: HttpRequest) -> HttpResponse:
+    """Asset performance by persona and journey stage (the nightly rollup of events referencing assets)."""
+    from personas.models import Persona
+
+    from .selectors.nbc import asset_performance_table, content_settings
+
+    rows = asset_performance_table(workspace=request.workspace)
+    names = dict(Persona.objects.for_workspace(request.workspace).values_list("pk", "name"))
+    page_obj = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(request, "content/performance.html", {
+        "page_obj": page_obj, "persona_names": names, "settings": content_settings(workspace=request.workspace),
+    })  # fmt: skip

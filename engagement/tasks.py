@@ -40,3 +40,15 @@ def engagement_rescore_all() -> int:
     for workspace in Workspace.objects.all():
         changed += len(workspace_rescore(workspace=workspace))
     return changed
+
+
+@shared_task(acks_late=True, time_limit=3600)
+def asset_performance_refresh_task(workspace_id: int | None = None) -> int:
+    """Beat (nightly): content performance from the events that reference assets. Safe to repeat (replaces rows)."""
+    from .services.content_performance import asset_performance_refresh
+
+    written = 0
+    workspaces = Workspace.objects.all() if workspace_id is None else Workspace.objects.filter(pk=workspace_id)
+    for workspace in workspaces:
+        written += asset_performance_refresh(workspace=workspace)
+    return written

@@ -194,6 +194,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "engagement.tasks.engagement_rescore_all",
         "schedule": crontab(hour="*/6", minute=17),
     },
+    # Content: due play steps become tasks; asset performance from the events that reference assets.
+    "content-play-steps": {"task": "content.tasks.play_steps_schedule_task", "schedule": 3600.0},
+    "engagement-asset-performance": {
+        "task": "engagement.tasks.asset_performance_refresh_task",
+        "schedule": crontab(hour=2, minute=40),
+    },
 }
 
 CACHES = (

@@ -46,13 +46,14 @@ class AccountSerializer(serializers.ModelSerializer):
 class ContactSerializer(serializers.ModelSerializer):
     account = WorkspaceRelatedField(Account)
     persona = WorkspaceRelatedField(Persona, required=False, allow_null=True)
+    reports_to = WorkspaceRelatedField(Contact, required=False, allow_null=True)
 
     class Meta:
         model = Contact
         fields = [
             "id", "account", "first_name", "last_name", "email", "title", "department", "seniority",
             "buying_role", "persona", "do_not_contact", "external_id", "engagement_score", "last_engaged_at",
-            "created_at", "updated_at",
+            "created_at", "updated_at", "influence", "stance", "reports_to", "left_at",
         ]  # fmt: skip
         read_only_fields = ["engagement_score", "last_engaged_at", "created_at", "updated_at"]
         validators: list = []

@@ -34,9 +34,10 @@ MAX_METADATA_BYTES = 8192
 FUTURE_TOLERANCE = timedelta(days=1)
 FIELDS = {
     "source", "external_id", "type", "occurred_at", "account_id", "account_domain", "contact_email",
-    "contact_external_id", "channel", "content_asset_id", "metadata",
+    "contact_external_id", "channel", "content_asset_id", "metadata", "content_asset_url",
 }  # fmt: skip
-EVENT_TYPES = frozenset(EventType.values)
+# Outbound touches are the team's own actions (logged by content: outreach sent, play steps), not engagement.
+EVENT_TYPES = frozenset(EventType.values) - {EventType.OUTBOUND_TOUCH}
 CHANNELS = frozenset(Channel.values)
 TRIGGER_KINDS = frozenset(TriggerKind.values)
 
@@ -68,6 +69,7 @@ class _Clean:
     content_asset_id: int | None
     metadata: dict
     metadata_json: str
+    content_asset_url: str = ""
 
 
 def _text(raw: Mapping, name: str, errors: dict, *, max_length: int, required: bool = False) -> str:
@@ -155,6 +157,7 @@ def event_clean(raw: Any, index: int, *, now: datetime) -> tuple[_Clean | None, 
     if channel not in CHANNELS and channel != "":
         errors["channel"] = [f"Choose one of: {', '.join(sorted(CHANNELS))}."]
     content_asset_id = _int(raw, "content_asset_id", errors)
+    content_asset_url = _text(raw, "content_asset_url", errors, max_length=500)
     metadata = raw.get("metadata")
     if metadata is None:
         metadata = {}
@@ -175,7 +178,7 @@ def event_clean(raw: Any, index: int, *, now: datetime) -> tuple[_Clean | None, 
         return None, errors
     return _Clean(
         index, source, external_id, event_type, occurred_at, account_id, account_domain, contact_email,
-        contact_external_id, channel, content_asset_id, metadata, metadata_json,
+        contact_external_id, channel, content_asset_id, metadata, metadata_json, content_asset_url,
     ), {}  # fmt: skip
 
 
@@ -188,6 +191,12 @@ class _Directory:
     contact_by_email: dict[str, tuple[int, int]]
     contact_by_external_id: dict[str, tuple[int, int]]
     asset_ids: set[int]
+    asset_by_url: dict[str, int] = field(default_factory=dict)
+
+
+def _url_variants(url: str) -> set[str]:
+    bare = url.rstrip("/")
+    return {url, bare, bare + "/"}
 
 
 def _directory(workspace: Workspace, rows: Sequence[_Clean]) -> _Directory:
@@ -197,6 +206,7 @@ def _directory(workspace: Workspace, rows: Sequence[_Clean]) -> _Directory:
     domains |= {e.rsplit("@", 1)[1] for e in emails}
     contact_ids = {r.contact_external_id for r in rows if r.contact_external_id}
     assets = {r.content_asset_id for r in rows if r.content_asset_id}
+    urls = set().union(*(_url_variants(r.content_asset_url) for r in rows if r.content_asset_url))
     accounts = Account.objects.for_workspace(workspace)
     contacts = Contact.objects.for_workspace(workspace)
     return _Directory(
@@ -221,6 +231,11 @@ def _directory(workspace: Workspace, rows: Sequence[_Clean]) -> _Directory:
             set(ContentAsset.objects.for_workspace(workspace).filter(pk__in=assets).values_list("pk", flat=True))
             if assets
             else set()
+        ),
+        asset_by_url=(
+            dict(ContentAsset.objects.for_workspace(workspace).filter(url__in=urls).values_list("url", "pk"))
+            if urls
+            else {}
         ),
     )
 
@@ -261,6 +276,12 @@ def _resolve(row: _Clean, d: _Directory, *, create_contacts: bool) -> tuple[int,
         errors["contact_external_id"] = ["No contact with this external id in this workspace."]
     if row.content_asset_id and row.content_asset_id not in d.asset_ids:
         errors["content_asset_id"] = ["No content asset with this id in this workspace."]
+    elif not row.content_asset_id and row.content_asset_url:
+        found = [d.asset_by_url[u] for u in _url_variants(row.content_asset_url) if u in d.asset_by_url]
+        if found:
+            row.content_asset_id = found[0]
+        else:
+            errors["content_asset_url"] = ["No content asset with this URL in this workspace."]
     if account_id is None and not errors:
         errors["account_id"] = ["Could not tell which account this event belongs to."]
     return account_id, (contact[0] if contact else None), to_create, errors
