@@ -71,7 +71,8 @@ def journey_stages(*, workspace: Workspace) -> list[tuple[str, str]]:
     from .rules import ScoringRules
 
     config = EngagementConfig.objects.for_workspace(workspace).first()
-    return [(s.key, s.name) for s in ScoringRules.from_config(config).stages]
+    rules = ScoringRules.from_config(config) if config else ScoringRules.from_values()
+    return [(s.key, s.name) for s in rules.stages]
 
 
 def stages_at(*, workspace: Workspace, account_ids: list[int], when: datetime) -> dict[int, str]:

@@ -168,8 +168,11 @@ class Gap:
         if self.personas:
             hints.append("persona " + " or ".join(self.personas))
         more = f" ({'; '.join(hints)})" if hints else ""
-        count = f"{self.missing} more " if self.missing > 1 else "a "
-        return f"Find {count}{who}{more}."
+        who = who if who[:2].isupper() else who[:1].lower() + who[1:]
+        if self.missing > 1:
+            return f"Find {self.missing} more: {who}{more}."
+        article = "an" if who[:1].lower() in "aeiou" else "a"
+        return f"Find {article} {who}{more}."
 
 
 def gap_hints(*, workspace: Workspace, requirements: Sequence[Requirement]) -> dict[str, tuple[list[str], list[str]]]:

@@ -46,9 +46,8 @@ def asset_performance_refresh(*, workspace: Workspace, now: datetime | None = No
     now = now or timezone.now()
     settings = content_settings(workspace=workspace)
     config = EngagementConfig.objects.for_workspace(workspace).first()
-    stage_order = [s.key for s in ScoringRules.from_config(config).stages] if config else [
-        s.key for s in ScoringRules.from_config(None).stages
-    ]  # fmt: skip
+    rules = ScoringRules.from_config(config) if config else ScoringRules.from_values()
+    stage_order = [s.key for s in rules.stages]
     rank = {key: i for i, key in enumerate(stage_order)}  # 0 is the top stage
 
     reach: dict[int, dict[int, _Reach]] = defaultdict(dict)  # asset -> account -> reach
