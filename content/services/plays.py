@@ -266,8 +266,8 @@ def _step_task_create(enrolment: PlayEnrolment, step: PlayStep, due: dt.date, co
     contact = _target(step, contacts)
     title = f"{enrolment.play.name}: {step.title}"
     if contact is None and (step.target_role or step.target_persona_id):
-        who = step.get_target_role_display() if step.target_role else step.target_persona.name
-        title += f" (find a {who.lower()} first)"
+        who = (step.get_target_role_display() if step.target_role else step.target_persona.name).lower()
+        title += f" (find {'an' if who[:1] in 'aeiou' else 'a'} {who} first)"
     try:
         with transaction.atomic():
             run = PlayStepRun.objects.create(
@@ -305,8 +305,8 @@ def play_step_touch_log(*, task_id: int) -> bool:
     if task is None or not task.source_ref.startswith("play_step_run:"):
         return False
     run = (
-        PlayStepRun.objects.select_for_update()
-        .select_related("step", "step__template", "enrolment__play")
+        PlayStepRun.objects.select_for_update(of=("self",))
+        .select_related("step", "step__asset", "enrolment__play")
         .filter(workspace_id=task.workspace_id, pk=int(task.source_ref.split(":", 1)[1]))
         .first()
     )
