@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from django.db.models import Count, Min
 from django.utils import timezone
 
 from abe.models import Workspace
@@ -51,19 +52,22 @@ def asset_performance_refresh(*, workspace: Workspace, now: datetime | None = No
     rank = {key: i for i, key in enumerate(stage_order)}  # 0 is the top stage
 
     reach: dict[int, dict[int, _Reach]] = defaultdict(dict)  # asset -> account -> reach
-    events = (
+    # One row per (asset, account, contact): the database groups, Python only folds the groups.
+    groups = (
         EngagementEvent.objects.for_workspace(workspace)
         .filter(content_asset_id__isnull=False)
         .exclude(type=EventType.OUTBOUND_TOUCH)
-        .values_list("content_asset_id", "account_id", "contact_id", "occurred_at")
+        .values("content_asset_id", "account_id", "contact_id")
+        .annotate(first_at=Min("occurred_at"), n=Count("id"))
+        .values_list("content_asset_id", "account_id", "contact_id", "first_at", "n")
     )
     contact_ids: set[int] = set()
-    for asset_id, account_id, contact_id, occurred_at in events.iterator(chunk_size=5000):
+    for asset_id, account_id, contact_id, first_at, n in groups.iterator(chunk_size=5000):
         r = reach[asset_id].get(account_id)
         if r is None:
-            r = reach[asset_id][account_id] = _Reach(first_at=occurred_at)
-        r.first_at = min(r.first_at, occurred_at)
-        r.engagements += 1
+            r = reach[asset_id][account_id] = _Reach(first_at=first_at)
+        r.first_at = min(r.first_at, first_at)
+        r.engagements += n
         if contact_id:
             r.contacts.add(contact_id)
             contact_ids.add(contact_id)
@@ -91,9 +95,11 @@ def asset_performance_refresh(*, workspace: Workspace, now: datetime | None = No
         Account.objects.for_workspace(workspace).filter(pk__in=account_ids).values_list("pk", "journey_stage")
     )
 
+    times = {account_id: [c[0] for c in history] for account_id, history in changes.items()}
+
     def stage_at(account_id: int, moment: datetime) -> str:
         history = changes.get(account_id, [])
-        i = bisect_right([c[0] for c in history], moment)
+        i = bisect_right(times.get(account_id, []), moment)
         if i:
             return history[i - 1][2]
         return history[0][1] if history else current.get(account_id, "")
