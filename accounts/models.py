@@ -97,6 +97,8 @@ class Account(WorkspaceOwned, TimeStamped):
             # Tier-board filters and sorts at 100,000 accounts: by grade within priority, and by fit.
             models.Index(fields=["workspace", "fit_grade", "-priority"], name="account_ws_grade_priority"),
             models.Index(fields=["workspace", "-fit_score"], name="account_ws_fit"),
+            # Committee heatmap and play enrolment filter by tier and journey stage together.
+            models.Index(fields=["workspace", "tier", "journey_stage"], name="account_ws_tier_stage"),
         ]
 
     def __str__(self) -> str:
