@@ -1,9 +1,11 @@
+from typing import Any
+
 from django.http import HttpRequest
 
 from .permissions import can_admin, can_write
 
 
-def workspace(request: HttpRequest) -> dict:
+def workspace(request: HttpRequest) -> dict[str, Any]:
     membership = getattr(request, "membership", None)
     workspaces = [m.workspace for m in getattr(request, "memberships", [])] if membership is not None else []
     return {

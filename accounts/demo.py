@@ -232,7 +232,7 @@ def _win_logit(account: Account) -> float:
 
 
 def _company_names(rng, n):
-    names = set()
+    names: set[str] = set()
     while len(names) < n:
         names.add(f"{rng.choice(NAME_A)} {rng.choice(NAME_B)}" + (f" {rng.choice(NAME_A)}" if len(names) > 900 else ""))
     return sorted(names)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 
+from abe.forms import ServiceModelForm
 from abe.models import Workspace
 from personas.models import Persona
 
@@ -11,7 +14,7 @@ from .models import Account, AccountTeamMember, Contact, Lifecycle, Opportunity,
 from .selectors import workspace_users
 
 
-class AccountForm(forms.ModelForm):
+class AccountForm(ServiceModelForm):
     technologies = forms.CharField(
         required=False, help_text="Comma-separated, e.g. Salesforce, HubSpot, Snowflake.", max_length=2000
     )
@@ -27,10 +30,11 @@ class AccountForm(forms.ModelForm):
 
     def __init__(self, *args, workspace: Workspace, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["parent"].queryset = Account.objects.for_workspace(workspace).order_by("name")
-        self.fields["owner"].queryset = workspace_users(workspace=workspace)
+        parents = Account.objects.for_workspace(workspace).order_by("name")
+        parent = cast(forms.ModelChoiceField, self.fields["parent"])
+        parent.queryset = parents.exclude(pk=self.instance.pk) if self.instance.pk else parents
+        cast(forms.ModelChoiceField, self.fields["owner"]).queryset = workspace_users(workspace=workspace)
         if self.instance.pk:
-            self.fields["parent"].queryset = self.fields["parent"].queryset.exclude(pk=self.instance.pk)
             self.initial["technologies"] = ", ".join(self.instance.technologies or [])
         # A select over thousands of accounts is unusable; the parent is chosen by id from the API or CRM.
         self.fields["parent"].widget = forms.NumberInput(attrs={"placeholder": "Parent account id"})
@@ -47,11 +51,8 @@ class AccountForm(forms.ModelForm):
             raise forms.ValidationError("Use the two-letter country code (e.g. US).")
         return value
 
-    def _post_clean(self) -> None:  # the service validates the model; skip ModelForm's unique checks
-        pass
 
-
-class ContactForm(forms.ModelForm):
+class ContactForm(ServiceModelForm):
     class Meta:
         model = Contact
         fields = [
@@ -63,31 +64,25 @@ class ContactForm(forms.ModelForm):
 
     def __init__(self, *args, workspace: Workspace, account: Account | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["persona"].queryset = Persona.objects.for_workspace(workspace)
+        cast(forms.ModelChoiceField, self.fields["persona"]).queryset = Persona.objects.for_workspace(workspace)
         account_id = account.pk if account is not None else self.instance.account_id
         managers = Contact.objects.for_workspace(workspace).filter(account_id=account_id)
         if self.instance.pk:
             managers = managers.exclude(pk=self.instance.pk)
-        self.fields["reports_to"].queryset = managers
-
-    def _post_clean(self) -> None:
-        pass
+        cast(forms.ModelChoiceField, self.fields["reports_to"]).queryset = managers
 
 
-class TeamMemberForm(forms.ModelForm):
+class TeamMemberForm(ServiceModelForm):
     class Meta:
         model = AccountTeamMember
         fields = ["user", "team_role"]
 
     def __init__(self, *args, workspace: Workspace, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = workspace_users(workspace=workspace)
-
-    def _post_clean(self) -> None:
-        pass
+        cast(forms.ModelChoiceField, self.fields["user"]).queryset = workspace_users(workspace=workspace)
 
 
-class OpportunityForm(forms.ModelForm):
+class OpportunityForm(ServiceModelForm):
     class Meta:
         model = Opportunity
         fields = ["name", "amount", "stage", "type", "status", "created_date", "close_date", "external_id"]
@@ -96,9 +91,6 @@ class OpportunityForm(forms.ModelForm):
             "close_date": forms.DateInput(attrs={"type": "date"}),
         }
         labels = {"external_id": "CRM id"}
-
-    def _post_clean(self) -> None:
-        pass
 
 
 class AccountFilterForm(forms.Form):
@@ -116,8 +108,12 @@ class AccountFilterForm(forms.Form):
 
     def __init__(self, *args, options: dict[str, list[str]], users, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["industry"].choices = [("", "Any industry")] + [(i, i) for i in sorted(options["industries"])]
-        self.fields["country"].choices = [("", "Any country")] + [(c, c) for c in sorted(options["countries"])]
-        self.fields["owner"].choices = [("", "Any owner"), ("me", "My accounts")] + [
+        cast(forms.ChoiceField, self.fields["industry"]).choices = [("", "Any industry")] + [
+            (i, i) for i in sorted(options["industries"])
+        ]
+        cast(forms.ChoiceField, self.fields["country"]).choices = [("", "Any country")] + [
+            (c, c) for c in sorted(options["countries"])
+        ]
+        cast(forms.ChoiceField, self.fields["owner"]).choices = [("", "Any owner"), ("me", "My accounts")] + [
             (str(u.pk), u.get_full_name() or u.username) for u in users
         ]

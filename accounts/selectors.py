@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet
@@ -104,5 +105,5 @@ def opportunity_list(*, workspace: Workspace) -> QuerySet[Opportunity]:
     return Opportunity.objects.for_workspace(workspace).select_related("account")
 
 
-def workspace_users(*, workspace: Workspace) -> QuerySet:
+def workspace_users(*, workspace: Workspace) -> QuerySet[Any]:
     return get_user_model().objects.filter(memberships__workspace=workspace).order_by("username")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -38,7 +38,7 @@ def _check_same_workspace(workspace: Workspace, **related: Any) -> None:
             raise ValidationError({field: "Not found in this workspace."})
 
 
-def _check_member(workspace: Workspace, field: str, user: AbstractBaseUser | None) -> None:
+def _check_member(workspace: Workspace, field: str, user: User | None) -> None:
     if user is not None and not Membership.objects.filter(workspace=workspace, user=user).exists():
         raise ValidationError({field: "This user is not a member of the workspace."})
 
@@ -69,7 +69,7 @@ def _clean_account(account: Account) -> None:
 
 
 @transaction.atomic
-def account_create(*, workspace: Workspace, by: AbstractBaseUser | None = None, **data: Any) -> Account:
+def account_create(*, workspace: Workspace, by: User | None = None, **data: Any) -> Account:
     _unknown(data, ACCOUNT_FIELDS)
     _check_same_workspace(workspace, parent=data.get("parent"))
     _check_member(workspace, "owner", data.get("owner"))
@@ -80,7 +80,7 @@ def account_create(*, workspace: Workspace, by: AbstractBaseUser | None = None, 
 
 
 @transaction.atomic
-def account_update(account: Account, *, by: AbstractBaseUser | None = None, **data: Any) -> Account:
+def account_update(account: Account, *, by: User | None = None, **data: Any) -> Account:
     _unknown(data, ACCOUNT_FIELDS)
     _check_same_workspace(account.workspace, parent=data.get("parent"))
     if "owner" in data:
@@ -93,7 +93,7 @@ def account_update(account: Account, *, by: AbstractBaseUser | None = None, **da
 
 
 @transaction.atomic
-def account_delete(account: Account, *, by: AbstractBaseUser | None = None) -> None:
+def account_delete(account: Account, *, by: User | None = None) -> None:
     account.delete()
 
 
@@ -132,7 +132,7 @@ def _reports_to_problem(contact: Contact) -> str:
 
 
 @transaction.atomic
-def contact_create(*, workspace: Workspace, by: AbstractBaseUser | None = None, **data: Any) -> Contact:
+def contact_create(*, workspace: Workspace, by: User | None = None, **data: Any) -> Contact:
     _unknown(data, CONTACT_FIELDS)
     if data.get("account") is None:
         raise ValidationError({"account": "A contact belongs to an account."})
@@ -144,7 +144,7 @@ def contact_create(*, workspace: Workspace, by: AbstractBaseUser | None = None, 
 
 
 @transaction.atomic
-def contact_update(contact: Contact, *, by: AbstractBaseUser | None = None, **data: Any) -> Contact:
+def contact_update(contact: Contact, *, by: User | None = None, **data: Any) -> Contact:
     _unknown(data, CONTACT_FIELDS)
     _check_same_workspace(contact.workspace, account=data.get("account"), persona=data.get("persona"))
     for field, value in data.items():
@@ -155,14 +155,14 @@ def contact_update(contact: Contact, *, by: AbstractBaseUser | None = None, **da
 
 
 @transaction.atomic
-def contact_delete(contact: Contact, *, by: AbstractBaseUser | None = None) -> None:
+def contact_delete(contact: Contact, *, by: User | None = None) -> None:
     contact.delete()
 
 
 @transaction.atomic
 def team_member_create(
-    *, workspace: Workspace, account: Account, user: AbstractBaseUser, team_role: str,
-    by: AbstractBaseUser | None = None,
+    *, workspace: Workspace, account: Account, user: User, team_role: str,
+    by: User | None = None,
 ) -> AccountTeamMember:  # fmt: skip
     _check_same_workspace(workspace, account=account)
     _check_member(workspace, "user", user)
@@ -175,9 +175,7 @@ def team_member_create(
 
 
 @transaction.atomic
-def team_member_update(
-    member: AccountTeamMember, *, by: AbstractBaseUser | None = None, **data: Any
-) -> AccountTeamMember:
+def team_member_update(member: AccountTeamMember, *, by: User | None = None, **data: Any) -> AccountTeamMember:
     _unknown(data, {"account", "user", "team_role"})
     _check_same_workspace(member.workspace, account=data.get("account"))
     if "user" in data:
@@ -194,7 +192,7 @@ def team_member_update(
 
 
 @transaction.atomic
-def team_member_delete(member: AccountTeamMember, *, by: AbstractBaseUser | None = None) -> None:
+def team_member_delete(member: AccountTeamMember, *, by: User | None = None) -> None:
     member.delete()
 
 
@@ -214,7 +212,7 @@ def _clean_opportunity(opportunity: Opportunity) -> None:
 
 
 @transaction.atomic
-def opportunity_create(*, workspace: Workspace, by: AbstractBaseUser | None = None, **data: Any) -> Opportunity:
+def opportunity_create(*, workspace: Workspace, by: User | None = None, **data: Any) -> Opportunity:
     _unknown(data, OPPORTUNITY_FIELDS)
     if data.get("account") is None:
         raise ValidationError({"account": "An opportunity belongs to an account."})
@@ -226,7 +224,7 @@ def opportunity_create(*, workspace: Workspace, by: AbstractBaseUser | None = No
 
 
 @transaction.atomic
-def opportunity_update(opportunity: Opportunity, *, by: AbstractBaseUser | None = None, **data: Any) -> Opportunity:
+def opportunity_update(opportunity: Opportunity, *, by: User | None = None, **data: Any) -> Opportunity:
     _unknown(data, OPPORTUNITY_FIELDS)
     _check_same_workspace(opportunity.workspace, account=data.get("account"))
     for field, value in data.items():
@@ -237,5 +235,5 @@ def opportunity_update(opportunity: Opportunity, *, by: AbstractBaseUser | None 
 
 
 @transaction.atomic
-def opportunity_delete(opportunity: Opportunity, *, by: AbstractBaseUser | None = None) -> None:
+def opportunity_delete(opportunity: Opportunity, *, by: User | None = None) -> None:
     opportunity.delete()

@@ -1,61 +1,7 @@
-"""Celery entry points of the accounts app; thin: each calls one service."""
+"""Celery entry points of the accounts app. The sub-packages keep their own ``tasks`` modules; importing them
+here lets Celery's autodiscovery (which looks for ``<app>.tasks``) register them."""
 
-from __future__ import annotations
+from .imports.tasks import import_job_run_task
+from .prospecting.tasks import model_train_task, models_retrain_weekly_task, prospecting_rescore_task
 
-import logging
-
-from celery import shared_task
-from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
-
-from abe.models import Workspace
-
-logger = logging.getLogger(__name__)
-
-
-@shared_task(time_limit=1800, acks_late=True)
-def prospecting_rescore_task(workspace_id: int, reason: str = "") -> dict:
-    """Safe to repeat: a rescore recomputes everything from the current ICP, model and settings."""
-    from .prospecting.services import prospecting_rescore
-
-    workspace = Workspace.objects.filter(pk=workspace_id).first()
-    if workspace is None:
-        return {}
-    return prospecting_rescore(workspace=workspace, reason=reason)
-
-
-@shared_task(time_limit=1800, acks_late=True)
-def model_train_task(workspace_id: int, user_id: int | None = None) -> int | None:
-    """A repeat trains one more version; harmless, as only a version at least as good is activated."""
-    from .prospecting.services import model_train
-
-    workspace = Workspace.objects.filter(pk=workspace_id).first()
-    if workspace is None:
-        return None
-    user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
-    try:
-        return model_train(workspace=workspace, by=user).pk
-    except ValidationError as exc:
-        logger.info("Model not trained for workspace %s: %s", workspace_id, " ".join(exc.messages))
-        return None
-
-
-@shared_task(time_limit=600)
-def models_retrain_weekly_task() -> int:
-    """The weekly schedule: one training task per workspace that has a model or any closed deals."""
-    from .models import Opportunity, PredictiveModel
-
-    ids = set(PredictiveModel.objects.values_list("workspace_id", flat=True)) | set(
-        Opportunity.objects.filter(status__in=["won", "lost"]).values_list("workspace_id", flat=True).distinct()
-    )
-    for workspace_id in sorted(ids):
-        model_train_task.delay(workspace_id)
-    return len(ids)
-
-
-@shared_task(time_limit=3600, acks_late=True)
-def import_job_run_task(job_id: int) -> dict:
-    """Safe to repeat: rows are upserted, so a second run of a finished job changes nothing."""
-    from .imports.services import import_job_run
-
-    return import_job_run(job_id=job_id)
+__all__ = ["import_job_run_task", "model_train_task", "models_retrain_weekly_task", "prospecting_rescore_task"]

@@ -8,12 +8,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from abe import permissions as rules
 from abe.forms import form_add_service_errors
+from abe.http import MemberRequest
 from abe.registry import account_panels
 from abe.views import workspace_required
 
@@ -25,17 +27,17 @@ from .models import Account
 PAGE_SIZE = 25
 
 
-def _account_or_404(request: HttpRequest, pk: int) -> Account:
+def _account_or_404(request: MemberRequest, pk: int) -> Account:
     return get_object_or_404(selectors.account_list(workspace=request.workspace), pk=pk)
 
 
-def _require_edit(request: HttpRequest, account: Account) -> None:
+def _require_edit(request: MemberRequest, account: Account) -> None:
     if not rules.can_edit_object(request, account):
         raise PermissionDenied("You can only edit accounts you own or are on the team of.")
 
 
 @workspace_required
-def account_list_view(request: HttpRequest) -> HttpResponse:
+def account_list_view(request: MemberRequest) -> HttpResponseBase:
     users = list(selectors.workspace_users(workspace=request.workspace))
     form = AccountFilterForm(
         request.GET or None, options=selectors.account_filter_options(workspace=request.workspace), users=users
@@ -72,7 +74,7 @@ def account_list_view(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_required
-def account_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+def account_detail_view(request: MemberRequest, pk: int) -> HttpResponse:
     try:
         account = selectors.account_detail(workspace=request.workspace, pk=pk)
     except Account.DoesNotExist:
@@ -89,7 +91,7 @@ def account_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @workspace_required
-def account_create_view(request: HttpRequest) -> HttpResponse:
+def account_create_view(request: MemberRequest) -> HttpResponse:
     if not rules.can_write(request):
         raise PermissionDenied("Viewers cannot add accounts.")
     form = AccountForm(request.POST or None, workspace=request.workspace, initial={"owner": request.user.pk})
@@ -105,7 +107,7 @@ def account_create_view(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_required
-def account_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+def account_edit_view(request: MemberRequest, pk: int) -> HttpResponse:
     account = _account_or_404(request, pk)
     _require_edit(request, account)
     form = AccountForm(request.POST or None, instance=account, workspace=request.workspace)
@@ -121,7 +123,7 @@ def account_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @workspace_required
-def account_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+def account_delete_view(request: MemberRequest, pk: int) -> HttpResponse:
     account = _account_or_404(request, pk)
     _require_edit(request, account)
     if request.method == "POST":
@@ -148,7 +150,7 @@ def _child_form_view(request, account, form_class, title, service, instance=None
 
 
 @workspace_required
-def contact_form_view(request: HttpRequest, pk: int, contact_pk: int | None = None) -> HttpResponse:
+def contact_form_view(request: MemberRequest, pk: int, contact_pk: int | None = None) -> HttpResponse:
     account = _account_or_404(request, pk)
     _require_edit(request, account)
     contact = get_object_or_404(account.contacts.all(), pk=contact_pk) if contact_pk else None
@@ -170,7 +172,7 @@ def contact_form_view(request: HttpRequest, pk: int, contact_pk: int | None = No
 
 
 @workspace_required
-def contact_delete_view(request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse:
+def contact_delete_view(request: MemberRequest, pk: int, contact_pk: int) -> HttpResponse:
     account = _account_or_404(request, pk)
     _require_edit(request, account)
     contact = get_object_or_404(account.contacts.all(), pk=contact_pk)
@@ -185,7 +187,7 @@ def contact_delete_view(request: HttpRequest, pk: int, contact_pk: int) -> HttpR
 
 
 @workspace_required
-def team_member_add_view(request: HttpRequest, pk: int) -> HttpResponse:
+def team_member_add_view(request: MemberRequest, pk: int) -> HttpResponse:
     account = _account_or_404(request, pk)
     _require_edit(request, account)
 
@@ -198,7 +200,7 @@ def team_member_add_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @workspace_required
-def team_member_remove_view(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
+def team_member_remove_view(request: MemberRequest, pk: int, member_pk: int) -> HttpResponse:
     account = _account_or_404(request, pk)
     _require_edit(request, account)
     member = get_object_or_404(account.team_members.select_related("user"), pk=member_pk)
@@ -213,7 +215,7 @@ def team_member_remove_view(request: HttpRequest, pk: int, member_pk: int) -> Ht
 
 
 @workspace_required
-def opportunity_form_view(request: HttpRequest, pk: int, opportunity_pk: int | None = None) -> HttpResponse:
+def opportunity_form_view(request: MemberRequest, pk: int, opportunity_pk: int | None = None) -> HttpResponse:
     account = _account_or_404(request, pk)
     _require_edit(request, account)
     opportunity = get_object_or_404(account.opportunities.all(), pk=opportunity_pk) if opportunity_pk else None

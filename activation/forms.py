@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.contrib.auth import get_user_model
 
+from abe.forms import ServiceModelForm
 from accounts.models import Lifecycle, TeamRole, Tier
 from engagement.models import EventType, TriggerKind
 from personas.models import BuyingRole
@@ -30,7 +33,7 @@ PARAM_FIELDS: dict[str, tuple[tuple[str, ...], str]] = {
 STAGE_SUGGESTIONS = ["aware", "engaged", "mqa", "opportunity", "customer"]
 
 
-class RuleForm(forms.ModelForm):
+class RuleForm(ServiceModelForm):
     subject = forms.ChoiceField(
         choices=[("account", "Account score"), ("contact", "Any contact's score")], required=False, initial="account"
     )
@@ -74,7 +77,7 @@ class RuleForm(forms.ModelForm):
 
     def __init__(self, *args, workspace=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["filter_owner"].queryset = (
+        cast(forms.ModelChoiceField, self.fields["filter_owner"]).queryset = (
             get_user_model().objects.filter(memberships__workspace=workspace).order_by("username")
         )
         self.fields["filter_owner"].required = False
@@ -117,9 +120,6 @@ class RuleForm(forms.ModelForm):
             data[name] = list(self.cleaned_data.get(name) or [])
         return data
 
-    def _post_clean(self) -> None:
-        pass
-
 
 class PreferenceForm(forms.Form):
     email_mode = forms.ChoiceField(choices=EmailMode.choices, label="Email me")
@@ -130,16 +130,16 @@ class SnoozeForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    assignee = forms.ModelChoiceField(queryset=None, required=False, empty_label="Nobody")
+    assignee: forms.ModelChoiceField = forms.ModelChoiceField(queryset=None, required=False, empty_label="Nobody")
 
     def __init__(self, *args, workspace=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = (
+        cast(forms.ModelChoiceField, self.fields["assignee"]).queryset = (
             get_user_model().objects.filter(memberships__workspace=workspace).order_by("username")
         )
 
 
-class WebhookSubscriptionForm(forms.ModelForm):
+class WebhookSubscriptionForm(ServiceModelForm):
     secret = forms.CharField(
         required=False,
         max_length=100,
@@ -156,10 +156,7 @@ class WebhookSubscriptionForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["format"].choices = WebhookFormat.choices
-        self.fields["min_severity"].choices = Severity.choices
+        cast(forms.ChoiceField, self.fields["format"]).choices = WebhookFormat.choices
+        cast(forms.ChoiceField, self.fields["min_severity"]).choices = Severity.choices
         if self.instance.pk:
             self.initial["secret"] = ""
-
-    def _post_clean(self) -> None:
-        pass

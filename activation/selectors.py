@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from abe.models import Workspace
@@ -45,9 +45,9 @@ class AlertFilters:
     q: str = ""
 
 
-def alert_list(*, workspace: Workspace, user: AbstractBaseUser | None = None) -> QuerySet[Alert]:
+def alert_list(*, workspace: Workspace, user: User | None = None) -> QuerySet[Alert]:
     """Alerts of the workspace, newest first, with what a list shows; ``unread`` for ``user`` when given."""
-    qs = (
+    qs: QuerySet[Alert] = (
         Alert.objects.for_workspace(workspace)
         .select_related("account", "account__owner", "rule", "assignee")
         .prefetch_related("contacts")
@@ -59,7 +59,7 @@ def alert_list(*, workspace: Workspace, user: AbstractBaseUser | None = None) ->
     return qs
 
 
-def alert_search(*, workspace: Workspace, user: AbstractBaseUser, filters: AlertFilters) -> QuerySet[Alert]:
+def alert_search(*, workspace: Workspace, user: User, filters: AlertFilters) -> QuerySet[Alert]:
     qs = alert_list(workspace=workspace, user=user)
     if filters.mine:
         qs = qs.filter(Q(recipients__user=user) | Q(assignee=user)).distinct()
@@ -82,7 +82,7 @@ def alert_search(*, workspace: Workspace, user: AbstractBaseUser, filters: Alert
     return qs
 
 
-def alert_detail(*, workspace: Workspace, user: AbstractBaseUser, pk: int) -> Alert:
+def alert_detail(*, workspace: Workspace, user: User | None, pk: int) -> Alert:
     return (
         alert_list(workspace=workspace, user=user)
         .prefetch_related(Prefetch("transitions", queryset=AlertTransition.objects.select_related("by")))
@@ -90,7 +90,7 @@ def alert_detail(*, workspace: Workspace, user: AbstractBaseUser, pk: int) -> Al
     )
 
 
-def unread_count(*, workspace: Workspace, user: AbstractBaseUser) -> int:
+def unread_count(*, workspace: Workspace, user: User) -> int:
     """The badge: alerts in the user's inbox that are open and not yet read."""
     return AlertRecipient.objects.filter(
         workspace=workspace, user=user, read_at__isnull=True, alert__status=AlertStatus.OPEN
@@ -107,7 +107,7 @@ def account_alerts(*, workspace: Workspace, account_id: int, limit: int = 10) ->
     )
 
 
-def email_mode(*, workspace: Workspace, user: AbstractBaseUser) -> str:
+def email_mode(*, workspace: Workspace, user: User) -> str:
     pref = NotificationPreference.objects.filter(workspace=workspace, user=user).first()
     return pref.email_mode if pref else EmailMode.INSTANT
 

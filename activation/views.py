@@ -11,7 +11,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from abe import permissions as role_rules
 from abe.forms import form_add_service_errors
+from abe.http import MemberRequest
 from abe.views import admin_required, workspace_required
 
 from . import selectors
@@ -41,7 +42,7 @@ def _int(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() else None
 
 
-def _filters(request: HttpRequest) -> selectors.AlertFilters:
+def _filters(request: MemberRequest) -> selectors.AlertFilters:
     status = request.GET.get("status") or "active"
     if status not in dict(STATUS_FILTERS):
         status = "active"
@@ -54,7 +55,7 @@ def _filters(request: HttpRequest) -> selectors.AlertFilters:
 
 
 @workspace_required
-def inbox_view(request: HttpRequest) -> HttpResponse:
+def inbox_view(request: MemberRequest) -> HttpResponse:
     filters = _filters(request)
     qs = selectors.alert_search(workspace=request.workspace, user=request.user, filters=filters)
     page_obj = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -74,12 +75,12 @@ def inbox_view(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_required
-def badge_view(request: HttpRequest) -> HttpResponse:
+def badge_view(request: MemberRequest) -> HttpResponse:
     count = selectors.unread_count(workspace=request.workspace, user=request.user)
     return render(request, "activation/partials/badge.html", {"count": count})
 
 
-def _alert_or_404(request: HttpRequest, pk: int) -> Alert:
+def _alert_or_404(request: MemberRequest, pk: int) -> Alert:
     try:
         return selectors.alert_detail(workspace=request.workspace, user=request.user, pk=pk)
     except Alert.DoesNotExist:
@@ -87,7 +88,7 @@ def _alert_or_404(request: HttpRequest, pk: int) -> Alert:
 
 
 @workspace_required
-def alert_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+def alert_detail_view(request: MemberRequest, pk: int) -> HttpResponse:
     alert = _alert_or_404(request, pk)
     alert_services.alert_mark_read(alert=alert, user=request.user)
     context = {
@@ -101,7 +102,7 @@ def alert_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @workspace_required
-def alert_action_view(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def alert_action_view(request: MemberRequest, pk: int, action: str) -> HttpResponse:
     alert = _alert_or_404(request, pk)
     if action not in (AlertAction.ACKNOWLEDGE, AlertAction.RESOLVE, AlertAction.DISMISS, AlertAction.SNOOZE,
                       AlertAction.REOPEN):  # fmt: skip
@@ -131,7 +132,7 @@ def alert_action_view(request: HttpRequest, pk: int, action: str) -> HttpRespons
 
 @require_POST
 @workspace_required
-def alert_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
+def alert_assign_view(request: MemberRequest, pk: int) -> HttpResponse:
     alert = _alert_or_404(request, pk)
     if not role_rules.can_write(request) or not can_act_on_alert(request, alert):
         raise PermissionDenied("Only the account team, marketing and admins act on this alert.")
@@ -144,7 +145,7 @@ def alert_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @workspace_required
-def preference_view(request: HttpRequest) -> HttpResponse:
+def preference_view(request: MemberRequest) -> HttpResponse:
     form = PreferenceForm(request.POST)
     if form.is_valid():
         alert_services.notification_preference_set(
@@ -155,7 +156,7 @@ def preference_view(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_required
-def account_panel_view(request: HttpRequest, pk: int) -> HttpResponse:
+def account_panel_view(request: MemberRequest, pk: int) -> HttpResponse:
     alerts = selectors.account_alerts(workspace=request.workspace, account_id=pk)
     return render(request, "activation/partials/account_panel.html", {"alerts": alerts, "account_id": pk})
 
@@ -163,13 +164,13 @@ def account_panel_view(request: HttpRequest, pk: int) -> HttpResponse:
 # Rules --------------------------------------------------------------------------------------------------------
 
 
-def _require_rule_editor(request: HttpRequest) -> None:
+def _require_rule_editor(request: MemberRequest) -> None:
     if not role_rules.can_write_everything(request):
         raise PermissionDenied("Only marketing and admins edit activation rules.")
 
 
 @workspace_required
-def rule_list_view(request: HttpRequest) -> HttpResponse:
+def rule_list_view(request: MemberRequest) -> HttpResponse:
     rules = selectors.rule_list(workspace=request.workspace).order_by("-is_active", "name")
     return render(request, "activation/rule_list.html", {
         "rules": rules, "can_edit_rules": role_rules.can_write_everything(request),
@@ -177,7 +178,7 @@ def rule_list_view(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_required
-def rule_form_view(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def rule_form_view(request: MemberRequest, pk: int | None = None) -> HttpResponse:
     _require_rule_editor(request)
     rule = get_object_or_404(Rule.objects.for_workspace(request.workspace), pk=pk) if pk else None
     form = RuleForm(request.POST or None, instance=rule, workspace=request.workspace,
@@ -201,7 +202,7 @@ def rule_form_view(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 @workspace_required
-def rule_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+def rule_delete_view(request: MemberRequest, pk: int) -> HttpResponse:
     _require_rule_editor(request)
     rule = get_object_or_404(Rule.objects.for_workspace(request.workspace), pk=pk)
     if request.method == "POST":
@@ -218,13 +219,13 @@ def rule_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @admin_required
-def webhook_list_view(request: HttpRequest) -> HttpResponse:
+def webhook_list_view(request: MemberRequest) -> HttpResponse:
     subscriptions = selectors.webhook_subscription_list(workspace=request.workspace)
     return render(request, "activation/webhook_list.html", {"subscriptions": subscriptions})
 
 
 @admin_required
-def webhook_form_view(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def webhook_form_view(request: MemberRequest, pk: int | None = None) -> HttpResponse:
     subscription = (
         get_object_or_404(selectors.webhook_subscription_list(workspace=request.workspace), pk=pk) if pk else None
     )
@@ -248,7 +249,7 @@ def webhook_form_view(request: HttpRequest, pk: int | None = None) -> HttpRespon
 
 
 @admin_required
-def webhook_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+def webhook_detail_view(request: MemberRequest, pk: int) -> HttpResponse:
     subscription = get_object_or_404(selectors.webhook_subscription_list(workspace=request.workspace), pk=pk)
     deliveries = Paginator(
         selectors.webhook_delivery_list(workspace=request.workspace, subscription=subscription), PAGE_SIZE
@@ -258,7 +259,7 @@ def webhook_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @admin_required
-def webhook_test_view(request: HttpRequest, pk: int) -> HttpResponse:
+def webhook_test_view(request: MemberRequest, pk: int) -> HttpResponse:
     subscription = get_object_or_404(selectors.webhook_subscription_list(workspace=request.workspace), pk=pk)
     webhook_services.webhook_test_send(subscription=subscription, by=request.user)
     messages.success(request, "Test delivery queued: it shows in the log below within seconds.")
@@ -266,7 +267,7 @@ def webhook_test_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @admin_required
-def webhook_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+def webhook_delete_view(request: MemberRequest, pk: int) -> HttpResponse:
     subscription = get_object_or_404(selectors.webhook_subscription_list(workspace=request.workspace), pk=pk)
     if request.method == "POST":
         webhook_services.webhook_subscription_delete(subscription, by=request.user)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, Sum
 
@@ -10,7 +11,7 @@ from abe.models import Workspace
 from accounts.models import Account, Lifecycle, Opportunity, OpportunityStatus, Tier
 
 
-def programme_overview(*, workspace: Workspace) -> dict:
+def programme_overview(*, workspace: Workspace) -> dict[str, Any]:
     accounts = Account.objects.for_workspace(workspace)
     by_tier = dict(accounts.order_by().values_list("tier").annotate(n=Count("id")).values_list("tier", "n"))
     by_lifecycle = dict(
@@ -43,7 +44,7 @@ def programme_overview(*, workspace: Workspace) -> dict:
             won_amount=Sum("amount", filter=Q(status=OpportunityStatus.WON)),
         )
     )
-    per_tier_map = {row["account__tier"]: row for row in per_tier}
+    per_tier_map: dict[str, dict[str, Any]] = {row["account__tier"]: dict(row) for row in per_tier}
     for value, label in Tier.choices:
         row = per_tier_map.get(value, {"won": 0, "lost": 0, "won_amount": None})
         decided = row["won"] + row["lost"]

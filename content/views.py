@@ -3,11 +3,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from abe import permissions as rules
 from abe.forms import form_add_service_errors
+from abe.http import MemberRequest
 from abe.views import workspace_required
 
 from . import selectors, services
@@ -16,7 +17,7 @@ from .models import BuyingStage, ContentFormat, Effort
 
 
 @workspace_required
-def content_list_view(request: HttpRequest) -> HttpResponse:
+def content_list_view(request: MemberRequest) -> HttpResponse:
     qs = selectors.content_asset_list(workspace=request.workspace)
     chosen = {k: request.GET.get(k, "") for k in ("stage", "effort", "format")}
     for field, value in chosen.items():
@@ -30,7 +31,7 @@ def content_list_view(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_required
-def content_form_view(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def content_form_view(request: MemberRequest, pk: int | None = None) -> HttpResponse:
     if not rules.can_write_everything(request):
         raise PermissionDenied("Only marketing and admins edit the content library.")
     asset = get_object_or_404(selectors.content_asset_list(workspace=request.workspace), pk=pk) if pk else None

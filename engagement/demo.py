@@ -50,7 +50,7 @@ PROFILES = {
     "cooling": (0.12, 2.2, 0.5),
     "quiet": (0.48, 0.22, 0.25),
 }
-# type: (share of person-level events, channel, source)
+# per event type: (share of person-level events, channel, source)
 PERSON_TYPES = {
     EventType.EMAIL_OPEN: (0.30, Channel.EMAIL, "marketo"),
     EventType.WEB_VISIT: (0.28, Channel.WEB, "web"),
@@ -149,7 +149,7 @@ def _generate(ctx: DemoContext) -> _Columns:
     today_start = ctx.now.replace(hour=0, minute=0, second=0, microsecond=0)
     start_us = int((today_start - timedelta(days=DAYS - 1)).timestamp()) * 1_000_000
     seconds_today = max((ctx.now - today_start).total_seconds(), 1.0)
-    parts = {k: [] for k in ("account", "contact", "type", "day", "offset")}
+    parts: dict[str, list] = {k: [] for k in ("account", "contact", "type", "day", "offset")}
     for account_id, profile, n in zip(account_ids, profiles, per_account, strict=True):
         people = contacts.get(account_id, [])
         # Sessions: a visit is several pages, an email is opened more than once (and daily caps matter).

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -27,7 +27,8 @@ class ScoringSettingsForm(forms.Form):
         rules = ScoringRules.from_config(config)
         initial = {"breadth_bonus_per_role": rules.breadth_bonus_per_role,
                    "create_unknown_contacts": config.create_unknown_contacts}  # fmt: skip
-        super().__init__(*args, initial=initial, **kwargs)
+        kwargs["initial"] = initial
+        super().__init__(*args, **kwargs)
         self.type_rows = []
         for value, label in SCORED_EVENT_CHOICES:
             names = (f"weight__{value}", f"half_life__{value}", f"cap__{value}")
@@ -104,4 +105,4 @@ class TimelineFilterForm(forms.Form):
 
     def __init__(self, *args: Any, contacts: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["contact"].choices = [("", "Everyone"), *contacts]
+        cast(forms.ChoiceField, self.fields["contact"]).choices = [("", "Everyone"), *contacts]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -40,7 +40,7 @@ def _clean_persona(persona: Persona) -> None:
 
 
 @transaction.atomic
-def persona_create(*, workspace: Workspace, by: AbstractBaseUser | None = None, **data: Any) -> Persona:
+def persona_create(*, workspace: Workspace, by: User | None = None, **data: Any) -> Persona:
     extra = set(data) - PERSONA_FIELDS
     if extra:
         raise ValidationError({f: "Unknown field." for f in extra})
@@ -51,7 +51,7 @@ def persona_create(*, workspace: Workspace, by: AbstractBaseUser | None = None, 
 
 
 @transaction.atomic
-def persona_update(persona: Persona, *, by: AbstractBaseUser | None = None, **data: Any) -> Persona:
+def persona_update(persona: Persona, *, by: User | None = None, **data: Any) -> Persona:
     extra = set(data) - PERSONA_FIELDS
     if extra:
         raise ValidationError({f: "Unknown field." for f in extra})
@@ -63,7 +63,7 @@ def persona_update(persona: Persona, *, by: AbstractBaseUser | None = None, **da
 
 
 @transaction.atomic
-def persona_delete(persona: Persona, *, by: AbstractBaseUser | None = None) -> None:
+def persona_delete(persona: Persona, *, by: User | None = None) -> None:
     persona.delete()
 
 

@@ -3,12 +3,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from abe import permissions as rules
 from abe.forms import form_add_service_errors
+from abe.http import MemberRequest
 from abe.views import workspace_required
 
 from . import selectors, services
@@ -16,7 +17,7 @@ from .forms import PersonaForm
 
 
 @workspace_required
-def persona_list_view(request: HttpRequest) -> HttpResponse:
+def persona_list_view(request: MemberRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     qs = selectors.persona_list(workspace=request.workspace).order_by("name")
     if q:
@@ -28,7 +29,7 @@ def persona_list_view(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_required
-def persona_form_view(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def persona_form_view(request: MemberRequest, pk: int | None = None) -> HttpResponse:
     if not rules.can_write_everything(request):
         raise PermissionDenied("Only marketing and admins edit personas.")
     persona = get_object_or_404(selectors.persona_list(workspace=request.workspace), pk=pk) if pk else None
@@ -49,7 +50,7 @@ def persona_form_view(request: HttpRequest, pk: int | None = None) -> HttpRespon
 
 
 @workspace_required
-def persona_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+def persona_delete_view(request: MemberRequest, pk: int) -> HttpResponse:
     if not rules.can_write_everything(request):
         raise PermissionDenied("Only marketing and admins edit personas.")
     persona = get_object_or_404(selectors.persona_list(workspace=request.workspace), pk=pk)
@@ -59,5 +60,5 @@ def persona_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("personas:list")
     return render(request, "confirm_delete.html", {
         "object": persona, "kind": "persona", "cancel_url": reverse("personas:list"),
-        "consequence": f"{persona.contact_count} contact(s) keep their data but lose this persona.",
+        "consequence": f"{getattr(persona, 'contact_count', 0)} contact(s) keep their data but lose this persona.",
     })  # fmt: skip

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import template
 from django.urls import NoReverseMatch, reverse
 
@@ -23,7 +25,7 @@ def percent(value: float | None, digits: int = 0) -> str:
 
 
 @register.filter
-def compact_money(value) -> str:
+def compact_money(value: Any) -> str:
     if value is None or value == "":
         return "—"
     amount = float(value)
@@ -34,27 +36,27 @@ def compact_money(value) -> str:
 
 
 @register.filter
-def get_item(mapping: dict, key):
+def get_item(mapping: dict[str, Any], key: str) -> Any:
     return mapping.get(key) if mapping else None
 
 
 @register.simple_tag(takes_context=True)
-def sort_query(context, key: str) -> str:
+def sort_query(context: Any, key: str) -> str:
     """The query string that sorts by ``key`` (toggling direction if already sorted by it), on page 1."""
     request = context["request"]
     current = context.get("sort") or ""
     params = request.GET.copy()
     params["sort"] = f"-{key}" if current == key else key
     params.pop("page", None)
-    return "?" + params.urlencode()
+    return "?" + str(params.urlencode())
 
 
 @register.filter
-def person(user) -> str:
+def person(user: Any) -> str:
     """A user's full name, else username, else an em dash."""
     if user is None:
         return "—"
-    return user.get_full_name() or user.username
+    return str(user.get_full_name() or user.username)
 
 
 @register.filter

@@ -20,7 +20,7 @@ class WorkspaceUserField(serializers.PrimaryKeyRelatedField):
 
 
 class AccountSerializer(serializers.ModelSerializer):
-    parent = WorkspaceRelatedField(Account, required=False, allow_null=True)
+    parent = WorkspaceRelatedField(Account, required=False, allow_null=True)  # type: ignore[assignment]  # JSON key
     owner = WorkspaceUserField(required=False, allow_null=True)
     technologies = serializers.ListField(child=serializers.CharField(max_length=100), required=False)
 

@@ -57,11 +57,6 @@ def read_csv(text: str) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
     return headers, rows()
 
 
-def count_rows(text: str) -> int:
-    _, rows = read_csv(text)
-    return sum(1 for _ in rows)
-
-
 def text(value: str, limit: int) -> str:
     return value.strip()[:limit]
 

@@ -16,13 +16,14 @@ from datetime import date
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
 from abe.models import Workspace
+from abe.tasks import enqueue_on_commit
 
 from ..models import (
     Account,
@@ -35,8 +36,10 @@ from ..models import (
 )
 from ..prospecting.bulk import bulk_insert_rows, bulk_update_columns
 from ..prospecting.selectors import board_stats_invalidate
+from ..prospecting.tasks import prospecting_rescore_task
 from . import parsing as p
 from .presets import PRESETS, TARGET_FIELDS, preset_detect, preset_mapping
+from .tasks import import_job_run_task
 
 logger = logging.getLogger(__name__)
 CHUNK = 5000
@@ -118,13 +121,24 @@ class _Upserter:
     """One import run over one workspace: keeps the match indexes (CRM id, domain/email) current as it goes."""
 
     kind: str
-    model: type
+    model: type[Any]
     fields: list[str]
+    by_id: dict[int, dict[str, Any]]
 
     def __init__(self, workspace: Workspace, result: ImportResult, today: date) -> None:
         self.workspace, self.result, self.today = workspace, result, today
         self.seen: dict[Any, int] = {}  # key -> line, to spot duplicates inside the file
         self.defaults = {f.attname: f.get_default() for f in self.model._meta.concrete_fields}
+
+    def prepare(self, line: int, values: dict[str, Any]) -> tuple[str, Any] | None:
+        """("create", row) or ("update", (pk, changes)) for one cleaned row; None when nothing changes."""
+        raise NotImplementedError
+
+    def after_create(self, pk: int, values: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    def after_update(self, pk: int, changes: dict[str, Any]) -> None:
+        raise NotImplementedError
 
     def new_row(self, values: dict[str, Any]) -> dict[str, Any]:
         """A new record as ``{attname: value}``; ``bulk_insert_rows`` fills the other columns' defaults."""
@@ -207,7 +221,7 @@ class AccountUpserter(_Upserter):
 class _ChildUpserter(_Upserter):
     """Contacts and opportunities: rows hang on an account found by its CRM id or domain."""
 
-    model: type
+    model: type[Any]
     account_required = "A contact"
 
     def __init__(self, workspace: Workspace, result: ImportResult, today: date) -> None:
@@ -304,7 +318,7 @@ class OpportunityUpserter(_ChildUpserter):
         if closed:
             return OpportunityStatus.LOST
         if given in OpportunityStatus.values:
-            return given
+            return str(given)
         if "closedwon" in stage:
             return OpportunityStatus.WON
         if "closedlost" in stage:
@@ -389,7 +403,12 @@ def import_rows(
     return result
 
 
-def _write_chunk(upserter: _Upserter, parsers, positions: dict[str, int], chunk) -> None:
+def _write_chunk(
+    upserter: _Upserter,
+    parsers: dict[str, Callable[[str], Any]],
+    positions: dict[str, int],
+    chunk: list[tuple[int, list[str]]],
+) -> None:
     result = upserter.result
     creates: list[tuple[int, Any]] = []
     updates: dict[int, dict[str, Any]] = {}
@@ -450,7 +469,7 @@ def import_preview(*, data: bytes, kind: str) -> dict[str, Any]:
 
 @transaction.atomic
 def import_job_create(
-    *, workspace: Workspace, kind: str, filename: str, data: bytes, by: AbstractBaseUser | None = None,
+    *, workspace: Workspace, kind: str, filename: str, data: bytes, by: User | None = None,
     preset: str = "", mapping: dict[str, str] | None = None,
 ) -> ImportJob:  # fmt: skip
     """Store the upload; the mapping comes from ``mapping``, else the given or recognised preset."""
@@ -503,7 +522,7 @@ def import_job_set_mapping(*, job: ImportJob, mapping: dict[str, str], preset: s
     return job
 
 
-def import_job_start(*, job: ImportJob, by: AbstractBaseUser | None = None) -> ImportJob:
+def import_job_start(*, job: ImportJob, by: User | None = None) -> ImportJob:
     """Queue the job; the worker runs it (in-process when there is no broker)."""
     key = {"accounts": ("name", "external_id", "domain"), "contacts": ("email", "external_id"),
            "opportunities": ("external_id", "name")}[job.kind]  # fmt: skip
@@ -515,18 +534,12 @@ def import_job_start(*, job: ImportJob, by: AbstractBaseUser | None = None) -> I
             raise ValidationError({"status": "This import has already been started."})
         locked.status = ImportStatus.QUEUED
         locked.save(update_fields=["status"])
-
-        def send() -> None:
-            from ..tasks import import_job_run_task
-
-            import_job_run_task.delay(job.pk)
-
-        transaction.on_commit(send)
+        enqueue_on_commit(import_job_run_task, job.pk)
     job.refresh_from_db()
     return job
 
 
-def import_job_run(*, job_id: int) -> dict:
+def import_job_run(*, job_id: int) -> dict[str, Any]:
     """Run a queued job to the end, saving progress after each chunk. Safe to repeat (upserts)."""
     job = ImportJob.objects.filter(pk=job_id).select_related("workspace").first()
     if job is None or job.status not in (ImportStatus.QUEUED, ImportStatus.RUNNING):
@@ -554,9 +567,7 @@ def import_job_run(*, job_id: int) -> dict:
         processed_rows=job.total_rows,
     )  # fmt: skip
     if job.kind == ImportKind.ACCOUNTS and (result.created or result.updated):
-        from ..tasks import prospecting_rescore_task
-
-        transaction.on_commit(lambda: prospecting_rescore_task.delay(job.workspace_id, f"Import {job.pk}"))
+        enqueue_on_commit(prospecting_rescore_task, job.workspace_id, f"Import {job.pk}")
     return result.summary()
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -19,7 +20,7 @@ FRAME_FIELDS = [
 ]  # fmt: skip
 
 
-def _techs(value: object) -> frozenset[str]:
+def _techs(value: Any) -> frozenset[str]:
     if isinstance(value, str):  # a raw JSON string (raw cursor on some backends)
         value = json.loads(value or "[]")
     return frozenset(str(t) for t in (value or []))

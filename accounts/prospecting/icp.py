@@ -170,13 +170,13 @@ def _mask(frame: pd.DataFrame, attribute: str, condition: Any) -> np.ndarray:
             mask &= np.nan_to_num(values, nan=np.inf) <= condition["max"]
         return mask
     ((mode, names),) = condition.items()
-    wanted = frozenset(n.strip().lower() for n in names)
+    wanted_tech = frozenset(n.strip().lower() for n in names)
     lowered = [frozenset(t.lower() for t in ts) for ts in frame["technologies"]]
     if mode == "any":
-        return np.fromiter((not wanted.isdisjoint(ts) for ts in lowered), bool, len(lowered))
+        return np.fromiter((not wanted_tech.isdisjoint(ts) for ts in lowered), bool, len(lowered))
     if mode == "all":
-        return np.fromiter((wanted <= ts for ts in lowered), bool, len(lowered))
-    return np.fromiter((wanted.isdisjoint(ts) for ts in lowered), bool, len(lowered))
+        return np.fromiter((wanted_tech <= ts for ts in lowered), bool, len(lowered))
+    return np.fromiter((wanted_tech.isdisjoint(ts) for ts in lowered), bool, len(lowered))
 
 
 def grade_of(scores: np.ndarray, thresholds: dict[str, float] | None = None) -> np.ndarray:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.cache import cache
 from django.db.models import Count, F, Q, QuerySet
@@ -12,7 +14,6 @@ from abe.models import Workspace
 from ..models import (
     Account,
     IcpVersion,
-    ImportJob,
     PredictiveModel,
     ProposalStatus,
     ProspectingSettings,
@@ -20,6 +21,7 @@ from ..models import (
     TierProposal,
 )
 from .icp import explanation_rows
+from .predictive import TrainedModel, feature_label
 
 BOARD_SORTS = {
     "priority": ("priority", "id"), "-priority": ("-priority", "-id"), "fit": ("fit_score", "id"),
@@ -53,7 +55,7 @@ class BoardFilters:
 
 def tier_board(*, workspace: Workspace, filters: BoardFilters) -> QuerySet[Account]:
     """Accounts for the tier board: one query per page whatever the filters (the owner is joined)."""
-    qs = Account.objects.for_workspace(workspace).select_related("owner").only(
+    qs: QuerySet[Account] = Account.objects.for_workspace(workspace).select_related("owner").only(
         "id", "name", "domain", "industry", "country", "region", "city", "employees", "annual_revenue",
         "lifecycle", "tier", "tier_locked", "fit_score", "fit_grade", "win_probability", "priority",
         "fit_criteria_met", "engagement_score", "engagement_momentum", "journey_stage",
@@ -93,7 +95,7 @@ def board_stats_invalidate(*, workspace: Workspace | int) -> None:
     cache.delete(_stats_key(workspace))
 
 
-def board_stats(*, workspace: Workspace) -> dict:
+def board_stats(*, workspace: Workspace) -> dict[str, Any]:
     """Accounts and pinned accounts per tier, and the industries and countries present (cached)."""
     stats = cache.get(_stats_key(workspace))
     if stats is None:
@@ -105,11 +107,12 @@ def board_stats(*, workspace: Workspace) -> dict:
             "countries": sorted(base.exclude(country="").values_list("country", flat=True).distinct()),
         }
         cache.set(_stats_key(workspace), stats, BOARD_STATS_TTL)
-    return stats
+    return dict(stats)
 
 
 def tier_counts(*, workspace: Workspace) -> dict[str, dict[str, int]]:
-    return board_stats(workspace=workspace)["tiers"]
+    tiers: dict[str, dict[str, int]] = board_stats(workspace=workspace)["tiers"]
+    return tiers
 
 
 def board_filter_options(*, workspace: Workspace) -> dict[str, list[str]]:
@@ -131,7 +134,7 @@ class BoardPage:
     total: int
     total_capped: bool
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Account]:
         return iter(self.object_list)
 
     def __len__(self) -> int:
@@ -195,6 +198,32 @@ def model_active(*, workspace: Workspace) -> PredictiveModel | None:
     return PredictiveModel.objects.for_workspace(workspace).filter(is_active=True).first()
 
 
+def model_weights(*, model: PredictiveModel, limit: int = 15) -> list[dict[str, Any]]:
+    """The model's strongest coefficients, largest magnitude first, with readable labels (the model page)."""
+    trained = TrainedModel.loads(bytes(model.blob))
+    coef = trained.pipeline.named_steps["model"].coef_[0]
+    order = sorted(range(len(coef)), key=lambda j: -abs(coef[j]))[:limit]
+    return [
+        {
+            "label": feature_label(trained.feature_names[j]),
+            "value": float(coef[j]),
+            "width": min(100, abs(float(coef[j])) * 60),
+        }
+        for j in order
+    ]
+
+
+def model_metric_rows(*, model: PredictiveModel) -> list[dict[str, Any]]:
+    """The model's holdout metrics beside its two baselines (fit score alone, base rate)."""
+    labels = (
+        ("model", f"Model v{model.number}"),
+        ("fit_score", "Baseline: fit score alone"),
+        ("base_rate", "Baseline: base rate"),
+    )
+    metrics = model.metrics or {}
+    return [{"label": label, **metrics[key]} for key, label in labels if metrics.get(key)]
+
+
 def tier_history(*, account: Account) -> QuerySet[TierChange]:
     return account.tier_changes.select_related("by").order_by("-created_at", "-id")
 
@@ -208,11 +237,7 @@ def proposal_list(*, workspace: Workspace, status: str | None = ProposalStatus.P
     return (qs.filter(status=status) if status else qs).order_by("-priority", "id")
 
 
-def import_job_list(*, workspace: Workspace) -> QuerySet[ImportJob]:
-    return ImportJob.objects.for_workspace(workspace).select_related("created_by")
-
-
-def account_fit_receipt(*, workspace: Workspace, account: Account) -> dict:
+def account_fit_receipt(*, workspace: Workspace, account: Account) -> dict[str, Any]:
     """The fit explanation of one account, joined with the ICP version that scored it."""
     version = None
     if account.fit_icp_version:

@@ -10,11 +10,11 @@ import json
 import logging
 import time
 import zlib
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import Max, Q
@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from abe import permissions as rules
 from abe.models import Membership, Workspace
+from abe.tasks import enqueue_on_commit
 
 from ..models import (
     Account,
@@ -42,7 +43,8 @@ from .frame import workspace_accounts_frame
 from .predictive import TrainedModel
 from .predictive import model_train as predictive_train
 from .selectors import board_stats_invalidate
-from .tiering import priority_blend, tier_plan
+from .tasks import prospecting_rescore_task
+from .tiering import TierPlan, priority_blend, tier_plan
 
 logger = logging.getLogger(__name__)
 SCORE_FIELDS = [
@@ -54,17 +56,6 @@ PROPOSAL_REASONS = {
     "high_tier": "Priority is now {priority:.0f}; automatic tiering would move it from {current} to {proposed}.",
     "no_capacity": "Priority {priority:.0f} earns {proposed}, but that tier is full until a slot is freed.",
 }
-
-
-def _after_commit(task_path: str, *args: Any) -> None:
-    """Enqueue a task once the surrounding transaction commits, so the worker sees the committed rows."""
-
-    def send() -> None:
-        from .. import tasks
-
-        getattr(tasks, task_path).delay(*args)
-
-    transaction.on_commit(send)
 
 
 def _stats_changed(workspace: Workspace | int) -> None:
@@ -86,7 +77,7 @@ def prospecting_settings_get(*, workspace: Workspace) -> ProspectingSettings:
 
 @transaction.atomic
 def prospecting_settings_update(
-    *, workspace: Workspace, by: AbstractBaseUser | None = None, rescore: bool = True, **data: Any
+    *, workspace: Workspace, by: User | None = None, rescore: bool = True, **data: Any
 ) -> ProspectingSettings:
     """Change the priority blend or tier capacities; the accounts are rescored and retiered afterwards."""
     allowed = {"fit_weight", "predictive_weight", "strategic_capacity", "priority_capacity"}
@@ -108,13 +99,13 @@ def prospecting_settings_update(
         raise ValidationError(errors)
     obj.save()
     if rescore:
-        _after_commit("prospecting_rescore_task", workspace.pk, "Settings changed")
+        enqueue_on_commit(prospecting_rescore_task, workspace.pk, "Settings changed")
     return obj
 
 
 @transaction.atomic
 def icp_save(
-    *, workspace: Workspace, criteria: Any, by: AbstractBaseUser | None = None, name: str = "Ideal Customer Profile",
+    *, workspace: Workspace, criteria: Any, by: User | None = None, name: str = "Ideal Customer Profile",
     grade_thresholds: Any = None, note: str = "", rescore: bool = True,
 ) -> IcpVersion:  # fmt: skip
     """Save the ICP as a new active version (the old one stays in the history) and rescore in the background."""
@@ -129,23 +120,23 @@ def icp_save(
         grade_thresholds=thresholds, note=(note or "")[:500], is_active=True, created_by=by,
     )  # fmt: skip
     if rescore:
-        _after_commit("prospecting_rescore_task", workspace.pk, f"ICP v{version.number} saved")
+        enqueue_on_commit(prospecting_rescore_task, workspace.pk, f"ICP v{version.number} saved")
     return version
 
 
 @transaction.atomic
-def icp_activate(*, version: IcpVersion, by: AbstractBaseUser | None = None, rescore: bool = True) -> IcpVersion:
+def icp_activate(*, version: IcpVersion, by: User | None = None, rescore: bool = True) -> IcpVersion:
     """Make an older version the active one again (a revert) and rescore."""
     IcpVersion.objects.for_workspace(version.workspace_id).filter(is_active=True).update(is_active=False)
     version.is_active = True
     version.save(update_fields=["is_active"])
     if rescore:
-        _after_commit("prospecting_rescore_task", version.workspace_id, f"ICP v{version.number} reactivated")
+        enqueue_on_commit(prospecting_rescore_task, version.workspace_id, f"ICP v{version.number} reactivated")
     return version
 
 
 @transaction.atomic
-def icp_version_delete(*, version: IcpVersion, by: AbstractBaseUser | None = None) -> None:
+def icp_version_delete(*, version: IcpVersion, by: User | None = None) -> None:
     if version.is_active:
         raise ValidationError({"is_active": "The active version cannot be deleted; activate another one first."})
     version.delete()
@@ -163,7 +154,7 @@ def _outcomes(workspace: Workspace) -> pd.DataFrame:
 
 
 def model_train(
-    *, workspace: Workspace, by: AbstractBaseUser | None = None, activate: bool | None = None, rescore: bool = True
+    *, workspace: Workspace, by: User | None = None, activate: bool | None = None, rescore: bool = True
 ) -> PredictiveModel:
     """Train a new model version on the closed opportunities; raises ValidationError when there are too few.
 
@@ -189,19 +180,17 @@ def model_train(
 
 
 @transaction.atomic
-def model_activate(
-    *, model: PredictiveModel, by: AbstractBaseUser | None = None, rescore: bool = True
-) -> PredictiveModel:
+def model_activate(*, model: PredictiveModel, by: User | None = None, rescore: bool = True) -> PredictiveModel:
     PredictiveModel.objects.for_workspace(model.workspace_id).filter(is_active=True).update(is_active=False)
     model.is_active = True
     model.activated_at = timezone.now()
     model.save(update_fields=["is_active", "activated_at"])
     if rescore:
-        _after_commit("prospecting_rescore_task", model.workspace_id, f"Model v{model.number} activated")
+        enqueue_on_commit(prospecting_rescore_task, model.workspace_id, f"Model v{model.number} activated")
     return model
 
 
-def _receipts(criteria: list[dict], bands: np.ndarray, points: np.ndarray) -> list[Serialized]:
+def _receipts(criteria: list[dict[str, Any]], bands: np.ndarray, points: np.ndarray) -> list[Serialized]:
     """Every account's receipt as JSON text, assembled from pre-serialised pieces (no json.dumps per account)."""
     pieces = [
         [json.dumps([c["key"], b["label"]], ensure_ascii=False)[:-1] + "," for b in c["bands"]]
@@ -217,13 +206,14 @@ def _receipts(criteria: list[dict], bands: np.ndarray, points: np.ndarray) -> li
 
 
 def _nullable(values: np.ndarray) -> list[float | None]:
-    return np.where(np.isnan(values), None, values.astype(object)).tolist()
+    values_or_none: list[float | None] = np.where(np.isnan(values), cast(Any, None), values.astype(object)).tolist()
+    return values_or_none
 
 
 @transaction.atomic
 def prospecting_rescore(
-    *, workspace: Workspace, by: AbstractBaseUser | None = None, reason: str = "", tiering: bool = True
-) -> dict:
+    *, workspace: Workspace, by: User | None = None, reason: str = "", tiering: bool = True
+) -> dict[str, Any]:
     """Recompute fit, win probability, priority and (unless ``tiering=False``) tiers of every account, in bulk.
 
     Safe to repeat: a second run with nothing changed writes the same values and creates no history.
@@ -243,11 +233,11 @@ def prospecting_rescore(
         icp_number = version.number
     else:
         fit_values, grades, met = np.full(n, np.nan), np.full(n, "", dtype=object), np.zeros(n, dtype=np.int64)
-        receipts, icp_number = [[] for _ in range(n)], None
+        receipts, icp_number = cast(list[Serialized], [[] for _ in range(n)]), None
     frame["fit_score"] = fit_values
     active = PredictiveModel.objects.for_workspace(workspace).filter(is_active=True).first()
     if active is not None:
-        p_win, driver_json = TrainedModel.loads(active.blob).score(frame)
+        p_win, driver_json = TrainedModel.loads(bytes(active.blob)).score(frame)
         p_win, driver_json = np.round(p_win, 4), [Serialized(d) for d in driver_json]
     else:
         p_win, driver_json = np.full(n, np.nan), [Serialized("[]")] * n
@@ -291,7 +281,9 @@ def prospecting_rescore(
     return summary
 
 
-def _proposals_refresh(workspace: Workspace, plan, ids: np.ndarray, current: np.ndarray, priority: np.ndarray) -> int:
+def _proposals_refresh(
+    workspace: Workspace, plan: TierPlan, ids: np.ndarray, current: np.ndarray, priority: np.ndarray
+) -> int:
     """Replace the pending proposals with this pass's; identical ones are kept, rejected ones not offered again."""
     pending = {
         p.account_id: p for p in TierProposal.objects.for_workspace(workspace).filter(status=ProposalStatus.PENDING)
@@ -301,7 +293,7 @@ def _proposals_refresh(workspace: Workspace, plan, ids: np.ndarray, current: np.
         .filter(status=ProposalStatus.REJECTED)
         .values_list("account_id", "current_tier", "proposed_tier")
     )
-    wanted: dict[int, tuple[str, str, str]] = {}
+    wanted: dict[int, tuple[str, str, str, float]] = {}
     for proposal in plan.proposals:
         account_id = int(ids[proposal.row])
         key = (account_id, str(current[proposal.row]), proposal.proposed)
@@ -328,7 +320,7 @@ def _check_tier(tier: str) -> None:
 
 
 @transaction.atomic
-def tier_override(*, account: Account, tier: str, reason: str, by: AbstractBaseUser | None) -> Account:
+def tier_override(*, account: Account, tier: str, reason: str, by: User | None) -> Account:
     """Pin an account to a tier; the automatic tiering leaves it there until it is unpinned."""
     _check_tier(tier)
     if not (reason or "").strip():
@@ -348,7 +340,7 @@ def tier_override(*, account: Account, tier: str, reason: str, by: AbstractBaseU
 
 
 @transaction.atomic
-def tier_unpin(*, account: Account, by: AbstractBaseUser | None, reason: str = "") -> Account:
+def tier_unpin(*, account: Account, by: User | None, reason: str = "") -> Account:
     """Let automatic tiering manage the account again (its tier changes at the next rescore)."""
     account = Account.objects.select_for_update().get(pk=account.pk)
     if not account.tier_locked:
@@ -365,7 +357,7 @@ def tier_unpin(*, account: Account, by: AbstractBaseUser | None, reason: str = "
 
 
 @transaction.atomic
-def tier_proposal_decide(*, proposal: TierProposal, accept: bool, by: AbstractBaseUser | None) -> TierProposal:
+def tier_proposal_decide(*, proposal: TierProposal, accept: bool, by: User | None) -> TierProposal:
     """Accept (the account moves, and is unpinned) or reject (it stays; the same move is not offered again)."""
     proposal = TierProposal.objects.select_for_update().select_related("account").get(pk=proposal.pk)
     if proposal.status != ProposalStatus.PENDING:
@@ -386,8 +378,24 @@ def tier_proposal_decide(*, proposal: TierProposal, accept: bool, by: AbstractBa
 
 
 @transaction.atomic
+def tier_proposals_decide(*, workspace: Workspace, proposal_ids: list[int], accept: bool, by: User | None) -> int:
+    """Decide many pending proposals of one workspace at once; the count decided (others are skipped)."""
+    pending = TierProposal.objects.for_workspace(workspace).filter(pk__in=proposal_ids, status=ProposalStatus.PENDING)
+    decided = 0
+    for proposal in pending.order_by("-priority", "id"):
+        tier_proposal_decide(proposal=proposal, accept=accept, by=by)
+        decided += 1
+    return decided
+
+
+def prospecting_rescore_enqueue(*, workspace: Workspace, reason: str) -> None:
+    """Rescore every account of the workspace in the background, once the current transaction commits."""
+    enqueue_on_commit(prospecting_rescore_task, workspace.pk, reason)
+
+
+@transaction.atomic
 def accounts_bulk_assign_owner(
-    *, workspace: Workspace, account_ids: list[int], owner: AbstractBaseUser | None, by: AbstractBaseUser | None
+    *, workspace: Workspace, account_ids: list[int], owner: User | None, by: User | None
 ) -> int:
     if owner is not None and not Membership.objects.filter(workspace=workspace, user=owner).exists():
         raise ValidationError({"owner": "This user is not a member of the workspace."})
@@ -399,9 +407,7 @@ def accounts_bulk_assign_owner(
 
 
 @transaction.atomic
-def accounts_bulk_tier(
-    *, workspace: Workspace, account_ids: list[int], tier: str, reason: str, by: AbstractBaseUser | None
-) -> int:
+def accounts_bulk_tier(*, workspace: Workspace, account_ids: list[int], tier: str, reason: str, by: User | None) -> int:
     """Pin many accounts to one tier with one reason; each gets its own history line."""
     _check_tier(tier)
     if not (reason or "").strip():

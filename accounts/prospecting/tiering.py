@@ -45,7 +45,7 @@ class TierPlan:
     proposals: list[Proposal]
 
 
-def _rank_tiers(order: np.ndarray, eligible: np.ndarray, capacity: dict[str, int], n: int) -> np.ndarray:
+def _rank_tiers(order: np.ndarray, eligible: np.ndarray, capacity: dict[Tier, int], n: int) -> np.ndarray:
     """Fill strategic then priority with the eligible rows in ``order``; everything else standard."""
     tiers = np.full(n, Tier.STANDARD.value, dtype=object)
     ranked = order[eligible[order]]

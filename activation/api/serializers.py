@@ -48,7 +48,7 @@ class AlertContactSerializer(serializers.Serializer):
 
 
 class AlertTransitionSerializer(serializers.ModelSerializer):
-    by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    by: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="username", read_only=True)
 
     class Meta:
         model = AlertTransition
@@ -59,7 +59,7 @@ class AlertSerializer(serializers.ModelSerializer):
     rule_name = serializers.CharField(source="rule.name", read_only=True, default=None)
     account_name = serializers.CharField(source="account.name", read_only=True, default=None)
     contacts = AlertContactSerializer(many=True, read_only=True)
-    assignee = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    assignee: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="username", read_only=True)
     unread = serializers.BooleanField(read_only=True, default=False)
 
     class Meta:

@@ -8,8 +8,9 @@ dismissal and snooze are also stamped on the alert, so response times are one su
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -36,7 +37,7 @@ TRANSITIONS: dict[str, tuple[set[str], str]] = {
     AlertAction.SNOOZE: ({AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED}, AlertStatus.SNOOZED),
     AlertAction.REOPEN: ({AlertStatus.RESOLVED, AlertStatus.DISMISSED, AlertStatus.SNOOZED}, AlertStatus.OPEN),
 }
-STAMPS = {
+STAMPS: dict[str, str] = {
     AlertAction.ACKNOWLEDGE: "acknowledged_at",
     AlertAction.RESOLVE: "resolved_at",
     AlertAction.DISMISS: "dismissed_at",
@@ -44,14 +45,14 @@ STAMPS = {
 }
 
 
-def alert_recipients(*, rule: Rule, account: Account) -> list:
+def alert_recipients(*, rule: Rule, account: Account) -> list[Any]:
     """The account team this rule speaks to: the owner (if asked) and members in the chosen team roles.
 
     Only members of the workspace receive alerts. An account with nobody to tell goes to the admins, so a
     firing rule is never silent.
     """
-    users = []
-    if rule.notify_owner and account.owner_id:
+    users: list[User] = []
+    if rule.notify_owner and account.owner is not None:
         users.append(account.owner)
     if rule.notify_team_roles:
         team = AccountTeamMember.objects.filter(account=account, team_role__in=rule.notify_team_roles)
@@ -80,7 +81,7 @@ def alert_fire(
     title: str,
     message: str,
     recommended_action: str,
-    facts: dict,
+    facts: dict[str, Any],
     contact_ids: list[int],
     now: datetime,
     outbox: Outbox,
@@ -123,7 +124,7 @@ def alert_transition(
     *,
     alert: Alert,
     action: str,
-    by: AbstractBaseUser | None,
+    by: User | None,
     until: datetime | None = None,
     note: str = "",
     now: datetime | None = None,
@@ -165,7 +166,7 @@ def alert_transition(
 
 
 @transaction.atomic
-def alert_assign(*, alert: Alert, assignee: AbstractBaseUser | None, by: AbstractBaseUser | None) -> Alert:
+def alert_assign(*, alert: Alert, assignee: User | None, by: User | None) -> Alert:
     now = timezone.now()
     if assignee is not None and not Membership.objects.filter(workspace_id=alert.workspace_id, user=assignee).exists():
         raise ValidationError({"assignee": "The assignee must be a member of this workspace."})
@@ -183,7 +184,7 @@ def alert_assign(*, alert: Alert, assignee: AbstractBaseUser | None, by: Abstrac
     return alert
 
 
-def alert_mark_read(*, alert: Alert, user: AbstractBaseUser) -> None:
+def alert_mark_read(*, alert: Alert, user: User) -> None:
     AlertRecipient.objects.filter(alert=alert, user=user, read_at__isnull=True).update(read_at=timezone.now())
 
 
@@ -209,7 +210,7 @@ def alerts_wake_snoozed(*, now: datetime | None = None) -> int:
 
 
 @transaction.atomic
-def notification_preference_set(*, workspace_id: int, user: AbstractBaseUser, email_mode: str) -> None:
+def notification_preference_set(*, workspace_id: int, user: User, email_mode: str) -> None:
     if email_mode not in EmailMode.values:
         raise ValidationError({"email_mode": f"Unknown email mode “{email_mode}”."})
     NotificationPreference.objects.update_or_create(

@@ -21,16 +21,18 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from abe.models import Membership, Role
+from abe.tasks import enqueue_on_commit
 
 from ..models import (
     SEVERITY_RANK,
@@ -91,9 +93,13 @@ class Outbox:
         self.webhook_ids: list[int] = []
 
     def publish_on_commit(self) -> None:
-        if self.email_ids or self.webhook_ids:
-            email_ids, webhook_ids = list(self.email_ids), list(self.webhook_ids)
-            transaction.on_commit(lambda: deliveries_publish(email_ids=email_ids, webhook_ids=webhook_ids))
+        """One send task per delivery once the transaction commits; a failed publish is logged (the tasks are
+        ``publish_failure_swept``): the rows are committed, and the beat sweep publishes them again."""
+        from ..tasks import email_delivery_send_task, webhook_delivery_send_task
+
+        for task, ids in ((email_delivery_send_task, self.email_ids), (webhook_delivery_send_task, self.webhook_ids)):
+            for delivery_id in ids:
+                enqueue_on_commit(task, delivery_id)
 
 
 def deliveries_publish(*, email_ids: Iterable[int], webhook_ids: Iterable[int]) -> None:
@@ -109,7 +115,7 @@ def deliveries_publish(*, email_ids: Iterable[int], webhook_ids: Iterable[int]) 
                 logger.warning("Could not publish %s(%s); the outbox sweep will retry", task.name, delivery_id)
 
 
-def _workspace_admins(workspace_id: int) -> list:
+def _workspace_admins(workspace_id: int) -> list[Any]:
     return [
         m.user
         for m in Membership.objects.filter(workspace_id=workspace_id, role=Role.ADMIN)
@@ -129,7 +135,7 @@ def alert_email_render(alert: Alert) -> tuple[str, str]:
     return subject, body
 
 
-def alert_deliveries_create(*, alert: Alert, recipients: list, now: datetime, outbox: Outbox) -> None:
+def alert_deliveries_create(*, alert: Alert, recipients: list[Any], now: datetime, outbox: Outbox) -> None:
     """Inbox rows, instant emails and webhook deliveries for a new alert, in the caller's transaction."""
     recipients = list({u.pk: u for u in recipients}.values())
     AlertRecipient.objects.bulk_create(
@@ -180,14 +186,17 @@ def system_notice_create(
     return alert
 
 
-def _claim(model: type[models.Model], delivery_id: int, now: datetime) -> models.Model | None:
+_Delivery = TypeVar("_Delivery", EmailDelivery, WebhookDelivery)
+
+
+def _claim(model: type[_Delivery], delivery_id: int, now: datetime) -> _Delivery | None:
     """Take the delivery for one attempt, or None if it is sent, failed, or being sent by another worker."""
     claimed = (
-        model.objects.filter(pk=delivery_id, status=DeliveryStatus.PENDING, sent_at__isnull=True)
+        model._default_manager.filter(pk=delivery_id, status=DeliveryStatus.PENDING, sent_at__isnull=True)
         .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
         .update(claimed_until=now + lease(), attempts=F("attempts") + 1)
     )
-    return model.objects.get(pk=delivery_id) if claimed else None
+    return model._default_manager.get(pk=delivery_id) if claimed else None
 
 
 def _after_failure(delivery: EmailDelivery | WebhookDelivery, *, error: str, temporary: bool, now: datetime) -> bool:
@@ -224,7 +233,7 @@ def email_delivery_send(*, delivery_id: int, now: datetime | None = None) -> str
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     # A redirected POST would be replayed as a GET without its body: treat a redirect as the answer instead.
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: ANN001, ANN201
+    def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str) -> None:
         return None
 
 

@@ -37,7 +37,8 @@ def _window_sum(values: np.ndarray, start_back: int, end_back: int) -> np.ndarra
     n = values.shape[1]
     hi = np.clip(np.arange(n) - start_back + 1, 0, n)
     lo = np.clip(np.arange(n) - end_back, 0, n)
-    return padded[:, hi] - padded[:, lo]
+    sums: np.ndarray = padded[:, hi] - padded[:, lo]
+    return sums
 
 
 @transaction.atomic

@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from abe.models import Workspace
+from abe.tasks import enqueue_on_commit
 from accounts.models import Account, Contact
 from accounts.normalise import normalise_domain, normalise_email
 from accounts.services import contact_create
@@ -67,12 +68,12 @@ class _Clean:
     contact_external_id: str
     channel: str
     content_asset_id: int | None
-    metadata: dict
+    metadata: dict[str, Any]
     metadata_json: str
     content_asset_url: str = ""
 
 
-def _text(raw: Mapping, name: str, errors: dict, *, max_length: int, required: bool = False) -> str:
+def _text(raw: Mapping[str, Any], name: str, errors: dict[str, Any], *, max_length: int, required: bool = False) -> str:
     value = raw.get(name)
     if value is None or value == "":
         if required:
@@ -92,7 +93,7 @@ def _text(raw: Mapping, name: str, errors: dict, *, max_length: int, required: b
     return text
 
 
-def _int(raw: Mapping, name: str, errors: dict) -> int | None:
+def _int(raw: Mapping[str, Any], name: str, errors: dict[str, Any]) -> int | None:
     value = raw.get(name)
     if value is None or value == "":
         return None
@@ -176,6 +177,7 @@ def event_clean(raw: Any, index: int, *, now: datetime) -> tuple[_Clean | None, 
         errors.setdefault("account_id", ["Give account_id, account_domain, contact_email or contact_external_id."])
     if errors:
         return None, errors
+    assert event_type is not None and occurred_at is not None  # validated above
     return _Clean(
         index, source, external_id, event_type, occurred_at, account_id, account_domain, contact_email,
         contact_external_id, channel, content_asset_id, metadata, metadata_json, content_asset_url,
@@ -240,7 +242,9 @@ def _directory(workspace: Workspace, rows: Sequence[_Clean]) -> _Directory:
     )
 
 
-def _resolve(row: _Clean, d: _Directory, *, create_contacts: bool) -> tuple[int, int | None, str, dict]:
+def _resolve(
+    row: _Clean, d: _Directory, *, create_contacts: bool
+) -> tuple[int | None, int | None, str, dict[str, Any]]:
     """(account id, contact id, email of a contact to create or "", errors) for one clean row."""
     errors: dict[str, list[str]] = {}
     account_id = None
@@ -288,7 +292,7 @@ def _resolve(row: _Clean, d: _Directory, *, create_contacts: bool) -> tuple[int,
 
 
 def events_ingest(
-    *, workspace: Workspace, events: Sequence[Any], by: AbstractBaseUser | None = None, now: datetime | None = None
+    *, workspace: Workspace, events: Sequence[Any], by: User | None = None, now: datetime | None = None
 ) -> IngestResult:
     """Ingest up to ``MAX_BATCH`` events; bad rows are reported by index and the good ones committed."""
     if len(events) > MAX_BATCH:
@@ -298,7 +302,7 @@ def events_ingest(
     clean: list[_Clean] = []
     for index, raw in enumerate(events):
         row, errors = event_clean(raw, index, now=now)
-        if errors:
+        if errors or row is None:
             result.rejected.append({"index": index, "errors": errors})
         else:
             clean.append(row)
@@ -310,7 +314,7 @@ def events_ingest(
             account_id, contact_id, to_create, errors = _resolve(
                 row, directory, create_contacts=config.create_unknown_contacts
             )
-            if errors:
+            if errors or account_id is None:
                 result.rejected.append({"index": row.index, "errors": errors})
             else:
                 resolved.append((row, account_id, contact_id, to_create))
@@ -343,7 +347,7 @@ def events_ingest(
 
 
 def _contacts_create(
-    workspace: Workspace, by: AbstractBaseUser | None, resolved: list[tuple[_Clean, int, int | None, str]]
+    workspace: Workspace, by: User | None, resolved: list[tuple[_Clean, int, int | None, str]]
 ) -> tuple[dict[str, int], dict[str, list[str]]]:
     """Create the unknown contacts at known accounts (rare: usually none), through the accounts service."""
     wanted: dict[str, int] = {}
@@ -362,7 +366,7 @@ def _contacts_create(
 
 
 def _enqueue_scoring(workspace_id: int, account_ids: list[int]) -> None:
-    from ..tasks import engagement_score_accounts as engagement_score_accounts_task
+    from ..tasks import engagement_score_accounts_task
 
     # After commit: the worker must see the rows this batch wrote.
-    transaction.on_commit(lambda: engagement_score_accounts_task.delay(workspace_id, account_ids))
+    enqueue_on_commit(engagement_score_accounts_task, workspace_id, account_ids)

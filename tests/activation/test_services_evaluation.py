@@ -183,7 +183,7 @@ def test_replaying_the_same_scoring_pass_fires_nothing_new(workspace, account):
     event(account, type="trigger_event", kind="expansion")
 
     for _ in range(3):
-        rules_evaluate_task.delay([account.id, account.id])
+        rules_evaluate_task.delay(workspace_id=workspace.id, account_ids=[account.id, account.id])
 
     assert Alert.objects.count() == 2
     assert RuleState.objects.get().crossings == 1
@@ -254,7 +254,9 @@ def test_inactive_rules_and_other_workspaces_are_ignored(workspace, other_worksp
     assert evaluate(account).fired == []
 
 
-def test_the_after_scoring_hook_names_an_importable_task_taking_account_ids(workspace, account):
+def test_the_after_scoring_hook_names_an_importable_task_taking_workspace_and_account_ids(
+    workspace, other_workspace, account
+):
     from django.utils.module_loading import import_string
 
     from abe.registry import after_scoring_tasks
@@ -264,7 +266,10 @@ def test_the_after_scoring_hook_names_an_importable_task_taking_account_ids(work
     tasks = [import_string(path) for path in after_scoring_tasks()]
 
     for task in tasks:
-        task.delay(account_ids=[account.id])  # exactly what engagement does after a scoring pass
+        # exactly what engagement does after a scoring pass; another workspace's id evaluates nothing
+        task.delay(workspace_id=other_workspace.id, account_ids=[account.id])
+        assert Alert.objects.count() == 0
+        task.delay(workspace_id=workspace.id, account_ids=[account.id])
 
     assert rules_evaluate_task in tasks and Alert.objects.count() == 1
 

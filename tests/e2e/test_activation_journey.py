@@ -39,7 +39,8 @@ def scoring_pass_with_pricing_visit(account, contact) -> None:
     contact.save()
     account.engagement_score, account.engagement_momentum = 61.0, 2.6
     account.save()
-    rules_evaluate_task.delay([account.id])  # what engagement publishes after the pass commits
+    # what engagement publishes after the pass commits
+    rules_evaluate_task.delay(workspace_id=account.workspace_id, account_ids=[account.id])
 
 
 def test_badge_updates_and_the_kam_acknowledges_the_alert(page, screenshot):
@@ -88,7 +89,7 @@ def test_one_click_resolve_in_the_inbox_updates_the_row_in_place(page, screensho
     accounts = [
         AccountFactory(workspace=workspace, owner=kam, name=f"Hot Co {i}", engagement_score=20) for i in range(3)
     ]
-    rules_evaluate_task.delay([a.id for a in accounts])
+    rules_evaluate_task.delay(workspace_id=workspace.id, account_ids=[a.id for a in accounts])
 
     login(page, "kam")
     page.goto("/alerts/")

@@ -11,28 +11,28 @@ import json
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from abe import permissions as rules
+from abe.http import MemberRequest
 from abe.views import admin_required, workspace_required
 
-from . import selectors as account_selectors
-from .imports.export import accounts_csv_response
-from .models import Account, ProposalStatus, Tier
-from .prospecting import selectors, services
-from .prospecting.icp import ATTRIBUTE_LABELS, ATTRIBUTES, CATEGORICAL, NUMERIC
-from .prospecting.predictive import TrainedModel, feature_label
-from .prospecting_forms import BoardFilterForm, BulkForm, IcpForm, ProspectingSettingsForm, TierPinForm
-from .tasks import prospecting_rescore_task
+from .. import selectors as account_selectors
+from ..imports.export import accounts_csv_response
+from ..models import Account, ProposalStatus, Tier
+from . import selectors, services
+from .forms import BoardFilterForm, BulkForm, IcpForm, ProspectingSettingsForm, TierPinForm
+from .icp import ATTRIBUTE_LABELS, ATTRIBUTES, CATEGORICAL, NUMERIC
 
 BOARD_PAGE_SIZE = 50
 
 
-def _board_filters(request: HttpRequest, form: BoardFilterForm) -> selectors.BoardFilters:
+def _board_filters(request: MemberRequest, form: BoardFilterForm) -> selectors.BoardFilters:
     data = form.cleaned_data if form.is_valid() else {}
     owner = data.get("owner") or ""
     criterion = data.get("criterion") or ""
@@ -46,7 +46,7 @@ def _board_filters(request: HttpRequest, form: BoardFilterForm) -> selectors.Boa
 
 
 @workspace_required
-def tier_board_view(request: HttpRequest) -> HttpResponse:
+def tier_board_view(request: MemberRequest) -> HttpResponseBase:
     ws = request.workspace
     icp = selectors.icp_active(workspace=ws)
     criteria = icp.criteria if icp else []
@@ -86,7 +86,7 @@ def tier_board_view(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @workspace_required
-def tier_bulk_view(request: HttpRequest) -> HttpResponse:
+def tier_bulk_view(request: MemberRequest) -> HttpResponse:
     if not rules.can_write(request):
         raise PermissionDenied("Viewers cannot change accounts.")
     users = list(account_selectors.workspace_users(workspace=request.workspace))
@@ -96,7 +96,7 @@ def tier_bulk_view(request: HttpRequest) -> HttpResponse:
     safe = "/accounts/tiers/" in referer and url_has_allowed_host_and_scheme(referer, {request.get_host()})
     back = referer if safe else reverse("accounts:tier_board")
     if not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect(back)
     wanted = form.cleaned_data["account_ids"]
     allowed = services.editable_account_ids(request=request, workspace=request.workspace, account_ids=wanted)
@@ -119,12 +119,12 @@ def tier_bulk_view(request: HttpRequest) -> HttpResponse:
     return redirect(back)
 
 
-def _account(request: HttpRequest, pk: int) -> Account:
+def _account(request: MemberRequest, pk: int) -> Account:
     return get_object_or_404(account_selectors.account_list(workspace=request.workspace), pk=pk)
 
 
 @workspace_required
-def tier_panel_view(request: HttpRequest, pk: int) -> HttpResponse:
+def tier_panel_view(request: MemberRequest, pk: int) -> HttpResponse:
     """Account-page panel: the tier, whether it is pinned, the pin form and the history (who, when, why)."""
     account = _account(request, pk)
     form = TierPinForm(initial={"tier": account.tier})
@@ -158,14 +158,14 @@ def tier_panel_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @workspace_required
-def fit_panel_view(request: HttpRequest, pk: int) -> HttpResponse:
+def fit_panel_view(request: MemberRequest, pk: int) -> HttpResponse:
     account = _account(request, pk)
     receipt = selectors.account_fit_receipt(workspace=request.workspace, account=account)
     return render(request, "accounts/panels/fit.html", {"account": account, **receipt})
 
 
 @workspace_required
-def win_panel_view(request: HttpRequest, pk: int) -> HttpResponse:
+def win_panel_view(request: MemberRequest, pk: int) -> HttpResponse:
     account = _account(request, pk)
     model = selectors.model_active(workspace=request.workspace)
     drivers = [{"label": label, "value": value, "width": min(100, abs(value) * 60)}
@@ -174,17 +174,14 @@ def win_panel_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @workspace_required
-def proposal_list_view(request: HttpRequest) -> HttpResponse:
+def proposal_list_view(request: MemberRequest) -> HttpResponse:
     ws = request.workspace
     if request.method == "POST":
         if not rules.can_write_everything(request):
             raise PermissionDenied("Only marketing and admins decide tier proposals.")
         accept = request.POST.get("decision") == "accept"
         ids = [int(i) for i in request.POST.getlist("proposal") if i.isdigit()]
-        decided = 0
-        for proposal in selectors.proposal_list(workspace=ws).filter(pk__in=ids):
-            services.tier_proposal_decide(proposal=proposal, accept=accept, by=request.user)
-            decided += 1
+        decided = services.tier_proposals_decide(workspace=ws, proposal_ids=ids, accept=accept, by=request.user)
         messages.success(request, f"{decided} proposal(s) {'accepted' if accept else 'rejected'}.")
         return redirect("accounts:tier_proposals")
     page_obj = Paginator(selectors.proposal_list(workspace=ws), 100).get_page(request.GET.get("page"))
@@ -211,7 +208,7 @@ def _readable(criteria: list[dict]) -> list[dict]:
 
 
 @workspace_required
-def icp_settings_view(request: HttpRequest) -> HttpResponse:
+def icp_settings_view(request: MemberRequest) -> HttpResponse:
     """ICP editor, priority weights and tier capacities (admins change them; everyone may read)."""
     ws = request.workspace
     active = selectors.icp_active(workspace=ws)
@@ -256,7 +253,7 @@ def icp_settings_view(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @admin_required
-def icp_activate_view(request: HttpRequest, pk: int) -> HttpResponse:
+def icp_activate_view(request: MemberRequest, pk: int) -> HttpResponse:
     version = get_object_or_404(selectors.icp_versions(workspace=request.workspace), pk=pk)
     services.icp_activate(version=version, by=request.user)
     messages.success(request, f"ICP v{version.number} is active again; accounts are being rescored.")
@@ -265,30 +262,18 @@ def icp_activate_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @admin_required
-def rescore_view(request: HttpRequest) -> HttpResponse:
-    prospecting_rescore_task.delay(request.workspace.pk, f"Requested by {request.user.username}")
+def rescore_view(request: MemberRequest) -> HttpResponse:
+    services.prospecting_rescore_enqueue(workspace=request.workspace, reason=f"Requested by {request.user.username}")
     messages.success(request, "Rescore started.")
     return redirect(request.POST.get("next") or "accounts:tier_board")
 
 
 @workspace_required
-def model_page_view(request: HttpRequest) -> HttpResponse:
+def model_page_view(request: MemberRequest) -> HttpResponse:
     ws = request.workspace
     active = selectors.model_active(workspace=ws)
-    weights = []
-    if active is not None:
-        trained = TrainedModel.loads(active.blob)
-        coef = trained.pipeline.named_steps["model"].coef_[0]
-        order = sorted(range(len(coef)), key=lambda j: -abs(coef[j]))[:15]
-        weights = [{"label": feature_label(trained.feature_names[j]), "value": float(coef[j]),
-                    "width": min(100, abs(float(coef[j])) * 60)} for j in order]  # fmt: skip
-    rows = []
-    if active is not None:
-        m = active.metrics
-        for key, label in (("model", f"Model v{active.number}"), ("fit_score", "Baseline: fit score alone"),
-                           ("base_rate", "Baseline: base rate")):  # fmt: skip
-            if m.get(key):
-                rows.append({"label": label, **m[key]})
+    weights = selectors.model_weights(model=active) if active is not None else []
+    rows = selectors.model_metric_rows(model=active) if active is not None else []
     return render(request, "accounts/model.html", {
         "active": active, "models": selectors.model_list(workspace=ws)[:30], "rows": rows, "weights": weights,
     })  # fmt: skip
@@ -296,7 +281,7 @@ def model_page_view(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @admin_required
-def model_train_view(request: HttpRequest) -> HttpResponse:
+def model_train_view(request: MemberRequest) -> HttpResponse:
     try:
         model = services.model_train(workspace=request.workspace, by=request.user)
     except ValidationError as exc:
@@ -310,7 +295,7 @@ def model_train_view(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @admin_required
-def model_activate_view(request: HttpRequest, pk: int) -> HttpResponse:
+def model_activate_view(request: MemberRequest, pk: int) -> HttpResponse:
     model = get_object_or_404(selectors.model_list(workspace=request.workspace), pk=pk)
     services.model_activate(model=model, by=request.user)
     messages.success(request, f"Model v{model.number} is active; accounts are being rescored.")

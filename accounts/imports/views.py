@@ -4,27 +4,28 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from abe import permissions as rules
 from abe.forms import form_add_service_errors
+from abe.http import MemberRequest
 from abe.views import workspace_required
 
-from .imports import services
-from .imports.presets import PRESETS, TARGET_FIELDS, preset_mapping
-from .models import ImportStatus
-from .prospecting.selectors import import_job_list
-from .prospecting_forms import ImportUploadForm
+from ..models import ImportStatus
+from . import services
+from .forms import ImportUploadForm
+from .presets import PRESETS, TARGET_FIELDS, preset_mapping
+from .selectors import import_job_list
 
 
-def _require_import(request: HttpRequest) -> None:
+def _require_import(request: MemberRequest) -> None:
     if not rules.can_write_everything(request):
         raise PermissionDenied("Only marketing and admins import data.")
 
 
 @workspace_required
-def import_list_view(request: HttpRequest) -> HttpResponse:
+def import_list_view(request: MemberRequest) -> HttpResponse:
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
         _require_import(request)
@@ -44,7 +45,7 @@ def import_list_view(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_required
-def import_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+def import_detail_view(request: MemberRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(import_job_list(workspace=request.workspace), pk=pk)
     if job.status != ImportStatus.UPLOADED:
         return render(request, "accounts/import_detail.html", {"job": job})
@@ -75,7 +76,7 @@ def import_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @workspace_required
-def import_progress_view(request: HttpRequest, pk: int) -> HttpResponse:
+def import_progress_view(request: MemberRequest, pk: int) -> HttpResponse:
     """The progress card, polled by htmx every second while the job runs; the report when it is done."""
     job = get_object_or_404(import_job_list(workspace=request.workspace), pk=pk)
     return render(request, "accounts/partials/import_progress.html", {"job": job})
