@@ -308,8 +308,8 @@ class PlayViewSet(WorkspaceModelViewSet):
     update_service = staticmethod(play_update)
     delete_service = staticmethod(play_delete)
 
-    def get_queryset(self):
-        return super().get_queryset().prefetch_related("steps")
+    def get_workspace_queryset(self, workspace: Any) -> Any:
+        return play_list(workspace=workspace).prefetch_related("steps")
 
     def check_permissions(self, request: Request) -> None:
         super().check_permissions(request)

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0003_tier_board_indexes'),
+        ('accounts', '0004_unique_constraints_include_workspace'),
     ]
 
     operations = [

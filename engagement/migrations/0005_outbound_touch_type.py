@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('engagement', '0003_event_time_brin'),
+        ('engagement', '0004_unique_constraints_include_workspace'),
     ]
 
     operations = [
