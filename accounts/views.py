@@ -167,7 +167,7 @@ def contact_form_view(request: MemberRequest, pk: int, contact_pk: int | None = 
 
         title = f"Edit contact {contact}"
     return _child_form_view(
-        request, account, ContactForm, title, save, instance=contact, workspace=request.workspace, account=account
+        request, account, ContactForm, title, save, instance=contact, workspace=request.workspace, for_account=account
     )
 
 

@@ -9,12 +9,13 @@ from datetime import timedelta
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from abe import permissions as rules
+from abe.http import MemberRequest
 from abe.views import workspace_required
 from accounts import services as account_services
 from accounts.models import Account, Contact, Influence, Stance, Tier
@@ -31,11 +32,11 @@ from .selectors.nbc import next_best_content
 HEATMAP_PAGE = 50
 
 
-def _account(request: HttpRequest, pk: int) -> Account:
+def _account(request: MemberRequest, pk: int) -> Account:
     return get_object_or_404(Account.objects.for_workspace(request.workspace).select_related("owner"), pk=pk)
 
 
-def _panel_context(request: HttpRequest, account: Account) -> dict:
+def _panel_context(request: MemberRequest, account: Account) -> dict:
     coverage = committee_selectors.account_coverage(account=account)
     members = committee_selectors.committee_members(account=account)
     templates = committee_selectors.committee_templates(workspace=request.workspace)
@@ -52,14 +53,14 @@ def _panel_context(request: HttpRequest, account: Account) -> dict:
 
 
 @workspace_required
-def committee_panel_view(request: HttpRequest, pk: int) -> HttpResponse:
+def committee_panel_view(request: MemberRequest, pk: int) -> HttpResponse:
     account = _account(request, pk)
     return render(request, "content/panels/committee.html", _panel_context(request, account))
 
 
 @require_POST
 @workspace_required
-def contact_map_view(request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse:
+def contact_map_view(request: MemberRequest, pk: int, contact_pk: int) -> HttpResponse:
     """Set a contact's influence, stance and manager (the team of the account edits them)."""
     account = _account(request, pk)
     if not rules.can_edit_object(request, account):
@@ -91,7 +92,7 @@ def contact_map_view(request: HttpRequest, pk: int, contact_pk: int) -> HttpResp
     return redirect("accounts:detail", pk=account.pk)
 
 
-def _heatmap_filters(request: HttpRequest) -> tuple[committee_selectors.HeatmapFilters, dict]:
+def _heatmap_filters(request: MemberRequest) -> tuple[committee_selectors.HeatmapFilters, dict]:
     tier = request.GET.get("tier", "")
     tier = tier if tier in Tier.values else ""
     owner = request.GET.get("owner", "")
@@ -102,13 +103,13 @@ def _heatmap_filters(request: HttpRequest) -> tuple[committee_selectors.HeatmapF
     return committee_selectors.HeatmapFilters(tier=tier, owner_id=owner_id, stage=stage, q=q), chosen
 
 
-def _filter_context(request: HttpRequest) -> dict:
+def _filter_context(request: MemberRequest) -> dict:
     return {"tiers": Tier.choices, "users": list(workspace_users(workspace=request.workspace)),
             "stages": hooks.journey_stages(workspace=request.workspace)}  # fmt: skip
 
 
 @workspace_required
-def heatmap_view(request: HttpRequest) -> HttpResponse:
+def heatmap_view(request: MemberRequest) -> HttpResponse | StreamingHttpResponse:
     filters, chosen = _heatmap_filters(request)
     templates = committee_selectors.committee_templates(workspace=request.workspace)
     columns = committee_selectors.heatmap_columns(templates=templates, tier=filters.tier)
@@ -173,7 +174,7 @@ def _csv_chunk(writer, request, chunk, columns, templates):
 
 
 @workspace_required
-def gaps_view(request: HttpRequest) -> HttpResponse:
+def gaps_view(request: MemberRequest) -> HttpResponse:
     filters, chosen = _heatmap_filters(request)
     templates = committee_selectors.committee_templates(workspace=request.workspace)
     accounts = committee_selectors.heatmap_accounts(workspace=request.workspace, filters=filters)
@@ -196,7 +197,7 @@ def gaps_view(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_required
-def committee_templates_view(request: HttpRequest) -> HttpResponse:
+def committee_templates_view(request: MemberRequest) -> HttpResponse:
     templates = committee_selectors.committee_templates(workspace=request.workspace)
     return render(request, "content/committee_templates.html", {
         "templates": [templates[t] for t in TIERS], "can_edit": rules.can_write_everything(request),
@@ -208,7 +209,7 @@ TEMPLATE_ROWS = 12
 
 
 @workspace_required
-def committee_template_edit_view(request: HttpRequest, tier: str) -> HttpResponse:
+def committee_template_edit_view(request: MemberRequest, tier: str) -> HttpResponse:
     if not rules.can_write_everything(request):
         raise PermissionDenied("Admins and marketing edit committee templates.")
     if tier not in TIERS:
@@ -253,14 +254,14 @@ def committee_template_edit_view(request: HttpRequest, tier: str) -> HttpRespons
 
 
 @workspace_required
-def next_best_panel_view(request: HttpRequest, pk: int) -> HttpResponse:
+def next_best_panel_view(request: MemberRequest, pk: int) -> HttpResponse:
     account = _account(request, pk)
     result = next_best_content(account=account)
     return render(request, "content/panels/next_best.html", {"account": account, "result": result})
 
 
 @workspace_required
-def contact_next_best_view(request: HttpRequest, pk: int) -> HttpResponse:
+def contact_next_best_view(request: MemberRequest, pk: int) -> HttpResponse:
     contact = get_object_or_404(Contact.objects.for_workspace(request.workspace).select_related("account"), pk=pk)
     result = next_best_content(account=contact.account, contact_id=contact.pk, limit=10)
     return render(request, "content/contact_next_best.html", {
@@ -270,7 +271,7 @@ def contact_next_best_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @workspace_required
-def won_lost_view(request: HttpRequest) -> HttpResponse:
+def won_lost_view(request: MemberRequest) -> HttpResponse:
     raw = request.GET.get("n", "50")
     n = min(max(int(raw), 5), 500) if raw.isdigit() else 50
     analysis = won_lost_analysis(workspace=request.workspace, last=n)

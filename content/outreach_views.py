@@ -7,12 +7,13 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from abe import permissions as rules
+from abe.http import MemberRequest
 from abe.views import workspace_required
 from accounts.models import Account, Contact, Tier
 
@@ -37,14 +38,14 @@ def _errors(exc: ValidationError) -> dict[str, str]:
 
 
 @workspace_required
-def template_list_view(request: HttpRequest) -> HttpResponse:
+def template_list_view(request: MemberRequest) -> HttpResponse:
     return render(request, "content/outreach_list.html", {
         "templates": outreach_template_list(workspace=request.workspace), "can_edit": rules.can_write(request),
     })  # fmt: skip
 
 
 @workspace_required
-def template_form_view(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def template_form_view(request: MemberRequest, pk: int | None = None) -> HttpResponse:
     if not rules.can_write(request):
         raise PermissionDenied("Viewers cannot edit outreach templates.")
     template = get_object_or_404(outreach_template_list(workspace=request.workspace), pk=pk) if pk else None
@@ -70,7 +71,7 @@ def template_form_view(request: HttpRequest, pk: int | None = None) -> HttpRespo
 
 
 @workspace_required
-def template_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+def template_delete_view(request: MemberRequest, pk: int) -> HttpResponse:
     if not rules.can_write(request):
         raise PermissionDenied("Viewers cannot delete outreach templates.")
     template = get_object_or_404(outreach_template_list(workspace=request.workspace), pk=pk)
@@ -85,7 +86,7 @@ def template_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @workspace_required
-def compose_view(request: HttpRequest) -> HttpResponse:
+def compose_view(request: MemberRequest) -> HttpResponse:
     """Render a template for a contact: preview, copy, mailto, log as sent."""
     contact_id = request.GET.get("contact", "")
     contact = get_object_or_404(
@@ -119,7 +120,7 @@ def compose_view(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @workspace_required
-def log_sent_view(request: HttpRequest) -> HttpResponse:
+def log_sent_view(request: MemberRequest) -> HttpResponse:
     contact_id, template_id, asset_id = (request.POST.get(k, "") for k in ("contact", "template", "asset"))
     contact = get_object_or_404(Contact.objects.for_workspace(request.workspace).select_related("account"),
                                 pk=int(contact_id) if contact_id.isdigit() else 0)  # fmt: skip
@@ -143,7 +144,7 @@ def log_sent_view(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @workspace_required
-def customer_result_view(request: HttpRequest, pk: int) -> HttpResponse:
+def customer_result_view(request: MemberRequest, pk: int) -> HttpResponse:
     account = get_object_or_404(Account.objects.for_workspace(request.workspace), pk=pk)
     if not rules.can_edit_object(request, account):
         raise PermissionDenied("You can only edit accounts you own or are on the team of.")
@@ -158,7 +159,7 @@ def customer_result_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @workspace_required
-def settings_view(request: HttpRequest) -> HttpResponse:
+def settings_view(request: MemberRequest) -> HttpResponse:
     can_edit = rules.can_write_everything(request)
     current = content_settings(workspace=request.workspace)
     stages = hooks.journey_stages(workspace=request.workspace)

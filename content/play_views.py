@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from abe import permissions as rules
+from abe.http import MemberRequest
 from abe.views import workspace_required
 from accounts.models import Account, TeamRole, Tier
 from accounts.selectors import workspace_users
@@ -29,18 +32,18 @@ def _errors(exc: ValidationError) -> str:
     return " ".join(m for msgs in exc.message_dict.values() for m in msgs)
 
 
-def _play(request: HttpRequest, pk: int):
+def _play(request: MemberRequest, pk: int):
     return get_object_or_404(play_list(workspace=request.workspace), pk=pk)
 
 
 @workspace_required
-def play_list_view(request: HttpRequest) -> HttpResponse:
+def play_list_view(request: MemberRequest) -> HttpResponse:
     return render(request, "content/play_list.html", {
         "plays": play_list(workspace=request.workspace), "can_edit": rules.can_write_everything(request),
     })  # fmt: skip
 
 
-def _step_rows(request: HttpRequest) -> list[dict]:
+def _step_rows(request: MemberRequest) -> list[dict]:
     ws = request.workspace
     personas = {str(p.pk): p for p in Persona.objects.for_workspace(ws)}
     assets = {str(a.pk): a for a in ContentAsset.objects.for_workspace(ws)}
@@ -63,13 +66,13 @@ def _step_rows(request: HttpRequest) -> list[dict]:
 
 
 @workspace_required
-def play_form_view(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def play_form_view(request: MemberRequest, pk: int | None = None) -> HttpResponse:
     if not rules.can_write_everything(request):
         raise PermissionDenied("Admins and marketing design plays.")
     play = _play(request, pk) if pk else None
     error = ""
     if request.method == "POST":
-        data = {
+        data: dict[str, Any] = {
             "name": request.POST.get("name", ""),
             "description": request.POST.get("description", ""),
             "exit_stage": request.POST.get("exit_stage", ""),
@@ -103,7 +106,7 @@ def play_form_view(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 @workspace_required
-def play_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+def play_detail_view(request: MemberRequest, pk: int) -> HttpResponse:
     play = _play(request, pk)
     page_obj = Paginator(play_enrolments(play=play), 25).get_page(request.GET.get("page"))
     return render(request, "content/play_detail.html", {
@@ -116,7 +119,7 @@ def play_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @workspace_required
-def play_enrol_view(request: HttpRequest, pk: int) -> HttpResponse:
+def play_enrol_view(request: MemberRequest, pk: int) -> HttpResponse:
     if not rules.can_write(request):
         raise PermissionDenied("Viewers cannot enrol accounts.")
     play = _play(request, pk)
@@ -149,7 +152,7 @@ def play_enrol_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @workspace_required
-def play_exit_view(request: HttpRequest, pk: int, enrolment_pk: int) -> HttpResponse:
+def play_exit_view(request: MemberRequest, pk: int, enrolment_pk: int) -> HttpResponse:
     play = _play(request, pk)
     enrolment = get_object_or_404(PlayEnrolment.objects.filter(play=play, status=EnrolmentStatus.ACTIVE),
                                   pk=enrolment_pk)  # fmt: skip
@@ -161,7 +164,7 @@ def play_exit_view(request: HttpRequest, pk: int, enrolment_pk: int) -> HttpResp
 
 
 @workspace_required
-def play_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+def play_delete_view(request: MemberRequest, pk: int) -> HttpResponse:
     if not rules.can_write_everything(request):
         raise PermissionDenied("Admins and marketing delete plays.")
     play = _play(request, pk)

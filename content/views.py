@@ -53,7 +53,7 @@ def content_form_view(request: MemberRequest, pk: int | None = None) -> HttpResp
 
 
 @workspace_required
-def content_performance_view(request: HttpRequest) -> HttpResponse:
+def content_performance_view(request: MemberRequest) -> HttpResponse:
     """Asset performance by persona and journey stage (the nightly rollup of events referencing assets)."""
     from personas.models import Persona
 

@@ -74,7 +74,7 @@ def committee_template_save(
     tier: str,
     requirements: Any,
     engaged_days: int | None = None,
-    by: AbstractBaseUser | None = None,
+    by: User | None = None,
 ) -> CommitteeTemplate:
     """Create or replace the committee template of one tier (admins and marketing)."""
     from .committee import DEFAULT_ENGAGED_DAYS, TIERS, requirements_validate
@@ -101,6 +101,6 @@ def committee_template_save(
 
 
 @transaction.atomic
-def committee_template_reset(*, workspace: Workspace, tier: str, by: AbstractBaseUser | None = None) -> None:
+def committee_template_reset(*, workspace: Workspace, tier: str, by: User | None = None) -> None:
     """Forget the stored template of a tier: the seeds' default applies again."""
     CommitteeTemplate.objects.for_workspace(workspace).filter(tier=tier).delete()

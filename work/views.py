@@ -6,13 +6,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from abe import permissions as rules
+from abe.http import MemberRequest
 from abe.views import workspace_required
 from accounts.models import Account
 
@@ -22,12 +23,12 @@ from .models import TaskSource, TaskStatus
 PAGE_SIZE = 25
 
 
-def _is_manager(request: HttpRequest) -> bool:
+def _is_manager(request: MemberRequest) -> bool:
     return rules.can_write_everything(request)
 
 
 @workspace_required
-def task_list_view(request: HttpRequest) -> HttpResponse:
+def task_list_view(request: MemberRequest) -> HttpResponse:
     manager = _is_manager(request)
     scope = request.GET.get("scope") or "mine"
     if scope not in ("mine", "all", "overdue"):
@@ -53,7 +54,7 @@ def task_list_view(request: HttpRequest) -> HttpResponse:
     })  # fmt: skip
 
 
-def _back(request: HttpRequest, fallback: str) -> HttpResponse:
+def _back(request: MemberRequest, fallback: str) -> HttpResponse:
     nxt = request.POST.get("next", "")
     if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
         return redirect(nxt)
@@ -62,7 +63,7 @@ def _back(request: HttpRequest, fallback: str) -> HttpResponse:
 
 @require_POST
 @workspace_required
-def task_action_view(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def task_action_view(request: MemberRequest, pk: int, action: str) -> HttpResponse:
     task = get_object_or_404(selectors.task_list(workspace=request.workspace), pk=pk)
     if not rules.can_edit_object(request, task):
         raise PermissionDenied("You can only change your tasks or tasks of accounts you work on.")
@@ -84,7 +85,7 @@ def task_action_view(request: HttpRequest, pk: int, action: str) -> HttpResponse
 
 @require_POST
 @workspace_required
-def task_create_view(request: HttpRequest, pk: int) -> HttpResponse:
+def task_create_view(request: MemberRequest, pk: int) -> HttpResponse:
     account = get_object_or_404(Account.objects.for_workspace(request.workspace), pk=pk)
     if not rules.can_edit_object(request, account):
         raise PermissionDenied("You can only add tasks to accounts you own or are on the team of.")
@@ -107,7 +108,7 @@ def task_create_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @workspace_required
-def account_panel_view(request: HttpRequest, pk: int) -> HttpResponse:
+def account_panel_view(request: MemberRequest, pk: int) -> HttpResponse:
     account = get_object_or_404(Account.objects.for_workspace(request.workspace), pk=pk)
     tasks = list(selectors.task_list(workspace=request.workspace, account_id=account.pk, status=TaskStatus.OPEN)
                  .order_by("due_date", "id")[:20])  # fmt: skip
@@ -118,7 +119,7 @@ def account_panel_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @workspace_required
-def home_my_tasks_view(request: HttpRequest) -> HttpResponse:
+def home_my_tasks_view(request: MemberRequest) -> HttpResponse:
     qs = selectors.task_open_for_user(workspace=request.workspace, user_id=request.user.pk)
     return render(request, "work/partials/my_tasks.html", {
         "tasks": list(qs[:10]), "total": qs.count(), "today": timezone.localdate(),

@@ -37,13 +37,13 @@ from ..services.plays import play_create, play_delete, play_enrol, play_exit, pl
 from ..services.settings import content_settings_save
 
 
-def _account(request: Request, pk: int) -> Account:
-    return get_object_or_404(Account.objects.for_workspace(request.workspace), pk=pk)
+def _account(workspace: Any, pk: int) -> Account:
+    return get_object_or_404(Account.objects.for_workspace(workspace), pk=pk)
 
 
 class CoverageRoleOutput(serializers.Serializer):
     role = serializers.CharField(help_text="Requirement key: a buying role, a department, or role/department.")
-    required = serializers.IntegerField()
+    required = serializers.IntegerField()  # type: ignore[assignment]  # the JSON key, not Field.required
     known = serializers.IntegerField()
     engaged = serializers.IntegerField()
 
@@ -58,7 +58,7 @@ class AccountCoverageApi(WorkspaceApiView):
 
     @extend_schema(responses=CoverageOutput, operation_id="account_coverage")
     def get(self, request: Request, pk: int) -> Response:
-        account = _account(request, pk)
+        account = _account(self.workspace, pk)
         return Response(committee_selectors.account_coverage(account=account).as_dict())
 
 
@@ -82,7 +82,7 @@ class AccountNextBestApi(WorkspaceApiView):
         operation_id="account_next_best_content",
     )
     def get(self, request: Request, pk: int) -> Response:
-        account = _account(request, pk)
+        account = _account(self.workspace, pk)
         raw = request.query_params.get("contact", "")
         if raw and not raw.isdigit():
             raise serializers.ValidationError({"contact": "Give a contact id."})
@@ -113,7 +113,7 @@ class CommitteeTemplateListApi(WorkspaceApiView):
 
     @extend_schema(responses=CommitteeTemplateSerializer(many=True), operation_id="committee_templates_list")
     def get(self, request: Request) -> Response:
-        templates = committee_selectors.committee_templates(workspace=request.workspace)
+        templates = committee_selectors.committee_templates(workspace=self.workspace)
         return Response([_template_out(templates[t]) for t in TIERS])
 
 
@@ -129,19 +129,19 @@ class CommitteeTemplateApi(WorkspaceApiView):
 
     @extend_schema(responses=CommitteeTemplateSerializer, operation_id="committee_template_retrieve")
     def get(self, request: Request, tier: str) -> Response:
-        templates = committee_selectors.committee_templates(workspace=request.workspace)
+        templates = committee_selectors.committee_templates(workspace=self.workspace)
         return Response(_template_out(templates[self._tier(tier)]))
 
     @extend_schema(request=CommitteeTemplateSerializer, responses=CommitteeTemplateSerializer,
                    operation_id="committee_template_update")  # fmt: skip
     def put(self, request: Request, tier: str) -> Response:
         data = self.validated(CommitteeTemplateSerializer, request.data)
-        committee_template_save(workspace=request.workspace, tier=self._tier(tier), by=request.user, **data)
+        committee_template_save(workspace=self.workspace, tier=self._tier(tier), by=self.actor(), **data)
         return self.get(request, tier)
 
     @extend_schema(responses={204: None}, operation_id="committee_template_reset")
     def delete(self, request: Request, tier: str) -> Response:
-        committee_template_reset(workspace=request.workspace, tier=self._tier(tier), by=request.user)
+        committee_template_reset(workspace=self.workspace, tier=self._tier(tier), by=self.actor())
         return Response(status=204)
 
 
@@ -172,9 +172,10 @@ class CoverageListApi(WorkspaceApiView):
                                                      stage=q.get("stage", "")[:40])  # fmt: skip
         paginator = StandardPagination()
         accounts = paginator.paginate_queryset(
-            committee_selectors.heatmap_accounts(workspace=request.workspace, filters=filters), request, view=self
+            committee_selectors.heatmap_accounts(workspace=self.workspace, filters=filters), request, view=self
         )
-        coverages = committee_selectors.coverage_for_accounts(workspace=request.workspace, accounts=accounts)
+        accounts = accounts or []
+        coverages = committee_selectors.coverage_for_accounts(workspace=self.workspace, accounts=accounts)
         return paginator.get_paginated_response([
             {"account": a.pk, "name": a.name, **coverages[a.pk].as_dict(),
              "single_threaded": coverages[a.pk].single_threaded}
@@ -190,7 +191,7 @@ class WonLostApi(WorkspaceApiView):
         raw = request.query_params.get("last", "50")
         if not raw.isdigit() or not 5 <= int(raw) <= 500:
             raise serializers.ValidationError({"last": "A whole number from 5 to 500."})
-        a = won_lost_analysis(workspace=request.workspace, last=int(raw))
+        a = won_lost_analysis(workspace=self.workspace, last=int(raw))
         return Response({
             "won": a.won, "lost": a.lost, "last": a.last, "enough": a.enough, "verdict": a.verdict,
             "suggestions": a.suggestions,
@@ -234,7 +235,7 @@ class OutreachTemplateViewSet(WorkspaceModelViewSet):
     @action(detail=True, methods=["post"])
     def render(self, request: Request, pk: str | None = None) -> Response:
         """The template filled for one contact (do-not-contact people are refused). Changes nothing."""
-        template = get_object_or_404(outreach_template_list(workspace=request.workspace), pk=pk)
+        template = get_object_or_404(outreach_template_list(workspace=self.workspace), pk=pk)
         serializer = RenderInput(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         rendered = outreach_render(template=template, contact=serializer.validated_data["contact"])
@@ -246,7 +247,7 @@ class OutreachTemplateViewSet(WorkspaceModelViewSet):
     @action(detail=True, methods=["post"], url_path="log-sent")
     def log_sent(self, request: Request, pk: str | None = None) -> Response:
         """Record that the template was sent to the contact: an outbound touch event carrying the template id."""
-        template = get_object_or_404(outreach_template_list(workspace=request.workspace), pk=pk)
+        template = get_object_or_404(outreach_template_list(workspace=self.workspace), pk=pk)
         serializer = LogSentInput(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         contact = serializer.validated_data["contact"]
@@ -331,7 +332,7 @@ class PlayViewSet(WorkspaceModelViewSet):
         d = data.validated_data
         if not any(k in d for k in ("accounts", "tier", "owner", "stage")):
             raise serializers.ValidationError({"accounts": "Give account ids, a tier, an owner or a stage."})
-        qs = Account.objects.for_workspace(request.workspace)
+        qs = Account.objects.for_workspace(self.workspace)
         if "accounts" in d:
             qs = qs.filter(pk__in=d["accounts"])
         if "tier" in d:
@@ -343,7 +344,7 @@ class PlayViewSet(WorkspaceModelViewSet):
         if not rules.can_write_everything(request) and request.user.is_authenticated:
             qs = qs.filter(owner=request.user) | qs.filter(team_members__user=request.user)
         n = play_enrol(play=play, accounts=list(qs.distinct()[:5000]), by=self.actor())
-        created = play_steps_schedule(workspace=request.workspace)["created"]
+        created = play_steps_schedule(workspace=self.workspace)["created"]
         return Response({"enrolled": n, "tasks_created": created})
 
     @extend_schema(
@@ -357,14 +358,16 @@ class PlayViewSet(WorkspaceModelViewSet):
                                       pk=enrolment_pk)  # fmt: skip
         if not rules.can_edit_object(request, enrolment.account):
             raise PermissionDenied("You can only take out accounts you own or are on the team of.")
-        enrolment = play_exit(enrolment=enrolment, by=self.actor(), reason=str(request.data.get("reason", ""))[:200])
+        data: Any = request.data
+        reason = str(data.get("reason", "") if isinstance(data, dict) else "")[:200]
+        enrolment = play_exit(enrolment=enrolment, by=self.actor(), reason=reason)
         return Response({"id": enrolment.pk, "status": enrolment.status})
 
     @extend_schema(responses=inline_serializer("Enrolments", {"id": serializers.IntegerField()}, many=True))
     @action(detail=True, methods=["get"])
     def enrolments(self, request: Request, pk: str | None = None) -> Response:
         play = self.get_object()
-        page = self.paginate_queryset(play_enrolments(play=play))
+        page: Any = self.paginate_queryset(play_enrolments(play=play)) or []
         return self.get_paginated_response([
             {"id": e.pk, "account": e.account_id, "account_name": e.account.name, "status": e.status,
              "enrolled_on": e.enrolled_on, "stage_at_enrolment": e.stage_at_enrolment,
@@ -398,7 +401,7 @@ class ContentSettingsApi(WorkspaceApiView):
     write_roles = (Role.ADMIN, Role.MARKETING)
 
     def _out(self, request: Request) -> dict[str, Any]:
-        s = content_settings(workspace=request.workspace)
+        s = content_settings(workspace=self.workspace)
         return {"effort_by_tier": {t: s.allowed_effort(t) for t in TIERS},
                 "stage_map": {**DEFAULT_STAGE_MAP,
                               **(s.stage_map or {})},
@@ -412,7 +415,7 @@ class ContentSettingsApi(WorkspaceApiView):
                    operation_id="content_settings_update")  # fmt: skip
     def put(self, request: Request) -> Response:
         data = self.validated(ContentSettingsSerializer, request.data)
-        content_settings_save(workspace=request.workspace, by=request.user, **data)
+        content_settings_save(workspace=self.workspace, by=self.actor(), **data)
         return Response(self._out(request))
 
 
@@ -424,7 +427,7 @@ class AssetPerformanceApi(WorkspaceApiView):
         raw = request.query_params.get("asset", "")
         if raw and not raw.isdigit():
             raise serializers.ValidationError({"asset": "Give an asset id."})
-        rows = asset_performance_table(workspace=request.workspace, asset_id=int(raw) if raw else None)
+        rows = asset_performance_table(workspace=self.workspace, asset_id=int(raw) if raw else None)
         return Response([
             {"asset": r.asset_id, "asset_title": r.asset.title, "persona": r.persona_key or None,
              "stage": r.stage or None, "accounts_reached": r.accounts_reached, "contacts_reached": r.contacts_reached,

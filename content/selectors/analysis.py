@@ -68,7 +68,7 @@ def won_lost_analysis(*, workspace: Workspace, last: int = 50) -> WonLostAnalysi
     if not deals["won"] and not deals["lost"]:
         return analysis
     account_ids = {a for pairs in deals.values() for a, _ in pairs}
-    people: dict[int, list[tuple[Contact, object]]] = {}
+    people: dict[int, list[Contact]] = {}
     for c in (
         Contact.objects.for_workspace(workspace)
         .filter(account_id__in=account_ids)
@@ -95,10 +95,10 @@ def won_lost_analysis(*, workspace: Workspace, last: int = 50) -> WonLostAnalysi
         if not pairs:
             return 0.0, 0.0
         present = engaged_n = 0
-        for account_id, close in pairs:
+        for account_id, close in pairs:  # close dates are not null (filtered above)
             there = [
                 c for c in people.get(account_id, [])
-                if c.created_at.date() <= close and (c.left_at is None or c.left_at > close)
+                if close is not None and c.created_at.date() <= close and (c.left_at is None or c.left_at > close)
                 and req.matches(Person(id=c.pk, role=c.buying_role, department=c.department, persona=c.persona_id,
                                        last_engaged_at=None))
             ]  # fmt: skip
@@ -106,28 +106,28 @@ def won_lost_analysis(*, workspace: Workspace, last: int = 50) -> WonLostAnalysi
             engaged_n += any(c.pk in engaged[status].get(account_id, set()) for c in there)
         return present / len(pairs), engaged_n / len(pairs)
 
-    for key, req in candidates.items():
-        wp, we = shares("won", req)
-        lp, le = shares("lost", req)
-        analysis.roles.append(RoleComparison(requirement=req, in_template=key in in_template, won_present=wp,
+    for key, candidate in candidates.items():
+        wp, we = shares("won", candidate)
+        lp, le = shares("lost", candidate)
+        analysis.roles.append(RoleComparison(requirement=candidate, in_template=key in in_template, won_present=wp,
                                              won_engaged=we, lost_present=lp, lost_engaged=le))  # fmt: skip
     analysis.roles.sort(key=lambda r: -r.difference)
     if analysis.enough:
-        for r in analysis.roles:
-            if r.difference >= MEANINGFUL_GAP and not r.in_template:
+        for row in analysis.roles:
+            if row.difference >= MEANINGFUL_GAP and not row.in_template:
                 analysis.suggestions.append(
-                    f"Add {r.requirement.label} to the committee templates: engaged in {r.won_engaged:.0%} of won "
-                    f"deals against {r.lost_engaged:.0%} of lost ones."
+                    f"Add {row.requirement.label} to the committee templates: engaged in {row.won_engaged:.0%} of won "
+                    f"deals against {row.lost_engaged:.0%} of lost ones."
                 )
-            elif r.difference >= MEANINGFUL_GAP:
+            elif row.difference >= MEANINGFUL_GAP:
                 analysis.suggestions.append(
-                    f"Keep {r.requirement.label} required and engage them early: {r.won_engaged:.0%} of won deals "
-                    f"against {r.lost_engaged:.0%} of lost ones."
+                    f"Keep {row.requirement.label} required and engage them early: {row.won_engaged:.0%} of won deals "
+                    f"against {row.lost_engaged:.0%} of lost ones."
                 )
-            elif r.in_template and r.difference <= -MEANINGFUL_GAP:
+            elif row.in_template and row.difference <= -MEANINGFUL_GAP:
                 analysis.suggestions.append(
-                    f"{r.requirement.label} was engaged more often in lost deals ({r.lost_engaged:.0%}) than in won "
-                    f"ones ({r.won_engaged:.0%}): check whether this seat is worth its effort."
+                    f"{row.requirement.label} was engaged more often in lost deals ({row.lost_engaged:.0%}) than "
+                    f"in won ones ({row.won_engaged:.0%}): check whether this seat is worth its effort."
                 )
         if not analysis.suggestions:
             analysis.suggestions.append(

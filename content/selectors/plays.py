@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from datetime import datetime, time
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -85,7 +86,7 @@ def play_report(*, play: Play) -> PlayReport:
     comparable = Movement(accounts=0, moved_up=0)
     if enrolments:
         start = min(e.enrolled_on for e in enrolments)
-        since = timezone.make_aware(timezone.datetime.combine(start, timezone.datetime.min.time()))
+        since = timezone.make_aware(datetime.combine(start, time.min))
         keys = {(e.account.tier, e.stage_at_enrolment) for e in enrolments}
         ever = PlayEnrolment.objects.for_workspace(workspace).filter(play=play).values("account_id")
         pool = list(

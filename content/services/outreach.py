@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -50,9 +50,7 @@ def _clean_template(template: OutreachTemplate) -> None:
 
 
 @transaction.atomic
-def outreach_template_create(
-    *, workspace: Workspace, by: AbstractBaseUser | None = None, **data: Any
-) -> OutreachTemplate:
+def outreach_template_create(*, workspace: Workspace, by: User | None = None, **data: Any) -> OutreachTemplate:
     extra = set(data) - TEMPLATE_FIELDS
     if extra:
         raise ValidationError({name: "Unknown field." for name in sorted(extra)})
@@ -63,9 +61,7 @@ def outreach_template_create(
 
 
 @transaction.atomic
-def outreach_template_update(
-    template: OutreachTemplate, *, by: AbstractBaseUser | None = None, **data: Any
-) -> OutreachTemplate:
+def outreach_template_update(template: OutreachTemplate, *, by: User | None = None, **data: Any) -> OutreachTemplate:
     extra = set(data) - TEMPLATE_FIELDS
     if extra:
         raise ValidationError({name: "Unknown field." for name in sorted(extra)})
@@ -77,7 +73,7 @@ def outreach_template_update(
 
 
 @transaction.atomic
-def outreach_template_delete(template: OutreachTemplate, *, by: AbstractBaseUser | None = None) -> None:
+def outreach_template_delete(template: OutreachTemplate, *, by: User | None = None) -> None:
     template.delete()
 
 
@@ -104,7 +100,7 @@ def outreach_render(*, template: OutreachTemplate, contact: Contact) -> Rendered
 
 @transaction.atomic
 def outreach_log_sent(
-    *, template: OutreachTemplate, contact: Contact, by: AbstractBaseUser | None = None,
+    *, template: OutreachTemplate, contact: Contact, by: User | None = None,
     asset: ContentAsset | None = None,
 ) -> Any:  # fmt: skip
     """Record that the rendered template was sent: an outbound touch event carrying the template id.
@@ -123,7 +119,7 @@ def outreach_log_sent(
 
 @transaction.atomic
 def customer_result_save(
-    *, workspace: Workspace, account: Account, result: str, by: AbstractBaseUser | None = None
+    *, workspace: Workspace, account: Account, result: str, by: User | None = None
 ) -> CustomerResult | None:
     """Write (or clear, with an empty text) the result a won customer achieved."""
     result = (result or "").strip()

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -86,7 +86,7 @@ def _clean_play(play: Play) -> None:
 @transaction.atomic
 def play_create(
     *, workspace: Workspace, name: str, steps: Sequence[dict[str, Any]], description: str = "",
-    exit_stage: str = "", is_active: bool = True, by: AbstractBaseUser | None = None,
+    exit_stage: str = "", is_active: bool = True, by: User | None = None,
 ) -> Play:  # fmt: skip
     play = Play(workspace=workspace, name=name, description=description or "", exit_stage=exit_stage or "",
                 is_active=is_active, created_by=by if by is not None and by.is_authenticated else None)  # fmt: skip
@@ -98,7 +98,7 @@ def play_create(
 
 
 @transaction.atomic
-def play_update(play: Play, *, by: AbstractBaseUser | None = None, steps: Sequence[dict] | None = None,
+def play_update(play: Play, *, by: User | None = None, steps: Sequence[dict[str, Any]] | None = None,
                 **data: Any) -> Play:  # fmt: skip
     """Change a play; given ``steps`` replace the steps that have not produced tasks yet and add the rest."""
     extra = set(data) - {"name", "description", "exit_stage", "is_active"}
@@ -120,22 +120,20 @@ def play_update(play: Play, *, by: AbstractBaseUser | None = None, steps: Sequen
 
 
 @transaction.atomic
-def play_delete(play: Play, *, by: AbstractBaseUser | None = None) -> None:
+def play_delete(play: Play, *, by: User | None = None) -> None:
     for enrolment in play.enrolments.filter(status=EnrolmentStatus.ACTIVE):
         _cancel_open_tasks(enrolment, by=by)
     play.delete()
 
 
-def _cancel_open_tasks(enrolment: PlayEnrolment, *, by: AbstractBaseUser | None) -> None:
+def _cancel_open_tasks(enrolment: PlayEnrolment, *, by: User | None) -> None:
     task_ids = enrolment.runs.exclude(task=None).values_list("task_id", flat=True)
     for task in Task.objects.filter(pk__in=list(task_ids), status=TaskStatus.OPEN):
         task_cancel(task=task, by=by)
 
 
 @transaction.atomic
-def play_enrol(
-    *, play: Play, accounts: Iterable[Account], by: AbstractBaseUser | None = None, today: dt.date | None = None
-) -> int:
+def play_enrol(*, play: Play, accounts: Iterable[Account], by: User | None = None, today: dt.date | None = None) -> int:
     """Enrol accounts (those already active in the play are skipped); returns how many were enrolled."""
     if not play.is_active:
         raise ValidationError({"play": "This play is paused; activate it before enrolling accounts."})
@@ -156,7 +154,7 @@ def play_enrol(
 
 
 @transaction.atomic
-def play_exit(*, enrolment: PlayEnrolment, reason: str = "Taken out by hand", by: AbstractBaseUser | None = None,
+def play_exit(*, enrolment: PlayEnrolment, reason: str = "Taken out by hand", by: User | None = None,
               today: dt.date | None = None) -> PlayEnrolment:  # fmt: skip
     """Take an account out of a play: its open step tasks are cancelled."""
     enrolment = PlayEnrolment.objects.select_for_update().get(pk=enrolment.pk)
@@ -192,13 +190,13 @@ def _target(step: PlayStep, contacts: list[Contact]) -> Contact | None:
 
 def _describe(step: PlayStep) -> str:
     lines = [f"Channel: {step.get_channel_display()}."]
-    if step.asset_id:
+    if step.asset is not None:
         lines.append(f"Content: {step.asset.title}" + (f" ({step.asset.url})" if step.asset.url else "") + ".")
-    if step.template_id:
+    if step.template is not None:
         lines.append(f"Outreach template: {step.template.name}.")
     if step.target_role or step.target_persona_id:
         who = step.get_target_role_display() if step.target_role else ""
-        if step.target_persona_id:
+        if step.target_persona is not None:
             who = f"{who} ({step.target_persona.name})".strip()
         lines.append(f"For: {who}.")
     lines.append("Completing this task logs the touch in the account's timeline.")
@@ -266,7 +264,8 @@ def _step_task_create(enrolment: PlayEnrolment, step: PlayStep, due: dt.date, co
     contact = _target(step, contacts)
     title = f"{enrolment.play.name}: {step.title}"
     if contact is None and (step.target_role or step.target_persona_id):
-        who = (step.get_target_role_display() if step.target_role else step.target_persona.name).lower()
+        persona_name = step.target_persona.name if step.target_persona is not None else "contact"
+        who = (step.get_target_role_display() if step.target_role else persona_name).lower()
         title += f" (find {'an' if who[:1] in 'aeiou' else 'a'} {who} first)"
     try:
         with transaction.atomic():

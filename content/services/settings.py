@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -25,7 +25,7 @@ def _number(value: Any, *, low: float, high: float, integer: bool) -> float | in
 
 @transaction.atomic
 def content_settings_save(
-    *, workspace: Workspace, by: AbstractBaseUser | None = None, effort_by_tier: dict[str, str] | None = None,
+    *, workspace: Workspace, by: User | None = None, effort_by_tier: dict[str, str] | None = None,
     stage_map: dict[str, str] | None = None, movement_days: Any = None, prior_weight: Any = None,
 ) -> ContentSettings:  # fmt: skip
     settings, _ = ContentSettings.objects.select_for_update().get_or_create(workspace=workspace)

@@ -18,8 +18,9 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, Min
 from django.utils import timezone
@@ -83,7 +84,7 @@ def asset_performance_refresh(*, workspace: Workspace, now: datetime | None = No
         .values_list("account_id", "changed_at", "from_stage", "to_stage")
     ):
         changes[account_id].append((at, old, new))
-    opportunities: dict[int, list[tuple[datetime, Decimal]]] = defaultdict(list)
+    opportunities: dict[int, list[tuple[date, Decimal]]] = defaultdict(list)
     for account_id, created, amount in (
         Opportunity.objects.for_workspace(workspace)
         .filter(account_id__in=account_ids)
@@ -109,7 +110,7 @@ def asset_performance_refresh(*, workspace: Workspace, now: datetime | None = No
         base = rank.get(stage, len(rank))
         return any(start < at <= end and rank.get(new, len(rank)) < base for at, _, new in changes.get(account_id, []))
 
-    rows: dict[tuple[int, int, str], dict] = {}
+    rows: dict[tuple[int, int, str], dict[str, Any]] = {}
     for asset_id, per_account in reach.items():
         for account_id, r in per_account.items():
             stage = stage_at(account_id, r.first_at)

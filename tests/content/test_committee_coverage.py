@@ -25,8 +25,11 @@ def _p(pid, role="", dept="", last=None, left=False, persona=None):
 
 
 def test_coverage_counts_known_half_and_engaged_fully():
-    requirements = [Requirement(role="decision_maker"), Requirement(role="influencer", count=2),
-                    Requirement(department="finance")]  # fmt: skip
+    requirements = [
+        Requirement(role="decision_maker"),
+        Requirement(role="influencer", count=2),
+        Requirement(department="finance"),
+    ]
     people = [
         _p(1, "decision_maker", last=RECENT),  # engaged DM
         _p(2, "influencer", dept="finance", last=STALE),  # known influencer, also fills finance, not engaged
@@ -52,8 +55,12 @@ def test_empty_committee_is_zero_and_full_engagement_is_one():
     reqs = [Requirement(role="champion"), Requirement(role="end_user")]
 
     empty = coverage_compute(requirements=reqs, people=[], now=NOW, engaged_days=30)
-    full = coverage_compute(requirements=reqs, people=[_p(1, "champion", last=RECENT), _p(2, "end_user", last=RECENT)],
-                            now=NOW, engaged_days=30)  # fmt: skip
+    full = coverage_compute(
+        requirements=reqs,
+        people=[_p(1, "champion", last=RECENT), _p(2, "end_user", last=RECENT)],
+        now=NOW,
+        engaged_days=30,
+    )
 
     assert (empty.figure, empty.single_threaded, [r.status for r in empty.roles]) == (0.0, False, ["missing"] * 2)
     assert (full.figure, full.single_threaded) == (1.0, False)
@@ -86,18 +93,25 @@ def test_requirements_validation_explains_the_problem(raw, message):
 
 @pytest.mark.django_db
 def test_account_coverage_uses_the_tier_template_and_stored_last_engagement(workspace):
-    committee_template_save(workspace=workspace, tier="priority", engaged_days=30,
-                            requirements=[{"role": "economic_buyer", "count": 1}, {"role": "champion", "count": 1}])  # fmt: skip
+    committee_template_save(
+        workspace=workspace,
+        tier="priority",
+        engaged_days=30,
+        requirements=[{"role": "economic_buyer", "count": 1}, {"role": "champion", "count": 1}],
+    )
     account = AccountFactory(workspace=workspace, tier="priority")
     ContactFactory(account=account, buying_role="economic_buyer", last_engaged_at=timezone.now())
     ContactFactory(account=account, buying_role="influencer", last_engaged_at=timezone.now())
 
     cov = account_coverage(account=account)
 
-    assert cov.as_dict() == {"coverage": 0.5, "roles": [
-        {"role": "economic_buyer", "required": 1, "known": 1, "engaged": 1},
-        {"role": "champion", "required": 1, "known": 0, "engaged": 0},
-    ]}  # fmt: skip
+    assert cov.as_dict() == {
+        "coverage": 0.5,
+        "roles": [
+            {"role": "economic_buyer", "required": 1, "known": 1, "engaged": 1},
+            {"role": "champion", "required": 1, "known": 0, "engaged": 0},
+        ],
+    }
     assert cov.single_threaded is False  # two engaged people, even if only one fills a seat
 
 
@@ -153,8 +167,11 @@ def test_team_edits_influence_and_stance_on_the_panel(client, workspace, sales_u
     client.force_login(sales_user)
 
     panel = client.get(f"/content/accounts/{account.pk}/committee/")
-    changed = client.post(f"/content/accounts/{account.pk}/committee/{cfo.pk}/",
-                          {"influence": "high", "stance": "supporter", "reports_to": ""}, HTTP_HX_REQUEST="true")  # fmt: skip
+    changed = client.post(
+        f"/content/accounts/{account.pk}/committee/{cfo.pk}/",
+        {"influence": "high", "stance": "supporter", "reports_to": ""},
+        HTTP_HX_REQUEST="true",
+    )
 
     assert panel.status_code == 200
     html = panel.content.decode()
@@ -163,7 +180,9 @@ def test_team_edits_influence_and_stance_on_the_panel(client, workspace, sales_u
     cfo.refresh_from_db()
     assert (cfo.influence, cfo.stance) == ("high", "supporter")
     client.force_login(viewer_user)
-    assert client.post(f"/content/accounts/{account.pk}/committee/{cfo.pk}/", {"stance": "detractor"}).status_code == 403
+    assert (
+        client.post(f"/content/accounts/{account.pk}/committee/{cfo.pk}/", {"stance": "detractor"}).status_code == 403
+    )
 
 
 def _accounts(workspace, persona, n):

@@ -26,10 +26,20 @@ def test_hand_worked_ranking_with_a_prior():
     assets = [_asset(4), _asset(3), _asset(2), _asset(1)]
 
     ranked = rank_for_contact(
-        assets=assets, persona=7, persona_name="CFO", tier="priority", journey_stage="engaged",
-        journey_stage_name="Engaged", content_stage="engagement", allowed_effort="medium", consumed=set(),
-        perf=perf, prior_rate=0.2, prior_weight=5, limit=4,
-    )  # fmt: skip
+        assets=assets,
+        persona=7,
+        persona_name="CFO",
+        tier="priority",
+        journey_stage="engaged",
+        journey_stage_name="Engaged",
+        content_stage="engagement",
+        allowed_effort="medium",
+        consumed=set(),
+        perf=perf,
+        prior_rate=0.2,
+        prior_weight=5,
+        limit=4,
+    )
 
     assert [(s.asset.id, s.score) for s in ranked] == [(1, 0.4), (2, 0.3333), (3, 0.2), (4, 0.04)]
     assert ranked[0].reason.startswith("Moved 3 of 5 CFO at Engaged to a later stage")
@@ -49,10 +59,20 @@ def test_fit_rules_stage_persona_tier_effort_and_consumed():
     ]
 
     ranked = rank_for_contact(
-        assets=assets, persona=7, persona_name="CFO", tier="priority", journey_stage="engaged",
-        journey_stage_name="Engaged", content_stage="engagement", allowed_effort="medium", consumed={6}, perf={},
-        prior_rate=0.2, prior_weight=5, limit=10,
-    )  # fmt: skip
+        assets=assets,
+        persona=7,
+        persona_name="CFO",
+        tier="priority",
+        journey_stage="engaged",
+        journey_stage_name="Engaged",
+        content_stage="engagement",
+        allowed_effort="medium",
+        consumed={6},
+        perf={},
+        prior_rate=0.2,
+        prior_weight=5,
+        limit=10,
+    )
 
     # equal scores: lower effort first
     assert [s.asset.id for s in ranked] == [1, 7]
@@ -69,10 +89,25 @@ def test_account_next_best_excludes_consumed_and_do_not_contact(workspace, viewe
     ContentAssetFactory(workspace=workspace, title="Workshop", stage="engagement", effort="high")  # standard: low only
     proven = ContentAssetFactory(workspace=workspace, title="Proven case", stage="engagement", effort="low")
     proven.personas.set([persona])
-    AssetPerformance.objects.create(workspace=workspace, asset=proven, persona_key=persona.pk, stage="engaged",
-                                    accounts_reached=10, accounts_moved=6, computed_at="2026-01-01T00:00Z")  # fmt: skip
-    EngagementEvent.objects.create(workspace=workspace, account=account, contact=buyer, type="content_download",
-                                   content_asset=seen, occurred_at="2026-01-02T00:00Z", source="t", external_id="1")  # fmt: skip
+    AssetPerformance.objects.create(
+        workspace=workspace,
+        asset=proven,
+        persona_key=persona.pk,
+        stage="engaged",
+        accounts_reached=10,
+        accounts_moved=6,
+        computed_at="2026-01-01T00:00Z",
+    )
+    EngagementEvent.objects.create(
+        workspace=workspace,
+        account=account,
+        contact=buyer,
+        type="content_download",
+        content_asset=seen,
+        occurred_at="2026-01-02T00:00Z",
+        source="t",
+        external_id="1",
+    )
 
     with django_assert_max_num_queries(12):
         response = viewer_api.get(f"/api/v1/accounts/{account.pk}/next-best-content/")

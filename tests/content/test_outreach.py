@@ -58,9 +58,13 @@ def test_render_api_fills_the_seed_template(workspace, sales_api, sales_user):
     AccountFactory(workspace=workspace, name="Hooli", industry="Retail", employees=900, lifecycle="customer")
     customer_result_save(workspace=workspace, account=won, result="40% more pipeline in two quarters")
     contact = ContactFactory(account=account, first_name="Ana", persona=persona)
-    template = outreach_template_create(workspace=workspace, name="Seed", subject="{{ contact.first_name }}?", body=BODY)
+    template = outreach_template_create(
+        workspace=workspace, name="Seed", subject="{{ contact.first_name }}?", body=BODY
+    )
 
-    response = sales_api.post(f"/api/v1/outreach-templates/{template.pk}/render/", {"contact": contact.pk}, format="json")
+    response = sales_api.post(
+        f"/api/v1/outreach-templates/{template.pk}/render/", {"contact": contact.pk}, format="json"
+    )
 
     assert response.status_code == 200, response.json()
     assert response.json() == {
@@ -76,8 +80,12 @@ def test_do_not_contact_is_refused_and_unknown_contact_is_400(workspace, sales_a
     blocked = ContactFactory(account=AccountFactory(workspace=workspace), do_not_contact=True)
     foreign = ContactFactory(account=AccountFactory(workspace=other_workspace))
 
-    refused = sales_api.post(f"/api/v1/outreach-templates/{template.pk}/render/", {"contact": blocked.pk}, format="json")
-    missing = sales_api.post(f"/api/v1/outreach-templates/{template.pk}/render/", {"contact": foreign.pk}, format="json")
+    refused = sales_api.post(
+        f"/api/v1/outreach-templates/{template.pk}/render/", {"contact": blocked.pk}, format="json"
+    )
+    missing = sales_api.post(
+        f"/api/v1/outreach-templates/{template.pk}/render/", {"contact": foreign.pk}, format="json"
+    )
 
     assert refused.status_code == 400 and "do not contact" in str(refused.json())
     assert missing.status_code == 400

@@ -23,12 +23,15 @@ def test_events_reference_assets_by_id_or_url_and_outbound_touches_are_not_inges
     now = timezone.now().isoformat()
     base = {"source": "web", "type": "content_download", "occurred_at": now, "account_id": account.pk}
 
-    result = events_ingest(workspace=workspace, events=[
-        {**base, "external_id": "1", "content_asset_url": "https://content.example.com/roi/"},
-        {**base, "external_id": "2", "content_asset_id": asset.pk},
-        {**base, "external_id": "3", "content_asset_url": "https://nowhere.example.com/x"},
-        {**base, "external_id": "4", "type": "outbound_touch"},
-    ])  # fmt: skip
+    result = events_ingest(
+        workspace=workspace,
+        events=[
+            {**base, "external_id": "1", "content_asset_url": "https://content.example.com/roi/"},
+            {**base, "external_id": "2", "content_asset_id": asset.pk},
+            {**base, "external_id": "3", "content_asset_url": "https://nowhere.example.com/x"},
+            {**base, "external_id": "4", "type": "outbound_touch"},
+        ],
+    )
 
     assert result.accepted == 2
     assert [r["index"] for r in result.rejected] == [2, 3]
@@ -43,24 +46,46 @@ def test_refresh_counts_reach_movement_and_pipeline_per_persona_and_stage(worksp
     moved = AccountFactory(workspace=workspace, journey_stage="engaged")
     stayed = AccountFactory(workspace=workspace, journey_stage="aware")
     for account in (moved, stayed):
-        JourneyStageChange.objects.create(workspace=workspace, account=account, from_stage="unaware",
-                                          to_stage="aware", changed_at=t0 - dt.timedelta(days=5))  # fmt: skip
-    JourneyStageChange.objects.create(workspace=workspace, account=moved, from_stage="aware", to_stage="engaged",
-                                      changed_at=t0 + dt.timedelta(days=10))  # fmt: skip
+        JourneyStageChange.objects.create(
+            workspace=workspace,
+            account=account,
+            from_stage="unaware",
+            to_stage="aware",
+            changed_at=t0 - dt.timedelta(days=5),
+        )
+    JourneyStageChange.objects.create(
+        workspace=workspace,
+        account=moved,
+        from_stage="aware",
+        to_stage="engaged",
+        changed_at=t0 + dt.timedelta(days=10),
+    )
     OpportunityFactory(account=moved, amount=25000, created_date=(t0 + dt.timedelta(days=20)).date())
     c1 = ContactFactory(account=moved, persona=persona)
     c2 = ContactFactory(account=stayed)
     from engagement.models import EngagementEvent
 
     for i, (account, contact) in enumerate([(moved, c1), (moved, c1), (stayed, c2)]):
-        EngagementEvent.objects.create(workspace=workspace, account=account, contact=contact, type="content_download",
-                                       content_asset=asset, occurred_at=t0 + dt.timedelta(hours=i), source="t",
-                                       external_id=str(i))  # fmt: skip
+        EngagementEvent.objects.create(
+            workspace=workspace,
+            account=account,
+            contact=contact,
+            type="content_download",
+            content_asset=asset,
+            occurred_at=t0 + dt.timedelta(hours=i),
+            source="t",
+            external_id=str(i),
+        )
 
     asset_performance_refresh(workspace=workspace)
 
     overall = AssetPerformance.objects.get(asset=asset, persona_key=0, stage="")
-    assert (overall.accounts_reached, overall.contacts_reached, overall.engagements, overall.accounts_moved) == (2, 2, 3, 1)
+    assert (overall.accounts_reached, overall.contacts_reached, overall.engagements, overall.accounts_moved) == (
+        2,
+        2,
+        3,
+        1,
+    )
     assert overall.pipeline_influenced == 25000
     by_persona = AssetPerformance.objects.get(asset=asset, persona_key=persona.pk, stage="aware")
     assert (by_persona.accounts_reached, by_persona.accounts_moved) == (1, 1)
@@ -86,9 +111,16 @@ def test_won_lost_finds_the_role_that_separates_won_from_lost(workspace):
                 contact = ContactFactory(account=account, buying_role="blocker")
                 contact.created_at = timezone.now() - dt.timedelta(days=200)
                 contact.save(update_fields=["created_at"])
-                EngagementDay.objects.create(workspace=workspace, account=account, contact=contact, contact_key=contact.pk,
-                                             type="meeting", day=close - dt.timedelta(days=5), count=1,
-                                             last_at=timezone.now())  # fmt: skip
+                EngagementDay.objects.create(
+                    workspace=workspace,
+                    account=account,
+                    contact=contact,
+                    contact_key=contact.pk,
+                    type="meeting",
+                    day=close - dt.timedelta(days=5),
+                    count=1,
+                    last_at=timezone.now(),
+                )
 
     analysis = won_lost_analysis(workspace=workspace, last=50)
 

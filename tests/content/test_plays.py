@@ -20,11 +20,22 @@ DAY0 = dt.date(2026, 3, 2)
 
 def _play(workspace, **kwargs):
     asset = ContentAssetFactory(workspace=workspace, title="ROI case")
-    return play_create(workspace=workspace, name="Exec sequence", steps=[
-        {"title": "Email the champion", "day_offset": 0, "channel": "email", "target_role": "champion"},
-        {"title": "Send the ROI case", "day_offset": 3, "channel": "email", "target_role": "economic_buyer",
-         "asset": asset, "owner_role": "sdr"},
-    ], **kwargs)  # fmt: skip
+    return play_create(
+        workspace=workspace,
+        name="Exec sequence",
+        steps=[
+            {"title": "Email the champion", "day_offset": 0, "channel": "email", "target_role": "champion"},
+            {
+                "title": "Send the ROI case",
+                "day_offset": 3,
+                "channel": "email",
+                "target_role": "economic_buyer",
+                "asset": asset,
+                "owner_role": "sdr",
+            },
+        ],
+        **kwargs,
+    )
 
 
 def _membership(workspace, user, role="sales"):
@@ -75,7 +86,11 @@ def test_completing_a_step_logs_its_touch_once(workspace, sales_user, django_cap
 
     event = EngagementEvent.objects.get(account=account)
     assert (event.type, event.contact_id, event.metadata["play"], event.metadata["step"]) == (
-        "outbound_touch", task.contact_id, "Exec sequence", "Email the champion")
+        "outbound_touch",
+        task.contact_id,
+        "Exec sequence",
+        "Email the champion",
+    )
 
 
 def test_exit_by_stage_and_by_hand_cancel_open_tasks(workspace):

@@ -25,22 +25,49 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 def test_kam_fills_a_gap_with_the_next_best_asset(page, screenshot, workspace):
     kam = UserFactory(username="kam", first_name="Kim", last_name="Kam")
     MembershipFactory(user=kam, workspace=workspace, role=Role.SALES)
-    finance = PersonaFactory(workspace=workspace, name="Finance leader", department="finance",
-                             typical_buying_role="economic_buyer", challenges="Software spend without proven ROI")  # fmt: skip
-    account = AccountFactory(workspace=workspace, name="Initech Strategic", tier="strategic", owner=kam,
-                             journey_stage="engaged", industry="Software")  # fmt: skip
+    finance = PersonaFactory(
+        workspace=workspace,
+        name="Finance leader",
+        department="finance",
+        typical_buying_role="economic_buyer",
+        challenges="Software spend without proven ROI",
+    )
+    account = AccountFactory(
+        workspace=workspace,
+        name="Initech Strategic",
+        tier="strategic",
+        owner=kam,
+        journey_stage="engaged",
+        industry="Software",
+    )
     won = AccountFactory(workspace=workspace, name="Globex", industry="Software", lifecycle="customer")
     customer_result_save(workspace=workspace, account=won, result="a 30% shorter sales cycle")
-    ceo = ContactFactory(account=account, first_name="Dana", last_name="Decider", buying_role="decision_maker",
-                         title="CEO", last_engaged_at=timezone.now())  # fmt: skip
-    ContactFactory(account=account, first_name="Ezra", last_name="Buyer", buying_role="economic_buyer",
-                   title="CFO", persona=finance, reports_to=ceo)  # fmt: skip
+    ceo = ContactFactory(
+        account=account,
+        first_name="Dana",
+        last_name="Decider",
+        buying_role="decision_maker",
+        title="CEO",
+        last_engaged_at=timezone.now(),
+    )
+    ContactFactory(
+        account=account,
+        first_name="Ezra",
+        last_name="Buyer",
+        buying_role="economic_buyer",
+        title="CFO",
+        persona=finance,
+        reports_to=ceo,
+    )
     asset = ContentAssetFactory(workspace=workspace, title="ROI business case", stage="engagement", effort="medium")
     asset.personas.set([finance])
     outreach_template_create(
-        workspace=workspace, name="ROI note", subject="{{ contact.first_name }}, the numbers behind {{ similar.name }}",
-        body="Is {{ account.name }} struggling with {{ persona.challenge }}? {{ similar.name }} got {{ similar.result }}.",
-    )  # fmt: skip
+        workspace=workspace,
+        name="ROI note",
+        subject="{{ contact.first_name }}, the numbers behind {{ similar.name }}",
+        body="Is {{ account.name }} struggling with {{ persona.challenge }}? "
+        "{{ similar.name }} got {{ similar.result }}.",
+    )
     page.set_default_timeout(30_000)  # a shared CI machine can be slow; the journey itself is short
     login(page, "kam")
 

@@ -15,12 +15,18 @@ pytestmark = pytest.mark.django_db
 
 def _task(workspace, user, title, days):
     account = AccountFactory(workspace=workspace, owner=user)
-    return task_create(workspace=workspace, title=title, account=account, assignee=user,
-                       due_date=dt.date.today() + dt.timedelta(days=days))  # fmt: skip
+    return task_create(
+        workspace=workspace,
+        title=title,
+        account=account,
+        assignee=user,
+        due_date=dt.date.today() + dt.timedelta(days=days),
+    )
 
 
-def test_my_tasks_overdue_for_managers_and_home_fragment(client, workspace, sales_user, marketing_user,
-                                                         django_assert_max_num_queries):  # fmt: skip
+def test_my_tasks_overdue_for_managers_and_home_fragment(
+    client, workspace, sales_user, marketing_user, django_assert_max_num_queries
+):
     _task(workspace, sales_user, "Call Ana", -2)
     _task(workspace, sales_user, "Send the ROI case", 3)
     _task(workspace, marketing_user, "Plan the webinar", 1)
