@@ -1,6 +1,9 @@
 from django.urls import path
 
-from . import committee_views, outreach_views, play_views, views
+from . import views
+from .views import committee as committee_views
+from .views import outreach as outreach_views
+from .views import plays as play_views
 
 app_name = "content"
 urlpatterns = [

@@ -24,10 +24,10 @@ from personas.committee import DEPARTMENT_LABELS, ROLE_LABELS, TIERS
 from personas.models import Persona
 from personas.services import committee_template_reset, committee_template_save
 
-from . import hooks
-from .selectors import committee as committee_selectors
-from .selectors.analysis import won_lost_analysis
-from .selectors.nbc import next_best_content
+from .. import hooks
+from ..selectors import committee as committee_selectors
+from ..selectors.analysis import won_lost_analysis
+from ..selectors.nbc import next_best_content
 
 HEATMAP_PAGE = 50
 

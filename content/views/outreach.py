@@ -17,12 +17,12 @@ from abe.http import MemberRequest
 from abe.views import workspace_required
 from accounts.models import Account, Contact, Tier
 
-from . import hooks
-from .merge import FIELDS
-from .models import BuyingStage, ContentAsset, Effort
-from .selectors.nbc import content_settings
-from .selectors.outreach import outreach_template_list
-from .services.outreach import (
+from .. import hooks
+from ..merge import FIELDS
+from ..models import BuyingStage, ContentAsset, Effort
+from ..selectors.nbc import content_settings
+from ..selectors.outreach import outreach_template_list
+from ..services.outreach import (
     customer_result_save,
     outreach_log_sent,
     outreach_render,
@@ -30,7 +30,7 @@ from .services.outreach import (
     outreach_template_delete,
     outreach_template_update,
 )
-from .services.settings import content_settings_save
+from ..services.settings import content_settings_save
 
 
 def _errors(exc: ValidationError) -> dict[str, str]:

@@ -19,11 +19,11 @@ from accounts.models import Account, TeamRole, Tier
 from accounts.selectors import workspace_users
 from personas.models import BuyingRole, Channel, Persona
 
-from . import hooks
-from .models import ContentAsset, EnrolmentStatus, PlayEnrolment
-from .selectors.outreach import outreach_template_list
-from .selectors.plays import play_enrolments, play_list, play_report
-from .services.plays import play_create, play_delete, play_enrol, play_exit, play_steps_schedule, play_update
+from .. import hooks
+from ..models import ContentAsset, EnrolmentStatus, PlayEnrolment
+from ..selectors.outreach import outreach_template_list
+from ..selectors.plays import play_enrolments, play_list, play_report
+from ..services.plays import play_create, play_delete, play_enrol, play_exit, play_steps_schedule, play_update
 
 STEP_ROWS = 8
 

@@ -11,9 +11,9 @@ from abe.forms import form_add_service_errors
 from abe.http import MemberRequest
 from abe.views import workspace_required
 
-from . import selectors, services
-from .forms import ContentAssetForm
-from .models import BuyingStage, ContentFormat, Effort
+from .. import selectors, services
+from ..forms import ContentAssetForm
+from ..models import BuyingStage, ContentFormat, Effort
 
 
 @workspace_required
@@ -57,7 +57,7 @@ def content_performance_view(request: MemberRequest) -> HttpResponse:
     """Asset performance by persona and journey stage (the nightly rollup of events referencing assets)."""
     from personas.models import Persona
 
-    from .selectors.nbc import asset_performance_table, content_settings
+    from ..selectors.nbc import asset_performance_table, content_settings
 
     rows = asset_performance_table(workspace=request.workspace)
     names = dict(Persona.objects.for_workspace(request.workspace).values_list("pk", "name"))
