@@ -51,9 +51,14 @@ def demo_workspace_create(*, seed: int = 42) -> DemoContext:
         user = User.objects.filter(username=username).first()
         if user is None:
             user = User.objects.create_user(
-                username=username, password=demo_password(), first_name=first, last_name=last,
-                email=f"{username}@demo.example", is_staff=(role == Role.ADMIN), is_superuser=(role == Role.ADMIN),
-            )  # fmt: skip
+                username=username,
+                password=demo_password(),
+                first_name=first,
+                last_name=last,
+                email=f"{username}@demo.example",
+                is_staff=(role == Role.ADMIN),
+                is_superuser=(role == Role.ADMIN),
+            )
         Membership.objects.create(user=user, workspace=workspace, role=role)
         users[username] = user
     now = timezone.now()

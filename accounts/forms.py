@@ -22,10 +22,23 @@ class AccountForm(ServiceModelForm):
     class Meta:
         model = Account
         fields = [
-            "name", "domain", "industry", "country", "region", "city", "employees", "annual_revenue",
-            "founded_year", "ownership_type", "number_of_offices", "technologies", "parent", "lifecycle",
-            "owner", "external_id",
-        ]  # fmt: skip
+            "name",
+            "domain",
+            "industry",
+            "country",
+            "region",
+            "city",
+            "employees",
+            "annual_revenue",
+            "founded_year",
+            "ownership_type",
+            "number_of_offices",
+            "technologies",
+            "parent",
+            "lifecycle",
+            "owner",
+            "external_id",
+        ]
         labels = {"external_id": "CRM id", "annual_revenue": "Annual revenue (USD)"}
 
     def __init__(self, *args, workspace: Workspace, **kwargs) -> None:
@@ -56,9 +69,21 @@ class ContactForm(ServiceModelForm):
     class Meta:
         model = Contact
         fields = [
-            "first_name", "last_name", "email", "title", "department", "seniority", "buying_role", "persona",
-            "do_not_contact", "external_id", "influence", "stance", "reports_to", "left_at",
-        ]  # fmt: skip
+            "first_name",
+            "last_name",
+            "email",
+            "title",
+            "department",
+            "seniority",
+            "buying_role",
+            "persona",
+            "do_not_contact",
+            "external_id",
+            "influence",
+            "stance",
+            "reports_to",
+            "left_at",
+        ]
         labels = {"external_id": "CRM id", "left_at": "Left the company on"}
         widgets = {"left_at": forms.DateInput(attrs={"type": "date"})}
 

@@ -14,16 +14,51 @@ from .models import Account, AccountTeamMember, Contact, Opportunity
 from .normalise import normalise_domain, normalise_email
 
 ACCOUNT_FIELDS = {
-    "name", "domain", "industry", "country", "region", "city", "employees", "annual_revenue", "founded_year",
-    "ownership_type", "number_of_offices", "technologies", "parent", "lifecycle", "owner", "external_id",
-}  # fmt: skip
+    "name",
+    "domain",
+    "industry",
+    "country",
+    "region",
+    "city",
+    "employees",
+    "annual_revenue",
+    "founded_year",
+    "ownership_type",
+    "number_of_offices",
+    "technologies",
+    "parent",
+    "lifecycle",
+    "owner",
+    "external_id",
+}
 CONTACT_FIELDS = {
-    "account", "first_name", "last_name", "email", "title", "department", "seniority", "buying_role",
-    "persona", "do_not_contact", "external_id", "influence", "stance", "reports_to", "left_at",
-}  # fmt: skip
+    "account",
+    "first_name",
+    "last_name",
+    "email",
+    "title",
+    "department",
+    "seniority",
+    "buying_role",
+    "persona",
+    "do_not_contact",
+    "external_id",
+    "influence",
+    "stance",
+    "reports_to",
+    "left_at",
+}
 OPPORTUNITY_FIELDS = {
-    "account", "name", "amount", "stage", "type", "created_date", "close_date", "status", "external_id",
-}  # fmt: skip
+    "account",
+    "name",
+    "amount",
+    "stage",
+    "type",
+    "created_date",
+    "close_date",
+    "status",
+    "external_id",
+}
 
 
 def _unknown(data: dict[str, Any], allowed: set[str]) -> None:
@@ -161,9 +196,13 @@ def contact_delete(contact: Contact, *, by: User | None = None) -> None:
 
 @transaction.atomic
 def team_member_create(
-    *, workspace: Workspace, account: Account, user: User, team_role: str,
+    *,
+    workspace: Workspace,
+    account: Account,
+    user: User,
+    team_role: str,
     by: User | None = None,
-) -> AccountTeamMember:  # fmt: skip
+) -> AccountTeamMember:
     _check_same_workspace(workspace, account=account)
     _check_member(workspace, "user", user)
     if AccountTeamMember.objects.filter(account=account, user=user, team_role=team_role).exists():

@@ -47,9 +47,14 @@ def account_list_view(request: MemberRequest) -> HttpResponseBase:
     owner_id = request.user.pk if owner == "me" else (int(owner) if owner.isdigit() else None)
     sort = data.get("sort") or "name"
     filters = selectors.AccountFilters(
-        q=data.get("q", ""), industry=data.get("industry", ""), country=data.get("country", ""),
-        lifecycle=data.get("lifecycle", ""), tier=data.get("tier", ""), owner_id=owner_id, sort=sort,
-    )  # fmt: skip
+        q=data.get("q", ""),
+        industry=data.get("industry", ""),
+        country=data.get("country", ""),
+        lifecycle=data.get("lifecycle", ""),
+        tier=data.get("tier", ""),
+        owner_id=owner_id,
+        sort=sort,
+    )
     if request.GET.get("export") == "csv":
         return accounts_csv_response(
             selectors.account_search(workspace=request.workspace, filters=filters), "accounts.csv"
@@ -130,10 +135,16 @@ def account_delete_view(request: MemberRequest, pk: int) -> HttpResponse:
         services.account_delete(account, by=request.user)
         messages.success(request, f"Account “{account.name}” deleted.")
         return redirect("accounts:list")
-    return render(request, "confirm_delete.html", {
-        "object": account, "kind": "account", "cancel_url": reverse("accounts:detail", args=[account.pk]),
-        "consequence": "Its contacts, team assignments and opportunities are deleted with it.",
-    })  # fmt: skip
+    return render(
+        request,
+        "confirm_delete.html",
+        {
+            "object": account,
+            "kind": "account",
+            "cancel_url": reverse("accounts:detail", args=[account.pk]),
+            "consequence": "Its contacts, team assignments and opportunities are deleted with it.",
+        },
+    )
 
 
 def _child_form_view(request, account, form_class, title, service, instance=None, **form_kwargs):
@@ -180,10 +191,16 @@ def contact_delete_view(request: MemberRequest, pk: int, contact_pk: int) -> Htt
         services.contact_delete(contact, by=request.user)
         messages.success(request, f"Contact {contact} removed.")
         return redirect("accounts:detail", pk=account.pk)
-    return render(request, "confirm_delete.html", {
-        "object": contact, "kind": "contact", "cancel_url": reverse("accounts:detail", args=[account.pk]),
-        "consequence": f"{contact} leaves the buying committee of {account.name}.",
-    })  # fmt: skip
+    return render(
+        request,
+        "confirm_delete.html",
+        {
+            "object": contact,
+            "kind": "contact",
+            "cancel_url": reverse("accounts:detail", args=[account.pk]),
+            "consequence": f"{contact} leaves the buying committee of {account.name}.",
+        },
+    )
 
 
 @workspace_required
@@ -208,10 +225,16 @@ def team_member_remove_view(request: MemberRequest, pk: int, member_pk: int) -> 
         services.team_member_delete(member, by=request.user)
         messages.success(request, f"{member.user} removed from the account team.")
         return redirect("accounts:detail", pk=account.pk)
-    return render(request, "confirm_delete.html", {
-        "object": member, "kind": "team assignment", "cancel_url": reverse("accounts:detail", args=[account.pk]),
-        "consequence": f"{member.user} will no longer be on the team of {account.name}.",
-    })  # fmt: skip
+    return render(
+        request,
+        "confirm_delete.html",
+        {
+            "object": member,
+            "kind": "team assignment",
+            "cancel_url": reverse("accounts:detail", args=[account.pk]),
+            "consequence": f"{member.user} will no longer be on the team of {account.name}.",
+        },
+    )
 
 
 @workspace_required

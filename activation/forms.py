@@ -63,9 +63,16 @@ class RuleForm(ServiceModelForm):
     class Meta:
         model = Rule
         fields = [
-            "name", "condition_type", "severity", "cooldown_hours", "is_active", "description", "recommended_action",
-            "filter_owner", "notify_owner",
-        ]  # fmt: skip
+            "name",
+            "condition_type",
+            "severity",
+            "cooldown_hours",
+            "is_active",
+            "description",
+            "recommended_action",
+            "filter_owner",
+            "notify_owner",
+        ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 2}),
             "recommended_action": forms.Textarea(attrs={"rows": 2}),

@@ -32,9 +32,14 @@ from .services import webhooks as webhook_services
 
 PAGE_SIZE = 25
 STATUS_FILTERS = [
-    ("active", "Open & acknowledged"), ("open", "Open"), ("acknowledged", "Acknowledged"), ("snoozed", "Snoozed"),
-    ("resolved", "Resolved"), ("dismissed", "Dismissed"), ("all", "All"),
-]  # fmt: skip
+    ("active", "Open & acknowledged"),
+    ("open", "Open"),
+    ("acknowledged", "Acknowledged"),
+    ("snoozed", "Snoozed"),
+    ("resolved", "Resolved"),
+    ("dismissed", "Dismissed"),
+    ("all", "All"),
+]
 QUICK_SNOOZE = timedelta(days=1)
 
 
@@ -49,9 +54,13 @@ def _filters(request: MemberRequest) -> selectors.AlertFilters:
     severity = request.GET.get("severity") or ""
     scope_all = request.GET.get("scope") == "all" and role_rules.can_write_everything(request)
     return selectors.AlertFilters(
-        status=status, severity=severity if severity in Severity.values else "", rule_id=_int(request.GET.get("rule")),
-        account_id=_int(request.GET.get("account")), mine=not scope_all, q=request.GET.get("q", "").strip()[:100],
-    )  # fmt: skip
+        status=status,
+        severity=severity if severity in Severity.values else "",
+        rule_id=_int(request.GET.get("rule")),
+        account_id=_int(request.GET.get("account")),
+        mine=not scope_all,
+        q=request.GET.get("q", "").strip()[:100],
+    )
 
 
 @workspace_required
@@ -104,8 +113,13 @@ def alert_detail_view(request: MemberRequest, pk: int) -> HttpResponse:
 @workspace_required
 def alert_action_view(request: MemberRequest, pk: int, action: str) -> HttpResponse:
     alert = _alert_or_404(request, pk)
-    if action not in (AlertAction.ACKNOWLEDGE, AlertAction.RESOLVE, AlertAction.DISMISS, AlertAction.SNOOZE,
-                      AlertAction.REOPEN):  # fmt: skip
+    if action not in (
+        AlertAction.ACKNOWLEDGE,
+        AlertAction.RESOLVE,
+        AlertAction.DISMISS,
+        AlertAction.SNOOZE,
+        AlertAction.REOPEN,
+    ):
         raise Http404("No such action.")
     if not role_rules.can_write(request) or not can_act_on_alert(request, alert):
         raise PermissionDenied("Only the account team, marketing and admins act on this alert.")
@@ -114,8 +128,9 @@ def alert_action_view(request: MemberRequest, pk: int, action: str) -> HttpRespo
         form = SnoozeForm(request.POST)
         until = form.cleaned_data["until"] if form.is_valid() else timezone.now() + QUICK_SNOOZE
     try:
-        alert_services.alert_transition(alert=alert, action=action, by=request.user, until=until,
-                                        note=request.POST.get("note", ""))  # fmt: skip
+        alert_services.alert_transition(
+            alert=alert, action=action, by=request.user, until=until, note=request.POST.get("note", "")
+        )
     except ValidationError as exc:
         if request.htmx:
             return HttpResponse(" ".join(exc.messages), status=409)
@@ -172,18 +187,33 @@ def _require_rule_editor(request: MemberRequest) -> None:
 @workspace_required
 def rule_list_view(request: MemberRequest) -> HttpResponse:
     rules = selectors.rule_list(workspace=request.workspace).order_by("-is_active", "name")
-    return render(request, "activation/rule_list.html", {
-        "rules": rules, "can_edit_rules": role_rules.can_write_everything(request),
-    })  # fmt: skip
+    return render(
+        request,
+        "activation/rule_list.html",
+        {
+            "rules": rules,
+            "can_edit_rules": role_rules.can_write_everything(request),
+        },
+    )
 
 
 @workspace_required
 def rule_form_view(request: MemberRequest, pk: int | None = None) -> HttpResponse:
     _require_rule_editor(request)
     rule = get_object_or_404(Rule.objects.for_workspace(request.workspace), pk=pk) if pk else None
-    form = RuleForm(request.POST or None, instance=rule, workspace=request.workspace,
-                    initial=None if rule else {"condition_type": ConditionType.SCORE_THRESHOLD, "cooldown_hours": 24,
-                                               "is_active": True, "notify_owner": True})  # fmt: skip
+    form = RuleForm(
+        request.POST or None,
+        instance=rule,
+        workspace=request.workspace,
+        initial=None
+        if rule
+        else {
+            "condition_type": ConditionType.SCORE_THRESHOLD,
+            "cooldown_hours": 24,
+            "is_active": True,
+            "notify_owner": True,
+        },
+    )
     if request.method == "POST" and form.is_valid():
         try:
             if rule is None:
@@ -195,10 +225,16 @@ def rule_form_view(request: MemberRequest, pk: int | None = None) -> HttpRespons
         else:
             messages.success(request, f"Rule “{rule.name}” saved. It is evaluated after the next scoring pass.")
             return redirect("activation:rules")
-    return render(request, "activation/rule_form.html", {
-        "form": form, "rule": rule, "title": f"Edit {rule.name}" if rule else "New activation rule",
-        "stage_suggestions": STAGE_SUGGESTIONS,
-    })  # fmt: skip
+    return render(
+        request,
+        "activation/rule_form.html",
+        {
+            "form": form,
+            "rule": rule,
+            "title": f"Edit {rule.name}" if rule else "New activation rule",
+            "stage_suggestions": STAGE_SUGGESTIONS,
+        },
+    )
 
 
 @workspace_required
@@ -209,10 +245,16 @@ def rule_delete_view(request: MemberRequest, pk: int) -> HttpResponse:
         rule_services.rule_delete(rule, by=request.user)
         messages.success(request, f"Rule “{rule.name}” deleted; its past alerts stay.")
         return redirect("activation:rules")
-    return render(request, "confirm_delete.html", {
-        "object": rule, "kind": "rule", "cancel_url": reverse("activation:rules"),
-        "consequence": "Past alerts stay in the inboxes; to pause the rule instead, untick “Is active”.",
-    })  # fmt: skip
+    return render(
+        request,
+        "confirm_delete.html",
+        {
+            "object": rule,
+            "kind": "rule",
+            "cancel_url": reverse("activation:rules"),
+            "consequence": "Past alerts stay in the inboxes; to pause the rule instead, untick “Is active”.",
+        },
+    )
 
 
 # Webhooks -----------------------------------------------------------------------------------------------------
@@ -273,7 +315,13 @@ def webhook_delete_view(request: MemberRequest, pk: int) -> HttpResponse:
         webhook_services.webhook_subscription_delete(subscription, by=request.user)
         messages.success(request, f"Webhook “{subscription.name}” deleted.")
         return redirect("activation:webhooks")
-    return render(request, "confirm_delete.html", {
-        "object": subscription, "kind": "webhook subscription", "cancel_url": reverse("activation:webhooks"),
-        "consequence": "Its delivery log is deleted with it.",
-    })  # fmt: skip
+    return render(
+        request,
+        "confirm_delete.html",
+        {
+            "object": subscription,
+            "kind": "webhook subscription",
+            "cancel_url": reverse("activation:webhooks"),
+            "consequence": "Its delivery log is deleted with it.",
+        },
+    )

@@ -48,18 +48,29 @@ def programme_overview(*, workspace: Workspace) -> dict[str, Any]:
     for value, label in Tier.choices:
         row = per_tier_map.get(value, {"won": 0, "lost": 0, "won_amount": None})
         decided = row["won"] + row["lost"]
-        tier_rows.append({
-            "tier": value, "label": label, "accounts": by_tier.get(value, 0), "won": row["won"], "lost": row["lost"],
-            "win_rate": row["won"] / decided if decided else None, "won_amount": row["won_amount"],
-        })  # fmt: skip
+        tier_rows.append(
+            {
+                "tier": value,
+                "label": label,
+                "accounts": by_tier.get(value, 0),
+                "won": row["won"],
+                "lost": row["lost"],
+                "win_rate": row["won"] / decided if decided else None,
+                "won_amount": row["won_amount"],
+            }
+        )
     return {
         "accounts_total": sum(by_tier.values()),
         "customers": by_lifecycle.get(Lifecycle.CUSTOMER, 0),
         "prospects": by_lifecycle.get(Lifecycle.PROSPECT, 0),
         "former_customers": by_lifecycle.get(Lifecycle.FORMER_CUSTOMER, 0),
-        "won": totals["won"], "lost": totals["lost"], "open": totals["open"],
+        "won": totals["won"],
+        "lost": totals["lost"],
+        "open": totals["open"],
         "win_rate": totals["won"] / closed if closed else None,
-        "acv": totals["acv"], "won_amount": totals["won_amount"], "pipeline": totals["pipeline"],
+        "acv": totals["acv"],
+        "won_amount": totals["won_amount"],
+        "pipeline": totals["pipeline"],
         "cycle_days": cycle.days if cycle is not None else None,
         "tiers": tier_rows,
-    }  # fmt: skip
+    }

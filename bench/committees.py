@@ -39,8 +39,14 @@ from personas.models import CommitteeTemplate, Persona  # noqa: E402
 SMALL, LARGE = 2000, int(os.environ.get("BENCH_ACCOUNTS", "100000"))
 RUNS = 7
 ROLES = ["decision_maker", "economic_buyer", "champion", "influencer", "technical_evaluator", "end_user"]
-TITLES = {"decision_maker": "CEO", "economic_buyer": "CFO", "champion": "Head of Marketing",
-          "influencer": "Marketing manager", "technical_evaluator": "IT architect", "end_user": "Analyst"}  # fmt: skip
+TITLES = {
+    "decision_maker": "CEO",
+    "economic_buyer": "CFO",
+    "champion": "Head of Marketing",
+    "influencer": "Marketing manager",
+    "technical_evaluator": "IT architect",
+    "end_user": "Analyst",
+}
 FIELDS = ("external_id", "name", "domain", "industry", "country", "employees")
 TIERS = ["strategic"] + ["priority"] * 4 + ["standard"] * 35  # 2.5% strategic, 10% priority
 STAGES = ["unaware", "aware", "aware", "engaged", "engaged", "mqa", "opportunity"]
@@ -61,21 +67,37 @@ def measure(client: Client, url: str) -> dict:
 
 def add_accounts(workspace: Workspace, owner, personas: list[Persona], start: int, n: int) -> None:
     rows = account_dicts(n, start=start, seed=start + 1)
-    accounts = bulk_insert(Account, [
-        Account(workspace=workspace, owner=owner if i % 3 == 0 else None, tier=TIERS[(start + i) % len(TIERS)],
-                journey_stage=STAGES[(start + i) % len(STAGES)], **{f: r[f] for f in FIELDS})
-        for i, r in enumerate(rows)
-    ])  # fmt: skip
+    accounts = bulk_insert(
+        Account,
+        [
+            Account(
+                workspace=workspace,
+                owner=owner if i % 3 == 0 else None,
+                tier=TIERS[(start + i) % len(TIERS)],
+                journey_stage=STAGES[(start + i) % len(STAGES)],
+                **{f: r[f] for f in FIELDS},
+            )
+            for i, r in enumerate(rows)
+        ],
+    )
     now = timezone.now()
     contacts = []
     for i, account in enumerate(accounts):
         for k in range(2 + (start + i) % 4):  # 2 to 5 people per committee
             role = ROLES[(i + k) % len(ROLES)]
-            contacts.append({
-                "workspace_id": workspace.pk, "account_id": account.pk, "first_name": "Pat", "last_name": f"P{k}",
-                "title": TITLES[role], "buying_role": role, "persona_id": personas[(i + k) % len(personas)].pk,
-                "last_engaged_at": now if (i + k) % 3 == 0 else None, "engagement_score": 0.0,
-            })  # fmt: skip
+            contacts.append(
+                {
+                    "workspace_id": workspace.pk,
+                    "account_id": account.pk,
+                    "first_name": "Pat",
+                    "last_name": f"P{k}",
+                    "title": TITLES[role],
+                    "buying_role": role,
+                    "persona_id": personas[(i + k) % len(personas)].pk,
+                    "last_engaged_at": now if (i + k) % 3 == 0 else None,
+                    "engagement_score": 0.0,
+                }
+            )
     bulk_insert_rows(Contact, contacts)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE accounts_account")
@@ -84,21 +106,35 @@ def add_accounts(workspace: Workspace, owner, personas: list[Persona], start: in
 
 def add_content(workspace: Workspace, personas: list[Persona]) -> None:
     stages, efforts = ["prospecting", "engagement", "activation", "post_sale"], ["low", "medium", "high"]
-    assets = ContentAsset.objects.bulk_create([
-        ContentAsset(workspace=workspace, title=f"Asset {i}", format="report", stage=stages[i % 4],
-                     effort=efforts[i % 3])
-        for i in range(60)
-    ])  # fmt: skip
+    assets = ContentAsset.objects.bulk_create(
+        [
+            ContentAsset(
+                workspace=workspace, title=f"Asset {i}", format="report", stage=stages[i % 4], effort=efforts[i % 3]
+            )
+            for i in range(60)
+        ]
+    )
     Through = ContentAsset.personas.through
     Through.objects.bulk_create(
         [Through(contentasset_id=a.pk, persona_id=personas[i % len(personas)].pk) for i, a in enumerate(assets)]
     )
     now = timezone.now()
-    AssetPerformance.objects.bulk_create([
-        AssetPerformance(workspace=workspace, asset=a, persona_key=key, stage=stage, accounts_reached=20 + i,
-                         accounts_moved=i % 7, computed_at=now)
-        for i, a in enumerate(assets) for key in (0, personas[i % len(personas)].pk) for stage in ("", "engaged")
-    ])  # fmt: skip
+    AssetPerformance.objects.bulk_create(
+        [
+            AssetPerformance(
+                workspace=workspace,
+                asset=a,
+                persona_key=key,
+                stage=stage,
+                accounts_reached=20 + i,
+                accounts_moved=i % 7,
+                computed_at=now,
+            )
+            for i, a in enumerate(assets)
+            for key in (0, personas[i % len(personas)].pk)
+            for stage in ("", "engaged")
+        ]
+    )
 
 
 def main() -> None:
@@ -108,8 +144,10 @@ def main() -> None:
     Membership.objects.create(user=user, workspace=workspace, role=Role.ADMIN)
     client = Client(HTTP_HOST="localhost")
     client.force_login(user)
-    personas = [Persona.objects.create(workspace=workspace, name=f"Persona {i}", typical_buying_role=r)
-                for i, r in enumerate(ROLES)]  # fmt: skip
+    personas = [
+        Persona.objects.create(workspace=workspace, name=f"Persona {i}", typical_buying_role=r)
+        for i, r in enumerate(ROLES)
+    ]
     results = {}
     try:
         add_content(workspace, personas)
@@ -137,10 +175,13 @@ def main() -> None:
         ratio = round(large["ms"] / small["ms"], 2)
         worst = max(worst, ratio)
         out[name] = {
-            "queries_at_small": small["queries"], "queries_at_large": large["queries"],
-            "ms_at_small": small["ms"], "ms_at_large": large["ms"],
-            "query_ratio": round(large["queries"] / small["queries"], 2), "time_ratio": ratio,
-        }  # fmt: skip
+            "queries_at_small": small["queries"],
+            "queries_at_large": large["queries"],
+            "ms_at_small": small["ms"],
+            "ms_at_large": large["ms"],
+            "query_ratio": round(large["queries"] / small["queries"], 2),
+            "time_ratio": ratio,
+        }
     out["worst_time_ratio"] = worst
     print(json.dumps(out))
 

@@ -18,17 +18,20 @@ class ContentConfig(AppConfig):
         nav_register("Committees", "content:heatmap", active_prefixes=("content:heatmap", "content:gaps"), order=26)
         nav_register("Plays", "content:plays", active_prefixes=("content:play",), order=45)
         settings_link_register(
-            "Buying committees", "content:committee_templates",
+            "Buying committees",
+            "content:committee_templates",
             description="The roles a complete committee needs per tier, and when a person counts as engaged.",
             roles=("admin", "marketing"),
-        )  # fmt: skip
+        )
         settings_link_register(
-            "Content selection", "content:settings",
+            "Content selection",
+            "content:settings",
             description="Effort allowed per tier, content stage per journey stage, and the ranking prior.",
             roles=("admin", "marketing"),
-        )  # fmt: skip
+        )
         settings_link_register(
-            "Outreach templates", "content:templates",
+            "Outreach templates",
+            "content:templates",
             description="Emails with merge fields for contacts, personas, owners and similar customers.",
-        )  # fmt: skip
+        )
         task_completed_register("content.tasks.play_step_touch_log_task")

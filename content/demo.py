@@ -63,30 +63,56 @@ SERIES = [
     ("Personalised benchmark for the {p}", "report", "activation", "medium"),
     ("Quarterly value review for the {p}", "report", "post_sale", "low"),
 ]
-SERIES_PERSONAS = ["CMO", "Sales director", "Finance director", "CIO", "Sales-ops rep", "Marketing specialist",
-                   "Procurement lead"]  # fmt: skip
+SERIES_PERSONAS = [
+    "CMO",
+    "Sales director",
+    "Finance director",
+    "CIO",
+    "Sales-ops rep",
+    "Marketing specialist",
+    "Procurement lead",
+]
 
 TEMPLATES = [
-    ("Seed: struggling with a challenge", "{{ contact.first_name }}, a thought on {{ account.name }}",
-     "{{ contact.first_name }}, is {{ account.name }} struggling with {{ persona.challenge }}?\n\n"
-     "Here's how {{ similar.name }} achieved {{ similar.result }}.\n\nWorth 20 minutes?\n{{ owner.full_name }}"),
-    ("Goal-led introduction", "{{ persona.goal }} at {{ account.name }}",
-     "Hi {{ contact.first_name }},\n\nMost {{ persona.name }}s we work with want {{ persona.goal }}. "
-     "{{ similar.name }} ({{ similar.industry }}) got there: {{ similar.result }}.\n\n{{ owner.first_name }}"),
-    ("Economic buyer: ROI", "The numbers behind {{ similar.name }}'s result",
-     "{{ contact.first_name }},\n\nAs {{ contact.title }} you will want the business case first. "
-     "{{ similar.name }} reports {{ similar.result }}. I can build the same model for {{ account.name }}.\n\n"
-     "{{ owner.full_name }} ({{ owner.email }})"),
-    ("Event follow-up", "Good to meet you, {{ contact.first_name }}",
-     "Thanks for stopping by, {{ contact.first_name }}. You mentioned {{ persona.challenge }}; "
-     "here is the short version of how we help {{ account.industry }} teams.\n\n{{ owner.first_name }}"),
-    ("Champion check-in", "Anything I can prepare for {{ account.name }}?",
-     "Hi {{ contact.first_name }}, is there anything you need for the internal discussion at {{ account.name }}? "
-     "Happy to send slides for your colleagues.\n\n{{ owner.full_name }}"),
-]  # fmt: skip
+    (
+        "Seed: struggling with a challenge",
+        "{{ contact.first_name }}, a thought on {{ account.name }}",
+        "{{ contact.first_name }}, is {{ account.name }} struggling with {{ persona.challenge }}?\n\n"
+        "Here's how {{ similar.name }} achieved {{ similar.result }}.\n\nWorth 20 minutes?\n{{ owner.full_name }}",
+    ),
+    (
+        "Goal-led introduction",
+        "{{ persona.goal }} at {{ account.name }}",
+        "Hi {{ contact.first_name }},\n\nMost {{ persona.name }}s we work with want {{ persona.goal }}. "
+        "{{ similar.name }} ({{ similar.industry }}) got there: {{ similar.result }}.\n\n{{ owner.first_name }}",
+    ),
+    (
+        "Economic buyer: ROI",
+        "The numbers behind {{ similar.name }}'s result",
+        "{{ contact.first_name }},\n\nAs {{ contact.title }} you will want the business case first. "
+        "{{ similar.name }} reports {{ similar.result }}. I can build the same model for {{ account.name }}.\n\n"
+        "{{ owner.full_name }} ({{ owner.email }})",
+    ),
+    (
+        "Event follow-up",
+        "Good to meet you, {{ contact.first_name }}",
+        "Thanks for stopping by, {{ contact.first_name }}. You mentioned {{ persona.challenge }}; "
+        "here is the short version of how we help {{ account.industry }} teams.\n\n{{ owner.first_name }}",
+    ),
+    (
+        "Champion check-in",
+        "Anything I can prepare for {{ account.name }}?",
+        "Hi {{ contact.first_name }}, is there anything you need for the internal discussion at {{ account.name }}? "
+        "Happy to send slides for your colleagues.\n\n{{ owner.full_name }}",
+    ),
+]
 
-RESULTS = ["40% more pipeline from target accounts in two quarters", "a 30% shorter sales cycle",
-           "twice the meeting rate with executives", "€1.2M of influenced pipeline in year one"]  # fmt: skip
+RESULTS = [
+    "40% more pipeline from target accounts in two quarters",
+    "a 30% shorter sales cycle",
+    "twice the meeting rate with executives",
+    "€1.2M of influenced pipeline in year one",
+]
 
 
 def _assets(ctx: DemoContext) -> int:
@@ -106,15 +132,19 @@ def _assets(ctx: DemoContext) -> int:
                 effort=effort,
                 tiers=tiers,
                 url="https://content.demo.example/" + re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:60],
-            )  # fmt: skip
+            )
             for title, fmt, stage, effort, tiers, _ in rows
         ]
     )
     Through = ContentAsset.personas.through
-    Through.objects.bulk_create([
-        Through(contentasset_id=asset.pk, persona_id=personas[n].pk)
-        for asset, row in zip(assets, rows, strict=True) for n in row[5] if n in personas
-    ])  # fmt: skip
+    Through.objects.bulk_create(
+        [
+            Through(contentasset_id=asset.pk, persona_id=personas[n].pk)
+            for asset, row in zip(assets, rows, strict=True)
+            for n in row[5]
+            if n in personas
+        ]
+    )
     return len(assets)
 
 
@@ -156,23 +186,32 @@ def _committee_map(ctx: DemoContext) -> None:
 def build(ctx: DemoContext) -> str:
     count = _assets(ctx)
     for tier in ("strategic", "priority", "standard"):
-        committee_template_save(workspace=ctx.workspace, tier=tier, requirements=DEFAULT_REQUIREMENTS[tier],
-                                engaged_days=30 if tier != "standard" else 45)  # fmt: skip
+        committee_template_save(
+            workspace=ctx.workspace,
+            tier=tier,
+            requirements=DEFAULT_REQUIREMENTS[tier],
+            engaged_days=30 if tier != "standard" else 45,
+        )
     _committee_map(ctx)
     owner = ctx.users.get("sales")
     for name, subject, body in TEMPLATES:
-        OutreachTemplate.objects.create(workspace=ctx.workspace, name=name, subject=subject, body=body,
-                                        created_by=ctx.users.get("marketing"))  # fmt: skip
+        OutreachTemplate.objects.create(
+            workspace=ctx.workspace, name=name, subject=subject, body=body, created_by=ctx.users.get("marketing")
+        )
     customers = list(
         Account.objects.for_workspace(ctx.workspace).filter(lifecycle=Lifecycle.CUSTOMER).order_by("pk")[:60]
     )
-    CustomerResult.objects.bulk_create([
-        CustomerResult(workspace=ctx.workspace, account=a, result=RESULTS[i % len(RESULTS)])
-        for i, a in enumerate(customers)
-    ])  # fmt: skip
+    CustomerResult.objects.bulk_create(
+        [
+            CustomerResult(workspace=ctx.workspace, account=a, result=RESULTS[i % len(RESULTS)])
+            for i, a in enumerate(customers)
+        ]
+    )
     ctx.data["demo_template_owner"] = owner
-    return (f"{count} content assets, committee templates, influence/stance/reports-to on the committees, "
-            f"{len(TEMPLATES)} outreach templates, {len(customers)} customer results")  # fmt: skip
+    return (
+        f"{count} content assets, committee templates, influence/stance/reports-to on the committees, "
+        f"{len(TEMPLATES)} outreach templates, {len(customers)} customer results"
+    )
 
 
 def after_engagement(ctx: DemoContext) -> str:
@@ -183,32 +222,75 @@ def after_engagement(ctx: DemoContext) -> str:
     assets = {a.title: a for a in ContentAsset.objects.for_workspace(ws)}
     templates = {t.name: t for t in OutreachTemplate.objects.for_workspace(ws)}
     executive = play_create(
-        workspace=ws, name="Strategic executive sequence", exit_stage="opportunity", by=ctx.users.get("marketing"),
+        workspace=ws,
+        name="Strategic executive sequence",
+        exit_stage="opportunity",
+        by=ctx.users.get("marketing"),
         description="1:1 outreach to the economic buyer and decision maker of strategic accounts (seed 001).",
         steps=[
-            {"title": "Email the champion: the challenge", "day_offset": 0, "channel": "email",
-             "target_role": "champion", "template": templates.get("Seed: struggling with a challenge")},
-            {"title": "Send the ROI case to the economic buyer", "day_offset": 3, "channel": "email",
-             "target_role": "economic_buyer", "asset": assets.get("ROI business case template"),
-             "template": templates.get("Economic buyer: ROI"), "owner_role": "account_executive"},
-            {"title": "Call the decision maker", "day_offset": 7, "channel": "phone",
-             "target_role": "decision_maker", "owner_role": "account_executive"},
-            {"title": "Invite to the on-site workshop", "day_offset": 14, "channel": "events",
-             "target_role": "decision_maker", "asset": assets.get("On-site ABM strategy workshop")},
+            {
+                "title": "Email the champion: the challenge",
+                "day_offset": 0,
+                "channel": "email",
+                "target_role": "champion",
+                "template": templates.get("Seed: struggling with a challenge"),
+            },
+            {
+                "title": "Send the ROI case to the economic buyer",
+                "day_offset": 3,
+                "channel": "email",
+                "target_role": "economic_buyer",
+                "asset": assets.get("ROI business case template"),
+                "template": templates.get("Economic buyer: ROI"),
+                "owner_role": "account_executive",
+            },
+            {
+                "title": "Call the decision maker",
+                "day_offset": 7,
+                "channel": "phone",
+                "target_role": "decision_maker",
+                "owner_role": "account_executive",
+            },
+            {
+                "title": "Invite to the on-site workshop",
+                "day_offset": 14,
+                "channel": "events",
+                "target_role": "decision_maker",
+                "asset": assets.get("On-site ABM strategy workshop"),
+            },
         ],
-    )  # fmt: skip
+    )
     multi = play_create(
-        workspace=ws, name="Priority multi-touch by persona", exit_stage="mqa", by=ctx.users.get("marketing"),
+        workspace=ws,
+        name="Priority multi-touch by persona",
+        exit_stage="mqa",
+        by=ctx.users.get("marketing"),
         description="Tier 2: personalised by industry and persona, multi-week, multi-touch (seed 001).",
         steps=[
-            {"title": "Benchmark report to the technical evaluator", "day_offset": 0, "channel": "email",
-             "target_role": "technical_evaluator", "asset": assets.get("ABM benchmark report 2026"), "owner_role": "sdr"},
-            {"title": "Goal-led email to the influencer", "day_offset": 5, "channel": "email",
-             "target_role": "influencer", "template": templates.get("Goal-led introduction"), "owner_role": "sdr"},
-            {"title": "Account-only webinar invitation", "day_offset": 12, "channel": "webinar",
-             "asset": assets.get("Account-only webinar: scoring that sales trusts")},
+            {
+                "title": "Benchmark report to the technical evaluator",
+                "day_offset": 0,
+                "channel": "email",
+                "target_role": "technical_evaluator",
+                "asset": assets.get("ABM benchmark report 2026"),
+                "owner_role": "sdr",
+            },
+            {
+                "title": "Goal-led email to the influencer",
+                "day_offset": 5,
+                "channel": "email",
+                "target_role": "influencer",
+                "template": templates.get("Goal-led introduction"),
+                "owner_role": "sdr",
+            },
+            {
+                "title": "Account-only webinar invitation",
+                "day_offset": 12,
+                "channel": "webinar",
+                "asset": assets.get("Account-only webinar: scoring that sales trusts"),
+            },
         ],
-    )  # fmt: skip
+    )
     accounts = Account.objects.for_workspace(ws).exclude(owner=None)
     strategic = list(accounts.filter(tier=Tier.STRATEGIC).exclude(journey_stage="opportunity").order_by("pk")[:12])
     priority = list(accounts.filter(tier=Tier.PRIORITY, journey_stage__in=["aware", "engaged"]).order_by("pk")[:20])

@@ -79,8 +79,14 @@ def engaged_before_reader_register(func: Callable[..., dict[int, set[int]]]) -> 
     _engaged_before_reader = func
 
 
-FALLBACK_STAGES = [("customer", "Customer"), ("opportunity", "Opportunity"), ("mqa", "MQA"), ("engaged", "Engaged"),
-                   ("aware", "Aware"), ("unaware", "Unaware")]  # fmt: skip
+FALLBACK_STAGES = [
+    ("customer", "Customer"),
+    ("opportunity", "Opportunity"),
+    ("mqa", "MQA"),
+    ("engaged", "Engaged"),
+    ("aware", "Aware"),
+    ("unaware", "Unaware"),
+]
 
 
 def journey_stages(*, workspace: Any) -> list[tuple[str, str]]:

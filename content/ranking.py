@@ -54,8 +54,11 @@ def posterior(moved: int, reached: int, *, prior_rate: float, prior_weight: floa
 def measured_for(
     asset_id: int, persona: int | None, stage: str, perf: Mapping[tuple[int, int, str], tuple[int, int]]
 ) -> Measured | None:
-    for key, scope in (((asset_id, persona or 0, stage), "persona and stage"), ((asset_id, 0, stage), "stage"),
-                       ((asset_id, 0, ""), "overall")):  # fmt: skip
+    for key, scope in (
+        ((asset_id, persona or 0, stage), "persona and stage"),
+        ((asset_id, 0, stage), "stage"),
+        ((asset_id, 0, ""), "overall"),
+    ):
         if persona is None and scope == "persona and stage":
             continue
         found = perf.get(key)
@@ -97,8 +100,11 @@ def rank_for_contact(
             reason = f"New for this audience: ranked at the workspace average ({prior_rate:.0%}) until it has results"
         else:
             score = posterior(m.moved, m.reached, prior_rate=prior_rate, prior_weight=prior_weight)
-            where = {"persona and stage": f"{persona_name} at {journey_stage_name}",
-                     "stage": f"accounts at {journey_stage_name}", "overall": "accounts overall"}[m.scope]  # fmt: skip
+            where = {
+                "persona and stage": f"{persona_name} at {journey_stage_name}",
+                "stage": f"accounts at {journey_stage_name}",
+                "overall": "accounts overall",
+            }[m.scope]
             reason = f"Moved {m.moved} of {m.reached} {where} to a later stage"
         fit = f"{persona_name} asset" if asset.personas else "for every persona"
         reason += f"; {fit}, {asset.effort} effort fits the {tier} tier."

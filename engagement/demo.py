@@ -135,10 +135,12 @@ def _generate(ctx: DemoContext) -> _Columns:
     person_codes = np.array([i for i, t in enumerate(EVENT_TYPES[:-1]) if i != intent])
     type_p = np.array([PERSON_TYPES[EVENT_TYPES[i]][0] for i in person_codes])
     type_p /= type_p.sum()
-    with_asset = np.array([
-        EVENT_TYPES[i] in (EventType.CONTENT_DOWNLOAD, EventType.WEBINAR_REGISTRATION, EventType.WEBINAR_ATTENDANCE)
-        for i in range(len(EVENT_TYPES))
-    ])  # fmt: skip
+    with_asset = np.array(
+        [
+            EVENT_TYPES[i] in (EventType.CONTENT_DOWNLOAD, EventType.WEBINAR_REGISTRATION, EventType.WEBINAR_ATTENDANCE)
+            for i in range(len(EVENT_TYPES))
+        ]
+    )
     in_sessions = np.array([t in SESSION_TYPES for t in EVENT_TYPES])
     session_mean = 1 / SESSION_P
     mean_session = sum(PERSON_TYPES[t][0] * (session_mean if t in SESSION_TYPES else 1.0) for t in PERSON_TYPES) / sum(
@@ -266,5 +268,7 @@ def build(ctx: DemoContext) -> str:
 
     measured = asset_performance_refresh(workspace=ctx.workspace, now=ctx.now)
     plays = after_engagement(ctx)
-    return (f"{events} engagement events over {DAYS} days, {HISTORY_DAYS} days of score history; "
-            f"{measured} asset performance rows; {plays}")  # fmt: skip
+    return (
+        f"{events} engagement events over {DAYS} days, {HISTORY_DAYS} days of score history; "
+        f"{measured} asset performance rows; {plays}"
+    )

@@ -16,17 +16,21 @@ class ScoringSettingsForm(forms.Form):
     """Flat fields (``weight__email_open``, ``stage_2__min_score``...) that ``config_data()`` folds back."""
 
     breadth_bonus_per_role = forms.FloatField(
-        min_value=0, max_value=5, label="Breadth bonus per extra buying role",
+        min_value=0,
+        max_value=5,
+        label="Breadth bonus per extra buying role",
         help_text="0.15: each distinct role engaged in 30 days beyond the first adds 15% to the people's points.",
-    )  # fmt: skip
+    )
     create_unknown_contacts = forms.BooleanField(
         required=False, label="Create unknown contacts at known account domains"
     )
 
     def __init__(self, *args: Any, config: EngagementConfig, **kwargs: Any) -> None:
         rules = ScoringRules.from_config(config)
-        initial = {"breadth_bonus_per_role": rules.breadth_bonus_per_role,
-                   "create_unknown_contacts": config.create_unknown_contacts}  # fmt: skip
+        initial = {
+            "breadth_bonus_per_role": rules.breadth_bonus_per_role,
+            "create_unknown_contacts": config.create_unknown_contacts,
+        }
         kwargs["initial"] = initial
         super().__init__(*args, **kwargs)
         self.type_rows = []
@@ -57,7 +61,7 @@ class ScoringSettingsForm(forms.Form):
                     required=False,
                     initial=stage.opportunity,
                     disabled=last,
-                ),  # fmt: skip
+                ),
                 "min_score": forms.FloatField(min_value=0, required=False, initial=stage.min_score, disabled=last),
                 "min_breadth": forms.IntegerField(
                     min_value=0, required=False, initial=stage.min_breadth, disabled=last

@@ -167,11 +167,18 @@ def account_receipt(*, account: Account, at: datetime | None = None, rules: Scor
         type_line.events = int(type_line.events)
     account_level.sort(key=lambda line: -line.points)
     return Receipt(
-        at=at, total=total, people_points=people_points, breadth=breadth, roles=state.roles if state else [],
-        breadth_multiplier=multiplier, by_contact=by_contact, by_type=by_type, account_level=account_level,
+        at=at,
+        total=total,
+        people_points=people_points,
+        breadth=breadth,
+        roles=state.roles if state else [],
+        breadth_multiplier=multiplier,
+        by_contact=by_contact,
+        by_type=by_type,
+        account_level=account_level,
         stage_names=rules.stage_names(),
         role_labels=[dict(BuyingRole.choices).get(r, r) for r in (state.roles if state else [])],
-    )  # fmt: skip
+    )
 
 
 def _role_label(contact: Contact) -> str:

@@ -52,9 +52,12 @@ def account_timeline_panel(request: MemberRequest, pk: int) -> HttpResponse:
     data = form.cleaned_data if form.is_valid() else {}
     before = _cursor(data.get("before") or "")
     events = selectors.account_timeline(
-        account=account, contact_id=data.get("contact"), event_type=data.get("type") or "", before=before,
+        account=account,
+        contact_id=data.get("contact"),
+        event_type=data.get("type") or "",
+        before=before,
         limit=selectors.TIMELINE_PAGE + 1,
-    )  # fmt: skip
+    )
     more = len(events) > selectors.TIMELINE_PAGE
     events = events[: selectors.TIMELINE_PAGE]
     older = ""

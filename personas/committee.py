@@ -74,8 +74,11 @@ class Requirement:
         if self.role:
             parts.append(ROLE_LABELS.get(self.role, self.role))
         if self.department:
-            parts.append(DEPARTMENT_LABELS.get(self.department, self.department) if not self.role else
-                         f"in {DEPARTMENT_LABELS.get(self.department, self.department)}")  # fmt: skip
+            parts.append(
+                DEPARTMENT_LABELS.get(self.department, self.department)
+                if not self.role
+                else f"in {DEPARTMENT_LABELS.get(self.department, self.department)}"
+            )
         if self.persona is not None:
             parts.append(f"({self.persona_name or 'persona ' + str(self.persona)})")
         return " ".join(parts)
@@ -166,8 +169,12 @@ class RoleCoverage:
         return "missing"
 
     def as_dict(self) -> dict[str, Any]:
-        return {"role": self.requirement.key, "required": self.requirement.count, "known": self.known,
-                "engaged": self.engaged}  # fmt: skip
+        return {
+            "role": self.requirement.key,
+            "required": self.requirement.count,
+            "known": self.known,
+            "engaged": self.engaged,
+        }
 
 
 @dataclass

@@ -13,9 +13,16 @@ class PersonaForm(ServiceModelForm):
     class Meta:
         model = Persona
         fields = [
-            "name", "department", "seniority", "typical_buying_role", "challenges", "goals", "career_goals",
-            "information_sources", "preferred_channels",
-        ]  # fmt: skip
+            "name",
+            "department",
+            "seniority",
+            "typical_buying_role",
+            "challenges",
+            "goals",
+            "career_goals",
+            "information_sources",
+            "preferred_channels",
+        ]
         widgets = {
             f: forms.Textarea(attrs={"rows": 3, "full": True})
             for f in ["challenges", "goals", "career_goals", "information_sources"]

@@ -13,9 +13,16 @@ from abe.models import Workspace
 from .models import Channel, CommitteeTemplate, Persona
 
 PERSONA_FIELDS = {
-    "name", "department", "seniority", "typical_buying_role", "challenges", "goals", "career_goals",
-    "information_sources", "preferred_channels",
-}  # fmt: skip
+    "name",
+    "department",
+    "seniority",
+    "typical_buying_role",
+    "challenges",
+    "goals",
+    "career_goals",
+    "information_sources",
+    "preferred_channels",
+}
 
 
 def _clean_persona(persona: Persona) -> None:

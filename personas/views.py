@@ -23,9 +23,15 @@ def persona_list_view(request: MemberRequest) -> HttpResponse:
     if q:
         qs = qs.filter(name__icontains=q)
     page_obj = Paginator(qs, 25).get_page(request.GET.get("page"))
-    return render(request, "personas/list.html", {
-        "page_obj": page_obj, "q": q, "can_edit_personas": rules.can_write_everything(request),
-    })  # fmt: skip
+    return render(
+        request,
+        "personas/list.html",
+        {
+            "page_obj": page_obj,
+            "q": q,
+            "can_edit_personas": rules.can_write_everything(request),
+        },
+    )
 
 
 @workspace_required
@@ -58,7 +64,13 @@ def persona_delete_view(request: MemberRequest, pk: int) -> HttpResponse:
         services.persona_delete(persona, by=request.user)
         messages.success(request, f"Persona “{persona.name}” deleted.")
         return redirect("personas:list")
-    return render(request, "confirm_delete.html", {
-        "object": persona, "kind": "persona", "cancel_url": reverse("personas:list"),
-        "consequence": f"{getattr(persona, 'contact_count', 0)} contact(s) keep their data but lose this persona.",
-    })  # fmt: skip
+    return render(
+        request,
+        "confirm_delete.html",
+        {
+            "object": persona,
+            "kind": "persona",
+            "cancel_url": reverse("personas:list"),
+            "consequence": f"{getattr(persona, 'contact_count', 0)} contact(s) keep their data but lose this persona.",
+        },
+    )

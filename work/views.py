@@ -47,11 +47,21 @@ def task_list_view(request: MemberRequest) -> HttpResponse:
         qs = qs.filter(source=source)
     qs = qs.order_by("due_date", "id") if status != "done" else qs.order_by("-completed_at", "-id")
     page_obj = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "work/list.html", {
-        "page_obj": page_obj, "scope": scope, "status": status, "source": source, "manager": manager,
-        "statuses": TaskStatus.choices, "sources": TaskSource.choices, "today": timezone.localdate(),
-        "can_write": rules.can_write(request),
-    })  # fmt: skip
+    return render(
+        request,
+        "work/list.html",
+        {
+            "page_obj": page_obj,
+            "scope": scope,
+            "status": status,
+            "source": source,
+            "manager": manager,
+            "statuses": TaskStatus.choices,
+            "sources": TaskSource.choices,
+            "today": timezone.localdate(),
+            "can_write": rules.can_write(request),
+        },
+    )
 
 
 def _back(request: MemberRequest, fallback: str) -> HttpResponse:
@@ -95,9 +105,13 @@ def task_create_view(request: MemberRequest, pk: int) -> HttpResponse:
 
         due_date = dt.date.fromisoformat(due) if due else None
         services.task_create(
-            workspace=request.workspace, title=request.POST.get("title", ""), account=account, by=request.user,
-            assignee=request.user, due_date=due_date,
-        )  # fmt: skip
+            workspace=request.workspace,
+            title=request.POST.get("title", ""),
+            account=account,
+            by=request.user,
+            assignee=request.user,
+            due_date=due_date,
+        )
     except ValueError:
         messages.error(request, "Give the due date as YYYY-MM-DD.")
     except ValidationError as exc:
@@ -110,17 +124,32 @@ def task_create_view(request: MemberRequest, pk: int) -> HttpResponse:
 @workspace_required
 def account_panel_view(request: MemberRequest, pk: int) -> HttpResponse:
     account = get_object_or_404(Account.objects.for_workspace(request.workspace), pk=pk)
-    tasks = list(selectors.task_list(workspace=request.workspace, account_id=account.pk, status=TaskStatus.OPEN)
-                 .order_by("due_date", "id")[:20])  # fmt: skip
-    return render(request, "work/panels/account_tasks.html", {
-        "account": account, "tasks": tasks, "today": timezone.localdate(),
-        "can_edit": rules.can_edit_object(request, account),
-    })  # fmt: skip
+    tasks = list(
+        selectors.task_list(workspace=request.workspace, account_id=account.pk, status=TaskStatus.OPEN).order_by(
+            "due_date", "id"
+        )[:20]
+    )
+    return render(
+        request,
+        "work/panels/account_tasks.html",
+        {
+            "account": account,
+            "tasks": tasks,
+            "today": timezone.localdate(),
+            "can_edit": rules.can_edit_object(request, account),
+        },
+    )
 
 
 @workspace_required
 def home_my_tasks_view(request: MemberRequest) -> HttpResponse:
     qs = selectors.task_open_for_user(workspace=request.workspace, user_id=request.user.pk)
-    return render(request, "work/partials/my_tasks.html", {
-        "tasks": list(qs[:10]), "total": qs.count(), "today": timezone.localdate(),
-    })  # fmt: skip
+    return render(
+        request,
+        "work/partials/my_tasks.html",
+        {
+            "tasks": list(qs[:10]),
+            "total": qs.count(),
+            "today": timezone.localdate(),
+        },
+    )

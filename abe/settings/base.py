@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -179,6 +180,8 @@ CELERY_TASK_TIME_LIMIT = 600
 CELERY_TIMEZONE = "UTC"
 # Named queues, each served by its own worker pool (docker-compose.yml, `make run`); see abe/tasks.py.
 CELERY_TASK_DEFAULT_QUEUE = "default"
+# A worker started without -Q serves them all; production runs one pool per queue with -Q.
+CELERY_TASK_QUEUES = [Queue(name) for name in ("deliveries", "scoring", "imports", "default")]
 CELERY_TASK_ROUTES = {
     "activation.tasks.email_delivery_send": {"queue": "deliveries"},
     "activation.tasks.webhook_delivery_send": {"queue": "deliveries"},

@@ -32,9 +32,18 @@ class AccountFilter(django_filters.FilterSet):
     class Meta:
         model = Account
         fields = [
-            "industry", "country", "region", "lifecycle", "tier", "owner", "domain", "external_id", "parent",
-            "fit_grade", "tier_locked",
-        ]  # fmt: skip
+            "industry",
+            "country",
+            "region",
+            "lifecycle",
+            "tier",
+            "owner",
+            "domain",
+            "external_id",
+            "parent",
+            "fit_grade",
+            "tier_locked",
+        ]
 
 
 class AccountViewSet(WorkspaceModelViewSet):
@@ -45,9 +54,16 @@ class AccountViewSet(WorkspaceModelViewSet):
     filterset_class = AccountFilter
     search_fields = ["name", "domain", "city"]
     ordering_fields = [
-        "name", "employees", "annual_revenue", "created_at", "updated_at", "fit_score", "priority",
-        "engagement_score", "win_probability",
-    ]  # fmt: skip
+        "name",
+        "employees",
+        "annual_revenue",
+        "created_at",
+        "updated_at",
+        "fit_score",
+        "priority",
+        "engagement_score",
+        "win_probability",
+    ]
     ordering = ["name", "id"]
     selector = staticmethod(selectors.account_list)
     create_service = staticmethod(services.account_create)

@@ -154,11 +154,17 @@ def email(value: str) -> str:
 
 
 _OWNERSHIP = {
-    "public": OwnershipType.PUBLIC, "private": OwnershipType.PRIVATE, "subsidiary": OwnershipType.SUBSIDIARY,
-    "government": OwnershipType.GOVERNMENT, "non-profit": OwnershipType.NON_PROFIT,
-    "nonprofit": OwnershipType.NON_PROFIT, "non profit": OwnershipType.NON_PROFIT, "other": OwnershipType.OTHER,
-    "public_company": OwnershipType.PUBLIC, "private_company": OwnershipType.PRIVATE,
-}  # fmt: skip
+    "public": OwnershipType.PUBLIC,
+    "private": OwnershipType.PRIVATE,
+    "subsidiary": OwnershipType.SUBSIDIARY,
+    "government": OwnershipType.GOVERNMENT,
+    "non-profit": OwnershipType.NON_PROFIT,
+    "nonprofit": OwnershipType.NON_PROFIT,
+    "non profit": OwnershipType.NON_PROFIT,
+    "other": OwnershipType.OTHER,
+    "public_company": OwnershipType.PUBLIC,
+    "private_company": OwnershipType.PRIVATE,
+}
 
 
 def ownership(value: str) -> str:

@@ -73,28 +73,48 @@ class ImportResult:
 # ----- cleaning: raw cells (target field -> text) -> typed values, or CellError -------------------------------
 
 ACCOUNT_PARSERS: dict[str, Callable[[str], Any]] = {
-    "external_id": lambda v: p.text(v, 64), "name": lambda v: p.text(v, 255), "domain": p.domain,
-    "industry": lambda v: p.text(v, 100), "country": p.country, "region": lambda v: p.text(v, 100),
-    "city": lambda v: p.text(v, 100), "employees": lambda v: p.integer(v, "Employees"),
-    "annual_revenue": lambda v: p.money(v, "Annual revenue"), "ownership_type": p.ownership,
-    "number_of_offices": lambda v: p.integer(v, "Offices"), "founded_year": lambda v: p.integer(v, "Founded", 2100),
-    "technologies": p.technologies, "lifecycle": p.lifecycle, "trigger_event": lambda v: p.text(v, 200),
-    "trigger_event_date": lambda v: p.day(v, "Trigger event date"), "owner": lambda v: v.strip().lower(),
-}  # fmt: skip
+    "external_id": lambda v: p.text(v, 64),
+    "name": lambda v: p.text(v, 255),
+    "domain": p.domain,
+    "industry": lambda v: p.text(v, 100),
+    "country": p.country,
+    "region": lambda v: p.text(v, 100),
+    "city": lambda v: p.text(v, 100),
+    "employees": lambda v: p.integer(v, "Employees"),
+    "annual_revenue": lambda v: p.money(v, "Annual revenue"),
+    "ownership_type": p.ownership,
+    "number_of_offices": lambda v: p.integer(v, "Offices"),
+    "founded_year": lambda v: p.integer(v, "Founded", 2100),
+    "technologies": p.technologies,
+    "lifecycle": p.lifecycle,
+    "trigger_event": lambda v: p.text(v, 200),
+    "trigger_event_date": lambda v: p.day(v, "Trigger event date"),
+    "owner": lambda v: v.strip().lower(),
+}
 CONTACT_PARSERS: dict[str, Callable[[str], Any]] = {
-    "external_id": lambda v: p.text(v, 64), "first_name": lambda v: p.text(v, 100),
-    "last_name": lambda v: p.text(v, 100), "email": p.email, "title": lambda v: p.text(v, 200),
-    "account_external_id": lambda v: p.text(v, 64), "account_domain": p.domain,
+    "external_id": lambda v: p.text(v, 64),
+    "first_name": lambda v: p.text(v, 100),
+    "last_name": lambda v: p.text(v, 100),
+    "email": p.email,
+    "title": lambda v: p.text(v, 200),
+    "account_external_id": lambda v: p.text(v, 64),
+    "account_domain": p.domain,
     "do_not_contact": lambda v: p.boolean(v, "Do not contact"),
-}  # fmt: skip
+}
 OPPORTUNITY_PARSERS: dict[str, Callable[[str], Any]] = {
-    "external_id": lambda v: p.text(v, 64), "name": lambda v: p.text(v, 255),
-    "account_external_id": lambda v: p.text(v, 64), "account_domain": p.domain,
-    "amount": lambda v: p.money(v, "Amount"), "stage": lambda v: p.text(v, 80), "type": p.opportunity_type,
-    "created_date": lambda v: p.day(v, "Created date"), "close_date": lambda v: p.day(v, "Close date"),
-    "is_won": lambda v: p.boolean(v, "Won"), "is_closed": lambda v: p.boolean(v, "Closed"),
+    "external_id": lambda v: p.text(v, 64),
+    "name": lambda v: p.text(v, 255),
+    "account_external_id": lambda v: p.text(v, 64),
+    "account_domain": p.domain,
+    "amount": lambda v: p.money(v, "Amount"),
+    "stage": lambda v: p.text(v, 80),
+    "type": p.opportunity_type,
+    "created_date": lambda v: p.day(v, "Created date"),
+    "close_date": lambda v: p.day(v, "Close date"),
+    "is_won": lambda v: p.boolean(v, "Won"),
+    "is_closed": lambda v: p.boolean(v, "Closed"),
     "status": lambda v: v.strip().lower(),
-}  # fmt: skip
+}
 PARSERS = {"accounts": ACCOUNT_PARSERS, "contacts": CONTACT_PARSERS, "opportunities": OPPORTUNITY_PARSERS}
 
 
@@ -364,9 +384,14 @@ UPSERTERS = {"accounts": AccountUpserter, "contacts": ContactUpserter, "opportun
 
 
 def import_rows(
-    *, workspace: Workspace, kind: str, headers: list[str], rows: Iterable[tuple[int, list[str]]],
-    mapping: dict[str, str], progress: Callable[[int, ImportResult], None] | None = None,
-) -> ImportResult:  # fmt: skip
+    *,
+    workspace: Workspace,
+    kind: str,
+    headers: list[str],
+    rows: Iterable[tuple[int, list[str]]],
+    mapping: dict[str, str],
+    progress: Callable[[int, ImportResult], None] | None = None,
+) -> ImportResult:
     """Upsert CSV rows (line number, cells) of ``kind`` using ``mapping`` (target field -> source column)."""
     if kind not in UPSERTERS:
         raise ValidationError({"kind": f"Choose one of: {', '.join(UPSERTERS)}."})
@@ -445,8 +470,9 @@ def _write_chunk(
         if "updated_at" not in fields and hasattr(model, "updated_at"):
             fields.append("updated_at")
             rows = [(*r, now) for r in rows]
-        bulk_update_columns(model, rows, [f.removesuffix("_id") if f.endswith("_id") and f != "external_id"
-                                          else f for f in fields])  # fmt: skip
+        bulk_update_columns(
+            model, rows, [f.removesuffix("_id") if f.endswith("_id") and f != "external_id" else f for f in fields]
+        )
 
 
 # ----- jobs -------------------------------------------------------------------------------------------------
@@ -462,16 +488,24 @@ def import_preview(*, data: bytes, kind: str) -> dict[str, Any]:
             break
     preset = preset_detect(kind, headers)
     return {
-        "headers": headers, "rows": preview, "preset": preset.name if preset else "",
+        "headers": headers,
+        "rows": preview,
+        "preset": preset.name if preset else "",
         "mapping": preset_mapping(preset, kind, headers) if preset else {},
-    }  # fmt: skip
+    }
 
 
 @transaction.atomic
 def import_job_create(
-    *, workspace: Workspace, kind: str, filename: str, data: bytes, by: User | None = None,
-    preset: str = "", mapping: dict[str, str] | None = None,
-) -> ImportJob:  # fmt: skip
+    *,
+    workspace: Workspace,
+    kind: str,
+    filename: str,
+    data: bytes,
+    by: User | None = None,
+    preset: str = "",
+    mapping: dict[str, str] | None = None,
+) -> ImportJob:
     """Store the upload; the mapping comes from ``mapping``, else the given or recognised preset."""
     if kind not in ImportKind.values:
         raise ValidationError({"kind": f"Choose one of: {', '.join(ImportKind.values)}."})
@@ -492,9 +526,14 @@ def import_job_create(
     if mapping is None:
         mapping = preset_mapping(PRESETS[preset], kind, headers) if preset else {}
     job = ImportJob(
-        workspace=workspace, kind=kind, filename=(filename or "upload.csv")[:255], preset=preset, mapping={},
-        total_rows=total, created_by=by,
-    )  # fmt: skip
+        workspace=workspace,
+        kind=kind,
+        filename=(filename or "upload.csv")[:255],
+        preset=preset,
+        mapping={},
+        total_rows=total,
+        created_by=by,
+    )
     job.file.save(f"ws{workspace.pk}-{kind}.csv", ContentFile(data), save=False)
     job.save()
     import_job_set_mapping(job=job, mapping=mapping, preset=preset)
@@ -524,8 +563,11 @@ def import_job_set_mapping(*, job: ImportJob, mapping: dict[str, str], preset: s
 
 def import_job_start(*, job: ImportJob, by: User | None = None) -> ImportJob:
     """Queue the job; the worker runs it (in-process when there is no broker)."""
-    key = {"accounts": ("name", "external_id", "domain"), "contacts": ("email", "external_id"),
-           "opportunities": ("external_id", "name")}[job.kind]  # fmt: skip
+    key = {
+        "accounts": ("name", "external_id", "domain"),
+        "contacts": ("email", "external_id"),
+        "opportunities": ("external_id", "name"),
+    }[job.kind]
     if not any(k in job.mapping for k in key):
         raise ValidationError({"mapping": f"Map at least one of: {', '.join(key)}."})
     with transaction.atomic():
@@ -563,9 +605,12 @@ def import_job_run(*, job_id: int) -> dict[str, Any]:
         )
         return {}
     ImportJob.objects.filter(pk=job.pk).update(
-        status=ImportStatus.DONE, errors=result.errors, finished_at=timezone.now(), **result.summary(),
+        status=ImportStatus.DONE,
+        errors=result.errors,
+        finished_at=timezone.now(),
+        **result.summary(),
         processed_rows=job.total_rows,
-    )  # fmt: skip
+    )
     if job.kind == ImportKind.ACCOUNTS and (result.created or result.updated):
         enqueue_on_commit(prospecting_rescore_task, job.workspace_id, f"Import {job.pk}")
     return result.summary()

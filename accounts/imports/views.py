@@ -33,9 +33,13 @@ def import_list_view(request: MemberRequest) -> HttpResponse:
             upload = form.cleaned_data["file"]
             try:
                 job = services.import_job_create(
-                    workspace=request.workspace, kind=form.cleaned_data["kind"], filename=upload.name,
-                    data=upload.read(), by=request.user, preset=form.cleaned_data["preset"],
-                )  # fmt: skip
+                    workspace=request.workspace,
+                    kind=form.cleaned_data["kind"],
+                    filename=upload.name,
+                    data=upload.read(),
+                    by=request.user,
+                    preset=form.cleaned_data["preset"],
+                )
             except ValidationError as exc:
                 form_add_service_errors(form, exc)
             else:
@@ -69,10 +73,18 @@ def import_detail_view(request: MemberRequest, pk: int) -> HttpResponse:
             messages.success(request, f"Import of {job.filename} started.")
             return redirect("accounts:import_detail", pk=job.pk)
     fields = [{"name": f, "label": label, "source": job.mapping.get(f, "")} for f, label in TARGET_FIELDS[job.kind]]
-    return render(request, "accounts/import_mapping.html", {
-        "job": job, "preview": preview, "fields": fields, "presets": PRESETS.values(), "errors": errors,
-        "recognised": PRESETS.get(preview["preset"]),
-    })  # fmt: skip
+    return render(
+        request,
+        "accounts/import_mapping.html",
+        {
+            "job": job,
+            "preview": preview,
+            "fields": fields,
+            "presets": PRESETS.values(),
+            "errors": errors,
+            "recognised": PRESETS.get(preview["preset"]),
+        },
+    )
 
 
 @workspace_required

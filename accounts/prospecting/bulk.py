@@ -54,8 +54,10 @@ def bulk_update_columns(model: type[models.Model], rows: Sequence[Sequence[Any]]
         )
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
-        kinds = ["json" if isinstance(f, models.JSONField) else "bool" if isinstance(f, models.BooleanField) else ""
-                 for f in field_objs]  # fmt: skip
+        kinds = [
+            "json" if isinstance(f, models.JSONField) else "bool" if isinstance(f, models.BooleanField) else ""
+            for f in field_objs
+        ]
         dumps = json.dumps
         for row in rows:
             cells = [row[0]]

@@ -12,8 +12,11 @@ from .icp import GRADES
 
 
 class BoardFilterForm(forms.Form):
-    q = forms.CharField(required=False, label="Search",
-                        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Name or domain"}))  # fmt: skip
+    q = forms.CharField(
+        required=False,
+        label="Search",
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Name or domain"}),
+    )
     tier = forms.ChoiceField(required=False, choices=[("", "Any tier"), *Tier.choices])
     grade = forms.ChoiceField(required=False, choices=[("", "Any grade")] + [(g, g) for g in GRADES])
     industry = forms.ChoiceField(required=False)

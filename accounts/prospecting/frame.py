@@ -14,10 +14,24 @@ from abe.models import Workspace
 from ..models import Account
 
 FRAME_FIELDS = [
-    "id", "industry", "country", "region", "city", "employees", "annual_revenue", "founded_year",
-    "ownership_type", "number_of_offices", "technologies", "lifecycle", "trigger_event_date", "fit_score",
-    "priority", "tier", "tier_locked",
-]  # fmt: skip
+    "id",
+    "industry",
+    "country",
+    "region",
+    "city",
+    "employees",
+    "annual_revenue",
+    "founded_year",
+    "ownership_type",
+    "number_of_offices",
+    "technologies",
+    "lifecycle",
+    "trigger_event_date",
+    "fit_score",
+    "priority",
+    "tier",
+    "tier_locked",
+]
 
 
 def _techs(value: Any) -> frozenset[str]:

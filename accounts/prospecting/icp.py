@@ -36,11 +36,19 @@ NUMERIC = ("employees", "annual_revenue", "number_of_offices", "founded_year", "
 SET_ATTRIBUTES = ("technologies",)
 ATTRIBUTES = CATEGORICAL + NUMERIC + SET_ATTRIBUTES
 ATTRIBUTE_LABELS = {
-    "industry": "Industry", "country": "Country", "region": "Region / state", "city": "City",
-    "ownership_type": "Ownership", "lifecycle": "Lifecycle", "employees": "Employees",
-    "annual_revenue": "Annual revenue", "number_of_offices": "Offices", "founded_year": "Founded",
-    "trigger_event_age_days": "Days since trigger event", "technologies": "Technologies",
-}  # fmt: skip
+    "industry": "Industry",
+    "country": "Country",
+    "region": "Region / state",
+    "city": "City",
+    "ownership_type": "Ownership",
+    "lifecycle": "Lifecycle",
+    "employees": "Employees",
+    "annual_revenue": "Annual revenue",
+    "number_of_offices": "Offices",
+    "founded_year": "Founded",
+    "trigger_event_age_days": "Days since trigger event",
+    "technologies": "Technologies",
+}
 DEFAULT_GRADES = {"A": 85.0, "B": 70.0, "C": 55.0, "D": 40.0, "E": 25.0}  # below E: F
 GRADES = ("A", "B", "C", "D", "E", "F")
 MAX_CRITERIA = 40
@@ -62,8 +70,13 @@ class FitResult:
         out = []
         for j, criterion in enumerate(criteria):
             b = int(self.band[row, j])
-            out.append([criterion["key"], criterion["bands"][b]["label"] if b >= 0 else None,
-                        round(float(self.points[row, j]), 2)])  # fmt: skip
+            out.append(
+                [
+                    criterion["key"],
+                    criterion["bands"][b]["label"] if b >= 0 else None,
+                    round(float(self.points[row, j]), 2),
+                ]
+            )
         return out
 
 
@@ -206,8 +219,7 @@ def fit_score(frame: pd.DataFrame, criteria: list[dict], grade_thresholds: dict[
         points[:, j] = got * 100.0 / total_weight
         met |= np.where(got > 0, np.int64(1) << np.int64(j), np.int64(0))
     score = np.round(points.sum(axis=1), 2) if m else np.zeros(n)
-    return FitResult(score=score, grade=grade_of(score, grade_thresholds), met_mask=met, points=points,
-                     band=band_index)  # fmt: skip
+    return FitResult(score=score, grade=grade_of(score, grade_thresholds), met_mask=met, points=points, band=band_index)
 
 
 def explanation_rows(criteria: list[dict], receipt: list[list[Any]]) -> list[dict[str, Any]]:
@@ -219,9 +231,14 @@ def explanation_rows(criteria: list[dict], receipt: list[list[Any]]) -> list[dic
         criterion = by_key.get(key)
         if criterion is None:
             continue
-        rows.append({
-            "key": key, "label": criterion["label"], "band": band, "points": points,
-            "max_points": round(criterion["weight"] * 100.0 / total_weight, 2),
-            "attributes": sorted({a for b in criterion["bands"] for a in b["when"]}),
-        })  # fmt: skip
+        rows.append(
+            {
+                "key": key,
+                "label": criterion["label"],
+                "band": band,
+                "points": points,
+                "max_points": round(criterion["weight"] * 100.0 / total_weight, 2),
+                "attributes": sorted({a for b in criterion["bands"] for a in b["when"]}),
+            }
+        )
     return rows

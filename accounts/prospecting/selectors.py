@@ -24,13 +24,23 @@ from .icp import explanation_rows
 from .predictive import TrainedModel, feature_label
 
 BOARD_SORTS = {
-    "priority": ("priority", "id"), "-priority": ("-priority", "-id"), "fit": ("fit_score", "id"),
-    "-fit": ("-fit_score", "-id"), "win": ("win_probability", "id"), "-win": ("-win_probability", "-id"),
-    "name": ("name", "id"), "-name": ("-name", "-id"), "employees": ("employees", "id"),
-    "-employees": ("-employees", "-id"), "revenue": ("annual_revenue", "id"), "-revenue": ("-annual_revenue", "-id"),
-    "grade": ("fit_grade", "-priority", "id"), "-grade": ("-fit_grade", "priority", "-id"),
-    "engagement": ("engagement_score", "id"), "-engagement": ("-engagement_score", "-id"),
-}  # fmt: skip
+    "priority": ("priority", "id"),
+    "-priority": ("-priority", "-id"),
+    "fit": ("fit_score", "id"),
+    "-fit": ("-fit_score", "-id"),
+    "win": ("win_probability", "id"),
+    "-win": ("-win_probability", "-id"),
+    "name": ("name", "id"),
+    "-name": ("-name", "-id"),
+    "employees": ("employees", "id"),
+    "-employees": ("-employees", "-id"),
+    "revenue": ("annual_revenue", "id"),
+    "-revenue": ("-annual_revenue", "-id"),
+    "grade": ("fit_grade", "-priority", "id"),
+    "-grade": ("-fit_grade", "priority", "-id"),
+    "engagement": ("engagement_score", "id"),
+    "-engagement": ("-engagement_score", "-id"),
+}
 
 
 @dataclass(frozen=True)
@@ -49,18 +59,52 @@ class BoardFilters:
 
     @property
     def active(self) -> bool:
-        return bool(self.q or self.tier or self.grade or self.industry or self.country or self.lifecycle
-                    or self.owner_id or self.unowned or self.criterion is not None or self.pinned)  # fmt: skip
+        return bool(
+            self.q
+            or self.tier
+            or self.grade
+            or self.industry
+            or self.country
+            or self.lifecycle
+            or self.owner_id
+            or self.unowned
+            or self.criterion is not None
+            or self.pinned
+        )
 
 
 def tier_board(*, workspace: Workspace, filters: BoardFilters) -> QuerySet[Account]:
     """Accounts for the tier board: one query per page whatever the filters (the owner is joined)."""
-    qs: QuerySet[Account] = Account.objects.for_workspace(workspace).select_related("owner").only(
-        "id", "name", "domain", "industry", "country", "region", "city", "employees", "annual_revenue",
-        "lifecycle", "tier", "tier_locked", "fit_score", "fit_grade", "win_probability", "priority",
-        "fit_criteria_met", "engagement_score", "engagement_momentum", "journey_stage",
-        "owner__id", "owner__username", "owner__first_name", "owner__last_name",
-    )  # fmt: skip
+    qs: QuerySet[Account] = (
+        Account.objects.for_workspace(workspace)
+        .select_related("owner")
+        .only(
+            "id",
+            "name",
+            "domain",
+            "industry",
+            "country",
+            "region",
+            "city",
+            "employees",
+            "annual_revenue",
+            "lifecycle",
+            "tier",
+            "tier_locked",
+            "fit_score",
+            "fit_grade",
+            "win_probability",
+            "priority",
+            "fit_criteria_met",
+            "engagement_score",
+            "engagement_momentum",
+            "journey_stage",
+            "owner__id",
+            "owner__username",
+            "owner__first_name",
+            "owner__last_name",
+        )
+    )
     if filters.q:
         qs = qs.filter(Q(name__icontains=filters.q) | Q(domain__icontains=filters.q))
     for field in ("tier", "industry", "country", "lifecycle"):
@@ -173,8 +217,14 @@ def tier_board_page(*, workspace: Workspace, filters: BoardFilters, page: int, p
         total = qs.order_by()[: COUNT_CAP + 1].count()
         capped = total > COUNT_CAP
         total = min(total, COUNT_CAP)
-    return BoardPage(object_list=rows[:per_page], number=page, per_page=per_page, has_next=len(rows) > per_page,
-                     total=total, total_capped=capped)  # fmt: skip
+    return BoardPage(
+        object_list=rows[:per_page],
+        number=page,
+        per_page=per_page,
+        has_next=len(rows) > per_page,
+        total=total,
+        total_capped=capped,
+    )
 
 
 def prospecting_settings(*, workspace: Workspace) -> ProspectingSettings:

@@ -48,9 +48,16 @@ from .tiering import TierPlan, priority_blend, tier_plan
 
 logger = logging.getLogger(__name__)
 SCORE_FIELDS = [
-    "fit_score", "fit_grade", "fit_explanation", "fit_criteria_met", "fit_icp_version", "win_probability",
-    "win_drivers", "priority", "tier",
-]  # fmt: skip
+    "fit_score",
+    "fit_grade",
+    "fit_explanation",
+    "fit_criteria_met",
+    "fit_icp_version",
+    "win_probability",
+    "win_drivers",
+    "priority",
+    "tier",
+]
 PROPOSAL_REASONS = {
     "pinned": "Pinned to {current}; by priority {priority:.0f} it would be {proposed}.",
     "high_tier": "Priority is now {priority:.0f}; automatic tiering would move it from {current} to {proposed}.",
@@ -105,9 +112,15 @@ def prospecting_settings_update(
 
 @transaction.atomic
 def icp_save(
-    *, workspace: Workspace, criteria: Any, by: User | None = None, name: str = "Ideal Customer Profile",
-    grade_thresholds: Any = None, note: str = "", rescore: bool = True,
-) -> IcpVersion:  # fmt: skip
+    *,
+    workspace: Workspace,
+    criteria: Any,
+    by: User | None = None,
+    name: str = "Ideal Customer Profile",
+    grade_thresholds: Any = None,
+    note: str = "",
+    rescore: bool = True,
+) -> IcpVersion:
     """Save the ICP as a new active version (the old one stays in the history) and rescore in the background."""
     clean, thresholds = icp_maths.icp_validate(criteria, grade_thresholds)
     if not (name or "").strip():
@@ -116,9 +129,15 @@ def icp_save(
     current = list(IcpVersion.objects.for_workspace(workspace).select_for_update().values_list("number", flat=True))
     IcpVersion.objects.for_workspace(workspace).filter(is_active=True).update(is_active=False)
     version = IcpVersion.objects.create(
-        workspace=workspace, number=max(current, default=0) + 1, name=name.strip()[:200], criteria=clean,
-        grade_thresholds=thresholds, note=(note or "")[:500], is_active=True, created_by=by,
-    )  # fmt: skip
+        workspace=workspace,
+        number=max(current, default=0) + 1,
+        name=name.strip()[:200],
+        criteria=clean,
+        grade_thresholds=thresholds,
+        note=(note or "")[:500],
+        is_active=True,
+        created_by=by,
+    )
     if rescore:
         enqueue_on_commit(prospecting_rescore_task, workspace.pk, f"ICP v{version.number} saved")
     return version
@@ -165,10 +184,17 @@ def model_train(
     with transaction.atomic():
         number = (PredictiveModel.objects.for_workspace(workspace).aggregate(n=Max("number"))["n"] or 0) + 1
         model = PredictiveModel.objects.create(
-            workspace=workspace, number=number, features=trained.feature_names, metrics=trained.metrics,
-            n_train=trained.n_train, n_test=trained.n_test, n_won=trained.n_won, n_lost=trained.n_lost,
-            blob=trained.dumps(), trained_by=by,
-        )  # fmt: skip
+            workspace=workspace,
+            number=number,
+            features=trained.feature_names,
+            metrics=trained.metrics,
+            n_train=trained.n_train,
+            n_test=trained.n_test,
+            n_won=trained.n_won,
+            n_lost=trained.n_lost,
+            blob=trained.dumps(),
+            trained_by=by,
+        )
         active = PredictiveModel.objects.for_workspace(workspace).filter(is_active=True).first()
         if activate is None:
             new_auc = trained.metrics["model"]["roc_auc"] or 0.0
@@ -249,31 +275,62 @@ def prospecting_rescore(
     new_tiers = current
     if tiering:
         plan = tier_plan(
-            ids=ids, current=current, locked=frame["tier_locked"].to_numpy(dtype=bool), priority=priority,
-            fit=fit_values, strategic_capacity=conf.strategic_capacity, priority_capacity=conf.priority_capacity,
-        )  # fmt: skip
+            ids=ids,
+            current=current,
+            locked=frame["tier_locked"].to_numpy(dtype=bool),
+            priority=priority,
+            fit=fit_values,
+            strategic_capacity=conf.strategic_capacity,
+            priority_capacity=conf.priority_capacity,
+        )
         new_tiers = plan.tier
     scored = time.monotonic()
 
-    rows = list(zip(
-        ids.tolist(), _nullable(fit_values), grades.tolist(), receipts, met.tolist(), [icp_number] * n,
-        _nullable(p_win), driver_json, _nullable(priority), new_tiers.tolist(), strict=True,
-    ))  # fmt: skip
+    rows = list(
+        zip(
+            ids.tolist(),
+            _nullable(fit_values),
+            grades.tolist(),
+            receipts,
+            met.tolist(),
+            [icp_number] * n,
+            _nullable(p_win),
+            driver_json,
+            _nullable(priority),
+            new_tiers.tolist(),
+            strict=True,
+        )
+    )
     bulk_update_columns(Account, rows, SCORE_FIELDS)
     moved = np.flatnonzero(new_tiers != current)
     TierChange.objects.bulk_create(
-        [TierChange(workspace=workspace, account_id=int(ids[i]), old_tier=current[i], new_tier=new_tiers[i],
-                    source=TierChangeSource.AUTOMATIC, reason=f"Automatic tiering (priority {priority[i]:.0f})"
-                    + (f" after: {reason}" if reason else ""), by=by) for i in moved],
+        [
+            TierChange(
+                workspace=workspace,
+                account_id=int(ids[i]),
+                old_tier=current[i],
+                new_tier=new_tiers[i],
+                source=TierChangeSource.AUTOMATIC,
+                reason=f"Automatic tiering (priority {priority[i]:.0f})" + (f" after: {reason}" if reason else ""),
+                by=by,
+            )
+            for i in moved
+        ],
         batch_size=2000,
-    )  # fmt: skip
+    )
     proposals = _proposals_refresh(workspace, plan, ids, current, priority) if plan is not None else 0
     written = time.monotonic()
-    summary.update({
-        "icp_version": icp_number, "model_version": active.number if active else None, "tier_moves": len(moved),
-        "proposals": proposals, "tiers": {t: int(np.sum(new_tiers == t)) for t in Tier.values},
-        "score_seconds": round(scored - started, 3), "write_seconds": round(written - scored, 3),
-    })  # fmt: skip
+    summary.update(
+        {
+            "icp_version": icp_number,
+            "model_version": active.number if active else None,
+            "tier_moves": len(moved),
+            "proposals": proposals,
+            "tiers": {t: int(np.sum(new_tiers == t)) for t in Tier.values},
+            "score_seconds": round(scored - started, 3),
+            "write_seconds": round(written - scored, 3),
+        }
+    )
     _stats_changed(workspace)
     conf.last_rescored_at = timezone.now()
     conf.last_rescore_summary = summary
@@ -327,9 +384,14 @@ def tier_override(*, account: Account, tier: str, reason: str, by: User | None) 
         raise ValidationError({"reason": "Say why this account is moved by hand."})
     account = Account.objects.select_for_update().get(pk=account.pk)
     TierChange.objects.create(
-        workspace_id=account.workspace_id, account=account, old_tier=account.tier, new_tier=tier,
-        source=TierChangeSource.MANUAL, reason=reason.strip()[:500], by=by,
-    )  # fmt: skip
+        workspace_id=account.workspace_id,
+        account=account,
+        old_tier=account.tier,
+        new_tier=tier,
+        source=TierChangeSource.MANUAL,
+        reason=reason.strip()[:500],
+        by=by,
+    )
     account.tier, account.tier_locked = tier, True
     account.save(update_fields=["tier", "tier_locked", "updated_at"])
     _stats_changed(account.workspace_id)
@@ -346,10 +408,14 @@ def tier_unpin(*, account: Account, by: User | None, reason: str = "") -> Accoun
     if not account.tier_locked:
         raise ValidationError({"tier_locked": "This account is not pinned."})
     TierChange.objects.create(
-        workspace_id=account.workspace_id, account=account, old_tier=account.tier, new_tier=account.tier,
-        source=TierChangeSource.UNPIN, reason=(reason or "Unpinned: automatic tiering decides again").strip()[:500],
+        workspace_id=account.workspace_id,
+        account=account,
+        old_tier=account.tier,
+        new_tier=account.tier,
+        source=TierChangeSource.UNPIN,
+        reason=(reason or "Unpinned: automatic tiering decides again").strip()[:500],
         by=by,
-    )  # fmt: skip
+    )
     account.tier_locked = False
     account.save(update_fields=["tier_locked", "updated_at"])
     _stats_changed(account.workspace_id)
@@ -368,9 +434,14 @@ def tier_proposal_decide(*, proposal: TierProposal, accept: bool, by: User | Non
     if accept:
         account = Account.objects.select_for_update().get(pk=proposal.account_id)
         TierChange.objects.create(
-            workspace_id=account.workspace_id, account=account, old_tier=account.tier,
-            new_tier=proposal.proposed_tier, source=TierChangeSource.PROPOSAL, reason=proposal.reason, by=by,
-        )  # fmt: skip
+            workspace_id=account.workspace_id,
+            account=account,
+            old_tier=account.tier,
+            new_tier=proposal.proposed_tier,
+            source=TierChangeSource.PROPOSAL,
+            reason=proposal.reason,
+            by=by,
+        )
         account.tier, account.tier_locked = proposal.proposed_tier, False
         account.save(update_fields=["tier", "tier_locked", "updated_at"])
         _stats_changed(account.workspace_id)
@@ -413,10 +484,20 @@ def accounts_bulk_tier(*, workspace: Workspace, account_ids: list[int], tier: st
     if not (reason or "").strip():
         raise ValidationError({"reason": "Say why these accounts are moved by hand."})
     accounts = list(Account.objects.for_workspace(workspace).filter(pk__in=account_ids).select_for_update())
-    TierChange.objects.bulk_create([
-        TierChange(workspace=workspace, account=a, old_tier=a.tier, new_tier=tier, source=TierChangeSource.MANUAL,
-                   reason=reason.strip()[:500], by=by) for a in accounts
-    ])  # fmt: skip
+    TierChange.objects.bulk_create(
+        [
+            TierChange(
+                workspace=workspace,
+                account=a,
+                old_tier=a.tier,
+                new_tier=tier,
+                source=TierChangeSource.MANUAL,
+                reason=reason.strip()[:500],
+                by=by,
+            )
+            for a in accounts
+        ]
+    )
     Account.objects.filter(pk__in=[a.pk for a in accounts]).update(
         tier=tier, tier_locked=True, updated_at=timezone.now()
     )

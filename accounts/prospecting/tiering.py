@@ -56,9 +56,15 @@ def _rank_tiers(order: np.ndarray, eligible: np.ndarray, capacity: dict[Tier, in
 
 
 def tier_plan(
-    *, ids: np.ndarray, current: np.ndarray, locked: np.ndarray, priority: np.ndarray, fit: np.ndarray,
-    strategic_capacity: int, priority_capacity: int,
-) -> TierPlan:  # fmt: skip
+    *,
+    ids: np.ndarray,
+    current: np.ndarray,
+    locked: np.ndarray,
+    priority: np.ndarray,
+    fit: np.ndarray,
+    strategic_capacity: int,
+    priority_capacity: int,
+) -> TierPlan:
     n = len(ids)
     current = np.asarray(current, dtype=object)
     has_priority = ~np.isnan(priority)

@@ -37,12 +37,18 @@ def _board_filters(request: MemberRequest, form: BoardFilterForm) -> selectors.B
     owner = data.get("owner") or ""
     criterion = data.get("criterion") or ""
     return selectors.BoardFilters(
-        q=(data.get("q") or "").strip(), tier=data.get("tier", ""), grade=data.get("grade", ""),
-        industry=data.get("industry", ""), country=data.get("country", ""), lifecycle=data.get("lifecycle", ""),
+        q=(data.get("q") or "").strip(),
+        tier=data.get("tier", ""),
+        grade=data.get("grade", ""),
+        industry=data.get("industry", ""),
+        country=data.get("country", ""),
+        lifecycle=data.get("lifecycle", ""),
         owner_id=request.user.pk if owner == "me" else (int(owner) if owner.isdigit() else None),
-        unowned=owner == "none", criterion=int(criterion) if criterion.isdigit() else None,
-        pinned=bool(data.get("pinned")), sort=data.get("sort") or "-priority",
-    )  # fmt: skip
+        unowned=owner == "none",
+        criterion=int(criterion) if criterion.isdigit() else None,
+        pinned=bool(data.get("pinned")),
+        sort=data.get("sort") or "-priority",
+    )
 
 
 @workspace_required
@@ -68,18 +74,28 @@ def tier_board_view(request: MemberRequest) -> HttpResponseBase:
     export_query.pop("page", None)
     export_query["export"] = "csv"
     context = {
-        "form": form, "page_obj": page_obj, "sort": filters.sort, "filtered": filters.active,
-        "export_url": "?" + export_query.urlencode(), "criteria": criteria,
-        "bulk_form": BulkForm(users=users), "can_bulk": rules.can_write(request),
+        "form": form,
+        "page_obj": page_obj,
+        "sort": filters.sort,
+        "filtered": filters.active,
+        "export_url": "?" + export_query.urlencode(),
+        "criteria": criteria,
+        "bulk_form": BulkForm(users=users),
+        "can_bulk": rules.can_write(request),
         "can_import": rules.can_write_everything(request),
         "tiers": [
-            {"value": t.value, "label": t.label, "count": counts.get(t.value, {}).get("count", 0),
-             "pinned": counts.get(t.value, {}).get("pinned", 0),
-             "capacity": {"strategic": conf.strategic_capacity, "priority": conf.priority_capacity}.get(t.value)}
+            {
+                "value": t.value,
+                "label": t.label,
+                "count": counts.get(t.value, {}).get("count", 0),
+                "pinned": counts.get(t.value, {}).get("pinned", 0),
+                "capacity": {"strategic": conf.strategic_capacity, "priority": conf.priority_capacity}.get(t.value),
+            }
             for t in Tier
         ],
-        "pending_proposals": selectors.proposal_list(workspace=ws).count(), "settings": conf,
-    }  # fmt: skip
+        "pending_proposals": selectors.proposal_list(workspace=ws).count(),
+        "settings": conf,
+    }
     template = "accounts/partials/tier_table.html" if request.htmx else "accounts/tier_board.html"
     return render(request, template, context)
 
@@ -104,13 +120,18 @@ def tier_bulk_view(request: MemberRequest) -> HttpResponse:
     try:
         if form.cleaned_data["action"] == "owner":
             owner = next((u for u in users if str(u.pk) == form.cleaned_data["owner"]), None)
-            n = services.accounts_bulk_assign_owner(workspace=request.workspace, account_ids=allowed, owner=owner,
-                                                    by=request.user)  # fmt: skip
+            n = services.accounts_bulk_assign_owner(
+                workspace=request.workspace, account_ids=allowed, owner=owner, by=request.user
+            )
             messages.success(request, f"Owner set on {n} account(s).")
         else:
-            n = services.accounts_bulk_tier(workspace=request.workspace, account_ids=allowed,
-                                            tier=form.cleaned_data["tier"], reason=form.cleaned_data["reason"],
-                                            by=request.user)  # fmt: skip
+            n = services.accounts_bulk_tier(
+                workspace=request.workspace,
+                account_ids=allowed,
+                tier=form.cleaned_data["tier"],
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
             messages.success(request, f"{n} account(s) pinned to {Tier(form.cleaned_data['tier']).label}.")
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -150,10 +171,12 @@ def tier_panel_view(request: MemberRequest, pk: int) -> HttpResponse:
             response["HX-Refresh"] = "true"
             return response
     context = {
-        "account": account, "form": form, "history": selectors.tier_history(account=account)[:50],
+        "account": account,
+        "form": form,
+        "history": selectors.tier_history(account=account)[:50],
         "can_pin": rules.can_edit_object(request, account),
         "proposal": account.tier_proposals.filter(status=ProposalStatus.PENDING).first(),
-    }  # fmt: skip
+    }
     return render(request, "accounts/panels/tier.html", context)
 
 
@@ -168,8 +191,10 @@ def fit_panel_view(request: MemberRequest, pk: int) -> HttpResponse:
 def win_panel_view(request: MemberRequest, pk: int) -> HttpResponse:
     account = _account(request, pk)
     model = selectors.model_active(workspace=request.workspace)
-    drivers = [{"label": label, "value": value, "width": min(100, abs(value) * 60)}
-               for label, value in (account.win_drivers or [])]  # fmt: skip
+    drivers = [
+        {"label": label, "value": value, "width": min(100, abs(value) * 60)}
+        for label, value in (account.win_drivers or [])
+    ]
     return render(request, "accounts/panels/win.html", {"account": account, "model": model, "drivers": drivers})
 
 
@@ -186,9 +211,15 @@ def proposal_list_view(request: MemberRequest) -> HttpResponse:
         return redirect("accounts:tier_proposals")
     page_obj = Paginator(selectors.proposal_list(workspace=ws), 100).get_page(request.GET.get("page"))
     recent = selectors.proposal_list(workspace=ws, status=None).exclude(status=ProposalStatus.PENDING)[:20]
-    return render(request, "accounts/tier_proposals.html", {
-        "page_obj": page_obj, "recent": recent, "can_decide": rules.can_write_everything(request),
-    })  # fmt: skip
+    return render(
+        request,
+        "accounts/tier_proposals.html",
+        {
+            "page_obj": page_obj,
+            "recent": recent,
+            "can_decide": rules.can_write_everything(request),
+        },
+    )
 
 
 ICP_REFERENCE = {
@@ -201,10 +232,14 @@ ICP_REFERENCE = {
 def _readable(criteria: list[dict]) -> list[dict]:
     """Criteria with their keys in reading order (the database's JSON does not keep it)."""
     return [
-        {"key": c["key"], "label": c["label"], "weight": c["weight"],
-         "bands": [{"label": b["label"], "points": b["points"], "when": b["when"]} for b in c["bands"]]}
+        {
+            "key": c["key"],
+            "label": c["label"],
+            "weight": c["weight"],
+            "bands": [{"label": b["label"], "points": b["points"], "when": b["when"]} for b in c["bands"]],
+        }
         for c in criteria
-    ]  # fmt: skip
+    ]
 
 
 @workspace_required
@@ -213,14 +248,20 @@ def icp_settings_view(request: MemberRequest) -> HttpResponse:
     ws = request.workspace
     active = selectors.icp_active(workspace=ws)
     conf = selectors.prospecting_settings(workspace=ws)
-    icp_form = IcpForm(initial={
-        "name": active.name if active else "Ideal Customer Profile",
-        "criteria": json.dumps(_readable(active.criteria) if active else [], indent=2, ensure_ascii=False),
-    })  # fmt: skip
-    settings_form = ProspectingSettingsForm(initial={
-        "fit_weight": conf.fit_weight, "predictive_weight": conf.predictive_weight,
-        "strategic_capacity": conf.strategic_capacity, "priority_capacity": conf.priority_capacity,
-    })  # fmt: skip
+    icp_form = IcpForm(
+        initial={
+            "name": active.name if active else "Ideal Customer Profile",
+            "criteria": json.dumps(_readable(active.criteria) if active else [], indent=2, ensure_ascii=False),
+        }
+    )
+    settings_form = ProspectingSettingsForm(
+        initial={
+            "fit_weight": conf.fit_weight,
+            "predictive_weight": conf.predictive_weight,
+            "strategic_capacity": conf.strategic_capacity,
+            "priority_capacity": conf.priority_capacity,
+        }
+    )
     if request.method == "POST":
         if not rules.can_admin(request):
             raise PermissionDenied("Only workspace admins change the ICP, weights and capacities.")
@@ -245,10 +286,18 @@ def icp_settings_view(request: MemberRequest) -> HttpResponse:
                 else:
                     messages.success(request, "Weights and capacities saved; accounts are being retiered.")
                     return redirect("accounts:icp_settings")
-    return render(request, "accounts/icp_settings.html", {
-        "active": active, "versions": selectors.icp_versions(workspace=ws)[:30], "icp_form": icp_form,
-        "settings_form": settings_form, "settings": conf, "reference": ICP_REFERENCE,
-    })  # fmt: skip
+    return render(
+        request,
+        "accounts/icp_settings.html",
+        {
+            "active": active,
+            "versions": selectors.icp_versions(workspace=ws)[:30],
+            "icp_form": icp_form,
+            "settings_form": settings_form,
+            "settings": conf,
+            "reference": ICP_REFERENCE,
+        },
+    )
 
 
 @require_POST
@@ -274,9 +323,16 @@ def model_page_view(request: MemberRequest) -> HttpResponse:
     active = selectors.model_active(workspace=ws)
     weights = selectors.model_weights(model=active) if active is not None else []
     rows = selectors.model_metric_rows(model=active) if active is not None else []
-    return render(request, "accounts/model.html", {
-        "active": active, "models": selectors.model_list(workspace=ws)[:30], "rows": rows, "weights": weights,
-    })  # fmt: skip
+    return render(
+        request,
+        "accounts/model.html",
+        {
+            "active": active,
+            "models": selectors.model_list(workspace=ws)[:30],
+            "rows": rows,
+            "weights": weights,
+        },
+    )
 
 
 @require_POST

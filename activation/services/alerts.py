@@ -103,11 +103,18 @@ def alert_fire(
         # A savepoint: a concurrent insert of the same key (replay racing the original) is a no-op here.
         with transaction.atomic():
             alert = Alert.objects.create(
-                workspace_id=account.workspace_id, rule=rule, account=account, dedupe_key=dedupe_key,
-                severity=rule.severity, title=title[:255], message=message,
-                recommended_action=recommended_action, facts=facts, created_at=now,
+                workspace_id=account.workspace_id,
+                rule=rule,
+                account=account,
+                dedupe_key=dedupe_key,
+                severity=rule.severity,
+                title=title[:255],
+                message=message,
+                recommended_action=recommended_action,
+                facts=facts,
+                created_at=now,
                 status=AlertStatus.SUPPRESSED if cooling else AlertStatus.OPEN,
-            )  # fmt: skip
+            )
     except IntegrityError:
         return None
     if contact_ids:
@@ -157,9 +164,15 @@ def alert_transition(
     alert.save(update_fields=fields)
     actor = by if by is not None and by.is_authenticated else None
     AlertTransition.objects.create(
-        workspace_id=alert.workspace_id, alert=alert, action=action, from_status=from_status, to_status=to_status,
-        by=actor, note=note[:500], at=now,
-    )  # fmt: skip
+        workspace_id=alert.workspace_id,
+        alert=alert,
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        by=actor,
+        note=note[:500],
+        at=now,
+    )
     if actor is not None:
         AlertRecipient.objects.filter(alert=alert, user=actor, read_at__isnull=True).update(read_at=now)
     return alert
@@ -174,10 +187,15 @@ def alert_assign(*, alert: Alert, assignee: User | None, by: User | None) -> Ale
     alert.assignee = assignee
     alert.save(update_fields=["assignee", "updated_at"])
     AlertTransition.objects.create(
-        workspace_id=alert.workspace_id, alert=alert, action=AlertAction.ASSIGN, from_status=alert.status,
-        to_status=alert.status, by=by if by is not None and by.is_authenticated else None,
-        note=f"Assigned to {assignee.get_username()}" if assignee else "Unassigned", at=now,
-    )  # fmt: skip
+        workspace_id=alert.workspace_id,
+        alert=alert,
+        action=AlertAction.ASSIGN,
+        from_status=alert.status,
+        to_status=alert.status,
+        by=by if by is not None and by.is_authenticated else None,
+        note=f"Assigned to {assignee.get_username()}" if assignee else "Unassigned",
+        at=now,
+    )
     if assignee is not None:
         # The assignee sees it in their inbox even when they are not on the account team.
         AlertRecipient.objects.get_or_create(workspace_id=alert.workspace_id, alert=alert, user=assignee)
@@ -201,9 +219,13 @@ def alerts_wake_snoozed(*, now: datetime | None = None) -> int:
             alert.status, alert.snoozed_until = AlertStatus.OPEN, None
             alert.save(update_fields=["status", "snoozed_until", "updated_at"])
             AlertTransition.objects.create(
-                workspace_id=alert.workspace_id, alert=alert, action=AlertAction.WAKE,
-                from_status=AlertStatus.SNOOZED, to_status=AlertStatus.OPEN, at=now,
-            )  # fmt: skip
+                workspace_id=alert.workspace_id,
+                alert=alert,
+                action=AlertAction.WAKE,
+                from_status=AlertStatus.SNOOZED,
+                to_status=AlertStatus.OPEN,
+                at=now,
+            )
             AlertRecipient.objects.filter(alert=alert).update(read_at=None)
             woken += 1
     return woken

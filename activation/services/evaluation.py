@@ -86,7 +86,7 @@ def _evaluate_level(rule: Rule, account: Account, now: datetime, outbox: Outbox,
                 facts=level.facts,
                 contact_ids=level.contact_ids,
                 dedupe_key=f"r{rule.id}:a{account.id}:c{contact_id or 0}:x{state.crossings}",
-            )  # fmt: skip
+            )
         )
     # Subjects the condition no longer reports (a contact whose score fell) are below the line: re-arm.
     for contact_id, state in states.items():
@@ -122,7 +122,7 @@ def _evaluate_occurrences(
                 facts=occurrence.facts,
                 contact_ids=occurrence.contact_ids,
                 dedupe_key=keys[occurrence.source],
-            )  # fmt: skip
+            )
         )
 
 

@@ -149,10 +149,17 @@ def alert_deliveries_create(*, alert: Alert, recipients: list[Any], now: datetim
         if not user.email or mode == EmailMode.OFF or (mode == EmailMode.DIGEST and alert.kind == AlertKind.RULE):
             continue
         email = EmailDelivery.objects.create(
-            workspace_id=alert.workspace_id, alert=alert, user=user, kind=EmailKind.ALERT, to=user.email,
-            subject=subject, body=body, idempotency_key=f"alert:{alert.id}:user:{user.pk}",
-            next_attempt_at=now + lease(), created_at=now,
-        )  # fmt: skip
+            workspace_id=alert.workspace_id,
+            alert=alert,
+            user=user,
+            kind=EmailKind.ALERT,
+            to=user.email,
+            subject=subject,
+            body=body,
+            idempotency_key=f"alert:{alert.id}:user:{user.pk}",
+            next_attempt_at=now + lease(),
+            created_at=now,
+        )
         outbox.email_ids.append(email.id)
     if alert.kind != AlertKind.RULE:
         return
@@ -163,10 +170,15 @@ def alert_deliveries_create(*, alert: Alert, recipients: list[Any], now: datetim
             continue
         payload = payload or alert_payload(alert)
         delivery = WebhookDelivery.objects.create(
-            workspace_id=alert.workspace_id, subscription=subscription, alert=alert, event="alert.created",
-            payload=payload, idempotency_key=f"alert:{alert.id}:sub:{subscription.id}",
-            next_attempt_at=now + lease(), created_at=now,
-        )  # fmt: skip
+            workspace_id=alert.workspace_id,
+            subscription=subscription,
+            alert=alert,
+            event="alert.created",
+            payload=payload,
+            idempotency_key=f"alert:{alert.id}:sub:{subscription.id}",
+            next_attempt_at=now + lease(),
+            created_at=now,
+        )
         outbox.webhook_ids.append(delivery.id)
 
 
@@ -177,9 +189,15 @@ def system_notice_create(
     try:
         with transaction.atomic():
             alert = Alert.objects.create(
-                workspace_id=workspace_id, kind=AlertKind.SYSTEM, dedupe_key=dedupe_key, severity=Severity.HIGH,
-                title=title, message=message, recommended_action=action, created_at=now,
-            )  # fmt: skip
+                workspace_id=workspace_id,
+                kind=AlertKind.SYSTEM,
+                dedupe_key=dedupe_key,
+                severity=Severity.HIGH,
+                title=title,
+                message=message,
+                recommended_action=action,
+                created_at=now,
+            )
     except IntegrityError:
         return None
     alert_deliveries_create(alert=alert, recipients=_workspace_admins(workspace_id), now=now, outbox=outbox)
@@ -289,9 +307,13 @@ def webhook_delivery_send(*, delivery_id: int, now: datetime | None = None) -> s
     code, error, duration = webhook_post(subscription=subscription, delivery=delivery)
     attempted_at = timezone.now()
     WebhookAttempt.objects.create(
-        workspace_id=delivery.workspace_id, delivery=delivery, attempted_at=attempted_at, status_code=code,
-        error=error[:500], duration_ms=duration,
-    )  # fmt: skip
+        workspace_id=delivery.workspace_id,
+        delivery=delivery,
+        attempted_at=attempted_at,
+        status_code=code,
+        error=error[:500],
+        duration_ms=duration,
+    )
     delivery.last_status_code = code
     delivery.save(update_fields=["last_status_code"])
     if code is not None and 200 <= code < 300:
@@ -385,11 +407,16 @@ def _digest_for(*, pref_id: int, now: datetime, today_digest: datetime) -> int:
         {"alerts": alerts, "user": pref.user, "since": since, "site": settings.ABE_SITE_URL},
     )
     email = EmailDelivery.objects.create(
-        workspace_id=pref.workspace_id, user=pref.user, kind=EmailKind.DIGEST, to=pref.user.email,
+        workspace_id=pref.workspace_id,
+        user=pref.user,
+        kind=EmailKind.DIGEST,
+        to=pref.user.email,
         subject=f"[ABE] Your daily digest: {len(alerts)} new alert{'s' if len(alerts) != 1 else ''}",
-        body=body, idempotency_key=f"digest:{pref.user_id}:{now.date().isoformat()}",
-        next_attempt_at=now + lease(), created_at=now,
-    )  # fmt: skip
+        body=body,
+        idempotency_key=f"digest:{pref.user_id}:{now.date().isoformat()}",
+        next_attempt_at=now + lease(),
+        created_at=now,
+    )
     outbox = Outbox()
     outbox.email_ids.append(email.id)
     outbox.publish_on_commit()

@@ -16,9 +16,20 @@ from personas.models import BuyingRole
 from ..models import ConditionType, Rule, RuleState, Severity
 
 RULE_FIELDS = {
-    "name", "description", "condition_type", "params", "filter_tiers", "filter_lifecycles", "filter_owner",
-    "severity", "cooldown_hours", "recommended_action", "notify_owner", "notify_team_roles", "is_active",
-}  # fmt: skip
+    "name",
+    "description",
+    "condition_type",
+    "params",
+    "filter_tiers",
+    "filter_lifecycles",
+    "filter_owner",
+    "severity",
+    "cooldown_hours",
+    "recommended_action",
+    "notify_owner",
+    "notify_team_roles",
+    "is_active",
+}
 
 # Per condition: parameter -> (kind, required, default). Kinds: float, int, choice lists, free text.
 PARAM_SPECS: dict[str, dict[str, tuple[str, bool, Any]]] = {

@@ -87,10 +87,14 @@ def webhook_test_send(*, subscription: WebhookSubscription, by: User | None = No
     """Queue a signed ``webhook.test`` delivery (sent even while the subscription is off, to check it first)."""
     now = timezone.now()
     delivery = WebhookDelivery.objects.create(
-        workspace_id=subscription.workspace_id, subscription=subscription, event="webhook.test",
-        payload=ping_payload(subscription), idempotency_key=f"test:{subscription.pk}:{uuid.uuid4().hex}",
-        next_attempt_at=now, created_at=now,
-    )  # fmt: skip
+        workspace_id=subscription.workspace_id,
+        subscription=subscription,
+        event="webhook.test",
+        payload=ping_payload(subscription),
+        idempotency_key=f"test:{subscription.pk}:{uuid.uuid4().hex}",
+        next_attempt_at=now,
+        created_at=now,
+    )
     outbox = Outbox()
     outbox.webhook_ids.append(delivery.id)
     outbox.publish_on_commit()

@@ -87,11 +87,21 @@ class AccountNextBestApi(WorkspaceApiView):
         if raw and not raw.isdigit():
             raise serializers.ValidationError({"contact": "Give a contact id."})
         result = next_best_content(account=account, contact_id=int(raw) if raw else None)
-        return Response([
-            {"asset": s.asset.id, "contact": c.pk, "reason": s.reason, "score": s.score, "asset_title": s.asset.title,
-             "contact_name": str(c), "effort": s.asset.effort, "stage": s.asset.stage}
-            for s, c in result.rolled_up
-        ])  # fmt: skip
+        return Response(
+            [
+                {
+                    "asset": s.asset.id,
+                    "contact": c.pk,
+                    "reason": s.reason,
+                    "score": s.score,
+                    "asset_title": s.asset.title,
+                    "contact_name": str(c),
+                    "effort": s.asset.effort,
+                    "stage": s.asset.stage,
+                }
+                for s, c in result.rolled_up
+            ]
+        )
 
 
 class CommitteeTemplateSerializer(serializers.Serializer):
@@ -104,8 +114,12 @@ class CommitteeTemplateSerializer(serializers.Serializer):
 
 
 def _template_out(view: committee_selectors.TemplateView) -> dict[str, Any]:
-    return {"tier": view.tier, "requirements": [r.as_dict() for r in view.requirements],
-            "engaged_days": view.engaged_days, "is_default": view.is_default}  # fmt: skip
+    return {
+        "tier": view.tier,
+        "requirements": [r.as_dict() for r in view.requirements],
+        "engaged_days": view.engaged_days,
+        "is_default": view.is_default,
+    }
 
 
 class CommitteeTemplateListApi(WorkspaceApiView):
@@ -132,8 +146,11 @@ class CommitteeTemplateApi(WorkspaceApiView):
         templates = committee_selectors.committee_templates(workspace=self.workspace)
         return Response(_template_out(templates[self._tier(tier)]))
 
-    @extend_schema(request=CommitteeTemplateSerializer, responses=CommitteeTemplateSerializer,
-                   operation_id="committee_template_update")  # fmt: skip
+    @extend_schema(
+        request=CommitteeTemplateSerializer,
+        responses=CommitteeTemplateSerializer,
+        operation_id="committee_template_update",
+    )
     def put(self, request: Request, tier: str) -> Response:
         data = self.validated(CommitteeTemplateSerializer, request.data)
         committee_template_save(workspace=self.workspace, tier=self._tier(tier), by=self.actor(), **data)
@@ -149,15 +166,26 @@ class CoverageListApi(WorkspaceApiView):
     """The coverage heatmap: accounts (filtered, paginated) with coverage per required role."""
 
     @extend_schema(
-        parameters=[OpenApiParameter("tier", str), OpenApiParameter("owner", int), OpenApiParameter("stage", str),
-                    OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
-        responses=inline_serializer("CoverageRow", {"account": serializers.IntegerField(),
-                                                    "name": serializers.CharField(),
-                                                    "coverage": serializers.FloatField(),
-                                                    "single_threaded": serializers.BooleanField(),
-                                                    "roles": CoverageRoleOutput(many=True)}, many=True),
+        parameters=[
+            OpenApiParameter("tier", str),
+            OpenApiParameter("owner", int),
+            OpenApiParameter("stage", str),
+            OpenApiParameter("page", int),
+            OpenApiParameter("page_size", int),
+        ],
+        responses=inline_serializer(
+            "CoverageRow",
+            {
+                "account": serializers.IntegerField(),
+                "name": serializers.CharField(),
+                "coverage": serializers.FloatField(),
+                "single_threaded": serializers.BooleanField(),
+                "roles": CoverageRoleOutput(many=True),
+            },
+            many=True,
+        ),
         operation_id="committee_coverage_list",
-    )  # fmt: skip
+    )
     def get(self, request: Request) -> Response:
         from abe.api.pagination import StandardPagination
 
@@ -168,37 +196,61 @@ class CoverageListApi(WorkspaceApiView):
         owner = q.get("owner", "")
         if owner and not owner.isdigit():
             raise serializers.ValidationError({"owner": "Give a user id."})
-        filters = committee_selectors.HeatmapFilters(tier=tier, owner_id=int(owner) if owner else None,
-                                                     stage=q.get("stage", "")[:40])  # fmt: skip
+        filters = committee_selectors.HeatmapFilters(
+            tier=tier, owner_id=int(owner) if owner else None, stage=q.get("stage", "")[:40]
+        )
         paginator = StandardPagination()
         accounts = paginator.paginate_queryset(
             committee_selectors.heatmap_accounts(workspace=self.workspace, filters=filters), request, view=self
         )
         accounts = accounts or []
         coverages = committee_selectors.coverage_for_accounts(workspace=self.workspace, accounts=accounts)
-        return paginator.get_paginated_response([
-            {"account": a.pk, "name": a.name, **coverages[a.pk].as_dict(),
-             "single_threaded": coverages[a.pk].single_threaded}
-            for a in accounts
-        ])  # fmt: skip
+        return paginator.get_paginated_response(
+            [
+                {
+                    "account": a.pk,
+                    "name": a.name,
+                    **coverages[a.pk].as_dict(),
+                    "single_threaded": coverages[a.pk].single_threaded,
+                }
+                for a in accounts
+            ]
+        )
 
 
 class WonLostApi(WorkspaceApiView):
-    @extend_schema(parameters=[OpenApiParameter("last", int, description="Deals of each kind (default 50)")],
-                   responses=inline_serializer("WonLost", {"won": serializers.IntegerField()}),
-                   operation_id="committee_won_lost")  # fmt: skip
+    @extend_schema(
+        parameters=[OpenApiParameter("last", int, description="Deals of each kind (default 50)")],
+        responses=inline_serializer("WonLost", {"won": serializers.IntegerField()}),
+        operation_id="committee_won_lost",
+    )
     def get(self, request: Request) -> Response:
         raw = request.query_params.get("last", "50")
         if not raw.isdigit() or not 5 <= int(raw) <= 500:
             raise serializers.ValidationError({"last": "A whole number from 5 to 500."})
         a = won_lost_analysis(workspace=self.workspace, last=int(raw))
-        return Response({
-            "won": a.won, "lost": a.lost, "last": a.last, "enough": a.enough, "verdict": a.verdict,
-            "suggestions": a.suggestions,
-            "roles": [{"role": r.requirement.key, "in_template": r.in_template, "won_present": r.won_present,
-                       "won_engaged": r.won_engaged, "lost_present": r.lost_present, "lost_engaged": r.lost_engaged,
-                       "difference": r.difference} for r in a.roles],
-        })  # fmt: skip
+        return Response(
+            {
+                "won": a.won,
+                "lost": a.lost,
+                "last": a.last,
+                "enough": a.enough,
+                "verdict": a.verdict,
+                "suggestions": a.suggestions,
+                "roles": [
+                    {
+                        "role": r.requirement.key,
+                        "in_template": r.in_template,
+                        "won_present": r.won_present,
+                        "won_engaged": r.won_engaged,
+                        "lost_present": r.lost_present,
+                        "lost_engaged": r.lost_engaged,
+                        "difference": r.difference,
+                    }
+                    for r in a.roles
+                ],
+            }
+        )
 
 
 class OutreachTemplateSerializer(serializers.ModelSerializer):
@@ -230,8 +282,12 @@ class OutreachTemplateViewSet(WorkspaceModelViewSet):
     update_service = staticmethod(outreach_template_update)
     delete_service = staticmethod(outreach_template_delete)
 
-    @extend_schema(request=RenderInput, responses=inline_serializer(
-        "RenderedOutreach", {"subject": serializers.CharField(), "body": serializers.CharField()}))  # fmt: skip
+    @extend_schema(
+        request=RenderInput,
+        responses=inline_serializer(
+            "RenderedOutreach", {"subject": serializers.CharField(), "body": serializers.CharField()}
+        ),
+    )
     @action(detail=True, methods=["post"])
     def render(self, request: Request, pk: str | None = None) -> Response:
         """The template filled for one contact (do-not-contact people are refused). Changes nothing."""
@@ -253,8 +309,9 @@ class OutreachTemplateViewSet(WorkspaceModelViewSet):
         contact = serializer.validated_data["contact"]
         if not rules.can_edit_object(request, contact.account):
             raise PermissionDenied("You can only log touches on accounts you own or are on the team of.")
-        event = outreach_log_sent(template=template, contact=contact, by=self.actor(),
-                                  asset=serializer.validated_data.get("asset"))  # fmt: skip
+        event = outreach_log_sent(
+            template=template, contact=contact, by=self.actor(), asset=serializer.validated_data.get("asset")
+        )
         return Response({"event": event.pk}, status=201)
 
 
@@ -282,11 +339,19 @@ class PlaySerializer(serializers.ModelSerializer):
     def to_representation(self, instance: Play) -> dict[str, Any]:
         data = super().to_representation(instance)
         data["steps"] = [
-            {"id": s.pk, "title": s.title, "day_offset": s.day_offset, "channel": s.channel,
-             "target_role": s.target_role, "target_persona": s.target_persona_id, "asset": s.asset_id,
-             "template": s.template_id, "owner_role": s.owner_role}
+            {
+                "id": s.pk,
+                "title": s.title,
+                "day_offset": s.day_offset,
+                "channel": s.channel,
+                "target_role": s.target_role,
+                "target_persona": s.target_persona_id,
+                "asset": s.asset_id,
+                "template": s.template_id,
+                "owner_role": s.owner_role,
+            }
             for s in instance.steps.all()
-        ]  # fmt: skip
+        ]
         return data
 
 
@@ -354,8 +419,9 @@ class PlayViewSet(WorkspaceModelViewSet):
     @action(detail=True, methods=["post"], url_path=r"enrolments/(?P<enrolment_pk>\d+)/exit")
     def exit(self, request: Request, pk: str | None = None, enrolment_pk: str | None = None) -> Response:
         play = self.get_object()
-        enrolment = get_object_or_404(PlayEnrolment.objects.filter(play=play, status=EnrolmentStatus.ACTIVE),
-                                      pk=enrolment_pk)  # fmt: skip
+        enrolment = get_object_or_404(
+            PlayEnrolment.objects.filter(play=play, status=EnrolmentStatus.ACTIVE), pk=enrolment_pk
+        )
         if not rules.can_edit_object(request, enrolment.account):
             raise PermissionDenied("You can only take out accounts you own or are on the team of.")
         data: Any = request.data
@@ -368,26 +434,44 @@ class PlayViewSet(WorkspaceModelViewSet):
     def enrolments(self, request: Request, pk: str | None = None) -> Response:
         play = self.get_object()
         page: Any = self.paginate_queryset(play_enrolments(play=play)) or []
-        return self.get_paginated_response([
-            {"id": e.pk, "account": e.account_id, "account_name": e.account.name, "status": e.status,
-             "enrolled_on": e.enrolled_on, "stage_at_enrolment": e.stage_at_enrolment,
-             "stage_now": e.account.journey_stage, "steps_total": e.runs_total, "steps_done": e.runs_done,
-             "exit_reason": e.exit_reason}
-            for e in page
-        ])  # fmt: skip
+        return self.get_paginated_response(
+            [
+                {
+                    "id": e.pk,
+                    "account": e.account_id,
+                    "account_name": e.account.name,
+                    "status": e.status,
+                    "enrolled_on": e.enrolled_on,
+                    "stage_at_enrolment": e.stage_at_enrolment,
+                    "stage_now": e.account.journey_stage,
+                    "steps_total": e.runs_total,
+                    "steps_done": e.runs_done,
+                    "exit_reason": e.exit_reason,
+                }
+                for e in page
+            ]
+        )
 
     @extend_schema(responses=inline_serializer("PlayReport", {"enrolled": serializers.IntegerField()}))
     @action(detail=True, methods=["get"])
     def report(self, request: Request, pk: str | None = None) -> Response:
         r = play_report(play=self.get_object())
-        return Response({
-            "enrolled": r.enrolled, "active": r.active, "completed": r.completed, "exited": r.exited,
-            "steps_due": r.steps_due, "steps_done": r.steps_done,
-            "enrolled_moved_up": r.enrolled_movement.moved_up, "enrolled_share": r.enrolled_movement.share,
-            "comparable_accounts": r.comparable_movement.accounts,
-            "comparable_moved_up": r.comparable_movement.moved_up, "comparable_share": r.comparable_movement.share,
-            "note": r.note,
-        })  # fmt: skip
+        return Response(
+            {
+                "enrolled": r.enrolled,
+                "active": r.active,
+                "completed": r.completed,
+                "exited": r.exited,
+                "steps_due": r.steps_due,
+                "steps_done": r.steps_done,
+                "enrolled_moved_up": r.enrolled_movement.moved_up,
+                "enrolled_share": r.enrolled_movement.share,
+                "comparable_accounts": r.comparable_movement.accounts,
+                "comparable_moved_up": r.comparable_movement.moved_up,
+                "comparable_share": r.comparable_movement.share,
+                "note": r.note,
+            }
+        )
 
 
 class ContentSettingsSerializer(serializers.Serializer):
@@ -402,17 +486,20 @@ class ContentSettingsApi(WorkspaceApiView):
 
     def _out(self, request: Request) -> dict[str, Any]:
         s = content_settings(workspace=self.workspace)
-        return {"effort_by_tier": {t: s.allowed_effort(t) for t in TIERS},
-                "stage_map": {**DEFAULT_STAGE_MAP,
-                              **(s.stage_map or {})},
-                "movement_days": s.movement_days, "prior_weight": s.prior_weight}  # fmt: skip
+        return {
+            "effort_by_tier": {t: s.allowed_effort(t) for t in TIERS},
+            "stage_map": {**DEFAULT_STAGE_MAP, **(s.stage_map or {})},
+            "movement_days": s.movement_days,
+            "prior_weight": s.prior_weight,
+        }
 
     @extend_schema(responses=ContentSettingsSerializer, operation_id="content_settings_retrieve")
     def get(self, request: Request) -> Response:
         return Response(self._out(request))
 
-    @extend_schema(request=ContentSettingsSerializer, responses=ContentSettingsSerializer,
-                   operation_id="content_settings_update")  # fmt: skip
+    @extend_schema(
+        request=ContentSettingsSerializer, responses=ContentSettingsSerializer, operation_id="content_settings_update"
+    )
     def put(self, request: Request) -> Response:
         data = self.validated(ContentSettingsSerializer, request.data)
         content_settings_save(workspace=self.workspace, by=self.actor(), **data)
@@ -420,18 +507,30 @@ class ContentSettingsApi(WorkspaceApiView):
 
 
 class AssetPerformanceApi(WorkspaceApiView):
-    @extend_schema(parameters=[OpenApiParameter("asset", int)],
-                   responses=inline_serializer("AssetPerformance", {"asset": serializers.IntegerField()}, many=True),
-                   operation_id="asset_performance_list")  # fmt: skip
+    @extend_schema(
+        parameters=[OpenApiParameter("asset", int)],
+        responses=inline_serializer("AssetPerformance", {"asset": serializers.IntegerField()}, many=True),
+        operation_id="asset_performance_list",
+    )
     def get(self, request: Request) -> Response:
         raw = request.query_params.get("asset", "")
         if raw and not raw.isdigit():
             raise serializers.ValidationError({"asset": "Give an asset id."})
         rows = asset_performance_table(workspace=self.workspace, asset_id=int(raw) if raw else None)
-        return Response([
-            {"asset": r.asset_id, "asset_title": r.asset.title, "persona": r.persona_key or None,
-             "stage": r.stage or None, "accounts_reached": r.accounts_reached, "contacts_reached": r.contacts_reached,
-             "engagements": r.engagements, "accounts_moved": r.accounts_moved,
-             "moved_share": r.moved_share, "pipeline_influenced": str(r.pipeline_influenced)}
-            for r in rows[:1000]
-        ])  # fmt: skip
+        return Response(
+            [
+                {
+                    "asset": r.asset_id,
+                    "asset_title": r.asset.title,
+                    "persona": r.persona_key or None,
+                    "stage": r.stage or None,
+                    "accounts_reached": r.accounts_reached,
+                    "contacts_reached": r.contacts_reached,
+                    "engagements": r.engagements,
+                    "accounts_moved": r.accounts_moved,
+                    "moved_share": r.moved_share,
+                    "pipeline_influenced": str(r.pipeline_influenced),
+                }
+                for r in rows[:1000]
+            ]
+        )

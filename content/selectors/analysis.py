@@ -51,8 +51,10 @@ class WonLostAnalysis:
     def verdict(self) -> str:
         if self.enough:
             return ""
-        return (f"Too few deals to tell: {self.won} won and {self.lost} lost closed deals; the comparison needs at "
-                f"least {MIN_DEALS} of each.")  # fmt: skip
+        return (
+            f"Too few deals to tell: {self.won} won and {self.lost} lost closed deals; the comparison needs at "
+            f"least {MIN_DEALS} of each."
+        )
 
 
 def won_lost_analysis(*, workspace: Workspace, last: int = 50) -> WonLostAnalysis:
@@ -76,16 +78,26 @@ def won_lost_analysis(*, workspace: Workspace, last: int = 50) -> WonLostAnalysi
     ):
         people.setdefault(c.account_id, []).append(c)
     # One engagement read per status: an account may have both a won and a lost deal with different dates.
-    engaged = {s: hooks.engaged_before(workspace=workspace, deals=pairs, days=ENGAGED_WINDOW_DAYS)
-               for s, pairs in deals.items()}  # fmt: skip
+    engaged = {
+        s: hooks.engaged_before(workspace=workspace, deals=pairs, days=ENGAGED_WINDOW_DAYS)
+        for s, pairs in deals.items()
+    }
     templates = committee_templates(workspace=workspace)
     in_template: dict[str, Requirement] = {}
     for t in templates.values():
         for r in t.requirements:
             in_template.setdefault(r.key, r)
     candidates = dict(in_template)
-    for role in ("decision_maker", "economic_buyer", "champion", "influencer", "technical_evaluator", "end_user",
-                 "blocker", "gatekeeper"):  # fmt: skip
+    for role in (
+        "decision_maker",
+        "economic_buyer",
+        "champion",
+        "influencer",
+        "technical_evaluator",
+        "end_user",
+        "blocker",
+        "gatekeeper",
+    ):
         candidates.setdefault(role, Requirement(role=role))
     for dept in ("finance", "procurement", "it"):
         candidates.setdefault(dept, Requirement(department=dept))
@@ -97,11 +109,17 @@ def won_lost_analysis(*, workspace: Workspace, last: int = 50) -> WonLostAnalysi
         present = engaged_n = 0
         for account_id, close in pairs:  # close dates are not null (filtered above)
             there = [
-                c for c in people.get(account_id, [])
-                if close is not None and c.created_at.date() <= close and (c.left_at is None or c.left_at > close)
-                and req.matches(Person(id=c.pk, role=c.buying_role, department=c.department, persona=c.persona_id,
-                                       last_engaged_at=None))
-            ]  # fmt: skip
+                c
+                for c in people.get(account_id, [])
+                if close is not None
+                and c.created_at.date() <= close
+                and (c.left_at is None or c.left_at > close)
+                and req.matches(
+                    Person(
+                        id=c.pk, role=c.buying_role, department=c.department, persona=c.persona_id, last_engaged_at=None
+                    )
+                )
+            ]
             present += bool(there)
             engaged_n += any(c.pk in engaged[status].get(account_id, set()) for c in there)
         return present / len(pairs), engaged_n / len(pairs)
@@ -109,8 +127,16 @@ def won_lost_analysis(*, workspace: Workspace, last: int = 50) -> WonLostAnalysi
     for key, candidate in candidates.items():
         wp, we = shares("won", candidate)
         lp, le = shares("lost", candidate)
-        analysis.roles.append(RoleComparison(requirement=candidate, in_template=key in in_template, won_present=wp,
-                                             won_engaged=we, lost_present=lp, lost_engaged=le))  # fmt: skip
+        analysis.roles.append(
+            RoleComparison(
+                requirement=candidate,
+                in_template=key in in_template,
+                won_present=wp,
+                won_engaged=we,
+                lost_present=lp,
+                lost_engaged=le,
+            )
+        )
     analysis.roles.sort(key=lambda r: -r.difference)
     if analysis.enough:
         for row in analysis.roles:

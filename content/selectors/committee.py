@@ -92,9 +92,11 @@ def coverage_for_accounts(
     for account in accounts:
         template = templates.get(account.tier) or templates["standard"]
         result[account.pk] = coverage_compute(
-            requirements=template.requirements, people=people[account.pk], now=now,
+            requirements=template.requirements,
+            people=people[account.pk],
+            now=now,
             engaged_days=template.engaged_days,
-        )  # fmt: skip
+        )
     return result
 
 
@@ -140,9 +142,13 @@ class HeatmapRow:
 
 
 def heatmap_rows(
-    *, workspace: Workspace, accounts: Sequence[Account], columns: Sequence[Requirement],
-    templates: dict[str, TemplateView], now: datetime | None = None,
-) -> list[HeatmapRow]:  # fmt: skip
+    *,
+    workspace: Workspace,
+    accounts: Sequence[Account],
+    columns: Sequence[Requirement],
+    templates: dict[str, TemplateView],
+    now: datetime | None = None,
+) -> list[HeatmapRow]:
     coverages = coverage_for_accounts(workspace=workspace, accounts=accounts, now=now, templates=templates)
     rows = []
     for account in accounts:
@@ -193,11 +199,12 @@ def gap_hints(*, workspace: Workspace, requirements: Sequence[Requirement]) -> d
             qs = qs.filter(persona_id=req.persona)
         titles = Counter(t.strip() for t in qs.order_by("-id").values_list("title", flat=True)[:500])
         names = [
-            p.name for p in personas
+            p.name
+            for p in personas
             if (req.persona is not None and p.pk == req.persona)
             or (req.persona is None and req.role and p.typical_buying_role == req.role)
             or (req.persona is None and not req.role and req.department and p.department == req.department)
-        ]  # fmt: skip
+        ]
         hints[req.key] = ([t for t, _ in titles.most_common(3)], names[:3])
     return hints
 
@@ -208,10 +215,14 @@ def coverage_gaps(*, workspace: Workspace, coverage: Coverage) -> list[Gap]:
         return []
     hints = gap_hints(workspace=workspace, requirements=[g.requirement for g in gaps])
     return [
-        Gap(requirement=g.requirement, missing=g.requirement.count - g.known, titles=hints[g.requirement.key][0],
-            personas=hints[g.requirement.key][1])
+        Gap(
+            requirement=g.requirement,
+            missing=g.requirement.count - g.known,
+            titles=hints[g.requirement.key][0],
+            personas=hints[g.requirement.key][1],
+        )
         for g in gaps
-    ]  # fmt: skip
+    ]
 
 
 def committee_members(*, account: Account) -> list[Contact]:

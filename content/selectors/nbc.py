@@ -27,10 +27,16 @@ def content_settings(*, workspace: Workspace) -> ContentSettings:
 
 def asset_facts(*, workspace: Workspace) -> list[AssetFacts]:
     return [
-        AssetFacts(id=a.pk, title=a.title, stage=a.stage, effort=a.effort,
-                   personas=frozenset(p.pk for p in a.personas.all()), tiers=tuple(a.tiers or ()))
+        AssetFacts(
+            id=a.pk,
+            title=a.title,
+            stage=a.stage,
+            effort=a.effort,
+            personas=frozenset(p.pk for p in a.personas.all()),
+            tiers=tuple(a.tiers or ()),
+        )
         for a in ContentAsset.objects.for_workspace(workspace).prefetch_related("personas").order_by("title", "pk")
-    ]  # fmt: skip
+    ]
 
 
 def prior_rate(*, workspace: Workspace) -> float:
@@ -67,9 +73,14 @@ class AccountSuggestions:
 
 
 def next_best_content(
-    *, account: Account, contact_id: int | None = None, limit: int = 3, settings: ContentSettings | None = None,
-    assets: list[AssetFacts] | None = None, prior: float | None = None,
-) -> AccountSuggestions:  # fmt: skip
+    *,
+    account: Account,
+    contact_id: int | None = None,
+    limit: int = 3,
+    settings: ContentSettings | None = None,
+    assets: list[AssetFacts] | None = None,
+    prior: float | None = None,
+) -> AccountSuggestions:
     workspace = account.workspace
     settings = settings or content_settings(workspace=workspace)
     assets = assets if assets is not None else asset_facts(workspace=workspace)
@@ -98,11 +109,20 @@ def next_best_content(
             result.append(ContactSuggestions(contact=c, suggestions=[], excluded_reason="Left the company."))
             continue
         suggestions = rank_for_contact(
-            assets=assets, persona=c.persona_id, persona_name=c.persona.name if c.persona else "No persona",
-            tier=account.tier, journey_stage=stage, journey_stage_name=stage_label(stage),
-            content_stage=content_stage, allowed_effort=allowed, consumed=consumed.get(c.pk, set()), perf=perf,
-            prior_rate=prior, prior_weight=settings.prior_weight, limit=limit,
-        )  # fmt: skip
+            assets=assets,
+            persona=c.persona_id,
+            persona_name=c.persona.name if c.persona else "No persona",
+            tier=account.tier,
+            journey_stage=stage,
+            journey_stage_name=stage_label(stage),
+            content_stage=content_stage,
+            allowed_effort=allowed,
+            consumed=consumed.get(c.pk, set()),
+            perf=perf,
+            prior_rate=prior,
+            prior_weight=settings.prior_weight,
+            limit=limit,
+        )
         result.append(ContactSuggestions(contact=c, suggestions=suggestions))
     return AccountSuggestions(account=account, content_stage=content_stage, allowed_effort=allowed, contacts=result)
 

@@ -29,7 +29,7 @@ def similar_won_account(*, account: Account) -> Account | None:
                 When(industry=account.industry, then=Value(0)), default=Value(1), output_field=IntegerField()
             ),
             distance=Abs(Coalesce(F("employees"), Value(0)) - Value(size)),
-        )  # fmt: skip
+        )
         .order_by("same_industry", "distance", "name", "pk")
         .first()
     )

@@ -98,14 +98,18 @@ def play_report(*, play: Play) -> PlayReport:
         random.Random(play.pk).shuffle(pool)
         pool = pool[:COMPARABLE_SAMPLE]
         then = hooks.stages_at(workspace=workspace, account_ids=[p[0] for p in pool], when=since)
-        matched = [(pk, then.get(pk, stage), stage) for pk, tier, stage in pool
-                   if (tier, then.get(pk, stage)) in keys]  # fmt: skip
+        matched = [(pk, then.get(pk, stage), stage) for pk, tier, stage in pool if (tier, then.get(pk, stage)) in keys]
         comparable = Movement(accounts=len(matched), moved_up=sum(up(b, n) for _, b, n in matched))
         if not matched:
             note = "No comparable accounts (same tier and stage, never enrolled) to compare with."
     return PlayReport(
-        enrolled=len(enrolments), active=by_status["active"], completed=by_status["completed"],
-        exited=by_status["exited"], steps_due=runs["due"], steps_done=runs["done"],
+        enrolled=len(enrolments),
+        active=by_status["active"],
+        completed=by_status["completed"],
+        exited=by_status["exited"],
+        steps_due=runs["due"],
+        steps_done=runs["done"],
         enrolled_movement=Movement(accounts=len(enrolments), moved_up=enrolled_moved),
-        comparable_movement=comparable, note=note,
-    )  # fmt: skip
+        comparable_movement=comparable,
+        note=note,
+    )

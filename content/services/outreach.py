@@ -100,9 +100,12 @@ def outreach_render(*, template: OutreachTemplate, contact: Contact) -> Rendered
 
 @transaction.atomic
 def outreach_log_sent(
-    *, template: OutreachTemplate, contact: Contact, by: User | None = None,
+    *,
+    template: OutreachTemplate,
+    contact: Contact,
+    by: User | None = None,
     asset: ContentAsset | None = None,
-) -> Any:  # fmt: skip
+) -> Any:
     """Record that the rendered template was sent: an outbound touch event carrying the template id.
 
     Logging the same template to the same person twice within one second (a double click) records one touch.
@@ -110,11 +113,20 @@ def outreach_log_sent(
     rendered = outreach_render(template=template, contact=contact)
     now = timezone.now()
     return hooks.touch_log(
-        workspace=contact.workspace, account=contact.account, contact=contact, channel="email", occurred_at=now,
-        external_id=f"outreach:{template.pk}:{contact.pk}:{now:%Y%m%d%H%M%S}", asset=asset,
-        metadata={"template_id": template.pk, "template": template.name, "subject": rendered.subject,
-                  "by": getattr(by, "username", "")},
-    )  # fmt: skip
+        workspace=contact.workspace,
+        account=contact.account,
+        contact=contact,
+        channel="email",
+        occurred_at=now,
+        external_id=f"outreach:{template.pk}:{contact.pk}:{now:%Y%m%d%H%M%S}",
+        asset=asset,
+        metadata={
+            "template_id": template.pk,
+            "template": template.name,
+            "subject": rendered.subject,
+            "by": getattr(by, "username", ""),
+        },
+    )
 
 
 @transaction.atomic

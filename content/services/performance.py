@@ -31,7 +31,7 @@ def asset_performance_store(
             accounts_moved=row["accounts_moved"],
             pipeline_influenced=row["pipeline_influenced"],
             computed_at=computed_at,
-        )  # fmt: skip
+        )
         for (asset_id, persona_key, stage), row in rows.items()
         if asset_id in live
     ]

@@ -65,11 +65,18 @@ def _clean_steps(workspace: Workspace, steps: Sequence[dict[str, Any]]) -> list[
             obj = step.get(name)
             if obj is not None and (not isinstance(obj, model) or obj.workspace_id != workspace.pk):
                 problems.append(f"step {i}: {name} not found in this workspace")
-        cleaned.append({
-            "title": title, "day_offset": offset, "channel": channel, "target_role": role,
-            "target_persona": step.get("target_persona"), "asset": step.get("asset"),
-            "template": step.get("template"), "owner_role": owner_role,
-        })  # fmt: skip
+        cleaned.append(
+            {
+                "title": title,
+                "day_offset": offset,
+                "channel": channel,
+                "target_role": role,
+                "target_persona": step.get("target_persona"),
+                "asset": step.get("asset"),
+                "template": step.get("template"),
+                "owner_role": owner_role,
+            }
+        )
     if problems:
         raise ValidationError({"steps": "; ".join(problems) + "."})
     return cleaned
@@ -85,11 +92,23 @@ def _clean_play(play: Play) -> None:
 
 @transaction.atomic
 def play_create(
-    *, workspace: Workspace, name: str, steps: Sequence[dict[str, Any]], description: str = "",
-    exit_stage: str = "", is_active: bool = True, by: User | None = None,
-) -> Play:  # fmt: skip
-    play = Play(workspace=workspace, name=name, description=description or "", exit_stage=exit_stage or "",
-                is_active=is_active, created_by=by if by is not None and by.is_authenticated else None)  # fmt: skip
+    *,
+    workspace: Workspace,
+    name: str,
+    steps: Sequence[dict[str, Any]],
+    description: str = "",
+    exit_stage: str = "",
+    is_active: bool = True,
+    by: User | None = None,
+) -> Play:
+    play = Play(
+        workspace=workspace,
+        name=name,
+        description=description or "",
+        exit_stage=exit_stage or "",
+        is_active=is_active,
+        created_by=by if by is not None and by.is_authenticated else None,
+    )
     _clean_play(play)
     cleaned = _clean_steps(workspace, steps)
     play.save()
@@ -98,8 +117,9 @@ def play_create(
 
 
 @transaction.atomic
-def play_update(play: Play, *, by: User | None = None, steps: Sequence[dict[str, Any]] | None = None,
-                **data: Any) -> Play:  # fmt: skip
+def play_update(
+    play: Play, *, by: User | None = None, steps: Sequence[dict[str, Any]] | None = None, **data: Any
+) -> Play:
     """Change a play; given ``steps`` replace the steps that have not produced tasks yet and add the rest."""
     extra = set(data) - {"name", "description", "exit_stage", "is_active"}
     if extra:
@@ -112,10 +132,13 @@ def play_update(play: Play, *, by: User | None = None, steps: Sequence[dict[str,
         cleaned = _clean_steps(play.workspace, steps)
         play.steps.filter(runs__isnull=True).delete()
         kept = {(s.day_offset, s.title) for s in play.steps.all()}
-        PlayStep.objects.bulk_create([
-            PlayStep(workspace=play.workspace, play=play, **s) for s in cleaned
-            if (s["day_offset"], s["title"]) not in kept
-        ])  # fmt: skip
+        PlayStep.objects.bulk_create(
+            [
+                PlayStep(workspace=play.workspace, play=play, **s)
+                for s in cleaned
+                if (s["day_offset"], s["title"]) not in kept
+            ]
+        )
     return play
 
 
@@ -145,17 +168,25 @@ def play_enrol(*, play: Play, accounts: Iterable[Account], by: User | None = Non
         )
     )
     fresh = [
-        PlayEnrolment(workspace=play.workspace, play=play, account=a, enrolled_on=today,
-                      stage_at_enrolment=a.journey_stage, enrolled_by=by if by and by.is_authenticated else None)
-        for a in accounts if a.pk not in active and (not play.exit_stage or a.journey_stage != play.exit_stage)
-    ]  # fmt: skip
+        PlayEnrolment(
+            workspace=play.workspace,
+            play=play,
+            account=a,
+            enrolled_on=today,
+            stage_at_enrolment=a.journey_stage,
+            enrolled_by=by if by and by.is_authenticated else None,
+        )
+        for a in accounts
+        if a.pk not in active and (not play.exit_stage or a.journey_stage != play.exit_stage)
+    ]
     PlayEnrolment.objects.bulk_create(fresh, batch_size=1000)
     return len(fresh)
 
 
 @transaction.atomic
-def play_exit(*, enrolment: PlayEnrolment, reason: str = "Taken out by hand", by: User | None = None,
-              today: dt.date | None = None) -> PlayEnrolment:  # fmt: skip
+def play_exit(
+    *, enrolment: PlayEnrolment, reason: str = "Taken out by hand", by: User | None = None, today: dt.date | None = None
+) -> PlayEnrolment:
     """Take an account out of a play: its open step tasks are cancelled."""
     enrolment = PlayEnrolment.objects.select_for_update().get(pk=enrolment.pk)
     if enrolment.status != EnrolmentStatus.ACTIVE:
@@ -259,8 +290,9 @@ def play_steps_schedule(*, workspace: Workspace, today: dt.date | None = None) -
     return {"created": created, "exited": exited, "completed": completed}
 
 
-def _step_task_create(enrolment: PlayEnrolment, step: PlayStep, due: dt.date, contacts: list[Contact],
-                      team: dict[tuple[int, str], Any]) -> bool:  # fmt: skip
+def _step_task_create(
+    enrolment: PlayEnrolment, step: PlayStep, due: dt.date, contacts: list[Contact], team: dict[tuple[int, str], Any]
+) -> bool:
     contact = _target(step, contacts)
     title = f"{enrolment.play.name}: {step.title}"
     if contact is None and (step.target_role or step.target_persona_id):
@@ -273,10 +305,16 @@ def _step_task_create(enrolment: PlayEnrolment, step: PlayStep, due: dt.date, co
                 workspace=enrolment.workspace, enrolment=enrolment, step=step, due_date=due
             )
             task = task_create(
-                workspace=enrolment.workspace, title=title[:200], account=enrolment.account, contact=contact,
-                assignee=_assignee(enrolment.account, step.owner_role, team), due_date=due,
-                description=_describe(step), source=TaskSource.PLAY, source_ref=f"play_step_run:{run.pk}",
-            )  # fmt: skip
+                workspace=enrolment.workspace,
+                title=title[:200],
+                account=enrolment.account,
+                contact=contact,
+                assignee=_assignee(enrolment.account, step.owner_role, team),
+                due_date=due,
+                description=_describe(step),
+                source=TaskSource.PLAY,
+                source_ref=f"play_step_run:{run.pk}",
+            )
             run.task = task
             run.save(update_fields=["task"])
     except IntegrityError:  # another scheduler run made it first
@@ -313,13 +351,22 @@ def play_step_touch_log(*, task_id: int) -> bool:
         return False
     step = run.step
     hooks.touch_log(
-        workspace=task.workspace, account=task.account, contact=task.contact, channel=step.channel,
-        occurred_at=task.completed_at or timezone.now(), external_id=f"play_step_run:{run.pk}",
-        asset=step.asset, metadata={
-            "play_id": run.enrolment.play_id, "play": run.enrolment.play.name, "step": step.title,
-            "template_id": step.template_id, "task_id": task.pk, "outcome": task.outcome[:500],
+        workspace=task.workspace,
+        account=task.account,
+        contact=task.contact,
+        channel=step.channel,
+        occurred_at=task.completed_at or timezone.now(),
+        external_id=f"play_step_run:{run.pk}",
+        asset=step.asset,
+        metadata={
+            "play_id": run.enrolment.play_id,
+            "play": run.enrolment.play.name,
+            "step": step.title,
+            "template_id": step.template_id,
+            "task_id": task.pk,
+            "outcome": task.outcome[:500],
         },
-    )  # fmt: skip
+    )
     run.touch_logged_at = timezone.now()
     run.save(update_fields=["touch_logged_at"])
     return True

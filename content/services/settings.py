@@ -25,9 +25,14 @@ def _number(value: Any, *, low: float, high: float, integer: bool) -> float | in
 
 @transaction.atomic
 def content_settings_save(
-    *, workspace: Workspace, by: User | None = None, effort_by_tier: dict[str, str] | None = None,
-    stage_map: dict[str, str] | None = None, movement_days: Any = None, prior_weight: Any = None,
-) -> ContentSettings:  # fmt: skip
+    *,
+    workspace: Workspace,
+    by: User | None = None,
+    effort_by_tier: dict[str, str] | None = None,
+    stage_map: dict[str, str] | None = None,
+    movement_days: Any = None,
+    prior_weight: Any = None,
+) -> ContentSettings:
     settings, _ = ContentSettings.objects.select_for_update().get_or_create(workspace=workspace)
     errors: dict[str, str] = {}
     if effort_by_tier is not None:

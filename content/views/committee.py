@@ -44,12 +44,18 @@ def _panel_context(request: MemberRequest, account: Account) -> dict:
     cutoff = timezone.now() - timedelta(days=template.engaged_days)
     engaged_ids = {c.pk for c in members if c.left_at is None and c.last_engaged_at and c.last_engaged_at >= cutoff}
     return {
-        "account": account, "coverage": coverage, "coverage_pct": round(coverage.figure * 100),
+        "account": account,
+        "coverage": coverage,
+        "coverage_pct": round(coverage.figure * 100),
         "gaps": committee_selectors.coverage_gaps(workspace=request.workspace, coverage=coverage),
-        "chart": committee_selectors.org_chart(members), "members": members, "engaged_ids": engaged_ids,
-        "engaged_days": template.engaged_days, "can_edit": rules.can_edit_object(request, account),
-        "influences": Influence.choices, "stances": Stance.choices,
-    }  # fmt: skip
+        "chart": committee_selectors.org_chart(members),
+        "members": members,
+        "engaged_ids": engaged_ids,
+        "engaged_days": template.engaged_days,
+        "can_edit": rules.can_edit_object(request, account),
+        "influences": Influence.choices,
+        "stances": Stance.choices,
+    }
 
 
 @workspace_required
@@ -75,8 +81,9 @@ def contact_map_view(request: MemberRequest, pk: int, contact_pk: int) -> HttpRe
         raw = request.POST["reports_to"]
         data["reports_to"] = (
             Contact.objects.for_workspace(request.workspace).filter(pk=int(raw), account=account).first()
-            if raw.isdigit() else None
-        )  # fmt: skip
+            if raw.isdigit()
+            else None
+        )
     error = ""
     try:
         account_services.contact_update(contact, by=request.user, **data)
@@ -104,8 +111,11 @@ def _heatmap_filters(request: MemberRequest) -> tuple[committee_selectors.Heatma
 
 
 def _filter_context(request: MemberRequest) -> dict:
-    return {"tiers": Tier.choices, "users": list(workspace_users(workspace=request.workspace)),
-            "stages": hooks.journey_stages(workspace=request.workspace)}  # fmt: skip
+    return {
+        "tiers": Tier.choices,
+        "users": list(workspace_users(workspace=request.workspace)),
+        "stages": hooks.journey_stages(workspace=request.workspace),
+    }
 
 
 @workspace_required
@@ -123,10 +133,18 @@ def heatmap_view(request: MemberRequest) -> HttpResponse | StreamingHttpResponse
     export = request.GET.copy()
     export.pop("page", None)
     export["export"] = "csv"
-    return render(request, "content/heatmap.html", {
-        "page_obj": page_obj, "rows": rows, "columns": columns, "chosen": chosen,
-        "export_url": "?" + export.urlencode(), **_filter_context(request),
-    })  # fmt: skip
+    return render(
+        request,
+        "content/heatmap.html",
+        {
+            "page_obj": page_obj,
+            "rows": rows,
+            "columns": columns,
+            "chosen": chosen,
+            "export_url": "?" + export.urlencode(),
+            **_filter_context(request),
+        },
+    )
 
 
 class _Echo:
@@ -144,8 +162,18 @@ def _heatmap_csv(request, accounts, columns, templates) -> StreamingHttpResponse
     writer = csv.writer(_Echo())
 
     def rows():
-        yield writer.writerow(["account_id", "account", "tier", "stage", "owner", "coverage", "single_threaded",
-                               *[f"{c.key} (known/engaged/required)" for c in columns]])  # fmt: skip
+        yield writer.writerow(
+            [
+                "account_id",
+                "account",
+                "tier",
+                "stage",
+                "owner",
+                "coverage",
+                "single_threaded",
+                *[f"{c.key} (known/engaged/required)" for c in columns],
+            ]
+        )
         chunk: list[Account] = []
         for account in accounts.iterator(chunk_size=2000):
             chunk.append(account)
@@ -187,22 +215,40 @@ def gaps_view(request: MemberRequest) -> HttpResponse:
     rows = []
     for account in page_obj.object_list:
         coverage = coverages[account.pk]
-        gaps = [committee_selectors.Gap(requirement=g.requirement, missing=g.requirement.count - g.known,
-                                        titles=hints[g.requirement.key][0], personas=hints[g.requirement.key][1])
-                for g in coverage.gaps]  # fmt: skip
+        gaps = [
+            committee_selectors.Gap(
+                requirement=g.requirement,
+                missing=g.requirement.count - g.known,
+                titles=hints[g.requirement.key][0],
+                personas=hints[g.requirement.key][1],
+            )
+            for g in coverage.gaps
+        ]
         rows.append({"account": account, "coverage": coverage, "pct": round(coverage.figure * 100), "gaps": gaps})
-    return render(request, "content/gaps.html", {
-        "page_obj": page_obj, "rows": rows, "chosen": chosen, **_filter_context(request),
-    })  # fmt: skip
+    return render(
+        request,
+        "content/gaps.html",
+        {
+            "page_obj": page_obj,
+            "rows": rows,
+            "chosen": chosen,
+            **_filter_context(request),
+        },
+    )
 
 
 @workspace_required
 def committee_templates_view(request: MemberRequest) -> HttpResponse:
     templates = committee_selectors.committee_templates(workspace=request.workspace)
-    return render(request, "content/committee_templates.html", {
-        "templates": [templates[t] for t in TIERS], "can_edit": rules.can_write_everything(request),
-        "tier_labels": dict(Tier.choices),
-    })  # fmt: skip
+    return render(
+        request,
+        "content/committee_templates.html",
+        {
+            "templates": [templates[t] for t in TIERS],
+            "can_edit": rules.can_write_everything(request),
+            "tier_labels": dict(Tier.choices),
+        },
+    )
 
 
 TEMPLATE_ROWS = 12
@@ -230,16 +276,23 @@ def committee_template_edit_view(request: MemberRequest, tier: str) -> HttpRespo
             count = request.POST.get(f"count_{i}", "")
             if not (role or department or persona):
                 continue
-            requirements.append({
-                "role": role, "department": department, "persona": int(persona) if persona.isdigit() else None,
-                "count": int(count) if count.isdigit() else 0,
-            })  # fmt: skip
+            requirements.append(
+                {
+                    "role": role,
+                    "department": department,
+                    "persona": int(persona) if persona.isdigit() else None,
+                    "count": int(count) if count.isdigit() else 0,
+                }
+            )
         days = request.POST.get("engaged_days", "")
         try:
             committee_template_save(
-                workspace=request.workspace, tier=tier, requirements=requirements, by=request.user,
+                workspace=request.workspace,
+                tier=tier,
+                requirements=requirements,
+                by=request.user,
                 engaged_days=int(days) if days.isdigit() else -1,
-            )  # fmt: skip
+            )
         except ValidationError as exc:
             error = " ".join(m for msgs in exc.message_dict.values() for m in msgs)
         else:
@@ -247,10 +300,19 @@ def committee_template_edit_view(request: MemberRequest, tier: str) -> HttpRespo
             return redirect("content:committee_templates")
     rows = [r.as_dict() for r in template.requirements]
     rows += [{"role": "", "department": "", "persona": None, "count": 1}] * (TEMPLATE_ROWS - len(rows))
-    return render(request, "content/committee_template_form.html", {
-        "tier": tier, "template": template, "rows": rows, "error": error, "roles": ROLE_LABELS.items(),
-        "departments": DEPARTMENT_LABELS.items(), "personas": personas,
-    })  # fmt: skip
+    return render(
+        request,
+        "content/committee_template_form.html",
+        {
+            "tier": tier,
+            "template": template,
+            "rows": rows,
+            "error": error,
+            "roles": ROLE_LABELS.items(),
+            "departments": DEPARTMENT_LABELS.items(),
+            "personas": personas,
+        },
+    )
 
 
 @workspace_required
@@ -264,10 +326,16 @@ def next_best_panel_view(request: MemberRequest, pk: int) -> HttpResponse:
 def contact_next_best_view(request: MemberRequest, pk: int) -> HttpResponse:
     contact = get_object_or_404(Contact.objects.for_workspace(request.workspace).select_related("account"), pk=pk)
     result = next_best_content(account=contact.account, contact_id=contact.pk, limit=10)
-    return render(request, "content/contact_next_best.html", {
-        "contact": contact, "account": contact.account, "result": result,
-        "entry": result.contacts[0] if result.contacts else None,
-    })  # fmt: skip
+    return render(
+        request,
+        "content/contact_next_best.html",
+        {
+            "contact": contact,
+            "account": contact.account,
+            "result": result,
+            "entry": result.contacts[0] if result.contacts else None,
+        },
+    )
 
 
 @workspace_required

@@ -24,10 +24,18 @@ def content_list_view(request: MemberRequest) -> HttpResponse:
         if value:
             qs = qs.filter(**{field: value})
     page_obj = Paginator(qs.order_by("title", "pk"), 25).get_page(request.GET.get("page"))
-    return render(request, "content/list.html", {
-        "page_obj": page_obj, "chosen": chosen, "stages": BuyingStage.choices, "efforts": Effort.choices,
-        "formats": ContentFormat.choices, "can_edit_content": rules.can_write_everything(request),
-    })  # fmt: skip
+    return render(
+        request,
+        "content/list.html",
+        {
+            "page_obj": page_obj,
+            "chosen": chosen,
+            "stages": BuyingStage.choices,
+            "efforts": Effort.choices,
+            "formats": ContentFormat.choices,
+            "can_edit_content": rules.can_write_everything(request),
+        },
+    )
 
 
 @workspace_required
@@ -62,6 +70,12 @@ def content_performance_view(request: MemberRequest) -> HttpResponse:
     rows = asset_performance_table(workspace=request.workspace)
     names = dict(Persona.objects.for_workspace(request.workspace).values_list("pk", "name"))
     page_obj = Paginator(rows, 50).get_page(request.GET.get("page"))
-    return render(request, "content/performance.html", {
-        "page_obj": page_obj, "persona_names": names, "settings": content_settings(workspace=request.workspace),
-    })  # fmt: skip
+    return render(
+        request,
+        "content/performance.html",
+        {
+            "page_obj": page_obj,
+            "persona_names": names,
+            "settings": content_settings(workspace=request.workspace),
+        },
+    )

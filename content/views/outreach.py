@@ -39,9 +39,14 @@ def _errors(exc: ValidationError) -> dict[str, str]:
 
 @workspace_required
 def template_list_view(request: MemberRequest) -> HttpResponse:
-    return render(request, "content/outreach_list.html", {
-        "templates": outreach_template_list(workspace=request.workspace), "can_edit": rules.can_write(request),
-    })  # fmt: skip
+    return render(
+        request,
+        "content/outreach_list.html",
+        {
+            "templates": outreach_template_list(workspace=request.workspace),
+            "can_edit": rules.can_write(request),
+        },
+    )
 
 
 @workspace_required
@@ -49,10 +54,15 @@ def template_form_view(request: MemberRequest, pk: int | None = None) -> HttpRes
     if not rules.can_write(request):
         raise PermissionDenied("Viewers cannot edit outreach templates.")
     template = get_object_or_404(outreach_template_list(workspace=request.workspace), pk=pk) if pk else None
-    data = {k: request.POST.get(k, "") for k in ("name", "subject", "body")} if request.method == "POST" else {
-        "name": template.name if template else "", "subject": template.subject if template else "",
-        "body": template.body if template else "",
-    }  # fmt: skip
+    data = (
+        {k: request.POST.get(k, "") for k in ("name", "subject", "body")}
+        if request.method == "POST"
+        else {
+            "name": template.name if template else "",
+            "subject": template.subject if template else "",
+            "body": template.body if template else "",
+        }
+    )
     errors: dict[str, str] = {}
     if request.method == "POST":
         try:
@@ -65,9 +75,16 @@ def template_form_view(request: MemberRequest, pk: int | None = None) -> HttpRes
         else:
             messages.success(request, f"Template “{template.name}” saved.")
             return redirect("content:templates")
-    return render(request, "content/outreach_form.html", {
-        "template": template, "data": data, "errors": errors, "fields": FIELDS.items(),
-    })  # fmt: skip
+    return render(
+        request,
+        "content/outreach_form.html",
+        {
+            "template": template,
+            "data": data,
+            "errors": errors,
+            "fields": FIELDS.items(),
+        },
+    )
 
 
 @workspace_required
@@ -79,10 +96,16 @@ def template_delete_view(request: MemberRequest, pk: int) -> HttpResponse:
         outreach_template_delete(template, by=request.user)
         messages.success(request, f"Template “{template.name}” deleted.")
         return redirect("content:templates")
-    return render(request, "confirm_delete.html", {
-        "object": template, "kind": "outreach template", "cancel_url": reverse("content:templates"),
-        "consequence": "Touches already logged with it stay in the timelines; play steps using it lose it.",
-    })  # fmt: skip
+    return render(
+        request,
+        "confirm_delete.html",
+        {
+            "object": template,
+            "kind": "outreach template",
+            "cancel_url": reverse("content:templates"),
+            "consequence": "Touches already logged with it stay in the timelines; play steps using it lose it.",
+        },
+    )
 
 
 @workspace_required
@@ -111,23 +134,36 @@ def compose_view(request: MemberRequest) -> HttpResponse:
     if rendered is not None:
         body = rendered.body + (f"\n\n{asset.title}: {asset.url}" if asset and asset.url else "")
         mailto = f"mailto:{quote(contact.email)}?subject={quote(rendered.subject)}&body={quote(body)}"
-    return render(request, "content/compose.html", {
-        "contact": contact, "account": contact.account, "templates": templates, "template": template,
-        "asset": asset, "rendered": rendered, "refusal": refusal, "mailto": mailto,
-        "can_log": rules.can_edit_object(request, contact.account),
-    })  # fmt: skip
+    return render(
+        request,
+        "content/compose.html",
+        {
+            "contact": contact,
+            "account": contact.account,
+            "templates": templates,
+            "template": template,
+            "asset": asset,
+            "rendered": rendered,
+            "refusal": refusal,
+            "mailto": mailto,
+            "can_log": rules.can_edit_object(request, contact.account),
+        },
+    )
 
 
 @require_POST
 @workspace_required
 def log_sent_view(request: MemberRequest) -> HttpResponse:
     contact_id, template_id, asset_id = (request.POST.get(k, "") for k in ("contact", "template", "asset"))
-    contact = get_object_or_404(Contact.objects.for_workspace(request.workspace).select_related("account"),
-                                pk=int(contact_id) if contact_id.isdigit() else 0)  # fmt: skip
+    contact = get_object_or_404(
+        Contact.objects.for_workspace(request.workspace).select_related("account"),
+        pk=int(contact_id) if contact_id.isdigit() else 0,
+    )
     if not rules.can_edit_object(request, contact.account):
         raise PermissionDenied("You can only log touches on accounts you own or are on the team of.")
-    template = get_object_or_404(outreach_template_list(workspace=request.workspace),
-                                 pk=int(template_id) if template_id.isdigit() else 0)  # fmt: skip
+    template = get_object_or_404(
+        outreach_template_list(workspace=request.workspace), pk=int(template_id) if template_id.isdigit() else 0
+    )
     asset = (
         ContentAsset.objects.for_workspace(request.workspace)
         .filter(pk=int(asset_id) if asset_id.isdigit() else 0)
@@ -149,8 +185,9 @@ def customer_result_view(request: MemberRequest, pk: int) -> HttpResponse:
     if not rules.can_edit_object(request, account):
         raise PermissionDenied("You can only edit accounts you own or are on the team of.")
     try:
-        customer_result_save(workspace=request.workspace, account=account, result=request.POST.get("result", ""),
-                             by=request.user)  # fmt: skip
+        customer_result_save(
+            workspace=request.workspace, account=account, result=request.POST.get("result", ""), by=request.user
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(_errors(exc).values()))
     else:
@@ -169,18 +206,28 @@ def settings_view(request: MemberRequest) -> HttpResponse:
             raise PermissionDenied("Admins and marketing change the content settings.")
         try:
             content_settings_save(
-                workspace=request.workspace, by=request.user,
+                workspace=request.workspace,
+                by=request.user,
                 effort_by_tier={t: request.POST.get(f"effort_{t}", "") for t in Tier.values},
                 stage_map={key: request.POST.get(f"stage_{key}", "") for key, _ in stages},
-                movement_days=request.POST.get("movement_days", ""), prior_weight=request.POST.get("prior_weight", ""),
-            )  # fmt: skip
+                movement_days=request.POST.get("movement_days", ""),
+                prior_weight=request.POST.get("prior_weight", ""),
+            )
         except ValidationError as exc:
             errors = _errors(exc)
         else:
             messages.success(request, "Content settings saved.")
             return redirect("content:settings")
-    return render(request, "content/settings.html", {
-        "settings": current, "can_edit": can_edit, "errors": errors,
-        "tiers": [(v, label, current.allowed_effort(v)) for v, label in Tier.choices], "efforts": Effort.choices,
-        "stages": [(k, n, current.content_stage(k)) for k, n in stages], "content_stages": BuyingStage.choices,
-    })  # fmt: skip
+    return render(
+        request,
+        "content/settings.html",
+        {
+            "settings": current,
+            "can_edit": can_edit,
+            "errors": errors,
+            "tiers": [(v, label, current.allowed_effort(v)) for v, label in Tier.choices],
+            "efforts": Effort.choices,
+            "stages": [(k, n, current.content_stage(k)) for k, n in stages],
+            "content_stages": BuyingStage.choices,
+        },
+    )

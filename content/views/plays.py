@@ -38,9 +38,14 @@ def _play(request: MemberRequest, pk: int):
 
 @workspace_required
 def play_list_view(request: MemberRequest) -> HttpResponse:
-    return render(request, "content/play_list.html", {
-        "plays": play_list(workspace=request.workspace), "can_edit": rules.can_write_everything(request),
-    })  # fmt: skip
+    return render(
+        request,
+        "content/play_list.html",
+        {
+            "plays": play_list(workspace=request.workspace),
+            "can_edit": rules.can_write_everything(request),
+        },
+    )
 
 
 def _step_rows(request: MemberRequest) -> list[dict]:
@@ -54,14 +59,18 @@ def _step_rows(request: MemberRequest) -> list[dict]:
         if not title:
             continue
         offset = request.POST.get(f"day_offset_{i}", "0")
-        steps.append({
-            "title": title, "day_offset": int(offset) if offset.isdigit() else -1,
-            "channel": request.POST.get(f"channel_{i}", ""), "target_role": request.POST.get(f"target_role_{i}", ""),
-            "target_persona": personas.get(request.POST.get(f"target_persona_{i}", "")),
-            "asset": assets.get(request.POST.get(f"asset_{i}", "")),
-            "template": templates.get(request.POST.get(f"template_{i}", "")),
-            "owner_role": request.POST.get(f"owner_role_{i}", "owner"),
-        })  # fmt: skip
+        steps.append(
+            {
+                "title": title,
+                "day_offset": int(offset) if offset.isdigit() else -1,
+                "channel": request.POST.get(f"channel_{i}", ""),
+                "target_role": request.POST.get(f"target_role_{i}", ""),
+                "target_persona": personas.get(request.POST.get(f"target_persona_{i}", "")),
+                "asset": assets.get(request.POST.get(f"asset_{i}", "")),
+                "template": templates.get(request.POST.get(f"template_{i}", "")),
+                "owner_role": request.POST.get(f"owner_role_{i}", "owner"),
+            }
+        )
     return steps
 
 
@@ -89,32 +98,68 @@ def play_form_view(request: MemberRequest, pk: int | None = None) -> HttpRespons
             messages.success(request, f"Play “{play.name}” saved.")
             return redirect("content:play_detail", pk=play.pk)
     existing = list(play.steps.all()) if play else []
-    rows = [{"title": s.title, "day_offset": s.day_offset, "channel": s.channel, "target_role": s.target_role,
-             "target_persona": s.target_persona_id, "asset": s.asset_id, "template": s.template_id,
-             "owner_role": s.owner_role} for s in existing]  # fmt: skip
-    rows += [{"title": "", "day_offset": "", "channel": "email", "target_role": "", "target_persona": None,
-              "asset": None, "template": None, "owner_role": "owner"}] * (STEP_ROWS - len(rows))  # fmt: skip
-    return render(request, "content/play_form.html", {
-        "play": play, "rows": rows, "error": error, "post": request.POST if request.method == "POST" else None,
-        "channels": Channel.choices, "roles": BuyingRole.choices, "owner_roles": [("owner", "Account owner"),
-                                                                                  *TeamRole.choices],
-        "personas": Persona.objects.for_workspace(request.workspace).order_by("name"),
-        "assets": ContentAsset.objects.for_workspace(request.workspace).order_by("title"),
-        "templates": outreach_template_list(workspace=request.workspace),
-        "stages": hooks.journey_stages(workspace=request.workspace),
-    })  # fmt: skip
+    rows = [
+        {
+            "title": s.title,
+            "day_offset": s.day_offset,
+            "channel": s.channel,
+            "target_role": s.target_role,
+            "target_persona": s.target_persona_id,
+            "asset": s.asset_id,
+            "template": s.template_id,
+            "owner_role": s.owner_role,
+        }
+        for s in existing
+    ]
+    rows += [
+        {
+            "title": "",
+            "day_offset": "",
+            "channel": "email",
+            "target_role": "",
+            "target_persona": None,
+            "asset": None,
+            "template": None,
+            "owner_role": "owner",
+        }
+    ] * (STEP_ROWS - len(rows))
+    return render(
+        request,
+        "content/play_form.html",
+        {
+            "play": play,
+            "rows": rows,
+            "error": error,
+            "post": request.POST if request.method == "POST" else None,
+            "channels": Channel.choices,
+            "roles": BuyingRole.choices,
+            "owner_roles": [("owner", "Account owner"), *TeamRole.choices],
+            "personas": Persona.objects.for_workspace(request.workspace).order_by("name"),
+            "assets": ContentAsset.objects.for_workspace(request.workspace).order_by("title"),
+            "templates": outreach_template_list(workspace=request.workspace),
+            "stages": hooks.journey_stages(workspace=request.workspace),
+        },
+    )
 
 
 @workspace_required
 def play_detail_view(request: MemberRequest, pk: int) -> HttpResponse:
     play = _play(request, pk)
     page_obj = Paginator(play_enrolments(play=play), 25).get_page(request.GET.get("page"))
-    return render(request, "content/play_detail.html", {
-        "play": play, "steps": play.steps.select_related("asset", "template", "target_persona"),
-        "page_obj": page_obj, "can_edit": rules.can_write(request), "tiers": Tier.choices,
-        "users": list(workspace_users(workspace=request.workspace)),
-        "stages": hooks.journey_stages(workspace=request.workspace), "report": play_report(play=play),
-    })  # fmt: skip
+    return render(
+        request,
+        "content/play_detail.html",
+        {
+            "play": play,
+            "steps": play.steps.select_related("asset", "template", "target_persona"),
+            "page_obj": page_obj,
+            "can_edit": rules.can_write(request),
+            "tiers": Tier.choices,
+            "users": list(workspace_users(workspace=request.workspace)),
+            "stages": hooks.journey_stages(workspace=request.workspace),
+            "report": play_report(play=play),
+        },
+    )
 
 
 @require_POST
@@ -154,8 +199,9 @@ def play_enrol_view(request: MemberRequest, pk: int) -> HttpResponse:
 @workspace_required
 def play_exit_view(request: MemberRequest, pk: int, enrolment_pk: int) -> HttpResponse:
     play = _play(request, pk)
-    enrolment = get_object_or_404(PlayEnrolment.objects.filter(play=play, status=EnrolmentStatus.ACTIVE),
-                                  pk=enrolment_pk)  # fmt: skip
+    enrolment = get_object_or_404(
+        PlayEnrolment.objects.filter(play=play, status=EnrolmentStatus.ACTIVE), pk=enrolment_pk
+    )
     if not rules.can_edit_object(request, enrolment.account):
         raise PermissionDenied("You can only take out accounts you own or are on the team of.")
     play_exit(enrolment=enrolment, reason=request.POST.get("reason", "") or "Taken out by hand", by=request.user)
@@ -172,7 +218,13 @@ def play_delete_view(request: MemberRequest, pk: int) -> HttpResponse:
         play_delete(play, by=request.user)
         messages.success(request, f"Play “{play.name}” deleted.")
         return redirect("content:plays")
-    return render(request, "confirm_delete.html", {
-        "object": play, "kind": "play", "cancel_url": reverse("content:play_detail", args=[play.pk]),
-        "consequence": "Its enrolments end and their open step tasks are cancelled.",
-    })  # fmt: skip
+    return render(
+        request,
+        "confirm_delete.html",
+        {
+            "object": play,
+            "kind": "play",
+            "cancel_url": reverse("content:play_detail", args=[play.pk]),
+            "consequence": "Its enrolments end and their open step tasks are cancelled.",
+        },
+    )

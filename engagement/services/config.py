@@ -18,9 +18,15 @@ from ..models import SCORED_EVENT_TYPES, EngagementConfig
 from ..rules import DEFAULT_STAGES, OPPORTUNITY_CONDITIONS, ScoringRules
 
 CONFIG_FIELDS = {
-    "weights", "half_lives", "daily_caps", "role_multipliers", "seniority_multipliers", "breadth_bonus_per_role",
-    "stages", "create_unknown_contacts",
-}  # fmt: skip
+    "weights",
+    "half_lives",
+    "daily_caps",
+    "role_multipliers",
+    "seniority_multipliers",
+    "breadth_bonus_per_role",
+    "stages",
+    "create_unknown_contacts",
+}
 
 
 def engagement_config_get(*, workspace: Workspace) -> EngagementConfig:

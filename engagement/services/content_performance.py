@@ -73,9 +73,11 @@ def asset_performance_refresh(*, workspace: Workspace, now: datetime | None = No
             r.contacts.add(contact_id)
             contact_ids.add(contact_id)
     account_ids = {a for per in reach.values() for a in per}
-    persona_of = dict(
-        Contact.objects.for_workspace(workspace).filter(pk__in=contact_ids).values_list("pk", "persona_id")
-    ) if contact_ids else {}  # fmt: skip
+    persona_of = (
+        dict(Contact.objects.for_workspace(workspace).filter(pk__in=contact_ids).values_list("pk", "persona_id"))
+        if contact_ids
+        else {}
+    )
     changes: dict[int, list[tuple[datetime, str, str]]] = defaultdict(list)
     for account_id, at, old, new in (
         JourneyStageChange.objects.for_workspace(workspace)
@@ -117,17 +119,26 @@ def asset_performance_refresh(*, workspace: Workspace, now: datetime | None = No
             did_move = moved(account_id, r.first_at, stage)
             start_day = r.first_at.date()
             pipeline = sum(
-                (amount for created, amount in opportunities.get(account_id, [])
-                 if start_day <= created <= start_day + timedelta(days=PIPELINE_DAYS)),
+                (
+                    amount
+                    for created, amount in opportunities.get(account_id, [])
+                    if start_day <= created <= start_day + timedelta(days=PIPELINE_DAYS)
+                ),
                 Decimal(0),
-            )  # fmt: skip
+            )
             personas = {persona_of.get(c) or 0 for c in r.contacts} - {0}
             for persona_key in {0} | personas:
                 for stage_key in {"", stage}:
-                    row = rows.setdefault((asset_id, persona_key, stage_key), {
-                        "accounts_reached": 0, "contacts": set(), "engagements": 0, "accounts_moved": 0,
-                        "pipeline_influenced": Decimal(0),
-                    })  # fmt: skip
+                    row = rows.setdefault(
+                        (asset_id, persona_key, stage_key),
+                        {
+                            "accounts_reached": 0,
+                            "contacts": set(),
+                            "engagements": 0,
+                            "accounts_moved": 0,
+                            "pipeline_influenced": Decimal(0),
+                        },
+                    )
                     row["accounts_reached"] += 1
                     people = (
                         r.contacts if not persona_key else {c for c in r.contacts if persona_of.get(c) == persona_key}

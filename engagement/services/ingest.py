@@ -34,9 +34,19 @@ MAX_BATCH = 5000
 MAX_METADATA_BYTES = 8192
 FUTURE_TOLERANCE = timedelta(days=1)
 FIELDS = {
-    "source", "external_id", "type", "occurred_at", "account_id", "account_domain", "contact_email",
-    "contact_external_id", "channel", "content_asset_id", "metadata", "content_asset_url",
-}  # fmt: skip
+    "source",
+    "external_id",
+    "type",
+    "occurred_at",
+    "account_id",
+    "account_domain",
+    "contact_email",
+    "contact_external_id",
+    "channel",
+    "content_asset_id",
+    "metadata",
+    "content_asset_url",
+}
 # Outbound touches are the team's own actions (logged by content: outreach sent, play steps), not engagement.
 EVENT_TYPES = frozenset(EventType.values) - {EventType.OUTBOUND_TOUCH}
 CHANNELS = frozenset(Channel.values)
@@ -179,9 +189,21 @@ def event_clean(raw: Any, index: int, *, now: datetime) -> tuple[_Clean | None, 
         return None, errors
     assert event_type is not None and occurred_at is not None  # validated above
     return _Clean(
-        index, source, external_id, event_type, occurred_at, account_id, account_domain, contact_email,
-        contact_external_id, channel, content_asset_id, metadata, metadata_json, content_asset_url,
-    ), {}  # fmt: skip
+        index,
+        source,
+        external_id,
+        event_type,
+        occurred_at,
+        account_id,
+        account_domain,
+        contact_email,
+        contact_external_id,
+        channel,
+        content_asset_id,
+        metadata,
+        metadata_json,
+        content_asset_url,
+    ), {}
 
 
 @dataclass
@@ -330,10 +352,20 @@ def events_ingest(
                 result.duplicates += 1
                 continue
             seen.add(key)
-            rows.append(store.EventRow(
-                account_id, contact_id or created.get(to_create), row.type, row.channel, row.content_asset_id,
-                row.occurred_at, row.source, row.external_id, row.metadata, row.metadata_json,
-            ))  # fmt: skip
+            rows.append(
+                store.EventRow(
+                    account_id,
+                    contact_id or created.get(to_create),
+                    row.type,
+                    row.channel,
+                    row.content_asset_id,
+                    row.occurred_at,
+                    row.source,
+                    row.external_id,
+                    row.metadata,
+                    row.metadata_json,
+                )
+            )
         inserted = store.events_insert(workspace=workspace, rows=rows)
         result.accepted = len(inserted)
         result.duplicates += len(rows) - len(inserted)

@@ -227,7 +227,7 @@ def _write(
                 baseline_weekly=r.baseline_weekly,
                 scored_at=now,
                 config_version=rules.version,
-            )  # fmt: skip
+            )
             for r in accounts.values()
         ],
         update_conflicts=True,
@@ -252,7 +252,7 @@ def _write(
                 score=r.score,
                 momentum=r.momentum,
                 stage=r.stage,
-            )  # fmt: skip
+            )
             for r in accounts.values()
         ],
         update_conflicts=True,

@@ -95,7 +95,7 @@ def events_insert(*, workspace: Workspace, rows: Sequence[EventRow]) -> list[Eve
                 source=r.source,
                 external_id=r.external_id,
                 metadata=r.metadata,
-            )  # fmt: skip
+            )
             for r in fresh
         ],
         batch_size=1000,
@@ -233,10 +233,18 @@ def days_add(*, workspace: Workspace, deltas: Sequence[DayDelta]) -> list[tuple[
         before = row.count if row else 0
         last_at = max(row.last_at, d.last_at) if row else d.last_at
         result.append((d, before))
-        upserts.append(EngagementDay(
-            workspace=workspace, account_id=d.account_id, contact_id=d.contact_id,
-            contact_key=contact_key(d.contact_id), type=d.type, day=d.day, count=before + d.added, last_at=last_at,
-        ))  # fmt: skip
+        upserts.append(
+            EngagementDay(
+                workspace=workspace,
+                account_id=d.account_id,
+                contact_id=d.contact_id,
+                contact_key=contact_key(d.contact_id),
+                type=d.type,
+                day=d.day,
+                count=before + d.added,
+                last_at=last_at,
+            )
+        )
     EngagementDay.objects.bulk_create(
         upserts,
         update_conflicts=True,
@@ -313,13 +321,18 @@ def components_add(*, workspace: Workspace, deltas: Sequence[ComponentDelta]) ->
     upserts = []
     for d in deltas:
         row = existing.get((d.account_id, contact_key(d.contact_id), d.type))
-        upserts.append(ScoreComponent(
-            workspace=workspace, account_id=d.account_id, contact_id=d.contact_id,
-            contact_key=contact_key(d.contact_id), type=d.type,
-            log_sum=log_add(row.log_sum, d.log_sum) if row else d.log_sum,
-            events=(row.events if row else 0) + d.events,
-            last_at=max(row.last_at, d.last_at) if row else d.last_at,
-        ))  # fmt: skip
+        upserts.append(
+            ScoreComponent(
+                workspace=workspace,
+                account_id=d.account_id,
+                contact_id=d.contact_id,
+                contact_key=contact_key(d.contact_id),
+                type=d.type,
+                log_sum=log_add(row.log_sum, d.log_sum) if row else d.log_sum,
+                events=(row.events if row else 0) + d.events,
+                last_at=max(row.last_at, d.last_at) if row else d.last_at,
+            )
+        )
     ScoreComponent.objects.bulk_create(
         upserts,
         update_conflicts=True,

@@ -12,9 +12,26 @@ from ...models import ImportJob, ImportKind
 class ImportJobSerializer(serializers.ModelSerializer):
     class Meta:
         model = ImportJob
-        fields = ["id", "kind", "filename", "preset", "mapping", "status", "total_rows", "processed_rows",
-                  "progress_percent", "created", "updated", "unchanged", "rejected", "errors", "message",
-                  "created_at", "started_at", "finished_at"]  # fmt: skip
+        fields = [
+            "id",
+            "kind",
+            "filename",
+            "preset",
+            "mapping",
+            "status",
+            "total_rows",
+            "processed_rows",
+            "progress_percent",
+            "created",
+            "updated",
+            "unchanged",
+            "rejected",
+            "errors",
+            "message",
+            "created_at",
+            "started_at",
+            "finished_at",
+        ]
         read_only_fields = fields
 
 

@@ -12,8 +12,17 @@ class IcpVersionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = IcpVersion
-        fields = ["id", "number", "name", "criteria", "grade_thresholds", "note", "is_active", "created_by",
-                  "created_at"]  # fmt: skip
+        fields = [
+            "id",
+            "number",
+            "name",
+            "criteria",
+            "grade_thresholds",
+            "note",
+            "is_active",
+            "created_by",
+            "created_at",
+        ]
         read_only_fields = ["number", "is_active", "created_by", "created_at"]
 
 
@@ -27,8 +36,14 @@ class IcpInput(serializers.Serializer):
 class ProspectingSettingsSerializer(serializers.ModelSerializer):
     class Meta:
         model = ProspectingSettings
-        fields = ["fit_weight", "predictive_weight", "strategic_capacity", "priority_capacity", "last_rescored_at",
-                  "last_rescore_summary"]  # fmt: skip
+        fields = [
+            "fit_weight",
+            "predictive_weight",
+            "strategic_capacity",
+            "priority_capacity",
+            "last_rescored_at",
+            "last_rescore_summary",
+        ]
         read_only_fields = ["last_rescored_at", "last_rescore_summary"]
 
 
@@ -37,8 +52,21 @@ class PredictiveModelSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PredictiveModel
-        fields = ["id", "number", "algorithm", "metrics", "n_train", "n_test", "n_won", "n_lost", "is_active",
-                  "trained_by", "created_at", "activated_at", "features"]  # fmt: skip
+        fields = [
+            "id",
+            "number",
+            "algorithm",
+            "metrics",
+            "n_train",
+            "n_test",
+            "n_won",
+            "n_lost",
+            "is_active",
+            "trained_by",
+            "created_at",
+            "activated_at",
+            "features",
+        ]
         read_only_fields = fields
 
 
@@ -62,6 +90,17 @@ class TierProposalSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = TierProposal
-        fields = ["id", "account", "account_name", "current_tier", "proposed_tier", "priority", "reason", "status",
-                  "created_at", "decided_by", "decided_at"]  # fmt: skip
+        fields = [
+            "id",
+            "account",
+            "account_name",
+            "current_tier",
+            "proposed_tier",
+            "priority",
+            "reason",
+            "status",
+            "created_at",
+            "decided_by",
+            "decided_at",
+        ]
         read_only_fields = fields
