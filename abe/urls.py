@@ -24,6 +24,8 @@ api_v1 = [
     path("", include("content.api.urls")),
     path("", include("engagement.api.urls")),
     path("", include("activation.api.urls")),
+    path("", include("keyaccounts.api.urls")),
+    path("", include("analytics.api.urls")),
 ]
 
 urlpatterns = [
@@ -31,6 +33,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("workspace/switch/", views.workspace_switch, name="workspace_switch"),
+    path("workspace/new/", views.workspace_create_view, name="workspace_create"),
     path("settings/", include(settings_patterns)),
     path("accounts/", include("accounts.urls")),
     path("personas/", include("personas.urls")),
@@ -39,6 +42,7 @@ urlpatterns = [
     path("analytics/", include("analytics.urls")),
     path("alerts/", include("activation.urls")),
     path("tasks/", include("work.urls")),
+    path("key-accounts/", include("keyaccounts.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

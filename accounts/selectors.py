@@ -10,7 +10,7 @@ from django.db.models import Count, Q, QuerySet
 
 from abe.models import Workspace
 
-from .models import Account, AccountTeamMember, Contact, Opportunity
+from .models import Account, AccountTeamMember, Contact, Opportunity, Product
 
 ACCOUNT_SORTS = {
     "name": "name",
@@ -102,7 +102,11 @@ def team_member_list(*, workspace: Workspace) -> QuerySet[AccountTeamMember]:
 
 
 def opportunity_list(*, workspace: Workspace) -> QuerySet[Opportunity]:
-    return Opportunity.objects.for_workspace(workspace).select_related("account")
+    return Opportunity.objects.for_workspace(workspace).select_related("account", "product")
+
+
+def product_list(*, workspace: Workspace) -> QuerySet[Product]:
+    return Product.objects.for_workspace(workspace).order_by("family", "name")
 
 
 def workspace_users(*, workspace: Workspace) -> QuerySet[Any]:

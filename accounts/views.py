@@ -254,4 +254,6 @@ def opportunity_form_view(request: MemberRequest, pk: int, opportunity_pk: int |
             return services.opportunity_update(opportunity, by=request.user, **data)
 
         title = f"Edit opportunity {opportunity}"
-    return _child_form_view(request, account, OpportunityForm, title, save, instance=opportunity)
+    return _child_form_view(
+        request, account, OpportunityForm, title, save, instance=opportunity, workspace=request.workspace
+    )

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('abe', '0001_initial'),
-        ('accounts', '0005_contact_committee_map'),
+        ('accounts', '0007_contact_committee_map'),
         ('content', '0001_initial'),
         ('personas', '0002_committee_templates'),
         ('work', '0001_tasks'),

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('abe', '0001_initial'),
-        ('accounts', '0005_contact_committee_map'),
+        ('accounts', '0007_contact_committee_map'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

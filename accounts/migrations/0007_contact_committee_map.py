@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0004_unique_constraints_include_workspace'),
+        ('accounts', '0006_products_and_revenue_detail'),
     ]
 
     operations = [
