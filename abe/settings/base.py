@@ -163,7 +163,6 @@ SPECTACULAR_SETTINGS = {
         "AlertKindEnum": "activation.models.AlertKind",
         "ImportKindEnum": "accounts.models.ImportKind",
         "DeliveryStatusEnum": "activation.models.DeliveryStatus",
-        "LevelEnum": "content.models.Effort",
         "PersonaChannelEnum": "personas.models.Channel",
         "EventChannelEnum": "engagement.models.Channel",
         "OpportunityTypeEnum": "accounts.models.OpportunityType",
