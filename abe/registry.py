@@ -129,3 +129,16 @@ def after_scoring_register(task_path: str, *, order: int = 100) -> None:
 
 def after_scoring_tasks() -> list[str]:
     return [path for path, _ in sorted(_registry.after_scoring.items(), key=lambda item: item[1])]
+
+
+# Tasks completed: upper apps that create tasks (plays) react when a person completes one of theirs.
+_task_completed: dict[str, int] = {}
+
+
+def task_completed_register(task_path: str, *, order: int = 100) -> None:
+    """A dotted path to a Celery task called with ``task_id`` after a task is marked done (on commit)."""
+    _task_completed[task_path] = order
+
+
+def task_completed_tasks() -> list[str]:
+    return [path for path, _ in sorted(_task_completed.items(), key=lambda item: item[1])]

@@ -43,6 +43,7 @@ urlpatterns = [
     path("engagement/", include("engagement.urls")),
     path("analytics/", include("analytics.urls")),
     path("alerts/", include("activation.urls")),
+    path("tasks/", include("work.urls")),
     path("key-accounts/", include("keyaccounts.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

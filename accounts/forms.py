@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
 from django import forms
 
@@ -79,12 +79,22 @@ class ContactForm(ServiceModelForm):
             "persona",
             "do_not_contact",
             "external_id",
+            "influence",
+            "stance",
+            "reports_to",
+            "left_at",
         ]
-        labels = {"external_id": "CRM id"}
+        labels = {"external_id": "CRM id", "left_at": "Left the company on"}
+        widgets = {"left_at": forms.DateInput(attrs={"type": "date"})}
 
-    def __init__(self, *args, workspace: Workspace, **kwargs) -> None:
+    def __init__(self, *args: Any, workspace: Workspace, for_account: Account | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["persona"]).queryset = Persona.objects.for_workspace(workspace)
+        account_id = for_account.pk if for_account is not None else self.instance.account_id
+        managers = Contact.objects.for_workspace(workspace).filter(account_id=account_id)
+        if self.instance.pk:
+            managers = managers.exclude(pk=self.instance.pk)
+        cast(forms.ModelChoiceField, self.fields["reports_to"]).queryset = managers
 
 
 class TeamMemberForm(ServiceModelForm):

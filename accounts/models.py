@@ -107,6 +107,8 @@ class Account(WorkspaceOwned, TimeStamped):
             # Tier-board filters and sorts at 100,000 accounts: by grade within priority, and by fit.
             models.Index(fields=["workspace", "fit_grade", "-priority"], name="account_ws_grade_priority"),
             models.Index(fields=["workspace", "-fit_score"], name="account_ws_fit"),
+            # Committee heatmap and play enrolment filter by tier and journey stage together.
+            models.Index(fields=["workspace", "tier", "journey_stage"], name="account_ws_tier_stage"),
         ]
 
     def __str__(self) -> str:
@@ -118,6 +120,19 @@ class Account(WorkspaceOwned, TimeStamped):
         if self.owner_id == user.pk:
             return True
         return self.team_members.filter(user_id=user.pk).exists()
+
+
+class Influence(models.TextChoices):
+    HIGH = "high", "High"
+    MEDIUM = "medium", "Medium"
+    LOW = "low", "Low"
+
+
+class Stance(models.TextChoices):
+    CHAMPION = "champion", "Champion"
+    SUPPORTER = "supporter", "Supporter"
+    NEUTRAL = "neutral", "Neutral"
+    DETRACTOR = "detractor", "Detractor"
 
 
 class Contact(WorkspaceOwned, TimeStamped):
@@ -135,6 +150,15 @@ class Contact(WorkspaceOwned, TimeStamped):
 
     engagement_score = models.FloatField(default=0.0)
     last_engaged_at = models.DateTimeField(null=True, blank=True)
+
+    # The committee map: how much weight the person carries, where they stand, whom they report to, and the
+    # date they left the company (kept for history; a contact who left fills no committee role).
+    influence = models.CharField(max_length=10, choices=Influence.choices, blank=True)
+    stance = models.CharField(max_length=12, choices=Stance.choices, blank=True)
+    reports_to = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="direct_reports"
+    )
+    left_at = models.DateField(null=True, blank=True, help_text="The day the person left the company.")
 
     class Meta:
         ordering = ["last_name", "first_name"]

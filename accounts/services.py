@@ -43,6 +43,10 @@ CONTACT_FIELDS = {
     "persona",
     "do_not_contact",
     "external_id",
+    "influence",
+    "stance",
+    "reports_to",
+    "left_at",
 }
 OPPORTUNITY_FIELDS = {
     "account",
@@ -145,9 +149,27 @@ def _clean_contact(contact: Contact) -> None:
         errors["email"] = f"Another contact already uses {contact.email}."
     if contact.external_id and _taken(contact, "external_id"):
         errors["external_id"] = "Another contact already has this CRM id."
+    if contact.reports_to_id is not None:
+        problem = _reports_to_problem(contact)
+        if problem:
+            errors["reports_to"] = problem
     if errors:
         raise ValidationError(errors)
     contact.full_clean(exclude=["workspace", "account", "persona"], validate_unique=False, validate_constraints=False)
+
+
+def _reports_to_problem(contact: Contact) -> str:
+    """A manager is a contact of the same account, and following managers upwards never comes back."""
+    manager = contact.reports_to
+    if manager is None or manager.workspace_id != contact.workspace_id or manager.account_id != contact.account_id:
+        return "Choose a contact of the same account."
+    seen = {contact.pk} if contact.pk else set()
+    while manager is not None:
+        if manager.pk in seen:
+            return "This would make a reporting loop."
+        seen.add(manager.pk)
+        manager = manager.reports_to
+    return ""
 
 
 @transaction.atomic

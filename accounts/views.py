@@ -177,7 +177,9 @@ def contact_form_view(request: MemberRequest, pk: int, contact_pk: int | None = 
             return services.contact_update(contact, by=request.user, **data)
 
         title = f"Edit contact {contact}"
-    return _child_form_view(request, account, ContactForm, title, save, instance=contact, workspace=request.workspace)
+    return _child_form_view(
+        request, account, ContactForm, title, save, instance=contact, workspace=request.workspace, for_account=account
+    )
 
 
 @workspace_required

@@ -4,3 +4,34 @@ from django.apps import AppConfig
 class ContentConfig(AppConfig):
     name = "content"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from abe.registry import (
+            account_panel_register,
+            nav_register,
+            settings_link_register,
+            task_completed_register,
+        )
+
+        account_panel_register("content:panel_committee", order=15)
+        account_panel_register("content:panel_next_best", order=16)
+        nav_register("Committees", "content:heatmap", active_prefixes=("content:heatmap", "content:gaps"), order=26)
+        nav_register("Plays", "content:plays", active_prefixes=("content:play",), order=45)
+        settings_link_register(
+            "Buying committees",
+            "content:committee_templates",
+            description="The roles a complete committee needs per tier, and when a person counts as engaged.",
+            roles=("admin", "marketing"),
+        )
+        settings_link_register(
+            "Content selection",
+            "content:settings",
+            description="Effort allowed per tier, content stage per journey stage, and the ranking prior.",
+            roles=("admin", "marketing"),
+        )
+        settings_link_register(
+            "Outreach templates",
+            "content:templates",
+            description="Emails with merge fields for contacts, personas, owners and similar customers.",
+        )
+        task_completed_register("content.tasks.play_step_touch_log_task")

@@ -12,6 +12,15 @@ class EngagementConfig(AppConfig):
         account_panel_register("engagement:account_trend", order=50)
         account_panel_register("engagement:account_timeline", order=90)
 
+        from content import hooks
+
+        from . import content_hooks
+
+        hooks.touch_logger_register(content_hooks.touch_log)
+        hooks.consumed_reader_register(content_hooks.consumed_assets)
+        hooks.stages_reader_register(content_hooks.journey_stages)
+        hooks.stage_at_reader_register(content_hooks.stages_at)
+        hooks.engaged_before_reader_register(content_hooks.engaged_before)
         from accounts.signals import accounts_changed
 
         accounts_changed.connect(_rescore_changed_accounts, dispatch_uid="engagement_rescore_changed_accounts")

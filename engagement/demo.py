@@ -268,4 +268,14 @@ def build(ctx: DemoContext) -> str:
         store.days_rebuild(workspace=ctx.workspace)
         history_backfill(workspace=ctx.workspace, until=ctx.today, days=HISTORY_DAYS)
         scores_recompute(workspace=ctx.workspace, now=ctx.now, rebuild_days=False)
-    return f"{events} engagement events over {DAYS} days, {HISTORY_DAYS} days of score history"
+    # Content: performance of the assets the events reference, then plays (they need journey stages).
+    from content.demo import after_engagement
+
+    from .services.content_performance import asset_performance_refresh
+
+    measured = asset_performance_refresh(workspace=ctx.workspace, now=ctx.now)
+    plays = after_engagement(ctx)
+    return (
+        f"{events} engagement events over {DAYS} days, {HISTORY_DAYS} days of score history; "
+        f"{measured} asset performance rows; {plays}"
+    )

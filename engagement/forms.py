@@ -8,7 +8,7 @@ from django import forms
 
 from personas.models import BuyingRole, Seniority
 
-from .models import EngagementConfig, EventType
+from .models import SCORED_EVENT_CHOICES, SCORED_EVENT_TYPES, EngagementConfig, EventType
 from .rules import OPPORTUNITY_CONDITIONS, ScoringRules
 
 
@@ -34,7 +34,7 @@ class ScoringSettingsForm(forms.Form):
         kwargs["initial"] = initial
         super().__init__(*args, **kwargs)
         self.type_rows = []
-        for value, label in EventType.choices:
+        for value, label in SCORED_EVENT_CHOICES:
             names = (f"weight__{value}", f"half_life__{value}", f"cap__{value}")
             self.fields[names[0]] = forms.FloatField(min_value=0, max_value=1000, initial=rules.weights[value])
             self.fields[names[1]] = forms.FloatField(min_value=0.25, max_value=3650, initial=rules.half_lives[value])
@@ -74,9 +74,9 @@ class ScoringSettingsForm(forms.Form):
     def config_data(self) -> dict[str, Any]:
         data = self.cleaned_data
         return {
-            "weights": {t: data[f"weight__{t}"] for t in EventType.values},
-            "half_lives": {t: data[f"half_life__{t}"] for t in EventType.values},
-            "daily_caps": {t: data[f"cap__{t}"] for t in EventType.values},
+            "weights": {t: data[f"weight__{t}"] for t in SCORED_EVENT_TYPES},
+            "half_lives": {t: data[f"half_life__{t}"] for t in SCORED_EVENT_TYPES},
+            "daily_caps": {t: data[f"cap__{t}"] for t in SCORED_EVENT_TYPES},
             "role_multipliers": {r: data[f"role__{r}"] for r in BuyingRole.values},
             "seniority_multipliers": {s: data[f"seniority__{s}"] for s in Seniority.values},
             "breadth_bonus_per_role": data["breadth_bonus_per_role"],

@@ -29,6 +29,14 @@ class EventType(models.TextChoices):
     FORM_SUBMISSION = "form_submission", "Form submission"
     INTENT_SIGNAL = "intent_signal", "Intent signal"
     TRIGGER_EVENT = "trigger_event", "Trigger event"
+    # The team's own outreach (an email sent from a template, a play step done): shown in the timeline, never
+    # scored, and not accepted by the ingest API.
+    OUTBOUND_TOUCH = "outbound_touch", "Outbound touch"
+
+
+# The types that count towards scores (everything but the team's own outbound touches).
+SCORED_EVENT_CHOICES: list[tuple[str, str]] = [(v, label) for v, label in EventType.choices if v != "outbound_touch"]
+SCORED_EVENT_TYPES: list[str] = [v for v, _ in SCORED_EVENT_CHOICES]
 
 
 class TriggerKind(models.TextChoices):

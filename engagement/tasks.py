@@ -97,3 +97,15 @@ def event_import_run_task(job_id: int) -> str:
     """A CSV upload of events. Safe to repeat: it resumes after the committed chunks, and ingest is idempotent."""
     job = event_import_run(job_id=job_id)
     return job.status if job else "missing"
+
+
+@shared_task(acks_late=True, time_limit=3600)
+def asset_performance_refresh_task(workspace_id: int | None = None) -> int:
+    """Beat (nightly): content performance from the events that reference assets. Safe to repeat (replaces rows)."""
+    from .services.content_performance import asset_performance_refresh
+
+    written = 0
+    workspaces = Workspace.objects.all() if workspace_id is None else Workspace.objects.filter(pk=workspace_id)
+    for workspace in workspaces:
+        written += asset_performance_refresh(workspace=workspace)
+    return written

@@ -75,3 +75,26 @@ class Persona(WorkspaceOwned, TimeStamped):
     def preferred_channel_labels(self) -> list[str]:
         labels = dict(Channel.choices)
         return [labels.get(c, c) for c in self.preferred_channels]
+
+
+class CommitteeTemplate(WorkspaceOwned, TimeStamped):
+    """The roles (optionally persona or department) a complete buying committee needs, for one tier.
+
+    ``requirements``: ``[{"role": BuyingRole value or "", "department": Department value or "",
+    "persona": persona id or null, "count": n}, ...]``; at least one of role, department or persona is set.
+    ``engaged_days``: a contact counts as engaged when their last engagement is at most this many days old.
+    """
+
+    tier = models.CharField(max_length=20)
+    requirements = models.JSONField(default=list, blank=True)
+    engaged_days = models.PositiveIntegerField(default=30)
+
+    class Meta:
+        ordering = ["tier"]
+        constraints = [models.UniqueConstraint(fields=["workspace", "tier"], name="committee_template_one_per_tier")]
+
+    def __str__(self) -> str:
+        return f"Committee template ({self.tier})"
+
+    def sales_can_edit(self, user) -> bool:  # admins and marketing edit committee templates
+        return False

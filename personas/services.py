@@ -10,7 +10,7 @@ from django.db import transaction
 
 from abe.models import Workspace
 
-from .models import Channel, Persona
+from .models import Channel, CommitteeTemplate, Persona
 
 PERSONA_FIELDS = {
     "name",
@@ -72,3 +72,42 @@ def persona_update(persona: Persona, *, by: User | None = None, **data: Any) -> 
 @transaction.atomic
 def persona_delete(persona: Persona, *, by: User | None = None) -> None:
     persona.delete()
+
+
+@transaction.atomic
+def committee_template_save(
+    *,
+    workspace: Workspace,
+    tier: str,
+    requirements: Any,
+    engaged_days: int | None = None,
+    by: User | None = None,
+) -> CommitteeTemplate:
+    """Create or replace the committee template of one tier (admins and marketing)."""
+    from .committee import DEFAULT_ENGAGED_DAYS, TIERS, requirements_validate
+
+    errors: dict[str, str] = {}
+    if tier not in TIERS:
+        errors["tier"] = f"Choose one of: {', '.join(TIERS)}."
+    persona_ids = set(Persona.objects.for_workspace(workspace).values_list("id", flat=True))
+    try:
+        cleaned = requirements_validate(requirements, persona_ids)
+    except ValueError as exc:
+        errors["requirements"] = str(exc)
+    days = DEFAULT_ENGAGED_DAYS if engaged_days is None else engaged_days
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 365:
+        errors["engaged_days"] = "Give a number of days from 1 to 365."
+    if errors:
+        raise ValidationError(errors)
+    template, _ = CommitteeTemplate.objects.select_for_update().get_or_create(
+        workspace=workspace, tier=tier, defaults={"requirements": cleaned, "engaged_days": days}
+    )
+    template.requirements, template.engaged_days = cleaned, days
+    template.save()
+    return template
+
+
+@transaction.atomic
+def committee_template_reset(*, workspace: Workspace, tier: str, by: User | None = None) -> None:
+    """Forget the stored template of a tier: the seeds' default applies again."""
+    CommitteeTemplate.objects.for_workspace(workspace).filter(tier=tier).delete()

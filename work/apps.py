@@ -7,3 +7,10 @@ class WorkConfig(AppConfig):
     name = "work"
     verbose_name = "Tasks"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from abe.registry import account_panel_register, home_section_register, nav_register
+
+        account_panel_register("work:account_panel", order=17)
+        nav_register("Tasks", "work:list", active_prefixes=("work",), order=25)
+        home_section_register("work:home_my_tasks", title="My tasks", order=10)

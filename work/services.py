@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from abe.models import Membership, Workspace
+from abe.registry import task_completed_tasks
 
 from .models import Task, TaskSource, TaskStatus
 
@@ -108,6 +111,9 @@ def task_complete(*, task: Task, by: User | None = None, outcome: str = "") -> T
     task.completed_at = timezone.now()
     task.completed_by = by if by is not None and by.is_authenticated else None
     task.save(update_fields=["status", "outcome", "completed_at", "completed_by", "updated_at"])
+    # Upper apps (a play logs the step's touch) react once the completion is committed.
+    for path in task_completed_tasks():
+        transaction.on_commit(partial(import_string(path).delay, task_id=task.pk))
     return task
 
 

@@ -164,6 +164,8 @@ SPECTACULAR_SETTINGS = {
         "AlertKindEnum": "activation.models.AlertKind",
         "ImportKindEnum": "accounts.models.ImportKind",
         "DeliveryStatusEnum": "activation.models.DeliveryStatus",
+        "PersonaChannelEnum": "personas.models.Channel",
+        "EventChannelEnum": "engagement.models.Channel",
         "OpportunityTypeEnum": "accounts.models.OpportunityType",
         "OpportunityStatusEnum": "accounts.models.OpportunityStatus",
         "RiskLevelEnum": "keyaccounts.models.RiskLevel",
@@ -217,6 +219,12 @@ CELERY_BEAT_SCHEDULE: dict = {
     "engagement-stage-reevaluation": {
         "task": "engagement.tasks.engagement_rescore_all",
         "schedule": crontab(hour="*/6", minute=17),
+    },
+    # Content: due play steps become tasks; asset performance from the events that reference assets.
+    "content-play-steps": {"task": "content.tasks.play_steps_schedule_task", "schedule": 3600.0},
+    "engagement-asset-performance": {
+        "task": "engagement.tasks.asset_performance_refresh_task",
+        "schedule": crontab(hour=2, minute=40),
     },
     # Analytics: opportunity, alert, task and stage changes rolled up every 5 minutes; a nightly reconciliation.
     "analytics-refresh-changes": {"task": "analytics.tasks.facts_refresh_changes_all", "schedule": 300.0},

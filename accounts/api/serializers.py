@@ -86,6 +86,7 @@ class AccountSerializer(serializers.ModelSerializer):
 class ContactSerializer(serializers.ModelSerializer):
     account = WorkspaceRelatedField(Account)
     persona = WorkspaceRelatedField(Persona, required=False, allow_null=True)
+    reports_to = WorkspaceRelatedField(Contact, required=False, allow_null=True)
 
     class Meta:
         model = Contact
@@ -106,6 +107,10 @@ class ContactSerializer(serializers.ModelSerializer):
             "last_engaged_at",
             "created_at",
             "updated_at",
+            "influence",
+            "stance",
+            "reports_to",
+            "left_at",
         ]
         read_only_fields = ["engagement_score", "last_engaged_at", "created_at", "updated_at"]
         validators: list = []

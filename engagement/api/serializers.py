@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from ..models import Channel, EventType
+from ..models import SCORED_EVENT_CHOICES, Channel
 
 
 class EventInput(serializers.Serializer):
@@ -16,7 +16,7 @@ class EventInput(serializers.Serializer):
         max_length=64, help_text="The system that saw the event, e.g. “hubspot”."
     )
     external_id = serializers.CharField(max_length=128, help_text="Unique per source, for all time (idempotency).")
-    type = serializers.ChoiceField(choices=EventType.choices)
+    type = serializers.ChoiceField(choices=SCORED_EVENT_CHOICES)
     occurred_at = serializers.DateTimeField(help_text="ISO 8601; without an offset it is taken as UTC.")
     account_id = serializers.IntegerField(required=False)
     account_domain = serializers.CharField(required=False)
@@ -24,6 +24,9 @@ class EventInput(serializers.Serializer):
     contact_external_id = serializers.CharField(required=False, max_length=64)
     channel = serializers.ChoiceField(choices=Channel.choices, required=False)
     content_asset_id = serializers.IntegerField(required=False)
+    content_asset_url = serializers.CharField(
+        required=False, max_length=500, help_text="Or the asset by its URL (as saved in the content library)."
+    )
     metadata = serializers.DictField(required=False, help_text="Trigger events need metadata.kind.")
 
 

@@ -14,7 +14,7 @@ from abe.models import Workspace
 from abe.tasks import enqueue_on_commit
 from personas.models import BuyingRole, Seniority
 
-from ..models import EngagementConfig, EventType
+from ..models import SCORED_EVENT_TYPES, EngagementConfig
 from ..rules import DEFAULT_STAGES, OPPORTUNITY_CONDITIONS, ScoringRules
 
 CONFIG_FIELDS = {
@@ -104,7 +104,7 @@ def engagement_config_clean(data: Mapping[str, Any]) -> dict[str, Any]:
         raise ValidationError({"non_field_errors": f"Unknown setting(s): {', '.join(sorted(unknown))}."})
     errors: dict[str, str] = {}
     cleaned: dict[str, Any] = {}
-    types = set(EventType.values)
+    types = set(SCORED_EVENT_TYPES)
     if "weights" in data:
         cleaned["weights"] = _numbers("weights", data["weights"], types, errors, low=0, high=1000)
     if "half_lives" in data:

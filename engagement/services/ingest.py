@@ -48,8 +48,10 @@ FIELDS = {
     "channel",
     "content_asset_id",
     "metadata",
+    "content_asset_url",
 }
-EVENT_TYPES = frozenset(EventType.values)
+# Outbound touches are the team's own actions (logged by content: outreach sent, play steps), not engagement.
+EVENT_TYPES = frozenset(EventType.values) - {EventType.OUTBOUND_TOUCH}
 CHANNELS = frozenset(Channel.values)
 TRIGGER_KINDS = frozenset(TriggerKind.values)
 logger = logging.getLogger(__name__)
@@ -127,6 +129,7 @@ class _Clean:
     content_asset_id: int | None
     metadata: dict[str, Any]
     metadata_json: str
+    content_asset_url: str = ""
 
 
 def _text(raw: Mapping[str, Any], name: str, errors: dict[str, Any], *, max_length: int, required: bool = False) -> str:
@@ -227,6 +230,7 @@ def event_clean(raw: Any, index: int, *, now: datetime) -> tuple[_Clean | None, 
     if not isinstance(channel, str) or (channel not in CHANNELS and channel != ""):
         errors["channel"] = [f"Choose one of: {', '.join(sorted(CHANNELS))}."]
     content_asset_id = _int(raw, "content_asset_id", errors)
+    content_asset_url = _text(raw, "content_asset_url", errors, max_length=500)
     metadata = raw.get("metadata")
     if metadata is None:
         metadata = {}
@@ -261,6 +265,7 @@ def event_clean(raw: Any, index: int, *, now: datetime) -> tuple[_Clean | None, 
         content_asset_id,
         metadata,
         metadata_json,
+        content_asset_url,
     ), {}
 
 
@@ -273,6 +278,12 @@ class _Directory:
     contact_by_email: dict[str, tuple[int, int]]
     contact_by_external_id: dict[str, tuple[int, int]]
     asset_ids: set[int]
+    asset_by_url: dict[str, int] = field(default_factory=dict)
+
+
+def _url_variants(url: str) -> set[str]:
+    bare = url.rstrip("/")
+    return {url, bare, bare + "/"}
 
 
 def _directory(workspace: Workspace, rows: Sequence[_Clean]) -> _Directory:
@@ -282,6 +293,7 @@ def _directory(workspace: Workspace, rows: Sequence[_Clean]) -> _Directory:
     domains |= {e.rsplit("@", 1)[1] for e in emails}
     contact_ids = {r.contact_external_id for r in rows if r.contact_external_id}
     assets = {r.content_asset_id for r in rows if r.content_asset_id}
+    urls = set().union(*(_url_variants(r.content_asset_url) for r in rows if r.content_asset_url))
     accounts = Account.objects.for_workspace(workspace)
     contacts = Contact.objects.for_workspace(workspace)
     return _Directory(
@@ -306,6 +318,11 @@ def _directory(workspace: Workspace, rows: Sequence[_Clean]) -> _Directory:
             set(ContentAsset.objects.for_workspace(workspace).filter(pk__in=assets).values_list("pk", flat=True))
             if assets
             else set()
+        ),
+        asset_by_url=(
+            dict(ContentAsset.objects.for_workspace(workspace).filter(url__in=urls).values_list("url", "pk"))
+            if urls
+            else {}
         ),
     )
 
@@ -348,6 +365,12 @@ def _resolve(
         errors["contact_external_id"] = ["No contact with this external id in this workspace."]
     if row.content_asset_id and row.content_asset_id not in d.asset_ids:
         errors["content_asset_id"] = ["No content asset with this id in this workspace."]
+    elif not row.content_asset_id and row.content_asset_url:
+        found = [d.asset_by_url[u] for u in _url_variants(row.content_asset_url) if u in d.asset_by_url]
+        if found:
+            row.content_asset_id = found[0]
+        else:
+            errors["content_asset_url"] = ["No content asset with this URL in this workspace."]
     if account_id is None and not errors:
         errors["account_id"] = ["Could not tell which account this event belongs to."]
     return account_id, (contact[0] if contact else None), to_create, errors

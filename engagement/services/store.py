@@ -424,7 +424,7 @@ def days_rebuild(*, workspace: Workspace) -> int:
         SELECT e.workspace_id, e.account_id, e.contact_id, COALESCE(e.contact_id, 0), e.type, {day_sql}, COUNT(*),
                MAX(e.occurred_at)
         FROM engagement_engagementevent e
-        WHERE e.workspace_id = %s
+        WHERE e.workspace_id = %s AND e.type <> 'outbound_touch'
         GROUP BY e.workspace_id, e.account_id, e.contact_id, e.type, {day_sql}
     """
     with connection.cursor() as cursor:

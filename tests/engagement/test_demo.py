@@ -41,7 +41,8 @@ def test_replaying_the_demo_events_changes_nothing(monkeypatch):
             **({"content_asset_id": e.content_asset_id} if e.content_asset_id else {}),
             "metadata": e.metadata,
         }
-        for e in EngagementEvent.objects.for_workspace(ws).select_related("contact")
+        # The team's own outbound touches (play steps done in the demo) are not ingestable events.
+        for e in EngagementEvent.objects.for_workspace(ws).exclude(type="outbound_touch").select_related("contact")
     ]
 
     results = [

@@ -11,9 +11,9 @@ from abe.forms import form_add_service_errors
 from abe.http import MemberRequest
 from abe.views import workspace_required
 
-from . import selectors, services
-from .forms import ContentAssetForm
-from .models import BuyingStage, ContentFormat, Effort
+from .. import selectors, services
+from ..forms import ContentAssetForm
+from ..models import BuyingStage, ContentFormat, Effort
 
 
 @workspace_required
@@ -58,3 +58,24 @@ def content_form_view(request: MemberRequest, pk: int | None = None) -> HttpResp
             messages.success(request, f"“{asset.title}” saved.")
             return redirect("content:list")
     return render(request, "content/form.html", {"form": form, "title": f"Edit {asset}" if asset else "New content"})
+
+
+@workspace_required
+def content_performance_view(request: MemberRequest) -> HttpResponse:
+    """Asset performance by persona and journey stage (the nightly rollup of events referencing assets)."""
+    from personas.models import Persona
+
+    from ..selectors.nbc import asset_performance_table, content_settings
+
+    rows = asset_performance_table(workspace=request.workspace)
+    names = dict(Persona.objects.for_workspace(request.workspace).values_list("pk", "name"))
+    page_obj = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "content/performance.html",
+        {
+            "page_obj": page_obj,
+            "persona_names": names,
+            "settings": content_settings(workspace=request.workspace),
+        },
+    )

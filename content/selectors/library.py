@@ -4,7 +4,7 @@ from django.db.models import QuerySet
 
 from abe.models import Workspace
 
-from .models import ContentAsset
+from ..models import ContentAsset
 
 
 def content_asset_list(*, workspace: Workspace) -> QuerySet[ContentAsset]:

@@ -10,7 +10,7 @@ from django.db import transaction
 
 from abe.models import Workspace
 
-from .models import ContentAsset
+from ..models import ContentAsset
 
 TIERS = {"strategic", "priority", "standard"}
 

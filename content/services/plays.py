@@ -1,0 +1,372 @@
+"""Plays: define the steps, enrol accounts, turn due steps into tasks, log the touch when a step is done.
+
+The scheduler (:func:`play_steps_schedule`) is safe to repeat: a step of an enrolment becomes a task once,
+guarded by the unique ``(enrolment, step)`` of ``PlayStepRun`` written in the same transaction as the task.
+Lock order: the enrolment row, then its runs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from abe.models import Workspace
+from accounts.models import Account, AccountTeamMember, Contact, TeamRole
+from personas.models import BuyingRole, Channel, Persona
+from work.models import Task, TaskSource, TaskStatus
+from work.services import task_cancel, task_create
+
+from .. import hooks
+from ..models import (
+    ContentAsset,
+    EnrolmentStatus,
+    OutreachTemplate,
+    Play,
+    PlayEnrolment,
+    PlayStep,
+    PlayStepRun,
+)
+
+OWNER_ROLES = {"owner", *TeamRole.values}
+STEP_FIELDS = {"title", "day_offset", "channel", "target_role", "target_persona", "asset", "template", "owner_role"}
+
+
+def _clean_steps(workspace: Workspace, steps: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    if not steps:
+        raise ValidationError({"steps": "A play needs at least one step."})
+    cleaned, problems = [], []
+    for i, step in enumerate(steps, start=1):
+        extra = set(step) - STEP_FIELDS
+        if extra:
+            problems.append(f"step {i}: unknown field(s) {', '.join(sorted(extra))}")
+            continue
+        title = str(step.get("title") or "").strip()
+        offset = step.get("day_offset", 0)
+        channel = step.get("channel") or Channel.EMAIL
+        role = step.get("target_role") or ""
+        owner_role = step.get("owner_role") or "owner"
+        if not title:
+            problems.append(f"step {i}: say what to do (title)")
+        if isinstance(offset, bool) or not isinstance(offset, int) or not 0 <= offset <= 365:
+            problems.append(f"step {i}: day_offset must be 0 to 365")
+        if channel not in Channel.values:
+            problems.append(f"step {i}: channel must be one of {', '.join(Channel.values)}")
+        if role and role not in BuyingRole.values:
+            problems.append(f"step {i}: target_role must be one of {', '.join(BuyingRole.values)}")
+        if owner_role not in OWNER_ROLES:
+            problems.append(f"step {i}: owner_role must be one of {', '.join(sorted(OWNER_ROLES))}")
+        for name, model in (("target_persona", Persona), ("asset", ContentAsset), ("template", OutreachTemplate)):
+            obj = step.get(name)
+            if obj is not None and (not isinstance(obj, model) or obj.workspace_id != workspace.pk):
+                problems.append(f"step {i}: {name} not found in this workspace")
+        cleaned.append(
+            {
+                "title": title,
+                "day_offset": offset,
+                "channel": channel,
+                "target_role": role,
+                "target_persona": step.get("target_persona"),
+                "asset": step.get("asset"),
+                "template": step.get("template"),
+                "owner_role": owner_role,
+            }
+        )
+    if problems:
+        raise ValidationError({"steps": "; ".join(problems) + "."})
+    return cleaned
+
+
+def _clean_play(play: Play) -> None:
+    play.name = (play.name or "").strip()
+    if not play.name:
+        raise ValidationError({"name": "Give the play a name."})
+    if Play.objects.for_workspace(play.workspace_id).filter(name__iexact=play.name).exclude(pk=play.pk).exists():
+        raise ValidationError({"name": "Another play has this name."})
+
+
+@transaction.atomic
+def play_create(
+    *,
+    workspace: Workspace,
+    name: str,
+    steps: Sequence[dict[str, Any]],
+    description: str = "",
+    exit_stage: str = "",
+    is_active: bool = True,
+    by: User | None = None,
+) -> Play:
+    play = Play(
+        workspace=workspace,
+        name=name,
+        description=description or "",
+        exit_stage=exit_stage or "",
+        is_active=is_active,
+        created_by=by if by is not None and by.is_authenticated else None,
+    )
+    _clean_play(play)
+    cleaned = _clean_steps(workspace, steps)
+    play.save()
+    PlayStep.objects.bulk_create([PlayStep(workspace=workspace, play=play, **s) for s in cleaned])
+    return play
+
+
+@transaction.atomic
+def play_update(
+    play: Play, *, by: User | None = None, steps: Sequence[dict[str, Any]] | None = None, **data: Any
+) -> Play:
+    """Change a play; given ``steps`` replace the steps that have not produced tasks yet and add the rest."""
+    extra = set(data) - {"name", "description", "exit_stage", "is_active"}
+    if extra:
+        raise ValidationError({name: "Unknown field." for name in sorted(extra)})
+    for field, value in data.items():
+        setattr(play, field, value)
+    _clean_play(play)
+    play.save()
+    if steps is not None:
+        cleaned = _clean_steps(play.workspace, steps)
+        play.steps.filter(runs__isnull=True).delete()
+        kept = {(s.day_offset, s.title) for s in play.steps.all()}
+        PlayStep.objects.bulk_create(
+            [
+                PlayStep(workspace=play.workspace, play=play, **s)
+                for s in cleaned
+                if (s["day_offset"], s["title"]) not in kept
+            ]
+        )
+    return play
+
+
+@transaction.atomic
+def play_delete(play: Play, *, by: User | None = None) -> None:
+    for enrolment in play.enrolments.filter(status=EnrolmentStatus.ACTIVE):
+        _cancel_open_tasks(enrolment, by=by)
+    play.delete()
+
+
+def _cancel_open_tasks(enrolment: PlayEnrolment, *, by: User | None) -> None:
+    task_ids = enrolment.runs.exclude(task=None).values_list("task_id", flat=True)
+    for task in Task.objects.filter(pk__in=list(task_ids), status=TaskStatus.OPEN):
+        task_cancel(task=task, by=by)
+
+
+@transaction.atomic
+def play_enrol(*, play: Play, accounts: Iterable[Account], by: User | None = None, today: dt.date | None = None) -> int:
+    """Enrol accounts (those already active in the play are skipped); returns how many were enrolled."""
+    if not play.is_active:
+        raise ValidationError({"play": "This play is paused; activate it before enrolling accounts."})
+    today = today or timezone.localdate()
+    accounts = [a for a in accounts if a.workspace_id == play.workspace_id]
+    active = set(
+        PlayEnrolment.objects.filter(play=play, status=EnrolmentStatus.ACTIVE, account__in=accounts).values_list(
+            "account_id", flat=True
+        )
+    )
+    fresh = [
+        PlayEnrolment(
+            workspace=play.workspace,
+            play=play,
+            account=a,
+            enrolled_on=today,
+            stage_at_enrolment=a.journey_stage,
+            enrolled_by=by if by and by.is_authenticated else None,
+        )
+        for a in accounts
+        if a.pk not in active and (not play.exit_stage or a.journey_stage != play.exit_stage)
+    ]
+    PlayEnrolment.objects.bulk_create(fresh, batch_size=1000)
+    return len(fresh)
+
+
+@transaction.atomic
+def play_exit(
+    *, enrolment: PlayEnrolment, reason: str = "Taken out by hand", by: User | None = None, today: dt.date | None = None
+) -> PlayEnrolment:
+    """Take an account out of a play: its open step tasks are cancelled."""
+    enrolment = PlayEnrolment.objects.select_for_update().get(pk=enrolment.pk)
+    if enrolment.status != EnrolmentStatus.ACTIVE:
+        return enrolment
+    _cancel_open_tasks(enrolment, by=by)
+    enrolment.status = EnrolmentStatus.EXITED
+    enrolment.ended_on = today or timezone.localdate()
+    enrolment.exit_reason = (reason or "Taken out by hand")[:200]
+    enrolment.save(update_fields=["status", "ended_on", "exit_reason"])
+    return enrolment
+
+
+def _assignee(account: Account, owner_role: str, team: dict[tuple[int, str], Any]) -> Any:
+    if owner_role != "owner":
+        user = team.get((account.pk, owner_role))
+        if user is not None:
+            return user
+    return account.owner
+
+
+def _target(step: PlayStep, contacts: list[Contact]) -> Contact | None:
+    for c in contacts:
+        if c.do_not_contact or c.left_at is not None:
+            continue
+        if step.target_role and c.buying_role != step.target_role:
+            continue
+        if step.target_persona_id and c.persona_id != step.target_persona_id:
+            continue
+        return c
+    return None
+
+
+def _describe(step: PlayStep) -> str:
+    lines = [f"Channel: {step.get_channel_display()}."]
+    if step.asset is not None:
+        lines.append(f"Content: {step.asset.title}" + (f" ({step.asset.url})" if step.asset.url else "") + ".")
+    if step.template is not None:
+        lines.append(f"Outreach template: {step.template.name}.")
+    if step.target_role or step.target_persona_id:
+        who = step.get_target_role_display() if step.target_role else ""
+        if step.target_persona is not None:
+            who = f"{who} ({step.target_persona.name})".strip()
+        lines.append(f"For: {who}.")
+    lines.append("Completing this task logs the touch in the account's timeline.")
+    return "\n".join(lines)
+
+
+def play_steps_schedule(*, workspace: Workspace, today: dt.date | None = None) -> dict[str, int]:
+    """Exit enrolments that reached their play's exit stage; create the tasks of every step now due.
+
+    Safe to repeat and to run concurrently: a (enrolment, step) pair produces one task at most.
+    """
+    today = today or timezone.localdate()
+    created = exited = completed = 0
+    enrolments = list(
+        PlayEnrolment.objects.for_workspace(workspace)
+        .filter(status=EnrolmentStatus.ACTIVE, play__is_active=True)
+        .select_related("play", "account__owner")
+    )
+    for enrolment in [e for e in enrolments if e.play.exit_stage and e.account.journey_stage == e.play.exit_stage]:
+        play_exit(enrolment=enrolment, reason=f"Reached the {enrolment.play.exit_stage} stage", today=today)
+        exited += 1
+    enrolments = [e for e in enrolments if not (e.play.exit_stage and e.account.journey_stage == e.play.exit_stage)]
+    if not enrolments:
+        return {"created": 0, "exited": exited, "completed": 0}
+    steps: dict[int, list[PlayStep]] = {}
+    for step in (
+        PlayStep.objects.for_workspace(workspace)
+        .filter(play_id__in={e.play_id for e in enrolments})
+        .select_related("asset", "template", "target_persona")
+    ):
+        steps.setdefault(step.play_id, []).append(step)
+    done = set(
+        PlayStepRun.objects.for_workspace(workspace)
+        .filter(enrolment__in=enrolments)
+        .values_list("enrolment_id", "step_id")
+    )
+    account_ids = {e.account_id for e in enrolments}
+    contacts: dict[int, list[Contact]] = {}
+    for c in Contact.objects.for_workspace(workspace).filter(account_id__in=account_ids).order_by("last_name", "pk"):
+        contacts.setdefault(c.account_id, []).append(c)
+    team = {
+        (m.account_id, m.team_role): m.user
+        for m in AccountTeamMember.objects.for_workspace(workspace)
+        .filter(account_id__in=account_ids)
+        .select_related("user")
+    }
+    for enrolment in enrolments:
+        play_steps = sorted(steps.get(enrolment.play_id, []), key=lambda s: (s.day_offset, s.pk))
+        for step in play_steps:
+            due = enrolment.enrolled_on + dt.timedelta(days=step.day_offset)
+            if (enrolment.pk, step.pk) in done or due > today:
+                continue
+            if _step_task_create(enrolment, step, due, contacts.get(enrolment.account_id, []), team):
+                created += 1
+        if play_steps and all(
+            (enrolment.pk, s.pk) in done or enrolment.enrolled_on + dt.timedelta(days=s.day_offset) <= today
+            for s in play_steps
+        ):
+            completed += int(_complete_if_all_done(enrolment, today))
+    return {"created": created, "exited": exited, "completed": completed}
+
+
+def _step_task_create(
+    enrolment: PlayEnrolment, step: PlayStep, due: dt.date, contacts: list[Contact], team: dict[tuple[int, str], Any]
+) -> bool:
+    contact = _target(step, contacts)
+    title = f"{enrolment.play.name}: {step.title}"
+    if contact is None and (step.target_role or step.target_persona_id):
+        persona_name = step.target_persona.name if step.target_persona is not None else "contact"
+        who = (step.get_target_role_display() if step.target_role else persona_name).lower()
+        title += f" (find {'an' if who[:1] in 'aeiou' else 'a'} {who} first)"
+    try:
+        with transaction.atomic():
+            run = PlayStepRun.objects.create(
+                workspace=enrolment.workspace, enrolment=enrolment, step=step, due_date=due
+            )
+            task = task_create(
+                workspace=enrolment.workspace,
+                title=title[:200],
+                account=enrolment.account,
+                contact=contact,
+                assignee=_assignee(enrolment.account, step.owner_role, team),
+                due_date=due,
+                description=_describe(step),
+                source=TaskSource.PLAY,
+                source_ref=f"play_step_run:{run.pk}",
+            )
+            run.task = task
+            run.save(update_fields=["task"])
+    except IntegrityError:  # another scheduler run made it first
+        return False
+    return True
+
+
+def _complete_if_all_done(enrolment: PlayEnrolment, today: dt.date) -> bool:
+    """An enrolment whose every step has a finished task is completed."""
+    step_count = PlayStep.objects.filter(play_id=enrolment.play_id).count()
+    runs = PlayStepRun.objects.filter(enrolment=enrolment).select_related("task")
+    finished = [r for r in runs if r.task is None or r.task.status != TaskStatus.OPEN]
+    if step_count and len(finished) >= step_count:
+        PlayEnrolment.objects.filter(pk=enrolment.pk, status=EnrolmentStatus.ACTIVE).update(
+            status=EnrolmentStatus.COMPLETED, ended_on=today, exit_reason="Every step done"
+        )
+        return True
+    return False
+
+
+@transaction.atomic
+def play_step_touch_log(*, task_id: int) -> bool:
+    """After a play-step task is completed: log its touch (once) in the account's timeline."""
+    task = Task.objects.filter(pk=task_id, source=TaskSource.PLAY, status=TaskStatus.DONE).first()
+    if task is None or not task.source_ref.startswith("play_step_run:"):
+        return False
+    run = (
+        PlayStepRun.objects.select_for_update(of=("self",))
+        .select_related("step", "step__asset", "enrolment__play")
+        .filter(workspace_id=task.workspace_id, pk=int(task.source_ref.split(":", 1)[1]))
+        .first()
+    )
+    if run is None or run.touch_logged_at is not None:
+        return False
+    step = run.step
+    hooks.touch_log(
+        workspace=task.workspace,
+        account=task.account,
+        contact=task.contact,
+        channel=step.channel,
+        occurred_at=task.completed_at or timezone.now(),
+        external_id=f"play_step_run:{run.pk}",
+        asset=step.asset,
+        metadata={
+            "play_id": run.enrolment.play_id,
+            "play": run.enrolment.play.name,
+            "step": step.title,
+            "template_id": step.template_id,
+            "task_id": task.pk,
+            "outcome": task.outcome[:500],
+        },
+    )
+    run.touch_logged_at = timezone.now()
+    run.save(update_fields=["touch_logged_at"])
+    return True

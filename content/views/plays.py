@@ -1,0 +1,230 @@
+"""Play pages: list, edit (steps as rows), detail (enrol by tier / owner / stage, take out), report."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from abe import permissions as rules
+from abe.http import MemberRequest
+from abe.views import workspace_required
+from accounts.models import Account, TeamRole, Tier
+from accounts.selectors import workspace_users
+from personas.models import BuyingRole, Channel, Persona
+
+from .. import hooks
+from ..models import ContentAsset, EnrolmentStatus, PlayEnrolment
+from ..selectors.outreach import outreach_template_list
+from ..selectors.plays import play_enrolments, play_list, play_report
+from ..services.plays import play_create, play_delete, play_enrol, play_exit, play_steps_schedule, play_update
+
+STEP_ROWS = 8
+
+
+def _errors(exc: ValidationError) -> str:
+    return " ".join(m for msgs in exc.message_dict.values() for m in msgs)
+
+
+def _play(request: MemberRequest, pk: int):
+    return get_object_or_404(play_list(workspace=request.workspace), pk=pk)
+
+
+@workspace_required
+def play_list_view(request: MemberRequest) -> HttpResponse:
+    return render(
+        request,
+        "content/play_list.html",
+        {
+            "plays": play_list(workspace=request.workspace),
+            "can_edit": rules.can_write_everything(request),
+        },
+    )
+
+
+def _step_rows(request: MemberRequest) -> list[dict]:
+    ws = request.workspace
+    personas = {str(p.pk): p for p in Persona.objects.for_workspace(ws)}
+    assets = {str(a.pk): a for a in ContentAsset.objects.for_workspace(ws)}
+    templates = {str(t.pk): t for t in outreach_template_list(workspace=ws)}
+    steps = []
+    for i in range(STEP_ROWS):
+        title = request.POST.get(f"title_{i}", "").strip()
+        if not title:
+            continue
+        offset = request.POST.get(f"day_offset_{i}", "0")
+        steps.append(
+            {
+                "title": title,
+                "day_offset": int(offset) if offset.isdigit() else -1,
+                "channel": request.POST.get(f"channel_{i}", ""),
+                "target_role": request.POST.get(f"target_role_{i}", ""),
+                "target_persona": personas.get(request.POST.get(f"target_persona_{i}", "")),
+                "asset": assets.get(request.POST.get(f"asset_{i}", "")),
+                "template": templates.get(request.POST.get(f"template_{i}", "")),
+                "owner_role": request.POST.get(f"owner_role_{i}", "owner"),
+            }
+        )
+    return steps
+
+
+@workspace_required
+def play_form_view(request: MemberRequest, pk: int | None = None) -> HttpResponse:
+    if not rules.can_write_everything(request):
+        raise PermissionDenied("Admins and marketing design plays.")
+    play = _play(request, pk) if pk else None
+    error = ""
+    if request.method == "POST":
+        data: dict[str, Any] = {
+            "name": request.POST.get("name", ""),
+            "description": request.POST.get("description", ""),
+            "exit_stage": request.POST.get("exit_stage", ""),
+            "is_active": bool(request.POST.get("is_active")),
+        }
+        try:
+            if play is None:
+                play = play_create(workspace=request.workspace, by=request.user, steps=_step_rows(request), **data)
+            else:
+                play_update(play, by=request.user, steps=_step_rows(request), **data)
+        except ValidationError as exc:
+            error = _errors(exc)
+        else:
+            messages.success(request, f"Play “{play.name}” saved.")
+            return redirect("content:play_detail", pk=play.pk)
+    existing = list(play.steps.all()) if play else []
+    rows = [
+        {
+            "title": s.title,
+            "day_offset": s.day_offset,
+            "channel": s.channel,
+            "target_role": s.target_role,
+            "target_persona": s.target_persona_id,
+            "asset": s.asset_id,
+            "template": s.template_id,
+            "owner_role": s.owner_role,
+        }
+        for s in existing
+    ]
+    rows += [
+        {
+            "title": "",
+            "day_offset": "",
+            "channel": "email",
+            "target_role": "",
+            "target_persona": None,
+            "asset": None,
+            "template": None,
+            "owner_role": "owner",
+        }
+    ] * (STEP_ROWS - len(rows))
+    return render(
+        request,
+        "content/play_form.html",
+        {
+            "play": play,
+            "rows": rows,
+            "error": error,
+            "post": request.POST if request.method == "POST" else None,
+            "channels": Channel.choices,
+            "roles": BuyingRole.choices,
+            "owner_roles": [("owner", "Account owner"), *TeamRole.choices],
+            "personas": Persona.objects.for_workspace(request.workspace).order_by("name"),
+            "assets": ContentAsset.objects.for_workspace(request.workspace).order_by("title"),
+            "templates": outreach_template_list(workspace=request.workspace),
+            "stages": hooks.journey_stages(workspace=request.workspace),
+        },
+    )
+
+
+@workspace_required
+def play_detail_view(request: MemberRequest, pk: int) -> HttpResponse:
+    play = _play(request, pk)
+    page_obj = Paginator(play_enrolments(play=play), 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "content/play_detail.html",
+        {
+            "play": play,
+            "steps": play.steps.select_related("asset", "template", "target_persona"),
+            "page_obj": page_obj,
+            "can_edit": rules.can_write(request),
+            "tiers": Tier.choices,
+            "users": list(workspace_users(workspace=request.workspace)),
+            "stages": hooks.journey_stages(workspace=request.workspace),
+            "report": play_report(play=play),
+        },
+    )
+
+
+@require_POST
+@workspace_required
+def play_enrol_view(request: MemberRequest, pk: int) -> HttpResponse:
+    if not rules.can_write(request):
+        raise PermissionDenied("Viewers cannot enrol accounts.")
+    play = _play(request, pk)
+    qs = Account.objects.for_workspace(request.workspace)
+    tier, owner, stage = (request.POST.get(k, "") for k in ("tier", "owner", "stage"))
+    ids = [int(x) for x in request.POST.get("account_ids", "").replace(",", " ").split() if x.isdigit()]
+    if not (tier or owner or stage or ids):
+        messages.error(request, "Choose a tier, an owner or a stage, or list account ids.")
+        return redirect("content:play_detail", pk=play.pk)
+    if tier:
+        qs = qs.filter(tier=tier)
+    if owner:
+        qs = qs.filter(owner_id=request.user.pk if owner == "me" else (int(owner) if owner.isdigit() else 0))
+    if stage:
+        qs = qs.filter(journey_stage=stage)
+    if ids:
+        qs = qs.filter(pk__in=ids)
+    if not rules.can_write_everything(request):  # sales enrol only the accounts they work on
+        qs = qs.filter(owner=request.user) | qs.filter(team_members__user=request.user)
+    accounts = list(qs.distinct()[:5000])
+    try:
+        n = play_enrol(play=play, accounts=accounts, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+        return redirect("content:play_detail", pk=play.pk)
+    result = play_steps_schedule(workspace=request.workspace)
+    messages.success(request, f"{n} account(s) enrolled; {result['created']} task(s) due today created.")
+    return redirect("content:play_detail", pk=play.pk)
+
+
+@require_POST
+@workspace_required
+def play_exit_view(request: MemberRequest, pk: int, enrolment_pk: int) -> HttpResponse:
+    play = _play(request, pk)
+    enrolment = get_object_or_404(
+        PlayEnrolment.objects.filter(play=play, status=EnrolmentStatus.ACTIVE), pk=enrolment_pk
+    )
+    if not rules.can_edit_object(request, enrolment.account):
+        raise PermissionDenied("You can only take out accounts you own or are on the team of.")
+    play_exit(enrolment=enrolment, reason=request.POST.get("reason", "") or "Taken out by hand", by=request.user)
+    messages.success(request, f"{enrolment.account.name} left the play; its open step tasks are cancelled.")
+    return redirect("content:play_detail", pk=play.pk)
+
+
+@workspace_required
+def play_delete_view(request: MemberRequest, pk: int) -> HttpResponse:
+    if not rules.can_write_everything(request):
+        raise PermissionDenied("Admins and marketing delete plays.")
+    play = _play(request, pk)
+    if request.method == "POST":
+        play_delete(play, by=request.user)
+        messages.success(request, f"Play “{play.name}” deleted.")
+        return redirect("content:plays")
+    return render(
+        request,
+        "confirm_delete.html",
+        {
+            "object": play,
+            "kind": "play",
+            "cancel_url": reverse("content:play_detail", args=[play.pk]),
+            "consequence": "Its enrolments end and their open step tasks are cancelled.",
+        },
+    )

@@ -1,0 +1,144 @@
+"""Plays: due steps become tasks once (safe to repeat), for the right person; exit; completion logs the touch."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from content.models import EnrolmentStatus, PlayStepRun
+from content.selectors.plays import play_report
+from content.services.plays import play_create, play_enrol, play_exit, play_steps_schedule
+from engagement.models import EngagementEvent
+from tests.factories import AccountFactory, AccountTeamMemberFactory, ContactFactory, ContentAssetFactory, UserFactory
+from work.models import Task, TaskStatus
+from work.services import task_complete
+
+pytestmark = pytest.mark.django_db
+DAY0 = dt.date(2026, 3, 2)
+
+
+def _play(workspace, **kwargs):
+    asset = ContentAssetFactory(workspace=workspace, title="ROI case")
+    return play_create(
+        workspace=workspace,
+        name="Exec sequence",
+        steps=[
+            {"title": "Email the champion", "day_offset": 0, "channel": "email", "target_role": "champion"},
+            {
+                "title": "Send the ROI case",
+                "day_offset": 3,
+                "channel": "email",
+                "target_role": "economic_buyer",
+                "asset": asset,
+                "owner_role": "sdr",
+            },
+        ],
+        **kwargs,
+    )
+
+
+def _membership(workspace, user, role="sales"):
+    from tests.factories import MembershipFactory
+
+    MembershipFactory(workspace=workspace, user=user, role=role)
+    return user
+
+
+def test_scheduler_creates_due_tasks_once_for_the_right_person(workspace):
+    owner = _membership(workspace, UserFactory())
+    sdr = _membership(workspace, UserFactory())
+    account = AccountFactory(workspace=workspace, owner=owner)
+    AccountTeamMemberFactory(account=account, user=sdr, team_role="sdr")
+    champion = ContactFactory(account=account, buying_role="champion")
+    play = _play(workspace)
+    play_enrol(play=play, accounts=[account], today=DAY0)
+
+    first = play_steps_schedule(workspace=workspace, today=DAY0)
+    again = play_steps_schedule(workspace=workspace, today=DAY0 + dt.timedelta(days=1))
+    later = play_steps_schedule(workspace=workspace, today=DAY0 + dt.timedelta(days=3))
+    repeat = play_steps_schedule(workspace=workspace, today=DAY0 + dt.timedelta(days=10))
+
+    assert (first["created"], again["created"], later["created"], repeat["created"]) == (1, 0, 1, 0)
+    tasks = list(Task.objects.filter(account=account).order_by("due_date"))
+    assert [(t.assignee_id, t.contact_id, t.due_date, t.source) for t in tasks] == [
+        (owner.pk, champion.pk, DAY0, "play"),
+        (sdr.pk, None, DAY0 + dt.timedelta(days=3), "play"),  # nobody is the economic buyer yet
+    ]
+    assert tasks[1].title == "Exec sequence: Send the ROI case (find an economic buyer first)"
+    assert PlayStepRun.objects.count() == 2
+
+
+def test_completing_a_step_logs_its_touch_once(workspace, sales_user, django_capture_on_commit_callbacks):
+    account = AccountFactory(workspace=workspace, owner=sales_user)
+    ContactFactory(account=account, buying_role="champion")
+    play = _play(workspace)
+    play_enrol(play=play, accounts=[account], today=DAY0)
+    play_steps_schedule(workspace=workspace, today=DAY0)
+    task = Task.objects.get(account=account)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        task_complete(task=task, by=sales_user, outcome="Sent")
+    with django_capture_on_commit_callbacks(execute=True):
+        task_complete(task=task, by=sales_user, outcome="Sent")
+        task.refresh_from_db()
+        task_complete(task=task, by=sales_user, outcome="Sent again")
+
+    event = EngagementEvent.objects.get(account=account)
+    assert (event.type, event.contact_id, event.metadata["play"], event.metadata["step"]) == (
+        "outbound_touch",
+        task.contact_id,
+        "Exec sequence",
+        "Email the champion",
+    )
+
+
+def test_exit_by_stage_and_by_hand_cancel_open_tasks(workspace):
+    reached = AccountFactory(workspace=workspace, journey_stage="engaged")
+    by_hand = AccountFactory(workspace=workspace, journey_stage="engaged")
+    play = _play(workspace, exit_stage="opportunity")
+    play_enrol(play=play, accounts=[reached, by_hand], today=DAY0)
+    play_steps_schedule(workspace=workspace, today=DAY0)
+    reached.journey_stage = "opportunity"
+    reached.save(update_fields=["journey_stage"])
+
+    result = play_steps_schedule(workspace=workspace, today=DAY0 + dt.timedelta(days=5))
+    enrolment = play.enrolments.get(account=by_hand)
+    play_exit(enrolment=enrolment, reason="Paused by the AE")
+
+    assert result["exited"] == 1
+    assert set(play.enrolments.values_list("status", flat=True)) == {EnrolmentStatus.EXITED}
+    assert not Task.objects.filter(status=TaskStatus.OPEN).exists()
+    assert play.enrolments.get(account=reached).exit_reason == "Reached the opportunity stage"
+
+
+def test_report_compares_enrolled_with_comparable_accounts(workspace):
+    enrolled = [AccountFactory(workspace=workspace, tier="priority", journey_stage="aware") for _ in range(2)]
+    others = [AccountFactory(workspace=workspace, tier="priority", journey_stage="aware") for _ in range(3)]
+    play = _play(workspace)
+    play_enrol(play=play, accounts=enrolled, today=DAY0)
+    enrolled[0].journey_stage = "engaged"
+    enrolled[0].save(update_fields=["journey_stage"])
+
+    report = play_report(play=play)
+
+    assert (report.enrolled_movement.accounts, report.enrolled_movement.moved_up) == (2, 1)
+    assert (report.comparable_movement.accounts, report.comparable_movement.moved_up) == (len(others), 0)
+
+
+def test_play_api_create_enrol_and_report(workspace, marketing_api, sales_api):
+    account = AccountFactory(workspace=workspace, tier="strategic")
+    payload = {"name": "API play", "steps": [{"title": "Call", "day_offset": 0, "channel": "phone"}]}
+
+    assert sales_api.post("/api/v1/plays/", payload, format="json").status_code == 403
+    created = marketing_api.post("/api/v1/plays/", payload, format="json")
+    bad = marketing_api.post("/api/v1/plays/", {"name": "Empty", "steps": []}, format="json")
+    play_id = created.json()["id"]
+    enrolled = marketing_api.post(f"/api/v1/plays/{play_id}/enrol/", {"tier": "strategic"}, format="json")
+    report = marketing_api.get(f"/api/v1/plays/{play_id}/report/")
+
+    assert created.status_code == 201, created.json()
+    assert bad.status_code == 400
+    assert enrolled.json() == {"enrolled": 1, "tasks_created": 1}
+    assert report.json()["enrolled"] == 1
+    assert Task.objects.get(account=account).source_ref.startswith("play_step_run:")

@@ -1,0 +1,57 @@
+"""Task pages: my tasks, the team's overdue view for managers, the home fragment and the account panel."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from tests.factories import AccountFactory
+from work.models import Task
+from work.services import task_create
+
+pytestmark = pytest.mark.django_db
+
+
+def _task(workspace, user, title, days):
+    account = AccountFactory(workspace=workspace, owner=user)
+    return task_create(
+        workspace=workspace,
+        title=title,
+        account=account,
+        assignee=user,
+        due_date=dt.date.today() + dt.timedelta(days=days),
+    )
+
+
+def test_my_tasks_overdue_for_managers_and_home_fragment(
+    client, workspace, sales_user, marketing_user, django_assert_max_num_queries
+):
+    _task(workspace, sales_user, "Call Ana", -2)
+    _task(workspace, sales_user, "Send the ROI case", 3)
+    _task(workspace, marketing_user, "Plan the webinar", 1)
+
+    client.force_login(sales_user)
+    with django_assert_max_num_queries(10):
+        mine = client.get("/tasks/").content.decode()
+    home = client.get("/tasks/home/my-tasks/").content.decode()
+    client.force_login(marketing_user)
+    overdue = client.get("/tasks/?scope=overdue").content.decode()
+
+    assert "Call Ana" in mine and "Send the ROI case" in mine and "Plan the webinar" not in mine
+    assert "Overdue" in mine and "2 open" in home
+    assert "Call Ana" in overdue and "Send the ROI case" not in overdue
+
+
+def test_complete_from_the_account_panel(client, workspace, sales_user, viewer_user):
+    task = _task(workspace, sales_user, "Call Ana", 0)
+    client.force_login(viewer_user)
+    assert client.post(f"/tasks/{task.pk}/complete/", {"outcome": "x"}).status_code == 403
+
+    client.force_login(sales_user)
+    panel = client.get(f"/tasks/accounts/{task.account_id}/panel/")
+    done = client.post(f"/tasks/{task.pk}/complete/", {"outcome": "Booked", "panel": "1"}, HTTP_HX_REQUEST="true")
+
+    assert "Call Ana" in panel.content.decode()
+    assert done.status_code == 200 and "No open tasks" in done.content.decode()
+    assert Task.objects.get(pk=task.pk).outcome == "Booked"
