@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Page
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from abe import permissions as rules
 from abe.forms import form_add_service_errors
+from abe.paging import paginate
 from abe.views import workspace_required
 
 from .imports import services
@@ -39,15 +41,20 @@ def import_list_view(request: HttpRequest) -> HttpResponse:
                 form_add_service_errors(form, exc)
             else:
                 return redirect("accounts:import_detail", pk=job.pk)
-    jobs = import_job_list(workspace=request.workspace)[:20]
-    return render(request, "accounts/import_list.html", {"form": form, "jobs": jobs})
+    jobs = paginate(request, import_job_list(workspace=request.workspace).order_by("-created_at", "-id"), key="imports")
+    return render(request, "accounts/import_list.html", {"form": form, "jobs": jobs, "page_obj": jobs})
+
+
+def _errors_page(request: HttpRequest, job) -> Page | None:
+    """The rejected rows of a finished import, a page at a time."""
+    return paginate(request, job.errors or [], key="import_errors", default=50) if job.errors else None
 
 
 @workspace_required
 def import_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(import_job_list(workspace=request.workspace), pk=pk)
     if job.status != ImportStatus.UPLOADED:
-        return render(request, "accounts/import_detail.html", {"job": job})
+        return render(request, "accounts/import_detail.html", {"job": job, "page_obj": _errors_page(request, job)})
     with job.file.open("rb") as fh:
         preview = services.import_preview(data=fh.read(), kind=job.kind)
     errors: list[str] = []
@@ -78,4 +85,6 @@ def import_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 def import_progress_view(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress card, polled by htmx every second while the job runs; the report when it is done."""
     job = get_object_or_404(import_job_list(workspace=request.workspace), pk=pk)
-    return render(request, "accounts/partials/import_progress.html", {"job": job})
+    return render(
+        request, "accounts/partials/import_progress.html", {"job": job, "page_obj": _errors_page(request, job)}
+    )

@@ -10,7 +10,6 @@ import json
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,6 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from abe import permissions as rules
+from abe.paging import page_number, page_size, paginate
 from abe.views import admin_required, workspace_required
 
 from . import selectors as account_selectors
@@ -58,10 +58,10 @@ def tier_board_view(request: HttpRequest) -> HttpResponse:
     qs = selectors.tier_board(workspace=ws, filters=filters)
     if request.GET.get("export") == "csv":
         return accounts_csv_response(qs, "tier-board.csv")
-    page_number = request.GET.get("page", "1")
     page_obj = selectors.tier_board_page(
-        workspace=ws, filters=filters, page=int(page_number) if page_number.isdigit() else 1, per_page=BOARD_PAGE_SIZE
-    )
+        workspace=ws, filters=filters, page=page_number(request),
+        per_page=page_size(request, key="tier_board", default=BOARD_PAGE_SIZE),
+    )  # fmt: skip
     conf = selectors.prospecting_settings(workspace=ws)
     counts = selectors.tier_counts(workspace=ws)
     export_query = request.GET.copy()
@@ -187,7 +187,7 @@ def proposal_list_view(request: HttpRequest) -> HttpResponse:
             decided += 1
         messages.success(request, f"{decided} proposal(s) {'accepted' if accept else 'rejected'}.")
         return redirect("accounts:tier_proposals")
-    page_obj = Paginator(selectors.proposal_list(workspace=ws), 100).get_page(request.GET.get("page"))
+    page_obj = paginate(request, selectors.proposal_list(workspace=ws), key="tier_proposals", default=100)
     recent = selectors.proposal_list(workspace=ws, status=None).exclude(status=ProposalStatus.PENDING)[:20]
     return render(request, "accounts/tier_proposals.html", {
         "page_obj": page_obj, "recent": recent, "can_decide": rules.can_write_everything(request),

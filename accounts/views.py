@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from abe import permissions as rules
 from abe.forms import form_add_service_errors
+from abe.paging import paginate
 from abe.registry import account_panels
 from abe.views import workspace_required
 
@@ -52,8 +52,11 @@ def account_list_view(request: HttpRequest) -> HttpResponse:
         return accounts_csv_response(
             selectors.account_search(workspace=request.workspace, filters=filters), "accounts.csv"
         )
-    page_obj = Paginator(selectors.account_search(workspace=request.workspace, filters=filters), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    page_obj = paginate(
+        request,
+        selectors.account_search(workspace=request.workspace, filters=filters),
+        key="accounts",
+        default=PAGE_SIZE,
     )
     export_query = request.GET.copy()
     export_query.pop("page", None)

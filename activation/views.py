@@ -10,7 +10,6 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from abe import permissions as role_rules
 from abe.forms import form_add_service_errors
+from abe.paging import paginate
 from abe.views import admin_required, workspace_required
 
 from . import selectors
@@ -57,7 +57,7 @@ def _filters(request: HttpRequest) -> selectors.AlertFilters:
 def inbox_view(request: HttpRequest) -> HttpResponse:
     filters = _filters(request)
     qs = selectors.alert_search(workspace=request.workspace, user=request.user, filters=filters)
-    page_obj = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page_obj = paginate(request, qs, key="alerts", default=PAGE_SIZE)
     context = {
         "page_obj": page_obj,
         "filters": filters,
@@ -250,9 +250,10 @@ def webhook_form_view(request: HttpRequest, pk: int | None = None) -> HttpRespon
 @admin_required
 def webhook_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     subscription = get_object_or_404(selectors.webhook_subscription_list(workspace=request.workspace), pk=pk)
-    deliveries = Paginator(
-        selectors.webhook_delivery_list(workspace=request.workspace, subscription=subscription), PAGE_SIZE
-    ).get_page(request.GET.get("page"))
+    deliveries = paginate(
+        request, selectors.webhook_delivery_list(workspace=request.workspace, subscription=subscription),
+        key="webhook_deliveries", default=PAGE_SIZE,
+    )  # fmt: skip
     return render(request, "activation/webhook_detail.html", {"subscription": subscription, "page_obj": deliveries})
 
 

@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from abe import permissions as rules
 from abe.forms import form_add_service_errors
+from abe.paging import paginate
 from abe.views import workspace_required
 
 from . import selectors, services
@@ -22,7 +22,7 @@ def content_list_view(request: HttpRequest) -> HttpResponse:
     for field, value in chosen.items():
         if value:
             qs = qs.filter(**{field: value})
-    page_obj = Paginator(qs.order_by("title", "pk"), 25).get_page(request.GET.get("page"))
+    page_obj = paginate(request, qs.order_by("title", "pk"), key="content")
     return render(request, "content/list.html", {
         "page_obj": page_obj, "chosen": chosen, "stages": BuyingStage.choices, "efforts": Effort.choices,
         "formats": ContentFormat.choices, "can_edit_content": rules.can_write_everything(request),

@@ -2,13 +2,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from abe import permissions as rules
 from abe.forms import form_add_service_errors
+from abe.paging import paginate
 from abe.views import workspace_required
 
 from . import selectors, services
@@ -21,7 +21,7 @@ def persona_list_view(request: HttpRequest) -> HttpResponse:
     qs = selectors.persona_list(workspace=request.workspace).order_by("name")
     if q:
         qs = qs.filter(name__icontains=q)
-    page_obj = Paginator(qs, 25).get_page(request.GET.get("page"))
+    page_obj = paginate(request, qs, key="personas")
     return render(request, "personas/list.html", {
         "page_obj": page_obj, "q": q, "can_edit_personas": rules.can_write_everything(request),
     })  # fmt: skip
