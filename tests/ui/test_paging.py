@@ -18,7 +18,10 @@ pytestmark = pytest.mark.django_db
 
 
 def _links(html: str) -> list[str]:
-    return re.findall(r'(?:href|hx-get)="(\?(?:[^"]*&amp;)?page=[^"]*)"', html)
+    """The links of the pager (previous, next, page sizes)."""
+    pager = html[html.index('<nav class="pager"') :]
+    pager = pager[: pager.index("</nav>")]
+    return re.findall(r'(?:href|hx-get)="([^"]*)"', pager)
 
 
 def _accounts(workspace, n: int = 60, **fields):
