@@ -112,6 +112,6 @@ class AccountFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["industry"].choices = [("", "Any industry")] + [(i, i) for i in sorted(options["industries"])]
         self.fields["country"].choices = [("", "Any country")] + [(c, c) for c in sorted(options["countries"])]
-        self.fields["owner"].choices = [("", "Any owner"), ("me", "My accounts")] + [
+        self.fields["owner"].choices = [("", "Any owner"), ("me", "My accounts"), ("none", "No owner")] + [
             (str(u.pk), u.get_full_name() or u.username) for u in users
         ]

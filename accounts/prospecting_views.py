@@ -32,19 +32,6 @@ from .tasks import prospecting_rescore_task
 BOARD_PAGE_SIZE = 50
 
 
-def _board_filters(request: HttpRequest, form: BoardFilterForm) -> selectors.BoardFilters:
-    data = form.cleaned_data if form.is_valid() else {}
-    owner = data.get("owner") or ""
-    criterion = data.get("criterion") or ""
-    return selectors.BoardFilters(
-        q=(data.get("q") or "").strip(), tier=data.get("tier", ""), grade=data.get("grade", ""),
-        industry=data.get("industry", ""), country=data.get("country", ""), lifecycle=data.get("lifecycle", ""),
-        owner_id=request.user.pk if owner == "me" else (int(owner) if owner.isdigit() else None),
-        unowned=owner == "none", criterion=int(criterion) if criterion.isdigit() else None,
-        pinned=bool(data.get("pinned")), sort=data.get("sort") or "-priority",
-    )  # fmt: skip
-
-
 @workspace_required
 def tier_board_view(request: HttpRequest) -> HttpResponse:
     ws = request.workspace
@@ -54,12 +41,11 @@ def tier_board_view(request: HttpRequest) -> HttpResponse:
     form = BoardFilterForm(
         request.GET or None, options=selectors.board_filter_options(workspace=ws), users=users, criteria=criteria
     )
-    filters = _board_filters(request, form)
-    qs = selectors.tier_board(workspace=ws, filters=filters)
+    filterset = selectors.tier_board_filterset(workspace=ws, params=request.GET, user=request.user)
     if request.GET.get("export") == "csv":
-        return accounts_csv_response(qs, "tier-board.csv")
+        return accounts_csv_response(filterset.qs, "tier-board.csv")
     page_obj = selectors.tier_board_page(
-        workspace=ws, filters=filters, page=page_number(request),
+        filterset=filterset, workspace=ws, page=page_number(request),
         per_page=page_size(request, key="tier_board", default=BOARD_PAGE_SIZE),
     )  # fmt: skip
     conf = selectors.prospecting_settings(workspace=ws)
@@ -68,7 +54,7 @@ def tier_board_view(request: HttpRequest) -> HttpResponse:
     export_query.pop("page", None)
     export_query["export"] = "csv"
     context = {
-        "form": form, "page_obj": page_obj, "sort": filters.sort, "filtered": filters.active,
+        "form": form, "page_obj": page_obj, "sort": filterset.sort_key, "filtered": filterset.active,
         "export_url": "?" + export_query.urlencode(), "criteria": criteria,
         "bulk_form": BulkForm(users=users), "can_bulk": rules.can_write(request),
         "can_import": rules.can_write_everything(request),

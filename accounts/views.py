@@ -40,24 +40,11 @@ def account_list_view(request: HttpRequest) -> HttpResponse:
     form = AccountFilterForm(
         request.GET or None, options=selectors.account_filter_options(workspace=request.workspace), users=users
     )
-    data = form.cleaned_data if form.is_valid() else {}
-    owner = data.get("owner") or ""
-    owner_id = request.user.pk if owner == "me" else (int(owner) if owner.isdigit() else None)
-    sort = data.get("sort") or "name"
-    filters = selectors.AccountFilters(
-        q=data.get("q", ""), industry=data.get("industry", ""), country=data.get("country", ""),
-        lifecycle=data.get("lifecycle", ""), tier=data.get("tier", ""), owner_id=owner_id, sort=sort,
-    )  # fmt: skip
+    form.is_valid()
+    filterset = selectors.account_filterset(workspace=request.workspace, params=request.GET, user=request.user)
     if request.GET.get("export") == "csv":
-        return accounts_csv_response(
-            selectors.account_search(workspace=request.workspace, filters=filters), "accounts.csv"
-        )
-    page_obj = paginate(
-        request,
-        selectors.account_search(workspace=request.workspace, filters=filters),
-        key="accounts",
-        default=PAGE_SIZE,
-    )
+        return accounts_csv_response(filterset.qs, "accounts.csv")
+    page_obj = paginate(request, filterset.qs, key="accounts", default=PAGE_SIZE)
     export_query = request.GET.copy()
     export_query.pop("page", None)
     export_query["export"] = "csv"
@@ -65,10 +52,8 @@ def account_list_view(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page_obj": page_obj,
         "export_url": "?" + export_query.urlencode(),
-        "sort": sort,
-        "filtered": any(
-            [filters.q, filters.industry, filters.country, filters.lifecycle, filters.tier, filters.owner_id]
-        ),
+        "sort": filterset.sort_key,
+        "filtered": filterset.active,
     }
     template = "accounts/partials/account_table.html" if request.htmx else "accounts/list.html"
     return render(request, template, context)

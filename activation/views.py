@@ -22,6 +22,7 @@ from abe.paging import paginate
 from abe.views import admin_required, workspace_required
 
 from . import selectors
+from .filters import ALERT_SORTS
 from .forms import STAGE_SUGGESTIONS, AssignForm, PreferenceForm, RuleForm, SnoozeForm, WebhookSubscriptionForm
 from .models import Alert, AlertAction, ConditionType, Rule, Severity
 from .permissions import can_act_on_alert
@@ -50,13 +51,14 @@ def _filters(request: HttpRequest) -> selectors.AlertFilters:
     return selectors.AlertFilters(
         status=status, severity=severity if severity in Severity.values else "", rule_id=_int(request.GET.get("rule")),
         account_id=_int(request.GET.get("account")), mine=not scope_all, q=request.GET.get("q", "").strip()[:100],
+        sort=request.GET.get("sort") if request.GET.get("sort") in ALERT_SORTS else "severity",
     )  # fmt: skip
 
 
 @workspace_required
 def inbox_view(request: HttpRequest) -> HttpResponse:
     filters = _filters(request)
-    qs = selectors.alert_search(workspace=request.workspace, user=request.user, filters=filters)
+    qs = selectors.alert_search(workspace=request.workspace, user=request.user, params=filters.params())
     page_obj = paginate(request, qs, key="alerts", default=PAGE_SIZE)
     context = {
         "page_obj": page_obj,
