@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from . import permissions as rules
+from .jobs import job_list
 from .middleware import SESSION_KEY
 from .models import ApiScope, Membership, Role
 from .selectors import api_key_list, membership_list
@@ -128,3 +129,10 @@ def member_remove(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("settings:index")
+
+
+@workspace_required
+def job_progress_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress card of a job, polled by htmx every second until it is done or failed."""
+    job = get_object_or_404(job_list(workspace=request.workspace), pk=pk)
+    return render(request, "includes/job_progress.html", {"job": job})

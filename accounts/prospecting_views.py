@@ -10,13 +10,14 @@ import json
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from abe import permissions as rules
+from abe.jobs import job_create, job_list
 from abe.paging import page_number, page_size, paginate
 from abe.views import admin_required, workspace_required
 
@@ -27,9 +28,18 @@ from .prospecting import selectors, services
 from .prospecting.icp import ATTRIBUTE_LABELS, ATTRIBUTES, CATEGORICAL, NUMERIC
 from .prospecting.predictive import TrainedModel, feature_label
 from .prospecting_forms import BoardFilterForm, BulkForm, IcpForm, ProspectingSettingsForm, TierPinForm
-from .tasks import prospecting_rescore_task
+from .tasks import accounts_bulk_task, prospecting_rescore_task
 
 BOARD_PAGE_SIZE = 50
+
+
+def _board_job(request: HttpRequest) -> object | None:
+    """The last bulk job started from the board, shown (and polled) until it has been seen finished once."""
+    job_id = request.session.get("job:tier_board")
+    job = job_list(workspace=request.workspace).filter(pk=job_id).first() if job_id else None
+    if job is None or job.finished:
+        request.session.pop("job:tier_board", None)
+    return job
 
 
 @workspace_required
@@ -51,9 +61,12 @@ def tier_board_view(request: HttpRequest) -> HttpResponse:
     conf = selectors.prospecting_settings(workspace=ws)
     counts = selectors.tier_counts(workspace=ws)
     export_query = request.GET.copy()
-    export_query.pop("page", None)
+    for name in ("page", "per_page"):
+        export_query.pop(name, None)
+    matching_query = export_query.urlencode()
     export_query["export"] = "csv"
     context = {
+        "matching_query": matching_query,
         "form": form, "page_obj": page_obj, "sort": filterset.sort_key, "filtered": filterset.active,
         "export_url": "?" + export_query.urlencode(), "criteria": criteria,
         "bulk_form": BulkForm(users=users), "can_bulk": rules.can_write(request),
@@ -65,6 +78,7 @@ def tier_board_view(request: HttpRequest) -> HttpResponse:
             for t in Tier
         ],
         "pending_proposals": selectors.proposal_list(workspace=ws).count(), "settings": conf,
+        "job": _board_job(request),
     }  # fmt: skip
     template = "accounts/partials/tier_table.html" if request.htmx else "accounts/tier_board.html"
     return render(request, template, context)
@@ -84,24 +98,42 @@ def tier_bulk_view(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
         return redirect(back)
-    wanted = form.cleaned_data["account_ids"]
-    allowed = services.editable_account_ids(request=request, workspace=request.workspace, account_ids=wanted)
-    skipped = len(set(wanted)) - len(allowed)
+    data = form.cleaned_data
+    if data["matching"]:
+        # "Select all N matching": the board's own filter, as the user sees it, resolved now.
+        params = QueryDict(request.POST.get("query", ""))
+        filterset = selectors.tier_board_filterset(workspace=request.workspace, params=params, user=request.user)
+        wanted = list(filterset.qs.values_list("pk", flat=True))
+    else:
+        wanted = list(dict.fromkeys(data["account_ids"]))
+    owner = next((u for u in users if str(u.pk) == data["owner"]), None) if data["action"] == "owner" else None
+    label = (
+        f"Assign owner {owner.get_full_name() or owner.username if owner else '(none)'} to {len(wanted):,} accounts"
+        if data["action"] == "owner" else f"Pin {len(wanted):,} accounts to {Tier(data['tier']).label}"
+    )  # fmt: skip
+    role = rules.request_role(request)
+    if len(wanted) > services.BULK_INLINE_LIMIT:
+        job = job_create(
+            workspace=request.workspace, kind="accounts_bulk", label=label, total=len(wanted), by=request.user,
+            task=accounts_bulk_task, params={
+                "account_ids": wanted, "action": data["action"], "owner_id": owner.pk if owner else None,
+                "tier": data.get("tier", ""), "reason": data.get("reason", ""), "role": role,
+            },
+        )  # fmt: skip
+        request.session["job:tier_board"] = job.pk
+        messages.info(request, f"{label}: started as a background job; its progress shows above the board.",
+                      extra_tags="bulk-done")  # fmt: skip
+        return redirect(back)
     try:
-        if form.cleaned_data["action"] == "owner":
-            owner = next((u for u in users if str(u.pk) == form.cleaned_data["owner"]), None)
-            n = services.accounts_bulk_assign_owner(workspace=request.workspace, account_ids=allowed, owner=owner,
-                                                    by=request.user)  # fmt: skip
-            messages.success(request, f"Owner set on {n} account(s).")
-        else:
-            n = services.accounts_bulk_tier(workspace=request.workspace, account_ids=allowed,
-                                            tier=form.cleaned_data["tier"], reason=form.cleaned_data["reason"],
-                                            by=request.user)  # fmt: skip
-            messages.success(request, f"{n} account(s) pinned to {Tier(form.cleaned_data['tier']).label}.")
+        result = services.accounts_bulk_apply(
+            workspace=request.workspace, account_ids=wanted, action=data["action"], by=request.user, role=role,
+            owner=owner, tier=data.get("tier", ""), reason=data.get("reason", ""),
+        )  # fmt: skip
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-    if skipped:
-        messages.warning(request, f"{skipped} account(s) skipped: you can only change accounts you own or team.")
+    else:
+        done = "Owner assigned" if data["action"] == "owner" else f"Pinned to {Tier(data['tier']).label}"
+        messages.success(request, f"{done}: {result.summary}.", extra_tags="bulk-done")
     return redirect(back)
 
 

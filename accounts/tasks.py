@@ -6,7 +6,7 @@ import logging
 
 from celery import shared_task
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from abe.models import Workspace
 
@@ -59,3 +59,35 @@ def import_job_run_task(job_id: int) -> dict:
     from .imports.services import import_job_run
 
     return import_job_run(job_id=job_id)
+
+
+@shared_task(time_limit=3600, acks_late=True)
+def accounts_bulk_task(job_id: int) -> dict:
+    """A bulk change over many accounts, in chunks, reporting progress on its job. Safe to repeat: accounts
+    already in the wanted state are skipped (and counted as such)."""
+    from abe.jobs import job_fail, job_finish, job_progress, job_start
+    from abe.models import Job
+
+    from .prospecting.services import BULK_CHUNK, BulkResult, accounts_bulk_apply
+
+    job = Job.objects.select_related("workspace", "created_by").filter(pk=job_id).first()
+    if job is None or job.finished:
+        return {}
+    job_start(job=job)
+    params = job.params
+    owner = get_user_model().objects.filter(pk=params["owner_id"]).first() if params.get("owner_id") else None
+    ids: list[int] = params["account_ids"]
+    result = BulkResult()
+    try:
+        for start in range(0, len(ids), BULK_CHUNK):
+            chunk = ids[start : start + BULK_CHUNK]
+            result.add(accounts_bulk_apply(
+                workspace=job.workspace, account_ids=chunk, action=params["action"], by=job.created_by,
+                role=params["role"], owner=owner, tier=params.get("tier", ""), reason=params.get("reason", ""),
+            ))  # fmt: skip
+            job_progress(job=job, processed=start + len(chunk))
+    except (ValidationError, PermissionDenied) as exc:
+        job_fail(job=job, reason=" ".join(getattr(exc, "messages", [str(exc)])))
+        return result.as_dict()
+    job_finish(job=job, message=result.summary + ".", result=result.as_dict())
+    return result.as_dict()

@@ -6,10 +6,12 @@ rescores of one workspace never interleave; per-account writes (pin, accept) loc
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import time
 import zlib
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -431,3 +433,83 @@ def editable_account_ids(*, request: Any, workspace: Workspace, account_ids: lis
         user = request.user
         return list(qs.filter(Q(owner=user) | Q(team_members__user=user)).values_list("pk", flat=True).distinct())
     raise PermissionDenied("Viewers cannot change accounts.")
+
+
+BULK_INLINE_LIMIT = 200  # above this many accounts a bulk change runs as a background job
+BULK_CHUNK = 500
+
+
+@dataclass
+class BulkResult:
+    """What a bulk change did: how many accounts changed, and how many were skipped for which reason."""
+
+    changed: int = 0
+    skipped: dict[str, int] = dataclasses.field(default_factory=dict)
+
+    def skip(self, reason: str, n: int) -> None:
+        if n:
+            self.skipped[reason] = self.skipped.get(reason, 0) + n
+
+    def add(self, other: BulkResult) -> None:
+        self.changed += other.changed
+        for reason, n in other.skipped.items():
+            self.skip(reason, n)
+
+    @property
+    def summary(self) -> str:
+        """E.g. "12 changed, 3 skipped: already pinned to Strategic"."""
+        text = f"{self.changed:,} changed"
+        if self.skipped:
+            text += ", " + "; ".join(f"{n:,} skipped: {reason}" for reason, n in self.skipped.items())
+        return text
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"changed": self.changed, "skipped": self.skipped}
+
+
+def _editable_ids(*, workspace: Workspace, user: AbstractBaseUser | None, role: str | None, ids: list[int]) -> set[int]:
+    qs = Account.objects.for_workspace(workspace).filter(pk__in=ids)
+    if role in ("admin", "marketing"):
+        return set(qs.values_list("pk", flat=True))
+    if role == "sales" and user is not None:
+        return set(qs.filter(Q(owner=user) | Q(team_members__user=user)).values_list("pk", flat=True).distinct())
+    return set()
+
+
+def accounts_bulk_apply(
+    *, workspace: Workspace, account_ids: list[int], action: str, by: AbstractBaseUser | None, role: str | None,
+    owner: AbstractBaseUser | None = None, tier: str = "", reason: str = "",
+) -> BulkResult:  # fmt: skip
+    """Assign an owner to, or pin to a tier, the given accounts, and say exactly what happened to each.
+
+    Accounts the user may not change (sales: neither owner nor on the team), that no longer exist, or that are
+    already in the wanted state are skipped and counted by reason.
+    """
+    if action not in ("owner", "tier"):
+        raise ValidationError({"action": "Choose “Assign owner” or “Pin to tier”."})
+    if role not in ("admin", "marketing", "sales"):
+        raise PermissionDenied("Viewers cannot change accounts.")
+    wanted = list(dict.fromkeys(account_ids))
+    result = BulkResult()
+    existing = set(Account.objects.for_workspace(workspace).filter(pk__in=wanted).values_list("pk", flat=True))
+    result.skip("no longer exist", len(wanted) - len(existing))
+    allowed = _editable_ids(workspace=workspace, user=by, role=role, ids=list(existing))
+    result.skip("not yours to change (you are neither owner nor on the team)", len(existing) - len(allowed))
+    base = Account.objects.for_workspace(workspace).filter(pk__in=allowed)
+    if action == "owner":
+        same = base.filter(owner__isnull=True) if owner is None else base.filter(owner=owner)
+        unchanged = set(same.values_list("pk", flat=True))
+        who = "no owner" if owner is None else f"owned by {owner.get_full_name() or owner.get_username()}"
+        result.skip(f"already {who}", len(unchanged))
+        result.changed = accounts_bulk_assign_owner(
+            workspace=workspace, account_ids=sorted(allowed - unchanged), owner=owner, by=by
+        )
+    else:
+        _check_tier(tier)
+        unchanged = set(base.filter(tier=tier, tier_locked=True).values_list("pk", flat=True))
+        result.skip(f"already pinned to {Tier(tier).label}", len(unchanged))
+        todo = sorted(allowed - unchanged)
+        result.changed = (
+            accounts_bulk_tier(workspace=workspace, account_ids=todo, tier=tier, reason=reason, by=by) if todo else 0
+        )
+    return result
