@@ -11,3 +11,20 @@ class EngagementConfig(AppConfig):
         account_panel_register("engagement:account_receipt", order=40)
         account_panel_register("engagement:account_trend", order=50)
         account_panel_register("engagement:account_timeline", order=90)
+
+        from abe.registry import settings_link_register
+
+        settings_link_register(
+            "Engagement scoring",
+            "engagement:settings",
+            order=50,
+            roles=("admin",),
+            description="Weights, half-lives, caps, multipliers, stages, with a preview.",
+        )
+        settings_link_register(
+            "Upload events",
+            "engagement:upload",
+            order=60,
+            roles=("admin", "marketing", "sales"),
+            description="Engagement events from a CSV file.",
+        )

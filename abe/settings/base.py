@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "engagement",
     "activation",
     "analytics",
+    "home",
 ]
 
 MIDDLEWARE = [

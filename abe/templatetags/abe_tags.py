@@ -121,3 +121,25 @@ def split_csv(value) -> list[int]:
     if isinstance(value, (list, tuple)):
         return [int(v) for v in value]
     return [int(v) for v in str(value).split(",") if v.strip().isdigit()]
+
+
+@register.filter
+def signed_percent(value: float | None, digits: int = 0) -> str:
+    """A change as a signed percentage (``+12%``, ``−4%``, ``0%``), or "—" when unknown."""
+    if value is None or value == "":
+        return "—"
+    number = float(value) * 100
+    text = f"{abs(number):,.{digits}f}%"
+    if round(number, digits) > 0:
+        return "+" + text
+    if round(number, digits) < 0:
+        return "−" + text
+    return text
+
+
+@register.filter
+def number(value, digits: int = 0) -> str:
+    """One number format: thousands separators, "—" for unknown."""
+    if value is None or value == "":
+        return "—"
+    return f"{float(value):,.{digits}f}"
