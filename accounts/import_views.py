@@ -42,11 +42,8 @@ def import_list_view(request: HttpRequest) -> HttpResponse:
             else:
                 return redirect("accounts:import_detail", pk=job.pk)
     jobs = paginate(request, import_job_list(workspace=request.workspace).order_by("-created_at", "-id"), key="imports")
-    return render(
-        request,
-        "accounts/import_list.html",
-        {"form": form, "jobs": jobs, "page_obj": jobs, "can_import": rules.can_write_everything(request)},
-    )
+    context = {"form": form, "jobs": jobs, "page_obj": jobs, "can_import": rules.can_write_everything(request)}
+    return render(request, "accounts/import_list.html", context)
 
 
 def _errors_page(request: HttpRequest, job) -> Page | None:
