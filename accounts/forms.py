@@ -11,6 +11,11 @@ from .models import Account, AccountTeamMember, Contact, Lifecycle, Opportunity,
 from .selectors import workspace_users
 
 
+def _person(user) -> str:
+    """People are shown by full name everywhere (the username only when there is no name)."""
+    return user.get_full_name() or user.username
+
+
 class AccountForm(forms.ModelForm):
     technologies = forms.CharField(
         required=False, help_text="Comma-separated, e.g. Salesforce, HubSpot, Snowflake.", max_length=2000
@@ -29,6 +34,7 @@ class AccountForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["parent"].queryset = Account.objects.for_workspace(workspace).order_by("name")
         self.fields["owner"].queryset = workspace_users(workspace=workspace)
+        self.fields["owner"].label_from_instance = _person
         if self.instance.pk:
             self.fields["parent"].queryset = self.fields["parent"].queryset.exclude(pk=self.instance.pk)
             self.initial["technologies"] = ", ".join(self.instance.technologies or [])
@@ -76,6 +82,7 @@ class TeamMemberForm(forms.ModelForm):
     def __init__(self, *args, workspace: Workspace, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = workspace_users(workspace=workspace)
+        self.fields["user"].label_from_instance = _person
 
     def _post_clean(self) -> None:
         pass

@@ -130,7 +130,7 @@ def _child_form_view(request, account, form_class, title, service, instance=None
         except ValidationError as exc:
             form_add_service_errors(form, exc)
         else:
-            messages.success(request, f"{title.split(' ', 1)[0].capitalize()}: saved.")
+            messages.success(request, f"{form_class.Meta.model._meta.verbose_name.capitalize()} saved.")
             return redirect("accounts:detail", pk=account.pk)
     return render(request, "accounts/child_form.html", {"form": form, "title": title, "account": account})
 

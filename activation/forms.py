@@ -77,6 +77,7 @@ class RuleForm(forms.ModelForm):
         self.fields["filter_owner"].queryset = (
             get_user_model().objects.filter(memberships__workspace=workspace).order_by("username")
         )
+        self.fields["filter_owner"].label_from_instance = lambda user: user.get_full_name() or user.username
         self.fields["filter_owner"].required = False
         self.fields["filter_owner"].label = "Only accounts owned by"
         self.fields["notify_owner"].label = "Notify the account owner"
@@ -135,8 +136,9 @@ class AssignForm(forms.Form):
     def __init__(self, *args, workspace=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = (
-            get_user_model().objects.filter(memberships__workspace=workspace).order_by("username")
+            get_user_model().objects.filter(memberships__workspace=workspace).order_by("first_name", "last_name")
         )
+        self.fields["assignee"].label_from_instance = lambda user: user.get_full_name() or user.username
 
 
 class WebhookSubscriptionForm(forms.ModelForm):

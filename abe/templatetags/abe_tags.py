@@ -3,6 +3,8 @@ from __future__ import annotations
 from django import template
 from django.urls import NoReverseMatch, reverse
 
+from abe import labels
+
 register = template.Library()
 
 
@@ -60,10 +62,7 @@ def person(user) -> str:
 @register.filter
 def stage_label(key: str | None) -> str:
     """A journey-stage key as people read it: ``mqa`` -> ``MQA``, ``sales_ready`` -> ``Sales ready``."""
-    if not key:
-        return "—"
-    text = key.replace("_", " ").strip()
-    return text.upper() if len(text) <= 3 else text[:1].upper() + text[1:]
+    return labels.stage_label(key)
 
 
 def _query_with(request, **changes) -> str:
@@ -125,21 +124,11 @@ def split_csv(value) -> list[int]:
 
 @register.filter
 def signed_percent(value: float | None, digits: int = 0) -> str:
-    """A change as a signed percentage (``+12%``, ``−4%``, ``0%``), or "—" when unknown."""
-    if value is None or value == "":
-        return "—"
-    number = float(value) * 100
-    text = f"{abs(number):,.{digits}f}%"
-    if round(number, digits) > 0:
-        return "+" + text
-    if round(number, digits) < 0:
-        return "−" + text
-    return text
+    """A change as a signed percentage (``+12%``, ``−4%``), or "—" when unknown."""
+    return labels.signed_percent(value, digits)
 
 
 @register.filter
 def number(value, digits: int = 0) -> str:
     """One number format: thousands separators, "—" for unknown."""
-    if value is None or value == "":
-        return "—"
-    return f"{float(value):,.{digits}f}"
+    return labels.number(value, digits)
