@@ -31,6 +31,12 @@ from .prospecting_forms import BoardFilterForm, BulkForm, IcpForm, ProspectingSe
 from .tasks import accounts_bulk_task, prospecting_rescore_task
 
 BOARD_PAGE_SIZE = 50
+# The columns of the tier board, in the order a KAM reads them; each user may hide some (column chooser).
+BOARD_COLUMNS = [
+    ("tier", "Tier"), ("stage", "Stage"), ("engagement", "Engagement"), ("momentum", "Momentum"), ("owner", "Owner"),
+    ("priority", "Priority"), ("fit", "Fit"), ("grade", "Grade"), ("win", "Win prob."), ("employees", "Employees"),
+    ("revenue", "Revenue"), ("lifecycle", "Lifecycle"), ("industry", "Industry"), ("country", "Country"),
+]  # fmt: skip
 
 
 def _board_job(request: HttpRequest) -> object | None:
@@ -66,7 +72,7 @@ def tier_board_view(request: HttpRequest) -> HttpResponse:
     matching_query = export_query.urlencode()
     export_query["export"] = "csv"
     context = {
-        "matching_query": matching_query,
+        "matching_query": matching_query, "board_columns": BOARD_COLUMNS,
         "form": form, "page_obj": page_obj, "sort": filterset.sort_key, "filtered": filterset.active,
         "export_url": "?" + export_query.urlencode(), "criteria": criteria,
         "bulk_form": BulkForm(users=users), "can_bulk": rules.can_write(request),

@@ -33,3 +33,30 @@ function abeScrollCues(root) {
 document.addEventListener("DOMContentLoaded", function () { abeScrollCues(); });
 document.addEventListener("htmx:afterSettle", function () { abeScrollCues(); });
 window.addEventListener("resize", function () { abeScrollCues(); });
+
+// Column chooser: the columns a user hides in a wide table are remembered per user (in this browser) and
+// applied again after every htmx refresh.
+function abeColumns() {
+  document.querySelectorAll("details[data-columns-for]").forEach(function (chooser) {
+    var key = "abe:columns:" + chooser.dataset.user + ":" + chooser.dataset.columnsFor;
+    var hidden = {};
+    try { hidden = JSON.parse(localStorage.getItem(key)) || {}; } catch (e) { hidden = {}; }
+    chooser.querySelectorAll("input[type=checkbox]").forEach(function (box) {
+      box.checked = !hidden[box.value];
+      if (!box.dataset.bound) {
+        box.dataset.bound = "1";
+        box.addEventListener("change", function () {
+          if (box.checked) { delete hidden[box.value]; } else { hidden[box.value] = 1; }
+          localStorage.setItem(key, JSON.stringify(hidden));
+          abeColumns();
+        });
+      }
+    });
+    document.querySelectorAll('table[data-columns="' + chooser.dataset.columnsFor + '"] [data-col]').forEach(function (cell) {
+      cell.hidden = !!hidden[cell.dataset.col];
+    });
+  });
+  abeScrollCues();
+}
+document.addEventListener("DOMContentLoaded", abeColumns);
+document.addEventListener("htmx:afterSettle", abeColumns);
