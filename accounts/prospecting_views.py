@@ -29,6 +29,7 @@ from .prospecting.icp import ATTRIBUTE_LABELS, ATTRIBUTES, CATEGORICAL, NUMERIC
 from .prospecting.predictive import TrainedModel, feature_label
 from .prospecting_forms import BoardFilterForm, BulkForm, IcpForm, ProspectingSettingsForm, TierPinForm
 from .tasks import accounts_bulk_task, prospecting_rescore_task
+from .views import saved_views_context
 
 BOARD_PAGE_SIZE = 50
 # The columns of the tier board, in the order a KAM reads them; each user may hide some (column chooser).
@@ -73,6 +74,7 @@ def tier_board_view(request: HttpRequest) -> HttpResponse:
     export_query["export"] = "csv"
     context = {
         "matching_query": matching_query, "board_columns": BOARD_COLUMNS,
+        **saved_views_context(request, "tier_board"),
         "form": form, "page_obj": page_obj, "sort": filterset.sort_key, "filtered": filterset.active,
         "export_url": "?" + export_query.urlencode(), "criteria": criteria,
         "bulk_form": BulkForm(users=users), "can_bulk": rules.can_write(request),

@@ -7,12 +7,13 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.http import QueryDict
 
 from abe.models import Workspace
 
 from .filters import AccountFilterSet
-from .models import Account, AccountTeamMember, Contact, Opportunity
+from .models import Account, AccountTeamMember, Contact, Opportunity, SavedView
 
 
 def account_list(*, workspace: Workspace) -> QuerySet[Account]:
@@ -80,3 +81,24 @@ def opportunity_list(*, workspace: Workspace) -> QuerySet[Opportunity]:
 
 def workspace_users(*, workspace: Workspace) -> QuerySet:
     return get_user_model().objects.filter(memberships__workspace=workspace).order_by("username")
+
+
+def saved_view_list(
+    *, workspace: Workspace, user: AbstractBaseUser, list_name: str | None = None
+) -> QuerySet[SavedView]:
+    """The saved views a user may open: their own and those shared with the workspace."""
+    qs = SavedView.objects.for_workspace(workspace).filter(Q(owner=user) | Q(shared=True)).select_related("owner")
+    return qs.filter(list_name=list_name) if list_name else qs
+
+
+def saved_view_accounts(*, workspace: Workspace, user: AbstractBaseUser, view: SavedView | int) -> QuerySet[Account]:
+    """The accounts a saved view selects, for any app (key accounts, committees, analytics): the view's filters
+    and sort through the one accounts filter; "my accounts" in a shared view means the reading user's.
+
+    Raises ``SavedView.DoesNotExist`` for a view the user may not open (another's private view, another
+    workspace's)."""
+    if isinstance(view, int):
+        view = saved_view_list(workspace=workspace, user=user).get(pk=view)
+    elif view.workspace_id != workspace.pk or not (view.shared or view.owner_id == user.pk):
+        raise SavedView.DoesNotExist("No such saved view.")
+    return account_search(workspace=workspace, params=QueryDict(view.query), user=user)

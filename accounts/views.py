@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from abe import permissions as rules
 from abe.forms import form_add_service_errors
@@ -52,6 +53,7 @@ def account_list_view(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page_obj": page_obj,
         "export_url": "?" + export_query.urlencode(),
+        **saved_views_context(request, "accounts"),
         "sort": filterset.sort_key,
         "filtered": filterset.active,
     }
@@ -216,3 +218,53 @@ def opportunity_form_view(request: HttpRequest, pk: int, opportunity_pk: int | N
 
         title = f"Edit opportunity {opportunity}"
     return _child_form_view(request, account, OpportunityForm, title, save, instance=opportunity)
+
+
+SAVED_VIEW_PAGES = {"accounts": "accounts:list", "tier_board": "accounts:tier_board"}
+
+
+@workspace_required
+def saved_view_open_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """A saved view's own URL: the list it belongs to, with its filters and sort."""
+    view = get_object_or_404(selectors.saved_view_list(workspace=request.workspace, user=request.user), pk=pk)
+    query = view.query + ("&" if view.query else "") + f"view={view.pk}"
+    return redirect(reverse(SAVED_VIEW_PAGES[view.list_name]) + "?" + query)
+
+
+@require_POST
+@workspace_required
+def saved_view_save_view(request: HttpRequest) -> HttpResponse:
+    list_name = request.POST.get("list", "")
+    back = reverse(SAVED_VIEW_PAGES.get(list_name, "accounts:list"))
+    try:
+        view = services.saved_view_save(
+            workspace=request.workspace, owner=request.user, name=request.POST.get("name", ""), list_name=list_name,
+            query=request.POST.get("query", ""), shared=request.POST.get("shared") == "on",
+            hidden_columns=[c for c in request.POST.get("hidden_columns", "").split(",") if c],
+        )  # fmt: skip
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(back + "?" + request.POST.get("query", ""))
+    messages.success(request, f"View “{view.name}” saved{' and shared with the workspace' if view.shared else ''}.")
+    return redirect("accounts:saved_view", pk=view.pk)
+
+
+@require_POST
+@workspace_required
+def saved_view_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+    view = get_object_or_404(selectors.saved_view_list(workspace=request.workspace, user=request.user), pk=pk)
+    try:
+        services.saved_view_delete(view=view, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"View “{view.name}” deleted.")
+    return redirect(SAVED_VIEW_PAGES[view.list_name])
+
+
+def saved_views_context(request: HttpRequest, list_name: str) -> dict:
+    """What the saved-views strip beside a list needs: the views, and the one open (to apply its columns)."""
+    views = list(selectors.saved_view_list(workspace=request.workspace, user=request.user, list_name=list_name))
+    raw = request.GET.get("view", "")
+    current = next((v for v in views if str(v.pk) == raw), None)
+    return {"saved_views": views, "current_view": current, "saved_view_list": list_name}

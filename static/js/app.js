@@ -60,3 +60,28 @@ function abeColumns() {
 }
 document.addEventListener("DOMContentLoaded", abeColumns);
 document.addEventListener("htmx:afterSettle", abeColumns);
+
+// Saved views: save the list as it is now (the URL htmx pushed, the hidden columns); opening a view applies
+// its columns.
+(function () {
+  function columnsKey(aside) { return "abe:columns:" + aside.dataset.user + ":" + aside.dataset.list; }
+  document.addEventListener("DOMContentLoaded", function () {
+    var aside = document.getElementById("saved-views");
+    var data = document.getElementById("current-view-columns");
+    if (aside && data) {
+      var hidden = {};
+      JSON.parse(data.textContent).forEach(function (c) { hidden[c] = 1; });
+      localStorage.setItem(columnsKey(aside), JSON.stringify(hidden));
+      if (window.abeColumns) { abeColumns(); }
+    }
+  });
+  document.addEventListener("submit", function (event) {
+    var form = event.target.closest("[data-save-view]");
+    if (!form) { return; }
+    var aside = document.getElementById("saved-views");
+    form.querySelector("input[name=query]").value = window.location.search.replace(/^\?/, "");
+    var hidden = {};
+    try { hidden = JSON.parse(localStorage.getItem(columnsKey(aside))) || {}; } catch (e) { hidden = {}; }
+    form.querySelector("input[name=hidden_columns]").value = Object.keys(hidden).join(",");
+  });
+})();
