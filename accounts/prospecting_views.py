@@ -7,12 +7,14 @@ Views check access, validate forms and call the same services as the API.
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -28,7 +30,7 @@ from .prospecting import selectors, services
 from .prospecting.icp import ATTRIBUTE_LABELS, ATTRIBUTES, CATEGORICAL, NUMERIC
 from .prospecting.predictive import TrainedModel, feature_label
 from .prospecting_forms import BoardFilterForm, BulkForm, IcpForm, ProspectingSettingsForm, TierPinForm
-from .tasks import accounts_bulk_task, prospecting_rescore_task
+from .tasks import accounts_bulk_task
 from .views import saved_views_context
 
 BOARD_PAGE_SIZE = 50
@@ -38,6 +40,14 @@ BOARD_COLUMNS = [
     ("priority", "Priority"), ("fit", "Fit"), ("grade", "Grade"), ("win", "Win prob."), ("employees", "Employees"),
     ("revenue", "Revenue"), ("lifecycle", "Lifecycle"), ("industry", "Industry"), ("country", "Country"),
 ]  # fmt: skip
+
+
+def _rescore_job(request: HttpRequest) -> object | None:
+    """The latest rescore of the workspace while it runs, and for ten minutes after it ends."""
+    job = job_list(workspace=request.workspace).filter(kind=services.RESCORE_JOB).first()
+    if job is None or (job.finished and job.finished_at and timezone.now() - job.finished_at > timedelta(minutes=10)):
+        return None
+    return job
 
 
 def _board_job(request: HttpRequest) -> object | None:
@@ -262,7 +272,7 @@ def icp_settings_view(request: HttpRequest) -> HttpResponse:
                     for error in exc.messages:
                         icp_form.add_error("criteria", error)
                 else:
-                    messages.success(request, f"ICP v{version.number} saved; accounts are being rescored.")
+                    messages.success(request, f"ICP v{version.number} saved; the rescore's status shows below.")
                     return redirect("accounts:icp_settings")
         else:
             settings_form = ProspectingSettingsForm(request.POST)
@@ -272,11 +282,11 @@ def icp_settings_view(request: HttpRequest) -> HttpResponse:
                 except ValidationError as exc:
                     settings_form.add_error(None, exc.messages)
                 else:
-                    messages.success(request, "Weights and capacities saved; accounts are being retiered.")
+                    messages.success(request, "Weights and capacities saved; the retiering's status shows below.")
                     return redirect("accounts:icp_settings")
     return render(request, "accounts/icp_settings.html", {
         "active": active, "versions": selectors.icp_versions(workspace=ws)[:30], "icp_form": icp_form,
-        "settings_form": settings_form, "settings": conf, "reference": ICP_REFERENCE,
+        "settings_form": settings_form, "settings": conf, "reference": ICP_REFERENCE, "job": _rescore_job(request),
     })  # fmt: skip
 
 
@@ -285,16 +295,22 @@ def icp_settings_view(request: HttpRequest) -> HttpResponse:
 def icp_activate_view(request: HttpRequest, pk: int) -> HttpResponse:
     version = get_object_or_404(selectors.icp_versions(workspace=request.workspace), pk=pk)
     services.icp_activate(version=version, by=request.user)
-    messages.success(request, f"ICP v{version.number} is active again; accounts are being rescored.")
+    messages.success(request, f"ICP v{version.number} is active again; the rescore's status shows below.")
     return redirect("accounts:icp_settings")
 
 
 @require_POST
 @admin_required
 def rescore_view(request: HttpRequest) -> HttpResponse:
-    prospecting_rescore_task.delay(request.workspace.pk, f"Requested by {request.user.username}")
-    messages.success(request, "Rescore started.")
-    return redirect(request.POST.get("next") or "accounts:tier_board")
+    services.rescore_later(
+        workspace=request.workspace,
+        reason=f"requested by {request.user.get_full_name() or request.user.username}",
+        by=request.user,
+    )
+    messages.success(request, "Rescore requested; its status shows below.")
+    target = request.POST.get("next") or ""
+    safe = url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure())
+    return redirect(target if target and safe else "accounts:tier_board")
 
 
 @workspace_required
@@ -317,6 +333,7 @@ def model_page_view(request: HttpRequest) -> HttpResponse:
                 rows.append({"label": label, **m[key]})
     return render(request, "accounts/model.html", {
         "active": active, "models": selectors.model_list(workspace=ws)[:30], "rows": rows, "weights": weights,
+        "job": _rescore_job(request),
     })  # fmt: skip
 
 
@@ -339,5 +356,5 @@ def model_train_view(request: HttpRequest) -> HttpResponse:
 def model_activate_view(request: HttpRequest, pk: int) -> HttpResponse:
     model = get_object_or_404(selectors.model_list(workspace=request.workspace), pk=pk)
     services.model_activate(model=model, by=request.user)
-    messages.success(request, f"Model v{model.number} is active; accounts are being rescored.")
+    messages.success(request, f"Model v{model.number} is active; the rescore's status shows below.")
     return redirect("accounts:model")

@@ -91,3 +91,24 @@ def accounts_bulk_task(job_id: int) -> dict:
         return result.as_dict()
     job_finish(job=job, message=result.summary + ".", result=result.as_dict())
     return result.as_dict()
+
+
+@shared_task(time_limit=1800, acks_late=True)
+def prospecting_rescore_job_task(job_id: int) -> dict:
+    """A rescore run as a job (status for the page). Safe to repeat: a rescore recomputes from the current state."""
+    from abe.jobs import job_fail, job_finish, job_start
+    from abe.models import Job
+
+    from .prospecting.services import prospecting_rescore, rescore_summary_text
+
+    job = Job.objects.select_related("workspace", "created_by").filter(pk=job_id).first()
+    if job is None or job.finished:
+        return {}
+    job_start(job=job)
+    try:
+        summary = prospecting_rescore(workspace=job.workspace, by=job.created_by, reason=job.params.get("reason", ""))
+    except Exception as exc:
+        job_fail(job=job, reason=f"The rescore failed: {exc}")
+        raise
+    job_finish(job=job, message=rescore_summary_text(summary), result=summary)
+    return summary

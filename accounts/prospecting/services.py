@@ -23,7 +23,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from abe import permissions as rules
-from abe.models import Membership, Workspace
+from abe.models import Job, Membership, Workspace
 
 from ..models import (
     Account,
@@ -58,6 +58,9 @@ PROPOSAL_REASONS = {
 }
 
 
+RESCORE_JOB = "prospecting_rescore"
+
+
 def _after_commit(task_path: str, *args: Any) -> None:
     """Enqueue a task once the surrounding transaction commits, so the worker sees the committed rows."""
 
@@ -67,6 +70,30 @@ def _after_commit(task_path: str, *args: Any) -> None:
         getattr(tasks, task_path).delay(*args)
 
     transaction.on_commit(send)
+
+
+def rescore_later(*, workspace: Workspace | int, reason: str, by: AbstractBaseUser | None = None) -> Job:
+    """Rescore (and retier) every account as a background job once the transaction commits; the job carries the
+    true status (queued, running, done with the summary, failed with the reason) for the pages to show."""
+    from abe.jobs import job_create
+
+    from ..tasks import prospecting_rescore_job_task
+
+    if isinstance(workspace, int):
+        workspace = Workspace.objects.get(pk=workspace)
+    total = Account.objects.for_workspace(workspace).count()
+    return job_create(
+        workspace=workspace, kind=RESCORE_JOB, label=f"Rescore {total:,} accounts ({reason})", total=total,
+        params={"reason": reason}, by=by, task=prospecting_rescore_job_task,
+    )  # fmt: skip
+
+
+def rescore_summary_text(summary: dict) -> str:
+    """A rescore's summary as people read it."""
+    return (
+        f"{summary.get('accounts', 0):,} accounts rescored; {summary.get('tier_moves', 0):,} moved tier; "
+        f"{summary.get('proposals', 0):,} proposals awaiting a decision."
+    )
 
 
 def _stats_changed(workspace: Workspace | int) -> None:
@@ -110,7 +137,7 @@ def prospecting_settings_update(
         raise ValidationError(errors)
     obj.save()
     if rescore:
-        _after_commit("prospecting_rescore_task", workspace.pk, "Settings changed")
+        rescore_later(workspace=workspace, reason="settings changed", by=by)
     return obj
 
 
@@ -131,7 +158,7 @@ def icp_save(
         grade_thresholds=thresholds, note=(note or "")[:500], is_active=True, created_by=by,
     )  # fmt: skip
     if rescore:
-        _after_commit("prospecting_rescore_task", workspace.pk, f"ICP v{version.number} saved")
+        rescore_later(workspace=workspace, reason=f"ICP v{version.number} saved", by=by)
     return version
 
 
@@ -142,7 +169,7 @@ def icp_activate(*, version: IcpVersion, by: AbstractBaseUser | None = None, res
     version.is_active = True
     version.save(update_fields=["is_active"])
     if rescore:
-        _after_commit("prospecting_rescore_task", version.workspace_id, f"ICP v{version.number} reactivated")
+        rescore_later(workspace=version.workspace_id, reason=f"ICP v{version.number} reactivated", by=by)
     return version
 
 
@@ -199,7 +226,7 @@ def model_activate(
     model.activated_at = timezone.now()
     model.save(update_fields=["is_active", "activated_at"])
     if rescore:
-        _after_commit("prospecting_rescore_task", model.workspace_id, f"Model v{model.number} activated")
+        rescore_later(workspace=model.workspace_id, reason=f"model v{model.number} activated", by=by)
     return model
 
 

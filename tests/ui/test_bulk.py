@@ -105,3 +105,18 @@ def test_viewer_cannot_bulk(client, viewer_user, workspace):
                                                            "account": [account.pk]})  # fmt: skip
 
     assert response.status_code == 403
+
+
+def test_saving_the_icp_rescores_as_a_job_with_its_true_status(admin_client, workspace,
+                                                                django_capture_on_commit_callbacks):  # fmt: skip
+    AccountFactory(workspace=workspace, industry="Software", employees=500)
+    criteria = '[{"key": "industry", "label": "Industry", "weight": 100, "bands": [{"label": "Software", "points": 1, "when": {"industry": ["Software"]}}]}]'  # noqa: E501
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(reverse("accounts:icp_settings"), {"name": "ICP", "criteria": criteria},
+                                     follow=True)  # fmt: skip
+
+    job = Job.objects.get(workspace=workspace, kind="prospecting_rescore")
+    assert job.status == JobStatus.DONE and job.message.startswith("1 accounts rescored")
+    html = response.content.decode()
+    assert "the rescore&#x27;s status shows below" in html and f'id="job-{job.pk}"' in html
