@@ -43,7 +43,7 @@ class RuleForm(forms.ModelForm):
     )
     buying_role = forms.ChoiceField(choices=[("", "—")] + BuyingRole.choices, required=False)
     event_type = forms.ChoiceField(choices=[("", "Any interaction")] + EventType.choices, required=False)
-    stage = forms.CharField(required=False, max_length=40, help_text="Journey stage key, e.g. mqa.")
+    stage = forms.ChoiceField(required=False, choices=[], help_text="A stage of the configured journey.")
     kinds = forms.MultipleChoiceField(
         choices=TriggerKind.choices, required=False, widget=forms.CheckboxSelectMultiple, help_text="None = any kind."
     )
@@ -85,7 +85,10 @@ class RuleForm(forms.ModelForm):
         self.fields["filter_tiers"].label = "Tiers (none = all)"
         self.fields["filter_lifecycles"].label = "Lifecycles (none = all)"
         self.fields["condition_type"].widget.attrs["data-condition-select"] = "1"
-        self.fields["stage"].widget.attrs["list"] = "stage-suggestions"
+        if workspace is not None:
+            from .services.rules import journey_stage_names
+
+            self.fields["stage"].choices = [("", "—")] + list(journey_stage_names(workspace=workspace).items())
         if self.instance.pk:
             for name in ("filter_tiers", "filter_lifecycles", "notify_team_roles"):
                 self.initial[name] = getattr(self.instance, name)
