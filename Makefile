@@ -23,9 +23,12 @@ run: install
 	@echo "  API docs: http://$(HOST):$(PORT)/api/docs/"
 	@echo ""
 	@if [ -n "$$REDIS_URL" ]; then \
-	  echo "  REDIS_URL is set: starting a Celery worker with beat (log: celery.log)"; \
-	  $(VENV)/bin/celery -A abe worker -B --loglevel=INFO --concurrency=2 > celery.log 2>&1 & \
-	  trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
+	  echo "  REDIS_URL is set: starting Celery workers (deliveries+default with beat; scoring+imports) (log: celery.log)"; \
+	  $(VENV)/bin/celery -A abe worker -B -Q deliveries,default -n fast@%h --loglevel=INFO --concurrency=1 >> celery.log 2>&1 & \
+	  FAST=$$!; \
+	  $(VENV)/bin/celery -A abe worker -Q scoring,imports -n bulk@%h --loglevel=INFO --concurrency=1 >> celery.log 2>&1 & \
+	  BULK=$$!; \
+	  trap 'kill $$FAST $$BULK 2>/dev/null' EXIT INT TERM; \
 	  $(PY) manage.py runserver $(HOST):$(PORT); \
 	else \
 	  $(PY) manage.py runserver $(HOST):$(PORT); \
@@ -34,9 +37,12 @@ run: install
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# Guardrails (docs/architecture.md): style, the layer contract between apps, and types.
 lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(PY) -m mypy .
 
 format: install
 	$(PY) -m ruff format .

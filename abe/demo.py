@@ -6,8 +6,10 @@ import os
 import random
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -30,10 +32,10 @@ DEMO_USERS = [
 class DemoContext:
     workspace: Workspace
     rng: random.Random
-    users: dict[str, object]
+    users: dict[str, User]
     today: date
     now: datetime
-    data: dict = field(default_factory=dict)  # what one step leaves for the next (ids, lists)
+    data: dict[str, Any] = field(default_factory=dict[str, Any])  # what one step leaves for the next (ids, lists)
 
 
 def demo_password() -> str:
@@ -49,9 +51,14 @@ def demo_workspace_create(*, seed: int = 42) -> DemoContext:
         user = User.objects.filter(username=username).first()
         if user is None:
             user = User.objects.create_user(
-                username=username, password=demo_password(), first_name=first, last_name=last,
-                email=f"{username}@demo.example", is_staff=(role == Role.ADMIN), is_superuser=(role == Role.ADMIN),
-            )  # fmt: skip
+                username=username,
+                password=demo_password(),
+                first_name=first,
+                last_name=last,
+                email=f"{username}@demo.example",
+                is_staff=(role == Role.ADMIN),
+                is_superuser=(role == Role.ADMIN),
+            )
         Membership.objects.create(user=user, workspace=workspace, role=role)
         users[username] = user
     now = timezone.now()

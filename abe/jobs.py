@@ -8,27 +8,39 @@ status: queued, running n of N, done with a summary, failed with the reason.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from .models import Job, JobStatus, Workspace
+from .tasks import enqueue_on_commit
 
 
 def job_create(
-    *, workspace: Workspace, kind: str, label: str, total: int, params: dict[str, Any], by: AbstractBaseUser | None,
+    *,
+    workspace: Workspace,
+    kind: str,
+    label: str,
+    total: int,
+    params: dict[str, Any],
+    by: User | None,
     task: Any,
-) -> Job:  # fmt: skip
+) -> Job:
     """Record a job and enqueue ``task`` (a Celery task taking the job id) once the transaction commits."""
     job = Job.objects.create(
-        workspace=workspace, kind=kind, label=label[:200], total=total, params=params, created_by=by,
+        workspace=workspace,
+        kind=kind,
+        label=label[:200],
+        total=total,
+        params=params,
+        created_by=by,
         inline=bool(getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False)),
-    )  # fmt: skip
-    transaction.on_commit(lambda: task.delay(job.pk))
+    )
+    enqueue_on_commit(task, job.pk)
     return job
 
 
@@ -62,7 +74,7 @@ def job_list(*, workspace: Workspace) -> QuerySet[Job]:
 
 def job_running_or_failed(*, workspace: Workspace, limit: int = 10) -> list[Job]:
     """Jobs still running and those that failed in the last week (the programme pulse)."""
-    week_ago = timezone.now() - timezone.timedelta(days=7)
+    week_ago = timezone.now() - timedelta(days=7)
     return list(job_list(workspace=workspace).filter(status__in=[JobStatus.QUEUED, JobStatus.RUNNING])[:limit]) + list(
         job_list(workspace=workspace).filter(status=JobStatus.FAILED, created_at__gte=week_ago)[:limit]
     )

@@ -11,14 +11,14 @@ def stage_label(key: str | None) -> str:
     return text.upper() if len(text) <= 3 else text[:1].upper() + text[1:]
 
 
-def number(value: float | int | None, digits: int = 0) -> str:
+def number(value: float | int | str | None, digits: int = 0) -> str:
     """Thousands separators; "—" when unknown."""
     if value is None or value == "":
         return "—"
     return f"{float(value):,.{digits}f}"
 
 
-def signed_percent(value: float | None, digits: int = 0) -> str:
+def signed_percent(value: float | str | None, digits: int = 0) -> str:
     """A change as a signed percentage (``+12%``, ``−4%``, ``0%``), or "—" when unknown."""
     if value is None or value == "":
         return "—"

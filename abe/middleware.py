@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
+from .http import WorkspaceRequest
 from .models import Membership
 
 SESSION_KEY = "workspace_id"
@@ -19,7 +20,7 @@ class WorkspaceMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: WorkspaceRequest) -> HttpResponse:
         request.workspace = None
         request.membership = None
         request.api_key = None

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+
+_M = TypeVar("_M", bound=models.Model)
 
 
 class Role(models.TextChoices):
@@ -55,10 +58,26 @@ class Membership(models.Model):
         return self.role == Role.ADMIN
 
 
-class WorkspaceQuerySet(models.QuerySet):
-    def for_workspace(self, workspace: Workspace | int) -> WorkspaceQuerySet:
+class WorkspaceQuerySet(models.QuerySet[_M]):
+    """Rows of one model; ``for_workspace`` scopes them and remembers it (the API's fail-closed check reads it)."""
+
+    _scoped_workspace_id: int | None = None
+
+    def for_workspace(self, workspace: Workspace | int) -> WorkspaceQuerySet[_M]:
         workspace_id = workspace if isinstance(workspace, int) else workspace.pk
-        return self.filter(workspace_id=workspace_id)
+        qs = self.filter(workspace_id=workspace_id)
+        qs._scoped_workspace_id = workspace_id
+        return qs
+
+    def _clone(self) -> WorkspaceQuerySet[_M]:
+        clone: WorkspaceQuerySet[_M] = super()._clone()  # type: ignore[misc]
+        clone._scoped_workspace_id = self._scoped_workspace_id
+        return clone
+
+
+def queryset_workspace_id(queryset: models.QuerySet[Any]) -> int | None:
+    """The workspace a queryset was scoped to with ``for_workspace`` (None: not scoped)."""
+    return getattr(queryset, "_scoped_workspace_id", None)
 
 
 WorkspaceManager = models.Manager.from_queryset(WorkspaceQuerySet)

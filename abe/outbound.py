@@ -79,7 +79,7 @@ def url_check_public(url: str, *, resolve: bool = True) -> CheckedUrl:
             infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         except (socket.gaierror, UnicodeError, OSError):
             raise UnsafeUrlError({"url": f"The host “{host}” could not be resolved."}) from None
-        addresses = sorted({info[4][0] for info in infos})
+        addresses = sorted({str(info[4][0]) for info in infos})
         if not addresses:
             raise UnsafeUrlError({"url": f"The host “{host}” could not be resolved."})
         if not allow_private:

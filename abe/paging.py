@@ -35,7 +35,7 @@ def page_number(request: HttpRequest) -> int:
     return max(1, int(raw)) if raw.isdigit() else 1
 
 
-def paginate(request: HttpRequest, queryset: Any, *, key: str, default: int = 25) -> Page:
+def paginate(request: HttpRequest, queryset: Any, *, key: str, default: int = 25) -> Page[Any]:
     """The requested page of ``queryset`` (the last page when the number is too high, page 1 when it is junk)."""
     size = page_size(request, key=key, default=default)
     page = Paginator(queryset, size).get_page(request.GET.get("page"))

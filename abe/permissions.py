@@ -21,7 +21,7 @@ from .models import Role
 def request_role(request: Any) -> str | None:
     membership = getattr(request, "membership", None)
     if membership is not None:
-        return membership.role
+        return str(membership.role)
     key = getattr(request, "api_key", None)
     if key is not None:
         return Role.MARKETING if key.has_scope("write") else Role.VIEWER

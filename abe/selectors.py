@@ -2,18 +2,9 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 
 from .models import ApiKey, Membership, Workspace, api_key_hash
-
-
-def workspace_list_for_user(*, user: AbstractBaseUser) -> QuerySet[Workspace]:
-    return Workspace.objects.filter(memberships__user=user).order_by("name")
-
-
-def membership_for(*, user: AbstractBaseUser, workspace: Workspace) -> Membership | None:
-    return Membership.objects.filter(user=user, workspace=workspace).select_related("workspace").first()
 
 
 def membership_list(*, workspace: Workspace) -> QuerySet[Membership]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -14,7 +14,7 @@ from .models import ApiKey, ApiScope, Membership, Role, Workspace, api_key_hash
 
 
 @transaction.atomic
-def workspace_create(*, name: str, slug: str | None = None, owner: AbstractBaseUser | None = None) -> Workspace:
+def workspace_create(*, name: str, slug: str | None = None, owner: User | None = None) -> Workspace:
     slug = slug or slugify(name)[:60]
     if not slug:
         raise ValidationError({"name": "Give the workspace a name with letters or digits."})
@@ -27,7 +27,7 @@ def workspace_create(*, name: str, slug: str | None = None, owner: AbstractBaseU
 
 
 @transaction.atomic
-def membership_set(*, workspace: Workspace, user: AbstractBaseUser, role: str) -> Membership:
+def membership_set(*, workspace: Workspace, user: User, role: str) -> Membership:
     if role not in Role.values:
         raise ValidationError({"role": f"Choose one of: {', '.join(Role.values)}."})
     membership, _ = Membership.objects.update_or_create(workspace=workspace, user=user, defaults={"role": role})
@@ -56,7 +56,7 @@ def _clean_scopes(scopes: Iterable[str]) -> list[str]:
 
 @transaction.atomic
 def api_key_create(
-    *, workspace: Workspace, name: str, scopes: Iterable[str], created_by: AbstractBaseUser | None = None
+    *, workspace: Workspace, name: str, scopes: Iterable[str], created_by: User | None = None
 ) -> tuple[ApiKey, str]:
     """Make a key; the raw key is returned once and only its hash is stored."""
     if not name.strip():

@@ -4,54 +4,61 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
+from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 
 from . import permissions as rules
+from .http import MemberRequest, SignedInRequest
 from .jobs import job_list
 from .middleware import SESSION_KEY
 from .models import ApiScope, Membership, Role
-from .registry import home_sections, settings_links
+from .registry import SettingsLink, home_sections, settings_links
 from .selectors import api_key_list, membership_list
 from .services import api_key_create, api_key_revoke, membership_remove, membership_set
 
 
-def workspace_required(view: Callable) -> Callable:
+def workspace_required(view: Callable[..., Any]) -> Callable[..., Any]:
     """Logged in and a member of some workspace; otherwise the login page or a clear 403."""
 
     @login_required
     @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def wrapper(request: MemberRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.workspace is None:
             raise PermissionDenied("You are not a member of any workspace yet. Ask an admin to invite you.")
-        return view(request, *args, **kwargs)
+        response: HttpResponse = view(request, *args, **kwargs)
+        return response
 
+    wrapper.workspace_scoped = True  # type: ignore[attr-defined]  # read by tests/abe/test_scoping.py
     return wrapper
 
 
-def admin_required(view: Callable) -> Callable:
+def admin_required(view: Callable[..., Any]) -> Callable[..., Any]:
     @workspace_required
     @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def wrapper(request: MemberRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not rules.can_admin(request):
             raise PermissionDenied("Only workspace admins can do this.")
-        return view(request, *args, **kwargs)
+        response: HttpResponse = view(request, *args, **kwargs)
+        return response
 
     return wrapper
 
 
 @require_POST
 @login_required
-def workspace_switch(request: HttpRequest) -> HttpResponse:
-    membership = Membership.objects.filter(user=request.user, workspace_id=request.POST.get("workspace")).first()
+def workspace_switch(request: SignedInRequest) -> HttpResponse:
+    raw = request.POST.get("workspace", "")
+    wanted = Membership.objects.filter(user=request.user, workspace_id=int(raw)) if raw.isdigit() else None
+    membership = wanted.first() if wanted is not None else None
     if membership is None:
         raise Http404("No such workspace.")
     request.session[SESSION_KEY] = membership.workspace_id
@@ -60,7 +67,7 @@ def workspace_switch(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_required
-def settings_index(request: HttpRequest) -> HttpResponse:
+def settings_index(request: MemberRequest) -> HttpResponse:
     context = {
         "memberships": membership_list(workspace=request.workspace),
         "keys": api_key_list(workspace=request.workspace) if rules.can_admin(request) else [],
@@ -71,7 +78,7 @@ def settings_index(request: HttpRequest) -> HttpResponse:
     return render(request, "settings/index.html", context)
 
 
-def _links(entries: list) -> list[dict]:
+def _links(entries: list[SettingsLink]) -> list[dict[str, str]]:
     links = []
     for entry in entries:
         try:
@@ -82,7 +89,7 @@ def _links(entries: list) -> list[dict]:
 
 
 @workspace_required
-def home_view(request: HttpRequest) -> HttpResponse:
+def home_view(request: MemberRequest) -> HttpResponse:
     """The home page of the request's role: the fragments registered for it, each loaded with htmx."""
     sections = []
     for section in home_sections(rules.request_role(request)):
@@ -99,7 +106,7 @@ class ApiKeyForm(forms.Form):
 
 
 @admin_required
-def api_key_new(request: HttpRequest) -> HttpResponse:
+def api_key_new(request: MemberRequest) -> HttpResponse:
     form = ApiKeyForm(request.POST or None)
     raw = None
     if request.method == "POST" and form.is_valid():
@@ -113,7 +120,7 @@ def api_key_new(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @admin_required
-def api_key_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
+def api_key_revoke_view(request: MemberRequest, pk: int) -> HttpResponse:
     key = get_object_or_404(api_key_list(workspace=request.workspace), pk=pk)
     api_key_revoke(key=key)
     messages.success(request, f"Key “{key.name}” revoked; requests with it are now refused.")
@@ -133,20 +140,20 @@ class MemberForm(forms.Form):
 
 @require_POST
 @admin_required
-def member_set(request: HttpRequest) -> HttpResponse:
+def member_set(request: MemberRequest) -> HttpResponse:
     form = MemberForm(request.POST)
     if form.is_valid():
         membership_set(workspace=request.workspace, user=form.cleaned_data["username"], role=form.cleaned_data["role"])
         messages.success(request, f"{form.cleaned_data['username']} is now {form.cleaned_data['role']}.")
     else:
         for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
+            messages.error(request, " ".join(str(error) for error in errors))
     return redirect("settings:index")
 
 
 @require_POST
 @admin_required
-def member_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def member_remove(request: MemberRequest, pk: int) -> HttpResponse:
     membership = get_object_or_404(membership_list(workspace=request.workspace), pk=pk)
     try:
         membership_remove(membership=membership)
@@ -157,7 +164,7 @@ def member_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @workspace_required
-def job_progress_view(request: HttpRequest, pk: int) -> HttpResponse:
+def job_progress_view(request: MemberRequest, pk: int) -> HttpResponse:
     """The progress card of a job, polled by htmx every second until it is done or failed."""
     job = get_object_or_404(job_list(workspace=request.workspace), pk=pk)
     return render(request, "includes/job_progress.html", {"job": job})

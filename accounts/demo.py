@@ -28,14 +28,36 @@ from .models import (
 
 ACCOUNTS = 2000
 INDUSTRIES = [
-    ("Software", 0.20), ("Financial Services", 0.14), ("Manufacturing", 0.14), ("Healthcare", 0.12),
-    ("Retail", 0.10), ("Telecommunications", 0.07), ("Logistics", 0.08), ("Energy", 0.06), ("Education", 0.05),
+    ("Software", 0.20),
+    ("Financial Services", 0.14),
+    ("Manufacturing", 0.14),
+    ("Healthcare", 0.12),
+    ("Retail", 0.10),
+    ("Telecommunications", 0.07),
+    ("Logistics", 0.08),
+    ("Energy", 0.06),
+    ("Education", 0.05),
     ("Media", 0.04),
-]  # fmt: skip
+]
 COUNTRIES = [
     # code, weight, [(region, city)], tld
-    ("US", 0.38, [("NY", "New York"), ("MA", "Boston"), ("CA", "San Francisco"), ("TX", "Austin"), ("IL", "Chicago"),
-                  ("PA", "Philadelphia"), ("WA", "Seattle"), ("GA", "Atlanta"), ("CO", "Denver"), ("NJ", "Newark")], "com"),
+    (
+        "US",
+        0.38,
+        [
+            ("NY", "New York"),
+            ("MA", "Boston"),
+            ("CA", "San Francisco"),
+            ("TX", "Austin"),
+            ("IL", "Chicago"),
+            ("PA", "Philadelphia"),
+            ("WA", "Seattle"),
+            ("GA", "Atlanta"),
+            ("CO", "Denver"),
+            ("NJ", "Newark"),
+        ],
+        "com",
+    ),
     ("GB", 0.12, [("England", "London"), ("England", "Manchester"), ("Scotland", "Edinburgh")], "co.uk"),
     ("DE", 0.10, [("Bavaria", "Munich"), ("Berlin", "Berlin"), ("Hamburg", "Hamburg")], "de"),
     ("ES", 0.09, [("Madrid", "Madrid"), ("Catalonia", "Barcelona"), ("Valencia", "Valencia")], "es"),
@@ -44,7 +66,7 @@ COUNTRIES = [
     ("BR", 0.06, [("SP", "São Paulo"), ("RJ", "Rio de Janeiro")], "com.br"),
     ("RO", 0.04, [("Bucharest", "Bucharest"), ("Cluj", "Cluj-Napoca")], "ro"),
     ("MX", 0.06, [("CDMX", "Mexico City"), ("Jalisco", "Guadalajara")], "mx"),
-]  # fmt: skip
+]
 CORE_MARKETS = {"US", "CA", "GB", "DE"}
 COMPLEMENTARY = ["Salesforce", "Snowflake", "Segment", "Slack"]
 COMPETITORS = ["Marketo", "Demandbase"]
@@ -232,7 +254,7 @@ def _win_logit(account: Account) -> float:
 
 
 def _company_names(rng, n):
-    names = set()
+    names: set[str] = set()
     while len(names) < n:
         names.add(f"{rng.choice(NAME_A)} {rng.choice(NAME_B)}" + (f" {rng.choice(NAME_A)}" if len(names) > 900 else ""))
     return sorted(names)
@@ -253,13 +275,25 @@ def build(ctx: DemoContext) -> str:
         if rng.random() < 0.25:
             techs.add(rng.choice(COMPETITORS))
         slug = "".join(ch for ch in name.lower() if ch.isalnum())
-        accounts.append(Account(
-            workspace=ws, name=name, domain=f"{slug}.{tld}", industry=_weighted(rng, INDUSTRIES), country=country,
-            region=region, city=city, employees=employees, annual_revenue=revenue,
-            founded_year=rng.randint(1950, 2022), ownership_type=rng.choice(OwnershipType.values[:4]),
-            number_of_offices=max(1, int(employees / rng.randint(150, 900))), technologies=sorted(techs),
-            owner=reps[i % len(reps)] if rng.random() < 0.8 else None, external_id=f"DEMO-ACC-{i + 1:05d}",
-        ))  # fmt: skip
+        accounts.append(
+            Account(
+                workspace=ws,
+                name=name,
+                domain=f"{slug}.{tld}",
+                industry=_weighted(rng, INDUSTRIES),
+                country=country,
+                region=region,
+                city=city,
+                employees=employees,
+                annual_revenue=revenue,
+                founded_year=rng.randint(1950, 2022),
+                ownership_type=rng.choice(OwnershipType.values[:4]),
+                number_of_offices=max(1, int(employees / rng.randint(150, 900))),
+                technologies=sorted(techs),
+                owner=reps[i % len(reps)] if rng.random() < 0.8 else None,
+                external_id=f"DEMO-ACC-{i + 1:05d}",
+            )
+        )
     accounts = Account.objects.bulk_create(accounts, batch_size=1000)
     # A few subsidiaries, to show the hierarchy.
     for child, parent in zip(accounts[10:40], accounts[1900:1930], strict=True):
@@ -278,11 +312,21 @@ def build(ctx: DemoContext) -> str:
             while email in used_emails:
                 email, n = f"{local}{n}@{account.domain}", n + 1
             used_emails.add(email)
-            contacts.append(Contact(
-                workspace=ws, account=account, first_name=first, last_name=last, email=email, title=title,
-                department=dept, seniority=seniority, buying_role=role, persona=personas.get(persona_name),
-                do_not_contact=rng.random() < 0.03,
-            ))  # fmt: skip
+            contacts.append(
+                Contact(
+                    workspace=ws,
+                    account=account,
+                    first_name=first,
+                    last_name=last,
+                    email=email,
+                    title=title,
+                    department=dept,
+                    seniority=seniority,
+                    buying_role=role,
+                    persona=personas.get(persona_name),
+                    do_not_contact=rng.random() < 0.03,
+                )
+            )
     Contact.objects.bulk_create(contacts, batch_size=2000)
 
     team_roles = [TeamRole.ACCOUNT_EXECUTIVE, TeamRole.SDR, TeamRole.MARKETING_SPECIALIST]
@@ -325,11 +369,20 @@ def build(ctx: DemoContext) -> str:
                 won_accounts.add(account.pk)
             elif kind == "renewal":
                 churned.add(account.pk)
-        opportunities.append(Opportunity(
-            workspace=ws, account=account, name=f"{account.name} – {kind.replace('_', ' ')} {n + 1}", amount=amount,
-            stage=stage, type=kind, created_date=created, close_date=close, status=status,
-            external_id=f"DEMO-OPP-{n + 1:05d}",
-        ))  # fmt: skip
+        opportunities.append(
+            Opportunity(
+                workspace=ws,
+                account=account,
+                name=f"{account.name} – {kind.replace('_', ' ')} {n + 1}",
+                amount=amount,
+                stage=stage,
+                type=kind,
+                created_date=created,
+                close_date=close,
+                status=status,
+                external_id=f"DEMO-OPP-{n + 1:05d}",
+            )
+        )
     Opportunity.objects.bulk_create(opportunities, batch_size=2000)
     Account.objects.filter(pk__in=won_accounts - churned).update(lifecycle=Lifecycle.CUSTOMER)
     Account.objects.filter(pk__in=churned).update(lifecycle=Lifecycle.FORMER_CUSTOMER)
@@ -342,35 +395,77 @@ def build(ctx: DemoContext) -> str:
 # (industry, size, complementary tools) and partly folklore (big revenue, many offices, manufacturing), so
 # the predictive model trained on the real outcomes has something to add over the fit score.
 DEMO_ICP = [
-    {"key": "industry", "label": "Industry we serve", "weight": 25, "bands": [
-        {"label": "Core: software, financial services", "points": 1.0,
-         "when": {"industry": ["Software", "Financial Services"]}},
-        {"label": "Adjacent: manufacturing, healthcare, telecom", "points": 0.6,
-         "when": {"industry": ["Manufacturing", "Healthcare", "Telecommunications"]}},
-    ]},
-    {"key": "territory", "label": "Territory and size (seed 003)", "weight": 20, "bands": [
-        {"label": "US north-east, 200-5,000 people", "points": 1.0,
-         "when": {"country": ["US"], "region": ["NY", "MA", "PA", "NJ"], "employees": {"min": 200, "max": 5000}}},
-        {"label": "Rest of North America", "points": 0.6, "when": {"country": ["US", "CA"]}},
-        {"label": "Western Europe", "points": 0.4, "when": {"country": ["GB", "DE", "FR", "ES"]}},
-    ]},
-    {"key": "revenue", "label": "Annual revenue", "weight": 20, "bands": [
-        {"label": "$1B and more", "points": 1.0, "when": {"annual_revenue": {"min": 1_000_000_000}}},
-        {"label": "$100M-$1B", "points": 0.6, "when": {"annual_revenue": {"min": 100_000_000}}},
-        {"label": "$20M-$100M", "points": 0.3, "when": {"annual_revenue": {"min": 20_000_000}}},
-    ]},
-    {"key": "offices", "label": "Number of offices", "weight": 10, "bands": [
-        {"label": "10 or more", "points": 1.0, "when": {"number_of_offices": {"min": 10}}},
-        {"label": "3 to 9", "points": 0.5, "when": {"number_of_offices": {"min": 3}}},
-    ]},
-    {"key": "complementary", "label": "Uses a tool we integrate with", "weight": 15, "bands": [
-        {"label": "Salesforce, Snowflake, Segment or Slack", "points": 1.0,
-         "when": {"technologies": {"any": COMPLEMENTARY}}},
-    ]},
-    {"key": "no_competitor", "label": "No competitor in place", "weight": 10, "bands": [
-        {"label": "No Marketo or Demandbase", "points": 1.0, "when": {"technologies": {"none": COMPETITORS}}},
-    ]},
-]  # fmt: skip
+    {
+        "key": "industry",
+        "label": "Industry we serve",
+        "weight": 25,
+        "bands": [
+            {
+                "label": "Core: software, financial services",
+                "points": 1.0,
+                "when": {"industry": ["Software", "Financial Services"]},
+            },
+            {
+                "label": "Adjacent: manufacturing, healthcare, telecom",
+                "points": 0.6,
+                "when": {"industry": ["Manufacturing", "Healthcare", "Telecommunications"]},
+            },
+        ],
+    },
+    {
+        "key": "territory",
+        "label": "Territory and size (seed 003)",
+        "weight": 20,
+        "bands": [
+            {
+                "label": "US north-east, 200-5,000 people",
+                "points": 1.0,
+                "when": {"country": ["US"], "region": ["NY", "MA", "PA", "NJ"], "employees": {"min": 200, "max": 5000}},
+            },
+            {"label": "Rest of North America", "points": 0.6, "when": {"country": ["US", "CA"]}},
+            {"label": "Western Europe", "points": 0.4, "when": {"country": ["GB", "DE", "FR", "ES"]}},
+        ],
+    },
+    {
+        "key": "revenue",
+        "label": "Annual revenue",
+        "weight": 20,
+        "bands": [
+            {"label": "$1B and more", "points": 1.0, "when": {"annual_revenue": {"min": 1_000_000_000}}},
+            {"label": "$100M-$1B", "points": 0.6, "when": {"annual_revenue": {"min": 100_000_000}}},
+            {"label": "$20M-$100M", "points": 0.3, "when": {"annual_revenue": {"min": 20_000_000}}},
+        ],
+    },
+    {
+        "key": "offices",
+        "label": "Number of offices",
+        "weight": 10,
+        "bands": [
+            {"label": "10 or more", "points": 1.0, "when": {"number_of_offices": {"min": 10}}},
+            {"label": "3 to 9", "points": 0.5, "when": {"number_of_offices": {"min": 3}}},
+        ],
+    },
+    {
+        "key": "complementary",
+        "label": "Uses a tool we integrate with",
+        "weight": 15,
+        "bands": [
+            {
+                "label": "Salesforce, Snowflake, Segment or Slack",
+                "points": 1.0,
+                "when": {"technologies": {"any": COMPLEMENTARY}},
+            },
+        ],
+    },
+    {
+        "key": "no_competitor",
+        "label": "No competitor in place",
+        "weight": 10,
+        "bands": [
+            {"label": "No Marketo or Demandbase", "points": 1.0, "when": {"technologies": {"none": COMPETITORS}}},
+        ],
+    },
+]
 
 
 def build_prospecting(ctx: DemoContext) -> str:
@@ -382,19 +477,28 @@ def build_prospecting(ctx: DemoContext) -> str:
     prospecting.prospecting_settings_update(
         workspace=ws, by=admin, rescore=False, fit_weight=0.4, predictive_weight=0.6
     )
-    prospecting.icp_save(workspace=ws, by=admin, criteria=DEMO_ICP, name="Mid-market B2B SaaS buyers",
-                         note="First draft from the marketing workshop", rescore=False)  # fmt: skip
+    prospecting.icp_save(
+        workspace=ws,
+        by=admin,
+        criteria=DEMO_ICP,
+        name="Mid-market B2B SaaS buyers",
+        note="First draft from the marketing workshop",
+        rescore=False,
+    )
     # Fit first (the fit baseline of the backtest needs it), tiers once the model is in.
     prospecting.prospecting_rescore(workspace=ws, by=admin, reason="Demo ICP", tiering=False)
     model = prospecting.model_train(workspace=ws, by=admin, activate=True, rescore=False)
     # A KAM's pin before the tiering: it uses a strategic slot, and its mismatch with the scores is a proposal.
     pinned = Account.objects.filter(workspace=ws, owner=kam).order_by("fit_score", "id").first()
     if pinned is not None:
-        prospecting.tier_override(account=pinned, tier="strategic", by=kam,
-                                  reason="Board-level sponsor met at our user conference")  # fmt: skip
+        prospecting.tier_override(
+            account=pinned, tier="strategic", by=kam, reason="Board-level sponsor met at our user conference"
+        )
     summary = prospecting.prospecting_rescore(workspace=ws, by=admin, reason=f"Model v{model.number}")
     auc = model.metrics["model"]["roc_auc"]
     fit_auc = (model.metrics.get("fit_score") or {}).get("roc_auc")
-    return (f"ICP v1, model v{model.number} (holdout AUC {auc:.3f} vs fit {fit_auc:.3f} vs base rate 0.5), "
-            f"tiers {summary['tiers']}, {summary['proposals']} proposal(s), "
-            f"prospecting {time.monotonic() - started:.1f}s")  # fmt: skip
+    return (
+        f"ICP v1, model v{model.number} (holdout AUC {auc:.3f} vs fit {fit_auc:.3f} vs base rate 0.5), "
+        f"tiers {summary['tiers']}, {summary['proposals']} proposal(s), "
+        f"prospecting {time.monotonic() - started:.1f}s"
+    )

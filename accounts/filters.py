@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.validators import RegexValidator
 from django.db.models import F, Q, QuerySet
 from django.db.models.expressions import OrderBy
@@ -25,12 +25,22 @@ from .models import Account
 # The one sort map: a key people see in URLs -> the ordering (unknown values last, ties broken by id so that
 # pages never overlap). ``-key`` sorts the other way.
 _SORT_FIELDS: dict[str, tuple[str, ...]] = {
-    "name": ("name",), "employees": ("employees",), "revenue": ("annual_revenue",), "country": ("country",),
-    "industry": ("industry",), "tier": ("tier",), "fit": ("fit_score",), "grade": ("fit_grade", "-priority"),
-    "priority": ("priority",), "win": ("win_probability",), "engagement": ("engagement_score",),
-    "momentum": ("engagement_momentum",), "stage": ("journey_stage",), "updated": ("updated_at",),
+    "name": ("name",),
+    "employees": ("employees",),
+    "revenue": ("annual_revenue",),
+    "country": ("country",),
+    "industry": ("industry",),
+    "tier": ("tier",),
+    "fit": ("fit_score",),
+    "grade": ("fit_grade", "-priority"),
+    "priority": ("priority",),
+    "win": ("win_probability",),
+    "engagement": ("engagement_score",),
+    "momentum": ("engagement_momentum",),
+    "stage": ("journey_stage",),
+    "updated": ("updated_at",),
     "created": ("created_at",),
-}  # fmt: skip
+}
 
 
 def _order(field: str, descending: bool) -> OrderBy:
@@ -46,9 +56,22 @@ for _key, _fields in _SORT_FIELDS.items():
 
 # The API's ``ordering`` parameter takes model field names; it offers the same fields as the sort map.
 ACCOUNT_ORDERING_FIELDS: list[str] = [
-    "name", "employees", "annual_revenue", "country", "industry", "tier", "fit_score", "fit_grade", "priority",
-    "win_probability", "engagement_score", "engagement_momentum", "journey_stage", "created_at", "updated_at",
-]  # fmt: skip
+    "name",
+    "employees",
+    "annual_revenue",
+    "country",
+    "industry",
+    "tier",
+    "fit_score",
+    "fit_grade",
+    "priority",
+    "win_probability",
+    "engagement_score",
+    "engagement_momentum",
+    "journey_stage",
+    "created_at",
+    "updated_at",
+]
 
 _owner_value = RegexValidator(r"^(me|none|\d+)$", "Use a user id, “me” or “none”.")
 _TRUE = {"1", "true", "True", "on", "yes"}
@@ -61,8 +84,9 @@ def _given(value: Any) -> bool:
 
 class AccountFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_q", label="Search (name, domain or city)")
-    owner = django_filters.CharFilter(method="filter_owner", validators=[_owner_value],
-                                      label="Owner: a user id, “me” or “none”")  # fmt: skip
+    owner = django_filters.CharFilter(
+        method="filter_owner", validators=[_owner_value], label="Owner: a user id, “me” or “none”"
+    )
     grade = django_filters.CharFilter(field_name="fit_grade", label="Fit grade")
     criterion = django_filters.NumberFilter(method="filter_icp_criterion", label="ICP criterion met (0-based)")
     icp_criterion = django_filters.NumberFilter(
@@ -78,9 +102,17 @@ class AccountFilterSet(django_filters.FilterSet):
     class Meta:
         model = Account
         fields = [
-            "industry", "country", "region", "lifecycle", "tier", "domain", "external_id", "parent", "fit_grade",
+            "industry",
+            "country",
+            "region",
+            "lifecycle",
+            "tier",
+            "domain",
+            "external_id",
+            "parent",
+            "fit_grade",
             "tier_locked",
-        ]  # fmt: skip
+        ]
 
     def __init__(
         self,
@@ -89,7 +121,7 @@ class AccountFilterSet(django_filters.FilterSet):
         *,
         request: Any = None,
         prefix: str | None = None,
-        user: AbstractBaseUser | AnonymousUser | None = None,
+        user: User | AnonymousUser | None = None,
         workspace: Workspace | None = None,
         default_sort: str = "name",
     ) -> None:
@@ -98,9 +130,7 @@ class AccountFilterSet(django_filters.FilterSet):
         self.workspace = workspace if workspace is not None else getattr(request, "workspace", None)
         self.default_sort = default_sort
         parent = self.filters["parent"]
-        parent.queryset = (  # type: ignore[attr-defined]
-            Account.objects.for_workspace(self.workspace) if self.workspace else Account.objects.none()
-        )
+        parent.queryset = Account.objects.for_workspace(self.workspace) if self.workspace else Account.objects.none()
 
     def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         value = value.strip()

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 
+from abe.forms import ServiceModelForm
 from abe.models import Workspace
 from personas.models import Persona
 
@@ -11,12 +14,12 @@ from .models import Account, AccountTeamMember, Contact, Lifecycle, Opportunity,
 from .selectors import workspace_users
 
 
-def _person(user) -> str:
+def _person(user: Any) -> str:
     """People are shown by full name everywhere (the username only when there is no name)."""
-    return user.get_full_name() or user.username
+    return str(user.get_full_name() or user.username)
 
 
-class AccountForm(forms.ModelForm):
+class AccountForm(ServiceModelForm):
     technologies = forms.CharField(
         required=False, help_text="Comma-separated, e.g. Salesforce, HubSpot, Snowflake.", max_length=2000
     )
@@ -24,19 +27,33 @@ class AccountForm(forms.ModelForm):
     class Meta:
         model = Account
         fields = [
-            "name", "domain", "industry", "country", "region", "city", "employees", "annual_revenue",
-            "founded_year", "ownership_type", "number_of_offices", "technologies", "parent", "lifecycle",
-            "owner", "external_id",
-        ]  # fmt: skip
+            "name",
+            "domain",
+            "industry",
+            "country",
+            "region",
+            "city",
+            "employees",
+            "annual_revenue",
+            "founded_year",
+            "ownership_type",
+            "number_of_offices",
+            "technologies",
+            "parent",
+            "lifecycle",
+            "owner",
+            "external_id",
+        ]
         labels = {"external_id": "CRM id", "annual_revenue": "Annual revenue (USD)"}
 
     def __init__(self, *args, workspace: Workspace, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["parent"].queryset = Account.objects.for_workspace(workspace).order_by("name")
-        self.fields["owner"].queryset = workspace_users(workspace=workspace)
-        self.fields["owner"].label_from_instance = _person
+        parents = Account.objects.for_workspace(workspace).order_by("name")
+        parent = cast(forms.ModelChoiceField, self.fields["parent"])
+        parent.queryset = parents.exclude(pk=self.instance.pk) if self.instance.pk else parents
+        cast(forms.ModelChoiceField, self.fields["owner"]).queryset = workspace_users(workspace=workspace)
+        cast(forms.ModelChoiceField, self.fields["owner"]).label_from_instance = _person  # type: ignore[method-assign,assignment]
         if self.instance.pk:
-            self.fields["parent"].queryset = self.fields["parent"].queryset.exclude(pk=self.instance.pk)
             self.initial["technologies"] = ", ".join(self.instance.technologies or [])
         # A select over thousands of accounts is unusable; the parent is chosen by id from the API or CRM.
         self.fields["parent"].widget = forms.NumberInput(attrs={"placeholder": "Parent account id"})
@@ -53,42 +70,41 @@ class AccountForm(forms.ModelForm):
             raise forms.ValidationError("Use the two-letter country code (e.g. US).")
         return value
 
-    def _post_clean(self) -> None:  # the service validates the model; skip ModelForm's unique checks
-        pass
 
-
-class ContactForm(forms.ModelForm):
+class ContactForm(ServiceModelForm):
     class Meta:
         model = Contact
         fields = [
-            "first_name", "last_name", "email", "title", "department", "seniority", "buying_role", "persona",
-            "do_not_contact", "external_id",
-        ]  # fmt: skip
+            "first_name",
+            "last_name",
+            "email",
+            "title",
+            "department",
+            "seniority",
+            "buying_role",
+            "persona",
+            "do_not_contact",
+            "external_id",
+        ]
         labels = {"external_id": "CRM id"}
 
     def __init__(self, *args, workspace: Workspace, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["persona"].queryset = Persona.objects.for_workspace(workspace)
-
-    def _post_clean(self) -> None:
-        pass
+        cast(forms.ModelChoiceField, self.fields["persona"]).queryset = Persona.objects.for_workspace(workspace)
 
 
-class TeamMemberForm(forms.ModelForm):
+class TeamMemberForm(ServiceModelForm):
     class Meta:
         model = AccountTeamMember
         fields = ["user", "team_role"]
 
     def __init__(self, *args, workspace: Workspace, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = workspace_users(workspace=workspace)
-        self.fields["user"].label_from_instance = _person
-
-    def _post_clean(self) -> None:
-        pass
+        cast(forms.ModelChoiceField, self.fields["user"]).queryset = workspace_users(workspace=workspace)
+        cast(forms.ModelChoiceField, self.fields["user"]).label_from_instance = _person  # type: ignore[method-assign,assignment]
 
 
-class OpportunityForm(forms.ModelForm):
+class OpportunityForm(ServiceModelForm):
     class Meta:
         model = Opportunity
         fields = ["name", "amount", "stage", "type", "status", "created_date", "close_date", "external_id"]
@@ -97,9 +113,6 @@ class OpportunityForm(forms.ModelForm):
             "close_date": forms.DateInput(attrs={"type": "date"}),
         }
         labels = {"external_id": "CRM id"}
-
-    def _post_clean(self) -> None:
-        pass
 
 
 class AccountFilterForm(forms.Form):
@@ -117,8 +130,14 @@ class AccountFilterForm(forms.Form):
 
     def __init__(self, *args, options: dict[str, list[str]], users, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["industry"].choices = [("", "Any industry")] + [(i, i) for i in sorted(options["industries"])]
-        self.fields["country"].choices = [("", "Any country")] + [(c, c) for c in sorted(options["countries"])]
-        self.fields["owner"].choices = [("", "Any owner"), ("me", "My accounts"), ("none", "No owner")] + [
-            (str(u.pk), u.get_full_name() or u.username) for u in users
+        cast(forms.ChoiceField, self.fields["industry"]).choices = [("", "Any industry")] + [
+            (i, i) for i in sorted(options["industries"])
         ]
+        cast(forms.ChoiceField, self.fields["country"]).choices = [("", "Any country")] + [
+            (c, c) for c in sorted(options["countries"])
+        ]
+        cast(forms.ChoiceField, self.fields["owner"]).choices = [
+            ("", "Any owner"),
+            ("me", "My accounts"),
+            ("none", "No owner"),
+        ] + [(str(u.pk), u.get_full_name() or u.username) for u in users]

@@ -164,7 +164,11 @@ class AccountTeamMember(WorkspaceOwned):
 
     class Meta:
         ordering = ["team_role", "user__username"]
-        constraints = [models.UniqueConstraint(fields=["account", "user", "team_role"], name="team_member_unique_role")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "user", "team_role", "workspace"], name="team_member_unique_role"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_team_role_display()}) on {self.account}"
@@ -350,7 +354,7 @@ class TierProposal(WorkspaceOwned):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["account"], condition=Q(status="pending"), name="tier_proposal_one_pending"
+                fields=["account", "workspace"], condition=Q(status="pending"), name="tier_proposal_one_pending"
             ),
         ]
         indexes = [models.Index(fields=["workspace", "status"], name="tier_proposal_ws_status")]

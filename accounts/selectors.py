@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Count, Q, QuerySet
 from django.http import QueryDict
 
@@ -24,7 +24,7 @@ def account_filterset(
     *,
     workspace: Workspace,
     params: Mapping[str, Any] | None,
-    user: AbstractBaseUser | AnonymousUser | None = None,
+    user: User | AnonymousUser | None = None,
     queryset: QuerySet[Account] | None = None,
     default_sort: str = "name",
 ) -> AccountFilterSet:
@@ -32,15 +32,18 @@ def account_filterset(
     return AccountFilterSet(
         params if params is not None else {},
         queryset if queryset is not None else account_list(workspace=workspace),
-        user=user, workspace=workspace, default_sort=default_sort,
-    )  # fmt: skip
+        user=user,
+        workspace=workspace,
+        default_sort=default_sort,
+    )
 
 
 def account_search(
-    *, workspace: Workspace, params: Mapping[str, Any] | None, user: AbstractBaseUser | AnonymousUser | None = None
+    *, workspace: Workspace, params: Mapping[str, Any] | None, user: User | AnonymousUser | None = None
 ) -> QuerySet[Account]:
     """Accounts of the workspace filtered and sorted by ``params`` (see :mod:`accounts.filters`)."""
-    return account_filterset(workspace=workspace, params=params, user=user).qs
+    qs: QuerySet[Account] = account_filterset(workspace=workspace, params=params, user=user).qs
+    return qs
 
 
 def account_filter_options(*, workspace: Workspace) -> dict[str, list[str]]:
@@ -79,19 +82,17 @@ def opportunity_list(*, workspace: Workspace) -> QuerySet[Opportunity]:
     return Opportunity.objects.for_workspace(workspace).select_related("account")
 
 
-def workspace_users(*, workspace: Workspace) -> QuerySet:
+def workspace_users(*, workspace: Workspace) -> QuerySet[Any]:
     return get_user_model().objects.filter(memberships__workspace=workspace).order_by("username")
 
 
-def saved_view_list(
-    *, workspace: Workspace, user: AbstractBaseUser, list_name: str | None = None
-) -> QuerySet[SavedView]:
+def saved_view_list(*, workspace: Workspace, user: User, list_name: str | None = None) -> QuerySet[SavedView]:
     """The saved views a user may open: their own and those shared with the workspace."""
     qs = SavedView.objects.for_workspace(workspace).filter(Q(owner=user) | Q(shared=True)).select_related("owner")
     return qs.filter(list_name=list_name) if list_name else qs
 
 
-def saved_view_accounts(*, workspace: Workspace, user: AbstractBaseUser, view: SavedView | int) -> QuerySet[Account]:
+def saved_view_accounts(*, workspace: Workspace, user: User, view: SavedView | int) -> QuerySet[Account]:
     """The accounts a saved view selects, for any app (key accounts, committees, analytics): the view's filters
     and sort through the one accounts filter; "my accounts" in a shared view means the reading user's.
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -14,16 +14,47 @@ from .models import Account, AccountTeamMember, Contact, Opportunity, SavedView,
 from .normalise import normalise_domain, normalise_email
 
 ACCOUNT_FIELDS = {
-    "name", "domain", "industry", "country", "region", "city", "employees", "annual_revenue", "founded_year",
-    "ownership_type", "number_of_offices", "technologies", "parent", "lifecycle", "owner", "external_id",
-}  # fmt: skip
+    "name",
+    "domain",
+    "industry",
+    "country",
+    "region",
+    "city",
+    "employees",
+    "annual_revenue",
+    "founded_year",
+    "ownership_type",
+    "number_of_offices",
+    "technologies",
+    "parent",
+    "lifecycle",
+    "owner",
+    "external_id",
+}
 CONTACT_FIELDS = {
-    "account", "first_name", "last_name", "email", "title", "department", "seniority", "buying_role",
-    "persona", "do_not_contact", "external_id",
-}  # fmt: skip
+    "account",
+    "first_name",
+    "last_name",
+    "email",
+    "title",
+    "department",
+    "seniority",
+    "buying_role",
+    "persona",
+    "do_not_contact",
+    "external_id",
+}
 OPPORTUNITY_FIELDS = {
-    "account", "name", "amount", "stage", "type", "created_date", "close_date", "status", "external_id",
-}  # fmt: skip
+    "account",
+    "name",
+    "amount",
+    "stage",
+    "type",
+    "created_date",
+    "close_date",
+    "status",
+    "external_id",
+}
 
 
 def _unknown(data: dict[str, Any], allowed: set[str]) -> None:
@@ -38,7 +69,7 @@ def _check_same_workspace(workspace: Workspace, **related: Any) -> None:
             raise ValidationError({field: "Not found in this workspace."})
 
 
-def _check_member(workspace: Workspace, field: str, user: AbstractBaseUser | None) -> None:
+def _check_member(workspace: Workspace, field: str, user: User | None) -> None:
     if user is not None and not Membership.objects.filter(workspace=workspace, user=user).exists():
         raise ValidationError({field: "This user is not a member of the workspace."})
 
@@ -69,7 +100,7 @@ def _clean_account(account: Account) -> None:
 
 
 @transaction.atomic
-def account_create(*, workspace: Workspace, by: AbstractBaseUser | None = None, **data: Any) -> Account:
+def account_create(*, workspace: Workspace, by: User | None = None, **data: Any) -> Account:
     _unknown(data, ACCOUNT_FIELDS)
     _check_same_workspace(workspace, parent=data.get("parent"))
     _check_member(workspace, "owner", data.get("owner"))
@@ -80,7 +111,7 @@ def account_create(*, workspace: Workspace, by: AbstractBaseUser | None = None, 
 
 
 @transaction.atomic
-def account_update(account: Account, *, by: AbstractBaseUser | None = None, **data: Any) -> Account:
+def account_update(account: Account, *, by: User | None = None, **data: Any) -> Account:
     _unknown(data, ACCOUNT_FIELDS)
     _check_same_workspace(account.workspace, parent=data.get("parent"))
     if "owner" in data:
@@ -93,7 +124,7 @@ def account_update(account: Account, *, by: AbstractBaseUser | None = None, **da
 
 
 @transaction.atomic
-def account_delete(account: Account, *, by: AbstractBaseUser | None = None) -> None:
+def account_delete(account: Account, *, by: User | None = None) -> None:
     account.delete()
 
 
@@ -114,7 +145,7 @@ def _clean_contact(contact: Contact) -> None:
 
 
 @transaction.atomic
-def contact_create(*, workspace: Workspace, by: AbstractBaseUser | None = None, **data: Any) -> Contact:
+def contact_create(*, workspace: Workspace, by: User | None = None, **data: Any) -> Contact:
     _unknown(data, CONTACT_FIELDS)
     if data.get("account") is None:
         raise ValidationError({"account": "A contact belongs to an account."})
@@ -126,7 +157,7 @@ def contact_create(*, workspace: Workspace, by: AbstractBaseUser | None = None, 
 
 
 @transaction.atomic
-def contact_update(contact: Contact, *, by: AbstractBaseUser | None = None, **data: Any) -> Contact:
+def contact_update(contact: Contact, *, by: User | None = None, **data: Any) -> Contact:
     _unknown(data, CONTACT_FIELDS)
     _check_same_workspace(contact.workspace, account=data.get("account"), persona=data.get("persona"))
     for field, value in data.items():
@@ -137,15 +168,19 @@ def contact_update(contact: Contact, *, by: AbstractBaseUser | None = None, **da
 
 
 @transaction.atomic
-def contact_delete(contact: Contact, *, by: AbstractBaseUser | None = None) -> None:
+def contact_delete(contact: Contact, *, by: User | None = None) -> None:
     contact.delete()
 
 
 @transaction.atomic
 def team_member_create(
-    *, workspace: Workspace, account: Account, user: AbstractBaseUser, team_role: str,
-    by: AbstractBaseUser | None = None,
-) -> AccountTeamMember:  # fmt: skip
+    *,
+    workspace: Workspace,
+    account: Account,
+    user: User,
+    team_role: str,
+    by: User | None = None,
+) -> AccountTeamMember:
     _check_same_workspace(workspace, account=account)
     _check_member(workspace, "user", user)
     if AccountTeamMember.objects.filter(account=account, user=user, team_role=team_role).exists():
@@ -157,9 +192,7 @@ def team_member_create(
 
 
 @transaction.atomic
-def team_member_update(
-    member: AccountTeamMember, *, by: AbstractBaseUser | None = None, **data: Any
-) -> AccountTeamMember:
+def team_member_update(member: AccountTeamMember, *, by: User | None = None, **data: Any) -> AccountTeamMember:
     _unknown(data, {"account", "user", "team_role"})
     _check_same_workspace(member.workspace, account=data.get("account"))
     if "user" in data:
@@ -176,7 +209,7 @@ def team_member_update(
 
 
 @transaction.atomic
-def team_member_delete(member: AccountTeamMember, *, by: AbstractBaseUser | None = None) -> None:
+def team_member_delete(member: AccountTeamMember, *, by: User | None = None) -> None:
     member.delete()
 
 
@@ -196,7 +229,7 @@ def _clean_opportunity(opportunity: Opportunity) -> None:
 
 
 @transaction.atomic
-def opportunity_create(*, workspace: Workspace, by: AbstractBaseUser | None = None, **data: Any) -> Opportunity:
+def opportunity_create(*, workspace: Workspace, by: User | None = None, **data: Any) -> Opportunity:
     _unknown(data, OPPORTUNITY_FIELDS)
     if data.get("account") is None:
         raise ValidationError({"account": "An opportunity belongs to an account."})
@@ -208,7 +241,7 @@ def opportunity_create(*, workspace: Workspace, by: AbstractBaseUser | None = No
 
 
 @transaction.atomic
-def opportunity_update(opportunity: Opportunity, *, by: AbstractBaseUser | None = None, **data: Any) -> Opportunity:
+def opportunity_update(opportunity: Opportunity, *, by: User | None = None, **data: Any) -> Opportunity:
     _unknown(data, OPPORTUNITY_FIELDS)
     _check_same_workspace(opportunity.workspace, account=data.get("account"))
     for field, value in data.items():
@@ -219,7 +252,7 @@ def opportunity_update(opportunity: Opportunity, *, by: AbstractBaseUser | None 
 
 
 @transaction.atomic
-def opportunity_delete(opportunity: Opportunity, *, by: AbstractBaseUser | None = None) -> None:
+def opportunity_delete(opportunity: Opportunity, *, by: User | None = None) -> None:
     opportunity.delete()
 
 
@@ -228,9 +261,15 @@ SAVED_VIEW_DROP = ("page", "export", "view", "csrfmiddlewaretoken")
 
 @transaction.atomic
 def saved_view_save(
-    *, workspace: Workspace, owner: AbstractBaseUser, name: str, list_name: str, query: str, shared: bool = False,
+    *,
+    workspace: Workspace,
+    owner: User,
+    name: str,
+    list_name: str,
+    query: str,
+    shared: bool = False,
     hidden_columns: list[str] | None = None,
-) -> SavedView:  # fmt: skip
+) -> SavedView:
     """Save (or overwrite, by name) the current filters, sort and columns of a list as a named view."""
     from django.http import QueryDict
 
@@ -246,13 +285,16 @@ def saved_view_save(
         params.pop(key, None)
     columns = [str(c)[:40] for c in (hidden_columns or [])][:40]
     view, _ = SavedView.objects.update_or_create(
-        workspace=workspace, owner=owner, list_name=list_name, name=name,
+        workspace=workspace,
+        owner=owner,
+        list_name=list_name,
+        name=name,
         defaults={"query": params.urlencode()[:4000], "shared": bool(shared), "hidden_columns": columns},
-    )  # fmt: skip
+    )
     return view
 
 
-def saved_view_delete(*, view: SavedView, by: AbstractBaseUser) -> None:
+def saved_view_delete(*, view: SavedView, by: User) -> None:
     if view.owner_id != by.pk:
         raise ValidationError("Only the person who saved a view deletes it.")
     view.delete()

@@ -1,114 +1,20 @@
-"""Celery entry points of the accounts app; thin: each calls one service."""
+"""Celery entry points of the accounts app. The sub-packages keep their own ``tasks`` modules; importing them
+here lets Celery's autodiscovery (which looks for ``<app>.tasks``) register them."""
 
-from __future__ import annotations
+from .imports.tasks import import_job_run_task
+from .prospecting.tasks import (
+    accounts_bulk_apply_task,
+    model_train_task,
+    models_retrain_weekly_task,
+    prospecting_rescore_job_task,
+    prospecting_rescore_task,
+)
 
-import logging
-
-from celery import shared_task
-from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
-
-from abe.models import Workspace
-
-logger = logging.getLogger(__name__)
-
-
-@shared_task(time_limit=1800, acks_late=True)
-def prospecting_rescore_task(workspace_id: int, reason: str = "") -> dict:
-    """Safe to repeat: a rescore recomputes everything from the current ICP, model and settings."""
-    from .prospecting.services import prospecting_rescore
-
-    workspace = Workspace.objects.filter(pk=workspace_id).first()
-    if workspace is None:
-        return {}
-    return prospecting_rescore(workspace=workspace, reason=reason)
-
-
-@shared_task(time_limit=1800, acks_late=True)
-def model_train_task(workspace_id: int, user_id: int | None = None) -> int | None:
-    """A repeat trains one more version; harmless, as only a version at least as good is activated."""
-    from .prospecting.services import model_train
-
-    workspace = Workspace.objects.filter(pk=workspace_id).first()
-    if workspace is None:
-        return None
-    user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
-    try:
-        return model_train(workspace=workspace, by=user).pk
-    except ValidationError as exc:
-        logger.info("Model not trained for workspace %s: %s", workspace_id, " ".join(exc.messages))
-        return None
-
-
-@shared_task(time_limit=600)
-def models_retrain_weekly_task() -> int:
-    """The weekly schedule: one training task per workspace that has a model or any closed deals."""
-    from .models import Opportunity, PredictiveModel
-
-    ids = set(PredictiveModel.objects.values_list("workspace_id", flat=True)) | set(
-        Opportunity.objects.filter(status__in=["won", "lost"]).values_list("workspace_id", flat=True).distinct()
-    )
-    for workspace_id in sorted(ids):
-        model_train_task.delay(workspace_id)
-    return len(ids)
-
-
-@shared_task(time_limit=3600, acks_late=True)
-def import_job_run_task(job_id: int) -> dict:
-    """Safe to repeat: rows are upserted, so a second run of a finished job changes nothing."""
-    from .imports.services import import_job_run
-
-    return import_job_run(job_id=job_id)
-
-
-@shared_task(time_limit=3600, acks_late=True)
-def accounts_bulk_task(job_id: int) -> dict:
-    """A bulk change over many accounts, in chunks, reporting progress on its job. Safe to repeat: accounts
-    already in the wanted state are skipped (and counted as such)."""
-    from abe.jobs import job_fail, job_finish, job_progress, job_start
-    from abe.models import Job
-
-    from .prospecting.services import BULK_CHUNK, BulkResult, accounts_bulk_apply
-
-    job = Job.objects.select_related("workspace", "created_by").filter(pk=job_id).first()
-    if job is None or job.finished:
-        return {}
-    job_start(job=job)
-    params = job.params
-    owner = get_user_model().objects.filter(pk=params["owner_id"]).first() if params.get("owner_id") else None
-    ids: list[int] = params["account_ids"]
-    result = BulkResult()
-    try:
-        for start in range(0, len(ids), BULK_CHUNK):
-            chunk = ids[start : start + BULK_CHUNK]
-            result.add(accounts_bulk_apply(
-                workspace=job.workspace, account_ids=chunk, action=params["action"], by=job.created_by,
-                role=params["role"], owner=owner, tier=params.get("tier", ""), reason=params.get("reason", ""),
-            ))  # fmt: skip
-            job_progress(job=job, processed=start + len(chunk))
-    except (ValidationError, PermissionDenied) as exc:
-        job_fail(job=job, reason=" ".join(getattr(exc, "messages", [str(exc)])))
-        return result.as_dict()
-    job_finish(job=job, message=result.summary + ".", result=result.as_dict())
-    return result.as_dict()
-
-
-@shared_task(time_limit=1800, acks_late=True)
-def prospecting_rescore_job_task(job_id: int) -> dict:
-    """A rescore run as a job (status for the page). Safe to repeat: a rescore recomputes from the current state."""
-    from abe.jobs import job_fail, job_finish, job_start
-    from abe.models import Job
-
-    from .prospecting.services import prospecting_rescore, rescore_summary_text
-
-    job = Job.objects.select_related("workspace", "created_by").filter(pk=job_id).first()
-    if job is None or job.finished:
-        return {}
-    job_start(job=job)
-    try:
-        summary = prospecting_rescore(workspace=job.workspace, by=job.created_by, reason=job.params.get("reason", ""))
-    except Exception as exc:
-        job_fail(job=job, reason=f"The rescore failed: {exc}")
-        raise
-    job_finish(job=job, message=rescore_summary_text(summary), result=summary)
-    return summary
+__all__ = [
+    "accounts_bulk_apply_task",
+    "import_job_run_task",
+    "model_train_task",
+    "models_retrain_weekly_task",
+    "prospecting_rescore_job_task",
+    "prospecting_rescore_task",
+]

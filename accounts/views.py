@@ -7,13 +7,15 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from abe import permissions as rules
 from abe.forms import form_add_service_errors
+from abe.http import MemberRequest
 from abe.paging import paginate
 from abe.registry import account_panels
 from abe.views import workspace_required
@@ -26,17 +28,17 @@ from .models import Account
 PAGE_SIZE = 25
 
 
-def _account_or_404(request: HttpRequest, pk: int) -> Account:
+def _account_or_404(request: MemberRequest, pk: int) -> Account:
     return get_object_or_404(selectors.account_list(workspace=request.workspace), pk=pk)
 
 
-def _require_edit(request: HttpRequest, account: Account) -> None:
+def _require_edit(request: MemberRequest, account: Account) -> None:
     if not rules.can_edit_object(request, account):
         raise PermissionDenied("You can only edit accounts you own or are on the team of.")
 
 
 @workspace_required
-def account_list_view(request: HttpRequest) -> HttpResponse:
+def account_list_view(request: MemberRequest) -> HttpResponseBase:
     users = list(selectors.workspace_users(workspace=request.workspace))
     form = AccountFilterForm(
         request.GET or None, options=selectors.account_filter_options(workspace=request.workspace), users=users
@@ -62,7 +64,7 @@ def account_list_view(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_required
-def account_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+def account_detail_view(request: MemberRequest, pk: int) -> HttpResponse:
     try:
         account = selectors.account_detail(workspace=request.workspace, pk=pk)
     except Account.DoesNotExist:
@@ -79,7 +81,7 @@ def account_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @workspace_required
-def account_create_view(request: HttpRequest) -> HttpResponse:
+def account_create_view(request: MemberRequest) -> HttpResponse:
     if not rules.can_write(request):
         raise PermissionDenied("Viewers cannot add accounts.")
     form = AccountForm(request.POST or None, workspace=request.workspace, initial={"owner": request.user.pk})
@@ -95,7 +97,7 @@ def account_create_view(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_required
-def account_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+def account_edit_view(request: MemberRequest, pk: int) -> HttpResponse:
     account = _account_or_404(request, pk)
     _require_edit(request, account)
     form = AccountForm(request.POST or None, instance=account, workspace=request.workspace)
@@ -111,17 +113,23 @@ def account_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @workspace_required
-def account_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+def account_delete_view(request: MemberRequest, pk: int) -> HttpResponse:
     account = _account_or_404(request, pk)
     _require_edit(request, account)
     if request.method == "POST":
         services.account_delete(account, by=request.user)
         messages.success(request, f"Account “{account.name}” deleted.")
         return redirect("accounts:list")
-    return render(request, "confirm_delete.html", {
-        "object": account, "kind": "account", "cancel_url": reverse("accounts:detail", args=[account.pk]),
-        "consequence": "Its contacts, team assignments and opportunities are deleted with it.",
-    })  # fmt: skip
+    return render(
+        request,
+        "confirm_delete.html",
+        {
+            "object": account,
+            "kind": "account",
+            "cancel_url": reverse("accounts:detail", args=[account.pk]),
+            "consequence": "Its contacts, team assignments and opportunities are deleted with it.",
+        },
+    )
 
 
 def _child_form_view(request, account, form_class, title, service, instance=None, **form_kwargs):
@@ -138,7 +146,7 @@ def _child_form_view(request, account, form_class, title, service, instance=None
 
 
 @workspace_required
-def contact_form_view(request: HttpRequest, pk: int, contact_pk: int | None = None) -> HttpResponse:
+def contact_form_view(request: MemberRequest, pk: int, contact_pk: int | None = None) -> HttpResponse:
     account = _account_or_404(request, pk)
     _require_edit(request, account)
     contact = get_object_or_404(account.contacts.all(), pk=contact_pk) if contact_pk else None
@@ -158,7 +166,7 @@ def contact_form_view(request: HttpRequest, pk: int, contact_pk: int | None = No
 
 
 @workspace_required
-def contact_delete_view(request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse:
+def contact_delete_view(request: MemberRequest, pk: int, contact_pk: int) -> HttpResponse:
     account = _account_or_404(request, pk)
     _require_edit(request, account)
     contact = get_object_or_404(account.contacts.all(), pk=contact_pk)
@@ -166,14 +174,20 @@ def contact_delete_view(request: HttpRequest, pk: int, contact_pk: int) -> HttpR
         services.contact_delete(contact, by=request.user)
         messages.success(request, f"Contact {contact} removed.")
         return redirect("accounts:detail", pk=account.pk)
-    return render(request, "confirm_delete.html", {
-        "object": contact, "kind": "contact", "cancel_url": reverse("accounts:detail", args=[account.pk]),
-        "consequence": f"{contact} leaves the buying committee of {account.name}.",
-    })  # fmt: skip
+    return render(
+        request,
+        "confirm_delete.html",
+        {
+            "object": contact,
+            "kind": "contact",
+            "cancel_url": reverse("accounts:detail", args=[account.pk]),
+            "consequence": f"{contact} leaves the buying committee of {account.name}.",
+        },
+    )
 
 
 @workspace_required
-def team_member_add_view(request: HttpRequest, pk: int) -> HttpResponse:
+def team_member_add_view(request: MemberRequest, pk: int) -> HttpResponse:
     account = _account_or_404(request, pk)
     _require_edit(request, account)
 
@@ -186,7 +200,7 @@ def team_member_add_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @workspace_required
-def team_member_remove_view(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
+def team_member_remove_view(request: MemberRequest, pk: int, member_pk: int) -> HttpResponse:
     account = _account_or_404(request, pk)
     _require_edit(request, account)
     member = get_object_or_404(account.team_members.select_related("user"), pk=member_pk)
@@ -194,14 +208,20 @@ def team_member_remove_view(request: HttpRequest, pk: int, member_pk: int) -> Ht
         services.team_member_delete(member, by=request.user)
         messages.success(request, f"{member.user} removed from the account team.")
         return redirect("accounts:detail", pk=account.pk)
-    return render(request, "confirm_delete.html", {
-        "object": member, "kind": "team assignment", "cancel_url": reverse("accounts:detail", args=[account.pk]),
-        "consequence": f"{member.user} will no longer be on the team of {account.name}.",
-    })  # fmt: skip
+    return render(
+        request,
+        "confirm_delete.html",
+        {
+            "object": member,
+            "kind": "team assignment",
+            "cancel_url": reverse("accounts:detail", args=[account.pk]),
+            "consequence": f"{member.user} will no longer be on the team of {account.name}.",
+        },
+    )
 
 
 @workspace_required
-def opportunity_form_view(request: HttpRequest, pk: int, opportunity_pk: int | None = None) -> HttpResponse:
+def opportunity_form_view(request: MemberRequest, pk: int, opportunity_pk: int | None = None) -> HttpResponse:
     account = _account_or_404(request, pk)
     _require_edit(request, account)
     opportunity = get_object_or_404(account.opportunities.all(), pk=opportunity_pk) if opportunity_pk else None
@@ -224,7 +244,7 @@ SAVED_VIEW_PAGES = {"accounts": "accounts:list", "tier_board": "accounts:tier_bo
 
 
 @workspace_required
-def saved_view_open_view(request: HttpRequest, pk: int) -> HttpResponse:
+def saved_view_open_view(request: MemberRequest, pk: int) -> HttpResponse:
     """A saved view's own URL: the list it belongs to, with its filters and sort."""
     view = get_object_or_404(selectors.saved_view_list(workspace=request.workspace, user=request.user), pk=pk)
     query = view.query + ("&" if view.query else "") + f"view={view.pk}"
@@ -233,15 +253,19 @@ def saved_view_open_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @workspace_required
-def saved_view_save_view(request: HttpRequest) -> HttpResponse:
+def saved_view_save_view(request: MemberRequest) -> HttpResponse:
     list_name = request.POST.get("list", "")
     back = reverse(SAVED_VIEW_PAGES.get(list_name, "accounts:list"))
     try:
         view = services.saved_view_save(
-            workspace=request.workspace, owner=request.user, name=request.POST.get("name", ""), list_name=list_name,
-            query=request.POST.get("query", ""), shared=request.POST.get("shared") == "on",
+            workspace=request.workspace,
+            owner=request.user,
+            name=request.POST.get("name", ""),
+            list_name=list_name,
+            query=request.POST.get("query", ""),
+            shared=request.POST.get("shared") == "on",
             hidden_columns=[c for c in request.POST.get("hidden_columns", "").split(",") if c],
-        )  # fmt: skip
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect(back + "?" + request.POST.get("query", ""))
@@ -251,7 +275,7 @@ def saved_view_save_view(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @workspace_required
-def saved_view_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+def saved_view_delete_view(request: MemberRequest, pk: int) -> HttpResponse:
     view = get_object_or_404(selectors.saved_view_list(workspace=request.workspace, user=request.user), pk=pk)
     try:
         services.saved_view_delete(view=view, by=request.user)
@@ -262,7 +286,7 @@ def saved_view_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(SAVED_VIEW_PAGES[view.list_name])
 
 
-def saved_views_context(request: HttpRequest, list_name: str) -> dict:
+def saved_views_context(request: MemberRequest, list_name: str) -> dict:
     """What the saved-views strip beside a list needs: the views, and the one open (to apply its columns)."""
     views = list(selectors.saved_view_list(workspace=request.workspace, user=request.user, list_name=list_name))
     raw = request.GET.get("view", "")

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 from django.db.models import Count, F, Q, QuerySet
 
@@ -26,9 +27,9 @@ from personas.models import BuyingRole
 
 from .models import ConditionType, Rule, RuleState
 
-EVENT_LABELS = dict(EventType.choices)
-ROLE_LABELS = dict(BuyingRole.choices)
-KIND_LABELS = dict(TriggerKind.choices)
+EVENT_LABELS: dict[str, str] = dict(EventType.choices)
+ROLE_LABELS: dict[str, str] = dict(BuyingRole.choices)
+KIND_LABELS: dict[str, str] = dict(TriggerKind.choices)
 
 
 @dataclass
@@ -244,7 +245,7 @@ def role_engaged(rule: Rule, account: Account, now: datetime) -> list[Occurrence
                     f"{'a ' + what if event_type else 'any interaction'} by a {role_label.lower()}; account "
                     f"engagement score {account.engagement_score:.1f}, {_momentum_text(account)}."
                 ),
-                contact_ids=[event.contact_id],
+                contact_ids=[event.contact_id] if event.contact_id is not None else [],
                 facts={"event": _event_fact(event), "buying_role": role, "score": round(account.engagement_score, 2)},
             )
         )
@@ -292,7 +293,7 @@ def trigger_event(rule: Rule, account: Account, now: datetime) -> list[Occurrenc
     occurrences = []
     for event in events.order_by("occurred_at", "id"):
         metadata = event.metadata or {}
-        kind = KIND_LABELS.get(metadata.get("kind"), metadata.get("kind") or "Trigger event")
+        kind = KIND_LABELS.get(str(metadata.get("kind")), metadata.get("kind") or "Trigger event")
         detail = metadata.get("title") or metadata.get("summary") or metadata.get("description") or ""
         occurrences.append(
             Occurrence(
@@ -382,7 +383,7 @@ OCCURRENCE_CONDITIONS: dict[str, Callable[[Rule, Account, datetime], list[Occurr
     ConditionType.TRIGGER_EVENT: trigger_event,
 }
 
-DEFAULT_ACTIONS = {
+DEFAULT_ACTIONS: dict[str, str] = {
     ConditionType.SCORE_THRESHOLD: "Call the most engaged contact this week; propose a meeting on what they read.",
     ConditionType.SPIKE: "Find out what drove the spike (see the latest interactions) and reach out while it is warm.",
     ConditionType.COMMITTEE_BREADTH: "The committee is forming: map the missing roles and propose a joint session.",
@@ -408,11 +409,12 @@ def condition_summary(rule: Rule) -> str:
         return f"{p.get('members')}+ committee members engaged within {p.get('days')} days"
     if kind == ConditionType.ROLE_ENGAGED:
         what = (
-            EVENT_LABELS.get(p.get("event_type"), "any interaction").lower()
+            EVENT_LABELS.get(str(p.get("event_type")), "any interaction").lower()
             if p.get("event_type")
             else "any interaction"
         )
-        return f"{ROLE_LABELS.get(p.get('buying_role'), p.get('buying_role'))}: {what} (last {p.get('days')} days)"
+        role = str(p.get("buying_role"))
+        return f"{ROLE_LABELS.get(role, role)}: {what} (last {p.get('days')} days)"
     if kind == ConditionType.STAGE_ENTERED:
         return f"Enters the {stage_label(p.get('stage'))} stage"
     if kind == ConditionType.TRIGGER_EVENT:
@@ -421,7 +423,8 @@ def condition_summary(rule: Rule) -> str:
     if kind == ConditionType.ENGAGEMENT_DROP:
         return f"Interactions drop {p.get('percent'):g}% over {p.get('days')} days (customers)"
     if kind == ConditionType.MISSING_ROLE:
-        role = ROLE_LABELS.get(p.get("buying_role"), p.get("buying_role")).lower()
+        role = str(p.get("buying_role"))
+        role = ROLE_LABELS.get(role, role).lower()
         return f"No engaged {role} after {p.get('days')} days"
     return rule.get_condition_type_display()
 
@@ -451,19 +454,21 @@ def candidate_accounts(rule: Rule, accounts: QuerySet[Account], now: datetime) -
     if kind in OCCURRENCE_CONDITIONS:
         days = int(params.get("days") or (2 if kind == ConditionType.ROLE_ENGAGED else 7))
         since = now - timedelta(days=days)
+        rows: QuerySet[Any]
         if kind == ConditionType.STAGE_ENTERED:
             rows = JourneyStageChange.objects.filter(to_stage=params.get("stage"), changed_at__gte=since)
         else:
-            rows = EngagementEvent.objects.filter(occurred_at__gte=since, occurred_at__lte=now)
+            events = EngagementEvent.objects.filter(occurred_at__gte=since, occurred_at__lte=now)
             if kind == ConditionType.TRIGGER_EVENT:
-                rows = rows.filter(type=EventType.TRIGGER_EVENT)
+                events = events.filter(type=EventType.TRIGGER_EVENT)
                 if params.get("kinds"):
-                    rows = rows.filter(metadata__kind__in=list(params["kinds"]))
+                    events = events.filter(metadata__kind__in=list(params["kinds"]))
             else:
-                rows = rows.filter(contact__buying_role=params.get("buying_role"))
+                events = events.filter(contact__buying_role=params.get("buying_role"))
                 if params.get("event_type"):
-                    rows = rows.filter(type=params["event_type"])
-        return qs.filter(pk__in=rows.filter(workspace_id=rule.workspace_id).values("account_id"))
+                    events = events.filter(type=params["event_type"])
+            rows = events
+        return qs.filter(pk__in=cast(Any, rows.filter(workspace_id=rule.workspace_id).values("account_id")))
     possible, exact = Q(), False  # exact: ``possible`` is precisely "the condition is active"
     if kind == ConditionType.SCORE_THRESHOLD:
         threshold = float(params["threshold"])

@@ -40,32 +40,82 @@ def _rules(ctx: DemoContext) -> list:
     ws, by = ctx.workspace, ctx.users["marketing"]
     threshold = _threshold(ws)
     specs = [
-        dict(name="Decision maker on the pricing page", condition_type=ConditionType.ROLE_ENGAGED,
-             params={"buying_role": BuyingRole.DECISION_MAKER, "event_type": EventType.PRICING_PAGE_VISIT, "days": 7},
-             severity=Severity.HIGH, cooldown_hours=48, filter_tiers=KEY_TIERS, notify_team_roles=[TeamRole.SDR],
-             recommended_action="Call the decision maker within 24 hours; offer a tailored ROI case and a pricing walk-through."),
-        dict(name="Account entered MQA", condition_type=ConditionType.STAGE_ENTERED, params={"stage": "mqa", "days": 14},
-             severity=Severity.MEDIUM, cooldown_hours=24, notify_team_roles=[TeamRole.MARKETING_SPECIALIST],
-             recommended_action="Agree the hand-off with marketing today and book a discovery call with the champion."),
-        dict(name="Hot account", condition_type=ConditionType.SCORE_THRESHOLD,
-             params={"subject": "account", "threshold": threshold}, severity=Severity.MEDIUM, cooldown_hours=72,
-             filter_tiers=["strategic", "priority"]),
-        dict(name="Engagement spike", condition_type=ConditionType.SPIKE, params={"ratio": 3.0, "min_score": 1},
-             severity=Severity.HIGH, cooldown_hours=72, filter_tiers=KEY_TIERS),
-        dict(name="Buying committee forming", condition_type=ConditionType.COMMITTEE_BREADTH,
-             params={"members": 5, "days": 14}, severity=Severity.MEDIUM, cooldown_hours=168,
-             filter_tiers=KEY_TIERS, notify_team_roles=[TeamRole.SDR]),
-        dict(name="Funding or leadership change", condition_type=ConditionType.TRIGGER_EVENT,
-             params={"kinds": [TriggerKind.FUNDING, TriggerKind.EXECUTIVE_CHANGE, TriggerKind.EXECUTIVE_HIRE,
-                               TriggerKind.ACQUISITION], "days": 14},
-             severity=Severity.HIGH, cooldown_hours=24),
-        dict(name="Customer going quiet", condition_type=ConditionType.ENGAGEMENT_DROP,
-             params={"percent": 60, "days": 30, "min_events": 4}, severity=Severity.CRITICAL, cooldown_hours=168,
-             filter_lifecycles=["customer"]),
-        dict(name="No engaged economic buyer", condition_type=ConditionType.MISSING_ROLE,
-             params={"buying_role": BuyingRole.ECONOMIC_BUYER, "days": 30}, severity=Severity.MEDIUM,
-             cooldown_hours=720, filter_tiers=["strategic"]),
-    ]  # fmt: skip
+        dict(
+            name="Decision maker on the pricing page",
+            condition_type=ConditionType.ROLE_ENGAGED,
+            params={"buying_role": BuyingRole.DECISION_MAKER, "event_type": EventType.PRICING_PAGE_VISIT, "days": 7},
+            severity=Severity.HIGH,
+            cooldown_hours=48,
+            filter_tiers=KEY_TIERS,
+            notify_team_roles=[TeamRole.SDR],
+            recommended_action="Call the decision maker within 24 hours; offer a tailored ROI case and a pricing walk-through.",
+        ),
+        dict(
+            name="Account entered MQA",
+            condition_type=ConditionType.STAGE_ENTERED,
+            params={"stage": "mqa", "days": 14},
+            severity=Severity.MEDIUM,
+            cooldown_hours=24,
+            notify_team_roles=[TeamRole.MARKETING_SPECIALIST],
+            recommended_action="Agree the hand-off with marketing today and book a discovery call with the champion.",
+        ),
+        dict(
+            name="Hot account",
+            condition_type=ConditionType.SCORE_THRESHOLD,
+            params={"subject": "account", "threshold": threshold},
+            severity=Severity.MEDIUM,
+            cooldown_hours=72,
+            filter_tiers=["strategic", "priority"],
+        ),
+        dict(
+            name="Engagement spike",
+            condition_type=ConditionType.SPIKE,
+            params={"ratio": 3.0, "min_score": 1},
+            severity=Severity.HIGH,
+            cooldown_hours=72,
+            filter_tiers=KEY_TIERS,
+        ),
+        dict(
+            name="Buying committee forming",
+            condition_type=ConditionType.COMMITTEE_BREADTH,
+            params={"members": 5, "days": 14},
+            severity=Severity.MEDIUM,
+            cooldown_hours=168,
+            filter_tiers=KEY_TIERS,
+            notify_team_roles=[TeamRole.SDR],
+        ),
+        dict(
+            name="Funding or leadership change",
+            condition_type=ConditionType.TRIGGER_EVENT,
+            params={
+                "kinds": [
+                    TriggerKind.FUNDING,
+                    TriggerKind.EXECUTIVE_CHANGE,
+                    TriggerKind.EXECUTIVE_HIRE,
+                    TriggerKind.ACQUISITION,
+                ],
+                "days": 14,
+            },
+            severity=Severity.HIGH,
+            cooldown_hours=24,
+        ),
+        dict(
+            name="Customer going quiet",
+            condition_type=ConditionType.ENGAGEMENT_DROP,
+            params={"percent": 60, "days": 30, "min_events": 4},
+            severity=Severity.CRITICAL,
+            cooldown_hours=168,
+            filter_lifecycles=["customer"],
+        ),
+        dict(
+            name="No engaged economic buyer",
+            condition_type=ConditionType.MISSING_ROLE,
+            params={"buying_role": BuyingRole.ECONOMIC_BUYER, "days": 30},
+            severity=Severity.MEDIUM,
+            cooldown_hours=720,
+            filter_tiers=["strategic"],
+        ),
+    ]
     return [rule_create(workspace=ws, by=by, **spec) for spec in specs]
 
 
@@ -93,20 +143,33 @@ def _signals(ctx: DemoContext) -> int:
             )
             for contact in rng.sample(dms, min(2, len(dms))):
                 EngagementEvent.objects.create(
-                    workspace=ws, account_id=contact.account_id, contact=contact, type=EventType.PRICING_PAGE_VISIT,
-                    channel="web", occurred_at=now - timedelta(hours=rng.randint(2, 40)), source="demo-activation",
-                    external_id=f"demo-act-pricing-{contact.id}", metadata={"url": "/pricing"},
-                )  # fmt: skip
+                    workspace=ws,
+                    account_id=contact.account_id,
+                    contact=contact,
+                    type=EventType.PRICING_PAGE_VISIT,
+                    channel="web",
+                    occurred_at=now - timedelta(hours=rng.randint(2, 40)),
+                    source="demo-activation",
+                    external_id=f"demo-act-pricing-{contact.id}",
+                    metadata={"url": "/pricing"},
+                )
                 created += 1
         if not any(kind == EventType.TRIGGER_EVENT and owner_id == owner.id for kind, owner_id, _ in recent):
             picks = list(accounts.order_by("id")[:40])
             for account in rng.sample(picks, min(1, len(picks))):
                 EngagementEvent.objects.create(
-                    workspace=ws, account=account, type=EventType.TRIGGER_EVENT, channel="third_party",
-                    occurred_at=now - timedelta(days=rng.randint(1, 5)), source="demo-activation",
+                    workspace=ws,
+                    account=account,
+                    type=EventType.TRIGGER_EVENT,
+                    channel="third_party",
+                    occurred_at=now - timedelta(days=rng.randint(1, 5)),
+                    source="demo-activation",
                     external_id=f"demo-act-trigger-{account.id}",
-                    metadata={"kind": TriggerKind.FUNDING, "title": f"{account.name} raises a Series C to expand in Europe"},
-                )  # fmt: skip
+                    metadata={
+                        "kind": TriggerKind.FUNDING,
+                        "title": f"{account.name} raises a Series C to expand in Europe",
+                    },
+                )
                 created += 1
     return created
 
@@ -119,9 +182,13 @@ def build(ctx: DemoContext) -> str:
         )
     rules = _rules(ctx)
     webhook_subscription_create(
-        workspace=ws, by=ctx.users["admin"], name="Local receiver (example)", url="http://127.0.0.1:8765/abe-webhook",
-        is_active=False, min_severity=Severity.HIGH,
-    )  # fmt: skip
+        workspace=ws,
+        by=ctx.users["admin"],
+        name="Local receiver (example)",
+        url="http://127.0.0.1:8765/abe-webhook",
+        is_active=False,
+        min_severity=Severity.HIGH,
+    )
     signals = _signals(ctx)
     ids = list(Account.objects.for_workspace(ws).exclude(owner=None).values_list("id", flat=True))
     result = rules_evaluate(account_ids=ids, now=ctx.now)

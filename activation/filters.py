@@ -13,7 +13,7 @@ from typing import Any
 
 import django_filters
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.db.models.expressions import OrderBy
 
@@ -23,8 +23,10 @@ from accounts.models import Account
 from .models import ACTIVE_STATUSES, SEVERITY_RANK, Alert, AlertStatus, Rule, Severity
 
 STATUS_CHOICES = [
-    ("active", "Open & acknowledged"), *[(s.value, s.label) for s in AlertStatus], ("all", "All"),
-]  # fmt: skip
+    ("active", "Open & acknowledged"),
+    *[(s.value, s.label) for s in AlertStatus],
+    ("all", "All"),
+]
 
 SEVERITY_ORDER = Case(
     *(When(severity=value, then=Value(rank)) for value, rank in SEVERITY_RANK.items()),
@@ -65,7 +67,7 @@ class AlertFilterSet(django_filters.FilterSet):
         *,
         request: Any = None,
         prefix: str | None = None,
-        user: AbstractBaseUser | AnonymousUser | None = None,
+        user: User | AnonymousUser | None = None,
         workspace: Workspace | None = None,
         default_sort: str | None = None,
     ) -> None:
@@ -83,7 +85,7 @@ class AlertFilterSet(django_filters.FilterSet):
             else get_user_model().objects.none(),
         }
         for name, qs in scoped.items():
-            self.filters[name].queryset = qs  # type: ignore[attr-defined]
+            self.filters[name].queryset = qs
 
     def filter_status(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         if value == "active":

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 from django.contrib.auth import get_user_model
 
+from abe.forms import ServiceModelForm
 from accounts.models import Lifecycle, TeamRole, Tier
 from engagement.models import EventType, TriggerKind
 from personas.models import BuyingRole
@@ -30,7 +33,12 @@ PARAM_FIELDS: dict[str, tuple[tuple[str, ...], str]] = {
 STAGE_SUGGESTIONS = ["aware", "engaged", "mqa", "opportunity", "customer"]
 
 
-class RuleForm(forms.ModelForm):
+def _person(user: Any) -> str:
+    """People are shown by full name (the username only when there is no name)."""
+    return str(user.get_full_name() or user.username)
+
+
+class RuleForm(ServiceModelForm):
     subject = forms.ChoiceField(
         choices=[("account", "Account score"), ("contact", "Any contact's score")], required=False, initial="account"
     )
@@ -60,9 +68,16 @@ class RuleForm(forms.ModelForm):
     class Meta:
         model = Rule
         fields = [
-            "name", "condition_type", "severity", "cooldown_hours", "is_active", "description", "recommended_action",
-            "filter_owner", "notify_owner",
-        ]  # fmt: skip
+            "name",
+            "condition_type",
+            "severity",
+            "cooldown_hours",
+            "is_active",
+            "description",
+            "recommended_action",
+            "filter_owner",
+            "notify_owner",
+        ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 2}),
             "recommended_action": forms.Textarea(attrs={"rows": 2}),
@@ -74,10 +89,11 @@ class RuleForm(forms.ModelForm):
 
     def __init__(self, *args, workspace=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["filter_owner"].queryset = (
+        cast(forms.ModelChoiceField, self.fields["filter_owner"]).queryset = (
             get_user_model().objects.filter(memberships__workspace=workspace).order_by("username")
         )
-        self.fields["filter_owner"].label_from_instance = lambda user: user.get_full_name() or user.username
+        owner_field = cast(forms.ModelChoiceField, self.fields["filter_owner"])
+        owner_field.label_from_instance = _person  # type: ignore[method-assign,assignment]
         self.fields["filter_owner"].required = False
         self.fields["filter_owner"].label = "Only accounts owned by"
         self.fields["notify_owner"].label = "Notify the account owner"
@@ -88,7 +104,8 @@ class RuleForm(forms.ModelForm):
         if workspace is not None:
             from .services.rules import journey_stage_names
 
-            self.fields["stage"].choices = [("", "—")] + list(journey_stage_names(workspace=workspace).items())
+            stages = list(journey_stage_names(workspace=workspace).items())
+            cast(forms.ChoiceField, self.fields["stage"]).choices = [("", "—"), *stages]
         if self.instance.pk:
             for name in ("filter_tiers", "filter_lifecycles", "notify_team_roles"):
                 self.initial[name] = getattr(self.instance, name)
@@ -121,9 +138,6 @@ class RuleForm(forms.ModelForm):
             data[name] = list(self.cleaned_data.get(name) or [])
         return data
 
-    def _post_clean(self) -> None:
-        pass
-
 
 class PreferenceForm(forms.Form):
     email_mode = forms.ChoiceField(choices=EmailMode.choices, label="Email me")
@@ -134,17 +148,18 @@ class SnoozeForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    assignee = forms.ModelChoiceField(queryset=None, required=False, empty_label="Nobody")
+    assignee: forms.ModelChoiceField = forms.ModelChoiceField(queryset=None, required=False, empty_label="Nobody")
 
     def __init__(self, *args, workspace=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = (
+        cast(forms.ModelChoiceField, self.fields["assignee"]).queryset = (
             get_user_model().objects.filter(memberships__workspace=workspace).order_by("first_name", "last_name")
         )
-        self.fields["assignee"].label_from_instance = lambda user: user.get_full_name() or user.username
+        assignee = cast(forms.ModelChoiceField, self.fields["assignee"])
+        assignee.label_from_instance = _person  # type: ignore[method-assign,assignment]
 
 
-class WebhookSubscriptionForm(forms.ModelForm):
+class WebhookSubscriptionForm(ServiceModelForm):
     secret = forms.CharField(
         required=False,
         max_length=100,
@@ -161,10 +176,7 @@ class WebhookSubscriptionForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["format"].choices = WebhookFormat.choices
-        self.fields["min_severity"].choices = Severity.choices
+        cast(forms.ChoiceField, self.fields["format"]).choices = WebhookFormat.choices
+        cast(forms.ChoiceField, self.fields["min_severity"]).choices = Severity.choices
         if self.instance.pk:
             self.initial["secret"] = ""
-
-    def _post_clean(self) -> None:
-        pass

@@ -100,10 +100,12 @@ class RuleState(WorkspaceOwned):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["rule", "account"], condition=Q(contact__isnull=True), name="rule_state_unique_account"
+                fields=["rule", "account", "workspace"],
+                condition=Q(contact__isnull=True),
+                name="rule_state_unique_account",
             ),
             models.UniqueConstraint(
-                fields=["rule", "account", "contact"],
+                fields=["rule", "account", "contact", "workspace"],
                 condition=Q(contact__isnull=False),
                 name="rule_state_unique_contact",
             ),
@@ -174,7 +176,7 @@ class AlertRecipient(WorkspaceOwned):
     read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["alert", "user"], name="alert_recipient_unique")]
+        constraints = [models.UniqueConstraint(fields=["alert", "user", "workspace"], name="alert_recipient_unique")]
         indexes = [models.Index(fields=["user", "workspace", "read_at"], name="alert_recipient_user_unread")]
 
 

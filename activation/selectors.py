@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from abe.models import Workspace
@@ -50,15 +50,21 @@ class AlertFilters:
     def params(self) -> dict[str, str]:
         """The query of :class:`activation.filters.AlertFilterSet` these choices mean."""
         values = {
-            "status": self.status, "severity": self.severity, "rule": self.rule_id, "account": self.account_id,
-            "assignee": self.assignee_id, "mine": "true" if self.mine else "", "q": self.q, "sort": self.sort,
-        }  # fmt: skip
+            "status": self.status,
+            "severity": self.severity,
+            "rule": self.rule_id,
+            "account": self.account_id,
+            "assignee": self.assignee_id,
+            "mine": "true" if self.mine else "",
+            "q": self.q,
+            "sort": self.sort,
+        }
         return {k: str(v) for k, v in values.items() if v not in (None, "")}
 
 
-def alert_list(*, workspace: Workspace, user: AbstractBaseUser | None = None) -> QuerySet[Alert]:
+def alert_list(*, workspace: Workspace, user: User | None = None) -> QuerySet[Alert]:
     """Alerts of the workspace, newest first, with what a list shows; ``unread`` for ``user`` when given."""
-    qs = (
+    qs: QuerySet[Alert] = (
         Alert.objects.for_workspace(workspace)
         .select_related("account", "account__owner", "rule", "assignee")
         .prefetch_related("contacts")
@@ -71,17 +77,20 @@ def alert_list(*, workspace: Workspace, user: AbstractBaseUser | None = None) ->
 
 
 def alert_search(
-    *, workspace: Workspace, user: AbstractBaseUser, params: Mapping[str, Any] | None, inbox: bool = True
+    *, workspace: Workspace, user: User, params: Mapping[str, Any] | None, inbox: bool = True
 ) -> QuerySet[Alert]:
     """Alerts filtered and sorted by ``params`` (see :mod:`activation.filters`); the inbox sorts by severity."""
     filterset_class = InboxFilterSet if inbox else AlertFilterSet
-    return filterset_class(
-        params if params is not None else {}, alert_list(workspace=workspace, user=user), user=user,
+    qs: QuerySet[Alert] = filterset_class(
+        params if params is not None else {},
+        alert_list(workspace=workspace, user=user),
+        user=user,
         workspace=workspace,
-    ).qs  # fmt: skip
+    ).qs
+    return qs
 
 
-def alert_detail(*, workspace: Workspace, user: AbstractBaseUser, pk: int) -> Alert:
+def alert_detail(*, workspace: Workspace, user: User | None, pk: int) -> Alert:
     return (
         alert_list(workspace=workspace, user=user)
         .prefetch_related(Prefetch("transitions", queryset=AlertTransition.objects.select_related("by")))
@@ -89,7 +98,7 @@ def alert_detail(*, workspace: Workspace, user: AbstractBaseUser, pk: int) -> Al
     )
 
 
-def unread_count(*, workspace: Workspace, user: AbstractBaseUser) -> int:
+def unread_count(*, workspace: Workspace, user: User) -> int:
     """The badge: alerts in the user's inbox that are open and not yet read."""
     return AlertRecipient.objects.filter(
         workspace=workspace, user=user, read_at__isnull=True, alert__status=AlertStatus.OPEN
@@ -106,7 +115,7 @@ def account_alerts(*, workspace: Workspace, account_id: int, limit: int = 10) ->
     )
 
 
-def email_mode(*, workspace: Workspace, user: AbstractBaseUser) -> str:
+def email_mode(*, workspace: Workspace, user: User) -> str:
     pref = NotificationPreference.objects.filter(workspace=workspace, user=user).first()
     return pref.email_mode if pref else EmailMode.INSTANT
 

@@ -6,9 +6,13 @@ scoring pass commits, with the ids of the accounts it scored.
 
 from __future__ import annotations
 
-from celery import shared_task
+from typing import Any
+
+from celery import Task, shared_task
 from django.db import OperationalError
 from django.utils import timezone
+
+from abe.tasks import SweptTask
 
 from .models import TIME_BASED_CONDITIONS
 from .services import alerts, evaluation, outbox
@@ -27,9 +31,11 @@ SCHEDULED_CHUNK = 500
     time_limit=300,
     soft_time_limit=280,
 )
-def rules_evaluate_task(self, account_ids: list[int]) -> dict:
-    """Safe to repeat: a crossing already fired is recorded in the rule state and the alert's dedupe key."""
-    result = evaluation.rules_evaluate(account_ids=account_ids)
+def rules_evaluate_task(self: Task[Any, Any], workspace_id: int, account_ids: list[int]) -> dict[str, Any]:
+    """The after-scoring hook (``workspace_id``, ``account_ids``): evaluate the rules on the accounts of that
+    workspace that a scoring pass changed. Safe to repeat: a crossing already fired is recorded in the rule state
+    and the alert's dedupe key."""
+    result = evaluation.rules_evaluate(account_ids=account_ids, workspace_id=workspace_id)
     return {"accounts": result.accounts, "fired": len(result.fired), "suppressed": len(result.suppressed)}
 
 
@@ -44,7 +50,7 @@ def rules_evaluate_task(self, account_ids: list[int]) -> dict:
     time_limit=600,
     soft_time_limit=580,
 )
-def rules_evaluate_time_based_task(self, account_ids: list[int]) -> dict:
+def rules_evaluate_time_based_task(self: Task[Any, Any], account_ids: list[int]) -> dict[str, Any]:
     """Safe to repeat, as ``rules_evaluate``; evaluates only the conditions that change with time alone."""
     result = evaluation.rules_evaluate(account_ids=account_ids, condition_types=TIME_BASED_CONDITIONS)
     return {"accounts": result.accounts, "fired": len(result.fired), "suppressed": len(result.suppressed)}
@@ -61,6 +67,7 @@ def rules_evaluate_scheduled_task() -> int:
 
 @shared_task(
     name="activation.tasks.email_delivery_send",
+    base=SweptTask,
     bind=True,
     autoretry_for=(outbox.TemporaryDeliveryError,),
     retry_backoff=30,
@@ -70,13 +77,14 @@ def rules_evaluate_scheduled_task() -> int:
     acks_late=True,
     time_limit=60,
 )
-def email_delivery_send_task(self, delivery_id: int) -> str:
+def email_delivery_send_task(self: Task[Any, Any], delivery_id: int) -> str:
     """Safe to repeat: a delivery already sent (or held by another worker) is skipped."""
     return outbox.email_delivery_send(delivery_id=delivery_id)
 
 
 @shared_task(
     name="activation.tasks.webhook_delivery_send",
+    base=SweptTask,
     bind=True,
     autoretry_for=(outbox.TemporaryDeliveryError,),
     retry_backoff=30,
@@ -86,13 +94,13 @@ def email_delivery_send_task(self, delivery_id: int) -> str:
     acks_late=True,
     time_limit=60,
 )
-def webhook_delivery_send_task(self, delivery_id: int) -> str:
+def webhook_delivery_send_task(self: Task[Any, Any], delivery_id: int) -> str:
     """Safe to repeat: a delivery already sent (or held by another worker) is skipped."""
     return outbox.webhook_delivery_send(delivery_id=delivery_id)
 
 
 @shared_task(name="activation.tasks.deliveries_sweep", acks_late=True, time_limit=60)
-def deliveries_sweep_task() -> dict:
+def deliveries_sweep_task() -> dict[str, Any]:
     """Beat: publish again what is due and unsent (broker was down, or retries ran out of the queue). Safe to repeat."""
     email_ids, webhook_ids = outbox.deliveries_due(now=timezone.now())
     outbox.deliveries_publish(email_ids=email_ids, webhook_ids=webhook_ids)

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from abe import permissions as role_rules
 from abe.forms import form_add_service_errors
+from abe.http import MemberRequest
 from abe.paging import paginate
 from abe.views import admin_required, workspace_required
 
@@ -32,9 +33,14 @@ from .services import webhooks as webhook_services
 
 PAGE_SIZE = 25
 STATUS_FILTERS = [
-    ("active", "Open & acknowledged"), ("open", "Open"), ("acknowledged", "Acknowledged"), ("snoozed", "Snoozed"),
-    ("resolved", "Resolved"), ("dismissed", "Dismissed"), ("all", "All"),
-]  # fmt: skip
+    ("active", "Open & acknowledged"),
+    ("open", "Open"),
+    ("acknowledged", "Acknowledged"),
+    ("snoozed", "Snoozed"),
+    ("resolved", "Resolved"),
+    ("dismissed", "Dismissed"),
+    ("all", "All"),
+]
 QUICK_SNOOZE = timedelta(days=1)
 
 
@@ -42,21 +48,25 @@ def _int(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() else None
 
 
-def _filters(request: HttpRequest) -> selectors.AlertFilters:
+def _filters(request: MemberRequest) -> selectors.AlertFilters:
     status = request.GET.get("status") or "active"
     if status not in dict(STATUS_FILTERS):
         status = "active"
     severity = request.GET.get("severity") or ""
     scope_all = request.GET.get("scope") == "all" and role_rules.can_write_everything(request)
     return selectors.AlertFilters(
-        status=status, severity=severity if severity in Severity.values else "", rule_id=_int(request.GET.get("rule")),
-        account_id=_int(request.GET.get("account")), mine=not scope_all, q=request.GET.get("q", "").strip()[:100],
-        sort=request.GET.get("sort") if request.GET.get("sort") in ALERT_SORTS else "severity",
-    )  # fmt: skip
+        status=status,
+        severity=severity if severity in Severity.values else "",
+        rule_id=_int(request.GET.get("rule")),
+        account_id=_int(request.GET.get("account")),
+        mine=not scope_all,
+        q=request.GET.get("q", "").strip()[:100],
+        sort=str(request.GET.get("sort")) if request.GET.get("sort") in ALERT_SORTS else "severity",
+    )
 
 
 @workspace_required
-def inbox_view(request: HttpRequest) -> HttpResponse:
+def inbox_view(request: MemberRequest) -> HttpResponse:
     filters = _filters(request)
     qs = selectors.alert_search(workspace=request.workspace, user=request.user, params=filters.params())
     page_obj = paginate(request, qs, key="alerts", default=PAGE_SIZE)
@@ -76,12 +86,12 @@ def inbox_view(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_required
-def badge_view(request: HttpRequest) -> HttpResponse:
+def badge_view(request: MemberRequest) -> HttpResponse:
     count = selectors.unread_count(workspace=request.workspace, user=request.user)
     return render(request, "activation/partials/badge.html", {"count": count})
 
 
-def _alert_or_404(request: HttpRequest, pk: int) -> Alert:
+def _alert_or_404(request: MemberRequest, pk: int) -> Alert:
     try:
         return selectors.alert_detail(workspace=request.workspace, user=request.user, pk=pk)
     except Alert.DoesNotExist:
@@ -89,7 +99,7 @@ def _alert_or_404(request: HttpRequest, pk: int) -> Alert:
 
 
 @workspace_required
-def alert_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+def alert_detail_view(request: MemberRequest, pk: int) -> HttpResponse:
     alert = _alert_or_404(request, pk)
     alert_services.alert_mark_read(alert=alert, user=request.user)
     context = {
@@ -103,10 +113,15 @@ def alert_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @workspace_required
-def alert_action_view(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def alert_action_view(request: MemberRequest, pk: int, action: str) -> HttpResponse:
     alert = _alert_or_404(request, pk)
-    if action not in (AlertAction.ACKNOWLEDGE, AlertAction.RESOLVE, AlertAction.DISMISS, AlertAction.SNOOZE,
-                      AlertAction.REOPEN):  # fmt: skip
+    if action not in (
+        AlertAction.ACKNOWLEDGE,
+        AlertAction.RESOLVE,
+        AlertAction.DISMISS,
+        AlertAction.SNOOZE,
+        AlertAction.REOPEN,
+    ):
         raise Http404("No such action.")
     if not role_rules.can_write(request) or not can_act_on_alert(request, alert):
         raise PermissionDenied("Only the account team, marketing and admins act on this alert.")
@@ -115,8 +130,9 @@ def alert_action_view(request: HttpRequest, pk: int, action: str) -> HttpRespons
         form = SnoozeForm(request.POST)
         until = form.cleaned_data["until"] if form.is_valid() else timezone.now() + QUICK_SNOOZE
     try:
-        alert_services.alert_transition(alert=alert, action=action, by=request.user, until=until,
-                                        note=request.POST.get("note", ""))  # fmt: skip
+        alert_services.alert_transition(
+            alert=alert, action=action, by=request.user, until=until, note=request.POST.get("note", "")
+        )
     except ValidationError as exc:
         if request.htmx:
             return HttpResponse(" ".join(exc.messages), status=409)
@@ -133,7 +149,7 @@ def alert_action_view(request: HttpRequest, pk: int, action: str) -> HttpRespons
 
 @require_POST
 @workspace_required
-def alert_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
+def alert_assign_view(request: MemberRequest, pk: int) -> HttpResponse:
     alert = _alert_or_404(request, pk)
     if not role_rules.can_write(request) or not can_act_on_alert(request, alert):
         raise PermissionDenied("Only the account team, marketing and admins act on this alert.")
@@ -146,7 +162,7 @@ def alert_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @workspace_required
-def preference_view(request: HttpRequest) -> HttpResponse:
+def preference_view(request: MemberRequest) -> HttpResponse:
     form = PreferenceForm(request.POST)
     if form.is_valid():
         alert_services.notification_preference_set(
@@ -157,7 +173,7 @@ def preference_view(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_required
-def account_panel_view(request: HttpRequest, pk: int) -> HttpResponse:
+def account_panel_view(request: MemberRequest, pk: int) -> HttpResponse:
     alerts = selectors.account_alerts(workspace=request.workspace, account_id=pk)
     return render(request, "activation/partials/account_panel.html", {"alerts": alerts, "account_id": pk})
 
@@ -165,26 +181,41 @@ def account_panel_view(request: HttpRequest, pk: int) -> HttpResponse:
 # Rules --------------------------------------------------------------------------------------------------------
 
 
-def _require_rule_editor(request: HttpRequest) -> None:
+def _require_rule_editor(request: MemberRequest) -> None:
     if not role_rules.can_write_everything(request):
         raise PermissionDenied("Only marketing and admins edit activation rules.")
 
 
 @workspace_required
-def rule_list_view(request: HttpRequest) -> HttpResponse:
+def rule_list_view(request: MemberRequest) -> HttpResponse:
     rules = selectors.rule_list(workspace=request.workspace).order_by("-is_active", "name")
-    return render(request, "activation/rule_list.html", {
-        "rules": rules, "can_edit_rules": role_rules.can_write_everything(request),
-    })  # fmt: skip
+    return render(
+        request,
+        "activation/rule_list.html",
+        {
+            "rules": rules,
+            "can_edit_rules": role_rules.can_write_everything(request),
+        },
+    )
 
 
 @workspace_required
-def rule_form_view(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def rule_form_view(request: MemberRequest, pk: int | None = None) -> HttpResponse:
     _require_rule_editor(request)
     rule = get_object_or_404(Rule.objects.for_workspace(request.workspace), pk=pk) if pk else None
-    form = RuleForm(request.POST or None, instance=rule, workspace=request.workspace,
-                    initial=None if rule else {"condition_type": ConditionType.SCORE_THRESHOLD, "cooldown_hours": 24,
-                                               "is_active": True, "notify_owner": True})  # fmt: skip
+    form = RuleForm(
+        request.POST or None,
+        instance=rule,
+        workspace=request.workspace,
+        initial=None
+        if rule
+        else {
+            "condition_type": ConditionType.SCORE_THRESHOLD,
+            "cooldown_hours": 24,
+            "is_active": True,
+            "notify_owner": True,
+        },
+    )
     if request.method == "POST" and form.is_valid():
         try:
             if rule is None:
@@ -196,37 +227,49 @@ def rule_form_view(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         else:
             messages.success(request, f"Rule “{rule.name}” saved. It is evaluated after the next scoring pass.")
             return redirect("activation:rules")
-    return render(request, "activation/rule_form.html", {
-        "form": form, "rule": rule, "title": f"Edit {rule.name}" if rule else "New activation rule",
-        "stage_suggestions": STAGE_SUGGESTIONS,
-    })  # fmt: skip
+    return render(
+        request,
+        "activation/rule_form.html",
+        {
+            "form": form,
+            "rule": rule,
+            "title": f"Edit {rule.name}" if rule else "New activation rule",
+            "stage_suggestions": STAGE_SUGGESTIONS,
+        },
+    )
 
 
 @workspace_required
-def rule_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+def rule_delete_view(request: MemberRequest, pk: int) -> HttpResponse:
     _require_rule_editor(request)
     rule = get_object_or_404(Rule.objects.for_workspace(request.workspace), pk=pk)
     if request.method == "POST":
         rule_services.rule_delete(rule, by=request.user)
         messages.success(request, f"Rule “{rule.name}” deleted; its past alerts stay.")
         return redirect("activation:rules")
-    return render(request, "confirm_delete.html", {
-        "object": rule, "kind": "rule", "cancel_url": reverse("activation:rules"),
-        "consequence": "Past alerts stay in the inboxes; to pause the rule instead, untick “Is active”.",
-    })  # fmt: skip
+    return render(
+        request,
+        "confirm_delete.html",
+        {
+            "object": rule,
+            "kind": "rule",
+            "cancel_url": reverse("activation:rules"),
+            "consequence": "Past alerts stay in the inboxes; to pause the rule instead, untick “Is active”.",
+        },
+    )
 
 
 # Webhooks -----------------------------------------------------------------------------------------------------
 
 
 @admin_required
-def webhook_list_view(request: HttpRequest) -> HttpResponse:
+def webhook_list_view(request: MemberRequest) -> HttpResponse:
     subscriptions = selectors.webhook_subscription_list(workspace=request.workspace)
     return render(request, "activation/webhook_list.html", {"subscriptions": subscriptions})
 
 
 @admin_required
-def webhook_form_view(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def webhook_form_view(request: MemberRequest, pk: int | None = None) -> HttpResponse:
     subscription = (
         get_object_or_404(selectors.webhook_subscription_list(workspace=request.workspace), pk=pk) if pk else None
     )
@@ -250,18 +293,20 @@ def webhook_form_view(request: HttpRequest, pk: int | None = None) -> HttpRespon
 
 
 @admin_required
-def webhook_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+def webhook_detail_view(request: MemberRequest, pk: int) -> HttpResponse:
     subscription = get_object_or_404(selectors.webhook_subscription_list(workspace=request.workspace), pk=pk)
     deliveries = paginate(
-        request, selectors.webhook_delivery_list(workspace=request.workspace, subscription=subscription),
-        key="webhook_deliveries", default=PAGE_SIZE,
-    )  # fmt: skip
+        request,
+        selectors.webhook_delivery_list(workspace=request.workspace, subscription=subscription),
+        key="webhook_deliveries",
+        default=PAGE_SIZE,
+    )
     return render(request, "activation/webhook_detail.html", {"subscription": subscription, "page_obj": deliveries})
 
 
 @require_POST
 @admin_required
-def webhook_test_view(request: HttpRequest, pk: int) -> HttpResponse:
+def webhook_test_view(request: MemberRequest, pk: int) -> HttpResponse:
     subscription = get_object_or_404(selectors.webhook_subscription_list(workspace=request.workspace), pk=pk)
     webhook_services.webhook_test_send(subscription=subscription, by=request.user)
     messages.success(request, "Test delivery queued: it shows in the log below within seconds.")
@@ -269,13 +314,19 @@ def webhook_test_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @admin_required
-def webhook_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+def webhook_delete_view(request: MemberRequest, pk: int) -> HttpResponse:
     subscription = get_object_or_404(selectors.webhook_subscription_list(workspace=request.workspace), pk=pk)
     if request.method == "POST":
         webhook_services.webhook_subscription_delete(subscription, by=request.user)
         messages.success(request, f"Webhook “{subscription.name}” deleted.")
         return redirect("activation:webhooks")
-    return render(request, "confirm_delete.html", {
-        "object": subscription, "kind": "webhook subscription", "cancel_url": reverse("activation:webhooks"),
-        "consequence": "Its delivery log is deleted with it.",
-    })  # fmt: skip
+    return render(
+        request,
+        "confirm_delete.html",
+        {
+            "object": subscription,
+            "kind": "webhook subscription",
+            "cancel_url": reverse("activation:webhooks"),
+            "consequence": "Its delivery log is deleted with it.",
+        },
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, Sum
 
@@ -10,7 +11,7 @@ from abe.models import Workspace
 from accounts.models import Account, Lifecycle, Opportunity, OpportunityStatus, Tier
 
 
-def programme_overview(*, workspace: Workspace) -> dict:
+def programme_overview(*, workspace: Workspace) -> dict[str, Any]:
     accounts = Account.objects.for_workspace(workspace)
     by_tier = dict(accounts.order_by().values_list("tier").annotate(n=Count("id")).values_list("tier", "n"))
     by_lifecycle = dict(
@@ -43,22 +44,33 @@ def programme_overview(*, workspace: Workspace) -> dict:
             won_amount=Sum("amount", filter=Q(status=OpportunityStatus.WON)),
         )
     )
-    per_tier_map = {row["account__tier"]: row for row in per_tier}
+    per_tier_map: dict[str, dict[str, Any]] = {row["account__tier"]: dict(row) for row in per_tier}
     for value, label in Tier.choices:
         row = per_tier_map.get(value, {"won": 0, "lost": 0, "won_amount": None})
         decided = row["won"] + row["lost"]
-        tier_rows.append({
-            "tier": value, "label": label, "accounts": by_tier.get(value, 0), "won": row["won"], "lost": row["lost"],
-            "win_rate": row["won"] / decided if decided else None, "won_amount": row["won_amount"],
-        })  # fmt: skip
+        tier_rows.append(
+            {
+                "tier": value,
+                "label": label,
+                "accounts": by_tier.get(value, 0),
+                "won": row["won"],
+                "lost": row["lost"],
+                "win_rate": row["won"] / decided if decided else None,
+                "won_amount": row["won_amount"],
+            }
+        )
     return {
         "accounts_total": sum(by_tier.values()),
         "customers": by_lifecycle.get(Lifecycle.CUSTOMER, 0),
         "prospects": by_lifecycle.get(Lifecycle.PROSPECT, 0),
         "former_customers": by_lifecycle.get(Lifecycle.FORMER_CUSTOMER, 0),
-        "won": totals["won"], "lost": totals["lost"], "open": totals["open"],
+        "won": totals["won"],
+        "lost": totals["lost"],
+        "open": totals["open"],
         "win_rate": totals["won"] / closed if closed else None,
-        "acv": totals["acv"], "won_amount": totals["won_amount"], "pipeline": totals["pipeline"],
+        "acv": totals["acv"],
+        "won_amount": totals["won_amount"],
+        "pipeline": totals["pipeline"],
         "cycle_days": cycle.days if cycle is not None else None,
         "tiers": tier_rows,
-    }  # fmt: skip
+    }

@@ -6,30 +6,77 @@ import math
 import random
 from datetime import date, timedelta
 
-INDUSTRIES = ["Software", "Financial Services", "Manufacturing", "Healthcare", "Retail", "Telecommunications",
-              "Logistics", "Energy", "Education", "Media"]  # fmt: skip
-COUNTRIES = [("US", "United States", ["NY", "MA", "CA", "TX"]), ("GB", "United Kingdom", ["England"]),
-             ("DE", "Germany", ["Bavaria"]), ("ES", "Spain", ["Madrid"]), ("CA", "Canada", ["ON"]),
-             ("FR", "France", ["Paris"]), ("BR", "Brazil", ["SP"])]  # fmt: skip
+INDUSTRIES = [
+    "Software",
+    "Financial Services",
+    "Manufacturing",
+    "Healthcare",
+    "Retail",
+    "Telecommunications",
+    "Logistics",
+    "Energy",
+    "Education",
+    "Media",
+]
+COUNTRIES = [
+    ("US", "United States", ["NY", "MA", "CA", "TX"]),
+    ("GB", "United Kingdom", ["England"]),
+    ("DE", "Germany", ["Bavaria"]),
+    ("ES", "Spain", ["Madrid"]),
+    ("CA", "Canada", ["ON"]),
+    ("FR", "France", ["Paris"]),
+    ("BR", "Brazil", ["SP"]),
+]
 TECHS = ["Salesforce", "Snowflake", "Segment", "Slack", "Marketo", "Demandbase", "HubSpot", "SAP", "Tableau"]
 
 BENCH_ICP = [
-    {"key": "industry", "label": "Industry", "weight": 25, "bands": [
-        {"label": "Core", "points": 1.0, "when": {"industry": ["Software", "Financial Services"]}},
-        {"label": "Adjacent", "points": 0.5, "when": {"industry": ["Healthcare", "Telecommunications"]}}]},
-    {"key": "territory", "label": "Territory", "weight": 25, "bands": [
-        {"label": "US north-east, 200-5,000", "points": 1.0,
-         "when": {"country": ["US"], "region": ["NY", "MA"], "employees": {"min": 200, "max": 5000}}},
-        {"label": "North America", "points": 0.6, "when": {"country": ["US", "CA"]}},
-        {"label": "Europe", "points": 0.4, "when": {"country": ["GB", "DE", "ES", "FR"]}}]},
-    {"key": "revenue", "label": "Revenue", "weight": 20, "bands": [
-        {"label": "$100M+", "points": 1.0, "when": {"annual_revenue": {"min": 1e8}}},
-        {"label": "$20M+", "points": 0.5, "when": {"annual_revenue": {"min": 2e7}}}]},
-    {"key": "stack", "label": "Complementary tool", "weight": 20, "bands": [
-        {"label": "Integrates", "points": 1.0, "when": {"technologies": {"any": ["Salesforce", "Snowflake"]}}}]},
-    {"key": "no_competitor", "label": "No competitor", "weight": 10, "bands": [
-        {"label": "None", "points": 1.0, "when": {"technologies": {"none": ["Marketo", "Demandbase"]}}}]},
-]  # fmt: skip
+    {
+        "key": "industry",
+        "label": "Industry",
+        "weight": 25,
+        "bands": [
+            {"label": "Core", "points": 1.0, "when": {"industry": ["Software", "Financial Services"]}},
+            {"label": "Adjacent", "points": 0.5, "when": {"industry": ["Healthcare", "Telecommunications"]}},
+        ],
+    },
+    {
+        "key": "territory",
+        "label": "Territory",
+        "weight": 25,
+        "bands": [
+            {
+                "label": "US north-east, 200-5,000",
+                "points": 1.0,
+                "when": {"country": ["US"], "region": ["NY", "MA"], "employees": {"min": 200, "max": 5000}},
+            },
+            {"label": "North America", "points": 0.6, "when": {"country": ["US", "CA"]}},
+            {"label": "Europe", "points": 0.4, "when": {"country": ["GB", "DE", "ES", "FR"]}},
+        ],
+    },
+    {
+        "key": "revenue",
+        "label": "Revenue",
+        "weight": 20,
+        "bands": [
+            {"label": "$100M+", "points": 1.0, "when": {"annual_revenue": {"min": 1e8}}},
+            {"label": "$20M+", "points": 0.5, "when": {"annual_revenue": {"min": 2e7}}},
+        ],
+    },
+    {
+        "key": "stack",
+        "label": "Complementary tool",
+        "weight": 20,
+        "bands": [
+            {"label": "Integrates", "points": 1.0, "when": {"technologies": {"any": ["Salesforce", "Snowflake"]}}}
+        ],
+    },
+    {
+        "key": "no_competitor",
+        "label": "No competitor",
+        "weight": 10,
+        "bands": [{"label": "None", "points": 1.0, "when": {"technologies": {"none": ["Marketo", "Demandbase"]}}}],
+    },
+]
 
 
 def account_dicts(n: int, *, seed: int = 1, start: int = 0) -> list[dict]:
@@ -38,12 +85,22 @@ def account_dicts(n: int, *, seed: int = 1, start: int = 0) -> list[dict]:
     for i in range(start, start + n):
         code, name, regions = rng.choice(COUNTRIES)
         employees = int(min(200_000, max(5, rng.lognormvariate(6.0, 1.6))))
-        rows.append({
-            "external_id": f"B-{i:07d}", "name": f"Bench Company {i}", "domain": f"bench{i}.example.com",
-            "industry": rng.choice(INDUSTRIES), "country": code, "country_name": name, "region": rng.choice(regions),
-            "city": "Springfield", "employees": employees, "annual_revenue": employees * rng.randint(90, 350) * 1000,
-            "technologies": sorted(rng.sample(TECHS, rng.randint(0, 3))), "number_of_offices": max(1, employees // 400),
-        })  # fmt: skip
+        rows.append(
+            {
+                "external_id": f"B-{i:07d}",
+                "name": f"Bench Company {i}",
+                "domain": f"bench{i}.example.com",
+                "industry": rng.choice(INDUSTRIES),
+                "country": code,
+                "country_name": name,
+                "region": rng.choice(regions),
+                "city": "Springfield",
+                "employees": employees,
+                "annual_revenue": employees * rng.randint(90, 350) * 1000,
+                "technologies": sorted(rng.sample(TECHS, rng.randint(0, 3))),
+                "number_of_offices": max(1, employees // 400),
+            }
+        )
     return rows
 
 
@@ -62,9 +119,15 @@ def closed_deals(account_ids: list[int], rows: list[dict], n: int, *, seed: int 
     for k in range(n):
         i = rng.randrange(len(account_ids))
         created = today - timedelta(days=rng.randint(30, 900))
-        deals.append({"account_id": account_ids[i], "name": f"Deal {k}", "created_date": created,
-                      "close_date": created + timedelta(days=rng.randint(20, 120)),
-                      "status": "won" if rng.random() < win_probability(rows[i]) else "lost"})  # fmt: skip
+        deals.append(
+            {
+                "account_id": account_ids[i],
+                "name": f"Deal {k}",
+                "created_date": created,
+                "close_date": created + timedelta(days=rng.randint(20, 120)),
+                "status": "won" if rng.random() < win_probability(rows[i]) else "lost",
+            }
+        )
     return deals
 
 

@@ -62,9 +62,11 @@ def wait_http(url: str, timeout: float) -> None:
 
 def post(url: str, key: str, payload: dict) -> tuple[int, dict]:
     request = urllib.request.Request(
-        url, data=json.dumps(payload).encode(), method="POST",
+        url,
+        data=json.dumps(payload).encode(),
+        method="POST",
         headers={"Content-Type": "application/json", "Authorization": f"Bearer {key}"},
-    )  # fmt: skip
+    )
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             return response.status, json.loads(response.read() or b"{}")
@@ -104,19 +106,33 @@ def main() -> None:
     Membership.objects.create(user=owner, workspace=workspace, role=Role.SALES)
     _, key = api_key_create(workspace=workspace, name="bench", scopes=["events"])
     rule_create(
-        workspace=workspace, name="Bench: decision maker on pricing", condition_type="role_engaged", severity="high",
-        params={"buying_role": "decision_maker", "event_type": "pricing_page_visit", "days": 2}, cooldown_hours=0,
-    )  # fmt: skip
+        workspace=workspace,
+        name="Bench: decision maker on pricing",
+        condition_type="role_engaged",
+        severity="high",
+        params={"buying_role": "decision_maker", "event_type": "pricing_page_visit", "days": 2},
+        cooldown_hours=0,
+    )
     rule_create(
-        workspace=workspace, name="Bench: account heats up", condition_type="score_threshold", cooldown_hours=0,
+        workspace=workspace,
+        name="Bench: account heats up",
+        condition_type="score_threshold",
+        cooldown_hours=0,
         params={"subject": "account", "threshold": 0.5},
-    )  # fmt: skip
+    )
     accounts = []
     for i in range(args.batches):
-        account = Account.objects.create(workspace=workspace, name=f"Bench {i}", domain=f"bench{i}.{slug}.test",
-                                         owner=owner, tier="strategic")  # fmt: skip
-        Contact.objects.create(workspace=workspace, account=account, first_name="Dee", last_name=f"M{i}",
-                               email=f"dm{i}@bench{i}.{slug}.test", buying_role="decision_maker")  # fmt: skip
+        account = Account.objects.create(
+            workspace=workspace, name=f"Bench {i}", domain=f"bench{i}.{slug}.test", owner=owner, tier="strategic"
+        )
+        Contact.objects.create(
+            workspace=workspace,
+            account=account,
+            first_name="Dee",
+            last_name=f"M{i}",
+            email=f"dm{i}@bench{i}.{slug}.test",
+            buying_role="decision_maker",
+        )
         accounts.append(account)
     close_old_connections()
 
@@ -125,15 +141,34 @@ def main() -> None:
     logs = Path(tempfile.mkdtemp(prefix="abe-alert-latency-"))
     print(f"server and worker logs: {logs}", file=sys.stderr)
     server = subprocess.Popen(
-        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"], cwd=ROOT, env=env,
-        stdout=(logs / "latency-server.log").open("w"), stderr=subprocess.STDOUT, start_new_session=True,
-    )  # fmt: skip
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "abe", "worker", f"--concurrency={args.concurrency}",
-         "--loglevel=WARNING", "--without-gossip", "--without-mingle", "-n", f"{slug}@%h"],
-        cwd=ROOT, env=env, stdout=(logs / "latency-worker.log").open("w"), stderr=subprocess.STDOUT,
+        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
+        cwd=ROOT,
+        env=env,
+        stdout=(logs / "latency-server.log").open("w"),
+        stderr=subprocess.STDOUT,
         start_new_session=True,
-    )  # fmt: skip
+    )
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "abe",
+            "worker",
+            f"--concurrency={args.concurrency}",
+            "--loglevel=WARNING",
+            "--without-gossip",
+            "--without-mingle",
+            "-n",
+            f"{slug}@%h",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=(logs / "latency-worker.log").open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     latencies: list[float] = []
     missing = 0
     try:
@@ -143,12 +178,16 @@ def main() -> None:
         for i, account in enumerate(accounts):
             now = datetime.now(UTC)
             events = [
-                {"source": "bench", "external_id": f"{slug}-{i}-{n}", "account_id": account.id,
-                 "contact_email": f"dm{i}@bench{i}.{slug}.test",
-                 "type": "pricing_page_visit" if n == args.events - 1 else "web_visit",
-                 "occurred_at": (now - timedelta(seconds=args.events - n)).isoformat()}
+                {
+                    "source": "bench",
+                    "external_id": f"{slug}-{i}-{n}",
+                    "account_id": account.id,
+                    "contact_email": f"dm{i}@bench{i}.{slug}.test",
+                    "type": "pricing_page_visit" if n == args.events - 1 else "web_visit",
+                    "occurred_at": (now - timedelta(seconds=args.events - n)).isoformat(),
+                }
                 for n in range(args.events)
-            ]  # fmt: skip
+            ]
             status, body = post(base + "/api/v1/events/batch/", key, {"events": events})
             answered = time.monotonic()
             if status != 200 or not body.get("accepted"):

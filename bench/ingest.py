@@ -105,11 +105,21 @@ def main() -> None:
                 )
             copy_seconds += time.perf_counter() - started
             # b) The HTTP batch endpoint, same rows (contact by email, as integrations send them).
-            body = json.dumps({"events": [
-                {"source": "bench", "external_id": f"b-{i}", "type": kind, "occurred_at": at.isoformat(),
-                 "contact_email": api_people[who][2], "channel": "web"}
-                for i, (who, kind, at) in enumerate(batch, first)
-            ]})  # fmt: skip
+            body = json.dumps(
+                {
+                    "events": [
+                        {
+                            "source": "bench",
+                            "external_id": f"b-{i}",
+                            "type": kind,
+                            "occurred_at": at.isoformat(),
+                            "contact_email": api_people[who][2],
+                            "channel": "web",
+                        }
+                        for i, (who, kind, at) in enumerate(batch, first)
+                    ]
+                }
+            )
             started = time.perf_counter()
             response = client.post("/api/v1/events/batch/", body, content_type="application/json")
             api_seconds += time.perf_counter() - started
@@ -124,16 +134,29 @@ def main() -> None:
     finally:
         Workspace.objects.filter(pk__in=[api_ws.pk, copy_ws.pk]).delete()
     copy_rate, api_rate = len(plan) / copy_seconds, len(plan) / api_seconds
-    print(json.dumps({
-        "bench": "ingest", "events": len(plan), "batch": BATCH,
-        "endpoint_events_per_s": round(api_rate), "copy_events_per_s": round(copy_rate),
-        "ratio_endpoint_to_copy": round(api_rate / copy_rate, 3),
-        "endpoint_seconds": round(api_seconds, 2), "copy_seconds": round(copy_seconds, 2),
-        "replay_of_a_batch": {"accepted": replay["accepted"], "duplicates": replay["duplicates"],
-                              "seconds": round(replay_seconds, 3)},
-        "scoring": "one Celery task per batch, enqueued: it folds the batch into components (see bench/scoring.py)",
-        "load_average": os.getloadavg()[0],
-    }))  # fmt: skip
+    print(
+        json.dumps(
+            {
+                "bench": "ingest",
+                "events": len(plan),
+                "batch": BATCH,
+                "endpoint_events_per_s": round(api_rate),
+                "copy_events_per_s": round(copy_rate),
+                "ratio_endpoint_to_copy": round(api_rate / copy_rate, 3),
+                "endpoint_seconds": round(api_seconds, 2),
+                "copy_seconds": round(copy_seconds, 2),
+                "replay_of_a_batch": {
+                    "accepted": replay["accepted"],
+                    "duplicates": replay["duplicates"],
+                    "seconds": round(replay_seconds, 3),
+                },
+                "scoring": (
+                    "one Celery task per batch, enqueued: it folds the batch into components (see bench/scoring.py)"
+                ),
+                "load_average": os.getloadavg()[0],
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

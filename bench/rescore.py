@@ -30,8 +30,19 @@ from accounts.prospecting import services  # noqa: E402
 from accounts.prospecting.bulk import bulk_insert  # noqa: E402
 
 ACCOUNTS = int(os.environ.get("BENCH_ACCOUNTS", "100000"))
-FIELDS = ("external_id", "name", "domain", "industry", "country", "region", "city", "employees", "annual_revenue",
-          "technologies", "number_of_offices")  # fmt: skip
+FIELDS = (
+    "external_id",
+    "name",
+    "domain",
+    "industry",
+    "country",
+    "region",
+    "city",
+    "employees",
+    "annual_revenue",
+    "technologies",
+    "number_of_offices",
+)
 
 
 def main() -> None:
@@ -54,13 +65,24 @@ def main() -> None:
         seconds = time.perf_counter() - started
     finally:
         cleanup(workspace)
-    print(json.dumps({
-        "bench": "rescore", "database": connection.vendor, "accounts": ACCOUNTS, "seconds": round(seconds, 2),
-        "accounts_per_second": round(ACCOUNTS / seconds), "score_seconds": summary["score_seconds"],
-        "write_seconds": summary["write_seconds"], "tier_moves": summary["tier_moves"],
-        "proposals": summary["proposals"], "tiers": summary["tiers"], "initial_tiering_seconds":
-        round(initial["score_seconds"] + initial["write_seconds"], 2), "model_auc": model.metrics["model"]["roc_auc"],
-    }))  # fmt: skip
+    print(
+        json.dumps(
+            {
+                "bench": "rescore",
+                "database": connection.vendor,
+                "accounts": ACCOUNTS,
+                "seconds": round(seconds, 2),
+                "accounts_per_second": round(ACCOUNTS / seconds),
+                "score_seconds": summary["score_seconds"],
+                "write_seconds": summary["write_seconds"],
+                "tier_moves": summary["tier_moves"],
+                "proposals": summary["proposals"],
+                "tiers": summary["tiers"],
+                "initial_tiering_seconds": round(initial["score_seconds"] + initial["write_seconds"], 2),
+                "model_auc": model.metrics["model"]["roc_auc"],
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -65,12 +65,18 @@ def main() -> None:
         accounts = np.array(Account.objects.for_workspace(ws).order_by("pk").values_list("pk", flat=True))
         Contact.objects.bulk_create(
             [
-                Contact(workspace=ws, account_id=int(a), email=f"p{j}@bs{i}.example.com", buying_role=ROLES[j % 6],
-                        seniority=SENIORITIES[(i + j) % 5])
-                for i, a in enumerate(accounts) for j in range(6)
+                Contact(
+                    workspace=ws,
+                    account_id=int(a),
+                    email=f"p{j}@bs{i}.example.com",
+                    buying_role=ROLES[j % 6],
+                    seniority=SENIORITIES[(i + j) % 5],
+                )
+                for i, a in enumerate(accounts)
+                for j in range(6)
             ],
             batch_size=5000,
-        )  # fmt: skip
+        )
         people = list(Contact.objects.for_workspace(ws).order_by("pk").values_list("pk", "account_id", "email"))
         now = datetime.now(UTC)
         # Skewed like real engagement: a tenth of the people make most of the events.
@@ -104,10 +110,15 @@ def main() -> None:
 
         who, kinds, ages = draw(args.new, 2)  # new activity: the last two days
         new_events = [
-            {"source": "new", "external_id": f"n{i}", "type": TYPES[k], "contact_email": people[w][2],
-             "occurred_at": (now - timedelta(seconds=a)).isoformat()}
+            {
+                "source": "new",
+                "external_id": f"n{i}",
+                "type": TYPES[k],
+                "contact_email": people[w][2],
+                "occurred_at": (now - timedelta(seconds=a)).isoformat(),
+            }
             for i, (w, k, a) in enumerate(zip(who.tolist(), kinds.tolist(), ages.tolist(), strict=True))
-        ]  # fmt: skip
+        ]
         started = time.perf_counter()
         touched: set[int] = set()
         for start in range(0, len(new_events), 5000):
@@ -136,17 +147,29 @@ def main() -> None:
         events = EngagementEvent.objects.for_workspace(ws).count()
     finally:
         Workspace.objects.filter(pk=ws.pk).delete()
-    print(json.dumps({
-        "bench": "scoring", "base_events": args.base, "new_events": args.new, "events_after": events,
-        "accounts": 2000, "contacts": len(people), "accounts_touched": len(touched),
-        "incremental_seconds": round(incremental_seconds, 3),
-        "incremental_breakdown": {"ingest_events_and_pending_batches": round(ingest_seconds, 3),
-                                  "fold_batches_and_rescore_touched_accounts": round(pass_seconds, 3)},
-        "full_recompute_seconds": round(full_seconds, 3),
-        "ratio_full_to_incremental": round(full_seconds / incremental_seconds, 1),
-        "max_relative_difference_incremental_vs_full": max_rel_diff,
-        "base_load_copy_seconds": round(load_seconds, 1), "load_average": os.getloadavg()[0],
-    }))  # fmt: skip
+    print(
+        json.dumps(
+            {
+                "bench": "scoring",
+                "base_events": args.base,
+                "new_events": args.new,
+                "events_after": events,
+                "accounts": 2000,
+                "contacts": len(people),
+                "accounts_touched": len(touched),
+                "incremental_seconds": round(incremental_seconds, 3),
+                "incremental_breakdown": {
+                    "ingest_events_and_pending_batches": round(ingest_seconds, 3),
+                    "fold_batches_and_rescore_touched_accounts": round(pass_seconds, 3),
+                },
+                "full_recompute_seconds": round(full_seconds, 3),
+                "ratio_full_to_incremental": round(full_seconds / incremental_seconds, 1),
+                "max_relative_difference_incremental_vs_full": max_rel_diff,
+                "base_load_copy_seconds": round(load_seconds, 1),
+                "load_average": os.getloadavg()[0],
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -51,8 +51,13 @@ def build(ctx: DemoContext) -> str:
     personas = ctx.data.get("personas", {})
     for title, fmt, stage, effort, tiers, persona_names in ASSETS:
         asset = ContentAsset.objects.create(
-            workspace=ctx.workspace, title=title, format=fmt, stage=stage, effort=effort, tiers=tiers,
+            workspace=ctx.workspace,
+            title=title,
+            format=fmt,
+            stage=stage,
+            effort=effort,
+            tiers=tiers,
             url="https://content.demo.example/" + re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:60],
-        )  # fmt: skip
+        )
         asset.personas.set([personas[n] for n in persona_names if n in personas])
     return f"{len(ASSETS)} content assets"

@@ -1,5 +1,8 @@
+from typing import cast
+
 from django import forms
 
+from abe.forms import ServiceModelForm
 from personas.models import Persona
 
 from .models import ContentAsset
@@ -7,7 +10,7 @@ from .models import ContentAsset
 TIER_CHOICES = [("strategic", "Strategic"), ("priority", "Priority"), ("standard", "Standard")]
 
 
-class ContentAssetForm(forms.ModelForm):
+class ContentAssetForm(ServiceModelForm):
     url = forms.URLField(required=False, max_length=500, assume_scheme="https", label="URL")
     tiers = forms.MultipleChoiceField(
         choices=TIER_CHOICES,
@@ -26,7 +29,4 @@ class ContentAssetForm(forms.ModelForm):
 
     def __init__(self, *args, workspace, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["personas"].queryset = Persona.objects.for_workspace(workspace)
-
-    def _post_clean(self) -> None:
-        pass
+        cast(forms.ModelChoiceField, self.fields["personas"]).queryset = Persona.objects.for_workspace(workspace)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -15,7 +15,7 @@ from .models import ContentAsset
 TIERS = {"strategic", "priority", "standard"}
 
 
-def _clean(asset: ContentAsset, personas: list | None) -> None:
+def _clean(asset: ContentAsset, personas: list[Any] | None) -> None:
     asset.title = (asset.title or "").strip()
     errors: dict[str, str] = {}
     if not asset.title:
@@ -32,7 +32,7 @@ def _clean(asset: ContentAsset, personas: list | None) -> None:
 
 @transaction.atomic
 def content_asset_create(
-    *, workspace: Workspace, by: AbstractBaseUser | None = None, personas: list | None = None, **data: Any
+    *, workspace: Workspace, by: User | None = None, personas: list[Any] | None = None, **data: Any
 ) -> ContentAsset:
     asset = ContentAsset(workspace=workspace, **data)
     _clean(asset, personas)
@@ -44,7 +44,7 @@ def content_asset_create(
 
 @transaction.atomic
 def content_asset_update(
-    asset: ContentAsset, *, by: AbstractBaseUser | None = None, personas: list | None = None, **data: Any
+    asset: ContentAsset, *, by: User | None = None, personas: list[Any] | None = None, **data: Any
 ) -> ContentAsset:
     for field, value in data.items():
         setattr(asset, field, value)
@@ -56,5 +56,5 @@ def content_asset_update(
 
 
 @transaction.atomic
-def content_asset_delete(asset: ContentAsset, *, by: AbstractBaseUser | None = None) -> None:
+def content_asset_delete(asset: ContentAsset, *, by: User | None = None) -> None:
     asset.delete()

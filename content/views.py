@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from abe import permissions as rules
 from abe.forms import form_add_service_errors
+from abe.http import MemberRequest
 from abe.paging import paginate
 from abe.views import workspace_required
 
@@ -16,21 +17,29 @@ from .models import BuyingStage, ContentFormat, Effort
 
 
 @workspace_required
-def content_list_view(request: HttpRequest) -> HttpResponse:
+def content_list_view(request: MemberRequest) -> HttpResponse:
     qs = selectors.content_asset_list(workspace=request.workspace)
     chosen = {k: request.GET.get(k, "") for k in ("stage", "effort", "format")}
     for field, value in chosen.items():
         if value:
             qs = qs.filter(**{field: value})
     page_obj = paginate(request, qs.order_by("title", "pk"), key="content")
-    return render(request, "content/list.html", {
-        "page_obj": page_obj, "chosen": chosen, "stages": BuyingStage.choices, "efforts": Effort.choices,
-        "formats": ContentFormat.choices, "can_edit_content": rules.can_write_everything(request),
-    })  # fmt: skip
+    return render(
+        request,
+        "content/list.html",
+        {
+            "page_obj": page_obj,
+            "chosen": chosen,
+            "stages": BuyingStage.choices,
+            "efforts": Effort.choices,
+            "formats": ContentFormat.choices,
+            "can_edit_content": rules.can_write_everything(request),
+        },
+    )
 
 
 @workspace_required
-def content_form_view(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def content_form_view(request: MemberRequest, pk: int | None = None) -> HttpResponse:
     if not rules.can_write_everything(request):
         raise PermissionDenied("Only marketing and admins edit the content library.")
     asset = get_object_or_404(selectors.content_asset_list(workspace=request.workspace), pk=pk) if pk else None

@@ -50,7 +50,7 @@ PROFILES = {
     "cooling": (0.12, 2.2, 0.5),
     "quiet": (0.48, 0.22, 0.25),
 }
-# type: (share of person-level events, channel, source)
+# per event type: (share of person-level events, channel, source)
 PERSON_TYPES = {
     EventType.EMAIL_OPEN: (0.30, Channel.EMAIL, "marketo"),
     EventType.WEB_VISIT: (0.28, Channel.WEB, "web"),
@@ -135,10 +135,12 @@ def _generate(ctx: DemoContext) -> _Columns:
     person_codes = np.array([i for i, t in enumerate(EVENT_TYPES[:-1]) if i != intent])
     type_p = np.array([PERSON_TYPES[EVENT_TYPES[i]][0] for i in person_codes])
     type_p /= type_p.sum()
-    with_asset = np.array([
-        EVENT_TYPES[i] in (EventType.CONTENT_DOWNLOAD, EventType.WEBINAR_REGISTRATION, EventType.WEBINAR_ATTENDANCE)
-        for i in range(len(EVENT_TYPES))
-    ])  # fmt: skip
+    with_asset = np.array(
+        [
+            EVENT_TYPES[i] in (EventType.CONTENT_DOWNLOAD, EventType.WEBINAR_REGISTRATION, EventType.WEBINAR_ATTENDANCE)
+            for i in range(len(EVENT_TYPES))
+        ]
+    )
     in_sessions = np.array([t in SESSION_TYPES for t in EVENT_TYPES])
     session_mean = 1 / SESSION_P
     mean_session = sum(PERSON_TYPES[t][0] * (session_mean if t in SESSION_TYPES else 1.0) for t in PERSON_TYPES) / sum(
@@ -149,7 +151,7 @@ def _generate(ctx: DemoContext) -> _Columns:
     today_start = ctx.now.replace(hour=0, minute=0, second=0, microsecond=0)
     start_us = int((today_start - timedelta(days=DAYS - 1)).timestamp()) * 1_000_000
     seconds_today = max((ctx.now - today_start).total_seconds(), 1.0)
-    parts = {k: [] for k in ("account", "contact", "type", "day", "offset")}
+    parts: dict[str, list] = {k: [] for k in ("account", "contact", "type", "day", "offset")}
     for account_id, profile, n in zip(account_ids, profiles, per_account, strict=True):
         people = contacts.get(account_id, [])
         # Sessions: a visit is several pages, an email is opened more than once (and daily caps matter).

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -16,18 +16,23 @@ class ScoringSettingsForm(forms.Form):
     """Flat fields (``weight__email_open``, ``stage_2__min_score``...) that ``config_data()`` folds back."""
 
     breadth_bonus_per_role = forms.FloatField(
-        min_value=0, max_value=5, label="Breadth bonus per extra buying role",
+        min_value=0,
+        max_value=5,
+        label="Breadth bonus per extra buying role",
         help_text="0.15: each distinct role engaged in 30 days beyond the first adds 15% to the people's points.",
-    )  # fmt: skip
+    )
     create_unknown_contacts = forms.BooleanField(
         required=False, label="Create unknown contacts at known account domains"
     )
 
     def __init__(self, *args: Any, config: EngagementConfig, **kwargs: Any) -> None:
         rules = ScoringRules.from_config(config)
-        initial = {"breadth_bonus_per_role": rules.breadth_bonus_per_role,
-                   "create_unknown_contacts": config.create_unknown_contacts}  # fmt: skip
-        super().__init__(*args, initial=initial, **kwargs)
+        initial = {
+            "breadth_bonus_per_role": rules.breadth_bonus_per_role,
+            "create_unknown_contacts": config.create_unknown_contacts,
+        }
+        kwargs["initial"] = initial
+        super().__init__(*args, **kwargs)
         self.type_rows = []
         for value, label in EventType.choices:
             names = (f"weight__{value}", f"half_life__{value}", f"cap__{value}")
@@ -56,7 +61,7 @@ class ScoringSettingsForm(forms.Form):
                     required=False,
                     initial=stage.opportunity,
                     disabled=last,
-                ),  # fmt: skip
+                ),
                 "min_score": forms.FloatField(min_value=0, required=False, initial=stage.min_score, disabled=last),
                 "min_breadth": forms.IntegerField(
                     min_value=0, required=False, initial=stage.min_breadth, disabled=last
@@ -104,4 +109,4 @@ class TimelineFilterForm(forms.Form):
 
     def __init__(self, *args: Any, contacts: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["contact"].choices = [("", "Everyone"), *contacts]
+        cast(forms.ChoiceField, self.fields["contact"]).choices = [("", "Everyone"), *contacts]

@@ -169,7 +169,9 @@ class EngagementDay(WorkspaceOwned):
         # (account, day) serves the scoring pass (the last 35 days of some accounts); workspace-wide reads
         # (recompute, backfill) are rare full scans, not worth one more index to update.
         constraints = [
-            models.UniqueConstraint(fields=["account", "contact_key", "type", "day"], name="engagement_day_key")
+            models.UniqueConstraint(
+                fields=["account", "contact_key", "type", "day", "workspace"], name="engagement_day_key"
+            )
         ]
         indexes = [models.Index(fields=["account", "day"], name="engagement_day_account_day")]
 
@@ -200,13 +202,15 @@ class ScoreComponent(WorkspaceOwned):
     last_at = models.DateTimeField()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["account", "contact_key", "type"], name="score_component_key")]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "contact_key", "type", "workspace"], name="score_component_key")
+        ]
 
 
 class AccountEngagement(WorkspaceOwned):
     """What the last scoring pass knew about an account beyond its score: breadth and the momentum inputs."""
 
-    account = models.OneToOneField(Account, on_delete=models.CASCADE, related_name="engagement")
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="engagement")
     breadth = models.PositiveSmallIntegerField(default=0, help_text="Distinct buying roles engaged, last 30 days.")
     roles = models.JSONField(default=list, blank=True)
     engaged_contacts = models.PositiveIntegerField(default=0)
@@ -214,6 +218,10 @@ class AccountEngagement(WorkspaceOwned):
     baseline_weekly = models.FloatField(default=0.0)
     scored_at = models.DateTimeField()
     config_version = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        # One row per account; the workspace is in the key so the table can be distributed by it.
+        constraints = [models.UniqueConstraint(fields=["account", "workspace"], name="account_engagement_one")]
 
 
 class AccountScoreSnapshot(WorkspaceOwned):
@@ -228,7 +236,9 @@ class AccountScoreSnapshot(WorkspaceOwned):
 
     class Meta:
         ordering = ["day"]
-        constraints = [models.UniqueConstraint(fields=["account", "day"], name="score_snapshot_account_day")]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "day", "workspace"], name="score_snapshot_account_day")
+        ]
         indexes = [models.Index(fields=["workspace", "day"], name="score_snapshot_ws_day")]
 
 

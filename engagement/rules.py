@@ -35,7 +35,7 @@ MOMENTUM_RECENT_DAYS = 7
 MOMENTUM_BASELINE_WEEKS = 4
 MOMENTUM_FLOOR = 1.0  # points: a baseline below one point counts as one, so a first burst reads as a large rise
 
-# type: (weight, half-life in days, daily cap per contact)
+# per event type: (weight, half-life in days, daily cap per contact)
 DEFAULT_TYPE_RULES: dict[str, tuple[float, float, int]] = {
     EventType.EMAIL_OPEN: (1.0, 14.0, 3),
     EventType.EMAIL_CLICK: (3.0, 21.0, 3),

@@ -68,7 +68,8 @@ def account_engaged_contacts(*, account: Account) -> QuerySet[Contact]:
 
 def account_first_event_day(*, account: Account) -> date | None:
     """The first day the account had any event (from the day counts, through their key's index)."""
-    return EngagementDay.objects.filter(account=account).aggregate(first=Min("day"))["first"]
+    first: date | None = EngagementDay.objects.filter(account=account).aggregate(first=Min("day"))["first"]
+    return first
 
 
 def account_trend(*, account: Account, days: int = 180) -> list[AccountScoreSnapshot]:
@@ -154,7 +155,7 @@ def account_receipt(*, account: Account, at: datetime | None = None, rules: Scor
     total = multiplier * people_points + sum(line.points for line in account_level)
     by_contact = sorted(per_contact.values(), key=lambda line: -line.points)
     by_type = sorted(
-        (ReceiptLine(labels.get(t, t), p * multiplier, n) for t, (p, n) in per_type.items()),
+        (ReceiptLine(labels.get(t, t), p * multiplier, int(n)) for t, (p, n) in per_type.items()),
         key=lambda line: -line.points,
     )
     for line in by_contact:
@@ -166,11 +167,18 @@ def account_receipt(*, account: Account, at: datetime | None = None, rules: Scor
         type_line.events = int(type_line.events)
     account_level.sort(key=lambda line: -line.points)
     return Receipt(
-        at=at, total=total, people_points=people_points, breadth=breadth, roles=state.roles if state else [],
-        breadth_multiplier=multiplier, by_contact=by_contact, by_type=by_type, account_level=account_level,
+        at=at,
+        total=total,
+        people_points=people_points,
+        breadth=breadth,
+        roles=state.roles if state else [],
+        breadth_multiplier=multiplier,
+        by_contact=by_contact,
+        by_type=by_type,
+        account_level=account_level,
         stage_names=rules.stage_names(),
         role_labels=[dict(BuyingRole.choices).get(r, r) for r in (state.roles if state else [])],
-    )  # fmt: skip
+    )
 
 
 def _role_label(contact: Contact) -> str:

@@ -12,8 +12,8 @@ from abe.models import Workspace
 from .services import accounts_score, scores_recompute, workspace_rescore
 
 
-@shared_task(acks_late=True, time_limit=300)
-def engagement_score_accounts(workspace_id: int, account_ids: list[int]) -> int:
+@shared_task(time_limit=300)
+def engagement_score_accounts_task(workspace_id: int, account_ids: list[int]) -> int:
     """One per ingested batch: rescore the accounts that received events. Safe to repeat."""
     workspace = Workspace.objects.filter(pk=workspace_id).first()
     if workspace is None:
@@ -21,8 +21,8 @@ def engagement_score_accounts(workspace_id: int, account_ids: list[int]) -> int:
     return len(accounts_score(workspace=workspace, account_ids=account_ids))
 
 
-@shared_task(acks_late=True, time_limit=3600)
-def engagement_recompute(workspace_id: int) -> int:
+@shared_task(time_limit=3600)
+def engagement_recompute_task(workspace_id: int) -> int:
     """After a configuration change: rebuild components from the events and rescore everything. Safe to repeat."""
     workspace = Workspace.objects.filter(pk=workspace_id).first()
     if workspace is None:
@@ -30,8 +30,8 @@ def engagement_recompute(workspace_id: int) -> int:
     return len(scores_recompute(workspace=workspace))
 
 
-@shared_task(acks_late=True, time_limit=3600)
-def engagement_rescore_all() -> int:
+@shared_task(time_limit=3600)
+def engagement_rescore_all_task() -> int:
     """Beat: decay, momentum windows and time-based stages move without events; also writes today's snapshot.
 
     Safe to repeat: the snapshot of a day is upserted.

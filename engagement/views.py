@@ -11,12 +11,13 @@ from datetime import datetime, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from abe import permissions as rules
 from abe.forms import form_add_service_errors
+from abe.http import MemberRequest
 from abe.views import admin_required, workspace_required
 from accounts.models import Account
 
@@ -27,7 +28,7 @@ from .services import engagement_config_get, engagement_config_rules, engagement
 from .services.csv_import import events_import_csv
 
 
-def _account(request: HttpRequest, pk: int) -> Account:
+def _account(request: MemberRequest, pk: int) -> Account:
     try:
         return selectors.account_for_engagement(workspace=request.workspace, pk=pk)
     except Account.DoesNotExist:
@@ -44,16 +45,19 @@ def _cursor(value: str) -> tuple[datetime, int] | None:
 
 @require_GET
 @workspace_required
-def account_timeline_panel(request: HttpRequest, pk: int) -> HttpResponse:
+def account_timeline_panel(request: MemberRequest, pk: int) -> HttpResponse:
     account = _account(request, pk)
     contacts = [(c.pk, str(c)) for c in selectors.account_engaged_contacts(account=account)]
     form = TimelineFilterForm(request.GET or None, contacts=contacts)
     data = form.cleaned_data if form.is_valid() else {}
     before = _cursor(data.get("before") or "")
     events = selectors.account_timeline(
-        account=account, contact_id=data.get("contact"), event_type=data.get("type") or "", before=before,
+        account=account,
+        contact_id=data.get("contact"),
+        event_type=data.get("type") or "",
+        before=before,
         limit=selectors.TIMELINE_PAGE + 1,
-    )  # fmt: skip
+    )
     more = len(events) > selectors.TIMELINE_PAGE
     events = events[: selectors.TIMELINE_PAGE]
     older = ""
@@ -67,7 +71,7 @@ def account_timeline_panel(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @workspace_required
-def account_trend_panel(request: HttpRequest, pk: int) -> HttpResponse:
+def account_trend_panel(request: MemberRequest, pk: int) -> HttpResponse:
     account = _account(request, pk)
     snapshots = selectors.account_trend(account=account)
     # Momentum compares a week with the four before: in the first five weeks after an account's first event there
@@ -93,14 +97,14 @@ def account_trend_panel(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @workspace_required
-def account_receipt_panel(request: HttpRequest, pk: int) -> HttpResponse:
+def account_receipt_panel(request: MemberRequest, pk: int) -> HttpResponse:
     account = _account(request, pk)
     receipt = selectors.account_receipt(account=account)
     return render(request, "engagement/partials/receipt.html", {"account": account, "receipt": receipt})
 
 
 @admin_required
-def scoring_settings_view(request: HttpRequest) -> HttpResponse:
+def scoring_settings_view(request: MemberRequest) -> HttpResponse:
     config = engagement_config_get(workspace=request.workspace)
     form = ScoringSettingsForm(request.POST or None, config=config)
     if request.method == "POST" and form.is_valid():
@@ -116,7 +120,7 @@ def scoring_settings_view(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @admin_required
-def scoring_preview_view(request: HttpRequest) -> HttpResponse:
+def scoring_preview_view(request: MemberRequest) -> HttpResponse:
     config = engagement_config_get(workspace=request.workspace)
     form = ScoringSettingsForm(request.POST, config=config)
     preview, error = None, ""
@@ -132,7 +136,7 @@ def scoring_preview_view(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_required
-def events_upload_view(request: HttpRequest) -> HttpResponse:
+def events_upload_view(request: MemberRequest) -> HttpResponse:
     if not rules.can_write(request):
         raise PermissionDenied("Viewers cannot import events.")
     form = EventUploadForm(request.POST or None, request.FILES or None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -20,12 +20,14 @@ from work.selectors import task_open_for_user
 WEEK = timedelta(days=7)
 # How long an alert may stay open (not acknowledged) before the pulse flags it.
 ACK_SLA: dict[str, timedelta] = {
-    Severity.CRITICAL: timedelta(hours=1), Severity.HIGH: timedelta(hours=4),
-    Severity.MEDIUM: timedelta(hours=24), Severity.LOW: timedelta(hours=72),
-}  # fmt: skip
+    Severity.CRITICAL: timedelta(hours=1),
+    Severity.HIGH: timedelta(hours=4),
+    Severity.MEDIUM: timedelta(hours=24),
+    Severity.LOW: timedelta(hours=72),
+}
 
 
-def my_day(*, workspace: Workspace, user: AbstractBaseUser, limit: int = 8) -> dict[str, Any]:
+def my_day(*, workspace: Workspace, user: User, limit: int = 8) -> dict[str, Any]:
     mine = Account.objects.for_workspace(workspace).filter(Q(owner=user) | Q(team_members__user=user)).distinct()
     by_tier = []
     for tier in Tier:

@@ -91,10 +91,21 @@ PERSONAS = [
 
 
 def build(ctx: DemoContext) -> str:
-    personas = Persona.objects.bulk_create([
-        Persona(workspace=ctx.workspace, name=name, department=dept, seniority=seniority, typical_buying_role=role,
-                challenges=challenges, goals=goals, information_sources=sources, preferred_channels=channels)
-        for name, dept, seniority, role, challenges, goals, sources, channels in PERSONAS
-    ])  # fmt: skip
+    personas = Persona.objects.bulk_create(
+        [
+            Persona(
+                workspace=ctx.workspace,
+                name=name,
+                department=dept,
+                seniority=seniority,
+                typical_buying_role=role,
+                challenges=challenges,
+                goals=goals,
+                information_sources=sources,
+                preferred_channels=channels,
+            )
+            for name, dept, seniority, role, challenges, goals, sources, channels in PERSONAS
+        ]
+    )
     ctx.data["personas"] = {p.name: p for p in personas}
     return f"{len(personas)} personas"

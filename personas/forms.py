@@ -1,9 +1,11 @@
 from django import forms
 
+from abe.forms import ServiceModelForm
+
 from .models import Channel, Persona
 
 
-class PersonaForm(forms.ModelForm):
+class PersonaForm(ServiceModelForm):
     preferred_channels = forms.MultipleChoiceField(
         choices=Channel.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -11,13 +13,17 @@ class PersonaForm(forms.ModelForm):
     class Meta:
         model = Persona
         fields = [
-            "name", "department", "seniority", "typical_buying_role", "challenges", "goals", "career_goals",
-            "information_sources", "preferred_channels",
-        ]  # fmt: skip
+            "name",
+            "department",
+            "seniority",
+            "typical_buying_role",
+            "challenges",
+            "goals",
+            "career_goals",
+            "information_sources",
+            "preferred_channels",
+        ]
         widgets = {
             f: forms.Textarea(attrs={"rows": 3, "full": True})
             for f in ["challenges", "goals", "career_goals", "information_sources"]
         }
-
-    def _post_clean(self) -> None:
-        pass

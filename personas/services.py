@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -13,9 +13,16 @@ from abe.models import Workspace
 from .models import Channel, Persona
 
 PERSONA_FIELDS = {
-    "name", "department", "seniority", "typical_buying_role", "challenges", "goals", "career_goals",
-    "information_sources", "preferred_channels",
-}  # fmt: skip
+    "name",
+    "department",
+    "seniority",
+    "typical_buying_role",
+    "challenges",
+    "goals",
+    "career_goals",
+    "information_sources",
+    "preferred_channels",
+}
 
 
 def _clean_persona(persona: Persona) -> None:
@@ -40,7 +47,7 @@ def _clean_persona(persona: Persona) -> None:
 
 
 @transaction.atomic
-def persona_create(*, workspace: Workspace, by: AbstractBaseUser | None = None, **data: Any) -> Persona:
+def persona_create(*, workspace: Workspace, by: User | None = None, **data: Any) -> Persona:
     extra = set(data) - PERSONA_FIELDS
     if extra:
         raise ValidationError({f: "Unknown field." for f in extra})
@@ -51,7 +58,7 @@ def persona_create(*, workspace: Workspace, by: AbstractBaseUser | None = None, 
 
 
 @transaction.atomic
-def persona_update(persona: Persona, *, by: AbstractBaseUser | None = None, **data: Any) -> Persona:
+def persona_update(persona: Persona, *, by: User | None = None, **data: Any) -> Persona:
     extra = set(data) - PERSONA_FIELDS
     if extra:
         raise ValidationError({f: "Unknown field." for f in extra})
@@ -63,5 +70,5 @@ def persona_update(persona: Persona, *, by: AbstractBaseUser | None = None, **da
 
 
 @transaction.atomic
-def persona_delete(persona: Persona, *, by: AbstractBaseUser | None = None) -> None:
+def persona_delete(persona: Persona, *, by: User | None = None) -> None:
     persona.delete()

@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from abe import permissions as rules
 from abe.forms import form_add_service_errors
+from abe.http import MemberRequest
 from abe.paging import paginate
 from abe.views import workspace_required
 
@@ -16,19 +17,25 @@ from .forms import PersonaForm
 
 
 @workspace_required
-def persona_list_view(request: HttpRequest) -> HttpResponse:
+def persona_list_view(request: MemberRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     qs = selectors.persona_list(workspace=request.workspace).order_by("name")
     if q:
         qs = qs.filter(name__icontains=q)
     page_obj = paginate(request, qs, key="personas")
-    return render(request, "personas/list.html", {
-        "page_obj": page_obj, "q": q, "can_edit_personas": rules.can_write_everything(request),
-    })  # fmt: skip
+    return render(
+        request,
+        "personas/list.html",
+        {
+            "page_obj": page_obj,
+            "q": q,
+            "can_edit_personas": rules.can_write_everything(request),
+        },
+    )
 
 
 @workspace_required
-def persona_form_view(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def persona_form_view(request: MemberRequest, pk: int | None = None) -> HttpResponse:
     if not rules.can_write_everything(request):
         raise PermissionDenied("Only marketing and admins edit personas.")
     persona = get_object_or_404(selectors.persona_list(workspace=request.workspace), pk=pk) if pk else None
@@ -49,7 +56,7 @@ def persona_form_view(request: HttpRequest, pk: int | None = None) -> HttpRespon
 
 
 @workspace_required
-def persona_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+def persona_delete_view(request: MemberRequest, pk: int) -> HttpResponse:
     if not rules.can_write_everything(request):
         raise PermissionDenied("Only marketing and admins edit personas.")
     persona = get_object_or_404(selectors.persona_list(workspace=request.workspace), pk=pk)
@@ -57,7 +64,13 @@ def persona_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
         services.persona_delete(persona, by=request.user)
         messages.success(request, f"Persona “{persona.name}” deleted.")
         return redirect("personas:list")
-    return render(request, "confirm_delete.html", {
-        "object": persona, "kind": "persona", "cancel_url": reverse("personas:list"),
-        "consequence": f"{persona.contact_count} contact(s) keep their data but lose this persona.",
-    })  # fmt: skip
+    return render(
+        request,
+        "confirm_delete.html",
+        {
+            "object": persona,
+            "kind": "persona",
+            "cancel_url": reverse("personas:list"),
+            "consequence": f"{getattr(persona, 'contact_count', 0)} contact(s) keep their data but lose this persona.",
+        },
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -24,10 +24,11 @@ def _clean_task(task: Task) -> None:
         errors["title"] = "Say what needs doing."
     if task.account_id and task.account.workspace_id != task.workspace_id:
         errors["account"] = "Not found in this workspace."
-    if task.contact_id is not None:
-        if task.contact.workspace_id != task.workspace_id:
+    contact = task.contact if task.contact_id is not None else None
+    if contact is not None:
+        if contact.workspace_id != task.workspace_id:
             errors["contact"] = "Not found in this workspace."
-        elif task.contact.account_id != task.account_id:
+        elif contact.account_id != task.account_id:
             errors["contact"] = "This contact belongs to another account."
     if (
         task.assignee_id is not None
@@ -46,9 +47,9 @@ def task_create(
     workspace: Workspace,
     title: str,
     account: Any,
-    by: AbstractBaseUser | None = None,
+    by: User | None = None,
     contact: Any = None,
-    assignee: AbstractBaseUser | None = None,
+    assignee: User | None = None,
     due_date: dt.date | None = None,
     description: str = "",
     source: str = TaskSource.MANUAL,
@@ -72,7 +73,7 @@ def task_create(
 
 
 @transaction.atomic
-def task_update(task: Task, *, by: AbstractBaseUser | None = None, **fields: Any) -> Task:
+def task_update(task: Task, *, by: User | None = None, **fields: Any) -> Task:
     unknown = set(fields) - TASK_FIELDS - {"status", "outcome"}
     if unknown:
         raise ValidationError({name: "Unknown field." for name in sorted(unknown)})
@@ -95,7 +96,7 @@ def task_update(task: Task, *, by: AbstractBaseUser | None = None, **fields: Any
 
 
 @transaction.atomic
-def task_complete(*, task: Task, by: AbstractBaseUser | None = None, outcome: str = "") -> Task:
+def task_complete(*, task: Task, by: User | None = None, outcome: str = "") -> Task:
     """Mark a task done. Completing an already completed task keeps its first completion time."""
     if task.status == TaskStatus.DONE:
         if outcome and outcome != task.outcome:
@@ -111,7 +112,7 @@ def task_complete(*, task: Task, by: AbstractBaseUser | None = None, outcome: st
 
 
 @transaction.atomic
-def task_cancel(*, task: Task, by: AbstractBaseUser | None = None) -> Task:
+def task_cancel(*, task: Task, by: User | None = None) -> Task:
     task.status = TaskStatus.CANCELLED
     task.completed_at = timezone.now()
     task.completed_by = by if by is not None and by.is_authenticated else None
@@ -120,7 +121,7 @@ def task_cancel(*, task: Task, by: AbstractBaseUser | None = None) -> Task:
 
 
 @transaction.atomic
-def task_reopen(*, task: Task, by: AbstractBaseUser | None = None) -> Task:
+def task_reopen(*, task: Task, by: User | None = None) -> Task:
     task.status = TaskStatus.OPEN
     task.completed_at = None
     task.completed_by = None
@@ -129,5 +130,5 @@ def task_reopen(*, task: Task, by: AbstractBaseUser | None = None) -> Task:
 
 
 @transaction.atomic
-def task_delete(task: Task, *, by: AbstractBaseUser | None = None) -> None:
+def task_delete(task: Task, *, by: User | None = None) -> None:
     task.delete()

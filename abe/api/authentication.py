@@ -6,13 +6,15 @@ from django.contrib.auth.models import AnonymousUser
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
+from abe.http import WorkspaceRequest
+from abe.models import ApiKey
 from abe.selectors import api_key_by_raw
 
 
 class ApiKeyAuthentication(authentication.BaseAuthentication):
     keyword = "Bearer"
 
-    def authenticate(self, request: Request):
+    def authenticate(self, request: Request) -> tuple[AnonymousUser, ApiKey] | None:
         header = authentication.get_authorization_header(request).decode("latin-1")
         if not header:
             return None
@@ -28,7 +30,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed("This API key has been revoked.")
         key.mark_used()
         # The key decides the workspace; no session workspace may leak into a key's request.
-        django_request = request._request
+        django_request: WorkspaceRequest = request._request  # type: ignore[assignment]
         django_request.workspace = key.workspace
         django_request.membership = None
         django_request.api_key = key

@@ -1,43 +1,128 @@
-"""Shared API building blocks: workspace-scoped viewsets, related fields, and the thin API view."""
+"""Shared API building blocks: workspace-scoped views and viewsets, related fields.
+
+Every API endpoint is served by one of the classes here, and they scope fail-closed: ``get_queryset`` is final
+(a subclass that defines it is refused when the class is created); subclasses implement
+``get_workspace_queryset(workspace)``, and the result must come from ``Model.objects.for_workspace(workspace)``
+(checked on every call: a queryset of a workspace-owned model that is not scoped to the request's workspace is an
+error, never a leak). ``tests/abe/test_scoping.py`` walks every URL pattern and fails on an endpoint that is not
+served through these classes.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
+from django.contrib.auth.models import User
 from django.db.models import Model, QuerySet
-from rest_framework import serializers, viewsets
-from rest_framework.exceptions import PermissionDenied
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.exceptions import NotAuthenticated, PermissionDenied
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from abe import permissions as rules
+from abe.models import Workspace, WorkspaceOwned, queryset_workspace_id
 
 
-class WorkspaceRelatedField(serializers.PrimaryKeyRelatedField):
+class UnscopedQuerySetError(RuntimeError):
+    """A view produced rows of a workspace-owned model without scoping them to the request's workspace."""
+
+
+def assert_scoped(queryset: QuerySet[Any], workspace: Workspace) -> QuerySet[Any]:
+    """``queryset`` unchanged if it is scoped to ``workspace`` (or not of a workspace-owned model); else raise."""
+    model = queryset.model
+    if model is not None and issubclass(model, WorkspaceOwned) and queryset_workspace_id(queryset) != workspace.pk:
+        raise UnscopedQuerySetError(
+            f"{model.__name__} rows must come from {model.__name__}.objects.for_workspace(request.workspace)."
+        )
+    return queryset
+
+
+class WorkspaceRelatedField(serializers.PrimaryKeyRelatedField):  # type: ignore[type-arg]
     """A primary key limited to the request's workspace: another workspace's id reads as “does not exist”."""
 
     def __init__(self, model: type[Model], **kwargs: Any) -> None:
         self.model = model
-        kwargs.setdefault("queryset", model.objects.none())
+        kwargs.setdefault("queryset", model._default_manager.none())
         super().__init__(**kwargs)
 
-    def get_queryset(self) -> QuerySet:
+    def get_queryset(self) -> QuerySet[Any]:
         request = self.context.get("request")
         workspace = getattr(request, "workspace", None)
-        if workspace is None:
-            return self.model.objects.none()
-        return self.model.objects.for_workspace(workspace)
+        manager: Any = self.model._default_manager
+        rows: QuerySet[Any] = manager.none() if workspace is None else manager.for_workspace(workspace)
+        return rows
 
 
-class WorkspaceApiView(APIView):
-    def validated(self, serializer_class: type[serializers.Serializer], data: Any) -> dict:
+class WorkspaceScopedMixin(APIView):
+    """What every API view shares: the request's workspace, the scoped queryset, input validation, the actor."""
+
+    #: The model of the rows, for schema generation (which runs without a workspace).
+    scoped_model: ClassVar[type[Model] | None] = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "get_queryset" in cls.__dict__:
+            raise TypeError(
+                f"{cls.__name__} overrides get_queryset; implement get_workspace_queryset(workspace) instead."
+            )
+
+    @property
+    def workspace(self) -> Workspace:
+        workspace: Workspace | None = getattr(self.request, "workspace", None)
+        if workspace is None:  # the permission classes refuse these first; this is the last line
+            raise NotAuthenticated("This needs a workspace: log in or use an API key.")
+        return workspace
+
+    def get_workspace_queryset(self, workspace: Workspace) -> QuerySet[Any]:
+        raise NotImplementedError(f"{type(self).__name__} lists no rows.")
+
+    def get_queryset(self) -> QuerySet[Any]:
+        """Final: the subclass's rows, checked to be scoped to the request's workspace."""
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no workspace
+            return self._schema_model()._default_manager.none()
+        workspace = self.workspace
+        return assert_scoped(self.get_workspace_queryset(workspace), workspace)
+
+    def _schema_model(self) -> type[Model]:
+        if self.scoped_model is not None:
+            return self.scoped_model
+        serializer_class: Any = getattr(self, "get_serializer_class", lambda: None)()
+        model: type[Model] = serializer_class.Meta.model
+        return model
+
+    def validated(self, serializer_class: type[serializers.Serializer[Any]], data: Any) -> dict[str, Any]:
+        """The input validated by ``serializer_class`` (a 400 with field messages otherwise)."""
         serializer = serializer_class(data=data, context={"request": self.request})
         serializer.is_valid(raise_exception=True)
         return dict(serializer.validated_data)
 
+    def actor(self) -> User | None:
+        """The signed-in user, or None for an API key (keys act without a user)."""
+        user = self.request.user
+        return user if isinstance(user, User) and user.is_authenticated else None
 
-class WorkspaceModelViewSet(viewsets.ModelViewSet):
+
+class WorkspaceApiView(WorkspaceScopedMixin):
+    """A thin API view (no model CRUD): validate with ``self.validated``, call one service, answer."""
+
+
+class WorkspaceGenericViewSet(WorkspaceScopedMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
+    """A viewset over one workspace's rows; add the DRF mixins it needs and ``get_workspace_queryset``."""
+
+
+class WorkspaceReadOnlyModelViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, WorkspaceGenericViewSet):
+    """List and retrieve one workspace's rows."""
+
+
+class WorkspaceModelViewSet(
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    mixins.ListModelMixin,
+    WorkspaceGenericViewSet,
+):
     """CRUD over one workspace's rows: reads from a selector, writes through services.
 
     Subclasses set ``selector`` (``workspace=`` -> queryset) and the three services. Sales users may only
@@ -45,32 +130,26 @@ class WorkspaceModelViewSet(viewsets.ModelViewSet):
     account a new row hangs on, so that check applies to creation too.
     """
 
-    selector: Callable[..., QuerySet]
+    selector: Callable[..., QuerySet[Any]]
     create_service: Callable[..., Model]
     update_service: Callable[..., Model]
     delete_service: Callable[..., None]
 
-    def get_queryset(self) -> QuerySet:
-        if getattr(self, "swagger_fake_view", False):  # schema generation has no workspace
-            return self.get_serializer_class().Meta.model.objects.none()
-        return type(self).selector(workspace=self.request.workspace)
+    def get_workspace_queryset(self, workspace: Workspace) -> QuerySet[Any]:
+        return type(self).selector(workspace=workspace)
 
-    def check_can_create(self, request: Request, data: dict) -> None:
+    def check_can_create(self, request: Request, data: dict[str, Any]) -> None:
         account = data.get("account")
         if account is not None and not rules.can_edit_object(request, account):
             raise PermissionDenied("You can only add to accounts you own or are on the team of.")
 
-    def actor(self) -> Any:
-        user = self.request.user
-        return user if user.is_authenticated else None
-
-    def perform_create(self, serializer: serializers.ModelSerializer) -> None:
+    def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
         self.check_can_create(self.request, serializer.validated_data)
         serializer.instance = type(self).create_service(
-            workspace=self.request.workspace, by=self.actor(), **serializer.validated_data
+            workspace=self.workspace, by=self.actor(), **serializer.validated_data
         )
 
-    def perform_update(self, serializer: serializers.ModelSerializer) -> None:
+    def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
         if "account" in serializer.validated_data:
             self.check_can_create(self.request, serializer.validated_data)
         serializer.instance = type(self).update_service(

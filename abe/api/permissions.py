@@ -26,7 +26,7 @@ class WorkspaceRolePermission(permissions.BasePermission):
             scope = getattr(view, "required_scope", None) or ("read" if safe else "write")
             if getattr(view, "admin_only", False):
                 return False
-            return key.has_scope(scope)
+            return bool(key.has_scope(scope))
         if getattr(view, "admin_only", False):
             return rules.can_admin(request)
         if safe:

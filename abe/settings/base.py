@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -111,7 +112,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
+STATIC_ROOT: Path | None = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -175,6 +176,22 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 600
 CELERY_TIMEZONE = "UTC"
+# Named queues, each served by its own worker pool (docker-compose.yml, `make run`); see abe/tasks.py.
+CELERY_TASK_DEFAULT_QUEUE = "default"
+# A worker started without -Q serves them all; production runs one pool per queue with -Q.
+CELERY_TASK_QUEUES = [Queue(name) for name in ("deliveries", "scoring", "imports", "default")]
+CELERY_TASK_ROUTES = {
+    "activation.tasks.email_delivery_send": {"queue": "deliveries"},
+    "activation.tasks.webhook_delivery_send": {"queue": "deliveries"},
+    "activation.tasks.deliveries_sweep": {"queue": "deliveries"},
+    "activation.tasks.digests_send": {"queue": "deliveries"},
+    "activation.tasks.rules_evaluate*": {"queue": "scoring"},
+    "engagement.tasks.*": {"queue": "scoring"},
+    "accounts.tasks.prospecting_rescore": {"queue": "scoring"},
+    "accounts.tasks.model_train": {"queue": "scoring"},
+    "accounts.tasks.import_job_run": {"queue": "imports"},
+    "accounts.tasks.prospecting_rescore_job": {"queue": "scoring"},
+}
 CELERY_BEAT_SCHEDULE: dict = {
     # Activation: time-based conditions, snoozes, the outbox sweep and the daily digest.
     "activation-evaluate-time-based": {"task": "activation.tasks.rules_evaluate_scheduled", "schedule": 3600.0},
@@ -182,7 +199,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     "activation-sweep-outbox": {"task": "activation.tasks.deliveries_sweep", "schedule": 60.0},
     "activation-daily-digest": {"task": "activation.tasks.digests_send", "schedule": 3600.0},
     "accounts-models-retrain-weekly": {
-        "task": "accounts.tasks.models_retrain_weekly_task",
+        "task": "accounts.tasks.models_retrain_weekly",
         "schedule": crontab(minute=0, hour=3, day_of_week="mon"),
     },
     # Close each UTC day with a snapshot of every account (the trend), decay applied.

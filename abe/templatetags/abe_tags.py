@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import template
+from django.http import HttpRequest
+from django.template import Context
 from django.urls import NoReverseMatch, reverse
 
 from abe import labels
@@ -25,7 +29,7 @@ def percent(value: float | None, digits: int = 0) -> str:
 
 
 @register.filter
-def compact_money(value) -> str:
+def compact_money(value: Any) -> str:
     if value is None or value == "":
         return "—"
     amount = float(value)
@@ -36,27 +40,27 @@ def compact_money(value) -> str:
 
 
 @register.filter
-def get_item(mapping: dict, key):
+def get_item(mapping: dict[str, Any], key: str) -> Any:
     return mapping.get(key) if mapping else None
 
 
 @register.simple_tag(takes_context=True)
-def sort_query(context, key: str) -> str:
+def sort_query(context: Any, key: str) -> str:
     """The query string that sorts by ``key`` (toggling direction if already sorted by it), on page 1."""
     request = context["request"]
     current = context.get("sort") or ""
     params = request.GET.copy()
     params["sort"] = f"-{key}" if current == key else key
     params.pop("page", None)
-    return "?" + params.urlencode()
+    return "?" + str(params.urlencode())
 
 
 @register.filter
-def person(user) -> str:
+def person(user: Any) -> str:
     """A user's full name, else username, else an em dash."""
     if user is None:
         return "—"
-    return user.get_full_name() or user.username
+    return str(user.get_full_name() or user.username)
 
 
 @register.filter
@@ -65,7 +69,7 @@ def stage_label(key: str | None) -> str:
     return labels.stage_label(key)
 
 
-def _query_with(request, **changes) -> str:
+def _query_with(request: HttpRequest, **changes: object) -> str:
     params = request.GET.copy()
     for name in ("export", "_"):
         params.pop(name, None)
@@ -79,24 +83,24 @@ def _query_with(request, **changes) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def page_url(context, number) -> str:
+def page_url(context: Context, number: int) -> str:
     """The query string of page ``number`` of the current list: every other parameter (filters, sort, page size)
     kept, exactly one leading ``?``."""
     return _query_with(context["request"], page=number)
 
 
 @register.simple_tag(takes_context=True)
-def per_page_url(context, size) -> str:
+def per_page_url(context: Context, size: int) -> str:
     """The query string of page 1 of the current list shown ``size`` rows a page."""
     return _query_with(context["request"], page=None, per_page=size)
 
 
-def _flag(value) -> bool:
+def _flag(value: object) -> bool:
     return bool(value() if callable(value) else value)
 
 
 @register.simple_tag
-def pager_info(page_obj) -> dict:
+def pager_info(page_obj: Any) -> dict[str, Any]:
     """What the shared pager shows, for a Django ``Page`` or a page with a bounded count (``total``)."""
     if hasattr(page_obj, "paginator"):
         total, capped = page_obj.paginator.count, False
@@ -109,26 +113,32 @@ def pager_info(page_obj) -> dict:
         per_page = page_obj.per_page
         start, end = page_obj.start_index, page_obj.end_index
     return {
-        "total": total, "capped": capped, "num_pages": num_pages, "per_page": per_page, "number": page_obj.number,
-        "start": start, "end": end, "previous": page_obj.number - 1 if _flag(page_obj.has_previous) else None,
+        "total": total,
+        "capped": capped,
+        "num_pages": num_pages,
+        "per_page": per_page,
+        "number": page_obj.number,
+        "start": start,
+        "end": end,
+        "previous": page_obj.number - 1 if _flag(page_obj.has_previous) else None,
         "next": page_obj.number + 1 if _flag(page_obj.has_next) else None,
-    }  # fmt: skip
+    }
 
 
 @register.filter
-def split_csv(value) -> list[int]:
+def split_csv(value: object) -> list[int]:
     if isinstance(value, (list, tuple)):
         return [int(v) for v in value]
     return [int(v) for v in str(value).split(",") if v.strip().isdigit()]
 
 
 @register.filter
-def signed_percent(value: float | None, digits: int = 0) -> str:
+def signed_percent(value: float | str | None, digits: int = 0) -> str:
     """A change as a signed percentage (``+12%``, ``−4%``), or "—" when unknown."""
     return labels.signed_percent(value, digits)
 
 
 @register.filter
-def number(value, digits: int = 0) -> str:
+def number(value: float | int | str | None, digits: int = 0) -> str:
     """One number format: thousands separators, "—" for unknown."""
     return labels.number(value, digits)

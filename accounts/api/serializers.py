@@ -20,25 +20,65 @@ class WorkspaceUserField(serializers.PrimaryKeyRelatedField):
 
 
 class AccountSerializer(serializers.ModelSerializer):
-    parent = WorkspaceRelatedField(Account, required=False, allow_null=True)
+    parent = WorkspaceRelatedField(Account, required=False, allow_null=True)  # type: ignore[assignment]  # JSON key
     owner = WorkspaceUserField(required=False, allow_null=True)
     technologies = serializers.ListField(child=serializers.CharField(max_length=100), required=False)
 
     class Meta:
         model = Account
         fields = [
-            "id", "name", "domain", "industry", "country", "region", "city", "employees", "annual_revenue",
-            "founded_year", "ownership_type", "number_of_offices", "technologies", "parent", "lifecycle",
-            "owner", "external_id", "fit_score", "fit_grade", "win_probability", "priority", "tier",
-            "tier_locked", "engagement_score", "engagement_momentum", "journey_stage", "created_at", "updated_at",
-            "fit_explanation", "fit_criteria_met", "fit_icp_version", "win_drivers", "trigger_event",
+            "id",
+            "name",
+            "domain",
+            "industry",
+            "country",
+            "region",
+            "city",
+            "employees",
+            "annual_revenue",
+            "founded_year",
+            "ownership_type",
+            "number_of_offices",
+            "technologies",
+            "parent",
+            "lifecycle",
+            "owner",
+            "external_id",
+            "fit_score",
+            "fit_grade",
+            "win_probability",
+            "priority",
+            "tier",
+            "tier_locked",
+            "engagement_score",
+            "engagement_momentum",
+            "journey_stage",
+            "created_at",
+            "updated_at",
+            "fit_explanation",
+            "fit_criteria_met",
+            "fit_icp_version",
+            "win_drivers",
+            "trigger_event",
             "trigger_event_date",
-        ]  # fmt: skip
+        ]
         read_only_fields = [
-            "fit_score", "fit_grade", "win_probability", "priority", "tier", "tier_locked", "engagement_score",
-            "engagement_momentum", "journey_stage", "created_at", "updated_at", "fit_explanation",
-            "fit_criteria_met", "fit_icp_version", "win_drivers",
-        ]  # fmt: skip
+            "fit_score",
+            "fit_grade",
+            "win_probability",
+            "priority",
+            "tier",
+            "tier_locked",
+            "engagement_score",
+            "engagement_momentum",
+            "journey_stage",
+            "created_at",
+            "updated_at",
+            "fit_explanation",
+            "fit_criteria_met",
+            "fit_icp_version",
+            "win_drivers",
+        ]
         # Uniqueness is checked per workspace by the services, with a field-level message.
         validators: list = []
 
@@ -50,10 +90,23 @@ class ContactSerializer(serializers.ModelSerializer):
     class Meta:
         model = Contact
         fields = [
-            "id", "account", "first_name", "last_name", "email", "title", "department", "seniority",
-            "buying_role", "persona", "do_not_contact", "external_id", "engagement_score", "last_engaged_at",
-            "created_at", "updated_at",
-        ]  # fmt: skip
+            "id",
+            "account",
+            "first_name",
+            "last_name",
+            "email",
+            "title",
+            "department",
+            "seniority",
+            "buying_role",
+            "persona",
+            "do_not_contact",
+            "external_id",
+            "engagement_score",
+            "last_engaged_at",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["engagement_score", "last_engaged_at", "created_at", "updated_at"]
         validators: list = []
 
@@ -76,8 +129,18 @@ class OpportunitySerializer(serializers.ModelSerializer):
     class Meta:
         model = Opportunity
         fields = [
-            "id", "account", "name", "amount", "stage", "type", "created_date", "close_date", "status",
-            "external_id", "created_at", "updated_at",
-        ]  # fmt: skip
+            "id",
+            "account",
+            "name",
+            "amount",
+            "stage",
+            "type",
+            "created_date",
+            "close_date",
+            "status",
+            "external_id",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["created_at", "updated_at"]
         validators: list = []

@@ -1,16 +1,7 @@
-from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from .prospecting import (
-    AccountTierApi,
-    IcpVersionViewSet,
-    ImportJobViewSet,
-    PredictiveModelViewSet,
-    ProspectingSettingsApi,
-    RescoreApi,
-    TierChangeViewSet,
-    TierProposalViewSet,
-)
+from ..imports.api import urls as imports_urls
+from ..prospecting.api import urls as prospecting_urls
 from .views import AccountTeamMemberViewSet, AccountViewSet, ContactViewSet, OpportunityViewSet
 
 router = SimpleRouter()
@@ -18,15 +9,6 @@ router.register("accounts", AccountViewSet, basename="account")
 router.register("contacts", ContactViewSet, basename="contact")
 router.register("account-team-members", AccountTeamMemberViewSet, basename="account-team-member")
 router.register("opportunities", OpportunityViewSet, basename="opportunity")
-router.register("icp-versions", IcpVersionViewSet, basename="icp-version")
-router.register("predictive-models", PredictiveModelViewSet, basename="predictive-model")
-router.register("tier-changes", TierChangeViewSet, basename="tier-change")
-router.register("tier-proposals", TierProposalViewSet, basename="tier-proposal")
-router.register("import-jobs", ImportJobViewSet, basename="import-job")
 
-urlpatterns = [
-    path("accounts/<int:pk>/tier/", AccountTierApi.as_view(), name="account-tier"),
-    path("prospecting/settings/", ProspectingSettingsApi.as_view(), name="prospecting-settings"),
-    path("prospecting/rescore/", RescoreApi.as_view(), name="prospecting-rescore"),
-    *router.urls,
-]
+# The sub-packages' endpoints first: ``accounts/<pk>/tier/`` is more specific than the router's routes.
+urlpatterns = [*prospecting_urls.urlpatterns, *router.urls, *imports_urls.urlpatterns]

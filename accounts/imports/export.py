@@ -15,10 +15,28 @@ from django.http import StreamingHttpResponse
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 ACCOUNT_COLUMNS = [
-    "external_id", "name", "domain", "industry", "country", "region", "city", "employees", "annual_revenue",
-    "ownership_type", "number_of_offices", "founded_year", "technologies", "lifecycle", "owner", "tier",
-    "tier_locked", "fit_score", "fit_grade", "win_probability", "priority",
-]  # fmt: skip
+    "external_id",
+    "name",
+    "domain",
+    "industry",
+    "country",
+    "region",
+    "city",
+    "employees",
+    "annual_revenue",
+    "ownership_type",
+    "number_of_offices",
+    "founded_year",
+    "technologies",
+    "lifecycle",
+    "owner",
+    "tier",
+    "tier_locked",
+    "fit_score",
+    "fit_grade",
+    "win_probability",
+    "priority",
+]
 
 
 def csv_safe(value: Any) -> str:

@@ -57,11 +57,6 @@ def read_csv(text: str) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
     return headers, rows()
 
 
-def count_rows(text: str) -> int:
-    _, rows = read_csv(text)
-    return sum(1 for _ in rows)
-
-
 def text(value: str, limit: int) -> str:
     return value.strip()[:limit]
 
@@ -159,11 +154,17 @@ def email(value: str) -> str:
 
 
 _OWNERSHIP = {
-    "public": OwnershipType.PUBLIC, "private": OwnershipType.PRIVATE, "subsidiary": OwnershipType.SUBSIDIARY,
-    "government": OwnershipType.GOVERNMENT, "non-profit": OwnershipType.NON_PROFIT,
-    "nonprofit": OwnershipType.NON_PROFIT, "non profit": OwnershipType.NON_PROFIT, "other": OwnershipType.OTHER,
-    "public_company": OwnershipType.PUBLIC, "private_company": OwnershipType.PRIVATE,
-}  # fmt: skip
+    "public": OwnershipType.PUBLIC,
+    "private": OwnershipType.PRIVATE,
+    "subsidiary": OwnershipType.SUBSIDIARY,
+    "government": OwnershipType.GOVERNMENT,
+    "non-profit": OwnershipType.NON_PROFIT,
+    "nonprofit": OwnershipType.NON_PROFIT,
+    "non profit": OwnershipType.NON_PROFIT,
+    "other": OwnershipType.OTHER,
+    "public_company": OwnershipType.PUBLIC,
+    "private_company": OwnershipType.PRIVATE,
+}
 
 
 def ownership(value: str) -> str:

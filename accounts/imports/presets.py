@@ -10,25 +10,49 @@ from dataclasses import dataclass
 
 TARGET_FIELDS: dict[str, list[tuple[str, str]]] = {
     "accounts": [
-        ("external_id", "CRM id"), ("name", "Name"), ("domain", "Website / domain"), ("industry", "Industry"),
-        ("country", "Country"), ("region", "State / region"), ("city", "City"), ("employees", "Employees"),
-        ("annual_revenue", "Annual revenue"), ("ownership_type", "Ownership"), ("number_of_offices", "Offices"),
-        ("founded_year", "Founded"), ("technologies", "Technologies"), ("lifecycle", "Lifecycle / type"),
-        ("owner", "Owner (email or username)"), ("trigger_event", "Trigger event"),
+        ("external_id", "CRM id"),
+        ("name", "Name"),
+        ("domain", "Website / domain"),
+        ("industry", "Industry"),
+        ("country", "Country"),
+        ("region", "State / region"),
+        ("city", "City"),
+        ("employees", "Employees"),
+        ("annual_revenue", "Annual revenue"),
+        ("ownership_type", "Ownership"),
+        ("number_of_offices", "Offices"),
+        ("founded_year", "Founded"),
+        ("technologies", "Technologies"),
+        ("lifecycle", "Lifecycle / type"),
+        ("owner", "Owner (email or username)"),
+        ("trigger_event", "Trigger event"),
         ("trigger_event_date", "Trigger event date"),
     ],
     "contacts": [
-        ("external_id", "CRM id"), ("first_name", "First name"), ("last_name", "Last name"), ("email", "Email"),
-        ("title", "Job title"), ("account_external_id", "Account CRM id"), ("account_domain", "Account domain"),
+        ("external_id", "CRM id"),
+        ("first_name", "First name"),
+        ("last_name", "Last name"),
+        ("email", "Email"),
+        ("title", "Job title"),
+        ("account_external_id", "Account CRM id"),
+        ("account_domain", "Account domain"),
         ("do_not_contact", "Do not contact / opted out"),
     ],
     "opportunities": [
-        ("external_id", "CRM id"), ("name", "Name"), ("account_external_id", "Account CRM id"),
-        ("account_domain", "Account domain"), ("amount", "Amount"), ("stage", "Stage"), ("type", "Type"),
-        ("created_date", "Created date"), ("close_date", "Close date"), ("is_won", "Won?"), ("is_closed", "Closed?"),
+        ("external_id", "CRM id"),
+        ("name", "Name"),
+        ("account_external_id", "Account CRM id"),
+        ("account_domain", "Account domain"),
+        ("amount", "Amount"),
+        ("stage", "Stage"),
+        ("type", "Type"),
+        ("created_date", "Created date"),
+        ("close_date", "Close date"),
+        ("is_won", "Won?"),
+        ("is_closed", "Closed?"),
         ("status", "Status (open/won/lost)"),
     ],
-}  # fmt: skip
+}
 
 
 @dataclass(frozen=True)
@@ -41,68 +65,134 @@ class Preset:
 PRESETS: dict[str, Preset] = {
     p.name: p
     for p in [
-        Preset("salesforce_dataloader", "Salesforce Data Loader export", {
-            "accounts": {
-                "external_id": ["ID"], "name": ["NAME"], "domain": ["WEBSITE"], "industry": ["INDUSTRY"],
-                "country": ["BILLINGCOUNTRY", "SHIPPINGCOUNTRY"], "region": ["BILLINGSTATE", "SHIPPINGSTATE"],
-                "city": ["BILLINGCITY", "SHIPPINGCITY"], "employees": ["NUMBEROFEMPLOYEES"],
-                "annual_revenue": ["ANNUALREVENUE"], "ownership_type": ["OWNERSHIP"], "lifecycle": ["TYPE"],
+        Preset(
+            "salesforce_dataloader",
+            "Salesforce Data Loader export",
+            {
+                "accounts": {
+                    "external_id": ["ID"],
+                    "name": ["NAME"],
+                    "domain": ["WEBSITE"],
+                    "industry": ["INDUSTRY"],
+                    "country": ["BILLINGCOUNTRY", "SHIPPINGCOUNTRY"],
+                    "region": ["BILLINGSTATE", "SHIPPINGSTATE"],
+                    "city": ["BILLINGCITY", "SHIPPINGCITY"],
+                    "employees": ["NUMBEROFEMPLOYEES"],
+                    "annual_revenue": ["ANNUALREVENUE"],
+                    "ownership_type": ["OWNERSHIP"],
+                    "lifecycle": ["TYPE"],
+                },
+                "contacts": {
+                    "external_id": ["ID"],
+                    "first_name": ["FIRSTNAME"],
+                    "last_name": ["LASTNAME"],
+                    "email": ["EMAIL"],
+                    "title": ["TITLE"],
+                    "account_external_id": ["ACCOUNTID"],
+                    "do_not_contact": ["HASOPTEDOUTOFEMAIL"],
+                },
+                "opportunities": {
+                    "external_id": ["ID"],
+                    "name": ["NAME"],
+                    "account_external_id": ["ACCOUNTID"],
+                    "amount": ["AMOUNT"],
+                    "stage": ["STAGENAME"],
+                    "type": ["TYPE"],
+                    "created_date": ["CREATEDDATE"],
+                    "close_date": ["CLOSEDATE"],
+                    "is_won": ["ISWON"],
+                    "is_closed": ["ISCLOSED"],
+                },
             },
-            "contacts": {
-                "external_id": ["ID"], "first_name": ["FIRSTNAME"], "last_name": ["LASTNAME"], "email": ["EMAIL"],
-                "title": ["TITLE"], "account_external_id": ["ACCOUNTID"], "do_not_contact": ["HASOPTEDOUTOFEMAIL"],
+        ),
+        Preset(
+            "salesforce_report",
+            "Salesforce report export",
+            {
+                "accounts": {
+                    "external_id": ["Account ID", "Account ID (18)"],
+                    "name": ["Account Name"],
+                    "domain": ["Website"],
+                    "industry": ["Industry"],
+                    "country": ["Billing Country", "Shipping Country"],
+                    "region": ["Billing State/Province", "Billing State"],
+                    "city": ["Billing City"],
+                    "employees": ["Employees"],
+                    "annual_revenue": ["Annual Revenue"],
+                    "ownership_type": ["Ownership"],
+                    "lifecycle": ["Type", "Account Type"],
+                },
+                "contacts": {
+                    "external_id": ["Contact ID"],
+                    "first_name": ["First Name"],
+                    "last_name": ["Last Name"],
+                    "email": ["Email"],
+                    "title": ["Title"],
+                    "account_external_id": ["Account ID"],
+                    "do_not_contact": ["Email Opt Out"],
+                },
+                "opportunities": {
+                    "external_id": ["Opportunity ID"],
+                    "name": ["Opportunity Name"],
+                    "account_external_id": ["Account ID"],
+                    "amount": ["Amount"],
+                    "stage": ["Stage"],
+                    "type": ["Type"],
+                    "created_date": ["Created Date"],
+                    "close_date": ["Close Date"],
+                    "is_won": ["Won"],
+                    "is_closed": ["Closed"],
+                },
             },
-            "opportunities": {
-                "external_id": ["ID"], "name": ["NAME"], "account_external_id": ["ACCOUNTID"], "amount": ["AMOUNT"],
-                "stage": ["STAGENAME"], "type": ["TYPE"], "created_date": ["CREATEDDATE"], "close_date": ["CLOSEDATE"],
-                "is_won": ["ISWON"], "is_closed": ["ISCLOSED"],
+        ),
+        Preset(
+            "hubspot",
+            "HubSpot export",
+            {
+                "accounts": {
+                    "external_id": ["Record ID", "Company ID"],
+                    "name": ["Company name", "Name"],
+                    "domain": ["Company Domain Name", "Website URL"],
+                    "industry": ["Industry"],
+                    "country": ["Country/Region", "Country"],
+                    "region": ["State/Region"],
+                    "city": ["City"],
+                    "employees": ["Number of Employees"],
+                    "annual_revenue": ["Annual Revenue"],
+                    "lifecycle": ["Lifecycle Stage"],
+                    "founded_year": ["Year Founded"],
+                },
+                "contacts": {
+                    "external_id": ["Record ID", "Contact ID"],
+                    "first_name": ["First Name"],
+                    "last_name": ["Last Name"],
+                    "email": ["Email"],
+                    "title": ["Job Title"],
+                    "account_external_id": ["Associated Company ID", "Associated Company IDs (Primary)", "Company ID"],
+                    "account_domain": ["Company Domain Name"],
+                    "do_not_contact": ["Unsubscribed from all email"],
+                },
+                "opportunities": {
+                    "external_id": ["Record ID", "Deal ID"],
+                    "name": ["Deal Name"],
+                    "account_external_id": ["Associated Company ID", "Associated Company IDs (Primary)", "Company ID"],
+                    "amount": ["Amount"],
+                    "stage": ["Deal Stage"],
+                    "type": ["Deal Type"],
+                    "created_date": ["Create Date"],
+                    "close_date": ["Close Date"],
+                    "is_won": ["Is Closed Won"],
+                    "is_closed": ["Is closed", "Is Closed"],
+                },
             },
-        }),
-        Preset("salesforce_report", "Salesforce report export", {
-            "accounts": {
-                "external_id": ["Account ID", "Account ID (18)"], "name": ["Account Name"], "domain": ["Website"],
-                "industry": ["Industry"], "country": ["Billing Country", "Shipping Country"],
-                "region": ["Billing State/Province", "Billing State"], "city": ["Billing City"],
-                "employees": ["Employees"], "annual_revenue": ["Annual Revenue"], "ownership_type": ["Ownership"],
-                "lifecycle": ["Type", "Account Type"],
-            },
-            "contacts": {
-                "external_id": ["Contact ID"], "first_name": ["First Name"], "last_name": ["Last Name"],
-                "email": ["Email"], "title": ["Title"], "account_external_id": ["Account ID"],
-                "do_not_contact": ["Email Opt Out"],
-            },
-            "opportunities": {
-                "external_id": ["Opportunity ID"], "name": ["Opportunity Name"], "account_external_id": ["Account ID"],
-                "amount": ["Amount"], "stage": ["Stage"], "type": ["Type"], "created_date": ["Created Date"],
-                "close_date": ["Close Date"], "is_won": ["Won"], "is_closed": ["Closed"],
-            },
-        }),
-        Preset("hubspot", "HubSpot export", {
-            "accounts": {
-                "external_id": ["Record ID", "Company ID"], "name": ["Company name", "Name"],
-                "domain": ["Company Domain Name", "Website URL"], "industry": ["Industry"],
-                "country": ["Country/Region", "Country"], "region": ["State/Region"], "city": ["City"],
-                "employees": ["Number of Employees"], "annual_revenue": ["Annual Revenue"],
-                "lifecycle": ["Lifecycle Stage"], "founded_year": ["Year Founded"],
-            },
-            "contacts": {
-                "external_id": ["Record ID", "Contact ID"], "first_name": ["First Name"], "last_name": ["Last Name"],
-                "email": ["Email"], "title": ["Job Title"],
-                "account_external_id": ["Associated Company ID", "Associated Company IDs (Primary)", "Company ID"],
-                "account_domain": ["Company Domain Name"], "do_not_contact": ["Unsubscribed from all email"],
-            },
-            "opportunities": {
-                "external_id": ["Record ID", "Deal ID"], "name": ["Deal Name"],
-                "account_external_id": ["Associated Company ID", "Associated Company IDs (Primary)", "Company ID"],
-                "amount": ["Amount"], "stage": ["Deal Stage"], "type": ["Deal Type"], "created_date": ["Create Date"],
-                "close_date": ["Close Date"], "is_won": ["Is Closed Won"], "is_closed": ["Is closed", "Is Closed"],
-            },
-        }),
-        Preset("abe", "ABE Portal CSV (this portal's export)", {
-            kind: {field: [field] for field, _ in fields} for kind, fields in TARGET_FIELDS.items()
-        }),
+        ),
+        Preset(
+            "abe",
+            "ABE Portal CSV (this portal's export)",
+            {kind: {field: [field] for field, _ in fields} for kind, fields in TARGET_FIELDS.items()},
+        ),
     ]
-}  # fmt: skip
+}
 
 
 def preset_mapping(preset: Preset, kind: str, headers: list[str]) -> dict[str, str]:

@@ -16,13 +16,14 @@ from datetime import date
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
 from abe.models import Workspace
+from abe.tasks import enqueue_on_commit
 
 from ..models import (
     Account,
@@ -35,8 +36,10 @@ from ..models import (
 )
 from ..prospecting.bulk import bulk_insert_rows, bulk_update_columns
 from ..prospecting.selectors import board_stats_invalidate
+from ..prospecting.tasks import prospecting_rescore_task
 from . import parsing as p
 from .presets import PRESETS, TARGET_FIELDS, preset_detect, preset_mapping
+from .tasks import import_job_run_task
 
 logger = logging.getLogger(__name__)
 CHUNK = 5000
@@ -70,28 +73,48 @@ class ImportResult:
 # ----- cleaning: raw cells (target field -> text) -> typed values, or CellError -------------------------------
 
 ACCOUNT_PARSERS: dict[str, Callable[[str], Any]] = {
-    "external_id": lambda v: p.text(v, 64), "name": lambda v: p.text(v, 255), "domain": p.domain,
-    "industry": lambda v: p.text(v, 100), "country": p.country, "region": lambda v: p.text(v, 100),
-    "city": lambda v: p.text(v, 100), "employees": lambda v: p.integer(v, "Employees"),
-    "annual_revenue": lambda v: p.money(v, "Annual revenue"), "ownership_type": p.ownership,
-    "number_of_offices": lambda v: p.integer(v, "Offices"), "founded_year": lambda v: p.integer(v, "Founded", 2100),
-    "technologies": p.technologies, "lifecycle": p.lifecycle, "trigger_event": lambda v: p.text(v, 200),
-    "trigger_event_date": lambda v: p.day(v, "Trigger event date"), "owner": lambda v: v.strip().lower(),
-}  # fmt: skip
+    "external_id": lambda v: p.text(v, 64),
+    "name": lambda v: p.text(v, 255),
+    "domain": p.domain,
+    "industry": lambda v: p.text(v, 100),
+    "country": p.country,
+    "region": lambda v: p.text(v, 100),
+    "city": lambda v: p.text(v, 100),
+    "employees": lambda v: p.integer(v, "Employees"),
+    "annual_revenue": lambda v: p.money(v, "Annual revenue"),
+    "ownership_type": p.ownership,
+    "number_of_offices": lambda v: p.integer(v, "Offices"),
+    "founded_year": lambda v: p.integer(v, "Founded", 2100),
+    "technologies": p.technologies,
+    "lifecycle": p.lifecycle,
+    "trigger_event": lambda v: p.text(v, 200),
+    "trigger_event_date": lambda v: p.day(v, "Trigger event date"),
+    "owner": lambda v: v.strip().lower(),
+}
 CONTACT_PARSERS: dict[str, Callable[[str], Any]] = {
-    "external_id": lambda v: p.text(v, 64), "first_name": lambda v: p.text(v, 100),
-    "last_name": lambda v: p.text(v, 100), "email": p.email, "title": lambda v: p.text(v, 200),
-    "account_external_id": lambda v: p.text(v, 64), "account_domain": p.domain,
+    "external_id": lambda v: p.text(v, 64),
+    "first_name": lambda v: p.text(v, 100),
+    "last_name": lambda v: p.text(v, 100),
+    "email": p.email,
+    "title": lambda v: p.text(v, 200),
+    "account_external_id": lambda v: p.text(v, 64),
+    "account_domain": p.domain,
     "do_not_contact": lambda v: p.boolean(v, "Do not contact"),
-}  # fmt: skip
+}
 OPPORTUNITY_PARSERS: dict[str, Callable[[str], Any]] = {
-    "external_id": lambda v: p.text(v, 64), "name": lambda v: p.text(v, 255),
-    "account_external_id": lambda v: p.text(v, 64), "account_domain": p.domain,
-    "amount": lambda v: p.money(v, "Amount"), "stage": lambda v: p.text(v, 80), "type": p.opportunity_type,
-    "created_date": lambda v: p.day(v, "Created date"), "close_date": lambda v: p.day(v, "Close date"),
-    "is_won": lambda v: p.boolean(v, "Won"), "is_closed": lambda v: p.boolean(v, "Closed"),
+    "external_id": lambda v: p.text(v, 64),
+    "name": lambda v: p.text(v, 255),
+    "account_external_id": lambda v: p.text(v, 64),
+    "account_domain": p.domain,
+    "amount": lambda v: p.money(v, "Amount"),
+    "stage": lambda v: p.text(v, 80),
+    "type": p.opportunity_type,
+    "created_date": lambda v: p.day(v, "Created date"),
+    "close_date": lambda v: p.day(v, "Close date"),
+    "is_won": lambda v: p.boolean(v, "Won"),
+    "is_closed": lambda v: p.boolean(v, "Closed"),
     "status": lambda v: v.strip().lower(),
-}  # fmt: skip
+}
 PARSERS = {"accounts": ACCOUNT_PARSERS, "contacts": CONTACT_PARSERS, "opportunities": OPPORTUNITY_PARSERS}
 
 
@@ -118,13 +141,24 @@ class _Upserter:
     """One import run over one workspace: keeps the match indexes (CRM id, domain/email) current as it goes."""
 
     kind: str
-    model: type
+    model: type[Any]
     fields: list[str]
+    by_id: dict[int, dict[str, Any]]
 
     def __init__(self, workspace: Workspace, result: ImportResult, today: date) -> None:
         self.workspace, self.result, self.today = workspace, result, today
         self.seen: dict[Any, int] = {}  # key -> line, to spot duplicates inside the file
         self.defaults = {f.attname: f.get_default() for f in self.model._meta.concrete_fields}
+
+    def prepare(self, line: int, values: dict[str, Any]) -> tuple[str, Any] | None:
+        """("create", row) or ("update", (pk, changes)) for one cleaned row; None when nothing changes."""
+        raise NotImplementedError
+
+    def after_create(self, pk: int, values: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    def after_update(self, pk: int, changes: dict[str, Any]) -> None:
+        raise NotImplementedError
 
     def new_row(self, values: dict[str, Any]) -> dict[str, Any]:
         """A new record as ``{attname: value}``; ``bulk_insert_rows`` fills the other columns' defaults."""
@@ -207,7 +241,7 @@ class AccountUpserter(_Upserter):
 class _ChildUpserter(_Upserter):
     """Contacts and opportunities: rows hang on an account found by its CRM id or domain."""
 
-    model: type
+    model: type[Any]
     account_required = "A contact"
 
     def __init__(self, workspace: Workspace, result: ImportResult, today: date) -> None:
@@ -304,7 +338,7 @@ class OpportunityUpserter(_ChildUpserter):
         if closed:
             return OpportunityStatus.LOST
         if given in OpportunityStatus.values:
-            return given
+            return str(given)
         if "closedwon" in stage:
             return OpportunityStatus.WON
         if "closedlost" in stage:
@@ -350,9 +384,14 @@ UPSERTERS = {"accounts": AccountUpserter, "contacts": ContactUpserter, "opportun
 
 
 def import_rows(
-    *, workspace: Workspace, kind: str, headers: list[str], rows: Iterable[tuple[int, list[str]]],
-    mapping: dict[str, str], progress: Callable[[int, ImportResult], None] | None = None,
-) -> ImportResult:  # fmt: skip
+    *,
+    workspace: Workspace,
+    kind: str,
+    headers: list[str],
+    rows: Iterable[tuple[int, list[str]]],
+    mapping: dict[str, str],
+    progress: Callable[[int, ImportResult], None] | None = None,
+) -> ImportResult:
     """Upsert CSV rows (line number, cells) of ``kind`` using ``mapping`` (target field -> source column)."""
     if kind not in UPSERTERS:
         raise ValidationError({"kind": f"Choose one of: {', '.join(UPSERTERS)}."})
@@ -389,7 +428,12 @@ def import_rows(
     return result
 
 
-def _write_chunk(upserter: _Upserter, parsers, positions: dict[str, int], chunk) -> None:
+def _write_chunk(
+    upserter: _Upserter,
+    parsers: dict[str, Callable[[str], Any]],
+    positions: dict[str, int],
+    chunk: list[tuple[int, list[str]]],
+) -> None:
     result = upserter.result
     creates: list[tuple[int, Any]] = []
     updates: dict[int, dict[str, Any]] = {}
@@ -426,8 +470,9 @@ def _write_chunk(upserter: _Upserter, parsers, positions: dict[str, int], chunk)
         if "updated_at" not in fields and hasattr(model, "updated_at"):
             fields.append("updated_at")
             rows = [(*r, now) for r in rows]
-        bulk_update_columns(model, rows, [f.removesuffix("_id") if f.endswith("_id") and f != "external_id"
-                                          else f for f in fields])  # fmt: skip
+        bulk_update_columns(
+            model, rows, [f.removesuffix("_id") if f.endswith("_id") and f != "external_id" else f for f in fields]
+        )
 
 
 # ----- jobs -------------------------------------------------------------------------------------------------
@@ -443,16 +488,24 @@ def import_preview(*, data: bytes, kind: str) -> dict[str, Any]:
             break
     preset = preset_detect(kind, headers)
     return {
-        "headers": headers, "rows": preview, "preset": preset.name if preset else "",
+        "headers": headers,
+        "rows": preview,
+        "preset": preset.name if preset else "",
         "mapping": preset_mapping(preset, kind, headers) if preset else {},
-    }  # fmt: skip
+    }
 
 
 @transaction.atomic
 def import_job_create(
-    *, workspace: Workspace, kind: str, filename: str, data: bytes, by: AbstractBaseUser | None = None,
-    preset: str = "", mapping: dict[str, str] | None = None,
-) -> ImportJob:  # fmt: skip
+    *,
+    workspace: Workspace,
+    kind: str,
+    filename: str,
+    data: bytes,
+    by: User | None = None,
+    preset: str = "",
+    mapping: dict[str, str] | None = None,
+) -> ImportJob:
     """Store the upload; the mapping comes from ``mapping``, else the given or recognised preset."""
     if kind not in ImportKind.values:
         raise ValidationError({"kind": f"Choose one of: {', '.join(ImportKind.values)}."})
@@ -473,9 +526,14 @@ def import_job_create(
     if mapping is None:
         mapping = preset_mapping(PRESETS[preset], kind, headers) if preset else {}
     job = ImportJob(
-        workspace=workspace, kind=kind, filename=(filename or "upload.csv")[:255], preset=preset, mapping={},
-        total_rows=total, created_by=by,
-    )  # fmt: skip
+        workspace=workspace,
+        kind=kind,
+        filename=(filename or "upload.csv")[:255],
+        preset=preset,
+        mapping={},
+        total_rows=total,
+        created_by=by,
+    )
     job.file.save(f"ws{workspace.pk}-{kind}.csv", ContentFile(data), save=False)
     job.save()
     import_job_set_mapping(job=job, mapping=mapping, preset=preset)
@@ -503,10 +561,13 @@ def import_job_set_mapping(*, job: ImportJob, mapping: dict[str, str], preset: s
     return job
 
 
-def import_job_start(*, job: ImportJob, by: AbstractBaseUser | None = None) -> ImportJob:
+def import_job_start(*, job: ImportJob, by: User | None = None) -> ImportJob:
     """Queue the job; the worker runs it (in-process when there is no broker)."""
-    key = {"accounts": ("name", "external_id", "domain"), "contacts": ("email", "external_id"),
-           "opportunities": ("external_id", "name")}[job.kind]  # fmt: skip
+    key = {
+        "accounts": ("name", "external_id", "domain"),
+        "contacts": ("email", "external_id"),
+        "opportunities": ("external_id", "name"),
+    }[job.kind]
     if not any(k in job.mapping for k in key):
         raise ValidationError({"mapping": f"Map at least one of: {', '.join(key)}."})
     with transaction.atomic():
@@ -515,18 +576,12 @@ def import_job_start(*, job: ImportJob, by: AbstractBaseUser | None = None) -> I
             raise ValidationError({"status": "This import has already been started."})
         locked.status = ImportStatus.QUEUED
         locked.save(update_fields=["status"])
-
-        def send() -> None:
-            from ..tasks import import_job_run_task
-
-            import_job_run_task.delay(job.pk)
-
-        transaction.on_commit(send)
+        enqueue_on_commit(import_job_run_task, job.pk)
     job.refresh_from_db()
     return job
 
 
-def import_job_run(*, job_id: int) -> dict:
+def import_job_run(*, job_id: int) -> dict[str, Any]:
     """Run a queued job to the end, saving progress after each chunk. Safe to repeat (upserts)."""
     job = ImportJob.objects.filter(pk=job_id).select_related("workspace").first()
     if job is None or job.status not in (ImportStatus.QUEUED, ImportStatus.RUNNING):
@@ -550,13 +605,14 @@ def import_job_run(*, job_id: int) -> dict:
         )
         return {}
     ImportJob.objects.filter(pk=job.pk).update(
-        status=ImportStatus.DONE, errors=result.errors, finished_at=timezone.now(), **result.summary(),
+        status=ImportStatus.DONE,
+        errors=result.errors,
+        finished_at=timezone.now(),
+        **result.summary(),
         processed_rows=job.total_rows,
-    )  # fmt: skip
+    )
     if job.kind == ImportKind.ACCOUNTS and (result.created or result.updated):
-        from ..tasks import prospecting_rescore_task
-
-        transaction.on_commit(lambda: prospecting_rescore_task.delay(job.workspace_id, f"Import {job.pk}"))
+        enqueue_on_commit(prospecting_rescore_task, job.workspace_id, f"Import {job.pk}")
     return result.summary()
 
 

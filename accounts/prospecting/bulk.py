@@ -10,7 +10,7 @@ import csv
 import io
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection, models, transaction
 from django.utils import timezone
@@ -27,7 +27,7 @@ def bulk_update_columns(model: type[models.Model], rows: Sequence[Sequence[Any]]
     if not rows:
         return 0
     meta = model._meta
-    field_objs = [meta.get_field(f) for f in fields]
+    field_objs = [cast(models.Field, meta.get_field(f)) for f in fields]
     if connection.vendor == "sqlite":
         return _sqlite_update(model, rows, field_objs)
     if connection.vendor != "postgresql":
@@ -39,12 +39,12 @@ def bulk_update_columns(model: type[models.Model], rows: Sequence[Sequence[Any]]
                     value = json.loads(value)
                 setattr(obj, field.attname, None if isinstance(value, float) and value != value else value)
             objs.append(obj)
-        model.objects.bulk_update(objs, fields, batch_size=1000)
+        model._default_manager.bulk_update(objs, fields, batch_size=1000)
         return len(objs)
     table = meta.db_table
     temp = f"tmp_{table}_bulk"
     columns = [f.column for f in field_objs]
-    qn = connection.ops.quote_name
+    qn = _quote_name
     # The temporary table lives only inside this transaction (ON COMMIT DROP).
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {temp}")
@@ -54,8 +54,10 @@ def bulk_update_columns(model: type[models.Model], rows: Sequence[Sequence[Any]]
         )
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
-        kinds = ["json" if isinstance(f, models.JSONField) else "bool" if isinstance(f, models.BooleanField) else ""
-                 for f in field_objs]  # fmt: skip
+        kinds = [
+            "json" if isinstance(f, models.JSONField) else "bool" if isinstance(f, models.BooleanField) else ""
+            for f in field_objs
+        ]
         dumps = json.dumps
         for row in rows:
             cells = [row[0]]
@@ -87,7 +89,7 @@ def bulk_update_columns(model: type[models.Model], rows: Sequence[Sequence[Any]]
 def _sqlite_update(model: type[models.Model], rows: Sequence[Sequence[Any]], field_objs: list[models.Field]) -> int:
     """SQLite (3.33+): the same temporary table and ``UPDATE ... FROM``, filled with ``executemany``."""
     meta = model._meta
-    qn = connection.ops.quote_name
+    qn = _quote_name
     temp = f"tmp_{meta.db_table}_bulk"
     columns = [f.column for f in field_objs]
 
@@ -123,7 +125,7 @@ def bulk_insert(model: type[models.Model], objs: list[models.Model]) -> list[mod
     if not objs:
         return objs
     if connection.vendor != "postgresql":
-        return model.objects.bulk_create(objs, batch_size=2000)
+        return model._default_manager.bulk_create(objs, batch_size=2000)
     meta = model._meta
     fields = list(meta.local_concrete_fields)
     now = timezone.now()
@@ -137,7 +139,7 @@ def bulk_insert(model: type[models.Model], objs: list[models.Model]) -> list[mod
             plan.append((field.attname, "bool"))
         else:
             plan.append((field.attname, "plain"))
-    qn = connection.ops.quote_name
+    qn = _quote_name
     dumps = json.dumps
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
@@ -183,7 +185,7 @@ def bulk_insert_rows(model: type[models.Model], rows: list[dict[str, Any]]) -> l
     if not rows:
         return []
     if connection.vendor != "postgresql":
-        objs = model.objects.bulk_create([model(**row) for row in rows], batch_size=2000)
+        objs = model._default_manager.bulk_create([model(**row) for row in rows], batch_size=2000)
         return [obj.pk for obj in objs]
     meta = model._meta
     fields = [f for f in meta.local_concrete_fields if f is not meta.pk]
@@ -198,7 +200,7 @@ def bulk_insert_rows(model: type[models.Model], rows: list[dict[str, Any]]) -> l
             plan.append((field.attname, "bool", field.get_default()))
         else:
             plan.append((field.attname, "plain", field.get_default()))
-    qn = connection.ops.quote_name
+    qn = _quote_name
     dumps = json.dumps
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
@@ -227,3 +229,10 @@ def bulk_insert_rows(model: type[models.Model], rows: list[dict[str, Any]]) -> l
             f"COPY {qn(meta.db_table)} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '{NULL}')", buffer
         )
     return ids
+
+
+def _quote_name(name: str | None) -> str:
+    """``connection.ops.quote_name`` for a column or table that must exist."""
+    if name is None:
+        raise ValueError("A column without a name cannot be written in bulk.")
+    return connection.ops.quote_name(name)

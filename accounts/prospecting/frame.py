@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -13,13 +14,27 @@ from abe.models import Workspace
 from ..models import Account
 
 FRAME_FIELDS = [
-    "id", "industry", "country", "region", "city", "employees", "annual_revenue", "founded_year",
-    "ownership_type", "number_of_offices", "technologies", "lifecycle", "trigger_event_date", "fit_score",
-    "priority", "tier", "tier_locked",
-]  # fmt: skip
+    "id",
+    "industry",
+    "country",
+    "region",
+    "city",
+    "employees",
+    "annual_revenue",
+    "founded_year",
+    "ownership_type",
+    "number_of_offices",
+    "technologies",
+    "lifecycle",
+    "trigger_event_date",
+    "fit_score",
+    "priority",
+    "tier",
+    "tier_locked",
+]
 
 
-def _techs(value: object) -> frozenset[str]:
+def _techs(value: Any) -> frozenset[str]:
     if isinstance(value, str):  # a raw JSON string (raw cursor on some backends)
         value = json.loads(value or "[]")
     return frozenset(str(t) for t in (value or []))

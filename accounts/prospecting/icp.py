@@ -36,11 +36,19 @@ NUMERIC = ("employees", "annual_revenue", "number_of_offices", "founded_year", "
 SET_ATTRIBUTES = ("technologies",)
 ATTRIBUTES = CATEGORICAL + NUMERIC + SET_ATTRIBUTES
 ATTRIBUTE_LABELS = {
-    "industry": "Industry", "country": "Country", "region": "Region / state", "city": "City",
-    "ownership_type": "Ownership", "lifecycle": "Lifecycle", "employees": "Employees",
-    "annual_revenue": "Annual revenue", "number_of_offices": "Offices", "founded_year": "Founded",
-    "trigger_event_age_days": "Days since trigger event", "technologies": "Technologies",
-}  # fmt: skip
+    "industry": "Industry",
+    "country": "Country",
+    "region": "Region / state",
+    "city": "City",
+    "ownership_type": "Ownership",
+    "lifecycle": "Lifecycle",
+    "employees": "Employees",
+    "annual_revenue": "Annual revenue",
+    "number_of_offices": "Offices",
+    "founded_year": "Founded",
+    "trigger_event_age_days": "Days since trigger event",
+    "technologies": "Technologies",
+}
 DEFAULT_GRADES = {"A": 85.0, "B": 70.0, "C": 55.0, "D": 40.0, "E": 25.0}  # below E: F
 GRADES = ("A", "B", "C", "D", "E", "F")
 MAX_CRITERIA = 40
@@ -62,8 +70,13 @@ class FitResult:
         out = []
         for j, criterion in enumerate(criteria):
             b = int(self.band[row, j])
-            out.append([criterion["key"], criterion["bands"][b]["label"] if b >= 0 else None,
-                        round(float(self.points[row, j]), 2)])  # fmt: skip
+            out.append(
+                [
+                    criterion["key"],
+                    criterion["bands"][b]["label"] if b >= 0 else None,
+                    round(float(self.points[row, j]), 2),
+                ]
+            )
         return out
 
 
@@ -170,13 +183,13 @@ def _mask(frame: pd.DataFrame, attribute: str, condition: Any) -> np.ndarray:
             mask &= np.nan_to_num(values, nan=np.inf) <= condition["max"]
         return mask
     ((mode, names),) = condition.items()
-    wanted = frozenset(n.strip().lower() for n in names)
+    wanted_tech = frozenset(n.strip().lower() for n in names)
     lowered = [frozenset(t.lower() for t in ts) for ts in frame["technologies"]]
     if mode == "any":
-        return np.fromiter((not wanted.isdisjoint(ts) for ts in lowered), bool, len(lowered))
+        return np.fromiter((not wanted_tech.isdisjoint(ts) for ts in lowered), bool, len(lowered))
     if mode == "all":
-        return np.fromiter((wanted <= ts for ts in lowered), bool, len(lowered))
-    return np.fromiter((wanted.isdisjoint(ts) for ts in lowered), bool, len(lowered))
+        return np.fromiter((wanted_tech <= ts for ts in lowered), bool, len(lowered))
+    return np.fromiter((wanted_tech.isdisjoint(ts) for ts in lowered), bool, len(lowered))
 
 
 def grade_of(scores: np.ndarray, thresholds: dict[str, float] | None = None) -> np.ndarray:
@@ -206,8 +219,7 @@ def fit_score(frame: pd.DataFrame, criteria: list[dict], grade_thresholds: dict[
         points[:, j] = got * 100.0 / total_weight
         met |= np.where(got > 0, np.int64(1) << np.int64(j), np.int64(0))
     score = np.round(points.sum(axis=1), 2) if m else np.zeros(n)
-    return FitResult(score=score, grade=grade_of(score, grade_thresholds), met_mask=met, points=points,
-                     band=band_index)  # fmt: skip
+    return FitResult(score=score, grade=grade_of(score, grade_thresholds), met_mask=met, points=points, band=band_index)
 
 
 def explanation_rows(criteria: list[dict], receipt: list[list[Any]]) -> list[dict[str, Any]]:
@@ -219,9 +231,14 @@ def explanation_rows(criteria: list[dict], receipt: list[list[Any]]) -> list[dic
         criterion = by_key.get(key)
         if criterion is None:
             continue
-        rows.append({
-            "key": key, "label": criterion["label"], "band": band, "points": points,
-            "max_points": round(criterion["weight"] * 100.0 / total_weight, 2),
-            "attributes": sorted({a for b in criterion["bands"] for a in b["when"]}),
-        })  # fmt: skip
+        rows.append(
+            {
+                "key": key,
+                "label": criterion["label"],
+                "band": band,
+                "points": points,
+                "max_points": round(criterion["weight"] * 100.0 / total_weight, 2),
+                "attributes": sorted({a for b in criterion["bands"] for a in b["when"]}),
+            }
+        )
     return rows

@@ -38,10 +38,16 @@ EMPLOYEE_BANDS = [0, 50, 200, 1000, 5000, 20000, math.inf]
 REVENUE_BANDS = [0, 1e7, 5e7, 2.5e8, 1e9, 1e10, math.inf]
 OFFICE_BANDS = [0, 1, 3, 10, 50, math.inf]
 FEATURE_LABELS = {
-    "industry": "Industry", "country": "Country", "ownership_type": "Ownership", "employees_band": "Employees",
-    "revenue_band": "Revenue", "offices_band": "Offices", "log_employees": "Company size",
-    "log_revenue": "Revenue size", "tech": "Uses",
-}  # fmt: skip
+    "industry": "Industry",
+    "country": "Country",
+    "ownership_type": "Ownership",
+    "employees_band": "Employees",
+    "revenue_band": "Revenue",
+    "offices_band": "Offices",
+    "log_employees": "Company size",
+    "log_revenue": "Revenue size",
+    "tech": "Uses",
+}
 
 
 class TooFewOutcomes(ValidationError):
@@ -90,10 +96,13 @@ def tech_vocabulary(frame: pd.DataFrame) -> list[str]:
 def _pipeline(tech_columns: list[str]) -> Pipeline:
     encoder = OneHotEncoder(handle_unknown="ignore", min_frequency=5, sparse_output=False)
     columns = ColumnTransformer(
-        [("cat", encoder, CATEGORICAL_FEATURES), ("num", StandardScaler(), NUMERIC_FEATURES),
-         ("tech", "passthrough", tech_columns)],
+        [
+            ("cat", encoder, CATEGORICAL_FEATURES),
+            ("num", StandardScaler(), NUMERIC_FEATURES),
+            ("tech", "passthrough", tech_columns),
+        ],
         verbose_feature_names_out=True,
-    )  # fmt: skip
+    )
     model = LogisticRegression(C=0.5, max_iter=2000)
     return Pipeline([("features", columns), ("model", model)])
 
@@ -208,11 +217,16 @@ def model_train(*, frame: pd.DataFrame, outcomes: pd.DataFrame) -> TrainedModel:
     base_rate = float(y_train.mean())
     metrics: dict[str, Any] = {
         "model": _metrics(y_test, p_model),
-        "base_rate": {"roc_auc": 0.5, "precision_top10": float(y_test.mean()),
-                      "brier": float(brier_score_loss(y_test, np.full(len(y_test), base_rate)))},
-        "test_base_rate": float(y_test.mean()), "train_base_rate": base_rate,
-        "train_until": str(data["close_date"].iloc[split - 1]), "test_from": str(data["close_date"].iloc[split]),
-    }  # fmt: skip
+        "base_rate": {
+            "roc_auc": 0.5,
+            "precision_top10": float(y_test.mean()),
+            "brier": float(brier_score_loss(y_test, np.full(len(y_test), base_rate))),
+        },
+        "test_base_rate": float(y_test.mean()),
+        "train_base_rate": base_rate,
+        "train_until": str(data["close_date"].iloc[split - 1]),
+        "test_from": str(data["close_date"].iloc[split]),
+    }
     fit = rows["fit_score"].to_numpy(dtype=float)
     if not np.isnan(fit).all():
         fit = np.nan_to_num(fit, nan=0.0)
@@ -232,7 +246,13 @@ def model_train(*, frame: pd.DataFrame, outcomes: pd.DataFrame) -> TrainedModel:
     final = _pipeline(tech_columns).fit(features, y)
     transformed = np.asarray(final.named_steps["features"].transform(features))
     return TrainedModel(
-        pipeline=final, tech_vocabulary=vocabulary, feature_means=transformed.mean(axis=0),
-        feature_names=list(final.named_steps["features"].get_feature_names_out()), metrics=metrics,
-        n_train=split, n_test=len(y) - split, n_won=n_won, n_lost=n_lost,
-    )  # fmt: skip
+        pipeline=final,
+        tech_vocabulary=vocabulary,
+        feature_means=transformed.mean(axis=0),
+        feature_names=list(final.named_steps["features"].get_feature_names_out()),
+        metrics=metrics,
+        n_train=split,
+        n_test=len(y) - split,
+        n_won=n_won,
+        n_lost=n_lost,
+    )

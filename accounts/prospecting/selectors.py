@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 
@@ -16,7 +16,6 @@ from ..filters import AccountFilterSet
 from ..models import (
     Account,
     IcpVersion,
-    ImportJob,
     PredictiveModel,
     ProposalStatus,
     ProspectingSettings,
@@ -25,18 +24,40 @@ from ..models import (
 )
 from ..selectors import account_filterset
 from .icp import explanation_rows
+from .predictive import TrainedModel, feature_label
 
 BOARD_FIELDS = (
-    "id", "name", "domain", "industry", "country", "region", "city", "employees", "annual_revenue",
-    "lifecycle", "tier", "tier_locked", "fit_score", "fit_grade", "win_probability", "priority",
-    "fit_criteria_met", "engagement_score", "engagement_momentum", "journey_stage", "journey_stage_changed_at",
-    "owner__id", "owner__username", "owner__first_name", "owner__last_name",
-)  # fmt: skip
+    "id",
+    "name",
+    "domain",
+    "industry",
+    "country",
+    "region",
+    "city",
+    "employees",
+    "annual_revenue",
+    "lifecycle",
+    "tier",
+    "tier_locked",
+    "fit_score",
+    "fit_grade",
+    "win_probability",
+    "priority",
+    "fit_criteria_met",
+    "engagement_score",
+    "engagement_momentum",
+    "journey_stage",
+    "journey_stage_changed_at",
+    "owner__id",
+    "owner__username",
+    "owner__first_name",
+    "owner__last_name",
+)
 BOARD_DEFAULT_SORT = "-priority"
 
 
 def tier_board_filterset(
-    *, workspace: Workspace, params: Mapping[str, Any] | None, user: AbstractBaseUser | AnonymousUser | None = None
+    *, workspace: Workspace, params: Mapping[str, Any] | None, user: User | AnonymousUser | None = None
 ) -> AccountFilterSet:
     """The tier board's filter: the accounts filter (one definition) over the board's columns, by priority."""
     base = Account.objects.for_workspace(workspace).select_related("owner").only(*BOARD_FIELDS)
@@ -46,10 +67,11 @@ def tier_board_filterset(
 
 
 def tier_board(
-    *, workspace: Workspace, params: Mapping[str, Any] | None, user: AbstractBaseUser | AnonymousUser | None = None
+    *, workspace: Workspace, params: Mapping[str, Any] | None, user: User | AnonymousUser | None = None
 ) -> QuerySet[Account]:
     """Accounts for the tier board: one query per page whatever the filters (the owner is joined)."""
-    return tier_board_filterset(workspace=workspace, params=params, user=user).qs
+    qs: QuerySet[Account] = tier_board_filterset(workspace=workspace, params=params, user=user).qs
+    return qs
 
 
 # Workspace-wide aggregates scan every account (about 0.1 s each at 100,000): they are cached, and every
@@ -68,7 +90,7 @@ def board_stats_invalidate(*, workspace: Workspace | int) -> None:
     cache.delete(_stats_key(workspace))
 
 
-def board_stats(*, workspace: Workspace) -> dict:
+def board_stats(*, workspace: Workspace) -> dict[str, Any]:
     """Accounts and pinned accounts per tier, and the industries and countries present (cached)."""
     stats = cache.get(_stats_key(workspace))
     if stats is None:
@@ -80,11 +102,12 @@ def board_stats(*, workspace: Workspace) -> dict:
             "countries": sorted(base.exclude(country="").values_list("country", flat=True).distinct()),
         }
         cache.set(_stats_key(workspace), stats, BOARD_STATS_TTL)
-    return stats
+    return dict(stats)
 
 
 def tier_counts(*, workspace: Workspace) -> dict[str, dict[str, int]]:
-    return board_stats(workspace=workspace)["tiers"]
+    tiers: dict[str, dict[str, int]] = board_stats(workspace=workspace)["tiers"]
+    return tiers
 
 
 def board_filter_options(*, workspace: Workspace) -> dict[str, list[str]]:
@@ -106,7 +129,7 @@ class BoardPage:
     total: int
     total_capped: bool
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Account]:
         return iter(self.object_list)
 
     def __len__(self) -> int:
@@ -143,8 +166,14 @@ def tier_board_page(*, filterset: AccountFilterSet, workspace: Workspace, page: 
         total = qs.order_by()[: COUNT_CAP + 1].count()
         capped = total > COUNT_CAP
         total = min(total, COUNT_CAP)
-    return BoardPage(object_list=rows[:per_page], number=page, per_page=per_page, has_next=len(rows) > per_page,
-                     total=total, total_capped=capped)  # fmt: skip
+    return BoardPage(
+        object_list=rows[:per_page],
+        number=page,
+        per_page=per_page,
+        has_next=len(rows) > per_page,
+        total=total,
+        total_capped=capped,
+    )
 
 
 def prospecting_settings(*, workspace: Workspace) -> ProspectingSettings:
@@ -168,6 +197,32 @@ def model_active(*, workspace: Workspace) -> PredictiveModel | None:
     return PredictiveModel.objects.for_workspace(workspace).filter(is_active=True).first()
 
 
+def model_weights(*, model: PredictiveModel, limit: int = 15) -> list[dict[str, Any]]:
+    """The model's strongest coefficients, largest magnitude first, with readable labels (the model page)."""
+    trained = TrainedModel.loads(bytes(model.blob))
+    coef = trained.pipeline.named_steps["model"].coef_[0]
+    order = sorted(range(len(coef)), key=lambda j: -abs(coef[j]))[:limit]
+    return [
+        {
+            "label": feature_label(trained.feature_names[j]),
+            "value": float(coef[j]),
+            "width": min(100, abs(float(coef[j])) * 60),
+        }
+        for j in order
+    ]
+
+
+def model_metric_rows(*, model: PredictiveModel) -> list[dict[str, Any]]:
+    """The model's holdout metrics beside its two baselines (fit score alone, base rate)."""
+    labels = (
+        ("model", f"Model v{model.number}"),
+        ("fit_score", "Baseline: fit score alone"),
+        ("base_rate", "Baseline: base rate"),
+    )
+    metrics = model.metrics or {}
+    return [{"label": label, **metrics[key]} for key, label in labels if metrics.get(key)]
+
+
 def tier_history(*, account: Account) -> QuerySet[TierChange]:
     return account.tier_changes.select_related("by").order_by("-created_at", "-id")
 
@@ -181,11 +236,7 @@ def proposal_list(*, workspace: Workspace, status: str | None = ProposalStatus.P
     return (qs.filter(status=status) if status else qs).order_by("-priority", "id")
 
 
-def import_job_list(*, workspace: Workspace) -> QuerySet[ImportJob]:
-    return ImportJob.objects.for_workspace(workspace).select_related("created_by")
-
-
-def account_fit_receipt(*, workspace: Workspace, account: Account) -> dict:
+def account_fit_receipt(*, workspace: Workspace, account: Account) -> dict[str, Any]:
     """The fit explanation of one account, joined with the ICP version that scored it."""
     version = None
     if account.fit_icp_version:

@@ -12,11 +12,11 @@ import logging
 import time
 import zlib
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import Max, Q
@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from abe import permissions as rules
 from abe.models import Job, Membership, Workspace
+from abe.tasks import enqueue_on_commit
 
 from ..models import (
     Account,
@@ -44,13 +45,21 @@ from .frame import workspace_accounts_frame
 from .predictive import TrainedModel
 from .predictive import model_train as predictive_train
 from .selectors import board_stats_invalidate
-from .tiering import priority_blend, tier_plan
+from .tasks import prospecting_rescore_task
+from .tiering import TierPlan, priority_blend, tier_plan
 
 logger = logging.getLogger(__name__)
 SCORE_FIELDS = [
-    "fit_score", "fit_grade", "fit_explanation", "fit_criteria_met", "fit_icp_version", "win_probability",
-    "win_drivers", "priority", "tier",
-]  # fmt: skip
+    "fit_score",
+    "fit_grade",
+    "fit_explanation",
+    "fit_criteria_met",
+    "fit_icp_version",
+    "win_probability",
+    "win_drivers",
+    "priority",
+    "tier",
+]
 PROPOSAL_REASONS = {
     "pinned": "Pinned to {current}; by priority {priority:.0f} it would be {proposed}.",
     "high_tier": "Priority is now {priority:.0f}; automatic tiering would move it from {current} to {proposed}.",
@@ -61,18 +70,7 @@ PROPOSAL_REASONS = {
 RESCORE_JOB = "prospecting_rescore"
 
 
-def _after_commit(task_path: str, *args: Any) -> None:
-    """Enqueue a task once the surrounding transaction commits, so the worker sees the committed rows."""
-
-    def send() -> None:
-        from .. import tasks
-
-        getattr(tasks, task_path).delay(*args)
-
-    transaction.on_commit(send)
-
-
-def rescore_later(*, workspace: Workspace | int, reason: str, by: AbstractBaseUser | None = None) -> Job:
+def rescore_later(*, workspace: Workspace | int, reason: str, by: User | None = None) -> Job:
     """Rescore (and retier) every account as a background job once the transaction commits; the job carries the
     true status (queued, running, done with the summary, failed with the reason) for the pages to show."""
     from abe.jobs import job_create
@@ -83,12 +81,17 @@ def rescore_later(*, workspace: Workspace | int, reason: str, by: AbstractBaseUs
         workspace = Workspace.objects.get(pk=workspace)
     total = Account.objects.for_workspace(workspace).count()
     return job_create(
-        workspace=workspace, kind=RESCORE_JOB, label=f"Rescore {total:,} accounts ({reason})", total=total,
-        params={"reason": reason}, by=by, task=prospecting_rescore_job_task,
-    )  # fmt: skip
+        workspace=workspace,
+        kind=RESCORE_JOB,
+        label=f"Rescore {total:,} accounts ({reason})",
+        total=total,
+        params={"reason": reason},
+        by=by,
+        task=prospecting_rescore_job_task,
+    )
 
 
-def rescore_summary_text(summary: dict) -> str:
+def rescore_summary_text(summary: dict[str, Any]) -> str:
     """A rescore's summary as people read it."""
     return (
         f"{summary.get('accounts', 0):,} accounts rescored; {summary.get('tier_moves', 0):,} moved tier; "
@@ -115,7 +118,7 @@ def prospecting_settings_get(*, workspace: Workspace) -> ProspectingSettings:
 
 @transaction.atomic
 def prospecting_settings_update(
-    *, workspace: Workspace, by: AbstractBaseUser | None = None, rescore: bool = True, **data: Any
+    *, workspace: Workspace, by: User | None = None, rescore: bool = True, **data: Any
 ) -> ProspectingSettings:
     """Change the priority blend or tier capacities; the accounts are rescored and retiered afterwards."""
     allowed = {"fit_weight", "predictive_weight", "strategic_capacity", "priority_capacity"}
@@ -143,9 +146,15 @@ def prospecting_settings_update(
 
 @transaction.atomic
 def icp_save(
-    *, workspace: Workspace, criteria: Any, by: AbstractBaseUser | None = None, name: str = "Ideal Customer Profile",
-    grade_thresholds: Any = None, note: str = "", rescore: bool = True,
-) -> IcpVersion:  # fmt: skip
+    *,
+    workspace: Workspace,
+    criteria: Any,
+    by: User | None = None,
+    name: str = "Ideal Customer Profile",
+    grade_thresholds: Any = None,
+    note: str = "",
+    rescore: bool = True,
+) -> IcpVersion:
     """Save the ICP as a new active version (the old one stays in the history) and rescore in the background."""
     clean, thresholds = icp_maths.icp_validate(criteria, grade_thresholds)
     if not (name or "").strip():
@@ -154,16 +163,22 @@ def icp_save(
     current = list(IcpVersion.objects.for_workspace(workspace).select_for_update().values_list("number", flat=True))
     IcpVersion.objects.for_workspace(workspace).filter(is_active=True).update(is_active=False)
     version = IcpVersion.objects.create(
-        workspace=workspace, number=max(current, default=0) + 1, name=name.strip()[:200], criteria=clean,
-        grade_thresholds=thresholds, note=(note or "")[:500], is_active=True, created_by=by,
-    )  # fmt: skip
+        workspace=workspace,
+        number=max(current, default=0) + 1,
+        name=name.strip()[:200],
+        criteria=clean,
+        grade_thresholds=thresholds,
+        note=(note or "")[:500],
+        is_active=True,
+        created_by=by,
+    )
     if rescore:
         rescore_later(workspace=workspace, reason=f"ICP v{version.number} saved", by=by)
     return version
 
 
 @transaction.atomic
-def icp_activate(*, version: IcpVersion, by: AbstractBaseUser | None = None, rescore: bool = True) -> IcpVersion:
+def icp_activate(*, version: IcpVersion, by: User | None = None, rescore: bool = True) -> IcpVersion:
     """Make an older version the active one again (a revert) and rescore."""
     IcpVersion.objects.for_workspace(version.workspace_id).filter(is_active=True).update(is_active=False)
     version.is_active = True
@@ -174,7 +189,7 @@ def icp_activate(*, version: IcpVersion, by: AbstractBaseUser | None = None, res
 
 
 @transaction.atomic
-def icp_version_delete(*, version: IcpVersion, by: AbstractBaseUser | None = None) -> None:
+def icp_version_delete(*, version: IcpVersion, by: User | None = None) -> None:
     if version.is_active:
         raise ValidationError({"is_active": "The active version cannot be deleted; activate another one first."})
     version.delete()
@@ -192,7 +207,7 @@ def _outcomes(workspace: Workspace) -> pd.DataFrame:
 
 
 def model_train(
-    *, workspace: Workspace, by: AbstractBaseUser | None = None, activate: bool | None = None, rescore: bool = True
+    *, workspace: Workspace, by: User | None = None, activate: bool | None = None, rescore: bool = True
 ) -> PredictiveModel:
     """Train a new model version on the closed opportunities; raises ValidationError when there are too few.
 
@@ -203,10 +218,17 @@ def model_train(
     with transaction.atomic():
         number = (PredictiveModel.objects.for_workspace(workspace).aggregate(n=Max("number"))["n"] or 0) + 1
         model = PredictiveModel.objects.create(
-            workspace=workspace, number=number, features=trained.feature_names, metrics=trained.metrics,
-            n_train=trained.n_train, n_test=trained.n_test, n_won=trained.n_won, n_lost=trained.n_lost,
-            blob=trained.dumps(), trained_by=by,
-        )  # fmt: skip
+            workspace=workspace,
+            number=number,
+            features=trained.feature_names,
+            metrics=trained.metrics,
+            n_train=trained.n_train,
+            n_test=trained.n_test,
+            n_won=trained.n_won,
+            n_lost=trained.n_lost,
+            blob=trained.dumps(),
+            trained_by=by,
+        )
         active = PredictiveModel.objects.for_workspace(workspace).filter(is_active=True).first()
         if activate is None:
             new_auc = trained.metrics["model"]["roc_auc"] or 0.0
@@ -218,9 +240,7 @@ def model_train(
 
 
 @transaction.atomic
-def model_activate(
-    *, model: PredictiveModel, by: AbstractBaseUser | None = None, rescore: bool = True
-) -> PredictiveModel:
+def model_activate(*, model: PredictiveModel, by: User | None = None, rescore: bool = True) -> PredictiveModel:
     PredictiveModel.objects.for_workspace(model.workspace_id).filter(is_active=True).update(is_active=False)
     model.is_active = True
     model.activated_at = timezone.now()
@@ -230,7 +250,7 @@ def model_activate(
     return model
 
 
-def _receipts(criteria: list[dict], bands: np.ndarray, points: np.ndarray) -> list[Serialized]:
+def _receipts(criteria: list[dict[str, Any]], bands: np.ndarray, points: np.ndarray) -> list[Serialized]:
     """Every account's receipt as JSON text, assembled from pre-serialised pieces (no json.dumps per account)."""
     pieces = [
         [json.dumps([c["key"], b["label"]], ensure_ascii=False)[:-1] + "," for b in c["bands"]]
@@ -246,13 +266,14 @@ def _receipts(criteria: list[dict], bands: np.ndarray, points: np.ndarray) -> li
 
 
 def _nullable(values: np.ndarray) -> list[float | None]:
-    return np.where(np.isnan(values), None, values.astype(object)).tolist()
+    values_or_none: list[float | None] = np.where(np.isnan(values), cast(Any, None), values.astype(object)).tolist()
+    return values_or_none
 
 
 @transaction.atomic
 def prospecting_rescore(
-    *, workspace: Workspace, by: AbstractBaseUser | None = None, reason: str = "", tiering: bool = True
-) -> dict:
+    *, workspace: Workspace, by: User | None = None, reason: str = "", tiering: bool = True
+) -> dict[str, Any]:
     """Recompute fit, win probability, priority and (unless ``tiering=False``) tiers of every account, in bulk.
 
     Safe to repeat: a second run with nothing changed writes the same values and creates no history.
@@ -272,11 +293,11 @@ def prospecting_rescore(
         icp_number = version.number
     else:
         fit_values, grades, met = np.full(n, np.nan), np.full(n, "", dtype=object), np.zeros(n, dtype=np.int64)
-        receipts, icp_number = [[] for _ in range(n)], None
+        receipts, icp_number = cast(list[Serialized], [[] for _ in range(n)]), None
     frame["fit_score"] = fit_values
     active = PredictiveModel.objects.for_workspace(workspace).filter(is_active=True).first()
     if active is not None:
-        p_win, driver_json = TrainedModel.loads(active.blob).score(frame)
+        p_win, driver_json = TrainedModel.loads(bytes(active.blob)).score(frame)
         p_win, driver_json = np.round(p_win, 4), [Serialized(d) for d in driver_json]
     else:
         p_win, driver_json = np.full(n, np.nan), [Serialized("[]")] * n
@@ -288,31 +309,62 @@ def prospecting_rescore(
     new_tiers = current
     if tiering:
         plan = tier_plan(
-            ids=ids, current=current, locked=frame["tier_locked"].to_numpy(dtype=bool), priority=priority,
-            fit=fit_values, strategic_capacity=conf.strategic_capacity, priority_capacity=conf.priority_capacity,
-        )  # fmt: skip
+            ids=ids,
+            current=current,
+            locked=frame["tier_locked"].to_numpy(dtype=bool),
+            priority=priority,
+            fit=fit_values,
+            strategic_capacity=conf.strategic_capacity,
+            priority_capacity=conf.priority_capacity,
+        )
         new_tiers = plan.tier
     scored = time.monotonic()
 
-    rows = list(zip(
-        ids.tolist(), _nullable(fit_values), grades.tolist(), receipts, met.tolist(), [icp_number] * n,
-        _nullable(p_win), driver_json, _nullable(priority), new_tiers.tolist(), strict=True,
-    ))  # fmt: skip
+    rows = list(
+        zip(
+            ids.tolist(),
+            _nullable(fit_values),
+            grades.tolist(),
+            receipts,
+            met.tolist(),
+            [icp_number] * n,
+            _nullable(p_win),
+            driver_json,
+            _nullable(priority),
+            new_tiers.tolist(),
+            strict=True,
+        )
+    )
     bulk_update_columns(Account, rows, SCORE_FIELDS)
     moved = np.flatnonzero(new_tiers != current)
     TierChange.objects.bulk_create(
-        [TierChange(workspace=workspace, account_id=int(ids[i]), old_tier=current[i], new_tier=new_tiers[i],
-                    source=TierChangeSource.AUTOMATIC, reason=f"Automatic tiering (priority {priority[i]:.0f})"
-                    + (f" after: {reason}" if reason else ""), by=by) for i in moved],
+        [
+            TierChange(
+                workspace=workspace,
+                account_id=int(ids[i]),
+                old_tier=current[i],
+                new_tier=new_tiers[i],
+                source=TierChangeSource.AUTOMATIC,
+                reason=f"Automatic tiering (priority {priority[i]:.0f})" + (f" after: {reason}" if reason else ""),
+                by=by,
+            )
+            for i in moved
+        ],
         batch_size=2000,
-    )  # fmt: skip
+    )
     proposals = _proposals_refresh(workspace, plan, ids, current, priority) if plan is not None else 0
     written = time.monotonic()
-    summary.update({
-        "icp_version": icp_number, "model_version": active.number if active else None, "tier_moves": len(moved),
-        "proposals": proposals, "tiers": {t: int(np.sum(new_tiers == t)) for t in Tier.values},
-        "score_seconds": round(scored - started, 3), "write_seconds": round(written - scored, 3),
-    })  # fmt: skip
+    summary.update(
+        {
+            "icp_version": icp_number,
+            "model_version": active.number if active else None,
+            "tier_moves": len(moved),
+            "proposals": proposals,
+            "tiers": {t: int(np.sum(new_tiers == t)) for t in Tier.values},
+            "score_seconds": round(scored - started, 3),
+            "write_seconds": round(written - scored, 3),
+        }
+    )
     _stats_changed(workspace)
     conf.last_rescored_at = timezone.now()
     conf.last_rescore_summary = summary
@@ -320,7 +372,9 @@ def prospecting_rescore(
     return summary
 
 
-def _proposals_refresh(workspace: Workspace, plan, ids: np.ndarray, current: np.ndarray, priority: np.ndarray) -> int:
+def _proposals_refresh(
+    workspace: Workspace, plan: TierPlan, ids: np.ndarray, current: np.ndarray, priority: np.ndarray
+) -> int:
     """Replace the pending proposals with this pass's; identical ones are kept, rejected ones not offered again."""
     pending = {
         p.account_id: p for p in TierProposal.objects.for_workspace(workspace).filter(status=ProposalStatus.PENDING)
@@ -330,7 +384,7 @@ def _proposals_refresh(workspace: Workspace, plan, ids: np.ndarray, current: np.
         .filter(status=ProposalStatus.REJECTED)
         .values_list("account_id", "current_tier", "proposed_tier")
     )
-    wanted: dict[int, tuple[str, str, str]] = {}
+    wanted: dict[int, tuple[str, str, str, float]] = {}
     for proposal in plan.proposals:
         account_id = int(ids[proposal.row])
         key = (account_id, str(current[proposal.row]), proposal.proposed)
@@ -357,16 +411,21 @@ def _check_tier(tier: str) -> None:
 
 
 @transaction.atomic
-def tier_override(*, account: Account, tier: str, reason: str, by: AbstractBaseUser | None) -> Account:
+def tier_override(*, account: Account, tier: str, reason: str, by: User | None) -> Account:
     """Pin an account to a tier; the automatic tiering leaves it there until it is unpinned."""
     _check_tier(tier)
     if not (reason or "").strip():
         raise ValidationError({"reason": "Say why this account is moved by hand."})
     account = Account.objects.select_for_update().get(pk=account.pk)
     TierChange.objects.create(
-        workspace_id=account.workspace_id, account=account, old_tier=account.tier, new_tier=tier,
-        source=TierChangeSource.MANUAL, reason=reason.strip()[:500], by=by,
-    )  # fmt: skip
+        workspace_id=account.workspace_id,
+        account=account,
+        old_tier=account.tier,
+        new_tier=tier,
+        source=TierChangeSource.MANUAL,
+        reason=reason.strip()[:500],
+        by=by,
+    )
     account.tier, account.tier_locked = tier, True
     account.save(update_fields=["tier", "tier_locked", "updated_at"])
     _stats_changed(account.workspace_id)
@@ -377,16 +436,20 @@ def tier_override(*, account: Account, tier: str, reason: str, by: AbstractBaseU
 
 
 @transaction.atomic
-def tier_unpin(*, account: Account, by: AbstractBaseUser | None, reason: str = "") -> Account:
+def tier_unpin(*, account: Account, by: User | None, reason: str = "") -> Account:
     """Let automatic tiering manage the account again (its tier changes at the next rescore)."""
     account = Account.objects.select_for_update().get(pk=account.pk)
     if not account.tier_locked:
         raise ValidationError({"tier_locked": "This account is not pinned."})
     TierChange.objects.create(
-        workspace_id=account.workspace_id, account=account, old_tier=account.tier, new_tier=account.tier,
-        source=TierChangeSource.UNPIN, reason=(reason or "Unpinned: automatic tiering decides again").strip()[:500],
+        workspace_id=account.workspace_id,
+        account=account,
+        old_tier=account.tier,
+        new_tier=account.tier,
+        source=TierChangeSource.UNPIN,
+        reason=(reason or "Unpinned: automatic tiering decides again").strip()[:500],
         by=by,
-    )  # fmt: skip
+    )
     account.tier_locked = False
     account.save(update_fields=["tier_locked", "updated_at"])
     _stats_changed(account.workspace_id)
@@ -394,7 +457,7 @@ def tier_unpin(*, account: Account, by: AbstractBaseUser | None, reason: str = "
 
 
 @transaction.atomic
-def tier_proposal_decide(*, proposal: TierProposal, accept: bool, by: AbstractBaseUser | None) -> TierProposal:
+def tier_proposal_decide(*, proposal: TierProposal, accept: bool, by: User | None) -> TierProposal:
     """Accept (the account moves, and is unpinned) or reject (it stays; the same move is not offered again)."""
     proposal = TierProposal.objects.select_for_update().select_related("account").get(pk=proposal.pk)
     if proposal.status != ProposalStatus.PENDING:
@@ -405,9 +468,14 @@ def tier_proposal_decide(*, proposal: TierProposal, accept: bool, by: AbstractBa
     if accept:
         account = Account.objects.select_for_update().get(pk=proposal.account_id)
         TierChange.objects.create(
-            workspace_id=account.workspace_id, account=account, old_tier=account.tier,
-            new_tier=proposal.proposed_tier, source=TierChangeSource.PROPOSAL, reason=proposal.reason, by=by,
-        )  # fmt: skip
+            workspace_id=account.workspace_id,
+            account=account,
+            old_tier=account.tier,
+            new_tier=proposal.proposed_tier,
+            source=TierChangeSource.PROPOSAL,
+            reason=proposal.reason,
+            by=by,
+        )
         account.tier, account.tier_locked = proposal.proposed_tier, False
         account.save(update_fields=["tier", "tier_locked", "updated_at"])
         _stats_changed(account.workspace_id)
@@ -415,8 +483,24 @@ def tier_proposal_decide(*, proposal: TierProposal, accept: bool, by: AbstractBa
 
 
 @transaction.atomic
+def tier_proposals_decide(*, workspace: Workspace, proposal_ids: list[int], accept: bool, by: User | None) -> int:
+    """Decide many pending proposals of one workspace at once; the count decided (others are skipped)."""
+    pending = TierProposal.objects.for_workspace(workspace).filter(pk__in=proposal_ids, status=ProposalStatus.PENDING)
+    decided = 0
+    for proposal in pending.order_by("-priority", "id"):
+        tier_proposal_decide(proposal=proposal, accept=accept, by=by)
+        decided += 1
+    return decided
+
+
+def prospecting_rescore_enqueue(*, workspace: Workspace, reason: str) -> None:
+    """Rescore every account of the workspace in the background, once the current transaction commits."""
+    enqueue_on_commit(prospecting_rescore_task, workspace.pk, reason)
+
+
+@transaction.atomic
 def accounts_bulk_assign_owner(
-    *, workspace: Workspace, account_ids: list[int], owner: AbstractBaseUser | None, by: AbstractBaseUser | None
+    *, workspace: Workspace, account_ids: list[int], owner: User | None, by: User | None
 ) -> int:
     if owner is not None and not Membership.objects.filter(workspace=workspace, user=owner).exists():
         raise ValidationError({"owner": "This user is not a member of the workspace."})
@@ -428,18 +512,26 @@ def accounts_bulk_assign_owner(
 
 
 @transaction.atomic
-def accounts_bulk_tier(
-    *, workspace: Workspace, account_ids: list[int], tier: str, reason: str, by: AbstractBaseUser | None
-) -> int:
+def accounts_bulk_tier(*, workspace: Workspace, account_ids: list[int], tier: str, reason: str, by: User | None) -> int:
     """Pin many accounts to one tier with one reason; each gets its own history line."""
     _check_tier(tier)
     if not (reason or "").strip():
         raise ValidationError({"reason": "Say why these accounts are moved by hand."})
     accounts = list(Account.objects.for_workspace(workspace).filter(pk__in=account_ids).select_for_update())
-    TierChange.objects.bulk_create([
-        TierChange(workspace=workspace, account=a, old_tier=a.tier, new_tier=tier, source=TierChangeSource.MANUAL,
-                   reason=reason.strip()[:500], by=by) for a in accounts
-    ])  # fmt: skip
+    TierChange.objects.bulk_create(
+        [
+            TierChange(
+                workspace=workspace,
+                account=a,
+                old_tier=a.tier,
+                new_tier=tier,
+                source=TierChangeSource.MANUAL,
+                reason=reason.strip()[:500],
+                by=by,
+            )
+            for a in accounts
+        ]
+    )
     Account.objects.filter(pk__in=[a.pk for a in accounts]).update(
         tier=tier, tier_locked=True, updated_at=timezone.now()
     )
@@ -494,7 +586,7 @@ class BulkResult:
         return {"changed": self.changed, "skipped": self.skipped}
 
 
-def _editable_ids(*, workspace: Workspace, user: AbstractBaseUser | None, role: str | None, ids: list[int]) -> set[int]:
+def _editable_ids(*, workspace: Workspace, user: User | None, role: str | None, ids: list[int]) -> set[int]:
     qs = Account.objects.for_workspace(workspace).filter(pk__in=ids)
     if role in ("admin", "marketing"):
         return set(qs.values_list("pk", flat=True))
@@ -504,9 +596,16 @@ def _editable_ids(*, workspace: Workspace, user: AbstractBaseUser | None, role: 
 
 
 def accounts_bulk_apply(
-    *, workspace: Workspace, account_ids: list[int], action: str, by: AbstractBaseUser | None, role: str | None,
-    owner: AbstractBaseUser | None = None, tier: str = "", reason: str = "",
-) -> BulkResult:  # fmt: skip
+    *,
+    workspace: Workspace,
+    account_ids: list[int],
+    action: str,
+    by: User | None,
+    role: str | None,
+    owner: User | None = None,
+    tier: str = "",
+    reason: str = "",
+) -> BulkResult:
     """Assign an owner to, or pin to a tier, the given accounts, and say exactly what happened to each.
 
     Accounts the user may not change (sales: neither owner nor on the team), that no longer exist, or that are

@@ -45,7 +45,7 @@ class TierPlan:
     proposals: list[Proposal]
 
 
-def _rank_tiers(order: np.ndarray, eligible: np.ndarray, capacity: dict[str, int], n: int) -> np.ndarray:
+def _rank_tiers(order: np.ndarray, eligible: np.ndarray, capacity: dict[Tier, int], n: int) -> np.ndarray:
     """Fill strategic then priority with the eligible rows in ``order``; everything else standard."""
     tiers = np.full(n, Tier.STANDARD.value, dtype=object)
     ranked = order[eligible[order]]
@@ -56,9 +56,15 @@ def _rank_tiers(order: np.ndarray, eligible: np.ndarray, capacity: dict[str, int
 
 
 def tier_plan(
-    *, ids: np.ndarray, current: np.ndarray, locked: np.ndarray, priority: np.ndarray, fit: np.ndarray,
-    strategic_capacity: int, priority_capacity: int,
-) -> TierPlan:  # fmt: skip
+    *,
+    ids: np.ndarray,
+    current: np.ndarray,
+    locked: np.ndarray,
+    priority: np.ndarray,
+    fit: np.ndarray,
+    strategic_capacity: int,
+    priority_capacity: int,
+) -> TierPlan:
     n = len(ids)
     current = np.asarray(current, dtype=object)
     has_priority = ~np.isnan(priority)

@@ -32,10 +32,25 @@ class RuleSerializer(serializers.ModelSerializer):
     class Meta:
         model = Rule
         fields = [
-            "id", "name", "description", "condition_type", "params", "filter_tiers", "filter_lifecycles",
-            "filter_owner", "severity", "cooldown_hours", "recommended_action", "notify_owner", "notify_team_roles",
-            "is_active", "fired_count", "suppressed_count", "created_at", "updated_at",
-        ]  # fmt: skip
+            "id",
+            "name",
+            "description",
+            "condition_type",
+            "params",
+            "filter_tiers",
+            "filter_lifecycles",
+            "filter_owner",
+            "severity",
+            "cooldown_hours",
+            "recommended_action",
+            "notify_owner",
+            "notify_team_roles",
+            "is_active",
+            "fired_count",
+            "suppressed_count",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["created_at", "updated_at"]
         validators: list = []
 
@@ -48,7 +63,7 @@ class AlertContactSerializer(serializers.Serializer):
 
 
 class AlertTransitionSerializer(serializers.ModelSerializer):
-    by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    by: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="username", read_only=True)
 
     class Meta:
         model = AlertTransition
@@ -59,16 +74,34 @@ class AlertSerializer(serializers.ModelSerializer):
     rule_name = serializers.CharField(source="rule.name", read_only=True, default=None)
     account_name = serializers.CharField(source="account.name", read_only=True, default=None)
     contacts = AlertContactSerializer(many=True, read_only=True)
-    assignee = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    assignee: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="username", read_only=True)
     unread = serializers.BooleanField(read_only=True, default=False)
 
     class Meta:
         model = Alert
         fields = [
-            "id", "kind", "rule", "rule_name", "account", "account_name", "contacts", "severity", "title", "message",
-            "recommended_action", "facts", "status", "assignee", "snoozed_until", "unread", "created_at",
-            "acknowledged_at", "snoozed_at", "resolved_at", "dismissed_at",
-        ]  # fmt: skip
+            "id",
+            "kind",
+            "rule",
+            "rule_name",
+            "account",
+            "account_name",
+            "contacts",
+            "severity",
+            "title",
+            "message",
+            "recommended_action",
+            "facts",
+            "status",
+            "assignee",
+            "snoozed_until",
+            "unread",
+            "created_at",
+            "acknowledged_at",
+            "snoozed_at",
+            "resolved_at",
+            "dismissed_at",
+        ]
         read_only_fields = fields
 
 
@@ -106,10 +139,22 @@ class WebhookSubscriptionSerializer(serializers.ModelSerializer):
     class Meta:
         model = WebhookSubscription
         fields = [
-            "id", "name", "url", "secret", "format", "min_severity", "is_active", "consecutive_failures",
-            "disabled_at", "disabled_reason", "delivered_count", "failed_count", "pending_count", "created_at",
+            "id",
+            "name",
+            "url",
+            "secret",
+            "format",
+            "min_severity",
+            "is_active",
+            "consecutive_failures",
+            "disabled_at",
+            "disabled_reason",
+            "delivered_count",
+            "failed_count",
+            "pending_count",
+            "created_at",
             "updated_at",
-        ]  # fmt: skip
+        ]
         read_only_fields = ["consecutive_failures", "disabled_at", "disabled_reason", "created_at", "updated_at"]
 
 
@@ -125,7 +170,16 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
     class Meta:
         model = WebhookDelivery
         fields = [
-            "id", "event", "alert", "status", "attempts", "last_status_code", "last_error", "next_attempt_at",
-            "sent_at", "created_at", "attempt_log",
-        ]  # fmt: skip
+            "id",
+            "event",
+            "alert",
+            "status",
+            "attempts",
+            "last_status_code",
+            "last_error",
+            "next_attempt_at",
+            "sent_at",
+            "created_at",
+            "attempt_log",
+        ]
         read_only_fields = fields

@@ -8,15 +8,15 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from abe import permissions as role_rules
-from abe.api.base import WorkspaceModelViewSet
-from abe.models import Role
+from abe.api.base import WorkspaceModelViewSet, WorkspaceReadOnlyModelViewSet
+from abe.models import Role, Workspace
 
 from .. import selectors
 from ..filters import AlertFilterSet
@@ -55,7 +55,7 @@ class RuleViewSet(WorkspaceModelViewSet):
         return None
 
 
-class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class AlertViewSet(WorkspaceReadOnlyModelViewSet):
     """Alerts, newest first. Filter by status, severity, rule, account, assignee, ``mine``; move them along
     their lifecycle (acknowledge, resolve, dismiss, snooze until a date, reopen) and assign them."""
 
@@ -65,10 +65,10 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     ordering_fields = ["created_at", "severity", "status"]
     ordering = None
 
-    def get_queryset(self) -> QuerySet:
-        if getattr(self, "swagger_fake_view", False):  # schema generation: no request workspace
-            return Alert.objects.none()
-        qs = selectors.alert_list(workspace=self.request.workspace, user=self.request.user)
+    scoped_model = Alert
+
+    def get_workspace_queryset(self, workspace: Workspace) -> QuerySet:
+        qs = selectors.alert_list(workspace=workspace, user=self.actor())
         if "status" not in self.request.query_params:
             qs = qs.exclude(status=AlertStatus.SUPPRESSED)
         return qs
@@ -76,14 +76,14 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def get_serializer_class(self):
         return AlertDetailSerializer if self.action == "retrieve" else AlertSerializer
 
-    def _alert_for_change(self, request: Request, pk: str) -> Alert:
+    def _alert_for_change(self, request: Request, pk: str | None) -> Alert:
         alert = get_object_or_404(self.get_queryset(), pk=pk)
         if not role_rules.can_write(request) or not can_act_on_alert(request, alert):
             raise PermissionDenied("Only the account team (or marketing and admins) act on this alert.")
         return alert
 
     def _answer(self, alert: Alert) -> Response:
-        fresh = selectors.alert_detail(workspace=self.request.workspace, user=self.request.user, pk=alert.pk)
+        fresh = selectors.alert_detail(workspace=self.workspace, user=self.actor(), pk=alert.pk)
         return Response(AlertDetailSerializer(fresh, context={"request": self.request}).data)
 
     @extend_schema(request=AlertTransitionInput, responses=AlertDetailSerializer)
@@ -92,7 +92,7 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         alert = self._alert_for_change(request, pk)
         serializer = AlertTransitionInput(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
-        alert = alert_services.alert_transition(alert=alert, by=request.user, **serializer.validated_data)
+        alert = alert_services.alert_transition(alert=alert, by=self.actor(), **serializer.validated_data)
         return self._answer(alert)
 
     @extend_schema(request=AlertAssignInput, responses=AlertDetailSerializer)
@@ -102,7 +102,7 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         serializer = AlertAssignInput(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         alert = alert_services.alert_assign(
-            alert=alert, assignee=serializer.validated_data["assignee"], by=request.user
+            alert=alert, assignee=serializer.validated_data["assignee"], by=self.actor()
         )
         return self._answer(alert)
 
@@ -127,7 +127,7 @@ class WebhookSubscriptionViewSet(WorkspaceModelViewSet):
     @action(detail=True, methods=["post"])
     def test(self, request: Request, pk: str | None = None) -> Response:
         subscription = self.get_object()
-        delivery = webhook_services.webhook_test_send(subscription=subscription, by=request.user)
+        delivery = webhook_services.webhook_test_send(subscription=subscription, by=self.actor())
         delivery.refresh_from_db()
         return Response(WebhookDeliverySerializer(delivery).data, status=status.HTTP_202_ACCEPTED)
 
@@ -135,6 +135,6 @@ class WebhookSubscriptionViewSet(WorkspaceModelViewSet):
     @action(detail=True, methods=["get"])
     def deliveries(self, request: Request, pk: str | None = None) -> Response:
         subscription = self.get_object()
-        qs = selectors.webhook_delivery_list(workspace=request.workspace, subscription=subscription)
+        qs = selectors.webhook_delivery_list(workspace=self.workspace, subscription=subscription)
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(WebhookDeliverySerializer(page, many=True).data)

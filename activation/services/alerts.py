@@ -8,8 +8,9 @@ dismissal and snooze are also stamped on the alert, so response times are one su
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -36,7 +37,7 @@ TRANSITIONS: dict[str, tuple[set[str], str]] = {
     AlertAction.SNOOZE: ({AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED}, AlertStatus.SNOOZED),
     AlertAction.REOPEN: ({AlertStatus.RESOLVED, AlertStatus.DISMISSED, AlertStatus.SNOOZED}, AlertStatus.OPEN),
 }
-STAMPS = {
+STAMPS: dict[str, str] = {
     AlertAction.ACKNOWLEDGE: "acknowledged_at",
     AlertAction.RESOLVE: "resolved_at",
     AlertAction.DISMISS: "dismissed_at",
@@ -44,14 +45,14 @@ STAMPS = {
 }
 
 
-def alert_recipients(*, rule: Rule, account: Account) -> list:
+def alert_recipients(*, rule: Rule, account: Account) -> list[Any]:
     """The account team this rule speaks to: the owner (if asked) and members in the chosen team roles.
 
     Only members of the workspace receive alerts. An account with nobody to tell goes to the admins, so a
     firing rule is never silent.
     """
-    users = []
-    if rule.notify_owner and account.owner_id:
+    users: list[User] = []
+    if rule.notify_owner and account.owner is not None:
         users.append(account.owner)
     if rule.notify_team_roles:
         team = AccountTeamMember.objects.filter(account=account, team_role__in=rule.notify_team_roles)
@@ -80,7 +81,7 @@ def alert_fire(
     title: str,
     message: str,
     recommended_action: str,
-    facts: dict,
+    facts: dict[str, Any],
     contact_ids: list[int],
     now: datetime,
     outbox: Outbox,
@@ -102,11 +103,18 @@ def alert_fire(
         # A savepoint: a concurrent insert of the same key (replay racing the original) is a no-op here.
         with transaction.atomic():
             alert = Alert.objects.create(
-                workspace_id=account.workspace_id, rule=rule, account=account, dedupe_key=dedupe_key,
-                severity=rule.severity, title=title[:255], message=message,
-                recommended_action=recommended_action, facts=facts, created_at=now,
+                workspace_id=account.workspace_id,
+                rule=rule,
+                account=account,
+                dedupe_key=dedupe_key,
+                severity=rule.severity,
+                title=title[:255],
+                message=message,
+                recommended_action=recommended_action,
+                facts=facts,
+                created_at=now,
                 status=AlertStatus.SUPPRESSED if cooling else AlertStatus.OPEN,
-            )  # fmt: skip
+            )
     except IntegrityError:
         return None
     if contact_ids:
@@ -123,7 +131,7 @@ def alert_transition(
     *,
     alert: Alert,
     action: str,
-    by: AbstractBaseUser | None,
+    by: User | None,
     until: datetime | None = None,
     note: str = "",
     now: datetime | None = None,
@@ -156,16 +164,22 @@ def alert_transition(
     alert.save(update_fields=fields)
     actor = by if by is not None and by.is_authenticated else None
     AlertTransition.objects.create(
-        workspace_id=alert.workspace_id, alert=alert, action=action, from_status=from_status, to_status=to_status,
-        by=actor, note=note[:500], at=now,
-    )  # fmt: skip
+        workspace_id=alert.workspace_id,
+        alert=alert,
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        by=actor,
+        note=note[:500],
+        at=now,
+    )
     if actor is not None:
         AlertRecipient.objects.filter(alert=alert, user=actor, read_at__isnull=True).update(read_at=now)
     return alert
 
 
 @transaction.atomic
-def alert_assign(*, alert: Alert, assignee: AbstractBaseUser | None, by: AbstractBaseUser | None) -> Alert:
+def alert_assign(*, alert: Alert, assignee: User | None, by: User | None) -> Alert:
     now = timezone.now()
     if assignee is not None and not Membership.objects.filter(workspace_id=alert.workspace_id, user=assignee).exists():
         raise ValidationError({"assignee": "The assignee must be a member of this workspace."})
@@ -173,17 +187,22 @@ def alert_assign(*, alert: Alert, assignee: AbstractBaseUser | None, by: Abstrac
     alert.assignee = assignee
     alert.save(update_fields=["assignee", "updated_at"])
     AlertTransition.objects.create(
-        workspace_id=alert.workspace_id, alert=alert, action=AlertAction.ASSIGN, from_status=alert.status,
-        to_status=alert.status, by=by if by is not None and by.is_authenticated else None,
-        note=f"Assigned to {assignee.get_username()}" if assignee else "Unassigned", at=now,
-    )  # fmt: skip
+        workspace_id=alert.workspace_id,
+        alert=alert,
+        action=AlertAction.ASSIGN,
+        from_status=alert.status,
+        to_status=alert.status,
+        by=by if by is not None and by.is_authenticated else None,
+        note=f"Assigned to {assignee.get_username()}" if assignee else "Unassigned",
+        at=now,
+    )
     if assignee is not None:
         # The assignee sees it in their inbox even when they are not on the account team.
         AlertRecipient.objects.get_or_create(workspace_id=alert.workspace_id, alert=alert, user=assignee)
     return alert
 
 
-def alert_mark_read(*, alert: Alert, user: AbstractBaseUser) -> None:
+def alert_mark_read(*, alert: Alert, user: User) -> None:
     AlertRecipient.objects.filter(alert=alert, user=user, read_at__isnull=True).update(read_at=timezone.now())
 
 
@@ -200,16 +219,20 @@ def alerts_wake_snoozed(*, now: datetime | None = None) -> int:
             alert.status, alert.snoozed_until = AlertStatus.OPEN, None
             alert.save(update_fields=["status", "snoozed_until", "updated_at"])
             AlertTransition.objects.create(
-                workspace_id=alert.workspace_id, alert=alert, action=AlertAction.WAKE,
-                from_status=AlertStatus.SNOOZED, to_status=AlertStatus.OPEN, at=now,
-            )  # fmt: skip
+                workspace_id=alert.workspace_id,
+                alert=alert,
+                action=AlertAction.WAKE,
+                from_status=AlertStatus.SNOOZED,
+                to_status=AlertStatus.OPEN,
+                at=now,
+            )
             AlertRecipient.objects.filter(alert=alert).update(read_at=None)
             woken += 1
     return woken
 
 
 @transaction.atomic
-def notification_preference_set(*, workspace_id: int, user: AbstractBaseUser, email_mode: str) -> None:
+def notification_preference_set(*, workspace_id: int, user: User, email_mode: str) -> None:
     if email_mode not in EmailMode.values:
         raise ValidationError({"email_mode": f"Unknown email mode “{email_mode}”."})
     NotificationPreference.objects.update_or_create(

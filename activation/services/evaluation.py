@@ -86,7 +86,7 @@ def _evaluate_level(rule: Rule, account: Account, now: datetime, outbox: Outbox,
                 facts=level.facts,
                 contact_ids=level.contact_ids,
                 dedupe_key=f"r{rule.id}:a{account.id}:c{contact_id or 0}:x{state.crossings}",
-            )  # fmt: skip
+            )
         )
     # Subjects the condition no longer reports (a contact whose score fell) are below the line: re-arm.
     for contact_id, state in states.items():
@@ -122,7 +122,7 @@ def _evaluate_occurrences(
                 facts=occurrence.facts,
                 contact_ids=occurrence.contact_ids,
                 dedupe_key=keys[occurrence.source],
-            )  # fmt: skip
+            )
         )
 
 
@@ -161,12 +161,18 @@ def active_rules(
 
 
 def rules_evaluate(
-    *, account_ids: Iterable[int], now: datetime | None = None, condition_types: Iterable[str] | None = None
+    *,
+    account_ids: Iterable[int],
+    now: datetime | None = None,
+    condition_types: Iterable[str] | None = None,
+    workspace_id: int | None = None,
 ) -> EvaluationResult:
-    """Evaluate every active rule (or those of ``condition_types``) on the given accounts. Safe to repeat."""
+    """Evaluate every active rule (or those of ``condition_types``) on the given accounts (of ``workspace_id``
+    only, when given: the after-scoring hook names its workspace). Safe to repeat."""
     now = now or timezone.now()
-    ids = sorted(set(account_ids))
-    workspace_of = dict(Account.objects.filter(pk__in=ids).values_list("id", "workspace_id"))
+    accounts = Account.objects.all() if workspace_id is None else Account.objects.for_workspace(workspace_id)
+    workspace_of = dict(accounts.filter(pk__in=set(account_ids)).values_list("id", "workspace_id"))
+    ids = sorted(workspace_of)
     rules = active_rules(workspace_ids=workspace_of.values(), condition_types=condition_types)
     # One query per rule finds the accounts where it could fire or re-arm; the others are not even locked.
     rules_for: dict[int, list[Rule]] = defaultdict(list)

@@ -21,16 +21,18 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from abe.models import Membership, Role
+from abe.tasks import enqueue_on_commit
 
 from ..models import (
     SEVERITY_RANK,
@@ -91,9 +93,13 @@ class Outbox:
         self.webhook_ids: list[int] = []
 
     def publish_on_commit(self) -> None:
-        if self.email_ids or self.webhook_ids:
-            email_ids, webhook_ids = list(self.email_ids), list(self.webhook_ids)
-            transaction.on_commit(lambda: deliveries_publish(email_ids=email_ids, webhook_ids=webhook_ids))
+        """One send task per delivery once the transaction commits; a failed publish is logged (the tasks are
+        ``publish_failure_swept``): the rows are committed, and the beat sweep publishes them again."""
+        from ..tasks import email_delivery_send_task, webhook_delivery_send_task
+
+        for task, ids in ((email_delivery_send_task, self.email_ids), (webhook_delivery_send_task, self.webhook_ids)):
+            for delivery_id in ids:
+                enqueue_on_commit(task, delivery_id)
 
 
 def deliveries_publish(*, email_ids: Iterable[int], webhook_ids: Iterable[int]) -> None:
@@ -109,7 +115,7 @@ def deliveries_publish(*, email_ids: Iterable[int], webhook_ids: Iterable[int]) 
                 logger.warning("Could not publish %s(%s); the outbox sweep will retry", task.name, delivery_id)
 
 
-def _workspace_admins(workspace_id: int) -> list:
+def _workspace_admins(workspace_id: int) -> list[Any]:
     return [
         m.user
         for m in Membership.objects.filter(workspace_id=workspace_id, role=Role.ADMIN)
@@ -129,7 +135,7 @@ def alert_email_render(alert: Alert) -> tuple[str, str]:
     return subject, body
 
 
-def alert_deliveries_create(*, alert: Alert, recipients: list, now: datetime, outbox: Outbox) -> None:
+def alert_deliveries_create(*, alert: Alert, recipients: list[Any], now: datetime, outbox: Outbox) -> None:
     """Inbox rows, instant emails and webhook deliveries for a new alert, in the caller's transaction."""
     recipients = list({u.pk: u for u in recipients}.values())
     AlertRecipient.objects.bulk_create(
@@ -143,10 +149,17 @@ def alert_deliveries_create(*, alert: Alert, recipients: list, now: datetime, ou
         if not user.email or mode == EmailMode.OFF or (mode == EmailMode.DIGEST and alert.kind == AlertKind.RULE):
             continue
         email = EmailDelivery.objects.create(
-            workspace_id=alert.workspace_id, alert=alert, user=user, kind=EmailKind.ALERT, to=user.email,
-            subject=subject, body=body, idempotency_key=f"alert:{alert.id}:user:{user.pk}",
-            next_attempt_at=now + lease(), created_at=now,
-        )  # fmt: skip
+            workspace_id=alert.workspace_id,
+            alert=alert,
+            user=user,
+            kind=EmailKind.ALERT,
+            to=user.email,
+            subject=subject,
+            body=body,
+            idempotency_key=f"alert:{alert.id}:user:{user.pk}",
+            next_attempt_at=now + lease(),
+            created_at=now,
+        )
         outbox.email_ids.append(email.id)
     if alert.kind != AlertKind.RULE:
         return
@@ -157,10 +170,15 @@ def alert_deliveries_create(*, alert: Alert, recipients: list, now: datetime, ou
             continue
         payload = payload or alert_payload(alert)
         delivery = WebhookDelivery.objects.create(
-            workspace_id=alert.workspace_id, subscription=subscription, alert=alert, event="alert.created",
-            payload=payload, idempotency_key=f"alert:{alert.id}:sub:{subscription.id}",
-            next_attempt_at=now + lease(), created_at=now,
-        )  # fmt: skip
+            workspace_id=alert.workspace_id,
+            subscription=subscription,
+            alert=alert,
+            event="alert.created",
+            payload=payload,
+            idempotency_key=f"alert:{alert.id}:sub:{subscription.id}",
+            next_attempt_at=now + lease(),
+            created_at=now,
+        )
         outbox.webhook_ids.append(delivery.id)
 
 
@@ -171,23 +189,32 @@ def system_notice_create(
     try:
         with transaction.atomic():
             alert = Alert.objects.create(
-                workspace_id=workspace_id, kind=AlertKind.SYSTEM, dedupe_key=dedupe_key, severity=Severity.HIGH,
-                title=title, message=message, recommended_action=action, created_at=now,
-            )  # fmt: skip
+                workspace_id=workspace_id,
+                kind=AlertKind.SYSTEM,
+                dedupe_key=dedupe_key,
+                severity=Severity.HIGH,
+                title=title,
+                message=message,
+                recommended_action=action,
+                created_at=now,
+            )
     except IntegrityError:
         return None
     alert_deliveries_create(alert=alert, recipients=_workspace_admins(workspace_id), now=now, outbox=outbox)
     return alert
 
 
-def _claim(model: type[models.Model], delivery_id: int, now: datetime) -> models.Model | None:
+_Delivery = TypeVar("_Delivery", EmailDelivery, WebhookDelivery)
+
+
+def _claim(model: type[_Delivery], delivery_id: int, now: datetime) -> _Delivery | None:
     """Take the delivery for one attempt, or None if it is sent, failed, or being sent by another worker."""
     claimed = (
-        model.objects.filter(pk=delivery_id, status=DeliveryStatus.PENDING, sent_at__isnull=True)
+        model._default_manager.filter(pk=delivery_id, status=DeliveryStatus.PENDING, sent_at__isnull=True)
         .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
         .update(claimed_until=now + lease(), attempts=F("attempts") + 1)
     )
-    return model.objects.get(pk=delivery_id) if claimed else None
+    return model._default_manager.get(pk=delivery_id) if claimed else None
 
 
 def _after_failure(delivery: EmailDelivery | WebhookDelivery, *, error: str, temporary: bool, now: datetime) -> bool:
@@ -224,7 +251,7 @@ def email_delivery_send(*, delivery_id: int, now: datetime | None = None) -> str
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     # A redirected POST would be replayed as a GET without its body: treat a redirect as the answer instead.
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: ANN001, ANN201
+    def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str) -> None:
         return None
 
 
@@ -280,9 +307,13 @@ def webhook_delivery_send(*, delivery_id: int, now: datetime | None = None) -> s
     code, error, duration = webhook_post(subscription=subscription, delivery=delivery)
     attempted_at = timezone.now()
     WebhookAttempt.objects.create(
-        workspace_id=delivery.workspace_id, delivery=delivery, attempted_at=attempted_at, status_code=code,
-        error=error[:500], duration_ms=duration,
-    )  # fmt: skip
+        workspace_id=delivery.workspace_id,
+        delivery=delivery,
+        attempted_at=attempted_at,
+        status_code=code,
+        error=error[:500],
+        duration_ms=duration,
+    )
     delivery.last_status_code = code
     delivery.save(update_fields=["last_status_code"])
     if code is not None and 200 <= code < 300:
@@ -376,11 +407,16 @@ def _digest_for(*, pref_id: int, now: datetime, today_digest: datetime) -> int:
         {"alerts": alerts, "user": pref.user, "since": since, "site": settings.ABE_SITE_URL},
     )
     email = EmailDelivery.objects.create(
-        workspace_id=pref.workspace_id, user=pref.user, kind=EmailKind.DIGEST, to=pref.user.email,
+        workspace_id=pref.workspace_id,
+        user=pref.user,
+        kind=EmailKind.DIGEST,
+        to=pref.user.email,
         subject=f"[ABE] Your daily digest: {len(alerts)} new alert{'s' if len(alerts) != 1 else ''}",
-        body=body, idempotency_key=f"digest:{pref.user_id}:{now.date().isoformat()}",
-        next_attempt_at=now + lease(), created_at=now,
-    )  # fmt: skip
+        body=body,
+        idempotency_key=f"digest:{pref.user_id}:{now.date().isoformat()}",
+        next_attempt_at=now + lease(),
+        created_at=now,
+    )
     outbox = Outbox()
     outbox.email_ids.append(email.id)
     outbox.publish_on_commit()

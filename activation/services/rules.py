@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -16,9 +16,20 @@ from personas.models import BuyingRole
 from ..models import ConditionType, Rule, RuleState, Severity
 
 RULE_FIELDS = {
-    "name", "description", "condition_type", "params", "filter_tiers", "filter_lifecycles", "filter_owner",
-    "severity", "cooldown_hours", "recommended_action", "notify_owner", "notify_team_roles", "is_active",
-}  # fmt: skip
+    "name",
+    "description",
+    "condition_type",
+    "params",
+    "filter_tiers",
+    "filter_lifecycles",
+    "filter_owner",
+    "severity",
+    "cooldown_hours",
+    "recommended_action",
+    "notify_owner",
+    "notify_team_roles",
+    "is_active",
+}
 
 # Per condition: parameter -> (kind, required, default). Kinds: float, int, choice lists, free text.
 PARAM_SPECS: dict[str, dict[str, tuple[str, bool, Any]]] = {
@@ -90,7 +101,7 @@ def _param(kind: str, value: Any) -> Any:
     raise ValueError("unknown parameter kind")
 
 
-def rule_params_clean(condition_type: str, params: dict | None) -> dict:
+def rule_params_clean(condition_type: str, params: dict[str, Any] | None) -> dict[str, Any]:
     """The condition's parameters with defaults filled in; ValidationError naming each bad parameter."""
     spec = PARAM_SPECS.get(condition_type)
     if spec is None:
@@ -178,14 +189,14 @@ def _clean_rule(rule: Rule) -> None:
         raise ValidationError(errors)
 
 
-def _check_fields(data: dict) -> None:
+def _check_fields(data: dict[str, Any]) -> None:
     extra = set(data) - RULE_FIELDS
     if extra:
         raise ValidationError({f: "Unknown field." for f in extra})
 
 
 @transaction.atomic
-def rule_create(*, workspace: Workspace, by: AbstractBaseUser | None = None, **data: Any) -> Rule:
+def rule_create(*, workspace: Workspace, by: User | None = None, **data: Any) -> Rule:
     _check_fields(data)
     rule = Rule(workspace=workspace, created_by=by if by is not None and by.is_authenticated else None, **data)
     _clean_rule(rule)
@@ -194,7 +205,7 @@ def rule_create(*, workspace: Workspace, by: AbstractBaseUser | None = None, **d
 
 
 @transaction.atomic
-def rule_update(rule: Rule, *, by: AbstractBaseUser | None = None, **data: Any) -> Rule:
+def rule_update(rule: Rule, *, by: User | None = None, **data: Any) -> Rule:
     _check_fields(data)
     condition_before, params_before = rule.condition_type, dict(rule.params)
     for name, value in data.items():
@@ -209,5 +220,5 @@ def rule_update(rule: Rule, *, by: AbstractBaseUser | None = None, **data: Any) 
 
 
 @transaction.atomic
-def rule_delete(rule: Rule, *, by: AbstractBaseUser | None = None) -> None:
+def rule_delete(rule: Rule, *, by: User | None = None) -> None:
     rule.delete()

@@ -6,7 +6,7 @@ import secrets
 import uuid
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
@@ -42,16 +42,14 @@ def _clean(subscription: WebhookSubscription) -> None:
         raise ValidationError(errors)
 
 
-def _check_fields(data: dict) -> None:
+def _check_fields(data: dict[str, Any]) -> None:
     extra = set(data) - SUBSCRIPTION_FIELDS
     if extra:
         raise ValidationError({f: "Unknown field." for f in extra})
 
 
 @transaction.atomic
-def webhook_subscription_create(
-    *, workspace: Workspace, by: AbstractBaseUser | None = None, **data: Any
-) -> WebhookSubscription:
+def webhook_subscription_create(*, workspace: Workspace, by: User | None = None, **data: Any) -> WebhookSubscription:
     _check_fields(data)
     subscription = WebhookSubscription(
         workspace=workspace, created_by=by if by is not None and by.is_authenticated else None, **data
@@ -63,7 +61,7 @@ def webhook_subscription_create(
 
 @transaction.atomic
 def webhook_subscription_update(
-    subscription: WebhookSubscription, *, by: AbstractBaseUser | None = None, **data: Any
+    subscription: WebhookSubscription, *, by: User | None = None, **data: Any
 ) -> WebhookSubscription:
     _check_fields(data)
     was_active = subscription.is_active
@@ -80,19 +78,23 @@ def webhook_subscription_update(
 
 
 @transaction.atomic
-def webhook_subscription_delete(subscription: WebhookSubscription, *, by: AbstractBaseUser | None = None) -> None:
+def webhook_subscription_delete(subscription: WebhookSubscription, *, by: User | None = None) -> None:
     subscription.delete()
 
 
 @transaction.atomic
-def webhook_test_send(*, subscription: WebhookSubscription, by: AbstractBaseUser | None = None) -> WebhookDelivery:
+def webhook_test_send(*, subscription: WebhookSubscription, by: User | None = None) -> WebhookDelivery:
     """Queue a signed ``webhook.test`` delivery (sent even while the subscription is off, to check it first)."""
     now = timezone.now()
     delivery = WebhookDelivery.objects.create(
-        workspace_id=subscription.workspace_id, subscription=subscription, event="webhook.test",
-        payload=ping_payload(subscription), idempotency_key=f"test:{subscription.pk}:{uuid.uuid4().hex}",
-        next_attempt_at=now, created_at=now,
-    )  # fmt: skip
+        workspace_id=subscription.workspace_id,
+        subscription=subscription,
+        event="webhook.test",
+        payload=ping_payload(subscription),
+        idempotency_key=f"test:{subscription.pk}:{uuid.uuid4().hex}",
+        next_attempt_at=now,
+        created_at=now,
+    )
     outbox = Outbox()
     outbox.webhook_ids.append(delivery.id)
     outbox.publish_on_commit()

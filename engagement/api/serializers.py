@@ -12,7 +12,9 @@ from ..models import Channel, EventType
 
 
 class EventInput(serializers.Serializer):
-    source = serializers.CharField(max_length=64, help_text="The system that saw the event, e.g. “hubspot”.")
+    source = serializers.CharField(  # type: ignore[assignment]  # the JSON key is "source"
+        max_length=64, help_text="The system that saw the event, e.g. “hubspot”."
+    )
     external_id = serializers.CharField(max_length=128, help_text="Unique per source, for all time (idempotency).")
     type = serializers.ChoiceField(choices=EventType.choices)
     occurred_at = serializers.DateTimeField(help_text="ISO 8601; without an offset it is taken as UTC.")
@@ -31,7 +33,9 @@ class EventBatchInput(serializers.Serializer):
 
 class RejectedRow(serializers.Serializer):
     index = serializers.IntegerField()
-    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    errors = serializers.DictField(  # type: ignore[assignment]  # the JSON key is "errors"
+        child=serializers.ListField(child=serializers.CharField())
+    )
 
 
 class IngestOutput(serializers.Serializer):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -11,7 +13,8 @@ class EventsRateThrottle(SimpleRateThrottle):
 
     def get_rate(self) -> str | None:
         # Read at request time (not import time), so a deployment or a test can change it.
-        return settings.REST_FRAMEWORK.get("DEFAULT_THROTTLE_RATES", {}).get(self.scope)
+        config: dict[str, Any] = settings.REST_FRAMEWORK
+        return config.get("DEFAULT_THROTTLE_RATES", {}).get(self.scope)
 
     def get_cache_key(self, request, view) -> str:
         key = getattr(request, "api_key", None)

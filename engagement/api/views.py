@@ -18,9 +18,6 @@ class _IngestApi(WorkspaceApiView):
     required_scope = "events"
     throttle_classes = [EventsRateThrottle]
 
-    def _actor(self, request: Request):
-        return request.user if request.user.is_authenticated else None
-
 
 class EventIngestApi(_IngestApi):
     @extend_schema(
@@ -36,7 +33,7 @@ class EventIngestApi(_IngestApi):
     def post(self, request: Request) -> Response:
         if not isinstance(request.data, dict):
             return Response({"non_field_errors": ["Send one event as a JSON object."]}, status.HTTP_400_BAD_REQUEST)
-        result = events_ingest(workspace=request.workspace, events=[request.data], by=self._actor(request))
+        result = events_ingest(workspace=self.workspace, events=[request.data], by=self.actor())
         if result.rejected:
             return Response(result.rejected[0]["errors"], status.HTTP_400_BAD_REQUEST)
         return Response(result.as_dict(), status.HTTP_201_CREATED if result.accepted else status.HTTP_200_OK)
@@ -56,5 +53,5 @@ class EventBatchApi(_IngestApi):
             return Response(
                 {"events": [f"At most {MAX_BATCH} events per batch; split it."]}, status.HTTP_400_BAD_REQUEST
             )
-        result = events_ingest(workspace=request.workspace, events=events, by=self._actor(request))
+        result = events_ingest(workspace=self.workspace, events=events, by=self.actor())
         return Response(result.as_dict(), status.HTTP_200_OK)

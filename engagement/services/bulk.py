@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any, cast
 
 from django.db import connection, models, transaction
 
@@ -58,16 +59,18 @@ def _copy_value(value: object) -> str:
     if isinstance(value, float):
         return repr(value)
     if hasattr(value, "isoformat"):
-        return value.isoformat()
+        return str(value.isoformat())
     return str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
-def rows_copy(model: type[models.Model], columns: Sequence[str], rows: Sequence[tuple]) -> None:
+def rows_copy(model: type[models.Model], columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
     """Insert many rows: PostgreSQL COPY, else ``bulk_create`` (``columns`` are model field attnames)."""
     if not rows:
         return
     if connection.vendor != "postgresql":
-        model.objects.bulk_create([model(**dict(zip(columns, row, strict=True))) for row in rows], batch_size=2000)
+        model._default_manager.bulk_create(
+            [model(**dict(zip(columns, row, strict=True))) for row in rows], batch_size=2000
+        )
         return
     import io
 
@@ -76,21 +79,21 @@ def rows_copy(model: type[models.Model], columns: Sequence[str], rows: Sequence[
         buffer.write("\t".join(_copy_value(v) for v in row))
         buffer.write("\n")
     buffer.seek(0)
-    names = ", ".join(f'"{model._meta.get_field(c).column}"' for c in columns)
+    names = ", ".join(f'"{_field(model, c).column}"' for c in columns)
     with connection.cursor() as cursor:
         cursor.copy_expert(f'COPY "{model._meta.db_table}" ({names}) FROM STDIN', buffer)
 
 
-def rows_update(model: type[models.Model], fields: Sequence[str], rows: Sequence[tuple]) -> None:
+def rows_update(model: type[models.Model], fields: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
     """Set ``fields`` of many rows given as ``(pk, value, ...)``: one ``UPDATE … FROM unnest`` on PostgreSQL."""
     if not rows:
         return
     if connection.vendor != "postgresql":
         objects = [model(pk=row[0], **dict(zip(fields, row[1:], strict=True))) for row in rows]
-        model.objects.bulk_update(objects, list(fields), batch_size=500)
+        model._default_manager.bulk_update(objects, list(fields), batch_size=500)
         return
-    columns = [model._meta.get_field(f) for f in fields]
-    arrays = ", ".join(f"%s::{c.db_type(connection).split('(')[0]}[]" for c in columns)
+    columns = [_field(model, f) for f in fields]
+    arrays = ", ".join(f"%s::{str(c.db_type(connection)).split('(')[0]}[]" for c in columns)
     names = ", ".join(f"v{i}" for i in range(len(columns)))
     assignments = ", ".join(f'"{c.column}" = u.v{i}' for i, c in enumerate(columns))
     sql = (
@@ -100,3 +103,14 @@ def rows_update(model: type[models.Model], fields: Sequence[str], rows: Sequence
     params = [[row[0] for row in rows]] + [[row[i + 1] for row in rows] for i in range(len(columns))]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+
+
+def _field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
+    return cast("models.Field[Any, Any]", model._meta.get_field(name))
+
+
+def _quote_name(name: str | None) -> str:
+    """``connection.ops.quote_name`` for a column or table that must exist."""
+    if name is None:
+        raise ValueError("A column without a name cannot be written in bulk.")
+    return connection.ops.quote_name(name)

@@ -6,20 +6,27 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from abe.models import Workspace
+from abe.tasks import enqueue_on_commit
 from personas.models import BuyingRole, Seniority
 
 from ..models import EngagementConfig, EventType
 from ..rules import DEFAULT_STAGES, OPPORTUNITY_CONDITIONS, ScoringRules
 
 CONFIG_FIELDS = {
-    "weights", "half_lives", "daily_caps", "role_multipliers", "seniority_multipliers", "breadth_bonus_per_role",
-    "stages", "create_unknown_contacts",
-}  # fmt: skip
+    "weights",
+    "half_lives",
+    "daily_caps",
+    "role_multipliers",
+    "seniority_multipliers",
+    "breadth_bonus_per_role",
+    "stages",
+    "create_unknown_contacts",
+}
 
 
 def engagement_config_get(*, workspace: Workspace) -> EngagementConfig:
@@ -31,12 +38,12 @@ def _numbers(
     name: str,
     values: Mapping[str, Any],
     keys: set[str],
-    errors: dict,
+    errors: dict[str, Any],
     *,
     low: float,
     high: float,
     integer: bool = False,
-) -> dict:
+) -> dict[str, Any]:
     cleaned = {}
     for key, value in (values or {}).items():
         if key not in keys:
@@ -139,9 +146,7 @@ def engagement_config_rules(*, config: EngagementConfig, data: Mapping[str, Any]
 
 
 @transaction.atomic
-def engagement_config_update(
-    *, workspace: Workspace, by: AbstractBaseUser | None = None, **data: Any
-) -> EngagementConfig:
+def engagement_config_update(*, workspace: Workspace, by: User | None = None, **data: Any) -> EngagementConfig:
     """Save scoring settings; a change to the maths triggers one full recompute once committed."""
     cleaned = engagement_config_clean(data)
     config = EngagementConfig.objects.select_for_update().get(pk=engagement_config_get(workspace=workspace).pk)
@@ -153,7 +158,7 @@ def engagement_config_update(
         config.version += 1
     config.save()
     if maths_changed:
-        from ..tasks import engagement_recompute as engagement_recompute_task
+        from ..tasks import engagement_recompute_task
 
-        transaction.on_commit(lambda: engagement_recompute_task.delay(workspace.pk))
+        enqueue_on_commit(engagement_recompute_task, workspace.pk)
     return config

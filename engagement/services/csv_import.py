@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 import pandas as pd
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 
 from abe.models import Workspace
@@ -40,7 +40,7 @@ def _row(record: dict[str, str]) -> dict[str, Any] | str:
     return event
 
 
-def events_import_csv(*, workspace: Workspace, file: IO, by: AbstractBaseUser | None = None) -> CsvImportResult:
+def events_import_csv(*, workspace: Workspace, file: IO[Any], by: User | None = None) -> CsvImportResult:
     try:
         frame = pd.read_csv(file, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:

@@ -37,7 +37,8 @@ def _window_sum(values: np.ndarray, start_back: int, end_back: int) -> np.ndarra
     n = values.shape[1]
     hi = np.clip(np.arange(n) - start_back + 1, 0, n)
     lo = np.clip(np.arange(n) - end_back, 0, n)
-    return padded[:, hi] - padded[:, lo]
+    sums: np.ndarray = padded[:, hi] - padded[:, lo]
+    return sums
 
 
 @transaction.atomic
@@ -148,7 +149,7 @@ def history_backfill(*, workspace: Workspace, until: date, days: int = 180) -> i
             from_stage=keys[before[i, d]] if before[i, d] >= 0 else "unaware",
             to_stage=keys[window[i, d]],
             changed_at=_end_of(first_day + timedelta(days=start + int(d))),
-        )  # fmt: skip
+        )
         for i, d in zip(moved_rows, moved_days, strict=True)
     ]
     last_change: dict[int, datetime] = {c.account_id: c.changed_at for c in changes}

@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from abe.models import Workspace
+from abe.tasks import enqueue_on_commit
 from accounts.models import Account, Contact
 from accounts.normalise import normalise_domain, normalise_email
 from accounts.services import contact_create
@@ -33,9 +34,18 @@ MAX_BATCH = 5000
 MAX_METADATA_BYTES = 8192
 FUTURE_TOLERANCE = timedelta(days=1)
 FIELDS = {
-    "source", "external_id", "type", "occurred_at", "account_id", "account_domain", "contact_email",
-    "contact_external_id", "channel", "content_asset_id", "metadata",
-}  # fmt: skip
+    "source",
+    "external_id",
+    "type",
+    "occurred_at",
+    "account_id",
+    "account_domain",
+    "contact_email",
+    "contact_external_id",
+    "channel",
+    "content_asset_id",
+    "metadata",
+}
 EVENT_TYPES = frozenset(EventType.values)
 CHANNELS = frozenset(Channel.values)
 TRIGGER_KINDS = frozenset(TriggerKind.values)
@@ -66,11 +76,11 @@ class _Clean:
     contact_external_id: str
     channel: str
     content_asset_id: int | None
-    metadata: dict
+    metadata: dict[str, Any]
     metadata_json: str
 
 
-def _text(raw: Mapping, name: str, errors: dict, *, max_length: int, required: bool = False) -> str:
+def _text(raw: Mapping[str, Any], name: str, errors: dict[str, Any], *, max_length: int, required: bool = False) -> str:
     value = raw.get(name)
     if value is None or value == "":
         if required:
@@ -90,7 +100,7 @@ def _text(raw: Mapping, name: str, errors: dict, *, max_length: int, required: b
     return text
 
 
-def _int(raw: Mapping, name: str, errors: dict) -> int | None:
+def _int(raw: Mapping[str, Any], name: str, errors: dict[str, Any]) -> int | None:
     value = raw.get(name)
     if value is None or value == "":
         return None
@@ -173,10 +183,22 @@ def event_clean(raw: Any, index: int, *, now: datetime) -> tuple[_Clean | None, 
         errors.setdefault("account_id", ["Give account_id, account_domain, contact_email or contact_external_id."])
     if errors:
         return None, errors
+    assert event_type is not None and occurred_at is not None  # validated above
     return _Clean(
-        index, source, external_id, event_type, occurred_at, account_id, account_domain, contact_email,
-        contact_external_id, channel, content_asset_id, metadata, metadata_json,
-    ), {}  # fmt: skip
+        index,
+        source,
+        external_id,
+        event_type,
+        occurred_at,
+        account_id,
+        account_domain,
+        contact_email,
+        contact_external_id,
+        channel,
+        content_asset_id,
+        metadata,
+        metadata_json,
+    ), {}
 
 
 @dataclass
@@ -225,7 +247,9 @@ def _directory(workspace: Workspace, rows: Sequence[_Clean]) -> _Directory:
     )
 
 
-def _resolve(row: _Clean, d: _Directory, *, create_contacts: bool) -> tuple[int, int | None, str, dict]:
+def _resolve(
+    row: _Clean, d: _Directory, *, create_contacts: bool
+) -> tuple[int | None, int | None, str, dict[str, Any]]:
     """(account id, contact id, email of a contact to create or "", errors) for one clean row."""
     errors: dict[str, list[str]] = {}
     account_id = None
@@ -267,7 +291,7 @@ def _resolve(row: _Clean, d: _Directory, *, create_contacts: bool) -> tuple[int,
 
 
 def events_ingest(
-    *, workspace: Workspace, events: Sequence[Any], by: AbstractBaseUser | None = None, now: datetime | None = None
+    *, workspace: Workspace, events: Sequence[Any], by: User | None = None, now: datetime | None = None
 ) -> IngestResult:
     """Ingest up to ``MAX_BATCH`` events; bad rows are reported by index and the good ones committed."""
     if len(events) > MAX_BATCH:
@@ -277,7 +301,7 @@ def events_ingest(
     clean: list[_Clean] = []
     for index, raw in enumerate(events):
         row, errors = event_clean(raw, index, now=now)
-        if errors:
+        if errors or row is None:
             result.rejected.append({"index": index, "errors": errors})
         else:
             clean.append(row)
@@ -289,7 +313,7 @@ def events_ingest(
             account_id, contact_id, to_create, errors = _resolve(
                 row, directory, create_contacts=config.create_unknown_contacts
             )
-            if errors:
+            if errors or account_id is None:
                 result.rejected.append({"index": row.index, "errors": errors})
             else:
                 resolved.append((row, account_id, contact_id, to_create))
@@ -305,10 +329,20 @@ def events_ingest(
                 result.duplicates += 1
                 continue
             seen.add(key)
-            rows.append(store.EventRow(
-                account_id, contact_id or created.get(to_create), row.type, row.channel, row.content_asset_id,
-                row.occurred_at, row.source, row.external_id, row.metadata, row.metadata_json,
-            ))  # fmt: skip
+            rows.append(
+                store.EventRow(
+                    account_id,
+                    contact_id or created.get(to_create),
+                    row.type,
+                    row.channel,
+                    row.content_asset_id,
+                    row.occurred_at,
+                    row.source,
+                    row.external_id,
+                    row.metadata,
+                    row.metadata_json,
+                )
+            )
         inserted = store.events_insert(workspace=workspace, rows=rows)
         result.accepted = len(inserted)
         result.duplicates += len(rows) - len(inserted)
@@ -322,7 +356,7 @@ def events_ingest(
 
 
 def _contacts_create(
-    workspace: Workspace, by: AbstractBaseUser | None, resolved: list[tuple[_Clean, int, int | None, str]]
+    workspace: Workspace, by: User | None, resolved: list[tuple[_Clean, int, int | None, str]]
 ) -> tuple[dict[str, int], dict[str, list[str]]]:
     """Create the unknown contacts at known accounts (rare: usually none), through the accounts service."""
     wanted: dict[str, int] = {}
@@ -341,7 +375,7 @@ def _contacts_create(
 
 
 def _enqueue_scoring(workspace_id: int, account_ids: list[int]) -> None:
-    from ..tasks import engagement_score_accounts as engagement_score_accounts_task
+    from ..tasks import engagement_score_accounts_task
 
     # After commit: the worker must see the rows this batch wrote.
-    transaction.on_commit(lambda: engagement_score_accounts_task.delay(workspace_id, account_ids))
+    enqueue_on_commit(engagement_score_accounts_task, workspace_id, account_ids)

@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import partial
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -22,6 +22,7 @@ from django.utils.module_loading import import_string
 
 from abe.models import Workspace
 from abe.registry import after_scoring_tasks
+from abe.tasks import enqueue_on_commit
 from accounts.models import Account, Contact, Opportunity, OpportunityStatus
 
 from ..models import (
@@ -71,7 +72,7 @@ def scores_evaluate(
     account_ids: Sequence[int],
     rules: ScoringRules,
     now: datetime,
-    components: Sequence[tuple] | None = None,
+    components: Sequence[tuple[Any, ...]] | None = None,
 ) -> tuple[dict[int, AccountResult], dict[int, ContactResult]]:
     """Compute (without writing) the scores of these accounts and of their contacts at ``now``.
 
@@ -149,17 +150,19 @@ def scores_evaluate(
         .values_list("account_id", "status")
         .distinct()
     )
-    for account_id, result in accounts.items():
-        result.roles = sorted(roles[account_id])
-        result.breadth = len(result.roles)
-        result.engaged_contacts = len(engaged[account_id])
-        result.score = rules.breadth_multiplier(result.breadth) * from_contacts[account_id] + from_account[account_id]
-        result.points_7d = recent[account_id]
-        result.baseline_weekly = baseline[account_id] / 4.0
-        result.momentum = momentum(result.points_7d, result.baseline_weekly)
-        result.stage = rules.stage_for(
-            score=result.score,
-            breadth=result.breadth,
+    for account_id, account_result in accounts.items():
+        account_result.roles = sorted(roles[account_id])
+        account_result.breadth = len(account_result.roles)
+        account_result.engaged_contacts = len(engaged[account_id])
+        account_result.score = (
+            rules.breadth_multiplier(account_result.breadth) * from_contacts[account_id] + from_account[account_id]
+        )
+        account_result.points_7d = recent[account_id]
+        account_result.baseline_weekly = baseline[account_id] / 4.0
+        account_result.momentum = momentum(account_result.points_7d, account_result.baseline_weekly)
+        account_result.stage = rules.stage_for(
+            score=account_result.score,
+            breadth=account_result.breadth,
             has_won=(account_id, OpportunityStatus.WON) in flags,
             has_open=(account_id, OpportunityStatus.OPEN) in flags,
         )
@@ -207,9 +210,9 @@ def _write(
     for pk, score, last_at in Contact.objects.filter(pk__in=list(contacts)).values_list(
         "pk", "engagement_score", "last_engaged_at"
     ):
-        result = contacts[pk]
-        if _changed(score, result.score) or last_at != result.last_engaged_at:
-            contact_rows.append((pk, result.score, result.last_engaged_at))
+        contact_result = contacts[pk]
+        if _changed(score, contact_result.score) or last_at != contact_result.last_engaged_at:
+            contact_rows.append((pk, contact_result.score, contact_result.last_engaged_at))
     bulk.rows_update(Contact, ["engagement_score", "last_engaged_at"], contact_rows)
 
     AccountEngagement.objects.bulk_create(
@@ -224,11 +227,11 @@ def _write(
                 baseline_weekly=r.baseline_weekly,
                 scored_at=now,
                 config_version=rules.version,
-            )  # fmt: skip
+            )
             for r in accounts.values()
         ],
         update_conflicts=True,
-        unique_fields=["account"],
+        unique_fields=["account", "workspace"],
         update_fields=[
             "breadth",
             "roles",
@@ -249,11 +252,11 @@ def _write(
                 score=r.score,
                 momentum=r.momentum,
                 stage=r.stage,
-            )  # fmt: skip
+            )
             for r in accounts.values()
         ],
         update_conflicts=True,
-        unique_fields=["account", "day"],
+        unique_fields=["account", "day", "workspace"],
         update_fields=["score", "momentum", "stage"],
     )
     return changed_ids
@@ -275,15 +278,14 @@ def _score_in_transaction(
         accounts, contacts = scores_evaluate(workspace=workspace, account_ids=chunk, rules=rules, now=now)
         changed += _write(workspace=workspace, rules=rules, now=now, accounts=accounts, contacts=contacts)
     if changed:
-        _after_scoring(changed)
+        _after_scoring(workspace.pk, changed)
     return changed
 
 
-def _after_scoring(account_ids: list[int]) -> None:
+def _after_scoring(workspace_id: int, account_ids: list[int]) -> None:
     # Registered by later apps (activation); they run once the scores they read are committed.
     for path in after_scoring_tasks():
-        task = import_string(path)
-        transaction.on_commit(partial(task.delay, account_ids=list(account_ids)))
+        enqueue_on_commit(import_string(path), workspace_id=workspace_id, account_ids=list(account_ids))
 
 
 def accounts_score(*, workspace: Workspace, account_ids: Iterable[int], now: datetime | None = None) -> list[int]:

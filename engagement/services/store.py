@@ -22,6 +22,7 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import numpy as np
 from django.db import connection, transaction
@@ -44,7 +45,7 @@ class EventRow:
     occurred_at: datetime
     source: str
     external_id: str
-    metadata: dict
+    metadata: dict[str, Any]
     metadata_json: str = ""  # the metadata as JSON text, when the caller has it already
 
 
@@ -94,7 +95,7 @@ def events_insert(*, workspace: Workspace, rows: Sequence[EventRow]) -> list[Eve
                 source=r.source,
                 external_id=r.external_id,
                 metadata=r.metadata,
-            )  # fmt: skip
+            )
             for r in fresh
         ],
         batch_size=1000,
@@ -114,7 +115,7 @@ def _events_insert_postgresql(workspace: Workspace, rows: Sequence[EventRow]) ->
         ON CONFLICT (workspace_id, source, external_id) DO NOTHING
         RETURNING source, external_id
     """
-    params = [
+    params: list[Any] = [
         workspace.pk,
         [r.account_id for r in rows],
         [r.contact_id for r in rows],
@@ -134,7 +135,7 @@ def _events_insert_postgresql(workspace: Workspace, rows: Sequence[EventRow]) ->
 
 def day_deltas(rows: Iterable[EventRow]) -> list[DayDelta]:
     """Group new events by (account, contact, type, UTC day), in key order (the lock order)."""
-    grouped: dict[tuple, DayDelta] = {}
+    grouped: dict[tuple[Any, ...], DayDelta] = {}
     for r in rows:
         key = (r.account_id, contact_key(r.contact_id), r.type, day_of(r.occurred_at))
         delta = grouped.get(key)
@@ -174,7 +175,7 @@ def pending_apply(*, workspace: Workspace) -> int:
             batches = [r.deltas for r in rows]
         if not batches:
             return 0
-        merged: dict[tuple, DayDelta] = {}
+        merged: dict[tuple[Any, ...], DayDelta] = {}
         for batch in batches:
             for account_id, contact_id, event_type, day, added, last_at in batch:
                 key = (account_id, contact_key(contact_id), event_type, date.fromisoformat(day))
@@ -202,11 +203,11 @@ def days_add(*, workspace: Workspace, deltas: Sequence[DayDelta]) -> list[tuple[
             SELECT %s, u.a, u.c, u.k, u.t, u.d, u.n, u.l
             FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::text[], %s::date[], %s::int[],
                         %s::timestamptz[]) AS u(a, c, k, t, d, n, l)
-            ON CONFLICT (account_id, contact_key, type, day)
+            ON CONFLICT (account_id, contact_key, type, day, workspace_id)
             DO UPDATE SET count = d.count + EXCLUDED.count, last_at = GREATEST(d.last_at, EXCLUDED.last_at)
             RETURNING account_id, contact_key, type, day, count
         """
-        params = [
+        params: list[Any] = [
             workspace.pk,
             [d.account_id for d in deltas],
             [d.contact_id for d in deltas],
@@ -232,14 +233,22 @@ def days_add(*, workspace: Workspace, deltas: Sequence[DayDelta]) -> list[tuple[
         before = row.count if row else 0
         last_at = max(row.last_at, d.last_at) if row else d.last_at
         result.append((d, before))
-        upserts.append(EngagementDay(
-            workspace=workspace, account_id=d.account_id, contact_id=d.contact_id,
-            contact_key=contact_key(d.contact_id), type=d.type, day=d.day, count=before + d.added, last_at=last_at,
-        ))  # fmt: skip
+        upserts.append(
+            EngagementDay(
+                workspace=workspace,
+                account_id=d.account_id,
+                contact_id=d.contact_id,
+                contact_key=contact_key(d.contact_id),
+                type=d.type,
+                day=d.day,
+                count=before + d.added,
+                last_at=last_at,
+            )
+        )
     EngagementDay.objects.bulk_create(
         upserts,
         update_conflicts=True,
-        unique_fields=["account", "contact_key", "type", "day"],
+        unique_fields=["account", "contact_key", "type", "day", "workspace"],
         update_fields=["count", "last_at"],
     )
     return result
@@ -257,7 +266,7 @@ class ComponentDelta:
 
 def component_deltas(*, rules: ScoringRules, days: Iterable[tuple[DayDelta, int]]) -> list[ComponentDelta]:
     """What the new day counts add to each (account, contact, type) component, capped per day."""
-    grouped: dict[tuple, ComponentDelta] = {}
+    grouped: dict[tuple[Any, ...], ComponentDelta] = {}
     for d, before in days:
         key = (d.account_id, contact_key(d.contact_id), d.type)
         term = rules.component_log_delta(d.type, d.day, before, before + d.added)
@@ -282,7 +291,7 @@ def components_add(*, workspace: Workspace, deltas: Sequence[ComponentDelta]) ->
             SELECT %s, u.a, u.c, u.k, u.t, u.ls, u.n, u.l
             FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::text[], %s::float8[], %s::int[],
                         %s::timestamptz[]) AS u(a, c, k, t, ls, n, l)
-            ON CONFLICT (account_id, contact_key, type) DO UPDATE SET
+            ON CONFLICT (account_id, contact_key, type, workspace_id) DO UPDATE SET
                 log_sum = CASE
                     WHEN EXCLUDED.log_sum IS NULL THEN s.log_sum
                     WHEN s.log_sum IS NULL THEN EXCLUDED.log_sum
@@ -292,7 +301,7 @@ def components_add(*, workspace: Workspace, deltas: Sequence[ComponentDelta]) ->
                 events = s.events + EXCLUDED.events,
                 last_at = GREATEST(s.last_at, EXCLUDED.last_at)
         """
-        params = [
+        params: list[Any] = [
             workspace.pk,
             [d.account_id for d in deltas],
             [d.contact_id for d in deltas],
@@ -312,17 +321,22 @@ def components_add(*, workspace: Workspace, deltas: Sequence[ComponentDelta]) ->
     upserts = []
     for d in deltas:
         row = existing.get((d.account_id, contact_key(d.contact_id), d.type))
-        upserts.append(ScoreComponent(
-            workspace=workspace, account_id=d.account_id, contact_id=d.contact_id,
-            contact_key=contact_key(d.contact_id), type=d.type,
-            log_sum=log_add(row.log_sum, d.log_sum) if row else d.log_sum,
-            events=(row.events if row else 0) + d.events,
-            last_at=max(row.last_at, d.last_at) if row else d.last_at,
-        ))  # fmt: skip
+        upserts.append(
+            ScoreComponent(
+                workspace=workspace,
+                account_id=d.account_id,
+                contact_id=d.contact_id,
+                contact_key=contact_key(d.contact_id),
+                type=d.type,
+                log_sum=log_add(row.log_sum, d.log_sum) if row else d.log_sum,
+                events=(row.events if row else 0) + d.events,
+                last_at=max(row.last_at, d.last_at) if row else d.last_at,
+            )
+        )
     ScoreComponent.objects.bulk_create(
         upserts,
         update_conflicts=True,
-        unique_fields=["account", "contact_key", "type"],
+        unique_fields=["account", "contact_key", "type", "workspace"],
         update_fields=["log_sum", "events", "last_at"],
     )
 
@@ -345,7 +359,7 @@ def days_rebuild(*, workspace: Workspace) -> int:
             # The GROUP BY sorts every event of the workspace: let it sort in memory (this transaction only).
             cursor.execute("SET LOCAL work_mem = '256MB'")
         cursor.execute(sql, [workspace.pk])
-        return cursor.rowcount
+        return int(cursor.rowcount)
 
 
 MICROSECOND = timedelta(microseconds=1)

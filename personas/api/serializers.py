@@ -10,8 +10,19 @@ class PersonaSerializer(serializers.ModelSerializer):
     class Meta:
         model = Persona
         fields = [
-            "id", "name", "department", "seniority", "typical_buying_role", "challenges", "goals", "career_goals",
-            "information_sources", "preferred_channels", "contact_count", "created_at", "updated_at",
-        ]  # fmt: skip
+            "id",
+            "name",
+            "department",
+            "seniority",
+            "typical_buying_role",
+            "challenges",
+            "goals",
+            "career_goals",
+            "information_sources",
+            "preferred_channels",
+            "contact_count",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["created_at", "updated_at"]
         validators: list = []

@@ -154,15 +154,27 @@ def test_export_neutralises_spreadsheet_formulas(value, expected):
 @pytest.mark.parametrize(
     "kind, header, preset, expected",
     [
-        ("accounts", "Record ID,Company name,Company Domain Name,Country/Region,Number of Employees", "hubspot",
-         {"external_id": "Record ID", "name": "Company name", "domain": "Company Domain Name"}),
-        ("accounts", "Account ID,Account Name,Website,Billing Country,Employees", "salesforce_report",
-         {"external_id": "Account ID", "name": "Account Name", "country": "Billing Country"}),
-        ("opportunities", "Record ID,Deal Name,Deal Stage,Amount,Close Date,Associated Company ID", "hubspot",
-         {"name": "Deal Name", "stage": "Deal Stage", "account_external_id": "Associated Company ID"}),
+        (
+            "accounts",
+            "Record ID,Company name,Company Domain Name,Country/Region,Number of Employees",
+            "hubspot",
+            {"external_id": "Record ID", "name": "Company name", "domain": "Company Domain Name"},
+        ),
+        (
+            "accounts",
+            "Account ID,Account Name,Website,Billing Country,Employees",
+            "salesforce_report",
+            {"external_id": "Account ID", "name": "Account Name", "country": "Billing Country"},
+        ),
+        (
+            "opportunities",
+            "Record ID,Deal Name,Deal Stage,Amount,Close Date,Associated Company ID",
+            "hubspot",
+            {"name": "Deal Name", "stage": "Deal Stage", "account_external_id": "Associated Company ID"},
+        ),
         ("accounts", "external_id,name,domain", "abe", {"external_id": "external_id", "name": "name"}),
     ],
-)  # fmt: skip
+)
 def test_presets_are_recognised_from_the_header_row(kind, header, preset, expected):
     from accounts.imports.presets import preset_detect, preset_mapping
 
@@ -174,9 +186,11 @@ def test_presets_are_recognised_from_the_header_row(kind, header, preset, expect
 
 def test_hubspot_deals_map_closed_won_stage_to_won(workspace):
     import_file(workspace=workspace, kind="accounts", data=b"Record ID,Company name\n11,Initech\n")
-    data = b"Record ID,Deal Name,Deal Stage,Amount,Close Date,Create Date,Associated Company ID\n" \
-           b"901,Initech renewal,Closed Won,12000,2025-03-01,2025-01-10,11\n" \
-           b"902,Initech upsell,closedlost,5000,2025-04-01,2025-02-10,11\n"  # fmt: skip
+    data = (
+        b"Record ID,Deal Name,Deal Stage,Amount,Close Date,Create Date,Associated Company ID\n"
+        b"901,Initech renewal,Closed Won,12000,2025-03-01,2025-01-10,11\n"
+        b"902,Initech upsell,closedlost,5000,2025-04-01,2025-02-10,11\n"
+    )
 
     result, preset = import_file(workspace=workspace, kind="opportunities", data=data)
 

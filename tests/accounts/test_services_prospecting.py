@@ -10,12 +10,22 @@ from tests.factories import AccountFactory, OpportunityFactory, closed_deal_hist
 pytestmark = pytest.mark.django_db
 
 SOFTWARE_ICP = [
-    {"key": "industry", "label": "Industry", "weight": 70, "bands": [
-        {"label": "Software", "points": 1.0, "when": {"industry": ["Software"]}},
-        {"label": "Retail", "points": 0.3, "when": {"industry": ["Retail"]}}]},
-    {"key": "size", "label": "Size", "weight": 30, "bands": [
-        {"label": "200+", "points": 1.0, "when": {"employees": {"min": 200}}}]},
-]  # fmt: skip
+    {
+        "key": "industry",
+        "label": "Industry",
+        "weight": 70,
+        "bands": [
+            {"label": "Software", "points": 1.0, "when": {"industry": ["Software"]}},
+            {"label": "Retail", "points": 0.3, "when": {"industry": ["Retail"]}},
+        ],
+    },
+    {
+        "key": "size",
+        "label": "Size",
+        "weight": 30,
+        "bands": [{"label": "200+", "points": 1.0, "when": {"employees": {"min": 200}}}],
+    },
+]
 
 
 def _small_capacity(workspace, strategic=1, priority=2):
@@ -74,8 +84,12 @@ def test_pinned_and_high_tier_accounts_get_proposals_instead_of_silent_moves(wor
         account=Account.objects.get(pk=c.pk), tier=Tier.STRATEGIC, reason="Board sponsor", by=sales_user
     )
     # Now Retail becomes the best fit: a rescore would demote a (strategic) and move the pinned c.
-    services.icp_save(workspace=workspace, by=admin_user, rescore=False, criteria=[
-        {"key": "retail", "weight": 1, "bands": [{"label": "Retail", "when": {"industry": ["Retail"]}}]}])  # fmt: skip
+    services.icp_save(
+        workspace=workspace,
+        by=admin_user,
+        rescore=False,
+        criteria=[{"key": "retail", "weight": 1, "bands": [{"label": "Retail", "when": {"industry": ["Retail"]}}]}],
+    )
 
     summary = services.prospecting_rescore(workspace=workspace)
 
@@ -113,8 +127,12 @@ def test_pin_needs_a_reason_and_keeps_history(workspace, sales_user):
 
 def test_training_refuses_with_a_clear_message_under_30_won_or_lost(workspace):
     for i in range(40):
-        OpportunityFactory(account=AccountFactory(workspace=workspace), status="won" if i < 35 else "lost",
-                           close_date="2026-01-01", created_date="2025-12-01")  # fmt: skip
+        OpportunityFactory(
+            account=AccountFactory(workspace=workspace),
+            status="won" if i < 35 else "lost",
+            close_date="2026-01-01",
+            created_date="2025-12-01",
+        )
 
     with pytest.raises(ValidationError) as exc:
         services.model_train(workspace=workspace)

@@ -16,9 +16,15 @@ def test_priority_blends_fit_and_win_probability_and_falls_back_to_either():
 
 def _plan(current, locked, priority, strategic=1, prio=1):
     n = len(current)
-    return tier_plan(ids=np.arange(1, n + 1), current=np.array(current, dtype=object), locked=np.array(locked),
-                     priority=np.array(priority, dtype=float), fit=np.zeros(n), strategic_capacity=strategic,
-                     priority_capacity=prio)  # fmt: skip
+    return tier_plan(
+        ids=np.arange(1, n + 1),
+        current=np.array(current, dtype=object),
+        locked=np.array(locked),
+        priority=np.array(priority, dtype=float),
+        fit=np.zeros(n),
+        strategic_capacity=strategic,
+        priority_capacity=prio,
+    )
 
 
 def test_first_tiering_fills_tiers_by_priority_within_capacity():

@@ -41,10 +41,15 @@ def account(workspace, kam, sdr):
 def event(account, *, type="web_visit", contact=None, at: datetime | None = None, **metadata) -> EngagementEvent:
     """An event row as ingestion writes it (idempotent key included)."""
     return EngagementEvent.objects.create(
-        workspace=account.workspace, account=account, contact=contact, type=type,
-        occurred_at=at or timezone.now() - timedelta(minutes=5), source="test", external_id=f"ev-{next(_ids)}",
+        workspace=account.workspace,
+        account=account,
+        contact=contact,
+        type=type,
+        occurred_at=at or timezone.now() - timedelta(minutes=5),
+        source="test",
+        external_id=f"ev-{next(_ids)}",
         metadata=metadata,
-    )  # fmt: skip
+    )
 
 
 def stage_change(account, to_stage: str, *, from_stage: str = "engaged", at: datetime | None = None):

@@ -21,15 +21,23 @@ def _world(workspace):
     accounts = []
     for i in range(12):
         account = AccountFactory(
-            workspace=workspace, engagement_score=10.0 * i, engagement_momentum=(i - 4) / 2,
-            lifecycle="customer" if i % 2 else "prospect", tier="strategic" if i % 3 == 0 else "standard",
-        )  # fmt: skip
+            workspace=workspace,
+            engagement_score=10.0 * i,
+            engagement_momentum=(i - 4) / 2,
+            lifecycle="customer" if i % 2 else "prospect",
+            tier="strategic" if i % 3 == 0 else "standard",
+        )
         for j in range(i % 4):
             contact = ContactFactory(account=account, last_engaged_at=now - timedelta(days=j), engagement_score=5.0 * i)
             EngagementEvent.objects.create(
-                workspace=workspace, account=account, contact=contact, type="web_visit",
-                occurred_at=now - timedelta(days=40 + j), source="t", external_id=f"old-{i}-{j}",
-            )  # fmt: skip
+                workspace=workspace,
+                account=account,
+                contact=contact,
+                type="web_visit",
+                occurred_at=now - timedelta(days=40 + j),
+                source="t",
+                external_id=f"old-{i}-{j}",
+            )
         accounts.append(account)
     rules = [
         RuleFactory(

@@ -87,9 +87,10 @@ def test_committee_breadth_counts_distinct_members_in_the_window(workspace, acco
 
 def test_role_engaged_with_event_type_fires_for_a_decision_maker_on_pricing(workspace, account):
     RuleFactory(
-        workspace=workspace, condition_type="role_engaged",
+        workspace=workspace,
+        condition_type="role_engaged",
         params={"buying_role": "decision_maker", "event_type": "pricing_page_visit"},
-    )  # fmt: skip
+    )
     dm = ContactFactory(account=account, first_name="Dora", buying_role="decision_maker")
     user = ContactFactory(account=account, buying_role="end_user")
     event(account, type="pricing_page_visit", contact=user)
@@ -183,7 +184,7 @@ def test_replaying_the_same_scoring_pass_fires_nothing_new(workspace, account):
     event(account, type="trigger_event", kind="expansion")
 
     for _ in range(3):
-        rules_evaluate_task.delay([account.id, account.id])
+        rules_evaluate_task.delay(workspace_id=workspace.id, account_ids=[account.id, account.id])
 
     assert Alert.objects.count() == 2
     assert RuleState.objects.get().crossings == 1
@@ -220,9 +221,12 @@ def test_filters_by_tier_lifecycle_and_owner(workspace, account, kam, sdr):
     RuleFactory(workspace=workspace, params={"threshold": 1}, filter_lifecycles=["customer"])
     RuleFactory(workspace=workspace, params={"threshold": 1}, filter_owner=sdr)
     matching = RuleFactory(
-        workspace=workspace, params={"threshold": 1}, filter_tiers=["strategic"], filter_owner=kam,
+        workspace=workspace,
+        params={"threshold": 1},
+        filter_tiers=["strategic"],
+        filter_owner=kam,
         filter_lifecycles=["prospect"],
-    )  # fmt: skip
+    )
     score(account, 5)
 
     result = evaluate(account)
@@ -254,7 +258,9 @@ def test_inactive_rules_and_other_workspaces_are_ignored(workspace, other_worksp
     assert evaluate(account).fired == []
 
 
-def test_the_after_scoring_hook_names_an_importable_task_taking_account_ids(workspace, account):
+def test_the_after_scoring_hook_names_an_importable_task_taking_workspace_and_account_ids(
+    workspace, other_workspace, account
+):
     from django.utils.module_loading import import_string
 
     from abe.registry import after_scoring_tasks
@@ -264,16 +270,21 @@ def test_the_after_scoring_hook_names_an_importable_task_taking_account_ids(work
     tasks = [import_string(path) for path in after_scoring_tasks()]
 
     for task in tasks:
-        task.delay(account_ids=[account.id])  # exactly what engagement does after a scoring pass
+        # exactly what engagement does after a scoring pass; another workspace's id evaluates nothing
+        task.delay(workspace_id=other_workspace.id, account_ids=[account.id])
+        assert Alert.objects.count() == 0
+        task.delay(workspace_id=workspace.id, account_ids=[account.id])
 
     assert rules_evaluate_task in tasks and Alert.objects.count() == 1
 
 
 def test_the_schedule_rearms_time_based_rules_so_a_later_crossing_fires_again(workspace, account):
     RuleFactory(
-        workspace=workspace, condition_type="committee_breadth", params={"members": 2, "days": 7},
+        workspace=workspace,
+        condition_type="committee_breadth",
+        params={"members": 2, "days": 7},
         filter_tiers=["strategic"],
-    )  # fmt: skip
+    )
     AccountFactory(workspace=workspace, tier="standard")
     now = timezone.now()
     ann = ContactFactory(account=account, first_name="Ann", last_engaged_at=now)

@@ -120,8 +120,10 @@ def test_lifecycle_timestamps_every_transition(firing, kam):
     assert alert.status == AlertStatus.RESOLVED
     assert alert.created_at <= alert.acknowledged_at <= alert.snoozed_at <= alert.resolved_at
     assert [(t.action, t.to_status) for t in alert.transitions.all()] == [
-        ("acknowledge", "acknowledged"), ("snooze", "snoozed"), ("resolve", "resolved"),
-    ]  # fmt: skip
+        ("acknowledge", "acknowledged"),
+        ("snooze", "snoozed"),
+        ("resolve", "resolved"),
+    ]
     assert AlertRecipient.objects.get(alert=alert, user=kam).read_at is not None
     with pytest.raises(ValidationError):
         alert_transition(alert=alert, action="acknowledge", by=kam)

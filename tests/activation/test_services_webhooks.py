@@ -47,23 +47,29 @@ def test_delivery_is_signed_and_the_receiver_verifies_it(workspace, account, rec
     request = receiver.requests[0]
     headers = {k.lower(): v for k, v in request["headers"].items()}
     webhook_signature_verify(
-        secret=sub.secret, body=request["body"], timestamp=headers[TIMESTAMP_HEADER.lower()],
+        secret=sub.secret,
+        body=request["body"],
+        timestamp=headers[TIMESTAMP_HEADER.lower()],
         signature=headers[SIGNATURE_HEADER.lower()],
-    )  # fmt: skip
+    )
     payload = json.loads(request["body"])
     assert payload["event"] == "alert.created"
     assert payload["alert"]["account"]["name"] == "Globex" and "threshold" in payload["alert"]["message"]
     assert headers["x-abe-delivery"] == str(delivery.id)
     with pytest.raises(WebhookSignatureError):
         webhook_signature_verify(
-            secret="whsec_someone_else_entirely", body=request["body"],
-            timestamp=headers[TIMESTAMP_HEADER.lower()], signature=headers[SIGNATURE_HEADER.lower()],
-        )  # fmt: skip
+            secret="whsec_someone_else_entirely",
+            body=request["body"],
+            timestamp=headers[TIMESTAMP_HEADER.lower()],
+            signature=headers[SIGNATURE_HEADER.lower()],
+        )
     with pytest.raises(WebhookSignatureError):
         webhook_signature_verify(
-            secret=sub.secret, body=request["body"] + b" ", timestamp=headers[TIMESTAMP_HEADER.lower()],
+            secret=sub.secret,
+            body=request["body"] + b" ",
+            timestamp=headers[TIMESTAMP_HEADER.lower()],
             signature=headers[SIGNATURE_HEADER.lower()],
-        )  # fmt: skip
+        )
 
 
 def test_receivers_reject_old_timestamps():
@@ -202,5 +208,9 @@ def test_the_standalone_verifier_in_the_docs_accepts_a_real_delivery(workspace, 
 
     verify(sub.secret, request["body"], request["headers"]["x-abe-timestamp"], request["headers"]["x-abe-signature"])
     with pytest.raises(ValueError, match="bad signature"):
-        verify("whsec_wrong_secret_000000", request["body"], request["headers"]["x-abe-timestamp"],
-               request["headers"]["x-abe-signature"])  # fmt: skip
+        verify(
+            "whsec_wrong_secret_000000",
+            request["body"],
+            request["headers"]["x-abe-timestamp"],
+            request["headers"]["x-abe-signature"],
+        )

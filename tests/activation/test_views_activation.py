@@ -98,11 +98,21 @@ def test_marketing_creates_a_rule_in_the_editor(client, marketing_user, workspac
     client.force_login(marketing_user)
     form = client.get(reverse("activation:rule_create")).content.decode()
 
-    response = client.post(reverse("activation:rule_create"), {
-        "name": "Funding news", "condition_type": "trigger_event", "severity": "high", "cooldown_hours": "24",
-        "is_active": "on", "notify_owner": "on", "kinds": ["funding", "acquisition"], "days": "5",
-        "threshold": "99", "filter_tiers": ["strategic"],
-    })  # fmt: skip
+    response = client.post(
+        reverse("activation:rule_create"),
+        {
+            "name": "Funding news",
+            "condition_type": "trigger_event",
+            "severity": "high",
+            "cooldown_hours": "24",
+            "is_active": "on",
+            "notify_owner": "on",
+            "kinds": ["funding", "acquisition"],
+            "days": "5",
+            "threshold": "99",
+            "filter_tiers": ["strategic"],
+        },
+    )
 
     listing = client.get(reverse("activation:rules")).content.decode()
 
@@ -115,10 +125,16 @@ def test_marketing_creates_a_rule_in_the_editor(client, marketing_user, workspac
 def test_rule_editor_shows_param_errors(client, admin_user):
     client.force_login(admin_user)
 
-    response = client.post(reverse("activation:rule_create"), {
-        "name": "No threshold", "condition_type": "score_threshold", "severity": "low", "cooldown_hours": "0",
-        "notify_owner": "on",
-    })  # fmt: skip
+    response = client.post(
+        reverse("activation:rule_create"),
+        {
+            "name": "No threshold",
+            "condition_type": "score_threshold",
+            "severity": "low",
+            "cooldown_hours": "0",
+            "notify_owner": "on",
+        },
+    )
 
     assert response.status_code == 200 and "threshold: This setting is required" in response.content.decode()
 

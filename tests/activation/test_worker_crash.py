@@ -18,6 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from celery import Celery
+from django.conf import settings
 from django.db import connection
 
 from activation.models import Alert, DeliveryStatus, EmailDelivery, WebhookDelivery
@@ -66,17 +67,39 @@ class HangingReceiver(Receiver):
 
 def start_worker(redis_url: str, database_url: str, log: Path) -> subprocess.Popen:
     env = dict(os.environ)
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "abe.settings.local", "DATABASE_URL": database_url, "REDIS_URL": redis_url,
-        "DB_CONN_MAX_AGE": "0", "ABE_DELIVERY_LEASE_SECONDS": "3", "EMAIL_BACKEND":
-        "django.core.mail.backends.console.EmailBackend",
-    })  # fmt: skip
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "abe.settings.local",
+            "DATABASE_URL": database_url,
+            "REDIS_URL": redis_url,
+            "DB_CONN_MAX_AGE": "0",
+            "ABE_DELIVERY_LEASE_SECONDS": "3",
+            "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",
+        }
+    )
     return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "abe", "worker", "--pool=prefork", "--concurrency=1",
-         "--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat",
-         "-n", f"crashtest-{os.getpid()}@%h"],
-        cwd=ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "abe",
+            "worker",
+            "--pool=prefork",
+            "--concurrency=1",
+            "--loglevel=INFO",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-n",
+            f"crashtest-{os.getpid()}@%h",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
 
 
 def kill_worker(process: subprocess.Popen) -> None:
@@ -97,6 +120,8 @@ def test_worker_killed_mid_delivery_loses_nothing_and_duplicates_no_alert(
         urlsplit(os.environ["DATABASE_URL"])._replace(path=f"/{connection.settings_dict['NAME']}")
     )
     publisher = Celery(broker=redis_url, set_as_current=False)  # never replace the eager app of the other tests
+    publisher.conf.task_routes = settings.CELERY_TASK_ROUTES  # the named queues, as the portal publishes them
+    publisher.conf.task_default_queue = settings.CELERY_TASK_DEFAULT_QUEUE
     with publisher.connection_for_write() as conn:
         conn.default_channel.client.flushdb()  # our own Redis database: no message from an earlier run
     receiver = HangingReceiver()
@@ -107,7 +132,9 @@ def test_worker_killed_mid_delivery_loses_nothing_and_duplicates_no_alert(
     worker = start_worker(redis_url, database_url, log)
     try:
         # Given the scoring pass's follow-up task, when the worker dies while POSTing the webhook...
-        publisher.send_task("activation.tasks.rules_evaluate", args=[[account.id]])
+        publisher.send_task(
+            "activation.tasks.rules_evaluate", kwargs={"workspace_id": workspace.id, "account_ids": [account.id]}
+        )
         wait_for(lambda: len(receiver.requests) == 1, 90, f"the first webhook request (log: {log.read_text()[-2000:]})")
         kill_worker(worker)
         receiver.release.set()
@@ -118,7 +145,9 @@ def test_worker_killed_mid_delivery_loses_nothing_and_duplicates_no_alert(
 
         # ...then a restarted worker, the beat sweep and a replay of the same evaluation:
         worker = start_worker(redis_url, database_url, log)
-        publisher.send_task("activation.tasks.rules_evaluate", args=[[account.id]])
+        publisher.send_task(
+            "activation.tasks.rules_evaluate", kwargs={"workspace_id": workspace.id, "account_ids": [account.id]}
+        )
 
         def swept_and_sent() -> bool:
             publisher.send_task("activation.tasks.deliveries_sweep")
@@ -142,7 +171,9 @@ def test_worker_killed_mid_delivery_loses_nothing_and_duplicates_no_alert(
     assert ids == {str(delivery.id)}, "the receiver can dedupe the repeat on X-ABE-Delivery"
     last = receiver.requests[-1]
     webhook_signature_verify(
-        secret=subscription.secret, body=last["body"], timestamp=last["headers"]["x-abe-timestamp"],
+        secret=subscription.secret,
+        body=last["body"],
+        timestamp=last["headers"]["x-abe-timestamp"],
         signature=last["headers"]["x-abe-signature"],
-    )  # fmt: skip
+    )
     assert EmailDelivery.objects.get().to == "kam@example.com"

@@ -32,14 +32,20 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]
 def scoring_pass_with_pricing_visit(account, contact) -> None:
     """What ingestion + scoring leave behind for a batch with a decision maker on the pricing page."""
     EngagementEvent.objects.create(
-        workspace=account.workspace, account=account, contact=contact, type="pricing_page_visit",
-        occurred_at=timezone.now() - timedelta(minutes=1), source="web", external_id="batch-1-ev-1",
-    )  # fmt: skip
+        workspace=account.workspace,
+        account=account,
+        contact=contact,
+        type="pricing_page_visit",
+        occurred_at=timezone.now() - timedelta(minutes=1),
+        source="web",
+        external_id="batch-1-ev-1",
+    )
     contact.engagement_score, contact.last_engaged_at = 24.0, timezone.now()
     contact.save()
     account.engagement_score, account.engagement_momentum = 61.0, 2.6
     account.save()
-    rules_evaluate_task.delay([account.id])  # what engagement publishes after the pass commits
+    # what engagement publishes after the pass commits
+    rules_evaluate_task.delay(workspace_id=account.workspace_id, account_ids=[account.id])
 
 
 def test_badge_updates_and_the_kam_acknowledges_the_alert(page, screenshot):
@@ -49,10 +55,13 @@ def test_badge_updates_and_the_kam_acknowledges_the_alert(page, screenshot):
     account = AccountFactory(workspace=workspace, name="Umbrella Software", owner=kam, tier="strategic")
     dora = ContactFactory(account=account, first_name="Dora", last_name="Diaz", buying_role="decision_maker")
     RuleFactory(
-        workspace=workspace, name="Decision maker on pricing", condition_type="role_engaged", severity="high",
+        workspace=workspace,
+        name="Decision maker on pricing",
+        condition_type="role_engaged",
+        severity="high",
         params={"buying_role": "decision_maker", "event_type": "pricing_page_visit", "days": 2},
         recommended_action="Call Dora within 24 hours with a tailored ROI case.",
-    )  # fmt: skip
+    )
 
     login(page, "kam")
     page.wait_for_selector("#account-table")
@@ -88,7 +97,7 @@ def test_one_click_resolve_in_the_inbox_updates_the_row_in_place(page, screensho
     accounts = [
         AccountFactory(workspace=workspace, owner=kam, name=f"Hot Co {i}", engagement_score=20) for i in range(3)
     ]
-    rules_evaluate_task.delay([a.id for a in accounts])
+    rules_evaluate_task.delay(workspace_id=workspace.id, account_ids=[a.id for a in accounts])
 
     login(page, "kam")
     page.goto("/alerts/")

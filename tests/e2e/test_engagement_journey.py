@@ -42,9 +42,15 @@ def hot_account(workspace):
     ]
     trigger = {"kind": "funding", "headline": "Series C"}
     events.append(
-        {"source": "e2e", "external_id": "e2e-trigger", "type": "trigger_event", "account_id": account.pk,
-         "occurred_at": now.isoformat(), "metadata": trigger}
-    )  # fmt: skip
+        {
+            "source": "e2e",
+            "external_id": "e2e-trigger",
+            "type": "trigger_event",
+            "account_id": account.pk,
+            "occurred_at": now.isoformat(),
+            "metadata": trigger,
+        }
+    )
     events_ingest(workspace=workspace, events=events)
     accounts_score(workspace=workspace, account_ids=[account.pk])
     account.refresh_from_db()

@@ -19,12 +19,25 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def day(workspace, sales_user):
     for i in range(6):
-        account = AccountFactory(workspace=workspace, name=f"Globex {i}", owner=sales_user, tier="strategic",
-                                 journey_stage="mqa", engagement_momentum=0.1 * i, employees=1200 + i)  # fmt: skip
+        account = AccountFactory(
+            workspace=workspace,
+            name=f"Globex {i}",
+            owner=sales_user,
+            tier="strategic",
+            journey_stage="mqa",
+            engagement_momentum=0.1 * i,
+            employees=1200 + i,
+        )
     for n, severity in enumerate(["medium", "critical", "high"]):
-        alert = Alert.objects.create(workspace=workspace, dedupe_key=f"k{n}", severity=severity, account=account,
-                                     title=f"{severity.title()} signal on Globex", message="why",
-                                     created_at=timezone.now() - timedelta(minutes=n))  # fmt: skip
+        alert = Alert.objects.create(
+            workspace=workspace,
+            dedupe_key=f"k{n}",
+            severity=severity,
+            account=account,
+            title=f"{severity.title()} signal on Globex",
+            message="why",
+            created_at=timezone.now() - timedelta(minutes=n),
+        )
         AlertRecipient.objects.create(workspace=workspace, alert=alert, user=sales_user)
 
 

@@ -8,6 +8,8 @@ SEEN: list = []
 
 
 @shared_task
-def record_scores(account_ids: list[int]) -> None:
+def record_scores(workspace_id: int, account_ids: list[int]) -> None:
     scored = list(Account.objects.filter(pk__in=account_ids, engagement_score__gt=0).values_list("pk", flat=True))
-    SEEN.append((account_ids, scored, Account.objects.filter(pk__in=account_ids, journey_stage="aware").exists()))
+    SEEN.append(
+        (workspace_id, account_ids, scored, Account.objects.filter(pk__in=account_ids, journey_stage="aware").exists())
+    )

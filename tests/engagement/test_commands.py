@@ -42,9 +42,10 @@ def test_import_events_refuses_an_unknown_workspace(tmp_path):
 def test_recompute_with_history_rebuilds_the_trend(workspace, tmp_path):
     account = AccountFactory(workspace=workspace, domain="globex.com")
     path = tmp_path / "events.csv"
-    path.write_text("source,external_id,type,occurred_at,account_id\n" + "".join(
-        f"crm,h{i},meeting,2026-01-{i + 1:02d}T10:00:00Z,{account.pk}\n" for i in range(20)
-    ))  # fmt: skip
+    path.write_text(
+        "source,external_id,type,occurred_at,account_id\n"
+        + "".join(f"crm,h{i},meeting,2026-01-{i + 1:02d}T10:00:00Z,{account.pk}\n" for i in range(20))
+    )
     call_command("import_events", "acme", str(path), stdout=StringIO(), stderr=StringIO())
 
     call_command("engagement_recompute", "acme", "--history", "30", stdout=StringIO())

@@ -40,7 +40,7 @@ def test_replaying_the_demo_events_changes_nothing(monkeypatch):
             "channel": e.channel,
             **({"content_asset_id": e.content_asset_id} if e.content_asset_id else {}),
             "metadata": e.metadata,
-        }  # fmt: skip
+        }
         for e in EngagementEvent.objects.for_workspace(ws).select_related("contact")
     ]
 

@@ -58,8 +58,12 @@ def test_backfilled_snapshots_equal_a_pass_at_the_end_of_each_day(workspace):
     ]
     events_ingest(workspace=workspace, events=events, now=NOW)
     pending_apply(workspace=workspace)
-    OpportunityFactory(account=accounts[2], status="won", created_date=(NOW - timedelta(days=40)).date(),
-                       close_date=(NOW - timedelta(days=20)).date())  # fmt: skip
+    OpportunityFactory(
+        account=accounts[2],
+        status="won",
+        created_date=(NOW - timedelta(days=40)).date(),
+        close_date=(NOW - timedelta(days=20)).date(),
+    )
     until = NOW.date()
 
     history_backfill(workspace=workspace, until=until, days=45)
@@ -70,9 +74,12 @@ def test_backfilled_snapshots_equal_a_pass_at_the_end_of_each_day(workspace):
         # The last microsecond of the day: still "today" for the windows, the same decay to within 1e-11.
         end_of_day = datetime.combine(day + timedelta(days=1), time(0), tzinfo=UTC) - timedelta(microseconds=1)
         expected, _ = scores_evaluate(
-            workspace=workspace, account_ids=[a.pk for a in accounts], rules=rules, now=end_of_day,
+            workspace=workspace,
+            account_ids=[a.pk for a in accounts],
+            rules=rules,
+            now=end_of_day,
             components=components_until(workspace, rules, day),
-        )  # fmt: skip
+        )
         stored = {s.account_id: s for s in AccountScoreSnapshot.objects.filter(day=day)}
         for account in accounts:
             assert stored[account.pk].score == pytest.approx(expected[account.pk].score, rel=1e-9)

@@ -55,8 +55,12 @@ def test_bad_rows_are_reported_by_index_and_good_rows_commit(workspace):
 
     assert (result.accepted, result.duplicates) == (3, 1)
     assert [(r["index"], sorted(r["errors"])) for r in result.rejected] == [
-        (1, ["type"]), (2, ["account_id"]), (3, ["occurred_at"]), (5, ["metadata"]), (6, ["non_field_errors"]),
-    ]  # fmt: skip
+        (1, ["type"]),
+        (2, ["account_id"]),
+        (3, ["occurred_at"]),
+        (5, ["metadata"]),
+        (6, ["non_field_errors"]),
+    ]
     assert EngagementEvent.objects.filter(account=account).count() == 3
     assert sum(EngagementDay.objects.values_list("count", flat=True)) == 3
 

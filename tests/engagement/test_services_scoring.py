@@ -100,7 +100,7 @@ def test_incremental_batches_equal_a_full_recompute(workspace, run_on_commit):
 def test_each_batch_enqueues_one_scoring_task(workspace, django_capture_on_commit_callbacks):
     account = AccountFactory(workspace=workspace)
 
-    with mock.patch("engagement.tasks.engagement_score_accounts.delay") as delay:
+    with mock.patch("engagement.tasks.engagement_score_accounts_task.delay") as delay:
         with django_capture_on_commit_callbacks(execute=True):
             events_ingest(workspace=workspace, events=[event(account_id=account.pk) for _ in range(50)], now=NOW)
 
@@ -121,7 +121,8 @@ def test_scores_are_written_before_after_scoring_tasks_run(workspace, run_on_com
         events=[event(account_id=account.pk, type="intent_signal", at=timezone.now())],
     )
 
-    assert hooks.SEEN == [([account.pk], [account.pk], True)]  # score and stage ("aware") already committed
+    # score and stage ("aware") already committed
+    assert hooks.SEEN == [(workspace.pk, [account.pk], [account.pk], True)]
 
 
 def test_stages_move_top_down_and_every_change_is_recorded(workspace):

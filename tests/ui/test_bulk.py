@@ -101,20 +101,23 @@ def test_viewer_cannot_bulk(client, viewer_user, workspace):
     client.force_login(viewer_user)
     account = AccountFactory(workspace=workspace)
 
-    response = client.post(reverse("accounts:tier_bulk"), {"action": "tier", "tier": "strategic", "reason": "x",
-                                                           "account": [account.pk]})  # fmt: skip
+    response = client.post(
+        reverse("accounts:tier_bulk"), {"action": "tier", "tier": "strategic", "reason": "x", "account": [account.pk]}
+    )
 
     assert response.status_code == 403
 
 
-def test_saving_the_icp_rescores_as_a_job_with_its_true_status(admin_client, workspace,
-                                                                django_capture_on_commit_callbacks):  # fmt: skip
+def test_saving_the_icp_rescores_as_a_job_with_its_true_status(
+    admin_client, workspace, django_capture_on_commit_callbacks
+):
     AccountFactory(workspace=workspace, industry="Software", employees=500)
     criteria = '[{"key": "industry", "label": "Industry", "weight": 100, "bands": [{"label": "Software", "points": 1, "when": {"industry": ["Software"]}}]}]'  # noqa: E501
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = admin_client.post(reverse("accounts:icp_settings"), {"name": "ICP", "criteria": criteria},
-                                     follow=True)  # fmt: skip
+        response = admin_client.post(
+            reverse("accounts:icp_settings"), {"name": "ICP", "criteria": criteria}, follow=True
+        )
 
     job = Job.objects.get(workspace=workspace, kind="prospecting_rescore")
     assert job.status == JobStatus.DONE and job.message.startswith("1 accounts rescored")

@@ -21,11 +21,17 @@ pytestmark = pytest.mark.django_db
 def universe(workspace, admin_user, sales_user):
     rows = []
     for i in range(12):
-        rows.append(AccountFactory(
-            workspace=workspace, name=f"Harbor {i:02d}", industry="Software" if i % 2 else "Retail", employees=i * 10,
-            owner=sales_user if i % 3 == 0 else admin_user, fit_criteria_met=0b10 if i % 4 == 0 else 0b01,
-            tier_locked=i == 4,
-        ))  # fmt: skip
+        rows.append(
+            AccountFactory(
+                workspace=workspace,
+                name=f"Harbor {i:02d}",
+                industry="Software" if i % 2 else "Retail",
+                employees=i * 10,
+                owner=sales_user if i % 3 == 0 else admin_user,
+                fit_criteria_met=0b10 if i % 4 == 0 else 0b01,
+                tier_locked=i == 4,
+            )
+        )
     AccountFactory(workspace=workspace, name="Quay", industry="Software", employees=5, owner=sales_user)
     return rows
 
@@ -78,15 +84,20 @@ def test_api_ordering_parameter_still_works(admin_api, universe):
 
 def _alert(workspace, user, minutes: int, severity: str) -> Alert:
     alert = Alert.objects.create(
-        workspace=workspace, dedupe_key=f"{severity}{minutes}", severity=severity, title=f"{severity} {minutes}",
-        message="why", created_at=timezone.now() - timedelta(minutes=minutes),
-    )  # fmt: skip
+        workspace=workspace,
+        dedupe_key=f"{severity}{minutes}",
+        severity=severity,
+        title=f"{severity} {minutes}",
+        message="why",
+        created_at=timezone.now() - timedelta(minutes=minutes),
+    )
     AlertRecipient.objects.create(workspace=workspace, alert=alert, user=user)
     return alert
 
 
-def test_inbox_orders_by_severity_then_time_and_the_api_shares_the_filter(admin_client, admin_api, admin_user,
-                                                                           workspace):  # fmt: skip
+def test_inbox_orders_by_severity_then_time_and_the_api_shares_the_filter(
+    admin_client, admin_api, admin_user, workspace
+):
     _alert(workspace, admin_user, 1, "medium")
     _alert(workspace, admin_user, 2, "medium")
     _alert(workspace, admin_user, 30, "critical")

@@ -17,9 +17,15 @@ pytestmark = pytest.mark.django_db
 
 
 def _alert(workspace, user, minutes, severity, account=None):
-    alert = Alert.objects.create(workspace=workspace, dedupe_key=f"{severity}{minutes}", severity=severity,
-                                 title=f"{severity} alert {minutes}", message="why", account=account,
-                                 created_at=timezone.now() - timedelta(minutes=minutes))  # fmt: skip
+    alert = Alert.objects.create(
+        workspace=workspace,
+        dedupe_key=f"{severity}{minutes}",
+        severity=severity,
+        title=f"{severity} alert {minutes}",
+        message="why",
+        account=account,
+        created_at=timezone.now() - timedelta(minutes=minutes),
+    )
     AlertRecipient.objects.create(workspace=workspace, alert=alert, user=user)
     return alert
 
@@ -35,13 +41,24 @@ def test_home_loads_my_day_for_sales_and_pulse_for_marketing(client, sales_user,
 
 
 def test_my_day_shows_my_accounts_alerts_by_severity_and_stage_changes(client, sales_user, workspace):
-    mine = AccountFactory(workspace=workspace, name="Globex", owner=sales_user, tier="strategic",
-                          journey_stage="mqa", engagement_momentum=0.12)  # fmt: skip
+    mine = AccountFactory(
+        workspace=workspace,
+        name="Globex",
+        owner=sales_user,
+        tier="strategic",
+        journey_stage="mqa",
+        engagement_momentum=0.12,
+    )
     AccountFactory(workspace=workspace, name="Not mine", tier="strategic")
     _alert(workspace, sales_user, 1, "medium", mine)
     _alert(workspace, sales_user, 50, "critical", mine)
-    JourneyStageChange.objects.create(workspace=workspace, account=mine, from_stage="engaged", to_stage="mqa",
-                                      changed_at=timezone.now() - timedelta(days=2))  # fmt: skip
+    JourneyStageChange.objects.create(
+        workspace=workspace,
+        account=mine,
+        from_stage="engaged",
+        to_stage="mqa",
+        changed_at=timezone.now() - timedelta(days=2),
+    )
     client.force_login(sales_user)
 
     html = client.get(reverse("home:my_day")).content.decode()
@@ -53,12 +70,22 @@ def test_my_day_shows_my_accounts_alerts_by_severity_and_stage_changes(client, s
 
 def test_pulse_counts_mqas_late_alerts_and_failed_jobs(client, marketing_user, admin_user, workspace):
     account = AccountFactory(workspace=workspace)
-    JourneyStageChange.objects.create(workspace=workspace, account=account, from_stage="engaged", to_stage="mqa",
-                                      changed_at=timezone.now() - timedelta(days=1))  # fmt: skip
+    JourneyStageChange.objects.create(
+        workspace=workspace,
+        account=account,
+        from_stage="engaged",
+        to_stage="mqa",
+        changed_at=timezone.now() - timedelta(days=1),
+    )
     _alert(workspace, admin_user, 120, "critical")  # beyond the 1 h SLA
     _alert(workspace, admin_user, 10, "critical")  # within it
-    Job.objects.create(workspace=workspace, kind="accounts_bulk", label="Pin 500 accounts",
-                       status=JobStatus.FAILED, message="Say why these accounts are moved by hand.")  # fmt: skip
+    Job.objects.create(
+        workspace=workspace,
+        kind="accounts_bulk",
+        label="Pin 500 accounts",
+        status=JobStatus.FAILED,
+        message="Say why these accounts are moved by hand.",
+    )
     client.force_login(marketing_user)
 
     html = client.get(reverse("home:pulse")).content.decode()

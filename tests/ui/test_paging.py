@@ -26,8 +26,10 @@ def _links(html: str) -> list[str]:
 
 def _accounts(workspace, n: int = 60, **fields):
     """``n`` accounts named "Harbor NN" with employees = NN (so the sort is checkable) plus noise."""
-    made = [AccountFactory(workspace=workspace, name=f"Harbor {i:02d}", employees=i, industry="Software", **fields)
-            for i in range(n)]  # fmt: skip
+    made = [
+        AccountFactory(workspace=workspace, name=f"Harbor {i:02d}", employees=i, industry="Software", **fields)
+        for i in range(n)
+    ]
     for i in range(15):
         AccountFactory(workspace=workspace, name=f"Other {i:02d}", employees=1000 + i, industry="Software", **fields)
     return made
@@ -84,9 +86,13 @@ def test_tier_board_page_2_of_a_filtered_sorted_board(admin_client, workspace):
 
 def _alert(workspace, user, n: int, severity: str, title: str) -> Alert:
     alert = Alert.objects.create(
-        workspace=workspace, dedupe_key=f"k{n}", severity=severity, title=title, message="why",
+        workspace=workspace,
+        dedupe_key=f"k{n}",
+        severity=severity,
+        title=title,
+        message="why",
         created_at=timezone.now() - timedelta(minutes=n),
-    )  # fmt: skip
+    )
     AlertRecipient.objects.create(workspace=workspace, alert=alert, user=user)
     return alert
 
@@ -109,8 +115,9 @@ def test_alert_inbox_page_2_of_a_search(admin_client, admin_user, workspace):
 
 def test_import_list_pages(admin_client, admin_user, workspace):
     for n in range(30):
-        ImportJob.objects.create(workspace=workspace, kind="accounts", filename=f"file-{n:02d}.csv",
-                                 created_by=admin_user)  # fmt: skip
+        ImportJob.objects.create(
+            workspace=workspace, kind="accounts", filename=f"file-{n:02d}.csv", created_by=admin_user
+        )
 
     response = admin_client.get(reverse("accounts:import") + "?page=2")
 
@@ -120,9 +127,14 @@ def test_import_list_pages(admin_client, admin_user, workspace):
 
 def test_import_report_pages_its_rejected_rows(admin_client, admin_user, workspace):
     job = ImportJob.objects.create(
-        workspace=workspace, kind="accounts", filename="f.csv", created_by=admin_user, status="done", rejected=120,
+        workspace=workspace,
+        kind="accounts",
+        filename="f.csv",
+        created_by=admin_user,
+        status="done",
+        rejected=120,
         errors=[{"line": n, "reason": f"bad {n}"} for n in range(2, 122)],
-    )  # fmt: skip
+    )
 
     response = admin_client.get(reverse("accounts:import_detail", args=[job.pk]) + "?page=2")
 

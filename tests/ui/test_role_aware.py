@@ -44,8 +44,14 @@ def world(workspace, admin_user, sales_user, marketing_user):
     RuleFactory(workspace=workspace)
     WebhookSubscriptionFactory(workspace=workspace)
     for user in (admin_user, sales_user, marketing_user):
-        alert = Alert.objects.create(workspace=workspace, dedupe_key=f"a{user.pk}", title="Alert", message="why",
-                                     account=owned, created_at=timezone.now())  # fmt: skip
+        alert = Alert.objects.create(
+            workspace=workspace,
+            dedupe_key=f"a{user.pk}",
+            title="Alert",
+            message="why",
+            account=owned,
+            created_at=timezone.now(),
+        )
         AlertRecipient.objects.create(workspace=workspace, alert=alert, user=user)
     return owned, other
 
@@ -82,8 +88,14 @@ def _targets(base: str, html: str) -> list[tuple[str, str]]:
 def test_no_page_offers_what_the_role_is_refused(client, request, role, world):
     client.force_login(request.getfixturevalue(f"{role}_user"))
     owned, other = world
-    seeds = SEEDS + [reverse("accounts:detail", args=[owned.pk]), reverse("accounts:detail", args=[other.pk]),
-                     "/accounts/icp/", "/accounts/model/", "/accounts/import/", "/alerts/rules/"]  # fmt: skip
+    seeds = SEEDS + [
+        reverse("accounts:detail", args=[owned.pk]),
+        reverse("accounts:detail", args=[other.pk]),
+        "/accounts/icp/",
+        "/accounts/model/",
+        "/accounts/import/",
+        "/alerts/rules/",
+    ]
     seen_get: set[str] = set()
     seen_post: set[str] = set()
     queue = [(path, 0) for path in seeds]

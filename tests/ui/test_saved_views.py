@@ -18,10 +18,16 @@ def test_save_open_and_resolve_a_view(admin_client, admin_user, workspace):
         AccountFactory(workspace=workspace, name=f"Harbor {i}", industry="Retail", employees=i)
     AccountFactory(workspace=workspace, name="Quay", industry="Retail")
 
-    saved = admin_client.post(reverse("accounts:saved_view_save"), {
-        "name": "Retail harbors", "list": "tier_board", "query": "q=harbor&industry=Retail&sort=-employees&page=3",
-        "hidden_columns": "industry,country", "shared": "on",
-    })  # fmt: skip
+    saved = admin_client.post(
+        reverse("accounts:saved_view_save"),
+        {
+            "name": "Retail harbors",
+            "list": "tier_board",
+            "query": "q=harbor&industry=Retail&sort=-employees&page=3",
+            "hidden_columns": "industry,country",
+            "shared": "on",
+        },
+    )
     view = SavedView.objects.get()
     opened = admin_client.get(reverse("accounts:saved_view", args=[view.pk]), follow=True)
 
@@ -36,8 +42,9 @@ def test_save_open_and_resolve_a_view(admin_client, admin_user, workspace):
 
 def test_private_views_stay_private_and_shared_ones_show_to_everyone(client, admin_user, sales_user, workspace):
     private = SavedView.objects.create(workspace=workspace, owner=admin_user, name="Mine", list_name="accounts")
-    shared = SavedView.objects.create(workspace=workspace, owner=admin_user, name="Team", list_name="accounts",
-                                      shared=True, query="owner=me")  # fmt: skip
+    shared = SavedView.objects.create(
+        workspace=workspace, owner=admin_user, name="Team", list_name="accounts", shared=True, query="owner=me"
+    )
     AccountFactory(workspace=workspace, name="Sales account", owner=sales_user)
     AccountFactory(workspace=workspace, name="Admin account", owner=admin_user)
     client.force_login(sales_user)
@@ -55,8 +62,9 @@ def test_private_views_stay_private_and_shared_ones_show_to_everyone(client, adm
 
 
 def test_a_view_needs_a_name(admin_client):
-    response = admin_client.post(reverse("accounts:saved_view_save"), {"name": " ", "list": "accounts", "query": ""},
-                                 follow=True)  # fmt: skip
+    response = admin_client.post(
+        reverse("accounts:saved_view_save"), {"name": " ", "list": "accounts", "query": ""}, follow=True
+    )
 
     assert "Name the view." in [str(m) for m in response.context["messages"]]
     assert not SavedView.objects.exists()

@@ -18,10 +18,15 @@ def test_create_list_and_complete_a_task(workspace, marketing_api, sales_user):
 
     created = marketing_api.post(
         "/api/v1/tasks/",
-        {"title": "Call the CFO", "account": account.pk, "contact": contact.pk, "assignee": sales_user.pk,
-         "due_date": yesterday},
+        {
+            "title": "Call the CFO",
+            "account": account.pk,
+            "contact": contact.pk,
+            "assignee": sales_user.pk,
+            "due_date": yesterday,
+        },
         format="json",
-    )  # fmt: skip
+    )
     assert created.status_code == 201, created.json()
     task_id = created.json()["id"]
 
@@ -79,8 +84,12 @@ def test_task_list_query_count_is_bounded(workspace, marketing_api, django_asser
 
     for i in range(15):
         account = AccountFactory(workspace=workspace)
-        task_create(workspace=workspace, title=f"T{i}", account=account, contact=ContactFactory(account=account,
-                    workspace=workspace))  # fmt: skip
+        task_create(
+            workspace=workspace,
+            title=f"T{i}",
+            account=account,
+            contact=ContactFactory(account=account, workspace=workspace),
+        )
 
     with django_assert_max_num_queries(8):
         assert marketing_api.get("/api/v1/tasks/").status_code == 200

@@ -19,9 +19,23 @@ class TaskSerializer(serializers.ModelSerializer):
     class Meta:
         model = Task
         fields = [
-            "id", "title", "description", "account", "account_name", "contact", "assignee", "due_date", "status",
-            "outcome", "source", "source_ref", "overdue", "created_at", "updated_at", "completed_at",
-        ]  # fmt: skip
+            "id",
+            "title",
+            "description",
+            "account",
+            "account_name",
+            "contact",
+            "assignee",
+            "due_date",
+            "status",
+            "outcome",
+            "source",
+            "source_ref",
+            "overdue",
+            "created_at",
+            "updated_at",
+            "completed_at",
+        ]
         read_only_fields = ["completed_at", "created_at", "updated_at"]
 
     def get_overdue(self, task: Task) -> bool:

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import importlib
 import time
+from typing import Any
 
 from django.apps import apps
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from abe.demo import DEMO_SLUG, DEMO_USERS, demo_password, demo_workspace_create
@@ -21,13 +22,13 @@ from abe.models import Workspace
 class Command(BaseCommand):
     help = "Load the deterministic demo workspace 'demo' (accounts, committees, teams, opportunities...)."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--reset", action="store_true", help="Delete the existing demo workspace first.")
         parser.add_argument("--if-empty", action="store_true", help="Do nothing if any workspace exists.")
         parser.add_argument("--seed", type=int, default=42)
 
     @transaction.atomic
-    def handle(self, *args, reset: bool, if_empty: bool, seed: int, **options) -> None:
+    def handle(self, *args: Any, reset: bool, if_empty: bool, seed: int, **options: Any) -> None:
         if if_empty and Workspace.objects.exists():
             self.stdout.write("Database already has data; demo not loaded.")
             return

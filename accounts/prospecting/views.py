@@ -11,7 +11,8 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpResponse, QueryDict
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,30 +20,42 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from abe import permissions as rules
+from abe.http import MemberRequest
 from abe.jobs import job_create, job_list
+from abe.models import Job
 from abe.paging import page_number, page_size, paginate
 from abe.views import admin_required, workspace_required
 
-from . import selectors as account_selectors
-from .imports.export import accounts_csv_response
-from .models import Account, ProposalStatus, Tier
-from .prospecting import selectors, services
-from .prospecting.icp import ATTRIBUTE_LABELS, ATTRIBUTES, CATEGORICAL, NUMERIC
-from .prospecting.predictive import TrainedModel, feature_label
-from .prospecting_forms import BoardFilterForm, BulkForm, IcpForm, ProspectingSettingsForm, TierPinForm
-from .tasks import accounts_bulk_task
-from .views import saved_views_context
+from .. import selectors as account_selectors
+from ..imports.export import accounts_csv_response
+from ..models import Account, ProposalStatus, Tier
+from ..views import saved_views_context
+from . import selectors, services
+from .forms import BoardFilterForm, BulkForm, IcpForm, ProspectingSettingsForm, TierPinForm
+from .icp import ATTRIBUTE_LABELS, ATTRIBUTES, CATEGORICAL, NUMERIC
+from .tasks import accounts_bulk_apply_task
 
 BOARD_PAGE_SIZE = 50
 # The columns of the tier board, in the order a KAM reads them; each user may hide some (column chooser).
 BOARD_COLUMNS = [
-    ("tier", "Tier"), ("stage", "Stage"), ("engagement", "Engagement"), ("momentum", "Momentum"), ("owner", "Owner"),
-    ("priority", "Priority"), ("fit", "Fit"), ("grade", "Grade"), ("win", "Win prob."), ("employees", "Employees"),
-    ("revenue", "Revenue"), ("lifecycle", "Lifecycle"), ("industry", "Industry"), ("country", "Country"),
-]  # fmt: skip
+    ("tier", "Tier"),
+    ("stage", "Stage"),
+    ("engagement", "Engagement"),
+    ("momentum", "Momentum"),
+    ("owner", "Owner"),
+    ("priority", "Priority"),
+    ("fit", "Fit"),
+    ("grade", "Grade"),
+    ("win", "Win prob."),
+    ("employees", "Employees"),
+    ("revenue", "Revenue"),
+    ("lifecycle", "Lifecycle"),
+    ("industry", "Industry"),
+    ("country", "Country"),
+]
 
 
-def _rescore_job(request: HttpRequest) -> object | None:
+def _rescore_job(request: MemberRequest) -> Job | None:
     """The latest rescore of the workspace while it runs, and for ten minutes after it ends."""
     job = job_list(workspace=request.workspace).filter(kind=services.RESCORE_JOB).first()
     if job is None or (job.finished and job.finished_at and timezone.now() - job.finished_at > timedelta(minutes=10)):
@@ -50,7 +63,7 @@ def _rescore_job(request: HttpRequest) -> object | None:
     return job
 
 
-def _board_job(request: HttpRequest) -> object | None:
+def _board_job(request: MemberRequest) -> Job | None:
     """The last bulk job started from the board, shown (and polled) until it has been seen finished once."""
     job_id = request.session.get("job:tier_board")
     job = job_list(workspace=request.workspace).filter(pk=job_id).first() if job_id else None
@@ -60,7 +73,7 @@ def _board_job(request: HttpRequest) -> object | None:
 
 
 @workspace_required
-def tier_board_view(request: HttpRequest) -> HttpResponse:
+def tier_board_view(request: MemberRequest) -> HttpResponseBase:
     ws = request.workspace
     icp = selectors.icp_active(workspace=ws)
     criteria = icp.criteria if icp else []
@@ -72,9 +85,11 @@ def tier_board_view(request: HttpRequest) -> HttpResponse:
     if request.GET.get("export") == "csv":
         return accounts_csv_response(filterset.qs, "tier-board.csv")
     page_obj = selectors.tier_board_page(
-        filterset=filterset, workspace=ws, page=page_number(request),
+        filterset=filterset,
+        workspace=ws,
+        page=page_number(request),
         per_page=page_size(request, key="tier_board", default=BOARD_PAGE_SIZE),
-    )  # fmt: skip
+    )
     conf = selectors.prospecting_settings(workspace=ws)
     counts = selectors.tier_counts(workspace=ws)
     export_query = request.GET.copy()
@@ -83,28 +98,39 @@ def tier_board_view(request: HttpRequest) -> HttpResponse:
     matching_query = export_query.urlencode()
     export_query["export"] = "csv"
     context = {
-        "matching_query": matching_query, "board_columns": BOARD_COLUMNS,
+        "matching_query": matching_query,
+        "board_columns": BOARD_COLUMNS,
         **saved_views_context(request, "tier_board"),
-        "form": form, "page_obj": page_obj, "sort": filterset.sort_key, "filtered": filterset.active,
-        "export_url": "?" + export_query.urlencode(), "criteria": criteria,
-        "bulk_form": BulkForm(users=users), "can_bulk": rules.can_write(request),
+        "form": form,
+        "page_obj": page_obj,
+        "sort": filterset.sort_key,
+        "filtered": filterset.active,
+        "export_url": "?" + export_query.urlencode(),
+        "criteria": criteria,
+        "bulk_form": BulkForm(users=users),
+        "can_bulk": rules.can_write(request),
         "can_import": rules.can_write_everything(request),
         "tiers": [
-            {"value": t.value, "label": t.label, "count": counts.get(t.value, {}).get("count", 0),
-             "pinned": counts.get(t.value, {}).get("pinned", 0),
-             "capacity": {"strategic": conf.strategic_capacity, "priority": conf.priority_capacity}.get(t.value)}
+            {
+                "value": t.value,
+                "label": t.label,
+                "count": counts.get(t.value, {}).get("count", 0),
+                "pinned": counts.get(t.value, {}).get("pinned", 0),
+                "capacity": {"strategic": conf.strategic_capacity, "priority": conf.priority_capacity}.get(t.value),
+            }
             for t in Tier
         ],
-        "pending_proposals": selectors.proposal_list(workspace=ws).count(), "settings": conf,
+        "pending_proposals": selectors.proposal_list(workspace=ws).count(),
+        "settings": conf,
         "job": _board_job(request),
-    }  # fmt: skip
+    }
     template = "accounts/partials/tier_table.html" if request.htmx else "accounts/tier_board.html"
     return render(request, template, context)
 
 
 @require_POST
 @workspace_required
-def tier_bulk_view(request: HttpRequest) -> HttpResponse:
+def tier_bulk_view(request: MemberRequest) -> HttpResponse:
     if not rules.can_write(request):
         raise PermissionDenied("Viewers cannot change accounts.")
     users = list(account_selectors.workspace_users(workspace=request.workspace))
@@ -114,7 +140,7 @@ def tier_bulk_view(request: HttpRequest) -> HttpResponse:
     safe = "/accounts/tiers/" in referer and url_has_allowed_host_and_scheme(referer, {request.get_host()})
     back = referer if safe else reverse("accounts:tier_board")
     if not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect(back)
     data = form.cleaned_data
     if data["matching"]:
@@ -127,26 +153,45 @@ def tier_bulk_view(request: HttpRequest) -> HttpResponse:
     owner = next((u for u in users if str(u.pk) == data["owner"]), None) if data["action"] == "owner" else None
     label = (
         f"Assign owner {owner.get_full_name() or owner.username if owner else '(none)'} to {len(wanted):,} accounts"
-        if data["action"] == "owner" else f"Pin {len(wanted):,} accounts to {Tier(data['tier']).label}"
-    )  # fmt: skip
+        if data["action"] == "owner"
+        else f"Pin {len(wanted):,} accounts to {Tier(data['tier']).label}"
+    )
     role = rules.request_role(request)
     if len(wanted) > services.BULK_INLINE_LIMIT:
         job = job_create(
-            workspace=request.workspace, kind="accounts_bulk", label=label, total=len(wanted), by=request.user,
-            task=accounts_bulk_task, params={
-                "account_ids": wanted, "action": data["action"], "owner_id": owner.pk if owner else None,
-                "tier": data.get("tier", ""), "reason": data.get("reason", ""), "role": role,
+            workspace=request.workspace,
+            kind="accounts_bulk",
+            label=label,
+            total=len(wanted),
+            by=request.user,
+            task=accounts_bulk_apply_task,
+            params={
+                "account_ids": wanted,
+                "action": data["action"],
+                "owner_id": owner.pk if owner else None,
+                "tier": data.get("tier", ""),
+                "reason": data.get("reason", ""),
+                "role": role,
             },
-        )  # fmt: skip
+        )
         request.session["job:tier_board"] = job.pk
-        messages.info(request, f"{label}: started as a background job; its progress shows above the board.",
-                      extra_tags="bulk-done")  # fmt: skip
+        messages.info(
+            request,
+            f"{label}: started as a background job; its progress shows above the board.",
+            extra_tags="bulk-done",
+        )
         return redirect(back)
     try:
         result = services.accounts_bulk_apply(
-            workspace=request.workspace, account_ids=wanted, action=data["action"], by=request.user, role=role,
-            owner=owner, tier=data.get("tier", ""), reason=data.get("reason", ""),
-        )  # fmt: skip
+            workspace=request.workspace,
+            account_ids=wanted,
+            action=data["action"],
+            by=request.user,
+            role=role,
+            owner=owner,
+            tier=data.get("tier", ""),
+            reason=data.get("reason", ""),
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -155,12 +200,12 @@ def tier_bulk_view(request: HttpRequest) -> HttpResponse:
     return redirect(back)
 
 
-def _account(request: HttpRequest, pk: int) -> Account:
+def _account(request: MemberRequest, pk: int) -> Account:
     return get_object_or_404(account_selectors.account_list(workspace=request.workspace), pk=pk)
 
 
 @workspace_required
-def tier_panel_view(request: HttpRequest, pk: int) -> HttpResponse:
+def tier_panel_view(request: MemberRequest, pk: int) -> HttpResponse:
     """Account-page panel: the tier, whether it is pinned, the pin form and the history (who, when, why)."""
     account = _account(request, pk)
     form = TierPinForm(initial={"tier": account.tier})
@@ -186,48 +231,55 @@ def tier_panel_view(request: HttpRequest, pk: int) -> HttpResponse:
             response["HX-Refresh"] = "true"
             return response
     context = {
-        "account": account, "form": form, "history": selectors.tier_history(account=account)[:50],
+        "account": account,
+        "form": form,
+        "history": selectors.tier_history(account=account)[:50],
         "can_pin": rules.can_edit_object(request, account),
         "proposal": account.tier_proposals.filter(status=ProposalStatus.PENDING).first(),
-    }  # fmt: skip
+    }
     return render(request, "accounts/panels/tier.html", context)
 
 
 @workspace_required
-def fit_panel_view(request: HttpRequest, pk: int) -> HttpResponse:
+def fit_panel_view(request: MemberRequest, pk: int) -> HttpResponse:
     account = _account(request, pk)
     receipt = selectors.account_fit_receipt(workspace=request.workspace, account=account)
     return render(request, "accounts/panels/fit.html", {"account": account, **receipt})
 
 
 @workspace_required
-def win_panel_view(request: HttpRequest, pk: int) -> HttpResponse:
+def win_panel_view(request: MemberRequest, pk: int) -> HttpResponse:
     account = _account(request, pk)
     model = selectors.model_active(workspace=request.workspace)
-    drivers = [{"label": label, "value": value, "width": min(100, abs(value) * 60)}
-               for label, value in (account.win_drivers or [])]  # fmt: skip
+    drivers = [
+        {"label": label, "value": value, "width": min(100, abs(value) * 60)}
+        for label, value in (account.win_drivers or [])
+    ]
     return render(request, "accounts/panels/win.html", {"account": account, "model": model, "drivers": drivers})
 
 
 @workspace_required
-def proposal_list_view(request: HttpRequest) -> HttpResponse:
+def proposal_list_view(request: MemberRequest) -> HttpResponse:
     ws = request.workspace
     if request.method == "POST":
         if not rules.can_write_everything(request):
             raise PermissionDenied("Only marketing and admins decide tier proposals.")
         accept = request.POST.get("decision") == "accept"
         ids = [int(i) for i in request.POST.getlist("proposal") if i.isdigit()]
-        decided = 0
-        for proposal in selectors.proposal_list(workspace=ws).filter(pk__in=ids):
-            services.tier_proposal_decide(proposal=proposal, accept=accept, by=request.user)
-            decided += 1
+        decided = services.tier_proposals_decide(workspace=ws, proposal_ids=ids, accept=accept, by=request.user)
         messages.success(request, f"{decided} proposal(s) {'accepted' if accept else 'rejected'}.")
         return redirect("accounts:tier_proposals")
     page_obj = paginate(request, selectors.proposal_list(workspace=ws), key="tier_proposals", default=100)
     recent = selectors.proposal_list(workspace=ws, status=None).exclude(status=ProposalStatus.PENDING)[:20]
-    return render(request, "accounts/tier_proposals.html", {
-        "page_obj": page_obj, "recent": recent, "can_decide": rules.can_write_everything(request),
-    })  # fmt: skip
+    return render(
+        request,
+        "accounts/tier_proposals.html",
+        {
+            "page_obj": page_obj,
+            "recent": recent,
+            "can_decide": rules.can_write_everything(request),
+        },
+    )
 
 
 ICP_REFERENCE = {
@@ -240,26 +292,36 @@ ICP_REFERENCE = {
 def _readable(criteria: list[dict]) -> list[dict]:
     """Criteria with their keys in reading order (the database's JSON does not keep it)."""
     return [
-        {"key": c["key"], "label": c["label"], "weight": c["weight"],
-         "bands": [{"label": b["label"], "points": b["points"], "when": b["when"]} for b in c["bands"]]}
+        {
+            "key": c["key"],
+            "label": c["label"],
+            "weight": c["weight"],
+            "bands": [{"label": b["label"], "points": b["points"], "when": b["when"]} for b in c["bands"]],
+        }
         for c in criteria
-    ]  # fmt: skip
+    ]
 
 
 @workspace_required
-def icp_settings_view(request: HttpRequest) -> HttpResponse:
+def icp_settings_view(request: MemberRequest) -> HttpResponse:
     """ICP editor, priority weights and tier capacities (admins change them; everyone may read)."""
     ws = request.workspace
     active = selectors.icp_active(workspace=ws)
     conf = selectors.prospecting_settings(workspace=ws)
-    icp_form = IcpForm(initial={
-        "name": active.name if active else "Ideal Customer Profile",
-        "criteria": json.dumps(_readable(active.criteria) if active else [], indent=2, ensure_ascii=False),
-    })  # fmt: skip
-    settings_form = ProspectingSettingsForm(initial={
-        "fit_weight": conf.fit_weight, "predictive_weight": conf.predictive_weight,
-        "strategic_capacity": conf.strategic_capacity, "priority_capacity": conf.priority_capacity,
-    })  # fmt: skip
+    icp_form = IcpForm(
+        initial={
+            "name": active.name if active else "Ideal Customer Profile",
+            "criteria": json.dumps(_readable(active.criteria) if active else [], indent=2, ensure_ascii=False),
+        }
+    )
+    settings_form = ProspectingSettingsForm(
+        initial={
+            "fit_weight": conf.fit_weight,
+            "predictive_weight": conf.predictive_weight,
+            "strategic_capacity": conf.strategic_capacity,
+            "priority_capacity": conf.priority_capacity,
+        }
+    )
     if request.method == "POST":
         if not rules.can_admin(request):
             raise PermissionDenied("Only workspace admins change the ICP, weights and capacities.")
@@ -284,15 +346,24 @@ def icp_settings_view(request: HttpRequest) -> HttpResponse:
                 else:
                     messages.success(request, "Weights and capacities saved; the retiering's status shows below.")
                     return redirect("accounts:icp_settings")
-    return render(request, "accounts/icp_settings.html", {
-        "active": active, "versions": selectors.icp_versions(workspace=ws)[:30], "icp_form": icp_form,
-        "settings_form": settings_form, "settings": conf, "reference": ICP_REFERENCE, "job": _rescore_job(request),
-    })  # fmt: skip
+    return render(
+        request,
+        "accounts/icp_settings.html",
+        {
+            "active": active,
+            "versions": selectors.icp_versions(workspace=ws)[:30],
+            "icp_form": icp_form,
+            "settings_form": settings_form,
+            "settings": conf,
+            "reference": ICP_REFERENCE,
+            "job": _rescore_job(request),
+        },
+    )
 
 
 @require_POST
 @admin_required
-def icp_activate_view(request: HttpRequest, pk: int) -> HttpResponse:
+def icp_activate_view(request: MemberRequest, pk: int) -> HttpResponse:
     version = get_object_or_404(selectors.icp_versions(workspace=request.workspace), pk=pk)
     services.icp_activate(version=version, by=request.user)
     messages.success(request, f"ICP v{version.number} is active again; the rescore's status shows below.")
@@ -301,7 +372,7 @@ def icp_activate_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @admin_required
-def rescore_view(request: HttpRequest) -> HttpResponse:
+def rescore_view(request: MemberRequest) -> HttpResponse:
     services.rescore_later(
         workspace=request.workspace,
         reason=f"requested by {request.user.get_full_name() or request.user.username}",
@@ -314,32 +385,27 @@ def rescore_view(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_required
-def model_page_view(request: HttpRequest) -> HttpResponse:
+def model_page_view(request: MemberRequest) -> HttpResponse:
     ws = request.workspace
     active = selectors.model_active(workspace=ws)
-    weights = []
-    if active is not None:
-        trained = TrainedModel.loads(active.blob)
-        coef = trained.pipeline.named_steps["model"].coef_[0]
-        order = sorted(range(len(coef)), key=lambda j: -abs(coef[j]))[:15]
-        weights = [{"label": feature_label(trained.feature_names[j]), "value": float(coef[j]),
-                    "width": min(100, abs(float(coef[j])) * 60)} for j in order]  # fmt: skip
-    rows = []
-    if active is not None:
-        m = active.metrics
-        for key, label in (("model", f"Model v{active.number}"), ("fit_score", "Baseline: fit score alone"),
-                           ("base_rate", "Baseline: base rate")):  # fmt: skip
-            if m.get(key):
-                rows.append({"label": label, **m[key]})
-    return render(request, "accounts/model.html", {
-        "active": active, "models": selectors.model_list(workspace=ws)[:30], "rows": rows, "weights": weights,
-        "job": _rescore_job(request),
-    })  # fmt: skip
+    weights = selectors.model_weights(model=active) if active is not None else []
+    rows = selectors.model_metric_rows(model=active) if active is not None else []
+    return render(
+        request,
+        "accounts/model.html",
+        {
+            "active": active,
+            "models": selectors.model_list(workspace=ws)[:30],
+            "rows": rows,
+            "weights": weights,
+            "job": _rescore_job(request),
+        },
+    )
 
 
 @require_POST
 @admin_required
-def model_train_view(request: HttpRequest) -> HttpResponse:
+def model_train_view(request: MemberRequest) -> HttpResponse:
     try:
         model = services.model_train(workspace=request.workspace, by=request.user)
     except ValidationError as exc:
@@ -353,7 +419,7 @@ def model_train_view(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @admin_required
-def model_activate_view(request: HttpRequest, pk: int) -> HttpResponse:
+def model_activate_view(request: MemberRequest, pk: int) -> HttpResponse:
     model = get_object_or_404(selectors.model_list(workspace=request.workspace), pk=pk)
     services.model_activate(model=model, by=request.user)
     messages.success(request, f"Model v{model.number} is active; the rescore's status shows below.")

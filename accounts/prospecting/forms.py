@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import json
+from typing import cast
 
 from django import forms
 
-from .imports.presets import PRESETS
-from .models import ImportKind, Lifecycle, Tier
-from .prospecting.icp import GRADES
+from ..models import Lifecycle, Tier
+from .icp import GRADES
 
 
 class BoardFilterForm(forms.Form):
-    q = forms.CharField(required=False, label="Search",
-                        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Name or domain"}))  # fmt: skip
+    q = forms.CharField(
+        required=False,
+        label="Search",
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Name or domain"}),
+    )
     tier = forms.ChoiceField(required=False, choices=[("", "Any tier"), *Tier.choices])
     grade = forms.ChoiceField(required=False, choices=[("", "Any grade")] + [(g, g) for g in GRADES])
     industry = forms.ChoiceField(required=False)
@@ -26,12 +29,20 @@ class BoardFilterForm(forms.Form):
 
     def __init__(self, *args, options: dict, users, criteria: list[dict], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["industry"].choices = [("", "Any industry")] + [(i, i) for i in options["industries"]]
-        self.fields["country"].choices = [("", "Any country")] + [(c, c) for c in options["countries"]]
-        self.fields["owner"].choices = [("", "Any owner"), ("me", "My accounts"), ("none", "No owner")] + [
-            (str(u.pk), u.get_full_name() or u.username) for u in users
+        cast(forms.ChoiceField, self.fields["industry"]).choices = [("", "Any industry")] + [
+            (i, i) for i in options["industries"]
         ]
-        self.fields["criterion"].choices = [("", "Any")] + [(str(i), c["label"]) for i, c in enumerate(criteria)]
+        cast(forms.ChoiceField, self.fields["country"]).choices = [("", "Any country")] + [
+            (c, c) for c in options["countries"]
+        ]
+        cast(forms.ChoiceField, self.fields["owner"]).choices = [
+            ("", "Any owner"),
+            ("me", "My accounts"),
+            ("none", "No owner"),
+        ] + [(str(u.pk), u.get_full_name() or u.username) for u in users]
+        cast(forms.ChoiceField, self.fields["criterion"]).choices = [("", "Any")] + [
+            (str(i), c["label"]) for i, c in enumerate(criteria)
+        ]
 
 
 class TierPinForm(forms.Form):
@@ -49,12 +60,13 @@ class BulkForm(forms.Form):
 
     def __init__(self, *args, users, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].choices = [("", "No owner")] + [
+        cast(forms.ChoiceField, self.fields["owner"]).choices = [("", "No owner")] + [
             (str(u.pk), u.get_full_name() or u.username) for u in users
         ]
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         account_ids = []
         for part in self.data.getlist("account") if hasattr(self.data, "getlist") else []:
             if str(part).isdigit():
@@ -96,15 +108,3 @@ class ProspectingSettingsForm(forms.Form):
     predictive_weight = forms.FloatField(min_value=0, max_value=100, label="Weight of win probability")
     strategic_capacity = forms.IntegerField(min_value=0, max_value=100_000, label="Strategic capacity")
     priority_capacity = forms.IntegerField(min_value=0, max_value=100_000, label="Priority capacity")
-
-
-class ImportUploadForm(forms.Form):
-    kind = forms.ChoiceField(choices=ImportKind.choices, label="What the file holds")
-    file = forms.FileField(
-        label="CSV file", help_text="Salesforce (Data Loader or report), HubSpot or this portal's CSV."
-    )
-    preset = forms.ChoiceField(
-        required=False,
-        label="Format",
-        choices=[("", "Recognise automatically")] + [(k, p.label) for k, p in PRESETS.items()],
-    )

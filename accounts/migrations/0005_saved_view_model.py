@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('abe', '0002_job_background_work'),
-        ('accounts', '0003_tier_board_indexes'),
+        ('accounts', '0004_unique_constraints_include_workspace'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

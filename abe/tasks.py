@@ -1,0 +1,103 @@
+"""One task convention for every app: the base task, the naming rule and ``enqueue_on_commit``.
+
+- **Base task** (:class:`BaseTask`, the Celery app's ``task_cls``, so every ``@shared_task`` gets it): retries
+  with exponential backoff (and jitter) for the temporary errors in :data:`TEMPORARY_ERRORS`, at most
+  ``max_retries`` times; a hard ``time_limit`` and a soft one shortly before it (a task that sets only
+  ``time_limit`` gets a soft limit at 90% of it). A task may override any of these in its decorator.
+- **Naming rule**: a task function is ``<entity>_<action>_task`` in ``<app>/tasks.py`` (or a sub-package's
+  ``tasks.py``); its registered name is ``<app>.tasks.<entity>_<action>`` (:func:`task_name`), whatever
+  sub-package it lives in, so moving code never renames a queued message or a beat entry.
+- **Queues**: ``deliveries`` (email and webhook sends), ``scoring`` (engagement, rules, prospecting rescores),
+  ``imports`` (CSV imports) and ``default``; ``CELERY_TASK_ROUTES`` in settings routes by name, and each queue
+  has its own worker pool (docker-compose.yml, ``make run``).
+- **Enqueueing**: services call :func:`enqueue_on_commit`, never ``.delay`` inside a transaction: the worker
+  must see the committed rows. Views and the API never enqueue; they call a service.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from celery import Celery, Task
+from django.db import InterfaceError, OperationalError, transaction
+
+logger = logging.getLogger(__name__)
+
+
+class TemporaryTaskError(Exception):
+    """Raise it from a task (or a service a task calls) when the same call may succeed later."""
+
+
+#: Errors after which a task is retried with backoff (a database restart, a lost connection, a timeout).
+TEMPORARY_ERRORS: tuple[type[BaseException], ...] = (
+    OperationalError,
+    InterfaceError,
+    TemporaryTaskError,
+    ConnectionError,
+    TimeoutError,
+)
+
+#: The queues, each served by its own worker pool.
+QUEUES: tuple[str, ...] = ("deliveries", "scoring", "imports", "default")
+
+SOFT_LIMIT_SHARE = 0.9
+
+
+class BaseTask(Task):  # type: ignore[type-arg]
+    autoretry_for = TEMPORARY_ERRORS
+    retry_backoff = 5
+    retry_backoff_max = 600
+    retry_jitter = True
+    max_retries = 5
+    time_limit = 300
+    soft_time_limit = 270
+    acks_late = True
+    #: True for tasks whose work a beat sweep publishes again: ``enqueue_on_commit`` then logs a failed publish.
+    publish_failure_swept = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # A task that sets only the hard limit gets its soft limit from it, not the base's 270 s.
+        if "time_limit" in cls.__dict__ and "soft_time_limit" not in cls.__dict__ and cls.time_limit:
+            cls.soft_time_limit = max(1, int(cls.time_limit * SOFT_LIMIT_SHARE))
+
+
+class SweptTask(BaseTask):
+    """A task whose work a beat sweep publishes again (the activation outbox): a failed publish is only logged."""
+
+    publish_failure_swept = True
+
+
+def task_name(module: str, function_name: str) -> str:
+    """The registered name of a task: ``<app>.tasks.<entity>_<action>`` (see the module docstring)."""
+    app = module.split(".", 1)[0]
+    return f"{app}.tasks.{function_name.removesuffix('_task')}"
+
+
+class AbeCelery(Celery):
+    def gen_task_name(self, name: str, module: str) -> str:
+        if module.rsplit(".", 1)[-1] == "tasks":
+            return task_name(module, name)
+        return super().gen_task_name(name, module)
+
+
+def enqueue_on_commit(task: Task[Any, Any], *args: Any, **kwargs: Any) -> None:
+    """Publish ``task(*args, **kwargs)`` once the current transaction commits (at once outside one).
+
+    The rows the task reads are committed by then; if the transaction rolls back nothing is published.
+
+    A task declared with ``base=SweptTask`` (its rows are found again by a beat sweep, as the
+    activation outbox's are) only logs a failed publish: the transaction has committed, so raising would turn a
+    saved change into an error page. Any other publish failure is raised.
+    """
+
+    def publish() -> None:
+        try:
+            task.delay(*args, **kwargs)
+        except Exception:
+            if not getattr(task, "publish_failure_swept", False):
+                raise
+            logger.warning("Could not publish %s%s; the sweep will publish it again", task.name, args)
+
+    transaction.on_commit(publish)
