@@ -24,8 +24,10 @@ def test_paging_with_a_search_keeps_the_search_and_the_sort(page, screenshot, ad
     page.fill("#id_q", "harbor")
     expect(page.locator(".pager-count")).to_have_text("1–25 of 60")
     page.click("#account-table >> text=Employees")
-    expect(page.locator("#account-table tbody tr").first).to_contain_text("Harbor 00")
+    page.wait_for_url("**sort=employees**")
+    expect(page.locator("#account-table th a.sorted")).to_contain_text("↑")
     page.click("#account-table >> text=Employees")  # descending
+    page.wait_for_url("**sort=-employees**")
     expect(page.locator("#account-table tbody tr").first).to_contain_text("Harbor 59")
     page.click("a[rel=next]")
 
