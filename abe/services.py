@@ -15,9 +15,18 @@ from .models import ApiKey, ApiScope, Membership, Role, Workspace, api_key_hash
 
 @transaction.atomic
 def workspace_create(*, name: str, slug: str | None = None, owner: User | None = None) -> Workspace:
-    slug = slug or slugify(name)[:60]
+    """A new workspace; ``owner`` becomes its admin. The slug defaults to the name's (``Acme EU`` -> ``acme-eu``)."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": "Give the workspace a name."})
+    if len(name) > 200:
+        raise ValidationError({"name": "Names up to 200 characters."})
+    given = (slug or "").strip()
+    slug = given or slugify(name)[:60]
     if not slug:
         raise ValidationError({"name": "Give the workspace a name with letters or digits."})
+    if given and (slugify(given) != given or len(given) > 60):
+        raise ValidationError({"slug": "Use lower-case letters, digits and hyphens (up to 60), e.g. acme-eu."})
     if Workspace.objects.filter(slug=slug).exists():
         raise ValidationError({"slug": f"A workspace with slug “{slug}” already exists."})
     workspace = Workspace.objects.create(name=name, slug=slug)

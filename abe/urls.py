@@ -31,6 +31,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("workspace/switch/", views.workspace_switch, name="workspace_switch"),
     path("jobs/<int:pk>/", views.job_progress_view, name="job_progress"),
+    path("workspace/new/", views.workspace_create_view, name="workspace_create"),
     path("settings/", include(settings_patterns)),
     path("accounts/", include("accounts.urls")),
     path("personas/", include("personas.urls")),

@@ -17,13 +17,14 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 
 from . import permissions as rules
+from .forms import form_add_service_errors
 from .http import MemberRequest, SignedInRequest
 from .jobs import job_list
 from .middleware import SESSION_KEY
 from .models import ApiScope, Membership, Role
 from .registry import SettingsLink, home_sections, settings_links
 from .selectors import api_key_list, membership_list
-from .services import api_key_create, api_key_revoke, membership_remove, membership_set
+from .services import api_key_create, api_key_revoke, membership_remove, membership_set, workspace_create
 
 
 def workspace_required(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -33,7 +34,10 @@ def workspace_required(view: Callable[..., Any]) -> Callable[..., Any]:
     @wraps(view)
     def wrapper(request: MemberRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.workspace is None:
-            raise PermissionDenied("You are not a member of any workspace yet. Ask an admin to invite you.")
+            raise PermissionDenied(
+                "You are not a member of any workspace yet. Ask an admin to invite you, or create one at "
+                "/workspace/new/."
+            )
         response: HttpResponse = view(request, *args, **kwargs)
         return response
 
@@ -168,3 +172,31 @@ def job_progress_view(request: MemberRequest, pk: int) -> HttpResponse:
     """The progress card of a job, polled by htmx every second until it is done or failed."""
     job = get_object_or_404(job_list(workspace=request.workspace), pk=pk)
     return render(request, "includes/job_progress.html", {"job": job})
+
+
+class WorkspaceForm(forms.Form):
+    name = forms.CharField(max_length=200, label="Name", help_text="Your company or team, e.g. “Acme Europe”.")
+    slug = forms.CharField(
+        max_length=60,
+        required=False,
+        label="Short name (optional)",
+        help_text="Used on the command line (--workspace); made from the name when left empty.",
+    )
+
+
+@login_required
+def workspace_create_view(request: SignedInRequest) -> HttpResponse:
+    """Any signed-in user can create a workspace; they become its admin and switch to it."""
+    form = WorkspaceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            workspace = workspace_create(
+                name=form.cleaned_data["name"], slug=form.cleaned_data["slug"] or None, owner=request.user
+            )
+        except ValidationError as exc:
+            form_add_service_errors(form, exc)
+        else:
+            request.session[SESSION_KEY] = workspace.pk
+            messages.success(request, f"Workspace {workspace.name} created; you are its admin.")
+            return redirect("/")
+    return render(request, "settings/workspace_new.html", {"form": form})

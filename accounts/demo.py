@@ -487,7 +487,7 @@ def build_prospecting(ctx: DemoContext) -> str:
     )
     # Fit first (the fit baseline of the backtest needs it), tiers once the model is in.
     prospecting.prospecting_rescore(workspace=ws, by=admin, reason="Demo ICP", tiering=False)
-    model = prospecting.model_train(workspace=ws, by=admin, activate=True, rescore=False)
+    model = prospecting.model_train(workspace=ws, by=admin, rescore=False)  # activated only if it beats baselines
     # A KAM's pin before the tiering: it uses a strategic slot, and its mismatch with the scores is a proposal.
     pinned = Account.objects.filter(workspace=ws, owner=kam).order_by("fit_score", "id").first()
     if pinned is not None:
@@ -497,8 +497,11 @@ def build_prospecting(ctx: DemoContext) -> str:
     summary = prospecting.prospecting_rescore(workspace=ws, by=admin, reason=f"Model v{model.number}")
     auc = model.metrics["model"]["roc_auc"]
     fit_auc = (model.metrics.get("fit_score") or {}).get("roc_auc")
+    state = "active" if model.is_active else "NOT active: not better than the baselines"
     return (
-        f"ICP v1, model v{model.number} (holdout AUC {auc:.3f} vs fit {fit_auc:.3f} vs base rate 0.5), "
+        f"ICP v1, model v{model.number} {state} (holdout AUC {auc:.3f} vs fit {fit_auc:.3f} vs base rate 0.5, "
+        f"margin {model.metrics['comparison']['auc_margin_low']:+.3f} to "
+        f"{model.metrics['comparison']['auc_margin_high']:+.3f}), "
         f"tiers {summary['tiers']}, {summary['proposals']} proposal(s), "
         f"prospecting {time.monotonic() - started:.1f}s"
     )

@@ -287,6 +287,9 @@ class PredictiveModel(WorkspaceOwned):
     # Pickled from this application's own training code only; never load a blob from elsewhere.
     blob = models.BinaryField()
     is_active = models.BooleanField(default=False)
+    # Beats both baselines on the holdout (bootstrap interval of the AUC margin above zero); see predictive.py.
+    beats_baselines = models.BooleanField(default=False)
+    verdict = models.CharField(max_length=300, blank=True, help_text="Why it was or was not activated")
     trained_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -390,7 +393,11 @@ class ImportJob(WorkspaceOwned):
     updated = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
     rejected = models.PositiveIntegerField(default=0)
-    errors = models.JSONField(default=list, blank=True, help_text="[{line, reason}], the first 1,000")
+    warned = models.PositiveIntegerField(default=0, help_text="Rows imported with a field left blank")
+    duplicates = models.PositiveIntegerField(default=0, help_text="Rows repeating an earlier line (in unchanged)")
+    errors = models.JSONField(default=list, blank=True, help_text="Every problem: [{line, kind, reason}]")
+    stage_map = models.JSONField(default=dict, blank=True, help_text="Opportunity stage value -> open/won/lost")
+    scales = models.JSONField(default=dict, blank=True, help_text="Numeric target field -> factor")
     message = models.CharField(max_length=500, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -417,7 +424,17 @@ class ImportJob(WorkspaceOwned):
             "updated": self.updated,
             "unchanged": self.unchanged,
             "rejected": self.rejected,
+            "warned": self.warned,
+            "duplicates": self.duplicates,
         }
+
+    @property
+    def rejected_problems(self) -> list[dict]:
+        return [e for e in self.errors if e.get("kind", "rejected") == "rejected"]
+
+    @property
+    def warning_problems(self) -> list[dict]:
+        return [e for e in self.errors if e.get("kind") == "warning"]
 
 
 class SavedViewList(models.TextChoices):

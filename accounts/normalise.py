@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://")
 
@@ -26,3 +27,21 @@ def normalise_domain(value: str | None) -> str:
 
 def normalise_email(value: str | None) -> str:
     return (value or "").strip().lower()
+
+
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+def normalise_name(value: str | None) -> str:
+    """Company names as matched on import: case, accents, punctuation and spacing ignored.
+
+    ``Acme, Inc.`` = ``ACME Inc`` = ``acme inc``; ``Café & Co`` = ``cafe and co``. Legal suffixes are kept
+    (``Acme Inc`` and ``Acme Ltd`` stay two companies).
+    """
+    text = value or ""
+    if not text.isascii():
+        text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+    text = text.lower()
+    if "&" in text:
+        text = text.replace("&", " and ")
+    return _NON_WORD.sub(" ", text).strip()

@@ -90,6 +90,8 @@ def main() -> None:
                 "reimport_rows_per_second": round(ROWS / second_seconds),
                 "reimport_summary": second.summary(),
                 "accounts_stored": stored,
+                "rows_per_s_new": round(ROWS / first_seconds),
+                "rows_per_s_unchanged": round(ROWS / second_seconds),
             }
         )
     )

@@ -28,3 +28,16 @@ class EngagementConfig(AppConfig):
             roles=("admin", "marketing", "sales"),
             description="Engagement events from a CSV file.",
         )
+        from accounts.signals import accounts_changed
+
+        accounts_changed.connect(_rescore_changed_accounts, dispatch_uid="engagement_rescore_changed_accounts")
+
+
+def _rescore_changed_accounts(sender: object, *, workspace_id: int, account_ids: list[int], **kwargs: object) -> None:
+    """Imported deals move journey stages (won/open deal conditions): rescore those accounts once committed."""
+    from abe.tasks import enqueue_on_commit
+
+    from .tasks import engagement_score_accounts_task
+
+    for start in range(0, len(account_ids), 5000):
+        enqueue_on_commit(engagement_score_accounts_task, workspace_id, account_ids[start : start + 5000])

@@ -1,70 +1,33 @@
-"""Country names and codes as CRMs write them -> ISO 3166-1 alpha-2 (``US``, ``United States``, ``USA`` -> ``US``)."""
+"""Country names and codes as CRMs write them -> ISO 3166-1 alpha-2 (``US``, ``United States``, ``USA`` -> ``US``).
+
+The list is complete: every ISO 3166-1 country from pycountry, by alpha-2 and alpha-3 code, English name,
+official and common name, and its Spanish and Portuguese names (``Alemania``, ``Alemanha``, ``Estados Unidos``),
+plus the colloquial names and common misspellings CRMs are full of (``UK``, ``Holland``, ``Philipines``).
+Matching ignores case, accents and punctuation (``Côte d'Ivoire`` = ``cote divoire``).
+"""
 
 from __future__ import annotations
 
+import gettext
+import re
 import unicodedata
-from functools import lru_cache
+from functools import cache, lru_cache
 
-ISO2 = set(
-    "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY "
-    "BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM "
-    "FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT "
-    "JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN "
-    "MO MP MQ MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT "
-    "PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL "
-    "TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS XK YE YT ZA ZM ZW".split()
-)
-ALPHA3 = {
-    "USA": "US",
-    "GBR": "GB",
-    "CAN": "CA",
-    "DEU": "DE",
-    "FRA": "FR",
-    "ESP": "ES",
-    "ITA": "IT",
-    "NLD": "NL",
-    "BEL": "BE",
-    "CHE": "CH",
-    "AUT": "AT",
-    "IRL": "IE",
-    "PRT": "PT",
-    "SWE": "SE",
-    "NOR": "NO",
-    "DNK": "DK",
-    "FIN": "FI",
-    "POL": "PL",
-    "ROU": "RO",
-    "BRA": "BR",
-    "MEX": "MX",
-    "ARG": "AR",
-    "CHL": "CL",
-    "COL": "CO",
-    "JPN": "JP",
-    "CHN": "CN",
-    "IND": "IN",
-    "AUS": "AU",
-    "NZL": "NZ",
-    "SGP": "SG",
-    "KOR": "KR",
-    "ZAF": "ZA",
-    "ISR": "IL",
-    "ARE": "AE",
-    "TUR": "TR",
-    "RUS": "RU",
-    "HKG": "HK",
-    "TWN": "TW",
-    "CZE": "CZ",
-    "HUN": "HU",
-    "GRC": "GR",
-    "LUX": "LU",
-}
-NAMES = {
-    "united states": "US",
-    "united states of america": "US",
+import pycountry
+
+EXTRA_NAMES = {
     "u.s.": "US",
     "u.s.a.": "US",
     "america": "US",
-    "united kingdom": "GB",
+    "united states": "US",
+    "united states of america": "US",
+    "untied states": "US",
+    "unites states": "US",
+    "usa": "US",
+    "us": "US",
+    "eeuu": "US",
+    "ee.uu.": "US",
+    "eua": "US",
     "great britain": "GB",
     "britain": "GB",
     "england": "GB",
@@ -73,98 +36,153 @@ NAMES = {
     "northern ireland": "GB",
     "uk": "GB",
     "u.k.": "GB",
-    "canada": "CA",
-    "germany": "DE",
-    "deutschland": "DE",
-    "france": "FR",
-    "spain": "ES",
-    "espana": "ES",
-    "italy": "IT",
-    "italia": "IT",
-    "netherlands": "NL",
-    "the netherlands": "NL",
+    "reino unido": "GB",
+    "inglaterra": "GB",
     "holland": "NL",
-    "belgium": "BE",
-    "switzerland": "CH",
-    "austria": "AT",
-    "ireland": "IE",
-    "portugal": "PT",
-    "sweden": "SE",
-    "norway": "NO",
-    "denmark": "DK",
-    "finland": "FI",
-    "poland": "PL",
-    "romania": "RO",
-    "romania ": "RO",
-    "czech republic": "CZ",
-    "czechia": "CZ",
-    "hungary": "HU",
-    "greece": "GR",
-    "luxembourg": "LU",
-    "iceland": "IS",
-    "brazil": "BR",
+    "holanda": "NL",
+    "the netherlands": "NL",
+    "deutschland": "DE",
+    "espana": "ES",
+    "italia": "IT",
     "brasil": "BR",
-    "mexico": "MX",
-    "argentina": "AR",
-    "chile": "CL",
-    "colombia": "CO",
-    "peru": "PE",
-    "japan": "JP",
-    "china": "CN",
-    "people's republic of china": "CN",
-    "india": "IN",
-    "australia": "AU",
-    "new zealand": "NZ",
-    "singapore": "SG",
+    "czech republic": "CZ",
     "south korea": "KR",
     "korea": "KR",
-    "republic of korea": "KR",
-    "south africa": "ZA",
-    "israel": "IL",
-    "united arab emirates": "AE",
-    "uae": "AE",
-    "turkey": "TR",
-    "turkiye": "TR",
+    "north korea": "KP",
     "russia": "RU",
-    "russian federation": "RU",
-    "hong kong": "HK",
-    "taiwan": "TW",
-    "ukraine": "UA",
-    "egypt": "EG",
-    "nigeria": "NG",
-    "kenya": "KE",
-    "morocco": "MA",
-    "saudi arabia": "SA",
-    "qatar": "QA",
-    "indonesia": "ID",
-    "malaysia": "MY",
-    "thailand": "TH",
+    "turkiye": "TR",
+    "turkey": "TR",
     "vietnam": "VN",
-    "viet nam": "VN",
-    "philippines": "PH",
-    "pakistan": "PK",
-    "bangladesh": "BD",
-    "puerto rico": "PR",
-    "costa rica": "CR",
-    "uruguay": "UY",
+    "taiwan": "TW",
+    "iran": "IR",
+    "syria": "SY",
+    "laos": "LA",
+    "bolivia": "BO",
     "venezuela": "VE",
-    "ecuador": "EC",
-    "bulgaria": "BG",
-    "croatia": "HR",
-    "serbia": "RS",
-    "slovakia": "SK",
-    "slovenia": "SI",
-    "estonia": "EE",
-    "latvia": "LV",
-    "lithuania": "LT",
+    "tanzania": "TZ",
     "moldova": "MD",
-    "cyprus": "CY",
-    "malta": "MT",
+    "macedonia": "MK",
+    "ivory coast": "CI",
+    "cape verde": "CV",
+    "swaziland": "SZ",
+    "burma": "MM",
+    "palestine": "PS",
+    "vatican": "VA",
+    "kosovo": "XK",
+    "uae": "AE",
+    "emirates": "AE",
+    "hong kong": "HK",
+    "macau": "MO",
+    "people's republic of china": "CN",
+    "prc": "CN",
+    "republic of korea": "KR",
+    # Common misspellings.
+    "philipines": "PH",
+    "phillipines": "PH",
+    "phillippines": "PH",
+    "philippine": "PH",
+    "filipinas": "PH",
+    "columbia": "CO",
+    "argentinia": "AR",
+    "brazill": "BR",
+    "brasilia": "BR",
+    "mexiko": "MX",
+    "méxico": "MX",
+    "peru": "PE",
+    "perú": "PE",
+    "panama": "PA",
+    "panamá": "PA",
+    "jordan": "JO",
+    "jordania": "JO",
+    "jordânia": "JO",
+    "singapur": "SG",
+    "singapura": "SG",
+    "malasia": "MY",
+    "malaysa": "MY",
+    "indonesa": "ID",
+    "thailande": "TH",
+    "tailandia": "TH",
+    "switzerland": "CH",
+    "swizerland": "CH",
+    "switzland": "CH",
+    "suiza": "CH",
+    "suíça": "CH",
+    "belgum": "BE",
+    "netherland": "NL",
+    "nederland": "NL",
+    "austrailia": "AU",
+    "australa": "AU",
+    "new zeland": "NZ",
+    "newzealand": "NZ",
+    "south afica": "ZA",
+    "isreal": "IL",
+    "egipt": "EG",
+    "kenia": "KE",
+    "nigera": "NG",
+    "marocco": "MA",
+    "morroco": "MA",
+    "saudi": "SA",
+    "saudia arabia": "SA",
+    "quatar": "QA",
+    "luxemburg": "LU",
+    "portugual": "PT",
+    "ukrain": "UA",
+    "romainia": "RO",
+    "rumania": "RO",
+    "hungry": "HU",
+    "polska": "PL",
+    "sweeden": "SE",
+    "norwey": "NO",
+    "danmark": "DK",
+    "finnland": "FI",
+    "irland": "IE",
+    "grece": "GR",
+    "kazakstan": "KZ",
 }
 
 
 def _fold(text: str) -> str:
-    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)).strip().lower()
+    """Lower case, no accents, punctuation as spaces, single spaces: ``Côte d'Ivoire`` -> ``cote d ivoire``."""
+    text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)).lower()
+    text = text.replace("&", " and ")
+    return re.sub(r"[\W_]+", " ", text).strip()
+
+
+def _translator(language: str) -> gettext.NullTranslations:
+    try:
+        return gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[language])
+    except OSError:  # a pycountry build without that locale: English names still work
+        return gettext.NullTranslations()
+
+
+@cache
+def _names() -> dict[str, str]:
+    names: dict[str, str] = {}
+    translators = [_translator(lang) for lang in ("es", "pt", "pt_BR")]
+    for country in pycountry.countries:
+        code = country.alpha_2
+        variants = {country.name, getattr(country, "official_name", ""), getattr(country, "common_name", "")}
+        for t in translators:
+            variants |= {t.gettext(v) for v in list(variants) if v}
+        for variant in variants:
+            if variant:
+                names.setdefault(_fold(variant), code)
+                # "Bolivia, Plurinational State of" -> also "Bolivia"
+                head = variant.split(",")[0].split("(")[0]
+                names.setdefault(_fold(head), code)
+    for name, code in EXTRA_NAMES.items():
+        names[_fold(name)] = code
+    return names
+
+
+@cache
+def _codes() -> tuple[frozenset[str], dict[str, str]]:
+    alpha2 = frozenset(c.alpha_2 for c in pycountry.countries) | {"XK"}
+    alpha3 = {c.alpha_3: c.alpha_2 for c in pycountry.countries}
+    return alpha2, alpha3
+
+
+ISO2, _ = _codes()
 
 
 @lru_cache(maxsize=4096)
@@ -173,11 +191,12 @@ def country_to_iso2(value: str | None) -> str | None:
     text = (value or "").strip()
     if not text:
         return ""
+    alpha2, alpha3 = _codes()
     upper = text.upper()
-    if len(upper) == 2 and upper in ISO2:
+    if len(upper) == 2 and upper in alpha2:
         return upper
     if upper == "UK":
         return "GB"
-    if len(upper) == 3 and upper in ALPHA3:
-        return ALPHA3[upper]
-    return NAMES.get(_fold(text))
+    if len(upper) == 3 and upper in alpha3:
+        return alpha3[upper]
+    return _names().get(_fold(text))

@@ -11,7 +11,7 @@ from .presets import PRESETS
 class ImportUploadForm(forms.Form):
     kind = forms.ChoiceField(choices=ImportKind.choices, label="What the file holds")
     file = forms.FileField(
-        label="CSV file", help_text="Salesforce (Data Loader or report), HubSpot or this portal's CSV."
+        label="CSV file", help_text="Salesforce, HubSpot, any other CRM's export, or this portal's CSV."
     )
     preset = forms.ChoiceField(
         required=False,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 from collections.abc import Iterator
 from datetime import date, datetime
@@ -23,33 +24,93 @@ class CellError(ValueError):
     pass
 
 
+class UnreadableFile(ValueError):
+    """The file is not a CSV we can read at all (binary, empty, header only); the message says why."""
+
+
+_MAGIC = {
+    b"PK\x03\x04": "an Excel workbook or a zip archive (save it as CSV)",
+    b"\xd0\xcf\x11\xe0": "an old Excel workbook (save it as CSV)",
+    b"%PDF": "a PDF",
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"GIF8": "a GIF image",
+    b"\x1f\x8b": "a gzip archive",
+    b"SQLite format": "a SQLite database",
+}
+
+
 def decode(data: bytes) -> str:
-    """UTF-8 (with or without BOM), else Windows-1252, which is what Salesforce's samples and Excel write."""
+    """UTF-8 (with or without BOM), UTF-16 with a BOM, else Windows-1252 (Salesforce's samples, old Excel).
+
+    NUL bytes are dropped (the database cannot store them and they never mean anything in a CSV), and a binary
+    file raises ``UnreadableFile`` instead of being read as garbage.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16").replace("\x00", "")
+        except UnicodeDecodeError:
+            raise UnreadableFile("This file is not text: it could not be read as UTF-16.") from None
+    for magic, what in _MAGIC.items():
+        if data.startswith(magic):
+            raise UnreadableFile(f"This file is not a CSV: it looks like {what}.")
+    head = data[:8192]
+    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 13))
+    if head and controls > max(8, len(head) // 20):
+        raise UnreadableFile("This file is not a CSV: it contains binary data.")
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+        text = data.decode("cp1252", errors="replace")
+    return text.replace("\x00", "")
 
 
-def _dialect(sample: str) -> type[csv.Dialect] | csv.Dialect:
-    try:
-        return csv.Sniffer().sniff(sample, delimiters=",;\t|")
-    except csv.Error:
-        return csv.excel
+def _delimiter(text: str) -> str:
+    """The delimiter of the header line (the most frequent of ``, ; TAB |`` outside quotes), comma by default."""
+    header, quoted = [], False
+    for ch in text[:65536]:
+        if ch == '"':
+            quoted = not quoted
+        elif ch == "\n" and not quoted:
+            break
+        header.append(ch)
+    line = "".join(header)
+    counts = {d: line.count(d) for d in (",", ";", "\t", "|")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+class _Dialect(csv.excel):
+    pass
 
 
 def read_csv(text: str) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
-    """The header and an iterator of (line number, cells); line numbers count the header as line 1."""
-    sample = text[:16384]
-    reader = csv.reader(io.StringIO(text), _dialect(sample))
+    """The header and an iterator of (line number, cells); line numbers count the header as line 1.
+
+    LF, CRLF and CR-only line endings are all read (universal newlines); quoted cells may span lines.
+    """
+    stream = io.StringIO(text, newline=None)  # \r\n and lone \r become \n, also inside quoted cells
+    normalised = stream.read()
+    dialect = type("Sniffed", (_Dialect,), {"delimiter": _delimiter(normalised)})
+    reader = csv.reader(io.StringIO(normalised, newline=""), dialect)
     try:
-        headers = [h.strip() for h in next(reader)]
+        headers = [h.strip().lstrip("\ufeff") for h in next(reader)]
     except StopIteration:
         return [], iter(())
+    except csv.Error as exc:
+        raise UnreadableFile(f"The header row cannot be read: {exc}.") from None
 
     def rows() -> Iterator[tuple[int, list[str]]]:
         start = reader.line_num + 1
-        for cells in reader:
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error:  # a malformed line: report it as a row with no cells (rejected by the engine)
+                yield start, []
+                start = reader.line_num + 1
+                continue
             if any(c.strip() for c in cells):
                 yield start, cells
             start = reader.line_num + 1
@@ -57,15 +118,62 @@ def read_csv(text: str) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
     return headers, rows()
 
 
+def file_delimiter(text: str) -> str:
+    return _delimiter(io.StringIO(text, newline=None).read(65536))
+
+
+def read_checked(data: bytes) -> tuple[str, list[str], Iterator[tuple[int, list[str]]]]:
+    """Decode and open a CSV upload; ``UnreadableFile`` when it is binary, empty or has a header and no rows."""
+    if not data or not data.strip():
+        raise UnreadableFile("The file is empty.")
+    text = decode(data)
+    headers, rows = read_csv(text)
+    if not any(h for h in headers):
+        raise UnreadableFile("No header row: the first line must name the columns.")
+    if len(headers) == 1 and len(text) > 200 and "\n" not in text.strip() and "\r" not in text.strip():
+        raise UnreadableFile("This file has a single line and no delimiter: it is not a CSV.")
+    first = next(rows, None)
+    if first is None:
+        raise UnreadableFile("The file has a header row but no data rows.")
+    return text, headers, itertools.chain([first], rows)
+
+
 def text(value: str, limit: int) -> str:
     return value.strip()[:limit]
 
 
-_NUMBER_JUNK = re.compile(r"[\s,$€£]")
+_NUMBER_JUNK = re.compile(r"[\s\u00a0\u202f'$€£¥%]|USD|EUR|GBP", re.IGNORECASE)
+_THOUSANDS_COMMA = re.compile(r"^-?\d{1,3}(,\d{3})+$")
+_THOUSANDS_DOT = re.compile(r"^-?\d{1,3}(\.\d{3}){2,}$")
+_THOUSANDS_DOT_ONE = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
 
 
-def number(value: str, label: str) -> float | None:
-    cleaned = _NUMBER_JUNK.sub("", value or "")
+def plain_number(value: str, decimal_comma: bool = False) -> str:
+    """``1.234,56`` / ``1,234.56`` / ``1 234,56`` / ``$8.48E10`` -> ``1234.56`` / ``8.48E10`` (a string float() reads).
+
+    With both separators the last one is the decimal mark. A lone comma is a decimal comma in files whose
+    delimiter is ``;`` (European Excel, ``decimal_comma``) and unless it groups thousands (``1,234,567``)
+    otherwise; dots grouping thousands twice or more (``1.234.567``), or once in a decimal-comma file
+    (``1.200``), are thousands separators.
+    """
+    v = _NUMBER_JUNK.sub("", value or "")
+    if "," in v and "." in v:
+        if v.rfind(",") > v.rfind("."):
+            v = v.replace(".", "").replace(",", ".")
+        else:
+            v = v.replace(",", "")
+    elif "," in v:
+        if v.count(",") > 1 or (not decimal_comma and _THOUSANDS_COMMA.match(v)):
+            v = v.replace(",", "")
+        else:
+            v = v.replace(",", ".")
+    elif _THOUSANDS_DOT.match(v) or (decimal_comma and _THOUSANDS_DOT_ONE.match(v)):
+        v = v.replace(".", "")
+    return v
+
+
+def number(value: str, label: str, decimal_comma: bool = False) -> float | None:
+    cleaned = plain_number(value, decimal_comma)
     if not cleaned:
         return None
     try:
@@ -79,8 +187,8 @@ def number(value: str, label: str) -> float | None:
     return result
 
 
-def integer(value: str, label: str, maximum: int = 2_000_000_000) -> int | None:
-    result = number(value, label)
+def integer(value: str, label: str, maximum: int = 2_000_000_000, decimal_comma: bool = False) -> int | None:
+    result = number(value, label, decimal_comma)
     if result is None:
         return None
     if result > maximum:
@@ -88,14 +196,14 @@ def integer(value: str, label: str, maximum: int = 2_000_000_000) -> int | None:
     return int(round(result))
 
 
-def money(value: str, label: str) -> Decimal | None:
-    result = number(value, label)
+def money(value: str, label: str, decimal_comma: bool = False) -> Decimal | None:
+    result = number(value, label, decimal_comma)
     if result is None:
         return None
     if result >= 1e15:
         raise CellError(f"{label} {value.strip()} is too large")
     try:  # 8.48E10 -> 84800000000.00, exactly as written
-        return Decimal(_NUMBER_JUNK.sub("", value)).quantize(Decimal("0.01"))
+        return Decimal(plain_number(value, decimal_comma)).quantize(Decimal("0.01"))
     except InvalidOperation:
         return Decimal(str(result)).quantize(Decimal("0.01"))
 

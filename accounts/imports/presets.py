@@ -27,6 +27,8 @@ TARGET_FIELDS: dict[str, list[tuple[str, str]]] = {
         ("owner", "Owner (email or username)"),
         ("trigger_event", "Trigger event"),
         ("trigger_event_date", "Trigger event date"),
+        ("parent_name", "Parent company (name)"),
+        ("parent_external_id", "Parent company (CRM id)"),
     ],
     "contacts": [
         ("external_id", "CRM id"),
@@ -37,6 +39,7 @@ TARGET_FIELDS: dict[str, list[tuple[str, str]]] = {
         ("account_external_id", "Account CRM id"),
         ("account_domain", "Account domain"),
         ("do_not_contact", "Do not contact / opted out"),
+        ("account_name", "Account name"),
     ],
     "opportunities": [
         ("external_id", "CRM id"),
@@ -51,6 +54,7 @@ TARGET_FIELDS: dict[str, list[tuple[str, str]]] = {
         ("is_won", "Won?"),
         ("is_closed", "Closed?"),
         ("status", "Status (open/won/lost)"),
+        ("account_name", "Account name"),
     ],
 }
 
@@ -222,6 +226,7 @@ def preset_detect(kind: str, headers: list[str]) -> Preset | None:
             continue
         score = sum(2.0 if source in exact and source in columns[field] else 1.0 for field, source in mapping.items())
         score /= max(1, len(columns))
-        if len(mapping) >= 2 and score > best_score:
+        every_column = len(set(mapping.values())) == len([h for h in headers if h])
+        if (len(mapping) >= 2 or every_column) and score > best_score:
             best, best_score = preset, score
     return best

@@ -1,10 +1,22 @@
 """Import jobs: upload, column mapping, and the upsert engine for accounts, contacts and opportunities.
 
-Rows are matched to existing records by CRM id, then by normalised domain (accounts) or email (contacts), or
-by account and name (opportunities). A matched row only fills the cells it has: an empty cell never clears a
-value, so sparse CRM exports do not wipe what other sources know. A row equal to what is stored counts as
-``unchanged`` and writes nothing, so importing the same file twice changes nothing. Rows are processed in
-chunks of ``CHUNK`` with a commit each, so a large file shows progress and a bad row never blocks the rest.
+Matching rules (docs/import.md), the same for every chunk size:
+
+* accounts: CRM id, then normalised domain, then normalised name (a name matching several accounts rejects the
+  row and names them); a record with another CRM id or domain is never a name match;
+* contacts: CRM id, then email; opportunities: CRM id, else (account, name, created date). Rows with
+  different CRM ids are never merged.
+
+A matched row only fills the cells it has: an empty cell never clears a value. A row equal to what is stored
+counts as ``unchanged`` and writes nothing, so importing the same file twice changes nothing. Each record is
+written by at most one line of a file: a later line that matches the same record is a ``duplicate`` (counted
+as unchanged) when its cells are identical, else rejected naming the earlier line. Every data row is counted
+exactly once: ``created + updated + unchanged + rejected == rows``. Field problems that leave the row
+meaningful (an unknown country, a bad number in an optional field) blank that cell and warn.
+
+Rows are decided one by one against indexes that include the records this run is about to insert, and
+written in chunks of ``CHUNK`` with a commit each, so a large file shows progress; the chunk size never
+changes the outcome.
 """
 
 from __future__ import annotations
@@ -13,6 +25,7 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -31,21 +44,29 @@ from ..models import (
     ImportJob,
     ImportKind,
     ImportStatus,
+    Lifecycle,
     Opportunity,
     OpportunityStatus,
 )
+from ..normalise import normalise_name
 from ..prospecting.bulk import bulk_insert_rows, bulk_update_columns
 from ..prospecting.selectors import board_stats_invalidate
 from ..prospecting.tasks import prospecting_rescore_task
 from . import parsing as p
 from .presets import PRESETS, TARGET_FIELDS, preset_detect, preset_mapping
+from .stages import stage_map_clean, stage_status, stage_values
 from .tasks import import_job_run_task
 
 logger = logging.getLogger(__name__)
 CHUNK = 5000
-MAX_ERRORS_KEPT = 1000
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 PREVIEW_ROWS = 5
+PROBLEMS_SHOWN = 20
+SCALABLE = {
+    "accounts": {"employees", "annual_revenue", "number_of_offices"},
+    "contacts": set(),
+    "opportunities": {"amount"},
+}
 
 
 @dataclass
@@ -54,12 +75,39 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     rejected: int = 0
-    errors: list[dict[str, Any]] = field(default_factory=list)
+    warned: int = 0
+    duplicates: int = 0
+    # [{line, kind: "rejected" | "warning", reason}], every one (the download lists them with the original row).
+    problems: list[dict[str, Any]] = field(default_factory=list)
+    changed_accounts: list[int] = field(default_factory=list)  # accounts whose contacts/opportunities changed
+    _warned_lines: dict[int, dict[str, Any]] = field(default_factory=dict, repr=False)
 
     def reject(self, line: int, reason: str) -> None:
         self.rejected += 1
-        if len(self.errors) < MAX_ERRORS_KEPT:
-            self.errors.append({"line": line, "reason": reason})
+        self.problems.append({"line": line, "kind": "rejected", "reason": reason})
+
+    def warn(self, line: int, reasons: list[str]) -> None:
+        if not reasons:
+            return
+        if line in self._warned_lines:
+            self._warned_lines[line]["reason"] += "; " + "; ".join(reasons)
+            return
+        self.warned += 1
+        problem = {"line": line, "kind": "warning", "reason": "; ".join(reasons)}
+        self._warned_lines[line] = problem
+        self.problems.append(problem)
+
+    @property
+    def errors(self) -> list[dict[str, Any]]:
+        return [{"line": e["line"], "reason": e["reason"]} for e in self.problems if e["kind"] == "rejected"]
+
+    @property
+    def warnings(self) -> list[dict[str, Any]]:
+        return [{"line": e["line"], "reason": e["reason"]} for e in self.problems if e["kind"] == "warning"]
+
+    @property
+    def rows(self) -> int:
+        return self.created + self.updated + self.unchanged + self.rejected
 
     def summary(self) -> dict[str, int]:
         return {
@@ -67,66 +115,113 @@ class ImportResult:
             "updated": self.updated,
             "unchanged": self.unchanged,
             "rejected": self.rejected,
+            "warned": self.warned,
+            "duplicates": self.duplicates,
         }
 
 
 # ----- cleaning: raw cells (target field -> text) -> typed values, or CellError -------------------------------
 
-ACCOUNT_PARSERS: dict[str, Callable[[str], Any]] = {
-    "external_id": lambda v: p.text(v, 64),
-    "name": lambda v: p.text(v, 255),
-    "domain": p.domain,
-    "industry": lambda v: p.text(v, 100),
-    "country": p.country,
-    "region": lambda v: p.text(v, 100),
-    "city": lambda v: p.text(v, 100),
-    "employees": lambda v: p.integer(v, "Employees"),
-    "annual_revenue": lambda v: p.money(v, "Annual revenue"),
-    "ownership_type": p.ownership,
-    "number_of_offices": lambda v: p.integer(v, "Offices"),
-    "founded_year": lambda v: p.integer(v, "Founded", 2100),
-    "technologies": p.technologies,
-    "lifecycle": p.lifecycle,
-    "trigger_event": lambda v: p.text(v, 200),
-    "trigger_event_date": lambda v: p.day(v, "Trigger event date"),
-    "owner": lambda v: v.strip().lower(),
-}
-CONTACT_PARSERS: dict[str, Callable[[str], Any]] = {
-    "external_id": lambda v: p.text(v, 64),
-    "first_name": lambda v: p.text(v, 100),
-    "last_name": lambda v: p.text(v, 100),
-    "email": p.email,
-    "title": lambda v: p.text(v, 200),
-    "account_external_id": lambda v: p.text(v, 64),
-    "account_domain": p.domain,
-    "do_not_contact": lambda v: p.boolean(v, "Do not contact"),
-}
-OPPORTUNITY_PARSERS: dict[str, Callable[[str], Any]] = {
-    "external_id": lambda v: p.text(v, 64),
-    "name": lambda v: p.text(v, 255),
-    "account_external_id": lambda v: p.text(v, 64),
-    "account_domain": p.domain,
-    "amount": lambda v: p.money(v, "Amount"),
-    "stage": lambda v: p.text(v, 80),
-    "type": p.opportunity_type,
-    "created_date": lambda v: p.day(v, "Created date"),
-    "close_date": lambda v: p.day(v, "Close date"),
-    "is_won": lambda v: p.boolean(v, "Won"),
-    "is_closed": lambda v: p.boolean(v, "Closed"),
-    "status": lambda v: v.strip().lower(),
-}
-PARSERS = {"accounts": ACCOUNT_PARSERS, "contacts": CONTACT_PARSERS, "opportunities": OPPORTUNITY_PARSERS}
+
+def _parsers(kind: str, decimal_comma: bool = False) -> dict[str, Callable[[str], Any]]:
+    dc = decimal_comma
+    text = p.text
+    if kind == "accounts":
+        return {
+            "external_id": lambda v: text(v, 64),
+            "name": lambda v: text(v, 255),
+            "domain": p.domain,
+            "industry": lambda v: text(v, 100),
+            "country": p.country,
+            "region": lambda v: text(v, 100),
+            "city": lambda v: text(v, 100),
+            "employees": lambda v: p.integer(v, "Employees", decimal_comma=dc),
+            "annual_revenue": lambda v: p.money(v, "Annual revenue", dc),
+            "ownership_type": p.ownership,
+            "number_of_offices": lambda v: p.integer(v, "Offices", decimal_comma=dc),
+            "founded_year": lambda v: _year(v),
+            "technologies": p.technologies,
+            "lifecycle": p.lifecycle,
+            "trigger_event": lambda v: text(v, 200),
+            "trigger_event_date": lambda v: p.day(v, "Trigger event date"),
+            "owner": lambda v: v.strip().lower(),
+            "parent_name": lambda v: text(v, 255),
+            "parent_external_id": lambda v: text(v, 64),
+        }
+    if kind == "contacts":
+        return {
+            "external_id": lambda v: text(v, 64),
+            "first_name": lambda v: text(v, 100),
+            "last_name": lambda v: text(v, 100),
+            "email": p.email,
+            "title": lambda v: text(v, 200),
+            "account_external_id": lambda v: text(v, 64),
+            "account_domain": p.domain,
+            "account_name": lambda v: text(v, 255),
+            "do_not_contact": lambda v: p.boolean(v, "Do not contact"),
+        }
+    return {
+        "external_id": lambda v: text(v, 64),
+        "name": lambda v: text(v, 255),
+        "account_external_id": lambda v: text(v, 64),
+        "account_domain": p.domain,
+        "account_name": lambda v: text(v, 255),
+        "amount": lambda v: p.money(v, "Amount", dc),
+        "stage": lambda v: text(v, 80),
+        "type": p.opportunity_type,
+        "created_date": lambda v: p.day(v, "Created date"),
+        "close_date": lambda v: p.day(v, "Close date"),
+        "is_won": lambda v: p.boolean(v, "Won"),
+        "is_closed": lambda v: p.boolean(v, "Closed"),
+        "status": lambda v: v.strip().lower(),
+    }
 
 
-def _clean(parsers: dict[str, Callable[[str], Any]], raw: dict[str, str]) -> dict[str, Any]:
-    """Typed values of the non-empty cells; the first bad cell raises CellError."""
+PARSERS = {kind: _parsers(kind) for kind in ("accounts", "contacts", "opportunities")}
+# A problem in one of these cells blanks the cell and warns; anywhere else it rejects the row.
+OPTIONAL = {
+    "accounts": {"country", "employees", "annual_revenue", "number_of_offices", "founded_year", "trigger_event_date"},
+    "contacts": set(),
+    "opportunities": {"amount", "close_date"},
+}
+
+
+def _year(value: str) -> int | None:
+    year = p.integer(value, "Founded", 2100)
+    if year is not None and year < 1000:
+        raise p.CellError(f"Founded “{value.strip()}” is not a year")
+    return year
+
+
+def _clean(
+    parsers: dict[str, Callable[[str], Any]],
+    raw: dict[str, str],
+    optional: set[str] = frozenset(),  # type: ignore[assignment]
+    scales: dict[str, float] | None = None,
+    warnings: list[str] | None = None,
+) -> dict[str, Any]:
+    """Typed values of the non-empty cells; a bad required cell raises CellError, a bad optional one warns."""
     out: dict[str, Any] = {}
     for target, value in raw.items():
         if value is None or not value.strip():
             continue
-        parsed = parsers[target](value)
-        if parsed not in (None, "", []):
-            out[target] = parsed
+        try:
+            parsed = parsers[target](value)
+        except p.CellError as exc:
+            if target not in optional or warnings is None:
+                raise
+            warnings.append(f"{exc}: left blank")
+            continue
+        if parsed in (None, "", []):
+            continue
+        if scales and target in scales:
+            factor = scales[target]
+            parsed = (
+                (parsed * Decimal(repr(factor))).quantize(Decimal("0.01"))
+                if isinstance(parsed, Decimal)
+                else int(round(parsed * factor))
+            )
+        out[target] = parsed
     return out
 
 
@@ -136,248 +231,414 @@ def _changes(existing: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]
 
 # ----- the engine -------------------------------------------------------------------------------------------
 
+Record = dict[str, Any]  # tracked field values of one stored (or about to be inserted) record, "id" None if new
+
 
 class _Upserter:
-    """One import run over one workspace: keeps the match indexes (CRM id, domain/email) current as it goes."""
+    """One import run over one workspace: its match indexes include the records it is about to insert."""
 
     kind: str
     model: type[Any]
     fields: list[str]
-    by_id: dict[int, dict[str, Any]]
+    noun = "record"
 
     def __init__(self, workspace: Workspace, result: ImportResult, today: date) -> None:
         self.workspace, self.result, self.today = workspace, result, today
-        self.seen: dict[Any, int] = {}  # key -> line, to spot duplicates inside the file
         self.defaults = {f.attname: f.get_default() for f in self.model._meta.concrete_fields}
+        self.touched: dict[int, tuple[int, tuple[str, ...]]] = {}  # id(record) -> (line, cells) that wrote it
+        self.pending: list[Record] = []  # new records, inserted at the end of the chunk
+        self.dirty: dict[int, Record] = {}  # pk -> changed fields of stored records
+        self.changed_accounts: set[int] = set()
 
-    def prepare(self, line: int, values: dict[str, Any]) -> tuple[str, Any] | None:
-        """("create", row) or ("update", (pk, changes)) for one cleaned row; None when nothing changes."""
+    def load(self) -> list[Record]:
+        return list(self.model.objects.for_workspace(self.workspace).values("id", *self.fields))
+
+    def new_record(self, values: dict[str, Any]) -> Record:
+        record = {f: self.defaults.get(f) for f in self.fields} | values | {"id": None}
+        for key in ("technologies",):
+            if key in record and record[key] is None:
+                record[key] = []
+        self.pending.append(record)
+        self.index(record)
+        return record
+
+    def index(self, record: Record) -> None:
         raise NotImplementedError
 
-    def after_create(self, pk: int, values: dict[str, Any]) -> None:
+    def unindex(self, record: Record) -> None:
         raise NotImplementedError
 
-    def after_update(self, pk: int, changes: dict[str, Any]) -> None:
+    def update(self, record: Record, changes: dict[str, Any]) -> None:
+        self.unindex(record)
+        record.update(changes)
+        self.index(record)
+        if record["id"] is not None:
+            self.dirty.setdefault(record["id"], {}).update(changes)
+
+    def decide(self, line: int, cells: tuple[str, ...], values: dict[str, Any]) -> tuple[str, Record]:
+        """``("created" | "updated" | "unchanged" | "duplicate", record)``; CellError rejects the row."""
+        record, values = self.match(line, values)
+        if record is None:
+            record = self.new_record(self.complete_new(values))
+            self.touched[id(record)] = (line, cells)
+            return "created", record
+        earlier = self.touched.get(id(record))
+        if earlier is not None:
+            if earlier[1] == cells:
+                return "duplicate", record
+            raise p.CellError(
+                f"Same {self.noun} as line {earlier[0]} ({self.describe(record)}); a file may change each "
+                f"{self.noun} once"
+            )
+        self.touched[id(record)] = (line, cells)
+        changes = _changes(record, self.complete_update(record, values))
+        if not changes:
+            return "unchanged", record
+        self.update(record, changes)
+        return "updated", record
+
+    def describe(self, record: Record) -> str:
+        return f"CRM id {record['external_id']}" if record.get("external_id") else str(record.get("name") or "")
+
+    def complete_new(self, values: dict[str, Any]) -> dict[str, Any]:
+        return values
+
+    def complete_update(self, record: Record, values: dict[str, Any]) -> dict[str, Any]:
+        return values
+
+    def match(self, line: int, values: dict[str, Any]) -> tuple[Record | None, dict[str, Any]]:
         raise NotImplementedError
 
-    def new_row(self, values: dict[str, Any]) -> dict[str, Any]:
-        """A new record as ``{attname: value}``; ``bulk_insert_rows`` fills the other columns' defaults."""
-        return {"workspace_id": self.workspace.pk, **values}
+    def flush(self) -> None:
+        """Write this chunk: insert the new records, update the changed ones."""
+        model = self.model
+        if self.pending:
+            rows = [{"workspace_id": self.workspace.pk, **{f: r[f] for f in self.fields}} for r in self.pending]
+            ids = bulk_insert_rows(model, rows)
+            for pk, record in zip(ids, self.pending, strict=True):
+                record["id"] = pk
+                self.inserted(record)
+            self.pending = []
+        if self.dirty:
+            fields = sorted({f for changes in self.dirty.values() for f in changes})
+            by_pk = self.records_by_pk()
+            updates: list[tuple[Any, ...]] = [(pk, *[by_pk[pk][f] for f in fields]) for pk in self.dirty]
+            if hasattr(model, "updated_at"):
+                now = timezone.now()
+                fields.append("updated_at")
+                updates = [(*r, now) for r in updates]
+            columns = [f.removesuffix("_id") if f.endswith("_id") and f != "external_id" else f for f in fields]
+            bulk_update_columns(model, updates, columns)
+            for pk in self.dirty:
+                self.written(by_pk[pk])
+            self.dirty = {}
 
-    def created(self, pk: int, row: dict[str, Any]) -> dict[str, Any]:
-        """The match-index entry of a just-created record: every tracked field, defaults included."""
-        return {f: row.get(f, self.defaults.get(f)) for f in self.fields} | {"id": pk}
+    def records_by_pk(self) -> dict[int, Record]:
+        raise NotImplementedError
 
-    def seen_before(self, keys: Iterable[Any], line: int) -> int | None:
-        for key in keys:
-            if key in self.seen:
-                return self.seen[key]
-        for key in keys:
-            self.seen[key] = line
-        return None
+    def inserted(self, record: Record) -> None:
+        self.written(record)
+
+    def written(self, record: Record) -> None:
+        pass
+
+    def finish(self) -> None:
+        """After the last row (before the last flush): work that needs the whole file (parents by name)."""
+
+
+def _norm(value: str | None) -> str:
+    return normalise_name(value or "")
 
 
 class AccountUpserter(_Upserter):
     kind = "accounts"
     model = Account
-    fields = [f for f, _ in TARGET_FIELDS["accounts"] if f != "owner"] + ["owner_id"]
+    noun = "account"
+    fields = [f for f, _ in TARGET_FIELDS["accounts"] if f not in ("owner", "parent_name", "parent_external_id")] + [
+        "owner_id",
+        "parent_id",
+    ]
 
     def __init__(self, workspace: Workspace, result: ImportResult, today: date) -> None:
         super().__init__(workspace, result, today)
-        rows = Account.objects.for_workspace(workspace).values("id", *[f for f in self.fields])
-        self.by_id: dict[int, dict[str, Any]] = {r["id"]: r for r in rows}
-        self.by_external = {r["external_id"]: r["id"] for r in self.by_id.values() if r["external_id"]}
-        self.by_domain = {r["domain"]: r["id"] for r in self.by_id.values() if r["domain"]}
+        self.by_pk: dict[int, Record] = {}
+        self.by_external: dict[str, Record] = {}
+        self.by_domain: dict[str, Record] = {}
+        self.by_name: dict[str, list[Record]] = {}
+        for record in self.load():
+            self.by_pk[record["id"]] = record
+            self.index(record)
         users = get_user_model().objects.filter(memberships__workspace=workspace).values_list("id", "username", "email")
         self.users = {u.lower(): i for i, u, _ in users} | {e.lower(): i for i, _, e in users if e}
+        # (line, record, parent CRM id, parent name, outcome of the line)
+        self.parents_later: list[tuple[int, Record, str, str, str]] = []
+        self.row_parent: tuple[str, str] | None = None
 
-    def prepare(self, line: int, values: dict[str, Any]) -> tuple[str, Any] | None:
+    def index(self, record: Record) -> None:
+        if record["external_id"]:
+            self.by_external[record["external_id"]] = record
+        if record["domain"]:
+            self.by_domain[record["domain"]] = record
+        key = record["_name"] = _norm(record["name"])
+        if key:
+            self.by_name.setdefault(key, []).append(record)
+
+    def unindex(self, record: Record) -> None:
+        if record["external_id"]:
+            self.by_external.pop(record["external_id"], None)
+        if record["domain"]:
+            self.by_domain.pop(record["domain"], None)
+        same = self.by_name.get(record.get("_name", ""), [])
+        if any(r is record for r in same):
+            same[:] = [r for r in same if r is not record]
+
+    def records_by_pk(self) -> dict[int, Record]:
+        return self.by_pk
+
+    def inserted(self, record: Record) -> None:
+        self.by_pk[record["id"]] = record
+
+    def name_candidates(self, name: str, ext: str = "", dom: str = "", exclude: Record | None = None) -> list[Record]:
+        """Accounts with this normalised name that could be the same company (no other CRM id or domain)."""
+        return [
+            r
+            for r in self.by_name.get(_norm(name), [])
+            if r is not exclude
+            and not (ext and r["external_id"] and r["external_id"] != ext)
+            and not (dom and r["domain"] and r["domain"] != dom)
+        ]
+
+    def match(self, line: int, values: dict[str, Any]) -> tuple[Record | None, dict[str, Any]]:
+        warnings = values.pop("_warnings")
         if "owner" in values:
             owner = values.pop("owner")
-            if owner not in self.users:
-                raise p.CellError(f"No member of this workspace with the email or username “{owner}”")
-            values["owner_id"] = self.users[owner]
-        ext, dom = values.get("external_id", ""), values.get("domain", "")
-        duplicate = self.seen_before([k for k in (("x", ext), ("d", dom)) if k[1]], line)
-        if duplicate:
-            raise p.CellError(f"Same CRM id or domain as line {duplicate}")
-        pk = self.by_external.get(ext) if ext else None
-        if pk is None and dom:
-            pk = self.by_domain.get(dom)
-            if pk is not None and ext and self.by_id[pk]["external_id"] and self.by_id[pk]["external_id"] != ext:
+            if owner in self.users:
+                values["owner_id"] = self.users[owner]
+            else:
+                warnings.append(f"No member of this workspace with the email or username “{owner}”: owner left blank")
+        parent_ext, parent_name = values.pop("parent_external_id", ""), values.pop("parent_name", "")
+        ext, dom, name = values.get("external_id", ""), values.get("domain", ""), values.get("name", "")
+        record = self.by_external.get(ext) if ext else None
+        if record is None and dom:
+            record = self.by_domain.get(dom)
+            if record is not None and ext and record["external_id"] and record["external_id"] != ext:
+                raise p.CellError(f"The domain {dom} belongs to the account with CRM id {record['external_id']}")
+        if record is None and name:
+            candidates = self.name_candidates(name, ext, dom)
+            if len(candidates) > 1:
                 raise p.CellError(
-                    f"The domain {dom} belongs to the account with CRM id {self.by_id[pk]['external_id']}"
+                    f"The name “{name}” matches {len(candidates)} accounts: "
+                    + ", ".join(self.describe_full(r) for r in candidates[:5])
                 )
-        if pk is None:
-            if not values.get("name"):
-                raise p.CellError("A new account needs a name")
-            return "create", self.new_row(values)
-        existing = self.by_id[pk]
-        if dom and dom != existing["domain"] and self.by_domain.get(dom, pk) != pk:
+            record = candidates[0] if candidates else None
+        if record is None and not name:
+            raise p.CellError("A new account needs a name")
+        if record is not None and dom and dom != record["domain"] and self.by_domain.get(dom, record) is not record:
             raise p.CellError(f"Another account already uses the domain {dom}")
-        changes = _changes(existing, values)
-        if not changes:
-            return None
-        return "update", (pk, changes)
+        self.row_parent = (parent_ext, parent_name) if parent_ext or parent_name else None
+        return record, values
 
-    def after_create(self, pk: int, values: dict[str, Any]) -> None:
-        row = self.by_id[pk] = self.created(pk, values)
-        if row["external_id"]:
-            self.by_external[row["external_id"]] = pk
-        if row["domain"]:
-            self.by_domain[row["domain"]] = pk
+    def describe_full(self, record: Record) -> str:
+        keys = [record["name"]] + [k for k in (record["external_id"], record["domain"]) if k]
+        return f"{keys[0]} ({', '.join(keys[1:])})" if len(keys) > 1 else keys[0]
 
-    def after_update(self, pk: int, changes: dict[str, Any]) -> None:
-        row = self.by_id[pk]
-        if "domain" in changes:
-            self.by_domain.pop(row["domain"], None)
-            self.by_domain[changes["domain"]] = pk
-        if "external_id" in changes:
-            self.by_external.pop(row["external_id"], None)
-            self.by_external[changes["external_id"]] = pk
-        row.update(changes)
+    def parent_of(self, record: Record, parent_ext: str, parent_name: str) -> Record | None | str:
+        """The parent record, ``None`` when not (yet) known, or a message when the reference is ambiguous."""
+        if parent_ext:
+            return self.by_external.get(parent_ext)
+        candidates = self.name_candidates(parent_name, exclude=record)
+        if len(candidates) > 1:
+            return f"Parent “{parent_name}” matches {len(candidates)} accounts: left blank"
+        return candidates[0] if candidates else None
 
 
 class _ChildUpserter(_Upserter):
-    """Contacts and opportunities: rows hang on an account found by its CRM id or domain."""
-
-    model: type[Any]
-    account_required = "A contact"
+    """Contacts and opportunities: rows hang on an account found by its CRM id, domain or name."""
 
     def __init__(self, workspace: Workspace, result: ImportResult, today: date) -> None:
         super().__init__(workspace, result, today)
-        accounts = Account.objects.for_workspace(workspace).values_list("id", "external_id", "domain")
-        self.account_by_external = {e: i for i, e, _ in accounts if e}
-        self.account_by_domain = {d: i for i, _, d in accounts if d}
-        rows = self.model.objects.for_workspace(workspace).values("id", *self.fields)
-        self.by_id = {r["id"]: r for r in rows}
-        self.by_external = {r["external_id"]: r["id"] for r in self.by_id.values() if r["external_id"]}
+        accounts = Account.objects.for_workspace(workspace).values_list("id", "external_id", "domain", "name")
+        self.account_by_external = {e: i for i, e, _, _ in accounts if e}
+        self.account_by_domain = {d: i for i, _, d, _ in accounts if d}
+        self.account_by_name: dict[str, list[int]] = {}
+        self.account_names: dict[int, str] = {}
+        for i, _, _, n in accounts:
+            self.account_by_name.setdefault(_norm(n), []).append(i)
+            self.account_names[i] = n
+        self.by_pk: dict[int, Record] = {}
+        self.by_external: dict[str, Record] = {}
+        for record in self.load():
+            self.by_pk[record["id"]] = record
+            self.index(record)
+
+    def records_by_pk(self) -> dict[int, Record]:
+        return self.by_pk
+
+    def inserted(self, record: Record) -> None:
+        self.by_pk[record["id"]] = record
+        self.written(record)
+
+    def written(self, record: Record) -> None:
+        self.changed_accounts.add(record["account_id"])
+
+    def index(self, record: Record) -> None:
+        if record["external_id"]:
+            self.by_external[record["external_id"]] = record
+
+    def unindex(self, record: Record) -> None:
+        if record["external_id"]:
+            self.by_external.pop(record["external_id"], None)
 
     def account_id(self, values: dict[str, Any], fallback_domain: str = "") -> int | None:
         ext, dom = values.pop("account_external_id", ""), values.pop("account_domain", "")
+        name = values.pop("account_name", "")
         if ext:
             if ext not in self.account_by_external:
                 raise p.CellError(f"No account with CRM id {ext}")
             return self.account_by_external[ext]
-        for candidate in (dom, fallback_domain):
-            if candidate and candidate in self.account_by_domain:
-                return self.account_by_domain[candidate]
         if dom:
-            raise p.CellError(f"No account with the domain {dom}")
+            if dom not in self.account_by_domain:
+                raise p.CellError(f"No account with the domain {dom}")
+            return self.account_by_domain[dom]
+        if name:
+            ids = self.account_by_name.get(_norm(name), [])
+            if not ids:
+                raise p.CellError(f"No account named “{name}”")
+            if len(ids) > 1:
+                raise p.CellError(f"The account name “{name}” matches {len(ids)} accounts; give its CRM id or domain")
+            return ids[0]
+        if fallback_domain and fallback_domain in self.account_by_domain:
+            return self.account_by_domain[fallback_domain]
         return None
-
-    def after_create(self, pk: int, values: dict[str, Any]) -> None:
-        row = self.by_id[pk] = self.created(pk, values)
-        if row["external_id"]:
-            self.by_external[row["external_id"]] = pk
-        self.index(pk, row)
-
-    def after_update(self, pk: int, changes: dict[str, Any]) -> None:
-        self.by_id[pk].update(changes)
-        self.index(pk, self.by_id[pk])
-
-    def index(self, pk: int, row: dict[str, Any]) -> None:
-        pass
 
 
 class ContactUpserter(_ChildUpserter):
     kind = "contacts"
     model = Contact
+    noun = "contact"
     fields = ["external_id", "first_name", "last_name", "email", "title", "do_not_contact", "account_id"]
 
     def __init__(self, workspace: Workspace, result: ImportResult, today: date) -> None:
+        self.by_email: dict[str, Record] = {}
         super().__init__(workspace, result, today)
-        self.by_email = {r["email"]: r["id"] for r in self.by_id.values() if r["email"]}
 
-    def index(self, pk: int, row: dict[str, Any]) -> None:
-        if row["email"]:
-            self.by_email[row["email"]] = pk
+    def index(self, record: Record) -> None:
+        super().index(record)
+        if record["email"]:
+            self.by_email[record["email"]] = record
 
-    def prepare(self, line: int, values: dict[str, Any]) -> tuple[str, Any] | None:
+    def unindex(self, record: Record) -> None:
+        super().unindex(record)
+        if record["email"]:
+            self.by_email.pop(record["email"], None)
+
+    def describe(self, record: Record) -> str:
+        return record["email"] or super().describe(record)
+
+    def match(self, line: int, values: dict[str, Any]) -> tuple[Record | None, dict[str, Any]]:
+        values.pop("_warnings")
         email = values.get("email", "")
         account_id = self.account_id(values, email.rsplit("@", 1)[1] if "@" in email else "")
         ext = values.get("external_id", "")
-        duplicate = self.seen_before([k for k in (("x", ext), ("e", email)) if k[1]], line)
-        if duplicate:
-            raise p.CellError(f"Same CRM id or email as line {duplicate}")
-        pk = self.by_external.get(ext) if ext else None
-        if pk is None and email:
-            pk = self.by_email.get(email)
+        record = self.by_external.get(ext) if ext else None
+        if record is None and email:
+            record = self.by_email.get(email)
+            if record is not None and ext and record["external_id"] and record["external_id"] != ext:
+                raise p.CellError(f"The email {email} belongs to the contact with CRM id {record['external_id']}")
         if account_id is not None:
             values["account_id"] = account_id
-        if pk is None:
+        if record is None:
             if account_id is None:
-                raise p.CellError("No account for this contact: give the account's CRM id or domain")
+                raise p.CellError("No account for this contact: give the account's CRM id, domain or name")
             if not (values.get("first_name") or values.get("last_name") or email):
                 raise p.CellError("A contact needs a name or an email address")
-            return "create", self.new_row(values)
-        if email and self.by_email.get(email, pk) != pk:
+        elif email and self.by_email.get(email, record) is not record:
             raise p.CellError(f"Another contact already uses {email}")
-        changes = _changes(self.by_id[pk], values)
-        return ("update", (pk, changes)) if changes else None
+        return record, values
 
 
 class OpportunityUpserter(_ChildUpserter):
     kind = "opportunities"
     model = Opportunity
+    noun = "opportunity"
     fields = ["external_id", "name", "amount", "stage", "type", "created_date", "close_date", "status", "account_id"]
 
     def __init__(self, workspace: Workspace, result: ImportResult, today: date) -> None:
+        self.by_name: dict[tuple[int, str], list[Record]] = {}
+        self.stage_map: dict[str, str] = {}
         super().__init__(workspace, result, today)
-        self.by_name = {(r["account_id"], r["name"]): r["id"] for r in self.by_id.values()}
 
-    def index(self, pk: int, row: dict[str, Any]) -> None:
-        self.by_name[(row["account_id"], row["name"])] = pk
+    def index(self, record: Record) -> None:
+        super().index(record)
+        self.by_name.setdefault((record["account_id"], record["name"]), []).append(record)
 
-    @staticmethod
-    def status(values: dict[str, Any]) -> str | None:
+    def unindex(self, record: Record) -> None:
+        super().unindex(record)
+        same = self.by_name.get((record["account_id"], record["name"]), [])
+        same[:] = [r for r in same if r is not record]
+
+    def status(self, values: dict[str, Any]) -> str | None:
         won, closed, given = values.pop("is_won", None), values.pop("is_closed", None), values.pop("status", "")
-        stage = (values.get("stage") or "").lower().replace(" ", "")
         if won:
             return OpportunityStatus.WON
         if closed:
             return OpportunityStatus.LOST
-        if given in OpportunityStatus.values:
-            return str(given)
-        if "closedwon" in stage:
-            return OpportunityStatus.WON
-        if "closedlost" in stage:
-            return OpportunityStatus.LOST
-        if closed is False or won is False or stage:
+        if given:
+            if given in OpportunityStatus.values:
+                return str(given)
+            return stage_status(given, self.stage_map)
+        if values.get("stage"):
+            return stage_status(values["stage"], self.stage_map)
+        if closed is False or won is False:
             return OpportunityStatus.OPEN
         return None
 
-    def prepare(self, line: int, values: dict[str, Any]) -> tuple[str, Any] | None:
+    def match(self, line: int, values: dict[str, Any]) -> tuple[Record | None, dict[str, Any]]:
+        values.pop("_warnings")
         status = self.status(values)
         if status:
             values["status"] = status
         account_id = self.account_id(values)
-        ext = values.get("external_id", "")
-        if ext:
-            duplicate = self.seen_before([("x", ext)], line)
-            if duplicate:
-                raise p.CellError(f"Same CRM id as line {duplicate}")
-        pk = self.by_external.get(ext) if ext else None
-        if pk is None and account_id is not None and values.get("name"):
-            pk = self.by_name.get((account_id, values["name"]))
         if account_id is not None:
             values["account_id"] = account_id
+        ext = values.get("external_id", "")
+        record = self.by_external.get(ext) if ext else None
         # A CRM record created after its deal closed (history migrated later) starts on its close date.
         created, close = values.get("created_date"), values.get("close_date")
-        if pk is None:
+        if created and close and close < created:
+            values["created_date"] = close
+        if record is None and account_id is not None and values.get("name"):
+            candidates = [
+                r
+                for r in self.by_name.get((account_id, values["name"]), [])
+                if not (ext and r["external_id"] and r["external_id"] != ext)
+                and not (values.get("created_date") and r["created_date"] != values["created_date"])
+            ]
+            if len(candidates) > 1:
+                raise p.CellError(
+                    f"{len(candidates)} opportunities named “{values['name']}” on this account; give a CRM id or "
+                    "a created date to tell them apart"
+                )
+            record = candidates[0] if candidates else None
+        if record is None:
             if account_id is None:
-                raise p.CellError("No account for this opportunity: give the account's CRM id or domain")
+                raise p.CellError("No account for this opportunity: give the account's CRM id, domain or name")
             if not values.get("name"):
                 raise p.CellError("An opportunity needs a name")
-            created = created or close or self.today
-            values["created_date"] = min(created, close) if close else created
-            return "create", self.new_row(values)
-        existing = self.by_id[pk]
+        return record, values
+
+    def complete_new(self, values: dict[str, Any]) -> dict[str, Any]:
+        created, close = values.get("created_date"), values.get("close_date")
+        created = created or close or self.today
+        values["created_date"] = min(created, close) if close else created
+        return values
+
+    def complete_update(self, record: Record, values: dict[str, Any]) -> dict[str, Any]:
+        created, close = values.get("created_date"), values.get("close_date")
         if created or close:
-            created, close = created or existing["created_date"], close or existing["close_date"]
+            created, close = created or record["created_date"], close or record["close_date"]
             values["created_date"] = min(created, close) if close else created
-        changes = _changes(existing, values)
-        return ("update", (pk, changes)) if changes else None
+        return values
 
 
 UPSERTERS = {"accounts": AccountUpserter, "contacts": ContactUpserter, "opportunities": OpportunityUpserter}
@@ -391,107 +652,195 @@ def import_rows(
     rows: Iterable[tuple[int, list[str]]],
     mapping: dict[str, str],
     progress: Callable[[int, ImportResult], None] | None = None,
+    stage_map: dict[str, str] | None = None,
+    scales: dict[str, float] | None = None,
+    decimal_comma: bool = False,
+    chunk_size: int = CHUNK,
 ) -> ImportResult:
     """Upsert CSV rows (line number, cells) of ``kind`` using ``mapping`` (target field -> source column)."""
     if kind not in UPSERTERS:
         raise ValidationError({"kind": f"Choose one of: {', '.join(UPSERTERS)}."})
-    parsers = PARSERS[kind]
+    parsers = _parsers(kind, decimal_comma)
     unknown = [t for t in mapping if t not in parsers]
     missing = [s for s in mapping.values() if s not in headers]
     if unknown or missing:
         raise ValidationError(
             {"mapping": [f"Unknown field {t}" for t in unknown] + [f"No column {s}" for s in missing]}
         )
+    scales = scales_clean(kind, scales or {})
     positions = {target: headers.index(source) for target, source in mapping.items()}
     result = ImportResult()
     upserter = UPSERTERS[kind](workspace, result, timezone.localdate())
-    chunk: list[tuple[int, list[str]]] = []
+    if isinstance(upserter, OpportunityUpserter):
+        upserter.stage_map = stage_map_clean(stage_map or {})
+    optional = OPTIONAL[kind]
     done = 0
+    in_chunk = 0
 
     def flush() -> None:
-        nonlocal done
+        nonlocal in_chunk
         with transaction.atomic():
-            _write_chunk(upserter, parsers, positions, chunk)
-        done += len(chunk)
-        chunk.clear()
+            upserter.flush()
+        in_chunk = 0
         if progress:
             progress(done, result)
 
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) >= CHUNK:
+    for line, cells in rows:
+        done += 1
+        in_chunk += 1
+        _decide_row(upserter, parsers, optional, scales, positions, line, cells)
+        if in_chunk >= chunk_size:
             flush()
-    if chunk or done == 0:
-        flush()
+    if isinstance(upserter, AccountUpserter):
+        _parents_resolve(upserter)
+    flush()
     if kind == "accounts" and (result.created or result.updated):
         board_stats_invalidate(workspace=workspace)
+    result.changed_accounts = sorted(upserter.changed_accounts)
+    result.problems.sort(key=lambda problem: problem["line"])
     return result
 
 
-def _write_chunk(
+def _decide_row(
     upserter: _Upserter,
     parsers: dict[str, Callable[[str], Any]],
+    optional: set[str],
+    scales: dict[str, float],
     positions: dict[str, int],
-    chunk: list[tuple[int, list[str]]],
+    line: int,
+    cells: list[str],
 ) -> None:
     result = upserter.result
-    creates: list[tuple[int, Any]] = []
-    updates: dict[int, dict[str, Any]] = {}
-    for line, cells in chunk:
-        raw = {t: (cells[i] if i < len(cells) else "") for t, i in positions.items()}
-        try:
-            values = _clean(parsers, raw)
-            action = upserter.prepare(line, values)
-        except p.CellError as exc:
-            result.reject(line, str(exc))
-            continue
-        if action is None:
-            result.unchanged += 1
-        elif action[0] == "create":
-            creates.append((line, action[1]))
+    if not cells:
+        result.reject(line, "This line cannot be read as CSV (unbalanced quotes?)")
+        return
+    raw = {t: (cells[i] if i < len(cells) else "") for t, i in positions.items()}
+    warnings: list[str] = []
+    try:
+        values = _clean(parsers, raw, optional, scales, warnings)
+        values["_warnings"] = warnings
+        outcome, record = upserter.decide(line, tuple(c.strip() for c in cells), values)
+    except p.CellError as exc:
+        result.reject(line, str(exc))
+        return
+    if outcome == "duplicate":
+        result.unchanged += 1
+        result.duplicates += 1
+        earlier = upserter.touched[id(record)][0]
+        result.warn(line, [f"Duplicate of line {earlier}: counted once"])
+        return
+    setattr(result, outcome, getattr(result, outcome) + 1)
+    parent = upserter.row_parent if isinstance(upserter, AccountUpserter) else None
+    if parent and isinstance(upserter, AccountUpserter):
+        found = upserter.parent_of(record, *parent)
+        if isinstance(found, str):
+            warnings.append(found)
+        elif found is None:
+            upserter.parents_later.append((line, record, *parent, outcome))
         else:
-            pk, changes = action[1]
-            if pk in updates:  # matched twice in one file by different keys: the later row wins
-                updates[pk].update(changes)
-            else:
-                updates[pk] = changes
+            _parent_set(upserter, record, found, outcome, line, warnings)
+    result.warn(line, warnings)
+
+
+def _parent_set(
+    upserter: AccountUpserter, record: Record, parent: Record, outcome: str, line: int, warnings: list[str]
+) -> None:
+    if parent is record:
+        warnings.append("An account cannot be its own parent: parent left blank")
+        return
+    if parent["id"] is None:  # inserted in this chunk: link once it has an id
+        upserter.parents_later.append((line, record, parent["external_id"], parent["name"], outcome))
+        return
+    if record["parent_id"] == parent["id"]:
+        return
+    upserter.update(record, {"parent_id": parent["id"]})
+    if outcome == "unchanged":
+        upserter.result.unchanged -= 1
+        upserter.result.updated += 1
+
+
+def _parents_resolve(upserter: AccountUpserter) -> None:
+    """Parents named by rows further down the file (or inserted in the same chunk), once every row is known."""
+    with transaction.atomic():
+        upserter.flush()  # every record has an id now
+    result = upserter.result
+    for line, record, parent_ext, parent_name, outcome in upserter.parents_later:
+        found = upserter.parent_of(record, parent_ext, parent_name)
+        if isinstance(found, str):
+            result.warn(line, [found])
+        elif found is None:
+            ref = f"CRM id {parent_ext}" if parent_ext else f"“{parent_name}”"
+            result.warn(line, [f"No parent account {ref}: parent left blank"])
+        elif found is record:
+            result.warn(line, ["An account cannot be its own parent: parent left blank"])
+        elif record["parent_id"] != found["id"]:
+            upserter.update(record, {"parent_id": found["id"]})
+            if outcome == "unchanged":
+                result.unchanged -= 1
                 result.updated += 1
-            upserter.after_update(pk, changes)
-    model = upserter.model
-    if creates:
-        ids = bulk_insert_rows(model, [row for _, row in creates])
-        for pk, (_, row) in zip(ids, creates, strict=True):
-            upserter.after_create(pk, row)
-        result.created += len(ids)
-    if updates:
-        fields = sorted({f for changes in updates.values() for f in changes})
-        rows = [(pk, *[upserter.by_id[pk][f] for f in fields]) for pk in updates]
-        now = timezone.now()
-        if "updated_at" not in fields and hasattr(model, "updated_at"):
-            fields.append("updated_at")
-            rows = [(*r, now) for r in rows]
-        bulk_update_columns(
-            model, rows, [f.removesuffix("_id") if f.endswith("_id") and f != "external_id" else f for f in fields]
-        )
+
+
+def scales_clean(kind: str, scales: dict[str, Any]) -> dict[str, float]:
+    """``{"annual_revenue": "1e6"}`` -> ``{"annual_revenue": 1000000.0}``; ValidationError for a bad one."""
+    out: dict[str, float] = {}
+    for target, factor in (scales or {}).items():
+        if target not in SCALABLE.get(kind, set()):
+            allowed = ", ".join(sorted(SCALABLE.get(kind, set()))) or "none"
+            raise ValidationError({"scale": f"“{target}” cannot be scaled; numeric fields: {allowed}."})
+        try:
+            value = float(str(factor).replace(",", "."))
+        except ValueError:
+            raise ValidationError({"scale": f"Scale for {target}: “{factor}” is not a number."}) from None
+        if not (value > 0 and value < 1e12):
+            raise ValidationError({"scale": f"Scale for {target} must be a positive number."})
+        if value != 1:
+            out[target] = value
+    return out
 
 
 # ----- jobs -------------------------------------------------------------------------------------------------
 
 
-def import_preview(*, data: bytes, kind: str) -> dict[str, Any]:
-    """Headers, the first rows, the recognised preset and its mapping, for the mapping page."""
-    headers, rows = p.read_csv(p.decode(data))
-    preview = []
-    for _, cells in rows:
-        preview.append(cells)
-        if len(preview) >= PREVIEW_ROWS:
-            break
+def _read(data: bytes) -> tuple[str, list[str], Iterable[tuple[int, list[str]]]]:
+    """Decode and open an upload; an unreadable file is a ValidationError on ``file`` (a 400, never a 500)."""
+    try:
+        return p.read_checked(data)
+    except p.UnreadableFile as exc:
+        raise ValidationError({"file": str(exc)}) from None
+
+
+def _decimal_comma(text: str) -> bool:
+    return p.file_delimiter(text) == ";"
+
+
+def import_stage_values(
+    *, headers: list[str], rows: Iterable[tuple[int, list[str]]], column: str
+) -> list[dict[str, object]]:
+    """Distinct values of the stage column with counts and their suggested status (for the mapping step)."""
+    if column not in headers:
+        return []
+    i = headers.index(column)
+    return stage_values(cells[i] for _, cells in rows if i < len(cells))
+
+
+def import_preview(*, data: bytes, kind: str, mapping: dict[str, str] | None = None) -> dict[str, Any]:
+    """Headers, the first rows, the recognised preset and its mapping, the stage values, for the mapping page."""
+    text, headers, rows = _read(data)
+    rows = list(rows)
     preset = preset_detect(kind, headers)
+    if mapping is None:
+        mapping = preset_mapping(preset, kind, headers) if preset else {}
+    stages = []
+    if kind == ImportKind.OPPORTUNITIES and mapping.get("stage"):
+        stages = import_stage_values(headers=headers, rows=rows, column=mapping["stage"])
     return {
         "headers": headers,
-        "rows": preview,
+        "rows": [cells for _, cells in rows[:PREVIEW_ROWS]],
         "preset": preset.name if preset else "",
-        "mapping": preset_mapping(preset, kind, headers) if preset else {},
+        "mapping": mapping,
+        "stages": stages,
+        "delimiter": p.file_delimiter(text),
+        "decimal_comma": _decimal_comma(text),
     }
 
 
@@ -505,20 +854,17 @@ def import_job_create(
     by: User | None = None,
     preset: str = "",
     mapping: dict[str, str] | None = None,
+    stage_map: dict[str, str] | None = None,
+    scales: dict[str, Any] | None = None,
 ) -> ImportJob:
     """Store the upload; the mapping comes from ``mapping``, else the given or recognised preset."""
     if kind not in ImportKind.values:
         raise ValidationError({"kind": f"Choose one of: {', '.join(ImportKind.values)}."})
-    if not data:
-        raise ValidationError({"file": "The file is empty."})
     if len(data) > MAX_UPLOAD_BYTES:
         raise ValidationError({"file": f"Files up to {MAX_UPLOAD_BYTES // (1024 * 1024)} MB."})
     if preset and preset not in PRESETS:
         raise ValidationError({"preset": f"Unknown preset. Choose one of: {', '.join(PRESETS)}."})
-    text = p.decode(data)
-    headers, rows = p.read_csv(text)
-    if not headers or not any(h for h in headers):
-        raise ValidationError({"file": "No header row: the first line must name the columns."})
+    _, headers, rows = _read(data)
     total = sum(1 for _ in rows)
     if not preset:
         detected = preset_detect(kind, headers)
@@ -536,7 +882,7 @@ def import_job_create(
     )
     job.file.save(f"ws{workspace.pk}-{kind}.csv", ContentFile(data), save=False)
     job.save()
-    import_job_set_mapping(job=job, mapping=mapping, preset=preset)
+    import_job_set_mapping(job=job, mapping=mapping, preset=preset, stage_map=stage_map, scales=scales)
     return job
 
 
@@ -546,7 +892,14 @@ def import_job_headers(*, job: ImportJob) -> list[str]:
     return headers
 
 
-def import_job_set_mapping(*, job: ImportJob, mapping: dict[str, str], preset: str = "") -> ImportJob:
+def import_job_set_mapping(
+    *,
+    job: ImportJob,
+    mapping: dict[str, str],
+    preset: str = "",
+    stage_map: dict[str, str] | None = None,
+    scales: dict[str, Any] | None = None,
+) -> ImportJob:
     if job.status not in (ImportStatus.UPLOADED,):
         raise ValidationError({"status": "This import has started; its mapping can no longer change."})
     headers = import_job_headers(job=job)
@@ -555,19 +908,28 @@ def import_job_set_mapping(*, job: ImportJob, mapping: dict[str, str], preset: s
     errors += [f"The file has no column “{s}”." for s in mapping.values() if s and s not in headers]
     if errors:
         raise ValidationError({"mapping": errors})
+    try:
+        stage_map_clean(stage_map or {})
+    except ValueError as exc:
+        raise ValidationError({"stage_map": str(exc)}) from None
     job.mapping = {t: s for t, s in mapping.items() if s}
     job.preset = preset if preset in PRESETS else ""
-    job.save(update_fields=["mapping", "preset"])
+    job.stage_map = {k.strip(): v.strip().lower() for k, v in (stage_map or {}).items()}
+    job.scales = scales_clean(job.kind, scales or {})
+    job.save(update_fields=["mapping", "preset", "stage_map", "scales"])
     return job
+
+
+REQUIRED_KEYS = {
+    "accounts": ("name", "external_id", "domain"),
+    "contacts": ("email", "external_id"),
+    "opportunities": ("external_id", "name"),
+}
 
 
 def import_job_start(*, job: ImportJob, by: User | None = None) -> ImportJob:
     """Queue the job; the worker runs it (in-process when there is no broker)."""
-    key = {
-        "accounts": ("name", "external_id", "domain"),
-        "contacts": ("email", "external_id"),
-        "opportunities": ("external_id", "name"),
-    }[job.kind]
+    key = REQUIRED_KEYS[job.kind]
     if not any(k in job.mapping for k in key):
         raise ValidationError({"mapping": f"Map at least one of: {', '.join(key)}."})
     with transaction.atomic():
@@ -581,6 +943,40 @@ def import_job_start(*, job: ImportJob, by: User | None = None) -> ImportJob:
     return job
 
 
+def import_derived_refresh(*, workspace: Workspace, kind: str, result: ImportResult, reason: str) -> None:
+    """After an import: bring lifecycle, fit, tiers, scores and journey stages up to date, in the background.
+
+    Accounts with a won deal become customers now (in this transaction); the rescore (fit, win probability,
+    tiers) and, through ``accounts.signals.accounts_changed``, the engagement scores and journey stages are
+    enqueued on commit, the same path as any other change.
+    """
+    from ..signals import accounts_changed
+
+    changed = result.created or result.updated
+    if not changed:
+        return
+    account_ids = list(result.changed_accounts)
+    if kind == ImportKind.OPPORTUNITIES and account_ids:
+        won = set(
+            Opportunity.objects.for_workspace(workspace)
+            .filter(account_id__in=account_ids, status=OpportunityStatus.WON)
+            .values_list("account_id", flat=True)
+        )
+        if won:
+            Account.objects.for_workspace(workspace).filter(pk__in=won, lifecycle=Lifecycle.PROSPECT).update(
+                lifecycle=Lifecycle.CUSTOMER, updated_at=timezone.now()
+            )
+    if kind == ImportKind.CONTACTS:
+        return  # contacts change no firmographics and no deal: nothing derived moves
+    enqueue_on_commit(prospecting_rescore_task, workspace.pk, reason)
+    if kind == ImportKind.OPPORTUNITIES and account_ids:
+        accounts_changed.send(sender=Account, workspace_id=workspace.pk, account_ids=account_ids)
+
+
+def _job_options(job: ImportJob, text: str) -> dict[str, Any]:
+    return {"stage_map": job.stage_map, "scales": job.scales, "decimal_comma": _decimal_comma(text)}
+
+
 def import_job_run(*, job_id: int) -> dict[str, Any]:
     """Run a queued job to the end, saving progress after each chunk. Safe to repeat (upserts)."""
     job = ImportJob.objects.filter(pk=job_id).select_related("workspace").first()
@@ -589,13 +985,19 @@ def import_job_run(*, job_id: int) -> dict[str, Any]:
     ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.RUNNING, started_at=timezone.now())
     try:
         with job.file.open("rb") as fh:
-            headers, rows = p.read_csv(p.decode(fh.read()))
+            text, headers, rows = _read(fh.read())
 
         def progress(done: int, result: ImportResult) -> None:
             ImportJob.objects.filter(pk=job.pk).update(processed_rows=done, **result.summary())
 
         result = import_rows(
-            workspace=job.workspace, kind=job.kind, headers=headers, rows=rows, mapping=job.mapping, progress=progress
+            workspace=job.workspace,
+            kind=job.kind,
+            headers=headers,
+            rows=rows,
+            mapping=job.mapping,
+            progress=progress,
+            **_job_options(job, text),
         )
     except Exception as exc:  # the job page must say what happened, whatever it was
         logger.exception("Import job %s failed", job.pk)
@@ -604,30 +1006,80 @@ def import_job_run(*, job_id: int) -> dict[str, Any]:
             status=ImportStatus.FAILED, message=message[:500], finished_at=timezone.now()
         )
         return {}
-    ImportJob.objects.filter(pk=job.pk).update(
-        status=ImportStatus.DONE,
-        errors=result.errors,
-        finished_at=timezone.now(),
-        **result.summary(),
-        processed_rows=job.total_rows,
-    )
-    if job.kind == ImportKind.ACCOUNTS and (result.created or result.updated):
-        enqueue_on_commit(prospecting_rescore_task, job.workspace_id, f"Import {job.pk}")
+    with transaction.atomic():
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportStatus.DONE,
+            errors=result.problems,
+            finished_at=timezone.now(),
+            **result.summary(),
+            processed_rows=job.total_rows,
+        )
+        import_derived_refresh(workspace=job.workspace, kind=job.kind, result=result, reason=f"Import {job.pk}")
     return result.summary()
 
 
 def import_file(
-    *, workspace: Workspace, kind: str, data: bytes, preset: str = "", mapping: dict[str, str] | None = None
+    *,
+    workspace: Workspace,
+    kind: str,
+    data: bytes,
+    preset: str = "",
+    mapping: dict[str, str] | None = None,
+    stage_map: dict[str, str] | None = None,
+    scales: dict[str, Any] | None = None,
+    chunk_size: int = CHUNK,
 ) -> tuple[ImportResult, str]:
-    """Import a file synchronously (the management command): the result and the preset used."""
-    headers, rows = p.read_csv(p.decode(data))
+    """Import a file synchronously (the management command): the result and the preset used.
+
+    ``mapping`` (target field -> column) overrides or completes the preset's; without either, the preset is
+    recognised from the header row.
+    """
+    text, headers, rows = _read(data)
     if preset and preset not in PRESETS:
         raise ValidationError({"preset": f"Unknown preset. Choose one of: {', '.join(PRESETS)}."})
-    if not preset and mapping is None:
+    if not preset and not mapping:
         detected = preset_detect(kind, headers)
         if detected is None:
-            raise ValidationError({"preset": "No preset matches these columns; pass --preset or a mapping."})
+            raise ValidationError(
+                {"preset": "No preset matches these columns; pass --preset NAME or --map FIELD=COLUMN."}
+            )
         preset = detected.name
-    if mapping is None:
-        mapping = preset_mapping(PRESETS[preset], kind, headers)
-    return import_rows(workspace=workspace, kind=kind, headers=headers, rows=rows, mapping=mapping), preset
+    full = preset_mapping(PRESETS[preset], kind, headers) if preset else {}
+    full.update(mapping or {})
+    full = {t: s for t, s in full.items() if s}
+    if not any(k in full for k in REQUIRED_KEYS[kind]):
+        raise ValidationError(
+            {
+                "mapping": f"Map at least one of: {', '.join(REQUIRED_KEYS[kind])} "
+                f"(columns of this file: {', '.join(headers)})."
+            }
+        )
+    try:
+        clean_stages = stage_map_clean(stage_map or {})
+    except ValueError as exc:
+        raise ValidationError({"stage_map": str(exc)}) from None
+    result = import_rows(
+        workspace=workspace,
+        kind=kind,
+        headers=headers,
+        rows=rows,
+        mapping=full,
+        stage_map=clean_stages,
+        scales=scales,
+        decimal_comma=_decimal_comma(text),
+        chunk_size=chunk_size,
+    )
+    return result, preset
+
+
+def import_problem_rows(*, job: ImportJob) -> Iterable[list[str]]:
+    """The problems CSV: header, then each rejected or warned line: line, kind, reason, the original cells."""
+    problems: dict[int, list[dict[str, Any]]] = {}
+    for problem in job.errors:
+        problems.setdefault(int(problem["line"]), []).append(problem)
+    with job.file.open("rb") as fh:
+        headers, rows = p.read_csv(p.decode(fh.read()))
+    yield ["line", "problem", "reason", *headers]
+    for line, cells in rows:
+        for problem in problems.get(line, []):
+            yield [str(line), problem.get("kind", "rejected"), problem["reason"], *cells]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from abe import permissions as rules
@@ -16,9 +18,11 @@ from abe.views import workspace_required
 
 from ..models import ImportJob, ImportStatus
 from . import services
+from .export import import_problems_response
 from .forms import ImportUploadForm
 from .presets import PRESETS, TARGET_FIELDS, preset_mapping
 from .selectors import import_job_list
+from .stages import stage_key
 
 
 def _require_import(request: MemberRequest) -> None:
@@ -56,13 +60,27 @@ def _errors_page(request: MemberRequest, job: ImportJob) -> Page | None:
     return paginate(request, job.errors or [], key="import_errors", default=50) if job.errors else None
 
 
+def _report(job: ImportJob) -> dict[str, Any]:
+    return {"job": job, "problems_shown": job.errors[: services.PROBLEMS_SHOWN]}
+
+
+SCALE_CHOICES = [
+    ("", "as written"),
+    ("1000", "× 1,000 (in thousands)"),
+    ("1000000", "× 1,000,000 (in millions)"),
+    ("1000000000", "× 1,000,000,000 (in billions)"),
+]
+
+
 @workspace_required
 def import_detail_view(request: MemberRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(import_job_list(workspace=request.workspace), pk=pk)
     if job.status != ImportStatus.UPLOADED:
-        return render(request, "accounts/import_detail.html", {"job": job, "page_obj": _errors_page(request, job)})
+        context = {**_report(job), "page_obj": _errors_page(request, job)}
+        return render(request, "accounts/import_detail.html", context)
     with job.file.open("rb") as fh:
-        preview = services.import_preview(data=fh.read(), kind=job.kind)
+        data = fh.read()
+    preview = services.import_preview(data=data, kind=job.kind, mapping=job.mapping)
     errors: list[str] = []
     if request.method == "POST":
         _require_import(request)
@@ -72,15 +90,37 @@ def import_detail_view(request: MemberRequest, pk: int) -> HttpResponse:
             services.import_job_set_mapping(job=job, mapping=mapping, preset=preset)
             return redirect("accounts:import_detail", pk=job.pk)
         mapping = {field: request.POST.get(f"map_{field}", "") for field, _ in TARGET_FIELDS[job.kind]}
+        stage_map = {
+            value: request.POST.get(f"stage_{i}", "") for i, value in enumerate(s["value"] for s in preview["stages"])
+        }
+        stage_map = {value: status for value, status in stage_map.items() if status}
+        scales = {f: request.POST.get(f"scale_{f}", "") for f in services.SCALABLE[job.kind]}
+        scales = {f: factor for f, factor in scales.items() if factor}
         try:
-            services.import_job_set_mapping(job=job, mapping=mapping, preset=preset)
+            services.import_job_set_mapping(job=job, mapping=mapping, preset=preset, stage_map=stage_map, scales=scales)
+            if request.POST.get("refresh"):  # the stage column changed: show its values before importing
+                return redirect("accounts:import_detail", pk=job.pk)
             services.import_job_start(job=job, by=request.user)
         except ValidationError as exc:
             errors = exc.messages
         else:
             messages.success(request, f"Import of {job.filename} started.")
             return redirect("accounts:import_detail", pk=job.pk)
-    fields = [{"name": f, "label": label, "source": job.mapping.get(f, "")} for f, label in TARGET_FIELDS[job.kind]]
+    fields = [
+        {
+            "name": f,
+            "label": label,
+            "source": job.mapping.get(f, ""),
+            "scalable": f in services.SCALABLE[job.kind],
+            "scale": str(int(job.scales[f])) if f in job.scales and job.scales[f] == int(job.scales[f]) else "",
+        }
+        for f, label in TARGET_FIELDS[job.kind]
+    ]
+    chosen = {stage_key(k): v for k, v in job.stage_map.items()}
+    stages = [
+        s | {"index": i, "chosen": chosen.get(stage_key(s["value"]), s["suggested"])}
+        for i, s in enumerate(preview["stages"])
+    ]
     return render(
         request,
         "accounts/import_mapping.html",
@@ -91,6 +131,9 @@ def import_detail_view(request: MemberRequest, pk: int) -> HttpResponse:
             "presets": PRESETS.values(),
             "errors": errors,
             "recognised": PRESETS.get(preview["preset"]),
+            "stages": stages,
+            "scale_choices": SCALE_CHOICES,
+            "unknown_stages": [s["value"] for s in stages if not s["known"]],
         },
     )
 
@@ -99,6 +142,12 @@ def import_detail_view(request: MemberRequest, pk: int) -> HttpResponse:
 def import_progress_view(request: MemberRequest, pk: int) -> HttpResponse:
     """The progress card, polled by htmx every second while the job runs; the report when it is done."""
     job = get_object_or_404(import_job_list(workspace=request.workspace), pk=pk)
-    return render(
-        request, "accounts/partials/import_progress.html", {"job": job, "page_obj": _errors_page(request, job)}
-    )
+    context = {**_report(job), "page_obj": _errors_page(request, job)}
+    return render(request, "accounts/partials/import_progress.html", context)
+
+
+@workspace_required
+def import_problems_view(request: MemberRequest, pk: int) -> StreamingHttpResponse:
+    """Every rejected and warned line, with the original row and the reason, as CSV."""
+    job = get_object_or_404(import_job_list(workspace=request.workspace), pk=pk)
+    return import_problems_response(job)

@@ -10,6 +10,12 @@ Backtest: closed opportunities sorted by close date; the first 75% train, the la
 never used to predict the past). Reported on the test part: ROC AUC, precision in the top 10%, Brier score,
 for the model and for two baselines: the training base rate, and the fit score alone (Platt-calibrated on
 the training part). The stored model is then refitted on every closed opportunity.
+
+Honesty: a model is good enough to activate only when it beats both baselines on the holdout by a margin
+that is not noise: the 95% paired bootstrap interval of ``AUC(model) - max(0.5, AUC(fit only))`` must lie
+above zero (``auc_margin_low > 0``). Categorical levels seen in fewer than ``MIN_LEVEL_ACCOUNTS`` training
+accounts are pooled into ``other`` (a country with one account cannot be a driver), and an account's drivers
+are its own values (``Industry: Retail``), each the summed contribution of that feature.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from django.core.exceptions import ValidationError
+from scipy.stats import rankdata
 from sklearn.compose import ColumnTransformer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import brier_score_loss, roc_auc_score
@@ -31,6 +38,9 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 MIN_OUTCOMES = 30
 MIN_TECH_COUNT = 5
+MIN_LEVEL_ACCOUNTS = 20
+BOOTSTRAP_SAMPLES = 1000
+OTHER = "other"
 TEST_SHARE = 0.25
 CATEGORICAL_FEATURES = ["industry", "country", "ownership_type", "employees_band", "revenue_band", "offices_band"]
 NUMERIC_FEATURES = ["log_employees", "log_revenue"]
@@ -69,8 +79,32 @@ def _short(x: float) -> str:
     return f"{x:g}"
 
 
-def feature_frame(frame: pd.DataFrame, tech_vocabulary: list[str]) -> pd.DataFrame:
-    """Model inputs for every account row of ``frame`` (see ``accounts.prospecting.frame``)."""
+def feature_frame(
+    frame: pd.DataFrame, tech_vocabulary: list[str], levels: dict[str, list[str]] | None = None
+) -> pd.DataFrame:
+    """Model inputs for every account row of ``frame`` (see ``accounts.prospecting.frame``).
+
+    With ``levels`` (feature -> levels kept), any other level of a categorical feature becomes ``other``.
+    """
+    out = _raw_features(frame, tech_vocabulary)
+    if levels is not None:
+        for column in CATEGORICAL_FEATURES:
+            kept = levels.get(column, [])
+            out[column] = out[column].where(out[column].isin(kept), OTHER)
+    return out
+
+
+def common_levels(features: pd.DataFrame, account_ids: pd.Series) -> dict[str, list[str]]:
+    """The levels of each categorical feature seen in at least ``MIN_LEVEL_ACCOUNTS`` distinct accounts."""
+    levels = {}
+    for column in CATEGORICAL_FEATURES:
+        pairs = pd.DataFrame({"level": features[column].to_numpy(), "account": account_ids.to_numpy()})
+        counts = pairs.drop_duplicates().groupby("level").size()
+        levels[column] = sorted(str(v) for v in counts[counts >= MIN_LEVEL_ACCOUNTS].index)
+    return levels
+
+
+def _raw_features(frame: pd.DataFrame, tech_vocabulary: list[str]) -> pd.DataFrame:
     out = pd.DataFrame(index=frame.index)
     for column in ("industry", "country", "ownership_type"):
         out[column] = frame[column].replace("", "unknown").astype(str)
@@ -94,7 +128,7 @@ def tech_vocabulary(frame: pd.DataFrame) -> list[str]:
 
 
 def _pipeline(tech_columns: list[str]) -> Pipeline:
-    encoder = OneHotEncoder(handle_unknown="ignore", min_frequency=5, sparse_output=False)
+    encoder = OneHotEncoder(handle_unknown="ignore", sparse_output=False)
     columns = ColumnTransformer(
         [
             ("cat", encoder, CATEGORICAL_FEATURES),
@@ -129,49 +163,105 @@ class TrainedModel:
     n_test: int = 0
     n_won: int = 0
     n_lost: int = 0
+    levels: dict[str, list[str]] | None = None  # None: a model trained before rare levels were pooled
 
     def dumps(self) -> bytes:
         return pickle.dumps(self, protocol=pickle.HIGHEST_PROTOCOL)
 
     @staticmethod
     def loads(blob: bytes) -> TrainedModel:
-        return pickle.loads(bytes(blob))  # noqa: S301 - our own blob from our own database
+        model = pickle.loads(bytes(blob))  # noqa: S301 - our own blob from our own database
+        if not hasattr(model, "levels"):
+            model.levels = None
+        return model
+
+    def features(self, frame: pd.DataFrame) -> pd.DataFrame:
+        return feature_frame(frame, self.tech_vocabulary, self.levels)
 
     def predict(self, frame: pd.DataFrame) -> np.ndarray:
         if frame.empty:
             return np.zeros(0)
-        return self.pipeline.predict_proba(feature_frame(frame, self.tech_vocabulary))[:, 1]
+        return self.pipeline.predict_proba(self.features(frame))[:, 1]
+
+    def groups(self) -> tuple[list[str], np.ndarray]:
+        """The original feature of each transformed column: (group names, column -> group index)."""
+        names: list[str] = []
+        index = []
+        for name in self.feature_names:
+            block, _, rest = name.partition("__")
+            group = rest
+            if block == "cat":
+                group = next((f for f in CATEGORICAL_FEATURES if rest.startswith(f + "_")), rest)
+            if group not in names:
+                names.append(group)
+            index.append(names.index(group))
+        return names, np.asarray(index, dtype=int)
 
     def contributions(self, frame: pd.DataFrame) -> np.ndarray:
-        """(n_accounts, n_features) log-odds contributions relative to the average training account."""
-        x = self.pipeline.named_steps["features"].transform(feature_frame(frame, self.tech_vocabulary))
-        return (np.asarray(x) - self.feature_means) * self.pipeline.named_steps["model"].coef_[0]
+        """(n_accounts, n_features) log-odds contributions relative to the average training account, per original
+        feature (the one-hot columns of a feature summed)."""
+        x = np.asarray(self.pipeline.named_steps["features"].transform(self.features(frame)))
+        per_column = (x - self.feature_means) * self.pipeline.named_steps["model"].coef_[0]
+        names, index = self.groups()
+        grouping = np.zeros((len(index), len(names)))
+        grouping[np.arange(len(index)), index] = 1.0
+        return per_column @ grouping
 
     def score(self, frame: pd.DataFrame, k: int = 3) -> tuple[np.ndarray, list[str]]:
         """Win probability of every row and its top-k drivers as JSON text ``[[label, contribution], ...]``.
 
-        One feature transform serves both: p = sigmoid(intercept + x . coef), contributions as above.
+        A driver is one feature of the account with the account's own value (``Industry: Retail``, ``Uses
+        Slack``, ``Does not use Slack``), its contribution the sum over that feature's one-hot columns.
         """
         if frame.empty:
             return np.zeros(0), []
         model = self.pipeline.named_steps["model"]
-        x = np.asarray(self.pipeline.named_steps["features"].transform(feature_frame(frame, self.tech_vocabulary)))
+        pooled = self.features(frame)
+        x = np.asarray(self.pipeline.named_steps["features"].transform(pooled))
         coef = model.coef_[0]
         p = 1.0 / (1.0 + np.exp(-(x @ coef + model.intercept_[0])))
-        contrib = (x - self.feature_means) * coef
+        names, index = self.groups()
+        grouping = np.zeros((len(index), len(names)))
+        grouping[np.arange(len(index)), index] = 1.0
+        contrib = ((x - self.feature_means) * coef) @ grouping
         k = min(k, contrib.shape[1])
         top = np.argsort(-np.abs(contrib), axis=1)[:, :k]
         values = np.round(np.take_along_axis(contrib, top, axis=1), 3)
-        labels = [json.dumps(feature_label(n), ensure_ascii=False) for n in self.feature_names]
+        raw = _raw_features(frame, self.tech_vocabulary)
+        columns = {
+            name: (raw[name].to_numpy() if name in raw else None, pooled[name].to_numpy() if name in pooled else None)
+            for name in names
+        }
+        cache: dict[tuple[int, Any, Any], str] = {}
         drivers = []
-        for idx_row, val_row in zip(top.tolist(), values.tolist(), strict=True):
-            parts = [f"[{labels[j]},{v!r}]" for j, v in zip(idx_row, val_row, strict=True) if abs(v) >= 0.005]
+        for row, (idx_row, val_row) in enumerate(zip(top.tolist(), values.tolist(), strict=True)):
+            parts = []
+            for g, v in zip(idx_row, val_row, strict=True):
+                if abs(v) < 0.005:
+                    continue
+                actual, used = columns[names[g]]
+                key = (g, actual[row] if actual is not None else None, used[row] if used is not None else None)
+                label = cache.get(key)
+                if label is None:
+                    label = cache[key] = json.dumps(_driver_label(names[g], key[1], key[2]), ensure_ascii=False)
+                parts.append(f"[{label},{v!r}]")
             drivers.append("[" + ",".join(parts) + "]")
         return p, drivers
 
     def top_drivers(self, frame: pd.DataFrame, k: int = 3) -> list[list[list[Any]]]:
         """For every row, the k features that move its log-odds most: [[label, contribution], ...]."""
         return [json.loads(d) for d in self.score(frame, k)[1]]
+
+
+def _driver_label(group: str, actual: Any, used: Any) -> str:
+    if group.startswith("tech::"):
+        tech = group.split("::", 1)[1]
+        return f"Uses {tech}" if actual else f"Does not use {tech}"
+    if group in CATEGORICAL_FEATURES:
+        value = str(actual)
+        rare = used == OTHER and value != OTHER
+        return f"{FEATURE_LABELS[group]}: {value}{' (rare, pooled with other)' if rare else ''}"
+    return FEATURE_LABELS.get(group, group)
 
 
 def feature_label(name: str) -> str:
@@ -210,7 +300,9 @@ def model_train(*, frame: pd.DataFrame, outcomes: pd.DataFrame) -> TrainedModel:
         raise TooFewOutcomes("The most recent quarter of closed deals is all won or all lost; cannot backtest.")
     vocabulary = tech_vocabulary(rows.iloc[:split])
     tech_columns = [f"tech::{t}" for t in vocabulary]
-    features = feature_frame(rows, vocabulary)
+    raw = _raw_features(rows, vocabulary)
+    levels = common_levels(raw.iloc[:split], rows["id"].iloc[:split])
+    features = feature_frame(rows, vocabulary, levels)
     backtest = _pipeline(tech_columns).fit(features.iloc[:split], y_train)
     p_model = backtest.predict_proba(features.iloc[split:])[:, 1]
 
@@ -228,21 +320,26 @@ def model_train(*, frame: pd.DataFrame, outcomes: pd.DataFrame) -> TrainedModel:
         "test_from": str(data["close_date"].iloc[split]),
     }
     fit = rows["fit_score"].to_numpy(dtype=float)
+    fit_test = None
     if not np.isnan(fit).all():
         fit = np.nan_to_num(fit, nan=0.0)
         platt = LogisticRegression().fit(fit[:split].reshape(-1, 1), y_train)
         p_fit = platt.predict_proba(fit[split:].reshape(-1, 1))[:, 1]
+        fit_test = fit[split:]
         metrics["fit_score"] = {
-            "roc_auc": float(roc_auc_score(y_test, fit[split:])),
-            "precision_top10": precision_at_top(y_test, fit[split:]),
+            "roc_auc": float(roc_auc_score(y_test, fit_test)),
+            "precision_top10": precision_at_top(y_test, fit_test),
             "brier": float(brier_score_loss(y_test, p_fit)),
         }
     else:
         metrics["fit_score"] = None
+    metrics["comparison"] = compare_to_baselines(y_test, p_model, fit_test)
 
     vocabulary = tech_vocabulary(rows)
     tech_columns = [f"tech::{t}" for t in vocabulary]
-    features = feature_frame(rows, vocabulary)
+    raw = _raw_features(rows, vocabulary)
+    levels = common_levels(raw, rows["id"])
+    features = feature_frame(rows, vocabulary, levels)
     final = _pipeline(tech_columns).fit(features, y)
     transformed = np.asarray(final.named_steps["features"].transform(features))
     return TrainedModel(
@@ -255,4 +352,67 @@ def model_train(*, frame: pd.DataFrame, outcomes: pd.DataFrame) -> TrainedModel:
         n_test=len(y) - split,
         n_won=n_won,
         n_lost=n_lost,
+        levels=levels,
     )
+
+
+def _auc(y: np.ndarray, scores: np.ndarray) -> float:
+    """ROC AUC by ranks (ties averaged); ``nan`` when ``y`` has one class."""
+    positives = int(y.sum())
+    negatives = len(y) - positives
+    if positives == 0 or negatives == 0:
+        return float("nan")
+    ranks = rankdata(scores)
+    return float((ranks[y == 1].sum() - positives * (positives + 1) / 2) / (positives * negatives))
+
+
+def compare_to_baselines(
+    y: np.ndarray, p_model: np.ndarray, fit: np.ndarray | None, samples: int = BOOTSTRAP_SAMPLES, seed: int = 0
+) -> dict[str, Any]:
+    """The model's holdout AUC margin over the stronger baseline, with a 95% paired bootstrap interval.
+
+    margin = AUC(model) - max(AUC(base rate) = 0.5, AUC(fit score alone)), resampling the test deals with
+    replacement (the same resample for model and fit). ``beats_baselines`` when the interval excludes zero
+    from below.
+    """
+    auc = _auc(y, p_model)
+    fit_auc = _auc(y, fit) if fit is not None else None
+    rng = np.random.default_rng(seed)
+    margins = []
+    n = len(y)
+    for _ in range(samples):
+        idx = rng.integers(0, n, n)
+        yb = y[idx]
+        model_b = _auc(yb, p_model[idx])
+        if math.isnan(model_b):
+            continue
+        baseline_b = 0.5
+        if fit is not None:
+            fit_b = _auc(yb, fit[idx])
+            baseline_b = max(baseline_b, fit_b)
+        margins.append(model_b - baseline_b)
+    low, high = (float(v) for v in np.percentile(margins, [2.5, 97.5])) if margins else (float("nan"),) * 2
+    best_baseline = max(0.5, fit_auc if fit_auc is not None else 0.5)
+    beats = bool(margins) and low > 0 and auc > best_baseline
+    baseline_name = "the fit score alone" if fit_auc is not None and fit_auc > 0.5 else "the base rate"
+    if beats:
+        reason = (
+            f"Holdout AUC {auc:.3f} beats {baseline_name} ({best_baseline:.3f}) by {auc - best_baseline:.3f}; "
+            f"95% interval of the margin {low:+.3f} to {high:+.3f} is above zero."
+        )
+    else:
+        reason = (
+            f"Not better than the baselines: holdout AUC {auc:.3f} against {best_baseline:.3f} for "
+            f"{baseline_name}; the 95% interval of the margin ({low:+.3f} to {high:+.3f}) includes zero "
+            f"or lies below it, so the difference may be noise."
+        )
+    return {
+        "auc": auc,
+        "base_rate_auc": 0.5,
+        "fit_only_auc": fit_auc,
+        "auc_margin_low": low,
+        "auc_margin_high": high,
+        "bootstrap_samples": samples,
+        "beats_baselines": beats,
+        "reason": reason,
+    }

@@ -211,10 +211,14 @@ def model_train(
 ) -> PredictiveModel:
     """Train a new model version on the closed opportunities; raises ValidationError when there are too few.
 
-    ``activate=None`` activates it when there is no active model or its holdout AUC is at least the active one's.
+    ``activate=None`` (the default, and the weekly retrain) activates it only when it beats both baselines on
+    the time-ordered holdout by a margin whose bootstrap interval excludes zero; otherwise it is stored with
+    ``beats_baselines=False`` and its verdict, and the previous model (or none) stays active. ``activate=True``
+    is an admin's explicit choice.
     """
     frame = workspace_accounts_frame(workspace=workspace)
     trained = predictive_train(frame=frame, outcomes=_outcomes(workspace))
+    comparison = trained.metrics["comparison"]
     with transaction.atomic():
         number = (PredictiveModel.objects.for_workspace(workspace).aggregate(n=Max("number"))["n"] or 0) + 1
         model = PredictiveModel.objects.create(
@@ -228,19 +232,42 @@ def model_train(
             n_lost=trained.n_lost,
             blob=trained.dumps(),
             trained_by=by,
+            beats_baselines=comparison["beats_baselines"],
+            verdict=comparison["reason"][:300],
         )
-        active = PredictiveModel.objects.for_workspace(workspace).filter(is_active=True).first()
         if activate is None:
-            new_auc = trained.metrics["model"]["roc_auc"] or 0.0
-            old_auc = ((active.metrics.get("model") or {}).get("roc_auc") or 0.0) if active else -1.0
-            activate = new_auc >= old_auc
+            activate = comparison["beats_baselines"]
         if activate:
-            model_activate(model=model, by=by, rescore=rescore)
+            model_activate(model=model, by=by, rescore=rescore, confirm=True)
     return model
 
 
+def model_metrics_sentence(model: PredictiveModel) -> str:
+    """``holdout AUC 0.484, base rate 0.500, fit only 0.479, margin -0.09 to +0.05`` for confirmations."""
+    c = (model.metrics or {}).get("comparison") or {}
+    auc = c.get("auc", ((model.metrics or {}).get("model") or {}).get("roc_auc"))
+    parts = [f"holdout AUC {auc:.3f}" if auc is not None else "holdout AUC unknown", "base rate 0.500"]
+    if c.get("fit_only_auc") is not None:
+        parts.append(f"fit only {c['fit_only_auc']:.3f}")
+    if c.get("auc_margin_low") is not None:
+        parts.append(f"95% interval of the margin {c['auc_margin_low']:+.3f} to {c['auc_margin_high']:+.3f}")
+    return ", ".join(parts)
+
+
 @transaction.atomic
-def model_activate(*, model: PredictiveModel, by: User | None = None, rescore: bool = True) -> PredictiveModel:
+def model_activate(
+    *, model: PredictiveModel, by: User | None = None, rescore: bool = True, confirm: bool = False
+) -> PredictiveModel:
+    """Make this version the active one. A version that does not beat the baselines needs ``confirm=True``."""
+    if not model.beats_baselines and not confirm:
+        raise ValidationError(
+            {
+                "confirm": (
+                    f"Model v{model.number} is not better than the baselines ({model_metrics_sentence(model)}). "
+                    "Confirm to activate it anyway."
+                )
+            }
+        )
     PredictiveModel.objects.for_workspace(model.workspace_id).filter(is_active=True).update(is_active=False)
     model.is_active = True
     model.activated_at = timezone.now()

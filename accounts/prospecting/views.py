@@ -390,15 +390,18 @@ def model_page_view(request: MemberRequest) -> HttpResponse:
     active = selectors.model_active(workspace=ws)
     weights = selectors.model_weights(model=active) if active is not None else []
     rows = selectors.model_metric_rows(model=active) if active is not None else []
+    models = list(selectors.model_list(workspace=ws)[:30])
+    latest = models[0] if models else None
     return render(
         request,
         "accounts/model.html",
         {
             "active": active,
-            "models": selectors.model_list(workspace=ws)[:30],
+            "models": models,
             "rows": rows,
             "weights": weights,
             "job": _rescore_job(request),
+            "latest_not_active": latest if latest is not None and not latest.is_active else None,
         },
     )
 
@@ -411,16 +414,27 @@ def model_train_view(request: MemberRequest) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        auc = model.metrics["model"]["roc_auc"]
-        state = "and activated" if model.is_active else "(not activated: its AUC is below the active model's)"
-        messages.success(request, f"Model v{model.number} trained {state}; holdout AUC {auc:.3f}.")
+        if model.is_active:
+            messages.success(request, f"Model v{model.number} trained and activated. {model.verdict}")
+        else:
+            messages.warning(request, f"Model v{model.number} trained but not activated. {model.verdict}")
     return redirect("accounts:model")
 
 
-@require_POST
 @admin_required
 def model_activate_view(request: MemberRequest, pk: int) -> HttpResponse:
+    """GET: a confirmation naming the model's holdout metrics against the baselines; POST: activate it."""
     model = get_object_or_404(selectors.model_list(workspace=request.workspace), pk=pk)
-    services.model_activate(model=model, by=request.user)
-    messages.success(request, f"Model v{model.number} is active; the rescore's status shows below.")
-    return redirect("accounts:model")
+    if request.method == "POST":
+        services.model_activate(model=model, by=request.user, confirm=True)
+        messages.success(request, f"Model v{model.number} is active; the rescore's status shows below.")
+        return redirect("accounts:model")
+    return render(
+        request,
+        "accounts/model_activate.html",
+        {
+            "model": model,
+            "metrics": services.model_metrics_sentence(model),
+            "active": selectors.model_active(workspace=request.workspace),
+        },
+    )

@@ -30,8 +30,9 @@ from accounts.models import Account
 from tests.factories import AccountFactory
 
 # Served without a workspace on purpose: sign-in, the switcher (it reads only the user's own memberships),
-# the API schema and docs (no data), and Django's admin (staff only, its own permission system).
-PUBLIC_NAMES = {"login", "logout", "workspace_switch", "schema", "api-docs", "api-redoc"}
+# the API schema and docs (no data), Django's admin (staff only, its own permission system), and creating a
+# workspace (a signed-in user with no workspace yet must be able to; it reads no workspace's data).
+PUBLIC_NAMES = {"login", "logout", "workspace_switch", "schema", "api-docs", "api-redoc", "workspace_create"}
 PUBLIC_PREFIXES = ("admin/",)
 
 

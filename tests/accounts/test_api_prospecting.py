@@ -1,5 +1,6 @@
 """Prospecting API: role rules, workspace isolation, ICP versions, pins, proposals, models and import jobs."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -113,7 +114,8 @@ def test_settings_capacities_and_proposals(admin_api, viewer_api, workspace, dja
 def test_import_job_api_reports_status_counts_and_row_errors(
     marketing_api, sales_api, workspace, django_capture_on_commit_callbacks
 ):
-    upload = SimpleUploadedFile("a.csv", b"name,country\nGood,US\nBad,Atlantis\n", content_type="text/csv")
+    data = b"name,country,domain\nGood,US,good.com\nBad,Atlantis,\nDup,US,good.com\n"
+    upload = SimpleUploadedFile("a.csv", data, content_type="text/csv")
 
     with django_capture_on_commit_callbacks(execute=True):
         created = marketing_api.post("/api/v1/import-jobs/", {"kind": "accounts", "file": upload}, format="multipart")
@@ -125,9 +127,73 @@ def test_import_job_api_reports_status_counts_and_row_errors(
 
     assert created.status_code == 201, created.json()
     job = marketing_api.get(f"/api/v1/import-jobs/{created.json()['id']}/").json()
-    assert (job["status"], job["created"], job["rejected"]) == ("done", 1, 1)
-    assert job["errors"] == [{"line": 3, "reason": "Unknown country “Atlantis”"}]
+    assert (job["status"], job["created"], job["rejected"], job["warned"]) == ("done", 2, 1, 1)
+    assert job["errors"] == [
+        {"line": 3, "kind": "warning", "reason": "Unknown country “Atlantis”: left blank"},
+        {"line": 4, "kind": "rejected", "reason": "Same account as line 2 (Good); a file may change each account once"},
+    ]
     assert forbidden.status_code == 403
+    problems = marketing_api.get(f"/api/v1/import-jobs/{job['id']}/problems/")
+    lines = b"".join(problems.streaming_content).decode("utf-8-sig").splitlines()
+    assert problems.status_code == 200 and problems["Content-Type"].startswith("text/csv")
+    assert lines == [
+        "line,problem,reason,name,country,domain",
+        "3,warning,Unknown country “Atlantis”: left blank,Bad,Atlantis,",
+        "4,rejected,Same account as line 2 (Good); a file may change each account once,Dup,US,good.com",
+    ]
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "This file is not a CSV: it looks like a PNG image."),
+        (b"PK\x03\x04\x14\x00\x06\x00", "it looks like an Excel workbook or a zip archive (save it as CSV)."),
+        (b"", "The submitted file is empty."),
+        (b"name,domain\r\n", "The file has a header row but no data rows."),
+        (bytes(range(256)) * 4, "This file is not a CSV: it contains binary data."),
+    ],
+)
+def test_unreadable_uploads_are_a_400_with_a_clear_message(marketing_api, content, message):
+    upload = SimpleUploadedFile("x.csv", content, content_type="text/csv")
+
+    response = marketing_api.post("/api/v1/import-jobs/", {"kind": "accounts", "file": upload}, format="multipart")
+
+    assert response.status_code == 400
+    assert message in str(response.json())
+
+
+def test_api_import_with_mapping_stage_map_and_scales(marketing_api, workspace, django_capture_on_commit_callbacks):
+    accounts = SimpleUploadedFile("a.csv", b"Company;Revenue (M)\r\nAcme;1,5\r\n")
+    deals = SimpleUploadedFile("d.csv", b"Id\rDeal\rCompany\rPhase\r".replace(b"\r", b",", 3) + b"7,Big,Acme,Signed\r")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = marketing_api.post(
+            "/api/v1/import-jobs/",
+            {
+                "kind": "accounts",
+                "file": accounts,
+                "mapping": json.dumps({"name": "Company", "annual_revenue": "Revenue (M)"}),
+                "scales": json.dumps({"annual_revenue": 1000000}),
+            },
+            format="multipart",
+        )
+        second = marketing_api.post(
+            "/api/v1/import-jobs/",
+            {
+                "kind": "opportunities",
+                "file": deals,
+                "stage_map": json.dumps({"Signed": "won"}),
+                "mapping": json.dumps(
+                    {"external_id": "Id", "name": "Deal", "account_name": "Company", "stage": "Phase"}
+                ),
+            },
+            format="multipart",
+        )
+
+    assert (first.status_code, second.status_code) == (201, 201), (first.json(), second.json())
+    acme = Account.objects.get(workspace=workspace, name="Acme")
+    assert acme.annual_revenue == 1500000 and acme.lifecycle == "customer"
+    assert acme.opportunities.get().status == "won"
 
 
 def test_salesforce_file_through_the_api_uses_its_recognised_preset(marketing_api, django_capture_on_commit_callbacks):

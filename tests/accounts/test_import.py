@@ -25,8 +25,22 @@ def test_salesforce_accounts_import_cleanly_and_twice_without_duplicates(workspa
     second, _ = _import(workspace, "accounts", "accountData.csv")
 
     assert preset == "salesforce_dataloader"
-    assert first.summary() == {"created": 423, "updated": 0, "unchanged": 0, "rejected": 0}
-    assert second.summary() == {"created": 0, "updated": 0, "unchanged": 423, "rejected": 0}
+    assert first.summary() == {
+        "created": 423,
+        "updated": 0,
+        "unchanged": 0,
+        "rejected": 0,
+        "warned": 0,
+        "duplicates": 0,
+    }
+    assert second.summary() == {
+        "created": 0,
+        "updated": 0,
+        "unchanged": 423,
+        "rejected": 0,
+        "warned": 0,
+        "duplicates": 0,
+    }
     accounts = Account.objects.for_workspace(workspace)
     assert accounts.count() == 423
     assert not accounts.exclude(country="").exclude(country__regex=r"^[A-Z]{2}$").exists()
@@ -42,7 +56,7 @@ def test_salesforce_opportunities_link_by_account_id_and_map_won(workspace):
     first, _ = _import(workspace, "opportunities", "opportunityData.csv")
     second, _ = _import(workspace, "opportunities", "opportunityData.csv")
 
-    assert first.summary() == {"created": 38, "updated": 0, "unchanged": 0, "rejected": 0}
+    assert first.summary() == {"created": 38, "updated": 0, "unchanged": 0, "rejected": 0, "warned": 0, "duplicates": 0}
     assert second.summary()["unchanged"] == 38
     opps = Opportunity.objects.for_workspace(workspace)
     assert dict(opps.values_list("status").annotate(n=__import__("django").db.models.Count("id"))) == {
@@ -69,12 +83,14 @@ def test_bad_rows_are_reported_by_line_and_the_rest_imported(workspace):
     result, preset = import_file(workspace=workspace, kind="accounts", data=data)
 
     assert preset == "abe"
-    assert result.summary() == {"created": 3, "updated": 0, "unchanged": 0, "rejected": 4}
+    assert result.summary() == {"created": 5, "updated": 0, "unchanged": 0, "rejected": 2, "warned": 2, "duplicates": 0}
     assert [(e["line"], e["reason"]) for e in result.errors] == [
         (3, "A new account needs a name"),
-        (4, "Unknown country “Atlantis”"),
-        (5, "Employees “lots” is not a number"),
-        (6, "Same CRM id or domain as line 2"),
+        (6, "Same account as line 2 (Good Co); a file may change each account once"),
+    ]
+    assert [(e["line"], e["reason"]) for e in result.warnings] == [
+        (4, "Unknown country “Atlantis”: left blank"),
+        (5, "Employees “lots” is not a number: left blank"),
     ]
     assert Account.objects.for_workspace(workspace).get(domain="after.com").country == "GB"
 
@@ -87,7 +103,7 @@ def test_update_fills_cells_without_clearing_and_counts_updates(workspace):
     )
 
     account = Account.objects.for_workspace(workspace).get(external_id="X1")
-    assert result.summary() == {"created": 0, "updated": 1, "unchanged": 0, "rejected": 0}
+    assert result.summary() == {"created": 0, "updated": 1, "unchanged": 0, "rejected": 0, "warned": 0, "duplicates": 0}
     assert (account.industry, account.city) == ("Retail", "Paris")
 
 
@@ -101,7 +117,7 @@ def test_contacts_upsert_by_email_and_find_their_account(workspace):
     first, _ = import_file(workspace=workspace, kind="contacts", data=data)
     second, _ = import_file(workspace=workspace, kind="contacts", data=data)
 
-    assert first.summary() == {"created": 2, "updated": 0, "unchanged": 0, "rejected": 1}
+    assert first.summary() == {"created": 2, "updated": 0, "unchanged": 0, "rejected": 1, "warned": 0, "duplicates": 0}
     assert first.errors[0]["line"] == 4 and "No account" in first.errors[0]["reason"]
     assert second.summary()["unchanged"] == 2
     assert Contact.objects.for_workspace(workspace).get(email="ana@globex.com").account.name == "Globex"
@@ -130,6 +146,10 @@ def test_command_prints_a_json_summary_on_its_last_line(workspace):
         "updated": 0,
         "unchanged": 0,
         "rejected": 0,
+        "warned": 0,
+        "duplicates": 0,
+        "rows": 423,
+        "dry_run": False,
     }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from rest_framework import serializers
 
@@ -10,6 +11,9 @@ from ...models import ImportJob, ImportKind
 
 
 class ImportJobSerializer(serializers.ModelSerializer):
+    """``errors``: the first 1,000 problems ``[{line, kind: rejected|warning, reason}]``; every one, with the
+    original rows, at ``problems/`` (CSV). ``problems_count``: how many there are in all."""
+
     class Meta:
         model = ImportJob
         fields = [
@@ -18,6 +22,8 @@ class ImportJobSerializer(serializers.ModelSerializer):
             "filename",
             "preset",
             "mapping",
+            "stage_map",
+            "scales",
             "status",
             "total_rows",
             "processed_rows",
@@ -26,13 +32,32 @@ class ImportJobSerializer(serializers.ModelSerializer):
             "updated",
             "unchanged",
             "rejected",
-            "errors",
+            "warned",
+            "duplicates",
             "message",
             "created_at",
             "started_at",
             "finished_at",
         ]
         read_only_fields = fields
+
+    def to_representation(self, instance: ImportJob) -> dict[str, Any]:
+        data: dict[str, Any] = dict(super().to_representation(instance))
+        data["errors"] = list(instance.errors[:1000])
+        data["problems_count"] = len(instance.errors)
+        return data
+
+
+def _json_object(value: str, shape: str) -> dict[str, Any] | None:
+    if not value:
+        return None
+    try:
+        parsed = json.loads(value)
+    except json.JSONDecodeError:
+        raise serializers.ValidationError("Not valid JSON.") from None
+    if not isinstance(parsed, dict) or not all(isinstance(v, str | int | float) for v in parsed.values()):
+        raise serializers.ValidationError(f"Give an object {shape}.")
+    return parsed
 
 
 class ImportJobInput(serializers.Serializer):
@@ -45,15 +70,28 @@ class ImportJobInput(serializers.Serializer):
         default="",
         help_text='JSON {"target field": "source column"}; default: preset',
     )
+    stage_map = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text='JSON {"stage value": "open|won|lost"}; default: synonyms (Closed Won, Ganado, Ganho...)',
+    )
+    scales = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text='JSON {"numeric field": factor}, e.g. {"annual_revenue": 1000000} for revenue in millions',
+    )
     start = serializers.BooleanField(default=True, help_text="Start at once (false: set the mapping first)")
 
-    def validate_mapping(self, value: str) -> dict | None:
-        if not value:
-            return None
-        try:
-            mapping = json.loads(value)
-        except json.JSONDecodeError:
-            raise serializers.ValidationError("Not valid JSON.") from None
-        if not isinstance(mapping, dict) or not all(isinstance(v, str) for v in mapping.values()):
+    def validate_mapping(self, value: str) -> dict[str, Any] | None:
+        mapping = _json_object(value, '{"target field": "source column"}')
+        if mapping and not all(isinstance(v, str) for v in mapping.values()):
             raise serializers.ValidationError('Give an object {"target field": "source column"}.')
         return mapping
+
+    def validate_stage_map(self, value: str) -> dict[str, Any] | None:
+        return _json_object(value, '{"stage value": "open|won|lost"}')
+
+    def validate_scales(self, value: str) -> dict[str, Any] | None:
+        return _json_object(value, '{"numeric field": factor}')

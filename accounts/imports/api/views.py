@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema
+from django.http import StreamingHttpResponse
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -15,6 +16,7 @@ from abe.models import Workspace
 
 from ...models import ImportJob
 from .. import services
+from ..export import import_problems_response
 from ..selectors import import_job_list
 from .serializers import ImportJobInput, ImportJobSerializer
 
@@ -44,6 +46,8 @@ class ImportJobViewSet(mixins.CreateModelMixin, WorkspaceReadOnlyModelViewSet):
             by=self.actor(),
             preset=data["preset"],
             mapping=data["mapping"],
+            stage_map=data["stage_map"],
+            scales=data["scales"],
         )
         if data["start"]:
             job = services.import_job_start(job=job)
@@ -56,3 +60,9 @@ class ImportJobViewSet(mixins.CreateModelMixin, WorkspaceReadOnlyModelViewSet):
         job = services.import_job_start(job=self.get_object())
         job.refresh_from_db()
         return Response(ImportJobSerializer(job).data)
+
+    @extend_schema(request=None, responses={(200, "text/csv"): OpenApiResponse(description="Problems CSV")})
+    @action(detail=True, methods=["get"])
+    def problems(self, request: Request, pk: int | None = None) -> StreamingHttpResponse:
+        """Every rejected and warned line: line, problem, reason, then the original row's cells (CSV)."""
+        return import_problems_response(self.get_object())

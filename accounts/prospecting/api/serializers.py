@@ -62,6 +62,8 @@ class PredictiveModelSerializer(serializers.ModelSerializer):
             "n_won",
             "n_lost",
             "is_active",
+            "beats_baselines",
+            "verdict",
             "trained_by",
             "created_at",
             "activated_at",

@@ -146,11 +146,17 @@ class PredictiveModelViewSet(WorkspaceReadOnlyModelViewSet):
         model = services.model_train(workspace=self.workspace, by=self.actor())
         return Response(PredictiveModelSerializer(model).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses=PredictiveModelSerializer)
+    @extend_schema(
+        request=inline_serializer("ModelActivateInput", {"confirm": serializers.BooleanField(required=False)}),
+        responses=PredictiveModelSerializer,
+    )
     @action(detail=True, methods=["post"])
     def activate(self, request: Request, pk: int | None = None) -> Response:
-        """Activate this version (or revert to it) and rescore."""
-        model = services.model_activate(model=self.get_object(), by=self.actor())
+        """Activate this version (or revert to it) and rescore. A version that does not beat the baselines
+        needs ``{"confirm": true}``; without it the 400 names its metrics."""
+        body = request.data if isinstance(request.data, dict) else {}
+        confirm = str(body.get("confirm", "")).lower() in ("1", "true", "yes", "on")
+        model = services.model_activate(model=self.get_object(), by=self.actor(), confirm=confirm)
         return Response(PredictiveModelSerializer(model).data)
 
 
