@@ -61,11 +61,14 @@ def programme_pulse(*, workspace: Workspace) -> dict[str, Any]:
     imports = ImportJob.objects.for_workspace(workspace).filter(
         Q(status__in=["queued", "running"]) | Q(status="failed", created_at__gte=now - WEEK)
     )
+    jobs = job_running_or_failed(workspace=workspace)
+    import_rows = list(imports.order_by("-created_at")[:10])
     return {
+        "job_count": len(jobs) + len(import_rows),
         "mqas": changes.filter(to_stage="mqa").count(),
         "movements": movements,
         "late_alerts": late.count(),
         "late_by_severity": list(late.order_by().values("severity").annotate(n=Count("id"))),
-        "jobs": job_running_or_failed(workspace=workspace),
-        "imports": list(imports.order_by("-created_at")[:10]),
+        "jobs": jobs,
+        "imports": import_rows,
     }

@@ -91,7 +91,7 @@ def test_pulse_counts_mqas_late_alerts_and_failed_jobs(client, marketing_user, a
     html = client.get(reverse("home:pulse")).content.decode()
 
     assert 'id="pulse-mqas">1<' in html and 'id="pulse-late">1<' in html
-    assert "Pin 500 accounts" in html and "Say why" in html
+    assert "Pin 500 accounts" in html and "Say why" in html and 'id="pulse-jobs-count">1<' in html
 
 
 @pytest.mark.parametrize(
