@@ -23,6 +23,8 @@ api_v1 = [
     path("", include("content.api.urls")),
     path("", include("engagement.api.urls")),
     path("", include("activation.api.urls")),
+    path("", include("keyaccounts.api.urls")),
+    path("", include("analytics.api.urls")),
 ]
 
 urlpatterns = [
@@ -40,6 +42,7 @@ urlpatterns = [
     path("analytics/", include("analytics.urls")),
     path("alerts/", include("activation.urls")),
     path("home/", include("home.urls")),
+    path("key-accounts/", include("keyaccounts.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

@@ -8,6 +8,7 @@ from .models import (
     ImportJob,
     Opportunity,
     PredictiveModel,
+    Product,
     TierChange,
     TierProposal,
 )
@@ -90,3 +91,10 @@ class ImportJobAdmin(admin.ModelAdmin):
         "created_at",
     ]
     list_filter = ["workspace", "kind", "status"]
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = ["name", "family", "list_price", "is_active", "workspace"]
+    list_filter = ["workspace", "family", "is_active"]
+    search_fields = ["name", "family"]

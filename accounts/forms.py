@@ -10,7 +10,7 @@ from abe.forms import ServiceModelForm
 from abe.models import Workspace
 from personas.models import Persona
 
-from .models import Account, AccountTeamMember, Contact, Lifecycle, Opportunity, Tier
+from .models import Account, AccountTeamMember, Contact, Lifecycle, Opportunity, Product, Tier
 from .selectors import workspace_users
 
 
@@ -107,12 +107,38 @@ class TeamMemberForm(ServiceModelForm):
 class OpportunityForm(ServiceModelForm):
     class Meta:
         model = Opportunity
-        fields = ["name", "amount", "stage", "type", "status", "created_date", "close_date", "external_id"]
+        fields = [
+            "name",
+            "amount",
+            "stage",
+            "type",
+            "status",
+            "created_date",
+            "close_date",
+            "external_id",
+            "product",
+            "gross_margin",
+            "gross_margin_pct",
+            "contract_start",
+            "contract_end",
+        ]
         widgets = {
             "created_date": forms.DateInput(attrs={"type": "date"}),
             "close_date": forms.DateInput(attrs={"type": "date"}),
+            "contract_start": forms.DateInput(attrs={"type": "date"}),
+            "contract_end": forms.DateInput(attrs={"type": "date"}),
         }
-        labels = {"external_id": "CRM id"}
+        labels = {
+            "external_id": "CRM id",
+            "gross_margin": "Gross margin (amount)",
+            "gross_margin_pct": "Gross margin (%)",
+        }
+
+    def __init__(self, *args, workspace: Workspace, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["product"]).queryset = Product.objects.for_workspace(workspace).filter(
+            is_active=True
+        )
 
 
 class AccountFilterForm(forms.Form):

@@ -7,6 +7,8 @@ are stored on the account so that list pages read one row per account and never 
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -190,6 +192,22 @@ class OpportunityStatus(models.TextChoices):
     LOST = "lost", "Lost"
 
 
+class Product(WorkspaceOwned, TimeStamped):
+    """An entry of the workspace's product catalogue; opportunities name what they sell."""
+
+    name = models.CharField(max_length=200)
+    family = models.CharField(max_length=100, blank=True, help_text="Product line, e.g. Analytics")
+    list_price = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["family", "name"]
+        constraints = [models.UniqueConstraint(fields=["workspace", "name"], name="product_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Opportunity(WorkspaceOwned, TimeStamped):
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="opportunities")
     name = models.CharField(max_length=255)
@@ -200,6 +218,15 @@ class Opportunity(WorkspaceOwned, TimeStamped):
     close_date = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=OpportunityStatus.choices, default=OpportunityStatus.OPEN)
     external_id = models.CharField(max_length=64, blank=True)
+    # Revenue detail (key accounts): what is sold, its margin (an amount, or a percentage of the amount),
+    # and the contract period of recurring revenue (renewals fall due at contract_end).
+    product = models.ForeignKey(Product, null=True, blank=True, on_delete=models.SET_NULL, related_name="opportunities")
+    gross_margin = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
+    gross_margin_pct = models.DecimalField(
+        max_digits=5, decimal_places=2, null=True, blank=True, help_text="Gross margin as % of the amount"
+    )
+    contract_start = models.DateField(null=True, blank=True)
+    contract_end = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_date", "name"]
@@ -212,11 +239,29 @@ class Opportunity(WorkspaceOwned, TimeStamped):
                 condition=Q(close_date__isnull=True) | Q(close_date__gte=models.F("created_date")),
                 name="opportunity_close_after_create",
             ),
+            models.CheckConstraint(
+                condition=Q(contract_end__isnull=True)
+                | Q(contract_start__isnull=True)
+                | Q(contract_end__gte=models.F("contract_start")),
+                name="opportunity_contract_end_after_start",
+            ),
         ]
-        indexes = [models.Index(fields=["workspace", "status", "close_date"], name="opportunity_ws_status")]
+        indexes = [
+            models.Index(fields=["workspace", "status", "close_date"], name="opportunity_ws_status"),
+            models.Index(fields=["workspace", "contract_end"], name="opportunity_ws_contract_end"),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def margin_amount(self) -> Decimal | None:
+        """The gross margin in money: the amount given, else the percentage of the amount; None when unknown."""
+        if self.gross_margin is not None:
+            return self.gross_margin
+        if self.gross_margin_pct is not None and self.amount is not None:
+            return (self.amount * self.gross_margin_pct / Decimal(100)).quantize(Decimal("0.01"))
+        return None
 
     def sales_can_edit(self, user) -> bool:
         return self.account.sales_can_edit(user)

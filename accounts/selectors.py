@@ -13,7 +13,7 @@ from django.http import QueryDict
 from abe.models import Workspace
 
 from .filters import AccountFilterSet
-from .models import Account, AccountTeamMember, Contact, Opportunity, SavedView
+from .models import Account, AccountTeamMember, Contact, Opportunity, Product, SavedView
 
 
 def account_list(*, workspace: Workspace) -> QuerySet[Account]:
@@ -79,7 +79,11 @@ def team_member_list(*, workspace: Workspace) -> QuerySet[AccountTeamMember]:
 
 
 def opportunity_list(*, workspace: Workspace) -> QuerySet[Opportunity]:
-    return Opportunity.objects.for_workspace(workspace).select_related("account")
+    return Opportunity.objects.for_workspace(workspace).select_related("account", "product")
+
+
+def product_list(*, workspace: Workspace) -> QuerySet[Product]:
+    return Product.objects.for_workspace(workspace).order_by("family", "name")
 
 
 def workspace_users(*, workspace: Workspace) -> QuerySet[Any]:

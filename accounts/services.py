@@ -10,7 +10,7 @@ from django.db import transaction
 
 from abe.models import Membership, Workspace
 
-from .models import Account, AccountTeamMember, Contact, Opportunity, SavedView, SavedViewList
+from .models import Account, AccountTeamMember, Contact, Opportunity, Product, SavedView, SavedViewList
 from .normalise import normalise_domain, normalise_email
 
 ACCOUNT_FIELDS = {
@@ -54,7 +54,13 @@ OPPORTUNITY_FIELDS = {
     "close_date",
     "status",
     "external_id",
+    "product",
+    "gross_margin",
+    "gross_margin_pct",
+    "contract_start",
+    "contract_end",
 }
+PRODUCT_FIELDS = {"name", "family", "list_price", "is_active"}
 
 
 def _unknown(data: dict[str, Any], allowed: set[str]) -> None:
@@ -74,7 +80,7 @@ def _check_member(workspace: Workspace, field: str, user: User | None) -> None:
         raise ValidationError({field: "This user is not a member of the workspace."})
 
 
-def _taken(obj: Account | Contact | Opportunity, field: str) -> bool:
+def _taken(obj: Account | Contact | Opportunity | Product, field: str) -> bool:
     """Whether another row of the same workspace already holds ``obj``'s value of ``field``."""
     others = type(obj).objects.for_workspace(obj.workspace_id).filter(**{field: getattr(obj, field)})
     return others.exclude(pk=obj.pk).exists() if obj.pk else others.exists()
@@ -223,6 +229,22 @@ def _clean_opportunity(opportunity: Opportunity) -> None:
         errors["close_date"] = "The close date cannot be before the created date."
     if opportunity.external_id and _taken(opportunity, "external_id"):
         errors["external_id"] = "Another opportunity already has this CRM id."
+    if opportunity.gross_margin_pct is not None and not (-100 <= opportunity.gross_margin_pct <= 100):
+        errors["gross_margin_pct"] = "A margin percentage lies between -100 and 100."
+    if (
+        opportunity.gross_margin is not None
+        and opportunity.amount is not None
+        and opportunity.gross_margin > opportunity.amount
+    ):
+        errors["gross_margin"] = "The gross margin cannot exceed the amount."
+    if (
+        opportunity.contract_start
+        and opportunity.contract_end
+        and opportunity.contract_end < opportunity.contract_start
+    ):
+        errors["contract_end"] = "The contract cannot end before it starts."
+    if opportunity.product is not None and opportunity.product.workspace_id != opportunity.workspace_id:
+        errors["product"] = "Not found in this workspace."
     if errors:
         raise ValidationError(errors)
     opportunity.full_clean(exclude=["workspace", "account"], validate_unique=False, validate_constraints=False)
@@ -298,3 +320,42 @@ def saved_view_delete(*, view: SavedView, by: User) -> None:
     if view.owner_id != by.pk:
         raise ValidationError("Only the person who saved a view deletes it.")
     view.delete()
+
+
+def _clean_product(product: Product) -> None:
+    product.name = (product.name or "").strip()
+    product.family = (product.family or "").strip()
+    errors: dict[str, str] = {}
+    if not product.name:
+        errors["name"] = "A product needs a name."
+    elif _taken(product, "name"):
+        errors["name"] = "Another product already has this name."
+    if product.list_price is not None and product.list_price < 0:
+        errors["list_price"] = "The list price cannot be negative."
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def product_create(*, workspace: Workspace, by: User | None = None, **data: Any) -> Product:
+    _unknown(data, PRODUCT_FIELDS)
+    product = Product(workspace=workspace, **data)
+    _clean_product(product)
+    product.save()
+    return product
+
+
+@transaction.atomic
+def product_update(product: Product, *, by: User | None = None, **data: Any) -> Product:
+    _unknown(data, PRODUCT_FIELDS)
+    for field, value in data.items():
+        setattr(product, field, value)
+    _clean_product(product)
+    product.save()
+    return product
+
+
+@transaction.atomic
+def product_delete(product: Product, *, by: User | None = None) -> None:
+    """Delete a product; its opportunities keep their figures and lose the product link."""
+    product.delete()

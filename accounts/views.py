@@ -237,7 +237,9 @@ def opportunity_form_view(request: MemberRequest, pk: int, opportunity_pk: int |
             return services.opportunity_update(opportunity, by=request.user, **data)
 
         title = f"Edit opportunity {opportunity}"
-    return _child_form_view(request, account, OpportunityForm, title, save, instance=opportunity)
+    return _child_form_view(
+        request, account, OpportunityForm, title, save, instance=opportunity, workspace=request.workspace
+    )
 
 
 SAVED_VIEW_PAGES = {"accounts": "accounts:list", "tier_board": "accounts:tier_board"}

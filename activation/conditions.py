@@ -21,9 +21,10 @@ from typing import Any, cast
 from django.db.models import Count, F, Q, QuerySet
 
 from abe.labels import stage_label
-from accounts.models import Account, Contact, Lifecycle, Tier
+from accounts.models import Account, Contact, Lifecycle, Opportunity, OpportunityStatus, Tier
 from engagement.models import EngagementEvent, EventType, JourneyStageChange, TriggerKind
 from personas.models import BuyingRole
+from work.models import Task, TaskSource, TaskStatus
 
 from .models import ConditionType, Rule, RuleState
 
@@ -370,12 +371,119 @@ def missing_role(rule: Rule, account: Account, now: datetime) -> list[Level]:
     ]
 
 
+KEY_ROLES = (BuyingRole.CHAMPION, BuyingRole.DECISION_MAKER, BuyingRole.ECONOMIC_BUYER)
+KEY_TIERS = (Tier.STRATEGIC, Tier.PRIORITY)
+
+
+def key_contact_quiet(rule: Rule, account: Account, now: datetime) -> list[Level]:
+    """A champion, decision maker or economic buyer who engaged before and has been silent for ``days``."""
+    days = int(rule.params["days"])
+    since = now - timedelta(days=days)
+    in_scope = account.tier in (rule.filter_tiers or KEY_TIERS)
+    levels = []
+    for contact in Contact.objects.filter(account=account, buying_role__in=KEY_ROLES).order_by("id"):
+        quiet = contact.last_engaged_at is not None and contact.last_engaged_at < since
+        levels.append(
+            Level(
+                active=in_scope and quiet,
+                value=float((now - contact.last_engaged_at).days) if contact.last_engaged_at else None,
+                contact=contact,
+                contact_ids=[contact.id],
+                title=f"{_person(contact)} at {account.name} has gone quiet",
+                message=(
+                    f"{_person(contact)} last engaged on {contact.last_engaged_at:%Y-%m-%d} "
+                    if contact.last_engaged_at
+                    else f"{_person(contact)} never engaged "
+                )
+                + f"(the rule fires after {days} days of silence) at {account.name} ({account.get_tier_display()}): "
+                f"a key relationship may be changing. Account {_momentum_text(account)}.",
+                facts={
+                    "days": days,
+                    "last_engaged_at": contact.last_engaged_at.isoformat() if contact.last_engaged_at else None,
+                    "buying_role": contact.buying_role,
+                },
+            )
+        )
+    return levels
+
+
+def _renewal(account: Account, now: datetime, days: int) -> Opportunity | None:
+    today = now.date()
+    return (
+        Opportunity.objects.filter(
+            account=account,
+            status=OpportunityStatus.WON,
+            contract_end__gte=today,
+            contract_end__lte=today + timedelta(days=days),
+        )
+        .order_by("contract_end", "id")
+        .first()
+    )
+
+
+def renewal_risk(rule: Rule, account: Account, now: datetime) -> list[Level]:
+    """A contract ending within ``days`` while engagement falls by ``percent`` % or more (momentum)."""
+    days, percent = int(rule.params["days"]), float(rule.params["percent"])
+    renewal = _renewal(account, now, days)
+    momentum = account.engagement_momentum
+    falling = momentum is not None and momentum <= -percent / 100
+    ends = renewal.contract_end if renewal else None
+    return [
+        Level(
+            active=renewal is not None and falling,
+            value=momentum,
+            title=f"Renewal at {account.name} with falling engagement",
+            message=(
+                f"{renewal.name if renewal else 'A contract'} at {account.name} ends on {ends or '—'} "
+                f"({(ends - now.date()).days if ends else '—'} days; the rule looks {days} days ahead) and engagement "
+                f"is falling: {_momentum_text(account)} (the rule fires at -{percent:g}%)."
+            ),
+            facts={
+                "opportunity": renewal.pk if renewal else None,
+                "contract_end": ends.isoformat() if ends else None,
+                "momentum": momentum,
+                "percent": percent,
+                "days": days,
+            },
+        )
+    ]
+
+
+def missed_check_ins(rule: Rule, account: Account, now: datetime) -> list[Level]:
+    """Post-sale check-ins (tasks from key accounts) still open ``days`` after their due date."""
+    missed_at_least, grace = int(rule.params["missed"]), int(rule.params.get("days") or 7)
+    overdue = Task.objects.filter(
+        account=account,
+        source=TaskSource.CHECK_IN,
+        status=TaskStatus.OPEN,
+        due_date__lt=now.date() - timedelta(days=grace),
+    ).order_by("due_date", "id")
+    count = overdue.count()
+    late = list(overdue[:5])
+    listed = "; ".join(f"{t.title} (due {t.due_date:%Y-%m-%d})" for t in late)
+    return [
+        Level(
+            active=count >= missed_at_least,
+            value=float(count),
+            title=f"{count} missed check-in{'s' if count != 1 else ''} at {account.name}",
+            message=(
+                f"{count} post-sale check-ins at {account.name} are still open more than {grace} days after their due "
+                f"date (the rule fires at {missed_at_least}): {listed or 'none'}."
+            ),
+            facts={"missed": count, "grace_days": grace, "tasks": [t.id for t in late]},
+        )
+    ]
+
+
 LEVEL_CONDITIONS: dict[str, Callable[[Rule, Account, datetime], list[Level]]] = {
     ConditionType.SCORE_THRESHOLD: score_threshold,
     ConditionType.SPIKE: spike,
     ConditionType.COMMITTEE_BREADTH: committee_breadth,
     ConditionType.ENGAGEMENT_DROP: engagement_drop,
     ConditionType.MISSING_ROLE: missing_role,
+    ConditionType.KEY_CONTACT_QUIET: key_contact_quiet,
+    ConditionType.RENEWAL_RISK: renewal_risk,
+    ConditionType.MISSED_CHECK_INS: missed_check_ins,
 }
 OCCURRENCE_CONDITIONS: dict[str, Callable[[Rule, Account, datetime], list[Occurrence]]] = {
     ConditionType.ROLE_ENGAGED: role_engaged,
@@ -392,6 +500,9 @@ DEFAULT_ACTIONS: dict[str, str] = {
     ConditionType.TRIGGER_EVENT: "Congratulate or acknowledge the news and connect it to the value you bring.",
     ConditionType.ENGAGEMENT_DROP: "Book an executive check-in and review open support issues: this customer cools.",
     ConditionType.MISSING_ROLE: "Identify the missing person and get an introduction through your champion.",
+    ConditionType.KEY_CONTACT_QUIET: "Reach out personally; if they moved on, find and meet their successor now.",
+    ConditionType.RENEWAL_RISK: "Book an executive check-in before the renewal talk; review value delivered so far.",
+    ConditionType.MISSED_CHECK_INS: "Reschedule the missed check-ins with the sponsor and record their outcomes.",
 }
 
 
@@ -426,6 +537,12 @@ def condition_summary(rule: Rule) -> str:
         role = str(p.get("buying_role"))
         role = ROLE_LABELS.get(role, role).lower()
         return f"No engaged {role} after {p.get('days')} days"
+    if kind == ConditionType.KEY_CONTACT_QUIET:
+        return f"Champion, decision maker or economic buyer silent for {p.get('days')} days (key accounts)"
+    if kind == ConditionType.RENEWAL_RISK:
+        return f"Renewal within {p.get('days')} days and engagement down {p.get('percent'):g}% or more"
+    if kind == ConditionType.MISSED_CHECK_INS:
+        return f"{p.get('missed')}+ check-ins open {p.get('days')} days past due"
     return rule.get_condition_type_display()
 
 
@@ -510,6 +627,29 @@ def candidate_accounts(rule: Rule, accounts: QuerySet[Account], now: datetime) -
         possible = Q(
             tier__in=rule.filter_tiers or [Tier.STRATEGIC], created_at__lte=now - timedelta(days=int(params["days"]))
         )
+    elif kind == ConditionType.KEY_CONTACT_QUIET:
+        quiet = Contact.objects.filter(
+            workspace_id=rule.workspace_id,
+            buying_role__in=KEY_ROLES,
+            last_engaged_at__lt=now - timedelta(days=int(params["days"])),
+        )
+        possible = Q(tier__in=rule.filter_tiers or KEY_TIERS, pk__in=quiet.values("account_id"))
+    elif kind == ConditionType.RENEWAL_RISK:
+        renewals = Opportunity.objects.filter(
+            workspace_id=rule.workspace_id,
+            status=OpportunityStatus.WON,
+            contract_end__gte=now.date(),
+            contract_end__lte=now.date() + timedelta(days=int(params["days"])),
+        )
+        possible = Q(engagement_momentum__lte=-float(params["percent"]) / 100, pk__in=renewals.values("account_id"))
+    elif kind == ConditionType.MISSED_CHECK_INS:
+        late = Task.objects.filter(
+            workspace_id=rule.workspace_id,
+            source=TaskSource.CHECK_IN,
+            status=TaskStatus.OPEN,
+            due_date__lt=now.date() - timedelta(days=int(params.get("days") or 7)),
+        )
+        possible = Q(pk__in=late.values("account_id"))
     active_state = Q(pk__in=RuleState.objects.filter(rule=rule, active=True).values("account_id"))
     if exact:  # only where the state must change: a new crossing, or a fall back below the line
         return qs.filter((possible & ~active_state) | (~possible & active_state))

@@ -26,7 +26,8 @@ PARAM_FIELDS: dict[str, tuple[tuple[str, ...], str]] = {
     "event_type": ((ConditionType.ROLE_ENGAGED,), "event_type"),
     "stage": ((ConditionType.STAGE_ENTERED,), "stage"),
     "kinds": ((ConditionType.TRIGGER_EVENT,), "kinds"),
-    "percent": ((ConditionType.ENGAGEMENT_DROP,), "percent"),
+    "percent": ((ConditionType.ENGAGEMENT_DROP, ConditionType.RENEWAL_RISK), "percent"),
+    "missed": ((ConditionType.MISSED_CHECK_INS,), "missed"),
     "min_events": ((ConditionType.ENGAGEMENT_DROP,), "min_events"),
     "days": (tuple(PARAM_SPECS), "days"),
 }
@@ -57,6 +58,7 @@ class RuleForm(ServiceModelForm):
     )
     percent = forms.FloatField(required=False, min_value=1, max_value=100, help_text="Drop in interactions, in %.")
     min_events = forms.IntegerField(required=False, min_value=1, help_text="Ignore accounts quieter than this before.")
+    missed = forms.IntegerField(required=False, min_value=1, help_text="Open check-ins past their due date.")
     filter_tiers = forms.MultipleChoiceField(choices=Tier.choices, required=False, widget=forms.CheckboxSelectMultiple)
     filter_lifecycles = forms.MultipleChoiceField(
         choices=Lifecycle.choices, required=False, widget=forms.CheckboxSelectMultiple

@@ -31,6 +31,10 @@ class ConditionType(models.TextChoices):
     TRIGGER_EVENT = "trigger_event", "Trigger event received"
     ENGAGEMENT_DROP = "engagement_drop", "Engagement drop (churn risk)"
     MISSING_ROLE = "missing_role", "Missing buying role"
+    # Key-account warning signs (seed 002): the relationship is about to change.
+    KEY_CONTACT_QUIET = "key_contact_quiet", "Champion or decision maker gone quiet"
+    RENEWAL_RISK = "renewal_risk", "Renewal near with falling engagement"
+    MISSED_CHECK_INS = "missed_check_ins", "Missed post-sale check-ins"
 
 
 # Conditions whose truth changes with the passage of time alone: the scheduler re-evaluates them.
@@ -38,6 +42,9 @@ TIME_BASED_CONDITIONS = (
     ConditionType.COMMITTEE_BREADTH,
     ConditionType.ENGAGEMENT_DROP,
     ConditionType.MISSING_ROLE,
+    ConditionType.KEY_CONTACT_QUIET,
+    ConditionType.RENEWAL_RISK,
+    ConditionType.MISSED_CHECK_INS,
 )
 
 

@@ -6,6 +6,14 @@ class AnalyticsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from abe.registry import nav_register
+        from abe.registry import after_scoring_register, nav_register, settings_link_register
 
-        nav_register("Analytics", "analytics:overview", active_prefixes=("analytics:",), order=60)
+        after_scoring_register("analytics.tasks.facts_refresh_accounts_task", order=200)
+        nav_register("Analytics", "analytics:overview", active_prefixes=("analytics",), order=80)
+        settings_link_register(
+            "Programme spend and economics",
+            "analytics:economics",
+            description="Spend entries, gross margin, churn and alert SLAs behind CAC, LTV and response KPIs.",
+            order=80,
+            roles=("admin", "marketing"),
+        )

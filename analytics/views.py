@@ -1,12 +1,438 @@
-from django.http import HttpResponse
-from django.shortcuts import render
+"""Analytics pages: htmx dashboards over the rollups; each answers a partial to htmx and CSV on ``?format=csv``."""
 
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.dateparse import parse_date
+from django.views.decorators.http import require_POST
+
+from abe import permissions as role_rules
 from abe.http import MemberRequest
 from abe.views import workspace_required
+from accounts.imports.export import csv_safe
+from accounts.models import Tier
 
-from .selectors import programme_overview
+from . import maturity
+from .forms import EconomicsSettingsForm, SpendEntryForm
+from .models import DigestSubscription, SpendEntry
+from .selectors import dashboards
+from .selectors.filters import KpiFilters, kpi_filters_parse
+from .selectors.impact import programme_impact
+from .selectors.kpis import analytics_settings, engagement_trend
+from .selectors.maturity import abs_fit, maturity_assessment_list, maturity_evidence, rollout_tracker
+from .services.digest import DIGEST_ROLES, digest_subscription_set
+from .services.economics import analytics_settings_update, spend_entry_create, spend_entry_delete
+from .services.maturity import maturity_assessment_create, rollout_step_update
+
+PAGES = [
+    ("overview", "Coverage & pipeline"),
+    ("journey", "Journey funnel"),
+    ("funnel", "Top of funnel"),
+    ("response", "Alert response & team"),
+    ("impact", "Programme impact"),
+    ("economics", "Economics"),
+]
+PERIODS = [(30, "30 days"), (90, "90 days"), (180, "180 days"), (365, "12 months")]
+TIER_COLOURS = {"strategic": "#3b5bdb", "priority": "#e67700", "standard": "#868e96"}
+
+
+def _filters(request: MemberRequest) -> tuple[KpiFilters, dict[str, Any]]:
+    try:
+        return kpi_filters_parse(request.GET), {}
+    except ValidationError as exc:
+        return kpi_filters_parse({}), exc.message_dict
+
+
+def _csv(name: str, filters: KpiFilters, tables: list[dict[str, Any]]) -> HttpResponse:
+    """Every table of the page, one after the other, each under its title; formulas neutralised."""
+    buffer = io.StringIO()
+    buffer.write("\ufeff")  # BOM: Excel opens UTF-8 correctly
+    writer = csv.writer(buffer)
+    writer.writerow(["Period", filters.start.isoformat(), filters.end.isoformat()])
+    for t in tables:
+        writer.writerow([])
+        writer.writerow([csv_safe(t["title"])])
+        writer.writerow(t["columns"])
+        writer.writerows([[csv_safe(cell) for cell in row] for row in t["rows"]])
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="analytics-{name}-{filters.start}-{filters.end}.csv"'
+    return response
+
+
+def _render(
+    request: MemberRequest, name: str, build: Callable[[KpiFilters], dict[str, Any]], extra: dict | None = None
+) -> HttpResponse:
+    filters, errors = _filters(request)
+    data = build(filters)
+    if request.GET.get("format") == "csv":
+        return _csv(name, filters, data["tables"])
+    query = filters.query()
+    context = {
+        "page": name,
+        "pages": PAGES,
+        "title": dict(PAGES)[name],
+        "filters": filters,
+        "errors": errors,
+        "periods": PERIODS,
+        "tiers": Tier.choices,
+        "owners": dashboards.member_choices(workspace=request.workspace),
+        "industries": dashboards.industry_choices(workspace=request.workspace),
+        "csv_query": urlencode(query),
+        "data": data,
+        "chart_json": json.dumps(data.get("chart_config")) if data.get("chart_config") else "",
+        "can_digest": role_rules.request_role(request) in DIGEST_ROLES,
+        "digest_on": DigestSubscription.objects.for_workspace(request.workspace).filter(user=request.user).exists(),
+        **(extra or {}),
+    }
+    template = "analytics/partials/body.html" if request.htmx else "analytics/dashboard.html"
+    return render(request, template, context)
+
+
+def _line(labels: list[str], datasets: list[dict[str, Any]], *, y_title: str = "", kind: str = "line") -> dict:
+    return {"type": kind, "labels": labels, "datasets": datasets, "y_title": y_title}
 
 
 @workspace_required
 def overview_view(request: MemberRequest) -> HttpResponse:
-    return render(request, "analytics/overview.html", {"o": programme_overview(workspace=request.workspace)})
+    def build(filters: KpiFilters) -> dict[str, Any]:
+        data = dashboards.overview(workspace=request.workspace, filters=filters)
+        trend = engagement_trend(workspace=request.workspace, filters=filters)
+        datasets = [
+            {"label": label, "data": trend["series"][tier], "color": TIER_COLOURS[tier]}
+            for tier, label in Tier.choices
+            if any(v is not None for v in trend["series"][tier])
+        ]
+        data["chart_config"] = _line(trend["days"], datasets, y_title="Mean engagement score")
+        data["chart_title"] = "Engagement trend by tier"
+        rows = [
+            [day, *[trend["series"][t][i] if trend["series"][t][i] is not None else "—" for t in Tier.values]]
+            for i, day in enumerate(trend["days"])
+        ]
+        data["tables"].append(
+            dashboards.table(
+                "Engagement trend by tier (chart data)", ["Day", *[label for _, label in Tier.choices]], rows
+            )
+        )
+        return data
+
+    return _render(request, "overview", build)
+
+
+@workspace_required
+def journey_view(request: MemberRequest) -> HttpResponse:
+    def build(filters: KpiFilters) -> dict[str, Any]:
+        data = dashboards.journey(workspace=request.workspace, filters=filters)
+        colours = ["#2f9e44", "#e03131", "#3b5bdb"]
+        series = data["chart"]["series"]
+        data["chart_config"] = _line(
+            data["chart"]["labels"],
+            [{"label": k, "data": v, "color": c} for (k, v), c in zip(series.items(), colours, strict=True)],
+            y_title="Accounts",
+            kind="bar",
+        )
+        data["chart_title"] = "Stage moves by month"
+        return data
+
+    return _render(request, "journey", build)
+
+
+@workspace_required
+def funnel_view(request: MemberRequest) -> HttpResponse:
+    def build(filters: KpiFilters) -> dict[str, Any]:
+        data = dashboards.top_of_funnel(workspace=request.workspace, filters=filters)
+        colours = ["#868e96", "#3b5bdb", "#2f9e44"]
+        series = data["chart"]["series"]
+        data["chart_config"] = _line(
+            data["chart"]["labels"],
+            [{"label": k, "data": v, "color": c} for (k, v), c in zip(series.items(), colours, strict=True)],
+            y_title="Count",
+            kind="bar",
+        )
+        data["chart_title"] = "Attempts, conversations and meetings by tier"
+        return data
+
+    return _render(request, "funnel", build)
+
+
+@workspace_required
+def response_view(request: MemberRequest) -> HttpResponse:
+    return _render(request, "response", lambda f: dashboards.response_and_team(workspace=request.workspace, filters=f))
+
+
+@workspace_required
+def impact_view(request: MemberRequest) -> HttpResponse:
+    def build(filters: KpiFilters) -> dict[str, Any]:
+        impact = programme_impact(workspace=request.workspace, filters=filters)
+
+        def rows(lifts: list[dict[str, Any]], a: str, b: str) -> list[list[Any]]:
+            out = []
+            for lift in lifts:
+                money_like = lift["name"] in ("revenue_per_account", "acv")
+                fmt = (
+                    dashboards.money
+                    if money_like
+                    else (dashboards.pct if lift["name"] == "win_rate" else (lambda v: dashboards.num(v, 2)))
+                )
+                verdict = {
+                    "lift": "Lift found",
+                    "drop": "Worse",
+                    "no_clear_difference": "No clear difference",
+                    "not_enough_data": "Not enough data",
+                }[lift["status"]]
+                out.append(
+                    [
+                        lift["label"],
+                        fmt(lift.get(a)),
+                        fmt(lift.get(b)),
+                        dashboards.pct(lift["relative"]),
+                        dashboards.interval(lift["interval"], fmt) if lift["interval"] else "—",
+                        dashboards.pct(lift["cited"]),
+                        verdict,
+                        f"{lift['n'][0]} / {lift['n'][1]}",
+                    ]
+                )
+            return out
+
+        tvs = impact["target_vs_standard"]
+        ba = impact["before_after"]
+        return {
+            "impact": impact,
+            "chart_config": _line(
+                [lift["label"] for lift in tvs],
+                [
+                    {
+                        "label": "Measured lift (%)",
+                        "data": [
+                            round(lift["relative"] * 100, 1)
+                            if lift["relative"] is not None and lift["status"] != "not_enough_data"
+                            else None
+                            for lift in tvs
+                        ],
+                        "color": "#3b5bdb",
+                    },
+                    {
+                        "label": "Cited lift (%)",
+                        "data": [round(lift["cited"] * 100) for lift in tvs],
+                        "color": "#ced4da",
+                    },
+                ],
+                y_title="%",
+                kind="bar",
+            ),
+            "chart_title": "Measured lifts beside the cited ones",
+            "tables": [
+                dashboards.table(
+                    "Target (strategic + priority) against standard accounts",
+                    [
+                        "Measure",
+                        "Target",
+                        "Standard",
+                        "Lift",
+                        "95% interval of the difference",
+                        "Cited lift",
+                        "Verdict",
+                        "n (target / standard)",
+                    ],
+                    rows(tvs, "target_mean", "standard_mean"),
+                    note="A lift is claimed only when the interval of the difference excludes zero and each group "
+                    "has at least 10 observations. Velocity: a shorter sales cycle counts as a lift.",
+                ),
+                dashboards.table(
+                    f"Before and after entering a target tier ({ba['accounts']} accounts, windows of up to "
+                    f"{ba['window_days']} days)",
+                    [
+                        "Measure",
+                        "Before",
+                        "After",
+                        "Lift",
+                        "95% interval of the difference",
+                        "Cited lift",
+                        "Verdict",
+                        "n (accounts)",
+                    ],
+                    rows(ba["lifts"], "before_mean", "after_mean"),
+                    note="Equal windows before and after each account's first move into a target tier.",
+                ),
+            ],
+        }
+
+    return _render(request, "impact", build)
+
+
+@workspace_required
+def economics_view(request: MemberRequest) -> HttpResponse:
+    ws = request.workspace
+    can_edit = role_rules.can_write_everything(request)
+    settings_row = analytics_settings(workspace=ws)
+    spend_form = SpendEntryForm()
+    settings_form = EconomicsSettingsForm(
+        initial={
+            "gross_margin": settings_row.gross_margin,
+            "annual_churn": settings_row.annual_churn,
+            **{f"sla_{tier}": settings_row.sla_hours(tier) for tier in Tier.values},
+        }
+    )
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied("Only admins and marketing can change programme spend and economics.")
+        if request.POST.get("form") == "settings":
+            settings_form = EconomicsSettingsForm(request.POST)
+            if settings_form.is_valid():
+                data = settings_form.cleaned_data
+                analytics_settings_update(
+                    workspace=ws,
+                    gross_margin=data["gross_margin"],
+                    annual_churn=data["annual_churn"],
+                    ack_sla_hours={tier: data[f"sla_{tier}"] for tier in Tier.values},
+                )
+                messages.success(request, "Economics settings saved.")
+                return redirect("analytics:economics")
+        else:
+            spend_form = SpendEntryForm(request.POST)
+            if spend_form.is_valid():
+                try:
+                    spend_entry_create(workspace=ws, by=request.user, **spend_form.cleaned_data)
+                except ValidationError as exc:
+                    for field, errs in exc.message_dict.items():
+                        spend_form.add_error(field if field in spend_form.fields else None, errs)
+                else:
+                    messages.success(request, "Spend entry added.")
+                    return redirect("analytics:economics")
+
+    def build(filters: KpiFilters) -> dict[str, Any]:
+        data = dashboards.economics(workspace=ws, filters=filters)
+        labels = data["chart"]["labels"]
+        data["chart_config"] = _line(
+            labels,
+            [
+                {"label": "LTV:CAC", "data": data["chart"]["values"], "color": "#3b5bdb"},
+                {"label": "2:1 (floor)", "data": [2] * len(labels), "color": "#e03131", "dash": True},
+                {"label": "4:1 (on track)", "data": [4] * len(labels), "color": "#2f9e44", "dash": True},
+            ],
+            y_title="LTV:CAC",
+        )
+        data["chart_title"] = "LTV:CAC by quarter against the 2:1 → 4:1 band"
+        return data
+
+    spend = Paginator(SpendEntry.objects.for_workspace(ws).order_by("-period_start", "tier", "id"), 12).get_page(
+        request.GET.get("spend_page")
+    )
+    extra = {"spend_entries": spend, "spend_form": spend_form, "settings_form": settings_form, "can_edit": can_edit}
+    return _render(request, "economics", build, extra)
+
+
+@workspace_required
+@require_POST
+def spend_delete_view(request: MemberRequest, pk: int) -> HttpResponse:
+    if not role_rules.can_write_everything(request):
+        raise PermissionDenied("Only admins and marketing can change programme spend.")
+    entry = get_object_or_404(SpendEntry.objects.for_workspace(request.workspace), pk=pk)
+    spend_entry_delete(entry=entry)
+    messages.success(request, "Spend entry deleted.")
+    return redirect("analytics:economics")
+
+
+@workspace_required
+def maturity_view(request: MemberRequest) -> HttpResponse:
+    """The 5 x 5 grid as a questionnaire, the radar of the last assessments, next steps and history;
+    "is account-based selling for us?" and the rollout tracker."""
+    ws = request.workspace
+    can_edit = role_rules.can_write_everything(request)
+    evidence = maturity_evidence(workspace=ws)
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied("Only admins and marketing can record an assessment or edit the rollout plan.")
+        try:
+            if request.POST.get("form") == "rollout":
+                number = int(request.POST.get("number") or 0)
+                owner = request.POST.get("owner") or None
+                due = parse_date(request.POST.get("due_date") or "") if request.POST.get("due_date") else None
+                rollout_step_update(
+                    workspace=ws,
+                    number=number,
+                    owner_id=int(owner) if owner else None,
+                    due_date=due,
+                    done=request.POST.get("done") == "on",
+                    note=request.POST.get("note", ""),
+                )
+                messages.success(request, f"Rollout step {number} saved.")
+            else:
+                stages: dict[str, Any] = {}
+                for d in maturity.DIMENSIONS:
+                    raw = request.POST.get(d.key, "")
+                    stages[d.key] = int(raw) if raw.isdigit() else raw
+                maturity_assessment_create(
+                    workspace=ws, stages=stages, notes=request.POST.get("notes", ""), by=request.user
+                )
+                messages.success(request, "Assessment saved.")
+            return redirect("analytics:maturity")
+        except (ValueError, ValidationError) as exc:
+            errors = (
+                exc.message_dict
+                if isinstance(exc, ValidationError) and hasattr(exc, "error_dict")
+                else {"form": [str(exc) if not isinstance(exc, ValidationError) else " ".join(exc.messages)]}
+            )
+    history = list(maturity_assessment_list(workspace=ws)[:20])
+    latest = history[0] if history else None
+    grid = []
+    for d in maturity.DIMENSIONS:
+        current = latest.stages.get(d.key) if latest else None
+        suggested = evidence[d.key]["stage"]
+        grid.append(
+            {
+                "dimension": d,
+                "descriptors": list(enumerate(d.descriptors, 1)),
+                "evidence": evidence[d.key],
+                "selected": current or suggested,
+                "current": current,
+                "next_step": maturity.next_step(d, current or suggested),
+            }
+        )
+    radar = {
+        "labels": [d.name for d in maturity.DIMENSIONS],
+        "datasets": [
+            {"label": f"{a.created_at:%Y-%m-%d}", "data": [a.stages.get(k) for k in maturity.DIMENSION_KEYS]}
+            for a in history[:3]
+        ]
+        + [{"label": "Suggested by the data", "data": [evidence[k]["stage"] for k in maturity.DIMENSION_KEYS]}],
+    }
+    context = {
+        "page": "maturity",
+        "pages": PAGES,
+        "title": "ABM maturity",
+        "grid": grid,
+        "history": history,
+        "stages": maturity.STAGES,
+        "radar_json": json.dumps(radar),
+        "fit": abs_fit(workspace=ws),
+        "rollout": rollout_tracker(workspace=ws),
+        "owners": dashboards.member_choices(workspace=ws),
+        "can_edit": can_edit,
+        "errors": errors,
+        "dimension_keys": maturity.DIMENSION_KEYS,
+    }
+    return render(request, "analytics/maturity.html", context)
+
+
+@workspace_required
+@require_POST
+def digest_toggle_view(request: MemberRequest) -> HttpResponse:
+    subscribed = request.POST.get("subscribed") == "1"
+    try:
+        digest_subscription_set(workspace=request.workspace, user=request.user, subscribed=subscribed)
+    except ValidationError as exc:
+        raise PermissionDenied(" ".join(exc.messages)) from None
+    messages.success(request, "Weekly digest on." if subscribed else "Weekly digest off.")
+    return redirect("analytics:overview")

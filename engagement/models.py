@@ -40,6 +40,7 @@ class TriggerKind(models.TextChoices):
     PRODUCT_LAUNCH = "product_launch", "Product launch"
     ACQUISITION = "acquisition", "Acquisition"
     EXPANSION = "expansion", "Expansion"
+    NEWS = "news", "News mention"
 
 
 class Channel(models.TextChoices):

@@ -194,3 +194,26 @@ class EngagementEventFactory(factory.django.DjangoModelFactory):
     occurred_at = factory.LazyFunction(lambda: datetime.datetime.now(datetime.UTC))
     source = "test"
     external_id = factory.Sequence(lambda n: f"evt-{n}")
+
+
+# Key accounts ----------------------------------------------------------------------------------------------
+
+
+class ProductFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "accounts.Product"
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    name = factory.Sequence(lambda n: f"Product {n}")
+    family = "Platform"
+    list_price = 10000
+
+
+class AccountPlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "keyaccounts.AccountPlan"
+
+    account = factory.SubFactory(AccountFactory)
+    workspace = factory.LazyAttribute(lambda o: o.account.workspace)
+    goals = "Grow the analytics programme"
+    next_review_due = factory.LazyFunction(lambda: datetime.date.today() + datetime.timedelta(days=30))

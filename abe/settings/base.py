@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "content",
     "engagement",
     "activation",
+    "keyaccounts",
     "analytics",
     "home",
 ]
@@ -163,6 +164,12 @@ SPECTACULAR_SETTINGS = {
         "AlertKindEnum": "activation.models.AlertKind",
         "ImportKindEnum": "accounts.models.ImportKind",
         "DeliveryStatusEnum": "activation.models.DeliveryStatus",
+        "OpportunityTypeEnum": "accounts.models.OpportunityType",
+        "OpportunityStatusEnum": "accounts.models.OpportunityStatus",
+        "RiskLevelEnum": "keyaccounts.models.RiskLevel",
+        "RiskStatusEnum": "keyaccounts.models.RiskStatus",
+        "PlanStatusEnum": "keyaccounts.models.PlanStatus",
+        "BantStatusEnum": "keyaccounts.models.BantStatus",
     },
 }
 
@@ -212,6 +219,13 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "engagement.tasks.engagement_rescore_all",
         "schedule": crontab(hour="*/6", minute=17),
     },
+    # Analytics: opportunity, alert, task and stage changes rolled up every 5 minutes; a nightly reconciliation.
+    "analytics-refresh-changes": {"task": "analytics.tasks.facts_refresh_changes_all", "schedule": 300.0},
+    "analytics-nightly-rebuild": {"task": "analytics.tasks.facts_rebuild_all", "schedule": crontab(hour=0, minute=40)},
+    "analytics-weekly-digest": {
+        "task": "analytics.tasks.digests_send_all",
+        "schedule": crontab(hour=7, minute=0, day_of_week="mon"),
+    },
 }
 
 CACHES = (
@@ -245,4 +259,14 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+# Key accounts: news feeds are fetched hourly with this timeout and size limit; plan reviews, post-sale
+# activities and health scores are checked daily.
+ABE_NEWS_TIMEOUT = float(os.environ.get("ABE_NEWS_TIMEOUT", "10"))
+ABE_NEWS_MAX_BYTES = int(os.environ.get("ABE_NEWS_MAX_BYTES", str(2 * 1024 * 1024)))
+CELERY_BEAT_SCHEDULE["keyaccounts-news-fetch"] = {"task": "keyaccounts.tasks.news_fetch_all", "schedule": 3600.0}
+CELERY_BEAT_SCHEDULE["keyaccounts-daily"] = {
+    "task": "keyaccounts.tasks.key_accounts_daily_all",
+    "schedule": crontab(hour=5, minute=30),
 }

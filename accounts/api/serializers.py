@@ -6,7 +6,7 @@ from rest_framework import serializers
 from abe.api.base import WorkspaceRelatedField
 from personas.models import Persona
 
-from ..models import Account, AccountTeamMember, Contact, Opportunity
+from ..models import Account, AccountTeamMember, Contact, Opportunity, Product
 
 
 class WorkspaceUserField(serializers.PrimaryKeyRelatedField):
@@ -125,6 +125,9 @@ class AccountTeamMemberSerializer(serializers.ModelSerializer):
 
 class OpportunitySerializer(serializers.ModelSerializer):
     account = WorkspaceRelatedField(Account)
+    product = WorkspaceRelatedField(Product, required=False, allow_null=True)
+    product_name = serializers.CharField(source="product.name", read_only=True, default=None)
+    margin_amount = serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True, allow_null=True)
 
     class Meta:
         model = Opportunity
@@ -139,8 +142,23 @@ class OpportunitySerializer(serializers.ModelSerializer):
             "close_date",
             "status",
             "external_id",
+            "product",
+            "product_name",
+            "gross_margin",
+            "gross_margin_pct",
+            "margin_amount",
+            "contract_start",
+            "contract_end",
             "created_at",
             "updated_at",
         ]
+        read_only_fields = ["created_at", "updated_at"]
+        validators: list = []
+
+
+class ProductSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Product
+        fields = ["id", "name", "family", "list_price", "is_active", "created_at", "updated_at"]
         read_only_fields = ["created_at", "updated_at"]
         validators: list = []

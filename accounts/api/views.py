@@ -6,12 +6,19 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.decorators import action
 
 from abe.api.base import WorkspaceModelViewSet
+from abe.models import Role
 
 from .. import selectors, services
 from ..filters import ACCOUNT_ORDERING_FIELDS, AccountFilterSet
 from ..imports.export import accounts_csv_response
-from ..models import Account, AccountTeamMember, Contact, Opportunity
-from .serializers import AccountSerializer, AccountTeamMemberSerializer, ContactSerializer, OpportunitySerializer
+from ..models import Account, AccountTeamMember, Contact, Opportunity, Product
+from .serializers import (
+    AccountSerializer,
+    AccountTeamMemberSerializer,
+    ContactSerializer,
+    OpportunitySerializer,
+    ProductSerializer,
+)
 
 
 class AccountViewSet(WorkspaceModelViewSet):
@@ -74,7 +81,7 @@ class OpportunityFilter(django_filters.FilterSet):
 
     class Meta:
         model = Opportunity
-        fields = ["account", "status", "type", "stage", "external_id"]
+        fields = ["account", "status", "type", "stage", "external_id", "product"]
 
 
 class OpportunityViewSet(WorkspaceModelViewSet):
@@ -88,3 +95,19 @@ class OpportunityViewSet(WorkspaceModelViewSet):
     create_service = staticmethod(services.opportunity_create)
     update_service = staticmethod(services.opportunity_update)
     delete_service = staticmethod(services.opportunity_delete)
+
+
+class ProductViewSet(WorkspaceModelViewSet):
+    """The product catalogue: what opportunities sell (admins and marketing edit it)."""
+
+    queryset = Product.objects.none()  # for the schema; get_queryset scopes by workspace
+    serializer_class = ProductSerializer
+    filterset_fields = ["family", "is_active"]
+    search_fields = ["name", "family"]
+    ordering_fields = ["name", "family", "list_price"]
+    ordering = ["family", "name"]
+    write_roles = (Role.ADMIN, Role.MARKETING)
+    selector = staticmethod(selectors.product_list)
+    create_service = staticmethod(services.product_create)
+    update_service = staticmethod(services.product_update)
+    delete_service = staticmethod(services.product_delete)

@@ -666,3 +666,32 @@ def accounts_bulk_apply(
             accounts_bulk_tier(workspace=workspace, account_ids=todo, tier=tier, reason=reason, by=by) if todo else 0
         )
     return result
+
+
+@transaction.atomic
+def tier_proposal_create(*, account: Account, proposed_tier: str, reason: str, by: User | None = None) -> TierProposal:
+    """Propose a tier move by hand (e.g. "Propose as key account" from the Pareto page); a person decides it.
+
+    A pending proposal for another tier is superseded by this one; the same move already pending is an error.
+    """
+    _check_tier(proposed_tier)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why this account should move."})
+    account = Account.objects.select_for_update().get(pk=account.pk)
+    if account.tier == proposed_tier:
+        raise ValidationError({"proposed_tier": f"{account.name} is already {Tier(proposed_tier).label}."})
+    pending = TierProposal.objects.filter(account=account, status=ProposalStatus.PENDING).first()
+    if pending is not None:
+        if pending.proposed_tier == proposed_tier:
+            raise ValidationError({"proposed_tier": "This move is already proposed and waiting for a decision."})
+        pending.status, pending.decided_at, pending.decided_by = ProposalStatus.SUPERSEDED, timezone.now(), by
+        pending.save(update_fields=["status", "decided_at", "decided_by"])
+    return TierProposal.objects.create(
+        workspace_id=account.workspace_id,
+        account=account,
+        current_tier=account.tier,
+        proposed_tier=proposed_tier,
+        priority=account.priority,
+        reason=reason[:500],
+    )

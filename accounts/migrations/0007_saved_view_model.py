@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('abe', '0002_job_background_work'),
-        ('accounts', '0005_import_problems_stage_map_model_verdict'),
+        ('accounts', '0006_products_and_revenue_detail'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,83 @@
+"""Demo analytics: two years of programme spend, the programme's start dated back, and the rollups built.
+
+The demo's tiering runs "today" in the accounts step; a real programme has run for a while, so the automatic
+tier entries are dated back 300 days (the programme's start) so that the before/after-entry comparison has
+windows on both sides. Everything else is read from what the earlier steps created.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+
+from abe.demo import DemoContext
+from accounts.models import Opportunity, TierChange
+
+from .models import AnalyticsSettings, SpendCategory, SpendEntry
+from .services.rollups import facts_rebuild
+
+PROGRAMME_AGE_DAYS = 300
+GROSS_MARGIN, ANNUAL_CHURN = 0.78, 0.12
+# How spend splits over tiers and categories: 1:1 accounts get research and people, 1:many advertising.
+SPEND_MIX = {
+    ("strategic", SpendCategory.PEOPLE): 0.22,
+    ("strategic", SpendCategory.RESEARCH): 0.06,
+    ("strategic", SpendCategory.EVENTS): 0.08,
+    ("priority", SpendCategory.CONTENT): 0.14,
+    ("priority", SpendCategory.CONTACT_DISCOVERY): 0.07,
+    ("standard", SpendCategory.ADVERTISING): 0.33,
+    ("", SpendCategory.CONTENT): 0.10,
+}
+# The demo's story (seed 001): LTV:CAC starts near 2:1 two years ago and reaches about 4:1 now. Spend per
+# quarter is sized from the demo's own new-business revenue so that the ratio follows that path.
+RATIO_PATH = (2.1, 2.3, 2.6, 2.9, 3.2, 3.5, 3.8, 4.1)
+
+
+def _quarter_starts(today: date, count: int) -> list[date]:
+    year, quarter = today.year, (today.month - 1) // 3
+    out = []
+    for _ in range(count):
+        out.append(date(year, quarter * 3 + 1, 1))
+        quarter -= 1
+        if quarter < 0:
+            year, quarter = year - 1, 3
+    return list(reversed(out))
+
+
+def build(ctx: DemoContext) -> str:
+    ws = ctx.workspace
+    started = ctx.now - timedelta(days=PROGRAMME_AGE_DAYS)
+    moved = TierChange.objects.for_workspace(ws).filter(source="automatic").update(created_at=started)
+    AnalyticsSettings.objects.update_or_create(
+        workspace=ws, defaults={"gross_margin": GROSS_MARGIN, "annual_churn": ANNUAL_CHURN}
+    )
+    won = Opportunity.objects.for_workspace(ws).filter(status="won", close_date__isnull=False)
+    entries = []
+    for start, ratio in zip(_quarter_starts(ctx.today, len(RATIO_PATH)), RATIO_PATH, strict=True):
+        end = date(start.year + (start.month == 10), (start.month + 2) % 12 + 1, 1) - timedelta(days=1)
+        quarter = won.filter(close_date__range=(start, end)).aggregate(
+            n=Count("id", filter=Q(type="new_business")), deals=Count("id"), amount=Sum("amount")
+        )
+        if not quarter["n"] or not quarter["amount"]:
+            continue
+        acv = float(quarter["amount"]) / quarter["deals"]
+        # CAC = LTV / ratio, and spend = CAC x new customers.
+        total = acv * GROSS_MARGIN / ANNUAL_CHURN / ratio * quarter["n"]
+        for (tier, category), share in SPEND_MIX.items():
+            jitter = ctx.rng.uniform(0.92, 1.08)
+            entries.append(
+                SpendEntry(
+                    workspace=ws,
+                    period_start=start,
+                    period_end=end,
+                    tier=tier,
+                    category=category,
+                    amount=Decimal(round(total * share * jitter)),
+                    created_by=ctx.users["marketing"],
+                )
+            )
+    SpendEntry.objects.bulk_create(entries)
+    result = facts_rebuild(workspace=ws, now=ctx.now)
+    return f"{len(entries)} spend entries, {moved} tier entries dated back, {result['rows']} account-day facts"

@@ -1,0 +1,230 @@
+"""Analytics: daily fact rollups, programme spend, economics settings, maturity assessments and the rollout plan.
+
+Invariants:
+- :class:`AccountDayFact` holds one row per (account, UTC day) on which something happened to the account
+  (events, opportunities created or closed, alerts raised / acknowledged / resolved, tasks done, stage moves).
+  It is derived state: ``analytics.services.rollups`` rebuilds any range of it from the source tables, so a
+  repeated or overlapping refresh gives the same rows.
+- :class:`SegmentDayFact` sums the account facts per (day, tier, owner, industry) using the account's tier,
+  owner and industry at the time of the refresh; dashboards read only these two tables, never raw events.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from abe.models import Workspace, WorkspaceOwned
+from accounts.models import Account, Tier
+
+# The additive measures shared by the account and the segment facts (name -> help text).
+MEASURES: dict[str, str] = {
+    "events": "Engagement events (all types).",
+    "touches": "Email opens and clicks: outbound touches that landed (top of funnel: attempts).",
+    "conversations": "Replies and form submissions (top of funnel: meaningful conversations).",
+    "meetings": "Meeting events.",
+    "content_downloads": "Content downloads and webinar attendance.",
+    "opps_created": "Opportunities created that day.",
+    "pipeline_created": "Amount of the opportunities created that day.",
+    "opps_won": "Opportunities won (closed) that day.",
+    "won_amount": "Amount won that day.",
+    "new_customers_won": "New-business opportunities won that day (the customers CAC divides by).",
+    "opps_lost": "Opportunities lost (closed) that day.",
+    "won_cycle_days": "Sum of created-to-close days of the opportunities won that day.",
+    "alerts_created": "Alerts raised (suppressed ones excluded).",
+    "alerts_acknowledged": "Alerts acknowledged that day.",
+    "ack_seconds": "Sum of seconds from raise to acknowledgement of those alerts.",
+    "alerts_resolved": "Alerts resolved that day.",
+    "resolve_seconds": "Sum of seconds from raise to resolution of those alerts.",
+    "tasks_created": "Tasks created.",
+    "tasks_done": "Tasks completed.",
+    "stage_entries": "Journey stage changes.",
+    "stage_advances": "Stage changes to a later stage.",
+    "stage_regressions": "Stage changes to an earlier stage.",
+    "mqa_entries": "Entries into the MQA stage.",
+}
+MONEY_MEASURES = ("pipeline_created", "won_amount")
+
+
+def _measure_fields() -> dict[str, models.Field]:
+    fields: dict[str, models.Field] = {}
+    for name, text in MEASURES.items():
+        if name in MONEY_MEASURES:
+            fields[name] = models.DecimalField(max_digits=18, decimal_places=2, default=0, help_text=text)
+        else:
+            fields[name] = models.BigIntegerField(default=0, help_text=text)
+    return fields
+
+
+class FactMeasures(models.Model):
+    class Meta:
+        abstract = True
+
+
+for _name, _field in _measure_fields().items():
+    FactMeasures.add_to_class(_name, _field)
+
+
+class AccountDayFact(WorkspaceOwned, FactMeasures):
+    # Derived state, rebuilt from the sources: no database foreign keys to check on every rollup insert.
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+", db_index=False)
+    # The unique key (workspace, account, day) serves the per-account refresh: no separate index to maintain.
+    # DO_NOTHING: deleting an account must not scan this table; its facts go with the next rebuild (nightly)
+    # and readers join the account, so orphans never count. A workspace's deletion removes them by workspace.
+    account = models.ForeignKey(
+        Account, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False
+    )
+    day = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workspace", "account", "day"], name="account_day_fact_key")]
+        indexes = [
+            models.Index(fields=["workspace", "day"], name="account_day_fact_ws_day"),
+            # Accounts engaged in a period: an index-only scan of the active days.
+            models.Index(
+                fields=["workspace", "day", "account"], condition=Q(events__gt=0), name="account_day_fact_active"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} on {self.day}"
+
+
+class SegmentDayFact(WorkspaceOwned, FactMeasures):
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+", db_index=False)
+    day = models.DateField()
+    tier = models.CharField(max_length=20, choices=Tier.choices)
+    owner_key = models.BigIntegerField(default=0, help_text="The owner's user id; 0 for no owner.")
+    industry = models.CharField(max_length=100, blank=True)
+    accounts_active = models.BigIntegerField(default=0, help_text="Accounts with at least one event that day.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "day", "tier", "owner_key", "industry"], name="segment_day_fact_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.tier}/{self.owner_key}/{self.industry}"
+
+
+class RollupState(WorkspaceOwned):
+    """Where the incremental refresh of a workspace stands: changes after ``watermark`` are not rolled up yet."""
+
+    watermark = models.DateTimeField(null=True, blank=True)
+    last_rebuild_at = models.DateTimeField(null=True, blank=True)
+    last_rebuild_seconds = models.FloatField(null=True, blank=True)
+    last_refresh_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workspace"], name="rollup_state_one")]
+
+
+class SpendCategory(models.TextChoices):
+    CONTENT = "content", "Content"
+    RESEARCH = "research", "Research"
+    CONTACT_DISCOVERY = "contact_discovery", "Contact discovery"
+    ADVERTISING = "advertising", "Advertising"
+    EVENTS = "events", "Events"
+    PEOPLE = "people", "People"
+
+
+class SpendEntry(WorkspaceOwned):
+    """Programme spend for a period, optionally for one tier (blank: the whole programme)."""
+
+    period_start = models.DateField()
+    period_end = models.DateField()
+    tier = models.CharField(max_length=20, choices=Tier.choices, blank=True)
+    category = models.CharField(max_length=20, choices=SpendCategory.choices)
+    amount = models.DecimalField(max_digits=16, decimal_places=2)
+    note = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-period_start", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(period_end__gte=models.F("period_start")), name="spend_period_order"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="spend_amount_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()} {self.period_start}..{self.period_end}: {self.amount}"
+
+
+class AnalyticsSettings(WorkspaceOwned):
+    """Economics assumptions and alert SLAs of a workspace (one row per workspace)."""
+
+    gross_margin = models.FloatField(default=0.75, help_text="Share of revenue kept after cost of sales (0..1).")
+    annual_churn = models.FloatField(default=0.15, help_text="Share of customers lost per year (0..1).")
+    # Hours to acknowledge an alert, per tier.
+    ack_sla_hours = models.JSONField(default=dict, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workspace"], name="analytics_settings_one")]
+
+    def sla_hours(self, tier: str) -> float:
+        defaults: dict[str, float] = {"strategic": 4.0, "priority": 24.0, "standard": 72.0}
+        return float(self.ack_sla_hours.get(tier, defaults.get(tier, 72.0)))
+
+
+class MaturityAssessment(WorkspaceOwned):
+    """One answer to the 5 x 5 ABM maturity grid: a stage (1..5) per dimension, with the evidence seen."""
+
+    stages = models.JSONField(help_text="{dimension key: stage 1..5}")
+    evidence = models.JSONField(default=dict, blank=True)
+    notes = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+
+class DigestSubscription(WorkspaceOwned):
+    """A marketing or admin user who opted in to the weekly programme digest."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workspace", "user"], name="digest_subscription_unique")]
+
+
+class TierDaySnapshot(WorkspaceOwned):
+    """Engagement of one tier at the end of one day, summed from the accounts' score snapshots."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+", db_index=False)
+    day = models.DateField()
+    tier = models.CharField(max_length=20, choices=Tier.choices)
+    accounts = models.BigIntegerField(default=0)
+    score_sum = models.FloatField(default=0.0)
+    engaged = models.BigIntegerField(default=0, help_text="Accounts at stage engaged or later.")
+    mqa = models.BigIntegerField(default=0, help_text="Accounts at stage MQA.")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workspace", "day", "tier"], name="tier_day_snapshot_key")]
+
+
+class RolloutStep(WorkspaceOwned):
+    """One of the 13 steps of the account-based rollout plan (seed 001), with its owner and dates."""
+
+    number = models.PositiveSmallIntegerField()
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    due_date = models.DateField(null=True, blank=True)
+    done_at = models.DateField(null=True, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [models.UniqueConstraint(fields=["workspace", "number"], name="rollout_step_unique_number")]

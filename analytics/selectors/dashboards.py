@@ -1,0 +1,517 @@
+"""The dashboards' figures as tables: the same rows feed the page, its chart's text alternative and the CSV export."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, timedelta
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q
+from django.utils import timezone
+
+from abe.models import Membership, Workspace
+from accounts.models import Account, Tier
+from activation.models import Alert
+from work.models import Task
+
+from .. import kpis
+from .filters import KpiFilters
+from .kpis import _accounts, analytics_settings, committee_coverage_by_tier, kpi_summary, segment_rows
+
+TIER_LABELS = dict(Tier.choices)
+STALLED_DAYS = 60
+
+
+def money(value: Any) -> str:
+    if value is None:
+        return "—"
+    return f"${float(value):,.0f}"
+
+
+def pct(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def num(value: Any, digits: int = 0) -> str:
+    if value is None:
+        return "—"
+    return f"{float(value):,.{digits}f}"
+
+
+def interval(values: list[float] | None, fmt: Any = pct) -> str:
+    return "—" if not values else f"{fmt(values[0])} – {fmt(values[1])}"
+
+
+def delta(current: float | None, previous: float | None) -> str:
+    change = kpis.change(current, previous)
+    return "—" if change is None else f"{change * 100:+.0f}%"
+
+
+def table(title: str, columns: list[str], rows: list[list[Any]], note: str = "") -> dict[str, Any]:
+    return {"title": title, "columns": columns, "rows": rows, "note": note}
+
+
+def member_choices(*, workspace: Workspace) -> list[tuple[int, str]]:
+    users = (
+        get_user_model()
+        .objects.filter(pk__in=Membership.objects.filter(workspace=workspace).values("user_id"))
+        .order_by("username")
+    )
+    return [(u.pk, u.get_full_name() or u.username) for u in users]
+
+
+def industry_choices(*, workspace: Workspace) -> list[str]:
+    qs = Account.objects.for_workspace(workspace).exclude(industry="").order_by("industry")
+    return list(qs.values_list("industry", flat=True).distinct()[:200])
+
+
+def overview(*, workspace: Workspace, filters: KpiFilters) -> dict[str, Any]:
+    """Coverage and engagement, pipeline and revenue, target against standard, with the previous period."""
+    now = kpi_summary(workspace=workspace, filters=filters)
+    before = kpi_summary(workspace=workspace, filters=filters.previous())
+
+    def row(label: str, key: str, field: str, fmt: Any, n_field: str | None = None) -> list[Any]:
+        values = [now[key][g][field] for g in ("target", "non_target", "all")]
+        cells = [label, *[fmt(v) for v in values]]
+        if n_field:
+            cells.append(f"{now[key]['target'][n_field]} / {now[key]['non_target'][n_field]}")
+        else:
+            cells.append("")
+        cells += [fmt(before[key]["all"][field]), delta(values[2], before[key]["all"][field])]
+        return cells
+
+    win = now["win_rate"]
+    rows = [
+        row("Accounts", "coverage", "accounts", num),
+        row("Engaged accounts (≥ 1 event)", "coverage", "engaged_accounts", num),
+        row("Engaged share", "coverage", "engaged_share", pct),
+        row("Committee coverage (proxy: key roles engaged)", "coverage", "committee_coverage", pct),
+        row("MQA entries", "mqas", "entries", num),
+        row("Opportunities per MQA", "mqas", "opportunities_per_mqa", lambda v: num(v, 2)),
+        row("Opportunities created", "pipeline", "opportunities_created", num),
+        row("Pipeline created", "pipeline", "pipeline_created", money),
+        row("Revenue won", "pipeline", "won_amount", money),
+        row("Win rate", "win_rate", "value", pct, "n"),
+        row("Average contract value", "acv", "value", money, "n"),
+        row("Sales cycle (days, won deals)", "velocity_days", "value", lambda v: num(v, 1), "n"),
+        row("Hours to acknowledge an alert", "alert_response", "mean_hours_to_acknowledge", lambda v: num(v, 1)),
+    ]
+    intervals = [
+        [
+            "Win rate, 95% interval (Wilson)",
+            *[
+                interval(win[g]["interval"]) + (" · not enough data" if win[g]["status"] != "ok" else "")
+                for g in ("target", "non_target", "all")
+            ],
+            f"{win['target']['n']} / {win['non_target']['n']}",
+            "",
+            "",
+        ]
+    ]
+    coverage = committee_coverage_by_tier(workspace=workspace, filters=filters)
+    tier_rows = []
+    for tier, values in now["engagement_by_tier"].items():
+        cov = coverage.get(tier)
+        accounts = values["accounts"] or None
+        tier_rows.append(
+            [
+                TIER_LABELS[tier],
+                num(values["accounts"]),
+                num(values["mean_score"], 1),
+                num(values["engaged"]),
+                num(values["mqa_now"]),
+                num(values["events"]),
+                pct(kpis.ratio(cov["coverage_sum"], accounts)) if cov and accounts else "—",
+            ]
+        )
+    cards = [
+        (
+            "Engaged target accounts",
+            num(now["coverage"]["target"]["engaged_accounts"]),
+            delta(now["coverage"]["target"]["engaged_accounts"], before["coverage"]["target"]["engaged_accounts"]),
+        ),
+        (
+            "Pipeline created",
+            money(now["pipeline"]["all"]["pipeline_created"]),
+            delta(now["pipeline"]["all"]["pipeline_created"], before["pipeline"]["all"]["pipeline_created"]),
+        ),
+        (
+            "Revenue won",
+            money(now["pipeline"]["all"]["won_amount"]),
+            delta(now["pipeline"]["all"]["won_amount"], before["pipeline"]["all"]["won_amount"]),
+        ),
+        (
+            "Win rate (target)",
+            pct(win["target"]["value"]) if win["target"]["status"] == "ok" else "not enough data",
+            f"n = {win['target']['n']}",
+        ),
+    ]
+    return {
+        "summary": now,
+        "cards": cards,
+        "tables": [
+            table(
+                "Target (strategic + priority) against standard accounts",
+                ["KPI", "Target", "Standard", "All", "n (target / standard)", "Previous period (all)", "Change"],
+                rows + intervals,
+                note="Rates under 10 closed deals are marked “not enough data”.",
+            ),
+            table(
+                "Engagement by tier",
+                ["Tier", "Accounts", "Mean score", "Engaged", "MQA now", "Events", "Committee coverage"],
+                tier_rows,
+                note="Scores at the end of the period (daily snapshots); events summed over the period.",
+            ),
+        ],
+    }
+
+
+def journey(*, workspace: Workspace, filters: KpiFilters) -> dict[str, Any]:
+    """Journey funnel by month (stage moves from the facts) and where accounts stand now, with stalls."""
+    months: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for row in segment_rows(workspace=workspace, filters=filters, by=("day",)):
+        bucket = months[row["day"].strftime("%Y-%m")]
+        for key in ("stage_entries", "stage_advances", "stage_regressions", "mqa_entries", "opps_created", "opps_won"):
+            bucket[key] += float(row[key] or 0)
+    month_rows = [
+        [
+            month,
+            num(v["stage_entries"]),
+            num(v["stage_advances"]),
+            num(v["stage_regressions"]),
+            num(v["mqa_entries"]),
+            num(v["opps_created"]),
+            num(v["opps_won"]),
+            pct(kpis.ratio(v["opps_created"], v["mqa_entries"])),
+        ]
+        for month, v in sorted(months.items())
+    ]
+    from engagement.services.scoring import scoring_rules
+
+    stages = scoring_rules(workspace=workspace).stages
+    now = timezone.now()
+    stalled_before = now - timedelta(days=STALLED_DAYS)
+    accounts = _accounts(workspace, filters)
+    counts: dict[str, dict[str, Any]] = {
+        row["journey_stage"]: dict(row)
+        for row in accounts.order_by()
+        .values("journey_stage")
+        .annotate(n=Count("id"), stalled=Count("id", filter=Q(journey_stage_changed_at__lt=stalled_before)))
+    }
+    stage_rows = []
+    for stage in reversed(stages):
+        row = counts.get(stage.key, {"n": 0, "stalled": 0})
+        median = None
+        if row["n"]:
+            in_stage = accounts.filter(journey_stage=stage.key, journey_stage_changed_at__isnull=False)
+            middle = in_stage.order_by("journey_stage_changed_at").values_list("journey_stage_changed_at", flat=True)
+            known = row["n"] if stage.key != "unaware" else 0
+            if known:
+                pick = list(middle[known // 2 : known // 2 + 1])
+                median = (now - pick[0]).days if pick and pick[0] is not None else None
+        stage_rows.append([stage.name, num(row["n"]), num(row["stalled"]), num(median)])
+    return {
+        "chart": {
+            "labels": [r[0] for r in month_rows],
+            "series": {
+                "Advanced": [months[m]["stage_advances"] for m in sorted(months)],
+                "Regressed": [months[m]["stage_regressions"] for m in sorted(months)],
+                "MQA entries": [months[m]["mqa_entries"] for m in sorted(months)],
+            },
+        },
+        "tables": [
+            table(
+                "Journey moves by month",
+                [
+                    "Month",
+                    "Stage changes",
+                    "Advanced",
+                    "Regressed",
+                    "MQA entries",
+                    "Opps created",
+                    "Won",
+                    "Opps per MQA",
+                ],
+                month_rows,
+                note="From recorded stage changes, grouped by the month they happened (monthly cohorts of moves).",
+            ),
+            table(
+                "Where accounts stand now",
+                ["Stage", "Accounts", f"Stalled (no move in {STALLED_DAYS} days)", "Median days in stage"],
+                stage_rows,
+            ),
+        ],
+    }
+
+
+def top_of_funnel(*, workspace: Workspace, filters: KpiFilters) -> dict[str, Any]:
+    """Attempts -> meaningful conversations -> meetings by tier and by owner (from touch events)."""
+    names = dict(member_choices(workspace=workspace))
+
+    def rows_for(key: str, label: Any) -> list[list[Any]]:
+        out = []
+        for row in segment_rows(workspace=workspace, filters=filters, by=(key,)):
+            t, c, m = (float(row[k] or 0) for k in ("touches", "conversations", "meetings"))
+            out.append([label(row[key]), num(t), num(c), num(m), pct(kpis.ratio(c, t)), pct(kpis.ratio(m, c))])
+        return out
+
+    columns = [
+        "",
+        "Attempts (opens + clicks)",
+        "Conversations (replies + forms)",
+        "Meetings",
+        "Attempt → conversation",
+        "Conversation → meeting",
+    ]
+    by_tier = rows_for("tier", lambda t: TIER_LABELS.get(t, t))
+    return {
+        "chart": {
+            "labels": [r[0] for r in by_tier],
+            "series": {
+                "Attempts": [float(r[1].replace(",", "")) for r in by_tier],
+                "Conversations": [float(r[2].replace(",", "")) for r in by_tier],
+                "Meetings": [float(r[3].replace(",", "")) for r in by_tier],
+            },
+        },
+        "tables": [
+            table(
+                "Top of funnel by tier",
+                ["Tier", *columns[1:]],
+                by_tier,
+                note="Attempts are outbound touches that landed (email opens and clicks).",
+            ),
+            table(
+                "Top of funnel by owner",
+                ["Owner", *columns[1:]],
+                rows_for("owner_key", lambda k: names.get(k, "No owner")),
+            ),
+        ],
+    }
+
+
+def response_and_team(*, workspace: Workspace, filters: KpiFilters) -> dict[str, Any]:
+    """Alert response against the SLA of each tier, by rule and severity, and the team per owner."""
+    settings_row = analytics_settings(workspace=workspace)
+    names = dict(member_choices(workspace=workspace))
+    tier_rows = []
+    for row in segment_rows(workspace=workspace, filters=filters):
+        ack = kpis.ratio(row["ack_seconds"], row["alerts_acknowledged"])
+        res = kpis.ratio(row["resolve_seconds"], row["alerts_resolved"])
+        sla = settings_row.sla_hours(row["tier"])
+        verdict = "—" if ack is None else ("within SLA" if ack / 3600 <= sla else "over SLA")
+        tier_rows.append(
+            [
+                TIER_LABELS[row["tier"]],
+                num(row["alerts_created"]),
+                num(row["alerts_acknowledged"]),
+                num(ack / 3600 if ack is not None else None, 1),
+                num(sla, 0),
+                verdict,
+                num(row["alerts_resolved"]),
+                num(res / 3600 if res is not None else None, 1),
+            ]
+        )
+    # Alerts are operational rows (not events): grouped by rule and severity with the database's aggregates.
+    alerts = (
+        Alert.objects.for_workspace(workspace)
+        .filter(created_at__date__range=(filters.start, filters.end), account__in=_accounts(workspace, filters))
+        .exclude(status="suppressed")
+    )
+    to_ack = ExpressionWrapper(F("acknowledged_at") - F("created_at"), output_field=DurationField())
+    from django.db.models import Avg
+
+    rule_rows = []
+    for rule_row in (
+        alerts.order_by()
+        .values("rule__name", "severity")
+        .annotate(n=Count("id"), acked=Count("id", filter=Q(acknowledged_at__isnull=False)), ack=Avg(to_ack))
+        .order_by("rule__name", "severity")
+    ):
+        hours = _hours(rule_row["ack"])
+        rule_rows.append(
+            [
+                rule_row["rule__name"] or "System",
+                rule_row["severity"],
+                num(rule_row["n"]),
+                num(rule_row["acked"]),
+                num(hours, 1),
+            ]
+        )
+    person_rows = []
+    for person in (
+        alerts.filter(acknowledged_at__isnull=False)
+        .order_by()
+        .values("assignee_id")
+        .annotate(n=Count("id"), ack=Avg(to_ack))
+        .order_by("assignee_id")
+    ):
+        person_rows.append(
+            [names.get(person["assignee_id"], "Unassigned"), num(person["n"]), num(_hours(person["ack"]), 1)]
+        )
+    today = timezone.now().date()
+    accounts = _accounts(workspace, filters)
+    per_owner = {r["owner_id"]: r["n"] for r in accounts.order_by().values("owner_id").annotate(n=Count("id"))}
+    facts = {r["owner_key"]: r for r in segment_rows(workspace=workspace, filters=filters, by=("owner_key",))}
+    tasks = {
+        r["assignee_id"]: r
+        for r in Task.objects.for_workspace(workspace)
+        .filter(account__in=accounts)
+        .order_by()
+        .values("assignee_id")
+        .annotate(
+            done=Count("id", filter=Q(status="done", completed_at__date__range=(filters.start, filters.end))),
+            overdue=Count("id", filter=Q(status="open", due_date__lt=today)),
+        )
+    }
+    team_rows = []
+    for owner in sorted(set(per_owner) | set(facts), key=lambda k: names.get(k or 0, "~")):
+        key = owner or 0
+        f: dict[str, Any] = dict(facts.get(key, {}))
+        t: dict[str, Any] = dict(tasks.get(owner, {}))
+        team_rows.append(
+            [
+                names.get(key, "No owner"),
+                num(per_owner.get(owner, 0)),
+                num(f.get("accounts_active")),
+                num(f.get("stage_advances")),
+                num(f.get("stage_regressions")),
+                num(f.get("opps_created")),
+                num(t.get("done")),
+                num(t.get("overdue")),
+            ]
+        )
+    return {
+        "tables": [
+            table(
+                "Alert response by tier against its SLA",
+                [
+                    "Tier",
+                    "Raised",
+                    "Acknowledged",
+                    "Mean hours to acknowledge",
+                    "SLA (hours)",
+                    "Verdict",
+                    "Resolved",
+                    "Mean hours to resolve",
+                ],
+                tier_rows,
+            ),
+            table(
+                "Alert response by rule and severity",
+                ["Rule", "Severity", "Raised", "Acknowledged", "Mean hours to acknowledge"],
+                rule_rows,
+            ),
+            table(
+                "Alert response by person (assignee)",
+                ["Person", "Acknowledged", "Mean hours to acknowledge"],
+                person_rows,
+            ),
+            table(
+                "Team",
+                [
+                    "Owner",
+                    "Accounts",
+                    "Active account-days",
+                    "Stage advances",
+                    "Stage regressions",
+                    "Opportunities created",
+                    "Tasks done",
+                    "Tasks overdue now",
+                ],
+                team_rows,
+            ),
+        ]
+    }
+
+
+def _hours(value: Any) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, timedelta):
+        return value.total_seconds() / 3600
+    return float(value) / 1e6 / 3600  # SQLite answers microseconds
+
+
+def economics(*, workspace: Workspace, filters: KpiFilters) -> dict[str, Any]:
+    """CAC, LTV, LTV:CAC and payback per group, and LTV:CAC per quarter against the 2:1 -> 4:1 band."""
+    summary = kpi_summary(workspace=workspace, filters=filters)
+    rows = []
+    for group, label in (("target", "Target"), ("non_target", "Standard"), ("all", "All")):
+        rows.append(
+            [
+                label,
+                money(summary["cac"][group]["spend"]),
+                num(summary["cac"][group]["customers_won"]),
+                money(summary["cac"][group]["value"]),
+                money(summary["acv"][group]["value"]),
+                money(summary["ltv"][group]["value"]),
+                num(summary["ltv_cac"][group]["value"], 1),
+                summary["ltv_cac"][group]["band"] or "—",
+                num(summary["ltv_cac"][group]["payback_months"], 1),
+            ]
+        )
+    settings_row = analytics_settings(workspace=workspace)
+    quarters = _quarters(filters.end, 8)
+    history = KpiFilters(
+        start=quarters[0][0], end=quarters[-1][1], tier=filters.tier, owner=filters.owner, industry=filters.industry
+    )
+    from .kpis import spend_by_group
+
+    per_day = segment_rows(workspace=workspace, filters=history, by=("day",))
+    quarter_rows = []
+    for start, end in quarters:
+        won = sum(float(r["new_customers_won"] or 0) for r in per_day if start <= r["day"] <= end)
+        deals = sum(float(r["opps_won"] or 0) for r in per_day if start <= r["day"] <= end)
+        amount = sum(float(r["won_amount"] or 0) for r in per_day if start <= r["day"] <= end)
+        spend = spend_by_group(workspace=workspace, start=start, end=end)["all"]
+        acv = kpis.ratio(amount, deals)
+        ltv = kpis.ltv(acv=acv, gross_margin=settings_row.gross_margin, annual_churn=settings_row.annual_churn)
+        cac = kpis.ratio(spend, won) if spend else None
+        ratio = kpis.ratio(ltv, cac) if ltv is not None and cac else None
+        quarter_rows.append(
+            [
+                f"{start.year} Q{(start.month - 1) // 3 + 1}",
+                money(spend),
+                num(won),
+                money(cac),
+                money(ltv),
+                num(ratio, 1),
+                kpis.ltv_cac_band(ratio) or "—",
+            ]
+        )
+    return {
+        "summary": summary,
+        "chart": {
+            "labels": [r[0] for r in quarter_rows],
+            "values": [float(r[5].replace(",", "")) if r[5] != "—" else None for r in quarter_rows],
+        },
+        "tables": [
+            table(
+                "Unit economics in the period",
+                ["Group", "Spend", "New customers won", "CAC", "ACV", "LTV", "LTV:CAC", "Band", "Payback (months)"],
+                rows,
+                note=f"LTV = ACV × gross margin {settings_row.gross_margin:.0%} ÷ churn "
+                f"{settings_row.annual_churn:.0%} a year. Spend without a tier counts in All only.",
+            ),
+            table(
+                "LTV:CAC by quarter (all accounts)",
+                ["Quarter", "Spend", "New customers won", "CAC", "LTV", "LTV:CAC", "Band (2:1 → 4:1)"],
+                quarter_rows,
+            ),
+        ],
+    }
+
+
+def _quarters(last: date, count: int) -> list[tuple[date, date]]:
+    out: list[tuple[date, date]] = []
+    year, quarter = last.year, (last.month - 1) // 3
+    for _ in range(count):
+        start = date(year, quarter * 3 + 1, 1)
+        end_month = quarter * 3 + 3
+        end = (date(year + (end_month == 12), end_month % 12 + 1, 1)) - timedelta(days=1)
+        out.append((start, end))
+        quarter -= 1
+        if quarter < 0:
+            year, quarter = year - 1, 3
+    return list(reversed(out))

@@ -1,0 +1,175 @@
+"""Evidence for the maturity grid, the "is account-based selling for us?" verdict and the rollout tracker.
+
+All of it reads current state and the rollups (counts, a few aggregates), never raw events.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.db.models import Avg, Count, Q
+from django.utils import timezone
+
+from abe.models import Membership, Role, Workspace
+from accounts.models import Account, AccountTeamMember, Contact, IcpVersion, Opportunity, PredictiveModel, Tier
+from activation.models import Rule
+from content.models import ContentAsset
+from engagement.models import EngagementDay
+from personas.models import Persona
+
+from .. import maturity
+from ..models import MaturityAssessment, RolloutStep, SegmentDayFact, SpendEntry
+from .filters import TARGET_TIERS
+
+EXPANSION_TYPES = ("cross_sell", "up_sell", "renewal")
+
+
+def maturity_evidence(*, workspace: Workspace) -> dict[str, dict[str, Any]]:
+    """Per dimension: the facts seen in the workspace and the stage they suggest (a starting point, not a verdict)."""
+    accounts = Account.objects.for_workspace(workspace)
+    target = accounts.filter(tier__in=TARGET_TIERS)
+    n_target = target.count()
+    has_icp = IcpVersion.objects.for_workspace(workspace).filter(is_active=True).exists()
+    has_model = PredictiveModel.objects.for_workspace(workspace).filter(is_active=True).exists()
+    contacts_per_target = (
+        (Contact.objects.for_workspace(workspace).filter(account__tier__in=TARGET_TIERS).count() / n_target)
+        if n_target
+        else 0.0
+    )
+    expansion = Opportunity.objects.for_workspace(workspace).filter(type__in=EXPANSION_TYPES).exists()
+    data_stage = 1 + sum([has_icp and n_target > 0, has_model and contacts_per_target >= 3, expansion])
+    personas = Persona.objects.for_workspace(workspace).count()
+    assets = ContentAsset.objects.for_workspace(workspace)
+    personas_covered = Persona.objects.for_workspace(workspace).filter(content_assets__isnull=False).distinct().count()
+    stages_covered = assets.values("stage").distinct().count()
+    content_stage = 1 + sum(
+        [assets.count() > 0 and personas > 0, personas > 0 and personas_covered == personas, stages_covered >= 4]
+    )
+    since = timezone.now().date() - timedelta(days=90)
+    event_types = EngagementDay.objects.for_workspace(workspace).filter(day__gte=since).values("type").distinct()
+    n_types = event_types.count()
+    rules = Rule.objects.for_workspace(workspace).filter(is_active=True).count()
+    programs_stage = 1 + sum([n_types >= 3, rules >= 3, n_types >= 6])
+    recent = SegmentDayFact.objects.for_workspace(workspace).filter(day__gte=since, tier__in=TARGET_TIERS)
+    sums = recent.aggregate(
+        events=Count("id", filter=Q(events__gt=0)),
+        mqa=Count("id", filter=Q(mqa_entries__gt=0)),
+        meetings=Count("id", filter=Q(meetings__gt=0)),
+        opps=Count("id", filter=Q(opps_created__gt=0)),
+        won=Count("id", filter=Q(opps_won__gt=0)),
+    )
+    spend = SpendEntry.objects.for_workspace(workspace).exists()
+    kpis_with_data = [
+        name
+        for name, ok in (
+            ("engagement in target accounts", sums["events"]),
+            ("MQAs", sums["mqa"]),
+            ("meetings", sums["meetings"]),
+            ("opportunities in target accounts", sums["opps"]),
+            ("revenue won in target accounts", sums["won"]),
+            ("programme spend (CAC, LTV:CAC)", spend),
+        )
+        if ok
+    ]
+    metrics_stage = 1 + sum(
+        [
+            bool(sums["events"] and sums["mqa"]),
+            bool(sums["meetings"] and sums["opps"]),
+            bool(sums["won"]),
+            bool(spend and sums["won"]),
+        ]
+    )
+    seats = AccountTeamMember.objects.for_workspace(workspace).filter(account__tier__in=TARGET_TIERS)
+    roles_on_teams = seats.values("team_role").distinct().count()
+    owned_share = (target.exclude(owner=None).count() / n_target) if n_target else 0.0
+    team_stage = 1 + sum([owned_share >= 0.8, roles_on_teams >= 2, roles_on_teams >= 4])
+    return {
+        "data_accounts": {
+            "stage": min(data_stage, 5),
+            "facts": [
+                f"Active ICP: {'yes' if has_icp else 'no'}",
+                f"Target accounts (strategic + priority): {n_target}",
+                f"Predictive model: {'active' if has_model else 'none'}",
+                f"Contacts per target account: {contacts_per_target:.1f}",
+                f"Cross-sell / up-sell / renewal opportunities: {'yes' if expansion else 'none'}",
+            ],
+        },
+        "content": {
+            "stage": min(content_stage, 5),
+            "facts": [
+                f"Personas: {personas}, with content: {personas_covered}",
+                f"Content assets: {assets.count()}",
+                f"Buying stages with content: {stages_covered} of 4",
+            ],
+        },
+        "programs": {
+            "stage": min(programs_stage, 5),
+            "facts": [f"Engagement types seen in 90 days: {n_types}", f"Active activation rules: {rules}"],
+        },
+        "metrics": {
+            "stage": min(metrics_stage, 5),
+            "facts": ["KPIs with data in 90 days: " + (", ".join(kpis_with_data) or "none")],
+        },
+        "team": {
+            "stage": min(team_stage, 5),
+            "facts": [
+                f"Target accounts with an owner: {owned_share:.0%}",
+                f"Distinct team roles on target accounts: {roles_on_teams}",
+            ],
+        },
+    }
+
+
+def maturity_assessment_list(*, workspace: Workspace):
+    return MaturityAssessment.objects.for_workspace(workspace).select_related("created_by")
+
+
+def abs_fit(*, workspace: Workspace) -> dict[str, Any]:
+    """Seed 001's five questions answered from the workspace's accounts, contacts and closed deals."""
+    customers = Account.objects.for_workspace(workspace).filter(opportunities__status="won").distinct()
+    employees = sorted(e for e in customers.values_list("employees", flat=True) if e is not None)
+    median = float(employees[len(employees) // 2]) if employees else None
+    won = Opportunity.objects.for_workspace(workspace).filter(status="won")
+    stats = won.aggregate(mean=Avg("amount"), n=Count("id"), expansion=Count("id", filter=Q(type__in=EXPANSION_TYPES)))
+    pairs = won.exclude(close_date=None).values_list("created_date", "close_date")[:5000]
+    cycles = [(closed - opened).days for opened, closed in pairs if closed is not None]
+    with_deals = Account.objects.for_workspace(workspace).filter(opportunities__isnull=False).distinct()
+    contacts = Contact.objects.for_workspace(workspace).filter(account__in=with_deals).count()
+    n_with_deals = with_deals.count()
+    return maturity.fit_verdict(
+        median_employees=median,
+        mean_deal=float(stats["mean"]) if stats["mean"] is not None else None,
+        mean_stakeholders=contacts / n_with_deals if n_with_deals else None,
+        mean_cycle_days=sum(cycles) / len(cycles) if cycles else None,
+        expansion_share=stats["expansion"] / stats["n"] if stats["n"] else None,
+    )
+
+
+def rollout_tracker(*, workspace: Workspace) -> dict[str, Any]:
+    """The 13 steps with owners and dates, and the share of the sales team that owns target accounts."""
+    stored = {s.number: s for s in RolloutStep.objects.for_workspace(workspace).select_related("owner")}
+    steps: list[dict[str, Any]] = [
+        {"number": i, "title": title, "row": stored.get(i)} for i, title in enumerate(maturity.ROLLOUT_STEPS, 1)
+    ]
+    sellers = set(Membership.objects.filter(workspace=workspace, role=Role.SALES).values_list("user_id", flat=True))
+    on_targets = set(
+        Account.objects.for_workspace(workspace)
+        .filter(tier__in=TARGET_TIERS, owner_id__in=sellers)
+        .values_list("owner_id", flat=True)
+        .distinct()
+    ) | set(
+        AccountTeamMember.objects.for_workspace(workspace)
+        .filter(account__tier__in=TARGET_TIERS, user_id__in=sellers)
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
+    share = len(on_targets) / len(sellers) if sellers else None
+    return {
+        "steps": steps,
+        "done": sum(1 for s in steps if s["row"] and s["row"].done_at),
+        "sellers": len(sellers),
+        "sellers_on_targets": len(on_targets),
+        "stage": maturity.rollout_stage(share),
+        "tiers": Tier.choices,
+    }

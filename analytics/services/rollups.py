@@ -1,0 +1,380 @@
+"""Rollups: the daily fact tables every analytics page and endpoint reads.
+
+Set-based SQL: one ``INSERT ... SELECT ... ON CONFLICT DO UPDATE`` per table and range, on PostgreSQL and
+(same statements, with the date and interval functions of the vendor) on SQLite, the embedded default.
+A refresh first deletes the rows of its range (and accounts), then inserts what the sources say, in one
+transaction: repeating or overlapping refreshes give the same rows, and ``ON CONFLICT`` keeps two workers
+refreshing the same range from failing on each other.
+
+Sources (none is the raw event table): ``EngagementDay`` (events per contact, type and day, kept by the
+scoring workers), opportunities, alerts, tasks, journey stage changes and account score snapshots.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Min, QuerySet
+from django.utils import timezone
+
+from abe.models import Workspace
+from accounts.models import Opportunity
+from activation.models import Alert
+from engagement.models import EngagementDay, JourneyStageChange
+from engagement.services.scoring import scoring_rules
+from work.models import Task
+
+from ..models import MEASURES, AccountDayFact, RollupState, SegmentDayFact, TierDaySnapshot
+
+# Days re-rolled for the accounts of a scoring pass: new events land in the recent past. Older backfills (a CSV
+# of last quarter's events) reach the rollups with the nightly reconciliation.
+SCORING_WINDOW_DAYS = 7
+ACCOUNT_CHUNK = 2000
+
+TOUCH_TYPES = ("email_open", "email_click")
+CONVERSATION_TYPES = ("reply", "form_submission")
+CONTENT_TYPES = ("content_download", "webinar_attendance")
+ENGAGED_STAGES = ("engaged", "mqa", "opportunity", "customer")
+
+
+@dataclass(frozen=True)
+class _Sql:
+    """The few expressions that differ between PostgreSQL and SQLite."""
+
+    postgres: bool
+
+    def day(self, column: str) -> str:
+        return f"(({column}) AT TIME ZONE 'UTC')::date" if self.postgres else f"date({column})"
+
+    def seconds(self, later: str, earlier: str) -> str:
+        if self.postgres:
+            return f"CAST(EXTRACT(EPOCH FROM ({later} - {earlier})) AS BIGINT)"
+        return f"CAST(ROUND((julianday({later}) - julianday({earlier})) * 86400) AS INTEGER)"
+
+    def days_between(self, later: str, earlier: str) -> str:
+        if self.postgres:
+            return f"({later} - {earlier})"
+        return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
+
+
+def _sql() -> _Sql:
+    return _Sql(postgres=connection.vendor == "postgresql")
+
+
+def _in(column: str, values: Sequence[Any], params: list[Any]) -> str:
+    params.extend(values)
+    return f"{column} IN ({', '.join(['%s'] * len(values))})"
+
+
+def _row(measures: dict[str, str]) -> str:
+    """The measure columns of one UNION branch, in MEASURES order; absent ones are 0."""
+    return ", ".join(f"CAST({measures.get(name, '0')} AS {_type(name)}) AS {name}" for name in MEASURES)
+
+
+def _type(name: str) -> str:
+    return "NUMERIC" if name in ("pipeline_created", "won_amount") else "BIGINT"
+
+
+def _case_sum(types: Iterable[str], params: list[Any]) -> str:
+    values = list(types)
+    params.extend(values)
+    return f"SUM(CASE WHEN type IN ({', '.join(['%s'] * len(values))}) THEN count ELSE 0 END)"
+
+
+def _stage_rank(column: str, stages: list[str], params: list[Any]) -> str:
+    # Stages are configured top (customer) down; a lower index is a later stage. Unknown stages rank last.
+    whens = " ".join("WHEN %s THEN " + str(i) for i in range(len(stages)))
+    params.extend(stages)
+    return f"(CASE {column} {whens} ELSE {len(stages)} END)"
+
+
+def _account_facts_sql(
+    *, workspace_id: int, start: date, end: date, account_ids: Sequence[int] | None, stages: list[str]
+) -> tuple[str, list[Any]]:
+    sql = _sql()
+    params: list[Any] = []
+    branches: list[str] = []
+
+    def scope(alias_account: str = "account_id") -> str:
+        clause = "workspace_id = %s"
+        params.append(workspace_id)
+        if account_ids is not None:
+            clause += " AND " + _in(alias_account, account_ids, params)
+        return clause
+
+    def between(expr: str) -> str:
+        params.extend([start, end])
+        return f"{expr} BETWEEN %s AND %s"
+
+    # Engagement: the day counts of the scoring workers.
+    measures = {
+        "events": "SUM(count)",
+        "touches": _case_sum(TOUCH_TYPES, params),
+        "conversations": _case_sum(CONVERSATION_TYPES, params),
+        "meetings": _case_sum(("meeting",), params),
+        "content_downloads": _case_sum(CONTENT_TYPES, params),
+    }
+    select = _row(measures)
+    branches.append(
+        f"SELECT account_id, day, {select} FROM {EngagementDay._meta.db_table} "
+        f"WHERE {scope()} AND {between('day')} GROUP BY account_id, day"
+    )
+    opp = Opportunity._meta.db_table
+    select = _row({"opps_created": "1", "pipeline_created": "COALESCE(amount, 0)"})
+    branches.append(
+        f"SELECT account_id, created_date AS day, {select} FROM {opp} WHERE {scope()} AND {between('created_date')}"
+    )
+    cycle = sql.days_between("close_date", "created_date")
+    select = _row(
+        {
+            "opps_won": "CASE WHEN status = 'won' THEN 1 ELSE 0 END",
+            "won_amount": "CASE WHEN status = 'won' THEN COALESCE(amount, 0) ELSE 0 END",
+            "new_customers_won": "CASE WHEN status = 'won' AND type = 'new_business' THEN 1 ELSE 0 END",
+            "opps_lost": "CASE WHEN status = 'lost' THEN 1 ELSE 0 END",
+            "won_cycle_days": f"CASE WHEN status = 'won' THEN {cycle} ELSE 0 END",
+        }
+    )
+    branches.append(
+        f"SELECT account_id, close_date AS day, {select} FROM {opp} "
+        f"WHERE {scope()} AND status IN ('won', 'lost') AND close_date IS NOT NULL AND {between('close_date')}"
+    )
+    alert = Alert._meta.db_table
+    for stamp, measures in (
+        ("created_at", {"alerts_created": "1"}),
+        ("acknowledged_at", {"alerts_acknowledged": "1", "ack_seconds": sql.seconds("acknowledged_at", "created_at")}),
+        ("resolved_at", {"alerts_resolved": "1", "resolve_seconds": sql.seconds("resolved_at", "created_at")}),
+    ):
+        branches.append(
+            f"SELECT account_id, {sql.day(stamp)} AS day, {_row(measures)} FROM {alert} "
+            f"WHERE {scope()} AND account_id IS NOT NULL AND status <> 'suppressed' AND {stamp} IS NOT NULL "
+            f"AND {between(sql.day(stamp))}"
+        )
+    task = Task._meta.db_table
+    branches.append(
+        f"SELECT account_id, {sql.day('created_at')} AS day, {_row({'tasks_created': '1'})} FROM {task} "
+        f"WHERE {scope()} AND {between(sql.day('created_at'))}"
+    )
+    branches.append(
+        f"SELECT account_id, {sql.day('completed_at')} AS day, {_row({'tasks_done': '1'})} FROM {task} "
+        f"WHERE {scope()} AND status = 'done' AND completed_at IS NOT NULL AND {between(sql.day('completed_at'))}"
+    )
+    change = JourneyStageChange._meta.db_table
+    rank_to = _stage_rank("to_stage", stages, params)
+    rank_from = _stage_rank("from_stage", stages, params)
+    measures = {
+        "stage_entries": "1",
+        "stage_advances": f"CASE WHEN from_stage <> '' AND {rank_to} < {rank_from} THEN 1 ELSE 0 END",
+        "mqa_entries": "CASE WHEN to_stage = 'mqa' THEN 1 ELSE 0 END",
+    }
+    # Parameters are appended in the order the SQL text reads them (MEASURES order): advances, then regressions.
+    rank_to2 = _stage_rank("to_stage", stages, params)
+    rank_from2 = _stage_rank("from_stage", stages, params)
+    measures["stage_regressions"] = f"CASE WHEN from_stage <> '' AND {rank_to2} > {rank_from2} THEN 1 ELSE 0 END"
+    branches.append(
+        f"SELECT account_id, {sql.day('changed_at')} AS day, {_row(measures)} FROM {change} "
+        f"WHERE {scope()} AND {between(sql.day('changed_at'))}"
+    )
+    sums = ", ".join(f"SUM({name})" for name in MEASURES)
+    names = ", ".join(MEASURES)
+    updates = ", ".join(f"{name} = EXCLUDED.{name}" for name in MEASURES)
+    union = " UNION ALL ".join(branches)
+    statement = (
+        f"INSERT INTO {AccountDayFact._meta.db_table} (workspace_id, account_id, day, {names}) "
+        f"SELECT {int(workspace_id)}, s.account_id, s.day, {sums} FROM ({union}) s WHERE TRUE "
+        f"GROUP BY s.account_id, s.day "
+        f"ON CONFLICT (workspace_id, account_id, day) DO UPDATE SET {updates}"
+    )
+    return statement, params
+
+
+def _segment_sql(*, workspace_id: int, start: date, end: date) -> tuple[str, list[Any]]:
+    from accounts.models import Account
+
+    names = ", ".join(MEASURES)
+    sums = ", ".join(f"SUM(f.{name})" for name in MEASURES)
+    updates = ", ".join(f"{name} = EXCLUDED.{name}" for name in (*MEASURES, "accounts_active"))
+    statement = (
+        f"INSERT INTO {SegmentDayFact._meta.db_table} "
+        f"(workspace_id, day, tier, owner_key, industry, {names}, accounts_active) "
+        f"SELECT {int(workspace_id)}, f.day, a.tier, COALESCE(a.owner_id, 0), a.industry, {sums}, "
+        f"SUM(CASE WHEN f.events > 0 THEN 1 ELSE 0 END) "
+        f"FROM {AccountDayFact._meta.db_table} f JOIN {Account._meta.db_table} a ON a.id = f.account_id "
+        f"WHERE f.workspace_id = %s AND f.day BETWEEN %s AND %s "
+        f"GROUP BY f.day, a.tier, COALESCE(a.owner_id, 0), a.industry "
+        f"ON CONFLICT (workspace_id, day, tier, owner_key, industry) DO UPDATE SET {updates}"
+    )
+    return statement, [workspace_id, start, end]
+
+
+def _tier_snapshot_sql(*, workspace_id: int, start: date, end: date) -> tuple[str, list[Any]]:
+    from accounts.models import Account
+    from engagement.models import AccountScoreSnapshot
+
+    params: list[Any] = [*ENGAGED_STAGES, workspace_id, start, end]
+    engaged = ", ".join(["%s"] * len(ENGAGED_STAGES))
+    statement = (
+        f"INSERT INTO {TierDaySnapshot._meta.db_table} (workspace_id, day, tier, accounts, score_sum, engaged, mqa) "
+        f"SELECT {int(workspace_id)}, s.day, a.tier, COUNT(*), SUM(s.score), "
+        f"SUM(CASE WHEN s.stage IN ({engaged}) THEN 1 ELSE 0 END), SUM(CASE WHEN s.stage = 'mqa' THEN 1 ELSE 0 END) "
+        f"FROM {AccountScoreSnapshot._meta.db_table} s JOIN {Account._meta.db_table} a ON a.id = s.account_id "
+        f"WHERE s.workspace_id = %s AND s.day BETWEEN %s AND %s GROUP BY s.day, a.tier "
+        f"ON CONFLICT (workspace_id, day, tier) DO UPDATE SET accounts = EXCLUDED.accounts, "
+        f"score_sum = EXCLUDED.score_sum, engaged = EXCLUDED.engaged, mqa = EXCLUDED.mqa"
+    )
+    return statement, params
+
+
+def _execute(statement: str, params: list[Any]) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return int(cursor.rowcount)
+
+
+def _stage_keys(workspace: Workspace) -> list[str]:
+    return [stage.key for stage in scoring_rules(workspace=workspace).stages]
+
+
+@transaction.atomic
+def facts_refresh(
+    *,
+    workspace: Workspace,
+    start: date,
+    end: date,
+    account_ids: Sequence[int] | None = None,
+    snapshots_from: date | None = None,
+) -> int:
+    """Rebuild the facts of ``[start, end]`` (of these accounts, or all) and the segment rows of those days.
+
+    Tier snapshots (from the accounts' daily score snapshots) are rebuilt from ``snapshots_from`` (default
+    ``start``): the incremental paths only redo the last two days, which are the only ones scoring writes.
+
+    Safe to repeat: the range is deleted and re-inserted from the sources in one transaction.
+    """
+    stages = _stage_keys(workspace)
+    if connection.vendor == "postgresql":
+        # The grouping of a whole workspace's day counts spills to disk at the default 4 MB; this transaction only.
+        _execute("SET LOCAL work_mem = '64MB'", [])
+    chunks: list[Sequence[int] | None] = [None]
+    if account_ids is not None:
+        ids = sorted(set(account_ids))
+        if not ids:
+            return 0
+        chunks = [ids[i : i + ACCOUNT_CHUNK] for i in range(0, len(ids), ACCOUNT_CHUNK)]
+    written = 0
+    for chunk in chunks:
+        stale = AccountDayFact.objects.for_workspace(workspace).filter(day__range=(start, end))
+        if chunk is not None:
+            stale = stale.filter(account_id__in=chunk)
+        stale._raw_delete(stale.db)
+        statement, params = _account_facts_sql(
+            workspace_id=workspace.pk, start=start, end=end, account_ids=chunk, stages=stages
+        )
+        written += _execute(statement, params)
+    segments = SegmentDayFact.objects.for_workspace(workspace).filter(day__range=(start, end))
+    segments._raw_delete(segments.db)
+    _execute(*_segment_sql(workspace_id=workspace.pk, start=start, end=end))
+    snapshot_start = max(start, snapshots_from or start)
+    snapshots = TierDaySnapshot.objects.for_workspace(workspace).filter(day__range=(snapshot_start, end))
+    snapshots._raw_delete(snapshots.db)
+    _execute(*_tier_snapshot_sql(workspace_id=workspace.pk, start=snapshot_start, end=end))
+    return written
+
+
+def _first_day(workspace: Workspace) -> date:
+    """The earliest day any source has data for (today when the workspace is empty)."""
+    from engagement.models import AccountScoreSnapshot
+
+    candidates: list[date] = [timezone.now().date()]
+    for value in (
+        EngagementDay.objects.for_workspace(workspace).aggregate(v=Min("day"))["v"],
+        Opportunity.objects.for_workspace(workspace).aggregate(v=Min("created_date"))["v"],
+        AccountScoreSnapshot.objects.for_workspace(workspace).aggregate(v=Min("day"))["v"],
+    ):
+        if value is not None:
+            candidates.append(value)
+    for model, field in ((Alert, "created_at"), (Task, "created_at"), (JourneyStageChange, "changed_at")):
+        value = model.objects.for_workspace(workspace).aggregate(v=Min(field))["v"]
+        if value is not None:
+            candidates.append(value.astimezone(UTC).date())
+    return min(candidates)
+
+
+def facts_rebuild(*, workspace: Workspace, now: datetime | None = None) -> dict[str, Any]:
+    """Rebuild every fact of the workspace from the sources (``analytics_rebuild``, the nightly reconciliation)."""
+    now = now or timezone.now()
+    started = time.monotonic()
+    start, end = _first_day(workspace), now.date() + timedelta(days=1)
+    with transaction.atomic():
+        everything = AccountDayFact.objects.for_workspace(workspace)
+        everything._raw_delete(everything.db)
+        rows = facts_refresh(workspace=workspace, start=start, end=end)
+        seconds = time.monotonic() - started
+        RollupState.objects.update_or_create(
+            workspace=workspace,
+            defaults={"watermark": now, "last_rebuild_at": now, "last_rebuild_seconds": seconds},
+        )
+    if connection.vendor == "postgresql":
+        # A rebuild replaces the tables' contents: fresh statistics keep the dashboards' plans right at once,
+        # without waiting for autovacuum (ANALYZE samples rows, so it costs little).
+        for model in (AccountDayFact, SegmentDayFact, TierDaySnapshot):
+            _execute(f"ANALYZE {model._meta.db_table}", [])
+    return {"rows": rows, "start": start.isoformat(), "end": end.isoformat(), "seconds": round(seconds, 3)}
+
+
+def facts_refresh_accounts(*, workspace: Workspace, account_ids: Sequence[int], now: datetime | None = None) -> int:
+    """After a scoring pass: re-roll the recent days of the accounts it touched."""
+    now = now or timezone.now()
+    start = now.date() - timedelta(days=SCORING_WINDOW_DAYS)
+    return facts_refresh(
+        workspace=workspace,
+        start=start,
+        end=now.date() + timedelta(days=1),
+        account_ids=account_ids,
+        snapshots_from=now.date() - timedelta(days=1),
+    )
+
+
+def facts_refresh_changes(*, workspace: Workspace, now: datetime | None = None) -> int:
+    """Re-roll the accounts whose opportunities, alerts, tasks or stages changed since the watermark.
+
+    Safe to repeat: the watermark only moves forward after the refresh committed, and a refresh is idempotent.
+    """
+    now = now or timezone.now()
+    state, _ = RollupState.objects.get_or_create(workspace=workspace)
+    since = state.watermark
+    if since is None:
+        facts_rebuild(workspace=workspace, now=now)
+        return -1
+    accounts: set[int] = set()
+    first: date = now.date()
+    changed: list[tuple[QuerySet[Any], str]] = [
+        (Opportunity.objects.for_workspace(workspace).filter(updated_at__gt=since), "created_date"),
+        (Alert.objects.for_workspace(workspace).filter(updated_at__gt=since, account__isnull=False), "created_at"),
+        (Task.objects.for_workspace(workspace).filter(updated_at__gt=since), "created_at"),
+        (JourneyStageChange.objects.for_workspace(workspace).filter(changed_at__gt=since), "changed_at"),
+    ]
+    for queryset, field in changed:
+        ids = set(queryset.values_list("account_id", flat=True).distinct())
+        if not ids:
+            continue
+        accounts |= ids
+        earliest = queryset.aggregate(v=Min(field))["v"]
+        earliest_day = earliest.date() if isinstance(earliest, datetime) else earliest
+        first = min(first, earliest_day)
+    written = 0
+    with transaction.atomic():
+        if accounts:
+            written = facts_refresh(
+                workspace=workspace,
+                start=first,
+                end=now.date() + timedelta(days=1),
+                account_ids=sorted(accounts),
+                snapshots_from=now.date() - timedelta(days=1),
+            )
+        RollupState.objects.filter(pk=state.pk).update(watermark=now, last_refresh_at=now)
+    return written

@@ -1,0 +1,32 @@
+from django.apps import AppConfig
+
+
+class KeyAccountsConfig(AppConfig):
+    """Key accounts: plans, qualification, Pareto selection, post-sale care, news alerts."""
+
+    name = "keyaccounts"
+    verbose_name = "Key accounts"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from abe.registry import account_panel_register, home_section_register, nav_register, settings_link_register
+
+        account_panel_register("keyaccounts:panel_plan", order=40)
+        account_panel_register("keyaccounts:panel_postsale", order=45)
+        account_panel_register("keyaccounts:panel_news", order=70)
+        nav_register("Key accounts", "keyaccounts:index", active_prefixes=("keyaccounts",), order=35)
+        settings_link_register(
+            "Key accounts",
+            "keyaccounts:settings",
+            description="Review cadence per tier, win-back delay, news feeds and ambiguous names.",
+            order=70,
+            roles=("admin",),
+        )
+        settings_link_register(
+            "Product catalogue",
+            "keyaccounts:products",
+            description="Products that opportunities sell.",
+            order=71,
+            roles=("admin", "marketing"),
+        )
+        home_section_register("keyaccounts:home_reviews", title="Account-plan reviews due", order=40)

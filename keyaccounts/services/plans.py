@@ -1,0 +1,366 @@
+"""Account plans: create (one current plan per account), edit with history, review, objectives, risks, actions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from abe.models import Membership, Workspace
+from accounts.models import Account, Contact
+from work.models import Task, TaskSource
+from work.services import task_create
+
+from ..models import (
+    PLAN_TEXT_FIELDS,
+    AccountPlan,
+    AccountPlanChange,
+    KeyAccountSettings,
+    PlanObjective,
+    PlanReview,
+    PlanRisk,
+    PlanStatus,
+    RiskLevel,
+    RiskStatus,
+)
+
+MAX_TEXT = 10_000
+
+
+class PlanConflictError(ValidationError):
+    """The account already has a current plan (the API answers 409)."""
+
+
+def key_account_settings_get(*, workspace: Workspace) -> KeyAccountSettings:
+    settings_row, _ = KeyAccountSettings.objects.get_or_create(workspace=workspace)
+    return settings_row
+
+
+@transaction.atomic
+def key_account_settings_update(*, workspace: Workspace, by: User | None = None, **data: Any) -> KeyAccountSettings:
+    row = key_account_settings_get(workspace=workspace)
+    allowed = {
+        "strategic_review_days",
+        "priority_review_days",
+        "standard_review_days",
+        "winback_after_days",
+        "news_ignored_names",
+    }
+    unknown = set(data) - allowed
+    if unknown:
+        raise ValidationError({name: "Unknown field." for name in sorted(unknown)})
+    errors: dict[str, str] = {}
+    for name, value in data.items():
+        if name.endswith("_days") and (not isinstance(value, int) or not 1 <= value <= 3650):
+            errors[name] = "Give a number of days between 1 and 3650."
+        if name == "news_ignored_names":
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                errors[name] = "Give a list of names."
+            else:
+                data[name] = sorted({v.strip() for v in value if v.strip()}, key=str.lower)
+    if errors:
+        raise ValidationError(errors)
+    for name, value in data.items():
+        setattr(row, name, value)
+    row.save()
+    for plan in (
+        AccountPlan.objects.for_workspace(workspace).filter(status=PlanStatus.CURRENT).select_related("account")
+    ):
+        _schedule_review(plan, row)
+        plan.save(update_fields=["next_review_due", "updated_at"])
+    return row
+
+
+def _schedule_review(plan: AccountPlan, settings_row: KeyAccountSettings) -> None:
+    start = plan.last_reviewed_at or plan.created_at or timezone.now()
+    plan.next_review_due = timezone.localdate(start) + dt.timedelta(days=settings_row.review_days(plan.account.tier))
+
+
+def _clean_text(data: dict[str, Any], errors: dict[str, str]) -> None:
+    for name in PLAN_TEXT_FIELDS:
+        if name in data:
+            value = data[name]
+            if value is None:
+                value = ""
+            if not isinstance(value, str):
+                errors[name] = "Must be text."
+                continue
+            if len(value) > MAX_TEXT:
+                errors[name] = f"At most {MAX_TEXT} characters."
+            data[name] = value.strip()
+
+
+def _check_owner(workspace: Workspace, owner: User | None, errors: dict[str, str]) -> None:
+    if owner is not None and not Membership.objects.filter(workspace=workspace, user=owner).exists():
+        errors["owner"] = "This user is not a member of the workspace."
+
+
+def _log(plan: AccountPlan, field: str, old: Any, new: Any, by: User | None) -> None:
+    AccountPlanChange.objects.create(
+        workspace_id=plan.workspace_id,
+        plan=plan,
+        field=field,
+        old="" if old is None else str(old),
+        new="" if new is None else str(new),
+        by=by if by is not None and by.is_authenticated else None,
+    )
+
+
+@transaction.atomic
+def account_plan_create(
+    *,
+    workspace: Workspace,
+    account: Account,
+    by: User | None = None,
+    owner: User | None = None,
+    **data: Any,
+) -> AccountPlan:
+    """Start the account's plan; an account has one current plan (a second raises :class:`PlanConflictError`)."""
+    unknown = set(data) - set(PLAN_TEXT_FIELDS)
+    if unknown:
+        raise ValidationError({name: "Unknown field." for name in sorted(unknown)})
+    errors: dict[str, str] = {}
+    if account is None or account.workspace_id != workspace.pk:
+        errors["account"] = "Not found in this workspace."
+    _clean_text(data, errors)
+    _check_owner(workspace, owner, errors)
+    if errors:
+        raise ValidationError(errors)
+    if AccountPlan.objects.filter(workspace=workspace, account=account, status=PlanStatus.CURRENT).exists():
+        raise PlanConflictError({"account": f"{account.name} already has a current account plan; edit that one."})
+    plan = AccountPlan(workspace=workspace, account=account, owner=owner or account.owner, created_by=by, **data)
+    plan.created_at = timezone.now()
+    _schedule_review(plan, key_account_settings_get(workspace=workspace))
+    try:
+        with transaction.atomic():
+            plan.save()
+    except IntegrityError:  # a concurrent create of the same account's plan
+        raise PlanConflictError({"account": f"{account.name} already has a current account plan."}) from None
+    _log(plan, "created", "", "Plan created", by)
+    return plan
+
+
+@transaction.atomic
+def account_plan_update(plan: AccountPlan, *, by: User | None = None, **data: Any) -> AccountPlan:
+    unknown = set(data) - set(PLAN_TEXT_FIELDS) - {"owner", "account"}
+    if unknown:
+        raise ValidationError({name: "Unknown field." for name in sorted(unknown)})
+    if "account" in data and data.pop("account").pk != plan.account_id:
+        raise ValidationError({"account": "A plan stays with its account; archive it and start a new one."})
+    errors: dict[str, str] = {}
+    _clean_text(data, errors)
+    if "owner" in data:
+        _check_owner(plan.workspace, data["owner"], errors)
+    if errors:
+        raise ValidationError(errors)
+    for name, value in data.items():
+        old = getattr(plan, name)
+        if old != value:
+            _log(plan, name, old, value, by)
+            setattr(plan, name, value)
+    plan.save()
+    return plan
+
+
+@transaction.atomic
+def account_plan_archive(*, plan: AccountPlan, by: User | None = None) -> AccountPlan:
+    if plan.status == PlanStatus.ARCHIVED:
+        return plan
+    plan.status = PlanStatus.ARCHIVED
+    plan.save(update_fields=["status", "updated_at"])
+    _log(plan, "status", PlanStatus.CURRENT, PlanStatus.ARCHIVED, by)
+    return plan
+
+
+@transaction.atomic
+def account_plan_delete(plan: AccountPlan, *, by: User | None = None) -> None:
+    plan.delete()
+
+
+@transaction.atomic
+def account_plan_review(*, plan: AccountPlan, by: User | None = None, note: str = "") -> PlanReview:
+    """Record a review (e.g. the quarterly business review); the next one falls due after the tier's cadence."""
+    if plan.status != PlanStatus.CURRENT:
+        raise ValidationError({"plan": "Only the current plan is reviewed."})
+    now = timezone.now()
+    review = PlanReview.objects.create(
+        workspace_id=plan.workspace_id,
+        plan=plan,
+        note=(note or "").strip()[:MAX_TEXT],
+        reviewed_by=by if by is not None and by.is_authenticated else None,
+        reviewed_at=now,
+    )
+    old_due = plan.next_review_due
+    plan.last_reviewed_at = now
+    _schedule_review(plan, key_account_settings_get(workspace=plan.workspace))
+    plan.save(update_fields=["last_reviewed_at", "next_review_due", "updated_at"])
+    _log(plan, "reviewed", old_due, plan.next_review_due, by)
+    return review
+
+
+# Objectives
+
+
+def _decimal(value: Any, name: str, errors: dict[str, str]) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        number = Decimal(str(value))
+    except ArithmeticError:
+        errors[name] = "Give a number."
+        return None
+    if not number.is_finite() or abs(number) >= Decimal("1e14"):
+        errors[name] = "Give a number."
+        return None
+    return number
+
+
+def _clean_objective(objective: PlanObjective) -> None:
+    errors: dict[str, str] = {}
+    objective.title = (objective.title or "").strip()
+    if not objective.title:
+        errors["title"] = "Say what the objective is."
+    for name in ("baseline", "target", "current"):
+        value = _decimal(getattr(objective, name), name, errors)
+        if value is None and name == "target" and name not in errors:
+            errors["target"] = "An objective needs a measurable target."
+        setattr(objective, name, value if value is not None else Decimal("0"))
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def plan_objective_create(
+    *, workspace: Workspace, plan: AccountPlan, by: User | None = None, **data: Any
+) -> PlanObjective:
+    if plan.workspace_id != workspace.pk:
+        raise ValidationError({"plan": "Not found in this workspace."})
+    allowed = {"title", "metric", "baseline", "target", "current", "due_date"}
+    unknown = set(data) - allowed
+    if unknown:
+        raise ValidationError({name: "Unknown field." for name in sorted(unknown)})
+    objective = PlanObjective(workspace=workspace, plan=plan, **data)
+    _clean_objective(objective)
+    objective.save()
+    _log(plan, "objective added", "", f"{objective.title}: target {objective.target} {objective.metric}", by)
+    return objective
+
+
+@transaction.atomic
+def plan_objective_update(objective: PlanObjective, *, by: User | None = None, **data: Any) -> PlanObjective:
+    allowed = {"title", "metric", "baseline", "target", "current", "due_date", "plan"}
+    unknown = set(data) - allowed
+    if unknown:
+        raise ValidationError({name: "Unknown field." for name in sorted(unknown)})
+    if "plan" in data and data.pop("plan").pk != objective.plan_id:
+        raise ValidationError({"plan": "An objective stays with its plan."})
+    before = {name: getattr(objective, name) for name in data}
+    for name, value in data.items():
+        setattr(objective, name, value)
+    _clean_objective(objective)
+    objective.save()
+    for name, old in before.items():
+        if old != getattr(objective, name):
+            _log(objective.plan, f"objective {objective.title}: {name}", old, getattr(objective, name), by)
+    return objective
+
+
+@transaction.atomic
+def plan_objective_delete(objective: PlanObjective, *, by: User | None = None) -> None:
+    _log(objective.plan, "objective removed", objective.title, "", by)
+    objective.delete()
+
+
+# Risks
+
+
+def _clean_risk(risk: PlanRisk) -> None:
+    errors: dict[str, str] = {}
+    risk.title = (risk.title or "").strip()
+    if not risk.title:
+        errors["title"] = "Name the risk."
+    for name in ("likelihood", "impact"):
+        if getattr(risk, name) not in RiskLevel.values:
+            errors[name] = f"Choose one of: {', '.join(RiskLevel.values)}."
+    if risk.status not in RiskStatus.values:
+        errors["status"] = f"Choose one of: {', '.join(RiskStatus.values)}."
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def plan_risk_create(*, workspace: Workspace, plan: AccountPlan, by: User | None = None, **data: Any) -> PlanRisk:
+    if plan.workspace_id != workspace.pk:
+        raise ValidationError({"plan": "Not found in this workspace."})
+    unknown = set(data) - {"title", "likelihood", "impact", "mitigation", "status"}
+    if unknown:
+        raise ValidationError({name: "Unknown field." for name in sorted(unknown)})
+    risk = PlanRisk(workspace=workspace, plan=plan, **data)
+    _clean_risk(risk)
+    risk.save()
+    _log(plan, "risk added", "", f"{risk.title} ({risk.likelihood} likelihood, {risk.impact} impact)", by)
+    return risk
+
+
+@transaction.atomic
+def plan_risk_update(risk: PlanRisk, *, by: User | None = None, **data: Any) -> PlanRisk:
+    unknown = set(data) - {"title", "likelihood", "impact", "mitigation", "status", "plan"}
+    if unknown:
+        raise ValidationError({name: "Unknown field." for name in sorted(unknown)})
+    if "plan" in data and data.pop("plan").pk != risk.plan_id:
+        raise ValidationError({"plan": "A risk stays with its plan."})
+    before = {name: getattr(risk, name) for name in data}
+    for name, value in data.items():
+        setattr(risk, name, value)
+    _clean_risk(risk)
+    risk.save()
+    for name, old in before.items():
+        if old != getattr(risk, name):
+            _log(risk.plan, f"risk {risk.title}: {name}", old, getattr(risk, name), by)
+    return risk
+
+
+@transaction.atomic
+def plan_risk_delete(risk: PlanRisk, *, by: User | None = None) -> None:
+    _log(risk.plan, "risk removed", risk.title, "", by)
+    risk.delete()
+
+
+# Actions: the plan's action plan is a list of work.Task rows (source account_plan, source_ref "account_plan:<id>").
+
+
+def plan_source_ref(plan: AccountPlan) -> str:
+    return f"account_plan:{plan.pk}"
+
+
+@transaction.atomic
+def plan_action_create(
+    *,
+    plan: AccountPlan,
+    title: str,
+    by: User | None = None,
+    assignee: User | None = None,
+    due_date: dt.date | None = None,
+    contact: Contact | None = None,
+    description: str = "",
+) -> Task:
+    task = task_create(
+        workspace=plan.workspace,
+        title=title,
+        account=plan.account,
+        by=by,
+        contact=contact,
+        assignee=assignee,
+        due_date=due_date,
+        description=description,
+        source=TaskSource.ACCOUNT_PLAN,
+        source_ref=plan_source_ref(plan),
+    )
+    who = (assignee.get_full_name() or assignee.username) if assignee is not None else "nobody"
+    _log(plan, "action added", "", f"{task.title} (owner {who}, due {due_date or 'no date'})", by)
+    return task

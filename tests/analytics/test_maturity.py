@@ -1,0 +1,68 @@
+import pytest
+
+from analytics import maturity
+from analytics.models import MaturityAssessment, RolloutStep
+from tests.factories import AccountFactory, OpportunityFactory
+
+pytestmark = pytest.mark.django_db
+
+ALL_THREE = {key: 3 for key in maturity.DIMENSION_KEYS}
+
+
+def test_the_grid_has_five_stages_of_five_dimensions_with_a_next_step():
+    assert [name for _, name in maturity.STAGES] == ["Aware", "Defining", "Early", "Mature", "Advanced"]
+    assert len(maturity.DIMENSIONS) == 5 and all(len(d.descriptors) == 5 for d in maturity.DIMENSIONS)
+    metrics = next(d for d in maturity.DIMENSIONS if d.key == "metrics")
+    assert "To reach Early" in maturity.next_step(metrics, 2)
+    with pytest.raises(ValueError):
+        maturity.validate_stages({**ALL_THREE, "metrics": 6})
+
+
+def test_fit_verdict_explains_each_criterion():
+    big = maturity.fit_verdict(
+        median_employees=5000, mean_deal=80_000, mean_stakeholders=6, mean_cycle_days=120, expansion_share=0.3
+    )
+    small = maturity.fit_verdict(
+        median_employees=40, mean_deal=5_000, mean_stakeholders=1, mean_cycle_days=20, expansion_share=0.0
+    )
+    unknown = maturity.fit_verdict(
+        median_employees=None, mean_deal=None, mean_stakeholders=None, mean_cycle_days=90, expansion_share=None
+    )
+
+    assert (big["verdict"], big["yes"]) == ("yes", 5)
+    assert (small["verdict"], small["yes"]) == ("no", 0)
+    assert unknown["verdict"] == "unknown"
+    assert maturity.rollout_stage(0.55) == {"share": 0.55, "reached": 0.5, "next": 0.75}
+
+
+def test_api_lists_and_creates_assessments_with_evidence(workspace, marketing_api, viewer_api):
+    AccountFactory(workspace=workspace, tier="strategic")
+
+    created = marketing_api.post("/api/v1/maturity-assessments/", {"stages": ALL_THREE, "notes": "Q4"}, format="json")
+    denied = viewer_api.post("/api/v1/maturity-assessments/", {"stages": ALL_THREE}, format="json")
+    bad = marketing_api.post("/api/v1/maturity-assessments/", {"stages": {"metrics": 2}}, format="json")
+    listed = viewer_api.get("/api/v1/maturity-assessments/")
+
+    assert created.status_code == 201
+    assert created.json()["evidence"]["data_accounts"]["facts"]
+    assert denied.status_code == 403
+    assert bad.status_code == 400 and "stages" in bad.json()
+    assert listed.status_code == 200 and listed.json()["results"][0]["notes"] == "Q4"
+
+
+def test_maturity_page_saves_an_assessment_and_a_rollout_step(client, workspace, admin_user, sales_user):
+    OpportunityFactory(
+        account=AccountFactory(workspace=workspace, tier="priority", owner=sales_user), status="won", amount=90_000
+    )
+    client.force_login(admin_user)
+
+    page = client.get("/analytics/maturity/")
+    saved = client.post("/analytics/maturity/", ALL_THREE)
+    step = client.post("/analytics/maturity/", {"form": "rollout", "number": 7, "owner": sales_user.pk, "done": "on"})
+    wrong = client.post("/analytics/maturity/", {**ALL_THREE, "team": "9"})
+
+    assert page.status_code == 200 and b"Is account-based selling for us?" in page.content
+    assert b"1 of 1 sales users work target accounts" in page.content
+    assert saved.status_code == 302 and MaturityAssessment.objects.for_workspace(workspace).count() == 1
+    assert step.status_code == 302 and RolloutStep.objects.get(number=7).done_at is not None
+    assert wrong.status_code == 200 and b"a whole number from 1" in wrong.content

@@ -1,0 +1,204 @@
+"""Every KPI of the summary against a small hand-computed example."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from accounts.models import Tier
+from activation.models import Alert
+from analytics.kpis import wilson_interval
+from analytics.models import AnalyticsSettings, SpendEntry
+from analytics.selectors.filters import KpiFilters
+from analytics.selectors.kpis import kpi_summary
+from analytics.services.rollups import facts_rebuild
+from engagement.models import AccountEngagement, EngagementDay, JourneyStageChange
+from tests.factories import AccountFactory, OpportunityFactory
+
+pytestmark = pytest.mark.django_db
+
+TODAY = dt.date.today()
+START = TODAY - dt.timedelta(days=29)
+
+
+def at(day: dt.date, hour: int = 9) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, hour, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def programme(workspace):
+    """Two strategic accounts and two standard ones with known deals, alerts, spend and engagement."""
+    s1 = AccountFactory(workspace=workspace, tier=Tier.STRATEGIC)
+    s2 = AccountFactory(workspace=workspace, tier=Tier.STRATEGIC)
+    n1 = AccountFactory(workspace=workspace, tier=Tier.STANDARD)
+    n2 = AccountFactory(workspace=workspace, tier=Tier.STANDARD)
+    day = TODAY - dt.timedelta(days=5)
+    # Target: 2 won (100k after 40 days, 60k after 20 days), 1 lost. Non-target: 1 won (20k after 90 days), 3 lost.
+    for account, amount, cycle, status in (
+        (s1, 100_000, 40, "won"),
+        (s2, 60_000, 20, "won"),
+        (s1, 10_000, 10, "lost"),
+        (n1, 20_000, 90, "won"),
+        (n1, 5_000, 10, "lost"),
+        (n2, 5_000, 10, "lost"),
+        (n2, 5_000, 10, "lost"),
+    ):
+        OpportunityFactory(
+            account=account,
+            amount=Decimal(amount),
+            status=status,
+            created_date=day - dt.timedelta(days=cycle),
+            close_date=day,
+        )
+    OpportunityFactory(account=s2, amount=Decimal(30_000), created_date=day)  # open, created in the period
+    EngagementDay.objects.create(workspace=workspace, account=s1, type="web_visit", day=day, count=5, last_at=at(day))
+    EngagementDay.objects.create(workspace=workspace, account=n1, type="meeting", day=day, count=1, last_at=at(day))
+    for account, breadth in ((s1, 4), (s2, 2), (n1, 1)):
+        AccountEngagement.objects.create(workspace=workspace, account=account, breadth=breadth, scored_at=at(day))
+    JourneyStageChange.objects.create(
+        workspace=workspace, account=s2, from_stage="engaged", to_stage="mqa", changed_at=at(day - dt.timedelta(1))
+    )
+    # Alerts on target accounts: acknowledged after 2 h and 4 h; one resolved after 10 h.
+    for key, hours, resolved in (("a", 2, None), ("b", 4, 10)):
+        Alert.objects.create(
+            workspace=workspace,
+            account=s1,
+            dedupe_key=key,
+            title="t",
+            message="m",
+            created_at=at(day, 6),
+            acknowledged_at=at(day, 6 + hours),
+            resolved_at=at(day, 6 + resolved) if resolved else None,
+        )
+    # Spend: 32,000 on target tiers over the period, 9,000 untiered over 60 days (half of it in the period).
+    SpendEntry.objects.create(
+        workspace=workspace,
+        period_start=START,
+        period_end=TODAY,
+        tier="strategic",
+        category="events",
+        amount=Decimal(32_000),
+    )
+    SpendEntry.objects.create(
+        workspace=workspace,
+        period_start=START - dt.timedelta(days=30),
+        period_end=TODAY,
+        category="content",
+        amount=Decimal(9_000),
+    )
+    AnalyticsSettings.objects.create(workspace=workspace, gross_margin=0.8, annual_churn=0.2)
+    facts_rebuild(workspace=workspace)
+    return KpiFilters(start=START, end=TODAY)
+
+
+def test_pipeline_win_rate_acv_and_velocity(workspace, programme):
+    summary = kpi_summary(workspace=workspace, filters=programme)
+
+    # Created in the period: the open 30k, the 60k won after 20 days and the 10k lost after 10 days.
+    assert summary["pipeline"]["target"] == {
+        "opportunities_created": 3,
+        "pipeline_created": 100000.0,
+        "won": 2,
+        "lost": 1,
+        "won_amount": 160000.0,
+    }
+    assert summary["pipeline"]["non_target"]["won_amount"] == 20000.0
+    assert summary["win_rate"]["target"]["value"] == pytest.approx(2 / 3, abs=1e-4)
+    assert summary["win_rate"]["target"]["n"] == 3
+    assert summary["win_rate"]["target"]["status"] == "not_enough_data"
+    assert summary["win_rate"]["target"]["interval"] == pytest.approx(list(wilson_interval(2, 3)), abs=1e-4)
+    assert summary["win_rate"]["non_target"]["value"] == 0.25
+    assert summary["win_rate"]["all"]["value"] == pytest.approx(3 / 7, abs=1e-4)
+    assert summary["acv"]["target"]["value"] == 80000.0
+    assert summary["acv"]["non_target"]["value"] == 20000.0
+    assert summary["velocity_days"]["target"]["value"] == 30.0
+    assert summary["velocity_days"]["all"]["value"] == 50.0
+
+
+def test_economics_ltv_cac_and_payback(workspace, programme):
+    summary = kpi_summary(workspace=workspace, filters=programme)
+
+    # LTV = ACV x margin / churn = 80,000 x 0.8 / 0.2.
+    assert summary["ltv"]["target"]["value"] == 320000.0
+    # Target CAC = 32,000 / 2 customers; all = (32,000 + 4,500 prorated) / 3.
+    assert summary["cac"]["target"]["value"] == 16000.0
+    assert summary["cac"]["all"]["spend"] == 36500.0
+    assert summary["cac"]["all"]["value"] == pytest.approx(36500 / 3, abs=1e-3)
+    assert summary["cac"]["non_target"]["value"] is None
+    assert summary["ltv_cac"]["target"]["value"] == 20.0
+    assert summary["ltv_cac"]["target"]["band"] == "above"
+    # Payback: 16,000 / (80,000 x 0.8 / 12) = 3 months.
+    assert summary["ltv_cac"]["target"]["payback_months"] == 3.0
+
+
+def test_coverage_engagement_mqas_and_alert_response(workspace, programme):
+    summary = kpi_summary(workspace=workspace, filters=programme)
+
+    assert summary["coverage"]["target"] == {
+        "accounts": 2,
+        "engaged_accounts": 1,
+        "engaged_share": 0.5,
+        "committee_coverage": 0.75,
+        "accounts_with_3_roles": 1,
+    }
+    assert summary["coverage"]["non_target"]["committee_coverage"] == 0.125
+    assert summary["engagement_by_tier"]["strategic"]["events"] == 5
+    assert summary["engagement_by_tier"]["standard"]["events"] == 1
+    assert summary["mqas"]["target"]["entries"] == 1
+    assert summary["mqas"]["target"]["opportunities_per_mqa"] == 3.0
+    assert summary["alert_response"]["target"]["mean_hours_to_acknowledge"] == 3.0
+    assert summary["alert_response"]["target"]["mean_hours_to_resolve"] == 10.0
+    assert summary["alert_response"]["by_tier"]["strategic"]["within_sla"] is True
+
+
+def test_filters_narrow_the_figures(workspace, programme):
+    summary = kpi_summary(workspace=workspace, filters=KpiFilters(start=START, end=TODAY, tier="standard"))
+
+    assert summary["pipeline"]["target"]["won"] == 0
+    assert summary["pipeline"]["all"]["won"] == 1
+    assert list(summary["engagement_by_tier"]) == ["standard"]
+
+
+def test_summary_endpoint_returns_every_key_and_rejects_bad_input(workspace, programme, viewer_api, key_client):
+    params = {"from": START.isoformat(), "to": TODAY.isoformat()}
+    response = viewer_api.get("/api/v1/analytics/summary/", params)
+
+    assert response.status_code == 200
+    body = response.json()
+    for key in (
+        "coverage",
+        "engagement_by_tier",
+        "mqas",
+        "pipeline",
+        "win_rate",
+        "velocity_days",
+        "acv",
+        "ltv",
+        "cac",
+        "ltv_cac",
+        "alert_response",
+    ):
+        assert key in body
+    assert body["acv"]["target"]["value"] == 80000.0
+    assert body["previous"]["pipeline"]["all"]["won"] == 0
+    assert key_client("read").get("/api/v1/analytics/summary/").status_code == 200
+    bad = viewer_api.get("/api/v1/analytics/summary/", {"from": "yesterday", "tier": "gold"})
+    assert bad.status_code == 400
+    assert set(bad.json()) >= {"from", "tier"}
+    reversed_period = viewer_api.get("/api/v1/analytics/summary/", {"from": TODAY.isoformat(), "to": START.isoformat()})
+    assert reversed_period.status_code == 400
+
+
+def test_summary_endpoint_is_scoped_to_the_workspace(workspace, programme, other_admin):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_login(other_admin)
+    body = client.get("/api/v1/analytics/summary/").json()
+
+    assert body["pipeline"]["all"]["won"] == 0
+
+
+def test_summary_query_count_is_bounded(workspace, programme, viewer_api, django_assert_max_num_queries):
+    with django_assert_max_num_queries(30):
+        assert viewer_api.get("/api/v1/analytics/summary/").status_code == 200

@@ -1,0 +1,127 @@
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from accounts.models import Tier
+from analytics.models import SpendEntry
+from analytics.services.rollups import facts_rebuild
+from tests.factories import AccountFactory, OpportunityFactory
+
+pytestmark = pytest.mark.django_db
+
+PAGES = ["", "journey/", "funnel/", "response/", "impact/", "economics/"]
+
+
+@pytest.fixture
+def some_data(workspace, sales_user):
+    today = dt.date.today()
+    for tier in (Tier.STRATEGIC, Tier.STANDARD):
+        account = AccountFactory(workspace=workspace, tier=tier, owner=sales_user, industry="Software")
+        OpportunityFactory(
+            account=account,
+            created_date=today - dt.timedelta(days=40),
+            close_date=today,
+            status="won",
+            amount=Decimal(42_000),
+        )
+    facts_rebuild(workspace=workspace)
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_dashboard_renders_with_filters_and_exports_csv(
+    client, viewer_user, some_data, path, django_assert_max_num_queries
+):
+    client.force_login(viewer_user)
+
+    with django_assert_max_num_queries(45):
+        page = client.get(f"/analytics/{path}", {"days": 90, "tier": "strategic"})
+    csv = client.get(f"/analytics/{path}", {"days": 90, "format": "csv"})
+    partial = client.get(f"/analytics/{path}", {"days": 30}, HTTP_HX_REQUEST="true")
+
+    assert page.status_code == 200
+    assert b"analytics-filters" in page.content
+    assert csv.status_code == 200 and csv["Content-Type"].startswith("text/csv")
+    assert b"Period" in csv.content
+    assert partial.status_code == 200 and b"<html" not in partial.content
+
+
+def test_overview_shows_the_figures_and_bad_filters_are_explained(client, viewer_user, some_data):
+    client.force_login(viewer_user)
+
+    page = client.get("/analytics/", {"from": "nope", "tier": "gold"})
+
+    assert page.status_code == 200
+    assert b"A date as YYYY-MM-DD." in page.content
+    assert b"$42,000" in page.content
+
+
+def test_empty_workspace_pages_say_there_is_no_data(client, viewer_user):
+    client.force_login(viewer_user)
+
+    page = client.get("/analytics/journey/")
+
+    assert page.status_code == 200
+    assert b"No data in this period." in page.content
+
+
+def test_marketing_adds_and_deletes_spend_viewer_cannot(client, marketing_user, viewer_user, workspace):
+    client.force_login(marketing_user)
+    today = dt.date.today()
+
+    bad = client.post(
+        "/analytics/economics/",
+        {
+            "form": "spend",
+            "period_start": today,
+            "period_end": today - dt.timedelta(days=1),
+            "category": "events",
+            "amount": "10",
+        },
+    )  # noqa: E501
+    ok = client.post(
+        "/analytics/economics/",
+        {"form": "spend", "period_start": today, "period_end": today, "category": "events", "amount": "1000"},
+    )  # noqa: E501
+
+    assert bad.status_code == 200 and b"The period must end on or after its start." in bad.content
+    assert ok.status_code == 302
+    entry = SpendEntry.objects.for_workspace(workspace).get()
+    client.force_login(viewer_user)
+    assert client.post(f"/analytics/economics/spend/{entry.pk}/delete/").status_code == 403
+    client.force_login(marketing_user)
+    assert client.post(f"/analytics/economics/spend/{entry.pk}/delete/").status_code == 302
+    assert not SpendEntry.objects.exists()
+
+
+def test_economics_settings_validate(client, admin_user, workspace):
+    client.force_login(admin_user)
+
+    bad = client.post(
+        "/analytics/economics/",
+        {
+            "form": "settings",
+            "gross_margin": "7",
+            "annual_churn": "0.1",
+            "sla_strategic": 4,
+            "sla_priority": 24,
+            "sla_standard": 72,
+        },
+    )  # noqa: E501
+    ok = client.post(
+        "/analytics/economics/",
+        {
+            "form": "settings",
+            "gross_margin": "0.7",
+            "annual_churn": "0.1",
+            "sla_strategic": 2,
+            "sla_priority": 24,
+            "sla_standard": 72,
+        },
+    )  # noqa: E501
+
+    assert bad.status_code == 200
+    assert ok.status_code == 302
+    from analytics.selectors.kpis import analytics_settings
+
+    assert analytics_settings(workspace=workspace).sla_hours("strategic") == 2.0

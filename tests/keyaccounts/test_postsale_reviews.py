@@ -1,0 +1,201 @@
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from activation.models import Alert
+from keyaccounts.health import HealthInputs, health_score
+from keyaccounts.models import RecurringActivity
+from keyaccounts.services.plans import account_plan_create, key_account_settings_update
+from keyaccounts.services.postsale import (
+    account_health_compute,
+    plan_reviews_alert_overdue,
+    recurring_activities_schedule,
+    recurring_activity_create,
+)
+from keyaccounts.tasks import key_accounts_daily_task
+from tests.factories import AccountFactory, AccountPlanFactory, ContactFactory, OpportunityFactory
+from work.models import Task, TaskSource
+
+pytestmark = pytest.mark.django_db
+TODAY = dt.date.today()
+
+
+def test_health_receipt_adds_up_to_the_score():
+    score, receipt = health_score(
+        HealthInputs(
+            momentum=-0.25, check_ins_due=4, check_ins_done=3, roles_engaged=2, renewal_days=45, renewal_open=False
+        )
+    )
+
+    assert [r[0] for r in receipt] == ["Engagement trend", "Check-ins kept", "Committee coverage", "Renewal proximity"]
+    assert [r[1] for r in receipt] == [7.5, 18.8, 12.5, 12.5]
+    assert score == pytest.approx(sum(r[1] for r in receipt))
+    best, _ = health_score(HealthInputs(0.5, 2, 2, 5, None, False))
+    assert best == 100.0
+
+
+def test_recurring_activities_become_tasks_once_per_occurrence(workspace, admin_user):
+    account = AccountFactory(workspace=workspace, lifecycle="customer", owner=admin_user)
+
+    activity = recurring_activity_create(
+        workspace=workspace,
+        account=account,
+        kind="executive_check_in",
+        every_days=91,
+        next_due=TODAY + dt.timedelta(days=3),
+    )
+    again = recurring_activities_schedule(workspace=workspace)
+
+    task = Task.objects.get()
+    assert (task.source, task.assignee, task.due_date) == (
+        TaskSource.CHECK_IN,
+        admin_user,
+        TODAY + dt.timedelta(days=3),
+    )
+    assert "Executive check-in" in task.title
+    assert again == 0
+    activity.refresh_from_db()
+    assert activity.next_due == TODAY + dt.timedelta(days=94)
+
+
+def test_recurring_activity_validation(workspace):
+    account = AccountFactory(workspace=workspace)
+
+    with pytest.raises(Exception) as exc:
+        recurring_activity_create(workspace=workspace, account=account, kind="party", every_days=1, next_due=TODAY)
+
+    assert {"kind", "every_days"} <= set(exc.value.message_dict)
+    assert RecurringActivity.objects.count() == 0
+
+
+def test_health_compute_explains_each_component(workspace):
+    account = AccountFactory(workspace=workspace, lifecycle="customer", engagement_momentum=0.1)
+    ContactFactory(account=account, buying_role="champion", last_engaged_at=timezone.now())
+    OpportunityFactory(
+        account=account,
+        status="won",
+        contract_start=TODAY - dt.timedelta(days=300),
+        contract_end=TODAY + dt.timedelta(days=30),
+        close_date=TODAY - dt.timedelta(days=300),
+        created_date=TODAY - dt.timedelta(days=330),
+    )
+
+    health = account_health_compute(account=account)
+
+    assert health.score == pytest.approx(sum(row[1] for row in health.explanation))
+    assert health.explanation[3][3] == "renewal due in 30 days"
+    assert health.explanation[2][3] == "1 buying roles engaged in 90 days"
+
+
+def test_an_overdue_review_raises_one_alert_for_the_plan_owner(workspace, admin_user, sales_user):
+    account = AccountFactory(workspace=workspace, owner=sales_user, tier="strategic")
+    plan = AccountPlanFactory(account=account, owner=sales_user, next_review_due=TODAY - dt.timedelta(days=2))
+
+    first = plan_reviews_alert_overdue(workspace=workspace)
+    second = plan_reviews_alert_overdue(workspace=workspace)
+
+    alert = Alert.objects.get()
+    assert (first, second) == (1, 0)
+    assert alert.title == f"Account-plan review overdue: {account.name}"
+    assert list(alert.recipients.values_list("user__username", flat=True)) == ["sales1"]
+    assert plan.pk == alert.facts["plan"]
+
+
+def test_cadence_per_tier_and_settings_recompute_due_dates(workspace, admin_user):
+    strategic = account_plan_create(workspace=workspace, account=AccountFactory(workspace=workspace, tier="strategic"))
+    priority = account_plan_create(workspace=workspace, account=AccountFactory(workspace=workspace, tier="priority"))
+
+    assert strategic.next_review_due == TODAY + dt.timedelta(days=30)
+    assert priority.next_review_due == TODAY + dt.timedelta(days=91)
+    key_account_settings_update(workspace=workspace, strategic_review_days=7)
+    strategic.refresh_from_db()
+    assert strategic.next_review_due == TODAY + dt.timedelta(days=7)
+
+
+def test_home_fragment_lists_reviews_due_and_overdue(workspace, admin_user, admin_client):
+    due = AccountPlanFactory(
+        account=AccountFactory(workspace=workspace, name="Due Co"),
+        owner=admin_user,
+        next_review_due=TODAY + dt.timedelta(days=3),
+    )
+    AccountPlanFactory(
+        account=AccountFactory(workspace=workspace, name="Late Co"),
+        owner=admin_user,
+        next_review_due=TODAY - dt.timedelta(days=1),
+    )
+    AccountPlanFactory(
+        account=AccountFactory(workspace=workspace, name="Later Co"),
+        owner=admin_user,
+        next_review_due=TODAY + dt.timedelta(days=60),
+    )
+
+    html = admin_client.get("/key-accounts/home/reviews/").content.decode()
+
+    assert "Due Co" in html and "Review due" in html
+    assert "Late Co" in html and "Review overdue" in html
+    assert "Later Co" not in html
+    assert due.pk
+
+
+def test_the_home_section_is_registered():
+    from abe.registry import home_sections
+
+    assert "keyaccounts:home_reviews" in [s.url_name for s in home_sections("sales")]
+
+
+def test_daily_task_is_safe_to_repeat(workspace, admin_user):
+    account = AccountFactory(workspace=workspace, lifecycle="customer", owner=admin_user)
+    AccountPlanFactory(account=account, owner=admin_user, next_review_due=TODAY - dt.timedelta(days=1))
+    RecurringActivity.objects.create(
+        workspace=workspace, account=account, kind="training", every_days=30, next_due=TODAY
+    )
+
+    first = key_accounts_daily_task(workspace.pk)
+    second = key_accounts_daily_task(workspace.pk)
+
+    assert first == {"activities_scheduled": 1, "reviews_overdue_alerted": 1, "health_computed": 1}
+    assert (second["activities_scheduled"], second["reviews_overdue_alerted"]) == (0, 0)
+
+
+def test_renewals_endpoint_buckets_and_trend(workspace, admin_api):
+    account = AccountFactory(workspace=workspace, lifecycle="customer", engagement_momentum=-0.4)
+    for days in (10, 45, 80, 150, 300):
+        OpportunityFactory(
+            account=account,
+            status="won",
+            contract_end=TODAY + dt.timedelta(days=days),
+            close_date=TODAY - dt.timedelta(days=10),
+            created_date=TODAY - dt.timedelta(days=40),
+        )
+
+    within_90 = admin_api.get("/api/v1/key-accounts/renewals/?within=90").json()["results"]
+    bad = admin_api.get("/api/v1/key-accounts/renewals/?within=7")
+
+    assert [r["bucket"] for r in within_90] == [30, 60, 90]
+    assert {r["trend"] for r in within_90} == {"falling"}
+    assert bad.status_code == 400
+
+
+def test_lost_accounts_come_back_as_win_back_candidates_after_the_delay(workspace, admin_client):
+    from keyaccounts.selectors import winback_candidates
+
+    old = AccountFactory(workspace=workspace, name="Lost long ago")
+    OpportunityFactory(
+        account=old,
+        status="lost",
+        close_date=TODAY - dt.timedelta(days=200),
+        created_date=TODAY - dt.timedelta(days=260),
+    )
+    recent = AccountFactory(workspace=workspace, name="Lost last month")
+    OpportunityFactory(
+        account=recent,
+        status="lost",
+        close_date=TODAY - dt.timedelta(days=30),
+        created_date=TODAY - dt.timedelta(days=60),
+    )
+
+    names = [a.name for a in winback_candidates(workspace=workspace)]
+
+    assert names == ["Lost long ago"]
+    assert "Lost long ago" in admin_client.get("/key-accounts/post-sale/").content.decode()

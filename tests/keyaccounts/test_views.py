@@ -1,0 +1,114 @@
+"""Every key-account page and panel renders for each role, with a bounded number of queries."""
+
+import datetime as dt
+
+import pytest
+
+from keyaccounts.models import NewsFeed
+from tests.factories import (
+    AccountFactory,
+    AccountPlanFactory,
+    ContactFactory,
+    OpportunityFactory,
+    ProductFactory,
+)
+
+pytestmark = pytest.mark.django_db
+TODAY = dt.date.today()
+
+
+@pytest.fixture
+def data(workspace, admin_user):
+    parent = AccountFactory(
+        workspace=workspace, name="Parent Co", tier="strategic", lifecycle="customer", owner=admin_user
+    )
+    AccountFactory(workspace=workspace, name="Parent Co Germany", parent=parent)
+    ContactFactory(account=parent, buying_role="champion")
+    product = ProductFactory(workspace=workspace, name="Analytics")
+    ProductFactory(workspace=workspace, name="Storage")
+    OpportunityFactory(
+        account=parent,
+        product=product,
+        status="won",
+        amount=1000,
+        close_date=TODAY,
+        contract_end=TODAY + dt.timedelta(days=40),
+    )
+    OpportunityFactory(account=parent, type="up_sell", status="open")
+    plan = AccountPlanFactory(account=parent, owner=admin_user)
+    return {"account": parent, "plan": plan}
+
+
+@pytest.mark.parametrize("role", ["admin_client", "viewer"])
+def test_pages_render(role, data, client, viewer_user, admin_client, django_assert_max_num_queries):
+    c = admin_client if role == "admin_client" else client
+    if role == "viewer":
+        c.force_login(viewer_user)
+    account, plan = data["account"], data["plan"]
+    for url in [
+        "/key-accounts/",
+        "/key-accounts/pareto/",
+        "/key-accounts/qualification/",
+        "/key-accounts/post-sale/",
+        "/key-accounts/products/",
+        f"/key-accounts/plans/{plan.pk}/",
+        f"/key-accounts/plans/{plan.pk}/print/",
+        f"/key-accounts/accounts/{account.pk}/panels/plan/",
+        f"/key-accounts/accounts/{account.pk}/panels/post-sale/",
+        f"/key-accounts/accounts/{account.pk}/panels/news/",
+        "/key-accounts/home/reviews/",
+    ]:
+        with django_assert_max_num_queries(40):
+            response = c.get(url)
+        assert response.status_code == 200, url
+
+
+def test_plan_page_shows_whitespace_and_stakeholders(data, admin_client):
+    html = admin_client.get(f"/key-accounts/plans/{data['plan'].pk}/").content.decode()
+
+    assert "Parent Co Germany" in html  # a subsidiary column
+    assert "Owned" in html and "Open" in html
+    assert "Champion" in html
+
+
+def test_settings_are_admin_only_and_refuse_private_feeds(workspace, admin_client, viewer_user, monkeypatch):
+    from django.test import Client
+
+    monkeypatch.delenv("ABE_ALLOW_PRIVATE_URLS", raising=False)
+    client = Client()
+    client.force_login(viewer_user)
+
+    forbidden = client.get("/key-accounts/settings/")
+    refused = admin_client.post("/key-accounts/settings/", {"form": "feed", "url": "https://127.0.0.1/feed.xml"})
+    bad_days = admin_client.post(
+        "/key-accounts/settings/",
+        {
+            "form": "settings",
+            "strategic_review_days": 0,
+            "priority_review_days": 90,
+            "standard_review_days": 180,
+            "winback_after_days": 180,
+        },
+    )
+
+    assert forbidden.status_code == 403
+    assert refused.status_code == 400 and NewsFeed.objects.count() == 0
+    assert bad_days.status_code == 400
+
+
+def test_starting_a_plan_from_the_page_and_adding_an_action(workspace, admin_user, admin_client):
+    account = AccountFactory(workspace=workspace, tier="priority")
+
+    created = admin_client.post(
+        f"/key-accounts/accounts/{account.pk}/plan/new/", {"goals": "Grow", "owner": admin_user.pk}
+    )
+    plan = account.account_plans.get()
+    action = admin_client.post(
+        f"/key-accounts/plans/{plan.pk}/edit/",
+        {"form": "action", "title": "Call the CFO", "assignee": admin_user.pk, "due_date": TODAY.isoformat()},
+    )
+    empty = admin_client.post(f"/key-accounts/plans/{plan.pk}/edit/", {"form": "action", "title": ""})
+
+    assert created.status_code == 302 and plan.goals == "Grow"
+    assert action.status_code == 302 and plan.account.tasks.get().title == "Call the CFO"
+    assert empty.status_code == 400
