@@ -20,3 +20,8 @@ class AbeConfig(AppConfig):
         from .middleware import workspace_pin_on_login
 
         user_logged_in.connect(workspace_pin_on_login, dispatch_uid="abe-workspace-pin")
+
+        from .registry import nav_register
+
+        nav_register("Home", "home", active_prefixes=("home",), order=0)
+        nav_register("Settings", "settings:index", active_prefixes=("settings:",), order=90)

@@ -185,3 +185,46 @@ class Invitation(models.Model):
     @property
     def is_open(self) -> bool:
         return self.accepted_at is None and self.withdrawn_at is None and self.expires_at > timezone.now()
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class Job(WorkspaceOwned):
+    """A piece of long work (a bulk change, a rescore) run by a worker, with its true status for the page that
+    started it: queued, running with progress, done with a summary, failed with the reason."""
+
+    kind = models.CharField(max_length=40)
+    label = models.CharField(max_length=200, help_text="What the job does, as people read it.")
+    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    message = models.TextField(blank=True, help_text="The summary when done, the reason when failed.")
+    params = models.JSONField(default=dict, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    inline = models.BooleanField(default=False, help_text="Run in the web process (embedded default, no worker).")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["workspace", "status", "-created_at"], name="job_ws_status_created")]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.get_status_display()})"
+
+    @property
+    def progress_percent(self) -> int:
+        if self.status == JobStatus.DONE:
+            return 100
+        return int(self.processed * 100 / self.total) if self.total else 0
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (JobStatus.DONE, JobStatus.FAILED)

@@ -1,7 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from . import health, views
@@ -31,10 +30,11 @@ api_v1 = [
 ]
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="accounts:list", permanent=False)),
+    path("", views.home_view, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("workspace/switch/", views.workspace_switch, name="workspace_switch"),
+    path("jobs/<int:pk>/", views.job_progress_view, name="job_progress"),
     path("workspace/new/", views.workspace_create_view, name="workspace_create"),
     path("settings/", include(settings_patterns)),
     path("accounts/", include("accounts.urls")),
@@ -44,6 +44,7 @@ urlpatterns = [
     path("analytics/", include("analytics.urls")),
     path("alerts/", include("activation.urls")),
     path("tasks/", include("work.urls")),
+    path("home/", include("home.urls")),
     path("key-accounts/", include("keyaccounts.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -13,13 +13,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 
 from . import permissions as rules
 from .forms import form_add_service_errors
 from .http import MemberRequest, SignedInRequest
+from .jobs import job_list
 from .middleware import SESSION_KEY
 from .models import ApiScope, Membership, Role
+from .registry import SettingsLink, home_sections, settings_links
 from .selectors import api_key_list, invitation_list, membership_list
 from .services import (
     api_key_create,
@@ -88,8 +91,31 @@ def settings_index(request: MemberRequest) -> HttpResponse:
         "keys": api_key_list(workspace=request.workspace) if rules.can_admin(request) else [],
         "role_choices": Role.choices,
         "scope_choices": ApiScope.choices,
+        "settings_links": _links(settings_links(rules.request_role(request))),
     }
     return render(request, "settings/index.html", context)
+
+
+def _links(entries: list[SettingsLink]) -> list[dict[str, str]]:
+    links = []
+    for entry in entries:
+        try:
+            links.append({"label": entry.label, "url": reverse(entry.url_name), "description": entry.description})
+        except NoReverseMatch:  # the app serving it is not installed
+            continue
+    return links
+
+
+@workspace_required
+def home_view(request: MemberRequest) -> HttpResponse:
+    """The home page of the request's role: the fragments registered for it, each loaded with htmx."""
+    sections = []
+    for section in home_sections(rules.request_role(request)):
+        try:
+            sections.append({"title": section.title, "url": reverse(section.url_name), "name": section.url_name})
+        except NoReverseMatch:
+            continue
+    return render(request, "home.html", {"sections": sections})
 
 
 class ApiKeyForm(forms.Form):
@@ -252,6 +278,13 @@ def safe_next(request: HttpRequest, fallback: str) -> str:
     ):
         return target
     return fallback
+
+
+@workspace_required
+def job_progress_view(request: MemberRequest, pk: int) -> HttpResponse:
+    """The progress card of a job, polled by htmx every second until it is done or failed."""
+    job = get_object_or_404(job_list(workspace=request.workspace), pk=pk)
+    return render(request, "includes/job_progress.html", {"job": job})
 
 
 class WorkspaceForm(forms.Form):

@@ -14,6 +14,11 @@ from .models import Account, AccountTeamMember, Contact, Lifecycle, Opportunity,
 from .selectors import workspace_users
 
 
+def _person(user: Any) -> str:
+    """People are shown by full name everywhere (the username only when there is no name)."""
+    return str(user.get_full_name() or user.username)
+
+
 class AccountForm(ServiceModelForm):
     technologies = forms.CharField(
         required=False, help_text="Comma-separated, e.g. Salesforce, HubSpot, Snowflake.", max_length=2000
@@ -47,6 +52,7 @@ class AccountForm(ServiceModelForm):
         parent = cast(forms.ModelChoiceField, self.fields["parent"])
         parent.queryset = parents.exclude(pk=self.instance.pk) if self.instance.pk else parents
         cast(forms.ModelChoiceField, self.fields["owner"]).queryset = workspace_users(workspace=workspace)
+        cast(forms.ModelChoiceField, self.fields["owner"]).label_from_instance = _person  # type: ignore[method-assign,assignment]
         if self.instance.pk:
             self.initial["technologies"] = ", ".join(self.instance.technologies or [])
         # A select over thousands of accounts is unusable; the parent is chosen by id from the API or CRM.
@@ -105,6 +111,7 @@ class TeamMemberForm(ServiceModelForm):
     def __init__(self, *args, workspace: Workspace, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["user"]).queryset = workspace_users(workspace=workspace)
+        cast(forms.ModelChoiceField, self.fields["user"]).label_from_instance = _person  # type: ignore[method-assign,assignment]
 
 
 class OpportunityForm(ServiceModelForm):
@@ -165,6 +172,8 @@ class AccountFilterForm(forms.Form):
         cast(forms.ChoiceField, self.fields["country"]).choices = [("", "Any country")] + [
             (c, c) for c in sorted(options["countries"])
         ]
-        cast(forms.ChoiceField, self.fields["owner"]).choices = [("", "Any owner"), ("me", "My accounts")] + [
-            (str(u.pk), u.get_full_name() or u.username) for u in users
-        ]
+        cast(forms.ChoiceField, self.fields["owner"]).choices = [
+            ("", "Any owner"),
+            ("me", "My accounts"),
+            ("none", "No owner"),
+        ] + [(str(u.pk), u.get_full_name() or u.username) for u in users]

@@ -512,3 +512,29 @@ class ImportJob(WorkspaceOwned):
     @property
     def warning_problems(self) -> list[dict]:
         return [e for e in self.errors if e.get("kind") == "warning"]
+
+
+class SavedViewList(models.TextChoices):
+    ACCOUNTS = "accounts", "Accounts"
+    TIER_BOARD = "tier_board", "Tier board"
+
+
+class SavedView(WorkspaceOwned, TimeStamped):
+    """A named set of filters, sort and columns of the accounts list or the tier board; private to its owner or
+    shared with the workspace. Other apps resolve one into accounts with ``accounts.selectors.saved_view_accounts``."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views")
+    name = models.CharField(max_length=100)
+    list_name = models.CharField(max_length=20, choices=SavedViewList.choices, help_text="The list it filters.")
+    query = models.TextField(blank=True, help_text="The list's query string: filters and sort.")
+    hidden_columns = models.JSONField(default=list, blank=True)
+    shared = models.BooleanField(default=False, help_text="Everyone in the workspace sees it.")
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "owner", "list_name", "name"], name="saved_view_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

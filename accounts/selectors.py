@@ -2,71 +2,48 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Count, Q, QuerySet
+from django.http import QueryDict
 
 from abe.models import Workspace
 
-from .models import Account, AccountTeamMember, Contact, Opportunity, Product
-
-ACCOUNT_SORTS = {
-    "name": "name",
-    "-name": "-name",
-    "employees": "employees",
-    "-employees": "-employees",
-    "revenue": "annual_revenue",
-    "-revenue": "-annual_revenue",
-    "country": "country",
-    "-country": "-country",
-    "industry": "industry",
-    "-industry": "-industry",
-    "tier": "tier",
-    "-tier": "-tier",
-    "fit": "fit_score",
-    "-fit": "-fit_score",
-    "priority": "priority",
-    "-priority": "-priority",
-    "engagement": "engagement_score",
-    "-engagement": "-engagement_score",
-    "updated": "updated_at",
-    "-updated": "-updated_at",
-}
-
-
-@dataclass(frozen=True)
-class AccountFilters:
-    q: str = ""
-    industry: str = ""
-    country: str = ""
-    lifecycle: str = ""
-    tier: str = ""
-    owner_id: int | None = None
-    sort: str = "name"
+from .filters import AccountFilterSet
+from .models import Account, AccountTeamMember, Contact, Opportunity, Product, SavedView
 
 
 def account_list(*, workspace: Workspace) -> QuerySet[Account]:
     return Account.objects.for_workspace(workspace).select_related("owner", "parent")
 
 
-def account_search(*, workspace: Workspace, filters: AccountFilters) -> QuerySet[Account]:
-    qs = account_list(workspace=workspace)
-    if filters.q:
-        qs = qs.filter(Q(name__icontains=filters.q) | Q(domain__icontains=filters.q) | Q(city__icontains=filters.q))
-    if filters.industry:
-        qs = qs.filter(industry=filters.industry)
-    if filters.country:
-        qs = qs.filter(country=filters.country)
-    if filters.lifecycle:
-        qs = qs.filter(lifecycle=filters.lifecycle)
-    if filters.tier:
-        qs = qs.filter(tier=filters.tier)
-    if filters.owner_id:
-        qs = qs.filter(owner_id=filters.owner_id)
-    order = ACCOUNT_SORTS.get(filters.sort, "name")
-    return qs.order_by(order, "pk")
+def account_filterset(
+    *,
+    workspace: Workspace,
+    params: Mapping[str, Any] | None,
+    user: User | AnonymousUser | None = None,
+    queryset: QuerySet[Account] | None = None,
+    default_sort: str = "name",
+) -> AccountFilterSet:
+    """The one filter of account lists (page, board, API, exports) bound to ``params`` (a query string)."""
+    return AccountFilterSet(
+        params if params is not None else {},
+        queryset if queryset is not None else account_list(workspace=workspace),
+        user=user,
+        workspace=workspace,
+        default_sort=default_sort,
+    )
+
+
+def account_search(
+    *, workspace: Workspace, params: Mapping[str, Any] | None, user: User | AnonymousUser | None = None
+) -> QuerySet[Account]:
+    """Accounts of the workspace filtered and sorted by ``params`` (see :mod:`accounts.filters`)."""
+    qs: QuerySet[Account] = account_filterset(workspace=workspace, params=params, user=user).qs
+    return qs
 
 
 def account_filter_options(*, workspace: Workspace) -> dict[str, list[str]]:
@@ -111,3 +88,22 @@ def product_list(*, workspace: Workspace) -> QuerySet[Product]:
 
 def workspace_users(*, workspace: Workspace) -> QuerySet[Any]:
     return get_user_model().objects.filter(memberships__workspace=workspace).order_by("username")
+
+
+def saved_view_list(*, workspace: Workspace, user: User, list_name: str | None = None) -> QuerySet[SavedView]:
+    """The saved views a user may open: their own and those shared with the workspace."""
+    qs = SavedView.objects.for_workspace(workspace).filter(Q(owner=user) | Q(shared=True)).select_related("owner")
+    return qs.filter(list_name=list_name) if list_name else qs
+
+
+def saved_view_accounts(*, workspace: Workspace, user: User, view: SavedView | int) -> QuerySet[Account]:
+    """The accounts a saved view selects, for any app (key accounts, committees, analytics): the view's filters
+    and sort through the one accounts filter; "my accounts" in a shared view means the reading user's.
+
+    Raises ``SavedView.DoesNotExist`` for a view the user may not open (another's private view, another
+    workspace's)."""
+    if isinstance(view, int):
+        view = saved_view_list(workspace=workspace, user=user).get(pk=view)
+    elif view.workspace_id != workspace.pk or not (view.shared or view.owner_id == user.pk):
+        raise SavedView.DoesNotExist("No such saved view.")
+    return account_search(workspace=workspace, params=QueryDict(view.query), user=user)

@@ -10,7 +10,7 @@ from django.db import transaction
 
 from abe.models import Membership, Workspace
 
-from .models import Account, AccountTeamMember, Contact, Opportunity, Product
+from .models import Account, AccountTeamMember, Contact, Opportunity, Product, SavedView, SavedViewList
 from .normalise import normalise_domain, normalise_email
 
 ACCOUNT_FIELDS = {
@@ -298,6 +298,50 @@ def opportunity_update(opportunity: Opportunity, *, by: User | None = None, **da
 @transaction.atomic
 def opportunity_delete(opportunity: Opportunity, *, by: User | None = None) -> None:
     opportunity.delete()
+
+
+SAVED_VIEW_DROP = ("page", "export", "view", "csrfmiddlewaretoken")
+
+
+@transaction.atomic
+def saved_view_save(
+    *,
+    workspace: Workspace,
+    owner: User,
+    name: str,
+    list_name: str,
+    query: str,
+    shared: bool = False,
+    hidden_columns: list[str] | None = None,
+) -> SavedView:
+    """Save (or overwrite, by name) the current filters, sort and columns of a list as a named view."""
+    from django.http import QueryDict
+
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": "Name the view."})
+    if len(name) > 100:
+        raise ValidationError({"name": "Keep the name under 100 characters."})
+    if list_name not in SavedViewList.values:
+        raise ValidationError({"list": "Views are saved for the accounts list or the tier board."})
+    params = QueryDict(query or "", mutable=True)
+    for key in SAVED_VIEW_DROP:
+        params.pop(key, None)
+    columns = [str(c)[:40] for c in (hidden_columns or [])][:40]
+    view, _ = SavedView.objects.update_or_create(
+        workspace=workspace,
+        owner=owner,
+        list_name=list_name,
+        name=name,
+        defaults={"query": params.urlencode()[:4000], "shared": bool(shared), "hidden_columns": columns},
+    )
+    return view
+
+
+def saved_view_delete(*, view: SavedView, by: User) -> None:
+    if view.owner_id != by.pk:
+        raise ValidationError("Only the person who saved a view deletes it.")
+    view.delete()
 
 
 def _clean_product(product: Product) -> None:

@@ -19,5 +19,8 @@ urlpatterns = [
     path("<int:pk>/opportunities/new/", views.opportunity_form_view, name="opportunity_create"),
     path("<int:pk>/opportunities/<int:opportunity_pk>/edit/", views.opportunity_form_view, name="opportunity_edit"),
     *prospecting_urls.urlpatterns,
+    path("views/<int:pk>/", views.saved_view_open_view, name="saved_view"),
+    path("views/save/", views.saved_view_save_view, name="saved_view_save"),
+    path("views/<int:pk>/delete/", views.saved_view_delete_view, name="saved_view_delete"),
     *imports_urls.urlpatterns,
 ]

@@ -7,15 +7,16 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from abe import permissions as rules
 from abe.forms import form_add_service_errors
 from abe.http import MemberRequest
+from abe.paging import paginate
 from abe.registry import account_panels
 from abe.views import workspace_required
 
@@ -42,26 +43,11 @@ def account_list_view(request: MemberRequest) -> HttpResponseBase:
     form = AccountFilterForm(
         request.GET or None, options=selectors.account_filter_options(workspace=request.workspace), users=users
     )
-    data = form.cleaned_data if form.is_valid() else {}
-    owner = data.get("owner") or ""
-    owner_id = request.user.pk if owner == "me" else (int(owner) if owner.isdigit() else None)
-    sort = data.get("sort") or "name"
-    filters = selectors.AccountFilters(
-        q=data.get("q", ""),
-        industry=data.get("industry", ""),
-        country=data.get("country", ""),
-        lifecycle=data.get("lifecycle", ""),
-        tier=data.get("tier", ""),
-        owner_id=owner_id,
-        sort=sort,
-    )
+    form.is_valid()
+    filterset = selectors.account_filterset(workspace=request.workspace, params=request.GET, user=request.user)
     if request.GET.get("export") == "csv":
-        return accounts_csv_response(
-            selectors.account_search(workspace=request.workspace, filters=filters), "accounts.csv"
-        )
-    page_obj = Paginator(selectors.account_search(workspace=request.workspace, filters=filters), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+        return accounts_csv_response(filterset.qs, "accounts.csv")
+    page_obj = paginate(request, filterset.qs, key="accounts", default=PAGE_SIZE)
     export_query = request.GET.copy()
     export_query.pop("page", None)
     export_query["export"] = "csv"
@@ -69,10 +55,9 @@ def account_list_view(request: MemberRequest) -> HttpResponseBase:
         "form": form,
         "page_obj": page_obj,
         "export_url": "?" + export_query.urlencode(),
-        "sort": sort,
-        "filtered": any(
-            [filters.q, filters.industry, filters.country, filters.lifecycle, filters.tier, filters.owner_id]
-        ),
+        **saved_views_context(request, "accounts"),
+        "sort": filterset.sort_key,
+        "filtered": filterset.active,
     }
     template = "accounts/partials/account_table.html" if request.htmx else "accounts/list.html"
     return render(request, template, context)
@@ -155,7 +140,7 @@ def _child_form_view(request, account, form_class, title, service, instance=None
         except ValidationError as exc:
             form_add_service_errors(form, exc)
         else:
-            messages.success(request, f"{title.split(' ', 1)[0].capitalize()}: saved.")
+            messages.success(request, f"{form_class.Meta.model._meta.verbose_name.capitalize()} saved.")
             return redirect("accounts:detail", pk=account.pk)
     return render(request, "accounts/child_form.html", {"form": form, "title": title, "account": account})
 
@@ -257,3 +242,57 @@ def opportunity_form_view(request: MemberRequest, pk: int, opportunity_pk: int |
     return _child_form_view(
         request, account, OpportunityForm, title, save, instance=opportunity, workspace=request.workspace
     )
+
+
+SAVED_VIEW_PAGES = {"accounts": "accounts:list", "tier_board": "accounts:tier_board"}
+
+
+@workspace_required
+def saved_view_open_view(request: MemberRequest, pk: int) -> HttpResponse:
+    """A saved view's own URL: the list it belongs to, with its filters and sort."""
+    view = get_object_or_404(selectors.saved_view_list(workspace=request.workspace, user=request.user), pk=pk)
+    query = view.query + ("&" if view.query else "") + f"view={view.pk}"
+    return redirect(reverse(SAVED_VIEW_PAGES[view.list_name]) + "?" + query)
+
+
+@require_POST
+@workspace_required
+def saved_view_save_view(request: MemberRequest) -> HttpResponse:
+    list_name = request.POST.get("list", "")
+    back = reverse(SAVED_VIEW_PAGES.get(list_name, "accounts:list"))
+    try:
+        view = services.saved_view_save(
+            workspace=request.workspace,
+            owner=request.user,
+            name=request.POST.get("name", ""),
+            list_name=list_name,
+            query=request.POST.get("query", ""),
+            shared=request.POST.get("shared") == "on",
+            hidden_columns=[c for c in request.POST.get("hidden_columns", "").split(",") if c],
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(back + "?" + request.POST.get("query", ""))
+    messages.success(request, f"View “{view.name}” saved{' and shared with the workspace' if view.shared else ''}.")
+    return redirect("accounts:saved_view", pk=view.pk)
+
+
+@require_POST
+@workspace_required
+def saved_view_delete_view(request: MemberRequest, pk: int) -> HttpResponse:
+    view = get_object_or_404(selectors.saved_view_list(workspace=request.workspace, user=request.user), pk=pk)
+    try:
+        services.saved_view_delete(view=view, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"View “{view.name}” deleted.")
+    return redirect(SAVED_VIEW_PAGES[view.list_name])
+
+
+def saved_views_context(request: MemberRequest, list_name: str) -> dict:
+    """What the saved-views strip beside a list needs: the views, and the one open (to apply its columns)."""
+    views = list(selectors.saved_view_list(workspace=request.workspace, user=request.user, list_name=list_name))
+    raw = request.GET.get("view", "")
+    current = next((v for v in views if str(v.pk) == raw), None)
+    return {"saved_views": views, "current_view": current, "saved_view_list": list_name}

@@ -20,6 +20,7 @@ from typing import Any, cast
 
 from django.db.models import Count, F, Q, QuerySet
 
+from abe.labels import stage_label
 from accounts.models import Account, Contact, Lifecycle, Opportunity, OpportunityStatus, Tier
 from engagement.models import EngagementEvent, EventType, JourneyStageChange, TriggerKind
 from personas.models import BuyingRole
@@ -263,9 +264,10 @@ def stage_entered(rule: Rule, account: Account, now: datetime) -> list[Occurrenc
         occurrences.append(
             Occurrence(
                 source=f"s{change.id}",
-                title=f"{account.name} entered the {stage} stage",
+                title=f"{account.name} entered the {stage_label(stage)} stage",
                 message=(
-                    f"{account.name} moved from {change.from_stage or 'no stage'} to {stage} on "
+                    f"{account.name} moved from {stage_label(change.from_stage) if change.from_stage else 'no stage'}"
+                    f" to {stage_label(stage)} on "
                     f"{_when(change.changed_at)}; engagement score {account.engagement_score:.1f}, "
                     f"{_momentum_text(account)}.{_recent_block(events)}"
                 ),
@@ -525,7 +527,7 @@ def condition_summary(rule: Rule) -> str:
         role = str(p.get("buying_role"))
         return f"{ROLE_LABELS.get(role, role)}: {what} (last {p.get('days')} days)"
     if kind == ConditionType.STAGE_ENTERED:
-        return f"Enters the “{p.get('stage')}” stage"
+        return f"Enters the {stage_label(p.get('stage'))} stage"
     if kind == ConditionType.TRIGGER_EVENT:
         kinds = ", ".join(KIND_LABELS.get(k, k) for k in p.get("kinds") or []) or "Any trigger event"
         return f"{kinds} (last {p.get('days')} days)"

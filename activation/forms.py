@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -34,6 +34,11 @@ PARAM_FIELDS: dict[str, tuple[tuple[str, ...], str]] = {
 STAGE_SUGGESTIONS = ["aware", "engaged", "mqa", "opportunity", "customer"]
 
 
+def _person(user: Any) -> str:
+    """People are shown by full name (the username only when there is no name)."""
+    return str(user.get_full_name() or user.username)
+
+
 class RuleForm(ServiceModelForm):
     subject = forms.ChoiceField(
         choices=[("account", "Account score"), ("contact", "Any contact's score")], required=False, initial="account"
@@ -47,7 +52,7 @@ class RuleForm(ServiceModelForm):
     )
     buying_role = forms.ChoiceField(choices=[("", "—")] + BuyingRole.choices, required=False)
     event_type = forms.ChoiceField(choices=[("", "Any interaction")] + EventType.choices, required=False)
-    stage = forms.CharField(required=False, max_length=40, help_text="Journey stage key, e.g. mqa.")
+    stage = forms.ChoiceField(required=False, choices=[], help_text="A stage of the configured journey.")
     kinds = forms.MultipleChoiceField(
         choices=TriggerKind.choices, required=False, widget=forms.CheckboxSelectMultiple, help_text="None = any kind."
     )
@@ -89,6 +94,8 @@ class RuleForm(ServiceModelForm):
         cast(forms.ModelChoiceField, self.fields["filter_owner"]).queryset = (
             get_user_model().objects.filter(memberships__workspace=workspace).order_by("username")
         )
+        owner_field = cast(forms.ModelChoiceField, self.fields["filter_owner"])
+        owner_field.label_from_instance = _person  # type: ignore[method-assign,assignment]
         self.fields["filter_owner"].required = False
         self.fields["filter_owner"].label = "Only accounts owned by"
         self.fields["notify_owner"].label = "Notify the account owner"
@@ -96,7 +103,11 @@ class RuleForm(ServiceModelForm):
         self.fields["filter_tiers"].label = "Tiers (none = all)"
         self.fields["filter_lifecycles"].label = "Lifecycles (none = all)"
         self.fields["condition_type"].widget.attrs["data-condition-select"] = "1"
-        self.fields["stage"].widget.attrs["list"] = "stage-suggestions"
+        if workspace is not None:
+            from .services.rules import journey_stage_names
+
+            stages = list(journey_stage_names(workspace=workspace).items())
+            cast(forms.ChoiceField, self.fields["stage"]).choices = [("", "—"), *stages]
         if self.instance.pk:
             for name in ("filter_tiers", "filter_lifecycles", "notify_team_roles"):
                 self.initial[name] = getattr(self.instance, name)
@@ -144,8 +155,10 @@ class AssignForm(forms.Form):
     def __init__(self, *args, workspace=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["assignee"]).queryset = (
-            get_user_model().objects.filter(memberships__workspace=workspace).order_by("username")
+            get_user_model().objects.filter(memberships__workspace=workspace).order_by("first_name", "last_name")
         )
+        assignee = cast(forms.ModelChoiceField, self.fields["assignee"])
+        assignee.label_from_instance = _person  # type: ignore[method-assign,assignment]
 
 
 class WebhookSubscriptionForm(ServiceModelForm):

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from abe.models import Workspace
 
+from .filters import AlertFilterSet, InboxFilterSet
 from .models import (
-    ACTIVE_STATUSES,
     Alert,
     AlertRecipient,
     AlertStatus,
@@ -43,6 +45,21 @@ class AlertFilters:
     assignee_id: int | None = None
     mine: bool = True
     q: str = ""
+    sort: str = "severity"
+
+    def params(self) -> dict[str, str]:
+        """The query of :class:`activation.filters.AlertFilterSet` these choices mean."""
+        values = {
+            "status": self.status,
+            "severity": self.severity,
+            "rule": self.rule_id,
+            "account": self.account_id,
+            "assignee": self.assignee_id,
+            "mine": "true" if self.mine else "",
+            "q": self.q,
+            "sort": self.sort,
+        }
+        return {k: str(v) for k, v in values.items() if v not in (None, "")}
 
 
 def alert_list(*, workspace: Workspace, user: User | None = None) -> QuerySet[Alert]:
@@ -59,26 +76,17 @@ def alert_list(*, workspace: Workspace, user: User | None = None) -> QuerySet[Al
     return qs
 
 
-def alert_search(*, workspace: Workspace, user: User, filters: AlertFilters) -> QuerySet[Alert]:
-    qs = alert_list(workspace=workspace, user=user)
-    if filters.mine:
-        qs = qs.filter(Q(recipients__user=user) | Q(assignee=user)).distinct()
-    if filters.status == "active":
-        qs = qs.filter(status__in=ACTIVE_STATUSES)
-    elif filters.status and filters.status != "all":
-        qs = qs.filter(status=filters.status)
-    elif filters.status == "all":
-        qs = qs.exclude(status=AlertStatus.SUPPRESSED)
-    if filters.severity:
-        qs = qs.filter(severity=filters.severity)
-    if filters.rule_id:
-        qs = qs.filter(rule_id=filters.rule_id)
-    if filters.account_id:
-        qs = qs.filter(account_id=filters.account_id)
-    if filters.assignee_id:
-        qs = qs.filter(assignee_id=filters.assignee_id)
-    if filters.q:
-        qs = qs.filter(Q(title__icontains=filters.q) | Q(account__name__icontains=filters.q))
+def alert_search(
+    *, workspace: Workspace, user: User, params: Mapping[str, Any] | None, inbox: bool = True
+) -> QuerySet[Alert]:
+    """Alerts filtered and sorted by ``params`` (see :mod:`activation.filters`); the inbox sorts by severity."""
+    filterset_class = InboxFilterSet if inbox else AlertFilterSet
+    qs: QuerySet[Alert] = filterset_class(
+        params if params is not None else {},
+        alert_list(workspace=workspace, user=user),
+        user=user,
+        workspace=workspace,
+    ).qs
     return qs
 
 

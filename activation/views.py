@@ -10,7 +10,6 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,9 +19,11 @@ from django.views.decorators.http import require_POST
 from abe import permissions as role_rules
 from abe.forms import form_add_service_errors
 from abe.http import MemberRequest
+from abe.paging import paginate
 from abe.views import admin_required, safe_next, workspace_required
 
 from . import selectors
+from .filters import ALERT_SORTS
 from .forms import STAGE_SUGGESTIONS, AssignForm, PreferenceForm, RuleForm, SnoozeForm, WebhookSubscriptionForm
 from .models import Alert, AlertAction, ConditionType, Rule, Severity, WebhookSubscription
 from .permissions import can_act_on_alert
@@ -60,14 +61,15 @@ def _filters(request: MemberRequest) -> selectors.AlertFilters:
         account_id=_int(request.GET.get("account")),
         mine=not scope_all,
         q=request.GET.get("q", "").strip()[:100],
+        sort=str(request.GET.get("sort")) if request.GET.get("sort") in ALERT_SORTS else "severity",
     )
 
 
 @workspace_required
 def inbox_view(request: MemberRequest) -> HttpResponse:
     filters = _filters(request)
-    qs = selectors.alert_search(workspace=request.workspace, user=request.user, filters=filters)
-    page_obj = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    qs = selectors.alert_search(workspace=request.workspace, user=request.user, params=filters.params())
+    page_obj = paginate(request, qs, key="alerts", default=PAGE_SIZE)
     context = {
         "page_obj": page_obj,
         "filters": filters,
@@ -295,9 +297,12 @@ def webhook_form_view(request: MemberRequest, pk: int | None = None) -> HttpResp
 @admin_required
 def webhook_detail_view(request: MemberRequest, pk: int) -> HttpResponse:
     subscription = get_object_or_404(selectors.webhook_subscription_list(workspace=request.workspace), pk=pk)
-    deliveries = Paginator(
-        selectors.webhook_delivery_list(workspace=request.workspace, subscription=subscription), PAGE_SIZE
-    ).get_page(request.GET.get("page"))
+    deliveries = paginate(
+        request,
+        selectors.webhook_delivery_list(workspace=request.workspace, subscription=subscription),
+        key="webhook_deliveries",
+        default=PAGE_SIZE,
+    )
     revealed = request.session.pop(f"webhook-secret-{subscription.pk}", None)
     context = {"subscription": subscription, "page_obj": deliveries, "revealed_secret": revealed}
     return render(request, "activation/webhook_detail.html", context)

@@ -35,3 +35,7 @@ class ContentConfig(AppConfig):
             description="Emails with merge fields for contacts, personas, owners and similar customers.",
         )
         task_completed_register("content.tasks.play_step_touch_log_task")
+
+        from abe.registry import nav_register
+
+        nav_register("Content", "content:list", active_prefixes=("content:",), order=40)

@@ -21,6 +21,23 @@ class EngagementConfig(AppConfig):
         hooks.stages_reader_register(content_hooks.journey_stages)
         hooks.stage_at_reader_register(content_hooks.stages_at)
         hooks.engaged_before_reader_register(content_hooks.engaged_before)
+
+        from abe.registry import settings_link_register
+
+        settings_link_register(
+            "Engagement scoring",
+            "engagement:settings",
+            order=50,
+            roles=("admin",),
+            description="Weights, half-lives, caps, multipliers, stages, with a preview.",
+        )
+        settings_link_register(
+            "Upload events",
+            "engagement:upload",
+            order=60,
+            roles=("admin", "marketing", "sales"),
+            description="Engagement events from a CSV file.",
+        )
         from accounts.signals import accounts_changed
 
         accounts_changed.connect(_rescore_changed_accounts, dispatch_uid="engagement_rescore_changed_accounts")

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -10,6 +9,7 @@ from django.urls import reverse
 from abe import permissions as rules
 from abe.forms import form_add_service_errors
 from abe.http import MemberRequest
+from abe.paging import paginate
 from abe.views import workspace_required
 
 from . import selectors, services
@@ -22,7 +22,7 @@ def persona_list_view(request: MemberRequest) -> HttpResponse:
     qs = selectors.persona_list(workspace=request.workspace).order_by("name")
     if q:
         qs = qs.filter(name__icontains=q)
-    page_obj = Paginator(qs, 25).get_page(request.GET.get("page"))
+    page_obj = paginate(request, qs, key="personas")
     return render(
         request,
         "personas/list.html",

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "activation",
     "keyaccounts",
     "analytics",
+    "home",
 ]
 
 MIDDLEWARE = [
@@ -199,6 +200,7 @@ CELERY_TASK_ROUTES = {
     "accounts.tasks.prospecting_rescore": {"queue": "scoring"},
     "accounts.tasks.model_train": {"queue": "scoring"},
     "accounts.tasks.import_job_run": {"queue": "imports"},
+    "accounts.tasks.prospecting_rescore_job": {"queue": "scoring"},
 }
 CELERY_BEAT_SCHEDULE: dict = {
     # Activation: time-based conditions, snoozes, the outbox sweep and the daily digest.

@@ -3,7 +3,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.http import HttpRequest
+from django.template import Context
 from django.urls import NoReverseMatch, reverse
+
+from abe import labels
 
 register = template.Library()
 
@@ -62,7 +66,79 @@ def person(user: Any) -> str:
 @register.filter
 def stage_label(key: str | None) -> str:
     """A journey-stage key as people read it: ``mqa`` -> ``MQA``, ``sales_ready`` -> ``Sales ready``."""
-    if not key:
-        return "—"
-    text = key.replace("_", " ").strip()
-    return text.upper() if len(text) <= 3 else text[:1].upper() + text[1:]
+    return labels.stage_label(key)
+
+
+def _query_with(request: HttpRequest, **changes: object) -> str:
+    params = request.GET.copy()
+    for name in ("export", "_"):
+        params.pop(name, None)
+    for name, value in changes.items():
+        if value is None or (name == "page" and str(value) == "1"):
+            params.pop(name, None)
+        else:
+            params[name] = str(value)
+    encoded = params.urlencode()
+    return "?" + encoded if encoded else "?"
+
+
+@register.simple_tag(takes_context=True)
+def page_url(context: Context, number: int) -> str:
+    """The query string of page ``number`` of the current list: every other parameter (filters, sort, page size)
+    kept, exactly one leading ``?``."""
+    return _query_with(context["request"], page=number)
+
+
+@register.simple_tag(takes_context=True)
+def per_page_url(context: Context, size: int) -> str:
+    """The query string of page 1 of the current list shown ``size`` rows a page."""
+    return _query_with(context["request"], page=None, per_page=size)
+
+
+def _flag(value: object) -> bool:
+    return bool(value() if callable(value) else value)
+
+
+@register.simple_tag
+def pager_info(page_obj: Any) -> dict[str, Any]:
+    """What the shared pager shows, for a Django ``Page`` or a page with a bounded count (``total``)."""
+    if hasattr(page_obj, "paginator"):
+        total, capped = page_obj.paginator.count, False
+        num_pages = page_obj.paginator.num_pages
+        per_page = page_obj.paginator.per_page
+        start, end = page_obj.start_index(), page_obj.end_index()
+    else:
+        total, capped = page_obj.total, page_obj.total_capped
+        num_pages = None if capped else max(1, -(-total // page_obj.per_page))
+        per_page = page_obj.per_page
+        start, end = page_obj.start_index, page_obj.end_index
+    return {
+        "total": total,
+        "capped": capped,
+        "num_pages": num_pages,
+        "per_page": per_page,
+        "number": page_obj.number,
+        "start": start,
+        "end": end,
+        "previous": page_obj.number - 1 if _flag(page_obj.has_previous) else None,
+        "next": page_obj.number + 1 if _flag(page_obj.has_next) else None,
+    }
+
+
+@register.filter
+def split_csv(value: object) -> list[int]:
+    if isinstance(value, (list, tuple)):
+        return [int(v) for v in value]
+    return [int(v) for v in str(value).split(",") if v.strip().isdigit()]
+
+
+@register.filter
+def signed_percent(value: float | str | None, digits: int = 0) -> str:
+    """A change as a signed percentage (``+12%``, ``−4%``), or "—" when unknown."""
+    return labels.signed_percent(value, digits)
+
+
+@register.filter
+def number(value: float | int | str | None, digits: int = 0) -> str:
+    """One number format: thousands separators, "—" for unknown."""
+    return labels.number(value, digits)

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import django_filters
-from django.db.models import F
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.decorators import action
@@ -10,6 +9,7 @@ from abe.api.base import WorkspaceModelViewSet
 from abe.models import Role
 
 from .. import selectors, services
+from ..filters import ACCOUNT_ORDERING_FIELDS, AccountFilterSet
 from ..imports.export import accounts_csv_response
 from ..models import Account, AccountTeamMember, Contact, Opportunity, Product
 from .serializers import (
@@ -21,57 +21,16 @@ from .serializers import (
 )
 
 
-class AccountFilter(django_filters.FilterSet):
-    employees_min = django_filters.NumberFilter(field_name="employees", lookup_expr="gte")
-    employees_max = django_filters.NumberFilter(field_name="employees", lookup_expr="lte")
-    revenue_min = django_filters.NumberFilter(field_name="annual_revenue", lookup_expr="gte")
-    revenue_max = django_filters.NumberFilter(field_name="annual_revenue", lookup_expr="lte")
-    icp_criterion = django_filters.NumberFilter(
-        method="filter_icp_criterion", label="Index of an active ICP criterion the account meets (0-based)"
-    )
-
-    def filter_icp_criterion(self, queryset, name, value):
-        index = int(value)
-        if not 0 <= index < 63:
-            return queryset.none()
-        return queryset.annotate(_met=F("fit_criteria_met").bitand(1 << index)).filter(_met__gt=0)
-
-    class Meta:
-        model = Account
-        fields = [
-            "industry",
-            "country",
-            "region",
-            "lifecycle",
-            "tier",
-            "owner",
-            "domain",
-            "external_id",
-            "parent",
-            "fit_grade",
-            "tier_locked",
-        ]
-
-
 class AccountViewSet(WorkspaceModelViewSet):
     """Target accounts. Filter by firmographics, search by name/domain/city, order by any listed field."""
 
     queryset = Account.objects.none()  # for the schema; get_queryset scopes by workspace
     serializer_class = AccountSerializer
-    filterset_class = AccountFilter
+    # One filter for the page, the board, this API and the exports; without ``ordering`` its ``sort`` applies.
+    filterset_class = AccountFilterSet
     search_fields = ["name", "domain", "city"]
-    ordering_fields = [
-        "name",
-        "employees",
-        "annual_revenue",
-        "created_at",
-        "updated_at",
-        "fit_score",
-        "priority",
-        "engagement_score",
-        "win_probability",
-    ]
-    ordering = ["name", "id"]
+    ordering_fields = ACCOUNT_ORDERING_FIELDS
+    ordering = None
     selector = staticmethod(selectors.account_list)
     create_service = staticmethod(services.account_create)
     update_service = staticmethod(services.account_update)

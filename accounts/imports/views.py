@@ -6,12 +6,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Page
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from abe import permissions as rules
 from abe.forms import form_add_service_errors
 from abe.http import MemberRequest
+from abe.paging import paginate
 from abe.views import workspace_required
 
 from ..models import ImportJob, ImportStatus
@@ -48,8 +50,14 @@ def import_list_view(request: MemberRequest) -> HttpResponse:
                 form_add_service_errors(form, exc)
             else:
                 return redirect("accounts:import_detail", pk=job.pk)
-    jobs = import_job_list(workspace=request.workspace)[:20]
-    return render(request, "accounts/import_list.html", {"form": form, "jobs": jobs})
+    jobs = paginate(request, import_job_list(workspace=request.workspace).order_by("-created_at", "-id"), key="imports")
+    context = {"form": form, "jobs": jobs, "page_obj": jobs, "can_import": rules.can_write_everything(request)}
+    return render(request, "accounts/import_list.html", context)
+
+
+def _errors_page(request: MemberRequest, job: ImportJob) -> Page | None:
+    """The rejected rows of a finished import, a page at a time."""
+    return paginate(request, job.errors or [], key="import_errors", default=50) if job.errors else None
 
 
 def _report(job: ImportJob) -> dict[str, Any]:
@@ -68,7 +76,8 @@ SCALE_CHOICES = [
 def import_detail_view(request: MemberRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(import_job_list(workspace=request.workspace), pk=pk)
     if job.status != ImportStatus.UPLOADED:
-        return render(request, "accounts/import_detail.html", _report(job))
+        context = {**_report(job), "page_obj": _errors_page(request, job)}
+        return render(request, "accounts/import_detail.html", context)
     with job.file.open("rb") as fh:
         data = fh.read()
     preview = services.import_preview(data=data, kind=job.kind, mapping=job.mapping)
@@ -133,7 +142,8 @@ def import_detail_view(request: MemberRequest, pk: int) -> HttpResponse:
 def import_progress_view(request: MemberRequest, pk: int) -> HttpResponse:
     """The progress card, polled by htmx every second while the job runs; the report when it is done."""
     job = get_object_or_404(import_job_list(workspace=request.workspace), pk=pk)
-    return render(request, "accounts/partials/import_progress.html", _report(job))
+    context = {**_report(job), "page_obj": _errors_page(request, job)}
+    return render(request, "accounts/partials/import_progress.html", context)
 
 
 @workspace_required

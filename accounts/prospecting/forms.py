@@ -71,7 +71,8 @@ class BulkForm(forms.Form):
         for part in self.data.getlist("account") if hasattr(self.data, "getlist") else []:
             if str(part).isdigit():
                 account_ids.append(int(part))
-        if not account_ids:
+        data["matching"] = self.data.get("scope") == "matching"
+        if not account_ids and not data["matching"]:
             raise forms.ValidationError("Select at least one account.")
         data["account_ids"] = account_ids
         if data.get("action") == "tier" and not data.get("tier"):

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.cache import cache
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from abe.models import Workspace
 
+from ..filters import AccountFilterSet
 from ..models import (
     Account,
     IcpVersion,
@@ -20,107 +22,56 @@ from ..models import (
     TierChange,
     TierProposal,
 )
+from ..selectors import account_filterset
 from .icp import explanation_rows
 from .predictive import TrainedModel, feature_label
 
-BOARD_SORTS = {
-    "priority": ("priority", "id"),
-    "-priority": ("-priority", "-id"),
-    "fit": ("fit_score", "id"),
-    "-fit": ("-fit_score", "-id"),
-    "win": ("win_probability", "id"),
-    "-win": ("-win_probability", "-id"),
-    "name": ("name", "id"),
-    "-name": ("-name", "-id"),
-    "employees": ("employees", "id"),
-    "-employees": ("-employees", "-id"),
-    "revenue": ("annual_revenue", "id"),
-    "-revenue": ("-annual_revenue", "-id"),
-    "grade": ("fit_grade", "-priority", "id"),
-    "-grade": ("-fit_grade", "priority", "-id"),
-    "engagement": ("engagement_score", "id"),
-    "-engagement": ("-engagement_score", "-id"),
-}
+BOARD_FIELDS = (
+    "id",
+    "name",
+    "domain",
+    "industry",
+    "country",
+    "region",
+    "city",
+    "employees",
+    "annual_revenue",
+    "lifecycle",
+    "tier",
+    "tier_locked",
+    "fit_score",
+    "fit_grade",
+    "win_probability",
+    "priority",
+    "fit_criteria_met",
+    "engagement_score",
+    "engagement_momentum",
+    "journey_stage",
+    "journey_stage_changed_at",
+    "owner__id",
+    "owner__username",
+    "owner__first_name",
+    "owner__last_name",
+)
+BOARD_DEFAULT_SORT = "-priority"
 
 
-@dataclass(frozen=True)
-class BoardFilters:
-    q: str = ""
-    tier: str = ""
-    grade: str = ""
-    industry: str = ""
-    country: str = ""
-    lifecycle: str = ""
-    owner_id: int | None = None
-    unowned: bool = False
-    criterion: int | None = None  # index of an ICP criterion the account must meet
-    pinned: bool = False
-    sort: str = "-priority"
-
-    @property
-    def active(self) -> bool:
-        return bool(
-            self.q
-            or self.tier
-            or self.grade
-            or self.industry
-            or self.country
-            or self.lifecycle
-            or self.owner_id
-            or self.unowned
-            or self.criterion is not None
-            or self.pinned
-        )
-
-
-def tier_board(*, workspace: Workspace, filters: BoardFilters) -> QuerySet[Account]:
-    """Accounts for the tier board: one query per page whatever the filters (the owner is joined)."""
-    qs: QuerySet[Account] = (
-        Account.objects.for_workspace(workspace)
-        .select_related("owner")
-        .only(
-            "id",
-            "name",
-            "domain",
-            "industry",
-            "country",
-            "region",
-            "city",
-            "employees",
-            "annual_revenue",
-            "lifecycle",
-            "tier",
-            "tier_locked",
-            "fit_score",
-            "fit_grade",
-            "win_probability",
-            "priority",
-            "fit_criteria_met",
-            "engagement_score",
-            "engagement_momentum",
-            "journey_stage",
-            "owner__id",
-            "owner__username",
-            "owner__first_name",
-            "owner__last_name",
-        )
+def tier_board_filterset(
+    *, workspace: Workspace, params: Mapping[str, Any] | None, user: User | AnonymousUser | None = None
+) -> AccountFilterSet:
+    """The tier board's filter: the accounts filter (one definition) over the board's columns, by priority."""
+    base = Account.objects.for_workspace(workspace).select_related("owner").only(*BOARD_FIELDS)
+    return account_filterset(
+        workspace=workspace, params=params, user=user, queryset=base, default_sort=BOARD_DEFAULT_SORT
     )
-    if filters.q:
-        qs = qs.filter(Q(name__icontains=filters.q) | Q(domain__icontains=filters.q))
-    for field in ("tier", "industry", "country", "lifecycle"):
-        if getattr(filters, field):
-            qs = qs.filter(**{field: getattr(filters, field)})
-    if filters.grade:
-        qs = qs.filter(fit_grade=filters.grade)
-    if filters.owner_id:
-        qs = qs.filter(owner_id=filters.owner_id)
-    if filters.unowned:
-        qs = qs.filter(owner__isnull=True)
-    if filters.pinned:
-        qs = qs.filter(tier_locked=True)
-    if filters.criterion is not None and 0 <= filters.criterion < 63:
-        qs = qs.annotate(_met=F("fit_criteria_met").bitand(1 << filters.criterion)).filter(_met__gt=0)
-    return qs.order_by(*BOARD_SORTS.get(filters.sort, BOARD_SORTS["-priority"]))
+
+
+def tier_board(
+    *, workspace: Workspace, params: Mapping[str, Any] | None, user: User | AnonymousUser | None = None
+) -> QuerySet[Account]:
+    """Accounts for the tier board: one query per page whatever the filters (the owner is joined)."""
+    qs: QuerySet[Account] = tier_board_filterset(workspace=workspace, params=params, user=user).qs
+    return qs
 
 
 # Workspace-wide aggregates scan every account (about 0.1 s each at 100,000): they are cached, and every
@@ -197,21 +148,19 @@ class BoardPage:
         return (self.number - 1) * self.per_page + len(self.object_list)
 
 
-def tier_board_page(*, workspace: Workspace, filters: BoardFilters, page: int, per_page: int) -> BoardPage:
+def tier_board_page(*, filterset: AccountFilterSet, workspace: Workspace, page: int, per_page: int) -> BoardPage:
     """The page fetched with one extra row (to know if there is a next page) and a bounded count.
 
     The count comes from the cached tier counts when only the tier is filtered; otherwise it counts at most
     ``COUNT_CAP + 1`` rows, so a broad filter over 100,000 accounts never scans them all to say "10,000+".
     """
-    qs = tier_board(workspace=workspace, filters=filters)
+    qs = filterset.qs
     page = max(1, page)
     rows = list(qs[(page - 1) * per_page : page * per_page + 1])
-    only_tier = filters == BoardFilters(tier=filters.tier, sort=filters.sort)
-    if only_tier:
+    if filterset.only_tier:
         counts = tier_counts(workspace=workspace)
-        total = (
-            counts.get(filters.tier, {}).get("count", 0) if filters.tier else sum(c["count"] for c in counts.values())
-        )
+        tier = filterset.form.cleaned_data.get("tier") if filterset.is_valid() else ""
+        total = counts.get(tier, {}).get("count", 0) if tier else sum(c["count"] for c in counts.values())
         capped = False
     else:
         total = qs.order_by()[: COUNT_CAP + 1].count()

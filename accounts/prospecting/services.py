@@ -6,10 +6,12 @@ rescores of one workspace never interleave; per-account writes (pin, accept) loc
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import time
 import zlib
+from dataclasses import dataclass
 from typing import Any, cast
 
 import numpy as np
@@ -22,7 +24,7 @@ from django.utils import timezone
 
 from abe import permissions as rules
 from abe.bulk import Serialized, rows_update
-from abe.models import Membership, Workspace
+from abe.models import Job, Membership, Workspace
 from abe.tasks import enqueue_on_commit
 
 from ..models import (
@@ -63,6 +65,38 @@ PROPOSAL_REASONS = {
     "high_tier": "Priority is now {priority:.0f}; automatic tiering would move it from {current} to {proposed}.",
     "no_capacity": "Priority {priority:.0f} earns {proposed}, but that tier is full until a slot is freed.",
 }
+
+
+RESCORE_JOB = "prospecting_rescore"
+
+
+def rescore_later(*, workspace: Workspace | int, reason: str, by: User | None = None) -> Job:
+    """Rescore (and retier) every account as a background job once the transaction commits; the job carries the
+    true status (queued, running, done with the summary, failed with the reason) for the pages to show."""
+    from abe.jobs import job_create
+
+    from ..tasks import prospecting_rescore_job_task
+
+    if isinstance(workspace, int):
+        workspace = Workspace.objects.get(pk=workspace)
+    total = Account.objects.for_workspace(workspace).count()
+    return job_create(
+        workspace=workspace,
+        kind=RESCORE_JOB,
+        label=f"Rescore {total:,} accounts ({reason})",
+        total=total,
+        params={"reason": reason},
+        by=by,
+        task=prospecting_rescore_job_task,
+    )
+
+
+def rescore_summary_text(summary: dict[str, Any]) -> str:
+    """A rescore's summary as people read it."""
+    return (
+        f"{summary.get('accounts', 0):,} accounts rescored; {summary.get('tier_moves', 0):,} moved tier; "
+        f"{summary.get('proposals', 0):,} proposals awaiting a decision."
+    )
 
 
 def _stats_changed(workspace: Workspace | int) -> None:
@@ -106,7 +140,7 @@ def prospecting_settings_update(
         raise ValidationError(errors)
     obj.save()
     if rescore:
-        enqueue_on_commit(prospecting_rescore_task, workspace.pk, "Settings changed")
+        rescore_later(workspace=workspace, reason="settings changed", by=by)
     return obj
 
 
@@ -139,7 +173,7 @@ def icp_save(
         created_by=by,
     )
     if rescore:
-        enqueue_on_commit(prospecting_rescore_task, workspace.pk, f"ICP v{version.number} saved")
+        rescore_later(workspace=workspace, reason=f"ICP v{version.number} saved", by=by)
     return version
 
 
@@ -150,7 +184,7 @@ def icp_activate(*, version: IcpVersion, by: User | None = None, rescore: bool =
     version.is_active = True
     version.save(update_fields=["is_active"])
     if rescore:
-        enqueue_on_commit(prospecting_rescore_task, version.workspace_id, f"ICP v{version.number} reactivated")
+        rescore_later(workspace=version.workspace_id, reason=f"ICP v{version.number} reactivated", by=by)
     return version
 
 
@@ -239,7 +273,7 @@ def model_activate(
     model.activated_at = timezone.now()
     model.save(update_fields=["is_active", "activated_at"])
     if rescore:
-        enqueue_on_commit(prospecting_rescore_task, model.workspace_id, f"Model v{model.number} activated")
+        rescore_later(workspace=model.workspace_id, reason=f"model v{model.number} activated", by=by)
     return model
 
 
@@ -545,6 +579,93 @@ def editable_account_ids(*, request: Any, workspace: Workspace, account_ids: lis
         user = request.user
         return list(qs.filter(Q(owner=user) | Q(team_members__user=user)).values_list("pk", flat=True).distinct())
     raise PermissionDenied("Viewers cannot change accounts.")
+
+
+BULK_INLINE_LIMIT = 200  # above this many accounts a bulk change runs as a background job
+BULK_CHUNK = 500
+
+
+@dataclass
+class BulkResult:
+    """What a bulk change did: how many accounts changed, and how many were skipped for which reason."""
+
+    changed: int = 0
+    skipped: dict[str, int] = dataclasses.field(default_factory=dict)
+
+    def skip(self, reason: str, n: int) -> None:
+        if n:
+            self.skipped[reason] = self.skipped.get(reason, 0) + n
+
+    def add(self, other: BulkResult) -> None:
+        self.changed += other.changed
+        for reason, n in other.skipped.items():
+            self.skip(reason, n)
+
+    @property
+    def summary(self) -> str:
+        """E.g. "12 changed, 3 skipped: already pinned to Strategic"."""
+        text = f"{self.changed:,} changed"
+        if self.skipped:
+            text += ", " + "; ".join(f"{n:,} skipped: {reason}" for reason, n in self.skipped.items())
+        return text
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"changed": self.changed, "skipped": self.skipped}
+
+
+def _editable_ids(*, workspace: Workspace, user: User | None, role: str | None, ids: list[int]) -> set[int]:
+    qs = Account.objects.for_workspace(workspace).filter(pk__in=ids)
+    if role in ("admin", "marketing"):
+        return set(qs.values_list("pk", flat=True))
+    if role == "sales" and user is not None:
+        return set(qs.filter(Q(owner=user) | Q(team_members__user=user)).values_list("pk", flat=True).distinct())
+    return set()
+
+
+def accounts_bulk_apply(
+    *,
+    workspace: Workspace,
+    account_ids: list[int],
+    action: str,
+    by: User | None,
+    role: str | None,
+    owner: User | None = None,
+    tier: str = "",
+    reason: str = "",
+) -> BulkResult:
+    """Assign an owner to, or pin to a tier, the given accounts, and say exactly what happened to each.
+
+    Accounts the user may not change (sales: neither owner nor on the team), that no longer exist, or that are
+    already in the wanted state are skipped and counted by reason.
+    """
+    if action not in ("owner", "tier"):
+        raise ValidationError({"action": "Choose “Assign owner” or “Pin to tier”."})
+    if role not in ("admin", "marketing", "sales"):
+        raise PermissionDenied("Viewers cannot change accounts.")
+    wanted = list(dict.fromkeys(account_ids))
+    result = BulkResult()
+    existing = set(Account.objects.for_workspace(workspace).filter(pk__in=wanted).values_list("pk", flat=True))
+    result.skip("no longer exist", len(wanted) - len(existing))
+    allowed = _editable_ids(workspace=workspace, user=by, role=role, ids=list(existing))
+    result.skip("not yours to change (you are neither owner nor on the team)", len(existing) - len(allowed))
+    base = Account.objects.for_workspace(workspace).filter(pk__in=allowed)
+    if action == "owner":
+        same = base.filter(owner__isnull=True) if owner is None else base.filter(owner=owner)
+        unchanged = set(same.values_list("pk", flat=True))
+        who = "no owner" if owner is None else f"owned by {owner.get_full_name() or owner.get_username()}"
+        result.skip(f"already {who}", len(unchanged))
+        result.changed = accounts_bulk_assign_owner(
+            workspace=workspace, account_ids=sorted(allowed - unchanged), owner=owner, by=by
+        )
+    else:
+        _check_tier(tier)
+        unchanged = set(base.filter(tier=tier, tier_locked=True).values_list("pk", flat=True))
+        result.skip(f"already pinned to {Tier(tier).label}", len(unchanged))
+        todo = sorted(allowed - unchanged)
+        result.changed = (
+            accounts_bulk_tier(workspace=workspace, account_ids=todo, tier=tier, reason=reason, by=by) if todo else 0
+        )
+    return result
 
 
 @transaction.atomic

@@ -7,7 +7,7 @@ from typing import Any
 
 from celery import shared_task
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from abe.models import Workspace
 
@@ -52,3 +52,64 @@ def models_retrain_weekly_task() -> int:
     for workspace_id in sorted(ids):
         model_train_task.delay(workspace_id)
     return len(ids)
+
+
+@shared_task(time_limit=3600)
+def accounts_bulk_apply_task(job_id: int) -> dict[str, Any]:
+    """A bulk change over many accounts, in chunks, reporting progress on its job. Safe to repeat: accounts
+    already in the wanted state are skipped (and counted as such)."""
+    from abe.jobs import job_fail, job_finish, job_progress, job_start
+    from abe.models import Job
+
+    from .services import BULK_CHUNK, BulkResult, accounts_bulk_apply
+
+    job = Job.objects.select_related("workspace", "created_by").filter(pk=job_id).first()
+    if job is None or job.finished:
+        return {}
+    job_start(job=job)
+    params = job.params
+    owner = get_user_model().objects.filter(pk=params["owner_id"]).first() if params.get("owner_id") else None
+    ids: list[int] = params["account_ids"]
+    result = BulkResult()
+    try:
+        for start in range(0, len(ids), BULK_CHUNK):
+            chunk = ids[start : start + BULK_CHUNK]
+            result.add(
+                accounts_bulk_apply(
+                    workspace=job.workspace,
+                    account_ids=chunk,
+                    action=params["action"],
+                    by=job.created_by,
+                    role=params["role"],
+                    owner=owner,
+                    tier=params.get("tier", ""),
+                    reason=params.get("reason", ""),
+                )
+            )
+            job_progress(job=job, processed=start + len(chunk))
+    except (ValidationError, PermissionDenied) as exc:
+        job_fail(job=job, reason=" ".join(getattr(exc, "messages", [str(exc)])))
+        return result.as_dict()
+    job_finish(job=job, message=result.summary + ".", result=result.as_dict())
+    return result.as_dict()
+
+
+@shared_task(time_limit=1800)
+def prospecting_rescore_job_task(job_id: int) -> dict[str, Any]:
+    """A rescore run as a job (status for the page). Safe to repeat: a rescore recomputes from the current state."""
+    from abe.jobs import job_fail, job_finish, job_start
+    from abe.models import Job
+
+    from .services import prospecting_rescore, rescore_summary_text
+
+    job = Job.objects.select_related("workspace", "created_by").filter(pk=job_id).first()
+    if job is None or job.finished:
+        return {}
+    job_start(job=job)
+    try:
+        summary = prospecting_rescore(workspace=job.workspace, by=job.created_by, reason=job.params.get("reason", ""))
+    except Exception as exc:
+        job_fail(job=job, reason=f"The rescore failed: {exc}")
+        raise
+    job_finish(job=job, message=rescore_summary_text(summary), result=summary)
+    return summary

@@ -7,48 +7,69 @@ Views check access, validate forms and call the same services as the API.
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from abe import permissions as rules
 from abe.http import MemberRequest
+from abe.jobs import job_create, job_list
+from abe.models import Job
+from abe.paging import page_number, page_size, paginate
 from abe.views import admin_required, safe_next, workspace_required
 
 from .. import selectors as account_selectors
 from ..imports.export import accounts_csv_response
 from ..models import Account, ProposalStatus, Tier
+from ..views import saved_views_context
 from . import selectors, services
 from .forms import BoardFilterForm, BulkForm, IcpForm, ProspectingSettingsForm, TierPinForm
 from .icp import ATTRIBUTE_LABELS, ATTRIBUTES, CATEGORICAL, NUMERIC
+from .tasks import accounts_bulk_apply_task
 
 BOARD_PAGE_SIZE = 50
+# The columns of the tier board, in the order a KAM reads them; each user may hide some (column chooser).
+BOARD_COLUMNS = [
+    ("tier", "Tier"),
+    ("stage", "Stage"),
+    ("engagement", "Engagement"),
+    ("momentum", "Momentum"),
+    ("owner", "Owner"),
+    ("priority", "Priority"),
+    ("fit", "Fit"),
+    ("grade", "Grade"),
+    ("win", "Win prob."),
+    ("employees", "Employees"),
+    ("revenue", "Revenue"),
+    ("lifecycle", "Lifecycle"),
+    ("industry", "Industry"),
+    ("country", "Country"),
+]
 
 
-def _board_filters(request: MemberRequest, form: BoardFilterForm) -> selectors.BoardFilters:
-    data = form.cleaned_data if form.is_valid() else {}
-    owner = data.get("owner") or ""
-    criterion = data.get("criterion") or ""
-    return selectors.BoardFilters(
-        q=(data.get("q") or "").strip(),
-        tier=data.get("tier", ""),
-        grade=data.get("grade", ""),
-        industry=data.get("industry", ""),
-        country=data.get("country", ""),
-        lifecycle=data.get("lifecycle", ""),
-        owner_id=request.user.pk if owner == "me" else (int(owner) if owner.isdigit() else None),
-        unowned=owner == "none",
-        criterion=int(criterion) if criterion.isdigit() else None,
-        pinned=bool(data.get("pinned")),
-        sort=data.get("sort") or "-priority",
-    )
+def _rescore_job(request: MemberRequest) -> Job | None:
+    """The latest rescore of the workspace while it runs, and for ten minutes after it ends."""
+    job = job_list(workspace=request.workspace).filter(kind=services.RESCORE_JOB).first()
+    if job is None or (job.finished and job.finished_at and timezone.now() - job.finished_at > timedelta(minutes=10)):
+        return None
+    return job
+
+
+def _board_job(request: MemberRequest) -> Job | None:
+    """The last bulk job started from the board, shown (and polled) until it has been seen finished once."""
+    job_id = request.session.get("job:tier_board")
+    job = job_list(workspace=request.workspace).filter(pk=job_id).first() if job_id else None
+    if job is None or job.finished:
+        request.session.pop("job:tier_board", None)
+    return job
 
 
 @workspace_required
@@ -60,24 +81,30 @@ def tier_board_view(request: MemberRequest) -> HttpResponseBase:
     form = BoardFilterForm(
         request.GET or None, options=selectors.board_filter_options(workspace=ws), users=users, criteria=criteria
     )
-    filters = _board_filters(request, form)
-    qs = selectors.tier_board(workspace=ws, filters=filters)
+    filterset = selectors.tier_board_filterset(workspace=ws, params=request.GET, user=request.user)
     if request.GET.get("export") == "csv":
-        return accounts_csv_response(qs, "tier-board.csv")
-    page_number = request.GET.get("page", "1")
+        return accounts_csv_response(filterset.qs, "tier-board.csv")
     page_obj = selectors.tier_board_page(
-        workspace=ws, filters=filters, page=int(page_number) if page_number.isdigit() else 1, per_page=BOARD_PAGE_SIZE
+        filterset=filterset,
+        workspace=ws,
+        page=page_number(request),
+        per_page=page_size(request, key="tier_board", default=BOARD_PAGE_SIZE),
     )
     conf = selectors.prospecting_settings(workspace=ws)
     counts = selectors.tier_counts(workspace=ws)
     export_query = request.GET.copy()
-    export_query.pop("page", None)
+    for name in ("page", "per_page"):
+        export_query.pop(name, None)
+    matching_query = export_query.urlencode()
     export_query["export"] = "csv"
     context = {
+        "matching_query": matching_query,
+        "board_columns": BOARD_COLUMNS,
+        **saved_views_context(request, "tier_board"),
         "form": form,
         "page_obj": page_obj,
-        "sort": filters.sort,
-        "filtered": filters.active,
+        "sort": filterset.sort_key,
+        "filtered": filterset.active,
         "export_url": "?" + export_query.urlencode(),
         "criteria": criteria,
         "bulk_form": BulkForm(users=users),
@@ -95,6 +122,7 @@ def tier_board_view(request: MemberRequest) -> HttpResponseBase:
         ],
         "pending_proposals": selectors.proposal_list(workspace=ws).count(),
         "settings": conf,
+        "job": _board_job(request),
     }
     template = "accounts/partials/tier_table.html" if request.htmx else "accounts/tier_board.html"
     return render(request, template, context)
@@ -114,29 +142,61 @@ def tier_bulk_view(request: MemberRequest) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect(back)
-    wanted = form.cleaned_data["account_ids"]
-    allowed = services.editable_account_ids(request=request, workspace=request.workspace, account_ids=wanted)
-    skipped = len(set(wanted)) - len(allowed)
+    data = form.cleaned_data
+    if data["matching"]:
+        # "Select all N matching": the board's own filter, as the user sees it, resolved now.
+        params = QueryDict(request.POST.get("query", ""))
+        filterset = selectors.tier_board_filterset(workspace=request.workspace, params=params, user=request.user)
+        wanted = list(filterset.qs.values_list("pk", flat=True))
+    else:
+        wanted = list(dict.fromkeys(data["account_ids"]))
+    owner = next((u for u in users if str(u.pk) == data["owner"]), None) if data["action"] == "owner" else None
+    label = (
+        f"Assign owner {owner.get_full_name() or owner.username if owner else '(none)'} to {len(wanted):,} accounts"
+        if data["action"] == "owner"
+        else f"Pin {len(wanted):,} accounts to {Tier(data['tier']).label}"
+    )
+    role = rules.request_role(request)
+    if len(wanted) > services.BULK_INLINE_LIMIT:
+        job = job_create(
+            workspace=request.workspace,
+            kind="accounts_bulk",
+            label=label,
+            total=len(wanted),
+            by=request.user,
+            task=accounts_bulk_apply_task,
+            params={
+                "account_ids": wanted,
+                "action": data["action"],
+                "owner_id": owner.pk if owner else None,
+                "tier": data.get("tier", ""),
+                "reason": data.get("reason", ""),
+                "role": role,
+            },
+        )
+        request.session["job:tier_board"] = job.pk
+        messages.info(
+            request,
+            f"{label}: started as a background job; its progress shows above the board.",
+            extra_tags="bulk-done",
+        )
+        return redirect(back)
     try:
-        if form.cleaned_data["action"] == "owner":
-            owner = next((u for u in users if str(u.pk) == form.cleaned_data["owner"]), None)
-            n = services.accounts_bulk_assign_owner(
-                workspace=request.workspace, account_ids=allowed, owner=owner, by=request.user
-            )
-            messages.success(request, f"Owner set on {n} account(s).")
-        else:
-            n = services.accounts_bulk_tier(
-                workspace=request.workspace,
-                account_ids=allowed,
-                tier=form.cleaned_data["tier"],
-                reason=form.cleaned_data["reason"],
-                by=request.user,
-            )
-            messages.success(request, f"{n} account(s) pinned to {Tier(form.cleaned_data['tier']).label}.")
+        result = services.accounts_bulk_apply(
+            workspace=request.workspace,
+            account_ids=wanted,
+            action=data["action"],
+            by=request.user,
+            role=role,
+            owner=owner,
+            tier=data.get("tier", ""),
+            reason=data.get("reason", ""),
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-    if skipped:
-        messages.warning(request, f"{skipped} account(s) skipped: you can only change accounts you own or team.")
+    else:
+        done = "Owner assigned" if data["action"] == "owner" else f"Pinned to {Tier(data['tier']).label}"
+        messages.success(request, f"{done}: {result.summary}.", extra_tags="bulk-done")
     return redirect(back)
 
 
@@ -209,7 +269,7 @@ def proposal_list_view(request: MemberRequest) -> HttpResponse:
         decided = services.tier_proposals_decide(workspace=ws, proposal_ids=ids, accept=accept, by=request.user)
         messages.success(request, f"{decided} proposal(s) {'accepted' if accept else 'rejected'}.")
         return redirect("accounts:tier_proposals")
-    page_obj = Paginator(selectors.proposal_list(workspace=ws), 100).get_page(request.GET.get("page"))
+    page_obj = paginate(request, selectors.proposal_list(workspace=ws), key="tier_proposals", default=100)
     recent = selectors.proposal_list(workspace=ws, status=None).exclude(status=ProposalStatus.PENDING)[:20]
     return render(
         request,
@@ -274,7 +334,7 @@ def icp_settings_view(request: MemberRequest) -> HttpResponse:
                     for error in exc.messages:
                         icp_form.add_error("criteria", error)
                 else:
-                    messages.success(request, f"ICP v{version.number} saved; accounts are being rescored.")
+                    messages.success(request, f"ICP v{version.number} saved; the rescore's status shows below.")
                     return redirect("accounts:icp_settings")
         else:
             settings_form = ProspectingSettingsForm(request.POST)
@@ -284,7 +344,7 @@ def icp_settings_view(request: MemberRequest) -> HttpResponse:
                 except ValidationError as exc:
                     settings_form.add_error(None, exc.messages)
                 else:
-                    messages.success(request, "Weights and capacities saved; accounts are being retiered.")
+                    messages.success(request, "Weights and capacities saved; the retiering's status shows below.")
                     return redirect("accounts:icp_settings")
     return render(
         request,
@@ -296,6 +356,7 @@ def icp_settings_view(request: MemberRequest) -> HttpResponse:
             "settings_form": settings_form,
             "settings": conf,
             "reference": ICP_REFERENCE,
+            "job": _rescore_job(request),
         },
     )
 
@@ -305,15 +366,19 @@ def icp_settings_view(request: MemberRequest) -> HttpResponse:
 def icp_activate_view(request: MemberRequest, pk: int) -> HttpResponse:
     version = get_object_or_404(selectors.icp_versions(workspace=request.workspace), pk=pk)
     services.icp_activate(version=version, by=request.user)
-    messages.success(request, f"ICP v{version.number} is active again; accounts are being rescored.")
+    messages.success(request, f"ICP v{version.number} is active again; the rescore's status shows below.")
     return redirect("accounts:icp_settings")
 
 
 @require_POST
 @admin_required
 def rescore_view(request: MemberRequest) -> HttpResponse:
-    services.prospecting_rescore_enqueue(workspace=request.workspace, reason=f"Requested by {request.user.username}")
-    messages.success(request, "Rescore started.")
+    services.rescore_later(
+        workspace=request.workspace,
+        reason=f"requested by {request.user.get_full_name() or request.user.username}",
+        by=request.user,
+    )
+    messages.success(request, "Rescore requested; its status shows below.")
     return redirect(safe_next(request, reverse("accounts:tier_board")))
 
 
@@ -333,6 +398,7 @@ def model_page_view(request: MemberRequest) -> HttpResponse:
             "models": models,
             "rows": rows,
             "weights": weights,
+            "job": _rescore_job(request),
             "latest_not_active": latest if latest is not None and not latest.is_active else None,
         },
     )
@@ -359,7 +425,7 @@ def model_activate_view(request: MemberRequest, pk: int) -> HttpResponse:
     model = get_object_or_404(selectors.model_list(workspace=request.workspace), pk=pk)
     if request.method == "POST":
         services.model_activate(model=model, by=request.user, confirm=True)
-        messages.success(request, f"Model v{model.number} is active; accounts are being rescored.")
+        messages.success(request, f"Model v{model.number} is active; the rescore's status shows below.")
         return redirect("accounts:model")
     return render(
         request,

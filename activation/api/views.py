@@ -5,8 +5,7 @@ Views only check access and call services; reads come from ``activation.selector
 
 from __future__ import annotations
 
-import django_filters
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -20,6 +19,7 @@ from abe.api.base import WorkspaceModelViewSet, WorkspaceReadOnlyModelViewSet
 from abe.models import Role, Workspace
 
 from .. import selectors
+from ..filters import AlertFilterSet
 from ..models import Alert, AlertStatus
 from ..permissions import can_act_on_alert
 from ..services import alerts as alert_services
@@ -56,30 +56,15 @@ class RuleViewSet(WorkspaceModelViewSet):
         return None
 
 
-class AlertFilter(django_filters.FilterSet):
-    mine = django_filters.BooleanFilter(method="filter_mine", help_text="Only alerts in my inbox or assigned to me.")
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
-
-    class Meta:
-        model = Alert
-        fields = ["status", "severity", "rule", "account", "assignee", "kind"]
-
-    def filter_mine(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
-        user = self.request.user
-        if not value or not user.is_authenticated:
-            return queryset
-        return queryset.filter(Q(recipients__user=user) | Q(assignee=user)).distinct()
-
-
 class AlertViewSet(WorkspaceReadOnlyModelViewSet):
     """Alerts, newest first. Filter by status, severity, rule, account, assignee, ``mine``; move them along
     their lifecycle (acknowledge, resolve, dismiss, snooze until a date, reopen) and assign them."""
 
-    filterset_class = AlertFilter
+    # The inbox's filter (one definition); newest first unless ``sort`` or ``ordering`` says otherwise.
+    filterset_class = AlertFilterSet
     search_fields = ["title", "account__name"]
     ordering_fields = ["created_at", "severity", "status"]
-    ordering = ["-created_at", "-id"]
+    ordering = None
 
     scoped_model = Alert
 

@@ -131,6 +131,15 @@ def rule_params_clean(condition_type: str, params: dict[str, Any] | None) -> dic
     return cleaned
 
 
+def journey_stage_names(*, workspace: Workspace | int) -> dict[str, str]:
+    """The journey stages configured for the workspace (key -> name): the only stages a rule may name."""
+    from engagement.services.scoring import scoring_rules
+
+    if isinstance(workspace, int):
+        workspace = Workspace.objects.get(pk=workspace)
+    return scoring_rules(workspace=workspace).stage_names()
+
+
 def _clean_rule(rule: Rule) -> None:
     errors: dict[str, Any] = {}
     rule.name = (rule.name or "").strip()
@@ -144,6 +153,14 @@ def _clean_rule(rule: Rule) -> None:
             errors["name"] = f"A rule called “{rule.name}” already exists."
     try:
         rule.params = rule_params_clean(rule.condition_type, rule.params)
+        if rule.condition_type == ConditionType.STAGE_ENTERED:
+            stages = journey_stage_names(workspace=rule.workspace_id)
+            if rule.params.get("stage") not in stages:
+                choices = ", ".join(f"{k} ({v})" for k, v in stages.items())
+                wrong = rule.params.get("stage")
+                raise ValidationError(
+                    {"params": [f"stage: “{wrong}” is not a stage of the journey; choose one of: {choices}."]}
+                )
     except ValidationError as exc:
         errors.update(exc.message_dict)
     checks = (

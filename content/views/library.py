@@ -2,13 +2,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from abe import permissions as rules
 from abe.forms import form_add_service_errors
 from abe.http import MemberRequest
+from abe.paging import paginate
 from abe.views import workspace_required
 
 from .. import selectors, services
@@ -23,7 +23,7 @@ def content_list_view(request: MemberRequest) -> HttpResponse:
     for field, value in chosen.items():
         if value:
             qs = qs.filter(**{field: value})
-    page_obj = Paginator(qs.order_by("title", "pk"), 25).get_page(request.GET.get("page"))
+    page_obj = paginate(request, qs.order_by("title", "pk"), key="content")
     return render(
         request,
         "content/list.html",
@@ -69,7 +69,7 @@ def content_performance_view(request: MemberRequest) -> HttpResponse:
 
     rows = asset_performance_table(workspace=request.workspace)
     names = dict(Persona.objects.for_workspace(request.workspace).values_list("pk", "name"))
-    page_obj = Paginator(rows, 50).get_page(request.GET.get("page"))
+    page_obj = paginate(request, rows, key="content_performance", default=50)
     return render(
         request,
         "content/performance.html",

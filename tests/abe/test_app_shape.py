@@ -5,7 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ["abe", "personas", "accounts", "work", "content", "engagement", "activation", "keyaccounts", "analytics"]
+APPS = [
+    "abe",
+    "personas",
+    "accounts",
+    "work",
+    "content",
+    "engagement",
+    "activation",
+    "keyaccounts",
+    "analytics",
+    "home",
+]
 SUB_PACKAGES = ["accounts/prospecting", "accounts/imports"]
 SHAPE = ["services.py", "selectors.py", "views.py", "forms.py", "urls.py", "tasks.py", "api/views.py", "api/urls.py"]
 

@@ -124,7 +124,7 @@ def test_stage_entered_fires_once_per_stage_change(workspace, account):
     replay = evaluate(account)
 
     assert (len(before.fired), len(entered.fired), len(replay.fired)) == (0, 1, 0)
-    assert "from engaged to mqa" in Alert.objects.get().message
+    assert "from Engaged to MQA" in Alert.objects.get().message
 
 
 def test_trigger_event_filters_by_kind(workspace, account):

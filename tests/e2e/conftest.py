@@ -73,4 +73,4 @@ def login(page, username: str, password: str = "pw") -> None:
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("button[type=submit]")
-    page.wait_for_url("**/accounts/**")
+    page.wait_for_url(lambda url: "/login/" not in url)

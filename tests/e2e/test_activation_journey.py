@@ -64,6 +64,7 @@ def test_badge_updates_and_the_kam_acknowledges_the_alert(page, screenshot):
     )
 
     login(page, "kam")
+    page.goto("/accounts/")  # login lands on the home page; the journey starts from the list
     page.wait_for_selector("#account-table")
     assert page.locator(".nav .badge").count() == 0
 

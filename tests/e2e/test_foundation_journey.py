@@ -20,6 +20,7 @@ def test_login_filter_open_edit(page, screenshot):
     ContactFactory(account=target, first_name="Alice", last_name="Wong", title="CMO", buying_role="decision_maker")
 
     login(page, "kam")
+    page.goto("/accounts/")  # login lands on the home page; the journey starts from the list
     page.wait_for_selector("#account-table")
     screenshot("accounts-list")
     page.evaluate("window.__no_reload_marker = 1")
@@ -60,6 +61,7 @@ def test_tablet_width_keeps_the_list_usable(page, screenshot):
     page.set_viewport_size({"width": 800, "height": 1000})
 
     login(page, "kam")
+    page.goto("/accounts/")
 
     assert page.is_visible("text=Tablet Account")
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")

@@ -1,0 +1,80 @@
+"""Jobs: long work run by a worker with a status the page polls (htmx progress bar).
+
+``job_create`` records the job and enqueues its Celery task after commit; with the embedded default (no broker,
+tasks eager) the task runs in the request and the job is marked ``inline`` so that the page can say so. The
+task calls ``job_start`` / ``job_progress`` / ``job_finish`` (or ``job_fail``), so the page shows the true
+status: queued, running n of N, done with a summary, failed with the reason.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from .models import Job, JobStatus, Workspace
+from .tasks import enqueue_on_commit
+
+
+def job_create(
+    *,
+    workspace: Workspace,
+    kind: str,
+    label: str,
+    total: int,
+    params: dict[str, Any],
+    by: User | None,
+    task: Any,
+) -> Job:
+    """Record a job and enqueue ``task`` (a Celery task taking the job id) once the transaction commits."""
+    job = Job.objects.create(
+        workspace=workspace,
+        kind=kind,
+        label=label[:200],
+        total=total,
+        params=params,
+        created_by=by,
+        inline=bool(getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False)),
+    )
+    enqueue_on_commit(task, job.pk)
+    return job
+
+
+def job_start(*, job: Job) -> Job:
+    job.status, job.started_at = JobStatus.RUNNING, timezone.now()
+    job.save(update_fields=["status", "started_at"])
+    return job
+
+
+def job_progress(*, job: Job, processed: int) -> None:
+    job.processed = processed
+    Job.objects.filter(pk=job.pk).update(processed=processed)
+
+
+def job_finish(*, job: Job, message: str, result: dict[str, Any]) -> Job:
+    job.status, job.message, job.result = JobStatus.DONE, message, result
+    job.processed, job.finished_at = job.total, timezone.now()
+    job.save(update_fields=["status", "message", "result", "processed", "finished_at"])
+    return job
+
+
+def job_fail(*, job: Job, reason: str) -> Job:
+    job.status, job.message, job.finished_at = JobStatus.FAILED, reason[:2000], timezone.now()
+    job.save(update_fields=["status", "message", "finished_at"])
+    return job
+
+
+def job_list(*, workspace: Workspace) -> QuerySet[Job]:
+    return Job.objects.for_workspace(workspace).select_related("created_by")
+
+
+def job_running_or_failed(*, workspace: Workspace, limit: int = 10) -> list[Job]:
+    """Jobs still running and those that failed in the last week (the programme pulse)."""
+    week_ago = timezone.now() - timedelta(days=7)
+    return list(job_list(workspace=workspace).filter(status__in=[JobStatus.QUEUED, JobStatus.RUNNING])[:limit]) + list(
+        job_list(workspace=workspace).filter(status=JobStatus.FAILED, created_at__gte=week_ago)[:limit]
+    )

@@ -1,0 +1,181 @@
+"""One filter definition for every list of accounts: the accounts page, the tier board, the accounts API and
+their CSV exports all filter and sort through :class:`AccountFilterSet` (called inside the selectors).
+
+Parameters (query string): ``q`` (name, domain or city), ``industry``, ``country``, ``region``, ``lifecycle``,
+``tier``, ``grade`` / ``fit_grade``, ``owner`` (a user id, ``me`` or ``none``), ``criterion`` / ``icp_criterion``
+(index of an active ICP criterion the account meets), ``pinned`` / ``tier_locked``, ``employees_min|max``,
+``revenue_min|max``, ``domain``, ``external_id``, ``parent`` and ``sort`` (a key of :data:`ACCOUNT_SORTS`,
+``-`` for descending).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.contrib.auth.models import AnonymousUser, User
+from django.core.validators import RegexValidator
+from django.db.models import F, Q, QuerySet
+from django.db.models.expressions import OrderBy
+
+from abe.models import Workspace
+
+from .models import Account
+
+# The one sort map: a key people see in URLs -> the ordering (unknown values last, ties broken by id so that
+# pages never overlap). ``-key`` sorts the other way.
+_SORT_FIELDS: dict[str, tuple[str, ...]] = {
+    "name": ("name",),
+    "employees": ("employees",),
+    "revenue": ("annual_revenue",),
+    "country": ("country",),
+    "industry": ("industry",),
+    "tier": ("tier",),
+    "fit": ("fit_score",),
+    "grade": ("fit_grade", "-priority"),
+    "priority": ("priority",),
+    "win": ("win_probability",),
+    "engagement": ("engagement_score",),
+    "momentum": ("engagement_momentum",),
+    "stage": ("journey_stage",),
+    "updated": ("updated_at",),
+    "created": ("created_at",),
+}
+
+
+def _order(field: str, descending: bool) -> OrderBy:
+    if field.startswith("-"):
+        field, descending = field[1:], not descending
+    return F(field).desc(nulls_last=True) if descending else F(field).asc(nulls_last=True)
+
+
+ACCOUNT_SORTS: dict[str, tuple[OrderBy | str, ...]] = {}
+for _key, _fields in _SORT_FIELDS.items():
+    ACCOUNT_SORTS[_key] = (*(_order(f, False) for f in _fields), "id")
+    ACCOUNT_SORTS["-" + _key] = (*(_order(f, True) for f in _fields), "-id")
+
+# The API's ``ordering`` parameter takes model field names; it offers the same fields as the sort map.
+ACCOUNT_ORDERING_FIELDS: list[str] = [
+    "name",
+    "employees",
+    "annual_revenue",
+    "country",
+    "industry",
+    "tier",
+    "fit_score",
+    "fit_grade",
+    "priority",
+    "win_probability",
+    "engagement_score",
+    "engagement_momentum",
+    "journey_stage",
+    "created_at",
+    "updated_at",
+]
+
+_owner_value = RegexValidator(r"^(me|none|\d+)$", "Use a user id, “me” or “none”.")
+_TRUE = {"1", "true", "True", "on", "yes"}
+
+
+def _given(value: Any) -> bool:
+    # 0 is a real value (the first ICP criterion); only None, "" and False mean "not filtered".
+    return value is not None and value is not False and value != ""
+
+
+class AccountFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_q", label="Search (name, domain or city)")
+    owner = django_filters.CharFilter(
+        method="filter_owner", validators=[_owner_value], label="Owner: a user id, “me” or “none”"
+    )
+    grade = django_filters.CharFilter(field_name="fit_grade", label="Fit grade")
+    criterion = django_filters.NumberFilter(method="filter_icp_criterion", label="ICP criterion met (0-based)")
+    icp_criterion = django_filters.NumberFilter(
+        method="filter_icp_criterion", label="Index of an active ICP criterion the account meets (0-based)"
+    )
+    pinned = django_filters.CharFilter(method="filter_pinned", label="Pinned only (1/true/on)")
+    employees_min = django_filters.NumberFilter(field_name="employees", lookup_expr="gte")
+    employees_max = django_filters.NumberFilter(field_name="employees", lookup_expr="lte")
+    revenue_min = django_filters.NumberFilter(field_name="annual_revenue", lookup_expr="gte")
+    revenue_max = django_filters.NumberFilter(field_name="annual_revenue", lookup_expr="lte")
+    sort = django_filters.CharFilter(method="filter_sort", label="Sort key (e.g. name, -priority)")
+
+    class Meta:
+        model = Account
+        fields = [
+            "industry",
+            "country",
+            "region",
+            "lifecycle",
+            "tier",
+            "domain",
+            "external_id",
+            "parent",
+            "fit_grade",
+            "tier_locked",
+        ]
+
+    def __init__(
+        self,
+        data: Any = None,
+        queryset: QuerySet | None = None,
+        *,
+        request: Any = None,
+        prefix: str | None = None,
+        user: User | AnonymousUser | None = None,
+        workspace: Workspace | None = None,
+        default_sort: str = "name",
+    ) -> None:
+        super().__init__(data, queryset, request=request, prefix=prefix)
+        self.user = user if user is not None else getattr(request, "user", None)
+        self.workspace = workspace if workspace is not None else getattr(request, "workspace", None)
+        self.default_sort = default_sort
+        parent = self.filters["parent"]
+        parent.queryset = Account.objects.for_workspace(self.workspace) if self.workspace else Account.objects.none()
+
+    def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(name__icontains=value) | Q(domain__icontains=value) | Q(city__icontains=value))
+
+    def filter_owner(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        if value == "none":
+            return queryset.filter(owner__isnull=True)
+        if value == "me":
+            user = self.user
+            return queryset.filter(owner_id=user.pk) if user and user.is_authenticated else queryset.none()
+        return queryset.filter(owner_id=int(value))
+
+    def filter_icp_criterion(self, queryset: QuerySet, name: str, value: Any) -> QuerySet:
+        index = int(value)
+        if not 0 <= index < 63:
+            return queryset.none()
+        return queryset.annotate(_met=F("fit_criteria_met").bitand(1 << index)).filter(_met__gt=0)
+
+    def filter_pinned(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(tier_locked=True) if value in _TRUE else queryset
+
+    def filter_sort(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset  # applied last, in filter_queryset, so that it also applies when absent
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        queryset = super().filter_queryset(queryset)
+        return queryset.order_by(*ACCOUNT_SORTS[self.sort_key])
+
+    @property
+    def sort_key(self) -> str:
+        data = self.form.cleaned_data if hasattr(self.form, "cleaned_data") else {}
+        wanted = data.get("sort") or ""
+        return wanted if wanted in ACCOUNT_SORTS else self.default_sort
+
+    @property
+    def active(self) -> bool:
+        """Whether any filter (not the sort) narrows the list."""
+        data = self.form.cleaned_data if self.is_bound and self.is_valid() else {}
+        return any(_given(v) for k, v in data.items() if k != "sort")
+
+    @property
+    def only_tier(self) -> bool:
+        """Only the tier (or nothing) is filtered: counts can come from the cached tier counts."""
+        data = self.form.cleaned_data if self.is_bound and self.is_valid() else {}
+        return not any(_given(v) for k, v in data.items() if k not in ("sort", "tier"))

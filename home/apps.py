@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class HomeConfig(AppConfig):
+    """The home page sections of the portal's own roles: "My day" (sales and KAMs) and "Programme pulse"
+    (marketing and admins). Top of the layer order: it reads accounts, work, engagement and activation."""
+
+    name = "home"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from abe.registry import home_section_register
+
+        home_section_register("home:my_day", title="My day", order=10, roles=("sales",))
+        home_section_register("home:pulse", title="Programme pulse", order=10, roles=("admin", "marketing"))

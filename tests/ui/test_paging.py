@@ -1,0 +1,143 @@
+"""The shared pager: page 2 of a filtered, sorted list holds exactly the expected rows on every paginated list,
+its links keep every filter and the sort, never start with ``??``, and the chosen page size sticks."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import ImportJob
+from activation.models import Alert, AlertRecipient
+from tests.factories import AccountFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _links(html: str) -> list[str]:
+    """The links of the pager (previous, next, page sizes)."""
+    pager = html[html.index('<nav class="pager"') :]
+    pager = pager[: pager.index("</nav>")]
+    return re.findall(r'(?:href|hx-get)="([^"]*)"', pager)
+
+
+def _accounts(workspace, n: int = 60, **fields):
+    """``n`` accounts named "Harbor NN" with employees = NN (so the sort is checkable) plus noise."""
+    made = [
+        AccountFactory(workspace=workspace, name=f"Harbor {i:02d}", employees=i, industry="Software", **fields)
+        for i in range(n)
+    ]
+    for i in range(15):
+        AccountFactory(workspace=workspace, name=f"Other {i:02d}", employees=1000 + i, industry="Software", **fields)
+    return made
+
+
+def test_accounts_page_2_of_a_search_sorted_by_employees(admin_client, workspace):
+    _accounts(workspace)
+
+    response = admin_client.get("/accounts/?q=harbor&sort=-employees&page=2")
+
+    html = response.content.decode()
+    names = [a.name for a in response.context["page_obj"]]
+    assert names == [f"Harbor {i:02d}" for i in range(34, 9, -1)]
+    assert "26–50 of 60" in html
+    assert "??" not in html
+    assert len(_links(html)) >= 2
+    for link in _links(html):
+        assert link.startswith("?") and "q=harbor" in link and "sort=-employees" in link
+
+
+def test_accounts_page_size_is_chosen_and_remembered(admin_client, workspace):
+    _accounts(workspace)
+
+    first = admin_client.get("/accounts/?q=harbor&sort=employees&per_page=50")
+    later = admin_client.get("/accounts/?q=harbor&sort=employees&page=2")
+
+    assert len(first.context["page_obj"]) == 50
+    assert [a.name for a in later.context["page_obj"]] == [f"Harbor {i:02d}" for i in range(50, 60)]
+
+
+def test_accounts_htmx_page_swaps_the_table_and_keeps_the_sort_field(admin_client, workspace):
+    _accounts(workspace)
+
+    response = admin_client.get("/accounts/?q=harbor&sort=-employees&page=2", HTTP_HX_REQUEST="true")
+
+    html = response.content.decode()
+    assert "<html" not in html and 'hx-target="#account-results"' in html and 'hx-push-url="true"' in html
+    assert 'id="id_sort" value="-employees" hx-swap-oob="true"' in html
+
+
+def test_tier_board_page_2_of_a_filtered_sorted_board(admin_client, workspace):
+    _accounts(workspace, tier="priority")
+    AccountFactory(workspace=workspace, name="Harbor strategic", employees=5, tier="strategic")
+
+    response = admin_client.get("/accounts/tiers/?q=harbor&tier=priority&sort=employees&per_page=25&page=2")
+
+    html = response.content.decode()
+    assert [a.name for a in response.context["page_obj"]] == [f"Harbor {i:02d}" for i in range(25, 50)]
+    assert "26–50 of 60" in html and "??" not in html
+    assert len(_links(html)) >= 2
+    for link in _links(html):
+        assert "q=harbor" in link and "tier=priority" in link and "sort=employees" in link
+
+
+def _alert(workspace, user, n: int, severity: str, title: str) -> Alert:
+    alert = Alert.objects.create(
+        workspace=workspace,
+        dedupe_key=f"k{n}",
+        severity=severity,
+        title=title,
+        message="why",
+        created_at=timezone.now() - timedelta(minutes=n),
+    )
+    AlertRecipient.objects.create(workspace=workspace, alert=alert, user=user)
+    return alert
+
+
+def test_alert_inbox_page_2_of_a_search(admin_client, admin_user, workspace):
+    for n in range(40):
+        _alert(workspace, admin_user, n, "medium", f"Harbor alert {n:02d}")
+    for n in range(40, 50):
+        _alert(workspace, admin_user, n, "medium", f"Other alert {n:02d}")
+
+    response = admin_client.get(reverse("activation:inbox") + "?q=harbor&severity=medium&page=2")
+
+    html = response.content.decode()
+    assert [a.title for a in response.context["page_obj"]] == [f"Harbor alert {n:02d}" for n in range(25, 40)]
+    assert "26–40 of 40" in html and "??" not in html
+    assert len(_links(html)) >= 2
+    for link in _links(html):
+        assert "q=harbor" in link and "severity=medium" in link
+
+
+def test_import_list_pages(admin_client, admin_user, workspace):
+    for n in range(30):
+        ImportJob.objects.create(
+            workspace=workspace, kind="accounts", filename=f"file-{n:02d}.csv", created_by=admin_user
+        )
+
+    response = admin_client.get(reverse("accounts:import") + "?page=2")
+
+    assert len(response.context["page_obj"]) == 5
+    assert "26–30 of 30" in response.content.decode()
+
+
+def test_import_report_pages_its_rejected_rows(admin_client, admin_user, workspace):
+    job = ImportJob.objects.create(
+        workspace=workspace,
+        kind="accounts",
+        filename="f.csv",
+        created_by=admin_user,
+        status="done",
+        rejected=120,
+        errors=[{"line": n, "reason": f"bad {n}"} for n in range(2, 122)],
+    )
+
+    response = admin_client.get(reverse("accounts:import_detail", args=[job.pk]) + "?page=2")
+
+    html = response.content.decode()
+    assert [e["line"] for e in response.context["page_obj"]] == list(range(52, 102))
+    assert 'hx-select="#import-report"' in html and "51–100 of 120" in html
