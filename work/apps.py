@@ -13,4 +13,5 @@ class WorkConfig(AppConfig):
 
         account_panel_register("work:account_panel", order=17)
         nav_register("Tasks", "work:list", active_prefixes=("work",), order=25)
-        home_section_register("work:home_my_tasks", title="My tasks", order=10)
+        # Sales see their tasks inside "My day" (home app); the other roles get this fragment after their pulse.
+        home_section_register("work:home_my_tasks", title="My tasks", order=20, roles=("admin", "marketing", "viewer"))

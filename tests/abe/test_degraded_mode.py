@@ -111,12 +111,12 @@ def test_with_redis_down_the_tier_board_answers(redis_down, admin_client, worksp
 
 
 def test_a_button_that_queues_a_task_with_the_broker_down_is_a_503_not_a_500(admin_client, monkeypatch):
-    from accounts.prospecting.tasks import prospecting_rescore_task
+    from accounts.prospecting.tasks import prospecting_rescore_job_task
 
     def refuse(*args, **kwargs):
         raise BrokerError("Connection refused")
 
-    monkeypatch.setattr(prospecting_rescore_task, "delay", refuse)
+    monkeypatch.setattr(prospecting_rescore_job_task, "delay", refuse)
     # Outside the test's transaction a request runs in autocommit: the task is published inside the view.
     monkeypatch.setattr("abe.tasks.transaction.on_commit", lambda callback, *args, **kwargs: callback())
 

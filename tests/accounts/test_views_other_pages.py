@@ -3,7 +3,7 @@
 import pytest
 
 from personas.models import Persona
-from tests.factories import AccountFactory, ContactFactory, ContentAssetFactory, OpportunityFactory, PersonaFactory
+from tests.factories import AccountFactory, ContactFactory, ContentAssetFactory, PersonaFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -44,22 +44,6 @@ def test_sales_cannot_open_the_persona_editor(client, sales_user):
     client.force_login(sales_user)
 
     assert client.get("/personas/new/").status_code == 403
-
-
-def test_analytics_overview_computes_win_rate_and_acv(admin_client, workspace):
-    account = AccountFactory(workspace=workspace, tier="strategic")
-    OpportunityFactory(account=account, status="won", amount=100000)
-    OpportunityFactory(account=account, status="won", amount=50000)
-    OpportunityFactory(account=account, status="lost", amount=70000)
-    OpportunityFactory(account=account, status="open", amount=30000)
-
-    overview = admin_client.get("/analytics/").context["o"]
-
-    assert (overview["won"], overview["lost"], overview["open"]) == (2, 1, 1)
-    assert overview["win_rate"] == pytest.approx(2 / 3)
-    assert overview["acv"] == 75000
-    strategic = next(t for t in overview["tiers"] if t["tier"] == "strategic")
-    assert strategic["won"] == 2 and strategic["accounts"] == 1
 
 
 def test_settings_shows_keys_only_to_admins(client, admin_user, viewer_user):

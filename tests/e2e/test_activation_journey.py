@@ -116,7 +116,8 @@ def test_one_click_resolve_in_the_inbox_updates_the_row_in_place(page, screensho
     screenshot("activation-inbox-resolved")
 
 
-def test_rule_editor_and_webhook_test_button(page, screenshot):
+def test_rule_editor_and_webhook_test_button(page, screenshot, monkeypatch):
+    monkeypatch.setenv("ABE_ALLOW_PRIVATE_URLS", "1")  # the receiver listens on loopback
     workspace = WorkspaceFactory(name="Acme Marketing", slug="acme")
     admin = UserFactory(username="boss")
     MembershipFactory(user=admin, workspace=workspace, role=Role.ADMIN)
