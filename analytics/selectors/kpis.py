@@ -62,7 +62,7 @@ def _accounts(workspace: Workspace, filters: KpiFilters) -> QuerySet[Account]:
     return qs
 
 
-def segment_rows(*, workspace: Workspace, filters: KpiFilters, by: tuple[str, ...] = ("tier",)) -> list[dict]:
+def segment_rows(*, workspace: Workspace, filters: KpiFilters, by: tuple[str, ...] = ("tier",)) -> list[dict[str, Any]]:
     """The segment facts of the period summed by the given keys (``tier``, ``owner_key``, ``industry``, ``day``)."""
     qs = SegmentDayFact.objects.for_workspace(workspace).filter(day__range=(filters.start, filters.end))
     if filters.tier:
@@ -75,7 +75,7 @@ def segment_rows(*, workspace: Workspace, filters: KpiFilters, by: tuple[str, ..
     return list(qs.order_by().values(*by).annotate(**sums).order_by(*by))
 
 
-def _per_tier(rows: list[dict]) -> dict[str, dict[str, Any]]:
+def _per_tier(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return {row["tier"]: row for row in rows}
 
 
@@ -239,7 +239,8 @@ def kpi_summary(*, workspace: Workspace, filters: KpiFilters) -> dict[str, Any]:
             "sla_hours": settings_row.sla_hours(tier),
             "within_sla": (ack_hours / 3600 <= settings_row.sla_hours(tier)) if ack_hours is not None else None,
         }
-    return _jsonable(out)
+    result: dict[str, Any] = _jsonable(out)
+    return result
 
 
 def _tier_snapshot_at(*, workspace: Workspace, day: date, tier: str = "") -> dict[str, dict[str, Any]]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Avg, Count, Q
+from django.db.models import Avg, Count, Q, QuerySet
 from django.utils import timezone
 
 from abe.models import Membership, Role, Workspace
@@ -121,7 +121,7 @@ def maturity_evidence(*, workspace: Workspace) -> dict[str, dict[str, Any]]:
     }
 
 
-def maturity_assessment_list(*, workspace: Workspace):
+def maturity_assessment_list(*, workspace: Workspace) -> QuerySet[MaturityAssessment]:
     return MaturityAssessment.objects.for_workspace(workspace).select_related("created_by")
 
 

@@ -48,7 +48,7 @@ def prior_rate(*, workspace: Workspace) -> float:
     )
     if not totals["reached"]:
         return DEFAULT_PRIOR_RATE
-    return totals["moved"] / totals["reached"]
+    return float(totals["moved"]) / float(totals["reached"])
 
 
 @dataclass
