@@ -376,13 +376,29 @@ KEY_TIERS = (Tier.STRATEGIC, Tier.PRIORITY)
 
 
 def key_contact_quiet(rule: Rule, account: Account, now: datetime) -> list[Level]:
-    """A champion, decision maker or economic buyer who engaged before and has been silent for ``days``."""
+    """A champion, decision maker or economic buyer who engaged before and has been silent for ``days``, or who has
+    been marked as having left the company (``Contact.left_at``): either way the relationship is changing."""
     days = int(rule.params["days"])
     since = now - timedelta(days=days)
     in_scope = account.tier in (rule.filter_tiers or KEY_TIERS)
     levels = []
     for contact in Contact.objects.filter(account=account, buying_role__in=KEY_ROLES).order_by("id"):
         quiet = contact.last_engaged_at is not None and contact.last_engaged_at < since
+        if contact.left_at is not None:
+            levels.append(
+                Level(
+                    active=in_scope,
+                    value=float((now.date() - contact.left_at).days),
+                    contact=contact,
+                    contact_ids=[contact.id],
+                    title=f"{_person(contact)} has left {account.name}",
+                    message=f"{_person(contact)} ({contact.get_buying_role_display()}) left {account.name} on "
+                    f"{contact.left_at:%Y-%m-%d} ({account.get_tier_display()}): find and meet their successor. "
+                    f"Account {_momentum_text(account)}.",
+                    facts={"left_at": contact.left_at.isoformat(), "buying_role": contact.buying_role},
+                )
+            )
+            continue
         levels.append(
             Level(
                 active=in_scope and quiet,
@@ -538,7 +554,7 @@ def condition_summary(rule: Rule) -> str:
         role = ROLE_LABELS.get(role, role).lower()
         return f"No engaged {role} after {p.get('days')} days"
     if kind == ConditionType.KEY_CONTACT_QUIET:
-        return f"Champion, decision maker or economic buyer silent for {p.get('days')} days (key accounts)"
+        return f"Champion, decision maker or economic buyer silent for {p.get('days')} days or left (key accounts)"
     if kind == ConditionType.RENEWAL_RISK:
         return f"Renewal within {p.get('days')} days and engagement down {p.get('percent'):g}% or more"
     if kind == ConditionType.MISSED_CHECK_INS:
@@ -629,9 +645,9 @@ def candidate_accounts(rule: Rule, accounts: QuerySet[Account], now: datetime) -
         )
     elif kind == ConditionType.KEY_CONTACT_QUIET:
         quiet = Contact.objects.filter(
+            Q(last_engaged_at__lt=now - timedelta(days=int(params["days"]))) | Q(left_at__isnull=False),
             workspace_id=rule.workspace_id,
             buying_role__in=KEY_ROLES,
-            last_engaged_at__lt=now - timedelta(days=int(params["days"])),
         )
         possible = Q(tier__in=rule.filter_tiers or KEY_TIERS, pk__in=quiet.values("account_id"))
     elif kind == ConditionType.RENEWAL_RISK:

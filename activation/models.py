@@ -35,7 +35,7 @@ class ConditionType(models.TextChoices):
     ENGAGEMENT_DROP = "engagement_drop", "Engagement drop (churn risk)"
     MISSING_ROLE = "missing_role", "Missing buying role"
     # Key-account warning signs (seed 002): the relationship is about to change.
-    KEY_CONTACT_QUIET = "key_contact_quiet", "Champion or decision maker gone quiet"
+    KEY_CONTACT_QUIET = "key_contact_quiet", "Champion or decision maker gone quiet or left"
     RENEWAL_RISK = "renewal_risk", "Renewal near with falling engagement"
     MISSED_CHECK_INS = "missed_check_ins", "Missed post-sale check-ins"
 

@@ -38,6 +38,28 @@ def test_a_champion_gone_quiet_on_a_key_account_fires_once(workspace, admin_user
     assert "Cara Chen (Champion) last engaged on" in alert.message
 
 
+def test_a_decision_maker_who_left_fires_even_while_recently_engaged(workspace, admin_user):
+    account = AccountFactory(workspace=workspace, tier="priority", owner=admin_user)
+    gone = ContactFactory(
+        account=account,
+        first_name="Dan",
+        last_name="Diaz",
+        buying_role="decision_maker",
+        last_engaged_at=timezone.now() - dt.timedelta(days=2),
+        left_at=TODAY - dt.timedelta(days=1),
+    )
+    ContactFactory(account=account, buying_role="decision_maker", last_engaged_at=timezone.now())
+    RuleFactory(workspace=workspace, condition_type="key_contact_quiet", params={"days": 30})
+
+    rules_evaluate(account_ids=[account.id])
+    rules_evaluate(account_ids=[account.id])
+
+    alert = Alert.objects.get()
+    assert list(alert.contacts.all()) == [gone]
+    assert alert.title.startswith("Dan Diaz") and "has left" in alert.title
+    assert "find and meet their successor" in alert.message
+
+
 def test_renewal_with_falling_engagement(workspace, admin_user):
     falling = AccountFactory(workspace=workspace, owner=admin_user, lifecycle="customer", engagement_momentum=-0.4)
     steady = AccountFactory(workspace=workspace, owner=admin_user, lifecycle="customer", engagement_momentum=0.05)
