@@ -110,6 +110,8 @@ class HeatmapFilters:
     owner_id: int | None = None
     stage: str = ""
     q: str = ""
+    # The accounts of a saved view (accounts.selectors.saved_view_accounts), when one is chosen.
+    within: QuerySet[Account] | None = None
 
 
 def heatmap_accounts(*, workspace: Workspace, filters: HeatmapFilters) -> QuerySet[Account]:
@@ -122,6 +124,8 @@ def heatmap_accounts(*, workspace: Workspace, filters: HeatmapFilters) -> QueryS
         qs = qs.filter(journey_stage=filters.stage)
     if filters.q:
         qs = qs.filter(name__icontains=filters.q)
+    if filters.within is not None:
+        qs = qs.filter(pk__in=filters.within.values("pk"))
     return qs
 
 

@@ -18,8 +18,8 @@ from abe import permissions as rules
 from abe.http import MemberRequest
 from abe.views import workspace_required
 from accounts import services as account_services
-from accounts.models import Account, Contact, Influence, Stance, Tier
-from accounts.selectors import workspace_users
+from accounts.models import Account, Contact, Influence, SavedView, Stance, Tier
+from accounts.selectors import saved_view_accounts, saved_view_list, workspace_users
 from personas.committee import DEPARTMENT_LABELS, ROLE_LABELS, TIERS
 from personas.models import Persona
 from personas.services import committee_template_reset, committee_template_save
@@ -106,8 +106,18 @@ def _heatmap_filters(request: MemberRequest) -> tuple[committee_selectors.Heatma
     owner_id = request.user.pk if owner == "me" else (int(owner) if owner.isdigit() else None)
     stage = request.GET.get("stage", "")[:40]
     q = request.GET.get("q", "").strip()[:100]
-    chosen = {"tier": tier, "owner": owner, "stage": stage, "q": q}
-    return committee_selectors.HeatmapFilters(tier=tier, owner_id=owner_id, stage=stage, q=q), chosen
+    view = request.GET.get("view", "")
+    within = None
+    if view.isdigit():
+        try:
+            within = saved_view_accounts(workspace=request.workspace, user=request.user, view=int(view))
+        except SavedView.DoesNotExist:
+            view = ""  # another's private view or a stale link: show every account rather than an error
+    else:
+        view = ""
+    chosen = {"tier": tier, "owner": owner, "stage": stage, "q": q, "view": view}
+    filters = committee_selectors.HeatmapFilters(tier=tier, owner_id=owner_id, stage=stage, q=q, within=within)
+    return filters, chosen
 
 
 def _filter_context(request: MemberRequest) -> dict:
@@ -115,6 +125,7 @@ def _filter_context(request: MemberRequest) -> dict:
         "tiers": Tier.choices,
         "users": list(workspace_users(workspace=request.workspace)),
         "stages": hooks.journey_stages(workspace=request.workspace),
+        "saved_views": list(saved_view_list(workspace=request.workspace, user=request.user)),
     }
 
 

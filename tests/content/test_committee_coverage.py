@@ -243,3 +243,28 @@ def test_left_contacts_fill_no_seat(workspace):
 
     assert {r.requirement.key: r.known for r in cov.roles}["champion"] == 0
     assert Contact.objects.get(account=account).left_at == dt.date(2026, 1, 1)
+
+
+@pytest.mark.django_db
+def test_heatmap_filters_by_a_saved_view_and_ignores_another_users_private_one(
+    client, admin_user, sales_user, workspace
+):
+    from accounts.models import SavedView
+
+    AccountFactory(workspace=workspace, name="Harbor Freight", industry="Retail")
+    AccountFactory(workspace=workspace, name="Harbor Labs", industry="Software")
+    AccountFactory(workspace=workspace, name="Quay Retail", industry="Retail")
+    shared = SavedView.objects.create(
+        workspace=workspace, owner=admin_user, name="Retail", list_name="accounts", query="industry=Retail", shared=True
+    )
+    private = SavedView.objects.create(
+        workspace=workspace, owner=admin_user, name="Mine", list_name="accounts", query="q=labs", shared=False
+    )
+    client.force_login(sales_user)
+
+    filtered = client.get(f"/content/committees/?view={shared.pk}&q=harbor").content.decode()
+    not_allowed = client.get(f"/content/committees/?view={private.pk}").content.decode()
+
+    assert "Harbor Freight" in filtered and "Harbor Labs" not in filtered and "Quay Retail" not in filtered
+    assert all(name in not_allowed for name in ("Harbor Freight", "Harbor Labs", "Quay Retail"))
+    assert 'name="view"' in filtered and "Retail (shared)" in filtered and "Mine" not in filtered
