@@ -150,7 +150,7 @@ def _assets(ctx: DemoContext) -> int:
 
 def _committee_map(ctx: DemoContext) -> None:
     """Influence and stance by role, reports-to (everyone to the economic buyer, who reports to the decision
-    maker), and about 1% of people who left: three set-based UPDATEs, fast on PostgreSQL and SQLite."""
+    maker), and about 1% of people who left: set-based UPDATEs, fast on PostgreSQL and SQLite."""
     ws = ctx.workspace.pk
     with connection.cursor() as cursor:
         cursor.execute(
@@ -166,21 +166,33 @@ def _committee_map(ctx: DemoContext) -> None:
             """,
             [ctx.today - timedelta(days=40), ws],
         )
+        # The heads of each committee go to a temporary table first: a correlated subquery over a GROUP BY is
+        # recomputed per row on SQLite (quadratic: 30 s for the demo's 11,675 contacts).
+        cursor.execute("DROP TABLE IF EXISTS demo_committee_heads")
+        cursor.execute(
+            """
+            CREATE TEMP TABLE demo_committee_heads AS
+            SELECT account_id,
+                   MIN(CASE WHEN buying_role = 'decision_maker' THEN id END) AS dm,
+                   MIN(CASE WHEN buying_role = 'economic_buyer' THEN id END) AS eb
+            FROM accounts_contact WHERE workspace_id = %s GROUP BY account_id
+            """,
+            [ws],
+        )
+        cursor.execute("CREATE INDEX demo_committee_heads_account ON demo_committee_heads (account_id)")
         cursor.execute(
             """
             UPDATE accounts_contact SET reports_to_id = (
               SELECT CASE WHEN accounts_contact.buying_role = 'economic_buyer' THEN h.dm
                           WHEN accounts_contact.buying_role = 'decision_maker' THEN NULL
                           ELSE COALESCE(h.eb, h.dm) END
-              FROM (SELECT account_id,
-                           MIN(CASE WHEN buying_role = 'decision_maker' THEN id END) AS dm,
-                           MIN(CASE WHEN buying_role = 'economic_buyer' THEN id END) AS eb
-                    FROM accounts_contact WHERE workspace_id = %s GROUP BY account_id) h
+              FROM demo_committee_heads h
               WHERE h.account_id = accounts_contact.account_id)
             WHERE workspace_id = %s
             """,
-            [ws, ws],
+            [ws],
         )
+        cursor.execute("DROP TABLE demo_committee_heads")
 
 
 def build(ctx: DemoContext) -> str:
