@@ -7,7 +7,16 @@ document.addEventListener("change", function (event) {
   if (event.target.matches("select[data-autosubmit]")) { event.target.form.submit(); }
 });
 
-// The main nav collapses into a menu at tablet width.
+// The main nav collapses into a menu whenever its entries no longer fit the bar (tablet width, or many entries).
+function abeNavFit() {
+  var bar = document.querySelector(".topbar"), nav = document.getElementById("main-nav");
+  if (!bar || !nav) { return; }
+  bar.classList.remove("nav-collapsed");
+  if (window.getComputedStyle(nav).display === "none") { bar.classList.add("nav-collapsed"); return; }
+  if (nav.scrollWidth > nav.clientWidth + 1) { bar.classList.add("nav-collapsed"); }
+}
+document.addEventListener("DOMContentLoaded", abeNavFit);
+window.addEventListener("resize", function () { if (!document.querySelector("#main-nav.open")) { abeNavFit(); } });
 document.addEventListener("click", function (event) {
   var toggle = event.target.closest("[data-nav-toggle]");
   if (!toggle) { return; }
