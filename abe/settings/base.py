@@ -223,9 +223,9 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": crontab(hour="*/6", minute=17),
     },
     # Content: due play steps become tasks; asset performance from the events that reference assets.
-    "content-play-steps": {"task": "content.tasks.play_steps_schedule_task", "schedule": 3600.0},
+    "content-play-steps": {"task": "content.tasks.play_steps_schedule", "schedule": 3600.0},
     "engagement-asset-performance": {
-        "task": "engagement.tasks.asset_performance_refresh_task",
+        "task": "engagement.tasks.asset_performance_refresh",
         "schedule": crontab(hour=2, minute=40),
     },
     # Analytics: opportunity, alert, task and stage changes rolled up every 5 minutes; a nightly reconciliation.

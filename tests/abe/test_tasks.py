@@ -84,3 +84,17 @@ def test_views_and_the_api_never_enqueue_directly():
             if isinstance(node, ast.Attribute) and node.attr in ("delay", "apply_async", "send_task"):
                 offenders.append(f"{rel}:{node.lineno}")
     assert offenders == [], "views and API views call a service, which uses enqueue_on_commit"
+
+
+def test_every_beat_entry_names_a_registered_task():
+    from django.conf import settings
+
+    from abe.celery import app
+
+    app.loader.import_default_modules()
+
+    missing = {
+        key: entry["task"] for key, entry in settings.CELERY_BEAT_SCHEDULE.items() if entry["task"] not in app.tasks
+    }
+
+    assert missing == {}
