@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 
 from abe.forms import ServiceModelForm
 from accounts.models import Lifecycle, TeamRole, Tier
-from engagement.models import EventType, TriggerKind
+from engagement.models import SCORED_EVENT_CHOICES, TriggerKind
 from personas.models import BuyingRole
 
 from .models import ConditionType, EmailMode, Rule, Severity, WebhookFormat, WebhookSubscription
@@ -51,7 +51,7 @@ class RuleForm(ServiceModelForm):
         required=False, min_value=1, max_value=365, help_text="Window in days (look-back, or grace period)."
     )
     buying_role = forms.ChoiceField(choices=[("", "—")] + BuyingRole.choices, required=False)
-    event_type = forms.ChoiceField(choices=[("", "Any interaction")] + EventType.choices, required=False)
+    event_type = forms.ChoiceField(choices=[("", "Any interaction")] + SCORED_EVENT_CHOICES, required=False)
     stage = forms.ChoiceField(required=False, choices=[], help_text="A stage of the configured journey.")
     kinds = forms.MultipleChoiceField(
         choices=TriggerKind.choices, required=False, widget=forms.CheckboxSelectMultiple, help_text="None = any kind."

@@ -10,7 +10,7 @@ from django.db import transaction
 
 from abe.models import Membership, Workspace
 from accounts.models import Lifecycle, TeamRole, Tier
-from engagement.models import EventType, TriggerKind
+from engagement.models import SCORED_EVENT_TYPES, TriggerKind
 from personas.models import BuyingRole
 
 from ..models import ConditionType, Rule, RuleState, Severity
@@ -87,7 +87,8 @@ def _param(kind: str, value: Any) -> Any:
             raise ValueError(f"unknown buying role “{value}”")
         return value
     if kind == "event_type":
-        if value and value not in EventType.values:
+        if value and value not in SCORED_EVENT_TYPES:
+            # Outbound touches are the team's own actions, never a contact's engagement.
             raise ValueError(f"unknown event type “{value}”")
         return value or ""
     if kind == "stage":

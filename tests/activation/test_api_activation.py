@@ -44,6 +44,17 @@ def test_bad_params_are_field_errors_not_500s(admin_api):
     assert "threshold" in errors and "colour" in errors
 
 
+def test_an_outbound_touch_is_not_an_engagement_a_rule_can_wait_for(admin_client, admin_api):
+    rule = {**RULE, "params": {"buying_role": "decision_maker", "event_type": "outbound_touch"}}
+
+    response = admin_api.post("/api/v1/activation-rules/", rule, format="json")
+    form = admin_client.get("/alerts/rules/new/").content.decode()
+
+    assert response.status_code == 400
+    assert "unknown event type" in " ".join(response.json()["params"])
+    assert 'value="outbound_touch"' not in form and 'value="pricing_page_visit"' in form
+
+
 def test_sales_and_viewers_cannot_edit_rules(sales_api, viewer_api, workspace):
     rule = RuleFactory(workspace=workspace)
 
