@@ -10,7 +10,7 @@ from abe.forms import ServiceModelForm
 from abe.models import Workspace
 from personas.models import Persona
 
-from .models import Account, AccountTeamMember, Contact, Lifecycle, Opportunity, Product, Tier
+from .models import ACCOUNT_EDITABLE_FIELDS, Account, AccountTeamMember, Contact, Lifecycle, Opportunity, Product, Tier
 from .selectors import workspace_users
 
 
@@ -26,24 +26,7 @@ class AccountForm(ServiceModelForm):
 
     class Meta:
         model = Account
-        fields = [
-            "name",
-            "domain",
-            "industry",
-            "country",
-            "region",
-            "city",
-            "employees",
-            "annual_revenue",
-            "founded_year",
-            "ownership_type",
-            "number_of_offices",
-            "technologies",
-            "parent",
-            "lifecycle",
-            "owner",
-            "external_id",
-        ]
+        fields = list(ACCOUNT_EDITABLE_FIELDS)
         labels = {"external_id": "CRM id", "annual_revenue": "Annual revenue (USD)"}
 
     def __init__(self, *args, workspace: Workspace, **kwargs) -> None:

@@ -38,6 +38,27 @@ class Tier(models.TextChoices):
     STANDARD = "standard", "Standard (1:many)"
 
 
+# The fields people edit on an account, in display order: the form, the API serializer and the services share it.
+ACCOUNT_EDITABLE_FIELDS: tuple[str, ...] = (
+    "name",
+    "domain",
+    "industry",
+    "country",
+    "region",
+    "city",
+    "employees",
+    "annual_revenue",
+    "founded_year",
+    "ownership_type",
+    "number_of_offices",
+    "technologies",
+    "parent",
+    "lifecycle",
+    "owner",
+    "external_id",
+)
+
+
 class Account(WorkspaceOwned, TimeStamped):
     # No single-column index on the workspace: every (workspace, ...) index below serves it, and each index is
     # one more write per account a rescore touches (see docs/performance.md).

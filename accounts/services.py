@@ -10,27 +10,19 @@ from django.db import transaction
 
 from abe.models import Membership, Workspace
 
-from .models import Account, AccountTeamMember, Contact, Opportunity, Product, SavedView, SavedViewList
+from .models import (
+    ACCOUNT_EDITABLE_FIELDS,
+    Account,
+    AccountTeamMember,
+    Contact,
+    Opportunity,
+    Product,
+    SavedView,
+    SavedViewList,
+)
 from .normalise import normalise_domain, normalise_email
 
-ACCOUNT_FIELDS = {
-    "name",
-    "domain",
-    "industry",
-    "country",
-    "region",
-    "city",
-    "employees",
-    "annual_revenue",
-    "founded_year",
-    "ownership_type",
-    "number_of_offices",
-    "technologies",
-    "parent",
-    "lifecycle",
-    "owner",
-    "external_id",
-}
+ACCOUNT_FIELDS = set(ACCOUNT_EDITABLE_FIELDS)
 CONTACT_FIELDS = {
     "account",
     "first_name",

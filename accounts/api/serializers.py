@@ -6,7 +6,7 @@ from rest_framework import serializers
 from abe.api.base import WorkspaceRelatedField
 from personas.models import Persona
 
-from ..models import Account, AccountTeamMember, Contact, Opportunity, Product
+from ..models import ACCOUNT_EDITABLE_FIELDS, Account, AccountTeamMember, Contact, Opportunity, Product
 
 
 class WorkspaceUserField(serializers.PrimaryKeyRelatedField):
@@ -28,22 +28,7 @@ class AccountSerializer(serializers.ModelSerializer):
         model = Account
         fields = [
             "id",
-            "name",
-            "domain",
-            "industry",
-            "country",
-            "region",
-            "city",
-            "employees",
-            "annual_revenue",
-            "founded_year",
-            "ownership_type",
-            "number_of_offices",
-            "technologies",
-            "parent",
-            "lifecycle",
-            "owner",
-            "external_id",
+            *ACCOUNT_EDITABLE_FIELDS,
             "fit_score",
             "fit_grade",
             "win_probability",
