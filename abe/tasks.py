@@ -120,7 +120,7 @@ PUBLISH_FAILED_REASON = (
 
 
 def enqueue_job_on_commit(
-    task: Task[Any, Any], job_id: int, *, mark_failed: Callable[[str], None], raise_on_failure: bool = True
+    task: Task[Any, Any], job_id: int, *, mark_failed: Callable[[str], object], raise_on_failure: bool = True
 ) -> None:
     """Publish ``task(job_id)`` on commit; if the broker refuses it, mark the job failed instead of leaving it queued.
 
