@@ -15,7 +15,9 @@ import csv
 import io
 import json
 import logging
+import zlib
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -23,7 +25,7 @@ import pandas as pd
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -36,6 +38,7 @@ from .ingest import FIELDS, MAX_BATCH, events_ingest
 logger = logging.getLogger(__name__)
 REQUIRED_COLUMNS = {"source", "external_id", "type", "occurred_at"}
 REJECTED_KEPT = 1000
+RUN_LOCK_CLASS = zlib.crc32(b"event-import-run") & 0x7FFFFFFF
 
 
 @dataclass
@@ -147,6 +150,35 @@ def event_import_run(
     ``on_rejected`` gets every chunk's rejected lines (the job keeps only the first 1,000), e.g. for a command
     that prints all of them.
     """
+    with _run_lock(job_id) as mine:
+        if not mine:  # the same upload delivered twice (visibility timeout): the first run is still at work
+            logger.info("Event import %s is already running elsewhere; this delivery does nothing", job_id)
+            return EventImport.objects.filter(pk=job_id).first()
+        return _run(job_id, on_rejected)
+
+
+@contextmanager
+def _run_lock(job_id: int) -> Iterator[bool]:
+    """A PostgreSQL session lock per upload, held for the whole run: a second delivery of the same task (the broker
+    hands an unacknowledged task out again after its visibility timeout) does not run it concurrently. If the
+    worker dies, its connection closes and the lock goes with it, so the redelivered task resumes the upload."""
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [RUN_LOCK_CLASS, job_id])
+        got = bool(cursor.fetchone()[0])
+    try:
+        yield got
+    finally:
+        if got:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [RUN_LOCK_CLASS, job_id])
+
+
+def _run(
+    job_id: int, on_rejected: Callable[[list[tuple[int, dict[str, list[str]]]]], None] | None
+) -> EventImport | None:
     job = EventImport.objects.select_related("workspace", "created_by").filter(pk=job_id).first()
     if job is None or job.is_finished:
         return job
@@ -159,20 +191,23 @@ def event_import_run(
                 if line - 2 + len(frame) <= done:
                     line += len(frame)
                     continue
-                part = _chunk_ingest(job.workspace, frame, line, job.created_by)
+                # The chunk and its counters commit together: a worker killed between them cannot leave rows
+                # saved but uncounted (the resumed run would then count them as duplicates).
+                with transaction.atomic():
+                    part = _chunk_ingest(job.workspace, frame, line, job.created_by)
+                    kept = list(job.rejected)
+                    kept += [[n, e] for n, e in part.rejected][: max(0, REJECTED_KEPT - len(kept))]
+                    EventImport.objects.filter(pk=job.pk).update(
+                        processed_rows=line - 2 + len(frame),
+                        accepted=F("accepted") + part.accepted,
+                        duplicates=F("duplicates") + part.duplicates,
+                        rejected_count=F("rejected_count") + len(part.rejected),
+                        rejected=kept,
+                    )
+                job.rejected = kept
                 line += len(frame)
                 if on_rejected is not None and part.rejected:
                     on_rejected(part.rejected)
-                kept = list(job.rejected)
-                kept += [[n, e] for n, e in part.rejected][: max(0, REJECTED_KEPT - len(kept))]
-                job.rejected = kept
-                EventImport.objects.filter(pk=job.pk).update(
-                    processed_rows=line - 2,
-                    accepted=F("accepted") + part.accepted,
-                    duplicates=F("duplicates") + part.duplicates,
-                    rejected_count=F("rejected_count") + len(part.rejected),
-                    rejected=kept,
-                )
     except ValidationError as exc:
         _finish(job, EventImportStatus.FAILED, " ".join(exc.messages))
     except Exception as exc:  # report what was saved whatever went wrong, then let the task log it
