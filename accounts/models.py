@@ -237,6 +237,8 @@ class Contact(WorkspaceOwned, TimeStamped):
             models.Index(fields=["workspace", "account"], name="contact_ws_account"),
             # The gap list's title hints: the latest contacts holding a role (newest first, a bounded read).
             models.Index(F("workspace"), F("buying_role"), F("id").desc(), name="contact_ws_role_id"),
+            # ... and of a department-only requirement (finance, procurement), often held by nobody yet.
+            models.Index(F("workspace"), F("department"), F("id").desc(), name="contact_ws_department_id"),
         ]
 
     def __str__(self) -> str:
