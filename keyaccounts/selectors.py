@@ -24,6 +24,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from abe.models import Workspace
+from abe.registry import MeasureReading
 from accounts.models import (
     Account,
     Contact,
@@ -393,6 +394,24 @@ def check_in_tasks(*, account: Account, limit: int = 10) -> list[Task]:
 
 def health_latest(*, account: Account) -> AccountHealth | None:
     return account.health_scores.first()
+
+
+def health_history(account_id: int, since: dt.datetime, until: dt.datetime) -> list[MeasureReading]:
+    """The account's health readings computed in ``[since, until]``, oldest first (the ``health`` measure that
+    activation's health-drop condition reads through ``abe.registry``)."""
+    rows = (
+        AccountHealth.objects.filter(account_id=account_id, computed_at__gte=since, computed_at__lte=until)
+        .order_by("computed_at", "id")
+        .values_list("computed_at", "score", "explanation")
+    )
+    return [MeasureReading(at=at, value=score, explanation=list(explanation or [])) for at, score, explanation in rows]
+
+
+def health_accounts_with_readings(workspace_id: int, since: dt.datetime, until: dt.datetime) -> QuerySet[Any]:
+    """``account_id`` values of the workspace's accounts with a health reading in ``[since, until]``."""
+    return AccountHealth.objects.filter(
+        workspace_id=workspace_id, computed_at__gte=since, computed_at__lte=until
+    ).values("account_id")
 
 
 def winback_candidates(*, workspace: Workspace) -> QuerySet[Account]:

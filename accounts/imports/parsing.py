@@ -305,3 +305,20 @@ def opportunity_type(value: str) -> str:
     if "cross" in v:
         return OpportunityType.CROSS_SELL
     return OpportunityType.NEW_BUSINESS
+
+
+def margin_amount(value: str, label: str, decimal_comma: bool = False) -> Decimal | None:
+    """A gross margin in money; a percentage here is refused rather than read as money (``35%`` is not 35)."""
+    if "%" in (value or ""):
+        raise CellError(f"{label} “{value.strip()}” is a percentage: map this column to Gross margin %")
+    return money(value, label, decimal_comma)
+
+
+def percent(value: str, label: str, decimal_comma: bool = False) -> Decimal | None:
+    """``35`` / ``35%`` / ``35,5 %`` -> Decimal("35.50"); between 0 and 100 (a margin above 100% is a typo)."""
+    result = number(value, label, decimal_comma)
+    if result is None:
+        return None
+    if result > 100:
+        raise CellError(f"{label} “{value.strip()}” is above 100%")
+    return Decimal(plain_number(value, decimal_comma)).quantize(Decimal("0.01"))
