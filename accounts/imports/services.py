@@ -606,11 +606,18 @@ class OpportunityUpserter(_ChildUpserter):
         values["product_id"] = pk
 
     @staticmethod
-    def contract_check(record: Record | None, values: dict[str, Any]) -> None:
-        start = values.get("contract_start") or (record or {}).get("contract_start")
-        end = values.get("contract_end") or (record or {}).get("contract_end")
+    def revenue_check(record: Record | None, values: dict[str, Any]) -> None:
+        """What the opportunity API refuses (a contract ending before it starts, a margin above the amount), over
+        the cells of the row and, for an update, the values already stored."""
+        stored = record or {}
+        start = values.get("contract_start") or stored.get("contract_start")
+        end = values.get("contract_end") or stored.get("contract_end")
         if start and end and end < start:
             raise p.CellError(f"Contract end {end:%Y-%m-%d} is before contract start {start:%Y-%m-%d}")
+        margin = values.get("gross_margin", stored.get("gross_margin"))
+        amount = values.get("amount", stored.get("amount"))
+        if margin is not None and amount is not None and margin > amount:
+            raise p.CellError(f"Gross margin {margin} is above the amount {amount}")
 
     def index(self, record: Record) -> None:
         super().index(record)
@@ -669,7 +676,7 @@ class OpportunityUpserter(_ChildUpserter):
                 raise p.CellError("No account for this opportunity: give the account's CRM id, domain or name")
             if not values.get("name"):
                 raise p.CellError("An opportunity needs a name")
-        self.contract_check(record, values)
+        self.revenue_check(record, values)
         return record, values
 
     def complete_new(self, values: dict[str, Any]) -> dict[str, Any]:
