@@ -10,6 +10,8 @@ task time. Settings hold configuration only, not wiring.
   given roles.
 - :func:`after_scoring_register`: a dotted path to a Celery task called with ``workspace_id`` and
   ``account_ids`` after an engagement scoring pass commits.
+- :func:`tier_changed_register`: a callable run in the transaction that moves accounts between tiers (key
+  accounts re-date plan reviews to the new tier's cadence).
 - :func:`account_measure_register`: the history of a figure an upper app computes per account (key accounts'
   health score), so a lower app (an activation condition) can read it without importing that app.
 
@@ -188,3 +190,19 @@ def account_measure_register(
 def account_measure(name: str) -> AccountMeasure | None:
     """The registered measure, or None when the app that computes it is not installed."""
     return _measures.get(name)
+
+
+# Tier changes: an upper app reacts in the same transaction when accounts move between tiers.
+TierMoves = dict[int, tuple[str, str]]  # account id -> (old tier, new tier)
+_tier_changed: dict[str, tuple[int, Callable[..., None]]] = {}
+
+
+def tier_changed_register(name: str, callback: Callable[..., None], *, order: int = 100) -> None:
+    """``callback(workspace_id=..., moves={account_id: (old_tier, new_tier)}, by_id=user id or None)``, called by
+    every service that changes tiers (automatic tiering, override, bulk move, accepted proposal) after the new tiers
+    are written, inside its transaction: what the callback writes commits or rolls back with the move."""
+    _tier_changed[name] = (order, callback)
+
+
+def tier_changed_callbacks() -> list[Callable[..., None]]:
+    return [callback for _, callback in sorted(_tier_changed.values(), key=lambda item: item[0])]
