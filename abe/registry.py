@@ -157,7 +157,7 @@ class MeasureReading:
 
     at: datetime
     value: float
-    explanation: list = field(default_factory=list)
+    explanation: list[Any] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -194,15 +194,15 @@ def account_measure(name: str) -> AccountMeasure | None:
 
 # Tier changes: an upper app reacts in the same transaction when accounts move between tiers.
 TierMoves = dict[int, tuple[str, str]]  # account id -> (old tier, new tier)
-_tier_changed: dict[str, tuple[int, Callable[..., None]]] = {}
+_tier_changed: dict[str, tuple[int, Callable[..., object]]] = {}
 
 
-def tier_changed_register(name: str, callback: Callable[..., None], *, order: int = 100) -> None:
+def tier_changed_register(name: str, callback: Callable[..., object], *, order: int = 100) -> None:
     """``callback(workspace_id=..., moves={account_id: (old_tier, new_tier)}, by_id=user id or None)``, called by
     every service that changes tiers (automatic tiering, override, bulk move, accepted proposal) after the new tiers
     are written, inside its transaction: what the callback writes commits or rolls back with the move."""
     _tier_changed[name] = (order, callback)
 
 
-def tier_changed_callbacks() -> list[Callable[..., None]]:
+def tier_changed_callbacks() -> list[Callable[..., object]]:
     return [callback for _, callback in sorted(_tier_changed.values(), key=lambda item: item[0])]
