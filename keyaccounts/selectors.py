@@ -8,10 +8,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import (
+    Case,
     Count,
     DecimalField,
     ExpressionWrapper,
     F,
+    IntegerField,
     Max,
     Min,
     Prefetch,
@@ -19,6 +21,7 @@ from django.db.models import (
     QuerySet,
     Sum,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -33,6 +36,7 @@ from accounts.models import (
     Opportunity,
     OpportunityStatus,
     OpportunityType,
+    Tier,
 )
 from work.models import Task, TaskSource, TaskStatus
 
@@ -389,6 +393,18 @@ def check_in_tasks(*, account: Account, limit: int = 10) -> list[Task]:
         Task.objects.filter(workspace_id=account.workspace_id, account=account, source=TaskSource.CHECK_IN)
         .select_related("assignee")
         .order_by("-due_date", "-id")[:limit]
+    )
+
+
+def key_accounts_without_plan(*, workspace: Workspace) -> QuerySet[Account]:
+    """Strategic, then priority accounts with no current plan, highest priority first within each tier."""
+    tier_rank = Case(When(tier=Tier.STRATEGIC, then=Value(0)), default=Value(1), output_field=IntegerField())
+    return (
+        Account.objects.for_workspace(workspace)
+        .filter(tier__in=[Tier.STRATEGIC, Tier.PRIORITY])
+        .exclude(account_plans__status=PlanStatus.CURRENT)
+        .annotate(tier_rank=tier_rank)
+        .order_by("tier_rank", F("priority").desc(nulls_last=True), "name", "id")
     )
 
 
