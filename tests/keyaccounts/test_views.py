@@ -138,6 +138,6 @@ def test_post_sale_side_lists_say_how_many_they_hold(workspace, admin_client, dj
     with django_assert_max_num_queries(40):
         html = admin_client.get("/key-accounts/post-sale/").content.decode()
 
-    assert "Expansion pipeline (up-sell, cross-sell) <span class=\"muted small\">(52)</span>" in html
+    assert 'Expansion pipeline (up-sell, cross-sell) <span class="muted small">(52)</span>' in html
     assert "The 50 closing first of 52" in html
-    assert "Customers without recurring activities <span class=\"muted small\">(1)</span>" in html
+    assert 'Customers without recurring activities <span class="muted small">(1)</span>' in html
