@@ -78,7 +78,7 @@ def test_an_old_peak_outside_the_window_does_not_count_and_a_recovery_re_arms(wo
     assert rule.states.get().active is False
 
 
-def test_the_daily_task_computes_health_and_alerts_on_the_drop(workspace, admin_user):
+def test_the_daily_task_computes_health_and_alerts_on_the_drop(workspace, admin_user, admin_client):
     # Given a customer whose health was 90 two days ago and whose engagement has since fallen off a cliff
     account = AccountFactory(
         workspace=workspace, owner=admin_user, lifecycle="customer", tier="priority", engagement_momentum=-0.6
@@ -98,6 +98,11 @@ def test_the_daily_task_computes_health_and_alerts_on_the_drop(workspace, admin_
     assert alert.account == account and alert.rule.condition_type == "health_drop"
     assert "fell from 90.0" in alert.message and "to 37.5" in alert.message
     assert "Engagement trend 25 → 0 (momentum -60% against the 4 weeks before)" in alert.message
+    # and the account owner reads it in their inbox
+    inbox = admin_client.get(reverse("activation:inbox")).content.decode()
+    detail = admin_client.get(reverse("activation:detail", args=[alert.pk])).content.decode()
+    assert alert.title in inbox
+    assert "fell from 90.0" in detail and "What moved" in detail
 
 
 @pytest.mark.parametrize(
