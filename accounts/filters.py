@@ -44,8 +44,13 @@ _SORT_FIELDS: dict[str, tuple[str, ...]] = {
 
 
 def _order(field: str, descending: bool) -> OrderBy:
+    """Unknown (NULL) values last both ways. A column that cannot be NULL gets a plain ``ASC`` / ``DESC`` so
+    that one ``(workspace, column, id)`` index serves both directions (read backwards for ``DESC``); a nullable
+    one has an index per direction (see ``Account.Meta.indexes``)."""
     if field.startswith("-"):
         field, descending = field[1:], not descending
+    if not Account._meta.get_field(field).null:
+        return F(field).desc() if descending else F(field).asc()
     return F(field).desc(nulls_last=True) if descending else F(field).asc(nulls_last=True)
 
 

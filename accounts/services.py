@@ -21,6 +21,7 @@ from .models import (
     SavedViewList,
 )
 from .normalise import normalise_domain, normalise_email
+from .selectors import board_stats_invalidate
 
 ACCOUNT_FIELDS = set(ACCOUNT_EDITABLE_FIELDS)
 CONTACT_FIELDS = {
@@ -109,6 +110,7 @@ def account_create(*, workspace: Workspace, by: User | None = None, **data: Any)
     account = Account(workspace=workspace, **data)
     _clean_account(account)
     account.save()
+    _stats_changed(account)
     return account
 
 
@@ -122,12 +124,22 @@ def account_update(account: Account, *, by: User | None = None, **data: Any) -> 
         setattr(account, field, value)
     _clean_account(account)
     account.save()
+    if {"tier", "tier_locked", "industry", "country"} & data.keys():
+        _stats_changed(account)
     return account
 
 
 @transaction.atomic
 def account_delete(account: Account, *, by: User | None = None) -> None:
     account.delete()
+    _stats_changed(account)
+
+
+def _stats_changed(account: Account) -> None:
+    """Drop the cached tier counts and filter options of the account's workspace (now and after commit)."""
+    workspace = account.workspace  # an object, not an id: the cache key needs no query
+    board_stats_invalidate(workspace=workspace)
+    transaction.on_commit(lambda: board_stats_invalidate(workspace=workspace))
 
 
 def _clean_contact(contact: Contact) -> None:
