@@ -230,11 +230,30 @@ def rows_insert(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> li
             plan.append((field.attname, _kind(field), field.get_default()))
     with transaction.atomic(), connection.cursor() as cursor:
         ids = _reserve_ids(cursor, model, len(rows))
-        cells = (
-            [pk, *(_cell(default if kind == "now" else row.get(name, default), kind) for name, kind, default in plan)]
-            for row, pk in zip(rows, ids, strict=True)
-        )
-        _copy_csv(cursor, meta.db_table, [_col(_pk(model)), *(_col(f) for f in fields)], cells)
+        # Column by column (a comprehension per column, not a call per cell); a column no row sets is one
+        # constant, and equal JSON values are serialised once.
+        columns: list[Sequence[Any]] = [ids]
+        n = len(rows)
+        for name, kind, default in plan:
+            if kind == "now" or not any(name in row for row in rows):
+                columns.append([_cell(default, "plain" if kind == "now" else kind)] * n)
+            elif kind == "plain":
+                values = [row.get(name, default) for row in rows]
+                columns.append([NULL if v is None or v != v else v for v in values])  # v != v: NaN
+            elif kind == "json":
+                memo: dict[str, Any] = {}
+                column = []
+                for row in rows:
+                    value = row.get(name, default)
+                    key = repr(value)
+                    cell = memo.get(key)
+                    if cell is None:
+                        cell = memo[key] = _cell(value, kind)
+                    column.append(cell)
+                columns.append(column)
+            else:
+                columns.append([_cell(row.get(name, default), kind) for row in rows])
+        _copy_csv(cursor, meta.db_table, [_col(_pk(model)), *(_col(f) for f in fields)], zip(*columns, strict=True))
     return ids
 
 
