@@ -244,12 +244,12 @@ def test_unchanged_reimport_writes_no_row(workspace):
 def test_repeated_bad_cells_are_reported_on_every_line(workspace):
     """Parsed cells are remembered within a run; a bad value seen again is still reported on its own line."""
     data = (
-        "Account Name,Website,Billing Country,Employees\n"
-        "Alpha,alpha.example.com,Atlantis,10\n"
-        "Beta,beta.example.com,Atlantis,10\n"
-        "Gamma,gamma.example.com,Spain,ten\n"
-        "Delta,delta.example.com,Spain,ten\n"
-    ).encode()
+        b"Account Name,Website,Billing Country,Employees\n"
+        b"Alpha,alpha.example.com,Atlantis,10\n"
+        b"Beta,beta.example.com,Atlantis,10\n"
+        b"Gamma,gamma.example.com,Spain,ten\n"
+        b"Delta,delta.example.com,Spain,ten\n"
+    )
 
     result, _ = import_file(
         workspace=workspace,
