@@ -173,7 +173,10 @@ def plain_number(value: str, decimal_comma: bool = False) -> str:
 
 
 def number(value: str, label: str, decimal_comma: bool = False) -> float | None:
-    cleaned = plain_number(value, decimal_comma)
+    return _number(value, plain_number(value, decimal_comma), label)
+
+
+def _number(value: str, cleaned: str, label: str) -> float | None:
     if not cleaned:
         return None
     try:
@@ -196,16 +199,20 @@ def integer(value: str, label: str, maximum: int = 2_000_000_000, decimal_comma:
     return int(round(result))
 
 
+_CENT = Decimal("0.01")
+
+
 def money(value: str, label: str, decimal_comma: bool = False) -> Decimal | None:
-    result = number(value, label, decimal_comma)
+    cleaned = plain_number(value, decimal_comma)
+    result = _number(value, cleaned, label)
     if result is None:
         return None
     if result >= 1e15:
         raise CellError(f"{label} {value.strip()} is too large")
     try:  # 8.48E10 -> 84800000000.00, exactly as written
-        return Decimal(plain_number(value, decimal_comma)).quantize(Decimal("0.01"))
+        return Decimal(cleaned).quantize(_CENT)
     except InvalidOperation:
-        return Decimal(str(result)).quantize(Decimal("0.01"))
+        return Decimal(str(result)).quantize(_CENT)
 
 
 def boolean(value: str, label: str) -> bool | None:

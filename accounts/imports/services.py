@@ -192,6 +192,31 @@ OPTIONAL = {
 }
 
 
+_MISS = object()
+MEMO_LIMIT = 200_000
+
+
+def _memoised(parse: Callable[[str], Any]) -> Callable[[str], Any]:
+    """``parse`` remembering its answers (a value or the CellError message) for one run: CRM files repeat the
+    same countries, industries, cities and sizes on many lines, and parsing is most of a row's cost."""
+    cache: dict[str, Any] = {}
+
+    def parsed(value: str) -> Any:
+        hit = cache.get(value, _MISS)
+        if hit is _MISS:
+            try:
+                hit = parse(value)
+            except p.CellError as exc:
+                hit = exc
+            if len(cache) < MEMO_LIMIT:
+                cache[value] = hit
+        if isinstance(hit, p.CellError):
+            raise p.CellError(str(hit))
+        return list(hit) if isinstance(hit, list) else hit
+
+    return parsed
+
+
 def _year(value: str) -> int | None:
     year = p.integer(value, "Founded", 2100)
     if year is not None and year < 1000:
@@ -719,6 +744,7 @@ def import_rows(
         raise ValidationError(
             {"mapping": [f"Unknown field {t}" for t in unknown] + [f"No column {s}" for s in missing]}
         )
+    parsers = {target: _memoised(parse) for target, parse in parsers.items()}
     scales = scales_clean(kind, scales or {})
     positions = {target: headers.index(source) for target, source in mapping.items()}
     result = ImportResult()

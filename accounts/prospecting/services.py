@@ -285,12 +285,21 @@ def _receipts(criteria: list[dict[str, Any]], bands: np.ndarray, points: np.ndar
         + [json.dumps([c["key"], None])[:-1] + ","]
         for c in criteria
     ]  # pieces[j][-1] is "no band matched"
-    band_rows, point_rows = bands.tolist(), np.round(points, 2).tolist()
-    out = []
-    for band_row, point_row in zip(band_rows, point_rows, strict=True):
-        parts = [pieces[j][b] + repr(p) + "]" for j, (b, p) in enumerate(zip(band_row, point_row, strict=True))]
-        out.append(Serialized("[" + ",".join(parts) + "]"))
-    return out
+    rounded = np.round(points, 2)
+    if len(bands) == 0 or bands.shape[1] == 0:
+        return [Serialized("[]") for _ in range(len(bands))]
+    # Accounts share band combinations (a criterion's points follow from its band): build each distinct
+    # (bands, points) row's text once, then hand it to every account with that row.
+    keys = np.concatenate([np.asarray(bands, dtype=float).reshape(len(bands), -1), rounded], axis=1)
+    _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+    texts = []
+    for row in first.tolist():
+        parts = [
+            pieces[j][b] + repr(p) + "]"
+            for j, (b, p) in enumerate(zip(bands[row].tolist(), rounded[row].tolist(), strict=True))
+        ]
+        texts.append(Serialized("[" + ",".join(parts) + "]"))
+    return [texts[i] for i in inverse.reshape(-1).tolist()]
 
 
 def _nullable(values: np.ndarray) -> list[float | None]:
