@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from typing import Any
 
 from celery import shared_task
 from django.utils import timezone
@@ -36,12 +37,16 @@ def engagement_score_accounts_task(workspace_id: int, account_ids: list[int]) ->
 
 
 @shared_task(time_limit=3600)
-def engagement_recompute_task(workspace_id: int) -> int:
-    """After a configuration change: rebuild components from the events and rescore everything. Safe to repeat."""
+def engagement_recompute_task(workspace_id: int, change: dict[str, Any] | None = None) -> int:
+    """After a configuration change: rebuild components from the events and rescore everything. Safe to repeat.
+
+    ``change`` describes the configuration change (see ``engagement_config_update``); the after-scoring hooks get
+    it with the stage moves, so activation sends one summary notice instead of one alert per account.
+    """
     workspace = Workspace.objects.filter(pk=workspace_id).first()
     if workspace is None:
         return 0
-    return len(scores_recompute(workspace=workspace))
+    return len(scores_recompute(workspace=workspace, change=change))
 
 
 @shared_task(time_limit=1800)

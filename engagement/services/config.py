@@ -146,8 +146,14 @@ def engagement_config_rules(*, config: EngagementConfig, data: Mapping[str, Any]
 
 
 @transaction.atomic
-def engagement_config_update(*, workspace: Workspace, by: User | None = None, **data: Any) -> EngagementConfig:
-    """Save scoring settings; a change to the maths triggers one full recompute once committed."""
+def engagement_config_update(
+    *, workspace: Workspace, by: User | None = None, per_account_alerts: bool = False, **data: Any
+) -> EngagementConfig:
+    """Save scoring settings; a change to the maths triggers one full recompute once committed.
+
+    The recompute records every stage change, but the alerts it would set off are held back: the admins and the
+    owners of the moved accounts get one summary notice instead, unless ``per_account_alerts`` is asked for.
+    """
     cleaned = engagement_config_clean(data)
     config = EngagementConfig.objects.select_for_update().get(pk=engagement_config_get(workspace=workspace).pk)
     maths_changed = any(getattr(config, k) != v for k, v in cleaned.items() if k != "create_unknown_contacts")
@@ -160,5 +166,11 @@ def engagement_config_update(*, workspace: Workspace, by: User | None = None, **
     if maths_changed:
         from ..tasks import engagement_recompute_task
 
-        enqueue_on_commit(engagement_recompute_task, workspace.pk)
+        change = {
+            "key": f"engagement_settings:v{config.version}",
+            "label": "Engagement scoring settings",
+            "by": config.updated_by.pk if config.updated_by else None,
+            "per_account_alerts": bool(per_account_alerts),
+        }
+        enqueue_on_commit(engagement_recompute_task, workspace.pk, change=change)
     return config
