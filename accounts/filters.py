@@ -4,7 +4,8 @@ their CSV exports all filter and sort through :class:`AccountFilterSet` (called 
 Parameters (query string): ``q`` (name, domain or city), ``industry``, ``country``, ``region``, ``lifecycle``,
 ``tier``, ``grade`` / ``fit_grade``, ``owner`` (a user id, ``me`` or ``none``), ``criterion`` / ``icp_criterion``
 (index of an active ICP criterion the account meets), ``pinned`` / ``tier_locked``, ``employees_min|max``,
-``revenue_min|max``, ``stage_changed_since`` (an ISO time: the journey stage changed then or later), ``domain``, ``external_id``, ``parent`` and ``sort`` (a key of :data:`ACCOUNT_SORTS`,
+``revenue_min|max``, ``stage_changed_since`` (an ISO time: the journey stage changed then or later), ``domain``,
+``external_id``, ``parent`` and ``sort`` (a key of :data:`ACCOUNT_SORTS`,
 ``-`` for descending).
 """
 

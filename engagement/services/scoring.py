@@ -290,9 +290,7 @@ def _score_in_transaction(
     moves: list[tuple[int, str, str]] = []
     for chunk in _chunks(ids):
         accounts, contacts = scores_evaluate(workspace=workspace, account_ids=chunk, rules=rules, now=now)
-        changed += _write(
-            workspace=workspace, rules=rules, now=now, accounts=accounts, contacts=contacts, moves=moves
-        )
+        changed += _write(workspace=workspace, rules=rules, now=now, accounts=accounts, contacts=contacts, moves=moves)
     if changed:
         config_change = None
         if change is not None:

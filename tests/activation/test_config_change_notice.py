@@ -136,14 +136,18 @@ def test_saving_records_the_moves_and_sends_one_summary_notice(
     assert "changed since" in listed.content.decode()
 
 
-def test_a_repeated_recompute_task_sends_no_second_notice(client, admin_user, engaged, django_capture_on_commit_callbacks):
+def test_a_repeated_recompute_task_sends_no_second_notice(
+    client, admin_user, engaged, django_capture_on_commit_callbacks
+):
     client.force_login(admin_user)
     with django_capture_on_commit_callbacks(execute=True):
         client.post("/engagement/settings/", _form_data(client, stage_2__min_score="1"))
     notice = Alert.objects.get(kind=AlertKind.SYSTEM)
     change = {"key": notice.facts["config_change"], "label": "x", "at": notice.facts["at"], "moves": [[1, "a", "b"]]}
 
-    rules_evaluate_task.delay(workspace_id=notice.workspace_id, account_ids=[a.pk for a in engaged[0]], config_change=change)
+    rules_evaluate_task.delay(
+        workspace_id=notice.workspace_id, account_ids=[a.pk for a in engaged[0]], config_change=change
+    )
 
     assert Alert.objects.filter(kind=AlertKind.SYSTEM).count() == 1
 
