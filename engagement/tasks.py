@@ -49,6 +49,35 @@ def engagement_recompute_task(workspace_id: int, change: dict[str, Any] | None =
     return len(scores_recompute(workspace=workspace, change=change))
 
 
+@shared_task(time_limit=3600)
+def engagement_recompute_job_task(job_id: int) -> int:
+    """The recompute after a settings change, run as a job: queued, running n of N accounts, done with the number
+    of accounts whose score or stage changed, or failed with the reason. Safe to repeat: a finished job is left
+    alone, and a recompute rebuilds from the events."""
+    from abe.jobs import job_fail, job_finish, job_progress_visible, job_start
+    from abe.models import Job
+
+    job = Job.objects.select_related("workspace").filter(pk=job_id).first()
+    if job is None or job.finished:
+        return 0
+    job_start(job=job)
+    done = 0
+
+    def progress(n: int) -> None:
+        nonlocal done
+        done += n
+        job_progress_visible(job=job, processed=done)
+
+    try:
+        changed = scores_recompute(workspace=job.workspace, change=job.params.get("change"), progress=progress)
+    except Exception as exc:
+        job_fail(job=job, reason=f"The rescore failed: {exc}")
+        raise
+    message = f"{job.total:,} accounts rescored; {len(changed):,} changed score or stage."
+    job_finish(job=job, message=message, result={"accounts": job.total, "changed": len(changed)})
+    return len(changed)
+
+
 @shared_task(time_limit=1800)
 def engagement_rescore_workspace_task(workspace_id: int) -> int:
     """Rescore one workspace (decay, momentum windows, today's snapshot). Safe to repeat: snapshots are upserted."""

@@ -13,12 +13,15 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.views.decorators.http import require_GET, require_POST
 
 from abe import permissions as rules
 from abe.forms import form_add_service_errors
 from abe.http import MemberRequest
+from abe.jobs import job_list
+from abe.models import Job
 from abe.registry import alert_forecasts
 from abe.views import admin_required, workspace_required
 from accounts.models import Account
@@ -34,6 +37,7 @@ from .services import (
     pending_batch_retry,
     scores_preview,
 )
+from .services.config import RECOMPUTE_JOB
 from .services.csv_import import event_import_create
 
 
@@ -131,10 +135,19 @@ def scoring_settings_view(request: MemberRequest) -> HttpResponse:
                 notice = "Rule crossings alert each account team."
             else:
                 notice = "Alerts are held back: the admins and owners get one summary notice of the stage changes."
-            messages.success(request, f"Scoring settings saved. Every account is being rescored with them. {notice}")
+            messages.success(request, f"Scoring settings saved; the rescore's status shows below. {notice}")
             return redirect("engagement:settings")
     health = selectors.scoring_health(workspace=request.workspace)
-    return render(request, "engagement/settings.html", {"form": form, "config": config, "health": health})
+    context = {"form": form, "config": config, "health": health, "job": _recompute_job(request)}
+    return render(request, "engagement/settings.html", context)
+
+
+def _recompute_job(request: MemberRequest) -> Job | None:
+    """The latest engagement recompute while it runs, and for ten minutes after it ends."""
+    job = job_list(workspace=request.workspace).filter(kind=RECOMPUTE_JOB).first()
+    if job is None or (job.finished and job.finished_at and timezone.now() - job.finished_at > timedelta(minutes=10)):
+        return None
+    return job
 
 
 @require_POST

@@ -363,6 +363,33 @@ def icp_settings_view(request: MemberRequest) -> HttpResponse:
 
 @require_POST
 @admin_required
+def prospecting_preview_view(request: MemberRequest) -> HttpResponse:
+    """Before saving the ICP (when ``criteria`` is posted) or the weights and capacities: how many accounts would
+    change grade and tier. Nothing is saved."""
+    preview, error = None, ""
+    box = "icp-preview" if "criteria" in request.POST else "settings-preview"
+    try:
+        if "criteria" in request.POST:
+            icp_form = IcpForm(request.POST)
+            if not icp_form.is_valid():
+                raise ValidationError(" ".join(str(e) for errors in icp_form.errors.values() for e in errors))
+            preview = services.prospecting_preview(
+                workspace=request.workspace, criteria=icp_form.cleaned_data["criteria"]
+            )
+        else:
+            settings_form = ProspectingSettingsForm(request.POST)
+            if not settings_form.is_valid():
+                raise ValidationError("Fix the highlighted values first.")
+            preview = services.prospecting_preview(workspace=request.workspace, settings=settings_form.cleaned_data)
+    except ValidationError as exc:
+        error = " ".join(exc.messages)
+    return render(
+        request, "accounts/partials/prospecting_preview.html", {"preview": preview, "error": error, "box": box}
+    )
+
+
+@require_POST
+@admin_required
 def icp_activate_view(request: MemberRequest, pk: int) -> HttpResponse:
     version = get_object_or_404(selectors.icp_versions(workspace=request.workspace), pk=pk)
     services.icp_activate(version=version, by=request.user)
@@ -434,5 +461,7 @@ def model_activate_view(request: MemberRequest, pk: int) -> HttpResponse:
             "model": model,
             "metrics": services.model_metrics_sentence(model),
             "active": selectors.model_active(workspace=request.workspace),
+            "preview": services.prospecting_preview(workspace=request.workspace, model=model),
+            "box": "model-preview",
         },
     )

@@ -11,7 +11,7 @@ whose score, momentum or stage changed.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -282,6 +282,7 @@ def _score_in_transaction(
     rules: ScoringRules,
     now: datetime,
     change: dict[str, Any] | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> list[int]:
     ids = sorted(
         set(Account.objects.for_workspace(workspace).filter(pk__in=list(account_ids)).values_list("pk", flat=True))
@@ -291,6 +292,8 @@ def _score_in_transaction(
     for chunk in _chunks(ids):
         accounts, contacts = scores_evaluate(workspace=workspace, account_ids=chunk, rules=rules, now=now)
         changed += _write(workspace=workspace, rules=rules, now=now, accounts=accounts, contacts=contacts, moves=moves)
+        if progress is not None:
+            progress(len(accounts))
     if changed:
         config_change = None
         if change is not None:
@@ -337,11 +340,13 @@ def scores_recompute(
     now: datetime | None = None,
     rebuild_days: bool = True,
     change: dict[str, Any] | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> list[int]:
     """Full recompute: recount days and components from every event, then rescore every account.
 
     ``change`` names the configuration change that caused it (see ``engagement_config_update``): the after-scoring
     hooks then receive it with the stage moves, and hold back per-account alerts unless it asks for them.
+    ``progress`` is called with the number of accounts scored after each chunk.
 
     Holds the workspace's scoring lock exclusively, so no batch is half-applied under it. ``rebuild_days=False``
     skips recounting the days, for a caller that has just done it (the demo loader).
@@ -356,7 +361,9 @@ def scores_recompute(
             store.days_rebuild(workspace=workspace)
         store.components_rebuild(workspace=workspace, rules=rules)
         ids = Account.objects.for_workspace(workspace).values_list("pk", flat=True)
-        return _score_in_transaction(workspace=workspace, account_ids=list(ids), rules=rules, now=now, change=change)
+        return _score_in_transaction(
+            workspace=workspace, account_ids=list(ids), rules=rules, now=now, change=change, progress=progress
+        )
 
 
 @dataclass
