@@ -28,7 +28,7 @@ from abe.views import admin_required, safe_next, workspace_required
 
 from .. import selectors as account_selectors
 from ..imports.export import accounts_csv_response
-from ..models import Account, ProposalStatus, Tier
+from ..models import LIST_COLUMNS, Account, ProposalStatus, Tier
 from ..views import saved_views_context
 from . import selectors, services
 from .forms import BoardFilterForm, BulkForm, IcpForm, ProspectingSettingsForm, TierPinForm
@@ -37,22 +37,7 @@ from .tasks import accounts_bulk_apply_task
 
 BOARD_PAGE_SIZE = 50
 # The columns of the tier board, in the order a KAM reads them; each user may hide some (column chooser).
-BOARD_COLUMNS = [
-    ("tier", "Tier"),
-    ("stage", "Stage"),
-    ("engagement", "Engagement"),
-    ("momentum", "Momentum"),
-    ("owner", "Owner"),
-    ("priority", "Priority"),
-    ("fit", "Fit"),
-    ("grade", "Grade"),
-    ("win", "Win prob."),
-    ("employees", "Employees"),
-    ("revenue", "Revenue"),
-    ("lifecycle", "Lifecycle"),
-    ("industry", "Industry"),
-    ("country", "Country"),
-]
+BOARD_COLUMNS = LIST_COLUMNS["tier_board"]
 
 
 def _rescore_job(request: MemberRequest) -> Job | None:
@@ -100,6 +85,7 @@ def tier_board_view(request: MemberRequest) -> HttpResponseBase:
     context = {
         "matching_query": matching_query,
         "board_columns": BOARD_COLUMNS,
+        "hidden_columns": account_selectors.column_choice(workspace=ws, user=request.user, list_name="tier_board"),
         **saved_views_context(request, "tier_board"),
         "form": form,
         "page_obj": page_obj,
