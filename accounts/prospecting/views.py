@@ -342,6 +342,10 @@ def icp_settings_view(request: MemberRequest) -> HttpResponse:
             "settings_form": settings_form,
             "settings": conf,
             "reference": ICP_REFERENCE,
+            "editor_attributes": {
+                "categorical": json.dumps(ICP_REFERENCE["categorical"]),
+                "numeric": json.dumps(ICP_REFERENCE["numeric"]),
+            },
             "job": _rescore_job(request),
         },
     )

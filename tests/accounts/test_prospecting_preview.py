@@ -16,7 +16,7 @@ SOFTWARE = [
     {
         "key": "software",
         "label": "Software",
-        "weight": 1,
+        "weight": 100,
         "bands": [{"label": "Software", "when": {"industry": ["Software"]}}],
     }
 ]
