@@ -63,13 +63,15 @@ class RuleViewSet(WorkspaceModelViewSet):
         forecast = rule_forecast(workspace=self.workspace, data=dict(serializer.validated_data), rule=rule)
         return Response({"accounts": forecast.accounts, "alerts": forecast.alerts})
 
-    @extend_schema(request=RuleSerializer, responses=RuleForecastSerializer)
+    @extend_schema(request=RuleSerializer, responses=RuleForecastSerializer, operation_id="activation_rules_preview")
     @action(detail=False, methods=["post"])
     def preview(self, request: Request) -> Response:
         """Before creating a rule: on how many accounts it would fire now, and how many alerts (nothing saved)."""
         return self._forecast(request, None)
 
-    @extend_schema(request=RuleSerializer, responses=RuleForecastSerializer)
+    @extend_schema(
+        request=RuleSerializer, responses=RuleForecastSerializer, operation_id="activation_rules_change_preview"
+    )
     @action(detail=True, methods=["post"], url_path="preview")
     def preview_change(self, request: Request, pk: str | None = None) -> Response:
         """Before changing or activating a rule: what the changed rule would fire now (nothing saved)."""
@@ -145,24 +147,6 @@ class WebhookSubscriptionViewSet(WorkspaceModelViewSet):
 
     def check_can_create(self, request, data):
         return None
-
-    def _forecast(self, request: Request, rule: Rule | None) -> Response:
-        serializer = RuleSerializer(rule, data=request.data, partial=rule is not None, context={"request": request})
-        serializer.is_valid(raise_exception=True)
-        forecast = rule_forecast(workspace=self.workspace, data=dict(serializer.validated_data), rule=rule)
-        return Response({"accounts": forecast.accounts, "alerts": forecast.alerts})
-
-    @extend_schema(request=RuleSerializer, responses=RuleForecastSerializer)
-    @action(detail=False, methods=["post"])
-    def preview(self, request: Request) -> Response:
-        """Before creating a rule: on how many accounts it would fire now, and how many alerts (nothing saved)."""
-        return self._forecast(request, None)
-
-    @extend_schema(request=RuleSerializer, responses=RuleForecastSerializer)
-    @action(detail=True, methods=["post"], url_path="preview")
-    def preview_change(self, request: Request, pk: str | None = None) -> Response:
-        """Before changing or activating a rule: what the changed rule would fire now (nothing saved)."""
-        return self._forecast(request, self.get_object())
 
     @extend_schema(responses={201: WebhookSubscriptionCreatedSerializer})
     def create(self, request: Request, *args, **kwargs) -> Response:
