@@ -305,3 +305,30 @@ def opportunity_type(value: str) -> str:
     if "cross" in v:
         return OpportunityType.CROSS_SELL
     return OpportunityType.NEW_BUSINESS
+
+
+def _signed(value: str) -> tuple[str, int]:
+    """A leading minus (a loss-making deal has a negative margin) split from the number."""
+    v = (value or "").strip()
+    return (v[1:], -1) if v.startswith(("-", "\u2212")) else (v, 1)
+
+
+def margin_amount(value: str, label: str, decimal_comma: bool = False) -> Decimal | None:
+    """A gross margin in money, negative for a loss; a percentage here is refused rather than read as money
+    (``35%`` is not 35)."""
+    if "%" in (value or ""):
+        raise CellError(f"{label} “{value.strip()}” is a percentage: map this column to Gross margin %")
+    unsigned, sign = _signed(value)
+    result = money(unsigned, label, decimal_comma)
+    return None if result is None else result * sign
+
+
+def percent(value: str, label: str, decimal_comma: bool = False) -> Decimal | None:
+    """``35`` / ``35%`` / ``35,5 %`` / ``-5%`` -> Decimal("35.50"); between -100 and 100 (the API's range)."""
+    unsigned, sign = _signed(value)
+    result = number(unsigned, label, decimal_comma)
+    if result is None:
+        return None
+    if result > 100:
+        raise CellError(f"{label} “{value.strip()}” is not between -100% and 100%")
+    return Decimal(plain_number(unsigned, decimal_comma)).quantize(Decimal("0.01")) * sign

@@ -25,6 +25,7 @@ from django.utils import timezone
 from abe import permissions as rules
 from abe.bulk import Serialized, rows_update
 from abe.models import Job, Membership, Workspace
+from abe.registry import tier_changed_callbacks
 from abe.tasks import enqueue_on_commit
 
 from ..models import (
@@ -368,6 +369,7 @@ def prospecting_rescore(
         ],
         batch_size=2000,
     )
+    _tiers_changed(workspace.pk, {int(ids[i]): (str(current[i]), str(new_tiers[i])) for i in moved}, by)
     proposals = _proposals_refresh(workspace, plan, ids, current, priority) if plan is not None else 0
     written = time.monotonic()
     summary.update(
@@ -537,6 +539,16 @@ def _proposals_refresh(
     return len(wanted)
 
 
+def _tiers_changed(workspace_id: int, moves: dict[int, tuple[str, str]], by: User | None) -> None:
+    """Tell the upper apps (``abe.registry.tier_changed_register``) which accounts moved; only real moves."""
+    moves = {pk: (old, new) for pk, (old, new) in moves.items() if old != new}
+    if not moves:
+        return
+    by_id = by.pk if by is not None and by.is_authenticated else None
+    for callback in tier_changed_callbacks():
+        callback(workspace_id=workspace_id, moves=moves, by_id=by_id)
+
+
 def _check_tier(tier: str) -> None:
     if tier not in Tier.values:
         raise ValidationError({"tier": f"Choose one of: {', '.join(Tier.values)}."})
@@ -558,8 +570,10 @@ def tier_override(*, account: Account, tier: str, reason: str, by: User | None) 
         reason=reason.strip()[:500],
         by=by,
     )
+    old_tier = account.tier
     account.tier, account.tier_locked = tier, True
     account.save(update_fields=["tier", "tier_locked", "updated_at"])
+    _tiers_changed(account.workspace_id, {account.pk: (old_tier, tier)}, by)
     _stats_changed(account.workspace_id)
     TierProposal.objects.filter(account=account, status=ProposalStatus.PENDING).update(
         status=ProposalStatus.SUPERSEDED, decided_at=timezone.now(), decided_by=by
@@ -608,8 +622,10 @@ def tier_proposal_decide(*, proposal: TierProposal, accept: bool, by: User | Non
             reason=proposal.reason,
             by=by,
         )
+        old_tier = account.tier
         account.tier, account.tier_locked = proposal.proposed_tier, False
         account.save(update_fields=["tier", "tier_locked", "updated_at"])
+        _tiers_changed(account.workspace_id, {account.pk: (old_tier, proposal.proposed_tier)}, by)
         _stats_changed(account.workspace_id)
     return proposal
 
@@ -667,6 +683,7 @@ def accounts_bulk_tier(*, workspace: Workspace, account_ids: list[int], tier: st
     Account.objects.filter(pk__in=[a.pk for a in accounts]).update(
         tier=tier, tier_locked=True, updated_at=timezone.now()
     )
+    _tiers_changed(workspace.pk, {a.pk: (a.tier, tier) for a in accounts}, by)
     TierProposal.objects.filter(account_id__in=[a.pk for a in accounts], status=ProposalStatus.PENDING).update(
         status=ProposalStatus.SUPERSEDED, decided_at=timezone.now(), decided_by=by
     )

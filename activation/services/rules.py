@@ -55,12 +55,13 @@ PARAM_SPECS: dict[str, dict[str, tuple[str, bool, Any]]] = {
     ConditionType.KEY_CONTACT_QUIET: {"days": ("days", True, None)},
     ConditionType.RENEWAL_RISK: {"days": ("days", True, None), "percent": ("percent", True, None)},
     ConditionType.MISSED_CHECK_INS: {"missed": ("count", True, None), "days": ("days", False, 7)},
+    ConditionType.HEALTH_DROP: {"points": ("points", True, None), "days": ("days", True, None)},
 }
 
 
 def _param(kind: str, value: Any) -> Any:
     """One parameter, converted and checked; raises ValueError with a message for the user."""
-    if kind in {"positive", "nonnegative", "ratio", "percent"}:
+    if kind in {"positive", "nonnegative", "ratio", "percent", "points"}:
         number = float(value)
         if kind == "positive" and number <= 0:
             raise ValueError("must be above 0")
@@ -70,6 +71,8 @@ def _param(kind: str, value: Any) -> Any:
             raise ValueError("a spike ratio is 1.0 or more (1.5 means 50% above the usual week)")
         if kind == "percent" and not 0 < number <= 100:
             raise ValueError("must be between 1 and 100")
+        if kind == "points" and not 0 < number <= 100:
+            raise ValueError("a health score runs from 0 to 100: a drop is above 0 and at most 100 points")
         return number
     if kind in {"count", "days"}:
         if isinstance(value, float) and not value.is_integer():
