@@ -9,7 +9,11 @@ task time. Settings hold configuration only, not wiring.
 - :func:`home_section_register`: a fragment (URL name, no arguments) the home page loads with htmx for the
   given roles.
 - :func:`after_scoring_register`: a dotted path to a Celery task called with ``workspace_id`` and
-  ``account_ids`` after an engagement scoring pass commits.
+  ``account_ids`` after an engagement scoring pass commits; a pass caused by a configuration change also passes
+  ``config_change`` (a dict: ``key``, ``label``, ``by``, ``per_account_alerts``, ``at`` and ``moves``, a list of
+  ``[account_id, from_stage, to_stage]``), so tasks registered there accept that keyword.
+- :func:`alert_forecast_register`: a dotted path to a function that, given what a configuration change would do
+  to the accounts, says how many alerts it would fire (the settings previews show it before saving).
 - :func:`tier_changed_register`: a callable run in the transaction that moves accounts between tiers (key
   accounts re-date plan reviews to the new tier's cadence).
 - :func:`account_measure_register`: the history of a figure an upper app computes per account (key accounts'
@@ -135,6 +139,20 @@ def after_scoring_register(task_path: str, *, order: int = 100) -> None:
 
 def after_scoring_tasks() -> list[str]:
     return [path for path, _ in sorted(_registry.after_scoring.items(), key=lambda item: item[1])]
+
+
+# Alert forecasts: how many alerts a configuration change would set off, for the previews of lower apps.
+_alert_forecasts: dict[str, int] = {}
+
+
+def alert_forecast_register(function_path: str, *, order: int = 100) -> None:
+    """A dotted path to ``f(*, workspace_id, moves, scores) -> int``: ``moves`` maps account id to (stage now,
+    stage after), ``scores`` account id to (score, momentum) after the change."""
+    _alert_forecasts[function_path] = order
+
+
+def alert_forecasts() -> list[str]:
+    return [path for path, _ in sorted(_alert_forecasts.items(), key=lambda item: item[1])]
 
 
 # Tasks completed: upper apps that create tasks (plays) react when a person completes one of theirs.

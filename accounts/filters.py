@@ -4,7 +4,8 @@ their CSV exports all filter and sort through :class:`AccountFilterSet` (called 
 Parameters (query string): ``q`` (name, domain or city), ``industry``, ``country``, ``region``, ``lifecycle``,
 ``tier``, ``grade`` / ``fit_grade``, ``owner`` (a user id, ``me`` or ``none``), ``criterion`` / ``icp_criterion``
 (index of an active ICP criterion the account meets), ``pinned`` / ``tier_locked``, ``employees_min|max``,
-``revenue_min|max``, ``domain``, ``external_id``, ``parent`` and ``sort`` (a key of :data:`ACCOUNT_SORTS`,
+``revenue_min|max``, ``stage_changed_since`` (an ISO time: the journey stage changed then or later), ``domain``,
+``external_id``, ``parent`` and ``sort`` (a key of :data:`ACCOUNT_SORTS`,
 ``-`` for descending).
 """
 
@@ -102,6 +103,11 @@ class AccountFilterSet(django_filters.FilterSet):
     employees_max = django_filters.NumberFilter(field_name="employees", lookup_expr="lte")
     revenue_min = django_filters.NumberFilter(field_name="annual_revenue", lookup_expr="gte")
     revenue_max = django_filters.NumberFilter(field_name="annual_revenue", lookup_expr="lte")
+    stage_changed_since = django_filters.IsoDateTimeFilter(
+        field_name="journey_stage_changed_at",
+        lookup_expr="gte",
+        label="Journey stage changed at or after (ISO 8601 time)",
+    )
     sort = django_filters.CharFilter(method="filter_sort", label="Sort key (e.g. name, -priority)")
 
     class Meta:

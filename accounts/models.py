@@ -609,3 +609,41 @@ class SavedView(WorkspaceOwned, TimeStamped):
 
     def __str__(self) -> str:
         return self.name
+
+
+# The columns people may hide, per list with a column chooser (key, label), in display order.
+LIST_COLUMNS: dict[str, list[tuple[str, str]]] = {
+    "tier_board": [
+        ("tier", "Tier"),
+        ("stage", "Stage"),
+        ("engagement", "Engagement"),
+        ("momentum", "Momentum"),
+        ("owner", "Owner"),
+        ("priority", "Priority"),
+        ("fit", "Fit"),
+        ("grade", "Grade"),
+        ("win", "Win prob."),
+        ("employees", "Employees"),
+        ("revenue", "Revenue"),
+        ("lifecycle", "Lifecycle"),
+        ("industry", "Industry"),
+        ("country", "Country"),
+    ],
+}
+
+
+class ColumnChoice(WorkspaceOwned, TimeStamped):
+    """The columns one person hides in a wide list (the tier board), kept on the server so that they follow the
+    person from browser to browser. Opening a saved view applies (and keeps) the view's columns."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    list_name = models.CharField(max_length=20, choices=SavedViewList.choices)
+    hidden_columns = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "user", "list_name"], name="column_choice_unique_list")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}/{self.list_name}: {', '.join(self.hidden_columns) or 'all columns'}"

@@ -14,7 +14,7 @@ from django.http import QueryDict
 from abe.models import Workspace
 
 from .filters import AccountFilterSet
-from .models import Account, AccountTeamMember, Contact, Opportunity, Product, SavedView
+from .models import Account, AccountTeamMember, ColumnChoice, Contact, Opportunity, Product, SavedView
 
 
 def account_list(*, workspace: Workspace) -> QuerySet[Account]:
@@ -137,3 +137,16 @@ def saved_view_accounts(*, workspace: Workspace, user: User, view: SavedView | i
     elif view.workspace_id != workspace.pk or not (view.shared or view.owner_id == user.pk):
         raise SavedView.DoesNotExist("No such saved view.")
     return account_search(workspace=workspace, params=QueryDict(view.query), user=user)
+
+
+def column_choice(*, workspace: Workspace, user: User | AnonymousUser, list_name: str) -> list[str]:
+    """The columns this person hides in the list (none when they never chose)."""
+    if not user.is_authenticated:
+        return []
+    hidden = (
+        ColumnChoice.objects.for_workspace(workspace)
+        .filter(user_id=user.pk, list_name=list_name)
+        .values_list("hidden_columns", flat=True)
+        .first()
+    )
+    return list(hidden or [])

@@ -12,8 +12,10 @@ from abe.models import Membership, Workspace
 
 from .models import (
     ACCOUNT_EDITABLE_FIELDS,
+    LIST_COLUMNS,
     Account,
     AccountTeamMember,
+    ColumnChoice,
     Contact,
     Opportunity,
     Product,
@@ -385,3 +387,21 @@ def product_update(product: Product, *, by: User | None = None, **data: Any) -> 
 def product_delete(product: Product, *, by: User | None = None) -> None:
     """Delete a product; its opportunities keep their figures and lose the product link."""
     product.delete()
+
+
+@transaction.atomic
+def column_choice_save(*, workspace: Workspace, user: User, list_name: str, hidden_columns: list[str]) -> ColumnChoice:
+    """Remember the columns this person hides in a list (server-side: the choice follows them to any browser)."""
+    known = dict(LIST_COLUMNS.get(list_name, []))
+    if not known:
+        raise ValidationError({"list": f"“{list_name}” has no column chooser."})
+    unknown = [c for c in hidden_columns if c not in known]
+    if unknown:
+        raise ValidationError({"hidden_columns": f"Unknown column(s): {', '.join(unknown)}."})
+    if len(set(hidden_columns)) >= len(known):
+        raise ValidationError({"hidden_columns": "Keep at least one column."})
+    ordered = [key for key in known if key in set(hidden_columns)]
+    choice, _ = ColumnChoice.objects.update_or_create(
+        workspace=workspace, user=user, list_name=list_name, defaults={"hidden_columns": ordered}
+    )
+    return choice

@@ -112,6 +112,10 @@ class RuleForm(ServiceModelForm):
 
             stages = list(journey_stage_names(workspace=workspace).items())
             cast(forms.ChoiceField, self.fields["stage"]).choices = [("", "—"), *stages]
+            from .services.rules import configured_event_types
+
+            scored = list(configured_event_types(workspace=workspace).items())
+            cast(forms.ChoiceField, self.fields["event_type"]).choices = [("", "Any interaction"), *scored]
         if self.instance.pk:
             for name in ("filter_tiers", "filter_lifecycles", "notify_team_roles"):
                 self.initial[name] = getattr(self.instance, name)

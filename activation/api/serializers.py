@@ -56,6 +56,11 @@ class RuleSerializer(serializers.ModelSerializer):
         validators: list = []
 
 
+class RuleForecastSerializer(serializers.Serializer):
+    accounts = serializers.IntegerField(help_text="Accounts on which the rule would fire now.")
+    alerts = serializers.IntegerField(help_text="Alerts it would fire on them (cool-downs not applied).")
+
+
 class AlertContactSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField(source="full_name")

@@ -144,6 +144,18 @@ def journey_stage_names(*, workspace: Workspace | int) -> dict[str, str]:
     return scoring_rules(workspace=workspace).stage_names()
 
 
+def configured_event_types(*, workspace: Workspace | int) -> dict[str, str]:
+    """The engagement types the workspace's scoring counts (weight above 0), value -> label: the only event types
+    a rule may wait for. Outbound touches are never among them (they are the team's own actions)."""
+    from engagement.models import SCORED_EVENT_CHOICES
+    from engagement.services.scoring import scoring_rules
+
+    if isinstance(workspace, int):
+        workspace = Workspace.objects.get(pk=workspace)
+    weights = scoring_rules(workspace=workspace).weights
+    return {value: str(label) for value, label in SCORED_EVENT_CHOICES if weights.get(value, 0) > 0}
+
+
 def _clean_rule(rule: Rule) -> None:
     errors: dict[str, Any] = {}
     rule.name = (rule.name or "").strip()
@@ -164,6 +176,18 @@ def _clean_rule(rule: Rule) -> None:
                 wrong = rule.params.get("stage")
                 raise ValidationError(
                     {"params": [f"stage: “{wrong}” is not a stage of the journey; choose one of: {choices}."]}
+                )
+        event_type = rule.params.get("event_type")
+        if rule.condition_type == ConditionType.ROLE_ENGAGED and event_type:
+            types = configured_event_types(workspace=rule.workspace_id)
+            if event_type not in types:
+                raise ValidationError(
+                    {
+                        "params": [
+                            f"event_type: “{event_type}” is not an event type this workspace scores; choose one of: "
+                            f"{', '.join(types)}."
+                        ]
+                    }
                 )
     except ValidationError as exc:
         errors.update(exc.message_dict)
