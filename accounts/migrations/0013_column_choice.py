@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('abe', '0003_merge_0002_invitations_0002_job_background_work'),
-        ('accounts', '0010_merge_after_saved_lists'),
+        ('accounts', '0012_contact_department_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
