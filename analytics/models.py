@@ -81,6 +81,13 @@ class AccountDayFact(WorkspaceOwned, FactMeasures):
         constraints = [models.UniqueConstraint(fields=["workspace", "account", "day"], name="account_day_fact_key")]
         indexes = [
             models.Index(fields=["workspace", "day"], name="account_day_fact_ws_day"),
+            # Deals per account in a period (programme impact): an index-only scan of the few days with deals.
+            models.Index(
+                fields=["workspace", "day", "account"],
+                include=["opps_created", "won_amount"],
+                condition=Q(opps_created__gt=0) | Q(opps_won__gt=0),
+                name="account_day_fact_deals",
+            ),
             # Accounts engaged in a period: an index-only scan of the active days.
             models.Index(
                 fields=["workspace", "day", "account"], condition=Q(events__gt=0), name="account_day_fact_active"
@@ -114,6 +121,9 @@ class RollupState(WorkspaceOwned):
     """Where the incremental refresh of a workspace stands: changes after ``watermark`` are not rolled up yet."""
 
     watermark = models.DateTimeField(null=True, blank=True)
+    version = models.BigIntegerField(
+        default=0, help_text="Moves on with every refresh: the dashboards' cache keys include it."
+    )
     last_rebuild_at = models.DateTimeField(null=True, blank=True)
     last_rebuild_seconds = models.FloatField(null=True, blank=True)
     last_refresh_at = models.DateTimeField(null=True, blank=True)

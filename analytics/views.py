@@ -22,11 +22,13 @@ from abe.http import MemberRequest
 from abe.views import workspace_required
 from accounts.imports.export import csv_safe
 from accounts.models import Tier
+from accounts.selectors import saved_view_list
 
 from . import maturity
 from .forms import EconomicsSettingsForm, SpendEntryForm
 from .models import DigestSubscription, SpendEntry
 from .selectors import dashboards
+from .selectors.cache import cached
 from .selectors.filters import KpiFilters, kpi_filters_parse
 from .selectors.impact import programme_impact
 from .selectors.kpis import analytics_settings, engagement_trend
@@ -49,7 +51,7 @@ TIER_COLOURS = {"strategic": "#3b5bdb", "priority": "#e67700", "standard": "#868
 
 def _filters(request: MemberRequest) -> tuple[KpiFilters, dict[str, Any]]:
     try:
-        return kpi_filters_parse(request.GET), {}
+        return kpi_filters_parse(request.GET, workspace=request.workspace, user=request.user), {}
     except ValidationError as exc:
         return kpi_filters_parse({}), exc.message_dict
 
@@ -74,7 +76,7 @@ def _render(
     request: MemberRequest, name: str, build: Callable[[KpiFilters], dict[str, Any]], extra: dict | None = None
 ) -> HttpResponse:
     filters, errors = _filters(request)
-    data = build(filters)
+    data = cached(workspace=request.workspace, name=f"page:{name}", filters=filters, compute=lambda: build(filters))
     if request.GET.get("format") == "csv":
         return _csv(name, filters, data["tables"])
     query = filters.query()
@@ -88,6 +90,7 @@ def _render(
         "tiers": Tier.choices,
         "owners": dashboards.member_choices(workspace=request.workspace),
         "industries": dashboards.industry_choices(workspace=request.workspace),
+        "saved_views": saved_view_list(workspace=request.workspace, user=request.user),
         "csv_query": urlencode(query),
         "data": data,
         "chart_json": json.dumps(data.get("chart_config")) if data.get("chart_config") else "",
@@ -349,7 +352,9 @@ def maturity_view(request: MemberRequest) -> HttpResponse:
     "is account-based selling for us?" and the rollout tracker."""
     ws = request.workspace
     can_edit = role_rules.can_write_everything(request)
-    evidence = maturity_evidence(workspace=ws)
+    evidence = cached(
+        workspace=ws, name="maturity-evidence", filters=None, compute=lambda: maturity_evidence(workspace=ws)
+    )
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         if not can_edit:
@@ -416,7 +421,7 @@ def maturity_view(request: MemberRequest) -> HttpResponse:
         "history": history,
         "stages": maturity.STAGES,
         "radar_json": json.dumps(radar),
-        "fit": abs_fit(workspace=ws),
+        "fit": cached(workspace=ws, name="abs-fit", filters=None, compute=lambda: abs_fit(workspace=ws)),
         "rollout": rollout_tracker(workspace=ws),
         "owners": dashboards.member_choices(workspace=ws),
         "can_edit": can_edit,

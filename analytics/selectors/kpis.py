@@ -13,10 +13,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, F, FloatField, Max, Q, QuerySet, Sum, Value
-from django.db.models.functions import Cast, Least
+from django.db.models.functions import Cast, Coalesce, Least
 
 from abe.models import Workspace
 from accounts.models import Account, Tier
+from accounts.selectors import saved_view_accounts
 from engagement.models import AccountEngagement
 
 from .. import kpis
@@ -53,6 +54,9 @@ def _split(per_tier: dict[str, dict[str, Any]], keys: Iterable[str]) -> dict[str
 
 def _accounts(workspace: Workspace, filters: KpiFilters) -> QuerySet[Account]:
     qs = Account.objects.for_workspace(workspace)
+    if filters.view is not None:
+        chosen = saved_view_accounts(workspace=workspace, user=filters.user, view=filters.view)
+        qs = qs.filter(pk__in=chosen.order_by().values("pk"))
     if filters.tier:
         qs = qs.filter(tier=filters.tier)
     if filters.owner is not None:
@@ -63,7 +67,12 @@ def _accounts(workspace: Workspace, filters: KpiFilters) -> QuerySet[Account]:
 
 
 def segment_rows(*, workspace: Workspace, filters: KpiFilters, by: tuple[str, ...] = ("tier",)) -> list[dict[str, Any]]:
-    """The segment facts of the period summed by the given keys (``tier``, ``owner_key``, ``industry``, ``day``)."""
+    """The segment facts of the period summed by the given keys (``tier``, ``owner_key``, ``industry``, ``day``).
+
+    With a saved view the segments are the view's accounts: the same sums, grouped in one statement from the
+    account facts of those accounts (their current tier, owner and industry)."""
+    if filters.view is not None:
+        return _view_segment_rows(workspace=workspace, filters=filters, by=by)
     qs = SegmentDayFact.objects.for_workspace(workspace).filter(day__range=(filters.start, filters.end))
     if filters.tier:
         qs = qs.filter(tier=filters.tier)
@@ -73,6 +82,26 @@ def segment_rows(*, workspace: Workspace, filters: KpiFilters, by: tuple[str, ..
         qs = qs.filter(industry=filters.industry)
     sums = {name: Sum(name) for name in (*MEASURES, "accounts_active")}
     return list(qs.order_by().values(*by).annotate(**sums).order_by(*by))
+
+
+def _view_segment_rows(*, workspace: Workspace, filters: KpiFilters, by: tuple[str, ...]) -> list[dict[str, Any]]:
+    keys = {
+        "tier": F("account__tier"),
+        "owner_key": Coalesce(F("account__owner_id"), Value(0)),
+        "industry": F("account__industry"),
+        "day": F("day"),
+    }
+    qs = (
+        AccountDayFact.objects.for_workspace(workspace)
+        .filter(day__range=(filters.start, filters.end), account_id__in=_accounts(workspace, filters).values("pk"))
+        .order_by()
+        .annotate(**{f"k_{key}": keys[key] for key in by})
+        .values(*[f"k_{key}" for key in by])
+    )
+    sums: dict[str, Any] = {name: Sum(name) for name in MEASURES}
+    sums["accounts_active"] = Count("id", filter=Q(events__gt=0))
+    rows = qs.annotate(**sums).order_by(*[f"k_{key}" for key in by])
+    return [{**{key: row.pop(f"k_{key}") for key in by}, **row} for row in rows]
 
 
 def _per_tier(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:

@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Min, QuerySet
+from django.db.models import F, Min, QuerySet
 from django.utils import timezone
 
 from abe.models import Workspace
@@ -229,6 +229,13 @@ def _tier_snapshot_sql(*, workspace_id: int, start: date, end: date) -> tuple[st
     return statement, params
 
 
+def rollup_version_bump(*, workspace: Workspace) -> None:
+    """Move the workspace's rollup version on: the dashboards' cached figures (``analytics.selectors.cache``)
+    are keyed by it, so the next request reads the new rollups."""
+    if not RollupState.objects.filter(workspace=workspace).update(version=F("version") + 1):
+        RollupState.objects.get_or_create(workspace=workspace, defaults={"version": 1})
+
+
 def _execute(statement: str, params: list[Any]) -> int:
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
@@ -282,6 +289,7 @@ def facts_refresh(
     snapshots = TierDaySnapshot.objects.for_workspace(workspace).filter(day__range=(snapshot_start, end))
     snapshots._raw_delete(snapshots.db)
     _execute(*_tier_snapshot_sql(workspace_id=workspace.pk, start=snapshot_start, end=end))
+    rollup_version_bump(workspace=workspace)
     return written
 
 
@@ -376,5 +384,7 @@ def facts_refresh_changes(*, workspace: Workspace, now: datetime | None = None) 
                 account_ids=sorted(accounts),
                 snapshots_from=now.date() - timedelta(days=1),
             )
-        RollupState.objects.filter(pk=state.pk).update(watermark=now, last_refresh_at=now)
+        # Accounts standing in a stage, alerts by rule and tasks are read live: a new version every refresh keeps
+        # the dashboards' cache no older than the refresh interval even when no rollup row changed.
+        RollupState.objects.filter(pk=state.pk).update(watermark=now, last_refresh_at=now, version=F("version") + 1)
     return written
