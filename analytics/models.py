@@ -6,7 +6,8 @@ Invariants:
   It is derived state: ``analytics.services.rollups`` rebuilds any range of it from the source tables, so a
   repeated or overlapping refresh gives the same rows.
 - :class:`SegmentDayFact` sums the account facts per (day, tier, owner, industry) using the account's tier,
-  owner and industry at the time of the refresh; dashboards read only these two tables, never raw events.
+  owner and industry at the time of the refresh; :class:`TierDayFact` sums those per (day, tier). Dashboards
+  read only these tables, never raw events.
 """
 
 from __future__ import annotations
@@ -21,7 +22,10 @@ from accounts.models import Account, Tier
 # The additive measures shared by the account and the segment facts (name -> help text).
 MEASURES: dict[str, str] = {
     "events": "Engagement events (all types).",
-    "touches": "Email opens and clicks: outbound touches that landed (top of funnel: attempts).",
+    "touches": "Email opens and clicks: outreach that landed.",
+    "attempts": "Outbound touches the team logged (top of funnel: attempts).",
+    "attempts_answered": "Of those, attempts followed by a reply or form from the account within 14 days.",
+    "attempts_to_meeting": "Of those, attempts followed by a meeting with the account within 30 days.",
     "conversations": "Replies and form submissions (top of funnel: meaningful conversations).",
     "meetings": "Meeting events.",
     "content_downloads": "Content downloads and webinar attendance.",
@@ -115,6 +119,22 @@ class SegmentDayFact(WorkspaceOwned, FactMeasures):
 
     def __str__(self) -> str:
         return f"{self.day} {self.tier}/{self.owner_key}/{self.industry}"
+
+
+class TierDayFact(WorkspaceOwned, FactMeasures):
+    """The segment facts summed per (day, tier): what the dashboards read when no owner, industry or saved view
+    narrows them (three rows a day, however many accounts)."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+", db_index=False)
+    day = models.DateField()
+    tier = models.CharField(max_length=20, choices=Tier.choices)
+    accounts_active = models.BigIntegerField(default=0, help_text="Accounts with at least one event that day.")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workspace", "day", "tier"], name="tier_day_fact_key")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.tier}"
 
 
 class RollupState(WorkspaceOwned):

@@ -162,7 +162,7 @@ def funnel_view(request: MemberRequest) -> HttpResponse:
             y_title="Count",
             kind="bar",
         )
-        data["chart_title"] = "Attempts, conversations and meetings by tier"
+        data["chart_title"] = "Attempts and their outcomes by tier"
         return data
 
     return _render(request, "funnel", build)

@@ -246,40 +246,72 @@ def journey(*, workspace: Workspace, filters: KpiFilters) -> dict[str, Any]:
 
 
 def top_of_funnel(*, workspace: Workspace, filters: KpiFilters) -> dict[str, Any]:
-    """Attempts -> meaningful conversations -> meetings by tier and by owner (from touch events)."""
+    """Attempts (the team's outbound touches) -> meaningful conversations -> meetings, by tier and by owner.
+
+    Each attempt also carries its outcome: answered (a reply or form from the account within 14 days) and led
+    to a meeting (within 30 days); both are read from the rollups like the counts."""
     names = dict(member_choices(workspace=workspace))
 
     def rows_for(key: str, label: Any) -> list[list[Any]]:
         out = []
         for row in segment_rows(workspace=workspace, filters=filters, by=(key,)):
-            t, c, m = (float(row[k] or 0) for k in ("touches", "conversations", "meetings"))
-            out.append([label(row[key]), num(t), num(c), num(m), pct(kpis.ratio(c, t)), pct(kpis.ratio(m, c))])
+            a, answered, to_meeting, c, m, landed = (
+                float(row[k] or 0)
+                for k in (
+                    "attempts",
+                    "attempts_answered",
+                    "attempts_to_meeting",
+                    "conversations",
+                    "meetings",
+                    "touches",
+                )
+            )
+            out.append(
+                [
+                    label(row[key]),
+                    num(a),
+                    num(answered),
+                    pct(kpis.ratio(answered, a)),
+                    num(to_meeting),
+                    pct(kpis.ratio(to_meeting, a)),
+                    num(c),
+                    num(m),
+                    pct(kpis.ratio(m, c)),
+                    num(landed),
+                ]
+            )
         return out
 
     columns = [
         "",
-        "Attempts (opens + clicks)",
+        "Attempts (outbound touches)",
+        "Answered (conversation ≤ 14 days)",
+        "Answer rate",
+        "Led to a meeting (≤ 30 days)",
+        "Attempt → meeting",
         "Conversations (replies + forms)",
         "Meetings",
-        "Attempt → conversation",
         "Conversation → meeting",
+        "Email opens + clicks",
     ]
     by_tier = rows_for("tier", lambda t: TIER_LABELS.get(t, t))
+
+    def series(index: int) -> list[float]:
+        return [float(r[index].replace(",", "")) for r in by_tier]
+
     return {
         "chart": {
             "labels": [r[0] for r in by_tier],
-            "series": {
-                "Attempts": [float(r[1].replace(",", "")) for r in by_tier],
-                "Conversations": [float(r[2].replace(",", "")) for r in by_tier],
-                "Meetings": [float(r[3].replace(",", "")) for r in by_tier],
-            },
+            "series": {"Attempts": series(1), "Answered": series(2), "Led to a meeting": series(4)},
         },
         "tables": [
             table(
                 "Top of funnel by tier",
                 ["Tier", *columns[1:]],
                 by_tier,
-                note="Attempts are outbound touches that landed (email opens and clicks).",
+                note="Attempts are the outbound touches the team logged (a template sent, a play step done); an "
+                "attempt is answered when the account replies or fills a form within 14 days, and leads to a "
+                "meeting when one follows within 30 days.",
             ),
             table(
                 "Top of funnel by owner",

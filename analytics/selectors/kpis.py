@@ -21,7 +21,15 @@ from accounts.selectors import saved_view_accounts
 from engagement.models import AccountEngagement
 
 from .. import kpis
-from ..models import MEASURES, AccountDayFact, AnalyticsSettings, SegmentDayFact, SpendEntry, TierDaySnapshot
+from ..models import (
+    MEASURES,
+    AccountDayFact,
+    AnalyticsSettings,
+    SegmentDayFact,
+    SpendEntry,
+    TierDayFact,
+    TierDaySnapshot,
+)
 from .filters import TARGET_TIERS, KpiFilters
 
 GROUPS = ("target", "non_target", "all")
@@ -73,7 +81,10 @@ def segment_rows(*, workspace: Workspace, filters: KpiFilters, by: tuple[str, ..
     account facts of those accounts (their current tier, owner and industry)."""
     if filters.view is not None:
         return _view_segment_rows(workspace=workspace, filters=filters, by=by)
-    qs = SegmentDayFact.objects.for_workspace(workspace).filter(day__range=(filters.start, filters.end))
+    model: type[SegmentDayFact] | type[TierDayFact] = SegmentDayFact
+    if filters.owner is None and not filters.industry and set(by) <= {"tier", "day"}:
+        model = TierDayFact  # the same sums, three rows a day
+    qs = model.objects.for_workspace(workspace).filter(day__range=(filters.start, filters.end))
     if filters.tier:
         qs = qs.filter(tier=filters.tier)
     if filters.owner is not None:
