@@ -136,15 +136,15 @@ def overview_view(request: MemberRequest) -> HttpResponse:
 def journey_view(request: MemberRequest) -> HttpResponse:
     def build(filters: KpiFilters) -> dict[str, Any]:
         data = dashboards.journey(workspace=request.workspace, filters=filters)
-        colours = ["#2f9e44", "#e03131", "#3b5bdb"]
+        colours = ["#a5d8ff", "#4dabf7", "#1c7ed6", "#e67700", "#2f9e44", "#862e9c", "#868e96"]
         series = data["chart"]["series"]
         data["chart_config"] = _line(
             data["chart"]["labels"],
-            [{"label": k, "data": v, "color": c} for (k, v), c in zip(series.items(), colours, strict=True)],
-            y_title="Accounts",
+            [{"label": k, "data": v, "color": colours[i % len(colours)]} for i, (k, v) in enumerate(series.items())],
+            y_title="% of the cohort",
             kind="bar",
         )
-        data["chart_title"] = "Stage moves by month"
+        data["chart_title"] = "How far each monthly cohort got"
         return data
 
     return _render(request, "journey", build)

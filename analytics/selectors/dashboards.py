@@ -168,7 +168,36 @@ def overview(*, workspace: Workspace, filters: KpiFilters) -> dict[str, Any]:
 
 
 def journey(*, workspace: Workspace, filters: KpiFilters) -> dict[str, Any]:
-    """Journey funnel by month (stage moves from the facts) and where accounts stand now, with stalls."""
+    """Journey funnel by monthly cohort (accounts grouped by the month they entered the journey), the moves of
+    the period from the rollups, and where accounts stand now, with stalls."""
+    from engagement.services.scoring import scoring_rules
+
+    from .journey import journey_cohorts
+
+    stages = scoring_rules(workspace=workspace).stages
+    # The journey in the order accounts travel it (configured top-down), without the starting stage.
+    path = [stage for stage in reversed(stages)][1:]
+    cohorts = journey_cohorts(workspace=workspace, filters=filters)
+    cohort_rows = []
+    for cohort in cohorts:
+        cells: list[Any] = [cohort.month, num(cohort.accounts)]
+        previous = cohort.accounts
+        for stage in path:
+            reached = cohort.reached.get(stage.key, 0)
+            cells.append(f"{num(reached)} ({pct(kpis.ratio(reached, cohort.accounts))})")
+            cells.append(pct(kpis.ratio(reached, previous)))
+            previous = reached
+        cohort_rows.append(cells)
+    cohort_columns = ["Cohort (month entered)", "Accounts"]
+    for stage, before in zip(path, [None, *path[:-1]], strict=True):
+        cohort_columns += [f"Reached {stage.name}", f"{before.name if before else 'Entry'} → {stage.name}"]
+    days_rows = [
+        [
+            cohort.month,
+            *[num(cohort.days_to.get(stage.key), 0) if stage.key in cohort.reached else "—" for stage in path],
+        ]
+        for cohort in cohorts
+    ]
     months: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     for row in segment_rows(workspace=workspace, filters=filters, by=("day",)):
         bucket = months[row["day"].strftime("%Y-%m")]
@@ -187,9 +216,7 @@ def journey(*, workspace: Workspace, filters: KpiFilters) -> dict[str, Any]:
         ]
         for month, v in sorted(months.items())
     ]
-    from engagement.services.scoring import scoring_rules
 
-    stages = scoring_rules(workspace=workspace).stages
     now = timezone.now()
     stalled_before = now - timedelta(days=STALLED_DAYS)
     accounts = _accounts(workspace, filters)
@@ -212,15 +239,25 @@ def journey(*, workspace: Workspace, filters: KpiFilters) -> dict[str, Any]:
                 median = (now - pick[0]).days if pick and pick[0] is not None else None
         stage_rows.append([stage.name, num(row["n"]), num(row["stalled"]), num(median)])
     return {
+        "cohorts": [c.__dict__ for c in cohorts],
         "chart": {
-            "labels": [r[0] for r in month_rows],
+            "labels": [c.month for c in cohorts],
             "series": {
-                "Advanced": [months[m]["stage_advances"] for m in sorted(months)],
-                "Regressed": [months[m]["stage_regressions"] for m in sorted(months)],
-                "MQA entries": [months[m]["mqa_entries"] for m in sorted(months)],
+                f"Reached {stage.name} (% of cohort)": [
+                    round(100 * c.reached.get(stage.key, 0) / c.accounts, 1) if c.accounts else None for c in cohorts
+                ]
+                for stage in path
             },
         },
         "tables": [
+            table(
+                "Journey funnel by monthly cohort",
+                cohort_columns,
+                cohort_rows,
+                note="Accounts grouped by the month of their first recorded stage change; each stage shows how many "
+                "of the cohort reached it since (share of the cohort), then the conversion from the stage before.",
+            ),
+            table("Mean days from entry to each stage, by cohort", ["Cohort", *[s.name for s in path]], days_rows),
             table(
                 "Journey moves by month",
                 [
@@ -234,7 +271,7 @@ def journey(*, workspace: Workspace, filters: KpiFilters) -> dict[str, Any]:
                     "Opps per MQA",
                 ],
                 month_rows,
-                note="From recorded stage changes, grouped by the month they happened (monthly cohorts of moves).",
+                note="All stage changes of the period by the month they happened (activity, not cohorts).",
             ),
             table(
                 "Where accounts stand now",
