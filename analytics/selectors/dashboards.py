@@ -86,7 +86,9 @@ def overview(*, workspace: Workspace, filters: KpiFilters) -> dict[str, Any]:
         row("Accounts", "coverage", "accounts", num),
         row("Engaged accounts (≥ 1 event)", "coverage", "engaged_accounts", num),
         row("Engaged share", "coverage", "engaged_share", pct),
-        row("Committee coverage (proxy: key roles engaged)", "coverage", "committee_coverage", pct),
+        row("Committee coverage (committee templates)", "coverage", "committee_coverage", pct),
+        row("Accounts with ≥ 3 required roles engaged", "coverage", "accounts_with_3_roles", num),
+        row("Single-threaded accounts (one engaged person)", "coverage", "single_threaded", num),
         row("MQA entries", "mqas", "entries", num),
         row("Opportunities per MQA", "mqas", "opportunities_per_mqa", lambda v: num(v, 2)),
         row("Opportunities created", "pipeline", "opportunities_created", num),
@@ -125,6 +127,20 @@ def overview(*, workspace: Workspace, filters: KpiFilters) -> dict[str, Any]:
                 pct(kpis.ratio(cov["coverage_sum"], accounts)) if cov and accounts else "—",
             ]
         )
+    role_rows = []
+    for tier, values in coverage.items():
+        for role in values["roles"].values():
+            total = role["engaged"] + role["known"] + role["missing"]
+            role_rows.append(
+                [
+                    TIER_LABELS.get(tier, tier),
+                    role["label"],
+                    num(role["engaged"]),
+                    num(role["known"]),
+                    num(role["missing"]),
+                    pct(kpis.ratio(role["missing"], total)),
+                ]
+            )
     cards = [
         (
             "Engaged target accounts",
@@ -162,6 +178,14 @@ def overview(*, workspace: Workspace, filters: KpiFilters) -> dict[str, Any]:
                 ["Tier", "Accounts", "Mean score", "Engaged", "MQA now", "Events", "Committee coverage"],
                 tier_rows,
                 note="Scores at the end of the period (daily snapshots); events summed over the period.",
+            ),
+            table(
+                "Committee coverage by required role",
+                ["Tier", "Required role", "Engaged", "Known, not engaged", "Missing", "Share missing"],
+                role_rows,
+                note="Each tier's committee template: a role is engaged when enough matching contacts engaged in "
+                "the template's window, known when someone matches, missing otherwise. Coverage counts a known "
+                "seat half and an engaged one fully (current contacts, not the period).",
             ),
         ],
     }

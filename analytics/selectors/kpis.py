@@ -12,13 +12,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, FloatField, Max, Q, QuerySet, Sum, Value
-from django.db.models.functions import Cast, Coalesce, Least
+from django.db.models import Count, F, Max, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
 
 from abe.models import Workspace
 from accounts.models import Account, Tier
 from accounts.selectors import saved_view_accounts
-from engagement.models import AccountEngagement
 
 from .. import kpis
 from ..models import (
@@ -33,10 +32,6 @@ from ..models import (
 from .filters import TARGET_TIERS, KpiFilters
 
 GROUPS = ("target", "non_target", "all")
-# Committee-coverage PROXY until committee templates land (issue 12): the share of these key buying roles
-# with an engaged contact in the last 30 days (AccountEngagement.breadth, capped). Switch in
-# `committee_coverage_by_tier` only.
-COVERAGE_KEY_ROLES = 4
 
 
 def analytics_settings(*, workspace: Workspace) -> AnalyticsSettings:
@@ -120,15 +115,12 @@ def _per_tier(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 
 def committee_coverage_by_tier(*, workspace: Workspace, filters: KpiFilters) -> dict[str, dict[str, Any]]:
-    """THE SEAM for committee coverage (proxy today; see COVERAGE_KEY_ROLES): per tier, accounts, summed
-    coverage (0..1 each) and accounts with at least 3 roles engaged. Reads current state, not events."""
-    capped = Least(F("breadth"), Value(COVERAGE_KEY_ROLES))
-    qs = AccountEngagement.objects.filter(account__in=_accounts(workspace, filters)).order_by()
-    rows = qs.values("account__tier").annotate(
-        coverage_sum=Sum(Cast(capped, FloatField()) / COVERAGE_KEY_ROLES),
-        covered=Count("id", filter=Q(breadth__gte=3)),
-    )
-    return {row["account__tier"]: dict(row) for row in rows}
+    """Per tier: accounts, summed committee coverage (0..1 each, the content app's rules: committee templates,
+    each required role known / engaged / missing), accounts with at least 3 required roles engaged, single-threaded
+    accounts and the status counts per required role. Reads current state (contacts), not events."""
+    from .committee import committee_coverage
+
+    return committee_coverage(workspace=workspace, filters=filters)
 
 
 def _accounts_by_tier(workspace: Workspace, filters: KpiFilters) -> dict[str, int]:
@@ -185,7 +177,7 @@ def kpi_summary(*, workspace: Workspace, filters: KpiFilters) -> dict[str, Any]:
     accounts = _split({t: {"n": n} for t, n in _accounts_by_tier(workspace, filters).items()}, ["n"])
     engaged = _split({t: {"n": n} for t, n in _engaged_by_tier(workspace, filters).items()}, ["n"])
     coverage_rows = committee_coverage_by_tier(workspace=workspace, filters=filters)
-    coverage_split = _split(coverage_rows, ["coverage_sum", "covered"])
+    coverage_split = _split(coverage_rows, ["coverage_sum", "covered", "single_threaded"])
     spend = spend_by_group(workspace=workspace, start=filters.start, end=filters.end)
     latest = _tier_snapshot_at(workspace=workspace, day=filters.end, tier=filters.tier)
 
@@ -212,6 +204,7 @@ def kpi_summary(*, workspace: Workspace, filters: KpiFilters) -> dict[str, Any]:
             "engaged_share": kpis.ratio(engaged[group]["n"], n_accounts),
             "committee_coverage": kpis.ratio(coverage_split[group]["coverage_sum"], n_accounts),
             "accounts_with_3_roles": int(coverage_split[group]["covered"]),
+            "single_threaded": int(coverage_split[group]["single_threaded"]),
         }
         out["mqas"][group] = {
             "entries": int(f["mqa_entries"]),
