@@ -62,6 +62,8 @@ def _csv(name: str, filters: KpiFilters, tables: list[dict[str, Any]]) -> HttpRe
     buffer.write("\ufeff")  # BOM: Excel opens UTF-8 correctly
     writer = csv.writer(buffer)
     writer.writerow(["Period", filters.start.isoformat(), filters.end.isoformat()])
+    if filters.view is not None:
+        writer.writerow(["Saved view", csv_safe(filters.view.name)])
     for t in tables:
         writer.writerow([])
         writer.writerow([csv_safe(t["title"])])

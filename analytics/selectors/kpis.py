@@ -104,10 +104,13 @@ def _view_segment_rows(*, workspace: Workspace, filters: KpiFilters, by: tuple[s
         .annotate(**{f"k_{key}": keys[key] for key in by})
         .values(*[f"k_{key}" for key in by])
     )
-    sums: dict[str, Any] = {name: Sum(name) for name in MEASURES}
-    sums["accounts_active"] = Count("id", filter=Q(events__gt=0))
+    # Aliased apart from the field names: the active-day count filters on the field, not on its sum.
+    sums: dict[str, Any] = {f"s_{name}": Sum(name) for name in MEASURES}
+    sums["s_accounts_active"] = Count("id", filter=Q(events__gt=0))
     rows = qs.annotate(**sums).order_by(*[f"k_{key}" for key in by])
-    return [{**{key: row.pop(f"k_{key}") for key in by}, **row} for row in rows]
+    return [
+        {**{key: row[f"k_{key}"] for key in by}, **{k[2:]: v for k, v in row.items() if k[:2] == "s_"}} for row in rows
+    ]
 
 
 def _per_tier(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
