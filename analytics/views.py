@@ -29,6 +29,7 @@ from .forms import EconomicsSettingsForm, SpendEntryForm
 from .models import DigestSubscription, SpendEntry
 from .selectors import dashboards
 from .selectors.cache import cached
+from .selectors.content import content_performance
 from .selectors.filters import KpiFilters, kpi_filters_parse
 from .selectors.impact import programme_impact
 from .selectors.kpis import analytics_settings, engagement_trend
@@ -42,6 +43,7 @@ PAGES = [
     ("journey", "Journey funnel"),
     ("funnel", "Top of funnel"),
     ("response", "Alert response & team"),
+    ("content", "Content performance"),
     ("impact", "Programme impact"),
     ("economics", "Economics"),
 ]
@@ -173,6 +175,70 @@ def funnel_view(request: MemberRequest) -> HttpResponse:
 @workspace_required
 def response_view(request: MemberRequest) -> HttpResponse:
     return _render(request, "response", lambda f: dashboards.response_and_team(workspace=request.workspace, filters=f))
+
+
+@workspace_required
+def content_view(request: MemberRequest) -> HttpResponse:
+    def build(filters: KpiFilters) -> dict[str, Any]:
+        perf = content_performance(workspace=request.workspace)
+
+        def rows(items: list[dict[str, Any]]) -> list[list[Any]]:
+            return [
+                [
+                    item["label"],
+                    dashboards.num(item["reached"]),
+                    dashboards.num(item["contacts"]),
+                    dashboards.num(item["engagements"]),
+                    dashboards.num(item["moved"]),
+                    dashboards.pct(item["share"]),
+                    dashboards.money(item["pipeline"]),
+                ]
+                for item in items
+            ]
+
+        columns = [
+            "Reaches (asset × account)",
+            "Contacts reached",
+            "Engagements",
+            "Moved to a later stage",
+            "Share moved",
+            "Pipeline influenced",
+        ]
+        stamp = perf["computed_at"]
+        return {
+            "scope_note": "All accounts, all time: content's asset-performance rollup"
+            + (f" (computed {stamp:%Y-%m-%d %H:%M} UTC)" if stamp else " (not computed yet)")
+            + ". The period, tier, owner, industry and saved-view filters do not narrow this page.",
+            "chart_config": _line(
+                [item["label"] for item in perf["by_stage"]],
+                [
+                    {
+                        "label": "Share of reached accounts that moved (%)",
+                        "data": [
+                            round(item["share"] * 100, 1) if item["share"] is not None else None
+                            for item in perf["by_stage"]
+                        ],
+                        "color": "#3b5bdb",
+                    }
+                ],
+                y_title="%",
+                kind="bar",
+            ),
+            "chart_title": "Accounts moved on after content, by the stage they were in",
+            "tables": [
+                dashboards.table("By persona", ["Persona", *columns], rows(perf["by_persona"])),
+                dashboards.table("By journey stage at the first touch", ["Stage", *columns], rows(perf["by_stage"])),
+                dashboards.table(
+                    "Assets that moved accounts most (reached ≥ 5 accounts)",
+                    ["Asset", *columns],
+                    rows(perf["top"]),
+                    note="Moved: the account reached a later journey stage within the content settings' movement "
+                    "window after its first touch. Pipeline: opportunities created within 90 days of it.",
+                ),
+            ],
+        }
+
+    return _render(request, "content", build)
 
 
 @workspace_required

@@ -73,6 +73,7 @@ PAGES = [
     "/analytics/journey/",
     "/analytics/funnel/",
     "/analytics/response/",
+    "/analytics/content/",
     "/analytics/impact/",
     "/analytics/economics/",
     "/analytics/maturity/",

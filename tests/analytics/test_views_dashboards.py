@@ -10,7 +10,7 @@ from tests.factories import AccountFactory, OpportunityFactory
 
 pytestmark = pytest.mark.django_db
 
-PAGES = ["", "journey/", "funnel/", "response/", "impact/", "economics/"]
+PAGES = ["", "journey/", "funnel/", "response/", "content/", "impact/", "economics/"]
 
 
 @pytest.fixture
@@ -196,3 +196,43 @@ def test_summary_api_takes_a_saved_view_and_refuses_one_it_cannot_open(marketing
     assert narrowed.json()["coverage"]["target"]["accounts"] == 1
     assert refused.status_code == 400 and "view" in refused.json()
     assert junk.status_code == 400
+
+
+def test_content_performance_sums_the_rollup_by_persona_and_stage(client, viewer_user, workspace):
+    from django.utils import timezone
+
+    from content.models import AssetPerformance
+    from tests.factories import ContentAssetFactory, PersonaFactory
+
+    cfo = PersonaFactory(workspace=workspace, name="CFO")
+    a1, a2 = ContentAssetFactory(workspace=workspace, title="ROI guide"), ContentAssetFactory(workspace=workspace)
+    now = timezone.now()
+    for asset, persona, stage, reached, moved, pipeline in (
+        (a1, 0, "", 10, 4, 50_000),
+        (a2, 0, "", 6, 0, 0),
+        (a1, cfo.pk, "", 3, 2, 20_000),
+        (a2, cfo.pk, "", 1, 0, 0),
+        (a1, 0, "aware", 8, 4, 50_000),
+        (a2, 0, "aware", 2, 0, 0),
+        (a1, 0, "engaged", 2, 0, 0),
+    ):
+        AssetPerformance.objects.create(
+            workspace=workspace,
+            asset=asset,
+            persona_key=persona,
+            stage=stage,
+            accounts_reached=reached,
+            contacts_reached=reached,
+            engagements=reached * 2,
+            accounts_moved=moved,
+            pipeline_influenced=pipeline,
+            computed_at=now,
+        )
+    client.force_login(viewer_user)
+
+    csv = client.get("/analytics/content/", {"format": "csv"}).content.decode()
+
+    assert 'CFO,4,4,8,2,50.0%,"$20,000"' in csv  # 3 + 1 reaches, 2 moved
+    assert 'Aware,10,10,20,4,40.0%,"$50,000"' in csv  # 8 + 2 reaches in the aware stage
+    assert "Engaged,2,2,4,0,0.0%,$0" in csv
+    assert "ROI guide,10,10,20,4,40.0%" in csv  # top assets: reached >= 5, most moved first
