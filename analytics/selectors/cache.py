@@ -42,8 +42,10 @@ def cached(*, workspace: Workspace, name: str, filters: KpiFilters | None, compu
             hashlib.sha1((filters.cache_key() if filters else "").encode(), usedforsecurity=False).hexdigest(),
         ]
     )
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, CACHE_SECONDS)
+    hit = cache.get(key)
+    if hit is not None:
+        found: T = hit
+        return found
+    value = compute()
+    cache.set(key, value, CACHE_SECONDS)
     return value

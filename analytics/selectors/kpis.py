@@ -76,16 +76,19 @@ def segment_rows(*, workspace: Workspace, filters: KpiFilters, by: tuple[str, ..
     account facts of those accounts (their current tier, owner and industry)."""
     if filters.view is not None:
         return _view_segment_rows(workspace=workspace, filters=filters, by=by)
-    model: type[SegmentDayFact] | type[TierDayFact] = SegmentDayFact
+    qs: QuerySet[SegmentDayFact] | QuerySet[TierDayFact]
     if filters.owner is None and not filters.industry and set(by) <= {"tier", "day"}:
-        model = TierDayFact  # the same sums, three rows a day
-    qs = model.objects.for_workspace(workspace).filter(day__range=(filters.start, filters.end))
+        # The same sums from the per-tier table: three rows a day.
+        qs = TierDayFact.objects.for_workspace(workspace).filter(day__range=(filters.start, filters.end))
+    else:
+        segments = SegmentDayFact.objects.for_workspace(workspace).filter(day__range=(filters.start, filters.end))
+        if filters.owner is not None:
+            segments = segments.filter(owner_key=filters.owner)
+        if filters.industry:
+            segments = segments.filter(industry=filters.industry)
+        qs = segments
     if filters.tier:
         qs = qs.filter(tier=filters.tier)
-    if filters.owner is not None:
-        qs = qs.filter(owner_key=filters.owner)
-    if filters.industry:
-        qs = qs.filter(industry=filters.industry)
     sums = {name: Sum(name) for name in (*MEASURES, "accounts_active")}
     return list(qs.order_by().values(*by).annotate(**sums).order_by(*by))
 

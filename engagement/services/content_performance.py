@@ -38,7 +38,7 @@ from ..rules import ScoringRules
 PIPELINE_DAYS = 90
 
 
-def _statement(*, workspace_id: int, stages: list[str], movement_days: int, now: datetime) -> tuple[str, list]:
+def _statement(*, workspace_id: int, stages: list[str], movement_days: int, now: datetime) -> tuple[str, list[Any]]:
     postgres = connection.vendor == "postgresql"
     if postgres:
         later = "(s.first_at + %s * INTERVAL '1 day')"
