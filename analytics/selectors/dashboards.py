@@ -201,7 +201,7 @@ def journey(*, workspace: Workspace, filters: KpiFilters) -> dict[str, Any]:
     stages = scoring_rules(workspace=workspace).stages
     # The journey in the order accounts travel it (configured top-down), without the starting stage.
     path = [stage for stage in reversed(stages)][1:]
-    cohorts = journey_cohorts(workspace=workspace, filters=filters)
+    cohorts = journey_cohorts(workspace=workspace, filters=filters, stages=[stage.key for stage in reversed(stages)])
     cohort_rows = []
     for cohort in cohorts:
         cells: list[Any] = [cohort.month, num(cohort.accounts)]
@@ -279,9 +279,14 @@ def journey(*, workspace: Workspace, filters: KpiFilters) -> dict[str, Any]:
                 cohort_columns,
                 cohort_rows,
                 note="Accounts grouped by the month of their first recorded stage change; each stage shows how many "
-                "of the cohort reached it since (share of the cohort), then the conversion from the stage before.",
+                "of the cohort reached it or a later stage since (share of the cohort), then the conversion from "
+                "the stage before.",
             ),
-            table("Mean days from entry to each stage, by cohort", ["Cohort", *[s.name for s in path]], days_rows),
+            table(
+                "Mean days from entry to each stage (or a later one), by cohort",
+                ["Cohort", *[s.name for s in path]],
+                days_rows,
+            ),
             table(
                 "Journey moves by month",
                 [
