@@ -393,7 +393,8 @@ def response_and_team(*, workspace: Workspace, filters: KpiFilters) -> dict[str,
     settings_row = analytics_settings(workspace=workspace)
     names = dict(member_choices(workspace=workspace))
     tier_rows = []
-    for row in segment_rows(workspace=workspace, filters=filters):
+    tier_order = list(Tier.values)
+    for row in sorted(segment_rows(workspace=workspace, filters=filters), key=lambda r: tier_order.index(r["tier"])):
         ack = kpis.ratio(row["ack_seconds"], row["alerts_acknowledged"])
         res = kpis.ratio(row["resolve_seconds"], row["alerts_resolved"])
         sla = settings_row.sla_hours(row["tier"])
@@ -449,10 +450,11 @@ def response_and_team(*, workspace: Workspace, filters: KpiFilters) -> dict[str,
         )
     today = timezone.now().date()
     accounts = _accounts(workspace, filters)
-    per_owner = {r["owner_id"]: r["n"] for r in accounts.order_by().values("owner_id").annotate(n=Count("id"))}
+    # One key for "no owner" everywhere: accounts say None, the segment facts say 0.
+    per_owner = {r["owner_id"] or 0: r["n"] for r in accounts.order_by().values("owner_id").annotate(n=Count("id"))}
     facts = {r["owner_key"]: r for r in segment_rows(workspace=workspace, filters=filters, by=("owner_key",))}
     tasks = {
-        r["assignee_id"]: r
+        r["assignee_id"] or 0: r
         for r in Task.objects.for_workspace(workspace)
         .filter(account__in=accounts)
         .order_by()

@@ -236,3 +236,16 @@ def test_content_performance_sums_the_rollup_by_persona_and_stage(client, viewer
     assert 'Aware,10,10,20,4,40.0%,"$50,000"' in csv  # 8 + 2 reaches in the aware stage
     assert "Engaged,2,2,4,0,0.0%,$0" in csv
     assert "ROI guide,10,10,20,4,40.0%" in csv  # top assets: reached >= 5, most moved first
+
+
+def test_team_table_has_one_row_for_accounts_without_an_owner(client, viewer_user, workspace):
+    account = AccountFactory(workspace=workspace, owner=None)
+    OpportunityFactory(account=account, created_date=dt.date.today(), amount=Decimal(1000))
+    facts_rebuild(workspace=workspace)
+    client.force_login(viewer_user)
+
+    csv = client.get("/analytics/response/", {"format": "csv"}).content.decode()
+
+    team = csv.split("\r\nTeam\r\n", 1)[1]
+    assert team.count("No owner") == 1
+    assert "No owner,1,0,0,0,1," in team  # one account, one opportunity created
