@@ -1,5 +1,5 @@
-"""Demo analytics: two years of programme spend, half a year of alert history, the programme's start dated back,
-and the rollups built.
+"""Demo analytics: two years of programme spend, half a year of alert history and of outreach (outbound touches),
+the programme's start dated back, and the rollups built.
 
 The demo's tiering runs "today" in the accounts step; a real programme has run for a while, so the automatic
 tier entries are dated back 300 days (the programme's start) so that the before/after-entry comparison has
@@ -14,8 +14,10 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 
 from abe.demo import DemoContext
-from accounts.models import Account, Opportunity, TierChange
+from accounts.models import Account, Contact, Opportunity, TierChange
 from activation.models import Alert, AlertStatus, Rule
+from engagement.content_hooks import TOUCH_SOURCE
+from engagement.models import EngagementEvent, EventType
 
 from .models import AnalyticsSettings, SpendCategory, SpendEntry
 from .services.rollups import facts_rebuild
@@ -40,6 +42,41 @@ RATIO_PATH = (2.1, 2.3, 2.6, 2.9, 3.2, 3.5, 3.8, 4.1)
 HISTORY_DAYS = 180
 HISTORY_ALERTS = {"strategic": 70, "priority": 90, "standard": 60}
 ACK_MEDIAN_HOURS = {"strategic": 2.5, "priority": 14.0, "standard": 40.0}
+
+
+# Outreach history (top of funnel): outbound touches per account and month, by tier (1:1 gets the most).
+TOUCHES_PER_MONTH = {"strategic": 8.0, "priority": 3.0, "standard": 0.5}
+OUTREACH_DAYS = 180
+
+
+def outreach_history(ctx: DemoContext) -> int:
+    """Six months of the team's logged outreach (emails and calls to committee members of owned accounts), so the
+    top of funnel has attempts; their outcomes are whatever replies and meetings the engagement step recorded."""
+    ws, rng, now = ctx.workspace, ctx.rng, ctx.now
+    people: dict[int, list[int]] = {}
+    for account_id, contact_id in Contact.objects.for_workspace(ws).order_by("id").values_list("account_id", "id"):
+        people.setdefault(account_id, []).append(contact_id)
+    events = []
+    accounts = Account.objects.for_workspace(ws).exclude(owner=None).order_by("id").values_list("id", "tier")
+    for account_id, tier in accounts:
+        expected = TOUCHES_PER_MONTH.get(tier, 0.5) * OUTREACH_DAYS / 30
+        for _ in range(int(expected) + (1 if rng.random() < expected % 1 else 0)):
+            contacts = people.get(account_id)
+            events.append(
+                EngagementEvent(
+                    workspace=ws,
+                    account_id=account_id,
+                    contact_id=rng.choice(contacts) if contacts else None,
+                    type=EventType.OUTBOUND_TOUCH,
+                    channel=rng.choice(["email", "email", "email", "phone", "social"]),
+                    occurred_at=now - timedelta(days=rng.uniform(0.5, OUTREACH_DAYS)),
+                    source=TOUCH_SOURCE,
+                    external_id=f"demo-outreach:{len(events)}",
+                    metadata={"note": "Demo outreach history"},
+                )
+            )
+    EngagementEvent.objects.bulk_create(events, batch_size=5000)
+    return len(events)
 
 
 def alert_history(ctx: DemoContext) -> int:
@@ -130,8 +167,9 @@ def build(ctx: DemoContext) -> str:
             )
     SpendEntry.objects.bulk_create(entries)
     history = alert_history(ctx)
+    touches = outreach_history(ctx)
     result = facts_rebuild(workspace=ws, now=ctx.now)
     return (
-        f"{len(entries)} spend entries, {history} past alerts, {moved} tier entries dated back, "
+        f"{len(entries)} spend entries, {history} past alerts, {touches} outbound touches, {moved} tier entries dated back, "
         f"{result['rows']} account-day facts"
     )

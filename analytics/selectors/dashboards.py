@@ -320,7 +320,10 @@ def top_of_funnel(*, workspace: Workspace, filters: KpiFilters) -> dict[str, Any
 
     def rows_for(key: str, label: Any) -> list[list[Any]]:
         out = []
-        for row in segment_rows(workspace=workspace, filters=filters, by=(key,)):
+        rows = segment_rows(workspace=workspace, filters=filters, by=(key,))
+        if key == "tier":
+            rows.sort(key=lambda r: list(Tier.values).index(r["tier"]))
+        for row in rows:
             a, answered, to_meeting, c, m, landed = (
                 float(row[k] or 0)
                 for k in (
