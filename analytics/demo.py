@@ -56,7 +56,7 @@ def outreach_history(ctx: DemoContext) -> int:
     people: dict[int, list[int]] = {}
     for account_id, contact_id in Contact.objects.for_workspace(ws).order_by("id").values_list("account_id", "id"):
         people.setdefault(account_id, []).append(contact_id)
-    events = []
+    events: list[EngagementEvent] = []
     accounts = Account.objects.for_workspace(ws).exclude(owner=None).order_by("id").values_list("id", "tier")
     for account_id, tier in accounts:
         expected = TOUCHES_PER_MONTH.get(tier, 0.5) * OUTREACH_DAYS / 30
