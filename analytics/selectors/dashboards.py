@@ -26,7 +26,8 @@ STALLED_DAYS = 60
 def money(value: Any) -> str:
     if value is None:
         return "—"
-    return f"${float(value):,.0f}"
+    amount = float(value)
+    return f"-${-amount:,.0f}" if amount < 0 else f"${amount:,.0f}"
 
 
 def pct(value: float | None) -> str:
