@@ -93,7 +93,12 @@ def _render(
         "periods": PERIODS,
         "tiers": Tier.choices,
         "owners": dashboards.member_choices(workspace=request.workspace),
-        "industries": dashboards.industry_choices(workspace=request.workspace),
+        "industries": cached(
+            workspace=request.workspace,
+            name="industries",
+            filters=None,
+            compute=lambda: dashboards.industry_choices(workspace=request.workspace),
+        ),
         "saved_views": saved_view_list(workspace=request.workspace, user=request.user),
         "csv_query": urlencode(query),
         "data": data,

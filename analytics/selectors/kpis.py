@@ -124,9 +124,15 @@ def committee_coverage_by_tier(*, workspace: Workspace, filters: KpiFilters) -> 
     """Per tier: accounts, summed committee coverage (0..1 each, the content app's rules: committee templates,
     each required role known / engaged / missing), accounts with at least 3 required roles engaged, single-threaded
     accounts and the status counts per required role. Reads current state (contacts), not events."""
+    from .cache import cached
     from .committee import committee_coverage
 
-    return committee_coverage(workspace=workspace, filters=filters)
+    return cached(
+        workspace=workspace,
+        name="committee-coverage",
+        filters=filters,
+        compute=lambda: committee_coverage(workspace=workspace, filters=filters),
+    )
 
 
 def _accounts_by_tier(workspace: Workspace, filters: KpiFilters) -> dict[str, int]:
@@ -176,7 +182,16 @@ def spend_by_group(*, workspace: Workspace, start: date, end: date) -> dict[str,
 
 
 def kpi_summary(*, workspace: Workspace, filters: KpiFilters) -> dict[str, Any]:
-    """The headline KPIs of a period (the summary endpoint and the overview page)."""
+    """The headline KPIs of a period (the summary endpoint, the overview and economics pages, the digest), cached
+    per rollup version so the pages and the endpoint share one computation."""
+    from .cache import cached
+
+    return cached(
+        workspace=workspace, name="kpi-summary", filters=filters, compute=lambda: _kpi_summary(workspace, filters)
+    )
+
+
+def _kpi_summary(workspace: Workspace, filters: KpiFilters) -> dict[str, Any]:
     settings_row = analytics_settings(workspace=workspace)
     per_tier = _per_tier(segment_rows(workspace=workspace, filters=filters))
     facts = _split(per_tier, (*MEASURES, "accounts_active"))
