@@ -38,6 +38,7 @@ class ConditionType(models.TextChoices):
     KEY_CONTACT_QUIET = "key_contact_quiet", "Champion or decision maker gone quiet or left"
     RENEWAL_RISK = "renewal_risk", "Renewal near with falling engagement"
     MISSED_CHECK_INS = "missed_check_ins", "Missed post-sale check-ins"
+    HEALTH_DROP = "health_drop", "Health-score drop"
 
 
 # Conditions whose truth changes with the passage of time alone: the scheduler re-evaluates them.
@@ -48,6 +49,7 @@ TIME_BASED_CONDITIONS = (
     ConditionType.KEY_CONTACT_QUIET,
     ConditionType.RENEWAL_RISK,
     ConditionType.MISSED_CHECK_INS,
+    ConditionType.HEALTH_DROP,
 )
 
 
