@@ -21,7 +21,17 @@ class AbeConfig(AppConfig):
 
         user_logged_in.connect(workspace_pin_on_login, dispatch_uid="abe-workspace-pin")
 
-        from .registry import nav_register
+        from django.utils.translation import gettext_noop as N_
 
-        nav_register("Home", "home", active_prefixes=("home",), order=0)
-        nav_register("Settings", "settings:index", active_prefixes=("settings:",), order=90)
+        from .registry import nav_register, settings_link_register
+
+        # Labels are marked here and translated where they are shown (abe.context_processors, abe.views._links).
+        nav_register(N_("Home"), "home", active_prefixes=("home",), order=0)
+        nav_register(N_("Settings"), "settings:index", active_prefixes=("settings:",), order=90)
+        settings_link_register(
+            N_("Language and currency"),
+            "settings:locale",
+            order=5,
+            roles=("admin",),
+            description=N_("The workspace's default language and the currency of its amounts."),
+        )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from . import l10n
+
 
 def stage_label(key: str | None) -> str:
     """A journey-stage key as people read it: ``mqa`` -> ``MQA``, ``sales_ready`` -> ``Sales ready``; "—" if none."""
@@ -12,10 +14,8 @@ def stage_label(key: str | None) -> str:
 
 
 def number(value: float | int | str | None, digits: int = 0) -> str:
-    """Thousands separators; "—" when unknown."""
-    if value is None or value == "":
-        return "—"
-    return f"{float(value):,.{digits}f}"
+    """Thousands grouped in the active language's format (1,234.5 / 1.234,5); "—" when unknown."""
+    return l10n.number(value, digits)
 
 
 def signed_percent(value: float | str | None, digits: int = 0) -> str:
@@ -23,7 +23,7 @@ def signed_percent(value: float | str | None, digits: int = 0) -> str:
     if value is None or value == "":
         return "—"
     pct = float(value) * 100
-    text = f"{abs(pct):,.{digits}f}%"
+    text = l10n.percent(abs(pct) / 100, digits)
     if round(pct, digits) > 0:
         return "+" + text
     if round(pct, digits) < 0:

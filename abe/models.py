@@ -25,10 +25,26 @@ class Role(models.TextChoices):
     VIEWER = "viewer", "Viewer"
 
 
+class Currency(models.TextChoices):
+    """The currency a workspace counts money in; amounts are stored as plain numbers in it."""
+
+    EUR = "EUR", "EUR (€)"
+    USD = "USD", "USD ($)"
+    BRL = "BRL", "BRL (R$)"
+    RON = "RON", "RON (lei)"
+    GBP = "GBP", "GBP (£)"
+    MXN = "MXN", "MXN (MX$)"
+    CHF = "CHF", "CHF"
+
+
 class Workspace(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=60, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The default language of its members' pages and emails ("" = each browser's language), set by admins; a
+    # user's own preference (UserPreference) wins over it.
+    language = models.CharField(max_length=10, blank=True, default="", choices=settings.LANGUAGES)
+    currency = models.CharField(max_length=3, choices=Currency.choices, default=Currency.USD)
 
     class Meta:
         ordering = ["name"]
@@ -56,6 +72,17 @@ class Membership(models.Model):
     @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
+
+
+class UserPreference(models.Model):
+    """One person's language and time zone, whatever the workspace ("" = the workspace's or browser's)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preference")
+    language = models.CharField(max_length=10, blank=True, default="", choices=settings.LANGUAGES)
+    time_zone = models.CharField(max_length=64, blank=True, default="")
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.language or '-'} {self.time_zone or '-'}"
 
 
 class WorkspaceQuerySet(models.QuerySet[_M]):

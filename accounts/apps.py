@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_noop as N_
 
 
 class AccountsConfig(AppConfig):
@@ -14,35 +15,35 @@ class AccountsConfig(AppConfig):
 
         from abe.registry import nav_register, settings_link_register
 
-        nav_register("Accounts", "accounts:list", active_prefixes=("accounts:",), order=10)
+        nav_register(N_("Accounts"), "accounts:list", active_prefixes=("accounts:",), order=10)
         nav_register(
-            "Tier board",
+            N_("Tier board"),
             "accounts:tier_board",
             order=20,
             active_prefixes=("accounts:tier", "accounts:icp", "accounts:model", "accounts:import"),
         )
         settings_link_register(
-            "Ideal Customer Profile",
+            N_("Ideal Customer Profile"),
             "accounts:icp_settings",
             order=10,
-            description="Weighted criteria, bands, versions; fit score and grade.",
+            description=N_("Weighted criteria, bands, versions; fit score and grade."),
         )
         settings_link_register(
-            "Predictive model",
+            N_("Predictive model"),
             "accounts:model",
             order=20,
-            description="Train, compare with baselines, activate a version.",
+            description=N_("Train, compare with baselines, activate a version."),
         )
         settings_link_register(
-            "Tier proposals",
+            N_("Tier proposals"),
             "accounts:tier_proposals",
             order=30,
-            description="Moves of pinned and key accounts awaiting a decision.",
+            description=N_("Moves of pinned and key accounts awaiting a decision."),
         )
         settings_link_register(
-            "Import CSV",
+            N_("Import CSV"),
             "accounts:import",
             order=40,
             roles=("admin", "marketing"),
-            description="Accounts, contacts, opportunities (Salesforce, HubSpot presets).",
+            description=N_("Accounts, contacts, opportunities (Salesforce, HubSpot presets)."),
         )

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_noop as N_
 
 
 class ActivationConfig(AppConfig):
@@ -15,18 +16,25 @@ class ActivationConfig(AppConfig):
         from abe.registry import nav_register, settings_link_register
 
         nav_register(
-            "Alerts", "activation:inbox", active_prefixes=("activation:",), order=50, badge_url_name="activation:badge"
+            N_("Alerts"),
+            "activation:inbox",
+            active_prefixes=("activation:",),
+            order=50,
+            badge_url_name="activation:badge",
         )
         settings_link_register(
-            "Activation rules", "activation:rules", order=70, description="The triggers that alert the account team."
+            N_("Activation rules"),
+            "activation:rules",
+            order=70,
+            description=N_("The triggers that alert the account team."),
         )
         settings_link_register(
-            "Webhooks",
+            N_("Webhooks"),
             "activation:webhooks",
             order=80,
             roles=("admin",),
-            description="Signed deliveries to your systems and Slack.",
+            description=N_("Signed deliveries to your systems and Slack."),
         )
         settings_link_register(
-            "My notifications", "activation:inbox", order=90, description="Instant emails or a daily digest."
+            N_("My notifications"), "activation:inbox", order=90, description=N_("Instant emails or a daily digest.")
         )

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_noop as N_
 
 
 class EngagementConfig(AppConfig):
@@ -25,18 +26,18 @@ class EngagementConfig(AppConfig):
         from abe.registry import settings_link_register
 
         settings_link_register(
-            "Engagement scoring",
+            N_("Engagement scoring"),
             "engagement:settings",
             order=50,
             roles=("admin",),
-            description="Weights, half-lives, caps, multipliers, stages, with a preview.",
+            description=N_("Weights, half-lives, caps, multipliers, stages, with a preview."),
         )
         settings_link_register(
-            "Upload events",
+            N_("Upload events"),
             "engagement:upload",
             order=60,
             roles=("admin", "marketing", "sales"),
-            description="Engagement events from a CSV file.",
+            description=N_("Engagement events from a CSV file."),
         )
         from accounts.signals import accounts_changed
 

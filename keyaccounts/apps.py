@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_noop as N_
 
 
 class KeyAccountsConfig(AppConfig):
@@ -14,19 +15,19 @@ class KeyAccountsConfig(AppConfig):
         account_panel_register("keyaccounts:panel_plan", order=40)
         account_panel_register("keyaccounts:panel_postsale", order=45)
         account_panel_register("keyaccounts:panel_news", order=70)
-        nav_register("Key accounts", "keyaccounts:index", active_prefixes=("keyaccounts",), order=35)
+        nav_register(N_("Key accounts"), "keyaccounts:index", active_prefixes=("keyaccounts",), order=35)
         settings_link_register(
-            "Key accounts",
+            N_("Key accounts"),
             "keyaccounts:settings",
-            description="Review cadence per tier, win-back delay, news feeds and ambiguous names.",
+            description=N_("Review cadence per tier, win-back delay, news feeds and ambiguous names."),
             order=70,
             roles=("admin",),
         )
         settings_link_register(
-            "Product catalogue",
+            N_("Product catalogue"),
             "keyaccounts:products",
-            description="Products that opportunities sell.",
+            description=N_("Products that opportunities sell."),
             order=71,
             roles=("admin", "marketing"),
         )
-        home_section_register("keyaccounts:home_reviews", title="Account-plan reviews due", order=40)
+        home_section_register("keyaccounts:home_reviews", title=N_("Account-plan reviews due"), order=40)
