@@ -14,27 +14,28 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 _M = TypeVar("_M", bound=models.Model)
 
 
 class Role(models.TextChoices):
-    ADMIN = "admin", "Admin"
-    MARKETING = "marketing", "Marketing"
-    SALES = "sales", "Sales"
-    VIEWER = "viewer", "Viewer"
+    ADMIN = "admin", _("Admin")
+    MARKETING = "marketing", _("Marketing")
+    SALES = "sales", _("Sales")
+    VIEWER = "viewer", _("Viewer")
 
 
 class Currency(models.TextChoices):
     """The currency a workspace counts money in; amounts are stored as plain numbers in it."""
 
-    EUR = "EUR", "EUR (€)"
-    USD = "USD", "USD ($)"
-    BRL = "BRL", "BRL (R$)"
-    RON = "RON", "RON (lei)"
-    GBP = "GBP", "GBP (£)"
-    MXN = "MXN", "MXN (MX$)"
-    CHF = "CHF", "CHF"
+    EUR = "EUR", _("EUR (€)")
+    USD = "USD", _("USD ($)")
+    BRL = "BRL", _("BRL (R$)")
+    RON = "RON", _("RON (lei)")
+    GBP = "GBP", _("GBP (£)")
+    MXN = "MXN", _("MXN (MX$)")
+    CHF = "CHF", _("CHF")
 
 
 class Workspace(models.Model):
@@ -130,10 +131,10 @@ class TimeStamped(models.Model):
 
 
 class ApiScope(models.TextChoices):
-    READ = "read", "Read"
-    WRITE = "write", "Write"
-    EVENTS = "events", "Events"
-    ADMIN = "admin", "Admin"  # admin-only operations (webhooks, scoring settings...), as a workspace admin would
+    READ = "read", _("Read")
+    WRITE = "write", _("Write")
+    EVENTS = "events", _("Events")
+    ADMIN = "admin", _("Admin")  # admin-only operations (webhooks, scoring settings...), as a workspace admin would
 
 
 API_KEY_PREFIX = "abe_"
@@ -215,10 +216,10 @@ class Invitation(models.Model):
 
 
 class JobStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Running"
-    DONE = "done", "Done"
-    FAILED = "failed", "Failed"
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
 
 
 class Job(WorkspaceOwned):

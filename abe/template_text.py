@@ -100,7 +100,7 @@ class _Collector(HTMLParser):
             if value is None:
                 continue
             if name in READ_ATTRIBUTES or (
-                name == "value" and tag in ("input", "button") and (values.get("type") or "") in BUTTON_VALUE_TYPES
+                name == "value" and tag == "input" and (values.get("type") or "") in BUTTON_VALUE_TYPES
             ):
                 self.attrs_found.append((line, f"attribute {name}", value))
             elif name.startswith("on"):
@@ -125,8 +125,8 @@ class _Collector(HTMLParser):
 def _is_text(value: str) -> bool:
     plain = "".join(ch for ch in html.unescape(value) if not PLACEHOLDER_BASE <= ord(ch) < PLACEHOLDER_BASE + 6000)
     plain = " ".join(plain.split())
-    if not LETTER.search(plain):
-        return False
+    if not LETTER.search(plain) or re.fullmatch(r"[\w.:-]*/[\w./:?=&-]*", plain):
+        return False  # no words, or a path or address
     return plain.strip(" .:·—-/()+*") not in ALLOWED
 
 
@@ -179,10 +179,19 @@ def find_untranslated(path: Path, source: str | None = None) -> list[Finding]:
     for line, where, value in collector.attrs_found:
         if _is_text(value):
             findings.append(Finding(str(path), line, _readable(value), where))
+    for match in DEFAULT_LITERAL.finditer(source):
+        findings.append(Finding(str(path), source.count("\n", 0, match.start()) + 1, match.group(1), "default"))
     return findings
 
 
-ATTRIBUTE = re.compile(r'(?P<name>title|placeholder|aria-label|alt|data-confirm)="(?P<value>[^"{}<>]*)"')
+# {{ value|default:"never" }} shows words; {{ value|default:_("never") }} translates them.
+DEFAULT_LITERAL = re.compile(r'\|default:"([^"]*[^\W\d_][^"]*)"')
+
+
+ATTRIBUTE = re.compile(
+    r'(?P<name>title|placeholder|aria-label|alt|data-confirm)="(?P<value>(?:[^"{}<>]|{{[^{}%]*}})*)"'
+)
+CONFIRM_SOURCE = re.compile(r"confirm\('(?P<value>(?:[^'{}]|{{[^{}%]*}})*)'\)")
 
 
 def _alias(expression: str, taken: set[str]) -> str:
@@ -237,13 +246,22 @@ def mark(source: str) -> str:
     for start, end, replacement in sorted(edits, reverse=True):
         out = out[:start] + replacement + out[end:]
 
+    def wrapped(value: str) -> str | None:
+        inner = _flatten(value)
+        if not _is_text(inner.text):
+            return None
+        return _translated(inner, value, 0, len(inner.text))
+
     def attribute(match: re.Match[str]) -> str:
-        value = match.group("value")
-        if not _is_text(value) or "{%" in value:
-            return match.group(0)
-        return f'{match.group("name")}="{{% translate "{" ".join(value.split())}" %}}"'
+        replacement = wrapped(match.group("value"))
+        return match.group(0) if replacement is None else f'{match.group("name")}="{replacement}"'
+
+    def confirm(match: re.Match[str]) -> str:
+        replacement = wrapped(match.group("value"))
+        return match.group(0) if replacement is None else f"confirm('{replacement}')"
 
     out = ATTRIBUTE.sub(attribute, out)
+    out = CONFIRM_SOURCE.sub(confirm, out)
     if out != source and "{% load" in out and not re.search(r"{% load [^%]*\bi18n\b", out):
         out = re.sub(r"{% load ([^%]*?) ?%}", r"{% load \1 i18n %}", out, count=1)
     elif out != source and "{% load" not in out:
