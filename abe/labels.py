@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+
+from django.db import models
+
 from . import l10n
 
 
@@ -29,3 +33,25 @@ def signed_percent(value: float | str | None, digits: int = 0) -> str:
     if round(pct, digits) < 0:
         return "−" + text
     return text
+
+
+class ChoiceLabels(Mapping[str, str]):
+    """The labels of a choices class as plain strings in the active language, read when used (not at import).
+
+    Module-level ``dict(X.choices)`` would hold lazy translations, which ``", ".join`` and JSON refuse.
+    """
+
+    def __init__(self, choices: type[models.Choices]) -> None:
+        self._choices = choices
+
+    def __getitem__(self, key: str) -> str:
+        for value, label in self._choices.choices:
+            if value == key:
+                return str(label)
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(str(value) for value in self._choices.values)
+
+    def __len__(self) -> int:
+        return len(self._choices.values)

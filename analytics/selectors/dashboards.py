@@ -11,6 +11,7 @@ from django.db.models import Count, DurationField, ExpressionWrapper, F, Q
 from django.utils import timezone
 
 from abe import l10n
+from abe.labels import ChoiceLabels
 from abe.models import Membership, Workspace
 from accounts.models import Account, Tier
 from activation.models import Alert
@@ -20,7 +21,7 @@ from .. import kpis
 from .filters import KpiFilters
 from .kpis import _accounts, analytics_settings, committee_coverage_by_tier, kpi_summary, segment_rows
 
-TIER_LABELS = dict(Tier.choices)
+TIER_LABELS = ChoiceLabels(Tier)
 STALLED_DAYS = 60
 
 
