@@ -23,6 +23,10 @@ class AbeConfig(AppConfig):
 
         from django.utils.translation import gettext_noop as N_
 
+        from .forms import localize_number_fields
+
+        localize_number_fields()  # decimal commas in every form (es, pt, ro)
+
         from .registry import nav_register, settings_link_register
 
         # Labels are marked here and translated where they are shown (abe.context_processors, abe.views._links).
