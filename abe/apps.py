@@ -21,7 +21,7 @@ class AbeConfig(AppConfig):
 
         user_logged_in.connect(workspace_pin_on_login, dispatch_uid="abe-workspace-pin")
 
-        from django.utils.translation import gettext_noop as N_
+        from django.utils.translation import gettext_noop
 
         from .forms import localize_number_fields
 
@@ -30,12 +30,12 @@ class AbeConfig(AppConfig):
         from .registry import nav_register, settings_link_register
 
         # Labels are marked here and translated where they are shown (abe.context_processors, abe.views._links).
-        nav_register(N_("Home"), "home", active_prefixes=("home",), order=0)
-        nav_register(N_("Settings"), "settings:index", active_prefixes=("settings:",), order=90)
+        nav_register(gettext_noop("Home"), "home", active_prefixes=("home",), order=0)
+        nav_register(gettext_noop("Settings"), "settings:index", active_prefixes=("settings:",), order=90)
         settings_link_register(
-            N_("Language and currency"),
+            gettext_noop("Language and currency"),
             "settings:locale",
             order=5,
             roles=("admin",),
-            description=N_("The workspace's default language and the currency of its amounts."),
+            description=gettext_noop("The workspace's default language and the currency of its amounts."),
         )

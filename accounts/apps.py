@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 
 class AccountsConfig(AppConfig):
@@ -15,35 +15,35 @@ class AccountsConfig(AppConfig):
 
         from abe.registry import nav_register, settings_link_register
 
-        nav_register(N_("Accounts"), "accounts:list", active_prefixes=("accounts:",), order=10)
+        nav_register(gettext_noop("Accounts"), "accounts:list", active_prefixes=("accounts:",), order=10)
         nav_register(
-            N_("Tier board"),
+            gettext_noop("Tier board"),
             "accounts:tier_board",
             order=20,
             active_prefixes=("accounts:tier", "accounts:icp", "accounts:model", "accounts:import"),
         )
         settings_link_register(
-            N_("Ideal Customer Profile"),
+            gettext_noop("Ideal Customer Profile"),
             "accounts:icp_settings",
             order=10,
-            description=N_("Weighted criteria, bands, versions; fit score and grade."),
+            description=gettext_noop("Weighted criteria, bands, versions; fit score and grade."),
         )
         settings_link_register(
-            N_("Predictive model"),
+            gettext_noop("Predictive model"),
             "accounts:model",
             order=20,
-            description=N_("Train, compare with baselines, activate a version."),
+            description=gettext_noop("Train, compare with baselines, activate a version."),
         )
         settings_link_register(
-            N_("Tier proposals"),
+            gettext_noop("Tier proposals"),
             "accounts:tier_proposals",
             order=30,
-            description=N_("Moves of pinned and key accounts awaiting a decision."),
+            description=gettext_noop("Moves of pinned and key accounts awaiting a decision."),
         )
         settings_link_register(
-            N_("Import CSV"),
+            gettext_noop("Import CSV"),
             "accounts:import",
             order=40,
             roles=("admin", "marketing"),
-            description=N_("Accounts, contacts, opportunities (Salesforce, HubSpot presets)."),
+            description=gettext_noop("Accounts, contacts, opportunities (Salesforce, HubSpot presets)."),
         )

@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 
 class ActivationConfig(AppConfig):
@@ -16,25 +16,28 @@ class ActivationConfig(AppConfig):
         from abe.registry import nav_register, settings_link_register
 
         nav_register(
-            N_("Alerts"),
+            gettext_noop("Alerts"),
             "activation:inbox",
             active_prefixes=("activation:",),
             order=50,
             badge_url_name="activation:badge",
         )
         settings_link_register(
-            N_("Activation rules"),
+            gettext_noop("Activation rules"),
             "activation:rules",
             order=70,
-            description=N_("The triggers that alert the account team."),
+            description=gettext_noop("The triggers that alert the account team."),
         )
         settings_link_register(
-            N_("Webhooks"),
+            gettext_noop("Webhooks"),
             "activation:webhooks",
             order=80,
             roles=("admin",),
-            description=N_("Signed deliveries to your systems and Slack."),
+            description=gettext_noop("Signed deliveries to your systems and Slack."),
         )
         settings_link_register(
-            N_("My notifications"), "activation:inbox", order=90, description=N_("Instant emails or a daily digest.")
+            gettext_noop("My notifications"),
+            "activation:inbox",
+            order=90,
+            description=gettext_noop("Instant emails or a daily digest."),
         )

@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 
 class HomeConfig(AppConfig):
@@ -12,5 +12,7 @@ class HomeConfig(AppConfig):
     def ready(self) -> None:
         from abe.registry import home_section_register
 
-        home_section_register("home:my_day", title=N_("My day"), order=10, roles=("sales",))
-        home_section_register("home:pulse", title=N_("Programme pulse"), order=10, roles=("admin", "marketing"))
+        home_section_register("home:my_day", title=gettext_noop("My day"), order=10, roles=("sales",))
+        home_section_register(
+            "home:pulse", title=gettext_noop("Programme pulse"), order=10, roles=("admin", "marketing")
+        )

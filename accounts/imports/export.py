@@ -19,8 +19,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 from django.utils import formats, translation
-from django.utils.translation import gettext
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext, gettext_noop
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 ACCOUNT_COLUMNS = [
@@ -50,27 +49,27 @@ ACCOUNT_COLUMNS = [
 
 # Column headers of the local format (translated where shown).
 ACCOUNT_LABELS = {
-    "external_id": N_("CRM id"),
-    "name": N_("Name"),
-    "domain": N_("Domain"),
-    "industry": N_("Industry"),
-    "country": N_("Country"),
-    "region": N_("Region"),
-    "city": N_("City"),
-    "employees": N_("Employees"),
-    "annual_revenue": N_("Annual revenue"),
-    "ownership_type": N_("Ownership"),
-    "number_of_offices": N_("Offices"),
-    "founded_year": N_("Founded"),
-    "technologies": N_("Technologies"),
-    "lifecycle": N_("Lifecycle"),
-    "owner": N_("Owner"),
-    "tier": N_("Tier"),
-    "tier_locked": N_("Pinned"),
-    "fit_score": N_("Fit"),
-    "fit_grade": N_("Grade"),
-    "win_probability": N_("Win probability"),
-    "priority": N_("Priority"),
+    "external_id": gettext_noop("CRM id"),
+    "name": gettext_noop("Name"),
+    "domain": gettext_noop("Domain"),
+    "industry": gettext_noop("Industry"),
+    "country": gettext_noop("Country"),
+    "region": gettext_noop("Region"),
+    "city": gettext_noop("City"),
+    "employees": gettext_noop("Employees"),
+    "annual_revenue": gettext_noop("Annual revenue"),
+    "ownership_type": gettext_noop("Ownership"),
+    "number_of_offices": gettext_noop("Offices"),
+    "founded_year": gettext_noop("Founded"),
+    "technologies": gettext_noop("Technologies"),
+    "lifecycle": gettext_noop("Lifecycle"),
+    "owner": gettext_noop("Owner"),
+    "tier": gettext_noop("Tier"),
+    "tier_locked": gettext_noop("Pinned"),
+    "fit_score": gettext_noop("Fit"),
+    "fit_grade": gettext_noop("Grade"),
+    "win_probability": gettext_noop("Win probability"),
+    "priority": gettext_noop("Priority"),
 }
 
 

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from abe.l10n import currency_override, user_language
 from abe.labels import signed_percent
@@ -63,33 +63,41 @@ def digest_body(*, workspace: Workspace, now: datetime) -> tuple[str, str]:
         "",
         _("Target accounts (strategic + priority):"),
         _line(
-            N_("Engaged accounts"),
+            gettext_noop("Engaged accounts"),
             cur["coverage"][t]["engaged_accounts"],
             prev["coverage"][pt]["engaged_accounts"],
             num,
         ),
-        _line(N_("MQA entries"), cur["mqas"][t]["entries"], prev["mqas"][pt]["entries"], num),
+        _line(gettext_noop("MQA entries"), cur["mqas"][t]["entries"], prev["mqas"][pt]["entries"], num),
         _line(
-            N_("Opportunities created"),
+            gettext_noop("Opportunities created"),
             cur["pipeline"][t]["opportunities_created"],
             prev["pipeline"][pt]["opportunities_created"],
             num,
         ),
         _line(
-            N_("Pipeline created"),
+            gettext_noop("Pipeline created"),
             cur["pipeline"][t]["pipeline_created"],
             prev["pipeline"][pt]["pipeline_created"],
             money,
         ),
-        _line(N_("Revenue won"), cur["pipeline"][t]["won_amount"], prev["pipeline"][pt]["won_amount"], money),
+        _line(gettext_noop("Revenue won"), cur["pipeline"][t]["won_amount"], prev["pipeline"][pt]["won_amount"], money),
         "",
         _("All accounts:"),
-        _line(N_("Revenue won"), cur["pipeline"]["all"]["won_amount"], prev["pipeline"]["all"]["won_amount"], money),
-        _line(N_("Win rate"), cur["win_rate"]["all"]["value"], prev["win_rate"]["all"]["value"], pct)
+        _line(
+            gettext_noop("Revenue won"),
+            cur["pipeline"]["all"]["won_amount"],
+            prev["pipeline"]["all"]["won_amount"],
+            money,
+        ),
+        _line(gettext_noop("Win rate"), cur["win_rate"]["all"]["value"], prev["win_rate"]["all"]["value"], pct)
         + " "
         + _("on %(n)s closed deals") % {"n": cur["win_rate"]["all"]["n"]},
         _line(
-            N_("Alerts raised"), cur["alert_response"]["all"]["raised"], prev["alert_response"]["all"]["raised"], num
+            gettext_noop("Alerts raised"),
+            cur["alert_response"]["all"]["raised"],
+            prev["alert_response"]["all"]["raised"],
+            num,
         ),
         "",
         _("Dashboards: /analytics/ · Stop this email: the digest switch on the analytics page."),
