@@ -126,6 +126,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 # output or in form input, so "1.5" and "1,5" both read as one and a half in a localized field; the number,
 # money and intcomma filters group thousands explicitly.
 USE_THOUSAND_SEPARATOR = False
+# English short dates stay ISO-like (abe/formats/en); the other languages use Django's formats.
+FORMAT_MODULE_PATH = ["abe.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

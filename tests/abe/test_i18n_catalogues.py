@@ -31,7 +31,7 @@ def test_no_template_shows_text_outside_the_translation_system():
     [
         ("<p>Hello</p>", ["Hello"]),
         ('<button title="Close it">×</button>', ["Close it"]),
-        ("<td>{{ value|default:\"never\" }}</td>", ["never"]),
+        ('<td>{{ value|default:"never" }}</td>', ["never"]),
         ("<a onclick=\"return confirm('Delete it?')\">x</a>", ["Delete it?"]),
         ("<h1>Hi, {{ name }}</h1>", ["Hi, {…}"]),
         ('{% load i18n %}<p>{% translate "Hello" %}</p><p>{{ name }}</p><p>·</p>', []),
