@@ -47,4 +47,4 @@ def localize_number_fields() -> None:
                 self.widget.attrs.setdefault("inputmode", "decimal")
 
         cls.__init__ = __init__  # type: ignore[method-assign]
-        cls._abe_localized = True  # type: ignore[attr-defined]
+        setattr(cls, "_abe_localized", True)  # noqa: B010

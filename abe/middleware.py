@@ -73,7 +73,7 @@ class UserLocaleMiddleware:
             )
         language = language or translation.get_language_from_request(request)
         translation.activate(language)
-        request.LANGUAGE_CODE = translation.get_language()  # type: ignore[attr-defined]
+        request.LANGUAGE_CODE = translation.get_language()
         tz = time_zone(preference.time_zone) if preference is not None else None
         if tz is not None:
             timezone.activate(tz)
@@ -86,7 +86,7 @@ class UserLocaleMiddleware:
             timezone.deactivate()
             translation.deactivate()
         patch_vary_headers(response, ("Accept-Language",))
-        response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)  # type: ignore[attr-defined]
+        response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
         return response
 
     @staticmethod

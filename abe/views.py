@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -326,8 +326,11 @@ class PreferenceForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["language"].choices = [("", gettext_lazy("Workspace or browser default")), *settings.LANGUAGES]
-        self.fields["time_zone"].choices = [("", "UTC"), *time_zone_choices()]
+        cast(forms.ChoiceField, self.fields["language"]).choices = [
+            ("", gettext_lazy("Workspace or browser default")),
+            *settings.LANGUAGES,
+        ]
+        cast(forms.ChoiceField, self.fields["time_zone"]).choices = [("", "UTC"), *time_zone_choices()]
 
 
 @login_required
@@ -364,7 +367,10 @@ class WorkspaceLocaleForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["language"].choices = [("", gettext_lazy("Each browser's language")), *settings.LANGUAGES]
+        cast(forms.ChoiceField, self.fields["language"]).choices = [
+            ("", gettext_lazy("Each browser's language")),
+            *settings.LANGUAGES,
+        ]
 
 
 @admin_required

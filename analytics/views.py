@@ -122,7 +122,7 @@ def overview_view(request: MemberRequest) -> HttpResponse:
         ]
         data["tables"].append(
             dashboards.table(
-                "Engagement trend by tier (chart data)", ["Day", *[label for _, label in Tier.choices]], rows
+                "Engagement trend by tier (chart data)", ["Day", *[str(label) for _, label in Tier.choices]], rows
             )
         )
         return data

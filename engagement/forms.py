@@ -45,13 +45,13 @@ class ScoringSettingsForm(forms.Form):
             self.type_rows.append((label, [self[n] for n in names]))
         multiplier = _("multiplier")
         self.role_rows = []
-        for value, label in BuyingRole.choices:
+        for value, label in [(v, str(text)) for v, text in BuyingRole.choices]:
             name = f"role__{value}"
             self.fields[name] = forms.FloatField(min_value=0, max_value=10, initial=rules.role_multipliers[value])
             self.fields[name].widget.attrs["aria-label"] = f"{label}: {multiplier}"
             self.role_rows.append((label, self[name]))
         self.seniority_rows = []
-        for value, label in Seniority.choices:
+        for value, label in [(v, str(text)) for v, text in Seniority.choices]:
             name = f"seniority__{value}"
             self.fields[name] = forms.FloatField(min_value=0, max_value=10, initial=rules.seniority_multipliers[value])
             self.fields[name].widget.attrs["aria-label"] = f"{label}: {multiplier}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from abe.models import Workspace, WorkspaceOwned
@@ -36,7 +37,9 @@ class EventType(models.TextChoices):
 
 
 # The types that count towards scores (everything but the team's own outbound touches).
-SCORED_EVENT_CHOICES: list[tuple[str, str]] = [(v, label) for v, label in EventType.choices if v != "outbound_touch"]
+SCORED_EVENT_CHOICES: list[tuple[str, str | Promise]] = [
+    (v, label) for v, label in EventType.choices if v != "outbound_touch"
+]
 SCORED_EVENT_TYPES: list[str] = [v for v, _ in SCORED_EVENT_CHOICES]
 
 
