@@ -9,6 +9,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
@@ -49,12 +50,14 @@ def demo_workspace_create(*, seed: int = 42) -> DemoContext:
     workspace = Workspace.objects.create(name="Demo Co", slug=DEMO_SLUG)
     User = get_user_model()
     users = {}
+    # One password hash for every demo user: hashing is deliberately slow (a second or more each under load).
+    hashed = make_password(demo_password())
     for username, first, last, role in DEMO_USERS:
         user = User.objects.filter(username=username).first()
         if user is None:
-            user = User.objects.create_user(
+            user = User.objects.create(
                 username=username,
-                password=demo_password(),
+                password=hashed,
                 first_name=first,
                 last_name=last,
                 email=f"{username}@demo.example",

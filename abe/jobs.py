@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -53,6 +54,22 @@ def job_start(*, job: Job) -> Job:
 def job_progress(*, job: Job, processed: int) -> None:
     job.processed = processed
     Job.objects.filter(pk=job.pk).update(processed=processed)
+
+
+def job_progress_visible(*, job: Job, processed: int) -> None:
+    """Progress from inside a long transaction: written through a connection of its own (autocommit), so the page
+    polling the job sees it before the work commits. Inline jobs (the embedded default, the request waits anyway)
+    and SQLite (one writer at a time) keep the plain update."""
+    job.processed = processed
+    if job.inline or connection.vendor != "postgresql":
+        Job.objects.filter(pk=job.pk).update(processed=processed)
+        return
+    side = connections.create_connection(DEFAULT_DB_ALIAS)
+    try:
+        with side.cursor() as cursor:
+            cursor.execute(f"UPDATE {Job._meta.db_table} SET processed = %s WHERE id = %s", [processed, job.pk])
+    finally:
+        side.close()
 
 
 def job_finish(*, job: Job, message: str, result: dict[str, Any]) -> Job:

@@ -9,7 +9,15 @@ task time. Settings hold configuration only, not wiring.
 - :func:`home_section_register`: a fragment (URL name, no arguments) the home page loads with htmx for the
   given roles.
 - :func:`after_scoring_register`: a dotted path to a Celery task called with ``workspace_id`` and
-  ``account_ids`` after an engagement scoring pass commits.
+  ``account_ids`` after an engagement scoring pass commits; a pass caused by a configuration change also passes
+  ``config_change`` (a dict: ``key``, ``label``, ``by``, ``per_account_alerts``, ``at`` and ``moves``, a list of
+  ``[account_id, from_stage, to_stage]``), so tasks registered there accept that keyword.
+- :func:`alert_forecast_register`: a dotted path to a function that, given what a configuration change would do
+  to the accounts, says how many alerts it would fire (the settings previews show it before saving).
+- :func:`tier_changed_register`: a callable run in the transaction that moves accounts between tiers (key
+  accounts re-date plan reviews to the new tier's cadence).
+- :func:`account_measure_register`: the history of a figure an upper app computes per account (key accounts'
+  health score), so a lower app (an activation condition) can read it without importing that app.
 
 Entries are kept in ``order`` (then registration order); registering the same name twice replaces it, so
 ``ready()`` may run more than once (tests) without duplicates.
@@ -17,8 +25,10 @@ Entries are kept in ``order`` (then registration order); registering the same na
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
 ALL_ROLES: tuple[str, ...] = ("admin", "marketing", "sales", "viewer")
 
@@ -131,6 +141,20 @@ def after_scoring_tasks() -> list[str]:
     return [path for path, _ in sorted(_registry.after_scoring.items(), key=lambda item: item[1])]
 
 
+# Alert forecasts: how many alerts a configuration change would set off, for the previews of lower apps.
+_alert_forecasts: dict[str, int] = {}
+
+
+def alert_forecast_register(function_path: str, *, order: int = 100) -> None:
+    """A dotted path to ``f(*, workspace_id, moves, scores) -> int``: ``moves`` maps account id to (stage now,
+    stage after), ``scores`` account id to (score, momentum) after the change."""
+    _alert_forecasts[function_path] = order
+
+
+def alert_forecasts() -> list[str]:
+    return [path for path, _ in sorted(_alert_forecasts.items(), key=lambda item: item[1])]
+
+
 # Tasks completed: upper apps that create tasks (plays) react when a person completes one of theirs.
 _task_completed: dict[str, int] = {}
 
@@ -142,3 +166,61 @@ def task_completed_register(task_path: str, *, order: int = 100) -> None:
 
 def task_completed_tasks() -> list[str]:
     return [path for path, _ in sorted(_task_completed.items(), key=lambda item: item[1])]
+
+
+# Account measures: a figure an upper app computes per account over time (key accounts: the health score).
+@dataclass(frozen=True)
+class MeasureReading:
+    """One computation of a measure for one account, with its receipt (``[[component, points, max, why], ...]``)."""
+
+    at: datetime
+    value: float
+    explanation: list[Any] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class AccountMeasure:
+    """``history(account_id, since, until)``: the readings in that window, oldest first.
+    ``accounts_with_readings(workspace_id, since, until)``: a queryset of ``account_id`` values (usable in
+    ``pk__in``) of the accounts with at least one reading in the window."""
+
+    name: str
+    label: str
+    history: Callable[[int, datetime, datetime], list[MeasureReading]]
+    accounts_with_readings: Callable[[int, datetime, datetime], Any]
+
+
+_measures: dict[str, AccountMeasure] = {}
+
+
+def account_measure_register(
+    name: str,
+    *,
+    label: str,
+    history: Callable[[int, datetime, datetime], list[MeasureReading]],
+    accounts_with_readings: Callable[[int, datetime, datetime], Any],
+) -> None:
+    _measures[name] = AccountMeasure(
+        name=name, label=label, history=history, accounts_with_readings=accounts_with_readings
+    )
+
+
+def account_measure(name: str) -> AccountMeasure | None:
+    """The registered measure, or None when the app that computes it is not installed."""
+    return _measures.get(name)
+
+
+# Tier changes: an upper app reacts in the same transaction when accounts move between tiers.
+TierMoves = dict[int, tuple[str, str]]  # account id -> (old tier, new tier)
+_tier_changed: dict[str, tuple[int, Callable[..., object]]] = {}
+
+
+def tier_changed_register(name: str, callback: Callable[..., object], *, order: int = 100) -> None:
+    """``callback(workspace_id=..., moves={account_id: (old_tier, new_tier)}, by_id=user id or None)``, called by
+    every service that changes tiers (automatic tiering, override, bulk move, accepted proposal) after the new tiers
+    are written, inside its transaction: what the callback writes commits or rolls back with the move."""
+    _tier_changed[name] = (order, callback)
+
+
+def tier_changed_callbacks() -> list[Callable[..., object]]:
+    return [callback for _, callback in sorted(_tier_changed.values(), key=lambda item: item[0])]

@@ -4,7 +4,8 @@ their CSV exports all filter and sort through :class:`AccountFilterSet` (called 
 Parameters (query string): ``q`` (name, domain or city), ``industry``, ``country``, ``region``, ``lifecycle``,
 ``tier``, ``grade`` / ``fit_grade``, ``owner`` (a user id, ``me`` or ``none``), ``criterion`` / ``icp_criterion``
 (index of an active ICP criterion the account meets), ``pinned`` / ``tier_locked``, ``employees_min|max``,
-``revenue_min|max``, ``domain``, ``external_id``, ``parent`` and ``sort`` (a key of :data:`ACCOUNT_SORTS`,
+``revenue_min|max``, ``stage_changed_since`` (an ISO time: the journey stage changed then or later), ``domain``,
+``external_id``, ``parent`` and ``sort`` (a key of :data:`ACCOUNT_SORTS`,
 ``-`` for descending).
 """
 
@@ -44,8 +45,13 @@ _SORT_FIELDS: dict[str, tuple[str, ...]] = {
 
 
 def _order(field: str, descending: bool) -> OrderBy:
+    """Unknown (NULL) values last both ways. A column that cannot be NULL gets a plain ``ASC`` / ``DESC`` so
+    that one ``(workspace, column, id)`` index serves both directions (read backwards for ``DESC``); a nullable
+    one has an index per direction (see ``Account.Meta.indexes``)."""
     if field.startswith("-"):
         field, descending = field[1:], not descending
+    if not Account._meta.get_field(field).null:
+        return F(field).desc() if descending else F(field).asc()
     return F(field).desc(nulls_last=True) if descending else F(field).asc(nulls_last=True)
 
 
@@ -97,6 +103,11 @@ class AccountFilterSet(django_filters.FilterSet):
     employees_max = django_filters.NumberFilter(field_name="employees", lookup_expr="lte")
     revenue_min = django_filters.NumberFilter(field_name="annual_revenue", lookup_expr="gte")
     revenue_max = django_filters.NumberFilter(field_name="annual_revenue", lookup_expr="lte")
+    stage_changed_since = django_filters.IsoDateTimeFilter(
+        field_name="journey_stage_changed_at",
+        lookup_expr="gte",
+        label="Journey stage changed at or after (ISO 8601 time)",
+    )
     sort = django_filters.CharFilter(method="filter_sort", label="Sort key (e.g. name, -priority)")
 
     class Meta:

@@ -146,6 +146,16 @@ class AccountFilterForm(forms.Form):
     tier = forms.ChoiceField(required=False, choices=[("", "Any tier"), *Tier.choices])
     owner = forms.ChoiceField(required=False)
     sort = forms.CharField(required=False, widget=forms.HiddenInput)
+    # Set by the link of a configuration-change notice: kept while the other filters change.
+    stage_changed_since = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def stage_changed_label(self) -> str:
+        """The time of the stage-change filter, for people ("" when absent or not a time)."""
+        from django.utils.dateparse import parse_datetime
+
+        value = self.data.get("stage_changed_since") if self.is_bound else None
+        when = parse_datetime(value) if value else None
+        return when.strftime("%Y-%m-%d %H:%M %Z").strip() if when else ""
 
     def __init__(self, *args, options: dict[str, list[str]], users, **kwargs) -> None:
         super().__init__(*args, **kwargs)

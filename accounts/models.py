@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from abe.models import TimeStamped, Workspace, WorkspaceOwned
@@ -120,15 +120,59 @@ class Account(WorkspaceOwned, TimeStamped):
                 fields=["workspace", "external_id"], condition=~Q(external_id=""), name="account_unique_external_id"
             ),
         ]
+        # Every sort of the accounts list and the tier board reads one of these in order and stops after a page
+        # (bench/tier_board.py at 100,000 accounts): ``(workspace, column, id)``, read backwards for ``-column``
+        # when the column cannot be NULL; a nullable column (unknown values last both ways, accounts/filters.py)
+        # has one index per direction. Filters use the same indexes (``country``, ``industry``, ``tier``,
+        # ``fit_grade``, ``owner``) or their own (``lifecycle``, pinned accounts).
         indexes = [
-            models.Index(fields=["workspace", "name"], name="account_ws_name"),
-            models.Index(fields=["workspace", "tier", "-priority"], name="account_ws_tier_priority"),
+            models.Index(F("workspace"), F("name"), F("id"), name="account_ws_name_id"),
+            models.Index(F("workspace"), F("country"), F("id"), name="account_ws_country_id"),
+            models.Index(F("workspace"), F("industry"), F("id"), name="account_ws_industry_id"),
+            models.Index(F("workspace"), F("tier"), F("id"), name="account_ws_tier_id"),
+            models.Index(F("workspace"), F("journey_stage"), F("id"), name="account_ws_stage_id"),
+            models.Index(F("workspace"), F("engagement_score"), F("id"), name="account_ws_engagement_id"),
+            models.Index(F("workspace"), F("updated_at"), F("id"), name="account_ws_updated_id"),
+            models.Index(F("workspace"), F("created_at"), F("id"), name="account_ws_created_id"),
+            models.Index(F("workspace"), F("lifecycle"), F("id"), name="account_ws_lifecycle_id"),
             models.Index(fields=["workspace", "owner"], name="account_ws_owner"),
-            models.Index(fields=["workspace", "-engagement_score"], name="account_ws_engagement"),
-            models.Index(fields=["workspace", "-priority", "id"], name="account_ws_priority"),
-            # Tier-board filters and sorts at 100,000 accounts: by grade within priority, and by fit.
-            models.Index(fields=["workspace", "fit_grade", "-priority"], name="account_ws_grade_priority"),
-            models.Index(fields=["workspace", "-fit_score"], name="account_ws_fit"),
+            models.Index(F("workspace"), F("id"), condition=Q(tier_locked=True), name="account_ws_pinned"),
+            *(
+                models.Index(
+                    F("workspace"),
+                    (F(column).desc if down else F(column).asc)(nulls_last=True),
+                    F("id").desc() if down else F("id"),
+                    name=f"account_ws_{short}_{'d' if down else 'a'}",
+                )
+                for column, short in (
+                    ("priority", "priority"),
+                    ("fit_score", "fit"),
+                    ("win_probability", "win"),
+                    ("employees", "employees"),
+                    ("annual_revenue", "revenue"),
+                    ("engagement_momentum", "momentum"),
+                )
+                for down in (False, True)
+            ),
+            # Sort by grade (then priority, best first), and the grade filter under the default sort.
+            models.Index(
+                F("workspace"), F("fit_grade"), F("priority").desc(nulls_last=True), F("id"), name="account_ws_grade_a"
+            ),
+            models.Index(
+                F("workspace"),
+                F("fit_grade").desc(),
+                F("priority").asc(nulls_last=True),
+                F("id").desc(),
+                name="account_ws_grade_d",
+            ),
+            # The tier filter under the default sort (priority, best first).
+            models.Index(
+                F("workspace"),
+                F("tier"),
+                F("priority").desc(nulls_last=True),
+                F("id").desc(),
+                name="account_ws_tier_priority_d",
+            ),
             # Committee heatmap and play enrolment filter by tier and journey stage together.
             models.Index(fields=["workspace", "tier", "journey_stage"], name="account_ws_tier_stage"),
         ]
@@ -190,7 +234,13 @@ class Contact(WorkspaceOwned, TimeStamped):
                 fields=["workspace", "external_id"], condition=~Q(external_id=""), name="contact_unique_external_id"
             ),
         ]
-        indexes = [models.Index(fields=["workspace", "account"], name="contact_ws_account")]
+        indexes = [
+            models.Index(fields=["workspace", "account"], name="contact_ws_account"),
+            # The gap list's title hints: the latest contacts holding a role (newest first, a bounded read).
+            models.Index(F("workspace"), F("buying_role"), F("id").desc(), name="contact_ws_role_id"),
+            # ... and of a department-only requirement (finance, procurement), often held by nobody yet.
+            models.Index(F("workspace"), F("department"), F("id").desc(), name="contact_ws_department_id"),
+        ]
 
     def __str__(self) -> str:
         return self.full_name or self.email or f"Contact {self.pk}"
@@ -560,3 +610,41 @@ class SavedView(WorkspaceOwned, TimeStamped):
 
     def __str__(self) -> str:
         return self.name
+
+
+# The columns people may hide, per list with a column chooser (key, label), in display order.
+LIST_COLUMNS: dict[str, list[tuple[str, str]]] = {
+    "tier_board": [
+        ("tier", "Tier"),
+        ("stage", "Stage"),
+        ("engagement", "Engagement"),
+        ("momentum", "Momentum"),
+        ("owner", "Owner"),
+        ("priority", "Priority"),
+        ("fit", "Fit"),
+        ("grade", "Grade"),
+        ("win", "Win prob."),
+        ("employees", "Employees"),
+        ("revenue", "Revenue"),
+        ("lifecycle", "Lifecycle"),
+        ("industry", "Industry"),
+        ("country", "Country"),
+    ],
+}
+
+
+class ColumnChoice(WorkspaceOwned, TimeStamped):
+    """The columns one person hides in a wide list (the tier board), kept on the server so that they follow the
+    person from browser to browser. Opening a saved view applies (and keeps) the view's columns."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    list_name = models.CharField(max_length=20, choices=SavedViewList.choices)
+    hidden_columns = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "user", "list_name"], name="column_choice_unique_list")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}/{self.list_name}: {', '.join(self.hidden_columns) or 'all columns'}"

@@ -7,13 +7,14 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser, User
+from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 from django.http import QueryDict
 
 from abe.models import Workspace
 
 from .filters import AccountFilterSet
-from .models import Account, AccountTeamMember, Contact, Opportunity, Product, SavedView
+from .models import Account, AccountTeamMember, ColumnChoice, Contact, Opportunity, Product, SavedView
 
 
 def account_list(*, workspace: Workspace) -> QuerySet[Account]:
@@ -46,12 +47,41 @@ def account_search(
     return qs
 
 
+# Workspace-wide aggregates scan every account (about 0.1 s each at 100,000): they are cached, and every
+# service that moves tiers or adds accounts drops the cache (``board_stats_invalidate``).
+BOARD_STATS_TTL = 300
+
+
+def _stats_key(workspace: Workspace | int) -> str:
+    # The creation time makes the key unique per workspace even where ids are reused (test databases, restores).
+    if isinstance(workspace, int):
+        workspace = Workspace.objects.only("created_at").get(pk=workspace)
+    return f"accounts:board-stats:{workspace.pk}:{workspace.created_at.timestamp():.6f}"
+
+
+def board_stats_invalidate(*, workspace: Workspace | int) -> None:
+    cache.delete(_stats_key(workspace))
+
+
+def board_stats(*, workspace: Workspace) -> dict[str, Any]:
+    """Accounts and pinned accounts per tier, and the industries and countries present (cached)."""
+    stats = cache.get(_stats_key(workspace))
+    if stats is None:
+        base = Account.objects.for_workspace(workspace).order_by()
+        rows = base.values("tier").annotate(n=Count("id"), pinned=Count("id", filter=Q(tier_locked=True)))
+        stats = {
+            "tiers": {r["tier"]: {"count": r["n"], "pinned": r["pinned"]} for r in rows},
+            "industries": sorted(base.exclude(industry="").values_list("industry", flat=True).distinct()),
+            "countries": sorted(base.exclude(country="").values_list("country", flat=True).distinct()),
+        }
+        cache.set(_stats_key(workspace), stats, BOARD_STATS_TTL)
+    return dict(stats)
+
+
 def account_filter_options(*, workspace: Workspace) -> dict[str, list[str]]:
-    base = Account.objects.for_workspace(workspace)
-    return {
-        "industries": list(base.exclude(industry="").order_by().values_list("industry", flat=True).distinct()),
-        "countries": list(base.exclude(country="").order_by().values_list("country", flat=True).distinct()),
-    }
+    """The industries and countries present, for the filter menus (from the cached workspace stats)."""
+    stats = board_stats(workspace=workspace)
+    return {"industries": stats["industries"], "countries": stats["countries"]}
 
 
 def account_detail(*, workspace: Workspace, pk: int) -> Account:
@@ -107,3 +137,16 @@ def saved_view_accounts(*, workspace: Workspace, user: User, view: SavedView | i
     elif view.workspace_id != workspace.pk or not (view.shared or view.owner_id == user.pk):
         raise SavedView.DoesNotExist("No such saved view.")
     return account_search(workspace=workspace, params=QueryDict(view.query), user=user)
+
+
+def column_choice(*, workspace: Workspace, user: User | AnonymousUser, list_name: str) -> list[str]:
+    """The columns this person hides in the list (none when they never chose)."""
+    if not user.is_authenticated:
+        return []
+    hidden = (
+        ColumnChoice.objects.for_workspace(workspace)
+        .filter(user_id=user.pk, list_name=list_name)
+        .values_list("hidden_columns", flat=True)
+        .first()
+    )
+    return list(hidden or [])

@@ -12,8 +12,10 @@ from abe.models import Membership, Workspace
 
 from .models import (
     ACCOUNT_EDITABLE_FIELDS,
+    LIST_COLUMNS,
     Account,
     AccountTeamMember,
+    ColumnChoice,
     Contact,
     Opportunity,
     Product,
@@ -21,6 +23,7 @@ from .models import (
     SavedViewList,
 )
 from .normalise import normalise_domain, normalise_email
+from .selectors import board_stats_invalidate
 
 ACCOUNT_FIELDS = set(ACCOUNT_EDITABLE_FIELDS)
 CONTACT_FIELDS = {
@@ -109,6 +112,7 @@ def account_create(*, workspace: Workspace, by: User | None = None, **data: Any)
     account = Account(workspace=workspace, **data)
     _clean_account(account)
     account.save()
+    _stats_changed(account)
     return account
 
 
@@ -122,12 +126,22 @@ def account_update(account: Account, *, by: User | None = None, **data: Any) -> 
         setattr(account, field, value)
     _clean_account(account)
     account.save()
+    if {"tier", "tier_locked", "industry", "country"} & data.keys():
+        _stats_changed(account)
     return account
 
 
 @transaction.atomic
 def account_delete(account: Account, *, by: User | None = None) -> None:
     account.delete()
+    _stats_changed(account)
+
+
+def _stats_changed(account: Account) -> None:
+    """Drop the cached tier counts and filter options of the account's workspace (now and after commit)."""
+    workspace = account.workspace  # an object, not an id: the cache key needs no query
+    board_stats_invalidate(workspace=workspace)
+    transaction.on_commit(lambda: board_stats_invalidate(workspace=workspace))
 
 
 def _clean_contact(contact: Contact) -> None:
@@ -373,3 +387,21 @@ def product_update(product: Product, *, by: User | None = None, **data: Any) -> 
 def product_delete(product: Product, *, by: User | None = None) -> None:
     """Delete a product; its opportunities keep their figures and lose the product link."""
     product.delete()
+
+
+@transaction.atomic
+def column_choice_save(*, workspace: Workspace, user: User, list_name: str, hidden_columns: list[str]) -> ColumnChoice:
+    """Remember the columns this person hides in a list (server-side: the choice follows them to any browser)."""
+    known = dict(LIST_COLUMNS.get(list_name, []))
+    if not known:
+        raise ValidationError({"list": f"“{list_name}” has no column chooser."})
+    unknown = [c for c in hidden_columns if c not in known]
+    if unknown:
+        raise ValidationError({"hidden_columns": f"Unknown column(s): {', '.join(unknown)}."})
+    if len(set(hidden_columns)) >= len(known):
+        raise ValidationError({"hidden_columns": "Keep at least one column."})
+    ordered = [key for key in known if key in set(hidden_columns)]
+    choice, _ = ColumnChoice.objects.update_or_create(
+        workspace=workspace, user=user, list_name=list_name, defaults={"hidden_columns": ordered}
+    )
+    return choice

@@ -21,6 +21,7 @@ urlpatterns = [
     *prospecting_urls.urlpatterns,
     path("views/<int:pk>/", views.saved_view_open_view, name="saved_view"),
     path("views/save/", views.saved_view_save_view, name="saved_view_save"),
+    path("columns/<str:list_name>/", views.column_choice_view, name="column_choice"),
     path("views/<int:pk>/delete/", views.saved_view_delete_view, name="saved_view_delete"),
     *imports_urls.urlpatterns,
 ]

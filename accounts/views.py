@@ -23,7 +23,7 @@ from abe.views import workspace_required
 from . import selectors, services
 from .forms import AccountFilterForm, AccountForm, ContactForm, OpportunityForm, TeamMemberForm
 from .imports.export import accounts_csv_response, export_is_neutral
-from .models import Account
+from .models import LIST_COLUMNS, Account
 
 PAGE_SIZE = 25
 
@@ -251,8 +251,32 @@ SAVED_VIEW_PAGES = {"accounts": "accounts:list", "tier_board": "accounts:tier_bo
 def saved_view_open_view(request: MemberRequest, pk: int) -> HttpResponse:
     """A saved view's own URL: the list it belongs to, with its filters and sort."""
     view = get_object_or_404(selectors.saved_view_list(workspace=request.workspace, user=request.user), pk=pk)
+    if view.list_name in LIST_COLUMNS:  # the view's columns become the person's columns of that list
+        try:
+            services.column_choice_save(
+                workspace=request.workspace,
+                user=request.user,
+                list_name=view.list_name,
+                hidden_columns=list(view.hidden_columns),
+            )
+        except ValidationError:
+            pass  # a view saved with columns that no longer exist keeps the person's own choice
     query = view.query + ("&" if view.query else "") + f"view={view.pk}"
     return redirect(reverse(SAVED_VIEW_PAGES[view.list_name]) + "?" + query)
+
+
+@require_POST
+@workspace_required
+def column_choice_view(request: MemberRequest, list_name: str) -> HttpResponse:
+    """Save the columns the signed-in person hides in a list (``hidden``: comma-separated keys). 204, or 400."""
+    hidden = [c for c in request.POST.get("hidden", "").split(",") if c]
+    try:
+        services.column_choice_save(
+            workspace=request.workspace, user=request.user, list_name=list_name, hidden_columns=hidden
+        )
+    except ValidationError as exc:
+        return HttpResponse(" ".join(exc.messages), status=400, content_type="text/plain; charset=utf-8")
+    return HttpResponse(status=204)
 
 
 @require_POST

@@ -12,6 +12,9 @@ class ActivationConfig(AppConfig):
 
         account_panel_register("activation:account_panel", order=60)
         after_scoring_register("activation.tasks.rules_evaluate_task")
+        from abe.registry import alert_forecast_register
+
+        alert_forecast_register("activation.services.forecast.alerts_forecast")
 
         from abe.registry import nav_register, settings_link_register
 

@@ -21,6 +21,7 @@ from typing import Any, cast
 from django.db.models import Count, F, Q, QuerySet
 
 from abe.labels import ChoiceLabels, stage_label
+from abe.registry import MeasureReading, account_measure
 from accounts.models import Account, Contact, Lifecycle, Opportunity, OpportunityStatus, Tier
 from engagement.models import EngagementEvent, EventType, JourneyStageChange, TriggerKind
 from personas.models import BuyingRole
@@ -491,6 +492,69 @@ def missed_check_ins(rule: Rule, account: Account, now: datetime) -> list[Level]
     ]
 
 
+def _health_window(rule: Rule, now: datetime) -> tuple[datetime, datetime]:
+    return now - timedelta(days=int(rule.params["days"])), now
+
+
+def _moved_components(before: MeasureReading, after: MeasureReading) -> list[str]:
+    """The receipt lines whose points changed between two readings, biggest fall first."""
+    old = {str(row[0]): float(row[1]) for row in before.explanation if len(row) >= 2}
+    lines = []
+    for row in after.explanation:
+        if len(row) < 2 or str(row[0]) not in old or old[str(row[0])] == float(row[1]):
+            continue
+        why = f" ({row[3]})" if len(row) >= 4 and row[3] else ""
+        lines.append((float(row[1]) - old[str(row[0])], f"{row[0]} {old[str(row[0])]:g} → {float(row[1]):g}{why}"))
+    return [text for _, text in sorted(lines, key=lambda item: item[0])]
+
+
+def health_drop(rule: Rule, account: Account, now: datetime) -> list[Level]:
+    """The health score (computed by key accounts, read through ``abe.registry``) fell by ``points`` or more within
+    ``days``: the latest reading against the highest reading before it in the window."""
+    points, days = float(rule.params["points"]), int(rule.params["days"])
+    measure = account_measure("health")
+    if measure is None:  # key accounts not installed: there is no health score to watch
+        return []
+    since, until = _health_window(rule, now)
+    readings = measure.history(account.id, since, until)
+    if len(readings) < 2:
+        return [
+            Level(
+                active=False,
+                value=None,
+                title=f"Health score of {account.name}",
+                message=f"Fewer than two health readings for {account.name} in the last {days} days.",
+            )
+        ]
+    latest = readings[-1]
+    # The highest earlier reading; on a tie the most recent one, so the fall is dated as late as it really is.
+    peak = max(readings[:-1], key=lambda r: (r.value, r.at))
+    drop = peak.value - latest.value
+    moved = _moved_components(peak, latest)
+    return [
+        Level(
+            active=drop >= points,
+            value=round(drop, 1),
+            title=f"Health score of {account.name} fell {drop:.1f} points",
+            message=(
+                f"{account.name}'s health score fell from {peak.value:.1f} on {peak.at:%Y-%m-%d} to "
+                f"{latest.value:.1f} on {latest.at:%Y-%m-%d}, a drop of {drop:.1f} points (the rule fires at a drop "
+                f"of {points:g} points within {days} days)." + (f" What moved: {'; '.join(moved)}." if moved else "")
+            ),
+            facts={
+                "points": points,
+                "days": days,
+                "drop": round(drop, 1),
+                "from_score": peak.value,
+                "from_at": peak.at.isoformat(),
+                "to_score": latest.value,
+                "to_at": latest.at.isoformat(),
+                "explanation": latest.explanation,
+            },
+        )
+    ]
+
+
 LEVEL_CONDITIONS: dict[str, Callable[[Rule, Account, datetime], list[Level]]] = {
     ConditionType.SCORE_THRESHOLD: score_threshold,
     ConditionType.SPIKE: spike,
@@ -500,6 +564,7 @@ LEVEL_CONDITIONS: dict[str, Callable[[Rule, Account, datetime], list[Level]]] = 
     ConditionType.KEY_CONTACT_QUIET: key_contact_quiet,
     ConditionType.RENEWAL_RISK: renewal_risk,
     ConditionType.MISSED_CHECK_INS: missed_check_ins,
+    ConditionType.HEALTH_DROP: health_drop,
 }
 OCCURRENCE_CONDITIONS: dict[str, Callable[[Rule, Account, datetime], list[Occurrence]]] = {
     ConditionType.ROLE_ENGAGED: role_engaged,
@@ -519,6 +584,7 @@ DEFAULT_ACTIONS: dict[str, str] = {
     ConditionType.KEY_CONTACT_QUIET: "Reach out personally; if they moved on, find and meet their successor now.",
     ConditionType.RENEWAL_RISK: "Book an executive check-in before the renewal talk; review value delivered so far.",
     ConditionType.MISSED_CHECK_INS: "Reschedule the missed check-ins with the sponsor and record their outcomes.",
+    ConditionType.HEALTH_DROP: "Read what moved in the health score and book a call with the sponsor this week.",
 }
 
 
@@ -559,6 +625,8 @@ def condition_summary(rule: Rule) -> str:
         return f"Renewal within {p.get('days')} days and engagement down {p.get('percent'):g}% or more"
     if kind == ConditionType.MISSED_CHECK_INS:
         return f"{p.get('missed')}+ check-ins open {p.get('days')} days past due"
+    if kind == ConditionType.HEALTH_DROP:
+        return f"Health score drops {p.get('points'):g}+ points within {p.get('days')} days"
     return rule.get_condition_type_display()
 
 
@@ -666,6 +734,12 @@ def candidate_accounts(rule: Rule, accounts: QuerySet[Account], now: datetime) -
             due_date__lt=now.date() - timedelta(days=int(params.get("days") or 7)),
         )
         possible = Q(pk__in=late.values("account_id"))
+    elif kind == ConditionType.HEALTH_DROP:
+        measure = account_measure("health")
+        since, until = _health_window(rule, now)
+        possible = (
+            Q(pk__in=measure.accounts_with_readings(rule.workspace_id, since, until)) if measure else Q(pk__in=[])
+        )
     active_state = Q(pk__in=RuleState.objects.filter(rule=rule, active=True).values("account_id"))
     if exact:  # only where the state must change: a new crossing, or a fall back below the line
         return qs.filter((possible & ~active_state) | (~possible & active_state))

@@ -124,6 +124,16 @@ def _rules(ctx: DemoContext) -> list:
             cooldown_hours=720,
             filter_tiers=["strategic"],
         ),
+        dict(
+            # Key-account warning sign: the health score (computed daily by key accounts) falls fast.
+            name="Key-account health falling",
+            condition_type=ConditionType.HEALTH_DROP,
+            params={"points": 15, "days": 30},
+            severity=Severity.HIGH,
+            cooldown_hours=168,
+            filter_tiers=KEY_TIERS,
+            filter_lifecycles=["customer"],
+        ),
     ]
     return [rule_create(workspace=ws, by=by, **spec) for spec in specs]
 

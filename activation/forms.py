@@ -28,6 +28,7 @@ PARAM_FIELDS: dict[str, tuple[tuple[str, ...], str]] = {
     "kinds": ((ConditionType.TRIGGER_EVENT,), "kinds"),
     "percent": ((ConditionType.ENGAGEMENT_DROP, ConditionType.RENEWAL_RISK), "percent"),
     "missed": ((ConditionType.MISSED_CHECK_INS,), "missed"),
+    "points": ((ConditionType.HEALTH_DROP,), "points"),
     "min_events": ((ConditionType.ENGAGEMENT_DROP,), "min_events"),
     "days": (tuple(PARAM_SPECS), "days"),
 }
@@ -59,6 +60,9 @@ class RuleForm(ServiceModelForm):
     percent = forms.FloatField(required=False, min_value=1, max_value=100, help_text="Drop in interactions, in %.")
     min_events = forms.IntegerField(required=False, min_value=1, help_text="Ignore accounts quieter than this before.")
     missed = forms.IntegerField(required=False, min_value=1, help_text="Open check-ins past their due date.")
+    points = forms.FloatField(
+        required=False, min_value=0.1, max_value=100, help_text="Fall of the health score (0–100), in points."
+    )
     filter_tiers = forms.MultipleChoiceField(choices=Tier.choices, required=False, widget=forms.CheckboxSelectMultiple)
     filter_lifecycles = forms.MultipleChoiceField(
         choices=Lifecycle.choices, required=False, widget=forms.CheckboxSelectMultiple
@@ -108,6 +112,10 @@ class RuleForm(ServiceModelForm):
 
             stages = list(journey_stage_names(workspace=workspace).items())
             cast(forms.ChoiceField, self.fields["stage"]).choices = [("", "—"), *stages]
+            from .services.rules import configured_event_types
+
+            scored = list(configured_event_types(workspace=workspace).items())
+            cast(forms.ChoiceField, self.fields["event_type"]).choices = [("", "Any interaction"), *scored]
         if self.instance.pk:
             for name in ("filter_tiers", "filter_lifecycles", "notify_team_roles"):
                 self.initial[name] = getattr(self.instance, name)

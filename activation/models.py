@@ -39,6 +39,7 @@ class ConditionType(models.TextChoices):
     KEY_CONTACT_QUIET = "key_contact_quiet", _("Champion or decision maker gone quiet or left")
     RENEWAL_RISK = "renewal_risk", _("Renewal near with falling engagement")
     MISSED_CHECK_INS = "missed_check_ins", _("Missed post-sale check-ins")
+    HEALTH_DROP = "health_drop", _("Health-score drop")
 
 
 # Conditions whose truth changes with the passage of time alone: the scheduler re-evaluates them.
@@ -49,6 +50,7 @@ TIME_BASED_CONDITIONS = (
     ConditionType.KEY_CONTACT_QUIET,
     ConditionType.RENEWAL_RISK,
     ConditionType.MISSED_CHECK_INS,
+    ConditionType.HEALTH_DROP,
 )
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from abe.tasks import SweptTask
 
 from .models import TIME_BASED_CONDITIONS
-from .services import alerts, evaluation, outbox
+from .services import alerts, config_changes, evaluation, outbox
 
 SCHEDULED_CHUNK = 500
 
@@ -31,12 +31,28 @@ SCHEDULED_CHUNK = 500
     time_limit=300,
     soft_time_limit=280,
 )
-def rules_evaluate_task(self: Task[Any, Any], workspace_id: int, account_ids: list[int]) -> dict[str, Any]:
+def rules_evaluate_task(
+    self: Task[Any, Any], workspace_id: int, account_ids: list[int], config_change: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """The after-scoring hook (``workspace_id``, ``account_ids``): evaluate the rules on the accounts of that
     workspace that a scoring pass changed. Safe to repeat: a crossing already fired is recorded in the rule state
-    and the alert's dedupe key."""
-    result = evaluation.rules_evaluate(account_ids=account_ids, workspace_id=workspace_id)
-    return {"accounts": result.accounts, "fired": len(result.fired), "suppressed": len(result.suppressed)}
+    and the alert's dedupe key.
+
+    After a configuration change (``config_change``) the crossings are held back and one summary notice goes to
+    the admins and the owners of the moved accounts, unless the change asked for per-account alerts. A repeat
+    finds the crossings consumed and the notice sent (its dedupe key is the change's key)."""
+    hold_back = config_change is not None and not config_change.get("per_account_alerts")
+    result = evaluation.rules_evaluate(account_ids=account_ids, workspace_id=workspace_id, hold_back=hold_back)
+    if hold_back and config_change is not None:
+        config_changes.config_change_notice_create(
+            workspace_id=workspace_id, change=config_change, held_back=len(result.held_back)
+        )
+    return {
+        "accounts": result.accounts,
+        "fired": len(result.fired),
+        "suppressed": len(result.suppressed),
+        "held_back": len(result.held_back),
+    }
 
 
 @shared_task(

@@ -30,6 +30,7 @@ from .permissions import can_act_on_alert
 from .services import alerts as alert_services
 from .services import rules as rule_services
 from .services import webhooks as webhook_services
+from .services.forecast import rule_forecast
 
 PAGE_SIZE = 25
 STATUS_FILTERS = [
@@ -237,6 +238,25 @@ def rule_form_view(request: MemberRequest, pk: int | None = None) -> HttpRespons
             "stage_suggestions": STAGE_SUGGESTIONS,
         },
     )
+
+
+@require_POST
+@workspace_required
+def rule_preview_view(request: MemberRequest, pk: int | None = None) -> HttpResponse:
+    """The rule form's preview: how many accounts and alerts saving it would fire now (nothing saved)."""
+    _require_rule_editor(request)
+    rule = get_object_or_404(Rule.objects.for_workspace(request.workspace), pk=pk) if pk else None
+    form = RuleForm(request.POST, instance=rule, workspace=request.workspace)
+    forecast, error = None, ""
+    if form.is_valid():
+        try:
+            forecast = rule_forecast(workspace=request.workspace, data=form.rule_data(), rule=rule)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+    else:
+        error = "Fix the highlighted values first."
+    context = {"forecast": forecast, "error": error, "active": form.is_valid() and form.cleaned_data["is_active"]}
+    return render(request, "activation/partials/rule_preview.html", context)
 
 
 @workspace_required

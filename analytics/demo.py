@@ -1,4 +1,5 @@
-"""Demo analytics: two years of programme spend, the programme's start dated back, and the rollups built.
+"""Demo analytics: two years of programme spend, half a year of alert history and of outreach (outbound touches),
+the programme's start dated back, and the rollups built.
 
 The demo's tiering runs "today" in the accounts step; a real programme has run for a while, so the automatic
 tier entries are dated back 300 days (the programme's start) so that the before/after-entry comparison has
@@ -13,7 +14,10 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 
 from abe.demo import DemoContext
-from accounts.models import Opportunity, TierChange
+from accounts.models import Account, Contact, Opportunity, TierChange
+from activation.models import Alert, AlertStatus, Rule
+from engagement.content_hooks import TOUCH_SOURCE
+from engagement.models import EngagementEvent, EventType
 
 from .models import AnalyticsSettings, SpendCategory, SpendEntry
 from .services.rollups import facts_rebuild
@@ -33,6 +37,89 @@ SPEND_MIX = {
 # The demo's story (seed 001): LTV:CAC starts near 2:1 two years ago and reaches about 4:1 now. Spend per
 # quarter is sized from the demo's own new-business revenue so that the ratio follows that path.
 RATIO_PATH = (2.1, 2.3, 2.6, 2.9, 3.2, 3.5, 3.8, 4.1)
+# Alert history (the alert-response dashboard): how many past alerts per tier over HISTORY_DAYS, and the typical
+# hours to acknowledge them (median; log-normal spread, so some miss the SLA of 4 / 24 / 72 hours).
+HISTORY_DAYS = 180
+HISTORY_ALERTS = {"strategic": 70, "priority": 90, "standard": 60}
+ACK_MEDIAN_HOURS = {"strategic": 2.5, "priority": 14.0, "standard": 40.0}
+
+
+# Outreach history (top of funnel): outbound touches per account and month, by tier (1:1 gets the most).
+TOUCHES_PER_MONTH = {"strategic": 8.0, "priority": 3.0, "standard": 0.5}
+OUTREACH_DAYS = 180
+
+
+def outreach_history(ctx: DemoContext) -> int:
+    """Six months of the team's logged outreach (emails and calls to committee members of owned accounts), so the
+    top of funnel has attempts; their outcomes are whatever replies and meetings the engagement step recorded."""
+    ws, rng, now = ctx.workspace, ctx.rng, ctx.now
+    people: dict[int, list[int]] = {}
+    for account_id, contact_id in Contact.objects.for_workspace(ws).order_by("id").values_list("account_id", "id"):
+        people.setdefault(account_id, []).append(contact_id)
+    events: list[EngagementEvent] = []
+    accounts = Account.objects.for_workspace(ws).exclude(owner=None).order_by("id").values_list("id", "tier")
+    for account_id, tier in accounts:
+        expected = TOUCHES_PER_MONTH.get(tier, 0.5) * OUTREACH_DAYS / 30
+        for _ in range(int(expected) + (1 if rng.random() < expected % 1 else 0)):
+            contacts = people.get(account_id)
+            events.append(
+                EngagementEvent(
+                    workspace=ws,
+                    account_id=account_id,
+                    contact_id=rng.choice(contacts) if contacts else None,
+                    type=EventType.OUTBOUND_TOUCH,
+                    channel=rng.choice(["email", "email", "email", "phone", "social"]),
+                    occurred_at=now - timedelta(days=rng.uniform(0.5, OUTREACH_DAYS)),
+                    source=TOUCH_SOURCE,
+                    external_id=f"demo-outreach:{len(events)}",
+                    metadata={"note": "Demo outreach history"},
+                )
+            )
+    EngagementEvent.objects.bulk_create(events, batch_size=5000)
+    return len(events)
+
+
+def alert_history(ctx: DemoContext) -> int:
+    """Past alerts on the demo's accounts with believable response: most acknowledged by the account owner after a
+    tier-dependent delay, most of those resolved days later, a few dismissed or still open. The rules' own
+    alerts from the activation step stay as they are (open, in the inboxes)."""
+    ws, rng, now = ctx.workspace, ctx.rng, ctx.now
+    rules = list(Rule.objects.for_workspace(ws).filter(is_active=True).order_by("id"))
+    if not rules:
+        return 0
+    alerts = []
+    for tier, count in HISTORY_ALERTS.items():
+        accounts = list(Account.objects.for_workspace(ws).filter(tier=tier).exclude(owner=None).order_by("id")[:80])
+        for i in range(count if accounts else 0):
+            account, rule = rng.choice(accounts), rng.choice(rules)
+            created = now - timedelta(days=rng.uniform(2, HISTORY_DAYS), hours=rng.uniform(0, 10))
+            alert = Alert(
+                workspace=ws,
+                rule=rule,
+                account=account,
+                dedupe_key=f"demo-history:{tier}:{i}",
+                severity=rule.severity,
+                title=f"{rule.name}: {account.name}",
+                message="Earlier alert (demo history).",
+                recommended_action=rule.recommended_action,
+                assignee_id=account.owner_id,
+                created_at=created,
+                status=AlertStatus.OPEN,
+            )
+            roll = rng.random()
+            if roll < 0.9:  # acknowledged
+                hours = min(ACK_MEDIAN_HOURS[tier] * rng.lognormvariate(0, 0.7), 24 * 14)
+                alert.acknowledged_at = min(now, created + timedelta(hours=hours))
+                alert.status = AlertStatus.ACKNOWLEDGED
+                if roll < 0.75:  # and resolved
+                    alert.resolved_at = min(now, alert.acknowledged_at + timedelta(hours=rng.uniform(6, 24 * 9)))
+                    alert.status = AlertStatus.RESOLVED
+            elif roll < 0.95:
+                alert.dismissed_at = created + timedelta(hours=rng.uniform(1, 48))
+                alert.status = AlertStatus.DISMISSED
+            alerts.append(alert)
+    Alert.objects.bulk_create(alerts)
+    return len(alerts)
 
 
 def _quarter_starts(today: date, count: int) -> list[date]:
@@ -79,5 +166,10 @@ def build(ctx: DemoContext) -> str:
                 )
             )
     SpendEntry.objects.bulk_create(entries)
+    history = alert_history(ctx)
+    touches = outreach_history(ctx)
     result = facts_rebuild(workspace=ws, now=ctx.now)
-    return f"{len(entries)} spend entries, {moved} tier entries dated back, {result['rows']} account-day facts"
+    return (
+        f"{len(entries)} spend entries, {history} past alerts, {touches} outbound touches, {moved} tier entries dated back, "
+        f"{result['rows']} account-day facts"
+    )

@@ -6,7 +6,8 @@ Invariants:
   It is derived state: ``analytics.services.rollups`` rebuilds any range of it from the source tables, so a
   repeated or overlapping refresh gives the same rows.
 - :class:`SegmentDayFact` sums the account facts per (day, tier, owner, industry) using the account's tier,
-  owner and industry at the time of the refresh; dashboards read only these two tables, never raw events.
+  owner and industry at the time of the refresh; :class:`TierDayFact` sums those per (day, tier). Dashboards
+  read only these tables, never raw events.
 """
 
 from __future__ import annotations
@@ -22,7 +23,10 @@ from accounts.models import Account, Tier
 # The additive measures shared by the account and the segment facts (name -> help text).
 MEASURES: dict[str, str] = {
     "events": "Engagement events (all types).",
-    "touches": "Email opens and clicks: outbound touches that landed (top of funnel: attempts).",
+    "touches": "Email opens and clicks: outreach that landed.",
+    "attempts": "Outbound touches the team logged (top of funnel: attempts).",
+    "attempts_answered": "Of those, attempts followed by a reply or form from the account within 14 days.",
+    "attempts_to_meeting": "Of those, attempts followed by a meeting with the account within 30 days.",
     "conversations": "Replies and form submissions (top of funnel: meaningful conversations).",
     "meetings": "Meeting events.",
     "content_downloads": "Content downloads and webinar attendance.",
@@ -82,6 +86,13 @@ class AccountDayFact(WorkspaceOwned, FactMeasures):
         constraints = [models.UniqueConstraint(fields=["workspace", "account", "day"], name="account_day_fact_key")]
         indexes = [
             models.Index(fields=["workspace", "day"], name="account_day_fact_ws_day"),
+            # Deals per account in a period (programme impact): an index-only scan of the few days with deals.
+            models.Index(
+                fields=["workspace", "day", "account"],
+                include=["opps_created", "won_amount"],
+                condition=Q(opps_created__gt=0) | Q(opps_won__gt=0),
+                name="account_day_fact_deals",
+            ),
             # Accounts engaged in a period: an index-only scan of the active days.
             models.Index(
                 fields=["workspace", "day", "account"], condition=Q(events__gt=0), name="account_day_fact_active"
@@ -111,10 +122,29 @@ class SegmentDayFact(WorkspaceOwned, FactMeasures):
         return f"{self.day} {self.tier}/{self.owner_key}/{self.industry}"
 
 
+class TierDayFact(WorkspaceOwned, FactMeasures):
+    """The segment facts summed per (day, tier): what the dashboards read when no owner, industry or saved view
+    narrows them (three rows a day, however many accounts)."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+", db_index=False)
+    day = models.DateField()
+    tier = models.CharField(max_length=20, choices=Tier.choices)
+    accounts_active = models.BigIntegerField(default=0, help_text="Accounts with at least one event that day.")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workspace", "day", "tier"], name="tier_day_fact_key")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.tier}"
+
+
 class RollupState(WorkspaceOwned):
     """Where the incremental refresh of a workspace stands: changes after ``watermark`` are not rolled up yet."""
 
     watermark = models.DateTimeField(null=True, blank=True)
+    version = models.BigIntegerField(
+        default=0, help_text="Moves on with every refresh: the dashboards' cache keys include it."
+    )
     last_rebuild_at = models.DateTimeField(null=True, blank=True)
     last_rebuild_seconds = models.FloatField(null=True, blank=True)
     last_refresh_at = models.DateTimeField(null=True, blank=True)

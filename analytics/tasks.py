@@ -16,8 +16,11 @@ from .services import rollups
 
 
 @shared_task(time_limit=600)
-def facts_refresh_accounts_task(workspace_id: int, account_ids: list[int]) -> int:
-    """The after-scoring hook. Safe to repeat: a refresh deletes and re-inserts its range."""
+def facts_refresh_accounts_task(
+    workspace_id: int, account_ids: list[int], config_change: dict[str, Any] | None = None
+) -> int:
+    """The after-scoring hook (``config_change`` is not needed here). Safe to repeat: a refresh deletes and
+    re-inserts its range."""
     workspace = Workspace.objects.filter(pk=workspace_id).first()
     if workspace is None:
         return 0

@@ -8,6 +8,7 @@ urlpatterns = [
     path("journey/", views.journey_view, name="journey"),
     path("funnel/", views.funnel_view, name="funnel"),
     path("response/", views.response_view, name="response"),
+    path("content/", views.content_view, name="content"),
     path("impact/", views.impact_view, name="impact"),
     path("economics/", views.economics_view, name="economics"),
     path("maturity/", views.maturity_view, name="maturity"),

@@ -23,11 +23,14 @@ from abe.http import MemberRequest
 from abe.views import workspace_required
 from accounts.imports.export import csv_safe
 from accounts.models import Tier
+from accounts.selectors import saved_view_list
 
 from . import maturity
 from .forms import EconomicsSettingsForm, SpendEntryForm
 from .models import DigestSubscription, SpendEntry
 from .selectors import dashboards
+from .selectors.cache import cached
+from .selectors.content import content_performance
 from .selectors.filters import KpiFilters, kpi_filters_parse
 from .selectors.impact import programme_impact
 from .selectors.kpis import analytics_settings, engagement_trend
@@ -41,6 +44,7 @@ PAGES = [
     ("journey", "Journey funnel"),
     ("funnel", "Top of funnel"),
     ("response", "Alert response & team"),
+    ("content", "Content performance"),
     ("impact", "Programme impact"),
     ("economics", "Economics"),
 ]
@@ -50,7 +54,7 @@ TIER_COLOURS = {"strategic": "#3b5bdb", "priority": "#e67700", "standard": "#868
 
 def _filters(request: MemberRequest) -> tuple[KpiFilters, dict[str, Any]]:
     try:
-        return kpi_filters_parse(request.GET), {}
+        return kpi_filters_parse(request.GET, workspace=request.workspace, user=request.user), {}
     except ValidationError as exc:
         return kpi_filters_parse({}), exc.message_dict
 
@@ -61,6 +65,8 @@ def _csv(name: str, filters: KpiFilters, tables: list[dict[str, Any]]) -> HttpRe
     buffer.write("\ufeff")  # BOM: Excel opens UTF-8 correctly
     writer = csv.writer(buffer)
     writer.writerow(["Period", filters.start.isoformat(), filters.end.isoformat()])
+    if filters.view is not None:
+        writer.writerow(["Saved view", csv_safe(filters.view.name)])
     for t in tables:
         writer.writerow([])
         writer.writerow([csv_safe(t["title"])])
@@ -75,7 +81,7 @@ def _render(
     request: MemberRequest, name: str, build: Callable[[KpiFilters], dict[str, Any]], extra: dict | None = None
 ) -> HttpResponse:
     filters, errors = _filters(request)
-    data = build(filters)
+    data = cached(workspace=request.workspace, name=f"page:{name}", filters=filters, compute=lambda: build(filters))
     if request.GET.get("format") == "csv":
         return _csv(name, filters, data["tables"])
     query = filters.query()
@@ -88,7 +94,13 @@ def _render(
         "periods": PERIODS,
         "tiers": Tier.choices,
         "owners": dashboards.member_choices(workspace=request.workspace),
-        "industries": dashboards.industry_choices(workspace=request.workspace),
+        "industries": cached(
+            workspace=request.workspace,
+            name="industries",
+            filters=None,
+            compute=lambda: dashboards.industry_choices(workspace=request.workspace),
+        ),
+        "saved_views": saved_view_list(workspace=request.workspace, user=request.user),
         "csv_query": urlencode(query),
         "data": data,
         "chart_json": json.dumps(data.get("chart_config"), cls=DjangoJSONEncoder) if data.get("chart_config") else "",
@@ -134,15 +146,15 @@ def overview_view(request: MemberRequest) -> HttpResponse:
 def journey_view(request: MemberRequest) -> HttpResponse:
     def build(filters: KpiFilters) -> dict[str, Any]:
         data = dashboards.journey(workspace=request.workspace, filters=filters)
-        colours = ["#2f9e44", "#e03131", "#3b5bdb"]
+        colours = ["#a5d8ff", "#4dabf7", "#1c7ed6", "#e67700", "#2f9e44", "#862e9c", "#868e96"]
         series = data["chart"]["series"]
         data["chart_config"] = _line(
             data["chart"]["labels"],
-            [{"label": k, "data": v, "color": c} for (k, v), c in zip(series.items(), colours, strict=True)],
-            y_title="Accounts",
+            [{"label": k, "data": v, "color": colours[i % len(colours)]} for i, (k, v) in enumerate(series.items())],
+            y_title="% of the cohort",
             kind="bar",
         )
-        data["chart_title"] = "Stage moves by month"
+        data["chart_title"] = "How far each monthly cohort got"
         return data
 
     return _render(request, "journey", build)
@@ -160,7 +172,7 @@ def funnel_view(request: MemberRequest) -> HttpResponse:
             y_title="Count",
             kind="bar",
         )
-        data["chart_title"] = "Attempts, conversations and meetings by tier"
+        data["chart_title"] = "Attempts and their outcomes by tier"
         return data
 
     return _render(request, "funnel", build)
@@ -169,6 +181,70 @@ def funnel_view(request: MemberRequest) -> HttpResponse:
 @workspace_required
 def response_view(request: MemberRequest) -> HttpResponse:
     return _render(request, "response", lambda f: dashboards.response_and_team(workspace=request.workspace, filters=f))
+
+
+@workspace_required
+def content_view(request: MemberRequest) -> HttpResponse:
+    def build(filters: KpiFilters) -> dict[str, Any]:
+        perf = content_performance(workspace=request.workspace)
+
+        def rows(items: list[dict[str, Any]]) -> list[list[Any]]:
+            return [
+                [
+                    item["label"],
+                    dashboards.num(item["reached"]),
+                    dashboards.num(item["contacts"]),
+                    dashboards.num(item["engagements"]),
+                    dashboards.num(item["moved"]),
+                    dashboards.pct(item["share"]),
+                    dashboards.money(item["pipeline"]),
+                ]
+                for item in items
+            ]
+
+        columns = [
+            "Reaches (asset × account)",
+            "Contacts reached",
+            "Engagements",
+            "Moved to a later stage",
+            "Share moved",
+            "Pipeline influenced",
+        ]
+        stamp = perf["computed_at"]
+        return {
+            "scope_note": "All accounts, all time: content's asset-performance rollup"
+            + (f" (computed {stamp:%Y-%m-%d %H:%M} UTC)" if stamp else " (not computed yet)")
+            + ". The period, tier, owner, industry and saved-view filters do not narrow this page.",
+            "chart_config": _line(
+                [item["label"] for item in perf["by_stage"]],
+                [
+                    {
+                        "label": "Share of reached accounts that moved (%)",
+                        "data": [
+                            round(item["share"] * 100, 1) if item["share"] is not None else None
+                            for item in perf["by_stage"]
+                        ],
+                        "color": "#3b5bdb",
+                    }
+                ],
+                y_title="%",
+                kind="bar",
+            ),
+            "chart_title": "Accounts moved on after content, by the stage they were in",
+            "tables": [
+                dashboards.table("By persona", ["Persona", *columns], rows(perf["by_persona"])),
+                dashboards.table("By journey stage at the first touch", ["Stage", *columns], rows(perf["by_stage"])),
+                dashboards.table(
+                    "Assets that moved accounts most (reached ≥ 5 accounts)",
+                    ["Asset", *columns],
+                    rows(perf["top"]),
+                    note="Moved: the account reached a later journey stage within the content settings' movement "
+                    "window after its first touch. Pipeline: opportunities created within 90 days of it.",
+                ),
+            ],
+        }
+
+    return _render(request, "content", build)
 
 
 @workspace_required
@@ -350,7 +426,9 @@ def maturity_view(request: MemberRequest) -> HttpResponse:
     "is account-based selling for us?" and the rollout tracker."""
     ws = request.workspace
     can_edit = role_rules.can_write_everything(request)
-    evidence = maturity_evidence(workspace=ws)
+    evidence = cached(
+        workspace=ws, name="maturity-evidence", filters=None, compute=lambda: maturity_evidence(workspace=ws)
+    )
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         if not can_edit:
@@ -417,7 +495,7 @@ def maturity_view(request: MemberRequest) -> HttpResponse:
         "history": history,
         "stages": maturity.STAGES,
         "radar_json": json.dumps(radar, cls=DjangoJSONEncoder),
-        "fit": abs_fit(workspace=ws),
+        "fit": cached(workspace=ws, name="abs-fit", filters=None, compute=lambda: abs_fit(workspace=ws)),
         "rollout": rollout_tracker(workspace=ws),
         "owners": dashboards.member_choices(workspace=ws),
         "can_edit": can_edit,

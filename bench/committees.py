@@ -2,8 +2,9 @@
 account API) at 2,000 and at 100,000 accounts (~4 contacts each): query count and median time, and their ratio.
 
 Run: DATABASE_URL=postgres://... python bench/committees.py   (prints one JSON object on its last line)
-BENCH_ACCOUNTS sets the large size (default 100000). Creates its own workspace and user, rendered through
-Django's test client, and deletes them afterwards.
+BENCH_ACCOUNTS sets the large size (default 100000). Creates two workspaces (2,000 and BENCH_ACCOUNTS accounts, in
+the same tables) with a user each, renders each page in both alternately (small, large, small, ...) through Django's
+test client so that the load of a shared machine weighs on both sizes alike, and deletes them afterwards.
 """
 
 from __future__ import annotations
@@ -24,13 +25,13 @@ import django  # noqa: E402
 django.setup()
 
 from _prospecting_data import account_dicts, cleanup  # noqa: E402
-from accounts.prospecting.bulk import bulk_insert, bulk_insert_rows  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from abe.bulk import objects_insert, rows_insert  # noqa: E402
 from abe.models import Membership, Role, Workspace  # noqa: E402
 from accounts.models import Account, Contact  # noqa: E402
 from content.models import AssetPerformance, ContentAsset, ContentSettings  # noqa: E402
@@ -52,34 +53,19 @@ TIERS = ["strategic"] + ["priority"] * 4 + ["standard"] * 35  # 2.5% strategic, 
 STAGES = ["unaware", "aware", "aware", "engaged", "engaged", "mqa", "opportunity"]
 
 
-def measure(client: Client, url: str) -> dict:
-    client.get(url)  # warm caches
-    times, queries = [], 0
-    for _ in range(RUNS):
-        with CaptureQueriesContext(connection) as ctx:
-            started = time.perf_counter()
-            response = client.get(url)
-            times.append(time.perf_counter() - started)
-        assert response.status_code == 200, (url, response.status_code)
-        queries = len(ctx.captured_queries)
-    return {"queries": queries, "ms": round(statistics.median(times) * 1000, 1)}
-
-
 def add_accounts(workspace: Workspace, owner, personas: list[Persona], start: int, n: int) -> None:
     rows = account_dicts(n, start=start, seed=start + 1)
-    accounts = bulk_insert(
-        Account,
-        [
-            Account(
-                workspace=workspace,
-                owner=owner if i % 3 == 0 else None,
-                tier=TIERS[(start + i) % len(TIERS)],
-                journey_stage=STAGES[(start + i) % len(STAGES)],
-                **{f: r[f] for f in FIELDS},
-            )
-            for i, r in enumerate(rows)
-        ],
-    )
+    accounts = [
+        Account(
+            workspace=workspace,
+            owner=owner if i % 3 == 0 else None,
+            tier=TIERS[(start + i) % len(TIERS)],
+            journey_stage=STAGES[(start + i) % len(STAGES)],
+            **{f: r[f] for f in FIELDS},
+        )
+        for i, r in enumerate(rows)
+    ]
+    objects_insert(Account, accounts)  # sets each pk
     now = timezone.now()
     contacts = []
     for i, account in enumerate(accounts):
@@ -98,7 +84,7 @@ def add_accounts(workspace: Workspace, owner, personas: list[Persona], start: in
                     "engagement_score": 0.0,
                 }
             )
-    bulk_insert_rows(Contact, contacts)
+    rows_insert(Contact, contacts)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE accounts_account")
         cursor.execute("ANALYZE accounts_contact")
@@ -137,10 +123,10 @@ def add_content(workspace: Workspace, personas: list[Persona]) -> None:
     )
 
 
-def main() -> None:
+def _workspace(label: str, n: int) -> tuple[Workspace, object, Client, dict[str, str]]:
     pid = os.getpid()
-    workspace = Workspace.objects.create(name="Bench committees", slug=f"bench-committees-{pid}")
-    user = get_user_model().objects.create_user(username=f"bench-committees-{pid}", password="x")
+    workspace = Workspace.objects.create(name=f"Bench committees {label}", slug=f"bench-committees-{label}-{pid}")
+    user = get_user_model().objects.create_user(username=f"bench-committees-{label}-{pid}", password="x")
     Membership.objects.create(user=user, workspace=workspace, role=Role.ADMIN)
     client = Client(HTTP_HOST="localhost")
     client.force_login(user)
@@ -148,26 +134,54 @@ def main() -> None:
         Persona.objects.create(workspace=workspace, name=f"Persona {i}", typical_buying_role=r)
         for i, r in enumerate(ROLES)
     ]
-    results = {}
+    add_content(workspace, personas)
+    add_accounts(workspace, user, personas, 0, n)
+    probe = Account.objects.filter(workspace=workspace, journey_stage="engaged").order_by("pk").first()
+    pages = {
+        "heatmap": "/content/committees/",
+        "heatmap_filtered": f"/content/committees/?tier=priority&stage=engaged&owner={user.pk}&page=2",
+        "gap_list": "/content/committees/gaps/?tier=strategic",
+        "next_best_content": f"/api/v1/accounts/{probe.pk}/next-best-content/",
+        "coverage_api": f"/api/v1/accounts/{probe.pk}/coverage/",
+    }
+    return workspace, user, client, pages
+
+
+def measure_pair(small: tuple, large: tuple, name: str) -> tuple[dict, dict]:
+    """One page in the small and the large workspace, requested alternately so that the load of a shared machine
+    weighs on both sizes alike; median of ``RUNS`` each."""
+    out = []
+    times: dict[int, list[float]] = {0: [], 1: []}
+    queries = {0: 0, 1: 0}
+    for _, _, client, pages in (small, large):
+        client.get(pages[name])  # warm caches
+    for _ in range(RUNS):
+        for k, (_, _, client, pages) in enumerate((small, large)):
+            with CaptureQueriesContext(connection) as ctx:
+                started = time.perf_counter()
+                response = client.get(pages[name])
+                times[k].append(time.perf_counter() - started)
+            assert response.status_code == 200, (pages[name], response.status_code)
+            queries[k] = len(ctx.captured_queries)
+    for k in (0, 1):
+        out.append({"queries": queries[k], "ms": round(statistics.median(times[k]) * 1000, 1)})
+    return out[0], out[1]
+
+
+def main() -> None:
+    made = []
+    results: dict[str, dict] = {"small": {}, "large": {}}
     try:
-        add_content(workspace, personas)
-        add_accounts(workspace, user, personas, 0, SMALL)
-        probe = Account.objects.filter(workspace=workspace, journey_stage="engaged").order_by("pk").first()
-        pages = {
-            "heatmap": "/content/committees/",
-            "heatmap_filtered": f"/content/committees/?tier=priority&stage=engaged&owner={user.pk}&page=2",
-            "gap_list": "/content/committees/gaps/?tier=strategic",
-            "next_best_content": f"/api/v1/accounts/{probe.pk}/next-best-content/",
-            "coverage_api": f"/api/v1/accounts/{probe.pk}/coverage/",
-        }
-        results["small"] = {name: measure(client, url) for name, url in pages.items()}
-        add_accounts(workspace, user, personas, SMALL, LARGE - SMALL)
-        results["large"] = {name: measure(client, url) for name, url in pages.items()}
+        made.append(_workspace("small", SMALL))
+        made.append(_workspace("large", LARGE))
+        for name in made[0][3]:
+            results["small"][name], results["large"][name] = measure_pair(made[0], made[1], name)
     finally:
-        for model in (AssetPerformance, ContentAsset, ContentSettings, CommitteeTemplate):
-            model.objects.filter(workspace=workspace).delete()
-        cleanup(workspace)
-        user.delete()
+        for workspace, user, _, _ in made:
+            for model in (AssetPerformance, ContentAsset, ContentSettings, CommitteeTemplate):
+                model.objects.filter(workspace=workspace).delete()
+            cleanup(workspace)
+            user.delete()
     out = {"bench": "committees", "database": connection.vendor, "small_accounts": SMALL, "large_accounts": LARGE}
     worst = 0.0
     for name in results["small"]:

@@ -4,7 +4,9 @@ filter of both, one at a time) at 2,000 and at 100,000 accounts: query count and
 Knobs: ``BENCH_ACCOUNTS`` (large size), ``BENCH_RUNS`` (timed requests per page), ``BENCH_ONLY_TWO=1``.
 
 Run: DATABASE_URL=postgres://... python bench/tier_board.py   (prints one JSON object on its last line)
-Creates its own workspace and user, rendered through Django's test client, and deletes them afterwards.
+Creates two workspaces (2,000 and ``BENCH_ACCOUNTS`` accounts, in the same table) with a user each, renders every
+page through Django's test client in both, alternately (small, large, small, ...) so that the load of a shared
+machine weighs on both sizes alike, and deletes them afterwards.
 """
 
 from __future__ import annotations
@@ -112,20 +114,32 @@ FIELDS = (
 )
 
 
-def measure(client: Client, url: str) -> dict:
-    client.get(url)  # warm caches
-    times, queries = [], 0
-    for _ in range(RUNS):
-        with CaptureQueriesContext(connection) as ctx:
-            started = time.perf_counter()
-            response = client.get(url)
-            times.append(time.perf_counter() - started)
-        assert response.status_code == 200, response.status_code
-        queries = len(ctx.captured_queries)
+def _timed(client: Client, url: str) -> tuple[float, int]:
+    with CaptureQueriesContext(connection) as ctx:
+        started = time.perf_counter()
+        response = client.get(url)
+        elapsed = time.perf_counter() - started
+    assert response.status_code == 200, (url, response.status_code)
     if os.environ.get("BENCH_VERBOSE"):
         for q in ctx.captured_queries:
             print(f"{float(q['time']) * 1000:8.1f} ms  {q['sql'][:160]}", file=sys.stderr)
-    return {"queries": queries, "ms": round(statistics.median(times) * 1000, 1)}
+    return elapsed, len(ctx.captured_queries)
+
+
+def measure_pair(small: Client, large: Client, url: str) -> tuple[dict, dict]:
+    """The same page in the small and the large workspace, requested alternately (small, large, small, ...), so
+    that the load of a shared machine weighs on both sizes alike; median of ``RUNS`` each."""
+    small.get(url)  # warm caches
+    large.get(url)
+    times: dict[str, list[float]] = {"small": [], "large": []}
+    queries = {"small": 0, "large": 0}
+    for _ in range(RUNS):
+        for size, client in (("small", small), ("large", large)):
+            elapsed, queries[size] = _timed(client, url)
+            times[size].append(elapsed)
+    return tuple(  # type: ignore[return-value]
+        {"queries": queries[size], "ms": round(statistics.median(times[size]) * 1000, 1)} for size in ("small", "large")
+    )
 
 
 def add_accounts(workspace: Workspace, owner, start: int, n: int) -> None:
@@ -142,22 +156,31 @@ def add_accounts(workspace: Workspace, owner, start: int, n: int) -> None:
         cursor.execute("ANALYZE accounts_account")
 
 
-def main() -> None:
-    workspace = Workspace.objects.create(name="Bench board", slug=f"bench-board-{os.getpid()}")
-    user = get_user_model().objects.create_user(username=f"bench-board-{os.getpid()}", password="x")
+def _workspace(label: str, n: int) -> tuple[Workspace, object, Client]:
+    pid = os.getpid()
+    workspace = Workspace.objects.create(name=f"Bench board {label}", slug=f"bench-board-{label}-{pid}")
+    user = get_user_model().objects.create_user(username=f"bench-board-{label}-{pid}", password="x")
     Membership.objects.create(user=user, workspace=workspace, role=Role.ADMIN)
     client = Client(HTTP_HOST="localhost")
     client.force_login(user)
-    results = {}
+    services.icp_save(workspace=workspace, criteria=BENCH_ICP, rescore=False)
+    add_accounts(workspace, user, 0, n)
+    return workspace, user, client
+
+
+def main() -> None:
+    made = []
+    results: dict[str, dict] = {"small": {}, "large": {}}
     try:
-        services.icp_save(workspace=workspace, criteria=BENCH_ICP, rescore=False)
-        add_accounts(workspace, user, 0, SMALL)
-        results["small"] = {name: measure(client, url) for name, url in PAGES.items()}
-        add_accounts(workspace, user, SMALL, LARGE - SMALL)
-        results["large"] = {name: measure(client, url) for name, url in PAGES.items()}
+        made.append(_workspace("small", SMALL))
+        made.append(_workspace("large", LARGE))
+        (_, _, small), (_, _, large) = made
+        for name, url in PAGES.items():
+            results["small"][name], results["large"][name] = measure_pair(small, large, url)
     finally:
-        cleanup(workspace)
-        user.delete()
+        for workspace, user, _ in made:
+            cleanup(workspace)
+            user.delete()
     out = {"bench": "tier_board", "database": connection.vendor, "small_accounts": SMALL, "large_accounts": LARGE}
     for name in PAGES:
         small, large = results["small"][name], results["large"][name]

@@ -25,6 +25,12 @@ class ScoringSettingsForm(forms.Form):
     create_unknown_contacts = forms.BooleanField(
         required=False, label="Create unknown contacts at known account domains"
     )
+    per_account_alerts = forms.BooleanField(
+        required=False,
+        label="Send per-account alerts",
+        help_text="Off: the rescore records every stage change and the admins and owners get one summary notice "
+        "with a link to the affected accounts. On: every rule crossing alerts its account team.",
+    )
 
     def __init__(self, *args: Any, config: EngagementConfig, **kwargs: Any) -> None:
         rules = ScoringRules.from_config(config)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from typing import Any
 
 from celery import shared_task
 from django.utils import timezone
@@ -36,12 +37,45 @@ def engagement_score_accounts_task(workspace_id: int, account_ids: list[int]) ->
 
 
 @shared_task(time_limit=3600)
-def engagement_recompute_task(workspace_id: int) -> int:
-    """After a configuration change: rebuild components from the events and rescore everything. Safe to repeat."""
+def engagement_recompute_task(workspace_id: int, change: dict[str, Any] | None = None) -> int:
+    """After a configuration change: rebuild components from the events and rescore everything. Safe to repeat.
+
+    ``change`` describes the configuration change (see ``engagement_config_update``); the after-scoring hooks get
+    it with the stage moves, so activation sends one summary notice instead of one alert per account.
+    """
     workspace = Workspace.objects.filter(pk=workspace_id).first()
     if workspace is None:
         return 0
-    return len(scores_recompute(workspace=workspace))
+    return len(scores_recompute(workspace=workspace, change=change))
+
+
+@shared_task(time_limit=3600)
+def engagement_recompute_job_task(job_id: int) -> int:
+    """The recompute after a settings change, run as a job: queued, running n of N accounts, done with the number
+    of accounts whose score or stage changed, or failed with the reason. Safe to repeat: a finished job is left
+    alone, and a recompute rebuilds from the events."""
+    from abe.jobs import job_fail, job_finish, job_progress_visible, job_start
+    from abe.models import Job
+
+    job = Job.objects.select_related("workspace").filter(pk=job_id).first()
+    if job is None or job.finished:
+        return 0
+    job_start(job=job)
+    done = 0
+
+    def progress(n: int) -> None:
+        nonlocal done
+        done += n
+        job_progress_visible(job=job, processed=done)
+
+    try:
+        changed = scores_recompute(workspace=job.workspace, change=job.params.get("change"), progress=progress)
+    except Exception as exc:
+        job_fail(job=job, reason=f"The rescore failed: {exc}")
+        raise
+    message = f"{job.total:,} accounts rescored; {len(changed):,} changed score or stage."
+    job_finish(job=job, message=message, result={"accounts": job.total, "changed": len(changed)})
+    return len(changed)
 
 
 @shared_task(time_limit=1800)

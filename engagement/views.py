@@ -14,11 +14,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.views.decorators.http import require_GET, require_POST
 
 from abe import permissions as rules
 from abe.forms import form_add_service_errors
 from abe.http import MemberRequest
+from abe.jobs import job_list
+from abe.models import Job
+from abe.registry import alert_forecasts
 from abe.views import admin_required, workspace_required
 from accounts.models import Account
 
@@ -33,6 +38,7 @@ from .services import (
     pending_batch_retry,
     scores_preview,
 )
+from .services.config import RECOMPUTE_JOB
 from .services.csv_import import event_import_create
 
 
@@ -117,14 +123,32 @@ def scoring_settings_view(request: MemberRequest) -> HttpResponse:
     form = ScoringSettingsForm(request.POST or None, config=config)
     if request.method == "POST" and form.is_valid():
         try:
-            engagement_config_update(workspace=request.workspace, by=request.user, **form.config_data())
+            engagement_config_update(
+                workspace=request.workspace,
+                by=request.user,
+                per_account_alerts=form.cleaned_data["per_account_alerts"],
+                **form.config_data(),
+            )
         except ValidationError as exc:
             form_add_service_errors(form, exc)
         else:
-            messages.success(request, "Scoring settings saved. Every account is being rescored with them.")
+            if form.cleaned_data["per_account_alerts"]:
+                notice = "Rule crossings alert each account team."
+            else:
+                notice = "Alerts are held back: the admins and owners get one summary notice of the stage changes."
+            messages.success(request, f"Scoring settings saved; the rescore's status shows below. {notice}")
             return redirect("engagement:settings")
     health = selectors.scoring_health(workspace=request.workspace)
-    return render(request, "engagement/settings.html", {"form": form, "config": config, "health": health})
+    context = {"form": form, "config": config, "health": health, "job": _recompute_job(request)}
+    return render(request, "engagement/settings.html", context)
+
+
+def _recompute_job(request: MemberRequest) -> Job | None:
+    """The latest engagement recompute while it runs, and for ten minutes after it ends."""
+    job = job_list(workspace=request.workspace).filter(kind=RECOMPUTE_JOB).first()
+    if job is None or (job.finished and job.finished_at and timezone.now() - job.finished_at > timedelta(minutes=10)):
+        return None
+    return job
 
 
 @require_POST
@@ -146,16 +170,22 @@ def pending_batch_retry_view(request: MemberRequest, pk: int) -> HttpResponse:
 def scoring_preview_view(request: MemberRequest) -> HttpResponse:
     config = engagement_config_get(workspace=request.workspace)
     form = ScoringSettingsForm(request.POST, config=config)
-    preview, error = None, ""
+    preview, error, alerts = None, "", 0
     if form.is_valid():
         try:
             candidate = engagement_config_rules(config=config, data=form.config_data())
             preview = scores_preview(workspace=request.workspace, rules=candidate)
+            alerts = sum(
+                import_string(path)(workspace_id=request.workspace.pk, moves=preview.moves, scores=preview.scores)
+                for path in alert_forecasts()
+            )
         except ValidationError as exc:
             error = " ".join(exc.messages)
     else:
         error = "Fix the highlighted values first."
-    return render(request, "engagement/partials/preview.html", {"preview": preview, "error": error})
+    per_account = form.is_valid() and form.cleaned_data["per_account_alerts"]
+    context = {"preview": preview, "error": error, "alerts": alerts, "per_account_alerts": per_account}
+    return render(request, "engagement/partials/preview.html", context)
 
 
 @workspace_required

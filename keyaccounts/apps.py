@@ -31,3 +31,19 @@ class KeyAccountsConfig(AppConfig):
             roles=("admin", "marketing"),
         )
         home_section_register("keyaccounts:home_reviews", title=gettext_noop("Account-plan reviews due"), order=40)
+
+        from abe.registry import account_measure_register, tier_changed_register
+
+        from .selectors import health_accounts_with_readings, health_history
+        from .services.plans import plan_reviews_reschedule
+
+        # A plan's review cadence follows its account's tier: re-date the next review when the tier changes.
+        tier_changed_register("keyaccounts.plan_reviews_reschedule", plan_reviews_reschedule)
+
+        # Activation's health-drop condition reads the health history through this (it may not import us).
+        account_measure_register(
+            "health",
+            label="Health score",
+            history=health_history,
+            accounts_with_readings=health_accounts_with_readings,
+        )

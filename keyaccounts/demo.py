@@ -21,12 +21,14 @@ from work.models import Task, TaskSource, TaskStatus
 
 from .models import (
     AccountPlan,
+    AccountPlanChange,
     ActivityKind,
     BantCriterion,
     BantItem,
     BantStatus,
     NewsFeed,
     PlanObjective,
+    PlanReview,
     PlanRisk,
     RecurringActivity,
 )
@@ -108,7 +110,13 @@ def _plans(ctx: DemoContext) -> list[AccountPlan]:
     plans = []
     for i, account in enumerate(key_accounts):
         goals, plans_text, challenges, stakes, timeline = PLANS[i % len(PLANS)]
-        created = ctx.now - timedelta(days=20 + 10 * i)
+        # Staggered due dates (one overdue, some within 14 days) that follow the tier's cadence: the next review
+        # is the last review (or the creation) plus the cadence, exactly as the services compute it.
+        cadence = settings_row.review_days(account.tier)
+        due = ctx.today + timedelta(days=min([3, -4, 12, 26, 20, 28, 8, 16][i % 8], cadence))
+        counted_from = ctx.now - timedelta(days=(ctx.today + timedelta(days=cadence) - due).days)
+        reviewed = i % 3 == 0
+        created = counted_from - timedelta(days=20 + 10 * i) if reviewed else counted_from
         plan = AccountPlan(
             workspace=ws,
             account=account,
@@ -121,12 +129,8 @@ def _plans(ctx: DemoContext) -> list[AccountPlan]:
             timeline=timeline,
         )
         plan.save()
-        # Staggered cadence: due soon for some, overdue for one, so the home page and the alert show something.
-        days = settings_row.review_days(account.tier)
-        due = ctx.today + timedelta(days=[3, -4, 12, 40, 25, 60, 8, 90][i % 8])
         AccountPlan.objects.filter(pk=plan.pk).update(created_at=created, next_review_due=due)
         plan.next_review_due = due
-        del days
         PlanObjective.objects.bulk_create(
             [
                 PlanObjective(
@@ -171,9 +175,13 @@ def _plans(ctx: DemoContext) -> list[AccountPlan]:
                 assignee=account.owner,
                 due_date=ctx.today + timedelta(days=offset),
             )
-        if i % 3 == 0:
-            account_plan_review(plan=plan, by=account.owner, note="Quarterly business review held with the sponsor.")
-            AccountPlan.objects.filter(pk=plan.pk).update(next_review_due=due)
+        if reviewed:
+            review = account_plan_review(
+                plan=plan, by=account.owner, note="Quarterly business review held with the sponsor."
+            )
+            PlanReview.objects.filter(pk=review.pk).update(reviewed_at=counted_from)
+            AccountPlanChange.objects.filter(plan=plan, field="reviewed").update(at=counted_from)
+            AccountPlan.objects.filter(pk=plan.pk).update(last_reviewed_at=counted_from, next_review_due=due)
         plans.append(plan)
     return plans
 

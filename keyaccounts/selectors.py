@@ -8,10 +8,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import (
+    Case,
     Count,
     DecimalField,
     ExpressionWrapper,
     F,
+    IntegerField,
     Max,
     Min,
     Prefetch,
@@ -19,11 +21,13 @@ from django.db.models import (
     QuerySet,
     Sum,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from abe.models import Workspace
+from abe.registry import MeasureReading
 from accounts.models import (
     Account,
     Contact,
@@ -32,6 +36,7 @@ from accounts.models import (
     Opportunity,
     OpportunityStatus,
     OpportunityType,
+    Tier,
 )
 from work.models import Task, TaskSource, TaskStatus
 
@@ -391,8 +396,38 @@ def check_in_tasks(*, account: Account, limit: int = 10) -> list[Task]:
     )
 
 
+def key_accounts_without_plan(*, workspace: Workspace) -> QuerySet[Account]:
+    """Strategic, then priority accounts with no current plan, highest priority first within each tier."""
+    tier_rank = Case(When(tier=Tier.STRATEGIC, then=Value(0)), default=Value(1), output_field=IntegerField())
+    return (
+        Account.objects.for_workspace(workspace)
+        .filter(tier__in=[Tier.STRATEGIC, Tier.PRIORITY])
+        .exclude(account_plans__status=PlanStatus.CURRENT)
+        .annotate(tier_rank=tier_rank)
+        .order_by("tier_rank", F("priority").desc(nulls_last=True), "name", "id")
+    )
+
+
 def health_latest(*, account: Account) -> AccountHealth | None:
     return account.health_scores.first()
+
+
+def health_history(account_id: int, since: dt.datetime, until: dt.datetime) -> list[MeasureReading]:
+    """The account's health readings computed in ``[since, until]``, oldest first (the ``health`` measure that
+    activation's health-drop condition reads through ``abe.registry``)."""
+    rows = (
+        AccountHealth.objects.filter(account_id=account_id, computed_at__gte=since, computed_at__lte=until)
+        .order_by("computed_at", "id")
+        .values_list("computed_at", "score", "explanation")
+    )
+    return [MeasureReading(at=at, value=score, explanation=list(explanation or [])) for at, score, explanation in rows]
+
+
+def health_accounts_with_readings(workspace_id: int, since: dt.datetime, until: dt.datetime) -> QuerySet[Any]:
+    """``account_id`` values of the workspace's accounts with a health reading in ``[since, until]``."""
+    return AccountHealth.objects.filter(
+        workspace_id=workspace_id, computed_at__gte=since, computed_at__lte=until
+    ).values("account_id")
 
 
 def winback_candidates(*, workspace: Workspace) -> QuerySet[Account]:

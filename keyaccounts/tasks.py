@@ -53,4 +53,5 @@ def key_accounts_daily_task(workspace_id: int) -> dict[str, Any]:
         "activities_scheduled": postsale.recurring_activities_schedule(workspace=workspace),
         "reviews_overdue_alerted": postsale.plan_reviews_alert_overdue(workspace=workspace),
         "health_computed": postsale.accounts_health_compute(workspace=workspace),
+        "health_drop_alerts": postsale.health_drops_evaluate(workspace=workspace),
     }

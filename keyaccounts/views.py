@@ -18,7 +18,7 @@ from abe import permissions as rules
 from abe.http import MemberRequest
 from abe.views import admin_required, workspace_required
 from accounts import services as account_services
-from accounts.models import Account, Lifecycle, Opportunity, Product, Tier
+from accounts.models import Account, Lifecycle, Opportunity, Product
 from accounts.prospecting.services import tier_proposal_create
 from accounts.selectors import account_list, product_list
 from work.models import Task, TaskStatus
@@ -70,6 +70,9 @@ def _errors(form, exc: ValidationError) -> None:
 # Overview and plans
 
 
+WITHOUT_PLAN_SHOWN = 10
+
+
 @workspace_required
 def index_view(request: MemberRequest) -> HttpResponse:
     ws = request.workspace
@@ -77,12 +80,8 @@ def index_view(request: MemberRequest) -> HttpResponse:
         selectors.account_plan_list(workspace=ws).filter(status=PlanStatus.CURRENT).order_by("next_review_due", "id")
     )
     page = Paginator(plan_qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    key_accounts_without_plan = (
-        account_list(workspace=ws)
-        .filter(tier__in=[Tier.STRATEGIC, Tier.PRIORITY])
-        .exclude(account_plans__status=PlanStatus.CURRENT)
-        .order_by("tier", "-priority", "name")[:10]
-    )
+    # Strategic accounts first: ordering by the tier's text put "priority" before "strategic".
+    without_plan = selectors.key_accounts_without_plan(workspace=ws)
     return render(
         request,
         "keyaccounts/index.html",
@@ -91,7 +90,8 @@ def index_view(request: MemberRequest) -> HttpResponse:
             "plans": page.object_list,
             "today": timezone.localdate(),
             "soon": timezone.localdate() + dt.timedelta(days=14),
-            "without_plan": key_accounts_without_plan,
+            "without_plan": list(without_plan[:WITHOUT_PLAN_SHOWN]),
+            "without_plan_count": without_plan.count(),
         },
     )
 
@@ -517,6 +517,9 @@ def opportunity_view(request: MemberRequest, pk: int) -> HttpResponse:
 # Post-sale
 
 
+SIDE_LIST_SHOWN = 50
+
+
 @workspace_required
 def postsale_view(request: MemberRequest) -> HttpResponse:
     within = request.GET.get("within", "180")
@@ -525,6 +528,14 @@ def postsale_view(request: MemberRequest) -> HttpResponse:
     buckets = {b: sum(1 for r in upcoming if r["days"] <= b) for b in (30, 60, 90, 180)}
     renewals = [r for r in upcoming if r["days"] <= within_days]
     page = Paginator(renewals, 50).get_page(request.GET.get("page"))
+    expansion = selectors.expansion_pipeline(workspace=request.workspace)
+    winback = selectors.winback_candidates(workspace=request.workspace)
+    without_activity = (
+        account_list(workspace=request.workspace)
+        .filter(lifecycle=Lifecycle.CUSTOMER)
+        .exclude(recurring_activities__is_active=True)
+        .order_by("name")
+    )
     return render(
         request,
         "keyaccounts/postsale.html",
@@ -533,13 +544,14 @@ def postsale_view(request: MemberRequest) -> HttpResponse:
             "page_obj": page,
             "within": within_days,
             "buckets": buckets,
-            "expansion": list(selectors.expansion_pipeline(workspace=request.workspace)[:50]),
-            "winback": list(selectors.winback_candidates(workspace=request.workspace)[:50]),
+            # Side lists show their first rows and say how many there are, never a silent cut.
+            "expansion": list(expansion[:SIDE_LIST_SHOWN]),
+            "expansion_count": expansion.count(),
+            "winback": list(winback[:SIDE_LIST_SHOWN]),
+            "winback_count": winback.count(),
             "settings": selectors.key_account_settings(workspace=request.workspace),
-            "customers_without_activity": account_list(workspace=request.workspace)
-            .filter(lifecycle=Lifecycle.CUSTOMER)
-            .exclude(recurring_activities__is_active=True)
-            .order_by("name")[:10],
+            "customers_without_activity": list(without_activity[:10]),
+            "customers_without_activity_count": without_activity.count(),
         },
     )
 

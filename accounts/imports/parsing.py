@@ -173,7 +173,10 @@ def plain_number(value: str, decimal_comma: bool = False) -> str:
 
 
 def number(value: str, label: str, decimal_comma: bool = False) -> float | None:
-    cleaned = plain_number(value, decimal_comma)
+    return _number(value, plain_number(value, decimal_comma), label)
+
+
+def _number(value: str, cleaned: str, label: str) -> float | None:
     if not cleaned:
         return None
     try:
@@ -196,16 +199,20 @@ def integer(value: str, label: str, maximum: int = 2_000_000_000, decimal_comma:
     return int(round(result))
 
 
+_CENT = Decimal("0.01")
+
+
 def money(value: str, label: str, decimal_comma: bool = False) -> Decimal | None:
-    result = number(value, label, decimal_comma)
+    cleaned = plain_number(value, decimal_comma)
+    result = _number(value, cleaned, label)
     if result is None:
         return None
     if result >= 1e15:
         raise CellError(f"{label} {value.strip()} is too large")
     try:  # 8.48E10 -> 84800000000.00, exactly as written
-        return Decimal(plain_number(value, decimal_comma)).quantize(Decimal("0.01"))
+        return Decimal(cleaned).quantize(_CENT)
     except InvalidOperation:
-        return Decimal(str(result)).quantize(Decimal("0.01"))
+        return Decimal(str(result)).quantize(_CENT)
 
 
 def boolean(value: str, label: str) -> bool | None:
@@ -305,3 +312,30 @@ def opportunity_type(value: str) -> str:
     if "cross" in v:
         return OpportunityType.CROSS_SELL
     return OpportunityType.NEW_BUSINESS
+
+
+def _signed(value: str) -> tuple[str, int]:
+    """A leading minus (a loss-making deal has a negative margin) split from the number."""
+    v = (value or "").strip()
+    return (v[1:], -1) if v.startswith(("-", "\u2212")) else (v, 1)
+
+
+def margin_amount(value: str, label: str, decimal_comma: bool = False) -> Decimal | None:
+    """A gross margin in money, negative for a loss; a percentage here is refused rather than read as money
+    (``35%`` is not 35)."""
+    if "%" in (value or ""):
+        raise CellError(f"{label} “{value.strip()}” is a percentage: map this column to Gross margin %")
+    unsigned, sign = _signed(value)
+    result = money(unsigned, label, decimal_comma)
+    return None if result is None else result * sign
+
+
+def percent(value: str, label: str, decimal_comma: bool = False) -> Decimal | None:
+    """``35`` / ``35%`` / ``35,5 %`` / ``-5%`` -> Decimal("35.50"); between -100 and 100 (the API's range)."""
+    unsigned, sign = _signed(value)
+    result = number(unsigned, label, decimal_comma)
+    if result is None:
+        return None
+    if result > 100:
+        raise CellError(f"{label} “{value.strip()}” is not between -100% and 100%")
+    return Decimal(plain_number(unsigned, decimal_comma)).quantize(Decimal("0.01")) * sign

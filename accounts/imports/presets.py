@@ -55,6 +55,53 @@ TARGET_FIELDS: dict[str, list[tuple[str, str]]] = {
         ("is_closed", "Closed?"),
         ("status", "Status (open/won/lost)"),
         ("account_name", "Account name"),
+        ("product", "Product (catalogue name)"),
+        ("gross_margin", "Gross margin (amount)"),
+        ("gross_margin_pct", "Gross margin %"),
+        ("contract_start", "Contract start"),
+        ("contract_end", "Contract end"),
+    ],
+}
+
+# Revenue detail of opportunities (key accounts). CRMs hold these in product line items or custom fields, so
+# every preset accepts the names they are usually exported under: report labels ("Product Name", "Contract
+# Start Date"), API names of the usual custom fields (Data Loader), and plain spellings.
+REVENUE_DETAIL_COLUMNS: dict[str, list[str]] = {
+    "product": ["Product Name", "Product", "PRODUCT2.NAME", "PRODUCT_NAME__C", "Line Item Name", "Product name"],
+    "gross_margin": [
+        "Gross Margin",
+        "Gross Margin Amount",
+        "Gross Profit",
+        "Margin",
+        "GROSS_MARGIN__C",
+        "Gross margin",
+    ],
+    "gross_margin_pct": [
+        "Gross Margin %",
+        "Gross Margin (%)",
+        "Gross Margin Percent",
+        "Gross Margin Percentage",
+        "Margin %",
+        "Margin (%)",
+        "GM %",
+        "GROSS_MARGIN_PERCENT__C",
+        "GROSS_MARGIN_PCT__C",
+    ],
+    "contract_start": [
+        "Contract Start Date",
+        "Contract Start",
+        "Subscription Start Date",
+        "Service Start Date",
+        "CONTRACT_START_DATE__C",
+        "Contract start date",
+    ],
+    "contract_end": [
+        "Contract End Date",
+        "Contract End",
+        "Subscription End Date",
+        "Service End Date",
+        "CONTRACT_END_DATE__C",
+        "Contract end date",
     ],
 }
 
@@ -106,6 +153,7 @@ PRESETS: dict[str, Preset] = {
                     "close_date": ["CLOSEDATE"],
                     "is_won": ["ISWON"],
                     "is_closed": ["ISCLOSED"],
+                    **REVENUE_DETAIL_COLUMNS,
                 },
             },
         ),
@@ -146,6 +194,7 @@ PRESETS: dict[str, Preset] = {
                     "close_date": ["Close Date"],
                     "is_won": ["Won"],
                     "is_closed": ["Closed"],
+                    **REVENUE_DETAIL_COLUMNS,
                 },
             },
         ),
@@ -187,6 +236,7 @@ PRESETS: dict[str, Preset] = {
                     "close_date": ["Close Date"],
                     "is_won": ["Is Closed Won"],
                     "is_closed": ["Is closed", "Is Closed"],
+                    **REVENUE_DETAIL_COLUMNS,
                 },
             },
         ),

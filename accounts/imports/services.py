@@ -48,6 +48,7 @@ from ..models import (
     Lifecycle,
     Opportunity,
     OpportunityStatus,
+    Product,
 )
 from ..normalise import normalise_name
 from ..prospecting.selectors import board_stats_invalidate
@@ -65,7 +66,7 @@ PROBLEMS_SHOWN = 20
 SCALABLE = {
     "accounts": {"employees", "annual_revenue", "number_of_offices"},
     "contacts": set(),
-    "opportunities": {"amount"},
+    "opportunities": {"amount", "gross_margin"},
 }
 
 
@@ -174,6 +175,11 @@ def _parsers(kind: str, decimal_comma: bool = False) -> dict[str, Callable[[str]
         "is_won": lambda v: p.boolean(v, "Won"),
         "is_closed": lambda v: p.boolean(v, "Closed"),
         "status": lambda v: v.strip().lower(),
+        "product": lambda v: text(v, 200),
+        "gross_margin": lambda v: p.margin_amount(v, "Gross margin", dc),
+        "gross_margin_pct": lambda v: p.percent(v, "Gross margin %", dc),
+        "contract_start": lambda v: p.day(v, "Contract start"),
+        "contract_end": lambda v: p.day(v, "Contract end"),
     }
 
 
@@ -184,6 +190,31 @@ OPTIONAL = {
     "contacts": set(),
     "opportunities": {"amount", "close_date"},
 }
+
+
+_MISS = object()
+MEMO_LIMIT = 200_000
+
+
+def _memoised(parse: Callable[[str], Any]) -> Callable[[str], Any]:
+    """``parse`` remembering its answers (a value or the CellError message) for one run: CRM files repeat the
+    same countries, industries, cities and sizes on many lines, and parsing is most of a row's cost."""
+    cache: dict[str, Any] = {}
+
+    def parsed(value: str) -> Any:
+        hit = cache.get(value, _MISS)
+        if hit is _MISS:
+            try:
+                hit = parse(value)
+            except p.CellError as exc:
+                hit = exc
+            if len(cache) < MEMO_LIMIT:
+                cache[value] = hit
+        if isinstance(hit, p.CellError):
+            raise p.CellError(str(hit))
+        return list(hit) if isinstance(hit, list) else hit
+
+    return parsed
 
 
 def _year(value: str) -> int | None:
@@ -561,12 +592,57 @@ class OpportunityUpserter(_ChildUpserter):
     kind = "opportunities"
     model = Opportunity
     noun = "opportunity"
-    fields = ["external_id", "name", "amount", "stage", "type", "created_date", "close_date", "status", "account_id"]
+    fields = [
+        "external_id",
+        "name",
+        "amount",
+        "stage",
+        "type",
+        "created_date",
+        "close_date",
+        "status",
+        "account_id",
+        "product_id",
+        "gross_margin",
+        "gross_margin_pct",
+        "contract_start",
+        "contract_end",
+    ]
 
     def __init__(self, workspace: Workspace, result: ImportResult, today: date) -> None:
         self.by_name: dict[tuple[int, str], list[Record]] = {}
         self.stage_map: dict[str, str] = {}
+        # The catalogue by name (case and spacing ignored): a row names its product as the CRM spells it.
+        self.products = {
+            " ".join(name.lower().split()): pk
+            for pk, name in Product.objects.for_workspace(workspace).values_list("id", "name")
+        }
         super().__init__(workspace, result, today)
+
+    def product_id(self, values: dict[str, Any], warnings: list[str]) -> None:
+        """``product`` (a name) -> ``product_id``; a name not in the catalogue is left blank with a warning."""
+        name = values.pop("product", "")
+        if not name:
+            return
+        pk = self.products.get(" ".join(name.lower().split()))
+        if pk is None:
+            warnings.append(f"No product “{name}” in the catalogue: product left blank (add it, then re-import)")
+            return
+        values["product_id"] = pk
+
+    @staticmethod
+    def revenue_check(record: Record | None, values: dict[str, Any]) -> None:
+        """What the opportunity API refuses (a contract ending before it starts, a margin above the amount), over
+        the cells of the row and, for an update, the values already stored."""
+        stored = record or {}
+        start = values.get("contract_start") or stored.get("contract_start")
+        end = values.get("contract_end") or stored.get("contract_end")
+        if start and end and end < start:
+            raise p.CellError(f"Contract end {end:%Y-%m-%d} is before contract start {start:%Y-%m-%d}")
+        margin = values.get("gross_margin", stored.get("gross_margin"))
+        amount = values.get("amount", stored.get("amount"))
+        if margin is not None and amount is not None and margin > amount:
+            raise p.CellError(f"Gross margin {margin} is above the amount {amount}")
 
     def index(self, record: Record) -> None:
         super().index(record)
@@ -594,7 +670,7 @@ class OpportunityUpserter(_ChildUpserter):
         return None
 
     def match(self, line: int, values: dict[str, Any]) -> tuple[Record | None, dict[str, Any]]:
-        values.pop("_warnings")
+        self.product_id(values, values.pop("_warnings"))
         status = self.status(values)
         if status:
             values["status"] = status
@@ -625,6 +701,7 @@ class OpportunityUpserter(_ChildUpserter):
                 raise p.CellError("No account for this opportunity: give the account's CRM id, domain or name")
             if not values.get("name"):
                 raise p.CellError("An opportunity needs a name")
+        self.revenue_check(record, values)
         return record, values
 
     def complete_new(self, values: dict[str, Any]) -> dict[str, Any]:
@@ -667,6 +744,7 @@ def import_rows(
         raise ValidationError(
             {"mapping": [f"Unknown field {t}" for t in unknown] + [f"No column {s}" for s in missing]}
         )
+    parsers = {target: _memoised(parse) for target, parse in parsers.items()}
     scales = scales_clean(kind, scales or {})
     positions = {target: headers.index(source) for target, source in mapping.items()}
     result = ImportResult()

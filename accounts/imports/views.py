@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page
@@ -61,7 +62,10 @@ def _errors_page(request: MemberRequest, job: ImportJob) -> Page | None:
 
 
 def _report(job: ImportJob) -> dict[str, Any]:
-    return {"job": job, "problems_shown": job.errors[: services.PROBLEMS_SHOWN]}
+    # On the embedded default (no broker: tasks run eagerly) the import ran inside the upload request, so its card
+    # first shows finished; the page says why instead of pretending to follow a worker.
+    ran_inline = bool(getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False))
+    return {"job": job, "problems_shown": job.errors[: services.PROBLEMS_SHOWN], "ran_inline": ran_inline}
 
 
 SCALE_CHOICES = [

@@ -100,6 +100,16 @@ class IcpForm(forms.Form):
             raise forms.ValidationError(
                 f"Not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."
             ) from None
+        weights = [c.get("weight") for c in value if isinstance(c, dict)] if isinstance(value, list) else []
+        if weights and all(isinstance(w, int | float) and not isinstance(w, bool) for w in weights):
+            total = sum(float(w) for w in weights if w is not None)
+            # Weights are shares of 100 points: the editor, the receipt and the tier board then show the same
+            # numbers. A profile whose weights do not add up is refused here rather than silently rescaled.
+            if abs(total - 100) > 0.01:
+                raise forms.ValidationError(
+                    f"The weights add up to {total:g}; they must add up to 100 (press “Normalise to 100” to "
+                    "rescale them)."
+                )
         return value
 
 

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.core.cache import cache
-from django.db.models import Count, Q, QuerySet
+from django.db.models import QuerySet
 
 from abe.models import Workspace
+from abe.paging import BoundedPage, bounded_page
 
 from ..filters import AccountFilterSet
 from ..models import (
@@ -22,7 +21,8 @@ from ..models import (
     TierChange,
     TierProposal,
 )
-from ..selectors import account_filterset
+from ..selectors import account_filterset, board_stats
+from ..selectors import board_stats_invalidate as board_stats_invalidate  # re-exported: services and imports
 from .icp import explanation_rows
 from .predictive import TrainedModel, feature_label
 
@@ -74,37 +74,6 @@ def tier_board(
     return qs
 
 
-# Workspace-wide aggregates scan every account (about 0.1 s each at 100,000): they are cached, and every
-# service that moves tiers or adds accounts drops the cache (``board_stats_invalidate``).
-BOARD_STATS_TTL = 300
-
-
-def _stats_key(workspace: Workspace | int) -> str:
-    # The creation time makes the key unique per workspace even where ids are reused (test databases, restores).
-    if isinstance(workspace, int):
-        workspace = Workspace.objects.only("created_at").get(pk=workspace)
-    return f"accounts:board-stats:{workspace.pk}:{workspace.created_at.timestamp():.6f}"
-
-
-def board_stats_invalidate(*, workspace: Workspace | int) -> None:
-    cache.delete(_stats_key(workspace))
-
-
-def board_stats(*, workspace: Workspace) -> dict[str, Any]:
-    """Accounts and pinned accounts per tier, and the industries and countries present (cached)."""
-    stats = cache.get(_stats_key(workspace))
-    if stats is None:
-        base = Account.objects.for_workspace(workspace).order_by()
-        rows = base.values("tier").annotate(n=Count("id"), pinned=Count("id", filter=Q(tier_locked=True)))
-        stats = {
-            "tiers": {r["tier"]: {"count": r["n"], "pinned": r["pinned"]} for r in rows},
-            "industries": sorted(base.exclude(industry="").values_list("industry", flat=True).distinct()),
-            "countries": sorted(base.exclude(country="").values_list("country", flat=True).distinct()),
-        }
-        cache.set(_stats_key(workspace), stats, BOARD_STATS_TTL)
-    return dict(stats)
-
-
 def tier_counts(*, workspace: Workspace) -> dict[str, dict[str, int]]:
     tiers: dict[str, dict[str, int]] = board_stats(workspace=workspace)["tiers"]
     return tiers
@@ -115,65 +84,19 @@ def board_filter_options(*, workspace: Workspace) -> dict[str, list[str]]:
     return {"industries": stats["industries"], "countries": stats["countries"]}
 
 
-COUNT_CAP = 10_000
-
-
-@dataclass
-class BoardPage:
-    """One page of the board. ``total`` is exact up to ``COUNT_CAP``; above it, ``total_capped`` is set."""
-
-    object_list: list[Account]
-    number: int
-    per_page: int
-    has_next: bool
-    total: int
-    total_capped: bool
-
-    def __iter__(self) -> Iterator[Account]:
-        return iter(self.object_list)
-
-    def __len__(self) -> int:
-        return len(self.object_list)
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def start_index(self) -> int:
-        return (self.number - 1) * self.per_page + 1 if self.object_list else 0
-
-    @property
-    def end_index(self) -> int:
-        return (self.number - 1) * self.per_page + len(self.object_list)
-
-
-def tier_board_page(*, filterset: AccountFilterSet, workspace: Workspace, page: int, per_page: int) -> BoardPage:
+def tier_board_page(*, filterset: AccountFilterSet, workspace: Workspace, page: int, per_page: int) -> BoundedPage:
     """The page fetched with one extra row (to know if there is a next page) and a bounded count.
 
-    The count comes from the cached tier counts when only the tier is filtered; otherwise it counts at most
-    ``COUNT_CAP + 1`` rows, so a broad filter over 100,000 accounts never scans them all to say "10,000+".
+    The total comes from the cached tier counts when only the tier is filtered; otherwise the shared pager counts
+    at most ``COUNT_CAP + 1`` rows (:mod:`abe.paging`), so a broad filter over 100,000 accounts never scans them
+    all to say "1,000+".
     """
-    qs = filterset.qs
-    page = max(1, page)
-    rows = list(qs[(page - 1) * per_page : page * per_page + 1])
+    total = None
     if filterset.only_tier:
         counts = tier_counts(workspace=workspace)
         tier = filterset.form.cleaned_data.get("tier") if filterset.is_valid() else ""
         total = counts.get(tier, {}).get("count", 0) if tier else sum(c["count"] for c in counts.values())
-        capped = False
-    else:
-        total = qs.order_by()[: COUNT_CAP + 1].count()
-        capped = total > COUNT_CAP
-        total = min(total, COUNT_CAP)
-    return BoardPage(
-        object_list=rows[:per_page],
-        number=page,
-        per_page=per_page,
-        has_next=len(rows) > per_page,
-        total=total,
-        total_capped=capped,
-    )
+    return bounded_page(filterset.qs, number=page, per_page=per_page, total=total)
 
 
 def prospecting_settings(*, workspace: Workspace) -> ProspectingSettings:

@@ -25,6 +25,7 @@ from django.utils import timezone
 from abe import permissions as rules
 from abe.bulk import Serialized, rows_update
 from abe.models import Job, Membership, Workspace
+from abe.registry import tier_changed_callbacks
 from abe.tasks import enqueue_on_commit
 
 from ..models import (
@@ -284,12 +285,21 @@ def _receipts(criteria: list[dict[str, Any]], bands: np.ndarray, points: np.ndar
         + [json.dumps([c["key"], None])[:-1] + ","]
         for c in criteria
     ]  # pieces[j][-1] is "no band matched"
-    band_rows, point_rows = bands.tolist(), np.round(points, 2).tolist()
-    out = []
-    for band_row, point_row in zip(band_rows, point_rows, strict=True):
-        parts = [pieces[j][b] + repr(p) + "]" for j, (b, p) in enumerate(zip(band_row, point_row, strict=True))]
-        out.append(Serialized("[" + ",".join(parts) + "]"))
-    return out
+    rounded = np.round(points, 2)
+    if len(bands) == 0 or bands.shape[1] == 0:
+        return [Serialized("[]") for _ in range(len(bands))]
+    # Accounts share band combinations (a criterion's points follow from its band): build each distinct
+    # (bands, points) row's text once, then hand it to every account with that row.
+    keys = np.concatenate([np.asarray(bands, dtype=float).reshape(len(bands), -1), rounded], axis=1)
+    _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+    texts = []
+    for row in first.tolist():
+        parts = [
+            pieces[j][b] + repr(p) + "]"
+            for j, (b, p) in enumerate(zip(bands[row].tolist(), rounded[row].tolist(), strict=True))
+        ]
+        texts.append(Serialized("[" + ",".join(parts) + "]"))
+    return [texts[i] for i in inverse.reshape(-1).tolist()]
 
 
 def _nullable(values: np.ndarray) -> list[float | None]:
@@ -313,38 +323,27 @@ def prospecting_rescore(
     if n == 0:
         return summary
     version = IcpVersion.objects.for_workspace(workspace).filter(is_active=True).first()
-    if version is not None and version.criteria:
-        fit = icp_maths.fit_score(frame, version.criteria, version.grade_thresholds)
-        fit_values, grades, met = fit.score.astype(float), fit.grade, fit.met_mask
-        receipts = _receipts(version.criteria, fit.band, fit.points)
-        icp_number = version.number
-    else:
-        fit_values, grades, met = np.full(n, np.nan), np.full(n, "", dtype=object), np.zeros(n, dtype=np.int64)
-        receipts, icp_number = cast(list[Serialized], [[] for _ in range(n)]), None
-    frame["fit_score"] = fit_values
     active = PredictiveModel.objects.for_workspace(workspace).filter(is_active=True).first()
-    if active is not None:
-        p_win, driver_json = TrainedModel.loads(bytes(active.blob)).score(frame)
-        p_win, driver_json = np.round(p_win, 4), [Serialized(d) for d in driver_json]
-    else:
-        p_win, driver_json = np.full(n, np.nan), [Serialized("[]")] * n
     conf = prospecting_settings_get(workspace=workspace)
-    priority = priority_blend(fit_values, p_win, fit_weight=conf.fit_weight, predictive_weight=conf.predictive_weight)
-    ids = frame["id"].to_numpy()
-    current = frame["tier"].to_numpy(dtype=object)
-    plan = None
-    new_tiers = current
-    if tiering:
-        plan = tier_plan(
-            ids=ids,
-            current=current,
-            locked=frame["tier_locked"].to_numpy(dtype=bool),
-            priority=priority,
-            fit=fit_values,
-            strategic_capacity=conf.strategic_capacity,
-            priority_capacity=conf.priority_capacity,
-        )
-        new_tiers = plan.tier
+    scores = _scores_compute(
+        frame,
+        criteria=version.criteria if version is not None else None,
+        grade_thresholds=version.grade_thresholds if version is not None else None,
+        model=active,
+        fit_weight=conf.fit_weight,
+        predictive_weight=conf.predictive_weight,
+        strategic_capacity=conf.strategic_capacity,
+        priority_capacity=conf.priority_capacity,
+        tiering=tiering,
+    )
+    fit_values, grades, met, p_win, priority = scores.fit, scores.grades, scores.met, scores.p_win, scores.priority
+    ids, current, plan, new_tiers = scores.ids, scores.current, scores.plan, scores.new_tiers
+    if scores.fit_result is not None and version is not None:
+        receipts = _receipts(version.criteria, scores.fit_result.band, scores.fit_result.points)
+        icp_number: int | None = version.number
+    else:
+        receipts, icp_number = cast(list[Serialized], [[] for _ in range(n)]), None
+    driver_json = scores.drivers
     scored = time.monotonic()
 
     rows = list(
@@ -379,6 +378,7 @@ def prospecting_rescore(
         ],
         batch_size=2000,
     )
+    _tiers_changed(workspace.pk, {int(ids[i]): (str(current[i]), str(new_tiers[i])) for i in moved}, by)
     proposals = _proposals_refresh(workspace, plan, ids, current, priority) if plan is not None else 0
     written = time.monotonic()
     summary.update(
@@ -397,6 +397,122 @@ def prospecting_rescore(
     conf.last_rescore_summary = summary
     conf.save(update_fields=["last_rescored_at", "last_rescore_summary", "updated_at"])
     return summary
+
+
+@dataclass
+class _Scores:
+    ids: np.ndarray
+    current: np.ndarray  # tiers now
+    fit: np.ndarray
+    grades: np.ndarray
+    met: np.ndarray
+    fit_result: Any  # icp_maths fit result (bands and points for the receipts), None without an ICP
+    p_win: np.ndarray
+    drivers: list[Serialized]
+    priority: np.ndarray
+    plan: TierPlan | None
+    new_tiers: np.ndarray
+
+
+def _scores_compute(
+    frame: pd.DataFrame,
+    *,
+    criteria: Any,
+    grade_thresholds: Any,
+    model: PredictiveModel | None,
+    fit_weight: float,
+    predictive_weight: float,
+    strategic_capacity: int,
+    priority_capacity: int,
+    tiering: bool = True,
+) -> _Scores:
+    """Fit, win probability, priority and tiers of the accounts in ``frame`` with these settings (pure: nothing is
+    written). The rescore writes its result; the previews compare it with what is stored."""
+    n = len(frame)
+    fit_result = None
+    if criteria:
+        fit_result = icp_maths.fit_score(frame, criteria, grade_thresholds)
+        fit_values, grades, met = fit_result.score.astype(float), fit_result.grade, fit_result.met_mask
+    else:
+        fit_values, grades, met = np.full(n, np.nan), np.full(n, "", dtype=object), np.zeros(n, dtype=np.int64)
+    frame = frame.assign(fit_score=fit_values)
+    if model is not None:
+        p_win, driver_json = TrainedModel.loads(bytes(model.blob)).score(frame)
+        p_win, drivers = np.round(p_win, 4), [Serialized(d) for d in driver_json]
+    else:
+        p_win, drivers = np.full(n, np.nan), [Serialized("[]")] * n
+    priority = priority_blend(fit_values, p_win, fit_weight=fit_weight, predictive_weight=predictive_weight)
+    ids = frame["id"].to_numpy()
+    current = frame["tier"].to_numpy(dtype=object)
+    plan, new_tiers = None, current
+    if tiering:
+        plan = tier_plan(
+            ids=ids,
+            current=current,
+            locked=frame["tier_locked"].to_numpy(dtype=bool),
+            priority=priority,
+            fit=fit_values,
+            strategic_capacity=strategic_capacity,
+            priority_capacity=priority_capacity,
+        )
+        new_tiers = plan.tier
+    return _Scores(ids, current, fit_values, grades, met, fit_result, p_win, drivers, priority, plan, new_tiers)
+
+
+@dataclass
+class ProspectingPreview:
+    """What a change to the ICP, the active model, the priority weights or the tier capacities would do."""
+
+    accounts: int
+    grade_changes: int
+    tier_changes: int
+    grades: list[tuple[str, int, int]]  # grade, accounts now, accounts after
+    tiers: list[tuple[str, str, int, int]]  # tier key, label, accounts now, accounts after
+
+
+def prospecting_preview(
+    *,
+    workspace: Workspace,
+    criteria: Any = None,
+    grade_thresholds: Any = None,
+    model: PredictiveModel | None = None,
+    settings: dict[str, Any] | None = None,
+) -> ProspectingPreview:
+    """The grades and tiers every account would get with a candidate ICP (``criteria``), model or settings (the
+    others as they are), compared with the stored ones. Nothing is written. ValidationError for a bad ICP."""
+    version = IcpVersion.objects.for_workspace(workspace).filter(is_active=True).first()
+    if criteria is not None:
+        criteria, grade_thresholds = icp_maths.icp_validate(criteria, grade_thresholds)
+    elif version is not None:
+        criteria, grade_thresholds = version.criteria, version.grade_thresholds
+    if model is None:
+        model = PredictiveModel.objects.for_workspace(workspace).filter(is_active=True).first()
+    conf = prospecting_settings_get(workspace=workspace)
+    values = {
+        "fit_weight": conf.fit_weight,
+        "predictive_weight": conf.predictive_weight,
+        "strategic_capacity": conf.strategic_capacity,
+        "priority_capacity": conf.priority_capacity,
+        **(settings or {}),
+    }
+    frame = workspace_accounts_frame(workspace=workspace)
+    if len(frame) == 0:
+        return ProspectingPreview(0, 0, 0, [], [(t, str(label), 0, 0) for t, label in Tier.choices])
+    scores = _scores_compute(frame, criteria=criteria, grade_thresholds=grade_thresholds, model=model, **values)
+    stored = dict(Account.objects.for_workspace(workspace).values_list("pk", "fit_grade"))
+    before_grades = np.array([stored.get(int(pk)) or "" for pk in scores.ids], dtype=object)
+    after_grades = np.array([g or "" for g in scores.grades.tolist()], dtype=object)
+    grade_keys = sorted(set(before_grades.tolist()) | set(after_grades.tolist()), key=lambda g: (g == "", g))
+    return ProspectingPreview(
+        accounts=len(frame),
+        grade_changes=int(np.sum(before_grades != after_grades)),
+        tier_changes=int(np.sum(scores.new_tiers != scores.current)),
+        grades=[(g, int(np.sum(before_grades == g)), int(np.sum(after_grades == g))) for g in grade_keys],
+        tiers=[
+            (t, str(label), int(np.sum(scores.current == t)), int(np.sum(scores.new_tiers == t)))
+            for t, label in Tier.choices
+        ],
+    )
 
 
 def _proposals_refresh(
@@ -432,6 +548,16 @@ def _proposals_refresh(
     return len(wanted)
 
 
+def _tiers_changed(workspace_id: int, moves: dict[int, tuple[str, str]], by: User | None) -> None:
+    """Tell the upper apps (``abe.registry.tier_changed_register``) which accounts moved; only real moves."""
+    moves = {pk: (old, new) for pk, (old, new) in moves.items() if old != new}
+    if not moves:
+        return
+    by_id = by.pk if by is not None and by.is_authenticated else None
+    for callback in tier_changed_callbacks():
+        callback(workspace_id=workspace_id, moves=moves, by_id=by_id)
+
+
 def _check_tier(tier: str) -> None:
     if tier not in Tier.values:
         raise ValidationError({"tier": f"Choose one of: {', '.join(Tier.values)}."})
@@ -453,8 +579,10 @@ def tier_override(*, account: Account, tier: str, reason: str, by: User | None) 
         reason=reason.strip()[:500],
         by=by,
     )
+    old_tier = account.tier
     account.tier, account.tier_locked = tier, True
     account.save(update_fields=["tier", "tier_locked", "updated_at"])
+    _tiers_changed(account.workspace_id, {account.pk: (old_tier, tier)}, by)
     _stats_changed(account.workspace_id)
     TierProposal.objects.filter(account=account, status=ProposalStatus.PENDING).update(
         status=ProposalStatus.SUPERSEDED, decided_at=timezone.now(), decided_by=by
@@ -503,8 +631,10 @@ def tier_proposal_decide(*, proposal: TierProposal, accept: bool, by: User | Non
             reason=proposal.reason,
             by=by,
         )
+        old_tier = account.tier
         account.tier, account.tier_locked = proposal.proposed_tier, False
         account.save(update_fields=["tier", "tier_locked", "updated_at"])
+        _tiers_changed(account.workspace_id, {account.pk: (old_tier, proposal.proposed_tier)}, by)
         _stats_changed(account.workspace_id)
     return proposal
 
@@ -562,6 +692,7 @@ def accounts_bulk_tier(*, workspace: Workspace, account_ids: list[int], tier: st
     Account.objects.filter(pk__in=[a.pk for a in accounts]).update(
         tier=tier, tier_locked=True, updated_at=timezone.now()
     )
+    _tiers_changed(workspace.pk, {a.pk: (a.tier, tier) for a in accounts}, by)
     TierProposal.objects.filter(account_id__in=[a.pk for a in accounts], status=ProposalStatus.PENDING).update(
         status=ProposalStatus.SUPERSEDED, decided_at=timezone.now(), decided_by=by
     )

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/panels/win/", prospecting_views.win_panel_view, name="panel_win"),
     path("<int:pk>/panels/tier/", prospecting_views.tier_panel_view, name="panel_tier"),
     path("icp/", prospecting_views.icp_settings_view, name="icp_settings"),
+    path("icp/preview/", prospecting_views.prospecting_preview_view, name="prospecting_preview"),
     path("icp/<int:pk>/activate/", prospecting_views.icp_activate_view, name="icp_activate"),
     path("model/", prospecting_views.model_page_view, name="model"),
     path("model/train/", prospecting_views.model_train_view, name="model_train"),

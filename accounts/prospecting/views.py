@@ -28,7 +28,7 @@ from abe.views import admin_required, safe_next, workspace_required
 
 from .. import selectors as account_selectors
 from ..imports.export import accounts_csv_response, export_is_neutral
-from ..models import Account, ProposalStatus, Tier
+from ..models import LIST_COLUMNS, Account, ProposalStatus, Tier
 from ..views import saved_views_context
 from . import selectors, services
 from .forms import BoardFilterForm, BulkForm, IcpForm, ProspectingSettingsForm, TierPinForm
@@ -37,22 +37,7 @@ from .tasks import accounts_bulk_apply_task
 
 BOARD_PAGE_SIZE = 50
 # The columns of the tier board, in the order a KAM reads them; each user may hide some (column chooser).
-BOARD_COLUMNS = [
-    ("tier", "Tier"),
-    ("stage", "Stage"),
-    ("engagement", "Engagement"),
-    ("momentum", "Momentum"),
-    ("owner", "Owner"),
-    ("priority", "Priority"),
-    ("fit", "Fit"),
-    ("grade", "Grade"),
-    ("win", "Win prob."),
-    ("employees", "Employees"),
-    ("revenue", "Revenue"),
-    ("lifecycle", "Lifecycle"),
-    ("industry", "Industry"),
-    ("country", "Country"),
-]
+BOARD_COLUMNS = LIST_COLUMNS["tier_board"]
 
 
 def _rescore_job(request: MemberRequest) -> Job | None:
@@ -100,6 +85,7 @@ def tier_board_view(request: MemberRequest) -> HttpResponseBase:
     context = {
         "matching_query": matching_query,
         "board_columns": BOARD_COLUMNS,
+        "hidden_columns": account_selectors.column_choice(workspace=ws, user=request.user, list_name="tier_board"),
         **saved_views_context(request, "tier_board"),
         "form": form,
         "page_obj": page_obj,
@@ -356,8 +342,39 @@ def icp_settings_view(request: MemberRequest) -> HttpResponse:
             "settings_form": settings_form,
             "settings": conf,
             "reference": ICP_REFERENCE,
+            "editor_attributes": {
+                "categorical": json.dumps(ICP_REFERENCE["categorical"]),
+                "numeric": json.dumps(ICP_REFERENCE["numeric"]),
+            },
             "job": _rescore_job(request),
         },
+    )
+
+
+@require_POST
+@admin_required
+def prospecting_preview_view(request: MemberRequest) -> HttpResponse:
+    """Before saving the ICP (when ``criteria`` is posted) or the weights and capacities: how many accounts would
+    change grade and tier. Nothing is saved."""
+    preview, error = None, ""
+    box = "icp-preview" if "criteria" in request.POST else "settings-preview"
+    try:
+        if "criteria" in request.POST:
+            icp_form = IcpForm(request.POST)
+            if not icp_form.is_valid():
+                raise ValidationError(" ".join(str(e) for errors in icp_form.errors.values() for e in errors))
+            preview = services.prospecting_preview(
+                workspace=request.workspace, criteria=icp_form.cleaned_data["criteria"]
+            )
+        else:
+            settings_form = ProspectingSettingsForm(request.POST)
+            if not settings_form.is_valid():
+                raise ValidationError("Fix the highlighted values first.")
+            preview = services.prospecting_preview(workspace=request.workspace, settings=settings_form.cleaned_data)
+    except ValidationError as exc:
+        error = " ".join(exc.messages)
+    return render(
+        request, "accounts/partials/prospecting_preview.html", {"preview": preview, "error": error, "box": box}
     )
 
 
@@ -434,5 +451,7 @@ def model_activate_view(request: MemberRequest, pk: int) -> HttpResponse:
             "model": model,
             "metrics": services.model_metrics_sentence(model),
             "active": selectors.model_active(workspace=request.workspace),
+            "preview": services.prospecting_preview(workspace=request.workspace, model=model),
+            "box": "model-preview",
         },
     )

@@ -19,7 +19,8 @@ class RuleSerializer(serializers.ModelSerializer):
             "Settings of the condition. score_threshold: subject (account|contact), threshold; spike: ratio, "
             "min_score; committee_breadth: members, days; role_engaged: buying_role, event_type, days; "
             "stage_entered: stage, days; trigger_event: kinds, days; engagement_drop: percent, days, min_events; "
-            "missing_role: buying_role, days."
+            "missing_role: buying_role, days; key_contact_quiet: days; renewal_risk: days, percent; "
+            "missed_check_ins: missed, days; health_drop: points, days."
         ),
     )
     filter_tiers = serializers.ListField(child=serializers.ChoiceField(choices=Tier.choices), required=False)
@@ -53,6 +54,11 @@ class RuleSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["created_at", "updated_at"]
         validators: list = []
+
+
+class RuleForecastSerializer(serializers.Serializer):
+    accounts = serializers.IntegerField(help_text="Accounts on which the rule would fire now.")
+    alerts = serializers.IntegerField(help_text="Alerts it would fire on them (cool-downs not applied).")
 
 
 class AlertContactSerializer(serializers.Serializer):

@@ -20,16 +20,18 @@ from abe.models import Role, Workspace
 
 from .. import selectors
 from ..filters import AlertFilterSet
-from ..models import Alert, AlertStatus
+from ..models import Alert, AlertStatus, Rule
 from ..permissions import can_act_on_alert
 from ..services import alerts as alert_services
 from ..services import rules as rule_services
 from ..services import webhooks as webhook_services
+from ..services.forecast import rule_forecast
 from .serializers import (
     AlertAssignInput,
     AlertDetailSerializer,
     AlertSerializer,
     AlertTransitionInput,
+    RuleForecastSerializer,
     RuleSerializer,
     WebhookDeliverySerializer,
     WebhookSubscriptionCreatedSerializer,
@@ -54,6 +56,26 @@ class RuleViewSet(WorkspaceModelViewSet):
 
     def check_can_create(self, request, data):
         return None
+
+    def _forecast(self, request: Request, rule: Rule | None) -> Response:
+        serializer = RuleSerializer(rule, data=request.data, partial=rule is not None, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        forecast = rule_forecast(workspace=self.workspace, data=dict(serializer.validated_data), rule=rule)
+        return Response({"accounts": forecast.accounts, "alerts": forecast.alerts})
+
+    @extend_schema(request=RuleSerializer, responses=RuleForecastSerializer, operation_id="activation_rules_preview")
+    @action(detail=False, methods=["post"])
+    def preview(self, request: Request) -> Response:
+        """Before creating a rule: on how many accounts it would fire now, and how many alerts (nothing saved)."""
+        return self._forecast(request, None)
+
+    @extend_schema(
+        request=RuleSerializer, responses=RuleForecastSerializer, operation_id="activation_rules_change_preview"
+    )
+    @action(detail=True, methods=["post"], url_path="preview")
+    def preview_change(self, request: Request, pk: str | None = None) -> Response:
+        """Before changing or activating a rule: what the changed rule would fire now (nothing saved)."""
+        return self._forecast(request, self.get_object())
 
 
 class AlertViewSet(WorkspaceReadOnlyModelViewSet):

@@ -85,15 +85,19 @@ def alert_fire(
     contact_ids: list[int],
     now: datetime,
     outbox: Outbox,
+    hold_back: bool = False,
 ) -> Alert | None:
     """Create the alert for one crossing or source row, unless it exists. Call inside a transaction.
 
     Within the rule's cool-down for this account the alert is written as ``suppressed`` (no inbox, no
-    email, no webhook), so the crossing is consumed instead of firing late.
+    email, no webhook), so the crossing is consumed instead of firing late. ``hold_back`` (a recompute after a
+    configuration change) does the same, marked ``facts["held_back"]``: one summary notice speaks for them all.
     """
     if Alert.objects.filter(workspace_id=account.workspace_id, dedupe_key=dedupe_key).exists():
         return None
-    cooling = (
+    if hold_back:
+        facts = {**facts, "held_back": "configuration change"}
+    cooling = hold_back or (
         rule.cooldown_hours > 0
         and Alert.objects.filter(rule=rule, account=account, created_at__gte=now - timedelta(hours=rule.cooldown_hours))
         .exclude(status=AlertStatus.SUPPRESSED)

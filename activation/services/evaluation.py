@@ -35,10 +35,14 @@ class EvaluationResult:
     accounts: int = 0
     fired: list[int] = field(default_factory=list)
     suppressed: list[int] = field(default_factory=list)
+    held_back: list[int] = field(default_factory=list)  # would have fired; held back by a configuration change
 
     def add(self, alert: Alert | None) -> None:
-        if alert is not None:
-            (self.suppressed if alert.status == AlertStatus.SUPPRESSED else self.fired).append(alert.id)
+        if alert is None:
+            return
+        if alert.facts.get("held_back"):
+            self.held_back.append(alert.id)
+        (self.suppressed if alert.status == AlertStatus.SUPPRESSED else self.fired).append(alert.id)
 
 
 def rule_applies(rule: Rule, account: Account) -> bool:
@@ -54,7 +58,9 @@ def _action(rule: Rule) -> str:
     return rule.recommended_action or DEFAULT_ACTIONS.get(rule.condition_type, "")
 
 
-def _evaluate_level(rule: Rule, account: Account, now: datetime, outbox: Outbox, result: EvaluationResult) -> None:
+def _evaluate_level(
+    rule: Rule, account: Account, now: datetime, outbox: Outbox, result: EvaluationResult, hold_back: bool = False
+) -> None:
     levels = LEVEL_CONDITIONS[rule.condition_type](rule, account, now)
     states = {s.contact_id: s for s in RuleState.objects.select_for_update().filter(rule=rule, account=account)}
     seen: set[int | None] = set()
@@ -86,6 +92,7 @@ def _evaluate_level(rule: Rule, account: Account, now: datetime, outbox: Outbox,
                 facts=level.facts,
                 contact_ids=level.contact_ids,
                 dedupe_key=f"r{rule.id}:a{account.id}:c{contact_id or 0}:x{state.crossings}",
+                hold_back=hold_back,
             )
         )
     # Subjects the condition no longer reports (a contact whose score fell) are below the line: re-arm.
@@ -96,7 +103,7 @@ def _evaluate_level(rule: Rule, account: Account, now: datetime, outbox: Outbox,
 
 
 def _evaluate_occurrences(
-    rule: Rule, account: Account, now: datetime, outbox: Outbox, result: EvaluationResult
+    rule: Rule, account: Account, now: datetime, outbox: Outbox, result: EvaluationResult, hold_back: bool = False
 ) -> None:
     occurrences = OCCURRENCE_CONDITIONS[rule.condition_type](rule, account, now)
     if not occurrences:
@@ -122,12 +129,18 @@ def _evaluate_occurrences(
                 facts=occurrence.facts,
                 contact_ids=occurrence.contact_ids,
                 dedupe_key=keys[occurrence.source],
+                hold_back=hold_back,
             )
         )
 
 
 def account_rules_evaluate(
-    *, account_id: int, rules: list[Rule], now: datetime, result: EvaluationResult | None = None
+    *,
+    account_id: int,
+    rules: list[Rule],
+    now: datetime,
+    result: EvaluationResult | None = None,
+    hold_back: bool = False,
 ) -> EvaluationResult:
     """Evaluate ``rules`` on one account in one transaction; deliveries are published after commit."""
     result = result or EvaluationResult()
@@ -141,9 +154,9 @@ def account_rules_evaluate(
             if rule.workspace_id != account.workspace_id or not rule_applies(rule, account):
                 continue
             if rule.condition_type in LEVEL_CONDITIONS:
-                _evaluate_level(rule, account, now, outbox, result)
+                _evaluate_level(rule, account, now, outbox, result, hold_back)
             else:
-                _evaluate_occurrences(rule, account, now, outbox, result)
+                _evaluate_occurrences(rule, account, now, outbox, result, hold_back)
         outbox.publish_on_commit()
     return result
 
@@ -166,9 +179,13 @@ def rules_evaluate(
     now: datetime | None = None,
     condition_types: Iterable[str] | None = None,
     workspace_id: int | None = None,
+    hold_back: bool = False,
 ) -> EvaluationResult:
     """Evaluate every active rule (or those of ``condition_types``) on the given accounts (of ``workspace_id``
-    only, when given: the after-scoring hook names its workspace). Safe to repeat."""
+    only, when given: the after-scoring hook names its workspace). Safe to repeat.
+
+    ``hold_back``: record the crossings (rule states, suppressed alerts) without telling anyone, for a recompute
+    caused by a configuration change; the caller sends one summary notice instead."""
     now = now or timezone.now()
     accounts = Account.objects.all() if workspace_id is None else Account.objects.for_workspace(workspace_id)
     workspace_of = dict(accounts.filter(pk__in=set(account_ids)).values_list("id", "workspace_id"))
@@ -185,7 +202,9 @@ def rules_evaluate(
     result = EvaluationResult()
     for account_id in ids:
         if rules_for.get(account_id):
-            account_rules_evaluate(account_id=account_id, rules=rules_for[account_id], now=now, result=result)
+            account_rules_evaluate(
+                account_id=account_id, rules=rules_for[account_id], now=now, result=result, hold_back=hold_back
+            )
     return result
 
 

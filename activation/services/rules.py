@@ -55,12 +55,13 @@ PARAM_SPECS: dict[str, dict[str, tuple[str, bool, Any]]] = {
     ConditionType.KEY_CONTACT_QUIET: {"days": ("days", True, None)},
     ConditionType.RENEWAL_RISK: {"days": ("days", True, None), "percent": ("percent", True, None)},
     ConditionType.MISSED_CHECK_INS: {"missed": ("count", True, None), "days": ("days", False, 7)},
+    ConditionType.HEALTH_DROP: {"points": ("points", True, None), "days": ("days", True, None)},
 }
 
 
 def _param(kind: str, value: Any) -> Any:
     """One parameter, converted and checked; raises ValueError with a message for the user."""
-    if kind in {"positive", "nonnegative", "ratio", "percent"}:
+    if kind in {"positive", "nonnegative", "ratio", "percent", "points"}:
         number = float(value)
         if kind == "positive" and number <= 0:
             raise ValueError("must be above 0")
@@ -70,6 +71,8 @@ def _param(kind: str, value: Any) -> Any:
             raise ValueError("a spike ratio is 1.0 or more (1.5 means 50% above the usual week)")
         if kind == "percent" and not 0 < number <= 100:
             raise ValueError("must be between 1 and 100")
+        if kind == "points" and not 0 < number <= 100:
+            raise ValueError("a health score runs from 0 to 100: a drop is above 0 and at most 100 points")
         return number
     if kind in {"count", "days"}:
         if isinstance(value, float) and not value.is_integer():
@@ -141,6 +144,18 @@ def journey_stage_names(*, workspace: Workspace | int) -> dict[str, str]:
     return scoring_rules(workspace=workspace).stage_names()
 
 
+def configured_event_types(*, workspace: Workspace | int) -> dict[str, str]:
+    """The engagement types the workspace's scoring counts (weight above 0), value -> label: the only event types
+    a rule may wait for. Outbound touches are never among them (they are the team's own actions)."""
+    from engagement.models import SCORED_EVENT_CHOICES
+    from engagement.services.scoring import scoring_rules
+
+    if isinstance(workspace, int):
+        workspace = Workspace.objects.get(pk=workspace)
+    weights = scoring_rules(workspace=workspace).weights
+    return {value: str(label) for value, label in SCORED_EVENT_CHOICES if weights.get(value, 0) > 0}
+
+
 def _clean_rule(rule: Rule) -> None:
     errors: dict[str, Any] = {}
     rule.name = (rule.name or "").strip()
@@ -161,6 +176,18 @@ def _clean_rule(rule: Rule) -> None:
                 wrong = rule.params.get("stage")
                 raise ValidationError(
                     {"params": [f"stage: “{wrong}” is not a stage of the journey; choose one of: {choices}."]}
+                )
+        event_type = rule.params.get("event_type")
+        if rule.condition_type == ConditionType.ROLE_ENGAGED and event_type:
+            types = configured_event_types(workspace=rule.workspace_id)
+            if event_type not in types:
+                raise ValidationError(
+                    {
+                        "params": [
+                            f"event_type: “{event_type}” is not an event type this workspace scores; choose one of: "
+                            f"{', '.join(types)}."
+                        ]
+                    }
                 )
     except ValidationError as exc:
         errors.update(exc.message_dict)

@@ -14,6 +14,7 @@ from abe.models import Role
 
 from .. import maturity
 from ..models import MaturityAssessment
+from ..selectors.cache import cached
 from ..selectors.filters import kpi_filters_parse
 from ..selectors.kpis import kpi_summary
 from ..selectors.maturity import maturity_assessment_list
@@ -25,6 +26,7 @@ FILTER_PARAMETERS = [
     OpenApiParameter("tier", OpenApiTypes.STR, description="strategic, priority or standard."),
     OpenApiParameter("owner", OpenApiTypes.INT, description="Account owner's user id."),
     OpenApiParameter("industry", OpenApiTypes.STR, description="Account industry, exactly."),
+    OpenApiParameter("view", OpenApiTypes.INT, description="A saved view's id: only the accounts it selects."),
 ]
 
 
@@ -32,9 +34,16 @@ class AnalyticsSummaryApi(WorkspaceApiView):
     @extend_schema(parameters=FILTER_PARAMETERS, responses=OpenApiTypes.OBJECT)
     def get(self, request: Request) -> Response:
         """Headline KPIs of a period from the rollups, split target / non_target / all, with the previous period."""
-        filters = kpi_filters_parse(request.query_params)
-        current = kpi_summary(workspace=self.workspace, filters=filters)
-        previous = kpi_summary(workspace=self.workspace, filters=filters.previous())
+        filters = kpi_filters_parse(request.query_params, workspace=self.workspace, user=request.user)
+        ws = self.workspace
+        current = cached(
+            workspace=ws, name="summary", filters=filters, compute=lambda: kpi_summary(workspace=ws, filters=filters)
+        )
+        before = filters.previous()
+        previous = cached(
+            workspace=ws, name="summary", filters=before, compute=lambda: kpi_summary(workspace=ws, filters=before)
+        )
+        current = dict(current)
         current["previous_period"] = previous["period"]
         current["previous"] = {
             key: previous[key] for key in ("coverage", "mqas", "pipeline", "win_rate", "velocity_days", "acv")

@@ -85,7 +85,9 @@ def overview(*, workspace: Workspace, filters: KpiFilters) -> dict[str, Any]:
         row("Accounts", "coverage", "accounts", num),
         row("Engaged accounts (≥ 1 event)", "coverage", "engaged_accounts", num),
         row("Engaged share", "coverage", "engaged_share", pct),
-        row("Committee coverage (proxy: key roles engaged)", "coverage", "committee_coverage", pct),
+        row("Committee coverage (committee templates)", "coverage", "committee_coverage", pct),
+        row("Accounts with ≥ 3 required roles engaged", "coverage", "accounts_with_3_roles", num),
+        row("Single-threaded accounts (one engaged person)", "coverage", "single_threaded", num),
         row("MQA entries", "mqas", "entries", num),
         row("Opportunities per MQA", "mqas", "opportunities_per_mqa", lambda v: num(v, 2)),
         row("Opportunities created", "pipeline", "opportunities_created", num),
@@ -124,6 +126,20 @@ def overview(*, workspace: Workspace, filters: KpiFilters) -> dict[str, Any]:
                 pct(kpis.ratio(cov["coverage_sum"], accounts)) if cov and accounts else "—",
             ]
         )
+    role_rows = []
+    for tier, values in coverage.items():
+        for role in values["roles"].values():
+            total = role["engaged"] + role["known"] + role["missing"]
+            role_rows.append(
+                [
+                    TIER_LABELS.get(tier, tier),
+                    role["label"],
+                    num(role["engaged"]),
+                    num(role["known"]),
+                    num(role["missing"]),
+                    pct(kpis.ratio(role["missing"], total)),
+                ]
+            )
     cards = [
         (
             "Engaged target accounts",
@@ -162,12 +178,49 @@ def overview(*, workspace: Workspace, filters: KpiFilters) -> dict[str, Any]:
                 tier_rows,
                 note="Scores at the end of the period (daily snapshots); events summed over the period.",
             ),
+            table(
+                "Committee coverage by required role",
+                ["Tier", "Required role", "Engaged", "Known, not engaged", "Missing", "Share missing"],
+                role_rows,
+                note="Each tier's committee template: a role is engaged when enough matching contacts engaged in "
+                "the template's window, known when someone matches, missing otherwise. Coverage counts a known "
+                "seat half and an engaged one fully (current contacts, not the period).",
+            ),
         ],
     }
 
 
 def journey(*, workspace: Workspace, filters: KpiFilters) -> dict[str, Any]:
-    """Journey funnel by month (stage moves from the facts) and where accounts stand now, with stalls."""
+    """Journey funnel by monthly cohort (accounts grouped by the month they entered the journey), the moves of
+    the period from the rollups, and where accounts stand now, with stalls."""
+    from engagement.services.scoring import scoring_rules
+
+    from .journey import journey_cohorts
+
+    stages = scoring_rules(workspace=workspace).stages
+    # The journey in the order accounts travel it (configured top-down), without the starting stage.
+    path = [stage for stage in reversed(stages)][1:]
+    cohorts = journey_cohorts(workspace=workspace, filters=filters, stages=[stage.key for stage in reversed(stages)])
+    cohort_rows = []
+    for cohort in cohorts:
+        cells: list[Any] = [cohort.month, num(cohort.accounts)]
+        previous = cohort.accounts
+        for stage in path:
+            reached = cohort.reached.get(stage.key, 0)
+            cells.append(f"{num(reached)} ({pct(kpis.ratio(reached, cohort.accounts))})")
+            cells.append(pct(kpis.ratio(reached, previous)))
+            previous = reached
+        cohort_rows.append(cells)
+    cohort_columns = ["Cohort (month entered)", "Accounts"]
+    for stage, before in zip(path, [None, *path[:-1]], strict=True):
+        cohort_columns += [f"Reached {stage.name}", f"{before.name if before else 'Entry'} → {stage.name}"]
+    days_rows = [
+        [
+            cohort.month,
+            *[num(cohort.days_to.get(stage.key), 0) if stage.key in cohort.reached else "—" for stage in path],
+        ]
+        for cohort in cohorts
+    ]
     months: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     for row in segment_rows(workspace=workspace, filters=filters, by=("day",)):
         bucket = months[row["day"].strftime("%Y-%m")]
@@ -186,9 +239,7 @@ def journey(*, workspace: Workspace, filters: KpiFilters) -> dict[str, Any]:
         ]
         for month, v in sorted(months.items())
     ]
-    from engagement.services.scoring import scoring_rules
 
-    stages = scoring_rules(workspace=workspace).stages
     now = timezone.now()
     stalled_before = now - timedelta(days=STALLED_DAYS)
     accounts = _accounts(workspace, filters)
@@ -211,15 +262,30 @@ def journey(*, workspace: Workspace, filters: KpiFilters) -> dict[str, Any]:
                 median = (now - pick[0]).days if pick and pick[0] is not None else None
         stage_rows.append([stage.name, num(row["n"]), num(row["stalled"]), num(median)])
     return {
+        "cohorts": [c.__dict__ for c in cohorts],
         "chart": {
-            "labels": [r[0] for r in month_rows],
+            "labels": [c.month for c in cohorts],
             "series": {
-                "Advanced": [months[m]["stage_advances"] for m in sorted(months)],
-                "Regressed": [months[m]["stage_regressions"] for m in sorted(months)],
-                "MQA entries": [months[m]["mqa_entries"] for m in sorted(months)],
+                f"Reached {stage.name} (% of cohort)": [
+                    round(100 * c.reached.get(stage.key, 0) / c.accounts, 1) if c.accounts else None for c in cohorts
+                ]
+                for stage in path
             },
         },
         "tables": [
+            table(
+                "Journey funnel by monthly cohort",
+                cohort_columns,
+                cohort_rows,
+                note="Accounts grouped by the month of their first recorded stage change; each stage shows how many "
+                "of the cohort reached it or a later stage since (share of the cohort), then the conversion from "
+                "the stage before.",
+            ),
+            table(
+                "Mean days from entry to each stage (or a later one), by cohort",
+                ["Cohort", *[s.name for s in path]],
+                days_rows,
+            ),
             table(
                 "Journey moves by month",
                 [
@@ -233,7 +299,7 @@ def journey(*, workspace: Workspace, filters: KpiFilters) -> dict[str, Any]:
                     "Opps per MQA",
                 ],
                 month_rows,
-                note="From recorded stage changes, grouped by the month they happened (monthly cohorts of moves).",
+                note="All stage changes of the period by the month they happened (activity, not cohorts).",
             ),
             table(
                 "Where accounts stand now",
@@ -245,40 +311,75 @@ def journey(*, workspace: Workspace, filters: KpiFilters) -> dict[str, Any]:
 
 
 def top_of_funnel(*, workspace: Workspace, filters: KpiFilters) -> dict[str, Any]:
-    """Attempts -> meaningful conversations -> meetings by tier and by owner (from touch events)."""
+    """Attempts (the team's outbound touches) -> meaningful conversations -> meetings, by tier and by owner.
+
+    Each attempt also carries its outcome: answered (a reply or form from the account within 14 days) and led
+    to a meeting (within 30 days); both are read from the rollups like the counts."""
     names = dict(member_choices(workspace=workspace))
 
     def rows_for(key: str, label: Any) -> list[list[Any]]:
         out = []
-        for row in segment_rows(workspace=workspace, filters=filters, by=(key,)):
-            t, c, m = (float(row[k] or 0) for k in ("touches", "conversations", "meetings"))
-            out.append([label(row[key]), num(t), num(c), num(m), pct(kpis.ratio(c, t)), pct(kpis.ratio(m, c))])
+        rows = segment_rows(workspace=workspace, filters=filters, by=(key,))
+        if key == "tier":
+            rows.sort(key=lambda r: list(Tier.values).index(r["tier"]))
+        for row in rows:
+            a, answered, to_meeting, c, m, landed = (
+                float(row[k] or 0)
+                for k in (
+                    "attempts",
+                    "attempts_answered",
+                    "attempts_to_meeting",
+                    "conversations",
+                    "meetings",
+                    "touches",
+                )
+            )
+            out.append(
+                [
+                    label(row[key]),
+                    num(a),
+                    num(answered),
+                    pct(kpis.ratio(answered, a)),
+                    num(to_meeting),
+                    pct(kpis.ratio(to_meeting, a)),
+                    num(c),
+                    num(m),
+                    pct(kpis.ratio(m, c)),
+                    num(landed),
+                ]
+            )
         return out
 
     columns = [
         "",
-        "Attempts (opens + clicks)",
+        "Attempts (outbound touches)",
+        "Answered (conversation ≤ 14 days)",
+        "Answer rate",
+        "Led to a meeting (≤ 30 days)",
+        "Attempt → meeting",
         "Conversations (replies + forms)",
         "Meetings",
-        "Attempt → conversation",
         "Conversation → meeting",
+        "Email opens + clicks",
     ]
     by_tier = rows_for("tier", lambda t: TIER_LABELS.get(t, t))
+
+    def series(index: int) -> list[float]:
+        return [float(r[index].replace(",", "")) for r in by_tier]
+
     return {
         "chart": {
             "labels": [r[0] for r in by_tier],
-            "series": {
-                "Attempts": [float(r[1].replace(",", "")) for r in by_tier],
-                "Conversations": [float(r[2].replace(",", "")) for r in by_tier],
-                "Meetings": [float(r[3].replace(",", "")) for r in by_tier],
-            },
+            "series": {"Attempts": series(1), "Answered": series(2), "Led to a meeting": series(4)},
         },
         "tables": [
             table(
                 "Top of funnel by tier",
                 ["Tier", *columns[1:]],
                 by_tier,
-                note="Attempts are outbound touches that landed (email opens and clicks).",
+                note="Attempts are the outbound touches the team logged (a template sent, a play step done); an "
+                "attempt is answered when the account replies or fills a form within 14 days, and leads to a "
+                "meeting when one follows within 30 days.",
             ),
             table(
                 "Top of funnel by owner",
@@ -294,7 +395,8 @@ def response_and_team(*, workspace: Workspace, filters: KpiFilters) -> dict[str,
     settings_row = analytics_settings(workspace=workspace)
     names = dict(member_choices(workspace=workspace))
     tier_rows = []
-    for row in segment_rows(workspace=workspace, filters=filters):
+    tier_order = list(Tier.values)
+    for row in sorted(segment_rows(workspace=workspace, filters=filters), key=lambda r: tier_order.index(r["tier"])):
         ack = kpis.ratio(row["ack_seconds"], row["alerts_acknowledged"])
         res = kpis.ratio(row["resolve_seconds"], row["alerts_resolved"])
         sla = settings_row.sla_hours(row["tier"])
@@ -350,10 +452,11 @@ def response_and_team(*, workspace: Workspace, filters: KpiFilters) -> dict[str,
         )
     today = timezone.now().date()
     accounts = _accounts(workspace, filters)
-    per_owner = {r["owner_id"]: r["n"] for r in accounts.order_by().values("owner_id").annotate(n=Count("id"))}
+    # One key for "no owner" everywhere: accounts say None, the segment facts say 0.
+    per_owner = {r["owner_id"] or 0: r["n"] for r in accounts.order_by().values("owner_id").annotate(n=Count("id"))}
     facts = {r["owner_key"]: r for r in segment_rows(workspace=workspace, filters=filters, by=("owner_key",))}
     tasks = {
-        r["assignee_id"]: r
+        r["assignee_id"] or 0: r
         for r in Task.objects.for_workspace(workspace)
         .filter(account__in=accounts)
         .order_by()

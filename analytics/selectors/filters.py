@@ -1,15 +1,18 @@
-"""The filters every analytics page and endpoint takes: a period, a tier, an owner and an industry."""
+"""The filters every analytics page and endpoint takes: a period, a tier, an owner, an industry and a saved view."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
-from accounts.models import Tier
+from abe.models import Workspace
+from accounts.models import SavedView, Tier
+from accounts.selectors import saved_view_list
 
 TARGET_TIERS = (Tier.STRATEGIC.value, Tier.PRIORITY.value)
 NON_TARGET_TIERS = (Tier.STANDARD.value,)
@@ -24,6 +27,11 @@ class KpiFilters:
     tier: str = ""
     owner: int | None = None
     industry: str = ""
+    # A saved view of the accounts list (accounts.SavedView) and the user reading it ("my accounts" in a shared
+    # view means the reader's). Kept out of equality: ``view_key`` stands for both in comparisons and cache keys.
+    view: SavedView | None = field(default=None, compare=False)
+    user: Any = field(default=None, compare=False)
+    view_key: str = ""
 
     @property
     def days(self) -> int:
@@ -41,11 +49,21 @@ class KpiFilters:
             out["owner"] = str(self.owner)
         if self.industry:
             out["industry"] = self.industry
+        if self.view is not None:
+            out["view"] = str(self.view.pk)
         return out
 
+    def cache_key(self) -> str:
+        return "|".join(
+            [self.start.isoformat(), self.end.isoformat(), self.tier, str(self.owner), self.industry, self.view_key]
+        )
 
-def kpi_filters_parse(params: dict[str, str], *, today: date | None = None) -> KpiFilters:
-    """Read ``from``, ``to``, ``tier``, ``owner``, ``industry`` (or ``days``); field errors as ValidationError."""
+
+def kpi_filters_parse(
+    params: Any, *, today: date | None = None, workspace: Workspace | None = None, user: Any = None
+) -> KpiFilters:
+    """Read ``from``, ``to``, ``tier``, ``owner``, ``industry``, ``view`` (or ``days``); field errors as
+    ValidationError. ``view`` (a saved view's id) needs the workspace and the reading user."""
     today = today or timezone.now().date()
     errors: dict[str, str] = {}
     end = today
@@ -85,6 +103,25 @@ def kpi_filters_parse(params: dict[str, str], *, today: date | None = None) -> K
             owner = int(params["owner"])
         except ValueError:
             errors["owner"] = "A user id."
+    view: SavedView | None = None
+    raw_view = (params.get("view") or "").strip()
+    if raw_view:
+        try:
+            if workspace is None or user is None or not getattr(user, "is_authenticated", False):
+                raise SavedView.DoesNotExist
+            view = saved_view_list(workspace=workspace, user=user).get(pk=int(raw_view))
+        except (ValueError, SavedView.DoesNotExist):
+            errors["view"] = "A saved view (of the accounts list or the tier board) that you can open."
     if errors:
         raise ValidationError(errors)
-    return KpiFilters(start=start, end=end, tier=tier, owner=owner, industry=(params.get("industry") or "").strip())
+    return KpiFilters(
+        start=start,
+        end=end,
+        tier=tier,
+        owner=owner,
+        industry=(params.get("industry") or "").strip(),
+        view=view,
+        user=user if view is not None else None,
+        # The view's filters can change: its last edit is part of the key; "my accounts" depends on the reader.
+        view_key=f"{view.pk}@{view.updated_at.isoformat()}/{user.pk}" if view is not None else "",
+    )

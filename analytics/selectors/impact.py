@@ -29,14 +29,18 @@ WINDOW_DAYS = 180
 
 
 def _account_moments(workspace: Workspace, filters: KpiFilters) -> dict[str, dict[str, Moments]]:
-    """Per group, moments of per-account opportunities created and revenue won over the period (zeros included)."""
+    """Per group, moments of per-account opportunities created and revenue won over the period (zeros included).
+
+    Only the fact days with a deal are read (the partial index ``account_day_fact_deals`` answers them alone);
+    accounts without one count as zeros through the per-tier account counts."""
     accounts = _accounts(workspace, filters)
     counts = dict(accounts.order_by().values("tier").annotate(n=Count("id")).values_list("tier", "n"))
     sub_sql, sub_params = accounts.values("id").query.sql_with_params()
     statement = (
         f"SELECT a.tier, SUM(x.opps), SUM(x.opps * x.opps), SUM(x.won), SUM(x.won * x.won) FROM ("
         f"SELECT account_id, SUM(opps_created) AS opps, SUM(won_amount) AS won FROM {AccountDayFact._meta.db_table} "
-        f"WHERE workspace_id = %s AND day BETWEEN %s AND %s AND account_id IN ({sub_sql}) GROUP BY account_id"
+        f"WHERE workspace_id = %s AND day BETWEEN %s AND %s AND (opps_created > 0 OR opps_won > 0) "
+        f"AND account_id IN ({sub_sql}) GROUP BY account_id"
         f") x JOIN {Account._meta.db_table} a ON a.id = x.account_id GROUP BY a.tier"
     )
     with connection.cursor() as cursor:

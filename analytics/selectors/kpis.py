@@ -12,22 +12,26 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, FloatField, Max, Q, QuerySet, Sum, Value
-from django.db.models.functions import Cast, Least
+from django.db.models import Count, F, Max, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
 
 from abe.models import Workspace
 from accounts.models import Account, Tier
-from engagement.models import AccountEngagement
+from accounts.selectors import saved_view_accounts
 
 from .. import kpis
-from ..models import MEASURES, AccountDayFact, AnalyticsSettings, SegmentDayFact, SpendEntry, TierDaySnapshot
+from ..models import (
+    MEASURES,
+    AccountDayFact,
+    AnalyticsSettings,
+    SegmentDayFact,
+    SpendEntry,
+    TierDayFact,
+    TierDaySnapshot,
+)
 from .filters import TARGET_TIERS, KpiFilters
 
 GROUPS = ("target", "non_target", "all")
-# Committee-coverage PROXY until committee templates land (issue 12): the share of these key buying roles
-# with an engaged contact in the last 30 days (AccountEngagement.breadth, capped). Switch in
-# `committee_coverage_by_tier` only.
-COVERAGE_KEY_ROLES = 4
 
 
 def analytics_settings(*, workspace: Workspace) -> AnalyticsSettings:
@@ -53,6 +57,9 @@ def _split(per_tier: dict[str, dict[str, Any]], keys: Iterable[str]) -> dict[str
 
 def _accounts(workspace: Workspace, filters: KpiFilters) -> QuerySet[Account]:
     qs = Account.objects.for_workspace(workspace)
+    if filters.view is not None:
+        chosen = saved_view_accounts(workspace=workspace, user=filters.user, view=filters.view)
+        qs = qs.filter(pk__in=chosen.order_by().values("pk"))
     if filters.tier:
         qs = qs.filter(tier=filters.tier)
     if filters.owner is not None:
@@ -63,16 +70,50 @@ def _accounts(workspace: Workspace, filters: KpiFilters) -> QuerySet[Account]:
 
 
 def segment_rows(*, workspace: Workspace, filters: KpiFilters, by: tuple[str, ...] = ("tier",)) -> list[dict[str, Any]]:
-    """The segment facts of the period summed by the given keys (``tier``, ``owner_key``, ``industry``, ``day``)."""
-    qs = SegmentDayFact.objects.for_workspace(workspace).filter(day__range=(filters.start, filters.end))
+    """The segment facts of the period summed by the given keys (``tier``, ``owner_key``, ``industry``, ``day``).
+
+    With a saved view the segments are the view's accounts: the same sums, grouped in one statement from the
+    account facts of those accounts (their current tier, owner and industry)."""
+    if filters.view is not None:
+        return _view_segment_rows(workspace=workspace, filters=filters, by=by)
+    qs: QuerySet[SegmentDayFact] | QuerySet[TierDayFact]
+    if filters.owner is None and not filters.industry and set(by) <= {"tier", "day"}:
+        # The same sums from the per-tier table: three rows a day.
+        qs = TierDayFact.objects.for_workspace(workspace).filter(day__range=(filters.start, filters.end))
+    else:
+        segments = SegmentDayFact.objects.for_workspace(workspace).filter(day__range=(filters.start, filters.end))
+        if filters.owner is not None:
+            segments = segments.filter(owner_key=filters.owner)
+        if filters.industry:
+            segments = segments.filter(industry=filters.industry)
+        qs = segments
     if filters.tier:
         qs = qs.filter(tier=filters.tier)
-    if filters.owner is not None:
-        qs = qs.filter(owner_key=filters.owner)
-    if filters.industry:
-        qs = qs.filter(industry=filters.industry)
     sums = {name: Sum(name) for name in (*MEASURES, "accounts_active")}
     return list(qs.order_by().values(*by).annotate(**sums).order_by(*by))
+
+
+def _view_segment_rows(*, workspace: Workspace, filters: KpiFilters, by: tuple[str, ...]) -> list[dict[str, Any]]:
+    keys = {
+        "tier": F("account__tier"),
+        "owner_key": Coalesce(F("account__owner_id"), Value(0)),
+        "industry": F("account__industry"),
+        "day": F("day"),
+    }
+    qs = (
+        AccountDayFact.objects.for_workspace(workspace)
+        .filter(day__range=(filters.start, filters.end), account_id__in=_accounts(workspace, filters).values("pk"))
+        .order_by()
+        .annotate(**{f"k_{key}": keys[key] for key in by})
+        .values(*[f"k_{key}" for key in by])
+    )
+    # Aliased apart from the field names: the active-day count filters on the field, not on its sum.
+    sums: dict[str, Any] = {f"s_{name}": Sum(name) for name in MEASURES}
+    sums["s_accounts_active"] = Count("id", filter=Q(events__gt=0))
+    rows = qs.annotate(**sums).order_by(*[f"k_{key}" for key in by])
+    return [
+        {**{key: row[f"k_{key}"] for key in by}, **{k[2:]: v for k, v in row.items() if k[:2] == "s_"}} for row in rows
+    ]
 
 
 def _per_tier(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -80,15 +121,18 @@ def _per_tier(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 
 def committee_coverage_by_tier(*, workspace: Workspace, filters: KpiFilters) -> dict[str, dict[str, Any]]:
-    """THE SEAM for committee coverage (proxy today; see COVERAGE_KEY_ROLES): per tier, accounts, summed
-    coverage (0..1 each) and accounts with at least 3 roles engaged. Reads current state, not events."""
-    capped = Least(F("breadth"), Value(COVERAGE_KEY_ROLES))
-    qs = AccountEngagement.objects.filter(account__in=_accounts(workspace, filters)).order_by()
-    rows = qs.values("account__tier").annotate(
-        coverage_sum=Sum(Cast(capped, FloatField()) / COVERAGE_KEY_ROLES),
-        covered=Count("id", filter=Q(breadth__gte=3)),
+    """Per tier: accounts, summed committee coverage (0..1 each, the content app's rules: committee templates,
+    each required role known / engaged / missing), accounts with at least 3 required roles engaged, single-threaded
+    accounts and the status counts per required role. Reads current state (contacts), not events."""
+    from .cache import cached
+    from .committee import committee_coverage
+
+    return cached(
+        workspace=workspace,
+        name="committee-coverage",
+        filters=filters,
+        compute=lambda: committee_coverage(workspace=workspace, filters=filters),
     )
-    return {row["account__tier"]: dict(row) for row in rows}
 
 
 def _accounts_by_tier(workspace: Workspace, filters: KpiFilters) -> dict[str, int]:
@@ -138,14 +182,23 @@ def spend_by_group(*, workspace: Workspace, start: date, end: date) -> dict[str,
 
 
 def kpi_summary(*, workspace: Workspace, filters: KpiFilters) -> dict[str, Any]:
-    """The headline KPIs of a period (the summary endpoint and the overview page)."""
+    """The headline KPIs of a period (the summary endpoint, the overview and economics pages, the digest), cached
+    per rollup version so the pages and the endpoint share one computation."""
+    from .cache import cached
+
+    return cached(
+        workspace=workspace, name="kpi-summary", filters=filters, compute=lambda: _kpi_summary(workspace, filters)
+    )
+
+
+def _kpi_summary(workspace: Workspace, filters: KpiFilters) -> dict[str, Any]:
     settings_row = analytics_settings(workspace=workspace)
     per_tier = _per_tier(segment_rows(workspace=workspace, filters=filters))
     facts = _split(per_tier, (*MEASURES, "accounts_active"))
     accounts = _split({t: {"n": n} for t, n in _accounts_by_tier(workspace, filters).items()}, ["n"])
     engaged = _split({t: {"n": n} for t, n in _engaged_by_tier(workspace, filters).items()}, ["n"])
     coverage_rows = committee_coverage_by_tier(workspace=workspace, filters=filters)
-    coverage_split = _split(coverage_rows, ["coverage_sum", "covered"])
+    coverage_split = _split(coverage_rows, ["coverage_sum", "covered", "single_threaded"])
     spend = spend_by_group(workspace=workspace, start=filters.start, end=filters.end)
     latest = _tier_snapshot_at(workspace=workspace, day=filters.end, tier=filters.tier)
 
@@ -172,6 +225,7 @@ def kpi_summary(*, workspace: Workspace, filters: KpiFilters) -> dict[str, Any]:
             "engaged_share": kpis.ratio(engaged[group]["n"], n_accounts),
             "committee_coverage": kpis.ratio(coverage_split[group]["coverage_sum"], n_accounts),
             "accounts_with_3_roles": int(coverage_split[group]["covered"]),
+            "single_threaded": int(coverage_split[group]["single_threaded"]),
         }
         out["mqas"][group] = {
             "entries": int(f["mqa_entries"]),

@@ -13,6 +13,7 @@ from abe.models import Workspace
 from accounts.models import Tier
 
 from ..models import AnalyticsSettings, SpendCategory, SpendEntry
+from .rollups import rollup_version_bump
 
 
 @transaction.atomic
@@ -38,7 +39,7 @@ def spend_entry_create(
         errors["tier"] = f"Blank (the whole programme) or one of {', '.join(Tier.values)}."
     if errors:
         raise ValidationError(errors)
-    return SpendEntry.objects.create(
+    entry = SpendEntry.objects.create(
         workspace=workspace,
         period_start=period_start,
         period_end=period_end,
@@ -48,11 +49,14 @@ def spend_entry_create(
         note=note,
         created_by=by,
     )
+    rollup_version_bump(workspace=workspace)
+    return entry
 
 
 @transaction.atomic
 def spend_entry_delete(*, entry: SpendEntry) -> None:
     entry.delete()
+    rollup_version_bump(workspace=entry.workspace)
 
 
 @transaction.atomic
@@ -74,4 +78,5 @@ def analytics_settings_update(
     if ack_sla_hours is not None:
         row.ack_sla_hours = {tier: float(hours) for tier, hours in ack_sla_hours.items()}
     row.save()
+    rollup_version_bump(workspace=workspace)
     return row

@@ -19,17 +19,18 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Min, QuerySet
+from django.db.models import F, Min, QuerySet
 from django.utils import timezone
 
 from abe.models import Workspace
 from accounts.models import Opportunity
 from activation.models import Alert
-from engagement.models import EngagementDay, JourneyStageChange
+from engagement.content_hooks import TOUCH_SOURCE
+from engagement.models import EngagementDay, EngagementEvent, JourneyStageChange
 from engagement.services.scoring import scoring_rules
 from work.models import Task
 
-from ..models import MEASURES, AccountDayFact, RollupState, SegmentDayFact, TierDaySnapshot
+from ..models import MEASURES, AccountDayFact, RollupState, SegmentDayFact, TierDayFact, TierDaySnapshot
 
 # Days re-rolled for the accounts of a scoring pass: new events land in the recent past. Older backfills (a CSV
 # of last quarter's events) reach the rollups with the nightly reconciliation.
@@ -40,6 +41,10 @@ TOUCH_TYPES = ("email_open", "email_click")
 CONVERSATION_TYPES = ("reply", "form_submission")
 CONTENT_TYPES = ("content_download", "webinar_attendance")
 ENGAGED_STAGES = ("engaged", "mqa", "opportunity", "customer")
+# An attempt counts as answered when a conversation follows within ANSWER_DAYS, as leading to a meeting when one
+# follows within MEETING_DAYS. Late answers reach older days with the nightly rebuild.
+ANSWER_DAYS = 14
+MEETING_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,9 @@ class _Sql:
         if self.postgres:
             return f"CAST(EXTRACT(EPOCH FROM ({later} - {earlier})) AS BIGINT)"
         return f"CAST(ROUND((julianday({later}) - julianday({earlier})) * 86400) AS INTEGER)"
+
+    def plus_days(self, day: str, days: int) -> str:
+        return f"({day} + {int(days)})" if self.postgres else f"date({day}, '+{int(days)} days')"
 
     def days_between(self, later: str, earlier: str) -> str:
         if self.postgres:
@@ -123,6 +131,31 @@ def _account_facts_sql(
     branches.append(
         f"SELECT account_id, day, {select} FROM {EngagementDay._meta.db_table} "
         f"WHERE {scope()} AND {between('day')} GROUP BY account_id, day"
+    )
+    # Attempts: the team's outbound touches (logged by the portal itself, so read through the idempotency key's
+    # (workspace, source) prefix, never a scan of the event table), each with its outcome: a conversation
+    # (reply, form) or a meeting from the account in the days after it, from the workers' day counts.
+    touch_day = sql.day("e.occurred_at")
+    day_table = EngagementDay._meta.db_table
+
+    def followed_by(types: tuple[str, ...], days: int) -> str:
+        listed = ", ".join(f"'{t}'" for t in types)
+        return (
+            f"CASE WHEN EXISTS (SELECT 1 FROM {day_table} d WHERE d.account_id = e.account_id AND d.type IN "
+            f"({listed}) AND d.day BETWEEN {touch_day} AND {sql.plus_days(touch_day, days)}) THEN 1 ELSE 0 END"
+        )
+
+    select = _row(
+        {
+            "attempts": "1",
+            "attempts_answered": followed_by(CONVERSATION_TYPES, ANSWER_DAYS),
+            "attempts_to_meeting": followed_by(("meeting",), MEETING_DAYS),
+        }
+    )
+    branches.append(
+        f"SELECT e.account_id, {touch_day} AS day, {select} FROM {EngagementEvent._meta.db_table} e "
+        f"WHERE e.{scope('e.account_id')} AND e.source = '{TOUCH_SOURCE}' AND e.type = 'outbound_touch' "
+        f"AND {between(touch_day)}"
     )
     opp = Opportunity._meta.db_table
     select = _row({"opps_created": "1", "pipeline_created": "COALESCE(amount, 0)"})
@@ -211,6 +244,20 @@ def _segment_sql(*, workspace_id: int, start: date, end: date) -> tuple[str, lis
     return statement, [workspace_id, start, end]
 
 
+def _tier_fact_sql(*, workspace_id: int, start: date, end: date) -> tuple[str, list[Any]]:
+    columns = (*MEASURES, "accounts_active")
+    names = ", ".join(columns)
+    sums = ", ".join(f"SUM({name})" for name in columns)
+    updates = ", ".join(f"{name} = EXCLUDED.{name}" for name in columns)
+    statement = (
+        f"INSERT INTO {TierDayFact._meta.db_table} (workspace_id, day, tier, {names}) "
+        f"SELECT {int(workspace_id)}, day, tier, {sums} FROM {SegmentDayFact._meta.db_table} "
+        f"WHERE workspace_id = %s AND day BETWEEN %s AND %s GROUP BY day, tier "
+        f"ON CONFLICT (workspace_id, day, tier) DO UPDATE SET {updates}"
+    )
+    return statement, [workspace_id, start, end]
+
+
 def _tier_snapshot_sql(*, workspace_id: int, start: date, end: date) -> tuple[str, list[Any]]:
     from accounts.models import Account
     from engagement.models import AccountScoreSnapshot
@@ -227,6 +274,13 @@ def _tier_snapshot_sql(*, workspace_id: int, start: date, end: date) -> tuple[st
         f"score_sum = EXCLUDED.score_sum, engaged = EXCLUDED.engaged, mqa = EXCLUDED.mqa"
     )
     return statement, params
+
+
+def rollup_version_bump(*, workspace: Workspace) -> None:
+    """Move the workspace's rollup version on: the dashboards' cached figures (``analytics.selectors.cache``)
+    are keyed by it, so the next request reads the new rollups."""
+    if not RollupState.objects.filter(workspace=workspace).update(version=F("version") + 1):
+        RollupState.objects.get_or_create(workspace=workspace, defaults={"version": 1})
 
 
 def _execute(statement: str, params: list[Any]) -> int:
@@ -278,10 +332,14 @@ def facts_refresh(
     segments = SegmentDayFact.objects.for_workspace(workspace).filter(day__range=(start, end))
     segments._raw_delete(segments.db)
     _execute(*_segment_sql(workspace_id=workspace.pk, start=start, end=end))
+    tier_facts = TierDayFact.objects.for_workspace(workspace).filter(day__range=(start, end))
+    tier_facts._raw_delete(tier_facts.db)
+    _execute(*_tier_fact_sql(workspace_id=workspace.pk, start=start, end=end))
     snapshot_start = max(start, snapshots_from or start)
     snapshots = TierDaySnapshot.objects.for_workspace(workspace).filter(day__range=(snapshot_start, end))
     snapshots._raw_delete(snapshots.db)
     _execute(*_tier_snapshot_sql(workspace_id=workspace.pk, start=snapshot_start, end=end))
+    rollup_version_bump(workspace=workspace)
     return written
 
 
@@ -321,7 +379,7 @@ def facts_rebuild(*, workspace: Workspace, now: datetime | None = None) -> dict[
     if connection.vendor == "postgresql":
         # A rebuild replaces the tables' contents: fresh statistics keep the dashboards' plans right at once,
         # without waiting for autovacuum (ANALYZE samples rows, so it costs little).
-        for model in (AccountDayFact, SegmentDayFact, TierDaySnapshot):
+        for model in (AccountDayFact, SegmentDayFact, TierDayFact, TierDaySnapshot):
             _execute(f"ANALYZE {model._meta.db_table}", [])
     return {"rows": rows, "start": start.isoformat(), "end": end.isoformat(), "seconds": round(seconds, 3)}
 
@@ -357,6 +415,14 @@ def facts_refresh_changes(*, workspace: Workspace, now: datetime | None = None) 
         (Alert.objects.for_workspace(workspace).filter(updated_at__gt=since, account__isnull=False), "created_at"),
         (Task.objects.for_workspace(workspace).filter(updated_at__gt=since), "created_at"),
         (JourneyStageChange.objects.for_workspace(workspace).filter(changed_at__gt=since), "changed_at"),
+        # Outbound touches are never scored, so no scoring pass refreshes them: picked up here (the idempotency
+        # key's (workspace, source) prefix finds them without scanning the event table).
+        (
+            EngagementEvent.objects.for_workspace(workspace).filter(
+                source=TOUCH_SOURCE, type="outbound_touch", received_at__gt=since
+            ),
+            "occurred_at",
+        ),
     ]
     for queryset, field in changed:
         ids = set(queryset.values_list("account_id", flat=True).distinct())
@@ -376,5 +442,7 @@ def facts_refresh_changes(*, workspace: Workspace, now: datetime | None = None) 
                 account_ids=sorted(accounts),
                 snapshots_from=now.date() - timedelta(days=1),
             )
-        RollupState.objects.filter(pk=state.pk).update(watermark=now, last_refresh_at=now)
+        # Accounts standing in a stage, alerts by rule and tasks are read live: a new version every refresh keeps
+        # the dashboards' cache no older than the refresh interval even when no rollup row changed.
+        RollupState.objects.filter(pk=state.pk).update(watermark=now, last_refresh_at=now, version=F("version") + 1)
     return written

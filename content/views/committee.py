@@ -8,7 +8,6 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from abe import permissions as rules
 from abe.http import MemberRequest
+from abe.paging import bounded_page, page_number
 from abe.views import workspace_required
 from accounts import services as account_services
 from accounts.models import Account, Contact, Influence, SavedView, Stance, Tier
@@ -137,7 +137,7 @@ def heatmap_view(request: MemberRequest) -> HttpResponse | StreamingHttpResponse
     accounts = committee_selectors.heatmap_accounts(workspace=request.workspace, filters=filters)
     if request.GET.get("export") == "csv":
         return _heatmap_csv(request, accounts, columns, templates)
-    page_obj = Paginator(accounts, HEATMAP_PAGE).get_page(request.GET.get("page"))
+    page_obj = bounded_page(accounts, number=page_number(request), per_page=HEATMAP_PAGE)
     rows = committee_selectors.heatmap_rows(
         workspace=request.workspace, accounts=list(page_obj.object_list), columns=columns, templates=templates
     )
@@ -217,7 +217,7 @@ def gaps_view(request: MemberRequest) -> HttpResponse:
     filters, chosen = _heatmap_filters(request)
     templates = committee_selectors.committee_templates(workspace=request.workspace)
     accounts = committee_selectors.heatmap_accounts(workspace=request.workspace, filters=filters)
-    page_obj = Paginator(accounts, 25).get_page(request.GET.get("page"))
+    page_obj = bounded_page(accounts, number=page_number(request), per_page=25)
     coverages = committee_selectors.coverage_for_accounts(
         workspace=request.workspace, accounts=list(page_obj.object_list), templates=templates
     )

@@ -10,8 +10,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from abe.models import Workspace
-from abe.tasks import enqueue_on_commit
+from abe.models import Job, Workspace
 from personas.models import BuyingRole, Seniority
 
 from ..models import SCORED_EVENT_TYPES, EngagementConfig
@@ -146,8 +145,14 @@ def engagement_config_rules(*, config: EngagementConfig, data: Mapping[str, Any]
 
 
 @transaction.atomic
-def engagement_config_update(*, workspace: Workspace, by: User | None = None, **data: Any) -> EngagementConfig:
-    """Save scoring settings; a change to the maths triggers one full recompute once committed."""
+def engagement_config_update(
+    *, workspace: Workspace, by: User | None = None, per_account_alerts: bool = False, **data: Any
+) -> EngagementConfig:
+    """Save scoring settings; a change to the maths triggers one full recompute once committed.
+
+    The recompute records every stage change, but the alerts it would set off are held back: the admins and the
+    owners of the moved accounts get one summary notice instead, unless ``per_account_alerts`` is asked for.
+    """
     cleaned = engagement_config_clean(data)
     config = EngagementConfig.objects.select_for_update().get(pk=engagement_config_get(workspace=workspace).pk)
     maths_changed = any(getattr(config, k) != v for k, v in cleaned.items() if k != "create_unknown_contacts")
@@ -158,7 +163,36 @@ def engagement_config_update(*, workspace: Workspace, by: User | None = None, **
         config.version += 1
     config.save()
     if maths_changed:
-        from ..tasks import engagement_recompute_task
-
-        enqueue_on_commit(engagement_recompute_task, workspace.pk)
+        change = {
+            "key": f"engagement_settings:v{config.version}",
+            "label": "Engagement scoring settings",
+            "by": config.updated_by.pk if config.updated_by else None,
+            "per_account_alerts": bool(per_account_alerts),
+        }
+        engagement_recompute_later(workspace=workspace, change=change, by=config.updated_by)
     return config
+
+
+RECOMPUTE_JOB = "engagement_recompute"
+
+
+def engagement_recompute_later(*, workspace: Workspace, change: dict[str, Any] | None, by: User | None) -> Job:
+    """The full recompute as a job (after commit): the settings page shows its true status and progress."""
+    from abe.jobs import job_create
+    from accounts.models import Account
+
+    from ..tasks import engagement_recompute_job_task
+
+    total = Account.objects.for_workspace(workspace).count()
+    label = f"Rescore engagement of {total:,} accounts"
+    if change is not None:
+        label += f" ({str(change.get('label', 'settings')).lower()} changed)"
+    return job_create(
+        workspace=workspace,
+        kind=RECOMPUTE_JOB,
+        label=label,
+        total=total,
+        params={"change": change},
+        by=by,
+        task=engagement_recompute_job_task,
+    )

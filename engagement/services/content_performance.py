@@ -9,26 +9,28 @@ For every asset, per persona (0 = all) and journey stage at the first touch ("" 
 - pipeline influenced: the amount of opportunities created on reached accounts within 90 days after the first
   touch.
 
-Run by a beat task (and after the demo is built); pages and the next-best-content ranking read the rollup.
-Safe to repeat: each run replaces the workspace's rows.
+The stage at the first touch is the stage the account had reached by then (the last recorded change at or before
+it), or where it started if every recorded change came later, or its current stage when none was recorded.
+
+One ``INSERT ... SELECT`` computes every row in the database (PostgreSQL, or SQLite for the embedded default):
+each (asset, account) reach with its stage, movement and pipeline, expanded to the (persona, stage) keys it
+counts under, then grouped. Run by a beat task (and after the demo is built); pages and the next-best-content
+ranking read the rollup. Safe to repeat: each run replaces the workspace's rows in one transaction.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_right
-from collections import defaultdict
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from decimal import Decimal
+from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Min
+from django.db import connection
 from django.utils import timezone
 
 from abe.models import Workspace
 from accounts.models import Account, Contact, Opportunity
+from content.models import AssetPerformance, ContentAsset
 from content.selectors.nbc import content_settings
-from content.services.performance import asset_performance_store
+from content.services.performance import asset_performance_replace
 
 from ..models import EngagementConfig, EngagementEvent, EventType, JourneyStageChange
 from ..rules import ScoringRules
@@ -36,12 +38,96 @@ from ..rules import ScoringRules
 PIPELINE_DAYS = 90
 
 
-@dataclass
-class _Reach:
-    first_at: datetime
-    contacts: set[int] = field(default_factory=set)
-    personas: set[int] = field(default_factory=set)
-    engagements: int = 0
+def _statement(*, workspace_id: int, stages: list[str], movement_days: int, now: datetime) -> tuple[str, list[Any]]:
+    postgres = connection.vendor == "postgresql"
+    if postgres:
+        later = "(s.first_at + %s * INTERVAL '1 day')"
+        day = "(s.first_at AT TIME ZONE 'UTC')::date"
+        day_plus = f"({day} + %s)"
+    else:
+        later = "datetime(s.first_at, '+' || %s || ' days')"
+        day = "date(s.first_at)"
+        day_plus = "date(s.first_at, '+' || %s || ' days')"
+    event, change = EngagementEvent._meta.db_table, JourneyStageChange._meta.db_table
+    account, contact, opp = Account._meta.db_table, Contact._meta.db_table, Opportunity._meta.db_table
+    asset, perf = ContentAsset._meta.db_table, AssetPerformance._meta.db_table
+    unranked = len(stages)  # unknown (and blank) stages rank below every configured one
+    ranks = " UNION ALL ".join(["SELECT CAST(%s AS VARCHAR(40)) AS stage, %s AS pos"] * len(stages))
+    rank_params: list[Any] = [v for i, key in enumerate(stages) for v in (key, i)]
+    params: list[Any] = [workspace_id, EventType.OUTBOUND_TOUCH, *rank_params]
+    params += [workspace_id, workspace_id]  # stage at the first touch: the two look-ups
+    params += [workspace_id, movement_days]  # movement
+    params += [workspace_id, PIPELINE_DAYS]  # pipeline
+    params += [workspace_id, connection.ops.adapt_datetimefield_value(now), workspace_id]  # insert
+    statement = f"""
+    WITH ev AS (
+        SELECT content_asset_id AS asset_id, account_id, contact_id, MIN(occurred_at) AS first_at, COUNT(*) AS n
+        FROM {event}
+        WHERE workspace_id = %s AND content_asset_id IS NOT NULL AND type <> %s
+        GROUP BY content_asset_id, account_id, contact_id
+    ),
+    ranks AS ({ranks}),
+    reach AS (
+        SELECT asset_id, account_id, MIN(first_at) AS first_at, SUM(n) AS engagements
+        FROM ev GROUP BY asset_id, account_id
+    ),
+    staged AS (
+        SELECT r.asset_id, r.account_id, r.first_at, r.engagements, COALESCE(
+            (SELECT c.to_stage FROM {change} c WHERE c.workspace_id = %s AND c.account_id = r.account_id
+             AND c.changed_at <= r.first_at ORDER BY c.changed_at DESC, c.id DESC LIMIT 1),
+            (SELECT c.from_stage FROM {change} c WHERE c.workspace_id = %s AND c.account_id = r.account_id
+             ORDER BY c.changed_at, c.id LIMIT 1),
+            a.journey_stage
+        ) AS stage
+        FROM reach r JOIN {account} a ON a.id = r.account_id
+    ),
+    measured AS (
+        SELECT s.asset_id, s.account_id, s.stage, s.engagements,
+            CASE WHEN EXISTS (
+                SELECT 1 FROM {change} c LEFT JOIN ranks rn ON rn.stage = c.to_stage
+                WHERE c.workspace_id = %s AND c.account_id = s.account_id AND c.changed_at > s.first_at
+                AND c.changed_at <= {later}
+                AND COALESCE(rn.pos, {unranked}) < COALESCE((SELECT pos FROM ranks WHERE stage = s.stage), {unranked})
+            ) THEN 1 ELSE 0 END AS moved,
+            (SELECT COALESCE(SUM(COALESCE(o.amount, 0)), 0) FROM {opp} o
+             WHERE o.workspace_id = %s AND o.account_id = s.account_id
+             AND o.created_date >= {day} AND o.created_date <= {day_plus}) AS pipeline
+        FROM staged s
+    ),
+    people AS (
+        SELECT DISTINCT ev.asset_id, ev.account_id, ev.contact_id, COALESCE(ct.persona_id, 0) AS persona
+        FROM ev JOIN {contact} ct ON ct.id = ev.contact_id
+    ),
+    personas AS (
+        SELECT asset_id, account_id, 0 AS persona_key FROM reach
+        UNION SELECT asset_id, account_id, persona FROM people WHERE persona <> 0
+    ),
+    keyed AS (
+        SELECT p.asset_id, p.account_id, p.persona_key, '' AS stage_key FROM personas p
+        UNION SELECT p.asset_id, p.account_id, p.persona_key, m.stage FROM personas p
+        JOIN measured m ON m.asset_id = p.asset_id AND m.account_id = p.account_id
+    ),
+    sums AS (
+        SELECT k.asset_id, k.persona_key, k.stage_key, COUNT(*) AS accounts_reached,
+            SUM(m.engagements) AS engagements, SUM(m.moved) AS accounts_moved, SUM(m.pipeline) AS pipeline
+        FROM keyed k JOIN measured m ON m.asset_id = k.asset_id AND m.account_id = k.account_id
+        GROUP BY k.asset_id, k.persona_key, k.stage_key
+    ),
+    reached AS (
+        SELECT k.asset_id, k.persona_key, k.stage_key, COUNT(DISTINCT p.contact_id) AS contacts
+        FROM keyed k JOIN people p ON p.asset_id = k.asset_id AND p.account_id = k.account_id
+        AND (k.persona_key = 0 OR p.persona = k.persona_key)
+        GROUP BY k.asset_id, k.persona_key, k.stage_key
+    )
+    INSERT INTO {perf} (workspace_id, asset_id, persona_key, stage, accounts_reached, contacts_reached,
+                        engagements, accounts_moved, pipeline_influenced, computed_at)
+    SELECT %s, s.asset_id, s.persona_key, s.stage_key, s.accounts_reached, COALESCE(r.contacts, 0),
+           s.engagements, s.accounts_moved, s.pipeline, %s
+    FROM sums s
+    JOIN {asset} ca ON ca.id = s.asset_id AND ca.workspace_id = %s
+    LEFT JOIN reached r ON r.asset_id = s.asset_id AND r.persona_key = s.persona_key AND r.stage_key = s.stage_key
+    """
+    return statement, params
 
 
 def asset_performance_refresh(*, workspace: Workspace, now: datetime | None = None) -> int:
@@ -49,102 +135,10 @@ def asset_performance_refresh(*, workspace: Workspace, now: datetime | None = No
     settings = content_settings(workspace=workspace)
     config = EngagementConfig.objects.for_workspace(workspace).first()
     rules = ScoringRules.from_config(config) if config else ScoringRules.from_values()
-    stage_order = [s.key for s in rules.stages]
-    rank = {key: i for i, key in enumerate(stage_order)}  # 0 is the top stage
-
-    reach: dict[int, dict[int, _Reach]] = defaultdict(dict)  # asset -> account -> reach
-    # One row per (asset, account, contact): the database groups, Python only folds the groups.
-    groups = (
-        EngagementEvent.objects.for_workspace(workspace)
-        .filter(content_asset_id__isnull=False)
-        .exclude(type=EventType.OUTBOUND_TOUCH)
-        .values("content_asset_id", "account_id", "contact_id")
-        .annotate(first_at=Min("occurred_at"), n=Count("id"))
-        .values_list("content_asset_id", "account_id", "contact_id", "first_at", "n")
+    statement, params = _statement(
+        workspace_id=workspace.pk,
+        stages=[s.key for s in rules.stages],
+        movement_days=settings.movement_days,
+        now=now,
     )
-    contact_ids: set[int] = set()
-    for asset_id, account_id, contact_id, first_at, n in groups.iterator(chunk_size=5000):
-        r = reach[asset_id].get(account_id)
-        if r is None:
-            r = reach[asset_id][account_id] = _Reach(first_at=first_at)
-        r.first_at = min(r.first_at, first_at)
-        r.engagements += n
-        if contact_id:
-            r.contacts.add(contact_id)
-            contact_ids.add(contact_id)
-    account_ids = {a for per in reach.values() for a in per}
-    persona_of = (
-        dict(Contact.objects.for_workspace(workspace).filter(pk__in=contact_ids).values_list("pk", "persona_id"))
-        if contact_ids
-        else {}
-    )
-    changes: dict[int, list[tuple[datetime, str, str]]] = defaultdict(list)
-    for account_id, at, old, new in (
-        JourneyStageChange.objects.for_workspace(workspace)
-        .filter(account_id__in=account_ids)
-        .order_by("changed_at")
-        .values_list("account_id", "changed_at", "from_stage", "to_stage")
-    ):
-        changes[account_id].append((at, old, new))
-    opportunities: dict[int, list[tuple[date, Decimal]]] = defaultdict(list)
-    for account_id, created, amount in (
-        Opportunity.objects.for_workspace(workspace)
-        .filter(account_id__in=account_ids)
-        .values_list("account_id", "created_date", "amount")
-    ):
-        opportunities[account_id].append((created, amount or Decimal(0)))
-
-    current = dict(
-        Account.objects.for_workspace(workspace).filter(pk__in=account_ids).values_list("pk", "journey_stage")
-    )
-
-    times = {account_id: [c[0] for c in history] for account_id, history in changes.items()}
-
-    def stage_at(account_id: int, moment: datetime) -> str:
-        history = changes.get(account_id, [])
-        i = bisect_right(times.get(account_id, []), moment)
-        if i:
-            return history[i - 1][2]
-        return history[0][1] if history else current.get(account_id, "")
-
-    def moved(account_id: int, start: datetime, stage: str) -> bool:
-        end = start + timedelta(days=settings.movement_days)
-        base = rank.get(stage, len(rank))
-        return any(start < at <= end and rank.get(new, len(rank)) < base for at, _, new in changes.get(account_id, []))
-
-    rows: dict[tuple[int, int, str], dict[str, Any]] = {}
-    for asset_id, per_account in reach.items():
-        for account_id, r in per_account.items():
-            stage = stage_at(account_id, r.first_at)
-            did_move = moved(account_id, r.first_at, stage)
-            start_day = r.first_at.date()
-            pipeline = sum(
-                (
-                    amount
-                    for created, amount in opportunities.get(account_id, [])
-                    if start_day <= created <= start_day + timedelta(days=PIPELINE_DAYS)
-                ),
-                Decimal(0),
-            )
-            personas = {persona_of.get(c) or 0 for c in r.contacts} - {0}
-            for persona_key in {0} | personas:
-                for stage_key in {"", stage}:
-                    row = rows.setdefault(
-                        (asset_id, persona_key, stage_key),
-                        {
-                            "accounts_reached": 0,
-                            "contacts": set(),
-                            "engagements": 0,
-                            "accounts_moved": 0,
-                            "pipeline_influenced": Decimal(0),
-                        },
-                    )
-                    row["accounts_reached"] += 1
-                    people = (
-                        r.contacts if not persona_key else {c for c in r.contacts if persona_of.get(c) == persona_key}
-                    )
-                    row["contacts"] |= people
-                    row["engagements"] += r.engagements
-                    row["accounts_moved"] += int(did_move)
-                    row["pipeline_influenced"] += pipeline
-    return asset_performance_store(workspace=workspace, rows=rows, computed_at=now)
+    return asset_performance_replace(workspace=workspace, statement=statement, params=params)

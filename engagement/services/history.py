@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import numpy as np
 from django.db import connection, transaction
 
-from abe.bulk import lines_copy, rows_update
+from abe.bulk import lines_copy, rows_executemany, rows_update
 from abe.models import Workspace
 from accounts.models import Account, Contact, Opportunity, OpportunityStatus
 
@@ -199,12 +199,9 @@ def _snapshots_write(workspace: Workspace, rows: _Snapshots) -> None:
             (f"{ws}\t{a}\t{d}\t{s!r}\t{m!r}\t{st}\n" for a, d, s, m, st in zip(*columns, strict=True)),
         )
         return
-    AccountScoreSnapshot.objects.bulk_create(
-        [
-            AccountScoreSnapshot(
-                workspace=workspace, account_id=a, day=date.fromisoformat(d), score=s, momentum=m, stage=st
-            )
-            for a, d, s, m, st in zip(*columns, strict=True)
-        ],
-        batch_size=5000,
+    # No COPY (SQLite in the embedded default): one executemany of plain tuples, no model instance per row.
+    rows_executemany(
+        AccountScoreSnapshot,
+        ["workspace_id", "account_id", "day", "score", "momentum", "stage"],
+        [(workspace.pk, a, date.fromisoformat(d), s, m, st) for a, d, s, m, st in zip(*columns, strict=True)],
     )

@@ -11,7 +11,7 @@ whose score, momentum or stage changed.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -183,8 +183,11 @@ def _write(
     now: datetime,
     accounts: dict[int, AccountResult],
     contacts: dict[int, ContactResult],
+    moves: list[tuple[int, str, str]] | None = None,
 ) -> list[int]:
-    """Store one chunk's results; the caller holds the account rows locked. Returns the changed account ids."""
+    """Store one chunk's results; the caller holds the account rows locked. Returns the changed account ids.
+
+    ``moves``, when given, receives ``(account_id, from_stage, to_stage)`` for every stage change written."""
     # FOR NO KEY UPDATE, in pk order: it does not conflict with the FOR KEY SHARE locks that inserting events and
     # contacts takes on their account rows (foreign keys), so a scoring pass and a large upload cannot deadlock.
     current = Account.objects.select_for_update(no_key=True).filter(pk__in=list(accounts)).order_by("pk")
@@ -201,6 +204,8 @@ def _write(
                 )
             )
             stage_at = now
+            if moves is not None:
+                moves.append((pk, stage, result.stage))
         if stage_moved or _changed(score, result.score) or _changed(momentum_, result.momentum):
             account_rows.append((pk, result.score, result.momentum, result.stage, stage_at))
             changed_ids.append(pk)
@@ -271,24 +276,38 @@ def _chunks(ids: Sequence[int]) -> Iterable[list[int]]:
 
 
 def _score_in_transaction(
-    *, workspace: Workspace, account_ids: Iterable[int], rules: ScoringRules, now: datetime
+    *,
+    workspace: Workspace,
+    account_ids: Iterable[int],
+    rules: ScoringRules,
+    now: datetime,
+    change: dict[str, Any] | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> list[int]:
     ids = sorted(
         set(Account.objects.for_workspace(workspace).filter(pk__in=list(account_ids)).values_list("pk", flat=True))
     )
     changed: list[int] = []
+    moves: list[tuple[int, str, str]] = []
     for chunk in _chunks(ids):
         accounts, contacts = scores_evaluate(workspace=workspace, account_ids=chunk, rules=rules, now=now)
-        changed += _write(workspace=workspace, rules=rules, now=now, accounts=accounts, contacts=contacts)
+        changed += _write(workspace=workspace, rules=rules, now=now, accounts=accounts, contacts=contacts, moves=moves)
+        if progress is not None:
+            progress(len(accounts))
     if changed:
-        _after_scoring(workspace.pk, changed)
+        config_change = None
+        if change is not None:
+            config_change = {**change, "at": now.isoformat(), "moves": [list(m) for m in moves]}
+        _after_scoring(workspace.pk, changed, config_change=config_change)
     return changed
 
 
-def _after_scoring(workspace_id: int, account_ids: list[int]) -> None:
-    # Registered by later apps (activation); they run once the scores they read are committed.
+def _after_scoring(workspace_id: int, account_ids: list[int], config_change: dict[str, Any] | None = None) -> None:
+    # Registered by later apps (activation); they run once the scores they read are committed. A pass caused by a
+    # configuration change also hands over what changed (``config_change``: the change, its time and stage moves).
+    extra = {} if config_change is None else {"config_change": config_change}
     for path in after_scoring_tasks():
-        enqueue_on_commit(import_string(path), workspace_id=workspace_id, account_ids=list(account_ids))
+        enqueue_on_commit(import_string(path), workspace_id=workspace_id, account_ids=list(account_ids), **extra)
 
 
 def accounts_score(*, workspace: Workspace, account_ids: Iterable[int], now: datetime | None = None) -> list[int]:
@@ -315,8 +334,19 @@ def workspace_rescore(*, workspace: Workspace, now: datetime | None = None) -> l
     return accounts_score(workspace=workspace, account_ids=list(ids), now=now)
 
 
-def scores_recompute(*, workspace: Workspace, now: datetime | None = None, rebuild_days: bool = True) -> list[int]:
+def scores_recompute(
+    *,
+    workspace: Workspace,
+    now: datetime | None = None,
+    rebuild_days: bool = True,
+    change: dict[str, Any] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> list[int]:
     """Full recompute: recount days and components from every event, then rescore every account.
+
+    ``change`` names the configuration change that caused it (see ``engagement_config_update``): the after-scoring
+    hooks then receive it with the stage moves, and hold back per-account alerts unless it asks for them.
+    ``progress`` is called with the number of accounts scored after each chunk.
 
     Holds the workspace's scoring lock exclusively, so no batch is half-applied under it. ``rebuild_days=False``
     skips recounting the days, for a caller that has just done it (the demo loader).
@@ -331,7 +361,9 @@ def scores_recompute(*, workspace: Workspace, now: datetime | None = None, rebui
             store.days_rebuild(workspace=workspace)
         store.components_rebuild(workspace=workspace, rules=rules)
         ids = Account.objects.for_workspace(workspace).values_list("pk", flat=True)
-        return _score_in_transaction(workspace=workspace, account_ids=list(ids), rules=rules, now=now)
+        return _score_in_transaction(
+            workspace=workspace, account_ids=list(ids), rules=rules, now=now, change=change, progress=progress
+        )
 
 
 @dataclass
@@ -339,6 +371,12 @@ class StagePreview:
     stages: list[tuple[str, str, int, int]]  # key, name, accounts now, accounts with the candidate rules
     entering: dict[str, int]  # stage key -> accounts that would move into it
     leaving: dict[str, int]
+    moves: dict[int, tuple[str, str]] = field(default_factory=dict)  # account id -> (stage now, stage after)
+    scores: dict[int, tuple[float, float]] = field(default_factory=dict)  # account id -> (score, momentum) after
+
+    @property
+    def moved(self) -> int:
+        return len(self.moves)
 
 
 def scores_preview(*, workspace: Workspace, rules: ScoringRules, now: datetime | None = None) -> StagePreview:
@@ -356,6 +394,7 @@ def scores_preview(*, workspace: Workspace, rules: ScoringRules, now: datetime |
     after: dict[str, int] = defaultdict(int)
     entering: dict[str, int] = defaultdict(int)
     leaving: dict[str, int] = defaultdict(int)
+    moves: dict[int, tuple[str, str]] = {}
     for account_id, stage in current.items():
         new = results[account_id].stage
         before[stage] += 1
@@ -363,9 +402,12 @@ def scores_preview(*, workspace: Workspace, rules: ScoringRules, now: datetime |
         if new != stage:
             entering[new] += 1
             leaving[stage] += 1
+            moves[account_id] = (stage, new)
     names = rules.stage_names()
     return StagePreview(
         stages=[(key, name, before[key], after[key]) for key, name in names.items()],
         entering=dict(entering),
         leaving=dict(leaving),
+        moves=moves,
+        scores={pk: (r.score, r.momentum) for pk, r in results.items()},
     )

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from abe.models import Membership, Workspace
-from accounts.models import Account, Contact
+from accounts.models import Account, Contact, Tier
 from work.models import Task, TaskSource
 from work.services import task_create
 
@@ -79,6 +79,41 @@ def key_account_settings_update(*, workspace: Workspace, by: User | None = None,
 def _schedule_review(plan: AccountPlan, settings_row: KeyAccountSettings) -> None:
     start = plan.last_reviewed_at or plan.created_at or timezone.now()
     plan.next_review_due = timezone.localdate(start) + dt.timedelta(days=settings_row.review_days(plan.account.tier))
+
+
+def plan_reviews_reschedule(*, workspace_id: int, moves: dict[int, tuple[str, str]], by_id: int | None = None) -> int:
+    """After accounts change tier (``abe.registry.tier_changed_register``): the next review of their current plan
+    follows the new tier's cadence, counted from the last review (or the plan's creation), and the plan's history
+    says so. Runs inside the tier move's transaction; returns the plans re-dated."""
+    plans = list(
+        AccountPlan.objects.for_workspace(workspace_id)
+        .filter(account_id__in=list(moves), status=PlanStatus.CURRENT)
+        .select_related("account")
+    )
+    if not plans:
+        return 0
+    settings_row = key_account_settings_get(workspace=Workspace.objects.get(pk=workspace_id))
+    by = User.objects.filter(pk=by_id).first() if by_id else None
+    labels = {t: t.capitalize() for t in Tier.values}  # "Strategic", without the "(1:1)" of the choice label
+    changed = 0
+    for plan in plans:
+        old_tier, new_tier = moves[plan.account_id]
+        plan.account.tier = new_tier  # the move is written; the row read here may predate it
+        old_due = plan.next_review_due
+        _schedule_review(plan, settings_row)
+        if plan.next_review_due == old_due:
+            continue
+        plan.save(update_fields=["next_review_due", "updated_at"])
+        cadence = settings_row.review_days(new_tier)
+        _log(
+            plan,
+            f"next review: tier {labels.get(old_tier, old_tier)} → {labels.get(new_tier, new_tier)}"[:60],
+            old_due,
+            f"{plan.next_review_due} (every {cadence} days)",
+            by,
+        )
+        changed += 1
+    return changed
 
 
 def _clean_text(data: dict[str, Any], errors: dict[str, str]) -> None:

@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from abe.models import Membership, Role, Workspace
 from accounts.models import Account, Contact, Lifecycle, Opportunity, OpportunityStatus, OpportunityType
-from activation.models import Alert, AlertKind, Severity
+from activation.models import Alert, AlertKind, ConditionType, Severity
+from activation.services.evaluation import rules_evaluate
 from activation.services.outbox import Outbox, alert_deliveries_create
 from work.models import Task, TaskSource, TaskStatus
 from work.services import task_create
@@ -170,6 +171,22 @@ def accounts_health_compute(*, workspace: Workspace) -> int:
         account_health_compute(account=account)
         count += 1
     return count
+
+
+def health_drops_evaluate(*, workspace: Workspace) -> int:
+    """Evaluate the workspace's health-drop rules right after a health pass, on the accounts it scored (the
+    hourly time-based pass would find them too, later). Returns the alerts fired; safe to repeat (rule states)."""
+    since = timezone.now() - dt.timedelta(days=1)
+    ids = list(
+        AccountHealth.objects.for_workspace(workspace)
+        .filter(computed_at__gte=since)
+        .values_list("account_id", flat=True)
+        .distinct()
+    )
+    if not ids:
+        return 0
+    result = rules_evaluate(account_ids=ids, workspace_id=workspace.pk, condition_types=[ConditionType.HEALTH_DROP])
+    return len(result.fired)
 
 
 def _plan_recipients(plan: AccountPlan) -> list[User]:

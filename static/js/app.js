@@ -43,20 +43,34 @@ document.addEventListener("DOMContentLoaded", function () { abeScrollCues(); });
 document.addEventListener("htmx:afterSettle", function () { abeScrollCues(); });
 window.addEventListener("resize", function () { abeScrollCues(); });
 
-// Column chooser: the columns a user hides in a wide table are remembered per user (in this browser) and
-// applied again after every htmx refresh.
+// Column chooser: the columns a person hides in a wide table are saved on the server for that person
+// (data-hidden holds them, data-save-url takes changes) and applied again after every htmx refresh.
+function abeHiddenColumns(chooser) {
+  var hidden = {};
+  (chooser.dataset.hidden || "").split(",").forEach(function (c) { if (c) { hidden[c] = 1; } });
+  return hidden;
+}
+function abeColumnsSave(chooser, hidden) {
+  chooser.dataset.hidden = Object.keys(hidden).join(",");
+  var token = document.querySelector('meta[name="csrf-token"]');
+  var body = new URLSearchParams({ hidden: chooser.dataset.hidden });
+  return fetch(chooser.dataset.saveUrl, {
+    method: "POST", body: body, credentials: "same-origin",
+    headers: { "X-CSRFToken": token ? token.content : "" },
+  }).then(function (response) { chooser.dataset.saved = response.ok ? "1" : "0"; });
+}
 function abeColumns() {
   document.querySelectorAll("details[data-columns-for]").forEach(function (chooser) {
-    var key = "abe:columns:" + chooser.dataset.user + ":" + chooser.dataset.columnsFor;
-    var hidden = {};
-    try { hidden = JSON.parse(localStorage.getItem(key)) || {}; } catch (e) { hidden = {}; }
+    var hidden = abeHiddenColumns(chooser);
     chooser.querySelectorAll("input[type=checkbox]").forEach(function (box) {
       box.checked = !hidden[box.value];
       if (!box.dataset.bound) {
         box.dataset.bound = "1";
         box.addEventListener("change", function () {
-          if (box.checked) { delete hidden[box.value]; } else { hidden[box.value] = 1; }
-          localStorage.setItem(key, JSON.stringify(hidden));
+          var now = abeHiddenColumns(chooser);
+          if (box.checked) { delete now[box.value]; } else { now[box.value] = 1; }
+          chooser.dataset.saved = "";
+          abeColumnsSave(chooser, now);
           abeColumns();
         });
       }
@@ -70,27 +84,15 @@ function abeColumns() {
 document.addEventListener("DOMContentLoaded", abeColumns);
 document.addEventListener("htmx:afterSettle", abeColumns);
 
-// Saved views: save the list as it is now (the URL htmx pushed, the hidden columns); opening a view applies
-// its columns.
+// Saved views: save the list as it is now (the URL htmx pushed, the hidden columns). Opening a view applies its
+// columns on the server (they become the person's columns of that list).
 (function () {
-  function columnsKey(aside) { return "abe:columns:" + aside.dataset.user + ":" + aside.dataset.list; }
-  document.addEventListener("DOMContentLoaded", function () {
-    var aside = document.getElementById("saved-views");
-    var data = document.getElementById("current-view-columns");
-    if (aside && data) {
-      var hidden = {};
-      JSON.parse(data.textContent).forEach(function (c) { hidden[c] = 1; });
-      localStorage.setItem(columnsKey(aside), JSON.stringify(hidden));
-      if (window.abeColumns) { abeColumns(); }
-    }
-  });
   document.addEventListener("submit", function (event) {
     var form = event.target.closest("[data-save-view]");
     if (!form) { return; }
     var aside = document.getElementById("saved-views");
     form.querySelector("input[name=query]").value = window.location.search.replace(/^\?/, "");
-    var hidden = {};
-    try { hidden = JSON.parse(localStorage.getItem(columnsKey(aside))) || {}; } catch (e) { hidden = {}; }
-    form.querySelector("input[name=hidden_columns]").value = Object.keys(hidden).join(",");
+    var chooser = document.querySelector('details[data-columns-for="' + aside.dataset.list + '"]');
+    form.querySelector("input[name=hidden_columns]").value = chooser ? chooser.dataset.hidden || "" : "";
   });
 })();

@@ -117,3 +117,50 @@ def test_rows_insert_new_skips_existing_keys(workspace):
     events = EngagementEvent.objects.filter(account=account).order_by("external_id")
     assert [e.external_id for e in events] == ["e1", "e2"]
     assert all(e.received_at is not None and e.metadata == {"a": 1} for e in events)
+
+
+def test_rows_executemany_converts_values_and_fills_defaults(workspace):
+    """The path of databases without COPY (the embedded SQLite demo), checked on whichever database runs."""
+    from decimal import Decimal
+
+    from abe.bulk import Serialized
+
+    # given two accounts as tuples: a JSON list as an object and one already serialised, a Decimal, a NaN
+    bulk.rows_executemany(
+        Account,
+        ["workspace_id", "name", "technologies", "annual_revenue", "fit_score", "fit_explanation"],
+        [
+            (workspace.pk, "Acme", ["Slack", "Jira"], Decimal("12.50"), float("nan"), Serialized('[["k","y",0.5]]')),
+            (workspace.pk, "Globex", [], None, 71.5, []),
+        ],
+    )
+    # then the values are stored as given, NaN as NULL, and the left-out fields took their defaults
+    acme = Account.objects.get(workspace=workspace, name="Acme")
+    globex = Account.objects.get(workspace=workspace, name="Globex")
+    assert (acme.technologies, acme.annual_revenue, acme.fit_score) == (["Slack", "Jira"], Decimal("12.50"), None)
+    assert acme.fit_explanation == [["k", "y", 0.5]]
+    assert (globex.technologies, globex.fit_score, globex.tier_locked, globex.engagement_score) == (
+        [],
+        71.5,
+        False,
+        0.0,
+    )
+    assert acme.created_at is not None and acme.updated_at is not None
+    # and dates given as text or as dates both land
+    account = AccountFactory(workspace=workspace)
+    from datetime import date
+
+    bulk.rows_executemany(
+        AccountScoreSnapshot,
+        ["workspace_id", "account_id", "day", "score", "momentum", "stage"],
+        [
+            (workspace.pk, account.pk, "2026-03-01", 1.0, None, "aware"),
+            (workspace.pk, account.pk, date(2026, 3, 2), 2.0, 0.5, "aware"),
+        ],
+    )
+    assert list(
+        AccountScoreSnapshot.objects.filter(account=account).order_by("day").values_list("day", "momentum")
+    ) == [
+        (date(2026, 3, 1), None),
+        (date(2026, 3, 2), 0.5),
+    ]

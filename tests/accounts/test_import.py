@@ -217,3 +217,54 @@ def test_hubspot_deals_map_closed_won_stage_to_won(workspace):
     assert (preset, result.summary()["created"]) == ("hubspot", 2)
     statuses = dict(Opportunity.objects.for_workspace(workspace).values_list("external_id", "status"))
     assert statuses == {"901": "won", "902": "lost"}
+
+
+def test_unchanged_reimport_writes_no_row(workspace):
+    """An identical file a second time leaves every stored row as it was: not even ``updated_at`` moves."""
+    from django.db import connection
+
+    _import(workspace, "accounts", "accountData.csv")
+
+    def state():
+        accounts = Account.objects.for_workspace(workspace)
+        stamps = dict(accounts.values_list("pk", "updated_at"))
+        if connection.vendor != "postgresql":
+            return stamps, None
+        with connection.cursor() as cursor:  # xmin: the transaction that wrote the row version
+            cursor.execute("SELECT id, xmin::text FROM accounts_account WHERE workspace_id = %s", [workspace.pk])
+            return stamps, dict(cursor.fetchall())
+
+    before = state()
+    second, _ = _import(workspace, "accounts", "accountData.csv")
+
+    assert second.summary()["unchanged"] == 423
+    assert state() == before
+
+
+def test_repeated_bad_cells_are_reported_on_every_line(workspace):
+    """Parsed cells are remembered within a run; a bad value seen again is still reported on its own line."""
+    data = (
+        b"Account Name,Website,Billing Country,Employees\n"
+        b"Alpha,alpha.example.com,Atlantis,10\n"
+        b"Beta,beta.example.com,Atlantis,10\n"
+        b"Gamma,gamma.example.com,Spain,ten\n"
+        b"Delta,delta.example.com,Spain,ten\n"
+    )
+
+    result, _ = import_file(
+        workspace=workspace,
+        kind="accounts",
+        data=data,
+        mapping={"name": "Account Name", "domain": "Website", "country": "Billing Country", "employees": "Employees"},
+    )
+
+    assert result.summary()["created"] == 4
+    assert [(w["line"], w["reason"]) for w in result.warnings] == [
+        (2, "Unknown country “Atlantis”: left blank"),
+        (3, "Unknown country “Atlantis”: left blank"),
+        (4, "Employees “ten” is not a number: left blank"),
+        (5, "Employees “ten” is not a number: left blank"),
+    ]
+    accounts = Account.objects.for_workspace(workspace)
+    assert set(accounts.values_list("country", flat=True)) == {"", "ES"}
+    assert not accounts.exclude(employees=None).filter(country="ES").exists()

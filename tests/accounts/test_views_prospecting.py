@@ -141,7 +141,7 @@ def test_icp_settings_and_model_pages_render_and_save(
             "/accounts/icp/",
             {
                 "name": "Software ICP",
-                "criteria": '[{"key": "software", "weight": 1, '
+                "criteria": '[{"key": "software", "weight": 100, '
                 '"bands": [{"label": "Software", "when": {"industry": ["Software"]}}]}]',
                 "note": "v1",
             },

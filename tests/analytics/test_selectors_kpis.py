@@ -12,8 +12,8 @@ from analytics.models import AnalyticsSettings, SpendEntry
 from analytics.selectors.filters import KpiFilters
 from analytics.selectors.kpis import kpi_summary
 from analytics.services.rollups import facts_rebuild
-from engagement.models import AccountEngagement, EngagementDay, JourneyStageChange
-from tests.factories import AccountFactory, OpportunityFactory
+from engagement.models import EngagementDay, JourneyStageChange
+from tests.factories import AccountFactory, ContactFactory, OpportunityFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -53,8 +53,25 @@ def programme(workspace):
     OpportunityFactory(account=s2, amount=Decimal(30_000), created_date=day)  # open, created in the period
     EngagementDay.objects.create(workspace=workspace, account=s1, type="web_visit", day=day, count=5, last_at=at(day))
     EngagementDay.objects.create(workspace=workspace, account=n1, type="meeting", day=day, count=1, last_at=at(day))
-    for account, breadth in ((s1, 4), (s2, 2), (n1, 1)):
-        AccountEngagement.objects.create(workspace=workspace, account=account, breadth=breadth, scored_at=at(day))
+    # Committees against the default templates (strategic: 9 seats, standard: 4; engaged = within 30 days).
+    recent, stale = at(day), at(TODAY - dt.timedelta(days=60))
+    for account, role, department, engaged_at, left in (
+        (s1, "decision_maker", "", recent, False),
+        (s1, "decision_maker", "", recent, True),  # left the company: fills nothing
+        (s1, "economic_buyer", "", recent, False),
+        (s1, "champion", "", recent, False),
+        (s1, "influencer", "finance", recent, False),  # fills "influencer" (1 of 2) and "finance"
+        (s2, "champion", "", recent, False),
+        (s2, "economic_buyer", "", stale, False),  # known, not engaged
+        (n1, "decision_maker", "", recent, False),
+    ):
+        ContactFactory(
+            account=account,
+            buying_role=role,
+            department=department,
+            last_engaged_at=engaged_at,
+            left_at=TODAY - dt.timedelta(days=3) if left else None,
+        )
     JourneyStageChange.objects.create(
         workspace=workspace, account=s2, from_stage="engaged", to_stage="mqa", changed_at=at(day - dt.timedelta(1))
     )
@@ -138,10 +155,14 @@ def test_coverage_engagement_mqas_and_alert_response(workspace, programme):
         "accounts": 2,
         "engaged_accounts": 1,
         "engaged_share": 0.5,
-        "committee_coverage": 0.75,
-        "accounts_with_3_roles": 1,
+        # s1: (5 known + 5 engaged) / 18; s2: (2 known + 1 engaged) / 18; mean of the two = 13/36.
+        "committee_coverage": round(13 / 36, 4),
+        "accounts_with_3_roles": 1,  # s1: decision maker, economic buyer, champion and finance engaged
+        "single_threaded": 1,  # s2: only the champion engaged
     }
+    # n1: (1 + 1) / 8; n2: nothing mapped.
     assert summary["coverage"]["non_target"]["committee_coverage"] == 0.125
+    assert summary["coverage"]["non_target"]["single_threaded"] == 1
     assert summary["engagement_by_tier"]["strategic"]["events"] == 5
     assert summary["engagement_by_tier"]["standard"]["events"] == 1
     assert summary["mqas"]["target"]["entries"] == 1
@@ -202,3 +223,31 @@ def test_summary_endpoint_is_scoped_to_the_workspace(workspace, programme, other
 def test_summary_query_count_is_bounded(workspace, programme, viewer_api, django_assert_max_num_queries):
     with django_assert_max_num_queries(30):
         assert viewer_api.get("/api/v1/analytics/summary/").status_code == 200
+
+
+def test_committee_coverage_per_required_role(workspace, programme):
+    from analytics.selectors.kpis import committee_coverage_by_tier
+
+    roles = committee_coverage_by_tier(workspace=workspace, filters=programme)["strategic"]["roles"]
+
+    assert roles["decision_maker"] == {"label": "Decision maker", "engaged": 1, "known": 0, "missing": 1}
+    assert roles["economic_buyer"] == {"label": "Economic buyer", "engaged": 1, "known": 1, "missing": 0}
+    assert roles["influencer"] == {"label": "Influencer", "engaged": 0, "known": 1, "missing": 1}  # 1 of 2 seats
+    assert roles["finance"]["engaged"] == 1 and roles["procurement"]["missing"] == 2
+
+
+def test_dashboard_coverage_matches_the_content_apps_per_account_coverage(workspace, programme):
+    """The set-based figure equals the mean of content's own per-account coverage (the heatmap's rules)."""
+    from accounts.models import Account
+    from analytics.selectors.kpis import committee_coverage_by_tier
+    from content.selectors.committee import coverage_for_accounts
+
+    accounts = list(Account.objects.for_workspace(workspace))
+    per_account = coverage_for_accounts(workspace=workspace, accounts=accounts)
+    rows = committee_coverage_by_tier(workspace=workspace, filters=programme)
+
+    for tier in ("strategic", "standard"):
+        expected = sum(per_account[a.pk].figure for a in accounts if a.tier == tier)
+        assert rows[tier]["coverage_sum"] == pytest.approx(expected, abs=1e-4)
+        single = sum(per_account[a.pk].single_threaded for a in accounts if a.tier == tier)
+        assert rows[tier]["single_threaded"] == single

@@ -106,3 +106,60 @@ def test_a_scoring_pass_refreshes_the_facts_through_the_after_scoring_hook(works
     facts_refresh_accounts_task(workspace_id=workspace.pk, account_ids=[account.pk])
 
     assert AccountDayFact.objects.get(account=account, day=TODAY).events == 2
+
+
+def test_outbound_touches_are_attempts_with_their_outcomes(workspace):
+    """Three touches: one answered by a reply 5 days later, one followed by a meeting 20 days later, one unanswered
+    (its reply came 20 days later: past the 14-day window). Replies before the touch day do not count."""
+    from engagement.content_hooks import touch_log
+
+    account = AccountFactory(workspace=workspace)
+    quiet = AccountFactory(workspace=workspace)
+    d1, d2 = TODAY - dt.timedelta(days=40), TODAY - dt.timedelta(days=35)
+    for n, (acc, day) in enumerate(((account, d1), (account, d2), (quiet, d1))):
+        touch_log(
+            workspace=workspace,
+            account=acc,
+            contact=None,
+            channel="email",
+            occurred_at=at(day),
+            external_id=f"t-{n}",
+            metadata={},
+        )
+    for acc, kind, day in (
+        (account, "reply", d1 + dt.timedelta(days=5)),  # answers d1 (and d2: within 14 days of it too)
+        (account, "meeting", d1 + dt.timedelta(days=20)),  # within 30 days of both
+        (quiet, "reply", d1 + dt.timedelta(days=20)),  # too late for quiet's touch
+        (quiet, "reply", d1 - dt.timedelta(days=1)),  # before the touch
+    ):
+        EngagementDay.objects.create(workspace=workspace, account=acc, type=kind, day=day, count=1, last_at=at(day))
+
+    facts_rebuild(workspace=workspace)
+
+    rows = {
+        (f.account_id, f.day): (f.attempts, f.attempts_answered, f.attempts_to_meeting)
+        for f in AccountDayFact.objects.for_workspace(workspace).filter(attempts__gt=0)
+    }
+    assert rows == {(account.pk, d1): (1, 1, 1), (account.pk, d2): (1, 1, 1), (quiet.pk, d1): (1, 0, 0)}
+    # Touches are not scored events: they never count as engagement events.
+    assert AccountDayFact.objects.get(account=quiet, day=d1).events == 0
+
+
+def test_a_touch_logged_after_the_watermark_is_rolled_up_by_the_change_refresh(workspace):
+    from engagement.content_hooks import touch_log
+
+    account = AccountFactory(workspace=workspace)
+    facts_rebuild(workspace=workspace)
+    touch_log(
+        workspace=workspace,
+        account=account,
+        contact=None,
+        channel="email",
+        occurred_at=at(TODAY),
+        external_id="late",
+        metadata={},
+    )
+
+    facts_refresh_changes(workspace=workspace)
+
+    assert AccountDayFact.objects.get(account=account, day=TODAY).attempts == 1

@@ -10,7 +10,7 @@ from tests.factories import AccountFactory, OpportunityFactory
 
 pytestmark = pytest.mark.django_db
 
-PAGES = ["", "journey/", "funnel/", "response/", "impact/", "economics/"]
+PAGES = ["", "journey/", "funnel/", "response/", "content/", "impact/", "economics/"]
 
 
 @pytest.fixture
@@ -125,3 +125,127 @@ def test_economics_settings_validate(client, admin_user, workspace):
     from analytics.selectors.kpis import analytics_settings
 
     assert analytics_settings(workspace=workspace).sla_hours("strategic") == 2.0
+
+
+@pytest.fixture
+def two_groups(workspace, sales_user, marketing_user):
+    """Big (employees 5,000) strategic accounts won 100k, small ones won 7k; a saved view selects the big ones."""
+    from accounts.models import SavedView
+    from engagement.content_hooks import touch_log
+
+    today = dt.date.today()
+    for employees, amount in ((5000, 100_000), (50, 7_000)):
+        account = AccountFactory(workspace=workspace, tier=Tier.STRATEGIC, owner=sales_user, employees=employees)
+        OpportunityFactory(
+            account=account,
+            created_date=today - dt.timedelta(days=40),
+            close_date=today,
+            status="won",
+            amount=Decimal(amount),
+        )
+    # One outbound touch, on the small account (top of funnel).
+    touch_log(
+        workspace=workspace,
+        account=account,
+        contact=None,
+        channel="email",
+        occurred_at=dt.datetime.now(dt.UTC),
+        external_id="small",
+        metadata={},
+    )
+    facts_rebuild(workspace=workspace)
+    big = SavedView.objects.create(
+        workspace=workspace, owner=marketing_user, name="Big ones", list_name="accounts", query="employees_min=1000"
+    )
+    private = SavedView.objects.create(
+        workspace=workspace, owner=sales_user, name="Mine", list_name="accounts", query="employees_max=100"
+    )
+    return big, private
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_dashboard_takes_a_saved_view(client, marketing_user, two_groups, path):
+    big, _ = two_groups
+    client.force_login(marketing_user)
+
+    everything = client.get(f"/analytics/{path}", {"days": 90, "format": "csv"}).content.decode()
+    narrowed = client.get(f"/analytics/{path}", {"days": 90, "view": big.pk, "format": "csv"}).content.decode()
+    page = client.get(f"/analytics/{path}", {"days": 90, "view": big.pk})
+
+    assert page.status_code == 200
+    assert "Big ones" in page.content.decode()
+    assert narrowed != everything
+    assert "Saved view,Big ones" in narrowed
+    if path == "":  # revenue won
+        assert "$107,000" in everything and "$107,000" not in narrowed
+    if path == "economics/":  # ACV: (100k + 7k) / 2 against the big account's 100k
+        assert "$53,500" in everything and "$53,500" not in narrowed
+    if path in ("", "economics/"):
+        assert "$100,000" in narrowed
+
+
+def test_summary_api_takes_a_saved_view_and_refuses_one_it_cannot_open(marketing_api, two_groups):
+    big, private = two_groups
+
+    narrowed = marketing_api.get("/api/v1/analytics/summary/", {"view": big.pk})
+    refused = marketing_api.get("/api/v1/analytics/summary/", {"view": private.pk})  # another user's private view
+    junk = marketing_api.get("/api/v1/analytics/summary/", {"view": "x"})
+
+    assert narrowed.status_code == 200
+    assert narrowed.json()["pipeline"]["target"]["won_amount"] == 100000.0
+    assert narrowed.json()["coverage"]["target"]["accounts"] == 1
+    assert refused.status_code == 400 and "view" in refused.json()
+    assert junk.status_code == 400
+
+
+def test_content_performance_sums_the_rollup_by_persona_and_stage(client, viewer_user, workspace):
+    from django.utils import timezone
+
+    from content.models import AssetPerformance
+    from tests.factories import ContentAssetFactory, PersonaFactory
+
+    cfo = PersonaFactory(workspace=workspace, name="CFO")
+    a1, a2 = ContentAssetFactory(workspace=workspace, title="ROI guide"), ContentAssetFactory(workspace=workspace)
+    now = timezone.now()
+    for asset, persona, stage, reached, moved, pipeline in (
+        (a1, 0, "", 10, 4, 50_000),
+        (a2, 0, "", 6, 0, 0),
+        (a1, cfo.pk, "", 3, 2, 20_000),
+        (a2, cfo.pk, "", 1, 0, 0),
+        (a1, 0, "aware", 8, 4, 50_000),
+        (a2, 0, "aware", 2, 0, 0),
+        (a1, 0, "engaged", 2, 0, 0),
+    ):
+        AssetPerformance.objects.create(
+            workspace=workspace,
+            asset=asset,
+            persona_key=persona,
+            stage=stage,
+            accounts_reached=reached,
+            contacts_reached=reached,
+            engagements=reached * 2,
+            accounts_moved=moved,
+            pipeline_influenced=pipeline,
+            computed_at=now,
+        )
+    client.force_login(viewer_user)
+
+    csv = client.get("/analytics/content/", {"format": "csv"}).content.decode()
+
+    assert 'CFO,4,4,8,2,50.0%,"$20,000"' in csv  # 3 + 1 reaches, 2 moved
+    assert 'Aware,10,10,20,4,40.0%,"$50,000"' in csv  # 8 + 2 reaches in the aware stage
+    assert "Engaged,2,2,4,0,0.0%,$0" in csv
+    assert "ROI guide,10,10,20,4,40.0%" in csv  # top assets: reached >= 5, most moved first
+
+
+def test_team_table_has_one_row_for_accounts_without_an_owner(client, viewer_user, workspace):
+    account = AccountFactory(workspace=workspace, owner=None)
+    OpportunityFactory(account=account, created_date=dt.date.today(), amount=Decimal(1000))
+    facts_rebuild(workspace=workspace)
+    client.force_login(viewer_user)
+
+    csv = client.get("/analytics/response/", {"format": "csv"}).content.decode()
+
+    team = csv.split("\r\nTeam\r\n", 1)[1]
+    assert team.count("No owner") == 1
+    assert "No owner,1,0,0,0,1," in team  # one account, one opportunity created

@@ -205,7 +205,9 @@ def _queries(client, url):
 def test_heatmap_and_gap_list_read_a_fixed_number_of_queries(client, admin_user, workspace):
     persona = PersonaFactory(workspace=workspace, typical_buying_role="economic_buyer")
     client.force_login(admin_user)
-    _accounts(workspace, persona, 10)
+    # Both sizes hold more than a page (the pager then reads the page and a bounded count; a list that fits on
+    # one page needs no count query at all).
+    _accounts(workspace, persona, 60)
     small = (_queries(client, "/content/committees/"), _queries(client, "/content/committees/gaps/"))
 
     _accounts(workspace, persona, 50)
@@ -216,7 +218,7 @@ def test_heatmap_and_gap_list_read_a_fixed_number_of_queries(client, admin_user,
     assert small == large and max(large) <= 25
     assert page.content.decode().count("<tr>") >= 50
     lines = b"".join(csv_response.streaming_content).decode().strip().splitlines()
-    assert len(lines) == 1 + 21 and lines[0].startswith("account_id,account,tier")
+    assert len(lines) == 1 + 20 + 17 and lines[0].startswith("account_id,account,tier")
     assert "Find a decision maker" in client.get("/content/committees/gaps/").content.decode()
 
 

@@ -70,13 +70,22 @@ def test_nav_menu_at_tablet_width(page, screenshot, admin_user):
     page.wait_for_url("**/settings/")
 
 
-def test_column_chooser_is_kept_across_reloads(page, screenshot, day, admin_user):
+def test_column_chooser_is_kept_across_reloads(page, screenshot, day, admin_user, browser, live_server):
     login(page, "admin1")
     page.goto("/accounts/tiers/")
     expect(page.locator("#tier-table th[data-col=stage]")).to_be_visible()
     page.click(".column-chooser summary")
     page.uncheck(".column-chooser input[value=industry]")
     expect(page.locator("#tier-table th[data-col=industry]")).to_be_hidden()
+    expect(page.locator(".column-chooser")).to_have_attribute("data-saved", "1")  # saved on the server
+    # Saved per user on the server: another browser (no shared storage) signed in as the same person sees it.
+    other = browser.new_context(viewport={"width": 1366, "height": 900}, base_url=live_server.url)
+    other_page = other.new_page()
+    login(other_page, "admin1")
+    other_page.goto("/accounts/tiers/")
+    expect(other_page.locator("#tier-table th[data-col=industry]")).to_be_hidden()
+    expect(other_page.locator("#tier-table th[data-col=country]")).to_be_visible()
+    other.close()
     page.reload()
     expect(page.locator("#tier-table th[data-col=industry]")).to_be_hidden()
     page.fill("#id_q", "globex")  # an htmx refresh keeps the choice

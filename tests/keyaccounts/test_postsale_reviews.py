@@ -154,7 +154,12 @@ def test_daily_task_is_safe_to_repeat(workspace, admin_user):
     first = key_accounts_daily_task(workspace.pk)
     second = key_accounts_daily_task(workspace.pk)
 
-    assert first == {"activities_scheduled": 1, "reviews_overdue_alerted": 1, "health_computed": 1}
+    assert first == {
+        "activities_scheduled": 1,
+        "reviews_overdue_alerted": 1,
+        "health_computed": 1,
+        "health_drop_alerts": 0,
+    }
     assert (second["activities_scheduled"], second["reviews_overdue_alerted"]) == (0, 0)
 
 

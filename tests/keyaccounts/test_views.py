@@ -112,3 +112,32 @@ def test_starting_a_plan_from_the_page_and_adding_an_action(workspace, admin_use
     assert created.status_code == 302 and plan.goals == "Grow"
     assert action.status_code == 302 and plan.account.tasks.get().title == "Call the CFO"
     assert empty.status_code == 400
+
+
+def test_key_accounts_without_a_plan_list_strategic_first_and_say_how_many(workspace, admin_client):
+    # "priority" sorts before "strategic" as text: the strategic accounts must still come first
+    for i in range(12):
+        AccountFactory(workspace=workspace, name=f"Priority {i:02}", tier="priority", priority=90 - i)
+    AccountFactory(workspace=workspace, name="Strategic Low", tier="strategic", priority=5)
+    planned = AccountFactory(workspace=workspace, name="Strategic Planned", tier="strategic", priority=99)
+    AccountPlanFactory(account=planned)
+
+    html = admin_client.get("/key-accounts/").content.decode()
+
+    section = html[html.index("Key accounts without a plan") :]
+    assert "(13)" in section and "The 10 with the highest priority, strategic accounts first" in section
+    assert section.index("Strategic Low") < section.index("Priority 00")
+    assert "Priority 09" not in section and "Strategic Planned" not in section
+
+
+def test_post_sale_side_lists_say_how_many_they_hold(workspace, admin_client, django_assert_max_num_queries):
+    account = AccountFactory(workspace=workspace, name="Expanding Co", lifecycle="customer")
+    for i in range(52):
+        OpportunityFactory(account=account, name=f"Up-sell {i:02}", type="up_sell", status="open")
+
+    with django_assert_max_num_queries(40):
+        html = admin_client.get("/key-accounts/post-sale/").content.decode()
+
+    assert 'Expansion pipeline (up-sell, cross-sell) <span class="muted small">(52)</span>' in html
+    assert "The 50 closing first of 52" in html
+    assert 'Customers without recurring activities <span class="muted small">(1)</span>' in html

@@ -141,3 +141,69 @@ def test_import_report_pages_its_rejected_rows(admin_client, admin_user, workspa
     html = response.content.decode()
     assert [e["line"] for e in response.context["page_obj"]] == list(range(52, 102))
     assert 'hx-select="#import-report"' in html and "51–100 of 120" in html
+
+
+class _SqlLog:
+    """Every statement run while inside (through an execute wrapper, whatever the request signals do)."""
+
+    def __enter__(self):
+        from django.db import connection
+
+        self.sql: list[str] = []
+        self._wrapper = connection.execute_wrapper(self)
+        self._wrapper.__enter__()
+        return self
+
+    def __call__(self, execute, sql, params, many, context):
+        self.sql.append(sql)
+        return execute(sql, params, many, context)
+
+    def __exit__(self, *exc):
+        self._wrapper.__exit__(*exc)
+
+
+def _count_queries(sql: list[str]) -> list[str]:
+    return [q for q in sql if q.lstrip().upper().startswith("SELECT COUNT(")]
+
+
+def test_a_long_list_counts_at_most_the_cap_and_says_so(admin_client, workspace, monkeypatch):
+    """Above ``COUNT_CAP`` matching rows the pager says "N+" and has no page count: the count query stops at the
+    cap (``LIMIT cap + 1``) instead of reading every matching row, and "Next" still works."""
+    monkeypatch.setattr("abe.paging.COUNT_CAP", 50)
+    _accounts(workspace)  # 60 Harbor + 15 others
+
+    with _SqlLog() as log:
+        response = admin_client.get("/accounts/?q=harbor&sort=employees")
+    page3 = admin_client.get("/accounts/?q=harbor&sort=employees&page=3")
+
+    html = response.content.decode()
+    assert "1–25 of 50+" in html and "Page 1 of" not in html and 'rel="next"' in html
+    counts = _count_queries(log.sql)
+    assert len(counts) == 1 and "LIMIT 51" in counts[0]
+    assert [a.name for a in page3.context["page_obj"]] == [f"Harbor {i:02d}" for i in range(50, 60)]
+    assert "51–60 of 60" in page3.content.decode() and 'rel="next"' not in page3.content.decode()
+
+
+def test_a_page_past_the_end_shows_the_last_page(admin_client, workspace):
+    _accounts(workspace)
+
+    response = admin_client.get("/accounts/?q=harbor&sort=employees&page=99")
+
+    assert [a.name for a in response.context["page_obj"]] == [f"Harbor {i:02d}" for i in range(50, 60)]
+    assert "51–60 of 60" in response.content.decode()
+
+
+def test_accounts_list_and_board_read_the_same_number_of_queries_at_any_size(admin_client, workspace):
+    def queries(url: str) -> int:
+        admin_client.get(url)  # the cached workspace stats, the session
+        with _SqlLog() as log:
+            assert admin_client.get(url).status_code == 200
+        return len(log.sql)
+
+    urls = ["/accounts/?sort=-employees", "/accounts/?industry=Software&page=2", "/accounts/tiers/?grade=A&page=2"]
+    _accounts(workspace, fit_grade="A")
+    small = [queries(url) for url in urls]
+    _accounts(workspace, fit_grade="A")
+    _accounts(workspace, fit_grade="A")
+
+    assert [queries(url) for url in urls] == small

@@ -68,3 +68,38 @@ def test_a_view_needs_a_name(admin_client):
 
     assert "Name the view." in [str(m) for m in response.context["messages"]]
     assert not SavedView.objects.exists()
+
+
+def test_column_choice_is_saved_per_user_on_the_server(client, admin_user, sales_user, workspace):
+    from accounts.models import ColumnChoice
+
+    client.force_login(admin_user)
+    saved = client.post("/accounts/columns/tier_board/", {"hidden": "industry,country"})
+    assert saved.status_code == 204
+    assert 'data-hidden="industry,country"' in client.get("/accounts/tiers/").content.decode()
+    client.force_login(sales_user)  # another person keeps every column
+    assert 'data-hidden=""' in client.get("/accounts/tiers/").content.decode()
+    assert ColumnChoice.objects.get(user=admin_user).hidden_columns == ["industry", "country"]
+
+
+def test_bad_column_choices_are_a_400(client, viewer_user):
+    client.force_login(viewer_user)
+    assert client.post("/accounts/columns/tier_board/", {"hidden": "salary"}).status_code == 400
+    assert client.post("/accounts/columns/nowhere/", {"hidden": ""}).status_code == 400
+    every = ",".join(["tier", "stage", "engagement", "momentum", "owner", "priority", "fit", "grade", "win"])
+    every += ",employees,revenue,lifecycle,industry,country"
+    assert client.post("/accounts/columns/tier_board/", {"hidden": every}).status_code == 400
+    assert client.post("/accounts/columns/tier_board/", {"hidden": "industry"}).status_code == 204  # viewers too
+
+
+def test_opening_a_saved_view_applies_its_columns(client, admin_user, workspace):
+    from accounts.models import ColumnChoice
+    from accounts.services import saved_view_save
+
+    view = saved_view_save(
+        workspace=workspace, owner=admin_user, name="Lean", list_name="tier_board", query="", hidden_columns=["win"]
+    )
+    client.force_login(admin_user)
+    client.get(f"/accounts/views/{view.pk}/")
+
+    assert ColumnChoice.objects.get(user=admin_user, list_name="tier_board").hidden_columns == ["win"]

@@ -1,0 +1,91 @@
+"""What a configuration change does to the inboxes: one summary notice instead of one alert per account.
+
+A recompute caused by a configuration change (engagement scoring settings, journey stages and thresholds)
+records every stage change, and the rule crossings it causes are consumed as held-back alerts (see
+``alert_fire(hold_back=True)``); the admins and the owners of the moved accounts get this one notice, with the
+moves by stage and a link to the affected accounts. The person who saved the change may ask for per-account
+alerts instead.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from abe.models import Membership, Role
+from accounts.models import Account
+
+from ..models import Alert, AlertKind, Severity
+from .outbox import Outbox, alert_deliveries_create
+from .rules import journey_stage_names
+
+
+def affected_accounts_url(*, at: str) -> str:
+    """The accounts list filtered to the accounts whose journey stage changed at or after ``at`` (ISO time)."""
+    return f"{reverse('accounts:list')}?{urlencode({'stage_changed_since': at, 'sort': 'stage'})}"
+
+
+def config_change_notice_create(
+    *, workspace_id: int, change: dict[str, Any], held_back: int, now: datetime | None = None
+) -> Alert | None:
+    """The one notice for a configuration change (None when it moved nothing and held nothing back, or when it
+    was already sent: the key of the change is its dedupe key, so a repeated recompute task sends nothing)."""
+    now = now or timezone.now()
+    moves = [(int(pk), str(old), str(new)) for pk, old, new in change.get("moves") or []]
+    if not moves and not held_back:
+        return None
+    key = f"config_change:{change.get('key') or change.get('at')}"
+    if Alert.objects.filter(workspace_id=workspace_id, dedupe_key=key).exists():
+        return None
+    names = journey_stage_names(workspace=workspace_id)
+    by_move = Counter((old, new) for _, old, new in moves)
+    lines = [
+        f"{names.get(old, old or 'No stage')} → {names.get(new, new)}: {n:,}"
+        for (old, new), n in sorted(by_move.items(), key=lambda item: -item[1])
+    ]
+    label = str(change.get("label") or "The configuration")
+    accounts = f"{len(moves):,} account{'s' if len(moves) != 1 else ''}"
+    alerts = f"{held_back:,} alert{'s' if held_back != 1 else ''}"
+    message = (
+        f"{label} changed: {accounts} changed journey stage ({'; '.join(lines) or 'none'}). "
+        f"The rules would have sent {alerts} about them; they were held back so that a settings change does not "
+        "flood the inboxes, and this notice speaks for them."
+    )
+    at = str(change.get("at") or now.isoformat())
+    url = affected_accounts_url(at=at)
+    owner_ids = set(Account.objects.filter(pk__in=[pk for pk, _, _ in moves]).values_list("owner_id", flat=True))
+    members = Membership.objects.filter(workspace_id=workspace_id).select_related("user").order_by("user_id")
+    recipients = [m.user for m in members if m.role == Role.ADMIN or m.user_id in owner_ids]
+    outbox = Outbox()
+    with transaction.atomic():
+        alert = Alert.objects.create(
+            workspace_id=workspace_id,
+            kind=AlertKind.SYSTEM,
+            dedupe_key=key,
+            severity=Severity.MEDIUM,
+            title=f"{label} changed: {accounts} changed journey stage",
+            message=message,
+            recommended_action="Review the affected accounts; follow up on the ones your plays should reach.",
+            facts={
+                "config_change": change.get("key", ""),
+                "by": change.get("by"),
+                "at": at,
+                "moved": len(moves),
+                "moves": [
+                    {"from": names.get(old, old), "to": names.get(new, new), "accounts": n}
+                    for (old, new), n in by_move.items()
+                ],
+                "held_back": held_back,
+                "accounts_url": url,
+            },
+            created_at=now,
+        )
+        alert_deliveries_create(alert=alert, recipients=recipients, now=now, outbox=outbox)
+        outbox.publish_on_commit()
+    return alert

@@ -1,0 +1,155 @@
+"""The set-based asset-performance refresh gives the same rows as the per-account Python fold it replaced.
+
+``reference_rows`` is that fold (kept here as the oracle, unchanged in its rules); a seeded random workspace with
+personas, contacts without persona, events without contact, outbound touches, stage changes before, between and
+after the first touches, and opportunities inside and outside the 90 days is refreshed and compared row by row.
+"""
+
+import datetime as dt
+import random
+from bisect import bisect_right
+from collections import defaultdict
+from decimal import Decimal
+
+import pytest
+from django.db.models import Count, Min
+from django.utils import timezone
+
+from accounts.models import Account, Contact, Opportunity
+from content.models import AssetPerformance
+from content.selectors.nbc import content_settings
+from engagement.models import EngagementEvent, JourneyStageChange
+from engagement.rules import ScoringRules
+from engagement.services.content_performance import PIPELINE_DAYS, asset_performance_refresh
+from tests.factories import AccountFactory, ContactFactory, ContentAssetFactory, OpportunityFactory, PersonaFactory
+
+pytestmark = pytest.mark.django_db
+
+STAGES = ["unaware", "aware", "engaged", "mqa", "opportunity", "customer"]
+
+
+def reference_rows(workspace):
+    settings = content_settings(workspace=workspace)
+    rank = {s.key: i for i, s in enumerate(ScoringRules.from_values().stages)}
+    reach: dict = defaultdict(dict)
+    groups = (
+        EngagementEvent.objects.for_workspace(workspace)
+        .filter(content_asset_id__isnull=False)
+        .exclude(type="outbound_touch")
+        .values("content_asset_id", "account_id", "contact_id")
+        .annotate(first_at=Min("occurred_at"), n=Count("id"))
+        .values_list("content_asset_id", "account_id", "contact_id", "first_at", "n")
+    )
+    for asset_id, account_id, contact_id, first_at, n in groups:
+        r = reach[asset_id].setdefault(account_id, {"first_at": first_at, "contacts": set(), "n": 0})
+        r["first_at"] = min(r["first_at"], first_at)
+        r["n"] += n
+        if contact_id:
+            r["contacts"].add(contact_id)
+    persona_of = dict(Contact.objects.for_workspace(workspace).values_list("pk", "persona_id"))
+    changes = defaultdict(list)
+    for account_id, at, old, new in (
+        JourneyStageChange.objects.for_workspace(workspace)
+        .order_by("changed_at", "id")
+        .values_list("account_id", "changed_at", "from_stage", "to_stage")
+    ):
+        changes[account_id].append((at, old, new))
+    opps = defaultdict(list)
+    for account_id, created, amount in Opportunity.objects.for_workspace(workspace).values_list(
+        "account_id", "created_date", "amount"
+    ):
+        opps[account_id].append((created, amount or Decimal(0)))
+    current = dict(Account.objects.for_workspace(workspace).values_list("pk", "journey_stage"))
+
+    def stage_at(account_id, moment):
+        history = changes.get(account_id, [])
+        i = bisect_right([c[0] for c in history], moment)
+        if i:
+            return history[i - 1][2]
+        return history[0][1] if history else current.get(account_id, "")
+
+    rows: dict = {}
+    for asset_id, per_account in reach.items():
+        for account_id, r in per_account.items():
+            stage = stage_at(account_id, r["first_at"])
+            end = r["first_at"] + dt.timedelta(days=settings.movement_days)
+            base = rank.get(stage, len(rank))
+            moved = any(
+                r["first_at"] < at <= end and rank.get(new, len(rank)) < base for at, _, new in changes[account_id]
+            )
+            start = r["first_at"].astimezone(dt.UTC).date()
+            pipeline = sum(
+                (a for c, a in opps[account_id] if start <= c <= start + dt.timedelta(days=PIPELINE_DAYS)), Decimal(0)
+            )
+            personas = {persona_of.get(c) or 0 for c in r["contacts"]} - {0}
+            for persona_key in {0} | personas:
+                for stage_key in {"", stage}:
+                    row = rows.setdefault((asset_id, persona_key, stage_key), [0, set(), 0, 0, Decimal(0)])
+                    row[0] += 1
+                    row[1] |= {c for c in r["contacts"] if not persona_key or persona_of.get(c) == persona_key}
+                    row[2] += r["n"]
+                    row[3] += int(moved)
+                    row[4] += pipeline
+    return {k: (v[0], len(v[1]), v[2], v[3], v[4]) for k, v in rows.items()}
+
+
+def test_set_based_refresh_equals_the_python_fold_on_a_random_workspace(workspace):
+    rng = random.Random(14)
+    now = timezone.now()
+    personas = [PersonaFactory(workspace=workspace) for _ in range(3)]
+    assets = [ContentAssetFactory(workspace=workspace) for _ in range(4)]
+    accounts = [AccountFactory(workspace=workspace, journey_stage=rng.choice(STAGES)) for _ in range(14)]
+    contacts = {
+        a.pk: [ContactFactory(account=a, persona=rng.choice([None, *personas])) for _ in range(rng.randint(0, 3))]
+        for a in accounts
+    }
+    n = 0
+    for account in accounts:
+        for _ in range(rng.randint(0, 3)):
+            a, b = rng.sample(STAGES, 2)
+            JourneyStageChange.objects.create(
+                workspace=workspace,
+                account=account,
+                from_stage=a,
+                to_stage=b,
+                changed_at=now - dt.timedelta(days=rng.randint(0, 120), seconds=rng.randint(0, 86399)),
+            )
+        for _ in range(rng.randint(0, 2)):
+            OpportunityFactory(
+                account=account,
+                amount=Decimal(rng.randint(1, 50) * 1000),
+                created_date=(now - dt.timedelta(days=rng.randint(0, 150))).date(),
+            )
+        for _ in range(rng.randint(0, 6)):
+            people = contacts[account.pk]
+            n += 1
+            EngagementEvent.objects.create(
+                workspace=workspace,
+                account=account,
+                contact=rng.choice(people) if people and rng.random() < 0.8 else None,
+                type=rng.choice(["content_download", "email_click", "web_visit", "outbound_touch"]),
+                content_asset=rng.choice(assets),
+                occurred_at=now - dt.timedelta(days=rng.randint(0, 130), seconds=rng.randint(0, 86399)),
+                source="t",
+                external_id=str(n),
+            )
+    expected = reference_rows(workspace)
+
+    written = asset_performance_refresh(workspace=workspace, now=now)
+
+    got = {
+        (p.asset_id, p.persona_key, p.stage): (
+            p.accounts_reached,
+            p.contacts_reached,
+            p.engagements,
+            p.accounts_moved,
+            p.pipeline_influenced,
+        )
+        for p in AssetPerformance.objects.for_workspace(workspace)
+    }
+    assert len(expected) > 20 and any(v[3] for v in expected.values()) and any(v[4] for v in expected.values())
+    assert got == expected
+    assert written == len(expected)
+    # Safe to repeat: the same rows again.
+    asset_performance_refresh(workspace=workspace, now=now)
+    assert AssetPerformance.objects.for_workspace(workspace).count() == len(expected)

@@ -1,0 +1,100 @@
+"""Browser journey (issue 11 item 3): an admin lowers the MQA threshold, reads in the preview how many accounts
+move and how many alerts that would fire, saves, and finds one summary notice in the inbox instead of one alert
+per account; its link opens the affected accounts."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from abe.models import Role
+from activation.models import Alert, AlertKind, AlertStatus
+from engagement.services import accounts_score, engagement_config_update, events_ingest
+from tests.factories import AccountFactory, ContactFactory, MembershipFactory, RuleFactory, UserFactory
+
+from .conftest import login
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def engaged_accounts(workspace):
+    kam = UserFactory(username="kam", first_name="Kim", last_name="Ames")
+    MembershipFactory(user=kam, workspace=workspace, role=Role.SALES)
+    engagement_config_update(
+        workspace=workspace,
+        stages=[
+            {"key": "customer", "name": "Customer", "opportunity": "won"},
+            {"key": "opportunity", "name": "Opportunity", "opportunity": "open"},
+            {"key": "mqa", "name": "MQA", "min_score": 100000, "min_breadth": 2},
+            {"key": "engaged", "name": "Engaged", "min_score": 1},
+            {"key": "aware", "name": "Aware"},
+        ],
+    )
+    now = timezone.now()
+    accounts = []
+    for n in range(4):
+        account = AccountFactory(workspace=workspace, name=f"Initech {n}", owner=kam)
+        people = [ContactFactory(account=account, buying_role=r) for r in ("decision_maker", "champion")]
+        events_ingest(
+            workspace=workspace,
+            events=[
+                {
+                    "source": "e2e",
+                    "external_id": f"cfg-{n}-{i}",
+                    "type": "meeting",
+                    "contact_email": people[i % 2].email,
+                    "occurred_at": (now - timedelta(days=i)).isoformat(),
+                }
+                for i in range(6)
+            ],
+        )
+        accounts.append(account)
+    quiet = AccountFactory(workspace=workspace, name="Quiet Corp", owner=kam)
+    accounts_score(workspace=workspace, account_ids=[a.pk for a in [*accounts, quiet]])
+    RuleFactory(
+        workspace=workspace, name="Entered MQA", condition_type="stage_entered", params={"stage": "mqa", "days": 7}
+    )
+    return accounts
+
+
+def test_a_threshold_change_sends_one_summary_notice(page, screenshot, admin_user, engaged_accounts):
+    login(page, "admin1")
+    page.goto("/engagement/settings/")
+    page.fill("input[name=stage_2__min_score]", "1")
+    page.click("#preview-button")
+
+    page.locator("#preview-consequences").wait_for()
+    assert page.locator("#preview-moved").inner_text() == "4"
+    assert page.locator("#preview-alerts").inner_text() == "4"
+    assert "one summary notice" in page.locator("#preview-delivery").inner_text()
+    screenshot("config-change-preview-1366")
+    page.set_viewport_size({"width": 800, "height": 900})
+    screenshot("config-change-preview-800")
+    page.set_viewport_size({"width": 1366, "height": 900})
+
+    assert not page.locator("#id_per_account_alerts").is_checked()
+    page.get_by_role("button", name="Save and rescore").click()
+    page.wait_for_url("**/engagement/settings/")
+    assert "one summary notice" in page.locator(".messages").inner_text()
+
+    assert not Alert.objects.filter(kind=AlertKind.RULE).exclude(status=AlertStatus.SUPPRESSED).exists()
+    page.goto("/alerts/")
+    notice = page.get_by_role("link", name="Engagement scoring settings changed: 4 accounts changed journey stage")
+    assert notice.count() == 1
+    notice.click()
+    page.locator("#config-change").wait_for()
+    assert "Engaged → MQA: 4" in page.locator("#alert-message").inner_text()
+    screenshot("config-change-notice-1366")
+    page.set_viewport_size({"width": 800, "height": 900})
+    screenshot("config-change-notice-800")
+    page.set_viewport_size({"width": 1366, "height": 900})
+
+    page.locator("#affected-accounts").click()
+    page.wait_for_url("**/accounts/?stage_changed_since=*")
+    page.locator("#stage-changed-filter").wait_for()
+    names = page.locator("#account-results tbody tr td a").all_inner_texts()
+    assert sorted(n for n in names if n.startswith(("Initech", "Quiet"))) == [a.name for a in engaged_accounts]
+    screenshot("config-change-affected-accounts-1366")
