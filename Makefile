@@ -5,9 +5,21 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format demo bench clean api-fuzz
+.PHONY: install run test lint format demo bench clean messages compilemessages api-fuzz
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed compilemessages
+
+# Translations (docs/i18n.md): the .po catalogues are committed, the .mo files compiled here (needs gettext).
+LANGS := es pt pt_BR ro
+compilemessages: $(VENV)/.installed
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=staticfiles -v0
+
+# After changing or merging templates: mark new text, then refresh every catalogue (translate the new entries).
+messages: $(VENV)/.installed
+	$(PY) manage.py templates_i18n --mark
+	$(PY) manage.py makemessages $(addprefix -l ,$(LANGS)) -e html,txt,py --ignore=.venv --ignore=staticfiles \
+	  --ignore=tests --ignore=bench --ignore=static --no-obsolete --add-location=file -v0
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=staticfiles -v0
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)

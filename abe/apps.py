@@ -21,7 +21,21 @@ class AbeConfig(AppConfig):
 
         user_logged_in.connect(workspace_pin_on_login, dispatch_uid="abe-workspace-pin")
 
-        from .registry import nav_register
+        from django.utils.translation import gettext_noop
 
-        nav_register("Home", "home", active_prefixes=("home",), order=0)
-        nav_register("Settings", "settings:index", active_prefixes=("settings:",), order=90)
+        from .forms import localize_number_fields
+
+        localize_number_fields()  # decimal commas in every form (es, pt, ro)
+
+        from .registry import nav_register, settings_link_register
+
+        # Labels are marked here and translated where they are shown (abe.context_processors, abe.views._links).
+        nav_register(gettext_noop("Home"), "home", active_prefixes=("home",), order=0)
+        nav_register(gettext_noop("Settings"), "settings:index", active_prefixes=("settings:",), order=90)
+        settings_link_register(
+            gettext_noop("Language and currency"),
+            "settings:locale",
+            order=5,
+            roles=("admin",),
+            description=gettext_noop("The workspace's default language and the currency of its amounts."),
+        )

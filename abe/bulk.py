@@ -81,7 +81,7 @@ def _cell(value: Any, kind: str) -> Any:
         return (
             value
             if isinstance(value, Serialized | str)
-            else json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+            else json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
         )
     if kind == "bool":
         return "t" if value else "f"
@@ -455,7 +455,9 @@ def _update_sqlite(model: type[models.Model], field_objs: list[AnyField], rows: 
         if value is None or (isinstance(value, float) and value != value):
             return None
         if isinstance(field, models.JSONField):
-            return value if isinstance(value, Serialized | str) else json.dumps(value, separators=(",", ":"))
+            return (
+                value if isinstance(value, Serialized | str) else json.dumps(value, separators=(",", ":"), default=str)
+            )
         return field.get_db_prep_save(value, connection)
 
     params = [[row[0], *(prep(v, f) for v, f in zip(row[1:], field_objs, strict=True))] for row in rows]

@@ -2,6 +2,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext
 
 from .permissions import can_admin, can_write, request_role
 from .registry import nav_entries
@@ -40,7 +41,7 @@ def nav_items(request: HttpRequest) -> list[dict[str, Any]]:
             except NoReverseMatch:
                 badge = ""
         score = max((len(p) for p in entry.active_prefixes if here.startswith(p)), default=0)
-        items.append({"label": entry.label, "url": url, "badge_url": badge, "score": score})
+        items.append({"label": gettext(entry.label), "url": url, "badge_url": badge, "score": score})
     best = max((int(i["score"]) for i in items), default=0)
     for item in items:
         item["active"] = best > 0 and item["score"] == best

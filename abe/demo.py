@@ -37,6 +37,8 @@ class DemoContext:
     today: date
     now: datetime
     data: dict[str, Any] = field(default_factory=dict[str, Any])  # what one step leaves for the next (ids, lists)
+    # The demo's own texts (personas, content, templates, rules): "en", or "es" for ``load_demo --language es``.
+    language: str = "en"
 
 
 def demo_password() -> str:

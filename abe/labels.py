@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+
+from django.db import models
+
+from . import l10n
+
 
 def stage_label(key: str | None) -> str:
     """A journey-stage key as people read it: ``mqa`` -> ``MQA``, ``sales_ready`` -> ``Sales ready``; "—" if none."""
@@ -12,10 +18,8 @@ def stage_label(key: str | None) -> str:
 
 
 def number(value: float | int | str | None, digits: int = 0) -> str:
-    """Thousands separators; "—" when unknown."""
-    if value is None or value == "":
-        return "—"
-    return f"{float(value):,.{digits}f}"
+    """Thousands grouped in the active language's format (1,234.5 / 1.234,5); "—" when unknown."""
+    return l10n.number(value, digits)
 
 
 def signed_percent(value: float | str | None, digits: int = 0) -> str:
@@ -23,9 +27,31 @@ def signed_percent(value: float | str | None, digits: int = 0) -> str:
     if value is None or value == "":
         return "—"
     pct = float(value) * 100
-    text = f"{abs(pct):,.{digits}f}%"
+    text = l10n.percent(abs(pct) / 100, digits)
     if round(pct, digits) > 0:
         return "+" + text
     if round(pct, digits) < 0:
         return "−" + text
     return text
+
+
+class ChoiceLabels(Mapping[str, str]):
+    """The labels of a choices class as plain strings in the active language, read when used (not at import).
+
+    Module-level ``dict(X.choices)`` would hold lazy translations, which ``", ".join`` and JSON refuse.
+    """
+
+    def __init__(self, choices: type[models.Choices]) -> None:
+        self._choices = choices
+
+    def __getitem__(self, key: str) -> str:
+        for value, label in self._choices.choices:
+            if value == key:
+                return str(label)
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(str(value) for value in self._choices.values)
+
+    def __len__(self) -> int:
+        return len(self._choices.values)

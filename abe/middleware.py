@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.http import HttpRequest, HttpResponse
 
 from .http import WorkspaceRequest
@@ -29,8 +30,11 @@ class WorkspaceMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             # One query for every membership: the switcher lists them, and the current one is among them.
+            # The user's language and time zone come along in the same query (UserLocaleMiddleware reads them).
             memberships = list(
-                Membership.objects.filter(user=user).select_related("workspace").order_by("workspace__name")
+                Membership.objects.filter(user=user)
+                .select_related("workspace", "user__preference")
+                .order_by("workspace__name")
             )
             wanted = request.session.get(SESSION_KEY)
             membership = next((m for m in memberships if m.workspace_id == wanted), None) or next(
@@ -41,6 +45,60 @@ class WorkspaceMiddleware:
                 request.membership = membership
                 request.workspace = membership.workspace
         return self.get_response(request)
+
+
+class UserLocaleMiddleware:
+    """The language, time zone and currency of a request (Django's LocaleMiddleware, with people's choices).
+
+    Pages: the user's preference, else the workspace default set by admins, else the browser (language cookie,
+    then ``Accept-Language``). The API: ``Accept-Language`` only, and only its human messages change; its data
+    keeps machine formats. Times show in the user's time zone; money in the workspace's currency.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: WorkspaceRequest) -> HttpResponse:
+        from django.utils import timezone, translation
+        from django.utils.cache import patch_vary_headers
+
+        from .l10n import currency_activate, currency_reset, supported_language, time_zone
+
+        preference = self._preference(request)
+        workspace = getattr(request, "workspace", None)
+        language = None
+        if not request.path.startswith("/api/"):
+            language = supported_language(preference.language if preference else None) or supported_language(
+                workspace.language if workspace is not None else None
+            )
+        language = language or translation.get_language_from_request(request)
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+        tz = time_zone(preference.time_zone) if preference is not None else None
+        if tz is not None:
+            timezone.activate(tz)
+        token = currency_activate(workspace.currency if workspace is not None else None)
+        try:
+            response = self.get_response(request)
+        finally:
+            # Nothing of this request's locale leaks into the next one served by this thread.
+            currency_reset(token)
+            timezone.deactivate()
+            translation.deactivate()
+        patch_vary_headers(response, ("Accept-Language",))
+        response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
+        return response
+
+    @staticmethod
+    def _preference(request: WorkspaceRequest) -> Any:
+        # Read from the membership query's join (no query of its own); None without a workspace or preference.
+        membership = getattr(request, "membership", None)
+        if membership is None:
+            return None
+        try:
+            return membership.user.preference
+        except ObjectDoesNotExist:
+            return None
 
 
 class RequestBodyLimitMiddleware:

@@ -14,21 +14,38 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 _M = TypeVar("_M", bound=models.Model)
 
 
 class Role(models.TextChoices):
-    ADMIN = "admin", "Admin"
-    MARKETING = "marketing", "Marketing"
-    SALES = "sales", "Sales"
-    VIEWER = "viewer", "Viewer"
+    ADMIN = "admin", _("Admin")
+    MARKETING = "marketing", _("Marketing")
+    SALES = "sales", _("Sales")
+    VIEWER = "viewer", _("Viewer")
+
+
+class Currency(models.TextChoices):
+    """The currency a workspace counts money in; amounts are stored as plain numbers in it."""
+
+    EUR = "EUR", _("EUR (€)")
+    USD = "USD", _("USD ($)")
+    BRL = "BRL", _("BRL (R$)")
+    RON = "RON", _("RON (lei)")
+    GBP = "GBP", _("GBP (£)")
+    MXN = "MXN", _("MXN (MX$)")
+    CHF = "CHF", _("CHF")
 
 
 class Workspace(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=60, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The default language of its members' pages and emails ("" = each browser's language), set by admins; a
+    # user's own preference (UserPreference) wins over it.
+    language = models.CharField(max_length=10, blank=True, default="", choices=settings.LANGUAGES)
+    currency = models.CharField(max_length=3, choices=Currency.choices, default=Currency.USD)
 
     class Meta:
         ordering = ["name"]
@@ -56,6 +73,17 @@ class Membership(models.Model):
     @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
+
+
+class UserPreference(models.Model):
+    """One person's language and time zone, whatever the workspace ("" = the workspace's or browser's)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preference")
+    language = models.CharField(max_length=10, blank=True, default="", choices=settings.LANGUAGES)
+    time_zone = models.CharField(max_length=64, blank=True, default="")
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.language or '-'} {self.time_zone or '-'}"
 
 
 class WorkspaceQuerySet(models.QuerySet[_M]):
@@ -103,10 +131,10 @@ class TimeStamped(models.Model):
 
 
 class ApiScope(models.TextChoices):
-    READ = "read", "Read"
-    WRITE = "write", "Write"
-    EVENTS = "events", "Events"
-    ADMIN = "admin", "Admin"  # admin-only operations (webhooks, scoring settings...), as a workspace admin would
+    READ = "read", _("Read")
+    WRITE = "write", _("Write")
+    EVENTS = "events", _("Events")
+    ADMIN = "admin", _("Admin")  # admin-only operations (webhooks, scoring settings...), as a workspace admin would
 
 
 API_KEY_PREFIX = "abe_"
@@ -188,10 +216,10 @@ class Invitation(models.Model):
 
 
 class JobStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Running"
-    DONE = "done", "Done"
-    FAILED = "failed", "Failed"
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
 
 
 class Job(WorkspaceOwned):

@@ -17,8 +17,19 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
-from .models import ApiKey, ApiScope, Invitation, Membership, Role, Workspace, api_key_hash
+from .models import (
+    ApiKey,
+    ApiScope,
+    Currency,
+    Invitation,
+    Membership,
+    Role,
+    UserPreference,
+    Workspace,
+    api_key_hash,
+)
 
 
 @transaction.atomic
@@ -50,7 +61,7 @@ def membership_set(*, workspace: Workspace, user: User, role: str) -> Membership
     others = Membership.objects.filter(workspace=workspace, role=Role.ADMIN).exclude(user=user)
     if role != Role.ADMIN and not others.exists():
         raise ValidationError("A workspace keeps at least one admin.")
-    membership, _ = Membership.objects.update_or_create(workspace=workspace, user=user, defaults={"role": role})
+    membership, _created = Membership.objects.update_or_create(workspace=workspace, user=user, defaults={"role": role})
     return membership
 
 
@@ -203,3 +214,32 @@ def invitation_withdraw(*, invitation: Invitation) -> Invitation:
         invitation.withdrawn_at = timezone.now()
         invitation.save(update_fields=["withdrawn_at"])
     return invitation
+
+
+@transaction.atomic
+def user_preference_set(*, user: User, language: str, time_zone: str) -> UserPreference:
+    """A person's own language and time zone ("" for each: the workspace's language, the server's zone)."""
+    from .l10n import time_zone as zone
+
+    languages = {code for code, _ in settings.LANGUAGES}
+    if language and language not in languages:
+        raise ValidationError({"language": _("Choose one of the offered languages.")})
+    if time_zone and zone(time_zone) is None:
+        raise ValidationError({"time_zone": _("Choose a time zone from the list, e.g. Europe/Madrid.")})
+    preference, _created = UserPreference.objects.update_or_create(
+        user=user, defaults={"language": language, "time_zone": time_zone}
+    )
+    return preference
+
+
+@transaction.atomic
+def workspace_locale_set(*, workspace: Workspace, language: str, currency: str) -> Workspace:
+    """The workspace's default language (for members without their own) and the currency money is shown in."""
+    languages = {code for code, _ in settings.LANGUAGES}
+    if language and language not in languages:
+        raise ValidationError({"language": _("Choose one of the offered languages.")})
+    if currency not in Currency.values:
+        raise ValidationError({"currency": _("Choose one of the offered currencies.")})
+    workspace.language, workspace.currency = language, currency
+    workspace.save(update_fields=["language", "currency"])
+    return workspace

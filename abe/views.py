@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -14,6 +15,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import defaults
 from django.views.decorators.http import require_POST
 
@@ -21,8 +25,9 @@ from . import permissions as rules
 from .forms import form_add_service_errors
 from .http import MemberRequest, SignedInRequest
 from .jobs import job_list
+from .l10n import time_zone_choices
 from .middleware import SESSION_KEY
-from .models import ApiScope, Membership, Role
+from .models import ApiScope, Currency, Membership, Role, UserPreference
 from .registry import SettingsLink, home_sections, settings_links
 from .selectors import api_key_list, invitation_list, membership_list
 from .services import (
@@ -35,7 +40,9 @@ from .services import (
     invitation_withdraw,
     membership_remove,
     membership_set,
+    user_preference_set,
     workspace_create,
+    workspace_locale_set,
 )
 
 
@@ -101,7 +108,13 @@ def _links(entries: list[SettingsLink]) -> list[dict[str, str]]:
     links = []
     for entry in entries:
         try:
-            links.append({"label": entry.label, "url": reverse(entry.url_name), "description": entry.description})
+            links.append(
+                {
+                    "label": _(entry.label),
+                    "url": reverse(entry.url_name),
+                    "description": _(entry.description) if entry.description else "",
+                }
+            )
         except NoReverseMatch:  # the app serving it is not installed
             continue
     return links
@@ -113,7 +126,7 @@ def home_view(request: MemberRequest) -> HttpResponse:
     sections = []
     for section in home_sections(rules.request_role(request)):
         try:
-            sections.append({"title": section.title, "url": reverse(section.url_name), "name": section.url_name})
+            sections.append({"title": _(section.title), "url": reverse(section.url_name), "name": section.url_name})
         except NoReverseMatch:
             continue
     return render(request, "home.html", {"sections": sections})
@@ -296,6 +309,89 @@ class WorkspaceForm(forms.Form):
         label="Short name (optional)",
         help_text="Used on the command line (--workspace); made from the name when left empty.",
     )
+
+
+class PreferenceForm(forms.Form):
+    language = forms.ChoiceField(
+        label=gettext_lazy("Language"),
+        required=False,
+        help_text=gettext_lazy(
+            "Pages and emails in this language; empty: the workspace's language, else your browser's."
+        ),
+    )
+    time_zone = forms.ChoiceField(
+        label=gettext_lazy("Time zone"),
+        required=False,
+        help_text=gettext_lazy("Times are shown in this zone; empty: UTC."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["language"]).choices = [
+            ("", gettext_lazy("Workspace or browser default")),
+            *settings.LANGUAGES,
+        ]
+        cast(forms.ChoiceField, self.fields["time_zone"]).choices = [("", "UTC"), *time_zone_choices()]
+
+
+@login_required
+def preferences_view(request: SignedInRequest) -> HttpResponse:
+    """The user menu's preferences: the language and time zone this person reads the portal in."""
+    preference = UserPreference.objects.filter(user=request.user).first()
+    initial = {"language": preference.language, "time_zone": preference.time_zone} if preference else {}
+    form = PreferenceForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = user_preference_set(
+                user=request.user, language=form.cleaned_data["language"], time_zone=form.cleaned_data["time_zone"]
+            )
+        except ValidationError as exc:
+            form_add_service_errors(form, exc)
+        else:
+            with translation.override(saved.language or translation.get_language()):
+                messages.success(request, _("Preferences saved."))
+            return redirect("preferences")
+    return render(request, "settings/preferences.html", {"form": form})
+
+
+class WorkspaceLocaleForm(forms.Form):
+    language = forms.ChoiceField(
+        label=gettext_lazy("Default language"),
+        required=False,
+        help_text=gettext_lazy("For members who have not chosen their own; empty: each browser's language."),
+    )
+    currency = forms.ChoiceField(
+        label=gettext_lazy("Currency"),
+        choices=Currency.choices,
+        help_text=gettext_lazy("Amounts are shown in this currency."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["language"]).choices = [
+            ("", gettext_lazy("Each browser's language")),
+            *settings.LANGUAGES,
+        ]
+
+
+@admin_required
+def workspace_locale_view(request: MemberRequest) -> HttpResponse:
+    """Admins set the workspace's default language and its currency."""
+    workspace = request.workspace
+    form = WorkspaceLocaleForm(
+        request.POST or None, initial={"language": workspace.language, "currency": workspace.currency}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            workspace_locale_set(
+                workspace=workspace, language=form.cleaned_data["language"], currency=form.cleaned_data["currency"]
+            )
+        except ValidationError as exc:
+            form_add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Language and currency saved."))
+            return redirect("settings:locale")
+    return render(request, "settings/locale.html", {"form": form})
 
 
 @login_required

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_noop
 
 
 class AccountsConfig(AppConfig):
@@ -14,35 +15,35 @@ class AccountsConfig(AppConfig):
 
         from abe.registry import nav_register, settings_link_register
 
-        nav_register("Accounts", "accounts:list", active_prefixes=("accounts:",), order=10)
+        nav_register(gettext_noop("Accounts"), "accounts:list", active_prefixes=("accounts:",), order=10)
         nav_register(
-            "Tier board",
+            gettext_noop("Tier board"),
             "accounts:tier_board",
             order=20,
             active_prefixes=("accounts:tier", "accounts:icp", "accounts:model", "accounts:import"),
         )
         settings_link_register(
-            "Ideal Customer Profile",
+            gettext_noop("Ideal Customer Profile"),
             "accounts:icp_settings",
             order=10,
-            description="Weighted criteria, bands, versions; fit score and grade.",
+            description=gettext_noop("Weighted criteria, bands, versions; fit score and grade."),
         )
         settings_link_register(
-            "Predictive model",
+            gettext_noop("Predictive model"),
             "accounts:model",
             order=20,
-            description="Train, compare with baselines, activate a version.",
+            description=gettext_noop("Train, compare with baselines, activate a version."),
         )
         settings_link_register(
-            "Tier proposals",
+            gettext_noop("Tier proposals"),
             "accounts:tier_proposals",
             order=30,
-            description="Moves of pinned and key accounts awaiting a decision.",
+            description=gettext_noop("Moves of pinned and key accounts awaiting a decision."),
         )
         settings_link_register(
-            "Import CSV",
+            gettext_noop("Import CSV"),
             "accounts:import",
             order=40,
             roles=("admin", "marketing"),
-            description="Accounts, contacts, opportunities (Salesforce, HubSpot presets).",
+            description=gettext_noop("Accounts, contacts, opportunities (Salesforce, HubSpot presets)."),
         )

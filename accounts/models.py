@@ -12,30 +12,31 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 from abe.models import TimeStamped, Workspace, WorkspaceOwned
 from personas.models import BuyingRole, Department, Persona, Seniority
 
 
 class Lifecycle(models.TextChoices):
-    PROSPECT = "prospect", "Prospect"
-    CUSTOMER = "customer", "Customer"
-    FORMER_CUSTOMER = "former_customer", "Former customer"
+    PROSPECT = "prospect", _("Prospect")
+    CUSTOMER = "customer", _("Customer")
+    FORMER_CUSTOMER = "former_customer", _("Former customer")
 
 
 class OwnershipType(models.TextChoices):
-    PUBLIC = "public", "Public"
-    PRIVATE = "private", "Private"
-    SUBSIDIARY = "subsidiary", "Subsidiary"
-    GOVERNMENT = "government", "Government"
-    NON_PROFIT = "non_profit", "Non-profit"
-    OTHER = "other", "Other"
+    PUBLIC = "public", _("Public")
+    PRIVATE = "private", _("Private")
+    SUBSIDIARY = "subsidiary", _("Subsidiary")
+    GOVERNMENT = "government", _("Government")
+    NON_PROFIT = "non_profit", _("Non-profit")
+    OTHER = "other", _("Other")
 
 
 class Tier(models.TextChoices):
-    STRATEGIC = "strategic", "Strategic (1:1)"
-    PRIORITY = "priority", "Priority (1:few)"
-    STANDARD = "standard", "Standard (1:many)"
+    STRATEGIC = "strategic", _("Strategic (1:1)")
+    PRIORITY = "priority", _("Priority (1:few)")
+    STANDARD = "standard", _("Standard (1:many)")
 
 
 # The fields people edit on an account, in display order: the form, the API serializer and the services share it.
@@ -188,16 +189,16 @@ class Account(WorkspaceOwned, TimeStamped):
 
 
 class Influence(models.TextChoices):
-    HIGH = "high", "High"
-    MEDIUM = "medium", "Medium"
-    LOW = "low", "Low"
+    HIGH = "high", _("High")
+    MEDIUM = "medium", _("Medium")
+    LOW = "low", _("Low")
 
 
 class Stance(models.TextChoices):
-    CHAMPION = "champion", "Champion"
-    SUPPORTER = "supporter", "Supporter"
-    NEUTRAL = "neutral", "Neutral"
-    DETRACTOR = "detractor", "Detractor"
+    CHAMPION = "champion", _("Champion")
+    SUPPORTER = "supporter", _("Supporter")
+    NEUTRAL = "neutral", _("Neutral")
+    DETRACTOR = "detractor", _("Detractor")
 
 
 class Contact(WorkspaceOwned, TimeStamped):
@@ -253,12 +254,12 @@ class Contact(WorkspaceOwned, TimeStamped):
 
 
 class TeamRole(models.TextChoices):
-    ACCOUNT_EXECUTIVE = "account_executive", "Account executive"
-    SDR = "sdr", "Sales development rep"
-    MARKETING_SPECIALIST = "marketing_specialist", "Marketing specialist"
-    SUPPORT_REP = "support_rep", "Support rep"
-    INDUSTRY_SPECIALIST = "industry_specialist", "Industry marketing specialist"
-    PRODUCT_MANAGER = "product_manager", "Product manager"
+    ACCOUNT_EXECUTIVE = "account_executive", _("Account executive")
+    SDR = "sdr", _("Sales development rep")
+    MARKETING_SPECIALIST = "marketing_specialist", _("Marketing specialist")
+    SUPPORT_REP = "support_rep", _("Support rep")
+    INDUSTRY_SPECIALIST = "industry_specialist", _("Industry marketing specialist")
+    PRODUCT_MANAGER = "product_manager", _("Product manager")
 
 
 class AccountTeamMember(WorkspaceOwned):
@@ -283,16 +284,16 @@ class AccountTeamMember(WorkspaceOwned):
 
 
 class OpportunityType(models.TextChoices):
-    NEW_BUSINESS = "new_business", "New business"
-    CROSS_SELL = "cross_sell", "Cross-sell"
-    UP_SELL = "up_sell", "Up-sell"
-    RENEWAL = "renewal", "Renewal"
+    NEW_BUSINESS = "new_business", _("New business")
+    CROSS_SELL = "cross_sell", _("Cross-sell")
+    UP_SELL = "up_sell", _("Up-sell")
+    RENEWAL = "renewal", _("Renewal")
 
 
 class OpportunityStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    WON = "won", "Won"
-    LOST = "lost", "Lost"
+    OPEN = "open", _("Open")
+    WON = "won", _("Won")
+    LOST = "lost", _("Lost")
 
 
 class Product(WorkspaceOwned, TimeStamped):
@@ -456,10 +457,10 @@ class PredictiveModel(WorkspaceOwned):
 
 
 class TierChangeSource(models.TextChoices):
-    AUTOMATIC = "automatic", "Automatic tiering"
-    MANUAL = "manual", "Pinned by hand"
-    UNPIN = "unpin", "Unpinned"
-    PROPOSAL = "proposal", "Accepted proposal"
+    AUTOMATIC = "automatic", _("Automatic tiering")
+    MANUAL = "manual", _("Pinned by hand")
+    UNPIN = "unpin", _("Unpinned")
+    PROPOSAL = "proposal", _("Accepted proposal")
 
 
 class TierChange(WorkspaceOwned):
@@ -480,10 +481,10 @@ class TierChange(WorkspaceOwned):
 
 
 class ProposalStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    ACCEPTED = "accepted", "Accepted"
-    REJECTED = "rejected", "Rejected"
-    SUPERSEDED = "superseded", "Superseded"
+    PENDING = "pending", _("Pending")
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")
+    SUPERSEDED = "superseded", _("Superseded")
 
 
 class TierProposal(WorkspaceOwned):
@@ -515,17 +516,17 @@ class TierProposal(WorkspaceOwned):
 
 
 class ImportKind(models.TextChoices):
-    ACCOUNTS = "accounts", "Accounts"
-    CONTACTS = "contacts", "Contacts"
-    OPPORTUNITIES = "opportunities", "Opportunities"
+    ACCOUNTS = "accounts", _("Accounts")
+    CONTACTS = "contacts", _("Contacts")
+    OPPORTUNITIES = "opportunities", _("Opportunities")
 
 
 class ImportStatus(models.TextChoices):
-    UPLOADED = "uploaded", "Uploaded, waiting for the mapping"
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Running"
-    DONE = "done", "Done"
-    FAILED = "failed", "Failed"
+    UPLOADED = "uploaded", _("Uploaded, waiting for the mapping")
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
 
 
 class ImportJob(WorkspaceOwned):
@@ -586,8 +587,8 @@ class ImportJob(WorkspaceOwned):
 
 
 class SavedViewList(models.TextChoices):
-    ACCOUNTS = "accounts", "Accounts"
-    TIER_BOARD = "tier_board", "Tier board"
+    ACCOUNTS = "accounts", _("Accounts")
+    TIER_BOARD = "tier_board", _("Tier board")
 
 
 class SavedView(WorkspaceOwned, TimeStamped):

@@ -22,7 +22,7 @@ from abe.views import workspace_required
 
 from . import selectors, services
 from .forms import AccountFilterForm, AccountForm, ContactForm, OpportunityForm, TeamMemberForm
-from .imports.export import accounts_csv_response
+from .imports.export import accounts_csv_response, export_is_neutral
 from .models import LIST_COLUMNS, Account
 
 PAGE_SIZE = 25
@@ -46,7 +46,7 @@ def account_list_view(request: MemberRequest) -> HttpResponseBase:
     form.is_valid()
     filterset = selectors.account_filterset(workspace=request.workspace, params=request.GET, user=request.user)
     if request.GET.get("export") == "csv":
-        return accounts_csv_response(filterset.qs, "accounts.csv")
+        return accounts_csv_response(filterset.qs, "accounts.csv", neutral=export_is_neutral(request))
     page_obj = paginate(request, filterset.qs, key="accounts", default=PAGE_SIZE)
     export_query = request.GET.copy()
     export_query.pop("page", None)

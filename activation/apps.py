@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_noop
 
 
 class ActivationConfig(AppConfig):
@@ -18,18 +19,28 @@ class ActivationConfig(AppConfig):
         from abe.registry import nav_register, settings_link_register
 
         nav_register(
-            "Alerts", "activation:inbox", active_prefixes=("activation:",), order=50, badge_url_name="activation:badge"
+            gettext_noop("Alerts"),
+            "activation:inbox",
+            active_prefixes=("activation:",),
+            order=50,
+            badge_url_name="activation:badge",
         )
         settings_link_register(
-            "Activation rules", "activation:rules", order=70, description="The triggers that alert the account team."
+            gettext_noop("Activation rules"),
+            "activation:rules",
+            order=70,
+            description=gettext_noop("The triggers that alert the account team."),
         )
         settings_link_register(
-            "Webhooks",
+            gettext_noop("Webhooks"),
             "activation:webhooks",
             order=80,
             roles=("admin",),
-            description="Signed deliveries to your systems and Slack.",
+            description=gettext_noop("Signed deliveries to your systems and Slack."),
         )
         settings_link_register(
-            "My notifications", "activation:inbox", order=90, description="Instant emails or a daily digest."
+            gettext_noop("My notifications"),
+            "activation:inbox",
+            order=90,
+            description=gettext_noop("Instant emails or a daily digest."),
         )

@@ -20,7 +20,7 @@ from typing import Any, cast
 
 from django.db.models import Count, F, Q, QuerySet
 
-from abe.labels import stage_label
+from abe.labels import ChoiceLabels, stage_label
 from abe.registry import MeasureReading, account_measure
 from accounts.models import Account, Contact, Lifecycle, Opportunity, OpportunityStatus, Tier
 from engagement.models import EngagementEvent, EventType, JourneyStageChange, TriggerKind
@@ -29,9 +29,9 @@ from work.models import Task, TaskSource, TaskStatus
 
 from .models import ConditionType, Rule, RuleState
 
-EVENT_LABELS: dict[str, str] = dict(EventType.choices)
-ROLE_LABELS: dict[str, str] = dict(BuyingRole.choices)
-KIND_LABELS: dict[str, str] = dict(TriggerKind.choices)
+EVENT_LABELS = ChoiceLabels(EventType)
+ROLE_LABELS = ChoiceLabels(BuyingRole)
+KIND_LABELS = ChoiceLabels(TriggerKind)
 
 
 @dataclass

@@ -23,6 +23,7 @@ from .models import (
     ConditionType,
     EmailMode,
     NotificationPreference,
+    Rule,
     Severity,
     WebhookSubscription,
 )
@@ -221,3 +222,38 @@ def build(ctx: DemoContext) -> str:
     }
     in_boxes = ", ".join(f"{u} {n}" for u, n in inboxes.items())
     return f"{len(rules)} rules, {signals} demo signals, {len(result.fired)} alerts ({in_boxes}), 1 webhook (off)"
+
+
+# ``load_demo --language es``: the activators' names and recommended actions in Spanish.
+SPANISH_RULES = {
+    "Decision maker on the pricing page": "Decisor en la página de precios",
+    "Account entered MQA": "La cuenta entró en MQA",
+    "Hot account": "Cuenta caliente",
+    "Engagement spike": "Pico de engagement",
+    "Buying committee forming": "Se forma el comité de compra",
+    "Funding or leadership change": "Financiación o cambio de dirección",
+    "Customer going quiet": "Cliente que se enfría",
+    "No engaged economic buyer": "Sin comprador económico con engagement",
+}
+SPANISH_ACTIONS = {
+    "Call the decision maker within 24 hours; offer a tailored ROI case and a pricing walk-through.": (
+        "Llama al decisor en menos de 24 horas; ofrece un caso de ROI a medida y un repaso de precios."
+    ),
+    "Agree the hand-off with marketing today and book a discovery call with the champion.": (
+        "Acuerda hoy el traspaso con marketing y agenda una llamada de descubrimiento con el champion."
+    ),
+}
+
+
+def translate(ctx: DemoContext) -> str:
+    """Run by ``load_demo --language es`` after every app's build."""
+    if ctx.language != "es":
+        return "rules in English"
+    renamed = 0
+    for rule in Rule.objects.for_workspace(ctx.workspace):
+        if rule.name in SPANISH_RULES:
+            rule.name = SPANISH_RULES[rule.name]
+            rule.recommended_action = SPANISH_ACTIONS.get(rule.recommended_action, rule.recommended_action)
+            rule.save(update_fields=["name", "recommended_action"])
+            renamed += 1
+    return f"{renamed} rules in Spanish"

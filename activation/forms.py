@@ -51,8 +51,8 @@ class RuleForm(ServiceModelForm):
     days = forms.IntegerField(
         required=False, min_value=1, max_value=365, help_text="Window in days (look-back, or grace period)."
     )
-    buying_role = forms.ChoiceField(choices=[("", "—")] + BuyingRole.choices, required=False)
-    event_type = forms.ChoiceField(choices=[("", "Any interaction")] + SCORED_EVENT_CHOICES, required=False)
+    buying_role = forms.ChoiceField(choices=[("", "—"), *BuyingRole.choices], required=False)
+    event_type = forms.ChoiceField(choices=[("", "Any interaction"), *SCORED_EVENT_CHOICES], required=False)
     stage = forms.ChoiceField(required=False, choices=[], help_text="A stage of the configured journey.")
     kinds = forms.MultipleChoiceField(
         choices=TriggerKind.choices, required=False, widget=forms.CheckboxSelectMultiple, help_text="None = any kind."

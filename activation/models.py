@@ -20,25 +20,26 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from abe.models import TimeStamped, WorkspaceOwned
 from accounts.models import Account, Contact
 
 
 class ConditionType(models.TextChoices):
-    SCORE_THRESHOLD = "score_threshold", "Score crosses a threshold"
-    SPIKE = "spike", "Engagement spike (momentum)"
-    COMMITTEE_BREADTH = "committee_breadth", "Committee members engaged"
-    ROLE_ENGAGED = "role_engaged", "Buying role engaged"
-    STAGE_ENTERED = "stage_entered", "Journey stage entered"
-    TRIGGER_EVENT = "trigger_event", "Trigger event received"
-    ENGAGEMENT_DROP = "engagement_drop", "Engagement drop (churn risk)"
-    MISSING_ROLE = "missing_role", "Missing buying role"
+    SCORE_THRESHOLD = "score_threshold", _("Score crosses a threshold")
+    SPIKE = "spike", _("Engagement spike (momentum)")
+    COMMITTEE_BREADTH = "committee_breadth", _("Committee members engaged")
+    ROLE_ENGAGED = "role_engaged", _("Buying role engaged")
+    STAGE_ENTERED = "stage_entered", _("Journey stage entered")
+    TRIGGER_EVENT = "trigger_event", _("Trigger event received")
+    ENGAGEMENT_DROP = "engagement_drop", _("Engagement drop (churn risk)")
+    MISSING_ROLE = "missing_role", _("Missing buying role")
     # Key-account warning signs (seed 002): the relationship is about to change.
-    KEY_CONTACT_QUIET = "key_contact_quiet", "Champion or decision maker gone quiet or left"
-    RENEWAL_RISK = "renewal_risk", "Renewal near with falling engagement"
-    MISSED_CHECK_INS = "missed_check_ins", "Missed post-sale check-ins"
-    HEALTH_DROP = "health_drop", "Health-score drop"
+    KEY_CONTACT_QUIET = "key_contact_quiet", _("Champion or decision maker gone quiet or left")
+    RENEWAL_RISK = "renewal_risk", _("Renewal near with falling engagement")
+    MISSED_CHECK_INS = "missed_check_ins", _("Missed post-sale check-ins")
+    HEALTH_DROP = "health_drop", _("Health-score drop")
 
 
 # Conditions whose truth changes with the passage of time alone: the scheduler re-evaluates them.
@@ -54,10 +55,10 @@ TIME_BASED_CONDITIONS = (
 
 
 class Severity(models.TextChoices):
-    LOW = "low", "Low"
-    MEDIUM = "medium", "Medium"
-    HIGH = "high", "High"
-    CRITICAL = "critical", "Critical"
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+    CRITICAL = "critical", _("Critical")
 
 
 SEVERITY_RANK = {Severity.LOW: 0, Severity.MEDIUM: 1, Severity.HIGH: 2, Severity.CRITICAL: 3}
@@ -128,20 +129,20 @@ class RuleState(WorkspaceOwned):
 
 
 class AlertStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    ACKNOWLEDGED = "acknowledged", "Acknowledged"
-    SNOOZED = "snoozed", "Snoozed"
-    RESOLVED = "resolved", "Resolved"
-    DISMISSED = "dismissed", "Dismissed"
-    SUPPRESSED = "suppressed", "Suppressed (cool-down)"
+    OPEN = "open", _("Open")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    SNOOZED = "snoozed", _("Snoozed")
+    RESOLVED = "resolved", _("Resolved")
+    DISMISSED = "dismissed", _("Dismissed")
+    SUPPRESSED = "suppressed", _("Suppressed (cool-down)")
 
 
 ACTIVE_STATUSES = (AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED)
 
 
 class AlertKind(models.TextChoices):
-    RULE = "rule", "Rule"
-    SYSTEM = "system", "System notice"
+    RULE = "rule", _("Rule")
+    SYSTEM = "system", _("System notice")
 
 
 class Alert(WorkspaceOwned):
@@ -193,13 +194,13 @@ class AlertRecipient(WorkspaceOwned):
 
 
 class AlertAction(models.TextChoices):
-    ACKNOWLEDGE = "acknowledge", "Acknowledge"
-    RESOLVE = "resolve", "Resolve"
-    DISMISS = "dismiss", "Dismiss"
-    SNOOZE = "snooze", "Snooze"
-    REOPEN = "reopen", "Reopen"
-    WAKE = "wake", "Snooze ended"
-    ASSIGN = "assign", "Assign"
+    ACKNOWLEDGE = "acknowledge", _("Acknowledge")
+    RESOLVE = "resolve", _("Resolve")
+    DISMISS = "dismiss", _("Dismiss")
+    SNOOZE = "snooze", _("Snooze")
+    REOPEN = "reopen", _("Reopen")
+    WAKE = "wake", _("Snooze ended")
+    ASSIGN = "assign", _("Assign")
 
 
 class AlertTransition(WorkspaceOwned):
@@ -218,9 +219,9 @@ class AlertTransition(WorkspaceOwned):
 
 
 class EmailMode(models.TextChoices):
-    INSTANT = "instant", "Instantly"
-    DIGEST = "digest", "Daily digest"
-    OFF = "off", "No email"
+    INSTANT = "instant", _("Instantly")
+    DIGEST = "digest", _("Daily digest")
+    OFF = "off", _("No email")
 
 
 class NotificationPreference(WorkspaceOwned):
@@ -233,9 +234,9 @@ class NotificationPreference(WorkspaceOwned):
 
 
 class DeliveryStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    SENT = "sent", "Sent"
-    FAILED = "failed", "Failed"
+    PENDING = "pending", _("Pending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
 
 
 class Delivery(WorkspaceOwned):
@@ -255,8 +256,8 @@ class Delivery(WorkspaceOwned):
 
 
 class EmailKind(models.TextChoices):
-    ALERT = "alert", "Alert"
-    DIGEST = "digest", "Daily digest"
+    ALERT = "alert", _("Alert")
+    DIGEST = "digest", _("Daily digest")
 
 
 class EmailDelivery(Delivery):
@@ -275,9 +276,9 @@ class EmailDelivery(Delivery):
 
 
 class WebhookFormat(models.TextChoices):
-    AUTO = "auto", "Automatic (Slack for hooks.slack.com, JSON otherwise)"
-    JSON = "json", "JSON"
-    SLACK = "slack", "Slack incoming webhook"
+    AUTO = "auto", _("Automatic (Slack for hooks.slack.com, JSON otherwise)")
+    JSON = "json", _("JSON")
+    SLACK = "slack", _("Slack incoming webhook")
 
 
 class WebhookSubscription(WorkspaceOwned, TimeStamped):

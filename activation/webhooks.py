@@ -39,7 +39,7 @@ class WebhookSignatureError(Exception):
 
 def webhook_body(payload: dict) -> bytes:
     """The exact bytes sent (and signed): compact JSON, keys in a stable order."""
-    return json.dumps(payload, separators=(",", ":"), sort_keys=True, ensure_ascii=False).encode()
+    return json.dumps(payload, separators=(",", ":"), sort_keys=True, ensure_ascii=False, default=str).encode()
 
 
 def webhook_signature(*, secret: str, timestamp: int | str, delivery_id: int | str, body: bytes) -> str:

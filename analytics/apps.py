@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_noop
 
 
 class AnalyticsConfig(AppConfig):
@@ -9,11 +10,13 @@ class AnalyticsConfig(AppConfig):
         from abe.registry import after_scoring_register, nav_register, settings_link_register
 
         after_scoring_register("analytics.tasks.facts_refresh_accounts_task", order=200)
-        nav_register("Analytics", "analytics:overview", active_prefixes=("analytics",), order=80)
+        nav_register(gettext_noop("Analytics"), "analytics:overview", active_prefixes=("analytics",), order=80)
         settings_link_register(
-            "Programme spend and economics",
+            gettext_noop("Programme spend and economics"),
             "analytics:economics",
-            description="Spend entries, gross margin, churn and alert SLAs behind CAC, LTV and response KPIs.",
+            description=gettext_noop(
+                "Spend entries, gross margin, churn and alert SLAs behind CAC, LTV and response KPIs."
+            ),
             order=80,
             roles=("admin", "marketing"),
         )

@@ -15,6 +15,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from abe.models import Workspace, WorkspaceOwned
 from accounts.models import Account, Tier
@@ -153,12 +154,12 @@ class RollupState(WorkspaceOwned):
 
 
 class SpendCategory(models.TextChoices):
-    CONTENT = "content", "Content"
-    RESEARCH = "research", "Research"
-    CONTACT_DISCOVERY = "contact_discovery", "Contact discovery"
-    ADVERTISING = "advertising", "Advertising"
-    EVENTS = "events", "Events"
-    PEOPLE = "people", "People"
+    CONTENT = "content", _("Content")
+    RESEARCH = "research", _("Research")
+    CONTACT_DISCOVERY = "contact_discovery", _("Contact discovery")
+    ADVERTISING = "advertising", _("Advertising")
+    EVENTS = "events", _("Events")
+    PEOPLE = "people", _("People")
 
 
 class SpendEntry(WorkspaceOwned):

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.dateparse import parse_date
@@ -102,7 +103,7 @@ def _render(
         "saved_views": saved_view_list(workspace=request.workspace, user=request.user),
         "csv_query": urlencode(query),
         "data": data,
-        "chart_json": json.dumps(data.get("chart_config")) if data.get("chart_config") else "",
+        "chart_json": json.dumps(data.get("chart_config"), cls=DjangoJSONEncoder) if data.get("chart_config") else "",
         "can_digest": role_rules.request_role(request) in DIGEST_ROLES,
         "digest_on": DigestSubscription.objects.for_workspace(request.workspace).filter(user=request.user).exists(),
         **(extra or {}),
@@ -133,7 +134,7 @@ def overview_view(request: MemberRequest) -> HttpResponse:
         ]
         data["tables"].append(
             dashboards.table(
-                "Engagement trend by tier (chart data)", ["Day", *[label for _, label in Tier.choices]], rows
+                "Engagement trend by tier (chart data)", ["Day", *[str(label) for _, label in Tier.choices]], rows
             )
         )
         return data
@@ -493,7 +494,7 @@ def maturity_view(request: MemberRequest) -> HttpResponse:
         "grid": grid,
         "history": history,
         "stages": maturity.STAGES,
-        "radar_json": json.dumps(radar),
+        "radar_json": json.dumps(radar, cls=DjangoJSONEncoder),
         "fit": cached(workspace=ws, name="abs-fit", filters=None, compute=lambda: abs_fit(workspace=ws)),
         "rollout": rollout_tracker(workspace=ws),
         "owners": dashboards.member_choices(workspace=ws),

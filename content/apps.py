@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_noop
 
 
 class ContentConfig(AppConfig):
@@ -15,27 +16,33 @@ class ContentConfig(AppConfig):
 
         account_panel_register("content:panel_committee", order=15)
         account_panel_register("content:panel_next_best", order=16)
-        nav_register("Committees", "content:heatmap", active_prefixes=("content:heatmap", "content:gaps"), order=26)
-        nav_register("Plays", "content:plays", active_prefixes=("content:play",), order=45)
+        nav_register(
+            gettext_noop("Committees"), "content:heatmap", active_prefixes=("content:heatmap", "content:gaps"), order=26
+        )
+        nav_register(gettext_noop("Plays"), "content:plays", active_prefixes=("content:play",), order=45)
         settings_link_register(
-            "Buying committees",
+            gettext_noop("Buying committees"),
             "content:committee_templates",
-            description="The roles a complete committee needs per tier, and when a person counts as engaged.",
+            description=gettext_noop(
+                "The roles a complete committee needs per tier, and when a person counts as engaged."
+            ),
             roles=("admin", "marketing"),
         )
         settings_link_register(
-            "Content selection",
+            gettext_noop("Content selection"),
             "content:settings",
-            description="Effort allowed per tier, content stage per journey stage, and the ranking prior.",
+            description=gettext_noop(
+                "Effort allowed per tier, content stage per journey stage, and the ranking prior."
+            ),
             roles=("admin", "marketing"),
         )
         settings_link_register(
-            "Outreach templates",
+            gettext_noop("Outreach templates"),
             "content:templates",
-            description="Emails with merge fields for contacts, personas, owners and similar customers.",
+            description=gettext_noop("Emails with merge fields for contacts, personas, owners and similar customers."),
         )
         task_completed_register("content.tasks.play_step_touch_log_task")
 
         from abe.registry import nav_register
 
-        nav_register("Content", "content:list", active_prefixes=("content:",), order=40)
+        nav_register(gettext_noop("Content"), "content:list", active_prefixes=("content:",), order=40)

@@ -12,7 +12,7 @@ from accounts.models import Account, Lifecycle, Tier
 from personas.committee import DEFAULT_REQUIREMENTS
 from personas.services import committee_template_save
 
-from .models import ContentAsset, CustomerResult, OutreachTemplate
+from .models import ContentAsset, CustomerResult, OutreachTemplate, Play, PlayStep
 
 ASSETS = [
     ("Is your team struggling with pipeline from key accounts?", "email", "prospecting", "low", [], ["Sales director"]),
@@ -317,3 +317,120 @@ def after_engagement(ctx: DemoContext) -> str:
     for task in first_steps.order_by("pk")[:5]:
         task_complete(task=task, by=task.assignee, outcome="Sent; waiting for a reply")
     return f"2 plays, {enrolled} enrolled accounts, {created} step tasks"
+
+
+# ``load_demo --language es``: content titles, outreach templates and plays in Spanish.
+SPANISH_TITLES = {
+    "Is your team struggling with pipeline from key accounts?": "¿Le cuesta a tu equipo generar pipeline en cuentas clave?",
+    "ABM benchmark report 2026": "Informe de referencia ABM 2026",
+    "Account-based engagement in 5 minutes": "El engagement basado en cuentas en 5 minutos",
+    "The buying committee infographic": "Infografía del comité de compra",
+    "Personalised pipeline report for your accounts": "Informe de pipeline personalizado para tus cuentas",
+    "Account-only webinar: scoring that sales trusts": "Webinar exclusivo: una puntuación en la que ventas confía",
+    "ROI business case template": "Plantilla de caso de negocio (ROI)",
+    "Integration deep-dive workshop": "Taller en profundidad sobre integraciones",
+    "On-site ABM strategy workshop": "Taller presencial de estrategia ABM",
+    "30-day guided trial": "Prueba guiada de 30 días",
+    "Executive letter from our CEO": "Carta de nuestro CEO a la dirección",
+    "Quarterly executive check-in deck": "Presentación de la reunión ejecutiva trimestral",
+    "Admin training session": "Sesión de formación para administradores",
+    "Customer summit": "Cumbre de clientes",
+}
+SPANISH_SERIES = [
+    (r"Checklist: (.+) priorities for (\d+)", "Lista de control: prioridades del {0} para {1}"),
+    (r"(.+) guide: building the business case", "Guía para el {0}: construir el caso de negocio"),
+    (r"Customer story for the (.+)", "Caso de éxito para el {0}"),
+    (r"Two-minute video for the (.+)", "Vídeo de dos minutos para el {0}"),
+    (r"Topic workshop for the (.+)", "Taller temático para el {0}"),
+    (r"Personalised benchmark for the (.+)", "Benchmark personalizado para el {0}"),
+    (r"Quarterly value review for the (.+)", "Revisión trimestral de valor para el {0}"),
+]
+SPANISH_TEMPLATES = {
+    "Seed: struggling with a challenge": (
+        "Semilla: problemas con un reto",
+        "{{ contact.first_name }}, una idea sobre {{ account.name }}",
+        "{{ contact.first_name }}, ¿tiene {{ account.name }} problemas con {{ persona.challenge }}?\n\n"
+        "Así consiguió {{ similar.name }} {{ similar.result }}.\n\n¿Lo vemos en 20 minutos?\n{{ owner.full_name }}",
+    ),
+    "Goal-led introduction": (
+        "Presentación centrada en el objetivo",
+        "{{ persona.goal }} en {{ account.name }}",
+        "Hola, {{ contact.first_name }}:\n\nLa mayoría de los perfiles {{ persona.name }} con los que trabajamos "
+        "buscan {{ persona.goal }}. {{ similar.name }} ({{ similar.industry }}) lo logró: {{ similar.result }}.\n\n"
+        "{{ owner.first_name }}",
+    ),
+    "Economic buyer: ROI": (
+        "Comprador económico: ROI",
+        "Las cifras detrás del resultado de {{ similar.name }}",
+        "{{ contact.first_name }}:\n\nComo {{ contact.title }} querrás ver primero el caso de negocio. "
+        "{{ similar.name }} obtuvo {{ similar.result }}. Puedo construir el mismo modelo para {{ account.name }}.\n\n"
+        "{{ owner.full_name }} ({{ owner.email }})",
+    ),
+    "Event follow-up": (
+        "Seguimiento tras un evento",
+        "Un placer conocerte, {{ contact.first_name }}",
+        "Gracias por pasar por el stand, {{ contact.first_name }}. Mencionaste {{ persona.challenge }}; "
+        "aquí va en breve cómo ayudamos a los equipos de {{ account.industry }}.\n\n{{ owner.first_name }}",
+    ),
+    "Champion check-in": (
+        "Seguimiento con el champion",
+        "¿Puedo preparar algo para {{ account.name }}?",
+        "Hola, {{ contact.first_name }}: ¿necesitas algo para la conversación interna en {{ account.name }}? "
+        "Te envío encantado diapositivas para tus colegas.\n\n{{ owner.full_name }}",
+    ),
+}
+SPANISH_PLAYS = {
+    "Strategic executive sequence": (
+        "Secuencia ejecutiva estratégica",
+        "Outreach 1:1 al comprador económico y al decisor de las cuentas estratégicas (semilla 001).",
+    ),
+    "Priority multi-touch by persona": (
+        "Multicontacto prioritario por buyer persona",
+        "Nivel 2: personalizado por sector y buyer persona, varias semanas, varios contactos (semilla 001).",
+    ),
+}
+SPANISH_STEPS = {
+    "Email the champion: the challenge": "Email al champion: el reto",
+    "Send the ROI case to the economic buyer": "Enviar el caso de ROI al comprador económico",
+    "Call the decision maker": "Llamar al decisor",
+    "Invite to the on-site workshop": "Invitar al taller presencial",
+    "Benchmark report to the technical evaluator": "Informe de referencia al evaluador técnico",
+    "Goal-led email to the influencer": "Email centrado en el objetivo al influenciador",
+    "Account-only webinar invitation": "Invitación al webinar exclusivo",
+}
+
+
+def _spanish_title(title: str) -> str:
+    import re
+
+    if title in SPANISH_TITLES:
+        return SPANISH_TITLES[title]
+    for pattern, spanish in SPANISH_SERIES:
+        match = re.fullmatch(pattern, title)
+        if match:
+            return spanish.format(*match.groups())
+    return title
+
+
+def translate(ctx: DemoContext) -> str:
+    """Run by ``load_demo --language es`` after every app's build (cross-references are ids by then)."""
+    if ctx.language != "es":
+        return "content in English"
+    ws = ctx.workspace
+    assets = list(ContentAsset.objects.for_workspace(ws))
+    for asset in assets:
+        asset.title = _spanish_title(asset.title)
+    ContentAsset.objects.bulk_update(assets, ["title"])
+    for template in OutreachTemplate.objects.for_workspace(ws):
+        if template.name in SPANISH_TEMPLATES:
+            template.name, template.subject, template.body = SPANISH_TEMPLATES[template.name]
+            template.save(update_fields=["name", "subject", "body"])
+    for play in Play.objects.for_workspace(ws):
+        if play.name in SPANISH_PLAYS:
+            play.name, play.description = SPANISH_PLAYS[play.name]
+            play.save(update_fields=["name", "description"])
+    steps = list(PlayStep.objects.for_workspace(ws))
+    for step in steps:
+        step.title = SPANISH_STEPS.get(step.title, step.title)
+    PlayStep.objects.bulk_update(steps, ["title"])
+    return f"{len(assets)} assets, {len(SPANISH_TEMPLATES)} templates, {len(SPANISH_PLAYS)} plays in Spanish"

@@ -5,37 +5,38 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from abe.models import TimeStamped, WorkspaceOwned
 from personas.models import BuyingRole, Channel, Persona
 
 
 class ContentFormat(models.TextChoices):
-    EMAIL = "email", "Personalised email"
-    BLOG = "blog", "Blog post"
-    INFOGRAPHIC = "infographic", "Infographic"
-    VIDEO = "video", "Short video"
-    REPORT = "report", "Report"
-    WEBINAR = "webinar", "Webinar"
-    WORKSHOP = "workshop", "Workshop"
-    BUSINESS_CASE = "business_case", "Business case (ROI)"
-    TRIAL = "trial", "Trial"
-    DIRECT_MAIL = "direct_mail", "Direct mail"
-    CASE_STUDY = "case_study", "Case study"
-    EVENT = "event", "Event"
+    EMAIL = "email", _("Personalised email")
+    BLOG = "blog", _("Blog post")
+    INFOGRAPHIC = "infographic", _("Infographic")
+    VIDEO = "video", _("Short video")
+    REPORT = "report", _("Report")
+    WEBINAR = "webinar", _("Webinar")
+    WORKSHOP = "workshop", _("Workshop")
+    BUSINESS_CASE = "business_case", _("Business case (ROI)")
+    TRIAL = "trial", _("Trial")
+    DIRECT_MAIL = "direct_mail", _("Direct mail")
+    CASE_STUDY = "case_study", _("Case study")
+    EVENT = "event", _("Event")
 
 
 class BuyingStage(models.TextChoices):
-    PROSPECTING = "prospecting", "Prospecting"
-    ENGAGEMENT = "engagement", "Engagement"
-    ACTIVATION = "activation", "Activation"
-    POST_SALE = "post_sale", "After the sale"
+    PROSPECTING = "prospecting", _("Prospecting")
+    ENGAGEMENT = "engagement", _("Engagement")
+    ACTIVATION = "activation", _("Activation")
+    POST_SALE = "post_sale", _("After the sale")
 
 
 class Effort(models.TextChoices):
-    LOW = "low", "Low"
-    MEDIUM = "medium", "Medium"
-    HIGH = "high", "High"
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
 
 
 class ContentAsset(WorkspaceOwned, TimeStamped):
@@ -201,9 +202,9 @@ class PlayStep(WorkspaceOwned):
 
 
 class EnrolmentStatus(models.TextChoices):
-    ACTIVE = "active", "Active"
-    EXITED = "exited", "Left the play"
-    COMPLETED = "completed", "Completed"
+    ACTIVE = "active", _("Active")
+    EXITED = "exited", _("Left the play")
+    COMPLETED = "completed", _("Completed")
 
 
 class PlayEnrolment(WorkspaceOwned):

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_noop
 
 
 class EngagementConfig(AppConfig):
@@ -25,18 +26,18 @@ class EngagementConfig(AppConfig):
         from abe.registry import settings_link_register
 
         settings_link_register(
-            "Engagement scoring",
+            gettext_noop("Engagement scoring"),
             "engagement:settings",
             order=50,
             roles=("admin",),
-            description="Weights, half-lives, caps, multipliers, stages, with a preview.",
+            description=gettext_noop("Weights, half-lives, caps, multipliers, stages, with a preview."),
         )
         settings_link_register(
-            "Upload events",
+            gettext_noop("Upload events"),
             "engagement:upload",
             order=60,
             roles=("admin", "marketing", "sales"),
-            description="Engagement events from a CSV file.",
+            description=gettext_noop("Engagement events from a CSV file."),
         )
         from accounts.signals import accounts_changed
 

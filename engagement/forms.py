@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.utils.translation import gettext as _
 
 from personas.models import BuyingRole, Seniority
 
@@ -45,16 +46,21 @@ class ScoringSettingsForm(forms.Form):
             self.fields[names[0]] = forms.FloatField(min_value=0, max_value=1000, initial=rules.weights[value])
             self.fields[names[1]] = forms.FloatField(min_value=0.25, max_value=3650, initial=rules.half_lives[value])
             self.fields[names[2]] = forms.IntegerField(min_value=1, max_value=10_000, initial=rules.caps[value])
+            for name, what in zip(names, (_("points"), _("half-life (days)"), _("daily cap")), strict=True):
+                self.fields[name].widget.attrs["aria-label"] = f"{label}: {what}"
             self.type_rows.append((label, [self[n] for n in names]))
+        multiplier = _("multiplier")
         self.role_rows = []
-        for value, label in BuyingRole.choices:
+        for value, label in [(v, str(text)) for v, text in BuyingRole.choices]:
             name = f"role__{value}"
             self.fields[name] = forms.FloatField(min_value=0, max_value=10, initial=rules.role_multipliers[value])
+            self.fields[name].widget.attrs["aria-label"] = f"{label}: {multiplier}"
             self.role_rows.append((label, self[name]))
         self.seniority_rows = []
-        for value, label in Seniority.choices:
+        for value, label in [(v, str(text)) for v, text in Seniority.choices]:
             name = f"seniority__{value}"
             self.fields[name] = forms.FloatField(min_value=0, max_value=10, initial=rules.seniority_multipliers[value])
+            self.fields[name].widget.attrs["aria-label"] = f"{label}: {multiplier}"
             self.seniority_rows.append((label, self[name]))
         self.stage_keys = [s.key for s in rules.stages]
         self.stage_rows = []
@@ -73,7 +79,17 @@ class ScoringSettingsForm(forms.Form):
                     min_value=0, required=False, initial=stage.min_breadth, disabled=last
                 ),
             }
+            readable = {
+                "name": _("name"),
+                "opportunity": _("opportunity"),
+                "min_score": _("minimum score"),
+                "min_breadth": _("minimum roles"),
+            }
             for key, field in fields.items():
+                field.widget.attrs["aria-label"] = _("Stage %(stage)s: %(what)s") % {
+                    "stage": stage.key,
+                    "what": readable[key],
+                }
                 self.fields[f"stage_{i}__{key}"] = field
             self.stage_rows.append((stage.key, [self[f"stage_{i}__{k}"] for k in fields]))
 

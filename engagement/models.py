@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from abe.models import Workspace, WorkspaceOwned
 from accounts.models import Account, Contact
@@ -16,52 +18,54 @@ from content.models import ContentAsset
 
 
 class EventType(models.TextChoices):
-    EMAIL_OPEN = "email_open", "Email open"
-    EMAIL_CLICK = "email_click", "Email click"
-    WEB_VISIT = "web_visit", "Web visit"
-    PRICING_PAGE_VISIT = "pricing_page_visit", "Pricing page visit"
-    CONTENT_DOWNLOAD = "content_download", "Content download"
-    WEBINAR_REGISTRATION = "webinar_registration", "Webinar registration"
-    WEBINAR_ATTENDANCE = "webinar_attendance", "Webinar attendance"
-    EVENT_ATTENDANCE = "event_attendance", "Event attendance"
-    MEETING = "meeting", "Meeting"
-    REPLY = "reply", "Reply"
-    FORM_SUBMISSION = "form_submission", "Form submission"
-    INTENT_SIGNAL = "intent_signal", "Intent signal"
-    TRIGGER_EVENT = "trigger_event", "Trigger event"
+    EMAIL_OPEN = "email_open", _("Email open")
+    EMAIL_CLICK = "email_click", _("Email click")
+    WEB_VISIT = "web_visit", _("Web visit")
+    PRICING_PAGE_VISIT = "pricing_page_visit", _("Pricing page visit")
+    CONTENT_DOWNLOAD = "content_download", _("Content download")
+    WEBINAR_REGISTRATION = "webinar_registration", _("Webinar registration")
+    WEBINAR_ATTENDANCE = "webinar_attendance", _("Webinar attendance")
+    EVENT_ATTENDANCE = "event_attendance", _("Event attendance")
+    MEETING = "meeting", _("Meeting")
+    REPLY = "reply", _("Reply")
+    FORM_SUBMISSION = "form_submission", _("Form submission")
+    INTENT_SIGNAL = "intent_signal", _("Intent signal")
+    TRIGGER_EVENT = "trigger_event", _("Trigger event")
     # The team's own outreach (an email sent from a template, a play step done): shown in the timeline, never
     # scored, and not accepted by the ingest API.
-    OUTBOUND_TOUCH = "outbound_touch", "Outbound touch"
+    OUTBOUND_TOUCH = "outbound_touch", _("Outbound touch")
 
 
 # The types that count towards scores (everything but the team's own outbound touches).
-SCORED_EVENT_CHOICES: list[tuple[str, str]] = [(v, label) for v, label in EventType.choices if v != "outbound_touch"]
+SCORED_EVENT_CHOICES: list[tuple[str, str | Promise]] = [
+    (v, label) for v, label in EventType.choices if v != "outbound_touch"
+]
 SCORED_EVENT_TYPES: list[str] = [v for v, _ in SCORED_EVENT_CHOICES]
 
 
 class TriggerKind(models.TextChoices):
     """``metadata["kind"]`` of a trigger event (seed 003: alerts on changes and key events)."""
 
-    FUNDING = "funding", "Funding round"
-    EXECUTIVE_HIRE = "executive_hire", "Executive hire"
-    EXECUTIVE_CHANGE = "executive_change", "Executive change"
-    PRODUCT_LAUNCH = "product_launch", "Product launch"
-    ACQUISITION = "acquisition", "Acquisition"
-    EXPANSION = "expansion", "Expansion"
-    NEWS = "news", "News mention"
+    FUNDING = "funding", _("Funding round")
+    EXECUTIVE_HIRE = "executive_hire", _("Executive hire")
+    EXECUTIVE_CHANGE = "executive_change", _("Executive change")
+    PRODUCT_LAUNCH = "product_launch", _("Product launch")
+    ACQUISITION = "acquisition", _("Acquisition")
+    EXPANSION = "expansion", _("Expansion")
+    NEWS = "news", _("News mention")
 
 
 class Channel(models.TextChoices):
-    EMAIL = "email", "Email"
-    WEB = "web", "Web"
-    EVENT = "event", "Event"
-    WEBINAR = "webinar", "Webinar"
-    PHONE = "phone", "Phone"
-    SOCIAL = "social", "Social"
-    ADVERTISING = "advertising", "Advertising"
-    THIRD_PARTY = "third_party", "Third-party data"
-    DIRECT_MAIL = "direct_mail", "Direct mail"
-    OTHER = "other", "Other"
+    EMAIL = "email", _("Email")
+    WEB = "web", _("Web")
+    EVENT = "event", _("Event")
+    WEBINAR = "webinar", _("Webinar")
+    PHONE = "phone", _("Phone")
+    SOCIAL = "social", _("Social")
+    ADVERTISING = "advertising", _("Advertising")
+    THIRD_PARTY = "third_party", _("Third-party data")
+    DIRECT_MAIL = "direct_mail", _("Direct mail")
+    OTHER = "other", _("Other")
 
 
 class EngagementEvent(WorkspaceOwned):
@@ -274,10 +278,10 @@ class PendingBatch(WorkspaceOwned):
 
 
 class EventImportStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Running"
-    DONE = "done", "Done"
-    FAILED = "failed", "Failed"
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
 
 
 class EventImport(WorkspaceOwned):

@@ -128,7 +128,7 @@ def account_receipt(*, account: Account, at: datetime | None = None, rules: Scor
     people = {c.pk: c for c in account.contacts.all()}
     missing = {c for c, _, _, _ in components if c and c not in people}
     people.update(Contact.objects.in_bulk(missing))
-    labels = dict(EventType.choices)
+    labels = {key: str(label) for key, label in EventType.choices}
     per_contact: dict[int, ReceiptLine] = {}
     per_type: dict[str, list[float]] = defaultdict(lambda: [0.0, 0])
     account_level: list[ReceiptLine] = []

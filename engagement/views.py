@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -104,7 +105,7 @@ def account_trend_panel(request: MemberRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "engagement/partials/trend.html",
-        {"account": account, "series": json.dumps(series), "has_data": bool(snapshots)},
+        {"account": account, "series": json.dumps(series, cls=DjangoJSONEncoder), "has_data": bool(snapshots)},
     )
 
 

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_noop
 
 
 class HomeConfig(AppConfig):
@@ -11,5 +12,7 @@ class HomeConfig(AppConfig):
     def ready(self) -> None:
         from abe.registry import home_section_register
 
-        home_section_register("home:my_day", title="My day", order=10, roles=("sales",))
-        home_section_register("home:pulse", title="Programme pulse", order=10, roles=("admin", "marketing"))
+        home_section_register("home:my_day", title=gettext_noop("My day"), order=10, roles=("sales",))
+        home_section_register(
+            "home:pulse", title=gettext_noop("Programme pulse"), order=10, roles=("admin", "marketing")
+        )

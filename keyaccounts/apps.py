@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_noop
 
 
 class KeyAccountsConfig(AppConfig):
@@ -14,22 +15,22 @@ class KeyAccountsConfig(AppConfig):
         account_panel_register("keyaccounts:panel_plan", order=40)
         account_panel_register("keyaccounts:panel_postsale", order=45)
         account_panel_register("keyaccounts:panel_news", order=70)
-        nav_register("Key accounts", "keyaccounts:index", active_prefixes=("keyaccounts",), order=35)
+        nav_register(gettext_noop("Key accounts"), "keyaccounts:index", active_prefixes=("keyaccounts",), order=35)
         settings_link_register(
-            "Key accounts",
+            gettext_noop("Key accounts"),
             "keyaccounts:settings",
-            description="Review cadence per tier, win-back delay, news feeds and ambiguous names.",
+            description=gettext_noop("Review cadence per tier, win-back delay, news feeds and ambiguous names."),
             order=70,
             roles=("admin",),
         )
         settings_link_register(
-            "Product catalogue",
+            gettext_noop("Product catalogue"),
             "keyaccounts:products",
-            description="Products that opportunities sell.",
+            description=gettext_noop("Products that opportunities sell."),
             order=71,
             roles=("admin", "marketing"),
         )
-        home_section_register("keyaccounts:home_reviews", title="Account-plan reviews due", order=40)
+        home_section_register("keyaccounts:home_reviews", title=gettext_noop("Account-plan reviews due"), order=40)
 
         from abe.registry import account_measure_register, tier_changed_register
 

@@ -17,6 +17,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from abe.models import TimeStamped, WorkspaceOwned
 from accounts.models import Account, Contact, Opportunity
@@ -49,8 +50,8 @@ class KeyAccountSettings(WorkspaceOwned):
 
 
 class PlanStatus(models.TextChoices):
-    CURRENT = "current", "Current"
-    ARCHIVED = "archived", "Archived"
+    CURRENT = "current", _("Current")
+    ARCHIVED = "archived", _("Archived")
 
 
 PLAN_TEXT_FIELDS = ("goals", "plans", "challenges", "stakes", "timeline")
@@ -131,15 +132,15 @@ class PlanObjective(WorkspaceOwned, TimeStamped):
 
 
 class RiskLevel(models.TextChoices):
-    LOW = "low", "Low"
-    MEDIUM = "medium", "Medium"
-    HIGH = "high", "High"
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
 
 
 class RiskStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    MITIGATED = "mitigated", "Mitigated"
-    CLOSED = "closed", "Closed"
+    OPEN = "open", _("Open")
+    MITIGATED = "mitigated", _("Mitigated")
+    CLOSED = "closed", _("Closed")
 
 
 class PlanRisk(WorkspaceOwned, TimeStamped):
@@ -173,17 +174,17 @@ class PlanReview(WorkspaceOwned):
 
 
 class BantCriterion(models.TextChoices):
-    BUDGET = "budget", "Budget"
-    AUTHORITY = "authority", "Authority"
-    NEED = "need", "Need"
-    TIMELINE = "timeline", "Timeline"
+    BUDGET = "budget", _("Budget")
+    AUTHORITY = "authority", _("Authority")
+    NEED = "need", _("Need")
+    TIMELINE = "timeline", _("Timeline")
 
 
 class BantStatus(models.TextChoices):
-    UNKNOWN = "unknown", "Not checked"
-    PARTIAL = "partial", "Partly met"
-    CONFIRMED = "confirmed", "Confirmed"
-    NOT_MET = "not_met", "Not met"
+    UNKNOWN = "unknown", _("Not checked")
+    PARTIAL = "partial", _("Partly met")
+    CONFIRMED = "confirmed", _("Confirmed")
+    NOT_MET = "not_met", _("Not met")
 
 
 class BantItem(WorkspaceOwned, TimeStamped):
@@ -210,9 +211,9 @@ class BantItem(WorkspaceOwned, TimeStamped):
 
 
 class ActivityKind(models.TextChoices):
-    EXECUTIVE_CHECK_IN = "executive_check_in", "Executive check-in"
-    TRAINING = "training", "Training session"
-    USER_EVENT = "user_event", "User event"
+    EXECUTIVE_CHECK_IN = "executive_check_in", _("Executive check-in")
+    TRAINING = "training", _("Training session")
+    USER_EVENT = "user_event", _("User event")
 
 
 class RecurringActivity(WorkspaceOwned, TimeStamped):

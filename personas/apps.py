@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_noop
 
 
 class PersonasConfig(AppConfig):
@@ -8,4 +9,4 @@ class PersonasConfig(AppConfig):
     def ready(self) -> None:
         from abe.registry import nav_register
 
-        nav_register("Personas", "personas:list", active_prefixes=("personas:",), order=30)
+        nav_register(gettext_noop("Personas"), "personas:list", active_prefixes=("personas:",), order=30)

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from abe.labels import ChoiceLabels
+
 from .models import BuyingRole, Department
 
 DEFAULT_ENGAGED_DAYS = 30
@@ -48,8 +50,8 @@ DEFAULT_REQUIREMENTS: dict[str, list[dict[str, Any]]] = {
     "standard": [*_CORE, {"role": BuyingRole.TECHNICAL_EVALUATOR, "count": 1}],
 }
 TIERS = ("strategic", "priority", "standard")
-ROLE_LABELS = dict(BuyingRole.choices)
-DEPARTMENT_LABELS = dict(Department.choices)
+ROLE_LABELS = ChoiceLabels(BuyingRole)
+DEPARTMENT_LABELS = ChoiceLabels(Department)
 
 
 @dataclass(frozen=True)

@@ -109,3 +109,73 @@ def build(ctx: DemoContext) -> str:
     )
     ctx.data["personas"] = {p.name: p for p in personas}
     return f"{len(personas)} personas"
+
+
+# ``load_demo --language es``: the same committee in Spanish (names, challenges, goals, where they listen).
+SPANISH = {
+    "CMO": (
+        "Director/a de marketing (CMO)",
+        "Demostrar la aportación de marketing a los ingresos; datos fragmentados.",
+        "Pipeline predecible de las cuentas objetivo.",
+        "Informes de analistas, otros CMO, eventos",
+    ),
+    "Sales director": (
+        "Director/a comercial",
+        "Cuota no alcanzada en cuentas clave; ciclos largos.",
+        "Operaciones más grandes, más rápido.",
+        "Colegas, comunidades de ventas",
+    ),
+    "Sales manager": (
+        "Jefe/a de ventas",
+        "Comerciales persiguiendo las cuentas equivocadas.",
+        "Centrar al equipo en las cuentas que van a comprar.",
+        "LinkedIn, webinars",
+    ),
+    "Marketing specialist": (
+        "Especialista de marketing",
+        "Listas hechas a mano y operaciones de campaña manuales.",
+        "Campañas que llegan a las personas adecuadas.",
+        "Blogs, vídeos prácticos",
+    ),
+    "Sales-ops rep": (
+        "Responsable de operaciones de ventas",
+        "Datos del CRM desordenados e integraciones rotas.",
+        "Datos limpios que fluyen entre herramientas.",
+        "Documentación, comunidades",
+    ),
+    "Finance director": (
+        "Director/a financiero/a",
+        "Gasto en software sin ROI demostrado.",
+        "Un caso de negocio con retorno en menos de un año.",
+        "Prensa económica, estudios de ROI",
+    ),
+    "CIO": (
+        "Director/a de sistemas (CIO)",
+        "Revisiones de seguridad y exceso de herramientas.",
+        "Menos plataformas, mejor integradas.",
+        "Informes de analistas, eventos",
+    ),
+    "Procurement lead": (
+        "Responsable de compras",
+        "Riesgo de proveedores y condiciones contractuales.",
+        "Compras conformes y a tiempo.",
+        "Portales de proveedores",
+    ),
+}
+
+
+def translate(ctx: DemoContext) -> str:
+    """Run by ``load_demo --language es`` after every app's build: the personas' own words in Spanish."""
+    if ctx.language != "es":
+        return "personas in English"
+    for persona in Persona.objects.for_workspace(ctx.workspace):
+        if persona.name in SPANISH:
+            name, challenges, goals, sources = SPANISH[persona.name]
+            persona.name, persona.challenges, persona.goals, persona.information_sources = (
+                name,
+                challenges,
+                goals,
+                sources,
+            )
+            persona.save(update_fields=["name", "challenges", "goals", "information_sources"])
+    return f"{len(SPANISH)} personas in Spanish"

@@ -3,51 +3,52 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from abe.models import TimeStamped, WorkspaceOwned
 
 
 class BuyingRole(models.TextChoices):
-    DECISION_MAKER = "decision_maker", "Decision maker"
-    ECONOMIC_BUYER = "economic_buyer", "Economic buyer"
-    CHAMPION = "champion", "Champion"
-    INFLUENCER = "influencer", "Influencer"
-    TECHNICAL_EVALUATOR = "technical_evaluator", "Technical evaluator"
-    END_USER = "end_user", "End user"
-    BLOCKER = "blocker", "Blocker"
-    GATEKEEPER = "gatekeeper", "Gatekeeper"
+    DECISION_MAKER = "decision_maker", _("Decision maker")
+    ECONOMIC_BUYER = "economic_buyer", _("Economic buyer")
+    CHAMPION = "champion", _("Champion")
+    INFLUENCER = "influencer", _("Influencer")
+    TECHNICAL_EVALUATOR = "technical_evaluator", _("Technical evaluator")
+    END_USER = "end_user", _("End user")
+    BLOCKER = "blocker", _("Blocker")
+    GATEKEEPER = "gatekeeper", _("Gatekeeper")
 
 
 class Seniority(models.TextChoices):
-    C_LEVEL = "c_level", "C-level"
-    VP = "vp", "VP"
-    DIRECTOR = "director", "Director"
-    MANAGER = "manager", "Manager"
-    INDIVIDUAL = "individual", "Individual contributor"
+    C_LEVEL = "c_level", _("C-level")
+    VP = "vp", _("VP")
+    DIRECTOR = "director", _("Director")
+    MANAGER = "manager", _("Manager")
+    INDIVIDUAL = "individual", _("Individual contributor")
 
 
 class Department(models.TextChoices):
-    EXECUTIVE = "executive", "Executive"
-    MARKETING = "marketing", "Marketing"
-    SALES = "sales", "Sales"
-    SALES_OPS = "sales_ops", "Sales operations"
-    FINANCE = "finance", "Finance"
-    IT = "it", "IT"
-    OPERATIONS = "operations", "Operations"
-    PROCUREMENT = "procurement", "Procurement"
-    HR = "hr", "HR"
-    PRODUCT = "product", "Product"
-    OTHER = "other", "Other"
+    EXECUTIVE = "executive", _("Executive")
+    MARKETING = "marketing", _("Marketing")
+    SALES = "sales", _("Sales")
+    SALES_OPS = "sales_ops", _("Sales operations")
+    FINANCE = "finance", _("Finance")
+    IT = "it", _("IT")
+    OPERATIONS = "operations", _("Operations")
+    PROCUREMENT = "procurement", _("Procurement")
+    HR = "hr", _("HR")
+    PRODUCT = "product", _("Product")
+    OTHER = "other", _("Other")
 
 
 class Channel(models.TextChoices):
-    EMAIL = "email", "Email"
-    PHONE = "phone", "Phone"
-    EVENTS = "events", "Events"
-    SOCIAL = "social", "Social"
-    WEBINAR = "webinar", "Webinar"
-    DIRECT_MAIL = "direct_mail", "Direct mail"
-    WEB = "web", "Web"
+    EMAIL = "email", _("Email")
+    PHONE = "phone", _("Phone")
+    EVENTS = "events", _("Events")
+    SOCIAL = "social", _("Social")
+    WEBINAR = "webinar", _("Webinar")
+    DIRECT_MAIL = "direct_mail", _("Direct mail")
+    WEB = "web", _("Web")
 
 
 class Persona(WorkspaceOwned, TimeStamped):

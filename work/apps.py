@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_noop
 
 
 class WorkConfig(AppConfig):
@@ -12,6 +13,8 @@ class WorkConfig(AppConfig):
         from abe.registry import account_panel_register, home_section_register, nav_register
 
         account_panel_register("work:account_panel", order=17)
-        nav_register("Tasks", "work:list", active_prefixes=("work",), order=25)
+        nav_register(gettext_noop("Tasks"), "work:list", active_prefixes=("work",), order=25)
         # Sales see their tasks inside "My day" (home app); the other roles get this fragment after their pulse.
-        home_section_register("work:home_my_tasks", title="My tasks", order=20, roles=("admin", "marketing", "viewer"))
+        home_section_register(
+            "work:home_my_tasks", title=gettext_noop("My tasks"), order=20, roles=("admin", "marketing", "viewer")
+        )

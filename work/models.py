@@ -11,22 +11,23 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from abe.models import TimeStamped, WorkspaceOwned
 
 
 class TaskStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    DONE = "done", "Done"
-    CANCELLED = "cancelled", "Cancelled"
+    OPEN = "open", _("Open")
+    DONE = "done", _("Done")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class TaskSource(models.TextChoices):
-    MANUAL = "manual", "Created by hand"
-    PLAY = "play", "Play step"
-    ALERT = "alert", "Alert"
-    ACCOUNT_PLAN = "account_plan", "Account plan"
-    CHECK_IN = "check_in", "Post-sale activity"
+    MANUAL = "manual", _("Created by hand")
+    PLAY = "play", _("Play step")
+    ALERT = "alert", _("Alert")
+    ACCOUNT_PLAN = "account_plan", _("Account plan")
+    CHECK_IN = "check_in", _("Post-sale activity")
 
 
 class Task(WorkspaceOwned, TimeStamped):

@@ -6,8 +6,9 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
+from django.http import Http404
 from rest_framework import status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -21,6 +22,10 @@ def django_validation_detail(exc: DjangoValidationError) -> Any:
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DjangoValidationError):
         exc = ValidationError(detail=django_validation_detail(exc))
+    elif isinstance(exc, Http404):
+        # Django's "No Account matches the given query." names a model and is English only; DRF's "Not found."
+        # follows Accept-Language like every other API message.
+        exc = NotFound()
     elif isinstance(exc, IntegrityError):
         return Response(
             {"non_field_errors": ["This change conflicts with existing data (a duplicate?)."]},

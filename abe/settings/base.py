@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "abe.middleware.WorkspaceMiddleware",
+    "abe.middleware.UserLocaleMiddleware",
 ]
 
 ROOT_URLCONF = "abe.urls"
@@ -87,6 +88,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "abe.context_processors.workspace",
+                "django.template.context_processors.i18n",
+                "django.template.context_processors.tz",
             ],
         },
     }
@@ -107,7 +110,24 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-us"
+# Languages (issue 16): English, Spanish, Portuguese (pt-br where Brazilian usage differs) and Romanian. The
+# language of a page is the user's preference, else the workspace default, else the browser's Accept-Language
+# (abe.middleware.UserLocaleMiddleware); the API answers in Accept-Language only and keeps machine formats.
+LANGUAGE_CODE = "en"
+LANGUAGES = [
+    ("en", "English"),
+    ("es", "Español"),
+    ("pt", "Português"),
+    ("pt-br", "Português (Brasil)"),
+    ("ro", "Română"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Local formats: Django's formats of the active language (always on). No thousand separator in plain {{ value }}
+# output or in form input, so "1.5" and "1,5" both read as one and a half in a localized field; the number,
+# money and intcomma filters group thousands explicitly.
+USE_THOUSAND_SEPARATOR = False
+# English short dates stay ISO-like (abe/formats/en); the other languages use Django's formats.
+FORMAT_MODULE_PATH = ["abe.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from django.template import Context
 from django.urls import NoReverseMatch, reverse
 
-from abe import labels
+from abe import l10n, labels
 
 register = template.Library()
 
@@ -23,20 +23,20 @@ def url_if_exists(name: str) -> str:
 
 @register.filter
 def percent(value: float | None, digits: int = 0) -> str:
-    if value is None:
-        return "—"
-    return f"{value * 100:.{digits}f}%"
+    """A ratio as a percentage in the active language's format (12.5% / 12,5 %)."""
+    return l10n.percent(value, digits)
 
 
 @register.filter
 def compact_money(value: Any) -> str:
-    if value is None or value == "":
-        return "—"
-    amount = float(value)
-    for threshold, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if abs(amount) >= threshold:
-            return f"${amount / threshold:.1f}{suffix}"
-    return f"${amount:,.0f}"
+    """A short amount in the workspace's currency ($1.2M, 1,2 M €)."""
+    return l10n.compact_money(value)
+
+
+@register.filter
+def money(value: Any, digits: int = 0) -> str:
+    """An amount in the workspace's currency, in the active language's format ($1,234 / 1.234 €)."""
+    return l10n.money(value, int(digits))
 
 
 @register.filter

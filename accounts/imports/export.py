@@ -1,4 +1,9 @@
-"""CSV export of any filtered account list, in the portal's own import format, with formulas neutralised.
+"""CSV export of any filtered account list, with formulas neutralised.
+
+Two formats (issue 16): *neutral*, the portal's own import format (column keys, dot decimals, comma delimiter;
+the API always answers it, and the pages offer it for re-import), and *local*, for people reading it in a
+spreadsheet in their language (translated headers, the language's decimal separator, and a semicolon delimiter
+where the decimal separator is a comma). Pages in English export the neutral file, which already is English.
 
 A cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is prefixed with ``'`` so that a
 spreadsheet shows it as text instead of running it (CSV injection).
@@ -8,10 +13,13 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable, Iterator
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
+from django.utils import formats, translation
+from django.utils.translation import gettext, gettext_noop
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 ACCOUNT_COLUMNS = [
@@ -39,6 +47,37 @@ ACCOUNT_COLUMNS = [
 ]
 
 
+# Column headers of the local format (translated where shown).
+ACCOUNT_LABELS = {
+    "external_id": gettext_noop("CRM id"),
+    "name": gettext_noop("Name"),
+    "domain": gettext_noop("Domain"),
+    "industry": gettext_noop("Industry"),
+    "country": gettext_noop("Country"),
+    "region": gettext_noop("Region"),
+    "city": gettext_noop("City"),
+    "employees": gettext_noop("Employees"),
+    "annual_revenue": gettext_noop("Annual revenue"),
+    "ownership_type": gettext_noop("Ownership"),
+    "number_of_offices": gettext_noop("Offices"),
+    "founded_year": gettext_noop("Founded"),
+    "technologies": gettext_noop("Technologies"),
+    "lifecycle": gettext_noop("Lifecycle"),
+    "owner": gettext_noop("Owner"),
+    "tier": gettext_noop("Tier"),
+    "tier_locked": gettext_noop("Pinned"),
+    "fit_score": gettext_noop("Fit"),
+    "fit_grade": gettext_noop("Grade"),
+    "win_probability": gettext_noop("Win probability"),
+    "priority": gettext_noop("Priority"),
+}
+
+
+def export_is_neutral(request: Any) -> bool:
+    """A page's CSV export is neutral when asked (``?format=neutral``) or when the page is in English."""
+    return request.GET.get("format") == "neutral" or (translation.get_language() or "en").startswith("en")
+
+
 def csv_safe(value: Any) -> str:
     if value is None:
         return ""
@@ -53,11 +92,27 @@ class _Echo:
         return value
 
 
-def csv_lines(header: list[str], rows: Iterable[Iterable[Any]]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
+def csv_lines(header: list[str], rows: Iterable[Iterable[Any]], *, delimiter: str = ",") -> Iterator[str]:
+    writer = csv.writer(_Echo(), delimiter=delimiter)
     yield "\ufeff" + writer.writerow(header)  # BOM: Excel opens UTF-8 correctly
     for row in rows:
         yield writer.writerow([csv_safe(v) for v in row])
+
+
+def _local_cell(value: Any) -> Any:
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, float | Decimal):
+        return formats.number_format(value, use_l10n=True)
+    return value
+
+
+def _local_lines(rows: Iterable[list[Any]], language: str | None) -> Iterator[str]:
+    # A streaming response is read after the view returns: keep the page's language for the rows too.
+    with translation.override(language):
+        delimiter = ";" if formats.get_format("DECIMAL_SEPARATOR") == "," else ","
+        header = [gettext(ACCOUNT_LABELS[c]) for c in ACCOUNT_COLUMNS]
+        yield from csv_lines(header, ([_local_cell(v) for v in row] for row in rows), delimiter=delimiter)
 
 
 def account_rows(qs: QuerySet) -> Iterator[list[Any]]:
@@ -66,10 +121,13 @@ def account_rows(qs: QuerySet) -> Iterator[list[Any]]:
         yield [getattr(a, c) if c != "owner" else owner for c in ACCOUNT_COLUMNS]
 
 
-def accounts_csv_response(qs: QuerySet, filename: str) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(
-        csv_lines(ACCOUNT_COLUMNS, account_rows(qs)), content_type="text/csv; charset=utf-8"
+def accounts_csv_response(qs: QuerySet, filename: str, *, neutral: bool = True) -> StreamingHttpResponse:
+    lines = (
+        csv_lines(ACCOUNT_COLUMNS, account_rows(qs))
+        if neutral
+        else _local_lines(account_rows(qs), translation.get_language())
     )
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

@@ -250,7 +250,9 @@ class TrainedModel:
                 key = (g, actual[row] if actual is not None else None, used[row] if used is not None else None)
                 label = cache.get(key)
                 if label is None:
-                    label = cache[key] = json.dumps(_driver_label(names[g], key[1], key[2]), ensure_ascii=False)
+                    label = cache[key] = json.dumps(
+                        _driver_label(names[g], key[1], key[2]), ensure_ascii=False, default=str
+                    )
                 parts.append(f"[{label},{v!r}]")
             drivers.append("[" + ",".join(parts) + "]")
         return p, drivers

@@ -27,7 +27,7 @@ from abe.paging import page_number, page_size, paginate
 from abe.views import admin_required, safe_next, workspace_required
 
 from .. import selectors as account_selectors
-from ..imports.export import accounts_csv_response
+from ..imports.export import accounts_csv_response, export_is_neutral
 from ..models import LIST_COLUMNS, Account, ProposalStatus, Tier
 from ..views import saved_views_context
 from . import selectors, services
@@ -68,7 +68,7 @@ def tier_board_view(request: MemberRequest) -> HttpResponseBase:
     )
     filterset = selectors.tier_board_filterset(workspace=ws, params=request.GET, user=request.user)
     if request.GET.get("export") == "csv":
-        return accounts_csv_response(filterset.qs, "tier-board.csv")
+        return accounts_csv_response(filterset.qs, "tier-board.csv", neutral=export_is_neutral(request))
     page_obj = selectors.tier_board_page(
         filterset=filterset,
         workspace=ws,

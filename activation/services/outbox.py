@@ -28,8 +28,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import ngettext, pgettext
 
-from abe.models import Membership, Role
+from abe.l10n import email_locale, recipient_locale, recipients_locales
+from abe.models import Membership, Role, Workspace
 from abe.outbound import OutboundError, UnsafeUrlError, outbound_request
 from abe.tasks import enqueue_on_commit
 
@@ -129,7 +131,10 @@ def _email_modes(workspace_id: int, user_ids: list[int]) -> dict[int, str]:
 
 
 def alert_email_render(alert: Alert) -> tuple[str, str]:
-    subject = f"[ABE] {alert.get_severity_display()}: {alert.title}"[:255]
+    subject = (
+        pgettext("email subject", "[ABE] %(severity)s: %(title)s")
+        % {"severity": alert.get_severity_display(), "title": alert.title}
+    )[:255]
     body = render_to_string("activation/email/alert.txt", {"alert": alert, "url": alert_url(alert.id)})
     return subject, body
 
@@ -142,11 +147,24 @@ def alert_deliveries_create(*, alert: Alert, recipients: list[Any], now: datetim
         ignore_conflicts=True,
     )
     modes = _email_modes(alert.workspace_id, [u.pk for u in recipients])
-    subject, body = alert_email_render(alert)
-    for user in recipients:
-        mode = modes.get(user.pk, EmailMode.INSTANT)
-        if not user.email or mode == EmailMode.OFF or (mode == EmailMode.DIGEST and alert.kind == AlertKind.RULE):
-            continue
+    emailed = [
+        u
+        for u in recipients
+        if u.email
+        and modes.get(u.pk, EmailMode.INSTANT) != EmailMode.OFF
+        and not (modes.get(u.pk, EmailMode.INSTANT) == EmailMode.DIGEST and alert.kind == AlertKind.RULE)
+    ]
+    # Each recipient reads the email in their language and time zone; one rendering per distinct pair.
+    workspace = Workspace.objects.get(pk=alert.workspace_id) if emailed else None
+    locales = recipients_locales(emailed, workspace)
+    rendered: dict[tuple[str, str], tuple[str, str]] = {}
+    for user in emailed:
+        language, tz = locales[user.pk]
+        key = (language, str(tz))
+        if key not in rendered:
+            with email_locale(language, tz, workspace.currency if workspace else None):
+                rendered[key] = alert_email_render(alert)
+        subject, body = rendered[key]
         email = EmailDelivery.objects.create(
             workspace_id=alert.workspace_id,
             alert=alert,
@@ -408,16 +426,21 @@ def _digest_for(*, pref_id: int, now: datetime, today_digest: datetime) -> int:
     pref.save(update_fields=["last_digest_at"])
     if not alerts or not pref.user.email:
         return 0
-    body = render_to_string(
-        "activation/email/digest.txt",
-        {"alerts": alerts, "user": pref.user, "since": since, "site": settings.ABE_SITE_URL},
-    )
+    workspace = Workspace.objects.get(pk=pref.workspace_id)
+    with recipient_locale(pref.user, workspace):
+        body = render_to_string(
+            "activation/email/digest.txt",
+            {"alerts": alerts, "user": pref.user, "since": since, "site": settings.ABE_SITE_URL},
+        )
+        subject = ngettext(
+            "[ABE] Your daily digest: %(count)d new alert", "[ABE] Your daily digest: %(count)d new alerts", len(alerts)
+        ) % {"count": len(alerts)}
     email = EmailDelivery.objects.create(
         workspace_id=pref.workspace_id,
         user=pref.user,
         kind=EmailKind.DIGEST,
         to=pref.user.email,
-        subject=f"[ABE] Your daily digest: {len(alerts)} new alert{'s' if len(alerts) != 1 else ''}",
+        subject=subject,
         body=body,
         idempotency_key=f"digest:{pref.user_id}:{now.date().isoformat()}",
         next_attempt_at=now + lease(),

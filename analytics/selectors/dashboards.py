@@ -10,6 +10,8 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q
 from django.utils import timezone
 
+from abe import l10n
+from abe.labels import ChoiceLabels
 from abe.models import Membership, Workspace
 from accounts.models import Account, Tier
 from activation.models import Alert
@@ -19,25 +21,21 @@ from .. import kpis
 from .filters import KpiFilters
 from .kpis import _accounts, analytics_settings, committee_coverage_by_tier, kpi_summary, segment_rows
 
-TIER_LABELS = dict(Tier.choices)
+TIER_LABELS = ChoiceLabels(Tier)
 STALLED_DAYS = 60
 
 
 def money(value: Any) -> str:
-    if value is None:
-        return "—"
-    amount = float(value)
-    return f"-${-amount:,.0f}" if amount < 0 else f"${amount:,.0f}"
+    """In the workspace's currency and the active language (abe.l10n)."""
+    return l10n.money(value)
 
 
 def pct(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.1f}%"
+    return l10n.percent(value, 1)
 
 
 def num(value: Any, digits: int = 0) -> str:
-    if value is None:
-        return "—"
-    return f"{float(value):,.{digits}f}"
+    return l10n.number(value, digits)
 
 
 def interval(values: list[float] | None, fmt: Any = pct) -> str:

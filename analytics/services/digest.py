@@ -13,8 +13,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from abe.l10n import currency_override, user_language
+from abe.labels import signed_percent
 from abe.models import Membership, Role, Workspace
 
 from .. import kpis
@@ -40,8 +45,8 @@ def digest_subscription_set(*, workspace: Workspace, user: Any, subscribed: bool
 
 def _line(label: str, now: float | None, before: float | None, fmt: Any) -> str:
     change = kpis.change(now, before)
-    suffix = "" if change is None else f" ({change * 100:+.0f}% on the week before)"
-    return f"- {label}: {fmt(now)}{suffix}"
+    suffix = "" if change is None else " " + _("(%(change)s on the week before)") % {"change": signed_percent(change)}
+    return f"- {_(label)}: {fmt(now)}{suffix}"
 
 
 def digest_body(*, workspace: Workspace, now: datetime) -> tuple[str, str]:
@@ -53,39 +58,58 @@ def digest_body(*, workspace: Workspace, now: datetime) -> tuple[str, str]:
     prev = kpi_summary(workspace=workspace, filters=filters.previous())
     t, pt = "target", "target"
     lines = [
-        f"Programme digest for {workspace.name}, {filters.start:%d %b} – {filters.end:%d %b %Y}",
+        _("Programme digest for %(name)s, %(start)s – %(end)s")
+        % {"name": workspace.name, "start": date_format(filters.start), "end": date_format(filters.end)},
         "",
-        "Target accounts (strategic + priority):",
+        _("Target accounts (strategic + priority):"),
         _line(
-            "Engaged accounts", cur["coverage"][t]["engaged_accounts"], prev["coverage"][pt]["engaged_accounts"], num
+            gettext_noop("Engaged accounts"),
+            cur["coverage"][t]["engaged_accounts"],
+            prev["coverage"][pt]["engaged_accounts"],
+            num,
         ),
-        _line("MQA entries", cur["mqas"][t]["entries"], prev["mqas"][pt]["entries"], num),
+        _line(gettext_noop("MQA entries"), cur["mqas"][t]["entries"], prev["mqas"][pt]["entries"], num),
         _line(
-            "Opportunities created",
+            gettext_noop("Opportunities created"),
             cur["pipeline"][t]["opportunities_created"],
             prev["pipeline"][pt]["opportunities_created"],
             num,
         ),
         _line(
-            "Pipeline created", cur["pipeline"][t]["pipeline_created"], prev["pipeline"][pt]["pipeline_created"], money
+            gettext_noop("Pipeline created"),
+            cur["pipeline"][t]["pipeline_created"],
+            prev["pipeline"][pt]["pipeline_created"],
+            money,
         ),
-        _line("Revenue won", cur["pipeline"][t]["won_amount"], prev["pipeline"][pt]["won_amount"], money),
+        _line(gettext_noop("Revenue won"), cur["pipeline"][t]["won_amount"], prev["pipeline"][pt]["won_amount"], money),
         "",
-        "All accounts:",
-        _line("Revenue won", cur["pipeline"]["all"]["won_amount"], prev["pipeline"]["all"]["won_amount"], money),
-        _line("Win rate", cur["win_rate"]["all"]["value"], prev["win_rate"]["all"]["value"], pct)
-        + f" on {cur['win_rate']['all']['n']} closed deals",
-        _line("Alerts raised", cur["alert_response"]["all"]["raised"], prev["alert_response"]["all"]["raised"], num),
+        _("All accounts:"),
+        _line(
+            gettext_noop("Revenue won"),
+            cur["pipeline"]["all"]["won_amount"],
+            prev["pipeline"]["all"]["won_amount"],
+            money,
+        ),
+        _line(gettext_noop("Win rate"), cur["win_rate"]["all"]["value"], prev["win_rate"]["all"]["value"], pct)
+        + " "
+        + _("on %(n)s closed deals") % {"n": cur["win_rate"]["all"]["n"]},
+        _line(
+            gettext_noop("Alerts raised"),
+            cur["alert_response"]["all"]["raised"],
+            prev["alert_response"]["all"]["raised"],
+            num,
+        ),
         "",
-        "Dashboards: /analytics/ · Stop this email: the digest switch on the analytics page.",
+        _("Dashboards: /analytics/ · Stop this email: the digest switch on the analytics page."),
     ]
-    return f"[ABE] Weekly programme digest: {workspace.name}", "\n".join(lines)
+    return _("[ABE] Weekly programme digest: %(name)s") % {"name": workspace.name}, "\n".join(lines)
 
 
 def digests_send(*, workspace: Workspace, now: datetime | None = None) -> int:
     now = now or timezone.now()
     sent = 0
-    subject = body = ""
+    # Each recipient gets the digest in their language and the workspace's currency; one rendering per language.
+    rendered: dict[str, tuple[str, str]] = {}
     for subscription in DigestSubscription.objects.for_workspace(workspace).select_related("user"):
         with transaction.atomic():
             row = DigestSubscription.objects.select_for_update().get(pk=subscription.pk)
@@ -96,8 +120,11 @@ def digests_send(*, workspace: Workspace, now: datetime | None = None) -> int:
             ).exists()
             if not still_allowed or not row.user.email:
                 continue
-            if not body:
-                subject, body = digest_body(workspace=workspace, now=now)
+            language = user_language(row.user, workspace)
+            if language not in rendered:
+                with translation.override(language), currency_override(workspace.currency):
+                    rendered[language] = digest_body(workspace=workspace, now=now)
+            subject, body = rendered[language]
             send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [row.user.email], fail_silently=False)
             row.last_sent_at = now
             row.save(update_fields=["last_sent_at"])

@@ -53,3 +53,24 @@ def test_load_demo_builds_a_realistic_workspace(capsys):
     call_command("load_demo", "--reset")
     after = list(Account.objects.filter(workspace__slug="demo").order_by("external_id").values_list(*fields))
     assert before == after
+
+
+def test_load_demo_in_spanish_has_spanish_texts(capsys):
+    from abe.models import Workspace
+    from activation.models import Rule
+    from content.models import ContentAsset, OutreachTemplate, Play
+    from personas.models import Persona
+
+    call_command("load_demo", "--language", "es")
+
+    ws = Workspace.objects.get(slug="demo")
+    assert (ws.language, ws.currency) == ("es", "EUR")
+    assert (
+        Persona.objects.for_workspace(ws).filter(name="Director/a comercial", goals__startswith="Operaciones").exists()
+    )
+    assert ContentAsset.objects.for_workspace(ws).filter(title="Plantilla de caso de negocio (ROI)").exists()
+    assert not ContentAsset.objects.for_workspace(ws).filter(title__startswith="Customer story").exists()
+    assert OutreachTemplate.objects.for_workspace(ws).filter(name="Comprador económico: ROI").exists()
+    assert Rule.objects.for_workspace(ws).filter(name="La cuenta entró en MQA").exists()
+    assert Play.objects.for_workspace(ws).filter(name="Secuencia ejecutiva estratégica").exists()
+    assert "in Spanish" in capsys.readouterr().out

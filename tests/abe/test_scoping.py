@@ -33,7 +33,8 @@ from tests.factories import AccountFactory
 # the API schema and docs (no data), Django's admin (staff only, its own permission system), and creating a
 # workspace (a signed-in user with no workspace yet must be able to; it reads no workspace's data). Also the
 # invitation page (the signed token is the credential; it reads only its own invitation) and the monitoring
-# endpoints (no workspace data: health and queue depths).
+# endpoints (no workspace data: health and queue depths). And a person's own preferences (language, time zone:
+# they read and write only the signed-in user's own row, in every workspace).
 PUBLIC_NAMES = {
     "login",
     "logout",
@@ -42,6 +43,7 @@ PUBLIC_NAMES = {
     "api-docs",
     "api-redoc",
     "workspace_create",
+    "preferences",
     "invitation_accept",
     "healthz",
     "readyz",

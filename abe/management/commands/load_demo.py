@@ -26,9 +26,15 @@ class Command(BaseCommand):
         parser.add_argument("--reset", action="store_true", help="Delete the existing demo workspace first.")
         parser.add_argument("--if-empty", action="store_true", help="Do nothing if any workspace exists.")
         parser.add_argument("--seed", type=int, default=42)
+        parser.add_argument(
+            "--language",
+            choices=["en", "es"],
+            default="en",
+            help="Language of the demo's texts (personas, content, templates, rules) and of the workspace.",
+        )
 
     @transaction.atomic
-    def handle(self, *args: Any, reset: bool, if_empty: bool, seed: int, **options: Any) -> None:
+    def handle(self, *args: Any, reset: bool, if_empty: bool, seed: int, language: str = "en", **options: Any) -> None:
         if if_empty and Workspace.objects.exists():
             self.stdout.write("Database already has data; demo not loaded.")
             return
@@ -39,6 +45,8 @@ class Command(BaseCommand):
             existing.delete()
         started = time.monotonic()
         ctx = demo_workspace_create(seed=seed)
+        ctx.language = language
+        translators = []
         for config in apps.get_app_configs():
             try:
                 module = importlib.import_module(f"{config.name}.demo")
@@ -46,11 +54,20 @@ class Command(BaseCommand):
                 if exc.name != f"{config.name}.demo":
                     raise
                 continue
+            if hasattr(module, "translate"):
+                translators.append((config.label, module.translate))
             if not hasattr(module, "build"):
                 continue
             step_started = time.monotonic()
             summary = module.build(ctx)
             self.stdout.write(f"  {config.label:<12} {summary}  ({time.monotonic() - step_started:.1f}s)")
+        if language != "en":
+            # Each app renames its own demo rows once every cross-reference is built; the workspace reads and
+            # counts in that language.
+            for label, translate in translators:
+                self.stdout.write(f"  {label:<12} {translate(ctx)}")
+            ctx.workspace.language, ctx.workspace.currency = language, "EUR"
+            ctx.workspace.save(update_fields=["language", "currency"])
         self.stdout.write(self.style.SUCCESS(f"Demo workspace ready in {time.monotonic() - started:.1f}s."))
         logins = ", ".join(username for username, *_ in DEMO_USERS[:4])
         self.stdout.write(f"Log in as {logins} with password “{demo_password()}”.")

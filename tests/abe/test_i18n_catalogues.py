@@ -1,0 +1,102 @@
+"""Every word people read is in the translation system, and the Spanish, Portuguese and Romanian catalogues
+translate all of it (issue 16). After merging template changes: ``make messages``, then translate what
+``msgattrib --untranslated locale/es/LC_MESSAGES/django.po`` lists."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+from abe.template_text import find_untranslated, mark, template_files
+
+TEMPLATES = Path(settings.BASE_DIR) / "templates"
+LOCALE = Path(settings.BASE_DIR) / "locale"
+CHECKED = ("es", "pt", "ro")
+
+
+def test_no_template_shows_text_outside_the_translation_system():
+    findings = [f for path in template_files(TEMPLATES) for f in find_untranslated(path)]
+
+    listing = "\n".join(f"{f.path}:{f.line}: {f.where}: {f.text}" for f in findings)
+    assert not findings, f"Untranslated template text (python manage.py templates_i18n --mark):\n{listing}"
+
+
+@pytest.mark.parametrize(
+    "source, found",
+    [
+        ("<p>Hello</p>", ["Hello"]),
+        ('<button title="Close it">×</button>', ["Close it"]),
+        ('<td>{{ value|default:"never" }}</td>', ["never"]),
+        ("<a onclick=\"return confirm('Delete it?')\">x</a>", ["Delete it?"]),
+        ("<h1>Hi, {{ name }}</h1>", ["Hi, {…}"]),
+        ('{% load i18n %}<p>{% translate "Hello" %}</p><p>{{ name }}</p><p>·</p>', []),
+        ("{% load i18n %}<p>{% blocktranslate %}Hi {{ name }}{% endblocktranslate %}</p>", []),
+        ("<script>const a = 'Not text';</script><p>{{ a }} / {{ b }}</p><code>x.y</code>", []),
+        ('<input type="submit" value="Send">', ["Send"]),
+    ],
+)
+def test_the_check_finds_text_people_read(source, found, tmp_path):
+    assert [f.text for f in find_untranslated(tmp_path / "t.html", source)] == found
+
+
+def test_marking_wraps_text_and_keeps_the_markup(tmp_path):
+    source = (
+        '{% extends "base.html" %}\n{% block content %}<h1 title="Your list">Hi, {{ user.first_name }}</h1>'
+        "<p>{% if x %}Open{% else %}Closed{% endif %}</p>{% endblock %}"
+    )
+
+    marked = mark(source)
+
+    assert marked.startswith('{% extends "base.html" %}\n{% load i18n %}')
+    assert '<h1 title="{% translate "Your list" %}">' in marked
+    assert "{% blocktranslate with first_name=user.first_name %}Hi, {{ first_name }}{% endblocktranslate %}" in marked
+    assert '{% translate "Open" %}{% else %}{% translate "Closed" %}' in marked
+    assert find_untranslated(tmp_path / "t.html", marked) == []
+
+
+def _untranslated(po: Path) -> list[str]:
+    out = subprocess.run(
+        ["msgattrib", "--untranslated", "--no-obsolete", str(po)], capture_output=True, text=True, check=True
+    ).stdout
+    fuzzy = subprocess.run(
+        ["msgattrib", "--only-fuzzy", "--no-obsolete", str(po)], capture_output=True, text=True, check=True
+    ).stdout
+    entries = [block for block in (out + "\n\n" + fuzzy).split("\n\n") if "msgid" in block]
+    return [e for e in entries if 'msgid ""\nmsgstr ""' not in e or "msgid_plural" in e]
+
+
+@pytest.mark.skipif(not shutil.which("msgattrib"), reason="needs gettext (apt-get install gettext)")
+def test_makemessages_leaves_nothing_untranslated_in_spanish_portuguese_and_romanian(tmp_path):
+    """Re-extract every string as CI would; restore the committed catalogues afterwards."""
+    saved = {lang: (LOCALE / lang / "LC_MESSAGES" / "django.po").read_bytes() for lang in CHECKED}
+    try:
+        call_command(
+            "makemessages",
+            locale=list(CHECKED),
+            extensions=["html", "txt", "py"],
+            ignore_patterns=[".venv", "staticfiles", "tests", "bench", "static"],
+            no_obsolete=True,
+            add_location="file",
+            verbosity=0,
+        )
+        missing = {lang: _untranslated(LOCALE / lang / "LC_MESSAGES" / "django.po") for lang in CHECKED}
+        check = {
+            lang: subprocess.run(
+                ["msgfmt", "--check-format", "-o", "/dev/null", str(LOCALE / lang / "LC_MESSAGES" / "django.po")],
+                capture_output=True,
+                text=True,
+            )
+            for lang in CHECKED
+        }
+    finally:
+        for lang, content in saved.items():
+            (LOCALE / lang / "LC_MESSAGES" / "django.po").write_bytes(content)
+
+    report = {lang: [e.split("msgid ", 1)[-1][:80] for e in entries][:20] for lang, entries in missing.items()}
+    assert all(not entries for entries in missing.values()), f"untranslated (run `make messages`): {report}"
+    assert all(r.returncode == 0 for r in check.values()), {lang: r.stderr for lang, r in check.items()}

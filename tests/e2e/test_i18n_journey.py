@@ -1,0 +1,98 @@
+"""Browser journeys in other languages (issue 16): a Spanish user reads Spanish pages with Spanish numbers and
+euros, types a decimal comma into a form; the main pages in each language keep their words inside their boxes
+(screenshots in test-artifacts/i18n-<lang>-*.png)."""
+
+from __future__ import annotations
+
+import os
+from decimal import Decimal
+
+import pytest
+
+from abe.models import Role, UserPreference
+from tests.factories import AccountFactory, ContactFactory, MembershipFactory, UserFactory, WorkspaceFactory
+
+from .conftest import login
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.e2e,
+    pytest.mark.skipif(not os.environ.get("ABE_A11Y"), reason="language journeys: set ABE_A11Y=1"),
+]
+
+# Words and controls that must not spill out of their box: buttons, nav entries, pills, table headers.
+OVERFLOW_JS = """
+() => [...document.querySelectorAll('.btn, .nav a, .pill, .tag, label, h1, h2')]
+  .filter(el => el.offsetParent !== null && !el.closest('.table-wrap'))
+  .filter(el => el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflow !== 'visible'
+                || el.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+  .map(el => el.tagName + ': ' + el.textContent.trim().slice(0, 40))
+"""
+
+
+@pytest.fixture
+def iberia():
+    workspace = WorkspaceFactory(name="Iberia Ventas", slug="iberia", currency="EUR")
+    user = UserFactory(username="ana", first_name="Ana")
+    MembershipFactory(user=user, workspace=workspace, role=Role.ADMIN)
+    account = AccountFactory(
+        workspace=workspace,
+        name="Telefonía Norte",
+        industry="Telecom",
+        employees=1500,
+        annual_revenue=Decimal("1234567.50"),
+        tier="strategic",
+    )
+    ContactFactory(account=account, first_name="Lucía", last_name="Gómez", buying_role="decision_maker")
+    return workspace, user, account
+
+
+def test_a_spanish_journey_with_local_numbers(page, iberia, screenshot):
+    workspace, user, account = iberia
+    UserPreference.objects.create(user=user, language="es", time_zone="Europe/Madrid")
+
+    login(page, "ana")
+    page.goto("/accounts/")
+    page.wait_for_selector("#account-table")
+    assert page.locator("html").get_attribute("lang") == "es"
+    assert page.is_visible("h1:has-text('Cuentas')") and page.is_visible("text=Exportar CSV")
+    row = page.locator("#account-table tbody tr", has_text="Telefonía Norte")
+    assert "1,2\xa0M\xa0€" in row.inner_text()  # 1.234.567,50 € in the compact form of Spanish
+    screenshot("i18n-es-accounts")
+
+    page.click("text=Telefonía Norte")
+    page.wait_for_selector("#committee")
+    assert page.is_visible("text=Comité de compra") and page.is_visible("text=Decisor")
+    facts = page.locator("dl.facts").inner_text()
+    assert "1,2\xa0M\xa0€" in facts
+    screenshot("i18n-es-account")
+
+    page.goto("/accounts/icp/")
+    page.fill("#id_fit_weight", "62,5")
+    page.fill("#id_predictive_weight", "37,5")
+    page.click("button:has-text('Guardar y reasignar niveles')")
+    page.wait_for_url("**/accounts/icp/")
+    assert page.input_value("#id_fit_weight") == "62,5"
+
+
+@pytest.mark.parametrize("language", ["en", "es", "pt", "ro"])
+def test_main_pages_keep_their_words_in_their_boxes(page, iberia, screenshot, language):
+    workspace, user, account = iberia
+    UserPreference.objects.create(user=user, language=language)
+    login(page, "ana")
+    overflowing = {}
+    for name, url in [
+        ("home", "/"),
+        ("accounts", "/accounts/"),
+        ("account", f"/accounts/{account.pk}/"),
+        ("tiers", "/accounts/tiers/"),
+        ("alerts", "/alerts/"),
+        ("settings", "/settings/"),
+    ]:
+        page.goto(url)
+        page.wait_for_load_state("networkidle")
+        screenshot(f"i18n-{language}-{name}")
+        found = page.evaluate(OVERFLOW_JS)
+        if found:
+            overflowing[name] = found
+    assert not overflowing, overflowing
