@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format demo bench clean messages compilemessages
+.PHONY: install run test lint format demo bench clean messages compilemessages api-fuzz
 
 install: $(VENV)/.installed compilemessages
 
@@ -54,6 +54,11 @@ run: $(VENV)/.installed-run
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The API contract: schemathesis (every check, 25 examples per operation) against a live gunicorn on a fresh
+# PostgreSQL database (FUZZ_DB, default abe_fuzz). Needs PostgreSQL on 127.0.0.1; see docs/api.md.
+api-fuzz: install
+	.ci/schemathesis.sh
 
 # Guardrails (docs/architecture.md): style, the layer contract between apps, and types.
 lint: install

@@ -5,7 +5,7 @@ Every task derives from ``abe.tasks.BaseTask`` and is named by ``abe.tasks.task_
 
 import os
 
-from celery.signals import worker_init, worker_process_init
+from celery.signals import heartbeat_sent, worker_init, worker_process_init, worker_ready
 
 from abe.tasks import AbeCelery
 
@@ -22,3 +22,12 @@ def _worker_statement_timeout(**kwargs: object) -> None:
     from abe.db import process_role_set
 
     process_role_set("worker")  # the longer statement_timeout of workers
+
+
+@worker_ready.connect
+@heartbeat_sent.connect
+def _worker_heartbeat(**kwargs: object) -> None:
+    """Every worker stamps its heartbeat for ``/readyz`` (every 2 s at most 1 write per 10 s), with or without beat."""
+    from abe.health import worker_heartbeat_stamp
+
+    worker_heartbeat_stamp()

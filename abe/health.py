@@ -6,12 +6,16 @@
   (oldest pending batch, quarantined batches). 200 when the database, the broker and a worker are fine, else
   503; the JSON body says what is wrong either way.
 
-The heartbeat is a beat task every 30 s that any worker runs and that stamps the cache: a recent stamp means
-beat and at least one worker consume the default queue.
+The worker heartbeat is stamped by the workers themselves: Celery's ``heartbeat_sent`` signal (every 2 s in each
+worker's main process, unless it runs with ``--without-heartbeat``) and ``worker_ready`` call
+:func:`worker_heartbeat_stamp`, which writes the cache at most every 10 s. So ``/readyz`` says whether a worker is
+alive whether or not beat runs. Beat's own liveness is reported apart (``beat``: a beat task stamps it every
+30 s) and does not make the instance unready.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
@@ -25,15 +29,38 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+logger = logging.getLogger(__name__)
 HEARTBEAT_KEY = "abe:worker-heartbeat"
-HEARTBEAT_STALE_SECONDS = 120
+BEAT_KEY = "abe:beat-heartbeat"
+HEARTBEAT_STALE_SECONDS = 60
+BEAT_STALE_SECONDS = 120
+STAMP_EVERY_SECONDS = 10.0
+_last_stamp = 0.0
+
+
+def worker_heartbeat_stamp(now: float | None = None) -> bool:
+    """Stamp the worker heartbeat (at most every 10 s per process); True when written. Never raises."""
+    global _last_stamp
+    now = time.time() if now is None else now
+    if now - _last_stamp < STAMP_EVERY_SECONDS:
+        return False
+    _last_stamp = now
+    try:
+        cache.set(HEARTBEAT_KEY, now, HEARTBEAT_STALE_SECONDS * 10)
+    except Exception:  # the cache down must not stop a worker; /readyz then reports the broker anyway
+        logger.warning("Could not stamp the worker heartbeat", exc_info=True)
+        return False
+    return True
+
+
 DEFAULT_QUEUES = ("celery", "default", "deliveries", "scoring", "imports")
 
 
 @shared_task(name="abe.tasks.worker_heartbeat", time_limit=10, ignore_result=True)
 def worker_heartbeat_task() -> float:
-    """Beat, every 30 s. Safe to repeat: it only stamps the time."""
+    """Beat, every 30 s: stamps beat's liveness (a worker ran it, so the worker's too). Safe to repeat."""
     now = time.time()
+    cache.set(BEAT_KEY, now, BEAT_STALE_SECONDS * 10)
     cache.set(HEARTBEAT_KEY, now, HEARTBEAT_STALE_SECONDS * 10)
     return now
 
@@ -83,10 +110,16 @@ def _check_worker() -> dict[str, Any]:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return {"ok": True, "mode": "in-process"}
     stamp = cache.get(HEARTBEAT_KEY)
+    beat = cache.get(BEAT_KEY)
+    beat_info: dict[str, Any] = (
+        {"ok": False, "error": "No beat heartbeat (is beat running?)."}
+        if beat is None
+        else {"ok": time.time() - float(beat) < BEAT_STALE_SECONDS, "last_seconds_ago": round(time.time() - beat, 1)}
+    )
     if stamp is None:
-        return {"ok": False, "error": "No worker heartbeat (is a worker with beat running?)."}
+        return {"ok": False, "error": "No worker heartbeat (is a worker running?).", "beat": beat_info}
     age = time.time() - float(stamp)
-    return {"ok": age < HEARTBEAT_STALE_SECONDS, "last_heartbeat_seconds_ago": round(age, 1)}
+    return {"ok": age < HEARTBEAT_STALE_SECONDS, "last_heartbeat_seconds_ago": round(age, 1), "beat": beat_info}
 
 
 def _scoring_backlog() -> dict[str, Any]:

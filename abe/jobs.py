@@ -1,7 +1,8 @@
 """Jobs: long work run by a worker with a status the page polls (htmx progress bar).
 
 ``job_create`` records the job and enqueues its Celery task after commit; with the embedded default (no broker,
-tasks eager) the task runs in the request and the job is marked ``inline`` so that the page can say so. The
+tasks eager) the task runs in the request and the job is marked ``inline`` so that the page can say so. If the
+broker refuses the message (Redis down), the job is marked failed with that reason at once, never left queued. The
 task calls ``job_start`` / ``job_progress`` / ``job_finish`` (or ``job_fail``), so the page shows the true
 status: queued, running n of N, done with a summary, failed with the reason.
 """
@@ -18,7 +19,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from .models import Job, JobStatus, Workspace
-from .tasks import enqueue_on_commit
+from .tasks import enqueue_job_on_commit
 
 
 def job_create(
@@ -41,7 +42,8 @@ def job_create(
         created_by=by,
         inline=bool(getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False)),
     )
-    enqueue_on_commit(task, job.pk)
+    # A publish the broker refuses marks the job failed with the reason (then the 503), never "queued" forever.
+    enqueue_job_on_commit(task, job.pk, mark_failed=lambda reason: job_fail(job=job, reason=reason))
     return job
 
 

@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from celery import Celery, Task
@@ -99,5 +100,43 @@ def enqueue_on_commit(task: Task[Any, Any], *args: Any, **kwargs: Any) -> None:
             if not getattr(task, "publish_failure_swept", False):
                 raise
             logger.warning("Could not publish %s%s; the sweep will publish it again", task.name, args)
+
+    transaction.on_commit(publish)
+
+
+#: What a failed publish raises: kombu's wrapper, redis-py's and the socket's own connection errors.
+def publish_errors() -> tuple[type[BaseException], ...]:
+    from kombu.exceptions import OperationalError as BrokerError
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+
+    return (BrokerError, RedisConnectionError, RedisTimeoutError, ConnectionError, TimeoutError)
+
+
+PUBLISH_FAILED_REASON = (
+    "Not started: the background job service (the broker) was unavailable when this job was queued, so it never "
+    "ran and nothing was changed. Start it again in a few minutes."
+)
+
+
+def enqueue_job_on_commit(
+    task: Task[Any, Any], job_id: int, *, mark_failed: Callable[[str], object], raise_on_failure: bool = True
+) -> None:
+    """Publish ``task(job_id)`` on commit; if the broker refuses it, mark the job failed instead of leaving it queued.
+
+    A job row whose message never reached the broker would otherwise say "queued" forever. ``mark_failed`` gets
+    :data:`PUBLISH_FAILED_REASON` and records it (status failed, the reason for the page and the API). With
+    ``raise_on_failure`` the error is raised again (a 503 "nothing was queued" from the middleware); without it
+    the request goes on and the job's own page tells the story.
+    """
+
+    def publish() -> None:
+        try:
+            task.delay(job_id)
+        except publish_errors():
+            logger.warning("Could not publish %s(%s): job marked failed", task.name, job_id, exc_info=True)
+            mark_failed(PUBLISH_FAILED_REASON)
+            if raise_on_failure:
+                raise
 
     transaction.on_commit(publish)

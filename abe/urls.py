@@ -57,3 +57,6 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
 ]
+
+handler404 = "abe.views.page_not_found"
+handler500 = "abe.views.server_error"

@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 from django.contrib.auth.models import User
 from django.db.models import Model, QuerySet
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.exceptions import NotAuthenticated, PermissionDenied
+from rest_framework.exceptions import NotAuthenticated, NotFound, PermissionDenied
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
@@ -76,6 +76,18 @@ class WorkspaceScopedMixin(APIView):
 
     def get_workspace_queryset(self, workspace: Workspace) -> QuerySet[Any]:
         raise NotImplementedError(f"{type(self).__name__} lists no rows.")
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        """An id in the path that is not a positive integer (``null``, ``1,2``, ``-1``) is a JSON 404, never a 500.
+
+        Checked after authentication and permissions, so an anonymous caller still gets 401 first.
+        """
+        super().initial(request, *args, **kwargs)
+        for name, value in kwargs.items():
+            if (name == "pk" or name.endswith("_pk")) and not (
+                isinstance(value, int) or (str(value).isascii() and str(value).isdigit())
+            ):
+                raise NotFound("Not found in this workspace.")
 
     def get_queryset(self) -> QuerySet[Any]:
         """Final: the subclass's rows, checked to be scoped to the request's workspace."""

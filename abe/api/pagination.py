@@ -1,7 +1,28 @@
+"""The API's page-number pagination: ``?page=2&page_size=100`` (default 50, at most 500).
+
+A ``page_size`` that is not an integer (``null``, ``abc``, empty) is a 400, as the OpenAPI schema (an integer)
+says; DRF's own pagination silently used the default instead. An integer below 1 means the default, above 500
+the maximum.
+"""
+
+from typing import Any
+
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
 
 
 class StandardPagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+
+    def get_page_size(self, request: Request) -> int | None:
+        raw: Any = request.query_params.get(self.page_size_query_param)
+        if raw is not None:
+            text = str(raw).strip()
+            if not text.lstrip("-").isascii() or not text.lstrip("-").isdigit():
+                raise ValidationError({self.page_size_query_param: ["Give a whole number of rows per page (1–500)."]})
+            if int(text) < 1:
+                return self.page_size
+        return super().get_page_size(request)

@@ -8,6 +8,12 @@ from abe import permissions as rules
 from abe.models import Role
 
 
+def admin_writes_only(view: Any) -> bool:
+    """Whether only workspace admins change this view's rows (``write_roles = (Role.ADMIN,)``): for a key, the
+    ``admin`` scope, as for the admin-only views."""
+    return tuple(getattr(view, "write_roles", ())) == (Role.ADMIN,)
+
+
 class WorkspaceRolePermission(permissions.BasePermission):
     """Every API call needs a workspace; writes need a writing role (or a key with the right scope).
 
@@ -24,7 +30,7 @@ class WorkspaceRolePermission(permissions.BasePermission):
         safe = request.method in permissions.SAFE_METHODS
         if key is not None:
             scope = getattr(view, "required_scope", None) or ("read" if safe else "write")
-            if getattr(view, "admin_only", False):
+            if getattr(view, "admin_only", False) or (not safe and admin_writes_only(view)):
                 return bool(key.has_scope("admin"))
             return bool(key.has_scope(scope) or (key.has_scope("admin") and scope in ("read", "write")))
         if getattr(view, "admin_only", False):

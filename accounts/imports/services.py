@@ -37,7 +37,7 @@ from django.utils import timezone
 
 from abe.bulk import rows_insert, rows_update
 from abe.models import Workspace
-from abe.tasks import enqueue_on_commit
+from abe.tasks import enqueue_job_on_commit, enqueue_on_commit
 
 from ..models import (
     Account,
@@ -1016,7 +1016,14 @@ def import_job_start(*, job: ImportJob, by: User | None = None) -> ImportJob:
             raise ValidationError({"status": "This import has already been started."})
         locked.status = ImportStatus.QUEUED
         locked.save(update_fields=["status"])
-        enqueue_on_commit(import_job_run_task, job.pk)
+
+        def mark_failed(reason: str) -> None:
+            ImportJob.objects.filter(pk=job.pk, status=ImportStatus.QUEUED).update(
+                status=ImportStatus.FAILED, message=reason[:500], finished_at=timezone.now()
+            )
+
+        # A broker that refuses the message fails the job with the reason (then a 503), never "queued" forever.
+        enqueue_job_on_commit(import_job_run_task, job.pk, mark_failed=mark_failed)
     job.refresh_from_db()
     return job
 

@@ -6,9 +6,12 @@ rules for the API, the CSV upload and the management command); these serializers
 
 from __future__ import annotations
 
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from ..models import SCORED_EVENT_CHOICES, Channel
+from ..models import SCORED_EVENT_CHOICES, Channel, EventImport
 
 
 class EventInput(serializers.Serializer):
@@ -45,3 +48,49 @@ class IngestOutput(serializers.Serializer):
     accepted = serializers.IntegerField()
     duplicates = serializers.IntegerField()
     rejected = RejectedRow(many=True)
+
+
+class EventImportInput(serializers.Serializer):
+    file = serializers.FileField(help_text="A CSV file: a header line with the ingest API's field names.")
+
+
+class RejectedLine(serializers.Serializer):
+    line = serializers.IntegerField(help_text="The line of the file (the header is line 1).")
+    errors = serializers.DictField(  # type: ignore[assignment]  # the JSON key is "errors"
+        child=serializers.ListField(child=serializers.CharField())
+    )
+
+
+class EventImportSerializer(serializers.ModelSerializer):
+    """An events CSV upload run by a worker: status, progress and exactly what was saved.
+
+    ``processed_rows`` data lines are done (each counted once in ``accepted``, ``duplicates`` or
+    ``rejected_count``); the lines after them were not read yet. ``rejected``: the first 1,000 rejected lines.
+    ``message``: why it failed, if it did, with what was saved before.
+    """
+
+    rejected = serializers.SerializerMethodField()
+
+    class Meta:
+        model = EventImport
+        fields = [
+            "id",
+            "filename",
+            "status",
+            "total_rows",
+            "processed_rows",
+            "progress_percent",
+            "accepted",
+            "duplicates",
+            "rejected_count",
+            "rejected",
+            "message",
+            "created_at",
+            "started_at",
+            "finished_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(RejectedLine(many=True))
+    def get_rejected(self, instance: EventImport) -> list[dict[str, Any]]:
+        return [{"line": line, "errors": errors} for line, errors in instance.rejected]

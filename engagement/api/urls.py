@@ -1,8 +1,13 @@
 from django.urls import path
+from rest_framework.routers import SimpleRouter
 
-from .views import EventBatchApi, EventIngestApi
+from .views import EventBatchApi, EventImportViewSet, EventIngestApi
+
+router = SimpleRouter()
+router.register("event-imports", EventImportViewSet, basename="event-import")
 
 urlpatterns = [
     path("events/", EventIngestApi.as_view(), name="events-ingest"),
     path("events/batch/", EventBatchApi.as_view(), name="events-batch"),
+    *router.urls,
 ]

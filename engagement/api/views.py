@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import status
+from rest_framework import mixins, status
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from abe.api.base import WorkspaceApiView
+from abe.api.base import WorkspaceApiView, WorkspaceReadOnlyModelViewSet
 from abe.api.parsers import SafeJSONParser
+from abe.models import Workspace
 
+from ..models import EventImport
+from ..selectors import event_import_list
 from ..services import MAX_BATCH, events_ingest
-from .serializers import EventBatchInput, EventInput, IngestOutput
+from ..services.csv_import import event_import_create
+from .serializers import EventBatchInput, EventImportInput, EventImportSerializer, EventInput, IngestOutput
 from .throttling import EventsRateThrottle
 
 
@@ -57,3 +63,37 @@ class EventBatchApi(_IngestApi):
             )
         result = events_ingest(workspace=self.workspace, events=events, by=self.actor())
         return Response(result.as_dict(), status.HTTP_200_OK)
+
+
+class EventImportViewSet(mixins.CreateModelMixin, WorkspaceReadOnlyModelViewSet):
+    """Events CSV uploads: upload a file (multipart), then follow its status, progress and report.
+
+    The file is stored and a worker ingests it in chunks of up to 5,000 rows (the ingest rules of
+    ``POST /events/batch/``), each chunk its own transaction, so the report always says exactly what was saved.
+    Keys need the ``events`` scope, as for the ingest endpoints.
+    """
+
+    queryset = EventImport.objects.none()  # for the schema; get_workspace_queryset scopes by workspace
+    serializer_class = EventImportSerializer
+    parser_classes = [MultiPartParser]
+    required_scope = "events"
+    filterset_fields = ["status"]
+    ordering = ["-created_at", "-id"]
+
+    def get_workspace_queryset(self, workspace: Workspace) -> QuerySet[EventImport]:
+        return event_import_list(workspace=workspace).defer(None)  # the report's rejected lines are shown
+
+    @extend_schema(
+        request={"multipart/form-data": EventImportInput},
+        responses={
+            202: OpenApiResponse(EventImportSerializer, description="Stored and queued; follow it at its `id`."),
+            400: OpenApiResponse(description="Not a readable CSV (binary, empty, a required column missing)."),
+        },
+        summary="Upload an events CSV (runs in the background)",
+    )
+    def create(self, request: Request) -> Response:
+        upload = self.validated(EventImportInput, request.data)["file"]
+        # A file that cannot be read is a Django ValidationError: the API's handler makes it a 400 {"file": [...]}.
+        job = event_import_create(workspace=self.workspace, data=upload.read(), filename=upload.name, by=self.actor())
+        job.refresh_from_db()
+        return Response(EventImportSerializer(job).data, status=status.HTTP_202_ACCEPTED)

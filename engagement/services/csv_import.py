@@ -15,7 +15,9 @@ import csv
 import io
 import json
 import logging
-from collections.abc import Iterator
+import zlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -23,18 +25,20 @@ import pandas as pd
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from abe.models import Workspace
+from abe.tasks import enqueue_job_on_commit
 
 from ..models import EventImport, EventImportStatus
-from .ingest import FIELDS, MAX_BATCH, PUBLISH_ERRORS, events_ingest
+from .ingest import FIELDS, MAX_BATCH, events_ingest
 
 logger = logging.getLogger(__name__)
 REQUIRED_COLUMNS = {"source", "external_id", "type", "occurred_at"}
 REJECTED_KEPT = 1000
+RUN_LOCK_CLASS = zlib.crc32(b"event-import-run") & 0x7FFFFFFF
 
 
 @dataclass
@@ -97,28 +101,17 @@ def _chunk_ingest(workspace: Workspace, frame: pd.DataFrame, first_line: int, by
     return result
 
 
-def events_import_csv(*, workspace: Workspace, file: IO[Any], by: User | None = None) -> CsvImportResult:
-    """Import synchronously (the management command)."""
-    result = CsvImportResult()
-    line = 2
-    for frame in _frames(file):
-        part = _chunk_ingest(workspace, frame, line, by)
-        line += len(frame)
-        result.rows += part.rows
-        result.accepted += part.accepted
-        result.duplicates += part.duplicates
-        result.rejected += part.rejected
-    return result
-
-
 def _count_rows(data: bytes) -> int:
     text = data.decode("utf-8-sig", errors="replace")
     return max(0, sum(1 for _ in csv.reader(io.StringIO(text))) - 1)
 
 
 @transaction.atomic
-def event_import_create(*, workspace: Workspace, data: bytes, filename: str, by: User | None) -> EventImport:
-    """Store an upload (after checking its header) and queue it for a worker."""
+def event_import_create(
+    *, workspace: Workspace, data: bytes, filename: str, by: User | None, enqueue: bool = True
+) -> EventImport:
+    """Store an upload (after checking its header) and queue it for a worker (``enqueue=False``: the caller runs
+    it, as ``manage.py import_events`` does without ``--background``)."""
     if not data:
         raise ValidationError({"file": "The file is empty."})
     if b"\x00" in data:
@@ -133,21 +126,59 @@ def event_import_create(*, workspace: Workspace, data: bytes, filename: str, by:
     job.file.save(f"ws{workspace.pk}-events.csv", ContentFile(data), save=False)
     job.save()
 
-    def publish() -> None:
-        from ..tasks import event_import_run_task
+    if not enqueue:
+        return job
 
-        try:
-            event_import_run_task.delay(job.pk)
-        except PUBLISH_ERRORS:
-            logger.warning("Event import %s not queued (broker down)", job.pk, exc_info=True)
-            EventImport.objects.filter(pk=job.pk).update(message="Waiting for the job service; retry shortly.")
+    from ..tasks import event_import_run_task
 
-    transaction.on_commit(publish)
+    def mark_failed(reason: str) -> None:
+        EventImport.objects.filter(pk=job.pk, status=EventImportStatus.QUEUED).update(
+            status=EventImportStatus.FAILED, message=reason, finished_at=timezone.now()
+        )
+
+    # Broker down: the upload is failed at once with the reason (nothing was read), never left "queued"; the
+    # request itself succeeds and the job's page (or API resource) says what happened.
+    enqueue_job_on_commit(event_import_run_task, job.pk, mark_failed=mark_failed, raise_on_failure=False)
     return job
 
 
-def event_import_run(*, job_id: int) -> EventImport | None:
-    """Run (or resume) an upload: chunk by chunk, counters updated after each committed chunk."""
+def event_import_run(
+    *, job_id: int, on_rejected: Callable[[list[tuple[int, dict[str, list[str]]]]], None] | None = None
+) -> EventImport | None:
+    """Run (or resume) an upload: chunk by chunk, counters updated after each committed chunk.
+
+    ``on_rejected`` gets every chunk's rejected lines (the job keeps only the first 1,000), e.g. for a command
+    that prints all of them.
+    """
+    with _run_lock(job_id) as mine:
+        if not mine:  # the same upload delivered twice (visibility timeout): the first run is still at work
+            logger.info("Event import %s is already running elsewhere; this delivery does nothing", job_id)
+            return EventImport.objects.filter(pk=job_id).first()
+        return _run(job_id, on_rejected)
+
+
+@contextmanager
+def _run_lock(job_id: int) -> Iterator[bool]:
+    """A PostgreSQL session lock per upload, held for the whole run: a second delivery of the same task (the broker
+    hands an unacknowledged task out again after its visibility timeout) does not run it concurrently. If the
+    worker dies, its connection closes and the lock goes with it, so the redelivered task resumes the upload."""
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [RUN_LOCK_CLASS, job_id])
+        got = bool(cursor.fetchone()[0])
+    try:
+        yield got
+    finally:
+        if got:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [RUN_LOCK_CLASS, job_id])
+
+
+def _run(
+    job_id: int, on_rejected: Callable[[list[tuple[int, dict[str, list[str]]]]], None] | None
+) -> EventImport | None:
     job = EventImport.objects.select_related("workspace", "created_by").filter(pk=job_id).first()
     if job is None or job.is_finished:
         return job
@@ -160,18 +191,23 @@ def event_import_run(*, job_id: int) -> EventImport | None:
                 if line - 2 + len(frame) <= done:
                     line += len(frame)
                     continue
-                part = _chunk_ingest(job.workspace, frame, line, job.created_by)
-                line += len(frame)
-                kept = list(job.rejected)
-                kept += [[n, e] for n, e in part.rejected][: max(0, REJECTED_KEPT - len(kept))]
+                # The chunk and its counters commit together: a worker killed between them cannot leave rows
+                # saved but uncounted (the resumed run would then count them as duplicates).
+                with transaction.atomic():
+                    part = _chunk_ingest(job.workspace, frame, line, job.created_by)
+                    kept = list(job.rejected)
+                    kept += [[n, e] for n, e in part.rejected][: max(0, REJECTED_KEPT - len(kept))]
+                    EventImport.objects.filter(pk=job.pk).update(
+                        processed_rows=line - 2 + len(frame),
+                        accepted=F("accepted") + part.accepted,
+                        duplicates=F("duplicates") + part.duplicates,
+                        rejected_count=F("rejected_count") + len(part.rejected),
+                        rejected=kept,
+                    )
                 job.rejected = kept
-                EventImport.objects.filter(pk=job.pk).update(
-                    processed_rows=line - 2,
-                    accepted=F("accepted") + part.accepted,
-                    duplicates=F("duplicates") + part.duplicates,
-                    rejected_count=F("rejected_count") + len(part.rejected),
-                    rejected=kept,
-                )
+                line += len(frame)
+                if on_rejected is not None and part.rejected:
+                    on_rejected(part.rejected)
     except ValidationError as exc:
         _finish(job, EventImportStatus.FAILED, " ".join(exc.messages))
     except Exception as exc:  # report what was saved whatever went wrong, then let the task log it

@@ -239,3 +239,53 @@ def test_celery_reliability_settings(settings):
     assert app.conf.worker_prefetch_multiplier == 1
     visibility = app.conf.broker_transport_options["visibility_timeout"]
     assert app.conf.task_time_limit < visibility <= 15 * 60  # minutes, not kombu's hour
+
+
+@needs_redis
+def test_readyz_sees_a_worker_without_beat_through_the_worker_heartbeat_signal(client, settings, monkeypatch):
+    from celery.signals import heartbeat_sent
+
+    import abe.celery  # noqa: F401  (connects the worker signals)
+    from abe import health
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.CELERY_BROKER_URL = LIVE_REDIS
+    cache.delete(HEARTBEAT_KEY)
+    cache.delete(health.BEAT_KEY)
+    monkeypatch.setattr(health, "_last_stamp", 0.0)
+
+    before = client.get("/readyz")
+    heartbeat_sent.send(sender=None)  # what a running worker's main process sends every 2 s
+    after = client.get("/readyz")
+
+    assert before.status_code == 503 and "No worker heartbeat" in before.json()["checks"]["worker"]["error"]
+    assert after.status_code == 200, after.json()
+    worker = after.json()["checks"]["worker"]
+    assert worker["ok"] is True and worker["last_heartbeat_seconds_ago"] < 5
+    assert worker["beat"]["ok"] is False  # beat is not running, and that alone does not make the instance unready
+
+
+def test_the_worker_heartbeat_writes_at_most_every_ten_seconds(monkeypatch):
+    from abe import health
+
+    writes: list[float] = []
+    monkeypatch.setattr(health, "_last_stamp", 0.0)
+    monkeypatch.setattr(health.cache, "set", lambda key, value, timeout: writes.append(value))
+
+    stamped = [health.worker_heartbeat_stamp(now=t) for t in (1000.0, 1002.0, 1009.9, 1010.0, 1012.0)]
+
+    assert stamped == [True, False, False, True, False]
+    assert writes == [1000.0, 1010.0]
+
+
+@needs_redis
+def test_a_stale_worker_heartbeat_makes_readyz_503(client, settings):
+    from abe import health
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.CELERY_BROKER_URL = LIVE_REDIS
+    cache.set(HEARTBEAT_KEY, time.time() - health.HEARTBEAT_STALE_SECONDS - 1)
+
+    response = client.get("/readyz")
+
+    assert response.status_code == 503 and response.json()["checks"]["worker"]["ok"] is False

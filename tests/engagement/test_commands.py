@@ -28,8 +28,8 @@ def test_import_events_reports_lines_and_is_safe_to_rerun(workspace, tmp_path):
     call_command("import_events", "acme", str(path), stdout=out, stderr=err)
     call_command("import_events", "acme", str(path), stdout=out, stderr=err)
 
-    assert "2 rows: 1 accepted, 0 duplicates, 1 rejected." in out.getvalue()
-    assert "2 rows: 0 accepted, 1 duplicates, 1 rejected." in out.getvalue()
+    assert "2 rows: 1 accepted, 0 duplicates, 1 rejected (upload" in out.getvalue()
+    assert "2 rows: 0 accepted, 1 duplicates, 1 rejected (upload" in out.getvalue()
     assert "line 3: occurred_at:" in err.getvalue()
     assert EngagementEvent.objects.filter(account=account).count() == 1
 

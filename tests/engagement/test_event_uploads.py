@@ -76,3 +76,30 @@ def test_a_bad_file_is_a_field_error_at_upload(workspace):
     with pytest.raises(ValidationError, match="Missing column"):
         event_import_create(workspace=workspace, data=b"a,b\n1,2\n", filename="x.csv", by=None)
     assert not EventImport.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_second_delivery_of_the_same_upload_does_not_run_it_concurrently(workspace):
+    """The broker hands an unacknowledged task out again after its visibility timeout; if the first run is still
+    at work (it holds the upload's lock), the second delivery does nothing, so no chunk is counted twice."""
+    import psycopg2
+    from django.db import connection
+
+    account = AccountFactory(workspace=workspace)
+    job = event_import_create(workspace=workspace, data=_csv(account, 10), filename="x.csv", by=None, enqueue=False)
+    params = connection.get_connection_params()
+    other = psycopg2.connect(**params)
+    other.autocommit = True
+    try:
+        with other.cursor() as cursor:  # the first run, in another worker
+            cursor.execute("SELECT pg_advisory_lock(%s, %s)", [csv_import.RUN_LOCK_CLASS, job.pk])
+        event_import_run(job_id=job.pk)
+        job.refresh_from_db()
+        assert (job.status, job.processed_rows, EngagementEvent.objects.count()) == ("queued", 0, 0)
+    finally:
+        other.close()  # the first worker dies: its lock goes with its connection
+
+    event_import_run(job_id=job.pk)
+
+    job.refresh_from_db()
+    assert (job.status, job.processed_rows, job.accepted, job.duplicates) == ("done", 10, 10, 0)

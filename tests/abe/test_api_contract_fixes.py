@@ -1,0 +1,62 @@
+"""Fixes found by schemathesis (``.ci/schemathesis.sh``): JSON errors under /api/, ids in paths that are not ids."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("path", ["/api/v1/accounts/0.5/", "/api/v1/no-such-thing/", "/api/v1/account-plans/%C3%A9/"])
+def test_an_unknown_api_url_is_a_json_404(admin_api, path):
+    response = admin_api.delete(path)
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["detail"].startswith("Not found")
+
+
+def test_a_page_404_stays_a_page(admin_client):
+    response = admin_client.get("/no-such-page/")
+
+    assert response.status_code == 404 and response["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/alerts/null,null/transition/",
+        "/api/v1/alerts/null,null/assign/",
+        "/api/v1/outreach-templates/null,null/render/",
+        "/api/v1/outreach-templates/-1/log-sent/",
+        "/api/v1/outreach-templates/%C2%B2/render/",
+    ],
+)
+def test_an_id_in_the_path_that_is_not_an_id_is_a_404_not_a_500(key_client, path):
+    response = key_client("read", "write").post(path, {}, format="json")
+
+    assert response.status_code == 404 and response.json()["detail"]
+
+
+def test_without_a_key_a_bad_id_is_still_a_401(client):
+    assert client.post("/api/v1/alerts/null,null/assign/", {}).status_code in (401, 403)
+
+
+@pytest.mark.parametrize("value", ["null", "abc", "", "1.5"])
+def test_a_page_size_that_is_not_an_integer_is_a_400(admin_api, value):
+    response = admin_api.get(f"/api/v1/accounts/?page_size={value}")
+
+    assert response.status_code == 400 and "page_size" in response.json()
+
+
+@pytest.mark.parametrize("value,expected", [("0", 50), ("-3", 50), ("2", 2), ("100000", 500)])
+def test_an_integer_page_size_is_accepted_and_bounded(admin_api, value, expected, monkeypatch):
+    from rest_framework.request import Request
+    from rest_framework.test import APIRequestFactory
+
+    from abe.api.pagination import StandardPagination
+
+    request = Request(APIRequestFactory().get(f"/api/v1/accounts/?page_size={value}"))
+
+    assert StandardPagination().get_page_size(request) == expected
+    assert admin_api.get(f"/api/v1/accounts/?page_size={value}").status_code == 200
