@@ -6,6 +6,7 @@ from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from personas.models import BuyingRole, Seniority
 
@@ -23,13 +24,15 @@ class ScoringSettingsForm(forms.Form):
         help_text="0.15: each distinct role engaged in 30 days beyond the first adds 15% to the people's points.",
     )
     create_unknown_contacts = forms.BooleanField(
-        required=False, label="Create unknown contacts at known account domains"
+        required=False, label=gettext_lazy("Create unknown contacts at known account domains")
     )
     per_account_alerts = forms.BooleanField(
         required=False,
-        label="Send per-account alerts",
-        help_text="Off: the rescore records every stage change and the admins and owners get one summary notice "
-        "with a link to the affected accounts. On: every rule crossing alerts its account team.",
+        label=gettext_lazy("Send per-account alerts"),
+        help_text=gettext_lazy(
+            "Off: the rescore records every stage change and the admins and owners get one summary notice "
+            "with a link to the affected accounts. On: every rule crossing alerts its account team."
+        ),
     )
 
     def __init__(self, *args: Any, config: EngagementConfig, **kwargs: Any) -> None:

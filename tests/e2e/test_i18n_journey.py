@@ -4,7 +4,6 @@ euros, types a decimal comma into a form; the main pages in each language keep t
 
 from __future__ import annotations
 
-import os
 from decimal import Decimal
 
 import pytest
@@ -17,7 +16,6 @@ from .conftest import login
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.e2e,
-    pytest.mark.skipif(not os.environ.get("ABE_A11Y"), reason="language journeys: set ABE_A11Y=1"),
 ]
 
 # Words and controls that must not spill out of their box: buttons, nav entries, pills, table headers.
