@@ -11,8 +11,13 @@ install: $(VENV)/.installed compilemessages
 
 # Translations (docs/i18n.md): the .po catalogues are committed, the .mo files compiled here (needs gettext).
 LANGS := es pt pt_BR ro
+# Without gettext (msgfmt) the portal still runs, in English only: say so rather than fail `make run`.
 compilemessages: $(VENV)/.installed
-	$(PY) manage.py compilemessages --ignore=.venv --ignore=staticfiles -v0
+	@if command -v msgfmt >/dev/null; then \
+	  $(PY) manage.py compilemessages --ignore=.venv --ignore=staticfiles -v0; \
+	else \
+	  echo "gettext (msgfmt) is not installed: pages stay in English (apt-get install gettext, then make compilemessages)"; \
+	fi
 
 # After changing or merging templates: mark new text, then refresh every catalogue (translate the new entries).
 messages: $(VENV)/.installed
