@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from abe.forms import ServiceModelForm
 from abe.models import Workspace
@@ -137,13 +138,13 @@ class OpportunityForm(ServiceModelForm):
 class AccountFilterForm(forms.Form):
     q = forms.CharField(
         required=False,
-        label="Search",
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Name, domain or city"}),
+        label=_("Search"),
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Name, domain or city")}),
     )
     industry = forms.ChoiceField(required=False)
     country = forms.ChoiceField(required=False)
-    lifecycle = forms.ChoiceField(required=False, choices=[("", "Any lifecycle"), *Lifecycle.choices])
-    tier = forms.ChoiceField(required=False, choices=[("", "Any tier"), *Tier.choices])
+    lifecycle = forms.ChoiceField(required=False, choices=[("", _("Any lifecycle")), *Lifecycle.choices])
+    tier = forms.ChoiceField(required=False, choices=[("", _("Any tier")), *Tier.choices])
     owner = forms.ChoiceField(required=False)
     sort = forms.CharField(required=False, widget=forms.HiddenInput)
     # Set by the link of a configuration-change notice: kept while the other filters change.
@@ -159,14 +160,14 @@ class AccountFilterForm(forms.Form):
 
     def __init__(self, *args, options: dict[str, list[str]], users, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["industry"]).choices = [("", "Any industry")] + [
+        cast(forms.ChoiceField, self.fields["industry"]).choices = [("", _("Any industry"))] + [
             (i, i) for i in sorted(options["industries"])
         ]
-        cast(forms.ChoiceField, self.fields["country"]).choices = [("", "Any country")] + [
+        cast(forms.ChoiceField, self.fields["country"]).choices = [("", _("Any country"))] + [
             (c, c) for c in sorted(options["countries"])
         ]
         cast(forms.ChoiceField, self.fields["owner"]).choices = [
-            ("", "Any owner"),
-            ("me", "My accounts"),
-            ("none", "No owner"),
+            ("", _("Any owner")),
+            ("me", _("My accounts")),
+            ("none", _("No owner")),
         ] + [(str(u.pk), u.get_full_name() or u.username) for u in users]

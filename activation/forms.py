@@ -6,6 +6,7 @@ from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy
 
 from abe.forms import ServiceModelForm
 from accounts.models import Lifecycle, TeamRole, Tier
@@ -150,7 +151,7 @@ class RuleForm(ServiceModelForm):
 
 
 class PreferenceForm(forms.Form):
-    email_mode = forms.ChoiceField(choices=EmailMode.choices, label="Email me")
+    email_mode = forms.ChoiceField(choices=EmailMode.choices, label=gettext_lazy("Email me"))
 
 
 class SnoozeForm(forms.Form):
@@ -158,7 +159,9 @@ class SnoozeForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    assignee: forms.ModelChoiceField = forms.ModelChoiceField(queryset=None, required=False, empty_label="Nobody")
+    assignee: forms.ModelChoiceField = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label=gettext_lazy("Nobody")
+    )
 
     def __init__(self, *args, workspace=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -14,6 +14,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from abe import permissions as role_rules
@@ -34,13 +35,13 @@ from .services.forecast import rule_forecast
 
 PAGE_SIZE = 25
 STATUS_FILTERS = [
-    ("active", "Open & acknowledged"),
-    ("open", "Open"),
-    ("acknowledged", "Acknowledged"),
-    ("snoozed", "Snoozed"),
-    ("resolved", "Resolved"),
-    ("dismissed", "Dismissed"),
-    ("all", "All"),
+    ("active", gettext_lazy("Open & acknowledged")),
+    ("open", gettext_lazy("Open")),
+    ("acknowledged", gettext_lazy("Acknowledged")),
+    ("snoozed", gettext_lazy("Snoozed")),
+    ("resolved", gettext_lazy("Resolved")),
+    ("dismissed", gettext_lazy("Dismissed")),
+    ("all", gettext_lazy("All")),
 ]
 QUICK_SNOOZE = timedelta(days=1)
 
