@@ -85,12 +85,12 @@ class IcpForm(forms.Form):
     name = forms.CharField(max_length=200, widget=forms.TextInput(attrs={"full": "1"}))
     criteria = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 24, "spellcheck": "false", "class": "code", "full": "1"}),
-        help_text="A JSON list of criteria; see the reference beside the editor.",
+        help_text=_("A JSON list of criteria; see the reference beside the editor."),
     )
     note = forms.CharField(
         max_length=500,
         required=False,
-        label="What changed (for the history)",
+        label=_("What changed (for the history)"),
         widget=forms.TextInput(attrs={"full": "1"}),
     )
 
@@ -115,7 +115,7 @@ class IcpForm(forms.Form):
 
 
 class ProspectingSettingsForm(forms.Form):
-    fit_weight = forms.FloatField(min_value=0, max_value=100, label="Weight of fit")
-    predictive_weight = forms.FloatField(min_value=0, max_value=100, label="Weight of win probability")
-    strategic_capacity = forms.IntegerField(min_value=0, max_value=100_000, label="Strategic capacity")
-    priority_capacity = forms.IntegerField(min_value=0, max_value=100_000, label="Priority capacity")
+    fit_weight = forms.FloatField(min_value=0, max_value=100, label=_("Weight of fit"))
+    predictive_weight = forms.FloatField(min_value=0, max_value=100, label=_("Weight of win probability"))
+    strategic_capacity = forms.IntegerField(min_value=0, max_value=100_000, label=_("Strategic capacity"))
+    priority_capacity = forms.IntegerField(min_value=0, max_value=100_000, label=_("Priority capacity"))
