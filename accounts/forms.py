@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from abe.forms import ServiceModelForm
 from abe.models import Workspace
@@ -21,13 +22,13 @@ def _person(user: Any) -> str:
 
 class AccountForm(ServiceModelForm):
     technologies = forms.CharField(
-        required=False, help_text="Comma-separated, e.g. Salesforce, HubSpot, Snowflake.", max_length=2000
+        required=False, help_text=_("Comma-separated, e.g. Salesforce, HubSpot, Snowflake."), max_length=2000
     )
 
     class Meta:
         model = Account
         fields = list(ACCOUNT_EDITABLE_FIELDS)
-        labels = {"external_id": "CRM id", "annual_revenue": "Annual revenue (USD)"}
+        labels = {"external_id": _("CRM id"), "annual_revenue": _("Annual revenue (USD)")}
 
     def __init__(self, *args, workspace: Workspace, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -39,9 +40,9 @@ class AccountForm(ServiceModelForm):
         if self.instance.pk:
             self.initial["technologies"] = ", ".join(self.instance.technologies or [])
         # A select over thousands of accounts is unusable; the parent is chosen by id from the API or CRM.
-        self.fields["parent"].widget = forms.NumberInput(attrs={"placeholder": "Parent account id"})
-        self.fields["parent"].help_text = "Id of the parent account (optional)."
-        self.fields["country"].help_text = "Two-letter code, e.g. US, DE, ES."
+        self.fields["parent"].widget = forms.NumberInput(attrs={"placeholder": _("Parent account id")})
+        self.fields["parent"].help_text = _("Id of the parent account (optional).")
+        self.fields["country"].help_text = _("Two-letter code, e.g. US, DE, ES.")
 
     def clean_technologies(self) -> list[str]:
         raw = self.cleaned_data.get("technologies") or ""
@@ -50,7 +51,7 @@ class AccountForm(ServiceModelForm):
     def clean_country(self) -> str:
         value = (self.cleaned_data.get("country") or "").strip().upper()
         if value and (len(value) != 2 or not value.isalpha()):
-            raise forms.ValidationError("Use the two-letter country code (e.g. US).")
+            raise forms.ValidationError(_("Use the two-letter country code (e.g. US)."))
         return value
 
 
@@ -73,7 +74,7 @@ class ContactForm(ServiceModelForm):
             "reports_to",
             "left_at",
         ]
-        labels = {"external_id": "CRM id", "left_at": "Left the company on"}
+        labels = {"external_id": _("CRM id"), "left_at": _("Left the company on")}
         widgets = {"left_at": forms.DateInput(attrs={"type": "date"})}
 
     def __init__(self, *args: Any, workspace: Workspace, for_account: Account | None = None, **kwargs: Any) -> None:
@@ -122,9 +123,9 @@ class OpportunityForm(ServiceModelForm):
             "contract_end": forms.DateInput(attrs={"type": "date"}),
         }
         labels = {
-            "external_id": "CRM id",
-            "gross_margin": "Gross margin (amount)",
-            "gross_margin_pct": "Gross margin (%)",
+            "external_id": _("CRM id"),
+            "gross_margin": _("Gross margin (amount)"),
+            "gross_margin_pct": _("Gross margin (%)"),
         }
 
     def __init__(self, *args, workspace: Workspace, **kwargs) -> None:
@@ -137,13 +138,13 @@ class OpportunityForm(ServiceModelForm):
 class AccountFilterForm(forms.Form):
     q = forms.CharField(
         required=False,
-        label="Search",
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Name, domain or city"}),
+        label=_("Search"),
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Name, domain or city")}),
     )
     industry = forms.ChoiceField(required=False)
     country = forms.ChoiceField(required=False)
-    lifecycle = forms.ChoiceField(required=False, choices=[("", "Any lifecycle"), *Lifecycle.choices])
-    tier = forms.ChoiceField(required=False, choices=[("", "Any tier"), *Tier.choices])
+    lifecycle = forms.ChoiceField(required=False, choices=[("", _("Any lifecycle")), *Lifecycle.choices])
+    tier = forms.ChoiceField(required=False, choices=[("", _("Any tier")), *Tier.choices])
     owner = forms.ChoiceField(required=False)
     sort = forms.CharField(required=False, widget=forms.HiddenInput)
     # Set by the link of a configuration-change notice: kept while the other filters change.
@@ -159,14 +160,14 @@ class AccountFilterForm(forms.Form):
 
     def __init__(self, *args, options: dict[str, list[str]], users, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["industry"]).choices = [("", "Any industry")] + [
+        cast(forms.ChoiceField, self.fields["industry"]).choices = [("", _("Any industry"))] + [
             (i, i) for i in sorted(options["industries"])
         ]
-        cast(forms.ChoiceField, self.fields["country"]).choices = [("", "Any country")] + [
+        cast(forms.ChoiceField, self.fields["country"]).choices = [("", _("Any country"))] + [
             (c, c) for c in sorted(options["countries"])
         ]
         cast(forms.ChoiceField, self.fields["owner"]).choices = [
-            ("", "Any owner"),
-            ("me", "My accounts"),
-            ("none", "No owner"),
+            ("", _("Any owner")),
+            ("me", _("My accounts")),
+            ("none", _("No owner")),
         ] + [(str(u.pk), u.get_full_name() or u.username) for u in users]

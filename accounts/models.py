@@ -8,6 +8,7 @@ are stored on the account so that list pages read one row per account and never 
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -16,6 +17,9 @@ from django.utils.translation import gettext_lazy as _
 
 from abe.models import TimeStamped, Workspace, WorkspaceOwned
 from personas.models import BuyingRole, Department, Persona, Seniority
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class Lifecycle(models.TextChoices):
@@ -613,22 +617,22 @@ class SavedView(WorkspaceOwned, TimeStamped):
 
 
 # The columns people may hide, per list with a column chooser (key, label), in display order.
-LIST_COLUMNS: dict[str, list[tuple[str, str]]] = {
+LIST_COLUMNS: dict[str, list[tuple[str, StrOrPromise]]] = {
     "tier_board": [
-        ("tier", "Tier"),
-        ("stage", "Stage"),
-        ("engagement", "Engagement"),
-        ("momentum", "Momentum"),
-        ("owner", "Owner"),
-        ("priority", "Priority"),
-        ("fit", "Fit"),
-        ("grade", "Grade"),
-        ("win", "Win prob."),
-        ("employees", "Employees"),
-        ("revenue", "Revenue"),
-        ("lifecycle", "Lifecycle"),
-        ("industry", "Industry"),
-        ("country", "Country"),
+        ("tier", _("Tier")),
+        ("stage", _("Stage")),
+        ("engagement", _("Engagement")),
+        ("momentum", _("Momentum")),
+        ("owner", _("Owner")),
+        ("priority", _("Priority")),
+        ("fit", _("Fit")),
+        ("grade", _("Grade")),
+        ("win", _("Win prob.")),
+        ("employees", _("Employees")),
+        ("revenue", _("Revenue")),
+        ("lifecycle", _("Lifecycle")),
+        ("industry", _("Industry")),
+        ("country", _("Country")),
     ],
 }
 

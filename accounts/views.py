@@ -11,6 +11,8 @@ from django.http import Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.text import capfirst
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from abe import permissions as rules
@@ -91,7 +93,7 @@ def account_create_view(request: MemberRequest) -> HttpResponse:
         except ValidationError as exc:
             form_add_service_errors(form, exc)
         else:
-            messages.success(request, f"Account “{account.name}” created.")
+            messages.success(request, gettext("Account “%(name)s” created.") % {"name": account.name})
             return redirect("accounts:detail", pk=account.pk)
     return render(request, "accounts/form.html", {"form": form, "title": "New account"})
 
@@ -107,7 +109,7 @@ def account_edit_view(request: MemberRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             form_add_service_errors(form, exc)
         else:
-            messages.success(request, "Account saved.")
+            messages.success(request, gettext("Account saved."))
             return redirect("accounts:detail", pk=account.pk)
     return render(request, "accounts/form.html", {"form": form, "title": f"Edit {account.name}", "account": account})
 
@@ -118,7 +120,7 @@ def account_delete_view(request: MemberRequest, pk: int) -> HttpResponse:
     _require_edit(request, account)
     if request.method == "POST":
         services.account_delete(account, by=request.user)
-        messages.success(request, f"Account “{account.name}” deleted.")
+        messages.success(request, gettext("Account “%(name)s” deleted.") % {"name": account.name})
         return redirect("accounts:list")
     return render(
         request,
@@ -140,7 +142,9 @@ def _child_form_view(request, account, form_class, title, service, instance=None
         except ValidationError as exc:
             form_add_service_errors(form, exc)
         else:
-            messages.success(request, f"{form_class.Meta.model._meta.verbose_name.capitalize()} saved.")
+            messages.success(
+                request, gettext("%(what)s saved.") % {"what": capfirst(form_class.Meta.model._meta.verbose_name)}
+            )
             return redirect("accounts:detail", pk=account.pk)
     return render(request, "accounts/child_form.html", {"form": form, "title": title, "account": account})
 
@@ -174,7 +178,7 @@ def contact_delete_view(request: MemberRequest, pk: int, contact_pk: int) -> Htt
     contact = get_object_or_404(account.contacts.all(), pk=contact_pk)
     if request.method == "POST":
         services.contact_delete(contact, by=request.user)
-        messages.success(request, f"Contact {contact} removed.")
+        messages.success(request, gettext("Contact %(contact)s removed.") % {"contact": contact})
         return redirect("accounts:detail", pk=account.pk)
     return render(
         request,
@@ -208,7 +212,7 @@ def team_member_remove_view(request: MemberRequest, pk: int, member_pk: int) -> 
     member = get_object_or_404(account.team_members.select_related("user"), pk=member_pk)
     if request.method == "POST":
         services.team_member_delete(member, by=request.user)
-        messages.success(request, f"{member.user} removed from the account team.")
+        messages.success(request, gettext("%(person)s removed from the account team.") % {"person": member.user})
         return redirect("accounts:detail", pk=account.pk)
     return render(
         request,
@@ -297,7 +301,10 @@ def saved_view_save_view(request: MemberRequest) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect(back + "?" + request.POST.get("query", ""))
-    messages.success(request, f"View “{view.name}” saved{' and shared with the workspace' if view.shared else ''}.")
+    if view.shared:
+        messages.success(request, gettext("View “%(name)s” saved and shared with the workspace.") % {"name": view.name})
+    else:
+        messages.success(request, gettext("View “%(name)s” saved.") % {"name": view.name})
     return redirect("accounts:saved_view", pk=view.pk)
 
 
@@ -310,7 +317,7 @@ def saved_view_delete_view(request: MemberRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, f"View “{view.name}” deleted.")
+        messages.success(request, gettext("View “%(name)s” deleted.") % {"name": view.name})
     return redirect(SAVED_VIEW_PAGES[view.list_name])
 
 

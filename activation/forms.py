@@ -6,6 +6,7 @@ from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy
 
 from abe.forms import ServiceModelForm
 from accounts.models import Lifecycle, TeamRole, Tier
@@ -42,26 +43,53 @@ def _person(user: Any) -> str:
 
 class RuleForm(ServiceModelForm):
     subject = forms.ChoiceField(
-        choices=[("account", "Account score"), ("contact", "Any contact's score")], required=False, initial="account"
+        choices=[("account", gettext_lazy("Account score")), ("contact", gettext_lazy("Any contact's score"))],
+        required=False,
+        initial="account",
     )
-    threshold = forms.FloatField(required=False, min_value=0, help_text="Fires when the score rises to this or above.")
-    ratio = forms.FloatField(required=False, min_value=1, help_text="Momentum: 2 means twice the usual week.")
-    min_score = forms.FloatField(required=False, min_value=0, help_text="Ignore spikes on accounts below this score.")
-    members = forms.IntegerField(required=False, min_value=1, help_text="Distinct committee members engaged.")
+    threshold = forms.FloatField(
+        required=False, min_value=0, help_text=gettext_lazy("Fires when the score rises to this or above.")
+    )
+    ratio = forms.FloatField(
+        required=False, min_value=1, help_text=gettext_lazy("Momentum: 2 means twice the usual week.")
+    )
+    min_score = forms.FloatField(
+        required=False, min_value=0, help_text=gettext_lazy("Ignore spikes on accounts below this score.")
+    )
+    members = forms.IntegerField(
+        required=False, min_value=1, help_text=gettext_lazy("Distinct committee members engaged.")
+    )
     days = forms.IntegerField(
-        required=False, min_value=1, max_value=365, help_text="Window in days (look-back, or grace period)."
+        required=False,
+        min_value=1,
+        max_value=365,
+        help_text=gettext_lazy("Window in days (look-back, or grace period)."),
     )
     buying_role = forms.ChoiceField(choices=[("", "—"), *BuyingRole.choices], required=False)
-    event_type = forms.ChoiceField(choices=[("", "Any interaction"), *SCORED_EVENT_CHOICES], required=False)
-    stage = forms.ChoiceField(required=False, choices=[], help_text="A stage of the configured journey.")
-    kinds = forms.MultipleChoiceField(
-        choices=TriggerKind.choices, required=False, widget=forms.CheckboxSelectMultiple, help_text="None = any kind."
+    event_type = forms.ChoiceField(
+        choices=[("", gettext_lazy("Any interaction")), *SCORED_EVENT_CHOICES], required=False
     )
-    percent = forms.FloatField(required=False, min_value=1, max_value=100, help_text="Drop in interactions, in %.")
-    min_events = forms.IntegerField(required=False, min_value=1, help_text="Ignore accounts quieter than this before.")
-    missed = forms.IntegerField(required=False, min_value=1, help_text="Open check-ins past their due date.")
+    stage = forms.ChoiceField(required=False, choices=[], help_text=gettext_lazy("A stage of the configured journey."))
+    kinds = forms.MultipleChoiceField(
+        choices=TriggerKind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=gettext_lazy("None = any kind."),
+    )
+    percent = forms.FloatField(
+        required=False, min_value=1, max_value=100, help_text=gettext_lazy("Drop in interactions, in %.")
+    )
+    min_events = forms.IntegerField(
+        required=False, min_value=1, help_text=gettext_lazy("Ignore accounts quieter than this before.")
+    )
+    missed = forms.IntegerField(
+        required=False, min_value=1, help_text=gettext_lazy("Open check-ins past their due date.")
+    )
     points = forms.FloatField(
-        required=False, min_value=0.1, max_value=100, help_text="Fall of the health score (0–100), in points."
+        required=False,
+        min_value=0.1,
+        max_value=100,
+        help_text=gettext_lazy("Fall of the health score (0–100), in points."),
     )
     filter_tiers = forms.MultipleChoiceField(choices=Tier.choices, required=False, widget=forms.CheckboxSelectMultiple)
     filter_lifecycles = forms.MultipleChoiceField(
@@ -89,8 +117,10 @@ class RuleForm(ServiceModelForm):
             "recommended_action": forms.Textarea(attrs={"rows": 2}),
         }
         help_texts = {
-            "cooldown_hours": "At most one alert per account within this many hours (0 = no cool-down).",
-            "recommended_action": "What the account team should do; a sensible default is used when empty.",
+            "cooldown_hours": gettext_lazy("At most one alert per account within this many hours (0 = no cool-down)."),
+            "recommended_action": gettext_lazy(
+                "What the account team should do; a sensible default is used when empty."
+            ),
         }
 
     def __init__(self, *args, workspace=None, **kwargs) -> None:
@@ -101,11 +131,11 @@ class RuleForm(ServiceModelForm):
         owner_field = cast(forms.ModelChoiceField, self.fields["filter_owner"])
         owner_field.label_from_instance = _person  # type: ignore[method-assign,assignment]
         self.fields["filter_owner"].required = False
-        self.fields["filter_owner"].label = "Only accounts owned by"
-        self.fields["notify_owner"].label = "Notify the account owner"
-        self.fields["notify_team_roles"].label = "…and these account-team roles"
-        self.fields["filter_tiers"].label = "Tiers (none = all)"
-        self.fields["filter_lifecycles"].label = "Lifecycles (none = all)"
+        self.fields["filter_owner"].label = gettext_lazy("Only accounts owned by")
+        self.fields["notify_owner"].label = gettext_lazy("Notify the account owner")
+        self.fields["notify_team_roles"].label = gettext_lazy("…and these account-team roles")
+        self.fields["filter_tiers"].label = gettext_lazy("Tiers (none = all)")
+        self.fields["filter_lifecycles"].label = gettext_lazy("Lifecycles (none = all)")
         self.fields["condition_type"].widget.attrs["data-condition-select"] = "1"
         if workspace is not None:
             from .services.rules import journey_stage_names
@@ -115,7 +145,10 @@ class RuleForm(ServiceModelForm):
             from .services.rules import configured_event_types
 
             scored = list(configured_event_types(workspace=workspace).items())
-            cast(forms.ChoiceField, self.fields["event_type"]).choices = [("", "Any interaction"), *scored]
+            cast(forms.ChoiceField, self.fields["event_type"]).choices = [
+                ("", gettext_lazy("Any interaction")),
+                *scored,
+            ]
         if self.instance.pk:
             for name in ("filter_tiers", "filter_lifecycles", "notify_team_roles"):
                 self.initial[name] = getattr(self.instance, name)
@@ -150,7 +183,7 @@ class RuleForm(ServiceModelForm):
 
 
 class PreferenceForm(forms.Form):
-    email_mode = forms.ChoiceField(choices=EmailMode.choices, label="Email me")
+    email_mode = forms.ChoiceField(choices=EmailMode.choices, label=gettext_lazy("Email me"))
 
 
 class SnoozeForm(forms.Form):
@@ -158,7 +191,9 @@ class SnoozeForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    assignee: forms.ModelChoiceField = forms.ModelChoiceField(queryset=None, required=False, empty_label="Nobody")
+    assignee: forms.ModelChoiceField = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label=gettext_lazy("Nobody")
+    )
 
     def __init__(self, *args, workspace=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -173,15 +208,15 @@ class WebhookSubscriptionForm(ServiceModelForm):
     secret = forms.CharField(
         required=False,
         max_length=100,
-        help_text="Signing secret. Leave empty to generate one (or keep the current one).",
+        help_text=gettext_lazy("Signing secret. Leave empty to generate one (or keep the current one)."),
     )
 
     class Meta:
         model = WebhookSubscription
         fields = ["name", "url", "format", "min_severity", "secret", "is_active"]
         help_texts = {
-            "url": "Your endpoint, or a Slack incoming-webhook URL (hooks.slack.com).",
-            "min_severity": "Only alerts of this severity or above are sent.",
+            "url": gettext_lazy("Your endpoint, or a Slack incoming-webhook URL (hooks.slack.com)."),
+            "min_severity": gettext_lazy("Only alerts of this severity or above are sent."),
         }
 
     def __init__(self, *args, **kwargs) -> None:

@@ -14,6 +14,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
 
 from abe import permissions as role_rules
@@ -25,7 +26,7 @@ from abe.views import admin_required, safe_next, workspace_required
 from . import selectors
 from .filters import ALERT_SORTS
 from .forms import STAGE_SUGGESTIONS, AssignForm, PreferenceForm, RuleForm, SnoozeForm, WebhookSubscriptionForm
-from .models import Alert, AlertAction, ConditionType, Rule, Severity, WebhookSubscription
+from .models import Alert, AlertAction, ConditionType, EmailMode, Rule, Severity, WebhookSubscription
 from .permissions import can_act_on_alert
 from .services import alerts as alert_services
 from .services import rules as rule_services
@@ -34,13 +35,13 @@ from .services.forecast import rule_forecast
 
 PAGE_SIZE = 25
 STATUS_FILTERS = [
-    ("active", "Open & acknowledged"),
-    ("open", "Open"),
-    ("acknowledged", "Acknowledged"),
-    ("snoozed", "Snoozed"),
-    ("resolved", "Resolved"),
-    ("dismissed", "Dismissed"),
-    ("all", "All"),
+    ("active", gettext_lazy("Open & acknowledged")),
+    ("open", gettext_lazy("Open")),
+    ("acknowledged", gettext_lazy("Acknowledged")),
+    ("snoozed", gettext_lazy("Snoozed")),
+    ("resolved", gettext_lazy("Resolved")),
+    ("dismissed", gettext_lazy("Dismissed")),
+    ("all", gettext_lazy("All")),
 ]
 QUICK_SNOOZE = timedelta(days=1)
 
@@ -144,7 +145,7 @@ def alert_action_view(request: MemberRequest, pk: int, action: str) -> HttpRespo
         response = render(request, "activation/partials/alert_row.html", {"alert": alert, "can_act_rows": True})
         response["HX-Trigger"] = "alerts-changed"
         return response
-    messages.success(request, f"Alert {alert.get_status_display().lower()}.")
+    messages.success(request, gettext("Alert %(status)s.") % {"status": alert.get_status_display().lower()})
     return redirect(safe_next(request, reverse("activation:detail", args=[alert.pk])))
 
 
@@ -157,7 +158,7 @@ def alert_assign_view(request: MemberRequest, pk: int) -> HttpResponse:
     form = AssignForm(request.POST, workspace=request.workspace)
     if form.is_valid():
         alert_services.alert_assign(alert=alert, assignee=form.cleaned_data["assignee"], by=request.user)
-        messages.success(request, "Assignee saved.")
+        messages.success(request, gettext("Assignee saved."))
     return redirect("activation:detail", pk=alert.pk)
 
 
@@ -169,7 +170,8 @@ def preference_view(request: MemberRequest) -> HttpResponse:
         alert_services.notification_preference_set(
             workspace_id=request.workspace.pk, user=request.user, email_mode=form.cleaned_data["email_mode"]
         )
-        messages.success(request, f"Email preference saved: {form.cleaned_data['email_mode']}.")
+        mode = EmailMode(form.cleaned_data["email_mode"]).label
+        messages.success(request, gettext("Email preference saved: %(mode)s.") % {"mode": mode})
     return redirect("activation:inbox")
 
 
@@ -226,7 +228,10 @@ def rule_form_view(request: MemberRequest, pk: int | None = None) -> HttpRespons
         except ValidationError as exc:
             form_add_service_errors(form, exc)
         else:
-            messages.success(request, f"Rule “{rule.name}” saved. It is evaluated after the next scoring pass.")
+            messages.success(
+                request,
+                gettext("Rule “%(name)s” saved. It is evaluated after the next scoring pass.") % {"name": rule.name},
+            )
             return redirect("activation:rules")
     return render(
         request,
@@ -265,7 +270,7 @@ def rule_delete_view(request: MemberRequest, pk: int) -> HttpResponse:
     rule = get_object_or_404(Rule.objects.for_workspace(request.workspace), pk=pk)
     if request.method == "POST":
         rule_services.rule_delete(rule, by=request.user)
-        messages.success(request, f"Rule “{rule.name}” deleted; its past alerts stay.")
+        messages.success(request, gettext("Rule “%(name)s” deleted; its past alerts stay.") % {"name": rule.name})
         return redirect("activation:rules")
     return render(
         request,
@@ -308,7 +313,7 @@ def webhook_form_view(request: MemberRequest, pk: int | None = None) -> HttpResp
         else:
             if pk is None or data.get("secret"):
                 _secret_reveal_once(request, subscription)
-            messages.success(request, f"Webhook “{subscription.name}” saved.")
+            messages.success(request, gettext("Webhook “%(name)s” saved.") % {"name": subscription.name})
             return redirect("activation:webhook_detail", pk=subscription.pk)
     title = f"Edit {subscription.name}" if subscription else "New webhook subscription"
     return render(request, "activation/webhook_form.html", {"form": form, "subscription": subscription, "title": title})
@@ -339,7 +344,7 @@ def webhook_rotate_view(request: MemberRequest, pk: int) -> HttpResponse:
     subscription = get_object_or_404(selectors.webhook_subscription_list(workspace=request.workspace), pk=pk)
     subscription, _ = webhook_services.webhook_secret_rotate(subscription, by=request.user)
     _secret_reveal_once(request, subscription)
-    messages.success(request, "New secret generated; the previous one keeps signing for 24 hours.")
+    messages.success(request, gettext("New secret generated; the previous one keeps signing for 24 hours."))
     return redirect("activation:webhook_detail", pk=subscription.pk)
 
 
@@ -352,7 +357,7 @@ def webhook_test_view(request: MemberRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, "Test delivery queued: it shows in the log below within seconds.")
+        messages.success(request, gettext("Test delivery queued: it shows in the log below within seconds."))
     return redirect("activation:webhook_detail", pk=subscription.pk)
 
 
@@ -361,7 +366,7 @@ def webhook_delete_view(request: MemberRequest, pk: int) -> HttpResponse:
     subscription = get_object_or_404(selectors.webhook_subscription_list(workspace=request.workspace), pk=pk)
     if request.method == "POST":
         webhook_services.webhook_subscription_delete(subscription, by=request.user)
-        messages.success(request, f"Webhook “{subscription.name}” deleted.")
+        messages.success(request, gettext("Webhook “%(name)s” deleted.") % {"name": subscription.name})
         return redirect("activation:webhooks")
     return render(
         request,

@@ -16,6 +16,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from abe import permissions as rules
@@ -133,10 +134,15 @@ def scoring_settings_view(request: MemberRequest) -> HttpResponse:
             form_add_service_errors(form, exc)
         else:
             if form.cleaned_data["per_account_alerts"]:
-                notice = "Rule crossings alert each account team."
+                notice = gettext("Rule crossings alert each account team.")
             else:
-                notice = "Alerts are held back: the admins and owners get one summary notice of the stage changes."
-            messages.success(request, f"Scoring settings saved; the rescore's status shows below. {notice}")
+                notice = gettext(
+                    "Alerts are held back: the admins and owners get one summary notice of the stage changes."
+                )
+            messages.success(
+                request,
+                gettext("Scoring settings saved; the rescore's status shows below. %(notice)s") % {"notice": notice},
+            )
             return redirect("engagement:settings")
     health = selectors.scoring_health(workspace=request.workspace)
     context = {"form": form, "config": config, "health": health, "job": _recompute_job(request)}
@@ -159,9 +165,9 @@ def pending_batch_retry_view(request: MemberRequest, pk: int) -> HttpResponse:
     except PendingBatch.DoesNotExist:
         raise Http404("No such batch.") from None
     if folded:
-        messages.success(request, "The batch was scored.")
+        messages.success(request, gettext("The batch was scored."))
     else:
-        messages.error(request, "The batch failed again; its error is shown below.")
+        messages.error(request, gettext("The batch failed again; its error is shown below."))
     return redirect("engagement:settings")
 
 

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 
 from abe import permissions as rules
 from abe.forms import form_add_service_errors
@@ -108,7 +109,7 @@ def import_detail_view(request: MemberRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             errors = exc.messages
         else:
-            messages.success(request, f"Import of {job.filename} started.")
+            messages.success(request, gettext("Import of %(file)s started.") % {"file": job.filename})
             return redirect("accounts:import_detail", pk=job.pk)
     fields = [
         {

@@ -6,6 +6,7 @@ import json
 from typing import cast
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from ..models import Lifecycle, Tier
 from .icp import GRADES
@@ -14,44 +15,44 @@ from .icp import GRADES
 class BoardFilterForm(forms.Form):
     q = forms.CharField(
         required=False,
-        label="Search",
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Name or domain"}),
+        label=_("Search"),
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Name or domain")}),
     )
-    tier = forms.ChoiceField(required=False, choices=[("", "Any tier"), *Tier.choices])
-    grade = forms.ChoiceField(required=False, choices=[("", "Any grade")] + [(g, g) for g in GRADES])
+    tier = forms.ChoiceField(required=False, choices=[("", _("Any tier")), *Tier.choices])
+    grade = forms.ChoiceField(required=False, choices=[("", _("Any grade"))] + [(g, g) for g in GRADES])
     industry = forms.ChoiceField(required=False)
     country = forms.ChoiceField(required=False)
-    lifecycle = forms.ChoiceField(required=False, choices=[("", "Any lifecycle"), *Lifecycle.choices])
+    lifecycle = forms.ChoiceField(required=False, choices=[("", _("Any lifecycle")), *Lifecycle.choices])
     owner = forms.ChoiceField(required=False)
-    criterion = forms.ChoiceField(required=False, label="ICP criterion met")
-    pinned = forms.BooleanField(required=False, label="Pinned only")
+    criterion = forms.ChoiceField(required=False, label=_("ICP criterion met"))
+    pinned = forms.BooleanField(required=False, label=_("Pinned only"))
     sort = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, options: dict, users, criteria: list[dict], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["industry"]).choices = [("", "Any industry")] + [
+        cast(forms.ChoiceField, self.fields["industry"]).choices = [("", _("Any industry"))] + [
             (i, i) for i in options["industries"]
         ]
-        cast(forms.ChoiceField, self.fields["country"]).choices = [("", "Any country")] + [
+        cast(forms.ChoiceField, self.fields["country"]).choices = [("", _("Any country"))] + [
             (c, c) for c in options["countries"]
         ]
         cast(forms.ChoiceField, self.fields["owner"]).choices = [
-            ("", "Any owner"),
-            ("me", "My accounts"),
-            ("none", "No owner"),
+            ("", _("Any owner")),
+            ("me", _("My accounts")),
+            ("none", _("No owner")),
         ] + [(str(u.pk), u.get_full_name() or u.username) for u in users]
-        cast(forms.ChoiceField, self.fields["criterion"]).choices = [("", "Any")] + [
+        cast(forms.ChoiceField, self.fields["criterion"]).choices = [("", _("Any"))] + [
             (str(i), c["label"]) for i, c in enumerate(criteria)
         ]
 
 
 class TierPinForm(forms.Form):
     tier = forms.ChoiceField(choices=Tier.choices)
-    reason = forms.CharField(max_length=500, widget=forms.TextInput(attrs={"placeholder": "Why, for the history"}))
+    reason = forms.CharField(max_length=500, widget=forms.TextInput(attrs={"placeholder": _("Why, for the history")}))
 
 
 class BulkForm(forms.Form):
-    ACTIONS = [("owner", "Assign owner"), ("tier", "Pin to tier")]
+    ACTIONS = [("owner", _("Assign owner")), ("tier", _("Pin to tier"))]
     action = forms.ChoiceField(choices=ACTIONS)
     ids = forms.CharField(widget=forms.HiddenInput, required=False)
     owner = forms.ChoiceField(required=False)
@@ -60,7 +61,7 @@ class BulkForm(forms.Form):
 
     def __init__(self, *args, users, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["owner"]).choices = [("", "No owner")] + [
+        cast(forms.ChoiceField, self.fields["owner"]).choices = [("", _("No owner"))] + [
             (str(u.pk), u.get_full_name() or u.username) for u in users
         ]
 
@@ -73,10 +74,10 @@ class BulkForm(forms.Form):
                 account_ids.append(int(part))
         data["matching"] = self.data.get("scope") == "matching"
         if not account_ids and not data["matching"]:
-            raise forms.ValidationError("Select at least one account.")
+            raise forms.ValidationError(_("Select at least one account."))
         data["account_ids"] = account_ids
         if data.get("action") == "tier" and not data.get("tier"):
-            self.add_error("tier", "Choose the tier.")
+            self.add_error("tier", _("Choose the tier."))
         return data
 
 
@@ -84,12 +85,12 @@ class IcpForm(forms.Form):
     name = forms.CharField(max_length=200, widget=forms.TextInput(attrs={"full": "1"}))
     criteria = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 24, "spellcheck": "false", "class": "code", "full": "1"}),
-        help_text="A JSON list of criteria; see the reference beside the editor.",
+        help_text=_("A JSON list of criteria; see the reference beside the editor."),
     )
     note = forms.CharField(
         max_length=500,
         required=False,
-        label="What changed (for the history)",
+        label=_("What changed (for the history)"),
         widget=forms.TextInput(attrs={"full": "1"}),
     )
 
@@ -114,7 +115,7 @@ class IcpForm(forms.Form):
 
 
 class ProspectingSettingsForm(forms.Form):
-    fit_weight = forms.FloatField(min_value=0, max_value=100, label="Weight of fit")
-    predictive_weight = forms.FloatField(min_value=0, max_value=100, label="Weight of win probability")
-    strategic_capacity = forms.IntegerField(min_value=0, max_value=100_000, label="Strategic capacity")
-    priority_capacity = forms.IntegerField(min_value=0, max_value=100_000, label="Priority capacity")
+    fit_weight = forms.FloatField(min_value=0, max_value=100, label=_("Weight of fit"))
+    predictive_weight = forms.FloatField(min_value=0, max_value=100, label=_("Weight of win probability"))
+    strategic_capacity = forms.IntegerField(min_value=0, max_value=100_000, label=_("Strategic capacity"))
+    priority_capacity = forms.IntegerField(min_value=0, max_value=100_000, label=_("Priority capacity"))

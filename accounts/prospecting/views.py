@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 
 from abe import permissions as rules
@@ -253,7 +254,11 @@ def proposal_list_view(request: MemberRequest) -> HttpResponse:
         accept = request.POST.get("decision") == "accept"
         ids = [int(i) for i in request.POST.getlist("proposal") if i.isdigit()]
         decided = services.tier_proposals_decide(workspace=ws, proposal_ids=ids, accept=accept, by=request.user)
-        messages.success(request, f"{decided} proposal(s) {'accepted' if accept else 'rejected'}.")
+        if accept:
+            text = ngettext("%(count)s proposal accepted.", "%(count)s proposals accepted.", decided)
+        else:
+            text = ngettext("%(count)s proposal rejected.", "%(count)s proposals rejected.", decided)
+        messages.success(request, text % {"count": decided})
         return redirect("accounts:tier_proposals")
     page_obj = paginate(request, selectors.proposal_list(workspace=ws), key="tier_proposals", default=100)
     recent = selectors.proposal_list(workspace=ws, status=None).exclude(status=ProposalStatus.PENDING)[:20]
@@ -320,7 +325,11 @@ def icp_settings_view(request: MemberRequest) -> HttpResponse:
                     for error in exc.messages:
                         icp_form.add_error("criteria", error)
                 else:
-                    messages.success(request, f"ICP v{version.number} saved; the rescore's status shows below.")
+                    messages.success(
+                        request,
+                        gettext("ICP v%(number)s saved; the rescore's status shows below.")
+                        % {"number": version.number},
+                    )
                     return redirect("accounts:icp_settings")
         else:
             settings_form = ProspectingSettingsForm(request.POST)
@@ -330,7 +339,9 @@ def icp_settings_view(request: MemberRequest) -> HttpResponse:
                 except ValidationError as exc:
                     settings_form.add_error(None, exc.messages)
                 else:
-                    messages.success(request, "Weights and capacities saved; the retiering's status shows below.")
+                    messages.success(
+                        request, gettext("Weights and capacities saved; the retiering's status shows below.")
+                    )
                     return redirect("accounts:icp_settings")
     return render(
         request,
@@ -383,7 +394,10 @@ def prospecting_preview_view(request: MemberRequest) -> HttpResponse:
 def icp_activate_view(request: MemberRequest, pk: int) -> HttpResponse:
     version = get_object_or_404(selectors.icp_versions(workspace=request.workspace), pk=pk)
     services.icp_activate(version=version, by=request.user)
-    messages.success(request, f"ICP v{version.number} is active again; the rescore's status shows below.")
+    messages.success(
+        request,
+        gettext("ICP v%(number)s is active again; the rescore's status shows below.") % {"number": version.number},
+    )
     return redirect("accounts:icp_settings")
 
 
@@ -395,7 +409,7 @@ def rescore_view(request: MemberRequest) -> HttpResponse:
         reason=f"requested by {request.user.get_full_name() or request.user.username}",
         by=request.user,
     )
-    messages.success(request, "Rescore requested; its status shows below.")
+    messages.success(request, gettext("Rescore requested; its status shows below."))
     return redirect(safe_next(request, reverse("accounts:tier_board")))
 
 
@@ -442,7 +456,10 @@ def model_activate_view(request: MemberRequest, pk: int) -> HttpResponse:
     model = get_object_or_404(selectors.model_list(workspace=request.workspace), pk=pk)
     if request.method == "POST":
         services.model_activate(model=model, by=request.user, confirm=True)
-        messages.success(request, f"Model v{model.number} is active; the rescore's status shows below.")
+        messages.success(
+            request,
+            gettext("Model v%(number)s is active; the rescore's status shows below.") % {"number": model.number},
+        )
         return redirect("accounts:model")
     return render(
         request,
