@@ -12,7 +12,7 @@ install: $(VENV)/.installed compilemessages
 # Translations (docs/i18n.md): the .po catalogues are committed, the .mo files compiled here (needs gettext).
 LANGS := es pt pt_BR ro
 # Without gettext (msgfmt) the portal still runs, in English only: say so rather than fail `make run`.
-compilemessages: $(VENV)/.installed
+compilemessages: $(VENV)/.installed-run
 	@if command -v msgfmt >/dev/null; then \
 	  $(PY) manage.py compilemessages --ignore=.venv --ignore=staticfiles -v0; \
 	else \
@@ -37,7 +37,7 @@ $(VENV)/.installed-run: pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -e .
 	touch $@
 
-run: $(VENV)/.installed-run
+run: $(VENV)/.installed-run compilemessages
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo --if-empty
 	@echo ""

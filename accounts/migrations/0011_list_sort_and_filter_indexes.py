@@ -4,6 +4,21 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+class PostgresOnlyAddIndex(migrations.AddIndex):
+    """An index whose ``NULLS LAST`` SQLite cannot create: built on PostgreSQL, skipped on the embedded default.
+
+    The model state still records it (so ``makemigrations`` sees no change); SQLite only serves the demo.
+    """
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):  # type: ignore[no-untyped-def]
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):  # type: ignore[no-untyped-def]
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -78,63 +93,63 @@ class Migration(migrations.Migration):
             model_name='account',
             index=models.Index(models.F('workspace'), models.F('id'), condition=models.Q(('tier_locked', True)), name='account_ws_pinned'),
         ),
-        migrations.AddIndex(
+        PostgresOnlyAddIndex(
             model_name='account',
             index=models.Index(models.F('workspace'), models.OrderBy(models.F('priority'), nulls_last=True), models.F('id'), name='account_ws_priority_a'),
         ),
-        migrations.AddIndex(
+        PostgresOnlyAddIndex(
             model_name='account',
             index=models.Index(models.F('workspace'), models.OrderBy(models.F('priority'), descending=True, nulls_last=True), models.OrderBy(models.F('id'), descending=True), name='account_ws_priority_d'),
         ),
-        migrations.AddIndex(
+        PostgresOnlyAddIndex(
             model_name='account',
             index=models.Index(models.F('workspace'), models.OrderBy(models.F('fit_score'), nulls_last=True), models.F('id'), name='account_ws_fit_a'),
         ),
-        migrations.AddIndex(
+        PostgresOnlyAddIndex(
             model_name='account',
             index=models.Index(models.F('workspace'), models.OrderBy(models.F('fit_score'), descending=True, nulls_last=True), models.OrderBy(models.F('id'), descending=True), name='account_ws_fit_d'),
         ),
-        migrations.AddIndex(
+        PostgresOnlyAddIndex(
             model_name='account',
             index=models.Index(models.F('workspace'), models.OrderBy(models.F('win_probability'), nulls_last=True), models.F('id'), name='account_ws_win_a'),
         ),
-        migrations.AddIndex(
+        PostgresOnlyAddIndex(
             model_name='account',
             index=models.Index(models.F('workspace'), models.OrderBy(models.F('win_probability'), descending=True, nulls_last=True), models.OrderBy(models.F('id'), descending=True), name='account_ws_win_d'),
         ),
-        migrations.AddIndex(
+        PostgresOnlyAddIndex(
             model_name='account',
             index=models.Index(models.F('workspace'), models.OrderBy(models.F('employees'), nulls_last=True), models.F('id'), name='account_ws_employees_a'),
         ),
-        migrations.AddIndex(
+        PostgresOnlyAddIndex(
             model_name='account',
             index=models.Index(models.F('workspace'), models.OrderBy(models.F('employees'), descending=True, nulls_last=True), models.OrderBy(models.F('id'), descending=True), name='account_ws_employees_d'),
         ),
-        migrations.AddIndex(
+        PostgresOnlyAddIndex(
             model_name='account',
             index=models.Index(models.F('workspace'), models.OrderBy(models.F('annual_revenue'), nulls_last=True), models.F('id'), name='account_ws_revenue_a'),
         ),
-        migrations.AddIndex(
+        PostgresOnlyAddIndex(
             model_name='account',
             index=models.Index(models.F('workspace'), models.OrderBy(models.F('annual_revenue'), descending=True, nulls_last=True), models.OrderBy(models.F('id'), descending=True), name='account_ws_revenue_d'),
         ),
-        migrations.AddIndex(
+        PostgresOnlyAddIndex(
             model_name='account',
             index=models.Index(models.F('workspace'), models.OrderBy(models.F('engagement_momentum'), nulls_last=True), models.F('id'), name='account_ws_momentum_a'),
         ),
-        migrations.AddIndex(
+        PostgresOnlyAddIndex(
             model_name='account',
             index=models.Index(models.F('workspace'), models.OrderBy(models.F('engagement_momentum'), descending=True, nulls_last=True), models.OrderBy(models.F('id'), descending=True), name='account_ws_momentum_d'),
         ),
-        migrations.AddIndex(
+        PostgresOnlyAddIndex(
             model_name='account',
             index=models.Index(models.F('workspace'), models.F('fit_grade'), models.OrderBy(models.F('priority'), descending=True, nulls_last=True), models.F('id'), name='account_ws_grade_a'),
         ),
-        migrations.AddIndex(
+        PostgresOnlyAddIndex(
             model_name='account',
             index=models.Index(models.F('workspace'), models.OrderBy(models.F('fit_grade'), descending=True), models.OrderBy(models.F('priority'), nulls_last=True), models.OrderBy(models.F('id'), descending=True), name='account_ws_grade_d'),
         ),
-        migrations.AddIndex(
+        PostgresOnlyAddIndex(
             model_name='account',
             index=models.Index(models.F('workspace'), models.F('tier'), models.OrderBy(models.F('priority'), descending=True, nulls_last=True), models.OrderBy(models.F('id'), descending=True), name='account_ws_tier_priority_d'),
         ),
