@@ -149,6 +149,7 @@ class AccountFilterForm(forms.Form):
     sort = forms.CharField(required=False, widget=forms.HiddenInput)
     # Set by the link of a configuration-change notice: kept while the other filters change.
     stage_changed_since = forms.CharField(required=False, widget=forms.HiddenInput)
+    config_change = forms.CharField(required=False, max_length=80, widget=forms.HiddenInput)
 
     def stage_changed_label(self) -> str:
         """The time of the stage-change filter, for people ("" when absent or not a time)."""

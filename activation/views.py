@@ -42,6 +42,10 @@ STATUS_FILTERS = [
     ("resolved", gettext_lazy("Resolved")),
     ("dismissed", gettext_lazy("Dismissed")),
     ("all", gettext_lazy("All")),
+    # Never delivered: muted by a rule's cool-down, or held back by a configuration change (a summary notice
+    # spoke for them). Admins and marketing find them with "Everyone's" alerts.
+    ("suppressed", gettext_lazy("Suppressed (cool-down)")),
+    ("held_back", gettext_lazy("Held back (configuration change)")),
 ]
 QUICK_SNOOZE = timedelta(days=1)
 

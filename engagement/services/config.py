@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.module_loading import import_string
 
 from abe.models import Job, Workspace
+from abe.registry import alert_forecasts
 from personas.models import BuyingRole, Seniority
 
 from ..models import SCORED_EVENT_TYPES, EngagementConfig
 from ..rules import DEFAULT_STAGES, OPPORTUNITY_CONDITIONS, ScoringRules
+from .scoring import StagePreview, scores_dry_run, scores_preview
 
 CONFIG_FIELDS = {
     "weights",
@@ -171,6 +176,46 @@ def engagement_config_update(
         }
         engagement_recompute_later(workspace=workspace, change=change, by=config.updated_by)
     return config
+
+
+@dataclass
+class ConfigPreview:
+    """What saving a candidate configuration would do: the stage moves, and the alerts the rules would fire."""
+
+    stages: StagePreview
+    alerts: int  # alerts the after-scoring rule pass would deliver (cool-downs and dedupe applied)
+
+
+def engagement_config_preview(*, workspace: Workspace, data: Mapping[str, Any]) -> ConfigPreview:
+    """Preview a (partial) configuration: nothing is saved. ValidationError as ``engagement_config_update`` raises.
+
+    The alerts are counted by a dry run: the candidate configuration and the scores, stages and stage changes
+    its recompute would write are written in a transaction, the registered alert forecasts
+    (``abe.registry.alert_forecast_register``: activation runs its real rule pass) count what would fire on the
+    accounts that changed, and the transaction is rolled back."""
+    config = engagement_config_get(workspace=workspace)
+    cleaned = engagement_config_clean(data)
+    candidate = engagement_config_rules(config=config, data=data)
+    preview = scores_preview(workspace=workspace, rules=candidate)
+
+    def probe(account_ids: list[int], now: datetime) -> int:
+        if not account_ids:
+            return 0
+        return sum(
+            int(import_string(path)(workspace_id=workspace.pk, account_ids=account_ids, now=now))
+            for path in alert_forecasts()
+        )
+
+    with transaction.atomic():
+        try:
+            locked = EngagementConfig.objects.select_for_update().get(pk=config.pk)
+            for key, value in cleaned.items():
+                setattr(locked, key, value)
+            locked.save()
+            alerts = scores_dry_run(workspace=workspace, preview=preview, probe=probe)
+        finally:
+            transaction.set_rollback(True)
+    return ConfigPreview(stages=preview, alerts=alerts)
 
 
 RECOMPUTE_JOB = "engagement_recompute"
