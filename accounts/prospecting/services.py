@@ -155,8 +155,14 @@ def icp_save(
     grade_thresholds: Any = None,
     note: str = "",
     rescore: bool = True,
+    normalise: bool | None = None,
 ) -> IcpVersion:
-    """Save the ICP as a new active version (the old one stays in the history) and rescore in the background."""
+    """Save the ICP as a new active version (the old one stays in the history) and rescore in the background.
+
+    ``normalise``: False refuses weights that do not add up to 100, True rescales them to 100 (the editor and the
+    API; see ``icp_weights_settle``); None keeps them as given (imports of older profiles, the demo)."""
+    if normalise is not None:
+        criteria = icp_maths.icp_weights_settle(criteria, normalise=normalise)
     clean, thresholds = icp_maths.icp_validate(criteria, grade_thresholds)
     if not (name or "").strip():
         raise ValidationError({"name": "Give the profile a name."})

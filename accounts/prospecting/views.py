@@ -320,7 +320,7 @@ def icp_settings_view(request: MemberRequest) -> HttpResponse:
             icp_form = IcpForm(request.POST)
             if icp_form.is_valid():
                 try:
-                    version = services.icp_save(workspace=ws, by=request.user, **icp_form.cleaned_data)
+                    version = services.icp_save(workspace=ws, by=request.user, normalise=False, **icp_form.cleaned_data)
                 except ValidationError as exc:
                     for error in exc.messages:
                         icp_form.add_error("criteria", error)
