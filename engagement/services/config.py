@@ -48,8 +48,13 @@ def _numbers(
     high: float,
     integer: bool = False,
 ) -> dict[str, Any]:
-    cleaned = {}
-    for key, value in (values or {}).items():
+    cleaned: dict[str, Any] = {}
+    if values is None:
+        return cleaned
+    if not isinstance(values, Mapping):
+        errors[name] = "Give an object of numbers, keyed by " + ", ".join(sorted(keys)) + "."
+        return cleaned
+    for key, value in values.items():
         if key not in keys:
             errors[name] = f"Unknown key “{key}”."
             continue
@@ -73,6 +78,8 @@ def stages_clean(stages: Any) -> list[dict[str, Any]]:
         raise ValidationError({"stages": "Give a list of stages, top stage first."})
     cleaned, keys = [], set()
     for i, stage in enumerate(stages):
+        if not isinstance(stage, Mapping):
+            raise ValidationError({"stages": f"Stage {i + 1}: give an object with a key, a name and thresholds."})
         key = str(stage.get("key", "")).strip()
         name = str(stage.get("name", "")).strip() or key.capitalize()
         if not key or not key.replace("_", "").isalnum() or len(key) > 40:
@@ -103,6 +110,8 @@ def stages_clean(stages: Any) -> list[dict[str, Any]]:
 
 def engagement_config_clean(data: Mapping[str, Any]) -> dict[str, Any]:
     """Validate a (partial) configuration; raises ValidationError with one message per field."""
+    if not isinstance(data, Mapping):
+        raise ValidationError({"non_field_errors": "Give an object of settings."})
     unknown = set(data) - CONFIG_FIELDS
     if unknown:
         raise ValidationError({"non_field_errors": f"Unknown setting(s): {', '.join(sorted(unknown))}."})
@@ -135,7 +144,10 @@ def engagement_config_clean(data: Mapping[str, Any]) -> dict[str, Any]:
         except ValidationError as exc:
             errors.update({k: " ".join(v) for k, v in exc.message_dict.items()})
     if "create_unknown_contacts" in data:
-        cleaned["create_unknown_contacts"] = bool(data["create_unknown_contacts"])
+        if not isinstance(data["create_unknown_contacts"], bool):
+            errors["create_unknown_contacts"] = "Give true or false."
+        else:
+            cleaned["create_unknown_contacts"] = data["create_unknown_contacts"]
     if errors:
         raise ValidationError(errors)
     return cleaned
@@ -160,9 +172,11 @@ def engagement_config_update(
     """
     cleaned = engagement_config_clean(data)
     config = EngagementConfig.objects.select_for_update().get(pk=engagement_config_get(workspace=workspace).pk)
-    maths_changed = any(getattr(config, k) != v for k, v in cleaned.items() if k != "create_unknown_contacts")
+    # Compared as they apply (defaults filled in): saving the values shown, or a default spelled out, changes nothing.
+    before = ScoringRules.from_config(config)
     for key, value in cleaned.items():
         setattr(config, key, value)
+    maths_changed = ScoringRules.from_config(config) != before
     config.updated_by = by if by is not None and by.is_authenticated else None
     if maths_changed:
         config.version += 1
