@@ -63,8 +63,8 @@ def test_bad_input_is_a_400_with_field_errors(admin_api, body, field):
 
 def test_preview_then_save_holds_alerts_back_behind_one_notice(
     admin_api,
-    engaged,
-    django_capture_on_commit_callbacks,  # noqa: F811
+    engaged,  # noqa: F811
+    django_capture_on_commit_callbacks,
 ):
     stages = _stages(admin_api, 1)
 
