@@ -194,14 +194,30 @@ class AccountFilterSet(django_filters.FilterSet):
         wanted = data.get("sort") or ""
         return wanted if wanted in ACCOUNT_SORTS else self.default_sort
 
+    def _applied(self) -> dict[str, Any]:
+        """The values the list is filtered by: the valid ones (an invalid value is ignored, not the others)."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return dict(getattr(self.form, "cleaned_data", {}))
+
     @property
     def active(self) -> bool:
         """Whether any filter (not the sort) narrows the list."""
-        data = self.form.cleaned_data if self.is_bound and self.is_valid() else {}
-        return any(_given(v) for k, v in data.items() if k != "sort")
+        return any(_given(v) for k, v in self._applied().items() if k != "sort")
 
     @property
     def only_tier(self) -> bool:
         """Only the tier (or nothing) is filtered: counts can come from the cached tier counts."""
-        data = self.form.cleaned_data if self.is_bound and self.is_valid() else {}
-        return not any(_given(v) for k, v in data.items() if k not in ("sort", "tier"))
+        return not any(_given(v) for k, v in self._applied().items() if k not in ("sort", "tier"))
+
+    @property
+    def ignored(self) -> list[str]:
+        """The parameters given with a value that is not valid (the list ignores them): for the page to say so."""
+        if not self.is_bound:
+            return []
+        names = list(self.errors)
+        wanted = str(self.data.get("sort") or "")
+        if wanted and wanted != self.sort_key:
+            names.append("sort")
+        return names

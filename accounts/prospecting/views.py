@@ -24,7 +24,7 @@ from abe import permissions as rules
 from abe.http import MemberRequest
 from abe.jobs import job_create, job_list
 from abe.models import Job
-from abe.paging import page_number, page_size, paginate
+from abe.paging import ignored_params, page_number, page_size, paginate
 from abe.views import admin_required, safe_next, workspace_required
 
 from .. import selectors as account_selectors
@@ -92,6 +92,7 @@ def tier_board_view(request: MemberRequest) -> HttpResponseBase:
         "page_obj": page_obj,
         "sort": filterset.sort_key,
         "filtered": filterset.active,
+        "ignored": ignored_params(request, invalid=filterset.ignored),
         "export_url": "?" + export_query.urlencode(),
         "criteria": criteria,
         "bulk_form": BulkForm(users=users),
