@@ -159,6 +159,14 @@ class AccountFilterForm(forms.Form):
         when = parse_datetime(value) if value else None
         return when.strftime("%Y-%m-%d %H:%M %Z").strip() if when else ""
 
+    def config_change_label(self) -> str:
+        """The configuration change of the ``config_change`` filter, for people ("" when absent)."""
+        value = str(self.data.get("config_change") or "")[:80] if self.is_bound else ""
+        what, _sep, version = value.partition(":v")
+        if what == "engagement_settings" and version.isdigit():
+            return _("the engagement scoring settings, version %(version)s") % {"version": version}
+        return value
+
     def __init__(self, *args, options: dict[str, list[str]], users, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["industry"]).choices = [("", _("Any industry"))] + [

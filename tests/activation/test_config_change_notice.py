@@ -133,7 +133,7 @@ def test_saving_records_the_moves_and_sends_one_summary_notice(
     assert listed.status_code == 200
     names = {a.name for a in listed.context["page_obj"].object_list}
     assert names == {a.name for a in accounts} and quiet.name not in names
-    assert "moved by the configuration change" in listed.content.decode()
+    assert "moved by the change of the engagement scoring settings, version " in listed.content.decode()
 
 
 def test_a_repeated_recompute_task_sends_no_second_notice(
