@@ -194,3 +194,44 @@ def test_rule_preview_counts_exactly_what_its_next_evaluation_fires(workspace, w
     result = rules_evaluate(account_ids=[a.pk for a in world["accounts"]], workspace_id=workspace.pk)
     assert forecast.alerts == len(result.fired) > 0
     assert forecast.accounts == len({Alert.objects.get(pk=pk).account_id for pk in result.fired})
+
+
+def test_capacity_preview_counts_the_alerts_tier_limited_rules_would_add(workspace, admin_user):
+    from accounts.prospecting import services as prospecting
+
+    software = [
+        {"key": "software", "weight": 100, "bands": [{"label": "Software", "when": {"industry": ["Software"]}}]}
+    ]
+    for n in range(6):
+        AccountFactory(
+            workspace=workspace,
+            name=f"Co {n}",
+            industry="Software" if n % 2 == 0 else "Retail",
+            tier="standard",
+            engagement_score=80,
+        )
+    prospecting.icp_save(workspace=workspace, criteria=software, by=admin_user, rescore=False)
+    prospecting.prospecting_settings_update(
+        workspace=workspace, rescore=False, strategic_capacity=0, priority_capacity=0
+    )
+    prospecting.prospecting_rescore(workspace=workspace)
+    Account.objects.update(tier="standard")
+    RuleFactory(
+        workspace=workspace,
+        name="Hot strategic",
+        params={"subject": "account", "threshold": 50},
+        filter_tiers=["strategic"],
+    )
+    RuleFactory(workspace=workspace, name="Hot anywhere", params={"subject": "account", "threshold": 50})
+    ids = list(Account.objects.values_list("pk", flat=True))
+    assert len(rules_evaluate(account_ids=ids, workspace_id=workspace.pk).fired) == 6  # "anywhere" is due anyway
+    state = _state(workspace)
+
+    preview = prospecting.prospecting_preview(workspace=workspace, settings={"strategic_capacity": 2})
+
+    assert _state(workspace) == state
+    prospecting.prospecting_settings_update(workspace=workspace, rescore=False, strategic_capacity=2)
+    prospecting.prospecting_rescore(workspace=workspace)
+    assert Account.objects.filter(tier="strategic").count() == 2
+    fired = rules_evaluate(account_ids=ids, workspace_id=workspace.pk).fired
+    assert preview.alerts == len(fired) == 2
