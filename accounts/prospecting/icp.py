@@ -120,10 +120,11 @@ def icp_weights_settle(criteria: Any, *, normalise: bool) -> Any:
     ``icp_validate`` to name their problems."""
     if not isinstance(criteria, list) or not criteria:
         return criteria
-    weights = [c.get("weight") if isinstance(c, dict) else None for c in criteria]
-    if not all(isinstance(w, int | float) and not isinstance(w, bool) and w > 0 for w in weights):
+    raw = [c.get("weight") if isinstance(c, dict) else None for c in criteria]
+    if not all(isinstance(w, int | float) and not isinstance(w, bool) and w > 0 for w in raw):
         return criteria
-    total = float(sum(weights))
+    weights = [float(w) for w in raw if w is not None]
+    total = sum(weights)
     if abs(total - WEIGHT_TOTAL) <= 0.01:
         return criteria
     if not normalise:
@@ -135,7 +136,7 @@ def icp_weights_settle(criteria: Any, *, normalise: bool) -> Any:
                 ]
             }
         )
-    scaled = [round(float(w) * WEIGHT_TOTAL / total, 2) for w in weights]
+    scaled = [round(w * WEIGHT_TOTAL / total, 2) for w in weights]
     largest = max(range(len(scaled)), key=lambda i: scaled[i])
     scaled[largest] = round(scaled[largest] + WEIGHT_TOTAL - sum(scaled), 2)
     return [{**c, "weight": w} for c, w in zip(criteria, scaled, strict=True)]
