@@ -88,17 +88,23 @@ def stages_clean(stages: Any) -> list[dict[str, Any]]:
             raise ValidationError({"stages": f"Stage key “{key}” is used twice."})
         keys.add(key)
         opportunity = stage.get("opportunity") or ""
-        if opportunity not in OPPORTUNITY_CONDITIONS:
+        if not isinstance(opportunity, str) or opportunity not in OPPORTUNITY_CONDITIONS:
             raise ValidationError({"stages": f"Stage “{name}”: the opportunity condition must be won, open or empty."})
         min_score = stage.get("min_score")
         min_breadth = stage.get("min_breadth")
         try:
             min_score = None if min_score in (None, "") else float(min_score)
             min_breadth = None if min_breadth in (None, "") else int(min_breadth)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise ValidationError({"stages": f"Stage “{name}”: thresholds must be numbers."}) from None
+        if (min_score is not None and not math.isfinite(min_score)) or isinstance(stage.get("min_breadth"), bool):
+            raise ValidationError({"stages": f"Stage “{name}”: thresholds must be numbers."})
         if (min_score is not None and min_score < 0) or (min_breadth is not None and min_breadth < 0):
             raise ValidationError({"stages": f"Stage “{name}”: thresholds cannot be negative."})
+        if (min_score is not None and min_score > 1_000_000) or (min_breadth is not None and min_breadth > 100):
+            raise ValidationError(
+                {"stages": f"Stage “{name}”: use a minimum score up to 1,000,000 and at most 100 roles."}
+            )
         cleaned.append(
             {"key": key, "name": name, "opportunity": opportunity, "min_score": min_score, "min_breadth": min_breadth}
         )
