@@ -12,7 +12,7 @@ tags, which keep every other parameter of the request (filters, sort) and never 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,7 +29,7 @@ def page_size(request: HttpRequest, *, key: str, default: int = 25) -> int:
     """The page size for list ``key``: ``?per_page=`` when it is one of :data:`PAGE_SIZES` (then remembered in
     the session), else the size this user chose last time, else ``default``."""
     session_key = f"per_page:{key}"
-    raw = request.GET.get("per_page", "")
+    raw = request.GET.get("per_page") or request.GET.get("page_size", "")
     if raw.isdigit() and int(raw) in PAGE_SIZES:
         size = int(raw)
         if hasattr(request, "session") and request.session.get(session_key) != size:
@@ -37,6 +37,25 @@ def page_size(request: HttpRequest, *, key: str, default: int = 25) -> int:
         return size
     stored = request.session.get(session_key) if hasattr(request, "session") else None
     return stored if stored in PAGE_SIZES else default
+
+
+def _valid_page(raw: str) -> bool:
+    return raw.isdigit() and len(raw) < 12 and int(raw) >= 1
+
+
+def ignored_params(request: HttpRequest, *, invalid: Iterable[str] = ()) -> list[str]:
+    """``name=value`` of each query parameter a list page ignored: a page number or size that is not one, and the
+    filters in ``invalid`` (those its filter form refused). Pages show them in a short notice
+    (``includes/ignored_params.html``) rather than dropping them silently; each value is cut to 40 characters."""
+    names: list[str] = []
+    if "page" in request.GET and not _valid_page(request.GET.get("page", "")):
+        names.append("page")
+    for name in ("per_page", "page_size"):
+        raw = request.GET.get(name)
+        if raw is not None and not (raw.isdigit() and int(raw) in PAGE_SIZES):
+            names.append(name)
+    names += [n for n in invalid if n in request.GET and n not in names]
+    return [f"{name}={request.GET.get(name, '')[:40]}" for name in names]
 
 
 def page_number(request: HttpRequest) -> int:

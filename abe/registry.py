@@ -12,8 +12,9 @@ task time. Settings hold configuration only, not wiring.
   ``account_ids`` after an engagement scoring pass commits; a pass caused by a configuration change also passes
   ``config_change`` (a dict: ``key``, ``label``, ``by``, ``per_account_alerts``, ``at`` and ``moves``, a list of
   ``[account_id, from_stage, to_stage]``), so tasks registered there accept that keyword.
-- :func:`alert_forecast_register`: a dotted path to a function that, given what a configuration change would do
-  to the accounts, says how many alerts it would fire (the settings previews show it before saving).
+- :func:`alert_forecast_register`: a dotted path to a function called with ``workspace_id``, ``account_ids`` and
+  ``now`` inside a transaction the caller rolls back, after writing the state a change would give those accounts;
+  it answers how many alerts would fire on them (the settings previews show it before saving).
 - :func:`tier_changed_register`: a callable run in the transaction that moves accounts between tiers (key
   accounts re-date plan reviews to the new tier's cadence).
 - :func:`account_measure_register`: the history of a figure an upper app computes per account (key accounts'
@@ -146,8 +147,10 @@ _alert_forecasts: dict[str, int] = {}
 
 
 def alert_forecast_register(function_path: str, *, order: int = 100) -> None:
-    """A dotted path to ``f(*, workspace_id, moves, scores) -> int``: ``moves`` maps account id to (stage now,
-    stage after), ``scores`` account id to (score, momentum) after the change."""
+    """A dotted path to ``f(*, workspace_id, account_ids, now) -> int``: called by a preview inside a transaction
+    it then rolls back, after writing the state a change would give these accounts (scores, stages, stage changes,
+    tiers); the function may write as the real pass does (it is a dry run) and answers how many alerts would be
+    delivered."""
     _alert_forecasts[function_path] = order
 
 

@@ -149,6 +149,7 @@ class AccountFilterForm(forms.Form):
     sort = forms.CharField(required=False, widget=forms.HiddenInput)
     # Set by the link of a configuration-change notice: kept while the other filters change.
     stage_changed_since = forms.CharField(required=False, widget=forms.HiddenInput)
+    config_change = forms.CharField(required=False, max_length=80, widget=forms.HiddenInput)
 
     def stage_changed_label(self) -> str:
         """The time of the stage-change filter, for people ("" when absent or not a time)."""
@@ -157,6 +158,14 @@ class AccountFilterForm(forms.Form):
         value = self.data.get("stage_changed_since") if self.is_bound else None
         when = parse_datetime(value) if value else None
         return when.strftime("%Y-%m-%d %H:%M %Z").strip() if when else ""
+
+    def config_change_label(self) -> str:
+        """The configuration change of the ``config_change`` filter, for people ("" when absent)."""
+        value = str(self.data.get("config_change") or "")[:80] if self.is_bound else ""
+        what, _sep, version = value.partition(":v")
+        if what == "engagement_settings" and version.isdigit():
+            return _("the engagement scoring settings, version %(version)s") % {"version": version}
+        return value
 
     def __init__(self, *args, options: dict[str, list[str]], users, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from abe import permissions as rules
 from abe.forms import form_add_service_errors
 from abe.http import MemberRequest
-from abe.paging import paginate
+from abe.paging import ignored_params, paginate
 from abe.registry import account_panels
 from abe.views import workspace_required
 
@@ -60,6 +60,7 @@ def account_list_view(request: MemberRequest) -> HttpResponseBase:
         **saved_views_context(request, "accounts"),
         "sort": filterset.sort_key,
         "filtered": filterset.active,
+        "ignored": ignored_params(request, invalid=filterset.ignored),
     }
     template = "accounts/partials/account_table.html" if request.htmx else "accounts/list.html"
     return render(request, template, context)

@@ -1,7 +1,8 @@
 """One filter definition for alert lists: the inbox page and the alerts API both filter and sort through
 :class:`AlertFilterSet` (called inside ``activation.selectors.alert_search``).
 
-Parameters: ``status`` (a status, ``active`` = open and acknowledged, or ``all`` = all but suppressed),
+Parameters: ``status`` (a status, ``active`` = open and acknowledged, or ``all`` = all but the undelivered:
+suppressed by a cool-down or held back by a configuration change),
 ``severity``, ``rule``, ``account``, ``assignee``, ``kind``, ``mine`` (in my inbox or assigned to me), ``q``
 (alert title or account name), ``created_after`` / ``created_before`` and ``sort`` (a key of
 :data:`ALERT_SORTS`; the inbox's default is severity, then time).
@@ -20,7 +21,7 @@ from django.db.models.expressions import OrderBy
 from abe.models import Workspace
 from accounts.models import Account
 
-from .models import ACTIVE_STATUSES, SEVERITY_RANK, Alert, AlertStatus, Rule, Severity
+from .models import ACTIVE_STATUSES, SEVERITY_RANK, UNDELIVERED_STATUSES, Alert, AlertStatus, Rule, Severity
 
 STATUS_CHOICES = [
     ("active", "Open & acknowledged"),
@@ -91,7 +92,7 @@ class AlertFilterSet(django_filters.FilterSet):
         if value == "active":
             return queryset.filter(status__in=ACTIVE_STATUSES)
         if value == "all":
-            return queryset.exclude(status=AlertStatus.SUPPRESSED)
+            return queryset.exclude(status__in=UNDELIVERED_STATUSES)
         return queryset.filter(status=value)
 
     def filter_mine(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:

@@ -7,7 +7,8 @@ Invariants:
   ``(rule, account, contact)`` with an ``active`` flag: it fires when the flag goes up and re-arms when
   the value falls back, and the crossing number is part of the dedupe key;
 - an alert held back by the rule's cool-down is still written, with status ``suppressed``, so that the
-  crossing is consumed (it never fires late) and admins can see how often a rule is muted;
+  crossing is consumed (it never fires late) and admins can see how often a rule is muted; a crossing caused
+  by a configuration change's recompute is written likewise with status ``held_back``;
 - deliveries (:class:`EmailDelivery`, :class:`WebhookDelivery`) are written in the same transaction as
   their alert and sent by workers after commit; a delivery with ``sent_at`` is never sent again.
 """
@@ -135,9 +136,13 @@ class AlertStatus(models.TextChoices):
     RESOLVED = "resolved", _("Resolved")
     DISMISSED = "dismissed", _("Dismissed")
     SUPPRESSED = "suppressed", _("Suppressed (cool-down)")
+    HELD_BACK = "held_back", _("Held back (configuration change)")
 
 
 ACTIVE_STATUSES = (AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED)
+# Written to consume a crossing but never delivered: muted by the rule's cool-down, or held back because a
+# configuration change caused it (one summary notice speaks for those).
+UNDELIVERED_STATUSES = (AlertStatus.SUPPRESSED, AlertStatus.HELD_BACK)
 
 
 class AlertKind(models.TextChoices):

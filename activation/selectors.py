@@ -13,6 +13,7 @@ from abe.models import Workspace
 
 from .filters import AlertFilterSet, InboxFilterSet
 from .models import (
+    UNDELIVERED_STATUSES,
     Alert,
     AlertRecipient,
     AlertStatus,
@@ -30,7 +31,7 @@ def rule_list(*, workspace: Workspace) -> QuerySet[Rule]:
         Rule.objects.for_workspace(workspace)
         .select_related("filter_owner")
         .annotate(
-            fired_count=Count("alerts", filter=~Q(alerts__status=AlertStatus.SUPPRESSED), distinct=True),
+            fired_count=Count("alerts", filter=~Q(alerts__status__in=UNDELIVERED_STATUSES), distinct=True),
             suppressed_count=Count("alerts", filter=Q(alerts__status=AlertStatus.SUPPRESSED), distinct=True),
         )
     )
@@ -109,7 +110,7 @@ def account_alerts(*, workspace: Workspace, account_id: int, limit: int = 10) ->
     return list(
         Alert.objects.for_workspace(workspace)
         .filter(account_id=account_id)
-        .exclude(status=AlertStatus.SUPPRESSED)
+        .exclude(status__in=UNDELIVERED_STATUSES)
         .select_related("rule", "assignee")
         .order_by("-created_at")[:limit]
     )

@@ -37,7 +37,7 @@ MEASURES: dict[str, str] = {
     "new_customers_won": "New-business opportunities won that day (the customers CAC divides by).",
     "opps_lost": "Opportunities lost (closed) that day.",
     "won_cycle_days": "Sum of created-to-close days of the opportunities won that day.",
-    "alerts_created": "Alerts raised (suppressed ones excluded).",
+    "alerts_created": "Alerts raised (suppressed and held-back ones excluded).",
     "alerts_acknowledged": "Alerts acknowledged that day.",
     "ack_seconds": "Sum of seconds from raise to acknowledgement of those alerts.",
     "alerts_resolved": "Alerts resolved that day.",

@@ -113,10 +113,20 @@ class JourneyStageChange(WorkspaceOwned):
     from_stage = models.CharField(max_length=40, blank=True)
     to_stage = models.CharField(max_length=40)
     changed_at = models.DateTimeField()
+    # The configuration change whose recompute made this move (its key, e.g. "engagement_settings:v7"), empty for
+    # moves made by events and time: the summary notice's link lists exactly the accounts of one change.
+    config_change = models.CharField(max_length=80, blank=True, default="")
 
     class Meta:
         ordering = ["-changed_at"]
-        indexes = [models.Index(fields=["workspace", "to_stage", "changed_at"], name="stage_change_ws_stage")]
+        indexes = [
+            models.Index(fields=["workspace", "to_stage", "changed_at"], name="stage_change_ws_stage"),
+            models.Index(
+                fields=["workspace", "config_change"],
+                name="stage_change_ws_config",
+                condition=~models.Q(config_change=""),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.account_id}: {self.from_stage or '—'} → {self.to_stage}"

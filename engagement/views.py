@@ -15,7 +15,6 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
@@ -24,7 +23,6 @@ from abe.forms import form_add_service_errors
 from abe.http import MemberRequest
 from abe.jobs import job_list
 from abe.models import Job
-from abe.registry import alert_forecasts
 from abe.views import admin_required, workspace_required
 from accounts.models import Account
 
@@ -34,10 +32,9 @@ from .models import EventImport, PendingBatch
 from .rules import MOMENTUM_BASELINE_WEEKS, MOMENTUM_RECENT_DAYS
 from .services import (
     engagement_config_get,
-    engagement_config_rules,
+    engagement_config_preview,
     engagement_config_update,
     pending_batch_retry,
-    scores_preview,
 )
 from .services.config import RECOMPUTE_JOB
 from .services.csv_import import event_import_create
@@ -179,16 +176,12 @@ def scoring_preview_view(request: MemberRequest) -> HttpResponse:
     preview, error, alerts = None, "", 0
     if form.is_valid():
         try:
-            candidate = engagement_config_rules(config=config, data=form.config_data())
-            preview = scores_preview(workspace=request.workspace, rules=candidate)
-            alerts = sum(
-                import_string(path)(workspace_id=request.workspace.pk, moves=preview.moves, scores=preview.scores)
-                for path in alert_forecasts()
-            )
+            result = engagement_config_preview(workspace=request.workspace, data=form.config_data())
+            preview, alerts = result.stages, result.alerts
         except ValidationError as exc:
             error = " ".join(exc.messages)
     else:
-        error = "Fix the highlighted values first."
+        error = gettext("Fix the highlighted values first.")
     per_account = form.is_valid() and form.cleaned_data["per_account_alerts"]
     context = {"preview": preview, "error": error, "alerts": alerts, "per_account_alerts": per_account}
     return render(request, "engagement/partials/preview.html", context)

@@ -108,6 +108,40 @@ def _condition_errors(attribute: str, condition: Any) -> str | None:
     return None
 
 
+WEIGHT_TOTAL = 100.0
+
+
+def icp_weights_settle(criteria: Any, *, normalise: bool) -> Any:
+    """Weights are shares of 100 points, so the editor, the receipt and the tier board show the same numbers.
+
+    Criteria whose weights do not add up to 100 are refused (ValidationError on ``criteria``) unless ``normalise``
+    asks for them to be rescaled; then each weight becomes its share of 100, rounded to 2 decimals (the largest
+    absorbs the rounding so that the total is exactly 100). Malformed criteria are returned as they are, for
+    ``icp_validate`` to name their problems."""
+    if not isinstance(criteria, list) or not criteria:
+        return criteria
+    raw = [c.get("weight") if isinstance(c, dict) else None for c in criteria]
+    if not all(isinstance(w, int | float) and not isinstance(w, bool) and w > 0 for w in raw):
+        return criteria
+    weights = [float(w) for w in raw if w is not None]
+    total = sum(weights)
+    if abs(total - WEIGHT_TOTAL) <= 0.01:
+        return criteria
+    if not normalise:
+        raise ValidationError(
+            {
+                "criteria": [
+                    f"The weights add up to {total:g}; they must add up to {WEIGHT_TOTAL:g}. Change them, or ask "
+                    "for them to be rescaled (“normalise”: true) and check the resulting weights."
+                ]
+            }
+        )
+    scaled = [round(w * WEIGHT_TOTAL / total, 2) for w in weights]
+    largest = max(range(len(scaled)), key=lambda i: scaled[i])
+    scaled[largest] = round(scaled[largest] + WEIGHT_TOTAL - sum(scaled), 2)
+    return [{**c, "weight": w} for c, w in zip(criteria, scaled, strict=True)]
+
+
 def icp_validate(criteria: Any, grade_thresholds: Any = None) -> tuple[list[dict], dict[str, float]]:
     """Check and normalise criteria (and grade thresholds); raise a ValidationError naming each problem."""
     errors: list[str] = []

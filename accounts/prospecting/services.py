@@ -21,11 +21,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from abe import permissions as rules
 from abe.bulk import Serialized, rows_update
 from abe.models import Job, Membership, Workspace
-from abe.registry import tier_changed_callbacks
+from abe.registry import alert_forecasts, tier_changed_callbacks
 from abe.tasks import enqueue_on_commit
 
 from ..models import (
@@ -155,8 +156,14 @@ def icp_save(
     grade_thresholds: Any = None,
     note: str = "",
     rescore: bool = True,
+    normalise: bool | None = None,
 ) -> IcpVersion:
-    """Save the ICP as a new active version (the old one stays in the history) and rescore in the background."""
+    """Save the ICP as a new active version (the old one stays in the history) and rescore in the background.
+
+    ``normalise``: False refuses weights that do not add up to 100, True rescales them to 100 (the editor and the
+    API; see ``icp_weights_settle``); None keeps them as given (imports of older profiles, the demo)."""
+    if normalise is not None:
+        criteria = icp_maths.icp_weights_settle(criteria, normalise=normalise)
     clean, thresholds = icp_maths.icp_validate(criteria, grade_thresholds)
     if not (name or "").strip():
         raise ValidationError({"name": "Give the profile a name."})
@@ -468,6 +475,37 @@ class ProspectingPreview:
     tier_changes: int
     grades: list[tuple[str, int, int]]  # grade, accounts now, accounts after
     tiers: list[tuple[str, str, int, int]]  # tier key, label, accounts now, accounts after
+    # Alerts the tier moves would add at the moved accounts' next rule evaluation (rules limited to some tiers).
+    alerts: int = 0
+
+
+def tier_moves_alerts_forecast(*, workspace: Workspace, moves: dict[int, str]) -> int:
+    """How many more alerts the rules would fire at the next evaluation of these accounts if they moved to these
+    tiers (``moves``: account id -> new tier): the registered alert forecasts (activation's real rule pass) run on
+    the accounts as they are and with the new tiers, each in a transaction that is rolled back; the difference is
+    what the move adds (crossings due anyway are not the change's). Nothing is kept."""
+    paths = alert_forecasts()
+    if not moves or not paths:
+        return 0
+    ids, now = sorted(moves), timezone.now()
+
+    def count() -> int:
+        return sum(int(import_string(path)(workspace_id=workspace.pk, account_ids=ids, now=now)) for path in paths)
+
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                before = count()
+                transaction.set_rollback(True)
+            by_tier: dict[str, list[int]] = {}
+            for pk, tier in moves.items():
+                by_tier.setdefault(tier, []).append(pk)
+            for tier, pks in by_tier.items():
+                Account.objects.for_workspace(workspace).filter(pk__in=pks).update(tier=tier)
+            after = count()
+        finally:
+            transaction.set_rollback(True)
+    return max(0, after - before)
 
 
 def prospecting_preview(
@@ -503,6 +541,11 @@ def prospecting_preview(
     before_grades = np.array([stored.get(int(pk)) or "" for pk in scores.ids], dtype=object)
     after_grades = np.array([g or "" for g in scores.grades.tolist()], dtype=object)
     grade_keys = sorted(set(before_grades.tolist()) | set(after_grades.tolist()), key=lambda g: (g == "", g))
+    tier_moves = {
+        int(pk): str(new)
+        for pk, old, new in zip(scores.ids, scores.current, scores.new_tiers, strict=True)
+        if old != new
+    }
     return ProspectingPreview(
         accounts=len(frame),
         grade_changes=int(np.sum(before_grades != after_grades)),
@@ -512,6 +555,7 @@ def prospecting_preview(
             (t, str(label), int(np.sum(scores.current == t)), int(np.sum(scores.new_tiers == t)))
             for t, label in Tier.choices
         ],
+        alerts=tier_moves_alerts_forecast(workspace=workspace, moves=tier_moves),
     )
 
 

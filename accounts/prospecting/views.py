@@ -24,7 +24,7 @@ from abe import permissions as rules
 from abe.http import MemberRequest
 from abe.jobs import job_create, job_list
 from abe.models import Job
-from abe.paging import page_number, page_size, paginate
+from abe.paging import ignored_params, page_number, page_size, paginate
 from abe.views import admin_required, safe_next, workspace_required
 
 from .. import selectors as account_selectors
@@ -92,6 +92,7 @@ def tier_board_view(request: MemberRequest) -> HttpResponseBase:
         "page_obj": page_obj,
         "sort": filterset.sort_key,
         "filtered": filterset.active,
+        "ignored": ignored_params(request, invalid=filterset.ignored),
         "export_url": "?" + export_query.urlencode(),
         "criteria": criteria,
         "bulk_form": BulkForm(users=users),
@@ -320,7 +321,7 @@ def icp_settings_view(request: MemberRequest) -> HttpResponse:
             icp_form = IcpForm(request.POST)
             if icp_form.is_valid():
                 try:
-                    version = services.icp_save(workspace=ws, by=request.user, **icp_form.cleaned_data)
+                    version = services.icp_save(workspace=ws, by=request.user, normalise=False, **icp_form.cleaned_data)
                 except ValidationError as exc:
                     for error in exc.messages:
                         icp_form.add_error("criteria", error)

@@ -20,7 +20,7 @@ from abe.models import Role, Workspace
 
 from .. import selectors
 from ..filters import AlertFilterSet
-from ..models import Alert, AlertStatus, Rule
+from ..models import UNDELIVERED_STATUSES, Alert, Rule
 from ..permissions import can_act_on_alert
 from ..services import alerts as alert_services
 from ..services import rules as rule_services
@@ -93,7 +93,7 @@ class AlertViewSet(WorkspaceReadOnlyModelViewSet):
     def get_workspace_queryset(self, workspace: Workspace) -> QuerySet:
         qs = selectors.alert_list(workspace=workspace, user=self.actor())
         if "status" not in self.request.query_params:
-            qs = qs.exclude(status=AlertStatus.SUPPRESSED)
+            qs = qs.exclude(status__in=UNDELIVERED_STATUSES)
         return qs
 
     def get_serializer_class(self):

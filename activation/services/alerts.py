@@ -19,6 +19,7 @@ from abe.models import Membership, Role
 from accounts.models import Account, AccountTeamMember, Contact
 
 from ..models import (
+    UNDELIVERED_STATUSES,
     Alert,
     AlertAction,
     AlertRecipient,
@@ -91,18 +92,20 @@ def alert_fire(
 
     Within the rule's cool-down for this account the alert is written as ``suppressed`` (no inbox, no
     email, no webhook), so the crossing is consumed instead of firing late. ``hold_back`` (a recompute after a
-    configuration change) does the same, marked ``facts["held_back"]``: one summary notice speaks for them all.
+    configuration change) writes an alert that would have been delivered as ``held_back`` (also marked
+    ``facts["held_back"]``), likewise undelivered: one summary notice speaks for them all.
     """
     if Alert.objects.filter(workspace_id=account.workspace_id, dedupe_key=dedupe_key).exists():
         return None
     if hold_back:
         facts = {**facts, "held_back": "configuration change"}
-    cooling = hold_back or (
+    cooling = (
         rule.cooldown_hours > 0
         and Alert.objects.filter(rule=rule, account=account, created_at__gte=now - timedelta(hours=rule.cooldown_hours))
-        .exclude(status=AlertStatus.SUPPRESSED)
+        .exclude(status__in=UNDELIVERED_STATUSES)
         .exists()
     )
+    status = AlertStatus.SUPPRESSED if cooling else AlertStatus.HELD_BACK if hold_back else AlertStatus.OPEN
     try:
         # A savepoint: a concurrent insert of the same key (replay racing the original) is a no-op here.
         with transaction.atomic():
@@ -117,13 +120,13 @@ def alert_fire(
                 recommended_action=recommended_action,
                 facts=facts,
                 created_at=now,
-                status=AlertStatus.SUPPRESSED if cooling else AlertStatus.OPEN,
+                status=status,
             )
     except IntegrityError:
         return None
     if contact_ids:
         alert.contacts.set(Contact.objects.filter(account=account, pk__in=contact_ids))
-    if not cooling:
+    if status == AlertStatus.OPEN:
         alert_deliveries_create(
             alert=alert, recipients=alert_recipients(rule=rule, account=account), now=now, outbox=outbox
         )

@@ -26,9 +26,10 @@ from .outbox import Outbox, alert_deliveries_create
 from .rules import journey_stage_names
 
 
-def affected_accounts_url(*, at: str) -> str:
-    """The accounts list filtered to the accounts whose journey stage changed at or after ``at`` (ISO time)."""
-    return f"{reverse('accounts:list')}?{urlencode({'stage_changed_since': at, 'sort': 'stage'})}"
+def affected_accounts_url(*, key: str) -> str:
+    """The accounts list filtered to exactly the accounts the recompute of configuration change ``key`` moved
+    between stages (its stage changes are tagged with the key; later moves are not)."""
+    return f"{reverse('accounts:list')}?{urlencode({'config_change': key, 'sort': 'stage'})}"
 
 
 def config_change_notice_create(
@@ -58,7 +59,7 @@ def config_change_notice_create(
         "flood the inboxes, and this notice speaks for them."
     )
     at = str(change.get("at") or now.isoformat())
-    url = affected_accounts_url(at=at)
+    url = affected_accounts_url(key=str(change.get("key") or ""))
     owner_ids = set(Account.objects.filter(pk__in=[pk for pk, _, _ in moves]).values_list("owner_id", flat=True))
     members = Membership.objects.filter(workspace_id=workspace_id).select_related("user").order_by("user_id")
     recipients = [m.user for m in members if m.role == Role.ADMIN or m.user_id in owner_ids]

@@ -34,15 +34,18 @@ logger = logging.getLogger(__name__)
 class EvaluationResult:
     accounts: int = 0
     fired: list[int] = field(default_factory=list)
-    suppressed: list[int] = field(default_factory=list)
+    suppressed: list[int] = field(default_factory=list)  # muted by the rule's cool-down
     held_back: list[int] = field(default_factory=list)  # would have fired; held back by a configuration change
 
     def add(self, alert: Alert | None) -> None:
         if alert is None:
             return
-        if alert.facts.get("held_back"):
+        if alert.status == AlertStatus.HELD_BACK:
             self.held_back.append(alert.id)
-        (self.suppressed if alert.status == AlertStatus.SUPPRESSED else self.fired).append(alert.id)
+        elif alert.status == AlertStatus.SUPPRESSED:
+            self.suppressed.append(alert.id)
+        else:
+            self.fired.append(alert.id)
 
 
 def rule_applies(rule: Rule, account: Account) -> bool:
@@ -184,7 +187,7 @@ def rules_evaluate(
     """Evaluate every active rule (or those of ``condition_types``) on the given accounts (of ``workspace_id``
     only, when given: the after-scoring hook names its workspace). Safe to repeat.
 
-    ``hold_back``: record the crossings (rule states, suppressed alerts) without telling anyone, for a recompute
+    ``hold_back``: record the crossings (rule states, ``held_back`` alerts) without telling anyone, for a recompute
     caused by a configuration change; the caller sends one summary notice instead."""
     now = now or timezone.now()
     accounts = Account.objects.all() if workspace_id is None else Account.objects.for_workspace(workspace_id)

@@ -418,7 +418,7 @@ def _digest_for(*, pref_id: int, now: datetime, today_digest: datetime) -> int:
         Alert.objects.filter(
             workspace_id=pref.workspace_id, recipients__user=pref.user, created_at__gt=since, created_at__lte=now
         )
-        .exclude(status="suppressed")
+        .exclude(status__in=["suppressed", "held_back"])
         .select_related("account")
         .order_by("-created_at")
     )

@@ -417,7 +417,7 @@ def response_and_team(*, workspace: Workspace, filters: KpiFilters) -> dict[str,
     alerts = (
         Alert.objects.for_workspace(workspace)
         .filter(created_at__date__range=(filters.start, filters.end), account__in=_accounts(workspace, filters))
-        .exclude(status="suppressed")
+        .exclude(status__in=["suppressed", "held_back"])
     )
     to_ack = ExpressionWrapper(F("acknowledged_at") - F("created_at"), output_field=DurationField())
     from django.db.models import Avg

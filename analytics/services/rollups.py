@@ -184,7 +184,8 @@ def _account_facts_sql(
     ):
         branches.append(
             f"SELECT account_id, {sql.day(stamp)} AS day, {_row(measures)} FROM {alert} "
-            f"WHERE {scope()} AND account_id IS NOT NULL AND status <> 'suppressed' AND {stamp} IS NOT NULL "
+            f"WHERE {scope()} AND account_id IS NOT NULL AND status NOT IN ('suppressed', 'held_back') "
+            f"AND {stamp} IS NOT NULL "
             f"AND {between(sql.day(stamp))}"
         )
     task = Task._meta.db_table

@@ -94,3 +94,79 @@ class EventImportSerializer(serializers.ModelSerializer):
     @extend_schema_field(RejectedLine(many=True))
     def get_rejected(self, instance: EventImport) -> list[dict[str, Any]]:
         return [{"line": line, "errors": errors} for line, errors in instance.rejected]
+
+
+_CONFIG_HELP = {
+    "weights": 'Points per event type (0-1000), e.g. {"meeting": 12}; omitted types keep their value.',
+    "half_lives": "Half-life in days per event type (0.25-3650).",
+    "daily_caps": "Events counted per contact, type and day (1-10000).",
+    "role_multipliers": "Multiplier per buying role (0-10).",
+    "seniority_multipliers": "Multiplier per seniority (0-10).",
+    "stages": "Journey stages, top stage first: objects with key, name, opportunity (won, open or empty), "
+    "min_score and min_breadth; the last stage has no condition.",
+}
+
+
+class EngagementConfigSerializer(serializers.Serializer):
+    """The engagement scoring configuration as it applies (defaults filled in), as the settings page shows it."""
+
+    weights = serializers.DictField(child=serializers.FloatField(), help_text=_CONFIG_HELP["weights"])
+    half_lives = serializers.DictField(child=serializers.FloatField(), help_text=_CONFIG_HELP["half_lives"])
+    daily_caps = serializers.DictField(child=serializers.IntegerField(), help_text=_CONFIG_HELP["daily_caps"])
+    role_multipliers = serializers.DictField(child=serializers.FloatField())
+    seniority_multipliers = serializers.DictField(child=serializers.FloatField())
+    breadth_bonus_per_role = serializers.FloatField()
+    stages = serializers.ListField(child=serializers.DictField(), help_text=_CONFIG_HELP["stages"])
+    create_unknown_contacts = serializers.BooleanField()
+    version = serializers.IntegerField(help_text="Grows with every change to the maths.")
+    updated_at = serializers.DateTimeField()
+
+
+class EngagementConfigInput(serializers.Serializer):
+    """Any of the settings (omitted ones keep their value); validated exactly as the settings page validates."""
+
+    weights = serializers.JSONField(required=False, help_text=_CONFIG_HELP["weights"])
+    half_lives = serializers.JSONField(required=False, help_text=_CONFIG_HELP["half_lives"])
+    daily_caps = serializers.JSONField(required=False, help_text=_CONFIG_HELP["daily_caps"])
+    role_multipliers = serializers.JSONField(required=False, help_text=_CONFIG_HELP["role_multipliers"])
+    seniority_multipliers = serializers.JSONField(required=False, help_text=_CONFIG_HELP["seniority_multipliers"])
+    breadth_bonus_per_role = serializers.JSONField(required=False, help_text="Score bonus per buying role (0-5).")
+    stages = serializers.JSONField(required=False, help_text=_CONFIG_HELP["stages"])
+    create_unknown_contacts = serializers.BooleanField(required=False)
+    per_account_alerts = serializers.BooleanField(
+        default=False,
+        help_text="The recompute records the stage changes; by default the alerts they would set off are held back "
+        "and one summary notice goes to the admins and owners. True sends each alert to its account team instead.",
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        unknown = set(self.initial_data) - set(self.fields) if isinstance(self.initial_data, dict) else set()
+        if unknown:
+            raise serializers.ValidationError({name: "Unknown setting." for name in sorted(unknown)})
+        return attrs
+
+
+class EngagementConfigSaved(EngagementConfigSerializer):
+    recompute_job = serializers.IntegerField(
+        allow_null=True, help_text="The job rescoring every account (null when nothing in the maths changed)."
+    )
+    per_account_alerts = serializers.BooleanField()
+
+
+class StagePreviewSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    name = serializers.CharField()
+    now = serializers.IntegerField(help_text="Accounts in the stage now.")
+    after = serializers.IntegerField(help_text="Accounts in the stage with these settings.")
+    entering = serializers.IntegerField()
+    leaving = serializers.IntegerField()
+
+
+class EngagementConfigPreviewSerializer(serializers.Serializer):
+    moved = serializers.IntegerField(help_text="Accounts that would change journey stage.")
+    alerts = serializers.IntegerField(
+        help_text="Alerts the rules would fire after the recompute (cool-downs and alerts already sent applied): "
+        "sent to the account teams with per_account_alerts, otherwise held back behind one summary notice."
+    )
+    per_account_alerts = serializers.BooleanField()
+    stages = StagePreviewSerializer(many=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status
@@ -11,13 +13,33 @@ from rest_framework.response import Response
 
 from abe.api.base import WorkspaceApiView, WorkspaceReadOnlyModelViewSet
 from abe.api.parsers import SafeJSONParser
+from abe.api.permissions import WorkspaceRolePermission
+from abe.jobs import job_list
 from abe.models import Workspace
 
-from ..models import EventImport
+from ..models import EngagementConfig, EventImport
+from ..rules import ScoringRules
 from ..selectors import event_import_list
-from ..services import MAX_BATCH, events_ingest
+from ..services import (
+    MAX_BATCH,
+    engagement_config_get,
+    engagement_config_preview,
+    engagement_config_update,
+    events_ingest,
+)
+from ..services.config import RECOMPUTE_JOB
 from ..services.csv_import import event_import_create
-from .serializers import EventBatchInput, EventImportInput, EventImportSerializer, EventInput, IngestOutput
+from .serializers import (
+    EngagementConfigInput,
+    EngagementConfigPreviewSerializer,
+    EngagementConfigSaved,
+    EngagementConfigSerializer,
+    EventBatchInput,
+    EventImportInput,
+    EventImportSerializer,
+    EventInput,
+    IngestOutput,
+)
 from .throttling import EventsRateThrottle
 
 
@@ -97,3 +119,94 @@ class EventImportViewSet(mixins.CreateModelMixin, WorkspaceReadOnlyModelViewSet)
         job = event_import_create(workspace=self.workspace, data=upload.read(), filename=upload.name, by=self.actor())
         job.refresh_from_db()
         return Response(EventImportSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+
+def _config_data(config: EngagementConfig) -> dict[str, Any]:
+    rules = ScoringRules.from_config(config)
+    return {
+        "weights": dict(rules.weights),
+        "half_lives": dict(rules.half_lives),
+        "daily_caps": dict(rules.caps),
+        "role_multipliers": dict(rules.role_multipliers),
+        "seniority_multipliers": dict(rules.seniority_multipliers),
+        "breadth_bonus_per_role": rules.breadth_bonus_per_role,
+        "stages": [stage.as_dict() for stage in rules.stages],
+        "create_unknown_contacts": config.create_unknown_contacts,
+        "version": config.version,
+        "updated_at": config.updated_at,
+    }
+
+
+class EngagementConfigApi(WorkspaceApiView):
+    """The journey stages, thresholds and scoring weights the engagement settings page edits (admins only).
+
+    PUT takes any of the settings (omitted ones keep their value), validated as the page validates them; a change
+    to the maths rescored every account in a background job. The stage changes are recorded, and the alerts they
+    would set off are held back behind one summary notice to the admins and owners, unless ``per_account_alerts``.
+    """
+
+    admin_only = True
+    permission_classes = [WorkspaceRolePermission]
+    parser_classes = [SafeJSONParser]
+
+    @extend_schema(responses=EngagementConfigSerializer)
+    def get(self, request: Request) -> Response:
+        config = engagement_config_get(workspace=self.workspace)
+        return Response(EngagementConfigSerializer(_config_data(config)).data)
+
+    @extend_schema(
+        request=EngagementConfigInput,
+        responses={200: EngagementConfigSaved, 400: OpenApiResponse(description="Field errors")},
+    )
+    def put(self, request: Request) -> Response:
+        data = self.validated(EngagementConfigInput, request.data)
+        per_account_alerts = bool(data.pop("per_account_alerts", False))
+        version = engagement_config_get(workspace=self.workspace).version
+        config = engagement_config_update(
+            workspace=self.workspace, by=self.actor(), per_account_alerts=per_account_alerts, **data
+        )
+        job = None
+        if config.version != version:
+            job = job_list(workspace=self.workspace).filter(kind=RECOMPUTE_JOB).order_by("-pk").first()
+        body = {
+            **_config_data(config),
+            "recompute_job": job.pk if job else None,
+            "per_account_alerts": per_account_alerts,
+        }
+        return Response(EngagementConfigSaved(body).data)
+
+
+class EngagementConfigPreviewApi(WorkspaceApiView):
+    """What saving these settings would do, before saving: the accounts that would change journey stage and the
+    alerts the rules would fire (a dry run of the real recompute and rule pass; nothing is kept)."""
+
+    admin_only = True
+    permission_classes = [WorkspaceRolePermission]
+    parser_classes = [SafeJSONParser]
+
+    @extend_schema(
+        request=EngagementConfigInput,
+        responses={200: EngagementConfigPreviewSerializer, 400: OpenApiResponse(description="Field errors")},
+    )
+    def post(self, request: Request) -> Response:
+        data = self.validated(EngagementConfigInput, request.data)
+        per_account_alerts = bool(data.pop("per_account_alerts", False))
+        preview = engagement_config_preview(workspace=self.workspace, data=data)
+        stages = preview.stages
+        body = {
+            "moved": stages.moved,
+            "alerts": preview.alerts,
+            "per_account_alerts": per_account_alerts,
+            "stages": [
+                {
+                    "key": key,
+                    "name": name,
+                    "now": now,
+                    "after": after,
+                    "entering": stages.entering.get(key, 0),
+                    "leaving": stages.leaving.get(key, 0),
+                }
+                for key, name, now, after in stages.stages
+            ],
+        }
+        return Response(EngagementConfigPreviewSerializer(body).data)

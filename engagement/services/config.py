@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.module_loading import import_string
 
 from abe.models import Job, Workspace
+from abe.registry import alert_forecasts
 from personas.models import BuyingRole, Seniority
 
 from ..models import SCORED_EVENT_TYPES, EngagementConfig
 from ..rules import DEFAULT_STAGES, OPPORTUNITY_CONDITIONS, ScoringRules
+from .scoring import StagePreview, scores_dry_run, scores_preview
 
 CONFIG_FIELDS = {
     "weights",
@@ -43,8 +48,13 @@ def _numbers(
     high: float,
     integer: bool = False,
 ) -> dict[str, Any]:
-    cleaned = {}
-    for key, value in (values or {}).items():
+    cleaned: dict[str, Any] = {}
+    if values is None:
+        return cleaned
+    if not isinstance(values, Mapping):
+        errors[name] = "Give an object of numbers, keyed by " + ", ".join(sorted(keys)) + "."
+        return cleaned
+    for key, value in values.items():
         if key not in keys:
             errors[name] = f"Unknown key “{key}”."
             continue
@@ -68,6 +78,8 @@ def stages_clean(stages: Any) -> list[dict[str, Any]]:
         raise ValidationError({"stages": "Give a list of stages, top stage first."})
     cleaned, keys = [], set()
     for i, stage in enumerate(stages):
+        if not isinstance(stage, Mapping):
+            raise ValidationError({"stages": f"Stage {i + 1}: give an object with a key, a name and thresholds."})
         key = str(stage.get("key", "")).strip()
         name = str(stage.get("name", "")).strip() or key.capitalize()
         if not key or not key.replace("_", "").isalnum() or len(key) > 40:
@@ -76,17 +88,23 @@ def stages_clean(stages: Any) -> list[dict[str, Any]]:
             raise ValidationError({"stages": f"Stage key “{key}” is used twice."})
         keys.add(key)
         opportunity = stage.get("opportunity") or ""
-        if opportunity not in OPPORTUNITY_CONDITIONS:
+        if not isinstance(opportunity, str) or opportunity not in OPPORTUNITY_CONDITIONS:
             raise ValidationError({"stages": f"Stage “{name}”: the opportunity condition must be won, open or empty."})
         min_score = stage.get("min_score")
         min_breadth = stage.get("min_breadth")
         try:
             min_score = None if min_score in (None, "") else float(min_score)
             min_breadth = None if min_breadth in (None, "") else int(min_breadth)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise ValidationError({"stages": f"Stage “{name}”: thresholds must be numbers."}) from None
+        if (min_score is not None and not math.isfinite(min_score)) or isinstance(stage.get("min_breadth"), bool):
+            raise ValidationError({"stages": f"Stage “{name}”: thresholds must be numbers."})
         if (min_score is not None and min_score < 0) or (min_breadth is not None and min_breadth < 0):
             raise ValidationError({"stages": f"Stage “{name}”: thresholds cannot be negative."})
+        if (min_score is not None and min_score > 1_000_000) or (min_breadth is not None and min_breadth > 100):
+            raise ValidationError(
+                {"stages": f"Stage “{name}”: use a minimum score up to 1,000,000 and at most 100 roles."}
+            )
         cleaned.append(
             {"key": key, "name": name, "opportunity": opportunity, "min_score": min_score, "min_breadth": min_breadth}
         )
@@ -98,6 +116,8 @@ def stages_clean(stages: Any) -> list[dict[str, Any]]:
 
 def engagement_config_clean(data: Mapping[str, Any]) -> dict[str, Any]:
     """Validate a (partial) configuration; raises ValidationError with one message per field."""
+    if not isinstance(data, Mapping):
+        raise ValidationError({"non_field_errors": "Give an object of settings."})
     unknown = set(data) - CONFIG_FIELDS
     if unknown:
         raise ValidationError({"non_field_errors": f"Unknown setting(s): {', '.join(sorted(unknown))}."})
@@ -130,7 +150,10 @@ def engagement_config_clean(data: Mapping[str, Any]) -> dict[str, Any]:
         except ValidationError as exc:
             errors.update({k: " ".join(v) for k, v in exc.message_dict.items()})
     if "create_unknown_contacts" in data:
-        cleaned["create_unknown_contacts"] = bool(data["create_unknown_contacts"])
+        if not isinstance(data["create_unknown_contacts"], bool):
+            errors["create_unknown_contacts"] = "Give true or false."
+        else:
+            cleaned["create_unknown_contacts"] = data["create_unknown_contacts"]
     if errors:
         raise ValidationError(errors)
     return cleaned
@@ -155,9 +178,11 @@ def engagement_config_update(
     """
     cleaned = engagement_config_clean(data)
     config = EngagementConfig.objects.select_for_update().get(pk=engagement_config_get(workspace=workspace).pk)
-    maths_changed = any(getattr(config, k) != v for k, v in cleaned.items() if k != "create_unknown_contacts")
+    # Compared as they apply (defaults filled in): saving the values shown, or a default spelled out, changes nothing.
+    before = ScoringRules.from_config(config)
     for key, value in cleaned.items():
         setattr(config, key, value)
+    maths_changed = ScoringRules.from_config(config) != before
     config.updated_by = by if by is not None and by.is_authenticated else None
     if maths_changed:
         config.version += 1
@@ -171,6 +196,46 @@ def engagement_config_update(
         }
         engagement_recompute_later(workspace=workspace, change=change, by=config.updated_by)
     return config
+
+
+@dataclass
+class ConfigPreview:
+    """What saving a candidate configuration would do: the stage moves, and the alerts the rules would fire."""
+
+    stages: StagePreview
+    alerts: int  # alerts the after-scoring rule pass would deliver (cool-downs and dedupe applied)
+
+
+def engagement_config_preview(*, workspace: Workspace, data: Mapping[str, Any]) -> ConfigPreview:
+    """Preview a (partial) configuration: nothing is saved. ValidationError as ``engagement_config_update`` raises.
+
+    The alerts are counted by a dry run: the candidate configuration and the scores, stages and stage changes
+    its recompute would write are written in a transaction, the registered alert forecasts
+    (``abe.registry.alert_forecast_register``: activation runs its real rule pass) count what would fire on the
+    accounts that changed, and the transaction is rolled back."""
+    config = engagement_config_get(workspace=workspace)
+    cleaned = engagement_config_clean(data)
+    candidate = engagement_config_rules(config=config, data=data)
+    preview = scores_preview(workspace=workspace, rules=candidate)
+
+    def probe(account_ids: list[int], now: datetime) -> int:
+        if not account_ids:
+            return 0
+        return sum(
+            int(import_string(path)(workspace_id=workspace.pk, account_ids=account_ids, now=now))
+            for path in alert_forecasts()
+        )
+
+    with transaction.atomic():
+        try:
+            locked = EngagementConfig.objects.select_for_update().get(pk=config.pk)
+            for key, value in cleaned.items():
+                setattr(locked, key, value)
+            locked.save()
+            alerts = scores_dry_run(workspace=workspace, preview=preview, probe=probe)
+        finally:
+            transaction.set_rollback(True)
+    return ConfigPreview(stages=preview, alerts=alerts)
 
 
 RECOMPUTE_JOB = "engagement_recompute"

@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import transaction
 from django.utils import timezone
@@ -184,10 +184,12 @@ def _write(
     accounts: dict[int, AccountResult],
     contacts: dict[int, ContactResult],
     moves: list[tuple[int, str, str]] | None = None,
+    change_key: str = "",
 ) -> list[int]:
     """Store one chunk's results; the caller holds the account rows locked. Returns the changed account ids.
 
-    ``moves``, when given, receives ``(account_id, from_stage, to_stage)`` for every stage change written."""
+    ``moves``, when given, receives ``(account_id, from_stage, to_stage)`` for every stage change written;
+    ``change_key`` tags the stage changes with the configuration change that caused them."""
     # FOR NO KEY UPDATE, in pk order: it does not conflict with the FOR KEY SHARE locks that inserting events and
     # contacts takes on their account rows (foreign keys), so a scoring pass and a large upload cannot deadlock.
     current = Account.objects.select_for_update(no_key=True).filter(pk__in=list(accounts)).order_by("pk")
@@ -200,7 +202,12 @@ def _write(
         if stage_moved:
             stage_changes.append(
                 JourneyStageChange(
-                    workspace=workspace, account_id=pk, from_stage=stage, to_stage=result.stage, changed_at=now
+                    workspace=workspace,
+                    account_id=pk,
+                    from_stage=stage,
+                    to_stage=result.stage,
+                    changed_at=now,
+                    config_change=change_key,
                 )
             )
             stage_at = now
@@ -291,7 +298,15 @@ def _score_in_transaction(
     moves: list[tuple[int, str, str]] = []
     for chunk in _chunks(ids):
         accounts, contacts = scores_evaluate(workspace=workspace, account_ids=chunk, rules=rules, now=now)
-        changed += _write(workspace=workspace, rules=rules, now=now, accounts=accounts, contacts=contacts, moves=moves)
+        changed += _write(
+            workspace=workspace,
+            rules=rules,
+            now=now,
+            accounts=accounts,
+            contacts=contacts,
+            moves=moves,
+            change_key=str((change or {}).get("key") or "")[:80],
+        )
         if progress is not None:
             progress(len(accounts))
     if changed:
@@ -373,6 +388,11 @@ class StagePreview:
     leaving: dict[str, int]
     moves: dict[int, tuple[str, str]] = field(default_factory=dict)  # account id -> (stage now, stage after)
     scores: dict[int, tuple[float, float]] = field(default_factory=dict)  # account id -> (score, momentum) after
+    # What the recompute would write (for ``scores_dry_run``), and when it was computed.
+    results: dict[int, AccountResult] = field(default_factory=dict, repr=False)
+    contacts: dict[int, ContactResult] = field(default_factory=dict, repr=False)
+    rules: ScoringRules | None = field(default=None, repr=False)
+    now: datetime | None = None
 
     @property
     def moved(self) -> int:
@@ -387,7 +407,7 @@ def scores_preview(*, workspace: Workspace, rules: ScoringRules, now: datetime |
         for a, c, t, log_sum, _, last_at in store.components_compute(workspace=workspace, rules=rules)
     ]
     current = dict(Account.objects.for_workspace(workspace).values_list("pk", "journey_stage"))
-    results, _ = scores_evaluate(
+    results, contacts = scores_evaluate(
         workspace=workspace, account_ids=list(current), rules=rules, now=now, components=components
     )
     before: dict[str, int] = defaultdict(int)
@@ -410,4 +430,37 @@ def scores_preview(*, workspace: Workspace, rules: ScoringRules, now: datetime |
         leaving=dict(leaving),
         moves=moves,
         scores={pk: (r.score, r.momentum) for pk, r in results.items()},
+        results=results,
+        contacts=contacts,
+        rules=rules,
+        now=now,
     )
+
+
+T = TypeVar("T")
+
+
+def scores_dry_run(*, workspace: Workspace, preview: StagePreview, probe: Callable[[list[int], datetime], T]) -> T:
+    """Write what the recompute with the candidate configuration would write (scores, stages, stage changes),
+    call ``probe`` with the ids of the accounts that changed (what the after-scoring hooks would receive) and the
+    time, then roll everything back: the previews run the real activation pass over the would-be state, so they
+    count exactly what saving would do, and nothing is kept (rows, alerts, deliveries, after-commit tasks).
+
+    The account rows are locked for the length of the probe (as by a scoring pass)."""
+    if preview.rules is None or preview.now is None:
+        raise ValueError("scores_dry_run needs a preview from scores_preview")
+    with transaction.atomic():
+        changed: list[int] = []
+        ids = sorted(preview.results)
+        for n, chunk in enumerate(_chunks(ids)):
+            changed += _write(
+                workspace=workspace,
+                rules=preview.rules,
+                now=preview.now,
+                accounts={pk: preview.results[pk] for pk in chunk},
+                contacts=preview.contacts if n == 0 else {},
+            )
+        try:
+            return probe(changed, preview.now)
+        finally:
+            transaction.set_rollback(True)

@@ -14,7 +14,7 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "salesforce"
 ICP = {
     "name": "Software",
     "criteria": [
-        {"key": "industry", "weight": 1, "bands": [{"label": "Software", "when": {"industry": ["Software"]}}]}
+        {"key": "industry", "weight": 100, "bands": [{"label": "Software", "when": {"industry": ["Software"]}}]}
     ],
 }
 
@@ -43,6 +43,35 @@ def test_invalid_icp_is_a_field_error(admin_api):
 
     assert response.status_code == 400
     assert "weight" in " ".join(response.json()["criteria"])
+
+
+def _icp(*weights):
+    return [
+        {"key": f"c{i}", "weight": w, "bands": [{"label": "Software", "when": {"industry": ["Software"]}}]}
+        for i, w in enumerate(weights)
+    ]
+
+
+def test_icp_weights_not_totalling_100_are_refused_not_rescaled(admin_api, workspace):
+    response = admin_api.post("/api/v1/icp-versions/", {"name": "x", "criteria": _icp(60, 45, 30)}, format="json")
+
+    assert response.status_code == 400
+    message = " ".join(response.json()["criteria"])
+    assert "add up to 135" in message and "must add up to 100" in message and "normalise" in message
+    assert not IcpVersion.objects.exists()
+
+
+def test_icp_weights_are_rescaled_only_when_asked_and_the_answer_shows_them(admin_api, workspace):
+    response = admin_api.post(
+        "/api/v1/icp-versions/", {"name": "x", "criteria": _icp(60, 45, 30), "normalise": True}, format="json"
+    )
+
+    assert response.status_code == 201, response.json()
+    weights = [c["weight"] for c in response.json()["criteria"]]
+    assert weights == [44.45, 33.33, 22.22] and sum(weights) == pytest.approx(100)
+    assert [c["weight"] for c in IcpVersion.objects.get().criteria] == weights
+    exact = admin_api.post("/api/v1/icp-versions/", {"name": "y", "criteria": _icp(50, 50)}, format="json")
+    assert exact.status_code == 201 and [c["weight"] for c in exact.json()["criteria"]] == [50, 50]
 
 
 def test_keys_never_change_the_icp(key_client):

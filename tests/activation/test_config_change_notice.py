@@ -95,7 +95,7 @@ def test_preview_counts_stage_moves_and_the_alerts_they_would_fire(client, admin
     html = client.post("/engagement/settings/preview/", data).content.decode()
 
     assert '<strong id="preview-moved">3</strong> accounts would change journey stage' in html
-    assert 'up to <strong id="preview-alerts">3</strong> alerts' in html
+    assert 'would fire <strong id="preview-alerts">3</strong> alerts' in html
     assert "one summary notice" in html
     assert JourneyStageChange.objects.filter(to_stage="mqa").count() == 0  # nothing saved
 
@@ -116,7 +116,7 @@ def test_saving_records_the_moves_and_sends_one_summary_notice(
     assert "one summary notice" in response.content.decode()
     assert JourneyStageChange.objects.filter(to_stage="mqa").count() == 3  # the stage changes are recorded
     rule_alerts = Alert.objects.filter(kind=AlertKind.RULE)
-    assert rule_alerts.count() == 3 and not rule_alerts.exclude(status=AlertStatus.SUPPRESSED).exists()
+    assert rule_alerts.count() == 3 and not rule_alerts.exclude(status=AlertStatus.HELD_BACK).exists()
     assert not AlertRecipient.objects.filter(alert__kind=AlertKind.RULE).exists()  # nobody's inbox got them
     notice = Alert.objects.get(kind=AlertKind.SYSTEM)
     assert notice.title == "Engagement scoring settings changed: 3 accounts changed journey stage"
@@ -133,7 +133,7 @@ def test_saving_records_the_moves_and_sends_one_summary_notice(
     assert listed.status_code == 200
     names = {a.name for a in listed.context["page_obj"].object_list}
     assert names == {a.name for a in accounts} and quiet.name not in names
-    assert "changed since" in listed.content.decode()
+    assert "moved by the change of the engagement scoring settings, version " in listed.content.decode()
 
 
 def test_a_repeated_recompute_task_sends_no_second_notice(
@@ -174,7 +174,7 @@ def test_reverting_opens_nothing_either(client, admin_user, engaged, django_capt
     with django_capture_on_commit_callbacks(execute=True):
         client.post("/engagement/settings/", _form_data(client, stage_2__min_score="100000"))
 
-    assert not Alert.objects.filter(kind=AlertKind.RULE).exclude(status=AlertStatus.SUPPRESSED).exists()
+    assert not Alert.objects.filter(kind=AlertKind.RULE).exclude(status=AlertStatus.HELD_BACK).exists()
     assert Alert.objects.filter(kind=AlertKind.SYSTEM).count() == 2  # one per change, each with its moves
     assert JourneyStageChange.objects.filter(from_stage="mqa", to_stage="engaged").count() == 3
 
@@ -185,3 +185,47 @@ def test_a_bad_stage_changed_since_is_a_400_in_the_api_and_ignored_on_the_page(a
     client.force_login(viewer_user)
     page = client.get("/accounts/?stage_changed_since=yesterday-ish")
     assert page.status_code == 200 and "changed since" not in page.content.decode()
+
+
+def test_held_back_alerts_have_their_own_status_and_inbox_filter(
+    client, admin_user, engaged, django_capture_on_commit_callbacks
+):
+    client.force_login(admin_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/engagement/settings/", _form_data(client, stage_2__min_score="1"))
+
+    page = client.get("/alerts/?status=held_back&scope=all")
+    rows = list(page.context["page_obj"].object_list)
+    assert len(rows) == 3 and {a.status for a in rows} == {AlertStatus.HELD_BACK}
+    html = page.content.decode()
+    assert '<option value="held_back" selected>Held back (configuration change)</option>' in html
+    assert "Suppressed (cool-down)</span>" not in html
+    assert not client.get("/alerts/?status=suppressed&scope=all").context["page_obj"].object_list
+
+
+def test_the_affected_accounts_link_lists_only_the_accounts_that_change_moved(
+    client, admin_user, engaged, django_capture_on_commit_callbacks
+):
+    from tests.activation.conftest import stage_change
+
+    accounts, quiet = engaged
+    client.force_login(admin_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/engagement/settings/", _form_data(client, stage_2__min_score="1"))
+    notice = Alert.objects.get(kind=AlertKind.SYSTEM)
+    # Later, an unrelated move (events, time): it happened after the change, but the change did not cause it.
+    stage_change(quiet, "engaged", from_stage="aware", at=timezone.now() + timedelta(seconds=5))
+
+    listed = client.get(notice.facts["accounts_url"])
+
+    assert "config_change=" in notice.facts["accounts_url"]
+    names = {a.name for a in listed.context["page_obj"].object_list}
+    assert names == {a.name for a in accounts}
+    assert (
+        set(
+            JourneyStageChange.objects.filter(config_change=notice.facts["config_change"]).values_list(
+                "account__name", flat=True
+            )
+        )
+        == names
+    )

@@ -1,6 +1,8 @@
 """Browser journey (issue 11 item 3): an admin lowers the MQA threshold, reads in the preview how many accounts
-move and how many alerts that would fire, saves, and finds one summary notice in the inbox instead of one alert
-per account; its link opens the affected accounts."""
+move and exactly how many alerts that would fire (a rule in cool-down on one account is not counted), saves, and
+finds one summary notice in the inbox instead of one alert per account; the withheld alerts are listed under their
+own status, "Held back (configuration change)"; the notice's link opens exactly the accounts that change moved
+(not an account that moved later)."""
 
 from __future__ import annotations
 
@@ -10,7 +12,9 @@ import pytest
 from django.utils import timezone
 
 from abe.models import Role
+from accounts.models import Account
 from activation.models import Alert, AlertKind, AlertStatus
+from engagement.models import JourneyStageChange
 from engagement.services import accounts_score, engagement_config_update, events_ingest
 from tests.factories import AccountFactory, ContactFactory, MembershipFactory, RuleFactory, UserFactory
 
@@ -57,6 +61,23 @@ def engaged_accounts(workspace):
     RuleFactory(
         workspace=workspace, name="Entered MQA", condition_type="stage_entered", params={"stage": "mqa", "days": 7}
     )
+    # A second rule, with a cool-down running on the first account: the preview counts it on the three others.
+    meetings = RuleFactory(
+        workspace=workspace,
+        name="Decision maker met",
+        condition_type="role_engaged",
+        params={"buying_role": "decision_maker", "event_type": "meeting", "days": 2},
+        cooldown_hours=24,
+    )
+    Alert.objects.create(
+        workspace=workspace,
+        rule=meetings,
+        account=accounts[0],
+        dedupe_key="earlier-meeting-alert",
+        severity=meetings.severity,
+        title="Decision maker at Initech 0 (earlier)",
+        created_at=timezone.now() - timedelta(hours=2),
+    )
     return accounts
 
 
@@ -68,7 +89,8 @@ def test_a_threshold_change_sends_one_summary_notice(page, screenshot, admin_use
 
     page.locator("#preview-consequences").wait_for()
     assert page.locator("#preview-moved").inner_text() == "4"
-    assert page.locator("#preview-alerts").inner_text() == "4"
+    # 4 "entered MQA" + 3 "decision maker met" (the fourth account's is inside its cool-down).
+    assert page.locator("#preview-alerts").inner_text() == "7"
     assert "one summary notice" in page.locator("#preview-delivery").inner_text()
     screenshot("config-change-preview-1366")
     page.set_viewport_size({"width": 800, "height": 900})
@@ -80,7 +102,30 @@ def test_a_threshold_change_sends_one_summary_notice(page, screenshot, admin_use
     page.wait_for_url("**/engagement/settings/")
     assert "one summary notice" in page.locator(".messages").inner_text()
 
-    assert not Alert.objects.filter(kind=AlertKind.RULE).exclude(status=AlertStatus.SUPPRESSED).exists()
+    rule_alerts = Alert.objects.filter(kind=AlertKind.RULE).exclude(dedupe_key="earlier-meeting-alert")
+    assert rule_alerts.filter(status=AlertStatus.HELD_BACK).count() == 7  # what the preview said
+    assert rule_alerts.filter(status=AlertStatus.SUPPRESSED).count() == 1  # the cool-down, labelled as such
+    assert not rule_alerts.exclude(status__in=[AlertStatus.HELD_BACK, AlertStatus.SUPPRESSED]).exists()
+
+    page.goto("/alerts/?scope=all")
+    page.select_option("#f-status", "held_back")
+    page.wait_for_url("**status=held_back**")
+    page.locator("#alert-table tbody tr").first.wait_for()
+    statuses = page.locator("#alert-table tbody tr .pill.st-held_back").all_inner_texts()
+    assert len(statuses) == 7 and set(statuses) == {"Held back (configuration change)"}
+    screenshot("config-change-held-back-1366")
+
+    # Later, an account moves for another reason: the notice's link must not list it.
+    quiet = Account.objects.get(name="Quiet Corp")
+    JourneyStageChange.objects.create(
+        workspace=quiet.workspace,
+        account=quiet,
+        from_stage="aware",
+        to_stage="engaged",
+        changed_at=timezone.now() + timedelta(seconds=5),
+    )
+    Account.objects.filter(pk=quiet.pk).update(journey_stage="engaged", journey_stage_changed_at=timezone.now())
+
     page.goto("/alerts/")
     notice = page.get_by_role("link", name="Engagement scoring settings changed: 4 accounts changed journey stage")
     assert notice.count() == 1
@@ -93,8 +138,8 @@ def test_a_threshold_change_sends_one_summary_notice(page, screenshot, admin_use
     page.set_viewport_size({"width": 1366, "height": 900})
 
     page.locator("#affected-accounts").click()
-    page.wait_for_url("**/accounts/?stage_changed_since=*")
-    page.locator("#stage-changed-filter").wait_for()
+    page.wait_for_url("**/accounts/?config_change=*")
+    page.locator("#config-change-filter").wait_for()
     names = page.locator("#account-results tbody tr td a").all_inner_texts()
     assert sorted(n for n in names if n.startswith(("Initech", "Quiet"))) == [a.name for a in engaged_accounts]
     screenshot("config-change-affected-accounts-1366")

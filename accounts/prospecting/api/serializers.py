@@ -31,6 +31,11 @@ class IcpInput(serializers.Serializer):
     criteria = serializers.JSONField()
     grade_thresholds = serializers.JSONField(required=False, allow_null=True)
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    normalise = serializers.BooleanField(
+        default=False,
+        help_text="Weights must add up to 100; true rescales them to 100 instead of refusing them (the answer "
+        "shows the resulting weights).",
+    )
 
 
 class ProspectingSettingsSerializer(serializers.ModelSerializer):

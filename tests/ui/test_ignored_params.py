@@ -1,0 +1,53 @@
+"""Bad filter values are named, not silently dropped (issue 11): the accounts list, the tier board and the alerts
+inbox say which query values they ignored, in a short notice (also in the htmx refresh); valid values show none."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.factories import AccountFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def signed_in(client, admin_user, workspace):
+    AccountFactory(workspace=workspace, name="Harbor Inc", tier="strategic")
+    client.force_login(admin_user)
+    return client
+
+
+@pytest.mark.parametrize("url", ["/accounts/", "/accounts/tiers/"])
+def test_account_lists_name_the_values_they_ignored(signed_in, url):
+    response = signed_in.get(url + "?page=abc&page_size=-5&tier=nonsense&q=harbor&sort=shoe_size")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="ignored-params"' in html
+    for value in ("page=abc", "page_size=-5", "tier=nonsense", "sort=shoe_size"):
+        assert value in html, value
+    assert "q=harbor" not in html.split('id="ignored-params"')[1].split("</p>")[0]
+    # The valid filter still applies.
+    assert [a.name for a in response.context["page_obj"].object_list] == ["Harbor Inc"]
+
+    partial = signed_in.get(url + "?tier=nonsense", HTTP_HX_REQUEST="true")
+    assert "tier=nonsense" in partial.content.decode()
+
+    clean = signed_in.get(url + "?page=1&per_page=50&tier=strategic")
+    assert 'id="ignored-params"' not in clean.content.decode()
+
+
+def test_the_inbox_names_the_values_it_ignored(signed_in):
+    response = signed_in.get("/alerts/?page=0&status=bogus&severity=urgent&rule=abc&sort=loudest")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    for value in ("page=0", "status=bogus", "severity=urgent", "rule=abc", "sort=loudest"):
+        assert value in html, value
+    assert 'id="ignored-params"' not in signed_in.get("/alerts/?status=held_back&severity=high").content.decode()
+
+
+def test_a_huge_rule_id_is_ignored_not_a_500(signed_in):
+    response = signed_in.get("/alerts/?rule=99999999999999999999999")
+
+    assert response.status_code == 200 and "rule=99999999999999999999999" in response.content.decode()
