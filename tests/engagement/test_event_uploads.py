@@ -98,8 +98,26 @@ def test_a_second_delivery_of_the_same_upload_does_not_run_it_concurrently(works
         assert (job.status, job.processed_rows, EngagementEvent.objects.count()) == ("queued", 0, 0)
     finally:
         other.close()  # the first worker dies: its lock goes with its connection
+    _advisory_lock_released(connection, csv_import.RUN_LOCK_CLASS, job.pk)
 
     event_import_run(job_id=job.pk)
 
     job.refresh_from_db()
     assert (job.status, job.processed_rows, job.accepted, job.duplicates) == ("done", 10, 10, 0)
+
+
+def _advisory_lock_released(connection, key1: int, key2: int, timeout: float = 15.0) -> None:
+    """Wait for the server to end a closed connection's backend: its advisory locks go only then (a loaded machine
+    can take a moment), and the test is about the lock being gone, not about how fast."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while True:
+            cursor.execute(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = %s AND objid = %s",
+                [key1, key2],
+            )
+            if cursor.fetchone()[0] == 0 or time.monotonic() > deadline:
+                return
+            time.sleep(0.05)
