@@ -8,6 +8,7 @@ where that applies. Counts come with their sample sizes; rates with a Wilson int
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -26,6 +27,7 @@ from ..models import (
     AnalyticsSettings,
     SegmentDayFact,
     SpendEntry,
+    TierActiveGap,
     TierDayFact,
     TierDaySnapshot,
 )
@@ -127,10 +129,12 @@ def committee_coverage_by_tier(*, workspace: Workspace, filters: KpiFilters) -> 
     from .cache import cached
     from .committee import committee_coverage
 
+    # Current contacts, not the period: one computation serves every period (the previous one included).
+    timeless = replace(filters, start=date(2000, 1, 1), end=date(2000, 1, 1))
     return cached(
         workspace=workspace,
         name="committee-coverage",
-        filters=filters,
+        filters=timeless,
         compute=lambda: committee_coverage(workspace=workspace, filters=filters),
     )
 
@@ -141,6 +145,19 @@ def _accounts_by_tier(workspace: Workspace, filters: KpiFilters) -> dict[str, in
 
 
 def _engaged_by_tier(workspace: Workspace, filters: KpiFilters) -> dict[str, int]:
+    """Accounts with at least one event in the period, per tier: from the per-tier gap rollup
+    (``TierActiveGap``) unless an owner, an industry or a saved view narrows the accounts."""
+    if filters.owner is None and not filters.industry and filters.view is None:
+        gaps = TierActiveGap.objects.for_workspace(workspace).filter(
+            Q(prev_day__isnull=True) | Q(prev_day__lt=filters.start), day__range=(filters.start, filters.end)
+        )
+        if filters.tier:
+            gaps = gaps.filter(tier=filters.tier)
+        return {row["tier"]: int(row["n"]) for row in gaps.order_by().values("tier").annotate(n=Sum("accounts"))}
+    return engaged_by_tier_from_facts(workspace, filters)
+
+
+def engaged_by_tier_from_facts(workspace: Workspace, filters: KpiFilters) -> dict[str, int]:
     # A semi-join (accounts whose id is among the active fact rows) rather than COUNT(DISTINCT) over a join:
     # the partial index on active days answers the inner part from the index alone.
     active = AccountDayFact.objects.for_workspace(workspace).filter(
