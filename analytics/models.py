@@ -341,3 +341,15 @@ class TierActiveGap(WorkspaceOwned):
 
     class Meta:
         indexes = [models.Index(fields=["workspace", "day"], name="tier_active_gap_ws_day")]
+
+
+class EventTypeDay(WorkspaceOwned):
+    """The engagement types seen on each UTC day (the maturity grid's Programs evidence), kept by the refreshes
+    from the scoring workers' day counts: refreshes add the pairs of their accounts, the rebuild replaces all."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+", db_index=False)
+    day = models.DateField()
+    type = models.CharField(max_length=32)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workspace", "day", "type"], name="event_type_day_key")]

@@ -35,6 +35,7 @@ from ..models import (
     AccountDayFact,
     AccountStageReach,
     AlertSegmentFact,
+    EventTypeDay,
     RollupState,
     SegmentDayFact,
     StageStandFact,
@@ -388,6 +389,22 @@ def _active_gap_sql(*, workspace_id: int, start: date, end: date) -> tuple[str, 
     return statement, [workspace_id, start, end, workspace_id, start, start]
 
 
+def _event_type_sql(
+    *, workspace_id: int, start: date, end: date, account_ids: Sequence[int] | None
+) -> tuple[str, list[Any]]:
+    params: list[Any] = [workspace_id, start, end]
+    scope = ""
+    if account_ids is not None:
+        scope = " AND " + _in("account_id", account_ids, params)
+    statement = (
+        f"INSERT INTO {EventTypeDay._meta.db_table} (workspace_id, day, type) "
+        f"SELECT DISTINCT {int(workspace_id)}, day, type FROM {EngagementDay._meta.db_table} "
+        f"WHERE workspace_id = %s AND day BETWEEN %s AND %s{scope} AND count > 0 "
+        f"ON CONFLICT (workspace_id, day, type) DO NOTHING"
+    )
+    return statement, params
+
+
 def stand_refresh(*, workspace: Workspace) -> int:
     """Rebuild "where accounts stand now" for the workspace (one grouped statement over its accounts).
 
@@ -463,6 +480,7 @@ def facts_refresh(
         if chunk is not None:
             reach = reach.filter(account_id__in=chunk)
         reach._raw_delete(reach.db)
+        _execute(*_event_type_sql(workspace_id=workspace.pk, start=start, end=end, account_ids=chunk))
         journey = list(reversed(stages))
         _execute(*_reach_sql(workspace_id=workspace.pk, account_ids=chunk, stages=journey))
     segments = SegmentDayFact.objects.for_workspace(workspace).filter(day__range=(start, end))
@@ -511,7 +529,7 @@ def facts_rebuild(*, workspace: Workspace, now: datetime | None = None) -> dict[
     started = time.monotonic()
     start, end = _first_day(workspace), now.date() + timedelta(days=1)
     with transaction.atomic():
-        for whole in (AccountDayFact, AccountStageReach, AlertSegmentFact, TierActiveGap):
+        for whole in (AccountDayFact, AccountStageReach, AlertSegmentFact, TierActiveGap, EventTypeDay):
             everything = whole.objects.for_workspace(workspace)
             everything._raw_delete(everything.db)
         rows = facts_refresh(workspace=workspace, start=start, end=end)

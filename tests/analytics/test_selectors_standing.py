@@ -249,3 +249,27 @@ def test_engaged_accounts_from_the_gap_rollup_equal_the_account_facts(workspace,
         "priority": 1,
         "standard": 4,
     }
+
+
+def test_engagement_types_of_the_maturity_evidence_come_from_the_type_rollup(workspace):
+    from analytics.selectors.maturity import maturity_evidence
+    from engagement.models import EngagementDay
+
+    account = AccountFactory(workspace=workspace)
+    for n, kind in enumerate(("web_visit", "email_open", "reply")):
+        day = TODAY - dt.timedelta(days=n)
+        EngagementDay.objects.create(
+            workspace=workspace, account=account, type=kind, day=day, count=1, last_at=NOW - dt.timedelta(days=n)
+        )
+    old = TODAY - dt.timedelta(days=200)  # outside the 90 days the evidence reads
+    EngagementDay.objects.create(
+        workspace=workspace, account=account, type="meeting", day=old, count=1, last_at=NOW - dt.timedelta(days=200)
+    )
+    assert "Engagement types seen in 90 days: 0" in maturity_evidence(workspace=workspace)["programs"]["facts"]
+    facts_rebuild(workspace=workspace)
+    assert "Engagement types seen in 90 days: 3" in maturity_evidence(workspace=workspace)["programs"]["facts"]
+    EngagementDay.objects.create(
+        workspace=workspace, account=account, type="pricing_page_visit", day=TODAY, count=2, last_at=NOW
+    )
+    facts_refresh_accounts(workspace=workspace, account_ids=[account.pk])
+    assert "Engagement types seen in 90 days: 4" in maturity_evidence(workspace=workspace)["programs"]["facts"]
