@@ -476,13 +476,26 @@ def facts_refresh(
             workspace_id=workspace.pk, start=start, end=end, account_ids=chunk, stages=stages
         )
         written += _execute(statement, params)
-        reach = AccountStageReach.objects.for_workspace(workspace)
-        if chunk is not None:
-            reach = reach.filter(account_id__in=chunk)
-        reach._raw_delete(reach.db)
         _execute(*_event_type_sql(workspace_id=workspace.pk, start=start, end=end, account_ids=chunk))
-        journey = list(reversed(stages))
-        _execute(*_reach_sql(workspace_id=workspace.pk, account_ids=chunk, stages=journey))
+        # The journeys of the accounts with a stage change in the range (an account's journey only changes when
+        # a change is recorded; a backfill of older changes reaches it with the nightly rebuild).
+        moved: Sequence[int] | None = chunk
+        if chunk is not None:
+            since = datetime.combine(start, datetime.min.time(), UTC)
+            moved = sorted(
+                JourneyStageChange.objects.for_workspace(workspace)
+                .filter(account_id__in=chunk, changed_at__gte=since)
+                .order_by()
+                .values_list("account_id", flat=True)
+                .distinct()
+            )
+        if moved is None or moved:
+            reach = AccountStageReach.objects.for_workspace(workspace)
+            if moved is not None:
+                reach = reach.filter(account_id__in=moved)
+            reach._raw_delete(reach.db)
+            journey = list(reversed(stages))
+            _execute(*_reach_sql(workspace_id=workspace.pk, account_ids=moved, stages=journey))
     segments = SegmentDayFact.objects.for_workspace(workspace).filter(day__range=(start, end))
     segments._raw_delete(segments.db)
     _execute(*_segment_sql(workspace_id=workspace.pk, start=start, end=end))
