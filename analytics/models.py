@@ -353,3 +353,29 @@ class EventTypeDay(WorkspaceOwned):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["workspace", "day", "type"], name="event_type_day_key")]
+
+
+class CommitteeSegmentFact(WorkspaceOwned):
+    """Committee coverage per (tier, owner, industry), from the content app's rules over the current contacts
+    (``analytics.selectors.committee``), rebuilt whole by every rollup refresh. ``idx`` -1: the accounts' row
+    (accounts, summed coverage, accounts with 3+ required roles engaged, single-threaded); otherwise one required
+    role of the tier's template (its key and label, and how many accounts have it engaged / known only / missing).
+    """
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+", db_index=False)
+    tier = models.CharField(max_length=20, choices=Tier.choices)
+    owner_key = models.BigIntegerField(default=0)
+    industry = models.CharField(max_length=100, blank=True)
+    idx = models.IntegerField(default=-1)
+    role_key = models.CharField(max_length=100, blank=True)
+    role_label = models.CharField(max_length=200, blank=True)
+    accounts = models.BigIntegerField(default=0)
+    coverage_sum = models.FloatField(default=0.0)
+    covered = models.BigIntegerField(default=0)
+    single_threaded = models.BigIntegerField(default=0)
+    engaged = models.BigIntegerField(default=0)
+    known = models.BigIntegerField(default=0)
+    missing = models.BigIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["workspace", "tier"], name="committee_segment_fact_ws_tier")]

@@ -25,6 +25,7 @@ from ..models import (
     MEASURES,
     AccountDayFact,
     AnalyticsSettings,
+    CommitteeSegmentFact,
     SegmentDayFact,
     SpendEntry,
     TierActiveGap,
@@ -125,18 +126,31 @@ def _per_tier(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 def committee_coverage_by_tier(*, workspace: Workspace, filters: KpiFilters) -> dict[str, dict[str, Any]]:
     """Per tier: accounts, summed committee coverage (0..1 each, the content app's rules: committee templates,
     each required role known / engaged / missing), accounts with at least 3 required roles engaged, single-threaded
-    accounts and the status counts per required role. Reads current state (contacts), not events."""
-    from .cache import cached
-    from .committee import committee_coverage
+    accounts and the status counts per required role. Current state (contacts), not events: read from the
+    ``CommitteeSegmentFact`` rollup (rebuilt by every refresh) unless a saved view selects the accounts."""
+    from .committee import committee_by_tier, committee_coverage
 
-    # Current contacts, not the period: one computation serves every period (the previous one included).
-    timeless = replace(filters, start=date(2000, 1, 1), end=date(2000, 1, 1))
-    return cached(
-        workspace=workspace,
-        name="committee-coverage",
-        filters=timeless,
-        compute=lambda: committee_coverage(workspace=workspace, filters=filters),
-    )
+    if filters.view is not None:
+        # A view selects accounts one by one: computed from its accounts' contacts, cached (current contacts, not
+        # the period: one computation serves every period, the previous one included).
+        from .cache import cached
+
+        timeless = replace(filters, start=date(2000, 1, 1), end=date(2000, 1, 1))
+        return cached(
+            workspace=workspace,
+            name="committee-coverage",
+            filters=timeless,
+            compute=lambda: committee_coverage(workspace=workspace, filters=filters),
+        )
+    qs = CommitteeSegmentFact.objects.for_workspace(workspace)
+    if filters.tier:
+        qs = qs.filter(tier=filters.tier)
+    if filters.owner is not None:
+        qs = qs.filter(owner_key=filters.owner)
+    if filters.industry:
+        qs = qs.filter(industry=filters.industry)
+    fields = ("tier", "idx", "role_key", "role_label", "accounts", "coverage_sum", "covered", "single_threaded")
+    return committee_by_tier(list(qs.order_by("tier", "idx").values(*fields, "engaged", "known", "missing")))
 
 
 def _accounts_by_tier(workspace: Workspace, filters: KpiFilters) -> dict[str, int]:

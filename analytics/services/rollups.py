@@ -35,6 +35,7 @@ from ..models import (
     AccountDayFact,
     AccountStageReach,
     AlertSegmentFact,
+    CommitteeSegmentFact,
     EventTypeDay,
     RollupState,
     SegmentDayFact,
@@ -405,6 +406,21 @@ def _event_type_sql(
     return statement, params
 
 
+def committee_refresh(*, workspace: Workspace) -> int:
+    """Rebuild the committee coverage per segment from the current contacts (one statement, the rows stored)."""
+    from accounts.models import Account
+
+    from ..selectors.committee import committee_segment_rows
+
+    rows = CommitteeSegmentFact.objects.for_workspace(workspace)
+    rows._raw_delete(rows.db)
+    computed = committee_segment_rows(workspace=workspace, accounts=Account.objects.for_workspace(workspace))
+    CommitteeSegmentFact.objects.bulk_create(
+        [CommitteeSegmentFact(workspace=workspace, **row) for row in computed], batch_size=1000
+    )
+    return len(computed)
+
+
 def stand_refresh(*, workspace: Workspace) -> int:
     """Rebuild "where accounts stand now" for the workspace (one grouped statement over its accounts).
 
@@ -513,6 +529,7 @@ def facts_refresh(
     alert_rows._raw_delete(alert_rows.db)
     _execute(*_alert_segment_sql(workspace_id=workspace.pk, start=start, end=end))
     stand_refresh(workspace=workspace)
+    committee_refresh(workspace=workspace)
     rollup_version_bump(workspace=workspace)
     return written
 
@@ -563,6 +580,7 @@ def facts_rebuild(*, workspace: Workspace, now: datetime | None = None) -> dict[
             StageStandFact,
             AlertSegmentFact,
             TierActiveGap,
+            CommitteeSegmentFact,
         ):
             _execute(f"ANALYZE {model._meta.db_table}", [])
     return {"rows": rows, "start": start.isoformat(), "end": end.isoformat(), "seconds": round(seconds, 3)}
@@ -627,9 +645,11 @@ def facts_refresh_changes(*, workspace: Workspace, now: datetime | None = None) 
                 snapshots_from=now.date() - timedelta(days=1),
             )
         else:
-            # Tier, owner and stage edits reach "where accounts stand now" within the poll's interval.
+            # Tier, owner and stage edits reach "where accounts stand now", contact edits the committee coverage,
+            # within the poll's interval.
             _lock_state(workspace)
             stand_refresh(workspace=workspace)
+            committee_refresh(workspace=workspace)  # contacts' roles and engagement change without a rollup
         # Tasks overdue, committees and the maturity and rollout facts are read live: a new version every refresh
         # keeps the dashboards' cache no older than the refresh interval even when no rollup row changed.
         RollupState.objects.filter(pk=state.pk).update(watermark=now, last_refresh_at=now, version=F("version") + 1)
