@@ -259,3 +259,123 @@ class RolloutStep(WorkspaceOwned):
     class Meta:
         ordering = ["number"]
         constraints = [models.UniqueConstraint(fields=["workspace", "number"], name="rollout_step_unique_number")]
+
+
+class AccountStageReach(WorkspaceOwned):
+    """The journey of one account summed up for the cohort funnel: when it entered the journey (its first
+    recorded stage change) and, per stage, the days from that entry to its first arrival there or at a later
+    stage. ``stage`` "" is the cohort row itself (days 0). Derived from ``JourneyStageChange`` by the rollup
+    refreshes (the accounts of a refresh, or all on a rebuild)."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+", db_index=False)
+    account = models.ForeignKey(
+        Account, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False
+    )
+    stage = models.CharField(max_length=40, blank=True)
+    entered_at = models.DateTimeField()
+    days = models.FloatField(default=0.0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "account", "stage"], name="account_stage_reach_key")
+        ]
+        indexes = [models.Index(fields=["workspace", "entered_at"], name="account_stage_reach_entered")]
+
+
+class StageStandFact(WorkspaceOwned):
+    """Where accounts stand now: accounts per (tier, owner, industry, current stage, day they entered it).
+
+    Rebuilt whole for the workspace by every rollup refresh (one grouped statement over the accounts); the reader
+    derives stalled accounts and the median days in stage for any "today" from ``since_day`` (null: no recorded
+    stage change)."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+", db_index=False)
+    tier = models.CharField(max_length=20, choices=Tier.choices)
+    owner_key = models.BigIntegerField(default=0, help_text="The owner's user id; 0 for no owner.")
+    industry = models.CharField(max_length=100, blank=True)
+    stage = models.CharField(max_length=40)
+    since_day = models.DateField(null=True, blank=True)
+    accounts = models.BigIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["workspace", "stage"], name="stage_stand_fact_ws_stage")]
+
+
+class AlertSegmentFact(WorkspaceOwned):
+    """Alerts raised per (UTC day, tier, owner, industry, rule, severity, assignee), with how many were
+    acknowledged and the summed seconds from raise to acknowledgement: alert response by rule and by person."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+", db_index=False)
+    day = models.DateField()
+    tier = models.CharField(max_length=20, choices=Tier.choices)
+    owner_key = models.BigIntegerField(default=0)
+    industry = models.CharField(max_length=100, blank=True)
+    rule_key = models.BigIntegerField(default=0, help_text="The rule's id; 0 for system alerts or a deleted rule.")
+    severity = models.CharField(max_length=10)
+    assignee_key = models.BigIntegerField(default=0, help_text="The assignee's user id; 0 for unassigned.")
+    raised = models.BigIntegerField(default=0)
+    acknowledged = models.BigIntegerField(default=0)
+    ack_seconds = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "day", "tier", "owner_key", "industry", "rule_key", "severity", "assignee_key"],
+                name="alert_segment_fact_key",
+            )
+        ]
+
+
+class TierActiveGap(WorkspaceOwned):
+    """Accounts engaged in any period without a scan: per (day, tier), the accounts with events that day counted
+    by the previous day they had events (``prev_day``; null: none before). An account is engaged in
+    ``[start, end]`` exactly when one of its active days there has no active day before it since ``start``, so
+    the engaged accounts of a period are ``SUM(accounts) WHERE day BETWEEN start AND end AND (prev_day IS NULL OR
+    prev_day < start)``: a few thousand rows, whatever the number of accounts."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+", db_index=False)
+    day = models.DateField()
+    tier = models.CharField(max_length=20, choices=Tier.choices)
+    prev_day = models.DateField(null=True, blank=True)
+    accounts = models.BigIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["workspace", "day"], name="tier_active_gap_ws_day")]
+
+
+class EventTypeDay(WorkspaceOwned):
+    """The engagement types seen on each UTC day (the maturity grid's Programs evidence), kept by the refreshes
+    from the scoring workers' day counts: refreshes add the pairs of their accounts, the rebuild replaces all."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+", db_index=False)
+    day = models.DateField()
+    type = models.CharField(max_length=32)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workspace", "day", "type"], name="event_type_day_key")]
+
+
+class CommitteeSegmentFact(WorkspaceOwned):
+    """Committee coverage per (tier, owner, industry), from the content app's rules over the current contacts
+    (``analytics.selectors.committee``), rebuilt whole by every rollup refresh. ``idx`` -1: the accounts' row
+    (accounts, summed coverage, accounts with 3+ required roles engaged, single-threaded); otherwise one required
+    role of the tier's template (its key and label, and how many accounts have it engaged / known only / missing).
+    """
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+", db_index=False)
+    tier = models.CharField(max_length=20, choices=Tier.choices)
+    owner_key = models.BigIntegerField(default=0)
+    industry = models.CharField(max_length=100, blank=True)
+    idx = models.IntegerField(default=-1)
+    role_key = models.CharField(max_length=100, blank=True)
+    role_label = models.CharField(max_length=200, blank=True)
+    accounts = models.BigIntegerField(default=0)
+    coverage_sum = models.FloatField(default=0.0)
+    covered = models.BigIntegerField(default=0)
+    single_threaded = models.BigIntegerField(default=0)
+    engaged = models.BigIntegerField(default=0)
+    known = models.BigIntegerField(default=0)
+    missing = models.BigIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["workspace", "tier"], name="committee_segment_fact_ws_tier")]

@@ -15,7 +15,10 @@ from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.dateparse import parse_date
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.views.decorators.http import require_POST
 
 from abe import permissions as role_rules
@@ -29,7 +32,7 @@ from . import maturity
 from .forms import EconomicsSettingsForm, SpendEntryForm
 from .models import DigestSubscription, SpendEntry
 from .selectors import dashboards
-from .selectors.cache import cached
+from .selectors.cache import cached, rollup_version
 from .selectors.content import content_performance
 from .selectors.filters import KpiFilters, kpi_filters_parse
 from .selectors.impact import programme_impact
@@ -80,36 +83,63 @@ def _csv(name: str, filters: KpiFilters, tables: list[dict[str, Any]]) -> HttpRe
 def _render(
     request: MemberRequest, name: str, build: Callable[[KpiFilters], dict[str, Any]], extra: dict | None = None
 ) -> HttpResponse:
+    """A dashboard page: its figures and its rendered body are cached per (workspace, page, filters, rollup
+    version, language), so a repeated request renders only the page around the body."""
     filters, errors = _filters(request)
-    data = cached(workspace=request.workspace, name=f"page:{name}", filters=filters, compute=lambda: build(filters))
+    ws = request.workspace
+    version = rollup_version(workspace=ws)
+    data = cached(workspace=ws, name=f"page:{name}", filters=filters, compute=lambda: build(filters), version=version)
     if request.GET.get("format") == "csv":
         return _csv(name, filters, data["tables"])
-    query = filters.query()
-    context = {
+    body_context = {
         "page": name,
-        "pages": PAGES,
-        "title": dict(PAGES)[name],
         "filters": filters,
         "errors": errors,
-        "periods": PERIODS,
-        "tiers": Tier.choices,
-        "owners": dashboards.member_choices(workspace=request.workspace),
-        "industries": cached(
-            workspace=request.workspace,
-            name="industries",
-            filters=None,
-            compute=lambda: dashboards.industry_choices(workspace=request.workspace),
-        ),
-        "saved_views": saved_view_list(workspace=request.workspace, user=request.user),
-        "csv_query": urlencode(query),
         "data": data,
         "chart_json": json.dumps(data.get("chart_config"), cls=DjangoJSONEncoder) if data.get("chart_config") else "",
+    }
+
+    def render_body() -> str:
+        return render_to_string("analytics/partials/body.html", body_context, request=request)
+
+    # The body holds no per-user or per-request part (no form token): one rendering serves every reader.
+    body = (
+        render_body()
+        if errors
+        else cached(
+            workspace=ws, name=f"body:{name}:{get_language()}", filters=filters, compute=render_body, version=version
+        )
+    )
+    if request.htmx:
+        return HttpResponse(body)
+    context = {
+        **body_context,
+        "body": mark_safe(body),  # noqa: S308 - rendered by the template engine just above (escaped there)
+        "pages": PAGES,
+        "title": dict(PAGES)[name],
+        "periods": PERIODS,
+        "tiers": Tier.choices,
+        "owners": cached(
+            workspace=ws,
+            name="members",
+            filters=None,
+            compute=lambda: dashboards.member_choices(workspace=ws),
+            version=version,
+        ),
+        "industries": cached(
+            workspace=ws,
+            name="industries",
+            filters=None,
+            compute=lambda: dashboards.industry_choices(workspace=ws),
+            version=version,
+        ),
+        "saved_views": saved_view_list(workspace=ws, user=request.user),
+        "csv_query": urlencode(filters.query()),
         "can_digest": role_rules.request_role(request) in DIGEST_ROLES,
-        "digest_on": DigestSubscription.objects.for_workspace(request.workspace).filter(user=request.user).exists(),
+        "digest_on": DigestSubscription.objects.for_workspace(ws).filter(user=request.user).exists(),
         **(extra or {}),
     }
-    template = "analytics/partials/body.html" if request.htmx else "analytics/dashboard.html"
-    return render(request, template, context)
+    return render(request, "analytics/dashboard.html", context)
 
 
 def _line(labels: list[str], datasets: list[dict[str, Any]], *, y_title: str = "", kind: str = "line") -> dict:
@@ -426,9 +456,6 @@ def maturity_view(request: MemberRequest) -> HttpResponse:
     "is account-based selling for us?" and the rollout tracker."""
     ws = request.workspace
     can_edit = role_rules.can_write_everything(request)
-    evidence = cached(
-        workspace=ws, name="maturity-evidence", filters=None, compute=lambda: maturity_evidence(workspace=ws)
-    )
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         if not can_edit:
@@ -463,7 +490,19 @@ def maturity_view(request: MemberRequest) -> HttpResponse:
                 if isinstance(exc, ValidationError) and hasattr(exc, "error_dict")
                 else {"form": [str(exc) if not isinstance(exc, ValidationError) else " ".join(exc.messages)]}
             )
-    history = list(maturity_assessment_list(workspace=ws)[:20])
+
+    # Everything the page reads, cached per rollup version (which an assessment or a rollout edit moves on).
+    def read() -> dict[str, Any]:
+        return {
+            "evidence": maturity_evidence(workspace=ws),
+            "fit": abs_fit(workspace=ws),
+            "rollout": rollout_tracker(workspace=ws),
+            "history": list(maturity_assessment_list(workspace=ws)[:20]),
+            "owners": dashboards.member_choices(workspace=ws),
+        }
+
+    facts = cached(workspace=ws, name="maturity-page", filters=None, compute=read)
+    evidence, history = facts["evidence"], facts["history"]
     latest = history[0] if history else None
     grid = []
     for d in maturity.DIMENSIONS:
@@ -495,9 +534,9 @@ def maturity_view(request: MemberRequest) -> HttpResponse:
         "history": history,
         "stages": maturity.STAGES,
         "radar_json": json.dumps(radar, cls=DjangoJSONEncoder),
-        "fit": cached(workspace=ws, name="abs-fit", filters=None, compute=lambda: abs_fit(workspace=ws)),
-        "rollout": rollout_tracker(workspace=ws),
-        "owners": dashboards.member_choices(workspace=ws),
+        "fit": facts["fit"],
+        "rollout": facts["rollout"],
+        "owners": facts["owners"],
         "can_edit": can_edit,
         "errors": errors,
         "dimension_keys": maturity.DIMENSION_KEYS,

@@ -7,9 +7,11 @@ the scoring workers keep (one INSERT ... SELECT, standing in for the workers); r
 every dashboard page and the summary endpoint (``--repeat`` times each, Django test client, a logged-in marketing
 user) and takes the worst p95. The pages are cached per rollup version (``analytics.selectors.cache``): the first
 request of each page after the rebuild is reported apart as ``cold_ms_by_page`` (nothing cached), the repeats
-measure what users meet until the next refresh. ``ratio_raw_to_rollup`` times the overview's event figures (events,
-active accounts, touches, conversations and meetings per tier over 90 days) computed from the raw event table
-against the same figures from the tier rollup the dashboards read (results compared).
+measure what users meet until the next refresh. The URL configuration is imported before the first page (a
+preloading WSGI server does it before serving; Django does it on a process's first request): its time is
+``process_url_import_ms``, apart from the pages' cold times. ``ratio_raw_to_rollup`` times the overview's event
+figures (events, active accounts, touches, conversations and meetings per tier over 90 days) computed from the raw
+event table against the same figures from the tier rollup the dashboards read (results compared).
 ``refresh_seconds_after_10k_events``: 10,000 new events COPYed and folded into the day counts, then the after-
 scoring refresh of the accounts they touched. Cleans up (unless ``--keep``) and prints one JSON object on its last
 line.
@@ -39,6 +41,7 @@ from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
+from django.urls import get_resolver  # noqa: E402
 
 from abe.models import Membership, Role, Workspace  # noqa: E402
 from abe.services import workspace_create  # noqa: E402
@@ -227,6 +230,11 @@ def cleanup(ws: Workspace) -> None:
             "analytics_segmentdayfact",
             "analytics_tierdayfact",
             "analytics_tierdaysnapshot",
+            "analytics_accountstagereach",
+            "analytics_stagestandfact",
+            "analytics_alertsegmentfact",
+            "analytics_tieractivegap",
+            "analytics_eventtypeday",
             "analytics_rollupstate",
             "analytics_analyticssettings",
             "analytics_maturityassessment",
@@ -260,6 +268,11 @@ def main() -> None:
     try:
         client = Client()
         client.force_login(viewer)
+        # The process's own start-up, apart from the pages: Django imports every app's URL module (and what they
+        # import) on the first request of a process; a WSGI server that preloads the app pays it before serving.
+        t = time.perf_counter()
+        get_resolver().url_patterns  # noqa: B018 - the lazy import of the URL configuration
+        process_url_import_ms = (time.perf_counter() - t) * 1000
         p95: dict[str, float] = {}
         cold: dict[str, float] = {}
         for path in PAGES:
@@ -303,6 +316,7 @@ def main() -> None:
             "p95_ms": round(max(p95.values()), 1),
             "cold_ms_by_page": {k: round(v, 1) for k, v in cold.items()},
             "cold_ms_max": round(max(cold.values()), 1),
+            "process_url_import_ms": round(process_url_import_ms, 1),
             "raw_ms": round(raw_s * 1000, 1),
             "rollup_ms": round(rollup_s * 1000, 2),
             "raw_equals_rollup": same,

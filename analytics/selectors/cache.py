@@ -28,15 +28,24 @@ def rollup_version(*, workspace: Workspace) -> int:
     return int(version or 0)
 
 
-def cached(*, workspace: Workspace, name: str, filters: KpiFilters | None, compute: Callable[[], T]) -> T:
-    """``compute()`` once per workspace, name, filters and rollup version (for ``CACHE_SECONDS`` at most)."""
+def cached(
+    *,
+    workspace: Workspace,
+    name: str,
+    filters: KpiFilters | None,
+    compute: Callable[[], T],
+    version: int | None = None,
+) -> T:
+    """``compute()`` once per workspace, name, filters and rollup version (for ``CACHE_SECONDS`` at most).
+
+    ``version``: the rollup version when the caller already read it (a page reads it once for all its parts)."""
     # The workspace's creation time keeps a reused primary key (a recreated database) from reading old entries.
     key = ":".join(
         [
             "analytics",
             str(workspace.pk),
             str(workspace.created_at.timestamp()),
-            str(rollup_version(workspace=workspace)),
+            str(rollup_version(workspace=workspace) if version is None else version),
             name,
             # Industries and dates in a key: hashed, so any value makes a valid key for every backend.
             hashlib.sha1((filters.cache_key() if filters else "").encode(), usedforsecurity=False).hexdigest(),

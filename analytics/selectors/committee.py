@@ -18,10 +18,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import connection
+from django.db.models import F, QuerySet, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from abe.models import Workspace
-from accounts.models import Contact
+from accounts.models import Account, Contact
 from content.selectors.committee import committee_templates
 
 from .filters import KpiFilters
@@ -39,7 +41,39 @@ def committee_coverage(
 ) -> dict[str, dict[str, Any]]:
     """Per tier: ``accounts``, ``coverage_sum`` (Σ of the accounts' coverage, 0..1 each), ``covered`` (accounts with
     at least 3 required roles engaged), ``single_threaded``, and ``roles``: per requirement key, its label and
-    how many accounts have it engaged / known only / missing."""
+    how many accounts have it engaged / known only / missing. Computed now from the contacts (the dashboards read
+    the same figures from ``CommitteeSegmentFact`` unless a saved view selects the accounts)."""
+    return committee_by_tier(
+        committee_segment_rows(workspace=workspace, accounts=_accounts(workspace, filters), now=now)
+    )
+
+
+def committee_by_tier(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Segment rows (see ``committee_segment_rows``) summed per tier."""
+    out: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        row = out.setdefault(
+            r["tier"], {"accounts": 0, "coverage_sum": 0.0, "covered": 0, "single_threaded": 0, "roles": {}}
+        )
+        if r["idx"] < 0:
+            row["accounts"] += r["accounts"]
+            row["coverage_sum"] += r["coverage_sum"]
+            row["covered"] += r["covered"]
+            row["single_threaded"] += r["single_threaded"]
+        else:
+            role = row["roles"].setdefault(
+                r["role_key"], {"label": r["role_label"], "engaged": 0, "known": 0, "missing": 0}
+            )
+            for key in ("engaged", "known", "missing"):
+                role[key] += r[key]
+    return out
+
+
+def committee_segment_rows(
+    *, workspace: Workspace, accounts: QuerySet[Account], now: datetime | None = None
+) -> list[dict[str, Any]]:
+    """Committee coverage of these accounts per (tier, owner, industry): one row per segment with ``idx`` -1 (the
+    accounts' figures) and one per segment and required role (engaged / known only / missing)."""
     now = now or timezone.now()
     templates = committee_templates(workspace=workspace)
     rows: list[str] = []
@@ -53,9 +87,12 @@ def committee_coverage(
             params += [req.count, cutoff]
             labels[(tier, idx)] = (req.key, req.label)
     if not rows:
-        return {}
+        return []
     accounts_sql, accounts_params = (
-        _accounts(workspace, filters).order_by().values("pk", "tier").query.sql_with_params()
+        accounts.order_by()
+        .annotate(owner_key=Coalesce(F("owner_id"), Value(0)))
+        .values("pk", "tier", "owner_key", "industry")
+        .query.sql_with_params()
     )
     contact = Contact._meta.db_table
     matching = "COUNT(c.id)"
@@ -65,40 +102,46 @@ def committee_coverage(
     types = ("VARCHAR", "INTEGER", "VARCHAR", "VARCHAR", "INTEGER", "INTEGER")
     first = "(" + ", ".join([*(f"CAST(%s AS {t})" for t in types), cast]) + ")"
     values = ", ".join([first, *rows[1:]])
+    seg = "a.tier, a.owner_key, a.industry"
     statement = (
         f"WITH r (tier, idx, role, department, persona, need, cutoff) AS (VALUES {values}), "
-        f"a (id, tier) AS ({accounts_sql}), "
-        f"per AS (SELECT a.id AS account_id, a.tier, r.idx, r.need, "
+        f"a (id, tier, owner_key, industry) AS ({accounts_sql}), "
+        f"per AS (SELECT a.id AS account_id, {seg}, r.idx, r.need, "
         f"{_least(matching, 'r.need')} AS known, {_least(f'COALESCE({engaged}, 0)', 'r.need')} AS engaged "
         f"FROM a JOIN r ON r.tier = a.tier LEFT JOIN {contact} c ON c.account_id = a.id AND c.left_at IS NULL "
         f"AND (r.role = '' OR c.buying_role = r.role) AND (r.department = '' OR c.department = r.department) "
         f"AND (r.persona = -1 OR c.persona_id = r.persona) "
-        f"GROUP BY a.id, a.tier, r.idx, r.need), "
+        f"GROUP BY a.id, {seg}, r.idx, r.need), "
         f"people AS (SELECT c.account_id, COUNT(*) AS n FROM {contact} c JOIN a ON a.id = c.account_id "
         f"JOIN (SELECT DISTINCT tier, cutoff FROM r) t ON t.tier = a.tier "
         f"WHERE c.left_at IS NULL AND c.last_engaged_at >= t.cutoff GROUP BY c.account_id), "
-        f"acct AS (SELECT per.account_id, per.tier, (SUM(per.known) + SUM(per.engaged)) * 1.0 / (2 * SUM(per.need)) "
-        f"AS figure, SUM(CASE WHEN per.engaged >= per.need THEN 1 ELSE 0 END) AS roles_engaged FROM per "
-        f"GROUP BY per.account_id, per.tier) "
-        f"SELECT 'account', acct.tier, -1, COUNT(*), SUM(acct.figure), "
+        f"acct AS (SELECT per.account_id, per.tier, per.owner_key, per.industry, "
+        f"(SUM(per.known) + SUM(per.engaged)) * 1.0 / (2 * SUM(per.need)) AS figure, "
+        f"SUM(CASE WHEN per.engaged >= per.need THEN 1 ELSE 0 END) AS roles_engaged FROM per "
+        f"GROUP BY per.account_id, per.tier, per.owner_key, per.industry) "
+        f"SELECT 'account', acct.tier, acct.owner_key, acct.industry, -1, COUNT(*), SUM(acct.figure), "
         f"SUM(CASE WHEN acct.roles_engaged >= {ROLES_ENGAGED_FOR_COVERED} THEN 1 ELSE 0 END), "
         f"SUM(CASE WHEN people.n = 1 THEN 1 ELSE 0 END) "
-        f"FROM acct LEFT JOIN people ON people.account_id = acct.account_id GROUP BY acct.tier "
-        f"UNION ALL SELECT 'role', per.tier, per.idx, SUM(CASE WHEN per.engaged >= per.need THEN 1 ELSE 0 END), "
+        f"FROM acct LEFT JOIN people ON people.account_id = acct.account_id "
+        f"GROUP BY acct.tier, acct.owner_key, acct.industry "
+        f"UNION ALL SELECT 'role', per.tier, per.owner_key, per.industry, per.idx, "
+        f"SUM(CASE WHEN per.engaged >= per.need THEN 1 ELSE 0 END), "
         f"SUM(CASE WHEN per.known > 0 AND per.engaged < per.need THEN 1 ELSE 0 END), "
-        f"SUM(CASE WHEN per.known = 0 THEN 1 ELSE 0 END), 0 FROM per GROUP BY per.tier, per.idx"
+        f"SUM(CASE WHEN per.known = 0 THEN 1 ELSE 0 END), 0 FROM per "
+        f"GROUP BY per.tier, per.owner_key, per.industry, per.idx"
     )
-    out: dict[str, dict[str, Any]] = {}
     with connection.cursor() as cursor:
         cursor.execute(statement, [*params, *accounts_params])
         result = cursor.fetchall()
-    for kind, tier, idx, a, b, c, d in result:
-        row = out.setdefault(
-            tier, {"accounts": 0, "coverage_sum": 0.0, "covered": 0, "single_threaded": 0, "roles": {}}
-        )
+    out: list[dict[str, Any]] = []
+    for kind, tier, owner_key, industry, idx, a, b, c, d in result:
+        row: dict[str, Any] = {"tier": tier, "owner_key": int(owner_key or 0), "industry": industry or ""}
         if kind == "account":
-            row.update(accounts=int(a), coverage_sum=float(b or 0), covered=int(c or 0), single_threaded=int(d or 0))
+            row.update(idx=-1, role_key="", role_label="", accounts=int(a), coverage_sum=float(b or 0))
+            row.update(covered=int(c or 0), single_threaded=int(d or 0), engaged=0, known=0, missing=0)
         else:
             key, label = labels[(tier, int(idx))]
-            row["roles"][key] = {"label": label, "engaged": int(a or 0), "known": int(b or 0), "missing": int(c or 0)}
+            row.update(idx=int(idx), role_key=key, role_label=label, accounts=0, coverage_sum=0.0, covered=0)
+            row.update(single_threaded=0, engaged=int(a or 0), known=int(b or 0), missing=int(c or 0))
+        out.append(row)
     return out

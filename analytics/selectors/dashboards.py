@@ -7,22 +7,21 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from abe import l10n
 from abe.labels import ChoiceLabels
 from abe.models import Membership, Workspace
 from accounts.models import Account, Tier
-from activation.models import Alert
 from work.models import Task
 
 from .. import kpis
 from .filters import KpiFilters
 from .kpis import _accounts, analytics_settings, committee_coverage_by_tier, kpi_summary, segment_rows
+from .standing import STALLED_DAYS, alert_response, stage_standing
 
 TIER_LABELS = ChoiceLabels(Tier)
-STALLED_DAYS = 60
 
 
 def money(value: Any) -> str:
@@ -200,7 +199,7 @@ def journey(*, workspace: Workspace, filters: KpiFilters) -> dict[str, Any]:
     stages = scoring_rules(workspace=workspace).stages
     # The journey in the order accounts travel it (configured top-down), without the starting stage.
     path = [stage for stage in reversed(stages)][1:]
-    cohorts = journey_cohorts(workspace=workspace, filters=filters, stages=[stage.key for stage in reversed(stages)])
+    cohorts = journey_cohorts(workspace=workspace, filters=filters)
     cohort_rows = []
     for cohort in cohorts:
         cells: list[Any] = [cohort.month, num(cohort.accounts)]
@@ -240,27 +239,11 @@ def journey(*, workspace: Workspace, filters: KpiFilters) -> dict[str, Any]:
         for month, v in sorted(months.items())
     ]
 
-    now = timezone.now()
-    stalled_before = now - timedelta(days=STALLED_DAYS)
-    accounts = _accounts(workspace, filters)
-    counts: dict[str, dict[str, Any]] = {
-        row["journey_stage"]: dict(row)
-        for row in accounts.order_by()
-        .values("journey_stage")
-        .annotate(n=Count("id"), stalled=Count("id", filter=Q(journey_stage_changed_at__lt=stalled_before)))
-    }
+    standing = stage_standing(workspace=workspace, filters=filters, today=timezone.now().date())
     stage_rows = []
     for stage in reversed(stages):
-        row = counts.get(stage.key, {"n": 0, "stalled": 0})
-        median = None
-        if row["n"]:
-            in_stage = accounts.filter(journey_stage=stage.key, journey_stage_changed_at__isnull=False)
-            middle = in_stage.order_by("journey_stage_changed_at").values_list("journey_stage_changed_at", flat=True)
-            known = row["n"] if stage.key != "unaware" else 0
-            if known:
-                pick = list(middle[known // 2 : known // 2 + 1])
-                median = (now - pick[0]).days if pick and pick[0] is not None else None
-        stage_rows.append([stage.name, num(row["n"]), num(row["stalled"]), num(median)])
+        row = standing.get(stage.key, {"n": 0, "stalled": 0, "median_days": None})
+        stage_rows.append([stage.name, num(row["n"]), num(row["stalled"]), num(row["median_days"])])
     return {
         "cohorts": [c.__dict__ for c in cohorts],
         "chart": {
@@ -413,43 +396,15 @@ def response_and_team(*, workspace: Workspace, filters: KpiFilters) -> dict[str,
                 num(res / 3600 if res is not None else None, 1),
             ]
         )
-    # Alerts are operational rows (not events): grouped by rule and severity with the database's aggregates.
-    alerts = (
-        Alert.objects.for_workspace(workspace)
-        .filter(created_at__date__range=(filters.start, filters.end), account__in=_accounts(workspace, filters))
-        .exclude(status__in=["suppressed", "held_back"])
-    )
-    to_ack = ExpressionWrapper(F("acknowledged_at") - F("created_at"), output_field=DurationField())
-    from django.db.models import Avg
-
-    rule_rows = []
-    for rule_row in (
-        alerts.order_by()
-        .values("rule__name", "severity")
-        .annotate(n=Count("id"), acked=Count("id", filter=Q(acknowledged_at__isnull=False)), ack=Avg(to_ack))
-        .order_by("rule__name", "severity")
-    ):
-        hours = _hours(rule_row["ack"])
-        rule_rows.append(
-            [
-                rule_row["rule__name"] or "System",
-                rule_row["severity"],
-                num(rule_row["n"]),
-                num(rule_row["acked"]),
-                num(hours, 1),
-            ]
-        )
-    person_rows = []
-    for person in (
-        alerts.filter(acknowledged_at__isnull=False)
-        .order_by()
-        .values("assignee_id")
-        .annotate(n=Count("id"), ack=Avg(to_ack))
-        .order_by("assignee_id")
-    ):
-        person_rows.append(
-            [names.get(person["assignee_id"], "Unassigned"), num(person["n"]), num(_hours(person["ack"]), 1)]
-        )
+    alerts = alert_response(workspace=workspace, filters=filters)
+    rule_rows = [
+        [r["rule"] or "System", r["severity"], num(r["raised"]), num(r["acknowledged"]), num(r["hours"], 1)]
+        for r in alerts["by_rule"]
+    ]
+    person_rows = [
+        [names.get(r["assignee"] or 0, "Unassigned"), num(r["acknowledged"]), num(r["hours"], 1)]
+        for r in alerts["by_person"]
+    ]
     today = timezone.now().date()
     accounts = _accounts(workspace, filters)
     # One key for "no owner" everywhere: accounts say None, the segment facts say 0.
@@ -525,14 +480,6 @@ def response_and_team(*, workspace: Workspace, filters: KpiFilters) -> dict[str,
             ),
         ]
     }
-
-
-def _hours(value: Any) -> float | None:
-    if value is None:
-        return None
-    if isinstance(value, timedelta):
-        return value.total_seconds() / 3600
-    return float(value) / 1e6 / 3600  # SQLite answers microseconds
 
 
 def economics(*, workspace: Workspace, filters: KpiFilters) -> dict[str, Any]:

@@ -1,9 +1,9 @@
 """The journey funnel by monthly cohort: accounts grouped by the month they entered the journey (their first
 recorded stage change), and how many of each cohort went on to reach every later stage.
 
-One set-based statement over the recorded stage changes (``JourneyStageChange``, a few rows per account, read
-through its workspace index): each account's first change gives its cohort, each (account, stage) pair its first
-arrival there or further on; the database groups them by cohort month and stage.
+The page reads the rollup ``AccountStageReach`` (kept by the rollup refreshes: each account's entry and its days to
+every stage it reached): one grouped statement by cohort month and stage. ``journey_cohorts_from_changes`` computes
+the same figures from the recorded stage changes themselves: the reference the tests hold the rollup to.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from django.db import connection
 from abe.models import Workspace
 from engagement.models import JourneyStageChange
 
+from ..models import AccountStageReach
 from .filters import KpiFilters
 from .kpis import _accounts
 
@@ -29,7 +30,36 @@ class Cohort:
     days_to: dict[str, float] = field(default_factory=dict)  # stage key -> mean days from entry to first arrival
 
 
-def journey_cohorts(*, workspace: Workspace, filters: KpiFilters, stages: list[str]) -> list[Cohort]:
+def journey_cohorts(*, workspace: Workspace, filters: KpiFilters) -> list[Cohort]:
+    """The cohorts of accounts that entered the journey in the period (months, oldest first), from the rollup."""
+    postgres = connection.vendor == "postgresql"
+    month = "to_char(entered_at AT TIME ZONE 'UTC', 'YYYY-MM')" if postgres else "strftime('%%Y-%%m', entered_at)"
+    accounts_sql, accounts_params = _accounts(workspace, filters).order_by().values("pk").query.sql_with_params()
+    since = datetime.combine(filters.start, time.min, UTC)
+    until = datetime.combine(filters.end + timedelta(days=1), time.min, UTC)
+    statement = (
+        f"SELECT {month}, stage, COUNT(*), AVG(days) FROM {AccountStageReach._meta.db_table} "
+        f"WHERE workspace_id = %s AND entered_at >= %s AND entered_at < %s AND account_id IN ({accounts_sql}) "
+        f"GROUP BY 1, 2"
+    )
+    return _cohorts(statement, [workspace.pk, since, until, *accounts_params])
+
+
+def _cohorts(statement: str, params: list[Any]) -> list[Cohort]:
+    cohorts: dict[str, Cohort] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        for label, stage, n, mean_days in cursor.fetchall():
+            cohort = cohorts.setdefault(label, Cohort(month=label))
+            if stage == "":
+                cohort.accounts = int(n)
+            else:
+                cohort.reached[stage] = int(n)
+                cohort.days_to[stage] = float(mean_days) if mean_days is not None else 0.0
+    return [cohorts[key] for key in sorted(cohorts)]
+
+
+def journey_cohorts_from_changes(*, workspace: Workspace, filters: KpiFilters, stages: list[str]) -> list[Cohort]:
     """The cohorts of accounts that entered the journey in the period (months, oldest first).
 
     ``stages`` in the order accounts travel them (first stage first). An account has reached a stage when it
@@ -65,14 +95,4 @@ def journey_cohorts(*, workspace: Workspace, filters: KpiFilters, stages: list[s
     )
     params: list[Any] = [v for i, key in enumerate(stages) for v in (key, i)]
     params += [workspace.pk, *accounts_params, workspace.pk, workspace.pk, since, until, since, until]
-    cohorts: dict[str, Cohort] = {}
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
-        for label, stage, n, mean_days in cursor.fetchall():
-            cohort = cohorts.setdefault(label, Cohort(month=label))
-            if stage == "":
-                cohort.accounts = int(n)
-            else:
-                cohort.reached[stage] = int(n)
-                cohort.days_to[stage] = float(mean_days) if mean_days is not None else 0.0
-    return [cohorts[key] for key in sorted(cohorts)]
+    return _cohorts(statement, params)

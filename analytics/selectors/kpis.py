@@ -8,6 +8,7 @@ where that applies. Counts come with their sample sizes; rates with a Wilson int
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -24,8 +25,10 @@ from ..models import (
     MEASURES,
     AccountDayFact,
     AnalyticsSettings,
+    CommitteeSegmentFact,
     SegmentDayFact,
     SpendEntry,
+    TierActiveGap,
     TierDayFact,
     TierDaySnapshot,
 )
@@ -123,16 +126,31 @@ def _per_tier(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 def committee_coverage_by_tier(*, workspace: Workspace, filters: KpiFilters) -> dict[str, dict[str, Any]]:
     """Per tier: accounts, summed committee coverage (0..1 each, the content app's rules: committee templates,
     each required role known / engaged / missing), accounts with at least 3 required roles engaged, single-threaded
-    accounts and the status counts per required role. Reads current state (contacts), not events."""
-    from .cache import cached
-    from .committee import committee_coverage
+    accounts and the status counts per required role. Current state (contacts), not events: read from the
+    ``CommitteeSegmentFact`` rollup (rebuilt by every refresh) unless a saved view selects the accounts."""
+    from .committee import committee_by_tier, committee_coverage
 
-    return cached(
-        workspace=workspace,
-        name="committee-coverage",
-        filters=filters,
-        compute=lambda: committee_coverage(workspace=workspace, filters=filters),
-    )
+    if filters.view is not None:
+        # A view selects accounts one by one: computed from its accounts' contacts, cached (current contacts, not
+        # the period: one computation serves every period, the previous one included).
+        from .cache import cached
+
+        timeless = replace(filters, start=date(2000, 1, 1), end=date(2000, 1, 1))
+        return cached(
+            workspace=workspace,
+            name="committee-coverage",
+            filters=timeless,
+            compute=lambda: committee_coverage(workspace=workspace, filters=filters),
+        )
+    qs = CommitteeSegmentFact.objects.for_workspace(workspace)
+    if filters.tier:
+        qs = qs.filter(tier=filters.tier)
+    if filters.owner is not None:
+        qs = qs.filter(owner_key=filters.owner)
+    if filters.industry:
+        qs = qs.filter(industry=filters.industry)
+    fields = ("tier", "idx", "role_key", "role_label", "accounts", "coverage_sum", "covered", "single_threaded")
+    return committee_by_tier(list(qs.order_by("tier", "idx").values(*fields, "engaged", "known", "missing")))
 
 
 def _accounts_by_tier(workspace: Workspace, filters: KpiFilters) -> dict[str, int]:
@@ -141,6 +159,19 @@ def _accounts_by_tier(workspace: Workspace, filters: KpiFilters) -> dict[str, in
 
 
 def _engaged_by_tier(workspace: Workspace, filters: KpiFilters) -> dict[str, int]:
+    """Accounts with at least one event in the period, per tier: from the per-tier gap rollup
+    (``TierActiveGap``) unless an owner, an industry or a saved view narrows the accounts."""
+    if filters.owner is None and not filters.industry and filters.view is None:
+        gaps = TierActiveGap.objects.for_workspace(workspace).filter(
+            Q(prev_day__isnull=True) | Q(prev_day__lt=filters.start), day__range=(filters.start, filters.end)
+        )
+        if filters.tier:
+            gaps = gaps.filter(tier=filters.tier)
+        return {row["tier"]: int(row["n"]) for row in gaps.order_by().values("tier").annotate(n=Sum("accounts"))}
+    return engaged_by_tier_from_facts(workspace, filters)
+
+
+def engaged_by_tier_from_facts(workspace: Workspace, filters: KpiFilters) -> dict[str, int]:
     # A semi-join (accounts whose id is among the active fact rows) rather than COUNT(DISTINCT) over a join:
     # the partial index on active days answers the inner part from the index alone.
     active = AccountDayFact.objects.for_workspace(workspace).filter(

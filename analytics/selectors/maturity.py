@@ -15,11 +15,10 @@ from abe.models import Membership, Role, Workspace
 from accounts.models import Account, AccountTeamMember, Contact, IcpVersion, Opportunity, PredictiveModel, Tier
 from activation.models import Rule
 from content.models import ContentAsset
-from engagement.models import EngagementDay
 from personas.models import Persona
 
 from .. import maturity
-from ..models import MaturityAssessment, RolloutStep, SegmentDayFact, SpendEntry
+from ..models import EventTypeDay, MaturityAssessment, RolloutStep, SpendEntry, TierDayFact
 from .filters import TARGET_TIERS
 
 EXPANSION_TYPES = ("cross_sell", "up_sell", "renewal")
@@ -47,11 +46,12 @@ def maturity_evidence(*, workspace: Workspace) -> dict[str, dict[str, Any]]:
         [assets.count() > 0 and personas > 0, personas > 0 and personas_covered == personas, stages_covered >= 4]
     )
     since = timezone.now().date() - timedelta(days=90)
-    event_types = EngagementDay.objects.for_workspace(workspace).filter(day__gte=since).values("type").distinct()
-    n_types = event_types.count()
+    # The types seen per day, a rollup kept by the refreshes (a few rows a day), not the day counts themselves.
+    n_types = EventTypeDay.objects.for_workspace(workspace).filter(day__gte=since).values("type").distinct().count()
     rules = Rule.objects.for_workspace(workspace).filter(is_active=True).count()
     programs_stage = 1 + sum([n_types >= 3, rules >= 3, n_types >= 6])
-    recent = SegmentDayFact.objects.for_workspace(workspace).filter(day__gte=since, tier__in=TARGET_TIERS)
+    # Whether each KPI has data: per-tier days with the measure (three rows a day), not the segment rows.
+    recent = TierDayFact.objects.for_workspace(workspace).filter(day__gte=since, tier__in=TARGET_TIERS)
     sums = recent.aggregate(
         events=Count("id", filter=Q(events__gt=0)),
         mqa=Count("id", filter=Q(mqa_entries__gt=0)),
@@ -127,15 +127,18 @@ def maturity_assessment_list(*, workspace: Workspace) -> QuerySet[MaturityAssess
 
 def abs_fit(*, workspace: Workspace) -> dict[str, Any]:
     """Seed 001's five questions answered from the workspace's accounts, contacts and closed deals."""
-    customers = Account.objects.for_workspace(workspace).filter(opportunities__status="won").distinct()
+    opportunities = Opportunity.objects.for_workspace(workspace)
+    # Account ids through the deals (DISTINCT on one column, not on whole account rows).
+    won_accounts = opportunities.filter(status="won").order_by().values("account_id").distinct()
+    customers = Account.objects.for_workspace(workspace).filter(pk__in=won_accounts)
     employees = sorted(e for e in customers.values_list("employees", flat=True) if e is not None)
     median = float(employees[len(employees) // 2]) if employees else None
-    won = Opportunity.objects.for_workspace(workspace).filter(status="won")
+    won = opportunities.filter(status="won")
     stats = won.aggregate(mean=Avg("amount"), n=Count("id"), expansion=Count("id", filter=Q(type__in=EXPANSION_TYPES)))
     pairs = won.exclude(close_date=None).values_list("created_date", "close_date")[:5000]
     cycles = [(closed - opened).days for opened, closed in pairs if closed is not None]
-    with_deals = Account.objects.for_workspace(workspace).filter(opportunities__isnull=False).distinct()
-    contacts = Contact.objects.for_workspace(workspace).filter(account__in=with_deals).count()
+    with_deals = opportunities.order_by().values("account_id").distinct()
+    contacts = Contact.objects.for_workspace(workspace).filter(account_id__in=with_deals).count()
     n_with_deals = with_deals.count()
     return maturity.fit_verdict(
         median_employees=median,
@@ -156,11 +159,13 @@ def rollout_tracker(*, workspace: Workspace) -> dict[str, Any]:
     on_targets = set(
         Account.objects.for_workspace(workspace)
         .filter(tier__in=TARGET_TIERS, owner_id__in=sellers)
+        .order_by()
         .values_list("owner_id", flat=True)
         .distinct()
     ) | set(
         AccountTeamMember.objects.for_workspace(workspace)
         .filter(account__tier__in=TARGET_TIERS, user_id__in=sellers)
+        .order_by()
         .values_list("user_id", flat=True)
         .distinct()
     )

@@ -13,6 +13,7 @@ from abe.models import Membership, Workspace
 from .. import maturity
 from ..models import MaturityAssessment, RolloutStep
 from ..selectors.maturity import maturity_evidence
+from .rollups import rollup_version_bump
 
 
 @transaction.atomic
@@ -25,9 +26,11 @@ def maturity_assessment_create(
     except ValueError as exc:
         raise ValidationError({"stages": str(exc)}) from None
     evidence = maturity_evidence(workspace=workspace)
-    return MaturityAssessment.objects.create(
+    assessment = MaturityAssessment.objects.create(
         workspace=workspace, stages=clean, evidence=evidence, notes=notes[:5000], created_by=by
     )
+    rollup_version_bump(workspace=workspace)  # the maturity page is cached per version: show it at once
+    return assessment
 
 
 @transaction.atomic
@@ -45,4 +48,5 @@ def rollout_step_update(
     elif not done:
         step.done_at = None
     step.save()
+    rollup_version_bump(workspace=workspace)  # the maturity page is cached per version: show it at once
     return step

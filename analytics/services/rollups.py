@@ -30,7 +30,20 @@ from engagement.models import EngagementDay, EngagementEvent, JourneyStageChange
 from engagement.services.scoring import scoring_rules
 from work.models import Task
 
-from ..models import MEASURES, AccountDayFact, RollupState, SegmentDayFact, TierDayFact, TierDaySnapshot
+from ..models import (
+    MEASURES,
+    AccountDayFact,
+    AccountStageReach,
+    AlertSegmentFact,
+    CommitteeSegmentFact,
+    EventTypeDay,
+    RollupState,
+    SegmentDayFact,
+    StageStandFact,
+    TierActiveGap,
+    TierDayFact,
+    TierDaySnapshot,
+)
 
 # Days re-rolled for the accounts of a scoring pass: new events land in the recent past. Older backfills (a CSV
 # of last quarter's events) reach the rollups with the nightly reconciliation.
@@ -277,6 +290,149 @@ def _tier_snapshot_sql(*, workspace_id: int, start: date, end: date) -> tuple[st
     return statement, params
 
 
+def _reach_sql(*, workspace_id: int, account_ids: Sequence[int] | None, stages: list[str]) -> tuple[str, list[Any]]:
+    """Per account: its entry into the journey (first recorded stage change) and, per stage, the days from then to
+    its first arrival there or at a later stage (``stages`` in travel order, first stage first). An account has
+    reached a stage when it arrived there or further on (a jump from aware to MQA passes engaged), or started its
+    first recorded change from there."""
+    sql = _sql()
+    table = JourneyStageChange._meta.db_table
+    params: list[Any] = [v for i, key in enumerate(stages) for v in (key, i)]
+    ranks = " UNION ALL ".join(["SELECT CAST(%s AS VARCHAR(40)) AS stage, %s AS pos"] * len(stages))
+    scope = "workspace_id = %s"
+    params.append(workspace_id)
+    if account_ids is not None:
+        scope += " AND " + _in("account_id", account_ids, params)
+    params += [workspace_id, workspace_id]
+    days = (
+        "EXTRACT(EPOCH FROM (r.at - c.entered)) / 86400.0"
+        if sql.postgres
+        else "(julianday(r.at) - julianday(c.entered))"
+    )
+    statement = (
+        f"WITH ranks AS ({ranks}), "
+        f"c AS (SELECT account_id, MIN(changed_at) AS entered FROM {table} WHERE {scope} GROUP BY account_id), "
+        f"arrivals AS (SELECT j.account_id, j.to_stage AS stage, j.changed_at AS at FROM {table} j "
+        f"JOIN c ON c.account_id = j.account_id WHERE j.workspace_id = %s "
+        f"UNION ALL SELECT j.account_id, j.from_stage, j.changed_at FROM {table} j "
+        f"JOIN c ON c.account_id = j.account_id AND j.changed_at = c.entered WHERE j.workspace_id = %s), "
+        f"r AS (SELECT a.account_id, x.stage, MIN(a.at) AS at FROM arrivals a "
+        f"JOIN ranks ra ON ra.stage = a.stage JOIN ranks x ON x.pos <= ra.pos GROUP BY a.account_id, x.stage) "
+        f"INSERT INTO {AccountStageReach._meta.db_table} (workspace_id, account_id, stage, entered_at, days) "
+        f"SELECT {int(workspace_id)}, s.account_id, s.stage, s.entered, s.days FROM ("
+        f"SELECT c.account_id, r.stage, c.entered, {days} AS days FROM c JOIN r ON r.account_id = c.account_id "
+        f"UNION ALL SELECT c.account_id, '', c.entered, 0.0 FROM c) s WHERE TRUE "
+        f"ON CONFLICT (workspace_id, account_id, stage) DO UPDATE SET entered_at = EXCLUDED.entered_at, "
+        f"days = EXCLUDED.days"
+    )
+    return statement, params
+
+
+def _stand_sql(*, workspace_id: int) -> tuple[str, list[Any]]:
+    from accounts.models import Account
+
+    sql = _sql()
+    since = sql.day("journey_stage_changed_at")
+    statement = (
+        f"INSERT INTO {StageStandFact._meta.db_table} "
+        f"(workspace_id, tier, owner_key, industry, stage, since_day, accounts) "
+        f"SELECT {int(workspace_id)}, tier, COALESCE(owner_id, 0), industry, journey_stage, {since}, COUNT(*) "
+        f"FROM {Account._meta.db_table} WHERE workspace_id = %s "
+        f"GROUP BY tier, COALESCE(owner_id, 0), industry, journey_stage, {since}"
+    )
+    return statement, [workspace_id]
+
+
+def _alert_segment_sql(*, workspace_id: int, start: date, end: date) -> tuple[str, list[Any]]:
+    from accounts.models import Account
+
+    sql = _sql()
+    alert = Alert._meta.db_table
+    acked = "al.acknowledged_at IS NOT NULL"
+    seconds = sql.seconds("al.acknowledged_at", "al.created_at")
+    columns = ("raised", "acknowledged", "ack_seconds")
+    statement = (
+        f"INSERT INTO {AlertSegmentFact._meta.db_table} (workspace_id, day, tier, owner_key, industry, rule_key, "
+        f"severity, assignee_key, {', '.join(columns)}) "
+        f"SELECT {int(workspace_id)}, {sql.day('al.created_at')}, a.tier, COALESCE(a.owner_id, 0), a.industry, "
+        f"COALESCE(al.rule_id, 0), al.severity, COALESCE(al.assignee_id, 0), COUNT(*), "
+        f"SUM(CASE WHEN {acked} THEN 1 ELSE 0 END), SUM(CASE WHEN {acked} THEN {seconds} ELSE 0 END) "
+        f"FROM {alert} al JOIN {Account._meta.db_table} a ON a.id = al.account_id "
+        f"WHERE al.workspace_id = %s AND al.status NOT IN ('suppressed', 'held_back') "
+        f"AND al.created_at >= %s AND al.created_at < %s "
+        f"GROUP BY {sql.day('al.created_at')}, a.tier, COALESCE(a.owner_id, 0), a.industry, COALESCE(al.rule_id, 0), "
+        f"al.severity, COALESCE(al.assignee_id, 0) "
+        f"ON CONFLICT (workspace_id, day, tier, owner_key, industry, rule_key, severity, assignee_key) "
+        f"DO UPDATE SET {', '.join(f'{c} = EXCLUDED.{c}' for c in columns)}"
+    )
+    since = datetime.combine(start, datetime.min.time(), UTC)
+    until = datetime.combine(end + timedelta(days=1), datetime.min.time(), UTC)
+    return statement, [workspace_id, since, until]
+
+
+def _active_gap_sql(*, workspace_id: int, start: date, end: date) -> tuple[str, list[Any]]:
+    """Per (day, tier) of ``[start, end]``: active accounts counted by their previous active day (the last one
+    before ``start`` looked up per account through the facts' unique key, then ``LAG`` within the range)."""
+    from accounts.models import Account
+
+    fact = AccountDayFact._meta.db_table
+    statement = (
+        f"WITH r AS (SELECT account_id, day FROM {fact} "
+        f"WHERE workspace_id = %s AND events > 0 AND day BETWEEN %s AND %s), "
+        f"p AS (SELECT b.account_id, (SELECT MAX(f.day) FROM {fact} f WHERE f.workspace_id = %s "
+        f"AND f.account_id = b.account_id AND f.day < %s AND f.events > 0) AS day "
+        f"FROM (SELECT DISTINCT account_id FROM r) b), "
+        f"x AS (SELECT account_id, day, LAG(day) OVER (PARTITION BY account_id ORDER BY day) AS prev FROM "
+        f"(SELECT account_id, day FROM r UNION ALL SELECT account_id, day FROM p WHERE day IS NOT NULL) u) "
+        f"INSERT INTO {TierActiveGap._meta.db_table} (workspace_id, day, tier, prev_day, accounts) "
+        f"SELECT {int(workspace_id)}, x.day, a.tier, x.prev, COUNT(*) FROM x "
+        f"JOIN {Account._meta.db_table} a ON a.id = x.account_id WHERE x.day >= %s "
+        f"GROUP BY x.day, a.tier, x.prev"
+    )
+    return statement, [workspace_id, start, end, workspace_id, start, start]
+
+
+def _event_type_sql(
+    *, workspace_id: int, start: date, end: date, account_ids: Sequence[int] | None
+) -> tuple[str, list[Any]]:
+    params: list[Any] = [workspace_id, start, end]
+    scope = ""
+    if account_ids is not None:
+        scope = " AND " + _in("account_id", account_ids, params)
+    statement = (
+        f"INSERT INTO {EventTypeDay._meta.db_table} (workspace_id, day, type) "
+        f"SELECT DISTINCT {int(workspace_id)}, day, type FROM {EngagementDay._meta.db_table} "
+        f"WHERE workspace_id = %s AND day BETWEEN %s AND %s{scope} AND count > 0 "
+        f"ON CONFLICT (workspace_id, day, type) DO NOTHING"
+    )
+    return statement, params
+
+
+def committee_refresh(*, workspace: Workspace) -> int:
+    """Rebuild the committee coverage per segment from the current contacts (one statement, the rows stored)."""
+    from accounts.models import Account
+
+    from ..selectors.committee import committee_segment_rows
+
+    rows = CommitteeSegmentFact.objects.for_workspace(workspace)
+    rows._raw_delete(rows.db)
+    computed = committee_segment_rows(workspace=workspace, accounts=Account.objects.for_workspace(workspace))
+    CommitteeSegmentFact.objects.bulk_create(
+        [CommitteeSegmentFact(workspace=workspace, **row) for row in computed], batch_size=1000
+    )
+    return len(computed)
+
+
+def stand_refresh(*, workspace: Workspace) -> int:
+    """Rebuild "where accounts stand now" for the workspace (one grouped statement over its accounts).
+
+    Called inside a refresh's transaction, after the workspace's ``RollupState`` row was locked, so two refreshes
+    never interleave their delete and insert."""
+    rows = StageStandFact.objects.for_workspace(workspace)
+    rows._raw_delete(rows.db)
+    return _execute(*_stand_sql(workspace_id=workspace.pk))
+
+
 def rollup_version_bump(*, workspace: Workspace) -> None:
     """Move the workspace's rollup version on: the dashboards' cached figures (``analytics.selectors.cache``)
     are keyed by it, so the next request reads the new rollups."""
@@ -288,6 +444,13 @@ def _execute(statement: str, params: list[Any]) -> int:
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
         return int(cursor.rowcount)
+
+
+def _lock_state(workspace: Workspace) -> None:
+    """Serialise the refreshes of one workspace (its ``RollupState`` row, locked to the end of the transaction):
+    the tables rebuilt whole or by range are deleted and re-inserted without two refreshes interleaving."""
+    RollupState.objects.get_or_create(workspace=workspace)
+    list(RollupState.objects.select_for_update().filter(workspace=workspace).values_list("pk", flat=True))
 
 
 def _stage_keys(workspace: Workspace) -> list[str]:
@@ -311,6 +474,7 @@ def facts_refresh(
     Safe to repeat: the range is deleted and re-inserted from the sources in one transaction.
     """
     stages = _stage_keys(workspace)
+    _lock_state(workspace)
     if connection.vendor == "postgresql":
         # The grouping of a whole workspace's day counts spills to disk at the default 4 MB; this transaction only.
         _execute("SET LOCAL work_mem = '64MB'", [])
@@ -330,6 +494,26 @@ def facts_refresh(
             workspace_id=workspace.pk, start=start, end=end, account_ids=chunk, stages=stages
         )
         written += _execute(statement, params)
+        _execute(*_event_type_sql(workspace_id=workspace.pk, start=start, end=end, account_ids=chunk))
+        # The journeys of the accounts with a stage change in the range (an account's journey only changes when
+        # a change is recorded; a backfill of older changes reaches it with the nightly rebuild).
+        moved: Sequence[int] | None = chunk
+        if chunk is not None:
+            since = datetime.combine(start, datetime.min.time(), UTC)
+            moved = sorted(
+                JourneyStageChange.objects.for_workspace(workspace)
+                .filter(account_id__in=chunk, changed_at__gte=since)
+                .order_by()
+                .values_list("account_id", flat=True)
+                .distinct()
+            )
+        if moved is None or moved:
+            reach = AccountStageReach.objects.for_workspace(workspace)
+            if moved is not None:
+                reach = reach.filter(account_id__in=moved)
+            reach._raw_delete(reach.db)
+            journey = list(reversed(stages))
+            _execute(*_reach_sql(workspace_id=workspace.pk, account_ids=moved, stages=journey))
     segments = SegmentDayFact.objects.for_workspace(workspace).filter(day__range=(start, end))
     segments._raw_delete(segments.db)
     _execute(*_segment_sql(workspace_id=workspace.pk, start=start, end=end))
@@ -340,6 +524,14 @@ def facts_refresh(
     snapshots = TierDaySnapshot.objects.for_workspace(workspace).filter(day__range=(snapshot_start, end))
     snapshots._raw_delete(snapshots.db)
     _execute(*_tier_snapshot_sql(workspace_id=workspace.pk, start=snapshot_start, end=end))
+    gaps = TierActiveGap.objects.for_workspace(workspace).filter(day__range=(start, end))
+    gaps._raw_delete(gaps.db)
+    _execute(*_active_gap_sql(workspace_id=workspace.pk, start=start, end=end))
+    alert_rows = AlertSegmentFact.objects.for_workspace(workspace).filter(day__range=(start, end))
+    alert_rows._raw_delete(alert_rows.db)
+    _execute(*_alert_segment_sql(workspace_id=workspace.pk, start=start, end=end))
+    stand_refresh(workspace=workspace)
+    committee_refresh(workspace=workspace)
     rollup_version_bump(workspace=workspace)
     return written
 
@@ -369,8 +561,9 @@ def facts_rebuild(*, workspace: Workspace, now: datetime | None = None) -> dict[
     started = time.monotonic()
     start, end = _first_day(workspace), now.date() + timedelta(days=1)
     with transaction.atomic():
-        everything = AccountDayFact.objects.for_workspace(workspace)
-        everything._raw_delete(everything.db)
+        for whole in (AccountDayFact, AccountStageReach, AlertSegmentFact, TierActiveGap, EventTypeDay):
+            everything = whole.objects.for_workspace(workspace)
+            everything._raw_delete(everything.db)
         rows = facts_refresh(workspace=workspace, start=start, end=end)
         seconds = time.monotonic() - started
         RollupState.objects.update_or_create(
@@ -380,7 +573,17 @@ def facts_rebuild(*, workspace: Workspace, now: datetime | None = None) -> dict[
     if connection.vendor == "postgresql":
         # A rebuild replaces the tables' contents: fresh statistics keep the dashboards' plans right at once,
         # without waiting for autovacuum (ANALYZE samples rows, so it costs little).
-        for model in (AccountDayFact, SegmentDayFact, TierDayFact, TierDaySnapshot):
+        for model in (
+            AccountDayFact,
+            SegmentDayFact,
+            TierDayFact,
+            TierDaySnapshot,
+            AccountStageReach,
+            StageStandFact,
+            AlertSegmentFact,
+            TierActiveGap,
+            CommitteeSegmentFact,
+        ):
             _execute(f"ANALYZE {model._meta.db_table}", [])
     return {"rows": rows, "start": start.isoformat(), "end": end.isoformat(), "seconds": round(seconds, 3)}
 
@@ -443,7 +646,13 @@ def facts_refresh_changes(*, workspace: Workspace, now: datetime | None = None) 
                 account_ids=sorted(accounts),
                 snapshots_from=now.date() - timedelta(days=1),
             )
-        # Accounts standing in a stage, alerts by rule and tasks are read live: a new version every refresh keeps
-        # the dashboards' cache no older than the refresh interval even when no rollup row changed.
+        else:
+            # Tier, owner and stage edits reach "where accounts stand now", contact edits the committee coverage,
+            # within the poll's interval.
+            _lock_state(workspace)
+            stand_refresh(workspace=workspace)
+            committee_refresh(workspace=workspace)  # contacts' roles and engagement change without a rollup
+        # Tasks overdue, committees and the maturity and rollout facts are read live: a new version every refresh
+        # keeps the dashboards' cache no older than the refresh interval even when no rollup row changed.
         RollupState.objects.filter(pk=state.pk).update(watermark=now, last_refresh_at=now, version=F("version") + 1)
     return written

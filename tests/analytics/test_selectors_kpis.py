@@ -251,3 +251,46 @@ def test_dashboard_coverage_matches_the_content_apps_per_account_coverage(worksp
         assert rows[tier]["coverage_sum"] == pytest.approx(expected, abs=1e-4)
         single = sum(per_account[a.pk].single_threaded for a in accounts if a.tier == tier)
         assert rows[tier]["single_threaded"] == single
+
+
+def test_committee_coverage_rollup_equals_the_contacts_and_follows_the_change_poll(workspace, programme, sales_user):
+    """The dashboards read committee coverage from the per-segment rollup: equal to the computation from the
+    contacts for every filter, and kept current by the refreshes (here the five-minute change poll)."""
+    from dataclasses import replace
+
+    from accounts.models import Account
+    from analytics.models import CommitteeSegmentFact
+    from analytics.selectors.committee import committee_coverage
+    from analytics.selectors.kpis import committee_coverage_by_tier
+    from analytics.services.rollups import facts_refresh_changes
+
+    first = Account.objects.for_workspace(workspace).filter(tier=Tier.STRATEGIC).order_by("pk").first()
+    first.owner, first.industry = sales_user, "Software"
+    first.save()
+    facts_rebuild(workspace=workspace)
+
+    def check() -> None:
+        for f in (
+            programme,
+            replace(programme, tier=Tier.STRATEGIC),
+            replace(programme, owner=sales_user.pk),
+            replace(programme, industry="Software"),
+        ):
+            assert committee_coverage_by_tier(workspace=workspace, filters=f) == committee_coverage(
+                workspace=workspace, filters=f
+            ), f
+
+    check()
+    assert (
+        committee_coverage_by_tier(workspace=workspace, filters=replace(programme, owner=sales_user.pk))["strategic"][
+            "accounts"
+        ]
+        == 1
+    )
+    # A new engaged decision maker on the first account: the poll rebuilds the rollup.
+    ContactFactory(account=first, buying_role="decision_maker", last_engaged_at=dt.datetime.now(dt.UTC))
+    facts_refresh_changes(workspace=workspace)
+    check()
+    # What the pages read is the rollup: emptied, the figures go.
+    CommitteeSegmentFact.objects.for_workspace(workspace).delete()
+    assert committee_coverage_by_tier(workspace=workspace, filters=programme) == {}
