@@ -37,23 +37,30 @@ $(VENV)/.installed-run: pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -e .
 	touch $@
 
+# The server starts as soon as the database is migrated; the demo loads beside it (log: demo-load.log) and
+# every page says "demo data still loading (N%)" until it is in (abe/demo_loading.py; docs/performance.md).
+DEMO_PROGRESS ?= $(or $(ABE_DEMO_PROGRESS_FILE),demo-loading.json)
 run: $(VENV)/.installed-run compilemessages
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py load_demo --if-empty
 	@echo ""
 	@echo "  ABE Portal: http://$(HOST):$(PORT)/"
 	@echo "  Logins: admin / marketing / sales / viewer, password: $${ABE_DEMO_PASSWORD:-demo}"
 	@echo "  API docs: http://$(HOST):$(PORT)/api/docs/"
+	@echo "  The demo loads in the background on a first run (log: demo-load.log); the pages show its progress."
 	@echo ""
-	@if [ -n "$$REDIS_URL" ]; then \
+	@$(PY) manage.py load_demo --if-empty --progress > demo-load.log 2>&1 & \
+	LOAD=$$!; \
+	printf '{"step": "starting", "percent": 0, "pid": %s}' $$LOAD > "$(DEMO_PROGRESS)"; \
+	if [ -n "$$REDIS_URL" ]; then \
 	  echo "  REDIS_URL is set: starting Celery workers (deliveries+default with beat; scoring+imports) (log: celery.log)"; \
 	  $(VENV)/bin/celery -A abe worker -B -Q deliveries,default -n fast@%h --loglevel=INFO --concurrency=1 >> celery.log 2>&1 & \
 	  FAST=$$!; \
 	  $(VENV)/bin/celery -A abe worker -Q scoring,imports -n bulk@%h --loglevel=INFO --concurrency=1 >> celery.log 2>&1 & \
 	  BULK=$$!; \
-	  trap 'kill $$FAST $$BULK 2>/dev/null' EXIT INT TERM; \
+	  trap 'kill $$LOAD $$FAST $$BULK 2>/dev/null' EXIT INT TERM; \
 	  $(PY) manage.py runserver $(HOST):$(PORT); \
 	else \
+	  trap 'kill $$LOAD 2>/dev/null' EXIT INT TERM; \
 	  $(PY) manage.py runserver $(HOST):$(PORT); \
 	fi
 
