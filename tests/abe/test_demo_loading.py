@@ -80,7 +80,7 @@ def test_progress_is_weighted_by_step_and_never_says_100_before_the_end(record_f
     tracker.finish("content")
     tracker.begin("engagement")
     tracker.report(0.5)
-    total = sum(STEP_WEIGHTS.values())
+    total = sum(v for k, v in STEP_WEIGHTS.items() if k != "migrate")  # no --migrate: the demo steps only
     expected = int(100 * (STEP_WEIGHTS["personas"] + STEP_WEIGHTS["accounts"] + STEP_WEIGHTS["content"] + 0.36) / total)
     record = progress_read()
     assert record is not None and record["step"] == "engagement" and record["percent"] == expected
@@ -92,6 +92,12 @@ def test_progress_is_weighted_by_step_and_never_says_100_before_the_end(record_f
 
     StepProgress(enabled=False, started=0.0).report(0.5)  # without --progress nothing is written
     assert progress_read()["percent"] == 99
+
+    migrating = StepProgress(enabled=True, started=0.0, migrating=True)  # load_demo --migrate (make run)
+    migrating.begin("migrate")
+    migrating.finish("migrate")
+    migrating.begin("personas")
+    assert progress_read()["percent"] == int(100 * STEP_WEIGHTS["migrate"] / sum(STEP_WEIGHTS.values()))
 
 
 @pytest.mark.django_db(transaction=True)

@@ -3,7 +3,8 @@
 Deterministic for a given day (seeded random numbers; dates are relative to today). Refuses to run twice
 unless ``--reset`` drops the existing demo workspace first; ``--if-empty`` makes it a no-op when the
 database already has a workspace (what ``make run`` uses). ``--progress`` records how far the load is for the
-"demo data still loading" page (``abe.demo_loading``): ``make run`` starts the server while this runs.
+"demo data still loading" page (``abe.demo_loading``), ``--migrate`` applies the migrations first: ``make run``
+starts the server while this runs.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import time
 from typing import Any
 
 from django.apps import apps
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
@@ -39,6 +41,9 @@ class Command(BaseCommand):
             action="store_true",
             help="Record the progress for the 'demo data still loading' page (make run serves while this runs).",
         )
+        parser.add_argument(
+            "--migrate", action="store_true", help="Apply the migrations first (make run, beside the server)."
+        )
 
     def handle(
         self,
@@ -48,11 +53,16 @@ class Command(BaseCommand):
         seed: int,
         language: str = "en",
         progress: bool = False,
+        migrate: bool = False,
         **options: Any,
     ) -> None:
-        tracker = StepProgress(enabled=progress, started=time.time())
+        tracker = StepProgress(enabled=progress, started=time.time(), migrating=migrate)
         tracker.report(0.0)
         try:
+            if migrate:
+                tracker.begin("migrate")
+                call_command("migrate", interactive=False, verbosity=options.get("verbosity", 1))
+                tracker.finish("migrate")
             # One transaction: the demo appears whole or not at all. The record goes once it is committed.
             with transaction.atomic():
                 self._load(reset=reset, if_empty=if_empty, seed=seed, language=language, tracker=tracker)
