@@ -158,10 +158,16 @@ class DemoLoadingMiddleware:
             message = gettext("The demo data is still loading (%(percent)s%%); try again in a few seconds.") % {
                 "percent": percent
             }
-            return JsonResponse({"detail": message, "percent": percent, "step": step}, status=503, headers=headers)
-        context = {"percent": percent, "step": STEP_LABELS.get(step, step)}
-        html = render_to_string("demo_loading.html", context, request=None)
-        return HttpResponse(html, status=503, headers=headers)
+            response: HttpResponse = JsonResponse(
+                {"detail": message, "percent": percent, "step": step}, status=503, headers=headers
+            )
+        else:
+            context = {"percent": percent, "step": STEP_LABELS.get(step, step)}
+            html = render_to_string("demo_loading.html", context, request=None)
+            response = HttpResponse(html, status=503, headers=headers)
+        # Expected while loading: not a "Service Unavailable" warning in the console on every refresh.
+        response._has_been_logged = True  # type: ignore[attr-defined]
+        return response
 
 
 class ServiceUnavailableMiddleware:

@@ -27,15 +27,17 @@ def _dead_pid() -> int:
 
 
 @pytest.mark.django_db
-def test_pages_say_the_demo_is_loading_while_the_loader_runs(client, record_file):
+def test_pages_say_the_demo_is_loading_while_the_loader_runs(client, record_file, caplog):
     progress_write(step="engagement", percent=42.7, started=0.0)  # this process stands for the loader
 
-    page = client.get("/accounts/")
+    with caplog.at_level("WARNING", logger="django.request"):
+        page = client.get("/accounts/")
+    assert not caplog.records  # expected while loading: no warning per refresh in the console
     assert page.status_code == 503 and page["Retry-After"] == "5"
     body = page.content.decode()
     assert "Demo data still loading (42%)" in body
     assert "engagement events, scores and journey history" in body
-    assert '<meta http-equiv="refresh"' in body
+    assert '<meta http-equiv="refresh"' in body and 'aria-valuenow="42"' in body
 
     api = client.get("/api/v1/accounts/")
     assert api.status_code == 503 and api.json()["percent"] == 42 and api.json()["step"] == "engagement"
