@@ -34,26 +34,36 @@ $(VENV)/.installed: pyproject.toml
 # Serving needs only the runtime dependencies: a fresh clone's `make run` skips the test and lint tools.
 $(VENV)/.installed-run: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e .
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-compile -e .
 	touch $@
 
+# The server starts at once: migrations and the demo load run beside it (log: demo-load.log) and every page says
+# "demo data still loading (N%)" until the demo is in (abe/demo_loading.py; docs/performance.md "First run").
+# With REDIS_URL the Celery workers need the tables, so migrations run first there.
+DEMO_PROGRESS ?= $(or $(ABE_DEMO_PROGRESS_FILE),demo-loading.json)
 run: $(VENV)/.installed-run compilemessages
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py load_demo --if-empty
+	@if [ -n "$$REDIS_URL" ]; then $(PY) manage.py migrate --noinput; fi
 	@echo ""
 	@echo "  ABE Portal: http://$(HOST):$(PORT)/"
 	@echo "  Logins: admin / marketing / sales / viewer, password: $${ABE_DEMO_PASSWORD:-demo}"
 	@echo "  API docs: http://$(HOST):$(PORT)/api/docs/"
+	@echo "  Migrations and the demo load run beside the server (log: demo-load.log); the pages show their progress."
 	@echo ""
-	@if [ -n "$$REDIS_URL" ]; then \
+	@if [ -n "$$REDIS_URL" ]; then MIGRATE=; else MIGRATE=--migrate; fi; \
+	( $(PY) manage.py load_demo --if-empty --progress $$MIGRATE > demo-load.log 2>&1 \
+	  || echo "  make run: the migrations or the demo load failed; see demo-load.log" >&2 ) & \
+	LOAD=$$!; \
+	printf '{"step": "starting", "percent": 0, "pid": %s}' $$LOAD > "$(DEMO_PROGRESS)"; \
+	if [ -n "$$REDIS_URL" ]; then \
 	  echo "  REDIS_URL is set: starting Celery workers (deliveries+default with beat; scoring+imports) (log: celery.log)"; \
 	  $(VENV)/bin/celery -A abe worker -B -Q deliveries,default -n fast@%h --loglevel=INFO --concurrency=1 >> celery.log 2>&1 & \
 	  FAST=$$!; \
 	  $(VENV)/bin/celery -A abe worker -Q scoring,imports -n bulk@%h --loglevel=INFO --concurrency=1 >> celery.log 2>&1 & \
 	  BULK=$$!; \
-	  trap 'kill $$FAST $$BULK 2>/dev/null' EXIT INT TERM; \
+	  trap 'pkill -P $$LOAD 2>/dev/null; kill $$FAST $$BULK 2>/dev/null' EXIT INT TERM; \
 	  $(PY) manage.py runserver $(HOST):$(PORT); \
 	else \
+	  trap 'pkill -P $$LOAD 2>/dev/null' EXIT INT TERM; \
 	  $(PY) manage.py runserver $(HOST):$(PORT); \
 	fi
 

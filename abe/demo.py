@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -39,6 +40,8 @@ class DemoContext:
     data: dict[str, Any] = field(default_factory=dict[str, Any])  # what one step leaves for the next (ids, lists)
     # The demo's own texts (personas, content, templates, rules): "en", or "es" for ``load_demo --language es``.
     language: str = "en"
+    # Steps report how far they are (0-1 of the step) for the loading page; a no-op unless ``load_demo --progress``.
+    progress: Callable[[float], None] = field(default=lambda fraction: None)
 
 
 def demo_password() -> str:

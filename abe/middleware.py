@@ -130,6 +130,46 @@ class RequestBodyLimitMiddleware:
         return self.get_response(request)
 
 
+class DemoLoadingMiddleware:
+    """While ``load_demo --progress`` builds the demo (``make run`` serves first), every page but the liveness
+    probe is a 503 "demo data still loading (N%)" page that refreshes itself; the API answers 503 JSON.
+
+    Driven by the loader's progress record (``abe.demo_loading``): one ``stat`` per request when no load runs.
+    Nothing touches the database meanwhile (the loader holds one long write transaction; on SQLite a login,
+    which writes, would wait on it)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from .demo_loading import STEP_LABELS, progress_read
+
+        record = progress_read()
+        if record is None or request.path == "/healthz":
+            return self.get_response(request)
+        from django.http import JsonResponse
+        from django.template.loader import render_to_string
+        from django.utils.translation import gettext
+
+        percent = record.get("percent") if isinstance(record.get("percent"), int) else 0
+        step = str(record.get("step") or "")
+        headers = {"Retry-After": "5", "Cache-Control": "no-store"}
+        if request.path.startswith("/api/"):
+            message = gettext("The demo data is still loading (%(percent)s%%); try again in a few seconds.") % {
+                "percent": percent
+            }
+            response: HttpResponse = JsonResponse(
+                {"detail": message, "percent": percent, "step": step}, status=503, headers=headers
+            )
+        else:
+            context = {"percent": percent, "step": STEP_LABELS.get(step, step)}
+            html = render_to_string("demo_loading.html", context, request=None)
+            response = HttpResponse(html, status=503, headers=headers)
+        # Expected while loading: not a "Service Unavailable" warning in the console on every refresh.
+        response._has_been_logged = True  # type: ignore[attr-defined]
+        return response
+
+
 class ServiceUnavailableMiddleware:
     """A lost broker or cache connection that escapes a view is a 503 with a clear message, not a 500.
 

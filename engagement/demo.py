@@ -1,5 +1,8 @@
 """Demo engagement: about 500,000 events over the last 180 days, then a full score recompute and stage history.
 
+Accounts enter the journey on different days: about 40% were engaging before the 180 days began, the others
+start on a day spread over the period, so the stage history (recorded over the 180 days) gives monthly cohorts.
+
 Accounts get an engagement profile: a few hot ones (bursts, most of the committee engaged), warming ones
 (activity rising over the last weeks), steady, cooling (busy months ago, quiet now) and many quiet ones
 (the odd email open). Some accounts also get third-party intent and trigger events (funding, executive
@@ -67,12 +70,19 @@ PERSON_TYPES = {
 SESSION_TYPES = {EventType.EMAIL_OPEN, EventType.WEB_VISIT, EventType.EMAIL_CLICK, EventType.INTENT_SIGNAL}
 SESSION_P = 0.45  # events per session ~ geometric, mean 1 / 0.45
 PAGES = ["/", "/product", "/integrations", "/customers", "/blog/abm-metrics", "/blog/buying-committee", "/docs"]
+# Share of this step done after each stage (for the loading page of `make run`; measured on SQLite).
+PROGRESS = {"events": 0.3, "days": 0.45, "history": 0.65, "scores": 0.85}
 NULL = "\\N"  # COPY's text format for NULL; the metadata JSON has no tab, newline or backslash to escape
+# When accounts start engaging: a share were engaging before the 180 days began, the others enter the journey on
+# a day spread over the period (the latest three weeks ago), so the journey funnel has a cohort per month.
+LONG_STANDING = 0.4
+LATEST_ENTRY = DAYS - 21
 TOPICS = ["account-based marketing", "sales engagement", "intent data", "revenue operations", "marketing automation"]
 
 
-def _intensity(profile: str, rng: np.random.Generator) -> np.ndarray:
-    """Relative activity on each of the last DAYS days (index 0 = 179 days ago, DAYS − 1 = today)."""
+def _intensity(profile: str, rng: np.random.Generator, start: int = 0) -> np.ndarray:
+    """Relative activity on each of the last DAYS days (index 0 = 179 days ago, DAYS − 1 = today); none before
+    ``start``, the day the account first engages."""
     t = np.arange(DAYS, dtype=float)
     if profile == "hot":
         curve = np.full(DAYS, 0.6)
@@ -87,6 +97,7 @@ def _intensity(profile: str, rng: np.random.Generator) -> np.ndarray:
     else:
         curve = np.full(DAYS, 1.0) + rng.uniform(0, 0.3, DAYS)
     weekday = np.array([1.0 if (DAYS - 1 - i) % 7 not in (0, 6) else 0.35 for i in range(DAYS)])
+    curve[:start] = 0.0
     return curve * weekday
 
 
@@ -150,14 +161,17 @@ def _generate(ctx: DemoContext) -> _Columns:
     today_start = ctx.now.replace(hour=0, minute=0, second=0, microsecond=0)
     start_us = int((today_start - timedelta(days=DAYS - 1)).timestamp()) * 1_000_000
     seconds_today = max((ctx.now - today_start).total_seconds(), 1.0)
+    starts = np.where(
+        rng.random(len(account_ids)) < LONG_STANDING, 0, rng.integers(1, LATEST_ENTRY + 1, size=len(account_ids))
+    )
     parts: dict[str, list] = {k: [] for k in ("account", "contact", "type", "day", "offset")}
-    for account_id, profile, n in zip(account_ids, profiles, per_account, strict=True):
+    for account_id, profile, n, start in zip(account_ids, profiles, per_account, starts, strict=True):
         people = contacts.get(account_id, [])
         # Sessions: a visit is several pages, an email is opened more than once (and daily caps matter).
         n = max(1, round(n / mean_session))
         n_intent = int(n * PERSON_TYPES[EventType.INTENT_SIGNAL][0]) if profile in ("hot", "warming") else 0
         n_person = n - n_intent if people else 0
-        curve = _intensity(profile, rng)
+        curve = _intensity(profile, rng, int(start))
         days = rng.choice(DAYS, size=n_person + n_intent, p=curve / curve.sum())
         who = np.zeros(n_person + n_intent, dtype=np.int64)
         if n_person:
@@ -172,12 +186,12 @@ def _generate(ctx: DemoContext) -> _Columns:
         parts["type"].append(np.repeat(types, repeat))
         parts["day"].append(np.repeat(days, repeat))
         parts["offset"].append(rng.uniform(0, 1, size=int(repeat.sum())))
-    # Trigger events on one account in eight: funding rounds, executive hires, launches...
+    # Trigger events on one account in eight (once it engages): funding rounds, executive hires, launches...
     triggered = np.array(account_ids[::8])
     parts["account"].append(triggered)
     parts["contact"].append(np.zeros(len(triggered), dtype=np.int64))
     parts["type"].append(np.full(len(triggered), len(EVENT_TYPES) - 1))
-    parts["day"].append(rng.integers(0, DAYS - 1, size=len(triggered)))
+    parts["day"].append(rng.integers(starts[::8], DAYS - 1, size=len(triggered)))
     parts["offset"].append(rng.uniform(0, 1, size=len(triggered)))
     account, contact, types, days, offset = (np.concatenate(parts[k]) for k in parts)
     day_seconds = np.where(days == DAYS - 1, seconds_today, 86_400.0)  # nothing later than now today
@@ -265,9 +279,14 @@ def build(ctx: DemoContext) -> str:
         [EngagementEvent, EngagementDay, ScoreComponent, AccountScoreSnapshot, JourneyStageChange, AccountEngagement]
     ):
         events = _load(ctx)
+        ctx.progress(PROGRESS["events"])
         store.days_rebuild(workspace=ctx.workspace)
-        history_backfill(workspace=ctx.workspace, until=ctx.today, days=HISTORY_DAYS)
+        ctx.progress(PROGRESS["days"])
+        # Snapshots for the trend over 90 days; stage changes over the whole 180 days (cohorts by month entered).
+        history_backfill(workspace=ctx.workspace, until=ctx.today, days=HISTORY_DAYS, stage_days=DAYS)
+        ctx.progress(PROGRESS["history"])
         scores_recompute(workspace=ctx.workspace, now=ctx.now, rebuild_days=False)
+    ctx.progress(PROGRESS["scores"])
     # Content: performance of the assets the events reference, then plays (they need journey stages).
     from content.demo import after_engagement
 

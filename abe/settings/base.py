@@ -62,6 +62,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "abe.middleware.DemoLoadingMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -101,6 +102,9 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Write-ahead log: pages keep reading while `make run`'s demo load holds its long write transaction.
+    DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = "PRAGMA journal_mode=WAL;"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -273,6 +277,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ABE Portal <noreply@l
 
 # Activation: links in emails and webhooks point here; the digest goes out at this UTC hour; a webhook
 # subscription is turned off after this many consecutive failed deliveries.
+# `make run` serves pages while the demo loads: `load_demo --progress` writes its progress here (abe.demo_loading).
+ABE_DEMO_PROGRESS_FILE = os.environ.get("ABE_DEMO_PROGRESS_FILE", str(BASE_DIR / "demo-loading.json"))
 ABE_SITE_URL = os.environ.get("ABE_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 ABE_DIGEST_HOUR_UTC = int(os.environ.get("ABE_DIGEST_HOUR_UTC", "7"))
 ABE_WEBHOOK_DISABLE_AFTER = int(os.environ.get("ABE_WEBHOOK_DISABLE_AFTER", "10"))

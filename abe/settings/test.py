@@ -24,3 +24,8 @@ CELERY_TASK_ALWAYS_EAGER = True
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# A `make run` loading the demo in this checkout must not turn the test run's pages into "still loading" ones.
+ABE_DEMO_PROGRESS_FILE = os.path.join(
+    os.environ.get("TMPDIR", "/tmp"), f"abe-test-demo-loading-{os.environ.get('ABE_TEST_DB', 'default')}.json"
+)

@@ -41,8 +41,10 @@ def _window_sum(values: np.ndarray, start_back: int, end_back: int) -> np.ndarra
 
 
 @transaction.atomic
-def history_backfill(*, workspace: Workspace, until: date, days: int = 180) -> int:
-    """Write snapshots and stage changes for the ``days`` days before ``until`` (excluded); returns snapshots."""
+def history_backfill(*, workspace: Workspace, until: date, days: int = 180, stage_days: int | None = None) -> int:
+    """Write snapshots for the ``days`` days before ``until`` (excluded) and stage changes for the ``stage_days``
+    days before it (default: ``days``; the stage history is a few rows per account, the snapshots one row per
+    account and day, so a longer stage history is cheap); returns snapshots."""
     rules: ScoringRules = scoring_rules(workspace=workspace)
     account_ids = np.array(
         Account.objects.for_workspace(workspace).order_by("pk").values_list("pk", flat=True), dtype=np.int64
@@ -59,7 +61,7 @@ def history_backfill(*, workspace: Workspace, until: date, days: int = 180) -> i
         .filter(day__lt=until)
         .values_list("account_id", "contact_id", "type", "day", "count")
     )
-    first_day = min(min((b[3] for b in buckets), default=until), until - timedelta(days=days))
+    first_day = min(min((b[3] for b in buckets), default=until), until - timedelta(days=max(days, stage_days or 0)))
     n_days, n_accounts = (until - first_day).days, len(account_ids)
     types = list(rules.weights)
     code_of = {t: i for i, t in enumerate(types)}
@@ -135,8 +137,9 @@ def history_backfill(*, workspace: Workspace, until: date, days: int = 180) -> i
         decided |= holds
 
     keys = [s.key for s in rules.stages]
-    start = max(0, n_days - days)
-    window = stage_index[:, start:]
+    start = max(0, n_days - days)  # first day of the snapshots
+    stage_start = max(0, n_days - (stage_days or days))  # first day of the stage history
+    window = stage_index[:, stage_start:]
     before = np.concatenate([np.full((n_accounts, 1), -1), window[:, :-1]], axis=1)
     initial = keys.index("unaware") if "unaware" in keys else -2
     before[:, 0] = initial
@@ -147,7 +150,7 @@ def history_backfill(*, workspace: Workspace, until: date, days: int = 180) -> i
             account_id=int(account_ids[i]),
             from_stage=keys[before[i, d]] if before[i, d] >= 0 else "unaware",
             to_stage=keys[window[i, d]],
-            changed_at=_end_of(first_day + timedelta(days=start + int(d))),
+            changed_at=_end_of(first_day + timedelta(days=stage_start + int(d))),
         )
         for i, d in zip(moved_rows, moved_days, strict=True)
     ]
@@ -155,14 +158,14 @@ def history_backfill(*, workspace: Workspace, until: date, days: int = 180) -> i
     finals = [
         (int(pk), keys[window[i, -1]], last_change.get(int(pk))) for i, pk in enumerate(account_ids) if window.shape[1]
     ]
-    width = window.shape[1]
+    width = n_days - start
     day_labels = [(first_day + timedelta(days=start + d)).isoformat() for d in range(width)]
     snapshots = _Snapshots(
         accounts=np.repeat(account_ids, width).tolist(),
         days=day_labels * n_accounts,
         scores=scores[:, start:].ravel().tolist(),
         momenta=momenta[:, start:].ravel().tolist(),
-        stages=[keys[k] for k in window.ravel().tolist()],
+        stages=[keys[k] for k in stage_index[:, start:].ravel().tolist()],
     )
 
     AccountScoreSnapshot.objects.for_workspace(workspace).filter(day__lt=until).delete()

@@ -2,7 +2,9 @@
 
 Deterministic for a given day (seeded random numbers; dates are relative to today). Refuses to run twice
 unless ``--reset`` drops the existing demo workspace first; ``--if-empty`` makes it a no-op when the
-database already has a workspace (what ``make run`` uses).
+database already has a workspace (what ``make run`` uses). ``--progress`` records how far the load is for the
+"demo data still loading" page (``abe.demo_loading``), ``--migrate`` applies the migrations first: ``make run``
+starts the server while this runs.
 """
 
 from __future__ import annotations
@@ -12,10 +14,12 @@ import time
 from typing import Any
 
 from django.apps import apps
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from abe.demo import DEMO_SLUG, DEMO_USERS, demo_password, demo_workspace_create
+from abe.demo_loading import StepProgress, progress_clear
 from abe.models import Workspace
 
 
@@ -32,9 +36,41 @@ class Command(BaseCommand):
             default="en",
             help="Language of the demo's texts (personas, content, templates, rules) and of the workspace.",
         )
+        parser.add_argument(
+            "--progress",
+            action="store_true",
+            help="Record the progress for the 'demo data still loading' page (make run serves while this runs).",
+        )
+        parser.add_argument(
+            "--migrate", action="store_true", help="Apply the migrations first (make run, beside the server)."
+        )
 
-    @transaction.atomic
-    def handle(self, *args: Any, reset: bool, if_empty: bool, seed: int, language: str = "en", **options: Any) -> None:
+    def handle(
+        self,
+        *args: Any,
+        reset: bool,
+        if_empty: bool,
+        seed: int,
+        language: str = "en",
+        progress: bool = False,
+        migrate: bool = False,
+        **options: Any,
+    ) -> None:
+        tracker = StepProgress(enabled=progress, started=time.time(), migrating=migrate)
+        tracker.report(0.0)
+        try:
+            if migrate:
+                tracker.begin("migrate")
+                call_command("migrate", interactive=False, verbosity=options.get("verbosity", 1))
+                tracker.finish("migrate")
+            # One transaction: the demo appears whole or not at all. The record goes once it is committed.
+            with transaction.atomic():
+                self._load(reset=reset, if_empty=if_empty, seed=seed, language=language, tracker=tracker)
+        finally:
+            if progress:
+                progress_clear()
+
+    def _load(self, *, reset: bool, if_empty: bool, seed: int, language: str, tracker: StepProgress) -> None:
         if if_empty and Workspace.objects.exists():
             self.stdout.write("Database already has data; demo not loaded.")
             return
@@ -46,6 +82,7 @@ class Command(BaseCommand):
         started = time.monotonic()
         ctx = demo_workspace_create(seed=seed)
         ctx.language = language
+        ctx.progress = tracker.report
         translators = []
         for config in apps.get_app_configs():
             try:
@@ -59,7 +96,9 @@ class Command(BaseCommand):
             if not hasattr(module, "build"):
                 continue
             step_started = time.monotonic()
+            tracker.begin(config.label)
             summary = module.build(ctx)
+            tracker.finish(config.label)
             self.stdout.write(f"  {config.label:<12} {summary}  ({time.monotonic() - step_started:.1f}s)")
         if language != "en":
             # Each app renames its own demo rows once every cross-reference is built; the workspace reads and
