@@ -199,7 +199,7 @@ def event_clean(
     if not isinstance(raw, Mapping):
         return None, {"non_field_errors": ["Each event must be a JSON object."]}
     errors: dict[str, list[str]] = {}
-    unknown = sorted(raw.keys() - FIELDS)
+    unknown = () if raw.keys() <= FIELDS else sorted(raw.keys() - FIELDS)
     if unknown:
         names = ", ".join(str(k).encode("utf-8", "backslashreplace").decode() for k in unknown)
         errors["non_field_errors"] = [f"Unknown field(s): {names}."]
@@ -242,7 +242,7 @@ def event_clean(
     if metadata is None:
         metadata = {}
     metadata_json = "{}"
-    problem = _json_problem(metadata) if isinstance(metadata, dict) else ""
+    problem = _json_problem(metadata) if metadata and isinstance(metadata, dict) else ""
     if metadata and isinstance(metadata, dict) and not problem:
         metadata_json = json.dumps(metadata, separators=(",", ":"), default=str)
     if not isinstance(metadata, dict):
