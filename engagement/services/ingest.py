@@ -137,6 +137,10 @@ class _Clean:
 
 def _text(raw: Mapping[str, Any], name: str, errors: dict[str, Any], *, max_length: int, required: bool = False) -> str:
     value = raw.get(name)
+    if type(value) is str:  # the common case first: a short ASCII string without NUL
+        text = value.strip()
+        if text and len(text) <= max_length and text.isascii() and "\x00" not in text:
+            return text
     if value is None or value == "":
         if required:
             errors[name] = ["This field is required."]
