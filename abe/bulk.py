@@ -88,16 +88,22 @@ def _cell(value: Any, kind: str) -> Any:
     return value
 
 
-def _cells_by_column(rows: Sequence[Sequence[Any]], kinds: Sequence[str]) -> Iterable[Sequence[Any]]:
-    """``(pk, *cells)`` rows, converted column by column (one comprehension per column, not a call per cell)."""
-    columns: list[list[Any]] = [[row[0] for row in rows]]
-    for i, kind in enumerate(kinds, 1):
+def _converted_columns(rows: Sequence[Sequence[Any]], kinds: Sequence[str], start: int = 0) -> list[list[Any]]:
+    """Cells ``start, start + 1, ...`` of each row as COPY wants them, one list per column (one comprehension per
+    column, not a call per cell)."""
+    columns: list[list[Any]] = []
+    for i, kind in enumerate(kinds, start):
         values = [row[i] for row in rows]
         if kind == "plain":
             columns.append([NULL if v is None or v != v else v for v in values])  # v != v: NaN
         else:
             columns.append([_cell(v, kind) for v in values])
-    return zip(*columns, strict=True)
+    return columns
+
+
+def _cells_by_column(rows: Sequence[Sequence[Any]], kinds: Sequence[str]) -> Iterable[Sequence[Any]]:
+    """``(pk, *cells)`` rows, converted column by column."""
+    return zip([row[0] for row in rows], *_converted_columns(rows, kinds, 1), strict=True)
 
 
 def _copy_csv(cursor: Any, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
@@ -253,7 +259,8 @@ def rows_insert_new(
     ]
     returned = [columns.index(c) if c in columns else columns.index(_field(model, c).attname) for c in returning]
     now = timezone.now()
-    cells = [[*(_cell(v, k) for v, k in zip(row, kinds, strict=True)), *([now] * len(stamped))] for row in rows]
+    columns_ = _converted_columns(rows, kinds)
+    cells = list(zip(*columns_, *([[now] * len(rows)] * len(stamped)), strict=True))
     # Optimistic first: new rows are the rule (a replay is a client's retry), and a plain COPY into the table is
     # the cheapest write there is. A key that exists already fails the COPY inside a savepoint; then the rows go
     # the careful way. (Foreign keys are checked at commit, so an IntegrityError here is a unique key.)

@@ -142,6 +142,6 @@ def cleanup(workspace) -> None:
     for model in (TierChange, TierProposal, Opportunity, Contact, ImportJob):
         model.objects.filter(workspace=workspace).delete()
     accounts = Account.objects.filter(workspace=workspace)
-    accounts.update(parent=None)
+    accounts.filter(parent__isnull=False).update(parent=None)  # not a rewrite of every account
     accounts._raw_delete(accounts.db)
     workspace.delete()

@@ -36,6 +36,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from abe.bulk import rows_insert, rows_update
+from abe.gcpause import gc_paused
 from abe.models import Workspace
 from abe.tasks import enqueue_job_on_commit, enqueue_on_commit
 
@@ -735,6 +736,35 @@ def import_rows(
     chunk_size: int = CHUNK,
 ) -> ImportResult:
     """Upsert CSV rows (line number, cells) of ``kind`` using ``mapping`` (target field -> source column)."""
+    # Rows, cells and match indexes hold no reference cycles: no cyclic GC passes over them (abe/gcpause.py).
+    with gc_paused():
+        return _import_rows(
+            workspace=workspace,
+            kind=kind,
+            headers=headers,
+            rows=rows,
+            mapping=mapping,
+            progress=progress,
+            stage_map=stage_map,
+            scales=scales,
+            decimal_comma=decimal_comma,
+            chunk_size=chunk_size,
+        )
+
+
+def _import_rows(
+    *,
+    workspace: Workspace,
+    kind: str,
+    headers: list[str],
+    rows: Iterable[tuple[int, list[str]]],
+    mapping: dict[str, str],
+    progress: Callable[[int, ImportResult], None] | None,
+    stage_map: dict[str, str] | None,
+    scales: dict[str, float] | None,
+    decimal_comma: bool,
+    chunk_size: int,
+) -> ImportResult:
     if kind not in UPSERTERS:
         raise ValidationError({"kind": f"Choose one of: {', '.join(UPSERTERS)}."})
     parsers = _parsers(kind, decimal_comma)

@@ -25,6 +25,7 @@ from django.utils.module_loading import import_string
 
 from abe import permissions as rules
 from abe.bulk import Serialized, rows_update
+from abe.gcpause import gc_paused
 from abe.models import Job, Membership, Workspace
 from abe.registry import alert_forecasts, tier_changed_callbacks
 from abe.tasks import enqueue_on_commit
@@ -314,7 +315,6 @@ def _nullable(values: np.ndarray) -> list[float | None]:
     return values_or_none
 
 
-@transaction.atomic
 def prospecting_rescore(
     *, workspace: Workspace, by: User | None = None, reason: str = "", tiering: bool = True
 ) -> dict[str, Any]:
@@ -322,6 +322,12 @@ def prospecting_rescore(
 
     Safe to repeat: a second run with nothing changed writes the same values and creates no history.
     """
+    # Frames, arrays and 10^5 receipts: no cycles among them, so no cyclic GC passes meanwhile (abe/gcpause.py).
+    with gc_paused(), transaction.atomic():
+        return _prospecting_rescore(workspace=workspace, by=by, reason=reason, tiering=tiering)
+
+
+def _prospecting_rescore(*, workspace: Workspace, by: User | None, reason: str, tiering: bool) -> dict[str, Any]:
     started = time.monotonic()
     _workspace_lock(workspace)
     frame = workspace_accounts_frame(workspace=workspace)

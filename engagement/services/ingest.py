@@ -19,10 +19,11 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError as KombuOperationalError
 
+from abe.gcpause import gc_paused
 from abe.models import Workspace
 from abe.tasks import enqueue_on_commit
 from accounts.models import Account, Contact
@@ -72,6 +73,8 @@ def event_time_window(now: datetime) -> tuple[datetime, datetime]:
 
 def _has_surrogate(text: str) -> bool:
     """A lone UTF-16 surrogate (``\\ud800``) cannot be encoded as UTF-8, so PostgreSQL cannot store it."""
+    if text.isascii():  # the common case, decided without encoding the text
+        return False
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
@@ -134,6 +137,10 @@ class _Clean:
 
 def _text(raw: Mapping[str, Any], name: str, errors: dict[str, Any], *, max_length: int, required: bool = False) -> str:
     value = raw.get(name)
+    if type(value) is str:  # the common case first: a short ASCII string without NUL
+        text = value.strip()
+        if text and len(text) <= max_length and text.isascii() and "\x00" not in text:
+            return text
     if value is None or value == "":
         if required:
             errors[name] = ["This field is required."]
@@ -187,12 +194,16 @@ def parse_time(value: Any) -> datetime:
         raise ValueError("Give an ISO 8601 date-time, e.g. 2026-05-01T09:30:00Z.") from None
 
 
-def event_clean(raw: Any, index: int, *, now: datetime) -> tuple[_Clean | None, dict[str, list[str]]]:
-    """Check one incoming event's fields (no database access); return it cleaned, or its field errors."""
+def event_clean(
+    raw: Any, index: int, *, now: datetime, window: tuple[datetime, datetime] | None = None
+) -> tuple[_Clean | None, dict[str, list[str]]]:
+    """Check one incoming event's fields (no database access); return it cleaned, or its field errors.
+
+    ``window`` is ``event_time_window(now)``, computed once per batch by the caller."""
     if not isinstance(raw, Mapping):
         return None, {"non_field_errors": ["Each event must be a JSON object."]}
     errors: dict[str, list[str]] = {}
-    unknown = sorted(raw.keys() - FIELDS)
+    unknown = () if raw.keys() <= FIELDS else sorted(raw.keys() - FIELDS)
     if unknown:
         names = ", ".join(str(k).encode("utf-8", "backslashreplace").decode() for k in unknown)
         errors["non_field_errors"] = [f"Unknown field(s): {names}."]
@@ -204,7 +215,7 @@ def event_clean(raw: Any, index: int, *, now: datetime) -> tuple[_Clean | None, 
     occurred_at = None
     try:
         occurred_at = parse_time(raw.get("occurred_at"))
-        earliest, latest = event_time_window(now)
+        earliest, latest = window or event_time_window(now)
         if occurred_at > latest:
             hours = settings.ABE_EVENT_MAX_FUTURE_HOURS
             ahead = "a day" if hours == 24 else f"{hours} hours"
@@ -235,7 +246,7 @@ def event_clean(raw: Any, index: int, *, now: datetime) -> tuple[_Clean | None, 
     if metadata is None:
         metadata = {}
     metadata_json = "{}"
-    problem = _json_problem(metadata) if isinstance(metadata, dict) else ""
+    problem = _json_problem(metadata) if metadata and isinstance(metadata, dict) else ""
     if metadata and isinstance(metadata, dict) and not problem:
         metadata_json = json.dumps(metadata, separators=(",", ":"), default=str)
     if not isinstance(metadata, dict):
@@ -286,6 +297,30 @@ def _url_variants(url: str) -> set[str]:
     return {url, bare, bare + "/"}
 
 
+def _lookup(model: type[Any], workspace: Workspace, column: str, values: set[Any], names: Sequence[str]) -> list[Any]:
+    """``names`` of the workspace's rows whose ``column`` is one of ``values``: one query. On PostgreSQL the values
+    travel as one array parameter (``= ANY(%s)``) instead of thousands of ``IN`` placeholders, which Django would
+    prepare one by one (a fifth of a 5,000-event batch's time before)."""
+    if not values:
+        return []
+    if connection.vendor == "postgresql":
+        meta = model._meta
+        qn = connection.ops.quote_name
+        columns = ", ".join(qn(meta.get_field(n).column) for n in names)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {columns} FROM {qn(meta.db_table)} WHERE workspace_id = %s "
+                f"AND {qn(meta.get_field(column).column)} = ANY(%s)",
+                [workspace.pk, list(values)],
+            )
+            rows = cursor.fetchall()
+        return [row[0] for row in rows] if len(names) == 1 else rows
+    queryset = model.objects.for_workspace(workspace).filter(**{f"{column}__in": values})
+    if len(names) == 1:
+        return list(queryset.values_list(names[0], flat=True))
+    return list(queryset.values_list(*names))
+
+
 def _directory(workspace: Workspace, rows: Sequence[_Clean]) -> _Directory:
     ids = {r.account_id for r in rows if r.account_id}
     emails = {r.contact_email for r in rows if r.contact_email}
@@ -294,36 +329,18 @@ def _directory(workspace: Workspace, rows: Sequence[_Clean]) -> _Directory:
     contact_ids = {r.contact_external_id for r in rows if r.contact_external_id}
     assets = {r.content_asset_id for r in rows if r.content_asset_id}
     urls = set().union(*(_url_variants(r.content_asset_url) for r in rows if r.content_asset_url))
-    accounts = Account.objects.for_workspace(workspace)
-    contacts = Contact.objects.for_workspace(workspace)
     return _Directory(
-        account_ids=set(accounts.filter(pk__in=ids).values_list("pk", flat=True)) if ids else set(),
-        account_by_domain=dict(accounts.filter(domain__in=domains).values_list("domain", "pk")) if domains else {},
-        contact_by_email=(
-            {e: (pk, a) for e, pk, a in contacts.filter(email__in=emails).values_list("email", "pk", "account_id")}
-            if emails
-            else {}
-        ),
-        contact_by_external_id=(
-            {
-                x: (pk, a)
-                for x, pk, a in contacts.filter(external_id__in=contact_ids).values_list(
-                    "external_id", "pk", "account_id"
-                )
-            }
-            if contact_ids
-            else {}
-        ),
-        asset_ids=(
-            set(ContentAsset.objects.for_workspace(workspace).filter(pk__in=assets).values_list("pk", flat=True))
-            if assets
-            else set()
-        ),
-        asset_by_url=(
-            dict(ContentAsset.objects.for_workspace(workspace).filter(url__in=urls).values_list("url", "pk"))
-            if urls
-            else {}
-        ),
+        account_ids=set(_lookup(Account, workspace, "id", ids, ["id"])),
+        account_by_domain=dict(_lookup(Account, workspace, "domain", domains, ["domain", "id"])),
+        contact_by_email={
+            e: (pk, a) for e, pk, a in _lookup(Contact, workspace, "email", emails, ["email", "id", "account_id"])
+        },
+        contact_by_external_id={
+            x: (pk, a)
+            for x, pk, a in _lookup(Contact, workspace, "external_id", contact_ids, ["external_id", "id", "account_id"])
+        },
+        asset_ids=set(_lookup(ContentAsset, workspace, "id", assets, ["id"])),
+        asset_by_url=dict(_lookup(ContentAsset, workspace, "url", urls, ["url", "id"])),
     )
 
 
@@ -382,11 +399,16 @@ def events_ingest(
     """Ingest up to ``MAX_BATCH`` events; bad rows are reported by index and the good ones committed."""
     if len(events) > MAX_BATCH:
         raise ValidationError({"events": f"At most {MAX_BATCH} events per batch; split it."})
-    now = now or timezone.now()
+    with gc_paused():  # a bounded batch of acyclic rows: see abe/gcpause.py
+        return _events_ingest(workspace=workspace, events=events, by=by, now=now or timezone.now())
+
+
+def _events_ingest(*, workspace: Workspace, events: Sequence[Any], by: User | None, now: datetime) -> IngestResult:
     result = IngestResult()
     clean: list[_Clean] = []
+    window = event_time_window(now)
     for index, raw in enumerate(events):
-        row, errors = event_clean(raw, index, now=now)
+        row, errors = event_clean(raw, index, now=now, window=window)
         if errors or row is None:
             result.rejected.append({"index": index, "errors": errors})
         else:

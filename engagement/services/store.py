@@ -154,6 +154,8 @@ def _events_insert_postgresql(workspace: Workspace, rows: Sequence[EventRow]) ->
             returning=["source", "external_id"],
         )
     )
+    if len(inserted) == len(rows):  # every key was new (keys are unique within a batch)
+        return rows
     return [r for r in rows if (r.source, r.external_id) in inserted]
 
 
