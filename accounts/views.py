@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from abe import permissions as rules
 from abe.forms import form_add_service_errors
 from abe.http import MemberRequest
-from abe.paging import paginate
+from abe.paging import page_number, page_size
 from abe.registry import account_panels
 from abe.views import workspace_required
 
@@ -49,7 +49,11 @@ def account_list_view(request: MemberRequest) -> HttpResponseBase:
     filterset = selectors.account_filterset(workspace=request.workspace, params=request.GET, user=request.user)
     if request.GET.get("export") == "csv":
         return accounts_csv_response(filterset.qs, "accounts.csv", neutral=export_is_neutral(request))
-    page_obj = paginate(request, filterset.qs, key="accounts", default=PAGE_SIZE)
+    page_obj = selectors.account_page(
+        filterset=filterset,
+        number=page_number(request),
+        per_page=page_size(request, key="accounts", default=PAGE_SIZE),
+    )
     export_query = request.GET.copy()
     export_query.pop("page", None)
     export_query["export"] = "csv"
