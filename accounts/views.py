@@ -20,6 +20,7 @@ from abe.forms import form_add_service_errors
 from abe.http import MemberRequest
 from abe.paging import page_number, page_size
 from abe.registry import account_panels
+from abe.rows import rendered_rows
 from abe.views import workspace_required
 
 from . import selectors, services
@@ -37,6 +38,27 @@ def _account_or_404(request: MemberRequest, pk: int) -> Account:
 def _require_edit(request: MemberRequest, account: Account) -> None:
     if not rules.can_edit_object(request, account):
         raise PermissionDenied("You can only edit accounts you own or are on the team of.")
+
+
+def account_row_values(a: Account) -> tuple[object, ...]:
+    """Everything ``accounts/partials/account_row.html`` reads from an account: its cache key (``abe.rows``)."""
+    owner = a.owner
+    return (
+        a.pk,
+        a.name,
+        a.domain,
+        a.industry,
+        a.country,
+        a.employees,
+        a.annual_revenue,
+        a.tier,
+        a.fit_score,
+        a.fit_grade,
+        a.engagement_score,
+        a.engagement_momentum,
+        a.journey_stage,
+        (owner.get_full_name(), owner.username) if owner is not None else None,
+    )
 
 
 @workspace_required
@@ -65,6 +87,9 @@ def account_list_view(request: MemberRequest) -> HttpResponseBase:
         "sort": filterset.sort_key,
         "filtered": filterset.active,
     }
+    context["rows"] = rendered_rows(
+        "accounts/partials/account_row.html", page_obj.object_list, values=account_row_values, name="account"
+    )
     template = "accounts/partials/account_table.html" if request.htmx else "accounts/list.html"
     return render(request, template, context)
 
