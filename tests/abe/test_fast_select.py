@@ -9,7 +9,7 @@ from django.test.html import parse_html
 
 from abe.forms import FastSelect
 
-CHOICES = [("", "Any country"), ("US", "United States"), ("FR", "France <&> \"Outre-mer\""), (3, "Three")]
+CHOICES = [("", "Any country"), ("US", "United States"), ("FR", 'France <&> "Outre-mer"'), (3, "Three")]
 
 
 @pytest.mark.parametrize("value", [None, "", "FR", "3", 3])
