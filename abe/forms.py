@@ -4,6 +4,9 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.utils import flatatt
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 
 
 class ServiceModelForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -48,3 +51,24 @@ def localize_number_fields() -> None:
 
         cls.__init__ = __init__  # type: ignore[method-assign]
         setattr(cls, "_abe_localized", True)  # noqa: B010
+
+
+class FastSelect(forms.Select):
+    """A ``<select>`` rendered in Python. Django's template-based widget renders one template per option (about
+    50 µs each): the filter bars of the tier board and the accounts list (industries, countries, owners, criteria:
+    ~90 options) cost ~4 ms of a request. Same markup and escaping, from the same widget context."""
+
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]
+        parts: list[str] = [format_html('<select name="{}"{}>', widget["name"], flatatt(widget["attrs"]))]
+        for group, options, _ in widget["optgroups"]:
+            if group:
+                parts.append(format_html('<optgroup label="{}">', group))
+            parts.extend(
+                format_html('<option value="{}"{}>{}</option>', str(o["value"]), flatatt(o["attrs"]), o["label"])
+                for o in options
+            )
+            if group:
+                parts.append("</optgroup>")
+        parts.append("</select>")
+        return mark_safe("".join(parts))  # noqa: S308  # every part escaped by format_html

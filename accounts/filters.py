@@ -80,6 +80,15 @@ ACCOUNT_ORDERING_FIELDS: list[str] = [
     "updated_at",
 ]
 
+
+def search_q(value: str) -> Q | None:
+    """The search: name, domain or city contains ``value`` (any case); None for a blank search."""
+    value = value.strip()
+    if not value:
+        return None
+    return Q(name__icontains=value) | Q(domain__icontains=value) | Q(city__icontains=value)
+
+
 _owner_value = RegexValidator(r"^(me|none|\d+)$", "Use a user id, “me” or “none”.")
 _TRUE = {"1", "true", "True", "on", "yes"}
 
@@ -150,10 +159,23 @@ class AccountFilterSet(django_filters.FilterSet):
         parent.queryset = Account.objects.for_workspace(self.workspace) if self.workspace else Account.objects.none()
 
     def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(Q(name__icontains=value) | Q(domain__icontains=value) | Q(city__icontains=value))
+        search = search_q(value)
+        return queryset if search is None else queryset.filter(search)
+
+    @property
+    def search(self) -> Q | None:
+        """The search condition (``q``), or None when the list is not searched."""
+        data = self.form.cleaned_data if self.is_bound and self.is_valid() else {}
+        return search_q(data.get("q") or "")
+
+    def without_search(self) -> QuerySet:
+        """The same list with every filter but the search, in the same order (see ``abe.paging.searched_page``)."""
+        data = self.data.copy() if hasattr(self.data, "copy") else dict(self.data)
+        data.pop("q", None)
+        other = type(self)(
+            data, self.queryset, user=self.user, workspace=self.workspace, default_sort=self.default_sort
+        )
+        return other.qs
 
     def filter_owner(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         if value == "none":

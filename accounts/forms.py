@@ -7,7 +7,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from abe.forms import ServiceModelForm
+from abe.forms import FastSelect, ServiceModelForm
 from abe.models import Workspace
 from personas.models import Persona
 
@@ -141,11 +141,13 @@ class AccountFilterForm(forms.Form):
         label=_("Search"),
         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Name, domain or city")}),
     )
-    industry = forms.ChoiceField(required=False)
-    country = forms.ChoiceField(required=False)
-    lifecycle = forms.ChoiceField(required=False, choices=[("", _("Any lifecycle")), *Lifecycle.choices])
-    tier = forms.ChoiceField(required=False, choices=[("", _("Any tier")), *Tier.choices])
-    owner = forms.ChoiceField(required=False)
+    industry = forms.ChoiceField(required=False, widget=FastSelect)
+    country = forms.ChoiceField(required=False, widget=FastSelect)
+    lifecycle = forms.ChoiceField(
+        required=False, widget=FastSelect, choices=[("", _("Any lifecycle")), *Lifecycle.choices]
+    )
+    tier = forms.ChoiceField(required=False, widget=FastSelect, choices=[("", _("Any tier")), *Tier.choices])
+    owner = forms.ChoiceField(required=False, widget=FastSelect)
     sort = forms.CharField(required=False, widget=forms.HiddenInput)
     # Set by the link of a configuration-change notice: kept while the other filters change.
     stage_changed_since = forms.CharField(required=False, widget=forms.HiddenInput)

@@ -177,8 +177,13 @@ class Account(WorkspaceOwned, TimeStamped):
                 F("id").desc(),
                 name="account_ws_tier_priority_d",
             ),
-            # Committee heatmap and play enrolment filter by tier and journey stage together.
-            models.Index(fields=["workspace", "tier", "journey_stage"], name="account_ws_tier_stage"),
+            # Committee heatmap and play enrolment filter by tier and journey stage together (a prefix of this
+            # index); the heatmap adds the owner and sorts by name, so a page of "tier + stage + owner" is one
+            # range of this index read in order, and its bounded count reads only the matching entries
+            # (bench/committees.py ``heatmap_filtered``: 33 ms and 68 ms at 100,000 accounts without it).
+            models.Index(
+                fields=["workspace", "tier", "journey_stage", "owner", "name", "id"], name="account_ws_tier_stage_owner"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -12,6 +12,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import QueryDict
 
 from abe.models import Workspace
+from abe.paging import BoundedPage, bounded_page, searched_page
 
 from .filters import AccountFilterSet
 from .models import Account, AccountTeamMember, ColumnChoice, Contact, Opportunity, Product, SavedView
@@ -45,6 +46,15 @@ def account_search(
     """Accounts of the workspace filtered and sorted by ``params`` (see :mod:`accounts.filters`)."""
     qs: QuerySet[Account] = account_filterset(workspace=workspace, params=params, user=user).qs
     return qs
+
+
+def account_page(*, filterset: AccountFilterSet, number: int, per_page: int, total: int | None = None) -> BoundedPage:
+    """A page of a filtered account list: the bounded pager, or, for a search, the windowed one that stops after
+    a page of matches read in the sort index (``abe.paging.searched_page``; the total is then a lower bound)."""
+    search = filterset.search
+    if search is None or total is not None:
+        return bounded_page(filterset.qs, number=number, per_page=per_page, total=total)
+    return searched_page(filterset.qs, base=filterset.without_search(), search=search, number=number, per_page=per_page)
 
 
 # Workspace-wide aggregates scan every account (about 0.1 s each at 100,000): they are cached, and every

@@ -18,8 +18,9 @@ from django.views.decorators.http import require_POST
 from abe import permissions as rules
 from abe.forms import form_add_service_errors
 from abe.http import MemberRequest
-from abe.paging import ignored_params, paginate
+from abe.paging import ignored_params, page_number, page_size
 from abe.registry import account_panels
+from abe.rows import rendered_rows
 from abe.views import workspace_required
 
 from . import selectors, services
@@ -39,6 +40,27 @@ def _require_edit(request: MemberRequest, account: Account) -> None:
         raise PermissionDenied("You can only edit accounts you own or are on the team of.")
 
 
+def account_row_values(a: Account) -> tuple[object, ...]:
+    """Everything ``accounts/partials/account_row.html`` reads from an account: its cache key (``abe.rows``)."""
+    owner = a.owner
+    return (
+        a.pk,
+        a.name,
+        a.domain,
+        a.industry,
+        a.country,
+        a.employees,
+        a.annual_revenue,
+        a.tier,
+        a.fit_score,
+        a.fit_grade,
+        a.engagement_score,
+        a.engagement_momentum,
+        a.journey_stage,
+        (owner.get_full_name(), owner.username) if owner is not None else None,
+    )
+
+
 @workspace_required
 def account_list_view(request: MemberRequest) -> HttpResponseBase:
     users = list(selectors.workspace_users(workspace=request.workspace))
@@ -49,7 +71,11 @@ def account_list_view(request: MemberRequest) -> HttpResponseBase:
     filterset = selectors.account_filterset(workspace=request.workspace, params=request.GET, user=request.user)
     if request.GET.get("export") == "csv":
         return accounts_csv_response(filterset.qs, "accounts.csv", neutral=export_is_neutral(request))
-    page_obj = paginate(request, filterset.qs, key="accounts", default=PAGE_SIZE)
+    page_obj = selectors.account_page(
+        filterset=filterset,
+        number=page_number(request),
+        per_page=page_size(request, key="accounts", default=PAGE_SIZE),
+    )
     export_query = request.GET.copy()
     export_query.pop("page", None)
     export_query["export"] = "csv"
@@ -62,6 +88,9 @@ def account_list_view(request: MemberRequest) -> HttpResponseBase:
         "filtered": filterset.active,
         "ignored": ignored_params(request, invalid=filterset.ignored),
     }
+    context["rows"] = rendered_rows(
+        "accounts/partials/account_row.html", page_obj.object_list, values=account_row_values, name="account"
+    )
     template = "accounts/partials/account_table.html" if request.htmx else "accounts/list.html"
     return render(request, template, context)
 

@@ -139,7 +139,10 @@ def _workspace(label: str, n: int) -> tuple[Workspace, object, Client, dict[str,
     probe = Account.objects.filter(workspace=workspace, journey_stage="engaged").order_by("pk").first()
     pages = {
         "heatmap": "/content/committees/",
-        "heatmap_filtered": f"/content/committees/?tier=priority&stage=engaged&owner={user.pk}&page=2",
+        # Page 2 of tier + stage + owner: ~170 matches at 2,000 accounts, ~8,300 at 100,000, so both sizes show a
+        # full page of 50 rows (with tier=priority, the 2,000-account workspace had 19 matches: page 2 fell back to a
+        # 19-row page 1, and the bench compared 19 rows against 50).
+        "heatmap_filtered": f"/content/committees/?tier=standard&stage=engaged&owner={user.pk}&page=2",
         "gap_list": "/content/committees/gaps/?tier=strategic",
         "next_best_content": f"/api/v1/accounts/{probe.pk}/next-best-content/",
         "coverage_api": f"/api/v1/accounts/{probe.pk}/coverage/",

@@ -8,6 +8,8 @@ from typing import cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from abe.forms import FastSelect
+
 from ..models import Lifecycle, Tier
 from .icp import GRADES
 
@@ -18,13 +20,17 @@ class BoardFilterForm(forms.Form):
         label=_("Search"),
         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Name or domain")}),
     )
-    tier = forms.ChoiceField(required=False, choices=[("", _("Any tier")), *Tier.choices])
-    grade = forms.ChoiceField(required=False, choices=[("", _("Any grade"))] + [(g, g) for g in GRADES])
-    industry = forms.ChoiceField(required=False)
-    country = forms.ChoiceField(required=False)
-    lifecycle = forms.ChoiceField(required=False, choices=[("", _("Any lifecycle")), *Lifecycle.choices])
-    owner = forms.ChoiceField(required=False)
-    criterion = forms.ChoiceField(required=False, label=_("ICP criterion met"))
+    tier = forms.ChoiceField(required=False, widget=FastSelect, choices=[("", _("Any tier")), *Tier.choices])
+    grade = forms.ChoiceField(
+        required=False, widget=FastSelect, choices=[("", _("Any grade"))] + [(g, g) for g in GRADES]
+    )
+    industry = forms.ChoiceField(required=False, widget=FastSelect)
+    country = forms.ChoiceField(required=False, widget=FastSelect)
+    lifecycle = forms.ChoiceField(
+        required=False, widget=FastSelect, choices=[("", _("Any lifecycle")), *Lifecycle.choices]
+    )
+    owner = forms.ChoiceField(required=False, widget=FastSelect)
+    criterion = forms.ChoiceField(required=False, widget=FastSelect, label=_("ICP criterion met"))
     pinned = forms.BooleanField(required=False, label=_("Pinned only"))
     sort = forms.CharField(required=False, widget=forms.HiddenInput)
 

@@ -9,7 +9,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import QuerySet
 
 from abe.models import Workspace
-from abe.paging import BoundedPage, bounded_page
+from abe.paging import BoundedPage
 
 from ..filters import AccountFilterSet
 from ..models import (
@@ -21,7 +21,7 @@ from ..models import (
     TierChange,
     TierProposal,
 )
-from ..selectors import account_filterset, board_stats
+from ..selectors import account_filterset, account_page, board_stats
 from ..selectors import board_stats_invalidate as board_stats_invalidate  # re-exported: services and imports
 from .icp import explanation_rows
 from .predictive import TrainedModel, feature_label
@@ -96,7 +96,7 @@ def tier_board_page(*, filterset: AccountFilterSet, workspace: Workspace, page: 
         counts = tier_counts(workspace=workspace)
         tier = filterset.form.cleaned_data.get("tier") if filterset.is_valid() else ""
         total = counts.get(tier, {}).get("count", 0) if tier else sum(c["count"] for c in counts.values())
-    return bounded_page(filterset.qs, number=page, per_page=per_page, total=total)
+    return account_page(filterset=filterset, number=page, per_page=per_page, total=total)
 
 
 def prospecting_settings(*, workspace: Workspace) -> ProspectingSettings:

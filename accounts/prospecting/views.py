@@ -25,6 +25,7 @@ from abe.http import MemberRequest
 from abe.jobs import job_create, job_list
 from abe.models import Job
 from abe.paging import ignored_params, page_number, page_size, paginate
+from abe.rows import rendered_rows
 from abe.views import admin_required, safe_next, workspace_required
 
 from .. import selectors as account_selectors
@@ -56,6 +57,31 @@ def _board_job(request: MemberRequest) -> Job | None:
     if job is None or job.finished:
         request.session.pop("job:tier_board", None)
     return job
+
+
+def board_row_values(a: Account) -> tuple[object, ...]:
+    """Everything ``accounts/partials/tier_row.html`` reads from an account: its cache key (``abe.rows``)."""
+    owner = a.owner
+    return (
+        a.pk,
+        a.name,
+        a.domain,
+        a.tier,
+        a.tier_locked,
+        a.journey_stage,
+        a.engagement_score,
+        a.engagement_momentum,
+        (owner.get_full_name(), owner.username) if owner is not None else None,
+        a.priority,
+        a.fit_score,
+        a.fit_grade,
+        a.win_probability,
+        a.employees,
+        a.annual_revenue,
+        a.lifecycle,
+        a.industry,
+        a.country,
+    )
 
 
 @workspace_required
@@ -112,6 +138,13 @@ def tier_board_view(request: MemberRequest) -> HttpResponseBase:
         "settings": conf,
         "job": _board_job(request),
     }
+    context["rows"] = rendered_rows(
+        "accounts/partials/tier_row.html",
+        page_obj.object_list,
+        values=board_row_values,
+        context={"can_bulk": context["can_bulk"]},
+        name="a",
+    )
     template = "accounts/partials/tier_table.html" if request.htmx else "accounts/tier_board.html"
     return render(request, template, context)
 

@@ -270,3 +270,23 @@ def test_heatmap_filters_by_a_saved_view_and_ignores_another_users_private_one(
     assert "Harbor Freight" in filtered and "Harbor Labs" not in filtered and "Quay Retail" not in filtered
     assert all(name in not_allowed for name in ("Harbor Freight", "Harbor Labs", "Quay Retail"))
     assert 'name="view"' in filtered and "Retail (shared)" in filtered and "Mine" not in filtered
+
+
+@pytest.mark.django_db
+def test_heatmap_and_gap_list_count_matches_only_up_to_their_cap(client, admin_user, workspace, monkeypatch):
+    """The committee pages' count stops at ``COMMITTEE_COUNT_CAP`` matches (a filtered count reads one index
+    entry per match): the pager says "N+" above it."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    monkeypatch.setattr("content.views.committee.COMMITTEE_COUNT_CAP", 4)
+    persona = PersonaFactory(workspace=workspace, typical_buying_role="economic_buyer")
+    client.force_login(admin_user)
+    _accounts(workspace, persona, 9)
+
+    for url, shown in (("/content/committees/", "1–9 of 9+"), ("/content/committees/gaps/", "1–9 of 9+")):
+        with CaptureQueriesContext(connection) as ctx:
+            html = client.get(url).content.decode()
+        counts = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("SELECT COUNT(*)")]
+        assert len(counts) == 1 and "LIMIT 5" in counts[0], url
+        assert shown in html, url

@@ -1,0 +1,143 @@
+"""Cached table rows (``abe.rows``): a row is rendered once for the values it shows and reused, and any change to
+a shown value, the language, the currency or a page flag renders it again (never a stale row)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.core.cache import cache
+from django.utils import translation
+
+from abe import l10n
+from abe.rows import rendered_rows
+from accounts.prospecting.views import board_row_values
+from accounts.views import account_row_values
+from tests.factories import AccountFactory
+
+pytestmark = pytest.mark.django_db
+
+BOARD_ROW = "accounts/partials/tier_row.html"
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def _render(accounts, **context):
+    return rendered_rows(BOARD_ROW, accounts, values=board_row_values, context=context, name="a")
+
+
+def test_a_row_is_rendered_once_then_read_from_the_cache(workspace, monkeypatch):
+    account = AccountFactory(workspace=workspace, name="Harbor Freight", priority=81.5, employees=1200)
+    first = _render([account], can_bulk=True)
+    renders = []
+    monkeypatch.setattr("abe.rows.get_template", lambda name: renders.append(name) or _Never())
+
+    again = _render([account], can_bulk=True)
+
+    assert again == first and renders == [BOARD_ROW]  # the template is looked up, never rendered (_Never)
+    assert "Harbor Freight" in first[0] and "1,200" in first[0] and 'name="account"' in first[0]
+
+
+class _Never:
+    def render(self, context):  # pragma: no cover - fails the test if reached
+        raise AssertionError("the cached row was rendered again")
+
+
+def test_a_changed_value_renders_the_row_again(workspace):
+    account = AccountFactory(workspace=workspace, name="Harbor Freight", priority=81.5)
+    before = _render([account], can_bulk=False)[0]
+
+    account.priority = 42.0
+    account.owner = None
+    after = _render([account], can_bulk=False)[0]
+
+    assert "82" in before and "42" in after and "82" not in after
+
+
+def test_page_flags_language_and_currency_are_part_of_the_key(workspace):
+    account = AccountFactory(workspace=workspace, annual_revenue=Decimal("2500000"), employees=1200)
+    plain = _render([account], can_bulk=False)[0]
+
+    selectable = _render([account], can_bulk=True)[0]
+    with translation.override("es"):
+        spanish = _render([account], can_bulk=False)[0]
+    with l10n.currency_override("EUR"):
+        euros = _render([account], can_bulk=False)[0]
+
+    assert 'name="account"' not in plain and 'name="account"' in selectable
+    assert "Prospecto" in spanish and "Prospecto" not in plain
+    assert "€" in euros and "€" not in plain
+
+
+def test_a_renamed_owner_is_a_new_row(workspace, admin_user):
+    account = AccountFactory(workspace=workspace, owner=admin_user)
+    admin_user.first_name, admin_user.last_name = "Ada", "Lovelace"
+    before = _render([account], can_bulk=False)[0]
+
+    admin_user.first_name = "Grace"
+    after = _render([account], can_bulk=False)[0]
+
+    assert "Ada Lovelace" in before and "Grace Lovelace" in after
+
+
+def test_the_list_and_the_board_show_cached_rows_that_follow_an_edit(admin_client, workspace):
+    account = AccountFactory(workspace=workspace, name="Harbor Freight", employees=1200)
+    assert "1,200" in admin_client.get("/accounts/").content.decode()
+    assert "1,200" in admin_client.get("/accounts/tiers/").content.decode()
+
+    account.employees = 3400
+    account.save()
+
+    for url in ("/accounts/", "/accounts/tiers/"):
+        html = admin_client.get(url).content.decode()
+        assert "3,400" in html and "1,200" not in html
+
+
+def test_row_values_cover_the_fields_the_rows_show(workspace):
+    """A guard for whoever edits a row template: every account field it reads changes the key."""
+    account = AccountFactory(workspace=workspace)
+    for values, fields in (
+        (
+            board_row_values,
+            [
+                "name",
+                "domain",
+                "tier",
+                "tier_locked",
+                "journey_stage",
+                "priority",
+                "fit_grade",
+                "win_probability",
+                "employees",
+                "annual_revenue",
+                "lifecycle",
+                "industry",
+                "country",
+            ],
+        ),
+        (
+            account_row_values,
+            [
+                "name",
+                "domain",
+                "industry",
+                "country",
+                "employees",
+                "tier",
+                "fit_score",
+                "engagement_score",
+                "journey_stage",
+            ],
+        ),
+    ):
+        base = values(account)
+        for field in fields:
+            old = getattr(account, field)
+            setattr(account, field, not old if isinstance(old, bool) else ("x" if isinstance(old, str) else 7))
+            assert values(account) != base, field
+            setattr(account, field, old)
