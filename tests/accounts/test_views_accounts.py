@@ -136,3 +136,14 @@ def test_login_required(client):
     response = client.get("/accounts/")
 
     assert response.status_code == 302 and response.url.startswith("/login/")
+
+
+def test_list_shows_engagement_with_the_one_number_format(admin_client, workspace):
+    """Issue 11 item 8: thousands separators everywhere; the list printed 1614.4 where the tier board said 1,614.4."""
+    AccountFactory(workspace=workspace, name="Busy", engagement_score=1614.44)
+
+    page = admin_client.get("/accounts/").content.decode()
+    board = admin_client.get("/accounts/tiers/").content.decode()
+
+    assert "1,614.4" in page and "1614.4" not in page
+    assert "1,614.4" in board
