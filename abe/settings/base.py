@@ -321,9 +321,11 @@ if REDIS_URL:
     }
 MIDDLEWARE += ["abe.middleware.ServiceUnavailableMiddleware"]
 # Celery: a task killed with its worker (kill -9) goes back to the queue after the visibility timeout, which is
-# just above the default task time limit (10 min) instead of kombu's hour. Tasks with longer limits (the full
-# recompute) are safe to repeat; a redelivery waits on the workspace's scoring lock. Late ack + prefetch 1.
+# just above the longest task time limit (10 min) instead of kombu's hour; no task may run longer, or Redis would
+# hand it to a second worker while it runs. Long work (uploads, the full recompute, rescores, news) runs in steps
+# of ABE_TASK_STEP_SECONDS, each resuming from what the previous one committed (docs/operations.md).
 ABE_CELERY_VISIBILITY_TIMEOUT = int(os.environ.get("ABE_CELERY_VISIBILITY_TIMEOUT", "660"))
+ABE_TASK_STEP_SECONDS = int(os.environ.get("ABE_TASK_STEP_SECONDS", "240"))
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
