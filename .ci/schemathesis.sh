@@ -16,6 +16,7 @@ DB_USER=${PGUSER:-postgres}
 FUZZ_DB=${FUZZ_DB:-abe_fuzz}
 FUZZ_EXAMPLES=${FUZZ_EXAMPLES:-25}
 FUZZ_WORKERS=${FUZZ_WORKERS:-2}
+FUZZ_TIMEOUT=${FUZZ_TIMEOUT:-900}
 FUZZ_PORT=${FUZZ_PORT:-$($PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
 RUN_DIR=$(mktemp -d)
 
@@ -44,8 +45,9 @@ cleanup() {
   wait "$SERVER" 2>/dev/null || true
   if [ -s "$RUN_DIR/gunicorn.log" ] && grep -q "Traceback" "$RUN_DIR/gunicorn.log"; then
     echo "--- server errors (gunicorn.log) ---"
-    grep -B2 -A25 "Traceback" "$RUN_DIR/gunicorn.log" | tail -n 200
+    grep -B2 -A60 "Traceback" "$RUN_DIR/gunicorn.log" | head -n 400
   fi
+  if [ -n "${FUZZ_LOG:-}" ]; then cp "$RUN_DIR/gunicorn.log" "$FUZZ_LOG" 2>/dev/null || true; fi
   rm -rf "$RUN_DIR"
 }
 trap cleanup EXIT
@@ -62,7 +64,8 @@ curl -fsS --max-time 120 -H "Authorization: Bearer ${KEY}" "http://127.0.0.1:${F
 
 START=$(date +%s)
 set +e
-.venv/bin/schemathesis run "$RUN_DIR/schema.json" --url "http://127.0.0.1:${FUZZ_PORT}/" \
+timeout --signal=INT --kill-after=30 "$FUZZ_TIMEOUT" \
+  .venv/bin/schemathesis --config-file .ci/schemathesis.toml run "$RUN_DIR/schema.json" --url "http://127.0.0.1:${FUZZ_PORT}/" \
   --checks all \
   --header "Authorization: Bearer ${KEY}" \
   --max-examples "$FUZZ_EXAMPLES" \
@@ -71,7 +74,8 @@ set +e
   --suppress-health-check all \
   --seed "${FUZZ_SEED:-1}" \
   --generation-database none \
-  --no-color
+  --no-color \
+  "$@"
 STATUS=$?
 set -e
 echo "schemathesis: exit ${STATUS} in $(( $(date +%s) - START )) s (${FUZZ_EXAMPLES} examples per operation, ${FUZZ_WORKERS} workers)"

@@ -305,11 +305,9 @@ CELERY_BEAT_SCHEDULE["engagement-pending-sweep"] = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("ABE_MAX_BODY_BYTES", str(12 * 1024 * 1024)))
 ABE_MAX_UPLOAD_BYTES = int(os.environ.get("ABE_MAX_UPLOAD_BYTES", str(100 * 1024 * 1024)))
 MIDDLEWARE += ["abe.middleware.RequestBodyLimitMiddleware"]
-REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
-    "abe.api.parsers.SafeJSONParser",
-    "rest_framework.parsers.FormParser",
-    "rest_framework.parsers.MultiPartParser",
-]
+# JSON bodies only (a form cannot say null or a nested list, and the schema must not advertise what the API
+# cannot read); the file uploads (import-jobs, event-imports) declare multipart themselves.
+REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = ["abe.api.parsers.SafeJSONParser"]
 # The cache is an accelerator: with Redis down reads miss and writes are skipped (abe.cache); short timeouts.
 if REDIS_URL:
     CACHES = {
