@@ -90,8 +90,8 @@ class AlertTransitionSerializer(serializers.ModelSerializer):
 
 
 class AlertSerializer(serializers.ModelSerializer):
-    rule_name = serializers.CharField(source="rule.name", read_only=True, default=None, allow_null=True)
-    account_name = serializers.CharField(source="account.name", read_only=True, default=None, allow_null=True)
+    rule_name = serializers.CharField(source="rule.name", read_only=True, allow_null=True)
+    account_name = serializers.CharField(source="account.name", read_only=True, allow_null=True)
     contacts = AlertContactSerializer(many=True, read_only=True)
     assignee: serializers.SlugRelatedField = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True

@@ -54,7 +54,7 @@ class AnalyticsSummaryApi(WorkspaceApiView):
 
 
 class MaturityAssessmentOutput(serializers.ModelSerializer):
-    created_by = serializers.CharField(source="created_by.username", default=None, read_only=True)
+    created_by = serializers.CharField(source="created_by.username", read_only=True, allow_null=True)
 
     class Meta:
         model = MaturityAssessment

@@ -198,3 +198,17 @@ def test_the_batch_schema_asks_only_for_a_list_as_rows_are_checked_one_by_one(ke
     assert events["type"] == "array" and events["maxItems"] == 5000 and "required" not in events.get("items", {})
     response = key_client("events").post("/api/v1/events/batch/", {"events": [{"source": "x"}, 7]}, format="json")
     assert response.status_code == 200 and [r["index"] for r in response.json()["rejected"]] == [0, 1]
+
+
+def test_a_patch_answers_the_null_of_an_empty_relation_instead_of_dropping_the_field(admin_api, workspace):
+    """DRF skips a read-only field with a default on a partial update: ``product_name`` vanished from the PATCH
+    answer of an opportunity without a product, though the schema requires it (as null)."""
+    account = AccountFactory(workspace=workspace)
+    body = {"account": account.pk, "name": "Deal", "created_date": "2026-11-01"}
+    created = admin_api.post("/api/v1/opportunities/", body, format="json")
+    assert created.status_code == 201, created.content
+
+    response = admin_api.patch(f"/api/v1/opportunities/{created.json()['id']}/", {"name": "Deal 2"}, format="json")
+
+    assert response.status_code == 200 and "product_name" in response.json()
+    assert response.json()["product_name"] is None

@@ -8,7 +8,7 @@ from ...models import IcpVersion, PredictiveModel, ProspectingSettings, Tier, Ti
 
 
 class IcpVersionSerializer(serializers.ModelSerializer):
-    created_by = serializers.CharField(source="created_by.username", read_only=True, default=None, allow_null=True)
+    created_by = serializers.CharField(source="created_by.username", read_only=True, allow_null=True)
 
     class Meta:
         model = IcpVersion
@@ -48,7 +48,7 @@ class ProspectingSettingsSerializer(serializers.ModelSerializer):
 
 
 class PredictiveModelSerializer(serializers.ModelSerializer):
-    trained_by = serializers.CharField(source="trained_by.username", read_only=True, default=None, allow_null=True)
+    trained_by = serializers.CharField(source="trained_by.username", read_only=True, allow_null=True)
 
     class Meta:
         model = PredictiveModel
@@ -78,7 +78,7 @@ class TierPinInput(serializers.Serializer):
 
 
 class TierChangeSerializer(serializers.ModelSerializer):
-    by = serializers.CharField(source="by.username", read_only=True, default=None, allow_null=True)
+    by = serializers.CharField(source="by.username", read_only=True, allow_null=True)
 
     class Meta:
         model = TierChange
@@ -88,7 +88,7 @@ class TierChangeSerializer(serializers.ModelSerializer):
 
 class TierProposalSerializer(serializers.ModelSerializer):
     account_name = serializers.CharField(source="account.name", read_only=True)
-    decided_by = serializers.CharField(source="decided_by.username", read_only=True, default=None, allow_null=True)
+    decided_by = serializers.CharField(source="decided_by.username", read_only=True, allow_null=True)
 
     class Meta:
         model = TierProposal
