@@ -4,9 +4,11 @@
 #   .ci/schemathesis.sh            (CI calls it after `make test`; `make api-fuzz` runs it locally)
 #
 # Environment: FUZZ_DB (database name, default abe_fuzz; dropped and re-created), FUZZ_PORT (default: a free
-# port), FUZZ_EXAMPLES (examples per operation, default 25), FUZZ_WORKERS (default 2), PGHOST/PGUSER for the
-# database server (default 127.0.0.1 / postgres). Tasks run in-process (no REDIS_URL), so every request does its
-# whole work. Exit status: schemathesis's (non-zero on any failure), or 1 if the server does not start.
+# port), FUZZ_EXAMPLES (examples per operation, default 25), FUZZ_WORKERS (default 2), FUZZ_TIMEOUT (seconds
+# before the run is stopped and fails, default 900), FUZZ_LOG (a path to keep the server log at), PGHOST/PGUSER
+# for the database server (default 127.0.0.1 / postgres). Extra arguments go to `schemathesis run` (e.g.
+# --include-path-regex while fixing one area); .ci/schemathesis.toml holds what the schema cannot say. Tasks run
+# in-process (no REDIS_URL), so every request does its whole work. Exit status: schemathesis's (non-zero on any failure), or 1 if the server does not start.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
