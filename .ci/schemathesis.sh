@@ -4,9 +4,11 @@
 #   .ci/schemathesis.sh            (CI calls it after `make test`; `make api-fuzz` runs it locally)
 #
 # Environment: FUZZ_DB (database name, default abe_fuzz; dropped and re-created), FUZZ_PORT (default: a free
-# port), FUZZ_EXAMPLES (examples per operation, default 25), FUZZ_WORKERS (default 2), PGHOST/PGUSER for the
-# database server (default 127.0.0.1 / postgres). Tasks run in-process (no REDIS_URL), so every request does its
-# whole work. Exit status: schemathesis's (non-zero on any failure), or 1 if the server does not start.
+# port), FUZZ_EXAMPLES (examples per operation, default 25), FUZZ_WORKERS (default 2), FUZZ_TIMEOUT (seconds
+# before the run is stopped and fails, default 900), FUZZ_LOG (a path to keep the server log at), PGHOST/PGUSER
+# for the database server (default 127.0.0.1 / postgres). Extra arguments go to `schemathesis run` (e.g.
+# --include-path-regex while fixing one area); .ci/schemathesis.toml holds what the schema cannot say. Tasks run
+# in-process (no REDIS_URL), so every request does its whole work. Exit status: schemathesis's (non-zero on any failure), or 1 if the server does not start.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,6 +18,7 @@ DB_USER=${PGUSER:-postgres}
 FUZZ_DB=${FUZZ_DB:-abe_fuzz}
 FUZZ_EXAMPLES=${FUZZ_EXAMPLES:-25}
 FUZZ_WORKERS=${FUZZ_WORKERS:-2}
+FUZZ_TIMEOUT=${FUZZ_TIMEOUT:-900}
 FUZZ_PORT=${FUZZ_PORT:-$($PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
 RUN_DIR=$(mktemp -d)
 
@@ -44,8 +47,9 @@ cleanup() {
   wait "$SERVER" 2>/dev/null || true
   if [ -s "$RUN_DIR/gunicorn.log" ] && grep -q "Traceback" "$RUN_DIR/gunicorn.log"; then
     echo "--- server errors (gunicorn.log) ---"
-    grep -B2 -A25 "Traceback" "$RUN_DIR/gunicorn.log" | tail -n 200
+    grep -B2 -A60 "Traceback" "$RUN_DIR/gunicorn.log" | head -n 400
   fi
+  if [ -n "${FUZZ_LOG:-}" ]; then cp "$RUN_DIR/gunicorn.log" "$FUZZ_LOG" 2>/dev/null || true; fi
   rm -rf "$RUN_DIR"
 }
 trap cleanup EXIT
@@ -62,7 +66,8 @@ curl -fsS --max-time 120 -H "Authorization: Bearer ${KEY}" "http://127.0.0.1:${F
 
 START=$(date +%s)
 set +e
-.venv/bin/schemathesis run "$RUN_DIR/schema.json" --url "http://127.0.0.1:${FUZZ_PORT}/" \
+timeout --signal=INT --kill-after=30 "$FUZZ_TIMEOUT" \
+  .venv/bin/schemathesis --config-file .ci/schemathesis.toml run "$RUN_DIR/schema.json" --url "http://127.0.0.1:${FUZZ_PORT}/" \
   --checks all \
   --header "Authorization: Bearer ${KEY}" \
   --max-examples "$FUZZ_EXAMPLES" \
@@ -71,7 +76,8 @@ set +e
   --suppress-health-check all \
   --seed "${FUZZ_SEED:-1}" \
   --generation-database none \
-  --no-color
+  --no-color \
+  "$@"
 STATUS=$?
 set -e
 echo "schemathesis: exit ${STATUS} in $(( $(date +%s) - START )) s (${FUZZ_EXAMPLES} examples per operation, ${FUZZ_WORKERS} workers)"

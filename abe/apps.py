@@ -11,6 +11,9 @@ class AbeConfig(AppConfig):
 
         from . import health  # noqa: F401  (registers the worker heartbeat task)
         from .api import schema  # noqa: F401  (registers the OpenAPI extension)
+        from .api.fields import strict_json_booleans
+
+        strict_json_booleans()  # JSON booleans are true or false, as the schema says
         from .db import on_connection_created
 
         connection_created.connect(on_connection_created, dispatch_uid="abe-statement-timeout")

@@ -17,10 +17,12 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
 from celery import Celery, Task
+from django.conf import settings
 from django.db import InterfaceError, OperationalError, transaction
 
 logger = logging.getLogger(__name__)
@@ -43,6 +45,17 @@ TEMPORARY_ERRORS: tuple[type[BaseException], ...] = (
 QUEUES: tuple[str, ...] = ("deliveries", "scoring", "imports", "default")
 
 SOFT_LIMIT_SHARE = 0.9
+
+
+def step_deadline() -> float:
+    """When a chunked task's current step should stop and enqueue the next one (a ``time.monotonic()`` value).
+
+    Long work (an event upload, a full recompute) runs as a series of steps of at most
+    ``ABE_TASK_STEP_SECONDS`` each, every one far inside its task's hard time limit, which is itself below the
+    broker's visibility timeout: a running task is never handed to a second worker, and a killed one comes back
+    within minutes. Each step resumes from state the previous one committed.
+    """
+    return time.monotonic() + float(getattr(settings, "ABE_TASK_STEP_SECONDS", 240))
 
 
 class BaseTask(Task):  # type: ignore[type-arg]

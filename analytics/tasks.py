@@ -34,7 +34,7 @@ def facts_refresh_changes_task(workspace_id: int) -> int:
     return 0 if workspace is None else rollups.facts_refresh_changes(workspace=workspace)
 
 
-@shared_task(time_limit=3600)
+@shared_task(time_limit=600)
 def facts_rebuild_task(workspace_id: int) -> dict[str, Any]:
     """Nightly reconciliation of one workspace. Safe to repeat: a rebuild replaces every fact."""
     workspace = Workspace.objects.filter(pk=workspace_id).first()

@@ -13,15 +13,20 @@ from celery import shared_task
 from django.utils import timezone
 
 from abe.models import Workspace
-from abe.tasks import SweptTask
+from abe.tasks import SweptTask, publish_errors, step_deadline
 
 from .models import PendingBatch
-from .services import accounts_score, scores_recompute, workspace_rescore
-from .services.csv_import import event_import_run
+from .services import accounts_score
+from .services.csv_import import event_import_step, event_import_stop
+from .services.scoring import scores_recompute_step, scores_rescore_state
 
 logger = logging.getLogger(__name__)
 # A batch's own task normally folds it within seconds; older ones lost their task (broker down, worker killed).
 SWEEP_AFTER = timedelta(minutes=2)
+STEP_PUBLISH_FAILED = (
+    "Stopped after {done:,} accounts: the background job service (the broker) was unavailable when the next step "
+    "was queued. Scores already written are correct; start the rescore again to finish."
+)
 
 
 @shared_task(base=SweptTask, time_limit=300)
@@ -36,55 +41,82 @@ def engagement_score_accounts_task(workspace_id: int, account_ids: list[int]) ->
     return len(accounts_score(workspace=workspace, account_ids=account_ids))
 
 
-@shared_task(time_limit=3600)
-def engagement_recompute_task(workspace_id: int, change: dict[str, Any] | None = None) -> int:
-    """After a configuration change: rebuild components from the events and rescore everything. Safe to repeat.
+@shared_task(time_limit=600)
+def engagement_recompute_task(
+    workspace_id: int, change: dict[str, Any] | None = None, state: dict[str, Any] | None = None
+) -> int:
+    """After a configuration change: rebuild components from the events and rescore everything, in steps of at most
+    ``ABE_TASK_STEP_SECONDS`` (``scores_recompute_step``); a step that runs out of time enqueues the next with its
+    state. Safe to repeat: a repeated step rebuilds again or rescores its range again with the same result.
 
     ``change`` describes the configuration change (see ``engagement_config_update``); the after-scoring hooks get
     it with the stage moves, so activation sends one summary notice instead of one alert per account.
+    Returns the number of accounts scored so far.
     """
     workspace = Workspace.objects.filter(pk=workspace_id).first()
     if workspace is None:
         return 0
-    return len(scores_recompute(workspace=workspace, change=change))
+    state, finished = scores_recompute_step(workspace=workspace, state=state, deadline=step_deadline(), change=change)
+    if not finished:
+        engagement_recompute_task.delay(workspace_id, change, state)
+    return int(state["done"])
 
 
-@shared_task(time_limit=3600)
+@shared_task(time_limit=600)
 def engagement_recompute_job_task(job_id: int) -> int:
     """The recompute after a settings change, run as a job: queued, running n of N accounts, done with the number
-    of accounts whose score or stage changed, or failed with the reason. Safe to repeat: a finished job is left
-    alone, and a recompute rebuilds from the events."""
-    from abe.jobs import job_fail, job_finish, job_progress_visible, job_start
-    from abe.models import Job
+    of accounts whose score or stage changed, or failed with the reason.
+
+    It runs in steps of at most ``ABE_TASK_STEP_SECONDS`` (``scores_recompute_step``), each far inside the task's
+    time limit and the broker's visibility timeout; the state to resume from is saved in the job's ``params``
+    after each step, and the next step is enqueued. Safe to repeat: a finished job is left alone, and a
+    redelivered step resumes from the last saved state (an account range scored twice gets the same result)."""
+    from abe.jobs import job_fail, job_finish, job_progress, job_start
+    from abe.models import Job, JobStatus
 
     job = Job.objects.select_related("workspace").filter(pk=job_id).first()
     if job is None or job.finished:
         return 0
-    job_start(job=job)
-    done = 0
-
-    def progress(n: int) -> None:
-        nonlocal done
-        done += n
-        job_progress_visible(job=job, processed=done)
-
+    if job.status != JobStatus.RUNNING:
+        job_start(job=job)
+    state = job.params.get("recompute")
     try:
-        changed = scores_recompute(workspace=job.workspace, change=job.params.get("change"), progress=progress)
+        state, finished = scores_recompute_step(
+            workspace=job.workspace, state=state, deadline=step_deadline(), change=job.params.get("change")
+        )
     except Exception as exc:
         job_fail(job=job, reason=f"The rescore failed: {exc}")
         raise
-    message = f"{job.total:,} accounts rescored; {len(changed):,} changed score or stage."
-    job_finish(job=job, message=message, result={"accounts": job.total, "changed": len(changed)})
-    return len(changed)
+    job.params = {**job.params, "recompute": state}
+    job.save(update_fields=["params"])
+    job_progress(job=job, processed=min(int(state["done"]), job.total))
+    if not finished:
+        try:
+            engagement_recompute_job_task.delay(job_id)
+        except publish_errors():
+            logger.warning("Could not enqueue the next step of recompute job %s", job_id, exc_info=True)
+            job_fail(job=job, reason=STEP_PUBLISH_FAILED.format(done=state["done"]))
+        return 0
+    changed = len(state["changed"])
+    message = f"{state['done']:,} accounts rescored; {changed:,} changed score or stage."
+    job_finish(job=job, message=message, result={"accounts": state["done"], "changed": changed})
+    return changed
 
 
-@shared_task(time_limit=1800)
-def engagement_rescore_workspace_task(workspace_id: int) -> int:
-    """Rescore one workspace (decay, momentum windows, today's snapshot). Safe to repeat: snapshots are upserted."""
+@shared_task(time_limit=600)
+def engagement_rescore_workspace_task(workspace_id: int, state: dict[str, Any] | None = None) -> int:
+    """Rescore one workspace (decay, momentum windows, today's snapshot) in steps of at most
+    ``ABE_TASK_STEP_SECONDS``: accounts in id order, the next step enqueued with the last id scored. Safe to
+    repeat: snapshots are upserted and a range scored twice gets the same result. Returns accounts scored so far."""
     workspace = Workspace.objects.filter(pk=workspace_id).first()
     if workspace is None:
         return 0
-    return len(workspace_rescore(workspace=workspace))
+    state, finished = scores_recompute_step(
+        workspace=workspace, state=state or scores_rescore_state(), deadline=step_deadline()
+    )
+    if not finished:
+        engagement_rescore_workspace_task.delay(workspace_id, state)
+    return int(state["done"])
 
 
 @shared_task(time_limit=120)
@@ -126,20 +158,40 @@ def engagement_pending_sweep_task() -> int:
     return len(accounts)
 
 
-@shared_task(time_limit=3600)
+@shared_task(time_limit=600)
 def event_import_run_task(job_id: int) -> str:
-    """A CSV upload of events. Safe to repeat: it resumes after the committed chunks, and ingest is idempotent."""
-    job = event_import_run(job_id=job_id)
-    return job.status if job else "missing"
+    """A CSV upload of events, in steps of at most ``ABE_TASK_STEP_SECONDS``: a step that runs out of time
+    enqueues the next, which resumes after the committed chunks. Safe to repeat: a redelivered step resumes the
+    same way, and ingest is idempotent."""
+    job, more = event_import_step(job_id=job_id, deadline=step_deadline())
+    if job is None:
+        return "missing"
+    if more:
+        try:
+            event_import_run_task.delay(job_id)
+        except publish_errors():
+            logger.warning("Could not enqueue the next step of event import %s", job_id, exc_info=True)
+            event_import_stop(job_id=job_id, reason="Stopped: the background job service was unavailable.")
+            return "failed"
+        return "continued"
+    return job.status
 
 
-@shared_task(acks_late=True, time_limit=3600)
+@shared_task(acks_late=True, time_limit=600)
 def asset_performance_refresh_task(workspace_id: int | None = None) -> int:
-    """Beat (nightly): content performance from the events that reference assets. Safe to repeat (replaces rows)."""
+    """Beat (nightly): content performance from the events that reference assets. Without a workspace it fans out
+    one task per workspace (each inside its own time limit; one failing workspace never stops the others). Safe to
+    repeat (replaces rows). Returns the rows written, or the workspace tasks published."""
     from .services.content_performance import asset_performance_refresh
 
-    written = 0
-    workspaces = Workspace.objects.all() if workspace_id is None else Workspace.objects.filter(pk=workspace_id)
-    for workspace in workspaces:
-        written += asset_performance_refresh(workspace=workspace)
-    return written
+    if workspace_id is None:
+        published = 0
+        for pk in Workspace.objects.order_by("pk").values_list("pk", flat=True):
+            try:
+                asset_performance_refresh_task.delay(pk)
+                published += 1
+            except Exception:  # eager mode runs the task here: its failure must not stop the next workspace
+                logger.exception("Content performance refresh of workspace %s failed", pk)
+        return published
+    workspace = Workspace.objects.filter(pk=workspace_id).first()
+    return 0 if workspace is None else asset_performance_refresh(workspace=workspace)

@@ -157,16 +157,21 @@ class WorkspaceModelViewSet(
 
     def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
         self.check_can_create(self.request, serializer.validated_data)
-        serializer.instance = type(self).create_service(
-            workspace=self.workspace, by=self.actor(), **serializer.validated_data
-        )
+        created = type(self).create_service(workspace=self.workspace, by=self.actor(), **serializer.validated_data)
+        serializer.instance = self._as_listed(created)
 
     def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
         if "account" in serializer.validated_data:
             self.check_can_create(self.request, serializer.validated_data)
-        serializer.instance = type(self).update_service(
-            serializer.instance, by=self.actor(), **serializer.validated_data
-        )
+        updated = type(self).update_service(serializer.instance, by=self.actor(), **serializer.validated_data)
+        serializer.instance = self._as_listed(updated)
+
+    def _as_listed(self, instance: Model) -> Model:
+        """The saved row read again through the selector, so a create or update answers the same fields as the list
+        and detail (counts the selector annotates, such as a rule's ``fired_count`` or a play's ``active_count``,
+        are declared in the schema's response)."""
+        listed: Model | None = self.get_queryset().filter(pk=instance.pk).first()
+        return listed if listed is not None else instance
 
     def perform_destroy(self, instance: Model) -> None:
         type(self).delete_service(instance, by=self.actor())

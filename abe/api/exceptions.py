@@ -31,4 +31,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             {"non_field_errors": ["This change conflicts with existing data (a duplicate?)."]},
             status=status.HTTP_409_CONFLICT,
         )
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(response.data, list):
+        # ``ValidationError("...")`` raised outside a serializer gives a bare list; the documented Error is an
+        # object (``detail``, or messages per field), so the messages go under ``non_field_errors``.
+        response.data = {"non_field_errors": response.data}
+    return response

@@ -26,3 +26,24 @@ class StandardPagination(PageNumberPagination):
             if int(text) < 1:
                 return self.page_size
         return super().get_page_size(request)
+
+
+def paginated_schema(name: str, item: Any) -> Any:
+    """The OpenAPI response of a view that pages by hand with :class:`StandardPagination` (an ``APIView`` has no
+    ``pagination_class`` for drf-spectacular to see): ``{count, next, previous, results: [item]}``, as answered.
+
+    ``item`` is a serializer class or instance describing one row; ``name`` names the component.
+    """
+    from drf_spectacular.utils import inline_serializer
+    from rest_framework import serializers
+
+    child = item() if isinstance(item, type) else item
+    return inline_serializer(
+        name,
+        {
+            "count": serializers.IntegerField(),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": serializers.ListField(child=child),
+        },
+    )

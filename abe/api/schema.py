@@ -39,6 +39,7 @@ def error_responses_hook(result: dict[str, Any], generator: object, request: obj
             "additionalProperties": True,
         },
     )
+    _decimal_inputs_take_numbers(schemas)
     error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
     for operations in result.get("paths", {}).values():
         for method, operation in operations.items():
@@ -51,3 +52,22 @@ def error_responses_hook(result: dict[str, Any], generator: object, request: obj
                 elif "content" not in responses[code]:
                     responses[code]["content"] = error
     return result
+
+
+def _decimal_inputs_take_numbers(schemas: dict[str, Any]) -> None:
+    """Decimal request fields (amounts, prices) take a JSON number as well as the decimal string they are answered
+    as: DRF's ``DecimalField`` reads both, and clients send ``"amount": 5000``. drf-spectacular documents the
+    string only, so a number (which the API accepts) read as schema-violating input."""
+    for name, component in schemas.items():
+        if not name.endswith("Request"):
+            continue
+        for prop, field in list(component.get("properties", {}).items()):
+            if field.get("type") == "string" and field.get("format") == "decimal":
+                nullable = field.pop("nullable", None)
+                number: dict[str, Any] = {"type": "number"}
+                if "description" in field:
+                    number["description"] = field["description"]
+                replaced: dict[str, Any] = {"oneOf": [field, number]}
+                if nullable:
+                    replaced["nullable"] = True
+                component["properties"][prop] = replaced

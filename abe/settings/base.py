@@ -311,11 +311,9 @@ CELERY_BEAT_SCHEDULE["engagement-pending-sweep"] = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("ABE_MAX_BODY_BYTES", str(12 * 1024 * 1024)))
 ABE_MAX_UPLOAD_BYTES = int(os.environ.get("ABE_MAX_UPLOAD_BYTES", str(100 * 1024 * 1024)))
 MIDDLEWARE += ["abe.middleware.RequestBodyLimitMiddleware"]
-REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
-    "abe.api.parsers.SafeJSONParser",
-    "rest_framework.parsers.FormParser",
-    "rest_framework.parsers.MultiPartParser",
-]
+# JSON bodies only (a form cannot say null or a nested list, and the schema must not advertise what the API
+# cannot read); the file uploads (import-jobs, event-imports) declare multipart themselves.
+REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = ["abe.api.parsers.SafeJSONParser"]
 # The cache is an accelerator: with Redis down reads miss and writes are skipped (abe.cache); short timeouts.
 if REDIS_URL:
     CACHES = {
@@ -327,9 +325,11 @@ if REDIS_URL:
     }
 MIDDLEWARE += ["abe.middleware.ServiceUnavailableMiddleware"]
 # Celery: a task killed with its worker (kill -9) goes back to the queue after the visibility timeout, which is
-# just above the default task time limit (10 min) instead of kombu's hour. Tasks with longer limits (the full
-# recompute) are safe to repeat; a redelivery waits on the workspace's scoring lock. Late ack + prefetch 1.
+# just above the longest task time limit (10 min) instead of kombu's hour; no task may run longer, or Redis would
+# hand it to a second worker while it runs. Long work (uploads, the full recompute, rescores, news) runs in steps
+# of ABE_TASK_STEP_SECONDS, each resuming from what the previous one committed (docs/operations.md).
 ABE_CELERY_VISIBILITY_TIMEOUT = int(os.environ.get("ABE_CELERY_VISIBILITY_TIMEOUT", "660"))
+ABE_TASK_STEP_SECONDS = int(os.environ.get("ABE_TASK_STEP_SECONDS", "240"))
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

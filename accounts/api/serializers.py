@@ -116,7 +116,7 @@ class AccountTeamMemberSerializer(serializers.ModelSerializer):
 class OpportunitySerializer(serializers.ModelSerializer):
     account = WorkspaceRelatedField(Account)
     product = WorkspaceRelatedField(Product, required=False, allow_null=True)
-    product_name = serializers.CharField(source="product.name", read_only=True, default=None)
+    product_name = serializers.CharField(source="product.name", read_only=True, allow_null=True)
     margin_amount = serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True, allow_null=True)
 
     class Meta:

@@ -7,7 +7,7 @@ from typing import Any
 from celery import shared_task
 
 
-@shared_task(time_limit=3600)
+@shared_task(time_limit=600)
 def import_job_run_task(job_id: int) -> dict[str, Any]:
     """Safe to repeat: rows are upserted, so a second run of a finished job changes nothing."""
     from .services import import_job_run

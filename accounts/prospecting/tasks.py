@@ -14,7 +14,7 @@ from abe.models import Workspace
 logger = logging.getLogger(__name__)
 
 
-@shared_task(time_limit=1800)
+@shared_task(time_limit=600)
 def prospecting_rescore_task(workspace_id: int, reason: str = "") -> dict[str, Any]:
     """Safe to repeat: a rescore recomputes everything from the current ICP, model and settings."""
     from .services import prospecting_rescore
@@ -25,7 +25,7 @@ def prospecting_rescore_task(workspace_id: int, reason: str = "") -> dict[str, A
     return prospecting_rescore(workspace=workspace, reason=reason)
 
 
-@shared_task(time_limit=1800)
+@shared_task(time_limit=600)
 def model_train_task(workspace_id: int, user_id: int | None = None) -> int | None:
     """A repeat trains one more version; harmless, as only a version at least as good is activated."""
     from .services import model_train
@@ -54,7 +54,7 @@ def models_retrain_weekly_task() -> int:
     return len(ids)
 
 
-@shared_task(time_limit=3600)
+@shared_task(time_limit=600)
 def accounts_bulk_apply_task(job_id: int) -> dict[str, Any]:
     """A bulk change over many accounts, in chunks, reporting progress on its job. Safe to repeat: accounts
     already in the wanted state are skipped (and counted as such)."""
@@ -94,7 +94,7 @@ def accounts_bulk_apply_task(job_id: int) -> dict[str, Any]:
     return result.as_dict()
 
 
-@shared_task(time_limit=1800)
+@shared_task(time_limit=600)
 def prospecting_rescore_job_task(job_id: int) -> dict[str, Any]:
     """A rescore run as a job (status for the page). Safe to repeat: a rescore recomputes from the current state."""
     from abe.jobs import job_fail, job_finish, job_start

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -12,8 +15,18 @@ from accounts.models import Lifecycle, TeamRole, Tier
 from ..models import Alert, AlertAction, AlertTransition, Rule, WebhookAttempt, WebhookDelivery, WebhookSubscription
 
 
+@extend_schema_field({"type": "object", "additionalProperties": True})
+class RuleParamsField(serializers.JSONField):
+    """The condition's settings: a JSON object (a list or null was a 500 deep in the rule checks)."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if not isinstance(data, dict):
+            raise serializers.ValidationError(_("Give the condition's settings as an object."))
+        return super().to_internal_value(data)
+
+
 class RuleSerializer(serializers.ModelSerializer):
-    params = serializers.JSONField(
+    params = RuleParamsField(
         required=False,
         help_text=(
             "Settings of the condition. score_threshold: subject (account|contact), threshold; spike: ratio, "
@@ -77,8 +90,8 @@ class AlertTransitionSerializer(serializers.ModelSerializer):
 
 
 class AlertSerializer(serializers.ModelSerializer):
-    rule_name = serializers.CharField(source="rule.name", read_only=True, default=None, allow_null=True)
-    account_name = serializers.CharField(source="account.name", read_only=True, default=None)
+    rule_name = serializers.CharField(source="rule.name", read_only=True, allow_null=True)
+    account_name = serializers.CharField(source="account.name", read_only=True, allow_null=True)
     contacts = AlertContactSerializer(many=True, read_only=True)
     assignee: serializers.SlugRelatedField = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True

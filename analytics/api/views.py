@@ -9,7 +9,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from abe.api.base import WorkspaceApiView
-from abe.api.pagination import StandardPagination
+from abe.api.filters import reject_blank
+from abe.api.pagination import StandardPagination, paginated_schema
 from abe.models import Role
 
 from .. import maturity
@@ -34,6 +35,7 @@ class AnalyticsSummaryApi(WorkspaceApiView):
     @extend_schema(parameters=FILTER_PARAMETERS, responses=OpenApiTypes.OBJECT)
     def get(self, request: Request) -> Response:
         """Headline KPIs of a period from the rollups, split target / non_target / all, with the previous period."""
+        reject_blank(request.query_params, ("from", "to", "owner", "view"))
         filters = kpi_filters_parse(request.query_params, workspace=self.workspace, user=request.user)
         ws = self.workspace
         current = cached(
@@ -52,7 +54,7 @@ class AnalyticsSummaryApi(WorkspaceApiView):
 
 
 class MaturityAssessmentOutput(serializers.ModelSerializer):
-    created_by = serializers.CharField(source="created_by.username", default=None, read_only=True)
+    created_by = serializers.CharField(source="created_by.username", read_only=True, allow_null=True)
 
     class Meta:
         model = MaturityAssessment
@@ -71,7 +73,7 @@ class MaturityAssessmentListCreateApi(WorkspaceApiView):
         )
         notes = serializers.CharField(required=False, allow_blank=True, max_length=5000)
 
-    @extend_schema(responses=MaturityAssessmentOutput(many=True))
+    @extend_schema(responses=paginated_schema("PaginatedMaturityAssessmentOutputList", MaturityAssessmentOutput))
     def get(self, request: Request) -> Response:
         qs = maturity_assessment_list(workspace=self.workspace)
         paginator = StandardPagination()

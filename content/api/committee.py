@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.decorators import action
@@ -14,6 +15,8 @@ from rest_framework.response import Response
 
 from abe import permissions as rules
 from abe.api.base import WorkspaceApiView, WorkspaceModelViewSet, WorkspaceRelatedField
+from abe.api.filters import reject_blank
+from abe.api.pagination import StandardPagination, paginated_schema
 from abe.models import Role
 from accounts.models import Account, Contact, Tier
 from personas.committee import TIERS
@@ -173,23 +176,24 @@ class CoverageListApi(WorkspaceApiView):
             OpenApiParameter("page", int),
             OpenApiParameter("page_size", int),
         ],
-        responses=inline_serializer(
-            "CoverageRow",
-            {
-                "account": serializers.IntegerField(),
-                "name": serializers.CharField(),
-                "coverage": serializers.FloatField(),
-                "single_threaded": serializers.BooleanField(),
-                "roles": CoverageRoleOutput(many=True),
-            },
-            many=True,
+        responses=paginated_schema(
+            "PaginatedCoverageRowList",
+            inline_serializer(
+                "CoverageRow",
+                {
+                    "account": serializers.IntegerField(),
+                    "name": serializers.CharField(),
+                    "coverage": serializers.FloatField(),
+                    "single_threaded": serializers.BooleanField(),
+                    "roles": CoverageRoleOutput(many=True),
+                },
+            ),
         ),
         operation_id="committee_coverage_list",
     )
     def get(self, request: Request) -> Response:
-        from abe.api.pagination import StandardPagination
-
         q = request.query_params
+        reject_blank(q, ("owner",))
         tier = q.get("tier", "")
         if tier and tier not in Tier.values:
             raise serializers.ValidationError({"tier": f"Choose one of: {', '.join(Tier.values)}."})
@@ -220,7 +224,11 @@ class CoverageListApi(WorkspaceApiView):
 
 class WonLostApi(WorkspaceApiView):
     @extend_schema(
-        parameters=[OpenApiParameter("last", int, description="Deals of each kind (default 50)")],
+        parameters=[
+            OpenApiParameter(
+                "last", {"type": "integer", "minimum": 5, "maximum": 500}, description="Deals of each kind (default 50)"
+            )
+        ],
         responses=inline_serializer("WonLost", {"won": serializers.IntegerField()}),
         operation_id="committee_won_lost",
     )
@@ -335,6 +343,14 @@ class PlaySerializer(serializers.ModelSerializer):
         fields = ["id", "name", "description", "exit_stage", "is_active", "steps", "active_count", "created_at"]
         read_only_fields = ["created_at"]
         validators: list = []
+
+    def validate_steps(self, steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        # A PATCH is partial for the play, not for its steps: each step still needs what the schema requires.
+        for step in steps:
+            missing = [name for name in ("title", "day_offset") if name not in step]
+            if missing:
+                raise serializers.ValidationError(_("Each step needs: %(fields)s.") % {"fields": ", ".join(missing)})
+        return steps
 
     def to_representation(self, instance: Play) -> dict[str, Any]:
         data = super().to_representation(instance)
@@ -513,6 +529,7 @@ class AssetPerformanceApi(WorkspaceApiView):
         operation_id="asset_performance_list",
     )
     def get(self, request: Request) -> Response:
+        reject_blank(request.query_params, ("asset",))
         raw = request.query_params.get("asset", "")
         if raw and not raw.isdigit():
             raise serializers.ValidationError({"asset": "Give an asset id."})

@@ -34,7 +34,16 @@ class EventInput(serializers.Serializer):
 
 
 class EventBatchInput(serializers.Serializer):
-    events = EventInput(many=True, help_text="Up to 5,000 events.")
+    events = serializers.ListField(
+        child=serializers.JSONField(),
+        max_length=5000,
+        help_text=(
+            "Up to 5,000 events, each shaped as the body of `POST /events/` (EventInput). Each row is checked on "
+            "its own: a row that breaks a rule (a missing `type`, a wrong type of value, not an object at all) "
+            "comes back in `rejected` with its index and the reason, and the other rows are kept, so the request "
+            "itself only needs a list."
+        ),
+    )
 
 
 class RejectedRow(serializers.Serializer):

@@ -15,6 +15,7 @@ import csv
 import io
 import json
 import logging
+import time
 import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -145,16 +146,33 @@ def event_import_create(
 def event_import_run(
     *, job_id: int, on_rejected: Callable[[list[tuple[int, dict[str, list[str]]]]], None] | None = None
 ) -> EventImport | None:
-    """Run (or resume) an upload: chunk by chunk, counters updated after each committed chunk.
+    """Run (or resume) an upload to its end: chunk by chunk, counters updated after each committed chunk.
 
     ``on_rejected`` gets every chunk's rejected lines (the job keeps only the first 1,000), e.g. for a command
     that prints all of them.
     """
+    job, _ = event_import_step(job_id=job_id, on_rejected=on_rejected)
+    return job
+
+
+def event_import_step(
+    *,
+    job_id: int,
+    deadline: float | None = None,
+    on_rejected: Callable[[list[tuple[int, dict[str, list[str]]]]], None] | None = None,
+) -> tuple[EventImport | None, bool]:
+    """Run (or resume) an upload until it ends or ``deadline`` (a ``time.monotonic()`` value) passes.
+
+    Returns the job and whether this call stopped at the deadline with lines left: the caller (the task) then
+    enqueues the next step, which resumes after the committed chunks (``processed_rows``), so a long upload is a
+    series of short tasks, each well inside its time limit and the broker's visibility timeout. At least one
+    chunk is processed per call, so every step makes progress.
+    """
     with _run_lock(job_id) as mine:
         if not mine:  # the same upload delivered twice (visibility timeout): the first run is still at work
             logger.info("Event import %s is already running elsewhere; this delivery does nothing", job_id)
-            return EventImport.objects.filter(pk=job_id).first()
-        return _run(job_id, on_rejected)
+            return EventImport.objects.filter(pk=job_id).first(), False
+        return _run(job_id, on_rejected, deadline)
 
 
 @contextmanager
@@ -177,20 +195,28 @@ def _run_lock(job_id: int) -> Iterator[bool]:
 
 
 def _run(
-    job_id: int, on_rejected: Callable[[list[tuple[int, dict[str, list[str]]]]], None] | None
-) -> EventImport | None:
+    job_id: int,
+    on_rejected: Callable[[list[tuple[int, dict[str, list[str]]]]], None] | None,
+    deadline: float | None = None,
+) -> tuple[EventImport | None, bool]:
     job = EventImport.objects.select_related("workspace", "created_by").filter(pk=job_id).first()
     if job is None or job.is_finished:
-        return job
-    EventImport.objects.filter(pk=job.pk).update(status=EventImportStatus.RUNNING, started_at=timezone.now())
-    done = job.processed_rows  # a repeated task resumes after the chunks already committed
+        return job, False
+    started = {"started_at": timezone.now()} if job.started_at is None else {}
+    EventImport.objects.filter(pk=job.pk).update(status=EventImportStatus.RUNNING, **started)
+    done = job.processed_rows  # a repeated task (or the next step) resumes after the chunks already committed
     line = 2
+    worked = False
     try:
         with job.file.open("rb") as fh:
             for frame in _frames(fh):
                 if line - 2 + len(frame) <= done:
                     line += len(frame)
                     continue
+                if worked and deadline is not None and time.monotonic() >= deadline:
+                    job.refresh_from_db()
+                    return job, True  # time is up: the next step resumes from processed_rows
+                worked = True
                 # The chunk and its counters commit together: a worker killed between them cannot leave rows
                 # saved but uncounted (the resumed run would then count them as duplicates).
                 with transaction.atomic():
@@ -216,7 +242,14 @@ def _run(
     else:
         _finish(job, EventImportStatus.DONE, "")
     job.refresh_from_db()
-    return job
+    return job, False
+
+
+def event_import_stop(*, job_id: int, reason: str) -> None:
+    """Mark an unfinished upload failed with ``reason`` and the exact report of what was saved before it."""
+    job = EventImport.objects.filter(pk=job_id).first()
+    if job is not None and not job.is_finished:
+        _finish(job, EventImportStatus.FAILED, reason)
 
 
 def _finish(job: EventImport, status: str, message: str) -> None:

@@ -10,6 +10,7 @@ whose score, momentum or stage changed.
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -379,6 +380,80 @@ def scores_recompute(
         return _score_in_transaction(
             workspace=workspace, account_ids=list(ids), rules=rules, now=now, change=change, progress=progress
         )
+
+
+def scores_rescore_state(*, now: datetime | None = None) -> dict[str, Any]:
+    """The state :func:`scores_recompute_step` starts scoring from without rebuilding components first: stepping
+    from it rescores every account from its stored components (what :func:`workspace_rescore` does at once)."""
+    return {"now": (now or timezone.now()).isoformat(), "after": 0, "done": 0, "changed": [], "moves": []}
+
+
+def scores_recompute_step(
+    *,
+    workspace: Workspace,
+    state: dict[str, Any] | None,
+    deadline: float | None = None,
+    change: dict[str, Any] | None = None,
+    now: datetime | None = None,
+) -> tuple[dict[str, Any], bool]:
+    """One bounded step of a full recompute; returns the state to resume from and whether the recompute is done.
+
+    The same result as :func:`scores_recompute`, in steps a task can run within minutes (``deadline``, a
+    ``time.monotonic()`` value, is checked after each chunk of accounts; every step does at least one unit of work):
+
+    1. ``state`` None: recount days and components from every event (one transaction, the scoring lock held
+       exclusively, pending batches dropped as :func:`scores_recompute` does: the events hold them).
+    2. Then the accounts in id order, ``CHUNK`` at a time, each chunk its own transaction under the shared scoring
+       lock, folding any batch ingested since (so components stay current); ``state["after"]`` is the last account
+       id scored, so a repeated or next step goes on after it and no account is scored twice.
+    3. When none is left, the after-scoring hooks get every changed account and, for a configuration change, all
+       the stage moves at once (one summary notice, as with the one-transaction recompute).
+
+    ``state`` is JSON (the job keeps it in ``params``): ``now`` (scoring time, fixed for the whole recompute),
+    ``after``, ``done`` (accounts scored), ``changed`` and ``moves``.
+    """
+    if state is None:
+        at = now or timezone.now()
+        with transaction.atomic():
+            config = store.config_lock(workspace=workspace, exclusive=True)
+            rules = ScoringRules.from_config(config)
+            PendingBatch.objects.for_workspace(workspace).delete()
+            store.days_rebuild(workspace=workspace)
+            store.components_rebuild(workspace=workspace, rules=rules)
+        state = scores_rescore_state(now=at)
+        if deadline is not None and time.monotonic() >= deadline:
+            return state, False
+    state = dict(state)
+    at = datetime.fromisoformat(state["now"])
+    moves: list[tuple[int, str, str]] = [(m[0], m[1], m[2]) for m in state["moves"]]
+    while True:
+        with transaction.atomic():
+            store.pending_apply(workspace=workspace)  # also takes the shared scoring lock until this commit
+            rules = scoring_rules(workspace=workspace)
+            chunk = list(
+                Account.objects.for_workspace(workspace)
+                .filter(pk__gt=state["after"])
+                .order_by("pk")
+                .values_list("pk", flat=True)[:CHUNK]
+            )
+            if not chunk:
+                break
+            accounts, contacts = scores_evaluate(workspace=workspace, account_ids=chunk, rules=rules, now=at)
+            state["changed"] += _write(
+                workspace=workspace, rules=rules, now=at, accounts=accounts, contacts=contacts, moves=moves
+            )
+        state["after"], state["done"] = chunk[-1], state["done"] + len(chunk)
+        state["moves"] = [list(m) for m in moves]
+        if len(chunk) < CHUNK:
+            break  # the last accounts
+        if deadline is not None and time.monotonic() >= deadline:
+            return state, False
+    if state["changed"]:
+        config_change = None
+        if change is not None:
+            config_change = {**change, "at": state["now"], "moves": state["moves"]}
+        _after_scoring(workspace.pk, state["changed"], config_change=config_change)
+    return state, True
 
 
 @dataclass

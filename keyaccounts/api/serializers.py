@@ -64,7 +64,7 @@ class PlanReviewSerializer(serializers.ModelSerializer):
 
 
 class PlanChangeSerializer(serializers.ModelSerializer):
-    by = serializers.CharField(source="by.username", read_only=True, default=None)
+    by = serializers.CharField(source="by.username", read_only=True, allow_null=True)
 
     class Meta:
         model = AccountPlanChange

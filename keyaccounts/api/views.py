@@ -18,6 +18,7 @@ from rest_framework.response import Response
 
 from abe import permissions as rules
 from abe.api.base import WorkspaceApiView, WorkspaceModelViewSet, WorkspaceReadOnlyModelViewSet
+from abe.api.filters import reject_blank
 from abe.models import Role
 from accounts.models import Opportunity
 from accounts.prospecting.services import tier_proposal_create
@@ -167,12 +168,17 @@ class ParetoApi(WorkspaceApiView):
             OpenApiParameter("start", OpenApiTypes.DATE, description="First close date (default: a year ago)"),
             OpenApiParameter("end", OpenApiTypes.DATE, description="Last close date (default: today)"),
             OpenApiParameter("by", OpenApiTypes.STR, enum=["revenue", "margin"]),
-            OpenApiParameter("limit", OpenApiTypes.INT, description="Return only the first N ranked accounts"),
+            OpenApiParameter(
+                "limit",
+                {"type": "integer", "minimum": 1, "maximum": 10000},
+                description="Return only the first N ranked accounts",
+            ),
         ],
         responses=OpenApiTypes.OBJECT,
     )
     def get(self, request: Request) -> Response:
         """Accounts ranked by won revenue (or margin) with the cumulative share and the top-20% share (0-1)."""
+        reject_blank(request.query_params, ("start", "end", "limit"))
         data = self.validated(self.InputSerializer, request.query_params)
         page = selectors.pareto_selection(workspace=self.workspace, **data)
         r = page.result

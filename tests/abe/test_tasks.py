@@ -39,7 +39,7 @@ def test_every_task_uses_the_base_class_the_naming_rule_and_a_named_queue():
 
 def test_a_task_that_sets_only_its_hard_limit_gets_a_soft_limit_below_it():
     rescore = prospecting_rescore_task
-    assert (rescore.time_limit, rescore.soft_time_limit) == (1800, 1620)
+    assert (rescore.time_limit, rescore.soft_time_limit) == (600, 540)
 
 
 def test_deliveries_and_imports_do_not_wait_behind_scoring():

@@ -50,7 +50,7 @@ def test_a_failed_recompute_says_why(workspace, django_capture_on_commit_callbac
     def broken(**kwargs):
         raise RuntimeError("the events table is unreachable")
 
-    monkeypatch.setattr("engagement.tasks.scores_recompute", broken)
+    monkeypatch.setattr("engagement.tasks.scores_recompute_step", broken)
     with pytest.raises(RuntimeError), django_capture_on_commit_callbacks(execute=True):
         engagement_config_update(workspace=workspace, breadth_bonus_per_role=0.3)
 

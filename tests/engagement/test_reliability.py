@@ -198,14 +198,14 @@ def test_the_periodic_rescore_fans_out_and_one_failing_workspace_stops_no_other(
     later = WorkspaceFactory(name="Zebra", slug="zebra")
     AccountFactory(workspace=first)
     account = AccountFactory(workspace=later)
-    real = tasks.workspace_rescore
+    real = tasks.scores_recompute_step  # the workspace rescore runs in steps (docs/operations.md)
 
-    def rescore(*, workspace, now=None):
+    def rescore(*, workspace, **kwargs):
         if workspace.pk == first.pk:
             raise DataError("value out of range: underflow")
-        return real(workspace=workspace, now=now)
+        return real(workspace=workspace, **kwargs)
 
-    monkeypatch.setattr(tasks, "workspace_rescore", rescore)
+    monkeypatch.setattr(tasks, "scores_recompute_step", rescore)
     events_ingest(workspace=later, events=[event(account_id=account.pk, at=datetime.now(UTC))])
 
     published = tasks.engagement_rescore_all_task()

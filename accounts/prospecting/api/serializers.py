@@ -8,7 +8,7 @@ from ...models import IcpVersion, PredictiveModel, ProspectingSettings, Tier, Ti
 
 
 class IcpVersionSerializer(serializers.ModelSerializer):
-    created_by = serializers.CharField(source="created_by.username", read_only=True, default=None)
+    created_by = serializers.CharField(source="created_by.username", read_only=True, allow_null=True)
 
     class Meta:
         model = IcpVersion
@@ -53,7 +53,7 @@ class ProspectingSettingsSerializer(serializers.ModelSerializer):
 
 
 class PredictiveModelSerializer(serializers.ModelSerializer):
-    trained_by = serializers.CharField(source="trained_by.username", read_only=True, default=None)
+    trained_by = serializers.CharField(source="trained_by.username", read_only=True, allow_null=True)
 
     class Meta:
         model = PredictiveModel
@@ -83,7 +83,7 @@ class TierPinInput(serializers.Serializer):
 
 
 class TierChangeSerializer(serializers.ModelSerializer):
-    by = serializers.CharField(source="by.username", read_only=True, default=None)
+    by = serializers.CharField(source="by.username", read_only=True, allow_null=True)
 
     class Meta:
         model = TierChange
@@ -93,7 +93,7 @@ class TierChangeSerializer(serializers.ModelSerializer):
 
 class TierProposalSerializer(serializers.ModelSerializer):
     account_name = serializers.CharField(source="account.name", read_only=True)
-    decided_by = serializers.CharField(source="decided_by.username", read_only=True, default=None, allow_null=True)
+    decided_by = serializers.CharField(source="decided_by.username", read_only=True, allow_null=True)
 
     class Meta:
         model = TierProposal

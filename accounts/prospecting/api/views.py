@@ -176,7 +176,7 @@ class AccountTierApi(WorkspaceApiView):
         account = services.tier_override(account=account, by=self.actor(), **data)
         return Response(AccountSerializer(account, context={"request": request}).data)
 
-    @extend_schema(request=None, responses=AccountSerializer)
+    @extend_schema(request=None, responses={200: AccountSerializer})
     def delete(self, request: Request, pk: int) -> Response:
         account = services.tier_unpin(account=self._account(request, pk), by=self.actor())
         return Response(AccountSerializer(account, context={"request": request}).data)
