@@ -38,10 +38,22 @@ def test_no_template_shows_text_outside_the_translation_system():
         ("{% load i18n %}<p>{% blocktranslate %}Hi {{ name }}{% endblocktranslate %}</p>", []),
         ("<script>const a = 'Not text';</script><p>{{ a }} / {{ b }}</p><code>x.y</code>", []),
         ('<input type="submit" value="Send">', ["Send"]),
+        ('{% include "s.html" with key="name" label="Account" cls="num hide" %}', ["Account"]),
+        ('{% include "s.html" with key="win" label="win prob." %}', ["win prob."]),
+        ('{% include "s.html" with key="name" label=_("Account") cls="num" col="account" %}', []),
     ],
 )
 def test_the_check_finds_text_people_read(source, found, tmp_path):
     assert [f.text for f in find_untranslated(tmp_path / "t.html", source)] == found
+
+
+def test_marking_translates_the_labels_given_to_an_include(tmp_path):
+    source = '<tr>{% include "s.html" with key="name" label="Account" cls="num" %}</tr>'
+
+    marked = mark(source)
+
+    assert '<tr>{% include "s.html" with key="name" label=_("Account") cls="num" %}</tr>' in marked
+    assert find_untranslated(tmp_path / "t.html", marked) == []
 
 
 def test_marking_wraps_text_and_keeps_the_markup(tmp_path):
