@@ -18,13 +18,29 @@ pytestmark = [
     pytest.mark.e2e,
 ]
 
-# Words and controls that must not spill out of their box: buttons, nav entries, pills, table headers.
+# Words and controls that must not spill out of their box: buttons, nav entries, pills, labels, headings; and
+# the headers of every table, scrolling ones included: each header's words inside its cell, and every header
+# of a wide list in view without scrolling sideways at desktop width.
 OVERFLOW_JS = """
-() => [...document.querySelectorAll('.btn, .nav a, .pill, .tag, label, h1, h2')]
-  .filter(el => el.offsetParent !== null && !el.closest('.table-wrap'))
-  .filter(el => el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflow !== 'visible'
-                || el.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
-  .map(el => el.tagName + ': ' + el.textContent.trim().slice(0, 40))
+() => {
+  const width = document.documentElement.clientWidth;
+  const spill = [...document.querySelectorAll('.btn, .nav a, .pill, .tag, label, h1, h2')]
+    .filter(el => el.offsetParent !== null && !el.closest('.table-wrap'))
+    .filter(el => el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflow !== 'visible'
+                  || el.getBoundingClientRect().right > width + 1)
+    .map(el => el.tagName + ': ' + el.textContent.trim().slice(0, 40));
+  const headers = [...document.querySelectorAll('table.data th')]
+    .filter(th => th.offsetParent !== null)
+    .flatMap(th => {
+      const box = (th.closest('.table-wrap') || th.closest('table')).getBoundingClientRect();
+      const text = 'TH: ' + th.textContent.trim().slice(0, 40);
+      const words = [...th.querySelectorAll('a, span')].concat([th]);
+      if (words.some(el => el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 0)) return [text + ' (cut)'];
+      if (th.getBoundingClientRect().right > box.right + 1) return [text + ' (off to the side)'];
+      return [];
+    });
+  return spill.concat(headers);
+}
 """
 
 
@@ -56,7 +72,21 @@ def test_a_spanish_journey_with_local_numbers(page, iberia, screenshot):
     assert page.is_visible("h1:has-text('Cuentas')") and page.is_visible("text=Exportar CSV")
     row = page.locator("#account-table tbody tr", has_text="Telefonía Norte")
     assert "1,2\xa0M\xa0€" in row.inner_text()  # 1.234.567,50 € in the compact form of Spanish
+    headers = page.locator("#account-table thead").text_content()
+    assert "Cuenta" in headers and "Empleados" in headers and "Ingresos" in headers
+    assert not {"Account", "Industry", "Country", "Employees", "Revenue", "Engagement "} & set(headers.split())
+    assert "No consciente" in row.inner_text()  # the default journey stage, in Spanish
+    assert page.locator(".scroll-cue").first.text_content() == "Desplázate a los lados para ver más columnas →"
     screenshot("i18n-es-accounts")
+
+    page.goto("/accounts/tiers/")
+    page.wait_for_selector("#tier-table")
+    assert page.text_content("#selection-count") == "Ninguna cuenta seleccionada."
+    page.locator("#tier-table tbody input[name=account]").first.check()
+    assert page.text_content("#selection-count") == "1 cuenta seleccionada (se mantiene entre páginas)."
+    board_headers = page.locator("#tier-table thead").text_content()
+    assert "Prob. de ganar" in board_headers and "Win prob." not in board_headers
+    page.click("#selection-clear")
 
     page.click("text=Telefonía Norte")
     page.wait_for_selector("#committee")
