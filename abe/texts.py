@@ -87,6 +87,11 @@ def stage(key: str | None) -> dict[str, Any]:
     return {"stage": key or ""}
 
 
+def joined(items: list[Any], sep: str = "; ") -> dict[str, Any]:
+    """Several parameters (e.g. one ``msg`` per event) shown one after the other."""
+    return {"join": [_stored(i) for i in items], "sep": sep}
+
+
 def _stored(value: Any) -> Any:
     if isinstance(value, Msg):
         return {"msg": value.spec()}
@@ -113,6 +118,8 @@ def _shown(value: Any) -> Any:
         return stage_label(value["stage"]) if value["stage"] else gettext("no stage")
     if "msg" in value:
         return render(value["msg"], "")
+    if "join" in value:
+        return str(value.get("sep", "; ")).join(str(_shown(v)) for v in value["join"])
     return str(value)
 
 

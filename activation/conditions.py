@@ -23,7 +23,7 @@ from django.utils.translation import gettext_noop
 
 from abe.labels import ChoiceLabels, stage_label
 from abe.registry import MeasureReading, account_measure
-from abe.texts import Msg, label, msg, msg_plural, ngettext_noop, num
+from abe.texts import Msg, joined, label, msg, msg_plural, ngettext_noop, num
 from abe.texts import stage as stage_param
 from accounts.models import Account, Contact, Lifecycle, Opportunity, OpportunityStatus, Tier
 from engagement.models import EngagementEvent, EventType, JourneyStageChange, TriggerKind
@@ -86,6 +86,16 @@ def _event_fact(event: EngagementEvent) -> dict:
     }
 
 
+def _event_msg(event: EngagementEvent) -> Msg:
+    who: Any = _person(event.contact) if event.contact_id else label(gettext_noop("Account-level"))
+    return msg(
+        gettext_noop("%(who)s: %(event)s on %(when)s"),
+        who=who,
+        event=label(EVENT_LABELS.get(event.type, event.type), lower=True),
+        when=_when(event.occurred_at),
+    )
+
+
 def _event_line(event: EngagementEvent) -> str:
     who = _person(event.contact) if event.contact_id else "Account-level"
     return f"{who}: {EVENT_LABELS.get(event.type, event.type).lower()} on {_when(event.occurred_at)}"
@@ -119,6 +129,22 @@ def _momentum_text(account: Account) -> str:
     )
 
 
+def _momentum_msg(account: Account) -> Msg:
+    if account.engagement_momentum is None:
+        return msg(gettext_noop("no momentum baseline yet"))
+    return msg(
+        gettext_noop("momentum %(momentum)s (%(multiple)s× the usual week, against the 4 weeks before)"),
+        momentum=f"{account.engagement_momentum:+.0%}",
+        multiple=num(weekly_ratio(account), 1),
+    )
+
+
+def _recent_msg(events: list[EngagementEvent]) -> Msg | str:
+    if not events:
+        return ""
+    return msg(gettext_noop(" Latest interactions: %(lines)s."), lines=joined([_event_msg(e) for e in events]))
+
+
 def _recent_block(events: list[EngagementEvent]) -> str:
     if not events:
         return ""
@@ -130,9 +156,16 @@ def score_threshold(rule: Rule, account: Account, now: datetime) -> list[Level]:
     if rule.params.get("subject", "account") == "account":
         score = account.engagement_score
         events = _recent_events(account, now)
-        message = (
-            f"{account.name}'s engagement score is {score:.1f}, at or above the threshold of {threshold:g} "
-            f"({_momentum_text(account)}).{_recent_block(events)}"
+        message = msg(
+            gettext_noop(
+                "%(account)s's engagement score is %(score)s, at or above the threshold of %(threshold)s "
+                "(%(momentum)s).%(recent)s"
+            ),
+            account=account.name,
+            score=num(score, 1),
+            threshold=num(threshold, None),
+            momentum=_momentum_msg(account),
+            recent=_recent_msg(events),
         )
         return [
             Level(
@@ -172,9 +205,15 @@ def score_threshold(rule: Rule, account: Account, now: datetime) -> list[Level]:
                     account=account.name,
                     threshold=num(threshold, None),
                 ),
-                message=(
-                    f"{_person(contact)} reached an engagement score of {contact.engagement_score:.1f}, "
-                    f"at or above the threshold of {threshold:g}.{_recent_block(events)}"
+                message=msg(
+                    gettext_noop(
+                        "%(person)s reached an engagement score of %(score)s, at or above the threshold of "
+                        "%(threshold)s.%(recent)s"
+                    ),
+                    person=_person(contact),
+                    score=num(contact.engagement_score, 1),
+                    threshold=num(threshold, None),
+                    recent=_recent_msg(events),
                 ),
                 facts={
                     "score": round(contact.engagement_score, 2),
@@ -201,10 +240,16 @@ def spike(rule: Rule, account: Account, now: datetime) -> list[Level]:
                 account=account.name,
                 multiple=num(multiple or 0, 1),
             ),
-            message=(
-                f"Engagement at {account.name} over the last 7 days is {multiple or 0:.1f}× the weekly average "
-                f"of the 4 weeks before (the rule fires at {ratio:g}×); engagement score "
-                f"{account.engagement_score:.1f}.{_recent_block(events)}"
+            message=msg(
+                gettext_noop(
+                    "Engagement at %(account)s over the last 7 days is %(multiple)s× the weekly average of the 4 "
+                    "weeks before (the rule fires at %(ratio)s×); engagement score %(score)s.%(recent)s"
+                ),
+                account=account.name,
+                multiple=num(multiple or 0, 1),
+                ratio=num(ratio, None),
+                score=num(account.engagement_score, 1),
+                recent=_recent_msg(events),
             ),
             contact_ids=sorted({e.contact_id for e in events if e.contact_id}),
             facts={
@@ -239,9 +284,17 @@ def committee_breadth(rule: Rule, account: Account, now: datetime) -> list[Level
                 len(engaged),
                 account=account.name,
             ),
-            message=(
-                f"{len(engaged)} distinct members of {account.name}'s buying committee engaged in the last {days} "
-                f"days (the rule fires at {members}): {names}. Roles covered: {', '.join(roles) or 'none mapped'}."
+            message=msg(
+                gettext_noop(
+                    "%(count)s distinct members of %(account)s's buying committee engaged in the last %(days)s days "
+                    "(the rule fires at %(members)s): %(names)s. Roles covered: %(roles)s."
+                ),
+                count=len(engaged),
+                account=account.name,
+                days=days,
+                members=members,
+                names=names,
+                roles=joined([label(r) for r in roles], ", ") if roles else label(gettext_noop("none mapped")),
             ),
             contact_ids=[c.id for c in engaged],
             facts={"engaged": len(engaged), "members": members, "days": days, "roles": roles},
@@ -298,11 +351,18 @@ def stage_entered(rule: Rule, account: Account, now: datetime) -> list[Occurrenc
                     account=account.name,
                     stage=stage_param(stage),
                 ),
-                message=(
-                    f"{account.name} moved from {stage_label(change.from_stage) if change.from_stage else 'no stage'}"
-                    f" to {stage_label(stage)} on "
-                    f"{_when(change.changed_at)}; engagement score {account.engagement_score:.1f}, "
-                    f"{_momentum_text(account)}.{_recent_block(events)}"
+                message=msg(
+                    gettext_noop(
+                        "%(account)s moved from %(from)s to %(to)s on %(when)s; engagement score %(score)s, "
+                        "%(momentum)s.%(recent)s"
+                    ),
+                    account=account.name,
+                    **{"from": stage_param(change.from_stage)},
+                    to=stage_param(stage),
+                    when=_when(change.changed_at),
+                    score=num(account.engagement_score, 1),
+                    momentum=_momentum_msg(account),
+                    recent=_recent_msg(events),
                 ),
                 contact_ids=sorted({e.contact_id for e in events if e.contact_id}),
                 facts={

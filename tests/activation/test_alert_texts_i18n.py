@@ -35,8 +35,12 @@ def test_an_alert_keeps_its_english_title_and_stores_the_key_and_parameters(fire
         "key": "%(account)s crossed engagement %(threshold)s",
         "params": {"account": "Globex", "threshold": {"num": 1.5, "digits": None}},
     }
+    assert fired.message.startswith("Globex's engagement score is 5.0, at or above the threshold of 1.5 (")
     with translation.override("es"):
         assert fired.title_text == "Globex superó el engagement de 1,5"
+        assert fired.message_text.startswith(
+            "La puntuación de engagement de Globex es 5,0, igual o superior al umbral de 1,5 ("
+        )
     with translation.override("ro"):
         assert fired.title_text == "Globex a depășit pragul de implicare de 1,5"
 

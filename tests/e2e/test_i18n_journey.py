@@ -9,7 +9,16 @@ from decimal import Decimal
 import pytest
 
 from abe.models import Role, UserPreference
-from tests.factories import AccountFactory, ContactFactory, MembershipFactory, UserFactory, WorkspaceFactory
+from accounts.models import Account
+from activation.services.evaluation import rules_evaluate
+from tests.factories import (
+    AccountFactory,
+    ContactFactory,
+    MembershipFactory,
+    RuleFactory,
+    UserFactory,
+    WorkspaceFactory,
+)
 
 from .conftest import login
 
@@ -94,6 +103,20 @@ def test_a_spanish_journey_with_local_numbers(page, iberia, screenshot):
     facts = page.locator("dl.facts").inner_text()
     assert "1,2\xa0M\xa0€" in facts
     screenshot("i18n-es-account")
+
+    # An alert written in English by the evaluation job reads in Spanish (title and why).
+    RuleFactory(workspace=workspace, name="Cuenta caliente", params={"threshold": 1.5}, severity="high")
+    Account.objects.filter(pk=account.pk).update(engagement_score=5)
+    rules_evaluate(account_ids=[account.pk])
+    page.goto("/alerts/")
+    assert page.is_visible("text=Telefonía Norte superó el engagement de 1,5")
+    page.click("text=Telefonía Norte superó el engagement de 1,5")
+    assert (
+        page.locator("#alert-message")
+        .inner_text()
+        .startswith("La puntuación de engagement de Telefonía Norte es 5,0, igual o superior al umbral de 1,5")
+    )
+    screenshot("i18n-es-alert")
 
     page.goto("/accounts/icp/")
     page.fill("#id_fit_weight", "62,5")
