@@ -46,7 +46,7 @@ def test_an_alert_keeps_its_english_title_and_stores_the_key_and_parameters(fire
 
 
 def test_pages_and_emails_show_the_title_in_the_readers_language_and_the_api_in_english(client, kam, fired):
-    UserPreference.objects.create(user=kam, language="es")
+    UserPreference.objects.create(user=kam, language="es", time_zone="America/Sao_Paulo")
     client.force_login(kam)
 
     inbox = client.get(reverse("activation:inbox")).content.decode()
@@ -55,6 +55,7 @@ def test_pages_and_emails_show_the_title_in_the_readers_language_and_the_api_in_
 
     assert "Globex superó el engagement de 1,5" in inbox and "crossed engagement" not in inbox
     assert "Globex superó el engagement de 1,5" in detail
+    assert " -03\n" in detail and " UTC\n" not in detail  # the time in the reader's zone, labelled as such
     assert api["title"] == "Globex crossed engagement 1.5"
     with recipient_locale(kam, fired.workspace):
         subject, _ = alert_email_render(fired)
