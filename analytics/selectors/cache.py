@@ -13,7 +13,9 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from django.core.cache import cache
+from django.utils import translation
 
+from abe import l10n
 from abe.models import Workspace
 
 from ..models import RollupState
@@ -29,7 +31,8 @@ def rollup_version(*, workspace: Workspace) -> int:
 
 
 def cached(*, workspace: Workspace, name: str, filters: KpiFilters | None, compute: Callable[[], T]) -> T:
-    """``compute()`` once per workspace, name, filters and rollup version (for ``CACHE_SECONDS`` at most)."""
+    """``compute()`` once per workspace, name, filters, rollup version, language and currency (for
+    ``CACHE_SECONDS`` at most)."""
     # The workspace's creation time keeps a reused primary key (a recreated database) from reading old entries.
     key = ":".join(
         [
@@ -38,6 +41,9 @@ def cached(*, workspace: Workspace, name: str, filters: KpiFilters | None, compu
             str(workspace.created_at.timestamp()),
             str(rollup_version(workspace=workspace)),
             name,
+            # The tables hold words and formatted figures: one entry per language and currency (abe.l10n).
+            translation.get_language() or "",
+            l10n.active_currency(),
             # Industries and dates in a key: hashed, so any value makes a valid key for every backend.
             hashlib.sha1((filters.cache_key() if filters else "").encode(), usedforsecurity=False).hexdigest(),
         ]
