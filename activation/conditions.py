@@ -393,10 +393,18 @@ def trigger_event(rule: Rule, account: Account, now: datetime) -> list[Occurrenc
             Occurrence(
                 source=f"e{event.id}",
                 title=msg(gettext_noop("%(kind)s at %(account)s"), kind=label(kind), account=account.name),
-                message=(
-                    f"{kind} reported for {account.name} on {_when(event.occurred_at)} (source {event.source})"
-                    + (f": {detail}" if detail else "")
-                    + f". Engagement score {account.engagement_score:.1f}, {_momentum_text(account)}."
+                message=msg(
+                    gettext_noop(
+                        "%(kind)s reported for %(account)s on %(when)s (source %(source)s)%(detail)s. Engagement "
+                        "score %(score)s, %(momentum)s."
+                    ),
+                    kind=label(kind),
+                    account=account.name,
+                    when=_when(event.occurred_at),
+                    source=event.source,
+                    detail=f": {detail}" if detail else "",
+                    score=num(account.engagement_score, 1),
+                    momentum=_momentum_msg(account),
                 ),
                 contact_ids=[event.contact_id] if event.contact_id else [],
                 facts={"event": _event_fact(event), "metadata": metadata},
@@ -425,10 +433,19 @@ def engagement_drop(rule: Rule, account: Account, now: datetime) -> list[Level]:
                 drop=num(drop, 0),
                 days=days,
             ),
-            message=(
-                f"Churn risk: {account.name} had {previous} interactions in the {days} days before and {recent} in "
-                f"the last {days} days, a drop of {drop:.0f}% (the rule fires at {percent:g}%). Engagement score "
-                f"now {account.engagement_score:.1f}."
+            message=msg(
+                gettext_noop(
+                    "Churn risk: %(account)s had %(previous)s interactions in the %(days)s days before and %(recent)s "
+                    "in the last %(days)s days, a drop of %(drop)s%% (the rule fires at %(percent)s%%). Engagement "
+                    "score now %(score)s."
+                ),
+                account=account.name,
+                previous=previous,
+                recent=recent,
+                days=days,
+                drop=num(drop, 0),
+                percent=num(percent, None),
+                score=num(account.engagement_score, 1),
             ),
             facts={"previous": previous, "recent": recent, "drop_percent": round(drop, 1), "days": days},
         )
