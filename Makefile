@@ -24,6 +24,8 @@ messages: $(VENV)/.installed
 	$(PY) manage.py templates_i18n --mark
 	$(PY) manage.py makemessages $(addprefix -l ,$(LANGS)) -e html,txt,py --ignore=.venv --ignore=staticfiles \
 	  --ignore=tests --ignore=bench --ignore=static --no-obsolete --add-location=file -v0
+	$(PY) manage.py makemessages -d djangojs $(addprefix -l ,$(LANGS)) --ignore=.venv --ignore=staticfiles \
+	  --ignore=tests --ignore=bench --ignore=static/vendor --no-obsolete --add-location=file -v0
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=staticfiles -v0
 
 $(VENV)/.installed: pyproject.toml

@@ -5,14 +5,36 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 from django.db import models
+from django.utils.translation import gettext, gettext_noop
 
 from . import l10n
 
+# The names of the default journey stages (engagement.rules.DEFAULT_STAGES): shown in the reader's language as
+# long as an admin has not renamed the stage; a name typed by an admin is shown as typed.
+DEFAULT_STAGE_NAMES: dict[str, str] = {
+    "customer": gettext_noop("Customer"),
+    "opportunity": gettext_noop("Opportunity"),
+    "mqa": gettext_noop("MQA"),
+    "engaged": gettext_noop("Engaged"),
+    "aware": gettext_noop("Aware"),
+    "unaware": gettext_noop("Unaware"),
+}
+
+
+def stage_name(key: str, name: str) -> str:
+    """A configured stage's name as people read it: the default name translated, an admin's own name as typed."""
+    if name and DEFAULT_STAGE_NAMES.get(key) == name:
+        return gettext(name)
+    return name or stage_label(key)
+
 
 def stage_label(key: str | None) -> str:
-    """A journey-stage key as people read it: ``mqa`` -> ``MQA``, ``sales_ready`` -> ``Sales ready``; "—" if none."""
+    """A journey-stage key as people read it: ``mqa`` -> ``MQA``, ``sales_ready`` -> ``Sales ready``; "—" if none.
+    The default stages' keys read as their names in the active language."""
     if not key:
         return "—"
+    if key in DEFAULT_STAGE_NAMES:
+        return gettext(DEFAULT_STAGE_NAMES[key])
     text = key.replace("_", " ").strip()
     return text.upper() if len(text) <= 3 else text[:1].upper() + text[1:]
 

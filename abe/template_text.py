@@ -181,7 +181,25 @@ def find_untranslated(path: Path, source: str | None = None) -> list[Finding]:
             findings.append(Finding(str(path), line, _readable(value), where))
     for match in DEFAULT_LITERAL.finditer(source):
         findings.append(Finding(str(path), source.count("\n", 0, match.start()) + 1, match.group(1), "default"))
+    for match in _include_literals(source):
+        line = source.count("\n", 0, match.start()) + 1
+        findings.append(Finding(str(path), line, match.group("value"), f"include {match.group('name')}"))
     return findings
+
+
+# {% include "x.html" with label="Account" %} shows words; label=_("Account") translates them. Keys, classes and
+# column names (lower-case: key="name" cls="num hide-tablet") are not text, unless passed as a label or title.
+TEXT_ARGUMENTS = {"label", "title", "text", "heading", "help", "help_text", "placeholder", "empty", "message"}
+INCLUDE_TAG = re.compile(r"{%\s*include\s[^%]*%}")
+INCLUDE_LITERAL = re.compile(r'(?<=\s)(?P<name>\w+)="(?P<value>[^"]*)"')
+
+
+def _include_literals(source: str) -> Iterator[re.Match[str]]:
+    for tag in INCLUDE_TAG.finditer(source):
+        for match in INCLUDE_LITERAL.finditer(source, tag.start(), tag.end()):
+            value = match.group("value")
+            if LETTER.search(value) and (value != value.lower() or match.group("name") in TEXT_ARGUMENTS):
+                yield match
 
 
 # {{ value|default:"never" }} shows words; {{ value|default:_("never") }} translates them.
@@ -261,6 +279,9 @@ def mark(source: str) -> str:
         return match.group(0) if replacement is None else f"confirm('{replacement}')"
 
     out = ATTRIBUTE.sub(attribute, out)
+    for match in sorted(_include_literals(out), key=lambda m: m.start(), reverse=True):
+        value = match.group("value").replace('"', "'")
+        out = out[: match.start()] + f'{match.group("name")}=_("{value}")' + out[match.end() :]
     out = CONFIRM_SOURCE.sub(confirm, out)
     if out != source and "{% load" in out and not re.search(r"{% load [^%]*\bi18n\b", out):
         out = re.sub(r"{% load ([^%]*?) ?%}", r"{% load \1 i18n %}", out, count=1)

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from . import health, views
@@ -38,6 +39,8 @@ urlpatterns = [
     path("jobs/<int:pk>/", views.job_progress_view, name="job_progress"),
     path("workspace/new/", views.workspace_create_view, name="workspace_create"),
     path("preferences/", views.preferences_view, name="preferences"),
+    # The words of static/js in the page's language (gettext in JavaScript; the small djangojs catalogue).
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("settings/", include(settings_patterns)),
     path("accounts/", include("accounts.urls")),
     path("personas/", include("personas.urls")),

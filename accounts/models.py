@@ -464,6 +464,17 @@ class PredictiveModel(WorkspaceOwned):
     def __str__(self) -> str:
         return f"Model v{self.number}"
 
+    @property
+    def verdict_text(self) -> str:
+        """The verdict in the reader's language (rebuilt from the stored comparison; ``verdict`` stays English)."""
+        from .prospecting.predictive import comparison_reason
+
+        comparison = (self.metrics or {}).get("comparison")
+        try:
+            return comparison_reason(comparison) if comparison else self.verdict
+        except (KeyError, TypeError, ValueError):
+            return self.verdict
+
 
 class TierChangeSource(models.TextChoices):
     AUTOMATIC = "automatic", _("Automatic tiering")

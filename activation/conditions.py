@@ -19,9 +19,12 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from django.db.models import Count, F, Q, QuerySet
+from django.utils.translation import gettext_noop
 
 from abe.labels import ChoiceLabels, stage_label
 from abe.registry import MeasureReading, account_measure
+from abe.texts import Msg, joined, label, msg, msg_plural, ngettext_noop, num
+from abe.texts import stage as stage_param
 from accounts.models import Account, Contact, Lifecycle, Opportunity, OpportunityStatus, Tier
 from engagement.models import EngagementEvent, EventType, JourneyStageChange, TriggerKind
 from personas.models import BuyingRole
@@ -40,8 +43,8 @@ class Level:
 
     active: bool
     value: float | None
-    title: str
-    message: str
+    title: str | Msg
+    message: str | Msg
     contact: Contact | None = None
     contact_ids: list[int] = field(default_factory=list)
     facts: dict = field(default_factory=dict)
@@ -52,8 +55,8 @@ class Occurrence:
     """One source row that matches an occurrence condition; ``source`` is unique per row (``e12``, ``s7``)."""
 
     source: str
-    title: str
-    message: str
+    title: str | Msg
+    message: str | Msg
     contact_ids: list[int] = field(default_factory=list)
     facts: dict = field(default_factory=dict)
 
@@ -81,6 +84,16 @@ def _event_fact(event: EngagementEvent) -> dict:
         "source": event.source,
         "kind": (event.metadata or {}).get("kind"),
     }
+
+
+def _event_msg(event: EngagementEvent) -> Msg:
+    who: Any = _person(event.contact) if event.contact_id else label(gettext_noop("Account-level"))
+    return msg(
+        gettext_noop("%(who)s: %(event)s on %(when)s"),
+        who=who,
+        event=label(EVENT_LABELS.get(event.type, event.type), lower=True),
+        when=_when(event.occurred_at),
+    )
 
 
 def _event_line(event: EngagementEvent) -> str:
@@ -116,6 +129,22 @@ def _momentum_text(account: Account) -> str:
     )
 
 
+def _momentum_msg(account: Account) -> Msg:
+    if account.engagement_momentum is None:
+        return msg(gettext_noop("no momentum baseline yet"))
+    return msg(
+        gettext_noop("momentum %(momentum)s (%(multiple)s× the usual week, against the 4 weeks before)"),
+        momentum=f"{account.engagement_momentum:+.0%}",
+        multiple=num(weekly_ratio(account), 1),
+    )
+
+
+def _recent_msg(events: list[EngagementEvent]) -> Msg | str:
+    if not events:
+        return ""
+    return msg(gettext_noop(" Latest interactions: %(lines)s."), lines=joined([_event_msg(e) for e in events]))
+
+
 def _recent_block(events: list[EngagementEvent]) -> str:
     if not events:
         return ""
@@ -127,15 +156,26 @@ def score_threshold(rule: Rule, account: Account, now: datetime) -> list[Level]:
     if rule.params.get("subject", "account") == "account":
         score = account.engagement_score
         events = _recent_events(account, now)
-        message = (
-            f"{account.name}'s engagement score is {score:.1f}, at or above the threshold of {threshold:g} "
-            f"({_momentum_text(account)}).{_recent_block(events)}"
+        message = msg(
+            gettext_noop(
+                "%(account)s's engagement score is %(score)s, at or above the threshold of %(threshold)s "
+                "(%(momentum)s).%(recent)s"
+            ),
+            account=account.name,
+            score=num(score, 1),
+            threshold=num(threshold, None),
+            momentum=_momentum_msg(account),
+            recent=_recent_msg(events),
         )
         return [
             Level(
                 active=score >= threshold,
                 value=score,
-                title=f"{account.name} crossed engagement {threshold:g}",
+                title=msg(
+                    gettext_noop("%(account)s crossed engagement %(threshold)s"),
+                    account=account.name,
+                    threshold=num(threshold, None),
+                ),
                 message=message,
                 contact_ids=sorted({e.contact_id for e in events if e.contact_id}),
                 facts={
@@ -159,10 +199,21 @@ def score_threshold(rule: Rule, account: Account, now: datetime) -> list[Level]:
                 value=contact.engagement_score,
                 contact=contact,
                 contact_ids=[contact.id],
-                title=f"{contact.full_name or contact.email} at {account.name} crossed engagement {threshold:g}",
-                message=(
-                    f"{_person(contact)} reached an engagement score of {contact.engagement_score:.1f}, "
-                    f"at or above the threshold of {threshold:g}.{_recent_block(events)}"
+                title=msg(
+                    gettext_noop("%(person)s at %(account)s crossed engagement %(threshold)s"),
+                    person=contact.full_name or contact.email,
+                    account=account.name,
+                    threshold=num(threshold, None),
+                ),
+                message=msg(
+                    gettext_noop(
+                        "%(person)s reached an engagement score of %(score)s, at or above the threshold of "
+                        "%(threshold)s.%(recent)s"
+                    ),
+                    person=_person(contact),
+                    score=num(contact.engagement_score, 1),
+                    threshold=num(threshold, None),
+                    recent=_recent_msg(events),
                 ),
                 facts={
                     "score": round(contact.engagement_score, 2),
@@ -184,11 +235,21 @@ def spike(rule: Rule, account: Account, now: datetime) -> list[Level]:
         Level(
             active=active,
             value=multiple,
-            title=f"Engagement spike at {account.name}: {multiple or 0:.1f}× the usual week",
-            message=(
-                f"Engagement at {account.name} over the last 7 days is {multiple or 0:.1f}× the weekly average "
-                f"of the 4 weeks before (the rule fires at {ratio:g}×); engagement score "
-                f"{account.engagement_score:.1f}.{_recent_block(events)}"
+            title=msg(
+                gettext_noop("Engagement spike at %(account)s: %(multiple)s× the usual week"),
+                account=account.name,
+                multiple=num(multiple or 0, 1),
+            ),
+            message=msg(
+                gettext_noop(
+                    "Engagement at %(account)s over the last 7 days is %(multiple)s× the weekly average of the 4 "
+                    "weeks before (the rule fires at %(ratio)s×); engagement score %(score)s.%(recent)s"
+                ),
+                account=account.name,
+                multiple=num(multiple or 0, 1),
+                ratio=num(ratio, None),
+                score=num(account.engagement_score, 1),
+                recent=_recent_msg(events),
             ),
             contact_ids=sorted({e.contact_id for e in events if e.contact_id}),
             facts={
@@ -215,10 +276,25 @@ def committee_breadth(rule: Rule, account: Account, now: datetime) -> list[Level
         Level(
             active=len(engaged) >= members,
             value=float(len(engaged)),
-            title=f"{len(engaged)} committee members engaged at {account.name}",
-            message=(
-                f"{len(engaged)} distinct members of {account.name}'s buying committee engaged in the last {days} "
-                f"days (the rule fires at {members}): {names}. Roles covered: {', '.join(roles) or 'none mapped'}."
+            title=msg_plural(
+                ngettext_noop(
+                    "%(count)s committee member engaged at %(account)s",
+                    "%(count)s committee members engaged at %(account)s",
+                ),
+                len(engaged),
+                account=account.name,
+            ),
+            message=msg(
+                gettext_noop(
+                    "%(count)s distinct members of %(account)s's buying committee engaged in the last %(days)s days "
+                    "(the rule fires at %(members)s): %(names)s. Roles covered: %(roles)s."
+                ),
+                count=len(engaged),
+                account=account.name,
+                days=days,
+                members=members,
+                names=names,
+                roles=joined([label(r) for r in roles], ", ") if roles else label(gettext_noop("none mapped")),
             ),
             contact_ids=[c.id for c in engaged],
             facts={"engaged": len(engaged), "members": members, "days": days, "roles": roles},
@@ -241,7 +317,12 @@ def role_engaged(rule: Rule, account: Account, now: datetime) -> list[Occurrence
         occurrences.append(
             Occurrence(
                 source=f"e{event.id}",
-                title=f"{role_label} at {account.name}: {EVENT_LABELS.get(event.type, event.type).lower()}",
+                title=msg(
+                    gettext_noop("%(role)s at %(account)s: %(event)s"),
+                    role=label(role_label),
+                    account=account.name,
+                    event=label(EVENT_LABELS.get(event.type, event.type), lower=True),
+                ),
                 message=(
                     f"{_event_line(event)} (source {event.source}). The rule watches for "
                     f"{'a ' + what if event_type else 'any interaction'} by a {role_label.lower()}; account "
@@ -265,12 +346,23 @@ def stage_entered(rule: Rule, account: Account, now: datetime) -> list[Occurrenc
         occurrences.append(
             Occurrence(
                 source=f"s{change.id}",
-                title=f"{account.name} entered the {stage_label(stage)} stage",
-                message=(
-                    f"{account.name} moved from {stage_label(change.from_stage) if change.from_stage else 'no stage'}"
-                    f" to {stage_label(stage)} on "
-                    f"{_when(change.changed_at)}; engagement score {account.engagement_score:.1f}, "
-                    f"{_momentum_text(account)}.{_recent_block(events)}"
+                title=msg(
+                    gettext_noop("%(account)s entered the %(stage)s stage"),
+                    account=account.name,
+                    stage=stage_param(stage),
+                ),
+                message=msg(
+                    gettext_noop(
+                        "%(account)s moved from %(from)s to %(to)s on %(when)s; engagement score %(score)s, "
+                        "%(momentum)s.%(recent)s"
+                    ),
+                    account=account.name,
+                    **{"from": stage_param(change.from_stage)},
+                    to=stage_param(stage),
+                    when=_when(change.changed_at),
+                    score=num(account.engagement_score, 1),
+                    momentum=_momentum_msg(account),
+                    recent=_recent_msg(events),
                 ),
                 contact_ids=sorted({e.contact_id for e in events if e.contact_id}),
                 facts={
@@ -300,11 +392,19 @@ def trigger_event(rule: Rule, account: Account, now: datetime) -> list[Occurrenc
         occurrences.append(
             Occurrence(
                 source=f"e{event.id}",
-                title=f"{kind} at {account.name}",
-                message=(
-                    f"{kind} reported for {account.name} on {_when(event.occurred_at)} (source {event.source})"
-                    + (f": {detail}" if detail else "")
-                    + f". Engagement score {account.engagement_score:.1f}, {_momentum_text(account)}."
+                title=msg(gettext_noop("%(kind)s at %(account)s"), kind=label(kind), account=account.name),
+                message=msg(
+                    gettext_noop(
+                        "%(kind)s reported for %(account)s on %(when)s (source %(source)s)%(detail)s. Engagement "
+                        "score %(score)s, %(momentum)s."
+                    ),
+                    kind=label(kind),
+                    account=account.name,
+                    when=_when(event.occurred_at),
+                    source=event.source,
+                    detail=f": {detail}" if detail else "",
+                    score=num(account.engagement_score, 1),
+                    momentum=_momentum_msg(account),
                 ),
                 contact_ids=[event.contact_id] if event.contact_id else [],
                 facts={"event": _event_fact(event), "metadata": metadata},
@@ -327,11 +427,25 @@ def engagement_drop(rule: Rule, account: Account, now: datetime) -> list[Level]:
         Level(
             active=active,
             value=drop,
-            title=f"Engagement at {account.name} fell {drop:.0f}% in {days} days",
-            message=(
-                f"Churn risk: {account.name} had {previous} interactions in the {days} days before and {recent} in "
-                f"the last {days} days, a drop of {drop:.0f}% (the rule fires at {percent:g}%). Engagement score "
-                f"now {account.engagement_score:.1f}."
+            title=msg(
+                gettext_noop("Engagement at %(account)s fell %(drop)s%% in %(days)s days"),
+                account=account.name,
+                drop=num(drop, 0),
+                days=days,
+            ),
+            message=msg(
+                gettext_noop(
+                    "Churn risk: %(account)s had %(previous)s interactions in the %(days)s days before and %(recent)s "
+                    "in the last %(days)s days, a drop of %(drop)s%% (the rule fires at %(percent)s%%). Engagement "
+                    "score now %(score)s."
+                ),
+                account=account.name,
+                previous=previous,
+                recent=recent,
+                days=days,
+                drop=num(drop, 0),
+                percent=num(percent, None),
+                score=num(account.engagement_score, 1),
             ),
             facts={"previous": previous, "recent": recent, "drop_percent": round(drop, 1), "days": days},
         )
@@ -361,7 +475,11 @@ def missing_role(rule: Rule, account: Account, now: datetime) -> list[Level]:
         Level(
             active=in_scope and age_days >= days and not engaged,
             value=float(len(engaged)),
-            title=f"No engaged {role_label} at {account.name}",
+            title=msg(
+                gettext_noop("No engaged %(role)s at %(account)s"),
+                role=label(role_label, lower=True),
+                account=account.name,
+            ),
             message=(
                 f"{account.name} ({account.get_tier_display()}) has been a target account for {age_days} days and "
                 f"no {role_label} has engaged in the last {days} days ({mapped_text})."
@@ -392,7 +510,9 @@ def key_contact_quiet(rule: Rule, account: Account, now: datetime) -> list[Level
                     value=float((now.date() - contact.left_at).days),
                     contact=contact,
                     contact_ids=[contact.id],
-                    title=f"{_person(contact)} has left {account.name}",
+                    title=msg(
+                        gettext_noop("%(person)s has left %(account)s"), person=_person(contact), account=account.name
+                    ),
                     message=f"{_person(contact)} ({contact.get_buying_role_display()}) left {account.name} on "
                     f"{contact.left_at:%Y-%m-%d} ({account.get_tier_display()}): find and meet their successor. "
                     f"Account {_momentum_text(account)}.",
@@ -406,7 +526,11 @@ def key_contact_quiet(rule: Rule, account: Account, now: datetime) -> list[Level
                 value=float((now - contact.last_engaged_at).days) if contact.last_engaged_at else None,
                 contact=contact,
                 contact_ids=[contact.id],
-                title=f"{_person(contact)} at {account.name} has gone quiet",
+                title=msg(
+                    gettext_noop("%(person)s at %(account)s has gone quiet"),
+                    person=_person(contact),
+                    account=account.name,
+                ),
                 message=(
                     f"{_person(contact)} last engaged on {contact.last_engaged_at:%Y-%m-%d} "
                     if contact.last_engaged_at
@@ -449,7 +573,7 @@ def renewal_risk(rule: Rule, account: Account, now: datetime) -> list[Level]:
         Level(
             active=renewal is not None and falling,
             value=momentum,
-            title=f"Renewal at {account.name} with falling engagement",
+            title=msg(gettext_noop("Renewal at %(account)s with falling engagement"), account=account.name),
             message=(
                 f"{renewal.name if renewal else 'A contract'} at {account.name} ends on {ends or '—'} "
                 f"({(ends - now.date()).days if ends else '—'} days; the rule looks {days} days ahead) and engagement "
@@ -482,7 +606,11 @@ def missed_check_ins(rule: Rule, account: Account, now: datetime) -> list[Level]
         Level(
             active=count >= missed_at_least,
             value=float(count),
-            title=f"{count} missed check-in{'s' if count != 1 else ''} at {account.name}",
+            title=msg_plural(
+                ngettext_noop("%(count)s missed check-in at %(account)s", "%(count)s missed check-ins at %(account)s"),
+                count,
+                account=account.name,
+            ),
             message=(
                 f"{count} post-sale check-ins at {account.name} are still open more than {grace} days after their due "
                 f"date (the rule fires at {missed_at_least}): {listed or 'none'}."
@@ -522,7 +650,7 @@ def health_drop(rule: Rule, account: Account, now: datetime) -> list[Level]:
             Level(
                 active=False,
                 value=None,
-                title=f"Health score of {account.name}",
+                title=msg(gettext_noop("Health score of %(account)s"), account=account.name),
                 message=f"Fewer than two health readings for {account.name} in the last {days} days.",
             )
         ]
@@ -535,7 +663,11 @@ def health_drop(rule: Rule, account: Account, now: datetime) -> list[Level]:
         Level(
             active=drop >= points,
             value=round(drop, 1),
-            title=f"Health score of {account.name} fell {drop:.1f} points",
+            title=msg(
+                gettext_noop("Health score of %(account)s fell %(drop)s points"),
+                account=account.name,
+                drop=num(drop, 1),
+            ),
             message=(
                 f"{account.name}'s health score fell from {peak.value:.1f} on {peak.at:%Y-%m-%d} to "
                 f"{latest.value:.1f} on {latest.at:%Y-%m-%d}, a drop of {drop:.1f} points (the rule fires at a drop "

@@ -23,6 +23,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from abe import texts as i18n_texts
 from abe.models import TimeStamped, WorkspaceOwned
 from accounts.models import Account, Contact
 
@@ -161,6 +162,9 @@ class Alert(WorkspaceOwned):
     message = models.TextField(help_text="Why it fired: the events and figures.")
     recommended_action = models.TextField(blank=True)
     facts = models.JSONField(default=dict, blank=True)
+    # title, message and recommended_action as message keys and parameters (abe.texts), shown in the reader's
+    # language; the English columns above stay as they were (the API's words, and older alerts).
+    texts = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=15, choices=AlertStatus.choices, default=AlertStatus.OPEN)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_alerts"
@@ -184,6 +188,18 @@ class Alert(WorkspaceOwned):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def title_text(self) -> str:
+        return i18n_texts.render((self.texts or {}).get("title"), self.title)
+
+    @property
+    def message_text(self) -> str:
+        return i18n_texts.render((self.texts or {}).get("message"), self.message)
+
+    @property
+    def recommended_action_text(self) -> str:
+        return i18n_texts.render((self.texts or {}).get("recommended_action"), self.recommended_action)
 
 
 class AlertRecipient(WorkspaceOwned):

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Tier
 
@@ -25,8 +26,8 @@ class SpendEntryForm(forms.Form):
 
 
 class EconomicsSettingsForm(forms.Form):
-    gross_margin = forms.FloatField(min_value=0.01, max_value=1, help_text="0.75 for 75%")
-    annual_churn = forms.FloatField(min_value=0.01, max_value=1, help_text="Share of customers lost a year")
-    sla_strategic = forms.FloatField(min_value=0.1, label="Alert SLA, strategic (hours)")
-    sla_priority = forms.FloatField(min_value=0.1, label="Alert SLA, priority (hours)")
-    sla_standard = forms.FloatField(min_value=0.1, label="Alert SLA, standard (hours)")
+    gross_margin = forms.FloatField(min_value=0.01, max_value=1, help_text=_("0.75 for 75%"))
+    annual_churn = forms.FloatField(min_value=0.01, max_value=1, help_text=_("Share of customers lost a year"))
+    sla_strategic = forms.FloatField(min_value=0.1, label=_("Alert SLA, strategic (hours)"))
+    sla_priority = forms.FloatField(min_value=0.1, label=_("Alert SLA, priority (hours)"))
+    sla_standard = forms.FloatField(min_value=0.1, label=_("Alert SLA, standard (hours)"))

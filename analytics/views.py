@@ -18,7 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils.dateparse import parse_date
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_POST
 
 from abe import permissions as role_rules
@@ -403,7 +403,7 @@ def economics_view(request: MemberRequest) -> HttpResponse:
                     annual_churn=data["annual_churn"],
                     ack_sla_hours={tier: data[f"sla_{tier}"] for tier in Tier.values},
                 )
-                messages.success(request, "Economics settings saved.")
+                messages.success(request, gettext("Economics settings saved."))
                 return redirect("analytics:economics")
         else:
             spend_form = SpendEntryForm(request.POST)
@@ -414,7 +414,7 @@ def economics_view(request: MemberRequest) -> HttpResponse:
                     for field, errs in exc.message_dict.items():
                         spend_form.add_error(field if field in spend_form.fields else None, errs)
                 else:
-                    messages.success(request, "Spend entry added.")
+                    messages.success(request, gettext("Spend entry added."))
                     return redirect("analytics:economics")
 
     def build(filters: KpiFilters) -> dict[str, Any]:
@@ -446,7 +446,7 @@ def spend_delete_view(request: MemberRequest, pk: int) -> HttpResponse:
         raise PermissionDenied("Only admins and marketing can change programme spend.")
     entry = get_object_or_404(SpendEntry.objects.for_workspace(request.workspace), pk=pk)
     spend_entry_delete(entry=entry)
-    messages.success(request, "Spend entry deleted.")
+    messages.success(request, gettext("Spend entry deleted."))
     return redirect("analytics:economics")
 
 
@@ -473,7 +473,7 @@ def maturity_view(request: MemberRequest) -> HttpResponse:
                     done=request.POST.get("done") == "on",
                     note=request.POST.get("note", ""),
                 )
-                messages.success(request, f"Rollout step {number} saved.")
+                messages.success(request, gettext("Rollout step %(number)s saved.") % {"number": number})
             else:
                 stages: dict[str, Any] = {}
                 for d in maturity.DIMENSIONS:
@@ -482,7 +482,7 @@ def maturity_view(request: MemberRequest) -> HttpResponse:
                 maturity_assessment_create(
                     workspace=ws, stages=stages, notes=request.POST.get("notes", ""), by=request.user
                 )
-                messages.success(request, "Assessment saved.")
+                messages.success(request, gettext("Assessment saved."))
             return redirect("analytics:maturity")
         except (ValueError, ValidationError) as exc:
             errors = (
@@ -552,5 +552,5 @@ def digest_toggle_view(request: MemberRequest) -> HttpResponse:
         digest_subscription_set(workspace=request.workspace, user=request.user, subscribed=subscribed)
     except ValidationError as exc:
         raise PermissionDenied(" ".join(exc.messages)) from None
-    messages.success(request, "Weekly digest on." if subscribed else "Weekly digest off.")
+    messages.success(request, gettext("Weekly digest on.") if subscribed else gettext("Weekly digest off."))
     return redirect("analytics:overview")

@@ -1,6 +1,7 @@
 from typing import cast
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from abe.forms import ServiceModelForm
 from personas.models import Persona
@@ -11,12 +12,12 @@ TIER_CHOICES = [("strategic", "Strategic"), ("priority", "Priority"), ("standard
 
 
 class ContentAssetForm(ServiceModelForm):
-    url = forms.URLField(required=False, max_length=500, assume_scheme="https", label="URL")
+    url = forms.URLField(required=False, max_length=500, assume_scheme="https", label=_("URL"))
     tiers = forms.MultipleChoiceField(
         choices=TIER_CHOICES,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Leave empty for every tier.",
+        help_text=_("Leave empty for every tier."),
     )
 
     class Meta:

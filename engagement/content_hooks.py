@@ -72,7 +72,7 @@ def journey_stages(*, workspace: Workspace) -> list[tuple[str, str]]:
 
     config = EngagementConfig.objects.for_workspace(workspace).first()
     rules = ScoringRules.from_config(config) if config else ScoringRules.from_values()
-    return [(s.key, s.name) for s in rules.stages]
+    return [(s.key, s.label) for s in rules.stages]
 
 
 def stages_at(*, workspace: Workspace, account_ids: list[int], when: datetime) -> dict[int, str]:

@@ -72,7 +72,7 @@ class ScoringSettingsForm(forms.Form):
             fields = {
                 "name": forms.CharField(max_length=40, initial=stage.name),
                 "opportunity": forms.ChoiceField(
-                    choices=list(OPPORTUNITY_CONDITIONS.items()),
+                    choices=[(k, _(v) if k else v) for k, v in OPPORTUNITY_CONDITIONS.items()],
                     required=False,
                     initial=stage.opportunity,
                     disabled=last,

@@ -20,8 +20,11 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
+from django.utils.translation import gettext_noop
+
+from abe.labels import DEFAULT_STAGE_NAMES, stage_name
 from personas.models import BuyingRole, Seniority
 
 from .models import EventType
@@ -69,14 +72,22 @@ DEFAULT_SENIORITY_MULTIPLIERS: dict[str, float] = {
     Seniority.INDIVIDUAL: 0.8,
 }
 DEFAULT_BREADTH_BONUS = 0.15
-OPPORTUNITY_CONDITIONS = {"": "—", "won": "Won", "open": "Open"}
+# Condition on the account's opportunities (value -> label, translated where shown).
+OPPORTUNITY_CONDITIONS = {"": "—", "won": gettext_noop("Won"), "open": gettext_noop("Open")}
+# Stored in English (the configuration's own words); shown translated while unchanged (abe.labels.stage_name).
 DEFAULT_STAGES: list[dict[str, Any]] = [
-    {"key": "customer", "name": "Customer", "opportunity": "won", "min_score": None, "min_breadth": None},
-    {"key": "opportunity", "name": "Opportunity", "opportunity": "open", "min_score": None, "min_breadth": None},
-    {"key": "mqa", "name": "MQA", "opportunity": "", "min_score": 150.0, "min_breadth": 3},
-    {"key": "engaged", "name": "Engaged", "opportunity": "", "min_score": 40.0, "min_breadth": None},
-    {"key": "aware", "name": "Aware", "opportunity": "", "min_score": 1.0, "min_breadth": None},
-    {"key": "unaware", "name": "Unaware", "opportunity": "", "min_score": None, "min_breadth": None},
+    {"key": k, "name": DEFAULT_STAGE_NAMES[k], **rest}
+    for k, rest in cast(
+        list[tuple[str, dict[str, Any]]],
+        [
+            ("customer", {"opportunity": "won", "min_score": None, "min_breadth": None}),
+            ("opportunity", {"opportunity": "open", "min_score": None, "min_breadth": None}),
+            ("mqa", {"opportunity": "", "min_score": 150.0, "min_breadth": 3}),
+            ("engaged", {"opportunity": "", "min_score": 40.0, "min_breadth": None}),
+            ("aware", {"opportunity": "", "min_score": 1.0, "min_breadth": None}),
+            ("unaware", {"opportunity": "", "min_score": None, "min_breadth": None}),
+        ],
+    )
 ]
 
 
@@ -110,6 +121,11 @@ class StageRule:
         if self.min_score is not None and score < self.min_score:
             return False
         return self.min_breadth is None or breadth >= self.min_breadth
+
+    @property
+    def label(self) -> str:
+        """The name people read: a default stage's name in the active language, an admin's own name as typed."""
+        return stage_name(self.key, self.name)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -214,7 +230,8 @@ class ScoringRules:
         return self.stages[-1].key
 
     def stage_names(self) -> dict[str, str]:
-        return {s.key: s.name for s in self.stages}
+        """key -> the name people read (translated while it is a default name)."""
+        return {s.key: s.label for s in self.stages}
 
 
 def momentum(points_recent: float, baseline_weekly: float) -> float:

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from abe.forms import ServiceModelForm
 from abe.models import Workspace
@@ -25,23 +26,23 @@ class AccountPlanForm(forms.Form):
     goals = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={**TEXTAREA, "full": True}),
-        help_text="What the customer wants to achieve",
+        help_text=_("What the customer wants to achieve"),
     )
     plans = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={**TEXTAREA, "full": True}),
-        help_text="How they intend to get there",
+        help_text=_("How they intend to get there"),
     )
     challenges = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={**TEXTAREA, "full": True}), help_text="What stands in the way"
+        required=False, widget=forms.Textarea(attrs={**TEXTAREA, "full": True}), help_text=_("What stands in the way")
     )
     stakes = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={**TEXTAREA, "full": True}),
-        help_text="What is at stake for them (and for us)",
+        help_text=_("What is at stake for them (and for us)"),
     )
     timeline = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={**TEXTAREA, "full": True}), help_text="When things must happen"
+        required=False, widget=forms.Textarea(attrs={**TEXTAREA, "full": True}), help_text=_("When things must happen")
     )
     owner = PersonChoiceField(queryset=None, required=False)
 
@@ -66,7 +67,7 @@ class RiskForm(forms.ModelForm):
 
 class ActionForm(forms.Form):
     title = forms.CharField(max_length=200)
-    assignee = PersonChoiceField(queryset=None, required=False, label="Owner")
+    assignee = PersonChoiceField(queryset=None, required=False, label=_("Owner"))
     due_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, workspace: Workspace, **kwargs) -> None:
@@ -75,15 +76,15 @@ class ActionForm(forms.Form):
 
 
 class ReviewForm(forms.Form):
-    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Review note")
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label=_("Review note"))
 
 
 class BantForm(forms.Form):
     criterion = forms.ChoiceField(choices=BantCriterion.choices, widget=forms.HiddenInput)
     status = forms.ChoiceField(choices=BantStatus.choices)
     evidence = forms.CharField(required=False, widget=forms.TextInput(attrs={"placeholder": "What confirms it"}))
-    contact = forms.ModelChoiceField(queryset=Contact.objects.none(), required=False, label="Who (at the customer)")
-    checked_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="When")
+    contact = forms.ModelChoiceField(queryset=Contact.objects.none(), required=False, label=_("Who (at the customer)"))
+    checked_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label=_("When"))
 
     def __init__(self, *args: Any, contacts: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -109,9 +110,9 @@ class ParetoForm(forms.Form):
 
 class RecurringActivityForm(forms.Form):
     kind = forms.ChoiceField(choices=ActivityKind.choices)
-    every_days = forms.IntegerField(min_value=7, max_value=730, initial=91, label="Every (days)")
-    next_due = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Next on")
-    assignee = PersonChoiceField(queryset=None, required=False, label="Owner")
+    every_days = forms.IntegerField(min_value=7, max_value=730, initial=91, label=_("Every (days)"))
+    next_due = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label=_("Next on"))
+    assignee = PersonChoiceField(queryset=None, required=False, label=_("Owner"))
 
     def __init__(self, *args, workspace: Workspace, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -119,25 +120,25 @@ class RecurringActivityForm(forms.Form):
 
 
 class SettingsForm(forms.Form):
-    strategic_review_days = forms.IntegerField(min_value=1, max_value=3650, label="Strategic: review every (days)")
-    priority_review_days = forms.IntegerField(min_value=1, max_value=3650, label="Priority: review every (days)")
-    standard_review_days = forms.IntegerField(min_value=1, max_value=3650, label="Standard: review every (days)")
-    winback_after_days = forms.IntegerField(min_value=1, max_value=3650, label="Win-back after (days)")
+    strategic_review_days = forms.IntegerField(min_value=1, max_value=3650, label=_("Strategic: review every (days)"))
+    priority_review_days = forms.IntegerField(min_value=1, max_value=3650, label=_("Priority: review every (days)"))
+    standard_review_days = forms.IntegerField(min_value=1, max_value=3650, label=_("Standard: review every (days)"))
+    winback_after_days = forms.IntegerField(min_value=1, max_value=3650, label=_("Win-back after (days)"))
     news_ignored_names = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="One per line: account names too common to match news on their own (aliases still match).",
+        help_text=_("One per line: account names too common to match news on their own (aliases still match)."),
     )
 
 
 class FeedForm(forms.Form):
-    url = forms.URLField(max_length=500, label="Feed URL (RSS or Atom, https)", assume_scheme="https")
+    url = forms.URLField(max_length=500, label=_("Feed URL (RSS or Atom, https)"), assume_scheme="https")
     name = forms.CharField(max_length=200, required=False)
 
 
 class NewsTermsForm(forms.Form):
-    aliases = forms.CharField(required=False, help_text="Comma-separated other names, e.g. brands, tickers")
-    exclusions = forms.CharField(required=False, help_text="Comma-separated phrases that mean another thing")
+    aliases = forms.CharField(required=False, help_text=_("Comma-separated other names, e.g. brands, tickers"))
+    exclusions = forms.CharField(required=False, help_text=_("Comma-separated phrases that mean another thing"))
 
 
 class ProductForm(ServiceModelForm):

@@ -12,6 +12,8 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from abe import permissions as rules
@@ -102,7 +104,7 @@ def plan_create_view(request: MemberRequest, account_pk: int) -> HttpResponse:
     _require_edit(request, account)
     existing = selectors.account_plan_current(account=account)
     if existing is not None:
-        messages.info(request, f"{account.name} already has a current plan.")
+        messages.info(request, gettext("%(account)s already has a current plan.") % {"account": account.name})
         return redirect("keyaccounts:plan", pk=existing.pk)
     form = AccountPlanForm(request.POST or None, workspace=request.workspace, initial={"owner": account.owner})
     if request.method == "POST" and form.is_valid():
@@ -113,7 +115,7 @@ def plan_create_view(request: MemberRequest, account_pk: int) -> HttpResponse:
         except ValidationError as exc:
             _errors(form, exc)
         else:
-            messages.success(request, f"Account plan for {account.name} started.")
+            messages.success(request, gettext("Account plan for %(account)s started.") % {"account": account.name})
             return redirect("keyaccounts:plan", pk=plan.pk)
     return render(request, "keyaccounts/plan_form.html", {"account": account, "form": form})
 
@@ -182,7 +184,7 @@ def plan_edit_view(request: MemberRequest, pk: int) -> HttpResponse:
         "review": lambda: ReviewForm(request.POST),
     }
     if kind not in forms_by_kind:
-        messages.error(request, "Unknown form.")
+        messages.error(request, gettext("Unknown form."))
         return redirect("keyaccounts:plan", pk=plan.pk)
     form = forms_by_kind[kind]()
     if form.is_valid():
@@ -190,20 +192,24 @@ def plan_edit_view(request: MemberRequest, pk: int) -> HttpResponse:
         try:
             if kind == "plan":
                 plans.account_plan_update(plan, by=request.user, **data)
-                messages.success(request, "Plan saved.")
+                messages.success(request, gettext("Plan saved."))
             elif kind == "objective":
                 plans.plan_objective_create(workspace=request.workspace, plan=plan, by=request.user, **data)
-                messages.success(request, "Objective added.")
+                messages.success(request, gettext("Objective added."))
             elif kind == "risk":
                 plans.plan_risk_create(workspace=request.workspace, plan=plan, by=request.user, **data)
-                messages.success(request, "Risk added.")
+                messages.success(request, gettext("Risk added."))
             elif kind == "action":
                 plans.plan_action_create(plan=plan, by=request.user, **data)
-                messages.success(request, "Action added to the plan (and to the owner's tasks).")
+                messages.success(request, gettext("Action added to the plan (and to the owner's tasks)."))
             else:
                 review = plans.account_plan_review(plan=plan, by=request.user, note=data["note"])
                 plan.refresh_from_db()
-                messages.success(request, f"Review recorded; the next one is due on {plan.next_review_due:%Y-%m-%d}.")
+                messages.success(
+                    request,
+                    gettext("Review recorded; the next one is due on %(date)s.")
+                    % {"date": date_format(plan.next_review_due, "SHORT_DATE_FORMAT") if plan.next_review_due else "—"},
+                )
                 del review
             return redirect("keyaccounts:plan", pk=plan.pk)
         except ValidationError as exc:
@@ -253,7 +259,7 @@ def plan_item_view(request: MemberRequest, pk: int, kind: str, item_pk: int) -> 
             task_complete(task=task, by=request.user, outcome=request.POST.get("outcome", ""))
         elif kind == "archive":
             plans.account_plan_archive(plan=plan, by=request.user)
-            messages.success(request, "Plan archived; start a new one from the account page.")
+            messages.success(request, gettext("Plan archived; start a new one from the account page."))
             return redirect("accounts:detail", pk=plan.account_id)
         else:
             raise ValidationError("Unknown item.")
@@ -432,12 +438,14 @@ def propose_view(request: MemberRequest, account_pk: int) -> HttpResponse:
         try:
             tier_proposal_create(account=account, by=request.user, **form.cleaned_data)
             messages.success(
-                request, f"{account.name} proposed as a key account; decide it on the tier proposals page."
+                request,
+                gettext("%(account)s proposed as a key account; decide it on the tier proposals page.")
+                % {"account": account.name},
             )
         except ValidationError as exc:
             messages.error(request, f"{account.name}: " + " ".join(exc.messages))
     else:
-        messages.error(request, "Give a reason for the proposal.")
+        messages.error(request, gettext("Give a reason for the proposal."))
     return redirect(request.POST.get("next") or reverse("keyaccounts:pareto"))
 
 
@@ -477,7 +485,9 @@ def opportunity_view(request: MemberRequest, pk: int) -> HttpResponse:
         if bound.is_valid():
             try:
                 qualification.bant_set(opportunity=opportunity, by=request.user, **bound.cleaned_data)
-                messages.success(request, f"{bound.cleaned_data['criterion'].title()} saved.")
+                messages.success(
+                    request, gettext("%(criterion)s saved.") % {"criterion": bound.cleaned_data["criterion"].title()}
+                )
                 return redirect("keyaccounts:opportunity", pk=opportunity.pk)
             except ValidationError as exc:
                 _errors(bound, exc)
@@ -578,7 +588,7 @@ def settings_view(request: MemberRequest) -> HttpResponse:
             if feed_form.is_valid():
                 try:
                     news.news_feed_add(workspace=request.workspace, by=request.user, **feed_form.cleaned_data)
-                    messages.success(request, "Feed added; it is fetched every hour.")
+                    messages.success(request, gettext("Feed added; it is fetched every hour."))
                     return redirect("keyaccounts:settings")
                 except ValidationError as exc:
                     _errors(feed_form, exc)
@@ -589,7 +599,7 @@ def settings_view(request: MemberRequest) -> HttpResponse:
                 data["news_ignored_names"] = [n for n in data["news_ignored_names"].splitlines() if n.strip()]
                 try:
                     plans.key_account_settings_update(workspace=request.workspace, by=request.user, **data)
-                    messages.success(request, "Key-account settings saved; review dates were recomputed.")
+                    messages.success(request, gettext("Key-account settings saved; review dates were recomputed."))
                     return redirect("keyaccounts:settings")
                 except ValidationError as exc:
                     _errors(form, exc)
@@ -616,13 +626,20 @@ def feed_action_view(request: MemberRequest, pk: int) -> HttpResponse:
         if result.error:
             messages.error(request, f"{feed}: {result.error}")
         else:
-            messages.success(request, f"{feed}: {result.entries} entries, {result.new_matches} new account matches.")
+            messages.success(
+                request,
+                gettext("%(feed)s: %(entries)s entries, %(matches)s new account matches.")
+                % {"feed": feed, "entries": result.entries, "matches": result.new_matches},
+            )
     elif action == "toggle":
         news.news_feed_update(feed, by=request.user, is_active=not feed.is_active)
-        messages.success(request, f"{feed} {'turned on' if feed.is_active else 'turned off'}.")
+        messages.success(
+            request,
+            (gettext("%(feed)s turned on.") if feed.is_active else gettext("%(feed)s turned off.")) % {"feed": feed},
+        )
     elif action == "delete":
         news.news_feed_delete(feed, by=request.user)
-        messages.success(request, f"{feed} removed.")
+        messages.success(request, gettext("%(feed)s removed.") % {"feed": feed})
     return redirect("keyaccounts:settings")
 
 
@@ -636,7 +653,7 @@ def products_view(request: MemberRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 account_services.product_create(workspace=request.workspace, by=request.user, **form.cleaned_data)
-                messages.success(request, f"Product {form.cleaned_data['name']} added.")
+                messages.success(request, gettext("Product %(name)s added.") % {"name": form.cleaned_data["name"]})
                 return redirect("keyaccounts:products")
             except ValidationError as exc:
                 _errors(form, exc)
@@ -661,13 +678,13 @@ def product_edit_view(request: MemberRequest, pk: int) -> HttpResponse:
     product = get_object_or_404(Product.objects.for_workspace(request.workspace), pk=pk)
     if request.method == "POST" and request.POST.get("delete"):
         account_services.product_delete(product, by=request.user)
-        messages.success(request, f"Product {product.name} deleted.")
+        messages.success(request, gettext("Product %(name)s deleted.") % {"name": product.name})
         return redirect("keyaccounts:products")
     form = ProductForm(request.POST or None, instance=product)
     if request.method == "POST" and form.is_valid():
         try:
             account_services.product_update(product, by=request.user, **form.cleaned_data)
-            messages.success(request, "Product saved.")
+            messages.success(request, gettext("Product saved."))
             return redirect("keyaccounts:products")
         except ValidationError as exc:
             _errors(form, exc)

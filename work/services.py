@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext
 
 from abe.models import Membership, Workspace
 from abe.registry import task_completed_tasks
@@ -24,22 +25,22 @@ def _clean_task(task: Task) -> None:
     task.title = (task.title or "").strip()
     errors: dict[str, str] = {}
     if not task.title:
-        errors["title"] = "Say what needs doing."
+        errors["title"] = gettext("Say what needs doing.")
     if task.account_id and task.account.workspace_id != task.workspace_id:
-        errors["account"] = "Not found in this workspace."
+        errors["account"] = gettext("Not found in this workspace.")
     contact = task.contact if task.contact_id is not None else None
     if contact is not None:
         if contact.workspace_id != task.workspace_id:
-            errors["contact"] = "Not found in this workspace."
+            errors["contact"] = gettext("Not found in this workspace.")
         elif contact.account_id != task.account_id:
-            errors["contact"] = "This contact belongs to another account."
+            errors["contact"] = gettext("This contact belongs to another account.")
     if (
         task.assignee_id is not None
         and not Membership.objects.filter(workspace_id=task.workspace_id, user_id=task.assignee_id).exists()
     ):
-        errors["assignee"] = "This user is not a member of the workspace."
+        errors["assignee"] = gettext("This user is not a member of the workspace.")
     if task.source not in TaskSource.values:
-        errors["source"] = f"Choose one of: {', '.join(TaskSource.values)}."
+        errors["source"] = gettext("Choose one of: %(choices)s.") % {"choices": ", ".join(TaskSource.values)}
     if errors:
         raise ValidationError(errors)
 
@@ -79,7 +80,7 @@ def task_create(
 def task_update(task: Task, *, by: User | None = None, **fields: Any) -> Task:
     unknown = set(fields) - TASK_FIELDS - {"status", "outcome"}
     if unknown:
-        raise ValidationError({name: "Unknown field." for name in sorted(unknown)})
+        raise ValidationError({name: gettext("Unknown field.") for name in sorted(unknown)})
     status = fields.pop("status", None)
     outcome = fields.pop("outcome", None)
     for name, value in fields.items():

@@ -10,6 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from abe import permissions as rules
@@ -79,13 +80,13 @@ def task_action_view(request: MemberRequest, pk: int, action: str) -> HttpRespon
         raise PermissionDenied("You can only change your tasks or tasks of accounts you work on.")
     if action == "complete":
         services.task_complete(task=task, by=request.user, outcome=request.POST.get("outcome", "").strip()[:2000])
-        messages.success(request, f"Done: {task.title}")
+        messages.success(request, gettext("Done: %(task)s") % {"task": task.title})
     elif action == "cancel":
         services.task_cancel(task=task, by=request.user)
-        messages.success(request, f"Cancelled: {task.title}")
+        messages.success(request, gettext("Cancelled: %(task)s") % {"task": task.title})
     elif action == "reopen":
         services.task_reopen(task=task, by=request.user)
-        messages.success(request, f"Reopened: {task.title}")
+        messages.success(request, gettext("Reopened: %(task)s") % {"task": task.title})
     else:
         raise PermissionDenied("Unknown action.")
     if request.htmx and request.POST.get("panel"):
@@ -113,11 +114,11 @@ def task_create_view(request: MemberRequest, pk: int) -> HttpResponse:
             due_date=due_date,
         )
     except ValueError:
-        messages.error(request, "Give the due date as YYYY-MM-DD.")
+        messages.error(request, gettext("Give the due date as YYYY-MM-DD."))
     except ValidationError as exc:
         messages.error(request, " ".join(m for msgs in exc.message_dict.values() for m in msgs))
     else:
-        messages.success(request, "Task added.")
+        messages.success(request, gettext("Task added."))
     return redirect("accounts:detail", pk=account.pk)
 
 

@@ -6,8 +6,10 @@ import json
 from typing import cast
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from abe import l10n
 from abe.forms import FastSelect
 
 from ..models import Lifecycle, Tier
@@ -105,7 +107,8 @@ class IcpForm(forms.Form):
             value = json.loads(self.cleaned_data["criteria"])
         except json.JSONDecodeError as exc:
             raise forms.ValidationError(
-                f"Not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."
+                gettext("Not valid JSON: %(problem)s at line %(line)s, column %(column)s.")
+                % {"problem": exc.msg, "line": exc.lineno, "column": exc.colno}
             ) from None
         weights = [c.get("weight") for c in value if isinstance(c, dict)] if isinstance(value, list) else []
         if weights and all(isinstance(w, int | float) and not isinstance(w, bool) for w in weights):
@@ -114,8 +117,11 @@ class IcpForm(forms.Form):
             # numbers. A profile whose weights do not add up is refused here rather than silently rescaled.
             if abs(total - 100) > 0.01:
                 raise forms.ValidationError(
-                    f"The weights add up to {total:g}; they must add up to 100 (press “Normalise to 100” to "
-                    "rescale them)."
+                    gettext(
+                        "The weights add up to %(total)s; they must add up to 100 (press “Normalise to 100” to "
+                        "rescale them)."
+                    )
+                    % {"total": l10n.number(total, 2).rstrip("0").rstrip(".,") if total % 1 else l10n.number(total)}
                 )
         return value
 

@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 CATEGORICAL = ("industry", "country", "region", "city", "ownership_type", "lifecycle")
 NUMERIC = ("employees", "annual_revenue", "number_of_offices", "founded_year", "trigger_event_age_days")
@@ -82,29 +83,34 @@ class FitResult:
 
 def _condition_errors(attribute: str, condition: Any) -> str | None:
     if attribute not in ATTRIBUTES:
-        return f"Unknown attribute “{attribute}”. Use one of: {', '.join(ATTRIBUTES)}."
+        return gettext("Unknown attribute “%(attribute)s”. Use one of: %(known)s.") % {
+            "attribute": attribute,
+            "known": ", ".join(ATTRIBUTES),
+        }
     if attribute in CATEGORICAL:
         if not isinstance(condition, list) or not condition or not all(isinstance(v, str) for v in condition):
-            return f"{attribute}: give a non-empty list of values."
+            return gettext("%(attribute)s: give a non-empty list of values.") % {"attribute": attribute}
     elif attribute in NUMERIC:
         if not isinstance(condition, dict) or not set(condition) <= {"min", "max"} or not condition:
-            return f"{attribute}: give {{'min': x, 'max': y}} (either may be left out)."
+            return gettext("%(attribute)s: give {'min': x, 'max': y} (either may be left out).") % {
+                "attribute": attribute
+            }
         for bound in condition.values():
             if bound is not None and (isinstance(bound, bool) or not isinstance(bound, int | float)):
-                return f"{attribute}: bounds must be numbers."
+                return gettext("%(attribute)s: bounds must be numbers.") % {"attribute": attribute}
         lo, hi = condition.get("min"), condition.get("max")
         if lo is not None and hi is not None and lo > hi:
-            return f"{attribute}: min is above max."
+            return gettext("%(attribute)s: min is above max.") % {"attribute": attribute}
     else:
         if (
             not isinstance(condition, dict)
             or len(condition) != 1
             or next(iter(condition)) not in ("any", "all", "none")
         ):
-            return "technologies: give exactly one of {'any': [...]}, {'all': [...]}, {'none': [...]}."
+            return gettext("technologies: give exactly one of {'any': [...]}, {'all': [...]}, {'none': [...]}.")
         values = next(iter(condition.values()))
         if not isinstance(values, list) or not values or not all(isinstance(v, str) for v in values):
-            return "technologies: give a non-empty list of technology names."
+            return gettext("technologies: give a non-empty list of technology names.")
     return None
 
 
@@ -146,45 +152,55 @@ def icp_validate(criteria: Any, grade_thresholds: Any = None) -> tuple[list[dict
     """Check and normalise criteria (and grade thresholds); raise a ValidationError naming each problem."""
     errors: list[str] = []
     if not isinstance(criteria, list):
-        raise ValidationError({"criteria": "Give a list of criteria."})
+        raise ValidationError({"criteria": gettext("Give a list of criteria.")})
     if len(criteria) > MAX_CRITERIA:
-        errors.append(f"At most {MAX_CRITERIA} criteria.")
+        errors.append(gettext("At most %(maximum)s criteria.") % {"maximum": MAX_CRITERIA})
     clean: list[dict] = []
     keys: set[str] = set()
     for i, criterion in enumerate(criteria, start=1):
-        where = f"Criterion {i}"
+        where = gettext("Criterion %(number)s") % {"number": i}
         if not isinstance(criterion, dict):
-            errors.append(f"{where}: must be an object.")
+            errors.append(gettext("%(where)s: must be an object.") % {"where": where})
             continue
         key = str(criterion.get("key") or "").strip()
         if not KEY_RE.match(key):
-            errors.append(f"{where}: key must be lower-case letters, digits or _ (e.g. “industry”).")
+            errors.append(
+                gettext("%(where)s: key must be lower-case letters, digits or _ (e.g. “industry”).") % {"where": where}
+            )
         elif key in keys:
-            errors.append(f"{where}: the key “{key}” is used twice.")
+            errors.append(gettext("%(where)s: the key “%(key)s” is used twice.") % {"where": where, "key": key})
         keys.add(key)
         weight = criterion.get("weight")
         if isinstance(weight, bool) or not isinstance(weight, int | float) or weight <= 0 or weight > 1000:
-            errors.append(f"{where}: weight must be a number above 0 (and at most 1000).")
+            errors.append(gettext("%(where)s: weight must be a number above 0 (and at most 1000).") % {"where": where})
         bands = criterion.get("bands")
         if not isinstance(bands, list) or not bands:
-            errors.append(f"{where}: give at least one band.")
+            errors.append(gettext("%(where)s: give at least one band.") % {"where": where})
             bands = []
         clean_bands = []
         for k, band in enumerate(bands, start=1):
             if not isinstance(band, dict):
-                errors.append(f"{where}, band {k}: must be an object.")
+                errors.append(gettext("%(where)s, band %(band)s: must be an object.") % {"where": where, "band": k})
                 continue
             points = band.get("points", 1.0)
             if isinstance(points, bool) or not isinstance(points, int | float) or not 0 <= points <= 1:
-                errors.append(f"{where}, band {k}: points must be between 0 and 1 (a share of the weight).")
+                errors.append(
+                    gettext("%(where)s, band %(band)s: points must be between 0 and 1 (a share of the weight).")
+                    % {"where": where, "band": k}
+                )
             when = band.get("when")
             if not isinstance(when, dict) or not when:
-                errors.append(f"{where}, band {k}: give at least one condition in “when”.")
+                errors.append(
+                    gettext("%(where)s, band %(band)s: give at least one condition in “when”.")
+                    % {"where": where, "band": k}
+                )
                 when = {}
             for attribute, condition in when.items():
                 problem = _condition_errors(attribute, condition)
                 if problem:
-                    errors.append(f"{where}, band {k}: {problem}")
+                    errors.append(
+                        f"{where}, " + gettext("band %(band)s: %(problem)s") % {"band": k, "problem": problem}
+                    )
             label = str(band.get("label") or "").strip() or f"Band {k}"
             numeric_points = float(points) if isinstance(points, int | float) else 0.0
             clean_bands.append({"label": label[:120], "points": numeric_points, "when": when})
@@ -193,12 +209,12 @@ def icp_validate(criteria: Any, grade_thresholds: Any = None) -> tuple[list[dict
     thresholds = dict(DEFAULT_GRADES)
     if grade_thresholds:
         if not isinstance(grade_thresholds, dict) or not set(grade_thresholds) <= set(DEFAULT_GRADES):
-            errors.append("Grade thresholds: give scores for A, B, C, D and E.")
+            errors.append(gettext("Grade thresholds: give scores for A, B, C, D and E."))
         else:
             thresholds.update({g: float(v) for g, v in grade_thresholds.items()})
             ordered = [thresholds[g] for g in DEFAULT_GRADES]
             if ordered != sorted(ordered, reverse=True) or not all(0 <= v <= 100 for v in ordered):
-                errors.append("Grade thresholds must fall from A to E, between 0 and 100.")
+                errors.append(gettext("Grade thresholds must fall from A to E, between 0 and 100."))
     if errors:
         raise ValidationError({"criteria": errors})
     return clean, thresholds

@@ -29,6 +29,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 from django.core.exceptions import ValidationError
+from django.utils import translation
+from django.utils.translation import gettext
 
 if TYPE_CHECKING:
     from sklearn.pipeline import Pipeline
@@ -300,8 +302,11 @@ def model_train(*, frame: pd.DataFrame, outcomes: pd.DataFrame) -> TrainedModel:
     n_lost = int(len(outcomes) - n_won)
     if n_won < MIN_OUTCOMES or n_lost < MIN_OUTCOMES:
         raise TooFewOutcomes(
-            f"Not enough history to train: {n_won} won and {n_lost} lost closed opportunities; the model needs at "
-            f"least {MIN_OUTCOMES} of each. Import more closed deals (or wait for more to close) and try again."
+            gettext(
+                "Not enough history to train: %(won)s won and %(lost)s lost closed opportunities; the model needs "
+                "at least %(minimum)s of each. Import more closed deals (or wait for more to close) and try again."
+            )
+            % {"won": n_won, "lost": n_lost, "minimum": MIN_OUTCOMES}
         )
     data = outcomes.sort_values(["close_date", "account_id"], kind="stable").reset_index(drop=True)
     rows = frame.set_index("id").loc[data["account_id"]].reset_index()
@@ -309,7 +314,9 @@ def model_train(*, frame: pd.DataFrame, outcomes: pd.DataFrame) -> TrainedModel:
     split = int(len(data) * (1 - TEST_SHARE))
     y_train, y_test = y[:split], y[split:]
     if len(set(y_test.tolist())) < 2 or len(set(y_train.tolist())) < 2:
-        raise TooFewOutcomes("The most recent quarter of closed deals is all won or all lost; cannot backtest.")
+        raise TooFewOutcomes(
+            gettext("The most recent quarter of closed deals is all won or all lost; cannot backtest.")
+        )
     vocabulary = tech_vocabulary(rows.iloc[:split])
     tech_columns = [f"tech::{t}" for t in vocabulary]
     raw = _raw_features(rows, vocabulary)
@@ -408,19 +415,7 @@ def compare_to_baselines(
     low, high = (float(v) for v in np.percentile(margins, [2.5, 97.5])) if margins else (float("nan"),) * 2
     best_baseline = max(0.5, fit_auc if fit_auc is not None else 0.5)
     beats = bool(margins) and low > 0 and auc > best_baseline
-    baseline_name = "the fit score alone" if fit_auc is not None and fit_auc > 0.5 else "the base rate"
-    if beats:
-        reason = (
-            f"Holdout AUC {auc:.3f} beats {baseline_name} ({best_baseline:.3f}) by {auc - best_baseline:.3f}; "
-            f"95% interval of the margin {low:+.3f} to {high:+.3f} is above zero."
-        )
-    else:
-        reason = (
-            f"Not better than the baselines: holdout AUC {auc:.3f} against {best_baseline:.3f} for "
-            f"{baseline_name}; the 95% interval of the margin ({low:+.3f} to {high:+.3f}) includes zero "
-            f"or lies below it, so the difference may be noise."
-        )
-    return {
+    comparison = {
         "auc": auc,
         "base_rate_auc": 0.5,
         "fit_only_auc": fit_auc,
@@ -428,5 +423,35 @@ def compare_to_baselines(
         "auc_margin_high": high,
         "bootstrap_samples": samples,
         "beats_baselines": beats,
-        "reason": reason,
     }
+    with translation.override("en"):  # stored in English (the API's words); shown via comparison_reason
+        reason = comparison_reason(comparison)
+    return {**comparison, "reason": reason}
+
+
+def comparison_reason(comparison: dict[str, Any]) -> str:
+    """Why a model was or was not activated (the verdict), in the active language, from its comparison figures."""
+    auc = float(comparison["auc"])
+    fit_auc = comparison.get("fit_only_auc")
+    best = max(0.5, fit_auc if fit_auc is not None else 0.5)
+    baseline = gettext("the fit score alone") if fit_auc is not None and fit_auc > 0.5 else gettext("the base rate")
+    figures = {
+        "auc": f"{auc:.3f}",
+        "baseline": baseline,
+        "best": f"{best:.3f}",
+        "margin": f"{auc - best:.3f}",
+        "low": f"{float(comparison['auc_margin_low']):+.3f}",
+        "high": f"{float(comparison['auc_margin_high']):+.3f}",
+    }
+    if comparison.get("beats_baselines"):
+        text = gettext(
+            "Holdout AUC %(auc)s beats %(baseline)s (%(best)s) by %(margin)s; 95%% interval of the margin %(low)s "
+            "to %(high)s is above zero."
+        )
+    else:
+        text = gettext(
+            "Not better than the baselines: holdout AUC %(auc)s against %(best)s for %(baseline)s; the 95%% "
+            "interval of the margin (%(low)s to %(high)s) includes zero or lies below it, so the difference may "
+            "be noise."
+        )
+    return text % figures

@@ -12,7 +12,7 @@ import logging
 import time
 import zlib
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
@@ -20,9 +20,12 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import Max, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.module_loading import import_string
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, gettext_lazy
 
+from abe import l10n
 from abe import permissions as rules
 from abe.bulk import Serialized, rows_update
 from abe.gcpause import gc_paused
@@ -50,6 +53,9 @@ from .predictive import model_train as predictive_train
 from .selectors import board_stats_invalidate
 from .tasks import prospecting_rescore_task
 from .tiering import TierPlan, priority_blend, tier_plan
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 logger = logging.getLogger(__name__)
 SCORE_FIELDS = [
@@ -768,26 +774,36 @@ BULK_CHUNK = 500
 
 @dataclass
 class BulkResult:
-    """What a bulk change did: how many accounts changed, and how many were skipped for which reason."""
+    """What a bulk change did: how many accounts changed, and how many were skipped for which reason.
+
+    ``skipped`` is keyed by the reason in English (the job result and the API keep it); ``reason_texts`` holds
+    each reason in a form translated when read, for the summary people see."""
 
     changed: int = 0
     skipped: dict[str, int] = dataclasses.field(default_factory=dict)
+    reason_texts: dict[str, StrOrPromise] = dataclasses.field(default_factory=dict, compare=False, repr=False)
 
-    def skip(self, reason: str, n: int) -> None:
+    def skip(self, reason: str, n: int, text: StrOrPromise | None = None) -> None:
         if n:
             self.skipped[reason] = self.skipped.get(reason, 0) + n
+            if text is not None:
+                self.reason_texts[reason] = text
 
     def add(self, other: BulkResult) -> None:
         self.changed += other.changed
         for reason, n in other.skipped.items():
-            self.skip(reason, n)
+            self.skip(reason, n, other.reason_texts.get(reason))
 
     @property
     def summary(self) -> str:
-        """E.g. "12 changed, 3 skipped: already pinned to Strategic"."""
-        text = f"{self.changed:,} changed"
+        """E.g. "12 changed, 3 skipped: already pinned to Strategic", in the active language."""
+        text = gettext("%(count)s changed") % {"count": l10n.number(self.changed)}
         if self.skipped:
-            text += ", " + "; ".join(f"{n:,} skipped: {reason}" for reason, n in self.skipped.items())
+            text += ", " + "; ".join(
+                gettext("%(count)s skipped: %(reason)s")
+                % {"count": l10n.number(n), "reason": str(self.reason_texts.get(reason, reason))}
+                for reason, n in self.skipped.items()
+            )
         return text
 
     def as_dict(self) -> dict[str, Any]:
@@ -826,22 +842,36 @@ def accounts_bulk_apply(
     wanted = list(dict.fromkeys(account_ids))
     result = BulkResult()
     existing = set(Account.objects.for_workspace(workspace).filter(pk__in=wanted).values_list("pk", flat=True))
-    result.skip("no longer exist", len(wanted) - len(existing))
+    result.skip("no longer exist", len(wanted) - len(existing), gettext_lazy("no longer exist"))
     allowed = _editable_ids(workspace=workspace, user=by, role=role, ids=list(existing))
-    result.skip("not yours to change (you are neither owner nor on the team)", len(existing) - len(allowed))
+    result.skip(
+        "not yours to change (you are neither owner nor on the team)",
+        len(existing) - len(allowed),
+        gettext_lazy("not yours to change (you are neither owner nor on the team)"),
+    )
     base = Account.objects.for_workspace(workspace).filter(pk__in=allowed)
     if action == "owner":
         same = base.filter(owner__isnull=True) if owner is None else base.filter(owner=owner)
         unchanged = set(same.values_list("pk", flat=True))
-        who = "no owner" if owner is None else f"owned by {owner.get_full_name() or owner.get_username()}"
-        result.skip(f"already {who}", len(unchanged))
+        name = "" if owner is None else owner.get_full_name() or owner.get_username()
+        result.skip(
+            "already no owner" if owner is None else f"already owned by {name}",
+            len(unchanged),
+            gettext_lazy("already without an owner")
+            if owner is None
+            else format_lazy(gettext_lazy("already owned by {name}"), name=name),
+        )
         result.changed = accounts_bulk_assign_owner(
             workspace=workspace, account_ids=sorted(allowed - unchanged), owner=owner, by=by
         )
     else:
         _check_tier(tier)
         unchanged = set(base.filter(tier=tier, tier_locked=True).values_list("pk", flat=True))
-        result.skip(f"already pinned to {Tier(tier).label}", len(unchanged))
+        with translation.override("en"):
+            english = f"already pinned to {Tier(tier).label}"
+        result.skip(
+            english, len(unchanged), format_lazy(gettext_lazy("already pinned to {tier}"), tier=Tier(tier).label)
+        )
         todo = sorted(allowed - unchanged)
         result.changed = (
             accounts_bulk_tier(workspace=workspace, account_ids=todo, tier=tier, reason=reason, by=by) if todo else 0

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from contextlib import nullcontext
 from typing import Any
 
 from celery import shared_task
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from abe import l10n
 from abe.models import Workspace
 
 logger = logging.getLogger(__name__)
@@ -90,7 +92,10 @@ def accounts_bulk_apply_task(job_id: int) -> dict[str, Any]:
     except (ValidationError, PermissionDenied) as exc:
         job_fail(job=job, reason=" ".join(getattr(exc, "messages", [str(exc)])))
         return result.as_dict()
-    job_finish(job=job, message=result.summary + ".", result=result.as_dict())
+    # The summary is read by the person who started the job: in their language.
+    with l10n.recipient_locale(job.created_by, job.workspace) if job.created_by else nullcontext():
+        message = result.summary + "."
+    job_finish(job=job, message=message, result=result.as_dict())
     return result.as_dict()
 
 

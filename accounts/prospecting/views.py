@@ -216,7 +216,11 @@ def tier_bulk_view(request: MemberRequest) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        done = "Owner assigned" if data["action"] == "owner" else f"Pinned to {Tier(data['tier']).label}"
+        done = (
+            gettext("Owner assigned")
+            if data["action"] == "owner"
+            else gettext("Pinned to %(tier)s") % {"tier": Tier(data["tier"]).label}
+        )
         messages.success(request, f"{done}: {result.summary}.", extra_tags="bulk-done")
     return redirect(back)
 
@@ -478,9 +482,11 @@ def model_train_view(request: MemberRequest) -> HttpResponse:
         messages.error(request, " ".join(exc.messages))
     else:
         if model.is_active:
-            messages.success(request, f"Model v{model.number} trained and activated. {model.verdict}")
+            done = gettext("Model v%(number)s trained and activated.") % {"number": model.number}
+            messages.success(request, f"{done} {model.verdict_text}")
         else:
-            messages.warning(request, f"Model v{model.number} trained but not activated. {model.verdict}")
+            done = gettext("Model v%(number)s trained but not activated.") % {"number": model.number}
+            messages.warning(request, f"{done} {model.verdict_text}")
     return redirect("accounts:model")
 
 

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from abe.models import Membership, Role
+from abe.texts import Msg, english, specs
 from accounts.models import Account, AccountTeamMember, Contact
 
 from ..models import (
@@ -79,9 +80,9 @@ def alert_fire(
     rule: Rule,
     account: Account,
     dedupe_key: str,
-    title: str,
-    message: str,
-    recommended_action: str,
+    title: str | Msg,
+    message: str | Msg,
+    recommended_action: str | Msg,
     facts: dict[str, Any],
     contact_ids: list[int],
     now: datetime,
@@ -115,9 +116,10 @@ def alert_fire(
                 account=account,
                 dedupe_key=dedupe_key,
                 severity=rule.severity,
-                title=title[:255],
-                message=message,
-                recommended_action=recommended_action,
+                title=english(title)[:255],
+                message=english(message),
+                recommended_action=english(recommended_action),
+                texts=specs(title=title, message=message, recommended_action=recommended_action),
                 facts=facts,
                 created_at=now,
                 status=status,

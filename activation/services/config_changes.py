@@ -17,8 +17,11 @@ from urllib.parse import urlencode
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from abe.models import Membership, Role
+from abe.texts import english, msg_plural, ngettext_noop, specs
+from abe.texts import label as text_label
 from accounts.models import Account
 
 from ..models import Alert, AlertKind, Severity
@@ -50,7 +53,7 @@ def config_change_notice_create(
         f"{names.get(old, old or 'No stage')} → {names.get(new, new)}: {n:,}"
         for (old, new), n in sorted(by_move.items(), key=lambda item: -item[1])
     ]
-    label = str(change.get("label") or "The configuration")
+    label = str(change.get("label") or gettext_noop("The configuration"))
     accounts = f"{len(moves):,} account{'s' if len(moves) != 1 else ''}"
     alerts = f"{held_back:,} alert{'s' if held_back != 1 else ''}"
     message = (
@@ -63,6 +66,14 @@ def config_change_notice_create(
     owner_ids = set(Account.objects.filter(pk__in=[pk for pk, _, _ in moves]).values_list("owner_id", flat=True))
     members = Membership.objects.filter(workspace_id=workspace_id).select_related("user").order_by("user_id")
     recipients = [m.user for m in members if m.role == Role.ADMIN or m.user_id in owner_ids]
+    title = msg_plural(
+        ngettext_noop(
+            "%(what)s changed: %(count)s account changed journey stage",
+            "%(what)s changed: %(count)s accounts changed journey stage",
+        ),
+        len(moves),
+        what=text_label(label),
+    )
     outbox = Outbox()
     with transaction.atomic():
         alert = Alert.objects.create(
@@ -70,9 +81,10 @@ def config_change_notice_create(
             kind=AlertKind.SYSTEM,
             dedupe_key=key,
             severity=Severity.MEDIUM,
-            title=f"{label} changed: {accounts} changed journey stage",
+            title=english(title),
             message=message,
             recommended_action="Review the affected accounts; follow up on the ones your plays should reach.",
+            texts=specs(title=title),
             facts={
                 "config_change": change.get("key", ""),
                 "by": change.get("by"),

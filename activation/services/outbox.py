@@ -28,12 +28,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.translation import ngettext, pgettext
+from django.utils.translation import gettext_noop, ngettext, pgettext
 
 from abe.l10n import email_locale, recipient_locale, recipients_locales
 from abe.models import Membership, Role, Workspace
 from abe.outbound import OutboundError, UnsafeUrlError, outbound_request
 from abe.tasks import enqueue_on_commit
+from abe.texts import Msg, english, msg, specs
 
 from ..models import (
     SEVERITY_RANK,
@@ -133,7 +134,7 @@ def _email_modes(workspace_id: int, user_ids: list[int]) -> dict[int, str]:
 def alert_email_render(alert: Alert) -> tuple[str, str]:
     subject = (
         pgettext("email subject", "[ABE] %(severity)s: %(title)s")
-        % {"severity": alert.get_severity_display(), "title": alert.title}
+        % {"severity": alert.get_severity_display(), "title": alert.title_text}
     )[:255]
     body = render_to_string("activation/email/alert.txt", {"alert": alert, "url": alert_url(alert.id)})
     return subject, body
@@ -200,7 +201,14 @@ def alert_deliveries_create(*, alert: Alert, recipients: list[Any], now: datetim
 
 
 def system_notice_create(
-    *, workspace_id: int, dedupe_key: str, title: str, message: str, action: str, now: datetime, outbox: Outbox
+    *,
+    workspace_id: int,
+    dedupe_key: str,
+    title: str | Msg,
+    message: str | Msg,
+    action: str | Msg,
+    now: datetime,
+    outbox: Outbox,
 ) -> Alert | None:
     """An in-app (and email) notice to the workspace admins, e.g. "a webhook was turned off"."""
     try:
@@ -210,9 +218,10 @@ def system_notice_create(
                 kind=AlertKind.SYSTEM,
                 dedupe_key=dedupe_key,
                 severity=Severity.HIGH,
-                title=title,
-                message=message,
-                recommended_action=action,
+                title=english(title),
+                message=english(message),
+                recommended_action=english(action),
+                texts=specs(title=title, message=message, recommended_action=action),
                 created_at=now,
             )
     except IntegrityError:
@@ -370,12 +379,19 @@ def _subscription_failure(*, subscription_id: int, error: str, now: datetime) ->
         system_notice_create(
             workspace_id=subscription.workspace_id,
             dedupe_key=f"webhook-off:{subscription.pk}:{now.isoformat()}",
-            title=f"Webhook “{subscription.name}” was turned off",
-            message=(
-                f"Deliveries to {subscription.url} failed {subscription.consecutive_failures} times in a row "
-                f"(last error: {error}). No more alerts are sent to it until it is turned back on."
+            title=msg(gettext_noop("Webhook “%(name)s” was turned off"), name=subscription.name),
+            message=msg(
+                gettext_noop(
+                    "Deliveries to %(url)s failed %(failures)s times in a row (last error: %(error)s). No more alerts "
+                    "are sent to it until it is turned back on."
+                ),
+                url=subscription.url,
+                failures=subscription.consecutive_failures,
+                error=error,
             ),
-            action="Check the receiving endpoint, then turn the subscription back on and send a test.",
+            action=msg(
+                gettext_noop("Check the receiving endpoint, then turn the subscription back on and send a test.")
+            ),
             now=now,
             outbox=outbox,
         )

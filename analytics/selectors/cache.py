@@ -13,7 +13,9 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from django.core.cache import cache
+from django.utils import translation
 
+from abe import l10n
 from abe.models import Workspace
 
 from ..models import RollupState
@@ -36,7 +38,8 @@ def cached(
     compute: Callable[[], T],
     version: int | None = None,
 ) -> T:
-    """``compute()`` once per workspace, name, filters and rollup version (for ``CACHE_SECONDS`` at most).
+    """``compute()`` once per workspace, name, filters, rollup version, language and currency (for
+    ``CACHE_SECONDS`` at most).
 
     ``version``: the rollup version when the caller already read it (a page reads it once for all its parts)."""
     # The workspace's creation time keeps a reused primary key (a recreated database) from reading old entries.
@@ -47,6 +50,9 @@ def cached(
             str(workspace.created_at.timestamp()),
             str(rollup_version(workspace=workspace) if version is None else version),
             name,
+            # The tables hold words and formatted figures: one entry per language and currency (abe.l10n).
+            translation.get_language() or "",
+            l10n.active_currency(),
             # Industries and dates in a key: hashed, so any value makes a valid key for every backend.
             hashlib.sha1((filters.cache_key() if filters else "").encode(), usedforsecurity=False).hexdigest(),
         ]

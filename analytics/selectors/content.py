@@ -41,7 +41,7 @@ def _sums(qs: QuerySet[AssetPerformance], key: str) -> list[dict[str, Any]]:
 def content_performance(*, workspace: Workspace) -> dict[str, Any]:
     rows = AssetPerformance.objects.for_workspace(workspace)
     names = dict(Persona.objects.for_workspace(workspace).values_list("pk", "name"))
-    stage_names = {s.key: s.name for s in scoring_rules(workspace=workspace).stages}
+    stage_names = {s.key: s.label for s in scoring_rules(workspace=workspace).stages}
     order = [s.key for s in reversed(scoring_rules(workspace=workspace).stages)]
     by_persona = _sums(rows.filter(stage="").exclude(persona_key=0), "persona_key")
     by_stage = _sums(rows.filter(persona_key=0).exclude(stage=""), "stage")

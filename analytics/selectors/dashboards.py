@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from abe import l10n
 from abe.labels import ChoiceLabels
@@ -81,27 +82,28 @@ def overview(*, workspace: Workspace, filters: KpiFilters) -> dict[str, Any]:
 
     win = now["win_rate"]
     rows = [
-        row("Accounts", "coverage", "accounts", num),
-        row("Engaged accounts (≥ 1 event)", "coverage", "engaged_accounts", num),
-        row("Engaged share", "coverage", "engaged_share", pct),
-        row("Committee coverage (committee templates)", "coverage", "committee_coverage", pct),
-        row("Accounts with ≥ 3 required roles engaged", "coverage", "accounts_with_3_roles", num),
-        row("Single-threaded accounts (one engaged person)", "coverage", "single_threaded", num),
-        row("MQA entries", "mqas", "entries", num),
-        row("Opportunities per MQA", "mqas", "opportunities_per_mqa", lambda v: num(v, 2)),
-        row("Opportunities created", "pipeline", "opportunities_created", num),
-        row("Pipeline created", "pipeline", "pipeline_created", money),
-        row("Revenue won", "pipeline", "won_amount", money),
-        row("Win rate", "win_rate", "value", pct, "n"),
-        row("Average contract value", "acv", "value", money, "n"),
-        row("Sales cycle (days, won deals)", "velocity_days", "value", lambda v: num(v, 1), "n"),
-        row("Hours to acknowledge an alert", "alert_response", "mean_hours_to_acknowledge", lambda v: num(v, 1)),
+        row(_("Accounts"), "coverage", "accounts", num),
+        row(_("Engaged accounts (≥ 1 event)"), "coverage", "engaged_accounts", num),
+        row(_("Engaged share"), "coverage", "engaged_share", pct),
+        row(_("Committee coverage (committee templates)"), "coverage", "committee_coverage", pct),
+        row(_("Accounts with ≥ 3 required roles engaged"), "coverage", "accounts_with_3_roles", num),
+        row(_("Single-threaded accounts (one engaged person)"), "coverage", "single_threaded", num),
+        row(_("MQA entries"), "mqas", "entries", num),
+        row(_("Opportunities per MQA"), "mqas", "opportunities_per_mqa", lambda v: num(v, 2)),
+        row(_("Opportunities created"), "pipeline", "opportunities_created", num),
+        row(_("Pipeline created"), "pipeline", "pipeline_created", money),
+        row(_("Revenue won"), "pipeline", "won_amount", money),
+        row(_("Win rate"), "win_rate", "value", pct, "n"),
+        row(_("Average contract value"), "acv", "value", money, "n"),
+        row(_("Sales cycle (days, won deals)"), "velocity_days", "value", lambda v: num(v, 1), "n"),
+        row(_("Hours to acknowledge an alert"), "alert_response", "mean_hours_to_acknowledge", lambda v: num(v, 1)),
     ]
     intervals = [
         [
-            "Win rate, 95% interval (Wilson)",
+            # xgettext:no-python-format
+            _("Win rate, 95% interval (Wilson)"),
             *[
-                interval(win[g]["interval"]) + (" · not enough data" if win[g]["status"] != "ok" else "")
+                interval(win[g]["interval"]) + (" · " + _("not enough data") if win[g]["status"] != "ok" else "")
                 for g in ("target", "non_target", "all")
             ],
             f"{win['target']['n']} / {win['non_target']['n']}",
@@ -141,23 +143,23 @@ def overview(*, workspace: Workspace, filters: KpiFilters) -> dict[str, Any]:
             )
     cards = [
         (
-            "Engaged target accounts",
+            _("Engaged target accounts"),
             num(now["coverage"]["target"]["engaged_accounts"]),
             delta(now["coverage"]["target"]["engaged_accounts"], before["coverage"]["target"]["engaged_accounts"]),
         ),
         (
-            "Pipeline created",
+            _("Pipeline created"),
             money(now["pipeline"]["all"]["pipeline_created"]),
             delta(now["pipeline"]["all"]["pipeline_created"], before["pipeline"]["all"]["pipeline_created"]),
         ),
         (
-            "Revenue won",
+            _("Revenue won"),
             money(now["pipeline"]["all"]["won_amount"]),
             delta(now["pipeline"]["all"]["won_amount"], before["pipeline"]["all"]["won_amount"]),
         ),
         (
-            "Win rate (target)",
-            pct(win["target"]["value"]) if win["target"]["status"] == "ok" else "not enough data",
+            _("Win rate (target)"),
+            pct(win["target"]["value"]) if win["target"]["status"] == "ok" else _("not enough data"),
             f"n = {win['target']['n']}",
         ),
     ]
@@ -166,24 +168,49 @@ def overview(*, workspace: Workspace, filters: KpiFilters) -> dict[str, Any]:
         "cards": cards,
         "tables": [
             table(
-                "Target (strategic + priority) against standard accounts",
-                ["KPI", "Target", "Standard", "All", "n (target / standard)", "Previous period (all)", "Change"],
+                _("Target (strategic + priority) against standard accounts"),
+                [
+                    _("KPI"),
+                    _("Target"),
+                    _("Standard"),
+                    _("All"),
+                    _("n (target / standard)"),
+                    _("Previous period (all)"),
+                    _("Change"),
+                ],
                 rows + intervals,
-                note="Rates under 10 closed deals are marked “not enough data”.",
+                note=_("Rates under 10 closed deals are marked “not enough data”."),
             ),
             table(
-                "Engagement by tier",
-                ["Tier", "Accounts", "Mean score", "Engaged", "MQA now", "Events", "Committee coverage"],
+                _("Engagement by tier"),
+                [
+                    _("Tier"),
+                    _("Accounts"),
+                    _("Mean score"),
+                    _("Engaged"),
+                    _("MQA now"),
+                    _("Events"),
+                    _("Committee coverage"),
+                ],
                 tier_rows,
-                note="Scores at the end of the period (daily snapshots); events summed over the period.",
+                note=_("Scores at the end of the period (daily snapshots); events summed over the period."),
             ),
             table(
-                "Committee coverage by required role",
-                ["Tier", "Required role", "Engaged", "Known, not engaged", "Missing", "Share missing"],
+                _("Committee coverage by required role"),
+                [
+                    _("Tier"),
+                    _("Required role"),
+                    _("Engaged"),
+                    _("Known, not engaged"),
+                    _("Missing"),
+                    _("Share missing"),
+                ],
                 role_rows,
-                note="Each tier's committee template: a role is engaged when enough matching contacts engaged in "
-                "the template's window, known when someone matches, missing otherwise. Coverage counts a known "
-                "seat half and an engaged one fully (current contacts, not the period).",
+                note=_(
+                    "Each tier's committee template: a role is engaged when enough matching contacts engaged in "
+                    "the template's window, known when someone matches, missing otherwise. Coverage counts a known "
+                    "seat half and an engaged one fully (current contacts, not the period)."
+                ),
             ),
         ],
     }
@@ -555,7 +582,7 @@ def economics(*, workspace: Workspace, filters: KpiFilters) -> dict[str, Any]:
 def _quarters(last: date, count: int) -> list[tuple[date, date]]:
     out: list[tuple[date, date]] = []
     year, quarter = last.year, (last.month - 1) // 3
-    for _ in range(count):
+    for _quarter in range(count):
         start = date(year, quarter * 3 + 1, 1)
         end_month = quarter * 3 + 3
         end = (date(year + (end_month == 12), end_month % 12 + 1, 1)) - timedelta(days=1)

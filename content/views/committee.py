@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from abe import permissions as rules
@@ -281,7 +282,9 @@ def committee_template_edit_view(request: MemberRequest, tier: str) -> HttpRespo
     if request.method == "POST":
         if request.POST.get("reset"):
             committee_template_reset(workspace=request.workspace, tier=tier, by=request.user)
-            messages.success(request, f"The {tier} template is back to the default.")
+            messages.success(
+                request, gettext("The %(tier)s template is back to the default.") % {"tier": Tier(tier).label}
+            )
             return redirect("content:committee_templates")
         requirements = []
         for i in range(TEMPLATE_ROWS):
@@ -311,7 +314,9 @@ def committee_template_edit_view(request: MemberRequest, tier: str) -> HttpRespo
         except ValidationError as exc:
             error = " ".join(m for msgs in exc.message_dict.values() for m in msgs)
         else:
-            messages.success(request, f"Committee template for the {tier} tier saved.")
+            messages.success(
+                request, gettext("Committee template for the %(tier)s tier saved.") % {"tier": Tier(tier).label}
+            )
             return redirect("content:committee_templates")
     rows = [r.as_dict() for r in template.requirements]
     rows += [{"role": "", "department": "", "persona": None, "count": 1}] * (TEMPLATE_ROWS - len(rows))

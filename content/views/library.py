@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 
 from abe import permissions as rules
 from abe.forms import form_add_service_errors
@@ -55,7 +56,7 @@ def content_form_view(request: MemberRequest, pk: int | None = None) -> HttpResp
         except ValidationError as exc:
             form_add_service_errors(form, exc)
         else:
-            messages.success(request, f"“{asset.title}” saved.")
+            messages.success(request, gettext("“%(title)s” saved.") % {"title": asset.title})
             return redirect("content:list")
     return render(request, "content/form.html", {"form": form, "title": f"Edit {asset}" if asset else "New content"})
 

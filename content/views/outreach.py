@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from abe import permissions as rules
@@ -73,7 +74,7 @@ def template_form_view(request: MemberRequest, pk: int | None = None) -> HttpRes
         except ValidationError as exc:
             errors = _errors(exc)
         else:
-            messages.success(request, f"Template “{template.name}” saved.")
+            messages.success(request, gettext("Template “%(name)s” saved.") % {"name": template.name})
             return redirect("content:templates")
     return render(
         request,
@@ -94,7 +95,7 @@ def template_delete_view(request: MemberRequest, pk: int) -> HttpResponse:
     template = get_object_or_404(outreach_template_list(workspace=request.workspace), pk=pk)
     if request.method == "POST":
         outreach_template_delete(template, by=request.user)
-        messages.success(request, f"Template “{template.name}” deleted.")
+        messages.success(request, gettext("Template “%(name)s” deleted.") % {"name": template.name})
         return redirect("content:templates")
     return render(
         request,
@@ -174,7 +175,11 @@ def log_sent_view(request: MemberRequest) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(_errors(exc).values()))
         return redirect(f"{reverse('content:compose')}?contact={contact.pk}&template={template.pk}")
-    messages.success(request, f"Logged: “{template.name}” sent to {contact}. It shows in the account's timeline.")
+    messages.success(
+        request,
+        gettext("Logged: “%(name)s” sent to %(contact)s. It shows in the account's timeline.")
+        % {"name": template.name, "contact": contact},
+    )
     return redirect("accounts:detail", pk=contact.account_id)
 
 
@@ -191,7 +196,7 @@ def customer_result_view(request: MemberRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(_errors(exc).values()))
     else:
-        messages.success(request, "Customer result saved.")
+        messages.success(request, gettext("Customer result saved."))
     return redirect("accounts:detail", pk=account.pk)
 
 
@@ -216,7 +221,7 @@ def settings_view(request: MemberRequest) -> HttpResponse:
         except ValidationError as exc:
             errors = _errors(exc)
         else:
-            messages.success(request, "Content settings saved.")
+            messages.success(request, gettext("Content settings saved."))
             return redirect("content:settings")
     return render(
         request,

@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 
 from abe import permissions as rules
@@ -95,7 +96,7 @@ def play_form_view(request: MemberRequest, pk: int | None = None) -> HttpRespons
         except ValidationError as exc:
             error = _errors(exc)
         else:
-            messages.success(request, f"Play “{play.name}” saved.")
+            messages.success(request, gettext("Play “%(name)s” saved.") % {"name": play.name})
             return redirect("content:play_detail", pk=play.pk)
     existing = list(play.steps.all()) if play else []
     rows = [
@@ -172,7 +173,7 @@ def play_enrol_view(request: MemberRequest, pk: int) -> HttpResponse:
     tier, owner, stage = (request.POST.get(k, "") for k in ("tier", "owner", "stage"))
     ids = [int(x) for x in request.POST.get("account_ids", "").replace(",", " ").split() if x.isdigit()]
     if not (tier or owner or stage or ids):
-        messages.error(request, "Choose a tier, an owner or a stage, or list account ids.")
+        messages.error(request, gettext("Choose a tier, an owner or a stage, or list account ids."))
         return redirect("content:play_detail", pk=play.pk)
     if tier:
         qs = qs.filter(tier=tier)
@@ -191,7 +192,13 @@ def play_enrol_view(request: MemberRequest, pk: int) -> HttpResponse:
         messages.error(request, _errors(exc))
         return redirect("content:play_detail", pk=play.pk)
     result = play_steps_schedule(workspace=request.workspace)
-    messages.success(request, f"{n} account(s) enrolled; {result['created']} task(s) due today created.")
+    messages.success(
+        request,
+        ngettext("%(count)s account enrolled", "%(count)s accounts enrolled", n) % {"count": n}
+        + "; "
+        + ngettext("%(count)s task due today created.", "%(count)s tasks due today created.", result["created"])
+        % {"count": result["created"]},
+    )
     return redirect("content:play_detail", pk=play.pk)
 
 
@@ -205,7 +212,10 @@ def play_exit_view(request: MemberRequest, pk: int, enrolment_pk: int) -> HttpRe
     if not rules.can_edit_object(request, enrolment.account):
         raise PermissionDenied("You can only take out accounts you own or are on the team of.")
     play_exit(enrolment=enrolment, reason=request.POST.get("reason", "") or "Taken out by hand", by=request.user)
-    messages.success(request, f"{enrolment.account.name} left the play; its open step tasks are cancelled.")
+    messages.success(
+        request,
+        gettext("%(account)s left the play; its open step tasks are cancelled.") % {"account": enrolment.account.name},
+    )
     return redirect("content:play_detail", pk=play.pk)
 
 
@@ -216,7 +226,7 @@ def play_delete_view(request: MemberRequest, pk: int) -> HttpResponse:
     play = _play(request, pk)
     if request.method == "POST":
         play_delete(play, by=request.user)
-        messages.success(request, f"Play “{play.name}” deleted.")
+        messages.success(request, gettext("Play “%(name)s” deleted.") % {"name": play.name})
         return redirect("content:plays")
     return render(
         request,

@@ -12,6 +12,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext_noop
 
 from abe.models import Job, Workspace
 from abe.registry import alert_forecasts
@@ -190,7 +191,7 @@ def engagement_config_update(
     if maths_changed:
         change = {
             "key": f"engagement_settings:v{config.version}",
-            "label": "Engagement scoring settings",
+            "label": gettext_noop("Engagement scoring settings"),  # shown translated in the notice's title
             "by": config.updated_by.pk if config.updated_by else None,
             "per_account_alerts": bool(per_account_alerts),
         }

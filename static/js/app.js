@@ -1,4 +1,16 @@
 // Small behaviours shared by every page. htmx does the heavy lifting.
+// Words are translated by Django's JavaScript catalogue (gettext, ngettext, interpolate: /jsi18n/, loaded
+// before this file); numbers follow the page's language.
+function abeNumber(n) { return Number(n).toLocaleString(document.documentElement.lang || "en"); }
+// The tier board's selection, as people read it: n accounts picked by hand, or every account matching the filter.
+function abeSelectionLabel(n, matching) {
+  if (matching) {
+    return interpolate(gettext("All %(count)s matching accounts selected."), { count: abeNumber(matching) }, true);
+  }
+  if (!n) { return gettext("No account selected."); }
+  return interpolate(ngettext("%(count)s account selected (kept across pages).",
+    "%(count)s accounts selected (kept across pages).", n), { count: abeNumber(n) }, true);
+}
 document.addEventListener("htmx:configRequest", function (event) {
   var token = document.querySelector('meta[name="csrf-token"]');
   if (token) { event.detail.headers["X-CSRFToken"] = token.content; }
@@ -29,7 +41,7 @@ function abeScrollCues(root) {
   (root || document).querySelectorAll(".table-wrap").forEach(function (wrap) {
     if (!wrap.nextElementSibling || !wrap.nextElementSibling.classList.contains("scroll-cue")) {
       var cue = document.createElement("div");
-      cue.className = "scroll-cue"; cue.textContent = "Scroll sideways for more columns →";
+      cue.className = "scroll-cue"; cue.textContent = gettext("Scroll sideways for more columns →");
       wrap.insertAdjacentElement("afterend", cue);
       wrap.addEventListener("scroll", function () { update(wrap); });
     }

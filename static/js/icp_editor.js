@@ -20,7 +20,7 @@
       criteria = Array.isArray(value) ? value : [];
       root.querySelector("#icp-json-error").textContent = "";
     } catch (e) {
-      root.querySelector("#icp-json-error").textContent = "The JSON below is not valid: " + e.message;
+      root.querySelector("#icp-json-error").textContent = interpolate(gettext("The JSON below is not valid: %(problem)s"), { problem: e.message }, true);
     }
   }
   function write() { textarea.value = JSON.stringify(criteria, null, 2); }
@@ -37,19 +37,20 @@
   function updateTotal() {
     var t = round2(sum());
     var ok = Math.abs(t - 100) < 0.005;
-    total.textContent = "Total " + t + " of 100";
+    total.textContent = interpolate(gettext("Total %(total)s of 100"), { total: abeNumber(t) }, true);
     total.dataset.total = String(t);
     total.className = "pill " + (ok ? "won" : "lost");
     saveButton.disabled = !ok;
-    saveButton.title = ok ? "" : "The weights must add up to 100 (or press Normalise).";
+    saveButton.title = ok ? "" : gettext("The weights must add up to 100 (or press Normalise).");
     root.querySelector("#icp-total-hint").textContent = ok ? "" :
-      (t > 100 ? "Remove " + round2(t - 100) : "Add " + round2(100 - t)) + " points, or press “Normalise”.";
+      interpolate(t > 100 ? gettext("Remove %(points)s points, or press “Normalise”.")
+        : gettext("Add %(points)s points, or press “Normalise”."), { points: abeNumber(round2(Math.abs(t - 100))) }, true);
   }
 
   function conditionRow(band, attribute) {
     var row = el("div", { "class": "icp-condition" });
-    var select = el("select", { "aria-label": "Attribute" });
-    categorical.concat(numeric).concat([["technologies", "Technologies"]]).forEach(function (pair) {
+    var select = el("select", { "aria-label": gettext("Attribute") });
+    categorical.concat(numeric).concat([["technologies", gettext("Technologies")]]).forEach(function (pair) {
       var option = el("option", { value: pair[0] }, pair[1]);
       if (pair[0] === attribute) { option.selected = true; }
       select.appendChild(option);
@@ -78,7 +79,7 @@
     } else {
       var values = attribute === "technologies" ? condition[Object.keys(condition)[0]] : condition;
       if (attribute === "technologies") {
-        var mode = el("select", { "aria-label": "Match" });
+        var mode = el("select", { "aria-label": gettext("Match") });
         ["any", "all", "none"].forEach(function (m) {
           var option = el("option", { value: m }, m);
           if (condition[m]) { option.selected = true; }
@@ -87,7 +88,7 @@
         mode.addEventListener("change", function () { band.when.technologies = {}; band.when.technologies[mode.value] = values; changed(false); });
         row.appendChild(mode);
       }
-      var text = el("input", { type: "text", placeholder: "values, comma-separated", "aria-label": "Values", "class": "icp-values" });
+      var text = el("input", { type: "text", placeholder: gettext("values, comma-separated"), "aria-label": gettext("Values"), "class": "icp-values" });
       text.value = (values || []).join(", ");
       text.addEventListener("input", function () {
         var parts = text.value.split(",").map(function (v) { return v.trim(); }).filter(Boolean);
@@ -97,7 +98,7 @@
       });
       row.appendChild(text);
     }
-    var remove = el("button", { type: "button", "class": "btn small", "aria-label": "Remove condition" }, "×");
+    var remove = el("button", { type: "button", "class": "btn small", "aria-label": gettext("Remove condition") }, "×");
     remove.addEventListener("click", function () { delete band.when[attribute]; changed(true); });
     row.appendChild(remove);
     return row;
@@ -108,18 +109,18 @@
     criteria.forEach(function (c, i) {
       var card = el("fieldset", { "class": "group icp-criterion", "data-index": String(i) });
       var head = el("div", { "class": "icp-head" });
-      var label = el("input", { type: "text", "class": "icp-label", "aria-label": "Criterion", value: c.label || "" });
+      var label = el("input", { type: "text", "class": "icp-label", "aria-label": gettext("Criterion"), value: c.label || "" });
       label.addEventListener("input", function () {
         c.label = label.value;
         if (fresh.has(c)) { c.key = slug(label.value); }
         changed(false);
       });
-      var weight = el("input", { type: "number", min: "0", step: "any", "class": "icp-weight", "aria-label": "Weight of " + (c.label || "criterion"), value: c.weight });
+      var weight = el("input", { type: "number", min: "0", step: "any", "class": "icp-weight", "aria-label": interpolate(gettext("Weight of %(criterion)s"), { criterion: c.label || gettext("criterion") }, true), value: c.weight });
       weight.addEventListener("input", function () { c.weight = weight.value === "" ? 0 : parseFloat(weight.value); normalised.textContent = ""; changed(false); });
       head.appendChild(label);
       head.appendChild(el("span", { "class": "muted small" }, "weight"));
       head.appendChild(weight);
-      [["↑", -1, "Move up"], ["↓", 1, "Move down"]].forEach(function (move) {
+      [["↑", -1, gettext("Move up")], ["↓", 1, gettext("Move down")]].forEach(function (move) {
         var b = el("button", { type: "button", "class": "btn small", "aria-label": move[2] }, move[0]);
         b.disabled = (move[1] < 0 && i === 0) || (move[1] > 0 && i === criteria.length - 1);
         b.addEventListener("click", function () {
@@ -129,29 +130,29 @@
         });
         head.appendChild(b);
       });
-      var remove = el("button", { type: "button", "class": "btn small danger icp-remove", "aria-label": "Remove criterion" }, "Remove");
+      var remove = el("button", { type: "button", "class": "btn small danger icp-remove", "aria-label": gettext("Remove criterion") }, gettext("Remove"));
       remove.addEventListener("click", function () { criteria.splice(i, 1); changed(true); });
       head.appendChild(remove);
       card.appendChild(head);
       (c.bands || []).forEach(function (band, k) {
         var b = el("div", { "class": "icp-band" });
-        var bl = el("input", { type: "text", "aria-label": "Band", value: band.label || "", "class": "icp-band-label" });
+        var bl = el("input", { type: "text", "aria-label": gettext("Band"), value: band.label || "", "class": "icp-band-label" });
         bl.addEventListener("input", function () { band.label = bl.value; changed(false); });
-        var points = el("input", { type: "number", min: "0", max: "1", step: "0.05", "aria-label": "Share of the weight", value: band.points === undefined ? 1 : band.points });
+        var points = el("input", { type: "number", min: "0", max: "1", step: "0.05", "aria-label": gettext("Share of the weight"), value: band.points === undefined ? 1 : band.points });
         points.addEventListener("input", function () { band.points = parseFloat(points.value); changed(false); });
         b.appendChild(bl);
         b.appendChild(el("span", { "class": "muted small" }, "share"));
         b.appendChild(points);
-        var removeBand = el("button", { type: "button", "class": "btn small", "aria-label": "Remove band" }, "Remove band");
+        var removeBand = el("button", { type: "button", "class": "btn small", "aria-label": gettext("Remove band") }, gettext("Remove band"));
         removeBand.addEventListener("click", function () { c.bands.splice(k, 1); changed(true); });
         b.appendChild(removeBand);
         Object.keys(band.when || {}).forEach(function (attribute) { b.appendChild(conditionRow(band, attribute)); });
-        var add = el("button", { type: "button", "class": "btn small" }, "+ Condition");
+        var add = el("button", { type: "button", "class": "btn small" }, gettext("+ Condition"));
         add.addEventListener("click", function () { band.when = band.when || {}; band.when[categorical[0][0]] = band.when[categorical[0][0]] || []; changed(true); });
         b.appendChild(add);
         card.appendChild(b);
       });
-      var addBand = el("button", { type: "button", "class": "btn small" }, "+ Band");
+      var addBand = el("button", { type: "button", "class": "btn small" }, gettext("+ Band"));
       addBand.addEventListener("click", function () { c.bands = c.bands || []; c.bands.push({ label: "", points: 1, when: { industry: [] } }); changed(true); });
       card.appendChild(addBand);
       list.appendChild(card);
@@ -177,7 +178,7 @@
       else { c.weight = round2((parseFloat(c.weight) || 0) * 100 / t); running += c.weight; }
     });
     changed(true);
-    normalised.textContent = "Weights normalised to 100: " + criteria.map(function (c) { return (c.label || c.key) + " " + c.weight; }).join(", ") + ".";
+    normalised.textContent = interpolate(gettext("Weights normalised to 100: %(weights)s."), { weights: criteria.map(function (c) { return (c.label || c.key) + " " + abeNumber(c.weight); }).join(", ") }, true);
   });
   textarea.addEventListener("input", function () { read(); render(); });
   read();

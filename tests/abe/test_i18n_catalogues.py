@@ -17,6 +17,7 @@ from abe.template_text import find_untranslated, mark, template_files
 TEMPLATES = Path(settings.BASE_DIR) / "templates"
 LOCALE = Path(settings.BASE_DIR) / "locale"
 CHECKED = ("es", "pt", "ro")
+DOMAINS = ("django", "djangojs")
 
 
 def test_no_template_shows_text_outside_the_translation_system():
@@ -38,10 +39,22 @@ def test_no_template_shows_text_outside_the_translation_system():
         ("{% load i18n %}<p>{% blocktranslate %}Hi {{ name }}{% endblocktranslate %}</p>", []),
         ("<script>const a = 'Not text';</script><p>{{ a }} / {{ b }}</p><code>x.y</code>", []),
         ('<input type="submit" value="Send">', ["Send"]),
+        ('{% include "s.html" with key="name" label="Account" cls="num hide" %}', ["Account"]),
+        ('{% include "s.html" with key="win" label="win prob." %}', ["win prob."]),
+        ('{% include "s.html" with key="name" label=_("Account") cls="num" col="account" %}', []),
     ],
 )
 def test_the_check_finds_text_people_read(source, found, tmp_path):
     assert [f.text for f in find_untranslated(tmp_path / "t.html", source)] == found
+
+
+def test_marking_translates_the_labels_given_to_an_include(tmp_path):
+    source = '<tr>{% include "s.html" with key="name" label="Account" cls="num" %}</tr>'
+
+    marked = mark(source)
+
+    assert '<tr>{% include "s.html" with key="name" label=_("Account") cls="num" %}</tr>' in marked
+    assert find_untranslated(tmp_path / "t.html", marked) == []
 
 
 def test_marking_wraps_text_and_keeps_the_markup(tmp_path):
@@ -73,7 +86,8 @@ def _untranslated(po: Path) -> list[str]:
 @pytest.mark.skipif(not shutil.which("msgattrib"), reason="needs gettext (apt-get install gettext)")
 def test_makemessages_leaves_nothing_untranslated_in_spanish_portuguese_and_romanian(tmp_path):
     """Re-extract every string as CI would; restore the committed catalogues afterwards."""
-    saved = {lang: (LOCALE / lang / "LC_MESSAGES" / "django.po").read_bytes() for lang in CHECKED}
+    files = [LOCALE / lang / "LC_MESSAGES" / f"{domain}.po" for lang in CHECKED for domain in DOMAINS]
+    saved = {po: po.read_bytes() for po in files}
     try:
         call_command(
             "makemessages",
@@ -84,19 +98,26 @@ def test_makemessages_leaves_nothing_untranslated_in_spanish_portuguese_and_roma
             add_location="file",
             verbosity=0,
         )
-        missing = {lang: _untranslated(LOCALE / lang / "LC_MESSAGES" / "django.po") for lang in CHECKED}
+        call_command(  # the words of static/js (JavaScriptCatalog)
+            "makemessages",
+            domain="djangojs",
+            locale=list(CHECKED),
+            ignore_patterns=[".venv", "staticfiles", "tests", "bench", "static/vendor"],
+            no_obsolete=True,
+            add_location="file",
+            verbosity=0,
+        )
+        missing = {f"{po.parent.parent.name}/{po.name}": _untranslated(po) for po in files}
         check = {
-            lang: subprocess.run(
-                ["msgfmt", "--check-format", "-o", "/dev/null", str(LOCALE / lang / "LC_MESSAGES" / "django.po")],
-                capture_output=True,
-                text=True,
+            po.name: subprocess.run(
+                ["msgfmt", "--check-format", "-o", "/dev/null", str(po)], capture_output=True, text=True
             )
-            for lang in CHECKED
+            for po in files
         }
     finally:
-        for lang, content in saved.items():
-            (LOCALE / lang / "LC_MESSAGES" / "django.po").write_bytes(content)
+        for po, content in saved.items():
+            po.write_bytes(content)
 
     report = {lang: [e.split("msgid ", 1)[-1][:80] for e in entries][:20] for lang, entries in missing.items()}
     assert all(not entries for entries in missing.values()), f"untranslated (run `make messages`): {report}"
-    assert all(r.returncode == 0 for r in check.values()), {lang: r.stderr for lang, r in check.items()}
+    assert all(r.returncode == 0 for r in check.values()), {name: r.stderr for name, r in check.items()}

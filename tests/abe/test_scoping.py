@@ -34,7 +34,8 @@ from tests.factories import AccountFactory
 # workspace (a signed-in user with no workspace yet must be able to; it reads no workspace's data). Also the
 # invitation page (the signed token is the credential; it reads only its own invitation) and the monitoring
 # endpoints (no workspace data: health and queue depths). And a person's own preferences (language, time zone:
-# they read and write only the signed-in user's own row, in every workspace).
+# they read and write only the signed-in user's own row, in every workspace). And the JavaScript catalogue (the
+# words of static/js in the page's language; the sign-in page needs it too, and it holds no data).
 PUBLIC_NAMES = {
     "login",
     "logout",
@@ -47,6 +48,7 @@ PUBLIC_NAMES = {
     "invitation_accept",
     "healthz",
     "readyz",
+    "javascript-catalog",
 }
 PUBLIC_PREFIXES = ("admin/",)
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import Account
 from activation.models import TIME_BASED_CONDITIONS, Alert, AlertRecipient, AlertStatus, EmailDelivery, RuleState
@@ -137,6 +137,9 @@ def test_trigger_event_filters_by_kind(workspace, account):
     assert len(result.fired) == 1
     alert = Alert.objects.get()
     assert alert.title == "Funding round at Globex" and "Series C, $80M" in alert.message
+    with translation.override("es"):  # the reader's language, from the stored key and parameters
+        assert alert.message_text.startswith("Ronda de financiación en Globex el ")
+        assert "Series C, $80M" in alert.message_text
 
 
 def test_engagement_drop_on_customer_accounts_only(workspace, kam):
@@ -155,6 +158,8 @@ def test_engagement_drop_on_customer_accounts_only(workspace, kam):
     alert = Alert.objects.get()
     assert alert.account == customer
     assert "6 interactions" in alert.message and "1 in the last 30 days" in alert.message and "83%" in alert.message
+    with translation.override("ro"):
+        assert alert.message_text.startswith("Risc de pierdere: ") and "o scădere de 83%" in alert.message_text
 
 
 def test_missing_role_on_a_strategic_account_after_the_grace_period(workspace, kam):

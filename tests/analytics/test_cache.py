@@ -51,3 +51,21 @@ def test_a_cached_page_costs_few_queries(workspace, client, marketing_user, djan
         page = client.get("/analytics/")
 
     assert page.status_code == 200
+
+
+def test_the_cache_keeps_one_entry_per_language_and_currency(workspace):
+    from django.utils import translation
+
+    from abe import l10n
+    from analytics.selectors.cache import cached
+
+    def build():
+        return l10n.money(1234.5, 1)
+
+    with translation.override("es"), l10n.currency_override("EUR"):
+        spanish = cached(workspace=workspace, name="t", filters=None, compute=build)
+    with translation.override("en"), l10n.currency_override("USD"):
+        english = cached(workspace=workspace, name="t", filters=None, compute=build)
+        again = cached(workspace=workspace, name="t", filters=None, compute=lambda: "recomputed")
+
+    assert "€" in spanish and "," in spanish and english.startswith("$") and again == english

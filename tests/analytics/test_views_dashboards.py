@@ -249,3 +249,16 @@ def test_team_table_has_one_row_for_accounts_without_an_owner(client, viewer_use
     team = csv.split("\r\nTeam\r\n", 1)[1]
     assert team.count("No owner") == 1
     assert "No owner,1,0,0,0,1," in team  # one account, one opportunity created
+
+
+def test_the_overview_tables_read_in_the_users_language(client, viewer_user, some_data):
+    from abe.models import UserPreference
+
+    UserPreference.objects.create(user=viewer_user, language="es")
+    client.force_login(viewer_user)
+
+    page = client.get("/analytics/").content.decode()
+
+    assert "Engagement por nivel" in page and "Cobertura del comité por rol requerido" in page
+    assert "Valor medio del contrato" in page and "Cuentas objetivo con engagement" in page
+    assert "Engagement by tier" not in page and "Average contract value" not in page

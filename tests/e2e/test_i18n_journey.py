@@ -9,7 +9,16 @@ from decimal import Decimal
 import pytest
 
 from abe.models import Role, UserPreference
-from tests.factories import AccountFactory, ContactFactory, MembershipFactory, UserFactory, WorkspaceFactory
+from accounts.models import Account
+from activation.services.evaluation import rules_evaluate
+from tests.factories import (
+    AccountFactory,
+    ContactFactory,
+    MembershipFactory,
+    RuleFactory,
+    UserFactory,
+    WorkspaceFactory,
+)
 
 from .conftest import login
 
@@ -18,13 +27,29 @@ pytestmark = [
     pytest.mark.e2e,
 ]
 
-# Words and controls that must not spill out of their box: buttons, nav entries, pills, table headers.
+# Words and controls that must not spill out of their box: buttons, nav entries, pills, labels, headings; and
+# the headers of every table, scrolling ones included: each header's words inside its cell, and every header
+# of a wide list in view without scrolling sideways at desktop width.
 OVERFLOW_JS = """
-() => [...document.querySelectorAll('.btn, .nav a, .pill, .tag, label, h1, h2')]
-  .filter(el => el.offsetParent !== null && !el.closest('.table-wrap'))
-  .filter(el => el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflow !== 'visible'
-                || el.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
-  .map(el => el.tagName + ': ' + el.textContent.trim().slice(0, 40))
+() => {
+  const width = document.documentElement.clientWidth;
+  const spill = [...document.querySelectorAll('.btn, .nav a, .pill, .tag, label, h1, h2')]
+    .filter(el => el.offsetParent !== null && !el.closest('.table-wrap'))
+    .filter(el => el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflow !== 'visible'
+                  || el.getBoundingClientRect().right > width + 1)
+    .map(el => el.tagName + ': ' + el.textContent.trim().slice(0, 40));
+  const headers = [...document.querySelectorAll('table.data th')]
+    .filter(th => th.offsetParent !== null)
+    .flatMap(th => {
+      const box = (th.closest('.table-wrap') || th.closest('table')).getBoundingClientRect();
+      const text = 'TH: ' + th.textContent.trim().slice(0, 40);
+      const words = [...th.querySelectorAll('a, span')].concat([th]);
+      if (words.some(el => el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 0)) return [text + ' (cut)'];
+      if (th.getBoundingClientRect().right > box.right + 1) return [text + ' (off to the side)'];
+      return [];
+    });
+  return spill.concat(headers);
+}
 """
 
 
@@ -56,7 +81,21 @@ def test_a_spanish_journey_with_local_numbers(page, iberia, screenshot):
     assert page.is_visible("h1:has-text('Cuentas')") and page.is_visible("text=Exportar CSV")
     row = page.locator("#account-table tbody tr", has_text="Telefonía Norte")
     assert "1,2\xa0M\xa0€" in row.inner_text()  # 1.234.567,50 € in the compact form of Spanish
+    headers = page.locator("#account-table thead").text_content()
+    assert "Cuenta" in headers and "Empleados" in headers and "Ingresos" in headers
+    assert not {"Account", "Industry", "Country", "Employees", "Revenue", "Engagement "} & set(headers.split())
+    assert "No consciente" in row.inner_text()  # the default journey stage, in Spanish
+    assert page.locator(".scroll-cue").first.text_content() == "Desplázate a los lados para ver más columnas →"
     screenshot("i18n-es-accounts")
+
+    page.goto("/accounts/tiers/")
+    page.wait_for_selector("#tier-table")
+    assert page.text_content("#selection-count") == "Ninguna cuenta seleccionada."
+    page.locator("#tier-table tbody input[name=account]").first.check()
+    assert page.text_content("#selection-count") == "1 cuenta seleccionada (se mantiene entre páginas)."
+    board_headers = page.locator("#tier-table thead").text_content()
+    assert "Prob. de ganar" in board_headers and "Win prob." not in board_headers
+    page.click("#selection-clear")
 
     page.click("text=Telefonía Norte")
     page.wait_for_selector("#committee")
@@ -64,6 +103,20 @@ def test_a_spanish_journey_with_local_numbers(page, iberia, screenshot):
     facts = page.locator("dl.facts").inner_text()
     assert "1,2\xa0M\xa0€" in facts
     screenshot("i18n-es-account")
+
+    # An alert written in English by the evaluation job reads in Spanish (title and why).
+    RuleFactory(workspace=workspace, name="Cuenta caliente", params={"threshold": 1.5}, severity="high")
+    Account.objects.filter(pk=account.pk).update(engagement_score=5)
+    rules_evaluate(account_ids=[account.pk])
+    page.goto("/alerts/")
+    assert page.is_visible("text=Telefonía Norte superó el engagement de 1,5")
+    page.click("text=Telefonía Norte superó el engagement de 1,5")
+    assert (
+        page.locator("#alert-message")
+        .inner_text()
+        .startswith("La puntuación de engagement de Telefonía Norte es 5,0, igual o superior al umbral de 1,5")
+    )
+    screenshot("i18n-es-alert")
 
     page.goto("/accounts/icp/")
     page.fill("#id_fit_weight", "62,5")

@@ -55,3 +55,20 @@ def test_complete_from_the_account_panel(client, workspace, sales_user, viewer_u
     assert "Call Ana" in panel.content.decode()
     assert done.status_code == 200 and "No open tasks" in done.content.decode()
     assert Task.objects.get(pk=task.pk).outcome == "Booked"
+
+
+def test_task_messages_and_errors_read_in_the_users_language(client, workspace, sales_user):
+    from django.contrib.messages import get_messages
+
+    from abe.models import UserPreference
+
+    UserPreference.objects.create(user=sales_user, language="es")
+    account = AccountFactory(workspace=workspace, owner=sales_user)
+    client.force_login(sales_user)
+
+    client.post(f"/tasks/accounts/{account.pk}/new/", {"title": "Llamar", "due_date": "31/12/2026"})
+    client.post(f"/tasks/accounts/{account.pk}/new/", {"title": " "})
+    added = client.post(f"/tasks/accounts/{account.pk}/new/", {"title": "Llamar a Ana"})
+
+    said = [str(m) for m in get_messages(added.wsgi_request)]  # the three, not yet shown
+    assert said == ["Indica la fecha de vencimiento como AAAA-MM-DD.", "Di qué hay que hacer.", "Tarea añadida."]
