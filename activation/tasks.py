@@ -133,3 +133,31 @@ def alerts_wake_snoozed_task() -> int:
 def digests_send_task() -> int:
     """Beat (hourly): the daily digest once the digest hour has passed. Safe to repeat: once per user and day."""
     return outbox.digests_send()
+
+
+@shared_task(time_limit=300)
+def rule_preview_job_task(job_id: int) -> int:
+    """The rule form's preview run as a job: the dry run of the rule's next evaluation (rolled back, nothing kept);
+    the result holds the accounts and alerts for the form. A finished job is left alone."""
+    from django.core.exceptions import ValidationError
+
+    from abe.jobs import job_fail, job_finish, job_start
+    from abe.models import Job
+
+    from .services.forecast import rule_forecast_job_run
+
+    job = Job.objects.select_related("workspace").filter(pk=job_id).first()
+    if job is None or job.finished:
+        return 0
+    job_start(job=job)
+    try:
+        forecast = rule_forecast_job_run(job=job)
+    except ValidationError as exc:
+        job_fail(job=job, reason=" ".join(exc.messages))
+        return 0
+    except Exception as exc:
+        job_fail(job=job, reason=f"The preview failed: {exc}")
+        raise
+    message = f"The rule would fire {forecast.alerts:,} alerts on {forecast.accounts:,} accounts."
+    job_finish(job=job, message=message, result={"accounts": forecast.accounts, "alerts": forecast.alerts})
+    return forecast.alerts

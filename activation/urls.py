@@ -15,6 +15,7 @@ urlpatterns = [
     path("rules/new/", views.rule_form_view, name="rule_create"),
     path("rules/<int:pk>/edit/", views.rule_form_view, name="rule_edit"),
     path("rules/preview/", views.rule_preview_view, name="rule_preview"),
+    path("rules/preview/jobs/<int:pk>/", views.rule_preview_job_view, name="rule_preview_job"),
     path("rules/<int:pk>/preview/", views.rule_preview_view, name="rule_change_preview"),
     path("rules/<int:pk>/delete/", views.rule_delete_view, name="rule_delete"),
     path("webhooks/", views.webhook_list_view, name="webhooks"),

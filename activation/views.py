@@ -15,11 +15,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from abe import permissions as role_rules
 from abe.forms import form_add_service_errors
 from abe.http import MemberRequest
+from abe.jobs import job_list
+from abe.models import Job, JobStatus
 from abe.paging import ignored_params, paginate
 from abe.views import admin_required, safe_next, workspace_required
 
@@ -31,7 +33,7 @@ from .permissions import can_act_on_alert
 from .services import alerts as alert_services
 from .services import rules as rule_services
 from .services import webhooks as webhook_services
-from .services.forecast import rule_forecast
+from .services.forecast import RULE_PREVIEW_JOB, rule_forecast_later
 
 PAGE_SIZE = 25
 STATUS_FILTERS = [
@@ -269,20 +271,42 @@ def rule_form_view(request: MemberRequest, pk: int | None = None) -> HttpRespons
 @require_POST
 @workspace_required
 def rule_preview_view(request: MemberRequest, pk: int | None = None) -> HttpResponse:
-    """The rule form's preview: how many accounts and alerts saving it would fire now (nothing saved)."""
+    """The rule form's preview: how many accounts and alerts saving it would fire now (nothing saved). The dry run
+    is a job (a second or more on thousands of accounts): on the real stack the answer is the job card, polled
+    until the result shows; on the embedded default it ran in the request."""
     _require_rule_editor(request)
     rule = get_object_or_404(Rule.objects.for_workspace(request.workspace), pk=pk) if pk else None
     form = RuleForm(request.POST, instance=rule, workspace=request.workspace)
-    forecast, error = None, ""
-    if form.is_valid():
-        try:
-            forecast = rule_forecast(workspace=request.workspace, data=form.rule_data(), rule=rule)
-        except ValidationError as exc:
-            error = " ".join(exc.messages)
-    else:
-        error = "Fix the highlighted values first."
-    context = {"forecast": forecast, "error": error, "active": form.is_valid() and form.cleaned_data["is_active"]}
-    return render(request, "activation/partials/rule_preview.html", context)
+    if not form.is_valid():
+        return render(request, RULE_PREVIEW_TEMPLATE, {"error": gettext("Fix the highlighted values first.")})
+    if not form.cleaned_data["is_active"]:
+        return render(request, RULE_PREVIEW_TEMPLATE, {"active": False})
+    job = rule_forecast_later(workspace=request.workspace, data=form.rule_data(), rule=rule, by=request.user)
+    return render(request, RULE_PREVIEW_TEMPLATE, _rule_preview_context(job))
+
+
+@require_GET
+@workspace_required
+def rule_preview_job_view(request: MemberRequest, pk: int) -> HttpResponse:
+    """The rule preview box while its job runs (polled every second), then the result."""
+    _require_rule_editor(request)
+    job = job_list(workspace=request.workspace).filter(kind=RULE_PREVIEW_JOB, pk=pk).first()
+    if job is None:
+        raise Http404("No such preview.")
+    return render(request, RULE_PREVIEW_TEMPLATE, _rule_preview_context(job))
+
+
+RULE_PREVIEW_TEMPLATE = "activation/partials/rule_preview.html"
+
+
+def _rule_preview_context(job: Job) -> dict[str, object]:
+    failed = job.status == JobStatus.FAILED
+    return {
+        "job": None if failed else job,  # a failed preview shows its reason as the form's error
+        "forecast": job.result if job.status == JobStatus.DONE else None,
+        "error": job.message if failed else "",
+        "active": True,
+    }
 
 
 @workspace_required

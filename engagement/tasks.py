@@ -10,6 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 from celery import shared_task
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from abe.models import Workspace
@@ -195,3 +196,36 @@ def asset_performance_refresh_task(workspace_id: int | None = None) -> int:
         return published
     workspace = Workspace.objects.filter(pk=workspace_id).first()
     return 0 if workspace is None else asset_performance_refresh(workspace=workspace)
+
+
+@shared_task(time_limit=600)
+def engagement_preview_job_task(job_id: int) -> int:
+    """The settings page's preview run as a job: the exact dry run of the rescore and the rules (rolled back,
+    nothing kept); the job's result holds the stage moves and the alerts for the page to show. A finished job is
+    left alone; running it again would compute the same preview."""
+    from abe.jobs import job_fail, job_finish, job_progress, job_start
+    from abe.models import Job
+
+    from .services.config import engagement_config_preview, engagement_config_preview_result
+
+    job = Job.objects.select_related("workspace").filter(pk=job_id).first()
+    if job is None or job.finished:
+        return 0
+    job_start(job=job)
+    try:
+        preview = engagement_config_preview(
+            workspace=job.workspace,
+            data=job.params.get("data") or {},
+            progress=lambda steps: job_progress(job=job, processed=steps),
+        )
+    except ValidationError as exc:
+        job_fail(job=job, reason=" ".join(exc.messages))
+        return 0
+    except Exception as exc:
+        job_fail(job=job, reason=f"The preview failed: {exc}")
+        raise
+    result = engagement_config_preview_result(preview)
+    moved, alerts = result["moved"], result["alerts"]
+    message = f"{moved:,} accounts would change journey stage; the rules would fire {alerts:,} alerts."
+    job_finish(job=job, message=message, result=result)
+    return int(moved)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/<int:pk>/receipt/", views.account_receipt_panel, name="account_receipt"),
     path("settings/", views.scoring_settings_view, name="settings"),
     path("settings/preview/", views.scoring_preview_view, name="settings_preview"),
+    path("settings/preview/<int:pk>/", views.scoring_preview_job_view, name="settings_preview_job"),
     path("settings/batches/<int:pk>/retry/", views.pending_batch_retry_view, name="batch_retry"),
     path("events/upload/", views.events_upload_view, name="upload"),
     path("events/upload/<int:pk>/", views.event_import_detail_view, name="upload_detail"),

@@ -22,7 +22,7 @@ from abe import permissions as rules
 from abe.forms import form_add_service_errors
 from abe.http import MemberRequest
 from abe.jobs import job_list
-from abe.models import Job
+from abe.models import Job, JobStatus
 from abe.views import admin_required, workspace_required
 from accounts.models import Account
 
@@ -32,11 +32,10 @@ from .models import EventImport, PendingBatch
 from .rules import MOMENTUM_BASELINE_WEEKS, MOMENTUM_RECENT_DAYS
 from .services import (
     engagement_config_get,
-    engagement_config_preview,
     engagement_config_update,
     pending_batch_retry,
 )
-from .services.config import RECOMPUTE_JOB
+from .services.config import PREVIEW_JOB, RECOMPUTE_JOB, engagement_config_preview_later
 from .services.csv_import import event_import_create
 
 
@@ -171,20 +170,47 @@ def pending_batch_retry_view(request: MemberRequest, pk: int) -> HttpResponse:
 @require_POST
 @admin_required
 def scoring_preview_view(request: MemberRequest) -> HttpResponse:
+    """The preview as a job (the exact dry run takes seconds on thousands of accounts): on the real stack the answer
+    is the progress card at once, polled until the result shows; on the embedded default the job ran inline."""
     config = engagement_config_get(workspace=request.workspace)
     form = ScoringSettingsForm(request.POST, config=config)
-    preview, error, alerts = None, "", 0
-    if form.is_valid():
-        try:
-            result = engagement_config_preview(workspace=request.workspace, data=form.config_data())
-            preview, alerts = result.stages, result.alerts
-        except ValidationError as exc:
-            error = " ".join(exc.messages)
-    else:
-        error = gettext("Fix the highlighted values first.")
-    per_account = form.is_valid() and form.cleaned_data["per_account_alerts"]
-    context = {"preview": preview, "error": error, "alerts": alerts, "per_account_alerts": per_account}
-    return render(request, "engagement/partials/preview.html", context)
+    if not form.is_valid():
+        return render(request, PREVIEW_TEMPLATE, {"error": gettext("Fix the highlighted values first.")})
+    try:
+        job = engagement_config_preview_later(
+            workspace=request.workspace,
+            data=form.config_data(),
+            by=request.user,
+            per_account_alerts=form.cleaned_data["per_account_alerts"],
+        )
+    except ValidationError as exc:
+        return render(request, PREVIEW_TEMPLATE, {"error": " ".join(exc.messages)})
+    job.refresh_from_db()  # inline (embedded default): the task ran on commit, in this request
+    return render(request, PREVIEW_TEMPLATE, _preview_context(job))
+
+
+@require_GET
+@admin_required
+def scoring_preview_job_view(request: MemberRequest, pk: int) -> HttpResponse:
+    """The preview box while its job runs (polled every second), then the result."""
+    job = job_list(workspace=request.workspace).filter(kind=PREVIEW_JOB, pk=pk).first()
+    if job is None:
+        raise Http404("No such preview.")
+    return render(request, PREVIEW_TEMPLATE, _preview_context(job))
+
+
+PREVIEW_TEMPLATE = "engagement/partials/preview.html"
+
+
+def _preview_context(job: Job) -> dict[str, object]:
+    result = job.result if job.status == JobStatus.DONE else None
+    return {
+        "job": job,
+        "preview": result,
+        "alerts": result["alerts"] if result else 0,
+        "error": "",  # a failed job's card says why
+        "per_account_alerts": bool(job.params.get("per_account_alerts")),
+    }
 
 
 @workspace_required

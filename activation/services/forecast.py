@@ -18,10 +18,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
 from django.utils import timezone
 
-from abe.models import Workspace
+from abe.models import Job, Workspace
 from accounts.models import Account
 
 from ..conditions import candidate_accounts
@@ -66,3 +68,42 @@ def rule_forecast(*, workspace: Workspace, data: dict[str, Any], rule: Rule | No
             return RuleForecast(accounts=accounts, alerts=len(result.fired))
         finally:
             transaction.set_rollback(True)
+
+
+RULE_PREVIEW_JOB = "rule_preview"
+
+
+def rule_forecast_later(*, workspace: Workspace, data: dict[str, Any], rule: Rule | None, by: User | None) -> Job:
+    """The rule form's preview as a job: the dry run takes a second or more on thousands of accounts for some
+    conditions, so on the real stack a worker runs it and the form polls the job; the result is
+    ``{"accounts", "alerts"}`` or the job fails with the validation message. On the embedded default it runs now."""
+    from abe.jobs import job_create
+
+    from ..tasks import rule_preview_job_task
+
+    stored = {k: (v.pk if isinstance(v, models.Model) else v) for k, v in data.items()}
+    job = job_create(
+        workspace=workspace,
+        kind=RULE_PREVIEW_JOB,
+        label=f"Preview of the rule “{data.get('name') or (rule.name if rule else '')}” (nothing is saved)",
+        total=1,
+        params={"data": stored, "rule": rule.pk if rule else None},
+        by=by if by is not None and by.is_authenticated else None,
+        task=rule_preview_job_task,
+    )
+    if job.inline:  # embedded default: the answer holds the result; the eager task on commit leaves it alone
+        rule_preview_job_task(job.pk)
+        job.refresh_from_db()
+    return job
+
+
+def rule_forecast_job_run(*, job: Job) -> RuleForecast:
+    """Run a rule-preview job's forecast from its stored parameters (foreign keys stored as ids)."""
+    data = dict(job.params.get("data") or {})
+    if data.get("filter_owner") is not None:
+        data["filter_owner"] = User.objects.filter(pk=data["filter_owner"]).first()
+    rule_id = job.params.get("rule")
+    rule = Rule.objects.for_workspace(job.workspace).filter(pk=rule_id).first() if rule_id else None
+    if rule_id and rule is None:
+        raise ValidationError("The rule no longer exists.")
+    return rule_forecast(workspace=job.workspace, data=data, rule=rule)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -207,17 +207,22 @@ class ConfigPreview:
     alerts: int  # alerts the after-scoring rule pass would deliver (cool-downs and dedupe applied)
 
 
-def engagement_config_preview(*, workspace: Workspace, data: Mapping[str, Any]) -> ConfigPreview:
+def engagement_config_preview(
+    *, workspace: Workspace, data: Mapping[str, Any], progress: Callable[[int], None] | None = None
+) -> ConfigPreview:
     """Preview a (partial) configuration: nothing is saved. ValidationError as ``engagement_config_update`` raises.
 
     The alerts are counted by a dry run: the candidate configuration and the scores, stages and stage changes
     its recompute would write are written in a transaction, the registered alert forecasts
     (``abe.registry.alert_forecast_register``: activation runs its real rule pass) count what would fire on the
-    accounts that changed, and the transaction is rolled back."""
+    accounts that changed, and the transaction is rolled back. ``progress`` is called with the steps done (1 once
+    the would-be scores are known, 2 once the dry run is over)."""
     config = engagement_config_get(workspace=workspace)
     cleaned = engagement_config_clean(data)
     candidate = engagement_config_rules(config=config, data=data)
     preview = scores_preview(workspace=workspace, rules=candidate)
+    if progress is not None:
+        progress(1)
 
     def probe(account_ids: list[int], now: datetime) -> int:
         if not account_ids:
@@ -236,7 +241,56 @@ def engagement_config_preview(*, workspace: Workspace, data: Mapping[str, Any]) 
             alerts = scores_dry_run(workspace=workspace, preview=preview, probe=probe)
         finally:
             transaction.set_rollback(True)
+    if progress is not None:
+        progress(2)
     return ConfigPreview(stages=preview, alerts=alerts)
+
+
+def engagement_config_preview_result(preview: ConfigPreview) -> dict[str, Any]:
+    """A preview as JSON (a job's result): the stages (key, name, now, after), the moves in and out, the alerts."""
+    return {
+        "stages": [list(row) for row in preview.stages.stages],
+        "entering": dict(preview.stages.entering),
+        "leaving": dict(preview.stages.leaving),
+        "moved": preview.stages.moved,
+        "alerts": preview.alerts,
+    }
+
+
+PREVIEW_JOB = "engagement_preview"
+
+
+def engagement_config_preview_later(
+    *, workspace: Workspace, data: Mapping[str, Any], by: User | None, per_account_alerts: bool = False
+) -> Job:
+    """The settings page's preview as a job: the dry run takes seconds on thousands of accounts, so on the real
+    stack a worker runs it and the page polls the job; its result is :func:`engagement_config_preview_result`.
+    The values are checked first (ValidationError at once, no job). On the embedded default it runs inline."""
+    from abe.jobs import job_create
+    from accounts.models import Account
+
+    from ..tasks import engagement_preview_job_task
+
+    engagement_config_clean(data)
+    total = Account.objects.for_workspace(workspace).count()
+    job = job_create(
+        workspace=workspace,
+        kind=PREVIEW_JOB,
+        label=f"Preview of the scoring settings on {total:,} accounts (nothing is saved)",
+        total=PREVIEW_STEPS,
+        params={"data": dict(data), "per_account_alerts": bool(per_account_alerts)},
+        by=by if by is not None and by.is_authenticated else None,
+        task=engagement_preview_job_task,
+    )
+    if job.inline:
+        # Embedded default: run it now, whatever transaction the caller is in, so that the answer holds the result;
+        # the eager task published on commit then finds the job finished and leaves it alone.
+        engagement_preview_job_task(job.pk)
+        job.refresh_from_db()
+    return job
+
+
+PREVIEW_STEPS = 2  # the would-be scores and stages; the dry run of the rescore and the rules
 
 
 RECOMPUTE_JOB = "engagement_recompute"

@@ -143,3 +143,38 @@ def test_a_threshold_change_sends_one_summary_notice(page, screenshot, admin_use
     names = page.locator("#account-results tbody tr td a").all_inner_texts()
     assert sorted(n for n in names if n.startswith(("Initech", "Quiet"))) == [a.name for a in engaged_accounts]
     screenshot("config-change-affected-accounts-1366")
+
+
+def test_on_the_real_stack_the_preview_is_a_job_the_page_follows(
+    page, screenshot, admin_user, engaged_accounts, settings, monkeypatch
+):
+    """Issue 11 item 4: with a worker (not the embedded default) the Preview answers at once with the job card; the
+    preview box polls it and shows the same consequences panel once the worker is done."""
+    from abe.models import Job, JobStatus
+    from engagement.services.config import PREVIEW_JOB
+    from engagement.tasks import engagement_preview_job_task
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    published: list[int] = []
+    monkeypatch.setattr(engagement_preview_job_task, "delay", published.append)  # the broker; the worker is below
+    login(page, "admin1")
+    page.goto("/engagement/settings/")
+    page.fill("input[name=stage_2__min_score]", "1")
+    page.click("#preview-button")
+
+    page.locator("#preview [data-job-status=queued]").wait_for()
+    assert "Waiting for a worker" in page.locator("#preview").inner_text()
+    assert not page.locator("#preview-consequences").count()
+    job = Job.objects.get(kind=PREVIEW_JOB)
+    assert published == [job.pk] and not job.inline
+    screenshot("config-change-preview-queued-1366")
+
+    engagement_preview_job_task(job.pk)  # the worker picks it up
+    page.locator("#preview-consequences").wait_for()
+    assert page.locator("#preview [data-job-status]").get_attribute("data-job-status") == "done"
+    assert page.locator("#preview-moved").inner_text() == "4"
+    assert page.locator("#preview-alerts").inner_text() == "7"
+    assert "ran in this request" not in page.locator("#preview").inner_text()
+    assert Job.objects.get(pk=job.pk).status == JobStatus.DONE
+    assert not JourneyStageChange.objects.filter(to_stage="mqa").exists()  # a dry run: nothing kept
+    screenshot("config-change-preview-job-done-1366")
