@@ -440,7 +440,13 @@ def scores_recompute_step(
                 break
             accounts, contacts = scores_evaluate(workspace=workspace, account_ids=chunk, rules=rules, now=at)
             state["changed"] += _write(
-                workspace=workspace, rules=rules, now=at, accounts=accounts, contacts=contacts, moves=moves
+                workspace=workspace,
+                rules=rules,
+                now=at,
+                accounts=accounts,
+                contacts=contacts,
+                moves=moves,
+                change_key=str((change or {}).get("key") or "")[:80],  # as the one-transaction recompute tags them
             )
         state["after"], state["done"] = chunk[-1], state["done"] + len(chunk)
         state["moves"] = [list(m) for m in moves]
