@@ -565,6 +565,9 @@ class ImportJob(WorkspaceOwned):
     warned = models.PositiveIntegerField(default=0, help_text="Rows imported with a field left blank")
     duplicates = models.PositiveIntegerField(default=0, help_text="Rows repeating an earlier line (in unchanged)")
     errors = models.JSONField(default=list, blank=True, help_text="Every problem: [{line, kind, reason}]")
+    resume = models.JSONField(
+        default=dict, blank=True, help_text="While running: the state the next step goes on from (rows done, counts)"
+    )
     stage_map = models.JSONField(default=dict, blank=True, help_text="Opportunity stage value -> open/won/lost")
     scales = models.JSONField(default=dict, blank=True, help_text="Numeric target field -> factor")
     message = models.CharField(max_length=500, blank=True)

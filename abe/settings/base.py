@@ -348,7 +348,7 @@ CELERY_BEAT_SCHEDULE["abe-worker-heartbeat"] = {"task": "abe.tasks.worker_heartb
 CELERY_TASK_ROUTES["engagement.tasks.event_import_run"] = {"queue": "imports"}
 # PostgreSQL statement_timeout (abe.db): web requests, then workers; 0 turns it off.
 ABE_DB_STATEMENT_TIMEOUT_MS = int(os.environ.get("ABE_DB_STATEMENT_TIMEOUT_MS", "30000"))
-ABE_DB_WORKER_STATEMENT_TIMEOUT_MS = int(os.environ.get("ABE_DB_WORKER_STATEMENT_TIMEOUT_MS", "900000"))
+ABE_DB_WORKER_STATEMENT_TIMEOUT_MS = int(os.environ.get("ABE_DB_WORKER_STATEMENT_TIMEOUT_MS", "540000"))
 # Membership invitations: how long the emailed link stays valid.
 ABE_INVITATION_DAYS = int(os.environ.get("ABE_INVITATION_DAYS", "7"))
 # Login throttling (django-axes): after ABE_LOGIN_FAILURE_LIMIT failures for one username, or from one IP

@@ -21,7 +21,10 @@ changes the outcome.
 
 from __future__ import annotations
 
+import hashlib
+import itertools
 import logging
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -110,6 +113,19 @@ class ImportResult:
     @property
     def rows(self) -> int:
         return self.created + self.updated + self.unchanged + self.rejected
+
+    @classmethod
+    def restored(cls, saved: dict[str, Any]) -> ImportResult:
+        """The result a stepped import saved with its last committed chunk (counts and problems)."""
+        result = cls()
+        for key in result.summary():
+            setattr(result, key, int(saved.get(key, 0)))
+        result.problems = list(saved.get("problems", []))
+        result._warned_lines = {p["line"]: p for p in result.problems if p["kind"] == "warning"}
+        return result
+
+    def saved(self) -> dict[str, Any]:
+        return {**self.summary(), "problems": self.problems}
 
     def summary(self) -> dict[str, int]:
         return {
@@ -266,6 +282,11 @@ def _changes(existing: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]
 Record = dict[str, Any]  # tracked field values of one stored (or about to be inserted) record, "id" None if new
 
 
+def _cells_digest(cells: tuple[str, ...]) -> str:
+    """A short fingerprint of a row's cells: a stepped import keeps it (not the cells) to recognise a repeated line."""
+    return hashlib.blake2b("\x1f".join(cells).encode("utf-8", "surrogatepass"), digest_size=10).hexdigest()
+
+
 class _Upserter:
     """One import run over one workspace: its match indexes include the records it is about to insert."""
 
@@ -277,7 +298,7 @@ class _Upserter:
     def __init__(self, workspace: Workspace, result: ImportResult, today: date) -> None:
         self.workspace, self.result, self.today = workspace, result, today
         self.defaults = {f.attname: f.get_default() for f in self.model._meta.concrete_fields}
-        self.touched: dict[int, tuple[int, tuple[str, ...]]] = {}  # id(record) -> (line, cells) that wrote it
+        self.touched: dict[int, tuple[int, str]] = {}  # id(record) -> (line, digest of the cells) that wrote it
         self.pending: list[Record] = []  # new records, inserted at the end of the chunk
         self.dirty: dict[int, Record] = {}  # pk -> changed fields of stored records
         self.changed_accounts: set[int] = set()
@@ -312,17 +333,17 @@ class _Upserter:
         record, values = self.match(line, values)
         if record is None:
             record = self.new_record(self.complete_new(values))
-            self.touched[id(record)] = (line, cells)
+            self.touched[id(record)] = (line, _cells_digest(cells))
             return "created", record
         earlier = self.touched.get(id(record))
         if earlier is not None:
-            if earlier[1] == cells:
+            if earlier[1] == _cells_digest(cells):
                 return "duplicate", record
             raise p.CellError(
                 f"Same {self.noun} as line {earlier[0]} ({self.describe(record)}); a file may change each "
                 f"{self.noun} once"
             )
-        self.touched[id(record)] = (line, cells)
+        self.touched[id(record)] = (line, _cells_digest(cells))
         changes = _changes(record, self.complete_update(record, values))
         if not changes:
             return "unchanged", record
@@ -376,6 +397,22 @@ class _Upserter:
 
     def finish(self) -> None:
         """After the last row (before the last flush): work that needs the whole file (parents by name)."""
+
+    def state_dump(self) -> dict[str, Any]:
+        """What a later step of the same import needs besides the stored records (call it after a flush: every
+        record has its id then): which record each line wrote, and the accounts whose children changed."""
+        pk_of = {id(record): pk for pk, record in self.records_by_pk().items()}
+        return {
+            "touched": [[pk_of[key], line, digest] for key, (line, digest) in self.touched.items() if key in pk_of],
+            "changed_accounts": sorted(self.changed_accounts),
+        }
+
+    def state_load(self, state: dict[str, Any]) -> None:
+        by_pk = self.records_by_pk()
+        for pk, line, digest in state.get("touched", []):
+            if pk in by_pk:
+                self.touched[id(by_pk[pk])] = (line, digest)
+        self.changed_accounts.update(state.get("changed_accounts", []))
 
 
 def _norm(value: str | None) -> str:
@@ -469,6 +506,20 @@ class AccountUpserter(_Upserter):
             raise p.CellError(f"Another account already uses the domain {dom}")
         self.row_parent = (parent_ext, parent_name) if parent_ext or parent_name else None
         return record, values
+
+    def state_dump(self) -> dict[str, Any]:
+        # Parents named by rows further down the file: resolved after the last row, whichever step that is in.
+        later = [[line, record["id"], ext, name, outcome] for line, record, ext, name, outcome in self.parents_later]
+        return {**super().state_dump(), "parents_later": later}
+
+    def state_load(self, state: dict[str, Any]) -> None:
+        super().state_load(state)
+        by_pk = self.records_by_pk()
+        self.parents_later += [
+            (line, by_pk[pk], ext, name, outcome)
+            for line, pk, ext, name, outcome in state.get("parents_later", [])
+            if pk in by_pk
+        ]
 
     def describe_full(self, record: Record) -> str:
         keys = [record["name"]] + [k for k in (record["external_id"], record["domain"]) if k]
@@ -736,6 +787,43 @@ def import_rows(
     chunk_size: int = CHUNK,
 ) -> ImportResult:
     """Upsert CSV rows (line number, cells) of ``kind`` using ``mapping`` (target field -> source column)."""
+    return import_rows_step(
+        workspace=workspace,
+        kind=kind,
+        headers=headers,
+        rows=rows,
+        mapping=mapping,
+        progress=progress,
+        stage_map=stage_map,
+        scales=scales,
+        decimal_comma=decimal_comma,
+        chunk_size=chunk_size,
+    )[0]
+
+
+def import_rows_step(
+    *,
+    workspace: Workspace,
+    kind: str,
+    headers: list[str],
+    rows: Iterable[tuple[int, list[str]]],
+    mapping: dict[str, str],
+    progress: Callable[[int, ImportResult], None] | None = None,
+    stage_map: dict[str, str] | None = None,
+    scales: dict[str, float] | None = None,
+    decimal_comma: bool = False,
+    chunk_size: int = CHUNK,
+    resume: dict[str, Any] | None = None,
+    checkpoint: Callable[[dict[str, Any]], None] | None = None,
+    deadline: float | None = None,
+) -> tuple[ImportResult, bool]:
+    """:func:`import_rows` in bounded steps; returns the result so far and whether the file is done.
+
+    ``checkpoint`` gets the state to resume from inside each chunk's transaction (so the chunk and the state
+    commit together); ``resume`` is that state, from the step before: the rows it covers are skipped, its counts,
+    problems and per-line memory (which record each line wrote, parents still to resolve) restored. After a chunk,
+    past ``deadline`` (a ``time.monotonic()`` value), the step stops.
+    """
     # Rows, cells and match indexes hold no reference cycles: no cyclic GC passes over them (abe/gcpause.py).
     with gc_paused():
         return _import_rows(
@@ -749,6 +837,9 @@ def import_rows(
             scales=scales,
             decimal_comma=decimal_comma,
             chunk_size=chunk_size,
+            resume=resume,
+            checkpoint=checkpoint,
+            deadline=deadline,
         )
 
 
@@ -764,7 +855,10 @@ def _import_rows(
     scales: dict[str, float] | None,
     decimal_comma: bool,
     chunk_size: int,
-) -> ImportResult:
+    resume: dict[str, Any] | None,
+    checkpoint: Callable[[dict[str, Any]], None] | None,
+    deadline: float | None,
+) -> tuple[ImportResult, bool]:
     if kind not in UPSERTERS:
         raise ValidationError({"kind": f"Choose one of: {', '.join(UPSERTERS)}."})
     parsers = _parsers(kind, decimal_comma)
@@ -777,36 +871,43 @@ def _import_rows(
     parsers = {target: _memoised(parse) for target, parse in parsers.items()}
     scales = scales_clean(kind, scales or {})
     positions = {target: headers.index(source) for target, source in mapping.items()}
-    result = ImportResult()
+    result = ImportResult.restored(resume["result"]) if resume else ImportResult()
     upserter = UPSERTERS[kind](workspace, result, timezone.localdate())
+    if resume:
+        upserter.state_load(resume["upserter"])
     if isinstance(upserter, OpportunityUpserter):
         upserter.stage_map = stage_map_clean(stage_map or {})
     optional = OPTIONAL[kind]
-    done = 0
+    done = int(resume["done"]) if resume else 0
     in_chunk = 0
 
     def flush() -> None:
         nonlocal in_chunk
         with transaction.atomic():
             upserter.flush()
+            if checkpoint:
+                checkpoint({"done": done, "result": result.saved(), "upserter": upserter.state_dump()})
         in_chunk = 0
         if progress:
             progress(done, result)
 
-    for line, cells in rows:
+    for line, cells in itertools.islice(rows, done, None):
         done += 1
         in_chunk += 1
         _decide_row(upserter, parsers, optional, scales, positions, line, cells)
         if in_chunk >= chunk_size:
             flush()
+            if deadline is not None and time.monotonic() >= deadline:
+                return result, False
     if isinstance(upserter, AccountUpserter):
         _parents_resolve(upserter)
+        upserter.parents_later = []  # resolved: the last checkpoint must not hand them to a repeated step
     flush()
     if kind == "accounts" and (result.created or result.updated):
         board_stats_invalidate(workspace=workspace)
     result.changed_accounts = sorted(upserter.changed_accounts)
     result.problems.sort(key=lambda problem: problem["line"])
-    return result
+    return result, True
 
 
 def _decide_row(
@@ -1093,25 +1194,42 @@ def _job_options(job: ImportJob, text: str) -> dict[str, Any]:
 
 
 def import_job_run(*, job_id: int) -> dict[str, Any]:
-    """Run a queued job to the end, saving progress after each chunk. Safe to repeat (upserts)."""
+    """Run a queued job to the end in one go (all its steps); the job's summary."""
+    while import_job_step(job_id=job_id, deadline=None):
+        pass
+    job = ImportJob.objects.filter(pk=job_id).first()
+    return job.summary() if job else {}
+
+
+def import_job_step(*, job_id: int, deadline: float | None) -> bool:
+    """One bounded step of a queued or running job; True when a next step is needed.
+
+    Each chunk of rows commits together with the job's progress, counts and ``resume`` state, so a step
+    repeated after a killed worker goes on after the last committed chunk: no row is applied or counted twice.
+    """
     job = ImportJob.objects.filter(pk=job_id).select_related("workspace").first()
     if job is None or job.status not in (ImportStatus.QUEUED, ImportStatus.RUNNING):
-        return job.summary() if job else {}
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.RUNNING, started_at=timezone.now())
+        return False
+    if job.status == ImportStatus.QUEUED:
+        ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.RUNNING, started_at=timezone.now())
+
+    def checkpoint(state: dict[str, Any]) -> None:
+        summary = {key: state["result"][key] for key in ImportResult().summary()}
+        ImportJob.objects.filter(pk=job.pk).update(processed_rows=state["done"], resume=state, **summary)
+
     try:
         with job.file.open("rb") as fh:
             text, headers, rows = _read(fh.read())
-
-        def progress(done: int, result: ImportResult) -> None:
-            ImportJob.objects.filter(pk=job.pk).update(processed_rows=done, **result.summary())
-
-        result = import_rows(
+        result, finished = import_rows_step(
             workspace=job.workspace,
             kind=job.kind,
             headers=headers,
             rows=rows,
             mapping=job.mapping,
-            progress=progress,
+            resume=job.resume or None,
+            checkpoint=checkpoint,
+            deadline=deadline,
+            chunk_size=CHUNK,
             **_job_options(job, text),
         )
     except Exception as exc:  # the job page must say what happened, whatever it was
@@ -1120,17 +1238,20 @@ def import_job_run(*, job_id: int) -> dict[str, Any]:
         ImportJob.objects.filter(pk=job.pk).update(
             status=ImportStatus.FAILED, message=message[:500], finished_at=timezone.now()
         )
-        return {}
+        return False
+    if not finished:
+        return True
     with transaction.atomic():
         ImportJob.objects.filter(pk=job.pk).update(
             status=ImportStatus.DONE,
             errors=result.problems,
             finished_at=timezone.now(),
+            resume={},
             **result.summary(),
             processed_rows=job.total_rows,
         )
         import_derived_refresh(workspace=job.workspace, kind=job.kind, result=result, reason=f"Import {job.pk}")
-    return result.summary()
+    return False
 
 
 def import_file(

@@ -2,14 +2,41 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from celery import shared_task
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(time_limit=600)
 def import_job_run_task(job_id: int) -> dict[str, Any]:
-    """Safe to repeat: rows are upserted, so a second run of a finished job changes nothing."""
-    from .services import import_job_run
+    """One step of at most ``ABE_TASK_STEP_SECONDS`` (chunks of rows, each committed with the job's progress and
+    resume state); a step out of time enqueues the next. Safe to repeat: a redelivered step goes on after the
+    last committed chunk, and a finished job is left alone."""
+    from abe.tasks import publish_errors, step_deadline
 
-    return import_job_run(job_id=job_id)
+    from ..models import ImportJob, ImportStatus
+    from .services import import_job_step
+
+    if import_job_step(job_id=job_id, deadline=step_deadline()):
+        try:
+            import_job_run_task.delay(job_id)
+        except publish_errors():
+            logger.warning("Could not enqueue the next step of import job %s", job_id, exc_info=True)
+            stopped = ImportJob.objects.get(pk=job_id)
+            ImportJob.objects.filter(pk=job_id).update(
+                status=ImportStatus.FAILED,
+                message=STEP_PUBLISH_FAILED.format(done=stopped.processed_rows, total=stopped.total_rows)[:500],
+                finished_at=timezone.now(),
+            )
+    job = ImportJob.objects.filter(pk=job_id).first()
+    return job.summary() if job else {}
+
+
+STEP_PUBLISH_FAILED = (
+    "Stopped after {done:,} of {total:,} rows: the background job service (the broker) was unavailable when the "
+    "next step was queued. The rows so far are saved; import the file again to finish (saved rows are unchanged)."
+)

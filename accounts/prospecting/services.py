@@ -809,6 +809,33 @@ class BulkResult:
     def as_dict(self) -> dict[str, Any]:
         return {"changed": self.changed, "skipped": self.skipped}
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], texts: dict[str, StrOrPromise]) -> BulkResult:
+        """A result saved with :meth:`as_dict` (a stepped job's progress), with the reasons' texts for the summary."""
+        result = cls(changed=int(data.get("changed", 0)))
+        for reason, n in (data.get("skipped") or {}).items():
+            result.skip(reason, int(n), texts.get(reason))
+        return result
+
+
+def bulk_reason_texts(*, owner: User | None, tier: str) -> dict[str, StrOrPromise]:
+    """Every reason a bulk change can skip accounts for (the English key) and its text, translated when read."""
+    texts: dict[str, StrOrPromise] = {
+        "no longer exist": gettext_lazy("no longer exist"),
+        "not yours to change (you are neither owner nor on the team)": gettext_lazy(
+            "not yours to change (you are neither owner nor on the team)"
+        ),
+        "already no owner": gettext_lazy("already without an owner"),
+    }
+    if owner is not None:
+        name = owner.get_full_name() or owner.get_username()
+        texts[f"already owned by {name}"] = format_lazy(gettext_lazy("already owned by {name}"), name=name)
+    if tier in Tier.values:
+        with translation.override("en"):
+            english = f"already pinned to {Tier(tier).label}"
+        texts[english] = format_lazy(gettext_lazy("already pinned to {tier}"), tier=Tier(tier).label)
+    return texts
+
 
 def _editable_ids(*, workspace: Workspace, user: User | None, role: str | None, ids: list[int]) -> set[int]:
     qs = Account.objects.for_workspace(workspace).filter(pk__in=ids)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from contextlib import nullcontext
 from typing import Any
 
@@ -58,37 +59,57 @@ def models_retrain_weekly_task() -> int:
 
 @shared_task(time_limit=600)
 def accounts_bulk_apply_task(job_id: int) -> dict[str, Any]:
-    """A bulk change over many accounts, in chunks, reporting progress on its job. Safe to repeat: accounts
-    already in the wanted state are skipped (and counted as such)."""
-    from abe.jobs import job_fail, job_finish, job_progress, job_start
-    from abe.models import Job
+    """A bulk change over many accounts, in chunks of ``BULK_CHUNK``, reporting progress on its job.
 
-    from .services import BULK_CHUNK, BulkResult, accounts_bulk_apply
+    It runs in steps of at most ``ABE_TASK_STEP_SECONDS``: each chunk commits together with the job's
+    ``processed`` (the position in ``account_ids`` to go on from) and ``result`` (the counts so far), and a step
+    out of time enqueues the next. A redelivered step resumes after the last committed chunk, so no account
+    is changed (or counted) twice."""
+    from django.db import transaction
+
+    from abe.jobs import job_fail, job_finish, job_start
+    from abe.models import Job, JobStatus
+    from abe.tasks import publish_errors, step_deadline
+
+    from .services import BULK_CHUNK, BulkResult, accounts_bulk_apply, bulk_reason_texts
 
     job = Job.objects.select_related("workspace", "created_by").filter(pk=job_id).first()
     if job is None or job.finished:
         return {}
-    job_start(job=job)
+    if job.status != JobStatus.RUNNING:
+        job_start(job=job)
     params = job.params
     owner = get_user_model().objects.filter(pk=params["owner_id"]).first() if params.get("owner_id") else None
     ids: list[int] = params["account_ids"]
-    result = BulkResult()
+    texts = bulk_reason_texts(owner=owner, tier=params.get("tier", ""))
+    start, result = job.processed, BulkResult.from_dict(job.result or {}, texts)
+    deadline = step_deadline()
     try:
-        for start in range(0, len(ids), BULK_CHUNK):
+        while start < len(ids):
             chunk = ids[start : start + BULK_CHUNK]
-            result.add(
-                accounts_bulk_apply(
-                    workspace=job.workspace,
-                    account_ids=chunk,
-                    action=params["action"],
-                    by=job.created_by,
-                    role=params["role"],
-                    owner=owner,
-                    tier=params.get("tier", ""),
-                    reason=params.get("reason", ""),
+            with transaction.atomic():
+                result.add(
+                    accounts_bulk_apply(
+                        workspace=job.workspace,
+                        account_ids=chunk,
+                        action=params["action"],
+                        by=job.created_by,
+                        role=params["role"],
+                        owner=owner,
+                        tier=params.get("tier", ""),
+                        reason=params.get("reason", ""),
+                    )
                 )
-            )
-            job_progress(job=job, processed=start + len(chunk))
+                start += len(chunk)
+                job.processed, job.result = start, result.as_dict()
+                job.save(update_fields=["processed", "result"])
+            if start < len(ids) and time.monotonic() >= deadline:
+                try:
+                    accounts_bulk_apply_task.delay(job_id)
+                except publish_errors():
+                    logger.warning("Could not enqueue the next step of bulk job %s", job_id, exc_info=True)
+                    job_fail(job=job, reason=BULK_STEP_PUBLISH_FAILED.format(done=start, total=len(ids)))
+                return result.as_dict()
     except (ValidationError, PermissionDenied) as exc:
         job_fail(job=job, reason=" ".join(getattr(exc, "messages", [str(exc)])))
         return result.as_dict()
@@ -97,6 +118,12 @@ def accounts_bulk_apply_task(job_id: int) -> dict[str, Any]:
         message = result.summary + "."
     job_finish(job=job, message=message, result=result.as_dict())
     return result.as_dict()
+
+
+BULK_STEP_PUBLISH_FAILED = (
+    "Stopped after {done:,} of {total:,} accounts: the background job service (the broker) was unavailable when "
+    "the next step was queued. The changes made so far are saved; start the change again for the rest."
+)
 
 
 @shared_task(time_limit=600)

@@ -9,6 +9,7 @@ counts and score components, then rescores those accounts.
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 from collections.abc import Mapping, Sequence
@@ -19,7 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError as KombuOperationalError
 
@@ -35,6 +36,8 @@ from ..models import Channel, EventType, TriggerKind
 from . import store
 
 MAX_BATCH = 5000
+#: Tries of a batch whose lookups a concurrent delete made stale (then the integrity error, a 409, is raised).
+RACE_ATTEMPTS = 3
 MAX_METADATA_BYTES = 8192
 MAX_METADATA_DEPTH = 16
 FIELDS = {
@@ -413,6 +416,28 @@ def _events_ingest(*, workspace: Workspace, events: Sequence[Any], by: User | No
             result.rejected.append({"index": index, "errors": errors})
         else:
             clean.append(row)
+    invalid = list(result.rejected)
+    for attempt in range(1, RACE_ATTEMPTS + 1):
+        result = IngestResult(rejected=list(invalid))
+        try:
+            _batch_write(workspace=workspace, clean=[copy.copy(row) for row in clean], by=by, result=result)
+            break
+        except IntegrityError as exc:
+            # An account, contact or content asset deleted by another request after the lookup: look up again,
+            # and its rows become row errors ("No account with this id...").
+            if not _is_foreign_key_violation(exc) or attempt == RACE_ATTEMPTS:
+                raise
+            logger.info("Events batch of workspace %s met a concurrent delete; looking up again", workspace.pk)
+    result.rejected.sort(key=lambda r: r["index"])
+    return result
+
+
+def _batch_write(*, workspace: Workspace, clean: list[_Clean], by: User | None, result: IngestResult) -> None:
+    """Resolve and write the clean rows in one transaction (a savepoint when nested), filling ``result``.
+
+    On PostgreSQL the deferred foreign-key checks run before it ends, so a row whose account, contact or asset
+    was deleted meanwhile raises ``IntegrityError`` here (the savepoint rolls back alone), not at a later commit.
+    """
     with transaction.atomic():
         config = store.config_lock(workspace=workspace, exclusive=False)
         directory = _directory(workspace, clean)
@@ -459,8 +484,14 @@ def _events_ingest(*, workspace: Workspace, events: Sequence[Any], by: User | No
         result.account_ids = sorted({r.account_id for r in inserted})
         if result.account_ids:
             _enqueue_scoring(workspace.pk, result.account_ids)
-    result.rejected.sort(key=lambda r: r["index"])
-    return result
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the checks deferred to commit, run now
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # Django's default (INITIALLY DEFERRED) again
+
+
+def _is_foreign_key_violation(exc: IntegrityError) -> bool:
+    return getattr(exc.__cause__, "sqlstate", None) == "23503" or "foreign key" in str(exc).lower()
 
 
 def _contacts_create(

@@ -40,6 +40,8 @@ from ..rules import ScoringRules, breadth_window_start, day_of, momentum, moment
 from . import store
 
 CHUNK = 1000
+#: Accounts whose days and components one transaction of a stepped recompute recounts.
+REBUILD_CHUNK = 5000
 CHANGE_EPSILON = 1e-9
 
 
@@ -401,8 +403,14 @@ def scores_recompute_step(
     The same result as :func:`scores_recompute`, in steps a task can run within minutes (``deadline``, a
     ``time.monotonic()`` value, is checked after each chunk of accounts; every step does at least one unit of work):
 
-    1. ``state`` None: recount days and components from every event (one transaction, the scoring lock held
-       exclusively, pending batches dropped as :func:`scores_recompute` does: the events hold them).
+    1. ``state`` None: drop the pending batches (as :func:`scores_recompute` does: the events hold them), then
+       recount days and components from the events ``REBUILD_CHUNK`` accounts at a time in id order, each range
+       its own transaction holding the scoring lock exclusively; ``state["rebuild"]["after"]`` is the last
+       account id recounted. A batch ingested meanwhile stays pending for the accounts already recounted and
+       loses the increments of each range recounted after it (its events are counted there), so every event
+       counts once. Mid-rebuild, readers see the old scores (scores are written in stage 2); an incremental
+       pass meanwhile may score an account not yet recounted from its old components with the new rules, and
+       stage 2 rescores it.
     2. Then the accounts in id order, ``CHUNK`` at a time, each chunk its own transaction under the shared scoring
        lock, folding any batch ingested since (so components stay current); ``state["after"]`` is the last account
        id scored, so a repeated or next step goes on after it and no account is scored twice.
@@ -410,17 +418,16 @@ def scores_recompute_step(
        the stage moves at once (one summary notice, as with the one-transaction recompute).
 
     ``state`` is JSON (the job keeps it in ``params``): ``now`` (scoring time, fixed for the whole recompute),
-    ``after``, ``done`` (accounts scored), ``changed`` and ``moves``.
+    ``rebuild`` (while stage 1 lasts), ``after``, ``done`` (accounts scored), ``changed`` and ``moves``.
     """
     if state is None:
-        at = now or timezone.now()
+        state = {**scores_rescore_state(now=now), "rebuild": {"after": 0}}
         with transaction.atomic():
-            config = store.config_lock(workspace=workspace, exclusive=True)
-            rules = ScoringRules.from_config(config)
+            store.config_lock(workspace=workspace, exclusive=True)
+            # Every committed batch is in the events: the rebuild counts them (later ones are trimmed per range).
             PendingBatch.objects.for_workspace(workspace).delete()
-            store.days_rebuild(workspace=workspace)
-            store.components_rebuild(workspace=workspace, rules=rules)
-        state = scores_rescore_state(now=at)
+    while "rebuild" in state:
+        state = _rebuild_range(workspace=workspace, state=state)
         if deadline is not None and time.monotonic() >= deadline:
             return state, False
     state = dict(state)
@@ -460,6 +467,31 @@ def scores_recompute_step(
             config_change = {**change, "at": state["now"], "moves": state["moves"]}
         _after_scoring(workspace.pk, state["changed"], config_change=config_change)
     return state, True
+
+
+def _rebuild_range(*, workspace: Workspace, state: dict[str, Any]) -> dict[str, Any]:
+    """Recount the days and components of the next ``REBUILD_CHUNK`` accounts (in id order) from the events, in
+    one transaction holding the scoring lock exclusively; the pending increments of those accounts are dropped
+    (their events are counted). The last range has no upper bound, so accounts created meanwhile are included."""
+    after = int(state["rebuild"]["after"])
+    with transaction.atomic():
+        config = store.config_lock(workspace=workspace, exclusive=True)
+        rules = ScoringRules.from_config(config)
+        ids = list(
+            Account.objects.for_workspace(workspace)
+            .filter(pk__gt=after)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:REBUILD_CHUNK]
+        )
+        upto = ids[-1] if len(ids) == REBUILD_CHUNK else None
+        account_range = (after, upto)
+        store.pending_drop_range(workspace=workspace, account_range=account_range)
+        store.days_rebuild(workspace=workspace, account_range=account_range)
+        store.components_rebuild(workspace=workspace, rules=rules, account_range=account_range)
+    state = {key: value for key, value in state.items() if key != "rebuild"}
+    if upto is not None:
+        state["rebuild"] = {"after": upto}
+    return state
 
 
 @dataclass

@@ -222,6 +222,25 @@ def pending_apply(*, workspace: Workspace, now: datetime | None = None) -> int:
         return len(folded)
 
 
+def pending_drop_range(*, workspace: Workspace, account_range: AccountRange) -> int:
+    """Drop the pending increments of the accounts in ``account_range`` (a stepped recompute is about to recount
+    them from the events, which hold every committed batch); a batch left empty is deleted. Call it holding the
+    scoring lock exclusively (no batch commits or folds meanwhile). Returns how many batches changed."""
+    after, upto = account_range
+    changed = 0
+    for batch in PendingBatch.objects.for_workspace(workspace).order_by("pk"):
+        kept = [row for row in batch.deltas if not (row[0] > after and (upto is None or row[0] <= upto))]
+        if len(kept) == len(batch.deltas):
+            continue
+        changed += 1
+        if kept:
+            batch.deltas = kept
+            batch.save(update_fields=["deltas"])
+        else:
+            batch.delete()
+    return changed
+
+
 # What folding a batch can raise on bad data; anything else (a lost connection) fails the whole task, to retry.
 BATCH_ERRORS = (DataError, IntegrityError, ValueError, TypeError, KeyError, ArithmeticError)
 
@@ -416,24 +435,41 @@ def components_add(*, workspace: Workspace, deltas: Sequence[ComponentDelta]) ->
     )
 
 
-def days_rebuild(*, workspace: Workspace) -> int:
-    """Recount every day bucket of the workspace from the event table (one INSERT … SELECT)."""
-    EngagementDay.objects.for_workspace(workspace).delete()
+#: An account id range ``(after, upto)``: ids above ``after`` and, unless ``upto`` is None, at most ``upto``.
+AccountRange = tuple[int, int | None]
+
+
+def _range_filter(account_range: AccountRange | None) -> dict[str, int]:
+    if account_range is None:
+        return {}
+    after, upto = account_range
+    return {"account_id__gt": after} if upto is None else {"account_id__gt": after, "account_id__lte": upto}
+
+
+def days_rebuild(*, workspace: Workspace, account_range: AccountRange | None = None) -> int:
+    """Recount every day bucket of the workspace (or of the accounts in ``account_range``) from the event table
+    (one INSERT … SELECT)."""
+    EngagementDay.objects.for_workspace(workspace).filter(**_range_filter(account_range)).delete()
     day_sql = "(e.occurred_at AT TIME ZONE 'UTC')::date" if connection.vendor == "postgresql" else "date(e.occurred_at)"
+    where, params = "", [workspace.pk]
+    if account_range is not None:
+        where, params = " AND e.account_id > %s", [*params, account_range[0]]
+        if account_range[1] is not None:
+            where, params = where + " AND e.account_id <= %s", [*params, account_range[1]]
     sql = f"""
         INSERT INTO engagement_engagementday (workspace_id, account_id, contact_id, contact_key, type, day, count,
                                               last_at)
         SELECT e.workspace_id, e.account_id, e.contact_id, COALESCE(e.contact_id, 0), e.type, {day_sql}, COUNT(*),
                MAX(e.occurred_at)
         FROM engagement_engagementevent e
-        WHERE e.workspace_id = %s AND e.type <> 'outbound_touch'
+        WHERE e.workspace_id = %s AND e.type <> 'outbound_touch'{where}
         GROUP BY e.workspace_id, e.account_id, e.contact_id, e.type, {day_sql}
     """
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # The GROUP BY sorts every event of the workspace: let it sort in memory (this transaction only).
             cursor.execute("SET LOCAL work_mem = '256MB'")
-        cursor.execute(sql, [workspace.pk])
+        cursor.execute(sql, params)
         return int(cursor.rowcount)
 
 
@@ -441,16 +477,19 @@ MICROSECOND = timedelta(microseconds=1)
 ComponentValue = tuple[int, int | None, str, float | None, int, datetime]
 
 
-def components_compute(*, workspace: Workspace, rules: ScoringRules) -> list[ComponentValue]:
-    """Every component of the workspace computed from the day counts with ``rules`` (no write).
+def components_compute(
+    *, workspace: Workspace, rules: ScoringRules, account_range: AccountRange | None = None
+) -> list[ComponentValue]:
+    """Every component of the workspace (or of the accounts in ``account_range``) computed from the day counts
+    with ``rules`` (no write).
 
     Returns ``(account_id, contact_id, type, log_sum, events, last_at)`` tuples. Vectorised: a log-sum-exp per
     (account, contact, type) group over its capped, reference-weighted day counts.
     """
     rows = list(
-        EngagementDay.objects.for_workspace(workspace).values_list(
-            "account_id", "contact_id", "type", "day", "count", "last_at"
-        )
+        EngagementDay.objects.for_workspace(workspace)
+        .filter(**_range_filter(account_range))
+        .values_list("account_id", "contact_id", "type", "day", "count", "last_at")
     )
     if not rows:
         return []
@@ -492,15 +531,16 @@ def components_compute(*, workspace: Workspace, rules: ScoringRules) -> list[Com
     ]
 
 
-def components_rebuild(*, workspace: Workspace, rules: ScoringRules) -> int:
-    """Recompute every component from the day counts with the current caps and half-lives."""
+def components_rebuild(*, workspace: Workspace, rules: ScoringRules, account_range: AccountRange | None = None) -> int:
+    """Recompute every component (or those of the accounts in ``account_range``) from the day counts with the
+    current caps and half-lives."""
     from abe.bulk import rows_copy
 
-    ScoreComponent.objects.for_workspace(workspace).delete()
+    ScoreComponent.objects.for_workspace(workspace).filter(**_range_filter(account_range)).delete()
     rows = [
         (workspace.pk, account_id, contact_id, contact_key(contact_id), event_type, log_sum, events, last_at)
         for account_id, contact_id, event_type, log_sum, events, last_at in components_compute(
-            workspace=workspace, rules=rules
+            workspace=workspace, rules=rules, account_range=account_range
         )
     ]
     columns = ["workspace_id", "account_id", "contact_id", "contact_key", "type", "log_sum", "events", "last_at"]

@@ -13,8 +13,8 @@ from abe.celery import app
 from abe.models import Job, JobStatus
 from accounts.models import Account, Contact
 from engagement import tasks as engagement_tasks
-from engagement.models import EngagementEvent, EventImport
-from engagement.services import csv_import, engagement_config_update, events_ingest, scores_recompute
+from engagement.models import EngagementDay, EngagementEvent, EventImport, PendingBatch, ScoreComponent
+from engagement.services import csv_import, engagement_config_update, events_ingest, scores_recompute, store
 from engagement.services.config import RECOMPUTE_JOB, engagement_recompute_later
 from engagement.services.csv_import import event_import_create, event_import_step
 from engagement.services.scoring import scores_recompute_step
@@ -118,19 +118,64 @@ def test_a_stepped_recompute_equals_the_one_transaction_recompute(workspace, mon
     Account.objects.update(engagement_score=0, journey_stage="unaware")
     Contact.objects.update(engagement_score=0)
     monkeypatch.setattr("engagement.services.scoring.CHUNK", 3)  # 7 accounts: three chunks
+    monkeypatch.setattr("engagement.services.scoring.REBUILD_CHUNK", 3)  # and three ranges to recount
 
-    state, done, steps = None, False, 0
+    state, done, steps, seen = None, False, 0, []
     while not done:
         state, done = scores_recompute_step(workspace=workspace, state=state, deadline=0, now=NOW)
         steps += 1
+        seen.append(state.get("rebuild"))
 
-    assert steps == 4  # the rebuild, then one chunk of accounts per step
+    assert steps == 6  # three ranges recounted, then one chunk of accounts per step
+    ids = sorted(expected)
+    assert seen[:3] == [{"after": ids[2]}, {"after": ids[5]}, None]
     assert state["done"] == 7 and sorted(state["changed"]) == sorted(expected)
     got = {pk: (s, st) for pk, s, st in Account.objects.values_list("pk", "engagement_score", "journey_stage")}
     assert got.keys() == expected.keys() and any(score for score, _ in expected.values())
     for pk, (score, stage) in expected.items():
         assert got[pk][0] == pytest.approx(score, rel=1e-9) and got[pk][1] == stage
     assert dict(Contact.objects.values_list("pk", "engagement_score")) == pytest.approx(expected_contacts, rel=1e-9)
+
+
+def _store_rows(workspace):
+    days = sorted(EngagementDay.objects.for_workspace(workspace).values_list(*DAY_FIELDS))
+    components = sorted(ScoreComponent.objects.for_workspace(workspace).values_list(*COMPONENT_FIELDS))
+    return days, components
+
+
+DAY_FIELDS = ("account_id", "contact_key", "type", "day", "count", "last_at")
+COMPONENT_FIELDS = ("account_id", "contact_key", "type", "events", "last_at", "log_sum")
+
+
+@pytest.mark.django_db
+def test_events_ingested_between_rebuild_steps_count_once(workspace, monkeypatch):
+    accounts = _scored_workspace(workspace)
+    monkeypatch.setattr("engagement.services.scoring.REBUILD_CHUNK", 3)
+    rng = random.Random(5)
+
+    def more_events():
+        # Committed batches left pending (no scoring task runs here): some for ranges recounted, some not yet.
+        batch = [
+            event(at=NOW - timedelta(days=rng.randint(0, 30)), type="meeting", account_id=rng.choice(accounts).pk)
+            for _ in range(40)
+        ]
+        assert events_ingest(workspace=workspace, events=batch, now=NOW).accepted == 40
+
+    state, done = None, False
+    while not done:
+        state, done = scores_recompute_step(workspace=workspace, state=state, deadline=0, now=NOW)
+        if "rebuild" in state:
+            more_events()
+    store.pending_apply(workspace=workspace, now=NOW)
+    assert not PendingBatch.objects.for_workspace(workspace).exists()
+    stepped = _store_rows(workspace)
+
+    scores_recompute(workspace=workspace, now=NOW)  # one transaction, from the events alone
+    days, components = _store_rows(workspace)
+
+    assert stepped[0] == days and len(days) > 0
+    assert [c[:5] for c in stepped[1]] == [c[:5] for c in components]
+    assert [c[5] for c in stepped[1]] == pytest.approx([c[5] for c in components], rel=1e-9)
 
 
 @pytest.mark.django_db

@@ -1,0 +1,85 @@
+"""Issue 10: a bulk change over many accounts runs in bounded steps; each chunk commits with the job's progress and
+counts, so a step that runs out of time goes on in a new task, and a redelivered one (a killed worker) resumes
+after the last committed chunk: no account is changed, given a history line or counted twice."""
+
+from __future__ import annotations
+
+import pytest
+
+from abe.models import Job, JobStatus
+from accounts.models import Account, TierChange
+from accounts.prospecting import services
+from accounts.prospecting import tasks as prospecting_tasks
+from tests.factories import AccountFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _pin_job(workspace, admin_user, accounts) -> Job:
+    return Job.objects.create(
+        workspace=workspace,
+        kind="accounts_bulk",
+        label="Pin",
+        total=len(accounts),
+        created_by=admin_user,
+        params={
+            "account_ids": [a.pk for a in accounts],
+            "action": "tier",
+            "owner_id": None,
+            "tier": "strategic",
+            "reason": "Board review",
+            "role": "admin",
+        },
+    )
+
+
+def test_a_bulk_job_runs_as_a_chain_of_bounded_steps(workspace, admin_user, settings, monkeypatch):
+    settings.ABE_TASK_STEP_SECONDS = 0  # every step does one chunk, then enqueues the next (eager here)
+    monkeypatch.setattr(services, "BULK_CHUNK", 4)
+    accounts = [AccountFactory(workspace=workspace, tier="standard") for _ in range(10)]
+    job = _pin_job(workspace, admin_user, accounts)
+    calls: list[int] = []
+    real = prospecting_tasks.accounts_bulk_apply_task.run
+
+    def counted(job_id):
+        calls.append(job_id)
+        return real(job_id)
+
+    monkeypatch.setattr(prospecting_tasks.accounts_bulk_apply_task, "run", counted)
+
+    prospecting_tasks.accounts_bulk_apply_task.delay(job.pk)
+
+    job.refresh_from_db()
+    assert len(calls) == 3  # 4 + 4 + 2 accounts
+    assert job.status == JobStatus.DONE and job.processed == 10
+    assert job.result == {"changed": 10, "skipped": {}} and job.message == "10 changed."
+    assert Account.objects.filter(tier="strategic", tier_locked=True).count() == 10
+
+
+def test_a_redelivered_bulk_step_resumes_after_the_committed_chunks(workspace, admin_user, monkeypatch):
+    monkeypatch.setattr(services, "BULK_CHUNK", 4)
+    accounts = [AccountFactory(workspace=workspace, tier="standard") for _ in range(10)]
+    accounts[9].tier, accounts[9].tier_locked = "strategic", True
+    accounts[9].save()
+    job = _pin_job(workspace, admin_user, accounts)
+    real, applied = services.accounts_bulk_apply, []
+
+    def dies_on_the_third_chunk(**kwargs):
+        if len(applied) == 2:
+            raise SystemExit("worker killed")  # not caught by the task: as a kill -9 mid-step
+        applied.append(kwargs["account_ids"])
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "accounts_bulk_apply", dies_on_the_third_chunk)
+    with pytest.raises(SystemExit):
+        prospecting_tasks.accounts_bulk_apply_task.run(job.pk)
+    job.refresh_from_db()
+    assert job.status == JobStatus.RUNNING and job.processed == 8 and job.result == {"changed": 8, "skipped": {}}
+
+    monkeypatch.setattr(services, "accounts_bulk_apply", real)
+    prospecting_tasks.accounts_bulk_apply_task.run(job.pk)  # the broker hands the task out again
+
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE and job.processed == 10
+    assert job.result == {"changed": 9, "skipped": {"already pinned to Strategic (1:1)": 1}}
+    assert TierChange.objects.filter(workspace=workspace).count() == 9  # one history line per account changed

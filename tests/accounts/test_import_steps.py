@@ -1,0 +1,96 @@
+"""Issue 10: an account CSV import job runs in bounded steps. Each chunk of rows commits with the job's progress,
+counts and resume state; a step out of time goes on in a new task, and a step redelivered after a killed worker
+resumes after the last committed chunk. The result (rows, counts, every problem) is the one of a single run."""
+
+from __future__ import annotations
+
+import pytest
+
+from accounts.imports import services as imports
+from accounts.imports import tasks as import_tasks
+from accounts.models import Account, ImportJob, ImportStatus
+from tests.factories import WorkspaceFactory
+
+pytestmark = pytest.mark.django_db
+
+HEADER = "Account Name,CRM ID,Website,Industry,Parent CRM ID\n"
+LINES = [
+    "Acme,A1,acme.com,Retail,P9",  # its parent comes last in the file: resolved after the last row
+    "Beta,B1,beta.com,Retail,",
+    "Gamma,G1,gamma.com,,",
+    "Acme,A1,acme.com,Retail,P9",  # the same line again: a duplicate, in another chunk
+    "Delta,D1,delta.com,Retail,Z0",  # no such parent: a warning, for a line of an earlier chunk
+    "Beta,B1,beta.com,Media,",  # the same account changed twice: rejected
+    "Parent,P9,parent.com,Retail,",
+    ",,,,",  # an empty line: not a row
+]
+DATA = (HEADER + "\n".join(LINES) + "\n").encode()
+MAPPING = {"name": "Account Name", "external_id": "CRM ID", "domain": "Website", "industry": "Industry",
+           "parent_external_id": "Parent CRM ID"}  # fmt: skip
+
+
+def _job(workspace) -> ImportJob:
+    job = imports.import_job_create(workspace=workspace, kind="accounts", filename="a.csv", data=DATA, mapping=MAPPING)
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.QUEUED)
+    return job
+
+
+def _outcome(workspace, job_id):
+    job = ImportJob.objects.get(pk=job_id)
+    accounts = {
+        a.external_id: (a.name, a.industry, a.parent.external_id if a.parent else None)
+        for a in Account.objects.for_workspace(workspace).select_related("parent")
+    }
+    return job.status, job.summary(), job.errors, job.processed_rows, accounts
+
+
+@pytest.fixture
+def single_run():
+    """The same file imported in one go (one step, chunks of 2) in a workspace of its own."""
+    other = WorkspaceFactory(name="Single", slug="single")
+    job = _job(other)
+    assert not imports.import_job_step(job_id=job.pk, deadline=None)
+    return _outcome(other, job.pk)
+
+
+def test_a_stepped_import_equals_a_single_run(workspace, single_run, settings, monkeypatch):
+    monkeypatch.setattr(imports, "CHUNK", 2)
+    settings.ABE_TASK_STEP_SECONDS = 0  # one chunk per step; the next step is enqueued (eager in tests)
+    job = _job(workspace)
+    steps: list[int] = []
+    real = import_tasks.import_job_run_task.run
+    monkeypatch.setattr(import_tasks.import_job_run_task, "run", lambda job_id: steps.append(1) or real(job_id))
+
+    import_tasks.import_job_run_task.delay(job.pk)
+
+    outcome = _outcome(workspace, job.pk)
+    assert len(steps) == 4  # 7 rows, 2 per step; the last step also resolves the parents and finishes
+    assert outcome == single_run
+    status, summary, errors, processed, accounts = outcome
+    assert status == ImportStatus.DONE and processed == 7
+    assert summary == {"created": 5, "updated": 0, "unchanged": 1, "rejected": 1, "warned": 2, "duplicates": 1}
+    assert accounts["A1"][2] == "P9" and any(e["line"] == 6 and e["kind"] == "warning" for e in errors)
+    assert ImportJob.objects.get(pk=job.pk).resume == {}
+
+
+def test_a_redelivered_step_resumes_after_the_committed_chunks(workspace, single_run, monkeypatch):
+    monkeypatch.setattr(imports, "CHUNK", 2)
+    job = _job(workspace)
+    real, decided = imports._decide_row, []
+
+    def killed_at_row_six(*args):
+        if len(decided) == 5:
+            raise SystemExit("worker killed")  # as a kill -9: nothing of the running chunk commits
+        decided.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(imports, "_decide_row", killed_at_row_six)
+    with pytest.raises(SystemExit):
+        import_tasks.import_job_run_task.run(job.pk)
+    saved = ImportJob.objects.get(pk=job.pk)
+    assert saved.status == ImportStatus.RUNNING and saved.processed_rows == 4 and saved.resume["done"] == 4
+
+    monkeypatch.setattr(imports, "_decide_row", real)
+    import_tasks.import_job_run_task.run(job.pk)  # the broker hands the task out again
+
+    assert _outcome(workspace, job.pk) == single_run
