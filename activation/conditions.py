@@ -547,7 +547,7 @@ def key_contact_quiet(rule: Rule, account: Account, now: datetime) -> list[Level
                             "%(person)s (%(role)s) left %(account)s on %(date)s (%(tier)s): find and meet their "
                             "successor. Account %(momentum)s."
                         ),
-                        person=_person_msg(contact),
+                        person=contact.full_name or contact.email,
                         role=label(_english_label(ROLE_LABELS, contact.buying_role, contact.buying_role)),
                         account=account.name,
                         date=f"{contact.left_at:%Y-%m-%d}",
