@@ -49,3 +49,18 @@ def test_key_account_messages_read_in_the_active_language(workspace):
     with translation.override("ro"):
         errors = _errors(recurring_activity_create, workspace=workspace, account=account, kind="nope", every_days=3)
         assert errors["next_due"] == ["Indică data următoarei apariții."]
+
+
+def test_model_help_texts_and_form_labels_read_in_the_active_language():
+    from abe.views import WorkspaceForm
+    from accounts.imports.forms import ImportUploadForm
+    from accounts.models import Account
+
+    with translation.override("es"):
+        assert str(Account._meta.get_field("domain").help_text) == "Normalizado: example.com"
+        assert str(WorkspaceForm().fields["slug"].label) == "Nombre corto (opcional)"
+        assert str(ImportUploadForm().fields["file"].label) == "Archivo CSV"
+    with translation.override("pt-br"):
+        assert str(ImportUploadForm().fields["file"].label) == "Arquivo CSV"
+    with translation.override("pt"):
+        assert str(ImportUploadForm().fields["file"].label) == "Ficheiro CSV"
