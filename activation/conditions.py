@@ -20,11 +20,11 @@ from typing import Any, cast
 
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import translation
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from abe.labels import ChoiceLabels, stage_label
 from abe.registry import MeasureReading, account_measure
-from abe.texts import Msg, english, joined, label, msg, msg_plural, ngettext_noop, num
+from abe.texts import Msg, _shown, english, joined, label, msg, msg_plural, ngettext_noop, num
 from abe.texts import stage as stage_param
 from accounts.models import Account, Contact, Lifecycle, Opportunity, OpportunityStatus, Tier
 from engagement.models import EngagementEvent, EventType, JourneyStageChange, TriggerKind
@@ -803,44 +803,73 @@ DEFAULT_ACTIONS: dict[str, str] = {
 
 
 def condition_summary(rule: Rule) -> str:
-    """The condition in one line of plain words, for lists."""
+    """The condition in one line of plain words, for lists (in the reader's language, numbers in their format)."""
     p = rule.params or {}
     kind = rule.condition_type
+
+    def g(key: str) -> str:  # a number as few decimals as it needs, like ``:g``
+        value = p.get(key)
+        return str(value) if not isinstance(value, int | float) else str(_shown(num(value, None)))
+
+    days = p.get("days")
     if kind == ConditionType.SCORE_THRESHOLD:
-        return f"{'Any contact' if p.get('subject') == 'contact' else 'Account'} score reaches {p.get('threshold'):g}"
+        if p.get("subject") == "contact":
+            return gettext("Any contact score reaches %(threshold)s") % {"threshold": g("threshold")}
+        return gettext("Account score reaches %(threshold)s") % {"threshold": g("threshold")}
     if kind == ConditionType.SPIKE:
-        return f"Momentum ≥ {p.get('ratio'):g}× the usual week" + (
-            f", score ≥ {p['min_score']:g}" if p.get("min_score") else ""
-        )
+        text = gettext("Momentum ≥ %(ratio)s× the usual week") % {"ratio": g("ratio")}
+        if p.get("min_score"):
+            text += gettext(", score ≥ %(score)s") % {"score": g("min_score")}
+        return text
     if kind == ConditionType.COMMITTEE_BREADTH:
-        return f"{p.get('members')}+ committee members engaged within {p.get('days')} days"
+        return gettext("%(members)s+ committee members engaged within %(days)s days") % {
+            "members": p.get("members"),
+            "days": days,
+        }
     if kind == ConditionType.ROLE_ENGAGED:
         what = (
-            EVENT_LABELS.get(str(p.get("event_type")), "any interaction").lower()
+            EVENT_LABELS.get(str(p.get("event_type")), gettext("any interaction")).lower()
             if p.get("event_type")
-            else "any interaction"
+            else gettext("any interaction")
         )
         role = str(p.get("buying_role"))
-        return f"{ROLE_LABELS.get(role, role)}: {what} (last {p.get('days')} days)"
+        return gettext("%(role)s: %(what)s (last %(days)s days)") % {
+            "role": ROLE_LABELS.get(role, role),
+            "what": what,
+            "days": days,
+        }
     if kind == ConditionType.STAGE_ENTERED:
-        return f"Enters the {stage_label(p.get('stage'))} stage"
+        return gettext("Enters the %(stage)s stage") % {"stage": stage_label(p.get("stage"))}
     if kind == ConditionType.TRIGGER_EVENT:
-        kinds = ", ".join(KIND_LABELS.get(k, k) for k in p.get("kinds") or []) or "Any trigger event"
-        return f"{kinds} (last {p.get('days')} days)"
+        kinds = ", ".join(KIND_LABELS.get(k, k) for k in p.get("kinds") or []) or gettext("Any trigger event")
+        return gettext("%(kinds)s (last %(days)s days)") % {"kinds": kinds, "days": days}
     if kind == ConditionType.ENGAGEMENT_DROP:
-        return f"Interactions drop {p.get('percent'):g}% over {p.get('days')} days (customers)"
+        return gettext("Interactions drop %(percent)s%% over %(days)s days (customers)") % {
+            "percent": g("percent"),
+            "days": days,
+        }
     if kind == ConditionType.MISSING_ROLE:
         role = str(p.get("buying_role"))
-        role = ROLE_LABELS.get(role, role).lower()
-        return f"No engaged {role} after {p.get('days')} days"
+        return gettext("No engaged %(role)s after %(days)s days") % {
+            "role": ROLE_LABELS.get(role, role).lower(),
+            "days": days,
+        }
     if kind == ConditionType.KEY_CONTACT_QUIET:
-        return f"Champion, decision maker or economic buyer silent for {p.get('days')} days or left (key accounts)"
+        return gettext("Champion, decision maker or economic buyer silent for %(days)s days or left (key accounts)") % {
+            "days": days
+        }
     if kind == ConditionType.RENEWAL_RISK:
-        return f"Renewal within {p.get('days')} days and engagement down {p.get('percent'):g}% or more"
+        return gettext("Renewal within %(days)s days and engagement down %(percent)s%% or more") % {
+            "days": days,
+            "percent": g("percent"),
+        }
     if kind == ConditionType.MISSED_CHECK_INS:
-        return f"{p.get('missed')}+ check-ins open {p.get('days')} days past due"
+        return gettext("%(missed)s+ check-ins open %(days)s days past due") % {"missed": p.get("missed"), "days": days}
     if kind == ConditionType.HEALTH_DROP:
-        return f"Health score drops {p.get('points'):g}+ points within {p.get('days')} days"
+        return gettext("Health score drops %(points)s+ points within %(days)s days") % {
+            "points": g("points"),
+            "days": days,
+        }
     return rule.get_condition_type_display()
 
 

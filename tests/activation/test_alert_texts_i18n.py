@@ -167,3 +167,14 @@ def test_missed_check_ins_and_the_configuration_notice_read_in_spanish(account):
     with translation.override("es"):
         shown = render(notice.texts["message"], notice.message)
         assert "cambio de etapa del journey en 1 cuenta (Con engagement → " in shown and "2 alertas" in shown
+
+
+def test_rule_summaries_read_in_the_readers_language(workspace):
+    from activation.conditions import condition_summary
+
+    stage = RuleFactory(workspace=workspace, condition_type="stage_entered", params={"stage": "engaged", "days": 7})
+    drop = RuleFactory(workspace=workspace, condition_type="engagement_drop", params={"percent": 37.5, "days": 14})
+    assert condition_summary(drop) == "Interactions drop 37.5% over 14 days (customers)"
+    with translation.override("es"):
+        assert condition_summary(stage) == "Entra en la etapa Con engagement"
+        assert condition_summary(drop) == "Las interacciones caen un 37,5% en 14 días (clientes)"
