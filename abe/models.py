@@ -147,7 +147,7 @@ def api_key_hash(raw: str) -> str:
 
 class ApiKey(WorkspaceOwned):
     name = models.CharField(max_length=100)
-    prefix = models.CharField(max_length=16, help_text="The first characters of the key, shown to recognise it.")
+    prefix = models.CharField(max_length=16, help_text=_("The first characters of the key, shown to recognise it."))
     key_hash = models.CharField(max_length=64, unique=True)
     scopes = models.JSONField(default=list)
     created_by = models.ForeignKey(
@@ -227,14 +227,14 @@ class Job(WorkspaceOwned):
     started it: queued, running with progress, done with a summary, failed with the reason."""
 
     kind = models.CharField(max_length=40)
-    label = models.CharField(max_length=200, help_text="What the job does, as people read it.")
+    label = models.CharField(max_length=200, help_text=_("What the job does, as people read it."))
     status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
     total = models.PositiveIntegerField(default=0)
     processed = models.PositiveIntegerField(default=0)
-    message = models.TextField(blank=True, help_text="The summary when done, the reason when failed.")
+    message = models.TextField(blank=True, help_text=_("The summary when done, the reason when failed."))
     params = models.JSONField(default=dict, blank=True)
     result = models.JSONField(default=dict, blank=True)
-    inline = models.BooleanField(default=False, help_text="Run in the web process (embedded default, no worker).")
+    inline = models.BooleanField(default=False, help_text=_("Run in the web process (embedded default, no worker)."))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)

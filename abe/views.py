@@ -133,7 +133,7 @@ def home_view(request: MemberRequest) -> HttpResponse:
 
 
 class ApiKeyForm(forms.Form):
-    name = forms.CharField(max_length=100, help_text="What uses the key, e.g. “Salesforce sync”.")
+    name = forms.CharField(max_length=100, help_text=gettext_lazy("What uses the key, e.g. “Salesforce sync”."))
     scopes = forms.MultipleChoiceField(choices=ApiScope.choices, widget=forms.CheckboxSelectMultiple, initial=["read"])
 
 
@@ -302,12 +302,14 @@ def job_progress_view(request: MemberRequest, pk: int) -> HttpResponse:
 
 
 class WorkspaceForm(forms.Form):
-    name = forms.CharField(max_length=200, label="Name", help_text="Your company or team, e.g. “Acme Europe”.")
+    name = forms.CharField(
+        max_length=200, label=gettext_lazy("Name"), help_text=gettext_lazy("Your company or team, e.g. “Acme Europe”.")
+    )
     slug = forms.CharField(
         max_length=60,
         required=False,
-        label="Short name (optional)",
-        help_text="Used on the command line (--workspace); made from the name when left empty.",
+        label=gettext_lazy("Short name (optional)"),
+        help_text=gettext_lazy("Used on the command line (--workspace); made from the name when left empty."),
     )
 
 

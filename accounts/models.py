@@ -69,10 +69,10 @@ class Account(WorkspaceOwned, TimeStamped):
     # one more write per account a rescore touches (see docs/performance.md).
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+", db_index=False)
     name = models.CharField(max_length=255)
-    domain = models.CharField(max_length=255, blank=True, help_text="Normalised: example.com")
+    domain = models.CharField(max_length=255, blank=True, help_text=_("Normalised: example.com"))
     industry = models.CharField(max_length=100, blank=True)
-    country = models.CharField(max_length=2, blank=True, help_text="ISO 3166-1 alpha-2 code")
-    region = models.CharField(max_length=100, blank=True, help_text="State, province or region")
+    country = models.CharField(max_length=2, blank=True, help_text=_("ISO 3166-1 alpha-2 code"))
+    region = models.CharField(max_length=100, blank=True, help_text=_("State, province or region"))
     city = models.CharField(max_length=100, blank=True)
     employees = models.PositiveIntegerField(null=True, blank=True)
     annual_revenue = models.DecimalField(max_digits=18, decimal_places=2, null=True, blank=True)
@@ -90,7 +90,7 @@ class Account(WorkspaceOwned, TimeStamped):
         related_name="owned_accounts",
         db_index=False,
     )
-    external_id = models.CharField(max_length=64, blank=True, help_text="Id in the CRM")
+    external_id = models.CharField(max_length=64, blank=True, help_text=_("Id in the CRM"))
 
     # Prospecting (fit, prediction, priority, tier).
     fit_score = models.FloatField(null=True, blank=True)
@@ -98,14 +98,14 @@ class Account(WorkspaceOwned, TimeStamped):
     win_probability = models.FloatField(null=True, blank=True)
     priority = models.FloatField(null=True, blank=True)
     tier = models.CharField(max_length=20, choices=Tier.choices, default=Tier.STANDARD)
-    tier_locked = models.BooleanField(default=False, help_text="Pinned by hand; automatic tiering leaves it.")
+    tier_locked = models.BooleanField(default=False, help_text=_("Pinned by hand; automatic tiering leaves it."))
     # The fit "receipt": [[criterion key, band label or null, points], ...] from the ICP version that scored it.
     fit_explanation = models.JSONField(default=list, blank=True)
-    fit_criteria_met = models.BigIntegerField(default=0, help_text="Bit i set: ICP criterion i gave points.")
+    fit_criteria_met = models.BigIntegerField(default=0, help_text=_("Bit i set: ICP criterion i gave points."))
     fit_icp_version = models.PositiveIntegerField(null=True, blank=True)
     # Top contributions to the win probability: [[feature label, contribution in log-odds], ...].
     win_drivers = models.JSONField(default=list, blank=True)
-    trigger_event = models.CharField(max_length=200, blank=True, help_text="Latest trigger event, e.g. funding")
+    trigger_event = models.CharField(max_length=200, blank=True, help_text=_("Latest trigger event, e.g. funding"))
     trigger_event_date = models.DateField(null=True, blank=True)
 
     # Engagement summary, kept current by the scoring workers.
@@ -233,7 +233,7 @@ class Contact(WorkspaceOwned, TimeStamped):
     reports_to = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="direct_reports"
     )
-    left_at = models.DateField(null=True, blank=True, help_text="The day the person left the company.")
+    left_at = models.DateField(null=True, blank=True, help_text=_("The day the person left the company."))
 
     class Meta:
         ordering = ["last_name", "first_name"]
@@ -309,7 +309,7 @@ class Product(WorkspaceOwned, TimeStamped):
     """An entry of the workspace's product catalogue; opportunities name what they sell."""
 
     name = models.CharField(max_length=200)
-    family = models.CharField(max_length=100, blank=True, help_text="Product line, e.g. Analytics")
+    family = models.CharField(max_length=100, blank=True, help_text=_("Product line, e.g. Analytics"))
     list_price = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
     is_active = models.BooleanField(default=True)
 
@@ -336,7 +336,7 @@ class Opportunity(WorkspaceOwned, TimeStamped):
     product = models.ForeignKey(Product, null=True, blank=True, on_delete=models.SET_NULL, related_name="opportunities")
     gross_margin = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
     gross_margin_pct = models.DecimalField(
-        max_digits=5, decimal_places=2, null=True, blank=True, help_text="Gross margin as % of the amount"
+        max_digits=5, decimal_places=2, null=True, blank=True, help_text=_("Gross margin, in percent of the amount")
     )
     contract_start = models.DateField(null=True, blank=True)
     contract_end = models.DateField(null=True, blank=True)
@@ -447,7 +447,7 @@ class PredictiveModel(WorkspaceOwned):
     is_active = models.BooleanField(default=False)
     # Beats both baselines on the holdout (bootstrap interval of the AUC margin above zero); see predictive.py.
     beats_baselines = models.BooleanField(default=False)
-    verdict = models.CharField(max_length=300, blank=True, help_text="Why it was or was not activated")
+    verdict = models.CharField(max_length=300, blank=True, help_text=_("Why it was or was not activated"))
     trained_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -554,7 +554,7 @@ class ImportJob(WorkspaceOwned):
     filename = models.CharField(max_length=255)
     file = models.FileField(upload_to="imports/%Y/%m/")
     preset = models.CharField(max_length=40, blank=True)
-    mapping = models.JSONField(default=dict, blank=True, help_text="Target field -> source column")
+    mapping = models.JSONField(default=dict, blank=True, help_text=_("Target field -> source column"))
     status = models.CharField(max_length=20, choices=ImportStatus.choices, default=ImportStatus.UPLOADED)
     total_rows = models.PositiveIntegerField(default=0)
     processed_rows = models.PositiveIntegerField(default=0)
@@ -562,14 +562,16 @@ class ImportJob(WorkspaceOwned):
     updated = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
     rejected = models.PositiveIntegerField(default=0)
-    warned = models.PositiveIntegerField(default=0, help_text="Rows imported with a field left blank")
-    duplicates = models.PositiveIntegerField(default=0, help_text="Rows repeating an earlier line (in unchanged)")
-    errors = models.JSONField(default=list, blank=True, help_text="Every problem: [{line, kind, reason}]")
+    warned = models.PositiveIntegerField(default=0, help_text=_("Rows imported with a field left blank"))
+    duplicates = models.PositiveIntegerField(default=0, help_text=_("Rows repeating an earlier line (in unchanged)"))
+    errors = models.JSONField(default=list, blank=True, help_text=_("Every problem: [{line, kind, reason}]"))
     resume = models.JSONField(
-        default=dict, blank=True, help_text="While running: the state the next step goes on from (rows done, counts)"
+        default=dict,
+        blank=True,
+        help_text=_("While running: the state the next step goes on from (rows done, counts)"),
     )
-    stage_map = models.JSONField(default=dict, blank=True, help_text="Opportunity stage value -> open/won/lost")
-    scales = models.JSONField(default=dict, blank=True, help_text="Numeric target field -> factor")
+    stage_map = models.JSONField(default=dict, blank=True, help_text=_("Opportunity stage value -> open/won/lost"))
+    scales = models.JSONField(default=dict, blank=True, help_text=_("Numeric target field -> factor"))
     message = models.CharField(max_length=500, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -620,10 +622,10 @@ class SavedView(WorkspaceOwned, TimeStamped):
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views")
     name = models.CharField(max_length=100)
-    list_name = models.CharField(max_length=20, choices=SavedViewList.choices, help_text="The list it filters.")
-    query = models.TextField(blank=True, help_text="The list's query string: filters and sort.")
+    list_name = models.CharField(max_length=20, choices=SavedViewList.choices, help_text=_("The list it filters."))
+    query = models.TextField(blank=True, help_text=_("The list's query string: filters and sort."))
     hidden_columns = models.JSONField(default=list, blank=True)
-    shared = models.BooleanField(default=False, help_text="Everyone in the workspace sees it.")
+    shared = models.BooleanField(default=False, help_text=_("Everyone in the workspace sees it."))
 
     class Meta:
         ordering = ["name", "id"]

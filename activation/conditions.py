@@ -19,11 +19,12 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from django.db.models import Count, F, Q, QuerySet
-from django.utils.translation import gettext_noop
+from django.utils import translation
+from django.utils.translation import gettext, gettext_noop
 
 from abe.labels import ChoiceLabels, stage_label
 from abe.registry import MeasureReading, account_measure
-from abe.texts import Msg, joined, label, msg, msg_plural, ngettext_noop, num
+from abe.texts import Msg, _shown, english, joined, label, msg, msg_plural, ngettext_noop, num
 from abe.texts import stage as stage_param
 from accounts.models import Account, Contact, Lifecycle, Opportunity, OpportunityStatus, Tier
 from engagement.models import EngagementEvent, EventType, JourneyStageChange, TriggerKind
@@ -35,6 +36,7 @@ from .models import ConditionType, Rule, RuleState
 EVENT_LABELS = ChoiceLabels(EventType)
 ROLE_LABELS = ChoiceLabels(BuyingRole)
 KIND_LABELS = ChoiceLabels(TriggerKind)
+TIER_LABELS = ChoiceLabels(Tier)
 
 
 @dataclass
@@ -65,11 +67,27 @@ def _when(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
-def _person(contact: Contact | None) -> str:
+def _english_label(labels: ChoiceLabels, value: str | None, default: str = "") -> str:
+    """A choice's English label (its msgid), whatever language is active: stored with ``label()``."""
+    with translation.override("en"):
+        return labels.get(value or "", default)
+
+
+def _person_msg(contact: Contact | None) -> Msg | str:
+    """The contact's name with their buying role in brackets, the role in the reader's language."""
     if contact is None:
-        return "Someone at the account"
-    role = ROLE_LABELS.get(contact.buying_role, "")
-    return f"{contact.full_name or contact.email}" + (f" ({role})" if role else "")
+        return msg(gettext_noop("Someone at the account"))
+    name = contact.full_name or contact.email
+    role = _english_label(ROLE_LABELS, contact.buying_role)
+    return msg(gettext_noop("%(name)s (%(role)s)"), name=name, role=label(role)) if role else name
+
+
+def _person(contact: Contact | None) -> str:
+    return english(_person_msg(contact))
+
+
+def _tier(account: Account) -> dict:
+    return label(_english_label(TIER_LABELS, account.tier, account.tier))
 
 
 def _event_fact(event: EngagementEvent) -> dict:
@@ -87,18 +105,13 @@ def _event_fact(event: EngagementEvent) -> dict:
 
 
 def _event_msg(event: EngagementEvent) -> Msg:
-    who: Any = _person(event.contact) if event.contact_id else label(gettext_noop("Account-level"))
+    who: Any = _person_msg(event.contact) if event.contact_id else label(gettext_noop("Account-level"))
     return msg(
         gettext_noop("%(who)s: %(event)s on %(when)s"),
         who=who,
-        event=label(EVENT_LABELS.get(event.type, event.type), lower=True),
+        event=label(_english_label(EVENT_LABELS, event.type, event.type), lower=True),
         when=_when(event.occurred_at),
     )
-
-
-def _event_line(event: EngagementEvent) -> str:
-    who = _person(event.contact) if event.contact_id else "Account-level"
-    return f"{who}: {EVENT_LABELS.get(event.type, event.type).lower()} on {_when(event.occurred_at)}"
 
 
 def _recent_events(account: Account, now: datetime, days: int = 7, limit: int = 5) -> list[EngagementEvent]:
@@ -120,15 +133,6 @@ def weekly_ratio(account: Account) -> float | None:
     return None if account.engagement_momentum is None else account.engagement_momentum + 1
 
 
-def _momentum_text(account: Account) -> str:
-    if account.engagement_momentum is None:
-        return "no momentum baseline yet"
-    return (
-        f"momentum {account.engagement_momentum:+.0%} "
-        f"({weekly_ratio(account):.1f}× the usual week, against the 4 weeks before)"
-    )
-
-
 def _momentum_msg(account: Account) -> Msg:
     if account.engagement_momentum is None:
         return msg(gettext_noop("no momentum baseline yet"))
@@ -143,12 +147,6 @@ def _recent_msg(events: list[EngagementEvent]) -> Msg | str:
     if not events:
         return ""
     return msg(gettext_noop(" Latest interactions: %(lines)s."), lines=joined([_event_msg(e) for e in events]))
-
-
-def _recent_block(events: list[EngagementEvent]) -> str:
-    if not events:
-        return ""
-    return " Latest interactions: " + "; ".join(_event_line(e) for e in events) + "."
 
 
 def score_threshold(rule: Rule, account: Account, now: datetime) -> list[Level]:
@@ -310,8 +308,8 @@ def role_engaged(rule: Rule, account: Account, now: datetime) -> list[Occurrence
     ).select_related("contact")
     if event_type:
         events = events.filter(type=event_type)
-    role_label = ROLE_LABELS.get(role, role)
-    what = EVENT_LABELS.get(event_type, event_type).lower()
+    role_msgid = _english_label(ROLE_LABELS, role, role)
+    what_msgid = _english_label(EVENT_LABELS, event_type, event_type)
     occurrences = []
     for event in events.order_by("occurred_at", "id"):
         occurrences.append(
@@ -319,14 +317,26 @@ def role_engaged(rule: Rule, account: Account, now: datetime) -> list[Occurrence
                 source=f"e{event.id}",
                 title=msg(
                     gettext_noop("%(role)s at %(account)s: %(event)s"),
-                    role=label(role_label),
+                    role=label(role_msgid),
                     account=account.name,
-                    event=label(EVENT_LABELS.get(event.type, event.type), lower=True),
+                    event=label(_english_label(EVENT_LABELS, event.type, event.type), lower=True),
                 ),
-                message=(
-                    f"{_event_line(event)} (source {event.source}). The rule watches for "
-                    f"{'a ' + what if event_type else 'any interaction'} by a {role_label.lower()}; account "
-                    f"engagement score {account.engagement_score:.1f}, {_momentum_text(account)}."
+                message=msg(
+                    gettext_noop(
+                        "%(line)s (source %(source)s). The rule watches for a %(what)s by a %(role)s; account "
+                        "engagement score %(score)s, %(momentum)s."
+                    )
+                    if event_type
+                    else gettext_noop(
+                        "%(line)s (source %(source)s). The rule watches for any interaction by a %(role)s; account "
+                        "engagement score %(score)s, %(momentum)s."
+                    ),
+                    line=_event_msg(event),
+                    source=event.source,
+                    what=label(what_msgid, lower=True),
+                    role=label(role_msgid, lower=True),
+                    score=num(account.engagement_score, 1),
+                    momentum=_momentum_msg(account),
                 ),
                 contact_ids=[event.contact_id] if event.contact_id is not None else [],
                 facts={"event": _event_fact(event), "buying_role": role, "score": round(account.engagement_score, 2)},
@@ -454,21 +464,30 @@ def engagement_drop(rule: Rule, account: Account, now: datetime) -> list[Level]:
 
 def missing_role(rule: Rule, account: Account, now: datetime) -> list[Level]:
     role, days = rule.params.get("buying_role") or BuyingRole.ECONOMIC_BUYER, int(rule.params["days"])
-    role_label = ROLE_LABELS.get(role, role).lower()
+    role_msgid = _english_label(ROLE_LABELS, role, role)
     age_days = (now - account.created_at).days
     mapped = list(Contact.objects.filter(account=account, buying_role=role).order_by("id"))
     since = now - timedelta(days=days)
     engaged = [c for c in mapped if c.last_engaged_at and c.last_engaged_at >= since]
+    mapped_text: Msg
     if mapped:
-        who = "; ".join(
-            f"{c.full_name or c.email} (last engaged {c.last_engaged_at:%Y-%m-%d})"
-            if c.last_engaged_at
-            else f"{c.full_name or c.email} (never engaged)"
-            for c in mapped
+        who = joined(
+            [
+                msg(
+                    gettext_noop("%(name)s (last engaged %(date)s)"),
+                    name=c.full_name or c.email,
+                    date=f"{c.last_engaged_at:%Y-%m-%d}",
+                )
+                if c.last_engaged_at
+                else msg(gettext_noop("%(name)s (never engaged)"), name=c.full_name or c.email)
+                for c in mapped
+            ]
         )
-        mapped_text = f"{len(mapped)} mapped: {who}"
+        mapped_text = msg(gettext_noop("%(count)s mapped: %(who)s"), count=num(len(mapped)), who=who)
     else:
-        mapped_text = f"no {role_label} is mapped in the buying committee"
+        mapped_text = msg(
+            gettext_noop("no %(role)s is mapped in the buying committee"), role=label(role_msgid, lower=True)
+        )
     # Without a tier filter the rule watches strategic accounts, the 1:1 ones where a missing role hurts most.
     in_scope = account.tier in (rule.filter_tiers or [Tier.STRATEGIC])
     return [
@@ -477,12 +496,20 @@ def missing_role(rule: Rule, account: Account, now: datetime) -> list[Level]:
             value=float(len(engaged)),
             title=msg(
                 gettext_noop("No engaged %(role)s at %(account)s"),
-                role=label(role_label, lower=True),
+                role=label(role_msgid, lower=True),
                 account=account.name,
             ),
-            message=(
-                f"{account.name} ({account.get_tier_display()}) has been a target account for {age_days} days and "
-                f"no {role_label} has engaged in the last {days} days ({mapped_text})."
+            message=msg(
+                gettext_noop(
+                    "%(account)s (%(tier)s) has been a target account for %(age)s days and no %(role)s has engaged "
+                    "in the last %(days)s days (%(mapped)s)."
+                ),
+                account=account.name,
+                tier=_tier(account),
+                age=num(age_days),
+                role=label(role_msgid, lower=True),
+                days=num(days),
+                mapped=mapped_text,
             ),
             contact_ids=[c.id for c in mapped],
             facts={"age_days": age_days, "days": days, "mapped": len(mapped), "engaged": len(engaged), "role": role},
@@ -511,11 +538,22 @@ def key_contact_quiet(rule: Rule, account: Account, now: datetime) -> list[Level
                     contact=contact,
                     contact_ids=[contact.id],
                     title=msg(
-                        gettext_noop("%(person)s has left %(account)s"), person=_person(contact), account=account.name
+                        gettext_noop("%(person)s has left %(account)s"),
+                        person=_person_msg(contact),
+                        account=account.name,
                     ),
-                    message=f"{_person(contact)} ({contact.get_buying_role_display()}) left {account.name} on "
-                    f"{contact.left_at:%Y-%m-%d} ({account.get_tier_display()}): find and meet their successor. "
-                    f"Account {_momentum_text(account)}.",
+                    message=msg(
+                        gettext_noop(
+                            "%(person)s (%(role)s) left %(account)s on %(date)s (%(tier)s): find and meet their "
+                            "successor. Account %(momentum)s."
+                        ),
+                        person=contact.full_name or contact.email,
+                        role=label(_english_label(ROLE_LABELS, contact.buying_role, contact.buying_role)),
+                        account=account.name,
+                        date=f"{contact.left_at:%Y-%m-%d}",
+                        tier=_tier(account),
+                        momentum=_momentum_msg(account),
+                    ),
                     facts={"left_at": contact.left_at.isoformat(), "buying_role": contact.buying_role},
                 )
             )
@@ -528,16 +566,26 @@ def key_contact_quiet(rule: Rule, account: Account, now: datetime) -> list[Level
                 contact_ids=[contact.id],
                 title=msg(
                     gettext_noop("%(person)s at %(account)s has gone quiet"),
-                    person=_person(contact),
+                    person=_person_msg(contact),
                     account=account.name,
                 ),
-                message=(
-                    f"{_person(contact)} last engaged on {contact.last_engaged_at:%Y-%m-%d} "
+                message=msg(
+                    gettext_noop(
+                        "%(person)s last engaged on %(date)s (the rule fires after %(days)s days of silence) at "
+                        "%(account)s (%(tier)s): a key relationship may be changing. Account %(momentum)s."
+                    )
                     if contact.last_engaged_at
-                    else f"{_person(contact)} never engaged "
-                )
-                + f"(the rule fires after {days} days of silence) at {account.name} ({account.get_tier_display()}): "
-                f"a key relationship may be changing. Account {_momentum_text(account)}.",
+                    else gettext_noop(
+                        "%(person)s never engaged (the rule fires after %(days)s days of silence) at %(account)s "
+                        "(%(tier)s): a key relationship may be changing. Account %(momentum)s."
+                    ),
+                    person=_person_msg(contact),
+                    date=f"{contact.last_engaged_at:%Y-%m-%d}" if contact.last_engaged_at else "",
+                    days=num(days),
+                    account=account.name,
+                    tier=_tier(account),
+                    momentum=_momentum_msg(account),
+                ),
                 facts={
                     "days": days,
                     "last_engaged_at": contact.last_engaged_at.isoformat() if contact.last_engaged_at else None,
@@ -574,10 +622,18 @@ def renewal_risk(rule: Rule, account: Account, now: datetime) -> list[Level]:
             active=renewal is not None and falling,
             value=momentum,
             title=msg(gettext_noop("Renewal at %(account)s with falling engagement"), account=account.name),
-            message=(
-                f"{renewal.name if renewal else 'A contract'} at {account.name} ends on {ends or '—'} "
-                f"({(ends - now.date()).days if ends else '—'} days; the rule looks {days} days ahead) and engagement "
-                f"is falling: {_momentum_text(account)} (the rule fires at -{percent:g}%)."
+            message=msg(
+                gettext_noop(
+                    "%(contract)s at %(account)s ends on %(ends)s (%(left)s days; the rule looks %(days)s days ahead) "
+                    "and engagement is falling: %(momentum)s (the rule fires at -%(percent)s%%)."
+                ),
+                contract=renewal.name if renewal else msg(gettext_noop("A contract")),
+                account=account.name,
+                ends=str(ends or "—"),
+                left=num((ends - now.date()).days) if ends else "—",
+                days=num(days),
+                momentum=_momentum_msg(account),
+                percent=num(percent, None),
             ),
             facts={
                 "opportunity": renewal.pk if renewal else None,
@@ -601,7 +657,9 @@ def missed_check_ins(rule: Rule, account: Account, now: datetime) -> list[Level]
     ).order_by("due_date", "id")
     count = overdue.count()
     late = list(overdue[:5])
-    listed = "; ".join(f"{t.title} (due {t.due_date:%Y-%m-%d})" for t in late)
+    listed = joined(
+        [msg(gettext_noop("%(task)s (due %(date)s)"), task=t.title, date=f"{t.due_date:%Y-%m-%d}") for t in late]
+    )
     return [
         Level(
             active=count >= missed_at_least,
@@ -611,9 +669,18 @@ def missed_check_ins(rule: Rule, account: Account, now: datetime) -> list[Level]
                 count,
                 account=account.name,
             ),
-            message=(
-                f"{count} post-sale check-ins at {account.name} are still open more than {grace} days after their due "
-                f"date (the rule fires at {missed_at_least}): {listed or 'none'}."
+            message=msg_plural(
+                ngettext_noop(
+                    "%(count)s post-sale check-in at %(account)s is still open more than %(grace)s days after its due "
+                    "date (the rule fires at %(at_least)s): %(listed)s.",
+                    "%(count)s post-sale check-ins at %(account)s are still open more than %(grace)s days after their "
+                    "due date (the rule fires at %(at_least)s): %(listed)s.",
+                ),
+                count,
+                account=account.name,
+                grace=num(grace),
+                at_least=num(missed_at_least),
+                listed=listed if late else msg(gettext_noop("none")),
             ),
             facts={"missed": count, "grace_days": grace, "tasks": [t.id for t in late]},
         )
@@ -651,7 +718,11 @@ def health_drop(rule: Rule, account: Account, now: datetime) -> list[Level]:
                 active=False,
                 value=None,
                 title=msg(gettext_noop("Health score of %(account)s"), account=account.name),
-                message=f"Fewer than two health readings for {account.name} in the last {days} days.",
+                message=msg(
+                    gettext_noop("Fewer than two health readings for %(account)s in the last %(days)s days."),
+                    account=account.name,
+                    days=num(days),
+                ),
             )
         ]
     latest = readings[-1]
@@ -668,10 +739,21 @@ def health_drop(rule: Rule, account: Account, now: datetime) -> list[Level]:
                 account=account.name,
                 drop=num(drop, 1),
             ),
-            message=(
-                f"{account.name}'s health score fell from {peak.value:.1f} on {peak.at:%Y-%m-%d} to "
-                f"{latest.value:.1f} on {latest.at:%Y-%m-%d}, a drop of {drop:.1f} points (the rule fires at a drop "
-                f"of {points:g} points within {days} days)." + (f" What moved: {'; '.join(moved)}." if moved else "")
+            message=msg(
+                gettext_noop(
+                    "%(account)s's health score fell from %(from_score)s on %(from_date)s to %(to_score)s on "
+                    "%(to_date)s, a drop of %(drop)s points (the rule fires at a drop of %(points)s points within "
+                    "%(days)s days).%(moved)s"
+                ),
+                account=account.name,
+                from_score=num(peak.value, 1),
+                from_date=f"{peak.at:%Y-%m-%d}",
+                to_score=num(latest.value, 1),
+                to_date=f"{latest.at:%Y-%m-%d}",
+                drop=num(drop, 1),
+                points=num(points, None),
+                days=num(days),
+                moved=msg(gettext_noop(" What moved: %(lines)s."), lines="; ".join(moved)) if moved else "",
             ),
             facts={
                 "points": points,
@@ -721,44 +803,73 @@ DEFAULT_ACTIONS: dict[str, str] = {
 
 
 def condition_summary(rule: Rule) -> str:
-    """The condition in one line of plain words, for lists."""
+    """The condition in one line of plain words, for lists (in the reader's language, numbers in their format)."""
     p = rule.params or {}
     kind = rule.condition_type
+
+    def g(key: str) -> str:  # a number as few decimals as it needs, like ``:g``
+        value = p.get(key)
+        return str(value) if not isinstance(value, int | float) else str(_shown(num(value, None)))
+
+    days = p.get("days")
     if kind == ConditionType.SCORE_THRESHOLD:
-        return f"{'Any contact' if p.get('subject') == 'contact' else 'Account'} score reaches {p.get('threshold'):g}"
+        if p.get("subject") == "contact":
+            return gettext("Any contact score reaches %(threshold)s") % {"threshold": g("threshold")}
+        return gettext("Account score reaches %(threshold)s") % {"threshold": g("threshold")}
     if kind == ConditionType.SPIKE:
-        return f"Momentum ≥ {p.get('ratio'):g}× the usual week" + (
-            f", score ≥ {p['min_score']:g}" if p.get("min_score") else ""
-        )
+        text = gettext("Momentum ≥ %(ratio)s× the usual week") % {"ratio": g("ratio")}
+        if p.get("min_score"):
+            text += gettext(", score ≥ %(score)s") % {"score": g("min_score")}
+        return text
     if kind == ConditionType.COMMITTEE_BREADTH:
-        return f"{p.get('members')}+ committee members engaged within {p.get('days')} days"
+        return gettext("%(members)s+ committee members engaged within %(days)s days") % {
+            "members": p.get("members"),
+            "days": days,
+        }
     if kind == ConditionType.ROLE_ENGAGED:
         what = (
-            EVENT_LABELS.get(str(p.get("event_type")), "any interaction").lower()
+            EVENT_LABELS.get(str(p.get("event_type")), gettext("any interaction")).lower()
             if p.get("event_type")
-            else "any interaction"
+            else gettext("any interaction")
         )
         role = str(p.get("buying_role"))
-        return f"{ROLE_LABELS.get(role, role)}: {what} (last {p.get('days')} days)"
+        return gettext("%(role)s: %(what)s (last %(days)s days)") % {
+            "role": ROLE_LABELS.get(role, role),
+            "what": what,
+            "days": days,
+        }
     if kind == ConditionType.STAGE_ENTERED:
-        return f"Enters the {stage_label(p.get('stage'))} stage"
+        return gettext("Enters the %(stage)s stage") % {"stage": stage_label(p.get("stage"))}
     if kind == ConditionType.TRIGGER_EVENT:
-        kinds = ", ".join(KIND_LABELS.get(k, k) for k in p.get("kinds") or []) or "Any trigger event"
-        return f"{kinds} (last {p.get('days')} days)"
+        kinds = ", ".join(KIND_LABELS.get(k, k) for k in p.get("kinds") or []) or gettext("Any trigger event")
+        return gettext("%(kinds)s (last %(days)s days)") % {"kinds": kinds, "days": days}
     if kind == ConditionType.ENGAGEMENT_DROP:
-        return f"Interactions drop {p.get('percent'):g}% over {p.get('days')} days (customers)"
+        return gettext("Interactions drop %(percent)s%% over %(days)s days (customers)") % {
+            "percent": g("percent"),
+            "days": days,
+        }
     if kind == ConditionType.MISSING_ROLE:
         role = str(p.get("buying_role"))
-        role = ROLE_LABELS.get(role, role).lower()
-        return f"No engaged {role} after {p.get('days')} days"
+        return gettext("No engaged %(role)s after %(days)s days") % {
+            "role": ROLE_LABELS.get(role, role).lower(),
+            "days": days,
+        }
     if kind == ConditionType.KEY_CONTACT_QUIET:
-        return f"Champion, decision maker or economic buyer silent for {p.get('days')} days or left (key accounts)"
+        return gettext("Champion, decision maker or economic buyer silent for %(days)s days or left (key accounts)") % {
+            "days": days
+        }
     if kind == ConditionType.RENEWAL_RISK:
-        return f"Renewal within {p.get('days')} days and engagement down {p.get('percent'):g}% or more"
+        return gettext("Renewal within %(days)s days and engagement down %(percent)s%% or more") % {
+            "days": days,
+            "percent": g("percent"),
+        }
     if kind == ConditionType.MISSED_CHECK_INS:
-        return f"{p.get('missed')}+ check-ins open {p.get('days')} days past due"
+        return gettext("%(missed)s+ check-ins open %(days)s days past due") % {"missed": p.get("missed"), "days": days}
     if kind == ConditionType.HEALTH_DROP:
-        return f"Health score drops {p.get('points'):g}+ points within {p.get('days')} days"
+        return gettext("Health score drops %(points)s+ points within %(days)s days") % {
+            "points": g("points"),
+            "days": days,
+        }
     return rule.get_condition_type_display()
 
 

@@ -159,7 +159,7 @@ class Alert(WorkspaceOwned):
     dedupe_key = models.CharField(max_length=200)
     severity = models.CharField(max_length=10, choices=Severity.choices, default=Severity.MEDIUM)
     title = models.CharField(max_length=255)
-    message = models.TextField(help_text="Why it fired: the events and figures.")
+    message = models.TextField(help_text=_("Why it fired: the events and figures."))
     recommended_action = models.TextField(blank=True)
     facts = models.JSONField(default=dict, blank=True)
     # title, message and recommended_action as message keys and parameters (abe.texts), shown in the reader's

@@ -107,9 +107,9 @@ class SegmentDayFact(WorkspaceOwned, FactMeasures):
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+", db_index=False)
     day = models.DateField()
     tier = models.CharField(max_length=20, choices=Tier.choices)
-    owner_key = models.BigIntegerField(default=0, help_text="The owner's user id; 0 for no owner.")
+    owner_key = models.BigIntegerField(default=0, help_text=_("The owner's user id; 0 for no owner."))
     industry = models.CharField(max_length=100, blank=True)
-    accounts_active = models.BigIntegerField(default=0, help_text="Accounts with at least one event that day.")
+    accounts_active = models.BigIntegerField(default=0, help_text=_("Accounts with at least one event that day."))
 
     class Meta:
         constraints = [
@@ -129,7 +129,7 @@ class TierDayFact(WorkspaceOwned, FactMeasures):
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+", db_index=False)
     day = models.DateField()
     tier = models.CharField(max_length=20, choices=Tier.choices)
-    accounts_active = models.BigIntegerField(default=0, help_text="Accounts with at least one event that day.")
+    accounts_active = models.BigIntegerField(default=0, help_text=_("Accounts with at least one event that day."))
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["workspace", "day", "tier"], name="tier_day_fact_key")]
@@ -143,7 +143,7 @@ class RollupState(WorkspaceOwned):
 
     watermark = models.DateTimeField(null=True, blank=True)
     version = models.BigIntegerField(
-        default=0, help_text="Moves on with every refresh: the dashboards' cache keys include it."
+        default=0, help_text=_("Moves on with every refresh: the dashboards' cache keys include it.")
     )
     last_rebuild_at = models.DateTimeField(null=True, blank=True)
     last_rebuild_seconds = models.FloatField(null=True, blank=True)
@@ -190,8 +190,8 @@ class SpendEntry(WorkspaceOwned):
 class AnalyticsSettings(WorkspaceOwned):
     """Economics assumptions and alert SLAs of a workspace (one row per workspace)."""
 
-    gross_margin = models.FloatField(default=0.75, help_text="Share of revenue kept after cost of sales (0..1).")
-    annual_churn = models.FloatField(default=0.15, help_text="Share of customers lost per year (0..1).")
+    gross_margin = models.FloatField(default=0.75, help_text=_("Share of revenue kept after cost of sales (0..1)."))
+    annual_churn = models.FloatField(default=0.15, help_text=_("Share of customers lost per year (0..1)."))
     # Hours to acknowledge an alert, per tier.
     ack_sla_hours = models.JSONField(default=dict, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -207,7 +207,7 @@ class AnalyticsSettings(WorkspaceOwned):
 class MaturityAssessment(WorkspaceOwned):
     """One answer to the 5 x 5 ABM maturity grid: a stage (1..5) per dimension, with the evidence seen."""
 
-    stages = models.JSONField(help_text="{dimension key: stage 1..5}")
+    stages = models.JSONField(help_text=_("{dimension key: stage 1..5}"))
     evidence = models.JSONField(default=dict, blank=True)
     notes = models.TextField(blank=True)
     created_by = models.ForeignKey(
@@ -238,8 +238,8 @@ class TierDaySnapshot(WorkspaceOwned):
     tier = models.CharField(max_length=20, choices=Tier.choices)
     accounts = models.BigIntegerField(default=0)
     score_sum = models.FloatField(default=0.0)
-    engaged = models.BigIntegerField(default=0, help_text="Accounts at stage engaged or later.")
-    mqa = models.BigIntegerField(default=0, help_text="Accounts at stage MQA.")
+    engaged = models.BigIntegerField(default=0, help_text=_("Accounts at stage engaged or later."))
+    mqa = models.BigIntegerField(default=0, help_text=_("Accounts at stage MQA."))
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["workspace", "day", "tier"], name="tier_day_snapshot_key")]
@@ -291,7 +291,7 @@ class StageStandFact(WorkspaceOwned):
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+", db_index=False)
     tier = models.CharField(max_length=20, choices=Tier.choices)
-    owner_key = models.BigIntegerField(default=0, help_text="The owner's user id; 0 for no owner.")
+    owner_key = models.BigIntegerField(default=0, help_text=_("The owner's user id; 0 for no owner."))
     industry = models.CharField(max_length=100, blank=True)
     stage = models.CharField(max_length=40)
     since_day = models.DateField(null=True, blank=True)
@@ -310,9 +310,9 @@ class AlertSegmentFact(WorkspaceOwned):
     tier = models.CharField(max_length=20, choices=Tier.choices)
     owner_key = models.BigIntegerField(default=0)
     industry = models.CharField(max_length=100, blank=True)
-    rule_key = models.BigIntegerField(default=0, help_text="The rule's id; 0 for system alerts or a deleted rule.")
+    rule_key = models.BigIntegerField(default=0, help_text=_("The rule's id; 0 for system alerts or a deleted rule."))
     severity = models.CharField(max_length=10)
-    assignee_key = models.BigIntegerField(default=0, help_text="The assignee's user id; 0 for unassigned.")
+    assignee_key = models.BigIntegerField(default=0, help_text=_("The assignee's user id; 0 for unassigned."))
     raised = models.BigIntegerField(default=0)
     acknowledged = models.BigIntegerField(default=0)
     ack_seconds = models.BigIntegerField(default=0)

@@ -17,8 +17,10 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils.dateparse import parse_date
+from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, gettext
+from django.utils.timezone import localtime
+from django.utils.translation import get_language, gettext, gettext_lazy
 from django.views.decorators.http import require_POST
 
 from abe import permissions as role_rules
@@ -43,15 +45,20 @@ from .services.economics import analytics_settings_update, spend_entry_create, s
 from .services.maturity import maturity_assessment_create, rollout_step_update
 
 PAGES = [
-    ("overview", "Coverage & pipeline"),
-    ("journey", "Journey funnel"),
-    ("funnel", "Top of funnel"),
-    ("response", "Alert response & team"),
-    ("content", "Content performance"),
-    ("impact", "Programme impact"),
-    ("economics", "Economics"),
+    ("overview", gettext_lazy("Coverage & pipeline")),
+    ("journey", gettext_lazy("Journey funnel")),
+    ("funnel", gettext_lazy("Top of funnel")),
+    ("response", gettext_lazy("Alert response & team")),
+    ("content", gettext_lazy("Content performance")),
+    ("impact", gettext_lazy("Programme impact")),
+    ("economics", gettext_lazy("Economics")),
 ]
-PERIODS = [(30, "30 days"), (90, "90 days"), (180, "180 days"), (365, "12 months")]
+PERIODS = [
+    (30, gettext_lazy("30 days")),
+    (90, gettext_lazy("90 days")),
+    (180, gettext_lazy("180 days")),
+    (365, gettext_lazy("12 months")),
+]
 TIER_COLOURS = {"strategic": "#3b5bdb", "priority": "#e67700", "standard": "#868e96"}
 
 
@@ -67,9 +74,9 @@ def _csv(name: str, filters: KpiFilters, tables: list[dict[str, Any]]) -> HttpRe
     buffer = io.StringIO()
     buffer.write("\ufeff")  # BOM: Excel opens UTF-8 correctly
     writer = csv.writer(buffer)
-    writer.writerow(["Period", filters.start.isoformat(), filters.end.isoformat()])
+    writer.writerow([gettext("Period"), filters.start.isoformat(), filters.end.isoformat()])
     if filters.view is not None:
-        writer.writerow(["Saved view", csv_safe(filters.view.name)])
+        writer.writerow([gettext("Saved view"), csv_safe(filters.view.name)])
     for t in tables:
         writer.writerow([])
         writer.writerow([csv_safe(t["title"])])
@@ -156,15 +163,17 @@ def overview_view(request: MemberRequest) -> HttpResponse:
             for tier, label in Tier.choices
             if any(v is not None for v in trend["series"][tier])
         ]
-        data["chart_config"] = _line(trend["days"], datasets, y_title="Mean engagement score")
-        data["chart_title"] = "Engagement trend by tier"
+        data["chart_config"] = _line(trend["days"], datasets, y_title=gettext("Mean engagement score"))
+        data["chart_title"] = gettext("Engagement trend by tier")
         rows = [
             [day, *[trend["series"][t][i] if trend["series"][t][i] is not None else "—" for t in Tier.values]]
             for i, day in enumerate(trend["days"])
         ]
         data["tables"].append(
             dashboards.table(
-                "Engagement trend by tier (chart data)", ["Day", *[str(label) for _, label in Tier.choices]], rows
+                gettext("Engagement trend by tier (chart data)"),
+                [gettext("Day"), *[str(label) for _, label in Tier.choices]],
+                rows,
             )
         )
         return data
@@ -181,10 +190,10 @@ def journey_view(request: MemberRequest) -> HttpResponse:
         data["chart_config"] = _line(
             data["chart"]["labels"],
             [{"label": k, "data": v, "color": colours[i % len(colours)]} for i, (k, v) in enumerate(series.items())],
-            y_title="% of the cohort",
+            y_title=gettext("Share of the cohort (%)"),
             kind="bar",
         )
-        data["chart_title"] = "How far each monthly cohort got"
+        data["chart_title"] = gettext("How far each monthly cohort got")
         return data
 
     return _render(request, "journey", build)
@@ -199,10 +208,10 @@ def funnel_view(request: MemberRequest) -> HttpResponse:
         data["chart_config"] = _line(
             data["chart"]["labels"],
             [{"label": k, "data": v, "color": c} for (k, v), c in zip(series.items(), colours, strict=True)],
-            y_title="Count",
+            y_title=gettext("Count"),
             kind="bar",
         )
-        data["chart_title"] = "Attempts and their outcomes by tier"
+        data["chart_title"] = gettext("Attempts and their outcomes by tier")
         return data
 
     return _render(request, "funnel", build)
@@ -233,23 +242,36 @@ def content_view(request: MemberRequest) -> HttpResponse:
             ]
 
         columns = [
-            "Reaches (asset × account)",
-            "Contacts reached",
-            "Engagements",
-            "Moved to a later stage",
-            "Share moved",
-            "Pipeline influenced",
+            gettext("Reaches (asset × account)"),
+            gettext("Contacts reached"),
+            gettext("Engagements"),
+            gettext("Moved to a later stage"),
+            gettext("Share moved"),
+            gettext("Pipeline influenced"),
         ]
         stamp = perf["computed_at"]
         return {
-            "scope_note": "All accounts, all time: content's asset-performance rollup"
-            + (f" (computed {stamp:%Y-%m-%d %H:%M} UTC)" if stamp else " (not computed yet)")
-            + ". The period, tier, owner, industry and saved-view filters do not narrow this page.",
+            "scope_note": (
+                gettext(
+                    "All accounts, all time: content's asset-performance rollup (computed %(when)s). The period, "
+                    "tier, owner, industry and saved-view filters do not narrow this page."
+                )
+                % {
+                    "when": date_format(localtime(stamp), "SHORT_DATETIME_FORMAT")
+                    + " "
+                    + localtime(stamp).strftime("%Z")
+                }
+                if stamp
+                else gettext(
+                    "All accounts, all time: content's asset-performance rollup (not computed yet). The period, tier, "
+                    "owner, industry and saved-view filters do not narrow this page."
+                )
+            ),
             "chart_config": _line(
                 [item["label"] for item in perf["by_stage"]],
                 [
                     {
-                        "label": "Share of reached accounts that moved (%)",
+                        "label": gettext("Share of reached accounts that moved (%)"),
                         "data": [
                             round(item["share"] * 100, 1) if item["share"] is not None else None
                             for item in perf["by_stage"]
@@ -260,16 +282,20 @@ def content_view(request: MemberRequest) -> HttpResponse:
                 y_title="%",
                 kind="bar",
             ),
-            "chart_title": "Accounts moved on after content, by the stage they were in",
+            "chart_title": gettext("Accounts moved on after content, by the stage they were in"),
             "tables": [
-                dashboards.table("By persona", ["Persona", *columns], rows(perf["by_persona"])),
-                dashboards.table("By journey stage at the first touch", ["Stage", *columns], rows(perf["by_stage"])),
+                dashboards.table(gettext("By persona"), [gettext("Persona"), *columns], rows(perf["by_persona"])),
                 dashboards.table(
-                    "Assets that moved accounts most (reached ≥ 5 accounts)",
-                    ["Asset", *columns],
+                    gettext("By journey stage at the first touch"), [gettext("Stage"), *columns], rows(perf["by_stage"])
+                ),
+                dashboards.table(
+                    gettext("Assets that moved accounts most (reached ≥ 5 accounts)"),
+                    [gettext("Asset"), *columns],
                     rows(perf["top"]),
-                    note="Moved: the account reached a later journey stage within the content settings' movement "
-                    "window after its first touch. Pipeline: opportunities created within 90 days of it.",
+                    note=gettext(
+                        "Moved: the account reached a later journey stage within the content settings' movement "
+                        "window after its first touch. Pipeline: opportunities created within 90 days of it."
+                    ),
                 ),
             ],
         }
@@ -292,14 +318,14 @@ def impact_view(request: MemberRequest) -> HttpResponse:
                     else (dashboards.pct if lift["name"] == "win_rate" else (lambda v: dashboards.num(v, 2)))
                 )
                 verdict = {
-                    "lift": "Lift found",
-                    "drop": "Worse",
-                    "no_clear_difference": "No clear difference",
-                    "not_enough_data": "Not enough data",
+                    "lift": gettext("Lift found"),
+                    "drop": gettext("Worse"),
+                    "no_clear_difference": gettext("No clear difference"),
+                    "not_enough_data": gettext("Not enough data"),
                 }[lift["status"]]
                 out.append(
                     [
-                        lift["label"],
+                        gettext(lift["label"]),
                         fmt(lift.get(a)),
                         fmt(lift.get(b)),
                         dashboards.pct(lift["relative"]),
@@ -316,10 +342,10 @@ def impact_view(request: MemberRequest) -> HttpResponse:
         return {
             "impact": impact,
             "chart_config": _line(
-                [lift["label"] for lift in tvs],
+                [gettext(lift["label"]) for lift in tvs],
                 [
                     {
-                        "label": "Measured lift (%)",
+                        "label": gettext("Measured lift (%)"),
                         "data": [
                             round(lift["relative"] * 100, 1)
                             if lift["relative"] is not None and lift["status"] != "not_enough_data"
@@ -329,7 +355,7 @@ def impact_view(request: MemberRequest) -> HttpResponse:
                         "color": "#3b5bdb",
                     },
                     {
-                        "label": "Cited lift (%)",
+                        "label": gettext("Cited lift (%)"),
                         "data": [round(lift["cited"] * 100) for lift in tvs],
                         "color": "#ced4da",
                     },
@@ -337,39 +363,44 @@ def impact_view(request: MemberRequest) -> HttpResponse:
                 y_title="%",
                 kind="bar",
             ),
-            "chart_title": "Measured lifts beside the cited ones",
+            "chart_title": gettext("Measured lifts beside the cited ones"),
             "tables": [
                 dashboards.table(
-                    "Target (strategic + priority) against standard accounts",
+                    gettext("Target (strategic + priority) against standard accounts"),
                     [
-                        "Measure",
-                        "Target",
-                        "Standard",
-                        "Lift",
-                        "95% interval of the difference",
-                        "Cited lift",
-                        "Verdict",
-                        "n (target / standard)",
+                        gettext("Measure"),
+                        gettext("Target"),
+                        gettext("Standard"),
+                        gettext("Lift"),
+                        gettext("Interval of the difference (95%)"),
+                        gettext("Cited lift"),
+                        gettext("Verdict"),
+                        gettext("n (target / standard)"),
                     ],
                     rows(tvs, "target_mean", "standard_mean"),
-                    note="A lift is claimed only when the interval of the difference excludes zero and each group "
-                    "has at least 10 observations. Velocity: a shorter sales cycle counts as a lift.",
+                    note=gettext(
+                        "A lift is claimed only when the interval of the difference excludes zero and each group "
+                        "has at least 10 observations. Velocity: a shorter sales cycle counts as a lift."
+                    ),
                 ),
                 dashboards.table(
-                    f"Before and after entering a target tier ({ba['accounts']} accounts, windows of up to "
-                    f"{ba['window_days']} days)",
+                    gettext(
+                        "Before and after entering a target tier (%(accounts)s accounts, windows of up to "
+                        "%(days)s days)"
+                    )
+                    % {"accounts": dashboards.num(ba["accounts"]), "days": dashboards.num(ba["window_days"])},
                     [
-                        "Measure",
-                        "Before",
-                        "After",
-                        "Lift",
-                        "95% interval of the difference",
-                        "Cited lift",
-                        "Verdict",
-                        "n (accounts)",
+                        gettext("Measure"),
+                        gettext("Before"),
+                        gettext("After"),
+                        gettext("Lift"),
+                        gettext("Interval of the difference (95%)"),
+                        gettext("Cited lift"),
+                        gettext("Verdict"),
+                        gettext("n (accounts)"),
                     ],
                     rows(ba["lifts"], "before_mean", "after_mean"),
-                    note="Equal windows before and after each account's first move into a target tier.",
+                    note=gettext("Equal windows before and after each account's first move into a target tier."),
                 ),
             ],
         }

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 
 class TouchLogger(Protocol):
@@ -46,7 +47,7 @@ def consumed_reader_register(func: Callable[..., dict[int, set[int]]]) -> None:
 def touch_log(**kwargs: Any) -> Any:
     """Record an outbound touch (an email sent, a call made) as an engagement event; returns the event."""
     if _touch_logger is None:
-        raise ValidationError("Touches cannot be logged: the engagement module is not installed.")
+        raise ValidationError(gettext("Touches cannot be logged: the engagement module is not installed."))
     return _touch_logger(**kwargs)
 
 

@@ -17,6 +17,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
+
 FIELDS: dict[str, str] = {
     "contact.first_name": "The contact's first name",
     "contact.last_name": "The contact's last name",
@@ -53,12 +55,15 @@ def merge_check(text: str) -> list[str]:
         if FIELD_RE.fullmatch(match.group(0)) and name in FIELDS:
             used.append(name)
         else:
-            problems.append(f"unknown merge field “{{{{ {name} }}}}”")
+            problems.append(gettext("unknown merge field “%(field)s”") % {"field": "{{ " + name + " }}"})
     rest = re.sub(r"\{\{(.*?)\}\}", "", text, flags=re.S)
     if SYNTAX_RE.search(rest):
-        problems.append("template logic ({% … %}, {# … #} or an unclosed {{ ) is not allowed")
+        problems.append(gettext("template logic ({%% … %%}, {# … #} or an unclosed {{ ) is not allowed") % {})
     if problems:
-        raise MergeError("; ".join(problems) + ". Available fields: " + ", ".join(FIELDS) + ".")
+        raise MergeError(
+            gettext("%(problems)s. Available fields: %(fields)s.")
+            % {"problems": "; ".join(problems), "fields": ", ".join(FIELDS)}
+        )
     return used
 
 

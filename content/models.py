@@ -45,7 +45,7 @@ class ContentAsset(WorkspaceOwned, TimeStamped):
     format = models.CharField(max_length=20, choices=ContentFormat.choices)
     stage = models.CharField(max_length=20, choices=BuyingStage.choices, default=BuyingStage.PROSPECTING)
     effort = models.CharField(max_length=10, choices=Effort.choices, default=Effort.LOW)
-    tiers = models.JSONField(default=list, blank=True, help_text="Tiers this asset is meant for; empty = all.")
+    tiers = models.JSONField(default=list, blank=True, help_text=_("Tiers this asset is meant for; empty = all."))
     personas = models.ManyToManyField(Persona, blank=True, related_name="content_assets")
     description = models.TextField(blank=True)
 
@@ -76,13 +76,13 @@ EFFORT_RANK: dict[str, int] = {Effort.LOW: 0, Effort.MEDIUM: 1, Effort.HIGH: 2}
 class ContentSettings(WorkspaceOwned):
     """How content is chosen for an account: the effort each tier allows and journey stage -> content stage."""
 
-    effort_by_tier = models.JSONField(default=dict, blank=True, help_text="Tier -> highest effort allowed.")
-    stage_map = models.JSONField(default=dict, blank=True, help_text="Journey stage key -> content stage.")
+    effort_by_tier = models.JSONField(default=dict, blank=True, help_text=_("Tier -> highest effort allowed."))
+    stage_map = models.JSONField(default=dict, blank=True, help_text=_("Journey stage key -> content stage."))
     movement_days = models.PositiveIntegerField(
-        default=30, help_text="An account reached by an asset 'moved' when its stage advances within this many days."
+        default=30, help_text=_("An account reached by an asset 'moved' when its stage advances within this many days.")
     )
     prior_weight = models.FloatField(
-        default=5.0, help_text="How many accounts' worth of the workspace average a new asset starts with."
+        default=5.0, help_text=_("How many accounts' worth of the workspace average a new asset starts with.")
     )
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -164,7 +164,7 @@ class Play(WorkspaceOwned, TimeStamped):
     name = models.CharField(max_length=120)
     description = models.TextField(blank=True)
     exit_stage = models.CharField(
-        max_length=40, blank=True, help_text="Journey stage key at which an account leaves the play."
+        max_length=40, blank=True, help_text=_("Journey stage key at which an account leaves the play.")
     )
     is_active = models.BooleanField(default=True)
     created_by = models.ForeignKey(

@@ -20,8 +20,10 @@ class ScoringSettingsForm(forms.Form):
     breadth_bonus_per_role = forms.FloatField(
         min_value=0,
         max_value=5,
-        label="Breadth bonus per extra buying role",
-        help_text="0.15: each distinct role engaged in 30 days beyond the first adds 15% to the people's points.",
+        label=gettext_lazy("Breadth bonus per extra buying role"),
+        help_text=gettext_lazy(
+            "0.15: each distinct role engaged in 30 days beyond the first adds 15 percent to the people's points."
+        ),
     )
     create_unknown_contacts = forms.BooleanField(
         required=False, label=gettext_lazy("Create unknown contacts at known account domains")
@@ -121,9 +123,11 @@ class ScoringSettingsForm(forms.Form):
 
 class EventUploadForm(forms.Form):
     file = forms.FileField(
-        label="CSV file",
-        help_text="Columns: source, external_id, type, occurred_at, and account_id, account_domain, contact_email or "
-        "contact_external_id; optional channel, content_asset_id, metadata (JSON).",
+        label=gettext_lazy("CSV file"),
+        help_text=gettext_lazy(
+            "Columns: source, external_id, type, occurred_at, and account_id, account_domain, contact_email or "
+            "contact_external_id; optional channel, content_asset_id, metadata (JSON)."
+        ),
     )
 
 

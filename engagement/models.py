@@ -146,14 +146,14 @@ class EngagementConfig(WorkspaceOwned):
     """
 
     weights = models.JSONField(default=dict, blank=True)
-    half_lives = models.JSONField(default=dict, blank=True, help_text="Days, per event type.")
-    daily_caps = models.JSONField(default=dict, blank=True, help_text="Events counted per contact, type and day.")
+    half_lives = models.JSONField(default=dict, blank=True, help_text=_("Days, per event type."))
+    daily_caps = models.JSONField(default=dict, blank=True, help_text=_("Events counted per contact, type and day."))
     role_multipliers = models.JSONField(default=dict, blank=True)
     seniority_multipliers = models.JSONField(default=dict, blank=True)
     breadth_bonus_per_role = models.FloatField(default=0.15)
     stages = models.JSONField(default=list, blank=True)
     create_unknown_contacts = models.BooleanField(
-        default=True, help_text="Create a contact for an unknown email at a known account domain."
+        default=True, help_text=_("Create a contact for an unknown email at a known account domain.")
     )
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
@@ -224,8 +224,8 @@ class ScoreComponent(WorkspaceOwned):
     )
     contact_key = models.BigIntegerField(default=0)
     type = models.CharField(max_length=32, choices=EventType.choices)
-    log_sum = models.FloatField(null=True, blank=True, help_text="None: every event was over its daily cap.")
-    events = models.PositiveIntegerField(default=0, help_text="Events received (before caps).")
+    log_sum = models.FloatField(null=True, blank=True, help_text=_("None: every event was over its daily cap."))
+    events = models.PositiveIntegerField(default=0, help_text=_("Events received (before caps)."))
     last_at = models.DateTimeField()
 
     class Meta:
@@ -238,7 +238,7 @@ class AccountEngagement(WorkspaceOwned):
     """What the last scoring pass knew about an account beyond its score: breadth and the momentum inputs."""
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="engagement")
-    breadth = models.PositiveSmallIntegerField(default=0, help_text="Distinct buying roles engaged, last 30 days.")
+    breadth = models.PositiveSmallIntegerField(default=0, help_text=_("Distinct buying roles engaged, last 30 days."))
     roles = models.JSONField(default=list, blank=True)
     engaged_contacts = models.PositiveIntegerField(default=0)
     points_7d = models.FloatField(default=0.0)
@@ -310,7 +310,9 @@ class EventImport(WorkspaceOwned):
     accepted = models.PositiveIntegerField(default=0)
     duplicates = models.PositiveIntegerField(default=0)
     rejected_count = models.PositiveIntegerField(default=0)
-    rejected = models.JSONField(default=list, blank=True, help_text="[[line, {field: [messages]}]], the first 1,000.")
+    rejected = models.JSONField(
+        default=list, blank=True, help_text=_("[[line, {field: [messages]}]], the first 1,000.")
+    )
     message = models.TextField(blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from abe.forms import ServiceModelForm
@@ -104,7 +105,7 @@ class ParetoForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("start") and data.get("end") and data["start"] > data["end"]:
-            raise forms.ValidationError("The start lies after the end.")
+            raise forms.ValidationError(gettext("The start lies after the end."))
         return data
 
 

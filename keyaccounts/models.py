@@ -26,12 +26,12 @@ from accounts.models import Account, Contact, Opportunity
 class KeyAccountSettings(WorkspaceOwned):
     """Per-workspace review cadence per tier, the win-back delay, and names too ambiguous to match in news."""
 
-    strategic_review_days = models.PositiveIntegerField(default=30, help_text="Default monthly")
-    priority_review_days = models.PositiveIntegerField(default=91, help_text="Default quarterly")
+    strategic_review_days = models.PositiveIntegerField(default=30, help_text=_("Default monthly"))
+    priority_review_days = models.PositiveIntegerField(default=91, help_text=_("Default quarterly"))
     standard_review_days = models.PositiveIntegerField(default=182)
-    winback_after_days = models.PositiveIntegerField(default=180, help_text="Lost accounts come back after this")
+    winback_after_days = models.PositiveIntegerField(default=180, help_text=_("Lost accounts come back after this"))
     news_ignored_names = models.JSONField(
-        default=list, blank=True, help_text="Account names never matched on their own (e.g. common words)"
+        default=list, blank=True, help_text=_("Account names never matched on their own (e.g. common words)")
     )
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -60,11 +60,11 @@ PLAN_TEXT_FIELDS = ("goals", "plans", "challenges", "stakes", "timeline")
 class AccountPlan(WorkspaceOwned, TimeStamped):
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="account_plans")
     status = models.CharField(max_length=10, choices=PlanStatus.choices, default=PlanStatus.CURRENT)
-    goals = models.TextField(blank=True, help_text="What the customer wants to achieve")
-    plans = models.TextField(blank=True, help_text="How they intend to get there")
-    challenges = models.TextField(blank=True, help_text="What stands in the way")
-    stakes = models.TextField(blank=True, help_text="What happens if they fail (or succeed)")
-    timeline = models.TextField(blank=True, help_text="When things must happen")
+    goals = models.TextField(blank=True, help_text=_("What the customer wants to achieve"))
+    plans = models.TextField(blank=True, help_text=_("How they intend to get there"))
+    challenges = models.TextField(blank=True, help_text=_("What stands in the way"))
+    stakes = models.TextField(blank=True, help_text=_("What happens if they fail (or succeed)"))
+    timeline = models.TextField(blank=True, help_text=_("When things must happen"))
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="account_plans"
     )
@@ -107,7 +107,7 @@ class AccountPlanChange(WorkspaceOwned):
 class PlanObjective(WorkspaceOwned, TimeStamped):
     plan = models.ForeignKey(AccountPlan, on_delete=models.CASCADE, related_name="objectives")
     title = models.CharField(max_length=200)
-    metric = models.CharField(max_length=100, blank=True, help_text="Unit of the target, e.g. seats, EUR, %")
+    metric = models.CharField(max_length=100, blank=True, help_text=_("Unit of the target, e.g. seats, EUR, %"))
     baseline = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0"))
     target = models.DecimalField(max_digits=16, decimal_places=2)
     current = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0"))
@@ -280,7 +280,7 @@ class AccountNewsTerms(WorkspaceOwned):
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="news_terms")
     aliases = models.JSONField(default=list, blank=True)
-    exclusions = models.JSONField(default=list, blank=True, help_text="An entry containing one is not about it")
+    exclusions = models.JSONField(default=list, blank=True, help_text=_("An entry containing one is not about it"))
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["workspace", "account"], name="account_news_terms_one")]
@@ -291,7 +291,7 @@ class AccountNewsTerms(WorkspaceOwned):
 
 class NewsEntry(WorkspaceOwned):
     feed = models.ForeignKey(NewsFeed, on_delete=models.CASCADE, related_name="entries")
-    entry_key = models.CharField(max_length=64, help_text="SHA-256 of the feed's entry id (or link)")
+    entry_key = models.CharField(max_length=64, help_text=_("SHA-256 of the feed's entry id (or link)"))
     title = models.CharField(max_length=500)
     link = models.URLField(max_length=1000, blank=True)
     summary = models.TextField(blank=True)
@@ -309,7 +309,7 @@ class NewsEntry(WorkspaceOwned):
 class NewsMatch(WorkspaceOwned):
     entry = models.ForeignKey(NewsEntry, on_delete=models.CASCADE, related_name="matches")
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="news_matches")
-    term = models.CharField(max_length=255, help_text="The name, alias or domain that matched")
+    term = models.CharField(max_length=255, help_text=_("The name, alias or domain that matched"))
     created_at = models.DateTimeField()
 
     class Meta:

@@ -262,7 +262,7 @@ def plan_item_view(request: MemberRequest, pk: int, kind: str, item_pk: int) -> 
             messages.success(request, gettext("Plan archived; start a new one from the account page."))
             return redirect("accounts:detail", pk=plan.account_id)
         else:
-            raise ValidationError("Unknown item.")
+            raise ValidationError(gettext("Unknown item."))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect(reverse("keyaccounts:plan", kwargs={"pk": plan.pk}) + f"#{kind}s")

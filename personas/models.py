@@ -59,7 +59,7 @@ class Persona(WorkspaceOwned, TimeStamped):
     challenges = models.TextField(blank=True)
     goals = models.TextField(blank=True)
     career_goals = models.TextField(blank=True)
-    information_sources = models.TextField(blank=True, help_text="Where they get information.")
+    information_sources = models.TextField(blank=True, help_text=_("Where they get information."))
     preferred_channels = models.JSONField(default=list, blank=True)
 
     class Meta:

@@ -42,7 +42,7 @@ class Task(WorkspaceOwned, TimeStamped):
     )
     due_date = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=12, choices=TaskStatus.choices, default=TaskStatus.OPEN)
-    outcome = models.TextField(blank=True, help_text="What happened, written when the task is completed.")
+    outcome = models.TextField(blank=True, help_text=_("What happened, written when the task is completed."))
     source = models.CharField(max_length=20, choices=TaskSource.choices, default=TaskSource.MANUAL)
     # What created the task, as "<kind>:<id>" (e.g. "play_step:12", "alert:7"); blank for manual tasks.
     source_ref = models.CharField(max_length=80, blank=True)

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy
 
 from ..models import ImportKind
 from .presets import PRESETS
 
 
 class ImportUploadForm(forms.Form):
-    kind = forms.ChoiceField(choices=ImportKind.choices, label="What the file holds")
+    kind = forms.ChoiceField(choices=ImportKind.choices, label=gettext_lazy("What the file holds"))
     file = forms.FileField(
-        label="CSV file", help_text="Salesforce, HubSpot, any other CRM's export, or this portal's CSV."
+        label=gettext_lazy("CSV file"),
+        help_text=gettext_lazy("Salesforce, HubSpot, any other CRM's export, or this portal's CSV."),
     )
     preset = forms.ChoiceField(
         required=False,
-        label="Format",
-        choices=[("", "Recognise automatically")] + [(k, p.label) for k, p in PRESETS.items()],
+        label=gettext_lazy("Format"),
+        choices=[("", gettext_lazy("Recognise automatically"))] + [(k, p.label) for k, p in PRESETS.items()],
     )

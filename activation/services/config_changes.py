@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from abe.models import Membership, Role
-from abe.texts import english, msg_plural, ngettext_noop, specs
+from abe.texts import english, joined, msg, msg_plural, ngettext_noop, num, specs
 from abe.texts import label as text_label
 from accounts.models import Account
 
@@ -49,17 +49,30 @@ def config_change_notice_create(
         return None
     names = journey_stage_names(workspace=workspace_id)
     by_move = Counter((old, new) for _, old, new in moves)
+    # Stage names as configured: a default stage's stored (English) name is a msgid, shown translated; a name
+    # typed by an admin is not in the catalogue and is shown as typed.
     lines = [
-        f"{names.get(old, old or 'No stage')} → {names.get(new, new)}: {n:,}"
+        msg(
+            gettext_noop("%(from)s → %(to)s: %(count)s"),
+            **{
+                "from": text_label(names.get(old, old or gettext_noop("No stage"))),
+                "to": text_label(names.get(new, new)),
+                "count": num(n),
+            },
+        )
         for (old, new), n in sorted(by_move.items(), key=lambda item: -item[1])
     ]
     label = str(change.get("label") or gettext_noop("The configuration"))
-    accounts = f"{len(moves):,} account{'s' if len(moves) != 1 else ''}"
-    alerts = f"{held_back:,} alert{'s' if held_back != 1 else ''}"
-    message = (
-        f"{label} changed: {accounts} changed journey stage ({'; '.join(lines) or 'none'}). "
-        f"The rules would have sent {alerts} about them; they were held back so that a settings change does not "
-        "flood the inboxes, and this notice speaks for them."
+    message = msg(
+        gettext_noop(
+            "%(what)s changed: %(accounts)s changed journey stage (%(lines)s). The rules would have sent %(alerts)s "
+            "about them; they were held back so that a settings change does not flood the inboxes, and this notice "
+            "speaks for them."
+        ),
+        what=text_label(label),
+        accounts=msg_plural(ngettext_noop("%(count)s account", "%(count)s accounts"), len(moves)),
+        lines=joined(lines) if lines else msg(gettext_noop("none")),
+        alerts=msg_plural(ngettext_noop("%(count)s alert", "%(count)s alerts"), held_back),
     )
     at = str(change.get("at") or now.isoformat())
     url = affected_accounts_url(key=str(change.get("key") or ""))
@@ -82,9 +95,9 @@ def config_change_notice_create(
             dedupe_key=key,
             severity=Severity.MEDIUM,
             title=english(title),
-            message=message,
+            message=english(message),
             recommended_action="Review the affected accounts; follow up on the ones your plays should reach.",
-            texts=specs(title=title),
+            texts=specs(title=title, message=message),
             facts={
                 "config_change": change.get("key", ""),
                 "by": change.get("by"),

@@ -15,6 +15,7 @@ from abe import l10n
 from abe.labels import ChoiceLabels
 from abe.models import Membership, Workspace
 from accounts.models import Account, Tier
+from activation.models import Severity
 from work.models import Task
 
 from .. import kpis
@@ -23,6 +24,7 @@ from .kpis import _accounts, analytics_settings, committee_coverage_by_tier, kpi
 from .standing import STALLED_DAYS, alert_response, stage_standing
 
 TIER_LABELS = ChoiceLabels(Tier)
+SEVERITY_LABELS = ChoiceLabels(Severity)
 
 
 def money(value: Any) -> str:
@@ -237,9 +239,12 @@ def journey(*, workspace: Workspace, filters: KpiFilters) -> dict[str, Any]:
             cells.append(pct(kpis.ratio(reached, previous)))
             previous = reached
         cohort_rows.append(cells)
-    cohort_columns = ["Cohort (month entered)", "Accounts"]
+    cohort_columns = [_("Cohort (month entered)"), _("Accounts")]
     for stage, before in zip(path, [None, *path[:-1]], strict=True):
-        cohort_columns += [f"Reached {stage.name}", f"{before.name if before else 'Entry'} → {stage.name}"]
+        cohort_columns += [
+            _("Reached %(stage)s") % {"stage": stage.label},
+            _("%(before)s → %(stage)s") % {"before": before.label if before else _("Entry"), "stage": stage.label},
+        ]
     days_rows = [
         [
             cohort.month,
@@ -270,13 +275,13 @@ def journey(*, workspace: Workspace, filters: KpiFilters) -> dict[str, Any]:
     stage_rows = []
     for stage in reversed(stages):
         row = standing.get(stage.key, {"n": 0, "stalled": 0, "median_days": None})
-        stage_rows.append([stage.name, num(row["n"]), num(row["stalled"]), num(row["median_days"])])
+        stage_rows.append([stage.label, num(row["n"]), num(row["stalled"]), num(row["median_days"])])
     return {
         "cohorts": [c.__dict__ for c in cohorts],
         "chart": {
             "labels": [c.month for c in cohorts],
             "series": {
-                f"Reached {stage.name} (% of cohort)": [
+                _("Reached %(stage)s (%% of cohort)") % {"stage": stage.label}: [
                     round(100 * c.reached.get(stage.key, 0) / c.accounts, 1) if c.accounts else None for c in cohorts
                 ]
                 for stage in path
@@ -284,36 +289,43 @@ def journey(*, workspace: Workspace, filters: KpiFilters) -> dict[str, Any]:
         },
         "tables": [
             table(
-                "Journey funnel by monthly cohort",
+                _("Journey funnel by monthly cohort"),
                 cohort_columns,
                 cohort_rows,
-                note="Accounts grouped by the month of their first recorded stage change; each stage shows how many "
-                "of the cohort reached it or a later stage since (share of the cohort), then the conversion from "
-                "the stage before.",
+                note=_(
+                    "Accounts grouped by the month of their first recorded stage change; each stage shows how many "
+                    "of the cohort reached it or a later stage since (share of the cohort), then the conversion from "
+                    "the stage before."
+                ),
             ),
             table(
-                "Mean days from entry to each stage (or a later one), by cohort",
-                ["Cohort", *[s.name for s in path]],
+                _("Mean days from entry to each stage (or a later one), by cohort"),
+                [_("Cohort"), *[s.label for s in path]],
                 days_rows,
             ),
             table(
-                "Journey moves by month",
+                _("Journey moves by month"),
                 [
-                    "Month",
-                    "Stage changes",
-                    "Advanced",
-                    "Regressed",
-                    "MQA entries",
-                    "Opps created",
-                    "Won",
-                    "Opps per MQA",
+                    _("Month"),
+                    _("Stage changes"),
+                    _("Advanced"),
+                    _("Regressed"),
+                    _("MQA entries"),
+                    _("Opps created"),
+                    _("Won"),
+                    _("Opps per MQA"),
                 ],
                 month_rows,
-                note="All stage changes of the period by the month they happened (activity, not cohorts).",
+                note=_("All stage changes of the period by the month they happened (activity, not cohorts)."),
             ),
             table(
-                "Where accounts stand now",
-                ["Stage", "Accounts", f"Stalled (no move in {STALLED_DAYS} days)", "Median days in stage"],
+                _("Where accounts stand now"),
+                [
+                    _("Stage"),
+                    _("Accounts"),
+                    _("Stalled (no move in %(days)s days)") % {"days": STALLED_DAYS},
+                    _("Median days in stage"),
+                ],
                 stage_rows,
             ),
         ],
@@ -326,6 +338,8 @@ def top_of_funnel(*, workspace: Workspace, filters: KpiFilters) -> dict[str, Any
     Each attempt also carries its outcome: answered (a reply or form from the account within 14 days) and led
     to a meeting (within 30 days); both are read from the rollups like the counts."""
     names = dict(member_choices(workspace=workspace))
+
+    raw: list[tuple[float, float, float]] = []  # the chart's figures, unformatted (by tier)
 
     def rows_for(key: str, label: Any) -> list[list[Any]]:
         out = []
@@ -344,6 +358,8 @@ def top_of_funnel(*, workspace: Workspace, filters: KpiFilters) -> dict[str, Any
                     "touches",
                 )
             )
+            if key == "tier":
+                raw.append((a, answered, to_meeting))
             out.append(
                 [
                     label(row[key]),
@@ -362,39 +378,41 @@ def top_of_funnel(*, workspace: Workspace, filters: KpiFilters) -> dict[str, Any
 
     columns = [
         "",
-        "Attempts (outbound touches)",
-        "Answered (conversation ≤ 14 days)",
-        "Answer rate",
-        "Led to a meeting (≤ 30 days)",
-        "Attempt → meeting",
-        "Conversations (replies + forms)",
-        "Meetings",
-        "Conversation → meeting",
-        "Email opens + clicks",
+        _("Attempts (outbound touches)"),
+        _("Answered (conversation ≤ 14 days)"),
+        _("Answer rate"),
+        _("Led to a meeting (≤ 30 days)"),
+        _("Attempt → meeting"),
+        _("Conversations (replies + forms)"),
+        _("Meetings"),
+        _("Conversation → meeting"),
+        _("Email opens + clicks"),
     ]
     by_tier = rows_for("tier", lambda t: TIER_LABELS.get(t, t))
 
     def series(index: int) -> list[float]:
-        return [float(r[index].replace(",", "")) for r in by_tier]
+        return [r[index] for r in raw]
 
     return {
         "chart": {
             "labels": [r[0] for r in by_tier],
-            "series": {"Attempts": series(1), "Answered": series(2), "Led to a meeting": series(4)},
+            "series": {_("Attempts"): series(0), _("Answered"): series(1), _("Led to a meeting"): series(2)},
         },
         "tables": [
             table(
-                "Top of funnel by tier",
-                ["Tier", *columns[1:]],
+                _("Top of funnel by tier"),
+                [_("Tier"), *columns[1:]],
                 by_tier,
-                note="Attempts are the outbound touches the team logged (a template sent, a play step done); an "
-                "attempt is answered when the account replies or fills a form within 14 days, and leads to a "
-                "meeting when one follows within 30 days.",
+                note=_(
+                    "Attempts are the outbound touches the team logged (a template sent, a play step done); an "
+                    "attempt is answered when the account replies or fills a form within 14 days, and leads to a "
+                    "meeting when one follows within 30 days."
+                ),
             ),
             table(
-                "Top of funnel by owner",
-                ["Owner", *columns[1:]],
-                rows_for("owner_key", lambda k: names.get(k, "No owner")),
+                _("Top of funnel by owner"),
+                [_("Owner"), *columns[1:]],
+                rows_for("owner_key", lambda k: names.get(k, _("No owner"))),
             ),
         ],
     }
@@ -410,7 +428,7 @@ def response_and_team(*, workspace: Workspace, filters: KpiFilters) -> dict[str,
         ack = kpis.ratio(row["ack_seconds"], row["alerts_acknowledged"])
         res = kpis.ratio(row["resolve_seconds"], row["alerts_resolved"])
         sla = settings_row.sla_hours(row["tier"])
-        verdict = "—" if ack is None else ("within SLA" if ack / 3600 <= sla else "over SLA")
+        verdict = "—" if ack is None else (_("within SLA") if ack / 3600 <= sla else _("over SLA"))
         tier_rows.append(
             [
                 TIER_LABELS[row["tier"]],
@@ -425,11 +443,17 @@ def response_and_team(*, workspace: Workspace, filters: KpiFilters) -> dict[str,
         )
     alerts = alert_response(workspace=workspace, filters=filters)
     rule_rows = [
-        [r["rule"] or "System", r["severity"], num(r["raised"]), num(r["acknowledged"]), num(r["hours"], 1)]
+        [
+            r["rule"] or _("System"),
+            SEVERITY_LABELS.get(r["severity"], r["severity"]),
+            num(r["raised"]),
+            num(r["acknowledged"]),
+            num(r["hours"], 1),
+        ]
         for r in alerts["by_rule"]
     ]
     person_rows = [
-        [names.get(r["assignee"] or 0, "Unassigned"), num(r["acknowledged"]), num(r["hours"], 1)]
+        [names.get(r["assignee"] or 0, _("Unassigned")), num(r["acknowledged"]), num(r["hours"], 1)]
         for r in alerts["by_person"]
     ]
     today = timezone.now().date()
@@ -455,7 +479,7 @@ def response_and_team(*, workspace: Workspace, filters: KpiFilters) -> dict[str,
         t: dict[str, Any] = dict(tasks.get(owner, {}))
         team_rows.append(
             [
-                names.get(key, "No owner"),
+                names.get(key, _("No owner")),
                 num(per_owner.get(owner, 0)),
                 num(f.get("accounts_active")),
                 num(f.get("stage_advances")),
@@ -468,40 +492,40 @@ def response_and_team(*, workspace: Workspace, filters: KpiFilters) -> dict[str,
     return {
         "tables": [
             table(
-                "Alert response by tier against its SLA",
+                _("Alert response by tier against its SLA"),
                 [
-                    "Tier",
-                    "Raised",
-                    "Acknowledged",
-                    "Mean hours to acknowledge",
-                    "SLA (hours)",
-                    "Verdict",
-                    "Resolved",
-                    "Mean hours to resolve",
+                    _("Tier"),
+                    _("Raised"),
+                    _("Acknowledged"),
+                    _("Mean hours to acknowledge"),
+                    _("SLA (hours)"),
+                    _("Verdict"),
+                    _("Resolved"),
+                    _("Mean hours to resolve"),
                 ],
                 tier_rows,
             ),
             table(
-                "Alert response by rule and severity",
-                ["Rule", "Severity", "Raised", "Acknowledged", "Mean hours to acknowledge"],
+                _("Alert response by rule and severity"),
+                [_("Rule"), _("Severity"), _("Raised"), _("Acknowledged"), _("Mean hours to acknowledge")],
                 rule_rows,
             ),
             table(
-                "Alert response by person (assignee)",
-                ["Person", "Acknowledged", "Mean hours to acknowledge"],
+                _("Alert response by person (assignee)"),
+                [_("Person"), _("Acknowledged"), _("Mean hours to acknowledge")],
                 person_rows,
             ),
             table(
-                "Team",
+                _("Team"),
                 [
-                    "Owner",
-                    "Accounts",
-                    "Active account-days",
-                    "Stage advances",
-                    "Stage regressions",
-                    "Opportunities created",
-                    "Tasks done",
-                    "Tasks overdue now",
+                    _("Owner"),
+                    _("Accounts"),
+                    _("Active account-days"),
+                    _("Stage advances"),
+                    _("Stage regressions"),
+                    _("Opportunities created"),
+                    _("Tasks done"),
+                    _("Tasks overdue now"),
                 ],
                 team_rows,
             ),
@@ -513,7 +537,7 @@ def economics(*, workspace: Workspace, filters: KpiFilters) -> dict[str, Any]:
     """CAC, LTV, LTV:CAC and payback per group, and LTV:CAC per quarter against the 2:1 -> 4:1 band."""
     summary = kpi_summary(workspace=workspace, filters=filters)
     rows = []
-    for group, label in (("target", "Target"), ("non_target", "Standard"), ("all", "All")):
+    for group, label in (("target", _("Target")), ("non_target", _("Standard")), ("all", _("All"))):
         rows.append(
             [
                 label,
@@ -535,7 +559,7 @@ def economics(*, workspace: Workspace, filters: KpiFilters) -> dict[str, Any]:
     from .kpis import spend_by_group
 
     per_day = segment_rows(workspace=workspace, filters=history, by=("day",))
-    quarter_rows = []
+    quarter_rows, ratios = [], []
     for start, end in quarters:
         won = sum(float(r["new_customers_won"] or 0) for r in per_day if start <= r["day"] <= end)
         deals = sum(float(r["opps_won"] or 0) for r in per_day if start <= r["day"] <= end)
@@ -545,6 +569,7 @@ def economics(*, workspace: Workspace, filters: KpiFilters) -> dict[str, Any]:
         ltv = kpis.ltv(acv=acv, gross_margin=settings_row.gross_margin, annual_churn=settings_row.annual_churn)
         cac = kpis.ratio(spend, won) if spend else None
         ratio = kpis.ratio(ltv, cac) if ltv is not None and cac else None
+        ratios.append(None if ratio is None else round(ratio, 1))
         quarter_rows.append(
             [
                 f"{start.year} Q{(start.month - 1) // 3 + 1}",
@@ -560,19 +585,43 @@ def economics(*, workspace: Workspace, filters: KpiFilters) -> dict[str, Any]:
         "summary": summary,
         "chart": {
             "labels": [r[0] for r in quarter_rows],
-            "values": [float(r[5].replace(",", "")) if r[5] != "—" else None for r in quarter_rows],
+            "values": ratios,
         },
         "tables": [
             table(
-                "Unit economics in the period",
-                ["Group", "Spend", "New customers won", "CAC", "ACV", "LTV", "LTV:CAC", "Band", "Payback (months)"],
+                _("Unit economics in the period"),
+                [
+                    _("Group"),
+                    _("Spend"),
+                    _("New customers won"),
+                    _("CAC"),
+                    _("ACV"),
+                    _("LTV"),
+                    _("LTV:CAC"),
+                    _("Band"),
+                    _("Payback (months)"),
+                ],
                 rows,
-                note=f"LTV = ACV × gross margin {settings_row.gross_margin:.0%} ÷ churn "
-                f"{settings_row.annual_churn:.0%} a year. Spend without a tier counts in All only.",
+                note=_(
+                    "LTV = ACV × gross margin %(margin)s ÷ churn %(churn)s a year. Spend without a tier counts in "
+                    "All only."
+                )
+                % {
+                    "margin": l10n.percent(settings_row.gross_margin, 0),
+                    "churn": l10n.percent(settings_row.annual_churn, 0),
+                },
             ),
             table(
-                "LTV:CAC by quarter (all accounts)",
-                ["Quarter", "Spend", "New customers won", "CAC", "LTV", "LTV:CAC", "Band (2:1 → 4:1)"],
+                _("LTV:CAC by quarter (all accounts)"),
+                [
+                    _("Quarter"),
+                    _("Spend"),
+                    _("New customers won"),
+                    _("CAC"),
+                    _("LTV"),
+                    _("LTV:CAC"),
+                    _("Band (2:1 → 4:1)"),
+                ],
                 quarter_rows,
             ),
         ],

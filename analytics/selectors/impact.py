@@ -15,6 +15,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import Count, FloatField, Q, Sum
 from django.db.models.functions import Cast
+from django.utils.translation import gettext_noop
 
 from abe.models import Workspace
 from accounts.models import Account, Opportunity, TierChange
@@ -111,35 +112,35 @@ def programme_impact(*, workspace: Workspace, filters: KpiFilters) -> dict[str, 
     target_vs_standard = [
         kpis.lift(
             name="opportunities_per_account",
-            label="Opportunities created per account",
+            label=gettext_noop("Opportunities created per account"),
             measured=kpis.mean_difference(t["opps"], s["opps"]),
             baseline=s["opps"].mean,
             n=(t["opps"].n, s["opps"].n),
         ),
         kpis.lift(
             name="revenue_per_account",
-            label="Revenue won per account",
+            label=gettext_noop("Revenue won per account"),
             measured=kpis.mean_difference(t["won"], s["won"]),
             baseline=s["won"].mean,
             n=(t["won"].n, s["won"].n),
         ),
         kpis.lift(
             name="win_rate",
-            label="Win rate",
+            label=gettext_noop("Win rate"),
             measured=win_diff,
             baseline=kpis.ratio(ds["won"], ds["won"] + ds["lost"]),
             n=(dt_["won"] + dt_["lost"], ds["won"] + ds["lost"]),
         ),
         kpis.lift(
             name="acv",
-            label="Average contract value",
+            label=gettext_noop("Average contract value"),
             measured=kpis.mean_difference(amount_t, amount_s),
             baseline=amount_s.mean,
             n=(amount_t.n, amount_s.n),
         ),
         kpis.lift(
             name="velocity",
-            label="Deal velocity (shorter sales cycle)",
+            label=gettext_noop("Deal velocity (shorter sales cycle)"),
             measured=velocity,
             baseline=cycle_s.mean,
             n=(cycle_t.n, cycle_s.n),
@@ -195,8 +196,8 @@ def before_after_tier_entry(*, workspace: Workspace, today: date, window_days: i
                 sums[account_id]["ra"] += float(won)
     results = []
     for name, label, before, after in (
-        ("opportunities_per_account", "Opportunities created per account", "ob", "oa"),
-        ("revenue_per_account", "Revenue won per account", "rb", "ra"),
+        ("opportunities_per_account", gettext_noop("Opportunities created per account"), "ob", "oa"),
+        ("revenue_per_account", gettext_noop("Revenue won per account"), "rb", "ra"),
     ):
         diffs = [sums[a][after] - sums[a][before] for a in windows]
         moments = Moments(len(diffs), sum(diffs), sum(d * d for d in diffs))

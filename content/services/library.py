@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from abe.models import Workspace
 
@@ -19,12 +20,12 @@ def _clean(asset: ContentAsset, personas: list[Any] | None) -> None:
     asset.title = (asset.title or "").strip()
     errors: dict[str, str] = {}
     if not asset.title:
-        errors["title"] = "A content asset needs a title."
+        errors["title"] = gettext("A content asset needs a title.")
     unknown = [t for t in asset.tiers or [] if t not in TIERS]
     if unknown:
-        errors["tiers"] = f"Unknown tier(s): {', '.join(map(str, unknown))}."
+        errors["tiers"] = gettext("Unknown tier(s): %(tiers)s.") % {"tiers": ", ".join(map(str, unknown))}
     if personas and any(p.workspace_id != asset.workspace_id for p in personas):
-        errors["personas"] = "Not found in this workspace."
+        errors["personas"] = gettext("Not found in this workspace.")
     if errors:
         raise ValidationError(errors)
     asset.full_clean(exclude=["workspace"], validate_unique=False, validate_constraints=False)

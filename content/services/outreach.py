@@ -8,6 +8,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from abe.models import Workspace
 from accounts.models import Account, Contact
@@ -24,18 +25,18 @@ def _clean_template(template: OutreachTemplate) -> None:
     template.name = (template.name or "").strip()
     errors: dict[str, str] = {}
     if not template.name:
-        errors["name"] = "Give the template a name."
+        errors["name"] = gettext("Give the template a name.")
     elif (
         OutreachTemplate.objects.for_workspace(template.workspace_id)
         .filter(name__iexact=template.name)
         .exclude(pk=template.pk)
         .exists()
     ):
-        errors["name"] = "Another template has this name."
+        errors["name"] = gettext("Another template has this name.")
     if not (template.subject or "").strip():
-        errors["subject"] = "Write a subject."
+        errors["subject"] = gettext("Write a subject.")
     if not (template.body or "").strip():
-        errors["body"] = "Write a body."
+        errors["body"] = gettext("Write a body.")
     for field in ("subject", "body"):
         if field in errors:
             continue
@@ -44,7 +45,7 @@ def _clean_template(template: OutreachTemplate) -> None:
         except MergeError as exc:
             errors[field] = str(exc)
     if len(template.subject or "") > 255:
-        errors["subject"] = "At most 255 characters."
+        errors["subject"] = gettext("At most 255 characters.")
     if errors:
         raise ValidationError(errors)
 
@@ -53,7 +54,7 @@ def _clean_template(template: OutreachTemplate) -> None:
 def outreach_template_create(*, workspace: Workspace, by: User | None = None, **data: Any) -> OutreachTemplate:
     extra = set(data) - TEMPLATE_FIELDS
     if extra:
-        raise ValidationError({name: "Unknown field." for name in sorted(extra)})
+        raise ValidationError({name: gettext("Unknown field.") for name in sorted(extra)})
     template = OutreachTemplate(workspace=workspace, created_by=by if by and by.is_authenticated else None, **data)
     _clean_template(template)
     template.save()
@@ -64,7 +65,7 @@ def outreach_template_create(*, workspace: Workspace, by: User | None = None, **
 def outreach_template_update(template: OutreachTemplate, *, by: User | None = None, **data: Any) -> OutreachTemplate:
     extra = set(data) - TEMPLATE_FIELDS
     if extra:
-        raise ValidationError({name: "Unknown field." for name in sorted(extra)})
+        raise ValidationError({name: gettext("Unknown field.") for name in sorted(extra)})
     for field, value in data.items():
         setattr(template, field, value)
     _clean_template(template)
@@ -79,15 +80,15 @@ def outreach_template_delete(template: OutreachTemplate, *, by: User | None = No
 
 def _check_reachable(contact: Contact) -> None:
     if contact.do_not_contact:
-        raise ValidationError({"contact": "This contact is marked do not contact."})
+        raise ValidationError({"contact": gettext("This contact is marked do not contact.")})
     if contact.left_at is not None:
-        raise ValidationError({"contact": "This contact has left the company."})
+        raise ValidationError({"contact": gettext("This contact has left the company.")})
 
 
 def outreach_render(*, template: OutreachTemplate, contact: Contact) -> Rendered:
     """The template filled for one contact (refused for do-not-contact people and people who left)."""
     if contact.workspace_id != template.workspace_id:
-        raise ValidationError({"contact": "Not found in this workspace."})
+        raise ValidationError({"contact": gettext("Not found in this workspace.")})
     _check_reachable(contact)
     values = merge_values(contact=contact)
     used = merge_check(template.subject) + merge_check(template.body)
@@ -136,7 +137,7 @@ def customer_result_save(
     """Write (or clear, with an empty text) the result a won customer achieved."""
     result = (result or "").strip()
     if len(result) > 300:
-        raise ValidationError({"result": "At most 300 characters."})
+        raise ValidationError({"result": gettext("At most 300 characters.")})
     if not result:
         CustomerResult.objects.for_workspace(workspace).filter(account=account).delete()
         return None

@@ -15,6 +15,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from abe.models import Workspace
 from accounts.models import Account, AccountTeamMember, Contact, TeamRole
@@ -39,12 +40,14 @@ STEP_FIELDS = {"title", "day_offset", "channel", "target_role", "target_persona"
 
 def _clean_steps(workspace: Workspace, steps: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     if not steps:
-        raise ValidationError({"steps": "A play needs at least one step."})
+        raise ValidationError({"steps": gettext("A play needs at least one step.")})
     cleaned, problems = [], []
     for i, step in enumerate(steps, start=1):
         extra = set(step) - STEP_FIELDS
         if extra:
-            problems.append(f"step {i}: unknown field(s) {', '.join(sorted(extra))}")
+            problems.append(
+                gettext("step %(step)s: unknown field(s) %(fields)s") % {"step": i, "fields": ", ".join(sorted(extra))}
+            )
             continue
         title = str(step.get("title") or "").strip()
         offset = step.get("day_offset", 0)
@@ -52,19 +55,30 @@ def _clean_steps(workspace: Workspace, steps: Sequence[dict[str, Any]]) -> list[
         role = step.get("target_role") or ""
         owner_role = step.get("owner_role") or "owner"
         if not title:
-            problems.append(f"step {i}: say what to do (title)")
+            problems.append(gettext("step %(step)s: say what to do (title)") % {"step": i})
         if isinstance(offset, bool) or not isinstance(offset, int) or not 0 <= offset <= 365:
-            problems.append(f"step {i}: day_offset must be 0 to 365")
+            problems.append(gettext("step %(step)s: day_offset must be 0 to 365") % {"step": i})
         if channel not in Channel.values:
-            problems.append(f"step {i}: channel must be one of {', '.join(Channel.values)}")
+            problems.append(
+                gettext("step %(step)s: channel must be one of %(choices)s")
+                % {"step": i, "choices": ", ".join(Channel.values)}
+            )
         if role and role not in BuyingRole.values:
-            problems.append(f"step {i}: target_role must be one of {', '.join(BuyingRole.values)}")
+            problems.append(
+                gettext("step %(step)s: target_role must be one of %(choices)s")
+                % {"step": i, "choices": ", ".join(BuyingRole.values)}
+            )
         if owner_role not in OWNER_ROLES:
-            problems.append(f"step {i}: owner_role must be one of {', '.join(sorted(OWNER_ROLES))}")
+            problems.append(
+                gettext("step %(step)s: owner_role must be one of %(choices)s")
+                % {"step": i, "choices": ", ".join(sorted(OWNER_ROLES))}
+            )
         for name, model in (("target_persona", Persona), ("asset", ContentAsset), ("template", OutreachTemplate)):
             obj = step.get(name)
             if obj is not None and (not isinstance(obj, model) or obj.workspace_id != workspace.pk):
-                problems.append(f"step {i}: {name} not found in this workspace")
+                problems.append(
+                    gettext("step %(step)s: %(field)s not found in this workspace") % {"step": i, "field": name}
+                )
         cleaned.append(
             {
                 "title": title,
@@ -85,9 +99,9 @@ def _clean_steps(workspace: Workspace, steps: Sequence[dict[str, Any]]) -> list[
 def _clean_play(play: Play) -> None:
     play.name = (play.name or "").strip()
     if not play.name:
-        raise ValidationError({"name": "Give the play a name."})
+        raise ValidationError({"name": gettext("Give the play a name.")})
     if Play.objects.for_workspace(play.workspace_id).filter(name__iexact=play.name).exclude(pk=play.pk).exists():
-        raise ValidationError({"name": "Another play has this name."})
+        raise ValidationError({"name": gettext("Another play has this name.")})
 
 
 @transaction.atomic
@@ -123,7 +137,7 @@ def play_update(
     """Change a play; given ``steps`` replace the steps that have not produced tasks yet and add the rest."""
     extra = set(data) - {"name", "description", "exit_stage", "is_active"}
     if extra:
-        raise ValidationError({name: "Unknown field." for name in sorted(extra)})
+        raise ValidationError({name: gettext("Unknown field.") for name in sorted(extra)})
     for field, value in data.items():
         setattr(play, field, value)
     _clean_play(play)
@@ -159,7 +173,7 @@ def _cancel_open_tasks(enrolment: PlayEnrolment, *, by: User | None) -> None:
 def play_enrol(*, play: Play, accounts: Iterable[Account], by: User | None = None, today: dt.date | None = None) -> int:
     """Enrol accounts (those already active in the play are skipped); returns how many were enrolled."""
     if not play.is_active:
-        raise ValidationError({"play": "This play is paused; activate it before enrolling accounts."})
+        raise ValidationError({"play": gettext("This play is paused; activate it before enrolling accounts.")})
     today = today or timezone.localdate()
     accounts = [a for a in accounts if a.workspace_id == play.workspace_id]
     active = set(

@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from abe.models import Workspace
 
@@ -37,28 +38,30 @@ def content_settings_save(
     errors: dict[str, str] = {}
     if effort_by_tier is not None:
         if not isinstance(effort_by_tier, dict) or set(effort_by_tier) - set(TIERS):
-            errors["effort_by_tier"] = f"Give an effort for the tiers {', '.join(TIERS)}."
+            errors["effort_by_tier"] = gettext("Give an effort for the tiers %(tiers)s.") % {"tiers": ", ".join(TIERS)}
         elif any(v not in Effort.values for v in effort_by_tier.values()):
-            errors["effort_by_tier"] = f"Effort must be one of: {', '.join(Effort.values)}."
+            errors["effort_by_tier"] = gettext("Effort must be one of: %(choices)s.") % {
+                "choices": ", ".join(Effort.values)
+            }
         else:
             settings.effort_by_tier = dict(effort_by_tier)
     if stage_map is not None:
         if not isinstance(stage_map, dict) or any(not isinstance(k, str) or len(k) > 40 for k in stage_map):
-            errors["stage_map"] = "Map journey stage keys to content stages."
+            errors["stage_map"] = gettext("Map journey stage keys to content stages.")
         elif any(v not in BuyingStage.values for v in stage_map.values()):
-            errors["stage_map"] = f"Content stages are: {', '.join(BuyingStage.values)}."
+            errors["stage_map"] = gettext("Content stages are: %(stages)s.") % {"stages": ", ".join(BuyingStage.values)}
         else:
             settings.stage_map = dict(stage_map)
     if movement_days not in (None, ""):
         days = _number(movement_days, low=1, high=365, integer=True)
         if days is None:
-            errors["movement_days"] = "A whole number of days from 1 to 365."
+            errors["movement_days"] = gettext("A whole number of days from 1 to 365.")
         else:
             settings.movement_days = days
     if prior_weight not in (None, ""):
         weight = _number(prior_weight, low=0, high=1000, integer=False)
         if weight is None:
-            errors["prior_weight"] = "A number from 0 to 1,000."
+            errors["prior_weight"] = gettext("A number from 0 to 1,000.")
         else:
             settings.prior_weight = weight
     if errors:

@@ -22,6 +22,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from abe.models import Workspace
 from abe.outbound import OutboundError, UnsafeUrlError, outbound_request, url_check_public
@@ -67,9 +68,9 @@ def news_feed_add(*, workspace: Workspace, url: str, name: str = "", by: User | 
     url = (url or "").strip()
     url_check_public(url)  # raises UnsafeUrlError (a ValidationError on "url")
     if len(url) > 500:
-        raise ValidationError({"url": "At most 500 characters."})
+        raise ValidationError({"url": gettext("At most 500 characters.")})
     if NewsFeed.objects.filter(workspace=workspace, url=url).exists():
-        raise ValidationError({"url": "This feed is already added."})
+        raise ValidationError({"url": gettext("This feed is already added.")})
     return NewsFeed.objects.create(workspace=workspace, url=url, name=(name or "").strip()[:200], created_by=by)
 
 
@@ -77,7 +78,7 @@ def news_feed_add(*, workspace: Workspace, url: str, name: str = "", by: User | 
 def news_feed_update(feed: NewsFeed, *, by: User | None = None, **data: Any) -> NewsFeed:
     unknown = set(data) - {"url", "name", "is_active"}
     if unknown:
-        raise ValidationError({name: "Unknown field." for name in sorted(unknown)})
+        raise ValidationError({name: gettext("Unknown field.") for name in sorted(unknown)})
     if "url" in data and data["url"] != feed.url:
         url_check_public(data["url"])
         feed.etag, feed.last_modified = "", ""
@@ -100,10 +101,10 @@ def account_news_terms_set(
 ) -> AccountNewsTerms:
     def clean(values: Any, name: str) -> list[str]:
         if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
-            raise ValidationError({name: "Give a list of words or phrases."})
+            raise ValidationError({name: gettext("Give a list of words or phrases.")})
         out = list(dict.fromkeys(v.strip() for v in values if v.strip()))
         if any(len(v) < 2 or len(v) > 100 for v in out):
-            raise ValidationError({name: "Each entry has 2 to 100 characters."})
+            raise ValidationError({name: gettext("Each entry has 2 to 100 characters.")})
         return out[:50]
 
     terms, _ = AccountNewsTerms.objects.get_or_create(workspace_id=account.workspace_id, account=account)

@@ -10,6 +10,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from abe.models import Membership, Workspace
 from accounts.models import Account, Contact, Tier
@@ -53,14 +54,14 @@ def key_account_settings_update(*, workspace: Workspace, by: User | None = None,
     }
     unknown = set(data) - allowed
     if unknown:
-        raise ValidationError({name: "Unknown field." for name in sorted(unknown)})
+        raise ValidationError({name: gettext("Unknown field.") for name in sorted(unknown)})
     errors: dict[str, str] = {}
     for name, value in data.items():
         if name.endswith("_days") and (not isinstance(value, int) or not 1 <= value <= 3650):
-            errors[name] = "Give a number of days between 1 and 3650."
+            errors[name] = gettext("Give a number of days between 1 and 3650.")
         if name == "news_ignored_names":
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                errors[name] = "Give a list of names."
+                errors[name] = gettext("Give a list of names.")
             else:
                 data[name] = sorted({v.strip() for v in value if v.strip()}, key=str.lower)
     if errors:
@@ -123,16 +124,16 @@ def _clean_text(data: dict[str, Any], errors: dict[str, str]) -> None:
             if value is None:
                 value = ""
             if not isinstance(value, str):
-                errors[name] = "Must be text."
+                errors[name] = gettext("Must be text.")
                 continue
             if len(value) > MAX_TEXT:
-                errors[name] = f"At most {MAX_TEXT} characters."
+                errors[name] = gettext("At most %(count)s characters.") % {"count": MAX_TEXT}
             data[name] = value.strip()
 
 
 def _check_owner(workspace: Workspace, owner: User | None, errors: dict[str, str]) -> None:
     if owner is not None and not Membership.objects.filter(workspace=workspace, user=owner).exists():
-        errors["owner"] = "This user is not a member of the workspace."
+        errors["owner"] = gettext("This user is not a member of the workspace.")
 
 
 def _log(plan: AccountPlan, field: str, old: Any, new: Any, by: User | None) -> None:
@@ -158,10 +159,10 @@ def account_plan_create(
     """Start the account's plan; an account has one current plan (a second raises :class:`PlanConflictError`)."""
     unknown = set(data) - set(PLAN_TEXT_FIELDS)
     if unknown:
-        raise ValidationError({name: "Unknown field." for name in sorted(unknown)})
+        raise ValidationError({name: gettext("Unknown field.") for name in sorted(unknown)})
     errors: dict[str, str] = {}
     if account is None or account.workspace_id != workspace.pk:
-        errors["account"] = "Not found in this workspace."
+        errors["account"] = gettext("Not found in this workspace.")
     _clean_text(data, errors)
     _check_owner(workspace, owner, errors)
     if errors:
@@ -184,9 +185,9 @@ def account_plan_create(
 def account_plan_update(plan: AccountPlan, *, by: User | None = None, **data: Any) -> AccountPlan:
     unknown = set(data) - set(PLAN_TEXT_FIELDS) - {"owner", "account"}
     if unknown:
-        raise ValidationError({name: "Unknown field." for name in sorted(unknown)})
+        raise ValidationError({name: gettext("Unknown field.") for name in sorted(unknown)})
     if "account" in data and data.pop("account").pk != plan.account_id:
-        raise ValidationError({"account": "A plan stays with its account; archive it and start a new one."})
+        raise ValidationError({"account": gettext("A plan stays with its account; archive it and start a new one.")})
     errors: dict[str, str] = {}
     _clean_text(data, errors)
     if "owner" in data:
@@ -221,7 +222,7 @@ def account_plan_delete(plan: AccountPlan, *, by: User | None = None) -> None:
 def account_plan_review(*, plan: AccountPlan, by: User | None = None, note: str = "") -> PlanReview:
     """Record a review (e.g. the quarterly business review); the next one falls due after the tier's cadence."""
     if plan.status != PlanStatus.CURRENT:
-        raise ValidationError({"plan": "Only the current plan is reviewed."})
+        raise ValidationError({"plan": gettext("Only the current plan is reviewed.")})
     now = timezone.now()
     review = PlanReview.objects.create(
         workspace_id=plan.workspace_id,
@@ -247,10 +248,10 @@ def _decimal(value: Any, name: str, errors: dict[str, str]) -> Decimal | None:
     try:
         number = Decimal(str(value))
     except ArithmeticError:
-        errors[name] = "Give a number."
+        errors[name] = gettext("Give a number.")
         return None
     if not number.is_finite() or abs(number) >= Decimal("1e14"):
-        errors[name] = "Give a number."
+        errors[name] = gettext("Give a number.")
         return None
     return number
 
@@ -259,11 +260,11 @@ def _clean_objective(objective: PlanObjective) -> None:
     errors: dict[str, str] = {}
     objective.title = (objective.title or "").strip()
     if not objective.title:
-        errors["title"] = "Say what the objective is."
+        errors["title"] = gettext("Say what the objective is.")
     for name in ("baseline", "target", "current"):
         value = _decimal(getattr(objective, name), name, errors)
         if value is None and name == "target" and name not in errors:
-            errors["target"] = "An objective needs a measurable target."
+            errors["target"] = gettext("An objective needs a measurable target.")
         setattr(objective, name, value if value is not None else Decimal("0"))
     if errors:
         raise ValidationError(errors)
@@ -274,11 +275,11 @@ def plan_objective_create(
     *, workspace: Workspace, plan: AccountPlan, by: User | None = None, **data: Any
 ) -> PlanObjective:
     if plan.workspace_id != workspace.pk:
-        raise ValidationError({"plan": "Not found in this workspace."})
+        raise ValidationError({"plan": gettext("Not found in this workspace.")})
     allowed = {"title", "metric", "baseline", "target", "current", "due_date"}
     unknown = set(data) - allowed
     if unknown:
-        raise ValidationError({name: "Unknown field." for name in sorted(unknown)})
+        raise ValidationError({name: gettext("Unknown field.") for name in sorted(unknown)})
     objective = PlanObjective(workspace=workspace, plan=plan, **data)
     _clean_objective(objective)
     objective.save()
@@ -291,9 +292,9 @@ def plan_objective_update(objective: PlanObjective, *, by: User | None = None, *
     allowed = {"title", "metric", "baseline", "target", "current", "due_date", "plan"}
     unknown = set(data) - allowed
     if unknown:
-        raise ValidationError({name: "Unknown field." for name in sorted(unknown)})
+        raise ValidationError({name: gettext("Unknown field.") for name in sorted(unknown)})
     if "plan" in data and data.pop("plan").pk != objective.plan_id:
-        raise ValidationError({"plan": "An objective stays with its plan."})
+        raise ValidationError({"plan": gettext("An objective stays with its plan.")})
     before = {name: getattr(objective, name) for name in data}
     for name, value in data.items():
         setattr(objective, name, value)
@@ -318,12 +319,12 @@ def _clean_risk(risk: PlanRisk) -> None:
     errors: dict[str, str] = {}
     risk.title = (risk.title or "").strip()
     if not risk.title:
-        errors["title"] = "Name the risk."
+        errors["title"] = gettext("Name the risk.")
     for name in ("likelihood", "impact"):
         if getattr(risk, name) not in RiskLevel.values:
-            errors[name] = f"Choose one of: {', '.join(RiskLevel.values)}."
+            errors[name] = gettext("Choose one of: %(choices)s.") % {"choices": ", ".join(RiskLevel.values)}
     if risk.status not in RiskStatus.values:
-        errors["status"] = f"Choose one of: {', '.join(RiskStatus.values)}."
+        errors["status"] = gettext("Choose one of: %(choices)s.") % {"choices": ", ".join(RiskStatus.values)}
     if errors:
         raise ValidationError(errors)
 
@@ -331,10 +332,10 @@ def _clean_risk(risk: PlanRisk) -> None:
 @transaction.atomic
 def plan_risk_create(*, workspace: Workspace, plan: AccountPlan, by: User | None = None, **data: Any) -> PlanRisk:
     if plan.workspace_id != workspace.pk:
-        raise ValidationError({"plan": "Not found in this workspace."})
+        raise ValidationError({"plan": gettext("Not found in this workspace.")})
     unknown = set(data) - {"title", "likelihood", "impact", "mitigation", "status"}
     if unknown:
-        raise ValidationError({name: "Unknown field." for name in sorted(unknown)})
+        raise ValidationError({name: gettext("Unknown field.") for name in sorted(unknown)})
     risk = PlanRisk(workspace=workspace, plan=plan, **data)
     _clean_risk(risk)
     risk.save()
@@ -346,9 +347,9 @@ def plan_risk_create(*, workspace: Workspace, plan: AccountPlan, by: User | None
 def plan_risk_update(risk: PlanRisk, *, by: User | None = None, **data: Any) -> PlanRisk:
     unknown = set(data) - {"title", "likelihood", "impact", "mitigation", "status", "plan"}
     if unknown:
-        raise ValidationError({name: "Unknown field." for name in sorted(unknown)})
+        raise ValidationError({name: gettext("Unknown field.") for name in sorted(unknown)})
     if "plan" in data and data.pop("plan").pk != risk.plan_id:
-        raise ValidationError({"plan": "A risk stays with its plan."})
+        raise ValidationError({"plan": gettext("A risk stays with its plan.")})
     before = {name: getattr(risk, name) for name in data}
     for name, value in data.items():
         setattr(risk, name, value)

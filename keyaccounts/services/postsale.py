@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from abe.models import Membership, Role, Workspace
 from accounts.models import Account, Contact, Lifecycle, Opportunity, OpportunityStatus, OpportunityType
@@ -28,16 +29,16 @@ SCHEDULE_HORIZON_DAYS = 14
 def _clean_activity(activity: RecurringActivity) -> None:
     errors: dict[str, str] = {}
     if activity.kind not in ActivityKind.values:
-        errors["kind"] = f"Choose one of: {', '.join(ActivityKind.values)}."
+        errors["kind"] = gettext("Choose one of: %(choices)s.") % {"choices": ", ".join(ActivityKind.values)}
     if not activity.every_days or not 7 <= activity.every_days <= 730:
-        errors["every_days"] = "Repeat every 7 to 730 days (91 is quarterly)."
+        errors["every_days"] = gettext("Repeat every 7 to 730 days (91 is quarterly).")
     if activity.next_due is None:
-        errors["next_due"] = "Give the date of the next occurrence."
+        errors["next_due"] = gettext("Give the date of the next occurrence.")
     if (
         activity.assignee_id
         and not Membership.objects.filter(workspace_id=activity.workspace_id, user_id=activity.assignee_id).exists()
     ):
-        errors["assignee"] = "This user is not a member of the workspace."
+        errors["assignee"] = gettext("This user is not a member of the workspace.")
     if errors:
         raise ValidationError(errors)
     activity.title = (activity.title or "").strip()[:200]
@@ -49,9 +50,9 @@ def recurring_activity_create(
 ) -> RecurringActivity:
     unknown = set(data) - {"kind", "title", "every_days", "next_due", "assignee", "is_active"}
     if unknown:
-        raise ValidationError({name: "Unknown field." for name in sorted(unknown)})
+        raise ValidationError({name: gettext("Unknown field.") for name in sorted(unknown)})
     if account.workspace_id != workspace.pk:
-        raise ValidationError({"account": "Not found in this workspace."})
+        raise ValidationError({"account": gettext("Not found in this workspace.")})
     activity = RecurringActivity(workspace=workspace, account=account, **data)
     if activity.assignee_id is None:
         activity.assignee = account.owner
@@ -65,9 +66,9 @@ def recurring_activity_create(
 def recurring_activity_update(activity: RecurringActivity, *, by: User | None = None, **data: Any) -> RecurringActivity:
     unknown = set(data) - {"kind", "title", "every_days", "next_due", "assignee", "is_active", "account"}
     if unknown:
-        raise ValidationError({name: "Unknown field." for name in sorted(unknown)})
+        raise ValidationError({name: gettext("Unknown field.") for name in sorted(unknown)})
     if "account" in data and data.pop("account").pk != activity.account_id:
-        raise ValidationError({"account": "An activity stays with its account."})
+        raise ValidationError({"account": gettext("An activity stays with its account.")})
     for name, value in data.items():
         setattr(activity, name, value)
     _clean_activity(activity)

@@ -8,6 +8,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import Contact, Opportunity
 
@@ -28,16 +29,16 @@ def bant_set(
     """Record one BANT criterion of an opportunity (creating or replacing its row)."""
     errors: dict[str, str] = {}
     if criterion not in BantCriterion.values:
-        errors["criterion"] = f"Choose one of: {', '.join(BantCriterion.values)}."
+        errors["criterion"] = gettext("Choose one of: %(choices)s.") % {"choices": ", ".join(BantCriterion.values)}
     if status not in BantStatus.values:
-        errors["status"] = f"Choose one of: {', '.join(BantStatus.values)}."
+        errors["status"] = gettext("Choose one of: %(choices)s.") % {"choices": ", ".join(BantStatus.values)}
     if contact is not None and contact.account_id != opportunity.account_id:
-        errors["contact"] = "This contact belongs to another account."
+        errors["contact"] = gettext("This contact belongs to another account.")
     evidence = (evidence or "").strip()
     if len(evidence) > 5000:
-        errors["evidence"] = "At most 5000 characters."
+        errors["evidence"] = gettext("At most 5000 characters.")
     if status == BantStatus.CONFIRMED and not evidence:
-        errors["evidence"] = "Say what confirms it (e.g. “budget approved in the Q3 plan, per the CFO”)."
+        errors["evidence"] = gettext("Say what confirms it (e.g. “budget approved in the Q3 plan, per the CFO”).")
     if errors:
         raise ValidationError(errors)
     item, _ = BantItem.objects.update_or_create(

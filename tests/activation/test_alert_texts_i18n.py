@@ -77,3 +77,104 @@ def test_rendering_falls_back_to_the_stored_english_text():
     with translation.override("es"):
         assert render(msg("x %(n)s", n=num(1234.5, 1)).spec(), "") == f"x {l10n.number(1234.5, 1)}"
         assert l10n.number(1234.5, 1).endswith("234,5")
+
+
+def _level(condition_type, account, params, now=None):
+    from django.utils import timezone
+
+    from activation.conditions import LEVEL_CONDITIONS
+
+    rule = RuleFactory(workspace=account.workspace, condition_type=condition_type, params=params)
+    return LEVEL_CONDITIONS[condition_type](rule, account, now or timezone.now())
+
+
+def test_the_missing_role_reason_is_a_message_key_shown_in_the_readers_language(account):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from accounts.models import Account
+    from tests.factories import ContactFactory
+
+    Account.objects.filter(pk=account.pk).update(created_at=timezone.now() - timedelta(days=40))
+    account.refresh_from_db()
+    ContactFactory(account=account, first_name="Ana", last_name="Ruiz", buying_role="economic_buyer")
+    (level,) = _level("missing_role", account, {"buying_role": "economic_buyer", "days": 30})
+
+    assert level.active
+    assert level.message.english() == (
+        "Globex (Strategic (1:1)) has been a target account for 40 days and no economic buyer has engaged in the "
+        "last 30 days (1 mapped: Ana Ruiz (never engaged))."
+    )
+    with translation.override("es"):
+        assert str(level.message) == (
+            "Globex (Estratégica (1:1)) es una cuenta objetivo desde hace 40 días y ningún comprador económico ha "
+            "interactuado en los últimos 30 días (1 identificados: Ana Ruiz (nunca ha interactuado))."
+        )
+        assert str(level.title) == "Ningún comprador económico con engagement en Globex"
+
+
+def test_a_contact_who_left_reads_with_the_role_in_the_readers_language(account):
+    import datetime as dt
+
+    from tests.factories import ContactFactory
+
+    ContactFactory(
+        account=account, first_name="Bo", last_name="Lind", buying_role="decision_maker", left_at=dt.date(2026, 11, 2)
+    )
+    (level,) = _level("key_contact_quiet", account, {"days": 30})
+
+    assert level.title.english() == "Bo Lind (Decision maker) has left Globex"
+    assert level.message.english().startswith("Bo Lind (Decision maker) left Globex on 2026-11-02 (Strategic (1:1)): ")
+    with translation.override("es"):
+        assert str(level.title) == "Bo Lind (Decisor) ha dejado Globex"
+        assert str(level.message).startswith("Bo Lind (Decisor) dejó Globex el 2026-11-02 (Estratégica (1:1)): ")
+    with translation.override("ro"):
+        assert str(level.title) == "Bo Lind (Decident) a plecat de la Globex"
+
+
+def test_missed_check_ins_and_the_configuration_notice_read_in_spanish(account):
+    import datetime as dt
+
+    from abe.texts import render
+    from work.models import Task, TaskSource, TaskStatus
+
+    Task.objects.create(
+        workspace=account.workspace,
+        account=account,
+        title="QBR",
+        source=TaskSource.CHECK_IN,
+        status=TaskStatus.OPEN,
+        due_date=dt.date.today() - dt.timedelta(days=30),
+    )
+    (level,) = _level("missed_check_ins", account, {"missed": 1, "days": 7})
+    assert level.message.english() == (
+        "1 post-sale check-in at Globex is still open more than 7 days after its due date (the rule fires at 1): "
+        f"QBR (due {dt.date.today() - dt.timedelta(days=30):%Y-%m-%d})."
+    )
+    with translation.override("es"):
+        assert str(level.message).startswith("1 seguimiento posventa en Globex sigue abierto más de 7 días")
+
+    from activation.services.config_changes import config_change_notice_create
+
+    notice = config_change_notice_create(
+        workspace_id=account.workspace_id,
+        change={"key": "v2", "label": "Engagement scoring settings", "moves": [[account.pk, "engaged", "mqa"]]},
+        held_back=2,
+    )
+    assert notice.message.startswith("Engagement scoring settings changed: 1 account changed journey stage (Engaged")
+    assert "would have sent 2 alerts about them" in notice.message
+    with translation.override("es"):
+        shown = render(notice.texts["message"], notice.message)
+        assert "cambio de etapa del journey en 1 cuenta (Con engagement → " in shown and "2 alertas" in shown
+
+
+def test_rule_summaries_read_in_the_readers_language(workspace):
+    from activation.conditions import condition_summary
+
+    stage = RuleFactory(workspace=workspace, condition_type="stage_entered", params={"stage": "engaged", "days": 7})
+    drop = RuleFactory(workspace=workspace, condition_type="engagement_drop", params={"percent": 37.5, "days": 14})
+    assert condition_summary(drop) == "Interactions drop 37.5% over 14 days (customers)"
+    with translation.override("es"):
+        assert condition_summary(stage) == "Entra en la etapa Con engagement"
+        assert condition_summary(drop) == "Las interacciones caen un 37,5% en 14 días (clientes)"

@@ -1,0 +1,74 @@
+"""The analytics pages other than the overview read in the reader's language (issue 16): titles, headers, row
+labels and notes, with the default journey stages' names translated and numbers in the local format."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from analytics.services.rollups import facts_rebuild
+from engagement.models import JourneyStageChange
+from tests.factories import AccountFactory
+
+pytestmark = pytest.mark.django_db
+
+PERIOD = {"from": "2026-01-01", "to": "2026-03-31"}
+
+
+@pytest.fixture
+def moved(workspace):
+    jan = dt.datetime(2026, 1, 10, 9, tzinfo=dt.UTC)
+    for i in range(3):
+        account = AccountFactory(workspace=workspace)
+        JourneyStageChange.objects.create(
+            workspace=workspace, account=account, from_stage="unaware", to_stage="aware", changed_at=jan
+        )
+        if i < 2:
+            JourneyStageChange.objects.create(
+                workspace=workspace,
+                account=account,
+                from_stage="aware",
+                to_stage="engaged",
+                changed_at=jan + dt.timedelta(days=3),
+            )
+    facts_rebuild(workspace=workspace)
+
+
+def _page(client, path):
+    response = client.get(path, PERIOD, HTTP_ACCEPT_LANGUAGE="es")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_journey_funnel_reads_in_spanish(client, admin_user, moved):
+    client.force_login(admin_user)
+    body = _page(client, "/analytics/journey/")
+    assert "Embudo del journey por cohorte mensual" in body and "Journey funnel by monthly cohort" not in body
+    assert "Cohorte (mes de entrada)" in body and "Llegaron a Con engagement" in body
+    assert "2 (66,7" in body  # two of the three January accounts, with a decimal comma
+    assert "Dónde están ahora las cuentas" in body and "Reached " not in body
+
+
+@pytest.mark.parametrize(
+    ("path", "spanish", "english"),
+    [
+        ("/analytics/funnel/", "Parte alta del embudo por nivel", "Top of funnel by tier"),
+        ("/analytics/response/", "Respuesta a alertas por nivel frente a su SLA", "Mean hours to acknowledge"),
+        ("/analytics/economics/", "Economía unitaria del periodo", "New customers won"),
+        ("/analytics/impact/", "Oportunidades creadas por cuenta", "Measured lifts beside the cited ones"),
+        ("/analytics/content/", "Por etapa del journey en el primer contacto", "Contacts reached"),
+    ],
+)
+def test_the_other_analytics_pages_read_in_spanish(client, admin_user, moved, path, spanish, english):
+    client.force_login(admin_user)
+    body = _page(client, path)
+    assert spanish in body and english not in body
+
+
+def test_the_csv_of_a_page_keeps_its_language(client, admin_user, moved):
+    client.force_login(admin_user)
+    response = client.get("/analytics/journey/", {**PERIOD, "format": "csv"}, HTTP_ACCEPT_LANGUAGE="es")
+    text = response.content.decode()
+    assert text.lstrip("\ufeff").startswith("Periodo,2026-01-01,2026-03-31")
+    assert "Movimientos del journey por mes" in text
