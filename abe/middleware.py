@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext
 
 from .http import WorkspaceRequest
 from .models import Membership
@@ -191,6 +192,14 @@ class ServiceUnavailableMiddleware:
         from redis.exceptions import ConnectionError as RedisConnectionError
         from redis.exceptions import TimeoutError as RedisTimeoutError
 
+        if _database_busy(exception):
+            logging.getLogger(__name__).warning("Database busy, answered 503: %s", exception)
+            busy = gettext("The database was busy (a lock wait or a time limit); try again in a few seconds.")
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": busy}, status=503, headers={"Retry-After": "5"})
+            return HttpResponse(
+                busy, status=503, content_type="text/plain; charset=utf-8", headers={"Retry-After": "5"}
+            )
         if not isinstance(exception, BrokerError | RedisConnectionError | RedisTimeoutError):
             return None
         logging.getLogger(__name__).error("Background service unavailable: %s", exception)
@@ -200,6 +209,22 @@ class ServiceUnavailableMiddleware:
         return HttpResponse(
             message, status=503, content_type="text/plain; charset=utf-8", headers={"Retry-After": "60"}
         )
+
+
+def _database_busy(exception: Exception) -> bool:
+    """A transient PostgreSQL refusal: a deadlock, a serialisation failure, a lock not available, or a statement
+    cancelled by ``statement_timeout`` (abe.db). The request's work was rolled back; trying again is the remedy,
+    so it is a 503 with Retry-After rather than a 500."""
+    from django.db import OperationalError
+
+    if not isinstance(exception, OperationalError):
+        return False
+    try:
+        from psycopg2 import errors
+    except ImportError:  # pragma: no cover - SQLite deployments have none of these
+        return False
+    transient = (errors.DeadlockDetected, errors.SerializationFailure, errors.LockNotAvailable, errors.QueryCanceled)
+    return isinstance(exception.__cause__, transient)
 
 
 def workspace_pin_on_login(sender: object, request: HttpRequest | None, user: Any, **kwargs: object) -> None:

@@ -300,3 +300,26 @@ def test_a_stale_worker_heartbeat_makes_readyz_503(client, settings):
     response = client.get("/readyz")
 
     assert response.status_code == 503 and response.json()["checks"]["worker"]["ok"] is False
+
+
+@pytest.mark.parametrize("path", ["/api/v1/accounts/", "/accounts/"])
+def test_a_statement_cancelled_by_its_timeout_is_a_503_to_retry_not_a_500(admin_api, workspace, monkeypatch, path):
+    """A lock wait or a slow statement that reaches ``statement_timeout`` (or a deadlock) is transient: the request
+    was rolled back and trying again is the remedy, so the answer is a 503 with Retry-After (issue 10: no 500s)."""
+    from django.db import transaction
+
+    from accounts import selectors
+
+    def cancelled(*args, **kwargs):
+        with transaction.atomic(), connection.cursor() as cursor:  # a real QueryCanceled from PostgreSQL
+            cursor.execute("SET LOCAL statement_timeout = '20ms'")
+            cursor.execute("SELECT pg_sleep(1)")
+
+    monkeypatch.setattr(selectors, "account_filterset", cancelled)
+    monkeypatch.setattr("accounts.api.views.AccountViewSet.get_queryset", cancelled)
+
+    response = admin_api.get(path)
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert "database was busy" in response.content.decode()
