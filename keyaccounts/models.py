@@ -106,12 +106,14 @@ class AccountPlanChange(WorkspaceOwned):
 
 class PlanObjective(WorkspaceOwned, TimeStamped):
     plan = models.ForeignKey(AccountPlan, on_delete=models.CASCADE, related_name="objectives")
-    title = models.CharField(max_length=200)
-    metric = models.CharField(max_length=100, blank=True, help_text=_("Unit of the target, e.g. seats, EUR, %"))
-    baseline = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0"))
-    target = models.DecimalField(max_digits=16, decimal_places=2)
-    current = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0"))
-    due_date = models.DateField(null=True, blank=True)
+    title = models.CharField(max_length=200, verbose_name=_("title"))
+    metric = models.CharField(
+        max_length=100, blank=True, help_text=_("Unit of the target, e.g. seats, EUR, %"), verbose_name=_("metric")
+    )
+    baseline = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0"), verbose_name=_("baseline"))
+    target = models.DecimalField(max_digits=16, decimal_places=2, verbose_name=_("target"))
+    current = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0"), verbose_name=_("current"))
+    due_date = models.DateField(null=True, blank=True, verbose_name=_("due date"))
 
     class Meta:
         ordering = ["due_date", "id"]
@@ -145,11 +147,17 @@ class RiskStatus(models.TextChoices):
 
 class PlanRisk(WorkspaceOwned, TimeStamped):
     plan = models.ForeignKey(AccountPlan, on_delete=models.CASCADE, related_name="risks")
-    title = models.CharField(max_length=200)
-    likelihood = models.CharField(max_length=10, choices=RiskLevel.choices, default=RiskLevel.MEDIUM)
-    impact = models.CharField(max_length=10, choices=RiskLevel.choices, default=RiskLevel.MEDIUM)
-    mitigation = models.TextField(blank=True)
-    status = models.CharField(max_length=10, choices=RiskStatus.choices, default=RiskStatus.OPEN)
+    title = models.CharField(max_length=200, verbose_name=_("title"))
+    likelihood = models.CharField(
+        max_length=10, choices=RiskLevel.choices, default=RiskLevel.MEDIUM, verbose_name=_("likelihood")
+    )
+    impact = models.CharField(
+        max_length=10, choices=RiskLevel.choices, default=RiskLevel.MEDIUM, verbose_name=_("impact")
+    )
+    mitigation = models.TextField(blank=True, verbose_name=_("mitigation"))
+    status = models.CharField(
+        max_length=10, choices=RiskStatus.choices, default=RiskStatus.OPEN, verbose_name=_("status")
+    )
 
     class Meta:
         ordering = ["status", "-id"]
