@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from abe.models import TimeStamped, Workspace, WorkspaceOwned
 from personas.models import BuyingRole, Department, Persona, Seniority
@@ -228,7 +229,7 @@ class Contact(WorkspaceOwned, TimeStamped):
     first_name = models.CharField(max_length=100, blank=True, verbose_name=_("first name"))
     last_name = models.CharField(max_length=100, blank=True, verbose_name=_("last name"))
     email = models.EmailField(max_length=254, blank=True, verbose_name=_("email"))
-    title = models.CharField(max_length=200, blank=True, verbose_name=_("title"))
+    title = models.CharField(max_length=200, blank=True, verbose_name=pgettext_lazy("contact's job", "title"))
     department = models.CharField(max_length=20, choices=Department.choices, blank=True, verbose_name=_("department"))
     seniority = models.CharField(max_length=20, choices=Seniority.choices, blank=True, verbose_name=_("seniority"))
     buying_role = models.CharField(max_length=30, choices=BuyingRole.choices, blank=True, verbose_name=_("buying role"))
