@@ -19,6 +19,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from abe import texts as i18n_texts
 from abe.models import TimeStamped, WorkspaceOwned
 from accounts.models import Account, Contact, Opportunity
 
@@ -270,6 +271,9 @@ class NewsFeed(WorkspaceOwned, TimeStamped):
     last_fetched_at = models.DateTimeField(null=True, blank=True)
     last_status = models.PositiveSmallIntegerField(null=True, blank=True)
     last_error = models.CharField(max_length=500, blank=True)
+    # last_error as a message key and parameters (abe.texts), shown in the reader's language; last_error stays
+    # English (the API's words, and feeds that failed before this field).
+    texts = models.JSONField(default=dict, blank=True)
     consecutive_failures = models.PositiveIntegerField(default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -281,6 +285,12 @@ class NewsFeed(WorkspaceOwned, TimeStamped):
 
     def __str__(self) -> str:
         return self.name or self.url
+
+    @property
+    def last_error_text(self) -> str:
+        if not self.last_error:
+            return ""
+        return i18n_texts.render((self.texts or {}).get("last_error"), self.last_error)
 
 
 class AccountNewsTerms(WorkspaceOwned):
