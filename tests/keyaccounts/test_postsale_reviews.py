@@ -204,3 +204,22 @@ def test_lost_accounts_come_back_as_win_back_candidates_after_the_delay(workspac
 
     assert names == ["Lost long ago"]
     assert "Lost long ago" in admin_client.get("/key-accounts/post-sale/").content.decode()
+
+
+def test_an_overdue_review_notice_reads_in_each_recipients_language(workspace, sales_user):
+    from django.utils import translation
+
+    account = AccountFactory(workspace=workspace, owner=sales_user, tier="strategic")
+    AccountPlanFactory(account=account, owner=sales_user, next_review_due=TODAY - dt.timedelta(days=2))
+
+    plan_reviews_alert_overdue(workspace=workspace)
+
+    alert = Alert.objects.get()
+    assert alert.message == (
+        f"The account plan of {account.name} (Strategic (1:1)) was due for review on "
+        f"{(TODAY - dt.timedelta(days=2)).isoformat()}, 2 days ago."
+    )
+    with translation.override("es"):
+        assert alert.title_text == f"Revisión del plan de cuenta vencida: {account.name}"
+        assert "hace 2 días" in alert.message_text and "Estratégica (1:1)" in alert.message_text
+        assert alert.recommended_action_text.startswith("Revisa el plan con el equipo de la cuenta")
