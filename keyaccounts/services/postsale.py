@@ -103,14 +103,24 @@ def recurring_activities_schedule(
                 if not Task.objects.filter(workspace=workspace, source=TaskSource.CHECK_IN, source_ref=ref).exists():
                     task_create(
                         workspace=workspace,
-                        title=f"{activity}: {activity.account.name}",
+                        title=msg(
+                            gettext_noop("%(activity)s: %(account)s"),
+                            activity=activity.title or label(_english_kind(activity)),
+                            account=activity.account.name,
+                        ),
                         account=activity.account,
                         assignee=activity.assignee,
                         due_date=activity.next_due,
                         source=TaskSource.CHECK_IN,
                         source_ref=ref,
-                        description=f"{activity.get_kind_display()}, every {activity.every_days} days. "
-                        "Record the outcome when you complete it.",
+                        description=msg_plural(
+                            ngettext_noop(
+                                "%(kind)s, every %(count)s day. Record the outcome when you complete it.",
+                                "%(kind)s, every %(count)s days. Record the outcome when you complete it.",
+                            ),
+                            activity.every_days,
+                            kind=label(_english_kind(activity)),
+                        ),
                     )
                     created += 1
                 activity.next_due += dt.timedelta(days=activity.every_days)
@@ -199,6 +209,11 @@ def _plan_recipients(plan: AccountPlan) -> list[User]:
             for m in Membership.objects.filter(workspace_id=plan.workspace_id, role=Role.ADMIN).select_related("user")
         ]
     return users
+
+
+def _english_kind(activity: RecurringActivity) -> str:
+    with translation.override("en"):
+        return str(activity.get_kind_display())
 
 
 def plan_reviews_alert_overdue(*, workspace: Workspace, now: dt.datetime | None = None) -> int:

@@ -223,3 +223,24 @@ def test_an_overdue_review_notice_reads_in_each_recipients_language(workspace, s
         assert alert.title_text == f"Revisión del plan de cuenta vencida: {account.name}"
         assert "hace 2 días" in alert.message_text and "Estratégica (1:1)" in alert.message_text
         assert alert.recommended_action_text.startswith("Revisa el plan con el equipo de la cuenta")
+
+
+def test_recurring_activity_tasks_read_in_the_readers_language(workspace, admin_user, client):
+    from django.utils import translation
+
+    from work.services import task_update
+
+    account = AccountFactory(workspace=workspace, lifecycle="customer", owner=admin_user, name="Initech")
+    recurring_activity_create(
+        workspace=workspace, account=account, kind="executive_check_in", every_days=91, next_due=TODAY
+    )
+
+    task = Task.objects.get()
+    assert task.title == "Executive check-in: Initech"
+    assert task.description == "Executive check-in, every 91 days. Record the outcome when you complete it."
+    with translation.override("es"):
+        spanish_check_in = translation.gettext("Executive check-in")
+        assert task.title_text == f"{spanish_check_in}: Initech" and spanish_check_in != "Executive check-in"
+        assert task.description_text.startswith(f"{spanish_check_in}, cada 91 días.")
+        task_update(task, title="Call Initech's CFO")  # a person's words replace the key
+        assert task.title_text == "Call Initech's CFO"
