@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from abe.models import TimeStamped, Workspace, WorkspaceOwned
 from personas.models import BuyingRole, Department, Persona, Seniority
@@ -68,20 +69,32 @@ class Account(WorkspaceOwned, TimeStamped):
     # No single-column index on the workspace: every (workspace, ...) index below serves it, and each index is
     # one more write per account a rescore touches (see docs/performance.md).
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+", db_index=False)
-    name = models.CharField(max_length=255)
-    domain = models.CharField(max_length=255, blank=True, help_text=_("Normalised: example.com"))
-    industry = models.CharField(max_length=100, blank=True)
-    country = models.CharField(max_length=2, blank=True, help_text=_("ISO 3166-1 alpha-2 code"))
-    region = models.CharField(max_length=100, blank=True, help_text=_("State, province or region"))
-    city = models.CharField(max_length=100, blank=True)
-    employees = models.PositiveIntegerField(null=True, blank=True)
+    name = models.CharField(max_length=255, verbose_name=_("name"))
+    domain = models.CharField(
+        max_length=255, blank=True, help_text=_("Normalised: example.com"), verbose_name=_("domain")
+    )
+    industry = models.CharField(max_length=100, blank=True, verbose_name=_("industry"))
+    country = models.CharField(
+        max_length=2, blank=True, help_text=_("ISO 3166-1 alpha-2 code"), verbose_name=_("country")
+    )
+    region = models.CharField(
+        max_length=100, blank=True, help_text=_("State, province or region"), verbose_name=_("region")
+    )
+    city = models.CharField(max_length=100, blank=True, verbose_name=_("city"))
+    employees = models.PositiveIntegerField(null=True, blank=True, verbose_name=_("employees"))
     annual_revenue = models.DecimalField(max_digits=18, decimal_places=2, null=True, blank=True)
-    founded_year = models.PositiveSmallIntegerField(null=True, blank=True)
-    ownership_type = models.CharField(max_length=20, choices=OwnershipType.choices, blank=True)
-    number_of_offices = models.PositiveIntegerField(null=True, blank=True)
+    founded_year = models.PositiveSmallIntegerField(null=True, blank=True, verbose_name=_("founded year"))
+    ownership_type = models.CharField(
+        max_length=20, choices=OwnershipType.choices, blank=True, verbose_name=_("ownership type")
+    )
+    number_of_offices = models.PositiveIntegerField(null=True, blank=True, verbose_name=_("number of offices"))
     technologies = models.JSONField(default=list, blank=True)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="subsidiaries")
-    lifecycle = models.CharField(max_length=20, choices=Lifecycle.choices, default=Lifecycle.PROSPECT)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="subsidiaries", verbose_name=_("parent")
+    )
+    lifecycle = models.CharField(
+        max_length=20, choices=Lifecycle.choices, default=Lifecycle.PROSPECT, verbose_name=_("lifecycle")
+    )
     owner = models.ForeignKey(  # indexed with the workspace (account_ws_owner), not alone
         settings.AUTH_USER_MODEL,
         null=True,
@@ -89,6 +102,7 @@ class Account(WorkspaceOwned, TimeStamped):
         on_delete=models.SET_NULL,
         related_name="owned_accounts",
         db_index=False,
+        verbose_name=_("owner"),
     )
     external_id = models.CharField(max_length=64, blank=True, help_text=_("Id in the CRM"))
 
@@ -212,15 +226,17 @@ class Stance(models.TextChoices):
 
 class Contact(WorkspaceOwned, TimeStamped):
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="contacts")
-    first_name = models.CharField(max_length=100, blank=True)
-    last_name = models.CharField(max_length=100, blank=True)
-    email = models.EmailField(max_length=254, blank=True)
-    title = models.CharField(max_length=200, blank=True)
-    department = models.CharField(max_length=20, choices=Department.choices, blank=True)
-    seniority = models.CharField(max_length=20, choices=Seniority.choices, blank=True)
-    buying_role = models.CharField(max_length=30, choices=BuyingRole.choices, blank=True)
-    persona = models.ForeignKey(Persona, null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts")
-    do_not_contact = models.BooleanField(default=False)
+    first_name = models.CharField(max_length=100, blank=True, verbose_name=_("first name"))
+    last_name = models.CharField(max_length=100, blank=True, verbose_name=_("last name"))
+    email = models.EmailField(max_length=254, blank=True, verbose_name=_("email"))
+    title = models.CharField(max_length=200, blank=True, verbose_name=pgettext_lazy("contact's job", "title"))
+    department = models.CharField(max_length=20, choices=Department.choices, blank=True, verbose_name=_("department"))
+    seniority = models.CharField(max_length=20, choices=Seniority.choices, blank=True, verbose_name=_("seniority"))
+    buying_role = models.CharField(max_length=30, choices=BuyingRole.choices, blank=True, verbose_name=_("buying role"))
+    persona = models.ForeignKey(
+        Persona, null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts", verbose_name=_("persona")
+    )
+    do_not_contact = models.BooleanField(default=False, verbose_name=_("do not contact"))
     external_id = models.CharField(max_length=64, blank=True)
 
     engagement_score = models.FloatField(default=0.0)
@@ -228,10 +244,15 @@ class Contact(WorkspaceOwned, TimeStamped):
 
     # The committee map: how much weight the person carries, where they stand, whom they report to, and the
     # date they left the company (kept for history; a contact who left fills no committee role).
-    influence = models.CharField(max_length=10, choices=Influence.choices, blank=True)
-    stance = models.CharField(max_length=12, choices=Stance.choices, blank=True)
+    influence = models.CharField(max_length=10, choices=Influence.choices, blank=True, verbose_name=_("influence"))
+    stance = models.CharField(max_length=12, choices=Stance.choices, blank=True, verbose_name=_("stance"))
     reports_to = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="direct_reports"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="direct_reports",
+        verbose_name=_("reports to"),
     )
     left_at = models.DateField(null=True, blank=True, help_text=_("The day the person left the company."))
 
@@ -273,8 +294,10 @@ class TeamRole(models.TextChoices):
 
 class AccountTeamMember(WorkspaceOwned):
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="team_members")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="account_teams")
-    team_role = models.CharField(max_length=30, choices=TeamRole.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="account_teams", verbose_name=_("user")
+    )
+    team_role = models.CharField(max_length=30, choices=TeamRole.choices, verbose_name=_("team role"))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -308,10 +331,14 @@ class OpportunityStatus(models.TextChoices):
 class Product(WorkspaceOwned, TimeStamped):
     """An entry of the workspace's product catalogue; opportunities name what they sell."""
 
-    name = models.CharField(max_length=200)
-    family = models.CharField(max_length=100, blank=True, help_text=_("Product line, e.g. Analytics"))
-    list_price = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
-    is_active = models.BooleanField(default=True)
+    name = models.CharField(max_length=200, verbose_name=_("name"))
+    family = models.CharField(
+        max_length=100, blank=True, help_text=_("Product line, e.g. Analytics"), verbose_name=_("family")
+    )
+    list_price = models.DecimalField(
+        max_digits=16, decimal_places=2, null=True, blank=True, verbose_name=_("list price")
+    )
+    is_active = models.BooleanField(default=True, verbose_name=_("is active"))
 
     class Meta:
         ordering = ["family", "name"]
@@ -323,23 +350,34 @@ class Product(WorkspaceOwned, TimeStamped):
 
 class Opportunity(WorkspaceOwned, TimeStamped):
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="opportunities")
-    name = models.CharField(max_length=255)
-    amount = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
-    stage = models.CharField(max_length=80, blank=True)
-    type = models.CharField(max_length=20, choices=OpportunityType.choices, default=OpportunityType.NEW_BUSINESS)
-    created_date = models.DateField()
-    close_date = models.DateField(null=True, blank=True)
-    status = models.CharField(max_length=10, choices=OpportunityStatus.choices, default=OpportunityStatus.OPEN)
+    name = models.CharField(max_length=255, verbose_name=_("name"))
+    amount = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True, verbose_name=_("amount"))
+    stage = models.CharField(max_length=80, blank=True, verbose_name=_("stage"))
+    type = models.CharField(
+        max_length=20, choices=OpportunityType.choices, default=OpportunityType.NEW_BUSINESS, verbose_name=_("type")
+    )
+    created_date = models.DateField(verbose_name=_("created date"))
+    close_date = models.DateField(null=True, blank=True, verbose_name=_("close date"))
+    status = models.CharField(
+        max_length=10, choices=OpportunityStatus.choices, default=OpportunityStatus.OPEN, verbose_name=_("status")
+    )
     external_id = models.CharField(max_length=64, blank=True)
     # Revenue detail (key accounts): what is sold, its margin (an amount, or a percentage of the amount),
     # and the contract period of recurring revenue (renewals fall due at contract_end).
-    product = models.ForeignKey(Product, null=True, blank=True, on_delete=models.SET_NULL, related_name="opportunities")
+    product = models.ForeignKey(
+        Product,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="opportunities",
+        verbose_name=_("product"),
+    )
     gross_margin = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
     gross_margin_pct = models.DecimalField(
         max_digits=5, decimal_places=2, null=True, blank=True, help_text=_("Gross margin, in percent of the amount")
     )
-    contract_start = models.DateField(null=True, blank=True)
-    contract_end = models.DateField(null=True, blank=True)
+    contract_start = models.DateField(null=True, blank=True, verbose_name=_("contract start"))
+    contract_end = models.DateField(null=True, blank=True, verbose_name=_("contract end"))
 
     class Meta:
         ordering = ["-created_date", "name"]

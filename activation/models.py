@@ -73,21 +73,28 @@ class Rule(WorkspaceOwned, TimeStamped):
     Empty filter lists mean "any".
     """
 
-    name = models.CharField(max_length=150)
-    description = models.TextField(blank=True)
-    condition_type = models.CharField(max_length=30, choices=ConditionType.choices)
+    name = models.CharField(max_length=150, verbose_name=_("name"))
+    description = models.TextField(blank=True, verbose_name=_("description"))
+    condition_type = models.CharField(max_length=30, choices=ConditionType.choices, verbose_name=_("condition type"))
     params = models.JSONField(default=dict, blank=True)
     filter_tiers = models.JSONField(default=list, blank=True)
     filter_lifecycles = models.JSONField(default=list, blank=True)
     filter_owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("filter owner"),
     )
-    severity = models.CharField(max_length=10, choices=Severity.choices, default=Severity.MEDIUM)
-    cooldown_hours = models.PositiveIntegerField(default=24)
-    recommended_action = models.TextField(blank=True)
-    notify_owner = models.BooleanField(default=True)
+    severity = models.CharField(
+        max_length=10, choices=Severity.choices, default=Severity.MEDIUM, verbose_name=_("severity")
+    )
+    cooldown_hours = models.PositiveIntegerField(default=24, verbose_name=_("cooldown hours"))
+    recommended_action = models.TextField(blank=True, verbose_name=_("recommended action"))
+    notify_owner = models.BooleanField(default=True, verbose_name=_("notify owner"))
     notify_team_roles = models.JSONField(default=list, blank=True)
-    is_active = models.BooleanField(default=True)
+    is_active = models.BooleanField(default=True, verbose_name=_("is active"))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -303,16 +310,20 @@ class WebhookFormat(models.TextChoices):
 
 
 class WebhookSubscription(WorkspaceOwned, TimeStamped):
-    name = models.CharField(max_length=120)
-    url = models.URLField(max_length=500)
+    name = models.CharField(max_length=120, verbose_name=_("name"))
+    url = models.URLField(max_length=500, verbose_name=_("url"))
     secret = models.CharField(max_length=100)
     # After a rotation the old secret keeps signing (a second ``v1=``) until ``previous_secret_expires_at``, so
     # receivers can switch without losing deliveries.
     previous_secret = models.CharField(max_length=100, blank=True)
     previous_secret_expires_at = models.DateTimeField(null=True, blank=True)
-    format = models.CharField(max_length=10, choices=WebhookFormat.choices, default=WebhookFormat.AUTO)
-    min_severity = models.CharField(max_length=10, choices=Severity.choices, default=Severity.LOW)
-    is_active = models.BooleanField(default=True)
+    format = models.CharField(
+        max_length=10, choices=WebhookFormat.choices, default=WebhookFormat.AUTO, verbose_name=_("format")
+    )
+    min_severity = models.CharField(
+        max_length=10, choices=Severity.choices, default=Severity.LOW, verbose_name=_("min severity")
+    )
+    is_active = models.BooleanField(default=True, verbose_name=_("is active"))
     consecutive_failures = models.PositiveIntegerField(default=0)
     disabled_at = models.DateTimeField(null=True, blank=True)
     disabled_reason = models.CharField(max_length=255, blank=True)

@@ -40,14 +40,16 @@ class Effort(models.TextChoices):
 
 
 class ContentAsset(WorkspaceOwned, TimeStamped):
-    title = models.CharField(max_length=255)
+    title = models.CharField(max_length=255, verbose_name=_("title"))
     url = models.URLField(max_length=500, blank=True)
-    format = models.CharField(max_length=20, choices=ContentFormat.choices)
-    stage = models.CharField(max_length=20, choices=BuyingStage.choices, default=BuyingStage.PROSPECTING)
-    effort = models.CharField(max_length=10, choices=Effort.choices, default=Effort.LOW)
+    format = models.CharField(max_length=20, choices=ContentFormat.choices, verbose_name=_("format"))
+    stage = models.CharField(
+        max_length=20, choices=BuyingStage.choices, default=BuyingStage.PROSPECTING, verbose_name=_("stage")
+    )
+    effort = models.CharField(max_length=10, choices=Effort.choices, default=Effort.LOW, verbose_name=_("effort"))
     tiers = models.JSONField(default=list, blank=True, help_text=_("Tiers this asset is meant for; empty = all."))
-    personas = models.ManyToManyField(Persona, blank=True, related_name="content_assets")
-    description = models.TextField(blank=True)
+    personas = models.ManyToManyField(Persona, blank=True, related_name="content_assets", verbose_name=_("personas"))
+    description = models.TextField(blank=True, verbose_name=_("description"))
 
     class Meta:
         ordering = ["title"]

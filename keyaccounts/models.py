@@ -19,6 +19,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from abe import texts as i18n_texts
 from abe.models import TimeStamped, WorkspaceOwned
 from accounts.models import Account, Contact, Opportunity
 
@@ -106,12 +107,14 @@ class AccountPlanChange(WorkspaceOwned):
 
 class PlanObjective(WorkspaceOwned, TimeStamped):
     plan = models.ForeignKey(AccountPlan, on_delete=models.CASCADE, related_name="objectives")
-    title = models.CharField(max_length=200)
-    metric = models.CharField(max_length=100, blank=True, help_text=_("Unit of the target, e.g. seats, EUR, %"))
-    baseline = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0"))
-    target = models.DecimalField(max_digits=16, decimal_places=2)
-    current = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0"))
-    due_date = models.DateField(null=True, blank=True)
+    title = models.CharField(max_length=200, verbose_name=_("title"))
+    metric = models.CharField(
+        max_length=100, blank=True, help_text=_("Unit of the target, e.g. seats, EUR, %"), verbose_name=_("metric")
+    )
+    baseline = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0"), verbose_name=_("baseline"))
+    target = models.DecimalField(max_digits=16, decimal_places=2, verbose_name=_("target"))
+    current = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0"), verbose_name=_("current"))
+    due_date = models.DateField(null=True, blank=True, verbose_name=_("due date"))
 
     class Meta:
         ordering = ["due_date", "id"]
@@ -145,11 +148,17 @@ class RiskStatus(models.TextChoices):
 
 class PlanRisk(WorkspaceOwned, TimeStamped):
     plan = models.ForeignKey(AccountPlan, on_delete=models.CASCADE, related_name="risks")
-    title = models.CharField(max_length=200)
-    likelihood = models.CharField(max_length=10, choices=RiskLevel.choices, default=RiskLevel.MEDIUM)
-    impact = models.CharField(max_length=10, choices=RiskLevel.choices, default=RiskLevel.MEDIUM)
-    mitigation = models.TextField(blank=True)
-    status = models.CharField(max_length=10, choices=RiskStatus.choices, default=RiskStatus.OPEN)
+    title = models.CharField(max_length=200, verbose_name=_("title"))
+    likelihood = models.CharField(
+        max_length=10, choices=RiskLevel.choices, default=RiskLevel.MEDIUM, verbose_name=_("likelihood")
+    )
+    impact = models.CharField(
+        max_length=10, choices=RiskLevel.choices, default=RiskLevel.MEDIUM, verbose_name=_("impact")
+    )
+    mitigation = models.TextField(blank=True, verbose_name=_("mitigation"))
+    status = models.CharField(
+        max_length=10, choices=RiskStatus.choices, default=RiskStatus.OPEN, verbose_name=_("status")
+    )
 
     class Meta:
         ordering = ["status", "-id"]
@@ -262,6 +271,9 @@ class NewsFeed(WorkspaceOwned, TimeStamped):
     last_fetched_at = models.DateTimeField(null=True, blank=True)
     last_status = models.PositiveSmallIntegerField(null=True, blank=True)
     last_error = models.CharField(max_length=500, blank=True)
+    # last_error as a message key and parameters (abe.texts), shown in the reader's language; last_error stays
+    # English (the API's words, and feeds that failed before this field).
+    texts = models.JSONField(default=dict, blank=True)
     consecutive_failures = models.PositiveIntegerField(default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -273,6 +285,12 @@ class NewsFeed(WorkspaceOwned, TimeStamped):
 
     def __str__(self) -> str:
         return self.name or self.url
+
+    @property
+    def last_error_text(self) -> str:
+        if not self.last_error:
+            return ""
+        return i18n_texts.render((self.texts or {}).get("last_error"), self.last_error)
 
 
 class AccountNewsTerms(WorkspaceOwned):

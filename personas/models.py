@@ -52,14 +52,18 @@ class Channel(models.TextChoices):
 
 
 class Persona(WorkspaceOwned, TimeStamped):
-    name = models.CharField(max_length=120)
-    department = models.CharField(max_length=20, choices=Department.choices, blank=True)
-    seniority = models.CharField(max_length=20, choices=Seniority.choices, blank=True)
-    typical_buying_role = models.CharField(max_length=30, choices=BuyingRole.choices, blank=True)
-    challenges = models.TextField(blank=True)
-    goals = models.TextField(blank=True)
-    career_goals = models.TextField(blank=True)
-    information_sources = models.TextField(blank=True, help_text=_("Where they get information."))
+    name = models.CharField(max_length=120, verbose_name=_("name"))
+    department = models.CharField(max_length=20, choices=Department.choices, blank=True, verbose_name=_("department"))
+    seniority = models.CharField(max_length=20, choices=Seniority.choices, blank=True, verbose_name=_("seniority"))
+    typical_buying_role = models.CharField(
+        max_length=30, choices=BuyingRole.choices, blank=True, verbose_name=_("typical buying role")
+    )
+    challenges = models.TextField(blank=True, verbose_name=_("challenges"))
+    goals = models.TextField(blank=True, verbose_name=_("goals"))
+    career_goals = models.TextField(blank=True, verbose_name=_("career goals"))
+    information_sources = models.TextField(
+        blank=True, help_text=_("Where they get information."), verbose_name=_("information sources")
+    )
     preferred_channels = models.JSONField(default=list, blank=True)
 
     class Meta:

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from abe import texts as i18n_texts
 from abe.models import TimeStamped, WorkspaceOwned
 
 
@@ -33,6 +34,10 @@ class TaskSource(models.TextChoices):
 class Task(WorkspaceOwned, TimeStamped):
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
+    # title and description written by a job (a play step, a post-sale activity) as message keys and parameters
+    # (abe.texts), shown in the reader's language; the columns above stay English (the API's words). A person's
+    # edit of either drops its key.
+    texts = models.JSONField(default=dict, blank=True)
     account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="tasks")
     contact = models.ForeignKey(
         "accounts.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks"
@@ -53,6 +58,14 @@ class Task(WorkspaceOwned, TimeStamped):
     completed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+
+    @property
+    def title_text(self) -> str:
+        return i18n_texts.render((self.texts or {}).get("title"), self.title)
+
+    @property
+    def description_text(self) -> str:
+        return i18n_texts.render((self.texts or {}).get("description"), self.description)
 
     class Meta:
         ordering = ["due_date", "id"]

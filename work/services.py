@@ -15,6 +15,7 @@ from django.utils.translation import gettext
 
 from abe.models import Membership, Workspace
 from abe.registry import task_completed_tasks
+from abe.texts import Msg, english, specs
 
 from .models import Task, TaskSource, TaskStatus
 
@@ -49,24 +50,25 @@ def _clean_task(task: Task) -> None:
 def task_create(
     *,
     workspace: Workspace,
-    title: str,
+    title: str | Msg,
     account: Any,
     by: User | None = None,
     contact: Any = None,
     assignee: User | None = None,
     due_date: dt.date | None = None,
-    description: str = "",
+    description: str | Msg = "",
     source: str = TaskSource.MANUAL,
     source_ref: str = "",
 ) -> Task:
     task = Task(
         workspace=workspace,
-        title=title,
+        title=english(title)[:200] if isinstance(title, Msg) else title,  # a job's text never fails on length
+        texts=specs(title=title, description=description),
         account=account,
         contact=contact,
         assignee=assignee,
         due_date=due_date,
-        description=description or "",
+        description=english(description) or "",
         source=source,
         source_ref=source_ref or "",
         created_by=by,
@@ -84,6 +86,8 @@ def task_update(task: Task, *, by: User | None = None, **fields: Any) -> Task:
     status = fields.pop("status", None)
     outcome = fields.pop("outcome", None)
     for name, value in fields.items():
+        if name in ("title", "description") and value != getattr(task, name):
+            task.texts = {k: v for k, v in (task.texts or {}).items() if k != name}  # edited: no longer the key's
         setattr(task, name, value)
     _clean_task(task)
     task.save()

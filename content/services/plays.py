@@ -14,10 +14,11 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_noop
 
 from abe.models import Workspace
+from abe.texts import Msg, joined, label, msg
 from accounts.models import Account, AccountTeamMember, Contact, TeamRole
 from personas.models import BuyingRole, Channel, Persona
 from work.models import Task, TaskSource, TaskStatus
@@ -233,19 +234,30 @@ def _target(step: PlayStep, contacts: list[Contact]) -> Contact | None:
     return None
 
 
-def _describe(step: PlayStep) -> str:
-    lines = [f"Channel: {step.get_channel_display()}."]
+def _english(label_of: Any) -> str:
+    """A choice's English label (its msgid) whatever language is active, stored with ``label()``."""
+    with translation.override("en"):
+        return str(label_of())
+
+
+def _describe(step: PlayStep) -> Msg:
+    lines: list[Any] = [msg(gettext_noop("Channel: %(channel)s."), channel=label(_english(step.get_channel_display)))]
     if step.asset is not None:
-        lines.append(f"Content: {step.asset.title}" + (f" ({step.asset.url})" if step.asset.url else "") + ".")
+        if step.asset.url:
+            lines.append(msg(gettext_noop("Content: %(title)s (%(url)s)."), title=step.asset.title, url=step.asset.url))
+        else:
+            lines.append(msg(gettext_noop("Content: %(title)s."), title=step.asset.title))
     if step.template is not None:
-        lines.append(f"Outreach template: {step.template.name}.")
+        lines.append(msg(gettext_noop("Outreach template: %(name)s."), name=step.template.name))
     if step.target_role or step.target_persona_id:
-        who = step.get_target_role_display() if step.target_role else ""
-        if step.target_persona is not None:
-            who = f"{who} ({step.target_persona.name})".strip()
-        lines.append(f"For: {who}.")
-    lines.append("Completing this task logs the touch in the account's timeline.")
-    return "\n".join(lines)
+        role = label(_english(step.get_target_role_display)) if step.target_role else ""
+        if step.target_persona is not None and role:
+            who: Any = msg(gettext_noop("%(role)s (%(persona)s)"), role=role, persona=step.target_persona.name)
+        else:
+            who = role or (step.target_persona.name if step.target_persona is not None else "")
+        lines.append(msg(gettext_noop("For: %(who)s."), who=who))
+    lines.append(msg(gettext_noop("Completing this task logs the touch in the account's timeline.")))
+    return msg("%(lines)s", lines=joined(lines, sep="\n"))
 
 
 def play_steps_schedule(*, workspace: Workspace, today: dt.date | None = None) -> dict[str, int]:
@@ -308,11 +320,20 @@ def _step_task_create(
     enrolment: PlayEnrolment, step: PlayStep, due: dt.date, contacts: list[Contact], team: dict[tuple[int, str], Any]
 ) -> bool:
     contact = _target(step, contacts)
-    title = f"{enrolment.play.name}: {step.title}"
+    title = msg(gettext_noop("%(play)s: %(step)s"), play=enrolment.play.name, step=step.title)
     if contact is None and (step.target_role or step.target_persona_id):
-        persona_name = step.target_persona.name if step.target_persona is not None else "contact"
-        who = (step.get_target_role_display() if step.target_role else persona_name).lower()
-        title += f" (find {'an' if who[:1] in 'aeiou' else 'a'} {who} first)"
+        if step.target_role:
+            english_who = _english(step.get_target_role_display).lower()
+            who: Any = label(_english(step.get_target_role_display), lower=True)
+        else:
+            english_who = (step.target_persona.name if step.target_persona is not None else "contact").lower()
+            who = english_who
+        find = (
+            gettext_noop("%(play)s: %(step)s (find an %(who)s first)")
+            if english_who[:1] in "aeiou"
+            else gettext_noop("%(play)s: %(step)s (find a %(who)s first)")
+        )
+        title = msg(find, play=enrolment.play.name, step=step.title, who=who)
     try:
         with transaction.atomic():
             run = PlayStepRun.objects.create(
@@ -320,7 +341,7 @@ def _step_task_create(
             )
             task = task_create(
                 workspace=enrolment.workspace,
-                title=title[:200],
+                title=title,
                 account=enrolment.account,
                 contact=contact,
                 assignee=_assignee(enrolment.account, step.owner_role, team),

@@ -22,8 +22,9 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
+from abe import texts as i18n_texts
 from abe.models import Workspace
 from abe.outbound import OutboundError, UnsafeUrlError, outbound_request, url_check_public
 from accounts.models import Account
@@ -149,8 +150,10 @@ def _published(entry: Any, now: dt.datetime) -> dt.datetime:
     return now
 
 
-def _fail(feed: NewsFeed, result: FetchResult, error: str, now: dt.datetime) -> FetchResult:
+def _fail(feed: NewsFeed, result: FetchResult, reason: i18n_texts.Msg, now: dt.datetime) -> FetchResult:
+    error = reason.english()
     feed.last_error = error[:500]
+    feed.texts = {**(feed.texts or {}), "last_error": reason.spec()}
     feed.last_fetched_at = now
     feed.last_status = result.status
     feed.consecutive_failures += 1
@@ -159,6 +162,7 @@ def _fail(feed: NewsFeed, result: FetchResult, error: str, now: dt.datetime) -> 
     feed.save(
         update_fields=[
             "last_error",
+            "texts",
             "last_fetched_at",
             "last_status",
             "consecutive_failures",
@@ -185,22 +189,46 @@ def news_feed_fetch(*, feed: NewsFeed, matcher: Matcher | None = None, now: dt.d
             "GET", feed.url, headers=headers, timeout=settings.ABE_NEWS_TIMEOUT, max_bytes=max_bytes
         )
     except UnsafeUrlError as exc:
-        return _fail(feed, result, "Refused: " + "; ".join(exc.messages), now)
+        return _fail(
+            feed,
+            result,
+            i18n_texts.msg(gettext_noop("Refused: %(reason)s"), reason="; ".join(str(m) for m in exc.messages)),
+            now,
+        )
     except OutboundError as exc:
-        return _fail(feed, result, f"Could not fetch: {exc}", now)
+        return _fail(feed, result, i18n_texts.msg(gettext_noop("Could not fetch: %(reason)s"), reason=str(exc)), now)
     result.status = response.status
     if response.status == 304:
         result.not_modified = True
         feed.last_fetched_at, feed.last_status, feed.last_error, feed.consecutive_failures = now, 304, "", 0
-        feed.save(update_fields=["last_fetched_at", "last_status", "last_error", "consecutive_failures", "updated_at"])
+        feed.texts = {k: v for k, v in (feed.texts or {}).items() if k != "last_error"}
+        fields = ["last_fetched_at", "last_status", "last_error", "texts", "consecutive_failures", "updated_at"]
+        feed.save(update_fields=fields)
         return result
     if response.status != 200:
-        return _fail(feed, result, f"The feed answered HTTP {response.status}.", now)
+        return _fail(
+            feed,
+            result,
+            i18n_texts.msg(gettext_noop("The feed answered HTTP %(status)s."), status=str(response.status)),
+            now,
+        )
     if response.truncated:
-        return _fail(feed, result, f"The feed is larger than {max_bytes} bytes.", now)
+        return _fail(
+            feed,
+            result,
+            i18n_texts.msg(gettext_noop("The feed is larger than %(bytes)s bytes."), bytes=i18n_texts.num(max_bytes)),
+            now,
+        )
     parsed = feedparser.parse(response.body)
     if parsed.get("bozo") and not parsed.entries:
-        return _fail(feed, result, f"Not an RSS or Atom feed: {parsed.get('bozo_exception')}", now)
+        return _fail(
+            feed,
+            result,
+            i18n_texts.msg(
+                gettext_noop("Not an RSS or Atom feed: %(reason)s"), reason=str(parsed.get("bozo_exception"))
+            ),
+            now,
+        )
     entries = parsed.entries[:MAX_ENTRIES_PER_FETCH]
     result.entries = len(entries)
     with transaction.atomic():
@@ -210,6 +238,7 @@ def news_feed_fetch(*, feed: NewsFeed, matcher: Matcher | None = None, now: dt.d
         feed.etag = (response.headers.get("etag") or "")[:500]
         feed.last_modified = (response.headers.get("last-modified") or "")[:100]
         feed.last_fetched_at, feed.last_status, feed.last_error, feed.consecutive_failures = now, 200, "", 0
+        feed.texts = {k: v for k, v in (feed.texts or {}).items() if k != "last_error"}
         if not feed.name and parsed.feed.get("title"):
             feed.name = _text(parsed.feed.get("title"))[:200]
         feed.save()

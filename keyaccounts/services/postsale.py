@@ -9,10 +9,11 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_noop
 
 from abe.models import Membership, Role, Workspace
+from abe.texts import english, label, msg, msg_plural, ngettext_noop, specs
 from accounts.models import Account, Contact, Lifecycle, Opportunity, OpportunityStatus, OpportunityType
 from activation.models import Alert, AlertKind, ConditionType, Severity
 from activation.services.evaluation import rules_evaluate
@@ -102,14 +103,24 @@ def recurring_activities_schedule(
                 if not Task.objects.filter(workspace=workspace, source=TaskSource.CHECK_IN, source_ref=ref).exists():
                     task_create(
                         workspace=workspace,
-                        title=f"{activity}: {activity.account.name}",
+                        title=msg(
+                            gettext_noop("%(activity)s: %(account)s"),
+                            activity=activity.title or label(_english_kind(activity)),
+                            account=activity.account.name,
+                        ),
                         account=activity.account,
                         assignee=activity.assignee,
                         due_date=activity.next_due,
                         source=TaskSource.CHECK_IN,
                         source_ref=ref,
-                        description=f"{activity.get_kind_display()}, every {activity.every_days} days. "
-                        "Record the outcome when you complete it.",
+                        description=msg_plural(
+                            ngettext_noop(
+                                "%(kind)s, every %(count)s day. Record the outcome when you complete it.",
+                                "%(kind)s, every %(count)s days. Record the outcome when you complete it.",
+                            ),
+                            activity.every_days,
+                            kind=label(_english_kind(activity)),
+                        ),
                     )
                     created += 1
                 activity.next_due += dt.timedelta(days=activity.every_days)
@@ -200,6 +211,11 @@ def _plan_recipients(plan: AccountPlan) -> list[User]:
     return users
 
 
+def _english_kind(activity: RecurringActivity) -> str:
+    with translation.override("en"):
+        return str(activity.get_kind_display())
+
+
 def plan_reviews_alert_overdue(*, workspace: Workspace, now: dt.datetime | None = None) -> int:
     """One in-app (and email) notice per overdue plan review and due date; safe to repeat (dedupe key)."""
     now = now or timezone.now()
@@ -217,6 +233,20 @@ def plan_reviews_alert_overdue(*, workspace: Workspace, now: dt.datetime | None 
         key = f"plan_review:{plan.pk}:{due.isoformat()}"
         if Alert.objects.filter(workspace_id=workspace.pk, dedupe_key=key).exists():
             continue
+        with translation.override("en"):
+            tier = str(plan.account.get_tier_display())  # the English label (msgid), translated when shown
+        title = msg(gettext_noop("Account-plan review overdue: %(account)s"), account=plan.account.name)
+        message = msg_plural(
+            ngettext_noop(
+                "The account plan of %(account)s (%(tier)s) was due for review on %(date)s, %(count)s day ago.",
+                "The account plan of %(account)s (%(tier)s) was due for review on %(date)s, %(count)s days ago.",
+            ),
+            (today - due).days,
+            account=plan.account.name,
+            tier=label(tier),
+            date=due.isoformat(),
+        )
+        action = msg(gettext_noop("Review the plan with the account team and record the review on the plan page."))
         outbox = Outbox()
         with transaction.atomic():
             alert = Alert.objects.create(
@@ -225,12 +255,10 @@ def plan_reviews_alert_overdue(*, workspace: Workspace, now: dt.datetime | None 
                 account=plan.account,
                 dedupe_key=key,
                 severity=Severity.MEDIUM,
-                title=f"Account-plan review overdue: {plan.account.name}",
-                message=(
-                    f"The account plan of {plan.account.name} ({plan.account.get_tier_display()}) was due for "
-                    f"review on {due:%Y-%m-%d}, {(today - due).days} days ago."
-                ),
-                recommended_action="Review the plan with the account team and record the review on the plan page.",
+                title=english(title),
+                message=english(message),
+                recommended_action=english(action),
+                texts=specs(title=title, message=message, recommended_action=action),
                 facts={"plan": plan.pk, "next_review_due": due.isoformat()},
                 created_at=now,
             )

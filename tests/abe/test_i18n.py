@@ -9,6 +9,7 @@ from datetime import UTC
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.utils import translation
 
 from abe import l10n
@@ -187,3 +188,51 @@ def test_only_admins_set_the_workspace_language_and_currency(client, admin_user,
     assert (workspace.language, workspace.currency) == ("es", "EUR")
     assert bad.status_code == 200 and "errorlist" in bad.content.decode()
     assert Account.objects.count() == 0
+
+
+def _model_form_classes():
+    import importlib
+
+    from django import forms
+    from django.apps import apps
+
+    for app in apps.get_app_configs():
+        if app.path.startswith(str(settings.BASE_DIR)):
+            try:
+                importlib.import_module(f"{app.name}.forms")
+            except ModuleNotFoundError:
+                pass
+    pending = list(forms.ModelForm.__subclasses__())
+    while pending:
+        form_class = pending.pop()
+        pending.extend(form_class.__subclasses__())
+        if getattr(form_class._meta, "model", None) is not None:
+            yield form_class
+
+
+def test_model_form_labels_without_an_explicit_label_come_from_a_translatable_verbose_name():
+    from django.utils.functional import Promise
+
+    checked, plain = 0, []
+    for form_class in _model_form_classes():
+        labels = form_class._meta.labels or {}
+        for name in form_class.base_fields:
+            if name in form_class.declared_fields or name in labels:
+                continue
+            model_field = form_class._meta.model._meta.get_field(name)
+            checked += 1
+            if not isinstance(model_field.verbose_name, Promise):
+                plain.append(f"{form_class.__name__}.{name}")
+    assert checked > 50 and plain == []
+
+
+def test_model_form_pages_show_spanish_labels(client, admin_user, workspace):
+    client.force_login(admin_user)
+    _prefer(admin_user, "es")
+
+    account_page = client.get("/accounts/new/").content.decode()
+    content_page = client.get("/content/new/").content.decode()
+
+    assert "Año de fundación" in account_page and "Número de oficinas" in account_page
+    assert "Founded year" not in account_page and "Number of offices" not in account_page
+    assert "Esfuerzo" in content_page and "Effort" not in content_page

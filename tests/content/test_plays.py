@@ -142,3 +142,20 @@ def test_play_api_create_enrol_and_report(workspace, marketing_api, sales_api):
     assert enrolled.json() == {"enrolled": 1, "tasks_created": 1}
     assert report.json()["enrolled"] == 1
     assert Task.objects.get(account=account).source_ref.startswith("play_step_run:")
+
+
+def test_step_tasks_read_in_the_readers_language_and_keep_english_for_the_api(workspace):
+    from django.utils import translation
+
+    account = AccountFactory(workspace=workspace, owner=_membership(workspace, UserFactory()))
+    play_enrol(play=_play(workspace), accounts=[account], today=DAY0)
+    play_steps_schedule(workspace=workspace, today=DAY0 + dt.timedelta(days=3))
+
+    task = Task.objects.filter(account=account).order_by("due_date").last()
+    assert task.title == "Exec sequence: Send the ROI case (find an economic buyer first)"
+    assert task.description.splitlines()[0] == "Channel: Email."
+    with translation.override("es"):
+        assert task.title_text.startswith("Exec sequence: Send the ROI case (")
+        assert "find" not in task.title_text
+        assert task.description_text.splitlines()[0].startswith("Canal: ")
+        assert "Content:" not in task.description_text

@@ -187,3 +187,20 @@ def test_matching_is_whole_word_case_insensitive_with_exclusions():
     assert matcher.match("apple pie recipes") == []
     assert matcher.match("Visit apple.com today") == [(2, "apple.com")]
     assert matcher.match("ACME Labs: news") == [(1, "ACME Labs")]
+
+
+def test_a_feed_failure_reason_is_shown_in_the_readers_language(workspace, feed_server, client, admin_user):
+    from abe.models import UserPreference
+
+    feed = news_feed_add(workspace=workspace, url=feed_server.url("broken.xml"))
+    feed_server.status["/broken.xml"] = 503
+    feed_server.bodies["/broken.xml"] = b"down"
+    news_feed_fetch(feed=feed)
+    feed.refresh_from_db()
+    UserPreference.objects.update_or_create(user=admin_user, defaults={"language": "es"})
+    client.force_login(admin_user)
+
+    page = client.get("/key-accounts/settings/").content.decode()
+
+    assert feed.last_error == "The feed answered HTTP 503."  # the API's words stay English
+    assert "El feed respondió HTTP 503." in page and "The feed answered HTTP 503." not in page

@@ -204,3 +204,43 @@ def test_lost_accounts_come_back_as_win_back_candidates_after_the_delay(workspac
 
     assert names == ["Lost long ago"]
     assert "Lost long ago" in admin_client.get("/key-accounts/post-sale/").content.decode()
+
+
+def test_an_overdue_review_notice_reads_in_each_recipients_language(workspace, sales_user):
+    from django.utils import translation
+
+    account = AccountFactory(workspace=workspace, owner=sales_user, tier="strategic")
+    AccountPlanFactory(account=account, owner=sales_user, next_review_due=TODAY - dt.timedelta(days=2))
+
+    plan_reviews_alert_overdue(workspace=workspace)
+
+    alert = Alert.objects.get()
+    assert alert.message == (
+        f"The account plan of {account.name} (Strategic (1:1)) was due for review on "
+        f"{(TODAY - dt.timedelta(days=2)).isoformat()}, 2 days ago."
+    )
+    with translation.override("es"):
+        assert alert.title_text == f"Revisión del plan de cuenta vencida: {account.name}"
+        assert "hace 2 días" in alert.message_text and "Estratégica (1:1)" in alert.message_text
+        assert alert.recommended_action_text.startswith("Revisa el plan con el equipo de la cuenta")
+
+
+def test_recurring_activity_tasks_read_in_the_readers_language(workspace, admin_user, client):
+    from django.utils import translation
+
+    from work.services import task_update
+
+    account = AccountFactory(workspace=workspace, lifecycle="customer", owner=admin_user, name="Initech")
+    recurring_activity_create(
+        workspace=workspace, account=account, kind="executive_check_in", every_days=91, next_due=TODAY
+    )
+
+    task = Task.objects.get()
+    assert task.title == "Executive check-in: Initech"
+    assert task.description == "Executive check-in, every 91 days. Record the outcome when you complete it."
+    with translation.override("es"):
+        spanish_check_in = translation.gettext("Executive check-in")
+        assert task.title_text == f"{spanish_check_in}: Initech" and spanish_check_in != "Executive check-in"
+        assert task.description_text.startswith(f"{spanish_check_in}, cada 91 días.")
+        task_update(task, title="Call Initech's CFO")  # a person's words replace the key
+        assert task.title_text == "Call Initech's CFO"
