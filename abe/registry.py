@@ -179,6 +179,7 @@ class MeasureReading:
     at: datetime
     value: float
     explanation: list[Any] = field(default_factory=list)
+    whys: list[Any] = field(default_factory=list)  # each row's reason as an abe.texts key and parameters
 
 
 @dataclass(frozen=True)

@@ -691,16 +691,28 @@ def _health_window(rule: Rule, now: datetime) -> tuple[datetime, datetime]:
     return now - timedelta(days=int(rule.params["days"])), now
 
 
-def _moved_components(before: MeasureReading, after: MeasureReading) -> list[str]:
-    """The receipt lines whose points changed between two readings, biggest fall first."""
+def _moved_components(before: MeasureReading, after: MeasureReading) -> list[Msg]:
+    """The receipt lines whose points changed between two readings, biggest fall first (component names and
+    reasons shown in the reader's language when the reading kept their keys)."""
     old = {str(row[0]): float(row[1]) for row in before.explanation if len(row) >= 2}
     lines = []
-    for row in after.explanation:
+    for i, row in enumerate(after.explanation):
         if len(row) < 2 or str(row[0]) not in old or old[str(row[0])] == float(row[1]):
             continue
-        why = f" ({row[3]})" if len(row) >= 4 and row[3] else ""
-        lines.append((float(row[1]) - old[str(row[0])], f"{row[0]} {old[str(row[0])]:g} → {float(row[1]):g}{why}"))
-    return [text for _, text in sorted(lines, key=lambda item: item[0])]
+        why: Any = ""
+        if len(row) >= 4 and row[3]:
+            spec = after.whys[i] if i < len(after.whys) else None
+            reason = {"msg": spec} if spec else str(row[3])
+            why = msg(gettext_noop(" (%(reason)s)"), reason=reason)
+        line = msg(
+            gettext_noop("%(component)s %(before)s → %(after)s%(why)s"),
+            component=label(str(row[0])),
+            before=num(old[str(row[0])], None),
+            after=num(float(row[1]), None),
+            why=why,
+        )
+        lines.append((float(row[1]) - old[str(row[0])], line))
+    return [line for _, line in sorted(lines, key=lambda item: item[0])]
 
 
 def health_drop(rule: Rule, account: Account, now: datetime) -> list[Level]:
@@ -753,7 +765,7 @@ def health_drop(rule: Rule, account: Account, now: datetime) -> list[Level]:
                 drop=num(drop, 1),
                 points=num(points, None),
                 days=num(days),
-                moved=msg(gettext_noop(" What moved: %(lines)s."), lines="; ".join(moved)) if moved else "",
+                moved=msg(gettext_noop(" What moved: %(lines)s."), lines=joined(list(moved))) if moved else "",
             ),
             facts={
                 "points": points,

@@ -217,6 +217,9 @@ class PlayEnrolment(WorkspaceOwned):
     status = models.CharField(max_length=12, choices=EnrolmentStatus.choices, default=EnrolmentStatus.ACTIVE)
     ended_on = models.DateField(null=True, blank=True)
     exit_reason = models.CharField(max_length=200, blank=True)
+    # The exit reason as a message key and parameters (abe.texts) when the portal wrote it, so pages read it in
+    # each reader's language; ``exit_reason`` keeps the English (the API's words) or what a person typed.
+    texts = models.JSONField(default=dict, blank=True)
     enrolled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -229,6 +232,12 @@ class PlayEnrolment(WorkspaceOwned):
             )
         ]
         indexes = [models.Index(fields=["workspace", "status"], name="play_enrolment_ws_status")]
+
+    @property
+    def exit_reason_text(self) -> str:
+        from abe.texts import render
+
+        return render((self.texts or {}).get("exit_reason"), self.exit_reason)
 
 
 class PlayStepRun(WorkspaceOwned):

@@ -14,6 +14,11 @@ Four components, 25 points each (100 in all):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext, gettext_noop
+
+from abe.texts import Msg, msg, num, render
 
 
 @dataclass(frozen=True)
@@ -30,38 +35,73 @@ def _clip(value: float, lo: float, hi: float) -> float:
     return max(lo, min(hi, value))
 
 
+# The component names (receipt rows keep them in English: the API's words; pages translate them when shown).
+COMPONENTS = (
+    gettext_noop("Engagement trend"),
+    gettext_noop("Check-ins kept"),
+    gettext_noop("Committee coverage"),
+    gettext_noop("Renewal proximity"),
+)
+
+
 def health_score(inputs: HealthInputs) -> tuple[float, list[list]]:
     """Return (score 0..100, receipt [[component, points, max, why], ...]) whose points add up to the score."""
-    receipt: list[list] = []
+    score, receipt, _ = health_score_texts(inputs)
+    return score, receipt
+
+
+def health_score_texts(inputs: HealthInputs) -> tuple[float, list[list], list[dict[str, Any]]]:
+    """:func:`health_score` plus each row's ``why`` as a message key and parameters (``abe.texts``), so pages
+    show it in the reader's language while the stored receipt keeps the API's English."""
+    whys: list[Msg] = []
     m = inputs.momentum
     if m is None:
-        trend, why = 12.5, "no engagement baseline yet (half the points)"
-    elif m <= 0:
-        trend = 15 * _clip((m + 0.5) / 0.5, 0, 1)
-        why = f"momentum {m:+.0%} against the 4 weeks before"
+        trend, why = 12.5, msg(gettext_noop("no engagement baseline yet (half the points)"))
     else:
-        trend = 15 + 10 * _clip(m / 0.25, 0, 1)
-        why = f"momentum {m:+.0%} against the 4 weeks before"
-    receipt.append(["Engagement trend", round(trend, 1), 25, why])
+        trend = 15 * _clip((m + 0.5) / 0.5, 0, 1) if m <= 0 else 15 + 10 * _clip(m / 0.25, 0, 1)
+        why = msg(gettext_noop("momentum %(momentum)s against the 4 weeks before"), momentum=f"{m:+.0%}")
+    whys.append(why)
     if inputs.check_ins_due:
         kept = 25 * inputs.check_ins_done / inputs.check_ins_due
-        why = f"{inputs.check_ins_done} of {inputs.check_ins_due} post-sale activities due in 180 days done"
+        why = msg(
+            gettext_noop("%(done)s of %(due)s post-sale activities due in 180 days done"),
+            done=num(inputs.check_ins_done),
+            due=num(inputs.check_ins_due),
+        )
     else:
-        kept, why = 12.5, "no post-sale activity was due in the last 180 days (half the points)"
-    receipt.append(["Check-ins kept", round(kept, 1), 25, why])
+        kept, why = 12.5, msg(gettext_noop("no post-sale activity was due in the last 180 days (half the points)"))
+    whys.append(why)
     roles = min(inputs.roles_engaged, 4)
-    receipt.append(
-        ["Committee coverage", round(25 * roles / 4, 1), 25, f"{inputs.roles_engaged} buying roles engaged in 90 days"]
-    )
+    whys.append(msg(gettext_noop("%(roles)s buying roles engaged in 90 days"), roles=num(inputs.roles_engaged)))
     days = inputs.renewal_days
     if days is None or days > 90:
-        renewal, why = 25.0, "no renewal due within 90 days" if days is None else f"renewal in {days} days"
+        renewal = 25.0
+        why = (
+            msg(gettext_noop("no renewal due within 90 days"))
+            if days is None
+            else msg(gettext_noop("renewal in %(days)s days"), days=num(days))
+        )
     else:
         renewal = 25 * _clip(days / 90, 0, 1)
-        why = f"renewal due in {days} days"
         if inputs.renewal_open:
             renewal = min(25.0, renewal + (25 - renewal) / 2)
-            why += ", renewal opportunity open"
-    receipt.append(["Renewal proximity", round(renewal, 1), 25, why])
-    score = round(sum(row[1] for row in receipt), 1)
-    return score, receipt
+            why = msg(gettext_noop("renewal due in %(days)s days, renewal opportunity open"), days=num(days))
+        else:
+            why = msg(gettext_noop("renewal due in %(days)s days"), days=num(days))
+    whys.append(why)
+    points = [round(trend, 1), round(kept, 1), round(25 * roles / 4, 1), round(renewal, 1)]
+    receipt = [[name, p, 25, why.english()] for name, p, why in zip(COMPONENTS, points, whys, strict=True)]
+    score = round(sum(points), 1)
+    return score, receipt, [why.spec() for why in whys]
+
+
+def explanation_rows(explanation: list[list], whys: list[dict[str, Any]]) -> list[tuple[str, Any, Any, str]]:
+    """The receipt as shown: component names and reasons in the active language (the stored English where a
+    reading has no keys, e.g. one computed before they were kept)."""
+    rows = []
+    for i, row in enumerate(explanation):
+        if len(row) < 4:
+            continue
+        spec = whys[i] if i < len(whys) else None
+        rows.append((gettext(str(row[0])), row[1], row[2], render(spec, str(row[3]))))
+    return rows

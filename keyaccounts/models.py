@@ -13,6 +13,7 @@ Invariants:
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -255,11 +256,21 @@ class AccountHealth(WorkspaceOwned):
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="health_scores")
     score = models.FloatField()
     explanation = models.JSONField(default=list)
+    # Each receipt row's reason as a message key and parameters (abe.texts), so pages read it in each reader's
+    # language; ``explanation`` keeps the English (the API's words).
+    texts = models.JSONField(default=dict, blank=True)
     computed_at = models.DateTimeField()
 
     class Meta:
         ordering = ["-computed_at", "-id"]
         indexes = [models.Index(fields=["account", "-computed_at"], name="account_health_latest")]
+
+    @property
+    def explanation_rows(self) -> list[tuple[str, Any, Any, str]]:
+        """The receipt in the active language: (component, points, max, why)."""
+        from .health import explanation_rows
+
+        return explanation_rows(self.explanation or [], (self.texts or {}).get("why") or [])
 
 
 class NewsFeed(WorkspaceOwned, TimeStamped):

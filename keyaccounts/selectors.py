@@ -418,9 +418,14 @@ def health_history(account_id: int, since: dt.datetime, until: dt.datetime) -> l
     rows = (
         AccountHealth.objects.filter(account_id=account_id, computed_at__gte=since, computed_at__lte=until)
         .order_by("computed_at", "id")
-        .values_list("computed_at", "score", "explanation")
+        .values_list("computed_at", "score", "explanation", "texts")
     )
-    return [MeasureReading(at=at, value=score, explanation=list(explanation or [])) for at, score, explanation in rows]
+    return [
+        MeasureReading(
+            at=at, value=score, explanation=list(explanation or []), whys=list((texts or {}).get("why") or [])
+        )
+        for at, score, explanation, texts in rows
+    ]
 
 
 def health_accounts_with_readings(workspace_id: int, since: dt.datetime, until: dt.datetime) -> QuerySet[Any]:

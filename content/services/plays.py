@@ -18,7 +18,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
 from abe.models import Workspace
-from abe.texts import Msg, joined, label, msg
+from abe.texts import Msg, english, joined, label, msg, specs
+from abe.texts import stage as stage_param
 from accounts.models import Account, AccountTeamMember, Contact, TeamRole
 from personas.models import BuyingRole, Channel, Persona
 from work.models import Task, TaskSource, TaskStatus
@@ -200,17 +201,25 @@ def play_enrol(*, play: Play, accounts: Iterable[Account], by: User | None = Non
 
 @transaction.atomic
 def play_exit(
-    *, enrolment: PlayEnrolment, reason: str = "Taken out by hand", by: User | None = None, today: dt.date | None = None
+    *,
+    enrolment: PlayEnrolment,
+    reason: str | Msg = "",
+    by: User | None = None,
+    today: dt.date | None = None,
 ) -> PlayEnrolment:
-    """Take an account out of a play: its open step tasks are cancelled."""
+    """Take an account out of a play: its open step tasks are cancelled. ``reason``: what a person typed, or a
+    message the portal writes (kept as a key too, so pages show it in each reader's language)."""
     enrolment = PlayEnrolment.objects.select_for_update().get(pk=enrolment.pk)
     if enrolment.status != EnrolmentStatus.ACTIVE:
         return enrolment
     _cancel_open_tasks(enrolment, by=by)
+    if not reason:
+        reason = msg(gettext_noop("Taken out by hand"))
     enrolment.status = EnrolmentStatus.EXITED
     enrolment.ended_on = today or timezone.localdate()
-    enrolment.exit_reason = (reason or "Taken out by hand")[:200]
-    enrolment.save(update_fields=["status", "ended_on", "exit_reason"])
+    enrolment.exit_reason = english(reason)[:200]
+    enrolment.texts = {**(enrolment.texts or {}), **specs(exit_reason=reason)}
+    enrolment.save(update_fields=["status", "ended_on", "exit_reason", "texts"])
     return enrolment
 
 
@@ -273,7 +282,8 @@ def play_steps_schedule(*, workspace: Workspace, today: dt.date | None = None) -
         .select_related("play", "account__owner")
     )
     for enrolment in [e for e in enrolments if e.play.exit_stage and e.account.journey_stage == e.play.exit_stage]:
-        play_exit(enrolment=enrolment, reason=f"Reached the {enrolment.play.exit_stage} stage", today=today)
+        reached = msg(gettext_noop("Reached the %(stage)s stage"), stage=stage_param(enrolment.play.exit_stage))
+        play_exit(enrolment=enrolment, reason=reached, today=today)
         exited += 1
     enrolments = [e for e in enrolments if not (e.play.exit_stage and e.account.journey_stage == e.play.exit_stage)]
     if not enrolments:
@@ -363,8 +373,9 @@ def _complete_if_all_done(enrolment: PlayEnrolment, today: dt.date) -> bool:
     runs = PlayStepRun.objects.filter(enrolment=enrolment).select_related("task")
     finished = [r for r in runs if r.task is None or r.task.status != TaskStatus.OPEN]
     if step_count and len(finished) >= step_count:
+        done = msg(gettext_noop("Every step done"))
         PlayEnrolment.objects.filter(pk=enrolment.pk, status=EnrolmentStatus.ACTIVE).update(
-            status=EnrolmentStatus.COMPLETED, ended_on=today, exit_reason="Every step done"
+            status=EnrolmentStatus.COMPLETED, ended_on=today, exit_reason=done.english(), texts=specs(exit_reason=done)
         )
         return True
     return False

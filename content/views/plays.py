@@ -211,7 +211,7 @@ def play_exit_view(request: MemberRequest, pk: int, enrolment_pk: int) -> HttpRe
     )
     if not rules.can_edit_object(request, enrolment.account):
         raise PermissionDenied("You can only take out accounts you own or are on the team of.")
-    play_exit(enrolment=enrolment, reason=request.POST.get("reason", "") or "Taken out by hand", by=request.user)
+    play_exit(enrolment=enrolment, reason=request.POST.get("reason", "").strip(), by=request.user)
     messages.success(
         request,
         gettext("%(account)s left the play; its open step tasks are cancelled.") % {"account": enrolment.account.name},

@@ -21,7 +21,7 @@ from activation.services.outbox import Outbox, alert_deliveries_create
 from work.models import Task, TaskSource, TaskStatus
 from work.services import task_create
 
-from ..health import HealthInputs, health_score
+from ..health import HealthInputs, health_score_texts
 from ..models import AccountHealth, AccountPlan, ActivityKind, PlanStatus, RecurringActivity
 
 SCHEDULE_HORIZON_DAYS = 14
@@ -170,9 +170,14 @@ def account_health_inputs(*, account: Account, today: dt.date | None = None) -> 
 @transaction.atomic
 def account_health_compute(*, account: Account, now: dt.datetime | None = None) -> AccountHealth:
     now = now or timezone.now()
-    score, receipt = health_score(account_health_inputs(account=account, today=timezone.localdate(now)))
+    score, receipt, whys = health_score_texts(account_health_inputs(account=account, today=timezone.localdate(now)))
     return AccountHealth.objects.create(
-        workspace_id=account.workspace_id, account=account, score=score, explanation=receipt, computed_at=now
+        workspace_id=account.workspace_id,
+        account=account,
+        score=score,
+        explanation=receipt,
+        texts={"why": whys},
+        computed_at=now,
     )
 
 

@@ -109,7 +109,7 @@ def test_exit_by_stage_and_by_hand_cancel_open_tasks(workspace):
     assert result["exited"] == 1
     assert set(play.enrolments.values_list("status", flat=True)) == {EnrolmentStatus.EXITED}
     assert not Task.objects.filter(status=TaskStatus.OPEN).exists()
-    assert play.enrolments.get(account=reached).exit_reason == "Reached the opportunity stage"
+    assert play.enrolments.get(account=reached).exit_reason == "Reached the Opportunity stage"
 
 
 def test_report_compares_enrolled_with_comparable_accounts(workspace):
@@ -159,3 +159,28 @@ def test_step_tasks_read_in_the_readers_language_and_keep_english_for_the_api(wo
         assert "find" not in task.title_text
         assert task.description_text.splitlines()[0].startswith("Canal: ")
         assert "Content:" not in task.description_text
+
+
+def test_an_exit_reason_the_portal_wrote_reads_in_the_readers_language(workspace):
+    """Issue 16: "Reached the … stage" and "Taken out by hand" were stored and shown in English only; a reason a
+    person typed is shown as typed."""
+    from django.utils import translation
+
+    reached = AccountFactory(workspace=workspace, journey_stage="engaged")
+    by_hand = AccountFactory(workspace=workspace, journey_stage="engaged")
+    typed = AccountFactory(workspace=workspace, journey_stage="engaged")
+    play = _play(workspace, exit_stage="opportunity")
+    play_enrol(play=play, accounts=[reached, by_hand, typed], today=DAY0)
+    reached.journey_stage = "opportunity"
+    reached.save(update_fields=["journey_stage"])
+    play_steps_schedule(workspace=workspace, today=DAY0 + dt.timedelta(days=1))
+    play_exit(enrolment=play.enrolments.get(account=by_hand))
+    play_exit(enrolment=play.enrolments.get(account=typed), reason="Paused by the AE")
+
+    with translation.override("es"):
+        shown = {e.account_id: e.exit_reason_text for e in play.enrolments.all()}
+
+    assert play.enrolments.get(account=by_hand).exit_reason == "Taken out by hand"  # the API's English
+    assert shown[by_hand.pk] == "Retirada a mano"
+    assert shown[reached.pk].startswith("Alcanzó la etapa ")
+    assert shown[typed.pk] == "Paused by the AE"

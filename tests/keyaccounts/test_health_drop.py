@@ -172,3 +172,24 @@ def test_the_rule_editor_creates_a_health_drop_rule_and_lists_it(admin_client):
     listing = admin_client.get(reverse("activation:rules")).content.decode()
     assert "Health score drops 12.5+ points within 21 days" in listing
     assert bad.status_code == 200 and "points: This setting is required" in bad.content.decode()
+
+
+def test_what_moved_reads_in_the_readers_language(workspace, admin_user):
+    """Issue 16: the components that moved were written into the alert's reason in English only."""
+    from django.utils import translation
+
+    from abe.texts import render
+    from keyaccounts.services.postsale import account_health_compute
+
+    account = AccountFactory(workspace=workspace, owner=admin_user, lifecycle="customer", engagement_momentum=0.2)
+    _reading(account, 10, _receipt(25, 25, 25, 25))  # 100, then the computed reading below
+    account_health_compute(account=account, now=NOW)
+    RuleFactory(workspace=workspace, condition_type="health_drop", params={"points": 5, "days": 14})
+
+    rules_evaluate(account_ids=[account.id])
+
+    alert = Alert.objects.get()
+    with translation.override("es"):
+        spanish = render(alert.texts.get("message"), alert.message)
+    assert "What moved: " in alert.message and "Committee coverage 25 → " in alert.message
+    assert "Cobertura del comité 25 → " in spanish and "roles de compra activos en 90 días" in spanish

@@ -244,3 +244,31 @@ def test_recurring_activity_tasks_read_in_the_readers_language(workspace, admin_
         assert task.description_text.startswith(f"{spanish_check_in}, cada 91 días.")
         task_update(task, title="Call Initech's CFO")  # a person's words replace the key
         assert task.title_text == "Call Initech's CFO"
+
+
+def test_the_health_receipt_reads_in_the_readers_language_and_keeps_english_for_the_api(workspace):
+    """Issue 16: the receipt's component names and reasons were stored and shown in English only."""
+    from django.utils import translation
+
+    account = AccountFactory(workspace=workspace, lifecycle="customer", engagement_momentum=0.1)
+    OpportunityFactory(
+        account=account,
+        status="won",
+        contract_start=TODAY - dt.timedelta(days=300),
+        contract_end=TODAY + dt.timedelta(days=30),
+        close_date=TODAY - dt.timedelta(days=300),
+        created_date=TODAY - dt.timedelta(days=330),
+    )
+
+    health = account_health_compute(account=account)
+    health.refresh_from_db()
+    with translation.override("es"):
+        spanish = health.explanation_rows
+    with translation.override("ro"):
+        romanian = health.explanation_rows
+
+    assert health.explanation[3][:2] == ["Renewal proximity", health.explanation[3][1]]  # the API's English
+    assert health.explanation[3][3] == "renewal due in 30 days"
+    assert spanish[3][0] == "Proximidad de la renovación" and spanish[3][3] == "renovación prevista en 30 días"
+    assert spanish[0][0] == "Tendencia de engagement"
+    assert romanian[3][3] == "reînnoire scadentă în 30 zile"
