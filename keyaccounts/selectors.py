@@ -25,6 +25,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from abe.models import Workspace
 from abe.registry import MeasureReading
@@ -304,13 +305,15 @@ def pre_bant_checks(*, account: Account) -> list[dict[str, Any]]:
     points = {row[0]: (row[1], row[2]) for row in (account.fit_explanation or []) if len(row) >= 3}
     checks = []
     for key, label, attributes in (
-        ("territory", "Territory", TERRITORY_ATTRIBUTES),
-        ("industry", "Industry", {"industry"}),
-        ("size", "Size", SIZE_ATTRIBUTES),
+        ("territory", gettext("Territory"), TERRITORY_ATTRIBUTES),
+        ("industry", gettext("Industry"), {"industry"}),
+        ("size", gettext("Size"), SIZE_ATTRIBUTES),
     ):
         relevant = [c for c in criteria if any(set(band.get("when", {})) & attributes for band in c.get("bands", []))]
         if not relevant:
-            checks.append({"key": key, "label": label, "status": "unknown", "why": "The ICP has no criterion on it."})
+            checks.append(
+                {"key": key, "label": label, "status": "unknown", "why": gettext("The ICP has no criterion on it.")}
+            )
             continue
         got = [(c, points.get(c["key"])) for c in relevant]
         met = [(c, p) for c, p in got if p and p[1] > 0]
@@ -318,18 +321,31 @@ def pre_bant_checks(*, account: Account) -> list[dict[str, Any]]:
             c, p = met[0]
             checks.append({"key": key, "label": label, "status": "pass", "why": f"{c.get('label', c['key'])}: {p[0]}"})
         elif any(p is None for _, p in got):
-            checks.append({"key": key, "label": label, "status": "unknown", "why": "Not scored against this ICP yet."})
+            checks.append(
+                {"key": key, "label": label, "status": "unknown", "why": gettext("Not scored against this ICP yet.")}
+            )
         else:
             names = ", ".join(c.get("label", c["key"]) for c, _ in got)
-            checks.append({"key": key, "label": label, "status": "fail", "why": f"No band of {names} matches."})
+            checks.append(
+                {
+                    "key": key,
+                    "label": label,
+                    "status": "fail",
+                    "why": gettext("No band of %(names)s matches.") % {"names": names},
+                }
+            )
     contacts = account.contacts.aggregate(total=Count("id"), with_persona=Count("id", filter=Q(persona__isnull=False)))
     if contacts["with_persona"]:
-        status, why = "pass", f"{contacts['with_persona']} of {contacts['total']} contacts match a persona"
+        status = "pass"
+        why = gettext("%(matched)s of %(total)s contacts match a persona") % {
+            "matched": contacts["with_persona"],
+            "total": contacts["total"],
+        }
     elif contacts["total"]:
-        status, why = "fail", f"None of {contacts['total']} contacts matches a persona"
+        status, why = "fail", gettext("None of %(total)s contacts matches a persona") % {"total": contacts["total"]}
     else:
-        status, why = "unknown", "No contacts yet"
-    checks.append({"key": "persona", "label": "Persona fit", "status": status, "why": why})
+        status, why = "unknown", gettext("No contacts yet")
+    checks.append({"key": "persona", "label": gettext("Persona fit"), "status": status, "why": why})
     return checks
 
 

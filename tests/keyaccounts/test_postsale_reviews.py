@@ -272,3 +272,20 @@ def test_the_health_receipt_reads_in_the_readers_language_and_keeps_english_for_
     assert spanish[3][0] == "Proximidad de la renovación" and spanish[3][3] == "renovación prevista en 30 días"
     assert spanish[0][0] == "Tendencia de engagement"
     assert romanian[3][3] == "reînnoire scadentă în 30 zile"
+
+
+def test_pre_bant_checks_and_the_trend_chart_read_in_the_readers_language(workspace, admin_client):
+    """Issue 16: the pre-BANT check names and reasons and the trend chart's axis labels were English on a Spanish
+    account page."""
+    from django.utils import translation
+
+    from keyaccounts.selectors import pre_bant_checks
+
+    account = AccountFactory(workspace=workspace)
+    with translation.override("es"):
+        checks = {c["key"]: c for c in pre_bant_checks(account=account)}
+    page = admin_client.get(f"/accounts/{account.pk}/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+
+    assert checks["territory"]["label"] == "Territorio" and checks["persona"]["label"] == "Encaje con personas"
+    assert checks["persona"]["why"] == "Aún no hay contactos"
+    assert '"Score"' not in page and 'text: "Momentum %"' not in page
