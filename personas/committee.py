@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from abe.labels import ChoiceLabels
 
 from .models import BuyingRole, Department
@@ -155,6 +157,9 @@ class Person:
     left: bool = False
 
 
+STATUS_LABELS = {"engaged": _("Engaged"), "known": _("Known"), "missing": _("Missing")}
+
+
 @dataclass
 class RoleCoverage:
     requirement: Requirement
@@ -169,6 +174,11 @@ class RoleCoverage:
         if self.known > 0:
             return "known"
         return "missing"
+
+    @property
+    def status_label(self) -> str:
+        """The status in the reader's language (the key stays English for CSS and the API)."""
+        return str(STATUS_LABELS[self.status])
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from abe.models import Workspace
 from accounts.models import Account, Contact
@@ -171,18 +172,20 @@ class Gap:
 
     @property
     def advice(self) -> str:
+        """What to find next, in the reader's language: the role, then the workspace's usual titles and personas."""
         who = self.requirement.label
         hints = []
         if self.titles:
-            hints.append("usually titled " + ", ".join(self.titles))
+            hints.append(gettext("usually titled %(titles)s") % {"titles": ", ".join(self.titles)})
         if self.personas:
-            hints.append("persona " + " or ".join(self.personas))
+            hints.append(gettext("persona %(personas)s") % {"personas": gettext(" or ").join(self.personas)})
         more = f" ({'; '.join(hints)})" if hints else ""
         who = who if who[:2].isupper() else who[:1].lower() + who[1:]
         if self.missing > 1:
-            return f"Find {self.missing} more: {who}{more}."
-        article = "an" if who[:1].lower() in "aeiou" else "a"
-        return f"Find {article} {who}{more}."
+            return gettext("Find %(count)s more: %(who)s%(more)s.") % {"count": self.missing, "who": who, "more": more}
+        if who[:1].lower() in "aeiou":  # English chooses the article by sound; other languages translate both
+            return gettext("Find an %(who)s%(more)s.") % {"who": who, "more": more}
+        return gettext("Find a %(who)s%(more)s.") % {"who": who, "more": more}
 
 
 def gap_hints(*, workspace: Workspace, requirements: Sequence[Requirement]) -> dict[str, tuple[list[str], list[str]]]:

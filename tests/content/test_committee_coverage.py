@@ -290,3 +290,23 @@ def test_heatmap_and_gap_list_count_matches_only_up_to_their_cap(client, admin_u
         counts = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("SELECT COUNT(*)")]
         assert len(counts) == 1 and "LIMIT 5" in counts[0], url
         assert shown in html, url
+
+
+def test_gap_advice_and_seat_status_read_in_the_readers_language(workspace):
+    """Issue 16: "Find an … (usually titled …)" and the Known/Engaged/Missing pills were English on Spanish pages."""
+    from django.utils import translation
+
+    from content.selectors.committee import coverage_gaps
+
+    PersonaFactory(workspace=workspace, name="Finance leader", typical_buying_role="economic_buyer")
+    for _ in range(3):
+        ContactFactory(account=AccountFactory(workspace=workspace), buying_role="economic_buyer", title="CFO")
+    account = AccountFactory(workspace=workspace, tier="standard")
+
+    with translation.override("es"):
+        coverage = account_coverage(account=account)
+        advice = {g.requirement.key: g.advice for g in coverage_gaps(workspace=workspace, coverage=coverage)}
+        pills = {r.requirement.key: r.status_label for r in coverage.roles}
+
+    assert advice["economic_buyer"] == "Buscar: comprador económico (suele tener el cargo CFO; persona Finance leader)."
+    assert pills["economic_buyer"] == "Falta"
