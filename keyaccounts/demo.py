@@ -14,8 +14,10 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import DateField, DecimalField, ExpressionWrapper, F
 from django.db.models.functions import Cast, Mod
+from django.utils.translation import gettext_noop
 
 from abe.demo import DemoContext
+from abe.texts import label, msg, specs
 from accounts.models import Account, Lifecycle, Opportunity, OpportunityStatus, Product, Tier
 from work.models import Task, TaskSource, TaskStatus
 
@@ -240,6 +242,11 @@ def _post_sale(ctx: DemoContext) -> tuple[int, int]:
                 assignee=account.owner,
             )
         )
+        # As the scheduler writes them (postsale.recurring_activities_schedule): English plus the key, so each
+        # reader sees the title in their own language.
+        title = msg(
+            gettext_noop("%(activity)s: %(account)s"), activity=label("Executive check-in"), account=account.name
+        )
         for back in (91, 182):  # the last two quarterly check-ins: most kept, some missed
             kept = rng.random() < 0.75
             tasks.append(
@@ -247,7 +254,8 @@ def _post_sale(ctx: DemoContext) -> tuple[int, int]:
                     workspace=ws,
                     account=account,
                     assignee=account.owner,
-                    title=f"Executive check-in: {account.name}",
+                    title=title.english(),
+                    texts=specs(title=title),
                     due_date=ctx.today - timedelta(days=back),
                     source=TaskSource.CHECK_IN,
                     source_ref=f"demo-history:{account.pk}:{back}",

@@ -41,6 +41,13 @@ def test_load_demo_builds_a_realistic_workspace(capsys):
     others = closed.exclude(account__industry__in=["Software", "Financial Services"])
     assert _win_rate(favoured) > _win_rate(others) + 0.2
     assert "Demo workspace ready" in capsys.readouterr().out
+    # Tasks the portal writes (check-ins, play steps) read in each user's language (issue 16): the title is kept
+    # as a key too; tasks standing for what people typed (plan actions) stay as typed.
+    from work.models import Task, TaskSource
+
+    written = Task.objects.for_workspace(ws).filter(source__in=[TaskSource.CHECK_IN, TaskSource.PLAY])
+    assert written.exists()
+    assert not written.filter(texts__title__isnull=True).exists()
 
     with pytest.raises(CommandError, match="exists already"):
         call_command("load_demo")
