@@ -21,6 +21,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import CharField
 from django.utils import timezone
 from kombu.exceptions import OperationalError as KombuOperationalError
 
@@ -310,10 +311,17 @@ def _lookup(model: type[Any], workspace: Workspace, column: str, values: set[Any
         meta = model._meta
         qn = connection.ops.quote_name
         columns = ", ".join(qn(meta.get_field(n).column) for n in names)
+        where = qn(meta.get_field(column).column)
+        # Emails, domains and external ids are unique per workspace only where they are not blank (partial unique
+        # indexes ``… WHERE col <> ''``); the planner uses such an index only when the query states the same
+        # condition. Without it a batch read every contact (or account) of the workspace.
+        blank_excluded = isinstance(meta.get_field(column), CharField)
+        if blank_excluded:
+            values = {v for v in values if v != ""}
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT {columns} FROM {qn(meta.db_table)} WHERE workspace_id = %s "
-                f"AND {qn(meta.get_field(column).column)} = ANY(%s)",
+                f"AND {where} = ANY(%s)" + (f" AND {where} <> ''" if blank_excluded else ""),
                 [workspace.pk, list(values)],
             )
             rows = cursor.fetchall()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 
 from accounts.models import Contact
 from engagement.models import EngagementDay, EngagementEvent, ScoreComponent
@@ -188,3 +189,48 @@ def test_a_batch_is_written_with_automatic_gc_paused_and_restored_after(workspac
     assert result.accepted == 1
     assert seen == [False]
     assert gc.isenabled()
+
+
+def _lookup_plans(workspace, batch) -> list[str]:
+    """EXPLAIN of every directory look-up (``… = ANY(%s)``) one batch runs, with sequential scans off so that the
+    plan shows which index the statement *can* use."""
+    statements: list[tuple[str, list]] = []
+
+    def capture(execute, sql, params, many, context):
+        if "= ANY(" in sql:
+            statements.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(capture):
+        events_ingest(workspace=workspace, events=batch, now=NOW)
+    plans = []
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        for sql, params in statements:
+            cursor.execute("EXPLAIN " + sql, params)
+            plans.append(" ".join(row[0] for row in cursor.fetchall()))
+    return plans
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the array look-up is PostgreSQL's path")
+def test_email_and_domain_lookups_can_use_the_partial_unique_indexes(workspace):
+    # The unique indexes on a contact's email and an account's domain are partial (blank values excluded): a
+    # look-up that does not say "<> ''" cannot use them and reads every contact of the workspace per batch.
+    # PostgreSQL proves the index's condition by itself only for arrays of at most 100 values, so the batch has more.
+    account = AccountFactory(workspace=workspace, domain="globex.com")
+    contact = ContactFactory(account=account, email="ann@globex.com")
+    batch = [event(contact_email=contact.email), event(account_domain="globex.com")]
+    batch += [event(contact_email=f"p{i}@d{i}.example.com", account_domain=f"d{i}.example.com") for i in range(120)]
+
+    plans = _lookup_plans(workspace, batch)
+
+    assert any("contact_unique_email" in p for p in plans), plans
+    assert any("account_unique_domain" in p for p in plans), plans
+
+
+def test_a_blank_email_in_a_batch_matches_no_contact_without_an_email(workspace):
+    account = AccountFactory(workspace=workspace, domain="globex.com")
+    ContactFactory(account=account, email="")
+    result = events_ingest(workspace=workspace, events=[event(account_domain="globex.com", contact_email="")], now=NOW)
+    assert result.accepted == 1
+    assert EngagementEvent.objects.get().contact_id is None
