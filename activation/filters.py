@@ -111,7 +111,7 @@ class AlertFilterSet(django_filters.FilterSet):
         # A sub-select, not a join: the join repeats an alert per recipient row and needs DISTINCT over every
         # selected column (a sort of the whole filtered list before the page can be cut); ``id IN (SELECT ...)``
         # keeps one row per alert, so the page walks the list's order and stops (docs/performance.md, "Pages").
-        received = AlertRecipient.objects.filter(user=user).values("alert_id")
+        received = AlertRecipient.objects.filter(Q(user=user)).values("alert_id")
         return queryset.filter(Q(pk__in=received) | Q(assignee=user))
 
     def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:

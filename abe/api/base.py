@@ -92,10 +92,11 @@ _ReadStep = tuple[str, Any, Callable[[Any], Any] | None]
 # built on this one, and the OpenAPI document must stay as it was.)
 class FastReadSerializerMixin(serializers.ModelSerializer):  # type: ignore[type-arg]
     def _fast_read_plan(self) -> list[_ReadStep]:
-        model = self.Meta.model
+        model: type[Model] = self.Meta.model
         concrete = {f.name: f for f in model._meta.concrete_fields}
         plan: list[_ReadStep] = []
         for field in self._readable_fields:
+            name = str(field.field_name)
             attrs = field.source_attrs
             column = concrete.get(attrs[0]) if len(attrs) == 1 else None
             kind = type(field)
@@ -107,13 +108,13 @@ class FastReadSerializerMixin(serializers.ModelSerializer):  # type: ignore[type
                     and field.pk_field is None
                     and field.use_pk_only_optimization()
                 ):
-                    plan.append((field.field_name, attrgetter(column.attname), _identity))
+                    plan.append((name, attrgetter(column.attname), _identity))
                     continue
             elif column is not None and kind.get_attribute is drf_fields.Field.get_attribute:
                 convert = _PLAIN_CONVERTERS.get(kind) or field.to_representation
-                plan.append((field.field_name, attrgetter(attrs[0]), convert))
+                plan.append((name, attrgetter(attrs[0]), convert))
                 continue
-            plan.append((field.field_name, field, None))
+            plan.append((name, field, None))
         return plan
 
     def to_representation(self, instance: Any) -> dict[str, Any]:
