@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
-from abe.api.base import WorkspaceRelatedField
+from abe.api.base import FastReadSerializerMixin, WorkspaceRelatedField
 from personas.models import Persona
 
 from ..models import ACCOUNT_EDITABLE_FIELDS, Account, AccountTeamMember, Contact, Opportunity, Product
@@ -19,7 +19,7 @@ class WorkspaceUserField(serializers.PrimaryKeyRelatedField):
         return users.none() if workspace is None else users.filter(memberships__workspace=workspace)
 
 
-class AccountSerializer(serializers.ModelSerializer):
+class AccountSerializer(FastReadSerializerMixin):
     parent = WorkspaceRelatedField(Account, required=False, allow_null=True)  # type: ignore[assignment]  # JSON key
     owner = WorkspaceUserField(required=False, allow_null=True)
     technologies = serializers.ListField(child=serializers.CharField(max_length=100), required=False)

@@ -23,7 +23,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from abe.models import Workspace
@@ -48,11 +48,13 @@ def _statement(*, workspace_id: int, stages: list[str], movement_days: int, now:
         later = "datetime(s.first_at, '+' || %s || ' days')"
         day = "date(s.first_at)"
         day_plus = "date(s.first_at, '+' || %s || ' days')"
-    # The per-account look-ups below must walk the account's rows. Without statistics (a fresh or never
-    # analysed file) SQLite picks the workspace index instead, i.e. every stage change and opportunity of the
-    # workspace per (asset, account) reach: a minute on the demo. A unary plus keeps SQLite off that index; the
-    # condition itself stays (PostgreSQL plans from its statistics and keeps the plain column).
-    ws_change, ws_opp = ("c.workspace_id", "o.workspace_id") if postgres else ("+c.workspace_id", "+o.workspace_id")
+    # The per-account look-ups below must walk the account's rows (the account indexes). Without statistics (a
+    # fresh or never analysed SQLite file) SQLite picks the workspace index instead, i.e. every stage change and
+    # opportunity of the workspace per (asset, account) reach: a minute on the demo. PostgreSQL does the same for a
+    # workspace its statistics have not seen yet (a new workspace, or ``load_demo --reset`` after an ANALYZE: the
+    # workspace id is estimated at one row, so its index looks best), and that took over 7 minutes. A unary plus
+    # keeps both off the workspace index (an expression, not the column); the condition itself stays.
+    ws_change, ws_opp = "+c.workspace_id", "+o.workspace_id"
     event, change = EngagementEvent._meta.db_table, JourneyStageChange._meta.db_table
     account, contact, opp = Account._meta.db_table, Contact._meta.db_table, Opportunity._meta.db_table
     asset, perf = ContentAsset._meta.db_table, AssetPerformance._meta.db_table
@@ -146,4 +148,33 @@ def asset_performance_refresh(*, workspace: Workspace, now: datetime | None = No
         movement_days=settings.movement_days,
         now=now,
     )
-    return asset_performance_replace(workspace=workspace, statement=statement, params=params)
+    with transaction.atomic():
+        hash_joins = _hash_joins_only()
+        measured = asset_performance_replace(workspace=workspace, statement=statement, params=params)
+        hash_joins.restore()
+    return measured
+
+
+class _hash_joins_only:  # noqa: N801  (used like a statement: a setting for the next statement, then restored)
+    """No nested-loop joins for the refresh's statement (PostgreSQL), restored after it.
+
+    The statement joins its CTEs (reach, measured, keyed, people: tens of thousands of rows on the demo) with each
+    other. Planned from statistics that do not know the workspace (a new one, or ``load_demo --reset`` after an
+    ANALYZE), every CTE is estimated at one row, and the planner joins them with nested loops over CTE scans:
+    quadratic, more than 7 minutes on the demo. Hash joins cost the same whatever the estimate; the per-account
+    look-ups are sub-plans, which this setting does not touch. ``SET LOCAL`` inside the caller's transaction: an
+    error rolls it back with everything else, success restores the previous value.
+    """
+
+    def __init__(self) -> None:
+        self.previous: str | None = None
+        if connection.vendor != "postgresql":
+            return
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('enable_nestloop'), set_config('enable_nestloop', 'off', true)")
+            self.previous = cursor.fetchone()[0]
+
+    def restore(self) -> None:
+        if self.previous is not None:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config('enable_nestloop', %s, true)", [self.previous])

@@ -12,6 +12,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.db.models import Count, Min
 from django.utils import timezone
 
@@ -93,9 +94,8 @@ def reference_rows(workspace):
     return {k: (v[0], len(v[1]), v[2], v[3], v[4]) for k, v in rows.items()}
 
 
-def test_set_based_refresh_equals_the_python_fold_on_a_random_workspace(workspace):
-    rng = random.Random(14)
-    now = timezone.now()
+def _random_workspace(workspace, rng, now):
+    """Personas, assets, accounts with contacts, stage changes, opportunities and events, drawn from ``rng``."""
     personas = [PersonaFactory(workspace=workspace) for _ in range(3)]
     assets = [ContentAssetFactory(workspace=workspace) for _ in range(4)]
     accounts = [AccountFactory(workspace=workspace, journey_stage=rng.choice(STAGES)) for _ in range(14)]
@@ -133,6 +133,11 @@ def test_set_based_refresh_equals_the_python_fold_on_a_random_workspace(workspac
                 source="t",
                 external_id=str(n),
             )
+
+
+def test_set_based_refresh_equals_the_python_fold_on_a_random_workspace(workspace):
+    now = timezone.now()
+    _random_workspace(workspace, random.Random(14), now)
     expected = reference_rows(workspace)
 
     written = asset_performance_refresh(workspace=workspace, now=now)
@@ -153,3 +158,87 @@ def test_set_based_refresh_equals_the_python_fold_on_a_random_workspace(workspac
     # Safe to repeat: the same rows again.
     asset_performance_refresh(workspace=workspace, now=now)
     assert AssetPerformance.objects.for_workspace(workspace).count() == len(expected)
+
+
+def _got(workspace):
+    return {
+        (p.asset_id, p.persona_key, p.stage): (
+            p.accounts_reached,
+            p.contacts_reached,
+            p.engagements,
+            p.accounts_moved,
+            p.pipeline_influenced,
+        )
+        for p in AssetPerformance.objects.for_workspace(workspace)
+    }
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner statistics")
+def test_refresh_plan_does_not_depend_on_statistics_that_do_not_know_the_workspace(workspace, other_workspace):
+    """``load_demo --reset`` after an ANALYZE: the statistics know only the old workspace, so the new one is
+    estimated at one row everywhere. The refresh then walked every stage change and opportunity of the workspace
+    per reach (its workspace index looked best) and joined its CTEs with nested loops: > 7 minutes on the demo.
+    Here: statistics gathered on another workspace only; the plan uses no workspace index for the per-account
+    look-ups and no nested loop, the setting is back afterwards, and the rows are the oracle's."""
+    now = timezone.now()
+    rng = random.Random(7)
+    others = AccountFactory.create_batch(30, workspace=other_workspace)
+    asset = ContentAssetFactory(workspace=other_workspace)
+    JourneyStageChange.objects.bulk_create(
+        JourneyStageChange(
+            workspace=other_workspace,
+            account=others[i % 30],
+            from_stage="aware",
+            to_stage="engaged",
+            changed_at=now - dt.timedelta(hours=i),
+        )
+        for i in range(3000)
+    )
+    Opportunity.objects.bulk_create(
+        Opportunity(workspace=other_workspace, account=others[i % 30], name=f"o{i}", created_date=now.date())
+        for i in range(1500)
+    )
+    EngagementEvent.objects.bulk_create(
+        EngagementEvent(
+            workspace=other_workspace,
+            account=others[i % 30],
+            type="web_visit",
+            content_asset=asset,
+            occurred_at=now - dt.timedelta(minutes=i),
+            source="t",
+            external_id=f"x{i}",
+        )
+        for i in range(3000)
+    )
+    with connection.cursor() as cursor:
+        for model in (JourneyStageChange, Opportunity, EngagementEvent, Account, Contact, AssetPerformance):
+            cursor.execute(f"ANALYZE {model._meta.db_table}")
+    _random_workspace(workspace, rng, now)
+    expected = reference_rows(workspace)
+    seen: dict[str, str] = {}
+
+    def explain(execute, sql, params, many, context):
+        if sql.lstrip().startswith("WITH") and AssetPerformance._meta.db_table in sql:
+            raw = context["cursor"].cursor
+            raw.execute("EXPLAIN " + sql, params)
+            seen["plan"] = "\n".join(row[0] for row in raw.fetchall())
+            raw.execute("SHOW enable_nestloop")
+            seen["nestloop"] = raw.fetchone()[0]
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(explain):
+        asset_performance_refresh(workspace=workspace, now=now)
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW enable_nestloop")
+        after = cursor.fetchone()[0]
+
+    plan = seen["plan"]
+    workspace_indexes = [
+        name
+        for name in ("engagement_journeystagechange_workspace_id", "stage_change_ws_", "accounts_opportunity_workspace")
+        if name in plan
+    ]
+    assert seen["nestloop"] == "off" and "Nested Loop" not in plan, plan
+    assert not workspace_indexes and "opportunity_ws_" not in plan, plan
+    assert after == "on"
+    assert _got(workspace) == expected and len(expected) > 20
