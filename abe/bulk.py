@@ -70,6 +70,8 @@ def _kind(field: AnyField) -> str:
         return "json"
     if isinstance(field, models.BooleanField):
         return "bool"
+    if isinstance(field, models.BinaryField):
+        return "bytes"
     return "plain"
 
 
@@ -85,6 +87,8 @@ def _cell(value: Any, kind: str) -> Any:
         )
     if kind == "bool":
         return "t" if value else "f"
+    if kind == "bytes":
+        return "\\x" + bytes(value).hex()  # bytea's hex input form, in COPY and in a text array alike
     return value
 
 
