@@ -306,9 +306,7 @@ THIRDPARTY_MAP = {
         ("thirdparty/accounts_cr.csv", THIRDPARTY_MAP, None),
     ],
 )
-def test_the_digest_path_reports_and_stores_exactly_what_the_full_path_does(
-    name, mapping, scales, monkeypatch, parsed
-):
+def test_the_digest_path_reports_and_stores_exactly_what_the_full_path_does(name, mapping, scales, monkeypatch, parsed):
     data = (FIXTURES / name).read_bytes()
     outcomes = {}
     for digests in (True, False):
