@@ -70,6 +70,8 @@ def _kind(field: AnyField) -> str:
         return "json"
     if isinstance(field, models.BooleanField):
         return "bool"
+    if isinstance(field, models.BinaryField):
+        return "bytes"
     return "plain"
 
 
@@ -85,6 +87,8 @@ def _cell(value: Any, kind: str) -> Any:
         )
     if kind == "bool":
         return "t" if value else "f"
+    if kind == "bytes":
+        return "\\x" + bytes(value).hex()  # bytea's hex input form, in COPY and in a text array alike
     return value
 
 
@@ -314,8 +318,9 @@ def rows_insert(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> li
         # constant, and equal JSON values are serialised once.
         columns: list[Sequence[Any]] = [ids]
         n = len(rows)
+        present: set[str] = set().union(*rows)  # the keys any row sets (one C-level pass, not one per field)
         for name, kind, default in plan:
-            if kind == "now" or not any(name in row for row in rows):
+            if kind == "now" or name not in present:
                 columns.append([_cell(default, "plain" if kind == "now" else kind)] * n)
             elif kind == "plain":
                 values = [row.get(name, default) for row in rows]

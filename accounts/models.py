@@ -105,6 +105,10 @@ class Account(WorkspaceOwned, TimeStamped):
         verbose_name=_("owner"),
     )
     external_id = models.CharField(max_length=64, blank=True, help_text=_("Id in the CRM"))
+    # Fingerprint of the import line that last wrote the imported fields (its raw mapped cells and everything that
+    # changes how they are read): a re-import of that same line is "unchanged" without parsing it. A trigger
+    # (migration 0018) clears it on PostgreSQL whenever any other write changes an imported field.
+    import_digest = models.BinaryField(null=True, blank=True, editable=False)
 
     # Prospecting (fit, prediction, priority, tier).
     fit_score = models.FloatField(null=True, blank=True)

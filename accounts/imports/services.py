@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import logging
+import operator
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -35,7 +36,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from abe.bulk import rows_insert, rows_update
@@ -211,6 +212,21 @@ OPTIONAL = {
 
 _MISS = object()
 MEMO_LIMIT = 200_000
+# Cells read as they are (a strip and a cut) or different on every line (the keys): a memo costs more than the
+# reading there (a dictionary probe per cell, and 100,000 entries that never hit on a 100,000-line file).
+UNMEMOISED = {
+    "accounts": {
+        "external_id",
+        "name",
+        "domain",
+        "industry",
+        "region",
+        "city",
+        "trigger_event",
+        "parent_name",
+        "parent_external_id",
+    },
+}
 
 
 def _memoised(parse: Callable[[str], Any]) -> Callable[[str], Any]:
@@ -335,20 +351,27 @@ class _Upserter:
             record = self.new_record(self.complete_new(values))
             self.touched[id(record)] = (line, _cells_digest(cells))
             return "created", record
-        earlier = self.touched.get(id(record))
-        if earlier is not None:
-            if earlier[1] == _cells_digest(cells):
-                return "duplicate", record
-            raise p.CellError(
-                f"Same {self.noun} as line {earlier[0]} ({self.describe(record)}); a file may change each "
-                f"{self.noun} once"
-            )
-        self.touched[id(record)] = (line, _cells_digest(cells))
+        if self.claim(line, cells, record):
+            return "duplicate", record
         changes = _changes(record, self.complete_update(record, values))
         if not changes:
             return "unchanged", record
         self.update(record, changes)
         return "updated", record
+
+    def claim(self, line: int, cells: tuple[str, ...], record: Record) -> bool:
+        """Note that ``line`` (its stripped cells) writes the stored ``record``: True when an earlier line with the
+        same cells did (a duplicate); CellError when an earlier line with other cells did."""
+        earlier = self.touched.get(id(record))
+        if earlier is not None:
+            if earlier[1] == _cells_digest(cells):
+                return True
+            raise p.CellError(
+                f"Same {self.noun} as line {earlier[0]} ({self.describe(record)}); a file may change each "
+                f"{self.noun} once"
+            )
+        self.touched[id(record)] = (line, _cells_digest(cells))
+        return False
 
     def describe(self, record: Record) -> str:
         return f"CRM id {record['external_id']}" if record.get("external_id") else str(record.get("name") or "")
@@ -419,14 +442,28 @@ def _norm(value: str | None) -> str:
     return normalise_name(value or "")
 
 
+# Bump when the reading of an account cell changes (a parser, a country name, a rounding): every stored
+# ``Account.import_digest`` then stops matching, and the next re-import takes the full path once.
+DIGEST_VERSION = "1"
+# Off: every line takes the full path (tests compare both paths with it). Never on outside PostgreSQL, where no
+# trigger clears a digest when another write changes an imported field.
+IMPORT_DIGESTS = True
+
+
 class AccountUpserter(_Upserter):
+    """Accounts. Stored records are loaded light (the match keys, ``parent_id`` and ``import_digest``): the match
+    indexes are built on the first line that needs them, the other fields on the first line that compares
+    them, so a re-import whose lines all carry their account's digest reads neither (docs/import.md)."""
+
     kind = "accounts"
     model = Account
     noun = "account"
     fields = [f for f, _ in TARGET_FIELDS["accounts"] if f not in ("owner", "parent_name", "parent_external_id")] + [
         "owner_id",
         "parent_id",
+        "import_digest",
     ]
+    light = ("id", "external_id", "domain", "name", "parent_id", "import_digest")
 
     def __init__(self, workspace: Workspace, result: ImportResult, today: date) -> None:
         super().__init__(workspace, result, today)
@@ -434,14 +471,112 @@ class AccountUpserter(_Upserter):
         self.by_external: dict[str, Record] = {}
         self.by_domain: dict[str, Record] = {}
         self.by_name: dict[str, list[Record]] = {}
+        self.by_digest: dict[bytes, Record] = {}
         for record in self.load():
             self.by_pk[record["id"]] = record
-            self.index(record)
+            if record["import_digest"] is not None:
+                record["import_digest"] = digest = bytes(record["import_digest"])
+                self.by_digest[digest] = record
+        self.indexed = self.complete = False
         users = get_user_model().objects.filter(memberships__workspace=workspace).values_list("id", "username", "email")
         self.users = {u.lower(): i for i, u, _ in users} | {e.lower(): i for i, _, e in users if e}
         # (line, record, parent CRM id, parent name, outcome of the line)
         self.parents_later: list[tuple[int, Record, str, str, str]] = []
         self.row_parent: tuple[str, str] | None = None
+        self.digests = False  # set by digest_setup
+
+    def load(self) -> list[Record]:
+        keys = self.light
+        rows = self.model.objects.for_workspace(self.workspace).values_list(*keys)
+        return [dict(zip(keys, row, strict=True)) for row in rows]
+
+    def ensure_indexed(self) -> None:
+        """Build the match indexes (CRM id, domain, name) over the stored records, once."""
+        if not self.indexed:
+            self.indexed = True
+            for record in self.by_pk.values():
+                self.index(record)
+
+    def complete_update(self, record: Record, values: dict[str, Any]) -> dict[str, Any]:
+        """Before the first comparison with a stored record: read the fields the light load left out, once."""
+        if not self.complete:
+            self.complete = True
+            missing = [f for f in self.fields if f not in self.light]
+            for row in self.model.objects.for_workspace(self.workspace).values("id", *missing):
+                stored = self.by_pk.get(row.pop("id"))
+                if stored is not None:
+                    for key, value in row.items():
+                        stored.setdefault(key, value)
+        return values
+
+    def update(self, record: Record, changes: dict[str, Any]) -> None:
+        self.ensure_indexed()
+        super().update(record, changes)
+
+    # ----- digests: a line that last wrote its account, read again the same way, is "unchanged" unparsed -----
+
+    def digest_setup(
+        self, positions: dict[str, int], scales: dict[str, float], decimal_comma: bool, enabled: bool
+    ) -> None:
+        """What a line's digest covers besides its cells: the version of the reading, the mapped targets in
+        order, the scales and the decimal comma. Lines naming a parent never get one (the parent is resolved
+        against other accounts, which a digest of the line cannot vouch for)."""
+        self.digests = enabled
+        targets = [t for t in positions if t not in ("parent_name", "parent_external_id")]
+        self.digest_positions = [positions[t] for t in targets if t != "owner"]
+        # One C call for the cells of a line that has them all (most lines; shorter ones take the loop); two or
+        # more positions, so that it returns a tuple.
+        positions_ = self.digest_positions
+        self.digest_cells = operator.itemgetter(*positions_) if len(positions_) > 1 else None
+        self.digest_width = max(self.digest_positions, default=-1) + 1
+        self.digest_parents = [positions[t] for t in ("parent_name", "parent_external_id") if t in positions]
+        self.digest_owner = positions.get("owner")
+        self.digest_external = positions.get("external_id")
+        self.digest_prefix = "\x1e".join(
+            [DIGEST_VERSION, self.kind, ",".join(targets), repr(sorted(scales.items())), str(decimal_comma), ""]
+        )
+
+    def line_digest(self, cells: list[str]) -> bytes | None:
+        """The digest of a line's mapped cells as this run reads them; None for a line that may not have one."""
+        n = len(cells)
+        for i in self.digest_parents:
+            if i < n and cells[i].strip():
+                return None
+        if self.digest_cells is not None and n >= self.digest_width:
+            raw: Iterable[str] = self.digest_cells(cells)
+        else:
+            raw = [cells[i] if i < n else "" for i in self.digest_positions]
+        text = self.digest_prefix + "\x1f".join(raw)
+        if self.digest_owner is not None:
+            owner = cells[self.digest_owner].strip().lower() if self.digest_owner < n else ""
+            # The member it names today: a member who left makes it another line (which then warns).
+            text += "\x1e" + ("" if not owner else str(self.users.get(owner, "?")))
+        return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+    def repeated(self, digest: bytes, cells: list[str]) -> Record | None:
+        """The account a line with this digest last wrote, when the full path would match the line to it too: by
+        its CRM id (unique, and the account still has the line's), else by a name no other account shares."""
+        record = self.by_digest.get(digest)
+        if record is None:
+            return None
+        ext = self.digest_external
+        if ext is not None and ext < len(cells) and cells[ext].strip():
+            return record
+        self.ensure_indexed()
+        return record if len(self.by_name.get(record["_name"], ())) == 1 else None
+
+    def digest_set(self, record: Record, digest: bytes | None) -> None:
+        """``record`` was just written by a line with this digest (None: a line that may not have one)."""
+        old = record.get("import_digest")
+        if old == digest:
+            return
+        if old is not None and self.by_digest.get(old) is record:
+            del self.by_digest[old]
+        record["import_digest"] = digest
+        if digest is not None:
+            self.by_digest[digest] = record
+        if record["id"] is not None:
+            self.dirty.setdefault(record["id"], {})["import_digest"] = digest
 
     def index(self, record: Record) -> None:
         if record["external_id"]:
@@ -478,6 +613,7 @@ class AccountUpserter(_Upserter):
         ]
 
     def match(self, line: int, values: dict[str, Any]) -> tuple[Record | None, dict[str, Any]]:
+        self.ensure_indexed()
         warnings = values.pop("_warnings")
         if "owner" in values:
             owner = values.pop("owner")
@@ -527,6 +663,7 @@ class AccountUpserter(_Upserter):
 
     def parent_of(self, record: Record, parent_ext: str, parent_name: str) -> Record | None | str:
         """The parent record, ``None`` when not (yet) known, or a message when the reference is ambiguous."""
+        self.ensure_indexed()
         if parent_ext:
             return self.by_external.get(parent_ext)
         candidates = self.name_candidates(parent_name, exclude=record)
@@ -868,7 +1005,8 @@ def _import_rows(
         raise ValidationError(
             {"mapping": [f"Unknown field {t}" for t in unknown] + [f"No column {s}" for s in missing]}
         )
-    parsers = {target: _memoised(parse) for target, parse in parsers.items()}
+    direct = UNMEMOISED.get(kind, set())
+    parsers = {target: parse if target in direct else _memoised(parse) for target, parse in parsers.items()}
     scales = scales_clean(kind, scales or {})
     positions = {target: headers.index(source) for target, source in mapping.items()}
     result = ImportResult.restored(resume["result"]) if resume else ImportResult()
@@ -877,6 +1015,10 @@ def _import_rows(
         upserter.state_load(resume["upserter"])
     if isinstance(upserter, OpportunityUpserter):
         upserter.stage_map = stage_map_clean(stage_map or {})
+    if isinstance(upserter, AccountUpserter):
+        upserter.digest_setup(
+            positions, scales, decimal_comma, enabled=IMPORT_DIGESTS and connection.vendor == "postgresql"
+        )
     optional = OPTIONAL[kind]
     done = int(resume["done"]) if resume else 0
     in_chunk = 0
@@ -923,12 +1065,20 @@ def _decide_row(
     if not cells:
         result.reject(line, "This line cannot be read as CSV (unbalanced quotes?)")
         return
-    raw = {t: (cells[i] if i < len(cells) else "") for t, i in positions.items()}
+    digests = upserter if isinstance(upserter, AccountUpserter) and upserter.digests else None
+    digest = digests.line_digest(cells) if digests is not None else None
     warnings: list[str] = []
     try:
-        values = _clean(parsers, raw, optional, scales, warnings)
-        values["_warnings"] = warnings
-        outcome, record = upserter.decide(line, tuple(c.strip() for c in cells), values)
+        stored = digests.repeated(digest, cells) if digests is not None and digest is not None else None
+        if stored is not None:
+            # The line that last wrote this account, read the same way: what the full path would find unchanged.
+            record = stored
+            outcome = "duplicate" if upserter.claim(line, tuple(map(str.strip, cells)), record) else "unchanged"
+        else:
+            raw = {t: (cells[i] if i < len(cells) else "") for t, i in positions.items()}
+            values = _clean(parsers, raw, optional, scales, warnings)
+            values["_warnings"] = warnings
+            outcome, record = upserter.decide(line, tuple(map(str.strip, cells)), values)
     except p.CellError as exc:
         result.reject(line, str(exc))
         return
@@ -939,6 +1089,11 @@ def _decide_row(
         result.warn(line, [f"Duplicate of line {earlier}: counted once"])
         return
     setattr(result, outcome, getattr(result, outcome) + 1)
+    if stored is not None:
+        return
+    if digests is not None and outcome != "unchanged":
+        # Only a line that was read whole (no cell left blank with a warning) vouches for what it wrote.
+        digests.digest_set(record, digest if not warnings else None)
     parent = upserter.row_parent if isinstance(upserter, AccountUpserter) else None
     if parent and isinstance(upserter, AccountUpserter):
         found = upserter.parent_of(record, *parent)

@@ -67,6 +67,28 @@ def test_rows_update_writes_only_rows_that_change(workspace, monkeypatch, many):
     assert c.fit_explanation == [["k", "y", 0.5]]
 
 
+@pytest.mark.parametrize("many", [False, True], ids=["arrays", "temp-table"])
+def test_binary_values_are_inserted_and_updated_as_bytes(workspace, monkeypatch, many):
+    # given accounts inserted with a binary digest (any byte, a backslash and a NUL among them) and without one
+    if many:
+        monkeypatch.setattr(bulk, "SMALL_UPDATE", 0)
+    digest = bytes(range(256))
+    a, b = bulk.rows_insert(
+        Account,
+        [
+            {"workspace_id": workspace.pk, "name": "A", "import_digest": digest},
+            {"workspace_id": workspace.pk, "name": "B", "import_digest": None},
+        ],
+    )
+    # when both digests are updated (one to another value, one from NULL) and one is set to the same value again
+    written = bulk.rows_update(Account, ["import_digest"], [(a, b"\x00\\x"), (b, digest)])
+    same = bulk.rows_update(Account, ["import_digest"], [(a, b"\x00\\x")])
+    # then the bytes come back exactly, and an equal value is not a write
+    stored = dict(Account.objects.filter(pk__in=[a, b]).values_list("pk", "import_digest"))
+    assert (bytes(stored[a]), bytes(stored[b])) == (b"\x00\\x", digest)
+    assert (written, same) == (2, 0)
+
+
 def test_rows_copy_and_lines_copy(workspace):
     # given an account
     account = AccountFactory(workspace=workspace)

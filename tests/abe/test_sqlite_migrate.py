@@ -71,3 +71,38 @@ def test_sqlite_reads_stage_changes_and_opportunities_by_account(
     searches = [line for line in plan.stdout.splitlines() if line.startswith(("SEARCH c ", "SEARCH o "))]
     assert len(searches) == 4, plan.stdout
     assert all("account_id" in line and "workspace_id" not in line for line in searches), plan.stdout
+
+
+# The account import on the embedded default: no trigger clears ``Account.import_digest`` there, so the import
+# never stores or trusts one (every line takes the full path) and an edit made between two imports is restored.
+IMPORT = r"""
+import json
+from abe.models import Workspace
+from accounts.imports.services import import_file
+from accounts.models import Account
+workspace = Workspace.objects.create(name="SQLite import", slug="sqlite-import")
+data = b"crm,company,sector\nA1,Acme,Retail\nB1,Beta,Media\n"
+mapping = {"external_id": "crm", "name": "company", "industry": "sector"}
+first = import_file(workspace=workspace, kind="accounts", data=data, mapping=mapping)[0].summary()
+Account.objects.filter(external_id="A1").update(industry="Edited")
+second = import_file(workspace=workspace, kind="accounts", data=data, mapping=mapping)[0].summary()
+third = import_file(workspace=workspace, kind="accounts", data=data, mapping=mapping)[0].summary()
+industries = sorted(Account.objects.values_list("industry", flat=True))
+digests = Account.objects.filter(import_digest__isnull=False).count()
+print(json.dumps([first["created"], second["updated"], second["unchanged"], third["unchanged"], industries, digests]))
+"""
+
+
+def test_sqlite_imports_take_the_full_path(migrated: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
+    database, done = migrated
+    assert done.returncode == 0, done.stderr[-3000:]
+    run = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", IMPORT],
+        cwd=ROOT,
+        env=_env(database),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert run.stdout.strip().splitlines()[-1] == '[2, 1, 1, 2, ["Media", "Retail"], 0]'
