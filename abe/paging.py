@@ -122,6 +122,7 @@ class AscendingInTwoParts(OrderBy):
 
     def __init__(self, column: str) -> None:
         super().__init__(F(column), descending=False, nulls_last=True)
+        self.column = column
 
 
 def ordered_rows(queryset: QuerySet[Any], start: int, stop: int) -> list[Any]:
@@ -135,7 +136,7 @@ def ordered_rows(queryset: QuerySet[Any], start: int, stop: int) -> list[Any]:
     first = order[0] if order else None
     if not isinstance(first, AscendingInTwoParts) or first.descending or not first.nulls_last or stop <= start:
         return list(queryset[start:stop])
-    column = str(first.expression.name)  # type: ignore[attr-defined]
+    column = first.column
     same_order = (F(column).asc(nulls_first=True), *order[1:])
     known = queryset.filter(**{f"{column}__isnull": False}).order_by(*same_order)
     rows = list(known[start:stop])

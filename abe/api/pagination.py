@@ -17,11 +17,11 @@ from rest_framework.request import Request
 from abe.paging import ordered_rows
 
 
-class _Paginator(DjangoPaginator):
+class _Paginator(DjangoPaginator[Any]):
     """Django's paginator, reading a queryset's page through :func:`abe.paging.ordered_rows` (an ascending sort on a
     nullable column with one index is read in two index ranges instead of sorting the whole list)."""
 
-    def page(self, number: Any) -> Page:
+    def page(self, number: Any) -> Page[Any]:
         if not isinstance(self.object_list, QuerySet):
             return super().page(number)
         number = self.validate_number(number)
@@ -29,7 +29,7 @@ class _Paginator(DjangoPaginator):
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
-        return self._get_page(ordered_rows(self.object_list, bottom, top), number, self)
+        return Page(ordered_rows(self.object_list, bottom, top), number, self)
 
 
 class StandardPagination(PageNumberPagination):
