@@ -17,7 +17,7 @@ from rest_framework.request import Request
 from abe.paging import ordered_rows
 
 
-class _Paginator(DjangoPaginator[Any]):
+class _Paginator(DjangoPaginator):  # type: ignore[type-arg]
     """Django's paginator, reading a queryset's page through :func:`abe.paging.ordered_rows` (an ascending sort on a
     nullable column with one index is read in two index ranges instead of sorting the whole list)."""
 
