@@ -111,6 +111,43 @@ def _capped_count(queryset: QuerySet[Any], cap: int) -> int:
     return int(queryset.order_by()[: cap + 1].count())
 
 
+class AscendingInTwoParts(OrderBy):
+    """``column ASC NULLS LAST`` for a column that has one index, ``(…, column DESC NULLS LAST, id DESC)``.
+
+    A b-tree read backwards gives ``ASC NULLS FIRST``, so no index serves ``ASC NULLS LAST`` as one scan; a second
+    index per nullable sort column would (the lists had one), but every index is one more entry to write for each
+    account a rescore changes (docs/performance.md, "Rescore"). As the leading term of a list's ordering it is read
+    by :func:`ordered_rows` in two parts, each one range of that index in its order: the rows that have a value,
+    then those that have none. The SQL order is the same as ``F(column).asc(nulls_last=True)``."""
+
+    def __init__(self, column: str) -> None:
+        super().__init__(F(column), descending=False, nulls_last=True)
+        self.column = column
+
+
+def ordered_rows(queryset: QuerySet[Any], start: int, stop: int) -> list[Any]:
+    """``list(queryset[start:stop])``; when the ordering starts with :class:`AscendingInTwoParts`, read as the rows
+    with a value (``ASC NULLS FIRST`` on them is the same order, and the index's) followed by the rows without.
+
+    One query while the slice lies among the rows that have a value (every first page of a list mostly scored);
+    one more for the rows without a value when the slice reaches them, and one bounded count when it starts
+    past the rows with a value."""
+    order = queryset.query.order_by
+    first = order[0] if order else None
+    if not isinstance(first, AscendingInTwoParts) or first.descending or not first.nulls_last or stop <= start:
+        return list(queryset[start:stop])
+    column = first.column
+    same_order = (F(column).asc(nulls_first=True), *order[1:])
+    known = queryset.filter(**{f"{column}__isnull": False}).order_by(*same_order)
+    rows = list(known[start:stop])
+    if len(rows) == stop - start:
+        return rows
+    # The rows with a value end inside this slice (or before it): how many come before the first without one.
+    before = start + len(rows) if rows or not start else int(known.order_by()[:start].count())
+    unknown = queryset.filter(**{f"{column}__isnull": True}).order_by(*same_order)
+    return rows + list(unknown[max(0, start - before) : stop - before])
+
+
 def bounded_page(
     queryset: QuerySet[Any], *, number: int, per_page: int, total: int | None = None, cap: int | None = None
 ) -> BoundedPage:
@@ -131,7 +168,7 @@ def bounded_page(
     if total is not None:
         number = min(number, max(1, -(-total // per_page)))
     offset = (number - 1) * per_page
-    rows = list(queryset[offset : offset + per_page + 1])
+    rows = ordered_rows(queryset, offset, offset + per_page + 1)
     if not rows and number > 1:
         # Past the end of a list longer than the cap: go to the last page, counting exactly once.
         known = queryset.order_by().count()

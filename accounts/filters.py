@@ -21,6 +21,7 @@ from django.db.models import F, Q, QuerySet
 from django.db.models.expressions import OrderBy
 
 from abe.models import Workspace
+from abe.paging import AscendingInTwoParts
 
 from .models import Account
 
@@ -47,13 +48,15 @@ _SORT_FIELDS: dict[str, tuple[str, ...]] = {
 
 def _order(field: str, descending: bool) -> OrderBy:
     """Unknown (NULL) values last both ways. A column that cannot be NULL gets a plain ``ASC`` / ``DESC`` so
-    that one ``(workspace, column, id)`` index serves both directions (read backwards for ``DESC``); a nullable
-    one has an index per direction (see ``Account.Meta.indexes``)."""
+    that one ``(workspace, column, id)`` index serves both directions (read backwards for ``DESC``). A nullable
+    one has a single index, ``(workspace, column DESC NULLS LAST, id DESC)`` (see ``Account.Meta.indexes``): the
+    descending sort reads it forwards, the ascending one backwards in two parts, the accounts with a value and then
+    those without (``abe.paging.AscendingInTwoParts``; one index fewer for a rescore to write per account)."""
     if field.startswith("-"):
         field, descending = field[1:], not descending
     if not Account._meta.get_field(field).null:
         return F(field).desc() if descending else F(field).asc()
-    return F(field).desc(nulls_last=True) if descending else F(field).asc(nulls_last=True)
+    return F(field).desc(nulls_last=True) if descending else AscendingInTwoParts(field)
 
 
 ACCOUNT_SORTS: dict[str, tuple[OrderBy | str, ...]] = {}

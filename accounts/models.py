@@ -145,7 +145,7 @@ class Account(WorkspaceOwned, TimeStamped):
         # Every sort of the accounts list and the tier board reads one of these in order and stops after a page
         # (bench/tier_board.py at 100,000 accounts): ``(workspace, column, id)``, read backwards for ``-column``
         # when the column cannot be NULL; a nullable column (unknown values last both ways, accounts/filters.py)
-        # has one index per direction. Filters use the same indexes (``country``, ``industry``, ``tier``,
+        # has one, read both ways (below). Filters use the same indexes (``country``, ``industry``, ``tier``,
         # ``fit_grade``, ``owner``) or their own (``lifecycle``, pinned accounts).
         indexes = [
             models.Index(F("workspace"), F("name"), F("id"), name="account_ws_name_id"),
@@ -159,12 +159,12 @@ class Account(WorkspaceOwned, TimeStamped):
             models.Index(F("workspace"), F("lifecycle"), F("id"), name="account_ws_lifecycle_id"),
             models.Index(fields=["workspace", "owner"], name="account_ws_owner"),
             models.Index(F("workspace"), F("id"), condition=Q(tier_locked=True), name="account_ws_pinned"),
+            # One index per nullable sort column, read forwards for ``-column`` (unknown values last) and backwards
+            # in two parts for ``column`` (abe.paging.AscendingInTwoParts): a second index per column made every
+            # account a rescore changes cost six more index entries (docs/performance.md, "Rescore").
             *(
                 models.Index(
-                    F("workspace"),
-                    (F(column).desc if down else F(column).asc)(nulls_last=True),
-                    F("id").desc() if down else F("id"),
-                    name=f"account_ws_{short}_{'d' if down else 'a'}",
+                    F("workspace"), F(column).desc(nulls_last=True), F("id").desc(), name=f"account_ws_{short}_d"
                 )
                 for column, short in (
                     ("priority", "priority"),
@@ -174,7 +174,6 @@ class Account(WorkspaceOwned, TimeStamped):
                     ("annual_revenue", "revenue"),
                     ("engagement_momentum", "momentum"),
                 )
-                for down in (False, True)
             ),
             # Sort by grade (then priority, best first), and the grade filter under the default sort.
             models.Index(

@@ -7,12 +7,33 @@ the maximum.
 
 from typing import Any
 
+from django.core.paginator import Page
+from django.core.paginator import Paginator as DjangoPaginator
+from django.db.models import QuerySet
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 
+from abe.paging import ordered_rows
+
+
+class _Paginator(DjangoPaginator):  # type: ignore[type-arg]
+    """Django's paginator, reading a queryset's page through :func:`abe.paging.ordered_rows` (an ascending sort on a
+    nullable column with one index is read in two index ranges instead of sorting the whole list)."""
+
+    def page(self, number: Any) -> Page[Any]:
+        if not isinstance(self.object_list, QuerySet):
+            return super().page(number)
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        return Page(ordered_rows(self.object_list, bottom, top), number, self)
+
 
 class StandardPagination(PageNumberPagination):
+    django_paginator_class = _Paginator
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
