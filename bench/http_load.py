@@ -110,35 +110,13 @@ def main() -> None:
     import django
 
     django.setup()
-    from django.core.management import call_command
+    from _demo_pages import demo_pages
+    from django.db import connections
 
-    from abe.demo import DEMO_SLUG, demo_password
-    from abe.models import Workspace
-    from accounts.models import Account
+    from abe.demo import demo_password
 
-    call_command("migrate", verbosity=0)
-    demo_seconds = None
-    if not Workspace.objects.filter(slug=DEMO_SLUG).exists():
-        started = time.perf_counter()
-        call_command("load_demo")
-        demo_seconds = round(time.perf_counter() - started, 1)
-    from django.db import connection, connections
+    urls, demo_seconds = demo_pages()
 
-    if connection.vendor == "postgresql":
-        # Planner statistics before serving: PostgreSQL here runs without autovacuum, and a freshly loaded demo
-        # without statistics gets bad plans (the accounts API's page query: 21.9 ms -> 0.57 ms after ANALYZE).
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-
-    workspace = Workspace.objects.get(slug=DEMO_SLUG)
-    account = Account.objects.for_workspace(workspace).order_by("-priority", "id").values_list("pk", flat=True)[0]
-    urls = {
-        "accounts_list": "/accounts/",
-        "tier_board": "/accounts/tiers/",
-        "account_page": f"/accounts/{account}/",
-        "alerts_inbox": "/alerts/",
-        "accounts_api": "/api/v1/accounts/?page_size=100",
-    }
     connections.close_all()
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="abe.settings.local", DEBUG="0")
     server = subprocess.Popen(

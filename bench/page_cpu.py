@@ -39,31 +39,13 @@ def main() -> None:
     import django
 
     django.setup()
-    from django.core.management import call_command
+    from _demo_pages import demo_pages
+    from django.contrib.auth import get_user_model
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from abe.demo import DEMO_SLUG
-    from abe.models import Workspace
-    from accounts.models import Account
-
-    call_command("migrate", verbosity=0)
-    if not Workspace.objects.filter(slug=DEMO_SLUG).exists():
-        call_command("load_demo")
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
-    workspace = Workspace.objects.get(slug=DEMO_SLUG)
-    account = Account.objects.for_workspace(workspace).order_by("-priority", "id").values_list("pk", flat=True)[0]
-    urls = {
-        "accounts_list": "/accounts/",
-        "tier_board": "/accounts/tiers/",
-        "account_page": f"/accounts/{account}/",
-        "alerts_inbox": "/alerts/",
-        "accounts_api": "/api/v1/accounts/?page_size=100",
-    }
-    from django.contrib.auth import get_user_model
+    urls, _ = demo_pages()
 
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(get_user_model().objects.get(username=args.user))
