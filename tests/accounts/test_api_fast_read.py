@@ -10,7 +10,7 @@ import pytest
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework import serializers
 
-from abe.api.base import FastReadSerializerMixin
+from abe.api.base import FastReadSerializerMixin, _iso_datetime_converter
 from accounts.api.serializers import AccountSerializer
 from accounts.models import Account
 from tests.factories import AccountFactory
@@ -133,3 +133,79 @@ def test_the_openapi_schema_is_unchanged():
 
     assert fast["components"]["schemas"]["Account"] == plain["components"]["schemas"]["Account"]
     assert fast == plain
+
+
+def test_the_plan_is_made_once_per_class_without_the_request(shapes, monkeypatch):
+    """The second page does not build the serializer's fields again (ModelSerializer's introspection), and the
+    shared plan keeps nothing of the request that first needed it."""
+    FastReadSerializerMixin._fast_read_plans.pop(AccountSerializer, None)
+    rows = list(Account.objects.filter(pk__in=[a.pk for a in shapes]).order_by("pk"))
+    first = AccountSerializer(rows, many=True, context={"request": object()}).data
+    built = []
+    original = serializers.ModelSerializer.get_fields
+    monkeypatch.setattr(serializers.ModelSerializer, "get_fields", lambda self: built.append(self) or original(self))
+
+    again = AccountSerializer(rows, many=True).data
+
+    assert again == first and built == []
+    plan = FastReadSerializerMixin._fast_read_plans[AccountSerializer]
+    owners = [getattr(convert, "__self__", None) for *_, convert in plan]
+    assert all(owner is None or not owner.parent.context for owner in owners)
+
+
+def test_a_serializer_that_makes_its_own_fields_keeps_a_plan_per_instance(shapes):
+    class Chosen(FastReadSerializerMixin):
+        class Meta:
+            model = Account
+            fields = ["id", "name", "tier"]
+
+        def get_fields(self):
+            fields = super().get_fields()
+            if self.context.get("without_tier"):
+                fields.pop("tier")
+            return fields
+
+    row = Account.objects.get(pk=shapes[1].pk)
+
+    assert Chosen(row).data == {"id": row.pk, "name": row.name, "tier": "strategic"}
+    assert Chosen(row, context={"without_tier": True}).data == {"id": row.pk, "name": row.name}
+    assert Chosen not in FastReadSerializerMixin._fast_read_plans
+
+
+@pytest.mark.parametrize("zone", ["UTC", "America/Sao_Paulo", "Asia/Kolkata", "Pacific/Chatham"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        dt.datetime(2026, 12, 3, 7, 45, 1, 123456, tzinfo=dt.UTC),
+        dt.datetime(2026, 6, 30, 23, 59, 59, tzinfo=dt.UTC),
+        dt.datetime(2026, 3, 29, 1, 30, tzinfo=dt.timezone(dt.timedelta(hours=-3))),
+        dt.datetime(1, 1, 1, 0, 0, tzinfo=dt.UTC),
+        dt.datetime(9999, 12, 31, 23, 59, 59, tzinfo=dt.UTC),
+        dt.datetime(2026, 12, 3, 7, 45),  # naive: DRF's own path
+        "2026-12-03T07:45:00Z",
+    ],
+)
+def test_datetimes_are_written_as_drf_writes_them_in_every_time_zone(zone, value):
+    from django.utils import timezone
+
+    field = drf_datetime_field()
+    fast = _iso_datetime_converter(field)
+    with timezone.override(zone):
+        try:
+            expected = field.to_representation(value)
+        except Exception as exc:  # noqa: BLE001 - the same error either way
+            with pytest.raises(type(exc)):
+                fast(value)
+            return
+        assert fast(value) == expected
+
+
+def test_datetime_fields_drf_would_write_otherwise_keep_their_own_method():
+    assert _iso_datetime_converter(serializers.DateTimeField(format="%Y-%m-%d")) is None
+    assert _iso_datetime_converter(serializers.DateTimeField(default_timezone=dt.UTC)) is None
+    assert _iso_datetime_converter(serializers.DateField()) is None
+    assert _iso_datetime_converter(drf_datetime_field()) is not None
+
+
+def drf_datetime_field():
+    return serializers.DateTimeField(read_only=True)
