@@ -69,12 +69,24 @@ def _stats_key(workspace: Workspace | int) -> str:
     return f"accounts:board-stats:{workspace.pk}:{workspace.created_at.timestamp():.6f}"
 
 
+# Bumped by every invalidation in this process: a page reads the stats once per workspace object (the request's)
+# and keeps them on it (``_board_stats_memo``, the generation it was read at), so the tier board's three readers
+# (the counts, the page total and the filter menus) cost one cache round trip, and a write earlier in the same
+# request still reads fresh stats afterwards.
+_stats_generation = [0]
+
+
 def board_stats_invalidate(*, workspace: Workspace | int) -> None:
+    _stats_generation[0] += 1
     cache.delete(_stats_key(workspace))
 
 
 def board_stats(*, workspace: Workspace) -> dict[str, Any]:
     """Accounts and pinned accounts per tier, and the industries and countries present (cached)."""
+    memo = workspace.__dict__.get("_board_stats_memo")
+    if memo is not None and memo[0] == _stats_generation[0]:
+        return dict(memo[1])
+    generation = _stats_generation[0]
     stats = cache.get(_stats_key(workspace))
     if stats is None:
         base = Account.objects.for_workspace(workspace).order_by()
@@ -85,6 +97,7 @@ def board_stats(*, workspace: Workspace) -> dict[str, Any]:
             "countries": sorted(base.exclude(country="").values_list("country", flat=True).distinct()),
         }
         cache.set(_stats_key(workspace), stats, BOARD_STATS_TTL)
+    workspace.__dict__["_board_stats_memo"] = (generation, stats)
     return dict(stats)
 
 
