@@ -5,7 +5,10 @@ Loads the demo (timed) unless the database has it already, runs ``ANALYZE`` (Pos
 (``--workers``, sync workers, DEBUG off) on 127.0.0.1:``--port``, logs in as the demo admin, then for each URL
 in turn runs ``--clients`` threads that request it back to back for ``--seconds``: the accounts list, the tier board, an
 account page, the alerts inbox and the accounts API (100 per page). Stops gunicorn and prints one JSON object on
-its last line: per URL requests, req/s, p50/p95/p99 ms and errors, and ``p95_ms_max`` over the URLs.
+its last line: per URL requests, req/s, p50/p95/p99 ms and errors, and ``p95_ms_max`` over the URLs; and per URL
+``cpu_ms_per_request``: the CPU the clients (this process), gunicorn (its process group) and PostgreSQL (every
+backend: anything else using the database meanwhile counts too) used while that URL was hammered, per request
+served. With every core busy, p95 follows that sum: 20 clients on 2 cores wait about 20 x CPU per request / 2.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import argparse
 import http.cookiejar
 import json
 import os
+import resource
 import signal
 import statistics
 import subprocess
@@ -23,6 +27,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,6 +53,34 @@ def login(base: str, username: str, password: str) -> str:
     if not session:
         raise SystemExit("login failed (is the demo loaded, and the demo password ABE_DEMO_PASSWORD?)")
     return f"sessionid={session}; csrftoken={token}"
+
+
+def process_cpu_seconds(match: Callable[[int, str], bool]) -> float:
+    """User + system CPU seconds of every live process whose (pid, command line) ``match`` accepts (Linux /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            cmdline = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            if not match(int(entry), cmdline):
+                continue
+            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return total
+
+
+def cpu_now(server_group: int) -> dict[str, float]:
+    """CPU seconds so far of this process (the clients), the gunicorn process group and PostgreSQL's backends."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    return {
+        "client": own.ru_utime + own.ru_stime,
+        "gunicorn": process_cpu_seconds(lambda pid, _: os.getpgid(pid) == server_group),
+        "postgres": process_cpu_seconds(lambda _, cmd: cmd.startswith("postgres")),
+    }
 
 
 def hammer(url: str, cookie: str, clients: int, seconds: float) -> dict:
@@ -149,7 +182,14 @@ def main() -> None:
         cookie = login(base, args.user, demo_password())
         for name, path in urls.items():
             hammer(base + path, cookie, 2, 1.0)  # warm every worker's caches and imports, untimed
+            before = cpu_now(server.pid)
             results[name] = {"url": path, **hammer(base + path, cookie, args.clients, args.seconds)}
+            after = cpu_now(server.pid)
+            # Where the machine's CPU went per request: the clients (this process), gunicorn, PostgreSQL (every
+            # backend, so anything else using the database in that window counts too).
+            results[name]["cpu_ms_per_request"] = {
+                key: round((after[key] - before[key]) * 1000 / max(1, results[name]["requests"]), 2) for key in after
+            }
             print(name, results[name], file=sys.stderr)
     finally:
         if server.poll() is None:
