@@ -12,18 +12,15 @@ Parameters (query string): ``q`` (name, domain or city), ``industry``, ``country
 
 from __future__ import annotations
 
-import copy
-from typing import Any, ClassVar
+from typing import Any
 
 import django_filters
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.validators import RegexValidator
 from django.db.models import F, Q, QuerySet
 from django.db.models.expressions import OrderBy
-from django.http import QueryDict
-from django.utils import translation
-from django_filters.filters import FilterMethod, QuerySetRequestMixin
 
+from abe.filtersets import SharedFormFilterSet
 from abe.models import Workspace
 from abe.paging import AscendingInTwoParts
 
@@ -105,31 +102,7 @@ def _given(value: Any) -> bool:
     return value is not None and value is not False and value != ""
 
 
-def _filters_copy(base: dict[str, Any]) -> dict[str, Any]:
-    """Each filter copied for one filter set: a shallow copy with its own ``extra`` and its own method binding.
-
-    django-filter deep-copies every filter per instance (their fields' choices, validators and querysets with
-    them), about 0.6 ms for this set. A filter set only sets ``model``, ``parent`` and (``parent``) ``queryset`` on
-    its copies, so a shallow copy is enough; the one attribute that points back at its filter, the
-    ``FilterMethod`` of a ``method=`` filter, is made again for the copy."""
-    filters = {}
-    for name, flt in base.items():
-        clone = copy.copy(flt)
-        clone.extra = dict(flt.extra)
-        clone.__dict__.pop("_field", None)
-        if isinstance(flt.__dict__.get("filter"), FilterMethod):
-            clone.filter = FilterMethod(clone)
-        filters[name] = clone
-    return filters
-
-
-class AccountFilterSet(django_filters.FilterSet):
-    # The form class, made once per class and language instead of once per filter set: django-filter builds a
-    # form field and its label for every filter on each instance (~1.2 ms of every list page, board and API call).
-    # Its model-choice fields are made with no rows; each filter set's form gets its own filter's queryset
-    # (the workspace's accounts for ``parent``), see ``form``.
-    _form_classes: ClassVar[dict[tuple[type, str], type]] = {}
-
+class AccountFilterSet(SharedFormFilterSet):
     q = django_filters.CharFilter(method="filter_q", label="Search (name, domain or city)")
     owner = django_filters.CharFilter(
         method="filter_owner", validators=[_owner_value], label="Owner: a user id, “me” or “none”"
@@ -182,43 +155,12 @@ class AccountFilterSet(django_filters.FilterSet):
         workspace: Workspace | None = None,
         default_sort: str = "name",
     ) -> None:
-        if queryset is None:
-            queryset = self._meta.model._default_manager.all()
-        # django_filters.FilterSet.__init__, with the filters copied by ``_filters_copy``.
-        self.is_bound = data is not None
-        self.data = data or QueryDict()
-        self.queryset = queryset
-        self.request = request
-        self.form_prefix = prefix
-        self.filters = _filters_copy(self.base_filters)
-        for filter_ in self.filters.values():
-            filter_.model = queryset.model
-            filter_.parent = self
+        super().__init__(data, queryset, request=request, prefix=prefix)
         self.user = user if user is not None else getattr(request, "user", None)
         self.workspace = workspace if workspace is not None else getattr(request, "workspace", None)
         self.default_sort = default_sort
         parent = self.filters["parent"]
         parent.queryset = Account.objects.for_workspace(self.workspace) if self.workspace else Account.objects.none()
-
-    def get_form_class(self) -> type:
-        key = (type(self), translation.get_language() or "")
-        form_class = self._form_classes.get(key)
-        if form_class is None:
-            form_class = super().get_form_class()
-            for name, flt in self.filters.items():
-                if isinstance(flt, QuerySetRequestMixin):
-                    form_class.base_fields[name].queryset = form_class.base_fields[name].queryset.none()
-            self._form_classes[key] = form_class
-        return form_class
-
-    @property
-    def form(self) -> Any:
-        if not hasattr(self, "_form"):
-            form = super().form
-            for name, flt in self.filters.items():
-                if isinstance(flt, QuerySetRequestMixin):
-                    form.fields[name].queryset = flt.get_queryset(self.request)
-        return self._form
 
     def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         search = search_q(value)

@@ -18,6 +18,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.db.models.expressions import OrderBy
 
+from abe.filtersets import SharedFormFilterSet
 from abe.models import Workspace
 from accounts.models import Account
 
@@ -53,7 +54,7 @@ ALERT_SORTS: dict[str, tuple[OrderBy | str, ...]] = {
 }
 
 
-class AlertFilterSet(django_filters.FilterSet):
+class AlertFilterSet(SharedFormFilterSet):
     status = django_filters.ChoiceFilter(choices=STATUS_CHOICES, method="filter_status")
     severity = django_filters.ChoiceFilter(choices=Severity.choices)
     mine = django_filters.BooleanFilter(method="filter_mine", help_text="Only alerts in my inbox or assigned to me.")

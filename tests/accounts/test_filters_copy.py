@@ -1,5 +1,5 @@
-"""``AccountFilterSet`` copies its filters shallowly and reuses one form class per language
-(``accounts.filters._filters_copy``, ``AccountFilterSet.get_form_class``): what each filter set reads must still be
+"""``AccountFilterSet`` and the inbox filter copy their filters shallowly and reuse one form class per language
+(``abe.filtersets.SharedFormFilterSet``): what each filter set reads must still be
 its own (its workspace's accounts for ``parent``, its user for ``owner=me``), whatever filter set came first."""
 
 from __future__ import annotations
@@ -71,3 +71,20 @@ def test_one_form_class_per_language(workspace):
     with translation.override("en"):
         assert type(_filtered(workspace, "").form) is english
     assert spanish is not english
+
+
+def test_the_inbox_filter_knows_only_its_own_workspace_rules_whichever_came_first(workspace, other_workspace):
+    from activation.filters import InboxFilterSet
+    from activation.models import Alert
+    from tests.factories import RuleFactory
+
+    mine, theirs = RuleFactory(workspace=workspace), RuleFactory(workspace=other_workspace)
+
+    def inbox(ws, rule):
+        return InboxFilterSet(QueryDict(f"rule={rule.pk}"), Alert.objects.for_workspace(ws), workspace=ws)
+
+    assert inbox(workspace, mine).is_valid()
+    assert not inbox(other_workspace, mine).is_valid()
+    assert inbox(other_workspace, theirs).is_valid()
+    assert not inbox(workspace, theirs).is_valid()
+    assert type(inbox(workspace, mine).form) is type(inbox(other_workspace, theirs).form)
