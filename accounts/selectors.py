@@ -22,6 +22,13 @@ def account_list(*, workspace: Workspace) -> QuerySet[Account]:
     return Account.objects.for_workspace(workspace).select_related("owner", "parent")
 
 
+def account_rows(*, workspace: Workspace) -> QuerySet[Account]:
+    """Accounts for the accounts page and the accounts API: the owner joined (the page's rows and the CSV exports
+    name it), not the parent, which neither shows beyond its id (joining it read every column of a second
+    account per row: ~1.5 ms of CPU for a 25-row page, ~2.5 ms for 100 API rows)."""
+    return Account.objects.for_workspace(workspace).select_related("owner")
+
+
 def account_filterset(
     *,
     workspace: Workspace,

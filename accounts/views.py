@@ -68,7 +68,12 @@ def account_list_view(request: MemberRequest) -> HttpResponseBase:
         request.GET or None, options=selectors.account_filter_options(workspace=request.workspace), users=users
     )
     form.is_valid()
-    filterset = selectors.account_filterset(workspace=request.workspace, params=request.GET, user=request.user)
+    filterset = selectors.account_filterset(
+        workspace=request.workspace,
+        params=request.GET,
+        user=request.user,
+        queryset=selectors.account_rows(workspace=request.workspace),
+    )
     if request.GET.get("export") == "csv":
         return accounts_csv_response(filterset.qs, "accounts.csv", neutral=export_is_neutral(request))
     page_obj = selectors.account_page(

@@ -31,7 +31,7 @@ class AccountViewSet(WorkspaceModelViewSet):
     search_fields = ["name", "domain", "city"]
     ordering_fields = ACCOUNT_ORDERING_FIELDS
     ordering = None
-    selector = staticmethod(selectors.account_list)
+    selector = staticmethod(selectors.account_rows)
     create_service = staticmethod(services.account_create)
     update_service = staticmethod(services.account_update)
     delete_service = staticmethod(services.account_delete)
