@@ -46,7 +46,12 @@ class SharedFormFilterSet(django_filters.FilterSet):
     _form_classes: ClassVar[dict[tuple[type, str], type]] = {}
 
     def __init__(
-        self, data: Any = None, queryset: QuerySet | None = None, *, request: Any = None, prefix: str | None = None
+        self,
+        data: Any = None,
+        queryset: QuerySet[Any] | None = None,
+        *,
+        request: Any = None,
+        prefix: str | None = None,
     ) -> None:
         # django_filters.FilterSet.__init__, with the filters copied by ``filters_copy`` instead of deep-copied.
         if queryset is None:
