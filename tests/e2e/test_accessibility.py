@@ -137,8 +137,8 @@ def test_keyboard_only_login_accounts_account_and_acknowledge(page, demo):
     page.keyboard.press("Enter")
     page.wait_for_url(f"**/alerts/{alert.pk}/")
     tab_to("el.tagName === 'BUTTON' && !!el.form && el.form.action.endsWith('/acknowledge/')")
-    page.keyboard.press("Enter")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():  # the form's POST and its redirect ("networkidle" alone can come before them)
+        page.keyboard.press("Enter")
 
     alert.refresh_from_db()
     assert alert.status == "acknowledged"
