@@ -322,6 +322,7 @@ class _Upserter:
     def __init__(self, workspace: Workspace, result: ImportResult, today: date) -> None:
         self.workspace, self.result, self.today = workspace, result, today
         self.defaults = {f.attname: f.get_default() for f in self.model._meta.concrete_fields}
+        self.blank = {f: self.defaults.get(f) for f in self.fields}  # a new record before its line's values
         self.touched: dict[int, tuple[int, str]] = {}  # id(record) -> (line, digest of the cells) that wrote it
         self.pending: list[Record] = []  # new records, inserted at the end of the chunk
         self.dirty: dict[int, Record] = {}  # pk -> changed fields of stored records
@@ -331,7 +332,8 @@ class _Upserter:
         return list(self.model.objects.for_workspace(self.workspace).values("id", *self.fields))
 
     def new_record(self, values: dict[str, Any]) -> Record:
-        record = {f: self.defaults.get(f) for f in self.fields} | values | {"id": None}
+        record = self.blank | values
+        record["id"] = None
         for key in ("technologies",):
             if key in record and record[key] is None:
                 record[key] = []
