@@ -21,6 +21,7 @@ changes the outcome.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import logging
@@ -1050,14 +1051,20 @@ def _import_rows(
 
     def flush() -> None:
         nonlocal in_chunk
-        writer.wait()  # the chunk before is committed (or its error raised here) before this one is prepared
         if writer.overlap and (upserter.pending or upserter.dirty or checkpoint):
+            # Prepared while the chunk before is still being written (ids come from the sequence, the rest is in
+            # memory), then handed over once that one is committed (or its error raised here).
             write = upserter.flush_prepared()
-            # A snapshot: the next chunk goes on adding problems while this one is written.
-            state = {"done": done, "result": {**result.summary(), "problems": list(result.problems)}}
-            state["upserter"] = upserter.state_dump()
-            writer.submit(write, lambda: checkpoint(state) if checkpoint else None)
+            save = _nothing
+            if checkpoint:
+                # A snapshot: the next chunk goes on adding problems while this one is written.
+                state = {"done": done, "result": {**result.summary(), "problems": list(result.problems)}}
+                state["upserter"] = upserter.state_dump()
+                save = functools.partial(checkpoint, state)
+            writer.wait()
+            writer.submit(write, save)
         else:
+            writer.wait()
             with transaction.atomic():
                 upserter.flush()
                 if checkpoint:
