@@ -252,3 +252,24 @@ def test_inside_a_transaction_every_chunk_is_written_on_the_callers_connection(o
 
     assert result.summary()["created"] == 423 and threads == {threading.main_thread().name}
     assert not Account.objects.for_workspace(ws).exists()
+
+
+def test_a_job_in_steps_of_one_chunk_equals_a_single_run(owner, settings, monkeypatch):
+    """Out of time after each chunk: the step waits for the chunk in flight, the next step resumes after it."""
+    single = _new_workspace("Single", owner)
+    job = _job(single)
+    assert not imports.import_job_step(job_id=job.pk, deadline=None)
+    expected = _outcome(single, job.pk)
+
+    monkeypatch.setattr(imports, "CHUNK", 2)
+    settings.ABE_TASK_STEP_SECONDS = 0
+    ws = _new_workspace("Stepped", owner)
+    job = _job(ws)
+    steps: list[int] = []
+    real = import_tasks.import_job_run_task.run
+    monkeypatch.setattr(import_tasks.import_job_run_task, "run", lambda job_id: steps.append(1) or real(job_id))
+
+    import_tasks.import_job_run_task.delay(job.pk)
+
+    assert len(steps) == 4 and _outcome(ws, job.pk) == expected
+    assert ImportJob.objects.get(pk=job.pk).resume == {}
