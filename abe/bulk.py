@@ -23,7 +23,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar, cast
 
@@ -110,22 +110,36 @@ def _cells_by_column(rows: Sequence[Sequence[Any]], kinds: Sequence[str]) -> Ite
     return zip([row[0] for row in rows], *_converted_columns(rows, kinds, 1), strict=True)
 
 
-def _copy_csv(cursor: Any, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+def _csv_text(rows: Iterable[Sequence[Any]]) -> str:
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerows(rows)
-    buffer.seek(0)
+    return buffer.getvalue()
+
+
+def _copy_csv_text(cursor: Any, table: str, columns: Sequence[str], text: str) -> None:
     qn = _qn
     names = ", ".join(qn(c) for c in columns)
     with connection.wrap_database_errors:  # psycopg2's errors as Django's (IntegrityError...)
-        cursor.copy_expert(f"COPY {qn(table)} ({names}) FROM STDIN WITH (FORMAT csv, NULL '{NULL}')", buffer)
+        # One read of the whole text (``size``): psycopg2 then sends it with the GIL released, so a thread that
+        # sends a COPY needs the GIL only to start and end it (accounts.imports overlaps COPY with its parsing).
+        cursor.copy_expert(
+            f"COPY {qn(table)} ({names}) FROM STDIN WITH (FORMAT csv, NULL '{NULL}')",
+            io.StringIO(text),
+            max(len(text), 8192),  # size (Django's wrapper passes it on positionally)
+        )
+
+
+def _copy_csv(cursor: Any, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    _copy_csv_text(cursor, table, columns, _csv_text(rows))
 
 
 def _reserve_ids(cursor: Any, model: type[models.Model], n: int) -> list[int]:
     meta = model._meta
-    cursor.execute(
-        "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-        [meta.db_table, _col(_pk(model)), n],
-    )
+    # The sequence's name first: inside the row-producing query ``pg_get_serial_sequence`` (a catalog look-up) ran
+    # once per id, 10x the cost of ``nextval`` itself (5,000 ids: 18-27 ms against 1.8 ms).
+    cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [meta.db_table, _col(_pk(model))])
+    (sequence,) = cursor.fetchone()
+    cursor.execute("SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [sequence, n])
     return [row[0] for row in cursor.fetchall()]
 
 
@@ -298,11 +312,27 @@ def rows_insert_new(
 def rows_insert(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> list[int]:
     """Insert rows given as ``{attname: value}`` (fields left out take their defaults; ``auto_now(_add)`` fields
     get now); returns the new ids in order. No model instance per row: ``Model.__init__`` costs more than COPY."""
+    with transaction.atomic():
+        ids, send = rows_insert_prepared(model, rows)
+        send()
+    return ids
+
+
+def rows_insert_prepared(
+    model: type[models.Model], rows: Sequence[dict[str, Any]]
+) -> tuple[list[int], Callable[[], None]]:
+    """:func:`rows_insert` in two halves: the ids and the COPY text now, and a function that sends the COPY.
+
+    On PostgreSQL the ids come from the sequence (no transaction needed: a sequence hands each value out once,
+    whatever becomes of the rows), so the function may run later, in the caller's transaction, in another
+    thread with a connection of its own (accounts.imports writes a chunk while it reads the next). Elsewhere the
+    rows are inserted now (``bulk_create`` gives the ids) and the function does nothing.
+    """
     if not rows:
-        return []
+        return [], _nothing
     if connection.vendor != "postgresql":
         objs = model._default_manager.bulk_create([model(**row) for row in rows], batch_size=2000)
-        return [obj.pk for obj in objs]
+        return [obj.pk for obj in objs], _nothing
     meta = model._meta
     fields = [f for f in meta.local_concrete_fields if f is not _pk(model)]
     now = timezone.now()
@@ -312,34 +342,44 @@ def rows_insert(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> li
             plan.append((field.attname, "now", now))
         else:
             plan.append((field.attname, _kind(field), field.get_default()))
-    with transaction.atomic(), connection.cursor() as cursor:
+    with connection.cursor() as cursor:
         ids = _reserve_ids(cursor, model, len(rows))
-        # Column by column (a comprehension per column, not a call per cell); a column no row sets is one
-        # constant, and equal JSON values are serialised once.
-        columns: list[Sequence[Any]] = [ids]
-        n = len(rows)
-        present: set[str] = set().union(*rows)  # the keys any row sets (one C-level pass, not one per field)
-        for name, kind, default in plan:
-            if kind == "now" or name not in present:
-                columns.append([_cell(default, "plain" if kind == "now" else kind)] * n)
-            elif kind == "plain":
-                values = [row.get(name, default) for row in rows]
-                columns.append([NULL if v is None or v != v else v for v in values])  # v != v: NaN
-            elif kind == "json":
-                memo: dict[str, Any] = {}
-                column = []
-                for row in rows:
-                    value = row.get(name, default)
-                    key = repr(value)
-                    cell = memo.get(key)
-                    if cell is None:
-                        cell = memo[key] = _cell(value, kind)
-                    column.append(cell)
-                columns.append(column)
-            else:
-                columns.append([_cell(row.get(name, default), kind) for row in rows])
-        _copy_csv(cursor, meta.db_table, [_col(_pk(model)), *(_col(f) for f in fields)], zip(*columns, strict=True))
-    return ids
+    # Column by column (a comprehension per column, not a call per cell); a column no row sets is one
+    # constant, and equal JSON values are serialised once.
+    columns: list[Sequence[Any]] = [ids]
+    n = len(rows)
+    present: set[str] = set().union(*rows)  # the keys any row sets (one C-level pass, not one per field)
+    for name, kind, default in plan:
+        if kind == "now" or name not in present:
+            columns.append([_cell(default, "plain" if kind == "now" else kind)] * n)
+        elif kind == "plain":
+            values = [row.get(name, default) for row in rows]
+            columns.append([NULL if v is None or v != v else v for v in values])  # v != v: NaN
+        elif kind == "json":
+            memo: dict[str, Any] = {}
+            column = []
+            for row in rows:
+                value = row.get(name, default)
+                key = repr(value)
+                cell = memo.get(key)
+                if cell is None:
+                    cell = memo[key] = _cell(value, kind)
+                column.append(cell)
+            columns.append(column)
+        else:
+            columns.append([_cell(row.get(name, default), kind) for row in rows])
+    text = _csv_text(zip(*columns, strict=True))
+    table, names = meta.db_table, [_col(_pk(model)), *(_col(f) for f in fields)]
+
+    def send() -> None:
+        with connection.cursor() as cursor:  # the connection of the thread that sends
+            _copy_csv_text(cursor, table, names, text)
+
+    return ids, send
+
+
+def _nothing() -> None:
+    pass
 
 
 def objects_insert(model: type[M], objs: list[M]) -> list[M]:

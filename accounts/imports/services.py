@@ -21,12 +21,14 @@ changes the outcome.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import logging
 import operator
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -39,7 +41,7 @@ from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.utils import timezone
 
-from abe.bulk import rows_insert, rows_update
+from abe.bulk import rows_insert_prepared, rows_update
 from abe.gcpause import gc_paused
 from abe.models import Workspace
 from abe.tasks import enqueue_job_on_commit, enqueue_on_commit
@@ -65,6 +67,9 @@ from .tasks import import_job_run_task
 
 logger = logging.getLogger(__name__)
 CHUNK = 5000
+# Write each chunk in a second thread while the next is read (``_ChunkWriter``); off: the caller writes each chunk
+# itself (tests compare both).
+IMPORT_OVERLAP = True
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 PREVIEW_ROWS = 5
 PROBLEMS_SHOWN = 20
@@ -298,6 +303,10 @@ def _changes(existing: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]
 Record = dict[str, Any]  # tracked field values of one stored (or about to be inserted) record, "id" None if new
 
 
+def _nothing() -> None:
+    pass
+
+
 def _cells_digest(cells: tuple[str, ...]) -> str:
     """A short fingerprint of a row's cells: a stepped import keeps it (not the cells) to recognise a repeated line."""
     return hashlib.blake2b("\x1f".join(cells).encode("utf-8", "surrogatepass"), digest_size=10).hexdigest()
@@ -314,6 +323,7 @@ class _Upserter:
     def __init__(self, workspace: Workspace, result: ImportResult, today: date) -> None:
         self.workspace, self.result, self.today = workspace, result, today
         self.defaults = {f.attname: f.get_default() for f in self.model._meta.concrete_fields}
+        self.blank = {f: self.defaults.get(f) for f in self.fields}  # a new record before its line's values
         self.touched: dict[int, tuple[int, str]] = {}  # id(record) -> (line, digest of the cells) that wrote it
         self.pending: list[Record] = []  # new records, inserted at the end of the chunk
         self.dirty: dict[int, Record] = {}  # pk -> changed fields of stored records
@@ -323,7 +333,8 @@ class _Upserter:
         return list(self.model.objects.for_workspace(self.workspace).values("id", *self.fields))
 
     def new_record(self, values: dict[str, Any]) -> Record:
-        record = {f: self.defaults.get(f) for f in self.fields} | values | {"id": None}
+        record = self.blank | values
+        record["id"] = None
         for key in ("technologies",):
             if key in record and record[key] is None:
                 record[key] = []
@@ -387,10 +398,18 @@ class _Upserter:
 
     def flush(self) -> None:
         """Write this chunk: insert the new records, update the changed ones."""
+        self.flush_prepared()()
+
+    def flush_prepared(self) -> Callable[[], None]:
+        """This chunk's write, prepared: ids reserved and given to the new records, the bookkeeping of written
+        records done, the rows to send built. The returned function sends them (COPY, UPDATE) on the connection
+        of the thread that calls it, inside that thread's transaction; it reads nothing this run changes later,
+        so it may run while the next chunk is decided."""
         model = self.model
+        insert = update = _nothing
         if self.pending:
             rows = [{"workspace_id": self.workspace.pk, **{f: r[f] for f in self.fields}} for r in self.pending]
-            ids = rows_insert(model, rows)
+            ids, insert = rows_insert_prepared(model, rows)
             for pk, record in zip(ids, self.pending, strict=True):
                 record["id"] = pk
                 self.inserted(record)
@@ -404,10 +423,19 @@ class _Upserter:
                 fields.append("updated_at")
                 updates = [(*r, now) for r in updates]
             columns = [f.removesuffix("_id") if f.endswith("_id") and f != "external_id" else f for f in fields]
-            rows_update(model, columns, updates)
+
+            def update() -> None:
+                rows_update(model, columns, updates)
+
             for pk in self.dirty:
                 self.written(by_pk[pk])
             self.dirty = {}
+
+        def write() -> None:
+            insert()
+            update()
+
+        return write
 
     def records_by_pk(self) -> dict[int, Record]:
         raise NotImplementedError
@@ -917,7 +945,6 @@ def import_rows(
     headers: list[str],
     rows: Iterable[tuple[int, list[str]]],
     mapping: dict[str, str],
-    progress: Callable[[int, ImportResult], None] | None = None,
     stage_map: dict[str, str] | None = None,
     scales: dict[str, float] | None = None,
     decimal_comma: bool = False,
@@ -930,7 +957,6 @@ def import_rows(
         headers=headers,
         rows=rows,
         mapping=mapping,
-        progress=progress,
         stage_map=stage_map,
         scales=scales,
         decimal_comma=decimal_comma,
@@ -945,7 +971,6 @@ def import_rows_step(
     headers: list[str],
     rows: Iterable[tuple[int, list[str]]],
     mapping: dict[str, str],
-    progress: Callable[[int, ImportResult], None] | None = None,
     stage_map: dict[str, str] | None = None,
     scales: dict[str, float] | None = None,
     decimal_comma: bool = False,
@@ -969,7 +994,6 @@ def import_rows_step(
             headers=headers,
             rows=rows,
             mapping=mapping,
-            progress=progress,
             stage_map=stage_map,
             scales=scales,
             decimal_comma=decimal_comma,
@@ -987,7 +1011,6 @@ def _import_rows(
     headers: list[str],
     rows: Iterable[tuple[int, list[str]]],
     mapping: dict[str, str],
-    progress: Callable[[int, ImportResult], None] | None,
     stage_map: dict[str, str] | None,
     scales: dict[str, float] | None,
     decimal_comma: bool,
@@ -1022,34 +1045,98 @@ def _import_rows(
     optional = OPTIONAL[kind]
     done = int(resume["done"]) if resume else 0
     in_chunk = 0
+    writer = _ChunkWriter(
+        overlap=IMPORT_OVERLAP and connection.vendor == "postgresql" and not connection.in_atomic_block
+    )
 
     def flush() -> None:
         nonlocal in_chunk
-        with transaction.atomic():
-            upserter.flush()
+        if writer.overlap and (upserter.pending or upserter.dirty or checkpoint):
+            # Prepared while the chunk before is still being written (ids come from the sequence, the rest is in
+            # memory), then handed over once that one is committed (or its error raised here).
+            write = upserter.flush_prepared()
+            save = _nothing
             if checkpoint:
-                checkpoint({"done": done, "result": result.saved(), "upserter": upserter.state_dump()})
+                # A snapshot: the next chunk goes on adding problems while this one is written.
+                state = {"done": done, "result": {**result.summary(), "problems": list(result.problems)}}
+                state["upserter"] = upserter.state_dump()
+                save = functools.partial(checkpoint, state)
+            writer.wait()
+            writer.submit(write, save)
+        else:
+            writer.wait()
+            with transaction.atomic():
+                upserter.flush()
+                if checkpoint:
+                    checkpoint({"done": done, "result": result.saved(), "upserter": upserter.state_dump()})
         in_chunk = 0
-        if progress:
-            progress(done, result)
 
-    for line, cells in itertools.islice(rows, done, None):
-        done += 1
-        in_chunk += 1
-        _decide_row(upserter, parsers, optional, scales, positions, line, cells)
-        if in_chunk >= chunk_size:
-            flush()
-            if deadline is not None and time.monotonic() >= deadline:
-                return result, False
-    if isinstance(upserter, AccountUpserter):
-        _parents_resolve(upserter)
-        upserter.parents_later = []  # resolved: the last checkpoint must not hand them to a repeated step
-    flush()
+    try:
+        for line, cells in itertools.islice(rows, done, None):
+            done += 1
+            in_chunk += 1
+            _decide_row(upserter, parsers, optional, scales, positions, line, cells)
+            if in_chunk >= chunk_size:
+                flush()
+                if deadline is not None and time.monotonic() >= deadline:
+                    writer.wait()
+                    return result, False
+        writer.wait()
+        if isinstance(upserter, AccountUpserter):
+            _parents_resolve(upserter)
+            upserter.parents_later = []  # resolved: the last checkpoint must not hand them to a repeated step
+        flush()
+        writer.wait()
+    finally:
+        writer.close()
     if kind == "accounts" and (result.created or result.updated):
         board_stats_invalidate(workspace=workspace)
     result.changed_accounts = sorted(upserter.changed_accounts)
     result.problems.sort(key=lambda problem: problem["line"])
     return result, True
+
+
+class _ChunkWriter:
+    """Writes each chunk (COPY, UPDATE, the job's checkpoint, COMMIT) in a second thread on a connection of its
+    own while the caller decides the next chunk's rows: PostgreSQL maintains the indexes of chunk N on one core
+    while Python reads chunk N + 1 on the other (docs/performance.md, "Import: writing a chunk while reading the
+    next"). One chunk in flight, committed in file order; its error is raised in the caller's thread by the
+    next ``wait``. Without ``overlap`` (inside a transaction, which a second connection could not join, or on
+    SQLite) the caller writes each chunk itself."""
+
+    def __init__(self, *, overlap: bool) -> None:
+        self.overlap = overlap
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-writer") if overlap else None
+        self.pending: Future[None] | None = None
+        self.used = False  # the thread (and its connection) exist once a chunk was submitted
+
+    def submit(self, write: Callable[[], None], checkpoint: Callable[[], None]) -> None:
+        assert self.pool is not None and self.pending is None
+
+        def chunk() -> None:
+            with transaction.atomic():  # this thread's connection: the chunk and its checkpoint commit together
+                write()
+                checkpoint()
+
+        self.pending = self.pool.submit(chunk)
+        self.used = True
+
+    def wait(self) -> None:
+        """Until the chunk in flight is committed; its error, if it failed (it was rolled back)."""
+        pending, self.pending = self.pending, None
+        if pending is not None:
+            pending.result()
+
+    def close(self) -> None:
+        """Wait for the chunk in flight, close the thread's connection and end the thread."""
+        if self.pool is None:
+            return
+        try:
+            self.wait()
+        finally:
+            if self.used:  # ``connection`` resolved in the writer's thread: its own connection
+                self.pool.submit(lambda: connection.close()).result()
+            self.pool.shutdown()
 
 
 def _decide_row(
