@@ -21,6 +21,7 @@ with ``executemany`` or ``bulk_update``.
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -45,6 +46,54 @@ else:
 
 class Serialized(str):
     """A JSON value already serialised (built in bulk by the caller); written as is."""
+
+
+def _array_element(value: Any) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return _float_text(value)
+    return _quoted(value.isoformat() if isinstance(value, datetime.date | datetime.time) else str(value))
+
+
+def _float_text(value: float) -> str:
+    if value != value:
+        return "NaN"
+    if value in (float("inf"), float("-inf")):
+        return "Infinity" if value > 0 else "-Infinity"
+    return repr(value)  # the shortest text that reads back as the same double
+
+
+def _quoted(text: str) -> str:
+    if '"' in text or "\\" in text:
+        text = text.replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + text + '"'
+
+
+# The common element types by exact type (a dict look-up, cheaper than a chain of isinstance for each element).
+_ARRAY_TEXT: dict[type, Any] = {
+    type(None): lambda v: "NULL",
+    int: str,
+    float: _float_text,
+    str: _quoted,
+    datetime.datetime: lambda v: '"' + v.isoformat() + '"',
+    datetime.date: lambda v: v.isoformat(),
+}
+
+
+def pg_array(values: Iterable[Any]) -> str:
+    """``values`` as one PostgreSQL array literal (``{1,2,NULL}``, strings quoted and escaped), to send as a single
+    text parameter cast to the array type (``%s::bigint[]``).
+
+    psycopg2 sends a Python list as ``ARRAY[v1, v2, …]``: PostgreSQL then parses and folds one constant per element
+    (a date or a timestamp parsed from its own quoted literal), ~30 ms for five columns of 1,800 values, against
+    ~5 ms for the same arrays as literals. NaN stays NaN (map it to None first where it means NULL)."""
+    fast = _ARRAY_TEXT
+    return "{" + ",".join((fast.get(type(v)) or _array_element)(v) for v in values) + "}"
 
 
 def _qn(name: str) -> str:
@@ -454,17 +503,67 @@ def _update_unnest(model: type[models.Model], field_objs: list[AnyField], rows: 
     arrays = ", ".join(f"%s::{t}[]" for t in [pk_type, *types])
     names = ", ".join(qn(c) for c in [_col(_pk(model)), *columns])
     assignments = ", ".join(f"{qn(c)} = t.{qn(c)}" for c in columns)
+    pk = qn(_col(_pk(model)))
+    # ``a.pk = ANY(the ids)`` as well as the join: the planner then reaches the rows through the primary key
+    # whatever its statistics say. Joined to the unnest alone, a table it takes for small (never analysed, as
+    # after a bulk load with autovacuum off) was hashed whole: 120,000 contacts read to update 1,300.
     sql = (
         f"UPDATE {qn(meta.db_table)} AS a SET {assignments} FROM unnest({arrays}) AS t({names}) "
-        f"WHERE a.{qn(_col(_pk(model)))} = t.{qn(_col(_pk(model)))} AND {_changed_sql(columns, 'a', 't')}"
+        f"WHERE a.{pk} = ANY(%s::{pk_type}[]) AND a.{pk} = t.{pk} AND {_changed_sql(columns, 'a', 't')}"
     )
 
     def element(value: Any, kind: str) -> Any:
         cell = _cell(value, kind)
         return None if cell is NULL else cell
 
-    params = [[row[0] for row in rows]]
-    params += [[element(row[i + 1], kind) for row in rows] for i, kind in enumerate(kinds)]
+    params = [pg_array(row[0] for row in rows)]
+    params += [pg_array(element(row[i + 1], kind) for row in rows) for i, kind in enumerate(kinds)]
+    params.append(params[0])
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return int(cursor.rowcount)
+
+
+def rows_upsert(
+    model: type[models.Model],
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    conflict: Sequence[str],
+    update: Sequence[str],
+) -> int:
+    """Insert ``rows`` (values of the attnames ``columns``); a row whose ``conflict`` fields (a unique constraint)
+    exist already sets ``update`` (attnames among ``columns``) instead, and only if one of those values differs
+    from the stored one: an unchanged row is not written.
+
+    PostgreSQL: one ``INSERT … SELECT FROM unnest(arrays) ON CONFLICT … DO UPDATE … WHERE … IS DISTINCT FROM``;
+    returns the rows inserted or changed. Other databases: ``bulk_create(update_conflicts=True)`` (every row
+    written); returns the rows given."""
+    if not rows:
+        return 0
+    if connection.vendor != "postgresql":
+        model._default_manager.bulk_create(
+            [model(**dict(zip(columns, row, strict=True))) for row in rows],
+            update_conflicts=True,
+            unique_fields=[_field(model, name).name for name in conflict],
+            update_fields=[_field(model, name).name for name in update],
+        )
+        return len(rows)
+    qn = _qn
+    field_objs = [_field(model, c) for c in columns]
+    names = [_col(f) for f in field_objs]
+    kinds = [_kind(f) for f in field_objs]
+    types = [(f.db_type(connection) or "").split("(")[0].strip() for f in field_objs]
+    changed = [_col(_field(model, c)) for c in update]
+    arrays = ", ".join(f"%s::{t}[]" for t in types)
+    listed = ", ".join(qn(c) for c in names)
+    sql = (
+        f"INSERT INTO {qn(model._meta.db_table)} AS a ({listed}) SELECT * FROM unnest({arrays}) AS t({listed}) "
+        f"ON CONFLICT ({', '.join(qn(_col(_field(model, c))) for c in conflict)}) DO UPDATE SET "
+        + ", ".join(f"{qn(c)} = EXCLUDED.{qn(c)}" for c in changed)
+        + f" WHERE {_changed_sql(changed, 'a', 'EXCLUDED')}"
+    )
+    params = [pg_array(None if cell is NULL else cell for cell in column) for column in _converted_columns(rows, kinds)]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return int(cursor.rowcount)

@@ -25,6 +25,7 @@ from django.db.models import CharField
 from django.utils import timezone
 from kombu.exceptions import OperationalError as KombuOperationalError
 
+from abe.bulk import pg_array
 from abe.gcpause import gc_paused
 from abe.models import Workspace
 from abe.tasks import enqueue_on_commit
@@ -318,11 +319,13 @@ def _lookup(model: type[Any], workspace: Workspace, column: str, values: set[Any
         blank_excluded = isinstance(meta.get_field(column), CharField)
         if blank_excluded:
             values = {v for v in values if v != ""}
+        # The values as one array literal (``bulk.pg_array``), not psycopg2's ARRAY[…] of one constant each.
+        array_type = "text" if blank_excluded else "bigint"
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT {columns} FROM {qn(meta.db_table)} WHERE workspace_id = %s "
-                f"AND {where} = ANY(%s)" + (f" AND {where} <> ''" if blank_excluded else ""),
-                [workspace.pk, list(values)],
+                f"AND {where} = ANY(%s::{array_type}[])" + (f" AND {where} <> ''" if blank_excluded else ""),
+                [workspace.pk, pg_array(values)],
             )
             rows = cursor.fetchall()
         return [row[0] for row in rows] if len(names) == 1 else rows

@@ -89,6 +89,7 @@ def scores_evaluate(
         pk: (role, seniority)
         for pk, role, seniority in Contact.objects.for_workspace(workspace)
         .filter(account_id__in=ids)
+        .order_by()
         .values_list("pk", "buying_role", "seniority")
     }
     contacts = {pk: ContactResult(pk) for pk in people}
@@ -151,6 +152,7 @@ def scores_evaluate(
     flags = set(
         Opportunity.objects.for_workspace(workspace)
         .filter(account_id__in=ids, status__in=[OpportunityStatus.WON, OpportunityStatus.OPEN])
+        .order_by()
         .values_list("account_id", "status")
         .distinct()
     )
@@ -225,32 +227,19 @@ def _write(
     JourneyStageChange.objects.bulk_create(stage_changes)
 
     contact_rows = []
-    for pk, score, last_at in Contact.objects.filter(pk__in=list(contacts)).values_list(
-        "pk", "engagement_score", "last_engaged_at"
-    ):
+    stored = Contact.objects.filter(pk__in=list(contacts)).order_by()
+    for pk, score, last_at in stored.values_list("pk", "engagement_score", "last_engaged_at"):
         contact_result = contacts[pk]
         if _changed(score, contact_result.score) or last_at != contact_result.last_engaged_at:
             contact_rows.append((pk, contact_result.score, contact_result.last_engaged_at))
     bulk.rows_update(Contact, ["engagement_score", "last_engaged_at"], contact_rows)
 
-    AccountEngagement.objects.bulk_create(
+    # Upserts from arrays (no model instances), writing only the rows whose values moved.
+    bulk.rows_upsert(
+        AccountEngagement,
         [
-            AccountEngagement(
-                workspace=workspace,
-                account_id=r.account_id,
-                breadth=r.breadth,
-                roles=r.roles,
-                engaged_contacts=r.engaged_contacts,
-                points_7d=r.points_7d,
-                baseline_weekly=r.baseline_weekly,
-                scored_at=now,
-                config_version=rules.version,
-            )
-            for r in accounts.values()
-        ],
-        update_conflicts=True,
-        unique_fields=["account", "workspace"],
-        update_fields=[
+            "workspace_id",
+            "account_id",
             "breadth",
             "roles",
             "engaged_contacts",
@@ -259,23 +248,30 @@ def _write(
             "scored_at",
             "config_version",
         ],
-    )
-    today = day_of(now)
-    AccountScoreSnapshot.objects.bulk_create(
         [
-            AccountScoreSnapshot(
-                workspace=workspace,
-                account_id=r.account_id,
-                day=today,
-                score=r.score,
-                momentum=r.momentum,
-                stage=r.stage,
+            (
+                workspace.pk,
+                r.account_id,
+                r.breadth,
+                r.roles,
+                r.engaged_contacts,
+                r.points_7d,
+                r.baseline_weekly,
+                now,
+                rules.version,
             )
             for r in accounts.values()
         ],
-        update_conflicts=True,
-        unique_fields=["account", "day", "workspace"],
-        update_fields=["score", "momentum", "stage"],
+        conflict=["account", "workspace"],
+        update=["breadth", "roles", "engaged_contacts", "points_7d", "baseline_weekly", "scored_at", "config_version"],
+    )
+    today = day_of(now)
+    bulk.rows_upsert(
+        AccountScoreSnapshot,
+        ["workspace_id", "account_id", "day", "score", "momentum", "stage"],
+        [(workspace.pk, r.account_id, today, r.score, r.momentum, r.stage) for r in accounts.values()],
+        conflict=["account", "day", "workspace"],
+        update=["score", "momentum", "stage"],
     )
     return changed_ids
 
@@ -295,7 +291,12 @@ def _score_in_transaction(
     progress: Callable[[int], None] | None = None,
 ) -> list[int]:
     ids = sorted(
-        set(Account.objects.for_workspace(workspace).filter(pk__in=list(account_ids)).values_list("pk", flat=True))
+        set(
+            Account.objects.for_workspace(workspace)
+            .filter(pk__in=list(account_ids))
+            .order_by()
+            .values_list("pk", flat=True)
+        )
     )
     changed: list[int] = []
     moves: list[tuple[int, str, str]] = []

@@ -297,15 +297,16 @@ def days_add(*, workspace: Workspace, deltas: Sequence[DayDelta]) -> list[tuple[
             DO UPDATE SET count = d.count + EXCLUDED.count, last_at = GREATEST(d.last_at, EXCLUDED.last_at)
             RETURNING account_id, contact_key, type, day, count
         """
+        array = bulk.pg_array  # one text literal per column: see its docstring
         params: list[Any] = [
             workspace.pk,
-            [d.account_id for d in deltas],
-            [d.contact_id for d in deltas],
-            [contact_key(d.contact_id) for d in deltas],
-            [d.type for d in deltas],
-            [d.day for d in deltas],
-            [d.added for d in deltas],
-            [d.last_at for d in deltas],
+            array(d.account_id for d in deltas),
+            array(d.contact_id for d in deltas),
+            array(contact_key(d.contact_id) for d in deltas),
+            array(d.type for d in deltas),
+            array(d.day for d in deltas),
+            array(d.added for d in deltas),
+            array(d.last_at for d in deltas),
         ]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
@@ -395,15 +396,16 @@ def components_add(*, workspace: Workspace, deltas: Sequence[ComponentDelta]) ->
                 events = s.events + EXCLUDED.events,
                 last_at = GREATEST(s.last_at, EXCLUDED.last_at)
         """
+        array = bulk.pg_array  # one text literal per column: see its docstring
         params: list[Any] = [
             workspace.pk,
-            [d.account_id for d in deltas],
-            [d.contact_id for d in deltas],
-            [contact_key(d.contact_id) for d in deltas],
-            [d.type for d in deltas],
-            [d.log_sum for d in deltas],
-            [d.events for d in deltas],
-            [d.last_at for d in deltas],
+            array(d.account_id for d in deltas),
+            array(d.contact_id for d in deltas),
+            array(contact_key(d.contact_id) for d in deltas),
+            array(d.type for d in deltas),
+            array(d.log_sum for d in deltas),
+            array(d.events for d in deltas),
+            array(d.last_at for d in deltas),
         ]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)

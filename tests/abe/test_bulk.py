@@ -186,3 +186,107 @@ def test_rows_executemany_converts_values_and_fills_defaults(workspace):
         (date(2026, 3, 1), None),
         (date(2026, 3, 2), 0.5),
     ]
+
+
+postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL array literals")
+
+
+@postgresql_only
+def test_pg_array_reads_back_as_the_same_values():
+    # given values that an array literal must quote or escape (quotes, backslashes, braces, commas, blanks, the
+    # word NULL), NULLs, doubles at full precision, NaN and infinities, dates and aware date-times
+    from datetime import UTC, date, datetime, timedelta, timezone
+
+    texts = ['o"brien', "back\\slash", "{a,b}", " spaced ", "", "NULL", None, "naïve ✓"]
+    floats = [0.1 + 0.2, -1e-300, 1.7976931348623157e308, float("inf"), float("-inf"), None]
+    moments = [
+        datetime(2026, 5, 1, 9, 30, 0, 123456, tzinfo=UTC),
+        datetime(2026, 5, 1, 12, tzinfo=timezone(timedelta(hours=2))),
+    ]
+    # when each list goes to PostgreSQL as one literal and comes back
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT %s::text[], %s::float8[], %s::bigint[], %s::date[], %s::timestamptz[], %s::float8[]",
+            [
+                bulk.pg_array(texts),
+                bulk.pg_array(floats),
+                bulk.pg_array([2**62, -1, None]),
+                bulk.pg_array([date(2026, 2, 28)]),
+                bulk.pg_array(moments),
+                bulk.pg_array([float("nan")]),
+            ],
+        )
+        got_texts, got_floats, ints, days, got_moments, nan = cursor.fetchone()
+    # then every value is the one sent (NaN stays NaN)
+    assert (got_texts, got_floats, ints, days, got_moments) == (
+        texts,
+        floats,
+        [2**62, -1, None],
+        [date(2026, 2, 28)],
+        moments,
+    )
+    assert nan[0] != nan[0]
+
+
+def test_rows_upsert_inserts_new_rows_and_writes_only_changed_ones(workspace):
+    # given two accounts with a snapshot each for the same day
+    from datetime import date
+
+    a, b, c = (AccountFactory(workspace=workspace) for _ in "abc")
+    day = date(2026, 5, 1)
+    columns = ["workspace_id", "account_id", "day", "score", "momentum", "stage"]
+    upsert = {"conflict": ["account", "day", "workspace"], "update": ["score", "momentum", "stage"]}
+    bulk.rows_upsert(
+        AccountScoreSnapshot,
+        columns,
+        [(workspace.pk, a.pk, day, 1.0, None, "aware"), (workspace.pk, b.pk, day, 2.0, 0.5, "")],
+        **upsert,
+    )
+    postgresql = connection.vendor == "postgresql"
+    before = _row_versions(AccountScoreSnapshot, [a.pk, b.pk]) if postgresql else {}
+    # when a's values come again unchanged, b's score moves and c is new
+    written = bulk.rows_upsert(
+        AccountScoreSnapshot,
+        columns,
+        [
+            (workspace.pk, a.pk, day, 1.0, None, "aware"),
+            (workspace.pk, b.pk, day, 2.5, 0.5, ""),
+            (workspace.pk, c.pk, day, 3.0, None, "x"),
+        ],
+        **upsert,
+    )
+    # then b is updated, c inserted and a, unchanged, not written (the same tuple, ctid, on PostgreSQL)
+    rows = {r.account_id: (r.score, r.momentum, r.stage) for r in AccountScoreSnapshot.objects.filter(day=day)}
+    assert rows == {a.pk: (1.0, None, "aware"), b.pk: (2.5, 0.5, ""), c.pk: (3.0, None, "x")}
+    if postgresql:
+        assert written == 2
+        after = _row_versions(AccountScoreSnapshot, [a.pk, b.pk])
+        assert after[a.pk] == before[a.pk] and after[b.pk] != before[b.pk]
+
+
+def _row_versions(model, account_ids):
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT account_id, ctid::text FROM {table} WHERE account_id = ANY(%s)", [list(account_ids)])
+        return dict(cursor.fetchall())
+
+
+@postgresql_only
+def test_rows_update_reaches_the_rows_through_the_primary_key(workspace):
+    # given accounts, and a planner that may not scan a table whole (so the plan shows how rows are found)
+    from django.db import transaction
+    from django.test.utils import CaptureQueriesContext
+
+    ids = [AccountFactory(workspace=workspace).pk for _ in range(3)]
+    with CaptureQueriesContext(connection) as queries:
+        bulk.rows_update(Account, ["fit_score"], [(pk, 10.0 + pk) for pk in ids])
+    sql = next(q["sql"] for q in queries.captured_queries if q["sql"].startswith("UPDATE"))
+    # when the UPDATE that rows_update sent is explained
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        transaction.set_rollback(True)
+    # then it looks the ids up in the primary key index at once (not row by row from a join, nor a hash of the
+    # whole table), whatever the table's statistics
+    assert "accounts_account_pkey" in plan and "= ANY" in plan, plan

@@ -236,3 +236,24 @@ def test_a_blank_email_in_a_batch_matches_no_contact_without_an_email(workspace)
     result = events_ingest(workspace=workspace, events=[event(account_domain="globex.com", contact_email="")], now=NOW)
     assert result.accepted == 1
     assert EngagementEvent.objects.get().contact_id is None
+
+
+def test_contacts_and_accounts_are_found_by_values_that_need_quoting(workspace):
+    # given a contact whose address holds a double quote and a backslash, at an account found by its domain
+    account = AccountFactory(workspace=workspace, domain="quote.test")
+    contact = ContactFactory(account=account, email='o"brien\\x@quote.test')
+    # when events name that contact by email, and the account by domain and by id
+    result = events_ingest(
+        workspace=workspace,
+        events=[
+            event(contact_email=contact.email),
+            event(account_domain="quote.test"),
+            event(account_id=account.pk),
+        ],
+        now=NOW,
+    )
+    # then every event is resolved to them (the look-ups send their values as one escaped array literal)
+    assert (result.accepted, result.rejected) == (3, [])
+    assert sorted(EngagementEvent.objects.values_list("account_id", "contact_id"), key=str) == sorted(
+        [(account.pk, contact.pk), (account.pk, None), (account.pk, None)], key=str
+    )

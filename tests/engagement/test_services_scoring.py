@@ -211,3 +211,43 @@ def test_a_config_change_triggers_a_full_recompute(workspace, run_on_commit):
 
     account.refresh_from_db()
     assert account.engagement_score == pytest.approx(before * 10, rel=1e-3)
+
+
+def _row_versions(model, account_ids):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT account_id, ctid::text FROM {model._meta.db_table} WHERE account_id = ANY(%s)", [list(account_ids)]
+        )
+        return dict(cursor.fetchall())
+
+
+def test_a_pass_rewrites_only_the_engagement_rows_and_snapshots_that_change(workspace):
+    # given two scored accounts with events
+    from django.db import connection
+
+    quiet, busy = AccountFactory(workspace=workspace), AccountFactory(workspace=workspace)
+    people = {a.pk: ContactFactory(account=a) for a in (quiet, busy)}
+    events_ingest(workspace=workspace, events=[event(contact_email=c.email) for c in people.values()], now=NOW)
+    accounts_score(workspace=workspace, account_ids=[quiet.pk, busy.pk], now=NOW)
+    postgresql = connection.vendor == "postgresql"
+    models = (AccountEngagement, AccountScoreSnapshot)
+    before = {m: _row_versions(m, [quiet.pk, busy.pk]) for m in models} if postgresql else {}
+    # when only the busy account gets a new event and both are scored again at the same time
+    events_ingest(
+        workspace=workspace, events=[event(contact_email=people[busy.pk].email, at=NOW - timedelta(hours=1))], now=NOW
+    )
+    accounts_score(workspace=workspace, account_ids=[quiet.pk, busy.pk], now=NOW)
+    # then the busy account's engagement row and snapshot hold its new figures, and the quiet account's rows were
+    # not written again (the same tuples: an unchanged upsert costs no new row version and no index entries)
+    assert (
+        AccountEngagement.objects.get(account=busy).points_7d > AccountEngagement.objects.get(account=quiet).points_7d
+    )
+    busy.refresh_from_db()
+    assert AccountScoreSnapshot.objects.get(account=busy, day=NOW.date()).score == busy.engagement_score
+    if postgresql:
+        for model, versions in before.items():
+            after = _row_versions(model, [quiet.pk, busy.pk])
+            assert after[quiet.pk] == versions[quiet.pk], model
+            assert after[busy.pk] != versions[busy.pk], model
