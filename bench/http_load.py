@@ -55,10 +55,10 @@ def login(base: str, username: str, password: str) -> str:
     return f"sessionid={session}; csrftoken={token}"
 
 
-def process_cpu_seconds(match: Callable[[int, str], bool]) -> float:
+def process_cpu_seconds(match: Callable[[int, str], bool]) -> dict[int, float]:
     """User + system CPU seconds of every live process whose (pid, command line) ``match`` accepts (Linux /proc)."""
     ticks = os.sysconf("SC_CLK_TCK")
-    total = 0.0
+    seconds: dict[int, float] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -69,18 +69,24 @@ def process_cpu_seconds(match: Callable[[int, str], bool]) -> float:
             fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
-    return total
+        seconds[int(entry)] = (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return seconds
 
 
-def cpu_now(server_group: int) -> dict[str, float]:
-    """CPU seconds so far of this process (the clients), the gunicorn process group and PostgreSQL's backends."""
+def cpu_now(server_group: int) -> dict[str, dict[int, float]]:
+    """CPU seconds so far, per process: this one (the clients), the gunicorn process group, PostgreSQL's backends."""
     own = resource.getrusage(resource.RUSAGE_SELF)
     return {
-        "client": own.ru_utime + own.ru_stime,
+        "client": {0: own.ru_utime + own.ru_stime},
         "gunicorn": process_cpu_seconds(lambda pid, _: os.getpgid(pid) == server_group),
         "postgres": process_cpu_seconds(lambda _, cmd: cmd.startswith("postgres")),
     }
+
+
+def cpu_used(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds used between two readings by the processes alive at the second (a process that started in
+    between counts from zero; one that ended is left out, its last part unknown)."""
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
 
 
 def hammer(url: str, cookie: str, clients: int, seconds: float) -> dict:
@@ -188,7 +194,8 @@ def main() -> None:
             # Where the machine's CPU went per request: the clients (this process), gunicorn, PostgreSQL (every
             # backend, so anything else using the database in that window counts too).
             results[name]["cpu_ms_per_request"] = {
-                key: round((after[key] - before[key]) * 1000 / max(1, results[name]["requests"]), 2) for key in after
+                key: round(cpu_used(before[key], after[key]) * 1000 / max(1, results[name]["requests"]), 2)
+                for key in after
             }
             print(name, results[name], file=sys.stderr)
     finally:
