@@ -98,6 +98,7 @@ class FastReadSerializerMixin(serializers.ModelSerializer):  # type: ignore[type
     # of plain steps are kept here (getters and converters that read nothing but the value); a plan with a step that
     # goes through DRF's own field path stays per instance, since such a field may read the request's context.
     _fast_read_plans: ClassVar[dict[type, list[_ReadStep]]] = {}
+    _plans_per_instance: ClassVar[set[type]] = set()
 
     @classmethod
     def _plan_shared(cls) -> bool:
@@ -138,15 +139,14 @@ class FastReadSerializerMixin(serializers.ModelSerializer):  # type: ignore[type
             return plan
         cls = type(self)
         plan = FastReadSerializerMixin._fast_read_plans.get(cls)
+        if plan is None and cls._plan_shared() and cls not in FastReadSerializerMixin._plans_per_instance:
+            shared = cls()._fast_read_plan()  # no context: nothing of this request is kept with the plan
+            if all(convert is not None for _, _, convert in shared):
+                plan = FastReadSerializerMixin._fast_read_plans[cls] = shared
+            else:  # a step reads through DRF's field: not made again without context for every instance
+                FastReadSerializerMixin._plans_per_instance.add(cls)
         if plan is None:
-            if cls._plan_shared():
-                plan = cls()._fast_read_plan()  # no context: nothing of this request is kept with the plan
-                if all(convert is not None for _, _, convert in plan):
-                    FastReadSerializerMixin._fast_read_plans[cls] = plan
-                else:
-                    plan = self._fast_read_plan()
-            else:
-                plan = self._fast_read_plan()
+            plan = self._fast_read_plan()
         self.__dict__["_fast_read_steps"] = plan
         return plan
 

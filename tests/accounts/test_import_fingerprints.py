@@ -20,6 +20,7 @@ from accounts.imports.services import AccountUpserter, import_file, import_job_c
 from accounts.models import ACCOUNT_EDITABLE_FIELDS, Account, ImportJob, ImportStatus
 from accounts.prospecting.services import accounts_bulk_apply
 from accounts.services import account_update
+from tests.accounts.test_import_thirdparty import ACCOUNT_MAP
 from tests.factories import MembershipFactory, UserFactory, WorkspaceFactory
 
 pytestmark = pytest.mark.django_db
@@ -286,24 +287,13 @@ def _variant(data: bytes) -> bytes:
         changed + ending  # fmt: skip
 
 
-THIRDPARTY_MAP = {
-    "name": "account",
-    "industry": "sector",
-    "founded_year": "year_established",
-    "annual_revenue": "revenue",
-    "employees": "employees",
-    "country": "office_location",
-    "parent_name": "subsidiary_of",
-}
-
-
 @pytest.mark.parametrize(
     "name, mapping, scales",
     [
         ("salesforce/accountData.csv", None, None),
-        ("thirdparty/accounts.csv", THIRDPARTY_MAP, {"annual_revenue": "1000000"}),
-        ("thirdparty/accounts_eu_cp1252.csv", THIRDPARTY_MAP, None),
-        ("thirdparty/accounts_cr.csv", THIRDPARTY_MAP, None),
+        ("thirdparty/accounts.csv", ACCOUNT_MAP, {"annual_revenue": "1000000"}),
+        ("thirdparty/accounts_eu_cp1252.csv", ACCOUNT_MAP, None),
+        ("thirdparty/accounts_cr.csv", ACCOUNT_MAP, None),
     ],
 )
 def test_the_digest_path_reports_and_stores_exactly_what_the_full_path_does(name, mapping, scales, monkeypatch, parsed):

@@ -18,37 +18,35 @@ from abe.services import workspace_create
 from accounts.imports import services as imports
 from accounts.imports import tasks as import_tasks
 from accounts.models import Account, ImportJob, ImportStatus, Opportunity
+from tests.accounts.test_import_thirdparty import ACCOUNT_MAP, OPPORTUNITY_MAP
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="the second thread writes on PostgreSQL only"),
 ]
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-THIRDPARTY_ACCOUNTS = {
-    "name": "account",
-    "industry": "sector",
-    "founded_year": "year_established",
-    "annual_revenue": "revenue",
-    "employees": "employees",
-    "country": "office_location",
-    "parent_name": "subsidiary_of",
-}
-THIRDPARTY_OPPORTUNITIES = {
-    "external_id": "opportunity_id",
-    "name": "product",
-    "account_name": "account",
-    "stage": "deal_stage",
-    "created_date": "engage_date",
-    "close_date": "close_date",
-    "amount": "close_value",
-}
+
+
+def _copying_threads(monkeypatch) -> set[str]:
+    """The names of the threads that send a COPY from now on (filled as the import runs)."""
+    threads: set[str] = set()
+    real_copy = bulk._copy_csv_text
+
+    def copy(*args):
+        threads.add(threading.current_thread().name)
+        return real_copy(*args)
+
+    monkeypatch.setattr(bulk, "_copy_csv_text", copy)
+    return threads
+
+
 # (kind, file, mapping, scales): the real Salesforce exports (preset recognised) and the hand-written third-party ones
 # (names, parents further down the file, rejected and warned lines).
 FILES = [
     ("accounts", "salesforce/accountData.csv", None, None),
     ("opportunities", "salesforce/opportunityData.csv", None, None),
-    ("accounts", "thirdparty/accounts.csv", THIRDPARTY_ACCOUNTS, {"annual_revenue": "1000000"}),
-    ("opportunities", "thirdparty/opportunities.csv", THIRDPARTY_OPPORTUNITIES, None),
+    ("accounts", "thirdparty/accounts.csv", ACCOUNT_MAP, {"annual_revenue": "1000000"}),
+    ("opportunities", "thirdparty/opportunities.csv", OPPORTUNITY_MAP, None),
 ]
 
 
@@ -94,14 +92,7 @@ def owner(django_user_model):
 @pytest.mark.parametrize("chunk_size", [7, 5000])
 def test_reports_and_rows_equal_those_of_writing_each_chunk_in_the_caller(owner, monkeypatch, chunk_size):
     overlapped = _new_workspace(f"Overlapped {chunk_size}", owner)
-    threads: set[str] = set()
-    real_copy = bulk._copy_csv_text
-
-    def copy(*args):
-        threads.add(threading.current_thread().name)
-        return real_copy(*args)
-
-    monkeypatch.setattr(bulk, "_copy_csv_text", copy)
+    threads = _copying_threads(monkeypatch)
     reports = _import_all(overlapped, chunk_size)
     # The chunks in the writer's thread (the rows that name a parent are linked after the last chunk, in the caller).
     assert any(name.startswith("import-writer") for name in threads)
@@ -237,14 +228,7 @@ def test_inside_a_transaction_every_chunk_is_written_on_the_callers_connection(o
     """A dry run imports inside a transaction and rolls it back: a second connection could not join it."""
     ws = _new_workspace("Dry run", owner)
     data = (FIXTURES / "salesforce/accountData.csv").read_bytes()
-    threads: set[str] = set()
-    real_copy = bulk._copy_csv_text
-
-    def copy(*args):
-        threads.add(threading.current_thread().name)
-        return real_copy(*args)
-
-    monkeypatch.setattr(bulk, "_copy_csv_text", copy)
+    threads = _copying_threads(monkeypatch)
     with transaction.atomic():
         result, _ = imports.import_file(workspace=ws, kind="accounts", data=data, chunk_size=100)
         assert Account.objects.for_workspace(ws).count() == 423
