@@ -13,6 +13,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext
 
+from .backends import MEMBERSHIPS_ATTR, memberships_query
 from .http import WorkspaceRequest
 from .models import Membership
 
@@ -32,11 +33,10 @@ class WorkspaceMiddleware:
         if user is not None and user.is_authenticated:
             # One query for every membership: the switcher lists them, and the current one is among them.
             # The user's language and time zone come along in the same query (UserLocaleMiddleware reads them).
-            memberships = list(
-                Membership.objects.filter(user=user)
-                .select_related("workspace", "user__preference")
-                .order_by("workspace__name")
-            )
+            # A session's user read by MembershipBackend brought them along already (abe.backends).
+            memberships = getattr(user, MEMBERSHIPS_ATTR, None)
+            if memberships is None:
+                memberships = list(memberships_query(user.pk))
             wanted = request.session.get(SESSION_KEY)
             membership = next((m for m in memberships if m.workspace_id == wanted), None) or next(
                 iter(memberships), None
@@ -236,7 +236,10 @@ def workspace_pin_on_login(sender: object, request: HttpRequest | None, user: An
     if request is None or not hasattr(request, "session") or request.session.get(SESSION_KEY):
         return
     first = (
-        Membership.objects.filter(user=user).order_by("workspace__name").values_list("workspace_id", flat=True).first()
+        Membership.objects.filter(user=user)
+        .order_by("workspace__name", "pk")
+        .values_list("workspace_id", flat=True)
+        .first()
     )
     if first is not None:
         request.session[SESSION_KEY] = first

@@ -236,7 +236,7 @@ def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
                 membership = invitation_accept(token=token, user=request.user)
             elif form is not None and form.is_valid():
                 user, membership = invitation_accept_new_user(token=token, **form.cleaned_data)
-                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                login(request, user, backend="abe.backends.MembershipBackend")
             else:
                 membership = None
         except ValidationError as exc:

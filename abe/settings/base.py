@@ -354,7 +354,9 @@ ABE_INVITATION_DAYS = int(os.environ.get("ABE_INVITATION_DAYS", "7"))
 # Login throttling (django-axes): after ABE_LOGIN_FAILURE_LIMIT failures for one username, or from one IP
 # address, logins from it are refused for ABE_LOGIN_COOLOFF_MINUTES with a clear message (abe.views).
 INSTALLED_APPS += ["axes"]
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+# abe.backends.MembershipBackend is Django's ModelBackend reading the session's user with their memberships in one
+# query. Sessions record their backend's path: sessions signed in before it (ModelBackend) sign in once more.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "abe.backends.MembershipBackend"]
 MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
 AXES_FAILURE_LIMIT = int(os.environ.get("ABE_LOGIN_FAILURE_LIMIT", "10"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("ABE_LOGIN_COOLOFF_MINUTES", "15")))
