@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.utils import flatatt
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 
@@ -56,9 +56,35 @@ def localize_number_fields() -> None:
 class FastSelect(forms.Select):
     """A ``<select>`` rendered in Python. Django's template-based widget renders one template per option (about
     50 µs each): the filter bars of the tier board and the accounts list (industries, countries, owners, criteria:
-    ~90 options) cost ~4 ms of a request. Same markup and escaping, from the same widget context."""
+    ~90 options) cost ~4 ms of a request. Same markup, selection and escaping as Django's ``Select``: the options
+    are walked as ``ChoiceWidget.optgroups`` walks them (the first matching value is the selected one), without
+    building its per-option dictionaries and attribute copies (~1 ms more per filter bar)."""
 
     def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
+        if self.allow_multiple_selected:  # not used so; Django's own walk keeps a multiple select exact
+            return self._render_from_context(name, value, attrs)
+        wanted = self.format_value(value)
+        parts: list[str] = [format_html('<select name="{}"{}>', name, flatatt(self.build_attrs(self.attrs, attrs)))]
+        has_selected = False
+        for option_value, option_label in self.choices:
+            if option_value is None:
+                option_value = ""
+            grouped = isinstance(option_label, (list, tuple))
+            if grouped:
+                parts.append(format_html('<optgroup label="{}">', option_value))
+            for subvalue, sublabel in option_label if grouped else ((option_value, option_label),):
+                selected = not has_selected and str(subvalue) in wanted
+                has_selected |= selected
+                parts.append(
+                    f'<option value="{escape(str(subvalue))}"{" selected" if selected else ""}>'
+                    f"{conditional_escape(cast(str, sublabel))}</option>"
+                )
+            if grouped:
+                parts.append("</optgroup>")
+        parts.append("</select>")
+        return mark_safe("".join(parts))  # noqa: S308  # every value and label escaped above
+
+    def _render_from_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> SafeString:
         widget = self.get_context(name, value, attrs)["widget"]
         parts: list[str] = [format_html('<select name="{}"{}>', widget["name"], flatatt(widget["attrs"]))]
         for group, options, _ in widget["optgroups"]:

@@ -36,3 +36,26 @@ def test_the_board_and_list_filters_use_it(admin_client, workspace):
     for url in ("/accounts/", "/accounts/tiers/"):
         form = admin_client.get(url + "?country=US").context["form"]
         assert isinstance(form.fields["country"].widget, FastSelect)
+
+
+@pytest.mark.parametrize("value", [None, "", "x", "y"])
+def test_only_the_first_matching_option_is_selected_and_none_is_empty(value):
+    from django.utils.translation import gettext_lazy
+
+    choices = [(None, gettext_lazy("Any")), ("x", "First x"), ("x", "Second x"), ("G", [("y", "Y"), ("x", "Third x")])]
+
+    fast = FastSelect(choices=choices).render("pick", value, attrs={"id": "id_pick", "required": True})
+    django = forms.Select(choices=choices).render("pick", value, attrs={"id": "id_pick", "required": True})
+
+    assert parse_html(fast) == parse_html(django)
+    assert fast.count(" selected") == 1  # None and "" select the empty choice, "x" only its first option
+
+
+def test_a_multiple_select_keeps_djangos_walk():
+    class FastMultiple(FastSelect):
+        allow_multiple_selected = True
+
+    fast = FastMultiple(choices=CHOICES).render("countries", ["US", "FR"])
+    django = forms.SelectMultiple(choices=CHOICES).render("countries", ["US", "FR"])
+
+    assert parse_html(fast) == parse_html(django)
