@@ -6,6 +6,8 @@ from django import template
 from django.http import HttpRequest
 from django.template import Context
 from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 from abe import l10n, labels
 
@@ -53,6 +55,28 @@ def sort_query(context: Any, key: str) -> str:
     params["sort"] = f"-{key}" if current == key else key
     params.pop("page", None)
     return "?" + str(params.urlencode())
+
+
+@register.simple_tag(takes_context=True)
+def sort_th(context: Any, key: str, label: str, target: str, cls: str = "", col: str = "") -> SafeString:
+    """A sortable column header: a link that sorts by ``key`` (toggling the direction when already sorted by it)
+    and swaps ``target`` through htmx, marked with an arrow when the list is sorted by it. ``col`` names the
+    column for the column chooser. One tag instead of one template include per header (~70 µs each: the tier
+    board has ten)."""
+    query = sort_query(context, key)
+    current = context.get("sort") or ""
+    arrow = "\u00a0↑" if current == key else "\u00a0↓" if current == f"-{key}" else ""
+    return format_html(
+        '<th class="{}"{}><a href="{}" hx-get="{}" hx-target="{}" hx-push-url="true" class="{}">{}{}</a></th>',
+        cls,
+        format_html(' data-col="{}"', col) if col else "",
+        query,
+        query,
+        target,
+        "sorted" if arrow else "",
+        label,
+        arrow,
+    )
 
 
 @register.filter
