@@ -60,6 +60,13 @@ class ResilientRedisCache(RedisCache):
             _warn("set_many", exc)
             return list(data)
 
+    def add(self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> bool:
+        try:
+            return bool(super().add(key, value, timeout, version))
+        except RedisError as exc:
+            _warn("add", exc)
+            return False
+
     def delete(self, key: Any, version: int | None = None) -> bool:
         try:
             return super().delete(key, version)

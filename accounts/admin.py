@@ -12,6 +12,7 @@ from .models import (
     TierChange,
     TierProposal,
 )
+from .prospecting.selectors import board_config_invalidate
 
 
 @admin.register(Account)
@@ -52,6 +53,21 @@ class OpportunityAdmin(admin.ModelAdmin):
 class IcpVersionAdmin(admin.ModelAdmin):
     list_display = ["workspace", "number", "name", "is_active", "created_by", "created_at"]
     list_filter = ["workspace", "is_active"]
+
+    # The tier board caches the version in force (accounts.prospecting.selectors.board_config).
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        board_config_invalidate(workspace=obj.workspace_id)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        board_config_invalidate(workspace=obj.workspace_id)
+
+    def delete_queryset(self, request, queryset):
+        workspaces = set(queryset.values_list("workspace_id", flat=True))
+        super().delete_queryset(request, queryset)
+        for workspace in workspaces:
+            board_config_invalidate(workspace=workspace)
 
 
 @admin.register(PredictiveModel)

@@ -50,7 +50,7 @@ from . import icp as icp_maths
 from .frame import workspace_accounts_frame
 from .predictive import TrainedModel
 from .predictive import model_train as predictive_train
-from .selectors import board_stats_invalidate
+from .selectors import board_config_invalidate, board_stats_invalidate
 from .tasks import prospecting_rescore_task
 from .tiering import TierPlan, priority_blend, tier_plan
 
@@ -148,6 +148,7 @@ def prospecting_settings_update(
     if errors:
         raise ValidationError(errors)
     obj.save()
+    board_config_invalidate(workspace=workspace)
     if rescore:
         rescore_later(workspace=workspace, reason="settings changed", by=by)
     return obj
@@ -187,6 +188,7 @@ def icp_save(
         is_active=True,
         created_by=by,
     )
+    board_config_invalidate(workspace=workspace)
     if rescore:
         rescore_later(workspace=workspace, reason=f"ICP v{version.number} saved", by=by)
     return version
@@ -198,6 +200,7 @@ def icp_activate(*, version: IcpVersion, by: User | None = None, rescore: bool =
     IcpVersion.objects.for_workspace(version.workspace_id).filter(is_active=True).update(is_active=False)
     version.is_active = True
     version.save(update_fields=["is_active"])
+    board_config_invalidate(workspace=version.workspace_id)
     if rescore:
         rescore_later(workspace=version.workspace_id, reason=f"ICP v{version.number} reactivated", by=by)
     return version

@@ -87,7 +87,7 @@ def board_row_values(a: Account) -> tuple[object, ...]:
 @workspace_required
 def tier_board_view(request: MemberRequest) -> HttpResponseBase:
     ws = request.workspace
-    icp = selectors.icp_active(workspace=ws)
+    icp, conf = selectors.board_config(workspace=ws)
     criteria = icp.criteria if icp else []
     users = list(account_selectors.workspace_users(workspace=ws))
     form = BoardFilterForm(
@@ -102,7 +102,6 @@ def tier_board_view(request: MemberRequest) -> HttpResponseBase:
         page=page_number(request),
         per_page=page_size(request, key="tier_board", default=BOARD_PAGE_SIZE),
     )
-    conf = selectors.prospecting_settings(workspace=ws)
     counts = selectors.tier_counts(workspace=ws)
     export_query = request.GET.copy()
     for name in ("page", "per_page"):
