@@ -3,11 +3,13 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.http import HttpRequest
 from django.template import Context
 from django.urls import NoReverseMatch, reverse
-from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 from abe import l10n, labels
 
@@ -147,6 +149,95 @@ def pager_info(page_obj: Any) -> dict[str, Any]:
         "previous": page_obj.number - 1 if _flag(page_obj.has_previous) else None,
         "next": page_obj.number + 1 if _flag(page_obj.has_next) else None,
     }
+
+
+def _htmx_attrs(url: str, target: Any, select: Any) -> str:
+    if not target:
+        return ""
+    attrs = format_html(' hx-get="{}" hx-target="{}" hx-push-url="true"', url, target)
+    if select:
+        attrs += format_html(' hx-select="{}" hx-swap="outerHTML"', select)
+    return attrs
+
+
+@register.simple_tag(takes_context=True)
+def pager(context: Context, page_obj: Any) -> SafeString:
+    """The shared pager (templates/includes/pager.html): "1–25 of 1,000+", previous and next, the page sizes.
+
+    Reads ``pager_id``, ``target`` and ``select`` (htmx: the element the pages swap) and ``page_sizes`` from the
+    including template. Built in Python: as a template it cost ~0.6 ms per page of a list (translations, number
+    formats, three links), for the same markup (tests/abe/test_pager_tag.py renders both)."""
+    if not page_obj:
+        return mark_safe("")  # noqa: S308  # nothing (the including template adds its own line end)
+    p = pager_info(page_obj)
+    target, select, pager_id = context.get("target"), context.get("select"), context.get("pager_id")
+    if p["total"]:
+        count = mark_safe(  # noqa: S308  # the values are escaped, the message is ours
+            gettext("%(start)s–%(end)s of %(total)s")
+            % {k: conditional_escape(intcomma(p[k])) for k in ("start", "end", "total")}
+        ) + ("+" if p["capped"] else "")
+    else:
+        count = gettext("0 results")
+    previous = current = following = ""
+    if p["previous"]:
+        url = page_url(context, p["previous"])
+        previous = format_html(
+            '<a class="btn small" rel="prev" href="{}"{}>{}</a>',
+            url,
+            mark_safe(_htmx_attrs(url, target, select)),  # noqa: S308  # built by format_html
+            gettext("← Previous"),
+        )
+    if p["previous"] or p["next"]:
+        of = ""
+        if p["num_pages"]:
+            of = " " + gettext("of %(num_pages)s") % {"num_pages": conditional_escape(intcomma(p["num_pages"]))}
+        current = mark_safe(  # noqa: S308  # the numbers are escaped, the messages are ours
+            '<span class="btn small" aria-current="page">'
+            + gettext("Page %(number)s") % {"number": conditional_escape(intcomma(p["number"]))}
+            + of
+            + "</span>"
+        )
+    if p["next"]:
+        url = page_url(context, p["next"])
+        following = format_html(
+            '<a class="btn small" rel="next" href="{}"{}>{}</a>',
+            url,
+            mark_safe(_htmx_attrs(url, target, select)),  # noqa: S308  # built by format_html
+            gettext("Next →"),
+        )
+    sizes = ""
+    if p["total"] > 25:
+        links = []
+        for size in split_csv(context.get("page_sizes") or "25,50,100"):
+            if size == p["per_page"]:
+                links.append(format_html('<strong aria-current="true">{}</strong>', size))
+            else:
+                url = per_page_url(context, size)
+                links.append(
+                    format_html(
+                        '<a href="{}"{}>{}</a>',
+                        url,
+                        mark_safe(_htmx_attrs(url, target, select)),  # noqa: S308  # built by format_html
+                        size,
+                    )
+                )
+        sizes = format_html(
+            '<span class="page-sizes muted small">{} {} {}</span>',
+            gettext("Show"),
+            mark_safe(" · ".join(links)),  # noqa: S308  # each link built by format_html
+            gettext("a page"),
+        )
+    return format_html(
+        '\n<nav class="pager" aria-label="{}"{}>\n  <span class="pager-count">{}</span>\n  <span class="pages">\n'
+        "    {}\n    {}\n    {}\n  </span>\n  {}\n</nav>\n",
+        gettext("Pages"),
+        format_html(' id="{}"', pager_id) if pager_id else "",
+        count,
+        previous,
+        current,
+        following,
+        sizes,
+    )
 
 
 @register.filter
