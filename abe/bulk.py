@@ -159,10 +159,25 @@ def _cells_by_column(rows: Sequence[Sequence[Any]], kinds: Sequence[str]) -> Ite
     return zip([row[0] for row in rows], *_converted_columns(rows, kinds, 1), strict=True)
 
 
-def _csv_text(rows: Iterable[Sequence[Any]]) -> str:
+def _csv_text(rows: Iterable[Sequence[Any]], end: str | None = None) -> str:
+    """CSV lines of ``rows``; ``end`` (more cells already in CSV, see :func:`_csv_cells`) ends every line."""
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(rows)
-    return buffer.getvalue()
+    if end is None:
+        csv.writer(buffer, lineterminator="\n").writerows(rows)
+        return buffer.getvalue()
+    # The writer quotes a cell holding any character of its line terminator, so the end cannot be the terminator
+    # itself: lines end in NUL + newline (NUL, which no PostgreSQL text holds, is quoted like the newline), then
+    # each of those becomes the end.
+    csv.writer(buffer, lineterminator="\x00\n").writerows(rows)
+    return buffer.getvalue().replace("\x00\n", "," + end + "\n")
+
+
+def _csv_cells(cells: Sequence[Any]) -> str:
+    """``cells`` (one or more) as the csv writer writes them within a line (each quoted as it would be there)."""
+    buffer = io.StringIO()
+    # A leading cell keeps the writer from writing a lone empty cell as ``""`` (the same value for COPY anyway).
+    csv.writer(buffer, lineterminator="").writerow(["x", *cells])
+    return buffer.getvalue()[2:]
 
 
 def _copy_csv_text(cursor: Any, table: str, columns: Sequence[str], text: str) -> None:
@@ -368,7 +383,11 @@ def rows_insert(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> li
 
 
 def rows_insert_prepared(
-    model: type[models.Model], rows: Sequence[dict[str, Any]]
+    model: type[models.Model],
+    rows: Sequence[dict[str, Any]],
+    *,
+    keys: Iterable[str] | None = None,
+    constants: dict[str, Any] | None = None,
 ) -> tuple[list[int], Callable[[], None]]:
     """:func:`rows_insert` in two halves: the ids and the COPY text now, and a function that sends the COPY.
 
@@ -376,10 +395,17 @@ def rows_insert_prepared(
     whatever becomes of the rows), so the function may run later, in the caller's transaction, in another
     thread with a connection of its own (accounts.imports writes a chunk while it reads the next). Elsewhere the
     rows are inserted now (``bulk_create`` gives the ids) and the function does nothing.
+
+    ``keys``: the only keys of the rows to read (each row has them all; any other key is ignored, so a caller
+    may pass its own records instead of building a dict per row); ``constants``: values shared by every row.
     """
     if not rows:
         return [], _nothing
+    constants = constants or {}
     if connection.vendor != "postgresql":
+        if keys is not None or constants:
+            wanted = list(keys) if keys is not None else None
+            rows = [{**constants, **(row if wanted is None else {k: row[k] for k in wanted})} for row in rows]
         objs = model._default_manager.bulk_create([model(**row) for row in rows], batch_size=2000)
         return [obj.pk for obj in objs], _nothing
     meta = model._meta
@@ -393,32 +419,55 @@ def rows_insert_prepared(
             plan.append((field.attname, _kind(field), field.get_default()))
     with connection.cursor() as cursor:
         ids = _reserve_ids(cursor, model, len(rows))
-    # Column by column (a comprehension per column, not a call per cell); a column no row sets is one
-    # constant, and equal JSON values are serialised once.
-    columns: list[Sequence[Any]] = [ids]
-    n = len(rows)
-    present: set[str] = set().union(*rows)  # the keys any row sets (one C-level pass, not one per field)
-    for name, kind, default in plan:
-        if kind == "now" or name not in present:
-            columns.append([_cell(default, "plain" if kind == "now" else kind)] * n)
+    # Column by column (a comprehension per column, not a call per cell). A column with one value for every row
+    # (no row sets it, a constant, ``now``, NULL, one int or string, one distinct JSON value) is rendered once and
+    # sent after the others at the end of every line, so the csv writer formats only the varying cells.
+    varying: list[Sequence[Any]] = [ids]
+    varying_names = [_col(_pk(model))]
+    same: list[Any] = []
+    same_names: list[str] = []
+    # The keys any row sets (one C-level pass, not one per field).
+    present: set[str] = set(keys) if keys is not None else set().union(*rows)
+
+    def values_of(name: str, default: Any) -> list[Any]:
+        return [row[name] for row in rows] if keys is not None else [row.get(name, default) for row in rows]
+
+    for (name, kind, default), field in zip(plan, fields, strict=True):
+        if kind == "now" or (name not in present and name not in constants):
+            same.append(_cell(default, "plain" if kind == "now" else kind))
+        elif name in constants:
+            same.append(_cell(constants[name], kind))
         elif kind == "plain":
-            values = [row.get(name, default) for row in rows]
-            columns.append([NULL if v is None or v != v else v for v in values])  # v != v: NaN
+            values = values_of(name, default)
+            first = values[0]
+            if first is None and values.count(None) == len(values):
+                same.append(NULL)
+            elif (
+                type(first) in (int, str)
+                and values.count(first) == len(values)
+                and set(map(type, values)) == {type(first)}
+            ):
+                same.append(first)  # equal ints or strings, all of the one type: the same text
+            else:
+                varying.append([NULL if v is None or v != v else v for v in values])  # v != v: NaN
         elif kind == "json":
             memo: dict[str, Any] = {}
             column = []
-            for row in rows:
-                value = row.get(name, default)
+            for value in values_of(name, default):
                 key = repr(value)
                 cell = memo.get(key)
                 if cell is None:
                     cell = memo[key] = _cell(value, kind)
                 column.append(cell)
-            columns.append(column)
+            if len(memo) == 1:
+                same.append(column[0])
+            else:
+                varying.append(column)
         else:
-            columns.append([_cell(row.get(name, default), kind) for row in rows])
-    text = _csv_text(zip(*columns, strict=True))
-    table, names = meta.db_table, [_col(_pk(model)), *(_col(f) for f in fields)]
+            varying.append([_cell(value, kind) for value in values_of(name, default)])
+        (same_names if len(same) > len(same_names) else varying_names).append(_col(field))
+    text = _csv_text(zip(*varying, strict=True), end=_csv_cells(same) if same else None)
+    table, names = meta.db_table, [*varying_names, *same_names]
 
     def send() -> None:
         with connection.cursor() as cursor:  # the connection of the thread that sends

@@ -111,7 +111,7 @@ def read_csv(text: str) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
                 yield start, []
                 start = reader.line_num + 1
                 continue
-            if any(c.strip() for c in cells):
+            if any(map(str.strip, cells)):
                 yield start, cells
             start = reader.line_num + 1
 

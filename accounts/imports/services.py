@@ -147,18 +147,30 @@ class ImportResult:
 # ----- cleaning: raw cells (target field -> text) -> typed values, or CellError -------------------------------
 
 
+class _Text:
+    """A text cell's parser: the cell stripped and cut to the column's length (``parsing.text``). ``_clean`` reads
+    ``limit`` and cuts such cells itself, without a call per cell."""
+
+    __slots__ = ("limit",)
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+
+    def __call__(self, value: str) -> str:
+        return p.text(value, self.limit)
+
+
 def _parsers(kind: str, decimal_comma: bool = False) -> dict[str, Callable[[str], Any]]:
     dc = decimal_comma
-    text = p.text
     if kind == "accounts":
         return {
-            "external_id": lambda v: text(v, 64),
-            "name": lambda v: text(v, 255),
+            "external_id": _Text(64),
+            "name": _Text(255),
             "domain": p.domain,
-            "industry": lambda v: text(v, 100),
+            "industry": _Text(100),
             "country": p.country,
-            "region": lambda v: text(v, 100),
-            "city": lambda v: text(v, 100),
+            "region": _Text(100),
+            "city": _Text(100),
             "employees": lambda v: p.integer(v, "Employees", decimal_comma=dc),
             "annual_revenue": lambda v: p.money(v, "Annual revenue", dc),
             "ownership_type": p.ownership,
@@ -166,39 +178,39 @@ def _parsers(kind: str, decimal_comma: bool = False) -> dict[str, Callable[[str]
             "founded_year": lambda v: _year(v),
             "technologies": p.technologies,
             "lifecycle": p.lifecycle,
-            "trigger_event": lambda v: text(v, 200),
+            "trigger_event": _Text(200),
             "trigger_event_date": lambda v: p.day(v, "Trigger event date"),
             "owner": lambda v: v.strip().lower(),
-            "parent_name": lambda v: text(v, 255),
-            "parent_external_id": lambda v: text(v, 64),
+            "parent_name": _Text(255),
+            "parent_external_id": _Text(64),
         }
     if kind == "contacts":
         return {
-            "external_id": lambda v: text(v, 64),
-            "first_name": lambda v: text(v, 100),
-            "last_name": lambda v: text(v, 100),
+            "external_id": _Text(64),
+            "first_name": _Text(100),
+            "last_name": _Text(100),
             "email": p.email,
-            "title": lambda v: text(v, 200),
-            "account_external_id": lambda v: text(v, 64),
+            "title": _Text(200),
+            "account_external_id": _Text(64),
             "account_domain": p.domain,
-            "account_name": lambda v: text(v, 255),
+            "account_name": _Text(255),
             "do_not_contact": lambda v: p.boolean(v, "Do not contact"),
         }
     return {
-        "external_id": lambda v: text(v, 64),
-        "name": lambda v: text(v, 255),
-        "account_external_id": lambda v: text(v, 64),
+        "external_id": _Text(64),
+        "name": _Text(255),
+        "account_external_id": _Text(64),
         "account_domain": p.domain,
-        "account_name": lambda v: text(v, 255),
+        "account_name": _Text(255),
         "amount": lambda v: p.money(v, "Amount", dc),
-        "stage": lambda v: text(v, 80),
+        "stage": _Text(80),
         "type": p.opportunity_type,
         "created_date": lambda v: p.day(v, "Created date"),
         "close_date": lambda v: p.day(v, "Close date"),
         "is_won": lambda v: p.boolean(v, "Won"),
         "is_closed": lambda v: p.boolean(v, "Closed"),
         "status": lambda v: v.strip().lower(),
-        "product": lambda v: text(v, 200),
+        "product": _Text(200),
         "gross_margin": lambda v: p.margin_amount(v, "Gross margin", dc),
         "gross_margin_pct": lambda v: p.percent(v, "Gross margin %", dc),
         "contract_start": lambda v: p.day(v, "Contract start"),
@@ -262,29 +274,56 @@ def _year(value: str) -> int | None:
     return year
 
 
-def _clean(
+# What a run reads from each mapped cell, in mapping order: (target, position in the line, parser, text limit or 0
+# for a parsed cell, whether a problem only warns, scale factor or None).
+CellPlan = tuple[str, int, Callable[[str], Any], int, bool, float | None]
+
+
+def _cell_plan(
     parsers: dict[str, Callable[[str], Any]],
-    raw: dict[str, str],
-    optional: set[str] = frozenset(),  # type: ignore[assignment]
-    scales: dict[str, float] | None = None,
-    warnings: list[str] | None = None,
-) -> dict[str, Any]:
-    """Typed values of the non-empty cells; a bad required cell raises CellError, a bad optional one warns."""
+    positions: dict[str, int],
+    optional: set[str],
+    scales: dict[str, float],
+) -> list[CellPlan]:
+    return [
+        (
+            target,
+            i,
+            parsers[target],
+            parsers[target].limit if isinstance(parsers[target], _Text) else 0,  # type: ignore[attr-defined]
+            target in optional,
+            scales.get(target),
+        )
+        for target, i in positions.items()
+    ]
+
+
+def _clean(plan: list[CellPlan], cells: list[str], warnings: list[str] | None = None) -> dict[str, Any]:
+    """Typed values of the line's non-empty mapped cells; a bad required cell raises CellError, a bad optional
+    one warns (``warnings``) and is left out."""
     out: dict[str, Any] = {}
-    for target, value in raw.items():
-        if value is None or not value.strip():
+    n = len(cells)
+    for target, i, parse, limit, optional, factor in plan:
+        if i >= n:
+            continue
+        value = cells[i]
+        if limit:  # text: stripped and cut, here rather than through a call per cell
+            value = value.strip()
+            if value:
+                out[target] = value[:limit]
+            continue
+        if not value.strip():
             continue
         try:
-            parsed = parsers[target](value)
+            parsed = parse(value)
         except p.CellError as exc:
-            if target not in optional or warnings is None:
+            if not optional or warnings is None:
                 raise
             warnings.append(f"{exc}: left blank")
             continue
         if parsed in (None, "", []):
             continue
-        if scales and target in scales:
-            factor = scales[target]
+        if factor is not None:
             parsed = (
                 (parsed * Decimal(repr(factor))).quantize(Decimal("0.01"))
                 if isinstance(parsed, Decimal)
@@ -408,8 +447,10 @@ class _Upserter:
         model = self.model
         insert = update = _nothing
         if self.pending:
-            rows = [{"workspace_id": self.workspace.pk, **{f: r[f] for f in self.fields}} for r in self.pending]
-            ids, insert = rows_insert_prepared(model, rows)
+            # The records themselves (no dict per row): only their tracked fields are read.
+            ids, insert = rows_insert_prepared(
+                model, self.pending, keys=self.fields, constants={"workspace_id": self.workspace.pk}
+            )
             for pk, record in zip(ids, self.pending, strict=True):
                 record["id"] = pk
                 self.inserted(record)
@@ -512,6 +553,7 @@ class AccountUpserter(_Upserter):
         self.parents_later: list[tuple[int, Record, str, str, str]] = []
         self.row_parent: tuple[str, str] | None = None
         self.digests = False  # set by digest_setup
+        self.name_memo: tuple[str | None, str] = (None, "")  # name_key's memo
 
     def load(self) -> list[Record]:
         keys = self.light
@@ -606,12 +648,22 @@ class AccountUpserter(_Upserter):
         if record["id"] is not None:
             self.dirty.setdefault(record["id"], {})["import_digest"] = digest
 
+    def name_key(self, name: str | None) -> str:
+        """``_norm(name)``. A new line's name is normalised to match it and again to index its record: the last
+        answer is kept for the same string."""
+        last = self.name_memo
+        if last[0] is name:
+            return last[1]
+        key = _norm(name)
+        self.name_memo = (name, key)
+        return key
+
     def index(self, record: Record) -> None:
         if record["external_id"]:
             self.by_external[record["external_id"]] = record
         if record["domain"]:
             self.by_domain[record["domain"]] = record
-        key = record["_name"] = _norm(record["name"])
+        key = record["_name"] = self.name_key(record["name"])
         if key:
             self.by_name.setdefault(key, []).append(record)
 
@@ -634,7 +686,7 @@ class AccountUpserter(_Upserter):
         """Accounts with this normalised name that could be the same company (no other CRM id or domain)."""
         return [
             r
-            for r in self.by_name.get(_norm(name), [])
+            for r in self.by_name.get(self.name_key(name), [])
             if r is not exclude
             and not (ext and r["external_id"] and r["external_id"] != ext)
             and not (dom and r["domain"] and r["domain"] != dom)
@@ -1029,9 +1081,13 @@ def _import_rows(
             {"mapping": [f"Unknown field {t}" for t in unknown] + [f"No column {s}" for s in missing]}
         )
     direct = UNMEMOISED.get(kind, set())
-    parsers = {target: parse if target in direct else _memoised(parse) for target, parse in parsers.items()}
+    parsers = {
+        target: parse if target in direct or isinstance(parse, _Text) else _memoised(parse)
+        for target, parse in parsers.items()
+    }
     scales = scales_clean(kind, scales or {})
     positions = {target: headers.index(source) for target, source in mapping.items()}
+    plan = _cell_plan(parsers, positions, OPTIONAL[kind], scales)
     result = ImportResult.restored(resume["result"]) if resume else ImportResult()
     upserter = UPSERTERS[kind](workspace, result, timezone.localdate())
     if resume:
@@ -1042,7 +1098,6 @@ def _import_rows(
         upserter.digest_setup(
             positions, scales, decimal_comma, enabled=IMPORT_DIGESTS and connection.vendor == "postgresql"
         )
-    optional = OPTIONAL[kind]
     done = int(resume["done"]) if resume else 0
     in_chunk = 0
     writer = _ChunkWriter(
@@ -1075,7 +1130,7 @@ def _import_rows(
         for line, cells in itertools.islice(rows, done, None):
             done += 1
             in_chunk += 1
-            _decide_row(upserter, parsers, optional, scales, positions, line, cells)
+            _decide_row(upserter, plan, line, cells)
             if in_chunk >= chunk_size:
                 flush()
                 if deadline is not None and time.monotonic() >= deadline:
@@ -1139,15 +1194,7 @@ class _ChunkWriter:
             self.pool.shutdown()
 
 
-def _decide_row(
-    upserter: _Upserter,
-    parsers: dict[str, Callable[[str], Any]],
-    optional: set[str],
-    scales: dict[str, float],
-    positions: dict[str, int],
-    line: int,
-    cells: list[str],
-) -> None:
+def _decide_row(upserter: _Upserter, plan: list[CellPlan], line: int, cells: list[str]) -> None:
     result = upserter.result
     if not cells:
         result.reject(line, "This line cannot be read as CSV (unbalanced quotes?)")
@@ -1162,8 +1209,7 @@ def _decide_row(
             record = stored
             outcome = "duplicate" if upserter.claim(line, tuple(map(str.strip, cells)), record) else "unchanged"
         else:
-            raw = {t: (cells[i] if i < len(cells) else "") for t, i in positions.items()}
-            values = _clean(parsers, raw, optional, scales, warnings)
+            values = _clean(plan, cells, warnings)
             values["_warnings"] = warnings
             outcome, record = upserter.decide(line, tuple(map(str.strip, cells)), values)
     except p.CellError as exc:

@@ -290,3 +290,56 @@ def test_rows_update_reaches_the_rows_through_the_primary_key(workspace):
     # then it looks the ids up in the primary key index at once (not row by row from a join, nor a hash of the
     # whole table), whatever the table's statistics
     assert "accounts_account_pkey" in plan and "= ANY" in plan, plan
+
+
+def test_rows_insert_prepared_reads_only_the_given_keys_and_adds_the_constants(workspace):
+    # given records a caller keeps for itself: the tracked fields, plus keys of its own and a model field it does
+    # not mean to write ("tier"), and the workspace given once for all rows
+    records = [
+        {"id": None, "_name": "acme", "tier": "strategic", "name": 'Acme, "the" one', "city": "two\nlines"},
+        {"id": None, "_name": "globex", "tier": "strategic", "name": "Globex", "city": ""},
+    ]
+    # when they are inserted reading only the tracked keys
+    ids, send = bulk.rows_insert_prepared(
+        Account, records, keys=["name", "city"], constants={"workspace_id": workspace.pk}
+    )
+    send()
+    # then each row has its tracked values and the constants, and every other field its default
+    stored = {a.pk: a for a in Account.objects.filter(pk__in=ids)}
+    acme, globex = stored[ids[0]], stored[ids[1]]
+    assert (acme.workspace_id, acme.name, acme.city, acme.tier) == (
+        workspace.pk,
+        'Acme, "the" one',
+        "two\nlines",
+        "standard",
+    )
+    assert (globex.workspace_id, globex.name, globex.city, globex.technologies) == (workspace.pk, "Globex", "", [])
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's")
+def test_columns_with_one_value_for_every_row_are_formatted_once_at_the_end_of_each_line(workspace, monkeypatch):
+    # given a COPY recorder
+    copies = []
+    real_copy = bulk._copy_csv_text
+
+    def copy(cursor, table, columns, text):
+        copies.append((list(columns), text))
+        real_copy(cursor, table, columns, text)
+
+    monkeypatch.setattr(bulk, "_copy_csv_text", copy)
+    # when rows sharing their workspace, lifecycle and (empty) technologies but not their names are inserted
+    rows = [
+        {"workspace_id": workspace.pk, "name": f"Company {i}, Inc.", "lifecycle": "customer", "technologies": []}
+        for i in range(3)
+    ]
+    ids = bulk.rows_insert(Account, rows)
+    # then the varying columns come first, and every line ends with the same text for the shared ones
+    ((columns, text),) = copies
+    assert columns[:2] == ["id", "name"]
+    assert columns.index("workspace_id") > columns.index("name")
+    lines = text.splitlines()
+    ends = {line.split('",', 1)[1] for line in lines}
+    assert len(lines) == 3 and len(ends) == 1
+    # and the rows are what was given
+    stored = list(Account.objects.filter(pk__in=ids).order_by("pk").values_list("workspace_id", "name", "lifecycle"))
+    assert stored == [(workspace.pk, f"Company {i}, Inc.", "customer") for i in range(3)]

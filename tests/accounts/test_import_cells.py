@@ -1,0 +1,81 @@
+"""Reading a line's cells (``_clean`` over the run's cell plan) and the per-line shortcuts of the account engine:
+the same values, warnings and rejections as calling each cell's parser."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from accounts.imports import parsing as p
+from accounts.imports import services as imports
+from accounts.normalise import normalise_name
+
+TARGETS = [
+    "external_id",
+    "name",
+    "domain",
+    "industry",
+    "country",
+    "region",
+    "city",
+    "employees",
+    "annual_revenue",
+    "trigger_event",
+]
+
+
+def _plan(scales: dict[str, float] | None = None) -> list[imports.CellPlan]:
+    parsers = imports._parsers("accounts")
+    positions = {target: i for i, target in enumerate(TARGETS)}
+    return imports._cell_plan(parsers, positions, imports.OPTIONAL["accounts"], scales or {})
+
+
+def _by_each_parser(cells: list[str]) -> dict[str, object]:
+    """What each cell's own parser makes of it (empty cells and empty results left out)."""
+    parsers = imports._parsers("accounts")
+    out = {}
+    for target, cell in zip(TARGETS, cells, strict=False):
+        if cell.strip():
+            value = parsers[target](cell)
+            if value not in (None, "", []):
+                out[target] = value
+    return out
+
+
+def test_text_cells_are_stripped_and_cut_to_their_column_like_their_parser():
+    long_name = "  " + "N" * 300 + " "
+    cells = ["  A-1 ", long_name, "https://www.acme.test/", "\tSoftware ", "Germany", " ", "Berlin", "1,200"]
+
+    values = imports._clean(_plan(), cells, [])
+
+    assert values == _by_each_parser(cells)
+    assert (values["external_id"], len(values["name"]), values["industry"]) == ("A-1", 255, "Software")
+    assert "region" not in values and "annual_revenue" not in values  # blank, and past the end of a short line
+    assert values["employees"] == 1200 and values["country"] == "DE"
+
+
+def test_a_bad_optional_cell_warns_and_a_bad_required_one_rejects():
+    warnings: list[str] = []
+
+    values = imports._clean(_plan(), ["A-2", "Acme", "", "", "Atlantis", "", "", "many"], warnings)
+
+    assert "country" not in values and "employees" not in values
+    assert warnings == ["Unknown country “Atlantis”: left blank", "Employees “many” is not a number: left blank"]
+    with pytest.raises(p.CellError):
+        imports._clean(_plan(), ["A-3", "Acme", "not a website"], [])
+
+
+def test_scaled_cells_are_scaled_after_parsing():
+    values = imports._clean(_plan({"annual_revenue": 1000.0, "employees": 0.5}), ["", "Acme", *[""] * 5, "7", "1.5"])
+
+    assert values == {"name": "Acme", "employees": 4, "annual_revenue": Decimal("1500.00")}
+
+
+def test_the_name_key_is_the_normalised_name_of_each_name_asked(workspace):
+    upserter = imports.AccountUpserter(workspace, imports.ImportResult(), None)
+    names = ["Acme, Inc.", "Acme, Inc.", "Café & Co", "ACME INC", "", "Café & Co"]
+
+    keys = [upserter.name_key(name) for name in names]
+
+    assert keys == [normalise_name(name) for name in names]
