@@ -29,6 +29,12 @@ def account_rows(*, workspace: Workspace) -> QuerySet[Account]:
     return Account.objects.for_workspace(workspace).select_related("owner")
 
 
+def account_api_rows(*, workspace: Workspace) -> QuerySet[Account]:
+    """Accounts for the accounts API: its rows give the owner by id (read from ``owner_id``), so the owner is not
+    joined (joining it built a user object per row: ~1.5 ms of CPU for 100 rows); its CSV export joins it."""
+    return Account.objects.for_workspace(workspace)
+
+
 def account_filterset(
     *,
     workspace: Workspace,

@@ -31,7 +31,7 @@ class AccountViewSet(WorkspaceModelViewSet):
     search_fields = ["name", "domain", "city"]
     ordering_fields = ACCOUNT_ORDERING_FIELDS
     ordering = None
-    selector = staticmethod(selectors.account_rows)
+    selector = staticmethod(selectors.account_api_rows)
     create_service = staticmethod(services.account_create)
     update_service = staticmethod(services.account_update)
     delete_service = staticmethod(services.account_delete)
@@ -44,7 +44,7 @@ class AccountViewSet(WorkspaceModelViewSet):
     @action(detail=False, methods=["get"], pagination_class=None)
     def export(self, request):
         """The filtered list as CSV (same filters, search and ordering), spreadsheet formulas neutralised."""
-        return accounts_csv_response(self.filter_queryset(self.get_queryset()), "accounts.csv")
+        return accounts_csv_response(self.filter_queryset(self.get_queryset().select_related("owner")), "accounts.csv")
 
 
 class ContactViewSet(WorkspaceModelViewSet):

@@ -45,3 +45,23 @@ def test_rows_do_not_join_the_parent_or_read_it_per_row(url, admin_client, admin
         assert parents == [first.pk] * 2 + [second.pk] * 6
     else:
         assert "Child Second parent 5" in response.content.decode()
+
+
+def test_the_api_gives_owners_by_id_without_joining_them_and_its_export_names_them(
+    admin_api, workspace, admin_user, sales_user
+):
+    for i in range(3):
+        AccountFactory(workspace=workspace, name=f"Owned {i}", owner=sales_user if i else admin_user)
+    AccountFactory(workspace=workspace, name="Nobody's")
+
+    with CaptureQueriesContext(connection) as listed:
+        response = admin_api.get("/api/v1/accounts/?page_size=100&ordering=name")
+    with CaptureQueriesContext(connection) as exported:
+        export = admin_api.get("/api/v1/accounts/export/?ordering=name")
+
+    owners = {a["name"]: a["owner"] for a in response.json()["results"]}
+    assert owners == {"Nobody's": None, "Owned 0": admin_user.pk, "Owned 1": sales_user.pk, "Owned 2": sales_user.pk}
+    assert not any('"auth_user"' in sql for sql in _page_queries(listed))
+    csv = b"".join(export.streaming_content).decode() if export.streaming else export.content.decode()
+    assert sales_user.username in csv or sales_user.get_full_name() in csv
+    assert not [q for q in exported.captured_queries if 'FROM "auth_user"' in q["sql"] and "LIMIT 21" in q["sql"]]
