@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import logging
 import time
+import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django.core.cache import cache
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
+from django.db import transaction
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
@@ -106,3 +109,33 @@ def window_hit(key: str, window_seconds: int) -> int:
         return 1
     except Exception as exc:
         raise CacheUnavailable(str(exc)) from exc
+
+
+# Versioned reads: small per-workspace settings that pages read on every request and that change only through
+# services. A reader fetches the version and the data in one round trip and uses the data only if it was stored
+# under the current version; a writer sets a new version after its commit. The version is read *before* the
+# database, so a copy a reader took from the database before a commit (racing the writer) carries the old version
+# and is never served after it. With the cache unreachable every read goes to the database; a change committed
+# while the cache could not be told shows after at most the data's timeout.
+VERSION_TTL = 7 * 24 * 3600
+
+
+def versioned_read(version_key: str, data_key: str, load: Callable[[], Any], timeout: int) -> Any:
+    """``load()``'s value, from the cache when no change was committed since it was stored."""
+    found = cache.get_many([version_key, data_key])
+    version, data = found.get(version_key), found.get(data_key)
+    if version is not None and isinstance(data, tuple) and len(data) == 2 and data[0] == version:
+        return data[1]
+    if version is None:
+        version = uuid.uuid4().hex
+        if not cache.add(version_key, version, VERSION_TTL):
+            version = cache.get(version_key)  # another request made it first (None: the cache is down)
+    value = load()
+    if version is not None:
+        cache.set(data_key, (version, value), timeout)
+    return value
+
+
+def version_bump_on_commit(version_key: str) -> None:
+    """Every copy stored under ``version_key``'s current version is stale once the current transaction commits."""
+    transaction.on_commit(lambda: cache.set(version_key, uuid.uuid4().hex, VERSION_TTL))

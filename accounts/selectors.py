@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 from django.http import QueryDict
 
+from abe.cache import version_bump_on_commit, versioned_read
 from abe.models import Workspace
 from abe.paging import BoundedPage, bounded_page, searched_page
 
@@ -160,6 +161,40 @@ def saved_view_list(*, workspace: Workspace, user: User, list_name: str | None =
     """The saved views a user may open: their own and those shared with the workspace."""
     qs = SavedView.objects.for_workspace(workspace).filter(Q(owner=user) | Q(shared=True)).select_related("owner")
     return qs.filter(list_name=list_name) if list_name else qs
+
+
+# Every list page shows the reader's saved views and hides the columns they chose to hide: two queries (~2 ms of
+# CPU with PostgreSQL's) per request for settings that change only through the services saved_view_save,
+# saved_view_delete and column_choice_save, which call ``list_settings_invalidate``. A versioned read
+# (abe.cache.versioned_read): one version per workspace, since a shared view shows in everyone's list.
+LIST_SETTINGS_TTL = 300
+
+
+def _list_settings_version_key(workspace: Workspace) -> str:
+    return f"accounts:list-settings:{workspace.pk}:{workspace.created_at.timestamp():.6f}:version"
+
+
+def list_settings_invalidate(*, workspace: Workspace) -> None:
+    """After the current transaction commits, every cached copy of the workspace's saved views and column
+    choices is stale."""
+    version_bump_on_commit(_list_settings_version_key(workspace))
+
+
+def list_settings(*, workspace: Workspace, user: User, list_name: str) -> tuple[list[SavedView], list[str]]:
+    """The saved views ``user`` may open on ``list_name`` (``saved_view_list``, by name) and the columns they hide
+    there (``column_choice``), from the cache when no change was committed since they were read."""
+    version_key = _list_settings_version_key(workspace)
+    data_key = f"{version_key[: -len(':version')]}:{user.pk}:{list_name}"
+    settings: tuple[list[SavedView], list[str]] = versioned_read(
+        version_key,
+        data_key,
+        lambda: (
+            list(saved_view_list(workspace=workspace, user=user, list_name=list_name)),
+            column_choice(workspace=workspace, user=user, list_name=list_name),
+        ),
+        LIST_SETTINGS_TTL,
+    )
+    return settings
 
 
 def saved_view_accounts(*, workspace: Workspace, user: User, view: SavedView | int) -> QuerySet[Account]:

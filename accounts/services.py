@@ -23,7 +23,7 @@ from .models import (
     SavedViewList,
 )
 from .normalise import normalise_domain, normalise_email
-from .selectors import board_stats_invalidate
+from .selectors import board_stats_invalidate, list_settings_invalidate
 
 ACCOUNT_FIELDS = set(ACCOUNT_EDITABLE_FIELDS)
 CONTACT_FIELDS = {
@@ -341,13 +341,16 @@ def saved_view_save(
         name=name,
         defaults={"query": params.urlencode()[:4000], "shared": bool(shared), "hidden_columns": columns},
     )
+    list_settings_invalidate(workspace=workspace)
     return view
 
 
 def saved_view_delete(*, view: SavedView, by: User) -> None:
     if view.owner_id != by.pk:
         raise ValidationError("Only the person who saved a view deletes it.")
+    workspace = view.workspace
     view.delete()
+    list_settings_invalidate(workspace=workspace)
 
 
 def _clean_product(product: Product) -> None:
@@ -404,4 +407,5 @@ def column_choice_save(*, workspace: Workspace, user: User, list_name: str, hidd
     choice, _ = ColumnChoice.objects.update_or_create(
         workspace=workspace, user=user, list_name=list_name, defaults={"hidden_columns": ordered}
     )
+    list_settings_invalidate(workspace=workspace)
     return choice

@@ -358,7 +358,7 @@ def saved_view_delete_view(request: MemberRequest, pk: int) -> HttpResponse:
 
 def saved_views_context(request: MemberRequest, list_name: str) -> dict:
     """What the saved-views strip beside a list needs: the views, and the one open (to apply its columns)."""
-    views = list(selectors.saved_view_list(workspace=request.workspace, user=request.user, list_name=list_name))
+    views, hidden = selectors.list_settings(workspace=request.workspace, user=request.user, list_name=list_name)
     raw = request.GET.get("view", "")
     current = next((v for v in views if str(v.pk) == raw), None)
-    return {"saved_views": views, "current_view": current, "saved_view_list": list_name}
+    return {"saved_views": views, "current_view": current, "saved_view_list": list_name, "hidden_columns": hidden}

@@ -111,7 +111,6 @@ def tier_board_view(request: MemberRequest) -> HttpResponseBase:
     context = {
         "matching_query": matching_query,
         "board_columns": BOARD_COLUMNS,
-        "hidden_columns": account_selectors.column_choice(workspace=ws, user=request.user, list_name="tier_board"),
         **saved_views_context(request, "tier_board"),
         "form": form,
         "page_obj": page_obj,
