@@ -587,7 +587,7 @@ def _update_copy(model: type[models.Model], field_objs: list[AnyField], rows: Se
         _copy_csv(cursor, temp, [pk, *columns], _cells_by_column(rows, kinds))
         assignments = ", ".join(f"{qn(c)} = t.{qn(c)}" for c in columns)
         # ``a.pk = ANY(the ids)`` as in ``_update_unnest``: joined to the temporary table alone, the planner hashed
-        # the whole target table to update a few thousand of its rows (a scoring pass: all 360,000 contacts of a
+        # the whole target table to update a few thousand of its rows (a scoring pass: all 300,000 contacts of a
         # 50,000-account workspace scanned per 1,000-account chunk to update ~4,500). With the ids stated it can
         # reach the rows through the primary key, and a scan of the whole table is left for updates of most of it.
         cursor.execute(
