@@ -272,23 +272,32 @@ def _row_versions(model, account_ids):
 
 
 @postgresql_only
-def test_rows_update_reaches_the_rows_through_the_primary_key(workspace):
-    # given accounts, and a planner that may not scan a table whole (so the plan shows how rows are found)
+@pytest.mark.parametrize("many", [False, True], ids=["arrays", "temp-table"])
+def test_rows_update_reaches_the_rows_through_the_primary_key(workspace, monkeypatch, many):
+    # given accounts (both strategies: arrays for small sets, COPY into a temp table for large), and a planner that
+    # may not scan a table whole (so the plan shows how rows are found)
     from django.db import transaction
-    from django.test.utils import CaptureQueriesContext
 
+    if many:
+        monkeypatch.setattr(bulk, "SMALL_UPDATE", 0)
     ids = [AccountFactory(workspace=workspace).pk for _ in range(3)]
-    with CaptureQueriesContext(connection) as queries:
+    plans = []
+
+    def explain_updates(execute, sql, params, many_, context):
+        if sql.startswith("UPDATE"):  # explained where it runs (the temp table exists only in rows_update)
+            context["cursor"].execute("EXPLAIN " + sql, params)
+            plans.append("\n".join(row[0] for row in context["cursor"].fetchall()))
+        return execute(sql, params, many_, context)
+
+    # when rows_update runs, its UPDATE explained just before it runs
+    with transaction.atomic(), connection.execute_wrapper(explain_updates):
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
         bulk.rows_update(Account, ["fit_score"], [(pk, 10.0 + pk) for pk in ids])
-    sql = next(q["sql"] for q in queries.captured_queries if q["sql"].startswith("UPDATE"))
-    # when the UPDATE that rows_update sent is explained
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("EXPLAIN " + sql)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
         transaction.set_rollback(True)
     # then it looks the ids up in the primary key index at once (not row by row from a join, nor a hash of the
     # whole table), whatever the table's statistics
+    (plan,) = plans
     assert "accounts_account_pkey" in plan and "= ANY" in plan, plan
 
 
