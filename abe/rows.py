@@ -7,11 +7,16 @@ label and a URL per row). A row's HTML depends only on the values it shows, the 
 the row template itself and a few page-level flags; the cache key is a digest of exactly these, so a row is
 never stale: any change to a shown value (a rescore, an edit, an owner renamed) is a different key, and the old
 entry simply expires. Nothing needs to invalidate it. With the cache down every row is rendered, as before.
+
+Since a key names its HTML exactly, each process also keeps the last ``LOCAL_ROWS`` rows it served in memory
+(least recently used first out): a page shown again costs no cache round trip (~0.4 ms for a 25-row page).
 """
 
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any, TypeVar
@@ -25,6 +30,30 @@ from abe import l10n
 
 T = TypeVar("T")
 ROW_TTL = 6 * 3600
+LOCAL_ROWS = 2000  # ~2-3 KB each: a few MB per process
+
+_local: OrderedDict[str, str] = OrderedDict()
+_local_lock = threading.Lock()
+
+
+def _local_get(keys: Sequence[str]) -> dict[str, str]:
+    with _local_lock:
+        found = {}
+        for key in keys:
+            html = _local.get(key)
+            if html is not None:
+                _local.move_to_end(key)
+                found[key] = html
+        return found
+
+
+def _local_put(rows: Mapping[str, str]) -> None:
+    with _local_lock:
+        for key, html in rows.items():
+            _local[key] = html
+            _local.move_to_end(key)
+        while len(_local) > LOCAL_ROWS:
+            _local.popitem(last=False)
 
 
 @lru_cache(maxsize=64)
@@ -56,7 +85,12 @@ def rendered_rows(
         "row:" + hashlib.sha1(f"{prefix}|{values(item)!r}".encode(), usedforsecurity=False).hexdigest()
         for item in items
     ]
-    found = cache.get_many(keys) if keys else {}
+    found: dict[str, Any] = _local_get(keys)
+    remote = [key for key in keys if key not in found]
+    if remote:
+        shared = {k: v for k, v in cache.get_many(remote).items() if isinstance(v, str)}
+        _local_put(shared)
+        found.update(shared)
     template = get_template(template_name)
     rows: list[SafeString] = []
     missing: dict[str, str] = {}
@@ -68,4 +102,5 @@ def rendered_rows(
         rows.append(mark_safe(html))  # noqa: S308  # rendered by our own template (autoescaped), or its cached copy
     if missing:
         cache.set_many(missing, ROW_TTL)
+        _local_put(missing)
     return rows

@@ -141,3 +141,30 @@ def test_row_values_cover_the_fields_the_rows_show(workspace):
             setattr(account, field, not old if isinstance(old, bool) else ("x" if isinstance(old, str) else 7))
             assert values(account) != base, field
             setattr(account, field, old)
+
+
+def test_rows_served_again_come_from_the_process_without_a_cache_round_trip(workspace, monkeypatch):
+    accounts = [AccountFactory(workspace=workspace, name=f"Local {i}") for i in range(3)]
+    first = _render(accounts, can_bulk=True)
+    asked = []
+    monkeypatch.setattr(cache, "get_many", lambda keys, *a, **k: asked.append(list(keys)) or {})
+
+    again = _render(accounts, can_bulk=True)
+    accounts[1].name = "Local renamed"
+    changed = _render(accounts, can_bulk=True)
+
+    assert again == first
+    assert len(asked) == 1 and len(asked[0]) == 1  # only the changed row was looked up in the shared cache
+    assert "Local renamed" in changed[1] and changed[0] == first[0] and changed[2] == first[2]
+
+
+def test_the_process_keeps_a_bounded_number_of_rows(workspace, monkeypatch):
+    from abe import rows
+
+    monkeypatch.setattr(rows, "LOCAL_ROWS", 2)
+    monkeypatch.setattr(rows, "_local", rows.OrderedDict())
+    accounts = [AccountFactory(workspace=workspace, name=f"Bound {i}") for i in range(3)]
+
+    _render(accounts, can_bulk=False)
+
+    assert len(rows._local) == 2
