@@ -30,6 +30,7 @@ from .models import (
     Workspace,
     api_key_hash,
 )
+from .selectors import members_invalidate
 
 
 @transaction.atomic
@@ -62,6 +63,7 @@ def membership_set(*, workspace: Workspace, user: User, role: str) -> Membership
     if role != Role.ADMIN and not others.exists():
         raise ValidationError("A workspace keeps at least one admin.")
     membership, _created = Membership.objects.update_or_create(workspace=workspace, user=user, defaults={"role": role})
+    members_invalidate(workspace=workspace)
     return membership
 
 
@@ -73,6 +75,7 @@ def membership_remove(*, membership: Membership) -> None:
     if membership.role == Role.ADMIN and not remaining_admins.exists():
         raise ValidationError("A workspace keeps at least one admin.")
     membership.delete()
+    members_invalidate(workspace=membership.workspace)
 
 
 def _clean_scopes(scopes: Iterable[str]) -> list[str]:
@@ -183,6 +186,7 @@ def invitation_accept(*, token: str, user: User) -> Membership:
     membership = Membership.objects.filter(workspace=invitation.workspace, user=user).first()
     if membership is None:
         membership = Membership.objects.create(workspace=invitation.workspace, user=user, role=invitation.role)
+        members_invalidate(workspace=invitation.workspace)
     invitation.accepted_at, invitation.accepted_by = timezone.now(), user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
     return membership

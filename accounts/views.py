@@ -21,6 +21,7 @@ from abe.http import MemberRequest
 from abe.paging import ignored_params, page_number, page_size
 from abe.registry import account_panels
 from abe.rows import rendered_rows
+from abe.selectors import member_names
 from abe.views import workspace_required
 
 from . import selectors, services
@@ -63,7 +64,7 @@ def account_row_values(a: Account) -> tuple[object, ...]:
 
 @workspace_required
 def account_list_view(request: MemberRequest) -> HttpResponseBase:
-    users = list(selectors.workspace_users(workspace=request.workspace))
+    users = member_names(workspace=request.workspace)
     form = AccountFilterForm(
         request.GET or None, options=selectors.account_filter_options(workspace=request.workspace), users=users
     )

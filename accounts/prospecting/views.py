@@ -26,6 +26,7 @@ from abe.jobs import job_create, job_list
 from abe.models import Job
 from abe.paging import ignored_params, page_number, page_size, paginate
 from abe.rows import rendered_rows
+from abe.selectors import member_names
 from abe.views import admin_required, safe_next, workspace_required
 
 from .. import selectors as account_selectors
@@ -89,7 +90,7 @@ def tier_board_view(request: MemberRequest) -> HttpResponseBase:
     ws = request.workspace
     icp, conf = selectors.board_config(workspace=ws)
     criteria = icp.criteria if icp else []
-    users = list(account_selectors.workspace_users(workspace=ws))
+    users = member_names(workspace=ws)
     form = BoardFilterForm(
         request.GET or None, options=selectors.board_filter_options(workspace=ws), users=users, criteria=criteria
     )
