@@ -151,13 +151,15 @@ def pager_info(page_obj: Any) -> dict[str, Any]:
     }
 
 
-def _htmx_attrs(url: str, target: Any, select: Any) -> str:
-    if not target:
-        return ""
-    attrs = format_html(' hx-get="{}" hx-target="{}" hx-push-url="true"', url, target)
-    if select:
-        attrs += format_html(' hx-select="{}" hx-swap="outerHTML"', select)
-    return attrs
+def _pager_link(url: str, text: Any, target: Any, select: Any, attrs: str = "") -> SafeString:
+    """``<a href=url>text</a>`` (``attrs``: our own constant attributes), swapping ``target`` through htmx when the
+    list has one, and only the part ``select`` names when it says so."""
+    htmx = SafeString("")
+    if target:
+        htmx = format_html(' hx-get="{}" hx-target="{}" hx-push-url="true"', url, target)
+        if select:
+            htmx += format_html(' hx-select="{}" hx-swap="outerHTML"', select)
+    return format_html('<a{} href="{}"{}>{}</a>', mark_safe(attrs), url, htmx, text)  # noqa: S308  # attrs: ours
 
 
 @register.simple_tag(takes_context=True)
@@ -181,12 +183,7 @@ def pager(context: Context, page_obj: Any) -> SafeString:
     previous = current = following = ""
     if p["previous"]:
         url = page_url(context, p["previous"])
-        previous = format_html(
-            '<a class="btn small" rel="prev" href="{}"{}>{}</a>',
-            url,
-            mark_safe(_htmx_attrs(url, target, select)),  # noqa: S308  # built by format_html
-            gettext("← Previous"),
-        )
+        previous = _pager_link(url, gettext("← Previous"), target, select, ' class="btn small" rel="prev"')
     if p["previous"] or p["next"]:
         of = ""
         if p["num_pages"]:
@@ -199,12 +196,7 @@ def pager(context: Context, page_obj: Any) -> SafeString:
         )
     if p["next"]:
         url = page_url(context, p["next"])
-        following = format_html(
-            '<a class="btn small" rel="next" href="{}"{}>{}</a>',
-            url,
-            mark_safe(_htmx_attrs(url, target, select)),  # noqa: S308  # built by format_html
-            gettext("Next →"),
-        )
+        following = _pager_link(url, gettext("Next →"), target, select, ' class="btn small" rel="next"')
     sizes = ""
     if p["total"] > 25:
         links = []
@@ -212,15 +204,7 @@ def pager(context: Context, page_obj: Any) -> SafeString:
             if size == p["per_page"]:
                 links.append(format_html('<strong aria-current="true">{}</strong>', size))
             else:
-                url = per_page_url(context, size)
-                links.append(
-                    format_html(
-                        '<a href="{}"{}>{}</a>',
-                        url,
-                        mark_safe(_htmx_attrs(url, target, select)),  # noqa: S308  # built by format_html
-                        size,
-                    )
-                )
+                links.append(_pager_link(per_page_url(context, size), size, target, select))
         sizes = format_html(
             '<span class="page-sizes muted small">{} {} {}</span>',
             gettext("Show"),

@@ -23,18 +23,21 @@ def _user_queries(captured) -> list[str]:
     ]
 
 
-def _signed_in(client, user) -> None:
+def _signed_in(client, username: str, *roles: str):
+    """A user with a password and one membership per role (in workspaces "Alpha", "Beta"…), signed in through the
+    login form (so the session names the configured backend); returns the user and the workspaces."""
+    user = UserFactory(username=username)
+    user.set_password("pw-123456789")
+    user.save()
+    workspaces = [WorkspaceFactory(name=name) for name in ("Alpha", "Beta")[: len(roles)]]
+    for workspace, role in zip(workspaces, roles, strict=True):
+        MembershipFactory(user=user, workspace=workspace, role=role)
     client.post("/login/", {"username": user.username, "password": "pw-123456789"})
+    return user, workspaces
 
 
 def test_a_page_reads_the_user_and_the_memberships_in_one_query(client):
-    user = UserFactory(username="ana")
-    user.set_password("pw-123456789")
-    user.save()
-    first, second = WorkspaceFactory(name="Alpha"), WorkspaceFactory(name="Beta")
-    MembershipFactory(user=user, workspace=first, role="admin")
-    MembershipFactory(user=user, workspace=second, role="viewer")
-    _signed_in(client, user)
+    user, _ = _signed_in(client, "ana", "admin", "viewer")
 
     with CaptureQueriesContext(connection) as captured:
         page = client.get("/alerts/")
@@ -51,13 +54,7 @@ def test_a_page_reads_the_user_and_the_memberships_in_one_query(client):
 
 
 def test_the_switched_workspace_is_the_current_one(client):
-    user = UserFactory(username="bo")
-    user.set_password("pw-123456789")
-    user.save()
-    first, second = WorkspaceFactory(name="Alpha"), WorkspaceFactory(name="Beta")
-    MembershipFactory(user=user, workspace=first, role="admin")
-    MembershipFactory(user=user, workspace=second, role="viewer")
-    _signed_in(client, user)
+    _, (_, second) = _signed_in(client, "bo", "admin", "viewer")
     session = client.session
     session[SESSION_KEY] = second.pk
     session.save()
@@ -69,10 +66,7 @@ def test_the_switched_workspace_is_the_current_one(client):
 
 
 def test_a_user_without_a_workspace_is_still_signed_in(client):
-    user = UserFactory(username="cy")
-    user.set_password("pw-123456789")
-    user.save()
-    _signed_in(client, user)
+    user, _ = _signed_in(client, "cy")
 
     page = client.get("/workspace/new/")
 
