@@ -7,6 +7,8 @@ from datetime import timedelta
 from unittest import mock
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import Account, Contact
@@ -251,3 +253,26 @@ def test_a_pass_rewrites_only_the_engagement_rows_and_snapshots_that_change(work
             after = _row_versions(model, [quiet.pk, busy.pk])
             assert after[quiet.pk] == versions[quiet.pk], model
             assert after[busy.pk] != versions[busy.pk], model
+
+
+def test_a_pass_reads_the_stored_contact_scores_by_account_not_by_contact_ids(workspace):
+    # given two accounts with people and events, and a third account's contact the pass must not touch
+    account, other = AccountFactory(workspace=workspace), AccountFactory(workspace=workspace)
+    people = [ContactFactory(account=account), ContactFactory(account=account), ContactFactory(account=other)]
+    bystander = ContactFactory(account=AccountFactory(workspace=workspace), engagement_score=7.0)
+    events_ingest(workspace=workspace, events=[event(contact_email=p.email) for p in people], now=NOW)
+    # when the two accounts are scored
+    with CaptureQueriesContext(connection) as queries:
+        accounts_score(workspace=workspace, account_ids=[account.pk, other.pk], now=NOW)
+    # then the contacts are read through their accounts: a list of a chunk's contact ids (6,000 for 1,000
+    # accounts) made PostgreSQL scan the whole contacts table (docs/performance.md, "Incremental scoring")
+    contact_reads = [
+        q["sql"] for q in queries if q["sql"].startswith("SELECT") and 'FROM "accounts_contact"' in q["sql"]
+    ]
+    assert contact_reads and all('"accounts_contact"."account_id" IN' in sql for sql in contact_reads), contact_reads
+    # and every person's score is written, the bystander's left alone
+    for person in people:
+        person.refresh_from_db()
+        assert person.engagement_score > 0 and person.last_engaged_at is not None
+    bystander.refresh_from_db()
+    assert bystander.engagement_score == 7.0
