@@ -88,11 +88,18 @@ def feature_frame(
 
     With ``levels`` (feature -> levels kept), any other level of a categorical feature becomes ``other``.
     """
-    out = _raw_features(frame, tech_vocabulary)
-    if levels is not None:
-        for column in CATEGORICAL_FEATURES:
-            kept = levels.get(column, [])
-            out[column] = out[column].where(out[column].isin(kept), OTHER)
+    return _pooled(_raw_features(frame, tech_vocabulary), levels)
+
+
+def _pooled(raw: pd.DataFrame, levels: dict[str, list[str]] | None) -> pd.DataFrame:
+    """``raw`` with the levels of each categorical feature outside ``levels`` replaced by ``other`` (a new frame:
+    ``raw`` is left as it is)."""
+    if levels is None:
+        return raw
+    out = raw.copy()
+    for column in CATEGORICAL_FEATURES:
+        kept = levels.get(column, [])
+        out[column] = raw[column].where(raw[column].isin(kept), OTHER)
     return out
 
 
@@ -115,9 +122,13 @@ def _raw_features(frame: pd.DataFrame, tech_vocabulary: list[str]) -> pd.DataFra
     out["offices_band"] = _band(frame["number_of_offices"], OFFICE_BANDS, "offices")
     out["log_employees"] = np.log1p(frame["employees"].fillna(0.0))
     out["log_revenue"] = np.log1p(frame["annual_revenue"].fillna(0.0))
-    techs = frame["technologies"]
+    # Accounts share few distinct technology sets (accounts.prospecting.frame decodes each once): membership is
+    # decided once per distinct set and spread to the rows by their codes.
+    codes, sets = pd.factorize(
+        pd.Series([ts if isinstance(ts, frozenset) else frozenset(ts) for ts in frame["technologies"]], dtype=object)
+    )
     for tech in tech_vocabulary:
-        out[f"tech::{tech}"] = np.fromiter((tech in ts for ts in techs), float, len(techs))
+        out[f"tech::{tech}"] = np.fromiter((tech in ts for ts in sets), float, len(sets))[codes]
     return out
 
 
@@ -225,7 +236,8 @@ class TrainedModel:
         if frame.empty:
             return np.zeros(0), []
         model = self.pipeline.named_steps["model"]
-        pooled = self.features(frame)
+        raw = _raw_features(frame, self.tech_vocabulary)
+        pooled = _pooled(raw, self.levels)
         x = np.asarray(self.pipeline.named_steps["features"].transform(pooled))
         coef = model.coef_[0]
         p = 1.0 / (1.0 + np.exp(-(x @ coef + model.intercept_[0])))
@@ -236,28 +248,39 @@ class TrainedModel:
         k = min(k, contrib.shape[1])
         top = np.argsort(-np.abs(contrib), axis=1)[:, :k]
         values = np.round(np.take_along_axis(contrib, top, axis=1), 3)
-        raw = _raw_features(frame, self.tech_vocabulary)
-        columns = {
-            name: (raw[name].to_numpy() if name in raw else None, pooled[name].to_numpy() if name in pooled else None)
-            for name in names
-        }
-        cache: dict[tuple[int, Any, Any], str] = {}
+        labels = self._driver_labels(names, top, raw, pooled).tolist()
         drivers = []
-        for row, (idx_row, val_row) in enumerate(zip(top.tolist(), values.tolist(), strict=True)):
-            parts = []
-            for g, v in zip(idx_row, val_row, strict=True):
-                if abs(v) < 0.005:
-                    continue
-                actual, used = columns[names[g]]
-                key = (g, actual[row] if actual is not None else None, used[row] if used is not None else None)
-                label = cache.get(key)
-                if label is None:
-                    label = cache[key] = json.dumps(
-                        _driver_label(names[g], key[1], key[2]), ensure_ascii=False, default=str
-                    )
-                parts.append(f"[{label},{v!r}]")
+        for label_row, val_row in zip(labels, values.tolist(), strict=True):
+            parts = [f"[{label},{v!r}]" for label, v in zip(label_row, val_row, strict=True) if abs(v) >= 0.005]
             drivers.append("[" + ",".join(parts) + "]")
         return p, drivers
+
+    @staticmethod
+    def _driver_labels(names: list[str], top: np.ndarray, raw: pd.DataFrame, pooled: pd.DataFrame) -> np.ndarray:
+        """The JSON text of each chosen driver's label (``top``: row -> feature group indexes), built once per
+        distinct (group, account value, pooled value) and placed by group: a label depends on the row only through
+        the feature's value (a categorical level, and whether it was pooled as rare; a technology used or not)."""
+        labels = np.empty(top.shape, dtype=object)
+
+        def text(group: str, actual: Any, used: Any) -> str:
+            return json.dumps(_driver_label(group, actual, used), ensure_ascii=False, default=str)
+
+        for g in np.unique(top).tolist():
+            group = names[g]
+            where = np.nonzero(top == g)
+            if group in CATEGORICAL_FEATURES:
+                actual = raw[group].to_numpy()[where[0]]
+                rare = (pooled[group].to_numpy()[where[0]] == OTHER) & (actual != OTHER)
+                codes, values = pd.factorize(actual, use_na_sentinel=False)
+                plain = np.array([text(group, v, v) for v in values] or [""], dtype=object)
+                pooled_text = np.array([text(group, v, OTHER) for v in values] or [""], dtype=object)
+                labels[where] = np.where(rare, pooled_text[codes], plain[codes])
+            elif group.startswith("tech::"):
+                used = raw[group].to_numpy()[where[0]] != 0
+                labels[where] = np.where(used, text(group, True, None), text(group, False, None))
+            else:
+                labels[where] = text(group, None, None)
+        return labels
 
     def top_drivers(self, frame: pd.DataFrame, k: int = 3) -> list[list[list[Any]]]:
         """For every row, the k features that move its log-odds most: [[label, contribution], ...]."""
