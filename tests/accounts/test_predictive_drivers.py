@@ -23,18 +23,15 @@ TECHS = ["Slack", "Salesforce", "HubSpot", "Snowflake"]
 def drivers_row_by_row(model: TrainedModel, frame, k: int = 3) -> list[str]:
     """The definition, one account at a time (what ``score`` did before it worked by group)."""
     pooled = model.features(frame)
-    x = np.asarray(model.pipeline.named_steps["features"].transform(pooled))
-    coef = model.pipeline.named_steps["model"].coef_[0]
     contrib = model.contributions(frame)
     names, _ = model.groups()
     raw = predictive._raw_features(frame, model.tech_vocabulary)
-    assert x.shape[0] == contrib.shape[0] and len(coef) == x.shape[1]
     out = []
     for row in range(len(frame)):
         top = np.argsort(-np.abs(contrib[row]))[: min(k, contrib.shape[1])]
         parts = []
         for g in top.tolist():
-            v = round(float(contrib[row, g]), 3)
+            v = float(np.round(contrib[row, g], 3))  # numpy's rounding, as the stored drivers use
             if abs(v) < 0.005:
                 continue
             name = names[g]
