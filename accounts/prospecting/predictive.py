@@ -265,15 +265,15 @@ class TrainedModel:
         def text(group: str, actual: Any, used: Any) -> str:
             return json.dumps(_driver_label(group, actual, used), ensure_ascii=False, default=str)
 
-        for g in np.unique(top).tolist():
+        for g in np.unique(top).tolist():  # only groups some row chose: ``where`` is never empty
             group = names[g]
             where = np.nonzero(top == g)
             if group in CATEGORICAL_FEATURES:
                 actual = raw[group].to_numpy()[where[0]]
                 rare = (pooled[group].to_numpy()[where[0]] == OTHER) & (actual != OTHER)
                 codes, values = pd.factorize(actual, use_na_sentinel=False)
-                plain = np.array([text(group, v, v) for v in values] or [""], dtype=object)
-                pooled_text = np.array([text(group, v, OTHER) for v in values] or [""], dtype=object)
+                plain = np.array([text(group, v, v) for v in values], dtype=object)
+                pooled_text = np.array([text(group, v, OTHER) for v in values], dtype=object)
                 labels[where] = np.where(rare, pooled_text[codes], plain[codes])
             elif group.startswith("tech::"):
                 used = raw[group].to_numpy()[where[0]] != 0
