@@ -1,5 +1,17 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.db import connections
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_noop
+
+
+def _rank_triggers(sender: Any, using: str = "default", **kwargs: Any) -> None:
+    """Every ``migrate`` (re)installs the ``AccountRank`` triggers: SQLite drops them whenever a migration rebuilds
+    the accounts table (``accounts.rank_sync``)."""
+    from . import rank_sync
+
+    rank_sync.install(connections[using])
 
 
 class AccountsConfig(AppConfig):
@@ -7,6 +19,8 @@ class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        post_migrate.connect(_rank_triggers, sender=self, dispatch_uid="accounts.rank_triggers")
+
         from abe.registry import account_panel_register
 
         account_panel_register("accounts:panel_fit", order=10)

@@ -24,10 +24,13 @@ from abe.filtersets import SharedFormFilterSet
 from abe.models import Workspace
 from abe.paging import AscendingInTwoParts
 
-from .models import Account
+from .models import Account, AccountRank
+
+RANK = "rank__"
 
 # The one sort map: a key people see in URLs -> the ordering (unknown values last, ties broken by id so that
-# pages never overlap). ``-key`` sorts the other way.
+# pages never overlap). ``-key`` sorts the other way. The ranking columns sort through their copy in
+# ``AccountRank`` (``rank__…``), which has their indexes (see ``_ranked``).
 _SORT_FIELDS: dict[str, tuple[str, ...]] = {
     "name": ("name",),
     "employees": ("employees",),
@@ -35,10 +38,10 @@ _SORT_FIELDS: dict[str, tuple[str, ...]] = {
     "country": ("country",),
     "industry": ("industry",),
     "tier": ("tier",),
-    "fit": ("fit_score",),
-    "grade": ("fit_grade", "-priority"),
-    "priority": ("priority",),
-    "win": ("win_probability",),
+    "fit": ("rank__fit_score",),
+    "grade": ("rank__fit_grade", "-rank__priority"),
+    "priority": ("rank__priority",),
+    "win": ("rank__win_probability",),
     "engagement": ("engagement_score",),
     "momentum": ("engagement_momentum",),
     "stage": ("journey_stage",),
@@ -55,7 +58,8 @@ def _order(field: str, descending: bool) -> OrderBy:
     those without (``abe.paging.AscendingInTwoParts``; one index fewer for a rescore to write per account)."""
     if field.startswith("-"):
         field, descending = field[1:], not descending
-    if not Account._meta.get_field(field).null:
+    model, name = (AccountRank, field.removeprefix(RANK)) if field.startswith(RANK) else (Account, field)
+    if not model._meta.get_field(name).null:
         return F(field).desc() if descending else F(field).asc()
     return F(field).desc(nulls_last=True) if descending else AscendingInTwoParts(field)
 
@@ -64,6 +68,18 @@ ACCOUNT_SORTS: dict[str, tuple[OrderBy | str, ...]] = {}
 for _key, _fields in _SORT_FIELDS.items():
     ACCOUNT_SORTS[_key] = (*(_order(f, False) for f in _fields), "id")
     ACCOUNT_SORTS["-" + _key] = (*(_order(f, True) for f in _fields), "-id")
+# The sort keys that order by a ranking column (``AccountRank``).
+RANKED_SORTS = frozenset(k for k in ACCOUNT_SORTS if any(f.startswith(RANK) for f in _SORT_FIELDS[k.lstrip("-")]))
+
+
+def _ranked(queryset: QuerySet) -> QuerySet:
+    """Join each account's ``AccountRank`` (an inner join: every account has one) and state what the triggers keep
+    true: its workspace, tier and grade are the account's. PostgreSQL carries the list's ``workspace_id = …`` (and a
+    tier or grade filter) over to the copy through these equalities, so a page sorted by priority reads
+    ``(workspace, priority, id)`` or ``(workspace, tier, priority, id)`` of ``AccountRank`` in order and stops
+    after a page, as it read the same indexes on the account before."""
+    return queryset.filter(rank__workspace_id=F("workspace_id"), rank__tier=F("tier"), rank__fit_grade=F("fit_grade"))
+
 
 # The API's ``ordering`` parameter takes model field names; it offers the same fields as the sort map.
 ACCOUNT_ORDERING_FIELDS: list[str] = [
@@ -212,7 +228,10 @@ class AccountFilterSet(SharedFormFilterSet):
 
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
         queryset = super().filter_queryset(queryset)
-        return queryset.order_by(*ACCOUNT_SORTS[self.sort_key])
+        key = self.sort_key
+        if key in RANKED_SORTS:
+            queryset = _ranked(queryset)
+        return queryset.order_by(*ACCOUNT_SORTS[key])
 
     @property
     def sort_key(self) -> str:

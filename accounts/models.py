@@ -161,38 +161,17 @@ class Account(WorkspaceOwned, TimeStamped):
             models.Index(F("workspace"), F("id"), condition=Q(tier_locked=True), name="account_ws_pinned"),
             # One index per nullable sort column, read forwards for ``-column`` (unknown values last) and backwards
             # in two parts for ``column`` (abe.paging.AscendingInTwoParts): a second index per column made every
-            # account a rescore changes cost six more index entries (docs/performance.md, "Rescore").
+            # account a rescore changes cost six more index entries (docs/performance.md, "Rescore"). The
+            # ranking columns (priority, fit, win probability, grade) have theirs on ``AccountRank``.
             *(
                 models.Index(
                     F("workspace"), F(column).desc(nulls_last=True), F("id").desc(), name=f"account_ws_{short}_d"
                 )
                 for column, short in (
-                    ("priority", "priority"),
-                    ("fit_score", "fit"),
-                    ("win_probability", "win"),
                     ("employees", "employees"),
                     ("annual_revenue", "revenue"),
                     ("engagement_momentum", "momentum"),
                 )
-            ),
-            # Sort by grade (then priority, best first), and the grade filter under the default sort.
-            models.Index(
-                F("workspace"), F("fit_grade"), F("priority").desc(nulls_last=True), F("id"), name="account_ws_grade_a"
-            ),
-            models.Index(
-                F("workspace"),
-                F("fit_grade").desc(),
-                F("priority").asc(nulls_last=True),
-                F("id").desc(),
-                name="account_ws_grade_d",
-            ),
-            # The tier filter under the default sort (priority, best first).
-            models.Index(
-                F("workspace"),
-                F("tier"),
-                F("priority").desc(nulls_last=True),
-                F("id").desc(),
-                name="account_ws_tier_priority_d",
             ),
             # Committee heatmap and play enrolment filter by tier and journey stage together (a prefix of this
             # index); the heatmap adds the owner and sorts by name, so a page of "tier + stage + owner" is one
@@ -212,6 +191,67 @@ class Account(WorkspaceOwned, TimeStamped):
         if self.owner_id == user.pk:
             return True
         return self.team_members.filter(user_id=user.pk).exists()
+
+
+class AccountRank(models.Model):
+    """A copy of an account's ranking columns, with the indexes that sort and filter lists by them.
+
+    Written only by database triggers on ``accounts_account`` (``accounts.rank_sync``), in the same statement as
+    the account, so it is never stale; the application reads it to sort (``rank__priority`` …) and never writes
+    it. Keeping these indexes off the account row lets a rescore, which rewrites the scores of nearly every
+    account, update each account in place (no index entries; docs/performance.md, "Rescore: the ranking columns
+    in their own table"). Lists join it with an inner join and state ``rank__workspace_id = workspace_id`` (and the
+    tier, when filtered) so that PostgreSQL reads one of these indexes in order (``accounts.filters``).
+    """
+
+    account = models.OneToOneField(
+        Account, primary_key=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="rank"
+    )
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+    tier = models.CharField(max_length=20)
+    priority = models.FloatField(null=True)
+    fit_score = models.FloatField(null=True)
+    fit_grade = models.CharField(max_length=1, blank=True)
+    win_probability = models.FloatField(null=True)
+
+    class Meta:
+        indexes = [
+            # Each nullable sort column: read forwards for ``-column``, backwards in two parts for ``column``.
+            *(
+                models.Index(
+                    F("workspace"), F(column).desc(nulls_last=True), F("account").desc(), name=f"rank_ws_{short}_d"
+                )
+                for column, short in (("priority", "priority"), ("fit_score", "fit"), ("win_probability", "win"))
+            ),
+            # Sort by grade (then priority, best first), and the grade filter under the default sort.
+            models.Index(
+                F("workspace"),
+                F("fit_grade"),
+                F("priority").desc(nulls_last=True),
+                F("account"),
+                name="rank_ws_grade_a",
+            ),
+            models.Index(
+                F("workspace"),
+                F("fit_grade").desc(),
+                F("priority").asc(nulls_last=True),
+                F("account").desc(),
+                name="rank_ws_grade_d",
+            ),
+            # The tier filter under the default sort (priority, best first).
+            models.Index(
+                F("workspace"),
+                F("tier"),
+                F("priority").desc(nulls_last=True),
+                F("account").desc(),
+                name="rank_ws_tier_priority_d",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"rank of account {self.account_id}"
 
 
 class Influence(models.TextChoices):

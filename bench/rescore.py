@@ -63,6 +63,7 @@ def main() -> None:
         # A workspace at rest: autovacuum has cleaned up after the initial load and tiering (each wrote every row).
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE accounts_account")
+            cursor.execute("VACUUM ANALYZE accounts_accountrank")
         started = time.perf_counter()
         summary = services.prospecting_rescore(workspace=workspace, reason="ICP v2")
         seconds = time.perf_counter() - started

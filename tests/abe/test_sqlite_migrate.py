@@ -106,3 +106,42 @@ def test_sqlite_imports_take_the_full_path(migrated: tuple[Path, subprocess.Comp
     )
     assert run.returncode == 0, run.stderr[-3000:]
     assert run.stdout.strip().splitlines()[-1] == '[2, 1, 1, 2, ["Media", "Retail"], 0]'
+
+
+# The ranking columns' copy (``AccountRank``) is kept by row triggers on the embedded default, also after a later
+# migration rebuilt the accounts table (SQLite drops a table's triggers then; ``migrate`` installs them again).
+RANK = r"""
+import json
+from django.core.management import call_command
+from django.db import connection
+from abe.models import Workspace
+from accounts.models import Account, AccountRank
+workspace = Workspace.objects.create(name="SQLite rank", slug="sqlite-rank")
+a = Account.objects.create(workspace=workspace, name="A", priority=10.0, fit_grade="B")
+Account.objects.bulk_create([Account(workspace=workspace, name="B"), Account(workspace=workspace, name="C")])
+Account.objects.filter(pk=a.pk).update(priority=70.0, tier="strategic", fit_grade="A")
+Account.objects.filter(name="C").delete()
+with connection.cursor() as cursor:
+    cursor.execute("DROP TRIGGER accounts_rank_updated")  # as a table rebuild would
+call_command("migrate", verbosity=0)
+Account.objects.filter(name="B").update(win_probability=0.25)
+copies = sorted(AccountRank.objects.values_list("account__name", "tier", "priority", "fit_grade", "win_probability"))
+print(json.dumps(copies))
+"""
+
+
+def test_sqlite_keeps_the_ranking_copy(migrated: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
+    database, done = migrated
+    assert done.returncode == 0, done.stderr[-3000:]
+    run = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", RANK],
+        cwd=ROOT,
+        env=_env(database),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert run.stdout.strip().splitlines()[-1] == (
+        '[["A", "strategic", 70.0, "A", null], ["B", "standard", null, "", 0.25]]'
+    )

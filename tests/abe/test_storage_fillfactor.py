@@ -1,5 +1,5 @@
-"""Tables the scoring pass rewrites keep room on each page for updates in place (``abe.storage``, migrations
-``accounts/0020`` and ``engagement/0010``)."""
+"""Tables the scoring pass (and, for accounts, the rescore) rewrites keep room on each page for updates in place
+(``abe.storage``, migrations ``accounts/0020``, ``accounts/0021`` and ``engagement/0010``)."""
 
 import pytest
 from django.db import connection
@@ -7,6 +7,7 @@ from django.db import connection
 pytestmark = pytest.mark.django_db
 
 EXPECTED = {
+    "accounts_account": 50,
     "accounts_contact": 85,
     "engagement_engagementday": 80,
     "engagement_scorecomponent": 80,

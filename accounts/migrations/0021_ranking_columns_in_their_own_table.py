@@ -1,0 +1,173 @@
+"""The ranking columns of each account copied into ``AccountRank``, kept by triggers (``accounts.rank_sync``), with
+the six indexes that sorted and filtered by them moved there; the accounts table keeps room on each page so that a
+rescore's rewrite of the scores is an update in place (fillfactor 50; docs/performance.md, "Rescore: the ranking
+columns in their own table"; docs/operations.md, "Room for updates in place")."""
+
+import django.db.models.deletion
+from django.db import migrations, models
+
+from abe.storage import set_fillfactor
+
+fill_forwards, fill_backwards = set_fillfactor({"accounts_account": 50})
+
+
+class PostgresOnlyRemoveIndex(migrations.RemoveIndex):
+    """Drops an index built on PostgreSQL only (SQLite cannot create their ``NULLS LAST``); the model state forgets
+    it on both."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):  # type: ignore[no-untyped-def]
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):  # type: ignore[no-untyped-def]
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+
+class PostgresOnlyAddIndex(migrations.AddIndex):
+    """Builds an index on PostgreSQL only (SQLite cannot create its ``NULLS LAST``), as ``0011`` did."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):  # type: ignore[no-untyped-def]
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):  # type: ignore[no-untyped-def]
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+
+def copy_and_sync(apps, schema_editor):  # type: ignore[no-untyped-def]
+    from accounts import rank_sync
+
+    rank_sync.backfill(schema_editor.connection)
+    rank_sync.install(schema_editor.connection)
+
+
+def unsync(apps, schema_editor):  # type: ignore[no-untyped-def]
+    from accounts import rank_sync
+
+    rank_sync.uninstall(schema_editor.connection)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("abe", "0004_workspace_language_currency_user_preference"),
+        ("accounts", "0020_contact_room_for_updates_in_place"),
+    ]
+
+    operations = [
+        migrations.CreateModel(
+            name="AccountRank",
+            fields=[
+                (
+                    "account",
+                    models.OneToOneField(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        primary_key=True,
+                        related_name="rank",
+                        serialize=False,
+                        to="accounts.account",
+                    ),
+                ),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        db_index=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="abe.workspace",
+                    ),
+                ),
+                ("tier", models.CharField(max_length=20)),
+                ("priority", models.FloatField(null=True)),
+                ("fit_score", models.FloatField(null=True)),
+                ("fit_grade", models.CharField(blank=True, max_length=1)),
+                ("win_probability", models.FloatField(null=True)),
+            ],
+        ),
+        migrations.RunPython(copy_and_sync, unsync, elidable=False),
+        PostgresOnlyRemoveIndex(
+            model_name="account",
+            name="account_ws_priority_d",
+        ),
+        PostgresOnlyRemoveIndex(
+            model_name="account",
+            name="account_ws_fit_d",
+        ),
+        PostgresOnlyRemoveIndex(
+            model_name="account",
+            name="account_ws_win_d",
+        ),
+        PostgresOnlyRemoveIndex(
+            model_name="account",
+            name="account_ws_grade_a",
+        ),
+        PostgresOnlyRemoveIndex(
+            model_name="account",
+            name="account_ws_grade_d",
+        ),
+        PostgresOnlyRemoveIndex(
+            model_name="account",
+            name="account_ws_tier_priority_d",
+        ),
+        PostgresOnlyAddIndex(
+            model_name="accountrank",
+            index=models.Index(
+                models.F("workspace"),
+                models.OrderBy(models.F("priority"), descending=True, nulls_last=True),
+                models.OrderBy(models.F("account"), descending=True),
+                name="rank_ws_priority_d",
+            ),
+        ),
+        PostgresOnlyAddIndex(
+            model_name="accountrank",
+            index=models.Index(
+                models.F("workspace"),
+                models.OrderBy(models.F("fit_score"), descending=True, nulls_last=True),
+                models.OrderBy(models.F("account"), descending=True),
+                name="rank_ws_fit_d",
+            ),
+        ),
+        PostgresOnlyAddIndex(
+            model_name="accountrank",
+            index=models.Index(
+                models.F("workspace"),
+                models.OrderBy(models.F("win_probability"), descending=True, nulls_last=True),
+                models.OrderBy(models.F("account"), descending=True),
+                name="rank_ws_win_d",
+            ),
+        ),
+        PostgresOnlyAddIndex(
+            model_name="accountrank",
+            index=models.Index(
+                models.F("workspace"),
+                models.F("fit_grade"),
+                models.OrderBy(models.F("priority"), descending=True, nulls_last=True),
+                models.F("account"),
+                name="rank_ws_grade_a",
+            ),
+        ),
+        PostgresOnlyAddIndex(
+            model_name="accountrank",
+            index=models.Index(
+                models.F("workspace"),
+                models.OrderBy(models.F("fit_grade"), descending=True),
+                models.OrderBy(models.F("priority"), nulls_last=True),
+                models.OrderBy(models.F("account"), descending=True),
+                name="rank_ws_grade_d",
+            ),
+        ),
+        PostgresOnlyAddIndex(
+            model_name="accountrank",
+            index=models.Index(
+                models.F("workspace"),
+                models.F("tier"),
+                models.OrderBy(models.F("priority"), descending=True, nulls_last=True),
+                models.OrderBy(models.F("account"), descending=True),
+                name="rank_ws_tier_priority_d",
+            ),
+        ),
+        migrations.RunPython(fill_forwards, fill_backwards, elidable=False),
+    ]

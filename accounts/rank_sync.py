@@ -1,0 +1,119 @@
+"""The database triggers that keep :class:`accounts.models.AccountRank` equal to its account's ranking columns.
+
+``AccountRank`` holds a copy of ``workspace_id``, ``tier``, ``priority``, ``fit_score``, ``fit_grade`` and
+``win_probability`` of every account, with the indexes that sort and filter lists by them. The copy lets the
+account's own row drop those six indexes: a rescore rewrites the score columns of nearly every account, and an
+update that changes no indexed column of the account stays on its page (a HOT update under the table's
+``fillfactor``) instead of adding an entry to each of its 19 other indexes (docs/performance.md, "Rescore: the
+ranking columns in their own table").
+
+No application code writes ``AccountRank``: the triggers below do, in the same statement as the account write,
+so every path that creates, updates or deletes accounts (the ORM, ``bulk_create``, COPY, raw SQL) keeps it exact.
+
+- PostgreSQL: statement-level ``AFTER INSERT / UPDATE / DELETE`` triggers with transition tables, one set-based
+  statement per account statement (a COPY of 100,000 accounts adds one ``INSERT … SELECT``); the update writes
+  only rows whose copied values differ.
+- SQLite: row triggers (``AFTER UPDATE OF`` the copied columns only).
+
+:func:`install` is idempotent; migration ``accounts/0021`` calls it, and so does every ``migrate`` (``post_migrate``
+in ``accounts.apps``): SQLite drops a table's triggers when a later migration rebuilds the table.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+TABLE = "accounts_accountrank"
+COLUMNS = ("workspace_id", "tier", "priority", "fit_score", "fit_grade", "win_probability")
+
+_LISTED = ", ".join(COLUMNS)
+_SET_FROM_N = ", ".join(f"{c} = n.{c}" for c in COLUMNS)
+_DIFFERS = f"ROW({', '.join('r.' + c for c in COLUMNS)}) IS DISTINCT FROM ROW({', '.join('n.' + c for c in COLUMNS)})"
+
+# EXECUTE: planned for each call with the transition table's real size (a cached plan made for a one-row update
+# would walk the primary key 100,000 times for a rescore).
+_PG_CREATE = f"""
+CREATE OR REPLACE FUNCTION accounts_rank_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE 'INSERT INTO {TABLE} (account_id, {_LISTED}) SELECT id, {_LISTED} FROM new_rows';
+    RETURN NULL;
+END
+$$;
+CREATE OR REPLACE FUNCTION accounts_rank_updated() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE 'UPDATE {TABLE} AS r SET {_SET_FROM_N} FROM new_rows AS n WHERE r.account_id = n.id AND {_DIFFERS}';
+    RETURN NULL;
+END
+$$;
+CREATE OR REPLACE FUNCTION accounts_rank_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE 'DELETE FROM {TABLE} WHERE account_id IN (SELECT id FROM old_rows)';
+    RETURN NULL;
+END
+$$;
+DROP TRIGGER IF EXISTS accounts_rank_inserted ON accounts_account;
+DROP TRIGGER IF EXISTS accounts_rank_updated ON accounts_account;
+DROP TRIGGER IF EXISTS accounts_rank_deleted ON accounts_account;
+CREATE TRIGGER accounts_rank_inserted AFTER INSERT ON accounts_account REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION accounts_rank_inserted();
+CREATE TRIGGER accounts_rank_updated AFTER UPDATE ON accounts_account REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION accounts_rank_updated();
+CREATE TRIGGER accounts_rank_deleted AFTER DELETE ON accounts_account REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION accounts_rank_deleted();
+"""
+_PG_DROP = """
+DROP TRIGGER IF EXISTS accounts_rank_inserted ON accounts_account;
+DROP TRIGGER IF EXISTS accounts_rank_updated ON accounts_account;
+DROP TRIGGER IF EXISTS accounts_rank_deleted ON accounts_account;
+DROP FUNCTION IF EXISTS accounts_rank_inserted();
+DROP FUNCTION IF EXISTS accounts_rank_updated();
+DROP FUNCTION IF EXISTS accounts_rank_deleted();
+"""
+
+_SQLITE_CREATE = [
+    f"""CREATE TRIGGER IF NOT EXISTS accounts_rank_inserted AFTER INSERT ON accounts_account BEGIN
+        INSERT INTO {TABLE} (account_id, {_LISTED}) VALUES (NEW.id, {", ".join("NEW." + c for c in COLUMNS)});
+    END""",
+    f"""CREATE TRIGGER IF NOT EXISTS accounts_rank_updated AFTER UPDATE OF {_LISTED} ON accounts_account BEGIN
+        UPDATE {TABLE} SET {", ".join(f"{c} = NEW.{c}" for c in COLUMNS)} WHERE account_id = NEW.id;
+    END""",
+    f"""CREATE TRIGGER IF NOT EXISTS accounts_rank_deleted AFTER DELETE ON accounts_account BEGIN
+        DELETE FROM {TABLE} WHERE account_id = OLD.id;
+    END""",
+]
+_SQLITE_DROP = [f"DROP TRIGGER IF EXISTS accounts_rank_{what}" for what in ("inserted", "updated", "deleted")]
+
+
+def _has_table(connection: Any) -> bool:
+    with connection.cursor() as cursor:
+        return TABLE in connection.introspection.table_names(cursor)
+
+
+def install(connection: Any) -> None:
+    """Create (or replace) the triggers on ``accounts_account``; nothing when the copy's table does not exist
+    (a database migrated back before it)."""
+    if not _has_table(connection):
+        return
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(_PG_CREATE)
+        elif connection.vendor == "sqlite":
+            for statement in _SQLITE_CREATE:
+                cursor.execute(statement)
+        else:
+            raise NotImplementedError(f"AccountRank triggers for {connection.vendor}")
+
+
+def uninstall(connection: Any) -> None:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(_PG_DROP)
+        elif connection.vendor == "sqlite":
+            for statement in _SQLITE_DROP:
+                cursor.execute(statement)
+
+
+def backfill(connection: Any) -> None:
+    """Copy every account's ranking columns (the table must be empty: the migration that creates it)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {TABLE} (account_id, {_LISTED}) SELECT id, {_LISTED} FROM accounts_account")

@@ -1,0 +1,138 @@
+"""``AccountRank``: the copy of each account's ranking columns that the list sorts read, kept by database triggers
+(``accounts.rank_sync``, migration ``accounts/0021``), so that a rescore updates accounts in place."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from abe.bulk import SMALL_UPDATE, objects_insert, rows_update
+from accounts.filters import AccountFilterSet
+from accounts.models import Account, AccountRank
+from accounts.prospecting.services import SCORE_FIELDS
+from tests.factories import AccountFactory, WorkspaceFactory
+
+pytestmark = pytest.mark.django_db
+
+COPIED = ("workspace_id", "tier", "priority", "fit_score", "fit_grade", "win_probability")
+
+
+def _copies_match(workspace) -> tuple[int, int]:
+    """(accounts of the workspace, of which those whose copy holds the same values)."""
+    accounts = {row[0]: row[1:] for row in Account.objects.filter(workspace=workspace).values_list("pk", *COPIED)}
+    copies = {row[0]: row[1:] for row in AccountRank.objects.values_list("account_id", *COPIED)}
+    return len(accounts), sum(1 for pk, values in accounts.items() if copies.get(pk) == values)
+
+
+def test_every_way_of_creating_accounts_gives_each_its_copy(workspace):
+    # given accounts created by save(), bulk_create and the COPY path
+    AccountFactory(workspace=workspace, priority=55.5, fit_grade="B", tier="priority")
+    Account.objects.bulk_create([Account(workspace=workspace, name=f"Bulk {i}", win_probability=0.5) for i in range(3)])
+    objects_insert(Account, [Account(workspace=workspace, name=f"Copied {i}", fit_score=42.0) for i in range(3)])
+    # then each has a copy with its values
+    assert _copies_match(workspace) == (7, 7)
+
+
+def test_updates_of_the_ranking_columns_reach_the_copy_by_every_path(workspace):
+    # given accounts
+    one = AccountFactory(workspace=workspace)
+    many = objects_insert(Account, [Account(workspace=workspace, name=f"A{i}") for i in range(SMALL_UPDATE + 5)])
+    # when they change by save(), update() and the bulk writer (both its array and its COPY paths)
+    one.priority, one.tier = 91.0, "strategic"
+    one.save()
+    Account.objects.filter(pk=many[0].pk).update(fit_grade="A", fit_score=88.0)
+    rows_update(Account, ["priority", "win_probability"], [(a.pk, 10.0 + i, 0.1) for i, a in enumerate(many[1:6])])
+    rows_update(Account, ["priority", "tier"], [(a.pk, float(i), "priority") for i, a in enumerate(many)])
+    # then every copy holds the account's values
+    assert _copies_match(workspace) == (SMALL_UPDATE + 6, SMALL_UPDATE + 6)
+    assert AccountRank.objects.get(account=one).priority == 91.0
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="reads the row version (xmin)")
+def test_an_update_that_changes_no_ranking_column_leaves_the_copy_unwritten(workspace):
+    # given an account and the version of its copy
+    account = AccountFactory(workspace=workspace, priority=12.0)
+
+    def version() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT xmin::text FROM accounts_accountrank WHERE account_id = %s", [account.pk])
+            return cursor.fetchone()[0]
+
+    before = version()
+    # when other columns change (a later transaction id would show on a rewritten copy)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT txid_current()")
+    Account.objects.filter(pk=account.pk).update(name="Renamed", priority=12.0)
+    # then the copy was not written
+    assert version() == before
+
+
+def test_deleting_accounts_deletes_their_copies(workspace, other_workspace):
+    # given accounts in two workspaces
+    kept = AccountFactory(workspace=other_workspace)
+    gone = [AccountFactory(workspace=workspace) for _ in range(3)]
+    # when one is deleted through the ORM, one by raw SQL and then the whole workspace
+    gone[0].delete()
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM accounts_account WHERE id = %s", [gone[1].pk])
+    workspace.delete()
+    # then only the other workspace's copy is left
+    assert list(AccountRank.objects.values_list("account_id", flat=True)) == [kept.pk]
+
+
+def _indexed_columns(table: str) -> dict[str, str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
+            "WHERE x.indrelid = %s::regclass",
+            [table],
+        )
+        return dict(cursor.fetchall())
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="reads PostgreSQL's catalogue")
+def test_no_index_of_the_account_row_holds_a_column_the_rescore_rewrites():
+    # given what the rescore writes for every account (the tier only changes for the few it moves)
+    rewritten = set(SCORE_FIELDS) - {"tier"}
+    # when the accounts table's indexes are read
+    definitions = _indexed_columns("accounts_account")
+    # then none holds one (each would make the rescore's update of every account add an entry to every index)
+    offending = {name: d for name, d in definitions.items() if any(f"({c}" in d or f" {c}" in d for c in rewritten)}
+    assert offending == {}
+    # and the ranking sorts have their indexes on the copy
+    on_copy = set(_indexed_columns(AccountRank._meta.db_table))
+    assert {"rank_ws_priority_d", "rank_ws_tier_priority_d", "rank_ws_grade_a"} <= on_copy
+
+
+def _plan(queryset) -> str:
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="reads PostgreSQL's plan")
+@pytest.mark.parametrize(
+    ("params", "index"),
+    [
+        ({"sort": "-priority"}, "rank_ws_priority_d"),
+        ({"sort": "-priority", "tier": "strategic"}, "rank_ws_tier_priority_d"),
+        ({"sort": "grade", "grade": "A"}, "rank_ws_grade_a"),
+        ({"sort": "-win"}, "rank_ws_win_d"),
+    ],
+)
+def test_a_page_sorted_by_a_ranking_column_reads_its_index_in_order(workspace, params, index):
+    # given accounts in this and another workspace
+    for i in range(5):
+        AccountFactory(workspace=workspace, priority=float(i), fit_grade="A", win_probability=i / 10, tier="strategic")
+    AccountFactory(workspace=WorkspaceFactory(), priority=99.0)
+    # when the list's query for the sort (and filter) is planned with sorting and table scans made costly
+    queryset = AccountFilterSet(params, Account.objects.for_workspace(workspace), workspace=workspace).qs[:26]
+    plan = _plan(queryset)
+    # then it reads the copy's index within the workspace, in order: no sort
+    assert index in plan, plan
+    assert "Sort" not in plan, plan
+    # and the page is the workspace's accounts in that order
+    assert len(queryset) == 5
