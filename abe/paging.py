@@ -149,29 +149,36 @@ def ordered_rows(queryset: QuerySet[Any], start: int, stop: int) -> list[Any]:
 
 
 def bounded_page(
-    queryset: QuerySet[Any], *, number: int, per_page: int, total: int | None = None, cap: int | None = None
+    queryset: QuerySet[Any],
+    *,
+    number: int,
+    per_page: int,
+    total: int | None = None,
+    cap: int | None = None,
+    counted: QuerySet[Any] | None = None,
 ) -> BoundedPage:
     """Page ``number`` of ``queryset`` (ordered) in one query plus one bounded count.
 
-    ``total`` when the caller knows it exactly (it is then trusted, not counted). A page past the end shows the
-    last page, as Django's ``Paginator.get_page`` does. The count comes first, so that a page past the end of a
-    short list (a stale link, a filter narrowed on page 2) is found without a third query: two queries whatever
-    the list holds, three only past the end of a list of more than ``cap`` rows.
+    ``total`` when the caller knows it exactly (it is then trusted, not counted). ``counted``: the same rows
+    without what only orders them (a join to a sort table), counted instead of ``queryset`` when given. A page
+    past the end shows the last page, as Django's ``Paginator.get_page`` does. The count comes first, so that a
+    page past the end of a short list (a stale link, a filter narrowed on page 2) is found without a third query:
+    two queries whatever the list holds, three only past the end of a list of more than ``cap`` rows.
     """
     cap = COUNT_CAP if cap is None else cap
     number = max(1, number)
-    counted = None
+    counter = queryset if counted is None else counted
     if total is None:
-        counted = _capped_count(queryset, cap)
-        if counted <= cap:
-            total = counted
+        found = _capped_count(counter, cap)
+        if found <= cap:
+            total = found
     if total is not None:
         number = min(number, max(1, -(-total // per_page)))
     offset = (number - 1) * per_page
     rows = ordered_rows(queryset, offset, offset + per_page + 1)
     if not rows and number > 1:
         # Past the end of a list longer than the cap: go to the last page, counting exactly once.
-        known = queryset.order_by().count()
+        known = counter.order_by().count()
         return bounded_page(queryset, number=number, per_page=per_page, total=known, cap=cap)
     has_next = len(rows) > per_page
     rows = rows[:per_page]

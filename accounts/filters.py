@@ -72,15 +72,6 @@ for _key, _fields in _SORT_FIELDS.items():
 RANKED_SORTS = frozenset(k for k in ACCOUNT_SORTS if any(f.startswith(RANK) for f in _SORT_FIELDS[k.lstrip("-")]))
 
 
-def _ranked(queryset: QuerySet) -> QuerySet:
-    """Join each account's ``AccountRank`` (an inner join: every account has one) and state what the triggers keep
-    true: its workspace, tier and grade are the account's. PostgreSQL carries the list's ``workspace_id = …`` (and a
-    tier or grade filter) over to the copy through these equalities, so a page sorted by priority reads
-    ``(workspace, priority, id)`` or ``(workspace, tier, priority, id)`` of ``AccountRank`` in order and stops
-    after a page, as it read the same indexes on the account before."""
-    return queryset.filter(rank__workspace_id=F("workspace_id"), rank__tier=F("tier"), rank__fit_grade=F("fit_grade"))
-
-
 # The API's ``ordering`` parameter takes model field names; it offers the same fields as the sort map.
 ACCOUNT_ORDERING_FIELDS: list[str] = [
     "name",
@@ -113,6 +104,10 @@ _owner_value = RegexValidator(r"^(me|none|\d+)$", "Use a user id, “me” or �
 _TRUE = {"1", "true", "True", "on", "yes"}
 
 
+# Parameters the ranking copy answers on its own (see ``AccountFilterSet.unordered``).
+_RANK_SIDE = frozenset({"tier", "grade", "fit_grade", "sort"})
+
+
 def _given(value: Any) -> bool:
     # 0 is a real value (the first ICP criterion); only None, "" and False mean "not filtered".
     return value is not None and value is not False and value != ""
@@ -123,7 +118,8 @@ class AccountFilterSet(SharedFormFilterSet):
     owner = django_filters.CharFilter(
         method="filter_owner", validators=[_owner_value], label="Owner: a user id, “me” or “none”"
     )
-    grade = django_filters.CharFilter(field_name="fit_grade", label="Fit grade")
+    grade = django_filters.CharFilter(method="filter_grade", label="Fit grade")
+    fit_grade = django_filters.CharFilter(method="filter_grade", label="Fit grade")
     criterion = django_filters.NumberFilter(method="filter_icp_criterion", label="ICP criterion met (0-based)")
     icp_criterion = django_filters.NumberFilter(
         method="filter_icp_criterion", label="Index of an active ICP criterion the account meets (0-based)"
@@ -156,7 +152,6 @@ class AccountFilterSet(SharedFormFilterSet):
             "domain",
             "external_id",
             "parent",
-            "fit_grade",
             "tier_locked",
         ]
 
@@ -197,6 +192,13 @@ class AccountFilterSet(SharedFormFilterSet):
         )
         return other.qs
 
+    def _rank_workspace(self) -> Any:
+        return self.workspace.pk if self.workspace is not None else F("workspace_id")
+
+    def filter_grade(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        # Through the ranking copy, which has the grade's index (``AccountRank``): the account row has none.
+        return queryset.filter(rank__workspace_id=self._rank_workspace(), rank__fit_grade=value)
+
     def filter_owner(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         if value == "none":
             return queryset.filter(owner__isnull=True)
@@ -228,10 +230,43 @@ class AccountFilterSet(SharedFormFilterSet):
 
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
         queryset = super().filter_queryset(queryset)
+        self._unordered = queryset
         key = self.sort_key
         if key in RANKED_SORTS:
-            queryset = _ranked(queryset)
+            queryset = self._ranked(queryset)
         return queryset.order_by(*ACCOUNT_SORTS[key])
+
+    @property
+    def unordered(self) -> QuerySet:
+        """What a page counts: the filtered accounts without the sort's join to ``AccountRank`` (the copy only
+        orders them; joined, PostgreSQL may hash the whole copy to count a filtered list); when only the tier or
+        grade is filtered, their copies alone (one range of one of its indexes, no account read). The lists' base
+        is every account of the workspace (``accounts.selectors``)."""
+        self.qs  # noqa: B018 - filters once and keeps both forms
+        applied = self._applied()
+        if self.workspace is None or any(_given(v) for k, v in applied.items() if k not in _RANK_SIDE):
+            return self._unordered
+        restrict: dict[str, Any] = {"workspace_id": self.workspace.pk}
+        if _given(applied.get("tier")):
+            restrict["tier"] = applied["tier"]
+        for name in ("fit_grade", "grade"):
+            if _given(applied.get(name)):
+                restrict["fit_grade"] = applied[name]
+        return AccountRank.objects.filter(**restrict)
+
+    def _ranked(self, queryset: QuerySet) -> QuerySet:
+        """Join each account's ``AccountRank`` (an inner join: every account has one) and restrict the copy as the
+        accounts are restricted: its workspace, and its tier when the list filters by it (the triggers keep it equal
+        to the account's; the grade filter is on the copy already). A page sorted by priority then reads
+        ``(workspace, priority, id)``, ``(workspace, tier, priority, id)`` or ``(workspace, grade, priority, id)``
+        of ``AccountRank`` in order and stops after a page. Constants, not ``rank.tier = account.tier``: PostgreSQL
+        would take each such join condition for an independent filter, expect few rows to survive the join and sort
+        the whole workspace instead (``board industry=Software``: 24.8 -> 92.9 ms from 2,000 to 100,000 accounts)."""
+        applied = self._applied()
+        restrict: dict[str, Any] = {"rank__workspace_id": self._rank_workspace()}
+        if _given(applied.get("tier")):
+            restrict["rank__tier"] = applied["tier"]
+        return queryset.filter(**restrict)
 
     @property
     def sort_key(self) -> str:

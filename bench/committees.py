@@ -87,6 +87,7 @@ def add_accounts(workspace: Workspace, owner, personas: list[Persona], start: in
     rows_insert(Contact, contacts)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE accounts_account")
+        cursor.execute("ANALYZE accounts_accountrank")
         cursor.execute("ANALYZE accounts_contact")
 
 

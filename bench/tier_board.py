@@ -154,6 +154,7 @@ def add_accounts(workspace: Workspace, owner, start: int, n: int) -> None:
     services.prospecting_rescore(workspace=workspace)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE accounts_account")
+        cursor.execute("ANALYZE accounts_accountrank")
 
 
 def _workspace(label: str, n: int) -> tuple[Workspace, object, Client]:

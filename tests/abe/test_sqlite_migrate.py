@@ -125,7 +125,11 @@ with connection.cursor() as cursor:
     cursor.execute("DROP TRIGGER accounts_rank_updated")  # as a table rebuild would
 call_command("migrate", verbosity=0)
 Account.objects.filter(name="B").update(win_probability=0.25)
-copies = sorted(AccountRank.objects.values_list("account__name", "tier", "priority", "fit_grade", "win_probability"))
+copies = sorted(
+    AccountRank.objects.filter(workspace=workspace).values_list(
+        "account__name", "tier", "priority", "fit_grade", "win_probability"
+    )
+)
 print(json.dumps(copies))
 """
 

@@ -136,3 +136,43 @@ def test_a_page_sorted_by_a_ranking_column_reads_its_index_in_order(workspace, p
     assert "Sort" not in plan, plan
     # and the page is the workspace's accounts in that order
     assert len(queryset) == 5
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"grade": "A"},
+        {"fit_grade": "B", "tier": "strategic"},
+        {"grade": "A", "country": "US", "sort": "-fit"},
+        {"sort": "-priority", "industry": "Retail"},
+        {"sort": "name", "grade": "A"},
+    ],
+)
+def test_a_page_counts_the_accounts_its_filters_select(workspace, other_workspace, params):
+    # given accounts of two workspaces with grades, tiers, countries and industries
+    from accounts import selectors
+
+    grades, tiers = ["A", "B", "C", ""], ["strategic", "priority", "standard"]
+    for i in range(30):
+        AccountFactory(
+            workspace=workspace,
+            fit_grade=grades[i % 4],
+            tier=tiers[i % 3],
+            country="US" if i % 2 else "DE",
+            industry="Retail" if i % 5 == 0 else "Software",
+            priority=float(i),
+        )
+    AccountFactory(workspace=other_workspace, fit_grade="A", tier="strategic", country="US", industry="Retail")
+    # when the list's page is built
+    filterset = selectors.account_filterset(workspace=workspace, params=params)
+    page = selectors.account_page(filterset=filterset, number=1, per_page=25)
+    # then its total is the number of the workspace's accounts that match, counted plainly
+    expected = Account.objects.filter(workspace=workspace)
+    for key, field in (("grade", "fit_grade"), ("fit_grade", "fit_grade"), ("tier", "tier"), ("country", "country")):
+        if key in params:
+            expected = expected.filter(**{field: params[key]})
+    if "industry" in params:
+        expected = expected.filter(industry=params["industry"])
+    assert (page.total, page.total_capped) == (expected.count(), False)
+    assert len(page) == min(25, expected.count())
