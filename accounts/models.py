@@ -194,14 +194,16 @@ class Account(WorkspaceOwned, TimeStamped):
 
 
 class AccountRank(models.Model):
-    """A copy of an account's ranking columns, with the indexes that sort and filter lists by them.
+    """A copy of an account's ranking columns (and the lists' filter columns), with the indexes that sort lists
+    by them.
 
     Written only by database triggers on ``accounts_account`` (``accounts.rank_sync``), in the same statement as
-    the account, so it is never stale; the application reads it to sort (``rank__priority`` …) and never writes
-    it. Keeping these indexes off the account row lets a rescore, which rewrites the scores of nearly every
+    the account, so it is never stale; the application reads it to sort and filter lists and never writes it.
+    Keeping the ranking indexes off the account row lets a rescore, which rewrites the scores of nearly every
     account, update each account in place (no index entries; docs/performance.md, "Rescore: the ranking columns
-    in their own table"). Lists join it with an inner join and state ``rank__workspace_id = workspace_id`` (and the
-    tier, when filtered) so that PostgreSQL reads one of these indexes in order (``accounts.filters``).
+    in their own table"). A list sorted by a ranking column joins it (an inner join), restricts it to the
+    workspace by a constant and filters it instead of the account (``accounts.filters``), so PostgreSQL walks one
+    of these indexes in order and fetches only the page's accounts.
     """
 
     account = models.OneToOneField(
@@ -215,6 +217,20 @@ class AccountRank(models.Model):
     fit_score = models.FloatField(null=True)
     fit_grade = models.CharField(max_length=1, blank=True)
     win_probability = models.FloatField(null=True)
+    # The lists' other filters, so that a filtered page sorted by a ranking column, and its count, read the copy
+    # alone (only the page's accounts are fetched); none indexed: they are tested while an index is walked.
+    country = models.CharField(max_length=2, blank=True)
+    industry = models.CharField(max_length=100, blank=True)
+    lifecycle = models.CharField(max_length=20, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    tier_locked = models.BooleanField(default=False)
 
     class Meta:
         indexes = [
@@ -248,6 +264,13 @@ class AccountRank(models.Model):
                 F("account").desc(),
                 name="rank_ws_tier_priority_d",
             ),
+            # A filter whose value few accounts have (an owner, a rare industry, the pinned accounts) under a
+            # ranking sort: its rows from one of these, then sorted, instead of walking the sort index to the end.
+            models.Index(fields=["workspace", "industry", "account"], name="rank_ws_industry"),
+            models.Index(fields=["workspace", "country", "account"], name="rank_ws_country"),
+            models.Index(fields=["workspace", "lifecycle", "account"], name="rank_ws_lifecycle"),
+            models.Index(fields=["workspace", "owner"], name="rank_ws_owner"),
+            models.Index(F("workspace"), F("account"), condition=Q(tier_locked=True), name="rank_ws_pinned"),
         ]
 
     def __str__(self) -> str:

@@ -1,7 +1,8 @@
 """The database triggers that keep :class:`accounts.models.AccountRank` equal to its account's ranking columns.
 
 ``AccountRank`` holds a copy of ``workspace_id``, ``tier``, ``priority``, ``fit_score``, ``fit_grade`` and
-``win_probability`` of every account, with the indexes that sort and filter lists by them. The copy lets the
+``win_probability`` of every account, with the indexes that sort lists by them, and of the columns the lists
+filter by (``country``, ``industry``, ``lifecycle``, ``owner_id``, ``tier_locked``). The copy lets the
 account's own row drop those six indexes: a rescore rewrites the score columns of nearly every account, and an
 update that changes no indexed column of the account stays on its page (a HOT update under the table's
 ``fillfactor``) instead of adding an entry to each of its 19 other indexes (docs/performance.md, "Rescore: the
@@ -24,7 +25,19 @@ from __future__ import annotations
 from typing import Any
 
 TABLE = "accounts_accountrank"
-COLUMNS = ("workspace_id", "tier", "priority", "fit_score", "fit_grade", "win_probability")
+COLUMNS = (
+    "workspace_id",
+    "tier",
+    "priority",
+    "fit_score",
+    "fit_grade",
+    "win_probability",
+    "country",
+    "industry",
+    "lifecycle",
+    "owner_id",
+    "tier_locked",
+)
 
 _LISTED = ", ".join(COLUMNS)
 _SET_FROM_N = ", ".join(f"{c} = n.{c}" for c in COLUMNS)

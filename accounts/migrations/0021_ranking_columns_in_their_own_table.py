@@ -4,6 +4,7 @@ rescore's rewrite of the scores is an update in place (fillfactor 50; docs/perfo
 columns in their own table"; docs/operations.md, "Room for updates in place")."""
 
 import django.db.models.deletion
+from django.conf import settings
 from django.db import migrations, models
 
 from abe.storage import set_fillfactor
@@ -41,6 +42,10 @@ def copy_and_sync(apps, schema_editor):  # type: ignore[no-untyped-def]
 
     rank_sync.backfill(schema_editor.connection)
     rank_sync.install(schema_editor.connection)
+    if schema_editor.connection.vendor == "postgresql":
+        # Lists read the copy in bounded ranges (a page, a capped count): a parallel plan only adds the workers'
+        # start-up to each (docs/performance.md, "Rescore: the ranking columns in their own table").
+        schema_editor.execute("ALTER TABLE accounts_accountrank SET (parallel_workers = 0)")
 
 
 def unsync(apps, schema_editor):  # type: ignore[no-untyped-def]
@@ -51,6 +56,7 @@ def unsync(apps, schema_editor):  # type: ignore[no-untyped-def]
 
 class Migration(migrations.Migration):
     dependencies = [
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
         ("abe", "0004_workspace_language_currency_user_preference"),
         ("accounts", "0020_contact_room_for_updates_in_place"),
     ]
@@ -85,6 +91,21 @@ class Migration(migrations.Migration):
                 ("fit_score", models.FloatField(null=True)),
                 ("fit_grade", models.CharField(blank=True, max_length=1)),
                 ("win_probability", models.FloatField(null=True)),
+                ("country", models.CharField(blank=True, max_length=2)),
+                ("industry", models.CharField(blank=True, max_length=100)),
+                ("lifecycle", models.CharField(blank=True, max_length=20)),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                ("tier_locked", models.BooleanField(default=False)),
             ],
         ),
         migrations.RunPython(copy_and_sync, unsync, elidable=False),
@@ -167,6 +188,31 @@ class Migration(migrations.Migration):
                 models.OrderBy(models.F("priority"), descending=True, nulls_last=True),
                 models.OrderBy(models.F("account"), descending=True),
                 name="rank_ws_tier_priority_d",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="accountrank",
+            index=models.Index(fields=["workspace", "industry", "account"], name="rank_ws_industry"),
+        ),
+        migrations.AddIndex(
+            model_name="accountrank",
+            index=models.Index(fields=["workspace", "country", "account"], name="rank_ws_country"),
+        ),
+        migrations.AddIndex(
+            model_name="accountrank",
+            index=models.Index(fields=["workspace", "lifecycle", "account"], name="rank_ws_lifecycle"),
+        ),
+        migrations.AddIndex(
+            model_name="accountrank",
+            index=models.Index(fields=["workspace", "owner"], name="rank_ws_owner"),
+        ),
+        migrations.AddIndex(
+            model_name="accountrank",
+            index=models.Index(
+                models.F("workspace"),
+                models.F("account"),
+                condition=models.Q(("tier_locked", True)),
+                name="rank_ws_pinned",
             ),
         ),
         migrations.RunPython(fill_forwards, fill_backwards, elidable=False),
