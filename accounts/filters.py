@@ -165,6 +165,7 @@ class AccountFilterSet(SharedFormFilterSet):
         # What the filters asked of the ranking copy, and which filters it answered (``_where``, ``unordered``).
         self._on_copy: dict[str, Any] = {}
         self._copied: set[str] = set()
+        self._contradicts = False
         parent = self.filters["parent"]
         parent.queryset = Account.objects.for_workspace(self.workspace) if self.workspace else Account.objects.none()
 
@@ -194,6 +195,8 @@ class AccountFilterSet(SharedFormFilterSet):
         """``column = value``, on the account or, when the list is sorted by a ranking column (or ``copy_only``),
         on its ranking copy alone: stated on both, PostgreSQL would multiply the two selectivities, expect few
         rows to survive the join and sort the whole workspace instead of walking the sort index."""
+        if column in self._on_copy and self._on_copy[column] != value:
+            self._contradicts = True  # e.g. ``grade=A&fit_grade=B``: only the accounts themselves say "none"
         self._on_copy[column] = value
         self._copied.add(name)
         if copy_only or self.sort_key in RANKED_SORTS:
@@ -256,7 +259,7 @@ class AccountFilterSet(SharedFormFilterSet):
         lists' base is every account of the workspace (``accounts.selectors``)."""
         self.qs  # noqa: B018 - filters once and records what it asked of the copy
         given = {k for k, v in self._applied().items() if k != "sort" and _given(v)}
-        if self.workspace is None or not given <= self._copied:
+        if self.workspace is None or self._contradicts or not given <= self._copied:
             return self._unordered
         return AccountRank.objects.filter(workspace_id=self.workspace.pk, **self._on_copy)
 

@@ -170,6 +170,7 @@ def test_a_page_sorted_by_a_ranking_column_reads_its_index_in_order(workspace, p
         {"sort": "name", "grade": "A"},
         {"sort": "-win", "owner": "none", "pinned": "on", "lifecycle": "customer"},
         {"sort": "-priority", "country": "US", "employees_min": "400"},
+        {"sort": "-priority", "grade": "A", "fit_grade": "B"},
     ],
 )
 def test_a_page_counts_the_accounts_its_filters_select(workspace, other_workspace, params):
