@@ -264,6 +264,15 @@ class AccountRank(models.Model):
                 F("account").desc(),
                 name="rank_ws_tier_priority_d",
             ),
+            # The grade filter under the sort by fit (grade A holds the best fits, which a fit index read from the
+            # top would find at once, but PostgreSQL does not know that: it read the grade's whole range and sorted).
+            models.Index(
+                F("workspace"),
+                F("fit_grade"),
+                F("fit_score").desc(nulls_last=True),
+                F("account").desc(),
+                name="rank_ws_grade_fit_d",
+            ),
             # A filter whose value few accounts have (an owner, a rare industry, the pinned accounts) under a
             # ranking sort: its rows from one of these, then sorted, instead of walking the sort index to the end.
             models.Index(fields=["workspace", "industry", "account"], name="rank_ws_industry"),

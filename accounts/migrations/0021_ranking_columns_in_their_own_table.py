@@ -190,6 +190,16 @@ class Migration(migrations.Migration):
                 name="rank_ws_tier_priority_d",
             ),
         ),
+        PostgresOnlyAddIndex(
+            model_name="accountrank",
+            index=models.Index(
+                models.F("workspace"),
+                models.F("fit_grade"),
+                models.OrderBy(models.F("fit_score"), descending=True, nulls_last=True),
+                models.OrderBy(models.F("account"), descending=True),
+                name="rank_ws_grade_fit_d",
+            ),
+        ),
         migrations.AddIndex(
             model_name="accountrank",
             index=models.Index(fields=["workspace", "industry", "account"], name="rank_ws_industry"),

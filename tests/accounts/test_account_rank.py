@@ -133,7 +133,7 @@ def _plan(queryset) -> str:
         ({"sort": "-priority", "tier": "strategic"}, "rank_ws_tier_priority_d"),
         ({"sort": "grade", "grade": "A"}, "rank_ws_grade_a"),
         ({"sort": "-win"}, "rank_ws_win_d"),
-        ({"sort": "-fit", "grade": "A", "country": "US", "lifecycle": "prospect"}, "rank_ws_fit_d"),
+        ({"sort": "-fit", "grade": "A", "country": "US", "lifecycle": "prospect"}, "rank_ws_grade_fit_d"),
         ({"sort": "-priority", "industry": "Software", "pinned": "1"}, "rank_ws_priority_d"),
     ],
 )
