@@ -16,8 +16,10 @@ so every path that creates, updates or deletes accounts (the ORM, ``bulk_create`
   only rows whose copied values differ.
 - SQLite: row triggers (``AFTER UPDATE OF`` the copied columns only).
 
-:func:`install` is idempotent; migration ``accounts/0021`` calls it, and so does every ``migrate`` (``post_migrate``
-in ``accounts.apps``): SQLite drops a table's triggers when a later migration rebuilds the table.
+:func:`install` is idempotent (it replaces the triggers). Migration ``accounts/0021`` calls it with the columns
+frozen there; every ``migrate`` calls it with today's (``post_migrate`` in ``accounts.apps``), which also repairs
+a SQLite database: SQLite drops a table's triggers when a later migration rebuilds the table. A change to
+:data:`COLUMNS` needs a migration that adds the column to ``AccountRank`` and fills it.
 """
 
 from __future__ import annotations
@@ -39,22 +41,25 @@ COLUMNS = (
     "tier_locked",
 )
 
-_LISTED = ", ".join(COLUMNS)
-_SET_FROM_N = ", ".join(f"{c} = n.{c}" for c in COLUMNS)
-_DIFFERS = f"ROW({', '.join('r.' + c for c in COLUMNS)}) IS DISTINCT FROM ROW({', '.join('n.' + c for c in COLUMNS)})"
 
-# EXECUTE: planned for each call with the transition table's real size (a cached plan made for a one-row update
-# would walk the primary key 100,000 times for a rescore).
-_PG_CREATE = f"""
+def _pg_create(columns: tuple[str, ...]) -> str:
+    listed = ", ".join(columns)
+    assign = ", ".join(f"{c} = n.{c}" for c in columns)
+    differs = (
+        f"ROW({', '.join('r.' + c for c in columns)}) IS DISTINCT FROM ROW({', '.join('n.' + c for c in columns)})"
+    )
+    # EXECUTE: planned for each call with the transition table's real size (a cached plan made for a one-row update
+    # would walk the primary key 100,000 times for a rescore).
+    return f"""
 CREATE OR REPLACE FUNCTION accounts_rank_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    EXECUTE 'INSERT INTO {TABLE} (account_id, {_LISTED}) SELECT id, {_LISTED} FROM new_rows';
+    EXECUTE 'INSERT INTO {TABLE} (account_id, {listed}) SELECT id, {listed} FROM new_rows';
     RETURN NULL;
 END
 $$;
 CREATE OR REPLACE FUNCTION accounts_rank_updated() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    EXECUTE 'UPDATE {TABLE} AS r SET {_SET_FROM_N} FROM new_rows AS n WHERE r.account_id = n.id AND {_DIFFERS}';
+    EXECUTE 'UPDATE {TABLE} AS r SET {assign} FROM new_rows AS n WHERE r.account_id = n.id AND {differs}';
     RETURN NULL;
 END
 $$;
@@ -74,6 +79,8 @@ CREATE TRIGGER accounts_rank_updated AFTER UPDATE ON accounts_account REFERENCIN
 CREATE TRIGGER accounts_rank_deleted AFTER DELETE ON accounts_account REFERENCING OLD TABLE AS old_rows
     FOR EACH STATEMENT EXECUTE FUNCTION accounts_rank_deleted();
 """
+
+
 _PG_DROP = """
 DROP TRIGGER IF EXISTS accounts_rank_inserted ON accounts_account;
 DROP TRIGGER IF EXISTS accounts_rank_updated ON accounts_account;
@@ -82,19 +89,23 @@ DROP FUNCTION IF EXISTS accounts_rank_inserted();
 DROP FUNCTION IF EXISTS accounts_rank_updated();
 DROP FUNCTION IF EXISTS accounts_rank_deleted();
 """
-
-_SQLITE_CREATE = [
-    f"""CREATE TRIGGER IF NOT EXISTS accounts_rank_inserted AFTER INSERT ON accounts_account BEGIN
-        INSERT INTO {TABLE} (account_id, {_LISTED}) VALUES (NEW.id, {", ".join("NEW." + c for c in COLUMNS)});
-    END""",
-    f"""CREATE TRIGGER IF NOT EXISTS accounts_rank_updated AFTER UPDATE OF {_LISTED} ON accounts_account BEGIN
-        UPDATE {TABLE} SET {", ".join(f"{c} = NEW.{c}" for c in COLUMNS)} WHERE account_id = NEW.id;
-    END""",
-    f"""CREATE TRIGGER IF NOT EXISTS accounts_rank_deleted AFTER DELETE ON accounts_account BEGIN
-        DELETE FROM {TABLE} WHERE account_id = OLD.id;
-    END""",
-]
 _SQLITE_DROP = [f"DROP TRIGGER IF EXISTS accounts_rank_{what}" for what in ("inserted", "updated", "deleted")]
+
+
+def _sqlite_create(columns: tuple[str, ...]) -> list[str]:
+    listed = ", ".join(columns)
+    return [
+        *_SQLITE_DROP,
+        f"""CREATE TRIGGER accounts_rank_inserted AFTER INSERT ON accounts_account BEGIN
+            INSERT INTO {TABLE} (account_id, {listed}) VALUES (NEW.id, {", ".join("NEW." + c for c in columns)});
+        END""",
+        f"""CREATE TRIGGER accounts_rank_updated AFTER UPDATE OF {listed} ON accounts_account BEGIN
+            UPDATE {TABLE} SET {", ".join(f"{c} = NEW.{c}" for c in columns)} WHERE account_id = NEW.id;
+        END""",
+        f"""CREATE TRIGGER accounts_rank_deleted AFTER DELETE ON accounts_account BEGIN
+            DELETE FROM {TABLE} WHERE account_id = OLD.id;
+        END""",
+    ]
 
 
 def _has_table(connection: Any) -> bool:
@@ -102,16 +113,17 @@ def _has_table(connection: Any) -> bool:
         return TABLE in connection.introspection.table_names(cursor)
 
 
-def install(connection: Any) -> None:
-    """Create (or replace) the triggers on ``accounts_account``; nothing when the copy's table does not exist
-    (a database migrated back before it)."""
+def install(connection: Any, columns: tuple[str, ...] = COLUMNS) -> None:
+    """Create (or replace) the triggers on ``accounts_account`` copying ``columns``; nothing when the copy's table
+    does not exist (a database migrated back before it). A migration passes the columns as they are at its point
+    in the history (frozen there); ``post_migrate`` passes today's."""
     if not _has_table(connection):
         return
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(_PG_CREATE)
+            cursor.execute(_pg_create(columns))
         elif connection.vendor == "sqlite":
-            for statement in _SQLITE_CREATE:
+            for statement in _sqlite_create(columns):
                 cursor.execute(statement)
         else:
             raise NotImplementedError(f"AccountRank triggers for {connection.vendor}")
@@ -126,7 +138,8 @@ def uninstall(connection: Any) -> None:
                 cursor.execute(statement)
 
 
-def backfill(connection: Any) -> None:
-    """Copy every account's ranking columns (the table must be empty: the migration that creates it)."""
+def backfill(connection: Any, columns: tuple[str, ...] = COLUMNS) -> None:
+    """Copy ``columns`` of every account (the table must be empty: the migration that creates it, or a rebuild)."""
+    listed = ", ".join(columns)
     with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {TABLE} (account_id, {_LISTED}) SELECT id, {_LISTED} FROM accounts_account")
+        cursor.execute(f"INSERT INTO {TABLE} (account_id, {listed}) SELECT id, {listed} FROM accounts_account")

@@ -37,11 +37,27 @@ class PostgresOnlyAddIndex(migrations.AddIndex):
             super().database_backwards(app_label, schema_editor, from_state, to_state)
 
 
+# Frozen here (a migration must not depend on app code that will change): the columns copied at this point.
+COPIED_COLUMNS = (
+    "workspace_id",
+    "tier",
+    "priority",
+    "fit_score",
+    "fit_grade",
+    "win_probability",
+    "country",
+    "industry",
+    "lifecycle",
+    "owner_id",
+    "tier_locked",
+)
+
+
 def copy_and_sync(apps, schema_editor):  # type: ignore[no-untyped-def]
     from accounts import rank_sync
 
-    rank_sync.backfill(schema_editor.connection)
-    rank_sync.install(schema_editor.connection)
+    rank_sync.backfill(schema_editor.connection, COPIED_COLUMNS)
+    rank_sync.install(schema_editor.connection, COPIED_COLUMNS)
     if schema_editor.connection.vendor == "postgresql":
         # Lists read the copy in bounded ranges (a page, a capped count): a parallel plan only adds the workers'
         # start-up to each (docs/performance.md, "Rescore: the ranking columns in their own table").

@@ -228,3 +228,12 @@ def test_a_page_filtered_only_by_copied_columns_counts_the_copies_alone(workspac
     counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"]]
     assert len(counts) == 1 and 'accounts_account"' not in counts[0].replace("accounts_accountrank", ""), counts
     assert page.total == 4 and len(page) == 4
+
+
+def test_the_triggers_copy_every_column_of_the_copy():
+    # given the copy's model and the columns its triggers write
+    from accounts import rank_sync
+
+    # then they are the same (a column added to the model alone would stay at its default)
+    fields = {f.column for f in AccountRank._meta.concrete_fields if f.name != "account"}
+    assert set(rank_sync.COLUMNS) == fields
