@@ -1,4 +1,5 @@
-"""PostgreSQL storage parameters set by migrations (``fillfactor``), a no-op on other databases.
+"""PostgreSQL storage set by migrations: table parameters (``fillfactor``) and indexes SQLite cannot build
+(``NULLS LAST``); no-ops on other databases.
 
 A row updated in place can stay on its page as a *heap-only tuple* (HOT) when none of the columns that change is
 indexed and the page has room for the new version: then no index gets a new entry. Tables whose rows are
@@ -13,6 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+
+from django.db import migrations
 
 
 def set_fillfactor(tables: dict[str, int]) -> tuple[Callable[..., None], Callable[..., None]]:
@@ -31,3 +34,29 @@ def set_fillfactor(tables: dict[str, int]) -> tuple[Callable[..., None], Callabl
             schema_editor.execute(f"ALTER TABLE {schema_editor.quote_name(table)} RESET (fillfactor)")
 
     return forwards, backwards
+
+
+class PostgresOnlyAddIndex(migrations.AddIndex):
+    """An index whose ``NULLS LAST`` SQLite cannot create: built on PostgreSQL, skipped on the embedded default.
+    The model state still records it (so ``makemigrations`` sees no change); SQLite only serves the demo."""
+
+    def database_forwards(self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+
+class PostgresOnlyRemoveIndex(migrations.RemoveIndex):
+    """Drops an index that :class:`PostgresOnlyAddIndex` built on PostgreSQL only; on the embedded default there is
+    nothing to drop. The model state forgets it on both."""
+
+    def database_forwards(self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)

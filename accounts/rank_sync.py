@@ -26,6 +26,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
+
 TABLE = "accounts_accountrank"
 COLUMNS = (
     "workspace_id",
@@ -126,7 +128,11 @@ def install(connection: Any, columns: tuple[str, ...] = COLUMNS) -> None:
             for statement in _sqlite_create(columns):
                 cursor.execute(statement)
         else:
-            raise NotImplementedError(f"AccountRank triggers for {connection.vendor}")
+            # Lists would sort by copies nothing keeps current: refuse the database instead.
+            raise ImproperlyConfigured(
+                f"The accounts' ranking copy is kept by PostgreSQL or SQLite triggers; {connection.vendor} is not "
+                "supported (docs/operations.md)."
+            )
 
 
 def uninstall(connection: Any) -> None:

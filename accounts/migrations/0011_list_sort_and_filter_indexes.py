@@ -3,20 +3,7 @@
 from django.conf import settings
 from django.db import migrations, models
 
-
-class PostgresOnlyAddIndex(migrations.AddIndex):
-    """An index whose ``NULLS LAST`` SQLite cannot create: built on PostgreSQL, skipped on the embedded default.
-
-    The model state still records it (so ``makemigrations`` sees no change); SQLite only serves the demo.
-    """
-
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):  # type: ignore[no-untyped-def]
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):  # type: ignore[no-untyped-def]
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_backwards(app_label, schema_editor, from_state, to_state)
+from abe.storage import PostgresOnlyAddIndex
 
 
 class Migration(migrations.Migration):

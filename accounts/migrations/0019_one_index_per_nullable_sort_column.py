@@ -2,18 +2,7 @@
 
 from django.db import migrations
 
-
-class PostgresOnlyRemoveIndex(migrations.RemoveIndex):
-    """Drops an index that ``0011`` built on PostgreSQL only (SQLite cannot create its ``NULLS LAST``): on the
-    embedded default there is nothing to drop; the model state forgets it on both."""
-
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):  # type: ignore[no-untyped-def]
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):  # type: ignore[no-untyped-def]
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_backwards(app_label, schema_editor, from_state, to_state)
+from abe.storage import PostgresOnlyRemoveIndex
 
 
 class Migration(migrations.Migration):

@@ -7,34 +7,9 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-from abe.storage import set_fillfactor
+from abe.storage import PostgresOnlyAddIndex, PostgresOnlyRemoveIndex, set_fillfactor
 
 fill_forwards, fill_backwards = set_fillfactor({"accounts_account": 50})
-
-
-class PostgresOnlyRemoveIndex(migrations.RemoveIndex):
-    """Drops an index built on PostgreSQL only (SQLite cannot create their ``NULLS LAST``); the model state forgets
-    it on both."""
-
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):  # type: ignore[no-untyped-def]
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):  # type: ignore[no-untyped-def]
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_backwards(app_label, schema_editor, from_state, to_state)
-
-
-class PostgresOnlyAddIndex(migrations.AddIndex):
-    """Builds an index on PostgreSQL only (SQLite cannot create its ``NULLS LAST``), as ``0011`` did."""
-
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):  # type: ignore[no-untyped-def]
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):  # type: ignore[no-untyped-def]
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_backwards(app_label, schema_editor, from_state, to_state)
 
 
 # Frozen here (a migration must not depend on app code that will change): the columns copied at this point.

@@ -19,6 +19,18 @@ def _env(database: Path) -> dict[str, str]:
     return env
 
 
+def _shell(database: Path, script: str) -> subprocess.CompletedProcess[str]:
+    """``manage.py shell -c script`` on the SQLite file ``database``."""
+    return subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", script],
+        cwd=ROOT,
+        env=_env(database),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
 @pytest.fixture(scope="module")
 def migrated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
     database = tmp_path_factory.mktemp("sqlite") / "fresh.sqlite3"
@@ -59,14 +71,7 @@ def test_sqlite_reads_stage_changes_and_opportunities_by_account(
 ) -> None:
     database, done = migrated
     assert done.returncode == 0, done.stderr[-3000:]
-    plan = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", PLAN],
-        cwd=ROOT,
-        env=_env(database),
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    plan = _shell(database, PLAN)
     assert plan.returncode == 0, plan.stderr[-3000:]
     searches = [line for line in plan.stdout.splitlines() if line.startswith(("SEARCH c ", "SEARCH o "))]
     assert len(searches) == 4, plan.stdout
@@ -96,14 +101,7 @@ print(json.dumps([first["created"], second["updated"], second["unchanged"], thir
 def test_sqlite_imports_take_the_full_path(migrated: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
     database, done = migrated
     assert done.returncode == 0, done.stderr[-3000:]
-    run = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", IMPORT],
-        cwd=ROOT,
-        env=_env(database),
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    run = _shell(database, IMPORT)
     assert run.returncode == 0, run.stderr[-3000:]
     assert run.stdout.strip().splitlines()[-1] == '[2, 1, 1, 2, ["Media", "Retail"], 0]'
 
@@ -137,14 +135,7 @@ print(json.dumps(copies))
 def test_sqlite_keeps_the_ranking_copy(migrated: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
     database, done = migrated
     assert done.returncode == 0, done.stderr[-3000:]
-    run = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", RANK],
-        cwd=ROOT,
-        env=_env(database),
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    run = _shell(database, RANK)
     assert run.returncode == 0, run.stderr[-3000:]
     assert run.stdout.strip().splitlines()[-1] == (
         '[["A", "strategic", 70.0, "A", null], ["B", "standard", null, "", 0.25]]'

@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 
 from abe.bulk import SMALL_UPDATE, objects_insert, rows_update
+from accounts import rank_sync
 from accounts.filters import AccountFilterSet
 from accounts.models import Account, AccountRank
 from accounts.prospecting.services import SCORE_FIELDS
@@ -14,19 +15,7 @@ from tests.factories import AccountFactory, WorkspaceFactory
 
 pytestmark = pytest.mark.django_db
 
-COPIED = (
-    "workspace_id",
-    "tier",
-    "priority",
-    "fit_score",
-    "fit_grade",
-    "win_probability",
-    "country",
-    "industry",
-    "lifecycle",
-    "owner_id",
-    "tier_locked",
-)
+COPIED = rank_sync.COLUMNS  # tied to the model's fields by test_the_triggers_copy_every_column_of_the_copy
 
 
 def _copies_match(workspace) -> tuple[int, int]:
@@ -232,8 +221,28 @@ def test_a_page_filtered_only_by_copied_columns_counts_the_copies_alone(workspac
 
 def test_the_triggers_copy_every_column_of_the_copy():
     # given the copy's model and the columns its triggers write
-    from accounts import rank_sync
-
     # then they are the same (a column added to the model alone would stay at its default)
     fields = {f.column for f in AccountRank._meta.concrete_fields if f.name != "account"}
     assert set(rank_sync.COLUMNS) == fields
+
+
+def test_another_database_is_refused_rather_than_left_without_triggers():
+    # given a database of another kind that has the copy's table
+    from contextlib import nullcontext
+
+    from django.core.exceptions import ImproperlyConfigured
+
+    class Other:
+        vendor = "mysql"
+
+        class introspection:  # noqa: N801 - stands for a connection's introspection
+            @staticmethod
+            def table_names(cursor):
+                return [rank_sync.TABLE]
+
+        def cursor(self):
+            return nullcontext()
+
+    # when the triggers are installed, then it says which databases keep the copy
+    with pytest.raises(ImproperlyConfigured, match="PostgreSQL or SQLite"):
+        rank_sync.install(Other())
