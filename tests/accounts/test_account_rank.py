@@ -68,6 +68,37 @@ def test_an_update_that_changes_no_ranking_column_leaves_the_copy_unwritten(work
     assert version() == before
 
 
+def _copy_reads() -> int:
+    """Scans of the copy's table in this transaction so far (sequential and by index)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COALESCE(seq_scan, 0) + COALESCE(idx_scan, 0) FROM pg_stat_xact_user_tables WHERE relname = %s",
+            [rank_sync.TABLE],
+        )
+        row = cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's statement triggers and statistics")
+def test_an_update_that_changes_no_copied_column_does_not_read_the_copy(workspace):
+    # given accounts (a scoring pass updates their engagement columns, none of which is copied)
+    accounts = objects_insert(Account, [Account(workspace=workspace, name=f"A{i}") for i in range(SMALL_UPDATE + 5)])
+    before = _copy_reads()
+    # when a pass-like update of many accounts and a save() of one change no copied column
+    rows_update(
+        Account,
+        ["engagement_score", "engagement_momentum", "journey_stage"],
+        [(a.pk, 10.0 + i, 0.5, "aware") for i, a in enumerate(accounts)],
+    )
+    Account.objects.filter(pk=accounts[0].pk).update(name="Renamed")
+    # then the trigger did not read the copy (it hashed the whole copy to find nothing to write)
+    assert _copy_reads() == before
+    # and an update of a copied column still reaches the copy
+    Account.objects.filter(pk=accounts[1].pk).update(priority=77.0)
+    assert _copy_reads() > before
+    assert AccountRank.objects.get(account_id=accounts[1].pk).priority == 77.0
+
+
 def test_deleting_accounts_deletes_their_copies(workspace, other_workspace):
     # given accounts in two workspaces
     kept = AccountFactory(workspace=other_workspace)

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Account, Contact
 from engagement.models import EngagementDay, EngagementEvent, ScoreComponent
@@ -257,3 +258,36 @@ def test_contacts_and_accounts_are_found_by_values_that_need_quoting(workspace):
     assert sorted(EngagementEvent.objects.values_list("account_id", "contact_id"), key=str) == sorted(
         [(account.pk, contact.pk), (account.pk, None), (account.pk, None)], key=str
     )
+
+
+def test_a_batch_of_known_contacts_looks_up_no_domain(workspace):
+    # given contacts the events name by email, and an unknown person at a known domain
+    known = [ContactFactory(account=AccountFactory(workspace=workspace, domain=f"k{i}.test")) for i in range(3)]
+    AccountFactory(workspace=workspace, domain="fresh.test")
+    # when a batch names only the known contacts
+    with CaptureQueriesContext(connection) as queries:
+        result = events_ingest(workspace=workspace, events=[event(contact_email=c.email) for c in known], now=NOW)
+    # then no account is looked up by domain (an email's domain matters only for a contact not found)
+    assert result.accepted == 3
+    assert not [q for q in queries.captured_queries if '"domain"' in q["sql"] and "accounts_account" in q["sql"]]
+    # and a batch that also names an unknown person still finds the account by the email's domain
+    mixed = events_ingest(
+        workspace=workspace,
+        events=[event(contact_email=known[0].email), event(contact_email="new@fresh.test")],
+        now=NOW,
+    )
+    assert (mixed.accepted, mixed.contacts_created) == (2, 1)
+    assert Contact.objects.get(email="new@fresh.test").account.domain == "fresh.test"
+
+
+def test_deleting_a_workspace_deletes_its_events_and_leaves_the_others(workspace, other_workspace):
+    # given events in two workspaces (the events' workspace column has no database constraint: the account's
+    # constraint holds each event to an existing account, and the ORM cascades the workspace's deletion)
+    mine = ContactFactory(account=AccountFactory(workspace=workspace))
+    theirs = ContactFactory(account=AccountFactory(workspace=other_workspace))
+    events_ingest(workspace=workspace, events=[event(contact_email=mine.email)], now=NOW)
+    events_ingest(workspace=other_workspace, events=[event(contact_email=theirs.email)], now=NOW)
+    # when one workspace is deleted
+    workspace.delete()
+    # then its events went with it, and the other's stayed
+    assert list(EngagementEvent.objects.values_list("workspace_id", flat=True)) == [other_workspace.pk]
