@@ -203,7 +203,8 @@ class ScoringRules:
 
     def component_log_delta(self, event_type: str, day: date, old_count: int, new_count: int) -> float | None:
         """The log of what ``new_count − old_count`` more events on ``day`` add to a component (None: nothing)."""
-        added = self.capped(event_type, new_count) - self.capped(event_type, old_count)
+        cap = self.caps[event_type]
+        added = min(new_count, cap) - min(old_count, cap)
         if added <= 0:
             return None
         return math.log(added) + self.day_exponent(event_type, day)

@@ -434,7 +434,9 @@ def _events_ingest(*, workspace: Workspace, events: Sequence[Any], by: User | No
     for attempt in range(1, RACE_ATTEMPTS + 1):
         result = IngestResult(rejected=list(invalid))
         try:
-            _batch_write(workspace=workspace, clean=[copy.copy(row) for row in clean], by=by, result=result)
+            # A copy of each row ``_resolve`` may change (an asset found by its URL), so a retry resolves afresh.
+            rows = [copy.copy(row) if row.content_asset_url else row for row in clean]
+            _batch_write(workspace=workspace, clean=rows, by=by, result=result)
             break
         except IntegrityError as exc:
             # An account, contact or content asset deleted by another request after the lookup: look up again,

@@ -63,6 +63,9 @@ class ContactResult:
     contact_id: int
     score: float = 0.0
     last_engaged_at: datetime | None = None
+    #: What the contact row held when it was read for this evaluation (score, last engaged): a pass writes only
+    #: the contacts whose values moved, without reading them again.
+    stored: tuple[float, datetime | None] | None = None
 
 
 def scoring_rules(*, workspace: Workspace) -> ScoringRules:
@@ -85,14 +88,16 @@ def scores_evaluate(
     """
     ids = list(account_ids)
     accounts = {pk: AccountResult(pk) for pk in ids}
-    people = {
-        pk: (role, seniority)
-        for pk, role, seniority in Contact.objects.for_workspace(workspace)
+    people: dict[int, tuple[str, str]] = {}
+    contacts: dict[int, ContactResult] = {}
+    for pk, role, seniority, stored_score, stored_last in (
+        Contact.objects.for_workspace(workspace)
         .filter(account_id__in=ids)
         .order_by()
-        .values_list("pk", "buying_role", "seniority")
-    }
-    contacts = {pk: ContactResult(pk) for pk in people}
+        .values_list("pk", "buying_role", "seniority", "engagement_score", "last_engaged_at")
+    ):
+        people[pk] = (role, seniority)
+        contacts[pk] = ContactResult(pk, stored=(stored_score, stored_last))
     if components is None:
         components = list(
             ScoreComponent.objects.for_workspace(workspace)
@@ -226,19 +231,17 @@ def _write(
     )
     JourneyStageChange.objects.bulk_create(stage_changes)
 
-    # The stored contact scores, read by account (the ``(workspace, account)`` index, the accounts' contacts lie
-    # together): asked by the pks of a 1,000-account chunk (6,000 contacts), PostgreSQL scanned the whole contacts
-    # table in parallel (82 ms per chunk at 600,000 contacts), so a pass cost more as the workspace grew.
-    # ``contacts`` holds the contacts these accounts had when they were evaluated: one that moved to another
-    # account in between keeps its stored score until a pass of its new account, which is what it is scored by.
+    # The contacts' stored values were read with them by ``scores_evaluate`` (by account: the ``(workspace,
+    # account)`` index, where the accounts' contacts lie together). ``contacts`` holds the contacts these accounts
+    # had when they were evaluated: one that moved to another account in between keeps its stored score until a
+    # pass of its new account, which is what it is scored by.
     contact_rows = []
-    stored = Contact.objects.for_workspace(workspace).filter(account_id__in=list(accounts)).order_by()
-    for pk, score, last_at in stored.values_list("pk", "engagement_score", "last_engaged_at"):
-        contact_result = contacts.get(pk)
-        if contact_result is None:
+    for contact_result in contacts.values():
+        if contact_result.stored is None:
             continue
+        score, last_at = contact_result.stored
         if _changed(score, contact_result.score) or last_at != contact_result.last_engaged_at:
-            contact_rows.append((pk, contact_result.score, contact_result.last_engaged_at))
+            contact_rows.append((contact_result.contact_id, contact_result.score, contact_result.last_engaged_at))
     bulk.rows_update(Contact, ["engagement_score", "last_engaged_at"], contact_rows)
 
     # Upserts from arrays (no model instances), writing only the rows whose values moved.
