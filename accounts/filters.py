@@ -72,24 +72,39 @@ for _key, _fields in _SORT_FIELDS.items():
 RANKED_SORTS = frozenset(k for k in ACCOUNT_SORTS if any(f.startswith(RANK) for f in _SORT_FIELDS[k.lstrip("-")]))
 
 
-# The API's ``ordering`` parameter takes model field names; it offers the same fields as the sort map.
-ACCOUNT_ORDERING_FIELDS: list[str] = [
-    "name",
-    "employees",
-    "annual_revenue",
-    "country",
-    "industry",
-    "tier",
-    "fit_score",
-    "fit_grade",
-    "priority",
-    "win_probability",
-    "engagement_score",
-    "engagement_momentum",
-    "journey_stage",
-    "created_at",
-    "updated_at",
-]
+# The API's ``ordering`` parameter takes model field names; it offers the same fields as the sort map, and one of
+# them alone (``ordering=-priority``) sorts as its sort key does (``ordering_sort_key``): the ranking columns through
+# their copy's indexes, unknown values last both ways, ties broken by id. Several (``ordering=tier,-priority``) are
+# DRF's plain ``ORDER BY``.
+ORDERING_SORT_KEYS: dict[str, str] = {
+    "name": "name",
+    "employees": "employees",
+    "annual_revenue": "revenue",
+    "country": "country",
+    "industry": "industry",
+    "tier": "tier",
+    "fit_score": "fit",
+    "fit_grade": "grade",
+    "priority": "priority",
+    "win_probability": "win",
+    "engagement_score": "engagement",
+    "engagement_momentum": "momentum",
+    "journey_stage": "stage",
+    "created_at": "created",
+    "updated_at": "updated",
+}
+ACCOUNT_ORDERING_FIELDS: list[str] = list(ORDERING_SORT_KEYS)
+
+
+def ordering_sort_key(value: Any) -> str | None:
+    """The sort key an API ``ordering`` value stands for (one listed field, ``-`` for descending), else None."""
+    if not isinstance(value, str):
+        return None
+    value = value.strip()
+    key = ORDERING_SORT_KEYS.get(value.removeprefix("-"))
+    if key is None:
+        return None
+    return "-" + key if value.startswith("-") else key
 
 
 def search_q(value: str) -> Q | None:
@@ -275,6 +290,11 @@ class AccountFilterSet(SharedFormFilterSet):
 
     @property
     def sort_key(self) -> str:
+        """The ``sort`` asked for, or the sort an API ``ordering`` by one field stands for (it wins, as DRF's
+        ordering is applied last), or the list's default."""
+        ordered = ordering_sort_key(self.data.get("ordering")) if self.data else None
+        if ordered is not None:
+            return ordered
         data = self.form.cleaned_data if hasattr(self.form, "cleaned_data") else {}
         wanted = data.get("sort") or ""
         return wanted if wanted in ACCOUNT_SORTS else self.default_sort

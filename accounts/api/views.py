@@ -1,15 +1,17 @@
 from __future__ import annotations
 
 import django_filters
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.decorators import action
+from rest_framework.filters import OrderingFilter, SearchFilter
 
 from abe.api.base import WorkspaceModelViewSet
 from abe.models import Role
 
 from .. import selectors, services
-from ..filters import ACCOUNT_ORDERING_FIELDS, AccountFilterSet
+from ..filters import ACCOUNT_ORDERING_FIELDS, AccountFilterSet, ordering_sort_key
 from ..imports.export import accounts_csv_response
 from ..models import Account, AccountTeamMember, Contact, Opportunity, Product
 from .serializers import (
@@ -21,6 +23,16 @@ from .serializers import (
 )
 
 
+class AccountOrdering(OrderingFilter):
+    """``ordering`` by one field is already the filterset's sort (``AccountFilterSet.sort_key``: the ranking columns
+    through their copy's indexes, with the filters placed for it); other orderings are DRF's."""
+
+    def filter_queryset(self, request, queryset, view):
+        if ordering_sort_key(request.query_params.get(self.ordering_param)) is not None:
+            return queryset
+        return super().filter_queryset(request, queryset, view)
+
+
 class AccountViewSet(WorkspaceModelViewSet):
     """Target accounts. Filter by firmographics, search by name/domain/city, order by any listed field."""
 
@@ -28,6 +40,7 @@ class AccountViewSet(WorkspaceModelViewSet):
     serializer_class = AccountSerializer
     # One filter for the page, the board, this API and the exports; without ``ordering`` its ``sort`` applies.
     filterset_class = AccountFilterSet
+    filter_backends = [DjangoFilterBackend, SearchFilter, AccountOrdering]
     search_fields = ["name", "domain", "city"]
     ordering_fields = ACCOUNT_ORDERING_FIELDS
     ordering = None

@@ -1,4 +1,5 @@
 import pytest
+from django.db import connection
 
 from accounts.models import Account
 from tests.factories import AccountFactory, ContactFactory
@@ -56,3 +57,32 @@ def test_list_query_count_does_not_grow_with_rows(viewer_api, workspace, django_
         response = viewer_api.get("/api/v1/accounts/?page_size=30")
 
     assert response.status_code == 200 and len(response.json()["results"]) == 30
+
+
+def test_ordering_by_one_field_sorts_as_its_sort_key_through_the_ranking_copy(viewer_api, workspace):
+    # given accounts with and without a priority
+    for name, priority in (("Low", 10.0), ("High", 90.0), ("Unknown", None), ("Mid", 50.0)):
+        AccountFactory(workspace=workspace, name=name, priority=priority)
+    # when the API is ordered by priority, both ways
+    statements: list[str] = []
+
+    def record(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        down = viewer_api.get("/api/v1/accounts/?ordering=-priority").json()["results"]
+    up = viewer_api.get("/api/v1/accounts/?ordering=priority").json()["results"]
+    # then it is the board's sort by priority: unknown last both ways, read from the ranking copy (its index)
+    assert [a["name"] for a in down] == ["High", "Mid", "Low", "Unknown"]
+    assert [a["name"] for a in up] == ["Low", "Mid", "High", "Unknown"]
+    listing = [sql for sql in statements if "ORDER BY" in sql and "accounts_account" in sql]
+    assert listing and all("accounts_accountrank" in sql for sql in listing)
+    # and the same as ``sort=``; an ordering by several fields is still DRF's; an unknown field is ignored
+    assert [a["name"] for a in viewer_api.get("/api/v1/accounts/?sort=-priority").json()["results"]] == [
+        a["name"] for a in down
+    ]
+    several = viewer_api.get("/api/v1/accounts/?ordering=-name,priority").json()["results"]
+    assert [a["name"] for a in several] == ["Unknown", "Mid", "Low", "High"]
+    bogus = viewer_api.get("/api/v1/accounts/?ordering=nonsense")
+    assert bogus.status_code == 200 and len(bogus.json()["results"]) == 4
