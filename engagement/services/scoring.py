@@ -232,9 +232,9 @@ def _write(
     JourneyStageChange.objects.bulk_create(stage_changes)
 
     # The contacts' stored values were read with them by ``scores_evaluate`` (by account: the ``(workspace,
-    # account)`` index, where the accounts' contacts lie together). ``contacts`` holds the contacts these accounts
-    # had when they were evaluated: one that moved to another account in between keeps its stored score until a
-    # pass of its new account, which is what it is scored by.
+    # account)`` index, where the accounts' contacts lie together), one query per chunk instead of two. ``contacts``
+    # holds the contacts these accounts had when they were evaluated: one moved to another account in the moment
+    # between gets the score computed here, until the next pass of its new account, which is what it is scored by.
     contact_rows = []
     for contact_result in contacts.values():
         if contact_result.stored is None:
