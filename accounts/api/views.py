@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 import django_filters
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.decorators import action
-from rest_framework.filters import OrderingFilter, SearchFilter
+from rest_framework.filters import OrderingFilter
+from rest_framework.settings import api_settings
 
 from abe.api.base import WorkspaceModelViewSet
 from abe.models import Role
@@ -40,7 +40,8 @@ class AccountViewSet(WorkspaceModelViewSet):
     serializer_class = AccountSerializer
     # One filter for the page, the board, this API and the exports; without ``ordering`` its ``sort`` applies.
     filterset_class = AccountFilterSet
-    filter_backends = [DjangoFilterBackend, SearchFilter, AccountOrdering]
+    # The project's backends (settings), with DRF's ordering replaced by ``AccountOrdering``.
+    filter_backends = [AccountOrdering if b is OrderingFilter else b for b in api_settings.DEFAULT_FILTER_BACKENDS]
     search_fields = ["name", "domain", "city"]
     ordering_fields = ACCOUNT_ORDERING_FIELDS
     ordering = None
