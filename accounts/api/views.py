@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any, cast
+
 import django_filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -41,7 +43,9 @@ class AccountViewSet(WorkspaceModelViewSet):
     # One filter for the page, the board, this API and the exports; without ``ordering`` its ``sort`` applies.
     filterset_class = AccountFilterSet
     # The project's backends (settings), with DRF's ordering replaced by ``AccountOrdering``.
-    filter_backends = [AccountOrdering if b is OrderingFilter else b for b in api_settings.DEFAULT_FILTER_BACKENDS]
+    filter_backends = [
+        AccountOrdering if b is OrderingFilter else b for b in cast(list[Any], api_settings.DEFAULT_FILTER_BACKENDS)
+    ]
     search_fields = ["name", "domain", "city"]
     ordering_fields = ACCOUNT_ORDERING_FIELDS
     ordering = None
