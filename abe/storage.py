@@ -36,27 +36,23 @@ def set_fillfactor(tables: dict[str, int]) -> tuple[Callable[..., None], Callabl
     return forwards, backwards
 
 
-class PostgresOnlyAddIndex(migrations.AddIndex):
+class _OnPostgresOnly:
+    """Runs a migration operation's database side on PostgreSQL only; the model state changes on every database."""
+
+    def database_forwards(self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_forwards(app_label, schema_editor, from_state, to_state)  # type: ignore[misc]
+
+    def database_backwards(self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)  # type: ignore[misc]
+
+
+class PostgresOnlyAddIndex(_OnPostgresOnly, migrations.AddIndex):
     """An index whose ``NULLS LAST`` SQLite cannot create: built on PostgreSQL, skipped on the embedded default.
     The model state still records it (so ``makemigrations`` sees no change); SQLite only serves the demo."""
 
-    def database_forwards(self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any) -> None:
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
 
-    def database_backwards(self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any) -> None:
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_backwards(app_label, schema_editor, from_state, to_state)
-
-
-class PostgresOnlyRemoveIndex(migrations.RemoveIndex):
+class PostgresOnlyRemoveIndex(_OnPostgresOnly, migrations.RemoveIndex):
     """Drops an index that :class:`PostgresOnlyAddIndex` built on PostgreSQL only; on the embedded default there is
     nothing to drop. The model state forgets it on both."""
-
-    def database_forwards(self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any) -> None:
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any) -> None:
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_backwards(app_label, schema_editor, from_state, to_state)

@@ -76,23 +76,7 @@ RANKED_SORTS = frozenset(k for k in ACCOUNT_SORTS if any(f.startswith(RANK) for 
 # them alone (``ordering=-priority``) sorts as its sort key does (``ordering_sort_key``): the ranking columns through
 # their copy's indexes, unknown values last both ways, ties broken by id. Several (``ordering=tier,-priority``) are
 # DRF's plain ``ORDER BY``.
-ORDERING_SORT_KEYS: dict[str, str] = {
-    "name": "name",
-    "employees": "employees",
-    "annual_revenue": "revenue",
-    "country": "country",
-    "industry": "industry",
-    "tier": "tier",
-    "fit_score": "fit",
-    "fit_grade": "grade",
-    "priority": "priority",
-    "win_probability": "win",
-    "engagement_score": "engagement",
-    "engagement_momentum": "momentum",
-    "journey_stage": "stage",
-    "created_at": "created",
-    "updated_at": "updated",
-}
+ORDERING_SORT_KEYS: dict[str, str] = {fields[0].removeprefix(RANK): key for key, fields in _SORT_FIELDS.items()}
 ACCOUNT_ORDERING_FIELDS: list[str] = list(ORDERING_SORT_KEYS)
 
 
