@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from abe import bulk
+from abe.gcpause import gc_paused
 from abe.models import Workspace
 from abe.registry import after_scoring_tasks
 from abe.tasks import enqueue_on_commit
@@ -311,16 +312,17 @@ def _score_in_transaction(
     changed: list[int] = []
     moves: list[tuple[int, str, str]] = []
     for chunk in _chunks(ids):
-        accounts, contacts = scores_evaluate(workspace=workspace, account_ids=chunk, rules=rules, now=now)
-        changed += _write(
-            workspace=workspace,
-            rules=rules,
-            now=now,
-            accounts=accounts,
-            contacts=contacts,
-            moves=moves,
-            change_key=str((change or {}).get("key") or "")[:80],
-        )
+        with gc_paused():  # one chunk's rows: bounded and acyclic (see abe/gcpause.py)
+            accounts, contacts = scores_evaluate(workspace=workspace, account_ids=chunk, rules=rules, now=now)
+            changed += _write(
+                workspace=workspace,
+                rules=rules,
+                now=now,
+                accounts=accounts,
+                contacts=contacts,
+                moves=moves,
+                change_key=str((change or {}).get("key") or "")[:80],
+            )
         if progress is not None:
             progress(len(accounts))
     if changed:
@@ -456,16 +458,17 @@ def scores_recompute_step(
             )
             if not chunk:
                 break
-            accounts, contacts = scores_evaluate(workspace=workspace, account_ids=chunk, rules=rules, now=at)
-            state["changed"] += _write(
-                workspace=workspace,
-                rules=rules,
-                now=at,
-                accounts=accounts,
-                contacts=contacts,
-                moves=moves,
-                change_key=str((change or {}).get("key") or "")[:80],  # as the one-transaction recompute tags them
-            )
+            with gc_paused():  # one chunk's rows: bounded and acyclic (see abe/gcpause.py)
+                accounts, contacts = scores_evaluate(workspace=workspace, account_ids=chunk, rules=rules, now=at)
+                state["changed"] += _write(
+                    workspace=workspace,
+                    rules=rules,
+                    now=at,
+                    accounts=accounts,
+                    contacts=contacts,
+                    moves=moves,
+                    change_key=str((change or {}).get("key") or "")[:80],  # as the one-transaction recompute tags
+                )
         state["after"], state["done"] = chunk[-1], state["done"] + len(chunk)
         state["moves"] = [list(m) for m in moves]
         if len(chunk) < CHUNK:

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from accounts.models import Account, Contact
 from engagement import tasks
-from engagement.models import PendingBatch, ScoreComponent
+from engagement.models import EngagementDay, PendingBatch, ScoreComponent
 from engagement.services import accounts_score, engagement_config_update, events_ingest, scores_recompute, store
 from tests.factories import AccountFactory, ContactFactory, WorkspaceFactory
 
@@ -135,14 +135,39 @@ def test_property_any_accepted_time_scores_and_incremental_equals_full(workspace
 
 def _failing_for(account_id, monkeypatch):
     """Make folding fail for every batch that touches ``account_id`` (a stand-in for a poisoned batch)."""
-    real = store.components_add
+    real = store.batches_fold
 
-    def components_add(*, workspace, deltas):
-        if any(d.account_id == account_id for d in deltas):
+    def batches_fold(*, workspace, rules, batch_ids):
+        deltas = PendingBatch.objects.filter(pk__in=batch_ids).values_list("deltas", flat=True)
+        if any(row[0] == account_id for batch in deltas for row in batch):
             raise DataError("value out of range: underflow")
-        return real(workspace=workspace, deltas=deltas)
+        return real(workspace=workspace, rules=rules, batch_ids=batch_ids)
 
-    monkeypatch.setattr(store, "components_add", components_add)
+    monkeypatch.setattr(store, "batches_fold", batches_fold)
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "error"),
+    # What each database's fold says: PostgreSQL names the value; Python's sum of an int and a str does not.
+    [(3, "2026-02-30", ("out of range",)), (2, "retired_type", ("retired_type",)), (4, "many", ("many", "TypeError"))],
+    ids=["impossible-day", "unknown-type", "count-not-a-number"],
+)
+def test_a_batch_of_bad_data_is_set_aside_by_the_real_fold(workspace, column, value, error):
+    # No stand-in: the fold itself (one SQL statement on PostgreSQL, Python elsewhere) meets the bad row.
+    bad, good = AccountFactory(workspace=workspace), AccountFactory(workspace=workspace)
+    events_ingest(workspace=workspace, events=[event(account_id=bad.pk, at=NOW, external_id="b1")], now=NOW)
+    poisoned = PendingBatch.objects.get()
+    poisoned.deltas = [[*row[:column], value, *row[column + 1 :]] for row in poisoned.deltas]
+    poisoned.save(update_fields=["deltas"])
+    events_ingest(workspace=workspace, events=[event(account_id=good.pk, at=NOW, external_id="g1")], now=NOW)
+
+    accounts_score(workspace=workspace, account_ids=[bad.pk, good.pk], now=NOW)
+
+    poisoned.refresh_from_db()
+    assert poisoned.attempts == 1 and any(e in poisoned.last_error for e in error)
+    assert list(PendingBatch.objects.values_list("pk", flat=True)) == [poisoned.pk]
+    assert list(ScoreComponent.objects.values_list("account_id", "events")) == [(good.pk, 1)]
+    assert EngagementDay.objects.get().account_id == good.pk  # the bad batch's days were rolled back with it
 
 
 def test_a_failing_batch_is_retried_then_quarantined_and_never_blocks_later_batches(workspace, monkeypatch, settings):
