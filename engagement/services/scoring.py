@@ -290,6 +290,30 @@ def _chunks(ids: Sequence[int]) -> Iterable[list[int]]:
         yield list(ids[start : start + CHUNK])
 
 
+def _score_chunk(
+    *,
+    workspace: Workspace,
+    chunk: list[int],
+    rules: ScoringRules,
+    now: datetime,
+    moves: list[tuple[int, str, str]],
+    change: dict[str, Any] | None,
+) -> list[int]:
+    """Evaluate and store one chunk of accounts (the caller's transaction); returns the changed account ids. The
+    stage changes are tagged with ``change``'s key, whichever recompute (one transaction or stepped) runs it."""
+    with gc_paused():  # one chunk's rows: bounded and acyclic (see abe/gcpause.py)
+        accounts, contacts = scores_evaluate(workspace=workspace, account_ids=chunk, rules=rules, now=now)
+        return _write(
+            workspace=workspace,
+            rules=rules,
+            now=now,
+            accounts=accounts,
+            contacts=contacts,
+            moves=moves,
+            change_key=str((change or {}).get("key") or "")[:80],
+        )
+
+
 def _score_in_transaction(
     *,
     workspace: Workspace,
@@ -310,19 +334,9 @@ def _score_in_transaction(
     changed: list[int] = []
     moves: list[tuple[int, str, str]] = []
     for chunk in _chunks(ids):
-        with gc_paused():  # one chunk's rows: bounded and acyclic (see abe/gcpause.py)
-            accounts, contacts = scores_evaluate(workspace=workspace, account_ids=chunk, rules=rules, now=now)
-            changed += _write(
-                workspace=workspace,
-                rules=rules,
-                now=now,
-                accounts=accounts,
-                contacts=contacts,
-                moves=moves,
-                change_key=str((change or {}).get("key") or "")[:80],
-            )
+        changed += _score_chunk(workspace=workspace, chunk=chunk, rules=rules, now=now, moves=moves, change=change)
         if progress is not None:
-            progress(len(accounts))
+            progress(len(chunk))
     if changed:
         config_change = None
         if change is not None:
@@ -456,17 +470,9 @@ def scores_recompute_step(
             )
             if not chunk:
                 break
-            with gc_paused():  # one chunk's rows: bounded and acyclic (see abe/gcpause.py)
-                accounts, contacts = scores_evaluate(workspace=workspace, account_ids=chunk, rules=rules, now=at)
-                state["changed"] += _write(
-                    workspace=workspace,
-                    rules=rules,
-                    now=at,
-                    accounts=accounts,
-                    contacts=contacts,
-                    moves=moves,
-                    change_key=str((change or {}).get("key") or "")[:80],  # as the one-transaction recompute tags
-                )
+            state["changed"] += _score_chunk(
+                workspace=workspace, chunk=chunk, rules=rules, now=at, moves=moves, change=change
+            )
         state["after"], state["done"] = chunk[-1], state["done"] + len(chunk)
         state["moves"] = [list(m) for m in moves]
         if len(chunk) < CHUNK:

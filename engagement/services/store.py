@@ -1,4 +1,5 @@
-"""Set-based writes of events, day counts and score components: one statement per table and batch.
+"""Set-based writes of events, day counts and score components: one statement per batch and table (on PostgreSQL
+one statement folds pending batches into both day counts and components).
 
 Ingestion writes the events and one ``PendingBatch`` (the batch's day-count increments); the batch's scoring
 task folds pending batches into the day counts and components (``pending_apply``), deleting each batch row in
