@@ -1,5 +1,5 @@
-"""PostgreSQL storage set by migrations: table parameters (``fillfactor``) and indexes SQLite cannot build
-(``NULLS LAST``); no-ops on other databases.
+"""PostgreSQL storage set by migrations: table parameters (``fillfactor``), a column's compression and indexes
+SQLite cannot build (``NULLS LAST``); no-ops on other databases.
 
 A row updated in place can stay on its page as a *heap-only tuple* (HOT) when none of the columns that change is
 indexed and the page has room for the new version: then no index gets a new entry. Tables whose rows are
@@ -32,6 +32,38 @@ def set_fillfactor(tables: dict[str, int]) -> tuple[Callable[..., None], Callabl
             return
         for table in tables:
             schema_editor.execute(f"ALTER TABLE {schema_editor.quote_name(table)} RESET (fillfactor)")
+
+    return forwards, backwards
+
+
+def set_compression(columns: dict[tuple[str, str], str]) -> tuple[Callable[..., None], Callable[..., None]]:
+    """A ``RunPython`` pair that sets (reversed: resets to the server's default) the compression of each
+    ``(table, column)`` on PostgreSQL, where the server was built with that method; elsewhere the column keeps the
+    default (pglz), with a notice: the values read back the same either way, only the cost of writing them differs.
+
+    A large value (over ~2 kB) is compressed as it is stored: an ingested batch's day-count summary (~400 kB of
+    JSON for 5,000 events) cost ~10 ms more to write with pglz than with lz4 (docs/performance.md)."""
+
+    def forwards(apps: Any, schema_editor: Any) -> None:
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        for (table, column), method in columns.items():
+            schema_editor.execute(
+                "DO $$ BEGIN "
+                f"ALTER TABLE {schema_editor.quote_name(table)} ALTER COLUMN {schema_editor.quote_name(column)} "
+                f"SET COMPRESSION {method}; "
+                f"EXCEPTION WHEN feature_not_supported THEN RAISE NOTICE '{method} is not available: {table}.{column}"
+                " keeps the default compression'; END $$"
+            )
+
+    def backwards(apps: Any, schema_editor: Any) -> None:
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        for table, column in columns:
+            schema_editor.execute(
+                f"ALTER TABLE {schema_editor.quote_name(table)} ALTER COLUMN {schema_editor.quote_name(column)} "
+                "SET COMPRESSION DEFAULT"
+            )
 
     return forwards, backwards
 

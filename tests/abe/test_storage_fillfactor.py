@@ -32,7 +32,41 @@ def test_the_migration_helper_does_nothing_on_other_databases():
     from abe.storage import set_fillfactor
 
     forwards, backwards = set_fillfactor({"accounts_contact": 85})
-    executed = []
+    # when it runs both ways, then it sends nothing
+    assert _sent_on_sqlite(forwards, backwards) == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL column setting")
+def test_a_batch_summary_is_compressed_with_lz4_and_reads_back_whole(workspace):
+    # given the migrated database (engagement/0013), when the batches' summary column is read from the catalog
+    from engagement.models import PendingBatch
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attcompression FROM pg_attribute WHERE attrelid = 'engagement_pendingbatch'::regclass"
+            " AND attname = 'deltas'"
+        )
+        (method,) = cursor.fetchone()
+    # then it is lz4 ('l'), and a summary large enough to be compressed reads back as it was written
+    assert method == "l"
+    deltas = [[n, None, "web_visit", "2026-03-01", 1, "2026-03-01T10:00:00+00:00"] for n in range(3000)]
+    batch = PendingBatch.objects.create(workspace=workspace, deltas=deltas)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_column_compression(deltas) FROM engagement_pendingbatch WHERE id = %s", [batch.pk])
+        assert cursor.fetchone() == ("lz4",)
+    assert PendingBatch.objects.get(pk=batch.pk).deltas == deltas
+
+
+def test_the_compression_helper_does_nothing_on_other_databases():
+    from abe.storage import set_compression
+
+    forwards, backwards = set_compression({("engagement_pendingbatch", "deltas"): "lz4"})
+    assert _sent_on_sqlite(forwards, backwards) == []
+
+
+def _sent_on_sqlite(*operations) -> list[str]:
+    """What a migration's ``RunPython`` functions send through a schema editor of another database."""
+    executed: list[str] = []
 
     class Editor:
         class connection:  # noqa: N801 - stands for a schema editor's connection
@@ -41,7 +75,6 @@ def test_the_migration_helper_does_nothing_on_other_databases():
         def execute(self, sql):
             executed.append(sql)
 
-    # when it runs both ways, then it sends nothing
-    forwards(None, Editor())
-    backwards(None, Editor())
-    assert executed == []
+    for operation in operations:
+        operation(None, Editor())
+    return executed
