@@ -4,8 +4,8 @@ Every bulk path of the portal (imports, prospecting rescore, engagement scoring 
 writes through these functions, so there is one place that knows how to talk COPY to PostgreSQL:
 
 - ``rows_insert`` / ``objects_insert``: new rows with their ids (ids reserved from the sequence, then COPY).
-- ``rows_insert_new``: rows whose unique key is new (COPY; if some key exists, COPY into a temporary table,
-  then ``INSERT ... ON CONFLICT DO NOTHING RETURNING``): idempotent ingestion.
+- ``rows_insert_new`` / ``columns_insert_new``: rows whose unique key is new (COPY; if some key exists, COPY into a
+  temporary table, then ``INSERT ... ON CONFLICT DO NOTHING RETURNING``): idempotent ingestion.
 - ``rows_copy`` / ``lines_copy``: new rows without ids coming back (COPY; ``lines_copy`` takes lines the caller
   already formatted in COPY's text format, for the demo's millions of rows).
 - ``rows_update``: set some columns of many rows given as ``(pk, value, ...)``, writing only the rows whose
@@ -121,6 +121,8 @@ def _kind(field: AnyField) -> str:
         return "bool"
     if isinstance(field, models.BinaryField):
         return "bytes"
+    if isinstance(field, models.DateTimeField):
+        return "datetime"
     return "plain"
 
 
@@ -138,20 +140,30 @@ def _cell(value: Any, kind: str) -> Any:
         return "t" if value else "f"
     if kind == "bytes":
         return "\\x" + bytes(value).hex()  # bytea's hex input form, in COPY and in a text array alike
+    if kind == "datetime" and type(value) is datetime.datetime:
+        return value.isoformat()  # the text PostgreSQL reads; the csv writer's own str() costs twice as much
     return value
 
 
 def _converted_columns(rows: Sequence[Sequence[Any]], kinds: Sequence[str], start: int = 0) -> list[list[Any]]:
     """Cells ``start, start + 1, ...`` of each row as COPY wants them, one list per column (one comprehension per
     column, not a call per cell)."""
-    columns: list[list[Any]] = []
-    for i, kind in enumerate(kinds, start):
-        values = [row[i] for row in rows]
+    return _converted([[row[i] for row in rows] for i in range(start, start + len(kinds))], kinds)
+
+
+def _converted(columns: Sequence[Sequence[Any]], kinds: Sequence[str]) -> list[list[Any]]:
+    """Each column's values as COPY wants them (``None`` and NaN as NULL, JSON serialised, timestamps as text)."""
+    converted: list[list[Any]] = []
+    for values, kind in zip(columns, kinds, strict=True):
         if kind == "plain":
-            columns.append([NULL if v is None or v != v else v for v in values])  # v != v: NaN
+            converted.append([NULL if v is None or v != v else v for v in values])  # v != v: NaN
+        elif kind == "json":
+            converted.append([v if type(v) is Serialized else _cell(v, kind) for v in values])
+        elif kind == "datetime":
+            converted.append([v.isoformat() if type(v) is datetime.datetime else _cell(v, kind) for v in values])
         else:
-            columns.append([_cell(v, kind) for v in values])
-    return columns
+            converted.append([_cell(v, kind) for v in values])
+    return converted
 
 
 def _cells_by_column(rows: Sequence[Sequence[Any]], kinds: Sequence[str]) -> Iterable[Sequence[Any]]:
@@ -191,6 +203,36 @@ def _copy_csv_text(cursor: Any, table: str, columns: Sequence[str], text: str) -
             io.StringIO(text),
             max(len(text), 8192),  # size (Django's wrapper passes it on positionally)
         )
+
+
+class _Chunks:
+    """A file for ``copy_expert`` whose reads return the next chunk of an iterator of texts (then "" at the end),
+    keeping each chunk it handed out (``text()``). Each read is sent before the next chunk is made, and the
+    server parses and inserts what it has received meanwhile: formatting the rows overlaps with their insertion
+    instead of preceding it."""
+
+    def __init__(self, chunks: Iterable[str]) -> None:
+        self._chunks = iter(chunks)
+        self._sent: list[str] = []
+
+    def read(self, size: int = -1) -> str:
+        for chunk in self._chunks:
+            if chunk:
+                self._sent.append(chunk)
+                return chunk
+        return ""
+
+    def text(self) -> str:
+        """Everything read so far plus what is left, as one text (the fallback path sends it again)."""
+        self._sent.extend(self._chunks)
+        return "".join(self._sent)
+
+
+def _copy_csv_stream(cursor: Any, table: str, columns: Sequence[str], source: _Chunks) -> None:
+    qn = _qn
+    names = ", ".join(qn(c) for c in columns)
+    with connection.wrap_database_errors:
+        cursor.copy_expert(f"COPY {qn(table)} ({names}) FROM STDIN WITH (FORMAT csv, NULL '{NULL}')", source)
 
 
 def _copy_csv(cursor: Any, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
@@ -325,9 +367,25 @@ def rows_insert_new(
     otherwise COPY into a temporary table, then one ``INSERT ... SELECT ... ON CONFLICT DO NOTHING RETURNING``
     (idempotent ingestion: a replay inserts nothing).
     ``auto_now_add`` fields not in ``columns`` take now() as ``save()`` would. Columns are field attnames."""
+    if not rows:
+        return []
+    values = [[row[i] for row in rows] for i in range(len(columns))]
+    return columns_insert_new(model, columns, values, conflict=conflict, returning=returning)
+
+
+def columns_insert_new(
+    model: type[models.Model],
+    columns: Sequence[str],
+    values: Sequence[Sequence[Any]],
+    *,
+    conflict: Sequence[str],
+    returning: Sequence[str],
+) -> list[tuple[Any, ...]]:
+    """:func:`rows_insert_new` for rows given column by column (``values[i]``: every row's value of
+    ``columns[i]``): a caller that holds its rows as objects builds the columns directly, without a tuple per row."""
     if connection.vendor != "postgresql":
         raise NotImplementedError("rows_insert_new needs PostgreSQL.")
-    if not rows:
+    if not values or not values[0]:
         return []
     meta = model._meta
     qn = _qn
@@ -340,37 +398,74 @@ def rows_insert_new(
         if _col(f) not in names and (getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False))
     ]
     returned = [columns.index(c) if c in columns else columns.index(_field(model, c).attname) for c in returning]
-    now = timezone.now()
-    columns_ = _converted_columns(rows, kinds)
-    cells = list(zip(*columns_, *([[now] * len(rows)] * len(stamped)), strict=True))
+    now = timezone.now().isoformat()
+    count = len(values[0])
+    names, source = _csv_by_columns([*names, *stamped], [*values, *[[now] * count] * len(stamped)], kinds=kinds)
     # Optimistic first: new rows are the rule (a replay is a client's retry), and a plain COPY into the table is
     # the cheapest write there is. A key that exists already fails the COPY inside a savepoint; then the rows go
     # the careful way. (Foreign keys are checked at commit, so an IntegrityError here is a unique key.)
     try:
         with transaction.atomic(), connection.cursor() as cursor:
-            _copy_csv(cursor, meta.db_table, [*names, *stamped], cells)
-        return [tuple(row[i] for i in returned) for row in rows]
+            _copy_csv_stream(cursor, meta.db_table, names, source)
+        return list(zip(*(values[i] for i in returned), strict=True))
     except IntegrityError:
         pass
+    text = source.text()
     temp = f"tmp_{meta.db_table}_new"
-    target = ", ".join(qn(c) for c in [*names, *stamped])
-    source = ", ".join([*(qn(c) for c in names), *(["now()"] * len(stamped))])
+    target = ", ".join(qn(c) for c in names)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {temp}")
         cursor.execute(
-            f"CREATE TEMP TABLE {temp} ON COMMIT DROP AS SELECT {', '.join(qn(c) for c in names)} "
-            f"FROM {qn(meta.db_table)} WITH NO DATA"
+            f"CREATE TEMP TABLE {temp} ON COMMIT DROP AS SELECT {target} FROM {qn(meta.db_table)} WITH NO DATA"
         )
-        _copy_csv(cursor, temp, names, (row[: len(names)] for row in cells))
+        _copy_csv_text(cursor, temp, names, text)
         conflict_cols = ", ".join(qn(_col(_field(model, c))) for c in conflict)
         back = ", ".join(qn(_col(_field(model, c))) for c in returning)
         cursor.execute(
-            f"INSERT INTO {qn(meta.db_table)} ({target}) SELECT {source} FROM {temp} "
+            f"INSERT INTO {qn(meta.db_table)} ({target}) SELECT {target} FROM {temp} "
             f"ON CONFLICT ({conflict_cols}) DO NOTHING RETURNING {back}"
         )
         inserted: list[tuple[Any, ...]] = cursor.fetchall()
         cursor.execute(f"DROP TABLE {temp}")
     return inserted
+
+
+#: Rows per chunk of a streamed COPY (~50 kB of text): small enough that the server starts on the first chunk
+#: early, large enough that each ``read`` costs little.
+STREAM_ROWS = 500
+
+
+def _csv_by_columns(
+    names: Sequence[str], columns: Sequence[Sequence[Any]], *, kinds: Sequence[str]
+) -> tuple[list[str], _Chunks]:
+    """COPY's csv text of rows given column by column (raw values; ``kinds`` for the first ones, the rest plain),
+    in chunks of ``STREAM_ROWS`` rows made as the COPY reads them, with the column names in the order the text has
+    them. A column with one value in every row (the workspace, a stamp, NULL, one source) is rendered once and
+    sent after the others at the end of every line, so the csv writer formats only the varying cells."""
+    kinds = [*kinds, *["plain"] * (len(columns) - len(kinds))]
+    varying: list[int] = []
+    same: list[int] = []
+    for i, column in enumerate(columns):
+        first = column[0] if column else None
+        first_type = type(first)
+        constant = (
+            first_type in (int, str, Serialized, type(None))
+            and column.count(first) == len(column)
+            and set(map(type, column)) == {first_type}
+        )
+        (same if constant else varying).append(i)
+    if not varying:  # every column constant (one row, say): the first one still makes the lines
+        varying.append(same.pop(0))
+    varying_kinds = [kinds[i] for i in varying]
+    end = _csv_cells([_cell(columns[i][0], kinds[i]) for i in same]) if same else None
+    count = len(columns[0])
+
+    def chunks() -> Iterator[str]:
+        for start in range(0, count, STREAM_ROWS):
+            part = _converted([columns[i][start : start + STREAM_ROWS] for i in varying], varying_kinds)
+            yield _csv_text(zip(*part, strict=True), end=end)
+
+    return [names[i] for i in [*varying, *same]], _Chunks(chunks())
 
 
 def rows_insert(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> list[int]:

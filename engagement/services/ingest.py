@@ -122,7 +122,7 @@ class IngestResult:
         return {"accepted": self.accepted, "duplicates": self.duplicates, "rejected": self.rejected}
 
 
-@dataclass
+@dataclass(slots=True)
 class _Clean:
     index: int
     source: str
@@ -205,7 +205,7 @@ def event_clean(
     """Check one incoming event's fields (no database access); return it cleaned, or its field errors.
 
     ``window`` is ``event_time_window(now)``, computed once per batch by the caller."""
-    if not isinstance(raw, Mapping):
+    if type(raw) is not dict and not isinstance(raw, Mapping):  # a dict (parsed JSON) without the ABC's check
         return None, {"non_field_errors": ["Each event must be a JSON object."]}
     errors: dict[str, list[str]] = {}
     unknown = () if raw.keys() <= FIELDS else sorted(raw.keys() - FIELDS)
@@ -231,7 +231,8 @@ def event_clean(
             ]
     except ValueError as exc:
         errors["occurred_at"] = [str(exc)]
-    account_id = _int(raw, "account_id", errors)
+    # Optional fields a batch usually leaves out are not read through their helper (a call each, per event).
+    account_id = _int(raw, "account_id", errors) if "account_id" in raw else None
     account_domain = ""
     if raw.get("account_domain"):
         raw_domain = _text(raw, "account_domain", errors, max_length=253)
@@ -241,12 +242,14 @@ def event_clean(
     contact_email = normalise_email(_text(raw, "contact_email", errors, max_length=254))
     if contact_email and ("@" not in contact_email or " " in contact_email):
         errors["contact_email"] = ["Not an email address."]
-    contact_external_id = _text(raw, "contact_external_id", errors, max_length=64)
+    contact_external_id = (
+        _text(raw, "contact_external_id", errors, max_length=64) if "contact_external_id" in raw else ""
+    )
     channel = raw.get("channel") or ""
     if not isinstance(channel, str) or (channel not in CHANNELS and channel != ""):
         errors["channel"] = [f"Choose one of: {', '.join(sorted(CHANNELS))}."]
-    content_asset_id = _int(raw, "content_asset_id", errors)
-    content_asset_url = _text(raw, "content_asset_url", errors, max_length=500)
+    content_asset_id = _int(raw, "content_asset_id", errors) if "content_asset_id" in raw else None
+    content_asset_url = _text(raw, "content_asset_url", errors, max_length=500) if "content_asset_url" in raw else ""
     metadata = raw.get("metadata")
     if metadata is None:
         metadata = {}
@@ -496,7 +499,7 @@ def _batch_write(*, workspace: Workspace, clean: list[_Clean], by: User | None, 
         result.accepted = len(inserted)
         result.duplicates += len(rows) - len(inserted)
         # Day counts and components are folded in by the batch's scoring task (one row here, not thousands).
-        store.pending_add(workspace=workspace, deltas=store.day_deltas(inserted))
+        store.pending_add(workspace=workspace, rows=inserted)
         result.account_ids = sorted({r.account_id for r in inserted})
         if result.account_ids:
             _enqueue_scoring(workspace.pk, result.account_ids)
@@ -514,6 +517,8 @@ def _contacts_create(
     workspace: Workspace, by: User | None, resolved: list[tuple[_Clean, int, int | None, str]]
 ) -> tuple[dict[str, int], dict[str, list[str]]]:
     """Create the unknown contacts at known accounts (rare: usually none), through the accounts service."""
+    if not any(email for _, _, _, email in resolved):
+        return {}, {}  # the rule: every contact known
     wanted: dict[str, int] = {}
     # Created in account order: each insert key-share-locks its account (see the lock order in ``store``).
     for _, account_id, _, email in sorted(resolved, key=lambda r: (r[1], r[3])):

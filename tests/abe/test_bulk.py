@@ -141,6 +141,53 @@ def test_rows_insert_new_skips_existing_keys(workspace):
     assert all(e.received_at is not None and e.metadata == {"a": 1} for e in events)
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY and ON CONFLICT: PostgreSQL only")
+def test_columns_insert_new_streams_every_chunk_and_falls_back_with_all_of_them(workspace, monkeypatch):
+    # given chunks of 3 rows, so that 8 rows go out as 3 chunks, and one key stored already (in the last chunk)
+    from datetime import UTC, datetime, timedelta
+
+    from engagement.models import EngagementEvent
+
+    monkeypatch.setattr(bulk, "STREAM_ROWS", 3)
+    account, other = AccountFactory(workspace=workspace), AccountFactory(workspace=workspace)
+    columns = ["workspace_id", "account_id", "type", "channel", "occurred_at", "source", "external_id", "metadata"]
+    start = datetime(2026, 3, 1, 10, tzinfo=UTC)
+
+    def insert(keys: list[int]) -> list[tuple]:
+        values = [
+            [workspace.pk] * len(keys),  # constant: sent once per line after the varying cells
+            [account.pk if k % 2 else other.pk for k in keys],
+            ["web_visit"] * len(keys),
+            ["web"] * len(keys),
+            [start + timedelta(minutes=k) for k in keys],
+            ["crm"] * len(keys),
+            [f"e{k}" for k in keys],
+            [bulk.Serialized(f'{{"n":{k}}}') for k in keys],
+        ]
+        return bulk.columns_insert_new(
+            EngagementEvent, columns, values, conflict=["workspace", "source", "external_id"], returning=["external_id"]
+        )
+
+    assert insert([7]) == [("e7",)]
+    # when 8 rows go in, e7 among them: the streamed COPY fails on it, after every chunk was read
+    inserted = insert(list(range(8)))
+    # then the careful path inserts exactly the 7 new rows, from all three chunks, each with its own values
+    assert sorted(inserted) == sorted((f"e{k}",) for k in range(8) if k != 7)
+    stored = {e.external_id: e for e in EngagementEvent.objects.filter(workspace=workspace)}
+    assert sorted(stored) == sorted(f"e{k}" for k in range(8))
+    for k in range(8):
+        event = stored[f"e{k}"]
+        assert (event.account_id, event.occurred_at, event.metadata, event.source) == (
+            account.pk if k % 2 else other.pk,
+            start + timedelta(minutes=k),
+            {"n": k},
+            "crm",
+        )
+    # and a batch of new keys only goes in by the streamed COPY alone, every chunk of it
+    assert len(insert(list(range(8, 16)))) == 8
+    assert EngagementEvent.objects.filter(workspace=workspace).count() == 16
+
+
 def test_rows_executemany_converts_values_and_fills_defaults(workspace):
     """The path of databases without COPY (the embedded SQLite demo), checked on whichever database runs."""
     from decimal import Decimal
