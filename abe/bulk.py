@@ -532,7 +532,7 @@ def rows_insert_prepared(
             same.append(_cell(default, "plain" if kind == "now" else kind))
         elif name in constants:
             same.append(_cell(constants[name], kind))
-        elif kind == "plain":
+        elif kind in ("plain", "datetime"):
             values = values_of(name, default)
             first = values[0]
             if first is None and values.count(None) == len(values):
@@ -544,7 +544,7 @@ def rows_insert_prepared(
             ):
                 same.append(first)  # equal ints or strings, all of the one type: the same text
             else:
-                varying.append([NULL if v is None or v != v else v for v in values])  # v != v: NaN
+                varying.append(_converted([values], [kind])[0])
         elif kind == "json":
             memo: dict[str, Any] = {}
             column = []

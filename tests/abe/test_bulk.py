@@ -30,6 +30,39 @@ def test_rows_insert_returns_ids_and_fills_defaults(workspace):
     assert acme.created_at is not None
 
 
+@pytest.mark.parametrize(
+    "stamps",
+    [
+        ["2026-03-01T10:00:00+00:00", None, "2026-03-02T11:30:00.250000+02:00"],  # varying, with a NULL
+        [None, None, None],  # one NULL for every row: written once per line
+        ["2026-03-01T10:00:00+00:00"] * 3,  # one instant for every row
+    ],
+    ids=["varying", "all-null", "all-equal"],
+)
+def test_timestamps_go_in_as_the_instants_given(workspace, stamps):
+    # given accounts whose stage-change time is an aware datetime (UTC or another offset), or none
+    from datetime import datetime
+
+    values = [datetime.fromisoformat(s) if s else None for s in stamps]
+    # when they are inserted in bulk, with ids and without
+    ids = bulk.rows_insert(
+        Account,
+        [{"workspace_id": workspace.pk, "name": f"T{i}", "journey_stage_changed_at": v} for i, v in enumerate(values)],
+    )
+    bulk.objects_insert(
+        Account, [Account(workspace=workspace, name=f"C{i}", journey_stage_changed_at=v) for i, v in enumerate(values)]
+    )
+    # then each reads back as the same instant (or NULL)
+    stored = dict(Account.objects.filter(pk__in=ids).values_list("name", "journey_stage_changed_at"))
+    copied = dict(
+        Account.objects.filter(workspace=workspace, name__startswith="C").values_list(
+            "name", "journey_stage_changed_at"
+        )
+    )
+    assert [stored[f"T{i}"] for i in range(3)] == values
+    assert [copied[f"C{i}"] for i in range(3)] == values
+
+
 def test_objects_insert_sets_primary_keys(workspace):
     # given unsaved accounts and, after they are stored, contacts pointing at them
     accounts = bulk.objects_insert(Account, [Account(workspace=workspace, name=f"A{i}") for i in range(3)])

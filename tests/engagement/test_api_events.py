@@ -109,3 +109,40 @@ def test_batch_query_count_does_not_grow_with_rows(key_client, workspace, django
         response = client.post("/api/v1/events/batch/", {"events": events}, format="json")
 
     assert response.json()["accepted"] == 1000
+
+
+def test_a_large_batch_replayed_with_new_events_among_it_adds_exactly_the_new_ones(key_client, workspace):
+    """A 1,350-event batch goes to PostgreSQL in several streamed chunks; when some of its keys exist already the
+    COPY fails after every chunk was sent and the rows go in the careful way: all chunks, exact counts."""
+    from datetime import timedelta
+
+    from django.db.models import Sum
+
+    from engagement.models import EngagementDay, PendingBatch
+    from engagement.services import store
+
+    people = [ContactFactory(account=AccountFactory(workspace=workspace)) for _ in range(6)]
+    client = key_client("events")
+
+    def batch(numbers):
+        return [
+            event(
+                external_id=f"big-{n}",
+                contact_email=people[n % 6].email,
+                at=NOW - timedelta(hours=n % 240),
+                type=("web_visit", "email_open", "meeting")[n % 3],
+            )
+            for n in numbers
+        ]
+
+    first = client.post("/api/v1/events/batch/", {"events": batch(range(1200))}, format="json")
+    # new keys spread through the replayed ones, so that they fall into different chunks once sorted by account
+    second = client.post("/api/v1/events/batch/", {"events": batch(range(1350))}, format="json")
+
+    assert first.json() == {"accepted": 1200, "duplicates": 0, "rejected": []}
+    assert second.json() == {"accepted": 150, "duplicates": 1200, "rejected": []}
+    assert EngagementEvent.objects.filter(workspace=workspace).count() == 1350
+    # and the day counts the two batches add up to are the events stored, each once
+    assert PendingBatch.objects.filter(workspace=workspace).count() == 2
+    assert store.pending_apply(workspace=workspace) == 2
+    assert EngagementDay.objects.filter(workspace=workspace).aggregate(n=Sum("count"))["n"] == 1350
