@@ -6,7 +6,8 @@ the same accounts and contacts, posts the events in batches of 5,000 to ``POST /
 and the committed write of the events and of the batch's day-count increments), and COPYs the same rows
 (resolved ids, one COPY and commit per 5,000) into the other workspace, alternating batch by batch. Folding a
 batch into the score components and rescoring is the batch's Celery task, run by a worker; here it is only
-enqueued (its cost is what ``bench/scoring.py`` measures). Cleans up and prints one JSON object on its last line.
+enqueued (its cost is what ``bench/scoring.py`` measures). Before timing, the process runs ``web_process_ready()``
+as every web process does (``abe/wsgi.py``). Cleans up and prints one JSON object on its last line.
 """
 
 from __future__ import annotations
