@@ -171,35 +171,55 @@ def _cells_by_column(rows: Sequence[Sequence[Any]], kinds: Sequence[str]) -> Ite
     return zip([row[0] for row in rows], *_converted_columns(rows, kinds, 1), strict=True)
 
 
+# The csv writer quotes a cell only when it holds the delimiter, the quote or a character of its line terminator.
+# COPY reads an unquoted carriage return or newline as the end of the line, so both must be in the terminator
+# (Python 3.11's writer checks nothing else), and NUL first: no PostgreSQL text holds it, so the terminator never
+# occurs inside a cell and can be replaced afterwards by the line's real end.
+_TERMINATOR = "\x00\r\n"
+
+
 def _csv_text(rows: Iterable[Sequence[Any]], end: str | None = None) -> str:
-    """CSV lines of ``rows``; ``end`` (more cells already in CSV, see :func:`_csv_cells`) ends every line."""
+    """CSV lines of ``rows``, each ending in a newline; ``end`` (more cells already in CSV, see :func:`_csv_cells`)
+    is appended to every line. A cell holding a carriage return or a newline is quoted."""
     buffer = io.StringIO()
-    if end is None:
-        csv.writer(buffer, lineterminator="\n").writerows(rows)
-        return buffer.getvalue()
-    # The writer quotes a cell holding any character of its line terminator, so the end cannot be the terminator
-    # itself: lines end in NUL + newline (NUL, which no PostgreSQL text holds, is quoted like the newline), then
-    # each of those becomes the end.
-    csv.writer(buffer, lineterminator="\x00\n").writerows(rows)
-    return buffer.getvalue().replace("\x00\n", "," + end + "\n")
+    csv.writer(buffer, lineterminator=_TERMINATOR).writerows(rows)
+    return buffer.getvalue().replace(_TERMINATOR, "\n" if end is None else "," + end + "\n")
 
 
 def _csv_cells(cells: Sequence[Any]) -> str:
     """``cells`` (one or more) as the csv writer writes them within a line (each quoted as it would be there)."""
     buffer = io.StringIO()
     # A leading cell keeps the writer from writing a lone empty cell as ``""`` (the same value for COPY anyway).
-    csv.writer(buffer, lineterminator="").writerow(["x", *cells])
-    return buffer.getvalue()[2:]
+    csv.writer(buffer, lineterminator=_TERMINATOR).writerow(["x", *cells])
+    return buffer.getvalue()[2 : -len(_TERMINATOR)]
 
 
-def _copy_csv_text(cursor: Any, table: str, columns: Sequence[str], text: str) -> None:
+def _copy_sql(table: str, columns: Sequence[str], model: type[models.Model] | None) -> str:
+    """The ``COPY … FROM STDIN`` statement for csv text whose NULL is an unquoted ``\\N``.
+
+    The text ``\\N`` itself (an event's ``source``, an account's name) is written unquoted too, since the csv
+    writer quotes only cells that need it; so every column of ``model`` that cannot be NULL is read with
+    ``FORCE_NOT_NULL``: there ``\\N`` is text, as given. (The project has no nullable text column; in a nullable
+    column of another type ``\\N`` can only be the NULL marker.)"""
     qn = _qn
-    names = ", ".join(qn(c) for c in columns)
+    options = f"FORMAT csv, NULL '{NULL}'"
+    if model is not None:
+        fields = {_col(f): f for f in cast(list[AnyField], model._meta.concrete_fields)}
+        not_null = [c for c in columns if c in fields and not fields[c].null]
+        if not_null:
+            options += f", FORCE_NOT_NULL ({', '.join(qn(c) for c in not_null)})"
+    return f"COPY {qn(table)} ({', '.join(qn(c) for c in columns)}) FROM STDIN WITH ({options})"
+
+
+def _copy_csv_text(
+    cursor: Any, table: str, columns: Sequence[str], text: str, *, model: type[models.Model] | None = None
+) -> None:
+    """COPY csv ``text`` into ``table`` (the model's own table, or a temporary copy of some of its columns)."""
     with connection.wrap_database_errors:  # psycopg2's errors as Django's (IntegrityError...)
         # One read of the whole text (``size``): psycopg2 then sends it with the GIL released, so a thread that
         # sends a COPY needs the GIL only to start and end it (accounts.imports overlaps COPY with its parsing).
         cursor.copy_expert(
-            f"COPY {qn(table)} ({names}) FROM STDIN WITH (FORMAT csv, NULL '{NULL}')",
+            _copy_sql(table, columns, model),
             io.StringIO(text),
             max(len(text), 8192),  # size (Django's wrapper passes it on positionally)
         )
@@ -228,15 +248,22 @@ class _Chunks:
         return "".join(self._sent)
 
 
-def _copy_csv_stream(cursor: Any, table: str, columns: Sequence[str], source: _Chunks) -> None:
-    qn = _qn
-    names = ", ".join(qn(c) for c in columns)
+def _copy_csv_stream(
+    cursor: Any, table: str, columns: Sequence[str], source: _Chunks, *, model: type[models.Model] | None = None
+) -> None:
     with connection.wrap_database_errors:
-        cursor.copy_expert(f"COPY {qn(table)} ({names}) FROM STDIN WITH (FORMAT csv, NULL '{NULL}')", source)
+        cursor.copy_expert(_copy_sql(table, columns, model), source)
 
 
-def _copy_csv(cursor: Any, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    _copy_csv_text(cursor, table, columns, _csv_text(rows))
+def _copy_csv(
+    cursor: Any,
+    table: str,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    model: type[models.Model] | None = None,
+) -> None:
+    _copy_csv_text(cursor, table, columns, _csv_text(rows), model=model)
 
 
 def _reserve_ids(cursor: Any, model: type[models.Model], n: int) -> list[int]:
@@ -274,7 +301,7 @@ def rows_copy(model: type[models.Model], columns: Sequence[str], rows: Sequence[
     kinds = [_kind(f) for f in fields]
     cells = ([_cell(v, k) for v, k in zip(row, kinds, strict=True)] for row in rows)
     with connection.cursor() as cursor:
-        _copy_csv(cursor, model._meta.db_table, [_col(f) for f in fields], cells)
+        _copy_csv(cursor, model._meta.db_table, [_col(f) for f in fields], cells, model=model)
     return len(rows)
 
 
@@ -406,7 +433,7 @@ def columns_insert_new(
     # the careful way. (Foreign keys are checked at commit, so an IntegrityError here is a unique key.)
     try:
         with transaction.atomic(), connection.cursor() as cursor:
-            _copy_csv_stream(cursor, meta.db_table, names, source)
+            _copy_csv_stream(cursor, meta.db_table, names, source, model=model)
         return list(zip(*(values[i] for i in returned), strict=True))
     except IntegrityError:
         pass
@@ -418,7 +445,7 @@ def columns_insert_new(
         cursor.execute(
             f"CREATE TEMP TABLE {temp} ON COMMIT DROP AS SELECT {target} FROM {qn(meta.db_table)} WITH NO DATA"
         )
-        _copy_csv_text(cursor, temp, names, text)
+        _copy_csv_text(cursor, temp, names, text, model=model)
         conflict_cols = ", ".join(qn(_col(_field(model, c))) for c in conflict)
         back = ", ".join(qn(_col(_field(model, c))) for c in returning)
         cursor.execute(
@@ -566,7 +593,7 @@ def rows_insert_prepared(
 
     def send() -> None:
         with connection.cursor() as cursor:  # the connection of the thread that sends
-            _copy_csv_text(cursor, table, names, text)
+            _copy_csv_text(cursor, table, names, text, model=model)
 
     return ids, send
 
@@ -599,7 +626,7 @@ def objects_insert(model: type[M], objs: list[M]) -> list[M]:
                 if kind == "now":
                     values[attname] = now
             rows.append([_cell(values[attname], "plain" if kind == "now" else kind) for attname, kind in plan])
-        _copy_csv(cursor, meta.db_table, [_col(f) for f in fields], rows)
+        _copy_csv(cursor, meta.db_table, [_col(f) for f in fields], rows, model=model)
     for obj in objs:
         obj._state.adding = False
         obj._state.db = "default"
@@ -728,7 +755,7 @@ def _update_copy(model: type[models.Model], field_objs: list[AnyField], rows: Se
             f"CREATE TEMP TABLE {temp} ON COMMIT DROP AS SELECT {qn(pk)}, "
             f"{', '.join(qn(c) for c in columns)} FROM {qn(table)} WITH NO DATA"
         )
-        _copy_csv(cursor, temp, [pk, *columns], _cells_by_column(rows, kinds))
+        _copy_csv(cursor, temp, [pk, *columns], _cells_by_column(rows, kinds), model=model)
         assignments = ", ".join(f"{qn(c)} = t.{qn(c)}" for c in columns)
         # ``a.pk = ANY(the ids)`` as in ``_update_unnest``: joined to the temporary table alone, the planner hashed
         # the whole target table to update a few thousand of its rows (a scoring pass: all 300,000 contacts of a

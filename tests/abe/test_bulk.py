@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime
+from itertools import count
+
 import pytest
 from django.db import connection
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 from abe import bulk
 from accounts.models import Account, Contact
@@ -411,9 +417,9 @@ def test_columns_with_one_value_for_every_row_are_formatted_once_at_the_end_of_e
     copies = []
     real_copy = bulk._copy_csv_text
 
-    def copy(cursor, table, columns, text):
+    def copy(cursor, table, columns, text, **kwargs):
         copies.append((list(columns), text))
-        real_copy(cursor, table, columns, text)
+        real_copy(cursor, table, columns, text, **kwargs)
 
     monkeypatch.setattr(bulk, "_copy_csv_text", copy)
     # when rows sharing their workspace, lifecycle and (empty) technologies but not their names are inserted
@@ -432,3 +438,54 @@ def test_columns_with_one_value_for_every_row_are_formatted_once_at_the_end_of_e
     # and the rows are what was given
     stored = list(Account.objects.filter(pk__in=ids).order_by("pk").values_list("workspace_id", "name", "lifecycle"))
     assert stored == [(workspace.pk, f"Company {i}, Inc.", "customer") for i in range(3)]
+
+
+_batches = count()
+_TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=12)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY: PostgreSQL only")
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@example(sources=["\\N"], rows=[("\\N", True, "{}"), ('a,"b"\n', True, "{}")])  # the NULL marker as text
+@example(sources=["x", "\\N"], rows=[("", False, "{}"), ("\\N", True, "{}"), ("y", True, "{}")])
+@example(sources=["a\nb"], rows=[("c\rd", True, "{}")])  # line breaks in a constant and in a varying column
+@example(sources=["a\r\nb", "e"], rows=[("c\rd", True, "{}"), ("f\n", True, '{"b":1}'), ("", True, "{}")])
+@given(
+    sources=st.one_of(_TEXT.map(lambda s: [s]), st.lists(_TEXT, min_size=1, max_size=3)),
+    rows=st.lists(
+        st.tuples(_TEXT, st.booleans(), st.sampled_from(["{}", '{"a":"x,y\\n\\"z\\""}', '{"b":1}'])),
+        min_size=1,
+        max_size=9,
+    ),
+)
+def test_columns_insert_new_stores_any_text_as_given(workspace, monkeypatch, sources, rows):
+    # given rows whose text holds the csv's own characters (commas, quotes, newlines, backslashes, \N) in varying
+    # and in constant columns, sent in chunks of 2 rows
+    from engagement.models import EngagementEvent
+
+    monkeypatch.setattr(bulk, "STREAM_ROWS", 2)
+    account = AccountFactory(workspace=workspace)
+    batch = f"h{next(_batches)}-"
+    n = len(rows)
+    values = [
+        [workspace.pk] * n,
+        [account.pk] * n,
+        ["web_visit"] * n,
+        [text if with_channel else "" for text, with_channel, _ in rows],
+        [datetime(2026, 3, 1, 10, tzinfo=UTC)] * n,
+        [sources[i % len(sources)] for i in range(n)],
+        [f"{batch}{i}" for i in range(n)],
+        [bulk.Serialized(meta) for _, _, meta in rows],
+    ]
+    columns = ["workspace_id", "account_id", "type", "channel", "occurred_at", "source", "external_id", "metadata"]
+    # when they are inserted
+    inserted = bulk.columns_insert_new(
+        EngagementEvent, columns, values, conflict=["workspace", "source", "external_id"], returning=["external_id"]
+    )
+    # then every row is stored with exactly its values
+    assert len(inserted) == n
+    stored = {
+        e.external_id: (e.channel, e.source, e.metadata)
+        for e in EngagementEvent.objects.filter(workspace=workspace, external_id__startswith=batch)
+    }
+    assert stored == {f"{batch}{i}": (values[3][i], values[5][i], json.loads(values[7][i])) for i in range(n)}

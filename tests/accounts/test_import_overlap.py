@@ -32,9 +32,9 @@ def _copying_threads(monkeypatch) -> set[str]:
     threads: set[str] = set()
     real_copy = bulk._copy_csv_text
 
-    def copy(*args):
+    def copy(*args, **kwargs):
         threads.add(threading.current_thread().name)
-        return real_copy(*args)
+        return real_copy(*args, **kwargs)
 
     monkeypatch.setattr(bulk, "_copy_csv_text", copy)
     return threads
@@ -120,10 +120,10 @@ def test_the_next_chunk_is_read_while_a_chunk_is_written(owner, monkeypatch):
             next_chunk_read.set()
         return real_decide(*args)
 
-    def copy(*args):
+    def copy(*args, **kwargs):
         if not next_chunk_read.wait(timeout=20):
             raise AssertionError("no line of the next chunk was read while this chunk was written")
-        return real_copy(*args)
+        return real_copy(*args, **kwargs)
 
     monkeypatch.setattr(imports, "_decide_row", decide)
     monkeypatch.setattr(bulk, "_copy_csv_text", copy)
@@ -140,11 +140,11 @@ def test_a_failed_chunk_write_is_rolled_back_and_raised_as_when_written_in_the_c
     data = (FIXTURES / "salesforce/accountData.csv").read_bytes()
     real_copy, copies = bulk._copy_csv_text, []
 
-    def copy(*args):
+    def copy(*args, **kwargs):
         copies.append(1)
         if len(copies) == 2:
             raise IntegrityError("duplicate key value violates unique constraint (chunk 2)")
-        return real_copy(*args)
+        return real_copy(*args, **kwargs)
 
     monkeypatch.setattr(bulk, "_copy_csv_text", copy)
     with pytest.raises(IntegrityError, match=r"\(chunk 2\)"):
@@ -198,9 +198,9 @@ def test_a_killed_step_resumes_after_the_chunks_its_writer_committed(owner, monk
     real, decided, threads = imports._decide_row, [], set()
     real_copy = bulk._copy_csv_text
 
-    def copy(*args):
+    def copy(*args, **kwargs):
         threads.add(threading.current_thread().name)
-        return real_copy(*args)
+        return real_copy(*args, **kwargs)
 
     def killed_at_row_six(*args):
         if len(decided) == 5:

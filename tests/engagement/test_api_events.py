@@ -146,3 +146,17 @@ def test_a_large_batch_replayed_with_new_events_among_it_adds_exactly_the_new_on
     assert PendingBatch.objects.filter(workspace=workspace).count() == 2
     assert store.pending_apply(workspace=workspace) == 2
     assert EngagementDay.objects.filter(workspace=workspace).aggregate(n=Sum("count"))["n"] == 1350
+
+
+def test_an_event_whose_ids_read_like_copys_null_marker_is_stored_as_given(key_client, workspace):
+    # given a source and an external id that are COPY's NULL marker as text (a CRM's placeholder)
+    contact = ContactFactory(account=AccountFactory(workspace=workspace))
+    payload = {"events": [event(source="\\N", external_id="\\N", contact_email=contact.email)]}
+
+    first = key_client("events").post("/api/v1/events/batch/", payload, format="json")
+    again = key_client("events").post("/api/v1/events/batch/", payload, format="json")
+
+    # then it is accepted once and stored with exactly those texts (not a NOT NULL violation, not a 500)
+    assert first.status_code == 200 and first.json() == {"accepted": 1, "duplicates": 0, "rejected": []}
+    assert again.json() == {"accepted": 0, "duplicates": 1, "rejected": []}
+    assert list(EngagementEvent.objects.values_list("source", "external_id")) == [("\\N", "\\N")]
