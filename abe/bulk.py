@@ -200,7 +200,9 @@ def _copy_sql(table: str, columns: Sequence[str], model: type[models.Model] | No
     The text ``\\N`` itself (an event's ``source``, an account's name) is written unquoted too, since the csv
     writer quotes only cells that need it; so every column of ``model`` that cannot be NULL is read with
     ``FORCE_NOT_NULL``: there ``\\N`` is text, as given. (The project has no nullable text column; in a nullable
-    column of another type ``\\N`` can only be the NULL marker.)"""
+    column of another type ``\\N`` can only be the NULL marker.) The price: a ``None`` wrongly given for a NOT NULL
+    text column is stored as the text ``\\N`` instead of failing (other types still fail: ``\\N`` is no number,
+    date or JSON); a field left out takes its default, ``""`` for text."""
     qn = _qn
     options = f"FORMAT csv, NULL '{NULL}'"
     if model is not None:
