@@ -4,8 +4,8 @@ Every bulk path of the portal (imports, prospecting rescore, engagement scoring 
 writes through these functions, so there is one place that knows how to talk COPY to PostgreSQL:
 
 - ``rows_insert`` / ``objects_insert``: new rows with their ids (ids reserved from the sequence, then COPY).
-- ``rows_insert_new`` / ``columns_insert_new``: rows whose unique key is new (COPY; if some key exists, COPY into a
-  temporary table, then ``INSERT ... ON CONFLICT DO NOTHING RETURNING``): idempotent ingestion.
+- ``columns_insert_new``: rows whose unique key is new (COPY; if some key exists, COPY into a temporary table,
+  then ``INSERT ... ON CONFLICT DO NOTHING RETURNING``): idempotent ingestion.
 - ``rows_copy`` / ``lines_copy``: new rows without ids coming back (COPY; ``lines_copy`` takes lines the caller
   already formatted in COPY's text format, for the demo's millions of rows).
 - ``rows_update``: set some columns of many rows given as ``(pk, value, ...)``, writing only the rows whose
@@ -383,25 +383,6 @@ def rows_executemany(model: type[models.Model], columns: Sequence[str], rows: Se
     return len(rows)
 
 
-def rows_insert_new(
-    model: type[models.Model],
-    columns: Sequence[str],
-    rows: Sequence[Sequence[Any]],
-    *,
-    conflict: Sequence[str],
-    returning: Sequence[str],
-) -> list[tuple[Any, ...]]:
-    """PostgreSQL: insert the rows whose ``conflict`` key (a unique constraint's columns) is new; return the
-    ``returning`` columns (among ``columns``) of exactly the rows inserted. A plain COPY when every key is new;
-    otherwise COPY into a temporary table, then one ``INSERT ... SELECT ... ON CONFLICT DO NOTHING RETURNING``
-    (idempotent ingestion: a replay inserts nothing).
-    ``auto_now_add`` fields not in ``columns`` take now() as ``save()`` would. Columns are field attnames."""
-    if not rows:
-        return []
-    values = [[row[i] for row in rows] for i in range(len(columns))]
-    return columns_insert_new(model, columns, values, conflict=conflict, returning=returning)
-
-
 def columns_insert_new(
     model: type[models.Model],
     columns: Sequence[str],
@@ -410,10 +391,16 @@ def columns_insert_new(
     conflict: Sequence[str],
     returning: Sequence[str],
 ) -> list[tuple[Any, ...]]:
-    """:func:`rows_insert_new` for rows given column by column (``values[i]``: every row's value of
-    ``columns[i]``): a caller that holds its rows as objects builds the columns directly, without a tuple per row."""
+    """PostgreSQL: insert the rows whose ``conflict`` key (a unique constraint's columns) is new; return the
+    ``returning`` columns (among ``columns``) of exactly the rows inserted. A plain COPY when every key is new;
+    otherwise COPY into a temporary table, then one ``INSERT ... SELECT ... ON CONFLICT DO NOTHING RETURNING``
+    (idempotent ingestion: a replay inserts nothing).
+
+    The rows come column by column (``values[i]``: every row's value of ``columns[i]``, field attnames): a caller
+    that holds its rows as objects builds the columns directly, without a tuple per row. ``auto_now_add`` fields
+    not in ``columns`` take now, as ``save()`` would."""
     if connection.vendor != "postgresql":
-        raise NotImplementedError("rows_insert_new needs PostgreSQL.")
+        raise NotImplementedError("columns_insert_new needs PostgreSQL.")
     if not values or not values[0]:
         return []
     meta = model._meta
@@ -459,6 +446,18 @@ def columns_insert_new(
     return inserted
 
 
+def _one_value(column: Sequence[Any]) -> bool:
+    """Whether every cell of a non-empty column is the same int, string (JSON text included) or ``None``, of one
+    type: then it is rendered once and sent at the end of every line instead of formatted per row."""
+    first = column[0]
+    kind = type(first)
+    return (
+        kind in (int, str, Serialized, type(None))
+        and column.count(first) == len(column)
+        and set(map(type, column)) == {kind}
+    )
+
+
 #: Rows per chunk of a streamed COPY (~50 kB of text): small enough that the server starts on the first chunk
 #: early, large enough that each ``read`` costs little.
 STREAM_ROWS = 500
@@ -475,14 +474,7 @@ def _csv_by_columns(
     varying: list[int] = []
     same: list[int] = []
     for i, column in enumerate(columns):
-        first = column[0] if column else None
-        first_type = type(first)
-        constant = (
-            first_type in (int, str, Serialized, type(None))
-            and column.count(first) == len(column)
-            and set(map(type, column)) == {first_type}
-        )
-        (same if constant else varying).append(i)
+        (same if _one_value(column) else varying).append(i)
     if not varying:  # every column constant (one row, say): the first one still makes the lines
         varying.append(same.pop(0))
     varying_kinds = [kinds[i] for i in varying]
@@ -563,15 +555,8 @@ def rows_insert_prepared(
             same.append(_cell(constants[name], kind))
         elif kind in ("plain", "datetime"):
             values = values_of(name, default)
-            first = values[0]
-            if first is None and values.count(None) == len(values):
-                same.append(NULL)
-            elif (
-                type(first) in (int, str)
-                and values.count(first) == len(values)
-                and set(map(type, values)) == {type(first)}
-            ):
-                same.append(first)  # equal ints or strings, all of the one type: the same text
+            if _one_value(values):
+                same.append(_cell(values[0], kind))
             else:
                 varying.append(_converted([values], [kind])[0])
         elif kind == "json":

@@ -151,7 +151,7 @@ def test_rows_copy_and_lines_copy(workspace):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY and ON CONFLICT: PostgreSQL only")
-def test_rows_insert_new_skips_existing_keys(workspace):
+def test_columns_insert_new_skips_existing_keys(workspace):
     # given one event already stored
     from engagement.models import EngagementEvent
 
@@ -162,10 +162,10 @@ def test_rows_insert_new_skips_existing_keys(workspace):
         return (workspace.pk, account.pk, "web_visit", "", "2026-03-01T10:00:00+00:00", "web", external_id, {"a": 1})
 
     def insert(rows: list[tuple]) -> list[tuple]:
-        return bulk.rows_insert_new(
+        return bulk.columns_insert_new(
             EngagementEvent,
             columns,
-            rows,
+            [list(column) for column in zip(*rows, strict=True)],
             conflict=["workspace", "source", "external_id"],
             returning=["source", "external_id"],
         )

@@ -149,7 +149,7 @@ def test_a_large_batch_replayed_with_new_events_among_it_adds_exactly_the_new_on
 
 
 def test_an_event_whose_ids_read_like_copys_null_marker_is_stored_as_given(key_client, workspace):
-    # given a source and an external id that are COPY's NULL marker as text (a CRM's placeholder)
+    # given a source and an external id that are the text of COPY's NULL marker (as some CRM exports write them)
     contact = ContactFactory(account=AccountFactory(workspace=workspace))
     payload = {"events": [event(source="\\N", external_id="\\N", contact_email=contact.email)]}
 
