@@ -59,7 +59,12 @@ def task_create(
     description: str | Msg = "",
     source: str = TaskSource.MANUAL,
     source_ref: str = "",
+    status: str = TaskStatus.OPEN,
+    outcome: str = "",
 ) -> Task:
+    """A new task. ``status`` and ``outcome`` are the fields the API's task carries: a task recorded as already done
+    (or cancelled) is created open and then completed (or cancelled) here, so it gets a completion time and the
+    reactions a completion has, as if it had been completed once created."""
     task = Task(
         workspace=workspace,
         title=english(title)[:200] if isinstance(title, Msg) else title,  # a job's text never fails on length
@@ -71,10 +76,18 @@ def task_create(
         description=english(description) or "",
         source=source,
         source_ref=source_ref or "",
+        outcome=outcome or "",
         created_by=by,
     )
     _clean_task(task)
+    if status not in TaskStatus.values:
+        choices = ", ".join(TaskStatus.values)
+        raise ValidationError({"status": gettext("Choose one of: %(choices)s.") % {"choices": choices}})
     task.save()
+    if status == TaskStatus.DONE:
+        return task_complete(task=task, by=by, outcome=task.outcome)
+    if status == TaskStatus.CANCELLED:
+        return task_cancel(task=task, by=by)
     return task
 
 

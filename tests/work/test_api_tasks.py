@@ -93,3 +93,29 @@ def test_task_list_query_count_is_bounded(workspace, marketing_api, django_asser
 
     with django_assert_max_num_queries(8):
         assert marketing_api.get("/api/v1/tasks/").status_code == 200
+
+
+def test_a_task_can_be_created_with_every_field_the_api_shows(workspace, marketing_api):
+    """The task the API answers carries ``status`` and ``outcome``, so a client may send them back when creating
+    (schemathesis sent ``outcome`` and got a 500: the create service did not take it)."""
+    account = AccountFactory(workspace=workspace)
+
+    noted = marketing_api.post(
+        "/api/v1/tasks/", {"title": "Call", "account": account.pk, "outcome": "", "source_ref": ""}, format="json"
+    )
+    done = marketing_api.post(
+        "/api/v1/tasks/",
+        {"title": "Demo given", "account": account.pk, "status": "done", "outcome": "Booked a trial"},
+        format="json",
+    )
+    cancelled = marketing_api.post(
+        "/api/v1/tasks/", {"title": "Lunch", "account": account.pk, "status": "cancelled"}, format="json"
+    )
+    wrong = marketing_api.post("/api/v1/tasks/", {"title": "X", "account": account.pk, "status": "soon"}, format="json")
+
+    assert (noted.status_code, noted.json()["status"], noted.json()["completed_at"]) == (201, "open", None)
+    assert (done.status_code, done.json()["status"], done.json()["outcome"]) == (201, "done", "Booked a trial")
+    assert done.json()["completed_at"] is not None
+    assert (cancelled.status_code, cancelled.json()["status"]) == (201, "cancelled")
+    assert cancelled.json()["completed_at"] is not None
+    assert wrong.status_code == 400 and "status" in wrong.json()
