@@ -2,7 +2,8 @@
 
 A ``page_size`` that is not an integer (``null``, ``abc``, empty) is a 400, as the OpenAPI schema (an integer)
 says; DRF's own pagination silently used the default instead. An integer below 1 means the default, above 500
-the maximum.
+the maximum. A ``page`` given empty or more than once is a 404 "Invalid page.", as a ``page`` that is not a page
+number is (DRF read ``?page=`` as the first page and took the last of repeated values).
 """
 
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 from django.core.paginator import Page
 from django.core.paginator import Paginator as DjangoPaginator
 from django.db.models import QuerySet
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 
@@ -47,6 +48,12 @@ class StandardPagination(PageNumberPagination):
             if int(text) < 1:
                 return self.page_size
         return super().get_page_size(request)
+
+    def get_page_number(self, request: Request, paginator: Any) -> Any:
+        values = request.query_params.getlist(self.page_query_param)
+        if len(values) > 1 or (values and not values[0].strip()):
+            raise NotFound(self.invalid_page_message.format(page_number=values, message="Give one page number."))
+        return super().get_page_number(request, paginator)
 
 
 def paginated_schema(name: str, item: Any) -> Any:

@@ -86,6 +86,7 @@ class AccountNextBestApi(WorkspaceApiView):
     )
     def get(self, request: Request, pk: int) -> Response:
         account = _account(self.workspace, pk)
+        reject_blank(request.query_params, ("contact",))
         raw = request.query_params.get("contact", "")
         if raw and not raw.isdigit():
             raise serializers.ValidationError({"contact": "Give a contact id."})

@@ -9,7 +9,7 @@ from django.db.models import Model
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -44,6 +44,10 @@ from .serializers import (
 )
 
 
+class PlanReviewInput(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
+
+
 class AccountPlanViewSet(WorkspaceModelViewSet):
     """Account plans: Goals, Plans, Challenges, Stakes, Timeline; one current plan per account (a second is 409)."""
 
@@ -67,10 +71,7 @@ class AccountPlanViewSet(WorkspaceModelViewSet):
         if not rules.can_edit_object(self.request, plan):
             raise PermissionDenied("You can only change plans of accounts you own or are on the team of.")
 
-    @extend_schema(
-        request=inline_serializer("PlanReviewInput", {"note": serializers.CharField(required=False)}),
-        responses=PlanReviewSerializer,
-    )
+    @extend_schema(request=PlanReviewInput, responses={201: PlanReviewSerializer})
     @action(detail=True, methods=["post"])
     def review(self, request: Request, pk: str | None = None) -> Response:
         """Record a review; the next one falls due after the cadence of the account's tier."""
@@ -87,8 +88,9 @@ class AccountPlanViewSet(WorkspaceModelViewSet):
         self._check_edit(plan)
         return Response(self.get_serializer(plans.account_plan_archive(plan=plan, by=self.actor())).data)
 
-    @extend_schema(request=PlanActionInput, responses=TaskSerializer(many=True))
-    @action(detail=True, methods=["get", "post"])
+    @extend_schema(methods=["GET"], responses=TaskSerializer(many=True))
+    @extend_schema(methods=["POST"], request=PlanActionInput, responses={201: TaskSerializer})
+    @action(detail=True, methods=["get", "post"], pagination_class=None)  # the whole action plan, unpaged
     def actions(self, request: Request, pk: str | None = None) -> Response:
         """The plan's action plan (tasks with owners and due dates); POST adds one."""
         plan = self.get_object()
@@ -102,7 +104,7 @@ class AccountPlanViewSet(WorkspaceModelViewSet):
         return Response(TaskSerializer(tasks, many=True, context=self.get_serializer_context()).data)
 
     @extend_schema(responses=PlanChangeSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)  # the newest 500 changes, unpaged
     def history(self, request: Request, pk: str | None = None) -> Response:
         """Who changed what on the plan, newest first."""
         return Response(PlanChangeSerializer(selectors.plan_history(plan=self.get_object(), limit=500), many=True).data)
@@ -113,10 +115,6 @@ def _plan_selector(model):
         return model.objects.for_workspace(workspace).select_related("plan", "plan__account")
 
     return select
-
-
-class PlanReviewInput(serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
 
 
 class _PlanChildViewSet(WorkspaceModelViewSet):
@@ -200,7 +198,7 @@ class ParetoApi(WorkspaceApiView):
 class ProposeKeyAccountApi(WorkspaceApiView):
     write_roles = (Role.ADMIN, Role.MARKETING, Role.SALES)
 
-    @extend_schema(request=ProposeKeyAccountInput, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=ProposeKeyAccountInput, responses={201: OpenApiTypes.OBJECT})
     def post(self, request: Request) -> Response:
         """Propose an account as a key account (a tier proposal, decided on the tier-proposals page)."""
         data = self.validated(ProposeKeyAccountInput, request.data)

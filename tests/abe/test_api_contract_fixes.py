@@ -60,3 +60,54 @@ def test_an_integer_page_size_is_accepted_and_bounded(admin_api, value, expected
 
     assert StandardPagination().get_page_size(request) == expected
     assert admin_api.get(f"/api/v1/accounts/?page_size={value}").status_code == 200
+
+
+@pytest.mark.parametrize("query", ["page=", "page=%20", "page=1&page=2", "page=2&page="])
+def test_a_page_given_empty_or_twice_is_refused_on_every_list(admin_api, query):
+    """``?page=`` was read as the first page and repeated pages as the last one (schemathesis: a request the
+    schema calls invalid, answered 200)."""
+    for path in ("/api/v1/accounts/", "/api/v1/personas/", "/api/v1/activation-rules/", "/api/v1/import-jobs/"):
+        response = admin_api.get(f"{path}?{query}")
+
+        assert response.status_code == 404, (path, response.content)
+        assert response.json()["detail"].startswith("Invalid page")
+
+
+def test_a_page_number_still_reaches_the_second_page(admin_api, workspace):
+    from tests.factories import AccountFactory
+
+    AccountFactory.create_batch(3, workspace=workspace)
+
+    second = admin_api.get("/api/v1/accounts/?page=2&page_size=2").json()
+
+    assert (second["count"], len(second["results"])) == (3, 1)
+
+
+def test_the_schema_says_what_the_plan_and_proposal_actions_answer():
+    from drf_spectacular.generators import SchemaGenerator
+
+    paths = SchemaGenerator().get_schema(request=None, public=True)["paths"]
+
+    def ok(path, method):
+        responses = paths[path][method]["responses"]
+        return sorted(code for code in responses if code.startswith("2")), responses
+
+    assert ok("/api/v1/account-plans/{id}/review/", "post")[0] == ["201"]
+    assert ok("/api/v1/account-plans/{id}/actions/", "post")[0] == ["201"]
+    assert ok("/api/v1/key-accounts/propose/", "post")[0] == ["201"]
+    for path in ("/api/v1/account-plans/{id}/actions/", "/api/v1/account-plans/{id}/history/"):
+        codes, responses = ok(path, "get")
+        assert codes == ["200"] and responses["200"]["content"]["application/json"]["schema"]["type"] == "array"
+    review = paths["/api/v1/account-plans/{id}/review/"]["post"]["requestBody"]["content"]["application/json"]
+    assert "minLength" not in str(review)  # a blank note is accepted, as the schema now says
+
+
+def test_an_empty_contact_on_next_best_content_is_a_400(admin_api, workspace):
+    from tests.factories import AccountFactory
+
+    account = AccountFactory(workspace=workspace)
+
+    response = admin_api.get(f"/api/v1/accounts/{account.pk}/next-best-content/?contact=")
+
+    assert response.status_code == 400 and "contact" in response.json()
+    assert admin_api.get(f"/api/v1/accounts/{account.pk}/next-best-content/").status_code == 200
