@@ -22,10 +22,16 @@ ERROR_RESPONSES = {
     "413": "The request body is larger than the limit.",
     "429": "Rate limited; retry after the `Retry-After` header.",
 }
+#: Answered by the HTTP server in front of the application, in its own format (gunicorn: an HTML page), so
+#: documented without a body.
+SERVER_RESPONSES = {
+    "414": "The URL is longer than the server accepts (gunicorn: a request line of more than 4,094 bytes).",
+}
 
 
 def error_responses_hook(result: dict[str, Any], generator: object, request: object, public: bool) -> dict[str, Any]:
-    """Postprocessing hook: every operation documents the errors the API can answer (a shared ``Error`` schema).
+    """Postprocessing hook: every operation documents the errors the API can answer (a shared ``Error`` schema),
+    and those the HTTP server answers before the request reaches it (``SERVER_RESPONSES``, no body documented).
 
     Operations keep any error response they already describe (with its own schema) and gain the missing ones.
     """
@@ -51,6 +57,8 @@ def error_responses_hook(result: dict[str, Any], generator: object, request: obj
                     responses[code] = {"description": description, "content": error}
                 elif "content" not in responses[code]:
                     responses[code]["content"] = error
+            for code, description in SERVER_RESPONSES.items():
+                responses.setdefault(code, {"description": description})
     return result
 
 
