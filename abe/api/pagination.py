@@ -52,7 +52,7 @@ class StandardPagination(PageNumberPagination):
     def get_page_number(self, request: Request, paginator: Any) -> Any:
         values = request.query_params.getlist(self.page_query_param)
         if len(values) > 1 or (values and not values[0].strip()):
-            raise NotFound(self.invalid_page_message.format(page_number=values, message="Give one page number."))
+            raise NotFound(self.invalid_page_message)
         return super().get_page_number(request, paginator)
 
 
