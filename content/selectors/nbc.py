@@ -15,7 +15,7 @@ from abe.templatetags.abe_tags import stage_label
 from accounts.models import Account, Contact
 
 from .. import hooks
-from ..models import AssetPerformance, ContentAsset, ContentSettings
+from ..models import AssetPerformance, BuyingStage, ContentAsset, ContentSettings, Effort
 from ..ranking import DEFAULT_PRIOR_RATE, AssetFacts, Suggestion, rank_for_contact
 
 
@@ -64,6 +64,15 @@ class AccountSuggestions:
     content_stage: str
     allowed_effort: str
     contacts: list[ContactSuggestions]
+
+    @property
+    def content_stage_label(self) -> str:
+        """The content stage as people read it ("After the sale"), not its key."""
+        return str(dict(BuyingStage.choices).get(self.content_stage, self.content_stage))
+
+    @property
+    def allowed_effort_label(self) -> str:
+        return str(dict(Effort.choices).get(self.allowed_effort, self.allowed_effort))
 
     @property
     def rolled_up(self) -> list[tuple[Suggestion, Contact]]:

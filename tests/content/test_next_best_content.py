@@ -143,3 +143,18 @@ def test_contact_page_and_account_panel_render(client, workspace, sales_user):
     page = client.get(f"/content/contacts/{contact.pk}/next-best/")
 
     assert "Benchmark report" in panel.content.decode() and "Benchmark report" in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_panels_name_the_content_stage_and_effort_as_people_read_them(client, workspace, sales_user):
+    """The panel showed the stage's key ("Post_sale content · up to low effort") for a customer account."""
+    account = AccountFactory(workspace=workspace, journey_stage="customer")
+    contact = ContactFactory(account=account, first_name="Ana")
+    client.force_login(sales_user)
+
+    panel = client.get(f"/content/accounts/{account.pk}/next-best/").content.decode()
+    page = client.get(f"/content/contacts/{contact.pk}/next-best/").content.decode()
+
+    assert "After the sale content · up to low effort for this tier" in panel
+    assert "After the sale content, up to low effort" in page
+    assert "Post_sale" not in panel + page and "post_sale" not in panel + page
