@@ -20,7 +20,7 @@ from django.core.validators import RegexValidator
 from django.db.models import F, Q, QuerySet
 from django.db.models.expressions import OrderBy
 
-from abe.filtersets import SharedFormFilterSet
+from abe.filtersets import SharedFormFilterSet, UtcIsoDateTimeFilter
 from abe.models import Workspace
 from abe.paging import AscendingInTwoParts
 
@@ -130,7 +130,7 @@ class AccountFilterSet(SharedFormFilterSet):
     employees_max = django_filters.NumberFilter(field_name="employees", lookup_expr="lte")
     revenue_min = django_filters.NumberFilter(field_name="annual_revenue", lookup_expr="gte")
     revenue_max = django_filters.NumberFilter(field_name="annual_revenue", lookup_expr="lte")
-    stage_changed_since = django_filters.IsoDateTimeFilter(
+    stage_changed_since = UtcIsoDateTimeFilter(
         field_name="journey_stage_changed_at",
         lookup_expr="gte",
         label="Journey stage changed at or after (ISO 8601 time)",

@@ -18,7 +18,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.db.models.expressions import OrderBy
 
-from abe.filtersets import SharedFormFilterSet
+from abe.filtersets import SharedFormFilterSet, UtcIsoDateTimeFilter
 from abe.models import Workspace
 from accounts.models import Account
 
@@ -59,8 +59,8 @@ class AlertFilterSet(SharedFormFilterSet):
     severity = django_filters.ChoiceFilter(choices=Severity.choices)
     mine = django_filters.BooleanFilter(method="filter_mine", help_text="Only alerts in my inbox or assigned to me.")
     q = django_filters.CharFilter(method="filter_q", label="Search (alert title or account name)")
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
     sort = django_filters.ChoiceFilter(
         choices=[(k, k) for k in ALERT_SORTS], method="filter_sort", label="Sort: severity, -created, created, status"
     )

@@ -176,7 +176,7 @@ class ParetoApi(WorkspaceApiView):
     )
     def get(self, request: Request) -> Response:
         """Accounts ranked by won revenue (or margin) with the cumulative share and the top-20% share (0-1)."""
-        reject_blank(request.query_params, ("start", "end", "limit"))
+        reject_blank(request.query_params, ("start", "end", "by", "limit"))
         data = self.validated(self.InputSerializer, request.query_params)
         page = selectors.pareto_selection(workspace=self.workspace, **data)
         r = page.result

@@ -111,3 +111,36 @@ def test_an_empty_contact_on_next_best_content_is_a_400(admin_api, workspace):
 
     assert response.status_code == 400 and "contact" in response.json()
     assert admin_api.get(f"/api/v1/accounts/{account.pk}/next-best-content/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["created_before=0115-06-22T20%3A35%3A28%2B20%3A33", "created_after=2026-12-04T06%3A32%3A34-23%3A59"],
+)
+def test_a_time_with_an_offset_postgresql_does_not_take_is_read_in_utc(admin_api, query):
+    """Python reads UTC offsets up to ±23:59, PostgreSQL only up to ±15:59: the alerts list answered 500."""
+    response = admin_api.get(f"/api/v1/alerts/?{query}")
+
+    assert response.status_code == 200, response.content
+
+
+def test_a_time_the_offset_takes_out_of_range_is_a_400(admin_api):
+    response = admin_api.get("/api/v1/alerts/?created_before=0001-01-01T00%3A00%3A00%2B05%3A00")
+
+    assert response.status_code == 400 and "created_before" in response.json()
+
+
+def test_the_accounts_page_reads_a_stage_change_time_in_utc(admin_client, workspace):
+    from tests.factories import AccountFactory
+
+    AccountFactory(workspace=workspace, name="Moved late")
+
+    page = admin_client.get("/accounts/?stage_changed_since=2026-01-01T00%3A00%3A00%2B20%3A33")
+
+    assert page.status_code == 200
+
+
+def test_an_empty_pareto_measure_is_a_400(admin_api):
+    response = admin_api.get("/api/v1/key-accounts/pareto/?by=")
+
+    assert response.status_code == 400 and "by" in response.json()
