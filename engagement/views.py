@@ -7,7 +7,7 @@ The panels are fragments the account page loads with htmx (registered in ``Engag
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,6 +19,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from abe import permissions as rules
+from abe.api.filters import MAX_ID
 from abe.forms import form_add_service_errors
 from abe.http import MemberRequest
 from abe.jobs import job_list
@@ -47,11 +48,15 @@ def _account(request: MemberRequest, pk: int) -> Account:
 
 
 def _cursor(value: str) -> tuple[datetime, int] | None:
+    """The timeline's ``before`` cursor (``<time>|<event id>``), read in UTC (PostgreSQL refuses offsets beyond
+    ±15:59, which Python reads), or None for one that cannot be an event's (the first page is shown)."""
     at, _, pk = value.partition("|")
     try:
-        return datetime.fromisoformat(at), int(pk)
-    except ValueError:
+        moment, event_id = datetime.fromisoformat(at), int(pk)
+        moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    except (ValueError, OverflowError):
         return None
+    return (moment, event_id) if 0 < event_id <= MAX_ID else None
 
 
 @require_GET

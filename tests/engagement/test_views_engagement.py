@@ -85,6 +85,20 @@ def test_timeline_pages_with_a_cursor(client, viewer_user, workspace):
     assert not {e.pk for e in first.context["events"]} & {e.pk for e in second.context["events"]}
 
 
+@pytest.mark.parametrize(
+    "cursor",
+    ["2026-01-01T00:00:00%2B20:33|5", "2026-01-01T00:00:00|99999999999999999999", "0001-01-01T00:00:00%2B05:00|5"],
+)
+def test_a_timeline_cursor_that_cannot_be_an_events_shows_a_page_not_a_500(client, viewer_user, workspace, cursor):
+    """An offset beyond PostgreSQL's ±15:59, an id beyond bigint or a time with no UTC equivalent were 500s."""
+    account = AccountFactory(workspace=workspace)
+    client.force_login(viewer_user)
+
+    response = client.get(f"/engagement/accounts/{account.pk}/timeline/?before={cursor}")
+
+    assert response.status_code == 200
+
+
 def test_panels_query_count_does_not_grow_with_events(
     client, viewer_user, engaged_account, django_assert_max_num_queries
 ):
