@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy
 
+from abe.filtersets import UtcIsoDateTimeField
 from abe.forms import ServiceModelForm
 from accounts.models import Lifecycle, TeamRole, Tier
 from engagement.models import SCORED_EVENT_CHOICES, TriggerKind
@@ -187,7 +188,8 @@ class PreferenceForm(forms.Form):
 
 
 class SnoozeForm(forms.Form):
-    until = forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    # In UTC: a pasted "…+20:33" is a time Python reads and PostgreSQL refuses (abe.filtersets.UtcIsoDateTimeField).
+    until = UtcIsoDateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
 
 
 class AssignForm(forms.Form):

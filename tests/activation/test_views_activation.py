@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from activation.models import Alert, AlertStatus, EmailMode, NotificationPreference, Rule, WebhookDelivery
 from activation.services.evaluation import rules_evaluate
@@ -66,6 +69,20 @@ def test_quick_snooze_and_invalid_moves(kam_client, fired):
 
     assert fired.status == AlertStatus.SNOOZED and fired.snoozed_until
     assert again.status_code == 409
+
+
+@pytest.mark.parametrize("until", ["2099-01-01T10:00", "2099-01-01T10:00:00+20:33"])
+def test_snooze_until_a_time_given_with_any_offset(kam_client, fired, until):
+    """A time with an offset PostgreSQL refuses (beyond ±15:59) was a 500 when the alert was saved."""
+    response = kam_client.post(
+        reverse("activation:action", args=[fired.pk, "snooze"]), {"until": until}, HTTP_HX_REQUEST="true"
+    )
+
+    fired.refresh_from_db()
+    given = datetime.fromisoformat(until)
+    expected = given if given.tzinfo else timezone.make_aware(given)
+    assert response.status_code == 200 and fired.status == AlertStatus.SNOOZED
+    assert fired.snoozed_until == expected  # the same instant (2098-12-31 13:27 UTC for the +20:33 one)
 
 
 def test_viewers_cannot_act_and_other_workspaces_are_404(client, viewer_user, other_admin, fired):
