@@ -154,11 +154,17 @@ class AccountFilterForm(forms.Form):
     config_change = forms.CharField(required=False, max_length=80, widget=forms.HiddenInput)
 
     def stage_changed_label(self) -> str:
-        """The time of the stage-change filter, for people ("" when absent or not a time)."""
-        from django.utils.dateparse import parse_datetime
+        """The time of the stage-change filter as the list applies it (in UTC), for people ("" when absent or not
+        a time the filter takes: the page then says the value was ignored, and shows no filter for it)."""
+        from django.core.exceptions import ValidationError
+
+        from abe.filtersets import UtcIsoDateTimeField
 
         value = self.data.get("stage_changed_since") if self.is_bound else None
-        when = parse_datetime(value) if value else None
+        try:
+            when = UtcIsoDateTimeField(required=False).clean(value) if value else None
+        except ValidationError:
+            return ""
         return when.strftime("%Y-%m-%d %H:%M %Z").strip() if when else ""
 
     def config_change_label(self) -> str:

@@ -144,3 +144,14 @@ def test_an_empty_pareto_measure_is_a_400(admin_api):
     response = admin_api.get("/api/v1/key-accounts/pareto/?by=")
 
     assert response.status_code == 400 and "by" in response.json()
+
+
+@pytest.mark.parametrize("value", ["2026-13-01T00:00:00", "0001-01-01T00:00:00%2B05:00"])
+def test_the_accounts_page_ignores_a_stage_change_time_it_cannot_use(admin_client, workspace, value):
+    """A well-formed but impossible time (month 13) was a 500 where the page labels the filter; a time the filter
+    refuses is said to be ignored, with no filter shown for it."""
+    page = admin_client.get(f"/accounts/?stage_changed_since={value}")
+
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "stage_changed_since" in html and "changed since" not in html
