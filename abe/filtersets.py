@@ -18,17 +18,15 @@ model-choice filter's ``queryset``: those come from the shared form class.
 from __future__ import annotations
 
 import copy
-from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 import django_filters
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils import translation
-from django.utils.translation import gettext_lazy as _
-from django_filters.fields import IsoDateTimeField
 from django_filters.filters import FilterMethod, QuerySetRequestMixin
+
+from abe.forms import UtcIsoDateTimeField
 
 
 def filters_copy(base: dict[str, Any]) -> dict[str, Any]:
@@ -90,22 +88,6 @@ class SharedFormFilterSet(django_filters.FilterSet):
                 if isinstance(flt, QuerySetRequestMixin):
                     form.fields[name].queryset = flt.get_queryset(self.request)
         return self._form
-
-
-class UtcIsoDateTimeField(IsoDateTimeField):
-    """An ISO 8601 time, given to the database in UTC. Python reads UTC offsets up to ±23:59, PostgreSQL takes
-    ±15:59 at most: ``?created_before=0115-06-22T20:35:28+20:33`` was a 500 ("time zone displacement out of range").
-    A time that has no UTC equivalent within the years 1-9999 is refused as a field error."""
-
-    def to_python(self, value: Any) -> datetime | None:
-        parsed: datetime | None = super().to_python(value)
-        if parsed is None or parsed.tzinfo is None:
-            return parsed
-        try:
-            utc: datetime = parsed.astimezone(UTC)
-        except OverflowError:
-            raise ValidationError(_("This time is out of range."), code="invalid") from None
-        return utc
 
 
 class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):

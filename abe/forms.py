@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any, cast
 
 from django import forms
@@ -7,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.forms.utils import flatatt
 from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy
+from django_filters.fields import IsoDateTimeField
 
 
 class ServiceModelForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -19,6 +22,22 @@ class ServiceModelForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def _post_clean(self) -> None:
         pass
+
+
+class UtcIsoDateTimeField(IsoDateTimeField):
+    """An ISO 8601 time, given to the database in UTC. Python reads UTC offsets up to ±23:59, PostgreSQL takes
+    ±15:59 at most: ``?created_before=0115-06-22T20:35:28+20:33`` was a 500 ("time zone displacement out of range").
+    A time that has no UTC equivalent within the years 1-9999 is refused as a field error."""
+
+    def to_python(self, value: Any) -> datetime | None:
+        parsed: datetime | None = super().to_python(value)
+        if parsed is None or parsed.tzinfo is None:
+            return parsed
+        try:
+            utc: datetime = parsed.astimezone(UTC)
+        except OverflowError:
+            raise ValidationError(gettext_lazy("This time is out of range."), code="invalid") from None
+        return utc
 
 
 def form_add_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:

@@ -18,6 +18,9 @@ from django.utils.translation import gettext_lazy as _
 
 _M = TypeVar("_M", bound=models.Model)
 
+#: Largest primary key PostgreSQL stores (bigint); anything larger cannot exist.
+MAX_ID = 2**63 - 1
+
 
 class Role(models.TextChoices):
     ADMIN = "admin", _("Admin")

@@ -7,7 +7,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from abe.forms import FastSelect, ServiceModelForm
+from abe.forms import FastSelect, ServiceModelForm, UtcIsoDateTimeField
 from abe.models import Workspace
 from personas.models import Persona
 
@@ -150,21 +150,14 @@ class AccountFilterForm(forms.Form):
     owner = forms.ChoiceField(required=False, widget=FastSelect)
     sort = forms.CharField(required=False, widget=forms.HiddenInput)
     # Set by the link of a configuration-change notice: kept while the other filters change.
-    stage_changed_since = forms.CharField(required=False, widget=forms.HiddenInput)
+    stage_changed_since = UtcIsoDateTimeField(required=False, widget=forms.HiddenInput)
     config_change = forms.CharField(required=False, max_length=80, widget=forms.HiddenInput)
 
     def stage_changed_label(self) -> str:
         """The time of the stage-change filter as the list applies it (in UTC), for people ("" when absent or not
-        a time the filter takes: the page then says the value was ignored, and shows no filter for it)."""
-        from django.core.exceptions import ValidationError
-
-        from abe.filtersets import UtcIsoDateTimeField
-
-        value = self.data.get("stage_changed_since") if self.is_bound else None
-        try:
-            when = UtcIsoDateTimeField(required=False).clean(value) if value else None
-        except ValidationError:
-            return ""
+        a time the filter takes: the page then says the value was ignored, and shows no filter for it). Read from
+        the cleaned form: the view validates it before rendering."""
+        when = getattr(self, "cleaned_data", {}).get("stage_changed_since")
         return when.strftime("%Y-%m-%d %H:%M %Z").strip() if when else ""
 
     def config_change_label(self) -> str:

@@ -8,8 +8,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy
 
-from abe.filtersets import UtcIsoDateTimeField
-from abe.forms import ServiceModelForm
+from abe.forms import ServiceModelForm, UtcIsoDateTimeField
 from accounts.models import Lifecycle, TeamRole, Tier
 from engagement.models import SCORED_EVENT_CHOICES, TriggerKind
 from personas.models import BuyingRole
@@ -188,7 +187,7 @@ class PreferenceForm(forms.Form):
 
 
 class SnoozeForm(forms.Form):
-    # In UTC: a pasted "…+20:33" is a time Python reads and PostgreSQL refuses (abe.filtersets.UtcIsoDateTimeField).
+    # In UTC: a pasted "…+20:33" is a time Python reads and PostgreSQL refuses (abe.forms.UtcIsoDateTimeField).
     until = UtcIsoDateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
 
 

@@ -19,11 +19,10 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from abe import permissions as rules
-from abe.api.filters import MAX_ID
 from abe.forms import form_add_service_errors
 from abe.http import MemberRequest
 from abe.jobs import job_list
-from abe.models import Job, JobStatus
+from abe.models import MAX_ID, Job, JobStatus
 from abe.views import admin_required, workspace_required
 from accounts.models import Account
 

@@ -22,7 +22,8 @@ from .models import Task, TaskSource, TaskStatus
 TASK_FIELDS = {"title", "description", "account", "contact", "assignee", "due_date", "source", "source_ref"}
 
 
-def _clean_task(task: Task) -> None:
+def _clean_task(task: Task, *, status: str | None = None) -> None:
+    """The task's fields, and ``status`` when one is asked for (create and update move a task to it afterwards)."""
     task.title = (task.title or "").strip()
     errors: dict[str, str] = {}
     if not task.title:
@@ -42,6 +43,8 @@ def _clean_task(task: Task) -> None:
         errors["assignee"] = gettext("This user is not a member of the workspace.")
     if task.source not in TaskSource.values:
         errors["source"] = gettext("Choose one of: %(choices)s.") % {"choices": ", ".join(TaskSource.values)}
+    if status is not None and status not in TaskStatus.values:
+        errors["status"] = gettext("Choose one of: %(choices)s.") % {"choices": ", ".join(TaskStatus.values)}
     if errors:
         raise ValidationError(errors)
 
@@ -79,10 +82,7 @@ def task_create(
         outcome=outcome or "",
         created_by=by,
     )
-    _clean_task(task)
-    if status not in TaskStatus.values:
-        choices = ", ".join(TaskStatus.values)
-        raise ValidationError({"status": gettext("Choose one of: %(choices)s.") % {"choices": choices}})
+    _clean_task(task, status=status)
     task.save()
     if status == TaskStatus.DONE:
         return task_complete(task=task, by=by, outcome=task.outcome)
@@ -102,7 +102,7 @@ def task_update(task: Task, *, by: User | None = None, **fields: Any) -> Task:
         if name in ("title", "description") and value != getattr(task, name):
             task.texts = {k: v for k, v in (task.texts or {}).items() if k != name}  # edited: no longer the key's
         setattr(task, name, value)
-    _clean_task(task)
+    _clean_task(task, status=status)
     task.save()
     if status is not None and status != task.status:
         if status == TaskStatus.DONE:

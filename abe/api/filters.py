@@ -29,8 +29,7 @@ from django_filters import (
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
 
-#: Largest primary key PostgreSQL stores (bigint); anything larger cannot exist.
-MAX_ID = 2**63 - 1
+from abe.models import MAX_ID
 
 
 def _scoped(queryset: QuerySet[Any], workspace: Any) -> QuerySet[Any]:

@@ -119,3 +119,20 @@ def test_a_task_can_be_created_with_every_field_the_api_shows(workspace, marketi
     assert (cancelled.status_code, cancelled.json()["status"]) == (201, "cancelled")
     assert cancelled.json()["completed_at"] is not None
     assert wrong.status_code == 400 and "status" in wrong.json()
+
+
+def test_the_update_service_refuses_a_status_it_does_not_know(workspace):
+    """Create and update check a status the same way (an unknown one used to reopen the task on update)."""
+    from django.core.exceptions import ValidationError
+
+    from work.services import task_complete, task_create, task_update
+
+    task = task_complete(
+        task=task_create(workspace=workspace, title="Call", account=AccountFactory(workspace=workspace))
+    )
+
+    with pytest.raises(ValidationError) as refused:
+        task_update(task, status="soon")
+
+    task.refresh_from_db()
+    assert "status" in refused.value.message_dict and task.status == "done"
