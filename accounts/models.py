@@ -159,6 +159,16 @@ class Account(WorkspaceOwned, TimeStamped):
             models.Index(F("workspace"), F("lifecycle"), F("id"), name="account_ws_lifecycle_id"),
             models.Index(fields=["workspace", "owner"], name="account_ws_owner"),
             models.Index(F("workspace"), F("id"), condition=Q(tier_locked=True), name="account_ws_pinned"),
+            # ``stage_changed_since`` (the link of a configuration-change notice): the accounts whose stage changed
+            # at or after a time, a range of this index, and only the accounts that ever changed stage are in it
+            # (12x slower at 100,000 accounts than at 2,000 without it: the workspace read whole).
+            models.Index(
+                F("workspace"),
+                F("journey_stage_changed_at"),
+                F("id"),
+                condition=Q(journey_stage_changed_at__isnull=False),
+                name="account_ws_stage_changed",
+            ),
             # One index per nullable sort column, read forwards for ``-column`` (unknown values last) and backwards
             # in two parts for ``column`` (abe.paging.AscendingInTwoParts): a second index per column made every
             # account a rescore changes cost six more index entries (docs/performance.md, "Rescore"). The

@@ -1,7 +1,8 @@
 """Benchmark: tier-board and accounts-list pages (the default view, a filtered one, then every sort and every
 filter of both, one at a time) at 2,000 and at 100,000 accounts: query count and median time, their ratios, and
 ``worst_time_ratio`` / ``max_query_ratio`` over all pages (the count must not grow; time nearly flat).
-Knobs: ``BENCH_ACCOUNTS`` (large size), ``BENCH_RUNS`` (timed requests per page), ``BENCH_ONLY_TWO=1``.
+Knobs: ``BENCH_ACCOUNTS`` (large size), ``BENCH_RUNS`` (timed requests per page), ``BENCH_ONLY_TWO=1``,
+``BENCH_API_FILTERS=1`` (also the list filters only the API offers).
 
 Run: DATABASE_URL=postgres://... python bench/tier_board.py   (prints one JSON object on its last line)
 Creates two workspaces (2,000 and ``BENCH_ACCOUNTS`` accounts, in the same table) with a user each, renders every
@@ -16,6 +17,7 @@ import os
 import statistics
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -92,13 +94,43 @@ LIST_SORTS = [
     "-engagement",
     "updated",
     "-updated",
+    "created",
+    "-created",
+    "momentum",
+    "-momentum",
+    "stage",
+    "-stage",
 ]
-LIST_FILTERS = ["q=Bench+Company+1", "industry=Software", "country=US", "lifecycle=prospect", "tier=priority"]
+# The page's own filters, then the two a link sets (a configuration-change notice links to the accounts whose stage
+# changed since the change: ``stage_changed_since`` and ``config_change``). Filters only the API offers (``region``,
+# ``domain``, ``employees_min``...) are measured with ``BENCH_API_FILTERS=1`` (docs/performance.md, "Lists").
+LIST_FILTERS = [
+    "q=Bench+Company+1",
+    "industry=Software",
+    "country=US",
+    "lifecycle=prospect",
+    "tier=priority",
+    "owner=me",
+    "config_change=engagement_settings:v2",
+]
+if os.environ.get("BENCH_API_FILTERS"):
+    LIST_FILTERS += [
+        "region=NY",
+        "employees_min=1000",
+        "employees_max=50",
+        "revenue_min=100000000",
+        "revenue_max=1000000",
+        "domain=bench1.example.com",
+        "external_id=B-0000001",
+    ]
 if not os.environ.get("BENCH_ONLY_TWO"):
     PAGES.update({f"board sort={x}": f"/accounts/tiers/?sort={x}" for x in BOARD_SORTS})
     PAGES.update({f"board {x}": f"/accounts/tiers/?{x}" for x in BOARD_FILTERS})
     PAGES.update({f"list sort={x}": f"/accounts/?sort={x}" for x in LIST_SORTS})
     PAGES.update({f"list {x}": f"/accounts/?{x}" for x in LIST_FILTERS})
+    PAGES["list stage_changed_since=30 days ago"] = (
+        f"/accounts/?stage_changed_since={(datetime.now(UTC) - timedelta(days=30)).strftime('%Y-%m-%dT%H:%M:%SZ')}"
+    )
 FIELDS = (
     "external_id",
     "name",
@@ -151,6 +183,14 @@ def add_accounts(workspace: Workspace, owner, start: int, n: int) -> None:
             for i, r in enumerate(rows)
         ],
     )
+    with connection.cursor() as cursor:
+        # A tenth of the accounts changed journey stage at some time in the last 300 days (for the
+        # ``stage_changed_since`` filter, which asks for the last 30: a hundredth of the workspace).
+        cursor.execute(
+            "UPDATE accounts_account SET journey_stage_changed_at = now() - (id %% 300) * interval '1 day'"
+            " WHERE workspace_id = %s AND id %% 10 = 0",
+            [workspace.pk],
+        )
     services.prospecting_rescore(workspace=workspace)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE accounts_account")
