@@ -60,6 +60,10 @@ BOARD_SORTS = [
     "-grade",
     "engagement",
     "-engagement",
+    "momentum",
+    "-momentum",
+    "stage",
+    "-stage",
 ]
 BOARD_FILTERS = [
     "q=Bench+Company+1",
