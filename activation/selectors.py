@@ -91,6 +91,14 @@ def alert_search(
     return qs
 
 
+def inbox_rows(queryset: QuerySet[Alert]) -> QuerySet[Alert]:
+    """``queryset`` reading only what an inbox row shows (``activation/partials/alert_row.html``): the alert, its
+    assignee and ``unread``; not the account, the rule and the contacts that ``alert_list`` joins for the API and the
+    detail page. With them a page of 25 alerts joined every account of the workspace and built 25 accounts (their
+    JSON explanations decoded): ~25 ms of the page's ~40 under ``bench/http_load.py``."""
+    return queryset.select_related(None).select_related("assignee").prefetch_related(None)
+
+
 def alert_detail(*, workspace: Workspace, user: User | None, pk: int) -> Alert:
     return (
         alert_list(workspace=workspace, user=user)

@@ -105,6 +105,23 @@ def test_inbox_query_count_is_bounded(kam_client, workspace, kam, django_assert_
     assert response.content.decode().count('<tr id="alert-') == 25
 
 
+def test_inbox_rows_read_the_alerts_without_their_accounts_rules_or_contacts(kam_client, fired):
+    """A row shows the alert, its assignee and whether it is unread: the page's query does not join the account
+    (every account of the workspace hashed for a page of 25, each built with its JSON explanations), the rule or
+    the contacts (bench/http_load.py: the inbox was the slowest page)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        page = kam_client.get(reverse("activation:inbox")).content.decode()
+
+    assert "Globex crossed engagement 1" in page
+    row_queries = [q["sql"] for q in captured.captured_queries if '"activation_alert"."title"' in q["sql"]]
+    assert len(row_queries) == 1
+    assert '"accounts_account"' not in row_queries[0] and '"activation_rule"' not in row_queries[0]
+    assert not [q["sql"] for q in captured.captured_queries if "activation_alert_contacts" in q["sql"]]
+
+
 def test_email_preference_is_saved(kam_client, workspace, kam):
     kam_client.post(reverse("activation:preferences"), {"email_mode": "digest"})
 
