@@ -4,6 +4,10 @@
 (this machine runs without autovacuum, and a demo without planner statistics gets bad plans: the accounts API's
 page query 21.9 ms -> 0.57 ms after ANALYZE) and returns the URLs by name with the demo load's seconds (None when
 it was already there).
+
+The demo's tasks run in-process while it loads, whether ``REDIS_URL`` is set or not: with a broker and no worker
+they would wait in the queue, and the pages would be measured without what they do (the alerts delivered to the
+admin's inbox: 0 instead of 34, the inbox 22-28 ms a page instead of 35-40; docs/performance.md, 4 December 14:00).
 """
 
 from __future__ import annotations
@@ -22,9 +26,16 @@ def demo_pages() -> tuple[dict[str, str], float | None]:
     call_command("migrate", verbosity=0)
     demo_seconds = None
     if not Workspace.objects.filter(slug=DEMO_SLUG).exists():
-        started = time.perf_counter()
-        call_command("load_demo")
-        demo_seconds = round(time.perf_counter() - started, 1)
+        from abe.celery import app
+
+        eager = app.conf.task_always_eager
+        app.conf.task_always_eager = True
+        try:
+            started = time.perf_counter()
+            call_command("load_demo")
+            demo_seconds = round(time.perf_counter() - started, 1)
+        finally:
+            app.conf.task_always_eager = eager
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
