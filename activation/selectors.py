@@ -63,13 +63,9 @@ class AlertFilters:
         return {k: str(v) for k, v in values.items() if v not in (None, "")}
 
 
-def alert_list(*, workspace: Workspace, user: User | None = None) -> QuerySet[Alert]:
-    """Alerts of the workspace, newest first, with what a list shows; ``unread`` for ``user`` when given."""
-    qs: QuerySet[Alert] = (
-        Alert.objects.for_workspace(workspace)
-        .select_related("account", "account__owner", "rule", "assignee")
-        .prefetch_related("contacts")
-    )
+def _alerts(*, workspace: Workspace, user: User | None) -> QuerySet[Alert]:
+    """Alerts of the workspace, newest first; ``unread`` for ``user`` when given."""
+    qs: QuerySet[Alert] = Alert.objects.for_workspace(workspace)
     if user is not None and user.is_authenticated:
         qs = qs.annotate(
             unread=Exists(AlertRecipient.objects.filter(alert=OuterRef("pk"), user=user, read_at__isnull=True))
@@ -77,26 +73,32 @@ def alert_list(*, workspace: Workspace, user: User | None = None) -> QuerySet[Al
     return qs
 
 
+def alert_list(*, workspace: Workspace, user: User | None = None) -> QuerySet[Alert]:
+    """Alerts with what the API and the detail page show: the account and its owner, the rule, the assignee and
+    the contacts; ``unread`` for ``user`` when given."""
+    return (
+        _alerts(workspace=workspace, user=user)
+        .select_related("account", "account__owner", "rule", "assignee")
+        .prefetch_related("contacts")
+    )
+
+
 def alert_search(
     *, workspace: Workspace, user: User, params: Mapping[str, Any] | None, inbox: bool = True
 ) -> QuerySet[Alert]:
-    """Alerts filtered and sorted by ``params`` (see :mod:`activation.filters`); the inbox sorts by severity."""
+    """Alerts filtered and sorted by ``params`` (see :mod:`activation.filters`); the inbox sorts by severity.
+
+    For rows (the inbox, the home page's panel): the alert, its assignee and ``unread``, not the account, the rule
+    and the contacts of ``alert_list``. With them a page of 25 alerts joined every account of the workspace and
+    built 25 accounts with their JSON explanations: ~7 ms of the inbox's ~40 under ``bench/http_load.py``."""
     filterset_class = InboxFilterSet if inbox else AlertFilterSet
     qs: QuerySet[Alert] = filterset_class(
         params if params is not None else {},
-        alert_list(workspace=workspace, user=user),
+        _alerts(workspace=workspace, user=user).select_related("assignee"),
         user=user,
         workspace=workspace,
     ).qs
     return qs
-
-
-def inbox_rows(queryset: QuerySet[Alert]) -> QuerySet[Alert]:
-    """``queryset`` reading only what an inbox row shows (``activation/partials/alert_row.html``): the alert, its
-    assignee and ``unread``; not the account, the rule and the contacts that ``alert_list`` joins for the API and the
-    detail page. With them a page of 25 alerts joined every account of the workspace and built 25 accounts (their
-    JSON explanations decoded): ~25 ms of the page's ~40 under ``bench/http_load.py``."""
-    return queryset.select_related(None).select_related("assignee").prefetch_related(None)
 
 
 def alert_detail(*, workspace: Workspace, user: User | None, pk: int) -> Alert:

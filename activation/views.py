@@ -93,7 +93,7 @@ def _ignored_filters(request: MemberRequest, filters: selectors.AlertFilters) ->
 def inbox_view(request: MemberRequest) -> HttpResponse:
     filters = _filters(request)
     qs = selectors.alert_search(workspace=request.workspace, user=request.user, params=filters.params())
-    page_obj = paginate(request, selectors.inbox_rows(qs), key="alerts", default=PAGE_SIZE)
+    page_obj = paginate(request, qs, key="alerts", default=PAGE_SIZE)
     context = {
         "page_obj": page_obj,
         "filters": filters,

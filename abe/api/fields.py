@@ -26,39 +26,39 @@ def _json_body(field: serializers.Field[Any, Any, Any, Any]) -> bool:
     return data is not None and not isinstance(data, QueryDict)
 
 
-def _strict(field_class: type[Any], accepts: Any, message: Any) -> None:
+def _check_first(field_class: type[Any], marker: str, check: Any) -> None:
+    """Run ``check(field, data)`` (it raises to refuse) before ``field_class``'s own reading, once per marker."""
     original = field_class.to_internal_value
-    if getattr(original, "strict_json", False):
+    if getattr(original, marker, False):
         return
 
     def to_internal_value(self: Any, data: Any) -> Any:
-        if not accepts(data) and _json_body(self):
-            raise serializers.ValidationError(message, code="invalid")
+        check(self, data)
         return original(self, data)
 
-    to_internal_value.strict_json = True  # type: ignore[attr-defined]
+    setattr(to_internal_value, marker, True)
     field_class.to_internal_value = to_internal_value
 
 
-def _raw_max_length() -> None:
-    original = serializers.CharField.to_internal_value
-    if getattr(original, "raw_max_length", False):
-        return
+def _strict(field_class: type[Any], accepts: Any, message: Any) -> None:
+    def check(field: Any, data: Any) -> None:
+        if not accepts(data) and _json_body(field):
+            raise serializers.ValidationError(message, code="invalid")
 
-    def to_internal_value(self: Any, data: Any) -> Any:
-        if isinstance(data, str) and self.max_length is not None and len(data) > self.max_length:
-            self.fail("max_length", max_length=self.max_length)
-        return original(self, data)
+    _check_first(field_class, "strict_json", check)
 
-    to_internal_value.raw_max_length = True  # type: ignore[attr-defined]
-    serializers.CharField.to_internal_value = to_internal_value  # type: ignore[method-assign]
+
+def _raw_max_length(field: Any, data: Any) -> None:
+    if isinstance(data, str) and field.max_length is not None and len(data) > field.max_length:
+        field.fail("max_length", max_length=field.max_length)
 
 
 def strict_json_booleans() -> None:
-    """Make serializer booleans, strings and integers refuse JSON values of another type (once, from ready())."""
+    """Make serializer booleans, strings and integers refuse JSON values of another type, and text fields measure
+    their length before trimming (once, from ready())."""
     _strict(serializers.BooleanField, lambda v: isinstance(v, bool), _("Must be true or false."))
     _strict(serializers.CharField, lambda v: isinstance(v, str), _("Must be a string."))
-    _raw_max_length()
+    _check_first(serializers.CharField, "raw_max_length", _raw_max_length)
     _strict(
         serializers.IntegerField,
         lambda v: isinstance(v, int) and not isinstance(v, bool),
