@@ -23,6 +23,7 @@ from abe.http import MemberRequest
 from abe.jobs import job_list
 from abe.models import Job, JobStatus
 from abe.paging import ignored_params, paginate
+from abe.rows import rendered_rows
 from abe.views import admin_required, safe_next, workspace_required
 
 from . import selectors
@@ -89,6 +90,30 @@ def _ignored_filters(request: MemberRequest, filters: selectors.AlertFilters) ->
     return ignored
 
 
+ALERT_ROW = "activation/partials/alert_row.html"
+
+
+def alert_row_values(alert: Alert) -> tuple[object, ...]:
+    """Everything the inbox's row template shows of an alert (the row cache's key, :mod:`abe.rows`): its status and
+    severity, its texts as stored (rendered in the reader's language, which the key holds), the reader's unread mark
+    (``alert_search`` annotates it per user), the assignee's name and the relative time as shown (it changes every
+    minute, and so does the key)."""
+    return (
+        alert.pk,
+        alert.unread,  # type: ignore[attr-defined]  # annotated by alert_search for the reader
+        alert.severity,
+        alert.status,
+        alert.snoozed_until,
+        alert.assignee.username if alert.assignee is not None else None,
+        alert.created_at,
+        alert.age,
+        alert.title,
+        alert.message,
+        alert.recommended_action,
+        alert.texts,
+    )
+
+
 @workspace_required
 def inbox_view(request: MemberRequest) -> HttpResponse:
     filters = _filters(request)
@@ -104,6 +129,13 @@ def inbox_view(request: MemberRequest) -> HttpResponse:
         "can_see_all": role_rules.can_write_everything(request),
         "preference_form": PreferenceForm(
             initial={"email_mode": selectors.email_mode(workspace=request.workspace, user=request.user)}
+        ),
+        "rows": rendered_rows(
+            ALERT_ROW,
+            page_obj.object_list,
+            values=alert_row_values,
+            context={"can_act_rows": True, "can_write": role_rules.can_write(request)},
+            name="alert",
         ),
     }
     template = "activation/partials/alert_table.html" if request.htmx else "activation/inbox.html"
@@ -165,7 +197,7 @@ def alert_action_view(request: MemberRequest, pk: int, action: str) -> HttpRespo
         return redirect("activation:detail", pk=alert.pk)
     alert = _alert_or_404(request, pk)
     if request.htmx:
-        response = render(request, "activation/partials/alert_row.html", {"alert": alert, "can_act_rows": True})
+        response = render(request, ALERT_ROW, {"alert": alert, "can_act_rows": True})
         response["HX-Trigger"] = "alerts-changed"
         return response
     messages.success(request, gettext("Alert %(status)s.") % {"status": alert.get_status_display().lower()})

@@ -5,10 +5,11 @@ Loads the demo (timed) unless the database has it already, runs ``ANALYZE`` (Pos
 (``--workers``, sync workers, DEBUG off) on 127.0.0.1:``--port``, logs in as the demo admin, then for each URL
 in turn runs ``--clients`` threads that request it back to back for ``--seconds``: the accounts list, the tier board, an
 account page, the alerts inbox and the accounts API (100 per page). Stops gunicorn and prints one JSON object on
-its last line: per URL requests, req/s, p50/p95/p99 ms and errors, and ``p95_ms_max`` over the URLs; and per URL
-``cpu_ms_per_request``: the CPU the clients (this process), gunicorn (its process group) and PostgreSQL (every
-backend: anything else using the database meanwhile counts too) used while that URL was hammered, per request
-served. With every core busy, p95 follows that sum: 20 clients on 2 cores wait about 20 x CPU per request / 2.
+its last line: per URL the page's size in bytes (the state it was measured in), requests, req/s, p50/p95/p99 ms
+and errors, and ``p95_ms_max`` over the URLs; and per URL ``cpu_ms_per_request``: the CPU the clients (this
+process), gunicorn (its process group) and PostgreSQL (every backend: anything else using the database meanwhile
+counts too) used while that URL was hammered, per request served. With every core busy, p95 follows that sum:
+20 clients on 2 cores wait about 20 x CPU per request / 2.
 """
 
 from __future__ import annotations
@@ -188,8 +189,12 @@ def main() -> None:
         cookie = login(base, args.user, demo_password())
         for name, path in urls.items():
             hammer(base + path, cookie, 2, 1.0)  # warm every worker's caches and imports, untimed
+            # The size of the page measured says what state it was in (an inbox with nothing delivered is ~6 KB,
+            # with a page of 25 alerts ~39 KB).
+            with urllib.request.urlopen(urllib.request.Request(base + path, headers={"Cookie": cookie})) as page:
+                size = len(page.read())
             before = cpu_now(server.pid)
-            results[name] = {"url": path, **hammer(base + path, cookie, args.clients, args.seconds)}
+            results[name] = {"url": path, "bytes": size, **hammer(base + path, cookie, args.clients, args.seconds)}
             after = cpu_now(server.pid)
             # Where the machine's CPU went per request: the clients (this process), gunicorn, PostgreSQL (every
             # backend, so anything else using the database in that window counts too).

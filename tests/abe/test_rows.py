@@ -13,6 +13,7 @@ from abe import l10n
 from abe.rows import rendered_rows
 from accounts.prospecting.views import board_row_values
 from accounts.views import account_row_values
+from activation.views import ALERT_ROW, alert_row_values
 from tests.factories import AccountFactory
 
 pytestmark = pytest.mark.django_db
@@ -168,3 +169,57 @@ def test_the_process_keeps_a_bounded_number_of_rows(workspace, monkeypatch):
     _render(accounts, can_bulk=False)
 
     assert len(rows._local) == 2
+
+
+def _alert(workspace, **fields):
+    from django.utils import timezone
+
+    from activation.models import Alert
+
+    alert = Alert.objects.create(
+        workspace=workspace, title="Hot", message="Why", dedupe_key="k", **{"created_at": timezone.now(), **fields}
+    )
+    alert.unread = True  # alert_search annotates it per reader
+    return alert
+
+
+def test_the_time_zone_is_part_of_the_key(workspace):
+    """The inbox's row shows when the alert fired in the reader's time zone."""
+    from datetime import UTC, datetime
+
+    from django.utils import timezone
+
+    alert = _alert(workspace, created_at=datetime(2026, 3, 1, 23, 30, tzinfo=UTC))
+
+    def render():
+        return rendered_rows(ALERT_ROW, [alert], values=alert_row_values, context={"can_write": True}, name="alert")[0]
+
+    with timezone.override("UTC"):
+        utc = render()
+    with timezone.override("Asia/Tokyo"):
+        tokyo = render()
+
+    assert "2026-03-01 23:30 UTC" in utc and "2026-03-02 08:30 JST" in tokyo
+
+
+def test_alert_row_values_cover_the_fields_the_row_shows(workspace, admin_user):
+    alert = _alert(workspace, assignee=admin_user)
+    base = alert_row_values(alert)
+    for field in (
+        "unread",
+        "severity",
+        "status",
+        "snoozed_until",
+        "created_at",
+        "title",
+        "message",
+        "recommended_action",
+        "texts",
+        "age",
+    ):
+        old = alert.__dict__[field]
+        alert.__dict__[field] = not old if isinstance(old, bool) else {"key": "x"} if field == "texts" else "x"
+        assert alert_row_values(alert) != base, field
+        alert.__dict__[field] = old
+    admin_user.username = "renamed"
+    assert alert_row_values(alert) != base

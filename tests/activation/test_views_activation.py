@@ -122,6 +122,37 @@ def test_inbox_rows_read_the_alerts_without_their_accounts_rules_or_contacts(kam
     assert not [q["sql"] for q in captured.captured_queries if "activation_alert_contacts" in q["sql"]]
 
 
+def test_inbox_rows_are_cached_but_follow_the_reader_the_status_and_the_time(
+    client, workspace, kam, sdr, fired, monkeypatch
+):
+    """The inbox renders each row once per the values it shows (abe.rows): one reader's read mark, a status changed
+    elsewhere and the relative time passing each show at once (a key missing any of them would serve the old row)."""
+    from activation.models import AlertRecipient
+    from activation.services.alerts import alert_transition
+
+    AlertRecipient.objects.get_or_create(alert=fired, user=sdr, workspace=workspace)
+
+    def inbox(user):
+        client.force_login(user)
+        return client.get(reverse("activation:inbox")).content.decode()
+
+    def row(page):
+        return page.split(f'<tr id="alert-{fired.pk}"', 1)[1].split("</tr>", 1)[0]
+
+    assert 'class="unread"' in row(inbox(kam)) and 'class="unread"' in row(inbox(sdr))
+    client.force_login(kam)
+    client.get(reverse("activation:detail", args=[fired.pk]))  # kam reads it
+
+    assert 'class="unread"' not in row(inbox(kam)) and 'class="unread"' in row(inbox(sdr))
+
+    alert_transition(alert=fired, action="acknowledge", by=sdr)  # not through the inbox's own action
+    acknowledged = row(inbox(kam))
+    assert "st-acknowledged" in acknowledged and "/acknowledge/" not in acknowledged
+
+    monkeypatch.setattr("activation.models.timesince", lambda when: "4\xa0hours")
+    assert "4\xa0hours ago" in row(inbox(kam))
+
+
 def test_email_preference_is_saved(kam_client, workspace, kam):
     kam_client.post(reverse("activation:preferences"), {"email_mode": "digest"})
 
