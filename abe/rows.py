@@ -1,12 +1,12 @@
-"""Table rows rendered once and reused: a list page (the tier board, the accounts list) renders each row from its
-own small template and caches the HTML under a digest of everything the row shows.
+"""Table rows rendered once and reused: a list page (the tier board, the accounts list, the alerts inbox) renders
+each row from its own small template and caches the HTML under a digest of everything the row shows.
 
 Rendering a 50-row, 15-column page through the template engine cost most of a request (about 30 ms of CPU
 of the board's ~45 ms: variable lookups, filters that format numbers in the reader's language, a translated
 label and a URL per row). A row's HTML depends only on the values it shows, the active language, currency and
-time zone, the row template itself and a few page-level flags; the cache key is a digest of exactly these, so a row is
-never stale: any change to a shown value (a rescore, an edit, an owner renamed) is a different key, and the old
-entry simply expires. Nothing needs to invalidate it. With the cache down every row is rendered, as before.
+time zone, the row template itself and a few page-level flags; the cache key is a digest of exactly these, so a
+row is never stale: any change to a shown value (a rescore, an edit, an owner renamed) is a different key, and
+the old entry simply expires. Nothing needs to invalidate it. With the cache down every row is rendered, as before.
 
 Since a key names its HTML exactly, each process also keeps the last ``LOCAL_ROWS`` rows it served in memory
 (least recently used first out): a page shown again costs no cache round trip (~0.4 ms for a 25-row page).
