@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -352,25 +353,68 @@ def pre_bant_checks(*, account: Account) -> list[dict[str, Any]]:
 # Post-sale
 
 
-def renewals_due(*, workspace: Workspace, within_days: int = 180) -> list[dict[str, Any]]:
-    """Won recurring contracts ending in the next ``within_days`` days, bucketed 30/60/90/180, with the trend."""
+RENEWAL_BUCKETS = (30, 60, 90, 180)
+
+
+def renewal_opportunities(
+    *, workspace: Workspace, within_days: int = 180, account: Account | None = None
+) -> QuerySet[Opportunity]:
+    """Won contracts ending in the next ``within_days`` days (of one account if given), soonest first, with the
+    account columns a renewal row shows (not its whole row: its scoring explanations are large)."""
     today = timezone.localdate()
-    opps = (
+    qs = Opportunity.objects.for_workspace(workspace).filter(
+        status=OpportunityStatus.WON,
+        contract_end__gte=today,
+        contract_end__lte=today + dt.timedelta(days=within_days),
+    )
+    if account is not None:
+        qs = qs.filter(account=account)
+    return (
+        qs.select_related("account", "product")
+        .only(
+            "name",
+            "amount",
+            "contract_end",
+            "account_id",
+            "product_id",
+            "account__name",
+            "account__engagement_momentum",
+            "product__name",
+        )
+        .order_by("contract_end", "id")
+    )
+
+
+def renewal_bucket_counts(*, workspace: Workspace) -> dict[int, int]:
+    """How many won contracts end within 30, 60, 90 and 180 days (each count includes the shorter windows): one
+    aggregate query, whatever the number of contracts."""
+    today = timezone.localdate()
+    counts = (
         Opportunity.objects.for_workspace(workspace)
         .filter(
             status=OpportunityStatus.WON,
             contract_end__gte=today,
-            contract_end__lte=today + dt.timedelta(days=within_days),
+            contract_end__lte=today + dt.timedelta(days=max(RENEWAL_BUCKETS)),
         )
-        .select_related("account", "product")
-        .order_by("contract_end", "id")
+        .aggregate(
+            **{
+                f"within_{b}": Count("id", filter=Q(contract_end__lte=today + dt.timedelta(days=b)))
+                for b in RENEWAL_BUCKETS
+            }
+        )
     )
+    return {b: int(counts[f"within_{b}"] or 0) for b in RENEWAL_BUCKETS}
+
+
+def renewal_rows(opportunities: Iterable[Opportunity]) -> list[dict[str, Any]]:
+    """Each renewal with its days left, its 30/60/90/180 bucket and the account's engagement trend."""
+    today = timezone.localdate()
     rows = []
-    for o in opps:
-        if o.contract_end is None:  # excluded by the filter; for the type checker
+    for o in opportunities:
+        if o.contract_end is None:  # excluded by the query; for the type checker
             continue
         days = (o.contract_end - today).days
-        bucket = next(b for b in (30, 60, 90, 180) if days <= b) if days <= 180 else None
+        bucket = next((b for b in RENEWAL_BUCKETS if days <= b), None)
         momentum = o.account.engagement_momentum
         trend = (
             "no baseline"
@@ -388,6 +432,13 @@ def renewals_due(*, workspace: Workspace, within_days: int = 180) -> list[dict[s
             }
         )
     return rows
+
+
+def renewals_due(
+    *, workspace: Workspace, within_days: int = 180, account: Account | None = None
+) -> list[dict[str, Any]]:
+    """Won recurring contracts ending in the next ``within_days`` days, bucketed 30/60/90/180, with the trend."""
+    return renewal_rows(renewal_opportunities(workspace=workspace, within_days=within_days, account=account))
 
 
 def expansion_pipeline(*, workspace: Workspace, account: Account | None = None) -> QuerySet[Opportunity]:

@@ -326,11 +326,7 @@ def panel_postsale_view(request: MemberRequest, pk: int) -> HttpResponse:
             "activities": list(selectors.recurring_activities(workspace=request.workspace, account=account)),
             "check_ins": selectors.check_in_tasks(account=account),
             "expansion": list(selectors.expansion_pipeline(workspace=request.workspace, account=account)),
-            "renewals": [
-                r
-                for r in selectors.renewals_due(workspace=request.workspace, within_days=365)
-                if r["account"].pk == account.pk
-            ],
+            "renewals": selectors.renewals_due(workspace=request.workspace, within_days=365, account=account),
         },
     )
 
@@ -534,10 +530,11 @@ SIDE_LIST_SHOWN = 50
 def postsale_view(request: MemberRequest) -> HttpResponse:
     within = request.GET.get("within", "180")
     within_days = int(within) if within in {"30", "60", "90", "180"} else 180
-    upcoming = selectors.renewals_due(workspace=request.workspace, within_days=180)
-    buckets = {b: sum(1 for r in upcoming if r["days"] <= b) for b in (30, 60, 90, 180)}
-    renewals = [r for r in upcoming if r["days"] <= within_days]
-    page = Paginator(renewals, 50).get_page(request.GET.get("page"))
+    # The counts by one aggregate and the page by one bounded query: a workspace's renewals may be thousands.
+    buckets = selectors.renewal_bucket_counts(workspace=request.workspace)
+    page = Paginator(
+        selectors.renewal_opportunities(workspace=request.workspace, within_days=within_days), 50
+    ).get_page(request.GET.get("page"))
     expansion = selectors.expansion_pipeline(workspace=request.workspace)
     winback = selectors.winback_candidates(workspace=request.workspace)
     without_activity = (
@@ -550,7 +547,7 @@ def postsale_view(request: MemberRequest) -> HttpResponse:
         request,
         "keyaccounts/postsale.html",
         {
-            "renewals": page.object_list,
+            "renewals": selectors.renewal_rows(page.object_list),
             "page_obj": page,
             "within": within_days,
             "buckets": buckets,

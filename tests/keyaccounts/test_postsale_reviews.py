@@ -182,6 +182,72 @@ def test_renewals_endpoint_buckets_and_trend(workspace, admin_api):
     assert bad.status_code == 400
 
 
+def _renewal(account, days, **fields):
+    return OpportunityFactory(
+        account=account,
+        status="won",
+        contract_end=TODAY + dt.timedelta(days=days),
+        close_date=TODAY - dt.timedelta(days=10),
+        created_date=TODAY - dt.timedelta(days=40),
+        **fields,
+    )
+
+
+def _renewal_row_queries(captured):
+    """The statements that read renewal rows (won contracts by end date, with their account's name)."""
+    return [
+        q["sql"]
+        for q in captured.captured_queries
+        if '"accounts_opportunity"."status" = \'won\'' in q["sql"]
+        and '"accounts_opportunity"."contract_end" >=' in q["sql"]
+        and '"accounts_account"."name"' in q["sql"]
+    ]
+
+
+def test_the_post_sale_page_counts_renewals_in_sql_and_reads_one_page_of_them(workspace, admin_client):
+    """The page read every renewal of the next 180 days (all their accounts, whole) to count the buckets and cut a
+    page in Python: thousands of rows per request in a large workspace."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    account = AccountFactory(workspace=workspace, name="Renewing Co", lifecycle="customer")
+    for i in range(30):
+        _renewal(account, 5 + i % 20, name=f"Soon {i:02}")
+    for i in range(25):
+        _renewal(account, 100 + i, name=f"Later {i:02}")
+    _renewal(account, 300, name="Next year")
+
+    with CaptureQueriesContext(connection) as captured:
+        first = admin_client.get("/key-accounts/post-sale/").content.decode()
+    rows = _renewal_row_queries(captured)  # read before the next request clears Django's query log
+    second = admin_client.get("/key-accounts/post-sale/?page=2").content.decode()
+    within_30 = admin_client.get("/key-accounts/post-sale/?within=30").content.decode()
+
+    kpis = [first.split(f"Renewals within {b} days</div>", 1)[1].split("</div>", 1)[0] for b in (30, 60, 90, 180)]
+    assert kpis == ['<div class="value">30', '<div class="value">30', '<div class="value">30', '<div class="value">55']
+    assert first.count('<td class="nowrap">') == 50 and second.count('<td class="nowrap">') == 5
+    assert "Later 24" in second and "Next year" not in first + second
+    assert within_30.count('<td class="nowrap">') == 30 and "Later" not in within_30
+    assert len(rows) == 1 and "LIMIT 50" in rows[0]
+
+
+def test_the_account_post_sale_panel_reads_only_that_accounts_renewals(workspace, admin_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    mine = AccountFactory(workspace=workspace, name="Mine Co", lifecycle="customer")
+    other = AccountFactory(workspace=workspace, name="Other Co", lifecycle="customer")
+    _renewal(mine, 40, name="My renewal")
+    _renewal(other, 20, name="Their renewal")
+
+    with CaptureQueriesContext(connection) as captured:
+        html = admin_client.get(f"/key-accounts/accounts/{mine.pk}/panels/post-sale/").content.decode()
+
+    assert "My renewal" in html and "Their renewal" not in html
+    rows = _renewal_row_queries(captured)
+    assert len(rows) == 1 and f'"accounts_opportunity"."account_id" = {mine.pk}' in rows[0]
+
+
 def test_lost_accounts_come_back_as_win_back_candidates_after_the_delay(workspace, admin_client):
     from keyaccounts.selectors import winback_candidates
 
