@@ -212,7 +212,11 @@ def pareto_selection(
     key = "margin" if by == "margin" else "revenue"
     result = pareto_rank({a: float(r[key] or 0) for a, r in figures.items()})
     ranked = result.rows[:limit] if limit else result.rows
-    accounts = Account.objects.in_bulk([r.account_id for r in ranked])
+    # Every ranked account (the curve and the shares need them all), with only the columns a row shows: an
+    # account's whole row carries its scoring explanations.
+    accounts = Account.objects.only(
+        "id", "name", "tier", "lifecycle", "engagement_score", "engagement_momentum"
+    ).in_bulk([r.account_id for r in ranked])
     today = timezone.localdate()
     out = []
     for row in ranked:

@@ -116,3 +116,20 @@ def test_pareto_page_shows_the_curve_and_the_propose_button(workspace, admin_cli
     assert response.status_code == 200
     html = response.content.decode()
     assert "pareto-chart" in html and "Propose as key account" in html and "Big" in html
+
+
+def test_the_pareto_page_reads_only_the_account_columns_its_rows_show(workspace, admin_client):
+    """Every ranked account is read (the curve and the shares need them all), so not their whole rows: the
+    scoring explanations and technologies of thousands of accounts were read on each request."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    won(AccountFactory(workspace=workspace, name="Big", engagement_score=42.0, tier="priority"), 100000)
+    won(AccountFactory(workspace=workspace, name="Small"), 1000)
+
+    with CaptureQueriesContext(connection) as captured:
+        html = admin_client.get("/key-accounts/pareto/").content.decode()
+    account_reads = [q["sql"] for q in captured.captured_queries if 'FROM "accounts_account" WHERE' in q["sql"]]
+
+    assert "Big" in html and "Small" in html
+    assert account_reads and all('"fit_explanation"' not in sql for sql in account_reads)
