@@ -7,7 +7,6 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from abe import permissions as rules
 from abe.http import MemberRequest
+from abe.paging import paginate
 from abe.views import admin_required, workspace_required
 from accounts import services as account_services
 from accounts.models import Account, Lifecycle, Opportunity, Product
@@ -81,7 +81,7 @@ def index_view(request: MemberRequest) -> HttpResponse:
     plan_qs = (
         selectors.account_plan_list(workspace=ws).filter(status=PlanStatus.CURRENT).order_by("next_review_due", "id")
     )
-    page = Paginator(plan_qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, plan_qs, key="account_plans", default=PAGE_SIZE)
     # Strategic accounts first: ordering by the tier's text put "priority" before "strategic".
     without_plan = selectors.key_accounts_without_plan(workspace=ws)
     return render(
@@ -400,8 +400,7 @@ def pareto_view(request: MemberRequest) -> HttpResponse:
         start = form.cleaned_data.get("start") or end - dt.timedelta(days=365)
         by = form.cleaned_data.get("by") or "revenue"
     page = selectors.pareto_selection(workspace=request.workspace, start=start, end=end, by=by)
-    paginator = Paginator(page.accounts, 50)
-    page_obj = paginator.get_page(request.GET.get("page"))
+    page_obj = paginate(request, page.accounts, key="pareto", default=50)
     curve = [[row["rank"], round(row["cumulative_share"] * 100, 1)] for row in page.accounts]
     step = max(1, len(curve) // 400)  # at most ~400 points on the chart
     return render(
@@ -453,7 +452,7 @@ def qualification_view(request: MemberRequest) -> HttpResponse:
     value = request.GET.get("qualification", "")
     qs = selectors.opportunities_with_qualification(workspace=request.workspace).filter(status="open")
     qs = selectors.filter_qualification(qs, value).order_by("close_date", "id")
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, qs, key="qualification", default=PAGE_SIZE)
     return render(
         request,
         "keyaccounts/qualification.html",
@@ -532,9 +531,12 @@ def postsale_view(request: MemberRequest) -> HttpResponse:
     within_days = int(within) if within in {"30", "60", "90", "180"} else 180
     # The counts by one aggregate and the page by one bounded query: a workspace's renewals may be thousands.
     buckets = selectors.renewal_bucket_counts(workspace=request.workspace)
-    page = Paginator(
-        selectors.renewal_opportunities(workspace=request.workspace, within_days=within_days), 50
-    ).get_page(request.GET.get("page"))
+    page = paginate(
+        request,
+        selectors.renewal_opportunities(workspace=request.workspace, within_days=within_days),
+        key="renewals",
+        default=50,
+    )
     expansion = selectors.expansion_pipeline(workspace=request.workspace)
     winback = selectors.winback_candidates(workspace=request.workspace)
     without_activity = (
@@ -654,7 +656,7 @@ def products_view(request: MemberRequest) -> HttpResponse:
                 return redirect("keyaccounts:products")
             except ValidationError as exc:
                 _errors(form, exc)
-    page = Paginator(product_list(workspace=request.workspace), 50).get_page(request.GET.get("page"))
+    page = paginate(request, product_list(workspace=request.workspace), key="products", default=50)
     return render(
         request,
         "keyaccounts/products.html",

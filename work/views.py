@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from abe import permissions as rules
 from abe.http import MemberRequest
+from abe.paging import paginate
 from abe.views import workspace_required
 from accounts.models import Account
 
@@ -47,7 +47,7 @@ def task_list_view(request: MemberRequest) -> HttpResponse:
     if source in TaskSource.values:
         qs = qs.filter(source=source)
     qs = qs.order_by("due_date", "id") if status != "done" else qs.order_by("-completed_at", "-id")
-    page_obj = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page_obj = paginate(request, qs, key="tasks", default=PAGE_SIZE)
     return render(
         request,
         "work/list.html",

@@ -6,7 +6,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from abe import permissions as rules
 from abe.http import MemberRequest
+from abe.paging import paginate
 from abe.views import workspace_required
 from accounts.models import Account, TeamRole, Tier
 from accounts.selectors import workspace_users
@@ -146,7 +146,7 @@ def play_form_view(request: MemberRequest, pk: int | None = None) -> HttpRespons
 @workspace_required
 def play_detail_view(request: MemberRequest, pk: int) -> HttpResponse:
     play = _play(request, pk)
-    page_obj = Paginator(play_enrolments(play=play), 25).get_page(request.GET.get("page"))
+    page_obj = paginate(request, play_enrolments(play=play), key="play_enrolments")
     return render(
         request,
         "content/play_detail.html",

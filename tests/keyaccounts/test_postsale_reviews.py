@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 
 import pytest
 from django.utils import timezone
@@ -228,7 +229,8 @@ def test_the_post_sale_page_counts_renewals_in_sql_and_reads_one_page_of_them(wo
     assert first.count('<td class="nowrap">') == 50 and second.count('<td class="nowrap">') == 5
     assert "Later 24" in second and "Next year" not in first + second
     assert within_30.count('<td class="nowrap">') == 30 and "Later" not in within_30
-    assert len(rows) == 1 and "LIMIT 50" in rows[0]
+    limit = re.search(r"LIMIT (\d+)", rows[0]) if len(rows) == 1 else None
+    assert limit and int(limit.group(1)) <= 51  # a page of 50 (and one more row: is there a next page?)
 
 
 def test_the_account_post_sale_panel_reads_only_that_accounts_renewals(workspace, admin_client):

@@ -207,3 +207,55 @@ def test_accounts_list_and_board_read_the_same_number_of_queries_at_any_size(adm
     _accounts(workspace, fit_grade="A")
 
     assert [queries(url) for url in urls] == small
+
+
+def _pager_count(html: str) -> str:
+    pager = html[html.index('<nav class="pager"') :]
+    return pager[pager.index('<span class="pager-count">') + 26 : pager.index("</span>")]
+
+
+@pytest.mark.parametrize("page", ["tasks", "products", "post_sale", "pareto"])
+def test_every_list_with_the_shared_pager_takes_the_page_sizes_it_offers(admin_client, workspace, page):
+    """The pager offers 25 · 50 · 100 a page on every list; these pages cut fixed pages and ignored the choice."""
+    import datetime as dt
+
+    from tests.factories import OpportunityFactory, ProductFactory
+    from work.services import task_create
+
+    today = timezone.localdate()
+    account = AccountFactory(workspace=workspace, lifecycle="customer")
+    if page == "tasks":
+        for i in range(60):
+            task_create(workspace=workspace, title=f"Call {i:02d}", account=account)
+        url = "/tasks/?scope=all"
+    elif page == "products":
+        for i in range(60):
+            ProductFactory(workspace=workspace, name=f"Product {i:02d}")
+        url = "/key-accounts/products/"
+    elif page == "post_sale":
+        for i in range(60):
+            OpportunityFactory(
+                account=account,
+                status="won",
+                contract_end=today + dt.timedelta(days=1 + i),
+                close_date=today - dt.timedelta(days=10),
+                created_date=today - dt.timedelta(days=40),
+            )
+        url = "/key-accounts/post-sale/"
+    else:
+        for i in range(60):
+            OpportunityFactory(
+                account=AccountFactory(workspace=workspace),
+                amount=1000 + i,
+                status="won",
+                close_date=today - dt.timedelta(days=30),
+                created_date=today - dt.timedelta(days=60),
+            )
+        url = "/key-accounts/pareto/"
+    joiner = "&" if "?" in url else "?"
+
+    sizes = {n: _pager_count(admin_client.get(f"{url}{joiner}per_page={n}").content.decode()) for n in (25, 100)}
+    remembered = _pager_count(admin_client.get(f"{url}{joiner}page=2").content.decode())
+
+    assert sizes == {25: "1–25 of 60", 100: "1–60 of 60"}
+    assert remembered == "1–60 of 60"  # the size chosen last is kept; 60 rows fit on page 1, so page 2 shows it
