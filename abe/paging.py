@@ -60,6 +60,12 @@ def ignored_params(request: HttpRequest, *, invalid: Iterable[str] = ()) -> list
     return [f"{name}={request.GET.get(name, '')[:40]}" for name in names]
 
 
+def search_term(request: HttpRequest, *, name: str = "q", limit: int = 100) -> str:
+    """The list's search box as typed, trimmed and at most ``limit`` characters, without NUL characters (a
+    PostgreSQL string cannot hold them: ``?q=%00`` was a server error)."""
+    return request.GET.get(name, "").replace("\x00", "").strip()[:limit]
+
+
 def page_number(request: HttpRequest) -> int:
     raw = request.GET.get("page", "1")
     return max(1, min(int(raw), 10**6)) if raw.isdigit() and len(raw) < 12 else 1

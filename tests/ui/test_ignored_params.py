@@ -51,3 +51,23 @@ def test_a_huge_rule_id_is_ignored_not_a_500(signed_in):
     response = signed_in.get("/alerts/?rule=99999999999999999999999")
 
     assert response.status_code == 200 and "rule=99999999999999999999999" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/accounts/",
+        "/accounts/tiers/",
+        "/alerts/",
+        "/content/",
+        "/content/committees/",
+        "/content/committees/gaps/",
+        "/personas/",
+    ],
+)
+def test_a_search_with_a_nul_character_is_searched_without_it(signed_in, url):
+    """PostgreSQL cannot hold a NUL in a string: ``?q=%00`` was a server error on the committee, gaps and persona
+    pages (found by requesting every page with junk values)."""
+    response = signed_in.get(url + "?q=Har%00bor%ff")
+
+    assert response.status_code == 200
