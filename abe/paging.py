@@ -60,9 +60,9 @@ def ignored_params(request: HttpRequest, *, invalid: Iterable[str] = ()) -> list
     return [f"{name}={request.GET.get(name, '')[:40]}" for name in names]
 
 
-def search_term(request: HttpRequest, *, name: str = "q", limit: int = 100) -> str:
-    """The list's search box as typed, trimmed and at most ``limit`` characters, without NUL characters (a
-    PostgreSQL string cannot hold them: ``?q=%00`` was a server error)."""
+def text_param(request: HttpRequest, *, name: str = "q", limit: int = 100) -> str:
+    """A text parameter of the query (the list's search box by default) as typed, trimmed and at most ``limit``
+    characters, without NUL characters (a PostgreSQL string cannot hold them: ``?q=%00`` was a server error)."""
     return request.GET.get(name, "").replace("\x00", "").strip()[:limit]
 
 

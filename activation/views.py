@@ -22,7 +22,7 @@ from abe.forms import form_add_service_errors
 from abe.http import MemberRequest
 from abe.jobs import job_list
 from abe.models import Job, JobStatus
-from abe.paging import ignored_params, paginate, search_term
+from abe.paging import ignored_params, paginate, text_param
 from abe.rows import rendered_rows
 from abe.views import admin_required, safe_next, workspace_required
 
@@ -69,7 +69,7 @@ def _filters(request: MemberRequest) -> selectors.AlertFilters:
         rule_id=_int(request.GET.get("rule")),
         account_id=_int(request.GET.get("account")),
         mine=not scope_all,
-        q=search_term(request),
+        q=text_param(request),
         sort=str(request.GET.get("sort")) if request.GET.get("sort") in ALERT_SORTS else "severity",
     )
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from abe import permissions as rules
 from abe.forms import form_add_service_errors
 from abe.http import MemberRequest
-from abe.paging import paginate, search_term
+from abe.paging import paginate, text_param
 from abe.views import workspace_required
 
 from . import selectors, services
@@ -18,7 +18,7 @@ from .forms import PersonaForm
 
 @workspace_required
 def persona_list_view(request: MemberRequest) -> HttpResponse:
-    q = search_term(request)
+    q = text_param(request)
     qs = selectors.persona_list(workspace=request.workspace).order_by("name")
     if q:
         qs = qs.filter(name__icontains=q)

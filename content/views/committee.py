@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from abe import permissions as rules
 from abe.http import MemberRequest
-from abe.paging import bounded_page, page_number, search_term
+from abe.paging import bounded_page, page_number, text_param
 from abe.views import workspace_required
 from accounts import services as account_services
 from accounts.models import Account, Contact, Influence, SavedView, Stance, Tier
@@ -109,8 +109,8 @@ def _heatmap_filters(request: MemberRequest) -> tuple[committee_selectors.Heatma
     tier = tier if tier in Tier.values else ""
     owner = request.GET.get("owner", "")
     owner_id = request.user.pk if owner == "me" else (int(owner) if owner.isdigit() else None)
-    stage = request.GET.get("stage", "")[:40]
-    q = search_term(request)
+    stage = text_param(request, name="stage", limit=40)
+    q = text_param(request)
     view = request.GET.get("view", "")
     within = None
     if view.isdigit():

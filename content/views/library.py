@@ -9,7 +9,7 @@ from django.utils.translation import gettext
 from abe import permissions as rules
 from abe.forms import form_add_service_errors
 from abe.http import MemberRequest
-from abe.paging import paginate
+from abe.paging import ignored_params, paginate
 from abe.views import workspace_required
 
 from .. import selectors, services
@@ -20,7 +20,10 @@ from ..models import BuyingStage, ContentFormat, Effort
 @workspace_required
 def content_list_view(request: MemberRequest) -> HttpResponse:
     qs = selectors.content_asset_list(workspace=request.workspace)
-    chosen = {k: request.GET.get(k, "") for k in ("stage", "effort", "format")}
+    choices = {"stage": BuyingStage.values, "effort": Effort.values, "format": ContentFormat.values}
+    given = {k: request.GET.get(k, "") for k in choices}
+    # A value outside the field's choices is ignored and named (it matched nothing; a NUL in it was a 500).
+    chosen = {k: v if v in choices[k] else "" for k, v in given.items()}
     for field, value in chosen.items():
         if value:
             qs = qs.filter(**{field: value})
@@ -31,6 +34,7 @@ def content_list_view(request: MemberRequest) -> HttpResponse:
         {
             "page_obj": page_obj,
             "chosen": chosen,
+            "ignored": ignored_params(request, invalid=[k for k, v in given.items() if v and not chosen[k]]),
             "stages": BuyingStage.choices,
             "efforts": Effort.choices,
             "formats": ContentFormat.choices,

@@ -71,3 +71,20 @@ def test_a_search_with_a_nul_character_is_searched_without_it(signed_in, url):
     response = signed_in.get(url + "?q=Har%00bor%ff")
 
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("url", ["/content/", "/content/committees/", "/content/committees/gaps/"])
+def test_a_stage_filter_with_a_nul_character_is_not_a_server_error(signed_in, url):
+    assert signed_in.get(url + "?stage=%00&tier=%00").status_code == 200
+
+
+def test_the_content_library_names_the_filter_values_it_ignored(signed_in, workspace):
+    from content.models import ContentAsset
+
+    ContentAsset.objects.create(workspace=workspace, title="ROI calculator", stage="engagement", format="business_case")
+
+    html = signed_in.get("/content/?stage=nope&effort=&format=business_case").content.decode()
+    notice = html.split('id="ignored-params"')[1].split("</p>")[0]
+
+    assert "stage=nope" in notice and "format=" not in notice
+    assert "ROI calculator" in html  # the valid filter still applies, the unknown stage is not one
