@@ -131,6 +131,26 @@ class RequestBodyLimitMiddleware:
         return self.get_response(request)
 
 
+class FormNulMiddleware:
+    """Answer 400 to a page's form post with a NUL character in any value, before a view reads it.
+
+    PostgreSQL cannot store NUL in text, and a view that hands posted text to a service (the outreach template and
+    play editors, an alert's note) got a database error, a 500, on the first query that compared it. Browsers never
+    send NUL from a text box; a crafted post gets a plain 400 and nothing is saved. The API is not concerned: it
+    reads JSON, and its serializers refuse NUL as a field error.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method == "POST" and not request.path.startswith("/api/"):
+            if any("\x00" in value for values in request.POST.lists() for value in values[1]):
+                message = gettext("A value sent contains a NUL character, which cannot be stored. Nothing was saved.")
+                return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
+
+
 class DemoLoadingMiddleware:
     """While ``load_demo --progress`` builds the demo (``make run`` serves first), every page but the liveness
     probe is a 503 "demo data still loading (N%)" page that refreshes itself; the API answers 503 JSON.

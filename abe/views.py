@@ -287,8 +287,14 @@ def safe_next(request: HttpRequest, fallback: str) -> str:
     from django.utils.http import url_has_allowed_host_and_scheme
 
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    # A path on this site only: ``redirect()`` takes anything else without a slash for a view name to reverse
+    # (``next=foo`` was a NoReverseMatch, a 500), and a control character has no place in a URL.
+    if (
+        target.startswith("/")
+        and target.isprintable()
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return target
     return fallback

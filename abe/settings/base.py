@@ -310,7 +310,7 @@ CELERY_BEAT_SCHEDULE["engagement-pending-sweep"] = {
 # JSON) fits; beyond the limit the answer is a JSON 413 (abe.middleware.RequestBodyLimitMiddleware).
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("ABE_MAX_BODY_BYTES", str(12 * 1024 * 1024)))
 ABE_MAX_UPLOAD_BYTES = int(os.environ.get("ABE_MAX_UPLOAD_BYTES", str(100 * 1024 * 1024)))
-MIDDLEWARE += ["abe.middleware.RequestBodyLimitMiddleware"]
+MIDDLEWARE += ["abe.middleware.RequestBodyLimitMiddleware", "abe.middleware.FormNulMiddleware"]
 # JSON bodies only (a form cannot say null or a nested list, and the schema must not advertise what the API
 # cannot read); the file uploads (import-jobs, event-imports) declare multipart themselves.
 REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = ["abe.api.parsers.SafeJSONParser"]
