@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from abe import permissions as rules
 from abe.http import MemberRequest
 from abe.paging import paginate
-from abe.views import admin_required, workspace_required
+from abe.views import admin_required, safe_next, workspace_required
 from accounts import services as account_services
 from accounts.models import Account, Lifecycle, Opportunity, Product
 from accounts.prospecting.services import tier_proposal_create
@@ -441,7 +441,7 @@ def propose_view(request: MemberRequest, account_pk: int) -> HttpResponse:
             messages.error(request, f"{account.name}: " + " ".join(exc.messages))
     else:
         messages.error(request, gettext("Give a reason for the proposal."))
-    return redirect(request.POST.get("next") or reverse("keyaccounts:pareto"))
+    return redirect(safe_next(request, reverse("keyaccounts:pareto")))
 
 
 # Qualification

@@ -8,14 +8,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from abe import permissions as rules
 from abe.http import MemberRequest
 from abe.paging import paginate
-from abe.views import workspace_required
+from abe.views import safe_next, workspace_required
 from accounts.models import Account
 
 from . import selectors, services
@@ -66,10 +65,7 @@ def task_list_view(request: MemberRequest) -> HttpResponse:
 
 
 def _back(request: MemberRequest, fallback: str) -> HttpResponse:
-    nxt = request.POST.get("next", "")
-    if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
-        return redirect(nxt)
-    return redirect(fallback)
+    return redirect(safe_next(request, fallback))
 
 
 @require_POST

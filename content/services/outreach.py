@@ -21,11 +21,16 @@ from ..selectors.outreach import merge_values
 TEMPLATE_FIELDS = {"name", "subject", "body"}
 
 
+NAME_MAX = OutreachTemplate._meta.get_field("name").max_length or 120
+
+
 def _clean_template(template: OutreachTemplate) -> None:
     template.name = (template.name or "").strip()
     errors: dict[str, str] = {}
     if not template.name:
         errors["name"] = gettext("Give the template a name.")
+    elif len(template.name) > NAME_MAX:  # checked before the name is compared in the database
+        errors["name"] = gettext("At most %(limit)s characters.") % {"limit": NAME_MAX}
     elif (
         OutreachTemplate.objects.for_workspace(template.workspace_id)
         .filter(name__iexact=template.name)

@@ -37,6 +37,8 @@ from ..models import (
 )
 
 OWNER_ROLES = {"owner", *TeamRole.values}
+PLAY_NAME_MAX = Play._meta.get_field("name").max_length or 120
+STEP_TITLE_MAX = PlayStep._meta.get_field("title").max_length or 200
 STEP_FIELDS = {"title", "day_offset", "channel", "target_role", "target_persona", "asset", "template", "owner_role"}
 
 
@@ -58,6 +60,11 @@ def _clean_steps(workspace: Workspace, steps: Sequence[dict[str, Any]]) -> list[
         owner_role = step.get("owner_role") or "owner"
         if not title:
             problems.append(gettext("step %(step)s: say what to do (title)") % {"step": i})
+        elif len(title) > STEP_TITLE_MAX:
+            problems.append(
+                gettext("step %(step)s: a title has at most %(limit)s characters")
+                % {"step": i, "limit": STEP_TITLE_MAX}
+            )
         if isinstance(offset, bool) or not isinstance(offset, int) or not 0 <= offset <= 365:
             problems.append(gettext("step %(step)s: day_offset must be 0 to 365") % {"step": i})
         if channel not in Channel.values:
@@ -102,6 +109,8 @@ def _clean_play(play: Play) -> None:
     play.name = (play.name or "").strip()
     if not play.name:
         raise ValidationError({"name": gettext("Give the play a name.")})
+    if len(play.name) > PLAY_NAME_MAX:  # checked before the name is compared in the database
+        raise ValidationError({"name": gettext("At most %(limit)s characters.") % {"limit": PLAY_NAME_MAX}})
     if Play.objects.for_workspace(play.workspace_id).filter(name__iexact=play.name).exclude(pk=play.pk).exists():
         raise ValidationError({"name": gettext("Another play has this name.")})
 

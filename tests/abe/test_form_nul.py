@@ -49,3 +49,35 @@ def test_the_api_answers_a_nul_itself(admin_api):
     )
 
     assert response.status_code == 400 and "name" in response.json()
+
+
+@pytest.mark.parametrize(
+    ("url", "data", "field"),
+    [
+        ("/content/outreach/new/", {"name": "n" * 121, "subject": "Hello", "body": "Hi there"}, "name"),
+        ("/content/plays/new/", {"name": "p" * 121, "description": "", "exit_stage": ""}, "name"),
+    ],
+)
+def test_a_name_longer_than_its_column_is_a_field_error(admin_client, url, data, field):
+    """The editors compared an over-long name in the database before anything checked its length: a 500."""
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 200 and "At most 120 characters." in response.content.decode()
+    assert not OutreachTemplate.objects.exists() and not Play.objects.exists()
+
+
+def test_a_task_action_and_a_tier_proposal_follow_only_local_paths(admin_client, workspace, admin_user):
+    from tests.factories import AccountFactory
+    from work.services import task_create
+
+    account = AccountFactory(workspace=workspace)
+    task = task_create(workspace=workspace, title="Call", account=account, assignee=admin_user)
+
+    done = admin_client.post(f"/tasks/{task.pk}/complete/", {"next": "99999999999999999999"})
+    proposed = admin_client.post(
+        f"/key-accounts/accounts/{account.pk}/propose/",
+        {"next": "https://evil.example/", "proposed_tier": "strategic", "reason": "Big"},
+    )
+
+    assert done.status_code == 302 and done["Location"].startswith("/")
+    assert proposed.status_code == 302 and proposed["Location"] == "/key-accounts/pareto/"
