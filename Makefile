@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format demo bench clean messages compilemessages api-fuzz
+.PHONY: install run test lint format demo bench clean messages compilemessages api-fuzz page-sweep
 
 install: $(VENV)/.installed compilemessages
 
@@ -76,6 +76,10 @@ test: install
 # PostgreSQL database (FUZZ_DB, default abe_fuzz). Needs PostgreSQL on 127.0.0.1; see docs/api.md.
 api-fuzz: install
 	.ci/schemathesis.sh
+
+# Every page with junk query strings and every form posted with junk values: no server error (docs/ui.md).
+page-sweep: install
+	.ci/page_sweep.sh
 
 # Guardrails (docs/architecture.md): style, the layer contract between apps, and types.
 lint: install

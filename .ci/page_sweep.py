@@ -1,0 +1,116 @@
+"""Every page with junk input: no server error (the pages' counterpart of the API's schemathesis run).
+
+Run: ``DATABASE_URL=postgres://... .venv/bin/python .ci/page_sweep.py [--user admin] [--post]`` against a database
+with the demo loaded (``manage.py load_demo``; the sweep's posts change it: use a scratch database). Signs in as
+``--user``, follows every link from the home page (one URL per shape: ids count as one), then requests each page
+again with each junk query string below. ``--post`` also posts each form and each ``hx-post`` button it found
+with each junk value in every field (logging out, deleting and workspace switches left out). Prints each
+request answered 5xx, then one JSON object on its last line; exits 1 if there was any.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import logging
+import os
+import re
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "abe.settings.local")
+
+JUNK_QUERIES = [
+    "page=abc&per_page=-1",
+    "page=99999999999999999999",
+    "sort=%27;drop&order=zz",
+    "within=xx&by=%00",
+    "q=%00%ff",
+    "status=nope&severity=%C0%AF&rule=1e9&account=-1",
+    "start=2026-13-45&end=0000-00-00",
+    "start=9999-12-31&end=0001-01-01",
+    "per_page=100000&page=-5",
+    "scope=all&owner=abc&tier=%00&stage=%00",
+    "stage_changed_since=99999-01-01",
+    "days=-1&period=zzz&months=1e99",
+    "view=99999999999999999999",
+    "owner=99999999999999999999&account=99999999999999999999",
+    "tier=strategic&owner=me&q=" + "x" * 5000,
+    "type=%00&persona=abc&asset=-1",
+    "start=2026-01-01T00:00:00%2B99:00",
+]
+JUNK_VALUES = ["x\x00y", "99999999999999999999", "-1", "2026-13-45", "", "<script>", "a" * 20000, "1e999", "%00"]
+SKIPPED = ("logout", "/api/", "/admin/", "/static/", "/media/")
+NOT_POSTED = ("logout", "delete", "workspace", "switch")
+HX_FIELDS = ["note", "until", "next", "assignee", "email_mode", "status"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--user", default="admin")
+    parser.add_argument("--post", action="store_true", help="post every form and hx-post button too")
+    parser.add_argument("--max-pages", type=int, default=200)
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    logging.disable(logging.CRITICAL)  # the 5xx are counted here, not logged with their tracebacks
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    settings.ALLOWED_HOSTS = ["*"]
+    client = Client(raise_request_exception=False)
+    client.force_login(get_user_model().objects.get(username=args.user))
+
+    shapes: set[str] = set()
+    queue, pages, forms = ["/"], [], []
+    while queue and len(pages) < args.max_pages:
+        url = queue.pop(0)
+        shape = re.sub(r"\d+", "N", url)
+        if shape in shapes or any(part in url for part in SKIPPED):
+            continue
+        shapes.add(shape)
+        response = client.get(url)
+        if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
+            continue
+        pages.append(url)
+        text = response.content.decode()
+        queue += [html.unescape(link).split("?")[0] for link in re.findall(r'(?:href|hx-get)="(/[^"#]*)"', text)]
+        for attrs, body in re.findall(r"<form([^>]*)>(.*?)</form>", text, re.S):
+            if 'method="post"' in attrs.lower():
+                action = re.search(r'action="([^"]*)"', attrs)
+                names = sorted(set(re.findall(r'name="([^"]+)"', body)) - {"csrfmiddlewaretoken"})
+                forms.append((html.unescape(action.group(1)) if action and action.group(1) else url, names))
+        forms += [(html.unescape(target), HX_FIELDS) for target in re.findall(r'hx-post="(/[^"]*)"', text)]
+
+    errors: list[str] = []
+    for url in pages:
+        for junk in JUNK_QUERIES:
+            target = url + ("&" if "?" in url else "?") + junk
+            if client.get(target).status_code >= 500:
+                errors.append(f"GET {target[:200]}")
+    posted: set[tuple[str, tuple[str, ...]]] = set()
+    if args.post:
+        for action, names in forms:
+            key = (re.sub(r"\d+", "N", action), tuple(names))
+            if key in posted or any(part in action for part in NOT_POSTED):
+                continue
+            posted.add(key)
+            for value in JUNK_VALUES:
+                if client.post(action, dict.fromkeys(names, value)).status_code >= 500:
+                    errors.append(f"POST {action} {value[:20]!r} fields {names[:8]}")
+                    break
+    for line in errors:
+        print(line)
+    print(
+        json.dumps({"user": args.user, "pages": len(pages), "forms_posted": len(posted), "server_errors": len(errors)})
+    )
+    sys.exit(1 if errors else 0)
+
+
+if __name__ == "__main__":
+    main()
