@@ -534,7 +534,10 @@ def winback_candidates(*, workspace: Workspace) -> QuerySet[Account]:
 
 
 def news_feed_list(*, workspace: Workspace) -> QuerySet[NewsFeed]:
-    return NewsFeed.objects.for_workspace(workspace).annotate(entry_count=Count("entries"))
+    # Ordered here: a query with GROUP BY (the count) does not take the model's Meta.ordering, and the API pages it.
+    return (
+        NewsFeed.objects.for_workspace(workspace).annotate(entry_count=Count("entries")).order_by("name", "url", "id")
+    )
 
 
 def account_news(*, account: Account, limit: int = 10) -> list[NewsMatch]:

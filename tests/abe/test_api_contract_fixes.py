@@ -172,3 +172,32 @@ def test_a_text_within_its_limit_is_still_trimmed(admin_api):
     )
 
     assert response.status_code == 201 and response.json()["name"] == "n" * 119
+
+
+@pytest.mark.parametrize(
+    ("path", "param"),
+    [
+        ("/api/v1/committee-coverage/", "stage"),
+        ("/api/v1/analytics/summary/", "industry"),
+        ("/api/v1/accounts/", "industry"),
+    ],
+)
+def test_a_query_parameter_with_a_nul_is_a_400_naming_it(admin_api, path, param):
+    """PostgreSQL cannot hold NUL in a string: the first two were a 500 (each query parameter of every list
+    endpoint requested with junk values)."""
+    response = admin_api.get(f"{path}?{param}=a%00b")
+
+    assert response.status_code == 400 and param in response.json()
+
+
+def test_news_feeds_are_listed_in_a_stable_order(admin_api, workspace):
+    """The count of entries groups the query, which drops the model's default order: the API's pages were
+    unordered (Django's UnorderedObjectListWarning)."""
+    from keyaccounts.models import NewsFeed
+
+    for name in ("Zeta", "Alpha", "Mid"):
+        NewsFeed.objects.create(workspace=workspace, name=name, url=f"https://news.example/{name}.xml")
+
+    response = admin_api.get("/api/v1/news-feeds/")
+
+    assert [f["name"] for f in response.json()["results"]] == ["Alpha", "Mid", "Zeta"]
