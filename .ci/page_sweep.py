@@ -4,8 +4,10 @@ Run: ``DATABASE_URL=postgres://... .venv/bin/python .ci/page_sweep.py [--user ad
 with the demo loaded (``manage.py load_demo``; the sweep's posts change it: use a scratch database). Signs in as
 ``--user``, follows every link from the home page (one URL per shape: ids count as one), then requests each page
 again with each junk query string below. ``--post`` also posts each form and each ``hx-post`` button it found
-with each junk value in every field (logging out, deleting and workspace switches left out). Prints each
-request answered 5xx, then one JSON object on its last line; exits 1 if there was any.
+with each junk value in every field (logging out, deleting and workspace switches left out). ``--api`` also
+requests every list endpoint of the API schema with each junk value in each of its query parameters (values
+schemathesis does not generate: a NUL, a 20-digit id). Prints each request answered 5xx, then one JSON object on
+its last line; exits 1 if there was any.
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--user", default="admin")
     parser.add_argument("--post", action="store_true", help="post every form and hx-post button too")
+    parser.add_argument("--api", action="store_true", help="every query parameter of every API list endpoint too")
     parser.add_argument("--max-pages", type=int, default=200)
     args = parser.parse_args()
 
@@ -104,11 +107,22 @@ def main() -> None:
                 if client.post(action, dict.fromkeys(names, value)).status_code >= 500:
                     errors.append(f"POST {action} {value[:20]!r} fields {names[:8]}")
                     break
+    api_requests = 0
+    if args.api:
+        schema = json.loads(client.get("/api/schema/", HTTP_ACCEPT="application/json").content)
+        for path, operations in schema["paths"].items():
+            if "{" in path or "get" not in operations:
+                continue
+            names = [p["name"] for p in operations["get"].get("parameters", []) if p.get("in") == "query"] or ["x"]
+            for value in [*JUNK_VALUES[:4], "1e999", "2026-01-01T00:00:00+99:00"]:
+                for name in names:
+                    api_requests += 1
+                    if client.get(path, {name: value}).status_code >= 500:
+                        errors.append(f"GET {path}?{name}={value[:20]!r}")
     for line in errors:
         print(line)
-    print(
-        json.dumps({"user": args.user, "pages": len(pages), "forms_posted": len(posted), "server_errors": len(errors)})
-    )
+    summary = {"user": args.user, "pages": len(pages), "forms_posted": len(posted), "api_requests": api_requests}
+    print(json.dumps({**summary, "server_errors": len(errors)}))
     sys.exit(1 if errors else 0)
 
 
