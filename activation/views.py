@@ -134,7 +134,7 @@ def inbox_view(request: MemberRequest) -> HttpResponse:
             ALERT_ROW,
             page_obj.object_list,
             values=alert_row_values,
-            context={"can_act_rows": True, "can_write": role_rules.can_write(request)},
+            context={"can_write": role_rules.can_write(request)},
             name="alert",
         ),
     }
@@ -197,7 +197,7 @@ def alert_action_view(request: MemberRequest, pk: int, action: str) -> HttpRespo
         return redirect("activation:detail", pk=alert.pk)
     alert = _alert_or_404(request, pk)
     if request.htmx:
-        response = render(request, ALERT_ROW, {"alert": alert, "can_act_rows": True})
+        response = render(request, ALERT_ROW, {"alert": alert})
         response["HX-Trigger"] = "alerts-changed"
         return response
     messages.success(request, gettext("Alert %(status)s.") % {"status": alert.get_status_display().lower()})

@@ -360,17 +360,20 @@ def pre_bant_checks(*, account: Account) -> list[dict[str, Any]]:
 RENEWAL_BUCKETS = (30, 60, 90, 180)
 
 
+def _won_contracts_ending(*, workspace: Workspace, within_days: int) -> QuerySet[Opportunity]:
+    """Won contracts whose end falls between today and ``within_days`` days from now."""
+    today = timezone.localdate()
+    return Opportunity.objects.for_workspace(workspace).filter(
+        status=OpportunityStatus.WON, contract_end__gte=today, contract_end__lte=today + dt.timedelta(days=within_days)
+    )
+
+
 def renewal_opportunities(
     *, workspace: Workspace, within_days: int = 180, account: Account | None = None
 ) -> QuerySet[Opportunity]:
     """Won contracts ending in the next ``within_days`` days (of one account if given), soonest first, with the
     account columns a renewal row shows (not its whole row: its scoring explanations are large)."""
-    today = timezone.localdate()
-    qs = Opportunity.objects.for_workspace(workspace).filter(
-        status=OpportunityStatus.WON,
-        contract_end__gte=today,
-        contract_end__lte=today + dt.timedelta(days=within_days),
-    )
+    qs = _won_contracts_ending(workspace=workspace, within_days=within_days)
     if account is not None:
         qs = qs.filter(account=account)
     return (
@@ -393,19 +396,11 @@ def renewal_bucket_counts(*, workspace: Workspace) -> dict[int, int]:
     """How many won contracts end within 30, 60, 90 and 180 days (each count includes the shorter windows): one
     aggregate query, whatever the number of contracts."""
     today = timezone.localdate()
-    counts = (
-        Opportunity.objects.for_workspace(workspace)
-        .filter(
-            status=OpportunityStatus.WON,
-            contract_end__gte=today,
-            contract_end__lte=today + dt.timedelta(days=max(RENEWAL_BUCKETS)),
-        )
-        .aggregate(
-            **{
-                f"within_{b}": Count("id", filter=Q(contract_end__lte=today + dt.timedelta(days=b)))
-                for b in RENEWAL_BUCKETS
-            }
-        )
+    counts = _won_contracts_ending(workspace=workspace, within_days=max(RENEWAL_BUCKETS)).aggregate(
+        **{
+            f"within_{b}": Count("id", filter=Q(contract_end__lte=today + dt.timedelta(days=b)))
+            for b in RENEWAL_BUCKETS
+        }
     )
     return {b: int(counts[f"within_{b}"] or 0) for b in RENEWAL_BUCKETS}
 
