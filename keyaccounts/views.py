@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from abe import permissions as rules
 from abe.http import MemberRequest
-from abe.paging import paginate
+from abe.paging import ignored_params, paginate
 from abe.views import admin_required, safe_next, workspace_required
 from accounts import services as account_services
 from accounts.models import Account, Lifecycle, Opportunity, Product
@@ -551,6 +551,7 @@ def postsale_view(request: MemberRequest) -> HttpResponse:
         {
             "renewals": selectors.renewal_rows(page.object_list),
             "page_obj": page,
+            "ignored": ignored_params(request, invalid=["within"] if within != str(within_days) else []),
             "within": within_days,
             "buckets": buckets,
             # Side lists show their first rows and say how many there are, never a silent cut.

@@ -357,3 +357,11 @@ def test_pre_bant_checks_and_the_trend_chart_read_in_the_readers_language(worksp
     assert checks["territory"]["label"] == "Territorio" and checks["persona"]["label"] == "Encaje con personas"
     assert checks["persona"]["why"] == "Aún no hay contactos"
     assert '"Score"' not in page and 'text: "Momentum %"' not in page
+
+
+def test_the_post_sale_page_names_the_values_it_ignored(admin_client):
+    html = admin_client.get("/key-accounts/post-sale/?within=7&page=abc").content.decode()
+    notice = html.split('id="ignored-params"')[1].split("</p>")[0]
+
+    assert "within=7" in notice and "page=abc" in notice
+    assert "Renewals due within 180 days" in html
