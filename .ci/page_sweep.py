@@ -6,8 +6,11 @@ with the demo loaded (``manage.py load_demo``; the sweep's posts change it: use 
 again with each junk query string below. ``--post`` also posts each form and each ``hx-post`` button it found
 with each junk value in every field (logging out, deleting and workspace switches left out). ``--api`` also
 requests every list endpoint of the API schema with each junk value in each of its query parameters (values
-schemathesis does not generate: a NUL, a 20-digit id). Prints each request answered 5xx, then one JSON object on
-its last line; exits 1 if there was any.
+schemathesis does not generate: a NUL, a 20-digit id). ``--routes`` also requests every route of the URLconf
+(pages and API alike, links or not) with ids that do not exist (``999999999`` and a 20-digit one) and junk in its
+text parameters, with GET and an empty POST (and PATCH and DELETE on the API), and every route without
+parameters with GET: an unknown object is a 404, never a 500. Prints each request answered 5xx, then one JSON
+object on its last line; exits 1 if there was any.
 """
 
 from __future__ import annotations
@@ -47,6 +50,48 @@ JUNK_VALUES = ["x\x00y", "99999999999999999999", "-1", "2026-13-45", "", "<scrip
 SKIPPED = ("logout", "/api/", "/admin/", "/static/", "/media/")
 NOT_POSTED = ("logout", "delete", "workspace", "switch")
 HX_FIELDS = ["note", "until", "next", "assignee", "email_mode", "status"]
+# What each path converter gets in ``--routes``: ids no object has (one beyond PostgreSQL's bigint), junk text.
+ROUTE_VALUES = {
+    "int": ["999999999", "99999999999999999999"],
+    "str": ["nope", "%00"],
+    "slug": ["nope"],
+    "path": ["nope"],
+    "uuid": ["00000000-0000-0000-0000-000000000000"],
+}
+DRF_FORMAT = "<drf_format_suffix:format>"
+
+
+def route_urls() -> list[tuple[str, bool]]:
+    """Every route of the URLconf made concrete: ``(url, has_parameters)``, one URL per set of junk values (every
+    parameter of a route takes its converter's first value, then its second...). Regex routes (static files,
+    DRF's format suffixes) are left out."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+    from django.urls.resolvers import RoutePattern
+
+    found: list[tuple[str, bool]] = []
+
+    def walk(patterns, prefix: str) -> None:
+        for entry in patterns:
+            if not isinstance(entry.pattern, RoutePattern):
+                continue
+            route = prefix + str(entry.pattern)
+            if isinstance(entry, URLResolver):
+                walk(entry.url_patterns, route)
+            elif isinstance(entry, URLPattern) and DRF_FORMAT not in route:
+                kinds = re.findall(r"<(?:(\w+):)?\w+>", route)
+                if not kinds:
+                    found.append(("/" + route, False))
+                    continue
+                for i in range(max(len(ROUTE_VALUES.get(k or "str", ["x"])) for k in kinds)):
+
+                    def value(match: re.Match, i: int = i) -> str:
+                        values = ROUTE_VALUES.get(match.group(1) or "str", ["x"])
+                        return values[min(i, len(values) - 1)]
+
+                    found.append(("/" + re.sub(r"<(?:(\w+):)?\w+>", value, route), True))
+
+    walk(get_resolver().url_patterns, "")
+    return sorted(set(found))
 
 
 def main() -> None:
@@ -54,6 +99,7 @@ def main() -> None:
     parser.add_argument("--user", default="admin")
     parser.add_argument("--post", action="store_true", help="post every form and hx-post button too")
     parser.add_argument("--api", action="store_true", help="every query parameter of every API list endpoint too")
+    parser.add_argument("--routes", action="store_true", help="every route with ids that do not exist too")
     parser.add_argument("--max-pages", type=int, default=200)
     args = parser.parse_args()
 
@@ -119,9 +165,33 @@ def main() -> None:
                     api_requests += 1
                     if client.get(path, {name: value}).status_code >= 500:
                         errors.append(f"GET {path}?{name}={value[:20]!r}")
+    route_requests = 0
+    if args.routes:
+        for url, has_parameters in route_urls():
+            if url.startswith(("/static/", "/media/", "/admin/")) or "logout" in url:  # Django's admin: staff only
+                continue
+            api = url.startswith("/api/")
+            methods = ["get"]
+            if has_parameters:  # ids no object has: nothing to change, even on a delete route
+                methods += ["post", "patch", "delete"] if api else ["post"]
+            for method in methods:
+                route_requests += 1
+                extra = {"HTTP_ACCEPT": "application/json"} if api else {}
+                if method in ("patch", "delete"):
+                    response = getattr(client, method)(url, "{}", content_type="application/json", **extra)
+                else:
+                    response = getattr(client, method)(url, **extra)
+                if response.status_code >= 500:
+                    errors.append(f"{method.upper()} {url}")
     for line in errors:
         print(line)
-    summary = {"user": args.user, "pages": len(pages), "forms_posted": len(posted), "api_requests": api_requests}
+    summary = {
+        "user": args.user,
+        "pages": len(pages),
+        "forms_posted": len(posted),
+        "api_requests": api_requests,
+        "route_requests": route_requests,
+    }
     print(json.dumps({**summary, "server_errors": len(errors)}))
     sys.exit(1 if errors else 0)
 

@@ -10,6 +10,7 @@ from django.contrib.auth.models import User
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from abe.models import Workspace
+from accounts.models import Account
 
 from .filters import AlertFilterSet, InboxFilterSet
 from .models import (
@@ -114,6 +115,10 @@ def unread_count(*, workspace: Workspace, user: User) -> int:
     return AlertRecipient.objects.filter(
         workspace=workspace, user=user, read_at__isnull=True, alert__status=AlertStatus.OPEN
     ).count()
+
+
+def account_exists(*, workspace: Workspace, account_id: int) -> bool:
+    return Account.objects.for_workspace(workspace).filter(pk=account_id).exists()
 
 
 def account_alerts(*, workspace: Workspace, account_id: int, limit: int = 10) -> list[Alert]:

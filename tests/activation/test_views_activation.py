@@ -236,6 +236,15 @@ def test_account_panel_lists_the_accounts_alerts(kam_client, fired, account):
     assert "Globex crossed engagement" in response.content.decode()
 
 
+def test_account_panel_of_an_account_not_in_the_workspace_is_a_404(kam_client, fired, account):
+    """Found by the page sweep's routes: the panel answered 200 (an empty list) for any id, and to a POST."""
+    elsewhere = AccountFactory(name="Elsewhere")  # in a workspace of its own
+
+    assert kam_client.get(reverse("activation:account_panel", args=[999999999])).status_code == 404
+    assert kam_client.get(reverse("activation:account_panel", args=[elsewhere.pk])).status_code == 404
+    assert kam_client.post(reverse("activation:account_panel", args=[account.pk])).status_code == 405
+
+
 def test_inbox_mine_is_a_sub_select_one_row_per_alert(kam_client, kam, sdr, workspace, fired):
     """An alert the user both receives and is assigned (with another recipient beside) is listed once, and the
     "mine" filter reads it without a join + DISTINCT over every column (a sort of the whole list per page)."""
