@@ -9,8 +9,11 @@ requests every list endpoint of the API schema with each junk value in each of i
 schemathesis does not generate: a NUL, a 20-digit id). ``--routes`` also requests every route of the URLconf
 (pages and API alike, links or not) with ids that do not exist (``999999999`` and a 20-digit one) and junk in its
 text parameters, with GET and an empty POST (and PATCH and DELETE on the API), and every route without
-parameters with GET: an unknown object is a 404, never a 500. Prints each request answered 5xx, then one JSON
-object on its last line; exits 1 if there was any.
+parameters with GET: an unknown object is a 404, never a 500. ``--outsider`` then signs in as the admin of
+another, empty workspace and requests every page with an id in its path that the crawl found, posts each form
+found there empty, and requests each API object the crawl's user can see (one per detail route, its id taken
+from the list): another workspace's object is a 404 (or 403), never a 200 (a "leak", counted with the errors).
+Prints each request answered 5xx, then one JSON object on its last line; exits 1 if there was any.
 """
 
 from __future__ import annotations
@@ -94,12 +97,64 @@ def route_urls() -> list[tuple[str, bool]]:
     return sorted(set(found))
 
 
+ID_SEGMENT = re.compile(r"/\d+(?:/|$)")
+
+
+def api_objects(client) -> list[str]:
+    """One object per API detail route (``/api/v1/things/{id}/``) that the signed-in user can see: its URL."""
+    schema = json.loads(client.get("/api/schema/", HTTP_ACCEPT="application/json").content)
+    urls = []
+    for path, operations in schema["paths"].items():
+        match = re.fullmatch(r"(/api/[^{]*/)\{(\w+)\}/", path)
+        if not match or "get" not in operations or match.group(1) not in schema["paths"]:
+            continue
+        listed = client.get(match.group(1), HTTP_ACCEPT="application/json")
+        if listed.status_code != 200:
+            continue
+        body = listed.json()
+        rows = body.get("results", []) if isinstance(body, dict) else body
+        if rows and isinstance(rows[0], dict) and "id" in rows[0]:
+            urls.append(f"{match.group(1)}{rows[0]['id']}/")
+    return urls
+
+
+def outsider_sweep(client, pages: list[str], forms: list[tuple[str, list[str]]], errors: list[str]) -> int:
+    """As the admin of another, empty workspace: every id-bearing page, form and API object the crawl found must be
+    out of reach (404 or 403; a redirect to a page of one's own is fine). Returns the number of requests."""
+    from django.contrib.auth import get_user_model
+
+    from abe.models import Membership, Role, Workspace
+
+    objects = api_objects(client)  # as the crawl's user, who sees them
+    user, _ = get_user_model().objects.get_or_create(username="sweep-outsider")
+    workspace, _ = Workspace.objects.get_or_create(slug="sweep-outsider", defaults={"name": "Sweep outsider"})
+    Membership.objects.get_or_create(user=user, workspace=workspace, defaults={"role": Role.ADMIN})
+    client.logout()
+    client.force_login(user)
+    requests = 0
+    targets = [("get", url) for url in pages if ID_SEGMENT.search(url.split("?")[0])]
+    targets += sorted({("post", action) for action, _ in forms if ID_SEGMENT.search(action.split("?")[0])})
+    targets += [("get", url) for url in objects]
+    for method, url in targets:
+        if any(part in url for part in ("logout", "/workspaces/", "/invitations/")):
+            continue
+        requests += 1
+        extra = {"HTTP_ACCEPT": "application/json"} if url.startswith("/api/") else {}
+        status = getattr(client, method)(url, **extra).status_code
+        if status >= 500:
+            errors.append(f"outsider {method.upper()} {url}")
+        elif status == 200 or (method == "post" and status in (201, 204)):
+            errors.append(f"leak: outsider {method.upper()} {url} answered {status}")
+    return requests
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--user", default="admin")
     parser.add_argument("--post", action="store_true", help="post every form and hx-post button too")
     parser.add_argument("--api", action="store_true", help="every query parameter of every API list endpoint too")
     parser.add_argument("--routes", action="store_true", help="every route with ids that do not exist too")
+    parser.add_argument("--outsider", action="store_true", help="another workspace's admin must not reach these")
     parser.add_argument("--max-pages", type=int, default=200)
     args = parser.parse_args()
 
@@ -183,6 +238,9 @@ def main() -> None:
                     response = getattr(client, method)(url, **extra)
                 if response.status_code >= 500:
                     errors.append(f"{method.upper()} {url}")
+    outsider_requests = 0
+    if args.outsider:
+        outsider_requests = outsider_sweep(client, pages, forms, errors)
     for line in errors:
         print(line)
     summary = {
@@ -191,6 +249,7 @@ def main() -> None:
         "forms_posted": len(posted),
         "api_requests": api_requests,
         "route_requests": route_requests,
+        "outsider_requests": outsider_requests,
     }
     print(json.dumps({**summary, "server_errors": len(errors)}))
     sys.exit(1 if errors else 0)
