@@ -235,7 +235,7 @@ def preference_view(request: MemberRequest) -> HttpResponse:
 def account_panel_view(request: MemberRequest, pk: int) -> HttpResponse:
     # Like the other panels: an account that is not the workspace's is a 404, not an empty panel.
     if not selectors.account_exists(workspace=request.workspace, account_id=pk):
-        raise Http404(gettext("No such account."))
+        raise Http404("No such account.")
     alerts = selectors.account_alerts(workspace=request.workspace, account_id=pk)
     return render(request, "activation/partials/account_panel.html", {"alerts": alerts, "account_id": pk})
 
