@@ -11,8 +11,9 @@ schemathesis does not generate: a NUL, a 20-digit id). ``--routes`` also request
 text parameters, with GET and an empty POST (and PATCH and DELETE on the API), and every route without
 parameters with GET: an unknown object is a 404, never a 500. ``--outsider`` then signs in as the admin of
 another, empty workspace and requests every page with an id in its path that the crawl found, posts each form
-found there empty, and requests each API object the crawl's user can see (one per detail route, its id taken
-from the list): another workspace's object is a 404 (or 403), never a 200 (a "leak", counted with the errors).
+found there empty, and reads, patches (``{}``) and deletes each API object the crawl's user can see (one per
+detail route, its id taken from the list): another workspace's object is a 404 (or 403), never a 200 (a
+"leak", counted with the errors).
 Prints each request answered 5xx, then one JSON object on its last line; exits 1 if there was any.
 """
 
@@ -134,17 +135,19 @@ def outsider_sweep(client, pages: list[str], forms: list[tuple[str, list[str]]],
     requests = 0
     targets = [("get", url) for url in pages if ID_SEGMENT.search(url.split("?")[0])]
     targets += sorted({("post", action) for action, _ in forms if ID_SEGMENT.search(action.split("?")[0])})
-    targets += [("get", url) for url in objects]
+    targets += [(method, url) for method in ("get", "patch", "delete") for url in objects]
     for method, url in targets:
         if any(part in url for part in ("logout", "/workspaces/", "/invitations/")):
             continue
         requests += 1
-        extra = {"HTTP_ACCEPT": "application/json"} if url.startswith("/api/") else {}
-        status = getattr(client, method)(url, **extra).status_code
-        if status >= 500:
+        if url.startswith("/api/") and method != "get":
+            response = getattr(client, method)(url, "{}", content_type="application/json")
+        else:
+            response = getattr(client, method)(url, HTTP_ACCEPT="application/json" if "/api/" in url else "text/html")
+        if response.status_code >= 500:
             errors.append(f"outsider {method.upper()} {url}")
-        elif status == 200 or (method == "post" and status in (201, 204)):
-            errors.append(f"leak: outsider {method.upper()} {url} answered {status}")
+        elif response.status_code in (200, 201, 204):
+            errors.append(f"leak: outsider {method.upper()} {url} answered {response.status_code}")
     return requests
 
 
