@@ -3,18 +3,20 @@
 Run: ``DATABASE_URL=postgres://... .venv/bin/python .ci/page_sweep.py [--user admin] [--post]`` against a database
 with the demo loaded (``manage.py load_demo``; the sweep's posts change it: use a scratch database). Signs in as
 ``--user``, follows every link from the home page (one URL per shape: ids count as one), then requests each page
-again with each junk query string below. ``--post`` also posts each form and each ``hx-post`` button it found
-with each junk value in every field (logging out, deleting and workspace switches left out). ``--api`` also
-requests every list endpoint of the API schema with each junk value in each of its query parameters (values
-schemathesis does not generate: a NUL, a 20-digit id). ``--routes`` also requests every route of the URLconf
-(pages and API alike, links or not) with ids that do not exist (``999999999`` and a 20-digit one) and junk in its
-text parameters, with GET and an empty POST (and PATCH and DELETE on the API), and every route without
-parameters with GET: an unknown object is a 404, never a 500. ``--outsider`` then signs in as the admin of
-another, empty workspace and requests every page with an id in its path that the crawl found, posts each form
-found there empty, and reads, patches (``{}``) and deletes each API object the crawl's user can see (one per
-detail route, its id taken from the list): another workspace's object is a 404 (or 403), never a 200 (a
-"leak", counted with the errors).
-Prints each request answered 5xx, then one JSON object on its last line; exits 1 if there was any.
+again with each junk query string below. ``--post`` also posts each form and each ``hx-post`` button it found with
+each junk value in every field (logging out, deleting and workspace switches left out). ``--api`` also requests
+every list endpoint of the API schema with each junk value in each of its query parameters (values schemathesis does
+not generate: a NUL, a 20-digit id). ``--routes`` also requests every route of the URLconf (pages and API alike,
+links or not) with ids that do not exist (``999999999`` and a 20-digit one) and junk in its text parameters, with
+GET and an empty POST (and PATCH and DELETE on the API), and every route without parameters with GET: an unknown
+object is a 404, never a 500. ``--reader viewer`` posts every form the crawl found as that viewer, with the values
+the form showed, and fails any post that writes a table other than the viewer's own (saved views, preferences); and
+creates, patches and deletes through the API (one object per detail route): each must be refused.
+``--outsider`` then signs in as the admin of another, empty workspace and requests every page with an id in its path
+that the crawl found, posts each form found there empty, and reads, patches (``{}``) and deletes each API object the
+crawl's user can see (one per detail route, its id taken from the list): another workspace's object is a 404 (or
+403), never a 200 (a "leak", counted with the errors). Prints each request answered 5xx, then one JSON object on its
+last line; exits 1 if there was any.
 """
 
 from __future__ import annotations
@@ -119,6 +121,55 @@ def api_objects(client) -> list[str]:
     return urls
 
 
+# What a viewer may write: their own saved views, preferences and notification settings (and the session).
+# Anything else written by a viewer's post is reported.
+READER_TABLES = {
+    "django_session",
+    "accounts_savedview",
+    "abe_userpreference",
+    "activation_notificationpreference",
+}
+WRITE = re.compile(r'\s*(?:INSERT INTO|UPDATE|DELETE FROM)\s+"?(\w+)"?', re.I)
+
+
+def reader_sweep(client, crawler: str, reader: str, forms, form_values, errors: list[str]) -> int:
+    """As ``reader`` (a viewer of the same workspace): post every form the crawl found with the values it showed
+    (a blank field gets ``1``), and fail any post that writes a table outside :data:`READER_TABLES`; POST ``{}`` to
+    each API list and PATCH and DELETE one object of each detail route, failing any 2xx. Signs the crawl's user in
+    again after. Returns the number of requests."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    users = get_user_model().objects
+    objects = api_objects(client)  # as the crawl's user
+    lists = sorted({url.rstrip("/").rsplit("/", 1)[0] + "/" for url in objects})
+    client.logout()
+    client.force_login(users.get(username=reader))
+    seen: set[tuple[str, tuple[str, ...]]] = set()
+    # The API: no write either (a 403 before any validation, not a 2xx).
+    for method, url in [*(("post", url) for url in lists), *((m, url) for m in ("patch", "delete") for url in objects)]:
+        status = getattr(client, method)(url, "{}", content_type="application/json").status_code
+        if status >= 500 or 200 <= status < 300:
+            errors.append(f"write by a {reader}: {method.upper()} {url} answered {status}")
+    for action, names in forms:
+        key = (re.sub(r"\d+", "N", action), tuple(names))
+        if key in seen or any(part in action for part in NOT_POSTED):
+            continue
+        seen.add(key)
+        shown = form_values.get((action, tuple(names)), {})
+        with CaptureQueriesContext(connection) as queries:
+            status = client.post(action, {name: shown.get(name) or "1" for name in names}).status_code
+        written = {m.group(1) for q in queries.captured_queries if (m := WRITE.match(q["sql"]))} - READER_TABLES
+        if status >= 500:
+            errors.append(f"reader POST {action}")
+        elif written:
+            errors.append(f"write by a {reader}: POST {action} wrote {sorted(written)}")
+    client.logout()
+    client.force_login(users.get(username=crawler))
+    return len(seen) + len(lists) + 2 * len(objects)
+
+
 def outsider_sweep(client, pages: list[str], forms: list[tuple[str, list[str]]], errors: list[str]) -> int:
     """As the admin of another, empty workspace: every id-bearing page, form and API object the crawl found must be
     out of reach (404 or 403; a redirect to a page of one's own is fine). Returns the number of requests."""
@@ -157,6 +208,7 @@ def main() -> None:
     parser.add_argument("--post", action="store_true", help="post every form and hx-post button too")
     parser.add_argument("--api", action="store_true", help="every query parameter of every API list endpoint too")
     parser.add_argument("--routes", action="store_true", help="every route with ids that do not exist too")
+    parser.add_argument("--reader", help="a viewer's username: posting the crawl's forms as them writes nothing")
     parser.add_argument("--outsider", action="store_true", help="another workspace's admin must not reach these")
     parser.add_argument("--max-pages", type=int, default=200)
     args = parser.parse_args()
@@ -175,6 +227,7 @@ def main() -> None:
 
     shapes: set[str] = set()
     queue, pages, forms = ["/"], [], []
+    form_values: dict[tuple[str, tuple[str, ...]], dict[str, str]] = {}
     while queue and len(pages) < args.max_pages:
         url = queue.pop(0)
         shape = re.sub(r"\d+", "N", url)
@@ -191,7 +244,10 @@ def main() -> None:
             if 'method="post"' in attrs.lower():
                 action = re.search(r'action="([^"]*)"', attrs)
                 names = sorted(set(re.findall(r'name="([^"]+)"', body)) - {"csrfmiddlewaretoken"})
-                forms.append((html.unescape(action.group(1)) if action and action.group(1) else url, names))
+                target = html.unescape(action.group(1)) if action and action.group(1) else url
+                forms.append((target, names))
+                given = re.findall(r'name="([^"]+)"[^>]*\bvalue="([^"]*)"', body)
+                form_values[(target, tuple(names))] = {k: html.unescape(v) for k, v in given}
         forms += [(html.unescape(target), HX_FIELDS) for target in re.findall(r'hx-post="(/[^"]*)"', text)]
 
     errors: list[str] = []
@@ -241,6 +297,9 @@ def main() -> None:
                     response = getattr(client, method)(url, **extra)
                 if response.status_code >= 500:
                     errors.append(f"{method.upper()} {url}")
+    reader_posts = 0
+    if args.reader:
+        reader_posts = reader_sweep(client, args.user, args.reader, forms, form_values, errors)
     outsider_requests = 0
     if args.outsider:
         outsider_requests = outsider_sweep(client, pages, forms, errors)
@@ -252,6 +311,7 @@ def main() -> None:
         "forms_posted": len(posted),
         "api_requests": api_requests,
         "route_requests": route_requests,
+        "reader_requests": reader_posts,
         "outsider_requests": outsider_requests,
     }
     print(json.dumps({**summary, "server_errors": len(errors)}))
