@@ -172,8 +172,10 @@ def reader_sweep(client, crawler: str, reader: str, forms, form_values, errors: 
 
 def outsider_sweep(client, pages: list[str], forms: list[tuple[str, list[str]]], errors: list[str]) -> int:
     """As the admin of another, empty workspace: every id-bearing page, form and API object the crawl found must be
-    out of reach (404 or 403; a redirect to a page of one's own is fine). Returns the number of requests."""
+    out of reach (404 or 403, or a redirect that wrote nothing). Returns the number of requests."""
     from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
 
     from abe.models import Membership, Role, Workspace
 
@@ -191,14 +193,18 @@ def outsider_sweep(client, pages: list[str], forms: list[tuple[str, list[str]]],
         if any(part in url for part in ("logout", "/workspaces/", "/invitations/")):
             continue
         requests += 1
-        if url.startswith("/api/") and method != "get":
-            response = getattr(client, method)(url, "{}", content_type="application/json")
-        else:
-            response = getattr(client, method)(url, HTTP_ACCEPT="application/json" if "/api/" in url else "text/html")
+        with CaptureQueriesContext(connection) as queries:
+            if url.startswith("/api/") and method != "get":
+                response = getattr(client, method)(url, "{}", content_type="application/json")
+            else:
+                accept = "application/json" if "/api/" in url else "text/html"
+                response = getattr(client, method)(url, HTTP_ACCEPT=accept)
+        # An action that answers with a redirect (a task completed...) shows itself by what it wrote.
+        written = {m.group(1) for q in queries.captured_queries if (m := WRITE.match(q["sql"]))} - READER_TABLES
         if response.status_code >= 500:
             errors.append(f"outsider {method.upper()} {url}")
-        elif response.status_code in (200, 201, 204):
-            errors.append(f"leak: outsider {method.upper()} {url} answered {response.status_code}")
+        elif response.status_code in (200, 201, 204) or written:
+            errors.append(f"leak: outsider {method.upper()} {url} answered {response.status_code}, wrote {written}")
     return requests
 
 
