@@ -29,6 +29,7 @@ import os
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "abe.settings.local")
@@ -132,41 +133,57 @@ READER_TABLES = {
 WRITE = re.compile(r'\s*(?:INSERT INTO|UPDATE|DELETE FROM)\s+"?(\w+)"?', re.I)
 
 
+def send(client, method: str, url: str, data: dict[str, str] | None = None) -> tuple[Any, set[str]]:
+    """One request as the pages or an API client send it (a write to the API carries ``{}`` as JSON, a page's post
+    ``data``), and the tables it wrote other than :data:`READER_TABLES` (its SQL captured)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        if url.startswith("/api/") and method != "get":
+            response = getattr(client, method)(url, "{}", content_type="application/json")
+        elif method == "post":
+            response = client.post(url, data or {})
+        else:
+            response = getattr(client, method)(url, HTTP_ACCEPT="application/json" if "/api/" in url else "text/html")
+    written = {m.group(1) for q in queries.captured_queries if (m := WRITE.match(q["sql"]))} - READER_TABLES
+    return response, written
+
+
+def sign_in(client, user) -> None:
+    client.logout()
+    client.force_login(user)
+
+
 def reader_sweep(client, crawler: str, reader: str, forms, form_values, errors: list[str]) -> int:
     """As ``reader`` (a viewer of the same workspace): post every form the crawl found with the values it showed
     (a blank field gets ``1``), and fail any post that writes a table outside :data:`READER_TABLES`; POST ``{}`` to
     each API list and PATCH and DELETE one object of each detail route, failing any 2xx. Signs the crawl's user in
     again after. Returns the number of requests."""
     from django.contrib.auth import get_user_model
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     users = get_user_model().objects
     objects = api_objects(client)  # as the crawl's user
     lists = sorted({url.rstrip("/").rsplit("/", 1)[0] + "/" for url in objects})
-    client.logout()
-    client.force_login(users.get(username=reader))
+    sign_in(client, users.get(username=reader))
     seen: set[tuple[str, tuple[str, ...]]] = set()
     # The API: no write either (a 403 before any validation, not a 2xx).
     for method, url in [*(("post", url) for url in lists), *((m, url) for m in ("patch", "delete") for url in objects)]:
-        status = getattr(client, method)(url, "{}", content_type="application/json").status_code
-        if status >= 500 or 200 <= status < 300:
-            errors.append(f"write by a {reader}: {method.upper()} {url} answered {status}")
+        response, written = send(client, method, url)
+        if response.status_code >= 500 or 200 <= response.status_code < 300 or written:
+            errors.append(f"write by a {reader}: {method.upper()} {url} answered {response.status_code}")
     for action, names in forms:
         key = (re.sub(r"\d+", "N", action), tuple(names))
         if key in seen or any(part in action for part in NOT_POSTED):
             continue
         seen.add(key)
         shown = form_values.get((action, tuple(names)), {})
-        with CaptureQueriesContext(connection) as queries:
-            status = client.post(action, {name: shown.get(name) or "1" for name in names}).status_code
-        written = {m.group(1) for q in queries.captured_queries if (m := WRITE.match(q["sql"]))} - READER_TABLES
-        if status >= 500:
+        response, written = send(client, "post", action, {name: shown.get(name) or "1" for name in names})
+        if response.status_code >= 500:
             errors.append(f"reader POST {action}")
         elif written:
             errors.append(f"write by a {reader}: POST {action} wrote {sorted(written)}")
-    client.logout()
-    client.force_login(users.get(username=crawler))
+    sign_in(client, users.get(username=crawler))
     return len(seen) + len(lists) + 2 * len(objects)
 
 
@@ -174,8 +191,6 @@ def outsider_sweep(client, pages: list[str], forms: list[tuple[str, list[str]]],
     """As the admin of another, empty workspace: every id-bearing page, form and API object the crawl found must be
     out of reach (404 or 403, or a redirect that wrote nothing). Returns the number of requests."""
     from django.contrib.auth import get_user_model
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     from abe.models import Membership, Role, Workspace
 
@@ -183,8 +198,7 @@ def outsider_sweep(client, pages: list[str], forms: list[tuple[str, list[str]]],
     user, _ = get_user_model().objects.get_or_create(username="sweep-outsider")
     workspace, _ = Workspace.objects.get_or_create(slug="sweep-outsider", defaults={"name": "Sweep outsider"})
     Membership.objects.get_or_create(user=user, workspace=workspace, defaults={"role": Role.ADMIN})
-    client.logout()
-    client.force_login(user)
+    sign_in(client, user)
     requests = 0
     targets = [("get", url) for url in pages if ID_SEGMENT.search(url.split("?")[0])]
     targets += sorted({("post", action) for action, _ in forms if ID_SEGMENT.search(action.split("?")[0])})
@@ -193,14 +207,8 @@ def outsider_sweep(client, pages: list[str], forms: list[tuple[str, list[str]]],
         if any(part in url for part in ("logout", "/workspaces/", "/invitations/")):
             continue
         requests += 1
-        with CaptureQueriesContext(connection) as queries:
-            if url.startswith("/api/") and method != "get":
-                response = getattr(client, method)(url, "{}", content_type="application/json")
-            else:
-                accept = "application/json" if "/api/" in url else "text/html"
-                response = getattr(client, method)(url, HTTP_ACCEPT=accept)
+        response, written = send(client, method, url)
         # An action that answers with a redirect (a task completed...) shows itself by what it wrote.
-        written = {m.group(1) for q in queries.captured_queries if (m := WRITE.match(q["sql"]))} - READER_TABLES
         if response.status_code >= 500:
             errors.append(f"outsider {method.upper()} {url}")
         elif response.status_code in (200, 201, 204) or written:
@@ -296,11 +304,7 @@ def main() -> None:
                 methods += ["post", "patch", "delete"] if api else ["post"]
             for method in methods:
                 route_requests += 1
-                extra = {"HTTP_ACCEPT": "application/json"} if api else {}
-                if method in ("patch", "delete"):
-                    response = getattr(client, method)(url, "{}", content_type="application/json", **extra)
-                else:
-                    response = getattr(client, method)(url, **extra)
+                response, _ = send(client, method, url)
                 if response.status_code >= 500:
                     errors.append(f"{method.upper()} {url}")
     reader_posts = 0
