@@ -23,7 +23,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from abe.models import Workspace
-from accounts.models import Account, Contact
+from accounts.models import Account, Contact, Tier
 from content.selectors.committee import committee_templates
 
 from .filters import KpiFilters
@@ -49,9 +49,12 @@ def committee_coverage(
 
 
 def committee_by_tier(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """Segment rows (see ``committee_segment_rows``) summed per tier."""
+    """Segment rows (see ``committee_segment_rows``) summed per tier: the tiers in their order (strategic first,
+    as every other table of the dashboards), each tier's roles in its template's order, whatever order the rows
+    came in (the rollup's are sorted by tier key, the set-based statement's are not sorted at all)."""
+    rank = {tier: i for i, tier in enumerate(Tier.values)}
     out: dict[str, dict[str, Any]] = {}
-    for r in rows:
+    for r in sorted(rows, key=lambda r: (rank.get(r["tier"], len(rank)), r["tier"], r["idx"])):
         row = out.setdefault(
             r["tier"], {"accounts": 0, "coverage_sum": 0.0, "covered": 0, "single_threaded": 0, "roles": {}}
         )

@@ -236,6 +236,30 @@ def test_committee_coverage_per_required_role(workspace, programme):
     assert roles["finance"]["engaged"] == 1 and roles["procurement"]["missing"] == 2
 
 
+def test_committee_coverage_lists_tiers_in_tier_order_and_roles_in_template_order(workspace, programme):
+    """Strategic before standard (as every other table of the dashboard), each tier's roles in its template's
+    order: from the rollup (stored rows read by tier key, which put "standard" first) and from the set-based
+    statement (rows unsorted) alike."""
+    import random
+
+    from analytics.selectors.committee import committee_by_tier, committee_segment_rows
+    from analytics.selectors.kpis import _accounts, committee_coverage_by_tier
+    from content.selectors.committee import committee_templates
+
+    templates = committee_templates(workspace=workspace)
+    facts_rebuild(workspace=workspace)
+    rollup = committee_coverage_by_tier(workspace=workspace, filters=programme)
+    assert list(rollup) == ["strategic", "standard"]
+    for tier, values in rollup.items():
+        assert list(values["roles"]) == [req.key for req in templates[tier].requirements]
+
+    rows = committee_segment_rows(workspace=workspace, accounts=_accounts(workspace, programme))
+    random.Random(3).shuffle(rows)
+    computed = committee_by_tier(rows)
+    assert list(computed) == list(rollup)
+    assert [list(v["roles"]) for v in computed.values()] == [list(v["roles"]) for v in rollup.values()]
+
+
 def test_dashboard_coverage_matches_the_content_apps_per_account_coverage(workspace, programme):
     """The set-based figure equals the mean of content's own per-account coverage (the heatmap's rules)."""
     from accounts.models import Account
