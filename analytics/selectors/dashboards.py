@@ -49,6 +49,12 @@ def delta(current: float | None, previous: float | None) -> str:
     return "—" if change is None else f"{change * 100:+.0f}%"
 
 
+def band_label(band: str | None) -> str:
+    """The words for an LTV:CAC band (``analytics.kpis.ltv_cac_band``; the API keeps the keys)."""
+    labels = {"below": _("Below the band"), "on_track": _("In the band"), "above": _("Above the band")}
+    return labels.get(band or "", "—")
+
+
 def table(title: str, columns: list[str], rows: list[list[Any]], note: str = "") -> dict[str, Any]:
     return {"title": title, "columns": columns, "rows": rows, "note": note}
 
@@ -547,7 +553,7 @@ def economics(*, workspace: Workspace, filters: KpiFilters) -> dict[str, Any]:
                 money(summary["acv"][group]["value"]),
                 money(summary["ltv"][group]["value"]),
                 num(summary["ltv_cac"][group]["value"], 1),
-                summary["ltv_cac"][group]["band"] or "—",
+                band_label(summary["ltv_cac"][group]["band"]),
                 num(summary["ltv_cac"][group]["payback_months"], 1),
             ]
         )
@@ -578,7 +584,7 @@ def economics(*, workspace: Workspace, filters: KpiFilters) -> dict[str, Any]:
                 money(cac),
                 money(ltv),
                 num(ratio, 1),
-                kpis.ltv_cac_band(ratio) or "—",
+                band_label(kpis.ltv_cac_band(ratio)),
             ]
         )
     return {

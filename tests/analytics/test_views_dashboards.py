@@ -262,3 +262,25 @@ def test_the_overview_tables_read_in_the_users_language(client, viewer_user, som
     assert "Engagement por nivel" in page and "Cobertura del comité por rol requerido" in page
     assert "Valor medio del contrato" in page and "Cuentas objetivo con engagement" in page
     assert "Engagement by tier" not in page and "Average contract value" not in page
+
+
+def test_economics_names_the_ltv_cac_band_in_words(client, viewer_user, workspace, some_data):
+    """The band column reads "In the band" (and the like), not the API's key (``on_track``), in the page and
+    its CSV export."""
+    today = dt.date.today()
+    SpendEntry.objects.create(
+        workspace=workspace,
+        period_start=today - dt.timedelta(days=30),
+        period_end=today,
+        category="events",
+        amount=Decimal(10_000),
+    )
+    facts_rebuild(workspace=workspace)
+    client.force_login(viewer_user)
+
+    page = client.get("/analytics/economics/").content.decode()
+    csv = client.get("/analytics/economics/", {"format": "csv"}).content.decode()
+
+    for body in (page, csv):
+        assert "on_track" not in body and ",above" not in body and ">above<" not in body
+        assert "Above the band" in body or "In the band" in body or "Below the band" in body
