@@ -555,7 +555,9 @@ def maturity_view(request: MemberRequest) -> HttpResponse:
             {"label": f"{a.created_at:%Y-%m-%d}", "data": [a.stages.get(k) for k in maturity.DIMENSION_KEYS]}
             for a in history[:3]
         ]
-        + [{"label": "Suggested by the data", "data": [evidence[k]["stage"] for k in maturity.DIMENSION_KEYS]}],
+        + [
+            {"label": gettext("Suggested by the data"), "data": [evidence[k]["stage"] for k in maturity.DIMENSION_KEYS]}
+        ],
     }
     context = {
         "page": "maturity",

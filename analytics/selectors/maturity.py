@@ -10,7 +10,11 @@ from typing import Any
 
 from django.db.models import Avg, Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
+from abe import l10n
 from abe.models import Membership, Role, Workspace
 from accounts.models import Account, AccountTeamMember, Contact, IcpVersion, Opportunity, PredictiveModel, Tier
 from activation.models import Rule
@@ -22,6 +26,26 @@ from ..models import EventTypeDay, MaturityAssessment, RolloutStep, SpendEntry, 
 from .filters import TARGET_TIERS
 
 EXPANSION_TYPES = ("cross_sell", "up_sell", "renewal")
+
+
+# The evidence's texts are lazy: the page caches them and renders them in the reader's language (an assessment
+# stores them as text, in the language of the person who saved it).
+# (Named functions: a cached lazy text is pickled with the function that makes it.)
+def _one_decimal(value: float) -> str:
+    return l10n.number(value, 1)
+
+
+def _whole_percent(share: float) -> str:
+    return l10n.percent(share, 0)
+
+
+def _comma_list(names: list[Any]) -> str:
+    return ", ".join(str(n) for n in names)
+
+
+_decimal = lazy(_one_decimal, str)
+_percent = lazy(_whole_percent, str)
+_listed = lazy(_comma_list, str)
 
 
 def maturity_evidence(*, workspace: Workspace) -> dict[str, dict[str, Any]]:
@@ -63,12 +87,12 @@ def maturity_evidence(*, workspace: Workspace) -> dict[str, dict[str, Any]]:
     kpis_with_data = [
         name
         for name, ok in (
-            ("engagement in target accounts", sums["events"]),
-            ("MQAs", sums["mqa"]),
-            ("meetings", sums["meetings"]),
-            ("opportunities in target accounts", sums["opps"]),
-            ("revenue won in target accounts", sums["won"]),
-            ("programme spend (CAC, LTV:CAC)", spend),
+            (_("engagement in target accounts"), sums["events"]),
+            (_("MQAs"), sums["mqa"]),
+            (_("meetings"), sums["meetings"]),
+            (_("opportunities in target accounts"), sums["opps"]),
+            (_("revenue won in target accounts"), sums["won"]),
+            (_("programme spend (CAC, LTV:CAC)"), spend),
         )
         if ok
     ]
@@ -88,34 +112,45 @@ def maturity_evidence(*, workspace: Workspace) -> dict[str, dict[str, Any]]:
         "data_accounts": {
             "stage": min(data_stage, 5),
             "facts": [
-                f"Active ICP: {'yes' if has_icp else 'no'}",
-                f"Target accounts (strategic + priority): {n_target}",
-                f"Predictive model: {'active' if has_model else 'none'}",
-                f"Contacts per target account: {contacts_per_target:.1f}",
-                f"Cross-sell / up-sell / renewal opportunities: {'yes' if expansion else 'none'}",
+                format_lazy(_("Active ICP: {answer}"), answer=_("yes") if has_icp else _("no")),
+                format_lazy(_("Target accounts (strategic + priority): {n}"), n=n_target),
+                format_lazy(_("Predictive model: {state}"), state=_("active") if has_model else _("none")),
+                format_lazy(_("Contacts per target account: {n}"), n=_decimal(contacts_per_target)),
+                format_lazy(
+                    _("Cross-sell / up-sell / renewal opportunities: {answer}"),
+                    answer=_("yes") if expansion else _("none"),
+                ),
             ],
         },
         "content": {
             "stage": min(content_stage, 5),
             "facts": [
-                f"Personas: {personas}, with content: {personas_covered}",
-                f"Content assets: {assets.count()}",
-                f"Buying stages with content: {stages_covered} of 4",
+                format_lazy(_("Personas: {n}, with content: {covered}"), n=personas, covered=personas_covered),
+                format_lazy(_("Content assets: {n}"), n=assets.count()),
+                format_lazy(_("Buying stages with content: {n} of 4"), n=stages_covered),
             ],
         },
         "programs": {
             "stage": min(programs_stage, 5),
-            "facts": [f"Engagement types seen in 90 days: {n_types}", f"Active activation rules: {rules}"],
+            "facts": [
+                format_lazy(_("Engagement types seen in 90 days: {n}"), n=n_types),
+                format_lazy(_("Active activation rules: {n}"), n=rules),
+            ],
         },
         "metrics": {
             "stage": min(metrics_stage, 5),
-            "facts": ["KPIs with data in 90 days: " + (", ".join(kpis_with_data) or "none")],
+            "facts": [
+                format_lazy(
+                    _("KPIs with data in 90 days: {names}"),
+                    names=_listed(kpis_with_data) if kpis_with_data else _("none"),
+                )
+            ],
         },
         "team": {
             "stage": min(team_stage, 5),
             "facts": [
-                f"Target accounts with an owner: {owned_share:.0%}",
-                f"Distinct team roles on target accounts: {roles_on_teams}",
+                format_lazy(_("Target accounts with an owner: {share}"), share=_percent(owned_share)),
+                format_lazy(_("Distinct team roles on target accounts: {n}"), n=roles_on_teams),
             ],
         },
     }

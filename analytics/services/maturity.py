@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
 from abe.models import Membership, Workspace
@@ -25,7 +27,8 @@ def maturity_assessment_create(
         clean = maturity.validate_stages(stages)
     except ValueError as exc:
         raise ValidationError({"stages": str(exc)}) from None
-    evidence = maturity_evidence(workspace=workspace)
+    # The facts are lazily translated texts: stored as text, in the language of the person saving.
+    evidence = json.loads(json.dumps(maturity_evidence(workspace=workspace), cls=DjangoJSONEncoder))
     assessment = MaturityAssessment.objects.create(
         workspace=workspace, stages=clean, evidence=evidence, notes=notes[:5000], created_by=by
     )

@@ -72,3 +72,39 @@ def test_the_csv_of_a_page_keeps_its_language(client, admin_user, moved):
     text = response.content.decode()
     assert text.lstrip("\ufeff").startswith("Periodo,2026-01-01,2026-03-31")
     assert "Movimientos del journey por mes" in text
+
+
+def test_the_maturity_page_reads_in_each_readers_language_from_one_cached_computation(client, admin_user, workspace):
+    """The grid, the fit questions, the evidence and the rollout steps are in the reader's language. The page
+    caches what it computed: a Spanish reader first, then an English one, each gets their own language."""
+    client.force_login(admin_user)
+
+    spanish = client.get("/analytics/maturity/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    english = client.get("/analytics/maturity/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    for text in (
+        "Datos y cuentas",  # a dimension
+        "Identificar los mejores canales y programas.",  # a stage's descriptor
+        "Para llegar a",  # the next step
+        "¿Vende a empresas grandes más que a pequeñas?",  # a fit question
+        "Aún no hay datos suficientes",  # the verdict, for an empty workspace
+        "Cuentas objetivo (estratégicas + prioritarias): 0",  # evidence
+        "Revisar sus mejores clientes",  # a rollout step
+        "Sugerido por los datos",  # the radar's data set
+    ):
+        assert text in spanish, text
+    assert "Identifying the best channels and programs." not in spanish
+    assert "Identifying the best channels and programs." in english and "Datos y cuentas" not in english
+    assert "Target accounts (strategic + priority): 0" in english
+
+
+def test_a_saved_assessment_stores_its_evidence_as_text(client, admin_user, workspace):
+    from analytics.models import MaturityAssessment
+
+    client.force_login(admin_user)
+    grid = {key: "2" for key in ("data_accounts", "content", "programs", "metrics", "team")}
+
+    assert client.post("/analytics/maturity/", grid, HTTP_ACCEPT_LANGUAGE="es").status_code == 302
+
+    facts = MaturityAssessment.objects.for_workspace(workspace).get().evidence["data_accounts"]["facts"]
+    assert "Cuentas objetivo (estratégicas + prioritarias): 0" in facts
