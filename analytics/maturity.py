@@ -104,7 +104,7 @@ DIMENSIONS: tuple[Dimension, ...] = (
 DIMENSION_KEYS = tuple(d.key for d in DIMENSIONS)
 
 
-def next_step(dimension: Dimension, stage: int) -> str:
+def next_step(dimension: Dimension, stage: int) -> Any:  # lazily translated text
     """What to do to reach the next stage: the next stage's descriptor (or how to stay at the top)."""
     if stage >= 5:
         return _("Keep it: review yearly that this still holds as the team and the market change.")
