@@ -116,6 +116,40 @@ def test_one_click_resolve_in_the_inbox_updates_the_row_in_place(page, screensho
     screenshot("activation-inbox-resolved")
 
 
+def test_on_a_phone_the_inbox_rows_read_as_cards_and_their_actions_work(page, screenshot):
+    """At 390 px the inbox's rows stack (no sideways scroll, the alert text the width of the screen); a row's
+    button still replaces that row in place. At desktop width the table keeps its header."""
+    workspace = WorkspaceFactory(name="Acme Marketing", slug="acme")
+    kam = UserFactory(username="kam")
+    MembershipFactory(user=kam, workspace=workspace, role=Role.SALES)
+    RuleFactory(workspace=workspace, name="Hot", params={"threshold": 10}, severity="medium")
+    accounts = [
+        AccountFactory(workspace=workspace, owner=kam, name=f"Hot Co {i}", engagement_score=20) for i in range(2)
+    ]
+    rules_evaluate_task.delay(workspace_id=workspace.id, account_ids=[a.id for a in accounts])
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    login(page, "kam")
+    page.goto("/alerts/")
+    page.wait_for_selector("#alert-table")
+
+    wrap = page.locator("#alert-results .table-wrap")
+    assert wrap.evaluate("el => el.scrollWidth <= el.clientWidth + 1")  # nothing off to the right
+    assert not page.locator("#alert-table thead").is_visible()
+    row = page.locator("#alert-table tbody tr").first
+    assert row.locator("td.primary").bounding_box()["width"] > 300
+    assert not row.locator("td.hide-tablet").is_visible()
+    screenshot("activation-inbox-phone")
+    row.locator("button:has-text('Resolve')").click()
+    page.wait_for_selector("#alert-table tbody tr .pill:has-text('Resolved')")
+    assert Alert.objects.filter(status=AlertStatus.RESOLVED).count() == 1
+    assert page.locator("#alert-table tbody tr").first.locator("td.primary").bounding_box()["width"] > 300
+
+    page.set_viewport_size({"width": 1366, "height": 900})
+    assert page.locator("#alert-table thead").is_visible()
+    assert page.locator("#alert-table tbody tr").first.locator("td.primary").bounding_box()["width"] < 900
+
+
 def test_rule_editor_and_webhook_test_button(page, screenshot, monkeypatch):
     monkeypatch.setenv("ABE_ALLOW_PRIVATE_URLS", "1")  # the receiver listens on loopback
     workspace = WorkspaceFactory(name="Acme Marketing", slug="acme")
