@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext
+
 from abe.models import Workspace
 from accounts.models import Contact, Opportunity
 from personas.committee import Person, Requirement
@@ -51,10 +53,10 @@ class WonLostAnalysis:
     def verdict(self) -> str:
         if self.enough:
             return ""
-        return (
-            f"Too few deals to tell: {self.won} won and {self.lost} lost closed deals; the comparison needs at "
-            f"least {MIN_DEALS} of each."
-        )
+        return gettext(
+            "Too few deals to tell: %(won)s won and %(lost)s lost closed deals; the comparison needs at least "
+            "%(minimum)s of each."
+        ) % {"won": self.won, "lost": self.lost, "minimum": MIN_DEALS}
 
 
 def won_lost_analysis(*, workspace: Workspace, last: int = 50) -> WonLostAnalysis:

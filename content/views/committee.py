@@ -325,6 +325,7 @@ def committee_template_edit_view(request: MemberRequest, tier: str) -> HttpRespo
         "content/committee_template_form.html",
         {
             "tier": tier,
+            "tier_label": Tier(tier).label,
             "template": template,
             "rows": rows,
             "error": error,
