@@ -12,7 +12,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.text import capfirst
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from django.views.decorators.http import require_POST
 
 from abe import permissions as rules
@@ -163,9 +163,9 @@ def account_delete_view(request: MemberRequest, pk: int) -> HttpResponse:
         "confirm_delete.html",
         {
             "object": account,
-            "kind": "account",
+            "kind": pgettext("deleted object", "account"),
             "cancel_url": reverse("accounts:detail", args=[account.pk]),
-            "consequence": "Its contacts, team assignments and opportunities are deleted with it.",
+            "consequence": gettext("Its contacts, team assignments and opportunities are deleted with it."),
         },
     )
 
@@ -221,9 +221,10 @@ def contact_delete_view(request: MemberRequest, pk: int, contact_pk: int) -> Htt
         "confirm_delete.html",
         {
             "object": contact,
-            "kind": "contact",
+            "kind": pgettext("deleted object", "contact"),
             "cancel_url": reverse("accounts:detail", args=[account.pk]),
-            "consequence": f"{contact} leaves the buying committee of {account.name}.",
+            "consequence": gettext("%(contact)s leaves the buying committee of %(account)s.")
+            % {"contact": contact, "account": account.name},
         },
     )
 
@@ -255,9 +256,10 @@ def team_member_remove_view(request: MemberRequest, pk: int, member_pk: int) -> 
         "confirm_delete.html",
         {
             "object": member,
-            "kind": "team assignment",
+            "kind": pgettext("deleted object", "team assignment"),
             "cancel_url": reverse("accounts:detail", args=[account.pk]),
-            "consequence": f"{member.user} will no longer be on the team of {account.name}.",
+            "consequence": gettext("%(user)s will no longer be on the team of %(account)s.")
+            % {"user": member.user, "account": account.name},
         },
     )
 

@@ -14,7 +14,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, pgettext
 from django.views.decorators.http import require_GET, require_POST
 
 from abe import permissions as role_rules
@@ -358,9 +358,9 @@ def rule_delete_view(request: MemberRequest, pk: int) -> HttpResponse:
         "confirm_delete.html",
         {
             "object": rule,
-            "kind": "rule",
+            "kind": pgettext("deleted object", "rule"),
             "cancel_url": reverse("activation:rules"),
-            "consequence": "Past alerts stay in the inboxes; to pause the rule instead, untick “Is active”.",
+            "consequence": gettext("Past alerts stay in the inboxes; to pause the rule instead, untick “Is active”."),
         },
     )
 
@@ -454,8 +454,8 @@ def webhook_delete_view(request: MemberRequest, pk: int) -> HttpResponse:
         "confirm_delete.html",
         {
             "object": subscription,
-            "kind": "webhook subscription",
+            "kind": pgettext("deleted object", "webhook subscription"),
             "cancel_url": reverse("activation:webhooks"),
-            "consequence": "Its delivery log is deleted with it.",
+            "consequence": gettext("Its delivery log is deleted with it."),
         },
     )

@@ -16,26 +16,28 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
-FIELDS: dict[str, str] = {
-    "contact.first_name": "The contact's first name",
-    "contact.last_name": "The contact's last name",
-    "contact.full_name": "The contact's full name",
-    "contact.title": "The contact's job title",
-    "account.name": "The account's name",
-    "account.industry": "The account's industry",
-    "account.city": "The account's city",
-    "persona.name": "The contact's persona",
-    "persona.challenge": "The persona's first listed challenge",
-    "persona.goal": "The persona's first listed goal",
-    "owner.first_name": "The account owner's first name",
-    "owner.full_name": "The account owner's full name",
-    "owner.email": "The account owner's email",
-    "similar.name": "The nearest won customer (same industry, closest size)",
-    "similar.industry": "That customer's industry",
-    "similar.result": "The result that customer achieved (written by the team on the customer's account)",
+FIELDS: dict[str, Any] = {  # what each field holds, lazily translated
+    "contact.first_name": _("The contact's first name"),
+    "contact.last_name": _("The contact's last name"),
+    "contact.full_name": _("The contact's full name"),
+    "contact.title": _("The contact's job title"),
+    "account.name": _("The account's name"),
+    "account.industry": _("The account's industry"),
+    "account.city": _("The account's city"),
+    "persona.name": _("The contact's persona"),
+    "persona.challenge": _("The persona's first listed challenge"),
+    "persona.goal": _("The persona's first listed goal"),
+    "owner.first_name": _("The account owner's first name"),
+    "owner.full_name": _("The account owner's full name"),
+    "owner.email": _("The account owner's email"),
+    "similar.name": _("The nearest won customer (same industry, closest size)"),
+    "similar.industry": _("That customer's industry"),
+    "similar.result": _("The result that customer achieved (written by the team on the customer's account)"),
 }
 
 FIELD_RE = re.compile(r"\{\{\s*([a-z_]+\.[a-z_]+)\s*\}\}")

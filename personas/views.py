@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext, pgettext
 
 from abe import permissions as rules
 from abe.forms import form_add_service_errors
@@ -69,8 +70,9 @@ def persona_delete_view(request: MemberRequest, pk: int) -> HttpResponse:
         "confirm_delete.html",
         {
             "object": persona,
-            "kind": "persona",
+            "kind": pgettext("deleted object", "persona"),
             "cancel_url": reverse("personas:list"),
-            "consequence": f"{getattr(persona, 'contact_count', 0)} contact(s) keep their data but lose this persona.",
+            "consequence": gettext("Contacts that keep their data but lose this persona: %(count)s.")
+            % {"count": getattr(persona, "contact_count", 0)},
         },
     )

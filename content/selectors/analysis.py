@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext
 
+from abe.l10n import percent
 from abe.models import Workspace
 from accounts.models import Contact, Opportunity
 from personas.committee import Person, Requirement
@@ -144,21 +145,42 @@ def won_lost_analysis(*, workspace: Workspace, last: int = 50) -> WonLostAnalysi
         for row in analysis.roles:
             if row.difference >= MEANINGFUL_GAP and not row.in_template:
                 analysis.suggestions.append(
-                    f"Add {row.requirement.label} to the committee templates: engaged in {row.won_engaged:.0%} of won "
-                    f"deals against {row.lost_engaged:.0%} of lost ones."
+                    gettext(
+                        "Add %(role)s to the committee templates: engaged in %(won)s of won deals against %(lost)s "
+                        "of lost ones."
+                    )
+                    % {
+                        "role": row.requirement.label,
+                        "won": percent(row.won_engaged),
+                        "lost": percent(row.lost_engaged),
+                    }
                 )
             elif row.difference >= MEANINGFUL_GAP:
                 analysis.suggestions.append(
-                    f"Keep {row.requirement.label} required and engage them early: {row.won_engaged:.0%} of won deals "
-                    f"against {row.lost_engaged:.0%} of lost ones."
+                    gettext(
+                        "Keep %(role)s required and engage them early: %(won)s of won deals against %(lost)s of "
+                        "lost ones."
+                    )
+                    % {
+                        "role": row.requirement.label,
+                        "won": percent(row.won_engaged),
+                        "lost": percent(row.lost_engaged),
+                    }
                 )
             elif row.in_template and row.difference <= -MEANINGFUL_GAP:
                 analysis.suggestions.append(
-                    f"{row.requirement.label} was engaged more often in lost deals ({row.lost_engaged:.0%}) than "
-                    f"in won ones ({row.won_engaged:.0%}): check whether this seat is worth its effort."
+                    gettext(
+                        "%(role)s was engaged more often in lost deals (%(lost)s) than in won ones (%(won)s): check "
+                        "whether this seat is worth its effort."
+                    )
+                    % {
+                        "role": row.requirement.label,
+                        "won": percent(row.won_engaged),
+                        "lost": percent(row.lost_engaged),
+                    }
                 )
         if not analysis.suggestions:
             analysis.suggestions.append(
-                "No role separates won from lost deals by 20 points or more: keep the templates."
+                gettext("No role separates won from lost deals by 20 points or more: keep the templates.")
             )
     return analysis

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from django.views.decorators.http import require_POST
 
 from abe import permissions as rules
@@ -102,9 +102,11 @@ def template_delete_view(request: MemberRequest, pk: int) -> HttpResponse:
         "confirm_delete.html",
         {
             "object": template,
-            "kind": "outreach template",
+            "kind": pgettext("deleted object", "outreach template"),
             "cancel_url": reverse("content:templates"),
-            "consequence": "Touches already logged with it stay in the timelines; play steps using it lose it.",
+            "consequence": gettext(
+                "Touches already logged with it stay in the timelines; play steps using it lose it."
+            ),
         },
     )
 

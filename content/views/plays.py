@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, pgettext
 from django.views.decorators.http import require_POST
 
 from abe import permissions as rules
@@ -233,8 +233,8 @@ def play_delete_view(request: MemberRequest, pk: int) -> HttpResponse:
         "confirm_delete.html",
         {
             "object": play,
-            "kind": "play",
+            "kind": pgettext("deleted object", "play"),
             "cancel_url": reverse("content:play_detail", args=[play.pk]),
-            "consequence": "Its enrolments end and their open step tasks are cancelled.",
+            "consequence": gettext("Its enrolments end and their open step tasks are cancelled."),
         },
     )
