@@ -134,13 +134,18 @@ def play_form_view(request: MemberRequest, pk: int | None = None) -> HttpRespons
             "post": request.POST if request.method == "POST" else None,
             "channels": Channel.choices,
             "roles": BuyingRole.choices,
-            "owner_roles": [("owner", "Account owner"), *TeamRole.choices],
+            "owner_roles": _owner_roles(),
             "personas": Persona.objects.for_workspace(request.workspace).order_by("name"),
             "assets": ContentAsset.objects.for_workspace(request.workspace).order_by("title"),
             "templates": outreach_template_list(workspace=request.workspace),
             "stages": hooks.journey_stages(workspace=request.workspace),
         },
     )
+
+
+def _owner_roles() -> list[tuple[str, str]]:
+    """Who does a step: the account's owner, or whoever holds a team role on the account."""
+    return [("owner", gettext("Account owner")), *((value, str(label)) for value, label in TeamRole.choices)]
 
 
 @workspace_required
@@ -153,6 +158,7 @@ def play_detail_view(request: MemberRequest, pk: int) -> HttpResponse:
         {
             "play": play,
             "steps": play.steps.select_related("asset", "template", "target_persona"),
+            "owner_role_labels": dict(_owner_roles()),
             "page_obj": page_obj,
             "can_edit": rules.can_write(request),
             "tiers": Tier.choices,

@@ -43,3 +43,24 @@ def test_the_won_lost_analysis_says_too_few_deals_in_the_readers_language(client
     page = client.get("/content/committees/won-lost/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
 
     assert "Muy pocos acuerdos para saberlo: 0 ganados y 0 perdidos cerrados" in page
+
+
+def test_a_plays_steps_name_who_does_them(client, marketing_user, workspace):
+    play = play_create(
+        workspace=workspace,
+        name="Warm-up",
+        steps=[
+            {"title": "Intro", "day_offset": 0, "channel": "email"},
+            {"title": "Call", "day_offset": 2, "channel": "phone", "owner_role": "sdr"},
+        ],
+    )
+    client.force_login(marketing_user)
+
+    english = client.get(f"/content/plays/{play.pk}/").content.decode()
+    spanish = client.get(f"/content/plays/{play.pk}/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    form = client.get(f"/content/plays/{play.pk}/edit/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+
+    assert "<td>Account owner</td>" in english and "<td>owner</td>" not in english
+    assert "<td>Sales development rep</td>" in english and "<td>sdr</td>" not in english
+    assert "<td>Responsable de la cuenta</td>" in spanish
+    assert '<option value="owner" selected>Responsable de la cuenta</option>' in form
