@@ -86,3 +86,25 @@ def test_select_all_matching(page, admin_user, workspace):
 
     expect(page.locator(".messages")).to_contain_text("Owner assigned: 40 changed.")
     assert Account.objects.filter(owner=admin_user).count() == 40
+
+
+def test_a_rows_link_buttons_read_as_links(page, sales_user, workspace):
+    """A task's "Cancel" is a form button styled as a link (it was a grey browser button); the log-out link keeps
+    its own look."""
+    import datetime as dt
+
+    from work.services import task_create
+
+    account = AccountFactory(workspace=workspace, owner=sales_user)
+    task_create(workspace=workspace, title="Call", account=account, assignee=sales_user, due_date=dt.date.today())
+    login(page, "sales1")
+
+    page.goto("/tasks/")
+    cancel = page.locator("button.link:has-text('Cancel')").first
+    style = cancel.evaluate(
+        "el => { const s = getComputedStyle(el); return [s.backgroundColor, s.borderTopWidth, s.color]; }"
+    )
+    logout = page.locator(".userbox button.link").evaluate("el => getComputedStyle(el).color")
+
+    assert style == ["rgba(0, 0, 0, 0)", "0px", "rgb(59, 91, 219)"]  # the links' accent colour
+    assert logout == "rgb(203, 213, 225)"
