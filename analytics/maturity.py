@@ -134,6 +134,8 @@ def validate_stages(stages: Any) -> dict[str, int]:
 
 #: A number grouped the reader's way ("1,000", "1.000"), formatted when the text is rendered.
 _number = lazy(l10n.number, str)
+#: An amount in the workspace's currency, formatted when the text is rendered.
+_money = lazy(l10n.money, str)
 
 # "Is account-based selling for us?" (seed 001): five questions, each answered from the data where possible.
 FIT_DEAL_SIZE = 50_000
@@ -168,7 +170,7 @@ def fit_verdict(
             "key": "deal_size",
             "question": _("Is the average deal above $50k?"),
             "value": mean_deal,
-            "threshold": format_lazy("≥ ${n}", n=_number(FIT_DEAL_SIZE)),
+            "threshold": format_lazy("≥ {amount}", amount=_money(FIT_DEAL_SIZE)),
             "answer": answer(mean_deal, (mean_deal or 0) >= FIT_DEAL_SIZE),
         },
         {

@@ -66,3 +66,28 @@ def test_maturity_page_saves_an_assessment_and_a_rollout_step(client, workspace,
     assert saved.status_code == 302 and MaturityAssessment.objects.for_workspace(workspace).count() == 1
     assert step.status_code == 302 and RolloutStep.objects.get(number=7).done_at is not None
     assert wrong.status_code == 200 and b"a whole number from 1" in wrong.content
+
+
+def test_the_fit_table_shows_each_figure_in_its_unit(client, workspace, admin_user):
+    """The average deal is an amount, the expansion share a percentage (they read "42000.00" and "0.5")."""
+    import datetime as dt
+    from decimal import Decimal
+
+    today = dt.date.today()
+    for kind in ("new_business", "renewal"):
+        OpportunityFactory(
+            account=AccountFactory(workspace=workspace, employees=2000),
+            status="won",
+            type=kind,
+            amount=Decimal(42_000),
+            created_date=today - dt.timedelta(days=120),
+            close_date=today,
+        )
+    client.force_login(admin_user)
+
+    page = client.get("/analytics/maturity/").content.decode()
+
+    assert '<td class="num">$42,000</td>' in page and "≥ $50,000" in page
+    assert '<td class="num">50%</td>' in page  # one renewal of two won deals
+    assert '<td class="num">120</td>' in page  # the sales cycle in days
+    assert "42000.00" not in page and "42,000.00" not in page
