@@ -90,15 +90,20 @@ def test_badge_updates_and_the_kam_acknowledges_the_alert(page, screenshot):
     assert page.locator(".nav .badge").count() == 0
 
 
-def test_one_click_resolve_in_the_inbox_updates_the_row_in_place(page, screenshot):
+def _kam_with_hot_alerts(count: int) -> None:
+    """A sales user "kam" owning ``count`` hot accounts, each with an open medium alert from the "Hot" rule."""
     workspace = WorkspaceFactory(name="Acme Marketing", slug="acme")
     kam = UserFactory(username="kam")
     MembershipFactory(user=kam, workspace=workspace, role=Role.SALES)
     RuleFactory(workspace=workspace, name="Hot", params={"threshold": 10}, severity="medium")
     accounts = [
-        AccountFactory(workspace=workspace, owner=kam, name=f"Hot Co {i}", engagement_score=20) for i in range(3)
+        AccountFactory(workspace=workspace, owner=kam, name=f"Hot Co {i}", engagement_score=20) for i in range(count)
     ]
     rules_evaluate_task.delay(workspace_id=workspace.id, account_ids=[a.id for a in accounts])
+
+
+def test_one_click_resolve_in_the_inbox_updates_the_row_in_place(page, screenshot):
+    _kam_with_hot_alerts(3)
 
     login(page, "kam")
     page.goto("/alerts/")
@@ -119,14 +124,7 @@ def test_one_click_resolve_in_the_inbox_updates_the_row_in_place(page, screensho
 def test_on_a_phone_the_inbox_rows_read_as_cards_and_their_actions_work(page, screenshot):
     """At 390 px the inbox's rows stack (no sideways scroll, the alert text the width of the screen); a row's
     button still replaces that row in place. At desktop width the table keeps its header."""
-    workspace = WorkspaceFactory(name="Acme Marketing", slug="acme")
-    kam = UserFactory(username="kam")
-    MembershipFactory(user=kam, workspace=workspace, role=Role.SALES)
-    RuleFactory(workspace=workspace, name="Hot", params={"threshold": 10}, severity="medium")
-    accounts = [
-        AccountFactory(workspace=workspace, owner=kam, name=f"Hot Co {i}", engagement_score=20) for i in range(2)
-    ]
-    rules_evaluate_task.delay(workspace_id=workspace.id, account_ids=[a.id for a in accounts])
+    _kam_with_hot_alerts(2)
 
     page.set_viewport_size({"width": 390, "height": 844})
     login(page, "kam")
