@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
@@ -12,7 +11,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -103,7 +101,7 @@ def _render(
         "filters": filters,
         "errors": errors,
         "data": data,
-        "chart_json": json.dumps(data.get("chart_config"), cls=DjangoJSONEncoder) if data.get("chart_config") else "",
+        "chart_config": data.get("chart_config"),
     }
 
     def render_body() -> str:
@@ -566,7 +564,7 @@ def maturity_view(request: MemberRequest) -> HttpResponse:
         "grid": grid,
         "history": history,
         "stages": maturity.STAGES,
-        "radar_json": json.dumps(radar, cls=DjangoJSONEncoder),
+        "radar": radar,
         "fit": facts["fit"],
         "rollout": facts["rollout"],
         "owners": facts["owners"],

@@ -6,12 +6,10 @@ The panels are fragments the account page loads with htmx (registered in ``Engag
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -106,7 +104,7 @@ def account_trend_panel(request: MemberRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "engagement/partials/trend.html",
-        {"account": account, "series": json.dumps(series, cls=DjangoJSONEncoder), "has_data": bool(snapshots)},
+        {"account": account, "series": series, "has_data": bool(snapshots)},
     )
 
 

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest
 from django.template import Context
 from django.urls import NoReverseMatch, reverse
@@ -14,6 +16,17 @@ from django.utils.translation import gettext
 from abe import l10n, labels
 
 register = template.Library()
+
+
+# What Django's json_script escapes: a value inside a <script> cannot close it ("</script>") or open a comment.
+_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@register.filter
+def script_json(value: Any) -> SafeString:
+    """A value as a JavaScript literal to write inside a <script>: JSON with <, > and & escaped, so a name
+    someone typed (a journey stage's, in a chart's labels) stays data."""
+    return mark_safe(json.dumps(value, cls=DjangoJSONEncoder).translate(_SCRIPT_ESCAPES))  # noqa: S308  # escaped
 
 
 @register.simple_tag
