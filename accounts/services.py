@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from abe.models import Membership, Workspace
 
@@ -92,13 +93,13 @@ def _clean_account(account: Account) -> None:
     account.technologies = sorted({str(t).strip() for t in (account.technologies or []) if str(t).strip()})
     errors: dict[str, str] = {}
     if not account.name:
-        errors["name"] = "An account needs a name."
+        errors["name"] = gettext("An account needs a name.")
     if account.parent_id and account.parent_id == account.pk:
-        errors["parent"] = "An account cannot be its own parent."
+        errors["parent"] = gettext("An account cannot be its own parent.")
     if account.domain and _taken(account, "domain"):
-        errors["domain"] = f"Another account already uses the domain {account.domain}."
+        errors["domain"] = gettext("Another account already uses the domain %(domain)s.") % {"domain": account.domain}
     if account.external_id and _taken(account, "external_id"):
-        errors["external_id"] = "Another account already has this CRM id."
+        errors["external_id"] = gettext("Another account already has this CRM id.")
     if errors:
         raise ValidationError(errors)
     account.full_clean(exclude=["workspace", "parent", "owner"], validate_unique=False, validate_constraints=False)
@@ -150,11 +151,11 @@ def _clean_contact(contact: Contact) -> None:
     contact.last_name = (contact.last_name or "").strip()
     errors: dict[str, str] = {}
     if not (contact.first_name or contact.last_name or contact.email):
-        errors["last_name"] = "Give the contact a name or an email address."
+        errors["last_name"] = gettext("Give the contact a name or an email address.")
     if contact.email and _taken(contact, "email"):
-        errors["email"] = f"Another contact already uses {contact.email}."
+        errors["email"] = gettext("Another contact already uses %(email)s.") % {"email": contact.email}
     if contact.external_id and _taken(contact, "external_id"):
-        errors["external_id"] = "Another contact already has this CRM id."
+        errors["external_id"] = gettext("Another contact already has this CRM id.")
     if contact.reports_to_id is not None:
         problem = _reports_to_problem(contact)
         if problem:
@@ -250,29 +251,29 @@ def team_member_delete(member: AccountTeamMember, *, by: User | None = None) -> 
 def _clean_opportunity(opportunity: Opportunity) -> None:
     errors: dict[str, str] = {}
     if not (opportunity.name or "").strip():
-        errors["name"] = "An opportunity needs a name."
+        errors["name"] = gettext("An opportunity needs a name.")
     if opportunity.amount is not None and opportunity.amount < 0:
-        errors["amount"] = "The amount cannot be negative."
+        errors["amount"] = gettext("The amount cannot be negative.")
     if opportunity.close_date and opportunity.created_date and opportunity.close_date < opportunity.created_date:
-        errors["close_date"] = "The close date cannot be before the created date."
+        errors["close_date"] = gettext("The close date cannot be before the created date.")
     if opportunity.external_id and _taken(opportunity, "external_id"):
-        errors["external_id"] = "Another opportunity already has this CRM id."
+        errors["external_id"] = gettext("Another opportunity already has this CRM id.")
     if opportunity.gross_margin_pct is not None and not (-100 <= opportunity.gross_margin_pct <= 100):
-        errors["gross_margin_pct"] = "A margin percentage lies between -100 and 100."
+        errors["gross_margin_pct"] = gettext("A margin percentage lies between -100 and 100.")
     if (
         opportunity.gross_margin is not None
         and opportunity.amount is not None
         and opportunity.gross_margin > opportunity.amount
     ):
-        errors["gross_margin"] = "The gross margin cannot exceed the amount."
+        errors["gross_margin"] = gettext("The gross margin cannot exceed the amount.")
     if (
         opportunity.contract_start
         and opportunity.contract_end
         and opportunity.contract_end < opportunity.contract_start
     ):
-        errors["contract_end"] = "The contract cannot end before it starts."
+        errors["contract_end"] = gettext("The contract cannot end before it starts.")
     if opportunity.product is not None and opportunity.product.workspace_id != opportunity.workspace_id:
-        errors["product"] = "Not found in this workspace."
+        errors["product"] = gettext("Not found in this workspace.")
     if errors:
         raise ValidationError(errors)
     opportunity.full_clean(exclude=["workspace", "account"], validate_unique=False, validate_constraints=False)
@@ -358,11 +359,11 @@ def _clean_product(product: Product) -> None:
     product.family = (product.family or "").strip()
     errors: dict[str, str] = {}
     if not product.name:
-        errors["name"] = "A product needs a name."
+        errors["name"] = gettext("A product needs a name.")
     elif _taken(product, "name"):
-        errors["name"] = "Another product already has this name."
+        errors["name"] = gettext("Another product already has this name.")
     if product.list_price is not None and product.list_price < 0:
-        errors["list_price"] = "The list price cannot be negative."
+        errors["list_price"] = gettext("The list price cannot be negative.")
     if errors:
         raise ValidationError(errors)
 

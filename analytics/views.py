@@ -453,12 +453,12 @@ def economics_view(request: MemberRequest) -> HttpResponse:
             labels,
             [
                 {"label": "LTV:CAC", "data": data["chart"]["values"], "color": "#3b5bdb"},
-                {"label": "2:1 (floor)", "data": [2] * len(labels), "color": "#e03131", "dash": True},
-                {"label": "4:1 (on track)", "data": [4] * len(labels), "color": "#2f9e44", "dash": True},
+                {"label": gettext("2:1 (floor)"), "data": [2] * len(labels), "color": "#e03131", "dash": True},
+                {"label": gettext("4:1 (on track)"), "data": [4] * len(labels), "color": "#2f9e44", "dash": True},
             ],
             y_title="LTV:CAC",
         )
-        data["chart_title"] = "LTV:CAC by quarter against the 2:1 → 4:1 band"
+        data["chart_title"] = gettext("LTV:CAC by quarter against the 2:1 → 4:1 band")
         return data
 
     spend = Paginator(SpendEntry.objects.for_workspace(ws).order_by("-period_start", "tier", "id"), 12).get_page(

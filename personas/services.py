@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from abe.models import Workspace
 
@@ -29,17 +30,19 @@ def _clean_persona(persona: Persona) -> None:
     persona.name = (persona.name or "").strip()
     errors: dict[str, str] = {}
     if not persona.name:
-        errors["name"] = "A persona needs a name."
+        errors["name"] = gettext("A persona needs a name.")
     else:
         clash = Persona.objects.for_workspace(persona.workspace_id).filter(name__iexact=persona.name)
         if persona.pk:
             clash = clash.exclude(pk=persona.pk)
         if clash.exists():
-            errors["name"] = f"A persona called “{persona.name}” already exists."
+            errors["name"] = gettext("A persona called “%(name)s” already exists.") % {"name": persona.name}
     channels = list(dict.fromkeys(persona.preferred_channels or []))
     unknown = [c for c in channels if c not in Channel.values]
     if unknown:
-        errors["preferred_channels"] = f"Unknown channel(s): {', '.join(map(str, unknown))}."
+        errors["preferred_channels"] = gettext("Unknown channel(s): %(values)s.") % {
+            "values": ", ".join(map(str, unknown))
+        }
     persona.preferred_channels = channels
     if errors:
         raise ValidationError(errors)
@@ -88,7 +91,7 @@ def committee_template_save(
 
     errors: dict[str, str] = {}
     if tier not in TIERS:
-        errors["tier"] = f"Choose one of: {', '.join(TIERS)}."
+        errors["tier"] = gettext("Choose one of: %(values)s.") % {"values": ", ".join(TIERS)}
     persona_ids = set(Persona.objects.for_workspace(workspace).values_list("id", flat=True))
     try:
         cleaned = requirements_validate(requirements, persona_ids)
@@ -96,7 +99,7 @@ def committee_template_save(
         errors["requirements"] = str(exc)
     days = DEFAULT_ENGAGED_DAYS if engaged_days is None else engaged_days
     if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 365:
-        errors["engaged_days"] = "Give a number of days from 1 to 365."
+        errors["engaged_days"] = gettext("Give a number of days from 1 to 365.")
     if errors:
         raise ValidationError(errors)
     template, _ = CommitteeTemplate.objects.select_for_update().get_or_create(

@@ -140,11 +140,11 @@ def prospecting_settings_update(
     errors = {}
     for field in ("fit_weight", "predictive_weight"):
         if getattr(obj, field) < 0 or getattr(obj, field) > 100:
-            errors[field] = "Use a weight between 0 and 100."
+            errors[field] = gettext("Use a weight between 0 and 100.")
     if obj.fit_weight + obj.predictive_weight <= 0:
-        errors["fit_weight"] = "At least one of the two weights must be above 0."
+        errors["fit_weight"] = gettext("At least one of the two weights must be above 0.")
     if obj.strategic_capacity > 100_000 or obj.priority_capacity > 100_000:
-        errors["strategic_capacity"] = "Capacities above 100,000 make tiers meaningless."
+        errors["strategic_capacity"] = gettext("Capacities above 100,000 make tiers meaningless.")
     if errors:
         raise ValidationError(errors)
     obj.save()

@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from abe.models import Membership, Workspace
 from accounts.models import Lifecycle, TeamRole, Tier
@@ -117,13 +118,15 @@ def rule_params_clean(condition_type: str, params: dict[str, Any] | None) -> dic
     unknown = set(params) - set(spec)
     errors: dict[str, str] = {}
     if unknown:
-        errors["params"] = f"Not a setting of this condition: {', '.join(sorted(unknown))}."
+        errors["params"] = gettext("Not a setting of this condition: %(names)s.") % {
+            "names": ", ".join(sorted(unknown))
+        }
     cleaned = {}
     for name, (kind, required, default) in spec.items():
         value = params.get(name)
         if value is None or value == "" and kind not in ("event_type",):
             if required:
-                errors[name] = "This setting is required for this condition."
+                errors[name] = gettext("This setting is required for this condition.")
                 continue
             value = default
         try:
@@ -160,13 +163,13 @@ def _clean_rule(rule: Rule) -> None:
     errors: dict[str, Any] = {}
     rule.name = (rule.name or "").strip()
     if not rule.name:
-        errors["name"] = "A rule needs a name."
+        errors["name"] = gettext("A rule needs a name.")
     else:
         clash = Rule.objects.for_workspace(rule.workspace_id).filter(name__iexact=rule.name)
         if rule.pk:
             clash = clash.exclude(pk=rule.pk)
         if clash.exists():
-            errors["name"] = f"A rule called “{rule.name}” already exists."
+            errors["name"] = gettext("A rule called “%(name)s” already exists.") % {"name": rule.name}
     try:
         rule.params = rule_params_clean(rule.condition_type, rule.params)
         if rule.condition_type == ConditionType.STAGE_ENTERED:
@@ -192,15 +195,15 @@ def _clean_rule(rule: Rule) -> None:
     except ValidationError as exc:
         errors.update(exc.message_dict)
     checks = (
-        ("filter_tiers", Tier.values, "tier"),
-        ("filter_lifecycles", Lifecycle.values, "lifecycle"),
-        ("notify_team_roles", TeamRole.values, "team role"),
+        ("filter_tiers", Tier.values, gettext("Unknown tier(s): %(values)s.")),
+        ("filter_lifecycles", Lifecycle.values, gettext("Unknown lifecycle stage(s): %(values)s.")),
+        ("notify_team_roles", TeamRole.values, gettext("Unknown team role(s): %(values)s.")),
     )
-    for field, allowed, label in checks:
+    for field, allowed, message in checks:
         values = list(dict.fromkeys(getattr(rule, field) or []))
         bad = [v for v in values if v not in allowed]
         if bad:
-            errors[field] = f"Unknown {label}(s): {', '.join(map(str, bad))}."
+            errors[field] = message % {"values": ", ".join(map(str, bad))}
         setattr(rule, field, values)
     # Two conditions only make sense on one kind of account: say so by default rather than fire everywhere.
     if rule.condition_type == ConditionType.ENGAGEMENT_DROP and not rule.filter_lifecycles:
@@ -208,14 +211,14 @@ def _clean_rule(rule: Rule) -> None:
     if rule.condition_type == ConditionType.MISSING_ROLE and not rule.filter_tiers:
         rule.filter_tiers = [Tier.STRATEGIC]
     if rule.severity not in Severity.values:
-        errors["severity"] = f"Unknown severity “{rule.severity}”."
+        errors["severity"] = gettext("Unknown severity “%(value)s”.") % {"value": rule.severity}
     if (
         rule.filter_owner_id
         and not Membership.objects.filter(workspace_id=rule.workspace_id, user_id=rule.filter_owner_id).exists()
     ):
-        errors["filter_owner"] = "The owner must be a member of this workspace."
+        errors["filter_owner"] = gettext("The owner must be a member of this workspace.")
     if not rule.notify_owner and not rule.notify_team_roles:
-        errors["notify_team_roles"] = "Notify the owner or at least one team role, or nobody hears about it."
+        errors["notify_team_roles"] = gettext("Notify the owner or at least one team role, or nobody hears about it.")
     if errors:
         raise ValidationError(errors)
 

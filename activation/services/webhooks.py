@@ -11,6 +11,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from abe.models import Workspace
 from abe.outbound import UnsafeUrlError, url_check_public
@@ -26,7 +27,7 @@ def _clean(subscription: WebhookSubscription) -> None:
     errors: dict[str, str] = {}
     subscription.name = (subscription.name or "").strip()
     if not subscription.name:
-        errors["name"] = "Name the receiving system, e.g. “CRM tasks” or “#key-accounts Slack”."
+        errors["name"] = gettext("Name the receiving system, e.g. “CRM tasks” or “#key-accounts Slack”.")
     try:
         # https only, and every address the host resolves to must be public (again at each delivery).
         url_check_public(subscription.url or "")
@@ -35,11 +36,11 @@ def _clean(subscription: WebhookSubscription) -> None:
     if not subscription.secret:
         subscription.secret = "whsec_" + secrets.token_urlsafe(32)
     elif len(subscription.secret) < 16:
-        errors["secret"] = "Use at least 16 characters (leave empty to generate one)."
+        errors["secret"] = gettext("Use at least 16 characters (leave empty to generate one).")
     if subscription.format not in WebhookFormat.values:
-        errors["format"] = f"Unknown format “{subscription.format}”."
+        errors["format"] = gettext("Unknown format “%(value)s”.") % {"value": subscription.format}
     if subscription.min_severity not in Severity.values:
-        errors["min_severity"] = f"Unknown severity “{subscription.min_severity}”."
+        errors["min_severity"] = gettext("Unknown severity “%(value)s”.") % {"value": subscription.min_severity}
     if errors:
         raise ValidationError(errors)
 

@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.translation import gettext
 
 from abe.models import Workspace
 from accounts.models import SavedView, Tier
@@ -75,7 +76,7 @@ def kpi_filters_parse(
                 raise ValueError
             start = today - timedelta(days=days - 1)
         except ValueError:
-            errors["days"] = f"A whole number of days from 1 to {MAX_DAYS}."
+            errors["days"] = gettext("A whole number of days from 1 to %(max)s.") % {"max": MAX_DAYS}
     for key in ("from", "to"):
         raw = (params.get(key) or "").strip()
         if not raw:
@@ -85,24 +86,24 @@ def kpi_filters_parse(
         except ValueError:
             value = None
         if value is None:
-            errors[key] = "A date as YYYY-MM-DD."
+            errors[key] = gettext("A date as YYYY-MM-DD.")
         elif key == "from":
             start = value
         else:
             end = value
     if not errors and start > end:
-        errors["from"] = "The start of the period must not be after its end."
+        errors["from"] = gettext("The start of the period must not be after its end.")
     if not errors and (end - start).days + 1 > MAX_DAYS:
-        errors["from"] = f"A period of at most {MAX_DAYS} days."
+        errors["from"] = gettext("A period of at most %(max)s days.") % {"max": MAX_DAYS}
     tier = (params.get("tier") or "").strip()
     if tier and tier not in Tier.values:
-        errors["tier"] = f"One of {', '.join(Tier.values)}."
+        errors["tier"] = gettext("One of %(values)s.") % {"values": ", ".join(Tier.values)}
     owner: int | None = None
     if params.get("owner"):
         try:
             owner = int(params["owner"])
         except ValueError:
-            errors["owner"] = "A user id."
+            errors["owner"] = gettext("A user id.")
     view: SavedView | None = None
     raw_view = (params.get("view") or "").strip()
     if raw_view:
@@ -111,7 +112,7 @@ def kpi_filters_parse(
                 raise SavedView.DoesNotExist
             view = saved_view_list(workspace=workspace, user=user).get(pk=int(raw_view))
         except (ValueError, SavedView.DoesNotExist):
-            errors["view"] = "A saved view (of the accounts list or the tier board) that you can open."
+            errors["view"] = gettext("A saved view (of the accounts list or the tier board) that you can open.")
     if errors:
         raise ValidationError(errors)
     return KpiFilters(

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from abe.models import Workspace
 from accounts.models import Tier
@@ -30,13 +31,15 @@ def spend_entry_create(
 ) -> SpendEntry:
     errors: dict[str, str] = {}
     if period_end < period_start:
-        errors["period_end"] = "The period must end on or after its start."
+        errors["period_end"] = gettext("The period must end on or after its start.")
     if amount < 0:
-        errors["amount"] = "Spend cannot be negative."
+        errors["amount"] = gettext("Spend cannot be negative.")
     if category not in SpendCategory.values:
-        errors["category"] = f"One of {', '.join(SpendCategory.values)}."
+        errors["category"] = gettext("One of %(values)s.") % {"values": ", ".join(SpendCategory.values)}
     if tier and tier not in Tier.values:
-        errors["tier"] = f"Blank (the whole programme) or one of {', '.join(Tier.values)}."
+        errors["tier"] = gettext("Blank (the whole programme) or one of %(values)s.") % {
+            "values": ", ".join(Tier.values)
+        }
     if errors:
         raise ValidationError(errors)
     entry = SpendEntry.objects.create(
@@ -65,12 +68,12 @@ def analytics_settings_update(
 ) -> AnalyticsSettings:
     errors: dict[str, str] = {}
     if not 0 < gross_margin <= 1:
-        errors["gross_margin"] = "A share between 0 and 1 (0.75 for 75%)."
+        errors["gross_margin"] = gettext("A share between 0 and 1 (0.75 for 75%).")
     if not 0 < annual_churn <= 1:
-        errors["annual_churn"] = "A share between 0 and 1 (0.15 for 15% of customers lost a year)."
+        errors["annual_churn"] = gettext("A share between 0 and 1 (0.15 for 15% of customers lost a year).")
     for tier, hours in (ack_sla_hours or {}).items():
         if tier not in Tier.values or hours <= 0:
-            errors["ack_sla_hours"] = "Positive hours per tier."
+            errors["ack_sla_hours"] = gettext("Positive hours per tier.")
     if errors:
         raise ValidationError(errors)
     row, _ = AnalyticsSettings.objects.select_for_update().get_or_create(workspace=workspace)

@@ -12,7 +12,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.module_loading import import_string
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from abe.models import Job, Workspace
 from abe.registry import alert_forecasts
@@ -53,19 +53,23 @@ def _numbers(
     if values is None:
         return cleaned
     if not isinstance(values, Mapping):
-        errors[name] = "Give an object of numbers, keyed by " + ", ".join(sorted(keys)) + "."
+        errors[name] = gettext("Give an object of numbers, keyed by %(keys)s.") % {"keys": ", ".join(sorted(keys))}
         return cleaned
     for key, value in values.items():
         if key not in keys:
-            errors[name] = f"Unknown key “{key}”."
+            errors[name] = gettext("Unknown key “%(key)s”.") % {"key": key}
             continue
         try:
             number = int(value) if integer else float(value)
         except (TypeError, ValueError):
-            errors[name] = f"“{key}” must be a number."
+            errors[name] = gettext("“%(key)s” must be a number.") % {"key": key}
             continue
         if not math.isfinite(number) or not low <= number <= high:
-            errors[name] = f"“{key}” must be between {low:g} and {high:g}."
+            errors[name] = gettext("“%(key)s” must be between %(low)s and %(high)s.") % {
+                "key": key,
+                "low": f"{low:g}",
+                "high": f"{high:g}",
+            }
             continue
         cleaned[key] = number
     return cleaned
@@ -152,7 +156,7 @@ def engagement_config_clean(data: Mapping[str, Any]) -> dict[str, Any]:
             errors.update({k: " ".join(v) for k, v in exc.message_dict.items()})
     if "create_unknown_contacts" in data:
         if not isinstance(data["create_unknown_contacts"], bool):
-            errors["create_unknown_contacts"] = "Give true or false."
+            errors["create_unknown_contacts"] = gettext("Give true or false.")
         else:
             cleaned["create_unknown_contacts"] = data["create_unknown_contacts"]
     if errors:

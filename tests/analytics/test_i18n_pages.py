@@ -4,6 +4,7 @@ labels and notes, with the default journey stages' names translated and numbers 
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 
@@ -108,3 +109,51 @@ def test_a_saved_assessment_stores_its_evidence_as_text(client, admin_user, work
 
     facts = MaturityAssessment.objects.for_workspace(workspace).get().evidence["data_accounts"]["facts"]
     assert "Cuentas objetivo (estratégicas + prioritarias): 0" in facts
+
+
+def test_the_economics_page_reads_in_spanish_chart_forms_messages_and_amounts(client, admin_user, workspace):
+    """The chart's title and legend, the spend and assumptions forms, the filters' messages and the spend list's
+    amounts were English (and "$873 127") whatever the reader's language."""
+    from decimal import Decimal
+
+    from analytics.models import SpendEntry
+
+    SpendEntry.objects.create(
+        workspace=workspace,
+        period_start=dt.date(2026, 1, 1),
+        period_end=dt.date(2026, 3, 31),
+        category="events",
+        amount=Decimal("873127"),
+    )
+    workspace.currency = "EUR"
+    workspace.save(update_fields=["currency"])
+    facts_rebuild(workspace=workspace)
+    client.force_login(admin_user)
+    body = client.get(
+        "/analytics/economics/", {"days": "abc", "tier": "gold"}, HTTP_ACCEPT_LANGUAGE="es"
+    ).content.decode()
+    assert "LTV:CAC por trimestre frente a la banda 2:1 → 4:1" in body and "by quarter" not in body
+    chart = json.loads(body.split("var cfg = ", 1)[1].split(";\n", 1)[0])
+    assert [dataset["label"] for dataset in chart["datasets"]] == ["LTV:CAC", "2:1 (mínimo)", "4:1 (en camino)"]
+    for spanish in ("Inicio del periodo", "Fin del periodo", "Categoría", "Importe", "Nota", "Todo el programa"):
+        assert spanish in body
+    assert "Margen bruto" in body and "Abandono anual" in body
+    for english in ("Period start", "Period end", "Whole programme", "Gross margin", "Annual churn"):
+        assert english not in body
+    assert "Un número entero de días de 1 a 1098." in body and "A whole number" not in body
+    assert "Uno de strategic, priority, standard." in body and "One of " not in body
+    # The amount in the workspace's currency, in the reader's format: it read "$873 127" in a euro workspace.
+    assert '<td class="num">873\u00a0127\u00a0€</td>' in body and "$873" not in body
+
+    response = client.post(
+        "/analytics/economics/",
+        {
+            "form": "spend",
+            "period_start": "2026-03-01",
+            "period_end": "2026-02-01",
+            "category": "events",
+            "amount": "5",
+        },
+        HTTP_ACCEPT_LANGUAGE="es",
+    )
+    assert "El periodo debe terminar en su inicio o después." in response.content.decode()
