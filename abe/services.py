@@ -38,17 +38,17 @@ def workspace_create(*, name: str, slug: str | None = None, owner: User | None =
     """A new workspace; ``owner`` becomes its admin. The slug defaults to the name's (``Acme EU`` -> ``acme-eu``)."""
     name = (name or "").strip()
     if not name:
-        raise ValidationError({"name": "Give the workspace a name."})
+        raise ValidationError({"name": _("Give the workspace a name.")})
     if len(name) > 200:
-        raise ValidationError({"name": "Names up to 200 characters."})
+        raise ValidationError({"name": _("Names up to 200 characters.")})
     given = (slug or "").strip()
     slug = given or slugify(name)[:60]
     if not slug:
-        raise ValidationError({"name": "Give the workspace a name with letters or digits."})
+        raise ValidationError({"name": _("Give the workspace a name with letters or digits.")})
     if given and (slugify(given) != given or len(given) > 60):
-        raise ValidationError({"slug": "Use lower-case letters, digits and hyphens (up to 60), e.g. acme-eu."})
+        raise ValidationError({"slug": _("Use lower-case letters, digits and hyphens (up to 60), e.g. acme-eu.")})
     if Workspace.objects.filter(slug=slug).exists():
-        raise ValidationError({"slug": f"A workspace with slug “{slug}” already exists."})
+        raise ValidationError({"slug": _("A workspace with slug “%(slug)s” already exists.") % {"slug": slug}})
     workspace = Workspace.objects.create(name=name, slug=slug)
     if owner is not None:
         Membership.objects.create(user=owner, workspace=workspace, role=Role.ADMIN)
@@ -58,10 +58,10 @@ def workspace_create(*, name: str, slug: str | None = None, owner: User | None =
 @transaction.atomic
 def membership_set(*, workspace: Workspace, user: User, role: str) -> Membership:
     if role not in Role.values:
-        raise ValidationError({"role": f"Choose one of: {', '.join(Role.values)}."})
+        raise ValidationError({"role": _("Choose one of: %(values)s.") % {"values": ", ".join(Role.values)}})
     others = Membership.objects.filter(workspace=workspace, role=Role.ADMIN).exclude(user=user)
     if role != Role.ADMIN and not others.exists():
-        raise ValidationError("A workspace keeps at least one admin.")
+        raise ValidationError(_("A workspace keeps at least one admin."))
     membership, _created = Membership.objects.update_or_create(workspace=workspace, user=user, defaults={"role": role})
     members_invalidate(workspace=workspace)
     return membership
@@ -73,7 +73,7 @@ def membership_remove(*, membership: Membership) -> None:
         pk=membership.pk
     )
     if membership.role == Role.ADMIN and not remaining_admins.exists():
-        raise ValidationError("A workspace keeps at least one admin.")
+        raise ValidationError(_("A workspace keeps at least one admin."))
     membership.delete()
     members_invalidate(workspace=membership.workspace)
 
@@ -82,9 +82,14 @@ def _clean_scopes(scopes: Iterable[str]) -> list[str]:
     cleaned = sorted({s.strip() for s in scopes if s and s.strip()})
     unknown = [s for s in cleaned if s not in ApiScope.values]
     if unknown:
-        raise ValidationError({"scopes": f"Unknown scope(s): {', '.join(unknown)}. Use: {', '.join(ApiScope.values)}."})
+        raise ValidationError(
+            {
+                "scopes": _("Unknown scope(s): %(unknown)s. Use: %(scopes)s.")
+                % {"unknown": ", ".join(unknown), "scopes": ", ".join(ApiScope.values)}
+            }
+        )
     if not cleaned:
-        raise ValidationError({"scopes": "Give the key at least one scope."})
+        raise ValidationError({"scopes": _("Give the key at least one scope.")})
     return cleaned
 
 
@@ -94,7 +99,7 @@ def api_key_create(
 ) -> tuple[ApiKey, str]:
     """Make a key; the raw key is returned once and only its hash is stored."""
     if not name.strip():
-        raise ValidationError({"name": "Name the key after what uses it (e.g. “Salesforce sync”)."})
+        raise ValidationError({"name": _("Name the key after what uses it (e.g. “Salesforce sync”).")})
     raw = ApiKey.generate_raw()
     key = ApiKey.objects.create(
         workspace=workspace,
@@ -134,9 +139,9 @@ def invitation_create(
     try:
         validate_email(email)
     except ValidationError:
-        raise ValidationError({"email": "Enter a valid email address."}) from None
+        raise ValidationError({"email": _("Enter a valid email address.")}) from None
     if role not in Role.values:
-        raise ValidationError({"role": f"Choose one of: {', '.join(Role.values)}."})
+        raise ValidationError({"role": _("Choose one of: %(values)s.") % {"values": ", ".join(Role.values)}})
     days = settings.ABE_INVITATION_DAYS
     invitation = Invitation.objects.create(
         workspace=workspace, email=email, role=role, created_by=by, expires_at=timezone.now() + timedelta(days=days)
@@ -161,14 +166,14 @@ def invitation_from_token(*, token: str) -> Invitation:
     try:
         data = signing.loads(token, salt=INVITATION_SALT, max_age=timedelta(days=settings.ABE_INVITATION_DAYS))
     except signing.SignatureExpired:
-        raise ValidationError("This invitation has expired; ask an admin for a new one.") from None
+        raise ValidationError(_("This invitation has expired; ask an admin for a new one.")) from None
     except signing.BadSignature:
-        raise ValidationError("This invitation link is not valid.") from None
+        raise ValidationError(_("This invitation link is not valid.")) from None
     invitation = (
         Invitation.objects.select_related("workspace").filter(pk=data.get("id"), email=data.get("email")).first()
     )
     if invitation is None or not invitation.is_open:
-        raise ValidationError("This invitation was already used, withdrawn or has expired.")
+        raise ValidationError(_("This invitation was already used, withdrawn or has expired."))
     return invitation
 
 
@@ -178,10 +183,11 @@ def invitation_accept(*, token: str, user: User) -> Membership:
     invitation = invitation_from_token(token=token)
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if not invitation.is_open:
-        raise ValidationError("This invitation was already used, withdrawn or has expired.")
+        raise ValidationError(_("This invitation was already used, withdrawn or has expired."))
     if (user.email or "").strip().lower() != invitation.email:
         raise ValidationError(
-            f"This invitation was sent to another address. Log in with the account of {invitation.email}."
+            _("This invitation was sent to another address. Log in with the account of %(email)s.")
+            % {"email": invitation.email}
         )
     membership = Membership.objects.filter(workspace=invitation.workspace, user=user).first()
     if membership is None:
@@ -199,9 +205,9 @@ def invitation_accept_new_user(*, token: str, username: str, password: str) -> t
     user_model = get_user_model()
     username = (username or "").strip()
     if not username:
-        raise ValidationError({"username": "Choose a username."})
+        raise ValidationError({"username": _("Choose a username.")})
     if user_model.objects.filter(username__iexact=username).exists():
-        raise ValidationError({"username": "This username is taken; choose another."})
+        raise ValidationError({"username": _("This username is taken; choose another.")})
     user = user_model(username=username, email=invitation.email)
     try:
         validate_password(password, user)

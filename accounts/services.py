@@ -72,12 +72,12 @@ def _unknown(data: dict[str, Any], allowed: set[str]) -> None:
 def _check_same_workspace(workspace: Workspace, **related: Any) -> None:
     for field, obj in related.items():
         if obj is not None and getattr(obj, "workspace_id", workspace.pk) != workspace.pk:
-            raise ValidationError({field: "Not found in this workspace."})
+            raise ValidationError({field: gettext("Not found in this workspace.")})
 
 
 def _check_member(workspace: Workspace, field: str, user: User | None) -> None:
     if user is not None and not Membership.objects.filter(workspace=workspace, user=user).exists():
-        raise ValidationError({field: "This user is not a member of the workspace."})
+        raise ValidationError({field: gettext("This user is not a member of the workspace.")})
 
 
 def _taken(obj: Account | Contact | Opportunity | Product, field: str) -> bool:
@@ -183,7 +183,7 @@ def _reports_to_problem(contact: Contact) -> str:
 def contact_create(*, workspace: Workspace, by: User | None = None, **data: Any) -> Contact:
     _unknown(data, CONTACT_FIELDS)
     if data.get("account") is None:
-        raise ValidationError({"account": "A contact belongs to an account."})
+        raise ValidationError({"account": gettext("A contact belongs to an account.")})
     _check_same_workspace(workspace, account=data.get("account"), persona=data.get("persona"))
     contact = Contact(workspace=workspace, **data)
     _clean_contact(contact)
@@ -219,7 +219,7 @@ def team_member_create(
     _check_same_workspace(workspace, account=account)
     _check_member(workspace, "user", user)
     if AccountTeamMember.objects.filter(account=account, user=user, team_role=team_role).exists():
-        raise ValidationError({"user": "This person already has that role on the account team."})
+        raise ValidationError({"user": gettext("This person already has that role on the account team.")})
     member = AccountTeamMember(workspace=workspace, account=account, user=user, team_role=team_role)
     member.full_clean(exclude=["workspace", "account", "user"], validate_unique=False, validate_constraints=False)
     member.save()
@@ -238,7 +238,7 @@ def team_member_update(member: AccountTeamMember, *, by: User | None = None, **d
         account=member.account, user=member.user, team_role=member.team_role
     ).exclude(pk=member.pk)
     if clash.exists():
-        raise ValidationError({"user": "This person already has that role on the account team."})
+        raise ValidationError({"user": gettext("This person already has that role on the account team.")})
     member.save()
     return member
 
@@ -283,7 +283,7 @@ def _clean_opportunity(opportunity: Opportunity) -> None:
 def opportunity_create(*, workspace: Workspace, by: User | None = None, **data: Any) -> Opportunity:
     _unknown(data, OPPORTUNITY_FIELDS)
     if data.get("account") is None:
-        raise ValidationError({"account": "An opportunity belongs to an account."})
+        raise ValidationError({"account": gettext("An opportunity belongs to an account.")})
     _check_same_workspace(workspace, account=data.get("account"))
     opportunity = Opportunity(workspace=workspace, **data)
     _clean_opportunity(opportunity)
@@ -326,11 +326,11 @@ def saved_view_save(
 
     name = (name or "").strip()
     if not name:
-        raise ValidationError({"name": "Name the view."})
+        raise ValidationError({"name": gettext("Name the view.")})
     if len(name) > 100:
-        raise ValidationError({"name": "Keep the name under 100 characters."})
+        raise ValidationError({"name": gettext("Keep the name under 100 characters.")})
     if list_name not in SavedViewList.values:
-        raise ValidationError({"list": "Views are saved for the accounts list or the tier board."})
+        raise ValidationError({"list": gettext("Views are saved for the accounts list or the tier board.")})
     params = QueryDict(query or "", mutable=True)
     for key in SAVED_VIEW_DROP:
         params.pop(key, None)
@@ -348,7 +348,7 @@ def saved_view_save(
 
 def saved_view_delete(*, view: SavedView, by: User) -> None:
     if view.owner_id != by.pk:
-        raise ValidationError("Only the person who saved a view deletes it.")
+        raise ValidationError(gettext("Only the person who saved a view deletes it."))
     workspace = view.workspace
     view.delete()
     list_settings_invalidate(workspace=workspace)
@@ -398,12 +398,14 @@ def column_choice_save(*, workspace: Workspace, user: User, list_name: str, hidd
     """Remember the columns this person hides in a list (server-side: the choice follows them to any browser)."""
     known = dict(LIST_COLUMNS.get(list_name, []))
     if not known:
-        raise ValidationError({"list": f"“{list_name}” has no column chooser."})
+        raise ValidationError({"list": gettext("“%(list_name)s” has no column chooser.") % {"list_name": list_name}})
     unknown = [c for c in hidden_columns if c not in known]
     if unknown:
-        raise ValidationError({"hidden_columns": f"Unknown column(s): {', '.join(unknown)}."})
+        raise ValidationError(
+            {"hidden_columns": gettext("Unknown column(s): %(values)s.") % {"values": ", ".join(unknown)}}
+        )
     if len(set(hidden_columns)) >= len(known):
-        raise ValidationError({"hidden_columns": "Keep at least one column."})
+        raise ValidationError({"hidden_columns": gettext("Keep at least one column.")})
     ordered = [key for key in known if key in set(hidden_columns)]
     choice, _ = ColumnChoice.objects.update_or_create(
         workspace=workspace, user=user, list_name=list_name, defaults={"hidden_columns": ordered}

@@ -40,6 +40,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from abe.bulk import rows_insert_prepared, rows_update
 from abe.gcpause import gc_paused
@@ -1072,7 +1073,7 @@ def _import_rows(
     deadline: float | None,
 ) -> tuple[ImportResult, bool]:
     if kind not in UPSERTERS:
-        raise ValidationError({"kind": f"Choose one of: {', '.join(UPSERTERS)}."})
+        raise ValidationError({"kind": gettext("Choose one of: %(values)s.") % {"values": ", ".join(UPSERTERS)}})
     parsers = _parsers(kind, decimal_comma)
     unknown = [t for t in mapping if t not in parsers]
     missing = [s for s in mapping.values() if s not in headers]
@@ -1283,13 +1284,25 @@ def scales_clean(kind: str, scales: dict[str, Any]) -> dict[str, float]:
     for target, factor in (scales or {}).items():
         if target not in SCALABLE.get(kind, set()):
             allowed = ", ".join(sorted(SCALABLE.get(kind, set()))) or "none"
-            raise ValidationError({"scale": f"“{target}” cannot be scaled; numeric fields: {allowed}."})
+            raise ValidationError(
+                {
+                    "scale": gettext("“%(target)s” cannot be scaled; numeric fields: %(allowed)s.")
+                    % {"target": target, "allowed": allowed}
+                }
+            )
         try:
             value = float(str(factor).replace(",", "."))
         except ValueError:
-            raise ValidationError({"scale": f"Scale for {target}: “{factor}” is not a number."}) from None
+            raise ValidationError(
+                {
+                    "scale": gettext("Scale for %(target)s: “%(factor)s” is not a number.")
+                    % {"target": target, "factor": factor}
+                }
+            ) from None
         if not (value > 0 and value < 1e12):
-            raise ValidationError({"scale": f"Scale for {target} must be a positive number."})
+            raise ValidationError(
+                {"scale": gettext("Scale for %(target)s must be a positive number.") % {"target": target}}
+            )
         if value != 1:
             out[target] = value
     return out
@@ -1356,11 +1369,17 @@ def import_job_create(
 ) -> ImportJob:
     """Store the upload; the mapping comes from ``mapping``, else the given or recognised preset."""
     if kind not in ImportKind.values:
-        raise ValidationError({"kind": f"Choose one of: {', '.join(ImportKind.values)}."})
+        raise ValidationError(
+            {"kind": gettext("Choose one of: %(values)s.") % {"values": ", ".join(ImportKind.values)}}
+        )
     if len(data) > MAX_UPLOAD_BYTES:
-        raise ValidationError({"file": f"Files up to {MAX_UPLOAD_BYTES // (1024 * 1024)} MB."})
+        raise ValidationError(
+            {"file": gettext("Files up to %(size)s MB.") % {"size": MAX_UPLOAD_BYTES // (1024 * 1024)}}
+        )
     if preset and preset not in PRESETS:
-        raise ValidationError({"preset": f"Unknown preset. Choose one of: {', '.join(PRESETS)}."})
+        raise ValidationError(
+            {"preset": gettext("Unknown preset. Choose one of: %(values)s.") % {"values": ", ".join(PRESETS)}}
+        )
     _, headers, rows = _read(data)
     total = sum(1 for _ in rows)
     if not preset:
@@ -1398,7 +1417,7 @@ def import_job_set_mapping(
     scales: dict[str, Any] | None = None,
 ) -> ImportJob:
     if job.status not in (ImportStatus.UPLOADED,):
-        raise ValidationError({"status": "This import has started; its mapping can no longer change."})
+        raise ValidationError({"status": gettext("This import has started; its mapping can no longer change.")})
     headers = import_job_headers(job=job)
     targets = dict(TARGET_FIELDS[job.kind])
     errors = [f"Unknown field “{t}”." for t in mapping if t not in targets]
@@ -1428,11 +1447,11 @@ def import_job_start(*, job: ImportJob, by: User | None = None) -> ImportJob:
     """Queue the job; the worker runs it (in-process when there is no broker)."""
     key = REQUIRED_KEYS[job.kind]
     if not any(k in job.mapping for k in key):
-        raise ValidationError({"mapping": f"Map at least one of: {', '.join(key)}."})
+        raise ValidationError({"mapping": gettext("Map at least one of: %(values)s.") % {"values": ", ".join(key)}})
     with transaction.atomic():
         locked = ImportJob.objects.select_for_update().get(pk=job.pk)
         if locked.status != ImportStatus.UPLOADED:
-            raise ValidationError({"status": "This import has already been started."})
+            raise ValidationError({"status": gettext("This import has already been started.")})
         locked.status = ImportStatus.QUEUED
         locked.save(update_fields=["status"])
 
@@ -1560,7 +1579,9 @@ def import_file(
     """
     text, headers, rows = _read(data)
     if preset and preset not in PRESETS:
-        raise ValidationError({"preset": f"Unknown preset. Choose one of: {', '.join(PRESETS)}."})
+        raise ValidationError(
+            {"preset": gettext("Unknown preset. Choose one of: %(values)s.") % {"values": ", ".join(PRESETS)}}
+        )
     if not preset and not mapping:
         detected = preset_detect(kind, headers)
         if detected is None:

@@ -174,7 +174,7 @@ def icp_save(
         criteria = icp_maths.icp_weights_settle(criteria, normalise=normalise)
     clean, thresholds = icp_maths.icp_validate(criteria, grade_thresholds)
     if not (name or "").strip():
-        raise ValidationError({"name": "Give the profile a name."})
+        raise ValidationError({"name": gettext("Give the profile a name.")})
     # Lock the workspace's versions so two admins saving at once get consecutive numbers.
     current = list(IcpVersion.objects.for_workspace(workspace).select_for_update().values_list("number", flat=True))
     IcpVersion.objects.for_workspace(workspace).filter(is_active=True).update(is_active=False)
@@ -209,7 +209,9 @@ def icp_activate(*, version: IcpVersion, by: User | None = None, rescore: bool =
 @transaction.atomic
 def icp_version_delete(*, version: IcpVersion, by: User | None = None) -> None:
     if version.is_active:
-        raise ValidationError({"is_active": "The active version cannot be deleted; activate another one first."})
+        raise ValidationError(
+            {"is_active": gettext("The active version cannot be deleted; activate another one first.")}
+        )
     version.delete()
 
 
@@ -619,7 +621,7 @@ def _tiers_changed(workspace_id: int, moves: dict[int, tuple[str, str]], by: Use
 
 def _check_tier(tier: str) -> None:
     if tier not in Tier.values:
-        raise ValidationError({"tier": f"Choose one of: {', '.join(Tier.values)}."})
+        raise ValidationError({"tier": gettext("Choose one of: %(values)s.") % {"values": ", ".join(Tier.values)}})
 
 
 @transaction.atomic
@@ -627,7 +629,7 @@ def tier_override(*, account: Account, tier: str, reason: str, by: User | None) 
     """Pin an account to a tier; the automatic tiering leaves it there until it is unpinned."""
     _check_tier(tier)
     if not (reason or "").strip():
-        raise ValidationError({"reason": "Say why this account is moved by hand."})
+        raise ValidationError({"reason": gettext("Say why this account is moved by hand.")})
     account = Account.objects.select_for_update().get(pk=account.pk)
     TierChange.objects.create(
         workspace_id=account.workspace_id,
@@ -654,7 +656,7 @@ def tier_unpin(*, account: Account, by: User | None, reason: str = "") -> Accoun
     """Let automatic tiering manage the account again (its tier changes at the next rescore)."""
     account = Account.objects.select_for_update().get(pk=account.pk)
     if not account.tier_locked:
-        raise ValidationError({"tier_locked": "This account is not pinned."})
+        raise ValidationError({"tier_locked": gettext("This account is not pinned.")})
     TierChange.objects.create(
         workspace_id=account.workspace_id,
         account=account,
@@ -675,7 +677,12 @@ def tier_proposal_decide(*, proposal: TierProposal, accept: bool, by: User | Non
     """Accept (the account moves, and is unpinned) or reject (it stays; the same move is not offered again)."""
     proposal = TierProposal.objects.select_for_update().select_related("account").get(pk=proposal.pk)
     if proposal.status != ProposalStatus.PENDING:
-        raise ValidationError({"status": f"This proposal is already {proposal.get_status_display().lower()}."})
+        raise ValidationError(
+            {
+                "status": gettext("This proposal is already %(status)s.")
+                % {"status": proposal.get_status_display().lower()}
+            }
+        )
     proposal.status = ProposalStatus.ACCEPTED if accept else ProposalStatus.REJECTED
     proposal.decided_by, proposal.decided_at = by, timezone.now()
     proposal.save(update_fields=["status", "decided_by", "decided_at"])
@@ -719,7 +726,7 @@ def accounts_bulk_assign_owner(
     *, workspace: Workspace, account_ids: list[int], owner: User | None, by: User | None
 ) -> int:
     if owner is not None and not Membership.objects.filter(workspace=workspace, user=owner).exists():
-        raise ValidationError({"owner": "This user is not a member of the workspace."})
+        raise ValidationError({"owner": gettext("This user is not a member of the workspace.")})
     return (
         Account.objects.for_workspace(workspace)
         .filter(pk__in=account_ids)
@@ -732,7 +739,7 @@ def accounts_bulk_tier(*, workspace: Workspace, account_ids: list[int], tier: st
     """Pin many accounts to one tier with one reason; each gets its own history line."""
     _check_tier(tier)
     if not (reason or "").strip():
-        raise ValidationError({"reason": "Say why these accounts are moved by hand."})
+        raise ValidationError({"reason": gettext("Say why these accounts are moved by hand.")})
     accounts = list(Account.objects.for_workspace(workspace).filter(pk__in=account_ids).select_for_update())
     TierChange.objects.bulk_create(
         [
@@ -866,7 +873,7 @@ def accounts_bulk_apply(
     already in the wanted state are skipped and counted by reason.
     """
     if action not in ("owner", "tier"):
-        raise ValidationError({"action": "Choose “Assign owner” or “Pin to tier”."})
+        raise ValidationError({"action": gettext("Choose “Assign owner” or “Pin to tier”.")})
     if role not in ("admin", "marketing", "sales"):
         raise PermissionDenied("Viewers cannot change accounts.")
     wanted = list(dict.fromkeys(account_ids))
@@ -918,14 +925,21 @@ def tier_proposal_create(*, account: Account, proposed_tier: str, reason: str, b
     _check_tier(proposed_tier)
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": "Say why this account should move."})
+        raise ValidationError({"reason": gettext("Say why this account should move.")})
     account = Account.objects.select_for_update().get(pk=account.pk)
     if account.tier == proposed_tier:
-        raise ValidationError({"proposed_tier": f"{account.name} is already {Tier(proposed_tier).label}."})
+        raise ValidationError(
+            {
+                "proposed_tier": gettext("%(name)s is already %(label)s.")
+                % {"name": account.name, "label": Tier(proposed_tier).label}
+            }
+        )
     pending = TierProposal.objects.filter(account=account, status=ProposalStatus.PENDING).first()
     if pending is not None:
         if pending.proposed_tier == proposed_tier:
-            raise ValidationError({"proposed_tier": "This move is already proposed and waiting for a decision."})
+            raise ValidationError(
+                {"proposed_tier": gettext("This move is already proposed and waiting for a decision.")}
+            )
         pending.status, pending.decided_at, pending.decided_by = ProposalStatus.SUPERSEDED, timezone.now(), by
         pending.save(update_fields=["status", "decided_at", "decided_by"])
     return TierProposal.objects.create(

@@ -417,7 +417,7 @@ def prospecting_preview_view(request: MemberRequest) -> HttpResponse:
         else:
             settings_form = ProspectingSettingsForm(request.POST)
             if not settings_form.is_valid():
-                raise ValidationError("Fix the highlighted values first.")
+                raise ValidationError(gettext("Fix the highlighted values first."))
             preview = services.prospecting_preview(workspace=request.workspace, settings=settings_form.cleaned_data)
     except ValidationError as exc:
         error = " ".join(exc.messages)

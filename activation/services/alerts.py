@@ -8,12 +8,13 @@ dismissal and snooze are also stamped on the alert, so response times are one su
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from abe.models import Membership, Role
 from abe.texts import Msg, english, specs
@@ -32,12 +33,23 @@ from ..models import (
 )
 from .outbox import Outbox, alert_deliveries_create
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 TRANSITIONS: dict[str, tuple[set[str], str]] = {
     AlertAction.ACKNOWLEDGE: ({AlertStatus.OPEN, AlertStatus.SNOOZED}, AlertStatus.ACKNOWLEDGED),
     AlertAction.RESOLVE: ({AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED, AlertStatus.SNOOZED}, AlertStatus.RESOLVED),
     AlertAction.DISMISS: ({AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED, AlertStatus.SNOOZED}, AlertStatus.DISMISSED),
     AlertAction.SNOOZE: ({AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED}, AlertStatus.SNOOZED),
     AlertAction.REOPEN: ({AlertStatus.RESOLVED, AlertStatus.DISMISSED, AlertStatus.SNOOZED}, AlertStatus.OPEN),
+}
+# What a person is told when an action does not apply to the alert's status ("A resolved alert cannot be snoozed.").
+CANNOT: dict[str, StrOrPromise] = {
+    AlertAction.ACKNOWLEDGE: gettext_lazy("A %(status)s alert cannot be acknowledged."),
+    AlertAction.RESOLVE: gettext_lazy("A %(status)s alert cannot be resolved."),
+    AlertAction.DISMISS: gettext_lazy("A %(status)s alert cannot be dismissed."),
+    AlertAction.SNOOZE: gettext_lazy("A %(status)s alert cannot be snoozed."),
+    AlertAction.REOPEN: gettext_lazy("A %(status)s alert cannot be reopened."),
 }
 STAMPS: dict[str, str] = {
     AlertAction.ACKNOWLEDGE: "acknowledged_at",
@@ -148,17 +160,16 @@ def alert_transition(
     """Move an alert along its lifecycle; ValidationError if the move is not allowed from its status."""
     now = now or timezone.now()
     if action not in TRANSITIONS:
-        raise ValidationError({"action": f"Unknown action “{action}”."})
+        raise ValidationError({"action": gettext("Unknown action “%(action)s”.") % {"action": action}})
     alert = Alert.objects.select_for_update().get(pk=alert.pk)
     allowed_from, to_status = TRANSITIONS[action]
     if alert.status not in allowed_from:
-        raise ValidationError(
-            {"action": f"A {alert.get_status_display().lower()} alert cannot be {action.rstrip('e')}ed."}
-        )
+        status = alert.get_status_display().lower()
+        raise ValidationError({"action": str(CANNOT[action]) % {"status": status}})
     fields = ["status", "updated_at"]
     if action == AlertAction.SNOOZE:
         if until is None or until <= now:
-            raise ValidationError({"until": "Snooze until a moment in the future."})
+            raise ValidationError({"until": gettext("Snooze until a moment in the future.")})
         alert.snoozed_until = until
         fields.append("snoozed_until")
     elif alert.snoozed_until is not None:
@@ -191,7 +202,7 @@ def alert_transition(
 def alert_assign(*, alert: Alert, assignee: User | None, by: User | None) -> Alert:
     now = timezone.now()
     if assignee is not None and not Membership.objects.filter(workspace_id=alert.workspace_id, user=assignee).exists():
-        raise ValidationError({"assignee": "The assignee must be a member of this workspace."})
+        raise ValidationError({"assignee": gettext("The assignee must be a member of this workspace.")})
     alert = Alert.objects.select_for_update().get(pk=alert.pk)
     alert.assignee = assignee
     alert.save(update_fields=["assignee", "updated_at"])
@@ -243,7 +254,9 @@ def alerts_wake_snoozed(*, now: datetime | None = None) -> int:
 @transaction.atomic
 def notification_preference_set(*, workspace_id: int, user: User, email_mode: str) -> None:
     if email_mode not in EmailMode.values:
-        raise ValidationError({"email_mode": f"Unknown email mode “{email_mode}”."})
+        raise ValidationError(
+            {"email_mode": gettext("Unknown email mode “%(email_mode)s”.") % {"email_mode": email_mode}}
+        )
     NotificationPreference.objects.update_or_create(
         workspace_id=workspace_id, user=user, defaults={"email_mode": email_mode}
     )

@@ -22,6 +22,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from abe.models import Job, Workspace
 from accounts.models import Account
@@ -105,5 +106,5 @@ def rule_forecast_job_run(*, job: Job) -> RuleForecast:
     rule_id = job.params.get("rule")
     rule = Rule.objects.for_workspace(job.workspace).filter(pk=rule_id).first() if rule_id else None
     if rule_id and rule is None:
-        raise ValidationError("The rule no longer exists.")
+        raise ValidationError(gettext("The rule no longer exists."))
     return rule_forecast(workspace=job.workspace, data=data, rule=rule)

@@ -113,7 +113,9 @@ def rule_params_clean(condition_type: str, params: dict[str, Any] | None) -> dic
     """The condition's parameters with defaults filled in; ValidationError naming each bad parameter."""
     spec = PARAM_SPECS.get(condition_type)
     if spec is None:
-        raise ValidationError({"condition_type": f"Unknown condition “{condition_type}”."})
+        raise ValidationError(
+            {"condition_type": gettext("Unknown condition “%(condition_type)s”.") % {"condition_type": condition_type}}
+        )
     params = dict(params or {})
     unknown = set(params) - set(spec)
     errors: dict[str, str] = {}

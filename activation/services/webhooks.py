@@ -115,7 +115,9 @@ def webhook_secret_rotate(
 def webhook_test_send(*, subscription: WebhookSubscription, by: User | None = None) -> WebhookDelivery:
     """Queue a signed ``webhook.test`` delivery to an active subscription (an inactive one is not contacted)."""
     if not subscription.is_active:
-        raise ValidationError({"is_active": "Turn the subscription on first: tests go only to active subscriptions."})
+        raise ValidationError(
+            {"is_active": gettext("Turn the subscription on first: tests go only to active subscriptions.")}
+        )
     now = timezone.now()
     delivery = WebhookDelivery.objects.create(
         workspace_id=subscription.workspace_id,

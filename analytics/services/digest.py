@@ -35,7 +35,7 @@ RESEND_AFTER = timedelta(days=6)
 def digest_subscription_set(*, workspace: Workspace, user: Any, subscribed: bool) -> bool:
     role = Membership.objects.filter(workspace=workspace, user=user).values_list("role", flat=True).first()
     if subscribed and role not in DIGEST_ROLES:
-        raise ValidationError({"subscribed": "The weekly digest is for admins and marketing."})
+        raise ValidationError({"subscribed": _("The weekly digest is for admins and marketing.")})
     if subscribed:
         DigestSubscription.objects.get_or_create(workspace=workspace, user=user)
     else:

@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.utils.translation import gettext
 
 from abe.models import Membership, Workspace
 
@@ -41,9 +42,11 @@ def rollout_step_update(
     *, workspace: Workspace, number: int, owner_id: int | None, due_date: date | None, done: bool, note: str = ""
 ) -> RolloutStep:
     if not 1 <= number <= len(maturity.ROLLOUT_STEPS):
-        raise ValidationError({"number": f"A step from 1 to {len(maturity.ROLLOUT_STEPS)}."})
+        raise ValidationError(
+            {"number": gettext("A step from 1 to %(count)s.") % {"count": len(maturity.ROLLOUT_STEPS)}}
+        )
     if owner_id is not None and not Membership.objects.filter(workspace=workspace, user_id=owner_id).exists():
-        raise ValidationError({"owner": "Choose a member of this workspace."})
+        raise ValidationError({"owner": gettext("Choose a member of this workspace.")})
     step, _ = RolloutStep.objects.select_for_update().get_or_create(workspace=workspace, number=number)
     step.owner_id, step.due_date, step.note = owner_id, due_date, note[:300]
     if done and step.done_at is None:

@@ -89,7 +89,7 @@ class AccountNextBestApi(WorkspaceApiView):
         reject_blank(request.query_params, ("contact",))
         raw = request.query_params.get("contact", "")
         if raw and not raw.isdigit():
-            raise serializers.ValidationError({"contact": "Give a contact id."})
+            raise serializers.ValidationError({"contact": _("Give a contact id.")})
         result = next_best_content(account=account, contact_id=int(raw) if raw else None)
         return Response(
             [
@@ -197,10 +197,12 @@ class CoverageListApi(WorkspaceApiView):
         reject_blank(q, ("owner",))
         tier = q.get("tier", "")
         if tier and tier not in Tier.values:
-            raise serializers.ValidationError({"tier": f"Choose one of: {', '.join(Tier.values)}."})
+            raise serializers.ValidationError(
+                {"tier": _("Choose one of: %(values)s.") % {"values": ", ".join(Tier.values)}}
+            )
         owner = q.get("owner", "")
         if owner and not owner.isdigit():
-            raise serializers.ValidationError({"owner": "Give a user id."})
+            raise serializers.ValidationError({"owner": _("Give a user id.")})
         filters = committee_selectors.HeatmapFilters(
             tier=tier, owner_id=int(owner) if owner else None, stage=q.get("stage", "")[:40]
         )
@@ -236,7 +238,7 @@ class WonLostApi(WorkspaceApiView):
     def get(self, request: Request) -> Response:
         raw = request.query_params.get("last", "50")
         if not raw.isdigit() or not 5 <= int(raw) <= 500:
-            raise serializers.ValidationError({"last": "A whole number from 5 to 500."})
+            raise serializers.ValidationError({"last": _("A whole number from 5 to 500.")})
         a = won_lost_analysis(workspace=self.workspace, last=int(raw))
         return Response(
             {
@@ -413,7 +415,7 @@ class PlayViewSet(WorkspaceModelViewSet):
         data.is_valid(raise_exception=True)
         d = data.validated_data
         if not any(k in d for k in ("accounts", "tier", "owner", "stage")):
-            raise serializers.ValidationError({"accounts": "Give account ids, a tier, an owner or a stage."})
+            raise serializers.ValidationError({"accounts": _("Give account ids, a tier, an owner or a stage.")})
         qs = Account.objects.for_workspace(self.workspace)
         if "accounts" in d:
             qs = qs.filter(pk__in=d["accounts"])
@@ -533,7 +535,7 @@ class AssetPerformanceApi(WorkspaceApiView):
         reject_blank(request.query_params, ("asset",))
         raw = request.query_params.get("asset", "")
         if raw and not raw.isdigit():
-            raise serializers.ValidationError({"asset": "Give an asset id."})
+            raise serializers.ValidationError({"asset": _("Give an asset id.")})
         rows = asset_performance_table(workspace=self.workspace, asset_id=int(raw) if raw else None)
         return Response(
             [

@@ -80,52 +80,78 @@ def stages_clean(stages: Any) -> list[dict[str, Any]]:
     if not stages:
         return [dict(s) for s in DEFAULT_STAGES]
     if not isinstance(stages, list):
-        raise ValidationError({"stages": "Give a list of stages, top stage first."})
+        raise ValidationError({"stages": gettext("Give a list of stages, top stage first.")})
     cleaned, keys = [], set()
     for i, stage in enumerate(stages):
         if not isinstance(stage, Mapping):
-            raise ValidationError({"stages": f"Stage {i + 1}: give an object with a key, a name and thresholds."})
+            raise ValidationError(
+                {
+                    "stages": gettext("Stage %(number)s: give an object with a key, a name and thresholds.")
+                    % {"number": i + 1}
+                }
+            )
         key = str(stage.get("key", "")).strip()
         name = str(stage.get("name", "")).strip() or key.capitalize()
         if not key or not key.replace("_", "").isalnum() or len(key) > 40:
-            raise ValidationError({"stages": f"Stage {i + 1}: a key of letters, digits and underscores is required."})
+            raise ValidationError(
+                {
+                    "stages": gettext("Stage %(number)s: a key of letters, digits and underscores is required.")
+                    % {"number": i + 1}
+                }
+            )
         if key in keys:
-            raise ValidationError({"stages": f"Stage key “{key}” is used twice."})
+            raise ValidationError({"stages": gettext("Stage key “%(key)s” is used twice.") % {"key": key}})
         keys.add(key)
         opportunity = stage.get("opportunity") or ""
         if not isinstance(opportunity, str) or opportunity not in OPPORTUNITY_CONDITIONS:
-            raise ValidationError({"stages": f"Stage “{name}”: the opportunity condition must be won, open or empty."})
+            raise ValidationError(
+                {
+                    "stages": gettext("Stage “%(name)s”: the opportunity condition must be won, open or empty.")
+                    % {"name": name}
+                }
+            )
         min_score = stage.get("min_score")
         min_breadth = stage.get("min_breadth")
         try:
             min_score = None if min_score in (None, "") else float(min_score)
             min_breadth = None if min_breadth in (None, "") else int(min_breadth)
         except (TypeError, ValueError, OverflowError):
-            raise ValidationError({"stages": f"Stage “{name}”: thresholds must be numbers."}) from None
+            raise ValidationError(
+                {"stages": gettext("Stage “%(name)s”: thresholds must be numbers.") % {"name": name}}
+            ) from None
         if (min_score is not None and not math.isfinite(min_score)) or isinstance(stage.get("min_breadth"), bool):
-            raise ValidationError({"stages": f"Stage “{name}”: thresholds must be numbers."})
+            raise ValidationError({"stages": gettext("Stage “%(name)s”: thresholds must be numbers.") % {"name": name}})
         if (min_score is not None and min_score < 0) or (min_breadth is not None and min_breadth < 0):
-            raise ValidationError({"stages": f"Stage “{name}”: thresholds cannot be negative."})
+            raise ValidationError(
+                {"stages": gettext("Stage “%(name)s”: thresholds cannot be negative.") % {"name": name}}
+            )
         if (min_score is not None and min_score > 1_000_000) or (min_breadth is not None and min_breadth > 100):
             raise ValidationError(
-                {"stages": f"Stage “{name}”: use a minimum score up to 1,000,000 and at most 100 roles."}
+                {
+                    "stages": gettext("Stage “%(name)s”: use a minimum score up to 1,000,000 and at most 100 roles.")
+                    % {"name": name}
+                }
             )
         cleaned.append(
             {"key": key, "name": name, "opportunity": opportunity, "min_score": min_score, "min_breadth": min_breadth}
         )
     last = cleaned[-1]
     if last["opportunity"] or last["min_score"] or last["min_breadth"]:
-        raise ValidationError({"stages": "The last stage must have no condition, so every account has a stage."})
+        raise ValidationError(
+            {"stages": gettext("The last stage must have no condition, so every account has a stage.")}
+        )
     return cleaned
 
 
 def engagement_config_clean(data: Mapping[str, Any]) -> dict[str, Any]:
     """Validate a (partial) configuration; raises ValidationError with one message per field."""
     if not isinstance(data, Mapping):
-        raise ValidationError({"non_field_errors": "Give an object of settings."})
+        raise ValidationError({"non_field_errors": gettext("Give an object of settings.")})
     unknown = set(data) - CONFIG_FIELDS
     if unknown:
-        raise ValidationError({"non_field_errors": f"Unknown setting(s): {', '.join(sorted(unknown))}."})
+        raise ValidationError(
+            {"non_field_errors": gettext("Unknown setting(s): %(values)s.") % {"values": ", ".join(sorted(unknown))}}
+        )
     errors: dict[str, str] = {}
     cleaned: dict[str, Any] = {}
     types = set(SCORED_EVENT_TYPES)

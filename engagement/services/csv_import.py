@@ -29,6 +29,7 @@ from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from abe.models import Workspace
 from abe.tasks import enqueue_job_on_commit
@@ -66,13 +67,15 @@ def _frames(file: IO[Any], *, chunksize: int | None = None) -> Iterator[pd.DataF
         reader = pd.read_csv(file, dtype=str, keep_default_na=False, encoding="utf-8-sig", chunksize=chunksize)
         first = next(reader, None)
     except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise ValidationError({"file": f"Not a readable CSV file ({exc})."}) from None
+        raise ValidationError({"file": gettext("Not a readable CSV file (%(exc)s).") % {"exc": exc}}) from None
     if first is None:
         return
     columns = [str(c).strip().lower() for c in first.columns]
     missing = REQUIRED_COLUMNS - set(columns)
     if missing:
-        raise ValidationError({"file": f"Missing column(s): {', '.join(sorted(missing))}."})
+        raise ValidationError(
+            {"file": gettext("Missing column(s): %(values)s.") % {"values": ", ".join(sorted(missing))}}
+        )
     first.columns = columns
     yield first
     try:
@@ -80,7 +83,7 @@ def _frames(file: IO[Any], *, chunksize: int | None = None) -> Iterator[pd.DataF
             frame.columns = columns
             yield frame
     except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise ValidationError({"file": f"Not a readable CSV file ({exc})."}) from None
+        raise ValidationError({"file": gettext("Not a readable CSV file (%(exc)s).") % {"exc": exc}}) from None
 
 
 def _chunk_ingest(workspace: Workspace, frame: pd.DataFrame, first_line: int, by: User | None) -> CsvImportResult:
@@ -114,9 +117,9 @@ def event_import_create(
     """Store an upload (after checking its header) and queue it for a worker (``enqueue=False``: the caller runs
     it, as ``manage.py import_events`` does without ``--background``)."""
     if not data:
-        raise ValidationError({"file": "The file is empty."})
+        raise ValidationError({"file": gettext("The file is empty.")})
     if b"\x00" in data:
-        raise ValidationError({"file": "This is a binary file, not a CSV text file (save it as CSV, UTF-8)."})
+        raise ValidationError({"file": gettext("This is a binary file, not a CSV text file (save it as CSV, UTF-8).")})
     next(_frames(io.BytesIO(data), chunksize=10), None)  # header and encoding checks: a field error now, not later
     job = EventImport(
         workspace=workspace,

@@ -23,6 +23,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import CharField
 from django.utils import timezone
+from django.utils.translation import gettext
 from kombu.exceptions import OperationalError as KombuOperationalError
 
 from abe.bulk import pg_array
@@ -418,7 +419,7 @@ def events_ingest(
 ) -> IngestResult:
     """Ingest up to ``MAX_BATCH`` events; bad rows are reported by index and the good ones committed."""
     if len(events) > MAX_BATCH:
-        raise ValidationError({"events": f"At most {MAX_BATCH} events per batch; split it."})
+        raise ValidationError({"events": gettext("At most %(max)s events per batch; split it.") % {"max": MAX_BATCH}})
     with gc_paused():  # a bounded batch of acyclic rows: see abe/gcpause.py
         return _events_ingest(workspace=workspace, events=events, by=by, now=now or timezone.now())
 

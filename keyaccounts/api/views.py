@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Model
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -156,9 +157,9 @@ class ParetoApi(WorkspaceApiView):
             end = data.get("end") or timezone.localdate()
             start = data.get("start") or end - dt.timedelta(days=365)
             if start > end:
-                raise serializers.ValidationError({"start": "The start lies after the end."})
+                raise serializers.ValidationError({"start": gettext("The start lies after the end.")})
             if (end - start).days > 3660:
-                raise serializers.ValidationError({"start": "At most 10 years."})
+                raise serializers.ValidationError({"start": gettext("At most 10 years.")})
             return {**data, "start": start, "end": end}
 
     @extend_schema(
@@ -320,7 +321,7 @@ class RenewalsApi(WorkspaceApiView):
         """Won contracts ending within 30/60/90/180 days, with the account's engagement trend."""
         within = request.query_params.get("within", "180")
         if within not in {"30", "60", "90", "180"}:
-            raise ValidationError({"within": "Choose one of: 30, 60, 90, 180."})
+            raise ValidationError({"within": gettext("Choose one of: 30, 60, 90, 180.")})
         rows = selectors.renewals_due(workspace=self.workspace, within_days=int(within))
         return Response(
             {

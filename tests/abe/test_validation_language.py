@@ -32,3 +32,45 @@ def test_a_bad_analytics_filter_is_named_in_romanian(client, admin_user):
     client.force_login(admin_user)
     body = client.get("/analytics/", {"days": "0", "tier": "gold"}, HTTP_ACCEPT_LANGUAGE="ro").content.decode()
     assert "Un număr întreg de zile de la 1 la 1098." in body and "Una dintre strategic, priority, standard." in body
+
+
+def test_a_binary_events_file_is_reported_in_spanish(client, marketing_user):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(marketing_user)
+    response = client.post(
+        "/engagement/events/upload/",
+        {"file": SimpleUploadedFile("e.csv", b"\x89PNG\r\n\x1a\n\x00\x00")},
+        HTTP_ACCEPT_LANGUAGE="es",
+    )
+    assert "Es un archivo binario, no un archivo de texto CSV (guárdalo como CSV, UTF-8)." in response.content.decode()
+
+
+def test_an_api_error_reads_in_the_requesters_language_and_keeps_its_keys(key_client):
+    response = key_client("read").get("/api/v1/committee-coverage/", {"tier": "gold"}, HTTP_ACCEPT_LANGUAGE="ro")
+    assert response.status_code == 400
+    assert "Alegeți una dintre: strategic, priority, standard." in str(response.json())
+
+
+def test_an_alert_action_that_does_not_apply_is_refused_in_portuguese(workspace, admin_user):
+    from django.core.exceptions import ValidationError
+    from django.utils import timezone, translation
+
+    from activation.models import Alert, AlertStatus
+    from activation.services.alerts import alert_transition
+    from tests.factories import RuleFactory
+
+    alert = Alert.objects.create(
+        workspace=workspace,
+        account=AccountFactory(workspace=workspace),
+        rule=RuleFactory(workspace=workspace),
+        title="t",
+        message="m",
+        dedupe_key="k",
+        severity="high",
+        status=AlertStatus.RESOLVED,
+        created_at=timezone.now(),
+    )
+    with translation.override("pt"), pytest.raises(ValidationError) as refused:
+        alert_transition(alert=alert, action="snooze", by=admin_user)
+    assert refused.value.message_dict["action"] == ["Um alerta no estado “resolvida” não pode ser adiado."]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.utils.translation import gettext
 from rest_framework import serializers
 
 from ...models import ImportJob, ImportKind
@@ -54,9 +55,9 @@ def _json_object(value: str, shape: str) -> dict[str, Any] | None:
     try:
         parsed = json.loads(value)
     except json.JSONDecodeError:
-        raise serializers.ValidationError("Not valid JSON.") from None
+        raise serializers.ValidationError(gettext("Not valid JSON.")) from None
     if not isinstance(parsed, dict) or not all(isinstance(v, str | int | float) for v in parsed.values()):
-        raise serializers.ValidationError(f"Give an object {shape}.")
+        raise serializers.ValidationError(gettext("Give an object %(shape)s.") % {"shape": shape})
     return parsed
 
 
@@ -87,7 +88,7 @@ class ImportJobInput(serializers.Serializer):
     def validate_mapping(self, value: str) -> dict[str, Any] | None:
         mapping = _json_object(value, '{"target field": "source column"}')
         if mapping and not all(isinstance(v, str) for v in mapping.values()):
-            raise serializers.ValidationError('Give an object {"target field": "source column"}.')
+            raise serializers.ValidationError(gettext('Give an object {"target field": "source column"}.'))
         return mapping
 
     def validate_stage_map(self, value: str) -> dict[str, Any] | None:
