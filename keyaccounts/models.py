@@ -101,9 +101,30 @@ class AccountPlanChange(WorkspaceOwned):
     new = models.TextField(blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
+    # field, old and new as message keys and parameters (abe.texts), shown in the reader's language; the three
+    # columns keep the English the API returns. Changes recorded before these keys were kept show as stored.
+    texts = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]
+
+    def _text(self, name: str, stored: str) -> str:
+        texts = self.texts or {}
+        if name in texts and texts[name] is None:
+            return ""  # left out on the page ("Plan created" says it all)
+        return i18n_texts.render(texts.get(name), stored)
+
+    @property
+    def field_text(self) -> str:
+        return self._text("field", self.field)
+
+    @property
+    def old_text(self) -> str:
+        return self._text("old", self.old)
+
+    @property
+    def new_text(self) -> str:
+        return self._text("new", self.new)
 
 
 class PlanObjective(WorkspaceOwned, TimeStamped):

@@ -9,10 +9,11 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_noop
 
 from abe.models import Membership, Workspace
+from abe.texts import Msg, label, msg, num, specs
 from accounts.models import Account, Contact, Tier
 from work.models import Task, TaskSource
 from work.services import task_create
@@ -108,10 +109,20 @@ def plan_reviews_reschedule(*, workspace_id: int, moves: dict[int, tuple[str, st
         cadence = settings_row.review_days(new_tier)
         _log(
             plan,
-            f"next review: tier {labels.get(old_tier, old_tier)} → {labels.get(new_tier, new_tier)}"[:60],
+            f"next review: tier {labels.get(old_tier, old_tier)} → {labels.get(new_tier, new_tier)}",
             old_due,
             f"{plan.next_review_due} (every {cadence} days)",
             by,
+            shown={
+                "field": msg(
+                    gettext_noop("Next review: tier %(old)s → %(new)s"),
+                    old=_choice(Tier, old_tier),
+                    new=_choice(Tier, new_tier),
+                ),
+                "new": msg(
+                    gettext_noop("%(date)s (every %(days)s days)"), date=str(plan.next_review_due), days=num(cadence)
+                ),
+            },
         )
         changed += 1
     return changed
@@ -136,14 +147,67 @@ def _check_owner(workspace: Workspace, owner: User | None, errors: dict[str, str
         errors["owner"] = gettext("This user is not a member of the workspace.")
 
 
-def _log(plan: AccountPlan, field: str, old: Any, new: Any, by: User | None) -> None:
+# The plan's own fields as the plan page heads them.
+FIELD_LABELS = {
+    "goals": gettext_noop("Goals"),
+    "plans": gettext_noop("Plans"),
+    "challenges": gettext_noop("Challenges"),
+    "stakes": gettext_noop("Stakes"),
+    "timeline": gettext_noop("Timeline"),
+    "owner": gettext_noop("Owner"),
+}
+
+
+def _choice(choices: Any, value: Any) -> dict[str, Any]:
+    """A choice's label, translated when shown (stored as its English msgid); an unknown value as it is."""
+    try:
+        member = choices(value)
+    except ValueError:
+        return label(str(value))
+    with translation.override("en"):
+        return label(str(member.label))
+
+
+def _field(model: Any, name: str) -> dict[str, Any]:
+    """A model field's name (its verbose name), translated when shown."""
+    with translation.override("en"):
+        return label(str(model._meta.get_field(name).verbose_name))
+
+
+def _value(model: Any, name: str, value: Any) -> Msg | None:
+    """How a changed value reads: a choice's label, a figure in the reader's format; None (shown as stored) for
+    titles, texts and dates."""
+    if model is PlanRisk and name in ("likelihood", "impact", "status"):
+        return msg("%(value)s", value=_choice(RiskStatus if name == "status" else RiskLevel, value))
+    if model is PlanObjective and name in ("baseline", "target", "current") and value is not None:
+        return msg("%(value)s", value=num(float(value), None))
+    return None
+
+
+def _log(
+    plan: AccountPlan,
+    field: str,
+    old: Any,
+    new: Any,
+    by: User | None,
+    *,
+    shown: dict[str, Msg | None] | None = None,
+    hidden: tuple[str, ...] = (),
+) -> None:
+    """A line of the plan's history. ``field``, ``old`` and ``new`` are stored in English, as the API returns them
+    (``field`` cut to its 60 characters); ``shown`` gives any of the three as a message (abe.texts) for the page,
+    which renders it in the reader's language (a name, a number or a date: None, shown as stored); ``hidden``
+    names those the page leaves out."""
+    texts: dict[str, Any] = specs(**{k: v for k, v in (shown or {}).items() if v is not None})
+    texts.update(dict.fromkeys(hidden))
     AccountPlanChange.objects.create(
         workspace_id=plan.workspace_id,
         plan=plan,
-        field=field,
+        field=field[:60],
         old="" if old is None else str(old),
         new="" if new is None else str(new),
         by=by if by is not None and by.is_authenticated else None,
+        texts=texts,
     )
 
 
@@ -168,7 +232,12 @@ def account_plan_create(
     if errors:
         raise ValidationError(errors)
     if AccountPlan.objects.filter(workspace=workspace, account=account, status=PlanStatus.CURRENT).exists():
-        raise PlanConflictError({"account": f"{account.name} already has a current account plan; edit that one."})
+        raise PlanConflictError(
+            {
+                "account": gettext("%(account)s already has a current account plan; edit that one.")
+                % {"account": account.name}
+            }
+        )
     plan = AccountPlan(workspace=workspace, account=account, owner=owner or account.owner, created_by=by, **data)
     plan.created_at = timezone.now()
     _schedule_review(plan, key_account_settings_get(workspace=workspace))
@@ -176,8 +245,10 @@ def account_plan_create(
         with transaction.atomic():
             plan.save()
     except IntegrityError:  # a concurrent create of the same account's plan
-        raise PlanConflictError({"account": f"{account.name} already has a current account plan."}) from None
-    _log(plan, "created", "", "Plan created", by)
+        raise PlanConflictError(
+            {"account": gettext("%(account)s already has a current account plan.") % {"account": account.name}}
+        ) from None
+    _log(plan, "created", "", "Plan created", by, shown={"field": msg(gettext_noop("Plan created"))}, hidden=("new",))
     return plan
 
 
@@ -197,7 +268,7 @@ def account_plan_update(plan: AccountPlan, *, by: User | None = None, **data: An
     for name, value in data.items():
         old = getattr(plan, name)
         if old != value:
-            _log(plan, name, old, value, by)
+            _log(plan, name, old, value, by, shown={"field": msg(FIELD_LABELS[name])})
             setattr(plan, name, value)
     plan.save()
     return plan
@@ -209,7 +280,18 @@ def account_plan_archive(*, plan: AccountPlan, by: User | None = None) -> Accoun
         return plan
     plan.status = PlanStatus.ARCHIVED
     plan.save(update_fields=["status", "updated_at"])
-    _log(plan, "status", PlanStatus.CURRENT, PlanStatus.ARCHIVED, by)
+    _log(
+        plan,
+        "status",
+        PlanStatus.CURRENT,
+        PlanStatus.ARCHIVED,
+        by,
+        shown={
+            "field": msg(gettext_noop("Status")),
+            "old": msg("%(value)s", value=_choice(PlanStatus, PlanStatus.CURRENT)),
+            "new": msg("%(value)s", value=_choice(PlanStatus, PlanStatus.ARCHIVED)),
+        },
+    )
     return plan
 
 
@@ -235,7 +317,7 @@ def account_plan_review(*, plan: AccountPlan, by: User | None = None, note: str 
     plan.last_reviewed_at = now
     _schedule_review(plan, key_account_settings_get(workspace=plan.workspace))
     plan.save(update_fields=["last_reviewed_at", "next_review_due", "updated_at"])
-    _log(plan, "reviewed", old_due, plan.next_review_due, by)
+    _log(plan, "reviewed", old_due, plan.next_review_due, by, shown={"field": msg(gettext_noop("Reviewed"))})
     return review
 
 
@@ -283,7 +365,22 @@ def plan_objective_create(
     objective = PlanObjective(workspace=workspace, plan=plan, **data)
     _clean_objective(objective)
     objective.save()
-    _log(plan, "objective added", "", f"{objective.title}: target {objective.target} {objective.metric}", by)
+    _log(
+        plan,
+        "objective added",
+        "",
+        f"{objective.title}: target {objective.target} {objective.metric}",
+        by,
+        shown={
+            "field": msg(gettext_noop("Objective added")),
+            "new": msg(
+                gettext_noop("%(title)s: target %(target)s %(metric)s"),
+                title=objective.title,
+                target=num(float(objective.target), None),
+                metric=objective.metric,
+            ),
+        },
+    )
     return objective
 
 
@@ -302,13 +399,35 @@ def plan_objective_update(objective: PlanObjective, *, by: User | None = None, *
     objective.save()
     for name, old in before.items():
         if old != getattr(objective, name):
-            _log(objective.plan, f"objective {objective.title}: {name}", old, getattr(objective, name), by)
+            _log(
+                objective.plan,
+                f"objective {objective.title}: {name}",
+                old,
+                getattr(objective, name),
+                by,
+                shown={
+                    "field": msg(
+                        gettext_noop("Objective “%(title)s”: %(field)s"),
+                        title=objective.title,
+                        field=_field(PlanObjective, name),
+                    ),
+                    "old": _value(PlanObjective, name, old),
+                    "new": _value(PlanObjective, name, getattr(objective, name)),
+                },
+            )
     return objective
 
 
 @transaction.atomic
 def plan_objective_delete(objective: PlanObjective, *, by: User | None = None) -> None:
-    _log(objective.plan, "objective removed", objective.title, "", by)
+    _log(
+        objective.plan,
+        "objective removed",
+        objective.title,
+        "",
+        by,
+        shown={"field": msg(gettext_noop("Objective removed"))},
+    )
     objective.delete()
 
 
@@ -339,7 +458,22 @@ def plan_risk_create(*, workspace: Workspace, plan: AccountPlan, by: User | None
     risk = PlanRisk(workspace=workspace, plan=plan, **data)
     _clean_risk(risk)
     risk.save()
-    _log(plan, "risk added", "", f"{risk.title} ({risk.likelihood} likelihood, {risk.impact} impact)", by)
+    _log(
+        plan,
+        "risk added",
+        "",
+        f"{risk.title} ({risk.likelihood} likelihood, {risk.impact} impact)",
+        by,
+        shown={
+            "field": msg(gettext_noop("Risk added")),
+            "new": msg(
+                gettext_noop("%(title)s (%(likelihood)s likelihood, %(impact)s impact)"),
+                title=risk.title,
+                likelihood=_choice(RiskLevel, risk.likelihood),
+                impact=_choice(RiskLevel, risk.impact),
+            ),
+        },
+    )
     return risk
 
 
@@ -357,13 +491,26 @@ def plan_risk_update(risk: PlanRisk, *, by: User | None = None, **data: Any) -> 
     risk.save()
     for name, old in before.items():
         if old != getattr(risk, name):
-            _log(risk.plan, f"risk {risk.title}: {name}", old, getattr(risk, name), by)
+            _log(
+                risk.plan,
+                f"risk {risk.title}: {name}",
+                old,
+                getattr(risk, name),
+                by,
+                shown={
+                    "field": msg(
+                        gettext_noop("Risk “%(title)s”: %(field)s"), title=risk.title, field=_field(PlanRisk, name)
+                    ),
+                    "old": _value(PlanRisk, name, old),
+                    "new": _value(PlanRisk, name, getattr(risk, name)),
+                },
+            )
     return risk
 
 
 @transaction.atomic
 def plan_risk_delete(risk: PlanRisk, *, by: User | None = None) -> None:
-    _log(risk.plan, "risk removed", risk.title, "", by)
+    _log(risk.plan, "risk removed", risk.title, "", by, shown={"field": msg(gettext_noop("Risk removed"))})
     risk.delete()
 
 
@@ -398,5 +545,22 @@ def plan_action_create(
         source_ref=plan_source_ref(plan),
     )
     who = (assignee.get_full_name() or assignee.username) if assignee is not None else "nobody"
-    _log(plan, "action added", "", f"{task.title} (owner {who}, due {due_date or 'no date'})", by)
+    _log(
+        plan,
+        "action added",
+        "",
+        f"{task.title} (owner {who}, due {due_date or 'no date'})",
+        by,
+        shown={
+            "field": msg(gettext_noop("Action added")),
+            "new": msg(
+                gettext_noop("%(title)s (owner %(who)s, due %(due)s)"),
+                title=task.title,
+                who=(assignee.get_full_name() or assignee.username)
+                if assignee is not None
+                else label(gettext_noop("nobody")),
+                due=str(due_date) if due_date else label(gettext_noop("no date")),
+            ),
+        },
+    )
     return task
