@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from abe import permissions as rules
 from abe.forms import form_add_service_errors
@@ -70,10 +70,10 @@ def _report(job: ImportJob) -> dict[str, Any]:
 
 
 SCALE_CHOICES = [
-    ("", "as written"),
-    ("1000", "× 1,000 (in thousands)"),
-    ("1000000", "× 1,000,000 (in millions)"),
-    ("1000000000", "× 1,000,000,000 (in billions)"),
+    ("", gettext_lazy("as written")),
+    ("1000", gettext_lazy("× 1,000 (in thousands)")),
+    ("1000000", gettext_lazy("× 1,000,000 (in millions)")),
+    ("1000000000", gettext_lazy("× 1,000,000,000 (in billions)")),
 ]
 
 
