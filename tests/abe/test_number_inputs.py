@@ -55,3 +55,14 @@ def test_every_number_field_holds_a_number_the_browser_reads(client, admin_user,
             assert NUMBER.match(value), f"{path}: {name}={value!r}"
     assert ("/content/settings/", "prior_weight", "5.0") in seen
     assert (f"/key-accounts/plans/{plan['id']}/", "current", "150.50") in seen
+
+
+@pytest.mark.parametrize("language", ["es", "pt", "ro"])
+def test_a_bars_width_is_css_in_every_language(client, admin_user, workspace, language):
+    """The win panel's driver bars: "width:27,4%" is not CSS, so every bar was drawn full width."""
+    account = AccountFactory(workspace=workspace, win_probability=0.4, win_drivers=[["Industry: Software", 0.4567]])
+    client.force_login(admin_user)
+    body = client.get(f"/accounts/{account.pk}/panels/win/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    widths = re.findall(r'style="width:([^"%]*)%"', body)
+    assert widths and all(NUMBER.match(w) for w in widths), widths
+    assert "27.402" in " ".join(widths)
