@@ -133,8 +133,12 @@ def home_view(request: MemberRequest) -> HttpResponse:
 
 
 class ApiKeyForm(forms.Form):
-    name = forms.CharField(max_length=100, help_text=gettext_lazy("What uses the key, e.g. “Salesforce sync”."))
-    scopes = forms.MultipleChoiceField(choices=ApiScope.choices, widget=forms.CheckboxSelectMultiple, initial=["read"])
+    name = forms.CharField(
+        label=gettext_lazy("Name"), max_length=100, help_text=gettext_lazy("What uses the key, e.g. “Salesforce sync”.")
+    )
+    scopes = forms.MultipleChoiceField(
+        label=gettext_lazy("Scopes"), choices=ApiScope.choices, widget=forms.CheckboxSelectMultiple, initial=["read"]
+    )
 
 
 @admin_required
@@ -160,8 +164,8 @@ def api_key_revoke_view(request: MemberRequest, pk: int) -> HttpResponse:
 
 
 class MemberRoleForm(forms.Form):
-    membership = forms.IntegerField()
-    role = forms.ChoiceField(choices=Role.choices)
+    membership = forms.IntegerField(label=gettext_lazy("Member"))
+    role = forms.ChoiceField(label=gettext_lazy("Role"), choices=Role.choices)
 
 
 @require_POST
@@ -183,8 +187,8 @@ def member_set(request: MemberRequest) -> HttpResponse:
 
 
 class InviteForm(forms.Form):
-    email = forms.EmailField(max_length=254)
-    role = forms.ChoiceField(choices=Role.choices, required=False)
+    email = forms.EmailField(label=gettext_lazy("Email"), max_length=254)
+    role = forms.ChoiceField(label=gettext_lazy("Role"), choices=Role.choices, required=False)
 
     def clean_role(self) -> str:
         return self.cleaned_data.get("role") or Role.VIEWER  # new members are viewers unless chosen otherwise
@@ -218,8 +222,8 @@ def invitation_withdraw_view(request: MemberRequest, pk: int) -> HttpResponse:
 
 
 class InvitationSignupForm(forms.Form):
-    username = forms.CharField(max_length=150)
-    password = forms.CharField(widget=forms.PasswordInput, min_length=8)
+    username = forms.CharField(label=gettext_lazy("Username"), max_length=150)
+    password = forms.CharField(label=gettext_lazy("Password"), widget=forms.PasswordInput, min_length=8)
 
 
 def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:

@@ -22,7 +22,10 @@ def _person(user: Any) -> str:
 
 class AccountForm(ServiceModelForm):
     technologies = forms.CharField(
-        required=False, help_text=_("Comma-separated, e.g. Salesforce, HubSpot, Snowflake."), max_length=2000
+        label=_("Technologies"),
+        required=False,
+        help_text=_("Comma-separated, e.g. Salesforce, HubSpot, Snowflake."),
+        max_length=2000,
     )
 
     class Meta:
@@ -141,13 +144,15 @@ class AccountFilterForm(forms.Form):
         label=_("Search"),
         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Name, domain or city")}),
     )
-    industry = forms.ChoiceField(required=False, widget=FastSelect)
-    country = forms.ChoiceField(required=False, widget=FastSelect)
+    industry = forms.ChoiceField(label=_("Industry"), required=False, widget=FastSelect)
+    country = forms.ChoiceField(label=_("Country"), required=False, widget=FastSelect)
     lifecycle = forms.ChoiceField(
-        required=False, widget=FastSelect, choices=[("", _("Any lifecycle")), *Lifecycle.choices]
+        label=_("Lifecycle"), required=False, widget=FastSelect, choices=[("", _("Any lifecycle")), *Lifecycle.choices]
     )
-    tier = forms.ChoiceField(required=False, widget=FastSelect, choices=[("", _("Any tier")), *Tier.choices])
-    owner = forms.ChoiceField(required=False, widget=FastSelect)
+    tier = forms.ChoiceField(
+        label=_("Tier"), required=False, widget=FastSelect, choices=[("", _("Any tier")), *Tier.choices]
+    )
+    owner = forms.ChoiceField(label=_("Owner"), required=False, widget=FastSelect)
     sort = forms.CharField(required=False, widget=forms.HiddenInput)
     # Set by the link of a configuration-change notice: kept while the other filters change.
     stage_changed_since = UtcIsoDateTimeField(required=False, widget=forms.HiddenInput)

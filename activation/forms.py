@@ -43,60 +43,106 @@ def _person(user: Any) -> str:
 
 class RuleForm(ServiceModelForm):
     subject = forms.ChoiceField(
+        label=gettext_lazy("Subject"),
         choices=[("account", gettext_lazy("Account score")), ("contact", gettext_lazy("Any contact's score"))],
         required=False,
         initial="account",
     )
     threshold = forms.FloatField(
-        required=False, min_value=0, help_text=gettext_lazy("Fires when the score rises to this or above.")
+        label=gettext_lazy("Threshold"),
+        required=False,
+        min_value=0,
+        help_text=gettext_lazy("Fires when the score rises to this or above."),
     )
     ratio = forms.FloatField(
-        required=False, min_value=1, help_text=gettext_lazy("Momentum: 2 means twice the usual week.")
+        label=gettext_lazy("Ratio"),
+        required=False,
+        min_value=1,
+        help_text=gettext_lazy("Momentum: 2 means twice the usual week."),
     )
     min_score = forms.FloatField(
-        required=False, min_value=0, help_text=gettext_lazy("Ignore spikes on accounts below this score.")
+        label=gettext_lazy("Minimum score"),
+        required=False,
+        min_value=0,
+        help_text=gettext_lazy("Ignore spikes on accounts below this score."),
     )
     members = forms.IntegerField(
-        required=False, min_value=1, help_text=gettext_lazy("Distinct committee members engaged.")
+        label=gettext_lazy("Members"),
+        required=False,
+        min_value=1,
+        help_text=gettext_lazy("Distinct committee members engaged."),
     )
     days = forms.IntegerField(
+        label=gettext_lazy("Days"),
         required=False,
         min_value=1,
         max_value=365,
         help_text=gettext_lazy("Window in days (look-back, or grace period)."),
     )
-    buying_role = forms.ChoiceField(choices=[("", "—"), *BuyingRole.choices], required=False)
-    event_type = forms.ChoiceField(
-        choices=[("", gettext_lazy("Any interaction")), *SCORED_EVENT_CHOICES], required=False
+    buying_role = forms.ChoiceField(
+        label=gettext_lazy("Buying role"), choices=[("", "—"), *BuyingRole.choices], required=False
     )
-    stage = forms.ChoiceField(required=False, choices=[], help_text=gettext_lazy("A stage of the configured journey."))
+    event_type = forms.ChoiceField(
+        label=gettext_lazy("Event type"),
+        choices=[("", gettext_lazy("Any interaction")), *SCORED_EVENT_CHOICES],
+        required=False,
+    )
+    stage = forms.ChoiceField(
+        label=gettext_lazy("Stage"),
+        required=False,
+        choices=[],
+        help_text=gettext_lazy("A stage of the configured journey."),
+    )
     kinds = forms.MultipleChoiceField(
+        label=gettext_lazy("Kinds"),
         choices=TriggerKind.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=gettext_lazy("None = any kind."),
     )
     percent = forms.FloatField(
-        required=False, min_value=1, max_value=100, help_text=gettext_lazy("Drop in interactions, in %.")
+        label=gettext_lazy("Percent"),
+        required=False,
+        min_value=1,
+        max_value=100,
+        help_text=gettext_lazy("Drop in interactions, in %."),
     )
     min_events = forms.IntegerField(
-        required=False, min_value=1, help_text=gettext_lazy("Ignore accounts quieter than this before.")
+        label=gettext_lazy("Minimum events"),
+        required=False,
+        min_value=1,
+        help_text=gettext_lazy("Ignore accounts quieter than this before."),
     )
     missed = forms.IntegerField(
-        required=False, min_value=1, help_text=gettext_lazy("Open check-ins past their due date.")
+        label=gettext_lazy("Missed check-ins"),
+        required=False,
+        min_value=1,
+        help_text=gettext_lazy("Open check-ins past their due date."),
     )
     points = forms.FloatField(
+        label=gettext_lazy("Points"),
         required=False,
         min_value=0.1,
         max_value=100,
         help_text=gettext_lazy("Fall of the health score (0–100), in points."),
     )
-    filter_tiers = forms.MultipleChoiceField(choices=Tier.choices, required=False, widget=forms.CheckboxSelectMultiple)
+    filter_tiers = forms.MultipleChoiceField(
+        label=gettext_lazy("Tiers (none = all)"),
+        choices=Tier.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
     filter_lifecycles = forms.MultipleChoiceField(
-        choices=Lifecycle.choices, required=False, widget=forms.CheckboxSelectMultiple
+        label=gettext_lazy("Lifecycles (none = all)"),
+        choices=Lifecycle.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
     notify_team_roles = forms.MultipleChoiceField(
-        choices=TeamRole.choices, required=False, widget=forms.CheckboxSelectMultiple
+        label=gettext_lazy("…and these account-team roles"),
+        choices=TeamRole.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
 
     class Meta:
@@ -188,12 +234,14 @@ class PreferenceForm(forms.Form):
 
 class SnoozeForm(forms.Form):
     # In UTC: a pasted "…+20:33" is a time Python reads and PostgreSQL refuses (abe.forms.UtcIsoDateTimeField).
-    until = UtcIsoDateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    until = UtcIsoDateTimeField(
+        label=gettext_lazy("Until"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
 
 
 class AssignForm(forms.Form):
     assignee: forms.ModelChoiceField = forms.ModelChoiceField(
-        queryset=None, required=False, empty_label=gettext_lazy("Nobody")
+        label=gettext_lazy("Assignee"), queryset=None, required=False, empty_label=gettext_lazy("Nobody")
     )
 
     def __init__(self, *args, workspace=None, **kwargs) -> None:
@@ -207,6 +255,7 @@ class AssignForm(forms.Form):
 
 class WebhookSubscriptionForm(ServiceModelForm):
     secret = forms.CharField(
+        label=gettext_lazy("Secret"),
         required=False,
         max_length=100,
         help_text=gettext_lazy("Signing secret. Leave empty to generate one (or keep the current one)."),

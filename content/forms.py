@@ -14,6 +14,7 @@ TIER_CHOICES = [("strategic", "Strategic"), ("priority", "Priority"), ("standard
 class ContentAssetForm(ServiceModelForm):
     url = forms.URLField(required=False, max_length=500, assume_scheme="https", label=_("URL"))
     tiers = forms.MultipleChoiceField(
+        label=_("Tiers"),
         choices=TIER_CHOICES,
         required=False,
         widget=forms.CheckboxSelectMultiple,

@@ -132,9 +132,11 @@ class EventUploadForm(forms.Form):
 
 
 class TimelineFilterForm(forms.Form):
-    contact = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
-    type = forms.ChoiceField(choices=[("", "All types"), *EventType.choices], required=False)
-    before = forms.CharField(required=False)
+    contact = forms.TypedChoiceField(label=gettext_lazy("Contact"), coerce=int, required=False, empty_value=None)
+    type = forms.ChoiceField(
+        label=gettext_lazy("Type"), choices=[("", gettext_lazy("All types")), *EventType.choices], required=False
+    )
+    before = forms.CharField(label=gettext_lazy("Before"), required=False)
 
     def __init__(self, *args: Any, contacts: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -25,27 +25,36 @@ class PersonChoiceField(forms.ModelChoiceField):
 
 class AccountPlanForm(forms.Form):
     goals = forms.CharField(
+        label=_("Goals"),
         required=False,
         widget=forms.Textarea(attrs={**TEXTAREA, "full": True}),
         help_text=_("What the customer wants to achieve"),
     )
     plans = forms.CharField(
+        label=_("Plans"),
         required=False,
         widget=forms.Textarea(attrs={**TEXTAREA, "full": True}),
         help_text=_("How they intend to get there"),
     )
     challenges = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={**TEXTAREA, "full": True}), help_text=_("What stands in the way")
+        label=_("Challenges"),
+        required=False,
+        widget=forms.Textarea(attrs={**TEXTAREA, "full": True}),
+        help_text=_("What stands in the way"),
     )
     stakes = forms.CharField(
+        label=_("Stakes"),
         required=False,
         widget=forms.Textarea(attrs={**TEXTAREA, "full": True}),
         help_text=_("What is at stake for them (and for us)"),
     )
     timeline = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={**TEXTAREA, "full": True}), help_text=_("When things must happen")
+        label=_("Timeline"),
+        required=False,
+        widget=forms.Textarea(attrs={**TEXTAREA, "full": True}),
+        help_text=_("When things must happen"),
     )
-    owner = PersonChoiceField(queryset=None, required=False)
+    owner = PersonChoiceField(label=_("Owner"), queryset=None, required=False)
 
     def __init__(self, *args, workspace: Workspace, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -67,9 +76,9 @@ class RiskForm(forms.ModelForm):
 
 
 class ActionForm(forms.Form):
-    title = forms.CharField(max_length=200)
+    title = forms.CharField(label=_("Title"), max_length=200)
     assignee = PersonChoiceField(queryset=None, required=False, label=_("Owner"))
-    due_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = forms.DateField(label=_("Due date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, workspace: Workspace, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -82,8 +91,10 @@ class ReviewForm(forms.Form):
 
 class BantForm(forms.Form):
     criterion = forms.ChoiceField(choices=BantCriterion.choices, widget=forms.HiddenInput)
-    status = forms.ChoiceField(choices=BantStatus.choices)
-    evidence = forms.CharField(required=False, widget=forms.TextInput(attrs={"placeholder": "What confirms it"}))
+    status = forms.ChoiceField(label=_("Status"), choices=BantStatus.choices)
+    evidence = forms.CharField(
+        label=_("Evidence"), required=False, widget=forms.TextInput(attrs={"placeholder": _("What confirms it")})
+    )
     contact = forms.ModelChoiceField(queryset=Contact.objects.none(), required=False, label=_("Who (at the customer)"))
     checked_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label=_("When"))
 
@@ -93,14 +104,16 @@ class BantForm(forms.Form):
 
 
 class ProposeForm(forms.Form):
-    reason = forms.CharField(max_length=500)
-    proposed_tier = forms.ChoiceField(choices=Tier.choices[:2], initial=Tier.STRATEGIC)
+    reason = forms.CharField(label=_("Reason"), max_length=500)
+    proposed_tier = forms.ChoiceField(label=_("Proposed tier"), choices=Tier.choices[:2], initial=Tier.STRATEGIC)
 
 
 class ParetoForm(forms.Form):
-    start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    by = forms.ChoiceField(choices=[("revenue", "Won revenue"), ("margin", "Gross margin")], required=False)
+    start = forms.DateField(label=_("Start"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("End"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    by = forms.ChoiceField(
+        label=_("Rank by"), choices=[("revenue", _("Won revenue")), ("margin", _("Gross margin"))], required=False
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -110,7 +123,7 @@ class ParetoForm(forms.Form):
 
 
 class RecurringActivityForm(forms.Form):
-    kind = forms.ChoiceField(choices=ActivityKind.choices)
+    kind = forms.ChoiceField(label=_("Kind"), choices=ActivityKind.choices)
     every_days = forms.IntegerField(min_value=7, max_value=730, initial=91, label=_("Every (days)"))
     next_due = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label=_("Next on"))
     assignee = PersonChoiceField(queryset=None, required=False, label=_("Owner"))
@@ -126,6 +139,7 @@ class SettingsForm(forms.Form):
     standard_review_days = forms.IntegerField(min_value=1, max_value=3650, label=_("Standard: review every (days)"))
     winback_after_days = forms.IntegerField(min_value=1, max_value=3650, label=_("Win-back after (days)"))
     news_ignored_names = forms.CharField(
+        label=_("Names to ignore in the news"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("One per line: account names too common to match news on their own (aliases still match)."),
@@ -134,12 +148,16 @@ class SettingsForm(forms.Form):
 
 class FeedForm(forms.Form):
     url = forms.URLField(max_length=500, label=_("Feed URL (RSS or Atom, https)"), assume_scheme="https")
-    name = forms.CharField(max_length=200, required=False)
+    name = forms.CharField(label=_("Name"), max_length=200, required=False)
 
 
 class NewsTermsForm(forms.Form):
-    aliases = forms.CharField(required=False, help_text=_("Comma-separated other names, e.g. brands, tickers"))
-    exclusions = forms.CharField(required=False, help_text=_("Comma-separated phrases that mean another thing"))
+    aliases = forms.CharField(
+        label=_("Aliases"), required=False, help_text=_("Comma-separated other names, e.g. brands, tickers")
+    )
+    exclusions = forms.CharField(
+        label=_("Exclusions"), required=False, help_text=_("Comma-separated phrases that mean another thing")
+    )
 
 
 class ProductForm(ServiceModelForm):

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from abe.forms import ServiceModelForm
 
@@ -7,7 +8,7 @@ from .models import Channel, Persona
 
 class PersonaForm(ServiceModelForm):
     preferred_channels = forms.MultipleChoiceField(
-        choices=Channel.choices, required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Preferred channels"), choices=Channel.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
 
     class Meta:

@@ -22,16 +22,18 @@ class BoardFilterForm(forms.Form):
         label=_("Search"),
         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Name or domain")}),
     )
-    tier = forms.ChoiceField(required=False, widget=FastSelect, choices=[("", _("Any tier")), *Tier.choices])
+    tier = forms.ChoiceField(
+        label=_("Tier"), required=False, widget=FastSelect, choices=[("", _("Any tier")), *Tier.choices]
+    )
     grade = forms.ChoiceField(
-        required=False, widget=FastSelect, choices=[("", _("Any grade"))] + [(g, g) for g in GRADES]
+        label=_("Grade"), required=False, widget=FastSelect, choices=[("", _("Any grade"))] + [(g, g) for g in GRADES]
     )
-    industry = forms.ChoiceField(required=False, widget=FastSelect)
-    country = forms.ChoiceField(required=False, widget=FastSelect)
+    industry = forms.ChoiceField(label=_("Industry"), required=False, widget=FastSelect)
+    country = forms.ChoiceField(label=_("Country"), required=False, widget=FastSelect)
     lifecycle = forms.ChoiceField(
-        required=False, widget=FastSelect, choices=[("", _("Any lifecycle")), *Lifecycle.choices]
+        label=_("Lifecycle"), required=False, widget=FastSelect, choices=[("", _("Any lifecycle")), *Lifecycle.choices]
     )
-    owner = forms.ChoiceField(required=False, widget=FastSelect)
+    owner = forms.ChoiceField(label=_("Owner"), required=False, widget=FastSelect)
     criterion = forms.ChoiceField(required=False, widget=FastSelect, label=_("ICP criterion met"))
     pinned = forms.BooleanField(required=False, label=_("Pinned only"))
     sort = forms.CharField(required=False, widget=forms.HiddenInput)
@@ -55,17 +57,19 @@ class BoardFilterForm(forms.Form):
 
 
 class TierPinForm(forms.Form):
-    tier = forms.ChoiceField(choices=Tier.choices)
-    reason = forms.CharField(max_length=500, widget=forms.TextInput(attrs={"placeholder": _("Why, for the history")}))
+    tier = forms.ChoiceField(label=_("Tier"), choices=Tier.choices)
+    reason = forms.CharField(
+        label=_("Reason"), max_length=500, widget=forms.TextInput(attrs={"placeholder": _("Why, for the history")})
+    )
 
 
 class BulkForm(forms.Form):
     ACTIONS = [("owner", _("Assign owner")), ("tier", _("Pin to tier"))]
-    action = forms.ChoiceField(choices=ACTIONS)
+    action = forms.ChoiceField(label=_("Action"), choices=ACTIONS)
     ids = forms.CharField(widget=forms.HiddenInput, required=False)
-    owner = forms.ChoiceField(required=False)
-    tier = forms.ChoiceField(required=False, choices=[("", "—"), *Tier.choices])
-    reason = forms.CharField(required=False, max_length=500)
+    owner = forms.ChoiceField(label=_("Owner"), required=False)
+    tier = forms.ChoiceField(label=_("Tier"), required=False, choices=[("", "—"), *Tier.choices])
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=500)
 
     def __init__(self, *args, users, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -90,8 +94,9 @@ class BulkForm(forms.Form):
 
 
 class IcpForm(forms.Form):
-    name = forms.CharField(max_length=200, widget=forms.TextInput(attrs={"full": "1"}))
+    name = forms.CharField(label=_("Name"), max_length=200, widget=forms.TextInput(attrs={"full": "1"}))
     criteria = forms.CharField(
+        label=_("Criteria"),
         widget=forms.Textarea(attrs={"rows": 24, "spellcheck": "false", "class": "code", "full": "1"}),
         help_text=_("A JSON list of criteria; see the reference beside the editor."),
     )
