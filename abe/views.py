@@ -69,7 +69,7 @@ def admin_required(view: Callable[..., Any]) -> Callable[..., Any]:
     @wraps(view)
     def wrapper(request: MemberRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not rules.can_admin(request):
-            raise PermissionDenied("Only workspace admins can do this.")
+            raise PermissionDenied(_("Only workspace admins can do this."))
         response: HttpResponse = view(request, *args, **kwargs)
         return response
 
@@ -85,7 +85,7 @@ def workspace_switch(request: SignedInRequest) -> HttpResponse:
     if membership is None:
         raise Http404("No such workspace.")
     request.session[SESSION_KEY] = membership.workspace_id
-    messages.success(request, f"Switched to {membership.workspace.name}.")
+    messages.success(request, _("Switched to %(name)s.") % {"name": membership.workspace.name})
     return redirect("/")
 
 
@@ -159,7 +159,7 @@ def api_key_new(request: MemberRequest) -> HttpResponse:
 def api_key_revoke_view(request: MemberRequest, pk: int) -> HttpResponse:
     key = get_object_or_404(api_key_list(workspace=request.workspace), pk=pk)
     api_key_revoke(key=key)
-    messages.success(request, f"Key “{key.name}” revoked; requests with it are now refused.")
+    messages.success(request, _("Key “%(name)s” revoked; requests with it are now refused.") % {"name": key.name})
     return redirect("settings:index")
 
 
@@ -180,7 +180,10 @@ def member_set(request: MemberRequest) -> HttpResponse:
     membership = get_object_or_404(membership_list(workspace=request.workspace), pk=form.cleaned_data["membership"])
     try:
         membership_set(workspace=request.workspace, user=membership.user, role=form.cleaned_data["role"])
-        messages.success(request, f"{membership.user} is now {form.cleaned_data['role']}.")
+        messages.success(
+            request,
+            _("%(user)s is now %(role)s.") % {"user": membership.user, "role": Role(form.cleaned_data["role"]).label},
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("settings:index")
@@ -205,7 +208,7 @@ def member_invite(request: MemberRequest) -> HttpResponse:
             messages.error(request, " ".join(exc.messages))
         else:
             # The same answer whether or not the address has an account: invitations reveal no users.
-            messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
+            messages.success(request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]})
     else:
         for errors in form.errors.values():
             messages.error(request, " ".join(str(error) for error in errors))
@@ -217,7 +220,7 @@ def member_invite(request: MemberRequest) -> HttpResponse:
 def invitation_withdraw_view(request: MemberRequest, pk: int) -> HttpResponse:
     invitation = get_object_or_404(invitation_list(workspace=request.workspace), pk=pk)
     invitation_withdraw(invitation=invitation)
-    messages.success(request, f"Invitation of {invitation.email} withdrawn.")
+    messages.success(request, _("Invitation of %(email)s withdrawn.") % {"email": invitation.email})
     return redirect("settings:index")
 
 
@@ -252,7 +255,7 @@ def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
             if membership is not None:
                 # The user's own action: they switch to the workspace they just joined.
                 request.session[SESSION_KEY] = membership.workspace_id
-                messages.success(request, f"Welcome to {membership.workspace.name}.")
+                messages.success(request, _("Welcome to %(name)s.") % {"name": membership.workspace.name})
                 return redirect("/")
     context = {"invitation": invitation, "form": form, "error": error, "token": token}
     return render(request, "settings/invitation.html", context)
@@ -264,7 +267,7 @@ def member_remove(request: MemberRequest, pk: int) -> HttpResponse:
     membership = get_object_or_404(membership_list(workspace=request.workspace), pk=pk)
     try:
         membership_remove(membership=membership)
-        messages.success(request, f"{membership.user} removed from the workspace.")
+        messages.success(request, _("%(user)s removed from the workspace.") % {"user": membership.user})
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("settings:index")
@@ -420,7 +423,7 @@ def workspace_create_view(request: SignedInRequest) -> HttpResponse:
             form_add_service_errors(form, exc)
         else:
             request.session[SESSION_KEY] = workspace.pk
-            messages.success(request, f"Workspace {workspace.name} created; you are its admin.")
+            messages.success(request, _("Workspace %(name)s created; you are its admin.") % {"name": workspace.name})
             return redirect("/")
     return render(request, "settings/workspace_new.html", {"form": form})
 

@@ -38,7 +38,7 @@ def _account_or_404(request: MemberRequest, pk: int) -> Account:
 
 def _require_edit(request: MemberRequest, account: Account) -> None:
     if not rules.can_edit_object(request, account):
-        raise PermissionDenied("You can only edit accounts you own or are on the team of.")
+        raise PermissionDenied(gettext("You can only edit accounts you own or are on the team of."))
 
 
 def account_row_values(a: Account) -> tuple[object, ...]:
@@ -121,7 +121,7 @@ def account_detail_view(request: MemberRequest, pk: int) -> HttpResponse:
 @workspace_required
 def account_create_view(request: MemberRequest) -> HttpResponse:
     if not rules.can_write(request):
-        raise PermissionDenied("Viewers cannot add accounts.")
+        raise PermissionDenied(gettext("Viewers cannot add accounts."))
     form = AccountForm(request.POST or None, workspace=request.workspace, initial={"owner": request.user.pk})
     if request.method == "POST" and form.is_valid():
         try:

@@ -181,7 +181,7 @@ def alert_action_view(request: MemberRequest, pk: int, action: str) -> HttpRespo
     ):
         raise Http404("No such action.")
     if not role_rules.can_write(request) or not can_act_on_alert(request, alert):
-        raise PermissionDenied("Only the account team, marketing and admins act on this alert.")
+        raise PermissionDenied(gettext("Only the account team, marketing and admins act on this alert."))
     until = None
     if action == AlertAction.SNOOZE:
         form = SnoozeForm(request.POST)
@@ -209,7 +209,7 @@ def alert_action_view(request: MemberRequest, pk: int, action: str) -> HttpRespo
 def alert_assign_view(request: MemberRequest, pk: int) -> HttpResponse:
     alert = _alert_or_404(request, pk)
     if not role_rules.can_write(request) or not can_act_on_alert(request, alert):
-        raise PermissionDenied("Only the account team, marketing and admins act on this alert.")
+        raise PermissionDenied(gettext("Only the account team, marketing and admins act on this alert."))
     form = AssignForm(request.POST, workspace=request.workspace)
     if form.is_valid():
         alert_services.alert_assign(alert=alert, assignee=form.cleaned_data["assignee"], by=request.user)
@@ -245,7 +245,7 @@ def account_panel_view(request: MemberRequest, pk: int) -> HttpResponse:
 
 def _require_rule_editor(request: MemberRequest) -> None:
     if not role_rules.can_write_everything(request):
-        raise PermissionDenied("Only marketing and admins edit activation rules.")
+        raise PermissionDenied(gettext("Only marketing and admins edit activation rules."))
 
 
 @workspace_required

@@ -421,7 +421,7 @@ def economics_view(request: MemberRequest) -> HttpResponse:
     )
     if request.method == "POST":
         if not can_edit:
-            raise PermissionDenied("Only admins and marketing can change programme spend and economics.")
+            raise PermissionDenied(gettext("Only admins and marketing can change programme spend and economics."))
         if request.POST.get("form") == "settings":
             settings_form = EconomicsSettingsForm(request.POST)
             if settings_form.is_valid():
@@ -472,7 +472,7 @@ def economics_view(request: MemberRequest) -> HttpResponse:
 @require_POST
 def spend_delete_view(request: MemberRequest, pk: int) -> HttpResponse:
     if not role_rules.can_write_everything(request):
-        raise PermissionDenied("Only admins and marketing can change programme spend.")
+        raise PermissionDenied(gettext("Only admins and marketing can change programme spend."))
     entry = get_object_or_404(SpendEntry.objects.for_workspace(request.workspace), pk=pk)
     spend_entry_delete(entry=entry)
     messages.success(request, gettext("Spend entry deleted."))
@@ -488,7 +488,9 @@ def maturity_view(request: MemberRequest) -> HttpResponse:
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         if not can_edit:
-            raise PermissionDenied("Only admins and marketing can record an assessment or edit the rollout plan.")
+            raise PermissionDenied(
+                gettext("Only admins and marketing can record an assessment or edit the rollout plan.")
+            )
         try:
             if request.POST.get("form") == "rollout":
                 number = int(request.POST.get("number") or 0)

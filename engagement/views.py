@@ -219,7 +219,7 @@ def _preview_context(job: Job) -> dict[str, object]:
 def events_upload_view(request: MemberRequest) -> HttpResponse:
     """Store the file and hand it to a worker; the job page shows progress and the exact report."""
     if not rules.can_write(request):
-        raise PermissionDenied("Viewers cannot import events.")
+        raise PermissionDenied(gettext("Viewers cannot import events."))
     form = EventUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]

@@ -58,7 +58,9 @@ def _plan(request: MemberRequest, pk: int) -> AccountPlan:
 
 def _require_edit(request: MemberRequest, obj) -> None:
     if not rules.can_edit_object(request, obj):
-        raise PermissionDenied("You can only change key-account work of accounts you own or are on the team of.")
+        raise PermissionDenied(
+            gettext("You can only change key-account work of accounts you own or are on the team of.")
+        )
 
 
 def _errors(form, exc: ValidationError) -> None:
@@ -427,7 +429,7 @@ def pareto_view(request: MemberRequest) -> HttpResponse:
 def propose_view(request: MemberRequest, account_pk: int) -> HttpResponse:
     account = _account(request, account_pk)
     if not rules.can_write(request):
-        raise PermissionDenied("Viewers cannot propose tier moves.")
+        raise PermissionDenied(gettext("Viewers cannot propose tier moves."))
     form = ProposeForm(request.POST)
     if form.is_valid():
         try:
@@ -649,7 +651,7 @@ def products_view(request: MemberRequest) -> HttpResponse:
     form = ProductForm(request.POST or None)
     if request.method == "POST":
         if not can_edit:
-            raise PermissionDenied("Only marketing and admins edit the product catalogue.")
+            raise PermissionDenied(gettext("Only marketing and admins edit the product catalogue."))
         if form.is_valid():
             try:
                 account_services.product_create(workspace=request.workspace, by=request.user, **form.cleaned_data)
@@ -674,7 +676,7 @@ def products_view(request: MemberRequest) -> HttpResponse:
 @workspace_required
 def product_edit_view(request: MemberRequest, pk: int) -> HttpResponse:
     if not rules.can_write_everything(request):
-        raise PermissionDenied("Only marketing and admins edit the product catalogue.")
+        raise PermissionDenied(gettext("Only marketing and admins edit the product catalogue."))
     product = get_object_or_404(Product.objects.for_workspace(request.workspace), pk=pk)
     if request.method == "POST" and request.POST.get("delete"):
         account_services.product_delete(product, by=request.user)

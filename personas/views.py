@@ -38,7 +38,7 @@ def persona_list_view(request: MemberRequest) -> HttpResponse:
 @workspace_required
 def persona_form_view(request: MemberRequest, pk: int | None = None) -> HttpResponse:
     if not rules.can_write_everything(request):
-        raise PermissionDenied("Only marketing and admins edit personas.")
+        raise PermissionDenied(gettext("Only marketing and admins edit personas."))
     persona = get_object_or_404(selectors.persona_list(workspace=request.workspace), pk=pk) if pk else None
     form = PersonaForm(request.POST or None, instance=persona)
     if request.method == "POST" and form.is_valid():
@@ -50,7 +50,7 @@ def persona_form_view(request: MemberRequest, pk: int | None = None) -> HttpResp
         except ValidationError as exc:
             form_add_service_errors(form, exc)
         else:
-            messages.success(request, f"Persona “{persona.name}” saved.")
+            messages.success(request, gettext("Persona “%(name)s” saved.") % {"name": persona.name})
             return redirect("personas:list")
     title = f"Edit {persona.name}" if persona else "New persona"
     return render(request, "personas/form.html", {"form": form, "title": title, "persona": persona})
@@ -59,11 +59,11 @@ def persona_form_view(request: MemberRequest, pk: int | None = None) -> HttpResp
 @workspace_required
 def persona_delete_view(request: MemberRequest, pk: int) -> HttpResponse:
     if not rules.can_write_everything(request):
-        raise PermissionDenied("Only marketing and admins edit personas.")
+        raise PermissionDenied(gettext("Only marketing and admins edit personas."))
     persona = get_object_or_404(selectors.persona_list(workspace=request.workspace), pk=pk)
     if request.method == "POST":
         services.persona_delete(persona, by=request.user)
-        messages.success(request, f"Persona “{persona.name}” deleted.")
+        messages.success(request, gettext("Persona “%(name)s” deleted.") % {"name": persona.name})
         return redirect("personas:list")
     return render(
         request,

@@ -73,7 +73,7 @@ def _back(request: MemberRequest, fallback: str) -> HttpResponse:
 def task_action_view(request: MemberRequest, pk: int, action: str) -> HttpResponse:
     task = get_object_or_404(selectors.task_list(workspace=request.workspace), pk=pk)
     if not rules.can_edit_object(request, task):
-        raise PermissionDenied("You can only change your tasks or tasks of accounts you work on.")
+        raise PermissionDenied(gettext("You can only change your tasks or tasks of accounts you work on."))
     if action == "complete":
         services.task_complete(task=task, by=request.user, outcome=request.POST.get("outcome", "").strip()[:2000])
         messages.success(request, gettext("Done: %(task)s") % {"task": task.title})
@@ -84,7 +84,7 @@ def task_action_view(request: MemberRequest, pk: int, action: str) -> HttpRespon
         services.task_reopen(task=task, by=request.user)
         messages.success(request, gettext("Reopened: %(task)s") % {"task": task.title})
     else:
-        raise PermissionDenied("Unknown action.")
+        raise PermissionDenied(gettext("Unknown action."))
     if request.htmx and request.POST.get("panel"):
         return account_panel_view(request, task.account_id)
     return _back(request, "work:list")
@@ -95,7 +95,7 @@ def task_action_view(request: MemberRequest, pk: int, action: str) -> HttpRespon
 def task_create_view(request: MemberRequest, pk: int) -> HttpResponse:
     account = get_object_or_404(Account.objects.for_workspace(request.workspace), pk=pk)
     if not rules.can_edit_object(request, account):
-        raise PermissionDenied("You can only add tasks to accounts you own or are on the team of.")
+        raise PermissionDenied(gettext("You can only add tasks to accounts you own or are on the team of."))
     due = request.POST.get("due_date") or None
     try:
         import datetime as dt

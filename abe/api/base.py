@@ -306,7 +306,7 @@ class WorkspaceModelViewSet(
     def check_can_create(self, request: Request, data: dict[str, Any]) -> None:
         account = data.get("account")
         if account is not None and not rules.can_edit_object(request, account):
-            raise PermissionDenied("You can only add to accounts you own or are on the team of.")
+            raise PermissionDenied(gettext("You can only add to accounts you own or are on the team of."))
 
     def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
         self.check_can_create(self.request, serializer.validated_data)

@@ -29,7 +29,7 @@ from .stages import stage_key
 
 def _require_import(request: MemberRequest) -> None:
     if not rules.can_write_everything(request):
-        raise PermissionDenied("Only marketing and admins import data.")
+        raise PermissionDenied(gettext("Only marketing and admins import data."))
 
 
 @workspace_required

@@ -775,7 +775,7 @@ def editable_account_ids(*, request: Any, workspace: Workspace, account_ids: lis
     if role == "sales":
         user = request.user
         return list(qs.filter(Q(owner=user) | Q(team_members__user=user)).values_list("pk", flat=True).distinct())
-    raise PermissionDenied("Viewers cannot change accounts.")
+    raise PermissionDenied(gettext("Viewers cannot change accounts."))
 
 
 BULK_INLINE_LIMIT = 200  # above this many accounts a bulk change runs as a background job
@@ -875,7 +875,7 @@ def accounts_bulk_apply(
     if action not in ("owner", "tier"):
         raise ValidationError({"action": gettext("Choose “Assign owner” or “Pin to tier”.")})
     if role not in ("admin", "marketing", "sales"):
-        raise PermissionDenied("Viewers cannot change accounts.")
+        raise PermissionDenied(gettext("Viewers cannot change accounts."))
     wanted = list(dict.fromkeys(account_ids))
     result = BulkResult()
     existing = set(Account.objects.for_workspace(workspace).filter(pk__in=wanted).values_list("pk", flat=True))

@@ -152,7 +152,7 @@ def tier_board_view(request: MemberRequest) -> HttpResponseBase:
 @workspace_required
 def tier_bulk_view(request: MemberRequest) -> HttpResponse:
     if not rules.can_write(request):
-        raise PermissionDenied("Viewers cannot change accounts.")
+        raise PermissionDenied(gettext("Viewers cannot change accounts."))
     users = list(account_selectors.workspace_users(workspace=request.workspace))
     form = BulkForm(request.POST, users=users)
     # Back to the board as the user sees it: htmx keeps the filtered URL in the address bar (the Referer).
@@ -197,7 +197,7 @@ def tier_bulk_view(request: MemberRequest) -> HttpResponse:
         request.session["job:tier_board"] = job.pk
         messages.info(
             request,
-            f"{label}: started as a background job; its progress shows above the board.",
+            gettext("%(label)s: started as a background job; its progress shows above the board.") % {"label": label},
             extra_tags="bulk-done",
         )
         return redirect(back)
@@ -220,7 +220,11 @@ def tier_bulk_view(request: MemberRequest) -> HttpResponse:
             if data["action"] == "owner"
             else gettext("Pinned to %(tier)s") % {"tier": Tier(data["tier"]).label}
         )
-        messages.success(request, f"{done}: {result.summary}.", extra_tags="bulk-done")
+        messages.success(
+            request,
+            gettext("%(done)s: %(summary)s.") % {"done": done, "summary": result.summary},
+            extra_tags="bulk-done",
+        )
     return redirect(back)
 
 
@@ -235,7 +239,7 @@ def tier_panel_view(request: MemberRequest, pk: int) -> HttpResponse:
     form = TierPinForm(initial={"tier": account.tier})
     if request.method == "POST":
         if not rules.can_edit_object(request, account):
-            raise PermissionDenied("You can only pin accounts you own or are on the team of.")
+            raise PermissionDenied(gettext("You can only pin accounts you own or are on the team of."))
         if request.POST.get("unpin"):
             try:
                 services.tier_unpin(account=account, by=request.user)
@@ -287,7 +291,7 @@ def proposal_list_view(request: MemberRequest) -> HttpResponse:
     ws = request.workspace
     if request.method == "POST":
         if not rules.can_write_everything(request):
-            raise PermissionDenied("Only marketing and admins decide tier proposals.")
+            raise PermissionDenied(gettext("Only marketing and admins decide tier proposals."))
         accept = request.POST.get("decision") == "accept"
         ids = [int(i) for i in request.POST.getlist("proposal") if i.isdigit()]
         decided = services.tier_proposals_decide(workspace=ws, proposal_ids=ids, accept=accept, by=request.user)
@@ -352,7 +356,7 @@ def icp_settings_view(request: MemberRequest) -> HttpResponse:
     )
     if request.method == "POST":
         if not rules.can_admin(request):
-            raise PermissionDenied("Only workspace admins change the ICP, weights and capacities.")
+            raise PermissionDenied(gettext("Only workspace admins change the ICP, weights and capacities."))
         if "criteria" in request.POST:
             icp_form = IcpForm(request.POST)
             if icp_form.is_valid():

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
@@ -102,7 +103,7 @@ class AlertViewSet(WorkspaceReadOnlyModelViewSet):
     def _alert_for_change(self, request: Request, pk: str | None) -> Alert:
         alert = get_object_or_404(self.get_queryset(), pk=pk)
         if not role_rules.can_write(request) or not can_act_on_alert(request, alert):
-            raise PermissionDenied("Only the account team (or marketing and admins) act on this alert.")
+            raise PermissionDenied(gettext("Only the account team (or marketing and admins) act on this alert."))
         return alert
 
     def _answer(self, alert: Alert) -> Response:

@@ -319,7 +319,7 @@ class OutreachTemplateViewSet(WorkspaceModelViewSet):
         serializer.is_valid(raise_exception=True)
         contact = serializer.validated_data["contact"]
         if not rules.can_edit_object(request, contact.account):
-            raise PermissionDenied("You can only log touches on accounts you own or are on the team of.")
+            raise PermissionDenied(_("You can only log touches on accounts you own or are on the team of."))
         event = outreach_log_sent(
             template=template, contact=contact, by=self.actor(), asset=serializer.validated_data.get("asset")
         )
@@ -400,7 +400,7 @@ class PlayViewSet(WorkspaceModelViewSet):
         super().check_permissions(request)
         # Sales enrol accounts; designing plays is for admins and marketing.
         if self.action in ("create", "update", "partial_update", "destroy") and not rules.can_write_everything(request):
-            raise PermissionDenied("Admins and marketing design plays.")
+            raise PermissionDenied(_("Admins and marketing design plays."))
 
     @extend_schema(
         request=EnrolInput,
@@ -442,7 +442,7 @@ class PlayViewSet(WorkspaceModelViewSet):
             PlayEnrolment.objects.filter(play=play, status=EnrolmentStatus.ACTIVE), pk=enrolment_pk
         )
         if not rules.can_edit_object(request, enrolment.account):
-            raise PermissionDenied("You can only take out accounts you own or are on the team of.")
+            raise PermissionDenied(_("You can only take out accounts you own or are on the team of."))
         data: Any = request.data
         reason = str(data.get("reason", "") if isinstance(data, dict) else "")[:200]
         enrolment = play_exit(enrolment=enrolment, by=self.actor(), reason=reason)

@@ -75,7 +75,7 @@ def contact_map_view(request: MemberRequest, pk: int, contact_pk: int) -> HttpRe
     """Set a contact's influence, stance and manager (the team of the account edits them)."""
     account = _account(request, pk)
     if not rules.can_edit_object(request, account):
-        raise PermissionDenied("You can only edit the committee of accounts you own or are on the team of.")
+        raise PermissionDenied(gettext("You can only edit the committee of accounts you own or are on the team of."))
     contact = get_object_or_404(Contact.objects.for_workspace(request.workspace), pk=contact_pk, account=account)
     data: dict = {}
     if "influence" in request.POST:
@@ -273,9 +273,9 @@ TEMPLATE_ROWS = 12
 @workspace_required
 def committee_template_edit_view(request: MemberRequest, tier: str) -> HttpResponse:
     if not rules.can_write_everything(request):
-        raise PermissionDenied("Admins and marketing edit committee templates.")
+        raise PermissionDenied(gettext("Admins and marketing edit committee templates."))
     if tier not in TIERS:
-        raise PermissionDenied("Unknown tier.")
+        raise PermissionDenied(gettext("Unknown tier."))
     template = committee_selectors.committee_templates(workspace=request.workspace)[tier]
     personas = list(Persona.objects.for_workspace(request.workspace).order_by("name"))
     error = ""

@@ -46,7 +46,7 @@ def content_list_view(request: MemberRequest) -> HttpResponse:
 @workspace_required
 def content_form_view(request: MemberRequest, pk: int | None = None) -> HttpResponse:
     if not rules.can_write_everything(request):
-        raise PermissionDenied("Only marketing and admins edit the content library.")
+        raise PermissionDenied(gettext("Only marketing and admins edit the content library."))
     asset = get_object_or_404(selectors.content_asset_list(workspace=request.workspace), pk=pk) if pk else None
     form = ContentAssetForm(request.POST or None, instance=asset, workspace=request.workspace)
     if request.method == "POST" and form.is_valid():

@@ -53,7 +53,7 @@ def template_list_view(request: MemberRequest) -> HttpResponse:
 @workspace_required
 def template_form_view(request: MemberRequest, pk: int | None = None) -> HttpResponse:
     if not rules.can_write(request):
-        raise PermissionDenied("Viewers cannot edit outreach templates.")
+        raise PermissionDenied(gettext("Viewers cannot edit outreach templates."))
     template = get_object_or_404(outreach_template_list(workspace=request.workspace), pk=pk) if pk else None
     data = (
         {k: request.POST.get(k, "") for k in ("name", "subject", "body")}
@@ -91,7 +91,7 @@ def template_form_view(request: MemberRequest, pk: int | None = None) -> HttpRes
 @workspace_required
 def template_delete_view(request: MemberRequest, pk: int) -> HttpResponse:
     if not rules.can_write(request):
-        raise PermissionDenied("Viewers cannot delete outreach templates.")
+        raise PermissionDenied(gettext("Viewers cannot delete outreach templates."))
     template = get_object_or_404(outreach_template_list(workspace=request.workspace), pk=pk)
     if request.method == "POST":
         outreach_template_delete(template, by=request.user)
@@ -163,7 +163,7 @@ def log_sent_view(request: MemberRequest) -> HttpResponse:
         pk=int(contact_id) if contact_id.isdigit() else 0,
     )
     if not rules.can_edit_object(request, contact.account):
-        raise PermissionDenied("You can only log touches on accounts you own or are on the team of.")
+        raise PermissionDenied(gettext("You can only log touches on accounts you own or are on the team of."))
     template = get_object_or_404(
         outreach_template_list(workspace=request.workspace), pk=int(template_id) if template_id.isdigit() else 0
     )
@@ -190,7 +190,7 @@ def log_sent_view(request: MemberRequest) -> HttpResponse:
 def customer_result_view(request: MemberRequest, pk: int) -> HttpResponse:
     account = get_object_or_404(Account.objects.for_workspace(request.workspace), pk=pk)
     if not rules.can_edit_object(request, account):
-        raise PermissionDenied("You can only edit accounts you own or are on the team of.")
+        raise PermissionDenied(gettext("You can only edit accounts you own or are on the team of."))
     try:
         customer_result_save(
             workspace=request.workspace, account=account, result=request.POST.get("result", ""), by=request.user
@@ -210,7 +210,7 @@ def settings_view(request: MemberRequest) -> HttpResponse:
     errors: dict[str, str] = {}
     if request.method == "POST":
         if not can_edit:
-            raise PermissionDenied("Admins and marketing change the content settings.")
+            raise PermissionDenied(gettext("Admins and marketing change the content settings."))
         try:
             content_settings_save(
                 workspace=request.workspace,

@@ -78,7 +78,7 @@ def _step_rows(request: MemberRequest) -> list[dict]:
 @workspace_required
 def play_form_view(request: MemberRequest, pk: int | None = None) -> HttpResponse:
     if not rules.can_write_everything(request):
-        raise PermissionDenied("Admins and marketing design plays.")
+        raise PermissionDenied(gettext("Admins and marketing design plays."))
     play = _play(request, pk) if pk else None
     error = ""
     if request.method == "POST":
@@ -173,7 +173,7 @@ def play_detail_view(request: MemberRequest, pk: int) -> HttpResponse:
 @workspace_required
 def play_enrol_view(request: MemberRequest, pk: int) -> HttpResponse:
     if not rules.can_write(request):
-        raise PermissionDenied("Viewers cannot enrol accounts.")
+        raise PermissionDenied(gettext("Viewers cannot enrol accounts."))
     play = _play(request, pk)
     qs = Account.objects.for_workspace(request.workspace)
     tier, owner, stage = (request.POST.get(k, "") for k in ("tier", "owner", "stage"))
@@ -216,7 +216,7 @@ def play_exit_view(request: MemberRequest, pk: int, enrolment_pk: int) -> HttpRe
         PlayEnrolment.objects.filter(play=play, status=EnrolmentStatus.ACTIVE), pk=enrolment_pk
     )
     if not rules.can_edit_object(request, enrolment.account):
-        raise PermissionDenied("You can only take out accounts you own or are on the team of.")
+        raise PermissionDenied(gettext("You can only take out accounts you own or are on the team of."))
     play_exit(enrolment=enrolment, reason=request.POST.get("reason", "").strip(), by=request.user)
     messages.success(
         request,
@@ -228,7 +228,7 @@ def play_exit_view(request: MemberRequest, pk: int, enrolment_pk: int) -> HttpRe
 @workspace_required
 def play_delete_view(request: MemberRequest, pk: int) -> HttpResponse:
     if not rules.can_write_everything(request):
-        raise PermissionDenied("Admins and marketing delete plays.")
+        raise PermissionDenied(gettext("Admins and marketing delete plays."))
     play = _play(request, pk)
     if request.method == "POST":
         play_delete(play, by=request.user)

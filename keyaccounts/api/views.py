@@ -70,7 +70,7 @@ class AccountPlanViewSet(WorkspaceModelViewSet):
 
     def _check_edit(self, plan: AccountPlan) -> None:
         if not rules.can_edit_object(self.request, plan):
-            raise PermissionDenied("You can only change plans of accounts you own or are on the team of.")
+            raise PermissionDenied(gettext("You can only change plans of accounts you own or are on the team of."))
 
     @extend_schema(request=PlanReviewInput, responses={201: PlanReviewSerializer})
     @action(detail=True, methods=["post"])
@@ -123,7 +123,7 @@ class _PlanChildViewSet(WorkspaceModelViewSet):
 
     def check_can_create(self, request: Request, data: dict[str, Any]) -> None:
         if "plan" in data and not rules.can_edit_object(request, data["plan"]):
-            raise PermissionDenied("You can only change plans of accounts you own or are on the team of.")
+            raise PermissionDenied(gettext("You can only change plans of accounts you own or are on the team of."))
 
 
 class PlanObjectiveViewSet(_PlanChildViewSet):
@@ -257,7 +257,9 @@ class BantItemViewSet(WorkspaceModelViewSet):
     def perform_create(self, serializer) -> None:
         opportunity = serializer.validated_data["opportunity"]
         if not rules.can_edit_object(self.request, opportunity):
-            raise PermissionDenied("You can only qualify opportunities of accounts you own or are on the team of.")
+            raise PermissionDenied(
+                gettext("You can only qualify opportunities of accounts you own or are on the team of.")
+            )
         serializer.instance = qualification.bant_set(by=self.actor(), **serializer.validated_data)
 
     def perform_destroy(self, instance: Model) -> None:

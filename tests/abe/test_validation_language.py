@@ -74,3 +74,15 @@ def test_an_alert_action_that_does_not_apply_is_refused_in_portuguese(workspace,
     with translation.override("pt"), pytest.raises(ValidationError) as refused:
         alert_transition(alert=alert, action="snooze", by=admin_user)
     assert refused.value.message_dict["action"] == ["Um alerta no estado “resolvida” não pode ser adiado."]
+
+
+def test_a_refusal_and_a_confirmation_read_in_spanish(client, viewer_user, marketing_user, workspace):
+    """The 403 page shows why (PermissionDenied's text) and the next page a confirmation: both were English."""
+    client.force_login(viewer_user)
+    refused = client.get("/accounts/new/", HTTP_ACCEPT_LANGUAGE="es")
+    assert refused.status_code == 403
+    assert "Los lectores no pueden añadir cuentas." in refused.content.decode()
+
+    client.force_login(marketing_user)
+    saved = client.post("/personas/new/", {"name": "CFO"}, HTTP_ACCEPT_LANGUAGE="es", follow=True)
+    assert "Buyer persona «CFO» guardada." in saved.content.decode()

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
@@ -166,7 +167,7 @@ class AccountTierApi(WorkspaceApiView):
     def _account(self, request: Request, pk: int) -> Account:
         account = get_object_or_404(account_selectors.account_list(workspace=self.workspace), pk=pk)
         if not rules.can_edit_object(request, account):
-            raise PermissionDenied("You can only pin accounts you own or are on the team of.")
+            raise PermissionDenied(gettext("You can only pin accounts you own or are on the team of."))
         return account
 
     @extend_schema(request=TierPinInput, responses=AccountSerializer)
