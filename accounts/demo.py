@@ -11,6 +11,7 @@ import math
 import time
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 from abe.bulk import objects_insert, rows_update
 from abe.demo import DemoContext
@@ -395,7 +396,7 @@ def build(ctx: DemoContext) -> str:
 # The demo's ICP is what a marketing team would write by hand before looking at the data: partly right
 # (industry, size, complementary tools) and partly folklore (big revenue, many offices, manufacturing), so
 # the predictive model trained on the real outcomes has something to add over the fit score.
-DEMO_ICP = [
+DEMO_ICP: list[dict[str, Any]] = [
     {
         "key": "industry",
         "label": "Industry we serve",
@@ -469,6 +470,42 @@ DEMO_ICP = [
 ]
 
 
+# ``load_demo --language es``: the same ICP in the words a Spanish-speaking team would write (labels only).
+SPANISH_ICP_LABELS = {
+    "Industry we serve": "Sector que atendemos",
+    "Core: software, financial services": "Núcleo: software, servicios financieros",
+    "Adjacent: manufacturing, healthcare, telecom": "Adyacente: industria, sanidad, telecomunicaciones",
+    "Territory and size (seed 003)": "Territorio y tamaño (seed 003)",
+    "US north-east, 200-5,000 people": "Noreste de EE. UU., 200-5.000 personas",
+    "Rest of North America": "Resto de Norteamérica",
+    "Western Europe": "Europa occidental",
+    "Annual revenue": "Facturación anual",
+    "$1B and more": "1.000 M$ o más",
+    "$100M-$1B": "100 M$-1.000 M$",
+    "$20M-$100M": "20 M$-100 M$",
+    "Number of offices": "Número de oficinas",
+    "10 or more": "10 o más",
+    "3 to 9": "De 3 a 9",
+    "Uses a tool we integrate with": "Usa una herramienta con la que nos integramos",
+    "Salesforce, Snowflake, Segment or Slack": "Salesforce, Snowflake, Segment o Slack",
+    "No competitor in place": "Sin competidor implantado",
+    "No Marketo or Demandbase": "Sin Marketo ni Demandbase",
+}
+
+
+def _icp(language: str) -> list[dict[str, Any]]:
+    if language != "es":
+        return DEMO_ICP
+    return [
+        {
+            **c,
+            "label": SPANISH_ICP_LABELS.get(c["label"], c["label"]),
+            "bands": [{**band, "label": SPANISH_ICP_LABELS.get(band["label"], band["label"])} for band in c["bands"]],
+        }
+        for c in DEMO_ICP
+    ]
+
+
 def build_prospecting(ctx: DemoContext) -> str:
     """ICP, fit scores, a model trained on the demo history, win probabilities and tiers, plus one pin."""
     from .prospecting import services as prospecting
@@ -481,9 +518,13 @@ def build_prospecting(ctx: DemoContext) -> str:
     prospecting.icp_save(
         workspace=ws,
         by=admin,
-        criteria=DEMO_ICP,
-        name="Mid-market B2B SaaS buyers",
-        note="First draft from the marketing workshop",
+        criteria=_icp(ctx.language),
+        name="Compradores SaaS B2B del mid-market" if ctx.language == "es" else "Mid-market B2B SaaS buyers",
+        note=(
+            "Primer borrador del taller de marketing"
+            if ctx.language == "es"
+            else "First draft from the marketing workshop"
+        ),
         rescore=False,
     )
     # Fit first (the fit baseline of the backtest needs it), tiers once the model is in.

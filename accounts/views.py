@@ -131,7 +131,7 @@ def account_create_view(request: MemberRequest) -> HttpResponse:
         else:
             messages.success(request, gettext("Account “%(name)s” created.") % {"name": account.name})
             return redirect("accounts:detail", pk=account.pk)
-    return render(request, "accounts/form.html", {"form": form, "title": "New account"})
+    return render(request, "accounts/form.html", {"form": form, "title": gettext("New account")})
 
 
 @workspace_required
@@ -147,7 +147,11 @@ def account_edit_view(request: MemberRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, gettext("Account saved."))
             return redirect("accounts:detail", pk=account.pk)
-    return render(request, "accounts/form.html", {"form": form, "title": f"Edit {account.name}", "account": account})
+    return render(
+        request,
+        "accounts/form.html",
+        {"form": form, "title": gettext("Edit %(name)s") % {"name": account.name}, "account": account},
+    )
 
 
 @workspace_required
@@ -195,13 +199,13 @@ def contact_form_view(request: MemberRequest, pk: int, contact_pk: int | None = 
         def save(data):
             return services.contact_create(workspace=request.workspace, by=request.user, account=account, **data)
 
-        title = f"Add contact to {account.name}"
+        title = gettext("Add a contact to %(account)s") % {"account": account.name}
     else:
 
         def save(data):
             return services.contact_update(contact, by=request.user, **data)
 
-        title = f"Edit contact {contact}"
+        title = gettext("Edit contact %(contact)s") % {"contact": contact}
     return _child_form_view(
         request, account, ContactForm, title, save, instance=contact, workspace=request.workspace, for_account=account
     )
@@ -238,7 +242,12 @@ def team_member_add_view(request: MemberRequest, pk: int) -> HttpResponse:
         return services.team_member_create(workspace=request.workspace, account=account, by=request.user, **data)
 
     return _child_form_view(
-        request, account, TeamMemberForm, f"Add to the team of {account.name}", save, workspace=request.workspace
+        request,
+        account,
+        TeamMemberForm,
+        gettext("Add to the team of %(account)s") % {"account": account.name},
+        save,
+        workspace=request.workspace,
     )
 
 
@@ -274,13 +283,13 @@ def opportunity_form_view(request: MemberRequest, pk: int, opportunity_pk: int |
         def save(data):
             return services.opportunity_create(workspace=request.workspace, by=request.user, account=account, **data)
 
-        title = f"New opportunity for {account.name}"
+        title = gettext("New opportunity for %(account)s") % {"account": account.name}
     else:
 
         def save(data):
             return services.opportunity_update(opportunity, by=request.user, **data)
 
-        title = f"Edit opportunity {opportunity}"
+        title = gettext("Edit opportunity %(opportunity)s") % {"opportunity": opportunity}
     return _child_form_view(
         request, account, OpportunityForm, title, save, instance=opportunity, workspace=request.workspace
     )

@@ -798,19 +798,44 @@ OCCURRENCE_CONDITIONS: dict[str, Callable[[Rule, Account, datetime], list[Occurr
     ConditionType.TRIGGER_EVENT: trigger_event,
 }
 
+# Marked for translation: an alert keeps the key and shows the action in its reader's language.
 DEFAULT_ACTIONS: dict[str, str] = {
-    ConditionType.SCORE_THRESHOLD: "Call the most engaged contact this week; propose a meeting on what they read.",
-    ConditionType.SPIKE: "Find out what drove the spike (see the latest interactions) and reach out while it is warm.",
-    ConditionType.COMMITTEE_BREADTH: "The committee is forming: map the missing roles and propose a joint session.",
-    ConditionType.ROLE_ENGAGED: "Contact this person within 24 hours with content that matches what they looked at.",
-    ConditionType.STAGE_ENTERED: "Review the account plan for the new stage and agree the next step with marketing.",
-    ConditionType.TRIGGER_EVENT: "Congratulate or acknowledge the news and connect it to the value you bring.",
-    ConditionType.ENGAGEMENT_DROP: "Book an executive check-in and review open support issues: this customer cools.",
-    ConditionType.MISSING_ROLE: "Identify the missing person and get an introduction through your champion.",
-    ConditionType.KEY_CONTACT_QUIET: "Reach out personally; if they moved on, find and meet their successor now.",
-    ConditionType.RENEWAL_RISK: "Book an executive check-in before the renewal talk; review value delivered so far.",
-    ConditionType.MISSED_CHECK_INS: "Reschedule the missed check-ins with the sponsor and record their outcomes.",
-    ConditionType.HEALTH_DROP: "Read what moved in the health score and book a call with the sponsor this week.",
+    ConditionType.SCORE_THRESHOLD: gettext_noop(
+        "Call the most engaged contact this week; propose a meeting on what they read."
+    ),
+    ConditionType.SPIKE: gettext_noop(
+        "Find out what drove the spike (see the latest interactions) and reach out while it is warm."
+    ),
+    ConditionType.COMMITTEE_BREADTH: gettext_noop(
+        "The committee is forming: map the missing roles and propose a joint session."
+    ),
+    ConditionType.ROLE_ENGAGED: gettext_noop(
+        "Contact this person within 24 hours with content that matches what they looked at."
+    ),
+    ConditionType.STAGE_ENTERED: gettext_noop(
+        "Review the account plan for the new stage and agree the next step with marketing."
+    ),
+    ConditionType.TRIGGER_EVENT: gettext_noop(
+        "Congratulate or acknowledge the news and connect it to the value you bring."
+    ),
+    ConditionType.ENGAGEMENT_DROP: gettext_noop(
+        "Book an executive check-in and review open support issues: this customer cools."
+    ),
+    ConditionType.MISSING_ROLE: gettext_noop(
+        "Identify the missing person and get an introduction through your champion."
+    ),
+    ConditionType.KEY_CONTACT_QUIET: gettext_noop(
+        "Reach out personally; if they moved on, find and meet their successor now."
+    ),
+    ConditionType.RENEWAL_RISK: gettext_noop(
+        "Book an executive check-in before the renewal talk; review value delivered so far."
+    ),
+    ConditionType.MISSED_CHECK_INS: gettext_noop(
+        "Reschedule the missed check-ins with the sponsor and record their outcomes."
+    ),
+    ConditionType.HEALTH_DROP: gettext_noop(
+        "Read what moved in the health score and book a call with the sponsor this week."
+    ),
 }
 
 

@@ -298,7 +298,7 @@ def rule_form_view(request: MemberRequest, pk: int | None = None) -> HttpRespons
         {
             "form": form,
             "rule": rule,
-            "title": f"Edit {rule.name}" if rule else "New activation rule",
+            "title": gettext("Edit %(name)s") % {"name": rule.name} if rule else gettext("New activation rule"),
             "stage_suggestions": STAGE_SUGGESTIONS,
         },
     )

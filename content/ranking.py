@@ -19,6 +19,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
+
+from abe import l10n
+from accounts.models import Tier
+
+from .models import Effort
+
 EFFORT_RANK = {"low": 0, "medium": 1, "high": 2}
 DEFAULT_PRIOR_RATE = 0.2
 
@@ -45,6 +52,25 @@ class Suggestion:
     asset: AssetFacts
     score: float
     reason: str
+
+    @property
+    def effort_label(self) -> str:
+        """The asset's effort in the reader's language ("low", "bajo")."""
+        return _effort(self.asset.effort)
+
+
+def _effort(key: str) -> str:
+    try:
+        return str(Effort(key).label).lower()
+    except ValueError:
+        return key
+
+
+def _tier(key: str) -> str:
+    try:
+        return str(Tier(key).label)
+    except ValueError:
+        return key
 
 
 def posterior(moved: int, reached: int, *, prior_rate: float, prior_weight: float) -> float:
@@ -97,17 +123,30 @@ def rank_for_contact(
         m = measured_for(asset.id, persona, journey_stage, perf)
         if m is None:
             score = posterior(0, 0, prior_rate=prior_rate, prior_weight=prior_weight)
-            reason = f"New for this audience: ranked at the workspace average ({prior_rate:.0%}) until it has results"
+            reason = gettext(
+                "New for this audience: ranked at the workspace average (%(rate)s) until it has results"
+            ) % {"rate": l10n.percent(prior_rate)}
         else:
             score = posterior(m.moved, m.reached, prior_rate=prior_rate, prior_weight=prior_weight)
             where = {
-                "persona and stage": f"{persona_name} at {journey_stage_name}",
-                "stage": f"accounts at {journey_stage_name}",
-                "overall": "accounts overall",
+                "persona and stage": gettext("%(persona)s at %(stage)s")
+                % {"persona": persona_name, "stage": journey_stage_name},
+                "stage": gettext("accounts at %(stage)s") % {"stage": journey_stage_name},
+                "overall": gettext("accounts overall"),
             }[m.scope]
-            reason = f"Moved {m.moved} of {m.reached} {where} to a later stage"
-        fit = f"{persona_name} asset" if asset.personas else "for every persona"
-        reason += f"; {fit}, {asset.effort} effort fits the {tier} tier."
+            reason = gettext("Moved %(moved)s of %(reached)s %(where)s to a later stage") % {
+                "moved": l10n.number(m.moved),
+                "reached": l10n.number(m.reached),
+                "where": where,
+            }
+        fit = (
+            gettext("%(persona)s asset") % {"persona": persona_name} if asset.personas else gettext("for every persona")
+        )
+        reason += gettext("; %(fit)s, %(effort)s effort fits the %(tier)s tier.") % {
+            "fit": fit,
+            "effort": _effort(asset.effort),
+            "tier": _tier(tier),
+        }
         ranked.append(Suggestion(asset=asset, score=round(score, 4), reason=reason))
     ranked.sort(key=lambda s: (-s.score, EFFORT_RANK.get(s.asset.effort, 0), s.asset.title))
     return ranked[:limit]

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from abe.texts import Msg, msg
 from accounts.models import Account
 
 from ..conditions import DEFAULT_ACTIONS, LEVEL_CONDITIONS, OCCURRENCE_CONDITIONS, candidate_accounts, rule_scope
@@ -57,8 +58,12 @@ def rule_applies(rule: Rule, account: Account) -> bool:
     return not (rule.filter_owner_id and account.owner_id != rule.filter_owner_id)
 
 
-def _action(rule: Rule) -> str:
-    return rule.recommended_action or DEFAULT_ACTIONS.get(rule.condition_type, "")
+def _action(rule: Rule) -> str | Msg:
+    """The rule's own action as typed; else the condition's default, kept as a message key (read translated)."""
+    if rule.recommended_action:
+        return rule.recommended_action
+    default = DEFAULT_ACTIONS.get(rule.condition_type, "")
+    return msg(default) if default else ""
 
 
 def _evaluate_level(

@@ -62,7 +62,11 @@ def content_form_view(request: MemberRequest, pk: int | None = None) -> HttpResp
         else:
             messages.success(request, gettext("“%(title)s” saved.") % {"title": asset.title})
             return redirect("content:list")
-    return render(request, "content/form.html", {"form": form, "title": f"Edit {asset}" if asset else "New content"})
+    return render(
+        request,
+        "content/form.html",
+        {"form": form, "title": gettext("Edit %(name)s") % {"name": asset} if asset else gettext("New content")},
+    )
 
 
 @workspace_required

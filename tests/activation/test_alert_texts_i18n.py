@@ -178,3 +178,18 @@ def test_rule_summaries_read_in_the_readers_language(workspace):
     with translation.override("es"):
         assert condition_summary(stage) == "Entra en la etapa Con engagement"
         assert condition_summary(drop) == "Las interacciones caen un 37,5% en 14 días (clientes)"
+
+
+def test_the_default_recommended_action_reads_in_the_readers_language(fired):
+    """A rule without its own action gets the condition's default: it was stored as English text only."""
+    assert fired.recommended_action.startswith("Call the most engaged contact this week")  # the API's words
+    with translation.override("es"):
+        assert fired.recommended_action_text.startswith("Llama esta semana al contacto con más engagement")
+
+
+def test_a_rules_own_action_reads_as_typed(workspace, account):
+    RuleFactory(workspace=workspace, params={"threshold": 1.5}, recommended_action="Llamar hoy")
+    score(account, 5)
+    rules_evaluate(account_ids=[account.id])
+    with translation.override("pt"):
+        assert Alert.objects.get().recommended_action_text == "Llamar hoy"

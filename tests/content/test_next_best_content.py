@@ -45,6 +45,33 @@ def test_hand_worked_ranking_with_a_prior():
     assert ranked[0].reason.startswith("Moved 3 of 5 CFO at Engaged to a later stage")
     assert ranked[2].reason.startswith("New for this audience: ranked at the workspace average (20%)")
     assert posterior(3, 5, prior_rate=0.2, prior_weight=5) == pytest.approx(0.4)
+    assert ranked[0].reason.endswith("; for every persona, low effort fits the Priority (1:few) tier.")
+
+
+def test_the_reason_reads_in_the_readers_language():
+    """The reason and the effort were English (and the tier its key) whatever the reader's language."""
+    from django.utils import translation
+
+    perf = {(1, 7, "engaged"): (5, 3)}
+    with translation.override("es"):
+        ranked = rank_for_contact(
+            assets=[_asset(1, personas=(7,)), _asset(2)],
+            persona=7,
+            persona_name="CFO",
+            tier="priority",
+            journey_stage="engaged",
+            journey_stage_name="Con engagement",
+            content_stage="engagement",
+            allowed_effort="medium",
+            consumed=set(),
+            perf=perf,
+            prior_rate=0.2,
+            prior_weight=5,
+        )
+        assert ranked[0].reason.startswith("Hizo avanzar de etapa a 3 de 5 CFO en Con engagement")
+        assert ranked[0].effort_label == "baja"
+        assert ranked[1].reason.startswith("Nuevo para esta audiencia: se ordena con la media")
+        assert "para toda buyer persona" in ranked[1].reason
 
 
 def test_fit_rules_stage_persona_tier_effort_and_consumed():
