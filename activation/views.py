@@ -396,7 +396,9 @@ def webhook_form_view(request: MemberRequest, pk: int | None = None) -> HttpResp
                 _secret_reveal_once(request, subscription)
             messages.success(request, gettext("Webhook “%(name)s” saved.") % {"name": subscription.name})
             return redirect("activation:webhook_detail", pk=subscription.pk)
-    title = f"Edit {subscription.name}" if subscription else "New webhook subscription"
+    title = (
+        gettext("Edit %(name)s") % {"name": subscription.name} if subscription else gettext("New webhook subscription")
+    )
     return render(request, "activation/webhook_form.html", {"form": form, "subscription": subscription, "title": title})
 
 

@@ -562,7 +562,6 @@ def maturity_view(request: MemberRequest) -> HttpResponse:
     context = {
         "page": "maturity",
         "pages": PAGES,
-        "title": "ABM maturity",
         "grid": grid,
         "history": history,
         "stages": maturity.STAGES,

@@ -26,7 +26,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 from abe.models import Workspace
 from abe.registry import MeasureReading
@@ -150,11 +150,15 @@ def whitespace_grid(*, account: Account) -> dict[str, Any]:
         for unit in units:
             cell = cells.get((product.pk, unit.pk), {})
             if cell.get("has_won"):
-                line.append({"state": "owned", "label": "Owned", "value": cell["won"]})
+                line.append({"state": "owned", "label": pgettext("whitespace cell", "Owned"), "value": cell["won"]})
             elif cell.get("has_open"):
-                line.append({"state": "pipeline", "label": "In pipeline", "value": cell["open"]})
+                line.append(
+                    {"state": "pipeline", "label": pgettext("whitespace cell", "In pipeline"), "value": cell["open"]}
+                )
             else:
-                line.append({"state": "open", "label": "Open", "value": product.list_price})
+                line.append(
+                    {"state": "open", "label": pgettext("whitespace cell", "Open"), "value": product.list_price}
+                )
         grid.append({"product": product, "cells": line})
     return {"units": units, "rows": grid}
 

@@ -52,7 +52,7 @@ def persona_form_view(request: MemberRequest, pk: int | None = None) -> HttpResp
         else:
             messages.success(request, gettext("Persona “%(name)s” saved.") % {"name": persona.name})
             return redirect("personas:list")
-    title = f"Edit {persona.name}" if persona else "New persona"
+    title = gettext("Edit %(name)s") % {"name": persona.name} if persona else gettext("New persona")
     return render(request, "personas/form.html", {"form": form, "title": title, "persona": persona})
 
 

@@ -65,3 +65,16 @@ def test_the_history_reads_in_the_readers_language_and_the_api_keeps_its_english
     api = admin_api.get(f"/api/v1/account-plans/{plan_id}/history/").json()
     assert {"created", "goals", "objective added", "objective Seats: target", "risk added"} <= {c["field"] for c in api}
     assert any(c["new"] == "Champion leaving (high likelihood, low impact)" for c in api)
+
+
+def test_the_whitespace_grid_and_the_editors_headings_read_in_spanish(client, workspace, admin_user, admin_api):
+    from accounts.models import Product
+
+    account = AccountFactory(workspace=workspace)
+    Product.objects.create(workspace=workspace, name="Analytics Cloud", list_price=48000)
+    plan_id = admin_api.post("/api/v1/account-plans/", {"account": account.pk, **PLAN}, format="json").json()["id"]
+    client.force_login(admin_user)
+    plan = client.get(f"/key-accounts/plans/{plan_id}/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert ">Libre</span>" in plan and ">Open</span>" not in plan
+    assert "<h1>Nueva buyer persona</h1>" in client.get("/personas/new/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "<h1>Nueva cuenta</h1>" in client.get("/accounts/new/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
