@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
+from typing import Any
 
 from abe.demo import DemoContext
 from accounts.models import Account, Contact, TeamRole
@@ -48,7 +49,7 @@ def _threshold(ws) -> float:
 def _rules(ctx: DemoContext) -> list:
     ws, by = ctx.workspace, ctx.users["marketing"]
     threshold = _threshold(ws)
-    specs = [
+    specs: list[dict[str, Any]] = [
         dict(
             name="Decision maker on the pricing page",
             condition_type=ConditionType.ROLE_ENGAGED,
@@ -135,6 +136,12 @@ def _rules(ctx: DemoContext) -> list:
             filter_lifecycles=["customer"],
         ),
     ]
+    if ctx.language == "es":  # named and advised in Spanish before they fire, so their alerts read Spanish too
+        for spec in specs:
+            spec["name"] = SPANISH_RULES.get(spec["name"], spec["name"])
+            action = spec.get("recommended_action")
+            if action:
+                spec["recommended_action"] = SPANISH_ACTIONS.get(action, action)
     return [rule_create(workspace=ws, by=by, **spec) for spec in specs]
 
 
@@ -234,6 +241,7 @@ SPANISH_RULES = {
     "Funding or leadership change": "Financiación o cambio de dirección",
     "Customer going quiet": "Cliente que se enfría",
     "No engaged economic buyer": "Sin comprador económico con engagement",
+    "Key-account health falling": "Cae la salud de la cuenta clave",
 }
 SPANISH_ACTIONS = {
     "Call the decision maker within 24 hours; offer a tailored ROI case and a pricing walk-through.": (
@@ -249,11 +257,7 @@ def translate(ctx: DemoContext) -> str:
     """Run by ``load_demo --language es`` after every app's build."""
     if ctx.language != "es":
         return "rules in English"
-    renamed = 0
-    for rule in Rule.objects.for_workspace(ctx.workspace):
-        if rule.name in SPANISH_RULES:
-            rule.name = SPANISH_RULES[rule.name]
-            rule.recommended_action = SPANISH_ACTIONS.get(rule.recommended_action, rule.recommended_action)
-            rule.save(update_fields=["name", "recommended_action"])
-            renamed += 1
+    # Named and advised in Spanish when they were made (``_rules``), before they fired.
+    spanish = set(SPANISH_RULES.values())
+    renamed = Rule.objects.for_workspace(ctx.workspace).filter(name__in=spanish).count()
     return f"{renamed} rules in Spanish"

@@ -8,6 +8,7 @@ from datetime import timedelta
 from django.db import connection
 
 from abe.demo import DemoContext
+from abe.models import Workspace
 from accounts.models import Account, Lifecycle, Tier
 from personas.committee import DEFAULT_REQUIREMENTS
 from personas.services import committee_template_save
@@ -303,6 +304,9 @@ def after_engagement(ctx: DemoContext) -> str:
             },
         ],
     )
+    if ctx.language == "es":  # named in Spanish before enrolment, so the step tasks read Spanish too
+        _plays_in_spanish(ws)
+    first_title = executive.steps.order_by("day_offset", "id").values_list("title", flat=True).first() or ""
     accounts = Account.objects.for_workspace(ws).exclude(owner=None)
     strategic = list(accounts.filter(tier=Tier.STRATEGIC).exclude(journey_stage="opportunity").order_by("pk")[:12])
     priority = list(accounts.filter(tier=Tier.PRIORITY, journey_stage__in=["aware", "engaged"]).order_by("pk")[:20])
@@ -313,7 +317,9 @@ def after_engagement(ctx: DemoContext) -> str:
     from work.models import Task, TaskStatus
     from work.services import task_complete
 
-    first_steps = Task.objects.for_workspace(ws).filter(source="play", status=TaskStatus.OPEN, title__contains="Email")
+    first_steps = Task.objects.for_workspace(ws).filter(
+        source="play", status=TaskStatus.OPEN, title__contains=first_title
+    )
     for task in first_steps.order_by("pk")[:5]:
         task_complete(task=task, by=task.assignee, outcome="Sent; waiting for a reply")
     return f"2 plays, {enrolled} enrolled accounts, {created} step tasks"
@@ -412,6 +418,17 @@ def _spanish_title(title: str) -> str:
     return title
 
 
+def _plays_in_spanish(ws: Workspace) -> None:
+    for play in Play.objects.for_workspace(ws):
+        if play.name in SPANISH_PLAYS:
+            play.name, play.description = SPANISH_PLAYS[play.name]
+            play.save(update_fields=["name", "description"])
+    steps = list(PlayStep.objects.for_workspace(ws))
+    for step in steps:
+        step.title = SPANISH_STEPS.get(step.title, step.title)
+    PlayStep.objects.bulk_update(steps, ["title"])
+
+
 def translate(ctx: DemoContext) -> str:
     """Run by ``load_demo --language es`` after every app's build (cross-references are ids by then)."""
     if ctx.language != "es":
@@ -425,12 +442,5 @@ def translate(ctx: DemoContext) -> str:
         if template.name in SPANISH_TEMPLATES:
             template.name, template.subject, template.body = SPANISH_TEMPLATES[template.name]
             template.save(update_fields=["name", "subject", "body"])
-    for play in Play.objects.for_workspace(ws):
-        if play.name in SPANISH_PLAYS:
-            play.name, play.description = SPANISH_PLAYS[play.name]
-            play.save(update_fields=["name", "description"])
-    steps = list(PlayStep.objects.for_workspace(ws))
-    for step in steps:
-        step.title = SPANISH_STEPS.get(step.title, step.title)
-    PlayStep.objects.bulk_update(steps, ["title"])
+    _plays_in_spanish(ws)  # done before enrolment already; a no-op then
     return f"{len(assets)} assets, {len(SPANISH_TEMPLATES)} templates, {len(SPANISH_PLAYS)} plays in Spanish"

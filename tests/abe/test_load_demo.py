@@ -7,6 +7,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.db.models import Count, Q
 from django.test import RequestFactory
+from django.utils import translation
 
 from abe.models import Membership, Workspace
 from accounts.models import Account, AccountTeamMember, Contact, Opportunity
@@ -100,3 +101,19 @@ def test_load_demo_in_spanish_has_spanish_texts(capsys):
     assert Rule.objects.for_workspace(ws).filter(name="La cuenta entró en MQA").exists()
     assert Play.objects.for_workspace(ws).filter(name="Secuencia ejecutiva estratégica").exists()
     assert "in Spanish" in capsys.readouterr().out
+    # Named in Spanish before they produced anything: the play's step tasks, the rules' alerts and the ICP's
+    # receipts read Spanish too (they were English in the Spanish demo), and some first steps are done.
+    from accounts.models import IcpVersion
+    from activation.models import Alert
+    from work.models import Task, TaskStatus
+
+    play_tasks = Task.objects.for_workspace(ws).filter(source="play")
+    with translation.override("es"):
+        titles = {t.title_text for t in play_tasks}
+    assert titles and all(not t.startswith(("Strategic executive", "Priority multi-touch")) for t in titles)
+    assert play_tasks.filter(status=TaskStatus.DONE).exists()
+    typed = Alert.objects.for_workspace(ws).exclude(rule__recommended_action="").select_related("rule").first()
+    assert typed is not None and typed.recommended_action == typed.rule.recommended_action
+    assert not typed.recommended_action.startswith(("Call ", "Agree ", "Book "))
+    criteria = IcpVersion.objects.for_workspace(ws).get(is_active=True).criteria
+    assert {c["label"] for c in criteria} >= {"Sector que atendemos", "Sin competidor implantado"}

@@ -111,6 +111,11 @@ class Command(BaseCommand):
         ctx = demo_workspace_create(seed=seed)
         ctx.language = language
         ctx.progress = tracker.report
+        if language != "en":
+            # The workspace reads and counts in that language from the start, so what the build sends (the alert
+            # emails of the last step) is in it too.
+            ctx.workspace.language, ctx.workspace.currency = language, "EUR"
+            ctx.workspace.save(update_fields=["language", "currency"])
         translators = []
         written: dict[tuple[str, str], int] = {}
         analyzed = 0.0
@@ -132,12 +137,9 @@ class Command(BaseCommand):
             tracker.finish(config.label)
             self.stdout.write(f"  {config.label:<12} {summary}  ({time.monotonic() - step_started:.1f}s)")
         if language != "en":
-            # Each app renames its own demo rows once every cross-reference is built; the workspace reads and
-            # counts in that language.
+            # Each app renames its own demo rows once every cross-reference is built.
             for label, translate in translators:
                 self.stdout.write(f"  {label:<12} {translate(ctx)}")
-            ctx.workspace.language, ctx.workspace.currency = language, "EUR"
-            ctx.workspace.save(update_fields=["language", "currency"])
         analyzed += self._analyze_written(written)  # the translations and the workspace's language
         if analyzed:
             self.stdout.write(f"  {'statistics':<12} ANALYZE of the tables each step wrote  ({analyzed:.1f}s)")
