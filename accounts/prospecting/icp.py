@@ -30,25 +30,26 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 CATEGORICAL = ("industry", "country", "region", "city", "ownership_type", "lifecycle")
 NUMERIC = ("employees", "annual_revenue", "number_of_offices", "founded_year", "trigger_event_age_days")
 SET_ATTRIBUTES = ("technologies",)
 ATTRIBUTES = CATEGORICAL + NUMERIC + SET_ATTRIBUTES
+# Marked for translation; shown with gettext where a person reads them (the ICP editor).
 ATTRIBUTE_LABELS = {
-    "industry": "Industry",
-    "country": "Country",
-    "region": "Region / state",
-    "city": "City",
-    "ownership_type": "Ownership",
-    "lifecycle": "Lifecycle",
-    "employees": "Employees",
-    "annual_revenue": "Annual revenue",
-    "number_of_offices": "Offices",
-    "founded_year": "Founded",
-    "trigger_event_age_days": "Days since trigger event",
-    "technologies": "Technologies",
+    "industry": gettext_noop("Industry"),
+    "country": gettext_noop("Country"),
+    "region": gettext_noop("Region / state"),
+    "city": gettext_noop("City"),
+    "ownership_type": gettext_noop("Ownership"),
+    "lifecycle": gettext_noop("Lifecycle"),
+    "employees": gettext_noop("Employees"),
+    "annual_revenue": gettext_noop("Annual revenue"),
+    "number_of_offices": gettext_noop("Offices"),
+    "founded_year": gettext_noop("Founded"),
+    "trigger_event_age_days": gettext_noop("Days since trigger event"),
+    "technologies": gettext_noop("Technologies"),
 }
 DEFAULT_GRADES = {"A": 85.0, "B": 70.0, "C": 55.0, "D": 40.0, "E": 25.0}  # below E: F
 GRADES = ("A", "B", "C", "D", "E", "F")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -314,11 +315,13 @@ def proposal_list_view(request: MemberRequest) -> HttpResponse:
     )
 
 
-ICP_REFERENCE = {
-    "categorical": [(a, ATTRIBUTE_LABELS[a]) for a in CATEGORICAL],
-    "numeric": [(a, ATTRIBUTE_LABELS[a]) for a in NUMERIC],
-    "all": ATTRIBUTES,
-}
+def _icp_reference() -> dict[str, Any]:
+    """The attributes a criterion can read, with their names in the reader's language."""
+    return {
+        "categorical": [(a, gettext(ATTRIBUTE_LABELS[a])) for a in CATEGORICAL],
+        "numeric": [(a, gettext(ATTRIBUTE_LABELS[a])) for a in NUMERIC],
+        "all": ATTRIBUTES,
+    }
 
 
 def _readable(criteria: list[dict]) -> list[dict]:
@@ -384,6 +387,7 @@ def icp_settings_view(request: MemberRequest) -> HttpResponse:
                         request, gettext("Weights and capacities saved; the retiering's status shows below.")
                     )
                     return redirect("accounts:icp_settings")
+    reference = _icp_reference()
     return render(
         request,
         "accounts/icp_settings.html",
@@ -393,10 +397,10 @@ def icp_settings_view(request: MemberRequest) -> HttpResponse:
             "icp_form": icp_form,
             "settings_form": settings_form,
             "settings": conf,
-            "reference": ICP_REFERENCE,
+            "reference": reference,
             "editor_attributes": {
-                "categorical": json.dumps(ICP_REFERENCE["categorical"]),
-                "numeric": json.dumps(ICP_REFERENCE["numeric"]),
+                "categorical": json.dumps(reference["categorical"]),
+                "numeric": json.dumps(reference["numeric"]),
             },
             "job": _rescore_job(request),
         },

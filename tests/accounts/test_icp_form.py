@@ -43,3 +43,17 @@ def test_the_editor_page_carries_the_json_and_the_attribute_lists(client, admin_
     assert 'id="icp-form-editor"' in html and "js/icp_editor.js" in html and 'id="id_criteria"' in html
     client.force_login(viewer_user)
     assert "icp-form-editor" not in client.get("/accounts/icp/").content.decode()
+
+
+def test_the_editors_attribute_names_read_in_the_readers_language(client, admin_user):
+    """The structured editor's attribute names ("Days since trigger event", "Region / state") were English."""
+    import html
+    import json
+    import re
+
+    client.force_login(admin_user)
+    page = client.get("/accounts/icp/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    numeric = json.loads(html.unescape(re.search(r'data-numeric="([^"]*)"', page).group(1)))
+    categorical = json.loads(html.unescape(re.search(r'data-categorical="([^"]*)"', page).group(1)))
+    assert ["trigger_event_age_days", "Días desde el evento disparador"] in numeric
+    assert ["region", "Región / estado"] in categorical
