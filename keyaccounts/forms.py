@@ -76,7 +76,7 @@ class RiskForm(forms.ModelForm):
 
 
 class ActionForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(label=_("Action"), max_length=200)
     assignee = PersonChoiceField(queryset=None, required=False, label=_("Owner"))
     due_date = forms.DateField(label=_("Due date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 

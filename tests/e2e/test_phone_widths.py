@@ -1,0 +1,58 @@
+"""Pages with tables inside cards fit a phone and a tablet: a table wider than its card scrolls inside it.
+
+The account plan (stakeholders, objectives, risks, actions), the account page (committee, opportunities) and the
+economics page (unit economics, spend) pushed the whole page sideways at 390 and at 800 px: their tables were not
+in a scrolling box, and on phones the single-column grid let a card grow to its widest table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from abe.models import Role
+from analytics.models import SpendEntry
+from keyaccounts.models import AccountPlan, PlanRisk
+from tests.factories import AccountFactory, ContactFactory, MembershipFactory, UserFactory, WorkspaceFactory
+
+from .conftest import login
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]
+
+OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+
+
+@pytest.mark.parametrize("width", [390, 800])
+def test_pages_with_tables_do_not_scroll_sideways(page, width):
+    workspace = WorkspaceFactory(slug="wide")
+    user = UserFactory(username="wide")
+    MembershipFactory(user=user, workspace=workspace, role=Role.ADMIN)
+    account = AccountFactory(workspace=workspace, name="Alpine Analytics Golden", tier="strategic", owner=user)
+    for i in range(4):
+        ContactFactory(
+            account=account,
+            first_name="Christopher",
+            last_name=f"Montgomery-Wellington {i}",
+            title="Chief Marketing and Communications Officer",
+            email=f"christopher.montgomery-wellington{i}@alpineanalyticsgolden.example",
+            buying_role="decision_maker",
+        )
+    plan = AccountPlan.objects.create(workspace=workspace, account=account, goals="Grow", owner=user)
+    PlanRisk.objects.create(
+        workspace=workspace, plan=plan, title="Champion may move to another role", mitigation="Build a second one"
+    )
+    SpendEntry.objects.create(
+        workspace=workspace,
+        period_start=dt.date.today() - dt.timedelta(days=30),
+        period_end=dt.date.today(),
+        category="events",
+        amount=Decimal("873127"),
+    )
+    page.set_viewport_size({"width": width, "height": 900})
+    login(page, "wide")
+    for path in (f"/key-accounts/plans/{plan.pk}/", f"/accounts/{account.pk}/", "/analytics/economics/"):
+        page.goto(path)
+        page.wait_for_load_state("networkidle")
+        assert page.evaluate(OVERFLOW) <= 0, f"{path} scrolls sideways at {width} px"
