@@ -121,3 +121,25 @@ def test_makemessages_leaves_nothing_untranslated_in_spanish_portuguese_and_roma
     report = {lang: [e.split("msgid ", 1)[-1][:80] for e in entries][:20] for lang, entries in missing.items()}
     assert all(not entries for entries in missing.values()), f"untranslated (run `make messages`): {report}"
     assert all(r.returncode == 0 for r in check.values()), {name: r.stderr for name, r in check.items()}
+
+
+@pytest.mark.skipif(not shutil.which("msgfmt"), reason="needs gettext (apt-get install gettext)")
+@pytest.mark.parametrize("po", sorted(LOCALE.glob("*/LC_MESSAGES/*.po")), ids=lambda p: f"{p.parts[-3]}/{p.name}")
+def test_every_catalogue_passes_msgfmts_full_check(po):
+    """Every plural message has as many forms as its language's header says: six Spanish ones had two of three,
+    so "5 cuentas" read "5 accounts" (gettext falls back to English for a missing form); compilemessages only
+    checks the format strings."""
+    result = subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(po)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+def test_spanish_plurals_read_spanish_for_every_count():
+    from django.utils import translation
+    from django.utils.translation import ngettext
+
+    with translation.override("es"):
+        assert [ngettext("%(count)s account", "%(count)s accounts", n) % {"count": n} for n in (1, 2, 5)] == [
+            "1 cuenta",
+            "2 cuentas",
+            "5 cuentas",
+        ]
