@@ -78,3 +78,18 @@ def test_the_whitespace_grid_and_the_editors_headings_read_in_spanish(client, wo
     assert ">Libre</span>" in plan and ">Open</span>" not in plan
     assert "<h1>Nueva buyer persona</h1>" in client.get("/personas/new/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
     assert "<h1>Nueva cuenta</h1>" in client.get("/accounts/new/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+
+
+def test_an_objectives_figures_are_grouped_in_the_readers_format(client, workspace, admin_user, admin_api):
+    account = AccountFactory(workspace=workspace)
+    plan_id = admin_api.post("/api/v1/account-plans/", {"account": account.pk, **PLAN}, format="json").json()["id"]
+    admin_api.post(
+        "/api/v1/account-plan-objectives/",
+        {"plan": plan_id, "title": "ARR", "metric": "EUR", "target": 350000, "current": 265000},
+        format="json",
+    )
+    client.force_login(admin_user)
+    spanish = client.get(f"/key-accounts/plans/{plan_id}/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    english = client.get(f"/key-accounts/plans/{plan_id}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    # They read "265000 / 350000"; Spanish groups thousands with a no-break space.
+    assert "265\u00a0000 / 350\u00a0000 EUR" in spanish and "265,000 / 350,000 EUR" in english
