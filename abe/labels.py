@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext, gettext_noop
 
 from . import l10n
@@ -77,3 +78,10 @@ class ChoiceLabels(Mapping[str, str]):
 
     def __len__(self) -> int:
         return len(self._choices.values)
+
+
+def english_label(labels: ChoiceLabels, value: str | None, default: str = "") -> str:
+    """A choice's English label (its msgid), whatever language is active: what ``abe.texts.label()`` stores so that
+    a page shows it in its reader's language."""
+    with translation.override("en"):
+        return labels.get(value or "", default)

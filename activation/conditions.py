@@ -19,10 +19,9 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from django.db.models import Count, F, Q, QuerySet
-from django.utils import translation
 from django.utils.translation import gettext, gettext_noop
 
-from abe.labels import ChoiceLabels, stage_label
+from abe.labels import ChoiceLabels, english_label, stage_label
 from abe.registry import MeasureReading, account_measure
 from abe.texts import Msg, _shown, english, joined, label, msg, msg_plural, ngettext_noop, num
 from abe.texts import stage as stage_param
@@ -67,18 +66,12 @@ def _when(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
-def _english_label(labels: ChoiceLabels, value: str | None, default: str = "") -> str:
-    """A choice's English label (its msgid), whatever language is active: stored with ``label()``."""
-    with translation.override("en"):
-        return labels.get(value or "", default)
-
-
 def _person_msg(contact: Contact | None) -> Msg | str:
     """The contact's name with their buying role in brackets, the role in the reader's language."""
     if contact is None:
         return msg(gettext_noop("Someone at the account"))
     name = contact.full_name or contact.email
-    role = _english_label(ROLE_LABELS, contact.buying_role)
+    role = english_label(ROLE_LABELS, contact.buying_role)
     return msg(gettext_noop("%(name)s (%(role)s)"), name=name, role=label(role)) if role else name
 
 
@@ -87,7 +80,7 @@ def _person(contact: Contact | None) -> str:
 
 
 def _tier(account: Account) -> dict:
-    return label(_english_label(TIER_LABELS, account.tier, account.tier))
+    return label(english_label(TIER_LABELS, account.tier, account.tier))
 
 
 def _event_fact(event: EngagementEvent) -> dict:
@@ -109,7 +102,7 @@ def _event_msg(event: EngagementEvent) -> Msg:
     return msg(
         gettext_noop("%(who)s: %(event)s on %(when)s"),
         who=who,
-        event=label(_english_label(EVENT_LABELS, event.type, event.type), lower=True),
+        event=label(english_label(EVENT_LABELS, event.type, event.type), lower=True),
         when=_when(event.occurred_at),
     )
 
@@ -308,8 +301,8 @@ def role_engaged(rule: Rule, account: Account, now: datetime) -> list[Occurrence
     ).select_related("contact")
     if event_type:
         events = events.filter(type=event_type)
-    role_msgid = _english_label(ROLE_LABELS, role, role)
-    what_msgid = _english_label(EVENT_LABELS, event_type, event_type)
+    role_msgid = english_label(ROLE_LABELS, role, role)
+    what_msgid = english_label(EVENT_LABELS, event_type, event_type)
     occurrences = []
     for event in events.order_by("occurred_at", "id"):
         occurrences.append(
@@ -319,7 +312,7 @@ def role_engaged(rule: Rule, account: Account, now: datetime) -> list[Occurrence
                     gettext_noop("%(role)s at %(account)s: %(event)s"),
                     role=label(role_msgid),
                     account=account.name,
-                    event=label(_english_label(EVENT_LABELS, event.type, event.type), lower=True),
+                    event=label(english_label(EVENT_LABELS, event.type, event.type), lower=True),
                 ),
                 message=msg(
                     gettext_noop(
@@ -464,7 +457,7 @@ def engagement_drop(rule: Rule, account: Account, now: datetime) -> list[Level]:
 
 def missing_role(rule: Rule, account: Account, now: datetime) -> list[Level]:
     role, days = rule.params.get("buying_role") or BuyingRole.ECONOMIC_BUYER, int(rule.params["days"])
-    role_msgid = _english_label(ROLE_LABELS, role, role)
+    role_msgid = english_label(ROLE_LABELS, role, role)
     age_days = (now - account.created_at).days
     mapped = list(Contact.objects.filter(account=account, buying_role=role).order_by("id"))
     since = now - timedelta(days=days)
@@ -548,7 +541,7 @@ def key_contact_quiet(rule: Rule, account: Account, now: datetime) -> list[Level
                             "successor. Account %(momentum)s."
                         ),
                         person=contact.full_name or contact.email,
-                        role=label(_english_label(ROLE_LABELS, contact.buying_role, contact.buying_role)),
+                        role=label(english_label(ROLE_LABELS, contact.buying_role, contact.buying_role)),
                         account=account.name,
                         date=f"{contact.left_at:%Y-%m-%d}",
                         tier=_tier(account),

@@ -22,11 +22,14 @@ from dataclasses import dataclass
 from django.utils.translation import gettext
 
 from abe import l10n
+from abe.labels import ChoiceLabels
 from accounts.models import Tier
 
 from .models import Effort
 
 EFFORT_RANK = {"low": 0, "medium": 1, "high": 2}
+EFFORT_LABELS = ChoiceLabels(Effort)
+TIER_LABELS = ChoiceLabels(Tier)
 DEFAULT_PRIOR_RATE = 0.2
 
 
@@ -55,22 +58,8 @@ class Suggestion:
 
     @property
     def effort_label(self) -> str:
-        """The asset's effort in the reader's language ("low", "bajo")."""
-        return _effort(self.asset.effort)
-
-
-def _effort(key: str) -> str:
-    try:
-        return str(Effort(key).label).lower()
-    except ValueError:
-        return key
-
-
-def _tier(key: str) -> str:
-    try:
-        return str(Tier(key).label)
-    except ValueError:
-        return key
+        """The asset's effort in the reader's language ("low", "baja")."""
+        return EFFORT_LABELS.get(self.asset.effort, self.asset.effort).lower()
 
 
 def posterior(moved: int, reached: int, *, prior_rate: float, prior_weight: float) -> float:
@@ -144,8 +133,8 @@ def rank_for_contact(
         )
         reason += gettext("; %(fit)s, %(effort)s effort fits the %(tier)s tier.") % {
             "fit": fit,
-            "effort": _effort(asset.effort),
-            "tier": _tier(tier),
+            "effort": EFFORT_LABELS.get(asset.effort, asset.effort).lower(),
+            "tier": TIER_LABELS.get(tier, tier),
         }
         ranked.append(Suggestion(asset=asset, score=round(score, 4), reason=reason))
     ranked.sort(key=lambda s: (-s.score, EFFORT_RANK.get(s.asset.effort, 0), s.asset.title))

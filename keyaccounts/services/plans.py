@@ -8,10 +8,11 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
+from abe.labels import ChoiceLabels, english_label
 from abe.models import Membership, Workspace
 from abe.texts import Msg, label, msg, num, specs
 from accounts.models import Account, Contact, Tier
@@ -160,12 +161,7 @@ FIELD_LABELS = {
 
 def _choice(choices: Any, value: Any) -> dict[str, Any]:
     """A choice's label, translated when shown (stored as its English msgid); an unknown value as it is."""
-    try:
-        member = choices(value)
-    except ValueError:
-        return label(str(value))
-    with translation.override("en"):
-        return label(str(member.label))
+    return label(english_label(ChoiceLabels(choices), value, str(value)))
 
 
 def _field(model: Any, name: str) -> dict[str, Any]:
@@ -175,13 +171,41 @@ def _field(model: Any, name: str) -> dict[str, Any]:
 
 
 def _value(model: Any, name: str, value: Any) -> Msg | None:
-    """How a changed value reads: a choice's label, a figure in the reader's format; None (shown as stored) for
-    titles, texts and dates."""
-    if model is PlanRisk and name in ("likelihood", "impact", "status"):
-        return msg("%(value)s", value=_choice(RiskStatus if name == "status" else RiskLevel, value))
-    if model is PlanObjective and name in ("baseline", "target", "current") and value is not None:
+    """How a changed value reads, from the model field: a choice's label, a figure in the reader's format; None
+    (shown as stored) for titles, texts and dates."""
+    field = model._meta.get_field(name)
+    if field.choices:
+        english = dict(field.flatchoices).get(value)
+        with translation.override("en"):
+            return msg("%(value)s", value=label(str(english if english is not None else value)))
+    if isinstance(field, models.DecimalField) and value is not None:
         return msg("%(value)s", value=num(float(value), None))
     return None
+
+
+def _log_changes(item: PlanObjective | PlanRisk, before: dict[str, Any], by: User | None, *, kind: str) -> None:
+    """One history line per field of an objective or a risk that changed (``kind``: "objective" or "risk")."""
+    heading = {
+        "objective": gettext_noop("Objective “%(title)s”: %(field)s"),
+        "risk": gettext_noop("Risk “%(title)s”: %(field)s"),
+    }[kind]
+    model = type(item)
+    for name, old in before.items():
+        new = getattr(item, name)
+        if old == new:
+            continue
+        _log(
+            item.plan,
+            f"{kind} {item.title}: {name}",
+            old,
+            new,
+            by,
+            shown={
+                "field": msg(heading, title=item.title, field=_field(model, name)),
+                "old": _value(model, name, old),
+                "new": _value(model, name, new),
+            },
+        )
 
 
 def _log(
@@ -397,24 +421,7 @@ def plan_objective_update(objective: PlanObjective, *, by: User | None = None, *
         setattr(objective, name, value)
     _clean_objective(objective)
     objective.save()
-    for name, old in before.items():
-        if old != getattr(objective, name):
-            _log(
-                objective.plan,
-                f"objective {objective.title}: {name}",
-                old,
-                getattr(objective, name),
-                by,
-                shown={
-                    "field": msg(
-                        gettext_noop("Objective “%(title)s”: %(field)s"),
-                        title=objective.title,
-                        field=_field(PlanObjective, name),
-                    ),
-                    "old": _value(PlanObjective, name, old),
-                    "new": _value(PlanObjective, name, getattr(objective, name)),
-                },
-            )
+    _log_changes(objective, before, by, kind="objective")
     return objective
 
 
@@ -489,22 +496,7 @@ def plan_risk_update(risk: PlanRisk, *, by: User | None = None, **data: Any) -> 
         setattr(risk, name, value)
     _clean_risk(risk)
     risk.save()
-    for name, old in before.items():
-        if old != getattr(risk, name):
-            _log(
-                risk.plan,
-                f"risk {risk.title}: {name}",
-                old,
-                getattr(risk, name),
-                by,
-                shown={
-                    "field": msg(
-                        gettext_noop("Risk “%(title)s”: %(field)s"), title=risk.title, field=_field(PlanRisk, name)
-                    ),
-                    "old": _value(PlanRisk, name, old),
-                    "new": _value(PlanRisk, name, getattr(risk, name)),
-                },
-            )
+    _log_changes(risk, before, by, kind="risk")
     return risk
 
 

@@ -16,6 +16,27 @@ def _asset(i, effort="low", personas=(), tiers=(), stage="engagement"):
     return AssetFacts(id=i, title=f"A{i}", stage=stage, effort=effort, personas=frozenset(personas), tiers=tiers)
 
 
+def _rank(assets, perf, **overrides):
+    """The hand-worked example's contact: persona 7 (CFO), priority tier, engaged, medium effort allowed."""
+    return rank_for_contact(
+        **{
+            "assets": assets,
+            "persona": 7,
+            "persona_name": "CFO",
+            "tier": "priority",
+            "journey_stage": "engaged",
+            "journey_stage_name": "Engaged",
+            "content_stage": "engagement",
+            "allowed_effort": "medium",
+            "consumed": set(),
+            "perf": perf,
+            "prior_rate": 0.2,
+            "prior_weight": 5,
+            **overrides,
+        }
+    )
+
+
 def test_hand_worked_ranking_with_a_prior():
     # Workspace average 20%, prior worth 5 accounts.
     # A1: 3 of 5 reached moved at this persona+stage -> (3 + 1) / (5 + 5) = 0.40
@@ -25,21 +46,7 @@ def test_hand_worked_ranking_with_a_prior():
     perf = {(1, 7, "engaged"): (5, 3), (2, 0, "engaged"): (1, 1), (4, 0, ""): (20, 0)}
     assets = [_asset(4), _asset(3), _asset(2), _asset(1)]
 
-    ranked = rank_for_contact(
-        assets=assets,
-        persona=7,
-        persona_name="CFO",
-        tier="priority",
-        journey_stage="engaged",
-        journey_stage_name="Engaged",
-        content_stage="engagement",
-        allowed_effort="medium",
-        consumed=set(),
-        perf=perf,
-        prior_rate=0.2,
-        prior_weight=5,
-        limit=4,
-    )
+    ranked = _rank(assets, perf, limit=4)
 
     assert [(s.asset.id, s.score) for s in ranked] == [(1, 0.4), (2, 0.3333), (3, 0.2), (4, 0.04)]
     assert ranked[0].reason.startswith("Moved 3 of 5 CFO at Engaged to a later stage")
@@ -54,20 +61,7 @@ def test_the_reason_reads_in_the_readers_language():
 
     perf = {(1, 7, "engaged"): (5, 3)}
     with translation.override("es"):
-        ranked = rank_for_contact(
-            assets=[_asset(1, personas=(7,)), _asset(2)],
-            persona=7,
-            persona_name="CFO",
-            tier="priority",
-            journey_stage="engaged",
-            journey_stage_name="Con engagement",
-            content_stage="engagement",
-            allowed_effort="medium",
-            consumed=set(),
-            perf=perf,
-            prior_rate=0.2,
-            prior_weight=5,
-        )
+        ranked = _rank([_asset(1, personas=(7,)), _asset(2)], perf, journey_stage_name="Con engagement")
         assert ranked[0].reason.startswith("Hizo avanzar de etapa a 3 de 5 CFO en Con engagement")
         assert ranked[0].effort_label == "baja"
         assert ranked[1].reason.startswith("Nuevo para esta audiencia: se ordena con la media")
