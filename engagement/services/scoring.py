@@ -81,11 +81,13 @@ def scores_evaluate(
     rules: ScoringRules,
     now: datetime,
     components: Sequence[tuple[Any, ...]] | None = None,
+    gone: set[int] | None = None,
 ) -> tuple[dict[int, AccountResult], dict[int, ContactResult]]:
     """Compute (without writing) the scores of these accounts and of their contacts at ``now``.
 
     ``components`` (``(account_id, contact_id, type, log_sum, last_at)`` rows) replaces the stored ones, for a
-    preview of a configuration that is not saved yet.
+    preview of a configuration that is not saved yet. ``gone``, when given, receives the ids of deleted contacts
+    whose rows these accounts still had (left out of the scores; see below).
     """
     ids = list(account_ids)
     accounts = {pk: AccountResult(pk) for pk in ids}
@@ -113,6 +115,14 @@ def scores_evaluate(
                 for pk, r, s in Contact.objects.filter(pk__in=moved).values_list("pk", "buying_role", "seniority")
             }
         )
+        # A contact deleted while a batch of its events was still pending: deleting it deleted its events, day
+        # counts and components, then the fold wrote the batch's share back. Those rows count for nothing (a full
+        # recompute, from the events, has none of them); ``gone`` tells a writing pass to delete them.
+        missing = moved - people.keys()
+        if missing:
+            components = [row for row in components if row[1] not in missing]
+            if gone is not None:
+                gone.update(missing)
     multiplier = {pk: rules.contact_multiplier(role, seniority) for pk, (role, seniority) in people.items()}
     from_contacts: dict[int, float] = defaultdict(float)
     from_account: dict[int, float] = defaultdict(float)
@@ -141,6 +151,8 @@ def scores_evaluate(
         .values_list("account_id", "contact_id", "type", "day", "count")
     )
     for account_id, contact_id, event_type, day, count in days:
+        if contact_id and contact_id not in people:
+            continue  # a deleted contact's day counts, folded after it was deleted (above)
         weight = rules.weights[event_type]
         if weight <= 0:
             continue
@@ -302,7 +314,11 @@ def _score_chunk(
     """Evaluate and store one chunk of accounts (the caller's transaction); returns the changed account ids. The
     stage changes are tagged with ``change``'s key, whichever recompute (one transaction or stepped) runs it."""
     with gc_paused():  # one chunk's rows: bounded and acyclic (see abe/gcpause.py)
-        accounts, contacts = scores_evaluate(workspace=workspace, account_ids=chunk, rules=rules, now=now)
+        gone: set[int] = set()
+        accounts, contacts = scores_evaluate(workspace=workspace, account_ids=chunk, rules=rules, now=now, gone=gone)
+        if gone:  # rows of deleted contacts that a pending batch wrote back (see ``scores_evaluate``)
+            EngagementDay.objects.for_workspace(workspace).filter(contact_id__in=gone).delete()
+            ScoreComponent.objects.for_workspace(workspace).filter(contact_id__in=gone).delete()
         return _write(
             workspace=workspace,
             rules=rules,

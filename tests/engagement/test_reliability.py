@@ -267,3 +267,26 @@ def test_deleting_a_content_asset_finds_its_events_by_index(workspace):
 
     assert "event_content_asset" in plan
     assert ContentAsset._meta.get_field("engagement_events").on_delete.__name__ == "SET_NULL"
+
+
+def test_a_contact_deleted_while_its_batch_is_pending_does_not_stop_its_account_scoring(workspace, monkeypatch):
+    # given an account with two engaged contacts, whose new events wait in a batch (the scoring task not yet run)
+    monkeypatch.setattr("engagement.services.ingest._enqueue_scoring", lambda *args: None)
+    account = AccountFactory(workspace=workspace)
+    kept = ContactFactory(workspace=workspace, account=account, buying_role="champion")
+    deleted = ContactFactory(workspace=workspace, account=account, buying_role="decision_maker")
+    events = [event(contact_email=kept.email), event(contact_email=deleted.email, type="meeting")]
+    assert events_ingest(workspace=workspace, events=events, now=NOW).accepted == 2
+    assert PendingBatch.objects.for_workspace(workspace).count() == 1
+    # when one contact is deleted (its events go with it) before the batch is folded, then the account is scored
+    deleted_pk = deleted.pk
+    deleted.delete()
+    accounts_score(workspace=workspace, account_ids=[account.pk], now=NOW)
+    # then the pass scores the account without the deleted contact (it raised KeyError on every pass before),
+    # as a full recompute from the events does, and drops the rows the batch wrote back for that contact
+    incremental = Account.objects.get(pk=account.pk).engagement_score
+    assert incremental > 0
+    assert not ScoreComponent.objects.filter(contact_id=deleted_pk).exists()
+    assert not EngagementDay.objects.filter(contact_id=deleted_pk).exists()
+    scores_recompute(workspace=workspace, now=NOW)
+    assert Account.objects.get(pk=account.pk).engagement_score == pytest.approx(incremental, rel=1e-9)
