@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from abe import permissions as rules
 from abe.api.base import WorkspaceApiView, WorkspaceModelViewSet, WorkspaceReadOnlyModelViewSet
 from abe.api.filters import reject_blank
+from abe.api.pagination import StandardPagination, paginated_schema
 from abe.models import Role
 from accounts.models import Opportunity
 from accounts.prospecting.services import tier_proposal_create
@@ -317,32 +318,58 @@ class NewsMatchViewSet(WorkspaceReadOnlyModelViewSet):
 
 class RenewalsApi(WorkspaceApiView):
     @extend_schema(
-        parameters=[OpenApiParameter("within", OpenApiTypes.INT, enum=[30, 60, 90, 180])], responses=OpenApiTypes.OBJECT
+        parameters=[
+            OpenApiParameter("within", OpenApiTypes.INT, enum=[30, 60, 90, 180]),
+            OpenApiParameter("page", OpenApiTypes.INT),
+            OpenApiParameter("page_size", OpenApiTypes.INT),
+        ],
+        responses=paginated_schema(
+            "PaginatedRenewalList",
+            inline_serializer(
+                "Renewal",
+                {
+                    "opportunity": serializers.IntegerField(),
+                    "name": serializers.CharField(),
+                    "account": serializers.IntegerField(),
+                    "account_name": serializers.CharField(),
+                    "contract_end": serializers.DateField(),
+                    "days": serializers.IntegerField(),
+                    "bucket": serializers.IntegerField(),
+                    "amount": serializers.DecimalField(
+                        max_digits=16, decimal_places=2, allow_null=True, coerce_to_string=False
+                    ),
+                    "engagement_momentum": serializers.FloatField(allow_null=True),
+                    "trend": serializers.ChoiceField(choices=["falling", "flat", "rising", "no baseline"]),
+                },
+            ),
+        ),
     )
     def get(self, request: Request) -> Response:
-        """Won contracts ending within 30/60/90/180 days, with the account's engagement trend."""
+        """Won contracts ending within 30/60/90/180 days (soonest first), with the account's engagement trend; in
+        pages like every list (``page``, ``page_size``): a large workspace renews thousands of contracts a half-year."""
         within = request.query_params.get("within", "180")
         if within not in {"30", "60", "90", "180"}:
             raise ValidationError({"within": gettext("Choose one of: 30, 60, 90, 180.")})
-        rows = selectors.renewals_due(workspace=self.workspace, within_days=int(within))
-        return Response(
-            {
-                "results": [
-                    {
-                        "opportunity": r["opportunity"].pk,
-                        "name": r["opportunity"].name,
-                        "account": r["account"].pk,
-                        "account_name": r["account"].name,
-                        "contract_end": r["opportunity"].contract_end,
-                        "days": r["days"],
-                        "bucket": r["bucket"],
-                        "amount": r["opportunity"].amount,
-                        "engagement_momentum": r["momentum"],
-                        "trend": r["trend"],
-                    }
-                    for r in rows
-                ]
-            }
+        paginator = StandardPagination()
+        page = paginator.paginate_queryset(
+            selectors.renewal_opportunities(workspace=self.workspace, within_days=int(within)), request, view=self
+        )
+        return paginator.get_paginated_response(
+            [
+                {
+                    "opportunity": r["opportunity"].pk,
+                    "name": r["opportunity"].name,
+                    "account": r["account"].pk,
+                    "account_name": r["account"].name,
+                    "contract_end": r["opportunity"].contract_end,
+                    "days": r["days"],
+                    "bucket": r["bucket"],
+                    "amount": r["opportunity"].amount,
+                    "engagement_momentum": r["momentum"],
+                    "trend": r["trend"],
+                }
+                for r in selectors.renewal_rows(page or [])
+            ]
         )
 
 

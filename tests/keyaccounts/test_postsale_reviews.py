@@ -183,6 +183,31 @@ def test_renewals_endpoint_buckets_and_trend(workspace, admin_api):
     assert bad.status_code == 400
 
 
+def test_the_renewals_endpoint_pages_through_every_renewal_soonest_first(
+    workspace, admin_api, django_assert_max_num_queries
+):
+    # given 7 renewals within 90 days (and one later), at three accounts
+    accounts = [AccountFactory(workspace=workspace, lifecycle="customer") for _ in range(3)]
+    for n in range(7):
+        _renewal(accounts[n % 3], 5 + n * 10)
+    _renewal(accounts[0], 150)
+    # when a client reads them three at a time
+    with django_assert_max_num_queries(8):
+        first = admin_api.get("/api/v1/key-accounts/renewals/?within=90&page_size=3").json()
+    pages = [first]
+    while pages[-1]["next"]:
+        pages.append(admin_api.get(pages[-1]["next"]).json())
+    # then it gets three pages, every renewal once, soonest first, and the count of all of them
+    assert first["count"] == 7
+    assert [len(p["results"]) for p in pages] == [3, 3, 1]
+    days = [r["days"] for p in pages for r in p["results"]]
+    assert days == [5, 15, 25, 35, 45, 55, 65]
+    assert pages[-1]["previous"] is not None
+    # and a page past the end, or a page size that is not a number, is a clear 4xx
+    assert admin_api.get("/api/v1/key-accounts/renewals/?within=90&page_size=3&page=4").status_code == 404
+    assert admin_api.get("/api/v1/key-accounts/renewals/?page_size=abc").status_code == 400
+
+
 def _renewal(account, days, **fields):
     return OpportunityFactory(
         account=account,
