@@ -134,15 +134,19 @@ def accounts_csv_response(qs: QuerySet, filename: str, *, neutral: bool = True) 
 
 def import_problems_response(job: Any) -> StreamingHttpResponse:
     """Every rejected and warned line of an import job, with the original row, as a CSV download."""
-    response = StreamingHttpResponse(_problem_lines(job), content_type="text/csv; charset=utf-8")
+    # The rows are written while the response streams, after the view has returned: in the request's language.
+    response = StreamingHttpResponse(
+        _problem_lines(job, translation.get_language()), content_type="text/csv; charset=utf-8"
+    )
     stem = job.filename.rsplit(".", 1)[0] or "import"
     response["Content-Disposition"] = f'attachment; filename="{stem}-problems.csv"'
     return response
 
 
-def _problem_lines(job: Any) -> Iterator[str]:
+def _problem_lines(job: Any, language: str | None) -> Iterator[str]:
     from .services import import_problem_rows
 
-    rows = iter(import_problem_rows(job=job))
-    header = next(rows)
-    yield from csv_lines(header, rows)
+    with translation.override(language):
+        rows = iter(import_problem_rows(job=job))
+        header = next(rows)
+        yield from csv_lines(header, rows)

@@ -1,6 +1,7 @@
 """Reading CRM CSV files (encoding, delimiter, line numbers) and turning their cells into typed values.
 
-Each parser returns the value or raises ``CellError`` with a message for the row report.
+Each parser returns the value or raises ``CellError`` with a message for the row report: a message key
+(``abe.texts``), so the report reads in each reader's language while ``str()`` of the error stays English.
 """
 
 from __future__ import annotations
@@ -13,6 +14,10 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
+from django.utils.translation import gettext, gettext_noop
+
+from abe import texts as tx
+
 from ..models import Lifecycle, OpportunityType, OwnershipType
 from ..normalise import normalise_domain, normalise_email
 from .countries import country_to_iso2
@@ -21,7 +26,12 @@ csv.field_size_limit(10_000_000)
 
 
 class CellError(ValueError):
-    pass
+    """A cell (or line) that cannot be read. ``text`` is the message as a key and parameters (``abe.texts``), or a
+    plain string; ``str()`` is its English (the API's words, stored in the import's problems)."""
+
+    def __init__(self, text: str | tx.Msg) -> None:
+        self.text = text
+        super().__init__(tx.english(text))
 
 
 class UnreadableFile(ValueError):
@@ -29,14 +39,14 @@ class UnreadableFile(ValueError):
 
 
 _MAGIC = {
-    b"PK\x03\x04": "an Excel workbook or a zip archive (save it as CSV)",
-    b"\xd0\xcf\x11\xe0": "an old Excel workbook (save it as CSV)",
-    b"%PDF": "a PDF",
-    b"\x89PNG": "a PNG image",
-    b"\xff\xd8\xff": "a JPEG image",
-    b"GIF8": "a GIF image",
-    b"\x1f\x8b": "a gzip archive",
-    b"SQLite format": "a SQLite database",
+    b"PK\x03\x04": gettext_noop("an Excel workbook or a zip archive (save it as CSV)"),
+    b"\xd0\xcf\x11\xe0": gettext_noop("an old Excel workbook (save it as CSV)"),
+    b"%PDF": gettext_noop("a PDF"),
+    b"\x89PNG": gettext_noop("a PNG image"),
+    b"\xff\xd8\xff": gettext_noop("a JPEG image"),
+    b"GIF8": gettext_noop("a GIF image"),
+    b"\x1f\x8b": gettext_noop("a gzip archive"),
+    b"SQLite format": gettext_noop("a SQLite database"),
 }
 
 
@@ -50,14 +60,14 @@ def decode(data: bytes) -> str:
         try:
             return data.decode("utf-16").replace("\x00", "")
         except UnicodeDecodeError:
-            raise UnreadableFile("This file is not text: it could not be read as UTF-16.") from None
+            raise UnreadableFile(gettext("This file is not text: it could not be read as UTF-16.")) from None
     for magic, what in _MAGIC.items():
         if data.startswith(magic):
-            raise UnreadableFile(f"This file is not a CSV: it looks like {what}.")
+            raise UnreadableFile(gettext("This file is not a CSV: it looks like %(what)s.") % {"what": gettext(what)})
     head = data[:8192]
     controls = sum(1 for b in head if b < 32 and b not in (9, 10, 13))
     if head and controls > max(8, len(head) // 20):
-        raise UnreadableFile("This file is not a CSV: it contains binary data.")
+        raise UnreadableFile(gettext("This file is not a CSV: it contains binary data."))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -98,7 +108,7 @@ def read_csv(text: str) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
     except StopIteration:
         return [], iter(())
     except csv.Error as exc:
-        raise UnreadableFile(f"The header row cannot be read: {exc}.") from None
+        raise UnreadableFile(gettext("The header row cannot be read: %(error)s.") % {"error": exc}) from None
 
     def rows() -> Iterator[tuple[int, list[str]]]:
         start = reader.line_num + 1
@@ -125,16 +135,16 @@ def file_delimiter(text: str) -> str:
 def read_checked(data: bytes) -> tuple[str, list[str], Iterator[tuple[int, list[str]]]]:
     """Decode and open a CSV upload; ``UnreadableFile`` when it is binary, empty or has a header and no rows."""
     if not data or not data.strip():
-        raise UnreadableFile("The file is empty.")
+        raise UnreadableFile(gettext("The file is empty."))
     text = decode(data)
     headers, rows = read_csv(text)
     if not any(h for h in headers):
-        raise UnreadableFile("No header row: the first line must name the columns.")
+        raise UnreadableFile(gettext("No header row: the first line must name the columns."))
     if len(headers) == 1 and len(text) > 200 and "\n" not in text.strip() and "\r" not in text.strip():
-        raise UnreadableFile("This file has a single line and no delimiter: it is not a CSV.")
+        raise UnreadableFile(gettext("This file has a single line and no delimiter: it is not a CSV."))
     first = next(rows, None)
     if first is None:
-        raise UnreadableFile("The file has a header row but no data rows.")
+        raise UnreadableFile(gettext("The file has a header row but no data rows."))
     return text, headers, itertools.chain([first], rows)
 
 
@@ -182,11 +192,17 @@ def _number(value: str, cleaned: str, label: str) -> float | None:
     try:
         result = float(cleaned)
     except ValueError:
-        raise CellError(f"{label} “{value.strip()}” is not a number") from None
+        raise CellError(
+            tx.msg(gettext_noop("%(field)s “%(value)s” is not a number"), field=tx.label(label), value=value.strip())
+        ) from None
     if result != result or result in (float("inf"), float("-inf")):
-        raise CellError(f"{label} “{value.strip()}” is not a number")
+        raise CellError(
+            tx.msg(gettext_noop("%(field)s “%(value)s” is not a number"), field=tx.label(label), value=value.strip())
+        )
     if result < 0:
-        raise CellError(f"{label} cannot be negative ({value.strip()})")
+        raise CellError(
+            tx.msg(gettext_noop("%(field)s cannot be negative (%(value)s)"), field=tx.label(label), value=value.strip())
+        )
     return result
 
 
@@ -195,7 +211,9 @@ def integer(value: str, label: str, maximum: int = 2_000_000_000, decimal_comma:
     if result is None:
         return None
     if result > maximum:
-        raise CellError(f"{label} {value.strip()} is too large")
+        raise CellError(
+            tx.msg(gettext_noop("%(field)s %(value)s is too large"), field=tx.label(label), value=value.strip())
+        )
     return int(round(result))
 
 
@@ -208,7 +226,9 @@ def money(value: str, label: str, decimal_comma: bool = False) -> Decimal | None
     if result is None:
         return None
     if result >= 1e15:
-        raise CellError(f"{label} {value.strip()} is too large")
+        raise CellError(
+            tx.msg(gettext_noop("%(field)s %(value)s is too large"), field=tx.label(label), value=value.strip())
+        )
     try:  # 8.48E10 -> 84800000000.00, exactly as written
         return Decimal(cleaned).quantize(_CENT)
     except InvalidOperation:
@@ -223,7 +243,9 @@ def boolean(value: str, label: str) -> bool | None:
         return True
     if v in {"false", "f", "no", "n", "0"}:
         return False
-    raise CellError(f"{label} “{value.strip()}” is not true/false")
+    raise CellError(
+        tx.msg(gettext_noop("%(field)s “%(value)s” is not true/false"), field=tx.label(label), value=value.strip())
+    )
 
 
 _DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%d/%m/%Y", "%d.%m.%Y", "%Y/%m/%d", "%m/%d/%Y %H:%M", "%d/%m/%Y %H:%M")
@@ -242,13 +264,15 @@ def day(value: str, label: str) -> date | None:
             return datetime.strptime(v, fmt).date()
         except ValueError:
             continue
-    raise CellError(f"{label} “{v}” is not a date (use YYYY-MM-DD)")
+    raise CellError(
+        tx.msg(gettext_noop("%(field)s “%(value)s” is not a date (use YYYY-MM-DD)"), field=tx.label(label), value=v)
+    )
 
 
 def country(value: str) -> str:
     code = country_to_iso2(value)
     if code is None:
-        raise CellError(f"Unknown country “{value.strip()}”")
+        raise CellError(tx.msg(gettext_noop("Unknown country “%(value)s”"), value=value.strip()))
     return code
 
 
@@ -257,14 +281,14 @@ def domain(value: str) -> str:
         return ""
     result = normalise_domain(value)
     if not result:
-        raise CellError(f"Website “{value.strip()}” is not a domain")
+        raise CellError(tx.msg(gettext_noop("Website “%(value)s” is not a domain"), value=value.strip()))
     return result
 
 
 def email(value: str) -> str:
     result = normalise_email(value)
     if result and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", result):
-        raise CellError(f"Email “{value.strip()}” is not an email address")
+        raise CellError(tx.msg(gettext_noop("Email “%(value)s” is not an email address"), value=value.strip()))
     return result[:254]
 
 
@@ -324,7 +348,13 @@ def margin_amount(value: str, label: str, decimal_comma: bool = False) -> Decima
     """A gross margin in money, negative for a loss; a percentage here is refused rather than read as money
     (``35%`` is not 35)."""
     if "%" in (value or ""):
-        raise CellError(f"{label} “{value.strip()}” is a percentage: map this column to Gross margin %")
+        raise CellError(
+            tx.msg(
+                gettext_noop("%(field)s “%(value)s” is a percentage: map this column to Gross margin %%"),
+                field=tx.label(label),
+                value=value.strip(),
+            )
+        )
     unsigned, sign = _signed(value)
     result = money(unsigned, label, decimal_comma)
     return None if result is None else result * sign
@@ -337,5 +367,11 @@ def percent(value: str, label: str, decimal_comma: bool = False) -> Decimal | No
     if result is None:
         return None
     if result > 100:
-        raise CellError(f"{label} “{value.strip()}” is not between -100% and 100%")
+        raise CellError(
+            tx.msg(
+                gettext_noop("%(field)s “%(value)s” is not between -100%% and 100%%"),
+                field=tx.label(label),
+                value=value.strip(),
+            )
+        )
     return Decimal(plain_number(unsigned, decimal_comma)).quantize(Decimal("0.01")) * sign

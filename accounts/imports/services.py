@@ -40,8 +40,9 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
+from abe import texts as tx
 from abe.bulk import rows_insert_prepared, rows_update
 from abe.gcpause import gc_paused
 from abe.models import Workspace
@@ -81,6 +82,35 @@ SCALABLE = {
 }
 
 
+def _reason(reasons: list[str | tx.Msg]) -> dict[str, Any]:
+    """A problem's ``reason`` (English, what the API and older jobs have) and ``texts`` (its parts as message keys, read
+    in the reader's language by :func:`problem_text`)."""
+    return {
+        "reason": "; ".join(tx.english(r) for r in reasons),
+        "texts": [r.spec() if isinstance(r, tx.Msg) else {"key": "", "params": {}, "text": r} for r in reasons],
+    }
+
+
+def problem_text(problem: dict[str, Any]) -> str:
+    """A problem of an import job in the active language; as stored (English) for a job recorded before the keys."""
+    texts = problem.get("texts")
+    if not texts:
+        return str(problem.get("reason", ""))
+    return "; ".join(tx.render(t, str(t.get("text", ""))) for t in texts)
+
+
+OWN_PARENT = tx.msg(gettext_noop("An account cannot be its own parent: parent left blank"))
+# "Same account as line 4 (CRM id 001…); a file may change each account once", a sentence per kind of row.
+SAME_RECORD_TWICE = {
+    "record": gettext_noop("Same record as line %(line)s (%(record)s); a file may change each record once"),
+    "account": gettext_noop("Same account as line %(line)s (%(record)s); a file may change each account once"),
+    "contact": gettext_noop("Same contact as line %(line)s (%(record)s); a file may change each contact once"),
+    "opportunity": gettext_noop(
+        "Same opportunity as line %(line)s (%(record)s); a file may change each opportunity once"
+    ),
+}
+
+
 @dataclass
 class ImportResult:
     created: int = 0
@@ -94,23 +124,25 @@ class ImportResult:
     changed_accounts: list[int] = field(default_factory=list)  # accounts whose contacts/opportunities changed
     _warned_lines: dict[int, dict[str, Any]] = field(default_factory=dict, repr=False)
 
-    def reject(self, line: int, reason: str) -> None:
+    def reject(self, line: int, reason: str | tx.Msg) -> None:
         self.rejected += 1
-        self.problems.append({"line": line, "kind": "rejected", "reason": reason})
+        self.problems.append({"line": line, "kind": "rejected", **_reason([reason])})
 
-    def warn(self, line: int, reasons: list[str]) -> None:
+    def warn(self, line: int, reasons: list[str | tx.Msg]) -> None:
         if not reasons:
             return
         if line in self._warned_lines:
-            self._warned_lines[line]["reason"] += "; " + "; ".join(reasons)
+            problem, more = self._warned_lines[line], _reason(reasons)
+            problem["reason"] += "; " + more["reason"]
+            problem["texts"] = problem["texts"] + more["texts"]
             return
         self.warned += 1
-        problem = {"line": line, "kind": "warning", "reason": "; ".join(reasons)}
+        problem = {"line": line, "kind": "warning", **_reason(reasons)}
         self._warned_lines[line] = problem
         self.problems.append(problem)
 
     @property
-    def errors(self) -> list[dict[str, Any]]:
+    def errors(self) -> list[dict[str, Any]]:  # the API's words: English
         return [{"line": e["line"], "reason": e["reason"]} for e in self.problems if e["kind"] == "rejected"]
 
     @property
@@ -172,15 +204,15 @@ def _parsers(kind: str, decimal_comma: bool = False) -> dict[str, Callable[[str]
             "country": p.country,
             "region": _Text(100),
             "city": _Text(100),
-            "employees": lambda v: p.integer(v, "Employees", decimal_comma=dc),
-            "annual_revenue": lambda v: p.money(v, "Annual revenue", dc),
+            "employees": lambda v: p.integer(v, gettext_noop("Employees"), decimal_comma=dc),
+            "annual_revenue": lambda v: p.money(v, gettext_noop("Annual revenue"), dc),
             "ownership_type": p.ownership,
-            "number_of_offices": lambda v: p.integer(v, "Offices", decimal_comma=dc),
+            "number_of_offices": lambda v: p.integer(v, gettext_noop("Offices"), decimal_comma=dc),
             "founded_year": lambda v: _year(v),
             "technologies": p.technologies,
             "lifecycle": p.lifecycle,
             "trigger_event": _Text(200),
-            "trigger_event_date": lambda v: p.day(v, "Trigger event date"),
+            "trigger_event_date": lambda v: p.day(v, gettext_noop("Trigger event date")),
             "owner": lambda v: v.strip().lower(),
             "parent_name": _Text(255),
             "parent_external_id": _Text(64),
@@ -195,7 +227,7 @@ def _parsers(kind: str, decimal_comma: bool = False) -> dict[str, Callable[[str]
             "account_external_id": _Text(64),
             "account_domain": p.domain,
             "account_name": _Text(255),
-            "do_not_contact": lambda v: p.boolean(v, "Do not contact"),
+            "do_not_contact": lambda v: p.boolean(v, gettext_noop("Do not contact")),
         }
     return {
         "external_id": _Text(64),
@@ -203,19 +235,19 @@ def _parsers(kind: str, decimal_comma: bool = False) -> dict[str, Callable[[str]
         "account_external_id": _Text(64),
         "account_domain": p.domain,
         "account_name": _Text(255),
-        "amount": lambda v: p.money(v, "Amount", dc),
+        "amount": lambda v: p.money(v, gettext_noop("Amount"), dc),
         "stage": _Text(80),
         "type": p.opportunity_type,
-        "created_date": lambda v: p.day(v, "Created date"),
-        "close_date": lambda v: p.day(v, "Close date"),
-        "is_won": lambda v: p.boolean(v, "Won"),
-        "is_closed": lambda v: p.boolean(v, "Closed"),
+        "created_date": lambda v: p.day(v, gettext_noop("Created date")),
+        "close_date": lambda v: p.day(v, gettext_noop("Close date")),
+        "is_won": lambda v: p.boolean(v, gettext_noop("Won")),
+        "is_closed": lambda v: p.boolean(v, gettext_noop("Closed")),
         "status": lambda v: v.strip().lower(),
         "product": _Text(200),
-        "gross_margin": lambda v: p.margin_amount(v, "Gross margin", dc),
-        "gross_margin_pct": lambda v: p.percent(v, "Gross margin %", dc),
-        "contract_start": lambda v: p.day(v, "Contract start"),
-        "contract_end": lambda v: p.day(v, "Contract end"),
+        "gross_margin": lambda v: p.margin_amount(v, gettext_noop("Gross margin"), dc),
+        "gross_margin_pct": lambda v: p.percent(v, gettext_noop("Gross margin %"), dc),
+        "contract_start": lambda v: p.day(v, gettext_noop("Contract start")),
+        "contract_end": lambda v: p.day(v, gettext_noop("Contract end")),
     }
 
 
@@ -262,16 +294,16 @@ def _memoised(parse: Callable[[str], Any]) -> Callable[[str], Any]:
             if len(cache) < MEMO_LIMIT:
                 cache[value] = hit
         if isinstance(hit, p.CellError):
-            raise p.CellError(str(hit))
+            raise p.CellError(hit.text)
         return list(hit) if isinstance(hit, list) else hit
 
     return parsed
 
 
 def _year(value: str) -> int | None:
-    year = p.integer(value, "Founded", 2100)
+    year = p.integer(value, gettext_noop("Founded"), 2100)
     if year is not None and year < 1000:
-        raise p.CellError(f"Founded “{value.strip()}” is not a year")
+        raise p.CellError(tx.msg(gettext_noop("Founded “%(value)s” is not a year"), value=value.strip()))
     return year
 
 
@@ -299,7 +331,7 @@ def _cell_plan(
     ]
 
 
-def _clean(plan: list[CellPlan], cells: list[str], warnings: list[str] | None = None) -> dict[str, Any]:
+def _clean(plan: list[CellPlan], cells: list[str], warnings: list[str | tx.Msg] | None = None) -> dict[str, Any]:
     """Typed values of the line's non-empty mapped cells; a bad required cell raises CellError, a bad optional
     one warns (``warnings``) and is left out."""
     out: dict[str, Any] = {}
@@ -320,7 +352,7 @@ def _clean(plan: list[CellPlan], cells: list[str], warnings: list[str] | None = 
         except p.CellError as exc:
             if not optional or warnings is None:
                 raise
-            warnings.append(f"{exc}: left blank")
+            warnings.append(tx.msg(gettext_noop("%(problem)s: left blank"), problem=exc.text))
             continue
         if parsed in (None, "", []):
             continue
@@ -417,15 +449,14 @@ class _Upserter:
         if earlier is not None:
             if earlier[1] == _cells_digest(cells):
                 return True
-            raise p.CellError(
-                f"Same {self.noun} as line {earlier[0]} ({self.describe(record)}); a file may change each "
-                f"{self.noun} once"
-            )
+            raise p.CellError(tx.msg(SAME_RECORD_TWICE[self.noun], line=earlier[0], record=self.describe(record)))
         self.touched[id(record)] = (line, _cells_digest(cells))
         return False
 
-    def describe(self, record: Record) -> str:
-        return f"CRM id {record['external_id']}" if record.get("external_id") else str(record.get("name") or "")
+    def describe(self, record: Record) -> str | tx.Msg:
+        if record.get("external_id"):
+            return tx.msg(gettext_noop("CRM id %(id)s"), id=record["external_id"])
+        return str(record.get("name") or "")
 
     def complete_new(self, values: dict[str, Any]) -> dict[str, Any]:
         return values
@@ -701,26 +732,43 @@ class AccountUpserter(_Upserter):
             if owner in self.users:
                 values["owner_id"] = self.users[owner]
             else:
-                warnings.append(f"No member of this workspace with the email or username “{owner}”: owner left blank")
+                warnings.append(
+                    tx.msg(
+                        gettext_noop(
+                            "No member of this workspace with the email or username “%(owner)s”: owner left blank"
+                        ),
+                        owner=owner,
+                    )
+                )
         parent_ext, parent_name = values.pop("parent_external_id", ""), values.pop("parent_name", "")
         ext, dom, name = values.get("external_id", ""), values.get("domain", ""), values.get("name", "")
         record = self.by_external.get(ext) if ext else None
         if record is None and dom:
             record = self.by_domain.get(dom)
             if record is not None and ext and record["external_id"] and record["external_id"] != ext:
-                raise p.CellError(f"The domain {dom} belongs to the account with CRM id {record['external_id']}")
+                raise p.CellError(
+                    tx.msg(
+                        gettext_noop("The domain %(domain)s belongs to the account with CRM id %(id)s"),
+                        domain=dom,
+                        id=record["external_id"],
+                    )
+                )
         if record is None and name:
             candidates = self.name_candidates(name, ext, dom)
             if len(candidates) > 1:
                 raise p.CellError(
-                    f"The name “{name}” matches {len(candidates)} accounts: "
-                    + ", ".join(self.describe_full(r) for r in candidates[:5])
+                    tx.msg(
+                        gettext_noop("The name “%(name)s” matches %(count)s accounts: %(accounts)s"),
+                        name=name,
+                        count=len(candidates),
+                        accounts=", ".join(self.describe_full(r) for r in candidates[:5]),
+                    )
                 )
             record = candidates[0] if candidates else None
         if record is None and not name:
-            raise p.CellError("A new account needs a name")
+            raise p.CellError(tx.msg(gettext_noop("A new account needs a name")))
         if record is not None and dom and dom != record["domain"] and self.by_domain.get(dom, record) is not record:
-            raise p.CellError(f"Another account already uses the domain {dom}")
+            raise p.CellError(tx.msg(gettext_noop("Another account already uses the domain %(domain)s"), domain=dom))
         self.row_parent = (parent_ext, parent_name) if parent_ext or parent_name else None
         return record, values
 
@@ -742,14 +790,18 @@ class AccountUpserter(_Upserter):
         keys = [record["name"]] + [k for k in (record["external_id"], record["domain"]) if k]
         return f"{keys[0]} ({', '.join(keys[1:])})" if len(keys) > 1 else keys[0]
 
-    def parent_of(self, record: Record, parent_ext: str, parent_name: str) -> Record | None | str:
+    def parent_of(self, record: Record, parent_ext: str, parent_name: str) -> Record | None | tx.Msg:
         """The parent record, ``None`` when not (yet) known, or a message when the reference is ambiguous."""
         self.ensure_indexed()
         if parent_ext:
             return self.by_external.get(parent_ext)
         candidates = self.name_candidates(parent_name, exclude=record)
         if len(candidates) > 1:
-            return f"Parent “{parent_name}” matches {len(candidates)} accounts: left blank"
+            return tx.msg(
+                gettext_noop("Parent “%(name)s” matches %(count)s accounts: left blank"),
+                name=parent_name,
+                count=len(candidates),
+            )
         return candidates[0] if candidates else None
 
 
@@ -795,18 +847,26 @@ class _ChildUpserter(_Upserter):
         name = values.pop("account_name", "")
         if ext:
             if ext not in self.account_by_external:
-                raise p.CellError(f"No account with CRM id {ext}")
+                raise p.CellError(tx.msg(gettext_noop("No account with CRM id %(id)s"), id=ext))
             return self.account_by_external[ext]
         if dom:
             if dom not in self.account_by_domain:
-                raise p.CellError(f"No account with the domain {dom}")
+                raise p.CellError(tx.msg(gettext_noop("No account with the domain %(domain)s"), domain=dom))
             return self.account_by_domain[dom]
         if name:
             ids = self.account_by_name.get(_norm(name), [])
             if not ids:
-                raise p.CellError(f"No account named “{name}”")
+                raise p.CellError(tx.msg(gettext_noop("No account named “%(name)s”"), name=name))
             if len(ids) > 1:
-                raise p.CellError(f"The account name “{name}” matches {len(ids)} accounts; give its CRM id or domain")
+                raise p.CellError(
+                    tx.msg(
+                        gettext_noop(
+                            "The account name “%(name)s” matches %(count)s accounts; give its CRM id or domain"
+                        ),
+                        name=name,
+                        count=len(ids),
+                    )
+                )
             return ids[0]
         if fallback_domain and fallback_domain in self.account_by_domain:
             return self.account_by_domain[fallback_domain]
@@ -833,7 +893,7 @@ class ContactUpserter(_ChildUpserter):
         if record["email"]:
             self.by_email.pop(record["email"], None)
 
-    def describe(self, record: Record) -> str:
+    def describe(self, record: Record) -> str | tx.Msg:
         return record["email"] or super().describe(record)
 
     def match(self, line: int, values: dict[str, Any]) -> tuple[Record | None, dict[str, Any]]:
@@ -845,16 +905,24 @@ class ContactUpserter(_ChildUpserter):
         if record is None and email:
             record = self.by_email.get(email)
             if record is not None and ext and record["external_id"] and record["external_id"] != ext:
-                raise p.CellError(f"The email {email} belongs to the contact with CRM id {record['external_id']}")
+                raise p.CellError(
+                    tx.msg(
+                        gettext_noop("The email %(email)s belongs to the contact with CRM id %(id)s"),
+                        email=email,
+                        id=record["external_id"],
+                    )
+                )
         if account_id is not None:
             values["account_id"] = account_id
         if record is None:
             if account_id is None:
-                raise p.CellError("No account for this contact: give the account's CRM id, domain or name")
+                raise p.CellError(
+                    tx.msg(gettext_noop("No account for this contact: give the account's CRM id, domain or name"))
+                )
             if not (values.get("first_name") or values.get("last_name") or email):
-                raise p.CellError("A contact needs a name or an email address")
+                raise p.CellError(tx.msg(gettext_noop("A contact needs a name or an email address")))
         elif email and self.by_email.get(email, record) is not record:
-            raise p.CellError(f"Another contact already uses {email}")
+            raise p.CellError(tx.msg(gettext_noop("Another contact already uses %(email)s"), email=email))
         return record, values
 
 
@@ -889,14 +957,19 @@ class OpportunityUpserter(_ChildUpserter):
         }
         super().__init__(workspace, result, today)
 
-    def product_id(self, values: dict[str, Any], warnings: list[str]) -> None:
+    def product_id(self, values: dict[str, Any], warnings: list[str | tx.Msg]) -> None:
         """``product`` (a name) -> ``product_id``; a name not in the catalogue is left blank with a warning."""
         name = values.pop("product", "")
         if not name:
             return
         pk = self.products.get(" ".join(name.lower().split()))
         if pk is None:
-            warnings.append(f"No product “{name}” in the catalogue: product left blank (add it, then re-import)")
+            warnings.append(
+                tx.msg(
+                    gettext_noop("No product “%(name)s” in the catalogue: product left blank (add it, then re-import)"),
+                    name=name,
+                )
+            )
             return
         values["product_id"] = pk
 
@@ -908,11 +981,21 @@ class OpportunityUpserter(_ChildUpserter):
         start = values.get("contract_start") or stored.get("contract_start")
         end = values.get("contract_end") or stored.get("contract_end")
         if start and end and end < start:
-            raise p.CellError(f"Contract end {end:%Y-%m-%d} is before contract start {start:%Y-%m-%d}")
+            raise p.CellError(
+                tx.msg(
+                    gettext_noop("Contract end %(end)s is before contract start %(start)s"),
+                    end=f"{end:%Y-%m-%d}",
+                    start=f"{start:%Y-%m-%d}",
+                )
+            )
         margin = values.get("gross_margin", stored.get("gross_margin"))
         amount = values.get("amount", stored.get("amount"))
         if margin is not None and amount is not None and margin > amount:
-            raise p.CellError(f"Gross margin {margin} is above the amount {amount}")
+            raise p.CellError(
+                tx.msg(
+                    gettext_noop("Gross margin %(margin)s is above the amount %(amount)s"), margin=margin, amount=amount
+                )
+            )
 
     def index(self, record: Record) -> None:
         super().index(record)
@@ -1198,11 +1281,11 @@ class _ChunkWriter:
 def _decide_row(upserter: _Upserter, plan: list[CellPlan], line: int, cells: list[str]) -> None:
     result = upserter.result
     if not cells:
-        result.reject(line, "This line cannot be read as CSV (unbalanced quotes?)")
+        result.reject(line, tx.msg(gettext_noop("This line cannot be read as CSV (unbalanced quotes?)")))
         return
     digests = upserter if isinstance(upserter, AccountUpserter) and upserter.digests else None
     digest = digests.line_digest(cells) if digests is not None else None
-    warnings: list[str] = []
+    warnings: list[str | tx.Msg] = []
     try:
         stored = digests.repeated(digest, cells) if digests is not None and digest is not None else None
         if stored is not None:
@@ -1214,13 +1297,13 @@ def _decide_row(upserter: _Upserter, plan: list[CellPlan], line: int, cells: lis
             values["_warnings"] = warnings
             outcome, record = upserter.decide(line, tuple(map(str.strip, cells)), values)
     except p.CellError as exc:
-        result.reject(line, str(exc))
+        result.reject(line, exc.text)
         return
     if outcome == "duplicate":
         result.unchanged += 1
         result.duplicates += 1
         earlier = upserter.touched[id(record)][0]
-        result.warn(line, [f"Duplicate of line {earlier}: counted once"])
+        result.warn(line, [tx.msg(gettext_noop("Duplicate of line %(line)s: counted once"), line=earlier)])
         return
     setattr(result, outcome, getattr(result, outcome) + 1)
     if stored is not None:
@@ -1231,7 +1314,7 @@ def _decide_row(upserter: _Upserter, plan: list[CellPlan], line: int, cells: lis
     parent = upserter.row_parent if isinstance(upserter, AccountUpserter) else None
     if parent and isinstance(upserter, AccountUpserter):
         found = upserter.parent_of(record, *parent)
-        if isinstance(found, str):
+        if isinstance(found, tx.Msg):
             warnings.append(found)
         elif found is None:
             upserter.parents_later.append((line, record, *parent, outcome))
@@ -1241,10 +1324,10 @@ def _decide_row(upserter: _Upserter, plan: list[CellPlan], line: int, cells: lis
 
 
 def _parent_set(
-    upserter: AccountUpserter, record: Record, parent: Record, outcome: str, line: int, warnings: list[str]
+    upserter: AccountUpserter, record: Record, parent: Record, outcome: str, line: int, warnings: list[str | tx.Msg]
 ) -> None:
     if parent is record:
-        warnings.append("An account cannot be its own parent: parent left blank")
+        warnings.append(OWN_PARENT)
         return
     if parent["id"] is None:  # inserted in this chunk: link once it has an id
         upserter.parents_later.append((line, record, parent["external_id"], parent["name"], outcome))
@@ -1264,13 +1347,16 @@ def _parents_resolve(upserter: AccountUpserter) -> None:
     result = upserter.result
     for line, record, parent_ext, parent_name, outcome in upserter.parents_later:
         found = upserter.parent_of(record, parent_ext, parent_name)
-        if isinstance(found, str):
+        if isinstance(found, tx.Msg):
             result.warn(line, [found])
         elif found is None:
-            ref = f"CRM id {parent_ext}" if parent_ext else f"“{parent_name}”"
-            result.warn(line, [f"No parent account {ref}: parent left blank"])
+            if parent_ext:
+                missing = tx.msg(gettext_noop("No parent account CRM id %(id)s: parent left blank"), id=parent_ext)
+            else:
+                missing = tx.msg(gettext_noop("No parent account “%(name)s”: parent left blank"), name=parent_name)
+            result.warn(line, [missing])
         elif found is record:
-            result.warn(line, ["An account cannot be its own parent: parent left blank"])
+            result.warn(line, [OWN_PARENT])
         elif record["parent_id"] != found["id"]:
             upserter.update(record, {"parent_id": found["id"]})
             if outcome == "unchanged":
@@ -1618,7 +1704,8 @@ def import_file(
 
 
 def import_problem_rows(*, job: ImportJob) -> Iterable[list[str]]:
-    """The problems CSV: header, then each rejected or warned line: line, kind, reason, the original cells."""
+    """The problems CSV: header, then each rejected or warned line: line, kind, reason (in the active language),
+    the original cells."""
     problems: dict[int, list[dict[str, Any]]] = {}
     for problem in job.errors:
         problems.setdefault(int(problem["line"]), []).append(problem)
@@ -1627,4 +1714,4 @@ def import_problem_rows(*, job: ImportJob) -> Iterable[list[str]]:
     yield ["line", "problem", "reason", *headers]
     for line, cells in rows:
         for problem in problems.get(line, []):
-            yield [str(line), problem.get("kind", "rejected"), problem["reason"], *cells]
+            yield [str(line), problem.get("kind", "rejected"), problem_text(problem), *cells]

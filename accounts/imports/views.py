@@ -58,8 +58,12 @@ def import_list_view(request: MemberRequest) -> HttpResponse:
 
 
 def _errors_page(request: MemberRequest, job: ImportJob) -> Page | None:
-    """The rejected rows of a finished import, a page at a time."""
-    return paginate(request, job.errors or [], key="import_errors", default=50) if job.errors else None
+    """The rejected rows of a finished import, a page at a time, each reason in the reader's language."""
+    if not job.errors:
+        return None
+    page = paginate(request, job.errors, key="import_errors", default=50)
+    page.object_list = [{**e, "reason": services.problem_text(e)} for e in page.object_list]
+    return page
 
 
 def _report(job: ImportJob) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from abe.texts import english
 from accounts.imports import parsing as p
 from accounts.imports import services as imports
 from accounts.normalise import normalise_name
@@ -61,7 +62,10 @@ def test_a_bad_optional_cell_warns_and_a_bad_required_one_rejects():
     values = imports._clean(_plan(), ["A-2", "Acme", "", "", "Atlantis", "", "", "many"], warnings)
 
     assert "country" not in values and "employees" not in values
-    assert warnings == ["Unknown country “Atlantis”: left blank", "Employees “many” is not a number: left blank"]
+    assert [english(w) for w in warnings] == [
+        "Unknown country “Atlantis”: left blank",
+        "Employees “many” is not a number: left blank",
+    ]
     with pytest.raises(p.CellError):
         imports._clean(_plan(), ["A-3", "Acme", "not a website"], [])
 

@@ -44,7 +44,7 @@ class ImportJobSerializer(serializers.ModelSerializer):
 
     def to_representation(self, instance: ImportJob) -> dict[str, Any]:
         data: dict[str, Any] = dict(super().to_representation(instance))
-        data["errors"] = list(instance.errors[:1000])
+        data["errors"] = [{k: e[k] for k in ("line", "kind", "reason") if k in e} for e in instance.errors[:1000]]
         data["problems_count"] = len(instance.errors)
         return data
 
