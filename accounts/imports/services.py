@@ -134,7 +134,7 @@ class ImportResult:
         if line in self._warned_lines:
             problem, more = self._warned_lines[line], _reason(reasons)
             problem["reason"] += "; " + more["reason"]
-            problem["texts"] = problem["texts"] + more["texts"]
+            problem["texts"] = problem.get("texts", []) + more["texts"]
             return
         self.warned += 1
         problem = {"line": line, "kind": "warning", **_reason(reasons)}
