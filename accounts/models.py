@@ -16,6 +16,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from abe import texts as i18n_texts
 from abe.models import TimeStamped, Workspace, WorkspaceOwned
 from personas.models import BuyingRole, Department, Persona, Seniority
 
@@ -612,6 +613,9 @@ class TierChange(WorkspaceOwned):
     new_tier = models.CharField(max_length=20, choices=Tier.choices)
     source = models.CharField(max_length=20, choices=TierChangeSource.choices)
     reason = models.CharField(max_length=500, blank=True)
+    # A reason the product wrote ("Automatic tiering (priority 87)") as a message key (``abe.texts``), read in the
+    # reader's language; ``reason`` keeps the English the API returns, or what a person typed.
+    texts = models.JSONField(default=dict, blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -621,6 +625,10 @@ class TierChange(WorkspaceOwned):
 
     def __str__(self) -> str:
         return f"{self.account_id}: {self.old_tier} -> {self.new_tier}"
+
+    @property
+    def shown_reason(self) -> str:
+        return i18n_texts.render((self.texts or {}).get("reason"), self.reason)
 
 
 class ProposalStatus(models.TextChoices):
@@ -638,6 +646,7 @@ class TierProposal(WorkspaceOwned):
     proposed_tier = models.CharField(max_length=20, choices=Tier.choices)
     priority = models.FloatField(null=True, blank=True)
     reason = models.CharField(max_length=500)
+    texts = models.JSONField(default=dict, blank=True)  # ``reason`` as a message key (see ``TierChange.texts``)
     status = models.CharField(max_length=20, choices=ProposalStatus.choices, default=ProposalStatus.PENDING)
     created_at = models.DateTimeField(auto_now_add=True)
     decided_by = models.ForeignKey(
@@ -656,6 +665,10 @@ class TierProposal(WorkspaceOwned):
 
     def __str__(self) -> str:
         return f"{self.account_id}: {self.current_tier} -> {self.proposed_tier} ({self.status})"
+
+    @property
+    def shown_reason(self) -> str:
+        return i18n_texts.render((self.texts or {}).get("reason"), self.reason)
 
 
 class ImportKind(models.TextChoices):

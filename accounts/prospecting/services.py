@@ -23,12 +23,14 @@ from django.db.models import Max, Q
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.text import format_lazy
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from abe import l10n
 from abe import permissions as rules
+from abe import texts as tx
 from abe.bulk import Serialized, rows_update
 from abe.gcpause import gc_paused
+from abe.labels import ChoiceLabels, english_label
 from abe.models import Job, Membership, Workspace
 from abe.registry import alert_forecasts, tier_changed_callbacks
 from abe.tasks import enqueue_on_commit
@@ -69,17 +71,39 @@ SCORE_FIELDS = [
     "priority",
     "tier",
 ]
+# Why a proposal is made, as message keys (``abe.texts``): the proposal keeps the English in ``reason`` (the API's
+# words) and the key in ``texts``, which the pages read in the reader's language.
 PROPOSAL_REASONS = {
-    "pinned": "Pinned to {current}; by priority {priority:.0f} it would be {proposed}.",
-    "high_tier": "Priority is now {priority:.0f}; automatic tiering would move it from {current} to {proposed}.",
-    "no_capacity": "Priority {priority:.0f} earns {proposed}, but that tier is full until a slot is freed.",
+    "pinned": gettext_noop("Pinned to %(current)s; by priority %(priority)s it would be %(proposed)s."),
+    "high_tier": gettext_noop(
+        "Priority is now %(priority)s; automatic tiering would move it from %(current)s to %(proposed)s."
+    ),
+    "no_capacity": gettext_noop(
+        "Priority %(priority)s earns %(proposed)s, but that tier is full until a slot is freed."
+    ),
 }
+TIER_LABELS = ChoiceLabels(Tier)
+AUTOMATIC_REASON = gettext_noop("Automatic tiering (priority %(priority)s)")
+AUTOMATIC_REASON_AFTER = gettext_noop("Automatic tiering (priority %(priority)s) after: %(reason)s")
+UNPIN_REASON = tx.msg(gettext_noop("Unpinned: automatic tiering decides again"))
+
+
+def _tier_word(tier: str) -> dict[str, Any]:
+    return tx.label(english_label(TIER_LABELS, tier, tier))
+
+
+def reason_of(params: dict[str, Any]) -> str | tx.Msg:
+    """A rescore job's reason: the message key it was queued with (see :func:`rescore_later`), else its text."""
+    spec = params.get("reason_text")
+    if isinstance(spec, dict) and spec.get("key"):
+        return tx.Msg(str(spec["key"]), dict(spec.get("params") or {}))
+    return str(params.get("reason", ""))
 
 
 RESCORE_JOB = "prospecting_rescore"
 
 
-def rescore_later(*, workspace: Workspace | int, reason: str, by: User | None = None) -> Job:
+def rescore_later(*, workspace: Workspace | int, reason: str | tx.Msg, by: User | None = None) -> Job:
     """Rescore (and retier) every account as a background job once the transaction commits; the job carries the
     true status (queued, running, done with the summary, failed with the reason) for the pages to show."""
     from abe.jobs import job_create
@@ -92,12 +116,18 @@ def rescore_later(*, workspace: Workspace | int, reason: str, by: User | None = 
     return job_create(
         workspace=workspace,
         kind=RESCORE_JOB,
-        label=f"Rescore {total:,} accounts ({reason})",
+        label=f"Rescore {total:,} accounts ({tx.english(reason)})",
         total=total,
-        params={"reason": reason},
+        params={"reason": tx.english(reason), **({"reason_text": reason.spec()} if isinstance(reason, tx.Msg) else {})},
         by=by,
         task=prospecting_rescore_job_task,
     )
+
+
+def _automatic_reason(priority: float, reason: str | tx.Msg) -> tx.Msg:
+    if not reason:
+        return tx.msg(AUTOMATIC_REASON, priority=tx.num(priority))
+    return tx.msg(AUTOMATIC_REASON_AFTER, priority=tx.num(priority), reason=reason)
 
 
 def rescore_summary_text(summary: dict[str, Any]) -> str:
@@ -150,7 +180,7 @@ def prospecting_settings_update(
     obj.save()
     board_config_invalidate(workspace=workspace)
     if rescore:
-        rescore_later(workspace=workspace, reason="settings changed", by=by)
+        rescore_later(workspace=workspace, reason=tx.msg(gettext_noop("settings changed")), by=by)
     return obj
 
 
@@ -190,7 +220,9 @@ def icp_save(
     )
     board_config_invalidate(workspace=workspace)
     if rescore:
-        rescore_later(workspace=workspace, reason=f"ICP v{version.number} saved", by=by)
+        rescore_later(
+            workspace=workspace, reason=tx.msg(gettext_noop("ICP v%(number)s saved"), number=version.number), by=by
+        )
     return version
 
 
@@ -202,7 +234,11 @@ def icp_activate(*, version: IcpVersion, by: User | None = None, rescore: bool =
     version.save(update_fields=["is_active"])
     board_config_invalidate(workspace=version.workspace_id)
     if rescore:
-        rescore_later(workspace=version.workspace_id, reason=f"ICP v{version.number} reactivated", by=by)
+        rescore_later(
+            workspace=version.workspace_id,
+            reason=tx.msg(gettext_noop("ICP v%(number)s reactivated"), number=version.number),
+            by=by,
+        )
     return version
 
 
@@ -293,7 +329,11 @@ def model_activate(
     model.activated_at = timezone.now()
     model.save(update_fields=["is_active", "activated_at"])
     if rescore:
-        rescore_later(workspace=model.workspace_id, reason=f"model v{model.number} activated", by=by)
+        rescore_later(
+            workspace=model.workspace_id,
+            reason=tx.msg(gettext_noop("model v%(number)s activated"), number=model.number),
+            by=by,
+        )
     return model
 
 
@@ -327,7 +367,7 @@ def _nullable(values: np.ndarray) -> list[float | None]:
 
 
 def prospecting_rescore(
-    *, workspace: Workspace, by: User | None = None, reason: str = "", tiering: bool = True
+    *, workspace: Workspace, by: User | None = None, reason: str | tx.Msg = "", tiering: bool = True
 ) -> dict[str, Any]:
     """Recompute fit, win probability, priority and (unless ``tiering=False``) tiers of every account, in bulk.
 
@@ -338,12 +378,14 @@ def prospecting_rescore(
         return _prospecting_rescore(workspace=workspace, by=by, reason=reason, tiering=tiering)
 
 
-def _prospecting_rescore(*, workspace: Workspace, by: User | None, reason: str, tiering: bool) -> dict[str, Any]:
+def _prospecting_rescore(
+    *, workspace: Workspace, by: User | None, reason: str | tx.Msg, tiering: bool
+) -> dict[str, Any]:
     started = time.monotonic()
     _workspace_lock(workspace)
     frame = workspace_accounts_frame(workspace=workspace)
     n = len(frame)
-    summary: dict[str, Any] = {"accounts": n, "reason": reason}
+    summary: dict[str, Any] = {"accounts": n, "reason": tx.english(reason)}
     if n == 0:
         return summary
     version = IcpVersion.objects.for_workspace(workspace).filter(is_active=True).first()
@@ -395,10 +437,12 @@ def _prospecting_rescore(*, workspace: Workspace, by: User | None, reason: str, 
                 old_tier=current[i],
                 new_tier=new_tiers[i],
                 source=TierChangeSource.AUTOMATIC,
-                reason=f"Automatic tiering (priority {priority[i]:.0f})" + (f" after: {reason}" if reason else ""),
+                reason=text.english()[:500],
+                texts={"reason": text.spec()},
                 by=by,
             )
             for i in moved
+            for text in [_automatic_reason(float(priority[i]), reason)]
         ],
         batch_size=2000,
     )
@@ -588,20 +632,31 @@ def _proposals_refresh(
         .filter(status=ProposalStatus.REJECTED)
         .values_list("account_id", "current_tier", "proposed_tier")
     )
-    wanted: dict[int, tuple[str, str, str, float]] = {}
+    wanted: dict[int, tuple[str, str, tx.Msg, float]] = {}
     for proposal in plan.proposals:
         account_id = int(ids[proposal.row])
         key = (account_id, str(current[proposal.row]), proposal.proposed)
         if key in rejected:
             continue
-        text = PROPOSAL_REASONS[proposal.reason].format(
-            current=Tier(key[1]).label, proposed=Tier(key[2]).label, priority=float(priority[proposal.row])
+        text = tx.msg(
+            PROPOSAL_REASONS[proposal.reason],
+            current=_tier_word(key[1]),
+            proposed=_tier_word(key[2]),
+            priority=tx.num(float(priority[proposal.row])),
         )
         wanted[account_id] = (key[1], key[2], text, float(priority[proposal.row]))
     stale = [p.pk for a, p in pending.items() if a not in wanted or wanted[a][:2] != (p.current_tier, p.proposed_tier)]
     TierProposal.objects.filter(pk__in=stale).update(status=ProposalStatus.SUPERSEDED, decided_at=timezone.now())
     fresh = [
-        TierProposal(workspace=workspace, account_id=a, current_tier=c, proposed_tier=t, reason=text, priority=pr)
+        TierProposal(
+            workspace=workspace,
+            account_id=a,
+            current_tier=c,
+            proposed_tier=t,
+            reason=text.english()[:500],
+            texts={"reason": text.spec()},
+            priority=pr,
+        )
         for a, (c, t, text, pr) in wanted.items()
         if a not in pending or pending[a].pk in stale
     ]
@@ -663,7 +718,8 @@ def tier_unpin(*, account: Account, by: User | None, reason: str = "") -> Accoun
         old_tier=account.tier,
         new_tier=account.tier,
         source=TierChangeSource.UNPIN,
-        reason=(reason or "Unpinned: automatic tiering decides again").strip()[:500],
+        reason=(reason or UNPIN_REASON.english()).strip()[:500],
+        texts={} if reason.strip() else {"reason": UNPIN_REASON.spec()},
         by=by,
     )
     account.tier_locked = False
@@ -695,6 +751,7 @@ def tier_proposal_decide(*, proposal: TierProposal, accept: bool, by: User | Non
             new_tier=proposal.proposed_tier,
             source=TierChangeSource.PROPOSAL,
             reason=proposal.reason,
+            texts=proposal.texts,
             by=by,
         )
         old_tier = account.tier

@@ -132,14 +132,14 @@ def prospecting_rescore_job_task(job_id: int) -> dict[str, Any]:
     from abe.jobs import job_fail, job_finish, job_start
     from abe.models import Job
 
-    from .services import prospecting_rescore, rescore_summary_text
+    from .services import prospecting_rescore, reason_of, rescore_summary_text
 
     job = Job.objects.select_related("workspace", "created_by").filter(pk=job_id).first()
     if job is None or job.finished:
         return {}
     job_start(job=job)
     try:
-        summary = prospecting_rescore(workspace=job.workspace, by=job.created_by, reason=job.params.get("reason", ""))
+        summary = prospecting_rescore(workspace=job.workspace, by=job.created_by, reason=reason_of(job.params))
     except Exception as exc:
         job_fail(job=job, reason=f"The rescore failed: {exc}")
         raise

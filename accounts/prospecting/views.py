@@ -18,10 +18,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, gettext_noop, ngettext
 from django.views.decorators.http import require_POST
 
 from abe import permissions as rules
+from abe import texts
 from abe.http import MemberRequest
 from abe.jobs import job_create, job_list
 from abe.models import Job
@@ -451,7 +452,9 @@ def icp_activate_view(request: MemberRequest, pk: int) -> HttpResponse:
 def rescore_view(request: MemberRequest) -> HttpResponse:
     services.rescore_later(
         workspace=request.workspace,
-        reason=f"requested by {request.user.get_full_name() or request.user.username}",
+        reason=texts.msg(
+            gettext_noop("requested by %(name)s"), name=request.user.get_full_name() or request.user.username
+        ),
         by=request.user,
     )
     messages.success(request, gettext("Rescore requested; its status shows below."))
