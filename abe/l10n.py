@@ -50,9 +50,10 @@ def _decimal(value: Any) -> Decimal | None:
     if value is None or value == "":
         return None
     try:
-        return Decimal(str(value))
+        amount = Decimal(str(value))
     except (InvalidOperation, ValueError):
         return None
+    return amount if amount.is_finite() else None  # NaN and infinity are unknown ("—"), not an error
 
 
 def number(value: Any, digits: int = 0) -> str:

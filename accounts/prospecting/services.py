@@ -124,7 +124,13 @@ def rescore_later(*, workspace: Workspace | int, reason: str | tx.Msg, by: User 
     )
 
 
-def _automatic_reason(priority: float, reason: str | tx.Msg) -> tx.Msg:
+def _whole(value: Any) -> int | None:
+    """A priority as the reasons show it (a whole number; None, shown "—", for an account without one)."""
+    x = float(value)
+    return None if x != x else round(x)
+
+
+def _automatic_reason(priority: int | None, reason: str | tx.Msg) -> tx.Msg:
     if not reason:
         return tx.msg(AUTOMATIC_REASON, priority=tx.num(priority))
     return tx.msg(AUTOMATIC_REASON_AFTER, priority=tx.num(priority), reason=reason)
@@ -429,6 +435,11 @@ def _prospecting_rescore(
     )
     rows_update(Account, SCORE_FIELDS, rows)
     moved = np.flatnonzero(new_tiers != current)
+    # One reason per whole priority (it reads "priority 87"): at most ~100 texts to render, not one per move.
+    reasons: dict[int | None, tuple[str, dict[str, Any]]] = {}
+    for whole in {_whole(priority[i]) for i in moved}:
+        text = _automatic_reason(whole, reason)
+        reasons[whole] = (text.english()[:500], {"reason": text.spec()})
     TierChange.objects.bulk_create(
         [
             TierChange(
@@ -437,12 +448,11 @@ def _prospecting_rescore(
                 old_tier=current[i],
                 new_tier=new_tiers[i],
                 source=TierChangeSource.AUTOMATIC,
-                reason=text.english()[:500],
-                texts={"reason": text.spec()},
+                reason=reasons[_whole(priority[i])][0],
+                texts=reasons[_whole(priority[i])][1],
                 by=by,
             )
             for i in moved
-            for text in [_automatic_reason(float(priority[i]), reason)]
         ],
         batch_size=2000,
     )

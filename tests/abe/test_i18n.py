@@ -254,3 +254,12 @@ def test_model_form_pages_show_spanish_labels(client, admin_user, workspace):
     assert "Año de fundación" in account_page and "Número de oficinas" in account_page
     assert "Founded year" not in account_page and "Number of offices" not in account_page
     assert "Esfuerzo" in content_page and "Effort" not in content_page
+
+
+def test_an_unknown_number_reads_as_a_dash_not_an_error():
+    # NaN and infinity (a priority or score that could not be computed) raised decimal.InvalidOperation when
+    # formatted, which abe.texts.render does not catch: a stored text with one broke the page showing it.
+    from abe import texts
+
+    assert [l10n.number(v, 0) for v in (float("nan"), float("inf"), None, 87.4)] == ["—", "—", "—", "87"]
+    assert texts.msg("Priority %(p)s", p=texts.num(float("nan"))).english() == "Priority —"

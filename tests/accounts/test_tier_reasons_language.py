@@ -82,3 +82,15 @@ def test_unpinning_without_a_reason_reads_in_the_readers_language(workspace, sal
         "Budget cut",
         "Let the model decide",  # what a person typed reads as typed
     ]
+
+
+def test_an_automatic_reason_reads_each_priority_as_a_whole_number_and_an_unknown_one_as_a_dash():
+    import numpy as np
+
+    from accounts.prospecting.services import _automatic_reason, _whole
+
+    assert [_automatic_reason(_whole(np.float64(p)), "").english() for p in (86.6, 87.4, np.nan)] == [
+        "Automatic tiering (priority 87)",
+        "Automatic tiering (priority 87)",
+        "Automatic tiering (priority —)",
+    ]
