@@ -18,6 +18,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from . import texts
 from .models import Job, JobStatus, Workspace
 from .tasks import enqueue_job_on_commit
 
@@ -26,17 +27,20 @@ def job_create(
     *,
     workspace: Workspace,
     kind: str,
-    label: str,
+    label: str | texts.Msg,
     total: int,
     params: dict[str, Any],
     by: User | None,
     task: Any,
 ) -> Job:
-    """Record a job and enqueue ``task`` (a Celery task taking the job id) once the transaction commits."""
+    """Record a job and enqueue ``task`` (a Celery task taking the job id) once the transaction commits. ``label``
+    (and a finished job's message) may be a message key (``abe.texts.msg``): pages show it in the reader's language,
+    the columns keep its English."""
     job = Job.objects.create(
         workspace=workspace,
         kind=kind,
-        label=label[:200],
+        label=texts.english(label)[:200],
+        texts=texts.specs(label=label),
         total=total,
         params=params,
         created_by=by,
@@ -74,16 +78,23 @@ def job_progress_visible(*, job: Job, processed: int) -> None:
         side.close()
 
 
-def job_finish(*, job: Job, message: str, result: dict[str, Any]) -> Job:
-    job.status, job.message, job.result = JobStatus.DONE, message, result
+def _with_message(job: Job, message: str | texts.Msg) -> None:
+    job.message = texts.english(message)[:2000]
+    job.texts = {**{k: v for k, v in (job.texts or {}).items() if k != "message"}, **texts.specs(message=message)}
+
+
+def job_finish(*, job: Job, message: str | texts.Msg, result: dict[str, Any]) -> Job:
+    job.status, job.result = JobStatus.DONE, result
+    _with_message(job, message)
     job.processed, job.finished_at = job.total, timezone.now()
-    job.save(update_fields=["status", "message", "result", "processed", "finished_at"])
+    job.save(update_fields=["status", "message", "texts", "result", "processed", "finished_at"])
     return job
 
 
-def job_fail(*, job: Job, reason: str) -> Job:
-    job.status, job.message, job.finished_at = JobStatus.FAILED, reason[:2000], timezone.now()
-    job.save(update_fields=["status", "message", "finished_at"])
+def job_fail(*, job: Job, reason: str | texts.Msg) -> Job:
+    job.status, job.finished_at = JobStatus.FAILED, timezone.now()
+    _with_message(job, reason)
+    job.save(update_fields=["status", "message", "texts", "finished_at"])
     return job
 
 

@@ -237,6 +237,9 @@ class Job(WorkspaceOwned):
     message = models.TextField(blank=True, help_text=_("The summary when done, the reason when failed."))
     params = models.JSONField(default=dict, blank=True)
     result = models.JSONField(default=dict, blank=True)
+    # ``label`` and ``message`` as message keys (``abe.texts``), read in the reader's language; the columns keep the
+    # English the API returns. A job recorded before the keys shows as stored.
+    texts = models.JSONField(default=dict, blank=True)
     inline = models.BooleanField(default=False, help_text=_("Run in the web process (embedded default, no worker)."))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(default=timezone.now)
@@ -249,6 +252,18 @@ class Job(WorkspaceOwned):
 
     def __str__(self) -> str:
         return f"{self.label} ({self.get_status_display()})"
+
+    @property
+    def label_text(self) -> str:
+        from . import texts
+
+        return texts.render((self.texts or {}).get("label"), self.label)
+
+    @property
+    def message_text(self) -> str:
+        from . import texts
+
+        return texts.render((self.texts or {}).get("message"), self.message)
 
     @property
     def progress_percent(self) -> int:

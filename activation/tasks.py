@@ -11,7 +11,9 @@ from typing import Any
 from celery import Task, shared_task
 from django.db import OperationalError
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
+from abe import texts
 from abe.tasks import SweptTask
 
 from .models import TIME_BASED_CONDITIONS
@@ -156,8 +158,12 @@ def rule_preview_job_task(job_id: int) -> int:
         job_fail(job=job, reason=" ".join(exc.messages))
         return 0
     except Exception as exc:
-        job_fail(job=job, reason=f"The preview failed: {exc}")
+        job_fail(job=job, reason=texts.msg(gettext_noop("The preview failed: %(error)s"), error=str(exc)))
         raise
-    message = f"The rule would fire {forecast.alerts:,} alerts on {forecast.accounts:,} accounts."
+    message = texts.msg(
+        gettext_noop("The rule would fire %(alerts)s alerts on %(accounts)s accounts."),
+        alerts=texts.num(forecast.alerts),
+        accounts=texts.num(forecast.accounts),
+    )
     job_finish(job=job, message=message, result={"accounts": forecast.accounts, "alerts": forecast.alerts})
     return forecast.alerts

@@ -12,7 +12,9 @@ from typing import Any
 from celery import shared_task
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
+from abe import texts
 from abe.models import Workspace
 from abe.tasks import SweptTask, publish_errors, step_deadline
 
@@ -24,8 +26,8 @@ from .services.scoring import scores_recompute_step, scores_rescore_state
 logger = logging.getLogger(__name__)
 # A batch's own task normally folds it within seconds; older ones lost their task (broker down, worker killed).
 SWEEP_AFTER = timedelta(minutes=2)
-STEP_PUBLISH_FAILED = (
-    "Stopped after {done:,} accounts: the background job service (the broker) was unavailable when the next step "
+STEP_PUBLISH_FAILED = gettext_noop(
+    "Stopped after %(done)s accounts: the background job service (the broker) was unavailable when the next step "
     "was queued. Scores already written are correct; start the rescore again to finish."
 )
 
@@ -86,7 +88,7 @@ def engagement_recompute_job_task(job_id: int) -> int:
             workspace=job.workspace, state=state, deadline=step_deadline(), change=job.params.get("change")
         )
     except Exception as exc:
-        job_fail(job=job, reason=f"The rescore failed: {exc}")
+        job_fail(job=job, reason=texts.msg(gettext_noop("The rescore failed: %(error)s"), error=str(exc)))
         raise
     job.params = {**job.params, "recompute": state}
     job.save(update_fields=["params"])
@@ -96,10 +98,14 @@ def engagement_recompute_job_task(job_id: int) -> int:
             engagement_recompute_job_task.delay(job_id)
         except publish_errors():
             logger.warning("Could not enqueue the next step of recompute job %s", job_id, exc_info=True)
-            job_fail(job=job, reason=STEP_PUBLISH_FAILED.format(done=state["done"]))
+            job_fail(job=job, reason=texts.msg(STEP_PUBLISH_FAILED, done=texts.num(state["done"])))
         return 0
     changed = len(state["changed"])
-    message = f"{state['done']:,} accounts rescored; {changed:,} changed score or stage."
+    message = texts.msg(
+        gettext_noop("%(done)s accounts rescored; %(changed)s changed score or stage."),
+        done=texts.num(state["done"]),
+        changed=texts.num(changed),
+    )
     job_finish(job=job, message=message, result={"accounts": state["done"], "changed": changed})
     return changed
 
@@ -222,10 +228,14 @@ def engagement_preview_job_task(job_id: int) -> int:
         job_fail(job=job, reason=" ".join(exc.messages))
         return 0
     except Exception as exc:
-        job_fail(job=job, reason=f"The preview failed: {exc}")
+        job_fail(job=job, reason=texts.msg(gettext_noop("The preview failed: %(error)s"), error=str(exc)))
         raise
     result = engagement_config_preview_result(preview)
     moved, alerts = result["moved"], result["alerts"]
-    message = f"{moved:,} accounts would change journey stage; the rules would fire {alerts:,} alerts."
+    message = texts.msg(
+        gettext_noop("%(moved)s accounts would change journey stage; the rules would fire %(alerts)s alerts."),
+        moved=texts.num(moved),
+        alerts=texts.num(alerts),
+    )
     job_finish(job=job, message=message, result=result)
     return int(moved)

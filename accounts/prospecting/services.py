@@ -116,7 +116,7 @@ def rescore_later(*, workspace: Workspace | int, reason: str | tx.Msg, by: User 
     return job_create(
         workspace=workspace,
         kind=RESCORE_JOB,
-        label=f"Rescore {total:,} accounts ({tx.english(reason)})",
+        label=tx.msg(gettext_noop("Rescore %(count)s accounts (%(reason)s)"), count=tx.num(total), reason=reason),
         total=total,
         params={"reason": tx.english(reason), **({"reason_text": reason.spec()} if isinstance(reason, tx.Msg) else {})},
         by=by,
@@ -136,11 +136,15 @@ def _automatic_reason(priority: int | None, reason: str | tx.Msg) -> tx.Msg:
     return tx.msg(AUTOMATIC_REASON_AFTER, priority=tx.num(priority), reason=reason)
 
 
-def rescore_summary_text(summary: dict[str, Any]) -> str:
-    """A rescore's summary as people read it."""
-    return (
-        f"{summary.get('accounts', 0):,} accounts rescored; {summary.get('tier_moves', 0):,} moved tier; "
-        f"{summary.get('proposals', 0):,} proposals awaiting a decision."
+def rescore_summary_msg(summary: dict[str, Any]) -> tx.Msg:
+    """A rescore's summary as people read it (a message key: the job page shows it in the reader's language)."""
+    return tx.msg(
+        gettext_noop(
+            "%(accounts)s accounts rescored; %(moves)s moved tier; %(proposals)s proposals awaiting a decision."
+        ),
+        accounts=tx.num(summary.get("accounts", 0)),
+        moves=tx.num(summary.get("tier_moves", 0)),
+        proposals=tx.num(summary.get("proposals", 0)),
     )
 
 

@@ -10,8 +10,10 @@ from typing import Any
 from celery import shared_task
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext_noop
 
 from abe import l10n
+from abe import texts as tx
 from abe.models import Workspace
 
 logger = logging.getLogger(__name__)
@@ -108,7 +110,10 @@ def accounts_bulk_apply_task(job_id: int) -> dict[str, Any]:
                     accounts_bulk_apply_task.delay(job_id)
                 except publish_errors():
                     logger.warning("Could not enqueue the next step of bulk job %s", job_id, exc_info=True)
-                    job_fail(job=job, reason=BULK_STEP_PUBLISH_FAILED.format(done=start, total=len(ids)))
+                    job_fail(
+                        job=job,
+                        reason=tx.msg(BULK_STEP_PUBLISH_FAILED, done=tx.num(start), total=tx.num(len(ids))),
+                    )
                 return result.as_dict()
     except (ValidationError, PermissionDenied) as exc:
         job_fail(job=job, reason=" ".join(getattr(exc, "messages", [str(exc)])))
@@ -120,8 +125,8 @@ def accounts_bulk_apply_task(job_id: int) -> dict[str, Any]:
     return result.as_dict()
 
 
-BULK_STEP_PUBLISH_FAILED = (
-    "Stopped after {done:,} of {total:,} accounts: the background job service (the broker) was unavailable when "
+BULK_STEP_PUBLISH_FAILED = gettext_noop(
+    "Stopped after %(done)s of %(total)s accounts: the background job service (the broker) was unavailable when "
     "the next step was queued. The changes made so far are saved; start the change again for the rest."
 )
 
@@ -132,7 +137,7 @@ def prospecting_rescore_job_task(job_id: int) -> dict[str, Any]:
     from abe.jobs import job_fail, job_finish, job_start
     from abe.models import Job
 
-    from .services import prospecting_rescore, reason_of, rescore_summary_text
+    from .services import prospecting_rescore, reason_of, rescore_summary_msg
 
     job = Job.objects.select_related("workspace", "created_by").filter(pk=job_id).first()
     if job is None or job.finished:
@@ -141,7 +146,7 @@ def prospecting_rescore_job_task(job_id: int) -> dict[str, Any]:
     try:
         summary = prospecting_rescore(workspace=job.workspace, by=job.created_by, reason=reason_of(job.params))
     except Exception as exc:
-        job_fail(job=job, reason=f"The rescore failed: {exc}")
+        job_fail(job=job, reason=tx.msg(gettext_noop("The rescore failed: %(error)s"), error=str(exc)))
         raise
-    job_finish(job=job, message=rescore_summary_text(summary), result=summary)
+    job_finish(job=job, message=rescore_summary_msg(summary), result=summary)
     return summary

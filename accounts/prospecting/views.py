@@ -25,6 +25,7 @@ from abe import permissions as rules
 from abe import texts
 from abe.http import MemberRequest
 from abe.jobs import job_create, job_list
+from abe.labels import ChoiceLabels, english_label
 from abe.models import Job
 from abe.paging import ignored_params, page_number, page_size, paginate
 from abe.rows import rendered_rows
@@ -173,11 +174,18 @@ def tier_bulk_view(request: MemberRequest) -> HttpResponse:
     else:
         wanted = list(dict.fromkeys(data["account_ids"]))
     owner = next((u for u in users if str(u.pk) == data["owner"]), None) if data["action"] == "owner" else None
-    label = (
-        f"Assign owner {owner.get_full_name() or owner.username if owner else '(none)'} to {len(wanted):,} accounts"
-        if data["action"] == "owner"
-        else f"Pin {len(wanted):,} accounts to {Tier(data['tier']).label}"
-    )
+    if data["action"] == "owner":
+        label = texts.msg(
+            gettext_noop("Assign owner %(owner)s to %(count)s accounts"),
+            owner=(owner.get_full_name() or owner.username) if owner else texts.label(gettext_noop("(none)")),
+            count=texts.num(len(wanted)),
+        )
+    else:
+        label = texts.msg(
+            gettext_noop("Pin %(count)s accounts to %(tier)s"),
+            count=texts.num(len(wanted)),
+            tier=texts.label(english_label(ChoiceLabels(Tier), data["tier"], data["tier"])),
+        )
     role = rules.request_role(request)
     if len(wanted) > services.BULK_INLINE_LIMIT:
         job = job_create(
@@ -199,7 +207,8 @@ def tier_bulk_view(request: MemberRequest) -> HttpResponse:
         request.session["job:tier_board"] = job.pk
         messages.info(
             request,
-            gettext("%(label)s: started as a background job; its progress shows above the board.") % {"label": label},
+            gettext("%(label)s: started as a background job; its progress shows above the board.")
+            % {"label": str(label)},
             extra_tags="bulk-done",
         )
         return redirect(back)

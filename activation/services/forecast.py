@@ -22,8 +22,9 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
+from abe import texts
 from abe.models import Job, Workspace
 from accounts.models import Account
 
@@ -86,7 +87,10 @@ def rule_forecast_later(*, workspace: Workspace, data: dict[str, Any], rule: Rul
     job = job_create(
         workspace=workspace,
         kind=RULE_PREVIEW_JOB,
-        label=f"Preview of the rule “{data.get('name') or (rule.name if rule else '')}” (nothing is saved)",
+        label=texts.msg(
+            gettext_noop("Preview of the rule “%(name)s” (nothing is saved)"),
+            name=data.get("name") or (rule.name if rule else ""),
+        ),
         total=1,
         params={"data": stored, "rule": rule.pk if rule else None},
         by=by if by is not None and by.is_authenticated else None,

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext, gettext_noop
 
+from abe import texts
 from abe.models import Job, Workspace
 from abe.registry import alert_forecasts
 from personas.models import BuyingRole, Seniority
@@ -306,7 +307,10 @@ def engagement_config_preview_later(
     job = job_create(
         workspace=workspace,
         kind=PREVIEW_JOB,
-        label=f"Preview of the scoring settings on {total:,} accounts (nothing is saved)",
+        label=texts.msg(
+            gettext_noop("Preview of the scoring settings on %(count)s accounts (nothing is saved)"),
+            count=texts.num(total),
+        ),
         total=PREVIEW_STEPS,
         params={"data": dict(data), "per_account_alerts": bool(per_account_alerts)},
         by=by if by is not None and by.is_authenticated else None,
@@ -334,9 +338,13 @@ def engagement_recompute_later(*, workspace: Workspace, change: dict[str, Any] |
     from ..tasks import engagement_recompute_job_task
 
     total = Account.objects.for_workspace(workspace).count()
-    label = f"Rescore engagement of {total:,} accounts"
+    label = texts.msg(gettext_noop("Rescore engagement of %(count)s accounts"), count=texts.num(total))
     if change is not None:
-        label += f" ({str(change.get('label', 'settings')).lower()} changed)"
+        label = texts.msg(
+            gettext_noop("Rescore engagement of %(count)s accounts (%(what)s changed)"),
+            count=texts.num(total),
+            what=texts.label(str(change.get("label") or gettext_noop("Settings")), lower=True),
+        )
     return job_create(
         workspace=workspace,
         kind=RECOMPUTE_JOB,
