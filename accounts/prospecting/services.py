@@ -309,14 +309,21 @@ def model_train(
 
 
 def model_metrics_sentence(model: PredictiveModel) -> str:
-    """``holdout AUC 0.484, base rate 0.500, fit only 0.479, margin -0.09 to +0.05`` for confirmations."""
+    """``holdout AUC 0.484, base rate 0.500, fit only 0.479, 95% interval of the margin -0.090 to +0.050`` for
+    confirmations, in the active language and its number format."""
     c = (model.metrics or {}).get("comparison") or {}
     auc = c.get("auc", ((model.metrics or {}).get("model") or {}).get("roc_auc"))
-    parts = [f"holdout AUC {auc:.3f}" if auc is not None else "holdout AUC unknown", "base rate 0.500"]
+    parts = [
+        gettext("holdout AUC %(auc)s") % {"auc": l10n.number(auc, 3)}
+        if auc is not None
+        else gettext("holdout AUC unknown"),
+        gettext("base rate %(auc)s") % {"auc": l10n.number(0.5, 3)},
+    ]
     if c.get("fit_only_auc") is not None:
-        parts.append(f"fit only {c['fit_only_auc']:.3f}")
+        parts.append(gettext("fit only %(auc)s") % {"auc": l10n.number(c["fit_only_auc"], 3)})
     if c.get("auc_margin_low") is not None:
-        parts.append(f"95% interval of the margin {c['auc_margin_low']:+.3f} to {c['auc_margin_high']:+.3f}")
+        low, high = (("+" if x >= 0 else "") + l10n.number(x, 3) for x in (c["auc_margin_low"], c["auc_margin_high"]))
+        parts.append(gettext("95%% interval of the margin %(low)s to %(high)s") % {"low": low, "high": high})
     return ", ".join(parts)
 
 
@@ -328,10 +335,10 @@ def model_activate(
     if not model.beats_baselines and not confirm:
         raise ValidationError(
             {
-                "confirm": (
-                    f"Model v{model.number} is not better than the baselines ({model_metrics_sentence(model)}). "
-                    "Confirm to activate it anyway."
+                "confirm": gettext(
+                    "Model v%(number)s is not better than the baselines (%(metrics)s). Confirm to activate it anyway."
                 )
+                % {"number": model.number, "metrics": model_metrics_sentence(model)}
             }
         )
     PredictiveModel.objects.for_workspace(model.workspace_id).filter(is_active=True).update(is_active=False)

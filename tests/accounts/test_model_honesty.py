@@ -155,3 +155,18 @@ def test_model_train_command_prints_the_verdict_as_json_last(workspace):
     }
     assert (summary["version"], summary["activated"], summary["base_rate_auc"]) == (1, False, 0.5)
     assert summary["n_train"] + summary["n_test"] == 321
+
+
+def test_the_refusal_names_the_metrics_in_the_readers_language_and_number_format(admin_api, workspace, admin_user):
+    # The refusal was English whatever the request's language ("holdout AUC 0.484, base rate 0.500").
+    noise_history(workspace)
+    model = services.model_train(workspace=workspace, by=admin_user, rescore=False)
+
+    refused = admin_api.post(
+        f"/api/v1/predictive-models/{model.pk}/activate/", {}, format="json", HTTP_ACCEPT_LANGUAGE="es"
+    )
+
+    message = str(refused.json())
+    assert refused.status_code == 400
+    assert "no es mejor que las referencias" in message and "AUC en validación 0," in message
+    assert "tasa base 0,500" in message and "holdout" not in message
