@@ -118,14 +118,16 @@ SOURCES = {**{t: v[2] for t, v in PERSON_TYPES.items()}, EventType.TRIGGER_EVENT
 CHANNELS = {**{t: v[1] for t, v in PERSON_TYPES.items()}, EventType.TRIGGER_EVENT: Channel.THIRD_PARTY}
 
 
-def _metadata() -> list[dict]:
-    """Every metadata object the demo uses; events point at one by index."""
+def _metadata(language: str = "en") -> list[dict]:
+    """Every metadata object the demo uses; events point at one by index (a trigger's headline in the demo's
+    language: it is what a press item would say)."""
+    headline = "Anunciado en la prensa" if language == "es" else "Announced in the press"
     return (
         [{}]
         + [{"url": page} for page in PAGES]
         + [{"url": "/pricing"}]
         + [{"topic": topic, "strength": strength} for topic in TOPICS for strength in range(40, 100, 5)]
-        + [{"kind": kind, "headline": "Announced in the press"} for kind in TriggerKind.values]
+        + [{"kind": kind, "headline": headline} for kind in TriggerKind.values]
     )
 
 
@@ -215,7 +217,7 @@ def _load(ctx: DemoContext) -> int:
     types = [str(t) for t in EVENT_TYPES]
     sources = [SOURCES[t] for t in EVENT_TYPES]
     channels = [str(CHANNELS[t]) for t in EVENT_TYPES]
-    metas = [json.dumps(m) for m in _metadata()]
+    metas = [json.dumps(m, ensure_ascii=False) for m in _metadata(ctx.language)]
     if connection.vendor == "postgresql":
         times = np.datetime_as_string(columns.micros.astype("datetime64[us]"), unit="us", timezone="UTC").tolist()
         now = ctx.now.isoformat()

@@ -65,6 +65,92 @@ PLANS = [
 ]
 
 
+# ``load_demo --language es``: the plans, objectives, risks, actions, evidence and press as a Spanish-speaking team
+# would write them (what people type is stored as typed; product names are brand names and stay).
+PLANS_ES = [
+    (
+        "Consolidar los informes en una sola plataforma y reducir un 25 % el coste de licencias de BI",
+        "Retirar dos herramientas de BI heredadas antes de fin de año; desplegar cuadros de mando de autoservicio en "
+        "finanzas y operaciones",
+        "Los contratos heredados se renuevan en el tercer trimestre; un comité de arquitectura de TI escéptico",
+        "El programa de costes del director financiero; nuestra renovación",
+        "Decisión del consejo en 90 días; despliegue en dos trimestres",
+    ),
+    (
+        "Lanzar un producto de datos para clientes en los próximos 12 meses",
+        "Integrar la analítica en su portal de socios; piloto con tres socios",
+        "Sin equipo propio de ingeniería de datos",
+        "Ventaja de ser los primeros frente a dos competidores",
+        "Piloto en 60 días, lanzamiento en 9 meses",
+    ),
+]
+TEXTS = {
+    "en": {
+        "users": "Active users of the platform",
+        "arr": "Annual recurring revenue",
+        "risk": "Champion may move to another role",
+        "mitigation": "Build a second relationship with the economic buyer",
+        "actions": [
+            ("Executive briefing with the sponsor", 7),
+            ("Map the EMEA buying committee", 14),
+            ("Prepare the quarterly business review deck", -2),
+        ],
+        "review": "Quarterly business review held with the sponsor.",
+        "evidence": {
+            "budget": "Budget line approved in the annual plan",
+            "authority": "The CFO signs; met in the discovery call",
+            "need": "Two legacy tools to retire; pain named by the champion",
+            "timeline": "Decision before the Q3 board",
+        },
+        "outcome": "Sponsor confirmed priorities; expansion to a second unit discussed.",
+        "feed": "Sample press feed (demo entries, not fetched)",
+        "feed_error": "Demo feed: add a real RSS or Atom feed under Key accounts › Settings.",
+        "press": [
+            ("{} appoints a new Chief Data Officer", "The company named a CDO to lead its analytics programme."),
+            ("{} opens a regional hub in Lisbon", "Expansion into southern Europe with 200 new roles."),
+            ("{} reports record quarterly revenue", "Revenue grew 18% year on year."),
+            ("{} announces a partnership with a cloud provider", "A multi-year agreement covering data services."),
+        ],
+        "survey": ("Industry survey: data budgets rise in 2026", "No company named."),
+    },
+    "es": {
+        "users": "Usuarios activos de la plataforma",
+        "arr": "Ingresos recurrentes anuales",
+        "risk": "El champion podría cambiar de puesto",
+        "mitigation": "Crear una segunda relación con el comprador económico",
+        "actions": [
+            ("Reunión ejecutiva con el patrocinador", 7),
+            ("Mapear el comité de compra de EMEA", 14),
+            ("Preparar la presentación de la revisión trimestral de negocio", -2),
+        ],
+        "review": "Revisión trimestral de negocio celebrada con el patrocinador.",
+        "evidence": {
+            "budget": "Partida aprobada en el presupuesto anual",
+            "authority": "Firma el director financiero; conocido en la llamada de descubrimiento",
+            "need": "Dos herramientas heredadas que retirar; el champion nombró el problema",
+            "timeline": "Decisión antes del consejo del tercer trimestre",
+        },
+        "outcome": "El patrocinador confirmó las prioridades; se habló de ampliar a una segunda unidad.",
+        "feed": "Fuente de prensa de ejemplo (entradas de la demo, no descargadas)",
+        "feed_error": "Fuente de la demo: añade una fuente RSS o Atom real en Cuentas clave › Ajustes.",
+        "press": [
+            (
+                "{} nombra a un nuevo director de datos",
+                "La empresa nombró un CDO para dirigir su programa de analítica.",
+            ),
+            ("{} abre un centro regional en Lisboa", "Expansión al sur de Europa con 200 nuevos puestos."),
+            ("{} presenta ingresos trimestrales récord", "Los ingresos crecieron un 18 % interanual."),
+            ("{} anuncia una alianza con un proveedor de nube", "Un acuerdo plurianual que cubre servicios de datos."),
+        ],
+        "survey": ("Encuesta del sector: los presupuestos de datos suben en 2026", "No se nombra ninguna empresa."),
+    },
+}
+
+
+def _texts(ctx: DemoContext) -> dict:
+    return TEXTS.get(ctx.language, TEXTS["en"])
+
+
 def _products(ctx: DemoContext) -> list[Product]:
     return Product.objects.bulk_create(
         [Product(workspace=ctx.workspace, name=n, family=f, list_price=Decimal(p)) for n, f, p in PRODUCTS]
@@ -109,9 +195,10 @@ def _plans(ctx: DemoContext) -> list[AccountPlan]:
             .order_by("-priority")[: 8 - len(key_accounts)]
         )
     settings_row = key_account_settings_get(workspace=ws)
+    words, written = _texts(ctx), PLANS_ES if ctx.language == "es" else PLANS
     plans = []
     for i, account in enumerate(key_accounts):
-        goals, plans_text, challenges, stakes, timeline = PLANS[i % len(PLANS)]
+        goals, plans_text, challenges, stakes, timeline = written[i % len(written)]
         # Staggered due dates (one overdue, some within 14 days) that follow the tier's cadence: the next review
         # is the last review (or the creation) plus the cadence, exactly as the services compute it.
         cadence = settings_row.review_days(account.tier)
@@ -138,7 +225,7 @@ def _plans(ctx: DemoContext) -> list[AccountPlan]:
                 PlanObjective(
                     workspace=ws,
                     plan=plan,
-                    title="Active users of the platform",
+                    title=words["users"],
                     metric="users",
                     baseline=Decimal(120),
                     target=Decimal(600),
@@ -148,7 +235,7 @@ def _plans(ctx: DemoContext) -> list[AccountPlan]:
                 PlanObjective(
                     workspace=ws,
                     plan=plan,
-                    title="Annual recurring revenue",
+                    title=words["arr"],
                     metric="EUR",
                     baseline=Decimal(200000),
                     target=Decimal(350000),
@@ -160,16 +247,12 @@ def _plans(ctx: DemoContext) -> list[AccountPlan]:
         PlanRisk.objects.create(
             workspace=ws,
             plan=plan,
-            title="Champion may move to another role",
+            title=words["risk"],
             likelihood="medium",
             impact="high",
-            mitigation="Build a second relationship with the economic buyer",
+            mitigation=words["mitigation"],
         )
-        for title, offset in (
-            ("Executive briefing with the sponsor", 7),
-            ("Map the EMEA buying committee", 14),
-            ("Prepare the quarterly business review deck", -2),
-        ):
+        for title, offset in words["actions"]:
             plan_action_create(
                 plan=plan,
                 title=title,
@@ -178,9 +261,7 @@ def _plans(ctx: DemoContext) -> list[AccountPlan]:
                 due_date=ctx.today + timedelta(days=offset),
             )
         if reviewed:
-            review = account_plan_review(
-                plan=plan, by=account.owner, note="Quarterly business review held with the sponsor."
-            )
+            review = account_plan_review(plan=plan, by=account.owner, note=words["review"])
             PlanReview.objects.filter(pk=review.pk).update(reviewed_at=counted_from)
             AccountPlanChange.objects.filter(plan=plan, field="reviewed").update(at=counted_from)
             AccountPlan.objects.filter(pk=plan.pk).update(last_reviewed_at=counted_from, next_review_due=due)
@@ -195,12 +276,7 @@ def _bant(ctx: DemoContext) -> int:
         .filter(status=OpportunityStatus.OPEN, account__tier__in=[Tier.STRATEGIC, Tier.PRIORITY])
         .select_related("account")[:60]
     )
-    evidence = {
-        "budget": "Budget line approved in the annual plan",
-        "authority": "The CFO signs; met in the discovery call",
-        "need": "Two legacy tools to retire; pain named by the champion",
-        "timeline": "Decision before the Q3 board",
-    }
+    evidence = _texts(ctx)["evidence"]
     rows = []
     for o in opps:
         known = rng.randint(0, 4)
@@ -261,7 +337,7 @@ def _post_sale(ctx: DemoContext) -> tuple[int, int]:
                     source_ref=f"demo-history:{account.pk}:{back}",
                     status=TaskStatus.DONE if kept else TaskStatus.OPEN,
                     completed_at=ctx.now - timedelta(days=back) if kept else None,
-                    outcome="Sponsor confirmed priorities; expansion to a second unit discussed." if kept else "",
+                    outcome=_texts(ctx)["outcome"] if kept else "",
                 )
             )
     RecurringActivity.objects.bulk_create(activities)
@@ -279,19 +355,15 @@ def _news(ctx: DemoContext) -> int:
         .order_by("-priority")
         .values_list("name", flat=True)[:4]
     )
+    words = _texts(ctx)
     feed = NewsFeed.objects.create(
         workspace=ws,
         url="https://news.example.org/press.rss",
-        name="Sample press feed (demo entries, not fetched)",
+        name=words["feed"],
         is_active=False,
-        last_error="Demo feed: add a real RSS or Atom feed under Key accounts › Settings.",
+        last_error=words["feed_error"],
     )
-    templates = [
-        ("{} appoints a new Chief Data Officer", "The company named a CDO to lead its analytics programme."),
-        ("{} opens a regional hub in Lisbon", "Expansion into southern Europe with 200 new roles."),
-        ("{} reports record quarterly revenue", "Revenue grew 18% year on year."),
-        ("{} announces a partnership with a cloud provider", "A multi-year agreement covering data services."),
-    ]
+    templates = words["press"]
     entries = [
         {
             "id": f"demo-press-{i}",
@@ -304,8 +376,8 @@ def _news(ctx: DemoContext) -> int:
     ] + [
         {
             "id": "demo-press-x",
-            "title": "Industry survey: data budgets rise in 2026",
-            "summary": "No company named.",
+            "title": words["survey"][0],
+            "summary": words["survey"][1],
             "link": "https://news.example.org/survey",
             "published_at": ctx.now - timedelta(days=2),
         }

@@ -117,3 +117,22 @@ def test_load_demo_in_spanish_has_spanish_texts(capsys):
     assert not typed.recommended_action.startswith(("Call ", "Agree ", "Book "))
     criteria = IcpVersion.objects.for_workspace(ws).get(is_active=True).criteria
     assert {c["label"] for c in criteria} >= {"Sector que atendemos", "Sin competidor implantado"}
+    # The key-account texts a team types (plans, objectives, risks, actions, evidence, press) and the triggers'
+    # headline are Spanish too; they were English in the Spanish demo.
+    from engagement.models import EngagementEvent
+    from keyaccounts.models import AccountPlan, BantItem, NewsMatch, PlanObjective, PlanRisk
+
+    plans = AccountPlan.objects.for_workspace(ws)
+    assert plans.exists() and not plans.filter(goals__startswith="Consolidate").exists()
+    assert PlanObjective.objects.for_workspace(ws).filter(title="Usuarios activos de la plataforma").exists()
+    assert set(PlanRisk.objects.for_workspace(ws).values_list("title", flat=True)) == {
+        "El champion podría cambiar de puesto"
+    }
+    assert Task.objects.for_workspace(ws).filter(title="Mapear el comité de compra de EMEA").exists()
+    assert not BantItem.objects.for_workspace(ws).filter(evidence__startswith="Budget line").exists()
+    assert all(
+        " Lisbon" not in title for title in NewsMatch.objects.for_workspace(ws).values_list("entry__title", flat=True)
+    )
+    triggers = EngagementEvent.objects.for_workspace(ws).filter(type="trigger_event")
+    assert triggers.filter(metadata__headline="Anunciado en la prensa").exists()
+    assert not triggers.filter(metadata__headline="Announced in the press").exists()
