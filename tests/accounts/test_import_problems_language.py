@@ -58,6 +58,8 @@ def test_the_report_page_shows_each_problem_in_the_readers_language(client, admi
     page = client.get(f"/accounts/import/{job.pk}/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
     for text in SPANISH:
         assert text in page
+    # the counts' labels agree with the rows they count ("Creada 2" read as one created row before)
+    assert ">Creadas<" in page and ">Rechazadas<" in page and ">Creada<" not in page
     english = client.get(f"/accounts/import/{job.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert all(reason in english for _, _, reason in ENGLISH)
 
