@@ -13,6 +13,9 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
+from abe import texts
 from abe.bulk import objects_insert, rows_update
 from abe.demo import DemoContext
 from personas.models import BuyingRole
@@ -534,9 +537,18 @@ def build_prospecting(ctx: DemoContext) -> str:
     pinned = Account.objects.filter(workspace=ws, owner=kam).order_by("fit_score", "id").first()
     if pinned is not None:
         prospecting.tier_override(
-            account=pinned, tier="strategic", by=kam, reason="Board-level sponsor met at our user conference"
+            account=pinned,
+            tier="strategic",
+            by=kam,
+            reason=(
+                "Patrocinador del consejo conocido en nuestra conferencia de usuarios"
+                if ctx.language == "es"
+                else "Board-level sponsor met at our user conference"
+            ),
         )
-    summary = prospecting.prospecting_rescore(workspace=ws, by=admin, reason=f"Model v{model.number}")
+    summary = prospecting.prospecting_rescore(
+        workspace=ws, by=admin, reason=texts.msg(gettext_noop("Model v%(number)s"), number=model.number)
+    )
     auc = model.metrics["model"]["roc_auc"]
     fit_auc = (model.metrics.get("fit_score") or {}).get("roc_auc")
     state = "active" if model.is_active else "NOT active: not better than the baselines"

@@ -87,6 +87,7 @@ PLANS_ES = [
 TEXTS = {
     "en": {
         "users": "Active users of the platform",
+        "users_metric": "users",
         "arr": "Annual recurring revenue",
         "risk": "Champion may move to another role",
         "mitigation": "Build a second relationship with the economic buyer",
@@ -115,6 +116,7 @@ TEXTS = {
     },
     "es": {
         "users": "Usuarios activos de la plataforma",
+        "users_metric": "usuarios",
         "arr": "Ingresos recurrentes anuales",
         "risk": "El champion podría cambiar de puesto",
         "mitigation": "Crear una segunda relación con el comprador económico",
@@ -226,7 +228,7 @@ def _plans(ctx: DemoContext) -> list[AccountPlan]:
                     workspace=ws,
                     plan=plan,
                     title=words["users"],
-                    metric="users",
+                    metric=words["users_metric"],
                     baseline=Decimal(120),
                     target=Decimal(600),
                     current=Decimal(rng.randint(150, 450)),

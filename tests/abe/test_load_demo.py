@@ -136,3 +136,11 @@ def test_load_demo_in_spanish_has_spanish_texts(capsys):
     triggers = EngagementEvent.objects.for_workspace(ws).filter(type="trigger_event")
     assert triggers.filter(metadata__headline="Anunciado en la prensa").exists()
     assert not triggers.filter(metadata__headline="Announced in the press").exists()
+    # and why the demo's tiering moved an account reads Spanish ("… tras: Modelo v1")
+    from accounts.models import TierChange
+
+    moved = TierChange.objects.for_workspace(ws).filter(source="automatic").first()
+    with translation.override("es"):
+        assert moved is not None and moved.shown_reason.startswith("Asignación automática de nivel (prioridad ")
+        assert " tras: Modelo v" in moved.shown_reason
+    assert PlanObjective.objects.for_workspace(ws).filter(metric="usuarios").exists()
