@@ -17,6 +17,7 @@ format), ``label(msgid)`` (a word translated when shown: a choice label, a defau
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -74,7 +75,11 @@ def msg_plural(forms: tuple[str, str], count: int, **params: Any) -> Msg:
 
 
 def num(value: float | int | None, digits: int | None = 0) -> dict[str, Any]:
-    """A number in the reader's format; ``digits=None``: as few decimals as it needs (at most two), like ``:g``."""
+    """A number in the reader's format; ``digits=None``: as few decimals as it needs (at most two), like ``:g``.
+    NaN and infinity are stored as unknown (JSON has no such numbers: PostgreSQL refused the whole row) and read
+    "—"."""
+    if isinstance(value, float) and not math.isfinite(value):
+        value = None
     return {"num": value, "digits": digits}
 
 
@@ -95,6 +100,8 @@ def joined(items: list[Any], sep: str = "; ") -> dict[str, Any]:
 def _stored(value: Any) -> Any:
     if isinstance(value, Msg):
         return {"msg": value.spec()}
+    if isinstance(value, float) and not math.isfinite(value):
+        return None  # not JSON (see ``num``)
     if isinstance(value, dict | str | int | float | bool) or value is None:
         return value
     return str(value)

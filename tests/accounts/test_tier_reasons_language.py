@@ -94,3 +94,25 @@ def test_an_automatic_reason_reads_each_priority_as_a_whole_number_and_an_unknow
         "Automatic tiering (priority 87)",
         "Automatic tiering (priority —)",
     ]
+
+
+def test_a_proposal_for_an_account_without_a_priority_is_stored(workspace):
+    # A NaN priority went into the reason's JSON as NaN, which PostgreSQL refuses: the settings page that queued
+    # the rescore answered 500 (found by the Spanish browser journey).
+    import json
+
+    from abe import texts
+
+    spec = texts.msg(services.PROPOSAL_REASONS["pinned"], current="a", proposed="b", priority=texts.num(float("nan")))
+    account = AccountFactory(workspace=workspace)
+    proposal = TierProposal.objects.create(
+        workspace=workspace,
+        account=account,
+        current_tier=Tier.STRATEGIC,
+        proposed_tier=Tier.STANDARD,
+        reason=spec.english(),
+        texts={"reason": spec.spec()},
+    )
+    proposal.refresh_from_db()
+    json.dumps(proposal.texts, allow_nan=False)
+    assert proposal.reason == "Pinned to a; by priority — it would be b."
