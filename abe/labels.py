@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from typing import Any
 
 from django.db import models
 from django.utils import translation
@@ -80,8 +81,8 @@ class ChoiceLabels(Mapping[str, str]):
         return len(self._choices.values)
 
 
-def english_label(labels: ChoiceLabels, value: str | None, default: str = "") -> str:
+def english_label(labels: Mapping[str, Any], value: str | None, default: str = "") -> str:
     """A choice's English label (its msgid), whatever language is active: what ``abe.texts.label()`` stores so that
-    a page shows it in its reader's language."""
+    a page shows it in its reader's language. ``labels``: a ``ChoiceLabels``, or a field's ``dict(flatchoices)``."""
     with translation.override("en"):
-        return labels.get(value or "", default)
+        return str(labels.get(value or "", default))

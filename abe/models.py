@@ -257,13 +257,13 @@ class Job(WorkspaceOwned):
     def label_text(self) -> str:
         from . import texts
 
-        return texts.render((self.texts or {}).get("label"), self.label)
+        return texts.shown(self, "label")
 
     @property
     def message_text(self) -> str:
         from . import texts
 
-        return texts.render((self.texts or {}).get("message"), self.message)
+        return texts.shown(self, "message")
 
     @property
     def progress_percent(self) -> int:

@@ -130,6 +130,12 @@ def _shown(value: Any) -> Any:
     return str(value)
 
 
+def shown(obj: Any, name: str) -> str:
+    """A model's stored text ``name`` in the active language: its key in ``obj.texts[name]`` when it has one, else
+    the column as stored (English, or what a person typed)."""
+    return render((getattr(obj, "texts", None) or {}).get(name), getattr(obj, name))
+
+
 def render(spec: dict[str, Any] | None, fallback: str) -> str:
     """The text in the active language; ``fallback`` (the stored English) when there is no key or it breaks."""
     if not spec or not spec.get("key"):

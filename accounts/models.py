@@ -628,7 +628,7 @@ class TierChange(WorkspaceOwned):
 
     @property
     def shown_reason(self) -> str:
-        return i18n_texts.render((self.texts or {}).get("reason"), self.reason)
+        return i18n_texts.shown(self, "reason")
 
 
 class ProposalStatus(models.TextChoices):
@@ -668,7 +668,7 @@ class TierProposal(WorkspaceOwned):
 
     @property
     def shown_reason(self) -> str:
-        return i18n_texts.render((self.texts or {}).get("reason"), self.reason)
+        return i18n_texts.shown(self, "reason")
 
 
 class ImportKind(models.TextChoices):

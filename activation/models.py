@@ -200,15 +200,15 @@ class Alert(WorkspaceOwned):
 
     @property
     def title_text(self) -> str:
-        return i18n_texts.render((self.texts or {}).get("title"), self.title)
+        return i18n_texts.shown(self, "title")
 
     @property
     def message_text(self) -> str:
-        return i18n_texts.render((self.texts or {}).get("message"), self.message)
+        return i18n_texts.shown(self, "message")
 
     @property
     def recommended_action_text(self) -> str:
-        return i18n_texts.render((self.texts or {}).get("recommended_action"), self.recommended_action)
+        return i18n_texts.shown(self, "recommended_action")
 
     @cached_property
     def age(self) -> str:

@@ -322,7 +322,7 @@ class NewsFeed(WorkspaceOwned, TimeStamped):
     def last_error_text(self) -> str:
         if not self.last_error:
             return ""
-        return i18n_texts.render((self.texts or {}).get("last_error"), self.last_error)
+        return i18n_texts.shown(self, "last_error")
 
 
 class AccountNewsTerms(WorkspaceOwned):

@@ -61,11 +61,11 @@ class Task(WorkspaceOwned, TimeStamped):
 
     @property
     def title_text(self) -> str:
-        return i18n_texts.render((self.texts or {}).get("title"), self.title)
+        return i18n_texts.shown(self, "title")
 
     @property
     def description_text(self) -> str:
-        return i18n_texts.render((self.texts or {}).get("description"), self.description)
+        return i18n_texts.shown(self, "description")
 
     class Meta:
         ordering = ["due_date", "id"]

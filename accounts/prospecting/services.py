@@ -88,7 +88,8 @@ AUTOMATIC_REASON_AFTER = gettext_noop("Automatic tiering (priority %(priority)s)
 UNPIN_REASON = tx.msg(gettext_noop("Unpinned: automatic tiering decides again"))
 
 
-def _tier_word(tier: str) -> dict[str, Any]:
+def tier_word(tier: str) -> dict[str, Any]:
+    """A tier as a parameter of a stored text: its label, shown in the reader's language."""
     return tx.label(english_label(TIER_LABELS, tier, tier))
 
 
@@ -661,8 +662,8 @@ def _proposals_refresh(
             continue
         text = tx.msg(
             PROPOSAL_REASONS[proposal.reason],
-            current=_tier_word(key[1]),
-            proposed=_tier_word(key[2]),
+            current=tier_word(key[1]),
+            proposed=tier_word(key[2]),
             priority=tx.num(float(priority[proposal.row])),
         )
         wanted[account_id] = (key[1], key[2], text, float(priority[proposal.row]))

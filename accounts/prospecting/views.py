@@ -25,7 +25,6 @@ from abe import permissions as rules
 from abe import texts
 from abe.http import MemberRequest
 from abe.jobs import job_create, job_list
-from abe.labels import ChoiceLabels, english_label
 from abe.models import Job
 from abe.paging import ignored_params, page_number, page_size, paginate
 from abe.rows import rendered_rows
@@ -184,7 +183,7 @@ def tier_bulk_view(request: MemberRequest) -> HttpResponse:
         label = texts.msg(
             gettext_noop("Pin %(count)s accounts to %(tier)s"),
             count=texts.num(len(wanted)),
-            tier=texts.label(english_label(ChoiceLabels(Tier), data["tier"], data["tier"])),
+            tier=services.tier_word(data["tier"]),
         )
     role = rules.request_role(request)
     if len(wanted) > services.BULK_INLINE_LIMIT:

@@ -175,9 +175,7 @@ def _value(model: Any, name: str, value: Any) -> Msg | None:
     (shown as stored) for titles, texts and dates."""
     field = model._meta.get_field(name)
     if field.choices:
-        english = dict(field.flatchoices).get(value)
-        with translation.override("en"):
-            return msg("%(value)s", value=label(str(english if english is not None else value)))
+        return msg("%(value)s", value=label(english_label(dict(field.flatchoices), value, str(value))))
     if isinstance(field, models.DecimalField) and value is not None:
         return msg("%(value)s", value=num(float(value), None))
     return None
