@@ -11,6 +11,7 @@ from typing import Any
 from django.core.paginator import Page
 from django.core.paginator import Paginator as DjangoPaginator
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
@@ -44,7 +45,9 @@ class StandardPagination(PageNumberPagination):
         if raw is not None:
             text = str(raw).strip()
             if not text.lstrip("-").isascii() or not text.lstrip("-").isdigit():
-                raise ValidationError({self.page_size_query_param: ["Give a whole number of rows per page (1–500)."]})
+                raise ValidationError(
+                    {self.page_size_query_param: [gettext("Give a whole number of rows per page (1–500).")]}
+                )
             if int(text) < 1:
                 return self.page_size
         return super().get_page_size(request)

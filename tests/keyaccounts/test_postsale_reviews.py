@@ -390,3 +390,10 @@ def test_the_post_sale_page_names_the_values_it_ignored(admin_client):
 
     assert "within=7" in notice and "page=abc" in notice
     assert "Renewals due within 180 days" in html
+
+
+def test_a_page_size_that_is_not_a_number_is_refused_in_the_readers_language(workspace, admin_api):
+    # The pagination's refusal was English on a Spanish request (found walking the renewals API in Chromium).
+    refused = admin_api.get("/api/v1/key-accounts/renewals/?page_size=abc", HTTP_ACCEPT_LANGUAGE="es")
+    assert refused.status_code == 400
+    assert refused.json() == {"page_size": ["Indica un número entero de filas por página (1–500)."]}
