@@ -161,9 +161,10 @@ def rule_preview_job_task(job_id: int) -> int:
         job_fail(job=job, reason=texts.msg(gettext_noop("The preview failed: %(error)s"), error=str(exc)))
         raise
     message = texts.msg(
-        gettext_noop("The rule would fire %(alerts)s alerts on %(accounts)s accounts."),
-        alerts=texts.num(forecast.alerts),
-        accounts=texts.num(forecast.accounts),
+        # Translators: e.g. "The rule would fire 3 alerts on 2 accounts."
+        gettext_noop("The rule would fire %(alerts)s on %(accounts)s."),
+        alerts=texts.msg_plural(texts.ngettext_noop("%(count)s alert", "%(count)s alerts"), forecast.alerts),
+        accounts=texts.msg_plural(texts.ngettext_noop("%(count)s account", "%(count)s accounts"), forecast.accounts),
     )
     job_finish(job=job, message=message, result={"accounts": forecast.accounts, "alerts": forecast.alerts})
     return forecast.alerts

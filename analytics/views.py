@@ -18,7 +18,7 @@ from django.utils.dateparse import parse_date
 from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
-from django.utils.translation import get_language, gettext, gettext_lazy
+from django.utils.translation import get_language, gettext, gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from abe import permissions as role_rules
@@ -382,9 +382,12 @@ def impact_view(request: MemberRequest) -> HttpResponse:
                     ),
                 ),
                 dashboards.table(
-                    gettext(
+                    ngettext(
+                        "Before and after entering a target tier (%(accounts)s account, windows of up to "
+                        "%(days)s days)",
                         "Before and after entering a target tier (%(accounts)s accounts, windows of up to "
-                        "%(days)s days)"
+                        "%(days)s days)",
+                        int(ba["accounts"] or 0),
                     )
                     % {"accounts": dashboards.num(ba["accounts"]), "days": dashboards.num(ba["window_days"])},
                     [

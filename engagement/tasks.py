@@ -102,9 +102,14 @@ def engagement_recompute_job_task(job_id: int) -> int:
         return 0
     changed = len(state["changed"])
     message = texts.msg(
-        gettext_noop("%(done)s accounts rescored; %(changed)s changed score or stage."),
-        done=texts.num(state["done"]),
-        changed=texts.num(changed),
+        # Translators: two clauses, e.g. "2,000 accounts rescored; 164 changed score or stage."
+        gettext_noop("%(done)s; %(changed)s."),
+        done=texts.msg_plural(
+            texts.ngettext_noop("%(count)s account rescored", "%(count)s accounts rescored"), int(state["done"])
+        ),
+        changed=texts.msg_plural(
+            texts.ngettext_noop("%(count)s changed score or stage", "%(count)s changed score or stage"), changed
+        ),
     )
     job_finish(job=job, message=message, result={"accounts": state["done"], "changed": changed})
     return changed
@@ -233,9 +238,15 @@ def engagement_preview_job_task(job_id: int) -> int:
     result = engagement_config_preview_result(preview)
     moved, alerts = result["moved"], result["alerts"]
     message = texts.msg(
-        gettext_noop("%(moved)s accounts would change journey stage; the rules would fire %(alerts)s alerts."),
-        moved=texts.num(moved),
-        alerts=texts.num(alerts),
+        # Translators: e.g. "12 accounts would change journey stage; the rules would fire 3 alerts."
+        gettext_noop("%(moved)s; the rules would fire %(alerts)s."),
+        moved=texts.msg_plural(
+            texts.ngettext_noop(
+                "%(count)s account would change journey stage", "%(count)s accounts would change journey stage"
+            ),
+            int(moved),
+        ),
+        alerts=texts.msg_plural(texts.ngettext_noop("%(count)s alert", "%(count)s alerts"), int(alerts)),
     )
     job_finish(job=job, message=message, result=result)
     return int(moved)

@@ -26,7 +26,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext, ngettext, pgettext
 
 from abe.models import Workspace
 from abe.registry import MeasureReading
@@ -346,12 +346,19 @@ def pre_bant_checks(*, account: Account) -> list[dict[str, Any]]:
     contacts = account.contacts.aggregate(total=Count("id"), with_persona=Count("id", filter=Q(persona__isnull=False)))
     if contacts["with_persona"]:
         status = "pass"
-        why = gettext("%(matched)s of %(total)s contacts match a persona") % {
+        why = ngettext(
+            "%(matched)s of %(total)s contact matches a persona",
+            "%(matched)s of %(total)s contacts match a persona",
+            contacts["total"],
+        ) % {
             "matched": contacts["with_persona"],
             "total": contacts["total"],
         }
     elif contacts["total"]:
-        status, why = "fail", gettext("None of %(total)s contacts matches a persona") % {"total": contacts["total"]}
+        status = "fail"
+        why = ngettext(
+            "The only contact matches no persona", "None of %(total)s contacts matches a persona", contacts["total"]
+        ) % {"total": contacts["total"]}
     else:
         status, why = "unknown", gettext("No contacts yet")
     checks.append({"key": "persona", "label": gettext("Persona fit"), "status": status, "why": why})

@@ -102,6 +102,7 @@ def reason_of(params: dict[str, Any]) -> str | tx.Msg:
 
 
 RESCORE_JOB = "prospecting_rescore"
+RESCORED = tx.ngettext_noop("%(count)s account rescored", "%(count)s accounts rescored")
 
 
 def rescore_later(*, workspace: Workspace | int, reason: str | tx.Msg, by: User | None = None) -> Job:
@@ -117,7 +118,11 @@ def rescore_later(*, workspace: Workspace | int, reason: str | tx.Msg, by: User 
     return job_create(
         workspace=workspace,
         kind=RESCORE_JOB,
-        label=tx.msg(gettext_noop("Rescore %(count)s accounts (%(reason)s)"), count=tx.num(total), reason=reason),
+        label=tx.msg_plural(
+            tx.ngettext_noop("Rescore %(count)s account (%(reason)s)", "Rescore %(count)s accounts (%(reason)s)"),
+            total,
+            reason=reason,
+        ),
         total=total,
         params={"reason": tx.english(reason), **({"reason_text": reason.spec()} if isinstance(reason, tx.Msg) else {})},
         by=by,
@@ -139,13 +144,18 @@ def _automatic_reason(priority: int | None, reason: str | tx.Msg) -> tx.Msg:
 
 def rescore_summary_msg(summary: dict[str, Any]) -> tx.Msg:
     """A rescore's summary as people read it (a message key: the job page shows it in the reader's language)."""
+    # Three counts, each with its own plural form ("1 proposal awaiting a decision"); the sentence only joins them.
     return tx.msg(
-        gettext_noop(
-            "%(accounts)s accounts rescored; %(moves)s moved tier; %(proposals)s proposals awaiting a decision."
+        # Translators: three clauses, e.g. "2,000 accounts rescored; 3 moved tier; 1 proposal awaiting a decision."
+        gettext_noop("%(accounts)s; %(moves)s; %(proposals)s."),
+        accounts=tx.msg_plural(RESCORED, int(summary.get("accounts", 0))),
+        moves=tx.msg_plural(
+            tx.ngettext_noop("%(count)s moved tier", "%(count)s moved tier"), int(summary.get("tier_moves", 0))
         ),
-        accounts=tx.num(summary.get("accounts", 0)),
-        moves=tx.num(summary.get("tier_moves", 0)),
-        proposals=tx.num(summary.get("proposals", 0)),
+        proposals=tx.msg_plural(
+            tx.ngettext_noop("%(count)s proposal awaiting a decision", "%(count)s proposals awaiting a decision"),
+            int(summary.get("proposals", 0)),
+        ),
     )
 
 

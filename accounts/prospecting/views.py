@@ -174,15 +174,17 @@ def tier_bulk_view(request: MemberRequest) -> HttpResponse:
         wanted = list(dict.fromkeys(data["account_ids"]))
     owner = next((u for u in users if str(u.pk) == data["owner"]), None) if data["action"] == "owner" else None
     if data["action"] == "owner":
-        label = texts.msg(
-            gettext_noop("Assign owner %(owner)s to %(count)s accounts"),
+        label = texts.msg_plural(
+            texts.ngettext_noop(
+                "Assign owner %(owner)s to %(count)s account", "Assign owner %(owner)s to %(count)s accounts"
+            ),
+            len(wanted),
             owner=(owner.get_full_name() or owner.username) if owner else texts.label(gettext_noop("(none)")),
-            count=texts.num(len(wanted)),
         )
     else:
-        label = texts.msg(
-            gettext_noop("Pin %(count)s accounts to %(tier)s"),
-            count=texts.num(len(wanted)),
+        label = texts.msg_plural(
+            texts.ngettext_noop("Pin %(count)s account to %(tier)s", "Pin %(count)s accounts to %(tier)s"),
+            len(wanted),
             tier=services.tier_word(data["tier"]),
         )
     role = rules.request_role(request)

@@ -307,9 +307,12 @@ def engagement_config_preview_later(
     job = job_create(
         workspace=workspace,
         kind=PREVIEW_JOB,
-        label=texts.msg(
-            gettext_noop("Preview of the scoring settings on %(count)s accounts (nothing is saved)"),
-            count=texts.num(total),
+        label=texts.msg_plural(
+            texts.ngettext_noop(
+                "Preview of the scoring settings on %(count)s account (nothing is saved)",
+                "Preview of the scoring settings on %(count)s accounts (nothing is saved)",
+            ),
+            total,
         ),
         total=PREVIEW_STEPS,
         params={"data": dict(data), "per_account_alerts": bool(per_account_alerts)},
@@ -338,11 +341,17 @@ def engagement_recompute_later(*, workspace: Workspace, change: dict[str, Any] |
     from ..tasks import engagement_recompute_job_task
 
     total = Account.objects.for_workspace(workspace).count()
-    label = texts.msg(gettext_noop("Rescore engagement of %(count)s accounts"), count=texts.num(total))
+    label = texts.msg_plural(
+        texts.ngettext_noop("Rescore engagement of %(count)s account", "Rescore engagement of %(count)s accounts"),
+        total,
+    )
     if change is not None:
-        label = texts.msg(
-            gettext_noop("Rescore engagement of %(count)s accounts (%(what)s changed)"),
-            count=texts.num(total),
+        label = texts.msg_plural(
+            texts.ngettext_noop(
+                "Rescore engagement of %(count)s account (%(what)s changed)",
+                "Rescore engagement of %(count)s accounts (%(what)s changed)",
+            ),
+            total,
             what=texts.label(str(change.get("label") or gettext_noop("Settings")), lower=True),
         )
     return job_create(

@@ -40,3 +40,35 @@ def test_a_failure_reads_in_spanish_and_a_later_plain_message_replaces_the_key(w
     job_finish(job=job, message="Typed by a task", result={})
     job.refresh_from_db()
     assert (job.message, job.message_text, "message" in job.texts) == ("Typed by a task", "Typed by a task", False)
+
+
+@pytest.mark.parametrize(
+    ("language", "counts", "expected"),
+    [
+        ("en", (1, 1, 1), "1 account rescored; 1 moved tier; 1 proposal awaiting a decision."),
+        ("en", (2000, 0, 3), "2,000 accounts rescored; 0 moved tier; 3 proposals awaiting a decision."),
+        ("es", (1, 1, 1), "1 cuenta puntuada de nuevo; 1 cambió de nivel; 1 propuesta espera una decisión."),
+        ("es", (5, 2, 0), "5 cuentas puntuadas de nuevo; 2 cambiaron de nivel; 0 propuestas esperan una decisión."),
+        ("pt", (1, 2, 1), "1 conta repontuada; 2 mudaram de nível; 1 proposta aguarda uma decisão."),
+        # Romanian has three forms: one, a few (2-19), and "de" from 20 on.
+        ("ro", (1, 5, 25), "1 cont re-evaluat; 5 și-au schimbat nivelul; 25 de propuneri așteaptă o decizie."),
+    ],
+)
+def test_a_rescore_summary_takes_each_counts_plural_form(language, counts, expected):
+    """Each count of the summary has its own plural form: "1 proposals" read wrong in every language."""
+    summary = services.rescore_summary_msg(dict(zip(("accounts", "tier_moves", "proposals"), counts, strict=True)))
+    with translation.override(language):
+        assert str(summary) == expected
+    assert summary.english().startswith(f"{counts[0]:,} account")
+
+
+def test_job_labels_and_previews_take_the_plural_form_of_their_count(workspace, admin_user):
+    from engagement.services.config import engagement_recompute_later
+
+    AccountFactory(workspace=workspace)
+    job = engagement_recompute_later(workspace=workspace, change=None, by=admin_user)
+    assert job.label == "Rescore engagement of 1 account"
+    with translation.override("es"):
+        assert job.label_text == "Recalcular el engagement de 1 cuenta"
+    with translation.override("ro"):
+        assert job.label_text == "Recalcularea implicării pentru 1 cont"

@@ -397,3 +397,26 @@ def test_a_page_size_that_is_not_a_number_is_refused_in_the_readers_language(wor
     refused = admin_api.get("/api/v1/key-accounts/renewals/?page_size=abc", HTTP_ACCEPT_LANGUAGE="es")
     assert refused.status_code == 400
     assert refused.json() == {"page_size": ["Indica un número entero de filas por página (1–500)."]}
+
+
+def test_the_persona_check_takes_the_plural_form_of_the_contact_count(workspace):
+    # "1 of 1 contacts match a persona", "None of 1 contacts matches a persona": the count had no plural forms.
+    from django.utils import translation
+
+    from keyaccounts.selectors import pre_bant_checks
+    from tests.factories import ContactFactory, PersonaFactory
+
+    account = AccountFactory(workspace=workspace)
+    contact = ContactFactory(workspace=workspace, account=account)
+    assert {c["key"]: c for c in pre_bant_checks(account=account)}["persona"]["why"] == (
+        "The only contact matches no persona"
+    )
+    contact.persona = PersonaFactory(workspace=workspace)
+    contact.save()
+    assert {c["key"]: c for c in pre_bant_checks(account=account)}["persona"]["why"] == (
+        "1 of 1 contact matches a persona"
+    )
+    ContactFactory(workspace=workspace, account=account)
+    with translation.override("es"):
+        why = {c["key"]: c for c in pre_bant_checks(account=account)}["persona"]["why"]
+    assert why == "1 de 2 contactos encajan con una persona"

@@ -120,6 +120,6 @@ def test_saving_the_icp_rescores_as_a_job_with_its_true_status(
         )
 
     job = Job.objects.get(workspace=workspace, kind="prospecting_rescore")
-    assert job.status == JobStatus.DONE and job.message.startswith("1 accounts rescored")
+    assert job.status == JobStatus.DONE and job.message.startswith("1 account rescored;")
     html = response.content.decode()
     assert "the rescore&#x27;s status shows below" in html and f'id="job-{job.pk}"' in html
