@@ -69,6 +69,25 @@ def test_timeline_filters_by_contact_and_type(client, viewer_user, engaged_accou
     assert len(filtered.context["events"]) == 5
 
 
+def test_a_timeline_page_of_one_event_says_so_in_the_singular(client, viewer_user, workspace):
+    account = AccountFactory(workspace=workspace)
+    now = timezone.now()
+    events_ingest(
+        workspace=workspace, events=[event(account_id=account.pk, at=now - timedelta(minutes=i)) for i in range(51)]
+    )
+    client.force_login(viewer_user)
+    url = f"/engagement/accounts/{account.pk}/timeline/"
+    older = client.get(url).context["older"]
+
+    first = client.get(url).content.decode()
+    english = client.get(f"{url}?{older}").content.decode()
+    spanish = client.get(f"{url}?{older}", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+
+    assert "50 events shown" in first
+    assert "1 event shown" in english and "1 events" not in english  # it read "1 events shown"
+    assert "1 evento mostrado" in spanish
+
+
 def test_timeline_pages_with_a_cursor(client, viewer_user, workspace):
     account = AccountFactory(workspace=workspace)
     now = timezone.now()
