@@ -32,6 +32,8 @@ import pandas as pd
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext, gettext_noop
 
+from abe import l10n
+
 CATEGORICAL = ("industry", "country", "region", "city", "ownership_type", "lifecycle")
 NUMERIC = ("employees", "annual_revenue", "number_of_offices", "founded_year", "trigger_event_age_days")
 SET_ATTRIBUTES = ("technologies",)
@@ -113,6 +115,41 @@ def _condition_errors(attribute: str, condition: Any) -> str | None:
         if not isinstance(values, list) or not values or not all(isinstance(v, str) for v in values):
             return gettext("technologies: give a non-empty list of technology names.")
     return None
+
+
+# How a technologies condition reads ("any of Salesforce, Segment").
+SET_MODES = {
+    "any": gettext_noop("any of %(values)s"),
+    "all": gettext_noop("all of %(values)s"),
+    "none": gettext_noop("none of %(values)s"),
+}
+
+
+def condition_text(attribute: str, condition: Any) -> str:
+    """A band's condition as a person reads it, in the active language: "Employees: 200 to 5,000", "Technologies:
+    none of Marketo, Demandbase", "Country: US, CA". (The ICP page showed the stored JSON, ``{'max': 5000, 'min':
+    200}``.) A condition of another shape (a version saved before validation knew it) reads as stored."""
+    label = gettext(ATTRIBUTE_LABELS[attribute]) if attribute in ATTRIBUTE_LABELS else attribute
+    text = str(condition)
+    if attribute in NUMERIC and isinstance(condition, dict) and condition:
+        lo, hi = condition.get("min"), condition.get("max")
+        shown = {
+            k: l10n.number(v, 0 if float(v).is_integer() else 2) for k, v in (("min", lo), ("max", hi)) if v is not None
+        }
+        if "min" in shown and "max" in shown:
+            text = gettext("%(min)s to %(max)s") % shown
+        elif "min" in shown:
+            text = gettext("at least %(min)s") % shown
+        elif "max" in shown:
+            text = gettext("at most %(max)s") % shown
+    elif isinstance(condition, dict) and len(condition) == 1 and next(iter(condition)) in SET_MODES:
+        mode, values = next(iter(condition.items()))
+        if isinstance(values, list):
+            text = gettext(SET_MODES[mode]) % {"values": ", ".join(str(v) for v in values)}
+    elif isinstance(condition, list):
+        text = ", ".join(str(v) for v in condition)
+    # Translators: one condition of an ICP band, e.g. "Employees: 200 to 5,000".
+    return gettext("%(attribute)s: %(condition)s") % {"attribute": label, "condition": text}
 
 
 WEIGHT_TOTAL = 100.0

@@ -37,7 +37,7 @@ from ..models import LIST_COLUMNS, Account, ProposalStatus, Tier
 from ..views import saved_views_context
 from . import selectors, services
 from .forms import BoardFilterForm, BulkForm, IcpForm, ProspectingSettingsForm, TierPinForm
-from .icp import ATTRIBUTE_LABELS, ATTRIBUTES, CATEGORICAL, NUMERIC
+from .icp import ATTRIBUTE_LABELS, ATTRIBUTES, CATEGORICAL, NUMERIC, condition_text
 from .tasks import accounts_bulk_apply_task
 
 BOARD_PAGE_SIZE = 50
@@ -348,6 +348,20 @@ def _readable(criteria: list[dict]) -> list[dict]:
     ]
 
 
+def _criteria_shown(criteria: list[dict]) -> list[dict[str, Any]]:
+    """The active ICP's criteria for the page: each band's conditions as sentences (``icp.condition_text``)."""
+    return [
+        {
+            **criterion,
+            "bands": [
+                {**band, "conditions": [condition_text(a, c) for a, c in (band.get("when") or {}).items()]}
+                for band in criterion.get("bands") or []
+            ],
+        }
+        for criterion in criteria
+    ]
+
+
 @workspace_required
 def icp_settings_view(request: MemberRequest) -> HttpResponse:
     """ICP editor, priority weights and tier capacities (admins change them; everyone may read)."""
@@ -404,6 +418,7 @@ def icp_settings_view(request: MemberRequest) -> HttpResponse:
         "accounts/icp_settings.html",
         {
             "active": active,
+            "criteria_shown": _criteria_shown(active.criteria if active else []),
             "versions": selectors.icp_versions(workspace=ws)[:30],
             "icp_form": icp_form,
             "settings_form": settings_form,

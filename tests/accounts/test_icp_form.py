@@ -57,3 +57,35 @@ def test_the_editors_attribute_names_read_in_the_readers_language(client, admin_
     categorical = json.loads(html.unescape(re.search(r'data-categorical="([^"]*)"', page).group(1)))
     assert ["trigger_event_age_days", "Días desde el evento disparador"] in numeric
     assert ["region", "Región / estado"] in categorical
+
+
+def test_the_active_icps_conditions_read_as_sentences_not_as_stored_json(client, viewer_user, workspace):
+    """The criteria table showed each band's stored JSON ("employees: {'max': 5000, 'min': 200}")."""
+    bands = [
+        {
+            "label": "North-east",
+            "points": 1,
+            "when": {"country": ["US", "CA"], "employees": {"min": 200, "max": 5000}},
+        },
+        {"label": "Big", "points": 0.5, "when": {"annual_revenue": {"min": 1000000000}}},
+        {"label": "Small", "points": 0.2, "when": {"number_of_offices": {"max": 3}}},
+        {"label": "No rival", "points": 0.1, "when": {"technologies": {"none": ["Marketo", "Demandbase"]}}},
+    ]
+    IcpVersion.objects.create(
+        workspace=workspace,
+        number=1,
+        name="ICP",
+        is_active=True,
+        criteria=[{"key": "fit", "label": "Fit", "weight": 100, "bands": bands}],
+    )
+    client.force_login(viewer_user)
+
+    english = client.get("/accounts/icp/").content.decode().split('id="icp-criteria"')[1].split("</section>")[0]
+    spanish = client.get("/accounts/icp/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    spanish = spanish.split('id="icp-criteria"')[1].split("</section>")[0]
+
+    assert "Country: US, CA; Employees: 200 to 5,000" in english
+    assert "Annual revenue: at least 1,000,000,000" in english and "Offices: at most 3" in english
+    assert "Technologies: none of Marketo, Demandbase" in english
+    assert "{" not in english and "[" not in english
+    assert "Empleados: de 200 a 5\u00a0000" in spanish and "Tecnologías: ninguna de Marketo, Demandbase" in spanish
