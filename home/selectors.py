@@ -50,6 +50,16 @@ def my_day(*, workspace: Workspace, user: User, limit: int = 8) -> dict[str, Any
     }
 
 
+def _by_severity(alerts: Any) -> list[dict[str, Any]]:
+    """How many of ``alerts`` per severity, most severe first, each with its label in the reader's language (the
+    pulse showed the stored keys, "Medium 1 · Critical 1 · High 4", in no order)."""
+    counts = dict(alerts.order_by().values_list("severity").annotate(n=Count("id")))
+    most_severe_first = (Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW)
+    return [
+        {"severity": s.value, "label": s.label, "n": counts[s.value]} for s in most_severe_first if s.value in counts
+    ]
+
+
 def programme_pulse(*, workspace: Workspace) -> dict[str, Any]:
     now = timezone.now()
     changes = JourneyStageChange.objects.for_workspace(workspace).filter(changed_at__gte=now - WEEK)
@@ -68,7 +78,7 @@ def programme_pulse(*, workspace: Workspace) -> dict[str, Any]:
         "mqas": changes.filter(to_stage="mqa").count(),
         "movements": movements,
         "late_alerts": late.count(),
-        "late_by_severity": list(late.order_by().values("severity").annotate(n=Count("id"))),
+        "late_by_severity": _by_severity(late),
         "jobs": jobs,
         "imports": import_rows,
     }

@@ -118,3 +118,20 @@ def test_tier_board_highlights_tier_board_not_accounts(admin_client):
     html = admin_client.get(reverse("accounts:tier_board")).content.decode()
 
     assert 'href="/accounts/tiers/" class="active"' in html and 'href="/accounts/" class="active"' not in html
+
+
+def test_pulse_names_the_late_alerts_severities_in_the_readers_language_most_severe_first(
+    client, marketing_user, admin_user, workspace
+):
+    # It showed the stored keys in no order: "Medium 1 · Critical 1 · High 4", also on a Spanish page.
+    _alert(workspace, admin_user, 60 * 30, "medium")
+    _alert(workspace, admin_user, 120, "critical")
+    _alert(workspace, admin_user, 600, "high")
+    _alert(workspace, admin_user, 601, "high")
+    client.force_login(marketing_user)
+
+    english = client.get(reverse("home:pulse")).content.decode()
+    spanish = client.get(reverse("home:pulse"), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+
+    assert "Critical 1 · High 2 · Medium 1" in english
+    assert "Crítica 1 · Alta 2 · Media 1" in spanish
