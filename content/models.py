@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from abe.models import TimeStamped, WorkspaceOwned
+from accounts.models import Tier
 from personas.models import BuyingRole, Channel, Persona
 
 
@@ -57,6 +58,12 @@ class ContentAsset(WorkspaceOwned, TimeStamped):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def tier_labels(self) -> list[tuple[str, str]]:
+        """The asset's tiers with their labels in the reader's language (the list showed the stored keys)."""
+        labels = dict(Tier.choices)
+        return [(t, str(labels.get(t, t))) for t in self.tiers or []]
 
     def sales_can_edit(self, user) -> bool:
         return False

@@ -26,7 +26,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.translation import gettext, ngettext, pgettext
+from django.utils.translation import gettext, gettext_lazy, ngettext, pgettext
 
 from abe.models import Workspace
 from abe.registry import MeasureReading
@@ -416,6 +416,15 @@ def renewal_bucket_counts(*, workspace: Workspace) -> dict[int, int]:
     return {b: int(counts[f"within_{b}"] or 0) for b in RENEWAL_BUCKETS}
 
 
+# The renewal list's engagement trend as people read it (the API keeps the keys).
+TREND_LABELS = {
+    "falling": gettext_lazy("Falling"),
+    "flat": gettext_lazy("Flat"),
+    "rising": gettext_lazy("Rising"),
+    "no baseline": gettext_lazy("No baseline"),
+}
+
+
 def renewal_rows(opportunities: Iterable[Opportunity]) -> list[dict[str, Any]]:
     """Each renewal with its days left, its 30/60/90/180 bucket and the account's engagement trend."""
     today = timezone.localdate()
@@ -439,6 +448,7 @@ def renewal_rows(opportunities: Iterable[Opportunity]) -> list[dict[str, Any]]:
                 "bucket": bucket,
                 "momentum": momentum,
                 "trend": trend,
+                "trend_label": TREND_LABELS[trend],
             }
         )
     return rows
