@@ -69,3 +69,21 @@ def test_the_account_panels_renewal_reads_its_trend_and_a_single_day_in_the_read
 
     assert "Renewal in 1 day<" in english and "engagement rising" in english
     assert "Renovación en 1 día<" in spanish and "engagement al alza" in spanish
+
+
+def test_the_pareto_page_and_the_gap_list_name_the_tier_in_the_readers_language(admin_client, workspace):
+    account = AccountFactory(workspace=workspace, name="Big", tier="strategic")
+    today = dt.date.today()
+    OpportunityFactory(
+        account=account,
+        status="won",
+        amount=100000,
+        close_date=today - dt.timedelta(days=30),
+        created_date=today - dt.timedelta(days=60),
+    )
+
+    pareto = admin_client.get("/key-accounts/pareto/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    gaps = admin_client.get("/content/committees/gaps/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+
+    assert '<span class="pill strategic">Estratégica (1:1)</span>' in pareto and ">Strategic<" not in pareto
+    assert '<span class="pill strategic">Estratégica (1:1)</span>' in gaps and ">Strategic<" not in gaps
