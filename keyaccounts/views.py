@@ -42,7 +42,16 @@ from .forms import (
     RiskForm,
     SettingsForm,
 )
-from .models import AccountNewsTerms, AccountPlan, NewsFeed, PlanObjective, PlanRisk, PlanStatus, RiskStatus
+from .models import (
+    AccountNewsTerms,
+    AccountPlan,
+    BantCriterion,
+    NewsFeed,
+    PlanObjective,
+    PlanRisk,
+    PlanStatus,
+    RiskStatus,
+)
 from .services import news, plans, postsale, qualification
 
 PAGE_SIZE = 25
@@ -484,9 +493,8 @@ def opportunity_view(request: MemberRequest, pk: int) -> HttpResponse:
         if bound.is_valid():
             try:
                 qualification.bant_set(opportunity=opportunity, by=request.user, **bound.cleaned_data)
-                messages.success(
-                    request, gettext("%(criterion)s saved.") % {"criterion": bound.cleaned_data["criterion"].title()}
-                )
+                criterion = BantCriterion(bound.cleaned_data["criterion"]).label  # in the reader's language
+                messages.success(request, gettext("%(criterion)s saved.") % {"criterion": criterion})
                 return redirect("keyaccounts:opportunity", pk=opportunity.pk)
             except ValidationError as exc:
                 _errors(bound, exc)

@@ -159,3 +159,14 @@ def test_opportunity_page_shows_bant_and_pre_bant_checks(workspace, admin_client
     assert "Territory: US" in html and "No band of Industry matches." in html and "No contacts yet" in html
     assert saved.status_code == 302
     assert invalid.status_code == 400 and "Say what confirms it" in invalid.content.decode()
+
+
+def test_the_bant_saved_message_names_the_criterion_in_the_readers_language(workspace, admin_client):
+    # It read "Budget saved." (the key, title-cased) on a Spanish page.
+    opportunity = OpportunityFactory(account=AccountFactory(workspace=workspace))
+    url = f"/key-accounts/opportunities/{opportunity.pk}/"
+    data = {"criterion": "budget", "status": "confirmed", "evidence": "Approved", "checked_on": dt.date.today()}
+
+    page = admin_client.post(url, data, HTTP_ACCEPT_LANGUAGE="es", follow=True).content.decode()
+
+    assert "Presupuesto guardado." in page
