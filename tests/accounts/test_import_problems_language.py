@@ -81,3 +81,24 @@ def test_a_job_recorded_before_the_keys_shows_its_stored_english(client, admin_u
     ImportJob.objects.filter(pk=job.pk).update(errors=[{"line": 3, "kind": "rejected", "reason": "Old text"}])
     client.force_login(admin_user)
     assert "Old text" in client.get(f"/accounts/import/{job.pk}/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+
+
+def test_an_import_of_one_row_counts_it_in_the_singular(workspace, client, admin_user):
+    # "1 of 1 rows", "= 1 rows.": the row counts had no plural forms.
+    one = import_job_create(
+        workspace=workspace,
+        kind="accounts",
+        filename="one.csv",
+        data=b"Account Name\nSolo\n",
+        mapping={"name": "Account Name"},
+    )
+    ImportJob.objects.filter(pk=one.pk).update(status=ImportStatus.QUEUED)
+    while import_job_step(job_id=one.pk, deadline=None):
+        pass
+    client.force_login(admin_user)
+
+    english = client.get(f"/accounts/import/{one.pk}/progress/").content.decode()
+    spanish = client.get(f"/accounts/import/{one.pk}/progress/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+
+    assert "1 of 1 row ·" in english and "= 1 row." in english and "1 rows" not in english
+    assert "1 de 1 fila ·" in spanish and "= 1 fila." in spanish

@@ -86,4 +86,5 @@ def test_the_pareto_page_and_the_gap_list_name_the_tier_in_the_readers_language(
     gaps = admin_client.get("/content/committees/gaps/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
 
     assert '<span class="pill strategic">Estratégica (1:1)</span>' in pareto and ">Strategic<" not in pareto
+    assert "1 de 1 cuenta<" in pareto  # the top 20%'s count, in the singular ("1 de 1 cuentas" before)
     assert '<span class="pill strategic">Estratégica (1:1)</span>' in gaps and ">Strategic<" not in gaps
