@@ -68,6 +68,12 @@ def ngettext_noop(singular: str, plural: str) -> tuple[str, str]:
     return singular, plural
 
 
+# Counts several stored sentences share, as ``msg_plural`` parameters ("3 alerts on 1 account").
+ACCOUNTS = ngettext_noop("%(count)s account", "%(count)s accounts")
+ALERTS = ngettext_noop("%(count)s alert", "%(count)s alerts")
+ACCOUNTS_RESCORED = ngettext_noop("%(count)s account rescored", "%(count)s accounts rescored")
+
+
 def msg_plural(forms: tuple[str, str], count: int, **params: Any) -> Msg:
     """A sentence whose form follows ``count`` (``%(count)s`` is given to it as a number);
     ``forms`` from ``ngettext_noop``."""

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from abe import texts as i18n_texts
+from abe.labels import ChoiceLabels
 from abe.models import TimeStamped, Workspace, WorkspaceOwned
 from personas.models import BuyingRole, Department, Persona, Seniority
 
@@ -43,6 +44,10 @@ class Tier(models.TextChoices):
     STRATEGIC = "strategic", _("Strategic (1:1)")
     PRIORITY = "priority", _("Priority (1:few)")
     STANDARD = "standard", _("Standard (1:many)")
+
+
+# A tier's label in the active language, by its key (templates, JSON, joins: plain strings, read when used).
+TIER_LABELS = ChoiceLabels(Tier)
 
 
 # The fields people edit on an account, in display order: the form, the API serializer and the services share it.

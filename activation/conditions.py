@@ -25,7 +25,7 @@ from abe.labels import ChoiceLabels, english_label, stage_label
 from abe.registry import MeasureReading, account_measure
 from abe.texts import Msg, _shown, english, joined, label, msg, msg_plural, ngettext_noop, num
 from abe.texts import stage as stage_param
-from accounts.models import Account, Contact, Lifecycle, Opportunity, OpportunityStatus, Tier
+from accounts.models import TIER_LABELS, Account, Contact, Lifecycle, Opportunity, OpportunityStatus, Tier
 from engagement.models import EngagementEvent, EventType, JourneyStageChange, TriggerKind
 from personas.models import BuyingRole
 from work.models import Task, TaskSource, TaskStatus
@@ -35,7 +35,6 @@ from .models import ConditionType, Rule, RuleState
 EVENT_LABELS = ChoiceLabels(EventType)
 ROLE_LABELS = ChoiceLabels(BuyingRole)
 KIND_LABELS = ChoiceLabels(TriggerKind)
-TIER_LABELS = ChoiceLabels(Tier)
 
 
 @dataclass

@@ -163,8 +163,8 @@ def rule_preview_job_task(job_id: int) -> int:
     message = texts.msg(
         # Translators: e.g. "The rule would fire 3 alerts on 2 accounts."
         gettext_noop("The rule would fire %(alerts)s on %(accounts)s."),
-        alerts=texts.msg_plural(texts.ngettext_noop("%(count)s alert", "%(count)s alerts"), forecast.alerts),
-        accounts=texts.msg_plural(texts.ngettext_noop("%(count)s account", "%(count)s accounts"), forecast.accounts),
+        alerts=texts.msg_plural(texts.ALERTS, forecast.alerts),
+        accounts=texts.msg_plural(texts.ACCOUNTS, forecast.accounts),
     )
     job_finish(job=job, message=message, result={"accounts": forecast.accounts, "alerts": forecast.alerts})
     return forecast.alerts

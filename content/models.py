@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from abe.models import TimeStamped, WorkspaceOwned
-from accounts.models import Tier
+from accounts.models import TIER_LABELS
 from personas.models import BuyingRole, Channel, Persona
 
 
@@ -62,8 +62,7 @@ class ContentAsset(WorkspaceOwned, TimeStamped):
     @property
     def tier_labels(self) -> list[tuple[str, str]]:
         """The asset's tiers with their labels in the reader's language (the list showed the stored keys)."""
-        labels = dict(Tier.choices)
-        return [(t, str(labels.get(t, t))) for t in self.tiers or []]
+        return [(t, TIER_LABELS.get(t, t)) for t in self.tiers or []]
 
     def sales_can_edit(self, user) -> bool:
         return False

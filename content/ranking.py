@@ -23,13 +23,12 @@ from django.utils.translation import gettext
 
 from abe import l10n
 from abe.labels import ChoiceLabels
-from accounts.models import Tier
+from accounts.models import TIER_LABELS
 
 from .models import Effort
 
 EFFORT_RANK = {"low": 0, "medium": 1, "high": 2}
 EFFORT_LABELS = ChoiceLabels(Effort)
-TIER_LABELS = ChoiceLabels(Tier)
 DEFAULT_PRIOR_RATE = 0.2
 
 

@@ -104,9 +104,7 @@ def engagement_recompute_job_task(job_id: int) -> int:
     message = texts.msg(
         # Translators: two clauses, e.g. "2,000 accounts rescored; 164 changed score or stage."
         gettext_noop("%(done)s; %(changed)s."),
-        done=texts.msg_plural(
-            texts.ngettext_noop("%(count)s account rescored", "%(count)s accounts rescored"), int(state["done"])
-        ),
+        done=texts.msg_plural(texts.ACCOUNTS_RESCORED, int(state["done"])),
         changed=texts.msg_plural(
             texts.ngettext_noop("%(count)s changed score or stage", "%(count)s changed score or stage"), changed
         ),
@@ -246,7 +244,7 @@ def engagement_preview_job_task(job_id: int) -> int:
             ),
             int(moved),
         ),
-        alerts=texts.msg_plural(texts.ngettext_noop("%(count)s alert", "%(count)s alerts"), int(alerts)),
+        alerts=texts.msg_plural(texts.ALERTS, int(alerts)),
     )
     job_finish(job=job, message=message, result=result)
     return int(moved)

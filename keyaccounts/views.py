@@ -20,7 +20,7 @@ from abe.http import MemberRequest
 from abe.paging import ignored_params, paginate
 from abe.views import admin_required, safe_next, workspace_required
 from accounts import services as account_services
-from accounts.models import Account, Lifecycle, Opportunity, Product, Tier
+from accounts.models import TIER_LABELS, Account, Lifecycle, Opportunity, Product
 from accounts.prospecting.services import tier_proposal_create
 from accounts.selectors import account_list, product_list
 from work.models import Task, TaskStatus
@@ -414,7 +414,6 @@ def pareto_view(request: MemberRequest) -> HttpResponse:
     page_obj = paginate(request, page.accounts, key="pareto", default=50)
     curve = [[row["rank"], round(row["cumulative_share"] * 100, 1)] for row in page.accounts]
     step = max(1, len(curve) // 400)  # at most ~400 points on the chart
-    tier_labels = dict(Tier.choices)
     return render(
         request,
         "keyaccounts/pareto.html",
@@ -423,7 +422,7 @@ def pareto_view(request: MemberRequest) -> HttpResponse:
             "page": page,
             "result": page.result,
             # Each row's tier with its label in the reader's language (the page showed the key, "Strategic").
-            "rows": [{**row, "tier_label": tier_labels.get(row["tier"], row["tier"])} for row in page_obj.object_list],
+            "rows": [{**row, "tier_label": TIER_LABELS.get(row["tier"], row["tier"])} for row in page_obj.object_list],
             "page_obj": page_obj,
             "start": start,
             "end": end,

@@ -30,12 +30,13 @@ from abe import permissions as rules
 from abe import texts as tx
 from abe.bulk import Serialized, rows_update
 from abe.gcpause import gc_paused
-from abe.labels import ChoiceLabels, english_label
+from abe.labels import english_label
 from abe.models import Job, Membership, Workspace
 from abe.registry import alert_forecasts, tier_changed_callbacks
 from abe.tasks import enqueue_on_commit
 
 from ..models import (
+    TIER_LABELS,
     Account,
     IcpVersion,
     Opportunity,
@@ -82,7 +83,6 @@ PROPOSAL_REASONS = {
         "Priority %(priority)s earns %(proposed)s, but that tier is full until a slot is freed."
     ),
 }
-TIER_LABELS = ChoiceLabels(Tier)
 AUTOMATIC_REASON = gettext_noop("Automatic tiering (priority %(priority)s)")
 AUTOMATIC_REASON_AFTER = gettext_noop("Automatic tiering (priority %(priority)s) after: %(reason)s")
 UNPIN_REASON = tx.msg(gettext_noop("Unpinned: automatic tiering decides again"))
@@ -102,7 +102,6 @@ def reason_of(params: dict[str, Any]) -> str | tx.Msg:
 
 
 RESCORE_JOB = "prospecting_rescore"
-RESCORED = tx.ngettext_noop("%(count)s account rescored", "%(count)s accounts rescored")
 
 
 def rescore_later(*, workspace: Workspace | int, reason: str | tx.Msg, by: User | None = None) -> Job:
@@ -148,7 +147,7 @@ def rescore_summary_msg(summary: dict[str, Any]) -> tx.Msg:
     return tx.msg(
         # Translators: three clauses, e.g. "2,000 accounts rescored; 3 moved tier; 1 proposal awaiting a decision."
         gettext_noop("%(accounts)s; %(moves)s; %(proposals)s."),
-        accounts=tx.msg_plural(RESCORED, int(summary.get("accounts", 0))),
+        accounts=tx.msg_plural(tx.ACCOUNTS_RESCORED, int(summary.get("accounts", 0))),
         moves=tx.msg_plural(
             tx.ngettext_noop("%(count)s moved tier", "%(count)s moved tier"), int(summary.get("tier_moves", 0))
         ),

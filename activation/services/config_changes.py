@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from abe.models import Membership, Role
-from abe.texts import english, joined, msg, msg_plural, ngettext_noop, num, specs
+from abe.texts import ACCOUNTS, ALERTS, english, joined, msg, msg_plural, ngettext_noop, num, specs
 from abe.texts import label as text_label
 from accounts.models import Account
 
@@ -70,9 +70,9 @@ def config_change_notice_create(
             "speaks for them."
         ),
         what=text_label(label),
-        accounts=msg_plural(ngettext_noop("%(count)s account", "%(count)s accounts"), len(moves)),
+        accounts=msg_plural(ACCOUNTS, len(moves)),
         lines=joined(lines) if lines else msg(gettext_noop("none")),
-        alerts=msg_plural(ngettext_noop("%(count)s alert", "%(count)s alerts"), held_back),
+        alerts=msg_plural(ALERTS, held_back),
     )
     at = str(change.get("at") or now.isoformat())
     url = affected_accounts_url(key=str(change.get("key") or ""))

@@ -19,7 +19,7 @@ from abe.http import MemberRequest
 from abe.paging import bounded_page, page_number, text_param
 from abe.views import workspace_required
 from accounts import services as account_services
-from accounts.models import Account, Contact, Influence, SavedView, Stance, Tier
+from accounts.models import TIER_LABELS, Account, Contact, Influence, SavedView, Stance, Tier
 from accounts.selectors import saved_view_accounts, saved_view_list, workspace_users
 from personas.committee import DEPARTMENT_LABELS, ROLE_LABELS, TIERS
 from personas.models import Persona
@@ -262,7 +262,7 @@ def committee_templates_view(request: MemberRequest) -> HttpResponse:
         {
             "templates": [templates[t] for t in TIERS],
             "can_edit": rules.can_write_everything(request),
-            "tier_labels": dict(Tier.choices),
+            "tier_labels": TIER_LABELS,
         },
     )
 

@@ -69,17 +69,23 @@ def test_timeline_filters_by_contact_and_type(client, viewer_user, engaged_accou
     assert len(filtered.context["events"]) == 5
 
 
-def test_a_timeline_page_of_one_event_says_so_in_the_singular(client, viewer_user, workspace):
+def _account_with_events(workspace, n):
+    """An account with ``n`` events a minute apart, the newest now."""
     account = AccountFactory(workspace=workspace)
     now = timezone.now()
     events_ingest(
-        workspace=workspace, events=[event(account_id=account.pk, at=now - timedelta(minutes=i)) for i in range(51)]
+        workspace=workspace, events=[event(account_id=account.pk, at=now - timedelta(minutes=i)) for i in range(n)]
     )
+    return account
+
+
+def test_a_timeline_page_of_one_event_says_so_in_the_singular(client, viewer_user, workspace):
+    account = _account_with_events(workspace, 51)
     client.force_login(viewer_user)
     url = f"/engagement/accounts/{account.pk}/timeline/"
-    older = client.get(url).context["older"]
+    response = client.get(url)
+    older, first = response.context["older"], response.content.decode()
 
-    first = client.get(url).content.decode()
     english = client.get(f"{url}?{older}").content.decode()
     spanish = client.get(f"{url}?{older}", HTTP_ACCEPT_LANGUAGE="es").content.decode()
 
@@ -89,11 +95,7 @@ def test_a_timeline_page_of_one_event_says_so_in_the_singular(client, viewer_use
 
 
 def test_timeline_pages_with_a_cursor(client, viewer_user, workspace):
-    account = AccountFactory(workspace=workspace)
-    now = timezone.now()
-    events_ingest(
-        workspace=workspace, events=[event(account_id=account.pk, at=now - timedelta(minutes=i)) for i in range(60)]
-    )
+    account = _account_with_events(workspace, 60)
     client.force_login(viewer_user)
 
     first = client.get(f"/engagement/accounts/{account.pk}/timeline/")
