@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext
 
+from abe import locks
 from abe.models import Membership, Workspace
 
 from .models import (
@@ -134,6 +135,8 @@ def account_update(account: Account, *, by: User | None = None, **data: Any) -> 
 
 @transaction.atomic
 def account_delete(account: Account, *, by: User | None = None) -> None:
+    # Before any row: wait for the passes, rescores and evaluations writing rows that name it (``abe.locks``).
+    locks.account_references(account.workspace_id, shared=False)
     account.delete()
     _stats_changed(account)
 
@@ -204,6 +207,7 @@ def contact_update(contact: Contact, *, by: User | None = None, **data: Any) -> 
 
 @transaction.atomic
 def contact_delete(contact: Contact, *, by: User | None = None) -> None:
+    locks.account_references(contact.workspace_id, shared=False)  # as in ``account_delete`` (alerts name contacts)
     contact.delete()
 
 

@@ -25,7 +25,7 @@ from django.utils.module_loading import import_string
 from django.utils.text import format_lazy
 from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
-from abe import l10n
+from abe import l10n, locks
 from abe import permissions as rules
 from abe import texts as tx
 from abe.bulk import Serialized, rows_update
@@ -410,6 +410,9 @@ def _prospecting_rescore(
 ) -> dict[str, Any]:
     started = time.monotonic()
     _workspace_lock(workspace)
+    # Before reading which accounts exist: an account deleted meanwhile waits for the rescore and then deletes
+    # the tier changes and proposals it writes, or goes first and is not rescored (``abe.locks``).
+    locks.account_references(workspace.pk, shared=True)
     frame = workspace_accounts_frame(workspace=workspace)
     n = len(frame)
     summary: dict[str, Any] = {"accounts": n, "reason": tx.english(reason)}

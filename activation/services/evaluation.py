@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from abe import locks
 from abe.texts import Msg, msg
 from accounts.models import Account
 
@@ -154,6 +155,10 @@ def account_rules_evaluate(
     result = result or EvaluationResult()
     outbox = Outbox()
     with transaction.atomic():
+        # Before the account: deleting it waits for this evaluation and then deletes the alerts it writes, or goes
+        # first and the account is not found (``abe.locks``). The rules are those of the account's workspace.
+        for workspace_id in sorted({rule.workspace_id for rule in rules}):
+            locks.account_references(workspace_id, shared=True)
         account = Account.objects.select_for_update(of=("self",)).select_related("owner").filter(pk=account_id).first()
         if account is None:
             return result

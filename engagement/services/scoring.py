@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from abe import bulk
+from abe import bulk, locks
 from abe.gcpause import gc_paused
 from abe.models import Workspace
 from abe.registry import after_scoring_tasks
@@ -339,6 +339,9 @@ def _score_in_transaction(
     change: dict[str, Any] | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> list[int]:
+    # Before reading which accounts exist: an account deleted meanwhile waits for this pass and then deletes the
+    # snapshot and engagement rows it writes, or goes first and is not scored (``abe.locks``).
+    locks.account_references(workspace.pk, shared=True)
     ids = sorted(
         set(
             Account.objects.for_workspace(workspace)
@@ -478,6 +481,7 @@ def scores_recompute_step(
         with transaction.atomic():
             store.pending_apply(workspace=workspace)  # also takes the shared scoring lock until this commit
             rules = scoring_rules(workspace=workspace)
+            locks.account_references(workspace.pk, shared=True)  # as in ``_score_in_transaction``
             chunk = list(
                 Account.objects.for_workspace(workspace)
                 .filter(pk__gt=state["after"])

@@ -1,0 +1,35 @@
+"""Advisory locks that several apps take in the same order.
+
+``account_references``: bulk writers of rows that name accounts (a scoring pass's snapshots and stage changes, a
+rescore's tier changes and proposals, a rule evaluation's alerts) against deleting an account, whose ORM cascade
+deletes those rows before the account. A delete that ran while such a writer was at work collected the rows before
+the writer committed its new ones, then waited on the writer's row lock on the account, and failed at commit on
+their foreign keys: a server error for the person deleting (``tests/*/test_delete_races.py``).
+
+Now each writer holds this lock shared from before it reads which accounts exist until it commits, and
+``accounts.services.account_delete`` takes it exclusively before it deletes anything. The delete waits for the
+writers at work (a scoring chunk or an evaluation: under a second; a rescore: seconds at 100,000 accounts) and then
+removes what they wrote, or goes first and they no longer find the account. Writers do not wait for each other, and
+other workspaces are not involved (the key is the workspace's id, its low 31 bits).
+
+Lock order: a writer takes it after the workspace's scoring or rescore lock and before any account row; the delete
+takes nothing before it.
+"""
+
+from __future__ import annotations
+
+import zlib
+
+from django.db import connection
+
+ACCOUNT_REFERENCES = zlib.crc32(b"abe.account_references") & 0x7FFFFFFF
+
+
+def account_references(workspace_id: int, *, shared: bool) -> None:
+    """Take the workspace's account-references lock until the transaction ends (PostgreSQL; SQLite has one
+    writer at a time)."""
+    if connection.vendor != "postgresql":
+        return
+    function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {function}(%s, %s)", [ACCOUNT_REFERENCES, workspace_id & 0x7FFFFFFF])

@@ -1,0 +1,98 @@
+"""Deleting an account, or a contact, while a rule evaluation fires an alert on it (``abe.locks``): the delete
+waits for the evaluation and removes the alert. Before, the delete collected the rows naming it before the
+evaluation committed the alert, then failed at commit on their foreign keys (a server error for the person
+deleting)."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from accounts.models import Account, Contact
+from accounts.services import account_delete, contact_delete
+from activation.models import Alert
+from activation.services import evaluation
+from tests.factories import AccountFactory, ContactFactory, RuleFactory
+
+from .conftest import score
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent connections: PostgreSQL only"),
+]
+
+
+def test_an_account_deleted_while_an_alert_fires_on_it_waits_for_it_and_is_deleted(workspace, account, monkeypatch):
+    RuleFactory(workspace=workspace, params={"subject": "account", "threshold": 60})
+    other = AccountFactory(workspace=workspace)
+    score(account, 72.5)
+    score(other, 80)
+    errors: list[BaseException] = []
+    started: dict[str, threading.Thread] = {}
+    real = evaluation._evaluate_level
+
+    def delete() -> None:
+        try:
+            account_delete(Account.objects.get(pk=account.pk))
+        except BaseException as exc:  # noqa: BLE001 -- reported to the test below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    def fire_then_delete(rule, evaluated, *args, **kwargs):
+        fired = real(rule, evaluated, *args, **kwargs)  # the alert written, not yet committed
+        if not started and evaluated.pk == account.pk:
+            started["thread"] = thread = threading.Thread(target=delete)
+            thread.start()
+            thread.join(1.5)
+            assert thread.is_alive(), "the delete did not wait for the evaluation"
+        return fired
+
+    monkeypatch.setattr(evaluation, "_evaluate_level", fire_then_delete)
+
+    result = evaluation.rules_evaluate(account_ids=[account.pk, other.pk])
+    started["thread"].join(20)
+
+    assert len(result.fired) == 2
+    assert not started["thread"].is_alive()
+    assert errors == []
+    assert not Account.objects.filter(pk=account.pk).exists()
+    assert list(Alert.objects.values_list("account_id", flat=True)) == [other.pk]
+
+
+def test_a_contact_deleted_while_an_alert_fires_on_it_waits_for_it_and_is_deleted(workspace, account, monkeypatch):
+    RuleFactory(workspace=workspace, params={"subject": "contact", "threshold": 30})
+    hot = ContactFactory(account=account, engagement_score=31)
+    errors: list[BaseException] = []
+    started: dict[str, threading.Thread] = {}
+    real = evaluation._evaluate_level
+
+    def delete() -> None:
+        try:
+            contact_delete(Contact.objects.get(pk=hot.pk))
+        except BaseException as exc:  # noqa: BLE001 -- reported to the test below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    def fire_then_delete(*args, **kwargs):
+        fired = real(*args, **kwargs)  # the alert naming the contact written, not yet committed
+        if not started:
+            started["thread"] = thread = threading.Thread(target=delete)
+            thread.start()
+            thread.join(1.5)
+            assert thread.is_alive(), "the delete did not wait for the evaluation"
+        return fired
+
+    monkeypatch.setattr(evaluation, "_evaluate_level", fire_then_delete)
+
+    result = evaluation.rules_evaluate(account_ids=[account.pk])
+    started["thread"].join(20)
+
+    assert len(result.fired) == 1
+    assert not started["thread"].is_alive()
+    assert errors == []
+    assert not Contact.objects.filter(pk=hot.pk).exists()
+    assert not Alert.objects.get().contacts.exists()

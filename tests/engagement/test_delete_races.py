@@ -1,0 +1,67 @@
+"""Deleting an account while its scoring pass writes (``abe.locks``): the delete waits for the pass and removes
+what the pass wrote. Before, the delete had collected the account's rows before the pass committed today's new
+snapshot, and failed at commit on the snapshot's foreign key (a server error for the person deleting)."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import connection, connections
+
+from accounts.models import Account
+from accounts.services import account_delete
+from engagement.models import AccountScoreSnapshot
+from engagement.services import accounts_score, events_ingest, scoring
+from engagement.services.scoring import scores_recompute_step, scores_rescore_state
+from tests.factories import AccountFactory
+
+from .conftest import NOW, event
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent connections: PostgreSQL only"),
+]
+
+
+@pytest.mark.parametrize("path", ["pass", "recompute step"])
+def test_an_account_deleted_while_its_scoring_pass_writes_waits_for_it_and_is_deleted(workspace, monkeypatch, path):
+    # A batch's pass (``accounts_score``) and a step of the stepped recompute (the 6-hourly rescore, a settings
+    # change) each read which accounts exist and write their snapshots in one transaction.
+    gone, kept = AccountFactory(workspace=workspace), AccountFactory(workspace=workspace)
+    events_ingest(workspace=workspace, events=[event(account_id=gone.pk), event(account_id=kept.pk)], now=NOW)
+    errors: list[BaseException] = []
+    started: dict[str, threading.Thread] = {}
+    real = scoring._write
+
+    def delete() -> None:
+        try:
+            account_delete(Account.objects.get(pk=gone.pk))
+        except BaseException as exc:  # noqa: BLE001 -- reported to the test below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    def write_then_delete(**kwargs):
+        written = real(**kwargs)  # the pass has written the next day's snapshots, not yet committed
+        if not started:
+            started["thread"] = thread = threading.Thread(target=delete)
+            thread.start()
+            thread.join(1.5)
+            assert thread.is_alive(), "the delete did not wait for the pass"
+        return written
+
+    monkeypatch.setattr(scoring, "_write", write_then_delete)
+
+    if path == "pass":
+        accounts_score(workspace=workspace, account_ids=[gone.pk, kept.pk], now=NOW + timedelta(days=1))
+    else:
+        scores_recompute_step(workspace=workspace, state=scores_rescore_state(now=NOW + timedelta(days=1)))
+    started["thread"].join(20)
+
+    assert not started["thread"].is_alive()
+    assert errors == []
+    assert not Account.objects.filter(pk=gone.pk).exists()
+    assert not AccountScoreSnapshot.objects.filter(account_id=gone.pk).exists()
+    assert AccountScoreSnapshot.objects.filter(account_id=kept.pk).count() == 2  # the pass committed for the other
