@@ -12,8 +12,9 @@ writers at work (a scoring chunk or an evaluation: under a second; a rescore: se
 removes what they wrote, or goes first and they no longer find the account. Writers do not wait for each other, and
 other workspaces are not involved (the key is the workspace's id, its low 31 bits).
 
-Lock order: a writer takes it after the workspace's scoring or rescore lock and before any account row; the delete
-takes nothing before it.
+Lock order: a writer takes it before the workspace's scoring lock (a pass that had folded a batch into an account's
+day counts first would hold rows the delete waits for) and after the rescore's own lock, before any row; the
+delete takes nothing before it.
 """
 
 from __future__ import annotations

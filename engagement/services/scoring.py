@@ -340,7 +340,8 @@ def _score_in_transaction(
     progress: Callable[[int], None] | None = None,
 ) -> list[int]:
     # Before reading which accounts exist: an account deleted meanwhile waits for this pass and then deletes the
-    # snapshot and engagement rows it writes, or goes first and is not scored (``abe.locks``).
+    # snapshot and engagement rows it writes, or goes first and is not scored (``abe.locks``). The callers take it
+    # first, before the scoring lock (the lock order in ``engagement.services.store``); here it is held already.
     locks.account_references(workspace.pk, shared=True)
     ids = sorted(
         set(
@@ -376,6 +377,7 @@ def accounts_score(*, workspace: Workspace, account_ids: Iterable[int], now: dat
     """Rescore these accounts from their stored components; returns the ids whose score, momentum or stage changed."""
     now = now or timezone.now()
     with transaction.atomic():
+        locks.account_references(workspace.pk, shared=True)  # first: see ``_score_in_transaction``
         store.pending_apply(workspace=workspace)  # this pass's batch, and any other still waiting
         rules = scoring_rules(workspace=workspace)
         return _score_in_transaction(workspace=workspace, account_ids=account_ids, rules=rules, now=now)
@@ -415,6 +417,7 @@ def scores_recompute(
     """
     now = now or timezone.now()
     with transaction.atomic():
+        locks.account_references(workspace.pk, shared=True)  # first: see ``_score_in_transaction``
         config = store.config_lock(workspace=workspace, exclusive=True)
         rules = ScoringRules.from_config(config)
         # Every committed batch is in the events: rebuilding from them counts the pending ones too.
@@ -479,9 +482,9 @@ def scores_recompute_step(
     moves: list[tuple[int, str, str]] = [(m[0], m[1], m[2]) for m in state["moves"]]
     while True:
         with transaction.atomic():
+            locks.account_references(workspace.pk, shared=True)  # first: see ``_score_in_transaction``
             store.pending_apply(workspace=workspace)  # also takes the shared scoring lock until this commit
             rules = scoring_rules(workspace=workspace)
-            locks.account_references(workspace.pk, shared=True)  # as in ``_score_in_transaction``
             chunk = list(
                 Account.objects.for_workspace(workspace)
                 .filter(pk__gt=state["after"])

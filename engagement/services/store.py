@@ -6,6 +6,8 @@ task folds pending batches into the day counts and components (``pending_apply``
 the same transaction, so every batch counts exactly once whatever the order or the retries.
 
 Lock order, kept by every writer so that concurrent batches cannot deadlock:
+0. a scoring pass, recompute or recompute step: the workspace's account-references advisory lock, shared
+   (``abe.locks``; deleting an account takes it exclusively, before any row);
 1. the workspace's ``EngagementConfig`` row (ingestion and ``pending_apply``: ``FOR SHARE``; full recompute:
    ``FOR UPDATE``, so a recompute sees every committed batch and no batch commits in the middle of it);
 2. event rows (the unique index on ``(workspace, source, external_id)`` makes a concurrent duplicate wait);

@@ -5,6 +5,7 @@ snapshot, and failed at commit on the snapshot's foreign key (a server error for
 from __future__ import annotations
 
 import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -12,8 +13,8 @@ from django.db import connection, connections
 
 from accounts.models import Account
 from accounts.services import account_delete
-from engagement.models import AccountScoreSnapshot
-from engagement.services import accounts_score, events_ingest, scoring
+from engagement.models import AccountScoreSnapshot, EngagementEvent
+from engagement.services import accounts_score, events_ingest, ingest, scoring
 from engagement.services.scoring import scores_recompute_step, scores_rescore_state
 from tests.factories import AccountFactory
 
@@ -65,3 +66,62 @@ def test_an_account_deleted_while_its_scoring_pass_writes_waits_for_it_and_is_de
     assert not Account.objects.filter(pk=gone.pk).exists()
     assert not AccountScoreSnapshot.objects.filter(account_id=gone.pk).exists()
     assert AccountScoreSnapshot.objects.filter(account_id=kept.pk).count() == 2  # the pass committed for the other
+
+
+def _in_thread(target, errors: list[BaseException]) -> threading.Thread:
+    def run() -> None:
+        try:
+            target()
+        except BaseException as exc:  # noqa: BLE001 -- reported to the test
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+def test_a_pass_folding_a_batch_of_an_account_being_deleted_waits_for_the_delete_without_a_deadlock(
+    workspace, monkeypatch
+):
+    # The lock order: a pass takes the lock before it folds batches into day counts. Taken after (a first version),
+    # the second pass below held the deleted account's day counts while it queued behind the delete, which waited
+    # for those rows: PostgreSQL ended one of them after a second ("deadlock detected").
+    gone, kept = AccountFactory(workspace=workspace), AccountFactory(workspace=workspace)
+    monkeypatch.setattr(ingest, "_enqueue_scoring", lambda *args: None)  # batches stay pending until a pass
+    events_ingest(workspace=workspace, events=[event(account_id=gone.pk), event(account_id=kept.pk)], now=NOW)
+    accounts_score(workspace=workspace, account_ids=[gone.pk, kept.pk], now=NOW)  # both have day counts now
+    errors: list[BaseException] = []
+    threads: list[threading.Thread] = []
+    real = scoring._write
+
+    def later() -> None:
+        # While the first pass holds the lock: a new batch for the account (the same day count, so its pass updates
+        # a row the delete will delete), the account's delete, then the batch's pass.
+        batch = _in_thread(
+            lambda: events_ingest(workspace=workspace, events=[event(account_id=gone.pk, external_id="g")], now=NOW),
+            errors,
+        )
+        batch.join(20)
+        threads.append(_in_thread(lambda: account_delete(Account.objects.get(pk=gone.pk)), errors))
+        time.sleep(0.5)  # the delete queues for the lock
+        threads.append(_in_thread(lambda: accounts_score(workspace=workspace, account_ids=[gone.pk], now=NOW), errors))
+        time.sleep(0.5)
+
+    def write_then_wait(**kwargs):
+        written = real(**kwargs)
+        if not threads:
+            later()
+        return written
+
+    monkeypatch.setattr(scoring, "_write", write_then_wait)
+
+    accounts_score(workspace=workspace, account_ids=[kept.pk], now=NOW)
+    for thread in threads:
+        thread.join(30)
+
+    assert errors == []
+    assert not any(thread.is_alive() for thread in threads)
+    assert not Account.objects.filter(pk=gone.pk).exists()
+    assert not EngagementEvent.objects.filter(account_id=gone.pk).exists()
