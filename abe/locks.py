@@ -14,7 +14,9 @@ other workspaces are not involved (the key is the workspace's id, its low 31 bit
 
 Lock order: a writer takes it before the workspace's scoring lock (a pass that had folded a batch into an account's
 day counts first would hold rows the delete waits for) and after the rescore's own lock, before any row; the
-delete takes nothing before it.
+delete takes nothing before it. The settings and tier previews, which lock the accounts they change before their
+rule pass and roll everything back, take it first for the same reason. Each order is a test that deadlocked
+before (``tests/engagement/test_delete_races.py``, ``tests/accounts/test_delete_races.py``).
 """
 
 from __future__ import annotations

@@ -588,6 +588,9 @@ def tier_moves_alerts_forecast(*, workspace: Workspace, moves: dict[int, str]) -
         return sum(int(import_string(path)(workspace_id=workspace.pk, account_ids=ids, now=now)) for path in paths)
 
     with transaction.atomic():
+        # First, in the outer transaction: the evaluations take it too, after the accounts below are locked by the
+        # update (a delete holding it, waiting for those rows, would deadlock with them; ``abe.locks``).
+        locks.account_references(workspace.pk, shared=True)
         try:
             with transaction.atomic():
                 before = count()

@@ -604,6 +604,8 @@ def scores_dry_run(*, workspace: Workspace, preview: StagePreview, probe: Callab
     if preview.rules is None or preview.now is None:
         raise ValueError("scores_dry_run needs a preview from scores_preview")
     with transaction.atomic():
+        # Before the accounts are locked: the probe's rule evaluation takes it too (``abe.locks``, lock order).
+        locks.account_references(workspace.pk, shared=True)
         changed: list[int] = []
         ids = sorted(preview.results)
         for n, chunk in enumerate(_chunks(ids)):

@@ -60,3 +60,51 @@ def test_an_account_deleted_while_a_rescore_moves_its_tier_waits_for_it_and_is_d
     assert not Account.objects.filter(pk=top.pk).exists()
     assert not TierChange.objects.filter(account_id=top.pk).exists()
     assert TierChange.objects.filter(account_id=other.pk).exists()  # the rescore committed for the other
+
+
+_PREVIEW: dict[str, object] = {}
+
+
+def _forecast_then_delete(*, workspace_id, account_ids, now):
+    """The preview's alert forecast (activation's), starting the delete the second time: after the preview has
+    moved the accounts' tiers (the rows locked)."""
+    from activation.services.forecast import alerts_forecast
+
+    calls = _PREVIEW.setdefault("calls", [])
+    calls.append(1)
+    if len(calls) == 2:
+        _PREVIEW["thread"] = thread = threading.Thread(target=_PREVIEW["delete"])
+        thread.start()
+        thread.join(0.5)  # the delete is waiting by now
+    return alerts_forecast(workspace_id=workspace_id, account_ids=account_ids, now=now)
+
+
+def test_an_account_deleted_during_a_tier_preview_waits_for_it_without_a_deadlock(workspace, monkeypatch):
+    # The preview moves the accounts' tiers (locking them), runs the real rule pass and rolls back. It takes the
+    # lock before the move: taken by the rule pass only (after), it queued behind a delete that waited for those
+    # accounts (a deadlock).
+    from tests.factories import RuleFactory
+
+    gone, kept = AccountFactory(workspace=workspace), AccountFactory(workspace=workspace)
+    RuleFactory(workspace=workspace, params={"subject": "account", "threshold": 0.0})
+    errors: list[BaseException] = []
+
+    def delete() -> None:
+        try:
+            account_delete(Account.objects.get(pk=gone.pk))
+        except BaseException as exc:  # noqa: BLE001 -- reported to the test below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    _PREVIEW.clear()
+    _PREVIEW["delete"] = delete
+    monkeypatch.setattr(services, "alert_forecasts", lambda: [f"{__name__}._forecast_then_delete"])
+
+    services.tier_moves_alerts_forecast(workspace=workspace, moves={gone.pk: "strategic", kept.pk: "strategic"})
+    thread = _PREVIEW["thread"]
+    assert isinstance(thread, threading.Thread)
+    thread.join(30)
+
+    assert errors == [] and not thread.is_alive()
+    assert not Account.objects.filter(pk=gone.pk).exists()

@@ -15,7 +15,13 @@ from accounts.models import Account
 from accounts.services import account_delete
 from engagement.models import AccountScoreSnapshot, EngagementEvent
 from engagement.services import accounts_score, events_ingest, ingest, scoring
-from engagement.services.scoring import scores_recompute_step, scores_rescore_state
+from engagement.services.scoring import (
+    scores_dry_run,
+    scores_preview,
+    scores_recompute_step,
+    scores_rescore_state,
+    scoring_rules,
+)
 from tests.factories import AccountFactory
 
 from .conftest import NOW, event
@@ -125,3 +131,30 @@ def test_a_pass_folding_a_batch_of_an_account_being_deleted_waits_for_the_delete
     assert not any(thread.is_alive() for thread in threads)
     assert not Account.objects.filter(pk=gone.pk).exists()
     assert not EngagementEvent.objects.filter(account_id=gone.pk).exists()
+
+
+def test_an_account_deleted_during_a_settings_preview_waits_for_it_without_a_deadlock(workspace):
+    # The settings preview writes the would-be scores (locking the accounts), runs the real rule pass on them and
+    # rolls back. It takes the lock before locking the accounts: taken by the rule pass only (after), it queued
+    # behind a delete that waited for those accounts (a deadlock).
+    from activation.services.forecast import alerts_forecast
+    from tests.factories import RuleFactory
+
+    gone, kept = AccountFactory(workspace=workspace), AccountFactory(workspace=workspace)
+    events_ingest(workspace=workspace, events=[event(account_id=gone.pk), event(account_id=kept.pk)], now=NOW)
+    RuleFactory(workspace=workspace, params={"subject": "account", "threshold": 0.001})
+    preview = scores_preview(workspace=workspace, rules=scoring_rules(workspace=workspace), now=NOW)
+    errors: list[BaseException] = []
+    threads: list[threading.Thread] = []
+
+    def probe(changed, now) -> int:
+        threads.append(_in_thread(lambda: account_delete(Account.objects.get(pk=gone.pk)), errors))
+        time.sleep(0.5)  # the delete is waiting by now
+        return alerts_forecast(workspace_id=workspace.pk, account_ids=[gone.pk, kept.pk], now=now)
+
+    alerts = scores_dry_run(workspace=workspace, preview=preview, probe=probe)
+    threads[0].join(30)
+
+    assert alerts == 2
+    assert errors == [] and not threads[0].is_alive()
+    assert not Account.objects.filter(pk=gone.pk).exists()
