@@ -1,6 +1,7 @@
 """Deleting an account while its scoring pass writes (``abe.locks``): the delete waits for the pass and removes
 what the pass wrote. Before, the delete had collected the account's rows before the pass committed today's new
-snapshot, and failed at commit on the snapshot's foreign key (a server error for the person deleting)."""
+snapshot, and failed at commit on the snapshot's foreign key (a server error for the person deleting). The lock
+comes first in a pass and in the settings preview: the orders that deadlocked are tests too."""
 
 from __future__ import annotations
 
@@ -32,6 +33,20 @@ pytestmark = [
 ]
 
 
+def _in_thread(target, errors: list[BaseException]) -> threading.Thread:
+    def run() -> None:
+        try:
+            target()
+        except BaseException as exc:  # noqa: BLE001 -- reported to the test
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
 @pytest.mark.parametrize("path", ["pass", "recompute step"])
 def test_an_account_deleted_while_its_scoring_pass_writes_waits_for_it_and_is_deleted(workspace, monkeypatch, path):
     # A batch's pass (``accounts_score``) and a step of the stepped recompute (the 6-hourly rescore, a settings
@@ -42,19 +57,10 @@ def test_an_account_deleted_while_its_scoring_pass_writes_waits_for_it_and_is_de
     started: dict[str, threading.Thread] = {}
     real = scoring._write
 
-    def delete() -> None:
-        try:
-            account_delete(Account.objects.get(pk=gone.pk))
-        except BaseException as exc:  # noqa: BLE001 -- reported to the test below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
     def write_then_delete(**kwargs):
         written = real(**kwargs)  # the pass has written the next day's snapshots, not yet committed
         if not started:
-            started["thread"] = thread = threading.Thread(target=delete)
-            thread.start()
+            started["thread"] = thread = _in_thread(lambda: account_delete(Account.objects.get(pk=gone.pk)), errors)
             thread.join(1.5)
             assert thread.is_alive(), "the delete did not wait for the pass"
         return written
@@ -72,20 +78,6 @@ def test_an_account_deleted_while_its_scoring_pass_writes_waits_for_it_and_is_de
     assert not Account.objects.filter(pk=gone.pk).exists()
     assert not AccountScoreSnapshot.objects.filter(account_id=gone.pk).exists()
     assert AccountScoreSnapshot.objects.filter(account_id=kept.pk).count() == 2  # the pass committed for the other
-
-
-def _in_thread(target, errors: list[BaseException]) -> threading.Thread:
-    def run() -> None:
-        try:
-            target()
-        except BaseException as exc:  # noqa: BLE001 -- reported to the test
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread
 
 
 def test_a_pass_folding_a_batch_of_an_account_being_deleted_waits_for_the_delete_without_a_deadlock(
