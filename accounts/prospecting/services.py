@@ -834,6 +834,7 @@ def accounts_bulk_tier(*, workspace: Workspace, account_ids: list[int], tier: st
     _check_tier(tier)
     if not (reason or "").strip():
         raise ValidationError({"reason": gettext("Say why these accounts are moved by hand.")})
+    locks.account_references(workspace.pk, shared=True)  # before the accounts: as in ``_prospecting_rescore``
     accounts = list(Account.objects.for_workspace(workspace).filter(pk__in=account_ids).select_for_update())
     TierChange.objects.bulk_create(
         [

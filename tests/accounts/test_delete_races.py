@@ -1,5 +1,5 @@
-"""Deleting an account while a rescore writes its tier history (``abe.locks``): the delete waits for the rescore
-and removes what it wrote. Before, the delete collected the account's rows before the rescore committed the new
+"""Deleting an account while a rescore or a bulk pin writes its tier history (``abe.locks``): the delete waits for
+it and removes what it wrote. Before, the delete collected the account's rows before the rescore committed the new
 tier change, then failed at commit on its foreign key (a server error for the person deleting)."""
 
 from __future__ import annotations
@@ -108,3 +108,37 @@ def test_an_account_deleted_during_a_tier_preview_waits_for_it_without_a_deadloc
 
     assert errors == [] and not thread.is_alive()
     assert not Account.objects.filter(pk=gone.pk).exists()
+
+
+def test_an_account_deleted_while_a_bulk_pin_moves_it_waits_for_it_and_is_deleted(workspace, admin_user, monkeypatch):
+    gone, kept = AccountFactory(workspace=workspace), AccountFactory(workspace=workspace)
+    errors: list[BaseException] = []
+    started: dict[str, threading.Thread] = {}
+    real = services._tiers_changed
+
+    def delete() -> None:
+        try:
+            account_delete(Account.objects.get(pk=gone.pk))
+        except BaseException as exc:  # noqa: BLE001 -- reported to the test below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    def changed_then_delete(*args, **kwargs):
+        if not started:  # the tier changes are written, not yet committed
+            started["thread"] = thread = threading.Thread(target=delete)
+            thread.start()
+            thread.join(1.0)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(services, "_tiers_changed", changed_then_delete)
+
+    moved = services.accounts_bulk_tier(
+        workspace=workspace, account_ids=[gone.pk, kept.pk], tier="strategic", reason="Board decision", by=admin_user
+    )
+    started["thread"].join(20)
+
+    assert moved == 2
+    assert errors == [] and not started["thread"].is_alive()
+    assert not Account.objects.filter(pk=gone.pk).exists()
+    assert list(TierChange.objects.values_list("account_id", flat=True)) == [kept.pk]
