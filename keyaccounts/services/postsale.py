@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
+from abe import locks
 from abe.models import Membership, Role, Workspace
 from abe.texts import english, label, msg, msg_plural, ngettext_noop, specs
 from accounts.models import Account, Contact, Lifecycle, Opportunity, OpportunityStatus, OpportunityType
@@ -184,8 +185,16 @@ def account_health_compute(*, account: Account, now: dt.datetime | None = None) 
 def accounts_health_compute(*, workspace: Workspace) -> int:
     """Health of every customer (post-sale only); one row per account per run, the history is the trend."""
     count = 0
-    for account in Account.objects.for_workspace(workspace).filter(lifecycle=Lifecycle.CUSTOMER).iterator():
-        account_health_compute(account=account)
+    for account in (
+        Account.objects.for_workspace(workspace).filter(lifecycle=Lifecycle.CUSTOMER).order_by("pk").iterator()
+    ):
+        with transaction.atomic():
+            # An account deleted since the list was read is skipped (its health row would fail at commit and stop
+            # the pass); one being deleted waits for this row and deletes it (``abe.locks``).
+            locks.account_references(workspace.pk, shared=True)
+            if not Account.objects.filter(pk=account.pk).exists():
+                continue
+            account_health_compute(account=account)
         count += 1
     return count
 
