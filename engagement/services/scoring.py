@@ -339,10 +339,9 @@ def _score_in_transaction(
     change: dict[str, Any] | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> list[int]:
-    # Before reading which accounts exist: an account deleted meanwhile waits for this pass and then deletes the
-    # snapshot and engagement rows it writes, or goes first and is not scored (``abe.locks``). The callers take it
-    # first, before the scoring lock (the lock order in ``engagement.services.store``); here it is held already.
-    locks.account_references(workspace.pk, shared=True)
+    # The callers hold the account-references lock (``abe.locks``), taken first, before the scoring lock: an
+    # account deleted meanwhile waits for this pass and then deletes the snapshot and engagement rows it writes,
+    # or went first and is not among the ids read here.
     ids = sorted(
         set(
             Account.objects.for_workspace(workspace)
@@ -377,7 +376,7 @@ def accounts_score(*, workspace: Workspace, account_ids: Iterable[int], now: dat
     """Rescore these accounts from their stored components; returns the ids whose score, momentum or stage changed."""
     now = now or timezone.now()
     with transaction.atomic():
-        locks.account_references(workspace.pk, shared=True)  # first: see ``_score_in_transaction``
+        locks.account_references(workspace.pk, shared=True)  # first (see ``_score_in_transaction``)
         store.pending_apply(workspace=workspace)  # this pass's batch, and any other still waiting
         rules = scoring_rules(workspace=workspace)
         return _score_in_transaction(workspace=workspace, account_ids=account_ids, rules=rules, now=now)
@@ -417,7 +416,7 @@ def scores_recompute(
     """
     now = now or timezone.now()
     with transaction.atomic():
-        locks.account_references(workspace.pk, shared=True)  # first: see ``_score_in_transaction``
+        locks.account_references(workspace.pk, shared=True)  # first (see ``_score_in_transaction``)
         config = store.config_lock(workspace=workspace, exclusive=True)
         rules = ScoringRules.from_config(config)
         # Every committed batch is in the events: rebuilding from them counts the pending ones too.
@@ -482,7 +481,7 @@ def scores_recompute_step(
     moves: list[tuple[int, str, str]] = [(m[0], m[1], m[2]) for m in state["moves"]]
     while True:
         with transaction.atomic():
-            locks.account_references(workspace.pk, shared=True)  # first: see ``_score_in_transaction``
+            locks.account_references(workspace.pk, shared=True)  # first (see ``_score_in_transaction``)
             store.pending_apply(workspace=workspace)  # also takes the shared scoring lock until this commit
             rules = scoring_rules(workspace=workspace)
             chunk = list(

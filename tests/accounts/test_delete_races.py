@@ -7,12 +7,13 @@ from __future__ import annotations
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from accounts.models import Account, TierChange
 from accounts.prospecting import services
 from accounts.services import account_delete
 from tests.factories import AccountFactory
+from tests.threads import in_thread
 
 from .test_services_prospecting import SOFTWARE_ICP, _small_capacity
 
@@ -33,19 +34,10 @@ def test_an_account_deleted_while_a_rescore_moves_its_tier_waits_for_it_and_is_d
     started: dict[str, threading.Thread] = {}
     real = services.rows_update
 
-    def delete() -> None:
-        try:
-            account_delete(Account.objects.get(pk=top.pk))
-        except BaseException as exc:  # noqa: BLE001 -- reported to the test below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
     def update_then_delete(*args, **kwargs):
         written = real(*args, **kwargs)  # the accounts' new scores, before their tier changes are written
         if not started:
-            started["thread"] = thread = threading.Thread(target=delete)
-            thread.start()
+            started["thread"] = thread = in_thread(lambda: account_delete(Account.objects.get(pk=top.pk)), errors)
             thread.join(1.5)
             assert thread.is_alive(), "the delete did not wait for the rescore"
         return written
@@ -73,8 +65,7 @@ def _forecast_then_delete(*, workspace_id, account_ids, now):
     calls = _PREVIEW.setdefault("calls", [])
     calls.append(1)
     if len(calls) == 2:
-        _PREVIEW["thread"] = thread = threading.Thread(target=_PREVIEW["delete"])
-        thread.start()
+        _PREVIEW["thread"] = thread = in_thread(_PREVIEW["delete"], _PREVIEW["errors"])
         thread.join(0.5)  # the delete is waiting by now
     return alerts_forecast(workspace_id=workspace_id, account_ids=account_ids, now=now)
 
@@ -88,17 +79,8 @@ def test_an_account_deleted_during_a_tier_preview_waits_for_it_without_a_deadloc
     gone, kept = AccountFactory(workspace=workspace), AccountFactory(workspace=workspace)
     RuleFactory(workspace=workspace, params={"subject": "account", "threshold": 0.0})
     errors: list[BaseException] = []
-
-    def delete() -> None:
-        try:
-            account_delete(Account.objects.get(pk=gone.pk))
-        except BaseException as exc:  # noqa: BLE001 -- reported to the test below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
     _PREVIEW.clear()
-    _PREVIEW["delete"] = delete
+    _PREVIEW.update(delete=lambda: account_delete(Account.objects.get(pk=gone.pk)), errors=errors)
     monkeypatch.setattr(services, "alert_forecasts", lambda: [f"{__name__}._forecast_then_delete"])
 
     services.tier_moves_alerts_forecast(workspace=workspace, moves={gone.pk: "strategic", kept.pk: "strategic"})
@@ -116,18 +98,9 @@ def test_an_account_deleted_while_a_bulk_pin_moves_it_waits_for_it_and_is_delete
     started: dict[str, threading.Thread] = {}
     real = services._tiers_changed
 
-    def delete() -> None:
-        try:
-            account_delete(Account.objects.get(pk=gone.pk))
-        except BaseException as exc:  # noqa: BLE001 -- reported to the test below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
     def changed_then_delete(*args, **kwargs):
         if not started:  # the tier changes are written, not yet committed
-            started["thread"] = thread = threading.Thread(target=delete)
-            thread.start()
+            started["thread"] = thread = in_thread(lambda: account_delete(Account.objects.get(pk=gone.pk)), errors)
             thread.join(1.0)
         return real(*args, **kwargs)
 

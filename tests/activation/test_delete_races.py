@@ -8,13 +8,14 @@ from __future__ import annotations
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from accounts.models import Account, Contact
 from accounts.services import account_delete, contact_delete
 from activation.models import Alert
 from activation.services import evaluation
 from tests.factories import AccountFactory, ContactFactory, RuleFactory
+from tests.threads import in_thread
 
 from .conftest import score
 
@@ -33,19 +34,10 @@ def test_an_account_deleted_while_an_alert_fires_on_it_waits_for_it_and_is_delet
     started: dict[str, threading.Thread] = {}
     real = evaluation._evaluate_level
 
-    def delete() -> None:
-        try:
-            account_delete(Account.objects.get(pk=account.pk))
-        except BaseException as exc:  # noqa: BLE001 -- reported to the test below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
     def fire_then_delete(rule, evaluated, *args, **kwargs):
         fired = real(rule, evaluated, *args, **kwargs)  # the alert written, not yet committed
         if not started and evaluated.pk == account.pk:
-            started["thread"] = thread = threading.Thread(target=delete)
-            thread.start()
+            started["thread"] = thread = in_thread(lambda: account_delete(Account.objects.get(pk=account.pk)), errors)
             thread.join(1.5)
             assert thread.is_alive(), "the delete did not wait for the evaluation"
         return fired
@@ -69,19 +61,10 @@ def test_a_contact_deleted_while_an_alert_fires_on_it_waits_for_it_and_is_delete
     started: dict[str, threading.Thread] = {}
     real = evaluation._evaluate_level
 
-    def delete() -> None:
-        try:
-            contact_delete(Contact.objects.get(pk=hot.pk))
-        except BaseException as exc:  # noqa: BLE001 -- reported to the test below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
     def fire_then_delete(*args, **kwargs):
         fired = real(*args, **kwargs)  # the alert naming the contact written, not yet committed
         if not started:
-            started["thread"] = thread = threading.Thread(target=delete)
-            thread.start()
+            started["thread"] = thread = in_thread(lambda: contact_delete(Contact.objects.get(pk=hot.pk)), errors)
             thread.join(1.5)
             assert thread.is_alive(), "the delete did not wait for the evaluation"
         return fired

@@ -10,7 +10,7 @@ import time
 from datetime import timedelta
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from accounts.models import Account
 from accounts.services import account_delete
@@ -24,6 +24,7 @@ from engagement.services.scoring import (
     scoring_rules,
 )
 from tests.factories import AccountFactory
+from tests.threads import in_thread
 
 from .conftest import NOW, event
 
@@ -31,20 +32,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent connections: PostgreSQL only"),
 ]
-
-
-def _in_thread(target, errors: list[BaseException]) -> threading.Thread:
-    def run() -> None:
-        try:
-            target()
-        except BaseException as exc:  # noqa: BLE001 -- reported to the test
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread
 
 
 @pytest.mark.parametrize("path", ["pass", "recompute step"])
@@ -60,7 +47,7 @@ def test_an_account_deleted_while_its_scoring_pass_writes_waits_for_it_and_is_de
     def write_then_delete(**kwargs):
         written = real(**kwargs)  # the pass has written the next day's snapshots, not yet committed
         if not started:
-            started["thread"] = thread = _in_thread(lambda: account_delete(Account.objects.get(pk=gone.pk)), errors)
+            started["thread"] = thread = in_thread(lambda: account_delete(Account.objects.get(pk=gone.pk)), errors)
             thread.join(1.5)
             assert thread.is_alive(), "the delete did not wait for the pass"
         return written
@@ -97,14 +84,14 @@ def test_a_pass_folding_a_batch_of_an_account_being_deleted_waits_for_the_delete
     def later() -> None:
         # While the first pass holds the lock: a new batch for the account (the same day count, so its pass updates
         # a row the delete will delete), the account's delete, then the batch's pass.
-        batch = _in_thread(
+        batch = in_thread(
             lambda: events_ingest(workspace=workspace, events=[event(account_id=gone.pk, external_id="g")], now=NOW),
             errors,
         )
         batch.join(20)
-        threads.append(_in_thread(lambda: account_delete(Account.objects.get(pk=gone.pk)), errors))
+        threads.append(in_thread(lambda: account_delete(Account.objects.get(pk=gone.pk)), errors))
         time.sleep(0.5)  # the delete queues for the lock
-        threads.append(_in_thread(lambda: accounts_score(workspace=workspace, account_ids=[gone.pk], now=NOW), errors))
+        threads.append(in_thread(lambda: accounts_score(workspace=workspace, account_ids=[gone.pk], now=NOW), errors))
         time.sleep(0.5)
 
     def write_then_wait(**kwargs):
@@ -140,7 +127,7 @@ def test_an_account_deleted_during_a_settings_preview_waits_for_it_without_a_dea
     threads: list[threading.Thread] = []
 
     def probe(changed, now) -> int:
-        threads.append(_in_thread(lambda: account_delete(Account.objects.get(pk=gone.pk)), errors))
+        threads.append(in_thread(lambda: account_delete(Account.objects.get(pk=gone.pk)), errors))
         time.sleep(0.5)  # the delete is waiting by now
         return alerts_forecast(workspace_id=workspace.pk, account_ids=[gone.pk, kept.pk], now=now)
 

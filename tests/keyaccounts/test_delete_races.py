@@ -7,13 +7,14 @@ from __future__ import annotations
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from accounts.models import Account
 from accounts.services import account_delete
 from keyaccounts.models import AccountHealth
 from keyaccounts.services import postsale
 from tests.factories import AccountFactory
+from tests.threads import in_thread
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -27,19 +28,10 @@ def test_a_customer_deleted_during_the_health_pass_is_skipped_and_the_pass_goes_
     started: dict[str, threading.Thread] = {}
     real = postsale.account_health_compute
 
-    def delete() -> None:
-        try:
-            account_delete(Account.objects.get(pk=gone.pk))
-        except BaseException as exc:  # noqa: BLE001 -- reported to the test below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
     def compute_then_delete(*, account, **kwargs):
         health = real(account=account, **kwargs)
         if not started:  # the pass has read the list: delete a customer it has not reached
-            started["thread"] = thread = threading.Thread(target=delete)
-            thread.start()
+            started["thread"] = thread = in_thread(lambda: account_delete(Account.objects.get(pk=gone.pk)), errors)
             thread.join(2.0)
         return health
 
