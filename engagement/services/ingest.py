@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from kombu.exceptions import OperationalError as KombuOperationalError
 
+from abe import locks
 from abe.bulk import pg_array
 from abe.gcpause import gc_paused
 from abe.models import Workspace
@@ -455,10 +456,14 @@ def _events_ingest(*, workspace: Workspace, events: Sequence[Any], by: User | No
 def _batch_write(*, workspace: Workspace, clean: list[_Clean], by: User | None, result: IngestResult) -> None:
     """Resolve and write the clean rows in one transaction (a savepoint when nested), filling ``result``.
 
-    On PostgreSQL the deferred foreign-key checks run before it ends, so a row whose account, contact or asset
-    was deleted meanwhile raises ``IntegrityError`` here (the savepoint rolls back alone), not at a later commit.
+    On PostgreSQL a row whose account, contact or asset was deleted since the look-up raises ``IntegrityError``
+    here (the savepoint rolls back alone), not at a later commit: ``store.ReferenceDeleted`` when the batch locks
+    the rows its events name itself, or the deferred foreign-key checks, run before the block ends.
     """
     with transaction.atomic():
+        # First: a delete through the services waits for the batch (and then deletes its events too), or goes
+        # first and the batch no longer finds what it deleted (``abe.locks``; the lock order in ``store``).
+        locks.account_references(workspace.pk, shared=True)
         config = store.config_lock(workspace=workspace, exclusive=False)
         directory = _directory(workspace, clean)
         resolved: list[tuple[_Clean, int, int | None, str]] = []
@@ -511,6 +516,8 @@ def _batch_write(*, workspace: Workspace, clean: list[_Clean], by: User | None, 
 
 
 def _is_foreign_key_violation(exc: IntegrityError) -> bool:
+    if isinstance(exc, store.ReferenceDeleted):
+        return True
     return getattr(exc.__cause__, "sqlstate", None) == "23503" or "foreign key" in str(exc).lower()
 
 

@@ -6,16 +6,16 @@ task folds pending batches into the day counts and components (``pending_apply``
 the same transaction, so every batch counts exactly once whatever the order or the retries.
 
 Lock order, kept by every writer so that concurrent batches cannot deadlock:
-0. a scoring pass, recompute or recompute step: the workspace's account-references advisory lock, shared
-   (``abe.locks``; deleting an account takes it exclusively, before any row);
+0. an event batch, scoring pass, recompute or recompute step: the workspace's account-references advisory lock,
+   shared (``abe.locks``; deleting an account or contact takes it exclusively, before any row);
 1. the workspace's ``EngagementConfig`` row (ingestion and ``pending_apply``: ``FOR SHARE``; full recompute:
    ``FOR UPDATE``, so a recompute sees every committed batch and no batch commits in the middle of it);
 2. event rows (the unique index on ``(workspace, source, external_id)`` makes a concurrent duplicate wait);
 3. ``PendingBatch`` rows (``SKIP LOCKED``, in id order: two workers take different batches);
 4. ``EngagementDay`` rows, then ``ScoreComponent`` rows, each in key order.
 
-Account rows: event inserts take ``FOR KEY SHARE`` on them (foreign keys) in account-id order; the scoring pass
-takes ``FOR NO KEY UPDATE`` (which does not conflict with it) in id order.
+Account rows: event inserts take ``FOR KEY SHARE`` on them (``_references_lock``, or the foreign keys' checks) in
+account-id order; the scoring pass takes ``FOR NO KEY UPDATE`` (which does not conflict with it) in id order.
 
 On PostgreSQL the day counts and components are additive upserts (``count = count + EXCLUDED.count``,
 ``log_sum = logaddexp(log_sum, EXCLUDED.log_sum)``), so concurrent batches never lose an increment; the fold is
@@ -40,6 +40,8 @@ from django.utils import timezone
 
 from abe import bulk
 from abe.models import Workspace
+from accounts.models import Account, Contact
+from content.models import ContentAsset
 
 from ..models import EngagementConfig, EngagementDay, EngagementEvent, PendingBatch, ScoreComponent, contact_key
 from ..rules import LN2, REFERENCE, REFERENCE_DAY, ScoringRules, day_of, log_add
@@ -118,12 +120,82 @@ def events_insert(*, workspace: Workspace, rows: Sequence[EventRow]) -> list[Eve
     return fresh
 
 
+class ReferenceDeleted(IntegrityError):
+    """An account, contact or content asset a batch resolved was deleted before the batch locked it: the caller
+    looks everything up again (as after a foreign-key violation)."""
+
+
+def checks_skippable() -> bool:
+    """Whether this connection may set ``session_replication_role`` (a superuser, or on PostgreSQL 15+ a role
+    granted ``SET`` on it), and so write events without PostgreSQL's per-row foreign-key checks (see
+    ``_references_lock``). Asked once per connection wrapper."""
+    allowed = getattr(connection, "_abe_checks_skippable", None)
+    if allowed is None:
+        with connection.cursor() as cursor:
+            if connection.pg_version >= 150000:  # type: ignore[attr-defined]  # the PostgreSQL wrapper
+                cursor.execute("SELECT has_parameter_privilege('session_replication_role', 'SET')")
+            else:
+                cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+            allowed = bool(cursor.fetchone()[0])
+        connection._abe_checks_skippable = allowed  # type: ignore[attr-defined]
+    return bool(allowed)
+
+
+def _references_lock(rows: Sequence[EventRow]) -> str:
+    """Take ``FOR KEY SHARE`` on every contact, account and content asset the rows name, set-based in one
+    statement, in id order: the row locks PostgreSQL's foreign-key checks would take one event at a time (three
+    queries per event). Held until commit, they keep any delete of those rows (through the services, the ORM, the
+    admin or raw SQL) waiting until the events are committed, when the delete's own check or cascade sees them. A
+    row deleted since the batch looked it up is not returned: ``ReferenceDeleted``. Returns the connection's
+    ``session_replication_role``, read in the same statement.
+
+    Contacts before accounts: a delete of an account removes its contacts first, so it never holds an account
+    this waits for while waiting for a contact this holds."""
+    wanted = (
+        (Contact, {r.contact_id for r in rows if r.contact_id is not None}),
+        (Account, {r.account_id for r in rows}),
+        (ContentAsset, {r.content_asset_id for r in rows if r.content_asset_id is not None}),
+    )
+    counts = ", ".join(
+        f"(SELECT count(*) FROM (SELECT 1 FROM {model._meta.db_table} WHERE id = ANY(%s::bigint[]) "
+        f"ORDER BY id FOR KEY SHARE) AS locked)"
+        for model, _ in wanted
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT current_setting('session_replication_role'), {counts}", [bulk.pg_array(ids) for _, ids in wanted]
+        )
+        role, *found = cursor.fetchone()
+    for (model, ids), count in zip(wanted, found, strict=True):
+        if count != len(ids):
+            raise ReferenceDeleted(f"foreign key: a {model._meta.model_name} of the batch was deleted meanwhile")
+    return str(role)
+
+
 def _events_insert_postgresql(workspace: Workspace, rows: Sequence[EventRow]) -> list[EventRow]:
     # COPY (or, when a key exists, a temporary table and one INSERT ... ON CONFLICT DO NOTHING RETURNING): the
-    # rows that were new come back, so counts stay exact and a replayed batch inserts nothing. Rows go in account
-    # order: each insert key-share-locks its account (foreign key), so concurrent batches lock accounts in the
-    # same (pk) order as the scoring pass and cannot deadlock on them.
+    # rows that were new come back, so counts stay exact and a replayed batch inserts nothing.
+    #
+    # The foreign keys' checks: where the connection may (``checks_skippable``), inside a transaction, the batch
+    # locks the rows its events name itself, set-based (``_references_lock``), and writes the events with
+    # ``session_replication_role = replica``, which leaves out the per-row checks (the events table has no other
+    # trigger). The constraints stay in the schema for every other writer. Otherwise PostgreSQL checks each event
+    # at the end of the batch. Either way rows go in account order, so concurrent batches lock accounts in the same
+    # (pk) order as the scoring pass and cannot deadlock on them.
     rows = sorted(rows, key=lambda r: (r.account_id, r.contact_id or 0))
+    if not (connection.in_atomic_block and checks_skippable()):
+        return _events_copy(workspace, rows)
+    role = _references_lock(rows)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL session_replication_role = replica")
+    # If the copy fails, the caller's transaction or savepoint rolls back, and the setting with it.
+    inserted = _events_copy(workspace, rows)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('session_replication_role', %s, true)", [role])
+    return inserted
+
+
+def _events_copy(workspace: Workspace, rows: list[EventRow]) -> list[EventRow]:
     ws = workspace.pk
     # Column by column, straight from the rows (no tuple per row to take apart again).
     inserted = set(
