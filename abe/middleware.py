@@ -231,6 +231,60 @@ class ServiceUnavailableMiddleware:
         )
 
 
+class ConcurrentDeleteMiddleware:
+    """A row deleted by another request while this one worked on it is a 404 or a 409 with a clear message on the
+    pages, not a 500 (the API's exception handler answers the same: ``abe.api.exceptions``).
+
+    Views look their object up first (404 when it is not there). A service that locks it again finds it gone when
+    a delete committed in between (``DoesNotExist``): the page answers 404, as it would a moment later. A write that
+    names a row deleted in between fails at commit on its foreign key (``IntegrityError``, SQLSTATE 23503): 409,
+    "reload and try again". An htmx request (a panel's form) reloads the page instead, since htmx shows no error
+    response.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        import logging
+
+        from django.http import Http404
+        from django.views.defaults import page_not_found
+
+        response: HttpResponse
+        if isinstance(exception, ObjectDoesNotExist):
+            logging.getLogger(__name__).warning("Deleted meanwhile, answered 404: %s", exception)
+            response = page_not_found(request, Http404())
+        elif foreign_key_violation(exception):
+            logging.getLogger(__name__).warning("Deleted meanwhile, answered 409: %s", exception)
+            response = HttpResponse(
+                gettext(
+                    "Something this change refers to was deleted by someone else meanwhile; nothing was saved. "
+                    "Reload the page and try again."
+                ),
+                status=409,
+                content_type="text/plain; charset=utf-8",
+            )
+        else:
+            return None
+        if request.headers.get("HX-Request"):
+            response["HX-Refresh"] = "true"
+        return response
+
+
+def foreign_key_violation(exception: BaseException) -> bool:
+    """An ``IntegrityError`` from a foreign key (a referenced row deleted by another transaction)."""
+    from django.db import IntegrityError
+
+    if not isinstance(exception, IntegrityError):
+        return False
+    cause = exception.__cause__
+    return (getattr(cause, "pgcode", None) or getattr(cause, "sqlstate", None)) == "23503"
+
+
 def _database_busy(exception: Exception) -> bool:
     """A transient PostgreSQL refusal: a deadlock, a serialisation failure, a lock not available, or a statement
     cancelled by ``statement_timeout`` (abe.db). The request's work was rolled back; trying again is the remedy,

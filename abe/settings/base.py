@@ -323,7 +323,7 @@ if REDIS_URL:
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},  # type: ignore[dict-item]
         }
     }
-MIDDLEWARE += ["abe.middleware.ServiceUnavailableMiddleware"]
+MIDDLEWARE += ["abe.middleware.ServiceUnavailableMiddleware", "abe.middleware.ConcurrentDeleteMiddleware"]
 # Celery: a task killed with its worker (kill -9) goes back to the queue after the visibility timeout, which is
 # just above the longest task time limit (10 min) instead of kombu's hour; no task may run longer, or Redis would
 # hand it to a second worker while it runs. Long work (uploads, the full recompute, rescores, news) runs in steps

@@ -722,6 +722,7 @@ def tier_override(*, account: Account, tier: str, reason: str, by: User | None) 
     _check_tier(tier)
     if not (reason or "").strip():
         raise ValidationError({"reason": gettext("Say why this account is moved by hand.")})
+    locks.account_references(account.workspace_id, shared=True)  # before the account (see ``abe.locks``)
     account = Account.objects.select_for_update().get(pk=account.pk)
     TierChange.objects.create(
         workspace_id=account.workspace_id,
@@ -746,6 +747,7 @@ def tier_override(*, account: Account, tier: str, reason: str, by: User | None) 
 @transaction.atomic
 def tier_unpin(*, account: Account, by: User | None, reason: str = "") -> Account:
     """Let automatic tiering manage the account again (its tier changes at the next rescore)."""
+    locks.account_references(account.workspace_id, shared=True)  # before the account (see ``abe.locks``)
     account = Account.objects.select_for_update().get(pk=account.pk)
     if not account.tier_locked:
         raise ValidationError({"tier_locked": gettext("This account is not pinned.")})
@@ -768,6 +770,7 @@ def tier_unpin(*, account: Account, by: User | None, reason: str = "") -> Accoun
 @transaction.atomic
 def tier_proposal_decide(*, proposal: TierProposal, accept: bool, by: User | None) -> TierProposal:
     """Accept (the account moves, and is unpinned) or reject (it stays; the same move is not offered again)."""
+    locks.account_references(proposal.workspace_id, shared=True)  # before the proposal and its account
     proposal = TierProposal.objects.select_for_update().select_related("account").get(pk=proposal.pk)
     if proposal.status != ProposalStatus.PENDING:
         raise ValidationError(
@@ -1021,6 +1024,7 @@ def tier_proposal_create(*, account: Account, proposed_tier: str, reason: str, b
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": gettext("Say why this account should move.")})
+    locks.account_references(account.workspace_id, shared=True)  # before the account (see ``abe.locks``)
     account = Account.objects.select_for_update().get(pk=account.pk)
     if account.tier == proposed_tier:
         raise ValidationError(

@@ -115,3 +115,64 @@ def test_an_account_deleted_while_a_bulk_pin_moves_it_waits_for_it_and_is_delete
     assert errors == [] and not started["thread"].is_alive()
     assert not Account.objects.filter(pk=gone.pk).exists()
     assert list(TierChange.objects.values_list("account_id", flat=True)) == [kept.pk]
+
+
+@pytest.mark.parametrize("action", ["pin", "unpin", "accept proposal", "propose"])
+def test_an_account_deleted_while_one_person_moves_its_tier_waits_for_it_and_is_deleted(
+    workspace, admin_user, monkeypatch, action
+):
+    # The single-account writers of tier history: the pin panel, unpinning, deciding a proposal, proposing.
+    gone = AccountFactory(workspace=workspace, tier="standard", tier_locked=action == "unpin")
+    proposal = None
+    if action == "accept proposal":
+        proposal = services.tier_proposal_create(account=gone, proposed_tier="strategic", reason="Fits", by=None)
+    errors: list[BaseException] = []
+    started: dict[str, threading.Thread] = {}
+    real_create = TierChange.objects.create if action != "propose" else services.TierProposal.objects.create
+
+    def written_then_delete(**kwargs):
+        row = real_create(**kwargs)  # the tier change (or proposal) is written, not yet committed
+        if not started:
+            started["thread"] = thread = in_thread(lambda: account_delete(Account.objects.get(pk=gone.pk)), errors)
+            thread.join(1.0)
+        return row
+
+    manager = TierChange.objects if action != "propose" else services.TierProposal.objects
+    monkeypatch.setattr(manager, "create", written_then_delete)
+
+    if action == "pin":
+        services.tier_override(account=gone, tier="strategic", reason="Board decision", by=admin_user)
+    elif action == "unpin":
+        services.tier_unpin(account=gone, by=admin_user)
+    elif action == "accept proposal":
+        services.tier_proposal_decide(proposal=proposal, accept=True, by=admin_user)
+    else:
+        services.tier_proposal_create(account=gone, proposed_tier="strategic", reason="Fits", by=admin_user)
+    started["thread"].join(20)
+
+    assert errors == [] and not started["thread"].is_alive()
+    assert not Account.objects.filter(pk=gone.pk).exists()
+    assert not TierChange.objects.exists() and not services.TierProposal.objects.exists()
+
+
+def test_pinning_an_account_deleted_after_the_page_read_it_answers_404_not_500(
+    workspace, client, admin_user, monkeypatch
+):
+    gone = AccountFactory(workspace=workspace)
+    real = services.tier_override
+
+    def deleted_first(**kwargs):
+        thread = in_thread(lambda: account_delete(Account.objects.get(pk=gone.pk)), errors := [])
+        thread.join(20)
+        assert not errors
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "tier_override", deleted_first)
+    client.force_login(admin_user)
+
+    response = client.post(
+        f"/accounts/{gone.pk}/panels/tier/", {"tier": "strategic", "reason": "Board decision"}, HTTP_HX_REQUEST="true"
+    )
+
+    assert response.status_code == 404
+    assert response["HX-Refresh"] == "true"  # htmx shows no error response: the page reloads, to its own 404
