@@ -1,11 +1,12 @@
 """Advisory locks that several apps take in the same order.
 
-``account_references``: bulk writers of rows that name accounts (a scoring pass's snapshots and stage changes, a
+``account_references``: writers of rows that name accounts (a scoring pass's snapshots and stage changes, a
 rescore's or a bulk pin's tier changes and proposals, a rule evaluation's alerts, the hourly health pass's health
-rows) against deleting an account (or a contact, which alerts name), whose ORM cascade deletes those rows before the
-account. A delete that ran while such a writer was at work collected the rows before the writer committed its new
-ones, then waited on the writer's row lock on the account, and failed at commit on their foreign keys: a server
-error for the person deleting (``tests/*/test_delete_races.py``).
+rows, an event batch's events, a person's pin, unpin, proposal or decision) against deleting an account (or a
+contact, which alerts and events name), whose ORM cascade deletes those rows before the account. A delete that ran
+while such a writer was at work collected the rows before the writer committed its new ones, then waited on the
+writer's row lock on the account, and failed at commit on their foreign keys: a server error for the person deleting
+(``tests/*/test_delete_races.py``).
 
 Now each writer holds this lock shared from before it reads which accounts exist until it commits, and
 ``accounts.services.account_delete`` takes it exclusively before it deletes anything. The delete waits for the
