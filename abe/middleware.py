@@ -238,8 +238,7 @@ class ConcurrentDeleteMiddleware:
     Views look their object up first (404 when it is not there). A service that locks it again finds it gone when
     a delete committed in between (``DoesNotExist``): the page answers 404, as it would a moment later. A write that
     names a row deleted in between fails at commit on its foreign key (``IntegrityError``, SQLSTATE 23503): 409,
-    "reload and try again". An htmx request (a panel's form) reloads the page instead, since htmx shows no error
-    response.
+    "reload and try again", as plain text, which an htmx panel's form shows above the page (``static/js/app.js``).
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -270,8 +269,6 @@ class ConcurrentDeleteMiddleware:
             )
         else:
             return None
-        if request.headers.get("HX-Request"):
-            response["HX-Refresh"] = "true"
         return response
 
 

@@ -108,3 +108,41 @@ document.addEventListener("htmx:afterSettle", abeColumns);
     form.querySelector("input[name=hidden_columns]").value = chooser ? chooser.dataset.hidden || "" : "";
   });
 })();
+
+// An htmx request the server refused (a panel's form, a row action) swaps nothing: without this the person would
+// see nothing happen. Say why above the page's content, in the server's own words when it answered plain text
+// (a 409 "deleted meanwhile", a 503 "database busy"), else by the status. One such notice at a time.
+function abeRefused(text) {
+  var list = document.getElementById("htmx-refused");
+  if (!list) {
+    list = document.createElement("ul");
+    list.id = "htmx-refused"; list.className = "messages"; list.setAttribute("role", "alert");
+    document.body.appendChild(list);
+  }
+  list.innerHTML = "";
+  var item = document.createElement("li"), words = document.createElement("span"), close = document.createElement("button");
+  item.className = "error"; words.textContent = text;
+  close.type = "button"; close.textContent = "×"; close.setAttribute("aria-label", gettext("Close"));
+  close.addEventListener("click", function () { list.remove(); });
+  item.appendChild(words); item.appendChild(close); list.appendChild(item);
+}
+document.addEventListener("htmx:responseError", function (event) {
+  var xhr = event.detail.xhr, status = xhr.status, text = "";
+  if ((xhr.getResponseHeader("Content-Type") || "").indexOf("text/plain") === 0) { text = xhr.responseText.trim(); }
+  if (!text) {
+    if (status === 403) { text = gettext("You are not allowed to do this."); }
+    else if (status === 404) { text = gettext("This no longer exists: someone may have deleted it. Reload the page."); }
+    else if (status === 413) { text = gettext("What you sent is too large."); }
+    else if (status === 429) { text = gettext("Too many requests; wait a moment and try again."); }
+    else if (status >= 500) { text = gettext("Something went wrong on the server. Try again in a moment."); }
+    else { text = interpolate(gettext("The server refused this (%(status)s)."), { status: status }, true); }
+  }
+  abeRefused(text);
+});
+document.addEventListener("htmx:sendError", function () {
+  abeRefused(gettext("The server could not be reached. Check your connection and try again."));
+});
+document.addEventListener("htmx:beforeRequest", function () {
+  var list = document.getElementById("htmx-refused");
+  if (list) { list.remove(); }
+});
