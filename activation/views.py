@@ -192,7 +192,8 @@ def alert_action_view(request: MemberRequest, pk: int, action: str) -> HttpRespo
         )
     except ValidationError as exc:
         if request.htmx:
-            return HttpResponse(" ".join(exc.messages), status=409)
+            # Plain text: the page shows it in its notice (static/js/app.js).
+            return HttpResponse(" ".join(exc.messages), status=409, content_type="text/plain; charset=utf-8")
         messages.error(request, " ".join(exc.messages))
         return redirect("activation:detail", pk=alert.pk)
     alert = _alert_or_404(request, pk)

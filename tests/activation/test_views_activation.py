@@ -69,6 +69,8 @@ def test_quick_snooze_and_invalid_moves(kam_client, fired):
 
     assert fired.status == AlertStatus.SNOOZED and fired.snoozed_until
     assert again.status_code == 409
+    # Plain text, which the inbox shows in its notice (static/js/app.js); an HTML body would read "refused (409)".
+    assert again["Content-Type"].startswith("text/plain") and again.content.decode().strip()
 
 
 @pytest.mark.parametrize("until", ["2099-01-01T10:00", "2099-01-01T10:00:00+20:33"])
