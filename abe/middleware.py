@@ -278,8 +278,9 @@ def foreign_key_violation(exception: BaseException) -> bool:
 
     if not isinstance(exception, IntegrityError):
         return False
-    cause = exception.__cause__
-    return (getattr(cause, "pgcode", None) or getattr(cause, "sqlstate", None)) == "23503"
+    cause = exception.__cause__  # the driver's error: psycopg2 names the code ``pgcode``, psycopg 3 ``sqlstate``
+    code = getattr(cause, "pgcode", None) or getattr(cause, "sqlstate", None) or getattr(exception, "sqlstate", None)
+    return code == "23503"
 
 
 def _database_busy(exception: Exception) -> bool:

@@ -122,7 +122,10 @@ def events_insert(*, workspace: Workspace, rows: Sequence[EventRow]) -> list[Eve
 
 class ReferenceDeleted(IntegrityError):
     """An account, contact or content asset a batch resolved was deleted before the batch locked it: the caller
-    looks everything up again (as after a foreign-key violation)."""
+    looks everything up again, as after PostgreSQL's foreign-key violation, whose SQLSTATE it carries (so the API
+    answers it as one: ``abe.middleware.foreign_key_violation``)."""
+
+    sqlstate = "23503"
 
 
 def checks_skippable() -> bool:

@@ -157,3 +157,26 @@ def test_the_events_table_has_no_trigger_a_batch_would_skip():
             "AND NOT tgisinternal AND tgenabled <> 'A'"
         )
         assert cursor.fetchall() == []
+
+
+@pytest.mark.django_db
+def test_a_batch_that_meets_deletes_on_every_attempt_is_a_409_that_says_so(workspace, key_client, monkeypatch):
+    # Looked up again up to three times (``ingest.RACE_ATTEMPTS``); then the API says what happened.
+    account = AccountFactory(workspace=workspace)
+    attempts = []
+
+    def always_gone(rows):
+        attempts.append(1)
+        raise store.ReferenceDeleted("foreign key: an account of the batch was deleted meanwhile")
+
+    monkeypatch.setattr(store, "checks_skippable", lambda: True)
+    monkeypatch.setattr(store, "_references_lock", always_gone)
+
+    response = key_client("events").post(
+        "/api/v1/events/batch/", {"events": [event(account_id=account.pk)]}, format="json"
+    )
+
+    assert len(attempts) == 3
+    assert response.status_code == 409
+    assert "deleted meanwhile" in response.json()["non_field_errors"][0]
+    assert not EngagementEvent.objects.exists()
