@@ -54,3 +54,47 @@ def test_recompute_with_history_rebuilds_the_trend(workspace, tmp_path):
     assert snapshots.count() == 31  # 30 past days and today
     score = Account.objects.get(pk=account.pk).engagement_score
     assert score > 0 and snapshots.last().score == pytest.approx(score)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_recompute_commits_in_steps_and_says_how_far_it_got(workspace, monkeypatch):
+    # One transaction for the whole workspace held every event batch and account delete waiting until the end.
+    from django.db import connection
+
+    from engagement.management.commands import engagement_recompute
+    from engagement.services import events_ingest, scoring
+
+    accounts = [AccountFactory(workspace=workspace) for _ in range(5)]
+    events_ingest(
+        workspace=workspace,
+        events=[
+            {
+                "source": "crm",
+                "external_id": f"s{a.pk}",
+                "type": "meeting",
+                "occurred_at": "2026-01-05T10:00:00Z",
+                "account_id": a.pk,
+            }
+            for a in accounts
+        ],
+    )
+    monkeypatch.setattr(scoring, "CHUNK", 2)
+    monkeypatch.setattr(engagement_recompute, "PROGRESS_SECONDS", 0.0)  # a line after every chunk
+    transactions = set()
+    real = scoring._score_chunk
+
+    def chunk_in_its_transaction(**kwargs):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT txid_current()")
+            transactions.add(cursor.fetchone()[0])
+        return real(**kwargs)
+
+    monkeypatch.setattr(scoring, "_score_chunk", chunk_in_its_transaction)
+    out = StringIO()
+
+    call_command("engagement_recompute", "acme", stdout=out)
+
+    assert len(transactions) == 3  # 2 + 2 + 1 accounts
+    assert "Rescoring: 2 of 5 accounts…" in out.getvalue()
+    assert "Recomputed; 5 accounts changed score, momentum or stage." in out.getvalue()
+    assert all(a.engagement_score > 0 for a in Account.objects.filter(pk__in=[a.pk for a in accounts]))
