@@ -8,6 +8,8 @@ waiting until the end (about a minute at 100,000 accounts: longer than a web req
 from __future__ import annotations
 
 import time
+from datetime import datetime
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
@@ -38,15 +40,15 @@ class Command(BaseCommand):
             snapshots = history_backfill(workspace=ws, until=now.date(), days=history)
             self.stdout.write(f"{snapshots} daily snapshots rebuilt.")
         total = Account.objects.for_workspace(ws).count()
-        state, done = None, False
+        state, done = self._step(ws, None, now)
         while not done:
-            state, done = scores_recompute_step(
-                workspace=ws, state=state, now=now, deadline=time.monotonic() + PROGRESS_SECONDS
-            )
-            if done:
-                break
             if "rebuild" in state:
                 self.stdout.write(f"Recounting events: accounts up to id {state['rebuild']['after']} done…")
             else:
                 self.stdout.write(f"Rescoring: {state['done']} of {total} accounts…")
+            state, done = self._step(ws, state, now)
         self.stdout.write(f"Recomputed; {len(state['changed'])} accounts changed score, momentum or stage.")
+
+    @staticmethod
+    def _step(ws: Workspace, state: dict[str, Any] | None, now: datetime) -> tuple[dict[str, Any], bool]:
+        return scores_recompute_step(workspace=ws, state=state, now=now, deadline=time.monotonic() + PROGRESS_SECONDS)
