@@ -110,8 +110,9 @@ document.addEventListener("htmx:afterSettle", abeColumns);
 })();
 
 // An htmx request the server refused (a panel's form, a row action) swaps nothing: without this the person would
-// see nothing happen. Say why above the page's content, in the server's own words when it answered plain text
-// (a 409 "deleted meanwhile", a 503 "database busy"), else by the status. One such notice at a time.
+// see nothing happen. Say why in a notice at the bottom of the window, in the server's own words when it answered
+// plain text (a 409 "deleted meanwhile", a 503 "database busy"), else by the status. One notice at a time, kept
+// until closed or replaced (not removed by the next request: a page's polling would hide it within a second).
 function abeRefused(text) {
   var list = document.getElementById("htmx-refused");
   if (!list) {
@@ -141,8 +142,4 @@ document.addEventListener("htmx:responseError", function (event) {
 });
 document.addEventListener("htmx:sendError", function () {
   abeRefused(gettext("The server could not be reached. Check your connection and try again."));
-});
-document.addEventListener("htmx:beforeRequest", function () {
-  var list = document.getElementById("htmx-refused");
-  if (list) { list.remove(); }
 });
