@@ -13,7 +13,7 @@ from accounts.models import Account, TierChange
 from accounts.prospecting import services
 from accounts.services import account_delete
 from tests.factories import AccountFactory
-from tests.threads import in_thread
+from tests.threads import delete_after, in_thread
 
 from .test_services_prospecting import SOFTWARE_ICP, _small_capacity
 
@@ -30,25 +30,15 @@ def test_an_account_deleted_while_a_rescore_moves_its_tier_waits_for_it_and_is_d
     top = AccountFactory(workspace=workspace, industry="Software", employees=900)
     other = AccountFactory(workspace=workspace, industry="Software", employees=50)
     services.icp_save(workspace=workspace, criteria=SOFTWARE_ICP, by=admin_user, rescore=False)
-    errors: list[BaseException] = []
-    started: dict[str, threading.Thread] = {}
-    real = services.rows_update
-
-    def update_then_delete(*args, **kwargs):
-        written = real(*args, **kwargs)  # the accounts' new scores, before their tier changes are written
-        if not started:
-            started["thread"] = thread = in_thread(lambda: account_delete(Account.objects.get(pk=top.pk)), errors)
-            thread.join(1.5)
-            assert thread.is_alive(), "the delete did not wait for the rescore"
-        return written
-
-    monkeypatch.setattr(services, "rows_update", update_then_delete)
+    # After the accounts' new scores are written, before their tier changes are.
+    race = delete_after(monkeypatch, services, "rows_update", lambda: account_delete(Account.objects.get(pk=top.pk)))
 
     services.prospecting_rescore(workspace=workspace, by=admin_user)
-    started["thread"].join(20)
+    thread = race.finish()
 
-    assert not started["thread"].is_alive()
-    assert errors == []
+    assert race.waited, "the delete did not wait for the rescore"
+    assert not thread.is_alive()
+    assert race.errors == []
     assert not Account.objects.filter(pk=top.pk).exists()
     assert not TierChange.objects.filter(account_id=top.pk).exists()
     assert TierChange.objects.filter(account_id=other.pk).exists()  # the rescore committed for the other
@@ -94,25 +84,18 @@ def test_an_account_deleted_during_a_tier_preview_waits_for_it_without_a_deadloc
 
 def test_an_account_deleted_while_a_bulk_pin_moves_it_waits_for_it_and_is_deleted(workspace, admin_user, monkeypatch):
     gone, kept = AccountFactory(workspace=workspace), AccountFactory(workspace=workspace)
-    errors: list[BaseException] = []
-    started: dict[str, threading.Thread] = {}
-    real = services._tiers_changed
-
-    def changed_then_delete(*args, **kwargs):
-        if not started:  # the tier changes are written, not yet committed
-            started["thread"] = thread = in_thread(lambda: account_delete(Account.objects.get(pk=gone.pk)), errors)
-            thread.join(1.0)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(services, "_tiers_changed", changed_then_delete)
+    # The tier changes are written, not yet committed.
+    race = delete_after(
+        monkeypatch, services, "_tiers_changed", lambda: account_delete(Account.objects.get(pk=gone.pk)), wait=1.0
+    )
 
     moved = services.accounts_bulk_tier(
         workspace=workspace, account_ids=[gone.pk, kept.pk], tier="strategic", reason="Board decision", by=admin_user
     )
-    started["thread"].join(20)
+    thread = race.finish()
 
     assert moved == 2
-    assert errors == [] and not started["thread"].is_alive()
+    assert race.errors == [] and not thread.is_alive()
     assert not Account.objects.filter(pk=gone.pk).exists()
     assert list(TierChange.objects.values_list("account_id", flat=True)) == [kept.pk]
 
@@ -126,19 +109,11 @@ def test_an_account_deleted_while_one_person_moves_its_tier_waits_for_it_and_is_
     proposal = None
     if action == "accept proposal":
         proposal = services.tier_proposal_create(account=gone, proposed_tier="strategic", reason="Fits", by=None)
-    errors: list[BaseException] = []
-    started: dict[str, threading.Thread] = {}
-    real_create = TierChange.objects.create if action != "propose" else services.TierProposal.objects.create
-
-    def written_then_delete(**kwargs):
-        row = real_create(**kwargs)  # the tier change (or proposal) is written, not yet committed
-        if not started:
-            started["thread"] = thread = in_thread(lambda: account_delete(Account.objects.get(pk=gone.pk)), errors)
-            thread.join(1.0)
-        return row
-
+    # The tier change (or proposal) is written, not yet committed.
     manager = TierChange.objects if action != "propose" else services.TierProposal.objects
-    monkeypatch.setattr(manager, "create", written_then_delete)
+    race = delete_after(
+        monkeypatch, manager, "create", lambda: account_delete(Account.objects.get(pk=gone.pk)), wait=1.0
+    )
 
     if action == "pin":
         services.tier_override(account=gone, tier="strategic", reason="Board decision", by=admin_user)
@@ -148,9 +123,9 @@ def test_an_account_deleted_while_one_person_moves_its_tier_waits_for_it_and_is_
         services.tier_proposal_decide(proposal=proposal, accept=True, by=admin_user)
     else:
         services.tier_proposal_create(account=gone, proposed_tier="strategic", reason="Fits", by=admin_user)
-    started["thread"].join(20)
+    thread = race.finish()
 
-    assert errors == [] and not started["thread"].is_alive()
+    assert race.errors == [] and not thread.is_alive()
     assert not Account.objects.filter(pk=gone.pk).exists()
     assert not TierChange.objects.exists() and not services.TierProposal.objects.exists()
 

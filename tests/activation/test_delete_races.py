@@ -5,8 +5,6 @@ deleting)."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from django.db import connection
 
@@ -15,7 +13,7 @@ from accounts.services import account_delete, contact_delete
 from activation.models import Alert
 from activation.services import evaluation
 from tests.factories import AccountFactory, ContactFactory, RuleFactory
-from tests.threads import in_thread
+from tests.threads import delete_after
 
 from .conftest import score
 
@@ -30,26 +28,22 @@ def test_an_account_deleted_while_an_alert_fires_on_it_waits_for_it_and_is_delet
     other = AccountFactory(workspace=workspace)
     score(account, 72.5)
     score(other, 80)
-    errors: list[BaseException] = []
-    started: dict[str, threading.Thread] = {}
-    real = evaluation._evaluate_level
-
-    def fire_then_delete(rule, evaluated, *args, **kwargs):
-        fired = real(rule, evaluated, *args, **kwargs)  # the alert written, not yet committed
-        if not started and evaluated.pk == account.pk:
-            started["thread"] = thread = in_thread(lambda: account_delete(Account.objects.get(pk=account.pk)), errors)
-            thread.join(1.5)
-            assert thread.is_alive(), "the delete did not wait for the evaluation"
-        return fired
-
-    monkeypatch.setattr(evaluation, "_evaluate_level", fire_then_delete)
+    # Once the account's alert is written, not yet committed.
+    race = delete_after(
+        monkeypatch,
+        evaluation,
+        "_evaluate_level",
+        lambda: account_delete(Account.objects.get(pk=account.pk)),
+        when=lambda rule, evaluated, *args, **kwargs: evaluated.pk == account.pk,
+    )
 
     result = evaluation.rules_evaluate(account_ids=[account.pk, other.pk])
-    started["thread"].join(20)
+    thread = race.finish()
 
+    assert race.waited, "the delete did not wait for the evaluation"
     assert len(result.fired) == 2
-    assert not started["thread"].is_alive()
-    assert errors == []
+    assert not thread.is_alive()
+    assert race.errors == []
     assert not Account.objects.filter(pk=account.pk).exists()
     assert list(Alert.objects.values_list("account_id", flat=True)) == [other.pk]
 
@@ -57,25 +51,17 @@ def test_an_account_deleted_while_an_alert_fires_on_it_waits_for_it_and_is_delet
 def test_a_contact_deleted_while_an_alert_fires_on_it_waits_for_it_and_is_deleted(workspace, account, monkeypatch):
     RuleFactory(workspace=workspace, params={"subject": "contact", "threshold": 30})
     hot = ContactFactory(account=account, engagement_score=31)
-    errors: list[BaseException] = []
-    started: dict[str, threading.Thread] = {}
-    real = evaluation._evaluate_level
-
-    def fire_then_delete(*args, **kwargs):
-        fired = real(*args, **kwargs)  # the alert naming the contact written, not yet committed
-        if not started:
-            started["thread"] = thread = in_thread(lambda: contact_delete(Contact.objects.get(pk=hot.pk)), errors)
-            thread.join(1.5)
-            assert thread.is_alive(), "the delete did not wait for the evaluation"
-        return fired
-
-    monkeypatch.setattr(evaluation, "_evaluate_level", fire_then_delete)
+    # Once the alert naming the contact is written, not yet committed.
+    race = delete_after(
+        monkeypatch, evaluation, "_evaluate_level", lambda: contact_delete(Contact.objects.get(pk=hot.pk))
+    )
 
     result = evaluation.rules_evaluate(account_ids=[account.pk])
-    started["thread"].join(20)
+    thread = race.finish()
 
+    assert race.waited, "the delete did not wait for the evaluation"
     assert len(result.fired) == 1
-    assert not started["thread"].is_alive()
-    assert errors == []
+    assert not thread.is_alive()
+    assert race.errors == []
     assert not Contact.objects.filter(pk=hot.pk).exists()
     assert not Alert.objects.get().contacts.exists()

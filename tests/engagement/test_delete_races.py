@@ -24,7 +24,7 @@ from engagement.services.scoring import (
     scoring_rules,
 )
 from tests.factories import AccountFactory
-from tests.threads import in_thread
+from tests.threads import delete_after, in_thread
 
 from .conftest import NOW, event
 
@@ -40,28 +40,18 @@ def test_an_account_deleted_while_its_scoring_pass_writes_waits_for_it_and_is_de
     # change) each read which accounts exist and write their snapshots in one transaction.
     gone, kept = AccountFactory(workspace=workspace), AccountFactory(workspace=workspace)
     events_ingest(workspace=workspace, events=[event(account_id=gone.pk), event(account_id=kept.pk)], now=NOW)
-    errors: list[BaseException] = []
-    started: dict[str, threading.Thread] = {}
-    real = scoring._write
-
-    def write_then_delete(**kwargs):
-        written = real(**kwargs)  # the pass has written the next day's snapshots, not yet committed
-        if not started:
-            started["thread"] = thread = in_thread(lambda: account_delete(Account.objects.get(pk=gone.pk)), errors)
-            thread.join(1.5)
-            assert thread.is_alive(), "the delete did not wait for the pass"
-        return written
-
-    monkeypatch.setattr(scoring, "_write", write_then_delete)
+    # The pass has written the next day's snapshots, not yet committed.
+    race = delete_after(monkeypatch, scoring, "_write", lambda: account_delete(Account.objects.get(pk=gone.pk)))
 
     if path == "pass":
         accounts_score(workspace=workspace, account_ids=[gone.pk, kept.pk], now=NOW + timedelta(days=1))
     else:
         scores_recompute_step(workspace=workspace, state=scores_rescore_state(now=NOW + timedelta(days=1)))
-    started["thread"].join(20)
+    thread = race.finish()
 
-    assert not started["thread"].is_alive()
-    assert errors == []
+    assert race.waited, "the delete did not wait for the pass"
+    assert not thread.is_alive()
+    assert race.errors == []
     assert not Account.objects.filter(pk=gone.pk).exists()
     assert not AccountScoreSnapshot.objects.filter(account_id=gone.pk).exists()
     assert AccountScoreSnapshot.objects.filter(account_id=kept.pk).count() == 2  # the pass committed for the other

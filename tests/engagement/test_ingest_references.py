@@ -13,7 +13,7 @@ from accounts.services import contact_delete
 from engagement.models import EngagementEvent
 from engagement.services import events_ingest, store
 from tests.factories import AccountFactory, ContactFactory
-from tests.threads import in_thread
+from tests.threads import delete_after
 
 from .conftest import NOW, event
 
@@ -80,25 +80,6 @@ def test_the_batch_leaves_the_replication_role_as_it_found_it_even_when_it_fails
         EngagementEvent.objects.create(workspace=workspace, account_id=account.pk + 10_000, type="web_visit")
 
 
-def _race(monkeypatch, delete) -> tuple[list[BaseException], dict[str, bool]]:
-    """Run ``delete`` on another connection once the batch has written its events, before it commits."""
-    errors: list[BaseException] = []
-    seen: dict[str, bool] = {}
-    real = store._events_copy
-
-    def copy_then_delete(workspace, rows):
-        inserted = real(workspace, rows)
-        if not seen:
-            thread = in_thread(delete, errors)
-            thread.join(1.5)
-            seen["waited"] = thread.is_alive()
-            seen["thread"] = thread  # type: ignore[assignment]
-        return inserted
-
-    monkeypatch.setattr(store, "_events_copy", copy_then_delete)
-    return errors, seen
-
-
 @pytest.mark.django_db(transaction=True)
 def test_a_contact_deleted_through_the_service_while_a_batch_writes_waits_and_takes_the_events_with_it(
     workspace, monkeypatch
@@ -108,15 +89,16 @@ def test_a_contact_deleted_through_the_service_while_a_batch_writes_waits_and_ta
         ContactFactory(workspace=workspace, account=account),
         ContactFactory(workspace=workspace, account=account),
     )
-    errors, seen = _race(monkeypatch, lambda: contact_delete(Contact.objects.get(pk=gone.pk)))
+    # Once the batch has written its events, before it commits.
+    race = delete_after(monkeypatch, store, "_events_copy", lambda: contact_delete(Contact.objects.get(pk=gone.pk)))
 
     result = events_ingest(
         workspace=workspace, events=[event(contact_email=gone.email), event(contact_email=kept.email)], now=NOW
     )
-    seen["thread"].join(20)  # type: ignore[attr-defined]
+    race.finish()
 
-    assert seen["waited"], "the delete did not wait for the batch"
-    assert not errors, errors
+    assert race.waited, "the delete did not wait for the batch"
+    assert not race.errors, race.errors
     assert result.accepted == 2
     assert not Contact.objects.filter(pk=gone.pk).exists()
     assert list(EngagementEvent.objects.values_list("contact_id", flat=True)) == [kept.pk]
@@ -134,14 +116,14 @@ def test_a_contact_deleted_another_way_while_a_batch_writes_cannot_leave_events_
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM accounts_contact WHERE id = %s", [gone.pk])
 
-    errors, seen = _race(monkeypatch, raw_delete)
+    race = delete_after(monkeypatch, store, "_events_copy", raw_delete)
 
     result = events_ingest(workspace=workspace, events=[event(contact_email=gone.email)], now=NOW)
-    seen["thread"].join(20)  # type: ignore[attr-defined]
+    race.finish()
 
-    assert seen["waited"], "the delete did not wait for the batch"
+    assert race.waited, "the delete did not wait for the batch"
     assert result.accepted == 1
-    assert [type(e) for e in errors] == [IntegrityError]
+    assert [type(e) for e in race.errors] == [IntegrityError]
     assert Contact.objects.filter(pk=gone.pk).exists()
     assert _orphans() == 0
 
