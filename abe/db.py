@@ -31,3 +31,17 @@ def on_connection_created(sender: Any, connection: Any, **kwargs: Any) -> None:
     if connection.vendor == "postgresql" and timeout > 0:
         with connection.cursor() as cursor:
             cursor.execute("SET statement_timeout = %s", [int(timeout)])
+
+
+def foreign_key_violation(exception: BaseException) -> bool:
+    """An ``IntegrityError`` from a foreign key: a row the write names was deleted, usually by another request
+    meanwhile. PostgreSQL's SQLSTATE 23503 (psycopg2 names it ``pgcode``, psycopg 3 ``sqlstate``; an error of our own
+    may carry it too, e.g. ``engagement.services.store.ReferenceDeleted``), or SQLite's "FOREIGN KEY constraint
+    failed"."""
+    from django.db import IntegrityError
+
+    if not isinstance(exception, IntegrityError):
+        return False
+    cause = exception.__cause__
+    code = getattr(cause, "pgcode", None) or getattr(cause, "sqlstate", None) or getattr(exception, "sqlstate", None)
+    return code == "23503" or "foreign key" in str(exception).lower()

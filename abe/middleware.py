@@ -253,6 +253,8 @@ class ConcurrentDeleteMiddleware:
         from django.http import Http404
         from django.views.defaults import page_not_found
 
+        from .db import foreign_key_violation
+
         response: HttpResponse
         if isinstance(exception, ObjectDoesNotExist):
             logging.getLogger(__name__).warning("Deleted meanwhile, answered 404: %s", exception)
@@ -270,17 +272,6 @@ class ConcurrentDeleteMiddleware:
         else:
             return None
         return response
-
-
-def foreign_key_violation(exception: BaseException) -> bool:
-    """An ``IntegrityError`` from a foreign key (a referenced row deleted by another transaction)."""
-    from django.db import IntegrityError
-
-    if not isinstance(exception, IntegrityError):
-        return False
-    cause = exception.__cause__  # the driver's error: psycopg2 names the code ``pgcode``, psycopg 3 ``sqlstate``
-    code = getattr(cause, "pgcode", None) or getattr(cause, "sqlstate", None) or getattr(exception, "sqlstate", None)
-    return code == "23503"
 
 
 def _database_busy(exception: Exception) -> bool:

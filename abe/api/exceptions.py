@@ -14,7 +14,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from abe.middleware import foreign_key_violation
+from abe.db import foreign_key_violation
 
 
 def django_validation_detail(exc: DjangoValidationError) -> Any:

@@ -28,6 +28,7 @@ from kombu.exceptions import OperationalError as KombuOperationalError
 
 from abe import locks
 from abe.bulk import pg_array
+from abe.db import foreign_key_violation
 from abe.gcpause import gc_paused
 from abe.models import Workspace
 from abe.tasks import enqueue_on_commit
@@ -446,7 +447,7 @@ def _events_ingest(*, workspace: Workspace, events: Sequence[Any], by: User | No
         except IntegrityError as exc:
             # An account, contact or content asset deleted by another request after the lookup: look up again,
             # and its rows become row errors ("No account with this id...").
-            if not _is_foreign_key_violation(exc) or attempt == RACE_ATTEMPTS:
+            if not foreign_key_violation(exc) or attempt == RACE_ATTEMPTS:
                 raise
             logger.info("Events batch of workspace %s met a concurrent delete; looking up again", workspace.pk)
     result.rejected.sort(key=lambda r: r["index"])
@@ -513,12 +514,6 @@ def _batch_write(*, workspace: Workspace, clean: list[_Clean], by: User | None, 
             with connection.cursor() as cursor:
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the checks deferred to commit, run now
                 cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # Django's default (INITIALLY DEFERRED) again
-
-
-def _is_foreign_key_violation(exc: IntegrityError) -> bool:
-    if isinstance(exc, store.ReferenceDeleted):
-        return True
-    return getattr(exc.__cause__, "sqlstate", None) == "23503" or "foreign key" in str(exc).lower()
 
 
 def _contacts_create(

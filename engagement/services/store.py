@@ -123,7 +123,7 @@ def events_insert(*, workspace: Workspace, rows: Sequence[EventRow]) -> list[Eve
 class ReferenceDeleted(IntegrityError):
     """An account, contact or content asset a batch resolved was deleted before the batch locked it: the caller
     looks everything up again, as after PostgreSQL's foreign-key violation, whose SQLSTATE it carries (so the API
-    answers it as one: ``abe.middleware.foreign_key_violation``)."""
+    answers it as one: ``abe.db.foreign_key_violation``)."""
 
     sqlstate = "23503"
 

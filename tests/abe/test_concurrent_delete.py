@@ -8,7 +8,8 @@ from django.db import IntegrityError, connection, transaction
 from django.test import RequestFactory
 
 from abe.api.exceptions import exception_handler
-from abe.middleware import ConcurrentDeleteMiddleware, foreign_key_violation
+from abe.db import foreign_key_violation
+from abe.middleware import ConcurrentDeleteMiddleware
 from accounts.models import Account, TierChange
 from tests.factories import AccountFactory
 
