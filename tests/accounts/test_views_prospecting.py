@@ -166,3 +166,18 @@ def test_accounts_list_exports_its_filtered_rows_with_formulas_neutralised(clien
 
     body = b"".join(response.streaming_content).decode("utf-8-sig")
     assert "'+cmd" in body and "Retail Co" not in body
+
+
+def test_a_pin_refused_for_its_missing_reason_keeps_the_chosen_tier(client, admin_user, workspace):
+    # The panel showed the account's own tier again: typing the reason and pressing Pin then pinned to the wrong tier.
+    account = AccountFactory(workspace=workspace, tier="standard")
+    client.force_login(admin_user)
+
+    refused = client.post(
+        f"/accounts/{account.pk}/panels/tier/", {"tier": "priority", "reason": ""}, HTTP_HX_REQUEST="true"
+    )
+    fresh = client.get(f"/accounts/{account.pk}/panels/tier/")
+
+    assert refused.status_code == 200 and "This field is required." in refused.content.decode()
+    assert '<option value="priority" selected>' in refused.content.decode()
+    assert '<option value="standard" selected>' in fresh.content.decode()  # unbound: the account's tier
