@@ -5,6 +5,10 @@ tasks eager) the task runs in the request and the job is marked ``inline`` so th
 broker refuses the message (Redis down), the job is marked failed with that reason at once, never left queued. The
 task calls ``job_start`` / ``job_progress`` / ``job_finish`` (or ``job_fail``), so the page shows the true
 status: queued, running n of N, done with a summary, failed with the reason.
+
+A reason is written for the person who reads the job, never an exception's own text (a driver's message names
+tables, constraints and values, and is in English whatever the reader's language): ``failure_cause`` turns an
+exception into a sentence, and the task re-raises it so the worker logs the exception itself for the operators.
 """
 
 from __future__ import annotations
@@ -14,9 +18,11 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.core.exceptions import ValidationError
+from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connection, connections
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from . import texts
 from .models import Job, JobStatus, Workspace
@@ -96,6 +102,24 @@ def job_fail(*, job: Job, reason: str | texts.Msg) -> Job:
     _with_message(job, reason)
     job.save(update_fields=["status", "message", "texts", "finished_at"])
     return job
+
+
+DATABASE_UNAVAILABLE = gettext_noop("the database was unavailable or too busy; try again in a few minutes")
+UNEXPECTED_ERROR = gettext_noop(
+    "an unexpected error, logged for the operators as job %(job)s; try again, and tell your administrator if it "
+    "fails again"
+)
+
+
+def failure_cause(exc: BaseException, *, job_id: int) -> str | texts.Msg:
+    """What went wrong, in words for the person who reads the job: a validation error's own messages (they are
+    written for people), the database unavailable or busy (a dropped connection, a statement timeout: worth trying
+    again), else an unexpected error with the job's number, which the worker's log of the exception names."""
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.messages)
+    if isinstance(exc, OperationalError | InterfaceError):  # psycopg's statement timeout is an OperationalError
+        return texts.msg(DATABASE_UNAVAILABLE)
+    return texts.msg(UNEXPECTED_ERROR, job=job_id)
 
 
 def job_list(*, workspace: Workspace) -> QuerySet[Job]:

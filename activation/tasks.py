@@ -143,7 +143,7 @@ def rule_preview_job_task(job_id: int) -> int:
     the result holds the accounts and alerts for the form. A finished job is left alone."""
     from django.core.exceptions import ValidationError
 
-    from abe.jobs import job_fail, job_finish, job_start
+    from abe.jobs import failure_cause, job_fail, job_finish, job_start
     from abe.models import Job
 
     from .services.forecast import rule_forecast_job_run
@@ -158,7 +158,10 @@ def rule_preview_job_task(job_id: int) -> int:
         job_fail(job=job, reason=" ".join(exc.messages))
         return 0
     except Exception as exc:
-        job_fail(job=job, reason=texts.msg(gettext_noop("The preview failed: %(error)s"), error=str(exc)))
+        job_fail(
+            job=job,
+            reason=texts.msg(gettext_noop("The preview failed: %(error)s"), error=failure_cause(exc, job_id=job.pk)),
+        )
         raise
     message = texts.msg(
         # Translators: e.g. "The rule would fire 3 alerts on 2 accounts."

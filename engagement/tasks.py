@@ -74,7 +74,7 @@ def engagement_recompute_job_task(job_id: int) -> int:
     time limit and the broker's visibility timeout; the state to resume from is saved in the job's ``params``
     after each step, and the next step is enqueued. Safe to repeat: a finished job is left alone, and a
     redelivered step resumes from the last saved state (an account range scored twice gets the same result)."""
-    from abe.jobs import job_fail, job_finish, job_progress, job_start
+    from abe.jobs import failure_cause, job_fail, job_finish, job_progress, job_start
     from abe.models import Job, JobStatus
 
     job = Job.objects.select_related("workspace").filter(pk=job_id).first()
@@ -88,7 +88,10 @@ def engagement_recompute_job_task(job_id: int) -> int:
             workspace=job.workspace, state=state, deadline=step_deadline(), change=job.params.get("change")
         )
     except Exception as exc:
-        job_fail(job=job, reason=texts.msg(gettext_noop("The rescore failed: %(error)s"), error=str(exc)))
+        job_fail(
+            job=job,
+            reason=texts.msg(gettext_noop("The rescore failed: %(error)s"), error=failure_cause(exc, job_id=job.pk)),
+        )
         raise
     job.params = {**job.params, "recompute": state}
     job.save(update_fields=["params"])
@@ -212,7 +215,7 @@ def engagement_preview_job_task(job_id: int) -> int:
     """The settings page's preview run as a job: the exact dry run of the rescore and the rules (rolled back,
     nothing kept); the job's result holds the stage moves and the alerts for the page to show. A finished job is
     left alone; running it again would compute the same preview."""
-    from abe.jobs import job_fail, job_finish, job_progress, job_start
+    from abe.jobs import failure_cause, job_fail, job_finish, job_progress, job_start
     from abe.models import Job
 
     from .services.config import engagement_config_preview, engagement_config_preview_result
@@ -231,7 +234,10 @@ def engagement_preview_job_task(job_id: int) -> int:
         job_fail(job=job, reason=" ".join(exc.messages))
         return 0
     except Exception as exc:
-        job_fail(job=job, reason=texts.msg(gettext_noop("The preview failed: %(error)s"), error=str(exc)))
+        job_fail(
+            job=job,
+            reason=texts.msg(gettext_noop("The preview failed: %(error)s"), error=failure_cause(exc, job_id=job.pk)),
+        )
         raise
     result = engagement_config_preview_result(preview)
     moved, alerts = result["moved"], result["alerts"]

@@ -45,6 +45,7 @@ from django.utils.translation import gettext, gettext_noop
 from abe import texts as tx
 from abe.bulk import rows_insert_prepared, rows_update
 from abe.gcpause import gc_paused
+from abe.jobs import failure_cause
 from abe.models import Workspace
 from abe.tasks import enqueue_job_on_commit, enqueue_on_commit
 
@@ -1627,7 +1628,7 @@ def import_job_step(*, job_id: int, deadline: float | None) -> bool:
         )
     except Exception as exc:  # the job page must say what happened, whatever it was
         logger.exception("Import job %s failed", job.pk)
-        message = " ".join(exc.messages) if isinstance(exc, ValidationError) else f"Unexpected error: {exc}"
+        message = tx.english(failure_cause(exc, job_id=job.pk))  # words for the uploader, not the driver's
         ImportJob.objects.filter(pk=job.pk).update(
             status=ImportStatus.FAILED, message=message[:500], finished_at=timezone.now()
         )

@@ -69,7 +69,7 @@ def accounts_bulk_apply_task(job_id: int) -> dict[str, Any]:
     is changed (or counted) twice."""
     from django.db import transaction
 
-    from abe.jobs import job_fail, job_finish, job_start
+    from abe.jobs import failure_cause, job_fail, job_finish, job_start
     from abe.models import Job, JobStatus
     from abe.tasks import publish_errors, step_deadline
 
@@ -85,6 +85,7 @@ def accounts_bulk_apply_task(job_id: int) -> dict[str, Any]:
     ids: list[int] = params["account_ids"]
     texts = bulk_reason_texts(owner=owner, tier=params.get("tier", ""))
     start, result = job.processed, BulkResult.from_dict(job.result or {}, texts)
+    committed = start  # accounts changed and saved so far (a chunk commits with the job's count)
     deadline = step_deadline()
     try:
         while start < len(ids):
@@ -105,6 +106,7 @@ def accounts_bulk_apply_task(job_id: int) -> dict[str, Any]:
                 start += len(chunk)
                 job.processed, job.result = start, result.as_dict()
                 job.save(update_fields=["processed", "result"])
+            committed = start
             if start < len(ids) and time.monotonic() >= deadline:
                 try:
                     accounts_bulk_apply_task.delay(job_id)
@@ -118,6 +120,14 @@ def accounts_bulk_apply_task(job_id: int) -> dict[str, Any]:
     except (ValidationError, PermissionDenied) as exc:
         job_fail(job=job, reason=" ".join(getattr(exc, "messages", [str(exc)])))
         return result.as_dict()
+    except Exception as exc:  # failed, with the reason, not "running" for ever; the worker logs the exception
+        job_fail(
+            job=job,
+            reason=tx.msg(
+                BULK_STOPPED, done=tx.num(committed), total=tx.num(len(ids)), error=failure_cause(exc, job_id=job.pk)
+            ),
+        )
+        raise
     # The summary is read by the person who started the job: in their language.
     with l10n.recipient_locale(job.created_by, job.workspace) if job.created_by else nullcontext():
         message = result.summary + "."
@@ -131,10 +141,16 @@ BULK_STEP_PUBLISH_FAILED = gettext_noop(
 )
 
 
+BULK_STOPPED = gettext_noop(
+    "Stopped after %(done)s of %(total)s accounts: %(error)s. The changes made so far are saved; start the change "
+    "again for the rest."
+)
+
+
 @shared_task(time_limit=600)
 def prospecting_rescore_job_task(job_id: int) -> dict[str, Any]:
     """A rescore run as a job (status for the page). Safe to repeat: a rescore recomputes from the current state."""
-    from abe.jobs import job_fail, job_finish, job_start
+    from abe.jobs import failure_cause, job_fail, job_finish, job_start
     from abe.models import Job
 
     from .services import prospecting_rescore, reason_of, rescore_summary_msg
@@ -146,7 +162,10 @@ def prospecting_rescore_job_task(job_id: int) -> dict[str, Any]:
     try:
         summary = prospecting_rescore(workspace=job.workspace, by=job.created_by, reason=reason_of(job.params))
     except Exception as exc:
-        job_fail(job=job, reason=tx.msg(gettext_noop("The rescore failed: %(error)s"), error=str(exc)))
+        job_fail(
+            job=job,
+            reason=tx.msg(gettext_noop("The rescore failed: %(error)s"), error=failure_cause(exc, job_id=job.pk)),
+        )
         raise
     job_finish(job=job, message=rescore_summary_msg(summary), result=summary)
     return summary

@@ -55,7 +55,10 @@ def test_a_failed_recompute_says_why(workspace, django_capture_on_commit_callbac
         engagement_config_update(workspace=workspace, breadth_bonus_per_role=0.3)
 
     job = Job.objects.get(kind=RECOMPUTE_JOB)
-    assert job.status == JobStatus.FAILED and job.message == "The rescore failed: the events table is unreachable"
+    assert job.status == JobStatus.FAILED and job.message == (
+        f"The rescore failed: an unexpected error, logged for the operators as job {job.pk}; try again, and tell your "
+        "administrator if it fails again"
+    )  # not the exception's own text ("the events table is unreachable"): the worker logs that
 
 
 @pytest.mark.django_db(transaction=True)
