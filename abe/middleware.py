@@ -217,18 +217,14 @@ class ServiceUnavailableMiddleware:
             busy = gettext("The database was busy (a lock wait or a time limit); try again in a few seconds.")
             if request.path.startswith("/api/"):
                 return JsonResponse({"detail": busy}, status=503, headers={"Retry-After": "5"})
-            return HttpResponse(
-                busy, status=503, content_type="text/plain; charset=utf-8", headers={"Retry-After": "5"}
-            )
+            return refusal(request, busy, status=503, headers={"Retry-After": "5"})
         if not isinstance(exception, BrokerError | RedisConnectionError | RedisTimeoutError):
             return None
         logging.getLogger(__name__).error("Background service unavailable: %s", exception)
-        message = "The background job service is unavailable; nothing was queued. Try again in a few minutes."
+        message = gettext("The background job service is unavailable; nothing was queued. Try again in a few minutes.")
         if request.path.startswith("/api/"):
             return JsonResponse({"detail": message}, status=503, headers={"Retry-After": "60"})
-        return HttpResponse(
-            message, status=503, content_type="text/plain; charset=utf-8", headers={"Retry-After": "60"}
-        )
+        return refusal(request, message, status=503, headers={"Retry-After": "60"})
 
 
 class ConcurrentDeleteMiddleware:
@@ -238,7 +234,7 @@ class ConcurrentDeleteMiddleware:
     Views look their object up first (404 when it is not there). A service that locks it again finds it gone when
     a delete committed in between (``DoesNotExist``): the page answers 404, as it would a moment later. A write that
     names a row deleted in between fails at commit on its foreign key (``IntegrityError``, SQLSTATE 23503): 409,
-    "reload and try again", as plain text, which an htmx panel's form shows above the page (``static/js/app.js``).
+    "reload and try again" (``refusal``: plain text for an htmx panel's form, a page otherwise).
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -261,17 +257,41 @@ class ConcurrentDeleteMiddleware:
             response = page_not_found(request, Http404())
         elif foreign_key_violation(exception):
             logging.getLogger(__name__).warning("Deleted meanwhile, answered 409: %s", exception)
-            response = HttpResponse(
-                gettext(
-                    "Something this change refers to was deleted by someone else meanwhile; nothing was saved. "
-                    "Reload the page and try again."
-                ),
-                status=409,
-                content_type="text/plain; charset=utf-8",
+            message = gettext(
+                "Something this change refers to was deleted by someone else meanwhile; nothing was saved. "
+                "Reload the page and try again."
             )
+            response = refusal(request, message, status=409)
         else:
             return None
         return response
+
+
+def refusal(request: HttpRequest, message: str, *, status: int, headers: dict[str, str] | None = None) -> HttpResponse:
+    """A request the site refuses (409, 503) with the reason people read. To an htmx request, plain text: htmx swaps
+    nothing on an error status, and the page's notice shows the text (``static/js/app.js``). To any other (a form
+    posted as a whole page, a link followed), a page in the site's layout with the reason and a way back, not a bare
+    line of text without the navigation; if that page cannot be drawn (it reads the database, which may be what
+    failed), the plain text."""
+    import logging
+
+    from django.shortcuts import render
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    plain = HttpResponse(message, status=status, content_type="text/plain; charset=utf-8", headers=headers)
+    if request.headers.get("HX-Request") == "true":
+        return plain
+    referer = request.headers.get("Referer", "")
+    safe = url_has_allowed_host_and_scheme(referer, {request.get_host()}, require_https=request.is_secure())
+    context = {"message": message, "status": status, "back": referer if safe else ""}
+    try:
+        response = render(request, "refused.html", context, status=status)
+    except Exception:  # the layout's own queries failed too: the reason alone is still better than a 500
+        logging.getLogger(__name__).warning("Refusal page not drawn; answered plain text", exc_info=True)
+        return plain
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return response
 
 
 def _database_busy(exception: Exception) -> bool:

@@ -124,6 +124,7 @@ def test_a_button_that_queues_a_task_with_the_broker_down_is_a_503_not_a_500(adm
 
     assert response.status_code == 503
     assert "unavailable" in response.content.decode()
+    assert 'id="main-nav"' in response.content.decode()  # a page in the layout, not a bare line of text
 
 
 def test_healthz_answers_without_touching_anything(client, django_assert_num_queries):
