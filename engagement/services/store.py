@@ -87,12 +87,15 @@ def config_lock(*, workspace: Workspace, exclusive: bool) -> EngagementConfig:
     return config
 
 
-def events_insert(*, workspace: Workspace, rows: Sequence[EventRow]) -> list[EventRow]:
-    """Insert the rows whose ``(source, external_id)`` is new; return exactly those (duplicates are skipped)."""
+def events_insert(*, workspace: Workspace, rows: Sequence[EventRow], contacts_locked: bool = False) -> list[EventRow]:
+    """Insert the rows whose ``(source, external_id)`` is new; return exactly those (duplicates are skipped).
+
+    ``contacts_locked``: the caller holds ``FOR KEY SHARE`` on every contact the rows name (it locked them as it
+    looked them up, or created them in this transaction), so only their accounts and assets are locked here."""
     if not rows:
         return []
     if connection.vendor == "postgresql":
-        return _events_insert_postgresql(workspace, rows)
+        return _events_insert_postgresql(workspace, rows, contacts_locked)
     existing = set(
         EngagementEvent.objects.for_workspace(workspace)
         .filter(external_id__in={r.external_id for r in rows})
@@ -144,7 +147,7 @@ def checks_skippable() -> bool:
     return bool(allowed)
 
 
-def _references_lock(rows: Sequence[EventRow]) -> str:
+def _references_lock(rows: Sequence[EventRow], *, contacts: bool = True) -> str:
     """Take ``FOR KEY SHARE`` on every contact, account and content asset the rows name, set-based in one
     statement, in id order: the row locks PostgreSQL's foreign-key checks would take one event at a time (three
     queries per event). Held until commit, they keep any delete of those rows (through the services, the ORM, the
@@ -153,9 +156,10 @@ def _references_lock(rows: Sequence[EventRow]) -> str:
     ``session_replication_role``, read in the same statement.
 
     Contacts before accounts: a delete of an account removes its contacts first, so it never holds an account
-    this waits for while waiting for a contact this holds."""
+    this waits for while waiting for a contact this holds. ``contacts=False``: the caller locked them already
+    (``events_insert``'s ``contacts_locked``), before any account, so the order holds."""
     wanted = (
-        (Contact, {r.contact_id for r in rows if r.contact_id is not None}),
+        (Contact, {r.contact_id for r in rows if r.contact_id is not None} if contacts else set()),
         (Account, {r.account_id for r in rows}),
         (ContentAsset, {r.content_asset_id for r in rows if r.content_asset_id is not None}),
     )
@@ -175,7 +179,7 @@ def _references_lock(rows: Sequence[EventRow]) -> str:
     return str(role)
 
 
-def _events_insert_postgresql(workspace: Workspace, rows: Sequence[EventRow]) -> list[EventRow]:
+def _events_insert_postgresql(workspace: Workspace, rows: Sequence[EventRow], contacts_locked: bool) -> list[EventRow]:
     # COPY (or, when a key exists, a temporary table and one INSERT ... ON CONFLICT DO NOTHING RETURNING): the
     # rows that were new come back, so counts stay exact and a replayed batch inserts nothing.
     #
@@ -188,7 +192,7 @@ def _events_insert_postgresql(workspace: Workspace, rows: Sequence[EventRow]) ->
     rows = sorted(rows, key=lambda r: (r.account_id, r.contact_id or 0))
     if not (connection.in_atomic_block and checks_skippable()):
         return _events_copy(workspace, rows)
-    role = _references_lock(rows)
+    role = _references_lock(rows, contacts=not contacts_locked)
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL session_replication_role = replica")
     # If the copy fails, the caller's transaction or savepoint rolls back, and the setting with it.

@@ -27,7 +27,7 @@ def _delete_between_lookup_and_insert(monkeypatch, delete) -> list[int]:
     """Run ``delete`` on another connection (committed) when the ingest is about to insert, once."""
     real, calls = store.events_insert, []
 
-    def racing_insert(*, workspace, rows):
+    def racing_insert(*, workspace, rows, **kwargs):
         if not calls:
             calls.append(1)
 
@@ -41,7 +41,7 @@ def _delete_between_lookup_and_insert(monkeypatch, delete) -> list[int]:
             thread.start()
             thread.join(20)
             assert not thread.is_alive(), "the delete was blocked by the ingest's transaction"
-        return real(workspace=workspace, rows=rows)
+        return real(workspace=workspace, rows=rows, **kwargs)
 
     monkeypatch.setattr(store, "events_insert", racing_insert)
     return calls

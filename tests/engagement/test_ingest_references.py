@@ -128,6 +128,40 @@ def test_a_contact_deleted_another_way_while_a_batch_writes_cannot_leave_events_
     assert _orphans() == 0
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_contact_the_batch_has_found_cannot_be_deleted_before_its_events_are_written(workspace, monkeypatch):
+    # The batch locks the contacts in the query that finds them: a delete right after the look-up waits for the
+    # batch (before, it went through, and the batch met it at its lock statement and looked everything up again).
+    from engagement.services import ingest
+
+    monkeypatch.setattr(store, "checks_skippable", lambda: True)
+    account = AccountFactory(workspace=workspace)
+    gone = ContactFactory(workspace=workspace, account=account)
+    lock_statements: list[str] = []
+    real_lock = store._references_lock
+
+    def counted(rows, **kwargs):
+        lock_statements.append("contacts" if kwargs.get("contacts", True) else "accounts and assets")
+        return real_lock(rows, **kwargs)
+
+    monkeypatch.setattr(store, "_references_lock", counted)
+
+    def raw_delete() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM accounts_contact WHERE id = %s", [gone.pk])
+
+    race = delete_after(monkeypatch, ingest, "_directory", raw_delete)
+
+    result = events_ingest(workspace=workspace, events=[event(contact_email=gone.email)], now=NOW)
+    race.finish()
+
+    assert race.waited, "the delete did not wait for the batch"
+    assert lock_statements == ["accounts and assets"]  # once: no retry, and the contacts were not read again
+    assert result.accepted == 1 and not result.rejected
+    assert [type(e) for e in race.errors] == [IntegrityError]  # then the constraint refuses it, as before
+    assert _orphans() == 0
+
+
 @pytest.mark.django_db
 def test_the_events_table_has_no_trigger_a_batch_would_skip():
     # A batch writes events with ``session_replication_role = replica``, which skips every ordinary trigger on the
@@ -147,7 +181,7 @@ def test_a_batch_that_meets_deletes_on_every_attempt_is_a_409_that_says_so(works
     account = AccountFactory(workspace=workspace)
     attempts = []
 
-    def always_gone(rows):
+    def always_gone(rows, **kwargs):
         attempts.append(1)
         raise store.ReferenceDeleted("foreign key: an account of the batch was deleted meanwhile")
 
