@@ -90,10 +90,14 @@ def test_a_bulk_job_that_meets_an_unexpected_error_fails_with_how_far_it_got(wor
     )
 
 
-def test_an_import_that_meets_an_unexpected_error_says_so_without_the_drivers_text(workspace, admin_user, monkeypatch):
+def test_an_import_that_meets_an_unexpected_error_says_so_without_the_drivers_text(
+    workspace, admin_user, monkeypatch, settings, tmp_path
+):
     from django.core.files.base import ContentFile
 
     from accounts.imports import services as import_services
+
+    settings.MEDIA_ROOT = tmp_path / "media"  # the upload lands here, not in the project's media folder
 
     job = ImportJob.objects.create(
         workspace=workspace, kind="accounts", filename="a.csv", created_by=admin_user, status=ImportStatus.QUEUED
