@@ -8,11 +8,12 @@ status: queued, running n of N, done with a summary, failed with the reason.
 
 A reason is written for the person who reads the job, never an exception's own text (a driver's message names
 tables, constraints and values, and is in English whatever the reader's language): ``failure_cause`` turns an
-exception into a sentence, and the task re-raises it so the worker logs the exception itself for the operators.
+exception into a sentence and logs the exception as "Job N failed" for the operators; the task then re-raises it.
 """
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from typing import Any
 
@@ -27,6 +28,8 @@ from django.utils.translation import gettext_noop
 from . import texts
 from .models import Job, JobStatus, Workspace
 from .tasks import enqueue_job_on_commit
+
+logger = logging.getLogger(__name__)
 
 
 def job_create(
@@ -111,12 +114,15 @@ UNEXPECTED_ERROR = gettext_noop(
 )
 
 
-def failure_cause(exc: BaseException, *, job_id: int) -> str | texts.Msg:
+def failure_cause(exc: BaseException, *, job_id: int, log: bool = True) -> str | texts.Msg:
     """What went wrong, in words for the person who reads the job: a validation error's own messages (they are
     written for people), the database unavailable or busy (a dropped connection, a statement timeout: worth trying
-    again), else an unexpected error with the job's number, which the worker's log of the exception names."""
+    again), else an unexpected error with the job's number. Any but a validation error is logged with its traceback
+    as "Job N failed", the line the operators search for (``log=False`` where the caller logs it its own way)."""
     if isinstance(exc, ValidationError):
         return " ".join(exc.messages)
+    if log:
+        logger.error("Job %s failed", job_id, exc_info=exc)
     if isinstance(exc, OperationalError | InterfaceError):  # psycopg's statement timeout is an OperationalError
         return texts.msg(DATABASE_UNAVAILABLE)
     return texts.msg(UNEXPECTED_ERROR, job=job_id)

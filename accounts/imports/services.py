@@ -1628,7 +1628,7 @@ def import_job_step(*, job_id: int, deadline: float | None) -> bool:
         )
     except Exception as exc:  # the job page must say what happened, whatever it was
         logger.exception("Import job %s failed", job.pk)
-        message = tx.english(failure_cause(exc, job_id=job.pk))  # words for the uploader, not the driver's
+        message = tx.english(failure_cause(exc, job_id=job.pk, log=False))  # for the uploader, not the driver's
         ImportJob.objects.filter(pk=job.pk).update(
             status=ImportStatus.FAILED, message=message[:500], finished_at=timezone.now()
         )

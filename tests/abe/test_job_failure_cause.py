@@ -32,12 +32,18 @@ def test_the_database_unavailable_or_busy_is_worth_trying_again(error):
     assert str(cause) == "the database was unavailable or too busy; try again in a few minutes"
 
 
-def test_anything_else_is_an_unexpected_error_with_the_jobs_number_and_no_driver_text():
-    cause = failure_cause(RuntimeError(LEAK), job_id=7)
+def test_anything_else_is_an_unexpected_error_with_the_jobs_number_and_no_driver_text(caplog):
+    try:
+        raise RuntimeError(LEAK)
+    except RuntimeError as exc:
+        cause = failure_cause(exc, job_id=7)
     assert str(cause) == (
         "an unexpected error, logged for the operators as job 7; try again, and tell your administrator if it "
         "fails again"
     )
+    # What "logged as job 7" promises: the line the operators search for, with the exception and its traceback.
+    [record] = [r for r in caplog.records if r.name == "abe.jobs"]
+    assert record.getMessage() == "Job 7 failed" and record.exc_info and record.exc_info[1].args == (LEAK,)
 
 
 def test_the_cause_reads_in_the_readers_language(workspace):
