@@ -251,20 +251,17 @@ class ConcurrentDeleteMiddleware:
 
         from .db import foreign_key_violation
 
-        response: HttpResponse
         if isinstance(exception, ObjectDoesNotExist):
             logging.getLogger(__name__).warning("Deleted meanwhile, answered 404: %s", exception)
-            response = page_not_found(request, Http404())
-        elif foreign_key_violation(exception):
-            logging.getLogger(__name__).warning("Deleted meanwhile, answered 409: %s", exception)
-            message = gettext(
-                "Something this change refers to was deleted by someone else meanwhile; nothing was saved. "
-                "Reload the page and try again."
-            )
-            response = refusal(request, message, status=409)
-        else:
+            return page_not_found(request, Http404())
+        if not foreign_key_violation(exception):
             return None
-        return response
+        logging.getLogger(__name__).warning("Deleted meanwhile, answered 409: %s", exception)
+        message = gettext(
+            "Something this change refers to was deleted by someone else meanwhile; nothing was saved. "
+            "Reload the page and try again."
+        )
+        return refusal(request, message, status=409)
 
 
 def refusal(request: HttpRequest, message: str, *, status: int, headers: dict[str, str] | None = None) -> HttpResponse:

@@ -84,8 +84,8 @@ def accounts_bulk_apply_task(job_id: int) -> dict[str, Any]:
     owner = get_user_model().objects.filter(pk=params["owner_id"]).first() if params.get("owner_id") else None
     ids: list[int] = params["account_ids"]
     texts = bulk_reason_texts(owner=owner, tier=params.get("tier", ""))
+    # ``start``: the accounts done and saved so far (a chunk commits with the job's count, then ``start`` moves).
     start, result = job.processed, BulkResult.from_dict(job.result or {}, texts)
-    committed = start  # accounts changed and saved so far (a chunk commits with the job's count)
     deadline = step_deadline()
     try:
         while start < len(ids):
@@ -103,10 +103,9 @@ def accounts_bulk_apply_task(job_id: int) -> dict[str, Any]:
                         reason=params.get("reason", ""),
                     )
                 )
-                start += len(chunk)
-                job.processed, job.result = start, result.as_dict()
+                job.processed, job.result = start + len(chunk), result.as_dict()
                 job.save(update_fields=["processed", "result"])
-            committed = start
+            start = job.processed
             if start < len(ids) and time.monotonic() >= deadline:
                 try:
                     accounts_bulk_apply_task.delay(job_id)
@@ -124,7 +123,7 @@ def accounts_bulk_apply_task(job_id: int) -> dict[str, Any]:
         job_fail(
             job=job,
             reason=tx.msg(
-                BULK_STOPPED, done=tx.num(committed), total=tx.num(len(ids)), error=failure_cause(exc, job_id=job.pk)
+                BULK_STOPPED, done=tx.num(start), total=tx.num(len(ids)), error=failure_cause(exc, job_id=job.pk)
             ),
         )
         raise

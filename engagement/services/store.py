@@ -40,7 +40,7 @@ from django.utils import timezone
 
 from abe import bulk
 from abe.models import Workspace
-from accounts.models import Account, Contact
+from accounts.models import Account
 from content.models import ContentAsset
 
 from ..models import EngagementConfig, EngagementDay, EngagementEvent, PendingBatch, ScoreComponent, contact_key
@@ -91,7 +91,8 @@ def events_insert(*, workspace: Workspace, rows: Sequence[EventRow], contacts_lo
     """Insert the rows whose ``(source, external_id)`` is new; return exactly those (duplicates are skipped).
 
     ``contacts_locked``: the caller holds ``FOR KEY SHARE`` on every contact the rows name (it locked them as it
-    looked them up, or created them in this transaction), so only their accounts and assets are locked here."""
+    looked them up, or created them in this transaction). Only then may the rows skip PostgreSQL's per-row checks
+    (``_events_insert_postgresql``); the accounts and assets are locked here."""
     if not rows:
         return []
     if connection.vendor == "postgresql":
@@ -147,19 +148,17 @@ def checks_skippable() -> bool:
     return bool(allowed)
 
 
-def _references_lock(rows: Sequence[EventRow], *, contacts: bool = True) -> str:
-    """Take ``FOR KEY SHARE`` on every contact, account and content asset the rows name, set-based in one
-    statement, in id order: the row locks PostgreSQL's foreign-key checks would take one event at a time (three
-    queries per event). Held until commit, they keep any delete of those rows (through the services, the ORM, the
-    admin or raw SQL) waiting until the events are committed, when the delete's own check or cascade sees them. A
-    row deleted since the batch looked it up is not returned: ``ReferenceDeleted``. Returns the connection's
-    ``session_replication_role``, read in the same statement.
+def _references_lock(rows: Sequence[EventRow]) -> str:
+    """Take ``FOR KEY SHARE`` on every account and content asset the rows name, set-based in one statement, in id
+    order: with the contacts the caller locked as it found them, the row locks PostgreSQL's foreign-key checks
+    would take one event at a time (three queries per event). Held until commit, they keep any delete of those
+    rows (through the services, the ORM, the admin or raw SQL) waiting until the events are committed, when the
+    delete's own check or cascade sees them. A row deleted since the batch looked it up is not returned:
+    ``ReferenceDeleted``. Returns the connection's ``session_replication_role``, read in the same statement.
 
-    Contacts before accounts: a delete of an account removes its contacts first, so it never holds an account
-    this waits for while waiting for a contact this holds. ``contacts=False``: the caller locked them already
-    (``events_insert``'s ``contacts_locked``), before any account, so the order holds."""
+    Contacts before accounts (the caller's look-up came first): a delete of an account removes its contacts first,
+    so it never holds an account this waits for while waiting for a contact this holds."""
     wanted = (
-        (Contact, {r.contact_id for r in rows if r.contact_id is not None} if contacts else set()),
         (Account, {r.account_id for r in rows}),
         (ContentAsset, {r.content_asset_id for r in rows if r.content_asset_id is not None}),
     )
@@ -183,16 +182,16 @@ def _events_insert_postgresql(workspace: Workspace, rows: Sequence[EventRow], co
     # COPY (or, when a key exists, a temporary table and one INSERT ... ON CONFLICT DO NOTHING RETURNING): the
     # rows that were new come back, so counts stay exact and a replayed batch inserts nothing.
     #
-    # The foreign keys' checks: where the connection may (``checks_skippable``), inside a transaction, the batch
-    # locks the rows its events name itself, set-based (``_references_lock``), and writes the events with
-    # ``session_replication_role = replica``, which leaves out the per-row checks (the events table has no other
-    # trigger). The constraints stay in the schema for every other writer. Otherwise PostgreSQL checks each event
-    # at the end of the batch. Either way rows go in account order, so concurrent batches lock accounts in the same
-    # (pk) order as the scoring pass and cannot deadlock on them.
+    # The foreign keys' checks: where the connection may (``checks_skippable``), inside a transaction, and the
+    # caller locked the contacts, the batch locks the accounts and assets too (``_references_lock``) and writes the
+    # events with ``session_replication_role = replica``, which leaves out the per-row checks (the events table has
+    # no other trigger). The constraints stay in the schema for every other writer. Otherwise PostgreSQL checks each
+    # event at the end of the batch. Either way rows go in account order, so concurrent batches lock accounts in the
+    # same (pk) order as the scoring pass and cannot deadlock on them.
     rows = sorted(rows, key=lambda r: (r.account_id, r.contact_id or 0))
-    if not (connection.in_atomic_block and checks_skippable()):
+    if not (contacts_locked and connection.in_atomic_block and checks_skippable()):
         return _events_copy(workspace, rows)
-    role = _references_lock(rows, contacts=not contacts_locked)
+    role = _references_lock(rows)
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL session_replication_role = replica")
     # If the copy fails, the caller's transaction or savepoint rolls back, and the setting with it.

@@ -11,11 +11,8 @@ from django.utils import translation
 
 from abe import texts
 from abe.jobs import failure_cause, job_fail
-from abe.models import Job, JobStatus
+from abe.models import Job
 from accounts.models import ImportJob, ImportStatus
-from accounts.prospecting import services
-from accounts.prospecting import tasks as prospecting_tasks
-from tests.factories import AccountFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -54,46 +51,6 @@ def test_the_cause_reads_in_the_readers_language(workspace):
     assert LEAK not in job.message
     with translation.override("es"):
         assert job.message_text.startswith("El recálculo falló: un error inesperado")
-
-
-def test_a_bulk_job_that_meets_an_unexpected_error_fails_with_how_far_it_got(workspace, admin_user, monkeypatch):
-    """It was left "running 8 of 10" for ever: the task raised, the broker acknowledged it, nothing resumed it."""
-    monkeypatch.setattr(services, "BULK_CHUNK", 4)
-    accounts = [AccountFactory(workspace=workspace, tier="standard") for _ in range(10)]
-    job = Job.objects.create(
-        workspace=workspace,
-        kind="accounts_bulk",
-        label="Pin",
-        total=10,
-        created_by=admin_user,
-        params={
-            "account_ids": [a.pk for a in accounts],
-            "action": "tier",
-            "owner_id": None,
-            "tier": "strategic",
-            "reason": "Board review",
-            "role": "admin",
-        },
-    )
-    real, applied = services.accounts_bulk_apply, []
-
-    def fails_on_the_third_chunk(**kwargs):
-        if len(applied) == 2:
-            raise RuntimeError(LEAK)
-        applied.append(1)
-        return real(**kwargs)
-
-    monkeypatch.setattr(services, "accounts_bulk_apply", fails_on_the_third_chunk)
-    with pytest.raises(RuntimeError):  # re-raised: the worker logs it
-        prospecting_tasks.accounts_bulk_apply_task.run(job.pk)
-
-    job.refresh_from_db()
-    assert job.status == JobStatus.FAILED and job.processed == 8
-    assert job.message == (
-        f"Stopped after 8 of 10 accounts: an unexpected error, logged for the operators as job {job.pk}; try again, "
-        "and tell your administrator if it fails again. The changes made so far are saved; start the change again "
-        "for the rest."
-    )
 
 
 def test_an_import_that_meets_an_unexpected_error_says_so_without_the_drivers_text(

@@ -83,3 +83,30 @@ def test_a_redelivered_bulk_step_resumes_after_the_committed_chunks(workspace, a
     assert job.status == JobStatus.DONE and job.processed == 10
     assert job.result == {"changed": 9, "skipped": {"already pinned to Strategic (1:1)": 1}}
     assert TierChange.objects.filter(workspace=workspace).count() == 9  # one history line per account changed
+
+
+def test_a_bulk_job_that_meets_an_unexpected_error_fails_with_how_far_it_got(workspace, admin_user, monkeypatch):
+    """It was left "running 8 of 10" for ever: the task raised, the broker acknowledged it, nothing resumed it. The
+    reason names no exception text (``abe.jobs.failure_cause``)."""
+    monkeypatch.setattr(services, "BULK_CHUNK", 4)
+    accounts = [AccountFactory(workspace=workspace, tier="standard") for _ in range(10)]
+    job = _pin_job(workspace, admin_user, accounts)
+    real, applied = services.accounts_bulk_apply, []
+
+    def fails_on_the_third_chunk(**kwargs):
+        if len(applied) == 2:
+            raise RuntimeError('relation "accounts_tierchange" DETAIL: Key (id)=(42)')
+        applied.append(kwargs["account_ids"])
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "accounts_bulk_apply", fails_on_the_third_chunk)
+    with pytest.raises(RuntimeError):  # re-raised: the worker logs it
+        prospecting_tasks.accounts_bulk_apply_task.run(job.pk)
+
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED and job.processed == 8
+    assert job.message == (
+        f"Stopped after 8 of 10 accounts: an unexpected error, logged for the operators as job {job.pk}; try again, "
+        "and tell your administrator if it fails again. The changes made so far are saved; start the change again "
+        "for the rest."
+    )
