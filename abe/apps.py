@@ -9,7 +9,7 @@ class AbeConfig(AppConfig):
     def ready(self) -> None:
         from django.db.backends.signals import connection_created
 
-        from . import health  # noqa: F401  (registers the worker heartbeat task)
+        from . import health, jobs  # noqa: F401  (register the worker heartbeat and the job watchdog tasks)
         from .api import schema  # noqa: F401  (registers the OpenAPI extension)
         from .api.fields import strict_json_booleans
 

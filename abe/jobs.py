@@ -14,9 +14,10 @@ exception into a sentence and logs the exception as "Job N failed" for the opera
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
+from celery import shared_task
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -62,27 +63,31 @@ def job_create(
 
 def job_start(*, job: Job) -> Job:
     job.status, job.started_at = JobStatus.RUNNING, timezone.now()
-    job.save(update_fields=["status", "started_at"])
+    job.progressed_at = job.started_at
+    job.save(update_fields=["status", "started_at", "progressed_at"])
     return job
 
 
 def job_progress(*, job: Job, processed: int) -> None:
-    job.processed = processed
-    Job.objects.filter(pk=job.pk).update(processed=processed)
+    job.processed, job.progressed_at = processed, timezone.now()
+    Job.objects.filter(pk=job.pk).update(processed=processed, progressed_at=job.progressed_at)
 
 
 def job_progress_visible(*, job: Job, processed: int) -> None:
     """Progress from inside a long transaction: written through a connection of its own (autocommit), so the page
     polling the job sees it before the work commits. Inline jobs (the embedded default, the request waits anyway)
     and SQLite (one writer at a time) keep the plain update."""
-    job.processed = processed
+    job.processed, job.progressed_at = processed, timezone.now()
     if job.inline or connection.vendor != "postgresql":
-        Job.objects.filter(pk=job.pk).update(processed=processed)
+        Job.objects.filter(pk=job.pk).update(processed=processed, progressed_at=job.progressed_at)
         return
     side = connections.create_connection(DEFAULT_DB_ALIAS)
     try:
         with side.cursor() as cursor:
-            cursor.execute(f"UPDATE {Job._meta.db_table} SET processed = %s WHERE id = %s", [processed, job.pk])
+            cursor.execute(
+                f"UPDATE {Job._meta.db_table} SET processed = %s, progressed_at = %s WHERE id = %s",
+                [processed, job.progressed_at, job.pk],
+            )
     finally:
         side.close()
 
@@ -96,15 +101,59 @@ def job_finish(*, job: Job, message: str | texts.Msg, result: dict[str, Any]) ->
     job.status, job.result = JobStatus.DONE, result
     _with_message(job, message)
     job.processed, job.finished_at = job.total, timezone.now()
-    job.save(update_fields=["status", "message", "texts", "result", "processed", "finished_at"])
+    job.progressed_at = job.finished_at
+    job.save(update_fields=["status", "message", "texts", "result", "processed", "finished_at", "progressed_at"])
     return job
 
 
 def job_fail(*, job: Job, reason: str | texts.Msg) -> Job:
     job.status, job.finished_at = JobStatus.FAILED, timezone.now()
     _with_message(job, reason)
-    job.save(update_fields=["status", "message", "texts", "finished_at"])
+    job.progressed_at = job.finished_at
+    job.save(update_fields=["status", "message", "texts", "finished_at", "progressed_at"])
     return job
+
+
+#: Why the watchdog failed a job: one running with no progress (its worker was killed, e.g. by the task time limit,
+#: or its next step's message was lost), or one queued that never started (its message lost, or the queue far
+#: behind). A late delivery of its task then finds the job finished and does nothing.
+STALLED_RUNNING = gettext_noop(
+    "Stopped: no progress for %(minutes)s minutes (the worker running it stopped or lost it). What it saved before "
+    "is kept; start it again for the rest."
+)
+STALLED_QUEUED = gettext_noop(
+    "Not started within %(minutes)s minutes: the background job service lost it or is far behind. Start it again."
+)
+
+
+def stall_cutoff(now: datetime | None = None) -> tuple[datetime, int]:
+    """The time before which a queued or running job's last progress makes it stalled, and the limit in minutes.
+
+    ``ABE_JOB_STALL_SECONDS`` (default an hour) is far above a task step's time limit (10 minutes) plus the broker's
+    redelivery of a killed worker's task (its visibility timeout, 11 minutes), so only a job nothing will resume is
+    failed; a queue more than that far behind is an outage the operators see on ``/readyz`` anyway."""
+    seconds = int(getattr(settings, "ABE_JOB_STALL_SECONDS", 3600))
+    return (now or timezone.now()) - timedelta(seconds=seconds), max(1, round(seconds / 60))
+
+
+def jobs_stalled_fail(*, now: datetime | None = None) -> int:
+    """Fail every job queued or running with no progress since the cutoff (``stall_cutoff``), with the reason;
+    how many. Each is failed by an update that re-checks its status and stamp, so a job that has just moved on is
+    left alone. Safe to repeat."""
+    cutoff, minutes = stall_cutoff(now)
+    failed = 0
+    stalled = Job.objects.filter(status__in=[JobStatus.QUEUED, JobStatus.RUNNING], progressed_at__lt=cutoff)
+    for job in stalled.only("pk", "status", "texts"):
+        reason = STALLED_RUNNING if job.status == JobStatus.RUNNING else STALLED_QUEUED
+        _with_message(job, texts.msg(reason, minutes=minutes))
+        at = timezone.now()
+        changed = Job.objects.filter(pk=job.pk, status=job.status, progressed_at__lt=cutoff).update(
+            status=JobStatus.FAILED, message=job.message, texts=job.texts, finished_at=at, progressed_at=at
+        )
+        if changed:
+            logger.warning("Job %s failed by the watchdog: %s since %s", job.pk, job.status, cutoff)
+        failed += changed
+    return failed
 
 
 DATABASE_UNAVAILABLE = gettext_noop("the database was unavailable or too busy; try again in a few minutes")
@@ -126,6 +175,12 @@ def failure_cause(exc: BaseException, *, job_id: int, log: bool = True) -> str |
     if isinstance(exc, OperationalError | InterfaceError):  # psycopg's statement timeout is an OperationalError
         return texts.msg(DATABASE_UNAVAILABLE)
     return texts.msg(UNEXPECTED_ERROR, job=job_id)
+
+
+@shared_task(name="abe.tasks.jobs_stalled_fail", time_limit=120, ignore_result=True)
+def jobs_stalled_fail_task() -> int:
+    """Beat, every 5 minutes: fail the jobs nothing will resume (``jobs_stalled_fail``). Safe to repeat."""
+    return jobs_stalled_fail()
 
 
 def job_list(*, workspace: Workspace) -> QuerySet[Job]:

@@ -245,6 +245,9 @@ class Job(WorkspaceOwned):
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Every write of the job's state stamps it (created, started, each step's progress, finished): a job queued or
+    # running with no stamp for ABE_JOB_STALL_SECONDS is failed by the watchdog (abe.jobs.jobs_stalled_fail).
+    progressed_at = models.DateTimeField(default=timezone.now, help_text=_("The last sign of progress."))
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -274,3 +277,16 @@ class Job(WorkspaceOwned):
     @property
     def finished(self) -> bool:
         return self.status in (JobStatus.DONE, JobStatus.FAILED)
+
+    #: A step writes its progress every few minutes (``ABE_TASK_STEP_SECONDS``); longer than this, the card says so.
+    QUIET_AFTER_MINUTES = 5
+
+    @property
+    def quiet_minutes(self) -> int | None:
+        """Whole minutes since the last progress of a job not finished, once past ``QUIET_AFTER_MINUTES``; else
+        None. The card shows it, so "running 8 of 10" that has not moved for a while says so (the watchdog fails
+        the job at ``ABE_JOB_STALL_SECONDS``)."""
+        if self.finished:
+            return None
+        minutes = int((timezone.now() - self.progressed_at).total_seconds() // 60)
+        return minutes if minutes >= self.QUIET_AFTER_MINUTES else None

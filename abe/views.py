@@ -309,9 +309,12 @@ def safe_next(request: HttpRequest, fallback: str) -> str:
 
 @workspace_required
 def job_progress_view(request: MemberRequest, pk: int) -> HttpResponse:
-    """The progress card of a job, polled by htmx every second until it is done or failed."""
+    """The progress card of a job, polled by htmx every second until it is done or failed; opened as a page (the
+    home page's list of jobs links here), the card in the site's layout, polling the same way."""
     job = get_object_or_404(job_list(workspace=request.workspace), pk=pk)
-    return render(request, "includes/job_progress.html", {"job": job})
+    if request.htmx:
+        return render(request, "includes/job_progress.html", {"job": job})
+    return render(request, "jobs/job.html", {"job": job})
 
 
 class WorkspaceForm(forms.Form):

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -720,6 +721,9 @@ class ImportJob(WorkspaceOwned):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Stamped when the job is queued, started and at each committed chunk: one queued or running with no stamp for
+    # ABE_JOB_STALL_SECONDS is failed by the watchdog (``import_jobs_stalled_fail``).
+    progressed_at = models.DateTimeField(default=timezone.now, help_text=_("The last sign of progress."))
 
     class Meta:
         ordering = ["-created_at", "-id"]

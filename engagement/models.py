@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -327,6 +328,9 @@ class EventImport(WorkspaceOwned):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Stamped when the upload starts and at each committed chunk: one queued or running with no stamp for
+    # ABE_JOB_STALL_SECONDS is failed by the watchdog (``event_imports_stalled_fail``).
+    progressed_at = models.DateTimeField(default=timezone.now, help_text=_("The last sign of progress."))
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -65,6 +65,14 @@ def engagement_recompute_task(
     return int(state["done"])
 
 
+@shared_task(time_limit=120, ignore_result=True)
+def event_imports_stalled_fail_task() -> int:
+    """Beat, every 5 minutes: fail the uploads nothing will resume (``event_imports_stalled_fail``). Safe to repeat."""
+    from .services.csv_import import event_imports_stalled_fail
+
+    return event_imports_stalled_fail()
+
+
 @shared_task(time_limit=600)
 def engagement_recompute_job_task(job_id: int) -> int:
     """The recompute after a settings change, run as a job: queued, running n of N accounts, done with the number

@@ -330,6 +330,16 @@ MIDDLEWARE += ["abe.middleware.ServiceUnavailableMiddleware", "abe.middleware.Co
 # of ABE_TASK_STEP_SECONDS, each resuming from what the previous one committed (docs/operations.md).
 ABE_CELERY_VISIBILITY_TIMEOUT = int(os.environ.get("ABE_CELERY_VISIBILITY_TIMEOUT", "660"))
 ABE_TASK_STEP_SECONDS = int(os.environ.get("ABE_TASK_STEP_SECONDS", "240"))
+# A job (Job, ImportJob, EventImport) queued or running with no progress for this long is failed with the reason by
+# the watchdog (abe.jobs.stall_cutoff): nothing will resume it (its worker killed at the time limit, its message
+# lost). Far above a step's time limit plus the redelivery of a killed worker's task.
+ABE_JOB_STALL_SECONDS = int(os.environ.get("ABE_JOB_STALL_SECONDS", "3600"))
+for _name, _task in (
+    ("abe-jobs-stalled", "abe.tasks.jobs_stalled_fail"),
+    ("accounts-imports-stalled", "accounts.tasks.import_jobs_stalled_fail"),
+    ("engagement-event-imports-stalled", "engagement.tasks.event_imports_stalled_fail"),
+):
+    CELERY_BEAT_SCHEDULE[_name] = {"task": _task, "schedule": 300.0}
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -30,7 +30,7 @@ import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -45,7 +45,7 @@ from django.utils.translation import gettext, gettext_noop
 from abe import texts as tx
 from abe.bulk import rows_insert_prepared, rows_update
 from abe.gcpause import gc_paused
-from abe.jobs import failure_cause
+from abe.jobs import STALLED_QUEUED, failure_cause, stall_cutoff
 from abe.models import Workspace
 from abe.tasks import enqueue_job_on_commit, enqueue_on_commit
 
@@ -1539,8 +1539,8 @@ def import_job_start(*, job: ImportJob, by: User | None = None) -> ImportJob:
         locked = ImportJob.objects.select_for_update().get(pk=job.pk)
         if locked.status != ImportStatus.UPLOADED:
             raise ValidationError({"status": gettext("This import has already been started.")})
-        locked.status = ImportStatus.QUEUED
-        locked.save(update_fields=["status"])
+        locked.status, locked.progressed_at = ImportStatus.QUEUED, timezone.now()
+        locked.save(update_fields=["status", "progressed_at"])
 
         def mark_failed(reason: str) -> None:
             ImportJob.objects.filter(pk=job.pk, status=ImportStatus.QUEUED).update(
@@ -1605,11 +1605,14 @@ def import_job_step(*, job_id: int, deadline: float | None) -> bool:
     if job is None or job.status not in (ImportStatus.QUEUED, ImportStatus.RUNNING):
         return False
     if job.status == ImportStatus.QUEUED:
-        ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.RUNNING, started_at=timezone.now())
+        now = timezone.now()
+        ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.RUNNING, started_at=now, progressed_at=now)
 
     def checkpoint(state: dict[str, Any]) -> None:
         summary = {key: state["result"][key] for key in ImportResult().summary()}
-        ImportJob.objects.filter(pk=job.pk).update(processed_rows=state["done"], resume=state, **summary)
+        ImportJob.objects.filter(pk=job.pk).update(
+            processed_rows=state["done"], resume=state, progressed_at=timezone.now(), **summary
+        )
 
     try:
         with job.file.open("rb") as fh:
@@ -1646,6 +1649,37 @@ def import_job_step(*, job_id: int, deadline: float | None) -> bool:
         )
         import_derived_refresh(workspace=job.workspace, kind=job.kind, result=result, reason=f"Import {job.pk}")
     return False
+
+
+# English, as the import's other messages (the job has no message key to read it in the reader's language).
+IMPORT_STALLED_RUNNING = (
+    "Stopped: no progress for {minutes} minutes (the worker running it stopped or lost it). {done:,} of {total:,} "
+    "rows were done and saved; upload the file again for the rest (the rows already imported come back unchanged)."
+)
+
+
+def import_jobs_stalled_fail(*, now: datetime | None = None) -> int:
+    """Fail every import queued or running with no progress since the cutoff (``abe.jobs.stall_cutoff``), with the
+    reason and the rows saved; how many. The update re-checks the status and stamp, so an import that has just
+    moved on is left alone; a late delivery of its task then finds it failed and does nothing. Safe to repeat."""
+    cutoff, minutes = stall_cutoff(now)
+    failed = 0
+    stalled = ImportJob.objects.filter(
+        status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING], progressed_at__lt=cutoff
+    ).only("pk", "status", "processed_rows", "total_rows")
+    for job in stalled:
+        if job.status == ImportStatus.RUNNING:
+            reason = IMPORT_STALLED_RUNNING.format(minutes=minutes, done=job.processed_rows, total=job.total_rows)
+        else:
+            reason = tx.english(tx.msg(STALLED_QUEUED, minutes=minutes))
+        at = timezone.now()
+        changed = ImportJob.objects.filter(pk=job.pk, status=job.status, progressed_at__lt=cutoff).update(
+            status=ImportStatus.FAILED, message=reason[:500], finished_at=at, progressed_at=at
+        )
+        if changed:
+            logger.warning("Import job %s failed by the watchdog: %s since %s", job.pk, job.status, cutoff)
+        failed += changed
+    return failed
 
 
 def import_file(

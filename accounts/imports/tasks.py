@@ -36,6 +36,14 @@ def import_job_run_task(job_id: int) -> dict[str, Any]:
     return job.summary() if job else {}
 
 
+@shared_task(time_limit=120, ignore_result=True)
+def import_jobs_stalled_fail_task() -> int:
+    """Beat, every 5 minutes: fail the imports nothing will resume (``import_jobs_stalled_fail``). Safe to repeat."""
+    from .services import import_jobs_stalled_fail
+
+    return import_jobs_stalled_fail()
+
+
 STEP_PUBLISH_FAILED = (
     "Stopped after {done:,} of {total:,} rows: the background job service (the broker) was unavailable when the "
     "next step was queued. The rows so far are saved; import the file again to finish (saved rows are unchanged)."

@@ -10,6 +10,7 @@ from typing import Any
 from celery import shared_task
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from abe import l10n
@@ -104,7 +105,8 @@ def accounts_bulk_apply_task(job_id: int) -> dict[str, Any]:
                     )
                 )
                 job.processed, job.result = start + len(chunk), result.as_dict()
-                job.save(update_fields=["processed", "result"])
+                job.progressed_at = timezone.now()
+                job.save(update_fields=["processed", "result", "progressed_at"])
             start = job.processed
             if start < len(ids) and time.monotonic() >= deadline:
                 try:

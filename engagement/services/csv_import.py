@@ -20,6 +20,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import IO, Any
 
 import pandas as pd
@@ -31,6 +32,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from abe.jobs import stall_cutoff
 from abe.models import Workspace
 from abe.tasks import enqueue_job_on_commit
 
@@ -41,6 +43,9 @@ logger = logging.getLogger(__name__)
 REQUIRED_COLUMNS = {"source", "external_id", "type", "occurred_at"}
 REJECTED_KEPT = 1000
 RUN_LOCK_CLASS = zlib.crc32(b"event-import-run") & 0x7FFFFFFF
+# The watchdog's reasons (the report of what was saved follows them, as for any stopped upload).
+STALLED_RUNNING_STOPPED = "Stopped: no progress for %(minutes)s minutes (the worker running it stopped or lost it)."
+STALLED_QUEUED_UPLOAD = "Not started within %(minutes)s minutes: the background job service lost it or is far behind."
 
 
 @dataclass
@@ -205,8 +210,9 @@ def _run(
     job = EventImport.objects.select_related("workspace", "created_by").filter(pk=job_id).first()
     if job is None or job.is_finished:
         return job, False
-    started = {"started_at": timezone.now()} if job.started_at is None else {}
-    EventImport.objects.filter(pk=job.pk).update(status=EventImportStatus.RUNNING, **started)
+    now = timezone.now()
+    started = {"started_at": now} if job.started_at is None else {}
+    EventImport.objects.filter(pk=job.pk).update(status=EventImportStatus.RUNNING, progressed_at=now, **started)
     done = job.processed_rows  # a repeated task (or the next step) resumes after the chunks already committed
     line = 2
     worked = False
@@ -228,6 +234,7 @@ def _run(
                     kept += [[n, e] for n, e in part.rejected][: max(0, REJECTED_KEPT - len(kept))]
                     EventImport.objects.filter(pk=job.pk).update(
                         processed_rows=line - 2 + len(frame),
+                        progressed_at=timezone.now(),
                         accepted=F("accepted") + part.accepted,
                         duplicates=F("duplicates") + part.duplicates,
                         rejected_count=F("rejected_count") + len(part.rejected),
@@ -253,6 +260,29 @@ def event_import_stop(*, job_id: int, reason: str) -> None:
     job = EventImport.objects.filter(pk=job_id).first()
     if job is not None and not job.is_finished:
         _finish(job, EventImportStatus.FAILED, reason)
+
+
+def event_imports_stalled_fail(*, now: datetime | None = None) -> int:
+    """Fail every upload queued or running with no progress since the cutoff (``abe.jobs.stall_cutoff``), with the
+    reason and the exact report of what was saved; how many. The status changes in an update that re-checks the
+    status and stamp, so an upload that has just moved on is left alone; a late delivery of its task then finds it
+    finished and does nothing. Safe to repeat."""
+    cutoff, minutes = stall_cutoff(now)
+    failed = 0
+    stalled = EventImport.objects.filter(
+        status__in=[EventImportStatus.QUEUED, EventImportStatus.RUNNING], progressed_at__lt=cutoff
+    ).only("pk", "status")
+    for job in stalled:
+        key = STALLED_RUNNING_STOPPED if job.status == EventImportStatus.RUNNING else STALLED_QUEUED_UPLOAD
+        at = timezone.now()
+        changed = EventImport.objects.filter(pk=job.pk, status=job.status, progressed_at__lt=cutoff).update(
+            status=EventImportStatus.FAILED, finished_at=at, progressed_at=at
+        )
+        if changed:
+            logger.warning("Event import %s failed by the watchdog: %s since %s", job.pk, job.status, cutoff)
+            _finish(job, EventImportStatus.FAILED, key % {"minutes": minutes})
+        failed += changed
+    return failed
 
 
 def _finish(job: EventImport, status: str, message: str) -> None:

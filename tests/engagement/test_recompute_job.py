@@ -70,8 +70,9 @@ def test_progress_is_visible_before_the_recompute_commits(workspace):
     try:
         with transaction.atomic():
             job_progress_visible(job=job, processed=4)
-            with other.cursor() as cursor:  # what the page polling the job reads meanwhile
-                cursor.execute("SELECT processed FROM abe_job WHERE id = %s", [job.pk])
-                assert cursor.fetchone()[0] == 4
+            with other.cursor() as cursor:  # what the page polling the job reads meanwhile (and the watchdog)
+                cursor.execute("SELECT processed, progressed_at FROM abe_job WHERE id = %s", [job.pk])
+                processed, progressed_at = cursor.fetchone()
+                assert processed == 4 and progressed_at > job.created_at
     finally:
         other.close()

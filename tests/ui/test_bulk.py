@@ -87,7 +87,7 @@ def test_large_selection_runs_as_a_job_with_a_summary(
     assert job.result == {"changed": 9, "skipped": {f"already owned by {who}": 1}}
     assert job.message.startswith("9 changed, 1 skipped: already owned by")
     assert any("started as a background job" in m for m in _messages(response))
-    card = admin_client.get(reverse("job_progress", args=[job.pk])).content.decode()
+    card = admin_client.get(reverse("job_progress", args=[job.pk]), HTTP_HX_REQUEST="true").content.decode()
     assert "9 changed" in card and 'data-job-status="done"' in card and "hx-trigger" not in card
 
 
