@@ -122,7 +122,8 @@ def tier_board_view(request: MemberRequest) -> HttpResponseBase:
         "ignored": ignored_params(request, invalid=filterset.ignored),
         "export_url": "?" + export_query.urlencode(),
         "criteria": criteria,
-        "bulk_form": BulkForm(users=users),
+        # The choices of a bulk change just refused, once (the htmx swaps of the results keep the form as it is).
+        "bulk_form": BulkForm(users=users, initial=None if request.htmx else request.session.pop(BULK_DRAFT_KEY, None)),
         "can_bulk": rules.can_write(request),
         "can_import": rules.can_write_everything(request),
         "tiers": [
@@ -150,6 +151,17 @@ def tier_board_view(request: MemberRequest) -> HttpResponseBase:
     return render(request, template, context)
 
 
+#: A refused bulk change's choices (action, owner, tier, reason), kept for the board the person is sent back to, so
+#: they correct what was missing instead of choosing everything again (the selection is kept by the page itself).
+BULK_DRAFT_KEY = "tier_board:bulk_draft"
+
+
+def _bulk_draft_keep(request: MemberRequest) -> None:
+    request.session[BULK_DRAFT_KEY] = {
+        name: str(request.POST.get(name, ""))[:500] for name in ("action", "owner", "tier", "reason")
+    }
+
+
 @require_POST
 @workspace_required
 def tier_bulk_view(request: MemberRequest) -> HttpResponse:
@@ -163,6 +175,7 @@ def tier_bulk_view(request: MemberRequest) -> HttpResponse:
     back = referer if safe else reverse("accounts:tier_board")
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        _bulk_draft_keep(request)
         return redirect(back)
     data = form.cleaned_data
     if data["matching"]:
@@ -226,6 +239,7 @@ def tier_bulk_view(request: MemberRequest) -> HttpResponse:
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
+        _bulk_draft_keep(request)
     else:
         done = (
             gettext("Owner assigned")

@@ -71,6 +71,44 @@ def test_selection_survives_refresh_paging_and_reload(page, screenshot, admin_us
     assert names == {"Harbor 00", "Harbor 01", "Harbor 25"}
 
 
+def test_a_refused_bulk_change_on_page_two_comes_back_to_page_two_with_its_choices(
+    page, screenshot, admin_user, workspace
+):
+    for i in range(60):
+        AccountFactory(workspace=workspace, name=f"Harbor {i:02d}", priority=100 - i, tier="standard")
+    login(page, "admin1")
+
+    page.goto("/accounts/tiers/?per_page=25")
+    page.click("a[rel=next]")
+    expect(page.locator(".pager-count")).to_have_text("26–50 of 60")
+    page.check("#tier-table tbody tr:nth-child(1) input[name=account]")
+    page.check("#tier-table tbody tr:nth-child(2) input[name=account]")
+    # The bulk form's selects are not the board's filters: choosing an action does not reload the board (it went
+    # back to page 1, the filter form having no page).
+    page.select_option("#bulk-action", "tier")
+    page.select_option("#bulk-tier", "priority")
+    page.wait_for_timeout(400)
+    expect(page.locator(".pager-count")).to_have_text("26–50 of 60")
+
+    page.click("#bulk-form button[type=submit]")  # no reason
+
+    expect(page.locator(".messages")).to_contain_text("Say why these accounts are moved by hand.")
+    expect(page.locator(".pager-count")).to_have_text("26–50 of 60")
+    assert "page=2" in page.url
+    expect(page.locator("#bulk-action")).to_have_value("tier")
+    expect(page.locator("#bulk-tier")).to_have_value("priority")
+    expect(page.locator("#selection-count")).to_have_text("2 accounts selected (kept across pages).")
+    screenshot("ui-tier-board-bulk-refused-on-page-2")
+
+    page.fill("#bulk-reason", "Quarterly review")
+    page.click("#bulk-form button[type=submit]")
+
+    expect(page.locator(".messages")).to_contain_text("2 changed")
+    expect(page.locator("#bulk-action")).to_have_value("owner")  # applied: the next change starts afresh
+    names = set(Account.objects.filter(tier="priority", tier_locked=True).values_list("name", flat=True))
+    assert names == {"Harbor 25", "Harbor 26"}
+
+
 def test_select_all_matching(page, admin_user, workspace):
     for i in range(40):
         AccountFactory(workspace=workspace, name=f"Harbor {i:02d}", priority=100 - i)
