@@ -19,11 +19,15 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from celery import Celery, Task
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, transaction
+from django.utils.translation import gettext_noop
+
+if TYPE_CHECKING:
+    from .texts import Msg
 
 logger = logging.getLogger(__name__)
 
@@ -126,21 +130,22 @@ def publish_errors() -> tuple[type[BaseException], ...]:
     return (BrokerError, RedisConnectionError, RedisTimeoutError, ConnectionError, TimeoutError)
 
 
-PUBLISH_FAILED_REASON = (
+PUBLISH_FAILED_REASON = gettext_noop(
     "Not started: the background job service (the broker) was unavailable when this job was queued, so it never "
     "ran and nothing was changed. Start it again in a few minutes."
 )
 
 
 def enqueue_job_on_commit(
-    task: Task[Any, Any], job_id: int, *, mark_failed: Callable[[str], object], raise_on_failure: bool = True
+    task: Task[Any, Any], job_id: int, *, mark_failed: Callable[[Msg], object], raise_on_failure: bool = True
 ) -> None:
     """Publish ``task(job_id)`` on commit; if the broker refuses it, mark the job failed instead of leaving it queued.
 
     A job row whose message never reached the broker would otherwise say "queued" forever. ``mark_failed`` gets
-    :data:`PUBLISH_FAILED_REASON` and records it (status failed, the reason for the page and the API). With
-    ``raise_on_failure`` the error is raised again (a 503 "nothing was queued" from the middleware); without it
-    the request goes on and the job's own page tells the story.
+    :data:`PUBLISH_FAILED_REASON` as a message key (``abe.texts.msg``, read in each reader's language) and records
+    it (status failed, the reason for the page and the API). With ``raise_on_failure`` the error is raised again (a
+    503 "nothing was queued" from the middleware); without it the request goes on and the job's own page tells the
+    story.
     """
 
     def publish() -> None:
@@ -148,7 +153,9 @@ def enqueue_job_on_commit(
             task.delay(job_id)
         except publish_errors():
             logger.warning("Could not publish %s(%s): job marked failed", task.name, job_id, exc_info=True)
-            mark_failed(PUBLISH_FAILED_REASON)
+            from .texts import msg
+
+            mark_failed(msg(PUBLISH_FAILED_REASON))
             if raise_on_failure:
                 raise
 

@@ -724,12 +724,19 @@ class ImportJob(WorkspaceOwned):
     # Stamped when the job is queued, started and at each committed chunk: one queued or running with no stamp for
     # ABE_JOB_STALL_SECONDS is failed by the watchdog (``import_jobs_stalled_fail``).
     progressed_at = models.DateTimeField(default=timezone.now, help_text=_("The last sign of progress."))
+    # ``message`` as a message key (``abe.texts``), read in the reader's language; the column keeps the English the
+    # API returns. An import recorded before the key, or failed with a row's own words, shows as stored.
+    texts = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
         return f"Import {self.pk} ({self.kind}, {self.status})"
+
+    @property
+    def message_text(self) -> str:
+        return i18n_texts.shown(self, "message")
 
     @property
     def progress_percent(self) -> int:

@@ -331,9 +331,18 @@ class EventImport(WorkspaceOwned):
     # Stamped when the upload starts and at each committed chunk: one queued or running with no stamp for
     # ABE_JOB_STALL_SECONDS is failed by the watchdog (``event_imports_stalled_fail``).
     progressed_at = models.DateTimeField(default=timezone.now, help_text=_("The last sign of progress."))
+    # ``message`` as a message key (``abe.texts``), read in the reader's language; the column keeps the English the
+    # API returns.
+    texts = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+
+    @property
+    def message_text(self) -> str:
+        from abe import texts
+
+        return texts.shown(self, "message")
 
     @property
     def progress_percent(self) -> int:

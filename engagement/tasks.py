@@ -20,7 +20,7 @@ from abe.tasks import SweptTask, publish_errors, step_deadline
 
 from .models import PendingBatch
 from .services import accounts_score
-from .services.csv_import import event_import_step, event_import_stop
+from .services.csv_import import STEP_PUBLISH_STOPPED, event_import_step, event_import_stop
 from .services.scoring import scores_recompute_step, scores_rescore_state
 
 logger = logging.getLogger(__name__)
@@ -192,7 +192,7 @@ def event_import_run_task(job_id: int) -> str:
             event_import_run_task.delay(job_id)
         except publish_errors():
             logger.warning("Could not enqueue the next step of event import %s", job_id, exc_info=True)
-            event_import_stop(job_id=job_id, reason="Stopped: the background job service was unavailable.")
+            event_import_stop(job_id=job_id, reason=texts.msg(STEP_PUBLISH_STOPPED))
             return "failed"
         return "continued"
     return job.status

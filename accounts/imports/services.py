@@ -1542,9 +1542,9 @@ def import_job_start(*, job: ImportJob, by: User | None = None) -> ImportJob:
         locked.status, locked.progressed_at = ImportStatus.QUEUED, timezone.now()
         locked.save(update_fields=["status", "progressed_at"])
 
-        def mark_failed(reason: str) -> None:
+        def mark_failed(reason: tx.Msg) -> None:
             ImportJob.objects.filter(pk=job.pk, status=ImportStatus.QUEUED).update(
-                status=ImportStatus.FAILED, message=reason[:500], finished_at=timezone.now()
+                status=ImportStatus.FAILED, finished_at=timezone.now(), **import_message(reason)
             )
 
         # A broker that refuses the message fails the job with the reason (then a 503), never "queued" forever.
@@ -1631,9 +1631,9 @@ def import_job_step(*, job_id: int, deadline: float | None) -> bool:
         )
     except Exception as exc:  # the job page must say what happened, whatever it was
         logger.exception("Import job %s failed", job.pk)
-        message = tx.english(failure_cause(exc, job_id=job.pk, log=False))  # for the uploader, not the driver's
+        reason = failure_cause(exc, job_id=job.pk, log=False)  # for the uploader, not the driver's words
         ImportJob.objects.filter(pk=job.pk).update(
-            status=ImportStatus.FAILED, message=message[:500], finished_at=timezone.now()
+            status=ImportStatus.FAILED, finished_at=timezone.now(), **import_message(reason)
         )
         return False
     if not finished:
@@ -1651,11 +1651,17 @@ def import_job_step(*, job_id: int, deadline: float | None) -> bool:
     return False
 
 
-# English, as the import's other messages (the job has no message key to read it in the reader's language).
-IMPORT_STALLED_RUNNING = (
-    "Stopped: no progress for {minutes} minutes (the worker running it stopped or lost it). {done:,} of {total:,} "
-    "rows were done and saved; upload the file again for the rest (the rows already imported come back unchanged)."
+IMPORT_STALLED_RUNNING = gettext_noop(
+    "Stopped: no progress for %(minutes)s minutes (the worker running it stopped or lost it). %(done)s of "
+    "%(total)s rows were done and saved; upload the file again for the rest (the rows already imported come back "
+    "unchanged)."
 )
+
+
+def import_message(message: str | tx.Msg) -> dict[str, Any]:
+    """The ``message`` and ``texts`` columns of an import for ``message``: its English (the API's words, at most
+    500 characters) and, for a message key, the key the pages read in the reader's language."""
+    return {"message": tx.english(message)[:500], "texts": tx.specs(message=message)}
 
 
 def import_jobs_stalled_fail(*, now: datetime | None = None) -> int:
@@ -1669,12 +1675,13 @@ def import_jobs_stalled_fail(*, now: datetime | None = None) -> int:
     ).only("pk", "status", "processed_rows", "total_rows")
     for job in stalled:
         if job.status == ImportStatus.RUNNING:
-            reason = IMPORT_STALLED_RUNNING.format(minutes=minutes, done=job.processed_rows, total=job.total_rows)
+            done, total = tx.num(job.processed_rows), tx.num(job.total_rows)
+            reason = tx.msg(IMPORT_STALLED_RUNNING, minutes=minutes, done=done, total=total)
         else:
-            reason = tx.english(tx.msg(STALLED_QUEUED, minutes=minutes))
+            reason = tx.msg(STALLED_QUEUED, minutes=minutes)
         at = timezone.now()
         changed = ImportJob.objects.filter(pk=job.pk, status=job.status, progressed_at__lt=cutoff).update(
-            status=ImportStatus.FAILED, message=reason[:500], finished_at=at, progressed_at=at
+            status=ImportStatus.FAILED, finished_at=at, progressed_at=at, **import_message(reason)
         )
         if changed:
             logger.warning("Import job %s failed by the watchdog: %s since %s", job.pk, job.status, cutoff)

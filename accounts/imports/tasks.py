@@ -7,6 +7,9 @@ from typing import Any
 
 from celery import shared_task
 from django.utils import timezone
+from django.utils.translation import gettext_noop
+
+from abe import texts
 
 logger = logging.getLogger(__name__)
 
@@ -19,7 +22,7 @@ def import_job_run_task(job_id: int) -> dict[str, Any]:
     from abe.tasks import publish_errors, step_deadline
 
     from ..models import ImportJob, ImportStatus
-    from .services import import_job_step
+    from .services import import_job_step, import_message
 
     if import_job_step(job_id=job_id, deadline=step_deadline()):
         try:
@@ -27,10 +30,11 @@ def import_job_run_task(job_id: int) -> dict[str, Any]:
         except publish_errors():
             logger.warning("Could not enqueue the next step of import job %s", job_id, exc_info=True)
             stopped = ImportJob.objects.get(pk=job_id)
+            reason = texts.msg(
+                STEP_PUBLISH_FAILED, done=texts.num(stopped.processed_rows), total=texts.num(stopped.total_rows)
+            )
             ImportJob.objects.filter(pk=job_id).update(
-                status=ImportStatus.FAILED,
-                message=STEP_PUBLISH_FAILED.format(done=stopped.processed_rows, total=stopped.total_rows)[:500],
-                finished_at=timezone.now(),
+                status=ImportStatus.FAILED, finished_at=timezone.now(), **import_message(reason)
             )
     job = ImportJob.objects.filter(pk=job_id).first()
     return job.summary() if job else {}
@@ -44,7 +48,7 @@ def import_jobs_stalled_fail_task() -> int:
     return import_jobs_stalled_fail()
 
 
-STEP_PUBLISH_FAILED = (
-    "Stopped after {done:,} of {total:,} rows: the background job service (the broker) was unavailable when the "
+STEP_PUBLISH_FAILED = gettext_noop(
+    "Stopped after %(done)s of %(total)s rows: the background job service (the broker) was unavailable when the "
     "next step was queued. The rows so far are saved; import the file again to finish (saved rows are unchanged)."
 )

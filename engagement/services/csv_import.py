@@ -30,9 +30,10 @@ from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
-from abe.jobs import stall_cutoff
+from abe import texts as tx
+from abe.jobs import failure_cause, stall_cutoff
 from abe.models import Workspace
 from abe.tasks import enqueue_job_on_commit
 
@@ -43,9 +44,21 @@ logger = logging.getLogger(__name__)
 REQUIRED_COLUMNS = {"source", "external_id", "type", "occurred_at"}
 REJECTED_KEPT = 1000
 RUN_LOCK_CLASS = zlib.crc32(b"event-import-run") & 0x7FFFFFFF
-# The watchdog's reasons (the report of what was saved follows them, as for any stopped upload).
-STALLED_RUNNING_STOPPED = "Stopped: no progress for %(minutes)s minutes (the worker running it stopped or lost it)."
-STALLED_QUEUED_UPLOAD = "Not started within %(minutes)s minutes: the background job service lost it or is far behind."
+# Why an upload stopped (the report of what was saved follows each, ``SAVED_REPORT``): the watchdog's reasons, and
+# the broker refusing the next step.
+STALLED_RUNNING_STOPPED = gettext_noop(
+    "Stopped: no progress for %(minutes)s minutes (the worker running it stopped or lost it)."
+)
+STALLED_QUEUED_UPLOAD = gettext_noop(
+    "Not started within %(minutes)s minutes: the background job service lost it or is far behind."
+)
+STEP_PUBLISH_STOPPED = gettext_noop("Stopped: the background job service was unavailable.")
+STOPPED_BY = gettext_noop("Stopped: %(cause)s.")
+SAVED_REPORT = gettext_noop(
+    "%(reason)s Saved before it stopped: lines 2–%(last)s processed (%(accepted)s accepted, %(duplicates)s already "
+    "received, %(rejected)s rejected); the remaining %(remaining)s lines were not read. Uploading the file again adds "
+    "only what is missing."
+)
 
 
 @dataclass
@@ -140,9 +153,12 @@ def event_import_create(
 
     from ..tasks import event_import_run_task
 
-    def mark_failed(reason: str) -> None:
+    def mark_failed(reason: tx.Msg) -> None:
         EventImport.objects.filter(pk=job.pk, status=EventImportStatus.QUEUED).update(
-            status=EventImportStatus.FAILED, message=reason, finished_at=timezone.now()
+            status=EventImportStatus.FAILED,
+            message=reason.english(),
+            texts=tx.specs(message=reason),
+            finished_at=timezone.now(),
         )
 
     # Broker down: the upload is failed at once with the reason (nothing was read), never left "queued"; the
@@ -246,8 +262,9 @@ def _run(
                     on_rejected(part.rejected)
     except ValidationError as exc:
         _finish(job, EventImportStatus.FAILED, " ".join(exc.messages))
-    except Exception as exc:  # report what was saved whatever went wrong, then let the task log it
-        _finish(job, EventImportStatus.FAILED, f"Stopped by an error ({type(exc).__name__}).")
+    except Exception as exc:  # report what was saved whatever went wrong, logged for the operators; re-raised
+        logger.error("Event import job %s failed", job.pk, exc_info=exc)
+        _finish(job, EventImportStatus.FAILED, tx.msg(STOPPED_BY, cause=failure_cause(exc, job_id=job.pk, log=False)))
         raise
     else:
         _finish(job, EventImportStatus.DONE, "")
@@ -255,7 +272,7 @@ def _run(
     return job, False
 
 
-def event_import_stop(*, job_id: int, reason: str) -> None:
+def event_import_stop(*, job_id: int, reason: str | tx.Msg) -> None:
     """Mark an unfinished upload failed with ``reason`` and the exact report of what was saved before it."""
     job = EventImport.objects.filter(pk=job_id).first()
     if job is not None and not job.is_finished:
@@ -280,18 +297,25 @@ def event_imports_stalled_fail(*, now: datetime | None = None) -> int:
         )
         if changed:
             logger.warning("Event import %s failed by the watchdog: %s since %s", job.pk, job.status, cutoff)
-            _finish(job, EventImportStatus.FAILED, key % {"minutes": minutes})
+            _finish(job, EventImportStatus.FAILED, tx.msg(key, minutes=minutes))
         failed += changed
     return failed
 
 
-def _finish(job: EventImport, status: str, message: str) -> None:
+def _finish(job: EventImport, status: str, message: str | tx.Msg) -> None:
+    """End the upload with ``status``; a failed one's message is the reason followed by the exact report of what was
+    saved, stored in English (the API's words) and as a message key (the page reads it in the reader's language)."""
     job.refresh_from_db()
     if status == EventImportStatus.FAILED:
-        message = (
-            f"{message} Saved before it stopped: lines 2–{job.processed_rows + 1} processed "
-            f"({job.accepted} accepted, {job.duplicates} already received, {job.rejected_count} rejected); "
-            f"the remaining {max(0, job.total_rows - job.processed_rows)} lines were not read. Uploading the file "
-            "again adds only what is missing."
+        message = tx.msg(
+            SAVED_REPORT,
+            reason=message,
+            last=tx.num(job.processed_rows + 1),
+            accepted=tx.num(job.accepted),
+            duplicates=tx.num(job.duplicates),
+            rejected=tx.num(job.rejected_count),
+            remaining=tx.num(max(0, job.total_rows - job.processed_rows)),
         )
-    EventImport.objects.filter(pk=job.pk).update(status=status, message=message, finished_at=timezone.now())
+    EventImport.objects.filter(pk=job.pk).update(
+        status=status, message=tx.english(message), texts=tx.specs(message=message), finished_at=timezone.now()
+    )

@@ -79,3 +79,5 @@ def test_an_import_that_meets_an_unexpected_error_says_so_without_the_drivers_te
         f"an unexpected error, logged for the operators as job {job.pk}; try again, and tell your administrator if "
         "it fails again"
     )
+    with translation.override("ro"):  # the import's page reads it in the reader's language
+        assert job.message_text.startswith(f"o eroare neașteptată, înregistrată pentru operatori ca lucrarea {job.pk}")

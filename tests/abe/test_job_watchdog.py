@@ -233,11 +233,18 @@ def test_an_event_upload_silent_for_the_limit_is_failed_with_the_report_of_what_
 
     job.refresh_from_db()
     assert job.status == EventImportStatus.FAILED and job.finished_at is not None
-    assert job.message.startswith(
+    assert job.message == (
         "Stopped: no progress for 60 minutes (the worker running it stopped or lost it). Saved before it stopped: "
-        "lines 2–5001 processed (4990 accepted, 10 already received, 0 rejected); the remaining 7000 lines were "
-        "not read."
+        "lines 2–5,001 processed (4,990 accepted, 10 already received, 0 rejected); the remaining 7,000 lines were "
+        "not read. Uploading the file again adds only what is missing."
     )
+    with translation.override("es"):  # the upload's page reads it in the reader's language
+        assert job.message_text == (
+            "Detenido: sin avances durante 60 minutos (el proceso que lo ejecutaba se detuvo o lo perdió). Guardado "
+            "antes de detenerse: líneas 2–5\u00a0001 procesadas (4\u00a0990 aceptadas, 10 ya recibidas, 0 "
+            "rechazadas); las 7\u00a0000 líneas restantes no se leyeron. Volver a subir el archivo añade solo lo que "
+            "falta."
+        )
     assert EventImport.objects.get(pk=fresh.pk).status == EventImportStatus.QUEUED
 
 
