@@ -1531,16 +1531,21 @@ REQUIRED_KEYS = {
 
 
 def import_job_start(*, job: ImportJob, by: User | None = None) -> ImportJob:
-    """Queue the job; the worker runs it (in-process when there is no broker)."""
+    """Queue the job; the worker runs it (in-process when there is no broker).
+
+    A failed import starts again from where it stopped: each chunk of rows commits with the job's counts and
+    ``resume`` state, so the next step goes on after the last chunk saved (from the first row if none was), and
+    no row is applied or counted twice. Its reason is cleared; the counts so far stay."""
     key = REQUIRED_KEYS[job.kind]
     if not any(k in job.mapping for k in key):
         raise ValidationError({"mapping": gettext("Map at least one of: %(values)s.") % {"values": ", ".join(key)}})
     with transaction.atomic():
         locked = ImportJob.objects.select_for_update().get(pk=job.pk)
-        if locked.status != ImportStatus.UPLOADED:
+        if locked.status not in (ImportStatus.UPLOADED, ImportStatus.FAILED):
             raise ValidationError({"status": gettext("This import has already been started.")})
         locked.status, locked.progressed_at = ImportStatus.QUEUED, timezone.now()
-        locked.save(update_fields=["status", "progressed_at"])
+        locked.message, locked.texts, locked.finished_at = "", {}, None
+        locked.save(update_fields=["status", "progressed_at", "message", "texts", "finished_at"])
 
         def mark_failed(reason: tx.Msg) -> None:
             ImportJob.objects.filter(pk=job.pk, status=ImportStatus.QUEUED).update(
@@ -1653,8 +1658,7 @@ def import_job_step(*, job_id: int, deadline: float | None) -> bool:
 
 IMPORT_STALLED_RUNNING = gettext_noop(
     "Stopped: no progress for %(minutes)s minutes (the worker running it stopped or lost it). %(done)s of "
-    "%(total)s rows were done and saved; upload the file again for the rest (the rows already imported come back "
-    "unchanged)."
+    "%(total)s rows were done and saved; start it again to go on from there."
 )
 
 

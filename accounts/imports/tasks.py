@@ -50,5 +50,5 @@ def import_jobs_stalled_fail_task() -> int:
 
 STEP_PUBLISH_FAILED = gettext_noop(
     "Stopped after %(done)s of %(total)s rows: the background job service (the broker) was unavailable when the "
-    "next step was queued. The rows so far are saved; import the file again to finish (saved rows are unchanged)."
+    "next step was queued. The rows so far are saved; start it again to go on from there."
 )

@@ -66,11 +66,17 @@ def _errors_page(request: MemberRequest, job: ImportJob) -> Page | None:
     return page
 
 
-def _report(job: ImportJob) -> dict[str, Any]:
+def _report(request: MemberRequest, job: ImportJob) -> dict[str, Any]:
     # On the embedded default (no broker: tasks run eagerly) the import ran inside the upload request, so its card
     # first shows finished; the page says why instead of pretending to follow a worker.
     ran_inline = bool(getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False))
-    return {"job": job, "problems_shown": job.errors[: services.PROBLEMS_SHOWN], "ran_inline": ran_inline}
+    return {
+        "job": job,
+        "problems_shown": job.errors[: services.PROBLEMS_SHOWN],
+        "ran_inline": ran_inline,
+        # A failed import starts again from where it stopped (``import_job_start``), by those who may import.
+        "can_restart": job.status == ImportStatus.FAILED and rules.can_write_everything(request),
+    }
 
 
 SCALE_CHOICES = [
@@ -85,7 +91,16 @@ SCALE_CHOICES = [
 def import_detail_view(request: MemberRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(import_job_list(workspace=request.workspace), pk=pk)
     if job.status != ImportStatus.UPLOADED:
-        context = {**_report(job), "page_obj": _errors_page(request, job)}
+        if request.method == "POST" and request.POST.get("restart"):
+            _require_import(request)
+            try:
+                services.import_job_start(job=job, by=request.user)
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(request, gettext("Import of %(file)s started again.") % {"file": job.filename})
+            return redirect("accounts:import_detail", pk=job.pk)
+        context = {**_report(request, job), "page_obj": _errors_page(request, job)}
         return render(request, "accounts/import_detail.html", context)
     with job.file.open("rb") as fh:
         data = fh.read()
@@ -151,7 +166,7 @@ def import_detail_view(request: MemberRequest, pk: int) -> HttpResponse:
 def import_progress_view(request: MemberRequest, pk: int) -> HttpResponse:
     """The progress card, polled by htmx every second while the job runs; the report when it is done."""
     job = get_object_or_404(import_job_list(workspace=request.workspace), pk=pk)
-    context = {**_report(job), "page_obj": _errors_page(request, job)}
+    context = {**_report(request, job), "page_obj": _errors_page(request, job)}
     return render(request, "accounts/partials/import_progress.html", context)
 
 

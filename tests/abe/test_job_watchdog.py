@@ -172,7 +172,7 @@ def test_an_import_silent_for_the_limit_is_failed_with_the_rows_saved_and_a_late
     assert job.status == ImportStatus.FAILED and job.finished_at is not None
     assert job.message == (
         "Stopped: no progress for 60 minutes (the worker running it stopped or lost it). 1,000 of 2,500 rows were "
-        "done and saved; upload the file again for the rest (the rows already imported come back unchanged)."
+        "done and saved; start it again to go on from there."
     )
     # Waiting for its mapping is the person's turn, not a stalled job.
     assert ImportJob.objects.get(pk=waiting.pk).status == ImportStatus.UPLOADED

@@ -94,3 +94,60 @@ def test_a_redelivered_step_resumes_after_the_committed_chunks(workspace, single
     import_tasks.import_job_run_task.run(job.pk)  # the broker hands the task out again
 
     assert _outcome(workspace, job.pk) == single_run
+
+
+def test_a_failed_import_started_again_from_its_page_goes_on_after_the_saved_chunks(
+    workspace, single_run, monkeypatch, client, marketing_user, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(imports, "CHUNK", 2)
+    job = _job(workspace)
+    real, decided = imports._decide_row, []
+
+    def broken_at_row_six(*args):
+        if len(decided) == 5:
+            raise RuntimeError("the disk is full")  # an unexpected error: the job is failed, chunks 1-2 are saved
+        decided.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(imports, "_decide_row", broken_at_row_six)
+    import_tasks.import_job_run_task.run(job.pk)
+    failed = ImportJob.objects.get(pk=job.pk)
+    assert failed.status == ImportStatus.FAILED and failed.processed_rows == 4
+    client.force_login(marketing_user)
+    page = client.get(f"/accounts/import/{job.pk}/").content.decode()
+    assert 'name="restart"' in page and "It goes on after the 4 rows already done." in page
+
+    monkeypatch.setattr(imports, "_decide_row", real)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/accounts/import/{job.pk}/", {"restart": "1"})
+
+    assert response.status_code == 302
+    assert _outcome(workspace, job.pk) == single_run  # every row once, every count as in one run
+    done = ImportJob.objects.get(pk=job.pk)
+    assert done.message == "" and done.texts == {} and done.finished_at is not None
+    page = client.get(f"/accounts/import/{job.pk}/").content.decode()
+    assert 'name="restart"' not in page  # done: nothing to start again
+    again = client.post(f"/accounts/import/{job.pk}/", {"restart": "1"}, follow=True).content.decode()
+    assert "This import has already been started." in again
+
+
+def test_only_those_who_import_may_start_a_failed_import_again(workspace, client, viewer_user):
+    job = _job(workspace)
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.FAILED, message="Stopped.")
+    client.force_login(viewer_user)
+
+    assert 'name="restart"' not in client.get(f"/accounts/import/{job.pk}/").content.decode()
+    assert client.post(f"/accounts/import/{job.pk}/", {"restart": "1"}).status_code == 403
+    assert ImportJob.objects.get(pk=job.pk).status == ImportStatus.FAILED
+
+
+def test_the_api_starts_a_failed_import_again(workspace, marketing_api, django_capture_on_commit_callbacks):
+    job = _job(workspace)
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.FAILED, message="Stopped.")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = marketing_api.post(f"/api/v1/import-jobs/{job.pk}/start/")
+
+    assert response.status_code == 200 and response.json()["status"] == "queued"  # as it was sent back
+    job.refresh_from_db()
+    assert job.status == ImportStatus.DONE and job.created == 5
