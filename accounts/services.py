@@ -127,7 +127,7 @@ def account_update(account: Account, *, by: User | None = None, **data: Any) -> 
     for field, value in data.items():
         setattr(account, field, value)
     _clean_account(account)
-    account.save()
+    _save_edited(account, data)
     if {"tier", "tier_locked", "industry", "country"} & data.keys():
         _stats_changed(account)
     return account
@@ -139,6 +139,14 @@ def account_delete(account: Account, *, by: User | None = None) -> None:
     locks.account_references(account.workspace_id, shared=False)
     account.delete()
     _stats_changed(account)
+
+
+def _save_edited(obj: Account | Contact, data: dict[str, Any]) -> None:
+    """Write the columns the edit sets and ``updated_at``, nothing else. A whole-row save would write back every
+    other column as it was read at the start of the request, undoing what a scoring pass, a rescore or a bulk change
+    committed meanwhile (the engagement score and stage, fit, priority, tier); those rows are rewritten every few
+    seconds while events arrive."""
+    obj.save(update_fields=sorted({*data, "updated_at"}))
 
 
 def _stats_changed(account: Account) -> None:
@@ -201,7 +209,7 @@ def contact_update(contact: Contact, *, by: User | None = None, **data: Any) -> 
     for field, value in data.items():
         setattr(contact, field, value)
     _clean_contact(contact)
-    contact.save()
+    _save_edited(contact, data)
     return contact
 
 

@@ -287,12 +287,16 @@ def account_plan_update(plan: AccountPlan, *, by: User | None = None, **data: An
         _check_owner(plan.workspace, data["owner"], errors)
     if errors:
         raise ValidationError(errors)
+    changed = []
     for name, value in data.items():
         old = getattr(plan, name)
         if old != value:
             _log(plan, name, old, value, by, shown={"field": msg(FIELD_LABELS[name])})
             setattr(plan, name, value)
-    plan.save()
+            changed.append(name)
+    # Only what the person changed: a whole-row save would write back the review date a tier move re-dated
+    # meanwhile (``tier_changed_register``) as it was read at the start of the request.
+    plan.save(update_fields=sorted({*changed, "updated_at"}))
     return plan
 
 

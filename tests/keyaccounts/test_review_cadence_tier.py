@@ -117,3 +117,25 @@ def test_automatic_tiering_re_dates_the_review_of_an_account_it_promotes(workspa
     assert Account.objects.get(pk=top.pk).tier == Tier.STRATEGIC
     assert plan.next_review_due == timezone.localdate(plan.created_at) + dt.timedelta(days=30)
     assert AccountPlanChange.objects.filter(plan=plan, field="next review: tier Standard → Strategic").exists()
+
+
+def test_editing_a_plan_keeps_a_review_date_a_tier_move_set_during_the_request(workspace, monkeypatch):
+    """The edit writes what the person changed: a whole-row save wrote back the review date read at the start of
+    the request, undoing a tier move's re-dating committed meanwhile."""
+    from keyaccounts.services import plans
+
+    account = AccountFactory(workspace=workspace, tier=Tier.PRIORITY)
+    plan = _plan(workspace, account, reviewed_days_ago=20)
+    moved = timezone.localdate() + dt.timedelta(days=10)
+    real = plans._clean_text
+
+    def a_tier_move_commits_meanwhile(data, errors):
+        AccountPlan.objects.filter(pk=plan.pk).update(next_review_due=moved)
+        real(data, errors)
+
+    monkeypatch.setattr(plans, "_clean_text", a_tier_move_commits_meanwhile)
+
+    plans.account_plan_update(plan, goals="Grow the analytics and AI footprint")
+
+    plan.refresh_from_db()
+    assert plan.goals == "Grow the analytics and AI footprint" and plan.next_review_due == moved
