@@ -83,11 +83,15 @@ def news_feed_update(feed: NewsFeed, *, by: User | None = None, **data: Any) -> 
     if "url" in data and data["url"] != feed.url:
         url_check_public(data["url"])
         feed.etag, feed.last_modified = "", ""
+    fields = {*data, "updated_at"}
+    if "url" in data and data["url"] != feed.url:
+        fields |= {"etag", "last_modified"}
     for name, value in data.items():
         setattr(feed, name, value)
     if data.get("is_active"):
         feed.consecutive_failures = 0
-    feed.save()
+        fields.add("consecutive_failures")
+    feed.save(update_fields=sorted(fields))  # what the admin changed: a fetch's results written meanwhile stay
     return feed
 
 
@@ -157,19 +161,12 @@ def _fail(feed: NewsFeed, result: FetchResult, reason: i18n_texts.Msg, now: dt.d
     feed.last_fetched_at = now
     feed.last_status = result.status
     feed.consecutive_failures += 1
+    fields = ["last_error", "texts", "last_fetched_at", "last_status", "consecutive_failures", "updated_at"]
     if feed.consecutive_failures >= DISABLE_AFTER_FAILURES:
         feed.is_active = False  # quarantined: shown on the feeds page until an admin turns it back on
-    feed.save(
-        update_fields=[
-            "last_error",
-            "texts",
-            "last_fetched_at",
-            "last_status",
-            "consecutive_failures",
-            "is_active",
-            "updated_at",
-        ]
-    )
+        fields.append("is_active")
+    # The fetch's own columns only (as below): an admin's edit during the fetch (seconds) stays.
+    feed.save(update_fields=fields)
     result.error = error
     return result
 
@@ -239,9 +236,14 @@ def news_feed_fetch(*, feed: NewsFeed, matcher: Matcher | None = None, now: dt.d
         feed.last_modified = (response.headers.get("last-modified") or "")[:100]
         feed.last_fetched_at, feed.last_status, feed.last_error, feed.consecutive_failures = now, 200, "", 0
         feed.texts = {k: v for k, v in (feed.texts or {}).items() if k != "last_error"}
+        fields = ["etag", "last_modified", "last_fetched_at", "last_status", "last_error", "texts"]
+        fields += ["consecutive_failures", "updated_at"]
         if not feed.name and parsed.feed.get("title"):
             feed.name = _text(parsed.feed.get("title"))[:200]
-        feed.save()
+            fields.append("name")
+        # The fetch's own columns only: a whole-row save after the download (seconds) wrote back the URL, name and
+        # switch as read before it, undoing an admin's edit made meanwhile (a feed turned off came back on).
+        feed.save(update_fields=fields)
     return result
 
 

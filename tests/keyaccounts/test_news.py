@@ -204,3 +204,26 @@ def test_a_feed_failure_reason_is_shown_in_the_readers_language(workspace, feed_
 
     assert feed.last_error == "The feed answered HTTP 503."  # the API's words stay English
     assert "El feed respondió HTTP 503." in page and "The feed answered HTTP 503." not in page
+
+
+def test_an_admins_edit_during_a_fetch_stays(workspace, accounts, feed_server, monkeypatch):
+    """The fetch writes its own columns: a whole-row save after the download wrote back the switch and the name as
+    read before it, so a feed an admin turned off during the fetch came back on."""
+    from keyaccounts.services import news
+
+    feed = news_feed_add(workspace=workspace, url=feed_server.url("press.xml"))
+    NewsFeed.objects.filter(pk=feed.pk).update(name="Press")
+    feed.refresh_from_db()
+    real = news.news_entries_record
+
+    def an_admin_edits_meanwhile(**kwargs):
+        news.news_feed_update(NewsFeed.objects.get(pk=feed.pk), is_active=False, name="Press (paused)")
+        return real(**kwargs)
+
+    monkeypatch.setattr(news, "news_entries_record", an_admin_edits_meanwhile)
+
+    result = news_feed_fetch(feed=feed)
+
+    feed.refresh_from_db()
+    assert result.entries == 5 and feed.last_status == 200 and feed.etag  # the fetch's own results are saved
+    assert (feed.is_active, feed.name) == (False, "Press (paused)")
