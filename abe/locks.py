@@ -24,6 +24,8 @@ before (``tests/engagement/test_delete_races.py``, ``tests/accounts/test_delete_
 from __future__ import annotations
 
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.db import connection
 
@@ -38,3 +40,30 @@ def account_references(workspace_id: int, *, shared: bool) -> None:
     function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {function}(%s, %s)", [ACCOUNT_REFERENCES, workspace_id & 0x7FFFFFFF])
+
+
+def run_class(name: str) -> int:
+    """The first key of ``job_run``'s lock for one kind of job (e.g. ``"event-import-run"``)."""
+    return zlib.crc32(name.encode()) & 0x7FFFFFFF
+
+
+@contextmanager
+def job_run(name: str, job_id: int) -> Iterator[bool]:
+    """A PostgreSQL session lock per job, held while one delivery of its task works on it; yields whether this
+    delivery has it. A second delivery of the same job (the broker hands an unacknowledged task out again after its
+    visibility timeout, or a job started again while a late step of its first run arrives) sees False and does
+    nothing, so no chunk is applied or counted twice. If the worker dies, its connection closes and the lock goes
+    with it, so the next delivery resumes the job. SQLite (one writer at a time) always yields True."""
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    key = [run_class(name), job_id]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", key)
+        got = bool(cursor.fetchone()[0])
+    try:
+        yield got
+    finally:
+        if got:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", key)

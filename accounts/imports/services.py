@@ -42,6 +42,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
+from abe import locks
 from abe import texts as tx
 from abe.bulk import rows_insert_prepared, rows_update
 from abe.gcpause import gc_paused
@@ -1600,12 +1601,25 @@ def import_job_run(*, job_id: int) -> dict[str, Any]:
     return job.summary() if job else {}
 
 
+RUN_LOCK = "account-import-run"  # abe.locks.job_run: one delivery of an import's task at a time
+
+
 def import_job_step(*, job_id: int, deadline: float | None) -> bool:
     """One bounded step of a queued or running job; True when a next step is needed.
 
     Each chunk of rows commits together with the job's progress, counts and ``resume`` state, so a step
     repeated after a killed worker goes on after the last committed chunk: no row is applied or counted twice.
+    Two deliveries never work on the same job at once (``abe.locks.job_run``): a redelivered step while the first
+    is still at work, or a late step of a run the watchdog failed after the import was started again, does nothing.
     """
+    with locks.job_run(RUN_LOCK, job_id) as mine:
+        if not mine:
+            logger.info("Import job %s is already running elsewhere; this delivery does nothing", job_id)
+            return False
+        return _import_job_step(job_id=job_id, deadline=deadline)
+
+
+def _import_job_step(*, job_id: int, deadline: float | None) -> bool:
     job = ImportJob.objects.filter(pk=job_id).select_related("workspace").first()
     if job is None or job.status not in (ImportStatus.QUEUED, ImportStatus.RUNNING):
         return False

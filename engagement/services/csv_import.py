@@ -16,9 +16,7 @@ import io
 import json
 import logging
 import time
-import zlib
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import IO, Any
@@ -27,11 +25,12 @@ import pandas as pd
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
+from abe import locks
 from abe import texts as tx
 from abe.jobs import failure_cause, stall_cutoff
 from abe.models import Workspace
@@ -43,7 +42,7 @@ from .ingest import FIELDS, MAX_BATCH, events_ingest
 logger = logging.getLogger(__name__)
 REQUIRED_COLUMNS = {"source", "external_id", "type", "occurred_at"}
 REJECTED_KEPT = 1000
-RUN_LOCK_CLASS = zlib.crc32(b"event-import-run") & 0x7FFFFFFF
+RUN_LOCK = "event-import-run"  # abe.locks.job_run: one delivery of an upload's task at a time
 # Why an upload stopped (the report of what was saved follows each, ``SAVED_REPORT``): the watchdog's reasons, and
 # the broker refusing the next step.
 STALLED_RUNNING_STOPPED = gettext_noop(
@@ -192,30 +191,11 @@ def event_import_step(
     series of short tasks, each well inside its time limit and the broker's visibility timeout. At least one
     chunk is processed per call, so every step makes progress.
     """
-    with _run_lock(job_id) as mine:
+    with locks.job_run(RUN_LOCK, job_id) as mine:
         if not mine:  # the same upload delivered twice (visibility timeout): the first run is still at work
             logger.info("Event import %s is already running elsewhere; this delivery does nothing", job_id)
             return EventImport.objects.filter(pk=job_id).first(), False
         return _run(job_id, on_rejected, deadline)
-
-
-@contextmanager
-def _run_lock(job_id: int) -> Iterator[bool]:
-    """A PostgreSQL session lock per upload, held for the whole run: a second delivery of the same task (the broker
-    hands an unacknowledged task out again after its visibility timeout) does not run it concurrently. If the
-    worker dies, its connection closes and the lock goes with it, so the redelivered task resumes the upload."""
-    if connection.vendor != "postgresql":
-        yield True
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [RUN_LOCK_CLASS, job_id])
-        got = bool(cursor.fetchone()[0])
-    try:
-        yield got
-    finally:
-        if got:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [RUN_LOCK_CLASS, job_id])
 
 
 def _run(

@@ -4,6 +4,8 @@ resumes after the last committed chunk. The result (rows, counts, every problem)
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from accounts.imports import services as imports
@@ -151,3 +153,35 @@ def test_the_api_starts_a_failed_import_again(workspace, marketing_api, django_c
     assert response.status_code == 200 and response.json()["status"] == "queued"  # as it was sent back
     job.refresh_from_db()
     assert job.status == ImportStatus.DONE and job.created == 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_second_delivery_of_an_import_step_does_nothing_while_the_first_is_at_work(workspace):
+    """A redelivered step, or a late step of a run the watchdog failed after the import was started again, while
+    another worker holds the import: it does nothing, so no row is applied or counted twice."""
+    import psycopg2
+    from django.db import connection
+
+    from abe.locks import run_class
+
+    job = _job(workspace)
+    other = psycopg2.connect(**connection.get_connection_params())
+    other.autocommit = True
+    try:
+        with other.cursor() as cursor:  # the first delivery, in another worker
+            cursor.execute("SELECT pg_advisory_lock(%s, %s)", [run_class(imports.RUN_LOCK), job.pk])
+        assert imports.import_job_step(job_id=job.pk, deadline=None) is False
+        saved = ImportJob.objects.get(pk=job.pk)
+        assert (saved.status, saved.processed_rows, Account.objects.count()) == (ImportStatus.QUEUED, 0, 0)
+    finally:
+        other.close()  # the first worker dies: its lock goes with its connection
+    for _ in range(200):  # the server drops a closed session's locks asynchronously
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = %s", [job.pk])
+            if cursor.fetchone()[0] == 0:
+                break
+        time.sleep(0.05)
+
+    imports.import_job_run(job_id=job.pk)  # the next delivery resumes it
+
+    assert ImportJob.objects.get(pk=job.pk).status == ImportStatus.DONE and Account.objects.count() == 5

@@ -6,6 +6,7 @@ import time
 
 import pytest
 
+from abe.locks import run_class
 from engagement.models import EngagementEvent, EventImport, EventImportStatus
 from engagement.services import csv_import
 from engagement.services.csv_import import event_import_create, event_import_run
@@ -94,13 +95,13 @@ def test_a_second_delivery_of_the_same_upload_does_not_run_it_concurrently(works
     other.autocommit = True
     try:
         with other.cursor() as cursor:  # the first run, in another worker
-            cursor.execute("SELECT pg_advisory_lock(%s, %s)", [csv_import.RUN_LOCK_CLASS, job.pk])
+            cursor.execute("SELECT pg_advisory_lock(%s, %s)", [run_class(csv_import.RUN_LOCK), job.pk])
         event_import_run(job_id=job.pk)
         job.refresh_from_db()
         assert (job.status, job.processed_rows, EngagementEvent.objects.count()) == ("queued", 0, 0)
     finally:
         other.close()  # the first worker dies: its lock goes with its connection
-    _advisory_lock_released(connection, csv_import.RUN_LOCK_CLASS, job.pk)
+    _advisory_lock_released(connection, run_class(csv_import.RUN_LOCK), job.pk)
 
     # The server drops a closed session's locks asynchronously: on a loaded machine, wait until it has.
     for _ in range(100):
