@@ -20,13 +20,14 @@ from typing import Any
 from celery import shared_task
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.core.exceptions import ValidationError
-from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connection, connections
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connection, connections, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext_noop
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext, gettext_noop
 
-from . import texts
+from . import registry, texts
 from .models import Job, JobStatus, Workspace
 from .tasks import enqueue_job_on_commit
 
@@ -181,6 +182,34 @@ def failure_cause(exc: BaseException, *, job_id: int, log: bool = True) -> str |
 def jobs_stalled_fail_task() -> int:
     """Beat, every 5 minutes: fail the jobs nothing will resume (``jobs_stalled_fail``). Safe to repeat."""
     return jobs_stalled_fail()
+
+
+def job_restartable(*, job: Job, role: str | None) -> bool:
+    """Whether ``role`` may start this failed job again (its kind registered with ``job_restart_register``)."""
+    entry = registry.job_restart(job.kind)
+    return job.status == JobStatus.FAILED and entry is not None and role in entry.roles
+
+
+def job_restart(*, job: Job, role: str | None) -> Job:
+    """Queue a failed job again; its task resumes from the state it saved (a bulk change after the accounts done, a
+    recompute after the last range committed), so what was done is not done twice. The reason is cleared; the
+    progress so far stays. Refused with a ``ValidationError`` for a job not failed, of a kind that cannot resume, or
+    for a role that may not start it; a broker that refuses the message fails it again at once (then a 503)."""
+    with transaction.atomic():
+        locked = Job.objects.select_for_update().get(pk=job.pk)
+        entry = registry.job_restart(locked.kind)
+        if entry is None or locked.status != JobStatus.FAILED:
+            raise ValidationError(gettext("Only a failed bulk change or rescore can be started again."))
+        if role not in entry.roles:
+            raise PermissionDenied(gettext("Your role cannot start this job again."))
+        locked.status, locked.progressed_at, locked.finished_at = JobStatus.QUEUED, timezone.now(), None
+        locked.message = ""
+        locked.texts = {k: v for k, v in (locked.texts or {}).items() if k != "message"}
+        locked.save(update_fields=["status", "progressed_at", "finished_at", "message", "texts"])
+        enqueue_job_on_commit(
+            import_string(entry.task), locked.pk, mark_failed=lambda reason: job_fail(job=locked, reason=reason)
+        )
+    return locked
 
 
 def job_list(*, workspace: Workspace) -> QuerySet[Job]:

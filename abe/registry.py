@@ -17,6 +17,8 @@ task time. Settings hold configuration only, not wiring.
   it answers how many alerts would fire on them (the settings previews show it before saving).
 - :func:`tier_changed_register`: a callable run in the transaction that moves accounts between tiers (key
   accounts re-date plan reviews to the new tier's cadence).
+- :func:`job_restart_register`: a kind of job (``abe.models.Job.kind``) whose task resumes from the state it saved,
+  so a failed job of that kind can be started again from its page (the roles allowed, the task's dotted path).
 - :func:`account_measure_register`: the history of a figure an upper app computes per account (key accounts'
   health score), so a lower app (an activation condition) can read it without importing that app.
 
@@ -68,6 +70,12 @@ class HomeSection:
     roles: tuple[str, ...] = ALL_ROLES
 
 
+@dataclass(frozen=True)
+class JobRestart:
+    task: str  # the dotted path of the Celery task that takes the job's id
+    roles: tuple[str, ...]
+
+
 @dataclass
 class _Registry:
     account_panels: dict[str, AccountPanel] = field(default_factory=dict)
@@ -75,6 +83,7 @@ class _Registry:
     settings_links: dict[str, SettingsLink] = field(default_factory=dict)
     home_sections: dict[str, HomeSection] = field(default_factory=dict)
     after_scoring: dict[str, int] = field(default_factory=dict)
+    job_restarts: dict[str, JobRestart] = field(default_factory=dict)
 
 
 _registry = _Registry()
@@ -132,6 +141,14 @@ def home_section_register(url_name: str, *, title: str, order: int = 100, roles:
 def home_sections(role: str | None = None) -> list[HomeSection]:
     sections = sorted(_registry.home_sections.values(), key=lambda s: s.order)
     return [s for s in sections if role is None or role in s.roles]
+
+
+def job_restart_register(kind: str, *, task: str, roles: Iterable[str]) -> None:
+    _registry.job_restarts[kind] = JobRestart(task=task, roles=tuple(roles))
+
+
+def job_restart(kind: str) -> JobRestart | None:
+    return _registry.job_restarts.get(kind)
 
 
 def after_scoring_register(task_path: str, *, order: int = 100) -> None:

@@ -37,6 +37,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("workspace/switch/", views.workspace_switch, name="workspace_switch"),
     path("jobs/<int:pk>/", views.job_progress_view, name="job_progress"),
+    path("jobs/<int:pk>/restart/", views.job_restart_view, name="job_restart"),
     path("workspace/new/", views.workspace_create_view, name="workspace_create"),
     path("preferences/", views.preferences_view, name="preferences"),
     # The words of static/js in the page's language (gettext in JavaScript; the small djangojs catalogue).

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 from . import permissions as rules
 from .forms import FastSelect, form_add_service_errors
 from .http import MemberRequest, SignedInRequest
-from .jobs import job_list
+from .jobs import job_list, job_restart, job_restartable
 from .l10n import time_zone_choices
 from .middleware import SESSION_KEY
 from .models import ApiScope, Currency, Membership, Role, UserPreference
@@ -314,7 +314,22 @@ def job_progress_view(request: MemberRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(job_list(workspace=request.workspace), pk=pk)
     if request.htmx:
         return render(request, "includes/job_progress.html", {"job": job})
-    return render(request, "jobs/job.html", {"job": job})
+    can_restart = job_restartable(job=job, role=rules.request_role(request))
+    return render(request, "jobs/job.html", {"job": job, "can_restart": can_restart})
+
+
+@workspace_required
+@require_POST
+def job_restart_view(request: MemberRequest, pk: int) -> HttpResponse:
+    """Start a failed job again from where it stopped (``abe.jobs.job_restart``), then back to its page."""
+    job = get_object_or_404(job_list(workspace=request.workspace), pk=pk)
+    try:
+        job_restart(job=job, role=rules.request_role(request))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Started again: it goes on from where it stopped."))
+    return redirect("job_progress", pk=job.pk)
 
 
 class WorkspaceForm(forms.Form):

@@ -21,7 +21,14 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         post_migrate.connect(_rank_triggers, sender=self, dispatch_uid="accounts.rank_triggers")
 
-        from abe.registry import account_panel_register
+        from abe.registry import account_panel_register, job_restart_register
+
+        # A failed bulk change resumes after the accounts it had saved (accounts_bulk_apply_task).
+        job_restart_register(
+            "accounts_bulk",
+            task="accounts.prospecting.tasks.accounts_bulk_apply_task",
+            roles=("admin", "marketing", "sales"),
+        )
 
         account_panel_register("accounts:panel_fit", order=10)
         account_panel_register("accounts:panel_win", order=20)

@@ -7,8 +7,12 @@ class EngagementConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from abe.registry import account_panel_register
+        from abe.registry import account_panel_register, job_restart_register
 
+        # A failed recompute after a settings change resumes from the last range it committed (its job's params).
+        job_restart_register(
+            "engagement_recompute", task="engagement.tasks.engagement_recompute_job_task", roles=("admin",)
+        )
         account_panel_register("engagement:account_receipt", order=40)
         account_panel_register("engagement:account_trend", order=50)
         account_panel_register("engagement:account_timeline", order=90)

@@ -302,3 +302,74 @@ def test_a_job_opened_as_a_page_is_its_card_in_the_sites_layout_and_the_home_pul
 
     pulse = client.get("/home/pulse/").content.decode()
     assert f'<a href="/jobs/{job.pk}/">Rescore</a>' in pulse
+
+
+def _bulk_job(workspace, user, accounts, **fields) -> Job:
+    return Job.objects.create(
+        workspace=workspace,
+        kind="accounts_bulk",
+        label="Pin",
+        total=len(accounts),
+        created_by=user,
+        params={
+            "account_ids": [a.pk for a in accounts],
+            "action": "tier",
+            "owner_id": None,
+            "tier": "strategic",
+            "reason": "Board review",
+            "role": "marketing",
+        },
+        **fields,
+    )
+
+
+def test_a_bulk_change_the_watchdog_failed_starts_again_from_its_page_after_the_accounts_it_saved(
+    client, marketing_user, workspace, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    settings.ABE_TASK_STEP_SECONDS = 0  # one chunk per step
+    monkeypatch.setattr("accounts.prospecting.services.BULK_CHUNK", 2)
+    accounts = [AccountFactory(workspace=workspace, tier="standard") for _ in range(4)]
+    job = _bulk_job(workspace, marketing_user, accounts)
+    lost: list[int] = []
+    monkeypatch.setattr(prospecting_tasks.accounts_bulk_apply_task, "delay", lost.append)  # the next step is lost
+    prospecting_tasks.accounts_bulk_apply_task.run(job.pk)
+    Job.objects.filter(pk=job.pk).update(progressed_at=timezone.now() - 2 * HOUR)
+    assert jobs_stalled_fail() == 1
+    monkeypatch.undo()
+    settings.ABE_TASK_STEP_SECONDS = 0
+    client.force_login(marketing_user)
+
+    page = client.get(f"/jobs/{job.pk}/").content.decode()
+    assert 'id="job-restart"' in page and "It goes on from where it stopped (2 of 4 done)." in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/jobs/{job.pk}/restart/")
+
+    job.refresh_from_db()
+    assert response.status_code == 302 and response.url == f"/jobs/{job.pk}/"
+    assert job.status == JobStatus.DONE and job.processed == 4 and job.result["changed"] == 4
+    tiers = sorted(type(accounts[0]).objects.filter(pk__in=[a.pk for a in accounts]).values_list("tier", flat=True))
+    assert tiers == ["strategic"] * 4
+    page = client.get(f"/jobs/{job.pk}/").content.decode()
+    assert 'id="job-restart"' not in page  # done: nothing to start again
+
+
+def test_only_a_failed_job_of_a_kind_that_resumes_starts_again_and_only_for_the_roles_allowed(
+    client, viewer_user, marketing_user, workspace
+):
+    accounts = [AccountFactory(workspace=workspace)]
+    failed = _bulk_job(workspace, marketing_user, accounts, status=JobStatus.FAILED, message="Stopped.")
+    preview = _job(workspace, status=JobStatus.FAILED, progressed_ago=HOUR, kind="engagement_preview")
+    recompute = _job(workspace, status=JobStatus.FAILED, progressed_ago=HOUR, kind="engagement_recompute")
+
+    client.force_login(viewer_user)
+    assert 'id="job-restart"' not in client.get(f"/jobs/{failed.pk}/").content.decode()
+    assert client.post(f"/jobs/{failed.pk}/restart/").status_code == 403
+
+    client.force_login(marketing_user)
+    assert 'id="job-restart"' not in client.get(f"/jobs/{preview.pk}/").content.decode()
+    refused = client.post(f"/jobs/{preview.pk}/restart/", follow=True).content.decode()
+    assert "Only a failed bulk change or rescore can be started again." in refused
+    assert client.post(f"/jobs/{recompute.pk}/restart/").status_code == 403  # a settings recompute: admins only
+    assert [j.status for j in Job.objects.filter(pk__in=[failed.pk, preview.pk, recompute.pk])] == [
+        JobStatus.FAILED
+    ] * 3

@@ -76,3 +76,30 @@ def test_progress_is_visible_before_the_recompute_commits(workspace):
                 assert processed == 4 and progressed_at > job.created_at
     finally:
         other.close()
+
+
+@pytest.mark.django_db
+def test_a_failed_recompute_is_started_again_by_an_admin_from_its_page(
+    client, admin_user, workspace, django_capture_on_commit_callbacks, monkeypatch
+):
+    for n in range(3):
+        AccountFactory(workspace=workspace, name=f"A{n}")
+
+    def broken(**kwargs):
+        raise RuntimeError("the events table is unreachable")
+
+    with monkeypatch.context() as patch:
+        patch.setattr("engagement.tasks.scores_recompute_step", broken)
+        with pytest.raises(RuntimeError), django_capture_on_commit_callbacks(execute=True):
+            engagement_config_update(workspace=workspace, breadth_bonus_per_role=0.3)
+    job = Job.objects.get(kind=RECOMPUTE_JOB)
+    assert job.status == JobStatus.FAILED
+    client.force_login(admin_user)
+    assert 'id="job-restart"' in client.get(f"/jobs/{job.pk}/").content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/jobs/{job.pk}/restart/")
+
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE and job.processed == job.total == 3
+    assert job.message.startswith("3 accounts rescored;")
