@@ -373,3 +373,13 @@ def test_only_a_failed_job_of_a_kind_that_resumes_starts_again_and_only_for_the_
     assert [j.status for j in Job.objects.filter(pk__in=[failed.pk, preview.pk, recompute.pk])] == [
         JobStatus.FAILED
     ] * 3
+
+
+def test_a_failed_card_links_to_its_job_page_where_it_can_be_started_again(admin_client, workspace):
+    job = _job(workspace, status=JobStatus.FAILED, progressed_ago=HOUR, kind="accounts_bulk")
+
+    card = admin_client.get(f"/jobs/{job.pk}/", HTTP_HX_REQUEST="true").content.decode()
+    page = admin_client.get(f"/jobs/{job.pk}/").content.decode()
+
+    assert f'<a href="/jobs/{job.pk}/" class="job-open">Open the job</a>' in card
+    assert "job-open" not in page and 'id="job-restart"' in page
