@@ -36,6 +36,12 @@ class AbeConfig(AppConfig):
         nav_register(gettext_noop("Home"), "home", active_prefixes=("home",), order=0)
         nav_register(gettext_noop("Settings"), "settings:index", active_prefixes=("settings:",), order=90)
         settings_link_register(
+            gettext_noop("Background jobs"),
+            "job_list",
+            order=95,
+            description=gettext_noop("Bulk changes, rescores and previews: running, done or failed, with the reason."),
+        )
+        settings_link_register(
             gettext_noop("Language and currency"),
             "settings:locale",
             order=5,

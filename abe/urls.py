@@ -36,6 +36,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("workspace/switch/", views.workspace_switch, name="workspace_switch"),
+    path("jobs/", views.job_list_view, name="job_list"),
     path("jobs/<int:pk>/", views.job_progress_view, name="job_progress"),
     path("jobs/<int:pk>/restart/", views.job_restart_view, name="job_restart"),
     path("workspace/new/", views.workspace_create_view, name="workspace_create"),

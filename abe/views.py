@@ -27,7 +27,8 @@ from .http import MemberRequest, SignedInRequest
 from .jobs import job_list, job_restart, job_restartable
 from .l10n import time_zone_choices
 from .middleware import SESSION_KEY
-from .models import ApiScope, Currency, Membership, Role, UserPreference
+from .models import ApiScope, Currency, JobStatus, Membership, Role, UserPreference
+from .paging import ignored_params, paginate
 from .registry import SettingsLink, home_sections, settings_links
 from .selectors import api_key_list, invitation_list, membership_list
 from .services import (
@@ -305,6 +306,25 @@ def safe_next(request: HttpRequest, fallback: str) -> str:
     ):
         return target
     return fallback
+
+
+@workspace_required
+def job_list_view(request: MemberRequest) -> HttpResponse:
+    """Every background job of the workspace, newest first, a page at a time; ``?status=`` keeps one status. The
+    jobs of every member: a bulk change or a rescore is the team's work, and its page may be started again."""
+    status = request.GET.get("status", "")
+    jobs = job_list(workspace=request.workspace)
+    valid = status in JobStatus.values
+    if valid:
+        jobs = jobs.filter(status=status)
+    page_obj = paginate(request, jobs, key="jobs", default=25)
+    context = {
+        "page_obj": page_obj,
+        "status": status if valid else "",
+        "statuses": JobStatus.choices,
+        "ignored": ignored_params(request, invalid=[] if valid or not status else ["status"]),
+    }
+    return render(request, "jobs/list.html", context)
 
 
 @workspace_required
