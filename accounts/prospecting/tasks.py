@@ -60,6 +60,9 @@ def models_retrain_weekly_task() -> int:
     return len(ids)
 
 
+BULK_RUN_LOCK = "accounts-bulk-run"  # abe.locks.job_run: one delivery of a bulk job's task at a time
+
+
 @shared_task(time_limit=600)
 def accounts_bulk_apply_task(job_id: int) -> dict[str, Any]:
     """A bulk change over many accounts, in chunks of ``BULK_CHUNK``, reporting progress on its job.
@@ -67,7 +70,18 @@ def accounts_bulk_apply_task(job_id: int) -> dict[str, Any]:
     It runs in steps of at most ``ABE_TASK_STEP_SECONDS``: each chunk commits together with the job's
     ``processed`` (the position in ``account_ids`` to go on from) and ``result`` (the counts so far), and a step
     out of time enqueues the next. A redelivered step resumes after the last committed chunk, so no account
-    is changed (or counted) twice."""
+    is changed (or counted) twice; two deliveries never work on the same job at once (``abe.locks.job_run``: a
+    late step of a run the watchdog failed, after the job was started again, does nothing)."""
+    from abe import locks
+
+    with locks.job_run(BULK_RUN_LOCK, job_id) as mine:
+        if not mine:
+            logger.info("Bulk job %s is already running elsewhere; this delivery does nothing", job_id)
+            return {}
+        return _bulk_apply_step(job_id)
+
+
+def _bulk_apply_step(job_id: int) -> dict[str, Any]:
     from django.db import transaction
 
     from abe.jobs import failure_cause, job_fail, job_finish, job_start

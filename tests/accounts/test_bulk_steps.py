@@ -110,3 +110,25 @@ def test_a_bulk_job_that_meets_an_unexpected_error_fails_with_how_far_it_got(wor
         "and tell your administrator if it fails again. The changes made so far are saved; start the change again "
         "for the rest."
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_second_delivery_of_a_bulk_step_does_nothing_while_the_first_is_at_work(workspace, admin_user):
+    import psycopg2
+    from django.db import connection
+
+    from abe.locks import run_class
+
+    accounts = [AccountFactory(workspace=workspace, tier="standard") for _ in range(3)]
+    job = _pin_job(workspace, admin_user, accounts)
+    other = psycopg2.connect(**connection.get_connection_params())
+    other.autocommit = True
+    try:
+        with other.cursor() as cursor:  # the first delivery, in another worker
+            cursor.execute("SELECT pg_advisory_lock(%s, %s)", [run_class(prospecting_tasks.BULK_RUN_LOCK), job.pk])
+        assert prospecting_tasks.accounts_bulk_apply_task.run(job.pk) == {}
+        job.refresh_from_db()
+        assert (job.status, job.processed) == (JobStatus.QUEUED, 0)
+        assert not Account.objects.filter(tier="strategic").exists()
+    finally:
+        other.close()
