@@ -81,7 +81,22 @@ def engagement_recompute_job_task(job_id: int) -> int:
     It runs in steps of at most ``ABE_TASK_STEP_SECONDS`` (``scores_recompute_step``), each far inside the task's
     time limit and the broker's visibility timeout; the state to resume from is saved in the job's ``params``
     after each step, and the next step is enqueued. Safe to repeat: a finished job is left alone, and a
-    redelivered step resumes from the last saved state (an account range scored twice gets the same result)."""
+    redelivered step resumes from the last saved state (an account range scored twice gets the same result). Two
+    deliveries never work on the same job at once (``abe.locks.job_run``): a late step of a run the watchdog failed,
+    after the job was started again, does nothing, so the after-scoring hooks run once."""
+    from abe import locks
+
+    with locks.job_run(RECOMPUTE_RUN_LOCK, job_id) as mine:
+        if not mine:
+            logger.info("Recompute job %s is already running elsewhere; this delivery does nothing", job_id)
+            return 0
+        return _recompute_job_step(job_id)
+
+
+RECOMPUTE_RUN_LOCK = "engagement-recompute-run"  # abe.locks.job_run: one delivery of a recompute job at a time
+
+
+def _recompute_job_step(job_id: int) -> int:
     from abe.jobs import failure_cause, job_fail, job_finish, job_progress, job_start
     from abe.models import Job, JobStatus
 
