@@ -103,3 +103,24 @@ def test_a_failed_recompute_is_started_again_by_an_admin_from_its_page(
     job.refresh_from_db()
     assert job.status == JobStatus.DONE and job.processed == job.total == 3
     assert job.message.startswith("3 accounts rescored;")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_second_delivery_of_a_recompute_step_does_nothing_while_the_first_is_at_work(workspace):
+    import psycopg2
+
+    from abe.locks import run_class
+    from engagement import tasks
+
+    AccountFactory(workspace=workspace)
+    job = Job.objects.create(workspace=workspace, kind=RECOMPUTE_JOB, label="Rescore", total=1)
+    other = psycopg2.connect(**connection.get_connection_params())
+    other.autocommit = True
+    try:
+        with other.cursor() as cursor:  # the first delivery, in another worker
+            cursor.execute("SELECT pg_advisory_lock(%s, %s)", [run_class(tasks.RECOMPUTE_RUN_LOCK), job.pk])
+        assert tasks.engagement_recompute_job_task.run(job.pk) == 0
+        job.refresh_from_db()
+        assert (job.status, job.processed, job.params) == (JobStatus.QUEUED, 0, {})
+    finally:
+        other.close()
