@@ -21,6 +21,7 @@ settings_patterns = (
 )
 
 api_v1 = [
+    path("", include("abe.api.urls")),
     path("", include("personas.api.urls")),
     path("", include("accounts.api.urls")),
     path("", include("work.api.urls")),
