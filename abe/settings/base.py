@@ -197,6 +197,7 @@ SPECTACULAR_SETTINGS = {
         "RiskStatusEnum": "keyaccounts.models.RiskStatus",
         "PlanStatusEnum": "keyaccounts.models.PlanStatus",
         "BantStatusEnum": "keyaccounts.models.BantStatus",
+        "JobStatusEnum": "abe.models.JobStatus",
     },
 }
 
