@@ -17,7 +17,12 @@ class JobSerializer(serializers.ModelSerializer[Job]):
 
     progress_percent = serializers.IntegerField(read_only=True)
     restartable = serializers.SerializerMethodField()
-    created_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="username",
+        read_only=True,
+        allow_null=True,
+        help_text="The username of who started it; null for a job started by an API key or by the system.",
+    )
 
     class Meta:
         model = Job

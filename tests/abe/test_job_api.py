@@ -44,6 +44,7 @@ def test_jobs_are_listed_newest_first_filtered_and_scoped(
 
     assert [j["id"] for j in listed["results"]] == [newer.pk, older.pk]
     assert [j["id"] for j in failed["results"]] == [newer.pk] and failed["results"][0]["restartable"] is True
+    assert failed["results"][0]["created_by"] is None  # started by the system: null, as the schema says
     assert one["status"] == "done" and one["message"] == "2 changed." and one["created_by"] == "marketing1"
     assert one["progress_percent"] == 100 and one["restartable"] is False
     assert viewer_api.get("/api/v1/jobs/?status=exploded").status_code == 400
@@ -78,3 +79,10 @@ def test_restart_refuses_a_job_that_cannot_resume_a_role_that_may_not_and_anothe
     assert marketing_api.post(f"/api/v1/jobs/{recompute.pk}/restart/").status_code == 403  # admins only
     assert viewer_api.post(f"/api/v1/jobs/{done.pk}/restart/").status_code == 403
     assert marketing_api.post(f"/api/v1/jobs/{theirs.pk}/restart/").status_code == 404
+
+
+def test_the_schema_says_who_started_a_job_may_be_null(admin_api):
+    schema = admin_api.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+
+    created_by = schema["components"]["schemas"]["Job"]["properties"]["created_by"]
+    assert created_by["nullable"] is True and created_by["readOnly"] is True
