@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import math
 import time
 import zlib
 from dataclasses import dataclass
@@ -669,7 +670,7 @@ def _proposals_refresh(
         .filter(status=ProposalStatus.REJECTED)
         .values_list("account_id", "current_tier", "proposed_tier")
     )
-    wanted: dict[int, tuple[str, str, tx.Msg, float]] = {}
+    wanted: dict[int, tuple[str, str, tx.Msg, float | None]] = {}
     for proposal in plan.proposals:
         account_id = int(ids[proposal.row])
         key = (account_id, str(current[proposal.row]), proposal.proposed)
@@ -681,7 +682,10 @@ def _proposals_refresh(
             proposed=tier_word(key[2]),
             priority=tx.num(float(priority[proposal.row])),
         )
-        wanted[account_id] = (key[1], key[2], text, float(priority[proposal.row]))
+        # No priority (no fit, no model: a pinned account proposed back to standard) is stored as unknown, not NaN:
+        # PostgreSQL keeps a NaN, and JSON cannot say it (the proposals API answered 500).
+        known = float(priority[proposal.row])
+        wanted[account_id] = (key[1], key[2], text, None if math.isnan(known) else known)
     stale = [p.pk for a, p in pending.items() if a not in wanted or wanted[a][:2] != (p.current_tier, p.proposed_tier)]
     TierProposal.objects.filter(pk__in=stale).update(status=ProposalStatus.SUPERSEDED, decided_at=timezone.now())
     fresh = [

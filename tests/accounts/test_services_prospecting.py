@@ -169,3 +169,45 @@ def test_activating_an_older_model_is_a_revert(workspace, admin_user):
     first.refresh_from_db()
     second.refresh_from_db()
     assert (first.is_active, second.is_active) == (True, False)
+
+
+def test_a_proposal_for_an_account_without_a_priority_stores_none_and_the_api_answers(workspace, admin_user, admin_api):
+    """A pinned account with no priority (no ICP, no model) is proposed back to standard; its proposal's priority
+    was NaN, which PostgreSQL stores and JSON cannot say: the proposals API answered 500 (found by schemathesis)."""
+    from accounts.models import TierProposal
+    from accounts.prospecting import services as prospecting
+
+    account = AccountFactory(workspace=workspace, tier="standard")
+    prospecting.tier_override(account=account, tier="strategic", reason="Board sponsor", by=admin_user)
+
+    prospecting.prospecting_rescore(workspace=workspace)
+
+    proposal = TierProposal.objects.get(account=account)
+    assert proposal.proposed_tier == "standard" and proposal.priority is None
+    response = admin_api.get("/api/v1/tier-proposals/")
+    assert response.status_code == 200 and response.json()["results"][0]["priority"] is None
+    assert admin_api.get("/accounts/tiers/proposals/").status_code == 200  # the page too
+
+
+def test_the_migration_turns_a_stored_nan_priority_into_unknown(workspace):
+    from importlib import import_module
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite cannot store a NaN")
+    proposal = TierProposal.objects.create(
+        workspace=workspace,
+        account=AccountFactory(workspace=workspace),
+        current_tier="strategic",
+        proposed_tier="standard",
+        reason="x",
+        priority=float("nan"),
+    )
+    migration = import_module("accounts.migrations.0026_tierproposal_priority_nan_to_null")
+
+    with connection.schema_editor() as editor:
+        migration.nan_to_null(None, editor)
+
+    proposal.refresh_from_db()
+    assert proposal.priority is None
