@@ -14,6 +14,7 @@ exception into a sentence and logs the exception as "Job N failed" for the opera
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -137,24 +138,42 @@ def stall_cutoff(now: datetime | None = None) -> tuple[datetime, int]:
     return (now or timezone.now()) - timedelta(seconds=seconds), max(1, round(seconds / 60))
 
 
-def jobs_stalled_fail(*, now: datetime | None = None) -> int:
-    """Fail every job queued or running with no progress since the cutoff (``stall_cutoff``), with the reason;
-    how many. Each is failed by an update that re-checks its status and stamp, so a job that has just moved on is
-    left alone. Safe to repeat."""
-    cutoff, minutes = stall_cutoff(now)
-    failed = 0
-    stalled = Job.objects.filter(status__in=[JobStatus.QUEUED, JobStatus.RUNNING], progressed_at__lt=cutoff)
-    for job in stalled.only("pk", "status", "texts"):
-        reason = STALLED_RUNNING if job.status == JobStatus.RUNNING else STALLED_QUEUED
-        _with_message(job, texts.msg(reason, minutes=minutes))
+def stalled_fail(
+    stalled: QuerySet[Any], *, cutoff: datetime, failed: str, fields: Callable[[Any], dict[str, Any]]
+) -> list[Any]:
+    """Fail each row of ``stalled`` (jobs, imports or uploads queued or running with no progress since ``cutoff``)
+    with status ``failed`` and ``fields(row)`` (its reason); the rows failed. Each by an update that re-checks the
+    row's status and stamp, so one that has just moved on is left alone. Logged as "<Model> N failed by the
+    watchdog" for the operators."""
+    done = []
+    for row in stalled:
         at = timezone.now()
-        changed = Job.objects.filter(pk=job.pk, status=job.status, progressed_at__lt=cutoff).update(
-            status=JobStatus.FAILED, message=job.message, texts=job.texts, finished_at=at, progressed_at=at
+        changed = (
+            type(row)
+            .objects.filter(pk=row.pk, status=row.status, progressed_at__lt=cutoff)
+            .update(status=failed, finished_at=at, progressed_at=at, **fields(row))
         )
         if changed:
-            logger.warning("Job %s failed by the watchdog: %s since %s", job.pk, job.status, cutoff)
-        failed += changed
-    return failed
+            logger.warning("%s %s failed by the watchdog: %s since %s", type(row).__name__, row.pk, row.status, cutoff)
+            done.append(row)
+    return done
+
+
+def jobs_stalled_fail(*, now: datetime | None = None) -> int:
+    """Fail every job queued or running with no progress since the cutoff (``stall_cutoff``), with the reason;
+    how many. Safe to repeat."""
+    cutoff, minutes = stall_cutoff(now)
+
+    def reason(job: Job) -> dict[str, Any]:
+        _with_message(
+            job, texts.msg(STALLED_RUNNING if job.status == JobStatus.RUNNING else STALLED_QUEUED, minutes=minutes)
+        )
+        return {"message": job.message, "texts": job.texts}
+
+    stalled = Job.objects.filter(status__in=[JobStatus.QUEUED, JobStatus.RUNNING], progressed_at__lt=cutoff)
+    return len(
+        stalled_fail(stalled.only("pk", "status", "texts"), cutoff=cutoff, failed=JobStatus.FAILED, fields=reason)
+    )
 
 
 DATABASE_UNAVAILABLE = gettext_noop("the database was unavailable or too busy; try again in a few minutes")
@@ -184,10 +203,15 @@ def jobs_stalled_fail_task() -> int:
     return jobs_stalled_fail()
 
 
+def job_resumable(job: Job) -> bool:
+    """A failed job of a kind whose task resumes from the state it saved (``job_restart_register``)."""
+    return job.status == JobStatus.FAILED and registry.job_restart(job.kind) is not None
+
+
 def job_restartable(*, job: Job, role: str | None) -> bool:
-    """Whether ``role`` may start this failed job again (its kind registered with ``job_restart_register``)."""
+    """Whether ``role`` may start this failed job again."""
     entry = registry.job_restart(job.kind)
-    return job.status == JobStatus.FAILED and entry is not None and role in entry.roles
+    return job_resumable(job) and entry is not None and role in entry.roles
 
 
 def job_restart(*, job: Job, role: str | None) -> Job:

@@ -217,3 +217,25 @@ class AccountPlanFactory(factory.django.DjangoModelFactory):
     workspace = factory.LazyAttribute(lambda o: o.account.workspace)
     goals = "Grow the analytics programme"
     next_review_due = factory.LazyFunction(lambda: datetime.date.today() + datetime.timedelta(days=30))
+
+
+def bulk_pin_job(workspace, user, accounts, *, role: str = "admin", **fields):
+    """A bulk "pin to Strategic" job over ``accounts`` as the tier board queues it (``accounts_bulk_apply_task``)."""
+    from abe.models import Job
+
+    return Job.objects.create(
+        workspace=workspace,
+        kind="accounts_bulk",
+        label="Pin",
+        total=len(accounts),
+        created_by=user,
+        params={
+            "account_ids": [a.pk for a in accounts],
+            "action": "tier",
+            "owner_id": None,
+            "tier": "strategic",
+            "reason": "Board review",
+            "role": role,
+        },
+        **fields,
+    )

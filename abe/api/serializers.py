@@ -46,6 +46,6 @@ class JobSerializer(serializers.ModelSerializer[Job]):
         read_only_fields = fields
 
     def get_restartable(self, job: Job) -> bool:
-        from .. import registry
+        from ..jobs import job_resumable
 
-        return job.status == "failed" and registry.job_restart(job.kind) is not None
+        return job_resumable(job)

@@ -46,7 +46,7 @@ from abe import locks
 from abe import texts as tx
 from abe.bulk import rows_insert_prepared, rows_update
 from abe.gcpause import gc_paused
-from abe.jobs import STALLED_QUEUED, failure_cause, stall_cutoff
+from abe.jobs import STALLED_QUEUED, failure_cause, stall_cutoff, stalled_fail
 from abe.models import Workspace
 from abe.tasks import enqueue_job_on_commit, enqueue_on_commit
 
@@ -1687,24 +1687,17 @@ def import_jobs_stalled_fail(*, now: datetime | None = None) -> int:
     reason and the rows saved; how many. The update re-checks the status and stamp, so an import that has just
     moved on is left alone; a late delivery of its task then finds it failed and does nothing. Safe to repeat."""
     cutoff, minutes = stall_cutoff(now)
-    failed = 0
+
+    def reason(job: ImportJob) -> dict[str, Any]:
+        if job.status == ImportStatus.RUNNING:
+            done, total = tx.num(job.processed_rows), tx.num(job.total_rows)
+            return import_message(tx.msg(IMPORT_STALLED_RUNNING, minutes=minutes, done=done, total=total))
+        return import_message(tx.msg(STALLED_QUEUED, minutes=minutes))
+
     stalled = ImportJob.objects.filter(
         status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING], progressed_at__lt=cutoff
     ).only("pk", "status", "processed_rows", "total_rows")
-    for job in stalled:
-        if job.status == ImportStatus.RUNNING:
-            done, total = tx.num(job.processed_rows), tx.num(job.total_rows)
-            reason = tx.msg(IMPORT_STALLED_RUNNING, minutes=minutes, done=done, total=total)
-        else:
-            reason = tx.msg(STALLED_QUEUED, minutes=minutes)
-        at = timezone.now()
-        changed = ImportJob.objects.filter(pk=job.pk, status=job.status, progressed_at__lt=cutoff).update(
-            status=ImportStatus.FAILED, finished_at=at, progressed_at=at, **import_message(reason)
-        )
-        if changed:
-            logger.warning("Import job %s failed by the watchdog: %s since %s", job.pk, job.status, cutoff)
-        failed += changed
-    return failed
+    return len(stalled_fail(stalled, cutoff=cutoff, failed=ImportStatus.FAILED, fields=reason))
 
 
 def import_file(

@@ -32,7 +32,7 @@ from django.utils.translation import gettext, gettext_noop
 
 from abe import locks
 from abe import texts as tx
-from abe.jobs import failure_cause, stall_cutoff
+from abe.jobs import failure_cause, stall_cutoff, stalled_fail
 from abe.models import Workspace
 from abe.tasks import enqueue_job_on_commit
 
@@ -265,21 +265,14 @@ def event_imports_stalled_fail(*, now: datetime | None = None) -> int:
     status and stamp, so an upload that has just moved on is left alone; a late delivery of its task then finds it
     finished and does nothing. Safe to repeat."""
     cutoff, minutes = stall_cutoff(now)
-    failed = 0
     stalled = EventImport.objects.filter(
         status__in=[EventImportStatus.QUEUED, EventImportStatus.RUNNING], progressed_at__lt=cutoff
     ).only("pk", "status")
-    for job in stalled:
+    failed = stalled_fail(stalled, cutoff=cutoff, failed=EventImportStatus.FAILED, fields=lambda job: {})
+    for job in failed:  # the reason, then the exact report of what was saved
         key = STALLED_RUNNING_STOPPED if job.status == EventImportStatus.RUNNING else STALLED_QUEUED_UPLOAD
-        at = timezone.now()
-        changed = EventImport.objects.filter(pk=job.pk, status=job.status, progressed_at__lt=cutoff).update(
-            status=EventImportStatus.FAILED, finished_at=at, progressed_at=at
-        )
-        if changed:
-            logger.warning("Event import %s failed by the watchdog: %s since %s", job.pk, job.status, cutoff)
-            _finish(job, EventImportStatus.FAILED, tx.msg(key, minutes=minutes))
-        failed += changed
-    return failed
+        _finish(job, EventImportStatus.FAILED, tx.msg(key, minutes=minutes))
+    return len(failed)
 
 
 def _finish(job: EventImport, status: str, message: str | tx.Msg) -> None:

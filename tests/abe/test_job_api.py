@@ -6,28 +6,13 @@ from __future__ import annotations
 import pytest
 
 from abe.models import Job, JobStatus
-from tests.factories import AccountFactory
+from tests.factories import AccountFactory, bulk_pin_job
 
 pytestmark = pytest.mark.django_db
 
 
 def _bulk(workspace, user, accounts, **fields) -> Job:
-    return Job.objects.create(
-        workspace=workspace,
-        kind="accounts_bulk",
-        label="Pin 2 accounts to Strategic (1:1)",
-        total=len(accounts),
-        created_by=user,
-        params={
-            "account_ids": [a.pk for a in accounts],
-            "action": "tier",
-            "owner_id": None,
-            "tier": "strategic",
-            "reason": "Board review",
-            "role": "marketing",
-        },
-        **fields,
-    )
+    return bulk_pin_job(workspace, user, accounts, role="marketing", **fields)
 
 
 def test_jobs_are_listed_newest_first_filtered_and_scoped(

@@ -20,7 +20,7 @@ from accounts.prospecting import tasks as prospecting_tasks
 from engagement.models import EventImport, EventImportStatus
 from engagement.tasks import event_imports_stalled_fail_task
 
-from ..factories import AccountFactory
+from ..factories import AccountFactory, bulk_pin_job
 
 pytestmark = pytest.mark.django_db
 
@@ -98,22 +98,12 @@ def test_each_step_of_a_bulk_job_stamps_its_progress_and_a_late_delivery_after_t
     settings.ABE_TASK_STEP_SECONDS = 0  # one chunk per step
     monkeypatch.setattr("accounts.prospecting.services.BULK_CHUNK", 2)
     accounts = [AccountFactory(workspace=workspace, tier="standard") for _ in range(4)]
-    job = Job.objects.create(
-        workspace=workspace,
-        kind="accounts_bulk",
-        label="Pin",
-        total=4,
-        created_by=admin_user,
+    job = bulk_pin_job(
+        workspace,
+        admin_user,
+        accounts,
         status=JobStatus.RUNNING,  # resumed: job_start is not called, only the chunk's own save stamps it
         progressed_at=timezone.now() - 2 * HOUR,
-        params={
-            "account_ids": [a.pk for a in accounts],
-            "action": "tier",
-            "owner_id": None,
-            "tier": "strategic",
-            "reason": "Board review",
-            "role": "admin",
-        },
     )
     next_steps: list[int] = []
     monkeypatch.setattr(prospecting_tasks.accounts_bulk_apply_task, "delay", next_steps.append)
@@ -305,22 +295,7 @@ def test_a_job_opened_as_a_page_is_its_card_in_the_sites_layout_and_the_home_pul
 
 
 def _bulk_job(workspace, user, accounts, **fields) -> Job:
-    return Job.objects.create(
-        workspace=workspace,
-        kind="accounts_bulk",
-        label="Pin",
-        total=len(accounts),
-        created_by=user,
-        params={
-            "account_ids": [a.pk for a in accounts],
-            "action": "tier",
-            "owner_id": None,
-            "tier": "strategic",
-            "reason": "Board review",
-            "role": "marketing",
-        },
-        **fields,
-    )
+    return bulk_pin_job(workspace, user, accounts, role="marketing", **fields)
 
 
 def test_a_bulk_change_the_watchdog_failed_starts_again_from_its_page_after_the_accounts_it_saved(

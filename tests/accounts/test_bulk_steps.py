@@ -10,27 +10,13 @@ from abe.models import Job, JobStatus
 from accounts.models import Account, TierChange
 from accounts.prospecting import services
 from accounts.prospecting import tasks as prospecting_tasks
-from tests.factories import AccountFactory
+from tests.factories import AccountFactory, bulk_pin_job
 
 pytestmark = pytest.mark.django_db
 
 
 def _pin_job(workspace, admin_user, accounts) -> Job:
-    return Job.objects.create(
-        workspace=workspace,
-        kind="accounts_bulk",
-        label="Pin",
-        total=len(accounts),
-        created_by=admin_user,
-        params={
-            "account_ids": [a.pk for a in accounts],
-            "action": "tier",
-            "owner_id": None,
-            "tier": "strategic",
-            "reason": "Board review",
-            "role": "admin",
-        },
-    )
+    return bulk_pin_job(workspace, admin_user, accounts)
 
 
 def test_a_bulk_job_runs_as_a_chain_of_bounded_steps(workspace, admin_user, settings, monkeypatch):
