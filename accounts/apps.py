@@ -7,11 +7,12 @@ from django.utils.translation import gettext_noop
 
 
 def _rank_triggers(sender: Any, using: str = "default", **kwargs: Any) -> None:
-    """Every ``migrate`` (re)installs the ``AccountRank`` triggers: SQLite drops them whenever a migration rebuilds
-    the accounts table (``accounts.rank_sync``)."""
+    """Every ``migrate`` (re)installs the triggers of the accounts' copies (``AccountRank``,
+    ``AccountEngagementRank``): SQLite drops them whenever a migration rebuilds the accounts table
+    (``accounts.rank_sync``)."""
     from . import rank_sync
 
-    rank_sync.install(connections[using])
+    rank_sync.install_all(connections[using])
 
 
 class AccountsConfig(AppConfig):

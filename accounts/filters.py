@@ -17,6 +17,7 @@ from typing import Any
 import django_filters
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.validators import RegexValidator
+from django.db import models
 from django.db.models import F, Q, QuerySet
 from django.db.models.expressions import OrderBy
 
@@ -24,13 +25,15 @@ from abe.filtersets import SharedFormFilterSet, UtcIsoDateTimeFilter
 from abe.models import Workspace
 from abe.paging import AscendingInTwoParts
 
-from .models import Account, AccountRank, Lifecycle, Tier
+from .models import Account, AccountEngagementRank, AccountRank, Lifecycle, Tier
 
 RANK = "rank__"
+ERANK = "engagement_rank__"
 
 # The one sort map: a key people see in URLs -> the ordering (unknown values last, ties broken by id so that
 # pages never overlap). ``-key`` sorts the other way. The ranking columns sort through their copy in
-# ``AccountRank`` (``rank__…``), which has their indexes (see ``_ranked``).
+# ``AccountRank`` (``rank__…``), which has their indexes (see ``_ranked``); the engagement columns through theirs in
+# ``AccountEngagementRank`` (``engagement_rank__…``).
 _SORT_FIELDS: dict[str, tuple[str, ...]] = {
     "name": ("name",),
     "employees": ("employees",),
@@ -42,9 +45,9 @@ _SORT_FIELDS: dict[str, tuple[str, ...]] = {
     "grade": ("rank__fit_grade", "-rank__priority"),
     "priority": ("rank__priority",),
     "win": ("rank__win_probability",),
-    "engagement": ("engagement_score",),
-    "momentum": ("engagement_momentum",),
-    "stage": ("journey_stage",),
+    "engagement": ("engagement_rank__engagement_score",),
+    "momentum": ("engagement_rank__engagement_momentum",),
+    "stage": ("engagement_rank__journey_stage",),
     "updated": ("updated_at",),
     "created": ("created_at",),
 }
@@ -58,7 +61,13 @@ def _order(field: str, descending: bool) -> OrderBy:
     those without (``abe.paging.AscendingInTwoParts``; one index fewer for a rescore to write per account)."""
     if field.startswith("-"):
         field, descending = field[1:], not descending
-    model, name = (AccountRank, field.removeprefix(RANK)) if field.startswith(RANK) else (Account, field)
+    model: type[models.Model]
+    if field.startswith(RANK):
+        model, name = AccountRank, field.removeprefix(RANK)
+    elif field.startswith(ERANK):
+        model, name = AccountEngagementRank, field.removeprefix(ERANK)
+    else:
+        model, name = Account, field
     if not model._meta.get_field(name).null:
         return F(field).desc() if descending else F(field).asc()
     return F(field).desc(nulls_last=True) if descending else AscendingInTwoParts(field)
@@ -70,13 +79,17 @@ for _key, _fields in _SORT_FIELDS.items():
     ACCOUNT_SORTS["-" + _key] = (*(_order(f, True) for f in _fields), "-id")
 # The sort keys that order by a ranking column (``AccountRank``).
 RANKED_SORTS = frozenset(k for k in ACCOUNT_SORTS if any(f.startswith(RANK) for f in _SORT_FIELDS[k.lstrip("-")]))
+# The sort keys that order by an engagement column (``AccountEngagementRank``).
+ENGAGED_SORTS = frozenset(k for k in ACCOUNT_SORTS if any(f.startswith(ERANK) for f in _SORT_FIELDS[k.lstrip("-")]))
 
 
 # The API's ``ordering`` parameter takes model field names; it offers the same fields as the sort map, and one of
 # them alone (``ordering=-priority``) sorts as its sort key does (``ordering_sort_key``): the ranking columns through
 # their copy's indexes, unknown values last both ways, ties broken by id. Several (``ordering=tier,-priority``) are
 # DRF's plain ``ORDER BY``.
-ORDERING_SORT_KEYS: dict[str, str] = {fields[0].removeprefix(RANK): key for key, fields in _SORT_FIELDS.items()}
+ORDERING_SORT_KEYS: dict[str, str] = {
+    fields[0].removeprefix(RANK).removeprefix(ERANK): key for key, fields in _SORT_FIELDS.items()
+}
 ACCOUNT_ORDERING_FIELDS: list[str] = list(ORDERING_SORT_KEYS)
 
 
@@ -131,9 +144,7 @@ class AccountFilterSet(SharedFormFilterSet):
     revenue_min = django_filters.NumberFilter(field_name="annual_revenue", lookup_expr="gte")
     revenue_max = django_filters.NumberFilter(field_name="annual_revenue", lookup_expr="lte")
     stage_changed_since = UtcIsoDateTimeFilter(
-        field_name="journey_stage_changed_at",
-        lookup_expr="gte",
-        label="Journey stage changed at or after (ISO 8601 time)",
+        method="filter_stage_changed_since", label="Journey stage changed at or after (ISO 8601 time)"
     )
     config_change = django_filters.CharFilter(
         method="filter_config_change",
@@ -231,6 +242,12 @@ class AccountFilterSet(SharedFormFilterSet):
         self._copied.add(name)  # not filtered
         return queryset
 
+    def filter_stage_changed_since(self, queryset: QuerySet, name: str, value: Any) -> QuerySet:
+        # On the engagement copy, restricted to the workspace by a constant: a range of its index of stage changes.
+        return queryset.filter(
+            engagement_rank__workspace_id=self._rank_workspace(), engagement_rank__journey_stage_changed_at__gte=value
+        )
+
     def filter_config_change(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         # ``stage_changes`` is the reverse relation of engagement's JourneyStageChange (an upper app): a lookup by
         # name, so this app does not import it. Rows are tagged by the recompute of that change only.
@@ -249,6 +266,9 @@ class AccountFilterSet(SharedFormFilterSet):
         key = self.sort_key
         if key in RANKED_SORTS:
             queryset = self._ranked(queryset)
+        elif key in ENGAGED_SORTS:
+            # The same for the engagement copy: its index read in order, only the page's accounts fetched.
+            queryset = queryset.filter(engagement_rank__workspace_id=self._rank_workspace())
         return queryset.order_by(*ACCOUNT_SORTS[key])
 
     @property

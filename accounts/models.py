@@ -159,43 +159,21 @@ class Account(WorkspaceOwned, TimeStamped):
             models.Index(F("workspace"), F("country"), F("id"), name="account_ws_country_id"),
             models.Index(F("workspace"), F("industry"), F("id"), name="account_ws_industry_id"),
             models.Index(F("workspace"), F("tier"), F("id"), name="account_ws_tier_id"),
-            models.Index(F("workspace"), F("journey_stage"), F("id"), name="account_ws_stage_id"),
-            models.Index(F("workspace"), F("engagement_score"), F("id"), name="account_ws_engagement_id"),
             models.Index(F("workspace"), F("updated_at"), F("id"), name="account_ws_updated_id"),
             models.Index(F("workspace"), F("created_at"), F("id"), name="account_ws_created_id"),
             models.Index(F("workspace"), F("lifecycle"), F("id"), name="account_ws_lifecycle_id"),
             models.Index(fields=["workspace", "owner"], name="account_ws_owner"),
             models.Index(F("workspace"), F("id"), condition=Q(tier_locked=True), name="account_ws_pinned"),
-            # ``stage_changed_since`` (the link of a configuration-change notice): the accounts whose stage changed
-            # at or after a time, a range of this index, and only the accounts that ever changed stage are in it
-            # (12x slower at 100,000 accounts than at 2,000 without it: the workspace read whole).
-            models.Index(
-                F("workspace"),
-                F("journey_stage_changed_at"),
-                F("id"),
-                condition=Q(journey_stage_changed_at__isnull=False),
-                name="account_ws_stage_changed",
-            ),
             # One index per nullable sort column, read forwards for ``-column`` (unknown values last) and backwards
             # in two parts for ``column`` (abe.paging.AscendingInTwoParts): a second index per column made every
             # account a rescore changes cost six more index entries (docs/performance.md, "Rescore"). The
-            # ranking columns (priority, fit, win probability, grade) have theirs on ``AccountRank``.
+            # ranking columns (priority, fit, win probability, grade) have theirs on ``AccountRank``, the engagement
+            # columns (score, momentum, journey stage and its time) on ``AccountEngagementRank``.
             *(
                 models.Index(
                     F("workspace"), F(column).desc(nulls_last=True), F("id").desc(), name=f"account_ws_{short}_d"
                 )
-                for column, short in (
-                    ("employees", "employees"),
-                    ("annual_revenue", "revenue"),
-                    ("engagement_momentum", "momentum"),
-                )
-            ),
-            # Committee heatmap and play enrolment filter by tier and journey stage together (a prefix of this
-            # index); the heatmap adds the owner and sorts by name, so a page of "tier + stage + owner" is one
-            # range of this index read in order, and its bounded count reads only the matching entries
-            # (bench/committees.py ``heatmap_filtered``: 33 ms and 68 ms at 100,000 accounts without it).
-            models.Index(
-                fields=["workspace", "tier", "journey_stage", "owner", "name", "id"], name="account_ws_tier_stage_owner"
+                for column, short in (("employees", "employees"), ("annual_revenue", "revenue"))
             ),
         ]
 
@@ -301,6 +279,72 @@ class AccountRank(models.Model):
 
     def __str__(self) -> str:
         return f"rank of account {self.account_id}"
+
+
+class AccountEngagementRank(models.Model):
+    """A copy of an account's engagement columns (score, momentum, journey stage and when it changed), with the
+    indexes that sort and filter lists by them, and the tier, owner and name the committee heatmap filters and
+    sorts by with the stage.
+
+    Kept like :class:`AccountRank`, by database triggers on ``accounts_account`` (``accounts.rank_sync``), in the
+    same statement as the account; the application reads it and never writes it. A scoring pass rewrites the
+    score and momentum of every account it touches and moves the stage of most: with these five indexes on the
+    account row, each of those updates added an entry to all 20 of the account's indexes (every index of a row
+    moved off its page). Here the account is updated in place and the copy's row adds six
+    (docs/performance.md, "Goal 2: the engagement columns in their own table").
+    """
+
+    account = models.OneToOneField(
+        Account, primary_key=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="engagement_rank"
+    )
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+    engagement_score = models.FloatField(default=0.0)
+    engagement_momentum = models.FloatField(null=True)
+    journey_stage = models.CharField(max_length=40)
+    journey_stage_changed_at = models.DateTimeField(null=True)
+    tier = models.CharField(max_length=20)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    name = models.CharField(max_length=255)
+
+    class Meta:
+        indexes = [
+            models.Index(F("workspace"), F("engagement_score"), F("account"), name="erank_ws_engagement"),
+            # Nullable: read forwards for ``-momentum`` (unknown values last), backwards in two parts for ``momentum``.
+            models.Index(
+                F("workspace"),
+                F("engagement_momentum").desc(nulls_last=True),
+                F("account").desc(),
+                name="erank_ws_momentum_d",
+            ),
+            models.Index(F("workspace"), F("journey_stage"), F("account"), name="erank_ws_stage"),
+            # ``stage_changed_since`` (the link of a configuration-change notice): a range of this index, which holds
+            # only the accounts that ever changed stage (the workspace read whole without it: 12x slower at 100,000).
+            models.Index(
+                F("workspace"),
+                F("journey_stage_changed_at"),
+                F("account"),
+                condition=Q(journey_stage_changed_at__isnull=False),
+                name="erank_ws_stage_changed",
+            ),
+            # Committee heatmap and play enrolment filter by tier and stage together (a prefix of this index); the
+            # heatmap adds the owner and sorts by name, so a page of "tier + stage + owner" is one range read in order
+            # (bench/committees.py ``heatmap_filtered``: 33 ms and 68 ms at 100,000 accounts without it).
+            models.Index(
+                fields=["workspace", "tier", "journey_stage", "owner", "name", "account"], name="erank_ws_tier_stage"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"engagement rank of account {self.account_id}"
 
 
 class Influence(models.TextChoices):

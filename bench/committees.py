@@ -88,6 +88,7 @@ def add_accounts(workspace: Workspace, owner, personas: list[Persona], start: in
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE accounts_account")
         cursor.execute("ANALYZE accounts_accountrank")
+        cursor.execute("ANALYZE accounts_accountengagementrank")
         cursor.execute("ANALYZE accounts_contact")
 
 

@@ -64,6 +64,7 @@ def main() -> None:
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE accounts_account")
             cursor.execute("VACUUM ANALYZE accounts_accountrank")
+            cursor.execute("VACUUM ANALYZE accounts_accountengagementrank")
         started = time.perf_counter()
         summary = services.prospecting_rescore(workspace=workspace, reason="ICP v2")
         seconds = time.perf_counter() - started

@@ -58,7 +58,7 @@ from abe.celery import app as celery_app  # noqa: E402
 from abe.models import Workspace  # noqa: E402
 from abe.registry import after_scoring_tasks  # noqa: E402
 from abe.services import workspace_create  # noqa: E402
-from accounts.models import Account, AccountRank, Contact  # noqa: E402
+from accounts.models import Account, AccountEngagementRank, AccountRank, Contact  # noqa: E402
 from engagement.models import (  # noqa: E402
     AccountEngagement,
     AccountScoreSnapshot,
@@ -156,8 +156,18 @@ def main() -> None:
             for i, (w, k, a) in enumerate(zip(who.tolist(), kinds.tolist(), ages.tolist(), strict=True))
         ]
         with connection.cursor() as cursor:  # what autovacuum does in a deployment (see the docstring)
-            tables = (Account, AccountRank, Contact, EngagementEvent, EngagementDay, ScoreComponent, AccountEngagement)
-            for table in (*tables, AccountScoreSnapshot):
+            tables = (
+                Account,
+                AccountRank,
+                AccountEngagementRank,
+                Contact,
+                EngagementEvent,
+                EngagementDay,
+                ScoreComponent,
+                AccountEngagement,
+                AccountScoreSnapshot,
+            )
+            for table in tables:
                 cursor.execute(f"VACUUM ANALYZE {table._meta.db_table}")
             cursor.execute("CHECKPOINT")  # the setup's writes flushed before, not during, the timed part
         import engagement.tasks  # noqa: F401  -- a worker's start-up imports (see the docstring)

@@ -199,6 +199,7 @@ def add_accounts(workspace: Workspace, owner, start: int, n: int) -> None:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE accounts_account")
         cursor.execute("ANALYZE accounts_accountrank")
+        cursor.execute("ANALYZE accounts_accountengagementrank")
 
 
 def _workspace(label: str, n: int) -> tuple[Workspace, object, Client]:

@@ -424,7 +424,8 @@ class PlayViewSet(WorkspaceModelViewSet):
         if "owner" in d:
             qs = qs.filter(owner_id=d["owner"])
         if "stage" in d:
-            qs = qs.filter(journey_stage=d["stage"])
+            # The engagement copy has the (workspace, tier, stage) index the account row no longer has.
+            qs = qs.filter(engagement_rank__workspace_id=self.workspace.pk, engagement_rank__journey_stage=d["stage"])
         if not rules.can_write_everything(request) and request.user.is_authenticated:
             qs = qs.filter(owner=request.user) | qs.filter(team_members__user=request.user)
         n = play_enrol(play=play, accounts=list(qs.distinct()[:5000]), by=self.actor())

@@ -10,6 +10,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -117,12 +118,19 @@ class HeatmapFilters:
 
 def heatmap_accounts(*, workspace: Workspace, filters: HeatmapFilters) -> QuerySet[Account]:
     qs = Account.objects.for_workspace(workspace).select_related("owner").order_by("name", "id")
+    copied: dict[str, Any] = {}
     if filters.tier:
-        qs = qs.filter(tier=filters.tier)
+        copied["tier"] = filters.tier
     if filters.owner_id is not None:
-        qs = qs.filter(owner_id=filters.owner_id)
+        copied["owner_id"] = filters.owner_id
     if filters.stage:
-        qs = qs.filter(journey_stage=filters.stage)
+        copied["journey_stage"] = filters.stage
+    if copied:
+        # Tier, stage and owner on the accounts' engagement copy, restricted to the workspace by a constant, in the
+        # copy's name order: one range of its (workspace, tier, stage, owner, name) index, read in order.
+        qs = qs.filter(
+            engagement_rank__workspace_id=workspace.pk, **{f"engagement_rank__{k}": v for k, v in copied.items()}
+        ).order_by("engagement_rank__name", "id")
     if filters.q:
         qs = qs.filter(name__icontains=filters.q)
     if filters.within is not None:

@@ -186,7 +186,8 @@ def play_enrol_view(request: MemberRequest, pk: int) -> HttpResponse:
     if owner:
         qs = qs.filter(owner_id=request.user.pk if owner == "me" else (int(owner) if owner.isdigit() else 0))
     if stage:
-        qs = qs.filter(journey_stage=stage)
+        # The engagement copy has the (workspace, tier, stage) index the account row no longer has.
+        qs = qs.filter(engagement_rank__workspace_id=request.workspace.pk, engagement_rank__journey_stage=stage)
     if ids:
         qs = qs.filter(pk__in=ids)
     if not rules.can_write_everything(request):  # sales enrol only the accounts they work on

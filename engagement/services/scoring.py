@@ -208,20 +208,20 @@ def _write(
     contacts: dict[int, ContactResult],
     moves: list[tuple[int, str, str]] | None = None,
     change_key: str = "",
+    current: list[tuple[Any, ...]] | None = None,
 ) -> list[int]:
-    """Store one chunk's results; the caller holds the account rows locked. Returns the changed account ids.
+    """Store one chunk's results. Returns the changed account ids.
 
     ``moves``, when given, receives ``(account_id, from_stage, to_stage)`` for every stage change written;
-    ``change_key`` tags the stage changes with the configuration change that caused them."""
-    # FOR NO KEY UPDATE, in pk order: it does not conflict with the FOR KEY SHARE locks that inserting events and
-    # contacts takes on their account rows (foreign keys), so a scoring pass and a large upload cannot deadlock.
-    current = Account.objects.select_for_update(no_key=True).filter(pk__in=list(accounts)).order_by("pk")
+    ``change_key`` tags the stage changes with the configuration change that caused them. ``current``: the rows
+    :func:`_accounts_lock` returned for these accounts, when the caller locked them already; else they are locked
+    and read here."""
+    if current is None:
+        current = _accounts_lock(workspace, list(accounts))
     account_rows: list[tuple[Any, ...]] = []
     stage_changes: list[tuple[Any, ...]] = []
     changed_ids: list[int] = []
-    for pk, score, momentum_, stage, stage_at in current.values_list(
-        "pk", "engagement_score", "engagement_momentum", "journey_stage", "journey_stage_changed_at"
-    ):
+    for pk, score, momentum_, stage, stage_at in current:
         result = accounts[pk]
         stage_moved = stage != result.stage
         if stage_moved:
@@ -297,6 +297,21 @@ def _write(
     return changed_ids
 
 
+def _accounts_lock(workspace: Workspace, ids: list[int]) -> list[tuple[Any, ...]]:
+    """Lock the workspace's accounts among ``ids`` and read what a pass compares its results with: ``(pk, score,
+    momentum, stage, stage changed at)`` of each that exists, in pk order.
+
+    FOR NO KEY UPDATE, in pk order: it does not conflict with the FOR KEY SHARE locks that inserting events and
+    contacts takes on their account rows (foreign keys), so a scoring pass and a large upload cannot deadlock."""
+    return list(
+        Account.objects.for_workspace(workspace)
+        .select_for_update(no_key=True)
+        .filter(pk__in=ids)
+        .order_by("pk")
+        .values_list("pk", "engagement_score", "engagement_momentum", "journey_stage", "journey_stage_changed_at")
+    )
+
+
 def _chunks(ids: Sequence[int]) -> Iterable[list[int]]:
     for start in range(0, len(ids), CHUNK):
         yield list(ids[start : start + CHUNK])
@@ -314,8 +329,13 @@ def _score_chunk(
     """Evaluate and store one chunk of accounts (the caller's transaction); returns the changed account ids. The
     stage changes are tagged with ``change``'s key, whichever recompute (one transaction or stepped) runs it."""
     with gc_paused():  # one chunk's rows: bounded and acyclic (see abe/gcpause.py)
+        # The chunk's accounts locked and read first: those that exist are scored (an id of a deleted account, or of
+        # another workspace, is left out) and compared with what was read here.
+        current = _accounts_lock(workspace, chunk)
         gone: set[int] = set()
-        accounts, contacts = scores_evaluate(workspace=workspace, account_ids=chunk, rules=rules, now=now, gone=gone)
+        accounts, contacts = scores_evaluate(
+            workspace=workspace, account_ids=[row[0] for row in current], rules=rules, now=now, gone=gone
+        )
         if gone:  # rows of deleted contacts that a pending batch wrote back (see ``scores_evaluate``)
             EngagementDay.objects.for_workspace(workspace).filter(contact_id__in=gone).delete()
             ScoreComponent.objects.for_workspace(workspace).filter(contact_id__in=gone).delete()
@@ -327,6 +347,7 @@ def _score_chunk(
             contacts=contacts,
             moves=moves,
             change_key=str((change or {}).get("key") or "")[:80],
+            current=current,
         )
 
 
@@ -341,15 +362,8 @@ def _score_in_transaction(
 ) -> list[int]:
     # The callers hold the account-references lock (``abe.locks``), taken first, before the scoring lock: an
     # account deleted meanwhile waits for this pass and then deletes the snapshot and engagement rows it writes,
-    # or went first and is not among the ids read here.
-    ids = sorted(
-        set(
-            Account.objects.for_workspace(workspace)
-            .filter(pk__in=list(account_ids))
-            .order_by()
-            .values_list("pk", flat=True)
-        )
-    )
+    # or went first and is not among the accounts each chunk locks and reads (``_score_chunk``).
+    ids = sorted(set(account_ids))
     changed: list[int] = []
     moves: list[tuple[int, str, str]] = []
     for chunk in _chunks(ids):

@@ -276,3 +276,22 @@ def test_a_pass_reads_the_stored_contact_scores_by_account_not_by_contact_ids(wo
         assert person.engagement_score > 0 and person.last_engaged_at is not None
     bystander.refresh_from_db()
     assert bystander.engagement_score == 7.0
+
+
+def test_a_pass_reads_its_accounts_once_per_chunk_and_scores_only_this_workspaces(workspace, other_workspace):
+    # given an account with a new event, another workspace's account and an id no account has
+    account, foreign = AccountFactory(workspace=workspace), AccountFactory(workspace=other_workspace)
+    person = ContactFactory(account=account)
+    events_ingest(workspace=workspace, events=[event(contact_email=person.email)], now=NOW)
+    # when a pass is asked to score all three
+    with CaptureQueriesContext(connection) as queries:
+        changed = accounts_score(workspace=workspace, account_ids=[account.pk, foreign.pk, 10**12], now=NOW)
+    # then it read the accounts once, locking them as it read (no separate read of which ones exist)
+    reads = [q["sql"] for q in queries if q["sql"].startswith("SELECT") and 'FROM "accounts_account"' in q["sql"]]
+    assert len(reads) == 1, reads
+    assert connection.vendor != "postgresql" or "FOR NO KEY UPDATE" in reads[0], reads
+    # and scored this workspace's account alone
+    assert changed == [account.pk]
+    assert not AccountEngagement.objects.filter(account=foreign).exists()
+    foreign.refresh_from_db()
+    assert foreign.engagement_score == 0.0
