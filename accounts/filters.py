@@ -175,6 +175,8 @@ class AccountFilterSet(SharedFormFilterSet):
         # What the filters asked of the ranking copy, and which filters it answered (``_where``, ``unordered``).
         self._on_copy: dict[str, Any] = {}
         self._copied: set[str] = set()
+        # The same for the engagement copy (``stage_changed_since``).
+        self._on_engagement_copy: dict[str, Any] = {}
         self._contradicts = False
         parent = self.filters["parent"]
         parent.queryset = Account.objects.for_workspace(self.workspace) if self.workspace else Account.objects.none()
@@ -244,6 +246,7 @@ class AccountFilterSet(SharedFormFilterSet):
 
     def filter_stage_changed_since(self, queryset: QuerySet, name: str, value: Any) -> QuerySet:
         # On the engagement copy, restricted to the workspace by a constant: a range of its index of stage changes.
+        self._on_engagement_copy["journey_stage_changed_at__gte"] = value
         return queryset.filter(
             engagement_rank__workspace_id=self._rank_workspace(), engagement_rank__journey_stage_changed_at__gte=value
         )
@@ -278,6 +281,10 @@ class AccountFilterSet(SharedFormFilterSet):
         lists' base is every account of the workspace (``accounts.selectors``)."""
         self.qs  # noqa: B018 - filters once and records what it asked of the copy
         given = {k for k, v in self._applied().items() if k != "sort" and _given(v)}
+        if self.workspace is not None and given == {"stage_changed_since"} and self._on_engagement_copy:
+            # The stage changes alone: counted in the engagement copy's index, no account read (each of the ~1,000
+            # accounts of a month's changes at 100,000 was fetched to be counted).
+            return AccountEngagementRank.objects.filter(workspace_id=self.workspace.pk, **self._on_engagement_copy)
         if self.workspace is None or self._contradicts or not given <= self._copied:
             return self._unordered
         return AccountRank.objects.filter(workspace_id=self.workspace.pk, **self._on_copy)

@@ -225,3 +225,28 @@ def test_the_stage_changed_since_filter_and_the_heatmap_read_the_copy(workspace,
     assert list(found) == [never, recent]
     mine = heatmap_accounts(workspace=workspace, filters=HeatmapFilters(stage="engaged", owner_id=owner.pk))
     assert list(mine) == [never]
+
+
+def test_a_page_filtered_by_stage_changes_alone_counts_the_copies_without_reading_accounts(workspace, other_workspace):
+    # given accounts whose stage changed a day ago, a month ago and never, and another workspace's recent change
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts import selectors
+
+    now = datetime.now(UTC)
+    for days in (1, 1, 1, 40):
+        AccountFactory(workspace=workspace, journey_stage_changed_at=now - timedelta(days=days))
+    AccountFactory(workspace=workspace)
+    AccountFactory(workspace=other_workspace, journey_stage_changed_at=now)
+    since = (now - timedelta(days=7)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # when the list's page for the changes of the last week is built
+    filterset = selectors.account_filterset(workspace=workspace, params={"stage_changed_since": since})
+    with CaptureQueriesContext(connection) as queries:
+        page = selectors.account_page(filterset=filterset, number=1, per_page=25)
+    # then it counts the copies without reading an account, and lists the three
+    counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"]]
+    assert len(counts) == 1 and 'accounts_account"' not in counts[0].replace("accounts_accountengagementrank", "")
+    assert (page.total, len(page)) == (3, 3)
+    # and with another filter too the count is of the accounts both select
+    filterset = selectors.account_filterset(workspace=workspace, params={"stage_changed_since": since, "country": "ZZ"})
+    assert selectors.account_page(filterset=filterset, number=1, per_page=25).total == 0
