@@ -13,4 +13,5 @@ urlpatterns = [
     path("settings/batches/<int:pk>/retry/", views.pending_batch_retry_view, name="batch_retry"),
     path("events/upload/", views.events_upload_view, name="upload"),
     path("events/upload/<int:pk>/", views.event_import_detail_view, name="upload_detail"),
+    path("events/upload/<int:pk>/start/", views.event_import_start_view, name="upload_start"),
 ]

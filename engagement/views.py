@@ -26,7 +26,7 @@ from accounts.models import Account
 
 from . import selectors
 from .forms import EventUploadForm, ScoringSettingsForm, TimelineFilterForm
-from .models import EventImport, PendingBatch
+from .models import EventImport, EventImportStatus, PendingBatch
 from .rules import MOMENTUM_BASELINE_WEEKS, MOMENTUM_RECENT_DAYS
 from .services import (
     engagement_config_get,
@@ -34,7 +34,7 @@ from .services import (
     pending_batch_retry,
 )
 from .services.config import PREVIEW_JOB, RECOMPUTE_JOB, engagement_config_preview_later
-from .services.csv_import import event_import_create
+from .services.csv_import import event_import_create, event_import_restart
 
 
 def _account(request: MemberRequest, pk: int) -> Account:
@@ -243,4 +243,25 @@ def event_import_detail_view(request: MemberRequest, pk: int) -> HttpResponse:
     except EventImport.DoesNotExist:
         raise Http404("No such upload.") from None
     template = "engagement/partials/import_job.html" if request.htmx else "engagement/import_detail.html"
-    return render(request, template, {"job": job})
+    # A failed upload starts again after the lines it saved (``event_import_restart``), by those who may upload.
+    can_restart = job.status == EventImportStatus.FAILED and rules.can_write(request)
+    return render(request, template, {"job": job, "can_restart": can_restart})
+
+
+@require_POST
+@workspace_required
+def event_import_start_view(request: MemberRequest, pk: int) -> HttpResponse:
+    """Start a failed upload again (its page's "Start again")."""
+    if not rules.can_write(request):
+        raise PermissionDenied(gettext("Viewers cannot import events."))
+    try:
+        job = selectors.event_import_list(workspace=request.workspace).get(pk=pk)
+    except EventImport.DoesNotExist:
+        raise Http404("No such upload.") from None
+    try:
+        event_import_restart(job=job)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, gettext("Upload of %(file)s started again.") % {"file": job.filename})
+    return redirect("engagement:upload_detail", pk=job.pk)

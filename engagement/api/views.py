@@ -7,6 +7,8 @@ from typing import Any
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -29,7 +31,7 @@ from ..services import (
     events_ingest,
 )
 from ..services.config import RECOMPUTE_JOB
-from ..services.csv_import import event_import_create
+from ..services.csv_import import event_import_create, event_import_restart
 from .serializers import (
     EngagementConfigInput,
     EngagementConfigPreviewSerializer,
@@ -121,6 +123,22 @@ class EventImportViewSet(mixins.CreateModelMixin, WorkspaceReadOnlyModelViewSet)
         upload = self.validated(EventImportInput, request.data)["file"]
         # A file that cannot be read is a Django ValidationError: the API's handler makes it a 400 {"file": [...]}.
         job = event_import_create(workspace=self.workspace, data=upload.read(), filename=upload.name, by=self.actor())
+        job.refresh_from_db()
+        return Response(EventImportSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(
+        request=None,
+        responses={
+            202: OpenApiResponse(EventImportSerializer, description="Queued again; it goes on after the saved lines."),
+            400: OpenApiResponse(description="Not a failed upload, or its file is no longer stored."),
+        },
+        summary="Start a failed upload again",
+    )
+    @action(detail=True, methods=["post"])
+    def start(self, request: Request, pk: int | None = None) -> Response:
+        # An upload is the workspace's, not an account's: whoever may upload (a key with the ``events`` scope, a
+        # writing role) may start it again; no per-object check (the page allows the same people).
+        job = event_import_restart(job=get_object_or_404(self.get_queryset(), pk=pk))
         job.refresh_from_db()
         return Response(EventImportSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 

@@ -166,6 +166,33 @@ def event_import_create(
     return job
 
 
+def event_import_restart(*, job: EventImport) -> EventImport:
+    """Start a failed upload again; a worker runs it (in-process when there is no broker).
+
+    It goes on after the lines already saved: each chunk commits with the upload's counters (``processed_rows``), so
+    no line is ingested or counted twice (and ingest is idempotent besides). Its reason is cleared; the counts so
+    far stay. Only a failed upload, and only while its file is still stored."""
+    with transaction.atomic():
+        locked = EventImport.objects.select_for_update().get(pk=job.pk)
+        if locked.status != EventImportStatus.FAILED:
+            raise ValidationError({"status": gettext("Only a failed upload can be started again.")})
+        if not locked.file.name or not locked.file.storage.exists(locked.file.name):
+            raise ValidationError({"file": gettext("The uploaded file is no longer stored: upload it again.")})
+        locked.status, locked.progressed_at = EventImportStatus.QUEUED, timezone.now()
+        locked.message, locked.texts, locked.finished_at = "", {}, None
+        locked.save(update_fields=["status", "progressed_at", "message", "texts", "finished_at"])
+
+        from ..tasks import event_import_run_task
+
+        def mark_failed(reason: tx.Msg) -> None:
+            event_import_stop(job_id=job.pk, reason=reason)  # the reason and the report of what was saved before
+
+        # A broker that refuses the message fails the upload again with the reason, never "queued" for ever.
+        enqueue_job_on_commit(event_import_run_task, job.pk, mark_failed=mark_failed, raise_on_failure=False)
+    job.refresh_from_db()
+    return job
+
+
 def event_import_run(
     *, job_id: int, on_rejected: Callable[[list[tuple[int, dict[str, list[str]]]]], None] | None = None
 ) -> EventImport | None:

@@ -188,3 +188,32 @@ def test_import_events_background_queues_the_job_or_says_the_broker_is_down(work
     assert queued == [first.pk] and first.status == EventImportStatus.QUEUED
     assert f"Queued upload {first.pk} (4 rows)" in out.getvalue()
     assert second.status == EventImportStatus.FAILED
+
+
+def test_a_failed_upload_is_started_again_through_the_api_and_only_a_failed_one(
+    key_client, workspace, monkeypatch, django_capture_on_commit_callbacks
+):
+    # given an upload the broker refused (failed, nothing saved)
+    account = AccountFactory(workspace=workspace)
+    client = key_client("events")
+    with django_capture_on_commit_callbacks(execute=True):
+        monkeypatch.setattr(engagement_tasks.event_import_run_task, "delay", _refused)
+        job_id = _upload(client, _csv([account], 5)).json()["id"]
+    assert EventImport.objects.get(pk=job_id).status == EventImportStatus.FAILED
+    # when it is started again with the broker back
+    monkeypatch.undo()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/api/v1/event-imports/{job_id}/start/")
+    # then it is queued again (202) and runs to the end
+    assert response.status_code == 202, response.content
+    assert response.json()["status"] == "queued" and response.json()["message"] == ""
+    job = EventImport.objects.get(pk=job_id)
+    assert (job.status, job.accepted) == ("done", 5)
+    # and starting a finished one again is a 400 that says why
+    response = client.post(f"/api/v1/event-imports/{job_id}/start/")
+    assert response.status_code == 400
+    assert "Only a failed upload can be started again." in str(response.json())
+
+
+def _refused(*args, **kwargs):
+    raise BrokerError("connection refused")

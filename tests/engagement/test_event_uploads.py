@@ -131,3 +131,70 @@ def _advisory_lock_released(connection, key1: int, key2: int, timeout: float = 1
             if cursor.fetchone()[0] == 0 or time.monotonic() > deadline:
                 return
             time.sleep(0.05)
+
+
+def _failed_at_line_42(workspace, monkeypatch, account):
+    """An upload of 100 lines broken at its second chunk (lines 2-41 saved), as a worker error leaves it."""
+    monkeypatch.setattr(csv_import, "MAX_BATCH", 40)
+    job = event_import_create(workspace=workspace, data=_csv(account, 100), filename="big.csv", by=None)
+    real = csv_import._chunk_ingest
+    calls = {"n": 0}
+
+    def flaky(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("deadlock detected")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(csv_import, "_chunk_ingest", flaky)
+    with pytest.raises(RuntimeError):
+        event_import_run(job_id=job.pk)
+    monkeypatch.setattr(csv_import, "_chunk_ingest", real)
+    job.refresh_from_db()
+    assert (job.status, job.processed_rows) == (EventImportStatus.FAILED, 40)
+    return job
+
+
+def test_a_failed_upload_started_again_from_its_page_saves_the_rest_once(
+    client, marketing_user, workspace, monkeypatch, django_capture_on_commit_callbacks
+):
+    # given an upload that failed after its first chunk, and its page as marketing sees it
+    account = AccountFactory(workspace=workspace)
+    job = _failed_at_line_42(workspace, monkeypatch, account)
+    client.force_login(marketing_user)
+    page = client.get(f"/engagement/events/upload/{job.pk}/").content.decode()
+    assert "Start again" in page and "It goes on after the 40 lines already done." in page
+    # when they start it again
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/engagement/events/upload/{job.pk}/start/", follow=True)
+    # then it ends done with every line saved once: the same counts as a single run, its reason gone
+    job.refresh_from_db()
+    assert (job.status, job.processed_rows, job.accepted, job.duplicates) == ("done", 100, 100, 0)
+    assert job.message == "" and job.finished_at is not None
+    assert EngagementEvent.objects.count() == 100
+    assert "Upload of big.csv started again." in response.content.decode()
+    # and a finished upload cannot be started again: the page says why
+    response = client.post(f"/engagement/events/upload/{job.pk}/start/", follow=True)
+    assert "Only a failed upload can be started again." in response.content.decode()
+
+
+def test_only_those_who_may_upload_start_an_upload_again_and_only_while_its_file_is_kept(
+    client, viewer_user, marketing_user, workspace, other_workspace, monkeypatch
+):
+    # given a failed upload
+    account = AccountFactory(workspace=workspace)
+    job = _failed_at_line_42(workspace, monkeypatch, account)
+    # then a viewer sees no button and is refused
+    client.force_login(viewer_user)
+    assert "Start again" not in client.get(f"/engagement/events/upload/{job.pk}/").content.decode()
+    assert client.post(f"/engagement/events/upload/{job.pk}/start/").status_code == 403
+    # and another workspace's member finds no such upload
+    client.force_login(marketing_user)
+    other = EventImport.objects.create(workspace=other_workspace, filename="x.csv", status=EventImportStatus.FAILED)
+    assert client.post(f"/engagement/events/upload/{other.pk}/start/").status_code == 404
+    # and once its file is gone it says to upload it again, and stays failed
+    job.file.delete(save=False)
+    response = client.post(f"/engagement/events/upload/{job.pk}/start/", follow=True)
+    assert "The uploaded file is no longer stored: upload it again." in response.content.decode()
+    job.refresh_from_db()
+    assert job.status == EventImportStatus.FAILED
