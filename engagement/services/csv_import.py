@@ -58,6 +58,11 @@ SAVED_REPORT = gettext_noop(
     "received, %(rejected)s rejected); the remaining %(remaining)s lines were not read. Uploading the file again adds "
     "only what is missing."
 )
+# The same when it stopped before its first chunk was saved ("lines 2–1 processed" said nothing true).
+NOTHING_SAVED_REPORT = gettext_noop(
+    "%(reason)s Nothing was saved before it stopped: none of its %(remaining)s lines was read. Uploading the file "
+    "again adds only what is missing."
+)
 
 
 @dataclass
@@ -306,7 +311,9 @@ def _finish(job: EventImport, status: str, message: str | tx.Msg) -> None:
     """End the upload with ``status``; a failed one's message is the reason followed by the exact report of what was
     saved, stored in English (the API's words) and as a message key (the page reads it in the reader's language)."""
     job.refresh_from_db()
-    if status == EventImportStatus.FAILED:
+    if status == EventImportStatus.FAILED and not job.processed_rows:
+        message = tx.msg(NOTHING_SAVED_REPORT, reason=message, remaining=tx.num(job.total_rows))
+    elif status == EventImportStatus.FAILED:
         message = tx.msg(
             SAVED_REPORT,
             reason=message,

@@ -198,3 +198,17 @@ def test_only_those_who_may_upload_start_an_upload_again_and_only_while_its_file
     assert "The uploaded file is no longer stored: upload it again." in response.content.decode()
     job.refresh_from_db()
     assert job.status == EventImportStatus.FAILED
+
+
+def test_an_upload_stopped_before_its_first_chunk_says_nothing_was_saved(workspace):
+    # given an upload of 12 lines stopped before any chunk was saved
+    account = AccountFactory(workspace=workspace)
+    job = event_import_create(workspace=workspace, data=_csv(account, 12), filename="e.csv", by=None, enqueue=False)
+    csv_import.event_import_stop(job_id=job.pk, reason="Stopped.")
+    # then its report says so, not "lines 2–1 processed"
+    job.refresh_from_db()
+    assert job.message == (
+        "Stopped. Nothing was saved before it stopped: none of its 12 lines was read. Uploading the file again adds "
+        "only what is missing."
+    )
+    assert "2–1" not in job.message
