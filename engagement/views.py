@@ -259,9 +259,12 @@ def event_import_start_view(request: MemberRequest, pk: int) -> HttpResponse:
     except EventImport.DoesNotExist:
         raise Http404("No such upload.") from None
     try:
-        event_import_restart(job=job)
+        job = event_import_restart(job=job)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, gettext("Upload of %(file)s started again.") % {"file": job.filename})
+        if job.status == EventImportStatus.FAILED:  # the broker refused it again: its page says why
+            messages.error(request, job.message_text)
+        else:
+            messages.success(request, gettext("Upload of %(file)s started again.") % {"file": job.filename})
     return redirect("engagement:upload_detail", pk=job.pk)

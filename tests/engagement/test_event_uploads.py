@@ -136,7 +136,7 @@ def _advisory_lock_released(connection, key1: int, key2: int, timeout: float = 1
 def _failed_at_line_42(workspace, monkeypatch, account):
     """An upload of 100 lines broken at its second chunk (lines 2-41 saved), as a worker error leaves it."""
     monkeypatch.setattr(csv_import, "MAX_BATCH", 40)
-    job = event_import_create(workspace=workspace, data=_csv(account, 100), filename="big.csv", by=None)
+    job = event_import_create(workspace=workspace, data=_csv(account, 100), filename="big.csv", by=None, enqueue=False)
     real = csv_import._chunk_ingest
     calls = {"n": 0}
 
@@ -212,3 +212,27 @@ def test_an_upload_stopped_before_its_first_chunk_says_nothing_was_saved(workspa
         "only what is missing."
     )
     assert "2–1" not in job.message
+
+
+@pytest.mark.django_db(transaction=True)  # commits for real: the job is published when the restart commits
+def test_an_upload_the_broker_refuses_again_says_so_on_its_page(client, marketing_user, workspace, monkeypatch):
+    # given a failed upload, and a broker that refuses the job
+    from kombu.exceptions import OperationalError
+
+    from engagement import tasks
+
+    account = AccountFactory(workspace=workspace)
+    job = _failed_at_line_42(workspace, monkeypatch, account)
+
+    def refuse(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(tasks.event_import_run_task, "delay", refuse)
+    client.force_login(marketing_user)
+    # when it is started again
+    page = client.post(f"/engagement/events/upload/{job.pk}/start/", follow=True).content.decode()
+    # then it is failed again with the reason and what was saved, and the page does not say it started
+    job.refresh_from_db()
+    assert job.status == EventImportStatus.FAILED
+    assert "background job service" in job.message and "lines 2–41 processed" in job.message
+    assert "Upload of big.csv started again." not in page and "background job service" in page
