@@ -15,6 +15,8 @@ from accounts.filters import AccountFilterSet
 from accounts.models import Account, AccountEngagementRank
 from tests.factories import AccountFactory, ContactFactory, UserFactory, WorkspaceFactory
 
+from .test_account_rank import _indexed_columns, _plan
+
 pytestmark = pytest.mark.django_db
 
 COPIED = rank_sync.ENGAGEMENT_COLUMNS
@@ -77,40 +79,17 @@ def test_an_update_that_changes_no_engagement_column_leaves_the_copy_unwritten(w
     assert version() == before
 
 
-def test_deleting_accounts_deletes_their_copies(workspace, other_workspace):
-    # given accounts in two workspaces
-    kept = AccountFactory(workspace=other_workspace)
-    gone = [AccountFactory(workspace=workspace) for _ in range(3)]
-    # when one is deleted through the ORM, one by raw SQL and then the whole workspace
-    gone[0].delete()
-    with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM accounts_account WHERE id = %s", [gone[1].pk])
-    workspace.delete()
-    # then only the other workspace's copy is left
-    assert list(AccountEngagementRank.objects.values_list("account_id", flat=True)) == [kept.pk]
-
-
-def _indexes(table: str) -> dict[str, str]:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
-            "WHERE x.indrelid = %s::regclass",
-            [table],
-        )
-        return dict(cursor.fetchall())
-
-
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="reads PostgreSQL's catalogue")
 def test_no_index_of_the_account_row_holds_a_column_a_scoring_pass_writes():
     # given what a scoring pass writes for each account it scores
     written = ("engagement_score", "engagement_momentum", "journey_stage", "journey_stage_changed_at")
     # when the accounts table's indexes are read
-    definitions = _indexes("accounts_account")
+    definitions = _indexed_columns("accounts_account")
     # then none holds one (each would make every pass's update of an account add an entry to all its indexes)
     offending = {name: d for name, d in definitions.items() if any(c in d for c in written)}
     assert offending == {}
     assert {"erank_ws_engagement", "erank_ws_momentum_d", "erank_ws_stage", "erank_ws_tier_stage"} <= set(
-        _indexes(AccountEngagementRank._meta.db_table)
+        _indexed_columns(AccountEngagementRank._meta.db_table)
     )
 
 
@@ -155,15 +134,6 @@ def test_a_scoring_pass_updates_the_accounts_it_scores_in_place(workspace):
     # and the copy has the new values the lists sort by
     assert _copies_match(workspace) == (4, 4)
     assert all(c > 0 for c in AccountEngagementRank.objects.values_list("engagement_score", flat=True))
-
-
-def _plan(queryset) -> str:
-    sql, params = queryset.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("SET LOCAL enable_sort = off")
-        cursor.execute("EXPLAIN " + sql, params)
-        return "\n".join(row[0] for row in cursor.fetchall())
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="reads PostgreSQL's plan")

@@ -9,7 +9,7 @@ from django.db import connection
 from abe.bulk import SMALL_UPDATE, objects_insert, rows_update
 from accounts import rank_sync
 from accounts.filters import AccountFilterSet
-from accounts.models import Account, AccountRank
+from accounts.models import Account, AccountEngagementRank, AccountRank
 from accounts.prospecting.services import SCORE_FIELDS
 from tests.factories import AccountFactory, WorkspaceFactory
 
@@ -99,8 +99,9 @@ def test_an_update_that_changes_no_copied_column_does_not_read_the_copy(workspac
     assert AccountRank.objects.get(account_id=accounts[1].pk).priority == 77.0
 
 
-def test_deleting_accounts_deletes_their_copies(workspace, other_workspace):
-    # given accounts in two workspaces
+@pytest.mark.parametrize("copy", [AccountRank, AccountEngagementRank])
+def test_deleting_accounts_deletes_their_copies(workspace, other_workspace, copy):
+    # given accounts in two workspaces (each with its ranking and its engagement copy)
     kept = AccountFactory(workspace=other_workspace)
     gone = [AccountFactory(workspace=workspace) for _ in range(3)]
     # when one is deleted through the ORM, one by raw SQL and then the whole workspace
@@ -109,7 +110,7 @@ def test_deleting_accounts_deletes_their_copies(workspace, other_workspace):
         cursor.execute("DELETE FROM accounts_account WHERE id = %s", [gone[1].pk])
     workspace.delete()
     # then only the other workspace's copy is left
-    assert list(AccountRank.objects.values_list("account_id", flat=True)) == [kept.pk]
+    assert list(copy.objects.values_list("account_id", flat=True)) == [kept.pk]
 
 
 def _indexed_columns(table: str) -> dict[str, str]:

@@ -43,29 +43,14 @@ def test_an_upload_runs_in_chunks_with_progress(workspace, monkeypatch, django_c
 
 
 def test_a_job_that_stops_reports_exactly_what_was_saved_and_a_rerun_resumes(workspace, monkeypatch):
-    monkeypatch.setattr(csv_import, "MAX_BATCH", 40)
     account = AccountFactory(workspace=workspace)
-    job = event_import_create(workspace=workspace, data=_csv(account, 100), filename="big.csv", by=None)
-    real = csv_import._chunk_ingest
-    calls = {"n": 0}
+    job = _failed_at_line_42(workspace, monkeypatch, account)
 
-    def flaky(*args, **kwargs):
-        calls["n"] += 1
-        if calls["n"] == 2:
-            raise RuntimeError("deadlock detected")
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(csv_import, "_chunk_ingest", flaky)
-    with pytest.raises(RuntimeError):
-        event_import_run(job_id=job.pk)
-
-    job.refresh_from_db()
     assert (job.status, job.processed_rows, job.accepted) == (EventImportStatus.FAILED, 40, 40)
     assert "lines 2–41 processed (40 accepted" in job.message and "remaining 60 lines" in job.message
     assert EngagementEvent.objects.count() == 40
 
     EventImport.objects.filter(pk=job.pk).update(status=EventImportStatus.QUEUED)  # the task is delivered again
-    monkeypatch.setattr(csv_import, "_chunk_ingest", real)
     event_import_run(job_id=job.pk)
 
     job.refresh_from_db()
