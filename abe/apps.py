@@ -18,6 +18,10 @@ class AbeConfig(AppConfig):
 
         connection_created.connect(on_connection_created, dispatch_uid="abe-statement-timeout")
 
+        from .embedded_beat import start_if_embedded
+
+        start_if_embedded()  # the schedule in a thread of `runserver` when tasks run in-process (no REDIS_URL)
+
         from django.contrib.auth.signals import user_logged_in
 
         from .middleware import workspace_pin_on_login

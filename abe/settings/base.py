@@ -354,6 +354,9 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Publishing while the broker is down gives up quickly (ingest logs it; the pending sweep catches up).
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
+# The embedded default (no REDIS_URL, tasks in-process) runs the schedule in a thread of `manage.py runserver`
+# (abe/embedded_beat.py); 0 turns it off.
+ABE_EMBEDDED_BEAT = os.environ.get("ABE_EMBEDDED_BEAT", "1") != "0"
 CELERY_BEAT_SCHEDULE["abe-worker-heartbeat"] = {"task": "abe.tasks.worker_heartbeat", "schedule": 30.0}
 # Event CSV uploads run with the other imports, not behind scoring (an exact name wins over the glob).
 CELERY_TASK_ROUTES["engagement.tasks.event_import_run"] = {"queue": "imports"}
