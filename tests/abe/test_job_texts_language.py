@@ -72,3 +72,19 @@ def test_job_labels_and_previews_take_the_plural_form_of_their_count(workspace, 
         assert job.label_text == "Recalcular el engagement de 1 cuenta"
     with translation.override("ro"):
         assert job.label_text == "Recalcularea implicării pentru 1 cont"
+
+
+def test_the_creation_line_of_a_job_started_by_the_system_ends_once(workspace, admin_user, client):
+    # English dates end in "a.m." / "p.m.": the line said "Created on Dec. 5, 2026, 9:29 p.m.." with a period of its own
+    from datetime import UTC, datetime
+
+    job = Job.objects.create(workspace=workspace, kind="x", label="Rescore", total=1)
+    Job.objects.filter(pk=job.pk).update(created_at=datetime(2026, 12, 5, 21, 29, tzinfo=UTC))
+    client.force_login(admin_user)
+
+    page = client.get(f"/jobs/{job.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    spanish = client.get(f"/jobs/{job.pk}/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+
+    line = page.split('id="job-created">', 1)[1].split("</p>", 1)[0]
+    assert line.startswith("Created on Dec. 5, 2026, ") and line.endswith("p.m.")
+    assert 'id="job-created">Creado el 5 de diciembre de 2026' in spanish
