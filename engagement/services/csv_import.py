@@ -58,6 +58,11 @@ SAVED_REPORT = gettext_noop(
     "received, %(rejected)s rejected); the remaining %(remaining)s lines were not read. Uploading the file again adds "
     "only what is missing."
 )
+# A restart the broker refused: the run before it may have saved lines (the report that follows says which), so not
+# the first queueing's "it never ran and nothing was changed".
+RESTART_PUBLISH_FAILED = gettext_noop(
+    "Not started again: the background job service (the broker) was unavailable. Start it again in a few minutes."
+)
 # The same when it stopped before its first chunk was saved ("lines 2–1 processed" said nothing true).
 NOTHING_SAVED_REPORT = gettext_noop(
     "%(reason)s Nothing was saved before it stopped: none of its %(remaining)s lines was read. Uploading the file "
@@ -190,7 +195,8 @@ def event_import_restart(*, job: EventImport) -> EventImport:
         from ..tasks import event_import_run_task
 
         def mark_failed(reason: tx.Msg) -> None:
-            event_import_stop(job_id=job.pk, reason=reason)  # the reason and the report of what was saved before
+            # Its own reason (``RESTART_PUBLISH_FAILED``), then the report of what the earlier run saved.
+            event_import_stop(job_id=job.pk, reason=tx.msg(RESTART_PUBLISH_FAILED))
 
         # A broker that refuses the message fails the upload again with the reason, never "queued" for ever.
         enqueue_job_on_commit(event_import_run_task, job.pk, mark_failed=mark_failed, raise_on_failure=False)
