@@ -66,9 +66,7 @@ class EmbeddedScheduler(Scheduler):
         # Its failure is logged here, not raised (CELERY_TASK_EAGER_PROPAGATES would raise it): the tick goes on.
         result = task.apply(tuple(entry.args or ()), dict(entry.kwargs or {}), throw=False)
         if result.failed():
-            logger.error(
-                "Embedded beat: %s failed: %r\n%s", entry.task, result.result, result.traceback or "", exc_info=False
-            )
+            logger.error("Embedded beat: %s failed: %r\n%s", entry.task, result.result, result.traceback or "")
         return result
 
 
@@ -111,7 +109,11 @@ def _run(stop: threading.Event) -> None:
     while not apps.ready:  # started from ``AbeConfig.ready``: the other apps are still loading
         if stop.wait(0.2):
             return
-    scheduler = scheduler_create()
+    try:
+        scheduler = scheduler_create()
+    except Exception:  # a task module that cannot be imported: said once, and the server serves on without it
+        logger.exception("Embedded beat: the schedule could not be set up; nothing on it will run in this process")
+        return
     logger.info("Embedded beat: running %s schedule entries in this process", len(scheduler.schedule))
     while not stop.is_set():
         try:
