@@ -106,16 +106,22 @@ def _check_broker() -> dict[str, Any]:
         return {"ok": False, "error": str(exc)[:300], "queues": {}}
 
 
+def _beat_info(missing: str) -> dict[str, Any]:
+    """Beat's liveness from its heartbeat task's stamp, for information (it never makes the instance unready)."""
+    beat = cache.get(BEAT_KEY)
+    if beat is None:
+        return {"ok": False, "error": missing}
+    return {"ok": time.time() - float(beat) < BEAT_STALE_SECONDS, "last_seconds_ago": round(time.time() - beat, 1)}
+
+
 def _check_worker() -> dict[str, Any]:
     if settings.CELERY_TASK_ALWAYS_EAGER:
-        return {"ok": True, "mode": "in-process"}
+        # The embedded default: the schedule runs in a thread of ``runserver`` (abe/embedded_beat.py), whose heartbeat
+        # task stamps this process's local-memory cache.
+        missing = "No beat heartbeat: on the embedded default the schedule runs only under manage.py runserver."
+        return {"ok": True, "mode": "in-process", "beat": _beat_info(missing)}
     stamp = cache.get(HEARTBEAT_KEY)
-    beat = cache.get(BEAT_KEY)
-    beat_info: dict[str, Any] = (
-        {"ok": False, "error": "No beat heartbeat (is beat running?)."}
-        if beat is None
-        else {"ok": time.time() - float(beat) < BEAT_STALE_SECONDS, "last_seconds_ago": round(time.time() - beat, 1)}
-    )
+    beat_info = _beat_info("No beat heartbeat (is beat running?).")
     if stamp is None:
         return {"ok": False, "error": "No worker heartbeat (is a worker running?).", "beat": beat_info}
     age = time.time() - float(stamp)

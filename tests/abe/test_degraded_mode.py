@@ -143,6 +143,26 @@ def test_readyz_in_process_mode_reports_database_and_backlog(client):
     assert body["checks"]["scoring"]["pending_batches"] == 0
 
 
+def test_readyz_in_process_mode_reports_the_embedded_schedules_heartbeat(client, settings):
+    # the embedded default runs beat in a thread of runserver (abe/embedded_beat.py): its heartbeat task's stamp
+    # says whether it runs; readiness does not depend on it
+    from abe import health
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    cache.delete(health.BEAT_KEY)
+    without = client.get("/readyz")
+    cache.set(health.BEAT_KEY, time.time() - 12)
+    running = client.get("/readyz")
+
+    assert without.status_code == 200 and running.status_code == 200
+    assert without.json()["checks"]["worker"]["beat"] == {
+        "ok": False,
+        "error": "No beat heartbeat: on the embedded default the schedule runs only under manage.py runserver.",
+    }
+    beat = running.json()["checks"]["worker"]["beat"]
+    assert beat["ok"] is True and 11 <= beat["last_seconds_ago"] <= 30
+
+
 def test_readyz_is_503_when_the_broker_is_down(client, settings):
     settings.CELERY_TASK_ALWAYS_EAGER = False
     settings.CELERY_BROKER_URL = DEAD_REDIS
