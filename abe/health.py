@@ -118,7 +118,10 @@ def _check_worker() -> dict[str, Any]:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         # The embedded default: the schedule runs in a thread of ``runserver`` (abe/embedded_beat.py), whose heartbeat
         # task stamps this process's local-memory cache.
-        missing = "No beat heartbeat: on the embedded default the schedule runs only under manage.py runserver."
+        missing = (
+            "No beat heartbeat: on the embedded default the schedule runs only under manage.py runserver, which "
+            "stamps it every 30 s from 30 s after its start."
+        )
         return {"ok": True, "mode": "in-process", "beat": _beat_info(missing)}
     stamp = cache.get(HEARTBEAT_KEY)
     beat_info = _beat_info("No beat heartbeat (is beat running?).")
