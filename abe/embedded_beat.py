@@ -140,12 +140,10 @@ def start(stop: threading.Event | None = None) -> threading.Thread:
 def start_if_embedded() -> threading.Thread | None:
     """Start the thread once per process where :func:`should_start` says so; the thread, or None."""
     global _started
-    from .celery import app
-
     if not should_start(
         sys.argv,
         os.environ,
-        eager=bool(app.conf.task_always_eager),
+        eager=bool(settings.CELERY_TASK_ALWAYS_EAGER),  # what the Celery app's task_always_eager is read from
         enabled=bool(getattr(settings, "ABE_EMBEDDED_BEAT", True)),
     ):
         return None

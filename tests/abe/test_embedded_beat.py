@@ -155,3 +155,20 @@ def test_an_entry_runs_its_task_with_its_arguments(monkeypatch):
     scheduler.apply_async(entry)
 
     assert seen == [((1,), {"a": 2})]
+
+
+def test_runserver_on_the_embedded_default_starts_one_thread_per_process(settings, monkeypatch):
+    # given the serving process of `manage.py runserver --noreload` with tasks in-process
+    started = []
+    monkeypatch.setattr(embedded_beat, "start", lambda: started.append(object()) or started[-1])
+    monkeypatch.setattr(embedded_beat, "_started", None)
+    monkeypatch.setattr("sys.argv", ["manage.py", "runserver", "--noreload"])
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.ABE_EMBEDDED_BEAT = True
+
+    first, second = embedded_beat.start_if_embedded(), embedded_beat.start_if_embedded()
+
+    assert first is second is started[0] and len(started) == 1
+    settings.CELERY_TASK_ALWAYS_EAGER = False  # a broker: celery beat runs the schedule
+    monkeypatch.setattr(embedded_beat, "_started", None)
+    assert embedded_beat.start_if_embedded() is None and len(started) == 1
