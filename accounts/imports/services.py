@@ -309,8 +309,8 @@ def _year(value: str) -> int | None:
     return year
 
 
-# What a run reads from each mapped cell, in mapping order: (target, position in the line, parser, text limit or 0
-# for a parsed cell, whether a problem only warns, scale factor or None).
+# What a run reads from each mapped cell, in the file's column order: (target, position in the line, parser, text
+# limit or 0 for a parsed cell, whether a problem only warns, scale factor or None).
 CellPlan = tuple[str, int, Callable[[str], Any], int, bool, float | None]
 
 
@@ -1172,7 +1172,11 @@ def _import_rows(
         for target, parse in parsers.items()
     }
     scales = scales_clean(kind, scales or {})
-    positions = {target: headers.index(source) for target, source in mapping.items()}
+    # In the file's column order, whatever order the stored mapping has (PostgreSQL's jsonb orders its keys by
+    # length): a line's warnings then read left to right, the same on every database.
+    positions = dict(
+        sorted(((target, headers.index(source)) for target, source in mapping.items()), key=lambda tp: tp[1])
+    )
     plan = _cell_plan(parsers, positions, OPTIONAL[kind], scales)
     result = ImportResult.restored(resume["result"]) if resume else ImportResult()
     upserter = UPSERTERS[kind](workspace, result, timezone.localdate())

@@ -326,6 +326,7 @@ def test_a_stale_worker_heartbeat_makes_readyz_503(client, settings):
     assert response.status_code == 503 and response.json()["checks"]["worker"]["ok"] is False
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only (statement_timeout, pg_sleep)")
 @pytest.mark.parametrize("path", ["/api/v1/accounts/", "/accounts/"])
 def test_a_statement_cancelled_by_its_timeout_is_a_503_to_retry_not_a_500(admin_api, workspace, monkeypatch, path):
     """A lock wait or a slow statement that reaches ``statement_timeout`` (or a deadlock) is transient: the request

@@ -98,6 +98,9 @@ def test_a_bulk_job_that_meets_an_unexpected_error_fails_with_how_far_it_got(wor
     )
 
 
+@pytest.mark.skipif(
+    __import__("django.db").db.connection.vendor != "postgresql", reason="PostgreSQL only (advisory locks)"
+)
 @pytest.mark.django_db(transaction=True)
 def test_a_second_delivery_of_a_bulk_step_does_nothing_while_the_first_is_at_work(workspace, admin_user):
     import psycopg2

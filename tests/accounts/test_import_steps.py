@@ -155,6 +155,9 @@ def test_the_api_starts_a_failed_import_again(workspace, marketing_api, django_c
     assert job.status == ImportStatus.DONE and job.created == 5
 
 
+@pytest.mark.skipif(
+    __import__("django.db").db.connection.vendor != "postgresql", reason="PostgreSQL only (advisory locks)"
+)
 @pytest.mark.django_db(transaction=True)
 def test_a_second_delivery_of_an_import_step_does_nothing_while_the_first_is_at_work(workspace):
     """A redelivered step, or a late step of a run the watchdog failed after the import was started again, while

@@ -56,6 +56,9 @@ def test_recompute_with_history_rebuilds_the_trend(workspace, tmp_path):
     assert score > 0 and snapshots.last().score == pytest.approx(score)
 
 
+@pytest.mark.skipif(
+    __import__("django.db").db.connection.vendor != "postgresql", reason="PostgreSQL only (txid_current)"
+)
 @pytest.mark.django_db(transaction=True)
 def test_recompute_commits_in_steps_and_says_how_far_it_got(workspace, monkeypatch):
     # One transaction for the whole workspace held every event batch and account delete waiting until the end.

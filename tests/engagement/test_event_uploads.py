@@ -66,6 +66,9 @@ def test_a_bad_file_is_a_field_error_at_upload(workspace):
     assert not EventImport.objects.exists()
 
 
+@pytest.mark.skipif(
+    __import__("django.db").db.connection.vendor != "postgresql", reason="PostgreSQL only (advisory locks)"
+)
 @pytest.mark.django_db(transaction=True)
 def test_a_second_delivery_of_the_same_upload_does_not_run_it_concurrently(workspace):
     """The broker hands an unacknowledged task out again after its visibility timeout; if the first run is still

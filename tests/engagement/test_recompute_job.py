@@ -105,6 +105,9 @@ def test_a_failed_recompute_is_started_again_by_an_admin_from_its_page(
     assert job.message.startswith("3 accounts rescored;")
 
 
+@pytest.mark.skipif(
+    __import__("django.db").db.connection.vendor != "postgresql", reason="PostgreSQL only (advisory locks)"
+)
 @pytest.mark.django_db(transaction=True)
 def test_a_second_delivery_of_a_recompute_step_does_nothing_while_the_first_is_at_work(workspace):
     import psycopg2
