@@ -60,25 +60,6 @@ def test_every_way_of_creating_and_changing_accounts_keeps_the_copy_equal(worksp
     assert (copy.engagement_momentum, copy.name, copy.owner_id) == (0.75, "Renamed", owner.pk)
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="reads the row version (xmin)")
-def test_an_update_that_changes_no_engagement_column_leaves_the_copy_unwritten(workspace):
-    # given an account and the version of its copy
-    account = AccountFactory(workspace=workspace, engagement_score=3.0)
-
-    def version() -> str:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT xmin::text FROM accounts_accountengagementrank WHERE account_id = %s", [account.pk])
-            return cursor.fetchone()[0]
-
-    before = version()
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT txid_current()")
-    # when columns it does not copy change (a rescore's priority, the domain)
-    Account.objects.filter(pk=account.pk).update(priority=50.0, domain="renamed.example.com", engagement_score=3.0)
-    # then the copy was not written
-    assert version() == before
-
-
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="reads PostgreSQL's catalogue")
 def test_no_index_of_the_account_row_holds_a_column_a_scoring_pass_writes():
     # given what a scoring pass writes for each account it scores

@@ -50,20 +50,33 @@ def test_updates_of_the_ranking_columns_reach_the_copy_by_every_path(workspace):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="reads the row version (xmin)")
-def test_an_update_that_changes_no_ranking_column_leaves_the_copy_unwritten(workspace):
+@pytest.mark.parametrize(
+    ("copy", "kept", "changed"),
+    [
+        # the ranking copy: other columns change, the copied one is written with the value it had
+        (AccountRank, {"priority": 12.0}, {"name": "Renamed", "priority": 12.0}),
+        # the engagement copy: columns it does not copy change (a rescore's priority, the domain)
+        (
+            AccountEngagementRank,
+            {"engagement_score": 3.0},
+            {"priority": 50.0, "domain": "renamed.example.com", "engagement_score": 3.0},
+        ),
+    ],
+)
+def test_an_update_that_changes_no_copied_column_leaves_the_copy_unwritten(workspace, copy, kept, changed):
     # given an account and the version of its copy
-    account = AccountFactory(workspace=workspace, priority=12.0)
+    account = AccountFactory(workspace=workspace, **kept)
 
     def version() -> str:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT xmin::text FROM accounts_accountrank WHERE account_id = %s", [account.pk])
+            cursor.execute(f"SELECT xmin::text FROM {copy._meta.db_table} WHERE account_id = %s", [account.pk])
             return cursor.fetchone()[0]
 
     before = version()
     # when other columns change (a later transaction id would show on a rewritten copy)
     with connection.cursor() as cursor:
         cursor.execute("SELECT txid_current()")
-    Account.objects.filter(pk=account.pk).update(name="Renamed", priority=12.0)
+    Account.objects.filter(pk=account.pk).update(**changed)
     # then the copy was not written
     assert version() == before
 
