@@ -3,9 +3,9 @@ SQLite cannot build (``NULLS LAST``); no-ops on other databases.
 
 A row updated in place can stay on its page as a *heap-only tuple* (HOT) when none of the columns that change is
 indexed and the page has room for the new version: then no index gets a new entry. Tables whose rows are
-rewritten often by the scoring pass (day counts, score components, contact scores, account engagement) keep
-room on each page for that (docs/performance.md, "Rescore and incremental scoring on a slower machine",
-"Room for updates in place").
+rewritten often by the scoring pass (day counts, score components, contact scores, account engagement, the day's
+score snapshots) keep room on each page for that (docs/performance.md, "Rescore and incremental scoring on a
+slower machine", "Room for updates in place").
 ``ALTER TABLE … SET (fillfactor = n)`` applies to pages written from then on; existing pages keep what they
 have until the table is rewritten (docs/operations.md).
 """

@@ -1,5 +1,5 @@
 """Tables the scoring pass (and, for accounts, the rescore) rewrites keep room on each page for updates in place
-(``abe.storage``, migrations ``accounts/0020``, ``accounts/0021`` and ``engagement/0010``)."""
+(``abe.storage``, migrations ``accounts/0020``, ``accounts/0021``, ``engagement/0010`` and ``engagement/0016``)."""
 
 import pytest
 from django.db import connection
@@ -12,6 +12,7 @@ EXPECTED = {
     "engagement_engagementday": 80,
     "engagement_scorecomponent": 80,
     "engagement_accountengagement": 80,
+    "engagement_accountscoresnapshot": 90,
 }
 
 
