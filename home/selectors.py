@@ -41,11 +41,14 @@ def my_day(*, workspace: Workspace, user: User, limit: int = 8) -> dict[str, Any
         .order_by("-changed_at")[:limit]
     )
     alerts = alert_search(workspace=workspace, user=user, params={"status": "active", "mine": "true"})
+    tasks = task_open_for_user(workspace=workspace, user_id=user.pk)
     return {
         "by_tier": by_tier,
         "alerts": list(alerts[:limit]),
         "alert_count": alerts.count(),
-        "tasks": list(task_open_for_user(workspace=workspace, user_id=user.pk).select_related("account")[:limit]),
+        "tasks": list(tasks.select_related("account")[:limit]),
+        "task_count": tasks.count(),
+        "today": timezone.localdate(),
         "stage_changes": list(changed),
     }
 

@@ -68,6 +68,58 @@ def test_my_day_shows_my_accounts_alerts_by_severity_and_stage_changes(client, s
     assert "Engaged → <strong>MQA</strong>" in html
 
 
+def test_my_day_counts_my_open_tasks_marks_the_overdue_ones_and_links_to_all_of_them(client, sales_user, workspace):
+    # given ten open tasks of mine (one due yesterday, one next week, the rest without a date) and one of someone else
+    from work.services import task_create
+
+    account = AccountFactory(workspace=workspace, name="Initech", owner=sales_user)
+    today = timezone.localdate()
+    task_create(
+        workspace=workspace, title="Late call", account=account, assignee=sales_user, due_date=today - timedelta(days=1)
+    )
+    task_create(
+        workspace=workspace, title="Next call", account=account, assignee=sales_user, due_date=today + timedelta(days=7)
+    )
+    for n in range(8):
+        task_create(workspace=workspace, title=f"Undated {n}", account=account, assignee=sales_user)
+    task_create(workspace=workspace, title="Not mine", account=account, assignee=None)
+    client.force_login(sales_user)
+
+    html = client.get(reverse("home:my_day")).content.decode()
+
+    # then the list says how many are open (it shows eight), links to them all and to each task's account, and
+    # marks the late one alone (the home page showed "due June 7" for a task six months late, no count, no link)
+    tasks = html[html.index('id="my-tasks"') :]
+    assert "(10 open)" in html and reverse("work:list") in html
+    assert tasks.count("Overdue") == 1 and tasks.index("Late call") < tasks.index("Overdue") < tasks.index("Next call")
+    assert f'href="{reverse("accounts:detail", args=[account.pk])}"' in tasks and "Not mine" not in html
+
+
+def test_my_day_reads_the_same_number_of_queries_for_one_task_and_account_as_for_many(client, sales_user, workspace):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from work.services import task_create
+
+    client.force_login(sales_user)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("home:my_day")).status_code == 200
+        return len(captured)
+
+    def add(start: int, n: int) -> None:
+        for i in range(start, start + n):
+            account = AccountFactory(workspace=workspace, owner=sales_user, tier="strategic")
+            task_create(workspace=workspace, title=f"Call {i}", account=account, assignee=sales_user)
+            _alert(workspace, sales_user, i, "high", account)
+
+    add(0, 1)
+    few = queries()
+    add(1, 12)
+    assert queries() == few
+
+
 def test_pulse_counts_mqas_late_alerts_and_failed_jobs(client, marketing_user, admin_user, workspace):
     account = AccountFactory(workspace=workspace)
     JourneyStageChange.objects.create(
