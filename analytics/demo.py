@@ -91,7 +91,18 @@ def alert_history(ctx: DemoContext) -> int:
     for tier, count in HISTORY_ALERTS.items():
         accounts = list(Account.objects.for_workspace(ws).filter(tier=tier).exclude(owner=None).order_by("id")[:80])
         for i in range(count if accounts else 0):
-            account, rule = rng.choice(accounts), rng.choice(rules)
+            account = rng.choice(accounts)
+            # A rule that could have fired there: its tier and lifecycle filters hold the account (a "Customer going
+            # quiet" alert on a prospect read as a bug).
+            fitting = [
+                r
+                for r in rules
+                if (not r.filter_tiers or account.tier in r.filter_tiers)
+                and (not r.filter_lifecycles or account.lifecycle in r.filter_lifecycles)
+            ]
+            if not fitting:
+                continue
+            rule = rng.choice(fitting)
             created = now - timedelta(days=rng.uniform(2, HISTORY_DAYS), hours=rng.uniform(0, 10))
             alert = Alert(
                 workspace=ws,
