@@ -24,6 +24,7 @@ from abe.jobs import job_list
 from abe.models import Job, JobStatus
 from abe.paging import ignored_params, paginate, text_param
 from abe.rows import rendered_rows
+from abe.templatetags.abe_tags import person
 from abe.views import admin_required, safe_next, workspace_required
 
 from . import selectors
@@ -104,7 +105,7 @@ def alert_row_values(alert: Alert) -> tuple[object, ...]:
         alert.severity,
         alert.status,
         alert.snoozed_until,
-        alert.assignee.username if alert.assignee is not None else None,
+        person(alert.assignee),  # as the row shows it (full name, else username)
         alert.created_at,
         alert.age,
         alert.title,

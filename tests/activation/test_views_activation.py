@@ -47,6 +47,24 @@ def test_inbox_lists_my_alerts_with_why_and_what_to_do(kam_client, fired):
     assert "Globex crossed engagement 1" in page and "To do:" in page and 'class="unread"' in page
 
 
+def test_inbox_shows_the_assignee_by_name_and_a_renamed_assignee_at_once(kam_client, kam, fired):
+    # given an alert assigned to the account manager, who has a full name
+    kam.first_name, kam.last_name = "Kim", "Ames"
+    kam.save()
+    Alert.objects.filter(pk=fired.pk).update(assignee=kam)
+
+    def assignee_cell():
+        page = kam_client.get(reverse("activation:inbox")).content.decode()
+        return page.split(f'<tr id="alert-{fired.pk}"', 1)[1].split('class="hide-tablet">', 1)[1].split("</td>", 1)[0]
+
+    # then the inbox names them as every other page does (it showed the username, "kam"), and a new name shows on
+    # the next load (the row cache's key holds the name shown)
+    assert assignee_cell() == "Kim Ames"
+    kam.first_name = "Kimberly"
+    kam.save()
+    assert assignee_cell() == "Kimberly Ames"
+
+
 def test_inbox_filters_by_status_with_htmx_partial(kam_client, fired):
     response = kam_client.get(reverse("activation:inbox") + "?status=resolved", HTTP_HX_REQUEST="true")
 
