@@ -96,8 +96,9 @@ def sort_th(context: Any, key: str, label: str, target: str, cls: str = "", col:
 
 @register.filter
 def person(user: Any) -> str:
-    """A user's full name, else username, else an em dash."""
-    if user is None:
+    """A user's full name, else username, else an em dash (no user: ``None``, or the empty string a template gives for
+    a missing object's attribute, as ``step.row.owner`` where the step has no row)."""
+    if not user:
         return "—"
     return str(user.get_full_name() or user.username)
 

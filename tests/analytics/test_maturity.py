@@ -91,3 +91,23 @@ def test_the_fit_table_shows_each_figure_in_its_unit(client, workspace, admin_us
     assert '<td class="num">50%</td>' in page  # one renewal of two won deals
     assert '<td class="num">120</td>' in page  # the sales cycle in days
     assert "42000.00" not in page and "42,000.00" not in page
+
+
+def test_the_maturity_history_and_rollout_steps_name_people_as_the_other_pages_do(
+    client, workspace, admin_user, sales_user
+):
+    # given an assessment by an admin and a roll-out step owned by a salesperson, both with full names
+    admin_user.first_name, admin_user.last_name = "Ada", "Admin"
+    admin_user.save()
+    sales_user.first_name, sales_user.last_name = "Sam", "Seller"
+    sales_user.save()
+    client.force_login(admin_user)
+    client.post("/analytics/maturity/", ALL_THREE)
+    client.post("/analytics/maturity/", {"form": "rollout", "number": 7, "owner": sales_user.pk})
+
+    client.force_login(sales_user)  # who reads the page (an editor sees the steps' owners in a menu)
+    page = client.get("/analytics/maturity/").content.decode()
+
+    # then both read by name (they showed the usernames, "admin1" and "sales1")
+    assert "<td>Ada Admin</td>" in page and "<td>Sam Seller</td>" in page
+    assert f"<td>{admin_user.username}</td>" not in page and f"<td>{sales_user.username}</td>" not in page

@@ -136,11 +136,15 @@ def test_import_report_pages_its_rejected_rows(admin_client, admin_user, workspa
         errors=[{"line": n, "reason": f"bad {n}"} for n in range(2, 122)],
     )
 
+    admin_user.first_name, admin_user.last_name = "Ada", "Admin"
+    admin_user.save()
     response = admin_client.get(reverse("accounts:import_detail", args=[job.pk]) + "?page=2")
 
     html = response.content.decode()
     assert [e["line"] for e in response.context["page_obj"]] == list(range(52, 102))
     assert 'hx-select="#import-report"' in html and "51–100 of 120" in html
+    # the uploader by name, as on every other page (it showed the username)
+    assert "by Ada Admin</div>" in html
 
 
 class _SqlLog:
