@@ -4,8 +4,10 @@ An asset **fits** a contact when its content stage is the one mapped to the acco
 meant for the contact's persona (or for every persona), for the account's tier (or every tier), its effort is
 within what the tier allows, and the contact has not consumed (or been sent) it already.
 
-Fitting assets are **ranked** by their measured share of reached accounts that moved to the next stage,
-shrunk towards the workspace average with a prior worth ``prior_weight`` accounts::
+Fitting assets are **ranked** by their measured share of reached accounts that moved to a later stage (at the top
+stage, customer by default, where there is none: on which a new opportunity was created, an up-sell, cross-sell or
+renewal; ``engagement.services.content_performance``), shrunk towards the workspace average with a prior worth
+``prior_weight`` accounts::
 
     score = (moved + prior_weight · prior_rate) / (reached + prior_weight)
 
@@ -96,7 +98,10 @@ def rank_for_contact(
     prior_rate: float,
     prior_weight: float,
     limit: int = 3,
+    top_stage: bool = False,
 ) -> list[Suggestion]:
+    """``top_stage``: the account is at the top journey stage, where a move is a new opportunity (the reason says
+    so)."""
     cap = EFFORT_RANK.get(allowed_effort, 0)
     ranked = []
     for asset in assets:
@@ -122,11 +127,11 @@ def rank_for_contact(
                 "stage": gettext("accounts at %(stage)s") % {"stage": journey_stage_name},
                 "overall": gettext("accounts overall"),
             }[m.scope]
-            reason = gettext("Moved %(moved)s of %(reached)s %(where)s to a later stage") % {
-                "moved": l10n.number(m.moved),
-                "reached": l10n.number(m.reached),
-                "where": where,
-            }
+            figures = {"moved": l10n.number(m.moved), "reached": l10n.number(m.reached), "where": where}
+            if top_stage and m.scope != "overall":
+                reason = gettext("A new opportunity at %(moved)s of %(reached)s %(where)s after it") % figures
+            else:
+                reason = gettext("Moved %(moved)s of %(reached)s %(where)s to a later stage") % figures
         fit = (
             gettext("%(persona)s asset") % {"persona": persona_name} if asset.personas else gettext("for every persona")
         )

@@ -89,12 +89,17 @@ def next_best_content(
     settings: ContentSettings | None = None,
     assets: list[AssetFacts] | None = None,
     prior: float | None = None,
+    top_stage: str | None = None,
 ) -> AccountSuggestions:
+    """``top_stage``: the top journey stage's key (read from the workspace's stages when not given)."""
     workspace = account.workspace
     settings = settings or content_settings(workspace=workspace)
     assets = assets if assets is not None else asset_facts(workspace=workspace)
     prior = prior if prior is not None else prior_rate(workspace=workspace)
     stage = account.journey_stage
+    if top_stage is None:
+        stages = hooks.journey_stages(workspace=workspace)
+        top_stage = stages[0][0] if stages else ""
     perf = {
         (asset_id, persona_key, st): (reached, moved)
         for asset_id, persona_key, st, reached, moved in AssetPerformance.objects.for_workspace(workspace)
@@ -131,6 +136,7 @@ def next_best_content(
             prior_rate=prior,
             prior_weight=settings.prior_weight,
             limit=limit,
+            top_stage=stage == top_stage,
         )
         result.append(ContactSuggestions(contact=c, suggestions=suggestions))
     return AccountSuggestions(account=account, content_stage=content_stage, allowed_effort=allowed, contacts=result)

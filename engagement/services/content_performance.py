@@ -5,7 +5,9 @@ For every asset, per persona (0 = all) and journey stage at the first touch ("" 
 - accounts and contacts reached, engagements (events referencing the asset; the team's own outbound touches
   are left out: they measure effort, not response);
 - accounts moved: reached accounts whose journey stage advanced (a higher stage of the configured list)
-  within ``movement_days`` of their first touch;
+  within ``movement_days`` of their first touch; at the top stage (customer by default), where no stage is higher,
+  reached accounts on which a new opportunity (an up-sell, cross-sell or renewal) was created in that window:
+  "moved 0 of 20" for every post-sale asset ranked them by reach alone, the least used first;
 - pipeline influenced: the amount of opportunities created on reached accounts within 90 days after the first
   touch.
 
@@ -63,6 +65,7 @@ def _statement(*, workspace_id: int, stages: list[str], movement_days: int, now:
     rank_params: list[Any] = [v for i, key in enumerate(stages) for v in (key, i)]
     params: list[Any] = [workspace_id, EventType.OUTBOUND_TOUCH, *rank_params]
     params += [workspace_id, workspace_id]  # stage at the first touch: the two look-ups
+    params += [stages[0] if stages else "", workspace_id, movement_days]  # the top stage's movement: a new deal
     params += [workspace_id, movement_days]  # movement
     params += [workspace_id, PIPELINE_DAYS]  # pipeline
     params += [workspace_id, connection.ops.adapt_datetimefield_value(now), workspace_id]  # insert
@@ -90,7 +93,11 @@ def _statement(*, workspace_id: int, stages: list[str], movement_days: int, now:
     ),
     measured AS (
         SELECT s.asset_id, s.account_id, s.stage, s.engagements,
-            CASE WHEN EXISTS (
+            CASE WHEN s.stage = %s THEN CASE WHEN EXISTS (
+                SELECT 1 FROM {opp} o WHERE {ws_opp} = %s AND o.account_id = s.account_id
+                AND o.created_date >= {day} AND o.created_date <= {day_plus}
+            ) THEN 1 ELSE 0 END
+            WHEN EXISTS (
                 SELECT 1 FROM {change} c LEFT JOIN ranks rn ON rn.stage = c.to_stage
                 WHERE {ws_change} = %s AND c.account_id = s.account_id AND c.changed_at > s.first_at
                 AND c.changed_at <= {later}

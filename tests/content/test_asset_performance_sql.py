@@ -1,6 +1,7 @@
 """The set-based asset-performance refresh gives the same rows as the per-account Python fold it replaced.
 
-``reference_rows`` is that fold (kept here as the oracle, unchanged in its rules); a seeded random workspace with
+``reference_rows`` is that fold (kept here as the oracle; at the top stage a move is a new opportunity, as in the
+statement); a seeded random workspace with
 personas, contacts without persona, events without contact, outbound touches, stage changes before, between and
 after the first touches, and opportunities inside and outside the 90 days is refreshed and compared row by row.
 """
@@ -75,10 +76,15 @@ def reference_rows(workspace):
             stage = stage_at(account_id, r["first_at"])
             end = r["first_at"] + dt.timedelta(days=settings.movement_days)
             base = rank.get(stage, len(rank))
-            moved = any(
-                r["first_at"] < at <= end and rank.get(new, len(rank)) < base for at, _, new in changes[account_id]
-            )
             start = r["first_at"].astimezone(dt.UTC).date()
+            if base == 0:  # the top stage: no later one; a new opportunity within the window is its move
+                moved = any(
+                    start <= c <= start + dt.timedelta(days=settings.movement_days) for c, _ in opps[account_id]
+                )
+            else:
+                moved = any(
+                    r["first_at"] < at <= end and rank.get(new, len(rank)) < base for at, _, new in changes[account_id]
+                )
             pipeline = sum(
                 (a for c, a in opps[account_id] if start <= c <= start + dt.timedelta(days=PIPELINE_DAYS)), Decimal(0)
             )
@@ -242,3 +248,33 @@ def test_refresh_plan_does_not_depend_on_statistics_that_do_not_know_the_workspa
     assert not workspace_indexes and "opportunity_ws_" not in plan, plan
     assert after == "on"
     assert _got(workspace) == expected and len(expected) > 20
+
+
+def test_at_the_top_stage_a_reached_account_moved_when_a_new_opportunity_followed(workspace):
+    """Customer is the top stage: no later one to reach, so "moved" counted 0 of every reached customer, and the
+    next-best post-sale content was ranked by reach alone (the least used first). A new deal in the movement window
+    (an up-sell, cross-sell or renewal) is the move there."""
+    now = timezone.now()
+    asset = ContentAssetFactory(workspace=workspace)
+    first = now - dt.timedelta(days=60)
+    window = content_settings(workspace=workspace).movement_days
+    deals = {"expanded": 10, "bought_before": -30, "too_late": window + 5, "none": None}
+    for n, (name, days) in enumerate(deals.items()):
+        account = AccountFactory(workspace=workspace, name=name, journey_stage="customer")
+        EngagementEvent.objects.create(
+            workspace=workspace,
+            account=account,
+            type="content_download",
+            content_asset=asset,
+            occurred_at=first,
+            source="t",
+            external_id=f"e{n}",
+        )
+        if days is not None:
+            OpportunityFactory(account=account, created_date=(first + dt.timedelta(days=days)).date())
+
+    asset_performance_refresh(workspace=workspace, now=now)
+
+    row = AssetPerformance.objects.get(workspace=workspace, asset=asset, persona_key=0, stage="customer")
+    assert (row.accounts_reached, row.accounts_moved) == (4, 1)
+    assert reference_rows(workspace)[(asset.pk, 0, "customer")][3] == 1

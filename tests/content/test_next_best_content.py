@@ -141,6 +141,37 @@ def test_account_next_best_excludes_consumed_and_do_not_contact(workspace, viewe
 
 
 @pytest.mark.django_db
+def test_at_the_top_stage_the_reason_names_the_new_opportunities_it_measured(workspace, viewer_api):
+    # given a customer (the top stage), two post-sale assets measured there: one followed by a new deal at 4 of 10
+    # reached customers, one at none of 2; and a third measured only overall
+    account = AccountFactory(workspace=workspace, tier="standard", journey_stage="customer")
+    contact = ContactFactory(account=account)
+    review = ContentAssetFactory(workspace=workspace, title="Quarterly review", stage="post_sale", effort="low")
+    webinar = ContentAssetFactory(workspace=workspace, title="Webinar", stage="post_sale", effort="low")
+    summit = ContentAssetFactory(workspace=workspace, title="Summit", stage="post_sale", effort="low")
+    for asset, stage, reached, moved in ((review, "customer", 10, 4), (webinar, "customer", 2, 0), (summit, "", 20, 6)):
+        AssetPerformance.objects.create(
+            workspace=workspace,
+            asset=asset,
+            stage=stage,
+            accounts_reached=reached,
+            accounts_moved=moved,
+            computed_at="2026-01-01T00:00Z",
+        )
+
+    suggestions = next_best_content(account=account).contacts[0].suggestions
+
+    # then the best measured asset leads, and its reason says what was measured (it said "Moved 4 of 10 accounts
+    # at Customer to a later stage", a stage that does not exist); the overall figure keeps its wording
+    reasons = {s.asset.title: s.reason for s in suggestions}
+    assert [s.asset.title for s in suggestions][0] == "Quarterly review"
+    assert reasons["Quarterly review"].startswith("A new opportunity at 4 of 10 accounts at Customer after it;")
+    assert reasons["Summit"].startswith("Moved 6 of 20 accounts overall to a later stage;")
+    response = viewer_api.get(f"/api/v1/accounts/{account.pk}/next-best-content/")
+    assert response.json()[0]["reason"] == reasons["Quarterly review"] and response.json()[0]["contact"] == contact.pk
+
+
+@pytest.mark.django_db
 def test_effort_allowed_per_tier_is_configurable(workspace):
     account = AccountFactory(workspace=workspace, tier="standard", journey_stage="aware")
     contact = ContactFactory(account=account)
