@@ -56,3 +56,36 @@ def test_pages_with_tables_do_not_scroll_sideways(page, width):
         page.goto(path)
         page.wait_for_load_state("networkidle")
         assert page.evaluate(OVERFLOW) <= 0, f"{path} scrolls sideways at {width} px"
+
+
+def test_my_day_alerts_fit_a_phone_without_scrolling_sideways(page):
+    """The home's alerts had the time in a column of its own that did not wrap: at 390 px the table scrolled
+    sideways inside its card and each title wrapped at two words a line. The time now sits under the title."""
+    from activation.models import Alert, AlertRecipient
+
+    workspace = WorkspaceFactory(slug="phone")
+    user = UserFactory(username="seller")
+    MembershipFactory(user=user, workspace=workspace, role=Role.SALES)
+    account = AccountFactory(workspace=workspace, name="Falcon Pharma Falcon", tier="strategic", owner=user)
+    for n in range(3):
+        alert = Alert.objects.create(
+            workspace=workspace,
+            dedupe_key=f"phone{n}",
+            severity="critical",
+            title=f"Engagement at Falcon Pharma Falcon fell 7{n}% in 30 days",
+            message="why",
+            account=account,
+            created_at=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=17 + n),
+        )
+        AlertRecipient.objects.create(workspace=workspace, alert=alert, user=user)
+    page.set_viewport_size({"width": 390, "height": 900})
+    login(page, "seller")
+    page.goto("/")
+    page.wait_for_selector("#my-alerts")
+    page.wait_for_load_state("networkidle")
+
+    wrap = page.locator("#my-alerts").locator("xpath=ancestor::div[contains(@class, 'table-wrap')][1]")
+    assert wrap.evaluate("el => el.scrollWidth <= el.clientWidth + 1")  # nothing off to the right
+    title = page.locator("#my-alerts a").first
+    assert title.evaluate("el => el.getBoundingClientRect().width") > 180  # a title, not a column of words
+    assert page.evaluate(OVERFLOW) <= 0
