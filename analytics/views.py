@@ -292,7 +292,8 @@ def content_view(request: MemberRequest) -> HttpResponse:
                     rows(perf["top"]),
                     note=gettext(
                         "Moved: the account reached a later journey stage within the content settings' movement "
-                        "window after its first touch. Pipeline: opportunities created within 90 days of it."
+                        "window after its first touch; at the top stage, where none is later, a new opportunity was "
+                        "created on it in that window. Pipeline: opportunities created within 90 days of it."
                     ),
                 ),
             ],

@@ -236,6 +236,9 @@ def test_content_performance_sums_the_rollup_by_persona_and_stage(client, viewer
     assert 'Aware,10,10,20,4,40.0%,"$50,000"' in csv  # 8 + 2 reaches in the aware stage
     assert "Engaged,2,2,4,0,0.0%,$0" in csv
     assert "ROI guide,10,10,20,4,40.0%" in csv  # top assets: reached >= 5, most moved first
+    # the page says what "moved" means where no stage is later (a customer's move is a new opportunity)
+    page = client.get("/analytics/content/").content.decode()
+    assert "at the top stage, where none is later, a new opportunity was created on it in that window" in page
 
 
 def test_team_table_has_one_row_for_accounts_without_an_owner(client, viewer_user, workspace):
