@@ -126,6 +126,31 @@ def test_report_compares_enrolled_with_comparable_accounts(workspace):
     assert (report.comparable_movement.accounts, report.comparable_movement.moved_up) == (len(others), 0)
 
 
+def test_at_the_top_stage_a_new_deal_since_enrolment_counts_as_moving_up(workspace, client, admin_user):
+    # given a post-sale play with three customers enrolled (one gets a new deal after enrolment, one had its last
+    # deal before, one none) and two comparable customers (one with a deal since the enrolment day)
+    from tests.factories import OpportunityFactory
+
+    enrolled = [AccountFactory(workspace=workspace, tier="priority", journey_stage="customer") for _ in range(3)]
+    others = [AccountFactory(workspace=workspace, tier="priority", journey_stage="customer") for _ in range(2)]
+    play = _play(workspace)
+    play_enrol(play=play, accounts=enrolled, today=DAY0)
+    OpportunityFactory(account=enrolled[0], created_date=DAY0 + dt.timedelta(days=20))
+    OpportunityFactory(account=enrolled[1], created_date=DAY0 - dt.timedelta(days=40))
+    OpportunityFactory(account=others[0], created_date=DAY0 + dt.timedelta(days=5))
+
+    report = play_report(play=play)
+
+    # then the report counts the new deals (no stage is above customer, so it said 0 of 3 and 0 of 2), and the
+    # play's page says what moving up means there
+    assert (report.enrolled_movement.accounts, report.enrolled_movement.moved_up) == (3, 1)
+    assert (report.comparable_movement.accounts, report.comparable_movement.moved_up) == (2, 1)
+    assert report.top_stage_enrolled == "Customer"
+    client.force_login(admin_user)
+    page = client.get(f"/content/plays/{play.pk}/").content.decode()
+    assert "At Customer, the top stage, an account counts as moved up when a new opportunity was created" in page
+
+
 def test_play_api_create_enrol_and_report(workspace, marketing_api, sales_api):
     account = AccountFactory(workspace=workspace, tier="strategic")
     payload = {"name": "API play", "steps": [{"title": "Call", "day_offset": 0, "channel": "phone"}]}
