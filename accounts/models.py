@@ -49,6 +49,7 @@ class Tier(models.TextChoices):
 
 # A tier's label in the active language, by its key (templates, JSON, joins: plain strings, read when used).
 TIER_LABELS = ChoiceLabels(Tier)
+LIFECYCLE_LABELS = ChoiceLabels(Lifecycle)
 
 
 # The fields people edit on an account, in display order: the form, the API serializer and the services share it.

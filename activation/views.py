@@ -26,6 +26,7 @@ from abe.paging import ignored_params, paginate, text_param
 from abe.rows import rendered_rows
 from abe.templatetags.abe_tags import person
 from abe.views import admin_required, safe_next, workspace_required
+from accounts.models import LIFECYCLE_LABELS, TIER_LABELS
 
 from . import selectors
 from .filters import ALERT_SORTS
@@ -259,6 +260,9 @@ def rule_list_view(request: MemberRequest) -> HttpResponse:
         {
             "rules": rules,
             "can_edit_rules": role_rules.can_write_everything(request),
+            # The filters' tiers and lifecycles by their labels ("Strategic (1:1)", "Customer"), not their keys.
+            "tier_labels": TIER_LABELS,
+            "lifecycle_labels": LIFECYCLE_LABELS,
         },
     )
 

@@ -207,6 +207,26 @@ def test_marketing_creates_a_rule_in_the_editor(client, marketing_user, workspac
     assert rule.params == {"kinds": ["funding", "acquisition"], "days": 5} and rule.filter_tiers == ["strategic"]
 
 
+def test_the_rule_list_names_the_tiers_and_lifecycles_a_rule_applies_to(client, marketing_user, workspace):
+    # given a rule for key customers
+    RuleFactory(
+        workspace=workspace,
+        name="Customer going quiet",
+        filter_tiers=["strategic", "priority"],
+        filter_lifecycles=["customer"],
+    )
+    client.force_login(marketing_user)
+
+    english = client.get(reverse("activation:rules")).content.decode()
+    spanish = client.get(reverse("activation:rules"), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+
+    # then by their labels in the reader's language (it showed the keys, "strategic", "customer")
+    assert '<span class="pill strategic">Strategic (1:1)</span>' in english
+    assert '<span class="pill customer">Customer</span>' in english
+    assert '<span class="pill strategic">Estratégica (1:1)</span>' in spanish
+    assert '<span class="pill customer">Cliente</span>' in spanish
+
+
 def test_rule_editor_shows_param_errors(client, admin_user):
     client.force_login(admin_user)
 
