@@ -308,7 +308,10 @@ def after_engagement(ctx: DemoContext) -> str:
         _plays_in_spanish(ws)
     first_title = executive.steps.order_by("day_offset", "id").values_list("title", flat=True).first() or ""
     accounts = Account.objects.for_workspace(ws).exclude(owner=None)
-    strategic = list(accounts.filter(tier=Tier.STRATEGIC).exclude(journey_stage="opportunity").order_by("pk")[:12])
+    # Accounts before the play's exit stage (Opportunity): one at or past it is not enrolled.
+    strategic = list(
+        accounts.filter(tier=Tier.STRATEGIC).exclude(journey_stage__in=["opportunity", "customer"]).order_by("pk")[:12]
+    )
     priority = list(accounts.filter(tier=Tier.PRIORITY, journey_stage__in=["aware", "engaged"]).order_by("pk")[:20])
     enrolled = play_enrol(play=executive, accounts=strategic, today=ctx.today - timedelta(days=8))
     enrolled += play_enrol(play=multi, accounts=priority, today=ctx.today - timedelta(days=6))

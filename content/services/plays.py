@@ -8,7 +8,7 @@ Lock order: the enrolment row, then its runs.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -181,12 +181,31 @@ def _cancel_open_tasks(enrolment: PlayEnrolment, *, by: User | None) -> None:
 
 
 @transaction.atomic
+def _exit_reached(workspace: Workspace) -> Callable[[str, str], bool]:
+    """Whether an account at ``stage`` has reached a play's ``exit_stage``: that stage or a later one of the
+    workspace's journey (an account that went from Engaged straight to Customer passed a play's exit at Opportunity,
+    and stayed enrolled for ever when only the exact stage counted). A stage the list does not know counts only when
+    it is the exit stage itself."""
+    rank = {key: i for i, (key, _) in enumerate(hooks.journey_stages(workspace=workspace))}  # the top stage first
+
+    def reached(stage: str, exit_stage: str) -> bool:
+        if not exit_stage:
+            return False
+        if stage == exit_stage:
+            return True
+        return stage in rank and exit_stage in rank and rank[stage] < rank[exit_stage]
+
+    return reached
+
+
 def play_enrol(*, play: Play, accounts: Iterable[Account], by: User | None = None, today: dt.date | None = None) -> int:
-    """Enrol accounts (those already active in the play are skipped); returns how many were enrolled."""
+    """Enrol accounts (those already active in the play, and those that have reached its exit stage, are skipped);
+    returns how many were enrolled."""
     if not play.is_active:
         raise ValidationError({"play": gettext("This play is paused; activate it before enrolling accounts.")})
     today = today or timezone.localdate()
     accounts = [a for a in accounts if a.workspace_id == play.workspace_id]
+    reached = _exit_reached(play.workspace)
     active = set(
         PlayEnrolment.objects.filter(play=play, status=EnrolmentStatus.ACTIVE, account__in=accounts).values_list(
             "account_id", flat=True
@@ -202,7 +221,7 @@ def play_enrol(*, play: Play, accounts: Iterable[Account], by: User | None = Non
             enrolled_by=by if by and by.is_authenticated else None,
         )
         for a in accounts
-        if a.pk not in active and (not play.exit_stage or a.journey_stage != play.exit_stage)
+        if a.pk not in active and not reached(a.journey_stage, play.exit_stage)
     ]
     PlayEnrolment.objects.bulk_create(fresh, batch_size=1000)
     return len(fresh)
@@ -290,11 +309,14 @@ def play_steps_schedule(*, workspace: Workspace, today: dt.date | None = None) -
         .filter(status=EnrolmentStatus.ACTIVE, play__is_active=True)
         .select_related("play", "account__owner")
     )
-    for enrolment in [e for e in enrolments if e.play.exit_stage and e.account.journey_stage == e.play.exit_stage]:
+    exit_reached = _exit_reached(workspace)
+    exiting = [e for e in enrolments if exit_reached(e.account.journey_stage, e.play.exit_stage)]
+    for enrolment in exiting:
         reached = msg(gettext_noop("Reached the %(stage)s stage"), stage=stage_param(enrolment.play.exit_stage))
         play_exit(enrolment=enrolment, reason=reached, today=today)
         exited += 1
-    enrolments = [e for e in enrolments if not (e.play.exit_stage and e.account.journey_stage == e.play.exit_stage)]
+    left = {e.pk for e in exiting}
+    enrolments = [e for e in enrolments if e.pk not in left]
     if not enrolments:
         return {"created": 0, "exited": exited, "completed": 0}
     steps: dict[int, list[PlayStep]] = {}

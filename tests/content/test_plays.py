@@ -112,6 +112,28 @@ def test_exit_by_stage_and_by_hand_cancel_open_tasks(workspace):
     assert play.enrolments.get(account=reached).exit_reason == "Reached the Opportunity stage"
 
 
+def test_an_account_past_the_exit_stage_leaves_the_play_and_is_not_enrolled(workspace):
+    # given a play that ends at Opportunity, with an engaged account enrolled, and a customer offered to it
+    jumped = AccountFactory(workspace=workspace, journey_stage="engaged")
+    customer = AccountFactory(workspace=workspace, journey_stage="customer")
+    play = _play(workspace, exit_stage="opportunity")
+
+    # when the customer is enrolled too, and the engaged account goes straight to Customer (a deal won at once)
+    assert play_enrol(play=play, accounts=[jumped, customer], today=DAY0) == 1
+    play_steps_schedule(workspace=workspace, today=DAY0)
+    jumped.journey_stage = "customer"
+    jumped.save(update_fields=["journey_stage"])
+    result = play_steps_schedule(workspace=workspace, today=DAY0 + dt.timedelta(days=5))
+
+    # then the customer was never enrolled, and the account that skipped Opportunity left with its tasks cancelled
+    # (only the exact exit stage counted: it stayed enrolled and kept getting step tasks)
+    assert not play.enrolments.filter(account=customer).exists()
+    enrolment = play.enrolments.get(account=jumped)
+    assert result["exited"] == 1 and enrolment.status == EnrolmentStatus.EXITED
+    assert enrolment.exit_reason == "Reached the Opportunity stage"
+    assert not Task.objects.filter(status=TaskStatus.OPEN).exists()
+
+
 def test_report_compares_enrolled_with_comparable_accounts(workspace):
     enrolled = [AccountFactory(workspace=workspace, tier="priority", journey_stage="aware") for _ in range(2)]
     others = [AccountFactory(workspace=workspace, tier="priority", journey_stage="aware") for _ in range(3)]
