@@ -180,7 +180,6 @@ def _cancel_open_tasks(enrolment: PlayEnrolment, *, by: User | None) -> None:
         task_cancel(task=task, by=by)
 
 
-@transaction.atomic
 def _exit_reached(workspace: Workspace) -> Callable[[str, str], bool]:
     """Whether an account at ``stage`` has reached a play's ``exit_stage``: that stage or a later one of the
     workspace's journey (an account that went from Engaged straight to Customer passed a play's exit at Opportunity,
@@ -198,6 +197,7 @@ def _exit_reached(workspace: Workspace) -> Callable[[str, str], bool]:
     return reached
 
 
+@transaction.atomic
 def play_enrol(*, play: Play, accounts: Iterable[Account], by: User | None = None, today: dt.date | None = None) -> int:
     """Enrol accounts (those already active in the play, and those that have reached its exit stage, are skipped);
     returns how many were enrolled."""
