@@ -313,8 +313,8 @@ def after_engagement(ctx: DemoContext) -> str:
         accounts.filter(tier=Tier.STRATEGIC).exclude(journey_stage__in=["opportunity", "customer"]).order_by("pk")[:12]
     )
     priority = list(accounts.filter(tier=Tier.PRIORITY, journey_stage__in=["aware", "engaged"]).order_by("pk")[:20])
-    enrolled = play_enrol(play=executive, accounts=strategic, today=ctx.today - timedelta(days=8))
-    enrolled += play_enrol(play=multi, accounts=priority, today=ctx.today - timedelta(days=6))
+    enrolled = play_enrol(play=executive, accounts=strategic, today=ctx.today - timedelta(days=8)).enrolled
+    enrolled += play_enrol(play=multi, accounts=priority, today=ctx.today - timedelta(days=6)).enrolled
     created = play_steps_schedule(workspace=ws, today=ctx.today)["created"]
     # A few first steps already done, so the report and the timelines show progress.
     from work.models import Task, TaskStatus

@@ -405,7 +405,13 @@ class PlayViewSet(WorkspaceModelViewSet):
     @extend_schema(
         request=EnrolInput,
         responses=inline_serializer(
-            "Enrolled", {"enrolled": serializers.IntegerField(), "tasks_created": serializers.IntegerField()}
+            "Enrolled",
+            {
+                "enrolled": serializers.IntegerField(),
+                "tasks_created": serializers.IntegerField(),
+                "already_active": serializers.IntegerField(),
+                "past_exit_stage": serializers.IntegerField(),
+            },
         ),
     )
     @action(detail=True, methods=["post"])
@@ -428,9 +434,17 @@ class PlayViewSet(WorkspaceModelViewSet):
             qs = qs.filter(engagement_rank__workspace_id=self.workspace.pk, engagement_rank__journey_stage=d["stage"])
         if not rules.can_write_everything(request) and request.user.is_authenticated:
             qs = qs.filter(owner=request.user) | qs.filter(team_members__user=request.user)
-        n = play_enrol(play=play, accounts=list(qs.distinct()[:5000]), by=self.actor())
+        enrolled = play_enrol(play=play, accounts=list(qs.distinct()[:5000]), by=self.actor())
         created = play_steps_schedule(workspace=self.workspace)["created"]
-        return Response({"enrolled": n, "tasks_created": created})
+        # What was offered and skipped: already active in the play, or at its exit stage or a later one.
+        return Response(
+            {
+                "enrolled": enrolled.enrolled,
+                "tasks_created": created,
+                "already_active": enrolled.already_active,
+                "past_exit_stage": enrolled.past_exit,
+            }
+        )
 
     @extend_schema(
         request=None,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -197,10 +198,22 @@ def _exit_reached(workspace: Workspace) -> Callable[[str, str], bool]:
     return reached
 
 
+@dataclass(frozen=True)
+class EnrolResult:
+    """What :func:`play_enrol` did with the accounts offered: ``enrolled`` of them, ``already_active`` skipped as
+    active in the play, ``past_exit`` skipped as at its exit stage or a later one (the form and the API say so)."""
+
+    enrolled: int = 0
+    already_active: int = 0
+    past_exit: int = 0
+
+
 @transaction.atomic
-def play_enrol(*, play: Play, accounts: Iterable[Account], by: User | None = None, today: dt.date | None = None) -> int:
-    """Enrol accounts (those already active in the play, and those that have reached its exit stage, are skipped);
-    returns how many were enrolled."""
+def play_enrol(
+    *, play: Play, accounts: Iterable[Account], by: User | None = None, today: dt.date | None = None
+) -> EnrolResult:
+    """Enrol accounts (those already active in the play, and those that have reached its exit stage, are skipped
+    and counted)."""
     if not play.is_active:
         raise ValidationError({"play": gettext("This play is paused; activate it before enrolling accounts.")})
     today = today or timezone.localdate()
@@ -211,6 +224,7 @@ def play_enrol(*, play: Play, accounts: Iterable[Account], by: User | None = Non
             "account_id", flat=True
         )
     )
+    past_exit = [a for a in accounts if a.pk not in active and reached(a.journey_stage, play.exit_stage)]
     fresh = [
         PlayEnrolment(
             workspace=play.workspace,
@@ -224,7 +238,7 @@ def play_enrol(*, play: Play, accounts: Iterable[Account], by: User | None = Non
         if a.pk not in active and not reached(a.journey_stage, play.exit_stage)
     ]
     PlayEnrolment.objects.bulk_create(fresh, batch_size=1000)
-    return len(fresh)
+    return EnrolResult(enrolled=len(fresh), already_active=len(active), past_exit=len(past_exit))
 
 
 @transaction.atomic

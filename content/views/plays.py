@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from abe import permissions as rules
 from abe.http import MemberRequest
+from abe.labels import stage_label
 from abe.paging import paginate
 from abe.views import workspace_required
 from accounts.models import Account, TeamRole, Tier
@@ -194,11 +195,12 @@ def play_enrol_view(request: MemberRequest, pk: int) -> HttpResponse:
         qs = qs.filter(owner=request.user) | qs.filter(team_members__user=request.user)
     accounts = list(qs.distinct()[:5000])
     try:
-        n = play_enrol(play=play, accounts=accounts, by=request.user)
+        enrolled = play_enrol(play=play, accounts=accounts, by=request.user)
     except ValidationError as exc:
         messages.error(request, _errors(exc))
         return redirect("content:play_detail", pk=play.pk)
     result = play_steps_schedule(workspace=request.workspace)
+    n = enrolled.enrolled
     messages.success(
         request,
         ngettext("%(count)s account enrolled", "%(count)s accounts enrolled", n) % {"count": n}
@@ -206,6 +208,39 @@ def play_enrol_view(request: MemberRequest, pk: int) -> HttpResponse:
         + ngettext("%(count)s task due today created.", "%(count)s tasks due today created.", result["created"])
         % {"count": result["created"]},
     )
+    # What was left out, and why: "0 accounts enrolled" alone reads as a fault.
+    skipped = []
+    if enrolled.already_active:
+        skipped.append(
+            ngettext(
+                "%(count)s account was already in the play.",
+                "%(count)s accounts were already in the play.",
+                enrolled.already_active,
+            )
+            % {"count": enrolled.already_active}
+        )
+    if enrolled.past_exit:
+        skipped.append(
+            ngettext(
+                "%(count)s account is at %(stage)s or a later stage, where the play ends: not enrolled.",
+                "%(count)s accounts are at %(stage)s or a later stage, where the play ends: not enrolled.",
+                enrolled.past_exit,
+            )
+            % {"count": enrolled.past_exit, "stage": stage_label(play.exit_stage)}
+        )
+    missing = sorted(set(ids) - {a.pk for a in accounts})
+    if missing:
+        listed = ", ".join(str(i) for i in missing[:10]) + (" …" if len(missing) > 10 else "")
+        skipped.append(
+            ngettext(
+                "No account you can enrol here has the id %(ids)s.",
+                "No account you can enrol here has the ids %(ids)s.",
+                len(missing),
+            )
+            % {"ids": listed}
+        )
+    if skipped:
+        messages.warning(request, " ".join(skipped))
     return redirect("content:play_detail", pk=play.pk)
 
 

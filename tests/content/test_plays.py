@@ -119,7 +119,7 @@ def test_an_account_past_the_exit_stage_leaves_the_play_and_is_not_enrolled(work
     play = _play(workspace, exit_stage="opportunity")
 
     # when the customer is enrolled too, and the engaged account goes straight to Customer (a deal won at once)
-    assert play_enrol(play=play, accounts=[jumped, customer], today=DAY0) == 1
+    assert play_enrol(play=play, accounts=[jumped, customer], today=DAY0).enrolled == 1
     play_steps_schedule(workspace=workspace, today=DAY0)
     jumped.journey_stage = "customer"
     jumped.save(update_fields=["journey_stage"])
@@ -186,9 +186,36 @@ def test_play_api_create_enrol_and_report(workspace, marketing_api, sales_api):
 
     assert created.status_code == 201, created.json()
     assert bad.status_code == 400
-    assert enrolled.json() == {"enrolled": 1, "tasks_created": 1}
+    assert enrolled.json() == {"enrolled": 1, "tasks_created": 1, "already_active": 0, "past_exit_stage": 0}
     assert report.json()["enrolled"] == 1
     assert Task.objects.get(account=account).source_ref.startswith("play_step_run:")
+
+
+def test_enrolling_says_which_offered_accounts_were_left_out_and_why(workspace, client, marketing_user, marketing_api):
+    # given a play that ends at Opportunity, an engaged account, a customer, and an account of another workspace
+    from tests.factories import WorkspaceFactory
+
+    engaged = AccountFactory(workspace=workspace, journey_stage="engaged")
+    customer = AccountFactory(workspace=workspace, journey_stage="customer")
+    elsewhere = AccountFactory(workspace=WorkspaceFactory(), journey_stage="engaged")
+    play = _play(workspace, exit_stage="opportunity")
+    client.force_login(marketing_user)
+
+    # when the form is sent with all three ids and one that names nothing, then again with the engaged account
+    ids = f"abc, {engaged.pk} {customer.pk},{elsewhere.pk} 99999999"
+    first = client.post(f"/content/plays/{play.pk}/enrol/", {"account_ids": ids}, follow=True).content.decode()
+    again = client.post(f"/content/plays/{play.pk}/enrol/", {"account_ids": str(engaged.pk)}, follow=True)
+    api = marketing_api.post(f"/api/v1/plays/{play.pk}/enrol/", {"accounts": [engaged.pk, customer.pk]}, format="json")
+
+    # then each answer says what was enrolled and what was left out, and why (it said "0 accounts enrolled" or
+    # "1 account enrolled" and nothing more)
+    assert "1 account enrolled; " in first
+    assert "1 account is at Opportunity or a later stage, where the play ends: not enrolled." in first
+    assert f"No account you can enrol here has the ids {elsewhere.pk}, 99999999." in first
+    assert "0 accounts enrolled; " in again.content.decode()
+    assert "1 account was already in the play." in again.content.decode()
+    assert api.json() == {"enrolled": 0, "tasks_created": 0, "already_active": 1, "past_exit_stage": 1}
+    assert list(play.enrolments.values_list("account_id", flat=True)) == [engaged.pk]
 
 
 def test_step_tasks_read_in_the_readers_language_and_keep_english_for_the_api(workspace):
