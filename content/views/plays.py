@@ -201,7 +201,7 @@ def play_enrol_view(request: MemberRequest, pk: int) -> HttpResponse:
         return redirect("content:play_detail", pk=play.pk)
     result = play_steps_schedule(workspace=request.workspace)
     n = enrolled.enrolled
-    messages.success(
+    (messages.success if n else messages.info)(
         request,
         ngettext("%(count)s account enrolled", "%(count)s accounts enrolled", n) % {"count": n}
         + "; "
