@@ -411,6 +411,7 @@ class PlayViewSet(WorkspaceModelViewSet):
                 "tasks_created": serializers.IntegerField(),
                 "already_active": serializers.IntegerField(),
                 "past_exit_stage": serializers.IntegerField(),
+                "not_found": serializers.ListField(child=serializers.IntegerField()),
             },
         ),
     )
@@ -434,15 +435,18 @@ class PlayViewSet(WorkspaceModelViewSet):
             qs = qs.filter(engagement_rank__workspace_id=self.workspace.pk, engagement_rank__journey_stage=d["stage"])
         if not rules.can_write_everything(request) and request.user.is_authenticated:
             qs = qs.filter(owner=request.user) | qs.filter(team_members__user=request.user)
-        enrolled = play_enrol(play=play, accounts=list(qs.distinct()[:5000]), by=self.actor())
+        accounts = list(qs.distinct()[:5000])
+        enrolled = play_enrol(play=play, accounts=accounts, by=self.actor())
         created = play_steps_schedule(workspace=self.workspace)["created"]
-        # What was offered and skipped: already active in the play, or at its exit stage or a later one.
+        # What was offered and skipped: already active in the play, or at its exit stage or a later one, and the
+        # listed ids that match no account the caller can enrol (with the other filters given).
         return Response(
             {
                 "enrolled": enrolled.enrolled,
                 "tasks_created": created,
                 "already_active": enrolled.already_active,
                 "past_exit_stage": enrolled.past_exit,
+                "not_found": sorted(set(d.get("accounts", ())) - {a.pk for a in accounts}),
             }
         )
 

@@ -186,7 +186,13 @@ def test_play_api_create_enrol_and_report(workspace, marketing_api, sales_api):
 
     assert created.status_code == 201, created.json()
     assert bad.status_code == 400
-    assert enrolled.json() == {"enrolled": 1, "tasks_created": 1, "already_active": 0, "past_exit_stage": 0}
+    assert enrolled.json() == {
+        "enrolled": 1,
+        "tasks_created": 1,
+        "already_active": 0,
+        "past_exit_stage": 0,
+        "not_found": [],
+    }
     assert report.json()["enrolled"] == 1
     assert Task.objects.get(account=account).source_ref.startswith("play_step_run:")
 
@@ -205,7 +211,8 @@ def test_enrolling_says_which_offered_accounts_were_left_out_and_why(workspace, 
     ids = f"abc, {engaged.pk} {customer.pk},{elsewhere.pk} 99999999"
     first = client.post(f"/content/plays/{play.pk}/enrol/", {"account_ids": ids}, follow=True).content.decode()
     again = client.post(f"/content/plays/{play.pk}/enrol/", {"account_ids": str(engaged.pk)}, follow=True)
-    api = marketing_api.post(f"/api/v1/plays/{play.pk}/enrol/", {"accounts": [engaged.pk, customer.pk]}, format="json")
+    offered = [engaged.pk, customer.pk, elsewhere.pk]
+    api = marketing_api.post(f"/api/v1/plays/{play.pk}/enrol/", {"accounts": offered}, format="json")
 
     # then each answer says what was enrolled and what was left out, and why (it said "0 accounts enrolled" or
     # "1 account enrolled" and nothing more)
@@ -214,7 +221,13 @@ def test_enrolling_says_which_offered_accounts_were_left_out_and_why(workspace, 
     assert f"No account you can enrol here has the ids {elsewhere.pk}, 99999999." in first
     assert "0 accounts enrolled; " in again.content.decode()
     assert "1 account was already in the play." in again.content.decode()
-    assert api.json() == {"enrolled": 0, "tasks_created": 0, "already_active": 1, "past_exit_stage": 1}
+    assert api.json() == {
+        "enrolled": 0,
+        "tasks_created": 0,
+        "already_active": 1,
+        "past_exit_stage": 1,
+        "not_found": [elsewhere.pk],
+    }
     assert list(play.enrolments.values_list("account_id", flat=True)) == [engaged.pk]
 
 
