@@ -50,17 +50,24 @@ def play_list_view(request: MemberRequest) -> HttpResponse:
     )
 
 
+def _posted_count(request: MemberRequest) -> int:
+    """How many step rows the form sent: at least ``STEP_ROWS``, more for a play with more steps (one made through
+    the API), whose rows past the eighth were dropped on save when only eight were read."""
+    sent = [int(k[6:]) for k in request.POST if k.startswith("title_") and k[6:].isdigit() and len(k) < 10]
+    return max(STEP_ROWS, *(i + 1 for i in sent)) if sent else STEP_ROWS
+
+
 def _step_rows(request: MemberRequest) -> list[dict]:
     ws = request.workspace
     personas = {str(p.pk): p for p in Persona.objects.for_workspace(ws)}
     assets = {str(a.pk): a for a in ContentAsset.objects.for_workspace(ws)}
     templates = {str(t.pk): t for t in outreach_template_list(workspace=ws)}
     steps = []
-    for i in range(STEP_ROWS):
+    for i in range(_posted_count(request)):
         title = request.POST.get(f"title_{i}", "").strip()
         if not title:
             continue
-        offset = request.POST.get(f"day_offset_{i}", "0")
+        offset = request.POST.get(f"day_offset_{i}", "").strip() or "0"  # a blank day: at enrolment
         steps.append(
             {
                 "title": title,
@@ -74,6 +81,29 @@ def _step_rows(request: MemberRequest) -> list[dict]:
             }
         )
     return steps
+
+
+def _posted_rows(request: MemberRequest) -> list[dict]:
+    """The step rows as the user sent them, to show again with the form's error (not the saved steps, nor blank
+    rows: a refused form kept nothing of the steps typed)."""
+
+    def pk(name: str) -> int | None:
+        value = request.POST.get(name, "")
+        return int(value) if value.isdigit() else None
+
+    return [
+        {
+            "title": request.POST.get(f"title_{i}", ""),
+            "day_offset": request.POST.get(f"day_offset_{i}", ""),
+            "channel": request.POST.get(f"channel_{i}", "email"),
+            "target_role": request.POST.get(f"target_role_{i}", ""),
+            "target_persona": pk(f"target_persona_{i}"),
+            "asset": pk(f"asset_{i}"),
+            "template": pk(f"template_{i}"),
+            "owner_role": request.POST.get(f"owner_role_{i}", "owner"),
+        }
+        for i in range(_posted_count(request))
+    ]
 
 
 @workspace_required
@@ -99,8 +129,9 @@ def play_form_view(request: MemberRequest, pk: int | None = None) -> HttpRespons
         else:
             messages.success(request, gettext("Play “%(name)s” saved.") % {"name": play.name})
             return redirect("content:play_detail", pk=play.pk)
-    existing = list(play.steps.all()) if play else []
-    rows = [
+    existing = list(play.steps.all()) if play and not error else []
+    rows = _posted_rows(request) if error else []
+    rows += [
         {
             "title": s.title,
             "day_offset": s.day_offset,
@@ -124,7 +155,7 @@ def play_form_view(request: MemberRequest, pk: int | None = None) -> HttpRespons
             "template": None,
             "owner_role": "owner",
         }
-    ] * (STEP_ROWS - len(rows))
+    ] * (0 if error else max(STEP_ROWS - len(rows), 2 if len(rows) >= STEP_ROWS else 0))  # room on a long play
     return render(
         request,
         "content/play_form.html",

@@ -271,3 +271,64 @@ def test_an_exit_reason_the_portal_wrote_reads_in_the_readers_language(workspace
     assert shown[by_hand.pk] == "Retirada a mano"
     assert shown[reached.pk].startswith("Alcanzó la etapa ")
     assert shown[typed.pk] == "Paused by the AE"
+
+
+def test_a_refused_play_form_keeps_the_steps_typed_and_a_blank_day_means_day_0(workspace, client, marketing_user):
+    # given a play named "Exec sequence" already, and a user typing a new play with the same name and two steps,
+    # the second with its day left blank and Active unticked
+    _play(workspace)
+    client.force_login(marketing_user)
+    form = {
+        "name": "Exec sequence",
+        "exit_stage": "",
+        "title_0": "Call the sponsor",
+        "day_offset_0": "3",
+        "channel_0": "phone",
+        "owner_role_0": "owner",
+        "title_1": "Send the case study",
+        "day_offset_1": "",
+        "channel_1": "email",
+        "owner_role_1": "owner",
+    }
+
+    # when the form is sent, then sent again with another name
+    refused = client.post("/content/plays/new/", form).content.decode()
+    saved = client.post("/content/plays/new/", {**form, "name": "Second play"})
+
+    # then the refusal shows the steps as typed and Active as left (the form came back with blank rows and Active
+    # ticked), and the blank day is day 0 (it read as "day_offset must be 0 to 365")
+    assert 'value="Call the sponsor"' in refused and 'value="Send the case study"' in refused
+    assert '<option value="phone" selected>' in refused
+    assert 'name="is_active" value="1">' in refused
+    assert saved.status_code == 302
+    from content.models import Play
+
+    play = Play.objects.get(workspace=workspace, name="Second play")
+    assert [(s.title, s.day_offset) for s in play.steps.order_by("day_offset")] == [
+        ("Send the case study", 0),
+        ("Call the sponsor", 3),
+    ]
+    assert play.is_active is False
+
+
+def test_editing_a_play_with_more_steps_than_the_form_has_rows_keeps_them_all(workspace, client, marketing_user):
+    # given a play of ten steps (made through the API or the service; the form shows eight rows)
+    play = play_create(
+        workspace=workspace,
+        name="Long play",
+        steps=[{"title": f"Step {i}", "day_offset": i, "channel": "email"} for i in range(10)],
+    )
+    client.force_login(marketing_user)
+    page = client.get(f"/content/plays/{play.pk}/edit/").content.decode()
+
+    # when the form is saved as shown, with an eleventh step typed in a blank row
+    form = {"name": "Long play", "exit_stage": "", "is_active": "1"}
+    for i in range(10):
+        form |= {f"title_{i}": f"Step {i}", f"day_offset_{i}": str(i), f"channel_{i}": "email"}
+    form |= {"title_10": "Step 10", "day_offset_10": "10", "channel_10": "email"}
+    client.post(f"/content/plays/{play.pk}/edit/", form)
+
+    # then the page had a row for every step and two blank ones, and all eleven are kept (rows past the eighth
+    # were dropped on save)
+    assert 'name="title_11"' in page and 'name="title_12"' not in page
+    assert play.steps.count() == 11
