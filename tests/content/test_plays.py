@@ -332,3 +332,18 @@ def test_editing_a_play_with_more_steps_than_the_form_has_rows_keeps_them_all(wo
     # were dropped on save)
     assert 'name="title_11"' in page and 'name="title_12"' not in page
     assert play.steps.count() == 11
+
+
+def test_a_paused_plays_page_says_so_instead_of_pointing_at_a_form_it_hides(workspace, client, marketing_user):
+    # given a paused play
+    play = _play(workspace, is_active=False)
+    client.force_login(marketing_user)
+
+    # when its page is opened
+    page = client.get(f"/content/plays/{play.pk}/").content.decode()
+
+    # then it is marked paused and says how to go on; no enrol form, and the empty list does not point at one
+    # ("Enrol by tier, owner or stage above." with nothing above)
+    assert 'id="play-paused"' in page and 'id="enrol-paused"' in page
+    assert 'id="enrol-form"' not in page
+    assert "Enrol by tier, owner or stage above." not in page
