@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.translation import gettext, ngettext, pgettext
 from django.views.decorators.http import require_POST
 
@@ -28,6 +29,8 @@ from ..selectors.plays import play_enrolments, play_list, play_report
 from ..services.plays import play_create, play_delete, play_enrol, play_exit, play_steps_schedule, play_update
 
 STEP_ROWS = 8
+#: Accounts one enrolment offers to a play (the form's confirmation says so).
+ENROL_MAX = 5000
 
 
 def _errors(exc: ValidationError) -> str:
@@ -224,7 +227,7 @@ def play_enrol_view(request: MemberRequest, pk: int) -> HttpResponse:
         qs = qs.filter(pk__in=ids)
     if not rules.can_write_everything(request):  # sales enrol only the accounts they work on
         qs = qs.filter(owner=request.user) | qs.filter(team_members__user=request.user)
-    accounts = list(qs.distinct()[:5000])
+    accounts = list(qs.distinct()[:ENROL_MAX])
     try:
         enrolled = play_enrol(play=play, accounts=accounts, by=request.user)
     except ValidationError as exc:
@@ -269,6 +272,14 @@ def play_enrol_view(request: MemberRequest, pk: int) -> HttpResponse:
                 len(missing),
             )
             % {"ids": listed}
+        )
+    if len(accounts) == ENROL_MAX and qs.distinct()[ENROL_MAX : ENROL_MAX + 1].exists():
+        skipped.append(
+            gettext(
+                "More than %(max)s accounts matched: only the first %(max)s were offered. "
+                "Narrow the filters to reach the rest."
+            )
+            % {"max": number_format(ENROL_MAX, force_grouping=True)}
         )
     if skipped:
         messages.warning(request, " ".join(skipped))

@@ -347,3 +347,22 @@ def test_a_paused_plays_page_says_so_instead_of_pointing_at_a_form_it_hides(work
     assert 'id="play-paused"' in page and 'id="enrol-paused"' in page
     assert 'id="enrol-form"' not in page
     assert "Enrol by tier, owner or stage above." not in page
+
+
+def test_enrolling_more_accounts_than_one_enrolment_offers_says_so(workspace, client, marketing_user, monkeypatch):
+    # given three strategic accounts, and at most two offered per enrolment (5,000 in the portal)
+    import content.views.plays as views
+
+    monkeypatch.setattr(views, "ENROL_MAX", 2)
+    for _ in range(3):
+        AccountFactory(workspace=workspace, tier="strategic", journey_stage="aware")
+    play = _play(workspace)
+    client.force_login(marketing_user)
+
+    # when every strategic account is enrolled
+    page = client.post(f"/content/plays/{play.pk}/enrol/", {"tier": "strategic"}, follow=True).content.decode()
+
+    # then two are, and the page says the rest were not offered (it said "2 accounts enrolled" alone)
+    assert "2 accounts enrolled; " in page
+    assert "More than 2 accounts matched: only the first 2 were offered." in page
+    assert play.enrolments.count() == 2
