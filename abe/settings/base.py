@@ -357,6 +357,9 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "inte
 # The embedded default (no REDIS_URL, tasks in-process) runs the schedule in a thread of `manage.py runserver`
 # (abe/embedded_beat.py); 0 turns it off.
 ABE_EMBEDDED_BEAT = os.environ.get("ABE_EMBEDDED_BEAT", "1") != "0"
+# Where that thread keeps each entry's last run, so a nightly entry missed while the server was down runs when it
+# starts again ("" keeps nothing: every entry then counts from the server's start).
+ABE_EMBEDDED_BEAT_STATE = os.environ.get("ABE_EMBEDDED_BEAT_STATE", str(BASE_DIR / ".embedded-beat.json"))
 CELERY_BEAT_SCHEDULE["abe-worker-heartbeat"] = {"task": "abe.tasks.worker_heartbeat", "schedule": 30.0}
 # Event CSV uploads run with the other imports, not behind scoring (an exact name wins over the glob).
 CELERY_TASK_ROUTES["engagement.tasks.event_import_run"] = {"queue": "imports"}

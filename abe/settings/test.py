@@ -25,6 +25,8 @@ STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 
+# The embedded beat's last runs are not the checkout's (a test names its own file).
+ABE_EMBEDDED_BEAT_STATE = ""
 # A `make run` loading the demo in this checkout must not turn the test run's pages into "still loading" ones.
 ABE_DEMO_PROGRESS_FILE = os.path.join(
     os.environ.get("TMPDIR", "/tmp"), f"abe-test-demo-loading-{os.environ.get('ABE_TEST_DB', 'default')}.json"

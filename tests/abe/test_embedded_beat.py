@@ -4,9 +4,10 @@ roll-ups and the sweeps run, and the thread never starts where a real beat or a 
 
 from __future__ import annotations
 
+import json
 import os
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from celery.beat import ScheduleEntry
@@ -172,3 +173,53 @@ def test_runserver_on_the_embedded_default_starts_one_thread_per_process(setting
     settings.CELERY_TASK_ALWAYS_EAGER = False  # a broker: celery beat runs the schedule
     monkeypatch.setattr(embedded_beat, "_started", None)
     assert embedded_beat.start_if_embedded() is None and len(started) == 1
+
+
+def test_a_nightly_entry_missed_while_the_server_was_down_is_due_when_it_starts_again(tmp_path, settings):
+    # given the beat's file of a server that last ran the nightly analytics rebuild (00:40) three days ago
+    state = tmp_path / "beat.json"
+    state.write_text(json.dumps({"analytics-nightly-rebuild": (timezone.now() - timedelta(days=3)).isoformat()}))
+
+    # when the server starts again, and, for comparison, a server with no file
+    settings.ABE_EMBEDDED_BEAT_STATE = str(state)
+    restarted = scheduler_create()
+    settings.ABE_EMBEDDED_BEAT_STATE = ""
+    fresh = scheduler_create()
+
+    # then the entry is due at once (its hour came while the server was down), where without the file it waits for
+    # its next 00:40 (a laptop off at night never ran it)
+    assert restarted.schedule["analytics-nightly-rebuild"].is_due().is_due
+    assert not fresh.schedule["analytics-nightly-rebuild"].is_due().is_due
+
+
+def test_running_an_entry_writes_down_the_last_runs_and_a_restart_reads_them(tmp_path, settings, monkeypatch):
+    # given a server keeping its beat's file, and a task that does nothing
+    state = tmp_path / "beat.json"
+    settings.ABE_EMBEDDED_BEAT_STATE = str(state)
+    task = app.tasks["abe.tasks.worker_heartbeat"]
+    monkeypatch.setattr(task, "run", lambda *args, **kwargs: None)
+    scheduler = scheduler_create()
+
+    # when an entry runs, and the server starts again
+    scheduler.apply_async(scheduler.schedule["abe-worker-heartbeat"])
+    stored = json.loads(state.read_text())
+    again = scheduler_create()
+
+    # then every entry's last run is in the file, the one that ran just now, and the new server counts from them
+    assert set(stored) == set(django_settings.CELERY_BEAT_SCHEDULE)
+    ran = datetime.fromisoformat(stored["abe-worker-heartbeat"])
+    assert timezone.now() - ran < timedelta(seconds=30)
+    assert again.schedule["abe-worker-heartbeat"].last_run_at == ran
+
+
+def test_an_unreadable_beat_file_is_said_and_the_schedule_counts_from_now(tmp_path, settings, monkeypatch):
+    said = []
+    monkeypatch.setattr(embedded_beat.logger, "warning", lambda message, *args, **kwargs: said.append(message % args))
+    state = tmp_path / "beat.json"
+    state.write_text("{not json")
+    settings.ABE_EMBEDDED_BEAT_STATE = str(state)
+
+    scheduler = scheduler_create()
+
+    assert said == [f"Embedded beat: {state} could not be read; the schedule counts from now"]
+    assert not scheduler.schedule["analytics-nightly-rebuild"].is_due().is_due
