@@ -262,7 +262,8 @@ def play_enrol_view(request: MemberRequest, pk: int) -> HttpResponse:
             )
             % {"count": enrolled.past_exit, "stage": stage_label(play.exit_stage)}
         )
-    missing = sorted(set(ids) - {a.pk for a in accounts})
+    capped = len(accounts) == ENROL_MAX and qs.distinct()[ENROL_MAX : ENROL_MAX + 1].exists()
+    missing = [] if capped else sorted(set(ids) - {a.pk for a in accounts})  # past the cap is not missing
     if missing:
         listed = ", ".join(str(i) for i in missing[:10]) + (" …" if len(missing) > 10 else "")
         skipped.append(
@@ -273,7 +274,7 @@ def play_enrol_view(request: MemberRequest, pk: int) -> HttpResponse:
             )
             % {"ids": listed}
         )
-    if len(accounts) == ENROL_MAX and qs.distinct()[ENROL_MAX : ENROL_MAX + 1].exists():
+    if capped:
         skipped.append(
             gettext(
                 "More than %(max)s accounts matched: only the first %(max)s were offered. "

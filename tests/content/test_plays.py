@@ -354,15 +354,18 @@ def test_enrolling_more_accounts_than_one_enrolment_offers_says_so(workspace, cl
     import content.views.plays as views
 
     monkeypatch.setattr(views, "ENROL_MAX", 2)
-    for _ in range(3):
-        AccountFactory(workspace=workspace, tier="strategic", journey_stage="aware")
+    accounts = [AccountFactory(workspace=workspace, tier="strategic", journey_stage="aware") for _ in range(3)]
     play = _play(workspace)
     client.force_login(marketing_user)
 
-    # when every strategic account is enrolled
+    # when every strategic account is enrolled, then all three are listed by id
     page = client.post(f"/content/plays/{play.pk}/enrol/", {"tier": "strategic"}, follow=True).content.decode()
+    ids = " ".join(str(a.pk) for a in accounts)
+    listed = client.post(f"/content/plays/{play.pk}/enrol/", {"account_ids": ids}, follow=True).content.decode()
 
-    # then two are, and the page says the rest were not offered (it said "2 accounts enrolled" alone)
+    # then two are, and the page says the rest were not offered (it said "2 accounts enrolled" alone); an id past
+    # the cap is not called one that matches no account
     assert "2 accounts enrolled; " in page
     assert "More than 2 accounts matched: only the first 2 were offered." in page
+    assert "More than 2 accounts matched" in listed and "No account you can enrol here" not in listed
     assert play.enrolments.count() == 2
