@@ -224,21 +224,23 @@ def play_enrol(
             "account_id", flat=True
         )
     )
-    past_exit = [a for a in accounts if a.pk not in active and reached(a.journey_stage, play.exit_stage)]
-    fresh = [
-        PlayEnrolment(
-            workspace=play.workspace,
-            play=play,
-            account=a,
-            enrolled_on=today,
-            stage_at_enrolment=a.journey_stage,
-            enrolled_by=by if by and by.is_authenticated else None,
-        )
-        for a in accounts
-        if a.pk not in active and not reached(a.journey_stage, play.exit_stage)
-    ]
-    PlayEnrolment.objects.bulk_create(fresh, batch_size=1000)
-    return EnrolResult(enrolled=len(fresh), already_active=len(active), past_exit=len(past_exit))
+    offered = [a for a in accounts if a.pk not in active]
+    fresh = [a for a in offered if not reached(a.journey_stage, play.exit_stage)]
+    PlayEnrolment.objects.bulk_create(
+        [
+            PlayEnrolment(
+                workspace=play.workspace,
+                play=play,
+                account=a,
+                enrolled_on=today,
+                stage_at_enrolment=a.journey_stage,
+                enrolled_by=by if by and by.is_authenticated else None,
+            )
+            for a in fresh
+        ],
+        batch_size=1000,
+    )
+    return EnrolResult(enrolled=len(fresh), already_active=len(active), past_exit=len(offered) - len(fresh))
 
 
 @transaction.atomic
