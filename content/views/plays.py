@@ -187,11 +187,21 @@ def _owner_roles() -> list[tuple[str, str]]:
 def play_detail_view(request: MemberRequest, pk: int) -> HttpResponse:
     play = _play(request, pk)
     page_obj = paginate(request, play_enrolments(play=play), key="play_enrolments")
+    can_design = rules.can_write_everything(request)
+    # Sales take out only accounts they work on (``play_exit_view``): the page's rows they may, in one query.
+    takeable: set[int] = set()
+    if not can_design and rules.can_write(request):
+        ids = [e.account_id for e in page_obj]
+        mine = Account.objects.for_workspace(request.workspace).filter(pk__in=ids)
+        theirs = mine.filter(owner=request.user) | mine.filter(team_members__user=request.user)
+        takeable = set(theirs.values_list("pk", flat=True))
     return render(
         request,
         "content/play_detail.html",
         {
             "play": play,
+            "can_design": can_design,
+            "takeable": takeable,
             "steps": play.steps.select_related("asset", "template", "target_persona"),
             "owner_role_labels": dict(_owner_roles()),
             "page_obj": page_obj,

@@ -369,3 +369,23 @@ def test_enrolling_more_accounts_than_one_enrolment_offers_says_so(workspace, cl
     assert "More than 2 accounts matched: only the first 2 were offered." in page
     assert "More than 2 accounts matched" in listed and "No account you can enrol here" not in listed
     assert play.enrolments.count() == 2
+
+
+def test_sales_see_no_design_buttons_and_take_out_only_their_accounts(workspace, client, sales_user):
+    # given a play with a sales user's account and someone else's enrolled
+    mine = AccountFactory(workspace=workspace, owner=sales_user, journey_stage="aware")
+    theirs = AccountFactory(workspace=workspace, journey_stage="aware")
+    play = _play(workspace)
+    play_enrol(play=play, accounts=[mine, theirs], today=DAY0)
+    client.force_login(sales_user)
+
+    # when the sales user opens the play
+    page = client.get(f"/content/plays/{play.pk}/").content.decode()
+
+    # then no Edit or Delete (both answer 403 to sales), and Take out only on their own account's row (the other
+    # answered 403 too)
+    assert f"/content/plays/{play.pk}/edit/" not in page and f"/content/plays/{play.pk}/delete/" not in page
+    mine_row = play.enrolments.get(account=mine).pk
+    theirs_row = play.enrolments.get(account=theirs).pk
+    assert f"/enrolments/{mine_row}/exit/" in page
+    assert f"/enrolments/{theirs_row}/exit/" not in page
