@@ -37,6 +37,16 @@ def _errors(exc: ValidationError) -> str:
     return " ".join(m for msgs in exc.message_dict.values() for m in msgs)
 
 
+def _count(n: int) -> str:
+    """A count in a message, grouped as the lists show it ("1,143", not "1143")."""
+    return number_format(n, force_grouping=True)
+
+
+def _listed(values: list[str], shown: int = 10) -> str:
+    """The first ``shown`` of some typed values for a message, with an ellipsis for the rest."""
+    return ", ".join(v[:40] for v in values[:shown]) + (" …" if len(values) > shown else "")
+
+
 def _play(request: MemberRequest, pk: int):
     return get_object_or_404(play_list(workspace=request.workspace), pk=pk)
 
@@ -222,9 +232,16 @@ def play_enrol_view(request: MemberRequest, pk: int) -> HttpResponse:
     play = _play(request, pk)
     qs = Account.objects.for_workspace(request.workspace)
     tier, owner, stage = (request.POST.get(k, "") for k in ("tier", "owner", "stage"))
-    ids = [int(x) for x in request.POST.get("account_ids", "").replace(",", " ").split() if x.isdigit()]
+    tokens = request.POST.get("account_ids", "").replace(",", " ").split()
+    ids = [int(x) for x in tokens if x.isdigit()]
+    not_ids = _listed([x for x in tokens if not x.isdigit()])
     if not (tier or owner or stage or ids):
-        messages.error(request, gettext("Choose a tier, an owner or a stage, or list account ids."))
+        messages.error(
+            request,
+            gettext("Not account ids: %(ids)s. Account ids are whole numbers.") % {"ids": not_ids}
+            if not_ids
+            else gettext("Choose a tier, an owner or a stage, or list account ids."),
+        )
         return redirect("content:play_detail", pk=play.pk)
     if tier:
         qs = qs.filter(tier=tier)
@@ -247,10 +264,10 @@ def play_enrol_view(request: MemberRequest, pk: int) -> HttpResponse:
     n = enrolled.enrolled
     (messages.success if n else messages.info)(
         request,
-        ngettext("%(count)s account enrolled", "%(count)s accounts enrolled", n) % {"count": n}
+        ngettext("%(count)s account enrolled", "%(count)s accounts enrolled", n) % {"count": _count(n)}
         + "; "
         + ngettext("%(count)s task due today created.", "%(count)s tasks due today created.", result["created"])
-        % {"count": result["created"]},
+        % {"count": _count(result["created"])},
     )
     # What was left out, and why: "0 accounts enrolled" alone reads as a fault.
     skipped = []
@@ -261,7 +278,7 @@ def play_enrol_view(request: MemberRequest, pk: int) -> HttpResponse:
                 "%(count)s accounts were already in the play.",
                 enrolled.already_active,
             )
-            % {"count": enrolled.already_active}
+            % {"count": _count(enrolled.already_active)}
         )
     if enrolled.past_exit:
         skipped.append(
@@ -270,27 +287,28 @@ def play_enrol_view(request: MemberRequest, pk: int) -> HttpResponse:
                 "%(count)s accounts are at %(stage)s or a later stage, where the play ends: not enrolled.",
                 enrolled.past_exit,
             )
-            % {"count": enrolled.past_exit, "stage": stage_label(play.exit_stage)}
+            % {"count": _count(enrolled.past_exit), "stage": stage_label(play.exit_stage)}
         )
     capped = len(accounts) == ENROL_MAX and qs.distinct()[ENROL_MAX : ENROL_MAX + 1].exists()
     missing = [] if capped else sorted(set(ids) - {a.pk for a in accounts})  # past the cap is not missing
     if missing:
-        listed = ", ".join(str(i) for i in missing[:10]) + (" …" if len(missing) > 10 else "")
         skipped.append(
             ngettext(
                 "No account you can enrol here has the id %(ids)s.",
                 "No account you can enrol here has the ids %(ids)s.",
                 len(missing),
             )
-            % {"ids": listed}
+            % {"ids": _listed([str(i) for i in missing])}
         )
+    if not_ids:
+        skipped.append(gettext("Not account ids, left out: %(ids)s.") % {"ids": not_ids})
     if capped:
         skipped.append(
             gettext(
                 "More than %(max)s accounts matched: only the first %(max)s were offered. "
                 "Narrow the filters to reach the rest."
             )
-            % {"max": number_format(ENROL_MAX, force_grouping=True)}
+            % {"max": _count(ENROL_MAX)}
         )
     if skipped:
         messages.warning(request, " ".join(skipped))

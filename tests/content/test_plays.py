@@ -231,6 +231,41 @@ def test_enrolling_says_which_offered_accounts_were_left_out_and_why(workspace, 
     assert list(play.enrolments.values_list("account_id", flat=True)) == [engaged.pk]
 
 
+def test_enrolling_names_typed_values_that_are_not_ids_and_groups_its_counts(workspace, client, marketing_user):
+    # given a play that ends at Opportunity and 1,001 customers of one tier
+    from accounts.models import Account
+
+    engaged = AccountFactory(workspace=workspace, journey_stage="engaged", tier="standard")
+    Account.objects.bulk_create(
+        [
+            Account(
+                workspace=workspace,
+                name=f"C{i}",
+                domain=f"c{i}.example.com",
+                tier="strategic",
+                journey_stage="customer",
+            )
+            for i in range(1001)
+        ]
+    )
+    play = _play(workspace, exit_stage="opportunity")
+    client.force_login(marketing_user)
+    url = f"/content/plays/{play.pk}/enrol/"
+
+    # when ids are typed with values that are not ids, then only such values, then the customers' tier is enrolled
+    mixed = client.post(url, {"account_ids": f"abc {engaged.pk}, 1.5 -5"}, follow=True).content.decode()
+    only_bad = client.post(url, {"account_ids": "abc, 1.5"}, follow=True).content.decode()
+    tier = client.post(url, {"tier": "strategic"}, follow=True).content.decode()
+
+    # then the values left out are named (they were dropped without a word when a valid id was beside them, and
+    # refused as "Choose a tier…" alone), and counts read grouped as the lists show them ("1001" before)
+    assert "1 account enrolled; " in mixed
+    assert "Not account ids, left out: abc, 1.5, -5." in mixed
+    assert "Not account ids: abc, 1.5. Account ids are whole numbers." in only_bad
+    assert "1,001 accounts are at Opportunity or a later stage, where the play ends: not enrolled." in tier
+    assert play.enrolments.count() == 1
+
+
 def test_step_tasks_read_in_the_readers_language_and_keep_english_for_the_api(workspace):
     from django.utils import translation
 
