@@ -76,6 +76,9 @@ from engagement.services.scoring import scores_evaluate, scoring_rules  # noqa: 
 ROLES = ["decision_maker", "economic_buyer", "champion", "influencer", "technical_evaluator", "end_user"]
 SENIORITIES = ["c_level", "vp", "director", "manager", "individual"]
 TYPES = [t for t in EventType.values if t != EventType.TRIGGER_EVENT]
+# The new events go through the ingestion, which refuses the portal's own outreach touches (it records those
+# itself): drawn from every other type, all 10,000 are stored (one in fourteen was refused until 6 December).
+NEW_TYPES = [t for t in TYPES if t != EventType.OUTBOUND_TOUCH]
 
 
 def main() -> None:
@@ -146,13 +149,13 @@ def main() -> None:
         hot = set(rng.choice(accounts, size=max(1, int(len(accounts) * args.touched)), replace=False).tolist())
         hot_people = np.array([i for i, (_, account, _) in enumerate(people) if account in hot])
         who = hot_people[rng.integers(0, len(hot_people), size=args.new)]
-        kinds = rng.choice(len(TYPES), size=args.new)
+        kinds = rng.choice(len(NEW_TYPES), size=args.new)
         ages = rng.uniform(0, 2 * 86400, size=args.new)
         new_events = [
             {
                 "source": "new",
                 "external_id": f"n{i}",
-                "type": TYPES[k],
+                "type": NEW_TYPES[k],
                 "contact_email": people[w][2],
                 "occurred_at": (now - timedelta(seconds=a)).isoformat(),
             }
@@ -183,6 +186,8 @@ def main() -> None:
         for start in range(0, len(new_events), 5000):
             result = events_ingest(workspace=ws, events=new_events[start : start + 5000], now=now)
             touched.update(result.account_ids)
+            if result.rejected:  # a refused event would make the incremental part cheaper than it is
+                sys.exit(f"The ingestion refused {len(result.rejected)} new events: {result.rejected[:3]}")
         ingest_seconds = time.perf_counter() - started
         started = time.perf_counter()
         accounts_score(workspace=ws, account_ids=sorted(touched), now=now)
