@@ -32,8 +32,8 @@ def page_size(request: HttpRequest, *, key: str, default: int = 25) -> int:
     the session), else the size this user chose last time, else ``default``."""
     session_key = f"per_page:{key}"
     raw = request.GET.get("per_page") or request.GET.get("page_size", "")
-    if raw.isdigit() and int(raw) in PAGE_SIZES:
-        size = int(raw)
+    size = whole_number(raw)
+    if size is not None and size in PAGE_SIZES:
         if hasattr(request, "session") and request.session.get(session_key) != size:
             request.session[session_key] = size
         return size
@@ -42,7 +42,8 @@ def page_size(request: HttpRequest, *, key: str, default: int = 25) -> int:
 
 
 def _valid_page(raw: str) -> bool:
-    return raw.isdigit() and len(raw) < 12 and int(raw) >= 1
+    number = whole_number(raw, max_digits=11)
+    return number is not None and number >= 1
 
 
 def ignored_params(request: HttpRequest, *, invalid: Iterable[str] = ()) -> list[str]:
@@ -54,10 +55,19 @@ def ignored_params(request: HttpRequest, *, invalid: Iterable[str] = ()) -> list
         names.append("page")
     for name in ("per_page", "page_size"):
         raw = request.GET.get(name)
-        if raw is not None and not (raw.isdigit() and int(raw) in PAGE_SIZES):
+        if raw is not None and whole_number(raw) not in PAGE_SIZES:
             names.append(name)
     names += [n for n in invalid if n in request.GET and n not in names]
     return [f"{name}={request.GET.get(name, '')[:40]}" for name in names]
+
+
+def whole_number(raw: str | None, *, max_digits: int = 18) -> int | None:
+    """``raw`` as a whole number when it is one written in ASCII digits (at most ``max_digits``: 18 fit a
+    PostgreSQL ``bigint``), else None. ``str.isdigit`` alone also accepts digits such as "²", which ``int()``
+    refuses: ``?page=²`` was a server error on every list."""
+    if raw and raw.isascii() and raw.isdigit() and len(raw) <= max_digits:
+        return int(raw)
+    return None
 
 
 def text_param(request: HttpRequest, *, name: str = "q", limit: int = 100) -> str:
@@ -68,7 +78,8 @@ def text_param(request: HttpRequest, *, name: str = "q", limit: int = 100) -> st
 
 def page_number(request: HttpRequest) -> int:
     raw = request.GET.get("page", "1")
-    return max(1, min(int(raw), 10**6)) if raw.isdigit() and len(raw) < 12 else 1
+    number = whole_number(raw, max_digits=11)
+    return 1 if number is None else max(1, min(number, 10**6))
 
 
 @dataclass

@@ -28,7 +28,7 @@ from .jobs import job_list, job_restart, job_restartable
 from .l10n import time_zone_choices
 from .middleware import SESSION_KEY
 from .models import ApiScope, Currency, JobStatus, Membership, Role, UserPreference
-from .paging import ignored_params, paginate
+from .paging import ignored_params, paginate, whole_number
 from .registry import SettingsLink, home_sections, settings_links
 from .selectors import api_key_list, invitation_list, membership_list
 from .services import (
@@ -81,7 +81,8 @@ def admin_required(view: Callable[..., Any]) -> Callable[..., Any]:
 @login_required
 def workspace_switch(request: SignedInRequest) -> HttpResponse:
     raw = request.POST.get("workspace", "")
-    wanted = Membership.objects.filter(user=request.user, workspace_id=int(raw)) if raw.isdigit() else None
+    pk = whole_number(raw)
+    wanted = Membership.objects.filter(user=request.user, workspace_id=pk) if pk is not None else None
     membership = wanted.first() if wanted is not None else None
     if membership is None:
         raise Http404("No such workspace.")

@@ -22,7 +22,7 @@ from abe.forms import form_add_service_errors
 from abe.http import MemberRequest
 from abe.jobs import job_list
 from abe.models import Job, JobStatus
-from abe.paging import ignored_params, paginate, text_param
+from abe.paging import ignored_params, paginate, text_param, whole_number
 from abe.rows import rendered_rows
 from abe.templatetags.abe_tags import person
 from abe.views import admin_required, safe_next, workspace_required
@@ -56,7 +56,7 @@ QUICK_SNOOZE = timedelta(days=1)
 
 
 def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and len(value) < 10 else None
+    return whole_number(value, max_digits=9)
 
 
 def _filters(request: MemberRequest) -> selectors.AlertFilters:

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from abe import permissions as role_rules
 from abe.http import MemberRequest
+from abe.paging import whole_number
 from abe.views import workspace_required
 from accounts.imports.export import csv_safe
 from accounts.models import Tier
@@ -513,7 +514,8 @@ def maturity_view(request: MemberRequest) -> HttpResponse:
                 stages: dict[str, Any] = {}
                 for d in maturity.DIMENSIONS:
                     raw = request.POST.get(d.key, "")
-                    stages[d.key] = int(raw) if raw.isdigit() else raw
+                    level = whole_number(raw, max_digits=9)
+                    stages[d.key] = raw if level is None else level
                 maturity_assessment_create(
                     workspace=ws, stages=stages, notes=request.POST.get("notes", ""), by=request.user
                 )

@@ -14,6 +14,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 from abe import l10n, labels
+from abe.paging import whole_number
 
 register = template.Library()
 
@@ -242,7 +243,7 @@ def pager(context: Context, page_obj: Any) -> SafeString:
 def split_csv(value: object) -> list[int]:
     if isinstance(value, (list, tuple)):
         return [int(v) for v in value]
-    return [int(v) for v in str(value).split(",") if v.strip().isdigit()]
+    return [n for v in str(value).split(",") if (n := whole_number(v.strip())) is not None]
 
 
 @register.filter

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from abe import l10n
 from abe.forms import FastSelect
+from abe.paging import whole_number
 
 from ..models import Lifecycle, Tier
 from .icp import GRADES
@@ -82,8 +83,8 @@ class BulkForm(forms.Form):
         data = self.cleaned_data
         account_ids = []
         for part in self.data.getlist("account") if hasattr(self.data, "getlist") else []:
-            if str(part).isdigit():
-                account_ids.append(int(part))
+            if (number := whole_number(str(part))) is not None:
+                account_ids.append(number)
         data["matching"] = self.data.get("scope") == "matching"
         if not account_ids and not data["matching"]:
             raise forms.ValidationError(_("Select at least one account."))

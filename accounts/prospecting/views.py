@@ -26,7 +26,7 @@ from abe import texts
 from abe.http import MemberRequest
 from abe.jobs import job_create, job_list
 from abe.models import Job
-from abe.paging import ignored_params, page_number, page_size, paginate
+from abe.paging import ignored_params, page_number, page_size, paginate, whole_number
 from abe.rows import rendered_rows
 from abe.selectors import member_names
 from abe.views import admin_required, safe_next, workspace_required
@@ -319,7 +319,7 @@ def proposal_list_view(request: MemberRequest) -> HttpResponse:
         if not rules.can_write_everything(request):
             raise PermissionDenied(gettext("Only marketing and admins decide tier proposals."))
         accept = request.POST.get("decision") == "accept"
-        ids = [int(i) for i in request.POST.getlist("proposal") if i.isdigit()]
+        ids = [n for i in request.POST.getlist("proposal") if (n := whole_number(i)) is not None]
         decided = services.tier_proposals_decide(workspace=ws, proposal_ids=ids, accept=accept, by=request.user)
         if accept:
             text = ngettext("%(count)s proposal accepted.", "%(count)s proposals accepted.", decided)

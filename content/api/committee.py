@@ -18,6 +18,7 @@ from abe.api.base import WorkspaceApiView, WorkspaceModelViewSet, WorkspaceRelat
 from abe.api.filters import reject_blank
 from abe.api.pagination import StandardPagination, paginated_schema
 from abe.models import Role
+from abe.paging import whole_number
 from accounts.models import Account, Contact, Tier
 from personas.committee import TIERS
 from personas.models import BuyingRole, Channel, Persona
@@ -88,9 +89,10 @@ class AccountNextBestApi(WorkspaceApiView):
         account = _account(self.workspace, pk)
         reject_blank(request.query_params, ("contact",))
         raw = request.query_params.get("contact", "")
-        if raw and not raw.isdigit():
+        contact_id = whole_number(raw)
+        if raw and contact_id is None:
             raise serializers.ValidationError({"contact": _("Give a contact id.")})
-        result = next_best_content(account=account, contact_id=int(raw) if raw else None)
+        result = next_best_content(account=account, contact_id=contact_id)
         return Response(
             [
                 {
@@ -201,11 +203,10 @@ class CoverageListApi(WorkspaceApiView):
                 {"tier": _("Choose one of: %(values)s.") % {"values": ", ".join(Tier.values)}}
             )
         owner = q.get("owner", "")
-        if owner and not owner.isdigit():
+        owner_id = whole_number(owner)
+        if owner and owner_id is None:
             raise serializers.ValidationError({"owner": _("Give a user id.")})
-        filters = committee_selectors.HeatmapFilters(
-            tier=tier, owner_id=int(owner) if owner else None, stage=q.get("stage", "")[:40]
-        )
+        filters = committee_selectors.HeatmapFilters(tier=tier, owner_id=owner_id, stage=q.get("stage", "")[:40])
         paginator = StandardPagination()
         accounts = paginator.paginate_queryset(
             committee_selectors.heatmap_accounts(workspace=self.workspace, filters=filters), request, view=self
@@ -237,9 +238,10 @@ class WonLostApi(WorkspaceApiView):
     )
     def get(self, request: Request) -> Response:
         raw = request.query_params.get("last", "50")
-        if not raw.isdigit() or not 5 <= int(raw) <= 500:
+        last = whole_number(raw)
+        if last is None or not 5 <= last <= 500:
             raise serializers.ValidationError({"last": _("A whole number from 5 to 500.")})
-        a = won_lost_analysis(workspace=self.workspace, last=int(raw))
+        a = won_lost_analysis(workspace=self.workspace, last=last)
         return Response(
             {
                 "won": a.won,
@@ -553,9 +555,10 @@ class AssetPerformanceApi(WorkspaceApiView):
     def get(self, request: Request) -> Response:
         reject_blank(request.query_params, ("asset",))
         raw = request.query_params.get("asset", "")
-        if raw and not raw.isdigit():
+        asset_id = whole_number(raw)
+        if raw and asset_id is None:
             raise serializers.ValidationError({"asset": _("Give an asset id.")})
-        rows = asset_performance_table(workspace=self.workspace, asset_id=int(raw) if raw else None)
+        rows = asset_performance_table(workspace=self.workspace, asset_id=asset_id)
         return Response(
             [
                 {

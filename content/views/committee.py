@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from abe import permissions as rules
 from abe.http import MemberRequest
-from abe.paging import bounded_page, page_number, text_param
+from abe.paging import bounded_page, page_number, text_param, whole_number
 from abe.views import workspace_required
 from accounts import services as account_services
 from accounts.models import TIER_LABELS, Account, Contact, Influence, SavedView, Stance, Tier
@@ -83,10 +83,10 @@ def contact_map_view(request: MemberRequest, pk: int, contact_pk: int) -> HttpRe
     if "stance" in request.POST:
         data["stance"] = request.POST["stance"] if request.POST["stance"] in Stance.values else ""
     if "reports_to" in request.POST:
-        raw = request.POST["reports_to"]
+        manager = whole_number(request.POST["reports_to"])
         data["reports_to"] = (
-            Contact.objects.for_workspace(request.workspace).filter(pk=int(raw), account=account).first()
-            if raw.isdigit()
+            Contact.objects.for_workspace(request.workspace).filter(pk=manager, account=account).first()
+            if manager is not None
             else None
         )
     error = ""
@@ -108,14 +108,15 @@ def _heatmap_filters(request: MemberRequest) -> tuple[committee_selectors.Heatma
     tier = request.GET.get("tier", "")
     tier = tier if tier in Tier.values else ""
     owner = request.GET.get("owner", "")
-    owner_id = request.user.pk if owner == "me" else (int(owner) if owner.isdigit() else None)
+    owner_id = request.user.pk if owner == "me" else whole_number(owner)
     stage = text_param(request, name="stage", limit=40)
     q = text_param(request)
     view = request.GET.get("view", "")
     within = None
-    if view.isdigit():
+    view_id = whole_number(view)
+    if view_id is not None:
         try:
-            within = saved_view_accounts(workspace=request.workspace, user=request.user, view=int(view))
+            within = saved_view_accounts(workspace=request.workspace, user=request.user, view=view_id)
         except SavedView.DoesNotExist:
             view = ""  # another's private view or a stale link: show every account rather than an error
     else:
@@ -298,8 +299,8 @@ def committee_template_edit_view(request: MemberRequest, tier: str) -> HttpRespo
                 {
                     "role": role,
                     "department": department,
-                    "persona": int(persona) if persona.isdigit() else None,
-                    "count": int(count) if count.isdigit() else 0,
+                    "persona": whole_number(persona),
+                    "count": whole_number(count, max_digits=9) or 0,
                 }
             )
         days = request.POST.get("engaged_days", "")
@@ -309,7 +310,7 @@ def committee_template_edit_view(request: MemberRequest, tier: str) -> HttpRespo
                 tier=tier,
                 requirements=requirements,
                 by=request.user,
-                engaged_days=int(days) if days.isdigit() else -1,
+                engaged_days=-1 if (engaged := whole_number(days, max_digits=9)) is None else engaged,
             )
         except ValidationError as exc:
             error = " ".join(m for msgs in exc.message_dict.values() for m in msgs)
@@ -362,6 +363,7 @@ def contact_next_best_view(request: MemberRequest, pk: int) -> HttpResponse:
 @workspace_required
 def won_lost_view(request: MemberRequest) -> HttpResponse:
     raw = request.GET.get("n", "50")
-    n = min(max(int(raw), 5), 500) if raw.isdigit() else 50
+    number = whole_number(raw)
+    n = 50 if number is None else min(max(number, 5), 500)
     analysis = won_lost_analysis(workspace=request.workspace, last=n)
     return render(request, "content/won_lost.html", {"analysis": analysis, "n": n})

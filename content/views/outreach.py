@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from abe import permissions as rules
 from abe.http import MemberRequest
+from abe.paging import whole_number
 from abe.views import workspace_required
 from accounts.models import Account, Contact, Tier
 
@@ -117,17 +118,13 @@ def compose_view(request: MemberRequest) -> HttpResponse:
     contact_id = request.GET.get("contact", "")
     contact = get_object_or_404(
         Contact.objects.for_workspace(request.workspace).select_related("account", "persona"),
-        pk=int(contact_id) if contact_id.isdigit() else 0,
+        pk=whole_number(contact_id) or 0,
     )
     templates = list(outreach_template_list(workspace=request.workspace))
     raw = request.GET.get("template", "")
     template = next((t for t in templates if str(t.pk) == raw), templates[0] if templates else None)
     asset_raw = request.GET.get("asset", "")
-    asset = (
-        ContentAsset.objects.for_workspace(request.workspace)
-        .filter(pk=int(asset_raw) if asset_raw.isdigit() else 0)
-        .first()
-    )
+    asset = ContentAsset.objects.for_workspace(request.workspace).filter(pk=whole_number(asset_raw) or 0).first()
     rendered, refusal, mailto = None, "", ""
     if template is not None:
         try:
@@ -160,18 +157,12 @@ def log_sent_view(request: MemberRequest) -> HttpResponse:
     contact_id, template_id, asset_id = (request.POST.get(k, "") for k in ("contact", "template", "asset"))
     contact = get_object_or_404(
         Contact.objects.for_workspace(request.workspace).select_related("account"),
-        pk=int(contact_id) if contact_id.isdigit() else 0,
+        pk=whole_number(contact_id) or 0,
     )
     if not rules.can_edit_object(request, contact.account):
         raise PermissionDenied(gettext("You can only log touches on accounts you own or are on the team of."))
-    template = get_object_or_404(
-        outreach_template_list(workspace=request.workspace), pk=int(template_id) if template_id.isdigit() else 0
-    )
-    asset = (
-        ContentAsset.objects.for_workspace(request.workspace)
-        .filter(pk=int(asset_id) if asset_id.isdigit() else 0)
-        .first()
-    )
+    template = get_object_or_404(outreach_template_list(workspace=request.workspace), pk=whole_number(template_id) or 0)
+    asset = ContentAsset.objects.for_workspace(request.workspace).filter(pk=whole_number(asset_id) or 0).first()
     try:
         outreach_log_sent(template=template, contact=contact, by=request.user, asset=asset)
     except ValidationError as exc:

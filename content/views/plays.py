@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from abe import permissions as rules
 from abe.http import MemberRequest
 from abe.labels import stage_label
-from abe.paging import paginate
+from abe.paging import paginate, whole_number
 from abe.views import workspace_required
 from accounts.models import Account, TeamRole, Tier
 from accounts.selectors import workspace_users
@@ -66,7 +66,7 @@ def play_list_view(request: MemberRequest) -> HttpResponse:
 def _posted_count(request: MemberRequest) -> int:
     """How many step rows the form sent: at least ``STEP_ROWS``, more for a play with more steps (one made through
     the API), whose rows past the eighth were dropped on save when only eight were read."""
-    sent = [int(k[6:]) for k in request.POST if k.startswith("title_") and k[6:].isdigit() and len(k) < 10]
+    sent = [n for k in request.POST if k.startswith("title_") and (n := whole_number(k[6:], max_digits=3)) is not None]
     return max(STEP_ROWS, *(i + 1 for i in sent)) if sent else STEP_ROWS
 
 
@@ -84,7 +84,7 @@ def _step_rows(request: MemberRequest) -> list[dict]:
         steps.append(
             {
                 "title": title,
-                "day_offset": int(offset) if offset.isdigit() else -1,
+                "day_offset": -1 if (day := whole_number(offset, max_digits=9)) is None else day,
                 "channel": request.POST.get(f"channel_{i}", ""),
                 "target_role": request.POST.get(f"target_role_{i}", ""),
                 "target_persona": personas.get(request.POST.get(f"target_persona_{i}", "")),
@@ -102,7 +102,7 @@ def _posted_rows(request: MemberRequest) -> list[dict]:
 
     def pk(name: str) -> int | None:
         value = request.POST.get(name, "")
-        return int(value) if value.isdigit() else None
+        return whole_number(value)
 
     return [
         {
@@ -233,8 +233,9 @@ def play_enrol_view(request: MemberRequest, pk: int) -> HttpResponse:
     qs = Account.objects.for_workspace(request.workspace)
     tier, owner, stage = (request.POST.get(k, "") for k in ("tier", "owner", "stage"))
     tokens = request.POST.get("account_ids", "").replace(",", " ").split()
-    ids = [int(x) for x in tokens if x.isdigit()]
-    not_ids = _listed([x for x in tokens if not x.isdigit()])
+    numbers = {x: whole_number(x) for x in tokens}
+    ids = [n for n in numbers.values() if n is not None]
+    not_ids = _listed([x for x, n in numbers.items() if n is None])
     if not (tier or owner or stage or ids):
         messages.error(
             request,
@@ -246,7 +247,7 @@ def play_enrol_view(request: MemberRequest, pk: int) -> HttpResponse:
     if tier:
         qs = qs.filter(tier=tier)
     if owner:
-        qs = qs.filter(owner_id=request.user.pk if owner == "me" else (int(owner) if owner.isdigit() else 0))
+        qs = qs.filter(owner_id=request.user.pk if owner == "me" else (whole_number(owner) or 0))
     if stage:
         # The engagement copy has the (workspace, tier, stage) index the account row no longer has.
         qs = qs.filter(engagement_rank__workspace_id=request.workspace.pk, engagement_rank__journey_stage=stage)

@@ -253,14 +253,14 @@ def test_enrolling_names_typed_values_that_are_not_ids_and_groups_its_counts(wor
     url = f"/content/plays/{play.pk}/enrol/"
 
     # when ids are typed with values that are not ids, then only such values, then the customers' tier is enrolled
-    mixed = client.post(url, {"account_ids": f"abc {engaged.pk}, 1.5 -5"}, follow=True).content.decode()
+    mixed = client.post(url, {"account_ids": f"abc {engaged.pk}, 1.5 -5 \u00b2"}, follow=True).content.decode()
     only_bad = client.post(url, {"account_ids": "abc, 1.5"}, follow=True).content.decode()
     tier = client.post(url, {"tier": "strategic"}, follow=True).content.decode()
 
     # then the values left out are named (they were dropped without a word when a valid id was beside them, and
     # refused as "Choose a tier…" alone), and counts read grouped as the lists show them ("1001" before)
     assert "1 account enrolled; " in mixed
-    assert "Not account ids, left out: abc, 1.5, -5." in mixed
+    assert "Not account ids, left out: abc, 1.5, -5, \u00b2." in mixed  # "²" passed isdigit(), then int() failed
     assert "Not account ids: abc, 1.5. Account ids are whole numbers." in only_bad
     assert "1,001 accounts are at Opportunity or a later stage, where the play ends: not enrolled." in tier
     assert play.enrolments.count() == 1
