@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -64,6 +65,10 @@ def _param(kind: str, value: Any) -> Any:
     """One parameter, converted and checked; raises ValueError with a message for the user."""
     if kind in {"positive", "nonnegative", "ratio", "percent", "points"}:
         number = float(value)
+        if not math.isfinite(
+            number
+        ):  # "nan" and "inf" pass float() and every comparison below, then jsonb refuses them
+            raise ValueError("must be a number")
         if kind == "positive" and number <= 0:
             raise ValueError("must be above 0")
         if kind == "nonnegative" and number < 0:

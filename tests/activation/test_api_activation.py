@@ -44,6 +44,27 @@ def test_bad_params_are_field_errors_not_500s(admin_api):
     assert "threshold" in errors and "colour" in errors
 
 
+@pytest.mark.parametrize("value", ["nan", "inf", "1e999", "Infinity"])
+@pytest.mark.parametrize(
+    ("condition", "params"),
+    [("score_threshold", {"threshold": "X"}), ("spike", {"ratio": "X"}), ("spike", {"ratio": 2, "min_score": "X"})],
+)
+def test_a_number_that_is_not_finite_is_refused_not_a_500(admin_api, condition, params, value):
+    # "nan" and "inf" pass float() and every range check (each comparison with NaN is false), and PostgreSQL's
+    # jsonb then refused the rule's parameters: a server error
+    sent = {k: (value if v == "X" else v) for k, v in params.items()}
+
+    response = admin_api.post(
+        "/api/v1/activation-rules/",
+        {"name": "x", "condition_type": condition, "params": sent, "severity": "high"},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert "must be a number" in " ".join(response.json()["params"])
+    assert not Rule.objects.filter(name="x").exists()
+
+
 def test_an_outbound_touch_is_not_an_engagement_a_rule_can_wait_for(admin_client, admin_api):
     rule = {**RULE, "params": {"buying_role": "decision_maker", "event_type": "outbound_touch"}}
 
