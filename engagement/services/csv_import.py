@@ -7,6 +7,11 @@ its line number (the header is line 1).
 Browser uploads run as a background job (:class:`EventImport`): the file is stored, a worker ingests it chunk
 by chunk (each chunk its own transaction) and updates the job's counters after each, so the page shows progress
 and, whatever happens, exactly what was saved.
+
+A file is stored as UTF-8 with commas, which the worker reads. One saved by Excel or another tool in Windows-1252,
+as "Unicode text" (UTF-16 with tabs) or with semicolons (Excel where the comma is the decimal mark) is converted
+once at upload (:func:`_normalised`, with the accounts import's reading of encodings and delimiters); such files
+were refused ("Not a readable CSV file", "binary file", or every column missing).
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ from abe import texts as tx
 from abe.jobs import failure_cause, stall_cutoff, stalled_fail
 from abe.models import Workspace
 from abe.tasks import enqueue_job_on_commit
+from accounts.imports import parsing
 
 from ..models import EventImport, EventImportStatus
 from .ingest import FIELDS, MAX_BATCH, events_ingest
@@ -137,6 +143,32 @@ def _count_rows(data: bytes) -> int:
     return max(0, sum(1 for _ in csv.reader(io.StringIO(text))) - 1)
 
 
+def _normalised(data: bytes) -> bytes:
+    """The upload as UTF-8 with commas (see the module's docstring); a UTF-8 file with commas is kept as it is."""
+    try:
+        text = parsing.decode(data)  # says what a workbook, a PDF or other binary file is
+    except parsing.UnreadableFile as exc:
+        raise ValidationError({"file": str(exc)}) from None
+    utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff"))
+    if not utf16 and b"\x00" in data:
+        raise ValidationError({"file": gettext("This is a binary file, not a CSV text file (save it as CSV, UTF-8).")})
+    delimiter = parsing.file_delimiter(text)
+    if delimiter == ",":
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            return text.encode("utf-8")  # Windows-1252 or UTF-16
+        return data  # UTF-8 with commas already (the usual case): stored as sent
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    rows = csv.reader(io.StringIO(io.StringIO(text, newline=None).read(), newline=""), delimiter=delimiter)
+    try:
+        writer.writerows(rows)
+    except csv.Error as exc:
+        raise ValidationError({"file": gettext("Not a readable CSV file (%(exc)s).") % {"exc": exc}}) from None
+    return out.getvalue().encode("utf-8")
+
+
 @transaction.atomic
 def event_import_create(
     *, workspace: Workspace, data: bytes, filename: str, by: User | None, enqueue: bool = True
@@ -145,8 +177,7 @@ def event_import_create(
     it, as ``manage.py import_events`` does without ``--background``)."""
     if not data:
         raise ValidationError({"file": gettext("The file is empty.")})
-    if b"\x00" in data:
-        raise ValidationError({"file": gettext("This is a binary file, not a CSV text file (save it as CSV, UTF-8).")})
+    data = _normalised(data)
     next(_frames(io.BytesIO(data), chunksize=10), None)  # header and encoding checks: a field error now, not later
     job = EventImport(
         workspace=workspace,

@@ -85,7 +85,8 @@ def test_uploading_the_same_file_again_adds_nothing(key_client, workspace, djang
     "content, message",
     [
         (b"", "empty"),
-        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "it looks like a PNG image"),
+        (b"source,external_id,type,occurred_at\nweb,1,web_visit,2026-12-01\x00\n", "binary"),
         (b"source,external_id\nweb,1\n", "Missing column"),
     ],
 )

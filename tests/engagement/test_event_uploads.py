@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from abe.locks import run_class
 from engagement.models import EngagementEvent, EventImport, EventImportStatus
@@ -228,3 +229,54 @@ def test_an_upload_the_broker_refuses_again_says_so_on_its_page(client, marketin
     )
     assert "nothing was changed" not in job.message  # the first run saved 40 lines
     assert "Upload of big.csv started again." not in page and "Not started again" in page
+
+
+@pytest.mark.parametrize(
+    ("saved_as", "encode"),
+    [
+        # Excel on Windows, "CSV": Windows-1252, and semicolons where the comma is the decimal mark
+        ("cp1252 with semicolons", lambda text: text.replace(",", ";").encode("cp1252")),
+        ("cp1252 with commas", lambda text: text.encode("cp1252")),
+        # Excel's "Unicode text": UTF-16 with a byte-order mark, tabs
+        ("UTF-16 with tabs", lambda text: text.replace(",", "\t").encode("utf-16")),
+        # UTF-8 with a byte-order mark and Windows line ends, as many tools write it
+        ("UTF-8 with BOM, CRLF", lambda text: ("\ufeff" + text.replace("\n", "\r\n")).encode("utf-8")),
+    ],
+)
+def test_an_events_file_saved_by_excel_is_read(
+    client, marketing_user, workspace, django_capture_on_commit_callbacks, saved_as, encode
+):
+    # given an events file with an accented campaign name, saved as Excel and other tools save it
+    account = AccountFactory(workspace=workspace)
+    text = (
+        "source,external_id,type,occurred_at,account_id,metadata\n"
+        f'crm,e1,web_visit,2026-12-01T10:00:00Z,{account.pk},"{{""campaign"": ""Salon de Génie""}}"\n'
+        f"crm,e2,email_open,2026-12-01T11:00:00Z,{account.pk},\n"
+    )
+    client.force_login(marketing_user)
+
+    # when it is uploaded on the events page
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client.post(
+            "/engagement/events/upload/", {"file": SimpleUploadedFile("events.csv", encode(text))}, follow=True
+        )
+
+    # then both events are stored with the accent intact (these files were refused: "Not a readable CSV file",
+    # "binary file", or every column missing)
+    assert page.status_code == 200
+    job = EventImport.objects.get()
+    assert (job.status, job.total_rows, job.accepted, job.rejected_count) == ("done", 2, 2, 0), job.message
+    event = EngagementEvent.objects.get(external_id="e1")
+    assert event.metadata == {"campaign": "Salon de Génie"}
+    assert EngagementEvent.objects.get(external_id="e2").type == "email_open"
+
+
+def test_a_workbook_uploaded_as_events_says_what_it_is(client, marketing_user):
+    client.force_login(marketing_user)
+
+    page = client.post(
+        "/engagement/events/upload/", {"file": SimpleUploadedFile("events.xlsx", b"PK\x03\x04" + bytes(64))}
+    )
+
+    assert "it looks like an Excel workbook or a zip archive (save it as CSV)" in page.content.decode()
+    assert not EventImport.objects.exists()
