@@ -280,3 +280,21 @@ def test_a_workbook_uploaded_as_events_says_what_it_is(client, marketing_user):
 
     assert "it looks like an Excel workbook or a zip archive (save it as CSV)" in page.content.decode()
     assert not EventImport.objects.exists()
+
+
+def test_the_upload_page_and_the_scoring_settings_name_people_by_full_name(client, admin_user, workspace):
+    from engagement.services import engagement_config_update
+
+    admin_user.first_name, admin_user.last_name = "Ada", "Admin"
+    admin_user.save()
+    account = AccountFactory(workspace=workspace)
+    job = event_import_create(workspace=workspace, data=_csv(account, 1), filename="e.csv", by=admin_user)
+    engagement_config_update(workspace=workspace, by=admin_user, breadth_bonus_per_role=0.3)
+    client.force_login(admin_user)
+
+    upload = client.get(f"/engagement/events/upload/{job.pk}/").content.decode()
+    settings = client.get("/engagement/settings/").content.decode()
+
+    # (they showed the username, "admin1", where every other page shows the name)
+    assert "by Ada Admin." in upload
+    assert "last changed by Ada Admin" in settings
