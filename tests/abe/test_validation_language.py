@@ -38,12 +38,14 @@ def test_a_binary_events_file_is_reported_in_spanish(client, marketing_user):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     client.force_login(marketing_user)
-    response = client.post(
-        "/engagement/events/upload/",
-        {"file": SimpleUploadedFile("e.csv", b"\x89PNG\r\n\x1a\n\x00\x00")},
-        HTTP_ACCEPT_LANGUAGE="es",
+    image, nul = (
+        client.post(
+            "/engagement/events/upload/", {"file": SimpleUploadedFile("e.csv", data)}, HTTP_ACCEPT_LANGUAGE="es"
+        ).content.decode()
+        for data in (b"\x89PNG\r\n\x1a\n\x00\x00", b"source,external_id,type,occurred_at\nweb,1,web_visit,\x00\n")
     )
-    assert "Es un archivo binario, no un archivo de texto CSV (guárdalo como CSV, UTF-8)." in response.content.decode()
+    assert "Este archivo no es un CSV: parece una imagen PNG." in image
+    assert "Es un archivo binario, no un archivo de texto CSV (guárdalo como CSV, UTF-8)." in nul
 
 
 def test_an_api_error_reads_in_the_requesters_language_and_keeps_its_keys(key_client):
