@@ -19,6 +19,7 @@ from abe.labels import stage_label
 from abe.paging import paginate, whole_number
 from abe.views import workspace_required
 from accounts.models import Account, TeamRole, Tier
+from accounts.prospecting.services import editable_account_ids
 from accounts.selectors import workspace_users
 from personas.models import BuyingRole, Channel, Persona
 
@@ -202,9 +203,7 @@ def play_detail_view(request: MemberRequest, pk: int) -> HttpResponse:
     takeable: set[int] = set()
     if not can_design and rules.can_write(request):
         ids = [e.account_id for e in page_obj]
-        mine = Account.objects.for_workspace(request.workspace).filter(pk__in=ids)
-        theirs = mine.filter(owner=request.user) | mine.filter(team_members__user=request.user)
-        takeable = set(theirs.values_list("pk", flat=True))
+        takeable = set(editable_account_ids(request=request, workspace=request.workspace, account_ids=ids))
     return render(
         request,
         "content/play_detail.html",

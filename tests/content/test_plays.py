@@ -20,9 +20,9 @@ DAY0 = dt.date(2026, 3, 2)
 
 def _play(workspace, **kwargs):
     asset = ContentAssetFactory(workspace=workspace, title="ROI case")
+    kwargs.setdefault("name", "Exec sequence")
     return play_create(
         workspace=workspace,
-        name="Exec sequence",
         steps=[
             {"title": "Email the champion", "day_offset": 0, "channel": "email", "target_role": "champion"},
             {
@@ -424,3 +424,34 @@ def test_sales_see_no_design_buttons_and_take_out_only_their_accounts(workspace,
     theirs_row = play.enrolments.get(account=theirs).pk
     assert f"/enrolments/{mine_row}/exit/" in page
     assert f"/enrolments/{theirs_row}/exit/" not in page
+
+
+def test_the_play_page_reads_the_same_number_of_queries_for_a_few_accounts_or_a_page_of_them(
+    workspace, client, sales_user
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    # given two plays, one with 3 accounts enrolled and one with 25 (a page), half of them the sales user's
+    def play_with(n: int, name: str):
+        accounts = [
+            AccountFactory(workspace=workspace, owner=sales_user if i % 2 else None, journey_stage="aware")
+            for i in range(n)
+        ]
+        play = _play(workspace, name=name)
+        play_enrol(play=play, accounts=accounts, today=DAY0)
+        return play
+
+    small, full = play_with(3, "Small"), play_with(25, "Full")
+    client.force_login(sales_user)
+    client.get(f"/content/plays/{small.pk}/")  # the session and caches warmed
+
+    # when the sales user opens each
+    counts = []
+    for play in (small, full):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"/content/plays/{play.pk}/").status_code == 200
+        counts.append(len(queries))
+
+    # then the page costs the same (the rows they may take out are found in one query, not one per row)
+    assert counts[0] == counts[1], counts
