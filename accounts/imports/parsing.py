@@ -50,6 +50,23 @@ _MAGIC = {
 }
 
 
+def utf16_unreadable() -> str:
+    """The message for a file that starts as UTF-16 and cannot be read as it (translated when raised)."""
+    return gettext("This file is not text: it could not be read as UTF-16.")
+
+
+def refuse_binary(data: bytes) -> None:
+    """``UnreadableFile`` saying what the file is when it starts like a workbook, a PDF, an image or an archive, or
+    when its first 8 KB hold binary data (a file that is not UTF-16: there every other byte of Latin text is NUL)."""
+    for magic, what in _MAGIC.items():
+        if data.startswith(magic):
+            raise UnreadableFile(gettext("This file is not a CSV: it looks like %(what)s.") % {"what": gettext(what)})
+    head = data[:8192]
+    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 13))
+    if head and controls > max(8, len(head) // 20):
+        raise UnreadableFile(gettext("This file is not a CSV: it contains binary data."))
+
+
 def decode(data: bytes) -> str:
     """UTF-8 (with or without BOM), UTF-16 with a BOM, else Windows-1252 (Salesforce's samples, old Excel).
 
@@ -60,14 +77,8 @@ def decode(data: bytes) -> str:
         try:
             return data.decode("utf-16").replace("\x00", "")
         except UnicodeDecodeError:
-            raise UnreadableFile(gettext("This file is not text: it could not be read as UTF-16.")) from None
-    for magic, what in _MAGIC.items():
-        if data.startswith(magic):
-            raise UnreadableFile(gettext("This file is not a CSV: it looks like %(what)s.") % {"what": gettext(what)})
-    head = data[:8192]
-    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 13))
-    if head and controls > max(8, len(head) // 20):
-        raise UnreadableFile(gettext("This file is not a CSV: it contains binary data."))
+            raise UnreadableFile(utf16_unreadable()) from None
+    refuse_binary(data)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:

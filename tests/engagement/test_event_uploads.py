@@ -241,6 +241,9 @@ def test_an_upload_the_broker_refuses_again_says_so_on_its_page(client, marketin
         ("UTF-16 with tabs", lambda text: text.replace(",", "\t").encode("utf-16")),
         # UTF-8 with a byte-order mark and Windows line ends, as many tools write it
         ("UTF-8 with BOM, CRLF", lambda text: ("\ufeff" + text.replace("\n", "\r\n")).encode("utf-8")),
+        # Lines ending in a lone carriage return (Excel's "CSV (Macintosh)"): a server error at upload before
+        ("UTF-8, lone CR", lambda text: text.replace("\n", "\r").encode("utf-8")),
+        ("cp1252 with commas, lone CR", lambda text: text.replace("\n", "\r").encode("cp1252")),
     ],
 )
 def test_an_events_file_saved_by_excel_is_read(
@@ -269,6 +272,41 @@ def test_an_events_file_saved_by_excel_is_read(
     event = EngagementEvent.objects.get(external_id="e1")
     assert event.metadata == {"campaign": "Salon de Génie"}
     assert EngagementEvent.objects.get(external_id="e2").type == "email_open"
+
+
+@pytest.mark.parametrize(
+    ("saved_as", "encode", "at_most"),
+    [
+        ("UTF-8 with commas", lambda text: text.encode("utf-8"), 1.0),
+        ("cp1252 with commas", lambda text: text.encode("cp1252"), 2.0),
+        ("cp1252 with semicolons", lambda text: text.replace(",", ";").encode("cp1252"), 2.0),
+        ("UTF-16 with tabs", lambda text: text.replace(",", "\t").encode("utf-16"), 2.0),
+    ],
+)
+def test_an_events_file_is_checked_and_converted_without_decoding_it_whole(saved_as, encode, at_most):
+    # given a 4 MB events file (accented, so decoded whole it takes two bytes a character)
+    import tracemalloc
+
+    line = 'crm,e{},web_visit,2026-12-01T10:00:00Z,génie.example.com,"{{""campaign"": ""Salon""}}"\r\n'
+    data = encode(
+        "source,external_id,type,occurred_at,account_domain,metadata\r\n"
+        + "".join(line.format(i) for i in range(50_000))
+    )
+
+    # when the upload is checked, converted and its lines counted
+    tracemalloc.start()
+    try:
+        stored = csv_import._normalised(data)
+        rows = csv_import._count_rows(stored)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+
+    # then it took at most about its own size again (five to eight times its size before: a 100 MB upload, the
+    # limit, held 600-800 MB in the web process)
+    assert rows == 50_000
+    assert stored.decode("utf-8").count("génie.example.com") == 50_000
+    assert peak <= at_most * len(data), f"{saved_as}: {peak / len(data):.2f} times the file's size"
 
 
 def test_a_workbook_uploaded_as_events_says_what_it_is(client, marketing_user):
