@@ -498,13 +498,22 @@ def maturity_view(request: MemberRequest) -> HttpResponse:
             )
         try:
             if request.POST.get("form") == "rollout":
-                number = int(request.POST.get("number") or 0)
-                owner = request.POST.get("owner") or None
-                due = parse_date(request.POST.get("due_date") or "") if request.POST.get("due_date") else None
+                # Values the form's controls cannot send (a hidden step number, a select, a date picker) are
+                # refused by the service's own checks or as a date: never Python's "invalid literal for int()".
+                number = whole_number(request.POST.get("number", ""), max_digits=9) or 0
+                owner = request.POST.get("owner") or ""
+                owner_id = (whole_number(owner, max_digits=18) or -1) if owner else None  # -1: no such member
+                raw_due = (request.POST.get("due_date") or "").strip()
+                try:
+                    due = parse_date(raw_due) if raw_due else None
+                except ValueError:  # a well-formed impossible date (2026-02-30)
+                    due = None
+                if raw_due and due is None:
+                    raise ValidationError({"due_date": gettext("Give the due date as YYYY-MM-DD.")})
                 rollout_step_update(
                     workspace=ws,
                     number=number,
-                    owner_id=int(owner) if owner else None,
+                    owner_id=owner_id,
                     due_date=due,
                     done=request.POST.get("done") == "on",
                     note=request.POST.get("note", ""),

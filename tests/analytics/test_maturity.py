@@ -111,3 +111,27 @@ def test_the_maturity_history_and_rollout_steps_name_people_as_the_other_pages_d
     # then both read by name (they showed the usernames, "admin1" and "sales1")
     assert "<td>Ada Admin</td>" in page and "<td>Sam Seller</td>" in page
     assert f"<td>{admin_user.username}</td>" not in page and f"<td>{sales_user.username}</td>" not in page
+
+
+@pytest.mark.parametrize(
+    ("sent", "message"),
+    [
+        ({"number": "x7"}, "A step from 1 to"),
+        ({"number": "7", "owner": "abc"}, "Choose a member of this workspace."),
+        ({"number": "7", "due_date": "next week"}, "Give the due date as YYYY-MM-DD."),
+        ({"number": "7", "due_date": "2026-02-30"}, "Give the due date as YYYY-MM-DD."),
+    ],
+)
+def test_a_rollout_step_sent_with_values_its_form_cannot_make_is_refused_in_words(
+    client, workspace, admin_user, sent, message
+):
+    client.force_login(admin_user)
+
+    page = client.post("/analytics/maturity/", {"form": "rollout", **sent})
+
+    # the form's own words (it showed Python's "invalid literal for int() with base 10: 'x7'", or saved "next week"
+    # as no due date without a word)
+    assert page.status_code == 200
+    assert message in page.content.decode()
+    assert "invalid literal" not in page.content.decode()
+    assert not RolloutStep.objects.exists()
