@@ -1428,16 +1428,18 @@ def import_stage_values(
 def import_preview(*, data: bytes, kind: str, mapping: dict[str, str] | None = None) -> dict[str, Any]:
     """Headers, the first rows, the recognised preset and its mapping, the stage values, for the mapping page."""
     text, headers, rows = _read(data)
-    rows = list(rows)
+    # The first rows only: the rest is read (one line at a time) only for an opportunities file's stage values,
+    # never kept (each page view of the mapping step made a list of every line's cells: ten times the file's size).
+    first = list(itertools.islice(rows, PREVIEW_ROWS))
     preset = preset_detect(kind, headers)
     if mapping is None:
         mapping = preset_mapping(preset, kind, headers) if preset else {}
     stages = []
     if kind == ImportKind.OPPORTUNITIES and mapping.get("stage"):
-        stages = import_stage_values(headers=headers, rows=rows, column=mapping["stage"])
+        stages = import_stage_values(headers=headers, rows=itertools.chain(first, rows), column=mapping["stage"])
     return {
         "headers": headers,
-        "rows": [cells for _, cells in rows[:PREVIEW_ROWS]],
+        "rows": [cells for _, cells in first],
         "preset": preset.name if preset else "",
         "mapping": mapping,
         "stages": stages,

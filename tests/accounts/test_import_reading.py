@@ -43,3 +43,37 @@ def test_an_accounts_file_is_read_without_copying_it_whole():
     # the text at four bytes a character: ~2 GB for an upload at the 200 MB limit)
     assert headers[0] == "Account Name" and count == 100_000
     assert peak <= 2.5 * len(data), f"{peak / len(data):.2f} times the file's size"
+
+
+def _peak(call):
+    tracemalloc.start()
+    try:
+        result = call()
+        return result, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_the_mapping_step_keeps_the_first_rows_and_counts_the_stages_without_keeping_every_line():
+    # given 3 MB files of accounts and of opportunities
+    accounts = "Account Name,Website,Industry\r\n" + "".join(
+        f"Société {i},soc{i}.fr,Software\r\n" for i in range(100_000)
+    )
+    deals = "Opportunity Name,Account Name,Stage,Amount,Close Date\r\n" + "".join(
+        f"Deal {i},Société {i},{'Closed Won' if i % 3 else 'Prospecting'},{i},2026-01-01\r\n" for i in range(60_000)
+    )
+
+    # when the mapping step previews each (as every view of that page does)
+    account_data, deal_data = accounts.encode(), deals.encode()
+    account_preview, account_peak = _peak(lambda: services.import_preview(data=account_data, kind="accounts"))
+    deal_preview, deal_peak = _peak(lambda: services.import_preview(data=deal_data, kind="opportunities"))
+
+    # then it shows the first rows and every stage with its count, holding about twice the file (it kept a list of
+    # every line's cells: eleven to twelve times the file's size)
+    assert account_preview["rows"][0] == ["Société 0", "soc0.fr", "Software"] and len(account_preview["rows"]) == 5
+    assert [(s["value"], s["count"]) for s in deal_preview["stages"]] == [
+        ("Closed Won", 40_000),
+        ("Prospecting", 20_000),
+    ]
+    assert account_peak <= 3 * len(account_data), f"{account_peak / len(account_data):.1f} times"
+    assert deal_peak <= 3 * len(deal_data), f"{deal_peak / len(deal_data):.1f} times"
