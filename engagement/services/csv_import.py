@@ -169,7 +169,7 @@ def _is_utf8(data: bytes) -> bool:
 def _normalised(data: bytes) -> bytes:
     """The upload as UTF-8 with commas (see the module's docstring); a UTF-8 file with commas is kept as it is.
 
-    Read and written as streams: an upload of up to ``ABE_UPLOAD_MAX_BYTES`` is held once as sent and, when it
+    Read and written as streams: an upload of up to ``ABE_MAX_UPLOAD_BYTES`` is held once as sent and, when it
     must be converted, once more as converted (decoding it whole took five to eight times its size)."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with its byte-order mark: Excel's "Unicode text"
         encoding, errors = "utf-16", "strict"
