@@ -77,3 +77,23 @@ def test_the_mapping_step_keeps_the_first_rows_and_counts_the_stages_without_kee
     ]
     assert account_peak <= 3 * len(account_data), f"{account_peak / len(account_data):.1f} times"
     assert deal_peak <= 3 * len(deal_data), f"{deal_peak / len(deal_data):.1f} times"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("lines", "language", "says"),
+    [(1, "en", "1 row of accounts."), (1234, "en", "1,234 rows of accounts."), (2, "ro", "2 rânduri de")],
+)
+def test_the_mapping_step_counts_the_rows_as_the_other_pages_do(client, admin_user, workspace, lines, language, says):
+    from django.core.files.base import ContentFile
+
+    from accounts.models import ImportJob
+
+    job = ImportJob(workspace=workspace, kind="accounts", filename="a.csv", total_rows=lines)
+    job.file.save("a.csv", ContentFile(("name\n" + "".join(f"A{i}\n" for i in range(lines))).encode()), save=True)
+    client.force_login(admin_user)
+
+    page = client.get(f"/accounts/import/{job.pk}/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+
+    # grouped and singular or plural ("1234 row(s) of accounts." before)
+    assert says in page and "row(s)" not in page
