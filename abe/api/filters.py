@@ -91,8 +91,10 @@ def _typed_values_check(filterset: Any) -> None:
 
 
 def _id(value: str) -> int | None:
+    """A whole number with at most one minus sign, ASCII digits only (``str.isdigit`` also takes "²"), or None."""
     text = value.strip()
-    if not text.lstrip("-").isascii() or not text.lstrip("-").isdigit():
+    digits = text[1:] if text.startswith("-") else text
+    if not digits.isascii() or not digits.isdigit():
         return None
     return int(text)
 

@@ -44,7 +44,8 @@ class StandardPagination(PageNumberPagination):
         raw: Any = request.query_params.get(self.page_size_query_param)
         if raw is not None:
             text = str(raw).strip()
-            if not text.lstrip("-").isascii() or not text.lstrip("-").isdigit():
+            digits = text[1:] if text.startswith("-") else text  # one sign at most: int() refuses "--5"
+            if not digits.isascii() or not digits.isdigit():
                 raise ValidationError(
                     {self.page_size_query_param: [gettext("Give a whole number of rows per page (1–500).")]}
                 )

@@ -87,3 +87,21 @@ def test_next_best_content_refuses_a_superscript_contact(admin_api, workspace):
 
     assert answer.status_code == 400
     assert "contact" in answer.json()
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("page_size=--5", "page_size"),
+        ("page_size=-", "page_size"),
+        ("owner=--5", "owner"),
+        ("owner=-", "owner"),
+    ],
+)
+def test_the_api_refuses_a_doubled_sign(admin_api, query, field):
+    answer = admin_api.get(f"/api/v1/accounts/?{query}")
+
+    # a 400 on the parameter ("--5" passed the digit check after its minus signs were stripped, then int() refused
+    # it: a server error)
+    assert answer.status_code == 400, answer.content
+    assert field in answer.json()
