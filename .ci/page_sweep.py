@@ -54,6 +54,8 @@ JUNK_QUERIES = [
     "start=2026-01-01T00:00:00%2B99:00",
     # "²": str.isdigit() says yes, int() says no (every list's page number was a server error)
     "page=%C2%B2&per_page=%C2%B2&owner=%C2%B2&view=%C2%B2&rule=%C2%B2&account=%C2%B2&n=%C2%B2&contact=%C2%B2",
+    # two signs: a check that strips every "-" before its digit test lets "--5" through to int()
+    "page=--5&per_page=--5&owner=--5&view=--5&account=--5&n=--5",
 ]
 JUNK_VALUES = [
     "x\x00y",
@@ -301,7 +303,7 @@ def main() -> None:
             if "{" in path or "get" not in operations:
                 continue
             names = [p["name"] for p in operations["get"].get("parameters", []) if p.get("in") == "query"] or ["x"]
-            for value in [*JUNK_VALUES[:4], "1e999", "2026-01-01T00:00:00+99:00", "\u00b2"]:
+            for value in [*JUNK_VALUES[:4], "1e999", "2026-01-01T00:00:00+99:00", "\u00b2", "--5"]:
                 for name in names:
                     api_requests += 1
                     if client.get(path, {name: value}).status_code >= 500:
