@@ -70,6 +70,13 @@ def whole_number(raw: str | None, *, max_digits: int = 18) -> int | None:
     return None
 
 
+def signed_number(raw: str | None, *, max_digits: int = 18) -> int | None:
+    """:func:`whole_number`, with one leading minus sign allowed ("-5"; "--5" is no number: ``int()`` refuses it)."""
+    text = (raw or "").strip()
+    number = whole_number(text[1:] if text.startswith("-") else text, max_digits=max_digits)
+    return None if number is None else (-number if text.startswith("-") else number)
+
+
 def text_param(request: HttpRequest, *, name: str = "q", limit: int = 100) -> str:
     """A text parameter of the query (the list's search box by default) as typed, trimmed and at most ``limit``
     characters, without NUL characters (a PostgreSQL string cannot hold them: ``?q=%00`` was a server error)."""

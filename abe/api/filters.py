@@ -30,6 +30,11 @@ from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
 
 from abe.models import MAX_ID
+from abe.paging import signed_number
+
+#: An id filter takes any well-formed whole number (one beyond any row matches nothing), up to the length Python's
+#: ``int()`` reads from text (4,300 digits).
+ID_DIGITS = 4000
 
 
 def _scoped(queryset: QuerySet[Any], workspace: Any) -> QuerySet[Any]:
@@ -84,19 +89,10 @@ def _typed_values_check(filterset: Any) -> None:
         elif any(str(v).strip() == "" for v in values):
             errors[name] = [_("Give a value, or leave the parameter out.")]
         elif isinstance(flt, NumberFilter) and _integer_field(filterset, flt):
-            if any(_id(str(v)) is None for v in values):
+            if any(signed_number(str(v), max_digits=ID_DIGITS) is None for v in values):
                 errors[name] = [_("Give a whole number.")]
     if errors:
         raise ValidationError(errors)
-
-
-def _id(value: str) -> int | None:
-    """A whole number with at most one minus sign, ASCII digits only (``str.isdigit`` also takes "²"), or None."""
-    text = value.strip()
-    digits = text[1:] if text.startswith("-") else text
-    if not digits.isascii() or not digits.isdigit():
-        return None
-    return int(text)
 
 
 class WorkspaceFilterBackend(DjangoFilterBackend):
@@ -131,7 +127,7 @@ class WorkspaceFilterBackend(DjangoFilterBackend):
             if flt.extra.get("to_field_name") not in (None, "id", "pk"):
                 continue  # chosen by another field than the id: the form decides
             values = [v for v in data.getlist(name) if v != ""] if hasattr(data, "getlist") else [data[name]]
-            ids = {v: _id(v) for v in values}
+            ids = {v: signed_number(v, max_digits=ID_DIGITS) for v in values}
             if any(i is None for i in ids.values()):
                 continue  # not an integer: the form says so (a 400)
             known = {

@@ -16,7 +16,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 
-from abe.paging import ordered_rows
+from abe.paging import ordered_rows, signed_number
 
 
 class _Paginator(DjangoPaginator):  # type: ignore[type-arg]
@@ -43,13 +43,12 @@ class StandardPagination(PageNumberPagination):
     def get_page_size(self, request: Request) -> int | None:
         raw: Any = request.query_params.get(self.page_size_query_param)
         if raw is not None:
-            text = str(raw).strip()
-            digits = text[1:] if text.startswith("-") else text  # one sign at most: int() refuses "--5"
-            if not digits.isascii() or not digits.isdigit():
+            number = signed_number(str(raw))
+            if number is None:
                 raise ValidationError(
                     {self.page_size_query_param: [gettext("Give a whole number of rows per page (1–500).")]}
                 )
-            if int(text) < 1:
+            if number < 1:
                 return self.page_size
         return super().get_page_size(request)
 

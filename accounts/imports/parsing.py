@@ -6,6 +6,7 @@ Each parser returns the value or raises ``CellError`` with a message for the row
 
 from __future__ import annotations
 
+import codecs
 import csv
 import itertools
 import re
@@ -66,23 +67,46 @@ def refuse_binary(data: bytes) -> None:
         raise UnreadableFile(gettext("This file is not a CSV: it contains binary data."))
 
 
+#: The byte-order marks of UTF-16 (Excel's "Unicode text" starts with one).
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+#: How much of a file is decoded at a time while its encoding is checked.
+_CHUNK = 1 << 20
+
+
+def _is_utf8(data: bytes) -> bool:
+    """Whether ``data`` is UTF-8, checked a megabyte at a time (no decoded copy of the whole file)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(data)
+    try:
+        for start in range(0, len(data), _CHUNK):
+            decoder.decode(view[start : start + _CHUNK])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def encoding_of(data: bytes) -> tuple[str, str]:
+    """How to decode an upload, as ``(encoding, errors)``: UTF-16 with a byte-order mark; else UTF-8 (with or without
+    BOM) when every byte of it is; else Windows-1252 (Salesforce's samples, old Excel), an unknown byte replaced.
+    A binary file raises ``UnreadableFile`` saying what it is (``refuse_binary``)."""
+    if data.startswith(UTF16_BOMS):
+        return "utf-16", "strict"
+    refuse_binary(data)
+    return ("utf-8-sig", "strict") if _is_utf8(data) else ("cp1252", "replace")
+
+
 def decode(data: bytes) -> str:
-    """UTF-8 (with or without BOM), UTF-16 with a BOM, else Windows-1252 (Salesforce's samples, old Excel).
+    """The upload as text, in the encoding ``encoding_of`` finds.
 
     NUL bytes are dropped (the database cannot store them and they never mean anything in a CSV), and a binary
     file raises ``UnreadableFile`` instead of being read as garbage.
     """
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return _without_nul(data.decode("utf-16"))
-        except UnicodeDecodeError:
-            raise UnreadableFile(utf16_unreadable()) from None
-    refuse_binary(data)
+    encoding, errors = encoding_of(data)
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
-    return _without_nul(text)
+        return _without_nul(data.decode(encoding, errors))
+    except UnicodeDecodeError:  # only UTF-16 is decoded strictly without being checked first
+        raise UnreadableFile(utf16_unreadable()) from None
 
 
 def _without_nul(text: str) -> str:

@@ -65,9 +65,8 @@ def _param(kind: str, value: Any) -> Any:
     """One parameter, converted and checked; raises ValueError with a message for the user."""
     if kind in {"positive", "nonnegative", "ratio", "percent", "points"}:
         number = float(value)
-        if not math.isfinite(
-            number
-        ):  # "nan" and "inf" pass float() and every comparison below, then jsonb refuses them
+        # "nan" and "inf" pass float() and every comparison below, then jsonb refuses them
+        if not math.isfinite(number):
             raise ValueError("must be a number")
         if kind == "positive" and number <= 0:
             raise ValueError("must be above 0")

@@ -16,7 +16,6 @@ were refused ("Not a readable CSV file", "binary file", or every column missing)
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import json
@@ -149,21 +148,8 @@ def _count_rows(data: bytes) -> int:
         raise ValidationError({"file": gettext("Not a readable CSV file (%(exc)s).") % {"exc": exc}}) from None
 
 
-#: How much of an upload is decoded at a time while it is checked and converted.
+#: How much of an upload is converted at a time.
 _CHUNK = 1 << 20
-
-
-def _is_utf8(data: bytes) -> bool:
-    """Whether ``data`` is UTF-8, checked a megabyte at a time (no decoded copy of the whole file)."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    view = memoryview(data)
-    try:
-        for start in range(0, len(data), _CHUNK):
-            decoder.decode(view[start : start + _CHUNK])
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return False
-    return True
 
 
 def _normalised(data: bytes) -> bytes:
@@ -171,19 +157,12 @@ def _normalised(data: bytes) -> bytes:
 
     Read and written as streams: an upload of up to ``ABE_MAX_UPLOAD_BYTES`` is held once as sent and, when it
     must be converted, once more as converted (decoding it whole took five to eight times its size)."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with its byte-order mark: Excel's "Unicode text"
-        encoding, errors = "utf-16", "strict"
-    else:
-        try:
-            parsing.refuse_binary(data)  # says what a workbook, a PDF or other binary file is
-        except parsing.UnreadableFile as exc:
-            raise ValidationError({"file": str(exc)}) from None
-        if b"\x00" in data:
-            raise ValidationError(
-                {"file": gettext("This is a binary file, not a CSV text file (save it as CSV, UTF-8).")}
-            )
-        utf8 = _is_utf8(data)
-        encoding, errors = ("utf-8-sig", "strict") if utf8 else ("cp1252", "replace")
+    try:
+        encoding, errors = parsing.encoding_of(data)  # says what a workbook, a PDF or other binary file is
+    except parsing.UnreadableFile as exc:
+        raise ValidationError({"file": str(exc)}) from None
+    if encoding != "utf-16" and b"\x00" in data:  # in UTF-16 every other byte of Latin text is NUL
+        raise ValidationError({"file": gettext("This is a binary file, not a CSV text file (save it as CSV, UTF-8).")})
     # The header's delimiter, from the start of the file (a character cut at the end of the slice is left out).
     delimiter = parsing.file_delimiter(data[: 4 * 65536].decode(encoding, errors="ignore"))
     if delimiter == "," and encoding == "utf-8-sig":
