@@ -39,7 +39,7 @@ class FastJSONRenderer(JSONRenderer):
     ) -> bytes:
         if data is None:
             return b""
-        context = dict(renderer_context or {})
+        context = renderer_context or {}
         if self.ensure_ascii or not self.compact or self.get_indent(accepted_media_type or "", context) is not None:
             return super().render(data, accepted_media_type, context)
         try:
