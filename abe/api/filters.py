@@ -9,6 +9,7 @@ empty page either way, as the OpenAPI schema (an integer) promises. A value that
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -28,6 +29,7 @@ from django_filters import (
 )
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
+from rest_framework.filters import OrderingFilter
 
 from abe.models import MAX_ID
 from abe.paging import signed_number
@@ -176,3 +178,52 @@ def _blank(params: Any, name: str) -> bool:
         return False
     values = params.getlist(name) if hasattr(params, "getlist") else [params[name]]
     return any(str(v).strip() == "" for v in values)
+
+
+class StrictOrderingFilter(OrderingFilter):
+    """DRF's ``ordering``, with a field it does not know answered by a 400 that lists the fields it does know.
+
+    DRF drops an unknown field and sorts by the rest (or the default): ``?ordering=nonsense`` answered 200 in the
+    default order, so a client's typo read as a sort that was applied. An empty item (``ordering=name,``) is left
+    out as DRF leaves it out; the schema lists the fields in the parameter's description."""
+
+    def get_ordering(self, request: Any, queryset: QuerySet[Any], view: Any) -> Any:
+        params = request.query_params.get(self.ordering_param)
+        if params:
+            valid = [name for name, _label in self.get_valid_fields(queryset, view, {"request": request})]
+            # Only the ASCII spaces the schema's pattern allows around an item (DRF would strip any space).
+            terms = [term.strip(" \t\n\r\f\v") for term in params.split(",")]
+            unknown = [term for term in terms if term and term.removeprefix("-") not in valid]
+            if unknown:
+                raise ValidationError(
+                    {
+                        self.ordering_param: [
+                            _(
+                                "Unknown field to order by: %(fields)s. "
+                                "Use one of: %(valid)s (a leading “-” for descending)."
+                            )
+                            % {"fields": ", ".join(unknown), "valid": ", ".join(valid)}
+                        ]
+                    }
+                )
+        return super().get_ordering(request, queryset, view)
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        parameters = super().get_schema_operation_parameters(view)
+        queryset = getattr(view, "queryset", None)  # the views' schema queryset (``objects.none()``)
+        if queryset is None:
+            return parameters
+        valid = [name for name, _label in self.get_valid_fields(queryset, view, {"request": None})]
+        for parameter in parameters:
+            if parameter.get("name") == self.ordering_param and valid:
+                parameter["description"] = (
+                    "Fields to order by, separated by commas, each with a leading `-` for descending: "
+                    + ", ".join(f"`{name}`" for name in valid)
+                    + ". Another field is a 400."
+                )
+                # What ``get_ordering`` accepts, so that a contract check knows which values are valid: items
+                # separated by commas, each empty or a listed field (``-`` before it), spaces around it allowed.
+                space = r"[ \t\n\r\f\v]*"
+                term = f"{space}(-?({'|'.join(re.escape(name) for name in valid)}))?{space}"
+                parameter["schema"] = {**parameter.get("schema", {}), "pattern": f"^{term}(,{term})*$"}
+        return parameters

@@ -6,10 +6,10 @@ import django_filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.decorators import action
-from rest_framework.filters import OrderingFilter
 from rest_framework.settings import api_settings
 
 from abe.api.base import WorkspaceModelViewSet
+from abe.api.filters import StrictOrderingFilter
 from abe.models import Role
 
 from .. import selectors, services
@@ -25,7 +25,7 @@ from .serializers import (
 )
 
 
-class AccountOrdering(OrderingFilter):
+class AccountOrdering(StrictOrderingFilter):
     """``ordering`` by one field is already the filterset's sort (``AccountFilterSet.sort_key``: the ranking columns
     through their copy's indexes, with the filters placed for it); other orderings are DRF's."""
 
@@ -44,7 +44,8 @@ class AccountViewSet(WorkspaceModelViewSet):
     filterset_class = AccountFilterSet
     # The project's backends (settings), with DRF's ordering replaced by ``AccountOrdering``.
     filter_backends = [
-        AccountOrdering if b is OrderingFilter else b for b in cast(list[Any], api_settings.DEFAULT_FILTER_BACKENDS)
+        AccountOrdering if b is StrictOrderingFilter else b
+        for b in cast(list[Any], api_settings.DEFAULT_FILTER_BACKENDS)
     ]
     search_fields = ["name", "domain", "city"]
     ordering_fields = ACCOUNT_ORDERING_FIELDS
