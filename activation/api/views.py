@@ -17,6 +17,7 @@ from rest_framework.response import Response
 
 from abe import permissions as role_rules
 from abe.api.base import WorkspaceModelViewSet, WorkspaceReadOnlyModelViewSet
+from abe.api.negotiation import FormatIsAFilter
 from abe.models import Role, Workspace
 
 from .. import selectors
@@ -139,6 +140,7 @@ class WebhookSubscriptionViewSet(WorkspaceModelViewSet):
 
     serializer_class = WebhookSubscriptionSerializer
     filterset_fields = ["is_active", "format"]
+    content_negotiation_class = FormatIsAFilter  # ``?format=`` is the filter above, not the renderer
     ordering = ["name", "id"]
     admin_only = True
     selector = staticmethod(selectors.webhook_subscription_list)

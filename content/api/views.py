@@ -2,6 +2,7 @@ from rest_framework import serializers
 from rest_framework.routers import SimpleRouter
 
 from abe.api.base import WorkspaceModelViewSet, WorkspaceRelatedField
+from abe.api.negotiation import FormatIsAFilter
 from abe.models import Role
 from personas.models import Persona
 
@@ -38,6 +39,7 @@ class ContentAssetViewSet(WorkspaceModelViewSet):
 
     serializer_class = ContentAssetSerializer
     filterset_fields = ["format", "stage", "effort", "personas"]
+    content_negotiation_class = FormatIsAFilter  # ``?format=`` is the filter above, not the renderer
     search_fields = ["title", "description"]
     ordering_fields = ["title", "created_at"]
     ordering = ["title", "id"]
