@@ -3,7 +3,7 @@
 DRF reads a ``format`` query parameter as the renderer to answer with (``URL_FORMAT_OVERRIDE``), before any filter:
 ``/api/v1/content-assets/?format=video`` looked for a renderer called ``video`` and answered 404, so the documented
 filter worked only for ``format=json`` (and there it was not applied). On these lists the parameter is the filter,
-and the renderer comes from the ``Accept`` header alone (or a ``.json`` suffix)."""
+and the renderer comes from the ``Accept`` header alone."""
 
 from __future__ import annotations
 
