@@ -39,8 +39,21 @@ def _shape(model: ModelState) -> tuple[Any, ...]:
 
 
 def _project_state(*, squashed: bool) -> dict[tuple[str, str], tuple[Any, ...]]:
+    """The model state at the end of the squashes, or at the end of the migrations they replace (alone: with the
+    replacements off, the graph holds both, and the squashes must not be part of the replaced path's plan)."""
     loader = MigrationLoader(None, ignore_no_migrations=True, replace_migrations=squashed)
-    state = loader.project_state()
+    if squashed:
+        state = loader.project_state()
+    else:
+        graph = loader.graph
+        squashes = {key for key, migration in loader.disk_migrations.items() if migration.replaces}
+        leaves = [
+            key
+            for key, node in graph.node_map.items()
+            if key not in squashes and all(child.key in squashes for child in node.children)
+        ]
+        assert not squashes & {key for leaf in leaves for key in graph.forwards_plan(leaf)}
+        state = graph.make_state(nodes=leaves, at_end=True, real_apps=loader.unmigrated_apps)
     return {key: _shape(model) for key, model in state.models.items() if key[0] in PROJECT_APPS}
 
 
