@@ -206,7 +206,12 @@ class StrictOrderingFilter(OrderingFilter):
                         ]
                     }
                 )
-        return super().get_ordering(request, queryset, view)
+            # Every item is a listed field now: DRF's own pass would work out the listed fields a second time
+            # (from the serializer, on lists that name none) only to keep them all.
+            ordering = [term for term in terms if term]
+            if ordering:
+                return ordering
+        return self.get_default_ordering(view)
 
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
         parameters = super().get_schema_operation_parameters(view)
