@@ -33,9 +33,11 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import numpy as np
+import orjson
 from django.conf import settings
 from django.db import DataError, IntegrityError, connection, transaction
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from abe import bulk
@@ -257,9 +259,13 @@ def pending_add(*, workspace: Workspace, rows: Iterable[EventRow]) -> None:
             if r.occurred_at > entry[5]:
                 entry[5] = r.occurred_at
     if grouped:
+        # orjson writes the lists as they are, dates and datetimes as ISO 8601 (what ``isoformat`` gives), in one
+        # call: a 5,000-event batch's ~5,000 groups took ~15 ms to format and encode with ``isoformat`` and the
+        # standard library's encoder (docs/performance.md, "Goal 2 on the twenty-ninth session's machine"). The
+        # text goes in as it is, not decoded and encoded again by the field.
+        text = orjson.dumps(list(grouped.values())).decode()
         PendingBatch.objects.create(
-            workspace=workspace,
-            deltas=[[a, c, t, day.isoformat(), n, last.isoformat()] for a, c, t, day, n, last in grouped.values()],
+            workspace=workspace, deltas=RawSQL("%s::jsonb" if connection.vendor == "postgresql" else "%s", [text])
         )
 
 
