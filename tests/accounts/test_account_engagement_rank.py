@@ -201,3 +201,42 @@ def test_a_page_filtered_by_stage_changes_alone_counts_the_copies_without_readin
     # and with another filter too the count is of the accounts both select
     filterset = selectors.account_filterset(workspace=workspace, params={"stage_changed_since": since, "country": "ZZ"})
     assert selectors.account_page(filterset=filterset, number=1, per_page=25).total == 0
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="reads PostgreSQL's plan")
+def test_the_count_of_stage_changes_reads_the_index_beside_a_workspace_whose_accounts_all_changed(
+    workspace, other_workspace
+):
+    # given a workspace with a few recent stage changes among many accounts, beside another workspace whose
+    # accounts all changed stage today (so the table's statistics take a recent change for a common thing)
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts import selectors
+
+    now = datetime.now(UTC)
+    objects_insert(
+        Account,
+        [
+            Account(workspace=workspace, name=f"Mine {i}", journey_stage_changed_at=now if i < 3 else None)
+            for i in range(3000)
+        ],
+    )
+    objects_insert(
+        Account,
+        [Account(workspace=other_workspace, name=f"Theirs {i}", journey_stage_changed_at=now) for i in range(3000)],
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE accounts_accountengagementrank")
+    since = (now - timedelta(days=7)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # when the list's page of the changes of the last week is built
+    filterset = selectors.account_filterset(workspace=workspace, params={"stage_changed_since": since})
+    with CaptureQueriesContext(connection) as queries:
+        page = selectors.account_page(filterset=filterset, number=1, per_page=25)
+    # then its count reads the range of the index of stage changes (unordered, PostgreSQL read the table from its
+    # start, expecting the first 1,001 matches soon), and the page lists this workspace's three
+    count = next(q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"])
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + count)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "erank_ws_stage_changed" in plan and "Seq Scan" not in plan, plan
+    assert (page.total, len(page)) == (3, 3)
