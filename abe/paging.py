@@ -136,7 +136,8 @@ def _capped_count(queryset: QuerySet[Any], cap: int, *, in_order: bool = False) 
     index's), not unordered. Unordered, PostgreSQL may take ``LIMIT cap + 1`` over a scan of the whole table for
     cheap when it expects many matches, which a condition that is common in the table but rare in one workspace
     (a date range) makes it expect; in the index's order that plan must sort every match first, and the range read
-    of the index wins (docs/performance.md, "Lists beside another large workspace")."""
+    of the index wins (docs/performance.md, "Every goal on the twenty-ninth session's machine": lists beside
+    another large workspace)."""
     return int((queryset if in_order else queryset.order_by())[: cap + 1].count())
 
 
