@@ -40,17 +40,19 @@ def _shape(model: ModelState) -> tuple[Any, ...]:
 
 def _project_state(*, squashed: bool) -> dict[tuple[str, str], tuple[Any, ...]]:
     """The model state at the end of the squashes, or at the end of the migrations they replace (alone: with the
-    replacements off, the graph holds both, and the squashes must not be part of the replaced path's plan)."""
+    replacements off, the graph holds both, and the squashes must not be part of the replaced path's plan).
+    Migrations added after a squash (which depend on it) are left out of both."""
     loader = MigrationLoader(None, ignore_no_migrations=True, replace_migrations=squashed)
+    graph = loader.graph
+    squashes = {key for key, migration in loader.disk_migrations.items() if migration.replaces}
     if squashed:
-        state = loader.project_state()
+        state = graph.make_state(nodes=sorted(squashes), at_end=True, real_apps=loader.unmigrated_apps)
     else:
-        graph = loader.graph
-        squashes = {key for key, migration in loader.disk_migrations.items() if migration.replaces}
+        later = {key for key in graph.node_map if key not in squashes and squashes & set(graph.forwards_plan(key))}
         leaves = [
             key
             for key, node in graph.node_map.items()
-            if key not in squashes and all(child.key in squashes for child in node.children)
+            if key not in squashes | later and all(child.key in squashes | later for child in node.children)
         ]
         assert not squashes & {key for leaf in leaves for key in graph.forwards_plan(leaf)}
         state = graph.make_state(nodes=leaves, at_end=True, real_apps=loader.unmigrated_apps)
