@@ -309,7 +309,14 @@ def test_the_ranking_copy_has_statistics_of_workspace_grade_and_country_together
             " GROUP BY s.stxkind"
         )
         found = cursor.fetchall()
+        cursor.execute(
+            "SELECT most_common_vals, most_common_freqs FROM pg_stats_ext"
+            " WHERE statistics_name = 'rank_ws_grade_country'"
+        )
+        values, freqs = cursor.fetchone()
     # then the most common combinations of workspace, grade and country are kept (migration accounts/0028: the tier
     # board filtered by grade and country reads the grade's index in fit order instead of sorting the grade;
     # docs/performance.md), so that the planner counts them together rather than as independent conditions
     assert found == [(["m"], ["country", "fit_grade", "workspace_id"])]
+    common = {tuple(v): f for v, f in zip(values, freqs, strict=True)}
+    assert common[("A", "US", str(workspace.pk))] == common[("B", "US", str(workspace.pk))] == 0.5
