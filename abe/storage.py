@@ -1,5 +1,6 @@
-"""PostgreSQL storage set by migrations: table parameters (``fillfactor``), a column's compression and indexes
-SQLite cannot build (``NULLS LAST``); no-ops on other databases.
+"""PostgreSQL storage set by migrations: table parameters (``fillfactor``), a column's compression, indexes
+SQLite cannot build (``NULLS LAST``) and other PostgreSQL-only SQL (planner statistics); no-ops on other
+databases.
 
 A row updated in place can stay on its page as a *heap-only tuple* (HOT) when none of the columns that change is
 indexed and the page has room for the new version: then no index gets a new entry. Tables whose rows are
@@ -88,3 +89,8 @@ class PostgresOnlyAddIndex(_OnPostgresOnly, migrations.AddIndex):
 class PostgresOnlyRemoveIndex(_OnPostgresOnly, migrations.RemoveIndex):
     """Drops an index that :class:`PostgresOnlyAddIndex` built on PostgreSQL only; on the embedded default there is
     nothing to drop. The model state forgets it on both."""
+
+
+class PostgresOnlyRunSQL(_OnPostgresOnly, migrations.RunSQL):
+    """SQL that only PostgreSQL has (``CREATE STATISTICS``, say), run there and skipped on the embedded default; it
+    changes no model state."""

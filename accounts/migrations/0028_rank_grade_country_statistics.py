@@ -10,21 +10,16 @@ twenty-ninth session's machine")."""
 
 from django.db import migrations
 
-
-def statistics_create(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(
-            "CREATE STATISTICS IF NOT EXISTS rank_ws_grade_country (mcv)"
-            " ON workspace_id, fit_grade, country FROM accounts_accountrank"
-        )
-
-
-def statistics_drop(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("DROP STATISTICS IF EXISTS rank_ws_grade_country")
+from abe.storage import PostgresOnlyRunSQL
 
 
 class Migration(migrations.Migration):
     dependencies = [("accounts", "0001_squashed_0027_engagement_columns_in_their_own_table")]
 
-    operations = [migrations.RunPython(statistics_create, statistics_drop, elidable=False)]
+    operations = [
+        PostgresOnlyRunSQL(
+            "CREATE STATISTICS IF NOT EXISTS rank_ws_grade_country (mcv)"
+            " ON workspace_id, fit_grade, country FROM accounts_accountrank",
+            "DROP STATISTICS IF EXISTS rank_ws_grade_country",
+        )
+    ]
