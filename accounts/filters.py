@@ -25,9 +25,10 @@ from abe.filtersets import SharedFormFilterSet, UtcIsoDateTimeFilter
 from abe.models import Workspace
 from abe.paging import AscendingInTwoParts
 
-from .models import Account, AccountEngagementRank, AccountRank, Lifecycle, Tier
+from .models import FIT_GRADES, Account, AccountEngagementRank, AccountRank, Lifecycle, Tier
 
 RANK = "rank__"
+GRADE_CHOICES = [(g, g) for g in FIT_GRADES]
 ERANK = "engagement_rank__"
 
 # The one sort map: a key people see in URLs -> the ordering (unknown values last, ties broken by id so that
@@ -132,8 +133,9 @@ class AccountFilterSet(SharedFormFilterSet):
     lifecycle = django_filters.ChoiceFilter(choices=Lifecycle.choices, method="filter_copied", label="Lifecycle")
     tier = django_filters.ChoiceFilter(choices=Tier.choices, method="filter_copied", label="Tier")
     tier_locked = django_filters.BooleanFilter(method="filter_copied", label="Pinned to its tier")
-    grade = django_filters.CharFilter(method="filter_grade", label="Fit grade")
-    fit_grade = django_filters.CharFilter(method="filter_grade", label="Fit grade")
+    # A grade the ICP never gives is refused (the pages name it as ignored; the API answers 400), not searched for.
+    grade = django_filters.ChoiceFilter(choices=GRADE_CHOICES, method="filter_grade", label="Fit grade (A-F)")
+    fit_grade = django_filters.ChoiceFilter(choices=GRADE_CHOICES, method="filter_grade", label="Fit grade (A-F)")
     criterion = django_filters.NumberFilter(method="filter_icp_criterion", label="ICP criterion met (0-based)")
     icp_criterion = django_filters.NumberFilter(
         method="filter_icp_criterion", label="Index of an active ICP criterion the account meets (0-based)"

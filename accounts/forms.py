@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from abe.forms import FastSelect, ServiceModelForm, UtcIsoDateTimeField
@@ -13,6 +14,20 @@ from personas.models import Persona
 
 from .models import ACCOUNT_EDITABLE_FIELDS, Account, AccountTeamMember, Contact, Lifecycle, Opportunity, Product, Tier
 from .selectors import workspace_users
+
+
+def workspace_value_choices(
+    form: forms.Form, name: str, values: list[str], *, anything: str | Promise
+) -> list[tuple[str, str | Promise]]:
+    """The choices of a filter whose options are the values the workspace's accounts have (industries,
+    countries): ``anything`` first, then ``values``, then the value the query asks for when no account has it (a
+    link from elsewhere, an edited address). The list filters by that value (and shows no account); without it
+    among the options the select would show ``anything`` over a list that is filtered."""
+    choices: list[tuple[str, str | Promise]] = [("", anything)] + [(v, v) for v in values]
+    given = str(form.data.get(name) or "") if form.is_bound else ""
+    if given and given not in values:
+        choices.append((given, given if len(given) <= 40 else given[:39] + "…"))
+    return choices
 
 
 def _person(user: Any) -> str:
@@ -175,12 +190,12 @@ class AccountFilterForm(forms.Form):
 
     def __init__(self, *args, options: dict[str, list[str]], users, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["industry"]).choices = [("", _("Any industry"))] + [
-            (i, i) for i in sorted(options["industries"])
-        ]
-        cast(forms.ChoiceField, self.fields["country"]).choices = [("", _("Any country"))] + [
-            (c, c) for c in sorted(options["countries"])
-        ]
+        cast(forms.ChoiceField, self.fields["industry"]).choices = workspace_value_choices(
+            self, "industry", sorted(options["industries"]), anything=_("Any industry")
+        )
+        cast(forms.ChoiceField, self.fields["country"]).choices = workspace_value_choices(
+            self, "country", sorted(options["countries"]), anything=_("Any country")
+        )
         cast(forms.ChoiceField, self.fields["owner"]).choices = [
             ("", _("Any owner")),
             ("me", _("My accounts")),

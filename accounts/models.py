@@ -49,6 +49,8 @@ class Tier(models.TextChoices):
 
 # A tier's label in the active language, by its key (templates, JSON, joins: plain strings, read when used).
 TIER_LABELS = ChoiceLabels(Tier)
+#: The fit grades the ICP gives, best first (``Account.fit_grade``; blank until an account is scored).
+FIT_GRADES = ("A", "B", "C", "D", "E", "F")
 LIFECYCLE_LABELS = ChoiceLabels(Lifecycle)
 
 

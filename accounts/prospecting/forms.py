@@ -13,6 +13,7 @@ from abe import l10n
 from abe.forms import FastSelect
 from abe.paging import whole_number
 
+from ..forms import workspace_value_choices
 from ..models import Lifecycle, Tier
 from .icp import GRADES
 
@@ -41,12 +42,12 @@ class BoardFilterForm(forms.Form):
 
     def __init__(self, *args, options: dict, users, criteria: list[dict], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["industry"]).choices = [("", _("Any industry"))] + [
-            (i, i) for i in options["industries"]
-        ]
-        cast(forms.ChoiceField, self.fields["country"]).choices = [("", _("Any country"))] + [
-            (c, c) for c in options["countries"]
-        ]
+        cast(forms.ChoiceField, self.fields["industry"]).choices = workspace_value_choices(
+            self, "industry", options["industries"], anything=_("Any industry")
+        )
+        cast(forms.ChoiceField, self.fields["country"]).choices = workspace_value_choices(
+            self, "country", options["countries"], anything=_("Any country")
+        )
         cast(forms.ChoiceField, self.fields["owner"]).choices = [
             ("", _("Any owner")),
             ("me", _("My accounts")),

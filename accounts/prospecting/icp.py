@@ -33,6 +33,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext, gettext_noop
 
 from abe import l10n
+from accounts.models import FIT_GRADES
 
 CATEGORICAL = ("industry", "country", "region", "city", "ownership_type", "lifecycle")
 NUMERIC = ("employees", "annual_revenue", "number_of_offices", "founded_year", "trigger_event_age_days")
@@ -54,7 +55,7 @@ ATTRIBUTE_LABELS = {
     "technologies": gettext_noop("Technologies"),
 }
 DEFAULT_GRADES = {"A": 85.0, "B": 70.0, "C": 55.0, "D": 40.0, "E": 25.0}  # below E: F
-GRADES = ("A", "B", "C", "D", "E", "F")
+GRADES = FIT_GRADES
 MAX_CRITERIA = 40
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 

@@ -306,4 +306,7 @@ def test_accounts_api_filters_by_grade_pin_and_icp_criterion(admin_api, admin_us
 
     assert [a["industry"] for a in met] == ["Software"]
     assert [a["id"] for a in grade_f] == [retail.pk] == [a["id"] for a in pinned]
+    # A grade the ICP never gives is a 400 that names the parameter, not an empty list.
+    refused = admin_api.get("/api/v1/accounts/?fit_grade=Z")
+    assert refused.status_code == 400 and "fit_grade" in refused.json()
     assert met[0]["fit_explanation"] == [["industry", "Software", 100.0]]

@@ -88,3 +88,39 @@ def test_the_content_library_names_the_filter_values_it_ignored(signed_in, works
 
     assert "stage=nope" in notice and "format=" not in notice
     assert "ROI calculator" in html  # the valid filter still applies, the unknown stage is not one
+
+
+@pytest.mark.parametrize("url", ["/accounts/", "/accounts/tiers/"])
+def test_a_grade_the_icp_never_gives_is_named_and_ignored(signed_in, workspace, url):
+    """``grade=Z`` filtered the list to nothing while the board's grade select showed "Any grade" and no notice
+    named it: a grade is one of A-F, so another value is ignored like any invalid filter, and said so."""
+    AccountFactory(workspace=workspace, name="Beacon Ltd", fit_grade="B")
+
+    response = signed_in.get(url + "?grade=Z&fit_grade=z")
+
+    html = response.content.decode()
+    assert "grade=Z" in html and "fit_grade=z" in html
+    assert {a.name for a in response.context["page_obj"].object_list} == {"Harbor Inc", "Beacon Ltd"}
+    graded = signed_in.get(url + "?grade=B")
+    assert [a.name for a in graded.context["page_obj"].object_list] == ["Beacon Ltd"]
+    assert 'id="ignored-params"' not in graded.content.decode()
+
+
+@pytest.mark.parametrize("url", ["/accounts/", "/accounts/tiers/"])
+def test_a_country_no_account_has_shows_in_its_select(signed_in, workspace, url):
+    """A country (or industry) that no account of the workspace has is still the list's filter (it shows no
+    account): the select shows that value, not "Any country" over an empty list."""
+    AccountFactory(workspace=workspace, name="Beacon Ltd", country="DE", industry="Retail")
+
+    response = signed_in.get(url + "?country=XX&industry=Mining")
+
+    assert list(response.context["page_obj"].object_list) == []
+    form = response.context["form"]
+    assert form["country"].value() == "XX" and ("XX", "XX") in form.fields["country"].choices
+    html = response.content.decode()
+    assert '<option value="XX" selected>XX</option>' in html
+    assert '<option value="Mining" selected>Mining</option>' in html
+    # A country some account has is listed once, whether or not it is the one asked for.
+    asked = signed_in.get(url + "?country=DE").context["form"].fields["country"].choices
+    assert [c for c in asked if c[0] == "DE"] == [("DE", "DE")]
+    assert [c for c in signed_in.get(url).context["form"].fields["country"].choices if c[0] == "XX"] == []
