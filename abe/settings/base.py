@@ -165,7 +165,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "abe.api.exceptions.exception_handler",
     "DEFAULT_RENDERER_CLASSES": [
         "abe.api.renderers.FastJSONRenderer",
-        "rest_framework.renderers.BrowsableAPIRenderer",
+        "abe.api.negotiation.BrowsableAPIRenderer",
     ],
     "DEFAULT_THROTTLE_RATES": {"events": os.environ.get("ABE_EVENTS_RATE", "120/min")},
 }

@@ -43,3 +43,17 @@ def test_other_lists_still_take_format_json_for_the_renderer(viewer_api):
     response = viewer_api.get("/api/v1/contacts/?format=json", HTTP_ACCEPT="text/html,*/*;q=0.8")
 
     assert response.status_code == 200 and response["Content-Type"] == "application/json"
+
+
+def test_the_browsable_content_library_offers_no_format_link_that_would_filter(viewer_api, workspace):
+    """The browsable API's GET menu linked ``?format=json``, which on the content library is the format filter: a
+    400 ("json" is no content format). Such lists show a plain GET button; other lists keep the menu."""
+    ContentAssetFactory(workspace=workspace, title="Clip", format="video")
+
+    library = viewer_api.get("/api/v1/content-assets/", HTTP_ACCEPT="text/html")
+    contacts = viewer_api.get("/api/v1/contacts/", HTTP_ACCEPT="text/html")
+
+    assert library.status_code == 200 and library["Content-Type"].startswith("text/html")
+    assert "Clip" in library.content.decode() and "format=json" not in library.content.decode()
+    assert "format-selection" not in library.content.decode()
+    assert "?format=json" in contacts.content.decode()
