@@ -1,10 +1,24 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from . import health, views
+
+
+class FaviconView(RedirectView):
+    """Browsers ask for ``/favicon.ico`` on a page that names no icon (the browsable API's pages, a JSON answer):
+    the portal's icon, not a 404 in the console. Resolved per request (the static files' manifest may be built
+    after the URLs are imported)."""
+
+    permanent = False
+
+    def get_redirect_url(self, *args: object, **kwargs: object) -> str:
+        return static("favicon.svg")
+
 
 settings_patterns = (
     [
@@ -34,6 +48,7 @@ api_v1 = [
 
 urlpatterns = [
     path("", views.home_view, name="home"),
+    path("favicon.ico", FaviconView.as_view(), name="favicon"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("workspace/switch/", views.workspace_switch, name="workspace_switch"),

@@ -35,7 +35,8 @@ from tests.factories import AccountFactory
 # invitation page (the signed token is the credential; it reads only its own invitation) and the monitoring
 # endpoints (no workspace data: health and queue depths). And a person's own preferences (language, time zone:
 # they read and write only the signed-in user's own row, in every workspace). And the JavaScript catalogue (the
-# words of static/js in the page's language; the sign-in page needs it too, and it holds no data).
+# words of static/js in the page's language; the sign-in page needs it too, and it holds no data). And the redirect
+# of ``/favicon.ico`` to the portal's static icon.
 PUBLIC_NAMES = {
     "login",
     "logout",
@@ -49,6 +50,7 @@ PUBLIC_NAMES = {
     "healthz",
     "readyz",
     "javascript-catalog",
+    "favicon",
 }
 PUBLIC_PREFIXES = ("admin/",)
 
