@@ -28,8 +28,8 @@ from abe.paging import AscendingInTwoParts
 from .models import FIT_GRADES, Account, AccountEngagementRank, AccountRank, Lifecycle, Tier
 
 RANK = "rank__"
-GRADE_CHOICES = [(g, g) for g in FIT_GRADES]
 ERANK = "engagement_rank__"
+GRADE_CHOICES = [(g, g) for g in FIT_GRADES]
 
 # The one sort map: a key people see in URLs -> the ordering (unknown values last, ties broken by id so that
 # pages never overlap). ``-key`` sorts the other way. The ranking columns sort through their copy in

@@ -20,9 +20,9 @@ def workspace_value_choices(
     form: forms.Form, name: str, values: list[str], *, anything: str | Promise
 ) -> list[tuple[str, str | Promise]]:
     """The choices of a filter whose options are the values the workspace's accounts have (industries,
-    countries): ``anything`` first, then ``values``, then the value the query asks for when no account has it (a
-    link from elsewhere, an edited address). The list filters by that value (and shows no account); without it
-    among the options the select would show ``anything`` over a list that is filtered."""
+    countries): ``anything`` first, then ``values``, then the value the query asks for when it is not among them (a
+    link from elsewhere, an edited address). The list filters by that value all the same; without it among the
+    options the select would show ``anything`` over a list that is filtered."""
     choices: list[tuple[str, str | Promise]] = [("", anything)] + [(v, v) for v in values]
     given = str(form.data.get(name) or "") if form.is_bound else ""
     if given and given not in values:
