@@ -6,6 +6,7 @@ from typing import Any, cast
 
 from django import forms
 from django.utils.functional import Promise
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from abe.forms import FastSelect, ServiceModelForm, UtcIsoDateTimeField
@@ -27,6 +28,22 @@ def workspace_value_choices(
     given = str(form.data.get(name) or "") if form.is_bound else ""
     if given and given not in values:
         choices.append((given, given if len(given) <= 40 else given[:39] + "…"))
+    return choices
+
+
+def owner_filter_choices(form: forms.Form, users: Any) -> list[tuple[str, str | Promise]]:
+    """The choices of the lists' owner filter: anyone, me, no owner, then the workspace's people by name. A user id
+    the query asks for that is none of them (someone who has left the workspace and still owns accounts, an edited
+    address) is added as "User #id", without a name (the id may be anyone's), so that the select shows the filter
+    the list applies rather than "Any owner"."""
+    choices: list[tuple[str, str | Promise]] = [
+        ("", _("Any owner")),
+        ("me", _("My accounts")),
+        ("none", _("No owner")),
+    ] + [(str(u.pk), _person(u)) for u in users]
+    given = str(form.data.get("owner") or "") if form.is_bound else ""
+    if given.isascii() and given.isdigit() and given not in {value for value, _label in choices}:
+        choices.append((given, gettext("User #%(id)s") % {"id": given}))
     return choices
 
 
@@ -196,8 +213,4 @@ class AccountFilterForm(forms.Form):
         cast(forms.ChoiceField, self.fields["country"]).choices = workspace_value_choices(
             self, "country", sorted(options["countries"]), anything=_("Any country")
         )
-        cast(forms.ChoiceField, self.fields["owner"]).choices = [
-            ("", _("Any owner")),
-            ("me", _("My accounts")),
-            ("none", _("No owner")),
-        ] + [(str(u.pk), u.get_full_name() or u.username) for u in users]
+        cast(forms.ChoiceField, self.fields["owner"]).choices = owner_filter_choices(self, users)

@@ -13,7 +13,7 @@ from abe import l10n
 from abe.forms import FastSelect
 from abe.paging import whole_number
 
-from ..forms import workspace_value_choices
+from ..forms import owner_filter_choices, workspace_value_choices
 from ..models import Lifecycle, Tier
 from .icp import GRADES
 
@@ -48,11 +48,7 @@ class BoardFilterForm(forms.Form):
         cast(forms.ChoiceField, self.fields["country"]).choices = workspace_value_choices(
             self, "country", options["countries"], anything=_("Any country")
         )
-        cast(forms.ChoiceField, self.fields["owner"]).choices = [
-            ("", _("Any owner")),
-            ("me", _("My accounts")),
-            ("none", _("No owner")),
-        ] + [(str(u.pk), u.get_full_name() or u.username) for u in users]
+        cast(forms.ChoiceField, self.fields["owner"]).choices = owner_filter_choices(self, users)
         cast(forms.ChoiceField, self.fields["criterion"]).choices = [("", _("Any"))] + [
             (str(i), c["label"]) for i, c in enumerate(criteria)
         ]

@@ -124,3 +124,21 @@ def test_a_country_no_account_has_shows_in_its_select(signed_in, workspace, url)
     asked = signed_in.get(url + "?country=DE").context["form"].fields["country"].choices
     assert [c for c in asked if c[0] == "DE"] == [("DE", "DE")]
     assert [c for c in signed_in.get(url).context["form"].fields["country"].choices if c[0] == "XX"] == []
+
+
+@pytest.mark.parametrize("url", ["/accounts/", "/accounts/tiers/"])
+def test_an_owner_who_is_not_a_member_shows_in_the_owner_select_without_a_name(signed_in, workspace, url):
+    """The list filters by any user id (someone who left still owns accounts); the select showed "Any owner" over
+    the filtered list. It shows "User #id", and no name: the id may be a user of another workspace."""
+    from django.contrib.auth.models import User
+
+    stranger = User.objects.create_user("stranger", first_name="Sibyl", last_name="Outsider")
+    AccountFactory(workspace=workspace, name="Left Behind", owner=stranger)
+
+    response = signed_in.get(url + f"?owner={stranger.pk}")
+
+    assert [a.name for a in response.context["page_obj"].object_list] == ["Left Behind"]
+    html = response.content.decode()
+    assert f'<option value="{stranger.pk}" selected>User #{stranger.pk}</option>' in html
+    assert "Outsider" not in html.split('name="owner"')[1].split("</select>")[0]
+    assert "User #" not in signed_in.get(url + "?owner=me").content.decode()
