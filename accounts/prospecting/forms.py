@@ -49,9 +49,13 @@ class BoardFilterForm(forms.Form):
             self, "country", options["countries"], anything=_("Any country")
         )
         cast(forms.ChoiceField, self.fields["owner"]).choices = owner_filter_choices(self, users)
-        cast(forms.ChoiceField, self.fields["criterion"]).choices = [("", _("Any"))] + [
-            (str(i), c["label"]) for i, c in enumerate(criteria)
-        ]
+        criterion_choices = [("", _("Any"))] + [(str(i), c["label"]) for i, c in enumerate(criteria)]
+        # An index the active ICP has no criterion for (an old link, an edited address): the list filters by it (and
+        # shows nothing); the select says so rather than "Any".
+        given = str(self.data.get("criterion") or "") if self.is_bound else ""
+        if given.isascii() and given.isdigit() and int(given) >= len(criteria):
+            criterion_choices.append((given, gettext("Not an active criterion (#%(index)s)") % {"index": given}))
+        cast(forms.ChoiceField, self.fields["criterion"]).choices = criterion_choices
 
 
 class TierPinForm(forms.Form):

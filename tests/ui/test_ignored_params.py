@@ -142,3 +142,13 @@ def test_an_owner_who_is_not_a_member_shows_in_the_owner_select_without_a_name(s
     assert f'<option value="{stranger.pk}" selected>User #{stranger.pk}</option>' in html
     assert "Outsider" not in html.split('name="owner"')[1].split("</select>")[0]
     assert "User #" not in signed_in.get(url + "?owner=me").content.decode()
+
+
+def test_a_criterion_the_active_icp_does_not_have_shows_in_the_board_select(signed_in):
+    """``criterion=5`` with no such criterion in the active ICP filters the board to nothing; its select showed
+    "Any" over the empty list. It says the index is not an active criterion."""
+    response = signed_in.get("/accounts/tiers/?criterion=5")
+
+    assert list(response.context["page_obj"].object_list) == []
+    assert '<option value="5" selected>Not an active criterion (#5)</option>' in response.content.decode()
+    assert "Not an active criterion" not in signed_in.get("/accounts/tiers/").content.decode()
