@@ -132,8 +132,8 @@ class BoundedPage:
 
 
 def _capped_count(queryset: QuerySet[Any], cap: int, *, in_order: bool = False) -> int:
-    """How many rows ``queryset`` has, up to ``cap + 1``. ``in_order``: counted in the queryset's own order (an
-    index's), not unordered. Unordered, PostgreSQL may take ``LIMIT cap + 1`` over a scan of the whole table for
+    """How many rows ``queryset`` has, up to ``cap + 1``. ``in_order``: counted in the ordering the queryset states
+    (an index's), not unordered. Unordered, PostgreSQL may take ``LIMIT cap + 1`` over a scan of the whole table for
     cheap when it expects many matches, which a condition that is common in the table but rare in one workspace
     (a date range) makes it expect; in the index's order that plan must sort every match first, and the range read
     of the index wins (docs/performance.md, "Every goal on the twenty-ninth session's machine": lists beside
@@ -186,14 +186,12 @@ def bounded_page(
     total: int | None = None,
     cap: int | None = None,
     counted: QuerySet[Any] | None = None,
-    count_in_order: bool = False,
 ) -> BoundedPage:
     """Page ``number`` of ``queryset`` (ordered) in one query plus one bounded count.
 
     ``total`` when the caller knows it exactly (it is then trusted, not counted). ``counted``: the same rows
-    without what only orders them (a join to a sort table), counted instead of ``queryset`` when given;
-    ``count_in_order``: ``counted`` is ordered as one of its indexes, and counted in that order (see
-    ``_capped_count``). A page
+    without what only orders them (a join to a sort table), counted instead of ``queryset`` when given, and in the
+    ordering it states, if it states one (``order_by``: one of its indexes'; see ``_capped_count``). A page
     past the end shows the last page, as Django's ``Paginator.get_page`` does. The count comes first, so that a
     page past the end of a short list (a stale link, a filter narrowed on page 2) is found without a third query:
     two queries whatever the list holds, three only past the end of a list of more than ``cap`` rows.
@@ -202,7 +200,7 @@ def bounded_page(
     number = max(1, number)
     counter = queryset if counted is None else counted
     if total is None:
-        found = _capped_count(counter, cap, in_order=count_in_order and counted is not None)
+        found = _capped_count(counter, cap, in_order=counted is not None and bool(counted.query.order_by))
         if found <= cap:
             total = found
     if total is not None:

@@ -281,36 +281,22 @@ class AccountFilterSet(SharedFormFilterSet):
         """What a page counts: when every filter given is one the ranking copy answers, the copies alone (no
         account read); otherwise the filtered accounts without the sort's join (the copy only orders them). The
         lists' base is every account of the workspace (``accounts.selectors``)."""
-        given = self._given_filters()
-        if self.workspace is not None and self.counts_in_order:
+        self.qs  # noqa: B018 - filters once and records what it asked of the copies
+        given = {k for k, v in self._applied().items() if k != "sort" and _given(v)}
+        if self.workspace is not None and given == {"stage_changed_since"} and self._on_engagement_copy:
             # The stage changes alone: counted in the engagement copy's index, no account read (each of the ~1,000
-            # accounts of a month's changes at 100,000 was fetched to be counted), in that index's order
-            # (``erank_ws_stage_changed``): see ``counts_in_order``.
+            # accounts of a month's changes at 100,000 was fetched to be counted), and in that index's order
+            # (``erank_ws_stage_changed``; ``abe.paging.bounded_page`` counts in the order stated). Counted
+            # unordered, PostgreSQL estimated the matches from the whole table: beside another workspace whose
+            # accounts all changed stage this month it expected ~48,000 of 175,000 rows, read the table from the
+            # start for the first 1,001 and found this workspace's 1,001 only after 175,000 rows (28 ms, against a
+            # range of the index).
             return AccountEngagementRank.objects.filter(
                 workspace_id=self.workspace.pk, **self._on_engagement_copy
             ).order_by("workspace_id", "journey_stage_changed_at", "account_id")
         if self.workspace is None or self._contradicts or not given <= self._copied:
             return self._unordered
         return AccountRank.objects.filter(workspace_id=self.workspace.pk, **self._on_copy)
-
-    @property
-    def counts_in_order(self) -> bool:
-        """Whether ``unordered`` is ordered as the index it is to be counted in (``abe.paging.bounded_page``'s
-        ``count_in_order``): the stage changes since a time, alone. Counted unordered, PostgreSQL estimated the
-        matches from the whole table: beside another workspace whose accounts all changed stage this month it
-        expected ~48,000 of 175,000 rows, read the table from the start for the first 1,001 and found this
-        workspace's 1,001 only after 175,000 rows (28 ms, against a range of the index)."""
-        return (
-            self.workspace is not None
-            and self._given_filters() == {"stage_changed_since"}
-            and bool(self._on_engagement_copy)
-        )
-
-    def _given_filters(self) -> set[str]:
-        """The filters given a value (not the sort), after filtering once: which records what they asked of the
-        copies (``_on_copy``, ``_copied``, ``_on_engagement_copy``)."""
-        self.qs  # noqa: B018 - filters once and records what it asked of the copies
-        return {k for k, v in self._applied().items() if k != "sort" and _given(v)}
 
     def _ranked(self, queryset: QuerySet) -> QuerySet:
         """Join each account's ``AccountRank`` (an inner join: every account has one) restricted to the workspace as

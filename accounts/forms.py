@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, cast
 
 from django import forms
@@ -16,35 +17,40 @@ from personas.models import Persona
 from .models import ACCOUNT_EDITABLE_FIELDS, Account, AccountTeamMember, Contact, Lifecycle, Opportunity, Product, Tier
 from .selectors import workspace_users
 
+Choices = list[tuple[str, str | Promise]]
 
-def workspace_value_choices(
-    form: forms.Form, name: str, values: list[str], *, anything: str | Promise
-) -> list[tuple[str, str | Promise]]:
-    """The choices of a filter whose options are the values the workspace's accounts have (industries,
-    countries): ``anything`` first, then ``values``, then the value the query asks for when it is not among them (a
-    link from elsewhere, an edited address). The list filters by that value all the same; without it among the
-    options the select would show ``anything`` over a list that is filtered."""
-    choices: list[tuple[str, str | Promise]] = [("", anything)] + [(v, v) for v in values]
+
+def with_given_choice(
+    form: forms.Form, name: str, choices: Choices, label: Callable[[str], str], *, digits: bool = False
+) -> Choices:
+    """``choices`` and, when the query gives ``name`` a value that is none of them (a link from elsewhere, an edited
+    address; with ``digits``, only an id), that value under ``label(value)``. The list filters by it all the same
+    (the filterset reads the query, not the select): without it among the options the select would show "Any…"
+    over a filtered list."""
     given = str(form.data.get(name) or "") if form.is_bound else ""
-    if given and given not in values:
-        choices.append((given, given if len(given) <= 40 else given[:39] + "…"))
-    return choices
+    if not given or (digits and not (given.isascii() and given.isdigit())):
+        return choices
+    if given in {value for value, _label in choices}:
+        return choices
+    return [*choices, (given, label(given))]
 
 
-def owner_filter_choices(form: forms.Form, users: Any) -> list[tuple[str, str | Promise]]:
+def workspace_value_choices(form: forms.Form, name: str, values: list[str], *, anything: str | Promise) -> Choices:
+    """The choices of a filter whose options are the values the workspace's accounts have (industries,
+    countries): ``anything``, the values, and a value asked for that no account has (shown as it is, cut to 40
+    characters)."""
+    return with_given_choice(
+        form, name, [("", anything)] + [(v, v) for v in values], lambda v: v if len(v) <= 40 else v[:39] + "…"
+    )
+
+
+def owner_filter_choices(form: forms.Form, users: Any) -> Choices:
     """The choices of the lists' owner filter: anyone, me, no owner, then the workspace's people by name. A user id
-    the query asks for that is none of them (someone who has left the workspace and still owns accounts, an edited
-    address) is added as "User #id", without a name (the id may be anyone's), so that the select shows the filter
-    the list applies rather than "Any owner"."""
-    choices: list[tuple[str, str | Promise]] = [
-        ("", _("Any owner")),
-        ("me", _("My accounts")),
-        ("none", _("No owner")),
-    ] + [(str(u.pk), _person(u)) for u in users]
-    given = str(form.data.get("owner") or "") if form.is_bound else ""
-    if given.isascii() and given.isdigit() and given not in {value for value, _label in choices}:
-        choices.append((given, gettext("User #%(id)s") % {"id": given}))
-    return choices
+    asked for that is none of them (someone who has left the workspace and still owns accounts) shows as "User
+    #id", without a name: the id may be anyone's."""
+    choices: Choices = [("", _("Any owner")), ("me", _("My accounts")), ("none", _("No owner"))]
+    choices += [(str(u.pk), _person(u)) for u in users]
+    return with_given_choice(form, "owner", choices, lambda v: gettext("User #%(id)s") % {"id": v}, digits=True)
 
 
 def _person(user: Any) -> str:

@@ -67,14 +67,7 @@ def account_page(*, filterset: AccountFilterSet, number: int, per_page: int, tot
     a page of matches read in the sort index (``abe.paging.searched_page``; the total is then a lower bound)."""
     search = filterset.search
     if search is None or total is not None:
-        return bounded_page(
-            filterset.qs,
-            number=number,
-            per_page=per_page,
-            total=total,
-            counted=filterset.unordered,
-            count_in_order=filterset.counts_in_order,
-        )
+        return bounded_page(filterset.qs, number=number, per_page=per_page, total=total, counted=filterset.unordered)
     return searched_page(filterset.qs, base=filterset.without_search(), search=search, number=number, per_page=per_page)
 
 

@@ -13,7 +13,7 @@ from abe import l10n
 from abe.forms import FastSelect
 from abe.paging import whole_number
 
-from ..forms import owner_filter_choices, workspace_value_choices
+from ..forms import owner_filter_choices, with_given_choice, workspace_value_choices
 from ..models import Lifecycle, Tier
 from .icp import GRADES
 
@@ -49,13 +49,14 @@ class BoardFilterForm(forms.Form):
             self, "country", options["countries"], anything=_("Any country")
         )
         cast(forms.ChoiceField, self.fields["owner"]).choices = owner_filter_choices(self, users)
-        criterion_choices = [("", _("Any"))] + [(str(i), c["label"]) for i, c in enumerate(criteria)]
-        # An index the active ICP has no criterion for (an old link, an edited address): the list filters by it (and
-        # shows nothing); the select says so rather than "Any".
-        given = str(self.data.get("criterion") or "") if self.is_bound else ""
-        if given.isascii() and given.isdigit() and int(given) >= len(criteria):
-            criterion_choices.append((given, gettext("Not an active criterion (#%(index)s)") % {"index": given}))
-        cast(forms.ChoiceField, self.fields["criterion"]).choices = criterion_choices
+        # An index the active ICP has no criterion for filters the list to nothing; the select says so.
+        cast(forms.ChoiceField, self.fields["criterion"]).choices = with_given_choice(
+            self,
+            "criterion",
+            [("", _("Any"))] + [(str(i), c["label"]) for i, c in enumerate(criteria)],
+            lambda v: gettext("Not an active criterion (#%(index)s)") % {"index": v},
+            digits=True,
+        )
 
 
 class TierPinForm(forms.Form):
