@@ -21,7 +21,7 @@ from django.db import models
 from django.db.models import F, Q, QuerySet
 from django.db.models.expressions import OrderBy
 
-from abe.filtersets import SharedFormFilterSet, UtcIsoDateTimeFilter
+from abe.filtersets import SharedFormFilterSet, UtcIsoDateTimeFilter, WholeNumberFilter
 from abe.models import Workspace
 from abe.paging import AscendingInTwoParts
 
@@ -113,7 +113,7 @@ def search_q(value: str) -> Q | None:
     return Q(name__icontains=value) | Q(domain__icontains=value) | Q(city__icontains=value)
 
 
-_owner_value = RegexValidator(r"^(me|none|\d+)$", "Use a user id, “me” or “none”.")
+_owner_value = RegexValidator(r"^(me|none|[0-9]{1,18})$", "Use a user id, “me” or “none”.")
 _TRUE = {"1", "true", "True", "on", "yes"}
 
 
@@ -136,8 +136,8 @@ class AccountFilterSet(SharedFormFilterSet):
     # A grade the ICP never gives is refused (the pages name it as ignored; the API answers 400), not searched for.
     grade = django_filters.ChoiceFilter(choices=GRADE_CHOICES, method="filter_grade", label="Fit grade (A-F)")
     fit_grade = django_filters.ChoiceFilter(choices=GRADE_CHOICES, method="filter_grade", label="Fit grade (A-F)")
-    criterion = django_filters.NumberFilter(method="filter_icp_criterion", label="ICP criterion met (0-based)")
-    icp_criterion = django_filters.NumberFilter(
+    criterion = WholeNumberFilter(method="filter_icp_criterion", label="ICP criterion met (0-based)")
+    icp_criterion = WholeNumberFilter(
         method="filter_icp_criterion", label="Index of an active ICP criterion the account meets (0-based)"
     )
     pinned = django_filters.CharFilter(method="filter_pinned", label="Pinned only (1/true/on)")

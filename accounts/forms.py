@@ -6,12 +6,14 @@ from collections.abc import Callable
 from typing import Any, cast
 
 from django import forms
+from django.http import QueryDict
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from abe.forms import FastSelect, ServiceModelForm, UtcIsoDateTimeField
 from abe.models import Workspace
+from abe.paging import whole_number
 from personas.models import Persona
 
 from .models import ACCOUNT_EDITABLE_FIELDS, Account, AccountTeamMember, Contact, Lifecycle, Opportunity, Product, Tier
@@ -26,10 +28,16 @@ def with_given_choice(
     """``choices`` and, when the query gives ``name`` a value that is none of them (a link from elsewhere, an edited
     address; with ``digits``, only an id), that value under ``label(value)``. The list filters by it all the same
     (the filterset reads the query, not the select): without it among the options the select would show "Any…"
-    over a filtered list."""
+    over a filtered list. With ``digits``, a number is shown as the filter reads it (``007`` as 7)."""
     given = str(form.data.get(name) or "") if form.is_bound else ""
-    if not given or (digits and not (given.isascii() and given.isdigit())):
+    if not given or (digits and whole_number(given) is None):
         return choices
+    if digits and given != str(whole_number(given)):
+        # ``007`` filters by 7: the form's value is made the option's, so the select shows 7 (or "User #7").
+        given = str(whole_number(given))
+        data: dict[str, Any] = form.data.copy() if isinstance(form.data, QueryDict) else dict(form.data)
+        data[name] = given
+        form.data = data
     if given in {value for value, _label in choices}:
         return choices
     return [*choices, (given, label(given))]

@@ -152,3 +152,57 @@ def test_a_criterion_the_active_icp_does_not_have_shows_in_the_board_select(sign
     assert list(response.context["page_obj"].object_list) == []
     assert '<option value="5" selected>Not an active criterion (#5)</option>' in response.content.decode()
     assert "Not an active criterion" not in signed_in.get("/accounts/tiers/").content.decode()
+
+
+@pytest.mark.parametrize("url", ["/accounts/", "/accounts/tiers/"])
+def test_an_owner_id_written_with_leading_zeros_shows_that_member(signed_in, admin_user, workspace, url):
+    """``owner=007`` filters by user 7: the select shows that member, not a "User #007" beside them."""
+    from django.contrib.auth.models import User
+
+    mine = AccountFactory(workspace=workspace, name="Mine Co", owner=admin_user)
+    AccountFactory(workspace=workspace, name="Theirs Co", owner=User.objects.create_user("other"))
+
+    response = signed_in.get(url + f"?owner=00{admin_user.pk}")
+
+    assert [a.name for a in response.context["page_obj"].object_list] == [mine.name]
+    owner_select = response.content.decode().split('name="owner"')[1].split("</select>")[0]
+    assert f'<option value="{admin_user.pk}" selected>' in owner_select
+    assert "User #" not in owner_select
+
+
+def test_a_criterion_written_with_leading_zeros_shows_that_criterion(signed_in, workspace, admin_user):
+    """``criterion=00`` filters by the first criterion: its select shows that criterion, not a second option."""
+    from accounts.prospecting import services
+
+    AccountFactory(workspace=workspace, name="Beacon Ltd", industry="Mining")
+    band = {"label": "Mining", "when": {"industry": ["Mining"]}}
+    criteria = [{"key": "mining", "label": "Mining", "weight": 1, "bands": [band]}]
+    services.icp_save(workspace=workspace, criteria=criteria, by=admin_user, rescore=False)
+    services.prospecting_rescore(workspace=workspace)
+
+    response = signed_in.get("/accounts/tiers/?criterion=00")
+
+    assert [a.name for a in response.context["page_obj"].object_list] == ["Beacon Ltd"]
+    criterion_select = response.content.decode().split('name="criterion"')[1].split("</select>")[0]
+    assert '<option value="0" selected>Mining</option>' in criterion_select
+    assert "Not an active criterion" not in criterion_select
+
+
+@pytest.mark.parametrize("url", ["/accounts/?criterion=1.5", "/accounts/tiers/?criterion=1.5"])
+def test_a_criterion_that_is_not_a_whole_number_is_ignored_and_named(signed_in, workspace, url):
+    """``criterion=1.5`` filtered by criterion 1 (the decimal was cut) under a select showing "Any"; it is no
+    criterion's index, so the list names it as ignored and is not filtered by it."""
+    AccountFactory(workspace=workspace, name="Beacon Ltd")
+
+    response = signed_in.get(url)
+
+    html = response.content.decode()
+    assert "criterion=1.5" in html.split('id="ignored-params"')[1].split("</p>")[0]
+    assert {a.name for a in response.context["page_obj"].object_list} == {"Harbor Inc", "Beacon Ltd"}
+
+
+def test_the_api_refuses_a_criterion_that_is_not_a_whole_number(admin_api):
+    for name in ("icp_criterion", "criterion"):
+        response = admin_api.get(f"/api/v1/accounts/?{name}=1.5")
+        assert response.status_code == 400 and name in response.json(), response.content
+    assert admin_api.get("/api/v1/accounts/?icp_criterion=01").status_code == 200
