@@ -121,6 +121,11 @@ def account_exists(*, workspace: Workspace, account_id: int) -> bool:
     return Account.objects.for_workspace(workspace).filter(pk=account_id).exists()
 
 
+def account_name(*, workspace: Workspace, account_id: int) -> str | None:
+    """The name of the workspace's account ``account_id``; None when it has none by that id."""
+    return Account.objects.for_workspace(workspace).filter(pk=account_id).values_list("name", flat=True).first()
+
+
 def account_alerts(*, workspace: Workspace, account_id: int, limit: int = 10) -> list[Alert]:
     return list(
         Alert.objects.for_workspace(workspace)

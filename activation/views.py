@@ -6,6 +6,7 @@ Views check access, validate forms and call the same services as the API.
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 
 from django.contrib import messages
@@ -119,6 +120,19 @@ def alert_row_values(alert: Alert) -> tuple[object, ...]:
 @workspace_required
 def inbox_view(request: MemberRequest) -> HttpResponse:
     filters = _filters(request)
+    rules = list(Rule.objects.for_workspace(request.workspace).only("id", "name").order_by("name"))
+    account_name = (
+        selectors.account_name(workspace=request.workspace, account_id=filters.account_id)
+        if filters.account_id
+        else None
+    )
+    # A rule or account id the workspace has none of is no valid choice: the filter set leaves it out (every alert
+    # is listed), so the page names it as ignored instead of showing it as a filter.
+    filters = dataclasses.replace(
+        filters,
+        rule_id=filters.rule_id if any(r.pk == filters.rule_id for r in rules) else None,
+        account_id=filters.account_id if account_name is not None else None,
+    )
     qs = selectors.alert_search(workspace=request.workspace, user=request.user, params=filters.params())
     page_obj = paginate(request, qs, key="alerts", default=PAGE_SIZE)
     context = {
@@ -127,7 +141,9 @@ def inbox_view(request: MemberRequest) -> HttpResponse:
         "ignored": ignored_params(request, invalid=_ignored_filters(request, filters)),
         "status_filters": STATUS_FILTERS,
         "severities": Severity.choices,
-        "rules": Rule.objects.for_workspace(request.workspace).only("id", "name").order_by("name"),
+        "rules": rules,
+        # The account filter (the account page's "All alerts on this account"): shown, and kept by the form.
+        "account_filter": filters.account_id and {"id": filters.account_id, "name": account_name},
         "can_see_all": role_rules.can_write_everything(request),
         "preference_form": PreferenceForm(
             initial={"email_mode": selectors.email_mode(workspace=request.workspace, user=request.user)}

@@ -307,3 +307,36 @@ def test_inbox_mine_is_a_sub_select_one_row_per_alert(kam_client, kam, sdr, work
     assert not [
         q["sql"] for q in captured.captured_queries if "DISTINCT" in q["sql"] and "activation_alert" in q["sql"]
     ]
+
+
+def test_the_inbox_shows_and_keeps_the_account_filter(kam_client, workspace, account, fired):
+    """The account page's "All alerts on this account" opens the inbox with ``account=``: the filter was applied
+    but not shown, and the filter form (htmx) dropped it at the first change of a select. It shows the account's
+    name, the form carries it, and it can be cleared."""
+    other = AccountFactory(workspace=workspace, name="Initech")
+    url = reverse("activation:inbox")
+
+    page = kam_client.get(url + f"?scope=all&status=all&account={account.pk}").content.decode()
+
+    form = page.split('id="alert-filters"')[1].split("</form>")[0]
+    assert f'<input type="hidden" name="account" value="{account.pk}">' in form
+    assert f'<span class="pill">{account.name}</span>' in form and f'href="{url}">clear</a>' in form
+    assert f'id="alert-{fired.pk}"' in page
+    # another account's alerts: none, and the empty state says the filters match nothing (not "Inbox zero")
+    none = kam_client.get(url + f"?account={other.pk}").content.decode()
+    assert "No alerts match these filters" in none and "Inbox zero" not in none
+    assert 'id="account-filter"' not in kam_client.get(url).content.decode()
+
+
+@pytest.mark.parametrize("name", ["rule", "account"])
+def test_the_inbox_names_a_rule_or_account_id_the_workspace_has_none_of(kam_client, fired, name):
+    """A deleted rule's or account's id is no valid choice: the filter set left it out and listed every alert with
+    nothing said (under a select showing "Any"). The page names it as ignored."""
+    url = reverse("activation:inbox")
+
+    page = kam_client.get(url + f"?{name}=987654").content.decode()
+
+    assert f"{name}=987654" in page.split('id="ignored-params"')[1].split("</p>")[0]
+    assert f'id="alert-{fired.pk}"' in page and 'id="account-filter"' not in page
+    known = fired.rule_id if name == "rule" else fired.account_id
+    assert 'id="ignored-params"' not in kam_client.get(url + f"?{name}={known}").content.decode()
