@@ -140,4 +140,4 @@ class TimelineFilterForm(forms.Form):
 
     def __init__(self, *args: Any, contacts: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["contact"]).choices = [("", "Everyone"), *contacts]
+        cast(forms.ChoiceField, self.fields["contact"]).choices = [("", gettext_lazy("Everyone")), *contacts]

@@ -241,3 +241,15 @@ def test_django_admin_lists_events_read_only(client, engaged_account):
 
     assert listing.status_code == 200 and "Globex" in listing.content.decode()
     assert adding.status_code == 403
+
+
+def test_the_timelines_contact_select_reads_in_the_readers_language(client, viewer_user, engaged_account):
+    """Its first option was the English word "Everyone" in every language."""
+    client.force_login(viewer_user)
+    url = f"/engagement/accounts/{engaged_account.pk}/timeline/"
+
+    spanish = client.get(url, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+
+    select = spanish.split('name="contact"')[1].split("</select>")[0]
+    assert '<option value="" selected>Todos</option>' in select and "Everyone" not in select
+    assert '<option value="" selected>Everyone</option>' in client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
