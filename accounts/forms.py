@@ -30,14 +30,18 @@ def with_given_choice(
     (the filterset reads the query, not the select): without it among the options the select would show "Any…"
     over a filtered list. With ``digits``, a number is shown as the filter reads it (``007`` as 7)."""
     given = str(form.data.get(name) or "") if form.is_bound else ""
-    if not given or (digits and whole_number(given) is None):
+    if not given:
         return choices
-    if digits and given != str(whole_number(given)):
-        # ``007`` filters by 7: the form's value is made the option's, so the select shows 7 (or "User #7").
-        given = str(whole_number(given))
-        data: dict[str, Any] = form.data.copy() if isinstance(form.data, QueryDict) else dict(form.data)
-        data[name] = given
-        form.data = data
+    if digits:
+        number = whole_number(given)
+        if number is None:
+            return choices
+        if given != str(number):
+            # ``007`` filters by 7: the form's value is made the option's, so the select shows 7 (or "User #7").
+            given = str(number)
+            data: dict[str, Any] = form.data.copy() if isinstance(form.data, QueryDict) else dict(form.data)
+            data[name] = given
+            form.data = data
     if given in {value for value, _label in choices}:
         return choices
     return [*choices, (given, label(given))]

@@ -120,7 +120,7 @@ def alert_row_values(alert: Alert) -> tuple[object, ...]:
 @workspace_required
 def inbox_view(request: MemberRequest) -> HttpResponse:
     filters = _filters(request)
-    rules = list(Rule.objects.for_workspace(request.workspace).only("id", "name").order_by("name"))
+    rules = Rule.objects.for_workspace(request.workspace).only("id", "name").order_by("name")
     account_name = (
         selectors.account_name(workspace=request.workspace, account_id=filters.account_id)
         if filters.account_id
@@ -130,7 +130,7 @@ def inbox_view(request: MemberRequest) -> HttpResponse:
     # is listed), so the page names it as ignored instead of showing it as a filter.
     filters = dataclasses.replace(
         filters,
-        rule_id=filters.rule_id if any(r.pk == filters.rule_id for r in rules) else None,
+        rule_id=filters.rule_id if filters.rule_id and rules.filter(pk=filters.rule_id).exists() else None,
         account_id=filters.account_id if account_name is not None else None,
     )
     qs = selectors.alert_search(workspace=request.workspace, user=request.user, params=filters.params())
