@@ -16,11 +16,14 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from django_stubs_ext import StrOrPromise
 
 from abe import texts as i18n_texts
 from abe.labels import ChoiceLabels
 from abe.models import TimeStamped, Workspace, WorkspaceOwned
 from personas.models import BuyingRole, Department, Persona, Seniority
+
+from .imports.presets import PRESETS
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -784,6 +787,13 @@ class ImportJob(WorkspaceOwned):
     @property
     def message_text(self) -> str:
         return i18n_texts.shown(self, "message")
+
+    @property
+    def preset_label(self) -> StrOrPromise:
+        """The preset as the pages name it (its label, in the reader's language); the stored key of a preset this
+        version no longer has; empty for a mapping made by hand."""
+        preset = PRESETS.get(self.preset)
+        return preset.label if preset else self.preset
 
     @property
     def progress_percent(self) -> int:

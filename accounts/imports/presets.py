@@ -1,65 +1,69 @@
 """Column presets for the CSV formats CRMs export, and their automatic recognition from a file's header row.
 
 A preset maps each target field to the source column names it may have, first match wins. ``abe`` is this
-portal's own format (the CSV export), so an export re-imports as is.
+portal's own format (the CSV export), so an export re-imports as is. Field and preset labels are shown in the
+reader's language.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-TARGET_FIELDS: dict[str, list[tuple[str, str]]] = {
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
+
+TARGET_FIELDS: dict[str, list[tuple[str, StrOrPromise]]] = {
     "accounts": [
-        ("external_id", "CRM id"),
-        ("name", "Name"),
-        ("domain", "Website / domain"),
-        ("industry", "Industry"),
-        ("country", "Country"),
-        ("region", "State / region"),
-        ("city", "City"),
-        ("employees", "Employees"),
-        ("annual_revenue", "Annual revenue"),
-        ("ownership_type", "Ownership"),
-        ("number_of_offices", "Offices"),
-        ("founded_year", "Founded"),
-        ("technologies", "Technologies"),
-        ("lifecycle", "Lifecycle / type"),
-        ("owner", "Owner (email or username)"),
-        ("trigger_event", "Trigger event"),
-        ("trigger_event_date", "Trigger event date"),
-        ("parent_name", "Parent company (name)"),
-        ("parent_external_id", "Parent company (CRM id)"),
+        ("external_id", _("CRM id")),
+        ("name", _("Name")),
+        ("domain", _("Website / domain")),
+        ("industry", _("Industry")),
+        ("country", _("Country")),
+        ("region", _("State / region")),
+        ("city", _("City")),
+        ("employees", _("Employees")),
+        ("annual_revenue", _("Annual revenue")),
+        ("ownership_type", _("Ownership")),
+        ("number_of_offices", _("Offices")),
+        ("founded_year", _("Founded")),
+        ("technologies", _("Technologies")),
+        ("lifecycle", _("Lifecycle / type")),
+        ("owner", _("Owner (email or username)")),
+        ("trigger_event", _("Trigger event")),
+        ("trigger_event_date", _("Trigger event date")),
+        ("parent_name", _("Parent company (name)")),
+        ("parent_external_id", _("Parent company (CRM id)")),
     ],
     "contacts": [
-        ("external_id", "CRM id"),
-        ("first_name", "First name"),
-        ("last_name", "Last name"),
-        ("email", "Email"),
-        ("title", "Job title"),
-        ("account_external_id", "Account CRM id"),
-        ("account_domain", "Account domain"),
-        ("do_not_contact", "Do not contact / opted out"),
-        ("account_name", "Account name"),
+        ("external_id", _("CRM id")),
+        ("first_name", _("First name")),
+        ("last_name", _("Last name")),
+        ("email", _("Email")),
+        ("title", _("Job title")),
+        ("account_external_id", _("Account CRM id")),
+        ("account_domain", _("Account domain")),
+        ("do_not_contact", _("Do not contact / opted out")),
+        ("account_name", _("Account name")),
     ],
     "opportunities": [
-        ("external_id", "CRM id"),
-        ("name", "Name"),
-        ("account_external_id", "Account CRM id"),
-        ("account_domain", "Account domain"),
-        ("amount", "Amount"),
-        ("stage", "Stage"),
-        ("type", "Type"),
-        ("created_date", "Created date"),
-        ("close_date", "Close date"),
-        ("is_won", "Won?"),
-        ("is_closed", "Closed?"),
-        ("status", "Status (open/won/lost)"),
-        ("account_name", "Account name"),
-        ("product", "Product (catalogue name)"),
-        ("gross_margin", "Gross margin (amount)"),
-        ("gross_margin_pct", "Gross margin %"),
-        ("contract_start", "Contract start"),
-        ("contract_end", "Contract end"),
+        ("external_id", _("CRM id")),
+        ("name", _("Name")),
+        ("account_external_id", _("Account CRM id")),
+        ("account_domain", _("Account domain")),
+        ("amount", _("Amount")),
+        ("stage", _("Stage")),
+        ("type", _("Type")),
+        ("created_date", _("Created date")),
+        ("close_date", _("Close date")),
+        ("is_won", _("Won?")),
+        ("is_closed", _("Closed?")),
+        ("status", _("Status (open/won/lost)")),
+        ("account_name", _("Account name")),
+        ("product", _("Product (catalogue name)")),
+        ("gross_margin", _("Gross margin (amount)")),
+        ("gross_margin_pct", _("Gross margin %")),
+        ("contract_start", _("Contract start")),
+        ("contract_end", _("Contract end")),
     ],
 }
 
@@ -109,7 +113,7 @@ REVENUE_DETAIL_COLUMNS: dict[str, list[str]] = {
 @dataclass(frozen=True)
 class Preset:
     name: str
-    label: str
+    label: StrOrPromise  # as shown, in the reader's language
     columns: dict[str, dict[str, list[str]]]  # kind -> target field -> candidate source columns
 
 
@@ -118,7 +122,7 @@ PRESETS: dict[str, Preset] = {
     for p in [
         Preset(
             "salesforce_dataloader",
-            "Salesforce Data Loader export",
+            _("Salesforce Data Loader export"),
             {
                 "accounts": {
                     "external_id": ["ID"],
@@ -159,7 +163,7 @@ PRESETS: dict[str, Preset] = {
         ),
         Preset(
             "salesforce_report",
-            "Salesforce report export",
+            _("Salesforce report export"),
             {
                 "accounts": {
                     "external_id": ["Account ID", "Account ID (18)"],
@@ -200,7 +204,7 @@ PRESETS: dict[str, Preset] = {
         ),
         Preset(
             "hubspot",
-            "HubSpot export",
+            _("HubSpot export"),
             {
                 "accounts": {
                     "external_id": ["Record ID", "Company ID"],
@@ -242,7 +246,7 @@ PRESETS: dict[str, Preset] = {
         ),
         Preset(
             "abe",
-            "ABE Portal CSV (this portal's export)",
+            _("ABE Portal CSV (this portal's export)"),
             {kind: {field: [field] for field, _ in fields} for kind, fields in TARGET_FIELDS.items()},
         ),
     ]

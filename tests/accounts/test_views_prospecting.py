@@ -181,3 +181,24 @@ def test_a_pin_refused_for_its_missing_reason_keeps_the_chosen_tier(client, admi
     assert refused.status_code == 200 and "This field is required." in refused.content.decode()
     assert '<option value="priority" selected>' in refused.content.decode()
     assert '<option value="standard" selected>' in fresh.content.decode()  # unbound: the account's tier
+
+
+def test_the_import_pages_name_the_fields_and_the_format_in_the_readers_language(client, marketing_user):
+    """The mapping step's target fields ("Website / domain", "Owner (email or username)"...) and the presets'
+    names were English literals in every language, and the import list and report showed the preset's stored key
+    ("salesforce_dataloader")."""
+    client.force_login(marketing_user)
+    upload = SimpleUploadedFile("accountData.csv", (FIXTURES / "accountData.csv").read_bytes())
+    uploaded = client.post("/accounts/import/", {"kind": "accounts", "file": upload})
+    assert ImportJob.objects.get().preset == "salesforce_dataloader"
+
+    mapping = client.get(uploaded.url, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    listed = client.get("/accounts/import/", HTTP_ACCEPT_LANGUAGE="es").content.decode().split("<tbody>")[1]
+    english = client.get("/accounts/import/", HTTP_ACCEPT_LANGUAGE="en").content.decode().split("<tbody>")[1]
+
+    recognised = mapping.split('id="recognised-preset">')[1].split("</strong>")[0]
+    assert recognised == "Exportación de Salesforce Data Loader"
+    assert "Sitio web / dominio" in mapping and "Responsable (email o nombre de usuario)" in mapping
+    assert "Website / domain" not in mapping and "Owner (email or username)" not in mapping
+    assert "Exportación de Salesforce Data Loader" in listed and "salesforce_dataloader" not in listed
+    assert "Salesforce Data Loader export" in english
