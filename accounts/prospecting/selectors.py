@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 
 from abe.cache import version_bump_on_commit, versioned_read
 from abe.models import Workspace
@@ -171,9 +172,9 @@ def model_weights(*, model: PredictiveModel, limit: int = 15) -> list[dict[str, 
 def model_metric_rows(*, model: PredictiveModel) -> list[dict[str, Any]]:
     """The model's holdout metrics beside its two baselines (fit score alone, base rate)."""
     labels = (
-        ("model", f"Model v{model.number}"),
-        ("fit_score", "Baseline: fit score alone"),
-        ("base_rate", "Baseline: base rate"),
+        ("model", gettext("Model v%(number)s") % {"number": model.number}),
+        ("fit_score", gettext("Baseline: fit score alone")),
+        ("base_rate", gettext("Baseline: base rate")),
     )
     metrics = model.metrics or {}
     return [{"label": label, **metrics[key]} for key, label in labels if metrics.get(key)]

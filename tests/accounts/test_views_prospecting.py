@@ -155,6 +155,10 @@ def test_icp_settings_and_model_pages_render_and_save(
     assert (
         b"Holdout metrics against the baselines" in trained.content and b"Baseline: fit score alone" in trained.content
     )
+    # the metrics' row names read in the reader's language (they were English literals in every language)
+    spanish = client.get("/accounts/model/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "Referencia: solo la puntuación de encaje" in spanish and "Referencia: tasa base" in spanish
+    assert "Baseline:" not in spanish and "<strong>Modelo v1</strong>" in spanish
 
 
 def test_accounts_list_exports_its_filtered_rows_with_formulas_neutralised(client, viewer_user, workspace):
