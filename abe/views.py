@@ -286,7 +286,8 @@ def login_locked_out(
     context = {
         "form": AuthenticationForm(request),
         "next": request.GET.get("next", ""),
-        "locked_message": f"Too many failed logins. Wait {minutes} minutes, then try again (or ask an admin).",
+        "locked_message": _("Too many failed logins. Wait %(minutes)s minutes, then try again (or ask an admin).")
+        % {"minutes": minutes},
     }
     return render(request, "registration/login.html", context, status=429)
 

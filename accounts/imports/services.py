@@ -1164,7 +1164,10 @@ def _import_rows(
     missing = [s for s in mapping.values() if s not in headers]
     if unknown or missing:
         raise ValidationError(
-            {"mapping": [f"Unknown field {t}" for t in unknown] + [f"No column {s}" for s in missing]}
+            {
+                "mapping": [gettext("Unknown field “%(field)s”.") % {"field": t} for t in unknown]
+                + [gettext("The file has no column “%(column)s”.") % {"column": s} for s in missing]
+            }
         )
     direct = UNMEMOISED.get(kind, set())
     parsers = {
@@ -1514,8 +1517,12 @@ def import_job_set_mapping(
         raise ValidationError({"status": gettext("This import has started; its mapping can no longer change.")})
     headers = import_job_headers(job=job)
     targets = dict(TARGET_FIELDS[job.kind])
-    errors = [f"Unknown field “{t}”." for t in mapping if t not in targets]
-    errors += [f"The file has no column “{s}”." for s in mapping.values() if s and s not in headers]
+    errors = [gettext("Unknown field “%(field)s”.") % {"field": t} for t in mapping if t not in targets]
+    errors += [
+        gettext("The file has no column “%(column)s”.") % {"column": s}
+        for s in mapping.values()
+        if s and s not in headers
+    ]
     if errors:
         raise ValidationError({"mapping": errors})
     try:
@@ -1740,8 +1747,8 @@ def import_file(
     if not any(k in full for k in REQUIRED_KEYS[kind]):
         raise ValidationError(
             {
-                "mapping": f"Map at least one of: {', '.join(REQUIRED_KEYS[kind])} "
-                f"(columns of this file: {', '.join(headers)})."
+                "mapping": gettext("Map at least one of: %(fields)s (columns of this file: %(columns)s).")
+                % {"fields": ", ".join(REQUIRED_KEYS[kind]), "columns": ", ".join(headers)}
             }
         )
     try:

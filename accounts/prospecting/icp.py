@@ -176,8 +176,11 @@ def icp_weights_settle(criteria: Any, *, normalise: bool) -> Any:
         raise ValidationError(
             {
                 "criteria": [
-                    f"The weights add up to {total:g}; they must add up to {WEIGHT_TOTAL:g}. Change them, or ask "
-                    "for them to be rescaled (“normalise”: true) and check the resulting weights."
+                    gettext(
+                        "The weights add up to %(total)s; they must add up to %(expected)s. Change them, or ask for "
+                        "them to be rescaled (“normalise”: true) and check the resulting weights."
+                    )
+                    % {"total": f"{total:g}", "expected": f"{WEIGHT_TOTAL:g}"}
                 ]
             }
         )

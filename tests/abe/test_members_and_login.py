@@ -121,6 +121,8 @@ def test_logins_are_throttled_per_username_with_a_clear_message(client, settings
     assert answers[:4] == [200] * 4 and answers[-1] == 429
     assert right.status_code == 429 and "Too many failed logins" in right.content.decode()
     assert "_auth_user_id" not in client.session
+    spanish = client.post("/login/", {"username": "target", "password": "pw"}, HTTP_ACCEPT_LANGUAGE="es")
+    assert spanish.status_code == 429 and "Demasiados inicios de sesión fallidos" in spanish.content.decode()
 
 
 def test_logins_are_throttled_per_ip_across_usernames(client, settings):

@@ -310,3 +310,17 @@ def test_accounts_api_filters_by_grade_pin_and_icp_criterion(admin_api, admin_us
     refused = admin_api.get("/api/v1/accounts/?fit_grade=Z")
     assert refused.status_code == 400 and "fit_grade" in refused.json()
     assert met[0]["fit_explanation"] == [["industry", "Software", 100.0]]
+
+
+def test_weights_that_do_not_add_up_are_refused_in_the_callers_language(admin_api):
+    """The refusal of weights adding up to 135 was an English f-string whatever the Accept-Language."""
+    criteria = [{**ICP["criteria"][0], "key": key, "weight": weight} for key, weight in (("a", 60), ("b", 75))]
+
+    spanish = admin_api.post(
+        "/api/v1/icp-versions/", {"name": "ICP", "criteria": criteria}, format="json", HTTP_ACCEPT_LANGUAGE="es"
+    )
+    english = admin_api.post("/api/v1/icp-versions/", {"name": "ICP", "criteria": criteria}, format="json")
+
+    assert spanish.status_code == 400 and english.status_code == 400
+    assert spanish.json()["criteria"][0].startswith("Los pesos suman 135; deben sumar 100.")
+    assert english.json()["criteria"][0].startswith("The weights add up to 135; they must add up to 100.")

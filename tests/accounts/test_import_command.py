@@ -121,7 +121,7 @@ def test_a_wrong_preset_rejects_every_row_and_exits_1(workspace):
         ("missing.csv", [], "No such file"),
         ("accounts.csv", [], "No preset matches these columns; pass --preset NAME or --map FIELD=COLUMN."),
         ("accounts.csv", ["--map", "name"], "--map takes KEY=VALUE, not “name”."),
-        ("accounts.csv", ["--map", "name=nope"], "No column nope"),
+        ("accounts.csv", ["--map", "name=nope"], "The file has no column “nope”."),
         ("accounts.csv", ["--map", "name=account", "--scale", "name=10"], "“name” cannot be scaled"),
         ("accounts.csv", ["--map", "name=account", "--scale", "employees=lots"], "“lots” is not a number"),
         ("opportunities.csv", ["--map", "name=product", "--stage", "Won=maybe"], "choose open, won or lost"),
@@ -144,3 +144,22 @@ def test_unknown_workspace_exits_2(workspace):
     code, _, err = _run("accounts", FIXTURES / "accounts.csv", "--workspace", "nope")
 
     assert code == 2 and "No workspace with the slug “nope”." in err
+
+
+def test_a_mapping_error_reads_in_the_callers_language(marketing_api):
+    """The API's mapping errors were English f-strings whatever the Accept-Language."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    def errors(mapping):
+        upload = SimpleUploadedFile("a.csv", b"Company,City\nAcme,Paris\n", content_type="text/csv")
+        response = marketing_api.post(
+            "/api/v1/import-jobs/",
+            {"kind": "accounts", "file": upload, "mapping": mapping},
+            format="multipart",
+            HTTP_ACCEPT_LANGUAGE="es",
+        )
+        assert response.status_code == 400, response.content
+        return response.json()["mapping"]
+
+    assert errors('{"name": "Nope"}') == ["El archivo no tiene la columna «Nope»."]
+    assert errors('{"city": "City"}')[0].startswith("Asigna al menos uno de: name, external_id, domain")
