@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 from django.core.exceptions import ValidationError
 from django.utils import translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 if TYPE_CHECKING:
     from sklearn.pipeline import Pipeline
@@ -49,6 +49,8 @@ NUMERIC_FEATURES = ["log_employees", "log_revenue"]
 EMPLOYEE_BANDS = [0, 50, 200, 1000, 5000, 20000, math.inf]
 REVENUE_BANDS = [0, 1e7, 5e7, 2.5e8, 1e9, 1e10, math.inf]
 OFFICE_BANDS = [0, 1, 3, 10, 50, math.inf]
+# The drivers stored with each account's win probability are written when it is scored, in English
+# (``_driver_label``); the model page names the features in the reader's language (``FEATURE_NAMES``).
 FEATURE_LABELS = {
     "industry": "Industry",
     "country": "Country",
@@ -59,6 +61,17 @@ FEATURE_LABELS = {
     "log_employees": "Company size",
     "log_revenue": "Revenue size",
     "tech": "Uses",
+}
+FEATURE_NAMES = {
+    "industry": gettext_lazy("Industry"),
+    "country": gettext_lazy("Country"),
+    "ownership_type": gettext_lazy("Ownership"),
+    "employees_band": gettext_lazy("Employees"),
+    "revenue_band": gettext_lazy("Revenue"),
+    "offices_band": gettext_lazy("Offices"),
+    "log_employees": gettext_lazy("Company size"),
+    "log_revenue": gettext_lazy("Revenue size"),
+    "tech": gettext_lazy("Uses"),
 }
 
 
@@ -299,17 +312,19 @@ def _driver_label(group: str, actual: Any, used: Any) -> str:
 
 
 def feature_label(name: str) -> str:
-    """``cat__industry_Software`` -> ``Industry: Software``; ``tech__tech::Slack`` -> ``Uses Slack``."""
+    """``cat__industry_Software`` -> ``Industry: Software``; ``tech__tech::Slack`` -> ``Uses Slack``, in the reader's
+    language."""
     block, _, rest = name.partition("__")
     if block == "tech":
-        return f"Uses {rest.split('::', 1)[1]}"
+        return gettext("Uses %(technology)s") % {"technology": rest.split("::", 1)[1]}
     if block == "num":
-        return FEATURE_LABELS.get(rest, rest)
+        return str(FEATURE_NAMES.get(rest, rest))
     for feature in CATEGORICAL_FEATURES:
         if rest.startswith(feature + "_"):
             value = rest[len(feature) + 1 :]
-            value = "other (rare)" if value == "infrequent_sklearn" else value
-            return f"{FEATURE_LABELS[feature]}: {value}"
+            value = gettext("other (rare)") if value == "infrequent_sklearn" else value
+            # Translators: a feature of the predictive model and one of its values, e.g. "Industry: Software".
+            return gettext("%(feature)s: %(value)s") % {"feature": FEATURE_NAMES[feature], "value": value}
     return rest
 
 

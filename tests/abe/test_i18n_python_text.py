@@ -87,3 +87,16 @@ def test_icp_problems_and_json_errors_read_in_the_active_language():
         form = IcpForm(data={"name": "x", "criteria": "[{"})
         assert not form.is_valid()
         assert form.errors["criteria"][0].startswith("JSON invalid:")
+
+
+def test_the_models_feature_names_read_in_the_readers_language():
+    """The model page's feature list ("Uses Slack", "Industry: Software") was English in every language."""
+    from accounts.prospecting.predictive import feature_label
+
+    with translation.override("es"):
+        assert feature_label("tech__tech::Slack") == "Usa Slack"
+        assert feature_label("cat__industry_Software") == "Sector: Software"
+        assert feature_label("cat__industry_infrequent_sklearn") == "Sector: otros (poco frecuentes)"
+        assert feature_label("num__log_employees") == "Tamaño de la empresa"
+    assert feature_label("tech__tech::Slack") == "Uses Slack"
+    assert feature_label("cat__industry_Software") == "Industry: Software"
