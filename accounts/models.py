@@ -16,7 +16,6 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
-from django_stubs_ext import StrOrPromise
 
 from abe import texts as i18n_texts
 from abe.labels import ChoiceLabels

@@ -8,9 +8,12 @@ reader's language.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
-from django_stubs_ext import StrOrPromise
+
+if TYPE_CHECKING:  # django-stubs is a development dependency
+    from django_stubs_ext import StrOrPromise
 
 TARGET_FIELDS: dict[str, list[tuple[str, StrOrPromise]]] = {
     "accounts": [
