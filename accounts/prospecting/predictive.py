@@ -49,19 +49,9 @@ NUMERIC_FEATURES = ["log_employees", "log_revenue"]
 EMPLOYEE_BANDS = [0, 50, 200, 1000, 5000, 20000, math.inf]
 REVENUE_BANDS = [0, 1e7, 5e7, 2.5e8, 1e9, 1e10, math.inf]
 OFFICE_BANDS = [0, 1, 3, 10, 50, math.inf]
-# The drivers stored with each account's win probability are written when it is scored, in English
-# (``_driver_label``); the model page names the features in the reader's language (``FEATURE_NAMES``).
-FEATURE_LABELS = {
-    "industry": "Industry",
-    "country": "Country",
-    "ownership_type": "Ownership",
-    "employees_band": "Employees",
-    "revenue_band": "Revenue",
-    "offices_band": "Offices",
-    "log_employees": "Company size",
-    "log_revenue": "Revenue size",
-    "tech": "Uses",
-}
+# The model page names the features in the reader's language (``feature_label``); the drivers stored with each
+# account's win probability are written in English whatever the language of the request that scores it
+# (``_driver_label`` reads the names with translation off).
 FEATURE_NAMES = {
     "industry": gettext_lazy("Industry"),
     "country": gettext_lazy("Country"),
@@ -307,8 +297,10 @@ def _driver_label(group: str, actual: Any, used: Any) -> str:
     if group in CATEGORICAL_FEATURES:
         value = str(actual)
         rare = used == OTHER and value != OTHER
-        return f"{FEATURE_LABELS[group]}: {value}{' (rare, pooled with other)' if rare else ''}"
-    return FEATURE_LABELS.get(group, group)
+        with translation.override(None):
+            return f"{FEATURE_NAMES[group]}: {value}{' (rare, pooled with other)' if rare else ''}"
+    with translation.override(None):
+        return str(FEATURE_NAMES.get(group, group))
 
 
 def feature_label(name: str) -> str:

@@ -100,3 +100,13 @@ def test_the_models_feature_names_read_in_the_readers_language():
         assert feature_label("num__log_employees") == "Tamaño de la empresa"
     assert feature_label("tech__tech::Slack") == "Uses Slack"
     assert feature_label("cat__industry_Software") == "Industry: Software"
+
+
+def test_the_drivers_stored_with_a_win_probability_are_english_whatever_the_request_language():
+    """They are stored text; scored during a Spanish request (an ICP saved with rescore), they stay English."""
+    from accounts.prospecting.predictive import _driver_label
+
+    with translation.override("es"):
+        assert _driver_label("industry", "Software", "Software") == "Industry: Software"
+        assert _driver_label("log_employees", 1.0, 1.0) == "Company size"
+        assert translation.get_language() == "es"
