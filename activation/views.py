@@ -256,7 +256,9 @@ def account_panel_view(request: MemberRequest, pk: int) -> HttpResponse:
     if not selectors.account_exists(workspace=request.workspace, account_id=pk):
         raise Http404("No such account.")
     alerts = selectors.account_alerts(workspace=request.workspace, account_id=pk)
-    return render(request, "activation/partials/account_panel.html", {"alerts": alerts, "account_id": pk})
+    # The inbox shows everyone's alerts only to those who may see them all; the others' link says it opens theirs.
+    context = {"alerts": alerts, "account_id": pk, "can_see_all": role_rules.can_write_everything(request)}
+    return render(request, "activation/partials/account_panel.html", context)
 
 
 # Rules --------------------------------------------------------------------------------------------------------

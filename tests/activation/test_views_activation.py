@@ -340,3 +340,20 @@ def test_the_inbox_names_a_rule_or_account_id_the_workspace_has_none_of(kam_clie
     assert f'id="alert-{fired.pk}"' in page and 'id="account-filter"' not in page
     known = fired.rule_id if name == "rule" else fired.account_id
     assert 'id="ignored-params"' not in kam_client.get(url + f"?{name}={known}").content.decode()
+
+
+def test_the_account_panel_links_to_the_alerts_its_reader_can_list(client, admin_user, viewer_user, account, fired):
+    """The panel lists every alert of the account, and linked to "All alerts on this account" in the inbox for
+    everyone; the inbox shows everyone's alerts only to those who may see them all, so a viewer found none there.
+    Their link now says it opens their own."""
+    url = reverse("activation:account_panel", args=[account.pk])
+    inbox = reverse("activation:inbox")
+
+    client.force_login(admin_user)
+    admin_panel = client.get(url).content.decode()
+    client.force_login(viewer_user)
+    viewer_panel = client.get(url).content.decode()
+
+    assert f'href="{inbox}?scope=all&status=all&account={account.pk}">All alerts on this account' in admin_panel
+    assert f'href="{inbox}?status=all&account={account.pk}">My alerts on this account' in viewer_panel
+    assert "All alerts on this account" not in viewer_panel
