@@ -65,6 +65,11 @@ FEATURE_NAMES = {
 }
 
 
+_USES = gettext_lazy("Uses %(technology)s")
+#: Stored after a driver's value that was pooled as rare (``_driver_label``); ``driver_label`` reads it back.
+RARE_SUFFIX = " (rare, pooled with other)"
+
+
 class TooFewOutcomes(ValidationError):
     pass
 
@@ -298,9 +303,60 @@ def _driver_label(group: str, actual: Any, used: Any) -> str:
         value = str(actual)
         rare = used == OTHER and value != OTHER
         with translation.override(None):
-            return f"{FEATURE_NAMES[group]}: {value}{' (rare, pooled with other)' if rare else ''}"
+            return f"{FEATURE_NAMES[group]}: {value}{RARE_SUFFIX if rare else ''}"
     with translation.override(None):
         return str(FEATURE_NAMES.get(group, group))
+
+
+#: What a band's unit and a pooled level read as (``_band``): the stored drivers and the model's column names hold
+#: them in English, the pages show them in the reader's language.
+_BAND_TEXTS = {
+    "employees_band": ("people", gettext_lazy("%(range)s people")),
+    "offices_band": ("offices", gettext_lazy("%(range)s offices")),
+}
+
+
+def level_label(feature: str, value: str) -> str:
+    """A level of a categorical feature as the reader's language names it: ``0-50 people`` -> ``0-50 personas``,
+    ``unknown``, ``other``; a level that is data (an industry, a country, ``10M-50M USD``) stays as it is."""
+    if value == "unknown":
+        return gettext("unknown")
+    if value == OTHER:
+        return gettext("other")
+    if feature in _BAND_TEXTS:
+        unit, text = _BAND_TEXTS[feature]
+        amount, _, found = value.rpartition(" ")
+        if amount and found == unit:
+            return str(text) % {"range": amount}
+    return value
+
+
+def driver_label(label: str) -> str:
+    """A stored driver's label (written in English by ``_driver_label``) in the reader's language.
+
+    The drivers are stored as text with each account's win probability (the API gives them as they are), so the
+    account page reads the text back: ``Uses Slack``, ``Does not use Slack``, ``Industry: Retail``, ``Employees:
+    0-50 people (rare, pooled with other)``, ``Company size``. A label of any other shape is shown as stored."""
+    for prefix, text in (("Does not use ", gettext_lazy("Does not use %(technology)s")), ("Uses ", _USES)):
+        if label.startswith(prefix) and len(label) > len(prefix):
+            return str(text) % {"technology": label[len(prefix) :]}
+    with translation.override(None):
+        english = {str(name): key for key, name in FEATURE_NAMES.items()}
+    if label in english:
+        return str(FEATURE_NAMES[english[label]])
+    name, separator, value = label.partition(": ")
+    if not separator or name not in english:
+        return label
+    rare = value.endswith(RARE_SUFFIX) and value != RARE_SUFFIX
+    if rare:
+        value = value[: -len(RARE_SUFFIX)]
+    feature = english[name]
+    shown = gettext("%(feature)s: %(value)s") % {
+        "feature": FEATURE_NAMES[feature],
+        "value": level_label(feature, value),
+    }
+    # Translators: after a model driver whose value was too rare to learn from, e.g. "Country: Chile (rare, …)".
+    return shown + " " + gettext("(rare, pooled with other)") if rare else shown
 
 
 def feature_label(name: str) -> str:
@@ -308,13 +364,13 @@ def feature_label(name: str) -> str:
     language."""
     block, _, rest = name.partition("__")
     if block == "tech":
-        return gettext("Uses %(technology)s") % {"technology": rest.split("::", 1)[1]}
+        return str(_USES) % {"technology": rest.split("::", 1)[1]}
     if block == "num":
         return str(FEATURE_NAMES.get(rest, rest))
     for feature in CATEGORICAL_FEATURES:
         if rest.startswith(feature + "_"):
             value = rest[len(feature) + 1 :]
-            value = gettext("other (rare)") if value == "infrequent_sklearn" else value
+            value = gettext("other (rare)") if value == "infrequent_sklearn" else level_label(feature, value)
             # Translators: a feature of the predictive model and one of its values, e.g. "Industry: Software".
             return gettext("%(feature)s: %(value)s") % {"feature": FEATURE_NAMES[feature], "value": value}
     return rest

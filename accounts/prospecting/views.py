@@ -38,6 +38,7 @@ from ..views import saved_views_context
 from . import selectors, services
 from .forms import BoardFilterForm, BulkForm, IcpForm, ProspectingSettingsForm, TierPinForm
 from .icp import ATTRIBUTE_LABELS, ATTRIBUTES, CATEGORICAL, NUMERIC, condition_text
+from .predictive import driver_label
 from .tasks import accounts_bulk_apply_task
 
 BOARD_PAGE_SIZE = 50
@@ -306,7 +307,7 @@ def win_panel_view(request: MemberRequest, pk: int) -> HttpResponse:
     account = _account(request, pk)
     model = selectors.model_active(workspace=request.workspace)
     drivers = [
-        {"label": label, "value": value, "width": min(100, abs(value) * 60)}
+        {"label": driver_label(label), "value": value, "width": min(100, abs(value) * 60)}
         for label, value in (account.win_drivers or [])
     ]
     return render(request, "accounts/panels/win.html", {"account": account, "model": model, "drivers": drivers})

@@ -102,6 +102,44 @@ def test_the_models_feature_names_read_in_the_readers_language():
     assert feature_label("cat__industry_Software") == "Industry: Software"
 
 
+def test_the_models_band_and_pooled_levels_read_in_the_readers_language():
+    """The model page showed "Employees: 0-50 people" and "Country: unknown" in English in every language."""
+    from accounts.prospecting.predictive import feature_label
+
+    with translation.override("es"):
+        assert feature_label("cat__employees_band_0-50 people") == "Empleados: 0-50 personas"
+        assert feature_label("cat__offices_band_1-3 offices") == "Oficinas: 1-3 oficinas"
+        assert feature_label("cat__country_unknown") == "País: desconocido"
+        assert feature_label("cat__industry_other") == "Sector: otros"
+        # Data stays as it is: an industry whose name ends in "people", a revenue band in dollars.
+        assert feature_label("cat__industry_Staffing people") == "Sector: Staffing people"
+        assert feature_label("cat__revenue_band_10M-50M USD") == "Ingresos: 10M-50M USD"
+    assert feature_label("cat__employees_band_0-50 people") == "Employees: 0-50 people"
+
+
+@pytest.mark.parametrize(
+    ("stored", "spanish"),
+    [
+        ("Uses Slack", "Usa Slack"),
+        ("Does not use HubSpot CRM", "No usa HubSpot CRM"),
+        ("Industry: Retail", "Sector: Retail"),
+        ("Employees: 0-50 people", "Empleados: 0-50 personas"),
+        ("Country: Chile (rare, pooled with other)", "País: Chile (poco frecuente, agrupado con otros)"),
+        ("Company size", "Tamaño de la empresa"),
+        # Not a label the model writes: shown as stored.
+        ("Something else: entirely", "Something else: entirely"),
+        ("Uses ", "Uses "),
+    ],
+)
+def test_a_stored_driver_reads_in_the_readers_language(stored, spanish):
+    """The drivers stored with each win probability are English text; the account page showed them so."""
+    from accounts.prospecting.predictive import driver_label
+
+    with translation.override("es"):
+        assert driver_label(stored) == spanish
+    assert driver_label(stored) == stored
+
+
 def test_the_drivers_stored_with_a_win_probability_are_english_whatever_the_request_language():
     """They are stored text; scored during a Spanish request (an ICP saved with rescore), they stay English."""
     from accounts.prospecting.predictive import _driver_label

@@ -66,3 +66,20 @@ def test_a_bars_width_is_css_in_every_language(client, admin_user, workspace, la
     widths = re.findall(r'style="width:([^"%]*)%"', body)
     assert widths and all(NUMBER.match(w) for w in widths), widths
     assert "27.402" in " ".join(widths)
+
+
+def test_the_win_panel_shows_the_stored_drivers_in_the_readers_language(client, admin_user, workspace):
+    account = AccountFactory(
+        workspace=workspace,
+        win_probability=0.4,
+        win_drivers=[["Industry: Software", 0.45], ["Does not use Slack", -0.2], ["Employees: 0-50 people", 0.1]],
+    )
+    client.force_login(admin_user)
+    body = client.get(f"/accounts/{account.pk}/panels/win/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "<td>Sector: Software</td>" in body
+    assert "<td>No usa Slack</td>" in body
+    assert "<td>Empleados: 0-50 personas</td>" in body
+    assert client.get(f"/api/v1/accounts/{account.pk}/", HTTP_ACCEPT_LANGUAGE="es").json()["win_drivers"][1] == [
+        "Does not use Slack",
+        -0.2,
+    ]
