@@ -248,6 +248,11 @@ class AlertTransition(WorkspaceOwned):
     from_status = models.CharField(max_length=15, choices=AlertStatus.choices)
     to_status = models.CharField(max_length=15, choices=AlertStatus.choices)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    #: Who an ``assign`` made the owner (none: the alert was unassigned). Stored as a reference, not as text, so the
+    #: history reads "Assigned to …" in the reader's language.
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     note = models.CharField(max_length=500, blank=True)
     at = models.DateTimeField()
 

@@ -105,7 +105,7 @@ def alert_search(
 def alert_detail(*, workspace: Workspace, user: User | None, pk: int) -> Alert:
     return (
         alert_list(workspace=workspace, user=user)
-        .prefetch_related(Prefetch("transitions", queryset=AlertTransition.objects.select_related("by")))
+        .prefetch_related(Prefetch("transitions", queryset=AlertTransition.objects.select_related("by", "assignee")))
         .get(pk=pk)
     )
 

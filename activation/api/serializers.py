@@ -83,10 +83,13 @@ class AlertContactSerializer(serializers.Serializer):
 
 class AlertTransitionSerializer(serializers.ModelSerializer):
     by: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    assignee: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, help_text="For an `assign`: the new assignee (null: unassigned)."
+    )
 
     class Meta:
         model = AlertTransition
-        fields = ["action", "from_status", "to_status", "by", "note", "at"]
+        fields = ["action", "from_status", "to_status", "by", "assignee", "note", "at"]
 
 
 class AlertSerializer(serializers.ModelSerializer):

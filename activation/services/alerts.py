@@ -213,7 +213,7 @@ def alert_assign(*, alert: Alert, assignee: User | None, by: User | None) -> Ale
         from_status=alert.status,
         to_status=alert.status,
         by=by if by is not None and by.is_authenticated else None,
-        note=f"Assigned to {assignee.get_username()}" if assignee else "Unassigned",
+        assignee=assignee,
         at=now,
     )
     if assignee is not None:

@@ -193,3 +193,63 @@ def test_a_rules_own_action_reads_as_typed(workspace, account):
     rules_evaluate(account_ids=[account.id])
     with translation.override("pt"):
         assert Alert.objects.get().recommended_action_text == "Llamar hoy"
+
+
+def test_the_alert_history_names_an_assignment_and_the_statuses_in_the_readers_language(client, kam, fired):
+    """The history stored "Assigned to <username>" as English text, and showed the statuses by their keys
+    ("open → acknowledged") in every language."""
+    from activation.services.alerts import alert_assign, alert_transition
+
+    alert_transition(alert=fired, action="acknowledge", by=kam)
+    alert_assign(alert=fired, assignee=kam, by=kam)
+    alert_assign(alert=fired, assignee=None, by=kam)
+    UserPreference.objects.create(user=kam, language="es")
+    client.force_login(kam)
+
+    detail = client.get(reverse("activation:detail", args=[fired.pk])).content.decode()
+    api = client.get(f"/api/v1/alerts/{fired.pk}/").json()
+
+    assert "Reconocer: Abierta → Reconocida" in detail and "open → acknowledged" not in detail
+    assert f"Asignada a {kam.get_full_name() or kam.username}" in detail
+    assert "Sin asignar" in detail and "Assigned to" not in detail
+    assert [(t["action"], t["assignee"], t["note"]) for t in api["transitions"][1:]] == [
+        ("assign", kam.username, ""),
+        ("assign", None, ""),
+    ]
+
+
+def test_the_migration_turns_the_english_assignment_notes_into_references(fired, kam):
+    """Earlier versions wrote "Assigned to <username>" and "Unassigned" as notes; a note naming a user who no
+    longer exists stays as it was, and a person's own note is not touched."""
+    import importlib
+
+    from django.apps import apps
+
+    from activation.models import AlertTransition
+
+    migration = importlib.import_module("activation.migrations.0010_alert_transition_assignee")
+    at = fired.created_at
+
+    def row(action, note):
+        return AlertTransition.objects.create(
+            workspace_id=fired.workspace_id,
+            alert=fired,
+            action=action,
+            from_status="open",
+            to_status="open",
+            note=note,
+            at=at,
+        )
+
+    named = row("assign", f"Assigned to {kam.username}")
+    unassigned = row("assign", "Unassigned")
+    gone = row("assign", "Assigned to someone-deleted")
+    typed = row("snooze", f"Assigned to {kam.username}")
+
+    migration.notes_to_assignees(apps, None)
+
+    got = {t.pk: (t.assignee_id, t.note) for t in AlertTransition.objects.filter(alert=fired)}
+    assert got[named.pk] == (kam.pk, "")
+    assert got[unassigned.pk] == (None, "")
+    assert got[gone.pk] == (None, "Assigned to someone-deleted")
+    assert got[typed.pk] == (None, f"Assigned to {kam.username}")
