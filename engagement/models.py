@@ -345,6 +345,15 @@ class EventImport(WorkspaceOwned):
         return texts.shown(self, "message")
 
     @property
+    def rejected_text(self) -> list[tuple[int, dict[str, list[str]]]]:
+        """``rejected`` with each reason in the reader's language (stored in English: see ``error_text``)."""
+        from .services.ingest import error_text
+
+        return [
+            (line, {name: [error_text(m) for m in ms] for name, ms in errors.items()}) for line, errors in self.rejected
+        ]
+
+    @property
     def progress_percent(self) -> int:
         return 100 if not self.total_rows else min(100, round(100 * self.processed_rows / self.total_rows))
 

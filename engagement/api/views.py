@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
@@ -65,7 +66,9 @@ class EventIngestApi(_IngestApi):
     )
     def post(self, request: Request) -> Response:
         if not isinstance(request.data, dict):
-            return Response({"non_field_errors": ["Send one event as a JSON object."]}, status.HTTP_400_BAD_REQUEST)
+            return Response(
+                {"non_field_errors": [gettext("Send one event as a JSON object.")]}, status.HTTP_400_BAD_REQUEST
+            )
         result = events_ingest(workspace=self.workspace, events=[request.data], by=self.actor())
         if result.rejected:
             return Response(result.rejected[0]["errors"], status.HTTP_400_BAD_REQUEST)
@@ -84,10 +87,11 @@ class EventBatchApi(_IngestApi):
             data = request.data
             events = data.get("events") if isinstance(data, dict) else None
             if not isinstance(events, list):
-                return Response({"events": ['Send {"events": [...]}.']}, status.HTTP_400_BAD_REQUEST)
+                return Response({"events": [gettext('Send {"events": [...]}.')]}, status.HTTP_400_BAD_REQUEST)
             if len(events) > MAX_BATCH:
                 return Response(
-                    {"events": [f"At most {MAX_BATCH} events per batch; split it."]}, status.HTTP_400_BAD_REQUEST
+                    {"events": [gettext("At most %(max)s events per batch; split it.") % {"max": MAX_BATCH}]},
+                    status.HTTP_400_BAD_REQUEST,
                 )
             result = events_ingest(workspace=self.workspace, events=events, by=self.actor())
             return Response(result.as_dict(), status.HTTP_200_OK)

@@ -32,7 +32,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
 from abe import locks
@@ -43,7 +43,7 @@ from abe.tasks import enqueue_job_on_commit
 from accounts.imports import parsing
 
 from ..models import EventImport, EventImportStatus
-from .ingest import FIELDS, MAX_BATCH, events_ingest
+from .ingest import FIELDS, MAX_BATCH, METADATA_NOT_JSON, events_ingest
 
 logger = logging.getLogger(__name__)
 REQUIRED_COLUMNS = {"source", "external_id", "type", "occurred_at"}
@@ -90,7 +90,7 @@ def _row(record: dict[str, str]) -> dict[str, Any] | str:
         try:
             event["metadata"] = json.loads(event["metadata"])
         except (ValueError, RecursionError):
-            return "metadata is not valid JSON (or is nested too deeply)."
+            return METADATA_NOT_JSON
     return event
 
 
@@ -131,7 +131,10 @@ def _chunk_ingest(workspace: Workspace, frame: pd.DataFrame, first_line: int, by
             continue
         chunk.append(row)
         lines.append(line)
-    outcome = events_ingest(workspace=workspace, events=chunk, by=by)
+    # The reasons are stored in English whatever language runs the job (in-process, that of the request that
+    # uploaded): the API gives them so, and the report reads them in its reader's language (``error_text``).
+    with translation.override(None):
+        outcome = events_ingest(workspace=workspace, events=chunk, by=by)
     result.accepted, result.duplicates = outcome.accepted, outcome.duplicates
     result.rejected += [(lines[r["index"]], r["errors"]) for r in outcome.rejected]
     result.rejected.sort(key=lambda item: item[0])

@@ -10,8 +10,10 @@ counts and score components, then rescores those accounts.
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import logging
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -23,7 +25,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import CharField
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from kombu.exceptions import OperationalError as KombuOperationalError
 
 from abe import locks
@@ -66,6 +68,102 @@ TRIGGER_KINDS = frozenset(TriggerKind.values)
 logger = logging.getLogger(__name__)
 PUBLISH_ERRORS = (KombuOperationalError, ConnectionError, OSError)
 
+# A rejected event's reasons, in the language of the request (the API's ``rejected``). A CSV upload stores them in
+# English (its worker has no reader; ``engagement.services.csv_import``), and its report reads them back in the
+# reader's language (``error_text``).
+REQUIRED = gettext_noop("This field is required.")
+NOT_STRING = gettext_noop("Must be a string.")
+NUL = gettext_noop("Contains a NUL character.")
+NUL_STORED = gettext_noop("Contains a NUL character (\\u0000), which cannot be stored.")
+SURROGATE = gettext_noop("Contains an invalid Unicode character (a lone surrogate).")
+NAN = gettext_noop("Contains NaN or Infinity, which JSON cannot hold.")
+NESTED = gettext_noop("Nested more than %(levels)s levels deep.")
+TOO_LONG = gettext_noop("At most %(max)s characters.")
+NOT_ID = gettext_noop("Must be an integer id.")
+NOT_POSITIVE_ID = gettext_noop("Must be a positive integer id.")
+NOT_TIME = gettext_noop("Give an ISO 8601 date-time, e.g. 2026-05-01T09:30:00Z.")
+NOT_OBJECT = gettext_noop("Each event must be a JSON object.")
+UNKNOWN_FIELDS = gettext_noop("Unknown field(s): %(names)s.")
+CHOOSE = gettext_noop("Choose one of: %(values)s.")
+FUTURE_DAY = gettext_noop("Lies more than a day in the future.")
+FUTURE_HOURS = gettext_noop("Lies more than %(hours)s hours in the future.")
+TOO_OLD = gettext_noop("Older than %(days)s days (before %(date)s): too old to score.")
+NOT_DOMAIN = gettext_noop("Not a domain name (e.g. example.com).")
+NOT_EMAIL = gettext_noop("Not an email address.")
+NOT_JSON_OBJECT = gettext_noop("Must be a JSON object.")
+TOO_MANY_BYTES = gettext_noop("At most %(max)s bytes of JSON.")
+TRIGGER_KIND = gettext_noop("A trigger event needs metadata.kind, one of: %(values)s.")
+NO_REFERENCE = gettext_noop("Give account_id, account_domain, contact_email or contact_external_id.")
+NO_ACCOUNT_ID = gettext_noop("No account with this id in this workspace.")
+NO_ACCOUNT_DOMAIN = gettext_noop("No account with this domain in this workspace.")
+OTHER_ACCOUNT = gettext_noop("This contact belongs to another account.")
+NO_CONTACT_CREATE_OFF = gettext_noop("No contact with this email (creating contacts is off in this workspace).")
+NO_CONTACT_NO_ACCOUNT = gettext_noop("No contact with this email and no account with its domain.")
+NO_CONTACT_EXTERNAL_ID = gettext_noop("No contact with this external id in this workspace.")
+NO_ASSET_ID = gettext_noop("No content asset with this id in this workspace.")
+NO_ASSET_URL = gettext_noop("No content asset with this URL in this workspace.")
+NO_ACCOUNT = gettext_noop("Could not tell which account this event belongs to.")
+METADATA_NOT_JSON = gettext_noop("metadata is not valid JSON (or is nested too deeply).")  # a CSV cell
+ROW_ERRORS = [
+    REQUIRED,
+    NOT_STRING,
+    NUL,
+    NUL_STORED,
+    SURROGATE,
+    NAN,
+    NESTED,
+    TOO_LONG,
+    NOT_ID,
+    NOT_POSITIVE_ID,
+    NOT_TIME,
+    NOT_OBJECT,
+    UNKNOWN_FIELDS,
+    CHOOSE,
+    FUTURE_DAY,
+    FUTURE_HOURS,
+    TOO_OLD,
+    NOT_DOMAIN,
+    NOT_EMAIL,
+    NOT_JSON_OBJECT,
+    TOO_MANY_BYTES,
+    TRIGGER_KIND,
+    NO_REFERENCE,
+    NO_ACCOUNT_ID,
+    NO_ACCOUNT_DOMAIN,
+    OTHER_ACCOUNT,
+    NO_CONTACT_CREATE_OFF,
+    NO_CONTACT_NO_ACCOUNT,
+    NO_CONTACT_EXTERNAL_ID,
+    NO_ASSET_ID,
+    NO_ASSET_URL,
+    NO_ACCOUNT,
+    METADATA_NOT_JSON,
+]
+
+
+def _error(message: str, **params: Any) -> str:
+    """One of the messages above in the active language, with its values (only when an event is rejected)."""
+    return gettext(message) % params if params else gettext(message)
+
+
+@functools.cache
+def _error_patterns() -> list[tuple[str, re.Pattern[str]]]:
+    patterns = []
+    for message in ROW_ERRORS:
+        parts = re.split(r"%\((\w+)\)s", message)  # text, name, text, name, ..., text
+        regex = "".join(f"(?P<{part}>.*?)" if i % 2 else re.escape(part) for i, part in enumerate(parts))
+        patterns.append((message, re.compile(regex, re.DOTALL)))
+    return patterns
+
+
+def error_text(stored: str) -> str:
+    """A reason stored in English (an upload's report) in the reader's language; any other text as stored."""
+    for message, pattern in _error_patterns():
+        found = pattern.fullmatch(stored)
+        if found:
+            return _error(message, **found.groupdict())
+    return stored
+
 
 def event_time_window(now: datetime) -> tuple[datetime, datetime]:
     """The accepted ``occurred_at`` range at ``now`` (settings ``ABE_EVENT_MAX_AGE_DAYS``/``_MAX_FUTURE_HOURS``).
@@ -100,16 +198,16 @@ def _json_problem(value: Any) -> str:
         item, depth = stack.pop()
         if isinstance(item, dict | list):
             if depth > MAX_METADATA_DEPTH:
-                return f"Nested more than {MAX_METADATA_DEPTH} levels deep."
+                return _error(NESTED, levels=MAX_METADATA_DEPTH)
             children = [*item.keys(), *item.values()] if isinstance(item, dict) else item
             stack.extend((child, depth + 1) for child in children)
         elif isinstance(item, str):
             if "\x00" in item:
-                return "Contains a NUL character (\\u0000), which cannot be stored."
+                return _error(NUL_STORED)
             if _has_surrogate(item):
-                return "Contains an invalid Unicode character (a lone surrogate)."
+                return _error(SURROGATE)
         elif isinstance(item, float) and (item != item or item in (float("inf"), float("-inf"))):
-            return "Contains NaN or Infinity, which JSON cannot hold."
+            return _error(NAN)
     return ""
 
 
@@ -151,22 +249,22 @@ def _text(raw: Mapping[str, Any], name: str, errors: dict[str, Any], *, max_leng
             return text
     if value is None or value == "":
         if required:
-            errors[name] = ["This field is required."]
+            errors[name] = [_error(REQUIRED)]
         return ""
     if isinstance(value, bool) or not isinstance(value, str | int):
-        errors[name] = ["Must be a string."]
+        errors[name] = [_error(NOT_STRING)]
         return ""
     text = str(value).strip()
     if "\x00" in text:  # PostgreSQL text cannot hold NUL: a field error, not a failed batch
-        errors[name] = ["Contains a NUL character."]
+        errors[name] = [_error(NUL)]
         return ""
     if _has_surrogate(text):
-        errors[name] = ["Contains an invalid Unicode character (a lone surrogate)."]
+        errors[name] = [_error(SURROGATE)]
         return ""
     if required and not text:
-        errors[name] = ["This field is required."]
+        errors[name] = [_error(REQUIRED)]
     elif len(text) > max_length:
-        errors[name] = [f"At most {max_length} characters."]
+        errors[name] = [_error(TOO_LONG, max=max_length)]
     return text
 
 
@@ -175,15 +273,15 @@ def _int(raw: Mapping[str, Any], name: str, errors: dict[str, Any]) -> int | Non
     if value is None or value == "":
         return None
     if isinstance(value, bool):
-        errors[name] = ["Must be an integer id."]
+        errors[name] = [_error(NOT_ID)]
         return None
     try:
         number = int(value)
     except (TypeError, ValueError):
-        errors[name] = ["Must be an integer id."]
+        errors[name] = [_error(NOT_ID)]
         return None
     if number <= 0 or number > 2**62:
-        errors[name] = ["Must be a positive integer id."]
+        errors[name] = [_error(NOT_POSITIVE_ID)]
         return None
     return number
 
@@ -191,7 +289,7 @@ def _int(raw: Mapping[str, Any], name: str, errors: dict[str, Any]) -> int | Non
 def parse_time(value: Any) -> datetime:
     """ISO 8601; a time without an offset is taken as UTC."""
     if not isinstance(value, str) or not value.strip():
-        raise ValueError("Give an ISO 8601 date-time, e.g. 2026-05-01T09:30:00Z.")
+        raise ValueError(_error(NOT_TIME))
     try:
         moment = datetime.fromisoformat(value.strip())
         if moment.tzinfo is None:
@@ -199,7 +297,7 @@ def parse_time(value: Any) -> datetime:
         # Year 0001 or 9999 with an offset falls outside datetime's range once moved to UTC.
         return moment.astimezone(UTC)
     except (ValueError, OverflowError):
-        raise ValueError("Give an ISO 8601 date-time, e.g. 2026-05-01T09:30:00Z.") from None
+        raise ValueError(_error(NOT_TIME)) from None
 
 
 def event_clean(
@@ -209,29 +307,26 @@ def event_clean(
 
     ``window`` is ``event_time_window(now)``, computed once per batch by the caller."""
     if type(raw) is not dict and not isinstance(raw, Mapping):  # a dict (parsed JSON) without the ABC's check
-        return None, {"non_field_errors": ["Each event must be a JSON object."]}
+        return None, {"non_field_errors": [_error(NOT_OBJECT)]}
     errors: dict[str, list[str]] = {}
     unknown = () if raw.keys() <= FIELDS else sorted(raw.keys() - FIELDS)
     if unknown:
         names = ", ".join(str(k).encode("utf-8", "backslashreplace").decode() for k in unknown)
-        errors["non_field_errors"] = [f"Unknown field(s): {names}."]
+        errors["non_field_errors"] = [_error(UNKNOWN_FIELDS, names=names)]
     source = _text(raw, "source", errors, max_length=64, required=True)
     external_id = _text(raw, "external_id", errors, max_length=128, required=True)
     event_type = raw.get("type")
     if not isinstance(event_type, str) or event_type not in EVENT_TYPES:
-        errors["type"] = [f"Choose one of: {', '.join(sorted(EVENT_TYPES))}."]
+        errors["type"] = [_error(CHOOSE, values=", ".join(sorted(EVENT_TYPES)))]
     occurred_at = None
     try:
         occurred_at = parse_time(raw.get("occurred_at"))
         earliest, latest = window or event_time_window(now)
         if occurred_at > latest:
             hours = settings.ABE_EVENT_MAX_FUTURE_HOURS
-            ahead = "a day" if hours == 24 else f"{hours} hours"
-            errors["occurred_at"] = [f"Lies more than {ahead} in the future."]
+            errors["occurred_at"] = [_error(FUTURE_DAY) if hours == 24 else _error(FUTURE_HOURS, hours=hours)]
         elif occurred_at < earliest:
-            errors["occurred_at"] = [
-                f"Older than {settings.ABE_EVENT_MAX_AGE_DAYS} days (before {earliest:%Y-%m-%d}): too old to score."
-            ]
+            errors["occurred_at"] = [_error(TOO_OLD, days=settings.ABE_EVENT_MAX_AGE_DAYS, date=f"{earliest:%Y-%m-%d}")]
     except ValueError as exc:
         errors["occurred_at"] = [str(exc)]
     # Optional fields a batch usually leaves out are not read through their helper (a call each, per event).
@@ -241,16 +336,16 @@ def event_clean(
         raw_domain = _text(raw, "account_domain", errors, max_length=253)
         account_domain = normalise_domain(raw_domain) if raw_domain else ""
         if not account_domain and "account_domain" not in errors:
-            errors["account_domain"] = ["Not a domain name (e.g. example.com)."]
+            errors["account_domain"] = [_error(NOT_DOMAIN)]
     contact_email = normalise_email(_text(raw, "contact_email", errors, max_length=254))
     if contact_email and ("@" not in contact_email or " " in contact_email):
-        errors["contact_email"] = ["Not an email address."]
+        errors["contact_email"] = [_error(NOT_EMAIL)]
     contact_external_id = (
         _text(raw, "contact_external_id", errors, max_length=64) if "contact_external_id" in raw else ""
     )
     channel = raw.get("channel") or ""
     if not isinstance(channel, str) or (channel not in CHANNELS and channel != ""):
-        errors["channel"] = [f"Choose one of: {', '.join(sorted(CHANNELS))}."]
+        errors["channel"] = [_error(CHOOSE, values=", ".join(sorted(CHANNELS)))]
     content_asset_id = _int(raw, "content_asset_id", errors) if "content_asset_id" in raw else None
     content_asset_url = _text(raw, "content_asset_url", errors, max_length=500) if "content_asset_url" in raw else ""
     metadata = raw.get("metadata")
@@ -261,15 +356,15 @@ def event_clean(
     if metadata and isinstance(metadata, dict) and not problem:
         metadata_json = json.dumps(metadata, separators=(",", ":"), default=str)
     if not isinstance(metadata, dict):
-        errors["metadata"] = ["Must be a JSON object."]
+        errors["metadata"] = [_error(NOT_JSON_OBJECT)]
     elif problem:
         errors["metadata"] = [problem]
     elif len(metadata_json) > MAX_METADATA_BYTES:
-        errors["metadata"] = [f"At most {MAX_METADATA_BYTES} bytes of JSON."]
+        errors["metadata"] = [_error(TOO_MANY_BYTES, max=MAX_METADATA_BYTES)]
     elif event_type == EventType.TRIGGER_EVENT and metadata.get("kind") not in TRIGGER_KINDS:
-        errors["metadata"] = [f"A trigger event needs metadata.kind, one of: {', '.join(sorted(TRIGGER_KINDS))}."]
+        errors["metadata"] = [_error(TRIGGER_KIND, values=", ".join(sorted(TRIGGER_KINDS)))]
     if not (account_id or account_domain or contact_email or contact_external_id):
-        errors.setdefault("account_id", ["Give account_id, account_domain, contact_email or contact_external_id."])
+        errors.setdefault("account_id", [_error(NO_REFERENCE)])
     if errors:
         return None, errors
     assert event_type is not None and occurred_at is not None  # validated above
@@ -388,11 +483,11 @@ def _resolve(
     if row.account_id:
         account_id = row.account_id if row.account_id in d.account_ids else None
         if account_id is None:
-            errors["account_id"] = ["No account with this id in this workspace."]
+            errors["account_id"] = [_error(NO_ACCOUNT_ID)]
     elif row.account_domain:
         account_id = d.account_by_domain.get(row.account_domain)
         if account_id is None:
-            errors["account_domain"] = ["No account with this domain in this workspace."]
+            errors["account_domain"] = [_error(NO_ACCOUNT_DOMAIN)]
     contact = None
     to_create = ""
     if row.contact_email:
@@ -401,30 +496,28 @@ def _resolve(
         contact = d.contact_by_external_id.get(row.contact_external_id)
     if contact is not None:
         if account_id is not None and contact[1] != account_id:
-            errors["contact_email" if row.contact_email else "contact_external_id"] = [
-                "This contact belongs to another account."
-            ]
+            errors["contact_email" if row.contact_email else "contact_external_id"] = [_error(OTHER_ACCOUNT)]
         account_id = account_id or contact[1]
     elif row.contact_email:
         account_id = account_id or d.account_by_domain.get(row.contact_email.rsplit("@", 1)[1])
         if not create_contacts:
-            errors["contact_email"] = ["No contact with this email (creating contacts is off in this workspace)."]
+            errors["contact_email"] = [_error(NO_CONTACT_CREATE_OFF)]
         elif account_id is None and not errors:
-            errors["contact_email"] = ["No contact with this email and no account with its domain."]
+            errors["contact_email"] = [_error(NO_CONTACT_NO_ACCOUNT)]
         else:
             to_create = row.contact_email
     elif row.contact_external_id:
-        errors["contact_external_id"] = ["No contact with this external id in this workspace."]
+        errors["contact_external_id"] = [_error(NO_CONTACT_EXTERNAL_ID)]
     if row.content_asset_id and row.content_asset_id not in d.asset_ids:
-        errors["content_asset_id"] = ["No content asset with this id in this workspace."]
+        errors["content_asset_id"] = [_error(NO_ASSET_ID)]
     elif not row.content_asset_id and row.content_asset_url:
         found = [d.asset_by_url[u] for u in _url_variants(row.content_asset_url) if u in d.asset_by_url]
         if found:
             row.content_asset_id = found[0]
         else:
-            errors["content_asset_url"] = ["No content asset with this URL in this workspace."]
+            errors["content_asset_url"] = [_error(NO_ASSET_URL)]
     if account_id is None and not errors:
-        errors["account_id"] = ["Could not tell which account this event belongs to."]
+        errors["account_id"] = [_error(NO_ACCOUNT)]
     return account_id, (contact[0] if contact else None), to_create, errors
 
 

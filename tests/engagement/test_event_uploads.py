@@ -336,3 +336,72 @@ def test_the_upload_page_and_the_scoring_settings_name_people_by_full_name(clien
     # (they showed the username, "admin1", where every other page shows the name)
     assert "by Ada Admin." in upload
     assert "last changed by Ada Admin" in settings
+
+
+def test_an_uploads_rejected_lines_read_in_the_readers_language_and_the_api_keeps_them_english(
+    client, marketing_user, workspace, django_capture_on_commit_callbacks
+):
+    """The report listed every reason in English ("At most 64 characters.") in every language."""
+    account = AccountFactory(workspace=workspace)
+    data = (
+        "source,external_id,type,occurred_at,account_id,metadata\n"
+        f"crm,ok,web_visit,2026-12-01T10:00:00Z,{account.pk},\n"
+        f"{'s' * 65},long,web_visit,2026-12-01T10:00:00Z,{account.pk},\n"
+        f"crm,bad-type,teleport,2026-12-01T10:00:00Z,{account.pk},\n"
+        f"crm,nobody,web_visit,2026-12-01T10:00:00Z,987654321,\n"
+        f'crm,meta,web_visit,2026-12-01T10:00:00Z,{account.pk},"{{oops"\n'
+    ).encode()
+    client.force_login(marketing_user)
+    with django_capture_on_commit_callbacks(execute=True):  # the job runs inside the Spanish request
+        client.post(
+            "/engagement/events/upload/",
+            {"file": SimpleUploadedFile("events.csv", data)},
+            HTTP_ACCEPT_LANGUAGE="es",
+        )
+    job = EventImport.objects.get()
+    assert (job.status, job.accepted, job.rejected_count) == ("done", 1, 4)
+
+    page = client.get(f"/engagement/events/upload/{job.pk}/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    api = client.get(f"/api/v1/event-imports/{job.pk}/", HTTP_ACCEPT_LANGUAGE="es").json()
+
+    assert "Como máximo 64 caracteres." in page
+    assert "Elige uno de:" in page
+    assert "No hay ninguna cuenta con este id en este espacio de trabajo." in page
+    assert "metadata no es JSON válido (o está anidado a demasiada profundidad)." in page
+    assert "At most 64 characters." not in page and "No account with this id" not in page
+    # Stored reasons, like an alert's title and the upload's message: the API gives them in English.
+    assert [row["line"] for row in api["rejected"]] == [3, 4, 5, 6]
+    assert api["rejected"][0]["errors"] == {"source": ["At most 64 characters."]}
+    assert api["rejected"][2]["errors"] == {"account_id": ["No account with this id in this workspace."]}
+
+
+def test_the_ingest_api_gives_each_rejected_events_reasons_in_the_requesters_language(marketing_api, workspace):
+    api = marketing_api
+    future = "2999-01-01T00:00:00Z"
+    body = {
+        "events": [
+            {"source": "crm", "external_id": "1", "type": "web_visit", "occurred_at": future, "account_id": 987654321},
+            {"source": "crm", "external_id": "2", "type": "web_visit", "occurred_at": "yesterday"},
+        ]
+    }
+    spanish = api.post("/api/v1/events/batch/", body, format="json", HTTP_ACCEPT_LANGUAGE="es").json()
+    english = api.post("/api/v1/events/batch/", body, format="json").json()
+
+    assert spanish["rejected"][0]["errors"] == {"occurred_at": ["Está más de un día en el futuro."]}
+    assert spanish["rejected"][1]["errors"] == {
+        "occurred_at": ["Indique una fecha y hora ISO 8601, p. ej. 2026-05-01T09:30:00Z."],
+        "account_id": ["Indique account_id, account_domain, contact_email o contact_external_id."],
+    }
+    assert english["rejected"][0]["errors"] == {"occurred_at": ["Lies more than a day in the future."]}
+
+
+def test_the_ingest_apis_refusals_of_a_whole_request_read_in_the_requesters_language(marketing_api, workspace):
+    api = marketing_api
+
+    one = api.post("/api/v1/events/", [], format="json", HTTP_ACCEPT_LANGUAGE="es")
+    batch = api.post("/api/v1/events/batch/", {"rows": []}, format="json", HTTP_ACCEPT_LANGUAGE="es")
+    large = api.post("/api/v1/events/batch/", {"events": [{}] * 5001}, format="json", HTTP_ACCEPT_LANGUAGE="es")
+
+    assert (one.status_code, one.json()) == (400, {"non_field_errors": ["Envíe un evento como objeto JSON."]})
+    assert (batch.status_code, batch.json()) == (400, {"events": ['Envíe {"events": [...]}.']})
+    assert large.status_code == 400 and large.json()["events"][0].startswith("Como máximo 5000 eventos")
