@@ -82,9 +82,15 @@ class AlertContactSerializer(serializers.Serializer):
 
 
 class AlertTransitionSerializer(serializers.ModelSerializer):
-    by: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    # Null where nobody did it (a rule fired it, a snooze ran out) or the user was deleted since.
+    by: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True, help_text="Who made the change (null: the system)."
+    )
     assignee: serializers.SlugRelatedField = serializers.SlugRelatedField(
-        slug_field="username", read_only=True, help_text="For an `assign`: the new assignee (null: unassigned)."
+        slug_field="username",
+        read_only=True,
+        allow_null=True,
+        help_text="For an `assign`: the new assignee (null: unassigned).",
     )
 
     class Meta:

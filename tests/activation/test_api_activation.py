@@ -170,3 +170,26 @@ def test_schema_builds(admin_api):
 
     assert response.status_code == 200
     assert b"/api/v1/alerts/{id}/transition/" in response.content
+
+
+def test_an_alerts_transitions_null_where_the_schema_says_they_may_be(admin_api, sales_user, workspace):
+    """A change the system made (a snooze running out, a job) has no `by`, an unassignment no `assignee`: the schema
+    declared both as strings only, so a client generated from it failed on the alert's history."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    from activation.services.alerts import alert_assign, alert_transition
+
+    account = AccountFactory(workspace=workspace)
+    RuleFactory(workspace=workspace, params={"threshold": 1})
+    score(account, 5)
+    rules_evaluate(account_ids=[account.id])
+    alert = Alert.objects.get()
+    alert_assign(alert=alert, assignee=None, by=sales_user)
+    alert_transition(alert=alert, action="acknowledge", by=None)
+
+    transitions = admin_api.get(f"/api/v1/alerts/{alert.id}/").json()["transitions"]
+    declared = SchemaGenerator().get_schema(request=None, public=True)["components"]["schemas"]["AlertTransition"]
+
+    nulls = {name for t in transitions for name, value in t.items() if value is None}
+    assert nulls == {"by", "assignee"}
+    assert all(declared["properties"][name].get("nullable") for name in nulls)
