@@ -1495,7 +1495,8 @@ def import_job_create(
     )
     job.file.save(f"ws{workspace.pk}-{kind}.csv", ContentFile(data), save=False)
     job.save()
-    import_job_set_mapping(job=job, mapping=mapping, preset=preset, stage_map=stage_map, scales=scales)
+    # The header read above: the stored copy is not decoded a second time (a whole file, up to 100 MB).
+    import_job_set_mapping(job=job, mapping=mapping, preset=preset, stage_map=stage_map, scales=scales, headers=headers)
     return job
 
 
@@ -1512,10 +1513,14 @@ def import_job_set_mapping(
     preset: str = "",
     stage_map: dict[str, str] | None = None,
     scales: dict[str, Any] | None = None,
+    headers: list[str] | None = None,
 ) -> ImportJob:
+    """Set the job's mapping. ``headers``: the file's header, when the caller has read it already (an upload or the
+    mapping page); else the stored file is read again for it."""
     if job.status not in (ImportStatus.UPLOADED,):
         raise ValidationError({"status": gettext("This import has started; its mapping can no longer change.")})
-    headers = import_job_headers(job=job)
+    if headers is None:
+        headers = import_job_headers(job=job)
     targets = dict(TARGET_FIELDS[job.kind])
     errors = [gettext("Unknown field “%(field)s”.") % {"field": t} for t in mapping if t not in targets]
     errors += [

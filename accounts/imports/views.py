@@ -111,7 +111,7 @@ def import_detail_view(request: MemberRequest, pk: int) -> HttpResponse:
         preset = request.POST.get("preset", "")
         if request.POST.get("apply_preset") and preset in PRESETS:
             mapping = preset_mapping(PRESETS[preset], job.kind, preview["headers"])
-            services.import_job_set_mapping(job=job, mapping=mapping, preset=preset)
+            services.import_job_set_mapping(job=job, mapping=mapping, preset=preset, headers=preview["headers"])
             return redirect("accounts:import_detail", pk=job.pk)
         mapping = {field: request.POST.get(f"map_{field}", "") for field, _ in TARGET_FIELDS[job.kind]}
         stage_map = {
@@ -121,7 +121,9 @@ def import_detail_view(request: MemberRequest, pk: int) -> HttpResponse:
         scales = {f: request.POST.get(f"scale_{f}", "") for f in services.SCALABLE[job.kind]}
         scales = {f: factor for f, factor in scales.items() if factor}
         try:
-            services.import_job_set_mapping(job=job, mapping=mapping, preset=preset, stage_map=stage_map, scales=scales)
+            services.import_job_set_mapping(
+                job=job, mapping=mapping, preset=preset, stage_map=stage_map, scales=scales, headers=preview["headers"]
+            )
             if request.POST.get("refresh"):  # the stage column changed: show its values before importing
                 return redirect("accounts:import_detail", pk=job.pk)
             services.import_job_start(job=job, by=request.user)

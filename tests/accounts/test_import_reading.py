@@ -97,3 +97,21 @@ def test_the_mapping_step_counts_the_rows_as_the_other_pages_do(client, admin_us
 
     # grouped and singular or plural ("1234 row(s) of accounts." before)
     assert says in page and "row(s)" not in page
+
+
+@pytest.mark.django_db
+def test_an_upload_and_its_mapping_step_decode_the_file_once(client, admin_user, workspace, monkeypatch):
+    """Setting the mapping read the stored file again, whole, for its header: an upload of up to 100 MB was decoded
+    twice, and the mapping page's post once more after its preview had read it."""
+    decoded = []
+    real = p.decode
+    monkeypatch.setattr(p, "decode", lambda data: decoded.append(len(data)) or real(data))
+    data = ("Account Name,Website\n" + "".join(f"A{i},a{i}.example.com\n" for i in range(50))).encode()
+
+    job = services.import_job_create(workspace=workspace, kind="accounts", filename="a.csv", data=data)
+    assert len(decoded) == 1 and job.mapping == {"name": "Account Name", "domain": "Website"}
+
+    decoded.clear()
+    client.force_login(admin_user)
+    response = client.post(f"/accounts/import/{job.pk}/", {"map_name": "Account Name", "map_domain": "Website"})
+    assert response.status_code in (200, 302) and len(decoded) == 1
