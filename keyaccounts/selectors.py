@@ -274,10 +274,10 @@ def qualification_label(confirmed: int, not_met: int) -> str:
 
 
 QUALIFICATION_LABELS = {
-    "qualified": "Qualified (4/4)",
-    "partly": "Partly qualified",
-    "unqualified": "Not qualified yet",
-    "disqualified": "A criterion not met",
+    "qualified": gettext_lazy("Qualified (4/4)"),
+    "partly": gettext_lazy("Partly qualified"),
+    "unqualified": gettext_lazy("Not qualified yet"),
+    "disqualified": gettext_lazy("A criterion not met"),
 }
 
 

@@ -170,3 +170,20 @@ def test_the_bant_saved_message_names_the_criterion_in_the_readers_language(work
     page = admin_client.post(url, data, HTTP_ACCEPT_LANGUAGE="es", follow=True).content.decode()
 
     assert "Presupuesto guardado." in page
+
+
+def test_the_qualification_verdicts_read_in_the_readers_language(workspace, admin_client):
+    """The qualification page's filter and an opportunity's verdict ("Not qualified yet") were English in every
+    language."""
+    account = AccountFactory(workspace=workspace)
+    opportunity = OpportunityFactory(workspace=workspace, account=account, status="open")
+
+    listing = admin_client.get("/key-accounts/qualification/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    page = admin_client.get(
+        f"/key-accounts/opportunities/{opportunity.pk}/", HTTP_ACCEPT_LANGUAGE="pt"
+    ).content.decode()
+
+    assert '<option value="partly">Cualificada en parte</option>' in listing
+    assert '<option value="disqualified">Un criterio no cumplido</option>' in listing
+    assert '<strong id="qualification">Ainda não qualificada</strong>' in page
+    assert "Partly qualified" not in listing and "Not qualified yet" not in page
