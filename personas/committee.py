@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from abe.labels import ChoiceLabels
@@ -74,18 +75,19 @@ class Requirement:
 
     @property
     def label(self) -> str:
-        parts = []
-        if self.role:
-            parts.append(ROLE_LABELS.get(self.role, self.role))
-        if self.department:
-            parts.append(
-                DEPARTMENT_LABELS.get(self.department, self.department)
-                if not self.role
-                else f"in {DEPARTMENT_LABELS.get(self.department, self.department)}"
-            )
+        """What the pages call it, in the reader's language: "Champion", "Finance", "Influencer in IT",
+        "Champion (Head of Demand Generation)"."""
+        role = ROLE_LABELS.get(self.role, self.role) if self.role else ""
+        department = DEPARTMENT_LABELS.get(self.department, self.department) if self.department else ""
+        text = (
+            gettext("%(role)s in %(department)s") % {"role": role, "department": department}
+            if role and department
+            else role or department
+        )
         if self.persona is not None:
-            parts.append(f"({self.persona_name or 'persona ' + str(self.persona)})")
-        return " ".join(parts)
+            name = self.persona_name or gettext("persona %(id)s") % {"id": self.persona}
+            text = f"{text} ({name})" if text else f"({name})"
+        return text
 
     def matches(self, person: Person) -> bool:
         if self.role and person.role != self.role:
@@ -96,6 +98,27 @@ class Requirement:
 
     def as_dict(self) -> dict[str, Any]:
         return {"role": self.role, "department": self.department, "persona": self.persona, "count": self.count}
+
+
+def requirement_of_key(key: str, persona_names: Mapping[int, str] | None = None) -> Requirement | None:
+    """The requirement a stored key names (``Requirement.key``: ``economic_buyer``, ``finance``, ``influencer/it``,
+    ``champion/persona:12``), to name it in the reader's language; None for a key of no known shape."""
+    role = department = ""
+    persona = None
+    for part in key.split("/"):
+        if part in BuyingRole.values and not role:
+            role = part
+        elif part in Department.values and not department:
+            department = part
+        elif part.startswith("persona:") and part[8:].isdigit() and persona is None:
+            persona = int(part[8:])
+        else:
+            return None
+    if not (role or department or persona is not None):
+        return None
+    return Requirement(
+        role=role, department=department, persona=persona, persona_name=(persona_names or {}).get(persona or 0, "")
+    )
 
 
 def requirements_from(

@@ -25,6 +25,8 @@ from django.utils import timezone
 from abe.models import Workspace
 from accounts.models import Account, Contact, Tier
 from content.selectors.committee import committee_templates
+from personas.committee import requirement_of_key
+from personas.models import Persona
 
 from .filters import KpiFilters
 from .kpis import _accounts
@@ -53,6 +55,7 @@ def committee_by_tier(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     as every other table of the dashboards), each tier's roles in its template's order, whatever order the rows
     came in (the rollup's are sorted by tier key, the set-based statement's are not sorted at all)."""
     rank = {tier: i for i, tier in enumerate(Tier.values)}
+    labels = _requirement_labels({r["role_key"]: r["role_label"] for r in rows if r["idx"] >= 0})
     out: dict[str, dict[str, Any]] = {}
     for r in sorted(rows, key=lambda r: (rank.get(r["tier"], len(rank)), r["tier"], r["idx"])):
         row = out.setdefault(
@@ -65,11 +68,27 @@ def committee_by_tier(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
             row["single_threaded"] += r["single_threaded"]
         else:
             role = row["roles"].setdefault(
-                r["role_key"], {"label": r["role_label"], "engaged": 0, "known": 0, "missing": 0}
+                r["role_key"], {"label": labels[r["role_key"]], "engaged": 0, "known": 0, "missing": 0}
             )
             for key in ("engaged", "known", "missing"):
                 role[key] += r[key]
     return out
+
+
+def _requirement_labels(stored: dict[str, str]) -> dict[str, str]:
+    """Each role key's name in the reader's language (the rollup stores the labels in English, and the template
+    may name a persona renamed since); a key of no known shape keeps its stored label."""
+    ids = set()
+    for key in stored:
+        requirement = requirement_of_key(key)
+        if requirement is not None and requirement.persona is not None:
+            ids.add(requirement.persona)
+    names = dict(Persona.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
+    labels = {}
+    for key, label in stored.items():
+        requirement = requirement_of_key(key, names)
+        labels[key] = requirement.label if requirement is not None else label
+    return labels
 
 
 def committee_segment_rows(

@@ -20,7 +20,7 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import F, Min, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from abe.models import Workspace
 from accounts.models import Opportunity
@@ -416,7 +416,10 @@ def committee_refresh(*, workspace: Workspace) -> int:
 
     rows = CommitteeSegmentFact.objects.for_workspace(workspace)
     rows._raw_delete(rows.db)
-    computed = committee_segment_rows(workspace=workspace, accounts=Account.objects.for_workspace(workspace))
+    # The labels stored in English whatever language runs the refresh (a worker, or in-process the request that
+    # caused it); the pages name each role from its key in the reader's language (``committee_by_tier``).
+    with translation.override(None):
+        computed = committee_segment_rows(workspace=workspace, accounts=Account.objects.for_workspace(workspace))
     CommitteeSegmentFact.objects.bulk_create(
         [CommitteeSegmentFact(workspace=workspace, **row) for row in computed], batch_size=1000
     )

@@ -318,3 +318,60 @@ def test_committee_coverage_rollup_equals_the_contacts_and_follows_the_change_po
     # What the pages read is the rollup: emptied, the figures go.
     CommitteeSegmentFact.objects.for_workspace(workspace).delete()
     assert committee_coverage_by_tier(workspace=workspace, filters=programme) == {}
+
+
+def test_committee_roles_read_in_the_readers_language_whatever_language_refreshed_the_rollup(
+    workspace, programme, admin_client
+):
+    """The rollup stored each role's label in the language of whatever refreshed it (in-process, the request of a
+    Spanish upload): a Portuguese reader then saw "Evaluador técnico" and "Champion" on the overview."""
+    from django.utils import translation
+
+    from analytics.models import CommitteeSegmentFact
+    from analytics.selectors.kpis import committee_coverage_by_tier
+    from personas.models import Persona
+    from personas.services import committee_template_save
+
+    persona = Persona.objects.create(workspace=workspace, name="Head of Demand Generation")
+    committee_template_save(
+        workspace=workspace,
+        tier="strategic",
+        requirements=[
+            {"role": "technical_evaluator", "count": 1},
+            {"role": "influencer", "department": "it", "count": 1},
+            {"role": "champion", "persona": persona.pk, "count": 1},
+        ],
+    )
+    with translation.override("es"):
+        facts_rebuild(workspace=workspace)
+    stored = set(CommitteeSegmentFact.objects.for_workspace(workspace).values_list("role_label", flat=True))
+    assert "Technical evaluator" in stored and "Evaluador técnico" not in stored
+
+    persona.name = "Demand lead"
+    persona.save()
+    with translation.override("pt"):
+        roles = committee_coverage_by_tier(workspace=workspace, filters=programme)["strategic"]["roles"]
+    assert [role["label"] for role in roles.values()] == [
+        "Avaliador técnico",
+        "Influenciador em TI",
+        "Campeão (Demand lead)",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("key", "english"),
+    [
+        ("economic_buyer", "Economic buyer"),
+        ("finance", "Finance"),
+        ("influencer/it", "Influencer in IT"),
+        ("persona:7", "(persona 7)"),
+        ("nonsense", None),
+        ("champion/champion", None),
+        ("persona:x", None),
+    ],
+)
+def test_a_stored_requirement_key_names_its_requirement(key, english):
+    from personas.committee import requirement_of_key
+
+    requirement = requirement_of_key(key)
+    assert (requirement.label if requirement else None) == english
