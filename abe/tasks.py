@@ -3,7 +3,9 @@
 - **Base task** (:class:`BaseTask`, the Celery app's ``task_cls``, so every ``@shared_task`` gets it): retries
   with exponential backoff (and jitter) for the temporary errors in :data:`TEMPORARY_ERRORS`, at most
   ``max_retries`` times; a hard ``time_limit`` and a soft one shortly before it (a task that sets only
-  ``time_limit`` gets a soft limit at 90% of it). A task may override any of these in its decorator.
+  ``time_limit`` gets a soft limit at 90% of it). A task may override any of these in its decorator. Every task
+  runs in the project's language (``LANGUAGE_CODE``), in-process as in a worker, never in that of the request
+  that published it.
 - **Naming rule**: a task function is ``<entity>_<action>_task`` in ``<app>/tasks.py`` (or a sub-package's
   ``tasks.py``); its registered name is ``<app>.tasks.<entity>_<action>`` (:func:`task_name`), whatever
   sub-package it lives in, so moving code never renames a queued message or a beat entry.
@@ -24,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from celery import Celery, Task
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, transaction
+from django.utils import translation
 from django.utils.translation import gettext_noop
 
 if TYPE_CHECKING:
@@ -73,6 +76,14 @@ class BaseTask(Task):  # type: ignore[type-arg]
     acks_late = True
     #: True for tasks whose work a beat sweep publishes again: ``enqueue_on_commit`` then logs a failed publish.
     publish_failure_swept = False
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        # A worker has no reader: it runs in the project's language (``LANGUAGE_CODE``). Run in-process (no broker:
+        # the embedded default, and the tests), a task ran in the language of the request that published it, and
+        # text it stored (a rollup's labels) was in that language for every later reader. Every task runs here as
+        # in a worker; what it writes for a person (an email) sets that person's language itself.
+        with translation.override(settings.LANGUAGE_CODE):
+            return super().__call__(*args, **kwargs)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

@@ -98,3 +98,22 @@ def test_every_beat_entry_names_a_registered_task():
     }
 
     assert missing == {}
+
+
+@app.task(name="tests.language_probe")
+def _language_probe() -> str:
+    from django.utils import translation
+
+    return translation.get_language()
+
+
+def test_a_task_run_in_process_runs_in_the_projects_language_not_the_requests():
+    """With no broker a task runs inside the request that published it, and ran in its language: a rollup the
+    request of a Spanish upload refreshed stored its labels in Spanish for every reader."""
+    from django.conf import settings
+    from django.utils import translation
+
+    with translation.override("es"):
+        ran_in = _language_probe.apply().get()
+        assert translation.get_language() == "es"  # the request's language is back after the task
+    assert ran_in == settings.LANGUAGE_CODE
