@@ -21,7 +21,7 @@ from abe.paging import ignored_params, paginate
 from abe.views import admin_required, safe_next, workspace_required
 from accounts import services as account_services
 from accounts.models import TIER_LABELS, Account, Lifecycle, Opportunity, Product
-from accounts.prospecting.services import tier_proposal_create
+from accounts.prospecting.services import account_ids_editable, tier_proposal_create
 from accounts.selectors import account_list, product_list
 from work.models import Task, TaskStatus
 from work.services import task_complete
@@ -95,6 +95,7 @@ def index_view(request: MemberRequest) -> HttpResponse:
     page = paginate(request, plan_qs, key="account_plans", default=PAGE_SIZE)
     # Strategic accounts first: ordering by the tier's text put "priority" before "strategic".
     without_plan = selectors.key_accounts_without_plan(workspace=ws)
+    shown = list(without_plan[:WITHOUT_PLAN_SHOWN])
     return render(
         request,
         "keyaccounts/index.html",
@@ -103,7 +104,9 @@ def index_view(request: MemberRequest) -> HttpResponse:
             "plans": page.object_list,
             "today": timezone.localdate(),
             "soon": timezone.localdate() + dt.timedelta(days=14),
-            "without_plan": list(without_plan[:WITHOUT_PLAN_SHOWN]),
+            "without_plan": shown,
+            # "start a plan" where the reader may (sales: their own and their team's accounts; viewers: none).
+            "startable": account_ids_editable(request=request, workspace=ws, account_ids=[a.pk for a in shown]),
             "without_plan_count": without_plan.count(),
         },
     )

@@ -949,6 +949,13 @@ def bulk_reason_texts(*, owner: User | None, tier: str) -> dict[str, StrOrPromis
     return texts
 
 
+def account_ids_editable(*, request: Any, workspace: Workspace, account_ids: list[int]) -> set[int]:
+    """The subset of ``account_ids`` the request may change, in one query (sales: owned or on the team; viewers:
+    none): what a list offers to change."""
+    user = request.user if request.user.is_authenticated else None
+    return _editable_ids(workspace=workspace, user=user, role=rules.request_role(request), ids=account_ids)
+
+
 def _editable_ids(*, workspace: Workspace, user: User | None, role: str | None, ids: list[int]) -> set[int]:
     qs = Account.objects.for_workspace(workspace).filter(pk__in=ids)
     if role in ("admin", "marketing"):

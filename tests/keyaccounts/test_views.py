@@ -141,3 +141,35 @@ def test_post_sale_side_lists_say_how_many_they_hold(workspace, admin_client, dj
     assert 'Expansion pipeline (up-sell, cross-sell) <span class="muted small">(52)</span>' in html
     assert "The 50 closing first of 52" in html
     assert 'Customers without recurring activities <span class="muted small">(1)</span>' in html
+
+
+def test_key_accounts_without_a_plan_offer_to_start_one_only_where_the_reader_may(
+    workspace, admin_user, sales_user, viewer_user
+):
+    """A salesperson (and a viewer) was offered "start a plan" on every key account, and got a 403 page for the
+    accounts they neither own nor are on the team of."""
+    from django.test import Client
+
+    from accounts.models import AccountTeamMember
+
+    mine = AccountFactory(workspace=workspace, name="Mine", tier="strategic", owner=sales_user)
+    team = AccountFactory(workspace=workspace, name="Team", tier="strategic")
+    AccountTeamMember.objects.create(workspace=workspace, account=team, user=sales_user, team_role="sdr")
+    other = AccountFactory(workspace=workspace, name="Other", tier="priority")
+
+    def page_of(user) -> str:
+        client = Client()
+        client.force_login(user)
+        return client.get("/key-accounts/").content.decode()
+
+    def offered(html: str) -> set[int]:
+        return {a.pk for a in (mine, team, other) if f"/key-accounts/accounts/{a.pk}/plan/new/" in html}
+
+    as_sales = page_of(sales_user)
+    as_viewer = page_of(viewer_user)
+    assert offered(page_of(admin_user)) == {mine.pk, team.pk, other.pk}
+    assert offered(as_sales) == {mine.pk, team.pk} and "Other" in as_sales
+    assert offered(as_viewer) == set() and "Other" in as_viewer
+    refused = Client()
+    refused.force_login(sales_user)
+    assert refused.get(f"/key-accounts/accounts/{other.pk}/plan/new/").status_code == 403

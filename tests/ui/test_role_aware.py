@@ -26,7 +26,17 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-SEEDS = ["/", "/accounts/", "/accounts/tiers/", "/personas/", "/content/", "/alerts/", "/analytics/", "/settings/"]
+SEEDS = [
+    "/",
+    "/accounts/",
+    "/accounts/tiers/",
+    "/personas/",
+    "/content/",
+    "/alerts/",
+    "/analytics/",
+    "/key-accounts/",
+    "/settings/",
+]
 SKIP = ("/logout/", "/admin/", "/api/", "/static/", "/workspace/switch/", "/media/")
 LINK = re.compile(r"<(a|form|button|input|select|div|span|section|tr|td)\b([^>]*)>", re.I)
 ATTR = re.compile(r'([\w:-]+)="([^"]*)"')
@@ -36,7 +46,8 @@ MAX_PAGES = 120
 @pytest.fixture
 def world(workspace, admin_user, sales_user, marketing_user):
     owned = AccountFactory(workspace=workspace, name="Owned by sales", owner=sales_user)
-    other = AccountFactory(workspace=workspace, name="Owned by admin", owner=admin_user)
+    # Strategic: the key-accounts page lists it among the key accounts without a plan.
+    other = AccountFactory(workspace=workspace, name="Owned by admin", owner=admin_user, tier="strategic")
     AccountTeamMemberFactory(account=other, user=marketing_user)
     ContactFactory(account=owned, workspace=workspace)
     PersonaFactory(workspace=workspace)
