@@ -16,6 +16,7 @@ from abe.http import MemberRequest
 from abe.paging import paginate
 from abe.views import safe_next, workspace_required
 from accounts.models import Account
+from accounts.prospecting.services import account_ids_editable
 
 from . import selectors, services
 from .models import TaskSource, TaskStatus
@@ -47,6 +48,13 @@ def task_list_view(request: MemberRequest) -> HttpResponse:
         qs = qs.filter(source=source)
     qs = qs.order_by("due_date", "id") if status != "done" else qs.order_by("-completed_at", "-id")
     page_obj = paginate(request, qs, key="tasks", default=PAGE_SIZE)
+    tasks = list(page_obj.object_list)
+    # Done / cancel / reopen on the tasks the reader may change (sales: assigned to them, or on their own and their
+    # team's accounts): everyone's list showed them on every task, and a salesperson got a 403 page.
+    accounts = account_ids_editable(
+        request=request, workspace=request.workspace, account_ids=list({t.account_id for t in tasks})
+    )
+    editable = {t.pk for t in tasks if t.account_id in accounts or t.assignee_id == request.user.pk}
     return render(
         request,
         "work/list.html",
@@ -60,6 +68,7 @@ def task_list_view(request: MemberRequest) -> HttpResponse:
             "sources": TaskSource.choices,
             "today": timezone.localdate(),
             "can_write": rules.can_write(request),
+            "editable": editable if rules.can_write(request) else set(),
         },
     )
 

@@ -16,13 +16,16 @@ from django.utils import timezone
 from activation.models import Alert, AlertRecipient
 from tests.factories import (
     AccountFactory,
+    AccountPlanFactory,
     AccountTeamMemberFactory,
     ContactFactory,
     ContentAssetFactory,
+    OpportunityFactory,
     PersonaFactory,
     RuleFactory,
     WebhookSubscriptionFactory,
 )
+from work.models import Task
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +43,7 @@ SEEDS = [
 SKIP = ("/logout/", "/admin/", "/api/", "/static/", "/workspace/switch/", "/media/")
 LINK = re.compile(r"<(a|form|button|input|select|div|span|section|tr|td)\b([^>]*)>", re.I)
 ATTR = re.compile(r'([\w:-]+)="([^"]*)"')
-MAX_PAGES = 120
+MAX_PAGES = 300
 
 
 @pytest.fixture
@@ -50,6 +53,12 @@ def world(workspace, admin_user, sales_user, marketing_user):
     other = AccountFactory(workspace=workspace, name="Owned by admin", owner=admin_user, tier="strategic")
     AccountTeamMemberFactory(account=other, user=marketing_user)
     ContactFactory(account=owned, workspace=workspace)
+    # Work on the account sales may not change: a plan on another key account, a deal, a task, a contact.
+    planned = AccountFactory(workspace=workspace, name="Planned by admin", owner=admin_user, tier="priority")
+    AccountPlanFactory(account=planned, workspace=workspace)
+    OpportunityFactory(account=other, workspace=workspace, status="open")
+    ContactFactory(account=other, workspace=workspace)
+    Task.objects.create(workspace=workspace, account=other, title="Call back", assignee=admin_user)
     PersonaFactory(workspace=workspace)
     ContentAssetFactory(workspace=workspace)
     RuleFactory(workspace=workspace)

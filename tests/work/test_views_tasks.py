@@ -72,3 +72,26 @@ def test_task_messages_and_errors_read_in_the_users_language(client, workspace, 
 
     said = [str(m) for m in get_messages(added.wsgi_request)]  # the three, not yet shown
     assert said == ["Indica la fecha de vencimiento como AAAA-MM-DD.", "Di qué hay que hacer.", "Tarea añadida."]
+
+
+def test_everyones_tasks_offer_done_and_cancel_only_on_the_tasks_the_reader_may_change(
+    client, workspace, sales_user, marketing_user
+):
+    """A salesperson's view of everyone's tasks showed "Done" and "Cancel" on every task, and a 403 page on the
+    tasks of accounts they neither own nor are on the team of."""
+    theirs = _task(workspace, marketing_user, "Plan the webinar", 1)
+    mine = _task(workspace, sales_user, "Call Ana", 1)
+    owned = AccountFactory(workspace=workspace, owner=sales_user)
+    on_my_account = Task.objects.create(workspace=workspace, account=owned, title="Demo", assignee=marketing_user)
+
+    client.force_login(sales_user)
+    page = client.get("/tasks/?scope=all").content.decode()
+
+    def offered(task) -> bool:
+        return f'action="/tasks/{task.pk}/complete/"' in page
+
+    assert "Plan the webinar" in page
+    assert (offered(theirs), offered(mine), offered(on_my_account)) == (False, True, True)
+    assert client.post(f"/tasks/{theirs.pk}/complete/", {"outcome": "x"}).status_code == 403
+    client.force_login(marketing_user)
+    assert f'action="/tasks/{mine.pk}/complete/"' in client.get("/tasks/?scope=all").content.decode()
