@@ -349,9 +349,14 @@ class EventImport(WorkspaceOwned):
         """``rejected`` with each reason in the reader's language (stored in English: see ``error_text``)."""
         from .services.ingest import error_text
 
-        return [
-            (line, {name: [error_text(m) for m in ms] for name, ms in errors.items()}) for line, errors in self.rejected
-        ]
+        shown: dict[str, str] = {}  # up to 1,000 lines, mostly the same few reasons: each one matched once
+
+        def text(message: str) -> str:
+            if message not in shown:
+                shown[message] = error_text(message)
+            return shown[message]
+
+        return [(line, {name: [text(m) for m in ms] for name, ms in errors.items()}) for line, errors in self.rejected]
 
     @property
     def progress_percent(self) -> int:

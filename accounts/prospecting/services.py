@@ -950,10 +950,14 @@ def bulk_reason_texts(*, owner: User | None, tier: str) -> dict[str, StrOrPromis
 
 
 def account_ids_editable(*, request: Any, workspace: Workspace, account_ids: list[int]) -> set[int]:
-    """The subset of ``account_ids`` the request may change, in one query (sales: owned or on the team; viewers:
-    none): what a list offers to change."""
-    user = request.user if request.user.is_authenticated else None
-    return _editable_ids(workspace=workspace, user=user, role=rules.request_role(request), ids=account_ids)
+    """The subset of ``account_ids`` (of rows a list page has read from this workspace) the request may change:
+    what the list offers to change. Admins and marketing: all of them, viewers: none, without a query; sales: the
+    accounts they own or are on the team of, in one query."""
+    if rules.can_write_everything(request):
+        return set(account_ids)
+    if rules.request_role(request) != "sales" or not request.user.is_authenticated:
+        return set()
+    return _editable_ids(workspace=workspace, user=request.user, role="sales", ids=account_ids)
 
 
 def _editable_ids(*, workspace: Workspace, user: User | None, role: str | None, ids: list[int]) -> set[int]:
