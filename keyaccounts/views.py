@@ -465,6 +465,10 @@ def propose_view(request: MemberRequest, account_pk: int) -> HttpResponse:
 @workspace_required
 def qualification_view(request: MemberRequest) -> HttpResponse:
     value = request.GET.get("qualification", "")
+    # A verdict the filter does not offer lists every open opportunity, and the page says the value was ignored.
+    invalid = ["qualification"] if value and value not in selectors.QUALIFICATION_LABELS else []
+    if invalid:
+        value = ""
     qs = selectors.opportunities_with_qualification(workspace=request.workspace).filter(status="open")
     qs = selectors.filter_qualification(qs, value).order_by("close_date", "id")
     page = paginate(request, qs, key="qualification", default=PAGE_SIZE)
@@ -476,6 +480,7 @@ def qualification_view(request: MemberRequest) -> HttpResponse:
             "opportunities": page.object_list,
             "value": value,
             "labels": selectors.QUALIFICATION_LABELS,
+            "ignored": ignored_params(request, invalid=invalid),
         },
     )
 

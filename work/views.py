@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from abe import permissions as rules
 from abe.http import MemberRequest
-from abe.paging import paginate
+from abe.paging import ignored_params, paginate
 from abe.views import safe_next, workspace_required
 from accounts.models import Account
 from accounts.prospecting.services import account_ids_editable
@@ -31,11 +31,23 @@ def _is_manager(request: MemberRequest) -> bool:
 @workspace_required
 def task_list_view(request: MemberRequest) -> HttpResponse:
     manager = _is_manager(request)
+    # A value the filters do not offer (a typo, an old link, the managers' "overdue" for someone else) falls back to
+    # the default the form then shows, and the page names it as ignored, as the other lists do: the task list took
+    # ``status=zzz`` as "any status" under a form reading "Open", and ``scope=overdue`` as the team's overdue tasks
+    # under "My tasks".
+    invalid: list[str] = []
     scope = request.GET.get("scope") or "mine"
-    if scope not in ("mine", "all", "overdue"):
+    if scope not in ("mine", "all", "overdue") or (scope == "overdue" and not manager):
+        invalid.append("scope")
         scope = "mine"
-    status = request.GET.get("status", "open")
+    status = request.GET.get("status") or "open"
+    if status not in (*TaskStatus.values, "any"):
+        invalid.append("status")
+        status = "open"
     source = request.GET.get("source", "")
+    if source and source not in TaskSource.values:
+        invalid.append("source")
+        source = ""
     kwargs: dict = {"workspace": request.workspace}
     if scope == "mine":
         kwargs["assignee_id"] = request.user.pk
@@ -44,7 +56,7 @@ def task_list_view(request: MemberRequest) -> HttpResponse:
     elif status in TaskStatus.values:
         kwargs["status"] = status
     qs = selectors.task_list(**kwargs)
-    if source in TaskSource.values:
+    if source:
         qs = qs.filter(source=source)
     qs = qs.order_by("due_date", "id") if status != "done" else qs.order_by("-completed_at", "-id")
     page_obj = paginate(request, qs, key="tasks", default=PAGE_SIZE)
@@ -69,6 +81,7 @@ def task_list_view(request: MemberRequest) -> HttpResponse:
             "today": timezone.localdate(),
             "can_write": rules.can_write(request),
             "editable": editable if rules.can_write(request) else set(),
+            "ignored": ignored_params(request, invalid=invalid),
         },
     )
 

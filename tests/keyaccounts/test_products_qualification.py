@@ -187,3 +187,17 @@ def test_the_qualification_verdicts_read_in_the_readers_language(workspace, admi
     assert '<option value="disqualified">Un criterio no cumplido</option>' in listing
     assert '<strong id="qualification">Ainda não qualificada</strong>' in page
     assert "Partly qualified" not in listing and "Not qualified yet" not in page
+
+
+def test_the_qualification_page_names_a_verdict_it_does_not_offer(workspace, admin_client):
+    """``?qualification=bogus`` listed every open opportunity under "All" without a word, and its empty state said
+    "with this qualification"."""
+    account = AccountFactory(workspace=workspace)
+    OpportunityFactory(workspace=workspace, account=account, status="open", name="Renewal of the core")
+
+    bogus = admin_client.get("/key-accounts/qualification/?qualification=bogus").content.decode()
+    known = admin_client.get("/key-accounts/qualification/?qualification=qualified").content.decode()
+
+    assert "Renewal of the core" in bogus and "qualification=bogus" in bogus and 'id="ignored-params"' in bogus
+    assert "Renewal of the core" not in known and 'id="ignored-params"' not in known
+    assert "with this qualification" in known

@@ -95,3 +95,27 @@ def test_everyones_tasks_offer_done_and_cancel_only_on_the_tasks_the_reader_may_
     assert client.post(f"/tasks/{theirs.pk}/complete/", {"outcome": "x"}).status_code == 403
     client.force_login(marketing_user)
     assert f'action="/tasks/{mine.pk}/complete/"' in client.get("/tasks/?scope=all").content.decode()
+
+
+def test_task_filters_name_the_values_they_ignored(client, workspace, sales_user, marketing_user):
+    """A value the filters do not offer fell back silently: ``status=zzz`` listed every status under a form
+    reading "Open", and a salesperson's ``scope=overdue`` listed the team's overdue tasks under "My tasks"."""
+    open_task = _task(workspace, sales_user, "Call Ana", 2)
+    done = _task(workspace, sales_user, "Send the ROI case", 1)
+    done.status, done.completed_at = "done", dt.datetime.now(dt.UTC)
+    done.save()
+    _task(workspace, marketing_user, "Plan the webinar", -3)
+
+    client.force_login(sales_user)
+    bad = client.get("/tasks/?status=zzz&source=nowhere").content.decode()
+    overdue = client.get("/tasks/?scope=overdue").content.decode()
+    good = client.get("/tasks/?status=any").content.decode()
+
+    assert open_task.title in bad and "Send the ROI case" not in bad  # the default, "open"
+    assert "status=zzz" in bad and "source=nowhere" in bad and 'id="ignored-params"' in bad
+    assert '<option value="open" selected>' in bad
+    assert "Plan the webinar" not in overdue and "scope=overdue" in overdue
+    assert "Send the ROI case" in good and 'id="ignored-params"' not in good
+    client.force_login(marketing_user)
+    team = client.get("/tasks/?scope=overdue").content.decode()
+    assert "Plan the webinar" in team and 'id="ignored-params"' not in team
