@@ -110,7 +110,7 @@ def requirement_of_key(key: str, persona_names: Mapping[int, str] | None = None)
             role = part
         elif part in Department.values and not department:
             department = part
-        elif part.startswith("persona:") and part[8:].isdigit() and persona is None:
+        elif part.startswith("persona:") and part[8:].isascii() and part[8:].isdigit() and persona is None:
             persona = int(part[8:])
         else:
             return None

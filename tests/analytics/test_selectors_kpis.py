@@ -368,6 +368,8 @@ def test_committee_roles_read_in_the_readers_language_whatever_language_refreshe
         ("nonsense", None),
         ("champion/champion", None),
         ("persona:x", None),
+        ("persona:²", None),  # str.isdigit takes it and int() refuses it: a ValueError before
+        ("persona:٣", None),
     ],
 )
 def test_a_stored_requirement_key_names_its_requirement(key, english):
