@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
 
 _role: dict[str, str] = {"name": ""}
 
@@ -45,3 +46,21 @@ def foreign_key_violation(exception: BaseException) -> bool:
     cause = exception.__cause__
     code = getattr(cause, "pgcode", None) or getattr(cause, "sqlstate", None) or getattr(exception, "sqlstate", None)
     return code == "23503" or "foreign key" in str(exception).lower()
+
+
+def checks_skippable() -> bool:
+    """Whether this connection may set ``session_replication_role`` (a superuser, or on PostgreSQL 15+ a role
+    granted ``SET`` on it), and so write rows without PostgreSQL's per-row foreign-key checks, having locked what
+    they refer to itself: the events of a batch (``engagement.services.store._references_lock``) and the new
+    accounts of an import (``accounts.imports.services._accounts_insert_unchecked``). Asked once per connection
+    wrapper (each thread has its own)."""
+    allowed = getattr(connection, "_abe_checks_skippable", None)
+    if allowed is None:
+        with connection.cursor() as cursor:
+            if connection.pg_version >= 150000:  # type: ignore[attr-defined]  # the PostgreSQL wrapper
+                cursor.execute("SELECT has_parameter_privilege('session_replication_role', 'SET')")
+            else:
+                cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+            allowed = bool(cursor.fetchone()[0])
+        connection._abe_checks_skippable = allowed  # type: ignore[attr-defined]
+    return bool(allowed)

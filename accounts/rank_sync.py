@@ -17,6 +17,10 @@ so every path that creates, updates or deletes accounts (the ORM, ``bulk_create`
   only rows whose copied values differ, and does not read the copy at all when the statement changed none of the
   copied columns (comparing its old and new rows: with the copy's statistics stale, a scoring pass's update of
   1,000 accounts hashed the whole copy, ~45 ms at 100,000 accounts, to find nothing to write; ~5 ms analysed).
+  They fire ``ALWAYS``, also under ``session_replication_role = replica``: an import writes its new accounts
+  with that role to leave out the per-row foreign-key checks (``accounts.imports.services.
+  _accounts_insert_unchecked``), and the copies must follow every write. A logical-replication subscriber
+  therefore fills its copies from the accounts it receives: publish ``accounts_account``, not the copies.
 - SQLite: row triggers (``AFTER UPDATE OF`` the copied columns only).
 
 :func:`install` is idempotent (it replaces the triggers). Migration ``accounts/0021`` calls it with the columns
@@ -116,6 +120,9 @@ CREATE TRIGGER accounts_{name}_updated AFTER UPDATE ON accounts_account
     FOR EACH STATEMENT EXECUTE FUNCTION accounts_{name}_updated();
 CREATE TRIGGER accounts_{name}_deleted AFTER DELETE ON accounts_account REFERENCING OLD TABLE AS old_rows
     FOR EACH STATEMENT EXECUTE FUNCTION accounts_{name}_deleted();
+ALTER TABLE accounts_account ENABLE ALWAYS TRIGGER accounts_{name}_inserted;
+ALTER TABLE accounts_account ENABLE ALWAYS TRIGGER accounts_{name}_updated;
+ALTER TABLE accounts_account ENABLE ALWAYS TRIGGER accounts_{name}_deleted;
 """
 
 

@@ -44,7 +44,8 @@ from django.utils.translation import gettext, gettext_noop
 
 from abe import locks
 from abe import texts as tx
-from abe.bulk import rows_insert_prepared, rows_update
+from abe.bulk import pg_array, rows_insert_prepared, rows_update
+from abe.db import checks_skippable
 from abe.gcpause import gc_paused
 from abe.jobs import STALLED_QUEUED, failure_cause, stall_cutoff, stalled_fail
 from abe.models import Workspace
@@ -485,6 +486,7 @@ class _Upserter:
             ids, insert = rows_insert_prepared(
                 model, self.pending, keys=self.fields, constants={"workspace_id": self.workspace.pk}
             )
+            insert = self.insert_wrapped(insert, ids)
             for pk, record in zip(ids, self.pending, strict=True):
                 record["id"] = pk
                 self.inserted(record)
@@ -511,6 +513,10 @@ class _Upserter:
             update()
 
         return write
+
+    def insert_wrapped(self, insert: Callable[[], None], ids: list[int]) -> Callable[[], None]:
+        """The send of this chunk's new rows (``self.pending``, given ``ids``), as the writer will call it."""
+        return insert
 
     def records_by_pk(self) -> dict[int, Record]:
         raise NotImplementedError
@@ -553,6 +559,53 @@ DIGEST_VERSION = "1"
 IMPORT_DIGESTS = True
 
 
+def _accounts_insert_unchecked(
+    insert: Callable[[], None], ids: list[int], workspace_id: int, records: list[Record]
+) -> Callable[[], None]:
+    """A chunk's COPY of new accounts without PostgreSQL's per-row foreign-key checks, where the connection may
+    (``abe.db.checks_skippable``, inside the chunk's transaction): the rows they would lock one by one (the
+    workspace, the owners, the parents stored before this chunk) are locked ``FOR KEY SHARE`` in one statement, in
+    id order, and held until commit, so a delete of any of them waits for the chunk and then sees its accounts.
+    The COPY runs with ``session_replication_role = replica``, which leaves out the checks (and any trigger not
+    enabled ``ALWAYS``: the copies' are, ``accounts.rank_sync``). The checks were about 7% of an import of
+    100,000 new accounts (docs/performance.md, "Import: the new accounts' foreign-key checks"). If a row is gone,
+    or the connection may not, the COPY runs with the checks, which name what is missing.
+
+    The accounts table's insert triggers are the three checks and the copies' two (``tests/accounts/
+    test_import_unchecked.py`` keeps that list): a new one must fire ``ALWAYS`` or be run here."""
+    owners = sorted({r["owner_id"] for r in records if r.get("owner_id") is not None})
+    parents = sorted({r["parent_id"] for r in records if r.get("parent_id") is not None} - set(ids))
+    users, workspaces = get_user_model()._meta.db_table, Workspace._meta.db_table
+
+    def send() -> None:
+        if connection.vendor != "postgresql" or not (connection.in_atomic_block and checks_skippable()):
+            insert()
+            return
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT current_setting('session_replication_role'), "
+                f"(SELECT count(*) FROM (SELECT 1 FROM {workspaces} WHERE id = %s FOR KEY SHARE) AS w), "
+                f"(SELECT count(*) FROM (SELECT 1 FROM {users} WHERE id = ANY(%s::bigint[]) "
+                "ORDER BY id FOR KEY SHARE) AS u), "
+                "(SELECT count(*) FROM (SELECT 1 FROM accounts_account WHERE id = ANY(%s::bigint[]) "
+                "ORDER BY id FOR KEY SHARE) AS p)",
+                [workspace_id, pg_array(owners), pg_array(parents)],
+            )
+            role, *found = cursor.fetchone()
+        if found != [1, len(owners), len(parents)]:
+            insert()  # something was deleted meanwhile: PostgreSQL's own checks report it
+            return
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL session_replication_role = replica")
+        # If the COPY fails, the chunk's transaction rolls back, and the setting with it. The copies' triggers
+        # fire under this role too (``ENABLE ALWAYS``, accounts.rank_sync).
+        insert()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('session_replication_role', %s, true)", [role])
+
+    return send
+
+
 class AccountUpserter(_Upserter):
     """Accounts. Stored records are loaded light (the match keys, ``parent_id`` and ``import_digest``): the match
     indexes are built on the first line that needs them, the other fields on the first line that compares
@@ -588,6 +641,9 @@ class AccountUpserter(_Upserter):
         self.row_parent: tuple[str, str] | None = None
         self.digests = False  # set by digest_setup
         self.name_memo: tuple[str | None, str] = (None, "")  # name_key's memo
+
+    def insert_wrapped(self, insert: Callable[[], None], ids: list[int]) -> Callable[[], None]:
+        return _accounts_insert_unchecked(insert, ids, self.workspace.pk, self.pending)
 
     def load(self) -> list[Record]:
         keys = self.light

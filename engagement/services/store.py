@@ -41,6 +41,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from abe import bulk
+from abe.db import checks_skippable
 from abe.models import Workspace
 from accounts.models import Account
 from content.models import ContentAsset
@@ -132,22 +133,6 @@ class ReferenceDeleted(IntegrityError):
     answers it as one: ``abe.db.foreign_key_violation``)."""
 
     sqlstate = "23503"
-
-
-def checks_skippable() -> bool:
-    """Whether this connection may set ``session_replication_role`` (a superuser, or on PostgreSQL 15+ a role
-    granted ``SET`` on it), and so write events without PostgreSQL's per-row foreign-key checks (see
-    ``_references_lock``). Asked once per connection wrapper."""
-    allowed = getattr(connection, "_abe_checks_skippable", None)
-    if allowed is None:
-        with connection.cursor() as cursor:
-            if connection.pg_version >= 150000:  # type: ignore[attr-defined]  # the PostgreSQL wrapper
-                cursor.execute("SELECT has_parameter_privilege('session_replication_role', 'SET')")
-            else:
-                cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
-            allowed = bool(cursor.fetchone()[0])
-        connection._abe_checks_skippable = allowed  # type: ignore[attr-defined]
-    return bool(allowed)
 
 
 def _references_lock(rows: Sequence[EventRow]) -> str:
