@@ -559,6 +559,10 @@ DIGEST_VERSION = "1"
 IMPORT_DIGESTS = True
 
 
+#: The accounts table's insert triggers besides the foreign-key checks (``accounts.rank_sync``, enabled ALWAYS).
+COPY_INSERT_TRIGGERS = ("accounts_rank_inserted", "accounts_engagement_rank_inserted")
+
+
 def _accounts_insert_unchecked(
     insert: Callable[[], None], ids: list[int], workspace_id: int, records: list[Record]
 ) -> Callable[[], None]:
@@ -588,13 +592,17 @@ def _accounts_insert_unchecked(
                 f"(SELECT count(*) FROM (SELECT 1 FROM {users} WHERE id = ANY(%s::bigint[]) "
                 "ORDER BY id FOR KEY SHARE) AS u), "
                 "(SELECT count(*) FROM (SELECT 1 FROM accounts_account WHERE id = ANY(%s::bigint[]) "
-                "ORDER BY id FOR KEY SHARE) AS p)",
-                [workspace_id, pg_array(owners), pg_array(parents)],
+                "ORDER BY id FOR KEY SHARE) AS p), "
+                # The copies' insert triggers as ``migrate`` installs them (``ALWAYS``): a database not migrated
+                # since would leave the new accounts out of the copies under the replica role.
+                "(SELECT count(*) FROM pg_trigger WHERE tgrelid = 'accounts_account'::regclass "
+                "AND tgname = ANY(%s::text[]) AND tgenabled = 'A')",
+                [workspace_id, pg_array(owners), pg_array(parents), pg_array(COPY_INSERT_TRIGGERS)],
             )
             role, *found = cursor.fetchone()
-        if found != [1, len(owners), len(parents)]:
-            insert()  # something was deleted meanwhile: PostgreSQL's own checks report it
-            return
+        if found != [1, len(owners), len(parents), len(COPY_INSERT_TRIGGERS)]:
+            insert()  # something was deleted meanwhile (PostgreSQL's own checks report it), or the copies' triggers
+            return  # do not fire under the replica role
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL session_replication_role = replica")
         # If the COPY fails, the chunk's transaction rolls back, and the setting with it. The copies' triggers

@@ -123,3 +123,32 @@ def test_the_accounts_insert_triggers_are_the_checks_and_the_copies():
     others = {(name, enabled) for name, enabled in triggers if not name.startswith("RI_ConstraintTrigger_c_")}
     assert len(checks) == 3  # workspace, owner, parent
     assert others == {("accounts_rank_inserted", "A"), ("accounts_engagement_rank_inserted", "A")}
+
+
+def test_copies_triggers_not_enabled_always_leave_the_checks_on(owner):
+    """A database not migrated since the copies' triggers fire ALWAYS: the replica role would leave the new
+    accounts out of the copies, so the chunk goes in with the checks and the copies get their rows."""
+    ws = workspace_create(name="Old triggers", owner=owner)
+    records = [{"name": "Acme", "owner_id": owner.pk}]
+    ids, insert = bulk.rows_insert_prepared(
+        Account, records, keys=["name", "owner_id"], constants={"workspace_id": ws.pk}
+    )
+    seen: list[str] = []
+
+    def send() -> None:
+        seen.append(_role())
+        insert()
+
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE accounts_account ENABLE TRIGGER accounts_rank_inserted")
+    try:
+        with transaction.atomic():
+            imports._accounts_insert_unchecked(send, ids, ws.pk, records)()
+    finally:
+        from accounts import rank_sync
+
+        rank_sync.install_all(connection)
+
+    assert seen == ["origin"]
+    assert AccountRank.objects.filter(account_id__in=ids).count() == 1
+    assert AccountEngagementRank.objects.filter(account_id__in=ids).count() == 1
