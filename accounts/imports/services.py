@@ -571,9 +571,10 @@ def _accounts_insert_unchecked(
     workspace, the owners, the parents stored before this chunk) are locked ``FOR KEY SHARE`` in one statement, in
     id order, and held until commit, so a delete of any of them waits for the chunk and then sees its accounts.
     The COPY runs with ``session_replication_role = replica``, which leaves out the checks (and any trigger not
-    enabled ``ALWAYS``: the copies' are, ``accounts.rank_sync``). The checks were about 7% of an import of
-    100,000 new accounts (docs/performance.md, "Import: the new accounts' foreign-key checks"). If a row is gone,
-    or the connection may not, the COPY runs with the checks, which name what is missing.
+    enabled ``ALWAYS``: the copies' are, ``accounts.rank_sync``); an import of 100,000 new accounts is about 5%
+    faster so (docs/performance.md, "Import: the new accounts' foreign-key checks"). If a row is gone, the
+    connection may not, or the copies' triggers are not ``ALWAYS`` (a database not migrated since), the COPY runs
+    with the checks, which name what is missing.
 
     The accounts table's insert triggers are the three checks and the copies' two (``tests/accounts/
     test_import_unchecked.py`` keeps that list): a new one must fire ``ALWAYS`` or be run here."""
