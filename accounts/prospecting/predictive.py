@@ -20,6 +20,7 @@ are its own values (``Industry: Retail``), each the summed contribution of that 
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import pickle
@@ -331,6 +332,13 @@ def level_label(feature: str, value: str) -> str:
     return value
 
 
+@functools.cache
+def _feature_of_english_name() -> dict[str, str]:
+    """``{"Industry": "industry", ...}``: the stored drivers name each feature in English."""
+    with translation.override(None):
+        return {str(name): key for key, name in FEATURE_NAMES.items()}
+
+
 def driver_label(label: str) -> str:
     """A stored driver's label (written in English by ``_driver_label``) in the reader's language.
 
@@ -340,8 +348,7 @@ def driver_label(label: str) -> str:
     for prefix, text in (("Does not use ", gettext_lazy("Does not use %(technology)s")), ("Uses ", _USES)):
         if label.startswith(prefix) and len(label) > len(prefix):
             return str(text) % {"technology": label[len(prefix) :]}
-    with translation.override(None):
-        english = {str(name): key for key, name in FEATURE_NAMES.items()}
+    english = _feature_of_english_name()
     if label in english:
         return str(FEATURE_NAMES[english[label]])
     name, separator, value = label.partition(": ")

@@ -14,6 +14,7 @@ database matches contacts to them and sums per tier, so nothing per account come
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -78,17 +79,15 @@ def committee_by_tier(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 def _requirement_labels(stored: dict[str, str]) -> dict[str, str]:
     """Each role key's name in the reader's language (the rollup stores the labels in English, and the template
     may name a persona renamed since); a key of no known shape keeps its stored label."""
-    ids = set()
-    for key in stored:
-        requirement = requirement_of_key(key)
-        if requirement is not None and requirement.persona is not None:
-            ids.add(requirement.persona)
+    requirements = {key: requirement_of_key(key) for key in stored}
+    ids = {r.persona for r in requirements.values() if r is not None and r.persona is not None}
     names = dict(Persona.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
-    labels = {}
-    for key, label in stored.items():
-        requirement = requirement_of_key(key, names)
-        labels[key] = requirement.label if requirement is not None else label
-    return labels
+    return {
+        key: label
+        if (requirement := requirements[key]) is None
+        else replace(requirement, persona_name=names.get(requirement.persona or 0, "")).label
+        for key, label in stored.items()
+    }
 
 
 def committee_segment_rows(
