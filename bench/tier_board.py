@@ -40,9 +40,10 @@ from accounts.models import Account  # noqa: E402
 from accounts.prospecting import services  # noqa: E402
 
 SMALL, LARGE = 2000, int(os.environ.get("BENCH_ACCOUNTS", "100000"))
-# 15 requests of each page at each size, alternated: with 5, single pages of 12-25 ms moved from run to run by up to
+# 15 requests of each page at each size, alternated: with 5, single pages of 12-37 ms moved from run to run by up to
 # 0.3 in ratio on the thirty-fourth session's machine (1.48 and 1.55 worst in two runs of the same code, a different
-# page each time; 1.22 with 15). The median of 15 is what the goal's "takes" means; the bench takes ~1 minute longer.
+# page each time; 1.22 and 1.18 with 15). The median of 15 is a steadier estimate of what a page takes; the whole
+# bench then took 1 min 48 s there.
 RUNS = int(os.environ.get("BENCH_RUNS", "15"))
 PAGES = {"default": "/accounts/tiers/", "filtered": "/accounts/tiers/?grade=A&country=US&page=2&sort=-fit"}
 # Every sort and every filter of the tier board and of the accounts list (one at a time, page 1).
