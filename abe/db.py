@@ -7,6 +7,8 @@ loader) and tests set no role and run without a limit.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
@@ -53,7 +55,8 @@ def checks_skippable() -> bool:
     granted ``SET`` on it), and so write rows without PostgreSQL's per-row foreign-key checks, having locked what
     they refer to itself: the events of a batch (``engagement.services.store._references_lock``) and the new
     accounts of an import (``accounts.imports.services._accounts_insert_unchecked``). Asked once per connection
-    wrapper (each thread has its own)."""
+    wrapper (each thread has its own). Both lock with :func:`key_share_count` and write inside
+    :func:`checks_left_out`."""
     allowed = getattr(connection, "_abe_checks_skippable", None)
     if allowed is None:
         with connection.cursor() as cursor:
@@ -64,3 +67,26 @@ def checks_skippable() -> bool:
             allowed = bool(cursor.fetchone()[0])
         connection._abe_checks_skippable = allowed  # type: ignore[attr-defined]
     return bool(allowed)
+
+
+def key_share_count(table: str) -> str:
+    """One column of a lock statement, for one ``%s`` parameter (an array of ids, ``abe.bulk.pg_array``): the rows
+    of ``table`` with those ids locked ``FOR KEY SHARE`` in id order (the lock PostgreSQL's foreign-key check
+    takes, once per row instead of once per referring row), counted. A count short of the ids: one was deleted."""
+    return (
+        f"(SELECT count(*) FROM (SELECT 1 FROM {table} WHERE id = ANY(%s::bigint[]) ORDER BY id FOR KEY SHARE)"
+        " AS locked)"
+    )
+
+
+@contextmanager
+def checks_left_out(role: str) -> Iterator[None]:
+    """The body's writes run with ``session_replication_role = replica``, which leaves out PostgreSQL's per-row
+    foreign-key checks (and every trigger not enabled ``ALWAYS``); ``role``, the setting read before (in the lock
+    statement), is set back after. Both are transaction-local: if the body fails, the transaction or savepoint
+    rolls back, and the setting with it."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL session_replication_role = replica")
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('session_replication_role', %s, true)", [role])

@@ -100,9 +100,10 @@ class Requirement:
         return {"role": self.role, "department": self.department, "persona": self.persona, "count": self.count}
 
 
-def requirement_of_key(key: str, persona_names: Mapping[int, str] | None = None) -> Requirement | None:
+def requirement_of_key(key: str) -> Requirement | None:
     """The requirement a stored key names (``Requirement.key``: ``economic_buyer``, ``finance``, ``influencer/it``,
-    ``champion/persona:12``), to name it in the reader's language; None for a key of no known shape."""
+    ``champion/persona:12``), to name it in the reader's language (with its persona's name set by the caller,
+    ``dataclasses.replace``); None for a key of no known shape."""
     role = department = ""
     persona = None
     for part in key.split("/"):
@@ -116,9 +117,7 @@ def requirement_of_key(key: str, persona_names: Mapping[int, str] | None = None)
             return None
     if not (role or department or persona is not None):
         return None
-    return Requirement(
-        role=role, department=department, persona=persona, persona_name=(persona_names or {}).get(persona or 0, "")
-    )
+    return Requirement(role=role, department=department, persona=persona)
 
 
 def requirements_from(

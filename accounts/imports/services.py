@@ -45,7 +45,7 @@ from django.utils.translation import gettext, gettext_noop
 from abe import locks
 from abe import texts as tx
 from abe.bulk import pg_array, rows_insert_prepared, rows_update
-from abe.db import checks_skippable
+from abe.db import checks_left_out, checks_skippable, key_share_count
 from abe.gcpause import gc_paused
 from abe.jobs import STALLED_QUEUED, failure_cause, stall_cutoff, stalled_fail
 from abe.models import Workspace
@@ -589,28 +589,19 @@ def _accounts_insert_unchecked(
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT current_setting('session_replication_role'), "
-                f"(SELECT count(*) FROM (SELECT 1 FROM {workspaces} WHERE id = %s FOR KEY SHARE) AS w), "
-                f"(SELECT count(*) FROM (SELECT 1 FROM {users} WHERE id = ANY(%s::bigint[]) "
-                "ORDER BY id FOR KEY SHARE) AS u), "
-                "(SELECT count(*) FROM (SELECT 1 FROM accounts_account WHERE id = ANY(%s::bigint[]) "
-                "ORDER BY id FOR KEY SHARE) AS p), "
+                f"{key_share_count(workspaces)}, {key_share_count(users)}, {key_share_count('accounts_account')}, "
                 # The copies' insert triggers as ``migrate`` installs them (``ALWAYS``): a database not migrated
                 # since would leave the new accounts out of the copies under the replica role.
                 "(SELECT count(*) FROM pg_trigger WHERE tgrelid = 'accounts_account'::regclass "
                 "AND tgname = ANY(%s::text[]) AND tgenabled = 'A')",
-                [workspace_id, pg_array(owners), pg_array(parents), pg_array(COPY_INSERT_TRIGGERS)],
+                [pg_array([workspace_id]), pg_array(owners), pg_array(parents), pg_array(COPY_INSERT_TRIGGERS)],
             )
             role, *found = cursor.fetchone()
         if found != [1, len(owners), len(parents), len(COPY_INSERT_TRIGGERS)]:
             insert()  # something was deleted meanwhile (PostgreSQL's own checks report it), or the copies' triggers
             return  # do not fire under the replica role
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL session_replication_role = replica")
-        # If the COPY fails, the chunk's transaction rolls back, and the setting with it. The copies' triggers
-        # fire under this role too (``ENABLE ALWAYS``, accounts.rank_sync).
-        insert()
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config('session_replication_role', %s, true)", [role])
+        with checks_left_out(role):  # the copies' triggers fire under it too (``ENABLE ALWAYS``, rank_sync)
+            insert()
 
     return send
 

@@ -41,7 +41,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from abe import bulk
-from abe.db import checks_skippable
+from abe.db import checks_left_out, checks_skippable, key_share_count
 from abe.models import Workspace
 from accounts.models import Account
 from content.models import ContentAsset
@@ -149,11 +149,7 @@ def _references_lock(rows: Sequence[EventRow]) -> str:
         (Account, {r.account_id for r in rows}),
         (ContentAsset, {r.content_asset_id for r in rows if r.content_asset_id is not None}),
     )
-    counts = ", ".join(
-        f"(SELECT count(*) FROM (SELECT 1 FROM {model._meta.db_table} WHERE id = ANY(%s::bigint[]) "
-        f"ORDER BY id FOR KEY SHARE) AS locked)"
-        for model, _ in wanted
-    )
+    counts = ", ".join(key_share_count(model._meta.db_table) for model, _ in wanted)
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT current_setting('session_replication_role'), {counts}", [bulk.pg_array(ids) for _, ids in wanted]
@@ -178,14 +174,8 @@ def _events_insert_postgresql(workspace: Workspace, rows: Sequence[EventRow], co
     rows = sorted(rows, key=lambda r: (r.account_id, r.contact_id or 0))
     if not (contacts_locked and connection.in_atomic_block and checks_skippable()):
         return _events_copy(workspace, rows)
-    role = _references_lock(rows)
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL session_replication_role = replica")
-    # If the copy fails, the caller's transaction or savepoint rolls back, and the setting with it.
-    inserted = _events_copy(workspace, rows)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config('session_replication_role', %s, true)", [role])
-    return inserted
+    with checks_left_out(_references_lock(rows)):  # a failed copy rolls the setting back with the savepoint
+        return _events_copy(workspace, rows)
 
 
 def _events_copy(workspace: Workspace, rows: list[EventRow]) -> list[EventRow]:
