@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 import random
 from datetime import date, timedelta
@@ -102,6 +104,49 @@ def account_dicts(n: int, *, seed: int = 1, start: int = 0) -> list[dict]:
             }
         )
     return rows
+
+
+SALESFORCE_ACCOUNT_COLUMNS = [
+    "Account ID",
+    "Account Name",
+    "Website",
+    "Industry",
+    "Billing Country",
+    "Billing State/Province",
+    "Billing City",
+    "Employees",
+    "Annual Revenue",
+]
+
+
+def csv_bytes(header: list[str], rows: list[list]) -> bytes:
+    """A CSV file as Salesforce exports it: every field quoted."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, quoting=csv.QUOTE_ALL)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue().encode()
+
+
+def salesforce_accounts_csv(rows: list[dict]) -> bytes:
+    """``account_dicts`` rows as a Salesforce report export of accounts (the import's ``salesforce_report`` preset)."""
+    return csv_bytes(
+        SALESFORCE_ACCOUNT_COLUMNS,
+        [
+            [
+                r["external_id"],
+                r["name"],
+                f"https://www.{r['domain']}/",
+                r["industry"],
+                r["country_name"],
+                r["region"],
+                r["city"],
+                r["employees"],
+                f"{r['annual_revenue']:.2E}",
+            ]
+            for r in rows
+        ],
+    )
 
 
 def win_probability(row: dict) -> float:

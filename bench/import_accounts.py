@@ -6,8 +6,6 @@ Creates its own workspace and deletes it afterwards.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import os
 import sys
@@ -22,7 +20,7 @@ import django  # noqa: E402
 
 django.setup()
 
-from _prospecting_data import account_dicts, cleanup  # noqa: E402
+from _prospecting_data import account_dicts, cleanup, salesforce_accounts_csv  # noqa: E402
 from django.db import connection  # noqa: E402
 
 from abe.models import Workspace  # noqa: E402
@@ -34,36 +32,7 @@ ROWS = int(os.environ.get("BENCH_ROWS", "100000"))
 
 def main() -> None:
     rows = account_dicts(ROWS)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, quoting=csv.QUOTE_ALL)  # like Salesforce: every field quoted
-    writer.writerow(
-        [
-            "Account ID",
-            "Account Name",
-            "Website",
-            "Industry",
-            "Billing Country",
-            "Billing State/Province",
-            "Billing City",
-            "Employees",
-            "Annual Revenue",
-        ]
-    )
-    for r in rows:
-        writer.writerow(
-            [
-                r["external_id"],
-                r["name"],
-                f"https://www.{r['domain']}/",
-                r["industry"],
-                r["country_name"],
-                r["region"],
-                r["city"],
-                r["employees"],
-                f"{r['annual_revenue']:.2E}",
-            ]
-        )
-    data = buffer.getvalue().encode()
+    data = salesforce_accounts_csv(rows)
     workspace = Workspace.objects.create(name="Bench import", slug=f"bench-import-{os.getpid()}")
     try:
         started = time.perf_counter()

@@ -10,8 +10,6 @@ them, whose rows reference the accounts by their CRM id. Creates its own workspa
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import os
 import sys
@@ -27,7 +25,7 @@ import django  # noqa: E402
 
 django.setup()
 
-from _prospecting_data import account_dicts, cleanup  # noqa: E402
+from _prospecting_data import account_dicts, cleanup, csv_bytes, salesforce_accounts_csv  # noqa: E402
 from django.db import connection  # noqa: E402
 
 from abe.models import Workspace  # noqa: E402
@@ -39,31 +37,9 @@ PER_ACCOUNT = int(os.environ.get("BENCH_CONTACTS_PER_ACCOUNT", "5"))
 TITLES = ["VP Marketing", "Chief Financial Officer", "IT Manager", "Head of Sales", "Software Engineer"]
 
 
-def _csv(header: list[str], rows: list[list[Any]]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, quoting=csv.QUOTE_ALL)  # like Salesforce: every field quoted
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buffer.getvalue().encode()
-
-
 def files() -> list[tuple[str, bytes, int]]:
     """The three exports: ``(kind, bytes, rows)``."""
     accounts = account_dicts(ACCOUNTS)
-    account_rows = [
-        [
-            r["external_id"],
-            r["name"],
-            f"https://www.{r['domain']}/",
-            r["industry"],
-            r["country_name"],
-            r["region"],
-            r["city"],
-            r["employees"],
-            f"{r['annual_revenue']:.2E}",
-        ]
-        for r in accounts
-    ]
     contact_rows = [
         [
             f"003C{i:07d}{j}",
@@ -94,27 +70,10 @@ def files() -> list[tuple[str, bytes, int]]:
         for j in range(2)
     ]
     return [
-        (
-            "accounts",
-            _csv(
-                [
-                    "Account ID",
-                    "Account Name",
-                    "Website",
-                    "Industry",
-                    "Billing Country",
-                    "Billing State/Province",
-                    "Billing City",
-                    "Employees",
-                    "Annual Revenue",
-                ],
-                account_rows,
-            ),
-            len(account_rows),
-        ),
+        ("accounts", salesforce_accounts_csv(accounts), len(accounts)),
         (
             "contacts",
-            _csv(
+            csv_bytes(
                 ["Contact ID", "First Name", "Last Name", "Email", "Title", "Account ID", "Email Opt Out"],
                 contact_rows,
             ),
@@ -122,7 +81,7 @@ def files() -> list[tuple[str, bytes, int]]:
         ),
         (
             "opportunities",
-            _csv(
+            csv_bytes(
                 [
                     "Opportunity ID",
                     "Opportunity Name",
