@@ -1,6 +1,6 @@
 """Browser journeys in other languages (issue 16): a Spanish user reads Spanish pages with Spanish numbers and
-euros, types a decimal comma into a form; the main pages in each language keep their words inside their boxes
-(screenshots in test-artifacts/i18n-<lang>-*.png)."""
+euros, types a decimal comma into a form; the main pages in each language keep their words inside their boxes, at
+desktop and at phone width (screenshots in test-artifacts/i18n-<lang>-<page>-<width>.png)."""
 
 from __future__ import annotations
 
@@ -27,16 +27,19 @@ pytestmark = [
     pytest.mark.e2e,
 ]
 
-# Words and controls that must not spill out of their box: buttons, nav entries, pills, labels, headings; and
-# the headers of every table, scrolling ones included: each header's words inside its cell, and every header
-# of a wide list in view without scrolling sideways at desktop width.
+# Words and controls that must not spill out of their box: buttons, nav entries, pills, labels, headings, each
+# inside the screen and, in the page's body, inside its column (the main container's padding); and the headers of
+# every table, scrolling ones included: each header's words inside its cell, and every header of a wide list in
+# view without scrolling sideways at desktop width (``wide``; on a phone the wide lists scroll sideways).
 OVERFLOW_JS = """
-() => {
+(wide) => {
   const width = document.documentElement.clientWidth;
+  const main = document.querySelector('main.container');
+  const column = main ? main.getBoundingClientRect().right - parseFloat(getComputedStyle(main).paddingRight) : width;
   const spill = [...document.querySelectorAll('.btn, .nav a, .pill, .tag, label, h1, h2')]
     .filter(el => el.offsetParent !== null && !el.closest('.table-wrap'))
     .filter(el => el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflow !== 'visible'
-                  || el.getBoundingClientRect().right > width + 1)
+                  || el.getBoundingClientRect().right > (main && main.contains(el) ? column : width) + 1)
     .map(el => el.tagName + ': ' + el.textContent.trim().slice(0, 40));
   const headers = [...document.querySelectorAll('table.data th')]
     .filter(th => th.offsetParent !== null)
@@ -45,7 +48,7 @@ OVERFLOW_JS = """
       const text = 'TH: ' + th.textContent.trim().slice(0, 40);
       const words = [...th.querySelectorAll('a, span')].concat([th]);
       if (words.some(el => el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 0)) return [text + ' (cut)'];
-      if (th.getBoundingClientRect().right > box.right + 1) return [text + ' (off to the side)'];
+      if (wide && th.getBoundingClientRect().right > box.right + 1) return [text + ' (off to the side)'];
       return [];
     });
   return spill.concat(headers);
@@ -140,10 +143,12 @@ def test_main_pages_keep_their_words_in_their_boxes(page, iberia, screenshot, la
         ("alerts", "/alerts/"),
         ("settings", "/settings/"),
     ]:
-        page.goto(url)
-        page.wait_for_load_state("networkidle")
-        screenshot(f"i18n-{language}-{name}")
-        found = page.evaluate(OVERFLOW_JS)
-        if found:
-            overflowing[name] = found
+        for width in (1366, 390):  # desktop, then a phone: the save-view form of the lists once spilled there
+            page.set_viewport_size({"width": width, "height": 900})
+            page.goto(url)
+            page.wait_for_load_state("networkidle")
+            screenshot(f"i18n-{language}-{name}-{width}")
+            found = page.evaluate(OVERFLOW_JS, width > 1000)
+            if found:
+                overflowing[f"{name} at {width} px"] = found
     assert not overflowing, overflowing
