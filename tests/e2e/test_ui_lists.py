@@ -146,3 +146,23 @@ def test_a_rows_link_buttons_read_as_links(page, sales_user, workspace):
 
     assert style == ["rgba(0, 0, 0, 0)", "0px", "rgb(59, 91, 219)"]  # the links' accent colour
     assert logout == "rgb(203, 213, 225)"
+
+
+def test_the_open_shared_views_shared_mark_reads_on_its_highlight(page, admin_user, workspace):
+    """The open view's tag is white on the accent colour; its "· shared" mark was the muted grey on that blue."""
+    from accounts.models import SavedView
+
+    view = SavedView.objects.create(
+        workspace=workspace,
+        owner=admin_user,
+        name="Software",
+        list_name="accounts",
+        query="industry=Software",
+        shared=True,
+    )
+    login(page, "admin1")
+    page.goto(f"/accounts/views/{view.pk}/")
+    tag = page.locator(".saved-views a.tag.current")
+    expect(tag).to_contain_text("Software")
+    colours = tag.evaluate("el => [getComputedStyle(el).color, getComputedStyle(el.querySelector('.muted')).color]")
+    assert colours == ["rgb(255, 255, 255)", "rgb(255, 255, 255)"]
