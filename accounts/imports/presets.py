@@ -247,6 +247,58 @@ PRESETS: dict[str, Preset] = {
                 },
             },
         ),
+        # Pipedrive names every column "Entity - Field" in the user's language (English here) and links a person
+        # or a deal to its organisation by the organisation's name; its address parts have had two spellings.
+        Preset(
+            "pipedrive",
+            _("Pipedrive export"),
+            {
+                "accounts": {
+                    "external_id": ["Organization - ID"],
+                    "name": ["Organization - Name"],
+                    "domain": ["Organization - Website", "Organization - Web address", "Organization - Domain"],
+                    "industry": ["Organization - Industry"],
+                    "country": ["Organization - Address - Country", "Organization - Address country"],
+                    "region": [
+                        "Organization - Address - State/county",
+                        "Organization - Address admin area level 1",
+                    ],
+                    "city": [
+                        "Organization - Address - City/town/village/locality",
+                        "Organization - Address locality",
+                    ],
+                    "employees": ["Organization - Number of employees", "Organization - Employees"],
+                    "annual_revenue": ["Organization - Annual revenue"],
+                },
+                "contacts": {
+                    "external_id": ["Person - ID"],
+                    "first_name": ["Person - First name"],
+                    "last_name": ["Person - Last name"],
+                    "email": [
+                        "Person - Email - Work",
+                        "Person - Email",
+                        "Person - Email - Other",
+                        "Person - Email - Home",
+                    ],
+                    "title": ["Person - Job title", "Person - Title"],
+                    "account_external_id": ["Person - Organization ID"],
+                    "account_name": ["Person - Organization"],
+                },
+                "opportunities": {
+                    "external_id": ["Deal - ID"],
+                    "name": ["Deal - Title"],
+                    "account_external_id": ["Deal - Organization ID"],
+                    "account_name": ["Deal - Organization"],
+                    "amount": ["Deal - Value"],
+                    "stage": ["Deal - Stage"],
+                    "status": ["Deal - Status"],
+                    "created_date": ["Deal - Deal created", "Deal - Add time"],
+                    # When it closed, where the export has it; else when it was expected to (one column for all).
+                    "close_date": ["Deal - Closed on", "Deal - Expected close date"],
+                    **REVENUE_DETAIL_COLUMNS,
+                },
+            },
+        ),
         Preset(
             "abe",
             _("ABE Portal CSV (this portal's export)"),
