@@ -342,9 +342,19 @@ def domain(value: str) -> str:
     return result
 
 
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_ADDRESS_LIST = re.compile(r"\s*[,;]\s*")
+
+
 def email(value: str) -> str:
+    """One address. A cell holding several (``a@x.com, b@y.com``, ``a@x.com; b@y.com``: CRMs and spreadsheets
+    join a person's addresses of one kind so) gives its first, when every one is an address."""
     result = normalise_email(value)
-    if result and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", result):
+    if result and ("," in result or ";" in result):
+        addresses = [address for address in _ADDRESS_LIST.split(result) if address]
+        if addresses and all(_EMAIL.fullmatch(address) for address in addresses):
+            result = addresses[0]
+    if result and not _EMAIL.fullmatch(result):
         raise CellError(tx.msg(gettext_noop("Email “%(value)s” is not an email address"), value=value.strip()))
     return result[:254]
 

@@ -115,7 +115,8 @@ def test_a_pipedrive_workspace_imports_organisations_people_and_deals(workspace)
     )
     # No work email: the next email column of the preset (Home) is not read, one column per field.
     assert contacts["502"].account == nordwind and contacts["502"].email == ""
-    assert contacts["503"].account == brisa
+    # Two work addresses in one cell: the first.
+    assert contacts["503"].account == brisa and contacts["503"].email == "ines.costa@brisatelecom.pt"
 
     deals, preset = _import(workspace, "opportunities", "pipedrive_deals.csv")
 
@@ -142,3 +143,27 @@ def test_a_pipedrive_workspace_imports_organisations_people_and_deals(workspace)
     again, _ = _import(workspace, "opportunities", "pipedrive_deals.csv")
 
     assert (again.created, again.updated, again.unchanged) == (0, 0, 4)
+
+
+@pytest.mark.parametrize(
+    "cell, expected",
+    [
+        ("Ines.Costa@Brisa.pt", "ines.costa@brisa.pt"),
+        ("a@x.com, b@y.com", "a@x.com"),
+        ("a@x.com;b@y.com", "a@x.com"),
+        (" a@x.com ; b@y.com ;", "a@x.com"),
+        ("", ""),
+    ],
+)
+def test_an_email_cell_gives_one_address(cell, expected):
+    from accounts.imports.parsing import email
+
+    assert email(cell) == expected
+
+
+@pytest.mark.parametrize("cell", ["a@x.com, not an email", "a@x.com, b", "not-an-email", ",", "a@x.com b@y.com"])
+def test_an_email_cell_that_is_not_a_list_of_addresses_is_refused(cell):
+    from accounts.imports.parsing import CellError, email
+
+    with pytest.raises(CellError):
+        email(cell)
