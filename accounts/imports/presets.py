@@ -299,6 +299,50 @@ PRESETS: dict[str, Preset] = {
                 },
             },
         ),
+        # Zoho CRM's module exports: ``Record Id``, and a lookup as two columns, its name and ``<lookup>.id``.
+        Preset(
+            "zoho",
+            _("Zoho CRM export"),
+            {
+                "accounts": {
+                    "external_id": ["Record Id"],
+                    "name": ["Account Name"],
+                    "domain": ["Website"],
+                    "industry": ["Industry"],
+                    "country": ["Billing Country", "Shipping Country"],
+                    "region": ["Billing State", "Shipping State"],
+                    "city": ["Billing City", "Shipping City"],
+                    "employees": ["Employees"],
+                    "annual_revenue": ["Annual Revenue"],
+                    "ownership_type": ["Ownership"],
+                    "lifecycle": ["Account Type"],
+                    "parent_name": ["Parent Account"],
+                    "parent_external_id": ["Parent Account.id"],
+                },
+                "contacts": {
+                    "external_id": ["Record Id"],
+                    "first_name": ["First Name"],
+                    "last_name": ["Last Name"],
+                    "email": ["Email", "Secondary Email"],
+                    "title": ["Title"],
+                    "account_external_id": ["Account Name.id"],
+                    "account_name": ["Account Name"],
+                    "do_not_contact": ["Email Opt Out"],
+                },
+                "opportunities": {
+                    "external_id": ["Record Id"],
+                    "name": ["Deal Name"],
+                    "account_external_id": ["Account Name.id"],
+                    "account_name": ["Account Name"],
+                    "amount": ["Amount"],
+                    "stage": ["Stage"],
+                    "type": ["Type"],
+                    "created_date": ["Created Time"],
+                    "close_date": ["Closing Date"],
+                    **REVENUE_DETAIL_COLUMNS,
+                },
+            },
+        ),
         Preset(
             "abe",
             _("ABE Portal CSV (this portal's export)"),
@@ -325,7 +369,10 @@ def preset_mapping(preset: Preset, kind: str, headers: list[str]) -> dict[str, s
 
 
 def preset_detect(kind: str, headers: list[str]) -> Preset | None:
-    """The preset whose column names the header row matches best (exact-case matches count double)."""
+    """The preset that takes the most of the header row's columns (exact-case matches count double; a tie goes to
+    the preset listed first). Counted over the file's columns, not the preset's: CRMs share many labels
+    (``Account Name``, ``Website``, ``Industry`` are Salesforce's and Zoho's), and the file's own identifiers
+    (``Record Id``, ``Account Name.id``) decide, however many candidates each preset lists."""
     best, best_score = None, 0.0
     exact = set(headers)
     for preset in PRESETS.values():
@@ -334,7 +381,6 @@ def preset_detect(kind: str, headers: list[str]) -> Preset | None:
         if "external_id" not in mapping and "name" not in mapping and "email" not in mapping:
             continue
         score = sum(2.0 if source in exact and source in columns[field] else 1.0 for field, source in mapping.items())
-        score /= max(1, len(columns))
         every_column = len(set(mapping.values())) == len([h for h in headers if h])
         if (len(mapping) >= 2 or every_column) and score > best_score:
             best, best_score = preset, score
