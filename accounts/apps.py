@@ -67,5 +67,7 @@ class AccountsConfig(AppConfig):
             "accounts:import",
             order=40,
             roles=("admin", "marketing"),
-            description=gettext_noop("Accounts, contacts, opportunities (Salesforce, HubSpot presets)."),
+            description=gettext_noop(
+                "Accounts, contacts, opportunities (Salesforce, HubSpot, Pipedrive, Zoho CRM presets)."
+            ),
         )

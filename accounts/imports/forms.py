@@ -13,7 +13,9 @@ class ImportUploadForm(forms.Form):
     kind = forms.ChoiceField(choices=ImportKind.choices, label=gettext_lazy("What the file holds"))
     file = forms.FileField(
         label=gettext_lazy("CSV file"),
-        help_text=gettext_lazy("Salesforce, HubSpot, any other CRM's export, or this portal's CSV."),
+        help_text=gettext_lazy(
+            "Salesforce, HubSpot, Pipedrive, Zoho CRM, any other CRM's export, or this portal's CSV."
+        ),
     )
     preset = forms.ChoiceField(
         required=False,
