@@ -83,3 +83,23 @@ def test_the_name_key_is_the_normalised_name_of_each_name_asked(workspace):
     keys = [upserter.name_key(name) for name in names]
 
     assert keys == [normalise_name(name) for name in names]
+
+
+@pytest.mark.parametrize(
+    "cell, expected",
+    [
+        ("Ines.Costa@Brisa.pt", "ines.costa@brisa.pt"),
+        ("a@x.com, b@y.com", "a@x.com"),
+        ("a@x.com;b@y.com", "a@x.com"),
+        (" a@x.com ; b@y.com ;", "a@x.com"),
+        ("", ""),
+    ],
+)
+def test_an_email_cell_gives_one_address(cell, expected):
+    assert p.email(cell) == expected
+
+
+@pytest.mark.parametrize("cell", ["a@x.com, not an email", "a@x.com, b", "not-an-email", ",", "a@x.com b@y.com"])
+def test_an_email_cell_that_is_not_a_list_of_addresses_is_refused(cell):
+    with pytest.raises(p.CellError):
+        p.email(cell)

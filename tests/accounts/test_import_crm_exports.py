@@ -1,14 +1,16 @@
-"""Pipedrive exports (organisations, people, deals): recognised from their "Entity - Field" headers and imported
-whole, people and deals linked to their organisation by its name. The files are shaped like Pipedrive's, written
-by hand (tests/fixtures/thirdparty/README.md)."""
+"""CRM workspaces' exports imported whole, each kind after the one it links to (accounts, then their people, then
+their deals), as a customer moving from that CRM does (which preset reads each file:
+tests/accounts/test_import_presets.py). The files are shaped like each CRM's exports, written by hand
+(tests/fixtures/thirdparty/README.md).
+
+- Pipedrive links a person or a deal to its organisation by the organisation's name;
+- Zoho CRM by the account's Zoho id (``Account Name.id``).
+"""
 
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
-
-from accounts.imports.presets import PRESETS, preset_detect, preset_mapping
 from accounts.imports.services import import_file
 from accounts.models import Account, Contact, Opportunity
 
@@ -17,69 +19,6 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "thirdparty"
 
 def _import(workspace, kind, name):
     return import_file(workspace=workspace, kind=kind, data=(FIXTURES / name).read_bytes())
-
-
-def _header(name):
-    return [cell.strip('"') for cell in (FIXTURES / name).read_text(encoding="utf-8").splitlines()[0].split('","')]
-
-
-@pytest.mark.parametrize(
-    "kind, name, expected",
-    [
-        (
-            "accounts",
-            "pipedrive_organizations.csv",
-            {
-                "external_id": "Organization - ID",
-                "name": "Organization - Name",
-                "domain": "Organization - Website",
-                "country": "Organization - Address - Country",
-                "city": "Organization - Address - City/town/village/locality",
-                "employees": "Organization - Number of employees",
-            },
-        ),
-        (
-            "contacts",
-            "pipedrive_people.csv",
-            {
-                "external_id": "Person - ID",
-                "email": "Person - Email - Work",
-                "title": "Person - Job title",
-                "account_name": "Person - Organization",
-            },
-        ),
-        (
-            "opportunities",
-            "pipedrive_deals.csv",
-            {
-                "external_id": "Deal - ID",
-                "name": "Deal - Title",
-                "account_name": "Deal - Organization",
-                "status": "Deal - Status",
-                "created_date": "Deal - Deal created",
-                "close_date": "Deal - Closed on",
-            },
-        ),
-    ],
-)
-def test_pipedrive_exports_are_recognised_from_their_headers(kind, name, expected):
-    header = _header(name)
-
-    detected = preset_detect(kind, header)
-
-    assert detected is not None and detected.name == "pipedrive"
-    assert preset_mapping(detected, kind, header).items() >= expected.items()
-
-
-def test_a_deals_export_without_closed_on_takes_the_expected_close_date():
-    header = ["Deal - ID", "Deal - Title", "Deal - Organization", "Deal - Expected close date", "Deal - Won time"]
-
-    assert preset_mapping(PRESETS["pipedrive"], "opportunities", header)["close_date"] == "Deal - Expected close date"
-
-
-def test_other_presets_headers_are_not_taken_for_pipedrive():
-    assert preset_detect("accounts", ["Record ID", "Company name", "Company Domain Name"]).name == "hubspot"
-    assert preset_detect("accounts", ["Account ID", "Account Name", "Website"]).name == "salesforce_report"
 
 
 def test_a_pipedrive_workspace_imports_organisations_people_and_deals(workspace):
@@ -145,25 +84,57 @@ def test_a_pipedrive_workspace_imports_organisations_people_and_deals(workspace)
     assert (again.created, again.updated, again.unchanged) == (0, 0, 4)
 
 
-@pytest.mark.parametrize(
-    "cell, expected",
-    [
-        ("Ines.Costa@Brisa.pt", "ines.costa@brisa.pt"),
-        ("a@x.com, b@y.com", "a@x.com"),
-        ("a@x.com;b@y.com", "a@x.com"),
-        (" a@x.com ; b@y.com ;", "a@x.com"),
-        ("", ""),
-    ],
-)
-def test_an_email_cell_gives_one_address(cell, expected):
-    from accounts.imports.parsing import email
+def test_a_zoho_workspace_imports_accounts_contacts_and_deals(workspace):
+    accounts, preset = _import(workspace, "accounts", "zoho_accounts.csv")
 
-    assert email(cell) == expected
+    assert preset == "zoho"
+    assert (accounts.created, accounts.rejected) == (3, 0)
+    by_id = {a.external_id: a for a in Account.objects.for_workspace(workspace)}
+    ridge, cedar, hansen = by_id["4876876000000111"], by_id["4876876000000112"], by_id["4876876000000113"]
+    assert (ridge.name, ridge.domain, ridge.country, ridge.region, ridge.city) == (
+        "Ridge Property Group",
+        "ridgepg.com",
+        "US",
+        "OH",
+        "Columbus",
+    )
+    assert cedar.parent_id == ridge.pk
+    assert (hansen.name, hansen.domain, hansen.country, hansen.employees, hansen.annual_revenue) == (
+        "Hansen & Berg AS",
+        "hansenberg.no",
+        "NO",
+        2400,
+        Decimal("950000000"),
+    )
 
+    contacts, preset = _import(workspace, "contacts", "zoho_contacts.csv")
 
-@pytest.mark.parametrize("cell", ["a@x.com, not an email", "a@x.com, b", "not-an-email", ",", "a@x.com b@y.com"])
-def test_an_email_cell_that_is_not_a_list_of_addresses_is_refused(cell):
-    from accounts.imports.parsing import CellError, email
+    assert preset == "zoho"
+    # Jo has no account; Ola names an account id the workspace does not hold: both rejected, with their reasons.
+    assert (contacts.created, contacts.rejected) == (2, 2)
+    reasons = {problem["line"]: problem["reason"] for problem in contacts.errors}
+    assert set(reasons) == {3, 5} and "4876876000999999" in reasons[5]
+    people = {c.external_id: c for c in Contact.objects.for_workspace(workspace)}
+    assert (people["4876876000000212"].account_id, people["4876876000000212"].do_not_contact) == (ridge.pk, False)
+    assert (people["4876876000000214"].account_id, people["4876876000000214"].do_not_contact) == (hansen.pk, True)
 
-    with pytest.raises(CellError):
-        email(cell)
+    deals, preset = _import(workspace, "opportunities", "zoho_deals.csv")
+
+    assert preset == "zoho"
+    # Two deals of one account share a name: two deals, told apart by their ids.
+    assert (deals.created, deals.rejected) == (3, 0)
+    opportunities = {o.external_id: o for o in Opportunity.objects.for_workspace(workspace)}
+    won, second, lost = (opportunities[k] for k in ("4876876000000301", "4876876000000302", "4876876000000303"))
+    assert (won.status, won.account_id, won.amount, won.created_date, won.close_date) == (
+        "won",
+        ridge.pk,
+        Decimal("42000"),
+        date(2025, 11, 3),
+        date(2026, 3, 31),
+    )
+    assert (second.status, second.account_id, second.close_date) == ("open", ridge.pk, date(2027, 2, 15))
+    assert (lost.status, lost.account_id) == ("lost", hansen.pk)
+
+    again, _ = _import(workspace, "opportunities", "zoho_deals.csv")
+
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 3)

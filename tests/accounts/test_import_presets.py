@@ -1,0 +1,139 @@
+"""Which preset a CRM's file is read with: recognised from its header row (``preset_detect``), and the columns
+each field then takes (``preset_mapping``). The files are shaped like each CRM's exports, written by hand
+(tests/fixtures/thirdparty/README.md)."""
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+
+from accounts.imports.presets import PRESETS, preset_detect, preset_mapping
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "thirdparty"
+
+
+def _header(name):
+    return next(csv.reader(io.StringIO((FIXTURES / name).read_text(encoding="utf-8"))))
+
+
+@pytest.mark.parametrize(
+    "preset, kind, name, expected",
+    [
+        (
+            "pipedrive",
+            "accounts",
+            "pipedrive_organizations.csv",
+            {
+                "external_id": "Organization - ID",
+                "name": "Organization - Name",
+                "domain": "Organization - Website",
+                "country": "Organization - Address - Country",
+                "city": "Organization - Address - City/town/village/locality",
+                "employees": "Organization - Number of employees",
+            },
+        ),
+        (
+            "pipedrive",
+            "contacts",
+            "pipedrive_people.csv",
+            {
+                "external_id": "Person - ID",
+                "email": "Person - Email - Work",
+                "title": "Person - Job title",
+                "account_name": "Person - Organization",
+            },
+        ),
+        (
+            "pipedrive",
+            "opportunities",
+            "pipedrive_deals.csv",
+            {
+                "external_id": "Deal - ID",
+                "name": "Deal - Title",
+                "account_name": "Deal - Organization",
+                "status": "Deal - Status",
+                "created_date": "Deal - Deal created",
+                "close_date": "Deal - Closed on",
+            },
+        ),
+        (
+            "zoho",
+            "accounts",
+            "zoho_accounts.csv",
+            {
+                "external_id": "Record Id",
+                "name": "Account Name",
+                "domain": "Website",
+                "country": "Billing Country",
+                "parent_external_id": "Parent Account.id",
+            },
+        ),
+        (
+            "zoho",
+            "contacts",
+            "zoho_contacts.csv",
+            {"external_id": "Record Id", "email": "Email", "account_external_id": "Account Name.id"},
+        ),
+        (
+            "zoho",
+            "opportunities",
+            "zoho_deals.csv",
+            {
+                "external_id": "Record Id",
+                "name": "Deal Name",
+                "account_external_id": "Account Name.id",
+                "close_date": "Closing Date",
+                "created_date": "Created Time",
+            },
+        ),
+    ],
+)
+def test_crm_exports_are_recognised_from_their_headers(preset, kind, name, expected):
+    header = _header(name)
+
+    detected = preset_detect(kind, header)
+
+    assert detected is not None and detected.name == preset
+    assert preset_mapping(detected, kind, header).items() >= expected.items()
+
+
+def test_a_pipedrive_deals_export_without_closed_on_takes_the_expected_close_date():
+    header = ["Deal - ID", "Deal - Title", "Deal - Organization", "Deal - Expected close date", "Deal - Won time"]
+
+    assert preset_mapping(PRESETS["pipedrive"], "opportunities", header)["close_date"] == "Deal - Expected close date"
+
+
+def test_a_zoho_accounts_export_without_its_parent_columns_is_still_zohos():
+    """Salesforce's report labels name most of these columns too (Account Name, Website, Industry, Billing City);
+    the Zoho id decides, however many candidates each preset lists."""
+    header = [
+        "Record Id",
+        "Account Name",
+        "Website",
+        "Account Type",
+        "Industry",
+        "Employees",
+        "Annual Revenue",
+        "Billing City",
+        "Billing State",
+        "Billing Country",
+    ]
+
+    assert preset_detect("accounts", header).name == "zoho"
+
+
+@pytest.mark.parametrize(
+    "kind, header, preset",
+    [
+        ("accounts", "Account ID,Account Name,Website,Industry,Billing City,Employees", "salesforce_report"),
+        ("accounts", "Account ID,Account Name,Website", "salesforce_report"),
+        ("contacts", "Contact ID,First Name,Last Name,Email,Title,Account ID,Email Opt Out", "salesforce_report"),
+        ("accounts", "Record ID,Company name,Company Domain Name,Industry,City,Annual Revenue", "hubspot"),
+        ("accounts", "Record ID,Company name,Company Domain Name", "hubspot"),
+        ("opportunities", "Record ID,Deal Name,Deal Stage,Amount,Close Date,Associated Company ID", "hubspot"),
+        ("accounts", "ID,NAME,WEBSITE,INDUSTRY,BILLINGCOUNTRY", "salesforce_dataloader"),
+    ],
+)
+def test_the_other_crms_files_keep_their_presets(kind, header, preset):
+    assert preset_detect(kind, header.split(",")).name == preset
