@@ -171,39 +171,6 @@ def test_export_neutralises_spreadsheet_formulas(value, expected):
     assert csv_safe(value) == expected
 
 
-@pytest.mark.parametrize(
-    "kind, header, preset, expected",
-    [
-        (
-            "accounts",
-            "Record ID,Company name,Company Domain Name,Country/Region,Number of Employees",
-            "hubspot",
-            {"external_id": "Record ID", "name": "Company name", "domain": "Company Domain Name"},
-        ),
-        (
-            "accounts",
-            "Account ID,Account Name,Website,Billing Country,Employees",
-            "salesforce_report",
-            {"external_id": "Account ID", "name": "Account Name", "country": "Billing Country"},
-        ),
-        (
-            "opportunities",
-            "Record ID,Deal Name,Deal Stage,Amount,Close Date,Associated Company ID",
-            "hubspot",
-            {"name": "Deal Name", "stage": "Deal Stage", "account_external_id": "Associated Company ID"},
-        ),
-        ("accounts", "external_id,name,domain", "abe", {"external_id": "external_id", "name": "name"}),
-    ],
-)
-def test_presets_are_recognised_from_the_header_row(kind, header, preset, expected):
-    from accounts.imports.presets import preset_detect, preset_mapping
-
-    detected = preset_detect(kind, header.split(","))
-
-    assert detected.name == preset
-    assert preset_mapping(detected, kind, header.split(",")).items() >= expected.items()
-
-
 def test_hubspot_deals_map_closed_won_stage_to_won(workspace):
     import_file(workspace=workspace, kind="accounts", data=b"Record ID,Company name\n11,Initech\n")
     data = (

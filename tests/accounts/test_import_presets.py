@@ -124,16 +124,58 @@ def test_a_zoho_accounts_export_without_its_parent_columns_is_still_zohos():
 
 
 @pytest.mark.parametrize(
-    "kind, header, preset",
+    "kind, header, preset, expected",
     [
-        ("accounts", "Account ID,Account Name,Website,Industry,Billing City,Employees", "salesforce_report"),
-        ("accounts", "Account ID,Account Name,Website", "salesforce_report"),
-        ("contacts", "Contact ID,First Name,Last Name,Email,Title,Account ID,Email Opt Out", "salesforce_report"),
-        ("accounts", "Record ID,Company name,Company Domain Name,Industry,City,Annual Revenue", "hubspot"),
-        ("accounts", "Record ID,Company name,Company Domain Name", "hubspot"),
-        ("opportunities", "Record ID,Deal Name,Deal Stage,Amount,Close Date,Associated Company ID", "hubspot"),
-        ("accounts", "ID,NAME,WEBSITE,INDUSTRY,BILLINGCOUNTRY", "salesforce_dataloader"),
+        (
+            "accounts",
+            "Record ID,Company name,Company Domain Name,Country/Region,Number of Employees",
+            "hubspot",
+            {"external_id": "Record ID", "name": "Company name", "domain": "Company Domain Name"},
+        ),
+        ("accounts", "Record ID,Company name,Company Domain Name", "hubspot", {"external_id": "Record ID"}),
+        (
+            "accounts",
+            "Record ID,Company name,Company Domain Name,Industry,City,Annual Revenue",
+            "hubspot",
+            {"name": "Company name", "city": "City"},
+        ),
+        (
+            "accounts",
+            "Account ID,Account Name,Website,Billing Country,Employees",
+            "salesforce_report",
+            {"external_id": "Account ID", "name": "Account Name", "country": "Billing Country"},
+        ),
+        ("accounts", "Account ID,Account Name,Website", "salesforce_report", {"external_id": "Account ID"}),
+        (
+            "accounts",
+            "Account ID,Account Name,Website,Industry,Billing City,Employees",
+            "salesforce_report",
+            {"external_id": "Account ID", "city": "Billing City"},
+        ),
+        (
+            "contacts",
+            "Contact ID,First Name,Last Name,Email,Title,Account ID,Email Opt Out",
+            "salesforce_report",
+            {"external_id": "Contact ID", "account_external_id": "Account ID", "do_not_contact": "Email Opt Out"},
+        ),
+        (
+            "opportunities",
+            "Record ID,Deal Name,Deal Stage,Amount,Close Date,Associated Company ID",
+            "hubspot",
+            {"name": "Deal Name", "stage": "Deal Stage", "account_external_id": "Associated Company ID"},
+        ),
+        (
+            "accounts",
+            "ID,NAME,WEBSITE,INDUSTRY,BILLINGCOUNTRY",
+            "salesforce_dataloader",
+            {"external_id": "ID", "name": "NAME"},
+        ),
+        ("accounts", "external_id,name,domain", "abe", {"external_id": "external_id", "name": "name"}),
     ],
 )
-def test_the_other_crms_files_keep_their_presets(kind, header, preset):
-    assert preset_detect(kind, header.split(",")).name == preset
+def test_presets_are_recognised_from_the_header_row(kind, header, preset, expected):
+    """Salesforce (both formats), HubSpot and this portal's own CSV keep their presets beside Pipedrive and Zoho."""
+    detected = preset_detect(kind, header.split(","))
+
+    assert detected.name == preset
+    assert preset_mapping(detected, kind, header.split(",")).items() >= expected.items()
