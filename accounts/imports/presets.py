@@ -373,6 +373,20 @@ def preset_detect(kind: str, headers: list[str]) -> Preset | None:
     the preset listed first). Counted over the file's columns, not the preset's: CRMs share many labels
     (``Account Name``, ``Website``, ``Industry`` are Salesforce's and Zoho's), and the file's own identifiers
     (``Record Id``, ``Account Name.id``) decide, however many candidates each preset lists."""
+    return _preset_best(kind, headers)[0]
+
+
+def kind_detect(kind: str, headers: list[str]) -> str | None:
+    """Another kind whose presets take more of the header row than ``kind``'s do (a deals export uploaded as
+    accounts), or None: the mapping page says so before anything is imported."""
+    best_kind, best_score = None, _preset_best(kind, headers)[1]
+    for other in TARGET_FIELDS:
+        if other != kind and (score := _preset_best(other, headers)[1]) > best_score:
+            best_kind, best_score = other, score
+    return best_kind
+
+
+def _preset_best(kind: str, headers: list[str]) -> tuple[Preset | None, float]:
     best, best_score = None, 0.0
     exact = set(headers)
     for preset in PRESETS.values():
@@ -384,4 +398,4 @@ def preset_detect(kind: str, headers: list[str]) -> Preset | None:
         every_column = len(set(mapping.values())) == len([h for h in headers if h])
         if (len(mapping) >= 2 or every_column) and score > best_score:
             best, best_score = preset, score
-    return best
+    return best, best_score

@@ -66,7 +66,7 @@ from ..normalise import normalise_name
 from ..prospecting.selectors import board_stats_invalidate
 from ..prospecting.tasks import prospecting_rescore_task
 from . import parsing as p
-from .presets import PRESETS, TARGET_FIELDS, preset_detect, preset_mapping
+from .presets import PRESETS, TARGET_FIELDS, kind_detect, preset_detect, preset_mapping
 from .stages import stage_map_clean, stage_status, stage_values
 from .tasks import import_job_run_task
 
@@ -1485,7 +1485,8 @@ def import_stage_values(
 
 
 def import_preview(*, data: bytes, kind: str, mapping: dict[str, str] | None = None) -> dict[str, Any]:
-    """Headers, the first rows, the recognised preset and its mapping, the stage values, for the mapping page."""
+    """Headers, the first rows, the recognised preset and its mapping, the stage values, for the mapping page;
+    ``other_kind``: the kind the columns read better as, when not the one chosen (``kind_detect``)."""
     text, headers, rows = _read(data)
     # The first rows only: the rest is read (one line at a time) only for an opportunities file's stage values,
     # never kept (each page view of the mapping step made a list of every line's cells: ten times the file's size).
@@ -1500,6 +1501,7 @@ def import_preview(*, data: bytes, kind: str, mapping: dict[str, str] | None = N
         "headers": headers,
         "rows": [cells for _, cells in first],
         "preset": preset.name if preset else "",
+        "other_kind": kind_detect(kind, headers),
         "mapping": mapping,
         "stages": stages,
         "delimiter": p.file_delimiter(text),

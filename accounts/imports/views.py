@@ -18,7 +18,7 @@ from abe.http import MemberRequest
 from abe.paging import paginate
 from abe.views import workspace_required
 
-from ..models import ImportJob, ImportStatus
+from ..models import ImportJob, ImportKind, ImportStatus
 from . import services
 from .export import import_problems_response
 from .forms import ImportUploadForm
@@ -157,6 +157,7 @@ def import_detail_view(request: MemberRequest, pk: int) -> HttpResponse:
             "presets": PRESETS.values(),
             "errors": errors,
             "recognised": PRESETS.get(preview["preset"]),
+            "other_kind": ImportKind(preview["other_kind"]).label if preview["other_kind"] else None,
             "stages": stages,
             "scale_choices": SCALE_CHOICES,
             "unknown_stages": [s["value"] for s in stages if not s["known"]],

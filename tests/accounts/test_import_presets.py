@@ -8,13 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from accounts.imports.presets import PRESETS, preset_detect, preset_mapping
+from accounts.imports.presets import PRESETS, kind_detect, preset_detect, preset_mapping
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "thirdparty"
 
 
 def _header(name):
-    return next(csv.reader(io.StringIO((FIXTURES / name).read_text(encoding="utf-8"))))
+    first_line = (FIXTURES / name).read_bytes().splitlines()[0].decode("utf-8-sig", errors="replace")
+    return next(csv.reader(io.StringIO(first_line)))
 
 
 @pytest.mark.parametrize(
@@ -179,3 +180,36 @@ def test_presets_are_recognised_from_the_header_row(kind, header, preset, expect
 
     assert detected.name == preset
     assert preset_mapping(detected, kind, header.split(",")).items() >= expected.items()
+
+
+@pytest.mark.parametrize(
+    "kind, name",
+    [
+        ("accounts", "salesforce/accountData.csv"),
+        ("opportunities", "salesforce/opportunityData.csv"),
+        ("accounts", "thirdparty/accounts.csv"),
+        ("opportunities", "thirdparty/opportunities.csv"),
+        ("opportunities", "thirdparty/opportunities_products_sfreport.csv"),
+        ("accounts", "thirdparty/pipedrive_organizations.csv"),
+        ("contacts", "thirdparty/pipedrive_people.csv"),
+        ("opportunities", "thirdparty/pipedrive_deals.csv"),
+        ("accounts", "thirdparty/zoho_accounts.csv"),
+        ("contacts", "thirdparty/zoho_contacts.csv"),
+        ("opportunities", "thirdparty/zoho_deals.csv"),
+    ],
+)
+def test_a_file_uploaded_as_what_it_holds_is_not_said_to_look_like_another_kind(kind, name):
+    assert kind_detect(kind, _header(f"../{name}")) is None
+
+
+@pytest.mark.parametrize(
+    "kind, name, other",
+    [
+        ("accounts", "zoho_deals.csv", "opportunities"),
+        ("contacts", "zoho_deals.csv", "opportunities"),
+        ("accounts", "pipedrive_people.csv", "contacts"),
+        ("opportunities", "zoho_accounts.csv", "accounts"),
+    ],
+)
+def test_a_file_uploaded_as_another_kind_is_said_to_look_like_what_it_holds(kind, name, other):
+    assert kind_detect(kind, _header(name)) == other

@@ -206,3 +206,20 @@ def test_the_import_pages_name_the_fields_and_the_format_in_the_readers_language
     assert "Website / domain" not in mapping and "Owner (email or username)" not in mapping
     assert "Exportación de Salesforce Data Loader" in listed and "salesforce_dataloader" not in listed
     assert "Salesforce Data Loader export" in english
+
+
+def test_the_mapping_page_says_when_the_columns_look_like_another_kind(client, marketing_user):
+    """A deals export uploaded as accounts was read as accounts (Salesforce's labels name "Account Name" and "Type"
+    too): the page now says what the columns look like, in the reader's language, before anything is imported."""
+    client.force_login(marketing_user)
+    deals = (FIXTURES.parent / "thirdparty" / "zoho_deals.csv").read_bytes()
+    wrong = client.post("/accounts/import/", {"kind": "accounts", "file": SimpleUploadedFile("d.csv", deals)})
+    right = client.post("/accounts/import/", {"kind": "opportunities", "file": SimpleUploadedFile("d.csv", deals)})
+
+    warned = client.get(wrong.url).content.decode()
+    spanish = client.get(wrong.url, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+
+    assert 'id="other-kind"' in warned and "These columns look like opportunities, not accounts." in warned
+    assert "Estas columnas parecen de oportunidades, no de cuentas." in spanish
+    assert 'id="other-kind"' not in client.get(right.url).content.decode()
+    assert not Account.objects.filter(name="Ridge Property Group").exists()  # nothing imported before confirming
