@@ -31,7 +31,7 @@ TARGET_FIELDS: dict[str, list[tuple[str, StrOrPromise]]] = {
         ("founded_year", _("Founded")),
         ("technologies", _("Technologies")),
         ("lifecycle", _("Lifecycle / type")),
-        ("owner", _("Owner (email or username)")),
+        ("owner", _("Owner (email, username or full name)")),
         ("trigger_event", _("Trigger event")),
         ("trigger_event_date", _("Trigger event date")),
         ("parent_name", _("Parent company (name)")),
@@ -180,6 +180,7 @@ PRESETS: dict[str, Preset] = {
                     "annual_revenue": ["Annual Revenue"],
                     "ownership_type": ["Ownership"],
                     "lifecycle": ["Type", "Account Type"],
+                    "owner": ["Account Owner"],
                 },
                 "contacts": {
                     "external_id": ["Contact ID"],
@@ -221,6 +222,7 @@ PRESETS: dict[str, Preset] = {
                     "annual_revenue": ["Annual Revenue"],
                     "lifecycle": ["Lifecycle Stage"],
                     "founded_year": ["Year Founded"],
+                    "owner": ["Company owner"],
                 },
                 "contacts": {
                     "external_id": ["Record ID", "Contact ID"],
@@ -269,6 +271,7 @@ PRESETS: dict[str, Preset] = {
                     ],
                     "employees": ["Organization - Number of employees", "Organization - Employees"],
                     "annual_revenue": ["Organization - Annual revenue"],
+                    "owner": ["Organization - Owner"],
                 },
                 "contacts": {
                     "external_id": ["Person - ID"],
@@ -316,6 +319,7 @@ PRESETS: dict[str, Preset] = {
                     "annual_revenue": ["Annual Revenue"],
                     "ownership_type": ["Ownership"],
                     "lifecycle": ["Account Type"],
+                    "owner": ["Account Owner"],
                     "parent_name": ["Parent Account"],
                     "parent_external_id": ["Parent Account.id"],
                 },

@@ -216,7 +216,7 @@ def _parsers(kind: str, decimal_comma: bool = False) -> dict[str, Callable[[str]
             "lifecycle": p.lifecycle,
             "trigger_event": _Text(200),
             "trigger_event_date": lambda v: p.day(v, gettext_noop("Trigger event date")),
-            "owner": lambda v: v.strip().lower(),
+            "owner": str.strip,
             "parent_name": _Text(255),
             "parent_external_id": _Text(64),
         }
@@ -606,6 +606,31 @@ def _accounts_insert_unchecked(
     return send
 
 
+#: ``member_names``' value for a name two or more members share: it names none of them.
+SHARED_NAME = 0
+
+
+def _members(workspace: Workspace) -> tuple[dict[str, int], dict[str, int]]:
+    """The workspace's members as an owner cell may name them: by username or email (lower case), and by full name
+    (``normalise_name``: case, accents, punctuation and spacing ignored), ``SHARED_NAME`` where members share one.
+    CRMs export an owner as the person's display name, which is how the owner menus show a member too."""
+    rows = (
+        get_user_model()
+        .objects.filter(memberships__workspace=workspace)
+        .values_list("id", "username", "email", "first_name", "last_name")
+    )
+    users: dict[str, int] = {}
+    names: dict[str, int] = {}
+    for pk, username, email, first, last in rows:
+        users[username.lower()] = pk
+        if email:
+            users[email.lower()] = pk
+        name = normalise_name(f"{first} {last}")
+        if name:
+            names[name] = pk if names.get(name, pk) == pk else SHARED_NAME
+    return users, names
+
+
 class AccountUpserter(_Upserter):
     """Accounts. Stored records are loaded light (the match keys, ``parent_id`` and ``import_digest``): the match
     indexes are built on the first line that needs them, the other fields on the first line that compares
@@ -634,13 +659,20 @@ class AccountUpserter(_Upserter):
                 record["import_digest"] = digest = bytes(record["import_digest"])
                 self.by_digest[digest] = record
         self.indexed = self.complete = False
-        users = get_user_model().objects.filter(memberships__workspace=workspace).values_list("id", "username", "email")
-        self.users = {u.lower(): i for i, u, _ in users} | {e.lower(): i for i, _, e in users if e}
+        self.users, self.member_names = _members(workspace)
         # (line, record, parent CRM id, parent name, outcome of the line)
         self.parents_later: list[tuple[int, Record, str, str, str]] = []
         self.row_parent: tuple[str, str] | None = None
         self.digests = False  # set by digest_setup
         self.name_memo: tuple[str | None, str] = (None, "")  # name_key's memo
+
+    def owner_id(self, owner: str) -> int | None:
+        """The member an owner cell names: by username or email first (as before names were read), else by full
+        name; ``SHARED_NAME`` for a name several members share, None for no member."""
+        found = self.users.get(owner.lower())
+        if found is None:
+            found = self.member_names.get(normalise_name(owner))
+        return found
 
     def insert_wrapped(self, insert: Callable[[], None], ids: list[int]) -> Callable[[], None]:
         return _accounts_insert_unchecked(insert, ids, self.workspace.pk, self.pending)
@@ -708,9 +740,9 @@ class AccountUpserter(_Upserter):
             raw = [cells[i] if i < n else "" for i in self.digest_positions]
         text = self.digest_prefix + "\x1f".join(raw)
         if self.digest_owner is not None:
-            owner = cells[self.digest_owner].strip().lower() if self.digest_owner < n else ""
+            owner = cells[self.digest_owner].strip() if self.digest_owner < n else ""
             # The member it names today: a member who left makes it another line (which then warns).
-            text += "\x1e" + ("" if not owner else str(self.users.get(owner, "?")))
+            text += "\x1e" + ("" if not owner else str(self.owner_id(owner) or "?"))
         return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
     def repeated(self, digest: bytes, cells: list[str]) -> Record | None:
@@ -787,13 +819,23 @@ class AccountUpserter(_Upserter):
         warnings = values.pop("_warnings")
         if "owner" in values:
             owner = values.pop("owner")
-            if owner in self.users:
-                values["owner_id"] = self.users[owner]
+            owner_id = self.owner_id(owner)
+            if owner_id:
+                values["owner_id"] = owner_id
+            elif owner_id is None:
+                warnings.append(
+                    tx.msg(
+                        gettext_noop(
+                            "No member of this workspace with the email, username or name “%(owner)s”: owner left blank"
+                        ),
+                        owner=owner,
+                    )
+                )
             else:
                 warnings.append(
                     tx.msg(
                         gettext_noop(
-                            "No member of this workspace with the email or username “%(owner)s”: owner left blank"
+                            "Several members are named “%(owner)s”: owner left blank (give their email or username)"
                         ),
                         owner=owner,
                     )

@@ -188,7 +188,7 @@ def test_a_pin_refused_for_its_missing_reason_keeps_the_chosen_tier(client, admi
 
 
 def test_the_import_pages_name_the_fields_and_the_format_in_the_readers_language(client, marketing_user):
-    """The mapping step's target fields ("Website / domain", "Owner (email or username)"...) and the presets'
+    """The mapping step's target fields ("Website / domain", "Owner (email, username or full name)"...) and the presets'
     names were English literals in every language, and the import list and report showed the preset's stored key
     ("salesforce_dataloader")."""
     client.force_login(marketing_user)
@@ -202,8 +202,8 @@ def test_the_import_pages_name_the_fields_and_the_format_in_the_readers_language
 
     recognised = mapping.split('id="recognised-preset">')[1].split("</strong>")[0]
     assert recognised == "Exportación de Salesforce Data Loader"
-    assert "Sitio web / dominio" in mapping and "Responsable (email o nombre de usuario)" in mapping
-    assert "Website / domain" not in mapping and "Owner (email or username)" not in mapping
+    assert "Sitio web / dominio" in mapping and "Responsable (email, nombre de usuario o nombre completo)" in mapping
+    assert "Website / domain" not in mapping and "Owner (email, username or full name)" not in mapping
     assert "Exportación de Salesforce Data Loader" in listed and "salesforce_dataloader" not in listed
     assert "Salesforce Data Loader export" in english
 
