@@ -226,6 +226,7 @@ def _parsers(kind: str, decimal_comma: bool = False) -> dict[str, Callable[[str]
             "first_name": _Text(100),
             "last_name": _Text(100),
             "email": p.email,
+            "other_email": p.email,
             "title": _Text(200),
             "account_external_id": _Text(64),
             "account_domain": p.domain,
@@ -258,7 +259,7 @@ PARSERS = {kind: _parsers(kind) for kind in ("accounts", "contacts", "opportunit
 # A problem in one of these cells blanks the cell and warns; anywhere else it rejects the row.
 OPTIONAL = {
     "accounts": {"country", "employees", "annual_revenue", "number_of_offices", "founded_year", "trigger_event_date"},
-    "contacts": set(),
+    "contacts": {"other_email"},
     "opportunities": {"amount", "close_date"},
 }
 
@@ -998,6 +999,9 @@ class ContactUpserter(_ChildUpserter):
 
     def match(self, line: int, values: dict[str, Any]) -> tuple[Record | None, dict[str, Any]]:
         values.pop("_warnings")
+        other = values.pop("other_email", "")
+        if other and not values.get("email"):  # the second email column, for a contact without the first
+            values["email"] = other
         email = values.get("email", "")
         account_id = self.account_id(values, email.rsplit("@", 1)[1] if "@" in email else "")
         ext = values.get("external_id", "")

@@ -52,8 +52,8 @@ def test_a_pipedrive_workspace_imports_organisations_people_and_deals(workspace)
         "Becker",
         "Head of Operations",
     )
-    # No work email: the next email column of the preset (Home) is not read, one column per field.
-    assert contacts["502"].account == nordwind and contacts["502"].email == ""
+    # No work email: the home one, the preset's other email column.
+    assert contacts["502"].account == nordwind and contacts["502"].email == "lukas.wolf@example.org"
     # Two work addresses in one cell: the first.
     assert contacts["503"].account == brisa and contacts["503"].email == "ines.costa@brisatelecom.pt"
 
@@ -111,12 +111,17 @@ def test_a_zoho_workspace_imports_accounts_contacts_and_deals(workspace):
 
     assert preset == "zoho"
     # Jo has no account; Ola names an account id the workspace does not hold: both rejected, with their reasons.
-    assert (contacts.created, contacts.rejected) == (2, 2)
+    assert (contacts.created, contacts.rejected) == (3, 2)
     reasons = {problem["line"]: problem["reason"] for problem in contacts.errors}
     assert set(reasons) == {3, 5} and "4876876000999999" in reasons[5]
     people = {c.external_id: c for c in Contact.objects.for_workspace(workspace)}
     assert (people["4876876000000212"].account_id, people["4876876000000212"].do_not_contact) == (ridge.pk, False)
     assert (people["4876876000000214"].account_id, people["4876876000000214"].do_not_contact) == (hansen.pk, True)
+    # Kari's Email is empty: her Secondary Email, the preset's other email column.
+    assert (people["4876876000000216"].account_id, people["4876876000000216"].email) == (
+        hansen.pk,
+        "kari.berg@hansenberg.no",
+    )
 
     deals, preset = _import(workspace, "opportunities", "zoho_deals.csv")
 
