@@ -140,6 +140,7 @@ PRESETS: dict[str, Preset] = {
                     "annual_revenue": ["ANNUALREVENUE"],
                     "ownership_type": ["OWNERSHIP"],
                     "lifecycle": ["TYPE"],
+                    "parent_external_id": ["PARENTID"],
                 },
                 "contacts": {
                     "external_id": ["ID"],
@@ -182,6 +183,8 @@ PRESETS: dict[str, Preset] = {
                     "ownership_type": ["Ownership"],
                     "lifecycle": ["Type", "Account Type"],
                     "owner": ["Account Owner"],
+                    "parent_name": ["Parent Account"],
+                    "parent_external_id": ["Parent Account ID"],
                 },
                 "contacts": {
                     "external_id": ["Contact ID"],

@@ -4,7 +4,9 @@ tests/accounts/test_import_presets.py). The files are shaped like each CRM's exp
 (tests/fixtures/thirdparty/README.md).
 
 - Pipedrive links a person or a deal to its organisation by the organisation's name;
-- Zoho CRM by the account's Zoho id (``Account Name.id``).
+- Zoho CRM by the account's Zoho id (``Account Name.id``);
+- Salesforce links an account to its parent by id (Data Loader's ``PARENTID``, a report's ``Parent Account ID``) or,
+  in a report, by name (``Parent Account``).
 """
 
 from datetime import date
@@ -143,3 +145,44 @@ def test_a_zoho_workspace_imports_accounts_contacts_and_deals(workspace):
     again, _ = _import(workspace, "opportunities", "zoho_deals.csv")
 
     assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
+
+
+def test_a_salesforce_data_loader_export_keeps_its_account_hierarchy(workspace):
+    """Data Loader's ``PARENTID`` names the parent by its Salesforce id: the real export's header, with three
+    accounts where a subsidiary comes before its parent in the file."""
+    real = (FIXTURES.parent / "salesforce" / "accountData.csv").read_bytes().decode("cp1252").splitlines()
+    header = real[0].split(",")
+    rows = []
+    for account_id, name, parent in [
+        ("001x00000SUB1AAA", "Globex Iberia", "001x00000PARNTAA"),
+        ("001x00000PARNTAA", "Globex Holdings", ""),
+        ("001x00000SUB2AAA", "Globex Nordics", "001x00000PARNTAA"),
+    ]:
+        cells = dict.fromkeys(header, '""')
+        cells.update({'"ID"': f'"{account_id}"', '"NAME"': f'"{name}"', '"PARENTID"': f'"{parent}"'})
+        rows.append(",".join(cells[h] for h in header))
+    data = ("\n".join([real[0], *rows]) + "\n").encode()
+
+    result, preset = import_file(workspace=workspace, kind="accounts", data=data)
+
+    assert preset == "salesforce_dataloader" and (result.created, result.rejected, result.warnings) == (3, 0, [])
+    by_id = {a.external_id: a for a in Account.objects.for_workspace(workspace)}
+    holdings = by_id["001x00000PARNTAA"]
+    assert by_id["001x00000SUB1AAA"].parent_id == by_id["001x00000SUB2AAA"].parent_id == holdings.pk
+    assert holdings.parent_id is None
+
+
+def test_a_salesforce_report_links_an_account_to_its_parent_by_name_or_id(workspace):
+    header = "Account ID,Account Name,Website,Parent Account,Parent Account ID"
+    lines = [
+        "001A,Initech Group,initech.example,,",
+        "001B,Initech Labs,labs.initech.example,Initech Group,",
+        "001C,Initech Cloud,cloud.initech.example,,001A",
+    ]
+    data = ("\n".join([header, *lines]) + "\n").encode()
+
+    result, preset = import_file(workspace=workspace, kind="accounts", data=data)
+
+    assert preset == "salesforce_report" and (result.created, result.rejected) == (3, 0)
+    by_id = {a.external_id: a for a in Account.objects.for_workspace(workspace)}
+    assert by_id["001B"].parent_id == by_id["001C"].parent_id == by_id["001A"].pk
