@@ -193,12 +193,15 @@ PRESETS: dict[str, Preset] = {
                     "email": ["Email"],
                     "title": ["Title"],
                     "account_external_id": ["Account ID"],
+                    # A report shows the account's name unless the user adds its id: then the name links the line.
+                    "account_name": ["Account Name"],
                     "do_not_contact": ["Email Opt Out"],
                 },
                 "opportunities": {
                     "external_id": ["Opportunity ID"],
                     "name": ["Opportunity Name"],
                     "account_external_id": ["Account ID"],
+                    "account_name": ["Account Name"],
                     "amount": ["Amount"],
                     "stage": ["Stage"],
                     "type": ["Type"],

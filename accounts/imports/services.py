@@ -943,7 +943,9 @@ class _ChildUpserter(_Upserter):
         if record["external_id"]:
             self.by_external.pop(record["external_id"], None)
 
-    def account_id(self, values: dict[str, Any], fallback_domain: str = "") -> int | None:
+    def account_id(
+        self, values: dict[str, Any], fallback_domain: str = "", warnings: list[str | tx.Msg] | None = None
+    ) -> int | None:
         ext, dom = values.pop("account_external_id", ""), values.pop("account_domain", "")
         name = values.pop("account_name", "")
         if ext:
@@ -957,6 +959,15 @@ class _ChildUpserter(_Upserter):
         if name:
             ids = self.account_by_name.get(_norm(name), [])
             if not ids:
+                if fallback_domain and fallback_domain in self.account_by_domain and warnings is not None:
+                    warnings.append(
+                        tx.msg(
+                            gettext_noop("No account named “%(name)s”: linked by the email's domain, %(domain)s"),
+                            name=name,
+                            domain=fallback_domain,
+                        )
+                    )
+                    return self.account_by_domain[fallback_domain]
                 raise p.CellError(tx.msg(gettext_noop("No account named “%(name)s”"), name=name))
             if len(ids) > 1:
                 raise p.CellError(
@@ -998,12 +1009,12 @@ class ContactUpserter(_ChildUpserter):
         return record["email"] or super().describe(record)
 
     def match(self, line: int, values: dict[str, Any]) -> tuple[Record | None, dict[str, Any]]:
-        values.pop("_warnings")
+        warnings = values.pop("_warnings")
         other = values.pop("other_email", "")
         if other and not values.get("email"):  # the second email column, for a contact without the first
             values["email"] = other
         email = values.get("email", "")
-        account_id = self.account_id(values, email.rsplit("@", 1)[1] if "@" in email else "")
+        account_id = self.account_id(values, email.rsplit("@", 1)[1] if "@" in email else "", warnings)
         ext = values.get("external_id", "")
         record = self.by_external.get(ext) if ext else None
         if record is None and email:

@@ -186,3 +186,57 @@ def test_a_salesforce_report_links_an_account_to_its_parent_by_name_or_id(worksp
     assert preset == "salesforce_report" and (result.created, result.rejected) == (3, 0)
     by_id = {a.external_id: a for a in Account.objects.for_workspace(workspace)}
     assert by_id["001B"].parent_id == by_id["001C"].parent_id == by_id["001A"].pk
+
+
+def test_salesforce_reports_with_their_default_columns_link_contacts_and_deals_by_account_name(workspace):
+    """Salesforce's report types show the account's name, not its id, unless the user adds the column: a contacts
+    or opportunities report with the default columns links each line to the account of that name."""
+    accounts = (
+        "Account ID,Account Name,Website\n001A,Initech Group,initech.example\n001B,Umbrella Corp,umbrella.example\n"
+    )
+    contacts = (
+        "First Name,Last Name,Title,Account Name,Email\n"
+        "Peter,Gibbons,Engineer,Initech Group,peter@initech.example\n"
+        "Alice,Abernathy,CSO,Umbrella Corp,alice@gmail.example\n"
+        "Bill,Lumbergh,VP,Initrode,bill@initech.example\n"
+        "Nobody,Known,CEO,Initrode,nobody@nowhere.example\n"
+    )
+    deals = (
+        "Opportunity Owner,Account Name,Opportunity Name,Stage,Fiscal Period,Amount,Probability (%),Age,"
+        "Close Date,Created Date,Next Step,Lead Source,Type\n"
+        'Ana Ruiz,Initech Group,Initech - TPS 2027,Closed Won,Q1-2027,"12,000.00",100,30,3/31/2027,1/15/2027,,Web,'
+        "New Business\n"
+        'Ana Ruiz,Umbrella Corp,Umbrella - Pilot,Prospecting,Q2-2027,"5,000.00",10,3,6/30/2027,2/1/2027,,Web,'
+        "New Business\n"
+        "Ana Ruiz,Ghost Inc,Ghost - Deal,Prospecting,Q2-2027,1.00,10,3,6/30/2027,2/1/2027,,Web,New Business\n"
+    )
+    import_file(workspace=workspace, kind="accounts", data=accounts.encode())
+
+    people, preset = import_file(workspace=workspace, kind="contacts", data=contacts.encode())
+
+    assert preset == "salesforce_report"
+    # Bill's account name is unknown but his email's domain is an account's: that one, as without a name, and his
+    # line says so. Nobody's is neither: rejected with the name it gave.
+    assert (people.created, people.rejected) == (3, 1)
+    assert [(e["line"], e["reason"]) for e in people.errors] == [(5, "No account named “Initrode”")]
+    assert [(w["line"], w["reason"]) for w in people.warnings] == [
+        (4, "No account named “Initrode”: linked by the email's domain, initech.example")
+    ]
+    by_email = {c.email: c.account.name for c in Contact.objects.for_workspace(workspace).select_related("account")}
+    assert by_email == {
+        "peter@initech.example": "Initech Group",
+        "alice@gmail.example": "Umbrella Corp",
+        "bill@initech.example": "Initech Group",
+    }
+
+    opportunities, preset = import_file(workspace=workspace, kind="opportunities", data=deals.encode())
+
+    assert preset == "salesforce_report"
+    assert (opportunities.created, opportunities.rejected) == (2, 1)
+    assert "Ghost Inc" in opportunities.errors[0]["reason"]
+    names = dict(Opportunity.objects.for_workspace(workspace).values_list("name", "account__name"))
+    assert names == {"Initech - TPS 2027": "Initech Group", "Umbrella - Pilot": "Umbrella Corp"}
+
+    again, _ = import_file(workspace=workspace, kind="opportunities", data=deals.encode())
+
+    assert (again.created, again.updated, again.unchanged, again.rejected) == (0, 0, 2, 1)
