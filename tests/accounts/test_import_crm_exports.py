@@ -240,3 +240,29 @@ def test_salesforce_reports_with_their_default_columns_link_contacts_and_deals_b
     again, _ = import_file(workspace=workspace, kind="opportunities", data=deals.encode())
 
     assert (again.created, again.updated, again.unchanged, again.rejected) == (0, 0, 2, 1)
+
+
+def test_a_hubspot_contacts_export_with_its_default_columns_links_each_contact_to_its_company(workspace):
+    """HubSpot's contacts export names the company by ``Primary Associated Company ID`` and ``Associated Company``
+    (the header below is the export's default columns)."""
+    companies = "Record ID,Company name,Company Domain Name\n8001,Vandelay Industries,vandelay.example\n"
+    contacts = (
+        '"Record ID","First Name","Last Name","Email","Phone Number","Contact owner","Primary Associated Company ID",'
+        '"Last Activity Date","Lead Status","Marketing contact status","Create Date","Associated Company"\n'
+        '"101","Art","Vandelay","art@vandelay.example","","Ana Ruiz","8001","","NEW","Marketing contact",'
+        '"2026-01-02 10:00","Vandelay Industries"\n'
+        '"102","George","Costanza","george@gmail.example","","","","","","Non-marketing contact","2026-01-03 10:00",'
+        '"Vandelay Industries"\n'
+        '"103","Kel","Varnsen","kel@gmail.example","","","9999","","","","2026-01-04 10:00","Kel Varnsen Co"\n'
+    )
+    import_file(workspace=workspace, kind="accounts", data=companies.encode())
+
+    people, preset = import_file(workspace=workspace, kind="contacts", data=contacts.encode())
+
+    assert preset == "hubspot"
+    assert (people.created, people.rejected) == (2, 1)
+    assert [(e["line"], e["reason"]) for e in people.errors] == [(4, "No account with CRM id 9999")]
+    assert set(Contact.objects.for_workspace(workspace).values_list("email", "account__name")) == {
+        ("art@vandelay.example", "Vandelay Industries"),
+        ("george@gmail.example", "Vandelay Industries"),
+    }
