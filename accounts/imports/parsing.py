@@ -305,7 +305,12 @@ def boolean(value: str, label: str) -> bool | None:
     )
 
 
-_DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%d/%m/%Y", "%d.%m.%Y", "%Y/%m/%d", "%m/%d/%Y %H:%M", "%d/%m/%Y %H:%M")
+_DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%d/%m/%Y", "%d.%m.%Y", "%Y/%m/%d")
+# A time after the date, as CRMs write a date-time column: "10/1/2026 9:15 AM" (Dynamics 365), "1/15/2026, 9:15 AM"
+# (a Salesforce report), "15.01.2026 09:15:30", with or without seconds, AM/PM or a zone. Only the date is kept.
+_TIME_TAIL = re.compile(
+    r"(?:,\s*|\s+)(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?(?:\s*[AaPp]\.?\s?[Mm]\.?)?(?:\s*(?:Z|[+-]\d{2}:?\d{2}|[A-Z]{2,5}))?$"
+)
 
 
 def day(value: str, label: str) -> date | None:
@@ -316,9 +321,11 @@ def day(value: str, label: str) -> date | None:
         return datetime.fromisoformat(v.replace("Z", "+00:00")).date()
     except ValueError:
         pass
+    tail = _TIME_TAIL.search(v)
+    the_date = v if tail is None else v[: tail.start()]
     for fmt in _DATE_FORMATS:
         try:
-            return datetime.strptime(v, fmt).date()
+            return datetime.strptime(the_date, fmt).date()
         except ValueError:
             continue
     raise CellError(

@@ -3,6 +3,7 @@ the same values, warnings and rejections as calling each cell's parser."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -103,3 +104,30 @@ def test_an_email_cell_gives_one_address(cell, expected):
 def test_an_email_cell_that_is_not_a_list_of_addresses_is_refused(cell):
     with pytest.raises(p.CellError):
         p.email(cell)
+
+
+@pytest.mark.parametrize(
+    "cell, expected",
+    [
+        ("2026-01-02", date(2026, 1, 2)),
+        ("2026-01-02 10:00", date(2026, 1, 2)),
+        ("2026-01-02T10:00:00Z", date(2026, 1, 2)),
+        ("6/12/2026", date(2026, 6, 12)),
+        ("10/1/2026 9:15 AM", date(2026, 10, 1)),  # Microsoft Dynamics 365's "Created On"
+        ("11/2/2025 10:03:45 PM", date(2025, 11, 2)),
+        ("1/15/2026, 9:15 AM", date(2026, 1, 15)),  # a Salesforce report's date-time column
+        ("1/15/2026 9:15 AM PST", date(2026, 1, 15)),
+        ("12/31/2026 11:59 p.m.", date(2026, 12, 31)),
+        ("31/12/2026 23:59", date(2026, 12, 31)),
+        ("15.01.2026 09:15:30", date(2026, 1, 15)),
+    ],
+)
+def test_a_date_cell_gives_its_day_with_or_without_a_time(cell, expected):
+    assert p.day(cell, "Created date") == expected
+
+
+@pytest.mark.parametrize("cell", ["tomorrow 9:15", "2026-13-45", "9:15 AM", "1/15/2026 25:99 XM"])
+def test_a_cell_that_is_not_a_date_is_refused_with_what_it_holds(cell):
+    with pytest.raises(p.CellError) as refused:
+        p.day(cell, "Created date")
+    assert f"“{cell}”" in english(refused.value.text)
