@@ -68,6 +68,7 @@ class AccountsConfig(AppConfig):
             order=40,
             roles=("admin", "marketing"),
             description=gettext_noop(
-                "Accounts, contacts, opportunities (Salesforce, HubSpot, Pipedrive, Zoho CRM presets)."
+                "Accounts, contacts, opportunities (Salesforce, HubSpot, Pipedrive, Zoho CRM, Microsoft Dynamics 365 "
+                "presets)."
             ),
         )

@@ -14,7 +14,8 @@ class ImportUploadForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("CSV file"),
         help_text=gettext_lazy(
-            "Salesforce, HubSpot, Pipedrive, Zoho CRM, any other CRM's export, or this portal's CSV."
+            "Salesforce, HubSpot, Pipedrive, Zoho CRM, Microsoft Dynamics 365, any other CRM's export, or this "
+            "portal's CSV."
         ),
     )
     preset = forms.ChoiceField(

@@ -370,6 +370,51 @@ PRESETS: dict[str, Preset] = {
                 },
             },
         ),
+        # Microsoft Dynamics 365's "Export to Excel" (saved as CSV): the record's id in a hidden first column
+        # "(Do Not Modify) <Entity>", then the view's columns; lookups (a contact's company, a deal's customer, a
+        # parent account, the owner) by their display name.
+        Preset(
+            "dynamics",
+            _("Microsoft Dynamics 365 export"),
+            {
+                "accounts": {
+                    "external_id": ["(Do Not Modify) Account"],
+                    "name": ["Account Name"],
+                    "domain": ["Website"],
+                    "industry": ["Industry"],
+                    "country": ["Address 1: Country/Region", "Address 1: Country"],
+                    "region": ["Address 1: State/Province"],
+                    "city": ["Address 1: City"],
+                    "employees": ["Number of Employees"],
+                    "annual_revenue": ["Annual Revenue"],
+                    "ownership_type": ["Ownership"],
+                    "lifecycle": ["Relationship Type"],
+                    "owner": ["Owner"],
+                    "parent_name": ["Parent Account"],
+                },
+                "contacts": {
+                    "external_id": ["(Do Not Modify) Contact"],
+                    "first_name": ["First Name"],
+                    "last_name": ["Last Name"],
+                    "email": ["Email", "Email Address 2", "Email Address 3"],
+                    "other_email": ["Email Address 2", "Email Address 3"],
+                    "title": ["Job Title"],
+                    "account_name": ["Company Name", "Account Name"],
+                },
+                "opportunities": {
+                    "external_id": ["(Do Not Modify) Opportunity"],
+                    "name": ["Topic"],
+                    "account_name": ["Potential Customer", "Account"],
+                    "amount": ["Est. Revenue", "Actual Revenue"],
+                    "stage": ["Pipeline Phase", "Sales Stage"],
+                    "status": ["Status"],
+                    "created_date": ["Created On"],
+                    # When it closed, where the export has it; else when it was expected to (one column for all).
+                    "close_date": ["Actual Close Date", "Est. Close Date"],
+                    **REVENUE_DETAIL_COLUMNS,
+                },
+            },
+        ),
         Preset(
             "abe",
             _("ABE Portal CSV (this portal's export)"),

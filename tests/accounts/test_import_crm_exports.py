@@ -15,6 +15,7 @@ from pathlib import Path
 
 from accounts.imports.services import import_file
 from accounts.models import Account, Contact, Opportunity
+from tests.factories import MembershipFactory, UserFactory
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "thirdparty"
 
@@ -266,3 +267,68 @@ def test_a_hubspot_contacts_export_with_its_default_columns_links_each_contact_t
         ("art@vandelay.example", "Vandelay Industries"),
         ("george@gmail.example", "Vandelay Industries"),
     }
+
+
+def test_a_dynamics_365_workspace_imports_accounts_contacts_and_opportunities(workspace):
+    """Dynamics 365's "Export to Excel" saved as CSV (UTF-8 with its BOM, CRLF): the record id in the hidden
+    "(Do Not Modify)" column, lookups by display name, date-times like "10/1/2026 9:15 AM"."""
+    ana = UserFactory(username="aseller", first_name="Ana", last_name="Seller")
+    MembershipFactory(user=ana, workspace=workspace, role="sales")
+
+    accounts, preset = _import(workspace, "accounts", "dynamics_accounts.csv")
+
+    assert preset == "dynamics"
+    assert (accounts.created, accounts.rejected) == (4, 0)
+    by_id = {a.external_id: a for a in Account.objects.for_workspace(workspace)}
+    contoso = by_id["475b158c-541c-e511-80d3-3863bb347ba8"]
+    nordic, iberia = by_id["4f5b158c-541c-e511-80d3-3863bb347ba8"], by_id["515b158c-541c-e511-80d3-3863bb347ba8"]
+    assert (contoso.name, contoso.domain, contoso.country, contoso.region, contoso.city) == (
+        "Contoso Ltd",
+        "contoso.com",
+        "US",
+        "Washington",
+        "Redmond",
+    )
+    assert (contoso.employees, contoso.annual_revenue, contoso.owner_id) == (1500, Decimal("250000000"), ana.pk)
+    assert (iberia.annual_revenue, iberia.owner_id, nordic.parent_id, nordic.owner_id) == (
+        Decimal("45000000"),
+        None,  # Ben Closer is no member here: left blank, with the line's warning
+        iberia.pk,  # named by the parent's name, further down the file
+        ana.pk,
+    )
+    assert [w["line"] for w in accounts.warnings] == [4]
+
+    people, preset = _import(workspace, "contacts", "dynamics_contacts.csv")
+
+    assert preset == "dynamics"
+    assert (people.created, people.rejected) == (3, 1)
+    assert [(e["line"], e["reason"]) for e in people.errors] == [(5, "No account named “Litware, Inc.”")]
+    emails = dict(Contact.objects.for_workspace(workspace).values_list("last_name", "email"))
+    assert emails == {
+        "McKay": "yvonne.mckay@contoso.com",
+        "Alves": "pedro.alves@gmail.com",  # only Email Address 2
+        "Berg": "lena.berg@fabrikam.se",
+    }
+
+    deals, preset = _import(workspace, "opportunities", "dynamics_opportunities.csv")
+
+    assert preset == "dynamics"
+    assert (deals.created, deals.rejected) == (3, 1)
+    opportunities = {o.external_id[:4]: o for o in Opportunity.objects.for_workspace(workspace)}
+    assert {k: (o.account_id, o.status) for k, o in opportunities.items()} == {
+        "c15d": (contoso.pk, "open"),
+        "c35d": (contoso.pk, "won"),
+        "c55d": (iberia.pk, "lost"),
+    }
+    won = opportunities["c35d"]
+    assert (won.name, won.amount, won.created_date, won.close_date) == (
+        "Renewal 2026",
+        Decimal("120000"),
+        date(2026, 1, 10),
+        date(2026, 6, 12),
+    )
+    assert opportunities["c15d"].created_date == date(2026, 10, 1)
+
+    again, _ = _import(workspace, "opportunities", "dynamics_opportunities.csv")
+
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 3)

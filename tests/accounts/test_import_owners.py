@@ -89,6 +89,7 @@ def test_a_username_or_email_wins_over_another_members_full_name(workspace):
         ("hubspot", "Company owner"),
         ("pipedrive", "Organization - Owner"),
         ("zoho", "Account Owner"),
+        ("dynamics", "Owner"),
     ],
 )
 def test_each_crms_owner_column_is_mapped_by_its_preset(preset, column):

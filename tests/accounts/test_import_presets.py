@@ -88,6 +88,45 @@ def _header(name):
                 "created_date": "Created Time",
             },
         ),
+        (
+            "dynamics",
+            "accounts",
+            "dynamics_accounts.csv",
+            {
+                "external_id": "(Do Not Modify) Account",
+                "name": "Account Name",
+                "country": "Address 1: Country/Region",
+                "city": "Address 1: City",
+                "lifecycle": "Relationship Type",
+                "owner": "Owner",
+                "parent_name": "Parent Account",
+            },
+        ),
+        (
+            "dynamics",
+            "contacts",
+            "dynamics_contacts.csv",
+            {
+                "external_id": "(Do Not Modify) Contact",
+                "email": "Email",
+                "other_email": "Email Address 2",
+                "account_name": "Company Name",
+            },
+        ),
+        (
+            "dynamics",
+            "opportunities",
+            "dynamics_opportunities.csv",
+            {
+                "external_id": "(Do Not Modify) Opportunity",
+                "name": "Topic",
+                "account_name": "Potential Customer",
+                "amount": "Est. Revenue",
+                "status": "Status",
+                "close_date": "Actual Close Date",
+                "created_date": "Created On",
+            },
+        ),
     ],
 )
 def test_crm_exports_are_recognised_from_their_headers(preset, kind, name, expected):
@@ -196,6 +235,9 @@ def test_presets_are_recognised_from_the_header_row(kind, header, preset, expect
         ("accounts", "thirdparty/zoho_accounts.csv"),
         ("contacts", "thirdparty/zoho_contacts.csv"),
         ("opportunities", "thirdparty/zoho_deals.csv"),
+        ("accounts", "thirdparty/dynamics_accounts.csv"),
+        ("contacts", "thirdparty/dynamics_contacts.csv"),
+        ("opportunities", "thirdparty/dynamics_opportunities.csv"),
     ],
 )
 def test_a_file_uploaded_as_what_it_holds_is_not_said_to_look_like_another_kind(kind, name):
@@ -209,6 +251,8 @@ def test_a_file_uploaded_as_what_it_holds_is_not_said_to_look_like_another_kind(
         ("contacts", "zoho_deals.csv", "opportunities"),
         ("accounts", "pipedrive_people.csv", "contacts"),
         ("opportunities", "zoho_accounts.csv", "accounts"),
+        ("accounts", "dynamics_opportunities.csv", "opportunities"),
+        ("accounts", "dynamics_contacts.csv", "contacts"),
     ],
 )
 def test_a_file_uploaded_as_another_kind_is_said_to_look_like_what_it_holds(kind, name, other):
