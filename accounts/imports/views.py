@@ -161,6 +161,9 @@ def import_detail_view(request: MemberRequest, pk: int) -> HttpResponse:
             "stages": stages,
             "scale_choices": SCALE_CHOICES,
             "unknown_stages": [s["value"] for s in stages if not s["known"]],
+            # A mapped status column (Pipedrive's, Dynamics 365's) decides each deal's status; the stage values
+            # only count where it is empty, so their "not recognised" is no alarm.
+            "status_column": job.mapping.get("status", ""),
         },
     )
 

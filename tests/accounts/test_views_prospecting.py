@@ -223,3 +223,27 @@ def test_the_mapping_page_says_when_the_columns_look_like_another_kind(client, m
     assert "Estas columnas parecen de oportunidades, no de cuentas." in spanish
     assert 'id="other-kind"' not in client.get(right.url).content.decode()
     assert not Account.objects.filter(name="Ridge Property Group").exists()  # nothing imported before confirming
+
+
+def test_the_stage_table_says_a_status_column_decides_instead_of_calling_its_stages_unknown(client, marketing_user):
+    """Dynamics 365 and Pipedrive exports carry a status (Open, Won, Lost) beside a stage the portal does not know
+    ("2-Develop"): the page said every stage was "not recognised, imported as open", though the status column
+    decides. Without a status column the stages' warning stays."""
+    client.force_login(marketing_user)
+    thirdparty = FIXTURES.parent / "thirdparty"
+    dynamics = (thirdparty / "dynamics_opportunities.csv").read_bytes()
+    with_status = client.post(
+        "/accounts/import/", {"kind": "opportunities", "file": SimpleUploadedFile("o.csv", dynamics)}
+    )
+    zoho = (thirdparty / "zoho_deals.csv").read_bytes().replace(b"Closed Won", b"Gate 7")
+    without = client.post("/accounts/import/", {"kind": "opportunities", "file": SimpleUploadedFile("z.csv", zoho)})
+
+    page = client.get(with_status.url).content.decode()
+    spanish = client.get(with_status.url, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    other = client.get(without.url).content.decode()
+
+    assert 'id="status-decides"' in page and 'id="unknown-stages"' not in page
+    assert "Each deal is open, won or lost as the column “Status” says" in page
+    assert ">unknown</span>" not in page.split('id="stage-mapping"')[1]
+    assert "Cada oportunidad está abierta, ganada o perdida según diga la columna «Status»" in spanish
+    assert 'id="unknown-stages"' in other and 'id="status-decides"' not in other and "Gate 7" in other
