@@ -41,6 +41,7 @@ TARGET_FIELDS: dict[str, list[tuple[str, StrOrPromise]]] = {
         ("external_id", _("CRM id")),
         ("first_name", _("First name")),
         ("last_name", _("Last name")),
+        ("full_name", _("Full name (when first and last name are empty)")),
         ("email", _("Email")),
         ("other_email", _("Other email (when Email is empty)")),
         ("title", _("Job title")),
@@ -297,6 +298,7 @@ PRESETS: dict[str, Preset] = {
                     "external_id": ["Person - ID"],
                     "first_name": ["Person - First name"],
                     "last_name": ["Person - Last name"],
+                    "full_name": ["Person - Name"],
                     "email": [
                         "Person - Email - Work",
                         "Person - Email",
@@ -396,6 +398,7 @@ PRESETS: dict[str, Preset] = {
                     "external_id": ["(Do Not Modify) Contact"],
                     "first_name": ["First Name"],
                     "last_name": ["Last Name"],
+                    "full_name": ["Full Name"],  # the default contacts view has it, not the two parts
                     "email": ["Email", "Email Address 2", "Email Address 3"],
                     "other_email": ["Email Address 2", "Email Address 3"],
                     "title": ["Job Title"],

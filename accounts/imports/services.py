@@ -225,6 +225,7 @@ def _parsers(kind: str, decimal_comma: bool = False) -> dict[str, Callable[[str]
             "external_id": _Text(64),
             "first_name": _Text(100),
             "last_name": _Text(100),
+            "full_name": _Text(201),
             "email": p.email,
             "other_email": p.email,
             "title": _Text(200),
@@ -1013,6 +1014,14 @@ class ContactUpserter(_ChildUpserter):
         other = values.pop("other_email", "")
         if other and not values.get("email"):  # the second email column, for a contact without the first
             values["email"] = other
+        full = values.pop("full_name", "")
+        if full and not values.get("first_name") and not values.get("last_name"):
+            # A view with the full name only (Dynamics 365's default): its first word as the first name, the rest
+            # as the last, which is how the contact reads again wherever it is shown.
+            first, _, last = full.partition(" ")
+            values["first_name"] = first[:100]
+            if last.strip():  # an empty cell never clears a stored value
+                values["last_name"] = last.strip()[:100]
         email = values.get("email", "")
         account_id = self.account_id(values, email.rsplit("@", 1)[1] if "@" in email else "", warnings)
         ext = values.get("external_id", "")

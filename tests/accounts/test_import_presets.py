@@ -108,6 +108,7 @@ def _header(name):
             "dynamics_contacts.csv",
             {
                 "external_id": "(Do Not Modify) Contact",
+                "full_name": "Full Name",
                 "email": "Email",
                 "other_email": "Email Address 2",
                 "account_name": "Company Name",

@@ -1,4 +1,5 @@
-"""A contact's email from its file's two email columns: ``email``, else ``other_email`` when that is empty.
+"""A contact's email from its file's two email columns (``email``, else ``other_email`` when that is empty), and its
+name from ``full_name`` when the first and last name are both empty.
 
 CRMs export more than one address per person (Pipedrive's work, home and other; Zoho's Email and Secondary Email;
 HubSpot's additional addresses): a person whose first address is empty comes in with the second, so their events
@@ -87,3 +88,43 @@ def test_each_crms_second_email_column_is_mapped_by_its_preset(preset, headers, 
     mapping = preset_mapping(PRESETS[preset], "contacts", headers)
 
     assert (mapping["email"], mapping["other_email"]) == (email, other)
+
+
+def test_a_full_name_names_a_contact_whose_first_and_last_name_are_empty(workspace, account):
+    data = (
+        "id,account,first,last,full,work\n"
+        "C1,ACC-1,,,Yvonne McKay,yvonne@acme.example\n"
+        "C2,ACC-1,Ana,Ortega,Someone Else,ana@acme.example\n"
+        "C3,ACC-1,,,Madonna,madonna@acme.example\n"
+        "C4,ACC-1,,,Dr. María José García,maria@acme.example\n"
+    ).encode()
+    mapping = {"external_id": "id", "account_external_id": "account", "first_name": "first", "last_name": "last",
+               "full_name": "full", "email": "work"}  # fmt: skip
+
+    result, _ = import_file(workspace=workspace, kind="contacts", data=data, mapping=mapping)
+    again, _ = import_file(workspace=workspace, kind="contacts", data=data, mapping=mapping)
+
+    assert (result.created, result.rejected, again.unchanged) == (4, 0, 4)
+    names = {c.external_id: (c.first_name, c.last_name) for c in Contact.objects.for_workspace(workspace)}
+    assert names == {
+        "C1": ("Yvonne", "McKay"),
+        "C2": ("Ana", "Ortega"),
+        "C3": ("Madonna", ""),
+        "C4": ("Dr.", "María José García"),
+    }
+
+
+def test_a_full_name_never_clears_a_stored_last_name(workspace, account):
+    Contact.objects.create(workspace=workspace, account=account, external_id="C3", first_name="M", last_name="Ciccone")
+    data = b"id,account,full\nC3,ACC-1,Madonna\n"
+
+    result, _ = import_file(
+        workspace=workspace,
+        kind="contacts",
+        data=data,
+        mapping={"external_id": "id", "account_external_id": "account", "full_name": "full"},
+    )
+
+    assert result.updated == 1
+    stored = Contact.objects.filter(external_id="C3").values_list("first_name", "last_name").get()
+    assert stored == ("Madonna", "Ciccone")
