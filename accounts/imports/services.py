@@ -27,6 +27,7 @@ import itertools
 import logging
 import operator
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -612,15 +613,30 @@ def _accounts_insert_unchecked(
 SHARED_NAME = 0
 
 
-def _members(workspace: Workspace) -> tuple[dict[str, int], dict[str, int]]:
-    """The workspace's members as an owner cell may name them: by username or email (lower case), and by full name
-    (``normalise_name``: case, accents, punctuation and spacing ignored), ``SHARED_NAME`` where members share one.
-    CRMs export an owner as the person's display name, which is how the owner menus show a member too."""
-    rows = (
-        get_user_model()
-        .objects.filter(memberships__workspace=workspace)
-        .values_list("id", "username", "email", "first_name", "last_name")
-    )
+def _member_named(users: dict[str, int], names: dict[str, int], owner: str) -> int | None:
+    """The member an owner cell names (``_members``' two dictionaries): by username or email first, else by full
+    name; ``SHARED_NAME`` for a name several members share, None for no member."""
+    found = users.get(owner.lower())
+    if found is None:
+        found = names.get(normalise_name(owner))
+    return found
+
+
+def _member_rows(workspace: Workspace) -> list[tuple[int, str, str, str, str]]:
+    """The workspace's members: ``(id, username, email, first name, last name)``."""
+    members = get_user_model().objects.filter(memberships__workspace=workspace)
+    return list(members.values_list("id", "username", "email", "first_name", "last_name"))
+
+
+def _members(
+    workspace: Workspace, rows: list[tuple[int, str, str, str, str]] | None = None
+) -> tuple[dict[str, int], dict[str, int]]:
+    """The workspace's members (``rows``, else read) as an owner cell may name them: by username or email (lower
+    case), and by full name (``normalise_name``: case, accents, punctuation and spacing ignored), ``SHARED_NAME``
+    where members share one. CRMs export an owner as the person's display name, which is how the owner menus show a
+    member too."""
+    if rows is None:
+        rows = _member_rows(workspace)
     users: dict[str, int] = {}
     names: dict[str, int] = {}
     for pk, username, email, first, last in rows:
@@ -669,12 +685,8 @@ class AccountUpserter(_Upserter):
         self.name_memo: tuple[str | None, str] = (None, "")  # name_key's memo
 
     def owner_id(self, owner: str) -> int | None:
-        """The member an owner cell names: by username or email first (as before names were read), else by full
-        name; ``SHARED_NAME`` for a name several members share, None for no member."""
-        found = self.users.get(owner.lower())
-        if found is None:
-            found = self.member_names.get(normalise_name(owner))
-        return found
+        """The member an owner cell names (``_member_named``)."""
+        return _member_named(self.users, self.member_names, owner)
 
     def insert_wrapped(self, insert: Callable[[], None], ids: list[int]) -> Callable[[], None]:
         return _accounts_insert_unchecked(insert, ids, self.workspace.pk, self.pending)
@@ -1550,9 +1562,40 @@ def import_stage_values(
     return stage_values(cells[i] for _, cells in rows if i < len(cells))
 
 
-def import_preview(*, data: bytes, kind: str, mapping: dict[str, str] | None = None) -> dict[str, Any]:
+#: Distinct owners the mapping page lists (most frequent first); it counts the others.
+OWNERS_SHOWN = 50
+
+
+def import_owner_values(
+    *, workspace: Workspace, headers: list[str], rows: Iterable[tuple[int, list[str]]], column: str
+) -> list[dict[str, Any]]:
+    """Distinct values of the owner column (most frequent first) with their count and the member each names, as the
+    import will read them: ``member`` is the member's name, empty where none is named (``shared``: because several
+    members have that name)."""
+    if column not in headers:
+        return []
+    i = headers.index(column)
+    counts = Counter(cells[i].strip() for _, cells in rows if i < len(cells) and cells[i].strip())
+    if not counts:
+        return []
+    people = _member_rows(workspace)
+    users, names = _members(workspace, people)
+    # As the owner menus show a member (``get_full_name()``, else the username).
+    labels = {pk: f"{first} {last}".strip() or username for pk, username, _, first, last in people}
+    out = []
+    for value, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+        found = _member_named(users, names, value)
+        member = labels.get(found, "") if found else ""
+        out.append({"value": value, "count": count, "member": member, "shared": found == SHARED_NAME})
+    return out
+
+
+def import_preview(
+    *, data: bytes, kind: str, mapping: dict[str, str] | None = None, workspace: Workspace | None = None
+) -> dict[str, Any]:
     """Headers, the first rows, the recognised preset and its mapping, the stage values, for the mapping page;
-    ``other_kind``: the kind the columns read better as, when not the one chosen (``kind_detect``)."""
+    ``other_kind``: the kind the columns read better as, when not the one chosen (``kind_detect``); ``owners``: an
+    accounts file's owner values and the member each names (``import_owner_values``), given the ``workspace``."""
     text, headers, rows = _read(data)
     # The first rows only: the rest is read (one line at a time) only for an opportunities file's stage values,
     # never kept (each page view of the mapping step made a list of every line's cells: ten times the file's size).
@@ -1560,9 +1603,13 @@ def import_preview(*, data: bytes, kind: str, mapping: dict[str, str] | None = N
     preset = preset_detect(kind, headers)
     if mapping is None:
         mapping = preset_mapping(preset, kind, headers) if preset else {}
-    stages = []
+    stages, owners = [], []
     if kind == ImportKind.OPPORTUNITIES and mapping.get("stage"):
         stages = import_stage_values(headers=headers, rows=itertools.chain(first, rows), column=mapping["stage"])
+    if kind == ImportKind.ACCOUNTS and mapping.get("owner") and workspace is not None:
+        owners = import_owner_values(
+            workspace=workspace, headers=headers, rows=itertools.chain(first, rows), column=mapping["owner"]
+        )
     return {
         "headers": headers,
         "rows": [cells for _, cells in first],
@@ -1570,6 +1617,7 @@ def import_preview(*, data: bytes, kind: str, mapping: dict[str, str] | None = N
         "other_kind": kind_detect(kind, headers),
         "mapping": mapping,
         "stages": stages,
+        "owners": owners,
         "delimiter": p.file_delimiter(text),
         "decimal_comma": _decimal_comma(text),
     }

@@ -104,7 +104,7 @@ def import_detail_view(request: MemberRequest, pk: int) -> HttpResponse:
         return render(request, "accounts/import_detail.html", context)
     with job.file.open("rb") as fh:
         data = fh.read()
-    preview = services.import_preview(data=data, kind=job.kind, mapping=job.mapping)
+    preview = services.import_preview(data=data, kind=job.kind, mapping=job.mapping, workspace=request.workspace)
     errors: list[str] = []
     if request.method == "POST":
         _require_import(request)
@@ -164,6 +164,9 @@ def import_detail_view(request: MemberRequest, pk: int) -> HttpResponse:
             # A mapped status column (Pipedrive's, Dynamics 365's) decides each deal's status; the stage values
             # only count where it is empty, so their "not recognised" is no alarm.
             "status_column": job.mapping.get("status", ""),
+            "owners": preview["owners"][: services.OWNERS_SHOWN],
+            "owners_more": max(0, len(preview["owners"]) - services.OWNERS_SHOWN),
+            "owners_unmatched": sum(1 for o in preview["owners"] if not o["member"]),
         },
     )
 

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import Account, ImportJob, Tier
 from accounts.prospecting import services
-from tests.factories import AccountFactory, closed_deal_history
+from tests.factories import AccountFactory, MembershipFactory, UserFactory, closed_deal_history
 
 pytestmark = pytest.mark.django_db
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "salesforce"
@@ -247,3 +247,38 @@ def test_the_stage_table_says_a_status_column_decides_instead_of_calling_its_sta
     assert ">unknown</span>" not in page.split('id="stage-mapping"')[1]
     assert "Cada oportunidad está abierta, ganada o perdida según diga la columna «Status»" in spanish
     assert 'id="unknown-stages"' in other and 'id="status-decides"' not in other and "Gate 7" in other
+
+
+def test_the_mapping_page_lists_each_owner_and_the_member_it_names(
+    client, marketing_user, workspace, django_assert_max_num_queries
+):
+    """Before confirming, the user sees which owners of the file name no member (and would be left blank), so they
+    can invite them first; the page reads the members once, however many owners the file has."""
+    ana = UserFactory(username="ana.ae", first_name="Ana", last_name="Ortega")
+    MembershipFactory(user=ana, workspace=workspace, role="sales")
+    for username in ("alex1", "alex2"):
+        MembershipFactory(user=UserFactory(username=username, first_name="Alex", last_name="Pop"), workspace=workspace)
+    lines = ["Record ID,Company name,Company owner"]
+    lines += [f"{i},Company {i},{owner}" for i, owner in enumerate(["Ana Ortega"] * 3 + ["ANA.AE", "Nobody Here"])]
+    lines += ["90,Company 90,Alex Pop", "91,Company 91,"]
+    lines += [f"{100 + i},Company {100 + i},Seller {i}" for i in range(60)]
+    client.force_login(marketing_user)
+    upload = SimpleUploadedFile("hubspot.csv", ("\n".join(lines) + "\n").encode())
+    uploaded = client.post("/accounts/import/", {"kind": "accounts", "file": upload})
+
+    with django_assert_max_num_queries(4):  # the session's user, their membership, the import, the members
+        page = client.get(uploaded.url).content.decode()
+    portuguese = client.get(uploaded.url, HTTP_ACCEPT_LANGUAGE="pt").content.decode()
+
+    section = page.split('id="owner-mapping"')[1].split("</section>")[0]
+    rows = [r.split("</tr>")[0] for r in section.split("<tbody>")[1].split("<tr>")[1:]]
+    assert rows[0] == '<td>Ana Ortega</td><td class="num">3</td><td>Ana Ortega</td>'
+    assert '<td>ANA.AE</td><td class="num">1</td><td>Ana Ortega</td>' in rows
+    assert any("Alex Pop" in r and "several members: left blank" in r for r in rows)
+    assert any("Nobody Here" in r and "no member: left blank" in r for r in rows)
+    assert len(rows) == 50 and "And 14 more owners." in section  # 64 distinct owners; a blank cell is none
+    assert "62 owners name no member of this workspace." in section
+    assert "62 responsáveis não designam nenhum membro deste espaço de trabalho." in portuguese
+    no_owner = SimpleUploadedFile("a.csv", b"Record ID,Company name\n1,Acme\n")
+    plain = client.post("/accounts/import/", {"kind": "accounts", "file": no_owner})
+    assert 'id="owner-mapping"' not in client.get(plain.url).content.decode()
