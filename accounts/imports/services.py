@@ -678,6 +678,7 @@ class AccountUpserter(_Upserter):
                 self.by_digest[digest] = record
         self.indexed = self.complete = False
         self.users, self.member_names = _members(workspace)
+        self.owner_memo: dict[str, int | None] = {}
         # (line, record, parent CRM id, parent name, outcome of the line)
         self.parents_later: list[tuple[int, Record, str, str, str]] = []
         self.row_parent: tuple[str, str] | None = None
@@ -685,8 +686,12 @@ class AccountUpserter(_Upserter):
         self.name_memo: tuple[str | None, str] = (None, "")  # name_key's memo
 
     def owner_id(self, owner: str) -> int | None:
-        """The member an owner cell names (``_member_named``)."""
-        return _member_named(self.users, self.member_names, owner)
+        """The member an owner cell names (``_member_named``), once per distinct cell: a file names a few owners on
+        many lines, and each line asks twice (its digest, then its match)."""
+        memo = self.owner_memo
+        if owner not in memo:
+            memo[owner] = _member_named(self.users, self.member_names, owner)
+        return memo[owner]
 
     def insert_wrapped(self, insert: Callable[[], None], ids: list[int]) -> Callable[[], None]:
         return _accounts_insert_unchecked(insert, ids, self.workspace.pk, self.pending)
