@@ -277,8 +277,8 @@ def test_the_mapping_page_lists_each_owner_and_the_member_it_names(
     assert any("Alex Pop" in r and "several members: left blank" in r for r in rows)
     assert any("Nobody Here" in r and "no member: left blank" in r for r in rows)
     assert len(rows) == 50 and "And 14 more owners." in section  # 64 distinct owners; a blank cell is none
-    assert "62 owners name no member of this workspace." in section
-    assert "62 responsáveis não designam nenhum membro deste espaço de trabalho." in portuguese
+    assert "62 owners of the file will be left blank." in section
+    assert "62 responsáveis do ficheiro ficarão em branco." in portuguese
     no_owner = SimpleUploadedFile("a.csv", b"Record ID,Company name\n1,Acme\n")
     plain = client.post("/accounts/import/", {"kind": "accounts", "file": no_owner})
     assert 'id="owner-mapping"' not in client.get(plain.url).content.decode()
