@@ -12,7 +12,8 @@ from decimal import Decimal
 
 import pytest
 
-from abe.models import Role
+from abe.models import Role, UserPreference
+from accounts.imports.services import import_job_create
 from analytics.models import SpendEntry
 from keyaccounts.models import AccountPlan, PlanRisk
 from tests.factories import AccountFactory, ContactFactory, MembershipFactory, UserFactory, WorkspaceFactory
@@ -88,4 +89,25 @@ def test_my_day_alerts_fit_a_phone_without_scrolling_sideways(page):
     assert wrap.evaluate("el => el.scrollWidth <= el.clientWidth + 1")  # nothing off to the right
     title = page.locator("#my-alerts a").first
     assert title.evaluate("el => el.getBoundingClientRect().width") > 180  # a title, not a column of words
+    assert page.evaluate(OVERFLOW) <= 0
+
+
+def test_the_import_owners_table_fits_a_phone_in_spanish(page):
+    """The mapping page's owners table (each owner of the file and the member it names) scrolled sideways at 390 px
+    in Spanish: its "ningún miembro: se deja en blanco" marks did not wrap. They now wrap inside their column."""
+    workspace = WorkspaceFactory(slug="owners")
+    user = UserFactory(username="importer", first_name="Ana", last_name="Ortega")
+    MembershipFactory(user=user, workspace=workspace, role=Role.ADMIN)
+    UserPreference.objects.create(user=user, language="es", time_zone="Europe/Madrid")
+    data = b"Record ID,Company name,Company owner\n1,Orion,Ana Ortega\n2,Velas,Nobody Here\n3,Kestrel,Someone Else\n"
+    job = import_job_create(workspace=workspace, kind="accounts", filename="hubspot.csv", data=data, by=user)
+    page.set_viewport_size({"width": 390, "height": 900})
+    login(page, "importer")
+    page.goto(f"/accounts/import/{job.pk}/")
+    page.wait_for_load_state("networkidle")
+
+    section = page.locator("#owner-mapping")
+    assert "ningún miembro: se deja en blanco" in section.inner_text()
+    wrap = section.locator(".table-wrap")
+    assert wrap.evaluate("el => el.scrollWidth <= el.clientWidth + 1")  # nothing off to the right
     assert page.evaluate(OVERFLOW) <= 0
