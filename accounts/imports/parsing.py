@@ -10,7 +10,8 @@ import codecs
 import csv
 import itertools
 import re
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
@@ -449,3 +450,10 @@ def percent(value: str, label: str, decimal_comma: bool = False) -> Decimal | No
             )
         )
     return Decimal(plain_number(unsigned, decimal_comma)).quantize(Decimal("0.01")) * sign
+
+
+def value_counts(values: Iterable[str]) -> list[tuple[str, int]]:
+    """The distinct non-blank values of a column (stripped), most frequent first, then alphabetically, with their
+    counts: what the mapping page lists of the stage and owner columns."""
+    counts = Counter(v.strip() for v in values if v and v.strip())
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))

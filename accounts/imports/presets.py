@@ -469,7 +469,13 @@ def _preset_best(kind: str, headers: list[str]) -> tuple[Preset | None, float]:
         mapping = preset_mapping(preset, kind, headers)
         if "external_id" not in mapping and "name" not in mapping and "email" not in mapping:
             continue
-        score = sum(2.0 if source in exact and source in columns[field] else 1.0 for field, source in mapping.items())
+        # Each of the file's columns counts once, though a preset may map it to two fields (``email`` and
+        # ``other_email`` when the file has only the second address).
+        weights: dict[str, float] = {}
+        for field, source in mapping.items():
+            weight = 2.0 if source in exact and source in columns[field] else 1.0
+            weights[source] = max(weights.get(source, 0.0), weight)
+        score = sum(weights.values())
         every_column = len(set(mapping.values())) == len([h for h in headers if h])
         if (len(mapping) >= 2 or every_column) and score > best_score:
             best, best_score = preset, score

@@ -27,7 +27,6 @@ import itertools
 import logging
 import operator
 import time
-from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -628,15 +627,10 @@ def _member_rows(workspace: Workspace) -> list[tuple[int, str, str, str, str]]:
     return list(members.values_list("id", "username", "email", "first_name", "last_name"))
 
 
-def _members(
-    workspace: Workspace, rows: list[tuple[int, str, str, str, str]] | None = None
-) -> tuple[dict[str, int], dict[str, int]]:
-    """The workspace's members (``rows``, else read) as an owner cell may name them: by username or email (lower
-    case), and by full name (``normalise_name``: case, accents, punctuation and spacing ignored), ``SHARED_NAME``
-    where members share one. CRMs export an owner as the person's display name, which is how the owner menus show a
-    member too."""
-    if rows is None:
-        rows = _member_rows(workspace)
+def _members(rows: list[tuple[int, str, str, str, str]]) -> tuple[dict[str, int], dict[str, int]]:
+    """Members (``_member_rows``) as an owner cell may name them: by username or email (lower case), and by full
+    name (``normalise_name``: case, accents, punctuation and spacing ignored), ``SHARED_NAME`` where members share
+    one. CRMs export an owner as the person's display name, which is how the owner menus show a member too."""
     users: dict[str, int] = {}
     names: dict[str, int] = {}
     for pk, username, email, first, last in rows:
@@ -677,7 +671,7 @@ class AccountUpserter(_Upserter):
                 record["import_digest"] = digest = bytes(record["import_digest"])
                 self.by_digest[digest] = record
         self.indexed = self.complete = False
-        self.users, self.member_names = _members(workspace)
+        self.users, self.member_names = _members(_member_rows(workspace))
         self.owner_memo: dict[str, int | None] = {}
         # (line, record, parent CRM id, parent name, outcome of the line)
         self.parents_later: list[tuple[int, Record, str, str, str]] = []
@@ -1580,15 +1574,15 @@ def import_owner_values(
     if column not in headers:
         return []
     i = headers.index(column)
-    counts = Counter(cells[i].strip() for _, cells in rows if i < len(cells) and cells[i].strip())
+    counts = p.value_counts(cells[i] for _, cells in rows if i < len(cells))
     if not counts:
         return []
     people = _member_rows(workspace)
-    users, names = _members(workspace, people)
+    users, names = _members(people)
     # As the owner menus show a member (``get_full_name()``, else the username).
     labels = {pk: f"{first} {last}".strip() or username for pk, username, _, first, last in people}
     out = []
-    for value, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+    for value, count in counts:
         found = _member_named(users, names, value)
         member = labels.get(found, "") if found else ""
         out.append({"value": value, "count": count, "member": member, "shared": found == SHARED_NAME})

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import Counter
 from collections.abc import Iterable
+
+from .parsing import value_counts
 
 STATUSES = ("open", "won", "lost")
 WON = {
@@ -129,9 +130,8 @@ def stage_map_clean(mapping: dict[str, str]) -> dict[str, str]:
 
 def stage_values(values: Iterable[str]) -> list[dict[str, object]]:
     """Distinct stage values (most frequent first) with their count, suggestion and whether it is known."""
-    counts = Counter(v.strip() for v in values if v and v.strip())
     out = []
-    for value, n in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+    for value, n in value_counts(values):
         suggestion = stage_suggest(value)
         known = suggestion is not None or stage_key(value) in OPEN
         out.append({"value": value, "count": n, "suggested": suggestion or "open", "known": known})

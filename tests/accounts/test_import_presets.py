@@ -258,3 +258,15 @@ def test_a_file_uploaded_as_what_it_holds_is_not_said_to_look_like_another_kind(
 )
 def test_a_file_uploaded_as_another_kind_is_said_to_look_like_what_it_holds(kind, name, other):
     assert kind_detect(kind, _header(name)) == other
+
+
+def test_a_column_two_fields_take_counts_once_in_the_presets_score():
+    """``preset_detect`` counts the file's columns: a Pipedrive people file without a work address maps its home
+    address to both ``email`` and ``other_email``, which must not weigh twice against another kind's presets."""
+    from accounts.imports.presets import _preset_best
+
+    header = ["Person - ID", "Person - Name", "Person - Email - Home"]
+    mapping = preset_mapping(PRESETS["pipedrive"], "contacts", header)
+
+    assert mapping["email"] == mapping["other_email"] == "Person - Email - Home"
+    assert _preset_best("contacts", header) == (PRESETS["pipedrive"], 6.0)  # three columns, each an exact match
