@@ -281,4 +281,27 @@ def test_the_mapping_page_lists_each_owner_and_the_member_it_names(
     assert "62 responsáveis do ficheiro ficarão em branco." in portuguese
     no_owner = SimpleUploadedFile("a.csv", b"Record ID,Company name\n1,Acme\n")
     plain = client.post("/accounts/import/", {"kind": "accounts", "file": no_owner})
-    assert 'id="owner-mapping"' not in client.get(plain.url).content.decode()
+    empty = client.get(plain.url).content.decode().split('id="owner-mapping"')[1].split("</section>")[0]
+    assert "<table" not in empty and "Map the owner column, then" in empty
+
+
+def test_show_owners_lists_the_owner_column_the_user_just_chose(client, marketing_user, workspace):
+    """Changing the owner column changed nothing on the page until the import ran with it: "Show owners" saves the
+    mapping and lists the new column's owners, before anything is imported."""
+    MembershipFactory(user=UserFactory(username="ana.ae", first_name="Ana", last_name="Ortega"), workspace=workspace)
+    client.force_login(marketing_user)
+    data = b"Record ID,Company name,Account manager\n1,Orion,Ana Ortega\n2,Velas,Nobody Here\n"
+    uploaded = client.post("/accounts/import/", {"kind": "accounts", "file": SimpleUploadedFile("a.csv", data)})
+    before = client.get(uploaded.url).content.decode().split('id="owner-mapping"')[1].split("</section>")[0]
+    assert "<table" not in before  # "Account manager" is no preset's owner column
+
+    shown = client.post(
+        uploaded.url,
+        {"map_external_id": "Record ID", "map_name": "Company name", "map_owner": "Account manager", "refresh": "1"},
+        follow=True,
+    )
+
+    section = shown.content.decode().split('id="owner-mapping"')[1].split("</section>")[0]
+    assert '<td>Ana Ortega</td><td class="num">1</td><td>Ana Ortega</td>' in section
+    assert "Nobody Here" in section and "1 owner of the file will be left blank." in section
+    assert ImportJob.objects.get(pk=shown.context["job"].pk).status == "uploaded" and not Account.objects.exists()
