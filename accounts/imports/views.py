@@ -164,6 +164,9 @@ def import_detail_view(request: MemberRequest, pk: int) -> HttpResponse:
             # A mapped status column (Pipedrive's, Dynamics 365's) decides each deal's status; the stage values
             # only count where it is empty, so their "not recognised" is no alarm.
             "status_column": job.mapping.get("status", ""),
+            # Sales and viewers may open a waiting import from the list: they read its mapping, without the buttons
+            # whose POST they would be refused.
+            "can_import": rules.can_write_everything(request),
             "owners": preview["owners"][: services.OWNERS_SHOWN],
             "owners_more": max(0, len(preview["owners"]) - services.OWNERS_SHOWN),
             "owners_unmatched": sum(1 for o in preview["owners"] if not o["member"]),

@@ -305,3 +305,22 @@ def test_show_owners_lists_the_owner_column_the_user_just_chose(client, marketin
     assert '<td>Ana Ortega</td><td class="num">1</td><td>Ana Ortega</td>' in section
     assert "Nobody Here" in section and "1 owner of the file will be left blank." in section
     assert ImportJob.objects.get(pk=shown.context["job"].pk).status == "uploaded" and not Account.objects.exists()
+
+
+def test_a_seller_reads_a_waiting_import_without_the_buttons_they_would_be_refused(client, marketing_user, sales_user):
+    """Sales and viewers see the import list and may open an import still waiting for its mapping: the page showed
+    them "Apply preset", "Show owners" and "4. Confirm and import", each answered with "You can't do this here"."""
+    client.force_login(marketing_user)
+    data = b"Record ID,Company name,Company owner\n1,Orion,Ana Ortega\n"
+    uploaded = client.post("/accounts/import/", {"kind": "accounts", "file": SimpleUploadedFile("a.csv", data)})
+    client.force_login(sales_user)
+
+    page = client.get(uploaded.url).content.decode()
+    refused = client.post(uploaded.url, {"map_name": "Company name"})
+
+    assert 'id="confirm-import"' not in page and 'id="show-owners"' not in page and 'name="apply_preset"' not in page
+    assert 'id="import-read-only"' in page and "Only marketing and admins import data." in page
+    assert 'id="owner-mapping"' in page  # what the import would read stays visible
+    assert refused.status_code == 403
+    client.force_login(marketing_user)
+    assert 'id="confirm-import"' in client.get(uploaded.url).content.decode()
