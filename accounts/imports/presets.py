@@ -60,6 +60,7 @@ TARGET_FIELDS: dict[str, list[tuple[str, StrOrPromise]]] = {
         ("type", _("Type")),
         ("created_date", _("Created date")),
         ("close_date", _("Close date")),
+        ("expected_close_date", _("Expected close date (open deals without a close date)")),
         ("is_won", _("Won?")),
         ("is_closed", _("Closed?")),
         ("status", _("Status (open/won/lost)")),
@@ -322,6 +323,8 @@ PRESETS: dict[str, Preset] = {
                     "created_date": ["Deal - Deal created", "Deal - Add time"],
                     # When it closed, where the export has it; else when it was expected to (one column for all).
                     "close_date": ["Deal - Closed on", "Deal - Expected close date"],
+                    # An open deal has no "Closed on": it keeps its expected close date.
+                    "expected_close_date": ["Deal - Expected close date"],
                     **REVENUE_DETAIL_COLUMNS,
                 },
             },
@@ -414,6 +417,8 @@ PRESETS: dict[str, Preset] = {
                     "created_date": ["Created On"],
                     # When it closed, where the export has it; else when it was expected to (one column for all).
                     "close_date": ["Actual Close Date", "Est. Close Date"],
+                    # An open deal has no actual close date: it keeps its estimated one.
+                    "expected_close_date": ["Est. Close Date"],
                     **REVENUE_DETAIL_COLUMNS,
                 },
             },

@@ -245,6 +245,7 @@ def _parsers(kind: str, decimal_comma: bool = False) -> dict[str, Callable[[str]
         "type": p.opportunity_type,
         "created_date": lambda v: p.day(v, gettext_noop("Created date")),
         "close_date": lambda v: p.day(v, gettext_noop("Close date")),
+        "expected_close_date": lambda v: p.day(v, gettext_noop("Expected close date")),
         "is_won": lambda v: p.boolean(v, gettext_noop("Won")),
         "is_closed": lambda v: p.boolean(v, gettext_noop("Closed")),
         "status": lambda v: v.strip().lower(),
@@ -261,7 +262,7 @@ PARSERS = {kind: _parsers(kind) for kind in ("accounts", "contacts", "opportunit
 OPTIONAL = {
     "accounts": {"country", "employees", "annual_revenue", "number_of_offices", "founded_year", "trigger_event_date"},
     "contacts": {"other_email"},
-    "opportunities": {"amount", "close_date"},
+    "opportunities": {"amount", "close_date", "expected_close_date"},
 }
 
 
@@ -1162,6 +1163,12 @@ class OpportunityUpserter(_ChildUpserter):
         status = self.status(values)
         if status:
             values["status"] = status
+        expected = values.pop("expected_close_date", None)
+        if expected and not values.get("close_date") and status not in (OpportunityStatus.WON, OpportunityStatus.LOST):
+            # An open deal's date, where the file's close date column is filled only for deals that closed
+            # (Pipedrive's "Closed on", Dynamics' "Actual Close Date"); a closed deal never takes it as the day it
+            # closed.
+            values["close_date"] = expected
         account_id = self.account_id(values)
         if account_id is not None:
             values["account_id"] = account_id

@@ -81,6 +81,10 @@ def test_a_pipedrive_workspace_imports_organisations_people_and_deals(workspace)
         date(2026, 7, 14),
     )
     assert opportunities["9001"].account_id == opportunities["9004"].account_id == nordwind.pk
+    # The open deals have no "Closed on": they keep their expected close date.
+    closes = (opportunities["9001"].close_date, opportunities["9004"].close_date)
+    assert closes == (date(2027, 1, 31), date(2027, 3, 31))
+    assert opportunities["9003"].close_date == date(2026, 9, 3)
 
     again, _ = _import(workspace, "opportunities", "pipedrive_deals.csv")
 
@@ -327,8 +331,32 @@ def test_a_dynamics_365_workspace_imports_accounts_contacts_and_opportunities(wo
         date(2026, 1, 10),
         date(2026, 6, 12),
     )
-    assert opportunities["c15d"].created_date == date(2026, 10, 1)
+    # The open deal has no actual close date: it keeps its estimated one.
+    open_deal = opportunities["c15d"]
+    assert (open_deal.created_date, open_deal.close_date) == (date(2026, 10, 1), date(2027, 3, 31))
+    assert opportunities["c55d"].close_date == date(2026, 5, 20)
 
     again, _ = _import(workspace, "opportunities", "dynamics_opportunities.csv")
 
     assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
+
+
+def test_an_expected_close_date_fills_only_an_open_deals_empty_close_date(workspace):
+    """A closed deal without its close date is not given the day it was expected to close: analytics would count
+    the win in the wrong period. An open deal with a close date keeps it."""
+    Account.objects.create(workspace=workspace, name="Nordwind", domain="nordwind.de", external_id="101")
+    data = (
+        b"Deal - ID,Deal - Title,Deal - Organization ID,Deal - Status,Deal - Expected close date,Deal - Closed on\n"
+        b"1,Open,101,Open,2027-01-31,\n"
+        b"2,Won undated,101,Won,2026-06-30,\n"
+        b"3,Open dated,101,Open,2027-02-28,2026-12-01\n"
+        b"4,Open bad,101,Open,someday,\n"
+    )
+
+    result, preset = import_file(workspace=workspace, kind="opportunities", data=data)
+
+    assert preset == "pipedrive"
+    assert (result.created, result.rejected) == (4, 0)
+    closes = dict(Opportunity.objects.for_workspace(workspace).values_list("external_id", "close_date"))
+    assert closes == {"1": date(2027, 1, 31), "2": None, "3": date(2026, 12, 1), "4": None}
+    assert [w["line"] for w in result.warnings] == [5]
