@@ -1,11 +1,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.forms.utils import flatatt
+from django.utils import formats
 from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy
@@ -49,12 +52,37 @@ def form_add_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
+class LocalLimit:
+    """A minimum or maximum whose error shows its limit the reader's way: "mayor o igual a 0,25" in Spanish, where
+    Django's own validator writes the number as Python does ("0.25") beside a field that shows "14,0"."""
+
+    def __init__(self, validator: MinValueValidator | MaxValueValidator) -> None:
+        self.validator = validator
+
+    def __call__(self, value: Any) -> None:
+        try:
+            self.validator(value)
+        except ValidationError as exc:
+            params = {
+                key: formats.number_format(number) if isinstance(number, (float, Decimal)) else number
+                for key, number in (exc.params or {}).items()
+            }
+            raise ValidationError(exc.message, code=exc.code, params=params) from None
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, LocalLimit) and self.validator == other.validator
+
+    def __hash__(self) -> int:
+        return hash(self.validator.limit_value) if not callable(self.validator.limit_value) else id(self)
+
+
 def localize_number_fields() -> None:
     """Every decimal and float field of every form reads and shows numbers the local way (issue 16).
 
     In Spanish, Portuguese and Romanian "1,5" is one and a half; a localized field accepts it (and "1.5"), and
     shows its value with the local decimal separator. Such a field renders as a text input with a decimal
-    keyboard, since a browser's number input follows the browser's locale rather than the page's language.
+    keyboard, since a browser's number input follows the browser's locale rather than the page's language. Its
+    minimum and maximum are written the same way in its errors (``LocalLimit``).
     Called once from ``AbeConfig.ready()``.
     """
     for cls in (forms.FloatField, forms.DecimalField):
@@ -67,6 +95,9 @@ def localize_number_fields() -> None:
             _original(self, *args, **kwargs)
             if isinstance(self.widget, forms.TextInput) and not isinstance(self.widget, forms.NumberInput):
                 self.widget.attrs.setdefault("inputmode", "decimal")
+            self.validators = [
+                LocalLimit(v) if isinstance(v, (MinValueValidator, MaxValueValidator)) else v for v in self.validators
+            ]
 
         cls.__init__ = __init__  # type: ignore[method-assign]
         setattr(cls, "_abe_localized", True)  # noqa: B010

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import UTC
 from decimal import Decimal
 
@@ -263,3 +264,19 @@ def test_an_unknown_number_reads_as_a_dash_not_an_error():
 
     assert [l10n.number(v, 0) for v in (float("nan"), float("inf"), None, 87.4)] == ["—", "—", "—", "87"]
     assert texts.msg("Priority %(p)s", p=texts.num(float("nan"))).english() == "Priority —"
+
+
+def test_a_number_fields_limit_is_written_the_local_way_in_its_error(client, admin_user, workspace):
+    """A limit written "0,25" beside fields that show "14,0": Django's validator wrote it as Python does ("0.25")."""
+    client.force_login(admin_user)
+    _prefer(admin_user, "es")
+    page = client.get("/engagement/settings/").content.decode()
+    form = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', page))
+    half_life = next(name for name in form if name.startswith("half_life"))
+    form[half_life] = "0,1"
+
+    response = client.post("/engagement/settings/", form)
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "mayor o igual a 0,25" in body and "0.25" not in body
