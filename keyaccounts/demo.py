@@ -84,6 +84,8 @@ PLANS_ES = [
         "Piloto en 60 días, lanzamiento en 9 meses",
     ),
 ]
+FEED_ERROR = gettext_noop("Demo feed: add a real RSS or Atom feed under Key accounts › Settings.")
+
 TEXTS = {
     "en": {
         "users": "Active users of the platform",
@@ -105,7 +107,6 @@ TEXTS = {
         },
         "outcome": "Sponsor confirmed priorities; expansion to a second unit discussed.",
         "feed": "Sample press feed (demo entries, not fetched)",
-        "feed_error": "Demo feed: add a real RSS or Atom feed under Key accounts › Settings.",
         "press": [
             ("{} appoints a new Chief Data Officer", "The company named a CDO to lead its analytics programme."),
             ("{} opens a regional hub in Lisbon", "Expansion into southern Europe with 200 new roles."),
@@ -134,7 +135,6 @@ TEXTS = {
         },
         "outcome": "El patrocinador confirmó las prioridades; se habló de ampliar a una segunda unidad.",
         "feed": "Fuente de prensa de ejemplo (entradas de la demo, no descargadas)",
-        "feed_error": "Fuente de la demo: añade una fuente RSS o Atom real en Cuentas clave › Ajustes.",
         "press": [
             (
                 "{} nombra a un nuevo director de datos",
@@ -363,7 +363,9 @@ def _news(ctx: DemoContext) -> int:
         url="https://news.example.org/press.rss",
         name=words["feed"],
         is_active=False,
-        last_error=words["feed_error"],
+        last_error=FEED_ERROR,  # English, as a real fetch's error is (the API's words)
+        # A status the portal writes, like a real fetch's error: each reader's language, not the workspace's.
+        texts={"last_error": msg(FEED_ERROR).spec()},
     )
     templates = words["press"]
     entries = [

@@ -50,6 +50,13 @@ def test_load_demo_builds_a_realistic_workspace(capsys):
     written = Task.objects.for_workspace(ws).filter(source__in=[TaskSource.CHECK_IN, TaskSource.PLAY])
     assert written.exists()
     assert not written.filter(texts__title__isnull=True).exists()
+    # So does the demo news feed's status, which the portal writes as a real fetch's error would be.
+    from keyaccounts.models import NewsFeed
+
+    feed = NewsFeed.objects.get(workspace=ws)
+    with translation.override("ro"):
+        assert feed.last_error_text == "Flux demo: adăugați un flux RSS sau Atom real în Conturi cheie › Setări."
+    assert feed.last_error_text.startswith("Demo feed: add a real RSS")
 
     with pytest.raises(CommandError, match="exists already"):
         call_command("load_demo")
