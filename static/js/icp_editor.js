@@ -67,8 +67,9 @@
     var condition = band.when[attribute];
     var isNumeric = numeric.some(function (p) { return p[0] === attribute; });
     if (isNumeric) {
-      ["min", "max"].forEach(function (bound) {
-        var input = el("input", { type: "number", step: "any", placeholder: bound, "aria-label": bound, "class": "icp-" + bound });
+      [["min", gettext("min"), gettext("Minimum")], ["max", gettext("max"), gettext("Maximum")]].forEach(function (pair) {
+        var bound = pair[0];
+        var input = el("input", { type: "number", step: "any", placeholder: pair[1], "aria-label": pair[2], "class": "icp-" + bound });
         if (condition[bound] !== null && condition[bound] !== undefined) { input.value = condition[bound]; }
         input.addEventListener("input", function () {
           if (input.value === "") { delete condition[bound]; } else { condition[bound] = parseFloat(input.value); }
@@ -80,8 +81,9 @@
       var values = attribute === "technologies" ? condition[Object.keys(condition)[0]] : condition;
       if (attribute === "technologies") {
         var mode = el("select", { "aria-label": gettext("Match") });
-        ["any", "all", "none"].forEach(function (m) {
-          var option = el("option", { value: m }, m);
+        [["any", gettext("any of")], ["all", gettext("all of")], ["none", gettext("none of")]].forEach(function (pair) {
+          var m = pair[0];
+          var option = el("option", { value: m }, pair[1]);
           if (condition[m]) { option.selected = true; }
           mode.appendChild(option);
         });
@@ -118,7 +120,7 @@
       var weight = el("input", { type: "number", min: "0", step: "any", "class": "icp-weight", "aria-label": interpolate(gettext("Weight of %(criterion)s"), { criterion: c.label || gettext("criterion") }, true), value: c.weight });
       weight.addEventListener("input", function () { c.weight = weight.value === "" ? 0 : parseFloat(weight.value); normalised.textContent = ""; changed(false); });
       head.appendChild(label);
-      head.appendChild(el("span", { "class": "muted small" }, "weight"));
+      head.appendChild(el("span", { "class": "muted small" }, gettext("weight")));
       head.appendChild(weight);
       [["↑", -1, gettext("Move up")], ["↓", 1, gettext("Move down")]].forEach(function (move) {
         var b = el("button", { type: "button", "class": "btn small", "aria-label": move[2] }, move[0]);
@@ -141,7 +143,7 @@
         var points = el("input", { type: "number", min: "0", max: "1", step: "0.05", "aria-label": gettext("Share of the weight"), value: band.points === undefined ? 1 : band.points });
         points.addEventListener("input", function () { band.points = parseFloat(points.value); changed(false); });
         b.appendChild(bl);
-        b.appendChild(el("span", { "class": "muted small" }, "share"));
+        b.appendChild(el("span", { "class": "muted small" }, gettext("share")));
         b.appendChild(points);
         var removeBand = el("button", { type: "button", "class": "btn small", "aria-label": gettext("Remove band") }, gettext("Remove band"));
         removeBand.addEventListener("click", function () { c.bands.splice(k, 1); changed(true); });

@@ -97,3 +97,32 @@ def test_importing_json_updates_the_form(page, admin_user, workspace):
     page.locator("#id_criteria").dispatch_event("input")
     expect(page.locator(".icp-criterion")).to_have_count(2)
     expect(page.locator("#icp-weight-total")).to_have_text("Total 100 of 100")
+
+
+def test_the_editor_speaks_the_readers_language(page, screenshot, admin_user, workspace):
+    """The words the editor writes beside its inputs (a criterion's weight, a band's share, a range's bounds, how
+    technologies match) were English on a Spanish page; the stored keys (``min``, ``any``) stay as they are."""
+    from abe.models import UserPreference
+
+    UserPreference.objects.create(user=admin_user, language="es")
+    tools = {
+        "key": "stack",
+        "label": "Stack",
+        "weight": 10,
+        "bands": [{"label": "Salesforce", "points": 1, "when": {"technologies": {"none": ["Salesforce"]}}}],
+    }
+    criteria = [{**ICP[0], "weight": 50}, ICP[1], tools]
+    services.icp_save(workspace=workspace, criteria=criteria, by=admin_user, rescore=False)
+    login(page, "admin1")
+    page.goto("/accounts/icp/")
+
+    editor = page.locator(".icp-criterion")
+    expect(editor.first.locator(".muted").first).to_have_text("peso")
+    size = editor.nth(1)
+    expect(size.locator(".icp-min")).to_have_attribute("placeholder", "mín.")
+    expect(size.locator(".icp-max")).to_have_attribute("aria-label", "Máximo")
+    mode = editor.nth(2).get_by_role("combobox", name="Coincidencia")
+    assert mode.locator("option").all_inner_texts() == ["alguna de", "todas", "ninguna de"]
+    expect(mode).to_have_value("none")
+    assert "weight" not in editor.first.inner_text() and "share" not in editor.first.inner_text()
+    screenshot("icp-editor-es-1366")
