@@ -49,6 +49,9 @@ TARGET_FIELDS: dict[str, list[tuple[str, StrOrPromise]]] = {
         ("account_domain", _("Account domain")),
         ("do_not_contact", _("Do not contact / opted out")),
         ("account_name", _("Account name")),
+        ("buying_role", _("Buying role")),
+        ("seniority", _("Seniority")),
+        ("department", _("Department")),
     ],
     "opportunities": [
         ("external_id", _("CRM id")),
@@ -116,6 +119,16 @@ REVENUE_DETAIL_COLUMNS: dict[str, list[str]] = {
 }
 
 
+# A contact's place in the buying committee (accounts/imports/committee.py reads the values). CRMs hold the buying
+# role in a property of their own (HubSpot's "Buying Role", Dynamics 365's "Role"); seniority and department come
+# from data vendors' and LinkedIn's exports, so every preset accepts these names.
+COMMITTEE_COLUMNS: dict[str, list[str]] = {
+    "buying_role": ["Buying Role", "Buying role", "Contact Role", "Role"],
+    "seniority": ["Seniority", "Seniority Level", "Management Level"],
+    "department": ["Department", "Departments"],
+}
+
+
 @dataclass(frozen=True)
 class Preset:
     name: str
@@ -152,6 +165,7 @@ PRESETS: dict[str, Preset] = {
                     "title": ["TITLE"],
                     "account_external_id": ["ACCOUNTID"],
                     "do_not_contact": ["HASOPTEDOUTOFEMAIL"],
+                    **COMMITTEE_COLUMNS,
                 },
                 "opportunities": {
                     "external_id": ["ID"],
@@ -198,6 +212,7 @@ PRESETS: dict[str, Preset] = {
                     # A report shows the account's name unless the user adds its id: then the name links the line.
                     "account_name": ["Account Name"],
                     "do_not_contact": ["Email Opt Out"],
+                    **COMMITTEE_COLUMNS,
                 },
                 "opportunities": {
                     "external_id": ["Opportunity ID"],
@@ -249,6 +264,7 @@ PRESETS: dict[str, Preset] = {
                     "account_domain": ["Company Domain Name"],
                     "account_name": ["Associated Company"],
                     "do_not_contact": ["Unsubscribed from all email"],
+                    **COMMITTEE_COLUMNS,
                 },
                 "opportunities": {
                     "external_id": ["Record ID", "Deal ID"],
@@ -311,6 +327,7 @@ PRESETS: dict[str, Preset] = {
                     "title": ["Person - Job title", "Person - Title"],
                     "account_external_id": ["Person - Organization ID"],
                     "account_name": ["Person - Organization"],
+                    **COMMITTEE_COLUMNS,
                 },
                 "opportunities": {
                     "external_id": ["Deal - ID"],
@@ -360,6 +377,7 @@ PRESETS: dict[str, Preset] = {
                     "account_external_id": ["Account Name.id"],
                     "account_name": ["Account Name"],
                     "do_not_contact": ["Email Opt Out"],
+                    **COMMITTEE_COLUMNS,
                 },
                 "opportunities": {
                     "external_id": ["Record Id"],
@@ -406,6 +424,7 @@ PRESETS: dict[str, Preset] = {
                     "other_email": ["Email Address 2", "Email Address 3"],
                     "title": ["Job Title"],
                     "account_name": ["Company Name", "Account Name"],
+                    **COMMITTEE_COLUMNS,
                 },
                 "opportunities": {
                     "external_id": ["(Do Not Modify) Opportunity"],

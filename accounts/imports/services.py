@@ -66,6 +66,7 @@ from ..normalise import normalise_name
 from ..prospecting.selectors import board_stats_invalidate
 from ..prospecting.tasks import prospecting_rescore_task
 from . import parsing as p
+from .committee import committee_value
 from .presets import PRESETS, TARGET_FIELDS, kind_detect, preset_detect, preset_mapping
 from .stages import stage_map_clean, stage_status, stage_values
 from .tasks import import_job_run_task
@@ -233,6 +234,9 @@ def _parsers(kind: str, decimal_comma: bool = False) -> dict[str, Callable[[str]
             "account_domain": p.domain,
             "account_name": _Text(255),
             "do_not_contact": lambda v: p.boolean(v, gettext_noop("Do not contact")),
+            "buying_role": lambda v: committee_value("buying_role", v),
+            "seniority": lambda v: committee_value("seniority", v),
+            "department": lambda v: committee_value("department", v),
         }
     return {
         "external_id": _Text(64),
@@ -261,7 +265,7 @@ PARSERS = {kind: _parsers(kind) for kind in ("accounts", "contacts", "opportunit
 # A problem in one of these cells blanks the cell and warns; anywhere else it rejects the row.
 OPTIONAL = {
     "accounts": {"country", "employees", "annual_revenue", "number_of_offices", "founded_year", "trigger_event_date"},
-    "contacts": {"other_email"},
+    "contacts": {"other_email", "buying_role", "seniority", "department"},
     "opportunities": {"amount", "close_date", "expected_close_date"},
 }
 
@@ -1002,7 +1006,18 @@ class ContactUpserter(_ChildUpserter):
     kind = "contacts"
     model = Contact
     noun = "contact"
-    fields = ["external_id", "first_name", "last_name", "email", "title", "do_not_contact", "account_id"]
+    fields = [
+        "external_id",
+        "first_name",
+        "last_name",
+        "email",
+        "title",
+        "do_not_contact",
+        "account_id",
+        "buying_role",
+        "seniority",
+        "department",
+    ]
 
     def __init__(self, workspace: Workspace, result: ImportResult, today: date) -> None:
         self.by_email: dict[str, Record] = {}
