@@ -116,12 +116,30 @@ def _table(field: str) -> dict[str, str]:
     return table
 
 
+def _department_within(folded: str) -> str | None:
+    """A CRM's department is free text ("Marketing Operations", "IT Infrastructure", "Finance & Accounting"): the one
+    department whose name the cell holds as whole words; None when it names none, or two different ones ("Sales &
+    Marketing" is not guessed). A name inside a longer one found too counts once ("Sales Operations" is sales
+    operations, not also sales), and "operations" after another department qualifies it ("Marketing Operations")."""
+    table = _table("department")
+    words = f" {folded} "
+    found = [name for name in table if f" {name} " in words]
+    kept = [name for name in found if not any(name != other and f" {name} " in f" {other} " for other in found)]
+    values = {table[name] for name in kept}
+    if len(values) > 1:
+        values.discard(Department.OPERATIONS)
+    return values.pop() if len(values) == 1 else None
+
+
 def committee_value(field: str, cell: str) -> str:
     """The value of ``field`` a cell names, "" for an empty cell; anything else is a ``CellError`` (the columns are
     optional: the import leaves the cell blank and warns)."""
     if not (cell or "").strip():
         return ""
-    found = _table(field).get(_fold(cell))
+    folded = _fold(cell)
+    found = _table(field).get(folded)
+    if found is None and field == "department":
+        found = _department_within(folded)
     if found is None:
         with translation.override("en"):  # the msgids, each translated when the warning is read
             accepted = tx.joined([tx.label(str(label)) for label in CHOICES[field].labels], sep=", ")

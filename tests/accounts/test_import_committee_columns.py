@@ -122,3 +122,30 @@ def test_every_crm_preset_reads_the_committee_columns():
         "Seniority",
         "Department",
     )
+
+
+@pytest.mark.parametrize(
+    ("cell", "value"),
+    [
+        ("Marketing Operations", "marketing"),
+        ("IT Infrastructure", "it"),
+        ("Finance & Accounting", "finance"),
+        ("Global Sales Operations", "sales_ops"),  # the longest name, not also sales and operations
+        ("Sales & Marketing", None),  # two departments: not guessed
+        ("Legal", None),
+    ],
+)
+def test_a_free_text_department_is_read_when_it_names_one(cell, value):
+    """Salesforce's and Dynamics' Department is free text: the one department it names as whole words."""
+    if value is None:
+        with pytest.raises(CellError):
+            committee_value("department", cell)
+    else:
+        assert committee_value("department", cell) == value
+
+
+def test_a_seniority_or_role_is_never_read_from_within_a_longer_text():
+    with pytest.raises(CellError):
+        committee_value("seniority", "Senior Manager")
+    with pytest.raises(CellError):
+        committee_value("buying_role", "Influencer and champion")
