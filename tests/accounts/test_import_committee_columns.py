@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import pytest
 from django.utils import translation
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from abe import texts as tx
-from accounts.imports.committee import committee_value
+from accounts.imports.committee import CHOICES, committee_value
 from accounts.imports.parsing import CellError
 from accounts.imports.presets import preset_detect, preset_mapping
 from accounts.imports.services import import_file
@@ -149,3 +152,15 @@ def test_a_seniority_or_role_is_never_read_from_within_a_longer_text():
         committee_value("seniority", "Senior Manager")
     with pytest.raises(CellError):
         committee_value("buying_role", "Influencer and champion")
+
+
+@given(field=st.sampled_from(["buying_role", "seniority", "department"]), cell=st.text(max_size=60))
+@hypothesis_settings(max_examples=300, deadline=None)
+def test_any_cell_gives_a_value_of_the_field_or_a_clear_refusal(field, cell):
+    try:
+        value = committee_value(field, cell)
+    except CellError as refused:
+        assert "is not one the portal knows" in str(refused)
+    else:
+        assert value == "" or value in CHOICES[field].values
+        assert value or not cell.strip()
