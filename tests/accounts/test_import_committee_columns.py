@@ -164,3 +164,28 @@ def test_any_cell_gives_a_value_of_the_field_or_a_clear_refusal(field, cell):
     else:
         assert value == "" or value in CHOICES[field].values
         assert value or not cell.strip()
+
+
+def test_the_import_report_lists_the_cells_left_blank(
+    client, marketing_user, workspace, django_capture_on_commit_callbacks
+):
+    """The report said "imported with a warning (a cell left blank)" whatever the warnings were (three cells, or a
+    contact linked by its email's domain): it now points to the list, which says what each one is."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from accounts.models import ImportJob
+
+    AccountFactory(workspace=workspace, domain="acme.example")
+    data = HUBSPOT + "1,Ana,Ruiz,ana@acme.example,CFO,acme.example,Other,Intern,Legal\n"
+    client.force_login(marketing_user)
+    uploaded = client.post(
+        "/accounts/import/", {"kind": "contacts", "file": SimpleUploadedFile("contacts.csv", data.encode())}
+    )
+    job = ImportJob.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(uploaded.url, {"preset": job.preset, **{f"map_{k}": v for k, v in job.mapping.items()}})
+
+    report = client.get(uploaded.url).content.decode()
+
+    assert "1 row imported with warnings (listed below)." in report and "a cell left blank" not in report
+    assert "Buying role “Other” is not one the portal knows" in report and "Department “Legal”" in report
