@@ -26,8 +26,8 @@ from abe.views import workspace_required
 
 from . import selectors, services
 from .forms import AccountFilterForm, AccountForm, ContactForm, OpportunityForm, TeamMemberForm
-from .imports.export import accounts_csv_response, export_is_neutral
-from .models import LIST_COLUMNS, Account
+from .imports.export import accounts_csv_response, contacts_csv_response, export_is_neutral
+from .models import LIST_COLUMNS, Account, Contact
 
 PAGE_SIZE = 25
 
@@ -64,11 +64,6 @@ def account_row_values(a: Account) -> tuple[object, ...]:
 
 @workspace_required
 def account_list_view(request: MemberRequest) -> HttpResponseBase:
-    users = member_names(workspace=request.workspace)
-    form = AccountFilterForm(
-        request.GET or None, options=selectors.account_filter_options(workspace=request.workspace), users=users
-    )
-    form.is_valid()
     filterset = selectors.account_filterset(
         workspace=request.workspace,
         params=request.GET,
@@ -77,6 +72,18 @@ def account_list_view(request: MemberRequest) -> HttpResponseBase:
     )
     if request.GET.get("export") == "csv":
         return accounts_csv_response(filterset.qs, "accounts.csv", neutral=export_is_neutral(request))
+    if request.GET.get("export") == "contacts":  # the buying committees of the accounts the filters keep
+        contacts = (
+            Contact.objects.for_workspace(request.workspace)
+            .filter(account__in=filterset.qs.values("pk"))
+            .order_by("account__name", "account_id", "last_name", "first_name", "id")
+        )
+        return contacts_csv_response(contacts, "contacts.csv", neutral=export_is_neutral(request))
+    users = member_names(workspace=request.workspace)  # the filter bar: not read by the exports above
+    form = AccountFilterForm(
+        request.GET or None, options=selectors.account_filter_options(workspace=request.workspace), users=users
+    )
+    form.is_valid()
     page_obj = selectors.account_page(
         filterset=filterset,
         number=page_number(request),
@@ -85,10 +92,13 @@ def account_list_view(request: MemberRequest) -> HttpResponseBase:
     export_query = request.GET.copy()
     export_query.pop("page", None)
     export_query["export"] = "csv"
+    contacts_query = export_query.copy()
+    contacts_query["export"] = "contacts"
     context = {
         "form": form,
         "page_obj": page_obj,
         "export_url": "?" + export_query.urlencode(),
+        "contacts_export_url": "?" + contacts_query.urlencode(),
         **saved_views_context(request, "accounts"),
         "sort": filterset.sort_key,
         "filtered": filterset.active,

@@ -1,4 +1,4 @@
-"""CSV export of any filtered account list, with formulas neutralised.
+"""CSV export of any filtered account list, or of those accounts' contacts, with formulas neutralised.
 
 Two formats (issue 16): *neutral*, the portal's own import format (column keys, dot decimals, comma delimiter;
 the API always answers it, and the pages offer it for re-import), and *local*, for people reading it in a
@@ -107,11 +107,14 @@ def _local_cell(value: Any) -> Any:
     return value
 
 
-def _local_lines(rows: Iterable[list[Any]], language: str | None) -> Iterator[str]:
+def _local_lines(
+    rows: Iterable[list[Any]], language: str | None, columns: list[str] = ACCOUNT_COLUMNS, labels: dict | None = None
+) -> Iterator[str]:
     # A streaming response is read after the view returns: keep the page's language for the rows too.
+    labels = ACCOUNT_LABELS if labels is None else labels
     with translation.override(language):
         delimiter = ";" if formats.get_format("DECIMAL_SEPARATOR") == "," else ","
-        header = [gettext(ACCOUNT_LABELS[c]) for c in ACCOUNT_COLUMNS]
+        header = [gettext(labels[c]) for c in columns]
         yield from csv_lines(header, ([_local_cell(v) for v in row] for row in rows), delimiter=delimiter)
 
 
@@ -126,6 +129,95 @@ def accounts_csv_response(qs: QuerySet, filename: str, *, neutral: bool = True) 
         csv_lines(ACCOUNT_COLUMNS, account_rows(qs))
         if neutral
         else _local_lines(account_rows(qs), translation.get_language())
+    )
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# The contacts of a filtered account list: the portal's contacts import format first (so the neutral file re-imports
+# as is, each contact to its account by CRM id or domain), then what the portal adds (the engagement).
+CONTACT_COLUMNS = [
+    "external_id",
+    "first_name",
+    "last_name",
+    "email",
+    "title",
+    "account_external_id",
+    "account_domain",
+    "account_name",
+    "do_not_contact",
+    "buying_role",
+    "seniority",
+    "department",
+    "engagement_score",
+    "last_engaged_at",
+    "left_at",
+]
+CONTACT_LABELS = {
+    "external_id": gettext_noop("CRM id"),
+    "first_name": gettext_noop("First name"),
+    "last_name": gettext_noop("Last name"),
+    "email": gettext_noop("Email"),
+    "title": gettext_noop("Job title"),
+    "account_external_id": gettext_noop("Account CRM id"),
+    "account_domain": gettext_noop("Account domain"),
+    "account_name": gettext_noop("Account name"),
+    "do_not_contact": gettext_noop("Do not contact"),
+    "buying_role": gettext_noop("Buying role"),
+    "seniority": gettext_noop("Seniority"),
+    "department": gettext_noop("Department"),
+    "engagement_score": gettext_noop("Engagement"),
+    "last_engaged_at": gettext_noop("Last engaged"),
+    "left_at": gettext_noop("Left the company"),
+}
+_CONTACT_READ = [
+    "external_id",
+    "first_name",
+    "last_name",
+    "email",
+    "title",
+    "account__external_id",
+    "account__domain",
+    "account__name",
+    "do_not_contact",
+    "buying_role",
+    "seniority",
+    "department",
+    "engagement_score",
+    "last_engaged_at",
+    "left_at",
+]
+
+
+def contact_rows(qs: QuerySet, *, local: bool = False) -> Iterator[list[Any]]:
+    """One row per contact, in ``CONTACT_COLUMNS`` order; ``local``: the choices as their labels in the active
+    language (the import reads those too), else their keys."""
+    from personas.models import BuyingRole, Department, Seniority
+
+    choices = {9: dict(BuyingRole.choices), 10: dict(Seniority.choices), 11: dict(Department.choices)}
+    for row in qs.values_list(*_CONTACT_READ).iterator(chunk_size=2000):
+        cells = list(row)
+        cells[12] = round(cells[12], 2)  # the score as the pages show it, not 240.84346335418084
+        if cells[13] is not None:
+            cells[13] = cells[13].isoformat(timespec="seconds")
+        if local:
+            for i, labels in choices.items():
+                cells[i] = str(labels.get(cells[i], cells[i])) if cells[i] else ""
+        yield cells
+
+
+def contacts_csv_response(qs: QuerySet, filename: str, *, neutral: bool = True) -> StreamingHttpResponse:
+    language = translation.get_language()
+
+    def local_rows() -> Iterator[list[Any]]:
+        with translation.override(language):
+            yield from contact_rows(qs, local=True)
+
+    lines = (
+        csv_lines(CONTACT_COLUMNS, contact_rows(qs))
+        if neutral
+        else _local_lines(local_rows(), language, CONTACT_COLUMNS, CONTACT_LABELS)
     )
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
