@@ -26,8 +26,8 @@ from abe.views import workspace_required
 
 from . import selectors, services
 from .forms import AccountFilterForm, AccountForm, ContactForm, OpportunityForm, TeamMemberForm
-from .imports.export import accounts_csv_response, contacts_csv_response, export_is_neutral
-from .models import LIST_COLUMNS, Account, Contact
+from .imports.export import account_contacts_response, accounts_csv_response, export_is_neutral
+from .models import LIST_COLUMNS, Account
 
 PAGE_SIZE = 25
 
@@ -73,12 +73,7 @@ def account_list_view(request: MemberRequest) -> HttpResponseBase:
     if request.GET.get("export") == "csv":
         return accounts_csv_response(filterset.qs, "accounts.csv", neutral=export_is_neutral(request))
     if request.GET.get("export") == "contacts":  # the buying committees of the accounts the filters keep
-        contacts = (
-            Contact.objects.for_workspace(request.workspace)
-            .filter(account__in=filterset.qs.values("pk"))
-            .order_by("account__name", "account_id", "last_name", "first_name", "id")
-        )
-        return contacts_csv_response(contacts, "contacts.csv", neutral=export_is_neutral(request))
+        return account_contacts_response(request, filterset.qs)
     users = member_names(workspace=request.workspace)  # the filter bar: not read by the exports above
     form = AccountFilterForm(
         request.GET or None, options=selectors.account_filter_options(workspace=request.workspace), users=users

@@ -224,6 +224,19 @@ def contacts_csv_response(qs: QuerySet, filename: str, *, neutral: bool = True) 
     return response
 
 
+def account_contacts_response(request: Any, accounts: QuerySet) -> StreamingHttpResponse:
+    """``?export=contacts`` of a filtered account list (the accounts list, the tier board): the contacts of the
+    accounts the filters keep, by account."""
+    from ..models import Contact
+
+    contacts = (
+        Contact.objects.for_workspace(request.workspace)
+        .filter(account__in=accounts.values("pk"))
+        .order_by("account__name", "account_id", "last_name", "first_name", "id")
+    )
+    return contacts_csv_response(contacts, "contacts.csv", neutral=export_is_neutral(request))
+
+
 def import_problems_response(job: Any) -> StreamingHttpResponse:
     """Every rejected and warned line of an import job, with the original row, as a CSV download."""
     # The rows are written while the response streams, after the view has returned: in the request's language.

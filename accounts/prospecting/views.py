@@ -32,7 +32,7 @@ from abe.selectors import member_names
 from abe.views import admin_required, safe_next, workspace_required
 
 from .. import selectors as account_selectors
-from ..imports.export import accounts_csv_response, export_is_neutral
+from ..imports.export import account_contacts_response, accounts_csv_response, export_is_neutral
 from ..models import LIST_COLUMNS, Account, ProposalStatus, Tier
 from ..views import saved_views_context
 from . import selectors, services
@@ -93,13 +93,15 @@ def tier_board_view(request: MemberRequest) -> HttpResponseBase:
     ws = request.workspace
     icp, conf = selectors.board_config(workspace=ws)
     criteria = icp.criteria if icp else []
-    users = member_names(workspace=ws)
-    form = BoardFilterForm(
-        request.GET or None, options=selectors.board_filter_options(workspace=ws), users=users, criteria=criteria
-    )
     filterset = selectors.tier_board_filterset(workspace=ws, params=request.GET, user=request.user)
     if request.GET.get("export") == "csv":
         return accounts_csv_response(filterset.qs, "tier-board.csv", neutral=export_is_neutral(request))
+    if request.GET.get("export") == "contacts":
+        return account_contacts_response(request, filterset.qs)
+    users = member_names(workspace=ws)  # the filter bar: not read by the exports above
+    form = BoardFilterForm(
+        request.GET or None, options=selectors.board_filter_options(workspace=ws), users=users, criteria=criteria
+    )
     page_obj = selectors.tier_board_page(
         filterset=filterset,
         workspace=ws,
@@ -112,8 +114,11 @@ def tier_board_view(request: MemberRequest) -> HttpResponseBase:
         export_query.pop(name, None)
     matching_query = export_query.urlencode()
     export_query["export"] = "csv"
+    contacts_query = export_query.copy()
+    contacts_query["export"] = "contacts"
     context = {
         "matching_query": matching_query,
+        "contacts_export_url": "?" + contacts_query.urlencode(),
         "board_columns": BOARD_COLUMNS,
         **saved_views_context(request, "tier_board"),
         "form": form,

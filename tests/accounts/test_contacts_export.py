@@ -114,3 +114,15 @@ def test_in_spanish_the_headers_and_roles_read_in_spanish(client, viewer_user, w
     assert rows[0][:4] == ["Id en el CRM", "Nombre", "Apellidos", "Email"]
     ana = next(r for r in rows if r[3] == "ana@initech.example")
     assert (ana[9], ana[10], ana[11]) == ("Comprador económico", "Alta dirección (C-level)", "Finanzas")
+
+
+def test_the_tier_board_exports_the_contacts_of_its_filtered_accounts(client, viewer_user, workspace, committees):
+    committees.tier = "strategic"
+    committees.save(update_fields=["tier"])
+    client.force_login(viewer_user)
+
+    board = client.get("/accounts/tiers/").content.decode()
+    rows = _rows(client.get("/accounts/tiers/?tier=strategic&export=contacts"))
+
+    assert 'id="export-contacts"' in board
+    assert {r[3] for r in rows[1:]} == {"ana@initech.example", "ben@initech.example"}
