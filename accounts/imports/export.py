@@ -195,12 +195,18 @@ def contact_rows(qs: QuerySet, *, local: bool = False) -> Iterator[list[Any]]:
     language (the import reads those too), else their keys."""
     from personas.models import BuyingRole, Department, Seniority
 
-    choices = {9: dict(BuyingRole.choices), 10: dict(Seniority.choices), 11: dict(Department.choices)}
+    at = CONTACT_COLUMNS.index
+    choices = {
+        at("buying_role"): dict(BuyingRole.choices),
+        at("seniority"): dict(Seniority.choices),
+        at("department"): dict(Department.choices),
+    }
+    score, engaged = at("engagement_score"), at("last_engaged_at")
     for row in qs.values_list(*_CONTACT_READ).iterator(chunk_size=2000):
         cells = list(row)
-        cells[12] = round(cells[12], 2)  # the score as the pages show it, not 240.84346335418084
-        if cells[13] is not None:
-            cells[13] = cells[13].isoformat(timespec="seconds")
+        cells[score] = round(cells[score], 2)  # the score as the pages show it, not 240.84346335418084
+        if cells[engaged] is not None:
+            cells[engaged] = cells[engaged].isoformat(timespec="seconds")
         if local:
             for i, labels in choices.items():
                 cells[i] = str(labels.get(cells[i], cells[i])) if cells[i] else ""
