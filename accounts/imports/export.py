@@ -171,22 +171,14 @@ CONTACT_LABELS = {
     "last_engaged_at": gettext_noop("Last engaged"),
     "left_at": gettext_noop("Left the company"),
 }
+# What each column reads (the account's through its foreign key).
 _CONTACT_READ = [
-    "external_id",
-    "first_name",
-    "last_name",
-    "email",
-    "title",
-    "account__external_id",
-    "account__domain",
-    "account__name",
-    "do_not_contact",
-    "buying_role",
-    "seniority",
-    "department",
-    "engagement_score",
-    "last_engaged_at",
-    "left_at",
+    {
+        "account_external_id": "account__external_id",
+        "account_domain": "account__domain",
+        "account_name": "account__name",
+    }.get(column, column)
+    for column in CONTACT_COLUMNS
 ]
 
 
