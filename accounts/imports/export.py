@@ -150,6 +150,7 @@ CONTACT_COLUMNS = [
     "buying_role",
     "seniority",
     "department",
+    "persona",
     "engagement_score",
     "last_engaged_at",
     "left_at",
@@ -167,6 +168,7 @@ CONTACT_LABELS = {
     "buying_role": gettext_noop("Buying role"),
     "seniority": gettext_noop("Seniority"),
     "department": gettext_noop("Department"),
+    "persona": gettext_noop("Persona"),
     "engagement_score": gettext_noop("Engagement"),
     "last_engaged_at": gettext_noop("Last engaged"),
     "left_at": gettext_noop("Left the company"),
@@ -177,6 +179,7 @@ _CONTACT_READ = [
         "account_external_id": "account__external_id",
         "account_domain": "account__domain",
         "account_name": "account__name",
+        "persona": "persona__name",
     }.get(column, column)
     for column in CONTACT_COLUMNS
 ]

@@ -52,6 +52,7 @@ TARGET_FIELDS: dict[str, list[tuple[str, StrOrPromise]]] = {
         ("buying_role", _("Buying role")),
         ("seniority", _("Seniority")),
         ("department", _("Department")),
+        ("persona", _("Persona (name)")),
     ],
     "opportunities": [
         ("external_id", _("CRM id")),
@@ -126,6 +127,7 @@ COMMITTEE_COLUMNS: dict[str, list[str]] = {
     "buying_role": ["Buying Role", "Buying role", "Contact Role", "Role"],
     "seniority": ["Seniority", "Seniority Level", "Management Level"],
     "department": ["Department", "Departments"],
+    "persona": ["Persona"],  # HubSpot's contact property; the workspace's persona of that name
 }
 
 

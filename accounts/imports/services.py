@@ -50,6 +50,7 @@ from abe.gcpause import gc_paused
 from abe.jobs import STALLED_QUEUED, failure_cause, stall_cutoff, stalled_fail
 from abe.models import Workspace
 from abe.tasks import enqueue_job_on_commit, enqueue_on_commit
+from personas.models import Persona
 
 from ..models import (
     Account,
@@ -67,6 +68,7 @@ from ..prospecting.selectors import board_stats_invalidate
 from ..prospecting.tasks import prospecting_rescore_task
 from . import parsing as p
 from .committee import committee_value
+from .countries import _fold
 from .presets import PRESETS, TARGET_FIELDS, kind_detect, preset_detect, preset_mapping
 from .stages import stage_map_clean, stage_status, stage_values
 from .tasks import import_job_run_task
@@ -237,6 +239,7 @@ def _parsers(kind: str, decimal_comma: bool = False) -> dict[str, Callable[[str]
             "buying_role": lambda v: committee_value("buying_role", v),
             "seniority": lambda v: committee_value("seniority", v),
             "department": lambda v: committee_value("department", v),
+            "persona": _Text(120),
         }
     return {
         "external_id": _Text(64),
@@ -1017,11 +1020,34 @@ class ContactUpserter(_ChildUpserter):
         "buying_role",
         "seniority",
         "department",
+        "persona_id",
     ]
 
     def __init__(self, workspace: Workspace, result: ImportResult, today: date) -> None:
         self.by_email: dict[str, Record] = {}
+        # The workspace's personas by name, case, accents and punctuation ignored (HubSpot's Persona property names
+        # them as the workspace does).
+        self.personas: dict[str, list[int]] = {}
+        for pk, name in Persona.objects.for_workspace(workspace).values_list("id", "name"):
+            self.personas.setdefault(_fold(name), []).append(pk)
         super().__init__(workspace, result, today)
+
+    def persona_id(self, values: dict[str, Any], warnings: list[str | tx.Msg]) -> None:
+        """``persona`` (a name) -> ``persona_id``; a name no persona (or two) of the workspace has is left blank with a
+        warning."""
+        name = values.pop("persona", "")
+        if not name:
+            return
+        found = self.personas.get(_fold(name), [])
+        if len(found) == 1:
+            values["persona_id"] = found[0]
+            return
+        warnings.append(
+            tx.msg(
+                gettext_noop("No persona named “%(name)s” in this workspace: left blank (add it, then re-import)"),
+                name=name,
+            )
+        )
 
     def index(self, record: Record) -> None:
         super().index(record)
@@ -1038,6 +1064,7 @@ class ContactUpserter(_ChildUpserter):
 
     def match(self, line: int, values: dict[str, Any]) -> tuple[Record | None, dict[str, Any]]:
         warnings = values.pop("_warnings")
+        self.persona_id(values, warnings)
         other = values.pop("other_email", "")
         if other and not values.get("email"):  # the second email column, for a contact without the first
             values["email"] = other

@@ -13,6 +13,7 @@ import pytest
 from abe.models import UserPreference
 from accounts.imports.export import CONTACT_COLUMNS
 from accounts.imports.services import import_file
+from personas.models import Persona
 from tests.factories import AccountFactory, ContactFactory
 
 pytestmark = pytest.mark.django_db
@@ -38,6 +39,7 @@ def committees(workspace):
         seniority="c_level",
         department="finance",
         engagement_score=12.3456789,
+        persona=Persona.objects.create(workspace=workspace, name="Finance leader"),
         last_engaged_at=datetime(2026, 11, 30, 9, 15, 0, 123456, tzinfo=UTC),
     )
     ContactFactory(account=software, first_name="Ben", last_name="Ode", email="ben@initech.example", buying_role="")
@@ -60,6 +62,7 @@ def test_the_contacts_of_the_filtered_accounts_with_their_committee(
     assert set(by_email) == {"ana@initech.example", "ben@initech.example"}  # not the retail account's
     ana = by_email["ana@initech.example"]
     assert (ana["engagement_score"], ana["last_engaged_at"]) == ("12.35", "2026-11-30T09:15:00+00:00")
+    assert ana["persona"] == "Finance leader"
     assert (ana["account_external_id"], ana["account_name"], ana["buying_role"], ana["seniority"]) == (
         "A-1",
         "Initech",

@@ -189,3 +189,19 @@ def test_the_import_report_lists_the_cells_left_blank(
 
     assert "1 row imported with warnings (listed below)." in report and "a cell left blank" not in report
     assert "Buying role “Other” is not one the portal knows" in report and "Department “Legal”" in report
+
+
+def test_a_persona_column_names_the_workspaces_persona(workspace, account):
+    from personas.models import Persona
+
+    finance = Persona.objects.create(workspace=workspace, name="Finance leader")
+    header = "Record ID,Email,Company Domain Name,Persona\n"
+    data = header + "1,a@acme.example,acme.example,FINANCE Leader\n" + "2,b@acme.example,acme.example,Marketing Mary\n"
+
+    result, preset = import_file(workspace=workspace, kind="contacts", data=data.encode())
+
+    assert preset == "hubspot" and (result.created, result.rejected) == (2, 0)
+    personas = dict(Contact.objects.for_workspace(workspace).values_list("external_id", "persona_id"))
+    assert personas == {"1": finance.pk, "2": None}
+    assert [w["line"] for w in result.warnings] == [3]
+    assert "No persona named “Marketing Mary” in this workspace" in result.warnings[0]["reason"]
