@@ -60,6 +60,7 @@ TARGET_FIELDS: dict[str, list[tuple[str, StrOrPromise]]] = {
         ("account_external_id", _("Account CRM id")),
         ("account_domain", _("Account domain")),
         ("amount", _("Amount")),
+        ("won_amount", _("Won amount (won deals, instead of Amount)")),
         ("stage", _("Stage")),
         ("type", _("Type")),
         ("created_date", _("Created date")),
@@ -433,6 +434,8 @@ PRESETS: dict[str, Preset] = {
                     "name": ["Topic"],
                     "account_name": ["Potential Customer", "Account"],
                     "amount": ["Est. Revenue", "Actual Revenue"],
+                    # A won deal's real amount, where the view has both (the estimate stays for open and lost deals).
+                    "won_amount": ["Actual Revenue"],
                     "stage": ["Pipeline Phase", "Sales Stage"],
                     "status": ["Status"],
                     "created_date": ["Created On"],

@@ -84,7 +84,7 @@ PROBLEMS_SHOWN = 20
 SCALABLE = {
     "accounts": {"employees", "annual_revenue", "number_of_offices"},
     "contacts": set(),
-    "opportunities": {"amount", "gross_margin"},
+    "opportunities": {"amount", "won_amount", "gross_margin"},
 }
 
 
@@ -248,6 +248,7 @@ def _parsers(kind: str, decimal_comma: bool = False) -> dict[str, Callable[[str]
         "account_domain": p.domain,
         "account_name": _Text(255),
         "amount": lambda v: p.money(v, gettext_noop("Amount"), dc),
+        "won_amount": lambda v: p.money(v, gettext_noop("Won amount"), dc),
         "stage": _Text(80),
         "type": p.opportunity_type,
         "created_date": lambda v: p.day(v, gettext_noop("Created date")),
@@ -269,7 +270,7 @@ PARSERS = {kind: _parsers(kind) for kind in ("accounts", "contacts", "opportunit
 OPTIONAL = {
     "accounts": {"country", "employees", "annual_revenue", "number_of_offices", "founded_year", "trigger_event_date"},
     "contacts": {"other_email", "buying_role", "seniority", "department"},
-    "opportunities": {"amount", "close_date", "expected_close_date"},
+    "opportunities": {"amount", "won_amount", "close_date", "expected_close_date"},
 }
 
 
@@ -1205,6 +1206,11 @@ class OpportunityUpserter(_ChildUpserter):
         status = self.status(values)
         if status:
             values["status"] = status
+        won_amount = values.pop("won_amount", None)
+        if won_amount is not None and status == OpportunityStatus.WON:
+            # What the deal was won for (Dynamics 365's "Actual Revenue"), where the amount column is the estimate:
+            # the revenue of key accounts counts what was won, not what was hoped for.
+            values["amount"] = won_amount
         expected = values.pop("expected_close_date", None)
         if expected and not values.get("close_date") and status not in (OpportunityStatus.WON, OpportunityStatus.LOST):
             # An open deal's date, where the file's close date column is filled only for deals that closed

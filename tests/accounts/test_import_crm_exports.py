@@ -360,3 +360,21 @@ def test_an_expected_close_date_fills_only_an_open_deals_empty_close_date(worksp
     closes = dict(Opportunity.objects.for_workspace(workspace).values_list("external_id", "close_date"))
     assert closes == {"1": date(2027, 1, 31), "2": None, "3": date(2026, 12, 1), "4": None}
     assert [w["line"] for w in result.warnings] == [5]
+
+
+def test_a_won_deal_takes_what_it_was_won_for_where_the_view_has_both_revenues(workspace):
+    """Dynamics 365's Est. Revenue is the estimate; a won deal's Actual Revenue is what it was won for (the key
+    accounts' revenue counts it). Open and lost deals keep their estimate (a lost deal's actual revenue is 0)."""
+    Account.objects.create(workspace=workspace, name="Contoso Ltd", domain="contoso.com")
+    data = (
+        b"(Do Not Modify) Opportunity,Topic,Potential Customer,Status,Est. Revenue,Actual Revenue,Actual Close Date\n"
+        b'o-1,Open deal,Contoso Ltd,Open,"$60,000.00",,\n'
+        b'o-2,Won deal,Contoso Ltd,Won,"$120,000.00","$110,500.00",6/12/2026\n'
+        b'o-3,Lost deal,Contoso Ltd,Lost,"$35,000.00",$0.00,5/20/2026\n'
+    )
+
+    result, preset = import_file(workspace=workspace, kind="opportunities", data=data)
+
+    assert preset == "dynamics" and (result.created, result.rejected) == (3, 0)
+    amounts = dict(Opportunity.objects.for_workspace(workspace).values_list("external_id", "amount"))
+    assert amounts == {"o-1": Decimal("60000"), "o-2": Decimal("110500"), "o-3": Decimal("35000")}
