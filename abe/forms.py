@@ -69,12 +69,6 @@ class LocalLimit:
             }
             raise ValidationError(exc.message, code=exc.code, params=params) from None
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, LocalLimit) and self.validator == other.validator
-
-    def __hash__(self) -> int:
-        return hash(self.validator.limit_value) if not callable(self.validator.limit_value) else id(self)
-
 
 def localize_number_fields() -> None:
     """Every decimal and float field of every form reads and shows numbers the local way (issue 16).

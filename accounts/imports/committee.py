@@ -28,7 +28,7 @@ from django.utils.translation import gettext_noop
 from abe import texts as tx
 from personas.models import BuyingRole, Department, Seniority
 
-from .countries import _fold
+from ..normalise import normalise_name
 from .parsing import CellError
 
 # CRM and vendor vocabularies, folded (lower case, no accents or punctuation).
@@ -108,11 +108,11 @@ def _table(field: str) -> dict[str, str]:
     choices = CHOICES[field]
     table = dict(_EXTRA[field])
     for value in choices.values:
-        table[_fold(value)] = value
+        table[normalise_name(value)] = value
     for language, _ in settings.LANGUAGES:
         with translation.override(language):
             for value, label in choices.choices:
-                table[_fold(str(label))] = value
+                table[normalise_name(str(label))] = value
     return table
 
 
@@ -136,7 +136,7 @@ def committee_value(field: str, cell: str) -> str:
     optional: the import leaves the cell blank and warns)."""
     if not (cell or "").strip():
         return ""
-    folded = _fold(cell)
+    folded = normalise_name(cell)
     found = _table(field).get(folded)
     if found is None and field == "department":
         found = _department_within(folded)

@@ -68,7 +68,6 @@ from ..prospecting.selectors import board_stats_invalidate
 from ..prospecting.tasks import prospecting_rescore_task
 from . import parsing as p
 from .committee import committee_value
-from .countries import _fold
 from .presets import PRESETS, TARGET_FIELDS, kind_detect, preset_detect, preset_mapping
 from .stages import stage_map_clean, stage_status, stage_values
 from .tasks import import_job_run_task
@@ -1030,7 +1029,7 @@ class ContactUpserter(_ChildUpserter):
         # them as the workspace does).
         self.personas: dict[str, list[int]] = {}
         for pk, name in Persona.objects.for_workspace(workspace).values_list("id", "name"):
-            self.personas.setdefault(_fold(name), []).append(pk)
+            self.personas.setdefault(_norm(name), []).append(pk)
         super().__init__(workspace, result, today)
 
     def persona_id(self, values: dict[str, Any], warnings: list[str | tx.Msg]) -> None:
@@ -1039,7 +1038,7 @@ class ContactUpserter(_ChildUpserter):
         name = values.pop("persona", "")
         if not name:
             return
-        found = self.personas.get(_fold(name), [])
+        found = self.personas.get(_norm(name), [])
         if len(found) == 1:
             values["persona_id"] = found[0]
             return
