@@ -151,6 +151,8 @@ CONTACT_COLUMNS = [
     "seniority",
     "department",
     "persona",
+    "reports_to_external_id",
+    "reports_to",
     "engagement_score",
     "last_engaged_at",
     "left_at",
@@ -169,6 +171,8 @@ CONTACT_LABELS = {
     "seniority": gettext_noop("Seniority"),
     "department": gettext_noop("Department"),
     "persona": gettext_noop("Persona"),
+    "reports_to_external_id": gettext_noop("Reports to (CRM id)"),
+    "reports_to": gettext_noop("Reports to"),
     "engagement_score": gettext_noop("Engagement"),
     "last_engaged_at": gettext_noop("Last engaged"),
     "left_at": gettext_noop("Left the company"),
@@ -180,9 +184,11 @@ _CONTACT_READ = [
         "account_domain": "account__domain",
         "account_name": "account__name",
         "persona": "persona__name",
+        "reports_to_external_id": "reports_to__external_id",
+        "reports_to": "reports_to__email",  # the manager's email, else their name (read after the columns)
     }.get(column, column)
     for column in CONTACT_COLUMNS
-]
+] + ["reports_to__first_name", "reports_to__last_name"]
 
 
 def contact_rows(qs: QuerySet, *, local: bool = False) -> Iterator[list[Any]]:
@@ -196,9 +202,16 @@ def contact_rows(qs: QuerySet, *, local: bool = False) -> Iterator[list[Any]]:
         at("seniority"): dict(Seniority.choices),
         at("department"): dict(Department.choices),
     }
-    score, engaged = at("engagement_score"), at("last_engaged_at")
+    score, engaged, manager, width = (
+        at("engagement_score"),
+        at("last_engaged_at"),
+        at("reports_to"),
+        len(CONTACT_COLUMNS),
+    )
     for row in qs.values_list(*_CONTACT_READ).iterator(chunk_size=2000):
-        cells = list(row)
+        cells = list(row[:width])
+        if not cells[manager]:
+            cells[manager] = f"{row[width] or ''} {row[width + 1] or ''}".strip()
         cells[score] = round(cells[score], 2)  # the score as the pages show it, not 240.84346335418084
         if cells[engaged] is not None:
             cells[engaged] = cells[engaged].isoformat(timespec="seconds")

@@ -53,6 +53,8 @@ TARGET_FIELDS: dict[str, list[tuple[str, StrOrPromise]]] = {
         ("seniority", _("Seniority")),
         ("department", _("Department")),
         ("persona", _("Persona (name)")),
+        ("reports_to_external_id", _("Reports to (the manager's CRM id)")),
+        ("reports_to", _("Reports to (the manager's email or name, same account)")),
     ],
     "opportunities": [
         ("external_id", _("CRM id")),
@@ -168,6 +170,7 @@ PRESETS: dict[str, Preset] = {
                     "title": ["TITLE"],
                     "account_external_id": ["ACCOUNTID"],
                     "do_not_contact": ["HASOPTEDOUTOFEMAIL"],
+                    "reports_to_external_id": ["REPORTSTOID"],  # the manager's contact id
                     **COMMITTEE_COLUMNS,
                 },
                 "opportunities": {
@@ -215,6 +218,7 @@ PRESETS: dict[str, Preset] = {
                     # A report shows the account's name unless the user adds its id: then the name links the line.
                     "account_name": ["Account Name"],
                     "do_not_contact": ["Email Opt Out"],
+                    "reports_to": ["Reports To"],  # the manager's name
                     **COMMITTEE_COLUMNS,
                 },
                 "opportunities": {
@@ -380,6 +384,8 @@ PRESETS: dict[str, Preset] = {
                     "account_external_id": ["Account Name.id"],
                     "account_name": ["Account Name"],
                     "do_not_contact": ["Email Opt Out"],
+                    "reports_to": ["Reporting To"],  # a lookup: its name, and its id in "<field>.id"
+                    "reports_to_external_id": ["Reporting To.id"],
                     **COMMITTEE_COLUMNS,
                 },
                 "opportunities": {
@@ -427,6 +433,7 @@ PRESETS: dict[str, Preset] = {
                     "other_email": ["Email Address 2", "Email Address 3"],
                     "title": ["Job Title"],
                     "account_name": ["Company Name", "Account Name"],
+                    "reports_to": ["Manager"],  # Dynamics 365's "Manager" field: the manager's name, as text
                     **COMMITTEE_COLUMNS,
                 },
                 "opportunities": {

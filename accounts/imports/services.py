@@ -63,7 +63,7 @@ from ..models import (
     OpportunityStatus,
     Product,
 )
-from ..normalise import normalise_name
+from ..normalise import normalise_email, normalise_name
 from ..prospecting.selectors import board_stats_invalidate
 from ..prospecting.tasks import prospecting_rescore_task
 from . import parsing as p
@@ -105,6 +105,8 @@ def problem_text(problem: dict[str, Any]) -> str:
 
 
 OWN_PARENT = tx.msg(gettext_noop("An account cannot be its own parent: parent left blank"))
+OWN_MANAGER = tx.msg(gettext_noop("A contact cannot report to themselves: reports-to left blank"))
+MANAGER_LOOP = tx.msg(gettext_noop("This would make a reporting loop: reports-to left blank"))
 # "Same account as line 4 (CRM id 001…); a file may change each account once", a sentence per kind of row.
 SAME_RECORD_TWICE = {
     "record": gettext_noop("Same record as line %(line)s (%(record)s); a file may change each record once"),
@@ -239,6 +241,8 @@ def _parsers(kind: str, decimal_comma: bool = False) -> dict[str, Callable[[str]
             "seniority": lambda v: committee_value("seniority", v),
             "department": lambda v: committee_value("department", v),
             "persona": _Text(120),
+            "reports_to_external_id": _Text(64),
+            "reports_to": _Text(255),
         }
     return {
         "external_id": _Text(64),
@@ -1021,10 +1025,17 @@ class ContactUpserter(_ChildUpserter):
         "seniority",
         "department",
         "persona_id",
+        "reports_to_id",
     ]
 
     def __init__(self, workspace: Workspace, result: ImportResult, today: date) -> None:
         self.by_email: dict[str, Record] = {}
+        # (line, record, manager's CRM id, manager's email or name, outcome of the line): managers are linked after
+        # the last row (``_managers_resolve``), when every contact of the file has an id, whatever the order.
+        self.managers_later: list[tuple[int, Record, str, str, str]] = []
+        self.row_manager: tuple[str, str] | None = None
+        self.moved: list[Record] = []  # stored contacts this run moved to another account
+        self.names: dict[tuple[int, str], list[Record]] | None = None
         # The workspace's personas by name, case, accents and punctuation ignored (HubSpot's Persona property names
         # them as the workspace does).
         self.personas: dict[str, list[int]] = {}
@@ -1062,7 +1073,14 @@ class ContactUpserter(_ChildUpserter):
     def describe(self, record: Record) -> str | tx.Msg:
         return record["email"] or super().describe(record)
 
+    def update(self, record: Record, changes: dict[str, Any]) -> None:
+        if "account_id" in changes and record["id"] is not None and changes["account_id"] != record["account_id"]:
+            self.moved.append(record)
+        super().update(record, changes)
+
     def match(self, line: int, values: dict[str, Any]) -> tuple[Record | None, dict[str, Any]]:
+        manager_ext, manager = values.pop("reports_to_external_id", ""), values.pop("reports_to", "")
+        self.row_manager = (manager_ext, manager) if manager_ext or manager else None
         warnings = values.pop("_warnings")
         self.persona_id(values, warnings)
         other = values.pop("other_email", "")
@@ -1102,6 +1120,71 @@ class ContactUpserter(_ChildUpserter):
         elif email and self.by_email.get(email, record) is not record:
             raise p.CellError(tx.msg(gettext_noop("Another contact already uses %(email)s"), email=email))
         return record, values
+
+    def state_dump(self) -> dict[str, Any]:
+        later = [[line, record["id"], ext, name, outcome] for line, record, ext, name, outcome in self.managers_later]
+        return {**super().state_dump(), "managers_later": later, "moved": [r["id"] for r in self.moved]}
+
+    def state_load(self, state: dict[str, Any]) -> None:
+        super().state_load(state)
+        by_pk = self.records_by_pk()
+        self.managers_later += [
+            (line, by_pk[pk], ext, name, outcome)
+            for line, pk, ext, name, outcome in state.get("managers_later", [])
+            if pk in by_pk
+        ]
+        self.moved += [by_pk[pk] for pk in state.get("moved", []) if pk in by_pk]
+
+    def manager_of(self, record: Record, manager_ext: str, manager: str) -> Record | tx.Msg:
+        """The contact a line names as the manager of ``record`` (by CRM id, else by email, else by full name among
+        the contacts of ``record``'s account), or the warning that leaves it blank."""
+        if manager_ext:
+            found = self.by_external.get(manager_ext)
+            if found is None:
+                return tx.msg(gettext_noop("No contact with CRM id %(id)s: reports-to left blank"), id=manager_ext)
+        elif "@" in manager:
+            found = self.by_email.get(normalise_email(manager))
+            if found is None:
+                return tx.msg(gettext_noop("No contact with the email %(email)s: reports-to left blank"), email=manager)
+        else:
+            named = self.names_by_account().get((record["account_id"], normalise_name(manager)), [])
+            others = [r for r in named if r is not record]
+            if len(others) > 1:
+                return tx.msg(
+                    gettext_noop("%(count)s contacts of this account are named “%(name)s”: reports-to left blank"),
+                    count=len(others),
+                    name=manager,
+                )
+            if not named:
+                return tx.msg(
+                    gettext_noop("No contact named “%(name)s” in this account: reports-to left blank"), name=manager
+                )
+            found = others[0] if others else record
+        if found is record:
+            return OWN_MANAGER
+        if found["account_id"] != record["account_id"]:
+            return tx.msg(
+                gettext_noop("The manager %(manager)s is a contact of another account: reports-to left blank"),
+                manager=self.describe(found),
+            )
+        seen: set[int] = {record["id"]}
+        above: Record | None = found
+        while above is not None:
+            if above["id"] in seen:
+                return MANAGER_LOOP
+            seen.add(above["id"])
+            above = self.by_pk.get(above["reports_to_id"]) if above["reports_to_id"] else None
+        return found
+
+    def names_by_account(self) -> dict[tuple[int, str], list[Record]]:
+        """``(account id, normalised full name)`` -> contacts, built once when a line names a manager by name."""
+        if self.names is None:
+            self.names = {}
+            for r in self.by_pk.values():
+                full = f"{r['first_name']} {r['last_name']}".strip()
+                if full:
+                    self.names.setdefault((r["account_id"], normalise_name(full)), []).append(r)
+        return self.names
 
 
 class OpportunityUpserter(_ChildUpserter):
@@ -1420,6 +1503,9 @@ def _import_rows(
         if isinstance(upserter, AccountUpserter):
             _parents_resolve(upserter)
             upserter.parents_later = []  # resolved: the last checkpoint must not hand them to a repeated step
+        elif isinstance(upserter, ContactUpserter) and (upserter.managers_later or upserter.moved):
+            _managers_resolve(upserter)
+            upserter.managers_later, upserter.moved = [], []  # resolved (as the parents above)
         flush()
         writer.wait()
     finally:
@@ -1507,6 +1593,8 @@ def _decide_row(upserter: _Upserter, plan: list[CellPlan], line: int, cells: lis
     if digests is not None and outcome != "unchanged":
         # Only a line that was read whole (no cell left blank with a warning) vouches for what it wrote.
         digests.digest_set(record, digest if not warnings else None)
+    if isinstance(upserter, ContactUpserter) and upserter.row_manager:
+        upserter.managers_later.append((line, record, *upserter.row_manager, outcome))
     parent = upserter.row_parent if isinstance(upserter, AccountUpserter) else None
     if parent and isinstance(upserter, AccountUpserter):
         found = upserter.parent_of(record, *parent)
@@ -1558,6 +1646,34 @@ def _parents_resolve(upserter: AccountUpserter) -> None:
             if outcome == "unchanged":
                 result.unchanged -= 1
                 result.updated += 1
+
+
+def _managers_resolve(upserter: ContactUpserter) -> None:
+    """Link the managers the lines named, once every contact of the file has an id (a manager may come later in
+    the file); then a contact moved to another account, and its direct reports, leave a manager who is not of
+    their account (a manager is always a contact of the same account, as the contact form requires)."""
+    with transaction.atomic():
+        upserter.flush()  # every record has an id now
+    result = upserter.result
+    for line, record, manager_ext, manager, outcome in upserter.managers_later:
+        found = upserter.manager_of(record, manager_ext, manager)
+        if isinstance(found, tx.Msg):
+            result.warn(line, [found])
+        elif record["reports_to_id"] != found["id"]:
+            upserter.update(record, {"reports_to_id": found["id"]})
+            if outcome == "unchanged":
+                result.unchanged -= 1
+                result.updated += 1
+    if upserter.moved:
+        by_pk, moved = upserter.by_pk, {r["id"] for r in upserter.moved}
+        for record in list(by_pk.values()):
+            boss = by_pk.get(record["reports_to_id"]) if record["reports_to_id"] else None
+            if (
+                boss is not None
+                and (record["id"] in moved or boss["id"] in moved)
+                and boss["account_id"] != record["account_id"]
+            ):
+                upserter.update(record, {"reports_to_id": None})
 
 
 def scales_clean(kind: str, scales: dict[str, Any]) -> dict[str, float]:
