@@ -55,6 +55,7 @@ TARGET_FIELDS: dict[str, list[tuple[str, StrOrPromise]]] = {
         ("persona", _("Persona (name)")),
         ("reports_to_external_id", _("Reports to (the manager's CRM id)")),
         ("reports_to", _("Reports to (the manager's email or name, same account)")),
+        ("committee_from_title", _("Job title to guess seniority and department from (where blank)")),
     ],
     "opportunities": [
         ("external_id", _("CRM id")),

@@ -71,6 +71,7 @@ from .committee import committee_value
 from .presets import PRESETS, TARGET_FIELDS, kind_detect, preset_detect, preset_mapping
 from .stages import stage_map_clean, stage_status, stage_values
 from .tasks import import_job_run_task
+from .titles import department_from_title, seniority_from_title
 
 logger = logging.getLogger(__name__)
 CHUNK = 5000
@@ -243,6 +244,7 @@ def _parsers(kind: str, decimal_comma: bool = False) -> dict[str, Callable[[str]
             "persona": _Text(120),
             "reports_to_external_id": _Text(64),
             "reports_to": _Text(255),
+            "committee_from_title": _Text(200),
         }
     return {
         "external_id": _Text(64),
@@ -1080,6 +1082,7 @@ class ContactUpserter(_ChildUpserter):
 
     def match(self, line: int, values: dict[str, Any]) -> tuple[Record | None, dict[str, Any]]:
         manager_ext, manager = values.pop("reports_to_external_id", ""), values.pop("reports_to", "")
+        title = values.pop("committee_from_title", "")
         self.row_manager = (manager_ext, manager) if manager_ext or manager else None
         warnings = values.pop("_warnings")
         self.persona_id(values, warnings)
@@ -1110,6 +1113,10 @@ class ContactUpserter(_ChildUpserter):
                 )
         if account_id is not None:
             values["account_id"] = account_id
+        if title:  # mapped by choice: a seniority or department blank in the line and in the portal, from the title
+            for field, guess in (("seniority", seniority_from_title), ("department", department_from_title)):
+                if not values.get(field) and not (record is not None and record[field]) and (value := guess(title)):
+                    values[field] = value
         if record is None:
             if account_id is None:
                 raise p.CellError(
