@@ -100,7 +100,9 @@ def csv_lines(header: list[str], rows: Iterable[Iterable[Any]], *, delimiter: st
 
 
 def _local_cell(value: Any) -> Any:
-    if isinstance(value, bool) or value is None:
+    if isinstance(value, bool):
+        return gettext("Yes") if value else gettext("No")  # the import reads these words too
+    if value is None:
         return value
     if isinstance(value, float | Decimal):
         return formats.number_format(value, use_l10n=True)

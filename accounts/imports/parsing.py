@@ -293,13 +293,18 @@ def money(value: str, label: str, decimal_comma: bool = False) -> Decimal | None
         return Decimal(str(result)).quantize(_CENT)
 
 
+# Also the words of the portal's other languages, which its own export writes in them (Sí/No, Sim/Não, Da/Nu).
+_TRUE = {"true", "t", "yes", "y", "1", "x", "sí", "si", "verdadero", "sim", "verdadeiro", "da", "adevărat", "adevarat"}
+_FALSE = {"false", "f", "no", "n", "0", "falso", "não", "nao", "nu", "fals"}
+
+
 def boolean(value: str, label: str) -> bool | None:
     v = (value or "").strip().lower()
     if not v:
         return None
-    if v in {"true", "t", "yes", "y", "1", "x"}:
+    if v in _TRUE:
         return True
-    if v in {"false", "f", "no", "n", "0"}:
+    if v in _FALSE:
         return False
     raise CellError(
         tx.msg(gettext_noop("%(field)s “%(value)s” is not true/false"), field=tx.label(label), value=value.strip())

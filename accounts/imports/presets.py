@@ -8,6 +8,7 @@ reader's language.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
@@ -464,12 +465,51 @@ PRESETS: dict[str, Preset] = {
 }
 
 
+@cache
+def _local_headers(kind: str) -> dict[str, list[str]]:
+    """The headers of the portal's own export in the reader's language (``export.py``'s local format: "Id en el CRM",
+    "Nombre", "Rol de compra"...), in every language but English (an English page exports the neutral file, whose
+    headers are the fields' keys), for the import columns the export shares: field -> headers. A header two fields
+    share in some language is left out (the mapping page would guess)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    from .export import ACCOUNT_LABELS, CONTACT_LABELS
+
+    labels = {"accounts": ACCOUNT_LABELS, "contacts": CONTACT_LABELS}.get(kind, {})
+    targets = {field for field, _label in TARGET_FIELDS.get(kind, [])}
+    fields_of: dict[str, tuple[str, set[str]]] = {}  # folded header -> (header, fields)
+    for language, _name in settings.LANGUAGES:
+        if language.startswith("en"):
+            continue
+        with translation.override(language):
+            for field, label in labels.items():
+                header = translation.gettext(label)
+                if field in targets and header != label:
+                    fields_of.setdefault(header.strip().lower(), (header, set()))[1].add(field)
+    headers: dict[str, list[str]] = {}
+    for header, fields in fields_of.values():
+        if len(fields) == 1:
+            headers.setdefault(fields.pop(), []).append(header)
+    return headers
+
+
+def preset_columns(preset: Preset, kind: str) -> dict[str, list[str]]:
+    """Target field -> the columns ``preset`` reads it from: its own list, and for the portal's own format the
+    headers of its export in every other language too (so a file exported in Spanish re-imports as it is)."""
+    columns = preset.columns.get(kind, {})
+    if preset.name != "abe":
+        return columns
+    local = _local_headers(kind)
+    return {field: candidates + local.get(field, []) for field, candidates in columns.items()}
+
+
 def preset_mapping(preset: Preset, kind: str, headers: list[str]) -> dict[str, str]:
     """Target field -> the first candidate column present (exact name first, then ignoring case)."""
     exact = set(headers)
     folded = {h.strip().lower(): h for h in headers}
     mapping = {}
-    for field, candidates in preset.columns.get(kind, {}).items():
+    for field, candidates in preset_columns(preset, kind).items():
         for candidate in candidates:
             if candidate in exact:
                 mapping[field] = candidate
@@ -502,7 +542,7 @@ def _preset_best(kind: str, headers: list[str]) -> tuple[Preset | None, float]:
     best, best_score = None, 0.0
     exact = set(headers)
     for preset in PRESETS.values():
-        columns = preset.columns.get(kind, {})
+        columns = preset_columns(preset, kind)
         mapping = preset_mapping(preset, kind, headers)
         if "external_id" not in mapping and "name" not in mapping and "email" not in mapping:
             continue
