@@ -57,6 +57,7 @@ TARGET_FIELDS: dict[str, list[tuple[str, StrOrPromise]]] = {
         ("reports_to_external_id", _("Reports to (the manager's CRM id)")),
         ("reports_to", _("Reports to (the manager's email or name, same account)")),
         ("committee_from_title", _("Job title to guess seniority and department from (where blank)")),
+        ("created_date", _("Created date")),
     ],
     "opportunities": [
         ("external_id", _("CRM id")),
@@ -173,6 +174,7 @@ PRESETS: dict[str, Preset] = {
                     "account_external_id": ["ACCOUNTID"],
                     "do_not_contact": ["HASOPTEDOUTOFEMAIL"],
                     "reports_to_external_id": ["REPORTSTOID"],  # the manager's contact id
+                    "created_date": ["CREATEDDATE"],
                     **COMMITTEE_COLUMNS,
                 },
                 "opportunities": {
@@ -221,6 +223,7 @@ PRESETS: dict[str, Preset] = {
                     "account_name": ["Account Name"],
                     "do_not_contact": ["Email Opt Out"],
                     "reports_to": ["Reports To"],  # the manager's name
+                    "created_date": ["Created Date"],
                     **COMMITTEE_COLUMNS,
                 },
                 "opportunities": {
@@ -273,6 +276,7 @@ PRESETS: dict[str, Preset] = {
                     "account_domain": ["Company Domain Name"],
                     "account_name": ["Associated Company"],
                     "do_not_contact": ["Unsubscribed from all email"],
+                    "created_date": ["Create Date"],
                     **COMMITTEE_COLUMNS,
                 },
                 "opportunities": {
@@ -336,6 +340,7 @@ PRESETS: dict[str, Preset] = {
                     "title": ["Person - Job title", "Person - Title"],
                     "account_external_id": ["Person - Organization ID"],
                     "account_name": ["Person - Organization"],
+                    "created_date": ["Person - Add time", "Person - Person created"],
                     **COMMITTEE_COLUMNS,
                 },
                 "opportunities": {
@@ -388,6 +393,7 @@ PRESETS: dict[str, Preset] = {
                     "do_not_contact": ["Email Opt Out"],
                     "reports_to": ["Reporting To"],  # a lookup: its name, and its id in "<field>.id"
                     "reports_to_external_id": ["Reporting To.id"],
+                    "created_date": ["Created Time"],
                     **COMMITTEE_COLUMNS,
                 },
                 "opportunities": {
@@ -436,6 +442,7 @@ PRESETS: dict[str, Preset] = {
                     "title": ["Job Title"],
                     "account_name": ["Company Name", "Account Name"],
                     "reports_to": ["Manager"],  # Dynamics 365's "Manager" field: the manager's name, as text
+                    "created_date": ["Created On"],
                     **COMMITTEE_COLUMNS,
                 },
                 "opportunities": {

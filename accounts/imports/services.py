@@ -30,7 +30,7 @@ import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -245,6 +245,7 @@ def _parsers(kind: str, decimal_comma: bool = False) -> dict[str, Callable[[str]
             "reports_to_external_id": _Text(64),
             "reports_to": _Text(255),
             "committee_from_title": _Text(200),
+            "created_date": lambda v: p.day(v, gettext_noop("Created date")),
         }
     return {
         "external_id": _Text(64),
@@ -274,7 +275,7 @@ PARSERS = {kind: _parsers(kind) for kind in ("accounts", "contacts", "opportunit
 # A problem in one of these cells blanks the cell and warns; anywhere else it rejects the row.
 OPTIONAL = {
     "accounts": {"country", "employees", "annual_revenue", "number_of_offices", "founded_year", "trigger_event_date"},
-    "contacts": {"other_email", "buying_role", "seniority", "department"},
+    "contacts": {"other_email", "buying_role", "seniority", "department", "created_date"},
     "opportunities": {"amount", "won_amount", "close_date", "expected_close_date"},
 }
 
@@ -1028,6 +1029,7 @@ class ContactUpserter(_ChildUpserter):
         "department",
         "persona_id",
         "reports_to_id",
+        "created_at",
     ]
 
     def __init__(self, workspace: Workspace, result: ImportResult, today: date) -> None:
@@ -1075,6 +1077,19 @@ class ContactUpserter(_ChildUpserter):
     def describe(self, record: Record) -> str | tx.Msg:
         return record["email"] or super().describe(record)
 
+    def insert_wrapped(self, insert: Callable[[], None], ids: list[int]) -> Callable[[], None]:
+        """The new contacts' insert, then their creation dates from the file (an insert stamps every row with the
+        time it is written, as a contact created by hand)."""
+        dated = [(pk, r["created_at"]) for pk, r in zip(ids, self.pending, strict=True) if r["created_at"]]
+        if not dated:
+            return insert
+
+        def send() -> None:
+            insert()
+            rows_update(Contact, ["created_at"], dated)
+
+        return send
+
     def update(self, record: Record, changes: dict[str, Any]) -> None:
         if "account_id" in changes and record["id"] is not None and changes["account_id"] != record["account_id"]:
             self.moved.append(record)
@@ -1083,6 +1098,7 @@ class ContactUpserter(_ChildUpserter):
     def match(self, line: int, values: dict[str, Any]) -> tuple[Record | None, dict[str, Any]]:
         manager_ext, manager = values.pop("reports_to_external_id", ""), values.pop("reports_to", "")
         title = values.pop("committee_from_title", "")
+        created = values.pop("created_date", None)
         self.row_manager = (manager_ext, manager) if manager_ext or manager else None
         warnings = values.pop("_warnings")
         self.persona_id(values, warnings)
@@ -1113,6 +1129,13 @@ class ContactUpserter(_ChildUpserter):
                 )
         if account_id is not None:
             values["account_id"] = account_id
+        if created is not None:
+            # When the person came into the CRM (the won/lost analysis counts a contact on a deal closed after it):
+            # the earlier of the file's date and the stored one (a date to come is no information).
+            moment = datetime.combine(created, datetime.min.time(), tzinfo=UTC)
+            stored = record["created_at"] if record is not None else None
+            if moment <= timezone.now() and (stored is None or stored.date() > created):
+                values["created_at"] = moment
         if title:  # mapped by choice: a seniority or department blank in the line and in the portal, from the title
             for field, guess in (("seniority", seniority_from_title), ("department", department_from_title)):
                 if not values.get(field) and not (record is not None and record[field]) and (value := guess(title)):
