@@ -7,6 +7,7 @@ from .prospecting import urls as prospecting_urls
 app_name = "accounts"
 urlpatterns = [
     path("", views.account_list_view, name="list"),
+    path("contacts/", views.contact_list_view, name="contacts"),
     path("new/", views.account_create_view, name="create"),
     path("<int:pk>/", views.account_detail_view, name="detail"),
     path("<int:pk>/edit/", views.account_edit_view, name="edit"),

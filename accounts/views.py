@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F, Q
+from django.db.models.expressions import OrderBy
 from django.http import Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,7 +20,7 @@ from django.views.decorators.http import require_POST
 from abe import permissions as rules
 from abe.forms import form_add_service_errors
 from abe.http import MemberRequest
-from abe.paging import ignored_params, page_number, page_size
+from abe.paging import ignored_params, page_number, page_size, paginate, text_param
 from abe.registry import account_panels
 from abe.rows import rendered_rows
 from abe.selectors import member_names
@@ -26,7 +28,12 @@ from abe.views import workspace_required
 
 from . import selectors, services
 from .forms import AccountFilterForm, AccountForm, ContactForm, OpportunityForm, TeamMemberForm
-from .imports.export import account_contacts_response, accounts_csv_response, export_is_neutral
+from .imports.export import (
+    account_contacts_response,
+    accounts_csv_response,
+    contacts_csv_response,
+    export_is_neutral,
+)
 from .models import LIST_COLUMNS, Account
 
 PAGE_SIZE = 25
@@ -104,6 +111,83 @@ def account_list_view(request: MemberRequest) -> HttpResponseBase:
     )
     template = "accounts/partials/account_table.html" if request.htmx else "accounts/list.html"
     return render(request, template, context)
+
+
+# The contacts page's sorts: key -> ordering (the id last, so that pages never overlap).
+CONTACT_SORTS: dict[str, tuple[str | OrderBy, ...]] = {
+    "engagement": ("-engagement_score", "id"),
+    "last_engaged": (F("last_engaged_at").desc(nulls_last=True), "id"),
+    "name": ("last_name", "first_name", "id"),
+    "account": ("account__name", "account_id", "last_name", "first_name", "id"),
+}
+
+
+@workspace_required
+def contact_list_view(request: MemberRequest) -> HttpResponseBase:
+    """Every contact of the workspace across its accounts (the people a campaign or an SDR works through): search,
+    filters by the account's tier and by the committee seat, four sorts, pages, and the filtered contacts as CSV."""
+    from personas.models import BuyingRole, Department, Persona, Seniority
+
+    from .models import Tier
+
+    qs = selectors.contact_list(workspace=request.workspace)
+    personas = list(Persona.objects.for_workspace(request.workspace).order_by("name").values_list("pk", "name"))
+    choices = {
+        "tier": Tier.values,
+        "buying_role": BuyingRole.values,
+        "seniority": Seniority.values,
+        "department": Department.values,
+        "persona": [str(pk) for pk, _ in personas],
+        "sort": list(CONTACT_SORTS),
+    }
+    given = {key: request.GET.get(key, "") for key in choices}
+    # A value outside a filter's choices is ignored and named (it matches nothing; a page never fails on it).
+    chosen = {key: value if value in choices[key] else "" for key, value in given.items()}
+    field_of = {"tier": "account__tier", "persona": "persona_id"}
+    for key in ("tier", "buying_role", "seniority", "department", "persona"):
+        if chosen[key]:
+            qs = qs.filter(**{field_of.get(key, key): chosen[key]})
+    q = text_param(request)
+    if q:
+        qs = qs.filter(
+            Q(first_name__icontains=q) | Q(last_name__icontains=q) | Q(email__icontains=q) | Q(title__icontains=q)
+        )
+    left = request.GET.get("left") == "on"
+    if not left:
+        qs = qs.filter(left_at__isnull=True)
+    if request.GET.get("export") == "contacts":
+        return contacts_csv_response(qs.order_by("account__name", "account_id", "last_name", "first_name", "id"),
+                                     "contacts.csv", neutral=export_is_neutral(request))  # fmt: skip
+    sort = chosen["sort"] or "engagement"
+    page_obj = paginate(request, qs.order_by(*CONTACT_SORTS[sort]), key="contacts")
+    export_query = request.GET.copy()
+    export_query.pop("page", None)
+    export_query["export"] = "contacts"
+    return render(
+        request,
+        "accounts/contacts.html",
+        {
+            "page_obj": page_obj,
+            "chosen": chosen,
+            "sort": sort,
+            "q": q,
+            "left": left,
+            "filtered": bool(q or left or any(chosen[k] for k in choices if k != "sort")),
+            "ignored": ignored_params(request, invalid=[k for k, v in given.items() if v and not chosen[k]]),
+            "tiers": Tier.choices,
+            "roles": BuyingRole.choices,
+            "seniorities": Seniority.choices,
+            "departments": Department.choices,
+            "personas": personas,
+            "sorts": [
+                ("engagement", gettext("Most engaged")),
+                ("last_engaged", gettext("Last engaged")),
+                ("name", gettext("Name")),
+                ("account", gettext("Account")),
+            ],
+            "export_url": "?" + export_query.urlencode(),
+        },
+    )
 
 
 @workspace_required
