@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from django import template
@@ -102,6 +103,17 @@ def person(user: Any) -> str:
     if not user:
         return "—"
     return str(user.get_full_name() or user.username)
+
+
+# A tier label's audience: "Standard (1:many)", "Estándar (1:muchos)", "Prioritară (1:câteva)".
+_TIER_AUDIENCE = re.compile(r"\s*\(1:[^)]*\)\s*$")
+
+
+@register.filter
+def tier_short(label: Any) -> str:
+    """A tier's label without its audience, as the lists' pills show it: "Estándar (1:muchos)" -> "Estándar" (in
+    every language; cutting the English " (1:many)" left the other languages' audiences in)."""
+    return _TIER_AUDIENCE.sub("", str(label))
 
 
 @register.filter

@@ -148,3 +148,15 @@ def test_the_export_holds_the_filtered_contacts(client, viewer_user, people):
     assert 'href="?tier=strategic&amp;export=contacts"' in page
     rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert [r["email"] for r in rows] == ["ben@initech.example", "ana@initech.example"]  # by account, then name
+
+
+def test_the_tier_pills_read_without_their_audience_in_every_language(client, viewer_user, people):
+    from abe.models import UserPreference
+
+    UserPreference.objects.update_or_create(user=viewer_user, defaults={"language": "es"})
+    client.force_login(viewer_user)
+
+    for url in ("/accounts/contacts/", "/accounts/", "/accounts/tiers/?tier=standard"):
+        body = client.get(url).content.decode()
+        rows = body[body.index("<tbody") :]
+        assert ">Estándar</span>" in rows and "(1:muchos)" not in rows, url
