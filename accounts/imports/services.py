@@ -564,6 +564,19 @@ class _Upserter:
         self.changed_accounts.update(state.get("changed_accounts", []))
 
 
+# A link a line names to another record of the file (an account's parent, a contact's manager), resolved after the
+# last row: (line, record, CRM id, name, outcome of the line). Between the steps of a long import, by record id.
+Later = tuple[int, Record, str, str, str]
+
+
+def _later_dump(items: list[Later]) -> list[list[Any]]:
+    return [[line, record["id"], ext, name, outcome] for line, record, ext, name, outcome in items]
+
+
+def _later_load(saved: list[list[Any]], by_pk: dict[int, Record]) -> list[Later]:
+    return [(line, by_pk[pk], ext, name, outcome) for line, pk, ext, name, outcome in saved if pk in by_pk]
+
+
 def _norm(value: str | None) -> str:
     return normalise_name(value or "")
 
@@ -689,7 +702,7 @@ class AccountUpserter(_Upserter):
         self.users, self.member_names = _members(_member_rows(workspace))
         self.owner_memo: dict[str, int | None] = {}
         # (line, record, parent CRM id, parent name, outcome of the line)
-        self.parents_later: list[tuple[int, Record, str, str, str]] = []
+        self.parents_later: list[Later] = []
         self.row_parent: tuple[str, str] | None = None
         self.digests = False  # set by digest_setup
         self.name_memo: tuple[str | None, str] = (None, "")  # name_key's memo
@@ -902,17 +915,11 @@ class AccountUpserter(_Upserter):
 
     def state_dump(self) -> dict[str, Any]:
         # Parents named by rows further down the file: resolved after the last row, whichever step that is in.
-        later = [[line, record["id"], ext, name, outcome] for line, record, ext, name, outcome in self.parents_later]
-        return {**super().state_dump(), "parents_later": later}
+        return {**super().state_dump(), "parents_later": _later_dump(self.parents_later)}
 
     def state_load(self, state: dict[str, Any]) -> None:
         super().state_load(state)
-        by_pk = self.records_by_pk()
-        self.parents_later += [
-            (line, by_pk[pk], ext, name, outcome)
-            for line, pk, ext, name, outcome in state.get("parents_later", [])
-            if pk in by_pk
-        ]
+        self.parents_later += _later_load(state.get("parents_later", []), self.records_by_pk())
 
     def describe_full(self, record: Record) -> str:
         keys = [record["name"]] + [k for k in (record["external_id"], record["domain"]) if k]
@@ -1036,7 +1043,7 @@ class ContactUpserter(_ChildUpserter):
         self.by_email: dict[str, Record] = {}
         # (line, record, manager's CRM id, manager's email or name, outcome of the line): managers are linked after
         # the last row (``_managers_resolve``), when every contact of the file has an id, whatever the order.
-        self.managers_later: list[tuple[int, Record, str, str, str]] = []
+        self.managers_later: list[Later] = []
         self.row_manager: tuple[str, str] | None = None
         self.moved: list[Record] = []  # stored contacts this run moved to another account
         self.names: dict[tuple[int, str], list[Record]] | None = None
@@ -1152,17 +1159,13 @@ class ContactUpserter(_ChildUpserter):
         return record, values
 
     def state_dump(self) -> dict[str, Any]:
-        later = [[line, record["id"], ext, name, outcome] for line, record, ext, name, outcome in self.managers_later]
-        return {**super().state_dump(), "managers_later": later, "moved": [r["id"] for r in self.moved]}
+        moved = [r["id"] for r in self.moved]
+        return {**super().state_dump(), "managers_later": _later_dump(self.managers_later), "moved": moved}
 
     def state_load(self, state: dict[str, Any]) -> None:
         super().state_load(state)
         by_pk = self.records_by_pk()
-        self.managers_later += [
-            (line, by_pk[pk], ext, name, outcome)
-            for line, pk, ext, name, outcome in state.get("managers_later", [])
-            if pk in by_pk
-        ]
+        self.managers_later += _later_load(state.get("managers_later", []), by_pk)
         self.moved += [by_pk[pk] for pk in state.get("moved", []) if pk in by_pk]
 
     def manager_of(self, record: Record, manager_ext: str, manager: str) -> Record | tx.Msg:
