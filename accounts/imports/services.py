@@ -1652,9 +1652,14 @@ def _parent_set(
     if record["parent_id"] == parent["id"]:
         return
     upserter.update(record, {"parent_id": parent["id"]})
+    _relinked(upserter.result, outcome)
+
+
+def _relinked(result: ImportResult, outcome: str) -> None:
+    """A line's record got its link (a parent, a manager) after the line was counted: an unchanged line updated it."""
     if outcome == "unchanged":
-        upserter.result.unchanged -= 1
-        upserter.result.updated += 1
+        result.unchanged -= 1
+        result.updated += 1
 
 
 def _parents_resolve(upserter: AccountUpserter) -> None:
@@ -1676,9 +1681,7 @@ def _parents_resolve(upserter: AccountUpserter) -> None:
             result.warn(line, [OWN_PARENT])
         elif record["parent_id"] != found["id"]:
             upserter.update(record, {"parent_id": found["id"]})
-            if outcome == "unchanged":
-                result.unchanged -= 1
-                result.updated += 1
+            _relinked(result, outcome)
 
 
 def _managers_resolve(upserter: ContactUpserter) -> None:
@@ -1694,9 +1697,7 @@ def _managers_resolve(upserter: ContactUpserter) -> None:
             result.warn(line, [found])
         elif record["reports_to_id"] != found["id"]:
             upserter.update(record, {"reports_to_id": found["id"]})
-            if outcome == "unchanged":
-                result.unchanged -= 1
-                result.updated += 1
+            _relinked(result, outcome)
     if upserter.moved:
         by_pk, moved = upserter.by_pk, {r["id"] for r in upserter.moved}
         for record in list(by_pk.values()):
