@@ -28,6 +28,8 @@ function abeNavFit() {
   if (nav.scrollWidth > nav.clientWidth + 1) { bar.classList.add("nav-collapsed"); }
 }
 document.addEventListener("DOMContentLoaded", abeNavFit);
+// The alerts badge arrives after the page (htmx): the entries may no longer fit once it is in.
+document.addEventListener("htmx:afterSettle", function () { if (!document.querySelector("#main-nav.open")) { abeNavFit(); } });
 window.addEventListener("resize", function () { if (!document.querySelector("#main-nav.open")) { abeNavFit(); } });
 document.addEventListener("click", function (event) {
   var toggle = event.target.closest("[data-nav-toggle]");
