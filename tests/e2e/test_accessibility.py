@@ -33,6 +33,7 @@ AXE_OPTIONS = "{runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 
 PAGE_NAMES = [
     "home",
     "accounts:list",
+    "accounts:contacts",
     "accounts:tier_board",
     "accounts:icp_settings",
     "accounts:model",
