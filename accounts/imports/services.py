@@ -1138,10 +1138,12 @@ class ContactUpserter(_ChildUpserter):
             values["account_id"] = account_id
         if created is not None:
             # When the person came into the CRM (the won/lost analysis counts a contact on a deal closed after it):
-            # the earlier of the file's date and the stored one (a date to come is no information).
+            # the earlier of the file's date and the stored one. A date to come, or before 1900 (a placeholder such
+            # as 0001-01-01, which no time zone west of UTC can even show), is no information.
             moment = datetime.combine(created, datetime.min.time(), tzinfo=UTC)
             stored = record["created_at"] if record is not None else None
-            if moment <= timezone.now() and (stored is None or stored.date() > created):
+            plausible = created.year >= 1900 and moment <= timezone.now()
+            if plausible and (stored is None or stored.date() > created):
                 values["created_at"] = moment
         if title:  # mapped by choice: a seniority or department blank in the line and in the portal, from the title
             for field, guess in (("seniority", seniority_from_title), ("department", department_from_title)):

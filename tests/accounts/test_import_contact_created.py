@@ -53,7 +53,10 @@ def test_the_earlier_date_wins_and_a_re_import_changes_nothing(workspace):
         workspace=workspace,
         kind="contacts",
         data=(
-            header + "1,Ana,Ruiz,old@acme.example,Acme,2026-01-01\n3,Eva,Sol,eva@acme.example,Acme,2999-01-01\n"
+            header
+            + "1,Ana,Ruiz,old@acme.example,Acme,2026-01-01\n"
+            + "3,Eva,Sol,eva@acme.example,Acme,2999-01-01\n"
+            + "4,Dan,Pop,dan@acme.example,Acme,0001-01-01\n"  # a placeholder, not a date
         ).encode(),
     )
 
@@ -61,6 +64,7 @@ def test_the_earlier_date_wins_and_a_re_import_changes_nothing(workspace):
     assert created["old@acme.example"] == datetime(2023, 5, 4, tzinfo=UTC)
     assert created["new@acme.example"] == datetime(2025, 1, 2, tzinfo=UTC)
     assert created["eva@acme.example"].year == datetime.now(UTC).year  # a date to come says nothing
+    assert created["dan@acme.example"].year == datetime.now(UTC).year  # nor one before 1900
     assert (first.created, first.updated) == (1, 1)
     assert (again.updated, again.unchanged) == (0, 2)
-    assert (later.created, later.updated, later.unchanged) == (1, 0, 1)  # a later date does not move it
+    assert (later.created, later.updated, later.unchanged) == (2, 0, 1)  # a later date does not move it
