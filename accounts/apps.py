@@ -38,7 +38,6 @@ class AccountsConfig(AppConfig):
         from abe.registry import nav_register, settings_link_register
 
         nav_register(gettext_noop("Accounts"), "accounts:list", active_prefixes=("accounts:",), order=10)
-        nav_register(gettext_noop("Contacts"), "accounts:contacts", active_prefixes=("accounts:contacts",), order=15)
         nav_register(
             gettext_noop("Tier board"),
             "accounts:tier_board",
