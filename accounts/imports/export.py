@@ -155,6 +155,7 @@ CONTACT_COLUMNS = [
     "persona",
     "reports_to_external_id",
     "reports_to",
+    "created_date",
     "engagement_score",
     "last_engaged_at",
     "left_at",
@@ -175,6 +176,7 @@ CONTACT_LABELS = {
     "persona": gettext_noop("Persona"),
     "reports_to_external_id": gettext_noop("Reports to (CRM id)"),
     "reports_to": gettext_noop("Reports to"),
+    "created_date": gettext_noop("Created date"),
     "engagement_score": gettext_noop("Engagement"),
     "last_engaged_at": gettext_noop("Last engaged"),
     "left_at": gettext_noop("Left the company"),
@@ -188,6 +190,7 @@ _CONTACT_READ = [
         "persona": "persona__name",
         "reports_to_external_id": "reports_to__external_id",
         "reports_to": "reports_to__email",  # the manager's email, else their name (read after the columns)
+        "created_date": "created_at",  # its day (UTC): when the portal counts the contact as known
     }.get(column, column)
     for column in CONTACT_COLUMNS
 ] + ["reports_to__first_name", "reports_to__last_name"]
@@ -204,16 +207,18 @@ def contact_rows(qs: QuerySet, *, local: bool = False) -> Iterator[list[Any]]:
         at("seniority"): dict(Seniority.choices),
         at("department"): dict(Department.choices),
     }
-    score, engaged, manager, width = (
+    score, engaged, manager, created, width = (
         at("engagement_score"),
         at("last_engaged_at"),
         at("reports_to"),
+        at("created_date"),
         len(CONTACT_COLUMNS),
     )
     for row in qs.values_list(*_CONTACT_READ).iterator(chunk_size=2000):
         cells = list(row[:width])
         if not cells[manager]:
             cells[manager] = f"{row[width] or ''} {row[width + 1] or ''}".strip()
+        cells[created] = cells[created].date().isoformat()
         cells[score] = round(cells[score], 2)  # the score as the pages show it, not 240.84346335418084
         if cells[engaged] is not None:
             cells[engaged] = cells[engaged].isoformat(timespec="seconds")

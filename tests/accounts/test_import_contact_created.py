@@ -68,3 +68,22 @@ def test_the_earlier_date_wins_and_a_re_import_changes_nothing(workspace):
     assert (first.created, first.updated) == (1, 1)
     assert (again.updated, again.unchanged) == (0, 2)
     assert (later.created, later.updated, later.unchanged) == (2, 0, 1)  # a later date does not move it
+
+
+def test_the_contacts_export_carries_the_creation_day_into_another_workspace(workspace, client, viewer_user):
+    from tests.factories import WorkspaceFactory
+
+    account = AccountFactory(workspace=workspace, name="Acme", domain="acme.example", external_id="A-1")
+    ana = ContactFactory(workspace=workspace, account=account, email="ana@acme.example")
+    Contact.objects.filter(pk=ana.pk).update(created_at=datetime(2021, 3, 4, 15, tzinfo=UTC))  # known since 2021
+    other = WorkspaceFactory(name="Other", slug="other")
+    AccountFactory(workspace=other, name="Acme", domain="acme.example", external_id="A-1")
+    client.force_login(viewer_user)
+    body = b"".join(client.get("/accounts/?export=contacts").streaming_content)
+
+    again, _ = import_file(workspace=workspace, kind="contacts", data=body)
+    moved, preset = import_file(workspace=other, kind="contacts", data=body)
+
+    assert (again.unchanged, again.updated) == (1, 0)  # the same workspace: nothing to change
+    assert preset == "abe" and moved.created == 1
+    assert Contact.objects.for_workspace(other).get().created_at == datetime(2021, 3, 4, tzinfo=UTC)
