@@ -91,16 +91,9 @@ def account_list_view(request: MemberRequest) -> HttpResponseBase:
         number=page_number(request),
         per_page=page_size(request, key="accounts", default=PAGE_SIZE),
     )
-    export_query = request.GET.copy()
-    export_query.pop("page", None)
-    export_query["export"] = "csv"
-    contacts_query = export_query.copy()
-    contacts_query["export"] = "contacts"
     context = {
         "form": form,
         "page_obj": page_obj,
-        "export_url": "?" + export_query.urlencode(),
-        "contacts_export_url": "?" + contacts_query.urlencode(),
         **saved_views_context(request, "accounts"),
         "sort": filterset.sort_key,
         "filtered": filterset.active,
@@ -163,9 +156,6 @@ def contact_list_view(request: MemberRequest) -> HttpResponseBase:
                                      "contacts.csv", neutral=export_is_neutral(request))  # fmt: skip
     sort = chosen["sort"] or "engagement"
     page_obj = paginate(request, qs.order_by(*CONTACT_SORTS[sort]), key="contacts")
-    export_query = request.GET.copy()
-    export_query.pop("page", None)
-    export_query["export"] = "contacts"
     return render(
         request,
         "accounts/contacts.html",
@@ -188,7 +178,6 @@ def contact_list_view(request: MemberRequest) -> HttpResponseBase:
                 ("name", gettext("Name")),
                 ("account", gettext("Account")),
             ],
-            "export_url": "?" + export_query.urlencode(),
         },
     )
 

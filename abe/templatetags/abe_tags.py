@@ -124,7 +124,7 @@ def stage_label(key: str | None) -> str:
 
 def _query_with(request: HttpRequest, **changes: object) -> str:
     params = request.GET.copy()
-    for name in ("export", "_"):
+    for name in ("export", "format", "_"):
         params.pop(name, None)
     for name, value in changes.items():
         if value is None or (name == "page" and str(value) == "1"):
@@ -140,6 +140,14 @@ def page_url(context: Context, number: int) -> str:
     """The query string of page ``number`` of the current list: every other parameter (filters, sort, page size)
     kept, exactly one leading ``?``."""
     return _query_with(context["request"], page=number)
+
+
+@register.simple_tag(takes_context=True)
+def export_url(context: Context, kind: str, format: str = "") -> str:
+    """The query string of the current list's export ``kind`` (``csv``, ``contacts``), its filters and sort kept, the
+    page and page size left out; ``format="neutral"`` for the neutral file. app.js keeps links carrying
+    ``data-export`` in step with a filter changed in place (htmx pushes the URL, not the page's other links)."""
+    return _query_with(context["request"], page=None, per_page=None, export=kind, format=format or None)
 
 
 @register.simple_tag(takes_context=True)

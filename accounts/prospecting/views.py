@@ -109,16 +109,12 @@ def tier_board_view(request: MemberRequest) -> HttpResponseBase:
         per_page=page_size(request, key="tier_board", default=BOARD_PAGE_SIZE),
     )
     counts = selectors.tier_counts(workspace=ws)
-    export_query = request.GET.copy()
+    matching = request.GET.copy()
     for name in ("page", "per_page"):
-        export_query.pop(name, None)
-    matching_query = export_query.urlencode()
-    export_query["export"] = "csv"
-    contacts_query = export_query.copy()
-    contacts_query["export"] = "contacts"
+        matching.pop(name, None)
+    matching_query = matching.urlencode()
     context = {
         "matching_query": matching_query,
-        "contacts_export_url": "?" + contacts_query.urlencode(),
         "board_columns": BOARD_COLUMNS,
         **saved_views_context(request, "tier_board"),
         "form": form,
@@ -126,7 +122,6 @@ def tier_board_view(request: MemberRequest) -> HttpResponseBase:
         "sort": filterset.sort_key,
         "filtered": filterset.active,
         "ignored": ignored_params(request, invalid=filterset.ignored),
-        "export_url": "?" + export_query.urlencode(),
         "criteria": criteria,
         # The choices of a bulk change just refused, once (the htmx swaps of the results keep the form as it is).
         "bulk_form": BulkForm(users=users, initial=None if request.htmx else request.session.pop(BULK_DRAFT_KEY, None)),

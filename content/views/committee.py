@@ -147,9 +147,6 @@ def heatmap_view(request: MemberRequest) -> HttpResponse | StreamingHttpResponse
     rows = committee_selectors.heatmap_rows(
         workspace=request.workspace, accounts=list(page_obj.object_list), columns=columns, templates=templates
     )
-    export = request.GET.copy()
-    export.pop("page", None)
-    export["export"] = "csv"
     return render(
         request,
         "content/heatmap.html",
@@ -158,7 +155,6 @@ def heatmap_view(request: MemberRequest) -> HttpResponse | StreamingHttpResponse
             "rows": rows,
             "columns": columns,
             "chosen": chosen,
-            "export_url": "?" + export.urlencode(),
             **_filter_context(request),
         },
     )

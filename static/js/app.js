@@ -15,6 +15,17 @@ document.addEventListener("htmx:configRequest", function (event) {
   var token = document.querySelector('meta[name="csrf-token"]');
   if (token) { event.detail.headers["X-CSRFToken"] = token.content; }
 });
+// Export links follow the list's filters as they are when clicked: a filter changed in place (htmx) pushes the new
+// URL but leaves the links the page was served with (templates: the export_url tag and data-export).
+document.addEventListener("click", function (event) {
+  var link = event.target.closest("a[data-export]");
+  if (!link) { return; }
+  var params = new URLSearchParams(window.location.search);
+  ["page", "per_page", "export", "format", "_"].forEach(function (name) { params.delete(name); });
+  params.set("export", link.getAttribute("data-export"));
+  if (link.getAttribute("data-format")) { params.set("format", link.getAttribute("data-format")); }
+  link.setAttribute("href", "?" + params.toString());
+});
 document.addEventListener("change", function (event) {
   if (event.target.matches("select[data-autosubmit]")) { event.target.form.submit(); }
 });
