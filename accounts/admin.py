@@ -7,6 +7,7 @@ from .models import (
     IcpVersion,
     ImportJob,
     Opportunity,
+    OpportunityContact,
     PredictiveModel,
     Product,
     TierChange,
@@ -47,6 +48,15 @@ class OpportunityAdmin(admin.ModelAdmin):
     search_fields = ["name", "external_id"]
     raw_id_fields = ["account"]
     list_select_related = ["account"]
+
+
+@admin.register(OpportunityContact)
+class OpportunityContactAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "role", "is_primary", "workspace"]
+    list_filter = ["workspace", "role", "is_primary"]
+    search_fields = ["external_id", "contact__email", "opportunity__name"]
+    raw_id_fields = ["opportunity", "contact"]
+    list_select_related = ["opportunity", "contact", "workspace"]
 
 
 @admin.register(IcpVersion)

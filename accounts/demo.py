@@ -26,6 +26,7 @@ from .models import (
     Contact,
     Lifecycle,
     Opportunity,
+    OpportunityContact,
     OpportunityStatus,
     OwnershipType,
     TeamRole,
@@ -389,11 +390,43 @@ def build(ctx: DemoContext) -> str:
             )
         )
     objects_insert(Opportunity, opportunities)
+    deal_people = _deal_contact_roles(ctx, opportunities, contacts)
     Account.objects.filter(pk__in=won_accounts - churned).update(lifecycle=Lifecycle.CUSTOMER)
     Account.objects.filter(pk__in=churned).update(lifecycle=Lifecycle.FORMER_CUSTOMER)
     ctx.data["account_ids"] = [a.pk for a in accounts]
     prospecting_summary = build_prospecting(ctx)
-    return f"{prospecting_summary}; {len(accounts)} accounts, {len(contacts)} contacts, {len(team)} team seats, {len(opportunities)} opportunities"
+    return (
+        f"{prospecting_summary}; {len(accounts)} accounts, {len(contacts)} contacts, {len(team)} team seats, "
+        f"{len(opportunities)} opportunities, {deal_people} deal contact roles"
+    )
+
+
+def _deal_contact_roles(ctx: DemoContext, opportunities: list[Opportunity], contacts: list[Contact]) -> int:
+    """Who was on the closed deals, as a CRM's opportunity contact roles record it: two deals in three have them (the
+    won/lost analysis guesses the others from the account's contacts). The account's people join a won deal more
+    often than a lost one, and its economic buyer was missed on most lost deals."""
+    rng = ctx.rng
+    people: dict[int, list[Contact]] = {}
+    for contact in contacts:
+        people.setdefault(contact.account_id, []).append(contact)
+    roles = []
+    for deal in opportunities:
+        if deal.status == OpportunityStatus.OPEN or rng.random() < 1 / 3:
+            continue
+        won = deal.status == OpportunityStatus.WON
+        on_deal = [
+            c
+            for c in people.get(deal.account_id, [])
+            if rng.random() < (0.75 if won else 0.5) * (0.35 if not won and c.buying_role == "economic_buyer" else 1)
+        ]
+        roles += [
+            OpportunityContact(
+                workspace=ctx.workspace, opportunity=deal, contact=c, role=c.buying_role, is_primary=i == 0
+            )
+            for i, c in enumerate(on_deal)
+        ]
+    objects_insert(OpportunityContact, roles)
+    return len(roles)
 
 
 # The demo's ICP is what a marketing team would write by hand before looking at the data: partly right

@@ -14,9 +14,19 @@ from django.utils.translation import gettext_lazy as _
 from abe.forms import FastSelect, ServiceModelForm, UtcIsoDateTimeField
 from abe.models import Workspace
 from abe.paging import whole_number
-from personas.models import Persona
+from personas.models import BuyingRole, Persona
 
-from .models import ACCOUNT_EDITABLE_FIELDS, Account, AccountTeamMember, Contact, Lifecycle, Opportunity, Product, Tier
+from .models import (
+    ACCOUNT_EDITABLE_FIELDS,
+    Account,
+    AccountTeamMember,
+    Contact,
+    Lifecycle,
+    Opportunity,
+    OpportunityContact,
+    Product,
+    Tier,
+)
 from .selectors import workspace_users
 
 Choices = list[tuple[str, str | Promise]]
@@ -149,6 +159,26 @@ class TeamMemberForm(ServiceModelForm):
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["user"]).queryset = workspace_users(workspace=workspace)
         cast(forms.ModelChoiceField, self.fields["user"]).label_from_instance = _person  # type: ignore[method-assign,assignment]
+
+
+class OpportunityContactForm(ServiceModelForm):
+    """A person on a deal: one of the account's contacts (those who left too: an old deal had them), their role."""
+
+    class Meta:
+        model = OpportunityContact
+        fields = ["contact", "role", "is_primary"]
+        help_texts = {
+            "role": _("Their part in this deal, which may differ from their usual buying role."),
+            "is_primary": _("The deal's main contact (one per deal: marking this one clears the others)."),
+        }
+
+    def __init__(self, *args, for_account: Account, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        contact = cast(forms.ModelChoiceField, self.fields["contact"])
+        contact.queryset = for_account.contacts.order_by("last_name", "first_name", "id")
+        role = cast(forms.ChoiceField, self.fields["role"])
+        role.required = False
+        role.choices = [("", _("No particular role")), *BuyingRole.choices]
 
 
 class OpportunityForm(ServiceModelForm):

@@ -14,8 +14,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from abe import texts as i18n_texts
 from abe.labels import ChoiceLabels
@@ -559,6 +559,47 @@ class Opportunity(WorkspaceOwned, TimeStamped):
         return self.account.sales_can_edit(user)
 
 
+class OpportunityContact(WorkspaceOwned, TimeStamped):
+    """A person on a deal and the part they played in it (Salesforce's opportunity contact roles).
+
+    The won/lost committee analysis reads a closed deal's committee from these rows when it has any, instead of
+    guessing it from the account's contacts at the close (``content.selectors.analysis``). ``role`` is the role on
+    this deal, which may differ from the contact's own buying role (blank: the CRM said "Other" or nothing). The
+    contact may belong to another account (a consultant, a partner), as CRMs allow.
+    """
+
+    opportunity = models.ForeignKey(
+        Opportunity,
+        on_delete=models.CASCADE,
+        related_name="contact_roles",
+        verbose_name=_("opportunity"),
+        db_index=False,  # the unique (opportunity, contact) key serves the deal's look-ups
+    )
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="deal_roles", verbose_name=_("Contact"))
+    role = models.CharField(max_length=32, choices=BuyingRole.choices, blank=True, verbose_name=_("role on the deal"))
+    is_primary = models.BooleanField(default=False, verbose_name=_("primary contact"))
+    external_id = models.CharField(max_length=64, blank=True, verbose_name=_("CRM id"))
+
+    class Meta:
+        ordering = ["-is_primary", "id"]
+        verbose_name = _("deal contact role")
+        verbose_name_plural = _("deal contact roles")
+        constraints = [
+            models.UniqueConstraint(fields=["opportunity", "contact", "workspace"], name="opportunity_contact_once"),
+            models.UniqueConstraint(
+                fields=["workspace", "external_id"],
+                condition=~Q(external_id=""),
+                name="opportunity_contact_unique_external_id",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return gettext("%(contact)s on %(opportunity)s") % {"contact": self.contact, "opportunity": self.opportunity}
+
+    def sales_can_edit(self, user) -> bool:
+        return self.opportunity.account.sales_can_edit(user)
+
+
 # Prospecting: ICP versions, settings, predictive models, tier history and proposals, import jobs.
 
 
@@ -730,6 +771,7 @@ class ImportKind(models.TextChoices):
     ACCOUNTS = "accounts", _("Accounts")
     CONTACTS = "contacts", _("Contacts")
     OPPORTUNITIES = "opportunities", _("Opportunities")
+    OPPORTUNITY_CONTACTS = "opportunity_contacts", _("Deal contact roles")
 
 
 class ImportStatus(models.TextChoices):

@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.cache import cache
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import QueryDict
 
 from abe.cache import version_bump_on_commit, versioned_read
@@ -16,7 +16,16 @@ from abe.models import Workspace
 from abe.paging import BoundedPage, bounded_page, searched_page
 
 from .filters import AccountFilterSet
-from .models import Account, AccountTeamMember, ColumnChoice, Contact, Opportunity, Product, SavedView
+from .models import (
+    Account,
+    AccountTeamMember,
+    ColumnChoice,
+    Contact,
+    Opportunity,
+    OpportunityContact,
+    Product,
+    SavedView,
+)
 
 
 def account_list(*, workspace: Workspace) -> QuerySet[Account]:
@@ -134,7 +143,13 @@ def account_team(*, account: Account) -> QuerySet[AccountTeamMember]:
 
 
 def account_opportunities(*, account: Account) -> QuerySet[Opportunity]:
-    return account.opportunities.order_by("-created_date")
+    """The account's deals, newest first, each with its people (``contact_roles``, primary first) in one query."""
+    people = OpportunityContact.objects.select_related("contact").order_by("-is_primary", "contact__last_name", "id")
+    return account.opportunities.order_by("-created_date").prefetch_related(Prefetch("contact_roles", people))
+
+
+def opportunity_contact_list(*, workspace: Workspace) -> QuerySet[OpportunityContact]:
+    return OpportunityContact.objects.for_workspace(workspace).select_related("opportunity", "contact")
 
 
 def contact_list(*, workspace: Workspace) -> QuerySet[Contact]:

@@ -20,6 +20,7 @@ from .models import (
     ColumnChoice,
     Contact,
     Opportunity,
+    OpportunityContact,
     Product,
     SavedView,
     SavedViewList,
@@ -62,6 +63,7 @@ OPPORTUNITY_FIELDS = {
     "contract_end",
 }
 PRODUCT_FIELDS = {"name", "family", "list_price", "is_active"}
+OPPORTUNITY_CONTACT_FIELDS = {"opportunity", "contact", "role", "is_primary", "external_id"}
 
 
 def _unknown(data: dict[str, Any], allowed: set[str]) -> None:
@@ -81,7 +83,7 @@ def _check_member(workspace: Workspace, field: str, user: User | None) -> None:
         raise ValidationError({field: gettext("This user is not a member of the workspace.")})
 
 
-def _taken(obj: Account | Contact | Opportunity | Product, field: str) -> bool:
+def _taken(obj: Account | Contact | Opportunity | OpportunityContact | Product, field: str) -> bool:
     """Whether another row of the same workspace already holds ``obj``'s value of ``field``."""
     others = type(obj).objects.for_workspace(obj.workspace_id).filter(**{field: getattr(obj, field)})
     return others.exclude(pk=obj.pk).exists() if obj.pk else others.exists()
@@ -317,6 +319,65 @@ def opportunity_update(opportunity: Opportunity, *, by: User | None = None, **da
 @transaction.atomic
 def opportunity_delete(opportunity: Opportunity, *, by: User | None = None) -> None:
     opportunity.delete()
+
+
+def _clean_opportunity_contact(role: OpportunityContact) -> None:
+    errors: dict[str, str] = {}
+    if role.opportunity_id is None:
+        errors["opportunity"] = gettext("Name the deal.")
+    elif role.opportunity.workspace_id != role.workspace_id:
+        errors["opportunity"] = gettext("Not found in this workspace.")
+    if role.contact_id is None:
+        errors["contact"] = gettext("Name the contact.")
+    elif role.contact.workspace_id != role.workspace_id:
+        errors["contact"] = gettext("Not found in this workspace.")
+    elif (
+        role.opportunity_id is not None
+        and OpportunityContact.objects.filter(opportunity_id=role.opportunity_id, contact_id=role.contact_id)
+        .exclude(pk=role.pk)
+        .exists()
+    ):
+        errors["contact"] = gettext("This contact is already on this deal.")
+    if role.external_id and _taken(role, "external_id"):
+        errors["external_id"] = gettext("Another deal contact role already has this CRM id.")
+    if errors:
+        raise ValidationError(errors)
+    role.full_clean(exclude=["workspace", "opportunity", "contact"], validate_unique=False, validate_constraints=False)
+
+
+def _one_primary(role: OpportunityContact) -> None:
+    """A deal has one primary contact (as in Salesforce): marking one clears the others."""
+    if role.is_primary:
+        OpportunityContact.objects.filter(opportunity_id=role.opportunity_id, is_primary=True).exclude(
+            pk=role.pk
+        ).update(is_primary=False)
+
+
+@transaction.atomic
+def opportunity_contact_create(*, workspace: Workspace, by: User | None = None, **data: Any) -> OpportunityContact:
+    """Put a contact on a deal with the role they play in it."""
+    _unknown(data, OPPORTUNITY_CONTACT_FIELDS)
+    role = OpportunityContact(workspace=workspace, **data)
+    _clean_opportunity_contact(role)
+    role.save()
+    _one_primary(role)
+    return role
+
+
+@transaction.atomic
+def opportunity_contact_update(role: OpportunityContact, *, by: User | None = None, **data: Any) -> OpportunityContact:
+    _unknown(data, OPPORTUNITY_CONTACT_FIELDS)
+    for field, value in data.items():
+        setattr(role, field, value)
+    _clean_opportunity_contact(role)
+    role.save()
+    _one_primary(role)
+    return role
+
+
+@transaction.atomic
+def opportunity_contact_delete(role: OpportunityContact, *, by: User | None = None) -> None:
+    role.delete()
 
 
 SAVED_VIEW_DROP = ("page", "export", "view", "csrfmiddlewaretoken")

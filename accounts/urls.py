@@ -19,6 +19,16 @@ urlpatterns = [
     path("<int:pk>/team/<int:member_pk>/remove/", views.team_member_remove_view, name="team_remove"),
     path("<int:pk>/opportunities/new/", views.opportunity_form_view, name="opportunity_create"),
     path("<int:pk>/opportunities/<int:opportunity_pk>/edit/", views.opportunity_form_view, name="opportunity_edit"),
+    path(
+        "<int:pk>/opportunities/<int:opportunity_pk>/contacts/add/",
+        views.opportunity_contact_add_view,
+        name="opportunity_contact_add",
+    ),
+    path(
+        "<int:pk>/opportunities/<int:opportunity_pk>/contacts/<int:role_pk>/remove/",
+        views.opportunity_contact_remove_view,
+        name="opportunity_contact_remove",
+    ),
     *prospecting_urls.urlpatterns,
     path("views/<int:pk>/", views.saved_view_open_view, name="saved_view"),
     path("views/save/", views.saved_view_save_view, name="saved_view_save"),

@@ -27,7 +27,14 @@ from abe.selectors import member_names
 from abe.views import workspace_required
 
 from . import selectors, services
-from .forms import AccountFilterForm, AccountForm, ContactForm, OpportunityForm, TeamMemberForm
+from .forms import (
+    AccountFilterForm,
+    AccountForm,
+    ContactForm,
+    OpportunityContactForm,
+    OpportunityForm,
+    TeamMemberForm,
+)
 from .imports.export import (
     account_contacts_response,
     accounts_csv_response,
@@ -373,6 +380,55 @@ def opportunity_form_view(request: MemberRequest, pk: int, opportunity_pk: int |
         title = gettext("Edit opportunity %(opportunity)s") % {"opportunity": opportunity}
     return _child_form_view(
         request, account, OpportunityForm, title, save, instance=opportunity, workspace=request.workspace
+    )
+
+
+@workspace_required
+def opportunity_contact_add_view(request: MemberRequest, pk: int, opportunity_pk: int) -> HttpResponse:
+    """Put one of the account's contacts on a deal, with their role in it."""
+    account = _account_or_404(request, pk)
+    _require_edit(request, account)
+    opportunity = get_object_or_404(account.opportunities.all(), pk=opportunity_pk)
+
+    def save(data):
+        return services.opportunity_contact_create(
+            workspace=request.workspace, by=request.user, opportunity=opportunity, **data
+        )
+
+    title = gettext("Add a person to the deal %(opportunity)s") % {"opportunity": opportunity}
+    return _child_form_view(request, account, OpportunityContactForm, title, save, for_account=account)
+
+
+@workspace_required
+def opportunity_contact_remove_view(request: MemberRequest, pk: int, opportunity_pk: int, role_pk: int) -> HttpResponse:
+    account = _account_or_404(request, pk)
+    _require_edit(request, account)
+    role = get_object_or_404(
+        selectors.opportunity_contact_list(workspace=request.workspace).filter(
+            opportunity__account=account, opportunity_id=opportunity_pk
+        ),
+        pk=role_pk,
+    )
+    if request.method == "POST":
+        services.opportunity_contact_delete(role, by=request.user)
+        messages.success(
+            request,
+            gettext("%(contact)s taken off the deal %(opportunity)s.")
+            % {"contact": role.contact, "opportunity": role.opportunity},
+        )
+        return redirect(reverse("accounts:detail", args=[account.pk]) + "#opportunities")
+    return render(
+        request,
+        "confirm_delete.html",
+        {
+            "object": role,
+            "kind": pgettext("deleted object", "deal contact role"),
+            "cancel_url": reverse("accounts:detail", args=[account.pk]) + "#opportunities",
+            "consequence": gettext(
+                "%(contact)s stays a contact of the account; the won/lost analysis no longer counts them on this deal."
+            )
+            % {"contact": role.contact},
+        },
     )
 
 

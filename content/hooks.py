@@ -62,7 +62,7 @@ def consumed_assets(*, workspace: Any, contact_ids: Iterable[int]) -> dict[int, 
 # Journey stages (engagement's configuration) and the stage history, for mapping and movement figures.
 _stages_reader: Callable[..., list[tuple[str, str]]] | None = None
 _stage_at_reader: Callable[..., dict[int, str]] | None = None
-_engaged_before_reader: Callable[..., dict[int, set[int]]] | None = None
+_engaged_before_reader: Callable[..., dict[tuple[int, Any], set[int]]] | None = None
 
 
 def stages_reader_register(func: Callable[..., list[tuple[str, str]]]) -> None:
@@ -75,7 +75,7 @@ def stage_at_reader_register(func: Callable[..., dict[int, str]]) -> None:
     _stage_at_reader = func
 
 
-def engaged_before_reader_register(func: Callable[..., dict[int, set[int]]]) -> None:
+def engaged_before_reader_register(func: Callable[..., dict[tuple[int, Any], set[int]]]) -> None:
     global _engaged_before_reader
     _engaged_before_reader = func
 
@@ -105,8 +105,9 @@ def stages_at(*, workspace: Any, account_ids: Iterable[int], when: datetime) -> 
     return _stage_at_reader(workspace=workspace, account_ids=ids, when=when)
 
 
-def engaged_before(*, workspace: Any, deals: list[tuple[int, Any]], days: int) -> dict[int, set[int]]:
-    """For (account id, close date) pairs: account id -> contacts engaged in the ``days`` before the close."""
+def engaged_before(*, workspace: Any, deals: list[tuple[int, Any]], days: int) -> dict[tuple[int, Any], set[int]]:
+    """For (account id, close date) pairs: (account id, close date) -> the account's contacts engaged in the ``days``
+    before that close."""
     if _engaged_before_reader is None or not deals:
         return {}
     return _engaged_before_reader(workspace=workspace, deals=deals, days=days)

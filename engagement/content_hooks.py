@@ -95,18 +95,26 @@ def stages_at(*, workspace: Workspace, account_ids: list[int], when: datetime) -
     return result
 
 
-def engaged_before(*, workspace: Workspace, deals: list[tuple[int, date]], days: int) -> dict[int, set[int]]:
-    """Contacts with any (scored) event in the ``days`` before each account's close date, from the day counts."""
+def engaged_before(
+    *, workspace: Workspace, deals: list[tuple[int, date]], days: int
+) -> dict[tuple[int, date], set[int]]:
+    """(account id, close date) -> contacts of that account with any (scored) event in the ``days`` up to that close,
+    from the day counts; an account may come with several close dates (a won and a lost deal, or a consultant's firm
+    on several deals)."""
     if not deals:
         return {}
-    close = dict(deals)
-    start = min(close.values()) - timedelta(days=days)
-    result: dict[int, set[int]] = {}
+    closes: dict[int, set[date]] = {}
+    for account_id, close in deals:
+        closes.setdefault(account_id, set()).add(close)
+    every = [close for dates in closes.values() for close in dates]
+    start, end = min(every) - timedelta(days=days), max(every)
+    result: dict[tuple[int, date], set[int]] = {}
     for account_id, contact_id, day in (
         EngagementDay.objects.for_workspace(workspace)
-        .filter(account_id__in=list(close), day__gte=start, contact__isnull=False)
+        .filter(account_id__in=list(closes), day__gte=start, day__lte=end, contact__isnull=False)
         .values_list("account_id", "contact_id", "day")
     ):
-        if close[account_id] - timedelta(days=days) <= day <= close[account_id]:
-            result.setdefault(account_id, set()).add(contact_id)
+        for close in closes[account_id]:
+            if close - timedelta(days=days) <= day <= close:
+                result.setdefault((account_id, close), set()).add(contact_id)
     return result

@@ -8,7 +8,7 @@ import factory
 from django.contrib.auth import get_user_model
 
 from abe.models import Membership, Role, Workspace
-from accounts.models import Account, AccountTeamMember, Contact, Opportunity, TeamRole
+from accounts.models import Account, AccountTeamMember, Contact, Opportunity, OpportunityContact, TeamRole
 from content.models import ContentAsset
 from personas.models import BuyingRole, Persona
 
@@ -100,6 +100,16 @@ class OpportunityFactory(factory.django.DjangoModelFactory):
     amount = 50000
     created_date = factory.LazyFunction(lambda: datetime.date.today() - datetime.timedelta(days=90))
     status = "open"
+
+
+class OpportunityContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OpportunityContact
+
+    opportunity = factory.SubFactory(OpportunityFactory)
+    workspace = factory.LazyAttribute(lambda o: o.opportunity.workspace)
+    contact = factory.LazyAttribute(lambda o: ContactFactory(account=o.opportunity.account))
+    role = "decision_maker"
 
 
 class ContentAssetFactory(factory.django.DjangoModelFactory):

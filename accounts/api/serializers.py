@@ -6,7 +6,15 @@ from rest_framework import serializers
 from abe.api.base import FastReadSerializerMixin, WorkspaceRelatedField
 from personas.models import Persona
 
-from ..models import ACCOUNT_EDITABLE_FIELDS, Account, AccountTeamMember, Contact, Opportunity, Product
+from ..models import (
+    ACCOUNT_EDITABLE_FIELDS,
+    Account,
+    AccountTeamMember,
+    Contact,
+    Opportunity,
+    OpportunityContact,
+    Product,
+)
 
 
 class WorkspaceUserField(serializers.PrimaryKeyRelatedField):
@@ -139,6 +147,32 @@ class OpportunitySerializer(serializers.ModelSerializer):
             "margin_amount",
             "contract_start",
             "contract_end",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+        validators: list = []
+
+
+class OpportunityContactSerializer(serializers.ModelSerializer):
+    """A person on a deal: ``role`` is their part in this deal (a buying role, or blank for none)."""
+
+    opportunity = WorkspaceRelatedField(Opportunity)
+    contact = WorkspaceRelatedField(Contact)
+    contact_name = serializers.CharField(source="contact.full_name", read_only=True)
+    account = serializers.IntegerField(source="opportunity.account_id", read_only=True)
+
+    class Meta:
+        model = OpportunityContact
+        fields = [
+            "id",
+            "opportunity",
+            "account",
+            "contact",
+            "contact_name",
+            "role",
+            "is_primary",
+            "external_id",
             "created_at",
             "updated_at",
         ]

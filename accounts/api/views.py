@@ -3,11 +3,14 @@ from __future__ import annotations
 from typing import Any, cast
 
 import django_filters
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.settings import api_settings
 
+from abe import permissions as rules
 from abe.api.base import WorkspaceModelViewSet
 from abe.api.filters import StrictOrderingFilter
 from abe.models import Role
@@ -15,11 +18,12 @@ from abe.models import Role
 from .. import selectors, services
 from ..filters import ACCOUNT_ORDERING_FIELDS, AccountFilterSet, ordering_sort_key
 from ..imports.export import accounts_csv_response
-from ..models import Account, AccountTeamMember, Contact, Opportunity, Product
+from ..models import Account, AccountTeamMember, Contact, Opportunity, OpportunityContact, Product
 from .serializers import (
     AccountSerializer,
     AccountTeamMemberSerializer,
     ContactSerializer,
+    OpportunityContactSerializer,
     OpportunitySerializer,
     ProductSerializer,
 )
@@ -114,6 +118,31 @@ class OpportunityViewSet(WorkspaceModelViewSet):
     create_service = staticmethod(services.opportunity_create)
     update_service = staticmethod(services.opportunity_update)
     delete_service = staticmethod(services.opportunity_delete)
+
+
+class OpportunityContactViewSet(WorkspaceModelViewSet):
+    """Who was on each deal and in which role (Salesforce's opportunity contact roles). Sales users change the
+    deals of the accounts they own or are on the team of."""
+
+    queryset = OpportunityContact.objects.none()  # for the schema; get_queryset scopes by workspace
+    serializer_class = OpportunityContactSerializer
+    filterset_fields = ["opportunity", "contact", "role", "is_primary", "external_id", "opportunity__account"]
+    ordering_fields = ["created_at", "role"]
+    ordering = ["opportunity_id", "-is_primary", "id"]
+    selector = staticmethod(selectors.opportunity_contact_list)
+    create_service = staticmethod(services.opportunity_contact_create)
+    update_service = staticmethod(services.opportunity_contact_update)
+    delete_service = staticmethod(services.opportunity_contact_delete)
+
+    def check_can_create(self, request, data):
+        opportunity = data.get("opportunity")
+        if opportunity is not None and not rules.can_edit_object(request, opportunity):
+            raise PermissionDenied(gettext("You can only change the deals of accounts you own or are on the team of."))
+
+    def perform_update(self, serializer) -> None:
+        if "opportunity" in serializer.validated_data:
+            self.check_can_create(self.request, serializer.validated_data)
+        super().perform_update(serializer)
 
 
 class ProductViewSet(WorkspaceModelViewSet):

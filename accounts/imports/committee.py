@@ -49,6 +49,8 @@ _EXTRA: dict[str, dict[str, str]] = {
         "blocker": BuyingRole.BLOCKER,
         "detractor": BuyingRole.BLOCKER,
         "gatekeeper": BuyingRole.GATEKEEPER,
+        # Salesforce's opportunity contact role of the senior person who backs the purchase inside the account.
+        "executive sponsor": BuyingRole.CHAMPION,
     },
     "seniority": {
         "c level": Seniority.C_LEVEL,
@@ -152,3 +154,15 @@ def committee_value(field: str, cell: str) -> str:
             )
         )
     return found
+
+
+# What a CRM writes for "no particular role" on a deal (Salesforce's "Other"): no role, and nothing to warn about.
+NO_DEAL_ROLE = {"other", "none", "no role", "n a", "na", "unknown", "otro", "outro", "altul", "altele"}
+
+
+def deal_role(cell: str) -> str:
+    """A contact's role on one deal (an opportunity contact role): a buying role as ``committee_value`` reads it, or
+    "" for the CRM's "Other"; anything else is a ``CellError`` (the import leaves it blank and warns)."""
+    if normalise_name(cell or "") in NO_DEAL_ROLE:
+        return ""
+    return committee_value("buying_role", cell)

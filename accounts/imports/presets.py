@@ -81,6 +81,15 @@ TARGET_FIELDS: dict[str, list[tuple[str, StrOrPromise]]] = {
         ("contract_start", _("Contract start")),
         ("contract_end", _("Contract end")),
     ],
+    "opportunity_contacts": [
+        ("external_id", _("CRM id")),
+        ("opportunity_external_id", _("Opportunity CRM id")),
+        ("opportunity_name", _("Opportunity name (when one opportunity has it)")),
+        ("contact_external_id", _("Contact CRM id")),
+        ("contact_email", _("Contact email")),
+        ("role", _("Role on the deal")),
+        ("is_primary", _("Primary contact?")),
+    ],
 }
 
 # Revenue detail of opportunities (key accounts). CRMs hold these in product line items or custom fields, so
@@ -190,6 +199,14 @@ PRESETS: dict[str, Preset] = {
                     "is_closed": ["ISCLOSED"],
                     **REVENUE_DETAIL_COLUMNS,
                 },
+                # OpportunityContactRole: one line per person on a deal.
+                "opportunity_contacts": {
+                    "external_id": ["ID"],
+                    "opportunity_external_id": ["OPPORTUNITYID"],
+                    "contact_external_id": ["CONTACTID"],
+                    "role": ["ROLE"],
+                    "is_primary": ["ISPRIMARY"],
+                },
             },
         ),
         Preset(
@@ -239,6 +256,16 @@ PRESETS: dict[str, Preset] = {
                     "is_won": ["Won"],
                     "is_closed": ["Closed"],
                     **REVENUE_DETAIL_COLUMNS,
+                },
+                # An "Opportunities with Contact Roles" report.
+                "opportunity_contacts": {
+                    "external_id": ["Contact Role ID", "Opportunity Contact Role ID"],
+                    "opportunity_external_id": ["Opportunity ID"],
+                    "opportunity_name": ["Opportunity Name"],
+                    "contact_external_id": ["Contact ID"],
+                    "contact_email": ["Email"],
+                    "role": ["Contact Role", "Role"],
+                    "is_primary": ["Primary", "Is Primary", "Primary Contact"],
                 },
             },
         ),
@@ -545,13 +572,17 @@ def kind_detect(kind: str, headers: list[str]) -> str | None:
     return best_kind
 
 
+# A preset is a candidate for a file only if it finds one of the columns that identify a line's record.
+KEY_FIELDS = {"external_id", "name", "email", "opportunity_external_id", "opportunity_name"}
+
+
 def _preset_best(kind: str, headers: list[str]) -> tuple[Preset | None, float]:
     best, best_score = None, 0.0
     exact = set(headers)
     for preset in PRESETS.values():
         columns = preset_columns(preset, kind)
         mapping = preset_mapping(preset, kind, headers)
-        if "external_id" not in mapping and "name" not in mapping and "email" not in mapping:
+        if not KEY_FIELDS & set(mapping):
             continue
         # Each of the file's columns counts once, though a preset may map it to two fields (``email`` and
         # ``other_email`` when the file has only the second address).

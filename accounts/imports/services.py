@@ -60,6 +60,7 @@ from ..models import (
     ImportStatus,
     Lifecycle,
     Opportunity,
+    OpportunityContact,
     OpportunityStatus,
     Product,
 )
@@ -67,7 +68,7 @@ from ..normalise import normalise_email, normalise_name
 from ..prospecting.selectors import board_stats_invalidate
 from ..prospecting.tasks import prospecting_rescore_task
 from . import parsing as p
-from .committee import committee_value
+from .committee import committee_value, deal_role
 from .presets import PRESETS, TARGET_FIELDS, kind_detect, preset_detect, preset_mapping
 from .stages import stage_map_clean, stage_status, stage_values
 from .tasks import import_job_run_task
@@ -85,6 +86,7 @@ SCALABLE = {
     "accounts": {"employees", "annual_revenue", "number_of_offices"},
     "contacts": set(),
     "opportunities": {"amount", "won_amount", "gross_margin"},
+    "opportunity_contacts": set(),
 }
 
 
@@ -115,6 +117,9 @@ SAME_RECORD_TWICE = {
     "contact": gettext_noop("Same contact as line %(line)s (%(record)s); a file may change each contact once"),
     "opportunity": gettext_noop(
         "Same opportunity as line %(line)s (%(record)s); a file may change each opportunity once"
+    ),
+    "deal contact role": gettext_noop(
+        "Same contact on the same deal as line %(line)s (%(record)s); a file may change each deal contact role once"
     ),
 }
 
@@ -247,6 +252,16 @@ def _parsers(kind: str, decimal_comma: bool = False) -> dict[str, Callable[[str]
             "committee_from_title": _Text(200),
             "created_date": lambda v: p.day(v, gettext_noop("Created date")),
         }
+    if kind == "opportunity_contacts":
+        return {
+            "external_id": _Text(64),
+            "opportunity_external_id": _Text(64),
+            "opportunity_name": _Text(255),
+            "contact_external_id": _Text(64),
+            "contact_email": p.email,
+            "role": deal_role,
+            "is_primary": lambda v: p.boolean(v, gettext_noop("Primary")),
+        }
     return {
         "external_id": _Text(64),
         "name": _Text(255),
@@ -271,12 +286,13 @@ def _parsers(kind: str, decimal_comma: bool = False) -> dict[str, Callable[[str]
     }
 
 
-PARSERS = {kind: _parsers(kind) for kind in ("accounts", "contacts", "opportunities")}
+PARSERS = {kind: _parsers(kind) for kind in ("accounts", "contacts", "opportunities", "opportunity_contacts")}
 # A problem in one of these cells blanks the cell and warns; anywhere else it rejects the row.
 OPTIONAL = {
     "accounts": {"country", "employees", "annual_revenue", "number_of_offices", "founded_year", "trigger_event_date"},
     "contacts": {"other_email", "buying_role", "seniority", "department", "created_date"},
     "opportunities": {"amount", "won_amount", "close_date", "expected_close_date"},
+    "opportunity_contacts": {"role", "is_primary"},
 }
 
 
@@ -1378,7 +1394,130 @@ class OpportunityUpserter(_ChildUpserter):
         return values
 
 
-UPSERTERS = {"accounts": AccountUpserter, "contacts": ContactUpserter, "opportunities": OpportunityUpserter}
+class OpportunityContactUpserter(_Upserter):
+    """Who was on each deal (Salesforce's opportunity contact roles): a line names a deal (its CRM id, else its name
+    when one deal of the workspace has it) and a contact (CRM id, else email), with the contact's role in that deal.
+    A line is matched to a stored role by its own CRM id, else by the (deal, contact) pair: a contact has one role
+    per deal."""
+
+    kind = "opportunity_contacts"
+    model = OpportunityContact
+    noun = "deal contact role"
+    fields = ["external_id", "opportunity_id", "contact_id", "role", "is_primary"]
+
+    def __init__(self, workspace: Workspace, result: ImportResult, today: date) -> None:
+        super().__init__(workspace, result, today)
+        self.deal_by_external: dict[str, int] = {}
+        self.deals_by_name: dict[str, list[int]] = {}
+        self.deal_names: dict[int, str] = {}
+        for pk, ext, name in Opportunity.objects.for_workspace(workspace).values_list("id", "external_id", "name"):
+            if ext:
+                self.deal_by_external[ext] = pk
+            self.deals_by_name.setdefault(_norm(name), []).append(pk)
+            self.deal_names[pk] = name
+        self.contact_by_external: dict[str, int] = {}
+        self.contact_by_email: dict[str, int] = {}
+        self.contact_emails: dict[int, str] = {}
+        for pk, ext, email in Contact.objects.for_workspace(workspace).values_list("id", "external_id", "email"):
+            if ext:
+                self.contact_by_external[ext] = pk
+            if email:
+                self.contact_by_email.setdefault(normalise_email(email), pk)
+                self.contact_emails[pk] = email
+        self.by_pk: dict[int, Record] = {}
+        self.by_external: dict[str, Record] = {}
+        self.by_pair: dict[tuple[int, int], Record] = {}
+        for record in self.load():
+            self.by_pk[record["id"]] = record
+            self.index(record)
+
+    def records_by_pk(self) -> dict[int, Record]:
+        return self.by_pk
+
+    def inserted(self, record: Record) -> None:
+        self.by_pk[record["id"]] = record
+
+    def index(self, record: Record) -> None:
+        if record["external_id"]:
+            self.by_external[record["external_id"]] = record
+        self.by_pair[(record["opportunity_id"], record["contact_id"])] = record
+
+    def unindex(self, record: Record) -> None:
+        if record["external_id"]:
+            self.by_external.pop(record["external_id"], None)
+        self.by_pair.pop((record["opportunity_id"], record["contact_id"]), None)
+
+    def describe(self, record: Record) -> str | tx.Msg:
+        if record.get("external_id"):
+            return super().describe(record)
+        return tx.msg(
+            gettext_noop("%(contact)s on %(opportunity)s"),
+            contact=self.contact_emails.get(record["contact_id"], f"#{record['contact_id']}"),
+            opportunity=self.deal_names.get(record["opportunity_id"], ""),
+        )
+
+    def deal_id(self, values: dict[str, Any]) -> int:
+        ext, name = values.pop("opportunity_external_id", ""), values.pop("opportunity_name", "")
+        if ext:
+            if ext not in self.deal_by_external:
+                raise p.CellError(
+                    tx.msg(gettext_noop("No opportunity with CRM id %(id)s (import the opportunities first)"), id=ext)
+                )
+            return self.deal_by_external[ext]
+        if name:
+            ids = self.deals_by_name.get(_norm(name), [])
+            if not ids:
+                raise p.CellError(tx.msg(gettext_noop("No opportunity named “%(name)s”"), name=name))
+            if len(ids) > 1:
+                raise p.CellError(
+                    tx.msg(
+                        gettext_noop(
+                            "The opportunity name “%(name)s” matches %(count)s opportunities; give its CRM id"
+                        ),
+                        name=name,
+                        count=len(ids),
+                    )
+                )
+            return ids[0]
+        raise p.CellError(tx.msg(gettext_noop("No opportunity for this line: give the opportunity's CRM id or name")))
+
+    def person_id(self, values: dict[str, Any]) -> int:
+        ext, email = values.pop("contact_external_id", ""), values.pop("contact_email", "")
+        if ext and ext in self.contact_by_external:
+            return self.contact_by_external[ext]
+        if email and normalise_email(email) in self.contact_by_email:
+            return self.contact_by_email[normalise_email(email)]
+        if ext:
+            raise p.CellError(tx.msg(gettext_noop("No contact with CRM id %(id)s (import the contacts first)"), id=ext))
+        if email:
+            raise p.CellError(tx.msg(gettext_noop("No contact with the email %(email)s"), email=email))
+        raise p.CellError(tx.msg(gettext_noop("No contact for this line: give the contact's CRM id or email")))
+
+    def match(self, line: int, values: dict[str, Any]) -> tuple[Record | None, dict[str, Any]]:
+        values.pop("_warnings", None)
+        deal, person = self.deal_id(values), self.person_id(values)
+        values["opportunity_id"], values["contact_id"] = deal, person
+        ext = values.get("external_id", "")
+        record = self.by_external.get(ext) if ext else None
+        taken = self.by_pair.get((deal, person))
+        if taken is not None and taken is not record:
+            if record is None and not (ext and taken["external_id"] and taken["external_id"] != ext):
+                return taken, values
+            raise p.CellError(
+                tx.msg(
+                    gettext_noop("This contact is already on this deal (%(record)s): a contact has one role per deal"),
+                    record=self.describe(taken),
+                )
+            )
+        return record, values
+
+
+UPSERTERS = {
+    "accounts": AccountUpserter,
+    "contacts": ContactUpserter,
+    "opportunities": OpportunityUpserter,
+    "opportunity_contacts": OpportunityContactUpserter,
+}
 
 
 def import_rows(
@@ -1923,7 +2062,10 @@ REQUIRED_KEYS = {
     "accounts": ("name", "external_id", "domain"),
     "contacts": ("email", "external_id"),
     "opportunities": ("external_id", "name"),
+    "opportunity_contacts": ("opportunity_external_id", "opportunity_name"),
 }
+# Further columns a kind cannot do without (each tuple: map at least one).
+REQUIRED_ALSO = {"opportunity_contacts": ("contact_external_id", "contact_email")}
 
 
 def import_job_start(*, job: ImportJob, by: User | None = None) -> ImportJob:
@@ -1932,9 +2074,9 @@ def import_job_start(*, job: ImportJob, by: User | None = None) -> ImportJob:
     A failed import starts again from where it stopped: each chunk of rows commits with the job's counts and
     ``resume`` state, so the next step goes on after the last chunk saved (from the first row if none was), and
     no row is applied or counted twice. Its reason is cleared; the counts so far stay."""
-    key = REQUIRED_KEYS[job.kind]
-    if not any(k in job.mapping for k in key):
-        raise ValidationError({"mapping": gettext("Map at least one of: %(values)s.") % {"values": ", ".join(key)}})
+    for key in (REQUIRED_KEYS[job.kind], REQUIRED_ALSO.get(job.kind, ())):
+        if key and not any(k in job.mapping for k in key):
+            raise ValidationError({"mapping": gettext("Map at least one of: %(values)s.") % {"values": ", ".join(key)}})
     with transaction.atomic():
         locked = ImportJob.objects.select_for_update().get(pk=job.pk)
         if locked.status not in (ImportStatus.UPLOADED, ImportStatus.FAILED):
@@ -1964,8 +2106,8 @@ def import_derived_refresh(*, workspace: Workspace, kind: str, result: ImportRes
     from ..signals import accounts_changed
 
     changed = result.created or result.updated
-    if not changed:
-        return
+    if not changed or kind == ImportKind.OPPORTUNITY_CONTACTS:
+        return  # who sat on which deal moves no score, tier or stage (the won/lost analysis reads it when shown)
     account_ids = list(result.changed_accounts)
     if kind == ImportKind.OPPORTUNITIES and account_ids:
         won = set(
@@ -2126,13 +2268,14 @@ def import_file(
     full = preset_mapping(PRESETS[preset], kind, headers) if preset else {}
     full.update(mapping or {})
     full = {t: s for t, s in full.items() if s}
-    if not any(k in full for k in REQUIRED_KEYS[kind]):
-        raise ValidationError(
-            {
-                "mapping": gettext("Map at least one of: %(fields)s (columns of this file: %(columns)s).")
-                % {"fields": ", ".join(REQUIRED_KEYS[kind]), "columns": ", ".join(headers)}
-            }
-        )
+    for key in (REQUIRED_KEYS[kind], REQUIRED_ALSO.get(kind, ())):
+        if key and not any(k in full for k in key):
+            raise ValidationError(
+                {
+                    "mapping": gettext("Map at least one of: %(fields)s (columns of this file: %(columns)s).")
+                    % {"fields": ", ".join(key), "columns": ", ".join(headers)}
+                }
+            )
     try:
         clean_stages = stage_map_clean(stage_map or {})
     except ValueError as exc:

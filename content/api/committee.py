@@ -248,6 +248,9 @@ class WonLostApi(WorkspaceApiView):
                 "lost": a.lost,
                 "last": a.last,
                 "enough": a.enough,
+                # Deals whose committee is the CRM's contact roles on them (the others: the account's contacts).
+                "won_with_contact_roles": a.won_with_roles,
+                "lost_with_contact_roles": a.lost_with_roles,
                 "verdict": a.verdict,
                 "suggestions": a.suggestions,
                 "roles": [

@@ -1,19 +1,25 @@
 """Won/lost committee analysis: over the last N won and N lost deals, which required roles were present and
 engaged (any scored event in the 90 days before the close) and how won deals differ from lost ones.
 
-Bounded: the deals (1 query), their accounts' contacts (1), the engagement before each close (1, from the
-day counts of at most 2·N accounts), the templates (2).
+Who sat on a deal: the people the CRM put on it (``OpportunityContact``, Salesforce's opportunity contact roles),
+each in their role on that deal (else their own buying role), when the deal has any; otherwise the account's
+contacts known at the close (created before it, not gone by then).
+
+Bounded: the deals (2 queries), their contact roles (1), the contacts (1), the engagement before each close (1,
+from the day counts of the deals' accounts and of the accounts of people on them), the templates (2).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
+from django.db.models import Q
 from django.utils.translation import gettext
 
 from abe.l10n import percent
 from abe.models import Workspace
-from accounts.models import Contact, Opportunity
+from accounts.models import Contact, Opportunity, OpportunityContact
 from personas.committee import Person, Requirement
 
 from .. import hooks
@@ -44,6 +50,9 @@ class WonLostAnalysis:
     lost: int
     last: int
     roles: list[RoleComparison] = field(default_factory=list)
+    # Deals whose committee came from the CRM's contact roles (the rest: the account's contacts at the close).
+    won_with_roles: int = 0
+    lost_with_roles: int = 0
     suggestions: list[str] = field(default_factory=list)
 
     @property
@@ -61,30 +70,45 @@ class WonLostAnalysis:
 
 
 def won_lost_analysis(*, workspace: Workspace, last: int = 50) -> WonLostAnalysis:
-    deals = {}
+    deals: dict[str, list[tuple[int, int, date]]] = {}
     for status in ("won", "lost"):
-        deals[status] = list(
+        rows = (
             Opportunity.objects.for_workspace(workspace)
             .filter(status=status, close_date__isnull=False)
             .order_by("-close_date", "-id")
-            .values_list("account_id", "close_date")[:last]
+            .values_list("id", "account_id", "close_date")[:last]
         )
+        deals[status] = [(deal, account, close) for deal, account, close in rows if close is not None]
     analysis = WonLostAnalysis(won=len(deals["won"]), lost=len(deals["lost"]), last=last)
     if not deals["won"] and not deals["lost"]:
         return analysis
-    account_ids = {a for pairs in deals.values() for a, _ in pairs}
+    on_deal: dict[int, list[tuple[int, str]]] = {}  # deal -> (contact, role on the deal)
+    for deal_id, contact_id, role in (
+        OpportunityContact.objects.for_workspace(workspace)
+        .filter(opportunity_id__in=[d for triples in deals.values() for d, _, _ in triples])
+        .values_list("opportunity_id", "contact_id", "role")
+    ):
+        on_deal.setdefault(deal_id, []).append((contact_id, role))
+    analysis.won_with_roles = sum(1 for d, _, _ in deals["won"] if d in on_deal)
+    analysis.lost_with_roles = sum(1 for d, _, _ in deals["lost"] if d in on_deal)
+    account_ids = {a for triples in deals.values() for d, a, _ in triples if d not in on_deal}
+    named = {c for people_on in on_deal.values() for c, _ in people_on}
     people: dict[int, list[Contact]] = {}
+    by_id: dict[int, Contact] = {}
     for c in (
         Contact.objects.for_workspace(workspace)
-        .filter(account_id__in=account_ids)
+        .filter(Q(account_id__in=account_ids) | Q(pk__in=named))
         .only("id", "account_id", "buying_role", "department", "persona_id", "created_at", "left_at")
     ):
-        people.setdefault(c.account_id, []).append(c)
-    # One engagement read per status: an account may have both a won and a lost deal with different dates.
-    engaged = {
-        s: hooks.engaged_before(workspace=workspace, deals=pairs, days=ENGAGED_WINDOW_DAYS)
-        for s, pairs in deals.items()
-    }
+        by_id[c.pk] = c
+        if c.account_id in account_ids:
+            people.setdefault(c.account_id, []).append(c)
+    # Engagement before each close, at each (account, close date): a person on a deal is read at their own account
+    # (a consultant's engagement is their firm's).
+    every = [t for triples in deals.values() for t in triples]
+    pairs = {(a, close) for _, a, close in every}
+    pairs |= {(by_id[c].account_id, close) for d, _, close in every for c, _ in on_deal.get(d, []) if c in by_id}
+    engaged = hooks.engaged_before(workspace=workspace, deals=sorted(pairs), days=ENGAGED_WINDOW_DAYS)
     templates = committee_templates(workspace=workspace)
     in_template: dict[str, Requirement] = {}
     for t in templates.values():
@@ -105,27 +129,32 @@ def won_lost_analysis(*, workspace: Workspace, last: int = 50) -> WonLostAnalysi
     for dept in ("finance", "procurement", "it"):
         candidates.setdefault(dept, Requirement(department=dept))
 
+    def person(c: Contact, role: str) -> Person:
+        return Person(id=c.pk, role=role, department=c.department, persona=c.persona_id, last_engaged_at=None)
+
     def shares(status: str, req: Requirement) -> tuple[float, float]:
-        pairs = deals[status]
-        if not pairs:
+        triples = deals[status]
+        if not triples:
             return 0.0, 0.0
         present = engaged_n = 0
-        for account_id, close in pairs:  # close dates are not null (filtered above)
-            there = [
-                c
-                for c in people.get(account_id, [])
-                if close is not None
-                and c.created_at.date() <= close
-                and (c.left_at is None or c.left_at > close)
-                and req.matches(
-                    Person(
-                        id=c.pk, role=c.buying_role, department=c.department, persona=c.persona_id, last_engaged_at=None
-                    )
-                )
-            ]
+        for deal_id, account_id, close in triples:
+            if deal_id in on_deal:
+                there = [
+                    c
+                    for contact_id, role in on_deal[deal_id]
+                    if (c := by_id.get(contact_id)) is not None and req.matches(person(c, role or c.buying_role))
+                ]
+            else:
+                there = [
+                    c
+                    for c in people.get(account_id, [])
+                    if c.created_at.date() <= close
+                    and (c.left_at is None or c.left_at > close)
+                    and req.matches(person(c, c.buying_role))
+                ]
             present += bool(there)
-            engaged_n += any(c.pk in engaged[status].get(account_id, set()) for c in there)
-        return present / len(pairs), engaged_n / len(pairs)
+            engaged_n += any(c.pk in engaged.get((c.account_id, close), ()) for c in there)
+        return present / len(triples), engaged_n / len(triples)
 
     for key, candidate in candidates.items():
         wp, we = shares("won", candidate)

@@ -9,6 +9,7 @@ from tests.factories import (
     ContactFactory,
     ContentAssetFactory,
     MembershipFactory,
+    OpportunityContactFactory,
     OpportunityFactory,
     PersonaFactory,
 )
@@ -21,6 +22,9 @@ ENDPOINTS = {
     "personas": lambda ws: PersonaFactory(workspace=ws),
     "account-team-members": lambda ws: AccountTeamMemberFactory(account=AccountFactory(workspace=ws)),
     "opportunities": lambda ws: OpportunityFactory(account=AccountFactory(workspace=ws)),
+    "opportunity-contacts": lambda ws: OpportunityContactFactory(
+        opportunity=OpportunityFactory(account=AccountFactory(workspace=ws))
+    ),
     "content-assets": lambda ws: ContentAssetFactory(workspace=ws),
 }
 

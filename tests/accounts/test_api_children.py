@@ -7,6 +7,7 @@ from tests.factories import (
     AccountTeamMemberFactory,
     ContactFactory,
     ContentAssetFactory,
+    OpportunityContactFactory,
     OpportunityFactory,
     PersonaFactory,
 )
@@ -96,6 +97,9 @@ LISTS = {
     ),
     "account-team-members": lambda ws: AccountTeamMemberFactory(account=AccountFactory(workspace=ws)),
     "opportunities": lambda ws: OpportunityFactory(account=AccountFactory(workspace=ws)),
+    "opportunity-contacts": lambda ws: OpportunityContactFactory(
+        opportunity=OpportunityFactory(account=AccountFactory(workspace=ws))
+    ),
     "content-assets": lambda ws: ContentAssetFactory(workspace=ws).personas.add(PersonaFactory(workspace=ws)),
 }
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from abe.models import Role, Workspace
-from accounts.models import Account
+from accounts.models import Account, OpportunityContact
 from activation.models import Alert, AlertRecipient
 from tests.factories import (
     AccountFactory,
@@ -43,6 +43,7 @@ PAGE_NAMES = [
     "content:list",
     "content:heatmap",
     "content:gaps",
+    "content:won_lost",
     "content:plays",
     "content:templates",
     "content:performance",
@@ -95,7 +96,13 @@ def test_every_main_page_passes_axe(page, demo, live_server):
     _login(page, "admin")
     account = Account.objects.filter(workspace=demo, tier="strategic").order_by("id").first()
     alert = Alert.objects.filter(workspace=demo).order_by("id").first()
-    urls = [reverse(name) for name in PAGE_NAMES] + [f"/accounts/{account.pk}/", f"/alerts/{alert.pk}/"]
+    deal = OpportunityContact.objects.filter(workspace=demo).order_by("id").first().opportunity
+    urls = [reverse(name) for name in PAGE_NAMES] + [
+        f"/accounts/{account.pk}/",
+        f"/alerts/{alert.pk}/",
+        f"/accounts/{deal.account_id}/",  # its deals' people
+        f"/accounts/{deal.account_id}/opportunities/{deal.pk}/contacts/add/",
+    ]
     for url in urls:
         page.goto(url)
         page.wait_for_load_state("networkidle")
