@@ -956,19 +956,12 @@ class AccountUpserter(_Upserter):
         return candidates[0] if candidates else None
 
 
-class _ChildUpserter(_Upserter):
-    """Contacts and opportunities: rows hang on an account found by its CRM id, domain or name."""
+class _StoredUpserter(_Upserter):
+    """Contacts, opportunities and deal contact roles: the stored records held by id and by CRM id (the accounts'
+    upserter keeps its own, with digests and parents)."""
 
-    def __init__(self, workspace: Workspace, result: ImportResult, today: date) -> None:
-        super().__init__(workspace, result, today)
-        accounts = Account.objects.for_workspace(workspace).values_list("id", "external_id", "domain", "name")
-        self.account_by_external = {e: i for i, e, _, _ in accounts if e}
-        self.account_by_domain = {d: i for i, _, d, _ in accounts if d}
-        self.account_by_name: dict[str, list[int]] = {}
-        self.account_names: dict[int, str] = {}
-        for i, _, _, n in accounts:
-            self.account_by_name.setdefault(_norm(n), []).append(i)
-            self.account_names[i] = n
+    def records_load(self) -> None:
+        """Index every stored record (call once the subclass's own indexes exist)."""
         self.by_pk: dict[int, Record] = {}
         self.by_external: dict[str, Record] = {}
         for record in self.load():
@@ -982,9 +975,6 @@ class _ChildUpserter(_Upserter):
         self.by_pk[record["id"]] = record
         self.written(record)
 
-    def written(self, record: Record) -> None:
-        self.changed_accounts.add(record["account_id"])
-
     def index(self, record: Record) -> None:
         if record["external_id"]:
             self.by_external[record["external_id"]] = record
@@ -992,6 +982,25 @@ class _ChildUpserter(_Upserter):
     def unindex(self, record: Record) -> None:
         if record["external_id"]:
             self.by_external.pop(record["external_id"], None)
+
+
+class _ChildUpserter(_StoredUpserter):
+    """Contacts and opportunities: rows hang on an account found by its CRM id, domain or name."""
+
+    def __init__(self, workspace: Workspace, result: ImportResult, today: date) -> None:
+        super().__init__(workspace, result, today)
+        accounts = Account.objects.for_workspace(workspace).values_list("id", "external_id", "domain", "name")
+        self.account_by_external = {e: i for i, e, _, _ in accounts if e}
+        self.account_by_domain = {d: i for i, _, d, _ in accounts if d}
+        self.account_by_name: dict[str, list[int]] = {}
+        self.account_names: dict[int, str] = {}
+        for i, _, _, n in accounts:
+            self.account_by_name.setdefault(_norm(n), []).append(i)
+            self.account_names[i] = n
+        self.records_load()
+
+    def written(self, record: Record) -> None:
+        self.changed_accounts.add(record["account_id"])
 
     def account_id(
         self, values: dict[str, Any], fallback_domain: str = "", warnings: list[str | tx.Msg] | None = None
@@ -1394,7 +1403,7 @@ class OpportunityUpserter(_ChildUpserter):
         return values
 
 
-class OpportunityContactUpserter(_Upserter):
+class OpportunityContactUpserter(_StoredUpserter):
     """Who was on each deal (Salesforce's opportunity contact roles): a line names a deal (its CRM id, else its name
     when one deal of the workspace has it) and a contact (CRM id, else email), with the contact's role in that deal.
     A line is matched to a stored role by its own CRM id, else by the (deal, contact) pair: a contact has one role
@@ -1424,27 +1433,15 @@ class OpportunityContactUpserter(_Upserter):
             if email:
                 self.contact_by_email.setdefault(normalise_email(email), pk)
                 self.contact_emails[pk] = email
-        self.by_pk: dict[int, Record] = {}
-        self.by_external: dict[str, Record] = {}
         self.by_pair: dict[tuple[int, int], Record] = {}
-        for record in self.load():
-            self.by_pk[record["id"]] = record
-            self.index(record)
-
-    def records_by_pk(self) -> dict[int, Record]:
-        return self.by_pk
-
-    def inserted(self, record: Record) -> None:
-        self.by_pk[record["id"]] = record
+        self.records_load()
 
     def index(self, record: Record) -> None:
-        if record["external_id"]:
-            self.by_external[record["external_id"]] = record
+        super().index(record)
         self.by_pair[(record["opportunity_id"], record["contact_id"])] = record
 
     def unindex(self, record: Record) -> None:
-        if record["external_id"]:
-            self.by_external.pop(record["external_id"], None)
+        super().unindex(record)
         self.by_pair.pop((record["opportunity_id"], record["contact_id"]), None)
 
     def describe(self, record: Record) -> str | tx.Msg:
