@@ -265,6 +265,22 @@ class WonLostApi(WorkspaceApiView):
                     }
                     for r in a.roles
                 ],
+                # Each deal compared, the latest close first: who was in the room (the CRM's contact roles on it,
+                # else the account's contacts at the close), how many were engaged, the template seats nobody held.
+                "deals": [
+                    {
+                        "id": d.id,
+                        "name": d.name,
+                        "account": d.account_id,
+                        "status": d.status,
+                        "close_date": d.close,
+                        "people_from": "contact_roles" if d.from_crm else "account_contacts",
+                        "people": d.people,
+                        "engaged": d.engaged,
+                        "missing": [r.key for r in d.missing],
+                    }
+                    for d in a.deals
+                ],
             }
         )
 

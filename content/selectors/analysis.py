@@ -45,6 +45,23 @@ class RoleComparison:
 
 
 @dataclass
+class DealReview:
+    """One closed deal as the review reads it: who was in the room, who of them was engaged before the close, and
+    which seats of the account's tier template nobody filled ("which committee member was missed")."""
+
+    id: int
+    name: str
+    account_id: int
+    account_name: str
+    status: str  # "won" or "lost"
+    close: date
+    from_crm: bool  # its people are the CRM's contact roles (else the account's contacts at the close)
+    people: int
+    engaged: int
+    missing: list[Requirement] = field(default_factory=list)
+
+
+@dataclass
 class WonLostAnalysis:
     won: int
     lost: int
@@ -53,6 +70,7 @@ class WonLostAnalysis:
     # Deals whose committee came from the CRM's contact roles (the rest: the account's contacts at the close).
     won_with_roles: int = 0
     lost_with_roles: int = 0
+    deals: list[DealReview] = field(default_factory=list)  # every deal compared, the latest close first
     suggestions: list[str] = field(default_factory=list)
 
     @property
@@ -71,14 +89,16 @@ class WonLostAnalysis:
 
 def won_lost_analysis(*, workspace: Workspace, last: int = 50) -> WonLostAnalysis:
     deals: dict[str, list[tuple[int, int, date]]] = {}
+    about: dict[int, tuple[str, str, str]] = {}  # deal -> its name, its account's name and tier
     for status in ("won", "lost"):
         rows = (
             Opportunity.objects.for_workspace(workspace)
             .filter(status=status, close_date__isnull=False)
             .order_by("-close_date", "-id")
-            .values_list("id", "account_id", "close_date")[:last]
+            .values_list("id", "account_id", "close_date", "name", "account__name", "account__tier")[:last]
         )
-        deals[status] = [(deal, account, close) for deal, account, close in rows if close is not None]
+        deals[status] = [(deal, account, close) for deal, account, close, *_ in rows if close is not None]
+        about.update((deal, (name, account_name, tier)) for deal, _, _, name, account_name, tier in rows)
     analysis = WonLostAnalysis(won=len(deals["won"]), lost=len(deals["lost"]), last=last)
     if not deals["won"] and not deals["lost"]:
         return analysis
@@ -132,28 +152,34 @@ def won_lost_analysis(*, workspace: Workspace, last: int = 50) -> WonLostAnalysi
     def person(c: Contact, role: str) -> Person:
         return Person(id=c.pk, role=role, department=c.department, persona=c.persona_id, last_engaged_at=None)
 
+    def room(deal_id: int, account_id: int, close: date) -> list[tuple[Contact, Person]]:
+        """Who was in the room of a deal, each as the seat they held there."""
+        if deal_id in on_deal:
+            return [
+                (c, person(c, role or c.buying_role))
+                for contact_id, role in on_deal[deal_id]
+                if (c := by_id.get(contact_id)) is not None
+            ]
+        return [
+            (c, person(c, c.buying_role))
+            for c in people.get(account_id, [])
+            if c.created_at.date() <= close and (c.left_at is None or c.left_at > close)
+        ]
+
+    rooms = {d: room(d, a, close) for d, a, close in every}
+
+    def is_engaged(c: Contact, close: date) -> bool:
+        return c.pk in engaged.get((c.account_id, close), ())
+
     def shares(status: str, req: Requirement) -> tuple[float, float]:
         triples = deals[status]
         if not triples:
             return 0.0, 0.0
         present = engaged_n = 0
-        for deal_id, account_id, close in triples:
-            if deal_id in on_deal:
-                there = [
-                    c
-                    for contact_id, role in on_deal[deal_id]
-                    if (c := by_id.get(contact_id)) is not None and req.matches(person(c, role or c.buying_role))
-                ]
-            else:
-                there = [
-                    c
-                    for c in people.get(account_id, [])
-                    if c.created_at.date() <= close
-                    and (c.left_at is None or c.left_at > close)
-                    and req.matches(person(c, c.buying_role))
-                ]
+        for deal_id, _, close in triples:
+            there = [c for c, seat in rooms[deal_id] if req.matches(seat)]
             present += bool(there)
-            engaged_n += any(c.pk in engaged.get((c.account_id, close), ()) for c in there)
+            engaged_n += any(is_engaged(c, close) for c in there)
         return present / len(triples), engaged_n / len(triples)
 
     for key, candidate in candidates.items():
@@ -170,6 +196,28 @@ def won_lost_analysis(*, workspace: Workspace, last: int = 50) -> WonLostAnalysi
             )
         )
     analysis.roles.sort(key=lambda r: -r.difference)
+    for status, triples in deals.items():
+        for deal_id, account_id, close in triples:
+            name, account_name, tier = about[deal_id]
+            template = templates.get(tier)
+            seats = [seat for _, seat in rooms[deal_id]]
+            analysis.deals.append(
+                DealReview(
+                    id=deal_id,
+                    name=name,
+                    account_id=account_id,
+                    account_name=account_name,
+                    status=status,
+                    close=close,
+                    from_crm=deal_id in on_deal,
+                    people=len(seats),
+                    engaged=sum(1 for c, _ in rooms[deal_id] if is_engaged(c, close)),
+                    missing=[r for r in template.requirements if not any(r.matches(p) for p in seats)]
+                    if template
+                    else [],
+                )
+            )
+    analysis.deals.sort(key=lambda d: (d.close, d.id), reverse=True)
     if analysis.enough:
         for row in analysis.roles:
             if row.difference >= MEANINGFUL_GAP and not row.in_template:

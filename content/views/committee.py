@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from abe import permissions as rules
 from abe.http import MemberRequest
-from abe.paging import bounded_page, page_number, text_param, whole_number
+from abe.paging import bounded_page, ignored_params, page_number, paginate, text_param, whole_number
 from abe.views import workspace_required
 from accounts import services as account_services
 from accounts.models import TIER_LABELS, Account, Contact, Influence, SavedView, Stance, Tier
@@ -356,10 +356,31 @@ def contact_next_best_view(request: MemberRequest, pk: int) -> HttpResponse:
     )
 
 
+WON_LOST_SHOWN = {"": None, "won": "won", "lost": "lost"}
+
+
 @workspace_required
 def won_lost_view(request: MemberRequest) -> HttpResponse:
+    """The won/lost comparison, and below it the deals one by one (``status`` won or lost, ``gaps=1`` only those
+    where a seat of the account's template was missing), 25 a page."""
     raw = request.GET.get("n", "50")
     number = whole_number(raw)
     n = 50 if number is None else min(max(number, 5), 500)
     analysis = won_lost_analysis(workspace=request.workspace, last=n)
-    return render(request, "content/won_lost.html", {"analysis": analysis, "n": n})
+    status = request.GET.get("status", "")
+    gaps = request.GET.get("gaps", "")
+    invalid = [name for name, ok in (("status", status in WON_LOST_SHOWN), ("gaps", gaps in ("", "1"))) if not ok]
+    shown = WON_LOST_SHOWN.get(status)
+    rows = [d for d in analysis.deals if (shown is None or d.status == shown) and (gaps != "1" or d.missing)]
+    return render(
+        request,
+        "content/won_lost.html",
+        {
+            "analysis": analysis,
+            "n": n,
+            "status": status if status in WON_LOST_SHOWN else "",
+            "gaps": gaps == "1",
+            "page_obj": paginate(request, rows, key="won_lost_deals"),
+            "ignored": ignored_params(request, invalid=invalid),
+        },
+    )

@@ -1,0 +1,120 @@
+"""The won/lost review deal by deal: who was in the room of each closed deal, how many of them were engaged before the
+close, and which seats of the account's committee template nobody held ("which committee member was missed")."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from content.selectors.analysis import won_lost_analysis
+from engagement.models import EngagementDay
+from tests.factories import AccountFactory, ContactFactory, OpportunityContactFactory, OpportunityFactory
+
+pytestmark = pytest.mark.django_db
+STANDARD_SEATS = {"decision_maker", "economic_buyer", "champion", "technical_evaluator"}  # the standard template
+
+
+def _contact(account, role, days_known=200, **kwargs):
+    contact = ContactFactory(account=account, buying_role=role, **kwargs)
+    contact.created_at = timezone.now() - dt.timedelta(days=days_known)
+    contact.save(update_fields=["created_at"])
+    return contact
+
+
+def _engaged(contact, day):
+    EngagementDay.objects.create(
+        workspace=contact.workspace,
+        account=contact.account,
+        contact=contact,
+        contact_key=contact.pk,
+        type="meeting",
+        day=day,
+        count=1,
+        last_at=timezone.now(),
+    )
+
+
+def _deal(workspace, status, close, name, tier="standard"):
+    account = AccountFactory(workspace=workspace, name=f"{name} Inc", tier=tier)
+    return OpportunityFactory(
+        account=account, name=name, status=status, created_date=close - dt.timedelta(days=60), close_date=close
+    )
+
+
+def test_each_deal_says_who_was_in_the_room_who_was_engaged_and_which_seat_nobody_held(workspace):
+    today = dt.date.today()
+    won = _deal(workspace, "won", today - dt.timedelta(days=5), "Full house")
+    for role in ("decision_maker", "economic_buyer", "champion", "technical_evaluator"):
+        _engaged(_contact(won.account, role), today - dt.timedelta(days=8))
+    lost = _deal(workspace, "lost", today - dt.timedelta(days=20), "No budget holder")
+    cfo = _contact(lost.account, "economic_buyer")  # the account had one, but the CRM did not put them on the deal
+    champion = _contact(lost.account, "champion")
+    OpportunityContactFactory(opportunity=lost, contact=champion, role="champion")
+    _engaged(cfo, today - dt.timedelta(days=22))
+    late = _deal(workspace, "lost", today - dt.timedelta(days=40), "Too late")
+    _contact(late.account, "decision_maker", days_known=10)  # known only after that close
+
+    analysis = won_lost_analysis(workspace=workspace)
+
+    rows = {d.name: d for d in analysis.deals}
+    assert [d.name for d in analysis.deals] == ["Full house", "No budget holder", "Too late"]  # latest close first
+    full, budget, gone = rows["Full house"], rows["No budget holder"], rows["Too late"]
+    assert (full.status, full.from_crm, full.people, full.engaged, full.missing) == ("won", False, 4, 4, [])
+    assert (budget.status, budget.from_crm, budget.people, budget.engaged) == ("lost", True, 1, 0)
+    assert {r.key for r in budget.missing} == {"decision_maker", "economic_buyer", "technical_evaluator"}
+    assert (gone.people, {r.key for r in gone.missing}) == (0, STANDARD_SEATS)
+
+
+def test_the_page_lists_the_deals_with_filters_and_pages_in_a_constant_number_of_queries(
+    admin_client, workspace, django_assert_max_num_queries
+):
+    today = dt.date.today()
+    for i in range(3):
+        _deal(workspace, "won", today - dt.timedelta(days=i + 1), f"Won {i:02d}")
+    url = "/content/committees/won-lost/"
+    admin_client.get(url)
+    with django_assert_max_num_queries(200) as few:
+        admin_client.get(url)
+    for i in range(3, 30):
+        deal = _deal(workspace, "won" if i % 2 else "lost", today - dt.timedelta(days=i + 1), f"Deal {i:02d}")
+        OpportunityContactFactory(opportunity=deal, contact=_contact(deal.account, "economic_buyer"))
+
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        first = admin_client.get(url)
+    second = admin_client.get(url + "?page=2")
+    lost = admin_client.get(url + "?status=lost&gaps=1")
+    odd = admin_client.get(url + "?status=maybe&gaps=yes")
+
+    html = first.content.decode()
+    assert first.status_code == 200 and "Deal by deal" in html
+    assert html.count('<tr><td class="primary"><strong>') == 25 and "Won 00" in html and "Deal 24" in html
+    page_two = second.content.decode()
+    assert "Deal 25" in page_two and "Deal 29" in page_two and "Deal 24" not in page_two and "Won 00" not in page_two
+    lost_html = lost.content.decode()
+    assert "Deal 04" in lost_html and "Deal 03" not in lost_html and "Won 00" not in lost_html
+    assert "Ignored these values, which are not valid choices: status=maybe, gaps=yes." in odd.content.decode()
+    assert odd.content.decode().count('<tr><td class="primary"><strong>') == 25
+
+
+def test_the_api_gives_each_deals_review(admin_api, workspace):
+    close = dt.date.today() - dt.timedelta(days=3)
+    deal = _deal(workspace, "lost", close, "Lost one")
+    OpportunityContactFactory(opportunity=deal, contact=_contact(deal.account, "champion"), role="")
+
+    body = admin_api.get("/api/v1/committee-analysis/won-lost/?last=5").json()
+
+    assert body["deals"] == [
+        {
+            "id": deal.pk,
+            "name": "Lost one",
+            "account": deal.account_id,
+            "status": "lost",
+            "close_date": close.isoformat(),
+            "people_from": "contact_roles",
+            "people": 1,
+            "engaged": 0,
+            "missing": ["decision_maker", "economic_buyer", "technical_evaluator"],
+        }
+    ]
