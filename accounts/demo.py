@@ -402,23 +402,27 @@ def build(ctx: DemoContext) -> str:
 
 
 def _deal_contact_roles(ctx: DemoContext, opportunities: list[Opportunity], contacts: list[Contact]) -> int:
-    """Who was on the closed deals, as a CRM's opportunity contact roles record it: two deals in three have them (the
-    won/lost analysis guesses the others from the account's contacts). The account's people join a won deal more
-    often than a lost one, and its economic buyer was missed on most lost deals."""
+    """Who was on the deals, as a CRM's opportunity contact roles record it: two deals in three have them (the won/lost
+    analysis guesses the others from the account's contacts). The account's people join a won deal more often than a
+    lost one, and its economic buyer was missed on most lost deals; an open deal has some of them so far."""
     rng = ctx.rng
     people: dict[int, list[Contact]] = {}
     for contact in contacts:
         people.setdefault(contact.account_id, []).append(contact)
     roles = []
     for deal in opportunities:
-        if deal.status == OpportunityStatus.OPEN or rng.random() < 1 / 3:
+        if rng.random() < 1 / 3:
             continue
         won = deal.status == OpportunityStatus.WON
-        on_deal = [
-            c
-            for c in people.get(deal.account_id, [])
-            if rng.random() < (0.75 if won else 0.5) * (0.35 if not won and c.buying_role == "economic_buyer" else 1)
-        ]
+        if deal.status == OpportunityStatus.OPEN:  # a deal in progress: the first people on it
+            on_deal = [c for c in people.get(deal.account_id, []) if rng.random() < 0.4]
+        else:
+            on_deal = [
+                c
+                for c in people.get(deal.account_id, [])
+                if rng.random()
+                < (0.75 if won else 0.5) * (0.35 if not won and c.buying_role == "economic_buyer" else 1)
+            ]
         roles += [
             OpportunityContact(
                 workspace=ctx.workspace, opportunity=deal, contact=c, role=c.buying_role, is_primary=i == 0

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from abe.models import Workspace
-from accounts.models import Account, Contact
+from accounts.models import Account, Contact, OpportunityContact, OpportunityStatus
 from personas.committee import (
     DEFAULT_ENGAGED_DAYS,
     DEFAULT_REQUIREMENTS,
@@ -267,3 +267,44 @@ def org_chart(contacts: Sequence[Contact]) -> list[OrgNode]:
         else:
             roots.append(nodes[c.pk])
     return roots
+
+
+@dataclass
+class OpenDealSeats:
+    """An open deal of the account: how many people the CRM (or the team) put on it, and the seats of the account's
+    template none of them holds, each in their role on that deal (else their own buying role)."""
+
+    id: int
+    name: str
+    people: int
+    missing: list[Requirement]
+
+
+def open_deal_seats(*, account: Account, template: TemplateView) -> list[OpenDealSeats]:
+    """The account's open deals, newest first, with the template seats nobody on the deal holds (2 queries)."""
+    deals = list(
+        account.opportunities.filter(status=OpportunityStatus.OPEN)
+        .order_by("-created_date", "-id")
+        .values_list("id", "name")
+    )
+    room: dict[int, list[Person]] = {deal_id: [] for deal_id, _ in deals}
+    for role in OpportunityContact.objects.filter(opportunity_id__in=list(room)).select_related("contact"):
+        c = role.contact
+        room[role.opportunity_id].append(
+            Person(
+                id=c.pk,
+                role=role.role or c.buying_role,
+                department=c.department,
+                persona=c.persona_id,
+                last_engaged_at=c.last_engaged_at,
+            )
+        )
+    return [
+        OpenDealSeats(
+            id=deal_id,
+            name=name,
+            people=len(room[deal_id]),
+            missing=[r for r in template.requirements if not any(r.matches(p) for p in room[deal_id])],
+        )
+        for deal_id, name in deals
+    ]

@@ -58,6 +58,7 @@ def _panel_context(request: MemberRequest, account: Account) -> dict:
         "engaged_ids": engaged_ids,
         "engaged_days": template.engaged_days,
         "can_edit": rules.can_edit_object(request, account),
+        "open_deals": committee_selectors.open_deal_seats(account=account, template=template),
         "influences": Influence.choices,
         "stances": Stance.choices,
     }

@@ -118,3 +118,39 @@ def test_the_api_gives_each_deals_review(admin_api, workspace):
             "missing": ["decision_maker", "economic_buyer", "technical_evaluator"],
         }
     ]
+
+
+# ----- the open deals, on the account page's committee panel -----------------------------------------------------
+
+
+def test_the_committee_panel_names_the_seats_nobody_holds_on_each_open_deal(
+    admin_client, workspace, django_assert_max_num_queries
+):
+    account = AccountFactory(workspace=workspace, tier="standard")
+    threaded = OpportunityFactory(account=account, name="Platform deal", status="open")
+    OpportunityContactFactory(opportunity=threaded, contact=_contact(account, ""), role="economic_buyer")
+    OpportunityContactFactory(opportunity=threaded, contact=_contact(account, "champion"), role="")
+    OpportunityFactory(account=account, name="Fresh deal", status="open")
+    won = _deal(workspace, "won", dt.date.today(), "Closed one")
+    won.account = account
+    won.save()
+    url = f"/content/accounts/{account.pk}/committee/"
+    admin_client.get(url)
+    with django_assert_max_num_queries(200) as few:
+        admin_client.get(url)
+    for i in range(4):
+        deal = OpportunityFactory(account=account, name=f"More {i}", status="open")
+        OpportunityContactFactory(opportunity=deal, contact=_contact(account, "decision_maker"))
+
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = admin_client.get(url)
+
+    html = page.content.decode()
+    seats = html[html.index('id="open-deal-seats"') :]
+    assert "Closed one" not in seats
+    platform = seats[seats.index("Platform deal") : seats.index("</p>", seats.index("Platform deal"))]
+    assert "2 people on it; nobody in" in platform
+    assert "Decision maker" in platform and "Technical evaluator" in platform
+    assert "Economic buyer" not in platform and "Champion" not in platform
+    fresh = seats[seats.index("Fresh deal") : seats.index("</p>", seats.index("Fresh deal"))]
+    assert "nobody on this deal yet" in fresh and "+ Person on this deal" in fresh
