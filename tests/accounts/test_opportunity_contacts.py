@@ -165,6 +165,8 @@ def test_the_import_page_runs_a_contact_roles_file_to_the_end(crm, admin_client,
 
     assert started.status_code == 302
     assert OpportunityContact.objects.for_workspace(crm).count() == 8
+    report = admin_client.get(started["Location"]).content.decode()
+    assert 'href="/content/committees/won-lost/"' in report  # where the file's effect shows, not the tier board
 
 
 def _upload(data: bytes):
