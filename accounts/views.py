@@ -14,7 +14,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.text import capfirst
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext, ngettext, pgettext
 from django.views.decorators.http import require_POST
 
 from abe import permissions as rules
@@ -316,9 +316,22 @@ def contact_delete_view(request: MemberRequest, pk: int, contact_pk: int) -> Htt
             "kind": pgettext("deleted object", "contact"),
             "cancel_url": reverse("accounts:detail", args=[account.pk]),
             "consequence": gettext("%(contact)s leaves the buying committee of %(account)s.")
-            % {"contact": contact, "account": account.name},
+            % {"contact": contact, "account": account.name}
+            + _deals_too(contact),
         },
     )
+
+
+def _deals_too(contact: Contact) -> str:
+    """What else a contact's deletion takes: their places on deals (the won/lost analysis reads them)."""
+    deals = contact.deal_roles.count()
+    if not deals:
+        return ""
+    return " " + ngettext(
+        "They are taken off the %(count)s deal they are on.",
+        "They are taken off the %(count)s deals they are on.",
+        deals,
+    ) % {"count": deals}
 
 
 @workspace_required

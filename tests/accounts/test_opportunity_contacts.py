@@ -398,3 +398,20 @@ def test_deals_without_contact_roles_still_read_the_accounts_contacts_and_the_ap
     assert (body["won_with_contact_roles"], body["lost_with_contact_roles"]) == (0, 1)
     finance = next(r for r in body["roles"] if r["role"] == "finance")
     assert (finance["won_present"], finance["won_engaged"]) == (1.0, 1.0)
+
+
+def test_deleting_a_contact_says_it_takes_them_off_their_deals_and_does(admin_client, workspace):
+    account = AccountFactory(workspace=workspace)
+    ana = ContactFactory(account=account, first_name="Ana", last_name="Ruiz")
+    for _ in range(2):
+        OpportunityContactFactory(opportunity=OpportunityFactory(account=account), contact=ana)
+    ben = ContactFactory(account=account, first_name="Ben", last_name="Ode")
+    url = f"/accounts/{account.pk}/contacts/{{}}/delete/"
+
+    asked = admin_client.get(url.format(ana.pk)).content.decode()
+    asked_ben = admin_client.get(url.format(ben.pk)).content.decode()
+    admin_client.post(url.format(ana.pk))
+
+    assert "They are taken off the 2 deals they are on." in asked
+    assert "taken off" not in asked_ben
+    assert not OpportunityContact.objects.filter(contact_id=ana.pk).exists()
