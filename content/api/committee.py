@@ -278,6 +278,15 @@ class WonLostApi(WorkspaceApiView):
                         "people": d.people,
                         "engaged": d.engaged,
                         "missing": [r.key for r in d.missing],
+                        "room": [
+                            {
+                                "contact": p.contact_id,
+                                "role": p.role,
+                                "engaged": p.engaged,
+                                "influence": p.influence,
+                            }
+                            for p in d.room
+                        ],
                     }
                     for d in a.deals
                 ],

@@ -20,7 +20,7 @@ from django.utils.translation import gettext
 from abe.l10n import percent
 from abe.models import Workspace
 from accounts.models import Contact, Opportunity, OpportunityContact
-from personas.committee import Person, Requirement
+from personas.committee import ROLE_LABELS, Person, Requirement
 
 from .. import hooks
 from .committee import committee_templates
@@ -45,6 +45,21 @@ class RoleComparison:
 
 
 @dataclass
+class InRoom:
+    """One person in a deal's room: their seat there, whether they were engaged before the close, their influence."""
+
+    contact_id: int
+    name: str
+    role: str  # the buying role they held on the deal ("" none)
+    engaged: bool
+    influence: str  # "high", "medium", "low" or ""
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS.get(self.role, self.role) if self.role else ""
+
+
+@dataclass
 class DealReview:
     """One closed deal as the review reads it: who was in the room, who of them was engaged before the close, and
     which seats of the account's tier template nobody filled ("which committee member was missed")."""
@@ -59,6 +74,7 @@ class DealReview:
     people: int
     engaged: int
     missing: list[Requirement] = field(default_factory=list)
+    room: list[InRoom] = field(default_factory=list)  # who was there: the engaged first, then by name
 
 
 @dataclass
@@ -118,7 +134,19 @@ def won_lost_analysis(*, workspace: Workspace, last: int = 50) -> WonLostAnalysi
     for c in (
         Contact.objects.for_workspace(workspace)
         .filter(Q(account_id__in=account_ids) | Q(pk__in=named))
-        .only("id", "account_id", "buying_role", "department", "persona_id", "created_at", "left_at")
+        .only(
+            "id",
+            "account_id",
+            "first_name",
+            "last_name",
+            "email",
+            "buying_role",
+            "department",
+            "persona_id",
+            "created_at",
+            "left_at",
+            "influence",
+        )
     ):
         by_id[c.pk] = c
         if c.account_id in account_ids:
@@ -215,6 +243,19 @@ def won_lost_analysis(*, workspace: Workspace, last: int = 50) -> WonLostAnalysi
                     missing=[r for r in template.requirements if not any(r.matches(p) for p in seats)]
                     if template
                     else [],
+                    room=sorted(
+                        (
+                            InRoom(
+                                contact_id=c.pk,
+                                name=str(c),
+                                role=seat.role,
+                                engaged=is_engaged(c, close),
+                                influence=c.influence,
+                            )
+                            for c, seat in rooms[deal_id]
+                        ),
+                        key=lambda p: (not p.engaged, p.name.lower()),
+                    ),
                 )
             )
     analysis.deals.sort(key=lambda d: (d.close, d.id), reverse=True)

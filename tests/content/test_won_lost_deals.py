@@ -65,6 +65,26 @@ def test_each_deal_says_who_was_in_the_room_who_was_engaged_and_which_seat_nobod
     assert (budget.status, budget.from_crm, budget.people, budget.engaged) == ("lost", True, 1, 0)
     assert {r.key for r in budget.missing} == {"decision_maker", "economic_buyer", "technical_evaluator"}
     assert (gone.people, {r.key for r in gone.missing}) == (0, STANDARD_SEATS)
+    assert [(p.contact_id, p.role, p.engaged) for p in budget.room] == [(champion.pk, "champion", False)]
+    assert [p.engaged for p in full.room] == [True] * 4
+
+
+def test_the_page_shows_who_was_in_the_room_engaged_first_with_their_seat_and_influence(admin_client, workspace):
+    close = dt.date.today() - dt.timedelta(days=4)
+    deal = _deal(workspace, "lost", close, "Lost deal")
+    cfo = _contact(deal.account, "", first_name="Carla", last_name="Zed", influence="high")
+    intern = _contact(deal.account, "end_user", first_name="Abe", last_name="Ames")
+    _engaged(cfo, close - dt.timedelta(days=1))
+    OpportunityContactFactory(opportunity=deal, contact=cfo, role="economic_buyer")
+    OpportunityContactFactory(opportunity=deal, contact=intern, role="")
+
+    html = admin_client.get("/content/committees/won-lost/").content.decode()
+
+    room = html[html.index('class="deal-room"') :]
+    room = room[: room.index("</div>")]
+    assert "2 people on the deal (CRM)" in html
+    assert room.index("Carla Zed · Economic buyer · high influence · engaged") < room.index("Abe Ames · End user")
+    assert 'class="pill engaged">Carla Zed' in room and 'class="tag">Abe Ames' in room
 
 
 def test_the_page_lists_the_deals_with_filters_and_pages_in_a_constant_number_of_queries(
@@ -101,7 +121,8 @@ def test_the_page_lists_the_deals_with_filters_and_pages_in_a_constant_number_of
 def test_the_api_gives_each_deals_review(admin_api, workspace):
     close = dt.date.today() - dt.timedelta(days=3)
     deal = _deal(workspace, "lost", close, "Lost one")
-    OpportunityContactFactory(opportunity=deal, contact=_contact(deal.account, "champion"), role="")
+    champion = _contact(deal.account, "champion", influence="high")
+    OpportunityContactFactory(opportunity=deal, contact=champion, role="")
 
     body = admin_api.get("/api/v1/committee-analysis/won-lost/?last=5").json()
 
@@ -116,6 +137,7 @@ def test_the_api_gives_each_deals_review(admin_api, workspace):
             "people": 1,
             "engaged": 0,
             "missing": ["decision_maker", "economic_buyer", "technical_evaluator"],
+            "room": [{"contact": champion.pk, "role": "champion", "engaged": False, "influence": "high"}],
         }
     ]
 
