@@ -12,7 +12,12 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from accounts.imports.presets import PRESETS, kind_detect, preset_detect
 from accounts.imports.services import import_file, import_job_create, import_job_start
@@ -415,3 +420,52 @@ def test_deleting_a_contact_says_it_takes_them_off_their_deals_and_does(admin_cl
     assert "They are taken off the 2 deals they are on." in asked
     assert "taken off" not in asked_ben
     assert not OpportunityContact.objects.filter(contact_id=ana.pk).exists()
+
+
+# ----- any file --------------------------------------------------------------------------------------------------
+
+_TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=12)
+_CELLS = {
+    "ID": st.sampled_from(["", "00K1", "00K2", "00K3"]),
+    "OPPORTUNITYID": st.sampled_from(["", "006A", "006B", "006Z"]),
+    "CONTACTID": st.sampled_from(["", "003A", "003B", "003Z"]),
+    "ROLE": st.one_of(
+        st.sampled_from(["", "Economic Buyer", "Other", "Evaluator", "Business User"]), st.text(max_size=12)
+    ),
+    "ISPRIMARY": st.one_of(st.sampled_from(["", "true", "false", "1"]), _TEXT),
+}
+
+
+@given(rows=st.lists(st.fixed_dictionaries(_CELLS), min_size=1, max_size=8))
+@hypothesis_settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
+def test_any_contact_roles_file_is_counted_whole_keeps_one_role_per_deal_and_person_and_imports_twice_the_same(
+    workspace, rows
+):
+    """Whatever the lines say (ids found or not, repeated, roles the portal does not know), every line is counted once,
+    no deal has a person twice, and the same file again changes nothing."""
+    with transaction.atomic():
+        account = AccountFactory(workspace=workspace)
+        for ext in ("006A", "006B"):
+            OpportunityFactory(account=account, external_id=ext)
+        for ext in ("003A", "003B"):
+            ContactFactory(account=account, external_id=ext)
+        header = list(_CELLS)
+        lines = [",".join(header)] + [",".join('"' + r[h].replace('"', '""') + '"' for h in header) for r in rows]
+        data = "\n".join(lines).encode()
+
+        lines_read = sum(1 for r in rows if any(v.strip() for v in r.values()))  # a blank line is no line
+        if not lines_read:
+            with pytest.raises(ValidationError):  # "header row but no data rows": the page's 400
+                import_file(workspace=workspace, kind="opportunity_contacts", data=data)
+            transaction.set_rollback(True)
+            return
+        first, _ = import_file(workspace=workspace, kind="opportunity_contacts", data=data)
+        again, _ = import_file(workspace=workspace, kind="opportunity_contacts", data=data)
+
+        assert first.created + first.updated + first.unchanged + first.rejected == lines_read
+        assert (again.created, again.updated) == (0, 0)
+        pairs = list(OpportunityContact.objects.for_workspace(workspace).values_list("opportunity_id", "contact_id"))
+        assert len(pairs) == len(set(pairs)) == first.created
+        transaction.set_rollback(True)
