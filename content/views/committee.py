@@ -27,7 +27,7 @@ from personas.services import committee_template_reset, committee_template_save
 
 from .. import hooks
 from ..selectors import committee as committee_selectors
-from ..selectors.analysis import won_lost_analysis
+from ..selectors.analysis import DealReview, won_lost_analysis
 from ..selectors.nbc import next_best_content
 
 HEATMAP_PAGE = 50
@@ -215,6 +215,57 @@ def _csv_chunk(writer, request, chunk, columns, templates):
         )
 
 
+def _won_lost_csv(deals: list[DealReview]) -> HttpResponse:
+    """The deals the review shows (its filters, every page): one line per deal, its people as "name (seat,
+    engaged, high influence)" separated by semicolons; names neutralised against spreadsheet formulas."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="won-lost-deals.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            "deal_id",
+            "deal",
+            "account_id",
+            "account",
+            "status",
+            "close_date",
+            "people_from",
+            "people",
+            "engaged",
+            "seats_nobody_held",
+            "room",
+        ]
+    )
+    for d in deals:
+        room = "; ".join(
+            _safe(p.name)
+            + " ("
+            + ", ".join(
+                x
+                for x in (p.role, "engaged" if p.engaged else "", "high influence" if p.influence == "high" else "")
+                if x
+            )
+            + ")"
+            for p in d.room
+        )
+        writer.writerow(
+            [
+                d.id,
+                _safe(d.name),
+                d.account_id,
+                _safe(d.account_name),
+                d.status,
+                d.close.isoformat(),
+                "contact_roles" if d.from_crm else "account_contacts",
+                d.people,
+                d.engaged,
+                " ".join(r.key for r in d.missing),
+                _safe(room),
+            ]
+        )
+    return response
+
+
 @workspace_required
 def gaps_view(request: MemberRequest) -> HttpResponse:
     filters, chosen = _heatmap_filters(request)
@@ -373,6 +424,8 @@ def won_lost_view(request: MemberRequest) -> HttpResponse:
     invalid = [name for name, ok in (("status", status in WON_LOST_SHOWN), ("gaps", gaps in ("", "1"))) if not ok]
     shown = WON_LOST_SHOWN.get(status)
     rows = [d for d in analysis.deals if (shown is None or d.status == shown) and (gaps != "1" or d.missing)]
+    if request.GET.get("export") == "csv":
+        return _won_lost_csv(rows)
     return render(
         request,
         "content/won_lost.html",

@@ -176,3 +176,23 @@ def test_the_committee_panel_names_the_seats_nobody_holds_on_each_open_deal(
     assert "Economic buyer" not in platform and "Champion" not in platform
     fresh = seats[seats.index("Fresh deal") : seats.index("</p>", seats.index("Fresh deal"))]
     assert "nobody on this deal yet" in fresh and "+ Person on this deal" in fresh
+
+
+def test_the_review_exports_the_deals_it_shows_as_csv_with_formulas_neutralised(admin_client, workspace):
+    close = dt.date.today() - dt.timedelta(days=2)
+    lost = _deal(workspace, "lost", close, "=HYPERLINK(1)")
+    OpportunityContactFactory(
+        opportunity=lost, contact=_contact(lost.account, "", first_name="Ana", last_name="Ruiz"), role="champion"
+    )
+    _deal(workspace, "won", close, "Won deal")
+    page = admin_client.get("/content/committees/won-lost/?status=lost&page=2").content.decode()
+    assert 'href="?status=lost&amp;export=csv"' in page  # the filters kept, the page left out
+
+    response = admin_client.get("/content/committees/won-lost/?status=lost&export=csv")
+
+    assert response["Content-Type"].startswith("text/csv")
+    lines = response.content.decode().splitlines()
+    assert lines[0].startswith("deal_id,deal,account_id,account,status,close_date,people_from")
+    assert len(lines) == 2  # the lost deal only
+    assert "'=HYPERLINK(1)" in lines[1] and ",lost," in lines[1] and ",contact_roles,1,0," in lines[1]
+    assert "decision_maker economic_buyer technical_evaluator" in lines[1] and "Ana Ruiz (champion)" in lines[1]

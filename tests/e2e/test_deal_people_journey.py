@@ -39,6 +39,13 @@ def test_a_person_goes_on_a_deal_and_comes_off_it(page, screenshot, admin_user, 
     expect(page.locator("#deal-people-source")).to_contain_text(
         "People on the deal from the CRM's contact roles: 1 of 1 won deals, 0 of 0 lost ones."
     )
+    expect(page.locator("#deal-review tbody tr")).to_contain_text("Ana Ruiz · Economic buyer")
+    page.select_option("#f-status", "won")
+    page.get_by_role("button", name="Show").click()
+    with page.expect_download() as download:
+        page.click("#export-deals")  # app.js rebuilds the link from the URL: it must keep the export's kind
+    lines = open(download.value.path(), encoding="utf-8").read().splitlines()
+    assert len(lines) == 2 and "Initech platform" in lines[1] and "Ana Ruiz (economic_buyer)" in lines[1]
 
     page.goto(f"/accounts/{account.pk}/")
     page.get_by_role("link", name="Take Ana Ruiz off this deal").click()
