@@ -249,3 +249,21 @@ def bulk_pin_job(workspace, user, accounts, *, role: str = "admin", **fields):
         },
         **fields,
     )
+
+
+def engaged_on(contact: Contact, day: datetime.date, event_type: str = "meeting") -> None:
+    """A day count of one event of ``contact`` on ``day``: what the won/lost analysis reads as engaged."""
+    from django.utils import timezone
+
+    from engagement.models import EngagementDay
+
+    EngagementDay.objects.create(
+        workspace=contact.workspace,
+        account=contact.account,
+        contact=contact,
+        contact_key=contact.pk,
+        type=event_type,
+        day=day,
+        count=1,
+        last_at=timezone.now(),
+    )

@@ -23,13 +23,13 @@ from accounts.imports.presets import PRESETS, kind_detect, preset_detect
 from accounts.imports.services import import_file, import_job_create, import_job_start
 from accounts.models import Contact, OpportunityContact
 from content.selectors.analysis import won_lost_analysis
-from engagement.models import EngagementDay
 from tests.factories import (
     AccountFactory,
     AccountTeamMemberFactory,
     ContactFactory,
     OpportunityContactFactory,
     OpportunityFactory,
+    engaged_on,
 )
 
 pytestmark = pytest.mark.django_db
@@ -319,19 +319,6 @@ def test_a_deal_of_another_account_is_not_found_from_this_accounts_page(admin_cl
 # ----- the won/lost analysis ---------------------------------------------------------------------------------
 
 
-def _engaged(contact, day):
-    EngagementDay.objects.create(
-        workspace=contact.workspace,
-        account=contact.account,
-        contact=contact,
-        contact_key=contact.pk,
-        type="meeting",
-        day=day,
-        count=1,
-        last_at=timezone.now(),
-    )
-
-
 def _known_since(contact, days):
     contact.created_at = timezone.now() - dt.timedelta(days=days)
     contact.save(update_fields=["created_at"])
@@ -349,8 +336,8 @@ def test_the_won_lost_analysis_reads_a_deals_committee_from_its_contact_roles(wo
             deal = OpportunityFactory(account=account, status=status, close_date=close)
             cfo = _known_since(ContactFactory(account=account, department="finance", buying_role=""), 200)
             analyst = _known_since(ContactFactory(account=account, department="it", buying_role=""), 200)
-            _engaged(cfo, close - dt.timedelta(days=3))
-            _engaged(analyst, close - dt.timedelta(days=3))
+            engaged_on(cfo, close - dt.timedelta(days=3))
+            engaged_on(analyst, close - dt.timedelta(days=3))
             if status == "won":
                 OpportunityContactFactory(opportunity=deal, contact=cfo, role="economic_buyer")
             else:
@@ -370,7 +357,7 @@ def test_a_person_of_another_firm_on_a_deal_counts_with_their_own_firms_engageme
     account, firm = AccountFactory(workspace=workspace), AccountFactory(workspace=workspace)
     deal = OpportunityFactory(account=account, status="won", close_date=close)
     consultant = ContactFactory(account=firm, buying_role="influencer")
-    _engaged(consultant, close - dt.timedelta(days=1))
+    engaged_on(consultant, close - dt.timedelta(days=1))
     OpportunityContactFactory(opportunity=deal, contact=consultant, role="")  # their own buying role then
     other = OpportunityFactory(
         account=account,
@@ -394,7 +381,7 @@ def test_deals_without_contact_roles_still_read_the_accounts_contacts_and_the_ap
     account = AccountFactory(workspace=workspace)
     OpportunityFactory(account=account, status="won", close_date=close)
     cfo = _known_since(ContactFactory(account=account, department="finance"), 100)
-    _engaged(cfo, close - dt.timedelta(days=2))
+    engaged_on(cfo, close - dt.timedelta(days=2))
     with_roles = OpportunityFactory(account=AccountFactory(workspace=workspace), status="lost", close_date=close)
     OpportunityContactFactory(opportunity=with_roles)
 

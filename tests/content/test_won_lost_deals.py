@@ -9,8 +9,7 @@ import pytest
 from django.utils import timezone
 
 from content.selectors.analysis import won_lost_analysis
-from engagement.models import EngagementDay
-from tests.factories import AccountFactory, ContactFactory, OpportunityContactFactory, OpportunityFactory
+from tests.factories import AccountFactory, ContactFactory, OpportunityContactFactory, OpportunityFactory, engaged_on
 
 pytestmark = pytest.mark.django_db
 STANDARD_SEATS = {"decision_maker", "economic_buyer", "champion", "technical_evaluator"}  # the standard template
@@ -21,19 +20,6 @@ def _contact(account, role, days_known=200, **kwargs):
     contact.created_at = timezone.now() - dt.timedelta(days=days_known)
     contact.save(update_fields=["created_at"])
     return contact
-
-
-def _engaged(contact, day):
-    EngagementDay.objects.create(
-        workspace=contact.workspace,
-        account=contact.account,
-        contact=contact,
-        contact_key=contact.pk,
-        type="meeting",
-        day=day,
-        count=1,
-        last_at=timezone.now(),
-    )
 
 
 def _deal(workspace, status, close, name, tier="standard"):
@@ -47,12 +33,12 @@ def test_each_deal_says_who_was_in_the_room_who_was_engaged_and_which_seat_nobod
     today = dt.date.today()
     won = _deal(workspace, "won", today - dt.timedelta(days=5), "Full house")
     for role in ("decision_maker", "economic_buyer", "champion", "technical_evaluator"):
-        _engaged(_contact(won.account, role), today - dt.timedelta(days=8))
+        engaged_on(_contact(won.account, role), today - dt.timedelta(days=8))
     lost = _deal(workspace, "lost", today - dt.timedelta(days=20), "No budget holder")
     cfo = _contact(lost.account, "economic_buyer")  # the account had one, but the CRM did not put them on the deal
     champion = _contact(lost.account, "champion")
     OpportunityContactFactory(opportunity=lost, contact=champion, role="champion")
-    _engaged(cfo, today - dt.timedelta(days=22))
+    engaged_on(cfo, today - dt.timedelta(days=22))
     late = _deal(workspace, "lost", today - dt.timedelta(days=40), "Too late")
     _contact(late.account, "decision_maker", days_known=10)  # known only after that close
 
@@ -74,7 +60,7 @@ def test_the_page_shows_who_was_in_the_room_engaged_first_with_their_seat_and_in
     deal = _deal(workspace, "lost", close, "Lost deal")
     cfo = _contact(deal.account, "", first_name="Carla", last_name="Zed", influence="high")
     intern = _contact(deal.account, "end_user", first_name="Abe", last_name="Ames")
-    _engaged(cfo, close - dt.timedelta(days=1))
+    engaged_on(cfo, close - dt.timedelta(days=1))
     OpportunityContactFactory(opportunity=deal, contact=cfo, role="economic_buyer")
     OpportunityContactFactory(opportunity=deal, contact=intern, role="")
 
