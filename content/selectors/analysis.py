@@ -23,7 +23,7 @@ from accounts.models import Contact, Opportunity, OpportunityContact
 from personas.committee import ROLE_LABELS, Person, Requirement
 
 from .. import hooks
-from .committee import committee_templates
+from .committee import committee_templates, seat_of
 
 ENGAGED_WINDOW_DAYS = 90
 MIN_DEALS = 10  # below this many won or lost deals the comparison is noise
@@ -83,11 +83,17 @@ class WonLostAnalysis:
     lost: int
     last: int
     roles: list[RoleComparison] = field(default_factory=list)
-    # Deals whose committee came from the CRM's contact roles (the rest: the account's contacts at the close).
-    won_with_roles: int = 0
-    lost_with_roles: int = 0
-    deals: list[DealReview] = field(default_factory=list)  # every deal compared, the latest close first
     suggestions: list[str] = field(default_factory=list)
+    deals: list[DealReview] = field(default_factory=list)  # every deal compared, the latest close first
+
+    # Deals whose committee came from the CRM's contact roles (the rest: the account's contacts at the close).
+    @property
+    def won_with_roles(self) -> int:
+        return sum(1 for d in self.deals if d.status == "won" and d.from_crm)
+
+    @property
+    def lost_with_roles(self) -> int:
+        return sum(1 for d in self.deals if d.status == "lost" and d.from_crm)
 
     @property
     def enough(self) -> bool:
@@ -125,8 +131,6 @@ def won_lost_analysis(*, workspace: Workspace, last: int = 50) -> WonLostAnalysi
         .values_list("opportunity_id", "contact_id", "role")
     ):
         on_deal.setdefault(deal_id, []).append((contact_id, role))
-    analysis.won_with_roles = sum(1 for d, _, _ in deals["won"] if d in on_deal)
-    analysis.lost_with_roles = sum(1 for d, _, _ in deals["lost"] if d in on_deal)
     account_ids = {a for triples in deals.values() for d, a, _ in triples if d not in on_deal}
     named = {c for people_on in on_deal.values() for c, _ in people_on}
     people: dict[int, list[Contact]] = {}
@@ -177,19 +181,16 @@ def won_lost_analysis(*, workspace: Workspace, last: int = 50) -> WonLostAnalysi
     for dept in ("finance", "procurement", "it"):
         candidates.setdefault(dept, Requirement(department=dept))
 
-    def person(c: Contact, role: str) -> Person:
-        return Person(id=c.pk, role=role, department=c.department, persona=c.persona_id, last_engaged_at=None)
-
     def room(deal_id: int, account_id: int, close: date) -> list[tuple[Contact, Person]]:
         """Who was in the room of a deal, each as the seat they held there."""
         if deal_id in on_deal:
             return [
-                (c, person(c, role or c.buying_role))
+                (c, seat_of(c, role))
                 for contact_id, role in on_deal[deal_id]
                 if (c := by_id.get(contact_id)) is not None
             ]
         return [
-            (c, person(c, c.buying_role))
+            (c, seat_of(c))
             for c in people.get(account_id, [])
             if c.created_at.date() <= close and (c.left_at is None or c.left_at > close)
         ]

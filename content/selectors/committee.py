@@ -72,6 +72,18 @@ def _person(contact: Contact) -> Person:
     )
 
 
+def seat_of(contact: Contact, deal_role: str = "") -> Person:
+    """The seat a person holds on a deal: the role the deal gives them when it names one, else their own buying
+    role (the won/lost analysis and the open deals' seats read both so)."""
+    return Person(
+        id=contact.pk,
+        role=deal_role or contact.buying_role,
+        department=contact.department,
+        persona=contact.persona_id,
+        last_engaged_at=None,
+    )
+
+
 def coverage_for_accounts(
     *,
     workspace: Workspace,
@@ -289,16 +301,7 @@ def open_deal_seats(*, account: Account, template: TemplateView) -> list[OpenDea
     )
     room: dict[int, list[Person]] = {deal_id: [] for deal_id, _ in deals}
     for role in OpportunityContact.objects.filter(opportunity_id__in=list(room)).select_related("contact"):
-        c = role.contact
-        room[role.opportunity_id].append(
-            Person(
-                id=c.pk,
-                role=role.role or c.buying_role,
-                department=c.department,
-                persona=c.persona_id,
-                last_engaged_at=c.last_engaged_at,
-            )
-        )
+        room[role.opportunity_id].append(seat_of(role.contact, role.role))
     return [
         OpenDealSeats(
             id=deal_id,
