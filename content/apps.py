@@ -17,7 +17,10 @@ class ContentConfig(AppConfig):
         account_panel_register("content:panel_committee", order=15)
         account_panel_register("content:panel_next_best", order=16)
         nav_register(
-            gettext_noop("Committees"), "content:heatmap", active_prefixes=("content:heatmap", "content:gaps"), order=26
+            gettext_noop("Committees"),
+            "content:heatmap",
+            active_prefixes=("content:heatmap", "content:gaps", "content:won_lost"),
+            order=26,
         )
         nav_register(gettext_noop("Plays"), "content:plays", active_prefixes=("content:play",), order=45)
         settings_link_register(

@@ -182,3 +182,9 @@ def test_the_review_exports_the_deals_it_shows_as_csv_with_formulas_neutralised(
     assert len(lines) == 2  # the lost deal only
     assert "'=HYPERLINK(1)" in lines[1] and ",lost," in lines[1] and ",contact_roles,1,0," in lines[1]
     assert "decision_maker economic_buyer technical_evaluator" in lines[1] and "Ana Ruiz (champion)" in lines[1]
+
+
+def test_the_menu_marks_committees_on_the_won_lost_page(admin_client, workspace):
+    html = admin_client.get("/content/committees/won-lost/").content.decode()
+
+    assert 'class="active" aria-current="page">Committees<' in html  # it marked Content (every /content/ page)
