@@ -421,7 +421,8 @@ def won_lost_view(request: MemberRequest) -> HttpResponse:
     analysis = won_lost_analysis(workspace=request.workspace, last=n)
     status = request.GET.get("status", "")
     gaps = request.GET.get("gaps", "")
-    invalid = [name for name, ok in (("status", status in WON_LOST_SHOWN), ("gaps", gaps in ("", "1"))) if not ok]
+    checks = (("n", number is not None), ("status", status in WON_LOST_SHOWN), ("gaps", gaps in ("", "1")))
+    invalid = [name for name, ok in checks if not ok]
     shown = WON_LOST_SHOWN.get(status)
     rows = [d for d in analysis.deals if (shown is None or d.status == shown) and (gaps != "1" or d.missing)]
     if request.GET.get("export") == "csv":

@@ -91,7 +91,7 @@ def test_the_page_lists_the_deals_with_filters_and_pages_in_a_constant_number_of
         first = admin_client.get(url)
     second = admin_client.get(url + "?page=2")
     lost = admin_client.get(url + "?status=lost&gaps=1")
-    odd = admin_client.get(url + "?status=maybe&gaps=yes")
+    odd = admin_client.get(url + "?status=maybe&gaps=yes&n=abc")
 
     html = first.content.decode()
     assert first.status_code == 200 and "Deal by deal" in html
@@ -100,7 +100,7 @@ def test_the_page_lists_the_deals_with_filters_and_pages_in_a_constant_number_of
     assert "Deal 25" in page_two and "Deal 29" in page_two and "Deal 24" not in page_two and "Won 00" not in page_two
     lost_html = lost.content.decode()
     assert "Deal 04" in lost_html and "Deal 03" not in lost_html and "Won 00" not in lost_html
-    assert "Ignored these values, which are not valid choices: status=maybe, gaps=yes." in odd.content.decode()
+    assert "Ignored these values, which are not valid choices: n=abc, status=maybe, gaps=yes." in odd.content.decode()
     assert odd.content.decode().count('<tr><td class="primary"><strong>') == 25
 
 
