@@ -364,7 +364,10 @@ def build(ctx: DemoContext) -> str:
         if account.pk in won_accounts:
             kind = rng.choice(["cross_sell", "up_sell", "renewal"])
         if is_open:
-            status, close, stage = OpportunityStatus.OPEN, None, rng.choice(STAGES_OPEN)
+            # The expected close date a CRM asks for (Salesforce's CloseDate is required), 4-6 months after the
+            # deal opened, so some are overdue; drawn without the generator, so every later draw stays the same.
+            status, stage = OpportunityStatus.OPEN, rng.choice(STAGES_OPEN)
+            close = created + timedelta(days=120 + n % 61)
         else:
             won = rng.random() < p_win
             status = OpportunityStatus.WON if won else OpportunityStatus.LOST

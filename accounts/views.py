@@ -409,7 +409,12 @@ def opportunity_contact_add_view(request: MemberRequest, pk: int, opportunity_pk
         )
 
     title = gettext("Add a person to the deal %(opportunity)s") % {"opportunity": opportunity}
-    return _child_form_view(request, account, OpportunityContactForm, title, save, for_account=account)
+    # ``?role=``: the seat an alert found missing, chosen already (a value that is no buying role is left out).
+    from personas.models import BuyingRole
+
+    role = request.GET.get("role", "")
+    initial = {"role": role} if role in BuyingRole.values else {}
+    return _child_form_view(request, account, OpportunityContactForm, title, save, for_account=account, initial=initial)
 
 
 @workspace_required

@@ -25,7 +25,17 @@ from abe.labels import ChoiceLabels, english_label, stage_label
 from abe.registry import MeasureReading, account_measure
 from abe.texts import Msg, _shown, english, joined, label, msg, msg_plural, ngettext_noop, num
 from abe.texts import stage as stage_param
-from accounts.models import TIER_LABELS, Account, Contact, Lifecycle, Opportunity, OpportunityStatus, Tier
+from accounts.models import (
+    TIER_LABELS,
+    Account,
+    Contact,
+    Lifecycle,
+    Opportunity,
+    OpportunityContact,
+    OpportunityStatus,
+    Tier,
+)
+from content.selectors.committee import seat_of
 from engagement.models import EngagementEvent, EventType, JourneyStageChange, TriggerKind
 from personas.models import BuyingRole
 from work.models import Task, TaskSource, TaskStatus
@@ -65,12 +75,13 @@ def _when(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
-def _person_msg(contact: Contact | None) -> Msg | str:
-    """The contact's name with their buying role in brackets, the role in the reader's language."""
+def _person_msg(contact: Contact | None, role_key: str | None = None) -> Msg | str:
+    """The contact's name with their buying role (or ``role_key``: the one they hold on a deal) in brackets, the
+    role in the reader's language."""
     if contact is None:
         return msg(gettext_noop("Someone at the account"))
     name = contact.full_name or contact.email
-    role = english_label(ROLE_LABELS, contact.buying_role)
+    role = english_label(ROLE_LABELS, contact.buying_role if role_key is None else role_key)
     return msg(gettext_noop("%(name)s (%(role)s)"), name=name, role=label(role)) if role else name
 
 
@@ -509,6 +520,114 @@ def missing_role(rule: Rule, account: Account, now: datetime) -> list[Level]:
     ]
 
 
+def _closing_deals(account: Account, now: datetime, days: int) -> list[Opportunity]:
+    """The account's open deals due to close within ``days``, or overdue by at most ``days`` (a deal left open in
+    the CRM long after its date is stale data, not a deal about to close), soonest first."""
+    today = now.date()
+    return list(
+        Opportunity.objects.filter(
+            account=account,
+            status=OpportunityStatus.OPEN,
+            close_date__gte=today - timedelta(days=days),
+            close_date__lte=today + timedelta(days=days),
+        ).order_by("close_date", "id")
+    )
+
+
+def deal_missing_role(rule: Rule, account: Account, now: datetime) -> list[Level]:
+    """An open deal closing within ``days`` (or overdue by at most ``days``) with nobody on it in ``buying_role``.
+
+    A person's seat on a deal is the role the deal gives them, else their own buying role
+    (``content.selectors.committee.seat_of``, as the committee panel and the won/lost review read it). The message
+    names each such deal, who is on it, and the account's contacts who hold the role but are not on the deal.
+    """
+    role, days = rule.params.get("buying_role") or BuyingRole.ECONOMIC_BUYER, int(rule.params["days"])
+    role_msgid = english_label(ROLE_LABELS, role, role)
+    deals = _closing_deals(account, now, days)
+    room: dict[int, list[tuple[Contact, str]]] = {deal.pk: [] for deal in deals}
+    for seat in OpportunityContact.objects.filter(opportunity_id__in=list(room)).select_related("contact"):
+        room[seat.opportunity_id].append((seat.contact, seat_of(seat.contact, seat.role).role))
+    # Someone marked as having left the company holds no seat any more, whatever the deal says.
+    missing = [deal for deal in deals if not any(h == role and c.left_at is None for c, h in room[deal.pk])]
+    on_them = {c.pk for deal in missing for c, _ in room[deal.pk]}
+    holders = [
+        c
+        for c in Contact.objects.filter(account=account, buying_role=role, left_at__isnull=True).order_by("id")
+        if c.pk not in on_them
+    ]
+    today = now.date()
+    deal_texts = []
+    for deal in missing:
+        close = cast(Any, deal.close_date)
+        when = (
+            msg_plural(
+                ngettext_noop("closes on %(date)s, in %(count)s day", "closes on %(date)s, in %(count)s days"),
+                (close - today).days,
+                date=f"{close:%Y-%m-%d}",
+            )
+            if close >= today
+            else msg(gettext_noop("was due to close on %(date)s"), date=f"{close:%Y-%m-%d}")
+        )
+        people = [
+            msg(gettext_noop("%(person)s, who left"), person=_person_msg(c, held))
+            if c.left_at
+            else _person_msg(c, held)
+            for c, held in room[deal.pk]
+        ]
+        who = (
+            msg(gettext_noop("on it: %(people)s"), people=joined(people))
+            if people
+            else msg(gettext_noop("nobody on it yet"))
+        )
+        deal_texts.append(msg(gettext_noop("%(deal)s (%(when)s; %(who)s)"), deal=deal.name, when=when, who=who))
+    if holders:
+        at_account = msg(
+            gettext_noop("At the account with that role, on none of these deals: %(who)s."),
+            who=joined([c.full_name or c.email for c in holders]),
+        )
+    else:
+        at_account = msg(gettext_noop("No %(role)s is mapped at the account."), role=label(role_msgid, lower=True))
+    return [
+        Level(
+            active=bool(missing),
+            value=float(len(missing)),
+            title=msg(
+                gettext_noop("No %(role)s on an open deal at %(account)s"),
+                account=account.name,
+                role=label(role_msgid, lower=True),
+            ),
+            message=msg_plural(
+                ngettext_noop(
+                    "%(count)s open deal at %(account)s closes within %(days)s days with no %(role)s on it: "
+                    "%(deals)s. %(holders)s",
+                    "%(count)s open deals at %(account)s close within %(days)s days with no %(role)s on them: "
+                    "%(deals)s. %(holders)s",
+                ),
+                len(missing),
+                account=account.name,
+                days=num(days),
+                role=label(role_msgid, lower=True),
+                deals=joined(deal_texts),
+                holders=at_account,
+            ),
+            contact_ids=[c.pk for c in holders],
+            facts={
+                "role": role,
+                "days": days,
+                "deals": [
+                    {
+                        "id": deal.pk,
+                        "name": deal.name,
+                        "close_date": cast(Any, deal.close_date).isoformat(),
+                        "people": len(room[deal.pk]),
+                    }
+                    for deal in missing
+                ],
+            },
+        )
+    ]
+
+
 KEY_ROLES = (BuyingRole.CHAMPION, BuyingRole.DECISION_MAKER, BuyingRole.ECONOMIC_BUYER)
 KEY_TIERS = (Tier.STRATEGIC, Tier.PRIORITY)
 
@@ -779,6 +898,7 @@ LEVEL_CONDITIONS: dict[str, Callable[[Rule, Account, datetime], list[Level]]] = 
     ConditionType.COMMITTEE_BREADTH: committee_breadth,
     ConditionType.ENGAGEMENT_DROP: engagement_drop,
     ConditionType.MISSING_ROLE: missing_role,
+    ConditionType.DEAL_MISSING_ROLE: deal_missing_role,
     ConditionType.KEY_CONTACT_QUIET: key_contact_quiet,
     ConditionType.RENEWAL_RISK: renewal_risk,
     ConditionType.MISSED_CHECK_INS: missed_check_ins,
@@ -815,6 +935,9 @@ DEFAULT_ACTIONS: dict[str, str] = {
     ),
     ConditionType.MISSING_ROLE: gettext_noop(
         "Identify the missing person and get an introduction through your champion."
+    ),
+    ConditionType.DEAL_MISSING_ROLE: gettext_noop(
+        "Ask your champion to bring the missing person into the deal before it closes, and add them to it."
     ),
     ConditionType.KEY_CONTACT_QUIET: gettext_noop(
         "Reach out personally; if they moved on, find and meet their successor now."
@@ -880,6 +1003,12 @@ def condition_summary(rule: Rule) -> str:
     if kind == ConditionType.MISSING_ROLE:
         role = str(p.get("buying_role"))
         return gettext("No engaged %(role)s after %(days)s days") % {
+            "role": ROLE_LABELS.get(role, role).lower(),
+            "days": days,
+        }
+    if kind == ConditionType.DEAL_MISSING_ROLE:
+        role = str(p.get("buying_role"))
+        return gettext("Open deal closing within %(days)s days with no %(role)s on it") % {
             "role": ROLE_LABELS.get(role, role).lower(),
             "days": days,
         }
@@ -983,6 +1112,15 @@ def candidate_accounts(rule: Rule, accounts: QuerySet[Account], now: datetime) -
         possible = Q(
             tier__in=rule.filter_tiers or [Tier.STRATEGIC], created_at__lte=now - timedelta(days=int(params["days"]))
         )
+    elif kind == ConditionType.DEAL_MISSING_ROLE:
+        window = timedelta(days=int(params["days"]))
+        closing = Opportunity.objects.filter(
+            workspace_id=rule.workspace_id,
+            status=OpportunityStatus.OPEN,
+            close_date__gte=now.date() - window,
+            close_date__lte=now.date() + window,
+        )
+        possible = Q(pk__in=closing.values("account_id"))
     elif kind == ConditionType.KEY_CONTACT_QUIET:
         quiet = Contact.objects.filter(
             Q(last_engaged_at__lt=now - timedelta(days=int(params["days"]))) | Q(left_at__isnull=False),

@@ -1,4 +1,4 @@
-"""Demo activation: eight sensible rules, an inactive local webhook, and a first evaluation over the demo accounts.
+"""Demo activation: ten sensible rules, an inactive local webhook, and a first evaluation over the demo accounts.
 
 Runs after the engagement step and works whatever scores exist: thresholds follow the demo's own score
 distribution, and when the engagement step left no recent buying signal on the key-account managers'
@@ -129,6 +129,16 @@ def _rules(ctx: DemoContext) -> list:
             filter_tiers=["strategic"],
         ),
         dict(
+            # The won/lost review's lesson before the close: a key account's deal closing within a month with nobody
+            # on it who holds the budget (the demo's open deals have their first people on them).
+            name="Closing deal without its economic buyer",
+            condition_type=ConditionType.DEAL_MISSING_ROLE,
+            params={"buying_role": BuyingRole.ECONOMIC_BUYER, "days": 30},
+            severity=Severity.HIGH,
+            cooldown_hours=168,
+            filter_tiers=KEY_TIERS,
+        ),
+        dict(
             # Key-account warning sign: the health score (computed daily by key accounts) falls fast.
             name="Key-account health falling",
             condition_type=ConditionType.HEALTH_DROP,
@@ -244,6 +254,7 @@ SPANISH_RULES = {
     "Funding or leadership change": "Financiación o cambio de dirección",
     "Customer going quiet": "Cliente que se enfría",
     "No engaged economic buyer": "Sin comprador económico con engagement",
+    "Closing deal without its economic buyer": "Oportunidad a punto de cerrar sin su comprador económico",
     "Key-account health falling": "Cae la salud de la cuenta clave",
 }
 SPANISH_ACTIONS = {

@@ -23,7 +23,10 @@ PARAM_FIELDS: dict[str, tuple[tuple[str, ...], str]] = {
     "ratio": ((ConditionType.SPIKE,), "ratio"),
     "min_score": ((ConditionType.SPIKE,), "min_score"),
     "members": ((ConditionType.COMMITTEE_BREADTH,), "members"),
-    "buying_role": ((ConditionType.ROLE_ENGAGED, ConditionType.MISSING_ROLE), "buying_role"),
+    "buying_role": (
+        (ConditionType.ROLE_ENGAGED, ConditionType.MISSING_ROLE, ConditionType.DEAL_MISSING_ROLE),
+        "buying_role",
+    ),
     "event_type": ((ConditionType.ROLE_ENGAGED,), "event_type"),
     "stage": ((ConditionType.STAGE_ENTERED,), "stage"),
     "kinds": ((ConditionType.TRIGGER_EVENT,), "kinds"),
@@ -77,7 +80,7 @@ class RuleForm(ServiceModelForm):
         required=False,
         min_value=1,
         max_value=365,
-        help_text=gettext_lazy("Window in days (look-back, or grace period)."),
+        help_text=gettext_lazy("Window in days (look-back, grace period, or how near a deal is to its close date)."),
     )
     buying_role = forms.ChoiceField(
         label=gettext_lazy("Buying role"), choices=[("", "—"), *BuyingRole.choices], required=False

@@ -39,6 +39,7 @@ class ConditionType(models.TextChoices):
     TRIGGER_EVENT = "trigger_event", _("Trigger event received")
     ENGAGEMENT_DROP = "engagement_drop", _("Engagement drop (churn risk)")
     MISSING_ROLE = "missing_role", _("Missing buying role")
+    DEAL_MISSING_ROLE = "deal_missing_role", _("Open deal missing a buying role")
     # Key-account warning signs (seed 002): the relationship is about to change.
     KEY_CONTACT_QUIET = "key_contact_quiet", _("Champion or decision maker gone quiet or left")
     RENEWAL_RISK = "renewal_risk", _("Renewal near with falling engagement")
@@ -51,6 +52,7 @@ TIME_BASED_CONDITIONS = (
     ConditionType.COMMITTEE_BREADTH,
     ConditionType.ENGAGEMENT_DROP,
     ConditionType.MISSING_ROLE,
+    ConditionType.DEAL_MISSING_ROLE,
     ConditionType.KEY_CONTACT_QUIET,
     ConditionType.RENEWAL_RISK,
     ConditionType.MISSED_CHECK_INS,

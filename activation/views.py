@@ -180,6 +180,8 @@ def alert_detail_view(request: MemberRequest, pk: int) -> HttpResponse:
     context = {
         "alert": alert,
         "can_act": role_rules.can_write(request) and can_act_on_alert(request, alert),
+        # The deals an alert names get a link to put someone on them, for those who may edit the account.
+        "can_edit_deals": alert.account is not None and role_rules.can_edit_object(request, alert.account),
         "snooze_form": SnoozeForm(initial={"until": (timezone.now() + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")}),
         "assign_form": AssignForm(workspace=request.workspace, initial={"assignee": alert.assignee_id}),
     }

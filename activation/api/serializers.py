@@ -32,7 +32,8 @@ class RuleSerializer(serializers.ModelSerializer):
             "Settings of the condition. score_threshold: subject (account|contact), threshold; spike: ratio, "
             "min_score; committee_breadth: members, days; role_engaged: buying_role, event_type, days; "
             "stage_entered: stage, days; trigger_event: kinds, days; engagement_drop: percent, days, min_events; "
-            "missing_role: buying_role, days; key_contact_quiet: days; renewal_risk: days, percent; "
+            "missing_role: buying_role, days; deal_missing_role: buying_role, days; key_contact_quiet: days; "
+            "renewal_risk: days, percent; "
             "missed_check_ins: missed, days; health_drop: points, days."
         ),
     )

@@ -54,6 +54,10 @@ PARAM_SPECS: dict[str, dict[str, tuple[str, bool, Any]]] = {
         "buying_role": ("role", False, BuyingRole.ECONOMIC_BUYER),
         "days": ("days", True, None),
     },
+    ConditionType.DEAL_MISSING_ROLE: {
+        "buying_role": ("role", False, BuyingRole.ECONOMIC_BUYER),
+        "days": ("days", False, 30),
+    },
     ConditionType.KEY_CONTACT_QUIET: {"days": ("days", True, None)},
     ConditionType.RENEWAL_RISK: {"days": ("days", True, None), "percent": ("percent", True, None)},
     ConditionType.MISSED_CHECK_INS: {"missed": ("count", True, None), "days": ("days", False, 7)},

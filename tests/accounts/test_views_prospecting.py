@@ -225,6 +225,28 @@ def test_the_mapping_page_says_when_the_columns_look_like_another_kind(client, m
     assert not Account.objects.filter(name="Ridge Property Group").exists()  # nothing imported before confirming
 
 
+def test_the_mapping_page_speaks_of_countries_and_numbers_only_where_the_kind_has_them(client, marketing_user):
+    """The countries-and-numbers note was shown for every kind, contacts and deal contact roles included (no country,
+    no number column there)."""
+    client.force_login(marketing_user)
+    thirdparty = FIXTURES.parent / "thirdparty"
+    pages = {}
+    for kind, name in [
+        ("accounts", "zoho_accounts.csv"),
+        ("contacts", "zoho_contacts.csv"),
+        ("opportunities", "zoho_deals.csv"),
+        ("opportunity_contacts", "salesforce_opportunity_contact_roles.csv"),
+    ]:
+        upload = SimpleUploadedFile(name, (thirdparty / name).read_bytes())
+        uploaded = client.post("/accounts/import/", {"kind": kind, "file": upload})
+        html = client.get(uploaded.url).content.decode()
+        pages[kind] = html.split('id="cells-hint">')[1].split("</span>")[0]
+
+    assert "Countries become ISO codes" in pages["accounts"] and "bad number" in pages["accounts"]
+    assert "Countries" not in pages["opportunities"] and "bad number" in pages["opportunities"]
+    assert pages["contacts"] == pages["opportunity_contacts"] == "Empty cells never clear existing values."
+
+
 def test_the_stage_table_says_a_status_column_decides_instead_of_calling_its_stages_unknown(client, marketing_user):
     """Dynamics 365 and Pipedrive exports carry a status (Open, Won, Lost) beside a stage the portal does not know
     ("2-Develop"): the page said every stage was "not recognised, imported as open", though the status column
