@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -290,16 +290,20 @@ class OpenDealSeats:
     name: str
     people: int
     missing: list[Requirement]
+    close: date | None = None
+    overdue: bool = False
 
 
-def open_deal_seats(*, account: Account, template: TemplateView) -> list[OpenDealSeats]:
-    """The account's open deals, newest first, with the template seats nobody on the deal holds (2 queries)."""
+def open_deal_seats(*, account: Account, template: TemplateView, today: date | None = None) -> list[OpenDealSeats]:
+    """The account's open deals, the soonest expected close first (those without a date last, newest first), with
+    the template seats nobody on the deal holds (2 queries)."""
+    today = today or timezone.localdate()
     deals = list(
         account.opportunities.filter(status=OpportunityStatus.OPEN)
-        .order_by("-created_date", "-id")
-        .values_list("id", "name")
+        .order_by(F("close_date").asc(nulls_last=True), "-created_date", "-id")
+        .values_list("id", "name", "close_date")
     )
-    room: dict[int, list[Person]] = {deal_id: [] for deal_id, _ in deals}
+    room: dict[int, list[Person]] = {deal_id: [] for deal_id, _, _ in deals}
     for role in OpportunityContact.objects.filter(opportunity_id__in=list(room)).select_related("contact"):
         room[role.opportunity_id].append(seat_of(role.contact, role.role))
     return [
@@ -308,6 +312,8 @@ def open_deal_seats(*, account: Account, template: TemplateView) -> list[OpenDea
             name=name,
             people=len(room[deal_id]),
             missing=[r for r in template.requirements if not any(r.matches(p) for p in room[deal_id])],
+            close=close,
+            overdue=close is not None and close < today,
         )
-        for deal_id, name in deals
+        for deal_id, name, close in deals
     ]

@@ -164,6 +164,39 @@ def test_the_committee_panel_names_the_seats_nobody_holds_on_each_open_deal(
     assert "nobody on this deal yet" in fresh and "+ Person on this deal" in fresh
 
 
+def test_the_open_deals_come_soonest_close_first_with_their_date_and_a_link_to_fill_a_seat(
+    admin_client, viewer_user, client, workspace
+):
+    today = dt.date.today()
+    account = AccountFactory(workspace=workspace, tier="standard")
+    OpportunityFactory(account=account, name="Undated deal", status="open")
+    later = OpportunityFactory(
+        account=account, name="Later deal", status="open", close_date=today + dt.timedelta(days=40)
+    )
+    OpportunityContactFactory(opportunity=later, contact=_contact(account, "champion"), role="")
+    OpportunityFactory(
+        account=account,
+        name="Overdue deal",
+        status="open",
+        created_date=today - dt.timedelta(days=200),
+        close_date=today - dt.timedelta(days=3),
+    )
+    url = f"/content/accounts/{account.pk}/committee/"
+
+    html = admin_client.get(url).content.decode()
+    client.force_login(viewer_user)
+    as_viewer = client.get(url).content.decode()
+
+    seats = html[html.index('id="open-deal-seats"') :]
+    order = [seats.index(name) for name in ("Overdue deal", "Later deal", "Undated deal")]
+    assert order == sorted(order)
+    assert "(was due to close " in seats[order[0] : order[1]] and "(closes " in seats[order[1] : order[2]]
+    assert "deal-close" not in seats[order[2] :].split("</p>")[0]
+    add = f"/accounts/{account.pk}/opportunities/{later.pk}/contacts/add/"
+    assert add in seats[order[1] : order[2]]  # a seat is missing though someone is on it
+    assert add not in as_viewer
+
+
 def test_the_review_exports_the_deals_it_shows_as_csv_with_formulas_neutralised(admin_client, workspace):
     close = dt.date.today() - dt.timedelta(days=2)
     lost = _deal(workspace, "lost", close, "=HYPERLINK(1)")
