@@ -246,3 +246,21 @@ def test_the_alert_page_lists_the_deals_with_a_link_to_put_someone_on_them_for_e
     form = client.get(add).content.decode()
     assert '<option value="economic_buyer" selected>' in form  # the missing seat, chosen already
     assert '<option value="" selected>' in client.get(add.replace("economic_buyer", "ceo")).content.decode()
+
+
+def test_the_preview_counts_the_accounts_it_would_fire_on_before_saving(admin_api, workspace, account):
+    _deal(account, "Platform renewal", 10)
+    covered = AccountFactory(workspace=workspace, name="Covered", tier="strategic")
+    deal = _deal(covered, "Covered deal", 10)
+    OpportunityContactFactory(opportunity=deal, contact=ContactFactory(account=covered), role="economic_buyer")
+    _deal(AccountFactory(workspace=workspace, tier="standard"), "Elsewhere", 10)
+    body = {"name": "x", "condition_type": "deal_missing_role", "params": {"days": 30}, "severity": "high"}
+
+    every_tier = admin_api.post("/api/v1/activation-rules/preview/", body, format="json")
+    key_only = admin_api.post(
+        "/api/v1/activation-rules/preview/", {**body, "filter_tiers": ["strategic"]}, format="json"
+    )
+
+    assert every_tier.json() == {"accounts": 2, "alerts": 2}
+    assert key_only.json() == {"accounts": 1, "alerts": 1}
+    assert not Alert.objects.exists()
