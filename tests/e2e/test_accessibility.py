@@ -97,9 +97,11 @@ def test_every_main_page_passes_axe(page, demo, live_server):
     account = Account.objects.filter(workspace=demo, tier="strategic").order_by("id").first()
     alert = Alert.objects.filter(workspace=demo).order_by("id").first()
     deal = OpportunityContact.objects.filter(workspace=demo).order_by("id").first().opportunity
+    deal_alert = Alert.objects.filter(workspace=demo, rule__condition_type="deal_missing_role").order_by("id").first()
     urls = [reverse(name) for name in PAGE_NAMES] + [
         f"/accounts/{account.pk}/",
         f"/alerts/{alert.pk}/",
+        f"/alerts/{deal_alert.pk}/",  # its deals, each with a link to put someone on it
         f"/accounts/{deal.account_id}/",  # its deals' people
         f"/accounts/{deal.account_id}/opportunities/{deal.pk}/contacts/add/",
     ]
