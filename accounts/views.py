@@ -25,6 +25,7 @@ from abe.registry import account_panels
 from abe.rows import rendered_rows
 from abe.selectors import member_names
 from abe.views import workspace_required
+from personas.models import BuyingRole
 
 from . import selectors, services
 from .forms import (
@@ -126,7 +127,7 @@ CONTACT_SORTS: dict[str, tuple[str | OrderBy, ...]] = {
 def contact_list_view(request: MemberRequest) -> HttpResponseBase:
     """Every contact of the workspace across its accounts (the people a campaign or an SDR works through): search,
     filters by the account's tier and by the committee seat, four sorts, pages, and the filtered contacts as CSV."""
-    from personas.models import BuyingRole, Department, Persona, Seniority
+    from personas.models import Department, Persona, Seniority
 
     from .models import Tier
 
@@ -410,8 +411,6 @@ def opportunity_contact_add_view(request: MemberRequest, pk: int, opportunity_pk
 
     title = gettext("Add a person to the deal %(opportunity)s") % {"opportunity": opportunity}
     # ``?role=``: the seat an alert found missing, chosen already (a value that is no buying role is left out).
-    from personas.models import BuyingRole
-
     role = request.GET.get("role", "")
     initial = {"role": role} if role in BuyingRole.values else {}
     return _child_form_view(request, account, OpportunityContactForm, title, save, for_account=account, initial=initial)

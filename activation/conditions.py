@@ -520,18 +520,11 @@ def missing_role(rule: Rule, account: Account, now: datetime) -> list[Level]:
     ]
 
 
-def _closing_deals(account: Account, now: datetime, days: int) -> list[Opportunity]:
-    """The account's open deals due to close within ``days``, or overdue by at most ``days`` (a deal left open in
-    the CRM long after its date is stale data, not a deal about to close), soonest first."""
-    today = now.date()
-    return list(
-        Opportunity.objects.filter(
-            account=account,
-            status=OpportunityStatus.OPEN,
-            close_date__gte=today - timedelta(days=days),
-            close_date__lte=today + timedelta(days=days),
-        ).order_by("close_date", "id")
-    )
+def _closing(now: datetime, days: int) -> Q:
+    """An open deal due to close within ``days``, or overdue by at most ``days`` (a deal left open in the CRM long
+    after its date is stale data, not a deal about to close; one without a close date is not "closing")."""
+    today, window = now.date(), timedelta(days=days)
+    return Q(status=OpportunityStatus.OPEN, close_date__gte=today - window, close_date__lte=today + window)
 
 
 def deal_missing_role(rule: Rule, account: Account, now: datetime) -> list[Level]:
@@ -543,12 +536,19 @@ def deal_missing_role(rule: Rule, account: Account, now: datetime) -> list[Level
     """
     role, days = rule.params.get("buying_role") or BuyingRole.ECONOMIC_BUYER, int(rule.params["days"])
     role_msgid = english_label(ROLE_LABELS, role, role)
-    deals = _closing_deals(account, now, days)
+    deals = list(Opportunity.objects.filter(_closing(now, days), account=account).order_by("close_date", "id"))
     room: dict[int, list[tuple[Contact, str]]] = {deal.pk: [] for deal in deals}
     for seat in OpportunityContact.objects.filter(opportunity_id__in=list(room)).select_related("contact"):
         room[seat.opportunity_id].append((seat.contact, seat_of(seat.contact, seat.role).role))
     # Someone marked as having left the company holds no seat any more, whatever the deal says.
     missing = [deal for deal in deals if not any(h == role and c.left_at is None for c, h in room[deal.pk])]
+    title = msg(
+        gettext_noop("No %(role)s on an open deal at %(account)s"),
+        account=account.name,
+        role=label(role_msgid, lower=True),
+    )
+    if not missing:  # nothing to say: the texts and the role's holders are only read when the alert fires
+        return [Level(active=False, value=0.0, title=title, message="")]
     on_them = {c.pk for deal in missing for c, _ in room[deal.pk]}
     holders = [
         c
@@ -589,13 +589,9 @@ def deal_missing_role(rule: Rule, account: Account, now: datetime) -> list[Level
         at_account = msg(gettext_noop("No %(role)s is mapped at the account."), role=label(role_msgid, lower=True))
     return [
         Level(
-            active=bool(missing),
+            active=True,
             value=float(len(missing)),
-            title=msg(
-                gettext_noop("No %(role)s on an open deal at %(account)s"),
-                account=account.name,
-                role=label(role_msgid, lower=True),
-            ),
+            title=title,
             message=msg_plural(
                 ngettext_noop(
                     "%(count)s open deal at %(account)s closes within %(days)s days with no %(role)s on it: "
@@ -1113,13 +1109,7 @@ def candidate_accounts(rule: Rule, accounts: QuerySet[Account], now: datetime) -
             tier__in=rule.filter_tiers or [Tier.STRATEGIC], created_at__lte=now - timedelta(days=int(params["days"]))
         )
     elif kind == ConditionType.DEAL_MISSING_ROLE:
-        window = timedelta(days=int(params["days"]))
-        closing = Opportunity.objects.filter(
-            workspace_id=rule.workspace_id,
-            status=OpportunityStatus.OPEN,
-            close_date__gte=now.date() - window,
-            close_date__lte=now.date() + window,
-        )
+        closing = Opportunity.objects.filter(_closing(now, int(params["days"])), workspace_id=rule.workspace_id)
         possible = Q(pk__in=closing.values("account_id"))
     elif kind == ConditionType.KEY_CONTACT_QUIET:
         quiet = Contact.objects.filter(

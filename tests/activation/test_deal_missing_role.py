@@ -264,3 +264,18 @@ def test_the_preview_counts_the_accounts_it_would_fire_on_before_saving(admin_ap
     assert every_tier.json() == {"accounts": 2, "alerts": 2}
     assert key_only.json() == {"accounts": 1, "alerts": 1}
     assert not Alert.objects.exists()
+
+
+def test_a_covered_account_costs_two_queries_whatever_its_contacts(workspace, account, django_assert_num_queries):
+    """Rules are evaluated after every scoring pass: where every closing deal has the seat, the condition reads the
+    deals and their people, not the account's contacts, and writes no text."""
+    rule = _rule(workspace, days=30)
+    for n in range(3):
+        deal = _deal(account, f"Deal {n}", 5 + n)
+        OpportunityContactFactory(opportunity=deal, contact=ContactFactory(account=account), role="economic_buyer")
+    ContactFactory.create_batch(5, account=account, buying_role="economic_buyer")
+
+    with django_assert_num_queries(2):
+        level = _level(rule, account)
+
+    assert not level.active
